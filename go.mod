@@ -1,0 +1,3 @@
+module github.com/deskbridge/deskbridge
+
+go 1.24.0
