@@ -1,0 +1,211 @@
+package rest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/deskbridge/deskbridge"
+)
+
+// ErrorInfo is what a vendor's Config.NewError receives to build its error.
+type ErrorInfo struct {
+	Vendor, Method, Path string
+	StatusCode           int
+	Header               http.Header
+	// Body is the response body, read up to MaxErrorBody bytes, with known
+	// credentials replaced by "[redacted]".
+	Body []byte
+	// RetryAfter is the wait the response asked for (Retry-After, or the
+	// reset header of a 429); zero when it asked for none.
+	RetryAfter time.Duration
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// NotSent reports an error the SDK produced without sending the request
+	// (the rate-limit budget was spent past the context deadline). Message
+	// then says why.
+	NotSent bool
+	Message string
+}
+
+// KindForStatus maps an HTTP status to the deskbridge error kind it unwraps
+// to, or nil for a status that has none.
+func KindForStatus(status int) error {
+	switch {
+	case status == http.StatusUnauthorized:
+		return deskbridge.ErrUnauthorized
+	case status == http.StatusForbidden:
+		return deskbridge.ErrForbidden
+	case status == http.StatusNotFound:
+		return deskbridge.ErrNotFound
+	case status == http.StatusConflict:
+		return deskbridge.ErrConflict
+	case status == http.StatusBadRequest, status == http.StatusUnprocessableEntity:
+		return deskbridge.ErrInvalid
+	case status == http.StatusTooManyRequests:
+		return deskbridge.ErrRateLimited
+	case status >= 500:
+		return deskbridge.ErrUnavailable
+	}
+	return nil
+}
+
+// FormatError renders the error string every vendor error shares:
+// "vendor: METHOD /path: 404 Not Found: detail (gave up after 4 attempts)".
+func FormatError(vendor, method, path string, status int, detail string, attempts int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s %s: %d", vendor, method, path, status)
+	if text := http.StatusText(status); text != "" {
+		b.WriteString(" " + text)
+	}
+	if detail != "" {
+		b.WriteString(": " + detail)
+	}
+	if attempts > 1 {
+		fmt.Fprintf(&b, " (gave up after %d attempts)", attempts)
+	}
+	return b.String()
+}
+
+// StatusError is the error of a client built without Config.NewError.
+type StatusError struct {
+	Info ErrorInfo
+}
+
+func newStatusError(info *ErrorInfo) error { return &StatusError{Info: *info} }
+
+func (e *StatusError) Error() string {
+	detail := e.Info.Message
+	if detail == "" {
+		detail = Snippet(e.Info.Body, 200)
+	}
+	return FormatError(e.Info.Vendor, e.Info.Method, e.Info.Path, e.Info.StatusCode, detail, e.Info.Attempts)
+}
+
+// Unwrap returns the deskbridge kind of the status.
+func (e *StatusError) Unwrap() error { return KindForStatus(e.Info.StatusCode) }
+
+// Snippet returns the start of a non-JSON error body as one line, for error
+// strings: at most n bytes, control characters replaced.
+func Snippet(body []byte, n int) string {
+	body = bytes.TrimSpace(body)
+	cut := len(body) > n
+	if cut {
+		body = body[:n]
+	}
+	s := strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(string(body), ""))
+	if cut {
+		s += "…"
+	}
+	return s
+}
+
+// minSecretLen keeps a short password such as "a" from blanking every "a".
+const minSecretLen = 4
+
+// maxRecentSecrets bounds the credentials remembered from Authorization
+// headers (tokens rotate; the old ones can still echo back for a while).
+const maxRecentSecrets = 16
+
+// secretSet is the credentials a client knows, scrubbed from every error
+// string and log value it produces.
+type secretSet struct {
+	mu     sync.RWMutex
+	static []string
+	recent []string // ring of values seen in Authorization headers
+	next   int
+}
+
+func newSecretSet(secrets ...string) *secretSet {
+	s := &secretSet{}
+	for _, v := range secrets {
+		if len(v) >= minSecretLen {
+			s.static = append(s.static, v)
+		}
+	}
+	return s
+}
+
+// addAuthorization remembers an Authorization value, its credential part
+// and, for Basic, the decoded user:password and password.
+func (s *secretSet) addAuthorization(h string) {
+	if h == "" || s.has(h) {
+		return
+	}
+	vals := []string{h}
+	if scheme, cred, ok := strings.Cut(h, " "); ok {
+		vals = append(vals, cred)
+		if strings.EqualFold(scheme, "Basic") {
+			if dec, err := base64.StdEncoding.DecodeString(cred); err == nil {
+				vals = append(vals, string(dec))
+				if _, pw, ok := strings.Cut(string(dec), ":"); ok {
+					vals = append(vals, pw)
+				}
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range vals {
+		if len(v) < minSecretLen {
+			continue
+		}
+		if len(s.recent) < maxRecentSecrets {
+			s.recent = append(s.recent, v)
+			continue
+		}
+		s.recent[s.next] = v
+		s.next = (s.next + 1) % maxRecentSecrets
+	}
+}
+
+func (s *secretSet) has(v string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, r := range s.recent {
+		if r == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *secretSet) all() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]string, 0, len(s.static)+len(s.recent))
+	out = append(out, s.static...)
+	out = append(out, s.recent...)
+	// Longest first, so that a token inside a header value goes with it.
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && len(out[j]) > len(out[j-1]); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+const redacted = "[redacted]"
+
+func (s *secretSet) scrub(str string) string {
+	for _, v := range s.all() {
+		str = strings.ReplaceAll(str, v, redacted)
+	}
+	return str
+}
+
+func (s *secretSet) scrubBytes(b []byte) []byte {
+	for _, v := range s.all() {
+		b = bytes.ReplaceAll(b, []byte(v), []byte(redacted))
+	}
+	return b
+}

@@ -1,0 +1,130 @@
+package rest
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// RateLimitHeaders names the response headers that carry a vendor's
+// rate-limit budget. For each, the first header present wins.
+type RateLimitHeaders struct {
+	Limit     []string
+	Remaining []string
+	Reset     []string
+	// ResetEpoch says the reset header is a Unix time in seconds (Braze);
+	// otherwise it is a number of seconds from now (Zendesk).
+	ResetEpoch bool
+}
+
+func firstHeader(h http.Header, names []string) (string, bool) {
+	for _, n := range names {
+		if v := strings.TrimSpace(h.Get(n)); v != "" {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func (s RateLimitHeaders) int(h http.Header, names []string) (int, bool) {
+	v, ok := firstHeader(h, names)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// reset returns when the budget resets, as the response says.
+func (s RateLimitHeaders) reset(h http.Header, now time.Time) (time.Time, bool) {
+	v, ok := firstHeader(h, s.Reset)
+	if !ok {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || n < 0 || n > 1e11 {
+		return time.Time{}, false
+	}
+	if s.ResetEpoch {
+		return time.Unix(0, int64(n*float64(time.Second))), true
+	}
+	return now.Add(time.Duration(n * float64(time.Second))), true
+}
+
+// RateLimit is a vendor's rate-limit budget as its last response reported
+// it. Zero fields were not reported.
+type RateLimit struct {
+	Limit     int
+	Remaining int
+	Reset     time.Time
+	// Observed is when the response that reported it arrived.
+	Observed time.Time
+}
+
+// pacer remembers the budget the vendor last reported and holds requests
+// while it is spent. One per Client, shared by its goroutines.
+type pacer struct {
+	spec RateLimitHeaders
+	now  func() time.Time
+
+	mu       sync.Mutex
+	last     RateLimit
+	resumeAt time.Time // no request before this
+}
+
+// observe records the budget a response reports. The hold only ever moves
+// later: a response to a request sent before the budget ran out must not
+// release it.
+func (p *pacer) observe(resp *http.Response) {
+	now := p.now()
+	limit, hasLimit := p.spec.int(resp.Header, p.spec.Limit)
+	remaining, hasRemaining := p.spec.int(resp.Header, p.spec.Remaining)
+	reset, hasReset := p.spec.reset(resp.Header, now)
+	var hold time.Time
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
+			hold = now.Add(d)
+		} else if hasReset {
+			hold = reset
+		}
+	case hasRemaining && remaining == 0 && hasReset:
+		hold = reset
+	}
+	if !hasLimit && !hasRemaining && !hasReset && hold.IsZero() {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if hasLimit || hasRemaining || hasReset {
+		p.last = RateLimit{Limit: limit, Remaining: remaining, Observed: now}
+		if hasReset {
+			p.last.Reset = reset
+		}
+	}
+	if hold.After(p.resumeAt) {
+		p.resumeAt = hold
+	}
+}
+
+// holdFor is how long a request must wait before it may be sent.
+func (p *pacer) holdFor() time.Duration {
+	p.mu.Lock()
+	at := p.resumeAt
+	p.mu.Unlock()
+	if at.IsZero() {
+		return 0
+	}
+	return max(at.Sub(p.now()), 0)
+}
+
+func (p *pacer) snapshot() RateLimit {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last
+}

@@ -1,0 +1,84 @@
+package rest
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+)
+
+// ErrPathTraversal is returned for a path with a "." or ".." segment, which
+// could move a request to another resource than the one named.
+var ErrPathTraversal = errors.New(`path has a "." or ".." segment`)
+
+// Pathf formats a request path, escaping each argument as one path segment:
+// Pathf("/api/v2/users/%s", "a/b") is "/api/v2/users/a%2Fb". Any verb
+// works (%d, %s, %v). An argument such as ".." is kept as is and refused by
+// Do.
+func Pathf(format string, args ...any) string {
+	escaped := make([]any, len(args))
+	for i, a := range args {
+		escaped[i] = segment{a}
+	}
+	return fmt.Sprintf(format, escaped...)
+}
+
+// segment formats its value with the verb it is given, then path-escapes it.
+type segment struct{ v any }
+
+func (s segment) Format(f fmt.State, verb rune) {
+	io.WriteString(f, url.PathEscape(fmt.Sprintf(fmt.FormatString(f, verb), s.v)))
+}
+
+// resolve turns a request path (escaped, relative to the base URL, or an
+// absolute URL below it) into the URL to send.
+func (c *Client) resolve(p string) (*url.URL, error) {
+	if strings.HasPrefix(p, "http://") || strings.HasPrefix(p, "https://") {
+		u, err := url.Parse(p)
+		if err != nil {
+			return nil, errors.New("not a valid URL")
+		}
+		if !sameOrigin(u, c.base) {
+			return nil, fmt.Errorf("refusing a URL on another host than %s", c.base.Host)
+		}
+		if !strings.HasPrefix(u.EscapedPath(), c.basePath+"/") {
+			return nil, fmt.Errorf("refusing a URL outside %s", c.base.Redacted())
+		}
+		if err := checkSegments(u.EscapedPath()); err != nil {
+			return nil, err
+		}
+		u.Fragment = ""
+		return u, nil
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	rawPath, rawQuery, _ := strings.Cut(p, "?")
+	if err := checkSegments(rawPath); err != nil {
+		return nil, err
+	}
+	full := c.basePath + rawPath
+	unescaped, err := url.PathUnescape(full)
+	if err != nil {
+		return nil, errors.New("path is not validly escaped")
+	}
+	u := &url.URL{Scheme: c.base.Scheme, Host: c.base.Host, Path: unescaped, RawQuery: rawQuery}
+	if u.EscapedPath() != full {
+		u.RawPath = full
+	}
+	return u, nil
+}
+
+func checkSegments(escapedPath string) error {
+	for seg := range strings.SplitSeq(escapedPath, "/") {
+		s, err := url.PathUnescape(seg)
+		if err != nil {
+			return errors.New("path is not validly escaped")
+		}
+		if s == "." || s == ".." {
+			return ErrPathTraversal
+		}
+	}
+	return nil
+}

@@ -1,0 +1,784 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge"
+)
+
+// fakeTime is an injected clock whose sleeps return at once and are
+// recorded, so tests can assert waits of seconds without taking them.
+type fakeTime struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+func newFakeTime() *fakeTime {
+	return &fakeTime{now: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
+}
+
+func (f *fakeTime) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeTime) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sleeps = append(f.sleeps, d)
+	f.now = f.now.Add(d)
+	return nil
+}
+
+func (f *fakeTime) Sleeps() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Duration(nil), f.sleeps...)
+}
+
+// script answers the n-th request with the n-th handler (the last repeats)
+// and records what it received.
+type script struct {
+	mu       sync.Mutex
+	steps    []http.HandlerFunc
+	requests []recorded
+}
+
+type recorded struct {
+	Method, Path, RawPath, Query string
+	Header                       http.Header
+	Body                         string
+}
+
+func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	n := len(s.requests)
+	s.requests = append(s.requests, recorded{r.Method, r.URL.Path, r.URL.RawPath, r.URL.RawQuery, r.Header.Clone(), string(body)})
+	step := s.steps[min(n, len(s.steps)-1)]
+	s.mu.Unlock()
+	step(w, r)
+}
+
+func (s *script) Requests() []recorded {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]recorded(nil), s.requests...)
+}
+
+func status(code int, headers ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i+1 < len(headers); i += 2 {
+			w.Header().Set(headers[i], headers[i+1])
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		fmt.Fprintf(w, `{"status":%d}`, code)
+	}
+}
+
+func serve(t *testing.T, steps ...http.HandlerFunc) (*script, *httptest.Server) {
+	t.Helper()
+	s := &script{steps: steps}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return s, srv
+}
+
+func newClient(t *testing.T, baseURL string, ft *fakeTime, mutate ...func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{
+		Vendor:    "acme",
+		BaseURL:   baseURL,
+		RateLimit: RateLimitHeaders{Remaining: []string{"X-Remaining"}, Reset: []string{"X-Reset"}},
+	}
+	if ft != nil {
+		cfg.Clock, cfg.Sleep = ft.Now, ft.Sleep
+	}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRetryAfterSeconds429(t *testing.T) {
+	t.Parallel()
+	s, srv := serve(t, status(429, "Retry-After", "1"), status(200))
+	ft := newFakeTime()
+	c := newClient(t, srv.URL, ft)
+	resp, err := c.Do(t.Context(), &Request{Method: http.MethodPost, Path: "/things"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Attempts != 2 || len(s.Requests()) != 2 {
+		t.Fatalf("attempts = %d, requests = %d; want 2, 2", resp.Attempts, len(s.Requests()))
+	}
+	// A 429 is retried even for a POST without an idempotency key: the
+	// request was not processed.
+	if got := ft.Sleeps(); len(got) != 1 || got[0] != time.Second {
+		t.Fatalf("waits = %v, want [1s]", got)
+	}
+}
+
+func TestRetryAfterHTTPDate429(t *testing.T) {
+	t.Parallel()
+	ft := newFakeTime()
+	date := ft.Now().Add(7 * time.Second).Format(http.TimeFormat)
+	_, srv := serve(t, status(429, "Retry-After", date), status(200))
+	c := newClient(t, srv.URL, ft)
+	if _, err := c.Do(t.Context(), &Request{Path: "/things"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := ft.Sleeps(); len(got) != 1 || got[0] != 7*time.Second {
+		t.Fatalf("waits = %v, want [7s]", got)
+	}
+}
+
+func TestResetHeaderWhenNoRetryAfter(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		epoch bool
+		value func(now time.Time) string
+	}{
+		{"delta seconds", false, func(time.Time) string { return "41" }},
+		{"epoch seconds", true, func(now time.Time) string { return fmt.Sprint(now.Add(41 * time.Second).Unix()) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ft := newFakeTime()
+			_, srv := serve(t, status(429, "X-Reset", tc.value(ft.Now())), status(200))
+			c := newClient(t, srv.URL, ft, func(c *Config) { c.RateLimit.ResetEpoch = tc.epoch })
+			if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := ft.Sleeps(); len(got) != 1 || got[0] != 41*time.Second {
+				t.Fatalf("waits = %v, want [41s]", got)
+			}
+		})
+	}
+}
+
+func TestPOST500RetriedOnlyWithIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	t.Run("without key: sent once", func(t *testing.T) {
+		t.Parallel()
+		s, srv := serve(t, status(500), status(201))
+		c := newClient(t, srv.URL, newFakeTime())
+		_, err := c.Do(t.Context(), &Request{Method: http.MethodPost, Path: "/tickets", Body: map[string]int{"a": 1}}, nil)
+		if !errors.Is(err, deskbridge.ErrUnavailable) {
+			t.Fatalf("err = %v, want ErrUnavailable", err)
+		}
+		if n := len(s.Requests()); n != 1 {
+			t.Fatalf("sent %d times, want 1", n)
+		}
+	})
+	t.Run("with key: retried with the same key", func(t *testing.T) {
+		t.Parallel()
+		s, srv := serve(t, status(500), status(201))
+		c := newClient(t, srv.URL, newFakeTime())
+		if _, err := c.Do(t.Context(), &Request{Method: http.MethodPost, Path: "/tickets", Body: map[string]int{"a": 1}, IdempotencyKey: "k-1"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		reqs := s.Requests()
+		if len(reqs) != 2 {
+			t.Fatalf("sent %d times, want 2", len(reqs))
+		}
+		for i, r := range reqs {
+			if r.Header.Get("Idempotency-Key") != "k-1" || r.Body != `{"a":1}` {
+				t.Fatalf("attempt %d: key %q body %q", i+1, r.Header.Get("Idempotency-Key"), r.Body)
+			}
+		}
+	})
+}
+
+func TestGET503Then200(t *testing.T) {
+	t.Parallel()
+	s, srv := serve(t, status(503), status(503), func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"name":"ok"}`)
+	})
+	ft := newFakeTime()
+	c := newClient(t, srv.URL, ft, func(c *Config) { c.RetryWaitMin = 100 * time.Millisecond; c.RetryWaitMax = time.Second })
+	var out struct{ Name string }
+	resp, err := c.Do(t.Context(), &Request{Path: "/x"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Name != "ok" || resp.Attempts != 3 || len(s.Requests()) != 3 {
+		t.Fatalf("out=%+v attempts=%d requests=%d", out, resp.Attempts, len(s.Requests()))
+	}
+	// Exponential backoff with jitter: attempt n waits in [min·2^(n-1)/2, min·2^(n-1)].
+	w := ft.Sleeps()
+	if len(w) != 2 || w[0] < 50*time.Millisecond || w[0] > 100*time.Millisecond || w[1] < 100*time.Millisecond || w[1] > 200*time.Millisecond {
+		t.Fatalf("waits = %v", w)
+	}
+}
+
+func TestGiveUpReportsAttempts(t *testing.T) {
+	t.Parallel()
+	s, srv := serve(t, status(503))
+	c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.MaxRetries = 2 })
+	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+	var se *StatusError
+	if !errors.As(err, &se) || se.Info.Attempts != 3 || len(s.Requests()) != 3 {
+		t.Fatalf("err = %v (%T), requests = %d", err, err, len(s.Requests()))
+	}
+	if !strings.Contains(err.Error(), "gave up after 3 attempts") || !errors.Is(err, deskbridge.ErrUnavailable) {
+		t.Fatalf("err = %q", err)
+	}
+}
+
+func TestNotRetried(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{400, 401, 403, 404, 409, 422, 501} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			t.Parallel()
+			s, srv := serve(t, status(code))
+			c := newClient(t, srv.URL, newFakeTime())
+			_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+			if err == nil || len(s.Requests()) != 1 {
+				t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
+			}
+			if !errors.Is(err, KindForStatus(code)) {
+				t.Fatalf("%v does not match %v", err, KindForStatus(code))
+			}
+		})
+	}
+}
+
+func TestCancelDuringWaitReturnsPromptly(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, status(429, "Retry-After", "30"))
+	c := newClient(t, srv.URL, nil) // real clock and sleep
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Do(ctx, &Request{Path: "/x"}, nil)
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // let the first attempt land and the wait start
+	cancel()
+	start := time.Now()
+	select {
+	case err := <-done:
+		if elapsed := time.Since(start); elapsed > 50*time.Millisecond {
+			t.Fatalf("returned %s after cancel, want < 50ms", elapsed)
+		}
+		if !errors.Is(err, context.Canceled) || errors.Is(err, deskbridge.ErrUnavailable) {
+			t.Fatalf("err = %v, want context.Canceled only", err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("Do did not return after cancel")
+	}
+}
+
+func TestRetryAfterBeyondDeadlineFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	s, srv := serve(t, status(429, "Retry-After", "30"), status(200))
+	c := newClient(t, srv.URL, nil)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Do(ctx, &Request{Path: "/x"}, nil)
+	if elapsed := time.Since(start); elapsed > 500*time.Millisecond {
+		t.Fatalf("took %s; the wait should not have started", elapsed)
+	}
+	var se *StatusError
+	if !errors.As(err, &se) || se.Info.StatusCode != 429 || se.Info.RetryAfter != 30*time.Second || se.Info.Attempts != 1 {
+		t.Fatalf("err = %v (%+v)", err, se)
+	}
+	if !errors.Is(err, deskbridge.ErrRateLimited) || len(s.Requests()) != 1 {
+		t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
+	}
+}
+
+func TestServerWaitAboveCeilingIsNotWaited(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, status(503, "Retry-After", "3600"), status(200))
+	ft := newFakeTime()
+	c := newClient(t, srv.URL, ft)
+	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+	var se *StatusError
+	if !errors.As(err, &se) || se.Info.RetryAfter != time.Hour || len(ft.Sleeps()) != 0 {
+		t.Fatalf("err = %v, sleeps = %v", err, ft.Sleeps())
+	}
+}
+
+func TestPacingHoldsNextRequestUntilReset(t *testing.T) {
+	t.Parallel()
+	s, srv := serve(t, status(200, "X-Remaining", "0", "X-Reset", "12"), status(200, "X-Remaining", "99", "X-Reset", "60"))
+	ft := newFakeTime()
+	c := newClient(t, srv.URL, ft)
+	if _, err := c.Do(t.Context(), &Request{Path: "/a"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(ft.Sleeps()) != 0 {
+		t.Fatalf("first request waited: %v", ft.Sleeps())
+	}
+	if _, err := c.Do(t.Context(), &Request{Path: "/b"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := ft.Sleeps(); len(got) != 1 || got[0] != 12*time.Second {
+		t.Fatalf("second request waited %v, want [12s]", got)
+	}
+	if n := len(s.Requests()); n != 2 {
+		t.Fatalf("requests = %d, want 2 (no 429 collected)", n)
+	}
+	if rl := c.RateLimit(); rl.Remaining != 99 {
+		t.Fatalf("RateLimit = %+v", rl)
+	}
+	// The budget is back: a third request goes at once.
+	if _, err := c.Do(t.Context(), &Request{Path: "/c"}, nil); err != nil || len(ft.Sleeps()) != 1 {
+		t.Fatalf("err = %v, sleeps = %v", err, ft.Sleeps())
+	}
+}
+
+func TestPacingSharedAcrossGoroutinesAndDeadline(t *testing.T) {
+	t.Parallel()
+	s, srv := serve(t, status(200, "X-Remaining", "0", "X-Reset", "30"), status(200))
+	c := newClient(t, srv.URL, nil) // real clock: nothing may wait 30 s here
+	if _, err := c.Do(t.Context(), &Request{Path: "/a"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+			defer cancel()
+			_, err := c.Do(ctx, &Request{Path: "/b"}, nil)
+			var se *StatusError
+			if !errors.As(err, &se) || !se.Info.NotSent || !errors.Is(err, deskbridge.ErrRateLimited) {
+				t.Errorf("err = %v, want a not-sent 429", err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(s.Requests()); n != 1 {
+		t.Fatalf("requests = %d, want 1: the held ones must not be sent", n)
+	}
+}
+
+func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
+	t.Parallel()
+	const token, password = "tok-SUPERSECRET-9f8e7d", "pa55-w0rd-XYZ"
+	// A hostile or careless server echoes every credential it got, raw and
+	// decoded.
+	echo := func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		user, pass, _ := r.BasicAuth()
+		fmt.Fprintf(w, "bad credentials %q user=%s pass=%s bearer=%s",
+			r.Header.Get("Authorization"), user, pass, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+	}
+	_, srv := serve(t, echo)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	for _, tc := range []struct {
+		auth   Authenticator
+		secret string
+	}{
+		{BearerToken(token), token},
+		{BasicAuth("agent@example.com/token", token), token},
+		{BasicAuth("agent@example.com", password), password},
+	} {
+		c := newClient(t, srv.URL, newFakeTime(), func(c *Config) {
+			c.Auth = tc.auth
+			c.Logger = logger
+		})
+		_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+		var se *StatusError
+		if !errors.As(err, &se) {
+			t.Fatalf("err = %v", err)
+		}
+		if strings.Contains(err.Error(), tc.secret) || bytes.Contains(se.Info.Body, []byte(tc.secret)) {
+			t.Fatalf("secret in error: %q", err)
+		}
+		if !strings.Contains(err.Error(), "[redacted]") {
+			t.Fatalf("error %q lost the redaction marker", err)
+		}
+	}
+	// A secret the client was given (a client secret, a password for a token
+	// grant) is scrubbed even when no header carried it.
+	_, leaky := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, "invalid_client: secret %s rejected", password)
+	})
+	c := newClient(t, leaky.URL, newFakeTime(), func(c *Config) { c.Secrets = []string{password}; c.Logger = logger })
+	if _, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/oauth/token", NoAuth: true}, nil); err == nil || strings.Contains(err.Error(), password) {
+		t.Fatalf("err = %v", err)
+	}
+	// A network error after authentication must not leak either.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	c = newClient(t, deadURL, newFakeTime(), func(c *Config) { c.Auth = BearerToken(token); c.Logger = logger; c.MaxRetries = 1 })
+	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+	if err == nil || strings.Contains(err.Error(), token) {
+		t.Fatalf("err = %v", err)
+	}
+	if logs.Len() == 0 {
+		t.Fatal("no log records captured; the test would prove nothing")
+	}
+	for _, secret := range []string{token, password} {
+		if strings.Contains(logs.String(), secret) {
+			t.Fatalf("secret in logs: %s", logs.String())
+		}
+	}
+}
+
+func TestOneLogRecordPerAttempt(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, status(503), status(200))
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.Logger = logger; c.RetryWaitMin = time.Second })
+	if _, err := c.Do(t.Context(), &Request{Path: "/things/1", Query: url.Values{"email": {"x@example.com"}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got %d records, want 2:\n%s", len(lines), logs.String())
+	}
+	for i, line := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"vendor", "method", "path", "status", "attempt", "wait"} {
+			if _, ok := rec[k]; !ok {
+				t.Fatalf("record %d lacks %q: %s", i, k, line)
+			}
+		}
+		if rec["path"] != "/things/1" || rec["attempt"] != float64(i+1) {
+			t.Fatalf("record %d: %s", i, line)
+		}
+	}
+	if strings.Contains(logs.String(), "x@example.com") {
+		t.Fatal("the query string was logged")
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := hits.Add(1)
+		w.Header().Set("X-Remaining", fmt.Sprint(1000-n))
+		if n%7 == 0 {
+			w.WriteHeader(503)
+			return
+		}
+		fmt.Fprintf(w, `{"path":%q}`, r.URL.Path)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, nil, func(c *Config) {
+		c.RetryWaitMin, c.RetryWaitMax = time.Millisecond, 2*time.Millisecond
+		c.MaxRetries = 5
+		c.Auth = BearerToken("token-for-race")
+	})
+	var wg sync.WaitGroup
+	for g := range 32 {
+		wg.Go(func() {
+			for i := range 20 {
+				var out struct{ Path string }
+				p := Pathf("/g/%d/i/%d", g, i)
+				if _, err := c.Do(t.Context(), &Request{Path: p}, &out); err != nil {
+					t.Error(err)
+					return
+				}
+				if out.Path != p {
+					t.Errorf("got %q for %q", out.Path, p)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if c.RateLimit().Observed.IsZero() {
+		t.Fatal("rate limit never observed")
+	}
+}
+
+func TestRequestBuilding(t *testing.T) {
+	t.Parallel()
+	s, srv := serve(t, status(200))
+	c := newClient(t, srv.URL+"/prefix", newFakeTime(), func(c *Config) {
+		c.UserAgent = "myapp/2.0"
+		c.Header = http.Header{"Accept": {"application/json"}}
+	})
+	type opts struct {
+		PageSize int    `url:"page[size],omitempty"`
+		After    string `url:"page[after],omitempty"`
+		Empty    string `url:"empty,omitempty"`
+	}
+	_, err := c.Do(t.Context(), &Request{
+		Method: http.MethodPut,
+		Path:   Pathf("/api/v2/users/%s/x", "a/b c"),
+		Query:  opts{PageSize: 100, After: "xyz"},
+		Body:   map[string]string{"name": "Ann"},
+		Header: http.Header{"X-Call": {"1"}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.Requests()[0]
+	if r.Method != "PUT" || r.Path != "/prefix/api/v2/users/a/b c/x" || r.RawPath != "/prefix/api/v2/users/a%2Fb%20c/x" {
+		t.Fatalf("path = %q raw %q", r.Path, r.RawPath)
+	}
+	if r.Query != "page%5Bafter%5D=xyz&page%5Bsize%5D=100" {
+		t.Fatalf("query = %q", r.Query)
+	}
+	if r.Body != `{"name":"Ann"}` || r.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("body %q type %q", r.Body, r.Header.Get("Content-Type"))
+	}
+	if got := r.Header.Get("User-Agent"); got != "myapp/2.0 deskbridge/"+deskbridge.Version {
+		t.Fatalf("User-Agent = %q", got)
+	}
+	if r.Header.Get("Accept") != "application/json" || r.Header.Get("X-Call") != "1" {
+		t.Fatalf("headers = %v", r.Header)
+	}
+	// A form body.
+	if _, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/oauth/token", Body: url.Values{"grant_type": {"password"}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r = s.Requests()[1]
+	if r.Body != "grant_type=password" || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		t.Fatalf("form: %q %q", r.Body, r.Header.Get("Content-Type"))
+	}
+}
+
+func TestPathsRefused(t *testing.T) {
+	t.Parallel()
+	s, srv := serve(t, status(200))
+	c := newClient(t, srv.URL+"/api", newFakeTime())
+	for _, p := range []string{
+		Pathf("/v2/users/%s", ".."),
+		Pathf("/v2/users/%s/x", "."),
+		"/v2/%2e%2e/admin",
+		"https://evil.example.com/api/v2/x",
+		srv.URL + "/other/x",
+		srv.URL + "/api/../x",
+	} {
+		_, err := c.Do(t.Context(), &Request{Path: p}, nil)
+		if err == nil {
+			t.Errorf("%q was sent", p)
+		}
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Fatalf("%d requests reached the server", n)
+	}
+	// A next-page link below the base URL is followed, query and all.
+	if _, err := c.Do(t.Context(), &Request{Path: srv.URL + "/api/v2/x?page%5Bafter%5D=abc"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.Requests()[0]; r.Path != "/api/v2/x" || r.Query != "page%5Bafter%5D=abc" {
+		t.Fatalf("got %+v", r)
+	}
+}
+
+func TestCredentialsStayOnOrigin(t *testing.T) {
+	t.Parallel()
+	other, otherSrv := serve(t, status(200))
+	_, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, otherSrv.URL+"/landing", http.StatusFound)
+	})
+	c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.Auth = BearerToken("secret-token-1") })
+	if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := other.Requests()[0].Header.Get("Authorization"); got != "" {
+		t.Fatalf("credentials followed the redirect to another host: %q", got)
+	}
+}
+
+func TestNetworkErrors(t *testing.T) {
+	t.Parallel()
+	// A server that drops the connection after reading the request.
+	drop := func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}
+	t.Run("dropped GET is retried", func(t *testing.T) {
+		t.Parallel()
+		s, srv := serve(t, drop, status(200))
+		c := newClient(t, srv.URL, newFakeTime())
+		if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); err != nil || len(s.Requests()) != 2 {
+			t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
+		}
+	})
+	t.Run("dropped POST is not replayed", func(t *testing.T) {
+		t.Parallel()
+		s, srv := serve(t, drop, status(200))
+		c := newClient(t, srv.URL, newFakeTime())
+		_, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/x", Body: map[string]int{}}, nil)
+		var te *TransportError
+		if !errors.As(err, &te) || !errors.Is(err, deskbridge.ErrUnavailable) || len(s.Requests()) != 1 {
+			t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
+		}
+	})
+	t.Run("refused connection is retried even for POST", func(t *testing.T) {
+		t.Parallel()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		c := newClient(t, "http://"+addr, newFakeTime(), func(c *Config) { c.MaxRetries = 2 })
+		_, err = c.Do(t.Context(), &Request{Method: "POST", Path: "/x"}, nil)
+		var te *TransportError
+		if !errors.As(err, &te) || te.Attempts != 3 || !strings.Contains(err.Error(), "gave up after 3 attempts") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("slow server hits the attempt timeout and is retried", func(t *testing.T) {
+		t.Parallel()
+		release := make(chan struct{})
+		defer close(release)
+		slow := func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+		s, srv := serve(t, slow, status(200))
+		c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond} })
+		if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); err != nil || len(s.Requests()) != 2 {
+			t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
+		}
+	})
+}
+
+func TestErrorBodyCapped(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(400)
+		w.Write(bytes.Repeat([]byte("x"), 3<<20))
+	})
+	c := newClient(t, srv.URL, newFakeTime())
+	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+	var se *StatusError
+	if !errors.As(err, &se) || len(se.Info.Body) != MaxErrorBody {
+		t.Fatalf("body len = %d", len(se.Info.Body))
+	}
+	if len(err.Error()) > 400 {
+		t.Fatalf("error string is %d bytes; bodies must not be dumped into it", len(err.Error()))
+	}
+}
+
+func TestDecodeResponses(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/empty":
+			w.WriteHeader(204)
+		case "/bad":
+			io.WriteString(w, `{"id":`)
+		default:
+			io.WriteString(w, `{"id":7}`)
+		}
+	})
+	c := newClient(t, srv.URL, newFakeTime())
+	out := struct{ ID int }{ID: 3}
+	if _, err := c.Do(t.Context(), &Request{Path: "/empty"}, &out); err != nil || out.ID != 3 {
+		t.Fatalf("204: err %v out %+v", err, out)
+	}
+	var raw []byte
+	if _, err := c.Do(t.Context(), &Request{Path: "/raw"}, &raw); err != nil || string(raw) != `{"id":7}` {
+		t.Fatalf("raw: %v %q", err, raw)
+	}
+	if _, err := c.Do(t.Context(), &Request{Path: "/bad"}, &out); err == nil || !strings.Contains(err.Error(), "decoding") {
+		t.Fatalf("bad JSON: %v", err)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"1", time.Second, true},
+		{" 120 ", 2 * time.Minute, true},
+		{"0", 0, true},
+		{"1.5", 1500 * time.Millisecond, true},
+		{"-3", 0, false},
+		{"", 0, false},
+		{"soon", 0, false},
+		{"Sat, 21 Nov 2026 10:00:09 GMT", 9 * time.Second, true},
+		{"Sat, 21 Nov 2026 09:00:00 GMT", 0, true},
+		{"Saturday, 21-Nov-26 10:00:05 GMT", 5 * time.Second, true},
+	} {
+		got, ok := ParseRetryAfter(tc.in, now)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestBackoffCapped(t *testing.T) {
+	t.Parallel()
+	for attempt := 1; attempt < 100; attempt++ {
+		d := backoff(250*time.Millisecond, 2*time.Second, attempt)
+		if d < 125*time.Millisecond || d > 2*time.Second {
+			t.Fatalf("attempt %d: %v", attempt, d)
+		}
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	t.Parallel()
+	for _, base := range []string{"", "ftp://x", "https://", "https://u:p@x.example.com", "https://x.example.com?a=1", "::"} {
+		if _, err := New(Config{Vendor: "v", BaseURL: base}); err == nil {
+			t.Errorf("base %q accepted", base)
+		}
+	}
+	if _, err := New(Config{BaseURL: "https://x.example.com"}); err == nil {
+		t.Error("empty vendor accepted")
+	}
+}
+
+func TestAuthErrorNotRetried(t *testing.T) {
+	t.Parallel()
+	s, srv := serve(t, status(200))
+	var calls atomic.Int32
+	boom := AuthFunc(func(*http.Request) error { calls.Add(1); return errors.New("token endpoint said no") })
+	c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.Auth = boom })
+	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "token endpoint said no") || calls.Load() != 1 || len(s.Requests()) != 0 {
+		t.Fatalf("err = %v, calls = %d, requests = %d", err, calls.Load(), len(s.Requests()))
+	}
+	if errors.Is(err, deskbridge.ErrUnavailable) {
+		t.Fatal("an authentication failure is not the vendor being unavailable")
+	}
+	// NoAuth requests skip the authenticator.
+	if _, err := c.Do(t.Context(), &Request{Path: "/oauth", NoAuth: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,219 @@
+package rest
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// callState follows one Do call through go-retryablehttp's loop, which hands
+// our hooks only the request context.
+type callState struct {
+	method, path string
+	idempotent   bool
+	noAuth       bool
+	attempts     int
+	start        time.Time // of the current attempt
+}
+
+type stateKey struct{}
+
+func stateFrom(ctx context.Context) *callState {
+	st, _ := ctx.Value(stateKey{}).(*callState)
+	return st
+}
+
+type retryPolicy struct {
+	maxRetries    int
+	waitMin       time.Duration
+	waitMax       time.Duration
+	maxServerWait time.Duration
+	rateLimit     RateLimitHeaders
+}
+
+// checkRetry is go-retryablehttp's CheckRetry. It decides whether the
+// attempt is retried, waits before the retry (go-retryablehttp's own timer
+// can neither see the context deadline nor be faked in tests), and logs the
+// attempt.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st := stateFrom(ctx)
+	st.attempts++
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	if !c.retryable(ctx, st, resp, err) || st.attempts > c.policy.maxRetries {
+		c.logAttempt(ctx, st, status, 0, err)
+		return false, nil
+	}
+	wait, fromServer := c.retryWait(resp, st.attempts)
+	if fromServer && wait > c.policy.maxServerWait {
+		c.logAttempt(ctx, st, status, 0, err)
+		return false, nil // too long to hold the caller: hand back the error with its RetryAfter
+	}
+	if hold := c.pacer.holdFor(); hold > wait {
+		wait = hold
+	}
+	if deadline, ok := ctx.Deadline(); ok && c.now().Add(wait).After(deadline) {
+		c.logAttempt(ctx, st, status, 0, err)
+		return false, nil // the retry could not finish in time: fail now with this error
+	}
+	c.logAttempt(ctx, st, status, wait, err)
+	if resp != nil {
+		// Free the connection before waiting.
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}
+	if err := c.sleep(ctx, wait); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// retryable is the retry policy: 429 always (the request was not processed);
+// 5xx and network errors only for idempotent requests, except failures that
+// happened before anything was sent, which are safe for any request.
+func (c *Client) retryable(ctx context.Context, st *callState, resp *http.Response, err error) bool {
+	if ctx.Err() != nil {
+		return false // the caller is gone (an attempt's own timeout is retried below)
+	}
+	if err != nil {
+		if isAuthError(err) {
+			return false
+		}
+		if permanentNetworkError(err) {
+			return false
+		}
+		return st.idempotent || notSent(err)
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return true
+	case resp.StatusCode == http.StatusNotImplemented, resp.StatusCode == http.StatusHTTPVersionNotSupported:
+		return false
+	case resp.StatusCode >= 500:
+		return st.idempotent
+	}
+	return false
+}
+
+// notSent reports an error from dialing: no byte of the request left, so
+// even a POST can be retried.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+func permanentNetworkError(err error) bool {
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	if errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects") ||
+		strings.Contains(msg, "unsupported protocol scheme")
+}
+
+// retryWait is the wait before the next attempt: what the server asked for
+// when it said, else exponential backoff with jitter.
+func (c *Client) retryWait(resp *http.Response, attempt int) (wait time.Duration, fromServer bool) {
+	if resp != nil {
+		if d := serverWait(resp, c.policy.rateLimit, c.now()); d >= 0 {
+			return d, true
+		}
+	}
+	return backoff(c.policy.waitMin, c.policy.waitMax, attempt), false
+}
+
+// serverWait reads Retry-After (delta seconds or HTTP-date) and, for a 429
+// without it, the vendor's reset header. It returns -1 when the response
+// says nothing.
+func serverWait(resp *http.Response, spec RateLimitHeaders, now time.Time) time.Duration {
+	if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
+		return d
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if reset, ok := spec.reset(resp.Header, now); ok {
+			return max(reset.Sub(now), 0)
+		}
+	}
+	return -1
+}
+
+// ParseRetryAfter parses a Retry-After value, delta seconds or an HTTP-date,
+// relative to now. A date in the past means no wait.
+func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs < 0 || secs > 1e9 {
+			return 0, false
+		}
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// backoff is min·2^(attempt-1) capped at max, then jittered down by up to a
+// half so that clients that failed together do not retry together.
+func backoff(minWait, maxWait time.Duration, attempt int) time.Duration {
+	d := maxWait
+	if attempt < 32 {
+		if exp := minWait << (attempt - 1); exp > 0 && exp < maxWait {
+			d = exp
+		}
+	}
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(half+1)
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (c *Client) logAttempt(ctx context.Context, st *callState, status int, wait time.Duration, err error) {
+	if !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("vendor", c.vendor),
+		slog.String("method", st.method),
+		slog.String("path", st.path),
+		slog.Int("status", status),
+		slog.Int("attempt", st.attempts),
+		slog.Duration("wait", wait),
+		slog.Duration("elapsed", c.now().Sub(st.start)),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", c.secrets.scrub(unwrapURLError(err).Error())))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "deskbridge http attempt", attrs...)
+}
