@@ -366,7 +366,9 @@ func TestPacingSharedAcrossGoroutinesAndDeadline(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for range 8 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 			defer cancel()
 			_, err := c.Do(ctx, &Request{Path: "/b"}, nil)
@@ -374,7 +376,7 @@ func TestPacingSharedAcrossGoroutinesAndDeadline(t *testing.T) {
 			if !errors.As(err, &se) || !se.Info.NotSent || !errors.Is(err, deskbridge.ErrRateLimited) {
 				t.Errorf("err = %v, want a not-sent 429", err)
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	if n := len(s.Requests()); n != 1 {
@@ -501,7 +503,9 @@ func TestConcurrentUse(t *testing.T) {
 	})
 	var wg sync.WaitGroup
 	for g := range 32 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for i := range 20 {
 				var out struct{ Path string }
 				p := Pathf("/g/%d/i/%d", g, i)
@@ -513,7 +517,7 @@ func TestConcurrentUse(t *testing.T) {
 					t.Errorf("got %q for %q", out.Path, p)
 				}
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	if c.RateLimit().Observed.IsZero() {
