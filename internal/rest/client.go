@@ -244,6 +244,12 @@ type Request struct {
 	// Idempotent marks a POST or PATCH as safe to replay (the caller knows the
 	// vendor applies it once).
 	Idempotent bool
+	// NotIdempotent marks a PUT or DELETE that must not be replayed after a
+	// 5xx or a network error, because its first attempt may have been
+	// applied and a second would change more (a ticket update that appends
+	// a comment). A 429, and a failure before anything was sent, are still
+	// retried. An IdempotencyKey overrides it.
+	NotIdempotent bool
 	// NoAuth sends the request without credentials (token endpoints).
 	NoAuth bool
 }
@@ -293,7 +299,13 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 }
 
 func (r *Request) isIdempotent() bool {
-	if r.Idempotent || r.IdempotencyKey != "" {
+	if r.IdempotencyKey != "" {
+		return true
+	}
+	if r.NotIdempotent {
+		return false
+	}
+	if r.Idempotent {
 		return true
 	}
 	switch r.Method {

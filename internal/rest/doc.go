@@ -27,8 +27,9 @@
 //   - Authenticates each attempt, only towards the base URL's host.
 //   - Retries through go-retryablehttp with its logger off and its policy
 //     replaced: a 429 is always retried; a 5xx or a network error only when
-//     the request is idempotent (GET, HEAD, OPTIONS, PUT, DELETE, or a request
-//     marked Idempotent or carrying an IdempotencyKey). The wait is the
+//     the request is idempotent (GET, HEAD, OPTIONS, PUT, DELETE unless marked
+//     NotIdempotent, or a request marked Idempotent or carrying an
+//     IdempotencyKey). The wait is the
 //     response's Retry-After (seconds or HTTP-date), else the vendor's reset
 //     header, else exponential backoff with jitter capped at RetryWaitMax. A
 //     wait honours the context, and a wait that would pass the context's

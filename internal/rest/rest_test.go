@@ -216,6 +216,35 @@ func TestPOST500RetriedOnlyWithIdempotencyKey(t *testing.T) {
 	})
 }
 
+func TestPUTMarkedNotIdempotentIsNotReplayed(t *testing.T) {
+	t.Parallel()
+	t.Run("500: sent once", func(t *testing.T) {
+		t.Parallel()
+		s, srv := serve(t, status(500), status(200))
+		c := newClient(t, srv.URL, newFakeTime())
+		_, err := c.Do(t.Context(), &Request{Method: http.MethodPut, Path: "/tickets/1", Body: map[string]int{"a": 1}, NotIdempotent: true}, nil)
+		if !errors.Is(err, deskbridge.ErrUnavailable) || len(s.Requests()) != 1 {
+			t.Fatalf("err = %v, sent %d times, want 1", err, len(s.Requests()))
+		}
+	})
+	t.Run("429: still retried", func(t *testing.T) {
+		t.Parallel()
+		s, srv := serve(t, status(429, "Retry-After", "1"), status(200))
+		c := newClient(t, srv.URL, newFakeTime())
+		if _, err := c.Do(t.Context(), &Request{Method: http.MethodPut, Path: "/tickets/1", NotIdempotent: true}, nil); err != nil || len(s.Requests()) != 2 {
+			t.Fatalf("err = %v, sent %d times, want 2", err, len(s.Requests()))
+		}
+	})
+	t.Run("an idempotency key overrides it", func(t *testing.T) {
+		t.Parallel()
+		s, srv := serve(t, status(500), status(200))
+		c := newClient(t, srv.URL, newFakeTime())
+		if _, err := c.Do(t.Context(), &Request{Method: http.MethodPut, Path: "/tickets/1", NotIdempotent: true, IdempotencyKey: "k"}, nil); err != nil || len(s.Requests()) != 2 {
+			t.Fatalf("err = %v, sent %d times, want 2", err, len(s.Requests()))
+		}
+	})
+}
+
 func TestGET503Then200(t *testing.T) {
 	t.Parallel()
 	s, srv := serve(t, status(503), status(503), func(w http.ResponseWriter, r *http.Request) {
