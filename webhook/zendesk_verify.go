@@ -1,0 +1,184 @@
+package webhook
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Headers Zendesk sends with every webhook request.
+const (
+	// HeaderZendeskSignature carries base64(HMAC-SHA256(secret, timestamp+body)).
+	HeaderZendeskSignature = "X-Zendesk-Webhook-Signature"
+	// HeaderZendeskSignatureTimestamp carries the signing time, RFC 3339 in UTC
+	// ("2021-03-25T05:09:27Z").
+	HeaderZendeskSignatureTimestamp = "X-Zendesk-Webhook-Signature-Timestamp"
+	// HeaderZendeskInvocationID identifies one invocation of a webhook; it is
+	// the de-duplication key for bodies that carry no event id (trigger and
+	// automation webhooks).
+	HeaderZendeskInvocationID = "X-Zendesk-Webhook-Invocation-Id"
+	// HeaderZendeskWebhookID identifies the webhook that sent the request.
+	HeaderZendeskWebhookID = "X-Zendesk-Webhook-Id"
+	// HeaderZendeskAccountID carries the sending Zendesk account's id.
+	HeaderZendeskAccountID = "X-Zendesk-Account-Id"
+)
+
+// DefaultTolerance is the clock skew a ZendeskVerifier allows, in either
+// direction, when its Tolerance is zero. Zendesk documents no value; five
+// minutes is the common choice of webhook verifiers (Stripe, Slack).
+const DefaultTolerance = 5 * time.Minute
+
+// ZendeskVerifier checks the signature Zendesk puts on every webhook request,
+// event subscriptions and trigger or automation webhooks alike:
+//
+//	X-Zendesk-Webhook-Signature:           base64(HMAC-SHA256(secret, TIMESTAMP + BODY))
+//	X-Zendesk-Webhook-Signature-Timestamp: TIMESTAMP (RFC 3339)
+//
+// The secret is the webhook's signing secret as shown by Zendesk, used as its
+// string bytes (it looks like base64 but is not decoded). The comparison is
+// constant-time and tries every secret in Secrets, so that a secret can be
+// rotated without dropping requests: add the new secret, reset it in
+// Zendesk, then remove the old one.
+//
+// A ZendeskVerifier holds no state and is safe for concurrent use; its zero
+// Tolerance and nil Now mean DefaultTolerance and time.Now. A verifier with no
+// non-empty secret refuses every request with ErrNotConfigured.
+type ZendeskVerifier struct {
+	Secrets   []string         // signing secrets; more than one while rotating
+	Tolerance time.Duration    // two-sided clock skew allowed; 0 means DefaultTolerance (5 min)
+	Now       func() time.Time // nil means time.Now
+}
+
+// Verify checks the signature headers in h against body, which must be the
+// request body exactly as received (an empty body is signed as ""). It returns
+// nil, or an error wrapping ErrMissingSignature (a header is missing or
+// empty), ErrSignatureMismatch (no secret produces this signature, or a header
+// cannot be decoded), ErrTimestampSkew (the signature is valid but too old or
+// too far in the future) or ErrNotConfigured (no secret).
+//
+// The timestamp is checked after the signature, so ErrTimestampSkew always
+// means an authentic request: a replay, a long delivery delay or a clock off.
+func (v ZendeskVerifier) Verify(h http.Header, body []byte) error {
+	if !hasSecret(v.Secrets) {
+		return fmt.Errorf("%w: ZendeskVerifier has no signing secret", ErrNotConfigured)
+	}
+	sig := h.Get(HeaderZendeskSignature)
+	ts := h.Get(HeaderZendeskSignatureTimestamp)
+	switch {
+	case sig == "" && ts == "":
+		return fmt.Errorf("%w: no %s and no %s header", ErrMissingSignature, HeaderZendeskSignature, HeaderZendeskSignatureTimestamp)
+	case sig == "":
+		return fmt.Errorf("%w: no %s header", ErrMissingSignature, HeaderZendeskSignature)
+	case ts == "":
+		return fmt.Errorf("%w: no %s header", ErrMissingSignature, HeaderZendeskSignatureTimestamp)
+	}
+	signedAt, err := time.Parse(time.RFC3339, ts)
+	if err != nil {
+		return fmt.Errorf("%w: %s is not an RFC 3339 time", ErrSignatureMismatch, HeaderZendeskSignatureTimestamp)
+	}
+
+	// A SHA-256 HMAC is 32 bytes, 44 characters of padded standard base64.
+	// Strict decoding refuses the other spellings of the same bytes (unused
+	// bits set, line breaks), so that only the exact signature verifies.
+	var want [sha256.Size]byte
+	if len(sig) != base64.StdEncoding.EncodedLen(sha256.Size) {
+		return fmt.Errorf("%w: %s is not a base64 SHA-256 digest", ErrSignatureMismatch, HeaderZendeskSignature)
+	}
+	if n, err := base64.StdEncoding.Strict().Decode(want[:], []byte(sig)); err != nil || n != sha256.Size {
+		return fmt.Errorf("%w: %s is not a base64 SHA-256 digest", ErrSignatureMismatch, HeaderZendeskSignature)
+	}
+
+	// Try every secret without stopping at the first match, so that timing
+	// does not tell which secret (old or new) signed the request.
+	matched := false
+	var got [sha256.Size]byte
+	for _, secret := range v.Secrets {
+		if secret == "" {
+			continue
+		}
+		zendeskMAC(secret, ts, body, got[:0])
+		if hmac.Equal(got[:], want[:]) {
+			matched = true
+		}
+	}
+	if !matched {
+		return fmt.Errorf("%w: %s does not match any configured secret", ErrSignatureMismatch, HeaderZendeskSignature)
+	}
+
+	tol := v.Tolerance
+	if tol <= 0 {
+		tol = DefaultTolerance
+	}
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	if skew := now().Sub(signedAt); skew > tol || skew < -tol {
+		when := "old"
+		if skew < 0 {
+			when, skew = "in the future", -skew
+		}
+		return fmt.Errorf("%w: timestamp is %s %s (tolerance %s)", ErrTimestampSkew, skew.Round(time.Millisecond), when, tol)
+	}
+	return nil
+}
+
+// VerifyRequest implements Verifier; it calls Verify with the request's
+// headers.
+func (v ZendeskVerifier) VerifyRequest(r *http.Request, body []byte) error {
+	return v.Verify(r.Header, body)
+}
+
+// SignZendesk signs body the way Zendesk does and returns the values of the
+// X-Zendesk-Webhook-Signature and X-Zendesk-Webhook-Signature-Timestamp
+// headers. The timestamp is t in UTC, to the second, as Zendesk formats it.
+// It is meant for tests and fakes that play Zendesk's part:
+//
+//	sig, ts := webhook.SignZendesk(secret, time.Now(), body)
+//	req.Header.Set(webhook.HeaderZendeskSignature, sig)
+//	req.Header.Set(webhook.HeaderZendeskSignatureTimestamp, ts)
+func SignZendesk(secret string, t time.Time, body []byte) (signature, timestamp string) {
+	timestamp = t.UTC().Format(time.RFC3339)
+	var sum [sha256.Size]byte
+	zendeskMAC(secret, timestamp, body, sum[:0])
+	return base64.StdEncoding.EncodeToString(sum[:]), timestamp
+}
+
+// zendeskMAC appends HMAC-SHA256(secret, signed message) to dst.
+func zendeskMAC(secret, timestamp string, body []byte, dst []byte) []byte {
+	mac := hmac.New(sha256.New, []byte(secret))
+	writeZendeskSignedMessage(mac, timestamp, body)
+	return mac.Sum(dst)
+}
+
+// writeZendeskSignedMessage writes the bytes Zendesk signs, in Zendesk's
+// order. It is the only place that knows the order.
+//
+// DOUBT (vendor notes 2.5): the current Zendesk page ("Verifying webhook
+// authenticity") says base64(HMACSHA256(TIMESTAMP + BODY)) and every
+// third-party verifier found agrees, but an older copy of the same page said
+// (BODY)(TIMESTAMP) and its worked example verifies only in that order (see
+// TestZendeskSignedMessageOrderDoubt). We follow the current page. If a real
+// signed request from a sandbox disagrees, swap the two writes here and in
+// nothing else.
+func writeZendeskSignedMessage(mac hash.Hash, timestamp string, body []byte) {
+	// hash.Hash writes never fail.
+	_, _ = io.WriteString(mac, timestamp)
+	_, _ = mac.Write(body)
+}
+
+// hasSecret reports whether secrets holds at least one non-empty secret; an
+// empty secret would let anyone sign.
+func hasSecret(secrets []string) bool {
+	for _, s := range secrets {
+		if s != "" {
+			return true
+		}
+	}
+	return false
+}
