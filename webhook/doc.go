@@ -1,0 +1,85 @@
+// Package webhook receives inbound webhooks from Zendesk and the tools beside
+// it: it verifies the request, decodes the payload into typed events and
+// serves the endpoint as an http.Handler whose status codes tell the sender
+// exactly when to retry. It uses the standard library only.
+//
+// # Verifying
+//
+// Each scheme is a Verifier:
+//
+//   - ZendeskVerifier checks Zendesk's signature, base64(HMAC-SHA256(secret,
+//     timestamp+body)) in X-Zendesk-Webhook-Signature and
+//     X-Zendesk-Webhook-Signature-Timestamp, with a two-sided clock
+//     tolerance and several secrets while one is rotated. Event
+//     subscriptions and trigger or automation webhooks are signed alike.
+//     SignZendesk signs test payloads the same way.
+//   - SunshineVerifier checks the X-API-Key secret of Sunshine Conversations
+//     (Zendesk messaging) webhooks.
+//   - SharedSecretVerifier checks a fixed secret (Bearer, Basic or a named
+//     header) for senders that do not sign, such as Braze webhook campaigns
+//     and babelforce automations, optionally with a source-address
+//     allowlist.
+//
+// All comparisons are constant-time, and no error carries a secret.
+//
+// # Decoding
+//
+// ParseZendeskEvent decodes the envelope of Zendesk event webhooks and gives
+// a typed Payload for agent status changes (*AgentStateChanged,
+// *AgentUnifiedStateChanged) and ticket events (*TicketEvent); other types
+// decode with a nil Payload. Ids that Zendesk sends as strings ("10011")
+// come out as int64. ParseSunshineEvents decodes Sunshine Conversations
+// calls, which carry several events each.
+//
+// # Handling
+//
+// A Handler runs every delivery through the same steps:
+//
+//	method allowed? → read body (capped) → verify → decode → for each item:
+//	    accepted type? → claim its key (event id) → call your function → mark done or release
+//
+// and answers:
+//
+//	status  outcome             when
+//	405     method_not_allowed  the method is not allowed (default: POST only)
+//	413     too_large           the body is over the cap (default 1 MiB)
+//	401     unauthorized        signature or secret missing or wrong, timestamp outside tolerance
+//	403     forbidden           source address outside the allowlist
+//	400     malformed           the body does not decode
+//	200     ignored             the event type is not accepted; the function is not called
+//	200     duplicate           the event was handled before; the function is not called
+//	200     handled             the function returned nil; the event is marked handled
+//	422     rejected            the function returned Permanent(err); the sender should not retry
+//	503     failed              the function returned another error; Retry-After (5 s) asks for a retry
+//	503     busy                the same event is being handled by another delivery; Retry-After (2 s)
+//	500     panic               the function panicked; the panic is recovered
+//	500     misconfigured       the verifier has no secret (it fails closed)
+//
+// The body of every answer is the outcome word. Only "handled" marks an
+// event as handled: after a failure, a rejection or a panic the key is
+// released, so the sender's retry is processed. Zendesk retries a 503 only
+// when Retry-After is under 60 seconds and does not retry 4xx other than
+// 409 and 429; its deliveries time out after about 12 seconds, so the
+// function should finish well before that, or queue the work and return.
+//
+// De-duplication uses the event id (Zendesk "id", Sunshine "events[].id"),
+// or for bodies without one the X-Zendesk-Webhook-Invocation-Id header,
+// which stays the same across retries of one invocation. The default store
+// is a MemoryDeduper per handler (50,000 keys, 24 hours); a service with
+// several replicas needs a shared Deduper.
+//
+// NewZendeskHandler and NewSunshineHandler cover those payloads. For bodies
+// of your own shape, such as the JSON a Zendesk trigger sends or a Braze
+// webhook campaign, use NewHandler with DecodeJSON and the matching
+// verifier:
+//
+//	type comment struct {
+//		TicketID string `json:"ticket_id"`
+//		Body     string `json:"body"`
+//	}
+//	h := webhook.NewHandler(
+//		webhook.ZendeskVerifier{Secrets: []string{secret}},
+//		webhook.DecodeJSON[comment](nil), // key: X-Zendesk-Webhook-Invocation-Id
+//		func(ctx context.Context, c comment) error { return forward(ctx, c) },
+//	)
+package webhook

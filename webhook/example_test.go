@@ -1,0 +1,178 @@
+package webhook_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/deskbridge/deskbridge/webhook"
+)
+
+const agentEvent = `{"account_id":2,"detail":{"account_id":"2","agent_id":"10011","version":"3"},` +
+	`"event":{"updated_at":"2023-04-05T23:30:58.642630335Z","previous_state":"offline","new_state":"online","channel":"support"},` +
+	`"id":"01GX79ST1QX01C889XV42S2J5T","subject":"zen:agent:10011","time":"2023-05-10T23:31:58.642630335Z",` +
+	`"type":"zen:event-type:agent.state_changed","zendesk_event_version":"2022-11-06"}`
+
+// Sign a payload the way Zendesk does, for a test of your own receiver.
+func ExampleSignZendesk() {
+	const secret = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
+	body := []byte(`{"say": "hello"}`)
+	signedAt := time.Date(2021, 3, 25, 5, 9, 27, 0, time.UTC)
+
+	sig, ts := webhook.SignZendesk(secret, signedAt, body)
+	fmt.Println(webhook.HeaderZendeskSignature+":", sig)
+	fmt.Println(webhook.HeaderZendeskSignatureTimestamp+":", ts)
+
+	h := http.Header{}
+	h.Set(webhook.HeaderZendeskSignature, sig)
+	h.Set(webhook.HeaderZendeskSignatureTimestamp, ts)
+	v := webhook.ZendeskVerifier{
+		Secrets: []string{secret},
+		Now:     func() time.Time { return signedAt.Add(time.Minute) },
+	}
+	fmt.Println("verify:", v.Verify(h, body))
+	fmt.Println("tampered:", v.Verify(h, []byte(`{"say": "goodbye"}`)))
+	// Output:
+	// X-Zendesk-Webhook-Signature: P2iKOs0eFBXbqjyUNxNnoWmoN/cSSkVqIRoRhYZhv5o=
+	// X-Zendesk-Webhook-Signature-Timestamp: 2021-03-25T05:09:27Z
+	// verify: <nil>
+	// tampered: webhook: signature mismatch: X-Zendesk-Webhook-Signature does not match any configured secret
+}
+
+func ExampleParseZendeskEvent() {
+	ev, err := webhook.ParseZendeskEvent([]byte(agentEvent))
+	if err != nil {
+		panic(err)
+	}
+	switch p := ev.Payload.(type) {
+	case *webhook.AgentStateChanged:
+		fmt.Printf("agent %d is %s on %s (was %s)\n", p.AgentID, p.NewState, p.Channel, p.PreviousState)
+	case nil:
+		fmt.Println("untyped event", ev.Type)
+	}
+	fmt.Println(ev.ID, ev.AccountID, ev.Time.Format(time.DateTime))
+	// Output:
+	// agent 10011 is online on support (was offline)
+	// 01GX79ST1QX01C889XV42S2J5T 2 2023-05-10 23:31:58
+}
+
+// Serve Zendesk agent status events, and see what the handler answers to a
+// delivery, its replay and a forged request.
+func ExampleNewZendeskHandler() {
+	const secret = "signing-secret-from-admin-center"
+	h := webhook.NewZendeskHandler(
+		webhook.ZendeskVerifier{Secrets: []string{secret}},
+		func(ctx context.Context, ev *webhook.ZendeskEvent) error {
+			p := ev.Payload.(*webhook.AgentStateChanged) // the default accepts typed events only
+			fmt.Printf("  set agent %d %s\n", p.AgentID, p.NewState)
+			return nil // an error here answers 503 + Retry-After, and Zendesk retries
+		},
+	)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	post := func(name, secret string) {
+		sig, ts := webhook.SignZendesk(secret, time.Now(), []byte(agentEvent))
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(agentEvent))
+		req.Header.Set(webhook.HeaderZendeskSignature, sig)
+		req.Header.Set(webhook.HeaderZendeskSignatureTimestamp, ts)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			panic(err)
+		}
+		defer resp.Body.Close()
+		outcome, _ := io.ReadAll(resp.Body)
+		fmt.Printf("%s: %d %s", name, resp.StatusCode, outcome)
+	}
+	post("delivery", secret)
+	post("replay", secret)
+	post("forged", "guessed-secret")
+	// Output:
+	//   set agent 10011 online
+	// delivery: 200 handled
+	// replay: 200 duplicate
+	// forged: 401 unauthorized
+}
+
+// A Braze webhook campaign posts a body you define, with a secret you put in
+// its headers: serve it with NewHandler, DecodeJSON and a
+// SharedSecretVerifier.
+func ExampleNewHandler() {
+	type inboundSMS struct {
+		MessageID string `json:"message_id"`
+		Phone     string `json:"phone"`
+		Text      string `json:"text"`
+	}
+	h := webhook.NewHandler(
+		webhook.SharedSecretVerifier{Scheme: webhook.SchemeBearer, Secrets: []string{"braze-shared-secret"}},
+		webhook.DecodeJSON(func(m inboundSMS) string { return m.MessageID }), // the de-duplication key
+		func(ctx context.Context, m inboundSMS) error {
+			if m.Phone == "" {
+				return webhook.Permanent(errors.New("no phone number")) // 422: do not retry
+			}
+			fmt.Printf("  SMS from %s: %s\n", m.Phone, m.Text)
+			return nil
+		},
+	)
+	for _, body := range []string{
+		`{"message_id":"m1","phone":"+33612345678","text":"Bonjour"}`,
+		`{"message_id":"m1","phone":"+33612345678","text":"Bonjour"}`,
+		`{"message_id":"m2","text":"?"}`,
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/braze/inbound", strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer braze-shared-secret")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		fmt.Print(w.Code, " ", w.Body.String())
+	}
+	// Output:
+	//   SMS from +33612345678: Bonjour
+	// 200 handled
+	// 200 duplicate
+	// 422 rejected
+}
+
+// VerifierFunc plugs a scheme of your own into a Handler.
+func ExampleVerifierFunc() {
+	onlyFromProxy := webhook.VerifierFunc(func(r *http.Request, _ []byte) error {
+		if r.Header.Get("X-Proxy-Verified") != "yes" {
+			return webhook.ErrMissingSignature
+		}
+		return nil
+	})
+	h := webhook.NewHandler(onlyFromProxy, webhook.DecodeJSON[map[string]any](nil),
+		func(context.Context, map[string]any) error { return nil })
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	fmt.Print(w.Code, " ", w.Body.String())
+	// Output:
+	// 401 unauthorized
+}
+
+func ExampleSunshineEvent_ConversationMessage() {
+	body := `{"app":{"id":"5ebee0975ac5304b664a12fa"},"webhook":{"id":"5f4eaef81e3dcc117c7ba48a","version":"v2"},
+	 "events":[{"id":"5f74a0d52b5315fc007e798a","createdAt":"2020-09-30T15:14:29.834Z","type":"conversation:message",
+	  "payload":{"conversation":{"id":"f52b01137aa6c250bc7251fa","type":"personal"},
+	   "message":{"id":"m1","author":{"type":"user","displayName":"Steve Rogers","user":{"id":"u1","externalId":"912382197"}},
+	    "content":{"type":"text","text":"hello"},"source":{"type":"telegram"}}}}]}`
+	env, err := webhook.ParseSunshineEvents([]byte(body))
+	if err != nil {
+		panic(err)
+	}
+	for _, ev := range env.Events {
+		m, err := ev.ConversationMessage()
+		if err != nil {
+			continue
+		}
+		fmt.Printf("%s (%s, via %s): %s\n", m.Message.Author.DisplayName, m.Message.Author.User.ExternalID,
+			m.Message.Source.Type, m.Message.Content.Text)
+	}
+	// Output:
+	// Steve Rogers (912382197, via telegram): hello
+}

@@ -1,0 +1,496 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults of the handler options.
+const (
+	// DefaultMaxBodyBytes caps request bodies (1 MiB). Zendesk caps trigger
+	// webhook payloads at 16,000 characters and Sunshine bodies at 100 KB.
+	DefaultMaxBodyBytes = 1 << 20
+	// DefaultRetryAfter is the Retry-After sent with a 503 when the handler
+	// function failed. Zendesk retries a 503 only when Retry-After is below
+	// 60 seconds.
+	DefaultRetryAfter = 5 * time.Second
+	// DefaultBusyRetryAfter is the Retry-After sent with a 503 when the same
+	// event is being handled by another delivery.
+	DefaultBusyRetryAfter = 2 * time.Second
+)
+
+// Item is one unit of work decoded from a delivery: a Zendesk event, one of
+// the events of a Sunshine call, a custom JSON body.
+type Item[T any] struct {
+	// Key de-duplicates the item: an event id. An empty Key falls back to
+	// the request's key header (X-Zendesk-Webhook-Invocation-Id by default)
+	// when the delivery holds one item, and otherwise disables
+	// de-duplication for the item.
+	Key string
+	// Type is the event type the handler filters on (WithAcceptedTypes).
+	Type string
+	// Value is what the handler function receives.
+	Value T
+}
+
+// Decoder turns a verified request body into the items to handle. An error
+// makes the handler answer 400; wrap ErrMalformed in it.
+type Decoder[T any] func(r *http.Request, body []byte) ([]Item[T], error)
+
+// Handler serves one webhook endpoint: it reads the body (capped), verifies
+// the request, decodes it into items, de-duplicates each item by key and
+// calls the handler function for each accepted, new item. Its answers tell
+// the sender whether to retry; nothing is acknowledged that was not handled.
+// See the package documentation for the status codes.
+//
+// NewZendeskHandler and NewSunshineHandler build handlers for those
+// payloads; NewHandler with DecodeJSON serves bodies of your own shape, such
+// as a Zendesk trigger webhook or a Braze webhook campaign.
+//
+// A Handler is safe for concurrent use.
+type Handler[T any] struct {
+	verifier Verifier
+	decode   Decoder[T]
+	handle   func(context.Context, T) error
+	cfg      config
+}
+
+// Option configures a Handler.
+type Option func(*config)
+
+type config struct {
+	methods        []string
+	maxBody        int64
+	retryAfter     time.Duration
+	busyRetryAfter time.Duration
+	dedupe         Deduper
+	logger         *slog.Logger
+	accept         func(string) bool
+	keyHeader      string
+}
+
+// WithAllowedMethods sets the HTTP methods the handler accepts (default
+// POST only); other methods get 405 with an Allow header. Zendesk trigger
+// webhooks can be configured with PUT, PATCH, GET or DELETE.
+func WithAllowedMethods(methods ...string) Option {
+	return func(c *config) { c.methods = slices.Clone(methods) }
+}
+
+// WithMaxBodyBytes caps the request body (default DefaultMaxBodyBytes); a
+// larger body gets 413. n <= 0 restores the default.
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = DefaultMaxBodyBytes
+		}
+		c.maxBody = n
+	}
+}
+
+// WithRetryAfter sets the Retry-After of the 503 sent when the handler
+// function fails (default DefaultRetryAfter), rounded up to whole seconds.
+// Zendesk does not retry when it is 60 seconds or more. d <= 0 restores the
+// default.
+func WithRetryAfter(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			d = DefaultRetryAfter
+		}
+		c.retryAfter = d
+	}
+}
+
+// WithBusyRetryAfter sets the Retry-After of the 503 sent when the same key
+// is being handled by a concurrent delivery (default
+// DefaultBusyRetryAfter). d <= 0 restores the default.
+func WithBusyRetryAfter(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			d = DefaultBusyRetryAfter
+		}
+		c.busyRetryAfter = d
+	}
+}
+
+// WithDeduper sets the store that remembers handled keys. By default every
+// handler has its own MemoryDeduper with the default bounds. nil turns
+// de-duplication off: every delivery is handled, duplicates included.
+func WithDeduper(d Deduper) Option {
+	return func(c *config) { c.dedupe = d }
+}
+
+// WithLogger makes the handler log one record per delivery: message
+// "webhook delivery" with outcome, status, type, id (the de-duplication key),
+// events (when a delivery holds other than one) and error. Records of 2xx
+// answers are Info, 4xx Warn, 5xx Error. Bodies, headers and secrets are
+// never logged; the error is the verifier's, the decoder's or the handler
+// function's. nil (the default) discards.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// WithAcceptedTypes sets the event types passed to the handler function;
+// others are acknowledged (200, outcome "ignored") without calling it. A
+// pattern ending in "*" matches by prefix ("zen:event-type:ticket.*"; "*"
+// matches every type, also the empty type of DecodeJSON items). No pattern
+// accepts every type. The default of NewZendeskHandler is
+// IsTypedZendeskEvent; the other handlers accept every type.
+func WithAcceptedTypes(patterns ...string) Option {
+	patterns = slices.Clone(patterns)
+	return func(c *config) {
+		if len(patterns) == 0 {
+			c.accept = nil
+			return
+		}
+		c.accept = func(t string) bool {
+			for _, p := range patterns {
+				if prefix, ok := strings.CutSuffix(p, "*"); ok {
+					if strings.HasPrefix(t, prefix) {
+						return true
+					}
+				} else if t == p {
+					return true
+				}
+			}
+			return false
+		}
+	}
+}
+
+// WithKeyHeader names the request header that supplies the de-duplication
+// key of a delivery whose single item has no key (default
+// X-Zendesk-Webhook-Invocation-Id, which Zendesk keeps across the retries of
+// an invocation). "" turns the fallback off.
+func WithKeyHeader(name string) Option {
+	return func(c *config) { c.keyHeader = name }
+}
+
+// NewHandler returns a Handler that verifies requests with v, decodes them
+// with decode and calls handle for every accepted item not handled before.
+// handle runs with the request's context; returning nil marks the item
+// handled, returning Permanent(err) answers 422, and any other error 503
+// with Retry-After so that the sender retries.
+func NewHandler[T any](v Verifier, decode Decoder[T], handle func(context.Context, T) error, opts ...Option) *Handler[T] {
+	h := &Handler[T]{
+		verifier: v,
+		decode:   decode,
+		handle:   handle,
+		cfg: config{
+			methods:        []string{http.MethodPost},
+			maxBody:        DefaultMaxBodyBytes,
+			retryAfter:     DefaultRetryAfter,
+			busyRetryAfter: DefaultBusyRetryAfter,
+			dedupe:         &MemoryDeduper{},
+			keyHeader:      HeaderZendeskInvocationID,
+		},
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&h.cfg)
+		}
+	}
+	if h.cfg.logger == nil {
+		h.cfg.logger = slog.New(slog.DiscardHandler)
+	}
+	return h
+}
+
+// NewZendeskHandler returns a Handler for Zendesk event-subscription
+// webhooks: requests are verified with v, parsed with ParseZendeskEvent and
+// de-duplicated by event id, and fn is called for events of the accepted
+// types, by default those with a typed Payload (IsTypedZendeskEvent); use
+// WithAcceptedTypes to change that. The handler is an http.Handler.
+func NewZendeskHandler(v ZendeskVerifier, fn func(context.Context, *ZendeskEvent) error, opts ...Option) *Handler[*ZendeskEvent] {
+	opts = append([]Option{func(c *config) { c.accept = IsTypedZendeskEvent }}, opts...)
+	return NewHandler(v, decodeZendesk, fn, opts...)
+}
+
+func decodeZendesk(_ *http.Request, body []byte) ([]Item[*ZendeskEvent], error) {
+	ev, err := ParseZendeskEvent(body)
+	if err != nil {
+		return nil, err
+	}
+	return []Item[*ZendeskEvent]{{Key: ev.ID, Type: ev.Type, Value: ev}}, nil
+}
+
+// NewSunshineHandler returns a Handler for Sunshine Conversations webhooks:
+// requests are verified with v and parsed with ParseSunshineEvents, and fn
+// is called for each event in order, each de-duplicated by its id. When fn
+// fails for an event, the events after it are left for the retry (which
+// skips the events already handled), so that a conversation's messages are
+// not handled out of order. Every event type is accepted unless
+// WithAcceptedTypes says otherwise.
+func NewSunshineHandler(v SunshineVerifier, fn func(context.Context, *SunshineEvent) error, opts ...Option) *Handler[*SunshineEvent] {
+	return NewHandler(v, decodeSunshine, fn, opts...)
+}
+
+func decodeSunshine(_ *http.Request, body []byte) ([]Item[*SunshineEvent], error) {
+	env, err := ParseSunshineEvents(body)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]Item[*SunshineEvent], len(env.Events))
+	for i := range env.Events {
+		ev := &env.Events[i]
+		items[i] = Item[*SunshineEvent]{Key: ev.ID, Type: ev.Type, Value: ev}
+	}
+	return items, nil
+}
+
+// DecodeJSON returns a Decoder for bodies holding one JSON value of type T,
+// such as the body written in a Zendesk trigger's webhook action or a Braze
+// webhook campaign. key, when not nil, returns the value's de-duplication
+// key; without one the handler falls back to its key header. Unknown fields
+// are ignored.
+func DecodeJSON[T any](key func(T) string) Decoder[T] {
+	return func(_ *http.Request, body []byte) ([]Item[T], error) {
+		var v T
+		if err := json.Unmarshal(body, &v); err != nil {
+			return nil, malformed("JSON body", err)
+		}
+		it := Item[T]{Value: v}
+		if key != nil {
+			it.Key = key(v)
+		}
+		return []Item[T]{it}, nil
+	}
+}
+
+// Outcomes, as logged and written in response bodies.
+const (
+	outcomeHandled          = "handled"
+	outcomeDuplicate        = "duplicate"
+	outcomeIgnored          = "ignored"
+	outcomeBusy             = "busy"
+	outcomeFailed           = "failed"
+	outcomeRejected         = "rejected"
+	outcomePanic            = "panic"
+	outcomeUnauthorized     = "unauthorized"
+	outcomeForbidden        = "forbidden"
+	outcomeMalformed        = "malformed"
+	outcomeTooLarge         = "too_large"
+	outcomeMethodNotAllowed = "method_not_allowed"
+	outcomeMisconfigured    = "misconfigured"
+)
+
+// result is the answer to one delivery.
+type result struct {
+	status     int
+	outcome    string
+	retryAfter time.Duration
+	typ, key   string // of the single item, or of the item that decided
+	items      int
+	err        error
+	abort      bool // re-panic with http.ErrAbortHandler instead of answering
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	res := h.serve(w, r)
+	if res.abort {
+		// The function asked net/http to abort the response; the claim is
+		// released already.
+		h.log(r.Context(), res)
+		panic(http.ErrAbortHandler)
+	}
+
+	hdr := w.Header()
+	if res.status == http.StatusMethodNotAllowed {
+		hdr.Set("Allow", strings.Join(h.cfg.methods, ", "))
+	}
+	if res.retryAfter > 0 {
+		hdr.Set("Retry-After", strconv.FormatInt(int64((res.retryAfter+time.Second-1)/time.Second), 10))
+	}
+	hdr.Set("Content-Type", "text/plain; charset=utf-8")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(res.status)
+	_, _ = io.WriteString(w, res.outcome+"\n")
+
+	h.log(r.Context(), res)
+}
+
+func (h *Handler[T]) log(ctx context.Context, res result) {
+	level := slog.LevelInfo
+	switch {
+	case res.status >= 500:
+		level = slog.LevelError
+	case res.status >= 400:
+		level = slog.LevelWarn
+	}
+	if !h.cfg.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 6)
+	attrs = append(attrs,
+		slog.String("outcome", res.outcome),
+		slog.Int("status", res.status),
+		slog.String("type", res.typ),
+		slog.String("id", res.key),
+	)
+	if res.items != 1 {
+		attrs = append(attrs, slog.Int("events", res.items))
+	}
+	if res.err != nil {
+		attrs = append(attrs, slog.String("error", res.err.Error()))
+	}
+	h.cfg.logger.LogAttrs(ctx, level, "webhook delivery", attrs...)
+}
+
+func (h *Handler[T]) serve(w http.ResponseWriter, r *http.Request) result {
+	if !slices.Contains(h.cfg.methods, r.Method) {
+		return result{status: http.StatusMethodNotAllowed, outcome: outcomeMethodNotAllowed}
+	}
+	body, err := readBody(w, r, h.cfg.maxBody)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return result{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, err: err}
+		}
+		return result{status: http.StatusBadRequest, outcome: outcomeMalformed, err: fmt.Errorf("reading the body: %w", err)}
+	}
+
+	if h.verifier == nil || h.decode == nil || h.handle == nil {
+		return result{status: http.StatusInternalServerError, outcome: outcomeMisconfigured,
+			err: fmt.Errorf("%w: handler built without verifier, decoder or function", ErrNotConfigured)}
+	}
+	if err := h.verifier.VerifyRequest(r, body); err != nil {
+		switch {
+		case errors.Is(err, ErrNotConfigured):
+			return result{status: http.StatusInternalServerError, outcome: outcomeMisconfigured, err: err}
+		case errors.Is(err, ErrSourceNotAllowed):
+			return result{status: http.StatusForbidden, outcome: outcomeForbidden, err: err}
+		}
+		return result{status: http.StatusUnauthorized, outcome: outcomeUnauthorized, err: err}
+	}
+
+	items, err := h.decode(r, body)
+	if err != nil {
+		return result{status: http.StatusBadRequest, outcome: outcomeMalformed, err: err}
+	}
+	var fallbackKey string
+	if len(items) == 1 && items[0].Key == "" && h.cfg.keyHeader != "" {
+		fallbackKey = r.Header.Get(h.cfg.keyHeader)
+	}
+
+	// A failure that the sender should retry stops the delivery, so that
+	// later items wait for the retry rather than overtake the failed one.
+	res := result{status: http.StatusOK, outcome: outcomeIgnored, items: len(items)}
+	if len(items) == 1 {
+		res.typ, res.key = items[0].Type, items[0].Key
+		if res.key == "" {
+			res.key = fallbackKey
+		}
+	}
+	for _, it := range items {
+		if h.cfg.accept != nil && !h.cfg.accept(it.Type) {
+			continue
+		}
+		key := it.Key
+		if key == "" {
+			key = fallbackKey
+		}
+		out := h.process(r.Context(), key, it.Value)
+		if out.status >= http.StatusInternalServerError { // failed, busy, panic
+			out.typ, out.key, out.items = it.Type, key, len(items)
+			return out
+		}
+		if outcomeRank(out.outcome) > outcomeRank(res.outcome) {
+			res.status, res.outcome, res.err = out.status, out.outcome, out.err
+			if out.outcome == outcomeRejected {
+				res.typ, res.key = it.Type, key
+			}
+		}
+	}
+	return res
+}
+
+// outcomeRank orders the outcomes that do not stop a delivery; the answer
+// to a delivery is its items' highest.
+func outcomeRank(outcome string) int {
+	switch outcome {
+	case outcomeDuplicate:
+		return 1
+	case outcomeHandled:
+		return 2
+	case outcomeRejected:
+		return 3
+	}
+	return 0 // ignored
+}
+
+// process handles one item under its claim.
+func (h *Handler[T]) process(ctx context.Context, key string, v T) result {
+	dedupe := h.cfg.dedupe
+	if dedupe == nil || key == "" {
+		return h.call(ctx, v)
+	}
+	state, err := dedupe.Claim(ctx, key)
+	switch {
+	case err != nil:
+		return result{status: http.StatusServiceUnavailable, outcome: outcomeFailed, retryAfter: h.cfg.retryAfter,
+			err: fmt.Errorf("de-duplication store: claim: %w", err)}
+	case state == ClaimDone:
+		return result{status: http.StatusOK, outcome: outcomeDuplicate}
+	case state == ClaimBusy:
+		return result{status: http.StatusServiceUnavailable, outcome: outcomeBusy, retryAfter: h.cfg.busyRetryAfter}
+	case state != ClaimNew:
+		return result{status: http.StatusServiceUnavailable, outcome: outcomeFailed, retryAfter: h.cfg.retryAfter,
+			err: fmt.Errorf("de-duplication store: claim returned %v", state)}
+	}
+
+	res := h.call(ctx, v)
+	// The bookkeeping must happen even when the sender has hung up.
+	bg := context.WithoutCancel(ctx)
+	if res.outcome == outcomeHandled {
+		if err := dedupe.Done(bg, key); err != nil {
+			// Handled all the same: the worst case is that a retry is
+			// handled again.
+			h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "webhook de-duplication store failed", slog.String("op", "done"),
+				slog.String("id", key), slog.String("error", err.Error()))
+		}
+		return res
+	}
+	if err := dedupe.Release(bg, key); err != nil {
+		h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "webhook de-duplication store failed", slog.String("op", "release"),
+			slog.String("id", key), slog.String("error", err.Error()))
+	}
+	return res
+}
+
+// call runs the handler function, turning its error or panic into a result.
+func (h *Handler[T]) call(ctx context.Context, v T) (res result) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = result{status: http.StatusInternalServerError, outcome: outcomePanic,
+				err: fmt.Errorf("handler panicked: %v", p), abort: p == http.ErrAbortHandler}
+		}
+	}()
+	switch err := h.handle(ctx, v); {
+	case err == nil:
+		return result{status: http.StatusOK, outcome: outcomeHandled}
+	case IsPermanent(err):
+		return result{status: http.StatusUnprocessableEntity, outcome: outcomeRejected, err: err}
+	default:
+		return result{status: http.StatusServiceUnavailable, outcome: outcomeFailed, retryAfter: h.cfg.retryAfter, err: err}
+	}
+}
+
+// readBody reads the whole body, at most limit bytes.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	if r.Body == nil {
+		return nil, nil
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+}
