@@ -113,6 +113,13 @@ type Fault struct {
 	Latency time.Duration
 	// Drop closes the connection without answering.
 	Drop bool
+	// Processed lets the request through to the vendor handler, so that its
+	// effects happen (a message is sent, a ticket created), then discards
+	// the handler's answer and answers with Status, Header and Body instead
+	// (or drops the connection when Drop is set): the case where a client
+	// cannot know whether its request was carried out. Without Status or
+	// Drop it answers 500.
+	Processed bool
 	// Times is how many matching requests the fault applies to; 0 means 1.
 	Times int
 }
@@ -122,6 +129,11 @@ func (f *Fault) matches(r *http.Request) bool {
 }
 
 func (f *Fault) name() string {
+	if f.Processed {
+		f := *f
+		f.Processed = false
+		return "processed, then " + f.name()
+	}
 	switch {
 	case f.Drop:
 		return "drop"
@@ -142,6 +154,9 @@ type Faults struct {
 func (fs *Faults) Inject(f Fault) {
 	if f.Times <= 0 {
 		f.Times = 1
+	}
+	if f.Processed && f.Status == 0 && !f.Drop {
+		f.Status = http.StatusInternalServerError
 	}
 	fs.mu.Lock()
 	fs.faults = append(fs.faults, &f)
@@ -260,6 +275,9 @@ func (s *Stack) Handler(next http.Handler) http.Handler {
 		if s.Faults != nil {
 			if f, ok := s.Faults.take(r); ok {
 				entry.Fault = f.name()
+				if f.Processed {
+					next.ServeHTTP(&discardWriter{header: http.Header{}}, r)
+				}
 				if f.Latency > 0 {
 					t := time.NewTimer(f.Latency)
 					select {
@@ -304,6 +322,13 @@ func (s *Stack) Handler(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 	})
 }
+
+// discardWriter swallows the answer of a request processed under a fault.
+type discardWriter struct{ header http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
 
 type statusRecorder struct {
 	http.ResponseWriter

@@ -151,3 +151,42 @@ func TestDelivererTimeout(t *testing.T) {
 		t.Fatalf("attempts = %+v", attempts)
 	}
 }
+
+func TestProcessedFault(t *testing.T) {
+	t.Parallel()
+	var handled atomic.Int32
+	s := &Stack{Faults: &Faults{}, Log: &Log{}}
+	srv := httptest.NewServer(s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handled.Add(1)
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, `{"created":true}`)
+	})))
+	defer srv.Close()
+	s.Faults.Inject(Fault{Path: "/send", Status: 503, Body: `{"message":"down"}`, Processed: true})
+	s.Faults.Inject(Fault{Path: "/other", Processed: true})
+	for _, tc := range []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/send", 503, `{"message":"down"}`}, // handled, answer replaced
+		{"/send", 201, `{"created":true}`},   // the fault is used up
+		{"/other", 500, ``},                  // Processed alone answers 500
+	} {
+		resp, err := http.Post(srv.URL+tc.path, "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || string(body) != tc.body {
+			t.Fatalf("%s: %d %q, want %d %q", tc.path, resp.StatusCode, body, tc.status, tc.body)
+		}
+	}
+	if n := handled.Load(); n != 3 {
+		t.Fatalf("handler ran %d times, want 3 (once per request, never twice)", n)
+	}
+	if e := s.Log.Entries()[0]; e.Status != 503 || e.Fault != "processed, then Service Unavailable" {
+		t.Fatalf("log entry = %+v", e)
+	}
+}
