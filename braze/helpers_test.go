@@ -1,0 +1,174 @@
+package braze
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge"
+	"github.com/jarcoal/httpmock"
+)
+
+const (
+	testBase = "https://rest.test.braze.com"
+	testKey  = "test-rest-key-0c9b8a7f"
+)
+
+// fakeTime is an injected clock whose sleeps return at once and are
+// recorded.
+type fakeTime struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+func newFakeTime() *fakeTime {
+	return &fakeTime{now: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
+}
+
+func (f *fakeTime) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeTime) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sleeps = append(f.sleeps, d)
+	f.now = f.now.Add(d)
+	return nil
+}
+
+func (f *fakeTime) Sleeps() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Duration(nil), f.sleeps...)
+}
+
+func withFakeTime(ft *fakeTime) Option {
+	return func(c *config) error { c.clock, c.sleep = ft.Now, ft.Sleep; return nil }
+}
+
+// newMocked returns a client on a dedicated httpmock transport (never the
+// global one) and a fake clock.
+func newMocked(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *fakeTime) {
+	t.Helper()
+	mock := httpmock.NewMockTransport()
+	ft := newFakeTime()
+	all := append([]Option{
+		WithBaseURL(testBase),
+		WithAPIKey(testKey),
+		WithHTTPClient(&http.Client{Transport: mock}),
+		withFakeTime(ft),
+	}, opts...)
+	c, err := NewClient(all...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, mock, ft
+}
+
+// captured is what a responder saw.
+type captured struct {
+	mu   sync.Mutex
+	reqs []capturedRequest
+}
+
+type capturedRequest struct {
+	Method, Path string
+	Header       http.Header
+	Body         []byte
+}
+
+func (c *captured) all() []capturedRequest {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]capturedRequest(nil), c.reqs...)
+}
+
+// answer registers a POST responder on path that records each request
+// and answers the n-th with the n-th reply (the last repeats).
+func answer(mock *httpmock.MockTransport, path string, replies ...reply) *captured {
+	c := &captured{}
+	mock.RegisterResponder(http.MethodPost, testBase+path, func(req *http.Request) (*http.Response, error) {
+		body, _ := io.ReadAll(req.Body)
+		c.mu.Lock()
+		n := len(c.reqs)
+		c.reqs = append(c.reqs, capturedRequest{req.Method, req.URL.Path, req.Header.Clone(), body})
+		c.mu.Unlock()
+		r := replies[min(n, len(replies)-1)]
+		resp := httpmock.NewBytesResponse(r.status, []byte(r.body))
+		resp.Header.Set("Content-Type", "application/json")
+		for k, v := range r.header {
+			resp.Header[k] = v
+		}
+		return resp, nil
+	})
+	return c
+}
+
+type reply struct {
+	status int
+	body   string
+	header http.Header
+}
+
+func ok(body string) reply { return reply{status: 200, body: body} }
+
+func testdata(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// assertJSON compares two JSON documents by value (key order and spacing
+// aside, everything must match).
+func assertJSON(t *testing.T, got []byte, want string) {
+	t.Helper()
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("body is not JSON: %v: %s", err, got)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("want is not JSON: %v", err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		var gi bytes.Buffer
+		json.Indent(&gi, got, "", "  ")
+		t.Fatalf("body =\n%s\nwant\n%s", gi.String(), want)
+	}
+}
+
+// assertHeaders checks what every Braze request carries.
+func assertHeaders(t *testing.T, r capturedRequest) {
+	t.Helper()
+	if r.Method != http.MethodPost {
+		t.Fatalf("method = %s", r.Method)
+	}
+	if got := r.Header.Get("Authorization"); got != "Bearer "+testKey {
+		t.Fatalf("Authorization = %q", got)
+	}
+	if got := r.Header.Get("Content-Type"); got != "application/json" {
+		t.Fatalf("Content-Type = %q", got)
+	}
+	if got := r.Header.Get("User-Agent"); got != "deskbridge/"+deskbridge.Version {
+		t.Fatalf("User-Agent = %q", got)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,112 @@
+package braze
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file holds every Braze behaviour this package relies on that the
+// public documentation does not state (marked UNCONFIRMED in the vendor
+// notes). Each sits behind one function, tested in unconfirmed_test.go, so
+// that a correction is one edit.
+
+// decodeMinorError decodes one item of an "errors" array.
+//
+// UNCONFIRMED: the item shape. errors.md shows only "<minor error
+// message>"; the shape {"type", "input_array", "index"} comes from
+// third-party clients (readdle/braze-client fixtures, dietdoctor/go-braze).
+// A bare string is accepted as the type; a missing index is -1.
+func decodeMinorError(data []byte) (MinorError, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return MinorError{}, err
+		}
+		return MinorError{Type: s, Index: -1}, nil
+	}
+	var raw struct {
+		Type       any    `json:"type"`
+		Message    string `json:"message"`
+		InputArray string `json:"input_array"`
+		Index      *int   `json:"index"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return MinorError{}, err
+	}
+	m := MinorError{InputArray: raw.InputArray, Index: -1}
+	switch t := raw.Type.(type) {
+	case string:
+		m.Type = t
+	case nil:
+		m.Type = raw.Message
+	default:
+		b, _ := json.Marshal(t)
+		m.Type = string(b)
+	}
+	if raw.Index != nil {
+		m.Index = *raw.Index
+	}
+	return m, nil
+}
+
+// reindexMinorError maps a minor error of one users/track request back to
+// the caller's input, given where each array of that request starts in the
+// caller's arrays.
+//
+// UNCONFIRMED: that "index" counts from the start of the array named by
+// "input_array" in the request that returned it. An error naming no known
+// array is returned unchanged.
+func reindexMinorError(m MinorError, offsets map[string]int) MinorError {
+	if off, ok := offsets[m.InputArray]; ok && m.Index >= 0 {
+		m.Index += off
+	}
+	return m
+}
+
+// queued reports a request Braze accepted without processing it yet.
+//
+// UNCONFIRMED: 202 {"message":"queued"} is in an older errors.md
+// (@021e631, during maintenance) and no longer in the current one. Either
+// sign is taken as queued.
+func queued(status int, message string) bool {
+	return status == http.StatusAccepted || strings.EqualFold(message, "queued")
+}
+
+// resetWait is the time until the X-RateLimit-Reset of a response, used as
+// RetryAfter when the response had no Retry-After (the core fills
+// RetryAfter from the reset header only for a 429).
+//
+// UNCONFIRMED: that Braze's REST API never sends Retry-After (the docs do
+// not mention it) — if it does, the core prefers it.
+func resetWait(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("X-RateLimit-Reset"))
+	if v == "" {
+		return 0
+	}
+	secs, err := strconv.ParseFloat(v, 64)
+	if err != nil || secs <= 0 {
+		return 0
+	}
+	if d := time.Unix(0, int64(secs*float64(time.Second))).Sub(now); d > 0 {
+		return d
+	}
+	return 0
+}
+
+// requestIDFrom returns the request id a response carries.
+//
+// UNCONFIRMED: Braze documents no request-id header; these are common
+// names, looked for so that one is reported if present.
+func requestIDFrom(h http.Header) string {
+	for _, k := range []string{"X-Request-Id", "X-Braze-Request-Id"} {
+		if v := strings.TrimSpace(h.Get(k)); v != "" {
+			return v
+		}
+	}
+	return ""
+}

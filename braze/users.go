@@ -1,0 +1,463 @@
+package braze
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"time"
+)
+
+// MaxTrackPerKind is how many attributes, events and purchases one
+// /users/track request may carry each; Users.Track splits larger input.
+const MaxTrackPerKind = 75
+
+// UsersService tracks, identifies and exports user profiles.
+type UsersService service
+
+// UserAttributes sets profile fields and custom attributes on one user.
+// One of ExternalID, UserAlias, BrazeID, Email and Phone identifies the
+// user (Email wins over Phone); with ExternalID, Email and Phone are set as
+// fields.
+type UserAttributes struct {
+	ExternalID string     `json:"external_id,omitempty"`
+	UserAlias  *UserAlias `json:"user_alias,omitempty"`
+	BrazeID    string     `json:"braze_id,omitempty"`
+	Email      string     `json:"email,omitempty"`
+	Phone      string     `json:"phone,omitempty"`
+	// UpdateExistingOnly, sent as "_update_existing_only", must be false to
+	// create an alias-only user.
+	UpdateExistingOnly *bool                    `json:"_update_existing_only,omitempty"`
+	SubscriptionGroups []SubscriptionGroupState `json:"subscription_groups,omitempty"`
+	// Attributes are the profile fields ("first_name", "home_city"…) and
+	// custom attributes, sent beside the identifiers.
+	Attributes map[string]any `json:"-"`
+}
+
+// SubscriptionGroupState sets one subscription group's state.
+type SubscriptionGroupState struct {
+	SubscriptionGroupID string `json:"subscription_group_id"`
+	SubscriptionState   string `json:"subscription_state"`
+}
+
+// userAttributesWire is UserAttributes without its MarshalJSON.
+type userAttributesWire UserAttributes
+
+// MarshalJSON flattens Attributes beside the identifiers.
+func (u UserAttributes) MarshalJSON() ([]byte, error) {
+	if len(u.Attributes) == 0 {
+		return json.Marshal(userAttributesWire(u))
+	}
+	fixed, err := json.Marshal(userAttributesWire(u))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(u.Attributes)+4)
+	maps.Copy(out, u.Attributes)
+	var typed map[string]json.RawMessage
+	if err := json.Unmarshal(fixed, &typed); err != nil {
+		return nil, err
+	}
+	for k, v := range typed {
+		out[k] = v
+	}
+	return json.Marshal(out)
+}
+
+// Event is one custom event.
+type Event struct {
+	ExternalID string     `json:"external_id,omitempty"`
+	UserAlias  *UserAlias `json:"user_alias,omitempty"`
+	BrazeID    string     `json:"braze_id,omitempty"`
+	Email      string     `json:"email,omitempty"`
+	Phone      string     `json:"phone,omitempty"`
+	AppID      string     `json:"app_id,omitempty"`
+	Name       string     `json:"name"`
+	// Time is when the event happened; a future time is taken as now.
+	Time               time.Time      `json:"time"`
+	Properties         map[string]any `json:"properties,omitempty"`
+	UpdateExistingOnly *bool          `json:"_update_existing_only,omitempty"`
+}
+
+// Purchase is one purchase.
+type Purchase struct {
+	ExternalID string     `json:"external_id,omitempty"`
+	UserAlias  *UserAlias `json:"user_alias,omitempty"`
+	BrazeID    string     `json:"braze_id,omitempty"`
+	Email      string     `json:"email,omitempty"`
+	Phone      string     `json:"phone,omitempty"`
+	AppID      string     `json:"app_id,omitempty"`
+	ProductID  string     `json:"product_id"`
+	// Currency is an ISO 4217 code ("USD").
+	Currency string  `json:"currency"`
+	Price    float64 `json:"price"`
+	// Quantity defaults to 1 on Braze's side; at most 100.
+	Quantity           int            `json:"quantity,omitempty"`
+	Time               time.Time      `json:"time"`
+	Properties         map[string]any `json:"properties,omitempty"`
+	UpdateExistingOnly *bool          `json:"_update_existing_only,omitempty"`
+}
+
+// TrackRequest is the input of Users.Track: any number of each kind.
+type TrackRequest struct {
+	Attributes []UserAttributes `json:"attributes,omitempty"`
+	Events     []Event          `json:"events,omitempty"`
+	Purchases  []Purchase       `json:"purchases,omitempty"`
+}
+
+// TrackResult sums the answers of the requests Users.Track made.
+type TrackResult struct {
+	// Response holds the last answer's message and status; its Errors are
+	// every request's minor errors, indexed into the caller's arrays, and
+	// Queued is set if any request was queued. Attempts is the total.
+	Response
+	AttributesProcessed int `json:"attributes_processed,omitempty"`
+	EventsProcessed     int `json:"events_processed,omitempty"`
+	PurchasesProcessed  int `json:"purchases_processed,omitempty"`
+	// Requests is how many requests succeeded.
+	Requests int `json:"-"`
+	// Sent counts the input items of the successful requests.
+	Sent TrackCounts `json:"-"`
+}
+
+// TrackCounts counts items of each kind.
+type TrackCounts struct{ Attributes, Events, Purchases int }
+
+// trackChunk is one request's share of each array: [from, to).
+type trackChunk struct{ a, e, p [2]int }
+
+// planTrack splits the input into requests of at most MaxTrackPerKind of
+// each kind, keeping Braze's processing order across requests: all
+// attributes, then all events, then all purchases (Braze processes a
+// request's attributes, then its events, then its purchases). Events start
+// in the request that carries the last attributes, purchases in the one
+// that carries the last events.
+func planTrack(na, ne, np int) []trackChunk {
+	var out []trackChunk
+	a, e, p := 0, 0, 0
+	for a < na || e < ne || p < np {
+		var c trackChunk
+		c.a = [2]int{a, min(a+MaxTrackPerKind, na)}
+		a = c.a[1]
+		c.e = [2]int{e, e}
+		c.p = [2]int{p, p}
+		if a == na {
+			c.e[1] = min(e+MaxTrackPerKind, ne)
+			e = c.e[1]
+			if e == ne {
+				c.p[1] = min(p+MaxTrackPerKind, np)
+				p = c.p[1]
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// Track records attributes, events and purchases. Input beyond 75 of a
+// kind is split into as many requests as needed and sent in order (see
+// planTrack); everything is checked before the first is sent. Minor errors
+// of every request come back on the result, indexed into req's arrays.
+//
+// When a request fails, Track stops: it returns what the successful
+// requests did (result.Sent, result.Requests) with an error that says how
+// many were sent; the failed request's items and the later ones were not.
+// A 5xx is not retried (a retried event would be counted twice).
+func (s *UsersService) Track(ctx context.Context, req *TrackRequest) (*TrackResult, error) {
+	const op = "Users.Track"
+	if err := checkTrack(op, req); err != nil {
+		return nil, err
+	}
+	plan := planTrack(len(req.Attributes), len(req.Events), len(req.Purchases))
+	total := new(TrackResult)
+	for i, c := range plan {
+		body := &TrackRequest{
+			Attributes: req.Attributes[c.a[0]:c.a[1]],
+			Events:     req.Events[c.e[0]:c.e[1]],
+			Purchases:  req.Purchases[c.p[0]:c.p[1]],
+		}
+		var out TrackResult
+		if err := s.client.post(ctx, "/users/track", body, write, &out); err != nil {
+			if i == 0 {
+				return total, err
+			}
+			return total, fmt.Errorf("braze: %s: request %d of %d failed; the %d before it were sent (%d attributes, %d events, %d purchases), the rest was not: %w",
+				op, i+1, len(plan), i, total.Sent.Attributes, total.Sent.Events, total.Sent.Purchases, err)
+		}
+		offsets := map[string]int{"attributes": c.a[0], "events": c.e[0], "purchases": c.p[0]}
+		for _, m := range out.Errors {
+			total.Errors = append(total.Errors, reindexMinorError(m, offsets))
+		}
+		total.Message, total.StatusCode = out.Message, out.StatusCode
+		total.Queued = total.Queued || out.Queued
+		total.Attempts += out.Attempts
+		total.AttributesProcessed += out.AttributesProcessed
+		total.EventsProcessed += out.EventsProcessed
+		total.PurchasesProcessed += out.PurchasesProcessed
+		total.Requests++
+		total.Sent.Attributes += c.a[1] - c.a[0]
+		total.Sent.Events += c.e[1] - c.e[0]
+		total.Sent.Purchases += c.p[1] - c.p[0]
+	}
+	return total, nil
+}
+
+func checkTrack(op string, req *TrackRequest) error {
+	if req == nil {
+		return invalid(op, "", "the request is nil")
+	}
+	if len(req.Attributes)+len(req.Events)+len(req.Purchases) == 0 {
+		return invalid(op, "", "nothing to track")
+	}
+	for i := range req.Attributes {
+		a := &req.Attributes[i]
+		field := fmt.Sprintf("attributes[%d]", i)
+		if err := checkTrackID(op, field, a.ExternalID, a.UserAlias, a.BrazeID, a.Email, a.Phone); err != nil {
+			return err
+		}
+		for _, k := range []string{"external_id", "user_alias", "braze_id", "email", "phone", "_update_existing_only", "subscription_groups"} {
+			if _, ok := a.Attributes[k]; ok {
+				return invalid(op, field, "set %q with its field, not in Attributes", k)
+			}
+		}
+	}
+	for i := range req.Events {
+		ev := &req.Events[i]
+		field := fmt.Sprintf("events[%d]", i)
+		if err := checkTrackID(op, field, ev.ExternalID, ev.UserAlias, ev.BrazeID, ev.Email, ev.Phone); err != nil {
+			return err
+		}
+		switch {
+		case ev.Name == "":
+			return invalid(op, field, "name is required")
+		case ev.Time.IsZero():
+			return invalid(op, field, "time is required")
+		}
+	}
+	for i := range req.Purchases {
+		p := &req.Purchases[i]
+		field := fmt.Sprintf("purchases[%d]", i)
+		if err := checkTrackID(op, field, p.ExternalID, p.UserAlias, p.BrazeID, p.Email, p.Phone); err != nil {
+			return err
+		}
+		switch {
+		case p.ProductID == "":
+			return invalid(op, field, "product_id is required")
+		case p.Currency == "":
+			return invalid(op, field, "currency is required")
+		case p.Time.IsZero():
+			return invalid(op, field, "time is required")
+		case p.Quantity < 0 || p.Quantity > 100:
+			return invalid(op, field, "quantity %d is outside 1..100", p.Quantity)
+		}
+	}
+	return nil
+}
+
+func checkTrackID(op, field, externalID string, alias *UserAlias, brazeID, email, phone string) error {
+	if externalID == "" && alias == nil && brazeID == "" && email == "" && phone == "" {
+		return invalid(op, field, "no identifier: set one of external_id, user_alias, braze_id, email, phone")
+	}
+	if alias != nil && (alias.AliasName == "" || alias.AliasLabel == "") {
+		return invalid(op, field, "user_alias needs both alias_name and alias_label")
+	}
+	return nil
+}
+
+// AliasToIdentify gives an alias-only user an external ID.
+type AliasToIdentify struct {
+	ExternalID string    `json:"external_id"`
+	UserAlias  UserAlias `json:"user_alias"`
+}
+
+// EmailToIdentify gives an email-only user an external ID.
+type EmailToIdentify struct {
+	ExternalID     string   `json:"external_id"`
+	Email          string   `json:"email"`
+	Prioritization []string `json:"prioritization"`
+}
+
+// PhoneToIdentify gives a phone-only user an external ID.
+type PhoneToIdentify struct {
+	ExternalID     string   `json:"external_id"`
+	Phone          string   `json:"phone"`
+	Prioritization []string `json:"prioritization"`
+}
+
+// IdentifyRequest is the body of POST /users/identify; at least one list,
+// and at most 50 aliases.
+type IdentifyRequest struct {
+	AliasesToIdentify      []AliasToIdentify `json:"aliases_to_identify,omitempty"`
+	EmailsToIdentify       []EmailToIdentify `json:"emails_to_identify,omitempty"`
+	PhoneNumbersToIdentify []PhoneToIdentify `json:"phone_numbers_to_identify,omitempty"`
+}
+
+// IdentifyResult is the answer to Users.Identify.
+type IdentifyResult struct {
+	Response
+	AliasesProcessed int `json:"aliases_processed,omitempty"`
+}
+
+// Identify merges unidentified (alias-, email- or phone-only) profiles into
+// the profiles with the given external IDs.
+func (s *UsersService) Identify(ctx context.Context, req *IdentifyRequest) (*IdentifyResult, error) {
+	const op = "Users.Identify"
+	if err := checkIdentify(op, req); err != nil {
+		return nil, err
+	}
+	out := new(IdentifyResult)
+	if err := s.client.post(ctx, "/users/identify", req, write, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func checkIdentify(op string, req *IdentifyRequest) error {
+	if req == nil {
+		return invalid(op, "", "the request is nil")
+	}
+	switch {
+	case len(req.AliasesToIdentify)+len(req.EmailsToIdentify)+len(req.PhoneNumbersToIdentify) == 0:
+		return invalid(op, "aliases_to_identify", "give aliases, emails or phone numbers to identify")
+	case len(req.AliasesToIdentify) > MaxRecipients:
+		return invalid(op, "aliases_to_identify", "%d aliases; at most %d per request", len(req.AliasesToIdentify), MaxRecipients)
+	}
+	for i, a := range req.AliasesToIdentify {
+		if a.ExternalID == "" || a.UserAlias.AliasName == "" || a.UserAlias.AliasLabel == "" {
+			return invalid(op, fmt.Sprintf("aliases_to_identify[%d]", i), "needs external_id, alias_name and alias_label")
+		}
+	}
+	for i, e := range req.EmailsToIdentify {
+		field := fmt.Sprintf("emails_to_identify[%d]", i)
+		if e.ExternalID == "" || e.Email == "" {
+			return invalid(op, field, "needs external_id and email")
+		}
+		if err := checkIdentifyPrioritization(e.Prioritization); err != nil {
+			return invalid(op, field, "%v", err)
+		}
+	}
+	for i, p := range req.PhoneNumbersToIdentify {
+		field := fmt.Sprintf("phone_numbers_to_identify[%d]", i)
+		if p.ExternalID == "" || p.Phone == "" {
+			return invalid(op, field, "needs external_id and phone")
+		}
+		if err := checkIdentifyPrioritization(p.Prioritization); err != nil {
+			return invalid(op, field, "%v", err)
+		}
+	}
+	return nil
+}
+
+func checkIdentifyPrioritization(p []string) error {
+	if len(p) == 0 {
+		return fmt.Errorf("prioritization is required")
+	}
+	return checkPrioritization(p)
+}
+
+// ExportIDsRequest is the body of POST /users/export/ids: up to 50
+// ExternalIDs or UserAliases, or one of DeviceID, BrazeID, EmailAddress,
+// Phone.
+type ExportIDsRequest struct {
+	ExternalIDs  []string    `json:"external_ids,omitempty"`
+	UserAliases  []UserAlias `json:"user_aliases,omitempty"`
+	DeviceID     string      `json:"device_id,omitempty"`
+	BrazeID      string      `json:"braze_id,omitempty"`
+	EmailAddress string      `json:"email_address,omitempty"`
+	Phone        string      `json:"phone,omitempty"`
+	// FieldsToExport limits the answer ("first_name", "custom_attributes"…);
+	// required for workspaces onboarded from 2024-08-22, and it lifts the
+	// rate limit to 40 requests per second.
+	FieldsToExport []string `json:"fields_to_export,omitempty"`
+}
+
+// ExportIDsResult is the answer to Users.ExportIDs.
+type ExportIDsResult struct {
+	Response
+	Users []ExportedUser `json:"users"`
+	// InvalidUserIDs are the identifiers that matched no user.
+	InvalidUserIDs []string `json:"invalid_user_ids,omitempty"`
+}
+
+// ExportedUser is one exported profile. Missing fields were null or empty;
+// Raw holds the whole object for the fields not mapped here (devices,
+// push_tokens, apps, campaigns_received…).
+type ExportedUser struct {
+	ExternalID       string          `json:"external_id,omitempty"`
+	BrazeID          string          `json:"braze_id,omitempty"`
+	UserAliases      []UserAlias     `json:"user_aliases,omitempty"`
+	CreatedAt        string          `json:"created_at,omitempty"`
+	FirstName        string          `json:"first_name,omitempty"`
+	LastName         string          `json:"last_name,omitempty"`
+	Email            string          `json:"email,omitempty"`
+	Phone            string          `json:"phone,omitempty"`
+	DOB              string          `json:"dob,omitempty"`
+	HomeCity         string          `json:"home_city,omitempty"`
+	Country          string          `json:"country,omitempty"`
+	Language         string          `json:"language,omitempty"`
+	TimeZone         string          `json:"time_zone,omitempty"`
+	Gender           string          `json:"gender,omitempty"`
+	PushSubscribe    string          `json:"push_subscribe,omitempty"`
+	EmailSubscribe   string          `json:"email_subscribe,omitempty"`
+	TotalRevenue     float64         `json:"total_revenue,omitempty"`
+	RandomBucket     int             `json:"random_bucket,omitempty"`
+	CustomAttributes map[string]any  `json:"custom_attributes,omitempty"`
+	CustomEvents     []ExportedEvent `json:"custom_events,omitempty"`
+	Purchases        []ExportedEvent `json:"purchases,omitempty"`
+	Raw              json.RawMessage `json:"-"`
+}
+
+// ExportedEvent summarizes a custom event or a purchase of the last 90 days.
+type ExportedEvent struct {
+	Name  string `json:"name"`
+	First string `json:"first,omitempty"`
+	Last  string `json:"last,omitempty"`
+	Count int    `json:"count"`
+}
+
+type exportedUserWire ExportedUser
+
+// UnmarshalJSON decodes the mapped fields and keeps the whole object in Raw.
+func (u *ExportedUser) UnmarshalJSON(data []byte) error {
+	var w exportedUserWire
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*u = ExportedUser(w)
+	u.Raw = append(json.RawMessage(nil), data...)
+	return nil
+}
+
+// ExportIDs exports the profiles of the given users. It only reads, so it
+// is retried like a read.
+func (s *UsersService) ExportIDs(ctx context.Context, req *ExportIDsRequest) (*ExportIDsResult, error) {
+	const op = "Users.ExportIDs"
+	if req == nil {
+		return nil, invalid(op, "", "the request is nil")
+	}
+	switch {
+	case len(req.ExternalIDs) > MaxRecipients:
+		return nil, invalid(op, "external_ids", "%d IDs; at most %d per request", len(req.ExternalIDs), MaxRecipients)
+	case len(req.UserAliases) > MaxRecipients:
+		return nil, invalid(op, "user_aliases", "%d aliases; at most %d per request", len(req.UserAliases), MaxRecipients)
+	case len(req.ExternalIDs)+len(req.UserAliases) == 0 && req.DeviceID == "" && req.BrazeID == "" && req.EmailAddress == "" && req.Phone == "":
+		return nil, invalid(op, "external_ids", "no users: give external IDs, aliases, a device ID, a Braze ID, an email address or a phone")
+	case countSet(req.DeviceID, req.EmailAddress, req.Phone) > 1:
+		return nil, invalid(op, "device_id", "give one of device_id, email_address and phone per request")
+	}
+	out := new(ExportIDsResult)
+	if err := s.client.post(ctx, "/users/export/ids", req, safe, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func countSet(vals ...string) int {
+	n := 0
+	for _, v := range vals {
+		if v != "" {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,293 @@
+package braze
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge"
+)
+
+func TestPlanTrack(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		a, e, p int
+		want    string
+	}{
+		{1, 0, 0, "[{[0 1] [0 0] [0 0]}]"},
+		{75, 75, 75, "[{[0 75] [0 75] [0 75]}]"},
+		{76, 0, 0, "[{[0 75] [0 0] [0 0]} {[75 76] [0 0] [0 0]}]"},
+		// Events start only in the request carrying the last attributes,
+		// purchases in the one carrying the last events: Braze's order.
+		{100, 100, 10, "[{[0 75] [0 0] [0 0]} {[75 100] [0 75] [0 0]} {[100 100] [75 100] [0 10]}]"},
+		{0, 0, 151, "[{[0 0] [0 0] [0 75]} {[0 0] [0 0] [75 150]} {[0 0] [0 0] [150 151]}]"},
+		{0, 0, 0, "[]"},
+	} {
+		if got := fmt.Sprint(planTrack(tc.a, tc.e, tc.p)); got != tc.want {
+			t.Errorf("planTrack(%d, %d, %d) = %s, want %s", tc.a, tc.e, tc.p, got, tc.want)
+		}
+	}
+	if n := len(planTrack(10000, 0, 0)); n != 134 {
+		t.Fatalf("10,000 attributes make %d requests, want 134", n)
+	}
+}
+
+func manyAttributes(n int) []UserAttributes {
+	out := make([]UserAttributes, n)
+	for i := range out {
+		out[i] = UserAttributes{ExternalID: fmt.Sprintf("user-%05d", i), Attributes: map[string]any{"zendesk_ticket_open": i%2 == 0}}
+	}
+	return out
+}
+
+func TestTrackTenThousandAttributes(t *testing.T) {
+	t.Parallel()
+	c, mock, _ := newMocked(t)
+	got := answer(mock, "/users/track", ok(`{"message":"success","attributes_processed":75}`))
+	res, err := c.Users.Track(t.Context(), &TrackRequest{Attributes: manyAttributes(10000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := got.all()
+	if len(reqs) != 134 || res.Requests != 134 || res.Sent.Attributes != 10000 {
+		t.Fatalf("requests = %d (result %d, sent %+v), want ⌈10000/75⌉ = 134", len(reqs), res.Requests, res.Sent)
+	}
+	next := 0
+	for i, r := range reqs {
+		var body struct {
+			Attributes []struct {
+				ExternalID string `json:"external_id"`
+			} `json:"attributes"`
+		}
+		if err := json.Unmarshal(r.Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(body.Attributes); n > MaxTrackPerKind || (i < 133 && n != 75) {
+			t.Fatalf("request %d carries %d attributes", i, n)
+		}
+		for _, a := range body.Attributes {
+			if a.ExternalID != fmt.Sprintf("user-%05d", next) {
+				t.Fatalf("request %d: got %s, want user-%05d (order lost)", i, a.ExternalID, next)
+			}
+			next++
+		}
+	}
+	if res.AttributesProcessed != 134*75 {
+		t.Fatalf("AttributesProcessed = %d (sum of the answers)", res.AttributesProcessed)
+	}
+}
+
+func TestTrackBodyAndMinorErrorsReindexed(t *testing.T) {
+	t.Parallel()
+	c, mock, _ := newMocked(t)
+	when := time.Date(2022, 12, 6, 18, 20, 45, 0, time.UTC)
+	got := answer(mock, "/users/track",
+		ok(`{"message":"success","attributes_processed":75,"errors":[{"type":"bad attr","input_array":"attributes","index":3}]}`),
+		ok(`{"message":"success","attributes_processed":5,"events_processed":2,"errors":[{"type":"'name' is required","input_array":"events","index":1},{"type":"odd","index":9},"plain text"]}`),
+	)
+	req := &TrackRequest{Attributes: manyAttributes(80), Events: []Event{
+		{Email: "test@braze.com", AppID: "app", Name: "rented_movie", Time: when, Properties: map[string]any{"release": map[string]any{"studio": "FilmStudio"}}},
+		{UserAlias: &UserAlias{AliasName: "device123", AliasLabel: "my_device_identifier"}, Name: "rented_movie", Time: when, UpdateExistingOnly: ptr(false)},
+	}}
+	req.Attributes[0] = UserAttributes{
+		ExternalID: "user_identifier", Email: "example@email.com",
+		Attributes:         map[string]any{"email_subscribe": "subscribed", "first_name": "Jane"},
+		SubscriptionGroups: []SubscriptionGroupState{{SubscriptionGroupID: "sg-1", SubscriptionState: "unsubscribed"}},
+	}
+	req.Attributes[79] = UserAttributes{UserAlias: &UserAlias{AliasName: "example_name", AliasLabel: "example_label"}, UpdateExistingOnly: ptr(false)}
+	res, err := c.Users.Track(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[attributes[3]: bad attr events[1]: 'name' is required odd plain text]"
+	if fmt.Sprint(res.Errors) != want {
+		t.Fatalf("errors = %v, want %s", res.Errors, want)
+	}
+	if res.Errors[2].Index != 9 || res.Errors[3].Index != -1 {
+		t.Fatalf("errors = %+v", res.Errors)
+	}
+	if res.Requests != 2 || res.AttributesProcessed != 80 || res.EventsProcessed != 2 || res.Attempts != 2 {
+		t.Fatalf("res = %+v", res)
+	}
+	reqs := got.all()
+	assertHeaders(t, reqs[0])
+	var first struct {
+		Attributes []json.RawMessage `json:"attributes"`
+	}
+	json.Unmarshal(reqs[0].Body, &first)
+	assertJSON(t, first.Attributes[0], `{"external_id":"user_identifier","email":"example@email.com","email_subscribe":"subscribed","first_name":"Jane",
+		"subscription_groups":[{"subscription_group_id":"sg-1","subscription_state":"unsubscribed"}]}`)
+	var second struct {
+		Attributes []json.RawMessage `json:"attributes"`
+		Events     []json.RawMessage `json:"events"`
+	}
+	json.Unmarshal(reqs[1].Body, &second)
+	// The underscore of _update_existing_only is kept (a known pitfall).
+	assertJSON(t, second.Attributes[4], `{"user_alias":{"alias_name":"example_name","alias_label":"example_label"},"_update_existing_only":false}`)
+	assertJSON(t, second.Events[0], `{"email":"test@braze.com","app_id":"app","name":"rented_movie","time":"2022-12-06T18:20:45Z","properties":{"release":{"studio":"FilmStudio"}}}`)
+	assertJSON(t, second.Events[1], `{"user_alias":{"alias_name":"device123","alias_label":"my_device_identifier"},"name":"rented_movie","time":"2022-12-06T18:20:45Z","_update_existing_only":false}`)
+}
+
+func TestTrackPurchasesAndDocumentedResponse(t *testing.T) {
+	t.Parallel()
+	c, mock, _ := newMocked(t)
+	got := answer(mock, "/users/track", ok(testdata(t, "users_track_success.json")))
+	res, err := c.Users.Track(t.Context(), &TrackRequest{
+		Attributes: []UserAttributes{{Phone: "+15043277269", Attributes: map[string]any{"array_attribute": []string{"banana", "apple"}}}},
+		Purchases: []Purchase{{ExternalID: "user1", AppID: "app", ProductID: "backpack", Currency: "USD", Price: 40, Quantity: 2,
+			Time: time.Date(2013, 7, 16, 18, 20, 30, 0, time.UTC), Properties: map[string]any{"color": "red"}}},
+	})
+	if err != nil || res.AttributesProcessed != 1 || res.EventsProcessed != 2 || res.PurchasesProcessed != 1 {
+		t.Fatalf("res = %+v, err = %v", res, err)
+	}
+	assertJSON(t, got.all()[0].Body, `{"attributes":[{"phone":"+15043277269","array_attribute":["banana","apple"]}],
+		"purchases":[{"external_id":"user1","app_id":"app","product_id":"backpack","currency":"USD","price":40,"quantity":2,"time":"2013-07-16T18:20:30Z","properties":{"color":"red"}}]}`)
+}
+
+func TestTrackStopsAtFirstFailure(t *testing.T) {
+	t.Parallel()
+	c, mock, _ := newMocked(t)
+	got := answer(mock, "/users/track", ok(`{"message":"success"}`), ok(`{"message":"success"}`), reply{status: 500, body: `{"message":"Internal Server Error"}`})
+	res, err := c.Users.Track(t.Context(), &TrackRequest{Attributes: manyAttributes(300)})
+	var be *Error
+	if !errors.As(err, &be) || be.StatusCode != 500 || !errors.Is(err, deskbridge.ErrUnavailable) {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(err.Error(), "request 3 of 4 failed; the 2 before it were sent (150 attributes, 0 events, 0 purchases)") {
+		t.Fatalf("err = %q", err)
+	}
+	if len(got.all()) != 3 || res.Requests != 2 || res.Sent.Attributes != 150 {
+		t.Fatalf("requests = %d, res = %+v (a 5xx on users/track is not retried, nothing after it is sent)", len(got.all()), res)
+	}
+	// A failure of the first request is returned as is.
+	c2, mock2, _ := newMocked(t)
+	answer(mock2, "/users/track", reply{status: 400, body: `{"message":"Max Input Length Exceeded"}`})
+	res, err = c2.Users.Track(t.Context(), &TrackRequest{Attributes: manyAttributes(1)})
+	if !errors.As(err, &be) || be.Message != "Max Input Length Exceeded" || res.Requests != 0 {
+		t.Fatalf("err = %v, res = %+v", err, res)
+	}
+}
+
+func TestTrackValidation(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	for _, tc := range []struct {
+		name string
+		req  *TrackRequest
+		want string
+	}{
+		{"nil", nil, "nil"},
+		{"empty", &TrackRequest{}, "nothing to track"},
+		{"no id", &TrackRequest{Attributes: []UserAttributes{{ExternalID: "a"}, {Attributes: map[string]any{"x": 1}}}}, "attributes[1]: no identifier"},
+		{"id in map", &TrackRequest{Attributes: []UserAttributes{{ExternalID: "a", Attributes: map[string]any{"external_id": "b"}}}}, `attributes[0]: set "external_id" with its field`},
+		{"half alias", &TrackRequest{Events: []Event{{UserAlias: &UserAlias{AliasLabel: "l"}, Name: "n", Time: now}}}, "events[0]: user_alias needs"},
+		{"event no name", &TrackRequest{Events: []Event{{ExternalID: "a", Time: now}}}, "events[0]: name is required"},
+		{"event no time", &TrackRequest{Events: []Event{{ExternalID: "a", Name: "n"}}}, "events[0]: time is required"},
+		{"purchase no id", &TrackRequest{Purchases: []Purchase{{ProductID: "p"}}}, "purchases[0]: no identifier"},
+		{"purchase no product", &TrackRequest{Purchases: []Purchase{{ExternalID: "a", Currency: "USD", Time: now}}}, "product_id"},
+		{"purchase no currency", &TrackRequest{Purchases: []Purchase{{ExternalID: "a", ProductID: "p", Time: now}}}, "currency"},
+		{"purchase no time", &TrackRequest{Purchases: []Purchase{{ExternalID: "a", ProductID: "p", Currency: "USD"}}}, "time is required"},
+		{"purchase quantity", &TrackRequest{Purchases: []Purchase{{ExternalID: "a", ProductID: "p", Currency: "USD", Time: now, Quantity: 101}}}, "quantity 101"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mock, _ := newMocked(t)
+			_, err := c.Users.Track(t.Context(), tc.req)
+			if !errors.Is(err, deskbridge.ErrInvalid) || !strings.Contains(err.Error(), tc.want) || mock.GetTotalCallCount() != 0 {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestUsersIdentify(t *testing.T) {
+	t.Parallel()
+	c, mock, _ := newMocked(t)
+	got := answer(mock, "/users/identify", ok(testdata(t, "users_identify_success.json")))
+	res, err := c.Users.Identify(t.Context(), &IdentifyRequest{
+		AliasesToIdentify: []AliasToIdentify{{ExternalID: "external_identifier", UserAlias: UserAlias{AliasName: "example_alias", AliasLabel: "example_label"}}},
+		EmailsToIdentify:  []EmailToIdentify{{ExternalID: "external_identifier_2", Email: "john.smith@braze.com", Prioritization: []string{"unidentified", "most_recently_updated"}}},
+	})
+	if err != nil || res.AliasesProcessed != 1 || res.Message != "success" {
+		t.Fatalf("res = %+v, err = %v", res, err)
+	}
+	r := got.all()[0]
+	assertHeaders(t, r)
+	assertJSON(t, r.Body, `{"aliases_to_identify":[{"external_id":"external_identifier","user_alias":{"alias_name":"example_alias","alias_label":"example_label"}}],
+		"emails_to_identify":[{"external_id":"external_identifier_2","email":"john.smith@braze.com","prioritization":["unidentified","most_recently_updated"]}]}`)
+
+	for _, tc := range []struct {
+		req  *IdentifyRequest
+		want string
+	}{
+		{nil, "nil"},
+		{&IdentifyRequest{}, "give aliases"},
+		{&IdentifyRequest{AliasesToIdentify: make([]AliasToIdentify, 51)}, "51 aliases"},
+		{&IdentifyRequest{AliasesToIdentify: []AliasToIdentify{{ExternalID: "x"}}}, "aliases_to_identify[0]"},
+		{&IdentifyRequest{EmailsToIdentify: []EmailToIdentify{{ExternalID: "x", Email: "e"}}}, "emails_to_identify[0]: prioritization is required"},
+		{&IdentifyRequest{EmailsToIdentify: []EmailToIdentify{{ExternalID: "x"}}}, "needs external_id and email"},
+		{&IdentifyRequest{PhoneNumbersToIdentify: []PhoneToIdentify{{ExternalID: "x", Phone: "+1", Prioritization: []string{"identified", "unidentified"}}}}, "phone_numbers_to_identify[0]"},
+		{&IdentifyRequest{PhoneNumbersToIdentify: []PhoneToIdentify{{Phone: "+1"}}}, "needs external_id and phone"},
+	} {
+		if _, err := c.Users.Identify(t.Context(), tc.req); !errors.Is(err, deskbridge.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("err = %v, want %q", err, tc.want)
+		}
+	}
+	if n := len(got.all()); n != 1 {
+		t.Fatalf("%d requests", n)
+	}
+}
+
+func TestUsersExportIDs(t *testing.T) {
+	t.Parallel()
+	c, mock, _ := newMocked(t)
+	got := answer(mock, "/users/export/ids", reply{status: 502}, ok(testdata(t, "users_export_ids_success.json")))
+	res, err := c.Users.ExportIDs(t.Context(), &ExportIDsRequest{
+		ExternalIDs:    []string{"A8i3mkd99", "unknown-user"},
+		FieldsToExport: []string{"first_name", "email", "custom_attributes"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Attempts != 2 {
+		t.Fatalf("attempts = %d: an export only reads and is retried after a 5xx", res.Attempts)
+	}
+	assertJSON(t, got.all()[1].Body, `{"external_ids":["A8i3mkd99","unknown-user"],"fields_to_export":["first_name","email","custom_attributes"]}`)
+	if len(res.Users) != 1 || fmt.Sprint(res.InvalidUserIDs) != "[unknown-user]" {
+		t.Fatalf("res = %+v", res)
+	}
+	u := res.Users[0]
+	if u.ExternalID != "A8i3mkd99" || u.FirstName != "Jane" || u.Phone != "+442071838750" || u.CustomAttributes["loyaltyPointsNumber"] != float64(107) ||
+		u.UserAliases[0].AliasLabel != "amplitude_id" || u.CustomEvents[0].Count != 1 || u.Purchases[0].Name != "item_40834" || u.RandomBucket != 2365 || u.TotalRevenue != 65 {
+		t.Fatalf("user = %+v", u)
+	}
+	var raw struct {
+		Devices []struct {
+			Model string `json:"model"`
+		} `json:"devices"`
+	}
+	if err := json.Unmarshal(u.Raw, &raw); err != nil || raw.Devices[0].Model != "Pixel XL" {
+		t.Fatalf("raw = %s", u.Raw)
+	}
+	for _, tc := range []struct {
+		req  *ExportIDsRequest
+		want string
+	}{
+		{nil, "nil"},
+		{&ExportIDsRequest{}, "no users"},
+		{&ExportIDsRequest{ExternalIDs: make([]string, 51)}, "51 IDs"},
+		{&ExportIDsRequest{UserAliases: make([]UserAlias, 51)}, "51 aliases"},
+		{&ExportIDsRequest{EmailAddress: "a@b", Phone: "+1"}, "one of device_id, email_address and phone"},
+	} {
+		if _, err := c.Users.ExportIDs(t.Context(), tc.req); !errors.Is(err, deskbridge.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("err = %v, want %q", err, tc.want)
+		}
+	}
+	var bad ExportedUser
+	if err := bad.UnmarshalJSON([]byte(`{"external_id":1}`)); err == nil {
+		t.Fatal("a bad user decoded")
+	}
+}
