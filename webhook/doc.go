@@ -57,9 +57,10 @@
 //
 // The body of every answer is the outcome word. Only "handled" marks an
 // event as handled: after a failure, a rejection or a panic the key is
-// released, so the sender's retry is processed. Zendesk retries a 503 only
-// when Retry-After is under 60 seconds and does not retry 4xx other than
-// 409 and 429; its deliveries time out after about 12 seconds, so the
+// released, so the sender's retry is processed. Zendesk is reported (by
+// summaries of its documentation; not confirmed in its own text) to retry a
+// 503 only when Retry-After is under 60 seconds, to retry no 4xx but 409
+// and 429, and to give up on a delivery after 10 to 12 seconds: the
 // function should finish well before that, or queue the work and return.
 //
 // De-duplication uses the event id (Zendesk "id", Sunshine "events[].id"),

@@ -20,8 +20,8 @@ const (
 	// webhook payloads at 16,000 characters and Sunshine bodies at 100 KB.
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultRetryAfter is the Retry-After sent with a 503 when the handler
-	// function failed. Zendesk retries a 503 only when Retry-After is below
-	// 60 seconds.
+	// function failed. Zendesk is reported to retry a 503 only when
+	// Retry-After is below 60 seconds.
 	DefaultRetryAfter = 5 * time.Second
 	// DefaultBusyRetryAfter is the Retry-After sent with a 503 when the same
 	// event is being handled by another delivery.
@@ -79,10 +79,15 @@ type config struct {
 }
 
 // WithAllowedMethods sets the HTTP methods the handler accepts (default
-// POST only); other methods get 405 with an Allow header. Zendesk trigger
-// webhooks can be configured with PUT, PATCH, GET or DELETE.
+// POST only; no method restores it); other methods get 405 with an Allow
+// header. Zendesk trigger webhooks can be configured with PUT, PATCH, GET
+// or DELETE.
 func WithAllowedMethods(methods ...string) Option {
-	return func(c *config) { c.methods = slices.Clone(methods) }
+	methods = slices.Clone(methods)
+	if len(methods) == 0 {
+		methods = []string{http.MethodPost}
+	}
+	return func(c *config) { c.methods = methods }
 }
 
 // WithMaxBodyBytes caps the request body (default DefaultMaxBodyBytes); a
@@ -98,8 +103,8 @@ func WithMaxBodyBytes(n int64) Option {
 
 // WithRetryAfter sets the Retry-After of the 503 sent when the handler
 // function fails (default DefaultRetryAfter), rounded up to whole seconds.
-// Zendesk does not retry when it is 60 seconds or more. d <= 0 restores the
-// default.
+// Zendesk is reported not to retry when it is 60 seconds or more. d <= 0
+// restores the default.
 func WithRetryAfter(d time.Duration) Option {
 	return func(c *config) {
 		if d <= 0 {

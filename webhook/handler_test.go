@@ -762,7 +762,7 @@ func TestHandlerDefaultLoggerDiscards(t *testing.T) {
 func TestHandlerOptionDefaults(t *testing.T) {
 	t.Parallel()
 	h := NewZendeskHandler(testVerifier(), (&recorder{}).fn,
-		WithMaxBodyBytes(0), WithRetryAfter(-1), WithBusyRetryAfter(0))
+		WithMaxBodyBytes(0), WithRetryAfter(-1), WithBusyRetryAfter(0), WithAllowedMethods())
 	c := h.cfg
 	if c.maxBody != DefaultMaxBodyBytes || c.retryAfter != DefaultRetryAfter || c.busyRetryAfter != DefaultBusyRetryAfter ||
 		c.keyHeader != HeaderZendeskInvocationID || len(c.methods) != 1 || c.methods[0] != http.MethodPost {

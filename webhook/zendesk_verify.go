@@ -41,9 +41,11 @@ const DefaultTolerance = 5 * time.Minute
 //
 // The secret is the webhook's signing secret as shown by Zendesk, used as its
 // string bytes (it looks like base64 but is not decoded). The comparison is
-// constant-time and tries every secret in Secrets, so that a secret can be
-// rotated without dropping requests: add the new secret, reset it in
-// Zendesk, then remove the old one.
+// constant-time and tries every secret in Secrets: the secrets of several
+// webhooks that share one endpoint, or the old and the new secret around a
+// reset of the signing secret. Expect Zendesk to sign with the new secret as
+// soon as it is reset: deploy it promptly, and drop the old one once no
+// delivery signed with it can arrive any more.
 //
 // A ZendeskVerifier holds no state and is safe for concurrent use; its zero
 // Tolerance and nil Now mean DefaultTolerance and time.Now. A verifier with no
