@@ -183,13 +183,24 @@ func inPrefixes(addr netip.Addr, prefixes []netip.Prefix) bool {
 // remoteAddr parses r.RemoteAddr ("ip:port", "[ipv6]:port", or a bare
 // address as some tests and proxies set it).
 func remoteAddr(r *http.Request) (netip.Addr, error) {
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		return ap.Addr().Unmap().WithZone(""), nil
-	}
-	if a, err := netip.ParseAddr(r.RemoteAddr); err == nil {
-		return a.Unmap().WithZone(""), nil
+	if a, ok := parseAddr(r.RemoteAddr); ok {
+		return a, nil
 	}
 	return netip.Addr{}, fmt.Errorf("cannot parse the remote address %q", r.RemoteAddr)
+}
+
+// parseAddr parses an address with or without a port, unmapping IPv4-mapped
+// IPv6 addresses and dropping zones so that allowlist prefixes match.
+func parseAddr(s string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		ap, err := netip.ParseAddrPort(s)
+		if err != nil {
+			return netip.Addr{}, false
+		}
+		a = ap.Addr()
+	}
+	return a.Unmap().WithZone(""), true
 }
 
 // ClientIPFromForwardedFor returns a SharedSecretVerifier.ClientIP function
@@ -212,9 +223,10 @@ func ClientIPFromForwardedFor(trustedProxies ...netip.Prefix) func(r *http.Reque
 		}
 		client := peer
 		for i := len(hops) - 1; i >= 0; i-- {
-			a, err := parseHop(strings.TrimSpace(hops[i]))
-			if err != nil {
-				return netip.Addr{}, err
+			hop := strings.TrimSpace(hops[i])
+			a, ok := parseAddr(hop)
+			if !ok {
+				return netip.Addr{}, fmt.Errorf("X-Forwarded-For holds %q, not an IP address", hop)
 			}
 			client = a
 			if !inPrefixes(a, trustedProxies) {
@@ -223,14 +235,4 @@ func ClientIPFromForwardedFor(trustedProxies ...netip.Prefix) func(r *http.Reque
 		}
 		return client, nil
 	}
-}
-
-func parseHop(s string) (netip.Addr, error) {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap().WithZone(""), nil
-	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap().WithZone(""), nil
-	}
-	return netip.Addr{}, fmt.Errorf("X-Forwarded-For holds %q, not an IP address", s)
 }
