@@ -1,0 +1,618 @@
+package babelforcetest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Pagination defaults of the v2 lists.
+//
+// UNCONFIRMED: babelforce documents page and max but no default or largest
+// max; the fake uses 25 and 100.
+const (
+	DefaultMax = 25
+	MaxMax     = 100
+)
+
+// Agent is an agent of the fake, as AddAgent takes it and the accessors
+// return it.
+type Agent struct {
+	ID string
+	// SourceID is the id in an external system: the Zendesk user id for the
+	// status sync.
+	SourceID    string
+	AgentSource string
+	Name        string
+	Email       string
+	Number      string
+	// Disabled agents cannot receive calls (babelforce's enabled=false);
+	// agents are enabled by default.
+	Disabled bool
+	// Presence is the presence name; AddAgent uses DefaultAgentPresence
+	// when it is empty.
+	Presence string
+	Tags     []string
+}
+
+// DefaultAgentPresence is the presence of a new agent: red, so that an
+// agent added to the fake takes no calls until someone makes it available.
+// (babelforce's own default is not documented.)
+const DefaultAgentPresence = "busy"
+
+type agent struct {
+	Agent
+	created, updated time.Time
+}
+
+// PresenceChange is one change of an agent's presence.
+type PresenceChange struct {
+	Time     time.Time
+	AgentID  string
+	SourceID string
+	From, To string
+	// Source says what changed it: "api" (PUT …/status or PUT agent),
+	// "ui" (Server.SetPresence, an agent clicking in babelforce) or
+	// "webhook" (the seed's template run by the Zendesk webhook).
+	Source string
+}
+
+// Change sources.
+const (
+	SourceAPI     = "api"
+	SourceUI      = "ui"
+	SourceWebhook = "webhook"
+)
+
+// AddAgent adds an agent and returns it with its id (a new UUID unless set)
+// and presence filled in. It panics on an unknown presence, as seeding a
+// fake wrongly is a bug in the test or demo.
+func (s *Server) AddAgent(a Agent) Agent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	added, err := s.addAgentLocked(a)
+	if err != nil {
+		panic("babelforcetest: AddAgent: " + err.Error())
+	}
+	return added
+}
+
+func (s *Server) addAgentLocked(a Agent) (Agent, error) {
+	now := s.now()
+	if a.ID == "" {
+		a.ID = newUUID()
+	}
+	if s.agentLocked(a.ID) != nil {
+		return Agent{}, fmt.Errorf("agent %q exists", a.ID)
+	}
+	if a.Presence == "" {
+		a.Presence = DefaultAgentPresence
+	}
+	if s.presenceLocked(a.Presence) == nil {
+		return Agent{}, fmt.Errorf("unknown presence %q", a.Presence)
+	}
+	a.Tags = slices.Clone(a.Tags)
+	s.agents = append(s.agents, &agent{Agent: a, created: now, updated: now})
+	return a, nil
+}
+
+// Agent returns the agent with the id.
+func (s *Server) Agent(id string) (Agent, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.agentLocked(id); a != nil {
+		return a.clone(), true
+	}
+	return Agent{}, false
+}
+
+// AgentBySourceID returns the first agent whose SourceID is sourceID.
+func (s *Server) AgentBySourceID(sourceID string) (Agent, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.agents {
+		if a.SourceID == sourceID {
+			return a.clone(), true
+		}
+	}
+	return Agent{}, false
+}
+
+// Agents returns every agent, in the order they were added.
+func (s *Server) Agents() []Agent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Agent, len(s.agents))
+	for i, a := range s.agents {
+		out[i] = a.clone()
+	}
+	return out
+}
+
+func (a *agent) clone() Agent {
+	c := a.Agent
+	c.Tags = slices.Clone(a.Tags)
+	return c
+}
+
+// Presence returns the agent's presence name ("" for an unknown agent).
+func (s *Server) Presence(agentID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.agentLocked(agentID); a != nil {
+		return a.Presence
+	}
+	return ""
+}
+
+// History returns every presence change, oldest first. A presence set to
+// the one the agent already has is not a change.
+func (s *Server) History() []PresenceChange {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.history)
+}
+
+// OnPresenceChange registers fn to be called after every presence change,
+// outside the server's lock, in the goroutine that made the change. A demo
+// uses it to play babelforce's "Presence changed" automation.
+func (s *Server) OnPresenceChange(fn func(PresenceChange)) {
+	s.mu.Lock()
+	s.hooks = append(s.hooks, fn)
+	s.mu.Unlock()
+}
+
+// SetPresence changes an agent's presence as the agent would in
+// babelforce's UI (Source "ui").
+func (s *Server) SetPresence(agentID, presence string) error {
+	s.mu.Lock()
+	a := s.agentLocked(agentID)
+	switch {
+	case a == nil:
+		s.mu.Unlock()
+		return fmt.Errorf("babelforcetest: no agent %q", agentID)
+	case s.presenceLocked(presence) == nil:
+		s.mu.Unlock()
+		return fmt.Errorf("babelforcetest: no presence %q", presence)
+	}
+	ch, changed := s.setPresenceLocked(a, presence, SourceUI)
+	hooks := slices.Clone(s.hooks)
+	s.mu.Unlock()
+	if changed {
+		runHooks(hooks, ch)
+	}
+	return nil
+}
+
+func (s *Server) agentLocked(id string) *agent {
+	for _, a := range s.agents {
+		if a.ID == id {
+			return a
+		}
+	}
+	return nil
+}
+
+// setPresenceLocked records a change; it reports false when the agent was
+// already in that presence.
+func (s *Server) setPresenceLocked(a *agent, presence, source string) (PresenceChange, bool) {
+	if a.Presence == presence {
+		return PresenceChange{}, false
+	}
+	now := s.now()
+	ch := PresenceChange{Time: now, AgentID: a.ID, SourceID: a.SourceID, From: a.Presence, To: presence, Source: source}
+	a.Presence = presence
+	a.updated = now
+	s.history = append(s.history, ch)
+	return ch, true
+}
+
+func runHooks(hooks []func(PresenceChange), ch PresenceChange) {
+	for _, h := range hooks {
+		h(ch)
+	}
+}
+
+// agentJSON is the wire form of an agent (manager spec schema Agent).
+func (s *Server) agentJSON(a *agent) map[string]any {
+	p := s.presenceLocked(a.Presence)
+	tags := a.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return map[string]any{
+		"id":             a.ID,
+		"sourceId":       a.SourceID,
+		"agentSource":    a.AgentSource,
+		"name":           a.Name,
+		"email":          a.Email,
+		"number":         a.Number,
+		"enabled":        !a.Disabled,
+		"state":          "available",
+		"presence":       presenceJSON(p),
+		"status":         s.statusJSON(a),
+		"activity":       "",
+		"display_status": p.Label,
+		"available":      p.Available && !a.Disabled,
+		"tags":           tags,
+		"groups":         []any{},
+		"webrtc":         false,
+		"features":       []string{},
+		"dateCreated":    a.created.Format(time.RFC3339),
+		"lastUpdated":    a.updated.Format(time.RFC3339),
+	}
+}
+
+// statusJSON is AgentStatus / AgentTotalStatus. The fake has no telephony:
+// the line is always "available" and outbound "offline".
+func (s *Server) statusJSON(a *agent) map[string]any {
+	p := s.presenceLocked(a.Presence)
+	return map[string]any{
+		"enabled":         !a.Disabled,
+		"available":       p.Available && !a.Disabled,
+		"outbound_status": "offline",
+		"line_status":     "available",
+		"presence":        presenceJSON(p),
+		"activity":        nil,
+		"display_status":  p.Label,
+	}
+}
+
+// listAgents answers GET /api/v2/agents with {items, pagination}.
+func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, size, ok := pageParams(w, r, q)
+	if !ok {
+		return
+	}
+	var enabled *bool
+	if v := q.Get("enabled"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			apiError(w, r, http.StatusBadRequest, "Bad Request", "enabled must be true or false")
+			return
+		}
+		enabled = &b
+	}
+	s.mu.Lock()
+	var match []*agent
+	for _, a := range s.agents {
+		if agentMatches(a, q, enabled) {
+			match = append(match, a)
+		}
+	}
+	items := []map[string]any{}
+	for _, a := range pageOf(match, page, size) {
+		items = append(items, s.agentJSON(a))
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "pagination": v2Pagination(r, len(match), page, size, len(items))})
+}
+
+func agentMatches(a *agent, q url.Values, enabled *bool) bool {
+	contains := func(field, want string) bool {
+		return strings.Contains(strings.ToLower(field), strings.ToLower(want))
+	}
+	if v := q.Get("sourceId"); v != "" && a.SourceID != v {
+		return false
+	}
+	if v := q.Get("source"); v != "" && a.AgentSource != v {
+		return false
+	}
+	if v := q.Get("number"); v != "" && a.Number != v {
+		return false
+	}
+	if v := q.Get("name"); v != "" && !contains(a.Name, v) {
+		return false
+	}
+	if v := q.Get("q"); v != "" && !contains(a.Name, v) && !contains(a.Email, v) && !contains(a.Number, v) && !contains(a.SourceID, v) {
+		return false
+	}
+	if v := q.Get("state"); v != "" && v != "available" {
+		return false // the fake's line is always available
+	}
+	if enabled != nil && *enabled == a.Disabled {
+		return false
+	}
+	if tags := q["tags"]; len(tags) > 0 && !slices.ContainsFunc(tags, func(t string) bool { return slices.Contains(a.Tags, t) }) {
+		return false
+	}
+	return true
+}
+
+// pageParams reads page (1-based, default 1) and max (default DefaultMax,
+// at most MaxMax).
+func pageParams(w http.ResponseWriter, r *http.Request, q url.Values) (page, size int, ok bool) {
+	page, size = 1, DefaultMax
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			apiError(w, r, http.StatusBadRequest, "Bad Request", "page must be a positive integer")
+			return 0, 0, false
+		}
+		page = n
+	}
+	if v := q.Get("max"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			apiError(w, r, http.StatusBadRequest, "Bad Request", "max must be a positive integer")
+			return 0, 0, false
+		}
+		size = min(n, MaxMax)
+	}
+	return page, size, true
+}
+
+func pageOf[T any](all []T, page, size int) []T {
+	start := (page - 1) * size
+	if start >= len(all) {
+		return nil
+	}
+	return all[start:min(start+size, len(all))]
+}
+
+// v2Pagination is the "pagination" object. next is the relative URL of
+// the next page, left out on the last.
+func v2Pagination(r *http.Request, total, page, size, items int) map[string]any {
+	pages := (total + size - 1) / size
+	p := map[string]any{"pages": pages, "total": total, "current": page, "max": size, "maxResults": items}
+	if page < pages {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(page+1))
+		q.Set("max", strconv.Itoa(size))
+		p["next"] = r.URL.Path + "?" + q.Encode()
+	}
+	return p
+}
+
+type agentWrite struct {
+	Name        *string   `json:"name"`
+	SourceID    *string   `json:"sourceId"`
+	AgentSource *string   `json:"agentSource"`
+	Email       *string   `json:"email"`
+	Number      *string   `json:"number"`
+	Enabled     *bool     `json:"enabled"`
+	Tags        *[]string `json:"tags"`
+	Presence    *struct {
+		Name string `json:"name"`
+	} `json:"presence"`
+}
+
+// createAgent answers POST /api/v2/agents: 201 {item, success}.
+func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) {
+	var in agentWrite
+	if !readJSON(w, r, &in) {
+		return
+	}
+	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
+		apiError(w, r, http.StatusBadRequest, "Bad Request", "name is required")
+		return
+	}
+	a := Agent{Name: *in.Name}
+	if in.Presence != nil && in.Presence.Name != "" {
+		a.Presence = in.Presence.Name
+	}
+	applyAgentWrite(&a, &in)
+	s.mu.Lock()
+	added, err := s.addAgentLocked(a)
+	if err != nil {
+		s.mu.Unlock()
+		apiError(w, r, http.StatusBadRequest, "Bad Request", err.Error())
+		return
+	}
+	body := map[string]any{"item": s.agentJSON(s.agentLocked(added.ID)), "success": true}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, body)
+}
+
+func applyAgentWrite(a *Agent, in *agentWrite) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&a.Name, in.Name)
+	set(&a.SourceID, in.SourceID)
+	set(&a.AgentSource, in.AgentSource)
+	set(&a.Email, in.Email)
+	set(&a.Number, in.Number)
+	if in.Enabled != nil {
+		a.Disabled = !*in.Enabled
+	}
+	if in.Tags != nil {
+		a.Tags = slices.Clone(*in.Tags)
+	}
+}
+
+func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	a := s.agentLocked(r.PathValue("id"))
+	if a == nil {
+		s.mu.Unlock()
+		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
+		return
+	}
+	body := map[string]any{"item": s.agentJSON(a), "success": true}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, body)
+}
+
+// updateAgent answers PUT /api/v2/agents/{id}: the fields sent change; a
+// presence sent there changes the presence too (Source "api").
+func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) {
+	var in agentWrite
+	if !readJSON(w, r, &in) {
+		return
+	}
+	if in.Name != nil && strings.TrimSpace(*in.Name) == "" {
+		apiError(w, r, http.StatusBadRequest, "Bad Request", "name must not be empty")
+		return
+	}
+	s.mu.Lock()
+	a := s.agentLocked(r.PathValue("id"))
+	if a == nil {
+		s.mu.Unlock()
+		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
+		return
+	}
+	if in.Presence != nil && s.presenceLocked(in.Presence.Name) == nil {
+		s.mu.Unlock()
+		apiError(w, r, http.StatusBadRequest, "Bad Request", "Unknown presence: "+in.Presence.Name)
+		return
+	}
+	applyAgentWrite(&a.Agent, &in)
+	a.updated = s.now()
+	var ch PresenceChange
+	changed := false
+	if in.Presence != nil {
+		ch, changed = s.setPresenceLocked(a, in.Presence.Name, SourceAPI)
+	}
+	body := map[string]any{"item": s.agentJSON(a), "success": true}
+	hooks := slices.Clone(s.hooks)
+	s.mu.Unlock()
+	if changed {
+		runHooks(hooks, ch)
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	i := slices.IndexFunc(s.agents, func(a *agent) bool { return a.ID == id })
+	if i >= 0 {
+		s.agents = slices.Delete(s.agents, i, i+1)
+	}
+	s.mu.Unlock()
+	if i < 0 {
+		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{})
+}
+
+// getStatus answers GET /api/v2/agents/{id}/status with the documented
+// single-element array.
+func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	a := s.agentLocked(r.PathValue("id"))
+	if a == nil {
+		s.mu.Unlock()
+		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
+		return
+	}
+	body := map[string]any{"item": []any{s.statusJSON(a)}, "success": true}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, body)
+}
+
+// putStatus answers PUT /api/v2/agents/{id}/status
+// ({"enabled"?, "presence"?: {"name"}}) with 201 and the AgentStatus.
+func (s *Server) putStatus(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Enabled  *bool `json:"enabled"`
+		Presence *struct {
+			Name string `json:"name"`
+		} `json:"presence"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	s.mu.Lock()
+	a := s.agentLocked(r.PathValue("id"))
+	if a == nil {
+		s.mu.Unlock()
+		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
+		return
+	}
+	if in.Presence != nil {
+		if code, msg := unknownPresenceStatus(); s.presenceLocked(in.Presence.Name) == nil {
+			s.mu.Unlock()
+			apiError(w, r, code, http.StatusText(code), msg+in.Presence.Name)
+			return
+		}
+	}
+	if in.Enabled != nil {
+		a.Disabled = !*in.Enabled
+		a.updated = s.now()
+	}
+	var ch PresenceChange
+	changed := false
+	if in.Presence != nil {
+		ch, changed = s.setPresenceLocked(a, in.Presence.Name, SourceAPI)
+	}
+	body := s.statusJSON(a)
+	hooks := slices.Clone(s.hooks)
+	s.mu.Unlock()
+	if changed {
+		runHooks(hooks, ch)
+	}
+	writeJSON(w, http.StatusCreated, body)
+}
+
+// unknownPresenceStatus is the answer to a presence change naming no
+// presence.
+//
+// UNCONFIRMED: babelforce documents no error for it (vendor notes A9: "an
+// unknown name → 4xx (code UNCONFIRMED)"). The fake answers 400 with a v2
+// message, which the babelforce client reports as ErrInvalid.
+func unknownPresenceStatus() (int, string) {
+	return http.StatusBadRequest, "Unknown presence: "
+}
+
+var errNoAgent = errors.New("no agent")
+
+// setPresenceBySource changes the presence of the agent whose sourceId is
+// sourceID (the seed's template does this).
+func (s *Server) setPresenceBySource(sourceID, presence, source string) error {
+	s.mu.Lock()
+	var a *agent
+	for _, x := range s.agents {
+		if x.SourceID == sourceID {
+			a = x
+			break
+		}
+	}
+	if a == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("%w with sourceId %q", errNoAgent, sourceID)
+	}
+	if s.presenceLocked(presence) == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("no presence %q", presence)
+	}
+	ch, changed := s.setPresenceLocked(a, presence, source)
+	hooks := slices.Clone(s.hooks)
+	s.mu.Unlock()
+	if changed {
+		runHooks(hooks, ch)
+	}
+	return nil
+}
+
+// jsonString extracts a string at a path of nested objects.
+func jsonString(raw json.RawMessage, path ...string) string {
+	cur := raw
+	for _, p := range path {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(cur, &m) != nil {
+			return ""
+		}
+		cur = m[p]
+	}
+	var s string
+	if json.Unmarshal(cur, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(cur, &n) == nil {
+		return n.String()
+	}
+	return ""
+}

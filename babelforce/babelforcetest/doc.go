@@ -1,0 +1,53 @@
+// Package babelforcetest is an in-memory babelforce environment served over
+// HTTP, for tests and for demo programs that run without credentials or
+// network. It speaks babelforce's wire format as the vendor notes describe
+// it, so the babelforce client, or any HTTP code, can talk to it:
+//
+//	srv := babelforcetest.NewServer()
+//	defer srv.Close()
+//	agent := srv.AddAgent(babelforcetest.Agent{Name: "Ann", SourceID: "10011"})
+//	c, _ := babelforce.NewClient(
+//		babelforce.WithBaseURL(srv.URL),
+//		babelforce.WithPassword(srv.Username, srv.Password),
+//	)
+//	c.Agents.SetPresence(ctx, agent.ID, "available")
+//	srv.Presence(agent.ID) // "available"
+//	srv.History()          // [{… From: "busy", To: "available", Source: "api"}]
+//
+// What it serves:
+//
+//   - POST /oauth/token, the password grant (form body; client_id, when
+//     sent, must be "manager"). expires_in=-1 gets a token that never
+//     expires and a response without expires_in; other tokens expire after
+//     WithTokenLifetime. Wrong credentials get 400 invalid_grant. The API
+//     answers 401 to a missing, unknown, expired or revoked (RevokeTokens)
+//     bearer token.
+//   - Agents (GET/POST /api/v2/agents, GET/PUT/DELETE /api/v2/agents/{id},
+//     GET/PUT /api/v2/agents/{id}/status) with the sourceId, q, name,
+//     number, enabled, source, state and tags filters and v2 pagination
+//     (page, max; {items, pagination{pages, total, current, max,
+//     maxResults, next}}). A presence change is recorded with its time and
+//     source (History), and the agent in the UI is played by SetPresence.
+//   - Presences (GET/POST /api/v2/agents/presence/available, GET/DELETE
+//     …/{name}): the green "available" and the red "busy" exist; creating
+//     another green one gets 501 as the spec says.
+//   - Tasks (GET /api/v3/tasks with filter, page and page_size, GET
+//     /api/v3/tasks/{id}).
+//   - The secrets vault (GET, POST, PATCH, DELETE
+//     /api/v3/tasks/configurations/secrets[/{prefix}]); values are kept for
+//     Secret but never returned by the API.
+//   - The Zendesk webhook endpoint, POST /api/v1/webhook/zendesk?templateId=…,
+//     which records a webhook.zendesk.agent_status task (202) and, for the
+//     seed's template webhook_map_talk_status, applies its mapping: online →
+//     available, any other state → the red presence of the same name, on
+//     the agent whose sourceId is the event's detail.agent_id.
+//
+// Every server has a request log (Requests, with credentials redacted),
+// fault injection (InjectFault: statuses, latency, dropped connections,
+// requests processed whose answer is lost) and an optional fixed-window rate
+// limit (WithRateLimit, SetRateLimit) with X-RateLimit-* headers and a 429
+// with Retry-After. babelforce documents neither its limits nor those
+// headers: they are the fake's choice.
+//
+// The package imports no testing code and can be used from main packages.
+package babelforcetest

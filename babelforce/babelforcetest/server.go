@@ -1,0 +1,358 @@
+package babelforcetest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/deskbridge/deskbridge/internal/fakeserver"
+)
+
+// Default credentials and account of a new Server.
+const (
+	DefaultUsername = "manager@babelforcetest.example"
+	DefaultPassword = "babelforcetest-password"
+	// DefaultClientID is the OAuth client_id the token endpoint accepts
+	// (besides none at all).
+	DefaultClientID = "manager"
+	// DefaultCustomerID is the account (customer_id) of tasks; the seed's.
+	DefaultCustomerID = "6c2a2f9e-6dbd-4fc1-b9d3-cde3c7a6e80d"
+	// DefaultTokenLifetime is the lifetime of a token that was not asked to
+	// be non-expiring.
+	DefaultTokenLifetime = time.Hour
+)
+
+const maxBodyBytes = 1 << 20
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	username, password string
+	tokenLifetime      time.Duration
+	rateN              int
+	rateWindow         time.Duration
+	now                func() time.Time
+	templates          bool
+}
+
+// WithCredentials sets the manager's username and password for the password
+// grant.
+func WithCredentials(username, password string) Option {
+	return func(c *config) { c.username, c.password = username, password }
+}
+
+// WithTokenLifetime sets the expires_in of tokens not asked to be
+// non-expiring (default DefaultTokenLifetime).
+func WithTokenLifetime(d time.Duration) Option { return func(c *config) { c.tokenLifetime = d } }
+
+// WithRateLimit limits the API (not the token endpoint) to n requests per
+// window in fixed windows, with rate-limit headers on every response and a
+// 429 past the limit (see SetRateLimit). Without it the fake does not limit
+// and sends no rate-limit headers.
+func WithRateLimit(n int, window time.Duration) Option {
+	return func(c *config) { c.rateN, c.rateWindow = n, window }
+}
+
+// WithClock replaces time.Now for token expiry, timestamps, task created_at
+// and rate-limit windows.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithoutTemplates turns off the execution of the seed's status template:
+// webhook tasks are recorded and left Scheduled, and no presence changes.
+func WithoutTemplates() Option { return func(c *config) { c.templates = false } }
+
+// Server is an in-memory babelforce environment served over HTTP: the
+// password grant, agents with their presences and status history,
+// presences, v3 tasks, the secrets vault and the Zendesk webhook endpoint.
+// It is safe for concurrent use and needs no testing package, so demo
+// programs can run it. Create it with NewServer and Close it when done.
+type Server struct {
+	// URL is the base URL, e.g. "http://127.0.0.1:41234": pass it to
+	// babelforce.WithBaseURL.
+	URL string
+	// Username and Password are the manager's credentials for
+	// babelforce.WithPassword.
+	Username, Password string
+	// CustomerID is the account id of the tasks the fake creates.
+	CustomerID string
+
+	cfg    config
+	srv    *httptest.Server
+	log    *fakeserver.Log
+	faults *fakeserver.Faults
+
+	limMu   sync.Mutex
+	limiter *fakeserver.Limiter
+
+	mu        sync.Mutex
+	tokens    map[string]time.Time // token → expiry (zero: never)
+	agents    []*agent
+	presences []*presence
+	history   []PresenceChange
+	tasks     []*task
+	secrets   map[string]map[string]string
+	hooks     []func(PresenceChange)
+}
+
+// NewServer starts a fake babelforce environment with the default
+// credentials and two presences: the green "available" and the red "busy".
+func NewServer(opts ...Option) *Server {
+	cfg := config{
+		username:      DefaultUsername,
+		password:      DefaultPassword,
+		tokenLifetime: DefaultTokenLifetime,
+		now:           time.Now,
+		templates:     true,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	s := &Server{
+		Username:   cfg.username,
+		Password:   cfg.password,
+		CustomerID: DefaultCustomerID,
+		cfg:        cfg,
+		log:        &fakeserver.Log{},
+		faults:     &fakeserver.Faults{},
+		tokens:     map[string]time.Time{},
+		secrets:    map[string]map[string]string{},
+		presences: []*presence{
+			{Name: "available", Label: "Available", Available: true, BuiltIn: true},
+			{Name: "busy", Label: "Busy", BuiltIn: true},
+		},
+	}
+	if cfg.rateN > 0 && cfg.rateWindow > 0 {
+		s.limiter = fakeserver.NewLimiter(cfg.rateN, cfg.rateWindow, cfg.now)
+	}
+	stack := &fakeserver.Stack{
+		Log:        s.log,
+		Faults:     s.faults,
+		Limiter:    s.currentLimiter,
+		WriteLimit: writeRateLimit,
+		Skip:       func(r *http.Request) bool { return r.URL.Path == "/oauth/token" },
+		Now:        cfg.now,
+	}
+	s.srv = httptest.NewServer(stack.Handler(s.routes()))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// Client returns an HTTP client suitable for talking to the fake.
+func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+func (s *Server) now() time.Time { return s.cfg.now().UTC() }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /oauth/token", s.token)
+	api := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.authenticated(h)) }
+
+	api("GET /api/v2/agents", s.listAgents)
+	api("POST /api/v2/agents", s.createAgent)
+	api("GET /api/v2/agents/{id}", s.getAgent)
+	api("PUT /api/v2/agents/{id}", s.updateAgent)
+	api("DELETE /api/v2/agents/{id}", s.deleteAgent)
+	api("GET /api/v2/agents/{id}/status", s.getStatus)
+	api("PUT /api/v2/agents/{id}/status", s.putStatus)
+	api("GET /api/v2/agents/presence/available", s.listPresences)
+	api("POST /api/v2/agents/presence/available", s.createPresence)
+	api("GET /api/v2/agents/presence/available/{name}", s.getPresence)
+	api("DELETE /api/v2/agents/presence/available/{name}", s.deletePresence)
+
+	api("GET /api/v3/tasks", s.listTasks)
+	api("GET /api/v3/tasks/{id}", s.getTask)
+	api("GET /api/v3/tasks/configurations/secrets", s.listPrefixes)
+	api("GET /api/v3/tasks/configurations/secrets/{prefix}", s.listKeys)
+	api("POST /api/v3/tasks/configurations/secrets/{prefix}", s.storeSecrets)
+	api("PATCH /api/v3/tasks/configurations/secrets/{prefix}", s.storeSecrets)
+	api("DELETE /api/v3/tasks/configurations/secrets/{prefix}", s.deleteSecrets)
+
+	api("POST /api/v1/webhook/zendesk", s.zendeskWebhook)
+
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		apiError(w, r, http.StatusNotFound, "Not Found", "no route for "+r.Method+" "+r.URL.Path)
+	})
+	return mux
+}
+
+func (s *Server) currentLimiter() *fakeserver.Limiter {
+	s.limMu.Lock()
+	defer s.limMu.Unlock()
+	return s.limiter
+}
+
+// SetRateLimit sets (n > 0) or removes (n <= 0) the rate limit of a running
+// server; a new limit starts a new window.
+func (s *Server) SetRateLimit(n int, window time.Duration) {
+	s.limMu.Lock()
+	defer s.limMu.Unlock()
+	if n <= 0 || window <= 0 {
+		s.limiter = nil
+		return
+	}
+	s.limiter = fakeserver.NewLimiter(n, window, s.cfg.now)
+}
+
+// writeRateLimit writes the rate-limit headers and, over the limit, a 429
+// with Retry-After.
+//
+// UNCONFIRMED: babelforce documents neither its limits nor headers (vendor
+// notes A8). The fake sends the common X-RateLimit-Limit, -Remaining and
+// -Reset (seconds until the window ends, rounded up), a Retry-After in whole
+// seconds (at least 1) on the 429, and a v2-style JSON body.
+func writeRateLimit(w http.ResponseWriter, st fakeserver.LimitState) {
+	h := w.Header()
+	reset := strconv.Itoa(ceilSeconds(st.ResetIn))
+	h.Set("X-RateLimit-Limit", strconv.Itoa(st.Limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(st.Remaining))
+	h.Set("X-RateLimit-Reset", reset)
+	if st.Limited {
+		h.Set("Retry-After", reset)
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"success": false, "message": "Too Many Requests"})
+	}
+}
+
+func ceilSeconds(d time.Duration) int {
+	return max(int(math.Ceil(d.Seconds())), 1)
+}
+
+// Fault is an injected failure for the next Times requests matching Method
+// ("" for any) and Path (a prefix of the URL path; "" for any). It mirrors
+// the fault of every deskbridge fake.
+type Fault struct {
+	Method string
+	Path   string
+	// Status answers with this status, Header and Body instead of the fake.
+	// Zero lets the request through after Latency.
+	Status int
+	Header http.Header
+	Body   string
+	// Latency delays the answer; the wait ends early if the client goes.
+	Latency time.Duration
+	// Drop closes the connection without answering.
+	Drop bool
+	// Processed lets the request through to the fake, so that its effects
+	// happen, then answers with Status (500 when zero), Header and Body, or
+	// drops the connection when Drop is set: the client cannot know whether
+	// its request was carried out.
+	Processed bool
+	// Times is how many matching requests the fault applies to; 0 means 1.
+	Times int
+}
+
+// InjectFault queues a fault; faults apply in the order they were injected.
+func (s *Server) InjectFault(f Fault) {
+	s.faults.Inject(fakeserver.Fault{
+		Method: f.Method, Path: f.Path, Status: f.Status, Header: f.Header.Clone(), Body: f.Body,
+		Latency: f.Latency, Drop: f.Drop, Processed: f.Processed, Times: f.Times,
+	})
+}
+
+// ClearFaults removes every pending fault.
+func (s *Server) ClearFaults() { s.faults.Clear() }
+
+// Request is one request the fake received.
+type Request struct {
+	Time     time.Time
+	Method   string
+	Path     string
+	RawQuery string
+	// Header is the request's headers with credentials redacted.
+	Header http.Header
+	// Body is the request body, up to 64 KiB. A token request's body holds
+	// the password: read Body of /oauth/token entries with care.
+	Body   []byte
+	Status int
+	// Fault names the injected fault that answered, if any.
+	Fault string
+}
+
+// Requests returns the request log, oldest first.
+func (s *Server) Requests() []Request {
+	entries := s.log.Entries()
+	out := make([]Request, len(entries))
+	for i, e := range entries {
+		out[i] = Request(e)
+	}
+	return out
+}
+
+// RequestCount returns how many logged requests had the method ("" for
+// any) and a path starting with prefix.
+func (s *Server) RequestCount(method, prefix string) int { return s.log.Count(method, prefix) }
+
+// TokenRequests returns how many token requests the fake received.
+func (s *Server) TokenRequests() int { return s.log.Count(http.MethodPost, "/oauth/token") }
+
+// ResetRequests empties the request log.
+func (s *Server) ResetRequests() { s.log.Reset() }
+
+// newUUID returns a random version 4 UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// isV3 reports a path answered with the v3 error envelope (the task
+// automation platform and the Zendesk webhook).
+func isV3(path string) bool {
+	return strings.HasPrefix(path, "/api/v3/") || strings.HasPrefix(path, "/api/v1/")
+}
+
+// apiError answers with the error envelope of the path's API: v3
+// {"error_message", "error_detail"}, else v2 {"success": false, "message"}.
+func apiError(w http.ResponseWriter, r *http.Request, status int, message, detail string) {
+	if isV3(r.URL.Path) {
+		writeJSON(w, status, map[string]string{"error_message": message, "error_detail": detail})
+		return
+	}
+	msg := message
+	if detail != "" {
+		msg = detail
+	}
+	writeJSON(w, status, map[string]any{"success": false, "message": msg})
+}
+
+// readJSON decodes the request body into v, answering 400 when it cannot.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil || len(body) > maxBodyBytes {
+		apiError(w, r, http.StatusBadRequest, "Bad Request", "the body could not be read or is too large")
+		return false
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		apiError(w, r, http.StatusBadRequest, "Bad Request", fmt.Sprintf("the body is not valid JSON: %v", err))
+		return false
+	}
+	return true
+}

@@ -1,0 +1,379 @@
+package babelforcetest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Task paging defaults of GET /api/v3/tasks.
+//
+// UNCONFIRMED: the spec bounds page_size to 1..100 and documents no
+// default; the fake uses 20.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// SeedStatusTemplate is the template id of the seed's webhook URL. The fake
+// runs it (see zendeskWebhook) unless WithoutTemplates was given.
+const SeedStatusTemplate = "webhook_map_talk_status"
+
+// ZendeskTaskType is the type of the tasks the Zendesk webhook records.
+const ZendeskTaskType = "webhook.zendesk.agent_status"
+
+// Task is a task of the fake.
+type Task struct {
+	ID         string
+	SessionID  string
+	CustomerID string
+	AgentID    string
+	QueueID    string
+	// CreatedAt is when the task was created (created_at, ms on the wire).
+	CreatedAt time.Time
+	Type      string
+	State     string
+	// Body is the task's payload; for a webhook task, the body Zendesk sent.
+	Body     json.RawMessage
+	HasError bool
+	// Template is the templateId the webhook was called with.
+	Template string
+	// Result says what the fake's template run did, for assertions: "set
+	// presence busy of agent …", or why it failed.
+	Result string
+}
+
+type task = Task
+
+// AddTask records a task (for list and pagination tests) and returns it
+// with its id, session, customer, created time and state filled in.
+func (s *Server) AddTask(t Task) Task {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fillTaskLocked(&t)
+	s.tasks = append(s.tasks, &t)
+	return t
+}
+
+func (s *Server) fillTaskLocked(t *Task) {
+	if t.ID == "" {
+		t.ID = newUUID()
+	}
+	if t.SessionID == "" {
+		t.SessionID = newUUID()
+	}
+	if t.CustomerID == "" {
+		t.CustomerID = s.CustomerID
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = s.now()
+	}
+	if t.State == "" {
+		t.State = "Scheduled"
+	}
+	if t.Type == "" {
+		t.Type = "custom"
+	}
+	if len(t.Body) == 0 {
+		t.Body = json.RawMessage(`{}`)
+	}
+	t.Body = slices.Clone(t.Body)
+}
+
+// Tasks returns every task, oldest first.
+func (s *Server) Tasks() []Task {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Task, len(s.tasks))
+	for i, t := range s.tasks {
+		out[i] = *t
+		out[i].Body = slices.Clone(t.Body)
+	}
+	return out
+}
+
+// Task returns the task with the id.
+func (s *Server) Task(id string) (Task, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.tasks {
+		if t.ID == id {
+			c := *t
+			c.Body = slices.Clone(t.Body)
+			return c, true
+		}
+	}
+	return Task{}, false
+}
+
+func taskJSON(t *task) map[string]any {
+	m := map[string]any{
+		"id":           t.ID,
+		"session_id":   t.SessionID,
+		"customer_id":  t.CustomerID,
+		"created_at":   t.CreatedAt.UnixMilli(),
+		"body":         t.Body,
+		"type":         t.Type,
+		"state":        t.State,
+		"actions":      map[string]any{},
+		"scheduled_at": "now",
+		"has_error":    t.HasError,
+	}
+	if t.AgentID != "" {
+		m["agent_id"] = t.AgentID
+	}
+	if t.QueueID != "" {
+		m["queue_id"] = t.QueueID
+	}
+	return m
+}
+
+// listTasks answers GET /api/v3/tasks (filter, page, page_size) with
+// {_metadata{page, per_page, page_count, total_count}, records}.
+func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, size := 1, DefaultPageSize
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			apiError(w, r, http.StatusBadRequest, "Bad Request", "page must be a positive integer")
+			return
+		}
+		page = n
+	}
+	if v := q.Get("page_size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			apiError(w, r, http.StatusBadRequest, "Bad Request", "page_size must be 1..100")
+			return
+		}
+		size = n
+	}
+	match, err := parseFilter(q.Get("filter"))
+	if err != nil {
+		apiError(w, r, http.StatusBadRequest, "Bad Request", err.Error())
+		return
+	}
+	s.mu.Lock()
+	var all []*task
+	for _, t := range s.tasks {
+		if match(t) {
+			all = append(all, t)
+		}
+	}
+	records := []map[string]any{}
+	for _, t := range pageOf(all, page, size) {
+		records = append(records, taskJSON(t))
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"_metadata": map[string]any{"page": page, "per_page": size, "page_count": (len(all) + size - 1) / size, "total_count": len(all)},
+		"records":   records,
+	})
+}
+
+// parseFilter understands a subset of babelforce's RSQL-like filter:
+// clauses joined by ";" (and), each field==v, field!=v, field=in=(a,b),
+// field=out=(a,b), field=gt=n or field=lt=n, on id, state, type, agent_id,
+// queue_id, session_id and created_at; values may be quoted.
+func parseFilter(f string) (func(*task) bool, error) {
+	f = strings.TrimSpace(f)
+	for strings.HasPrefix(f, "(") && strings.HasSuffix(f, ")") {
+		f = strings.TrimSpace(f[1 : len(f)-1])
+	}
+	if f == "" {
+		return func(*task) bool { return true }, nil
+	}
+	var preds []func(*task) bool
+	for clause := range strings.SplitSeq(f, ";") {
+		p, err := parseClause(strings.TrimSpace(clause))
+		if err != nil {
+			return nil, err
+		}
+		preds = append(preds, p)
+	}
+	return func(t *task) bool {
+		for _, p := range preds {
+			if !p(t) {
+				return false
+			}
+		}
+		return true
+	}, nil
+}
+
+func parseClause(c string) (func(*task) bool, error) {
+	for _, op := range []string{"=in=", "=out=", "=gt=", "=lt=", "==", "!="} {
+		field, val, ok := strings.Cut(c, op)
+		if !ok {
+			continue
+		}
+		field = strings.TrimSpace(field)
+		get, err := taskField(field)
+		if err != nil {
+			return nil, err
+		}
+		switch op {
+		case "==":
+			v := unquote(val)
+			return func(t *task) bool { return get(t) == v }, nil
+		case "!=":
+			v := unquote(val)
+			return func(t *task) bool { return get(t) != v }, nil
+		case "=in=", "=out=":
+			list := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(val), "("), ")")
+			var set []string
+			for v := range strings.SplitSeq(list, ",") {
+				set = append(set, unquote(v))
+			}
+			in := op == "=in="
+			return func(t *task) bool { return slices.Contains(set, get(t)) == in }, nil
+		default:
+			n, err := strconv.ParseInt(unquote(val), 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("filter %q: %s needs a number", c, op)
+			}
+			gt := op == "=gt="
+			return func(t *task) bool {
+				v, err := strconv.ParseInt(get(t), 10, 64)
+				return err == nil && (gt && v > n || !gt && v < n)
+			}, nil
+		}
+	}
+	return nil, fmt.Errorf("filter clause %q is not understood", c)
+}
+
+func taskField(name string) (func(*task) string, error) {
+	switch name {
+	case "id":
+		return func(t *task) string { return t.ID }, nil
+	case "state":
+		return func(t *task) string { return t.State }, nil
+	case "type":
+		return func(t *task) string { return t.Type }, nil
+	case "agent_id":
+		return func(t *task) string { return t.AgentID }, nil
+	case "queue_id":
+		return func(t *task) string { return t.QueueID }, nil
+	case "session_id":
+		return func(t *task) string { return t.SessionID }, nil
+	case "created_at":
+		return func(t *task) string { return strconv.FormatInt(t.CreatedAt.UnixMilli(), 10) }, nil
+	}
+	return nil, fmt.Errorf("filter field %q is not supported by the fake", name)
+}
+
+func unquote(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && (v[0] == '\'' && v[len(v)-1] == '\'' || v[0] == '"' && v[len(v)-1] == '"') {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
+
+func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	var body map[string]any
+	for _, t := range s.tasks {
+		if t.ID == id {
+			body = taskJSON(t)
+			break
+		}
+	}
+	s.mu.Unlock()
+	if body == nil {
+		apiError(w, r, http.StatusNotFound, "Not Found", "task "+id+" not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// zendeskWebhook answers POST /api/v1/webhook/zendesk?templateId=…: it
+// records a task of type webhook.zendesk.agent_status whose body is the
+// JSON object received and answers 202 with it, state Scheduled, as in the
+// seed's test response. With the seed's template (SeedStatusTemplate) it
+// then runs the template's mapping (seedTemplatePresence) on the agent
+// whose sourceId is the body's detail.agent_id, and the task ends Completed
+// or Failed (with HasError and Result saying why). Other templates are
+// recorded and left Scheduled.
+func (s *Server) zendeskWebhook(w http.ResponseWriter, r *http.Request) {
+	tpl := r.URL.Query().Get("templateId")
+	if tpl == "" {
+		apiError(w, r, http.StatusBadRequest, "Bad Request", "templateId is required")
+		return
+	}
+	var body json.RawMessage
+	if !readJSON(w, r, &body) {
+		return
+	}
+	if t := strings.TrimSpace(string(body)); !strings.HasPrefix(t, "{") {
+		apiError(w, r, http.StatusBadRequest, "Bad Request", "the body must be a JSON object")
+		return
+	}
+	s.mu.Lock()
+	t := &task{Type: ZendeskTaskType, Body: body, Template: tpl}
+	s.fillTaskLocked(t)
+	s.tasks = append(s.tasks, t)
+	resp := taskJSON(t)
+	s.mu.Unlock()
+
+	if tpl == SeedStatusTemplate && s.cfg.templates {
+		s.runStatusTemplate(t)
+	}
+	writeJSON(w, http.StatusAccepted, resp)
+}
+
+// runStatusTemplate does what the seed's template does: find the agent by
+// sourceId = detail.agent_id, set the presence the Zendesk state maps to.
+func (s *Server) runStatusTemplate(t *task) {
+	sourceID := jsonString(t.Body, "detail", "agent_id")
+	state := jsonString(t.Body, "event", "new_state")
+	if state == "" {
+		state = jsonString(t.Body, "event", "new_unified_state", "name")
+	}
+	var result string
+	var err error
+	switch {
+	case sourceID == "":
+		err = fmt.Errorf("the body has no detail.agent_id")
+	case state == "":
+		err = fmt.Errorf("the body has no event.new_state or event.new_unified_state.name")
+	default:
+		target := s.seedTemplatePresence(state)
+		err = s.setPresenceBySource(sourceID, target, SourceWebhook)
+		result = fmt.Sprintf("set presence %s of the agent with sourceId %s", target, sourceID)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		t.State, t.HasError, t.Result = "Failed", true, err.Error()
+		return
+	}
+	t.State, t.Result = "Completed", result
+}
+
+// seedTemplatePresence maps a Zendesk agent state to the presence the
+// seed's template sets.
+//
+// UNCONFIRMED: the template's mapping table is an image in the seed. Its
+// text says "online" maps to babelforce's only green presence and that the
+// same red statuses must exist in babelforce; the template body sets
+// {"presence": {"name": new_state}}. So: "online" (any case) → "available";
+// any other state → the presence of that name, else of the name a label
+// would give (presenceNameFromLabel: "Transfers only" → "transfers_only").
+func (s *Server) seedTemplatePresence(state string) string {
+	if strings.EqualFold(strings.TrimSpace(state), "online") {
+		return "available"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.presenceLocked(state) != nil {
+		return state
+	}
+	return presenceNameFromLabel(state)
+}
