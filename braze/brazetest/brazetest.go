@@ -1,0 +1,461 @@
+package brazetest
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/deskbridge/deskbridge/internal/fakeserver"
+)
+
+// DefaultAPIKey is the REST API key a Server accepts unless WithAPIKey
+// says otherwise.
+const DefaultAPIKey = "brazetest-rest-api-key"
+
+// Server is a fake Braze REST API on a loopback port, with the state a test
+// or a demo asserts on. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the base URL to give the client (braze.WithBaseURL).
+	URL string
+
+	srv       *httptest.Server
+	apiKey    string
+	now       func() time.Time
+	log       *fakeserver.Log
+	faults    *fakeserver.Faults
+	deliverer fakeserver.Deliverer
+
+	mu         sync.Mutex
+	limiter    *fakeserver.Limiter
+	users      []*User
+	campaigns  []*Campaign
+	canvases   map[string]*Canvas
+	sends      []Send
+	inbound    []InboundSMS
+	webhooks   []WebhookDelivery
+	minor      map[string][]MinorError
+	queued     bool
+	seq        int
+	closed     bool
+	deliveries deliveries
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithAPIKey sets the REST API key the server accepts.
+func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
+
+// WithClock replaces time.Now for the records, the rate-limit window and
+// the X-RateLimit-Reset header.
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// WithRateLimit limits the API to limit requests per fixed window, as
+// SetRateLimit does.
+func WithRateLimit(limit int, window time.Duration) Option {
+	return func(s *Server) { s.limiter = newLimiter(limit, window, s.clock) }
+}
+
+// WithWebhookClient sets the client that delivers webhook campaigns.
+// Default: one with Braze's 90-second timeout per attempt.
+func WithWebhookClient(hc *http.Client) Option {
+	return func(s *Server) { s.deliverer.Client = hc }
+}
+
+// WithWebhookTimeout sets the timeout of one webhook attempt (Braze: 90 s).
+func WithWebhookTimeout(d time.Duration) Option {
+	return func(s *Server) {
+		hc := &http.Client{}
+		if s.deliverer.Client != nil {
+			c := *s.deliverer.Client
+			hc = &c
+		}
+		hc.Timeout = d
+		s.deliverer.Client = hc
+	}
+}
+
+// WithWebhookSleep replaces the wait between webhook attempts, so that a
+// test need not wait out Braze's backoff (the waits are still recorded on
+// each Attempt). Default: a real, context-aware wait.
+func WithWebhookSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(s *Server) { s.deliverer.Sleep = sleep }
+}
+
+// NewServer starts a fake Braze. Close it when done.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		apiKey:   DefaultAPIKey,
+		now:      time.Now,
+		log:      &fakeserver.Log{},
+		faults:   &fakeserver.Faults{},
+		canvases: map[string]*Canvas{},
+		minor:    map[string][]MinorError{},
+	}
+	s.deliverer = fakeserver.Deliverer{
+		Client: &http.Client{Timeout: webhookTimeout},
+		Policy: webhookRetryPolicy(s.clock),
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(s)
+		}
+	}
+	s.deliverer.Now = s.clock
+	s.deliveries.init()
+	stack := &fakeserver.Stack{
+		Log:        s.log,
+		Faults:     s.faults,
+		Limiter:    s.currentLimiter,
+		WriteLimit: writeRateLimit,
+		Now:        s.clock,
+	}
+	s.srv = httptest.NewServer(stack.Handler(http.HandlerFunc(s.serveAPI)))
+	s.URL = s.srv.URL
+	return s
+}
+
+func (s *Server) clock() time.Time { return s.now() }
+
+// Close stops webhook deliveries in flight, waits for them, and shuts the
+// server down.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.deliveries.stop()
+	s.srv.Close()
+}
+
+// APIKey returns the REST API key the server accepts.
+func (s *Server) APIKey() string { return s.apiKey }
+
+// Client returns an *http.Client that reaches the server.
+func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+func newLimiter(limit int, window time.Duration, now func() time.Time) *fakeserver.Limiter {
+	if limit <= 0 || window <= 0 {
+		return nil
+	}
+	return fakeserver.NewLimiter(limit, window, now)
+}
+
+// SetRateLimit limits the API to limit requests per fixed window; 0
+// removes the limit. Every limited response carries X-RateLimit-Limit,
+// X-RateLimit-Remaining and X-RateLimit-Reset (Unix seconds, rounded up so
+// that a client waiting for it finds the window reset); a request over the
+// limit is answered 429.
+func (s *Server) SetRateLimit(limit int, window time.Duration) {
+	l := newLimiter(limit, window, s.clock)
+	s.mu.Lock()
+	s.limiter = l
+	s.mu.Unlock()
+}
+
+func (s *Server) currentLimiter() *fakeserver.Limiter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.limiter
+}
+
+func writeRateLimit(w http.ResponseWriter, st fakeserver.LimitState) {
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(st.Limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(st.Remaining))
+	reset := st.ResetAt.Unix()
+	if st.ResetAt.After(time.Unix(reset, 0)) {
+		reset++
+	}
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset, 10))
+	if st.Limited {
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"message": rateLimitedMessage})
+	}
+}
+
+// SetQueued makes every later success answer 202 {"message":"queued"}, as
+// Braze does during maintenance. The request is still carried out at once.
+func (s *Server) SetQueued(queued bool) {
+	s.mu.Lock()
+	s.queued = queued
+	s.mu.Unlock()
+}
+
+// MinorError is one item of the "errors" array of a response.
+type MinorError struct {
+	Type       string `json:"type"`
+	InputArray string `json:"input_array,omitempty"`
+	Index      int    `json:"index"`
+}
+
+// InjectMinorErrors adds errs to the next successful answer on path (such
+// as "/users/track"), beside "message": "success".
+func (s *Server) InjectMinorErrors(path string, errs ...MinorError) {
+	s.mu.Lock()
+	s.minor[path] = append(s.minor[path], errs...)
+	s.mu.Unlock()
+}
+
+func (s *Server) takeMinor(path string) []MinorError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	errs := s.minor[path]
+	delete(s.minor, path)
+	return errs
+}
+
+// Fault is an injected failure for the next Times requests matching Method
+// ("" for any) and Path (a prefix, "" for any).
+type Fault struct {
+	Method string
+	Path   string
+	// Status answers with this status, Header and Body; zero lets the
+	// request through after Latency.
+	Status int
+	Header http.Header
+	Body   string
+	// Latency delays the answer.
+	Latency time.Duration
+	// Drop closes the connection without answering.
+	Drop bool
+	// Processed carries the request out (the send is recorded) and then
+	// answers with Status (500 if zero) or drops the connection: the case
+	// where the client cannot know whether its message went out.
+	Processed bool
+	// Times is how many requests it applies to; 0 means 1.
+	Times int
+}
+
+func (f Fault) internal() fakeserver.Fault {
+	return fakeserver.Fault{
+		Method: f.Method, Path: f.Path, Status: f.Status, Header: f.Header.Clone(), Body: f.Body,
+		Latency: f.Latency, Drop: f.Drop, Processed: f.Processed, Times: f.Times,
+	}
+}
+
+// InjectFault queues a fault; faults apply in the order they were added.
+func (s *Server) InjectFault(f Fault) { s.faults.Inject(f.internal()) }
+
+// ClearFaults removes every pending fault.
+func (s *Server) ClearFaults() { s.faults.Clear() }
+
+// Request is one API request the server received.
+type Request struct {
+	Time     time.Time
+	Method   string
+	Path     string
+	RawQuery string
+	// Header has the Authorization value replaced by "[redacted]".
+	Header http.Header
+	Body   []byte
+	Status int
+	// Fault names the injected fault that answered, if any.
+	Fault string
+}
+
+// Requests returns every API request received so far, in order.
+func (s *Server) Requests() []Request {
+	entries := s.log.Entries()
+	out := make([]Request, len(entries))
+	for i, e := range entries {
+		out[i] = Request{Time: e.Time, Method: e.Method, Path: e.Path, RawQuery: e.RawQuery, Header: e.Header, Body: e.Body, Status: e.Status, Fault: e.Fault}
+	}
+	return out
+}
+
+// RequestCount counts the requests with method ("" for any) on a path
+// starting with prefix.
+func (s *Server) RequestCount(method, prefix string) int { return s.log.Count(method, prefix) }
+
+// Alias is a user alias.
+type Alias struct {
+	Name  string `json:"alias_name"`
+	Label string `json:"alias_label"`
+}
+
+// User is a user profile of the fake.
+type User struct {
+	ExternalID string
+	BrazeID    string
+	Aliases    []Alias
+	FirstName  string
+	LastName   string
+	Email      string
+	Phone      string
+	// CustomAttributes hold the custom attributes as set through
+	// users/track or a trigger send's attributes (JSON values: string,
+	// float64, bool, nil, []any, map[string]any).
+	CustomAttributes map[string]any
+	// Subscriptions maps subscription group IDs to "subscribed" or
+	// "unsubscribed".
+	Subscriptions map[string]string
+	Events        []TrackedEvent
+	Purchases     []TrackedEvent
+}
+
+// TrackedEvent is a custom event or a purchase (Name is its product_id)
+// recorded through users/track.
+type TrackedEvent struct {
+	Name       string
+	Time       string
+	Properties map[string]any
+}
+
+func (u *User) clone() User {
+	c := *u
+	c.Aliases = slices.Clone(u.Aliases)
+	c.CustomAttributes = maps.Clone(u.CustomAttributes)
+	c.Subscriptions = maps.Clone(u.Subscriptions)
+	c.Events = slices.Clone(u.Events)
+	c.Purchases = slices.Clone(u.Purchases)
+	return c
+}
+
+// AddUser adds or replaces (by ExternalID) a user profile, such as the
+// customer of a demo with a phone number and a name.
+func (s *Server) AddUser(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := u.clone()
+	if c.CustomAttributes == nil {
+		c.CustomAttributes = map[string]any{}
+	}
+	if c.Subscriptions == nil {
+		c.Subscriptions = map[string]string{}
+	}
+	if c.BrazeID == "" {
+		c.BrazeID = s.nextID("")
+	}
+	if c.ExternalID != "" {
+		if i := slices.IndexFunc(s.users, func(x *User) bool { return x.ExternalID == c.ExternalID }); i >= 0 {
+			s.users[i] = &c
+			return
+		}
+	}
+	s.users = append(s.users, &c)
+}
+
+// User returns the profile with the external ID.
+func (s *Server) User(externalID string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.userByExternalID(externalID); u != nil {
+		return u.clone(), true
+	}
+	return User{}, false
+}
+
+// Users returns every profile, in creation order.
+func (s *Server) Users() []User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]User, len(s.users))
+	for i, u := range s.users {
+		out[i] = u.clone()
+	}
+	return out
+}
+
+// Send is one message a send endpoint sent to one user (or one broadcast).
+type Send struct {
+	Time time.Time
+	// Endpoint is "/campaigns/trigger/send", "/canvas/trigger/send" or
+	// "/messages/send".
+	Endpoint   string
+	CampaignID string
+	CanvasID   string
+	SendID     string
+	DispatchID string
+	Broadcast  bool
+	// The recipient, as the request named them.
+	ExternalUserID string
+	UserAlias      *Alias
+	Email          string
+	BrazeID        string
+	// TriggerProperties (campaigns) and Context (Canvases) are the
+	// request's values merged with the recipient's, which win.
+	TriggerProperties map[string]any
+	Context           map[string]any
+	// Attributes are the recipient's attributes, applied before the send.
+	Attributes map[string]any
+	// Message is the campaign's Message template rendered for this user,
+	// or the SMS body of messages/send.
+	Message string
+	// SMS is the SMS object of messages/send.
+	SMS map[string]any
+}
+
+// Sends returns every send so far, in order.
+func (s *Server) Sends() []Send {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.sends)
+}
+
+// Canvas is an API-triggered Canvas known to the fake.
+type Canvas struct {
+	ID   string
+	Name string
+}
+
+// AddCanvas registers a Canvas; trigger sends to other IDs are refused.
+func (s *Server) AddCanvas(c Canvas) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.ID == "" {
+		c.ID = s.nextID("canvas")
+	}
+	s.canvases[c.ID] = &c
+	return c.ID
+}
+
+// nextID returns a new identifier (deterministic, so demos print stable
+// output). Callers hold s.mu.
+func (s *Server) nextID(prefix string) string {
+	s.seq++
+	if prefix == "" {
+		return fmt.Sprintf("%024x", s.seq)
+	}
+	return fmt.Sprintf("%s-%08x", prefix, s.seq)
+}
+
+func (s *Server) userByExternalID(id string) *User {
+	if id == "" {
+		return nil
+	}
+	for _, u := range s.users {
+		if u.ExternalID == id {
+			return u
+		}
+	}
+	return nil
+}
+
+func (s *Server) findUser(match func(*User) bool) *User {
+	for _, u := range s.users {
+		if match(u) {
+			return u
+		}
+	}
+	return nil
+}
+
+func (s *Server) userByAlias(a Alias) *User {
+	return s.findUser(func(u *User) bool { return slices.Contains(u.Aliases, a) })
+}
+
+func (s *Server) newUser() *User {
+	u := &User{BrazeID: s.nextID(""), CustomAttributes: map[string]any{}, Subscriptions: map[string]string{}}
+	s.users = append(s.users, u)
+	return u
+}
+
+func equalFold(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}

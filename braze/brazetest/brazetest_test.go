@@ -1,0 +1,234 @@
+package brazetest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func post(t *testing.T, s *Server, path, key, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+func TestAPIChecks(t *testing.T) {
+	t.Parallel()
+	s := NewServer(WithAPIKey("k-123456"))
+	defer s.Close()
+	camp, _ := s.AddCampaign(Campaign{Name: "c"})
+	canvas := s.AddCanvas(Canvas{Name: "v"})
+	s.AddUser(User{ExternalID: "u"})
+	recips := func(n int) string {
+		var parts []string
+		for i := range n {
+			parts = append(parts, fmt.Sprintf(`{"external_user_id":"u%d"}`, i))
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	}
+	objs := func(n int, obj string) string { return "[" + strings.TrimSuffix(strings.Repeat(obj+",", n), ",") + "]" }
+	for _, tc := range []struct {
+		name, path, key, body string
+		status                int
+		message               string
+	}{
+		{"no key", "/users/track", "", `{}`, 401, "Invalid API key: no key was given"},
+		{"wrong key", "/users/track", "nope", `{}`, 401, "Invalid API key: nope"},
+		{"unknown path", "/users/delete", "k-123456", `{}`, 404, "Not Found"},
+		{"bad JSON", "/users/track", "k-123456", `{`, 400, "Bad Request"},
+		{"unknown field", "/users/track", "k-123456", `{"attributez":[]}`, 400, "Bad Request"},
+		{"51 recipients", "/campaigns/trigger/send", "k-123456", `{"campaign_id":"` + camp + `","recipients":` + recips(51) + `}`, 400, "The max number of external_ids and aliases per request was exceeded"},
+		{"no recipients", "/campaigns/trigger/send", "k-123456", `{"campaign_id":"` + camp + `"}`, 400, "No Recipients"},
+		{"broadcast and recipients", "/campaigns/trigger/send", "k-123456", `{"campaign_id":"` + camp + `","broadcast":true,"recipients":[{"external_user_id":"u"}]}`, 400, "Bad Request"},
+		{"broadcast and attachments", "/campaigns/trigger/send", "k-123456", `{"campaign_id":"` + camp + `","broadcast":true,"attachments":[{"file_name":"a","url":"https://x"}]}`, 400, "Bad Request"},
+		{"two identifiers", "/campaigns/trigger/send", "k-123456", `{"campaign_id":"` + camp + `","recipients":[{"external_user_id":"u","braze_id":"b"}]}`, 400, "Bad Request"},
+		{"email no prioritization", "/campaigns/trigger/send", "k-123456", `{"campaign_id":"` + camp + `","recipients":[{"email":"a@b"}]}`, 400, "Bad Request"},
+		{"alias and existing only", "/campaigns/trigger/send", "k-123456", `{"campaign_id":"` + camp + `","recipients":[{"user_alias":{"alias_name":"a","alias_label":"b"},"send_to_existing_only":true}]}`, 400, "Bad Request"},
+		{"create without attributes", "/campaigns/trigger/send", "k-123456", `{"campaign_id":"` + camp + `","recipients":[{"external_user_id":"n","send_to_existing_only":false}]}`, 400, "Bad Request"},
+		{"context on campaign", "/campaigns/trigger/send", "k-123456", `{"campaign_id":"` + camp + `","recipients":[{"external_user_id":"u","context":{}}]}`, 400, "Bad Request"},
+		{"canvas_id on campaign", "/campaigns/trigger/send", "k-123456", `{"campaign_id":"` + camp + `","canvas_id":"x","broadcast":true}`, 400, "Bad Request"},
+		{"campaign_id on canvas", "/canvas/trigger/send", "k-123456", `{"canvas_id":"` + canvas + `","campaign_id":"x","broadcast":true}`, 400, "Bad Request"},
+		{"trigger props on canvas recipient", "/canvas/trigger/send", "k-123456", `{"canvas_id":"` + canvas + `","recipients":[{"external_user_id":"u","trigger_properties":{}}]}`, 400, "Bad Request"},
+		{"76 attributes", "/users/track", "k-123456", `{"attributes":` + objs(76, `{"external_id":"u"}`) + `}`, 400, "Max Input Length Exceeded"},
+		{"76 events", "/users/track", "k-123456", `{"events":` + objs(76, `{"external_id":"u","name":"e","time":"2026-01-01T00:00:00Z"}`) + `}`, 400, "Max Input Length Exceeded"},
+		{"51 ids", "/messages/send", "k-123456", `{"external_user_ids":["u"` + strings.Repeat(`,"u"`, 50) + `],"messages":{"sms":{}}}`, 400, "The max number of external_ids and aliases per request was exceeded"},
+		{"no users", "/messages/send", "k-123456", `{"messages":{"sms":{}}}`, 400, "No Recipients"},
+		{"no message", "/messages/send", "k-123456", `{"external_user_ids":["u"]}`, 400, "No message to send"},
+		{"sms without body", "/messages/send", "k-123456", `{"external_user_ids":["u"],"messages":{"sms":{"subscription_group_id":"g","app_id":"a"}}}`, 400, "Bad Request"},
+		{"unknown campaign on messages", "/messages/send", "k-123456", `{"external_user_ids":["u"],"campaign_id":"x","messages":{"sms":{"subscription_group_id":"g","app_id":"a","body":"b"}}}`, 400, "Invalid Campaign ID"},
+		{"identify nothing", "/users/identify", "k-123456", `{}`, 400, "Bad Request"},
+		{"identify 51", "/users/identify", "k-123456", `{"aliases_to_identify":` + objs(51, `{"external_id":"x","user_alias":{"alias_name":"a","alias_label":"b"}}`) + `}`, 400, "The max number of external_ids and aliases per request was exceeded"},
+		{"export 51", "/users/export/ids", "k-123456", `{"external_ids":["u"` + strings.Repeat(`,"u"`, 50) + `]}`, 400, "The max number of external_ids and aliases per request was exceeded"},
+		{"status both", "/subscription/status/set", "k-123456", `{"subscription_group_id":"g","subscription_state":"subscribed","email":["a@b"],"phone":["+1"]}`, 400, msgBothEmailPhone},
+		{"status no group", "/subscription/status/set", "k-123456", `{"subscription_state":"subscribed","phone":["+1"]}`, 400, "Bad Request"},
+		{"status bad state", "/subscription/status/set", "k-123456", `{"subscription_group_id":"g","subscription_state":"maybe","phone":["+1"]}`, 400, "Bad Request"},
+		{"status nobody", "/subscription/status/set", "k-123456", `{"subscription_group_id":"g","subscription_state":"subscribed"}`, 400, "Bad Request"},
+		{"status 51", "/subscription/status/set", "k-123456", `{"subscription_group_id":"g","subscription_state":"subscribed","external_id":["u"` + strings.Repeat(`,"u"`, 50) + `]}`, 400, "The max number of ids per request was exceeded"},
+		{"status bad list", "/subscription/status/set", "k-123456", `{"subscription_group_id":"g","subscription_state":"subscribed","external_id":5}`, 400, "Bad Request"},
+	} {
+		status, body := post(t, s, tc.path, tc.key, tc.body)
+		if status != tc.status || body["message"] != tc.message {
+			t.Errorf("%s: %d %v, want %d %q", tc.name, status, body, tc.status, tc.message)
+		}
+	}
+	if n := len(s.Sends()); n != 0 {
+		t.Fatalf("%d sends after refusals", n)
+	}
+	// GET is not served.
+	get, _ := http.NewRequest(http.MethodGet, s.URL+"/users/track", nil)
+	get.Header.Set("Authorization", "Bearer k-123456")
+	resp, err := s.Client().Do(get)
+	if err != nil || resp.StatusCode != 404 {
+		t.Fatalf("GET: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+func TestAPIStateEdges(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	k := s.APIKey()
+	camp, _ := s.AddCampaign(Campaign{ID: "camp", Message: "Hi {{${first_name}}}: {{api_trigger_properties.${msg}}} {{unknown.${x}}}"})
+	canvas := s.AddCanvas(Canvas{ID: "cv"})
+	s.AddUser(User{ExternalID: "u", FirstName: "Ada", Email: "ada@example.com", Aliases: []Alias{{"a1", "sms"}}})
+	s.AddUser(User{ExternalID: "u", FirstName: "Ada", LastName: "L", Email: "ada@example.com", Aliases: []Alias{{"a1", "sms"}}}) // replaces
+	if len(s.Users()) != 1 {
+		t.Fatalf("users = %+v", s.Users())
+	}
+	u, _ := s.User("u")
+	// Broadcasts, recipients by alias, braze_id and email.
+	for _, body := range []string{
+		`{"campaign_id":"camp","broadcast":true,"trigger_properties":{"msg":"all"}}`,
+		`{"campaign_id":"camp","recipients":[{"user_alias":{"alias_name":"a1","alias_label":"sms"}},{"braze_id":"` + u.BrazeID + `"},{"email":"ADA@example.com","prioritization":["identified"],"trigger_properties":{"msg":"yo"}}]}`,
+	} {
+		if status, out := post(t, s, "/campaigns/trigger/send", k, body); status != 201 || out["dispatch_id"] == nil {
+			t.Fatalf("%d %v", status, out)
+		}
+	}
+	sends := s.Sends()
+	if len(sends) != 4 || !sends[0].Broadcast || sends[1].UserAlias == nil || sends[2].BrazeID != u.BrazeID || sends[3].Message != "Hi Ada: yo {{unknown.${x}}}" {
+		t.Fatalf("sends = %+v", sends)
+	}
+	if status, _ := post(t, s, "/canvas/trigger/send", k, `{"canvas_id":"`+canvas+`","broadcast":true,"context":{"a":1}}`); status != 201 || s.Sends()[4].Context["a"] != float64(1) {
+		t.Fatalf("canvas broadcast: %d", status)
+	}
+	// messages/send: broadcast to a segment, aliases.
+	if status, _ := post(t, s, "/messages/send", k, `{"broadcast":true,"segment_id":"s","messages":{"sms":{"subscription_group_id":"g","app_id":"a","body":"b"}}}`); status != 201 {
+		t.Fatal(status)
+	}
+	if status, _ := post(t, s, "/messages/send", k, `{"user_aliases":[{"alias_name":"a1","alias_label":"sms"},{"alias_name":"no","alias_label":"sms"}],"campaign_id":"`+camp+`","messages":{"sms":{"subscription_group_id":"g","app_id":"a","body":"b"}}}`); status != 201 {
+		t.Fatal(status)
+	}
+	if n := len(s.Sends()); n != 7 {
+		t.Fatalf("sends = %d", n)
+	}
+	// users/track: creating by email and phone, alias-only users, bad objects.
+	status, out := post(t, s, "/users/track", k, `{"attributes":[
+		{"email":"new@example.com","phone":"+1555","first_name":"N"},
+		{"phone":"+1666","home_city":"Paris"},
+		{"user_alias":{"alias_name":"x","alias_label":"y"},"_update_existing_only":false,"vip":1},
+		{"user_alias":{"alias_name":"z","alias_label":"y"},"vip":1},
+		{"user_alias":{"alias_name":"","alias_label":"y"}},
+		{"braze_id":"nope"},
+		{"nothing":1},
+		{"external_id":"u","subscription_groups":[{"subscription_group_id":"g","subscription_state":"unsubscribed"}]}
+	],"events":[{"external_id":"u","name":"e"},{"email":"ada@example.com","name":"e","time":"t1"},{"email":"ada@example.com","name":"e","time":"t2"},{"braze_id":"nope","name":"e","time":"t"}],
+	"purchases":[{"external_id":"u","product_id":"p","time":"t","currency":"EUR","price":1}]}`)
+	if status != 200 || out["attributes_processed"] != float64(4) || out["events_processed"] != float64(2) || out["purchases_processed"] != float64(1) {
+		t.Fatalf("%d %v", status, out)
+	}
+	if errs, _ := out["errors"].([]any); len(errs) != 6 {
+		t.Fatalf("errors = %v", out["errors"])
+	}
+	u, _ = s.User("u")
+	if u.Subscriptions["g"] != "unsubscribed" || len(u.Events) != 2 {
+		t.Fatalf("user = %+v", u)
+	}
+	// identify by email and phone: merge into an existing profile, or name
+	// a new one.
+	if status, _ := post(t, s, "/users/identify", k, `{"emails_to_identify":[{"external_id":"n1","email":"new@example.com","prioritization":["unidentified"]}],
+		"phone_numbers_to_identify":[{"external_id":"u","phone":"+1666","prioritization":["unidentified"]}]}`); status != 200 {
+		t.Fatal(status)
+	}
+	if n1, ok := s.User("n1"); !ok || n1.FirstName != "N" {
+		t.Fatalf("n1 = %+v", n1)
+	}
+	if u, _ = s.User("u"); u.CustomAttributes["home_city"] != "Paris" || u.Phone != "+1666" {
+		t.Fatalf("merged = %+v", u)
+	}
+	// export by alias, braze id, email; unknown ones listed.
+	status, out = post(t, s, "/users/export/ids", k, `{"user_aliases":[{"alias_name":"a1","alias_label":"sms"},{"alias_name":"q","alias_label":"q"}],"braze_id":"`+u.BrazeID+`","email_address":"nobody@example.com"}`)
+	users, _ := out["users"].([]any)
+	if status != 200 || len(users) != 2 || fmt.Sprint(out["invalid_user_ids"]) != "[q nobody@example.com]" {
+		t.Fatalf("%d %v", status, out)
+	}
+	first := users[0].(map[string]any)
+	if ev := first["custom_events"].([]any)[0].(map[string]any); ev["count"] != float64(2) || ev["last"] != "t2" {
+		t.Fatalf("events = %v", first["custom_events"])
+	}
+	// subscription by email; a single string accepted for a list.
+	if status, _ := post(t, s, "/subscription/status/set", k, `{"subscription_group_id":"e","subscription_state":"subscribed","email":"ADA@example.com"}`); status != 201 {
+		t.Fatal(status)
+	}
+	if u, _ = s.User("u"); u.Subscriptions["e"] != "subscribed" {
+		t.Fatalf("user = %+v", u)
+	}
+}
+
+func TestRequestLogFaultsAndRateLimit(t *testing.T) {
+	t.Parallel()
+	clock := time.Unix(1_800_000_000, 250_000_000)
+	s := NewServer(WithClock(func() time.Time { return clock }), WithRateLimit(1, time.Minute))
+	defer s.Close()
+	k := s.APIKey()
+	status, _ := post(t, s, "/users/export/ids", k, `{"external_ids":["x"]}`)
+	if status != 200 {
+		t.Fatal(status)
+	}
+	status, out := post(t, s, "/users/export/ids", k, `{"external_ids":["x"]}`)
+	if status != 429 || out["message"] != "Rate Limited" {
+		t.Fatalf("%d %v", status, out)
+	}
+	reqs := s.Requests()
+	if len(reqs) != 2 || reqs[1].Status != 429 || reqs[0].Header.Get("Authorization") != "[redacted]" || string(reqs[0].Body) != `{"external_ids":["x"]}` || !reqs[0].Time.Equal(clock) {
+		t.Fatalf("requests = %+v", reqs)
+	}
+	// The reset is the window's end in whole seconds, rounded up.
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/users/export/ids", strings.NewReader(`{}`))
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-RateLimit-Reset"); got != "1800000061" || resp.Header.Get("X-RateLimit-Limit") != "1" || resp.Header.Get("X-RateLimit-Remaining") != "0" {
+		t.Fatalf("headers = %v", resp.Header)
+	}
+	s.SetRateLimit(0, 0)
+	s.InjectFault(Fault{Path: "/users/export/ids", Status: 502, Times: 2})
+	s.InjectFault(Fault{Path: "/users/track", Status: 500})
+	s.ClearFaults()
+	if status, _ := post(t, s, "/users/track", k, `{"attributes":[{"external_id":"u"}]}`); status != 200 {
+		t.Fatalf("cleared fault answered %d", status)
+	}
+	s.InjectFault(Fault{Path: "/users/export/ids", Status: 502})
+	if status, _ := post(t, s, "/users/export/ids", k, `{"external_ids":["x"]}`); status != 502 || s.Requests()[len(s.Requests())-1].Fault != "Bad Gateway" {
+		t.Fatalf("fault: %d", status)
+	}
+}

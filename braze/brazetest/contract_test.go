@@ -1,0 +1,366 @@
+package brazetest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/braze"
+	"github.com/deskbridge/deskbridge/braze/brazetest"
+)
+
+// The contract suite runs the braze client against the fake, so that both
+// keep to one reading of the Braze docs.
+
+func setup(t *testing.T, opts ...braze.Option) (*brazetest.Server, *braze.Client) {
+	t.Helper()
+	fake := brazetest.NewServer()
+	t.Cleanup(fake.Close)
+	c, err := braze.NewClient(append([]braze.Option{braze.WithBaseURL(fake.URL), braze.WithAPIKey(fake.APIKey())}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fake, c
+}
+
+func mustCampaign(t *testing.T, fake *brazetest.Server, c brazetest.Campaign) string {
+	t.Helper()
+	id, err := fake.AddCampaign(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestContractCampaignTriggerSend(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	fake.AddUser(brazetest.User{ExternalID: "user-42", FirstName: "Ada", Phone: "+33600000001"})
+	id := mustCampaign(t, fake, brazetest.Campaign{Name: "Agent reply", Message: "New message from Zendesk:\n{{api_trigger_properties.${msg_body}}}"})
+	res, err := c.Campaigns.TriggerSend(t.Context(), &braze.CampaignTriggerRequest{
+		CampaignID:        id,
+		TriggerProperties: map[string]any{"msg_body": "overridden"},
+		Recipients: []braze.Recipient{
+			{ExternalUserID: "user-42", TriggerProperties: map[string]any{"msg_body": "Hello 👋\n<b>second line</b>"},
+				Attributes: map[string]any{"zendesk_ticket": "1234", "zendesk_ticket_open": "true"}},
+			{ExternalUserID: "nobody"}, // send_to_existing_only defaults to true: not sent
+			{ExternalUserID: "new-user", SendToExistingOnly: ptr(false), Attributes: map[string]any{"first_name": "Lin"}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 201 || res.DispatchID == "" || res.Message != "success" {
+		t.Fatalf("res = %+v", res)
+	}
+	sends := fake.Sends()
+	if len(sends) != 2 {
+		t.Fatalf("sends = %+v", sends)
+	}
+	s := sends[0]
+	if s.CampaignID != id || s.ExternalUserID != "user-42" || s.DispatchID != res.DispatchID || s.TriggerProperties["msg_body"] != "Hello 👋\n<b>second line</b>" ||
+		s.Message != "New message from Zendesk:\nHello 👋\n<b>second line</b>" || s.Attributes["zendesk_ticket"] != "1234" {
+		t.Fatalf("send = %+v", s)
+	}
+	u, _ := fake.User("user-42")
+	if u.CustomAttributes["zendesk_ticket"] != "1234" || u.CustomAttributes["zendesk_ticket_open"] != "true" || u.FirstName != "Ada" {
+		t.Fatalf("user = %+v", u)
+	}
+	if u, ok := fake.User("new-user"); !ok || u.FirstName != "Lin" || sends[1].ExternalUserID != "new-user" {
+		t.Fatalf("created user = %+v, %v", u, ok)
+	}
+	if _, ok := fake.User("nobody"); ok {
+		t.Fatal("send_to_existing_only (default) created a user")
+	}
+}
+
+func TestContractTriggerSendErrors(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	_, err := c.Campaigns.TriggerSend(t.Context(), &braze.CampaignTriggerRequest{CampaignID: "no-such", Recipients: []braze.Recipient{{ExternalUserID: "u"}}})
+	var be *braze.Error
+	if !errors.As(err, &be) || be.StatusCode != 400 || be.Message != "Invalid Campaign ID" || !errors.Is(err, deskbridge.ErrInvalid) {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = c.Canvas.TriggerSend(t.Context(), &braze.CanvasTriggerRequest{CanvasID: "no-such", Broadcast: true})
+	if !errors.As(err, &be) || be.Message != "Invalid Canvas ID" {
+		t.Fatalf("err = %v", err)
+	}
+	// A wrong key: 401, and the key stays out of the error even though the
+	// fake echoes it.
+	bad, err := braze.NewClient(braze.WithBaseURL(fake.URL), braze.WithAPIKey("wrong-key-5f4e3d"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = bad.Users.ExportIDs(t.Context(), &braze.ExportIDsRequest{ExternalIDs: []string{"u"}})
+	if !errors.As(err, &be) || be.StatusCode != 401 || !errors.Is(err, deskbridge.ErrUnauthorized) || strings.Contains(err.Error(), "wrong-key-5f4e3d") {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(err.Error(), "Invalid API key: [redacted]") {
+		t.Fatalf("err = %v", err)
+	}
+	for _, r := range fake.Requests() {
+		if r.Header.Get("Authorization") != "[redacted]" {
+			t.Fatalf("request log holds a credential: %v", r.Header)
+		}
+	}
+}
+
+func TestContractCanvasTriggerSend(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	fake.AddUser(brazetest.User{ExternalID: "u1"})
+	id := fake.AddCanvas(brazetest.Canvas{Name: "Onboarding"})
+	res, err := c.Canvas.TriggerSend(t.Context(), &braze.CanvasTriggerRequest{
+		CanvasID:   id,
+		Context:    map[string]any{"product": "shoes", "size": 40},
+		Recipients: []braze.Recipient{{ExternalUserID: "u1", Context: map[string]any{"size": 42}}},
+	})
+	if err != nil || res.StatusCode != 201 {
+		t.Fatalf("res = %+v, err = %v", res, err)
+	}
+	s := fake.Sends()[0]
+	if s.CanvasID != id || s.Context["product"] != "shoes" || s.Context["size"] != float64(42) {
+		t.Fatalf("send = %+v", s)
+	}
+}
+
+func TestContractMessagesSend(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	fake.AddUser(brazetest.User{ExternalID: "u1"})
+	res, err := c.Messages.Send(t.Context(), &braze.SendMessagesRequest{
+		ExternalUserIDs: []string{"u1", "ghost"},
+		Messages:        braze.Messages{SMS: &braze.SMS{SubscriptionGroupID: "sg", Body: "Your ticket was solved.", AppID: "app"}},
+	})
+	if err != nil || res.DispatchID == "" {
+		t.Fatalf("res = %+v, err = %v", res, err)
+	}
+	sends := fake.Sends()
+	if len(sends) != 1 || sends[0].Message != "Your ticket was solved." || sends[0].SMS["subscription_group_id"] != "sg" {
+		t.Fatalf("sends = %+v", sends)
+	}
+}
+
+func TestContractUsersTrackIdentifyExport(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	when := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	res, err := c.Users.Track(t.Context(), &braze.TrackRequest{
+		Attributes: []braze.UserAttributes{
+			{ExternalID: "u1", Phone: "+33600000001", Attributes: map[string]any{"first_name": "Ada", "zendesk_ticket_open": true},
+				SubscriptionGroups: []braze.SubscriptionGroupState{{SubscriptionGroupID: "sg", SubscriptionState: "subscribed"}}},
+			{UserAlias: &braze.UserAlias{AliasName: "anon-7", AliasLabel: "sms"}, UpdateExistingOnly: ptr(false), Attributes: map[string]any{"last_name": "Lovelace", "vip": true}},
+		},
+		Events:    []braze.Event{{ExternalID: "u1", Name: "texted_support", Time: when}},
+		Purchases: []braze.Purchase{{ExternalID: "u1", ProductID: "plan", Currency: "EUR", Price: 9.5, Time: when}},
+	})
+	if err != nil || res.AttributesProcessed != 2 || res.EventsProcessed != 1 || res.PurchasesProcessed != 1 || res.StatusCode != 200 {
+		t.Fatalf("res = %+v, err = %v", res, err)
+	}
+	u, _ := fake.User("u1")
+	if u.FirstName != "Ada" || u.Phone != "+33600000001" || u.CustomAttributes["zendesk_ticket_open"] != true || u.Subscriptions["sg"] != "subscribed" || len(u.Events) != 1 || len(u.Purchases) != 1 {
+		t.Fatalf("user = %+v", u)
+	}
+	id, err := c.Users.Identify(t.Context(), &braze.IdentifyRequest{AliasesToIdentify: []braze.AliasToIdentify{{ExternalID: "u1", UserAlias: braze.UserAlias{AliasName: "anon-7", AliasLabel: "sms"}}}})
+	if err != nil || id.AliasesProcessed != 1 {
+		t.Fatalf("identify = %+v, %v", id, err)
+	}
+	if u, _ = fake.User("u1"); u.LastName != "Lovelace" || u.CustomAttributes["vip"] != true || len(fake.Users()) != 1 {
+		t.Fatalf("after identify: %+v (%d users)", u, len(fake.Users()))
+	}
+	exp, err := c.Users.ExportIDs(t.Context(), &braze.ExportIDsRequest{ExternalIDs: []string{"u1", "ghost"}})
+	if err != nil || len(exp.Users) != 1 || fmt.Sprint(exp.InvalidUserIDs) != "[ghost]" {
+		t.Fatalf("export = %+v, %v", exp, err)
+	}
+	e := exp.Users[0]
+	if e.ExternalID != "u1" || e.FirstName != "Ada" || e.LastName != "Lovelace" || e.CustomAttributes["vip"] != true || e.CustomEvents[0].Name != "texted_support" || e.Purchases[0].Count != 1 {
+		t.Fatalf("exported = %+v", e)
+	}
+	exp, err = c.Users.ExportIDs(t.Context(), &braze.ExportIDsRequest{Phone: "+33600000001", FieldsToExport: []string{"first_name"}})
+	if err != nil || len(exp.Users) != 1 || exp.Users[0].FirstName != "Ada" || exp.Users[0].LastName != "" {
+		t.Fatalf("export by phone = %+v, %v", exp, err)
+	}
+}
+
+func TestContractTrackTenThousandIn134Requests(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	attrs := make([]braze.UserAttributes, 10000)
+	for i := range attrs {
+		attrs[i] = braze.UserAttributes{ExternalID: fmt.Sprintf("u%05d", i), Attributes: map[string]any{"n": i}}
+	}
+	res, err := c.Users.Track(t.Context(), &braze.TrackRequest{Attributes: attrs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := fake.RequestCount(http.MethodPost, "/users/track"); n != 134 || res.Requests != 134 || res.AttributesProcessed != 10000 {
+		t.Fatalf("requests = %d, result = %+v; want exactly ⌈10000/75⌉ = 134", n, res)
+	}
+	if u, _ := fake.User("u09999"); u.CustomAttributes["n"] != float64(9999) {
+		t.Fatalf("last user = %+v", u)
+	}
+}
+
+func TestContractMinorErrorsAndQueued(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	attrs := make([]braze.UserAttributes, 100)
+	for i := range attrs {
+		attrs[i] = braze.UserAttributes{ExternalID: fmt.Sprint("u", i)}
+	}
+	fake.InjectMinorErrors("/users/track", brazetest.MinorError{Type: "first batch", InputArray: "attributes", Index: 3})
+	res, err := c.Users.Track(t.Context(), &braze.TrackRequest{Attributes: attrs})
+	if err != nil || len(res.Errors) != 1 || res.Errors[0].Index != 3 {
+		t.Fatalf("res = %+v, err = %v", res, err)
+	}
+	// An update-only user that does not exist comes back as a minor error,
+	// from the second request, indexed into the caller's array.
+	res, err = c.Users.Track(t.Context(), &braze.TrackRequest{Attributes: append(attrs[:76:76], braze.UserAttributes{ExternalID: "ghost", UpdateExistingOnly: ptr(true)})})
+	if err != nil || len(res.Errors) != 1 || res.Errors[0].InputArray != "attributes" || res.Errors[0].Index != 76 {
+		t.Fatalf("res = %+v, err = %v", res.Errors, err)
+	}
+
+	fake.SetQueued(true)
+	res, err = c.Users.Track(t.Context(), &braze.TrackRequest{Attributes: attrs[:1]})
+	if err != nil || !res.Queued || res.StatusCode != 202 || res.Message != "queued" {
+		t.Fatalf("queued: res = %+v, err = %v", res, err)
+	}
+}
+
+func TestContractTrackOverLimitRejectedByFake(t *testing.T) {
+	t.Parallel()
+	fake, _ := setup(t)
+	// A client that did not split would get Braze's 400.
+	body := `{"attributes":[` + strings.TrimSuffix(strings.Repeat(`{"external_id":"u"},`, 76), ",") + `]}`
+	req, _ := http.NewRequest(http.MethodPost, fake.URL+"/users/track", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+fake.APIKey())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := fake.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Fatalf("status = %d", resp.StatusCode)
+	}
+}
+
+func TestContractSubscriptions(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	fake.AddUser(brazetest.User{ExternalID: "a", Phone: "+33600000001"})
+	fake.AddUser(brazetest.User{ExternalID: "b", Phone: "+33600000001"})
+	res, err := c.Subscriptions.SetStatus(t.Context(), &braze.SetStatusRequest{SubscriptionGroupID: "sg", SubscriptionState: braze.Subscribed, Phones: []string{"+33600000001"}})
+	if err != nil || res.StatusCode != 201 {
+		t.Fatalf("res = %+v, err = %v", res, err)
+	}
+	for _, id := range []string{"a", "b"} {
+		if u, _ := fake.User(id); u.Subscriptions["sg"] != "subscribed" {
+			t.Fatalf("%s = %+v (every profile with the number is updated)", id, u)
+		}
+	}
+}
+
+func TestContract5xxOnSendNotRetriedByDefault(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	fake.AddUser(brazetest.User{ExternalID: "u1"})
+	id := mustCampaign(t, fake, brazetest.Campaign{Name: "reply"})
+	// Braze sends the SMS, then the answer is lost to a 503.
+	fake.InjectFault(brazetest.Fault{Path: "/campaigns/trigger/send", Status: 503, Body: `{"message":"Service Unavailable"}`, Processed: true})
+	_, err := c.Campaigns.TriggerSend(t.Context(), &braze.CampaignTriggerRequest{CampaignID: id, Recipients: []braze.Recipient{{ExternalUserID: "u1"}}})
+	if !braze.MaybeSent(err) || !strings.Contains(err.Error(), "may have been sent") || !errors.Is(err, deskbridge.ErrUnavailable) {
+		t.Fatalf("err = %v", err)
+	}
+	if n, sends := fake.RequestCount("POST", "/campaigns/trigger/send"), fake.Sends(); n != 1 || len(sends) != 1 {
+		t.Fatalf("requests = %d, sends = %d; want exactly one of each", n, len(sends))
+	}
+}
+
+func TestContract5xxOnSendRetriedWhenOptedIn(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t, braze.WithRetrySends(true), braze.WithRetryWaitMax(10*time.Millisecond))
+	fake.AddUser(brazetest.User{ExternalID: "u1"})
+	id := mustCampaign(t, fake, brazetest.Campaign{Name: "reply"})
+	// Nothing sent, then 503: the retry gets through.
+	fake.InjectFault(brazetest.Fault{Path: "/campaigns/trigger/send", Status: 503})
+	res, err := c.Campaigns.TriggerSend(t.Context(), &braze.CampaignTriggerRequest{CampaignID: id, Recipients: []braze.Recipient{{ExternalUserID: "u1"}}})
+	if err != nil || res.Attempts != 2 || len(fake.Sends()) != 1 {
+		t.Fatalf("res = %+v, err = %v, sends = %d", res, err, len(fake.Sends()))
+	}
+	// Sent, then 503: the opted-in retry sends it twice. That is the risk
+	// the default refuses.
+	fake.InjectFault(brazetest.Fault{Path: "/campaigns/trigger/send", Status: 503, Processed: true})
+	if _, err := c.Campaigns.TriggerSend(t.Context(), &braze.CampaignTriggerRequest{CampaignID: id, Recipients: []braze.Recipient{{ExternalUserID: "u1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fake.Sends()); n != 3 {
+		t.Fatalf("sends = %d, want 3 (1 + a double send)", n)
+	}
+}
+
+func TestContract429Paced(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	fake.AddUser(brazetest.User{ExternalID: "u1"})
+	// Two requests per window of 200 ms; the reset header is in whole
+	// seconds, rounded up, so a paced client waits at most ~1.2 s.
+	fake.SetRateLimit(2, 200*time.Millisecond)
+	req := &braze.ExportIDsRequest{ExternalIDs: []string{"u1"}}
+	for range 2 {
+		if _, err := c.Users.ExportIDs(t.Context(), req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rl := c.RateLimit(); rl.Limit != 2 || rl.Remaining != 0 || rl.Reset.IsZero() {
+		t.Fatalf("RateLimit = %+v", rl)
+	}
+	start := time.Now()
+	if _, err := c.Users.ExportIDs(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	if elapsed := time.Since(start); elapsed > 1500*time.Millisecond {
+		t.Fatalf("waited %s", elapsed)
+	}
+	if n := fake.RequestCount("", "/users/export/ids"); n != 3 {
+		t.Fatalf("requests = %d, want 3: the spent budget was waited for, not met with a 429", n)
+	}
+	// A caller whose deadline comes before the reset is told at once, and
+	// nothing is sent.
+	fake.SetRateLimit(1, time.Hour)
+	if _, err := c.Users.ExportIDs(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	_, err := c.Users.ExportIDs(ctx, req)
+	var be *braze.Error
+	if !errors.As(err, &be) || be.StatusCode != 429 || be.RetryAfter < 59*time.Minute || !errors.Is(err, deskbridge.ErrRateLimited) {
+		t.Fatalf("err = %v", err)
+	}
+	if n := fake.RequestCount("", "/users/export/ids"); n != 4 {
+		t.Fatalf("requests = %d, want 4", n)
+	}
+}
+
+func TestContract429RetriedAfterReset(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	fake.AddUser(brazetest.User{ExternalID: "u1"})
+	id := mustCampaign(t, fake, brazetest.Campaign{Name: "reply"})
+	reset := fmt.Sprint(time.Now().Add(300 * time.Millisecond).Unix())
+	fake.InjectFault(brazetest.Fault{Path: "/campaigns/trigger/send", Status: 429, Body: `{"message":"Rate Limited"}`,
+		Header: http.Header{"X-Ratelimit-Limit": {"250000"}, "X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {reset}}})
+	res, err := c.Campaigns.TriggerSend(t.Context(), &braze.CampaignTriggerRequest{CampaignID: id, Recipients: []braze.Recipient{{ExternalUserID: "u1"}}})
+	if err != nil || res.Attempts != 2 || len(fake.Sends()) != 1 {
+		t.Fatalf("res = %+v, err = %v: a 429 is retried even for a send, nothing was sent", res, err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,97 @@
+package brazetest
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// Each test here names one UNCONFIRMED guess of unconfirmed.go.
+
+func TestUnconfirmedWebhookBackoffSchedule(t *testing.T) {
+	t.Parallel()
+	// Doubt: the exact waits of "up to 5 retries in 30 minutes with
+	// exponential backoff"; network errors retried like 5xx.
+	now := time.Unix(1_800_000_000, 0)
+	policy := webhookRetryPolicy(func() time.Time { return now })
+	resp := func(code int, retryAfter string) *http.Response {
+		r := &http.Response{StatusCode: code, Header: http.Header{}}
+		if retryAfter != "" {
+			r.Header.Set("Retry-After", retryAfter)
+		}
+		return r
+	}
+	var total time.Duration
+	for n := 1; n <= 5; n++ {
+		retry, wait := policy(n, resp(503, ""), nil)
+		if !retry {
+			t.Fatalf("attempt %d not retried", n)
+		}
+		total += wait
+	}
+	if total != 30*time.Minute {
+		t.Fatalf("total backoff %v, want 30m", total)
+	}
+	if retry, _ := policy(6, resp(503, ""), nil); retry {
+		t.Fatal("a sixth retry")
+	}
+	for code, want := range map[int]bool{408: true, 429: true, 500: true, 504: true, 400: false, 401: false, 404: false, 301: false} {
+		if retry, _ := policy(1, resp(code, ""), nil); retry != want {
+			t.Errorf("%d retried = %v, want %v", code, retry, want)
+		}
+	}
+	if _, wait := policy(1, resp(429, "7"), nil); wait != 7*time.Second {
+		t.Fatalf("Retry-After seconds: %v", wait)
+	}
+	if _, wait := policy(1, resp(503, now.Add(90*time.Second).UTC().Format(http.TimeFormat)), nil); wait != 90*time.Second {
+		t.Fatalf("Retry-After date: %v", wait)
+	}
+	if retry, wait := policy(2, nil, errors.New("connection refused")); !retry || wait != 2*time.Minute {
+		t.Fatalf("network error: %v %v", retry, wait)
+	}
+}
+
+func TestUnconfirmedSuccessStatuses(t *testing.T) {
+	t.Parallel()
+	// Doubt: 201 is documented for Canvas sends and subscription states
+	// only; the rest is a guess.
+	for path, want := range map[string]int{
+		"/canvas/trigger/send": 201, "/subscription/status/set": 201,
+		"/campaigns/trigger/send": 201, "/messages/send": 201,
+		"/users/track": 200, "/users/identify": 200, "/users/export/ids": 200,
+	} {
+		if got := successStatus(path); got != want {
+			t.Errorf("%s: %d, want %d", path, got, want)
+		}
+	}
+}
+
+func TestUnconfirmedFatalBodies(t *testing.T) {
+	t.Parallel()
+	// Doubt: errors.md names these errors but shows no body, and nothing
+	// documents a 401's body.
+	if invalidCampaignMessage != "Invalid Campaign ID" || rateLimitedMessage != "Rate Limited" || invalidCanvasMessage == "" {
+		t.Fatal("messages")
+	}
+	if unauthorizedMessage("") == unauthorizedMessage("k") || unauthorizedMessage("k") != "Invalid API key: k" {
+		t.Fatal("401 message")
+	}
+}
+
+func TestUnconfirmedAudienceComparison(t *testing.T) {
+	t.Parallel()
+	// Doubt: how Braze compares the string "true" that the recipe's trigger
+	// sets with a boolean filter.
+	for _, tc := range []struct {
+		have, want any
+		match      bool
+	}{
+		{"true", true, true}, {true, true, true}, {"TRUE", true, true}, {"false", true, false},
+		{"1234", 1234, true}, {float64(1234), "1234", true}, {nil, true, false}, {nil, nil, true}, {"x", nil, false},
+	} {
+		if got := attributeEquals(tc.have, tc.want); got != tc.match {
+			t.Errorf("%#v == %#v: %v, want %v", tc.have, tc.want, got, tc.match)
+		}
+	}
+}
