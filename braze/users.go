@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"time"
 )
 
@@ -43,25 +42,25 @@ type SubscriptionGroupState struct {
 // userAttributesWire is UserAttributes without its MarshalJSON.
 type userAttributesWire UserAttributes
 
-// MarshalJSON flattens Attributes beside the identifiers.
+// MarshalJSON flattens Attributes beside the identifiers. (Users.Track
+// refuses Attributes keys that repeat a field, so none collide.)
 func (u UserAttributes) MarshalJSON() ([]byte, error) {
-	if len(u.Attributes) == 0 {
-		return json.Marshal(userAttributesWire(u))
-	}
 	fixed, err := json.Marshal(userAttributesWire(u))
+	if err != nil || len(u.Attributes) == 0 {
+		return fixed, err
+	}
+	attrs, err := json.Marshal(u.Attributes)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]any, len(u.Attributes)+4)
-	maps.Copy(out, u.Attributes)
-	var typed map[string]json.RawMessage
-	if err := json.Unmarshal(fixed, &typed); err != nil {
-		return nil, err
+	if len(fixed) == 2 { // {}
+		return attrs, nil
 	}
-	for k, v := range typed {
-		out[k] = v
-	}
-	return json.Marshal(out)
+	// {"external_id":"u"} + {"a":1} → {"external_id":"u","a":1}
+	out := make([]byte, 0, len(fixed)+len(attrs))
+	out = append(out, fixed[:len(fixed)-1]...)
+	out = append(out, ',')
+	return append(out, attrs[1:]...), nil
 }
 
 // Event is one custom event.

@@ -291,3 +291,18 @@ func TestUsersExportIDs(t *testing.T) {
 		t.Fatal("a bad user decoded")
 	}
 }
+
+func TestUserAttributesMarshal(t *testing.T) {
+	t.Parallel()
+	b, err := json.Marshal(UserAttributes{Attributes: map[string]any{"a": 1}})
+	if err != nil || string(b) != `{"a":1}` {
+		t.Fatalf("%s %v", b, err)
+	}
+	if _, err := json.Marshal(UserAttributes{ExternalID: "u", Attributes: map[string]any{"f": func() {}}}); err == nil {
+		t.Fatal("a func encoded")
+	}
+	b, _ = json.Marshal(UserAttributes{ExternalID: "u"})
+	if string(b) != `{"external_id":"u"}` {
+		t.Fatalf("%s", b)
+	}
+}

@@ -279,7 +279,8 @@ func (s *Server) recipientUser(r *wireRecipient) *User {
 	}
 	if u == nil && r.SendToExistingOnly != nil && !*r.SendToExistingOnly {
 		u = s.newUser()
-		u.ExternalID, u.Email = r.ExternalUserID, r.Email
+		s.setExternalID(u, r.ExternalUserID)
+		u.Email = r.Email
 	}
 	return u
 }
@@ -499,7 +500,7 @@ func (s *Server) trackUser(obj map[string]any) (*User, string) {
 	case str("external_id") != "":
 		if u = s.userByExternalID(str("external_id")); u == nil && !(hasFlag && updateOnly) {
 			u = s.newUser()
-			u.ExternalID = str("external_id")
+			s.setExternalID(u, str("external_id"))
 		}
 	case obj["user_alias"] != nil:
 		m, _ := obj["user_alias"].(map[string]any)
@@ -592,7 +593,7 @@ func (s *Server) identify(externalID string, anon func(*User) bool) bool {
 	src := s.users[i]
 	dst := s.userByExternalID(externalID)
 	if dst == nil {
-		src.ExternalID = externalID
+		s.setExternalID(src, externalID)
 		return true
 	}
 	for k, v := range src.CustomAttributes {

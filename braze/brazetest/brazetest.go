@@ -35,6 +35,7 @@ type Server struct {
 	mu         sync.Mutex
 	limiter    *fakeserver.Limiter
 	users      []*User
+	byExternal map[string]*User
 	campaigns  []*Campaign
 	canvases   map[string]*Canvas
 	sends      []Send
@@ -92,12 +93,13 @@ func WithWebhookSleep(sleep func(ctx context.Context, d time.Duration) error) Op
 // NewServer starts a fake Braze. Close it when done.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		apiKey:   DefaultAPIKey,
-		now:      time.Now,
-		log:      &fakeserver.Log{},
-		faults:   &fakeserver.Faults{},
-		canvases: map[string]*Canvas{},
-		minor:    map[string][]MinorError{},
+		apiKey:     DefaultAPIKey,
+		now:        time.Now,
+		log:        &fakeserver.Log{},
+		faults:     &fakeserver.Faults{},
+		canvases:   map[string]*Canvas{},
+		byExternal: map[string]*User{},
+		minor:      map[string][]MinorError{},
 	}
 	s.deliverer = fakeserver.Deliverer{
 		Client: &http.Client{Timeout: webhookTimeout},
@@ -332,13 +334,14 @@ func (s *Server) AddUser(u User) {
 	if c.BrazeID == "" {
 		c.BrazeID = s.nextID("")
 	}
-	if c.ExternalID != "" {
-		if i := slices.IndexFunc(s.users, func(x *User) bool { return x.ExternalID == c.ExternalID }); i >= 0 {
-			s.users[i] = &c
-			return
-		}
+	if old := s.byExternal[c.ExternalID]; old != nil {
+		*old = c
+		return
 	}
 	s.users = append(s.users, &c)
+	if c.ExternalID != "" {
+		s.byExternal[c.ExternalID] = &c
+	}
 }
 
 // User returns the profile with the external ID.
@@ -429,12 +432,15 @@ func (s *Server) userByExternalID(id string) *User {
 	if id == "" {
 		return nil
 	}
-	for _, u := range s.users {
-		if u.ExternalID == id {
-			return u
-		}
+	return s.byExternal[id]
+}
+
+// setExternalID names a user. Callers hold s.mu.
+func (s *Server) setExternalID(u *User, id string) {
+	u.ExternalID = id
+	if id != "" {
+		s.byExternal[id] = u
 	}
-	return nil
 }
 
 func (s *Server) findUser(match func(*User) bool) *User {

@@ -216,7 +216,7 @@ func (s *Server) ReceiveSMS(externalID, text string) (InboundSMS, error) {
 	u := s.userByExternalID(externalID)
 	if u == nil {
 		u = s.newUser()
-		u.ExternalID = externalID
+		s.setExternalID(u, externalID)
 	}
 	in := InboundSMS{Time: s.now(), ExternalID: externalID, Text: text, Category: s.categoryOf(text)}
 	var jobs []WebhookDelivery
