@@ -1,0 +1,405 @@
+package zendesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/deskbridge/deskbridge/internal/rest"
+	"golang.org/x/oauth2"
+)
+
+// tokenEarlyExpiry is how long before its expiry an OAuth access token is
+// renewed, so that a request never leaves with a token that dies on the way.
+const tokenEarlyExpiry = 60 * time.Second
+
+// tokenTimeout bounds one call to the token endpoint (and the onRotate
+// callback). Token requests do not follow the caller's cancellation: a
+// refresh that reached Zendesk and whose answer was dropped would leave the
+// stored refresh token invalidated.
+const tokenTimeout = 30 * time.Second
+
+// defaultScope is the scope asked for when WithOAuthClientCredentials is
+// given none.
+const defaultScope = "read write"
+
+// authBuilder is what a credential option leaves in the config: the secrets
+// to scrub, and how to build the authenticator once the token client exists.
+type authBuilder struct {
+	secrets []string
+	build   func(env *authEnv) (rest.Authenticator, error)
+}
+
+// authEnv is what an authenticator may use: the unauthenticated client for
+// the token endpoint, the logger, and the list of credentials learnt at run
+// time (rotated tokens) to scrub from errors and logs.
+type authEnv struct {
+	tokens *rest.Client
+	logger *slog.Logger
+	scrub  *secretList
+}
+
+func (c *config) setCredential(name string, secrets []string, build func(*authEnv) (rest.Authenticator, error)) {
+	c.creds = append(c.creds, name)
+	c.auth = authBuilder{secrets: secrets, build: build}
+}
+
+func checkCredential(what, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("%s is empty", what)
+	}
+	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return fmt.Errorf("%s has control characters", what)
+	}
+	return nil
+}
+
+// WithAPIToken authenticates as the agent with the given email address and
+// an API token (Admin Center > Apps and integrations > APIs > Zendesk API):
+// Authorization: Basic base64("{email}/token:{token}").
+//
+// Zendesk is retiring API tokens: new ones can no longer be created from
+// 2026-10-27, and on 2027-04-30 every remaining token is deactivated and all
+// API calls made with one fail. Use OAuth (WithOAuthClientCredentials or
+// WithOAuthRefreshToken) for anything meant to outlive that.
+func WithAPIToken(email, token string) Option {
+	return func(c *config) error {
+		if err := checkCredential("API token email", email); err != nil {
+			return err
+		}
+		if strings.Contains(email, ":") {
+			return errors.New("API token email contains ':'")
+		}
+		if err := checkCredential("API token", token); err != nil {
+			return err
+		}
+		c.setCredential("WithAPIToken", []string{token}, func(*authEnv) (rest.Authenticator, error) {
+			return rest.BasicAuth(email+"/token", token), nil
+		})
+		return nil
+	}
+}
+
+// WithOAuthToken authenticates with a static OAuth access token
+// (Authorization: Bearer). It is never renewed; for tokens that expire use
+// WithOAuthClientCredentials, WithOAuthRefreshToken or WithTokenSource.
+func WithOAuthToken(token string) Option {
+	return func(c *config) error {
+		if err := checkCredential("OAuth token", token); err != nil {
+			return err
+		}
+		c.setCredential("WithOAuthToken", []string{token}, func(*authEnv) (rest.Authenticator, error) {
+			return rest.BearerToken(token), nil
+		})
+		return nil
+	}
+}
+
+// WithTokenSource authenticates with the tokens of ts, for OAuth flows the
+// caller runs itself. ts is wrapped in oauth2.ReuseTokenSource, so it is
+// asked for a token only when the last one has expired.
+func WithTokenSource(ts oauth2.TokenSource) Option {
+	return func(c *config) error {
+		if ts == nil {
+			return errors.New("token source is nil")
+		}
+		c.setCredential("WithTokenSource", nil, func(*authEnv) (rest.Authenticator, error) {
+			return rest.TokenSourceAuth(oauth2.ReuseTokenSource(nil, ts)), nil
+		})
+		return nil
+	}
+}
+
+// WithOAuthClientCredentials authenticates server to server with a
+// confidential OAuth client (Admin Center > Apps and integrations > APIs >
+// OAuth clients): the client asks POST /oauth/tokens for an access token
+// with grant_type client_credentials, caches it, and asks for a new one a
+// minute before it expires. Concurrent calls share one token request.
+//
+// scopes are joined with spaces ("read", "write", "tickets:read", ...);
+// none means "read write".
+func WithOAuthClientCredentials(clientID, clientSecret string, scopes ...string) Option {
+	return func(c *config) error {
+		if err := checkCredential("OAuth client id", clientID); err != nil {
+			return err
+		}
+		if err := checkCredential("OAuth client secret", clientSecret); err != nil {
+			return err
+		}
+		scope, err := joinScopes(scopes)
+		if err != nil {
+			return err
+		}
+		req := tokenRequest{GrantType: "client_credentials", ClientID: clientID, ClientSecret: clientSecret, Scope: scope}
+		c.setCredential("WithOAuthClientCredentials", []string{clientSecret}, func(env *authEnv) (rest.Authenticator, error) {
+			src := &clientCredentialsSource{env: env, req: req}
+			return rest.TokenSourceAuth(oauth2.ReuseTokenSourceWithExpiry(nil, src, tokenEarlyExpiry)), nil
+		})
+		return nil
+	}
+}
+
+func joinScopes(scopes []string) (string, error) {
+	if len(scopes) == 0 {
+		return defaultScope, nil
+	}
+	for _, s := range scopes {
+		if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			return "", fmt.Errorf("OAuth scope %q is empty or has spaces; give one scope per argument", s)
+		}
+	}
+	return strings.Join(scopes, " "), nil
+}
+
+// Token is an OAuth token pair as Zendesk issues it.
+type Token struct {
+	AccessToken  string
+	RefreshToken string
+	// Expiry is when AccessToken expires; zero means it does not.
+	Expiry time.Time
+	// RefreshTokenExpiry is when RefreshToken expires; zero when Zendesk did
+	// not say.
+	RefreshTokenExpiry time.Time
+	// Scope is the space-separated scope Zendesk granted.
+	Scope string
+}
+
+// ErrRefreshTokenNotStored is matched (errors.Is) by the error of a call
+// that renewed its OAuth token when the onRotate callback of
+// WithOAuthRefreshToken failed. Zendesk invalidated the previous refresh
+// token; the new one lives only in this process until it is stored.
+var ErrRefreshTokenNotStored = errors.New("zendesk: the rotated OAuth refresh token could not be stored")
+
+// WithOAuthRefreshToken authenticates with an OAuth access token that is
+// renewed through the refresh-token grant (POST /oauth/tokens,
+// grant_type refresh_token).
+//
+// Zendesk rotates the pair on every refresh and invalidates the previous
+// refresh token, so the new pair must be stored before anything else
+// happens: onRotate receives it (required). current is the pair the caller
+// stored last; with an empty or expired AccessToken the first request
+// refreshes at once.
+//
+// onRotate runs while other requests of the client wait for the token, with
+// a context that keeps the caller's values but not its cancellation, and a
+// 30 s deadline. It must not use this Client. When it fails, the new pair is
+// kept in memory so that the process keeps working, the failure is logged
+// at Error level, and the request that triggered the refresh is not sent:
+// it returns an error matching ErrRefreshTokenNotStored and wrapping
+// onRotate's error. Later requests use the new token without error; the
+// caller should store the pair again (for example from its own retry).
+func WithOAuthRefreshToken(clientID, clientSecret string, current Token, onRotate func(ctx context.Context, t Token) error) Option {
+	return func(c *config) error {
+		if err := checkCredential("OAuth client id", clientID); err != nil {
+			return err
+		}
+		if err := checkCredential("OAuth client secret", clientSecret); err != nil {
+			return err
+		}
+		if err := checkCredential("OAuth refresh token", current.RefreshToken); err != nil {
+			return err
+		}
+		if onRotate == nil {
+			return errors.New("onRotate is nil: Zendesk invalidates the old refresh token on every refresh, so the new one must be stored")
+		}
+		secrets := []string{clientSecret, current.RefreshToken, current.AccessToken}
+		c.setCredential("WithOAuthRefreshToken", secrets, func(env *authEnv) (rest.Authenticator, error) {
+			return &refreshSource{
+				env: env, clientID: clientID, clientSecret: clientSecret,
+				onRotate: onRotate, tok: current, now: time.Now,
+			}, nil
+		})
+		return nil
+	}
+}
+
+// tokenRequest is the JSON body of POST /oauth/tokens.
+type tokenRequest struct {
+	GrantType    string `json:"grant_type"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+}
+
+// tokenResponse is its answer.
+type tokenResponse struct {
+	AccessToken           string `json:"access_token"`
+	TokenType             string `json:"token_type"`
+	Scope                 string `json:"scope"`
+	ExpiresIn             int64  `json:"expires_in"`
+	RefreshToken          string `json:"refresh_token"`
+	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in"`
+}
+
+func (r *tokenResponse) token(issued time.Time) Token {
+	t := Token{AccessToken: r.AccessToken, RefreshToken: r.RefreshToken, Scope: r.Scope}
+	if r.ExpiresIn > 0 {
+		t.Expiry = issued.Add(time.Duration(r.ExpiresIn) * time.Second)
+	}
+	if r.RefreshTokenExpiresIn > 0 {
+		t.RefreshTokenExpiry = issued.Add(time.Duration(r.RefreshTokenExpiresIn) * time.Second)
+	}
+	return t
+}
+
+// fetchToken calls POST /oauth/tokens without credentials. A
+// client-credentials request is safe to replay after a 5xx; a refresh is
+// not (a replay would present a refresh token the first attempt may have
+// invalidated).
+func (env *authEnv) fetchToken(ctx context.Context, body *tokenRequest, replayable bool) (Token, error) {
+	var out tokenResponse
+	issued := time.Now()
+	_, err := env.tokens.Do(ctx, &rest.Request{
+		Method:     http.MethodPost,
+		Path:       "/oauth/tokens",
+		Body:       body,
+		NoAuth:     true,
+		Idempotent: replayable,
+	}, &out)
+	if err != nil {
+		return Token{}, err
+	}
+	if out.AccessToken == "" {
+		return Token{}, errors.New("zendesk: POST /oauth/tokens: the response has no access_token")
+	}
+	env.scrub.add(out.AccessToken)
+	env.scrub.add(out.RefreshToken)
+	return out.token(issued), nil
+}
+
+// clientCredentialsSource asks for a new token on every call; it sits under
+// oauth2.ReuseTokenSourceWithExpiry, which calls it once per expiry for all
+// goroutines.
+type clientCredentialsSource struct {
+	env *authEnv
+	req tokenRequest
+}
+
+func (s *clientCredentialsSource) Token() (*oauth2.Token, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), tokenTimeout)
+	defer cancel()
+	t, err := s.env.fetchToken(ctx, &s.req, true)
+	if err != nil {
+		return nil, err
+	}
+	return &oauth2.Token{AccessToken: t.AccessToken, TokenType: "Bearer", Expiry: t.Expiry}, nil
+}
+
+// refreshSource holds the rotating pair of WithOAuthRefreshToken. It is its
+// own cache rather than an oauth2.ReuseTokenSource because it must tell the
+// one request that triggered a refresh that the new pair was not stored,
+// and because storing must follow the caller's context values.
+type refreshSource struct {
+	env          *authEnv
+	clientID     string
+	clientSecret string
+	onRotate     func(context.Context, Token) error
+	now          func() time.Time
+
+	mu  sync.Mutex
+	tok Token
+}
+
+func (s *refreshSource) Authenticate(req *http.Request) error {
+	tok, err := s.token(req.Context())
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	return nil
+}
+
+// token returns a valid access token, refreshing (and rotating) the pair
+// when the current one is missing or about to expire.
+func (s *refreshSource) token(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok.AccessToken != "" && (s.tok.Expiry.IsZero() || s.now().Add(tokenEarlyExpiry).Before(s.tok.Expiry)) {
+		return s.tok.AccessToken, nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenTimeout)
+	defer cancel()
+	next, err := s.env.fetchToken(ctx, &tokenRequest{
+		GrantType:    "refresh_token",
+		ClientID:     s.clientID,
+		ClientSecret: s.clientSecret,
+		RefreshToken: s.tok.RefreshToken,
+	}, false)
+	if err != nil {
+		return "", err
+	}
+	if next.RefreshToken == "" {
+		// Not rotated after all: the old refresh token stays valid.
+		next.RefreshToken = s.tok.RefreshToken
+		next.RefreshTokenExpiry = s.tok.RefreshTokenExpiry
+	}
+	s.tok = next
+	if err := s.onRotate(ctx, next); err != nil {
+		rerr := &rotationError{cause: err, msg: s.env.scrub.scrub(err.Error())}
+		s.env.logger.LogAttrs(ctx, slog.LevelError, "zendesk: OAuth refresh token rotated but not stored; the new pair lives only in this process",
+			slog.String("vendor", "zendesk"), slog.String("error", rerr.msg))
+		return "", rerr
+	}
+	return next.AccessToken, nil
+}
+
+// rotationError is returned when onRotate failed. Its text is scrubbed of
+// the new tokens (the callback's error might quote them); the callback's
+// error itself is reachable through errors.As / errors.Is.
+type rotationError struct {
+	cause error
+	msg   string
+}
+
+func (e *rotationError) Error() string {
+	return ErrRefreshTokenNotStored.Error() + " (the new pair is kept in memory only): " + e.msg
+}
+
+func (e *rotationError) Unwrap() []error { return []error{ErrRefreshTokenNotStored, e.cause} }
+
+// secretList holds credentials learnt at run time (rotated tokens), scrubbed
+// from error bodies and from the client's own error strings and logs. The
+// core scrubs the credentials known at construction and every Authorization
+// value it sends; a refresh token never travels in a header, so it needs
+// this list.
+type secretList struct {
+	mu   sync.RWMutex
+	vals []string
+	next int
+}
+
+const maxSecrets = 16
+
+func (s *secretList) add(v string) {
+	if len(v) < 4 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, have := range s.vals {
+		if have == v {
+			return
+		}
+	}
+	if len(s.vals) < maxSecrets {
+		s.vals = append(s.vals, v)
+		return
+	}
+	s.vals[s.next] = v
+	s.next = (s.next + 1) % maxSecrets
+}
+
+func (s *secretList) scrub(str string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, v := range s.vals {
+		str = strings.ReplaceAll(str, v, "[redacted]")
+	}
+	return str
+}

@@ -1,0 +1,114 @@
+package zendesk
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/http"
+	"time"
+
+	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/internal/rest"
+)
+
+// GroupsService manages agent groups (the "skills" of some contact-center
+// tools map to them).
+type GroupsService service
+
+// Group is an agent group. The same struct is read and sent (to Create):
+// zero fields are left out.
+type Group struct {
+	ID          int64  `json:"id,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	Default     bool   `json:"default,omitempty"`
+	Deleted     bool   `json:"deleted,omitempty"`
+	// IsPublic false makes a private group; nil leaves Zendesk's default
+	// (public).
+	IsPublic  *bool     `json:"is_public,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// GroupsPage is one page of groups.
+type GroupsPage struct {
+	Groups []*Group
+	Pagination
+}
+
+// List iterates over the account's groups (cursor pagination). opts may be
+// nil; it is copied, never modified.
+func (s *GroupsService) List(ctx context.Context, opts *CursorOptions) iter.Seq2[*Group, error] {
+	o := copyOpts(opts)
+	return walkCursor(ctx, o.After, func(ctx context.Context, after string) ([]*Group, Pagination, error) {
+		o.After = after
+		p, err := s.ListPage(ctx, &o)
+		if err != nil {
+			return nil, Pagination{}, err
+		}
+		return p.Groups, p.Pagination, nil
+	})
+}
+
+// ListPage returns one page of groups; put its AfterCursor into opts.After
+// to fetch the next.
+func (s *GroupsService) ListPage(ctx context.Context, opts *CursorOptions) (*GroupsPage, error) {
+	o := copyOpts(opts)
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	var out struct {
+		Groups []*Group `json:"groups"`
+		cursorEnvelope
+	}
+	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/groups", Query: &o}, &out); err != nil {
+		return nil, err
+	}
+	return &GroupsPage{Groups: out.Groups, Pagination: out.pagination()}, nil
+}
+
+type groupEnvelope struct {
+	Group *Group `json:"group"`
+}
+
+// Get returns the group with id.
+func (s *GroupsService) Get(ctx context.Context, id int64) (*Group, error) {
+	if id <= 0 {
+		return nil, invalid("group id %d", id)
+	}
+	var out groupEnvelope
+	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/groups/%d", id)}, &out); err != nil {
+		return nil, err
+	}
+	return out.Group, nil
+}
+
+// Create creates a group (Name is required).
+func (s *GroupsService) Create(ctx context.Context, g *Group) (*Group, error) {
+	if g == nil || g.Name == "" {
+		return nil, invalid("a group needs a name")
+	}
+	var out groupEnvelope
+	if _, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/groups", Body: &groupEnvelope{g}}, &out); err != nil {
+		return nil, err
+	}
+	return out.Group, nil
+}
+
+// FindByName returns the group named name (exact match), walking the list.
+// When there is none, the error matches deskbridge.ErrNotFound.
+func (s *GroupsService) FindByName(ctx context.Context, name string) (*Group, error) {
+	if name == "" {
+		return nil, invalid("group name is empty")
+	}
+	for g, err := range s.List(ctx, &CursorOptions{PageSize: MaxPageSize}) {
+		if err != nil {
+			return nil, err
+		}
+		if g.Name == name {
+			return g, nil
+		}
+	}
+	return nil, fmt.Errorf("zendesk: no group named %q: %w", name, deskbridge.ErrNotFound)
+}

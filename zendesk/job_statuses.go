@@ -1,0 +1,149 @@
+package zendesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/deskbridge/deskbridge/internal/rest"
+)
+
+// JobStatusesService reads the background jobs that bulk endpoints start
+// (Tickets.CreateMany, UpdateMany, ...) and waits for them.
+type JobStatusesService service
+
+// Job states. "queued" and "completed" appear in Zendesk's examples; the
+// others are UNCONFIRMED (see jobDone).
+const (
+	JobQueued    = "queued"
+	JobWorking   = "working"
+	JobCompleted = "completed"
+	JobFailed    = "failed"
+	JobKilled    = "killed"
+)
+
+// JobStatus is the state of a background job.
+type JobStatus struct {
+	ID       string `json:"id"`
+	JobType  string `json:"job_type,omitempty"`
+	URL      string `json:"url,omitempty"`
+	Status   string `json:"status"`
+	Total    int    `json:"total,omitempty"`
+	Progress int    `json:"progress,omitempty"`
+	Message  string `json:"message,omitempty"`
+	// Results has one entry per item once the job has run. An item can fail
+	// (Success false, Error set) in a job that completed.
+	Results []JobResult `json:"results,omitempty"`
+}
+
+// JobResult is the outcome for one item of a job.
+type JobResult struct {
+	// ID is the id of the resource created or updated.
+	ID int64 `json:"id,omitempty"`
+	// Index is the item's position in the request (create jobs).
+	Index   int    `json:"index"`
+	Action  string `json:"action,omitempty"`
+	Status  string `json:"status,omitempty"`
+	Success bool   `json:"success,omitempty"`
+	Error   string `json:"error,omitempty"`
+	Details string `json:"details,omitempty"`
+	// ExternalID is set for items matched by external id.
+	ExternalID string `json:"external_id,omitempty"`
+}
+
+// Done reports whether the job has stopped running (completed, failed or
+// killed).
+func (j *JobStatus) Done() bool { return jobDone(j.Status) }
+
+// jobDone says which states are final. UNCONFIRMED: "failed" and "killed"
+// are not in Zendesk's examples (only "queued" and "completed" are); a
+// final state spelt otherwise would make Wait poll until its context ends.
+func jobDone(status string) bool {
+	switch status {
+	case JobCompleted, JobFailed, JobKilled:
+		return true
+	}
+	return false
+}
+
+// ErrJobFailed is matched by the error Wait returns for a job that ended
+// failed or killed.
+var ErrJobFailed = errors.New("zendesk: background job did not complete")
+
+type jobStatusEnvelope struct {
+	JobStatus *JobStatus `json:"job_status"`
+}
+
+// Get returns the status of the job with id.
+func (s *JobStatusesService) Get(ctx context.Context, id string) (*JobStatus, error) {
+	if id == "" {
+		return nil, invalid("job status id is empty")
+	}
+	var out jobStatusEnvelope
+	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/job_statuses/%s", id)}, &out); err != nil {
+		return nil, err
+	}
+	return out.JobStatus, nil
+}
+
+// start sends a request that answers with a job status.
+func (s *JobStatusesService) start(ctx context.Context, req *rest.Request) (*JobStatus, error) {
+	var out jobStatusEnvelope
+	if _, err := s.client.rest.Do(ctx, req, &out); err != nil {
+		return nil, err
+	}
+	if out.JobStatus == nil {
+		return nil, fmt.Errorf("zendesk: %s %s: the response has no job_status", req.Method, req.Path)
+	}
+	return out.JobStatus, nil
+}
+
+// DefaultPollInterval is how often Wait polls when WaitOptions gives no
+// interval.
+const DefaultPollInterval = 2 * time.Second
+
+// WaitOptions tune JobStatuses.Wait.
+type WaitOptions struct {
+	// PollInterval is the time between two polls; 0 means
+	// DefaultPollInterval.
+	PollInterval time.Duration
+}
+
+// Wait polls the job until it is done and returns its final status. A job
+// that ended failed or killed is returned with an error matching
+// ErrJobFailed. Wait stops with the context's error when ctx ends first;
+// bound it with a deadline.
+func (s *JobStatusesService) Wait(ctx context.Context, id string, opts *WaitOptions) (*JobStatus, error) {
+	o := copyOpts(opts)
+	if o.PollInterval < 0 {
+		return nil, invalid("poll interval %s is negative", o.PollInterval)
+	}
+	if o.PollInterval == 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	var timer *time.Timer
+	for {
+		js, err := s.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if js.Done() {
+			if js.Status != JobCompleted {
+				return js, fmt.Errorf("zendesk: job %s ended %s: %s: %w", js.ID, js.Status, rest.Snippet([]byte(js.Message), 200), ErrJobFailed)
+			}
+			return js, nil
+		}
+		if timer == nil {
+			timer = time.NewTimer(o.PollInterval)
+			defer timer.Stop()
+		} else {
+			timer.Reset(o.PollInterval)
+		}
+		select {
+		case <-ctx.Done():
+			return js, ctx.Err()
+		case <-timer.C:
+		}
+	}
+}
