@@ -515,10 +515,11 @@ func TestOneLogRecordPerAttempt(t *testing.T) {
 func TestConcurrentUse(t *testing.T) {
 	t.Parallel()
 	var hits atomic.Int64
+	var seen sync.Map // path → struct{}: the first attempt of about one call in 7 fails
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := hits.Add(1)
-		w.Header().Set("X-Remaining", fmt.Sprint(1000-n))
-		if n%7 == 0 {
+		w.Header().Set("X-Remaining", fmt.Sprint(100000-n))
+		if _, again := seen.LoadOrStore(r.URL.Path, struct{}{}); !again && pathSum(r.URL.Path)%7 == 0 {
 			w.WriteHeader(503)
 			return
 		}
@@ -552,6 +553,17 @@ func TestConcurrentUse(t *testing.T) {
 	if c.RateLimit().Observed.IsZero() {
 		t.Fatal("rate limit never observed")
 	}
+	if n := hits.Load(); n <= 32*20 {
+		t.Fatalf("%d hits: no call was retried, the test proves less than it says", n)
+	}
+}
+
+func pathSum(p string) int {
+	n := 0
+	for _, b := range []byte(p) {
+		n += int(b)
+	}
+	return n
 }
 
 func TestRequestBuilding(t *testing.T) {
