@@ -24,6 +24,9 @@ const tokenEarlyExpiry = 60 * time.Second
 // stored refresh token invalidated.
 const tokenTimeout = 30 * time.Second
 
+// tokenPath is the OAuth token endpoint, outside /api/v2.
+const tokenPath = "/oauth/tokens"
+
 // defaultScope is the scope asked for when WithOAuthClientCredentials is
 // given none.
 const defaultScope = "read write"
@@ -109,7 +112,7 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 			return errors.New("token source is nil")
 		}
 		c.setCredential("WithTokenSource", nil, func(*authEnv) (rest.Authenticator, error) {
-			return rest.TokenSourceAuth(oauth2.ReuseTokenSource(nil, ts)), nil
+			return newCachedSourceAuth(ts, 0), nil
 		})
 		return nil
 	}
@@ -119,7 +122,9 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 // confidential OAuth client (Admin Center > Apps and integrations > APIs >
 // OAuth clients): the client asks POST /oauth/tokens for an access token
 // with grant_type client_credentials, caches it, and asks for a new one a
-// minute before it expires. Concurrent calls share one token request.
+// minute before it expires. Concurrent calls share one token request. When
+// Zendesk answers 401 to a token it issued earlier (revoked), the token is
+// dropped and the next call gets a new one.
 //
 // scopes are joined with spaces ("read", "write", "tickets:read", ...);
 // none means "read write".
@@ -137,8 +142,7 @@ func WithOAuthClientCredentials(clientID, clientSecret string, scopes ...string)
 		}
 		req := tokenRequest{GrantType: "client_credentials", ClientID: clientID, ClientSecret: clientSecret, Scope: scope}
 		c.setCredential("WithOAuthClientCredentials", []string{clientSecret}, func(env *authEnv) (rest.Authenticator, error) {
-			src := &clientCredentialsSource{env: env, req: req}
-			return rest.TokenSourceAuth(oauth2.ReuseTokenSourceWithExpiry(nil, src, tokenEarlyExpiry)), nil
+			return newCachedSourceAuth(&clientCredentialsSource{env: env, req: req}, tokenEarlyExpiry), nil
 		})
 		return nil
 	}
@@ -257,7 +261,7 @@ func (env *authEnv) fetchToken(ctx context.Context, body *tokenRequest, replayab
 	issued := time.Now()
 	_, err := env.tokens.Do(ctx, &rest.Request{
 		Method:     http.MethodPost,
-		Path:       "/oauth/tokens",
+		Path:       tokenPath,
 		Body:       body,
 		NoAuth:     true,
 		Idempotent: replayable,
@@ -291,6 +295,70 @@ func (s *clientCredentialsSource) Token() (*oauth2.Token, error) {
 	return &oauth2.Token{AccessToken: t.AccessToken, TokenType: "Bearer", Expiry: t.Expiry}, nil
 }
 
+// tokenCache is an authenticator that caches a token. A 401 to a request
+// that started after the cached token was issued means Zendesk no longer
+// takes it (revoked, or expired early): dropIfIssuedBefore forgets it so
+// that the next request gets a new one. A 401 to a request that started
+// before the token was issued says nothing about that token and is ignored,
+// so a burst of 401s to requests sent with the same token renews it once
+// (or, in a rare interleaving, twice), not once per request.
+type tokenCache interface {
+	dropIfIssuedBefore(start time.Time)
+}
+
+// cachedSourceAuth authenticates with the tokens of a source, through
+// oauth2.ReuseTokenSourceWithExpiry (one renewal for all goroutines, early
+// by the given margin), and can drop its cache.
+type cachedSourceAuth struct {
+	inner oauth2.TokenSource
+	early time.Duration
+
+	mu     sync.Mutex
+	cache  rest.Authenticator
+	issued time.Time // when inner last gave a token
+}
+
+func newCachedSourceAuth(inner oauth2.TokenSource, early time.Duration) *cachedSourceAuth {
+	a := &cachedSourceAuth{inner: inner, early: early}
+	a.cache = a.fresh()
+	return a
+}
+
+func (a *cachedSourceAuth) fresh() rest.Authenticator {
+	return rest.TokenSourceAuth(oauth2.ReuseTokenSourceWithExpiry(nil, sourceFunc(a.fetch), a.early))
+}
+
+// fetch asks the inner source and notes when.
+func (a *cachedSourceAuth) fetch() (*oauth2.Token, error) {
+	tok, err := a.inner.Token()
+	if err == nil {
+		a.mu.Lock()
+		a.issued = time.Now()
+		a.mu.Unlock()
+	}
+	return tok, err
+}
+
+func (a *cachedSourceAuth) Authenticate(req *http.Request) error {
+	a.mu.Lock()
+	cache := a.cache
+	a.mu.Unlock()
+	return cache.Authenticate(req)
+}
+
+func (a *cachedSourceAuth) dropIfIssuedBefore(start time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.issued.Before(start) {
+		a.cache = a.fresh()
+		a.issued = time.Time{}
+	}
+}
+
+type sourceFunc func() (*oauth2.Token, error)
+
+func (f sourceFunc) Token() (*oauth2.Token, error) { return f() }
+
 // refreshSource holds the rotating pair of WithOAuthRefreshToken. It is its
 // own cache rather than an oauth2.ReuseTokenSource because it must tell the
 // one request that triggered a refresh that the new pair was not stored,
@@ -304,6 +372,18 @@ type refreshSource struct {
 
 	mu  sync.Mutex
 	tok Token
+	// issued is when tok was obtained here; zero for the caller's pair.
+	issued time.Time
+}
+
+// dropIfIssuedBefore forgets the access token (not the refresh token), so
+// the next request refreshes.
+func (s *refreshSource) dropIfIssuedBefore(start time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.issued.Before(start) {
+		s.tok.AccessToken = ""
+	}
 }
 
 func (s *refreshSource) Authenticate(req *http.Request) error {
@@ -339,7 +419,7 @@ func (s *refreshSource) token(ctx context.Context) (string, error) {
 		next.RefreshToken = s.tok.RefreshToken
 		next.RefreshTokenExpiry = s.tok.RefreshTokenExpiry
 	}
-	s.tok = next
+	s.tok, s.issued = next, time.Now()
 	if err := s.onRotate(ctx, next); err != nil {
 		rerr := &rotationError{cause: err, msg: s.env.scrub.scrub(err.Error())}
 		s.env.logger.LogAttrs(ctx, slog.LevelError, "zendesk: OAuth refresh token rotated but not stored; the new pair lives only in this process",

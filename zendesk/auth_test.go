@@ -488,3 +488,102 @@ func TestClientCredentialsDocumentedTokenWithoutExpiry(t *testing.T) {
 		t.Fatalf("token calls = %d, auth = %v", te.calls.Load(), *seen)
 	}
 }
+
+// A 401 means Zendesk no longer takes the cached token (revoked): it is
+// dropped, and the next call gets a new one.
+func TestCachedTokenDroppedAfter401(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	var te tokenEndpoint
+	te.register(f, tokenReply("t1", "", 7200), tokenReply("t2", "", 7200))
+	var revoked atomic.Bool
+	var mu sync.Mutex
+	var seen []string
+	f.mock.RegisterResponder("GET", testBase+"/api/v2/tickets/1", func(req *http.Request) (*http.Response, error) {
+		a := req.Header.Get("Authorization")
+		mu.Lock()
+		seen = append(seen, a)
+		mu.Unlock()
+		if a == "Bearer t1" && revoked.Load() {
+			return httpmock.NewStringResponse(401, `{"error":"Couldn't authenticate you"}`), nil
+		}
+		return httpmock.NewStringResponse(200, `{"ticket":{"id":1}}`), nil
+	})
+	f.on("GET", "/api/v2/tickets/2", status(500, `{}`))
+	c := f.client(WithOAuthClientCredentials("zd-client", "cc-secret-xyz"), WithMaxRetries(0))
+	get := func(id int64) error { _, err := c.Tickets.Get(t.Context(), id); return err }
+	if err := get(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := get(2); err == nil || te.calls.Load() != 1 {
+		t.Fatal("a 500 does not drop the token")
+	}
+	revoked.Store(true)
+	if err := get(1); !errors.Is(err, deskbridge.ErrUnauthorized) {
+		t.Fatalf("err = %v", err)
+	}
+	if err := get(1); err != nil {
+		t.Fatal(err)
+	}
+	if n := te.calls.Load(); n != 2 {
+		t.Fatalf("token requests = %d, want 2", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(seen) != "[Bearer t1 Bearer t1 Bearer t2]" {
+		t.Fatalf("seen = %v", seen)
+	}
+}
+
+func TestCachedTokenKeptFor401ToOlderRequest(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	a := newCachedSourceAuth(tokenSourceFunc(func() (*oauth2.Token, error) {
+		n.Add(1)
+		return &oauth2.Token{AccessToken: "t"}, nil
+	}), 0)
+	auth := func() {
+		req, _ := http.NewRequest("GET", testBase, nil)
+		if err := a.Authenticate(req); err != nil || req.Header.Get("Authorization") != "Bearer t" {
+			t.Fatal(err, req.Header)
+		}
+	}
+	before := time.Now()
+	auth()
+	a.dropIfIssuedBefore(before) // that request started before the token existed
+	auth()
+	if n.Load() != 1 {
+		t.Fatal("dropped a token that a 401 to an older request says nothing about")
+	}
+	a.dropIfIssuedBefore(time.Now().Add(time.Second))
+	auth()
+	if n.Load() != 2 {
+		t.Fatal("not dropped")
+	}
+}
+
+func TestRefreshTokenAccessDroppedAfter401(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	var te tokenEndpoint
+	te.register(f, tokenReply("at-2", "rt-2", 7200))
+	var seen []string
+	f.mock.RegisterResponder("GET", testBase+"/api/v2/tickets/1", func(req *http.Request) (*http.Response, error) {
+		seen = append(seen, req.Header.Get("Authorization"))
+		if req.Header.Get("Authorization") == "Bearer at-1" {
+			return httpmock.NewStringResponse(401, `{"error":"Couldn't authenticate you"}`), nil
+		}
+		return httpmock.NewStringResponse(200, `{"ticket":{"id":1}}`), nil
+	})
+	var rot rotations
+	c := f.client(WithOAuthRefreshToken("zd-client", "rt-secret", Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: time.Now().Add(time.Hour)}, rot.store))
+	if _, err := c.Tickets.Get(t.Context(), 1); !errors.Is(err, deskbridge.ErrUnauthorized) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(seen) != "[Bearer at-1 Bearer at-2]" || len(rot.tokens()) != 1 {
+		t.Fatalf("seen = %v, rotations = %d", seen, len(rot.tokens()))
+	}
+}

@@ -177,7 +177,7 @@ func (s *AvailabilityService) Get(ctx context.Context, agentID int64) (*AgentAva
 		Data     *jsonAPIResource   `json:"data"`
 		Included []*jsonAPIResource `json:"included"`
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/agent_availabilities/%d", agentID)}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/agent_availabilities/%d", agentID)}, &out); err != nil {
 		return nil, err
 	}
 	if out.Data == nil {
@@ -253,7 +253,7 @@ func (s *AvailabilityService) ListPage(ctx context.Context, opts *AvailabilityLi
 		Included []*jsonAPIResource `json:"included"`
 		cursorEnvelope
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/agent_availabilities", Query: availabilityQuery(&o)}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/agent_availabilities", Query: availabilityQuery(&o)}, &out); err != nil {
 		return nil, err
 	}
 	inc := indexIncluded(out.Included)
@@ -350,7 +350,7 @@ func (s *AvailabilityService) StatusesPage(ctx context.Context, opts *CursorOpti
 		Data *lists `json:"data"`
 		cursorEnvelope
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/agent_availabilities/agent_statuses", Query: &o}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/agent_availabilities/agent_statuses", Query: &o}, &out); err != nil {
 		return nil, err
 	}
 	all := out.lists
@@ -393,7 +393,7 @@ func (s *AvailabilityService) SetAgentStatus(ctx context.Context, agentID, statu
 		} `json:"data"`
 		Attributes *attrs `json:"attributes"`
 	}
-	_, err := s.client.rest.Do(ctx, &rest.Request{
+	_, err := s.client.do(ctx, &rest.Request{
 		Method: http.MethodPut,
 		Path:   rest.Pathf("/api/v2/agent_availabilities/agent_statuses/agents/%d", agentID),
 		Body:   setAgentStatusBody(statusID),

@@ -27,8 +27,10 @@
 //   - WithAPIToken: email + API token. Zendesk deactivates every API token on
 //     2027-04-30; prefer OAuth.
 //
-// Credentials go only to the account's host, and never appear in an error
-// string or a log line, including tokens learnt at run time.
+// A cached OAuth token that Zendesk answers 401 to is dropped, so the next
+// call gets a new one (a revoked token does not stall a long-running
+// process). Credentials go only to the account's host, and never appear in
+// an error string or a log line, including tokens learnt at run time.
 //
 // # The flows
 //

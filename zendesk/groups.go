@@ -62,7 +62,7 @@ func (s *GroupsService) ListPage(ctx context.Context, opts *CursorOptions) (*Gro
 		Groups []*Group `json:"groups"`
 		cursorEnvelope
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/groups", Query: &o}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/groups", Query: &o}, &out); err != nil {
 		return nil, err
 	}
 	return &GroupsPage{Groups: out.Groups, Pagination: out.pagination()}, nil
@@ -78,7 +78,7 @@ func (s *GroupsService) Get(ctx context.Context, id int64) (*Group, error) {
 		return nil, invalid("group id %d", id)
 	}
 	var out groupEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/groups/%d", id)}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/groups/%d", id)}, &out); err != nil {
 		return nil, err
 	}
 	return out.Group, nil
@@ -90,7 +90,7 @@ func (s *GroupsService) Create(ctx context.Context, g *Group) (*Group, error) {
 		return nil, invalid("a group needs a name")
 	}
 	var out groupEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/groups", Body: &groupEnvelope{g}}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/groups", Body: &groupEnvelope{g}}, &out); err != nil {
 		return nil, err
 	}
 	return out.Group, nil

@@ -81,7 +81,7 @@ func (s *JobStatusesService) Get(ctx context.Context, id string) (*JobStatus, er
 		return nil, invalid("job status id is empty")
 	}
 	var out jobStatusEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/job_statuses/%s", id)}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/job_statuses/%s", id)}, &out); err != nil {
 		return nil, err
 	}
 	return out.JobStatus, nil
@@ -90,7 +90,7 @@ func (s *JobStatusesService) Get(ctx context.Context, id string) (*JobStatus, er
 // start sends a request that answers with a job status.
 func (s *JobStatusesService) start(ctx context.Context, req *rest.Request) (*JobStatus, error) {
 	var out jobStatusEnvelope
-	if _, err := s.client.rest.Do(ctx, req, &out); err != nil {
+	if _, err := s.client.do(ctx, req, &out); err != nil {
 		return nil, err
 	}
 	if out.JobStatus == nil {

@@ -2,6 +2,8 @@ package zendesk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"iter"
 	"net/url"
 	"strconv"
@@ -169,16 +171,30 @@ func (e *offsetEnvelope) pagination() (OffsetPagination, error) {
 	return p, errorString("zendesk: next_page has no page number: " + rest.Snippet([]byte(e.NextPage), 200))
 }
 
-// walkOffset iterates an offset list from page start (0 = first).
-func walkOffset[T any](ctx context.Context, start int, fetch func(ctx context.Context, page int) ([]T, OffsetPagination, error)) iter.Seq2[T, error] {
+// ErrResultLimit is matched by the error an offset iterator (Search.Query,
+// Users.Search) yields when the results go on past what the endpoint will
+// return for one query (1,000 for search, 10,000 for user search). The
+// iterator stops there rather than ask for a page Zendesk refuses.
+var ErrResultLimit = errors.New("zendesk: no more results for this query: offset pagination limit reached")
+
+// walkOffset iterates an offset list from page start (0 = first). A page
+// that would start at or past limit results is not fetched: the walk ends
+// with an error matching ErrResultLimit and naming hint.
+func walkOffset[T any](ctx context.Context, start, perPage, limit int, hint string, fetch func(ctx context.Context, page int) ([]T, OffsetPagination, error)) iter.Seq2[T, error] {
 	first := ""
 	if start > 0 {
 		first = strconv.Itoa(start)
+	}
+	if perPage <= 0 {
+		perPage = MaxPageSize // Zendesk's default for search and user search
 	}
 	return rest.Iterate(ctx, first, func(ctx context.Context, cursor string) ([]T, string, error) {
 		page := 0
 		if cursor != "" {
 			page, _ = strconv.Atoi(cursor)
+		}
+		if page > 1 && (page-1)*perPage >= limit {
+			return nil, "", fmt.Errorf("%w (%d results at most; %s)", ErrResultLimit, limit, hint)
 		}
 		items, p, err := fetch(ctx, page)
 		if err != nil {

@@ -106,13 +106,14 @@ type SearchPage struct {
 
 // Query iterates over the results of a search ("type:ticket status:open
 // tags:sms", "type:user email@example.com", ...). Search has offset
-// pagination only and returns at most 1,000 results per query
-// (MaxSearchResults; Zendesk answers 422 past that) and may repeat a result
-// across pages; use Export for larger sets. opts may be nil; it is copied,
-// never modified.
+// pagination only, may repeat a result across pages, and returns at most
+// 1,000 results per query (MaxSearchResults): when a query has more, the
+// iterator ends after the first 1,000 with an error matching
+// ErrResultLimit. Use Export for larger sets. opts may be nil; it is
+// copied, never modified.
 func (s *SearchService) Query(ctx context.Context, query string, opts *SearchOptions) iter.Seq2[*SearchResult, error] {
 	o := copyOpts(opts)
-	return walkOffset(ctx, o.Page, func(ctx context.Context, page int) ([]*SearchResult, OffsetPagination, error) {
+	return walkOffset(ctx, o.Page, o.PerPage, MaxSearchResults, "use Search.Export", func(ctx context.Context, page int) ([]*SearchResult, OffsetPagination, error) {
 		o.Page = page
 		p, err := s.QueryPage(ctx, query, &o)
 		if err != nil {
@@ -139,7 +140,7 @@ func (s *SearchService) QueryPage(ctx context.Context, query string, opts *Searc
 		Results []*SearchResult `json:"results"`
 		offsetEnvelope
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/search", Query: &q}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/search", Query: &q}, &out); err != nil {
 		return nil, err
 	}
 	p, err := out.pagination()
@@ -157,7 +158,7 @@ func (s *SearchService) Count(ctx context.Context, query string) (int64, error) 
 	var out struct {
 		Count int64 `json:"count"`
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/search/count", Query: &q}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/search/count", Query: &q}, &out); err != nil {
 		return 0, err
 	}
 	return out.Count, nil
@@ -222,7 +223,7 @@ func (s *SearchService) ExportPage(ctx context.Context, query string, opts *Expo
 		Results []*SearchResult `json:"results"`
 		cursorEnvelope
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/search/export", Query: &q}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/search/export", Query: &q}, &out); err != nil {
 		return nil, err
 	}
 	return &ExportPage{Results: out.Results, Pagination: out.pagination()}, nil

@@ -1,6 +1,7 @@
 package zendesk
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -119,5 +120,23 @@ func TestSearchExportDocumentedExampleAndCursor(t *testing.T) {
 	p, err := f.client().Search.ExportPage(t.Context(), "hello", &ExportOptions{Type: ResultTicket})
 	if err != nil || p.HasMore {
 		t.Fatal(p, err)
+	}
+}
+
+func TestSearchQueryStopsAtThousandResults(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.on("GET", "/api/v2/search", ok(`{"results":[{"result_type":"ticket","id":1},{"result_type":"ticket","id":2}],"count":1234,"next_page":"https://acme.zendesk.com/api/v2/search.json?page=501&per_page=2&query=x"}`))
+	var n int
+	var last error
+	for _, err := range f.client().Search.Query(t.Context(), "x", &SearchOptions{OffsetOptions: OffsetOptions{Page: 500, PerPage: 2}}) {
+		if err != nil {
+			last = err
+			continue
+		}
+		n++
+	}
+	if n != 2 || !errors.Is(last, ErrResultLimit) || !strings.Contains(last.Error(), "Search.Export") || len(f.calls()) != 1 {
+		t.Fatalf("results = %d, err = %v, calls = %d", n, last, len(f.calls()))
 	}
 }

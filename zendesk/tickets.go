@@ -282,7 +282,7 @@ func (s *TicketsService) Get(ctx context.Context, id int64) (*Ticket, error) {
 		return nil, invalid("ticket id %d", id)
 	}
 	var out ticketEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/tickets/%d", id)}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/tickets/%d", id)}, &out); err != nil {
 		return nil, err
 	}
 	return out.Ticket, nil
@@ -300,7 +300,7 @@ func (s *TicketsService) ShowMany(ctx context.Context, ids []int64) ([]*Ticket, 
 	q := struct {
 		IDs []int64 `url:"ids,comma"`
 	}{ids}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/tickets/show_many", Query: &q}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/tickets/show_many", Query: &q}, &out); err != nil {
 		return nil, err
 	}
 	return out.Tickets, nil
@@ -323,7 +323,7 @@ func (s *TicketsService) Create(ctx context.Context, in *TicketInput, opts ...Ca
 		o.idempotencyKey = newIdempotencyKey()
 	}
 	var out ticketEnvelope
-	_, err := s.client.rest.Do(ctx, &rest.Request{
+	_, err := s.client.do(ctx, &rest.Request{
 		Method:         http.MethodPost,
 		Path:           "/api/v2/tickets",
 		Body:           &ticketInputEnvelope{in},
@@ -347,7 +347,7 @@ func (s *TicketsService) Update(ctx context.Context, id int64, in *TicketInput) 
 		return nil, invalid("ticket input is nil")
 	}
 	var out ticketEnvelope
-	_, err := s.client.rest.Do(ctx, &rest.Request{
+	_, err := s.client.do(ctx, &rest.Request{
 		Method:        http.MethodPut,
 		Path:          rest.Pathf("/api/v2/tickets/%d", id),
 		Body:          &ticketInputEnvelope{in},
@@ -364,7 +364,7 @@ func (s *TicketsService) Delete(ctx context.Context, id int64) error {
 	if id <= 0 {
 		return invalid("ticket id %d", id)
 	}
-	_, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/tickets/%d", id)}, nil)
+	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/tickets/%d", id)}, nil)
 	return err
 }
 
@@ -510,7 +510,7 @@ func (s *TicketsService) CommentsPage(ctx context.Context, ticketID int64, opts 
 		Comments []*Comment `json:"comments"`
 		cursorEnvelope
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/tickets/%d/comments", ticketID), Query: &o}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/tickets/%d/comments", ticketID), Query: &o}, &out); err != nil {
 		return nil, err
 	}
 	return &CommentsPage{Comments: out.Comments, Pagination: out.pagination()}, nil

@@ -62,7 +62,7 @@ func (s *TriggerCategoriesService) ListPage(ctx context.Context, opts *TriggerCa
 		TriggerCategories []*TriggerCategory `json:"trigger_categories"`
 		cursorEnvelope
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/trigger_categories", Query: &o}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/trigger_categories", Query: &o}, &out); err != nil {
 		return nil, err
 	}
 	return &TriggerCategoriesPage{TriggerCategories: out.TriggerCategories, Pagination: out.pagination()}, nil
@@ -107,13 +107,13 @@ func (s *TriggerCategoriesService) Delete(ctx context.Context, id string) error 
 	if id == "" {
 		return invalid("trigger category id is empty")
 	}
-	_, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/trigger_categories/%s", id)}, nil)
+	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/trigger_categories/%s", id)}, nil)
 	return err
 }
 
 func (s *TriggerCategoriesService) one(ctx context.Context, req *rest.Request) (*TriggerCategory, error) {
 	var out triggerCategoryEnvelope
-	if _, err := s.client.rest.Do(ctx, req, &out); err != nil {
+	if _, err := s.client.do(ctx, req, &out); err != nil {
 		return nil, err
 	}
 	return out.TriggerCategory, nil

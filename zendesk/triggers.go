@@ -177,7 +177,7 @@ func (s *TriggersService) ListPage(ctx context.Context, opts *TriggerListOptions
 		Triggers []*Trigger `json:"triggers"`
 		cursorEnvelope
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/triggers", Query: &o}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/triggers", Query: &o}, &out); err != nil {
 		return nil, err
 	}
 	return &TriggersPage{Triggers: out.Triggers, Pagination: out.pagination()}, nil
@@ -193,7 +193,7 @@ func (s *TriggersService) Get(ctx context.Context, id int64) (*Trigger, error) {
 		return nil, invalid("trigger id %d", id)
 	}
 	var out triggerEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/triggers/%d", id)}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/triggers/%d", id)}, &out); err != nil {
 		return nil, err
 	}
 	return out.Trigger, nil
@@ -209,7 +209,7 @@ func (s *TriggersService) Create(ctx context.Context, t *Trigger) (*Trigger, err
 		return nil, invalid("trigger %q needs conditions and actions", t.Title)
 	}
 	var out triggerEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/triggers", Body: &triggerEnvelope{t}}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/triggers", Body: &triggerEnvelope{t}}, &out); err != nil {
 		return nil, err
 	}
 	return out.Trigger, nil
@@ -225,7 +225,7 @@ func (s *TriggersService) Update(ctx context.Context, id int64, t *Trigger) (*Tr
 		return nil, invalid("trigger is nil")
 	}
 	var out triggerEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/triggers/%d", id), Body: &triggerEnvelope{t}}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/triggers/%d", id), Body: &triggerEnvelope{t}}, &out); err != nil {
 		return nil, err
 	}
 	return out.Trigger, nil
@@ -236,6 +236,6 @@ func (s *TriggersService) Delete(ctx context.Context, id int64) error {
 	if id <= 0 {
 		return invalid("trigger id %d", id)
 	}
-	_, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/triggers/%d", id)}, nil)
+	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/triggers/%d", id)}, nil)
 	return err
 }

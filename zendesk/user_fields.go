@@ -90,7 +90,7 @@ func (s *UserFieldsService) ListPage(ctx context.Context, opts *CursorOptions) (
 		UserFields []*UserField `json:"user_fields"`
 		cursorEnvelope
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/user_fields", Query: &o}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/user_fields", Query: &o}, &out); err != nil {
 		return nil, err
 	}
 	return &UserFieldsPage{UserFields: out.UserFields, Pagination: out.pagination()}, nil
@@ -106,7 +106,7 @@ func (s *UserFieldsService) Get(ctx context.Context, id int64) (*UserField, erro
 		return nil, invalid("user field id %d", id)
 	}
 	var out userFieldEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/user_fields/%d", id)}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/user_fields/%d", id)}, &out); err != nil {
 		return nil, err
 	}
 	return out.UserField, nil
@@ -121,7 +121,7 @@ func (s *UserFieldsService) Create(ctx context.Context, f *UserField) (*UserFiel
 		return nil, invalid("a user field needs a key and a title")
 	}
 	var out userFieldEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/user_fields", Body: &userFieldEnvelope{f}}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/user_fields", Body: &userFieldEnvelope{f}}, &out); err != nil {
 		return nil, err
 	}
 	return out.UserField, nil

@@ -133,7 +133,7 @@ func (s *UsersService) Me(ctx context.Context) (*User, error) {
 
 func (s *UsersService) get(ctx context.Context, path string) (*User, error) {
 	var out userEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: path}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: path}, &out); err != nil {
 		return nil, err
 	}
 	return out.User, nil
@@ -146,7 +146,7 @@ func (s *UsersService) Create(ctx context.Context, in *UserInput) (*User, error)
 		return nil, invalid("user input is nil")
 	}
 	var out userEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/users", Body: &userInputEnvelope{in}}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/users", Body: &userInputEnvelope{in}}, &out); err != nil {
 		return nil, err
 	}
 	return out.User, nil
@@ -165,7 +165,7 @@ func (s *UsersService) CreateOrUpdate(ctx context.Context, in *UserInput) (u *Us
 		return nil, false, invalid("CreateOrUpdate needs an email or an external_id to match on")
 	}
 	var out userEnvelope
-	resp, err := s.client.rest.Do(ctx, &rest.Request{
+	resp, err := s.client.do(ctx, &rest.Request{
 		Method:     http.MethodPost,
 		Path:       "/api/v2/users/create_or_update",
 		Body:       &userInputEnvelope{in},
@@ -186,11 +186,15 @@ func (s *UsersService) Update(ctx context.Context, id int64, in *UserInput) (*Us
 		return nil, invalid("user input is nil")
 	}
 	var out userEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/users/%d", id), Body: &userInputEnvelope{in}}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/users/%d", id), Body: &userInputEnvelope{in}}, &out); err != nil {
 		return nil, err
 	}
 	return out.User, nil
 }
+
+// MaxUserSearchResults is the most users one user search returns (offset
+// pagination stops after 100 pages of 100).
+const MaxUserSearchResults = 10000
 
 // UserSearchOptions refine Users.Search.
 type UserSearchOptions struct {
@@ -209,11 +213,13 @@ type UsersPage struct {
 // Search iterates over the users matching query (Zendesk search syntax:
 // "email@example.com", "role:agent", "phone:+15551234567", ...). The
 // endpoint only has offset pagination: at most 100 users per page, and no
-// more than 10,000 users per query (Zendesk answers 400 past that); narrow
-// the query for more. opts may be nil; it is copied, never modified.
+// more than 10,000 users per query (MaxUserSearchResults; Zendesk answers
+// 400 past that): the iterator then ends with an error matching
+// ErrResultLimit; narrow the query for more. opts may be nil; it is copied,
+// never modified.
 func (s *UsersService) Search(ctx context.Context, query string, opts *UserSearchOptions) iter.Seq2[*User, error] {
 	o := copyOpts(opts)
-	return walkOffset(ctx, o.Page, func(ctx context.Context, page int) ([]*User, OffsetPagination, error) {
+	return walkOffset(ctx, o.Page, o.PerPage, MaxUserSearchResults, "narrow the query", func(ctx context.Context, page int) ([]*User, OffsetPagination, error) {
 		o.Page = page
 		p, err := s.SearchPage(ctx, query, &o)
 		if err != nil {
@@ -240,7 +246,7 @@ func (s *UsersService) SearchPage(ctx context.Context, query string, opts *UserS
 		Users []*User `json:"users"`
 		offsetEnvelope
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/users/search", Query: &q}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/users/search", Query: &q}, &out); err != nil {
 		return nil, err
 	}
 	p, err := out.pagination()

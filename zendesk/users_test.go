@@ -171,14 +171,30 @@ func TestUsersSearchBadNextPage(t *testing.T) {
 	}
 }
 
-func TestUsersSearchCapIsZendesks(t *testing.T) {
+func TestUsersSearchStopsAtResultLimit(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.on("GET", "/api/v2/users/search", status(400, `{"error":"invalid","description":"Offset pagination is limited to the first 100 pages"}`))
-	for _, err := range f.client().Users.Search(t.Context(), "role:end-user", &UserSearchOptions{OffsetOptions: OffsetOptions{Page: 101}}) {
+	f.on("GET", "/api/v2/users/search", ok(`{"users":[{"id":1}],"count":20000,"next_page":"https://acme.zendesk.com/api/v2/users/search.json?page=101&per_page=100&query=role%3Aend-user"}`))
+	var n int
+	var last error
+	for _, err := range f.client().Users.Search(t.Context(), "role:end-user", &UserSearchOptions{OffsetOptions: OffsetOptions{Page: 100, PerPage: 100}}) {
+		if err != nil {
+			last = err
+			continue
+		}
+		n++
+	}
+	if n != 1 || !errors.Is(last, ErrResultLimit) || !strings.Contains(last.Error(), "10000 results at most") {
+		t.Fatalf("users = %d, err = %v", n, last)
+	}
+	// Page 101 is not asked for: Zendesk would answer 400.
+	f.only().expect(t, "GET", "/api/v2/users/search", "query=role:end-user&page=100&per_page=100", "")
+	// A 400 from Zendesk itself comes back as ErrInvalid.
+	f2 := newFake(t)
+	f2.on("GET", "/api/v2/users/search", status(400, `{"error":"invalid","description":"Offset pagination is limited"}`))
+	for _, err := range f2.client().Users.Search(t.Context(), "x", nil) {
 		if !errors.Is(err, deskbridge.ErrInvalid) {
 			t.Fatalf("err = %v", err)
 		}
 	}
-	f.only().expect(t, "GET", "/api/v2/users/search", "query=role:end-user&page=101", "")
 }

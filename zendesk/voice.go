@@ -41,7 +41,7 @@ func (s *VoiceService) Availability(ctx context.Context, agentID int64) (*TalkAv
 		return nil, invalid("agent id %d", agentID)
 	}
 	var out talkAvailabilityEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/channels/voice/availabilities/%d", agentID)}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/channels/voice/availabilities/%d", agentID)}, &out); err != nil {
 		return nil, err
 	}
 	return out.Availability, nil
@@ -58,7 +58,7 @@ func (s *VoiceService) UpdateAvailability(ctx context.Context, agentID int64, in
 	}
 	body := &talkAvailabilityEnvelope{&TalkAvailability{AgentState: in.AgentState, Via: in.Via}}
 	var out talkAvailabilityEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/channels/voice/availabilities/%d", agentID), Body: body}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/channels/voice/availabilities/%d", agentID), Body: body}, &out); err != nil {
 		return nil, err
 	}
 	return out.Availability, nil
@@ -85,7 +85,7 @@ func (s *VoiceService) DisplayUser(ctx context.Context, agentID, userID int64) e
 }
 
 func (s *VoiceService) display(ctx context.Context, path string) error {
-	_, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPost, Path: path, Idempotent: true}, nil)
+	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: path, Idempotent: true}, nil)
 	return err
 }
 
@@ -137,7 +137,7 @@ func (s *VoiceService) CreateVoiceTicket(ctx context.Context, in *VoiceTicket) (
 		Ticket         *TicketInput `json:"ticket"`
 	}{in.DisplayToAgent, in.Ticket}
 	var out ticketEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/channels/voice/tickets", Body: &body}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/channels/voice/tickets", Body: &body}, &out); err != nil {
 		return nil, err
 	}
 	return out.Ticket, nil

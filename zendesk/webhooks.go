@@ -165,7 +165,7 @@ func (s *WebhooksService) ListPage(ctx context.Context, opts *WebhookListOptions
 		Webhooks []*Webhook `json:"webhooks"`
 		cursorEnvelope
 	}
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: "/api/v2/webhooks", Query: &o}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/webhooks", Query: &o}, &out); err != nil {
 		return nil, err
 	}
 	return &WebhooksPage{Webhooks: out.Webhooks, Pagination: out.pagination()}, nil
@@ -181,7 +181,7 @@ func (s *WebhooksService) Get(ctx context.Context, id string) (*Webhook, error) 
 		return nil, invalid("webhook id is empty")
 	}
 	var out webhookEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/webhooks/%s", id)}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/webhooks/%s", id)}, &out); err != nil {
 		return nil, err
 	}
 	return out.Webhook, nil
@@ -196,14 +196,19 @@ func (s *WebhooksService) Create(ctx context.Context, w *Webhook) (*Webhook, err
 	}
 	in := withWebhookDefaults(w)
 	var out webhookEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/webhooks", Body: &webhookEnvelope{in}}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/webhooks", Body: &webhookEnvelope{in}}, &out); err != nil {
 		return nil, err
 	}
 	return out.Webhook, nil
 }
 
+// withWebhookDefaults copies w for sending: defaults filled in, read-only
+// fields (as returned by Get) left out.
 func withWebhookDefaults(w *Webhook) *Webhook {
 	in := *w
+	in.ID, in.CreatedBy, in.UpdatedBy = "", "", ""
+	in.CreatedAt, in.UpdatedAt = time.Time{}, time.Time{}
+	in.SigningSecret, in.ExternalSource = nil, nil
 	if in.HTTPMethod == "" {
 		in.HTTPMethod = http.MethodPost
 	}
@@ -217,7 +222,8 @@ func withWebhookDefaults(w *Webhook) *Webhook {
 }
 
 // Update replaces the webhook with id (PUT: give the whole webhook; read it
-// with Get first to change one field). Zendesk answers without a body.
+// with Get first to change one field: read-only fields are not sent).
+// Zendesk answers without a body.
 func (s *WebhooksService) Update(ctx context.Context, id string, w *Webhook) error {
 	if id == "" {
 		return invalid("webhook id is empty")
@@ -225,7 +231,7 @@ func (s *WebhooksService) Update(ctx context.Context, id string, w *Webhook) err
 	if w == nil || w.Name == "" || w.Endpoint == "" {
 		return invalid("a webhook needs a name and an endpoint")
 	}
-	_, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/webhooks/%s", id), Body: &webhookEnvelope{withWebhookDefaults(w)}}, nil)
+	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/webhooks/%s", id), Body: &webhookEnvelope{withWebhookDefaults(w)}}, nil)
 	return err
 }
 
@@ -234,7 +240,7 @@ func (s *WebhooksService) Delete(ctx context.Context, id string) error {
 	if id == "" {
 		return invalid("webhook id is empty")
 	}
-	_, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/webhooks/%s", id)}, nil)
+	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/webhooks/%s", id)}, nil)
 	return err
 }
 
@@ -249,7 +255,7 @@ func (s *WebhooksService) SigningSecret(ctx context.Context, id string) (*Signin
 		return nil, invalid("webhook id is empty")
 	}
 	var out signingSecretEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/webhooks/%s/signing_secret", id)}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/webhooks/%s/signing_secret", id)}, &out); err != nil {
 		return nil, err
 	}
 	return out.SigningSecret, nil
@@ -264,7 +270,7 @@ func (s *WebhooksService) ResetSigningSecret(ctx context.Context, id string) (*S
 		return nil, invalid("webhook id is empty")
 	}
 	var out signingSecretEnvelope
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPost, Path: signingSecretResetPath(id)}, &out); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: signingSecretResetPath(id)}, &out); err != nil {
 		return nil, err
 	}
 	return out.SigningSecret, nil
@@ -314,7 +320,7 @@ func (s *WebhooksService) Test(ctx context.Context, webhookID string, t *Webhook
 		}{webhookID}
 	}
 	var raw []byte
-	if _, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/webhooks/test", Query: q, Body: webhookTestBody(t)}, &raw); err != nil {
+	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/webhooks/test", Query: q, Body: webhookTestBody(t)}, &raw); err != nil {
 		return nil, err
 	}
 	return parseWebhookTestResult(raw), nil

@@ -90,10 +90,14 @@ func TestWebhooksListGetUpdateDelete(t *testing.T) {
 	if err != nil || w.Name != "X" {
 		t.Fatal(w, err)
 	}
+	// Read, change one field, write back: read-only fields stay home.
 	w.Status = WebhookInactive
 	w.Authentication = nil
-	if err := c.Webhooks.Update(t.Context(), "w1", &Webhook{Name: w.Name, Endpoint: w.Endpoint, Status: WebhookInactive, Subscriptions: w.Subscriptions}); err != nil {
+	if err := c.Webhooks.Update(t.Context(), "w1", w); err != nil {
 		t.Fatal(err)
+	}
+	if w.ID != "01F1KRFQ6BG29CNWFR60NK5FNY" || w.CreatedBy == "" {
+		t.Fatal("the caller's webhook was modified")
 	}
 	if err := c.Webhooks.Delete(t.Context(), "w1"); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package zendesk
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,8 @@ import (
 type Client struct {
 	rest   *rest.Client
 	logger *slog.Logger
+	// tokens is the credential's token cache, nil for static credentials.
+	tokens tokenCache
 
 	common service
 
@@ -126,6 +129,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zendesk: %w", err)
 	}
+	c.tokens, _ = auth.(tokenCache)
 
 	c.common.client = c
 	c.Tickets = (*TicketsService)(&c.common)
@@ -140,6 +144,20 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Availability = (*AvailabilityService)(&c.common)
 	c.Voice = (*VoiceService)(&c.common)
 	return c, nil
+}
+
+// do sends one request through the core. A 401 makes a cached OAuth token
+// be dropped (see tokenCache); the call itself still fails with it.
+func (c *Client) do(ctx context.Context, req *rest.Request, out any) (*rest.Response, error) {
+	start := time.Now()
+	resp, err := c.rest.Do(ctx, req, out)
+	if err != nil && c.tokens != nil {
+		var zerr *Error
+		if errors.As(err, &zerr) && zerr.StatusCode == http.StatusUnauthorized && !zerr.NotSent && zerr.Path != tokenPath {
+			c.tokens.dropIfIssuedBefore(start)
+		}
+	}
+	return resp, err
 }
 
 // BaseURL returns the URL every request path is appended to, e.g.
