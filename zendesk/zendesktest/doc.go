@@ -1,0 +1,72 @@
+// Package zendesktest is an in-memory Zendesk account served over HTTP, for
+// testing code that talks to Zendesk without credentials or network, and
+// for running the deskbridge examples on a laptop (-demo). It does not
+// import testing, so main packages can use it.
+//
+// The fake speaks Zendesk's wire format as deskbridge's vendor notes
+// describe it (paths with or without ".json", envelopes, status codes,
+// error bodies, cursor and offset pagination, rate-limit headers), not as
+// any client expects, and it signs and delivers webhooks:
+//
+//	fake := zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
+//	defer fake.Close()
+//	// point the code under test at fake.URL with fake.Email / fake.APIToken,
+//	// or the OAuth client fake.OAuthClientID / fake.OAuthClientSecret
+//	agent := fake.AddAgent("Ann Agent", "ann@example.com")
+//	fake.SetAgentState(agent, "support", "online") // agent.state_changed webhooks
+//	fake.AgentReply(ticketID, agent, "Hello", true) // fires triggers (via_id 0)
+//	fake.WaitDeliveries(ctx)
+//	for _, d := range fake.Deliveries() { ... }
+//
+// # Credentials
+//
+// The admin user AdminID authenticates with Basic "Email/token:APIToken",
+// or with bearer tokens from POST /oauth/tokens (grant types
+// client_credentials and refresh_token; tokens expire after
+// WithTokenLifetime, 30 minutes by default; a refresh rotates the pair and
+// invalidates the old one). Wrong or missing credentials get 401
+// {"error":"Couldn't authenticate you"} (the wording is from the notes, the
+// JSON shape is UNCONFIRMED); a token whose scope lacks write gets 403 on
+// writes.
+//
+// # What is modelled
+//
+//   - Tickets, comments, requester lookup/creation, via and via_id, status
+//     transitions, Idempotency-Key, safe_update, create_many / update_many /
+//     destroy_many with job statuses (tickets.go).
+//   - Users, create_or_update, search, custom user fields, groups (users.go).
+//   - Search with the 1,000-result cap and search export (search.go).
+//   - Triggers, trigger categories, the trigger cycle and the conditions and
+//     placeholders of the seed documents (triggers.go, placeholders.go).
+//   - Webhooks, signing secrets, webhook tests (webhooks.go) and the
+//     delivery of event and trigger webhooks with Zendesk's retry policy
+//     (deliver.go).
+//   - Agent availability, unified statuses (defaults 2-5, custom statuses),
+//     agent events, Talk availability (availability.go).
+//   - Talk Partner Edition screen pops and voice tickets (voice.go).
+//   - Cursor and offset pagination (paginate.go), an optional rate limit
+//     (WithRateLimit, SetRateLimit), injected faults (InjectFault) and a
+//     request log with credentials redacted (Requests).
+//
+// Each file's comment lists what it models and every choice the vendor
+// notes leave open, marked UNCONFIRMED.
+//
+// # What is not
+//
+// Organizations, ticket fields and forms, macros, views, automations,
+// SLAs, attachments and uploads, audits beyond the update answer,
+// incremental exports, Help Center, Sunshine Conversations, the webhook
+// circuit breaker and invocation history, per-endpoint rate limits, the
+// 30-job limit, account-level spike protection, authorization_code and
+// password grants, and localization (dates in placeholders are UTC,
+// English).
+//
+// # Time
+//
+// WithClock replaces the clock for timestamps, token expiry, rate-limit
+// windows and webhook signature timestamps; a verifier checking the fake's
+// signatures must then use the same clock (webhook.ZendeskVerifier.Now).
+// WithDeliverySleep(NoSleep) removes the waits between delivery retries
+// (they are still recorded in each DeliveryAttempt.Wait), and
+// WithDeliveryTimeout shortens the 12-second attempt timeout.
+package zendesktest

@@ -1,0 +1,225 @@
+package zendesktest
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strconv"
+)
+
+// Pagination as vendor notes 7 describe it.
+//
+// Cursor pagination: page[size] (1..max, default 100), page[after] or
+// page[before] (not both); the answer carries
+//
+//	"meta": {"has_more": bool, "after_cursor": "...", "before_cursor": "..."},
+//	"links": {"next": "<absolute URL>", "prev": "<absolute URL>"}
+//
+// The cursors are opaque. links.next is set whenever the page has records,
+// also on the last page (has_more is the stop signal, as the notes say:
+// "loop until meta.has_more == false"); following it then yields an empty
+// page whose cursors and links are null. UNCONFIRMED: that Zendesk keeps
+// links.next on the last page.
+//
+// Offset pagination (when no page[...] parameter is given): page (from 1)
+// and per_page (default and maximum 100); the answer carries next_page and
+// previous_page (absolute URLs or null) and count. Past the first 100 pages
+// (10,000 records) list endpoints answer 400 (vendor notes 7).
+
+type pageMode int
+
+const (
+	pageBoth   pageMode = iota // offset by default, cursor with page[size]/[after]/[before]
+	pageCursor                 // cursor only
+	pageOffset                 // offset only
+)
+
+type pageParams struct {
+	cursor    bool
+	size      int
+	after     string
+	before    string
+	hasAfter  bool
+	hasBefore bool
+	page      int
+	perPage   int
+}
+
+const (
+	defaultPageSize = 100
+	maxOffsetPages  = 100
+)
+
+func errPagination(desc string) error {
+	// UNCONFIRMED error code and wording.
+	return errBadRequest("InvalidPaginationParameter", desc)
+}
+
+// pageParams reads the pagination parameters; maxSize bounds page[size].
+func (c *call) pageParams(mode pageMode, maxSize int) (pageParams, error) {
+	q := c.r.URL.Query()
+	p := pageParams{size: defaultPageSize, page: 1, perPage: defaultPageSize}
+	if maxSize < p.size {
+		p.size = maxSize
+	}
+	_, hasSize := q["page[size]"]
+	_, p.hasAfter = q["page[after]"]
+	_, p.hasBefore = q["page[before]"]
+	p.cursor = mode == pageCursor || (mode == pageBoth && (hasSize || p.hasAfter || p.hasBefore))
+	if p.cursor {
+		if hasSize {
+			n, err := strconv.Atoi(q.Get("page[size]"))
+			if err != nil || n < 1 {
+				return p, errPagination("page[size] must be a positive integer")
+			}
+			if n > maxSize {
+				return p, errPagination(fmt.Sprintf("page[size] is limited to %d", maxSize))
+			}
+			p.size = n
+		}
+		if p.hasAfter && p.hasBefore {
+			return p, errPagination("page[after] and page[before] cannot be used together")
+		}
+		var err error
+		if p.hasAfter {
+			if p.after, err = decodeCursor(q.Get("page[after]")); err != nil {
+				return p, err
+			}
+		}
+		if p.hasBefore {
+			if p.before, err = decodeCursor(q.Get("page[before]")); err != nil {
+				return p, err
+			}
+		}
+		return p, nil
+	}
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return p, errPagination("page must be a positive integer")
+		}
+		p.page = n
+	}
+	if v := q.Get("per_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return p, errPagination("per_page must be a positive integer")
+		}
+		p.perPage = min(n, defaultPageSize)
+	}
+	return p, nil
+}
+
+func encodeCursor(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
+
+func decodeCursor(c string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) == 0 {
+		return "", errPagination("invalid cursor")
+	}
+	return string(b), nil
+}
+
+// seqKey orders records by a sequence number in cursor keys.
+func seqKey(n int64) string { return fmt.Sprintf("%020d", n) }
+
+type cursorMeta struct {
+	HasMore      bool    `json:"has_more"`
+	AfterCursor  *string `json:"after_cursor"`
+	BeforeCursor *string `json:"before_cursor"`
+}
+
+type cursorLinks struct {
+	Next *string `json:"next"`
+	Prev *string `json:"prev"`
+}
+
+// cursorPage cuts one cursor page from items, which are sorted by key
+// ascending with unique keys.
+func cursorPage[T any](c *call, p pageParams, items []T, key func(T) string) ([]T, cursorMeta, cursorLinks) {
+	var page []T
+	var more bool
+	switch {
+	case p.hasBefore:
+		end := 0
+		for end < len(items) && key(items[end]) < p.before {
+			end++
+		}
+		start := max(0, end-p.size)
+		page, more = items[start:end], start > 0
+	default:
+		start := 0
+		if p.hasAfter {
+			for start < len(items) && key(items[start]) <= p.after {
+				start++
+			}
+		}
+		end := min(len(items), start+p.size)
+		page, more = items[start:end], end < len(items)
+	}
+	meta := cursorMeta{HasMore: more}
+	var links cursorLinks
+	if len(page) > 0 {
+		after, before := encodeCursor(key(page[len(page)-1])), encodeCursor(key(page[0]))
+		meta.AfterCursor, meta.BeforeCursor = &after, &before
+		links.Next = ptr(c.pageURL(map[string]string{"page[after]": after}, "page[before]"))
+		links.Prev = ptr(c.pageURL(map[string]string{"page[before]": before}, "page[after]"))
+	}
+	return append([]T(nil), page...), meta, links
+}
+
+// pageURL is the absolute URL of this request with query parameters set
+// and others removed.
+func (c *call) pageURL(set map[string]string, drop ...string) string {
+	q := url.Values{}
+	for k, v := range c.r.URL.Query() {
+		q[k] = v
+	}
+	for _, k := range drop {
+		q.Del(k)
+	}
+	for k, v := range set {
+		q.Set(k, v)
+	}
+	return c.s.URL + c.path + "?" + q.Encode()
+}
+
+// paginate answers a list: name is the collection key ("tickets").
+func paginate[T any](c *call, p pageParams, name string, items []T, key func(T) string) error {
+	out := map[string]any{}
+	if p.cursor {
+		page, meta, links := cursorPage(c, p, items, key)
+		out[name], out["meta"], out["links"] = nonNil(page), meta, links
+		return c.json(200, out)
+	}
+	if p.page > maxOffsetPages {
+		return errPagination(fmt.Sprintf("offset pagination is limited to the first %d pages; use cursor pagination", maxOffsetPages))
+	}
+	page, next, prev := c.offsetPage(p, len(items))
+	out[name] = nonNil(items[page[0]:page[1]])
+	out["next_page"], out["previous_page"], out["count"] = next, prev, len(items)
+	return c.json(200, out)
+}
+
+// offsetPage returns the [start, end) bounds of the page and the next and
+// previous page URLs (nil when none) for total records.
+func (c *call) offsetPage(p pageParams, total int) ([2]int, *string, *string) {
+	start := min(total, (p.page-1)*p.perPage)
+	end := min(total, start+p.perPage)
+	var next, prev *string
+	if end < total {
+		next = ptr(c.pageURL(map[string]string{"page": strconv.Itoa(p.page + 1), "per_page": strconv.Itoa(p.perPage)}))
+	}
+	if p.page > 1 {
+		prev = ptr(c.pageURL(map[string]string{"page": strconv.Itoa(p.page - 1), "per_page": strconv.Itoa(p.perPage)}))
+	}
+	return [2]int{start, end}, next, prev
+}
+
+// nonNil makes an empty list encode as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
