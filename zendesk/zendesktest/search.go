@@ -17,7 +17,10 @@ import (
 // result_type. At most 1,000 results can be paged through: a page that
 // starts past the 1,000th result answers 422 {"error": "invalid", ...}
 // (UNCONFIRMED status and wording; the notes give the cap and the error
-// envelope). count is the full number of matches.
+// envelope). count is the full number of matches, and next_page is set
+// whenever more matches exist, even when that page is past the cap
+// (UNCONFIRMED, as public reports of following next_page into the 422
+// suggest).
 //
 // GET /api/v2/search/export: cursor pagination only, filter[type]
 // (ticket, user, group, organization) required, "type:" in the query is an
@@ -378,7 +381,9 @@ func (s *Server) searchGet(c *call) error {
 	s.mu.Unlock()
 	sortHits(hits, q.Get("sort_by"), q.Get("sort_order"))
 	total := len(hits)
-	page, next, prev := c.offsetPage(p, min(total, searchCap))
+	// next_page keeps pointing past the cap, as it does on Zendesk (a
+	// client that follows it gets the 422).
+	page, next, prev := c.offsetPage(p, total)
 	results := []json.RawMessage{}
 	for _, h := range hits[page[0]:page[1]] {
 		results = append(results, withResultType(h))

@@ -21,12 +21,16 @@ import (
 //
 // UNCONFIRMED choices: the list path and filters, the PATCH and reset
 // paths, 204 on update (go-zendesk's UpdateWebhook returns no webhook),
-// validation errors as 422 RecordInvalid, the test endpoint's body
-// ({"webhook": {...}} or ?webhook_id=, optional "request": {"payload": "...",
-// "headers": [{"key": "...", "value": "..."}]}) and answer ({"response":
-// {"status": N, "headers": [...], "body": "..."}}), and the secret used to
-// sign a test of an unsaved webhook: the fixed value of Zendesk's
-// verification sample, TestSigningSecret.
+// validation errors as 422 RecordInvalid, the test endpoint's body and
+// answer, and the secret used to sign a test of an unsaved webhook: the
+// fixed value of Zendesk's verification sample, TestSigningSecret. The test
+// endpoint accepts ?webhook_id= for a saved webhook and a "webhook" object
+// for an unsaved one, plus an optional "request" with "payload" and
+// "headers" ([{"key": ..., "value": ...}] or {"name": "value"}); the
+// endpoint, method, format and authentication may also be given inside
+// "request". It answers {"response": {"status": N, "headers": [{"key",
+// "value"}], "body": "..."}}, with 502 (or 504 on a timeout) when no answer
+// came.
 //
 // A webhook subscribed to Zendesk events must use POST and json and cannot
 // be connected to triggers; "conditional_ticket_events" must be the only
@@ -281,16 +285,53 @@ type kv struct {
 	Value string `json:"value"`
 }
 
+// testRequest is the "request" member of a webhook test: the payload and
+// headers to send, and, when no "webhook" member is given, the endpoint,
+// method, format and authentication to send them with.
+type testRequest struct {
+	webhookInput
+	Payload *string         `json:"payload"`
+	Headers json.RawMessage `json:"headers"`
+}
+
+// testHeaders reads headers given as [{"key", "value"}] or {"name": "value"}.
+func testHeaders(raw json.RawMessage) ([]kv, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var list []kv
+	if err := json.Unmarshal(raw, &list); err == nil {
+		return list, nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, errBadRequest("BadRequest", "request.headers must be a list of {key, value} or an object")
+	}
+	for k, v := range m {
+		list = append(list, kv{k, v})
+	}
+	slices.SortFunc(list, func(a, b kv) int { return strings.Compare(a.Key, b.Key) })
+	return list, nil
+}
+
 func (s *Server) webhooksTest(c *call) error {
 	var env struct {
 		Webhook *webhookInput `json:"webhook"`
-		Request *struct {
-			Payload *string `json:"payload"`
-			Headers []kv    `json:"headers"`
-		} `json:"request"`
+		Request *testRequest  `json:"request"`
 	}
 	if len(strings.TrimSpace(string(c.body))) > 0 {
 		if err := c.decode(&env); err != nil {
+			return err
+		}
+	}
+	def := env.Webhook
+	var headers []kv
+	if env.Request != nil {
+		if def == nil && env.Request.Endpoint.Set {
+			def = &env.Request.webhookInput
+		}
+		var err error
+		if headers, err = testHeaders(env.Request.Headers); err != nil {
 			return err
 		}
 	}
@@ -304,25 +345,19 @@ func (s *Server) webhooksTest(c *call) error {
 			return errNotFound()
 		}
 		rec = &webhookRec{w: r.w.clone(), secret: r.secret}
-		if env.Webhook != nil {
-			if err := applyWebhook(&rec.w, env.Webhook, false); err != nil {
+		if def != nil {
+			if err := applyWebhook(&rec.w, def, true); err != nil {
 				s.mu.Unlock()
 				return err
 			}
 		}
 	} else {
-		if env.Webhook == nil {
+		if def == nil {
 			s.mu.Unlock()
 			return invalidField("webhook", "Webhook", "cannot be blank", "BlankValue")
 		}
 		w := Webhook{Name: "Test webhook", Status: "active", Subscriptions: []string{}}
-		if !env.Webhook.Name.Set {
-			env.Webhook.Name = nullString{Set: true, V: w.Name}
-		}
-		if !env.Webhook.Status.Set {
-			env.Webhook.Status = nullString{Set: true, V: "active"}
-		}
-		if err := applyWebhook(&w, env.Webhook, true); err != nil {
+		if err := applyWebhook(&w, def, true); err != nil {
 			s.mu.Unlock()
 			return err
 		}
@@ -337,13 +372,11 @@ func (s *Server) webhooksTest(c *call) error {
 	if connection(rec.w.Subscriptions) == "event" {
 		payload = sampleAgentEvent
 	}
-	if env.Request != nil {
-		if env.Request.Payload != nil {
-			payload = *env.Request.Payload
-		}
-		for _, h := range env.Request.Headers {
-			o.header.Set(h.Key, h.Value)
-		}
+	if env.Request != nil && env.Request.Payload != nil {
+		payload = *env.Request.Payload
+	}
+	for _, h := range headers {
+		o.header.Set(h.Key, h.Value)
 	}
 	if o.method != http.MethodGet && o.method != http.MethodDelete {
 		o.body = []byte(payload)

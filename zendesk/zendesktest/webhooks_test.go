@@ -122,7 +122,16 @@ func TestWebhooksAPI(t *testing.T) {
 	if err != nil || ev.Type != "zen:event-type:agent.state_changed" || ev.AccountID != 2 {
 		t.Fatalf("sample %v %v", ev, err)
 	}
-	if ds := s.Deliveries(); len(ds) != 2 || ds[0].Kind != "test" {
+	// The definition and headers may also come inside "request".
+	r = call(t, s, "POST", "/api/v2/webhooks/test", map[string]any{"request": map[string]any{
+		"endpoint": rc.URL, "http_method": "PUT", "request_format": "json", "payload": "{}", "headers": map[string]string{"X-A": "1"}}})
+	mustStatus(t, r, 200)
+	got = rc.received()[2]
+	if got.method != "PUT" || got.header.Get("X-A") != "1" {
+		t.Fatalf("request form: %s %v", got.method, got.header)
+	}
+	mustStatus(t, call(t, s, "POST", "/api/v2/webhooks/test", map[string]any{"request": map[string]any{"payload": "{}"}}), 422)
+	if ds := s.Deliveries(); len(ds) != 3 || ds[0].Kind != "test" {
 		t.Fatalf("deliveries %+v", ds)
 	}
 	// A test whose endpoint refuses connections answers with a gateway status.
