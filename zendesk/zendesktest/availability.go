@@ -23,7 +23,8 @@ import (
 //
 //	GET /api/v2/agent_availabilities            cursor only; filter[channel_status]
 //	                                            ("messaging:online", comma = all of),
-//	                                            filter[agent_status_id] (comma = any of)
+//	                                            filter[agent_status_id] (comma = any of);
+//	                                            select_channel is ignored
 //	GET /api/v2/agent_availabilities/{agent_id} with "included" channels
 //	GET /api/v2/agent_availabilities/agent_statuses
 //	                                            {"default": [...], "custom": [...]}; the

@@ -12,7 +12,8 @@ import (
 // Triggers and trigger categories (vendor notes 6.8).
 //
 // Endpoints: triggers list (filters active, category_id; offset or cursor;
-// ordered by category position, then position), active, show, create,
+// ordered by category position, then position; sort_by and sort_order are
+// ignored), active, show, create,
 // update, delete; trigger categories list (cursor or offset), create, show,
 // update (PATCH or PUT), delete (400 while triggers use the category,
 // UNCONFIRMED).
@@ -257,6 +258,7 @@ func (s *Server) listTriggers(c *call, activeOnly bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var list []Trigger
+	keys := map[int64]string{}
 	for _, t := range s.st.orderedTriggers() {
 		if (activeOnly || q.Get("active") == "true") && !t.Active {
 			continue
@@ -268,12 +270,21 @@ func (s *Server) listTriggers(c *call, activeOnly bool) error {
 			continue
 		}
 		list = append(list, t.clone())
+		keys[t.ID] = s.st.triggerKey(t)
 	}
-	order := map[int64]int{}
-	for i, t := range list {
-		order[t.ID] = i
+	return paginate(c, p, "triggers", list, func(t Trigger) string { return keys[t.ID] })
+}
+
+// triggerKey orders triggers in cursor pages as orderedTriggers does, with
+// keys that stay valid when other triggers are added or removed.
+func (st *state) triggerKey(t *Trigger) string {
+	cat := int64(0)
+	if t.CategoryID != nil {
+		if c, ok := st.categories.get(*t.CategoryID); ok {
+			cat = int64(c.c.Position) + 1 + 1<<31
+		}
 	}
-	return paginate(c, p, "triggers", list, func(t Trigger) string { return seqKey(int64(order[t.ID])) })
+	return seqKey(cat) + seqKey(int64(t.Position)+1<<31) + seqKey(t.ID)
 }
 
 func (s *Server) triggerGet(c *call) error {
@@ -374,12 +385,12 @@ func (s *Server) categoriesList(c *call) error {
 		return int(a.seq - b.seq)
 	})
 	var list []TriggerCategory
-	order := map[string]int{}
-	for i, r := range recs {
+	keys := map[string]string{}
+	for _, r := range recs {
 		list = append(list, r.c)
-		order[r.c.ID] = i
+		keys[r.c.ID] = seqKey(int64(r.c.Position)+1<<31) + seqKey(r.seq)
 	}
-	return paginate(c, p, "trigger_categories", list, func(t TriggerCategory) string { return seqKey(int64(order[t.ID])) })
+	return paginate(c, p, "trigger_categories", list, func(t TriggerCategory) string { return keys[t.ID] })
 }
 
 func (s *Server) categoriesCreate(c *call) error {

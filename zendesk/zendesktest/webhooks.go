@@ -13,7 +13,8 @@ import (
 // Webhooks (vendor notes 2).
 //
 // Endpoints: POST /api/v2/webhooks (201), GET /api/v2/webhooks (cursor
-// pagination; filter[name_contains], filter[status]), GET, PUT and PATCH
+// pagination, in creation order; filter[name_contains], filter[status];
+// "sort" is ignored), GET, PUT and PATCH
 // /api/v2/webhooks/{id} (partial updates answered 204 No Content), DELETE
 // (204), GET /api/v2/webhooks/{id}/signing_secret, POST
 // /api/v2/webhooks/{id}/signing_secret (reset: 201 with the new secret),
