@@ -152,8 +152,8 @@ func (o *outbound) delivery() Delivery {
 	}
 }
 
-// enqueue queues deliveries; it must not be called with the state lock held
-// only because it takes its own lock (it never delivers itself).
+// enqueue queues deliveries and starts the webhooks' workers; it never
+// delivers itself. Callers release the state lock first.
 func (dl *deliveries) enqueue(out ...outbound) {
 	if len(out) == 0 {
 		return

@@ -171,6 +171,26 @@ func TestFaultsAndRequestLog(t *testing.T) {
 	if len(s.Requests()) != 0 {
 		t.Fatal("reset")
 	}
+
+	// Credentials in bodies are redacted too.
+	createWebhook(t, s, map[string]any{"name": "b", "endpoint": "https://example.com", "http_method": "POST", "request_format": "json", "status": "active",
+		"subscriptions": []string{"conditional_ticket_events"}, "authentication": map[string]any{"type": "api_key", "data": map[string]any{"name": "X-Key", "value": "s3cr3t-key"}}})
+	callAuth(t, s, "", "POST", "/oauth/tokens", map[string]any{"grant_type": "client_credentials", "client_id": s.OAuthClientID, "client_secret": s.OAuthClientSecret})
+	form, _ := http.NewRequest("POST", s.URL+"/oauth/tokens", strings.NewReader("grant_type=refresh_token&refresh_token=r3fresh&client_id=x&client_secret=y"))
+	form.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, err := http.DefaultClient.Do(form); err == nil {
+		res.Body.Close()
+	}
+	for _, r := range s.Requests() {
+		for _, secret := range []string{"s3cr3t-key", s.OAuthClientSecret, "r3fresh", "client_secret=y"} {
+			if strings.Contains(string(r.Body), secret) {
+				t.Fatalf("%s %s logged %q: %s", r.Method, r.Path, secret, r.Body)
+			}
+		}
+	}
+	if !strings.Contains(string(s.Requests()[0].Body), `"X-Key"`) || !strings.Contains(string(s.Requests()[0].Body), `"api_key"`) {
+		t.Fatalf("redacted too much: %s", s.Requests()[0].Body)
+	}
 }
 
 // TestConcurrentUse hammers the fake from many goroutines (run with -race).
