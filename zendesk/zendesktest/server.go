@@ -40,15 +40,18 @@ const (
 
 // Via ids the fake uses (vendor notes 6.8, "via types").
 const (
-	ViaWebForm                = 0
-	ViaMail                   = 4
-	ViaWebService             = 5
-	ViaRule                   = 8
-	ViaChat                   = 29
-	ViaAPIVoicemail           = 44
-	ViaAPIPhoneCallInbound    = 45
-	ViaAPIPhoneCallOutbound   = 46
-	ViaAnyChannel             = 55
+	ViaWebForm              = 0
+	ViaMail                 = 4
+	ViaWebService           = 5
+	ViaRule                 = 8
+	ViaChat                 = 29
+	ViaAPIVoicemail         = 44
+	ViaAPIPhoneCallInbound  = 45
+	ViaAPIPhoneCallOutbound = 46
+	ViaAnyChannel           = 55
+)
+
+const (
 	defaultDeliveryTimeout    = 12 * time.Second
 	defaultTokenLifetime      = 30 * time.Minute
 	defaultRefreshLifetime    = 30 * 24 * time.Hour
