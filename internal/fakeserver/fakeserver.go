@@ -34,10 +34,19 @@ type Entry struct {
 	Fault string
 }
 
-// Log records the requests a fake received. Safe for concurrent use.
+// DefaultLogSize is how many requests a Log keeps when Max is zero.
+const DefaultLogSize = 100_000
+
+// Log records the requests a fake received, the newest Max of them (so a
+// long demo or load run does not grow without bound). Safe for concurrent
+// use.
 type Log struct {
+	// Max bounds the entries kept; 0 means DefaultLogSize.
+	Max int
+
 	mu      sync.Mutex
 	entries []Entry
+	dropped int
 }
 
 // Entries returns a copy of the log.
@@ -77,14 +86,32 @@ func (l *Log) CountStatus(status int) int {
 // Reset empties the log.
 func (l *Log) Reset() {
 	l.mu.Lock()
-	l.entries = nil
+	l.entries, l.dropped = nil, 0
 	l.mu.Unlock()
+}
+
+// Dropped returns how many of the oldest entries were dropped to keep the
+// log within Max.
+func (l *Log) Dropped() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.dropped
 }
 
 func (l *Log) add(e Entry) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	limit := l.Max
+	if limit <= 0 {
+		limit = DefaultLogSize
+	}
+	if len(l.entries) >= limit {
+		// Drop the oldest half at once, so that adding stays cheap.
+		n := len(l.entries) - limit/2
+		l.entries = append(l.entries[:0], l.entries[n:]...)
+		l.dropped += n
+	}
 	l.entries = append(l.entries, e)
-	l.mu.Unlock()
 }
 
 var sensitiveHeaders = []string{"Authorization", "X-Api-Key", "Cookie", "X-Auth-Access-Token"}
@@ -190,6 +217,8 @@ func (fs *Faults) take(r *http.Request) (Fault, bool) {
 type LimitState struct {
 	Limit     int
 	Remaining int
+	// Window is the limiter's window length.
+	Window time.Duration
 	// ResetAt is when the current window ends; ResetIn is the time left.
 	ResetAt time.Time
 	ResetIn time.Duration
@@ -225,7 +254,7 @@ func (l *Limiter) Take() LimitState {
 	if l.start.IsZero() || now.Sub(l.start) >= l.window {
 		l.start, l.used = now, 0
 	}
-	st := LimitState{Limit: l.limit, ResetAt: l.start.Add(l.window)}
+	st := LimitState{Limit: l.limit, Window: l.window, ResetAt: l.start.Add(l.window)}
 	st.ResetIn = st.ResetAt.Sub(now)
 	if l.used >= l.limit {
 		st.Limited = true

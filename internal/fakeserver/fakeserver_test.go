@@ -190,3 +190,15 @@ func TestProcessedFault(t *testing.T) {
 		t.Fatalf("log entry = %+v", e)
 	}
 }
+
+func TestLogIsBounded(t *testing.T) {
+	t.Parallel()
+	l := &Log{Max: 10}
+	for i := range 25 {
+		l.add(Entry{Path: fmt.Sprint("/", i)})
+	}
+	entries := l.Entries()
+	if len(entries) > 10 || entries[len(entries)-1].Path != "/24" || l.Dropped()+len(entries) != 25 {
+		t.Fatalf("kept %d (last %q), dropped %d", len(entries), entries[len(entries)-1].Path, l.Dropped())
+	}
+}

@@ -663,15 +663,10 @@ func TestContractRetries(t *testing.T) {
 // TestContractRateLimitPacing: 3 goroutines issue 300 requests against a
 // limit of 100 per 200 ms window. All succeed through the client's pacing
 // and retries; the number of 429s the fake answered is reported.
-//
-// ratelimit-reset is whole seconds rounded up, so with a 200 ms window the
-// client is told to wait up to a second while the fake's window has long
-// reset: the client's pacing errs on the safe side and the run takes about
-// two seconds rather than 600 ms.
+// With a window under a second the fake reports ratelimit-reset in
+// fractional seconds, so the run takes about three windows, not three
+// seconds.
 func TestContractRateLimitPacing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes about two seconds")
-	}
 	t.Parallel()
 	ctx := context.Background()
 	fake := newFake(t, zendesktest.WithRateLimit(100, 200*time.Millisecond))

@@ -112,7 +112,15 @@ func TestRateLimitHeadersAnd429(t *testing.T) {
 	if r.header.Get("Retry-After") != "1" {
 		t.Fatalf("sub-second reset must round up to 1: %v", r.header)
 	}
-	if n := s.RequestCount("GET", "/api/v2/tickets"); n != 7 {
+	// A window shorter than a second (tests only) reports fractional seconds.
+	s.SetRateLimit(1, 200*time.Millisecond)
+	mustStatus(t, call(t, s, "GET", "/api/v2/tickets", nil), 200)
+	r = call(t, s, "GET", "/api/v2/tickets", nil)
+	mustStatus(t, r, 429)
+	if r.header.Get("ratelimit-reset") != "0.200" || r.header.Get("Retry-After") != "0.200" {
+		t.Fatalf("sub-second window: %v", r.header)
+	}
+	if n := s.RequestCount("GET", "/api/v2/tickets"); n != 9 {
 		t.Fatalf("request log counted %d", n)
 	}
 }

@@ -244,12 +244,20 @@ func (s *Server) SetRateLimit(n int, window time.Duration) {
 // writeRateLimit writes Zendesk's rate-limit headers (vendor notes 8):
 // X-Rate-Limit and X-Rate-Limit-Remaining, plus the ticketing API's
 // ratelimit-limit, ratelimit-remaining and ratelimit-reset (whole seconds,
-// rounded up, so a window shorter than a second reports 1). Over the limit
-// it answers 429 with Retry-After and Zendesk's text/plain body.
+// rounded up). Over the limit it answers 429 with Retry-After and Zendesk's
+// text/plain body.
+//
+// Zendesk's windows are a minute long. A test that sets a window shorter
+// than a second gets the reset in fractional seconds ("0.15"), which
+// deskbridge's client reads; in whole seconds every spent budget would cost
+// that test a full second.
 func writeRateLimit(w http.ResponseWriter, st fakeserver.LimitState) {
 	h := w.Header()
 	limit, remaining := strconv.Itoa(st.Limit), strconv.Itoa(st.Remaining)
 	reset := strconv.Itoa(ceilSeconds(st.ResetIn))
+	if st.Window < time.Second {
+		reset = strconv.FormatFloat(max(st.ResetIn, time.Millisecond).Seconds(), 'f', 3, 64)
+	}
 	h.Set("X-Rate-Limit", limit)
 	h.Set("X-Rate-Limit-Remaining", remaining)
 	h.Set("ratelimit-limit", limit)
