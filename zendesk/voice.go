@@ -3,6 +3,7 @@ package zendesk
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/deskbridge/deskbridge/internal/rest"
@@ -112,8 +113,31 @@ type VoiceTicket struct {
 	DisplayToAgent int64
 	// Ticket is the ticket to create. ViaID is required: ViaAPIVoicemail,
 	// ViaAPIPhoneCallInbound or ViaAPIPhoneCallOutbound. A voicemail needs
-	// VoiceComment (from, to, recording_url, started_at, call_duration).
+	// VoiceComment with From, To, RecordingURL, StartedAt, CallDuration and
+	// AnsweredByID (Zendesk's list of required fields); TranscriptionText
+	// and Location are optional.
 	Ticket *TicketInput
+}
+
+// missingVoicemailFields lists the voice_comment fields a voicemail ticket
+// lacks, by their wire names.
+func missingVoicemailFields(vc *VoiceComment) []string {
+	if vc == nil {
+		return []string{"from, to, recording_url, started_at, call_duration, answered_by_id"}
+	}
+	var missing []string
+	for _, f := range []struct {
+		name    string
+		present bool
+	}{
+		{"from", vc.From != ""}, {"to", vc.To != ""}, {"recording_url", vc.RecordingURL != ""},
+		{"started_at", !vc.StartedAt.IsZero()}, {"call_duration", vc.CallDuration > 0}, {"answered_by_id", vc.AnsweredByID > 0},
+	} {
+		if !f.present {
+			missing = append(missing, f.name)
+		}
+	}
+	return missing
 }
 
 // CreateVoiceTicket creates a ticket for a call or voicemail through Talk
@@ -125,8 +149,8 @@ func (s *VoiceService) CreateVoiceTicket(ctx context.Context, in *VoiceTicket) (
 	}
 	switch in.Ticket.ViaID {
 	case ViaAPIVoicemail:
-		if in.Ticket.VoiceComment == nil {
-			return nil, invalid("a voicemail ticket (via_id 44) needs a voice_comment")
+		if missing := missingVoicemailFields(in.Ticket.VoiceComment); len(missing) > 0 {
+			return nil, invalid("a voicemail ticket (via_id 44) needs voice_comment %s", strings.Join(missing, ", "))
 		}
 	case ViaAPIPhoneCallInbound, ViaAPIPhoneCallOutbound:
 	default:

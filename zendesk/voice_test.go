@@ -3,6 +3,7 @@ package zendesk
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/deskbridge/deskbridge"
 )
@@ -105,6 +106,9 @@ func TestVoiceCreateVoiceTicketValidation(t *testing.T) {
 		{},
 		{Ticket: &TicketInput{ViaID: ViaWebService}},
 		{Ticket: &TicketInput{ViaID: ViaAPIVoicemail}},
+		// Zendesk requires answered_by_id among the voicemail's fields.
+		{Ticket: &TicketInput{ViaID: ViaAPIVoicemail, VoiceComment: &VoiceComment{From: "+1", To: "+2",
+			RecordingURL: "https://example.com/r.mp3", StartedAt: time.Unix(1555406097, 0), CallDuration: 40}}},
 	} {
 		_, err := c.Voice.CreateVoiceTicket(t.Context(), in)
 		isInvalid(t, err)
@@ -112,7 +116,8 @@ func TestVoiceCreateVoiceTicketValidation(t *testing.T) {
 	if len(f.calls()) != 0 {
 		t.Fatal("refused input was sent")
 	}
-	_, err := c.Voice.CreateVoiceTicket(t.Context(), &VoiceTicket{Ticket: &TicketInput{ViaID: ViaAPIVoicemail, VoiceComment: &VoiceComment{From: "+1", To: "+2"}}})
+	_, err := c.Voice.CreateVoiceTicket(t.Context(), &VoiceTicket{Ticket: &TicketInput{ViaID: ViaAPIVoicemail, VoiceComment: &VoiceComment{From: "+1", To: "+2",
+		RecordingURL: "https://example.com/r.mp3", StartedAt: time.Unix(1555406097, 0), CallDuration: 40, AnsweredByID: 28}}})
 	if err == nil || len(f.calls()) != 1 {
 		t.Fatalf("a voice ticket is not replayed after a 5xx: err = %v, calls = %d", err, len(f.calls()))
 	}
