@@ -1,0 +1,187 @@
+package statussync_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+func TestCheckBeforeAndAfterProvision(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutProvision())
+	rep, err := e.flow.Check(t.Context())
+	ps := statussync.Problems(err)
+	if len(ps) != 3 {
+		t.Fatalf("%d problems: %v", len(ps), err)
+	}
+	for i, state := range []string{"away", "transfers_only", "offline"} {
+		p := ps[i]
+		if p.Field != `Zendesk status "`+state+`"` || !strings.Contains(p.Problem, "has no babelforce presence") ||
+			!strings.Contains(p.Fix, `create a red presence labelled "`+state+`"`) || !strings.Contains(p.Fix, "statussync.Provision") {
+			t.Errorf("problem %d: %+v", i, p)
+		}
+	}
+	if rep == nil || len(rep.ZendeskToBabelforce) != 4 || rep.ZendeskToBabelforce[1].Note != "missing" {
+		t.Errorf("report %+v", rep)
+	}
+	if _, err := statussync.Provision(t.Context(), statussync.ProvisionConfig{Zendesk: e.zc, Babelforce: e.bc, Endpoint: "https://example.com/zendesk"}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = e.flow.Check(t.Context())
+	if err != nil {
+		t.Fatalf("after Provision: %v", err)
+	}
+	out := rep.String()
+	for _, want := range []string{"online", "→ available", "busy", "→ away (4)", "fallback", "available              → online (3)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCheckFindsConfigurationErrors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	// A custom status online on support, a red one, and a babelforce
+	// presence named otherwise than its label.
+	phone, _ := e.zd.AddCustomStatus("Phone only", "", map[string]string{"support": "online", "messaging": "away", "talk": "online"})
+	_, _ = e.zd.AddCustomStatus("In a meeting", "", map[string]string{"support": "away", "messaging": "away", "talk": "away"})
+	e.bf.AddPresence("phone_only", "Phone only")
+	e.bf.AddPresence("mtg", "In a meeting")
+	_ = phone
+
+	check := func(m statussync.Mapping) ([]*statussync.ConfigError, *statussync.CheckReport) {
+		t.Helper()
+		f, err := statussync.New(statussync.Config{Zendesk: e.zc, Babelforce: e.bc, Mapping: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := f.Check(t.Context())
+		return statussync.Problems(err), rep
+	}
+
+	// The default mapping: "phone_only" is red in babelforce and its
+	// Zendesk status is online on support.
+	ps, rep := check(statussync.Mapping{})
+	if len(ps) != 1 || ps[0].Field != `babelforce presence "phone_only"` || !strings.Contains(ps[0].Problem, "makes the red presence") ||
+		!strings.Contains(ps[0].Fix, `map "phone_only" in Mapping.Statuses`) {
+		t.Fatalf("default mapping: %v", ps)
+	}
+	var byLabel bool
+	for _, row := range rep.ZendeskToBabelforce {
+		if strings.HasPrefix(row.From, "In a meeting (") && row.To == "mtg" && row.Note == "by label" {
+			byLabel = true
+		}
+	}
+	var back bool
+	for _, row := range rep.BabelforceToZendesk {
+		if row.From == "mtg" && strings.HasPrefix(row.To, "In a meeting (") && row.Note == "" {
+			back = true
+		}
+	}
+	if !back {
+		t.Errorf("mtg does not map back to In a meeting:\n%s", rep)
+	}
+	if !byLabel {
+		t.Errorf("no by-label row:\n%s", rep)
+	}
+
+	// Fixed by mapping it elsewhere; every other override problem at once.
+	ps, _ = check(statussync.Mapping{
+		Presences: map[string]string{"In a meeting": "available", "away": "pause", "Lunch": "busy"},
+		Statuses:  map[string]string{"phone_only": "away", "pause": "away", "busy": "Gone"},
+		Fallback:  "Nope",
+	})
+	want := []struct{ field, problem, fix string }{
+		{`Mapping.Presences["lunch"]`, "names no Zendesk channel state or unified status", "remove the entry"},
+		{`Mapping.Presences["away"]`, `names the babelforce presence "pause", which does not exist`, `map "away" to one of ["available", "busy"`},
+		{`Mapping.Presences["In a meeting"]`, "makes a red Zendesk status green: it is away on the support channel", `such as "in_a_meeting"`},
+		{`Mapping.Statuses["pause"]`, "names no babelforce presence", "remove the entry"},
+		{"Mapping.Fallback", "names no Zendesk unified status", `name one of ["offline", "online"`},
+		{`Mapping.Statuses["busy"]`, `names the Zendesk status "Gone", which does not exist`, "create it in Zendesk"},
+	}
+	if len(ps) != len(want) {
+		t.Fatalf("%d problems, want %d:\n%v", len(ps), len(want), ps)
+	}
+	for i, w := range want {
+		p := ps[i]
+		if p.Field != w.field || !strings.Contains(p.Problem, w.problem) || !strings.Contains(p.Fix, w.fix) {
+			t.Errorf("problem %d:\n got %s\nwant %s: %s; fix: %s", i, p, w.field, w.problem, w.fix)
+		}
+	}
+	// A read failure is not a configuration problem.
+	e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodGet, Path: "/api/v2/agents/presence", Status: 400})
+	if _, err := e.flow.Check(t.Context()); err == nil || statussync.Problems(err) != nil {
+		t.Errorf("read failure: %v", err)
+	}
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/agent_availabilities/agent_statuses", Status: 400})
+	if _, err := e.flow.Check(t.Context()); err == nil {
+		t.Error("no error from a failed status list")
+	}
+}
+
+func TestCheckedAliasIsUsed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	meeting, _ := e.zd.AddCustomStatus("In a meeting", "", map[string]string{"support": "away", "messaging": "away", "talk": "away"})
+	e.bf.AddPresence("mtg", "In a meeting")
+	if _, err := e.flow.Check(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	zid, bid := e.agent("Ann")
+	e.setStatus(zid, meeting)
+	if got := e.bf.Presence(bid); got != "mtg" {
+		t.Errorf("presence %q", got)
+	}
+	cmp, err := e.flow.Compare(t.Context())
+	if err != nil || len(cmp) != 1 || !cmp[0].Consistent {
+		t.Errorf("Compare %+v %v", cmp, err)
+	}
+}
+
+func TestCompare(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	zid, bid := e.agent("Ann")
+	e.setStatus(zid, zendesktest.StatusAway)
+	zid2, bid2 := e.agent("Bob")
+	_ = e.bf.AddAgent(babelforcetest.Agent{Name: "Gone", SourceID: "987654"})
+	_ = e.bf.AddAgent(babelforcetest.Agent{Name: "CRM", SourceID: "crm-1"})
+	cmp, err := e.flow.Compare(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cmp) != 3 {
+		t.Fatalf("%+v", cmp)
+	}
+	if c := cmp[0]; c.ZendeskAgentID != zid || c.BabelforceAgentID != bid || !c.Consistent || c.ZendeskStatus != "away" || c.ZendeskChannel != "away" || c.Presence != "away" {
+		t.Errorf("Ann %+v", c)
+	}
+	// Bob is offline in Zendesk and busy (the fake's default) in
+	// babelforce, which maps back to away, not offline.
+	if c := cmp[1]; c.ZendeskAgentID != zid2 || c.BabelforceAgentID != bid2 || c.Consistent {
+		t.Errorf("Bob %+v", c)
+	}
+	if c := cmp[2]; c.Err == nil || c.Consistent {
+		t.Errorf("Gone %+v", c)
+	}
+	// busy maps back to away: consistent.
+	e.setStatus(zid2, zendesktest.StatusAway)
+	_ = e.bf.SetPresence(bid2, "busy")
+	cmp, _ = e.flow.Compare(t.Context())
+	if !cmp[1].Consistent {
+		t.Errorf("Bob %+v", cmp[1])
+	}
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/agent_availabilities/", Status: 400})
+	if _, err := e.flow.Compare(t.Context()); err == nil {
+		t.Error("no error")
+	}
+	e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodGet, Path: "/api/v2/agents", Status: 400})
+	if _, err := e.flow.Compare(t.Context()); err == nil {
+		t.Error("no error")
+	}
+}

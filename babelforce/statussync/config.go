@@ -1,0 +1,221 @@
+package statussync
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/webhook"
+	"github.com/deskbridge/deskbridge/zendesk"
+)
+
+// Defaults of Config.
+const (
+	// DefaultEchoWindow is how long a change the flow made on one side is
+	// expected to come back from that side as an echo.
+	DefaultEchoWindow = time.Minute
+	// DefaultStateTTL is how long a known state of an agent is trusted to
+	// skip setting it again.
+	DefaultStateTTL = 30 * time.Second
+	// DefaultPollInterval is the poller's interval.
+	DefaultPollInterval = 15 * time.Second
+	// maxRetryAfter: Zendesk is reported not to retry a 503 whose
+	// Retry-After is 60 seconds or more.
+	maxRetryAfter = time.Minute
+	// statusRefreshMin is the least time between two reads of Zendesk's
+	// unified statuses caused by a presence with no status of its name
+	// (babelforce's "busy" has none, and would otherwise cost a read per
+	// change).
+	statusRefreshMin = time.Minute
+)
+
+// Config configures a Flow. Zendesk and Babelforce are required; every
+// other field has a default.
+type Config struct {
+	// Zendesk is the Zendesk account's client (agent statuses are set
+	// through Availability.SetAgentStatus and read through
+	// Availability.Statuses).
+	Zendesk *zendesk.Client
+	// Babelforce is the babelforce environment's client (agents are found
+	// by sourceId, presences set with Agents.SetPresence).
+	Babelforce *babelforce.Client
+
+	// Mapping is the table between Zendesk states and babelforce
+	// presences; the zero value is the seed's.
+	Mapping Mapping
+
+	// ZendeskSecrets are the signing secrets of the Zendesk webhook that
+	// calls ZendeskHandler (Provision returns it; several while rotating).
+	// Without one the handler refuses every delivery (500, misconfigured).
+	ZendeskSecrets []string
+	// AutomationAuth verifies the calls of the babelforce automation to
+	// AutomationHandler: the secret the automation's HTTP action sends.
+	// Secrets with no Scheme mean "Authorization: Bearer <secret>".
+	// Without a secret the handler refuses every call (500).
+	AutomationAuth webhook.SharedSecretVerifier
+
+	// RetryAfter is the Retry-After of the 503 a handler answers when a
+	// side fails, so that the sender retries (default 5 s; whole seconds;
+	// under 60 s, or Zendesk does not retry).
+	RetryAfter time.Duration
+	// EchoWindow is how long a change the flow made is expected back from
+	// the side it changed, and dropped when it comes (default 1 min). It
+	// should exceed PollInterval when the poller is used.
+	EchoWindow time.Duration
+	// StateTTL is how long an agent's known presence (or Zendesk status)
+	// is trusted: a change to what the agent is known to have had for less
+	// than StateTTL is skipped. Older knowledge is not trusted and the
+	// change is sent (both APIs treat setting the current state as no
+	// change). Default 30 s; negative never skips.
+	StateTTL time.Duration
+	// PollInterval is the interval of RunPoller (default 15 s).
+	PollInterval time.Duration
+	// RejectUnknownAgents makes ZendeskHandler answer 422 to an event about
+	// a Zendesk agent that no babelforce agent has as sourceId. By default
+	// such events are acknowledged (200) and logged as ignored: Zendesk
+	// sends every agent's events, not only those of the agents who use
+	// babelforce, and a stream of refused deliveries can trip Zendesk's
+	// webhook circuit breaker, which would then hold back the events of
+	// every agent.
+	RejectUnknownAgents bool
+
+	// ZendeskDeduper and AutomationDeduper remember the events handled, by
+	// id; nil means a webhook.MemoryDeduper each. A service with several
+	// replicas needs a shared store (see webhook.Deduper).
+	ZendeskDeduper, AutomationDeduper webhook.Deduper
+
+	// Logger receives the flow's records (one per decision, at Debug for
+	// echoes, stale and unchanged events, Info for changes, Warn and Error
+	// for refusals and failures) and the handlers' delivery records. nil
+	// discards.
+	Logger *slog.Logger
+	// Now is the flow's clock: observation times, the echo window, state
+	// freshness, and the signature timestamps of Zendesk deliveries. nil
+	// means time.Now.
+	Now func() time.Time
+	// OnResult, when set, is called with every decision the flow makes,
+	// synchronously, while the agent's lock is held: it must be quick and
+	// must not call the Flow.
+	OnResult func(Result)
+}
+
+// ConfigError is one configuration problem, with what to change to fix it.
+// New, Mapping.Validate and Flow.Check return several joined with
+// errors.Join; use errors.As, or walk them with Problems.
+type ConfigError struct {
+	// Field names the setting, e.g. `Mapping.Presences["away"]`, or the
+	// account object at fault, e.g. `Zendesk status "In a meeting"`.
+	Field string
+	// Value is the offending value, if any.
+	Value string
+	// Problem says what is wrong.
+	Problem string
+	// Fix says what to do about it.
+	Fix string
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	b.WriteString("statussync: ")
+	b.WriteString(e.Field)
+	if e.Value != "" {
+		fmt.Fprintf(&b, " = %q", e.Value)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Problem)
+	if e.Fix != "" {
+		b.WriteString("; fix: ")
+		b.WriteString(e.Fix)
+	}
+	return b.String()
+}
+
+// Problems returns the *ConfigErrors in err (as returned by New,
+// Mapping.Validate or Flow.Check), in order.
+func Problems(err error) []*ConfigError {
+	var out []*ConfigError
+	var walk func(error)
+	walk = func(err error) {
+		if err == nil {
+			return
+		}
+		if ce, ok := err.(*ConfigError); ok {
+			out = append(out, ce)
+			return
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}
+
+// joinErrors is errors.Join that keeps a single error as it is.
+func joinErrors(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
+// withDefaults validates c and fills in the defaults.
+func (c Config) withDefaults() (Config, error) {
+	var errs []error
+	add := func(field, value, problem, fix string) {
+		errs = append(errs, &ConfigError{Field: field, Value: value, Problem: problem, Fix: fix})
+	}
+	if c.Zendesk == nil {
+		add("Config.Zendesk", "", "is nil", "build a client with zendesk.NewClient")
+	}
+	if c.Babelforce == nil {
+		add("Config.Babelforce", "", "is nil", "build a client with babelforce.NewClient")
+	}
+	if err := c.Mapping.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	switch {
+	case c.RetryAfter < 0:
+		add("Config.RetryAfter", c.RetryAfter.String(), "is negative", "use a duration between 1 s and 59 s, or 0 for the default (5 s)")
+	case c.RetryAfter >= maxRetryAfter:
+		add("Config.RetryAfter", c.RetryAfter.String(), "is 60 s or more, and Zendesk is reported not to retry a 503 that asks for that long",
+			"use a duration under 60 s, or 0 for the default (5 s)")
+	case c.RetryAfter == 0:
+		c.RetryAfter = webhook.DefaultRetryAfter
+	}
+	if c.EchoWindow < 0 {
+		add("Config.EchoWindow", c.EchoWindow.String(), "is negative", "use a positive duration, or 0 for the default (1 min)")
+	} else if c.EchoWindow == 0 {
+		c.EchoWindow = DefaultEchoWindow
+	}
+	if c.StateTTL == 0 {
+		c.StateTTL = DefaultStateTTL
+	}
+	if c.PollInterval < 0 {
+		add("Config.PollInterval", c.PollInterval.String(), "is negative", "use a positive duration, or 0 for the default (15 s)")
+	} else if c.PollInterval == 0 {
+		c.PollInterval = DefaultPollInterval
+	}
+	if len(c.AutomationAuth.Secrets) > 0 && c.AutomationAuth.Scheme == 0 {
+		c.AutomationAuth.Scheme = webhook.SchemeBearer
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	c.Mapping = c.Mapping.withDefaults()
+	return c, joinErrors(errs)
+}

@@ -1,0 +1,280 @@
+package statussync
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/zendesk"
+)
+
+// Defaults of Mapping.
+const (
+	// DefaultChannel is the Zendesk channel whose agent.state_changed events
+	// drive babelforce, as in the seed's example event.
+	DefaultChannel = zendesk.ChannelSupport
+	// DefaultFallback is the Zendesk unified status set for a red babelforce
+	// presence that has no Zendesk status of the same name (babelforce's
+	// built-in "busy", for one).
+	DefaultFallback = zendesk.AgentStateAway
+)
+
+// Mapping is the table between Zendesk agent states and babelforce
+// presences. It is pure: it reads nothing and calls nothing, so it can be
+// tested and printed on its own. The zero value is the seed's mapping:
+//
+//	Zendesk → babelforce
+//	  online (channel state or unified status)  → available, the only green presence
+//	  any other state or status, default or custom → the red presence of the same name
+//	                                                ("In a meeting" → "in_a_meeting")
+//	babelforce → Zendesk
+//	  available                                  → the unified status online (id 3)
+//	  a red presence                             → the unified status of the same name,
+//	                                                default or custom, else Fallback (away)
+//
+// Names are compared after NormalizeName, so an override may be written
+// "In a meeting" or "in_a_meeting".
+type Mapping struct {
+	// Channel is the channel whose agent.state_changed events drive
+	// babelforce: "support" (the default), "messaging" or "talk". Events of
+	// the other channels are acknowledged and ignored. The unified status
+	// events drive babelforce whatever the channel.
+	Channel string
+	// Presences overrides the Zendesk → babelforce table: the key is a
+	// channel state ("away") or a unified status name ("In a meeting"),
+	// the value the babelforce presence name to set ("busy").
+	Presences map[string]string
+	// Statuses overrides the babelforce → Zendesk table: the key is a
+	// presence name ("busy"), the value a Zendesk unified status name
+	// ("In a meeting", "away").
+	Statuses map[string]string
+	// Fallback is the Zendesk unified status (by name) for a red presence
+	// with no status of the same name and no entry in Statuses. Empty means
+	// DefaultFallback. It must not be online.
+	Fallback string
+
+	// normalized: the keys of Presences and Statuses are normalised copies
+	// (withDefaults), so lookups need not normalise them again.
+	normalized bool
+}
+
+// DefaultMapping returns the seed's mapping with its defaults filled in.
+func DefaultMapping() Mapping { return Mapping{}.withDefaults() }
+
+// withDefaults returns m with the defaults filled in and the override
+// tables copied with normalised keys.
+func (m Mapping) withDefaults() Mapping {
+	if m.Channel == "" {
+		m.Channel = DefaultChannel
+	}
+	if m.Fallback == "" {
+		m.Fallback = DefaultFallback
+	}
+	norm := func(in map[string]string) map[string]string {
+		out := make(map[string]string, len(in))
+		for k, v := range in {
+			out[NormalizeName(k)] = strings.TrimSpace(v)
+		}
+		return out
+	}
+	if !m.normalized {
+		m.Presences = norm(m.Presences)
+		m.Statuses = norm(m.Statuses)
+		m.normalized = true
+	}
+	return m
+}
+
+// lookup finds the entry of table whose normalised key is k.
+func (m Mapping) lookup(table map[string]string, k string) (string, bool) {
+	if m.normalized {
+		v, ok := table[k]
+		return v, ok
+	}
+	for key, v := range table {
+		if NormalizeName(key) == k {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// NormalizeName returns the name babelforce gives a presence created with
+// the label s, which is also how this package compares names: lower case,
+// words (runs of letters, digits, "-" and "_") joined by "_". "In a meeting"
+// becomes "in_a_meeting", "Transfers only" "transfers_only", and Zendesk's
+// state names ("online", "transfers_only") stay as they are.
+//
+// UNCONFIRMED: babelforce documents that a presence is created with a label
+// and has a name, not how one comes from the other. This is the rule of
+// babelforcetest. When babelforce names a presence otherwise, Flow.Check
+// and Provision find it by its label instead, and the flow uses the name
+// babelforce gave it.
+func NormalizeName(s string) string {
+	if isNormal(s) {
+		return s
+	}
+	fields := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_'
+	})
+	return strings.Join(fields, "_")
+}
+
+// isNormal reports whether NormalizeName(s) is s, cheaply: s is made of
+// lower-case ASCII letters, digits, "-" and "_" only.
+func isNormal(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Presence returns the babelforce presence that the Zendesk channel state
+// or unified status name maps to: the override in Presences, else
+// "available" for online, else the normalised name.
+func (m Mapping) Presence(zendeskName string) string {
+	k := NormalizeName(zendeskName)
+	if v, ok := m.lookup(m.Presences, k); ok {
+		return v
+	}
+	if k == zendesk.AgentStateOnline {
+		return babelforce.AvailablePresence
+	}
+	return k
+}
+
+// StatusName returns the name of the Zendesk unified status that the
+// babelforce presence maps to, and whether Fallback may replace it when
+// Zendesk has no such status: the override in Statuses (no fallback),
+// "online" for "available" (no fallback), else the presence's own name.
+func (m Mapping) StatusName(presence string) (name string, fallback bool) {
+	k := NormalizeName(presence)
+	if v, ok := m.lookup(m.Statuses, k); ok {
+		return v, false
+	}
+	if k == babelforce.AvailablePresence {
+		return zendesk.AgentStateOnline, false
+	}
+	return presence, true
+}
+
+// Status resolves the babelforce presence to one of statuses (Zendesk's
+// unified statuses, as Availability.Statuses lists them): the status named
+// by StatusName, else the Fallback status. fellBack reports the latter.
+// It returns an error when neither exists.
+func (m Mapping) Status(presence string, statuses []*zendesk.UnifiedStatus) (st *zendesk.UnifiedStatus, fellBack bool, err error) {
+	m = m.withDefaults()
+	name, canFall := m.StatusName(presence)
+	if st := findStatus(statuses, name); st != nil {
+		return st, false, nil
+	}
+	if !canFall {
+		return nil, false, fmt.Errorf("statussync: babelforce presence %q maps to the Zendesk status %q, which does not exist", presence, name)
+	}
+	if st := findStatus(statuses, m.Fallback); st != nil {
+		return st, true, nil
+	}
+	return nil, false, fmt.Errorf("statussync: babelforce presence %q has no Zendesk status of that name and the fallback status %q does not exist", presence, m.Fallback)
+}
+
+// findStatus returns the status whose normalised name is name's.
+func findStatus(statuses []*zendesk.UnifiedStatus, name string) *zendesk.UnifiedStatus {
+	k := NormalizeName(name)
+	for _, s := range statuses {
+		if s != nil && NormalizeName(s.Name) == k {
+			return s
+		}
+	}
+	return nil
+}
+
+// channelStates are Zendesk's per-channel states, which agent.state_changed
+// events carry.
+var channelStates = []string{zendesk.AgentStateOnline, zendesk.AgentStateAway, zendesk.AgentStateTransfersOnly, zendesk.AgentStateOffline}
+
+// channels are the Zendesk channels an agent has a state on.
+var channels = []string{zendesk.ChannelSupport, zendesk.ChannelMessaging, zendesk.ChannelTalk}
+
+// ChannelState returns the state st puts the channel in: its mapping for a
+// custom status, and for a default status (whose mapping the API does not
+// list) the state of its name ("away" → "away"). It is "" when unknown.
+func ChannelState(st *zendesk.UnifiedStatus, channel string) string {
+	if st == nil {
+		return ""
+	}
+	if s, ok := st.Channels[channel]; ok {
+		return s
+	}
+	if n := NormalizeName(st.Name); slices.Contains(channelStates, n) {
+		return n
+	}
+	return ""
+}
+
+// Validate checks what can be checked without reading either side: the
+// channel, empty names, and mappings that would make a red state green. The
+// error joins one *ConfigError per problem, each saying what to fix.
+// Flow.Check checks the rest against both accounts.
+func (m Mapping) Validate() error {
+	var errs []error
+	add := func(field, value, problem, fix string) {
+		errs = append(errs, &ConfigError{Field: field, Value: value, Problem: problem, Fix: fix})
+	}
+	ch := m.Channel
+	if ch == "" {
+		ch = DefaultChannel
+	}
+	if !slices.Contains(channels, ch) {
+		add("Mapping.Channel", m.Channel, "is not a Zendesk channel",
+			`use "support", "messaging" or "talk" (empty means "support")`)
+	}
+	seen := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(m.Presences)) {
+		v := strings.TrimSpace(m.Presences[k])
+		field := fmt.Sprintf("Mapping.Presences[%q]", k)
+		n := NormalizeName(k)
+		switch {
+		case n == "":
+			add(field, v, "has an empty Zendesk state name", "remove the entry or name a Zendesk state or status")
+			continue
+		case seen[n] != "":
+			add(field, v, fmt.Sprintf("names the same Zendesk state as Mapping.Presences[%q]", seen[n]), "keep one of the two entries")
+		case v == "":
+			add(field, v, "maps to an empty presence name", fmt.Sprintf("name a babelforce presence, or remove the entry to use %q", NormalizeName(k)))
+		case v == babelforce.AvailablePresence && n != zendesk.AgentStateOnline && slices.Contains(channelStates, n):
+			add(field, v, fmt.Sprintf("makes the red Zendesk state %q green: %q is babelforce's only green presence", n, v),
+				fmt.Sprintf("map %q to a red presence such as %q, or remove the entry", k, n))
+		}
+		seen[n] = k
+	}
+	seen = map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(m.Statuses)) {
+		v := strings.TrimSpace(m.Statuses[k])
+		field := fmt.Sprintf("Mapping.Statuses[%q]", k)
+		n := NormalizeName(k)
+		switch {
+		case n == "":
+			add(field, v, "has an empty presence name", "remove the entry or name a babelforce presence")
+			continue
+		case seen[n] != "":
+			add(field, v, fmt.Sprintf("names the same presence as Mapping.Statuses[%q]", seen[n]), "keep one of the two entries")
+		case v == "":
+			add(field, v, "maps to an empty Zendesk status name", "name a Zendesk unified status, or remove the entry")
+		case n != babelforce.AvailablePresence && NormalizeName(v) == zendesk.AgentStateOnline:
+			add(field, v, fmt.Sprintf("makes the red presence %q green in Zendesk (online)", k),
+				fmt.Sprintf("map %q to a Zendesk status that is not online, such as %q, or remove the entry", k, DefaultFallback))
+		}
+		seen[n] = k
+	}
+	if NormalizeName(m.Fallback) == zendesk.AgentStateOnline {
+		add("Mapping.Fallback", m.Fallback, "would make every red presence without a Zendesk status green (online)",
+			fmt.Sprintf("use a status that is not online, such as %q (empty means %q)", DefaultFallback, DefaultFallback))
+	}
+	return joinErrors(errs)
+}

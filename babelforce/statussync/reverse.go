@@ -1,0 +1,173 @@
+package statussync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/webhook"
+	"github.com/deskbridge/deskbridge/zendesk"
+)
+
+// bfObservation is a babelforce presence change reduced to what the flow
+// needs.
+type bfObservation struct {
+	source   Source
+	eventID  string
+	presence string
+	from     string
+	at       time.Time
+}
+
+// applyBabelforce applies a babelforce-side observation to Zendesk and
+// returns the outcome; st.mu is held.
+func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObservation) (Outcome, error) {
+	now := f.now()
+	res := Result{Time: now, Source: o.source, Kind: "presence", EventID: o.eventID, ZendeskAgentID: st.id,
+		BabelforceAgentID: st.bfID, From: o.from, To: o.presence, ObservedAt: o.at}
+	if o.at.Before(st.lastBF) {
+		res.Outcome, res.Detail = Stale, "older than the last babelforce presence applied ("+st.lastBF.UTC().Format(time.RFC3339Nano)+")"
+		f.report(ctx, res)
+		return res.Outcome, nil
+	}
+	if f.consumeBabelforceEcho(st, o.presence, now) {
+		st.bfKnown, st.bfKnownAt = o.presence, now
+		st.lastBF = maxTime(st.lastBF, o.at)
+		res.Outcome, res.Detail = Echo, "the flow set this presence"
+		f.report(ctx, res)
+		return res.Outcome, nil
+	}
+	st.bfEchoes = nil // a genuine change: earlier sets are no longer expected back
+	st.bfKnown, st.bfKnownAt = o.presence, now
+
+	target, fellBack, err := f.statusFor(ctx, o.presence)
+	if err != nil {
+		res.Err = err
+		res.Outcome = Failed
+		if webhook.IsPermanent(err) {
+			res.Outcome = Rejected
+		}
+		f.report(ctx, res)
+		return res.Outcome, err
+	}
+	res.Target = statusLabel(target)
+	if fellBack {
+		res.Detail = "no Zendesk status of this name: fallback"
+	}
+	if f.fresh(st.zdKnownAt, now) && st.zdKnown == NormalizeName(target.Name) {
+		st.lastBF = maxTime(st.lastBF, o.at)
+		res.Outcome, res.Detail = Unchanged, "the Zendesk agent already has this status"
+		f.report(ctx, res)
+		return res.Outcome, nil
+	}
+	echo := zdEcho{status: NormalizeName(target.Name), channel: ChannelState(target, f.m.Channel), at: now}
+	st.zdEchoes = append(st.zdEchoes, echo)
+	got, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, target.ID)
+	if err != nil {
+		var zerr *zendesk.Error
+		if errors.As(err, &zerr) && zerr.StatusCode >= 400 && zerr.StatusCode < 500 && zerr.StatusCode != 429 {
+			st.zdEchoes = slices.DeleteFunc(st.zdEchoes, func(e zdEcho) bool { return e == echo })
+			if errors.Is(err, deskbridge.ErrNotFound) || errors.Is(err, deskbridge.ErrInvalid) || errors.Is(err, deskbridge.ErrForbidden) {
+				err = webhook.Permanent(fmt.Errorf("statussync: Zendesk refused status %s for agent %d: %w; fix: check that the babelforce agent's sourceId is the Zendesk user id of an agent allowed this status", res.Target, st.id, err))
+			}
+		}
+		res.Err = err
+		res.Outcome = Failed
+		if webhook.IsPermanent(err) {
+			res.Outcome = Rejected
+		}
+		f.report(ctx, res)
+		return res.Outcome, err
+	}
+	at := now
+	if got != nil && !got.UpdatedAt.IsZero() {
+		at = got.UpdatedAt
+	}
+	st.zdKnown, st.zdKnownAt = NormalizeName(target.Name), now
+	st.lastZD = maxTime(st.lastZD, at)
+	st.lastBF = maxTime(st.lastBF, o.at)
+	res.Outcome = Applied
+	f.report(ctx, res)
+	return Applied, nil
+}
+
+// consumeBabelforceEcho reports whether a presence observation is the echo
+// of a presence the flow set, and forgets that echo.
+func (f *Flow) consumeBabelforceEcho(st *agentState, presence string, now time.Time) bool {
+	st.bfEchoes = slices.DeleteFunc(st.bfEchoes, func(e bfEcho) bool { return now.Sub(e.at) > f.cfg.EchoWindow })
+	p := NormalizeName(presence)
+	for i, e := range st.bfEchoes {
+		if e.presence == p {
+			st.bfEchoes = slices.Delete(st.bfEchoes, i, i+1)
+			return true
+		}
+	}
+	return false
+}
+
+// statusFor resolves a presence to a Zendesk unified status, reading the
+// statuses when they were never read, or when the presence's own status is
+// missing (a custom status may have been added since) and was not missing
+// at a read in the last minute: babelforce's "busy", which has no status,
+// costs one read a minute, not one per change.
+func (f *Flow) statusFor(ctx context.Context, presence string) (*zendesk.UnifiedStatus, bool, error) {
+	f.statusMu.Lock()
+	defer f.statusMu.Unlock()
+	loaded := false
+	if f.statuses == nil {
+		if err := f.loadStatusesLocked(ctx); err != nil {
+			return nil, false, err
+		}
+		loaded = true
+	}
+	presence = f.unalias(presence)
+	st, fellBack, err := f.m.Status(presence, f.statuses)
+	if err != nil || fellBack {
+		k := NormalizeName(presence)
+		if last, ok := f.missed[k]; !loaded && (!ok || f.now().Sub(last) >= statusRefreshMin) {
+			if lerr := f.loadStatusesLocked(ctx); lerr != nil {
+				return nil, false, lerr
+			}
+			st, fellBack, err = f.m.Status(presence, f.statuses)
+		}
+		if err != nil || fellBack {
+			f.missed[k] = f.now()
+		}
+	}
+	if err != nil {
+		return nil, false, webhook.Permanent(fmt.Errorf("%w; fix: create the Zendesk status, or map the presence in Mapping.Statuses", err))
+	}
+	return st, fellBack, nil
+}
+
+// loadStatusesLocked reads Zendesk's unified statuses; statusMu is held.
+func (f *Flow) loadStatusesLocked(ctx context.Context) error {
+	var all []*zendesk.UnifiedStatus
+	for s, err := range f.cfg.Zendesk.Availability.Statuses(ctx, nil) {
+		if err != nil {
+			return fmt.Errorf("statussync: reading Zendesk's unified statuses: %w", err)
+		}
+		all = append(all, s)
+	}
+	if all == nil {
+		all = []*zendesk.UnifiedStatus{}
+	}
+	f.statuses, f.statusesAt = all, f.now()
+	return nil
+}
+
+// statusLabel formats a status as "name (id)".
+func statusLabel(s *zendesk.UnifiedStatus) string {
+	return s.Name + " (" + strconv.FormatInt(s.ID, 10) + ")"
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
