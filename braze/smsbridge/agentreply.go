@@ -1,0 +1,302 @@
+package smsbridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/braze"
+	"github.com/deskbridge/deskbridge/webhook"
+	"github.com/deskbridge/deskbridge/zendesk"
+)
+
+// How long the bridge remembers a send and its own comments.
+const (
+	sendTTL = 24 * time.Hour
+	echoTTL = time.Hour
+	// maxProbeFailures: after this many failed probes of one ambiguous
+	// send, the bridge stops asking Braze and applies Config.Delivery.
+	maxProbeFailures = 2
+)
+
+// Send states kept in the Store under "send:" + key.
+const (
+	stateSent     = "sent"
+	stateSending  = "sending"  // the request is (or was, if the process died) on its way
+	stateMaybe    = "maybe"    // Braze answered in a way that does not prove it did not send
+	stateWithheld = "withheld" // ambiguous, not sent again (AtMostOnce)
+	stateRefused  = "refused"  // Braze refused it: certainly not sent
+	stateNone     = "none"     // certainly not sent; may be sent
+)
+
+// sendState is a decoded send record: "maybe <unix-nano> <probe failures>".
+type sendState struct {
+	state  string
+	probes int
+}
+
+func parseSendState(v string) sendState {
+	f := strings.Fields(v)
+	if len(f) == 0 {
+		return sendState{}
+	}
+	s := sendState{state: f[0]}
+	if len(f) >= 3 {
+		s.probes, _ = strconv.Atoi(f[2])
+	}
+	return s
+}
+
+// skipReason says why an agent reply needs no SMS, or "".
+func skipReason(r *AgentReply) string {
+	switch {
+	case r.ExternalID == "":
+		return "the requester has no Braze external ID"
+	case r.Event == EventReply && r.AuthorID != 0 && r.AuthorID == r.RequesterID:
+		return "the comment is the requester's own"
+	case r.Event == EventReply && r.Text == "":
+		return "the comment has no text"
+	}
+	return ""
+}
+
+// HandleAgentReply sends an agent's reply as an SMS through the reply
+// campaign, or for a solved ticket the closing SMS through the closing
+// campaign, setting the customer's zendesk_ticket and zendesk_ticket_open
+// attributes in the same call. It is what AgentReplyHandler calls for each
+// delivery; r.Key must identify the delivery across retries.
+//
+// Nothing is sent for a comment the bridge itself posted from an SMS (it
+// came back through a trigger without the loop guard), for the requester's
+// own comment, or for a requester without a Braze external ID.
+//
+// Each send is recorded in the Store before it is made and after: a retry
+// of a delivery whose SMS went out is acknowledged without sending. When
+// Braze's answer leaves it unknown whether the SMS went out (a 5xx, a
+// broken connection), HandleAgentReply returns an error, so that Zendesk
+// retries; the retry reads the send's marker back from Braze (see
+// Config.SendMarker) and, if Braze did not process the send, applies
+// Config.Delivery. A send Braze refused (4xx) is not retried: the error is
+// webhook.Permanent.
+func (b *Bridge) HandleAgentReply(ctx context.Context, r *AgentReply) (Outcome, error) {
+	if r == nil {
+		return "", webhook.Permanent(errors.New("smsbridge: nil agent reply"))
+	}
+	if r.Event == EventReply && r.Text == "" {
+		r.Text = ExtractMessage(r.Comment)
+	}
+	if r.Key == "" {
+		r.Key = "zd:h:" + digest(r.Event, fmt.Sprint(r.TicketID), r.ExternalID, r.Comment)
+	}
+	log := b.log.With(slog.String("key", r.Key), slog.Int64("ticket", r.TicketID), slog.String("event", r.Event))
+	if why := skipReason(r); why != "" {
+		log.InfoContext(ctx, "agent reply skipped", slog.String("reason", why))
+		return OutcomeSkipped, nil
+	}
+	attrs := map[string]any{}
+	if r.TicketID > 0 {
+		attrs[AttrTicket] = strconv.FormatInt(r.TicketID, 10)
+	}
+	switch r.Event {
+	case EventReply:
+		echo, err := b.isEcho(ctx, r.ExternalID, r.Text)
+		if err != nil {
+			return "", fmt.Errorf("smsbridge: store: %w", err)
+		}
+		if echo {
+			log.InfoContext(ctx, "agent reply skipped", slog.String("reason", "the bridge posted this comment from an SMS"))
+			return OutcomeEcho, nil
+		}
+		attrs[AttrTicketOpen] = !closedStatus(r.Status)
+		return b.send(ctx, log, r, b.cfg.ReplyCampaignID, r.Text, attrs)
+	case EventSolved:
+		attrs[AttrTicketOpen] = false
+		if b.cfg.ClosingCampaignID == "" {
+			_, err := b.cfg.Braze.Users.Track(ctx, &braze.TrackRequest{Attributes: []braze.UserAttributes{{ExternalID: r.ExternalID, Attributes: attrs}}})
+			if err != nil {
+				return "", fmt.Errorf("smsbridge: setting %s to false: %w", AttrTicketOpen, err)
+			}
+			log.InfoContext(ctx, "ticket closed in Braze", slog.String("outcome", string(OutcomeAttributes)))
+			return OutcomeAttributes, nil
+		}
+		text := r.Text
+		if text == "" {
+			text = b.cfg.ClosingMessage
+		}
+		return b.send(ctx, log, r, b.cfg.ClosingCampaignID, text, attrs)
+	}
+	return "", webhook.Permanent(fmt.Errorf("smsbridge: unknown event %q", r.Event))
+}
+
+// send makes one trigger send at most once per delivery key, as described
+// at HandleAgentReply.
+func (b *Bridge) send(ctx context.Context, log *slog.Logger, r *AgentReply, campaign, text string, attrs map[string]any) (Outcome, error) {
+	key := "send:" + r.Key
+	v, _, err := b.store.Get(ctx, key)
+	if err != nil {
+		return "", fmt.Errorf("smsbridge: store: %w", err)
+	}
+	switch st := parseSendState(v); st.state {
+	case stateSent:
+		return OutcomeAlreadySent, nil
+	case stateWithheld:
+		return OutcomeWithheld, nil
+	case stateRefused:
+		return OutcomeRefused, nil
+	case stateSending, stateMaybe:
+		processed, perr := b.probe(ctx, r)
+		if perr == nil && processed {
+			if err := b.store.Set(ctx, key, stateSent, sendTTL); err != nil {
+				log.WarnContext(ctx, "store failed", slog.String("error", err.Error()))
+			}
+			log.InfoContext(ctx, "earlier send confirmed by its marker", slog.String("outcome", string(OutcomeConfirmed)))
+			return OutcomeConfirmed, nil
+		}
+		if perr != nil && st.probes+1 < maxProbeFailures {
+			_ = b.store.Set(ctx, key, fmt.Sprintf("%s %d %d", stateMaybe, b.cfg.Now().UnixNano(), st.probes+1), sendTTL)
+			return "", fmt.Errorf("smsbridge: could not learn whether Braze sent %s: %w", r.Key, perr)
+		}
+		if b.cfg.Delivery == AtMostOnce {
+			if err := b.store.Set(ctx, key, stateWithheld, sendTTL); err != nil {
+				return "", fmt.Errorf("smsbridge: store: %w", err)
+			}
+			var cause error
+			switch {
+			case perr != nil:
+				cause = fmt.Errorf("uncertain send: Braze's answer did not show whether the SMS went out, and the send's marker could not be read: %w", perr)
+			case b.cfg.SendMarker == "":
+				cause = errors.New("uncertain send: Braze's answer did not show whether the SMS went out")
+			default:
+				cause = errors.New("uncertain send: Braze's answer did not show whether the SMS went out, and the send's marker was not found")
+			}
+			b.undelivered(ctx, log, r, true, cause)
+			return OutcomeWithheld, nil
+		}
+		log.WarnContext(ctx, "sending again an SMS that may have been sent (at-least-once)")
+	}
+
+	if err := b.store.Set(ctx, key, fmt.Sprintf("%s %d", stateSending, b.cfg.Now().UnixNano()), sendTTL); err != nil {
+		return "", fmt.Errorf("smsbridge: store: %w", err)
+	}
+	if b.cfg.SendMarker != "" {
+		attrs[b.cfg.SendMarker] = r.Key
+	}
+	res, err := b.cfg.Braze.Campaigns.TriggerSend(ctx, &braze.CampaignTriggerRequest{
+		CampaignID: campaign,
+		Recipients: []braze.Recipient{{
+			ExternalUserID:    r.ExternalID,
+			TriggerProperties: map[string]any{"msg_body": text},
+			Attributes:        attrs,
+		}},
+	})
+	bg := context.WithoutCancel(ctx)
+	switch {
+	case err == nil:
+		if err := b.store.Set(bg, key, stateSent, sendTTL); err != nil {
+			// Sent all the same; a retry would probe and find the marker.
+			log.WarnContext(ctx, "store failed after a send", slog.String("error", err.Error()))
+		}
+		if len(res.Errors) > 0 {
+			log.WarnContext(ctx, "Braze accepted the send with errors", slog.Any("errors", res.Errors))
+		}
+		log.InfoContext(ctx, "SMS sent", slog.String("outcome", string(OutcomeSent)), slog.String("campaign", campaign),
+			slog.String("dispatch_id", res.DispatchID), slog.Bool("queued", res.Queued))
+		return OutcomeSent, nil
+	case braze.MaybeSent(err):
+		_ = b.store.Set(bg, key, fmt.Sprintf("%s %d 0", stateMaybe, b.cfg.Now().UnixNano()), sendTTL)
+		return "", fmt.Errorf("smsbridge: Braze may have sent the SMS of %s; the retry will check: %w", r.Key, err)
+	case refused(err):
+		_ = b.store.Set(bg, key, stateRefused, sendTTL)
+		b.undelivered(ctx, log, r, false, err)
+		return OutcomeRefused, webhook.Permanent(err)
+	default: // certainly not sent (429, a connection that never opened, a cancelled context)
+		_ = b.store.Set(bg, key, stateNone, sendTTL)
+		return "", fmt.Errorf("smsbridge: the SMS of %s was not sent: %w", r.Key, err)
+	}
+}
+
+// refused reports an error after which retrying the same send cannot
+// succeed: a 4xx other than 429, or input the client refused.
+func refused(err error) bool {
+	var be *braze.Error
+	if errors.As(err, &be) {
+		return be.StatusCode >= 400 && be.StatusCode < 500 && be.StatusCode != 429
+	}
+	return errors.Is(err, deskbridge.ErrInvalid)
+}
+
+// probe reads the send marker of r's customer back from Braze: true when
+// Braze processed the send of r (it applies a send's attributes before
+// sending). Without a marker configured it reports false.
+func (b *Bridge) probe(ctx context.Context, r *AgentReply) (bool, error) {
+	if b.cfg.SendMarker == "" {
+		return false, nil
+	}
+	res, err := b.cfg.Braze.Users.ExportIDs(ctx, &braze.ExportIDsRequest{
+		ExternalIDs:    []string{r.ExternalID},
+		FieldsToExport: []string{"external_id", "custom_attributes"},
+	})
+	if err != nil {
+		return false, err
+	}
+	for _, u := range res.Users {
+		if anyString(u.CustomAttributes[b.cfg.SendMarker]) == r.Key {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// undelivered reports an agent reply whose SMS did not go out, or may not
+// have: a log record, Config.OnUndelivered, and an internal note on the
+// ticket (made through the API, so no trigger sends it anywhere).
+func (b *Bridge) undelivered(ctx context.Context, log *slog.Logger, r *AgentReply, uncertain bool, cause error) {
+	u := Undelivered{Key: r.Key, TicketID: r.TicketID, ExternalID: r.ExternalID, Event: r.Event, Uncertain: uncertain, Err: cause}
+	log.ErrorContext(ctx, "SMS not delivered", slog.Bool("uncertain", uncertain), slog.String("error", cause.Error()))
+	if b.cfg.OnUndelivered != nil {
+		b.cfg.OnUndelivered(ctx, u)
+	}
+	if b.cfg.NoUndeliveredNotes || r.TicketID <= 0 {
+		return
+	}
+	what := "This reply"
+	if r.Event == EventSolved {
+		what = "The closing message"
+	}
+	var note string
+	if uncertain {
+		note = fmt.Sprintf("SMS bridge: %s may not have reached the customer by SMS (%v). It was not sent again, "+
+			"so that the customer does not get it twice; resend it if the customer did not receive it.", what, cause)
+	} else {
+		note = fmt.Sprintf("SMS bridge: %s was not sent to the customer by SMS: Braze refused it (%v).", what, cause)
+	}
+	if _, err := b.cfg.Zendesk.Tickets.Update(context.WithoutCancel(ctx), r.TicketID, &zendesk.TicketInput{Comment: zendesk.PrivateComment(note)}); err != nil {
+		log.ErrorContext(ctx, "could not add the internal note", slog.String("error", err.Error()))
+	}
+}
+
+// echoKey is the Store key under which the bridge remembers a text it
+// posted to Zendesk for a customer.
+func echoKey(externalID, text string) string {
+	return "echo:" + digest(externalID, echoText(text))
+}
+
+// echoText reduces a message to what survives a trip through Zendesk:
+// the text, whitespace runs as one space.
+func echoText(s string) string {
+	return strings.Join(strings.Fields(ExtractMessage(s)), " ")
+}
+
+func (b *Bridge) isEcho(ctx context.Context, externalID, text string) (bool, error) {
+	_, ok, err := b.store.Get(ctx, echoKey(externalID, text))
+	return ok, err
+}
+
+func (b *Bridge) rememberEcho(ctx context.Context, externalID, text string) error {
+	return b.store.Set(ctx, echoKey(externalID, text), "1", echoTTL)
+}

@@ -1,0 +1,132 @@
+// Package smsbridge is a two-way SMS conversation between a Zendesk ticket
+// and a customer's phone, through Braze: the flow of Braze's Zendesk Chat
+// recipe, with a bridge in the middle that makes it safe.
+//
+//   - A customer texts the keyword (SUPPORT): a Braze webhook campaign calls
+//     the bridge, which finds or creates the customer's Zendesk user (by the
+//     braze_external_id user field) and opens a ticket with the text as the
+//     customer's comment; it sets the customer's zendesk_ticket and
+//     zendesk_ticket_open attributes in Braze.
+//   - An agent answers in Zendesk: a trigger calls the bridge, which cuts
+//     Zendesk's comment header (ExtractMessage) and sends the text with the
+//     reply campaign (/campaigns/trigger/send, msg_body).
+//   - The customer replies: the follow-up webhook campaign (any text, for
+//     customers whose zendesk_ticket_open is true) calls the bridge, which
+//     adds the text to the ticket as the customer's public comment.
+//   - The agent solves the ticket: a trigger calls the bridge, which sends
+//     the closing campaign and sets zendesk_ticket_open to false.
+//
+// Provision sets up the Zendesk side (the user field, the webhook, a trigger
+// category and the two triggers) and writes out the Braze side, which
+// Braze's API cannot create. New builds the Bridge; Bridge.Handler serves
+// both webhooks.
+//
+//	rep, err := smsbridge.Provision(ctx, zc, smsbridge.ProvisionConfig{BridgeURL: "https://sms.example.com"})
+//	fmt.Print(rep, rep.BrazeSetup)
+//	b, err := smsbridge.New(smsbridge.Config{
+//		Zendesk: zc, Braze: bc,
+//		ReplyCampaignID: replyID, ClosingCampaignID: closingID,
+//		ZendeskSecrets: []string{rep.SigningSecret},
+//		BrazeSecrets:   []string{os.Getenv("BRIDGE_BRAZE_SECRET")},
+//	})
+//	http.ListenAndServe(":8080", b.Handler())
+//
+// # What each side sends
+//
+// The Zendesk webhook (POST, JSON, signed by Zendesk) is called by two
+// triggers in one category:
+//
+//	"Reply by Braze SMS"        comment_is_public is true
+//	                            current_via_id is_not 5          (not through the API)
+//	                            requester.custom_fields.braze_external_id present
+//	"Braze SMS: ticket solved"  status value solved              (changed to solved)
+//	                            requester.custom_fields.braze_external_id present
+//
+// with the body TriggerBody(EventReply) or TriggerBody(EventSolved):
+//
+//	{"event": "reply", "ticket_id": "{{ticket.id}}", "status": "{{ticket.status}}",
+//	 "external_id": "{{ticket.requester.custom_fields.braze_external_id}}",
+//	 "requester_id": "{{ticket.requester.id}}", "author_id": "{{current_user.id}}",
+//	 "comment": "{{ticket.latest_public_comment_html}}"}
+//
+// The handler also takes the recipe's own /campaigns/trigger/send body
+// (RecipeTriggerBody), so that triggers written for Braze can point at the
+// bridge unchanged; its campaign_id is ignored (the bridge's campaigns are
+// used). With ProvisionConfig.Direct the webhook calls Braze itself with the
+// recipe's bodies and no bridge is on that path.
+//
+// The Braze webhook campaigns (BrazeWebhookCampaigns) POST to
+// BridgeURL+InboundSMSPath with "Authorization: Bearer <secret>" and the
+// body InboundBody(kind), as JSON key/value pairs:
+//
+//	{"kind": "support", "external_id": "{{${user_id}}}", "first_name": "{{${first_name}}}",
+//	 "last_name": "{{${last_name}}}", "phone": "{{${phone_number}}}",
+//	 "ticket": "{{custom_attribute.${zendesk_ticket}}}",
+//	 "message": "{{sms.${inbound_message_body}}}", "message_id": "{{campaign.${dispatch_id}}}"}
+//
+// The same fields form-encoded are accepted too.
+//
+// # No loops
+//
+// A comment the bridge adds is made through the API (via_id 5), so the
+// reply trigger's loop guard does not fire for it. The bridge checks too,
+// for triggers without the guard: it remembers for an hour what it posted
+// for each customer and does not send it back, and it sends nothing for a
+// comment whose author is the requester (a customer answering by email).
+//
+// # No loss, no double
+//
+// Both handlers follow package webhook: a delivery is acknowledged only once
+// it was handled, duplicates are acknowledged without effect, and a
+// failure answers 503 with Retry-After (Config.RetryAfter), to which
+// Zendesk and Braze both retry.
+//
+// Texts from Braze carry no event ID. Their key is a digest of the
+// customer, ticket, text and message_id, so Braze's retries are applied
+// once; a ticket is created with an Idempotency-Key derived from it, so a
+// creation whose answer was lost converges on one ticket; and before adding
+// a comment whose earlier attempt may have succeeded, the bridge looks for
+// it on the ticket.
+//
+// Agent replies are keyed by X-Zendesk-Webhook-Invocation-Id. Braze sends
+// are not idempotent, and a 5xx or a broken connection does not say whether
+// the SMS went out (braze.MaybeSent). The bridge records each send in the
+// Store before and after making it, and marks it in Braze: the send sets
+// the customer attribute Config.SendMarker to the delivery's key, and Braze
+// applies a send's attributes before sending. After an ambiguous failure it
+// answers 503; on Zendesk's retry it reads the marker back
+// (users/export/ids): found, the SMS went out and is not sent again; not
+// found, Braze most likely did not process the send, but the bridge cannot
+// be sure, and Config.Delivery decides. The default is AtMostOnce: the
+// reply is not sent again, the agent gets an internal note on the ticket
+// and Config.OnUndelivered is called. AtLeastOnce sends it again. A send
+// Braze refused (4xx) is reported the same way and answered 422, which
+// Zendesk does not retry.
+//
+// One process keeps its memory in a MemoryStore and webhook.MemoryDeduper;
+// replicas need a shared Store and Deduper (Config.Store, Config.Deduper).
+//
+// # Unconfirmed
+//
+// These details are not confirmed by a vendor document that could be read
+// while writing the package (see unconfirmed.go and the vendor notes):
+//
+//   - the trigger condition names requester.custom_fields.<key> present,
+//     status value solved, comment_is_public is true (and the zendesk
+//     package's current_via_id, and its bearer-token webhook data);
+//   - that {{ticket.status}} renders capitalised ("Solved"; compared
+//     case-insensitively), that {{current_user.id}} is the updater, and
+//     whether Zendesk escapes placeholder values in JSON bodies (raw line
+//     breaks are accepted; a raw quote would make the body invalid);
+//   - that Zendesk's user search matches custom user fields by key (a miss
+//     only costs a Users.CreateOrUpdate by external_id);
+//   - that Braze escapes values in a key/value-pairs JSON body (in a raw
+//     body, use | json_escape), and that {{campaign.${dispatch_id}}} differs
+//     per inbound message (without it, two identical texts from one
+//     customer within Config.InboundWindow count as one);
+//   - that users/export/ids shows a send's attributes by the time Zendesk
+//     retries (Braze says consistency is usually 10 to 100 ms).
+//
+// Passing user_fields inside a ticket's requester, as the recipe's first
+// webhook campaign does, is not documented; the bridge does not rely on it.
+package smsbridge

@@ -1,0 +1,271 @@
+package smsbridge
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/braze"
+	"github.com/deskbridge/deskbridge/braze/brazetest"
+	"github.com/deskbridge/deskbridge/webhook"
+	"github.com/deskbridge/deskbridge/zendesk"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+const (
+	customer     = "cust-42"
+	brazeSecret  = "braze-webhook-secret"
+	supportWord  = "SUPPORT"
+	testDeadline = 20 * time.Second
+)
+
+// env is a Zendesk fake, a Braze fake and a bridge between them over
+// loopback HTTP, provisioned as a user would.
+type env struct {
+	t       *testing.T
+	zd      *zendesktest.Server
+	bz      *brazetest.Server
+	zc      *zendesk.Client
+	bc      *braze.Client
+	bridge  *Bridge
+	srv     *httptest.Server
+	agent   int64
+	report  *ProvisionReport
+	reply   string // campaign IDs
+	closing string
+	logs    *syncBuffer
+
+	mu          sync.Mutex
+	undelivered []Undelivered
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+
+// newEnv starts the fakes and the bridge; tweak adjusts the bridge's
+// Config before New.
+func newEnv(t *testing.T, tweak ...func(*Config)) *env {
+	t.Helper()
+	e := &env{t: t, logs: &syncBuffer{}}
+	e.zd = zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
+	t.Cleanup(e.zd.Close)
+	e.bz = brazetest.NewServer(brazetest.WithWebhookSleep(noSleep))
+	t.Cleanup(e.bz.Close)
+
+	var h atomic.Pointer[http.Handler]
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := h.Load(); p != nil {
+			(*p).ServeHTTP(w, r)
+			return
+		}
+		http.Error(w, "not ready", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(e.srv.Close)
+
+	var err error
+	e.zc, err = zendesk.NewClient(zendesk.WithBaseURL(e.zd.URL), zendesk.WithAPIToken(e.zd.Email, e.zd.APIToken),
+		zendesk.WithMaxRetries(1), zendesk.WithRetryWaitMax(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.bc, err = braze.NewClient(braze.WithBaseURL(e.bz.URL), braze.WithAPIKey(e.bz.APIKey()),
+		braze.WithMaxRetries(1), braze.WithRetryWaitMax(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	e.report, err = Provision(ctx, e.zc, ProvisionConfig{BridgeURL: e.srv.URL})
+	if err != nil {
+		t.Fatalf("Provision: %v", err)
+	}
+	e.reply = e.mustCampaign(brazetest.Campaign{Name: "Zendesk agent reply", Message: ReplyMessageTemplate})
+	e.closing = e.mustCampaign(brazetest.Campaign{Name: "Zendesk ticket closed", Message: ReplyMessageTemplate})
+	for _, c := range BrazeWebhookCampaigns(e.srv.URL, supportWord, "Bearer "+brazeSecret) {
+		e.mustCampaign(brazeCampaign(c))
+	}
+	e.bz.AddUser(brazetest.User{ExternalID: customer, FirstName: "Chloé", LastName: "Martin", Phone: "+33612345678"})
+	e.agent = e.zd.AddAgent("Ann Agent", "ann@example.com")
+
+	cfg := Config{
+		Zendesk: e.zc, Braze: e.bc,
+		ReplyCampaignID: e.reply, ClosingCampaignID: e.closing,
+		ZendeskSecrets: []string{e.report.SigningSecret},
+		BrazeSecrets:   []string{brazeSecret},
+		RetryAfter:     time.Second,
+		Logger:         slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		OnUndelivered: func(_ context.Context, u Undelivered) {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.undelivered = append(e.undelivered, u)
+		},
+	}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	e.bridge, err = New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	handler := e.bridge.Handler()
+	h.Store(&handler)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("bridge log:\n%s", e.logs.String())
+		}
+	})
+	return e
+}
+
+// brazeCampaign turns a documented webhook campaign into the fake's.
+func brazeCampaign(c WebhookCampaign) brazetest.Campaign {
+	w := &brazetest.Webhook{Method: c.Method, URL: c.URL, Header: c.Header.Clone(), Body: c.Body}
+	if c.Keyword != "" {
+		w.Keywords = []string{c.Keyword}
+	}
+	if c.AudienceAttribute != "" {
+		w.Audience = []brazetest.Filter{{CustomAttribute: c.AudienceAttribute, Equals: true}}
+	}
+	return brazetest.Campaign{Name: c.Name, Webhook: w}
+}
+
+func (e *env) mustCampaign(c brazetest.Campaign) string {
+	e.t.Helper()
+	id, err := e.bz.AddCampaign(c)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return id
+}
+
+// settle waits until neither fake has a delivery in flight.
+func (e *env) settle() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(e.t.Context(), testDeadline)
+	defer cancel()
+	for range 3 {
+		if err := e.bz.WaitWebhooks(ctx); err != nil {
+			e.t.Fatalf("waiting for Braze webhooks: %v", err)
+		}
+		if err := e.zd.WaitDeliveries(ctx); err != nil {
+			e.t.Fatalf("waiting for Zendesk deliveries: %v", err)
+		}
+	}
+}
+
+// text has the customer text the workspace and waits for the bridge.
+func (e *env) text(msg string) brazetest.InboundSMS {
+	e.t.Helper()
+	in, err := e.bz.ReceiveSMS(customer, msg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.settle()
+	return in
+}
+
+// agentSays has the agent answer in the agent UI and waits for the bridge.
+func (e *env) agentSays(ticket int64, msg string) {
+	e.t.Helper()
+	if err := e.zd.AgentReply(ticket, e.agent, msg, true); err != nil {
+		e.t.Fatal(err)
+	}
+	e.settle()
+}
+
+// openTicket texts SUPPORT and returns the ticket it opened.
+func (e *env) openTicket() int64 {
+	e.t.Helper()
+	e.text(supportWord)
+	tickets := e.zd.Tickets()
+	if len(tickets) != 1 {
+		e.t.Fatalf("%d tickets after %s, want 1\n%s", len(tickets), supportWord, e.logs.String())
+	}
+	return tickets[0].ID
+}
+
+// sends returns the SMS Braze sent to the customer.
+func (e *env) sends() []brazetest.Send {
+	var out []brazetest.Send
+	for _, s := range e.bz.Sends() {
+		if s.ExternalUserID == customer {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (e *env) attrs() map[string]any {
+	u, ok := e.bz.User(customer)
+	if !ok {
+		e.t.Fatalf("no Braze user %s", customer)
+	}
+	return u.CustomAttributes
+}
+
+func (e *env) undeliveredList() []Undelivered {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]Undelivered(nil), e.undelivered...)
+}
+
+// publicComments returns the bodies of a ticket's public comments and
+// their authors.
+func (e *env) comments(ticket int64) []zendesktest.Comment { return e.zd.Comments(ticket) }
+
+// post sends a raw request to the bridge.
+func (e *env) post(path string, header http.Header, body string) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequestWithContext(e.t.Context(), http.MethodPost, e.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(b))
+}
+
+// signedHeader signs body as the provisioned Zendesk webhook does.
+func (e *env) signedHeader(body, invocation string) http.Header {
+	sig, ts := webhook.SignZendesk(e.report.SigningSecret, time.Now(), []byte(body))
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set(webhook.HeaderZendeskSignature, sig)
+	h.Set(webhook.HeaderZendeskSignatureTimestamp, ts)
+	if invocation != "" {
+		h.Set(webhook.HeaderZendeskInvocationID, invocation)
+	}
+	return h
+}

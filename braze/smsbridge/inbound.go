@@ -1,0 +1,293 @@
+package smsbridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/braze"
+	"github.com/deskbridge/deskbridge/webhook"
+	"github.com/deskbridge/deskbridge/zendesk"
+)
+
+// Inbound states kept in the Store under "in:" + key.
+const (
+	inPending = "pending" // "pending <ticket> <author> <unix-nano>": a comment is (or was) being added
+	inCreated = "created" // "created <ticket>": the ticket exists; the Braze attributes may not be set
+	inDone    = "done"    // "done <ticket>"
+)
+
+type inState struct {
+	state          string
+	ticket, author int64
+	since          time.Time
+}
+
+func parseInState(v string) inState {
+	f := strings.Fields(v)
+	var s inState
+	if len(f) == 0 {
+		return s
+	}
+	s.state = f[0]
+	if len(f) > 1 {
+		s.ticket, _ = strconv.ParseInt(f[1], 10, 64)
+	}
+	if len(f) > 3 {
+		s.author, _ = strconv.ParseInt(f[2], 10, 64)
+		ns, _ := strconv.ParseInt(f[3], 10, 64)
+		s.since = time.Unix(0, ns)
+	}
+	return s
+}
+
+// errTicketClosed: the ticket closed between the check and the comment.
+var errTicketClosed = errors.New("smsbridge: the ticket is closed")
+
+// HandleInboundSMS puts a customer's text on Zendesk: as a public comment
+// by the customer on their open ticket, or as a new ticket with the
+// customer as requester when they have none. It is what InboundSMSHandler
+// calls for each delivery; m.Key must identify the text across Braze's
+// retries.
+//
+// The open ticket is the one in the customer's zendesk_ticket attribute,
+// if Zendesk says it is not solved or closed and its requester's Braze
+// external ID user field is the customer's. Otherwise the customer's
+// Zendesk user is found by that user field, or created (or matched by
+// external ID) with Users.CreateOrUpdate, and a ticket is created with an
+// Idempotency-Key derived from m.Key, so that retries after a timeout
+// converge on one ticket; the customer's zendesk_ticket and
+// zendesk_ticket_open attributes are then set, so that their next texts
+// reach the follow-up campaign.
+//
+// A comment that may have been added although Zendesk's answer was lost
+// is looked for on the ticket before it is added again. A failure of
+// Zendesk or Braze returns an error (the handler answers 503, and Braze
+// retries); a text the bridge cannot use returns webhook.Permanent.
+func (b *Bridge) HandleInboundSMS(ctx context.Context, m *InboundSMS) (Outcome, error) {
+	switch {
+	case m == nil:
+		return "", webhook.Permanent(errors.New("smsbridge: nil inbound SMS"))
+	case m.ExternalID == "":
+		return "", webhook.Permanent(errors.New("smsbridge: the webhook campaign sent no external_id ({{${user_id}}})"))
+	case strings.TrimSpace(m.Message) == "":
+		return "", webhook.Permanent(errors.New("smsbridge: the SMS has no text"))
+	}
+	if m.Key == "" {
+		m.Key = "bz:" + digest(m.ExternalID, m.Kind, strconv.FormatInt(m.TicketID, 10), m.Message, m.MessageID)
+	}
+	log := b.log.With(slog.String("key", m.Key))
+	key := "in:" + m.Key
+	v, _, err := b.store.Get(ctx, key)
+	if err != nil {
+		return "", fmt.Errorf("smsbridge: store: %w", err)
+	}
+	switch st := parseInState(v); st.state {
+	case inDone:
+		return OutcomeDuplicate, nil
+	case inCreated:
+		return b.finishCreated(ctx, log, m, key, st.ticket)
+	case inPending:
+		found, err := b.findComment(ctx, st.ticket, st.author, m.Message, st.since)
+		if err != nil {
+			return "", fmt.Errorf("smsbridge: looking for the comment of an earlier attempt on ticket %d: %w", st.ticket, err)
+		}
+		if found {
+			_ = b.store.Set(ctx, key, fmt.Sprintf("%s %d", inDone, st.ticket), b.cfg.InboundWindow)
+			log.InfoContext(ctx, "SMS found on the ticket from an earlier attempt", slog.Int64("ticket", st.ticket), slog.String("outcome", string(OutcomeCommented)))
+			return OutcomeCommented, nil
+		}
+	}
+
+	ticket, requester, err := b.openTicket(ctx, log, m)
+	if err != nil {
+		return "", err
+	}
+	if ticket > 0 {
+		out, err := b.comment(ctx, log, m, key, ticket, requester)
+		if !errors.Is(err, errTicketClosed) {
+			return out, err
+		}
+		log.InfoContext(ctx, "the ticket closed meanwhile; opening a new one", slog.Int64("ticket", ticket))
+	}
+	return b.createTicket(ctx, log, m, key)
+}
+
+// openTicket returns the customer's open ticket and its requester, or 0
+// when there is none to comment on.
+func (b *Bridge) openTicket(ctx context.Context, log *slog.Logger, m *InboundSMS) (ticket, requester int64, err error) {
+	if m.TicketID <= 0 {
+		return 0, 0, nil
+	}
+	t, err := b.cfg.Zendesk.Tickets.Get(ctx, m.TicketID)
+	switch {
+	case errors.Is(err, deskbridge.ErrNotFound):
+		log.InfoContext(ctx, "the customer's ticket does not exist", slog.Int64("ticket", m.TicketID))
+		return 0, 0, nil
+	case err != nil:
+		return 0, 0, fmt.Errorf("smsbridge: reading ticket %d: %w", m.TicketID, err)
+	case closedStatus(t.Status):
+		log.InfoContext(ctx, "the customer's ticket is "+t.Status, slog.Int64("ticket", t.ID))
+		return 0, 0, nil
+	}
+	u, err := b.cfg.Zendesk.Users.Get(ctx, t.RequesterID)
+	switch {
+	case errors.Is(err, deskbridge.ErrNotFound):
+		return 0, 0, nil
+	case err != nil:
+		return 0, 0, fmt.Errorf("smsbridge: reading the requester of ticket %d: %w", t.ID, err)
+	}
+	if id, _ := u.UserFieldString(b.cfg.UserField); !strings.EqualFold(strings.TrimSpace(id), m.ExternalID) {
+		log.WarnContext(ctx, "the ticket in the customer's attribute belongs to someone else; opening a new one", slog.Int64("ticket", t.ID))
+		return 0, 0, nil
+	}
+	return t.ID, u.ID, nil
+}
+
+// comment adds the text to the ticket as the requester's public comment.
+func (b *Bridge) comment(ctx context.Context, log *slog.Logger, m *InboundSMS, key string, ticket, requester int64) (Outcome, error) {
+	// Recorded before the call: if the answer is lost, the retry looks for
+	// the comment before adding it again; and if Zendesk sends the comment
+	// back through a trigger, it is recognised.
+	if err := b.store.Set(ctx, key, fmt.Sprintf("%s %d %d %d", inPending, ticket, requester, b.cfg.Now().UnixNano()), b.cfg.InboundWindow); err != nil {
+		return "", fmt.Errorf("smsbridge: store: %w", err)
+	}
+	if err := b.rememberEcho(ctx, m.ExternalID, m.Message); err != nil {
+		return "", fmt.Errorf("smsbridge: store: %w", err)
+	}
+	_, err := b.cfg.Zendesk.Tickets.Update(ctx, ticket, &zendesk.TicketInput{
+		Comment: &zendesk.CommentInput{Body: m.Message, Public: zendesk.Ptr(true), AuthorID: requester},
+	})
+	if err != nil {
+		if errors.Is(err, deskbridge.ErrInvalid) {
+			if t, gerr := b.cfg.Zendesk.Tickets.Get(ctx, ticket); gerr == nil && closedStatus(t.Status) {
+				return "", errTicketClosed
+			}
+			return "", webhook.Permanent(fmt.Errorf("smsbridge: Zendesk refused the SMS as a comment on ticket %d: %w", ticket, err))
+		}
+		return "", fmt.Errorf("smsbridge: adding the SMS to ticket %d: %w", ticket, err)
+	}
+	_ = b.store.Set(context.WithoutCancel(ctx), key, fmt.Sprintf("%s %d", inDone, ticket), b.cfg.InboundWindow)
+	log.InfoContext(ctx, "SMS added to the ticket", slog.Int64("ticket", ticket), slog.String("outcome", string(OutcomeCommented)))
+	return OutcomeCommented, nil
+}
+
+// createTicket opens a ticket for the text.
+func (b *Bridge) createTicket(ctx context.Context, log *slog.Logger, m *InboundSMS, key string) (Outcome, error) {
+	user, err := b.findOrCreateUser(ctx, m)
+	if err != nil {
+		return "", err
+	}
+	if err := b.rememberEcho(ctx, m.ExternalID, m.Message); err != nil {
+		return "", fmt.Errorf("smsbridge: store: %w", err)
+	}
+	t, err := b.cfg.Zendesk.Tickets.Create(ctx, &zendesk.TicketInput{
+		Subject:     strings.ReplaceAll(b.cfg.TicketSubject, "{name}", displayName(m)),
+		Comment:     &zendesk.CommentInput{Body: m.Message, Public: zendesk.Ptr(true), AuthorID: user.ID},
+		RequesterID: user.ID,
+		SubmitterID: user.ID,
+		Tags:        b.cfg.TicketTags,
+	}, zendesk.IdempotencyKey(idempotencyKey(m.Key)))
+	if err != nil {
+		if errors.Is(err, deskbridge.ErrInvalid) {
+			return "", webhook.Permanent(fmt.Errorf("smsbridge: Zendesk refused the ticket: %w", err))
+		}
+		return "", fmt.Errorf("smsbridge: creating the ticket: %w", err)
+	}
+	if err := b.store.Set(ctx, key, fmt.Sprintf("%s %d", inCreated, t.ID), b.cfg.InboundWindow); err != nil {
+		return "", fmt.Errorf("smsbridge: store: %w", err)
+	}
+	log.InfoContext(ctx, "ticket opened from an SMS", slog.Int64("ticket", t.ID), slog.Int64("requester", user.ID))
+	return b.finishCreated(ctx, log, m, key, t.ID)
+}
+
+// idempotencyKey is the Idempotency-Key of the ticket a text creates: the
+// same for every retry of the text.
+func idempotencyKey(key string) string { return "smsbridge-" + strings.TrimPrefix(key, "bz:") }
+
+// finishCreated sets the customer's ticket attributes in Braze once their
+// ticket exists.
+func (b *Bridge) finishCreated(ctx context.Context, log *slog.Logger, m *InboundSMS, key string, ticket int64) (Outcome, error) {
+	_, err := b.cfg.Braze.Users.Track(ctx, &braze.TrackRequest{Attributes: []braze.UserAttributes{{
+		ExternalID: m.ExternalID,
+		Attributes: map[string]any{AttrTicket: strconv.FormatInt(ticket, 10), AttrTicketOpen: true},
+	}}})
+	if err != nil {
+		return "", fmt.Errorf("smsbridge: ticket %d was created; setting the customer's %s in Braze: %w", ticket, AttrTicket, err)
+	}
+	_ = b.store.Set(context.WithoutCancel(ctx), key, fmt.Sprintf("%s %d", inDone, ticket), b.cfg.InboundWindow)
+	log.InfoContext(ctx, "ticket attributes set in Braze", slog.Int64("ticket", ticket), slog.String("outcome", string(OutcomeTicketCreated)))
+	return OutcomeTicketCreated, nil
+}
+
+// findOrCreateUser returns the Zendesk user whose Braze external ID user
+// field is the customer's, creating one when there is none. The search
+// comes first, so that a user an agent linked by hand (by setting the field
+// on an existing user) is found; Zendesk's search index may lag behind,
+// so the fallback, Users.CreateOrUpdate matched by external_id, must not
+// create a duplicate either: it finds the user it created on an earlier
+// attempt.
+func (b *Bridge) findOrCreateUser(ctx context.Context, m *InboundSMS) (*zendesk.User, error) {
+	page, err := b.cfg.Zendesk.Users.SearchPage(ctx, userFieldQuery(b.cfg.UserField, m.ExternalID),
+		&zendesk.UserSearchOptions{OffsetOptions: zendesk.OffsetOptions{PerPage: 10}})
+	if err != nil {
+		return nil, fmt.Errorf("smsbridge: searching the Zendesk user: %w", err)
+	}
+	for _, u := range page.Users {
+		if v, ok := u.UserFieldString(b.cfg.UserField); ok && strings.EqualFold(strings.TrimSpace(v), m.ExternalID) {
+			return u, nil
+		}
+	}
+	u, _, err := b.cfg.Zendesk.Users.CreateOrUpdate(ctx, &zendesk.UserInput{
+		Name:            displayName(m),
+		ExternalID:      m.ExternalID,
+		UserFields:      map[string]any{b.cfg.UserField: m.ExternalID},
+		SkipVerifyEmail: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("smsbridge: creating the Zendesk user: %w", err)
+	}
+	return u, nil
+}
+
+// displayName is the customer's name, else phone, else Braze ID.
+func displayName(m *InboundSMS) string {
+	if n := strings.TrimSpace(m.FirstName + " " + m.LastName); n != "" {
+		return n
+	}
+	if m.Phone != "" {
+		return m.Phone
+	}
+	return m.ExternalID
+}
+
+// findComment reports whether the ticket has a comment by author with the
+// text, made since about since (five minutes of clock skew allowed).
+func (b *Bridge) findComment(ctx context.Context, ticket, author int64, text string, since time.Time) (bool, error) {
+	if ticket <= 0 {
+		return false, nil
+	}
+	want := echoText(text)
+	from := since.Add(-5 * time.Minute)
+	for c, err := range b.cfg.Zendesk.Tickets.Comments(ctx, ticket, nil) {
+		if err != nil {
+			return false, err
+		}
+		if author != 0 && c.AuthorID != author || c.CreatedAt.Before(from) {
+			continue
+		}
+		body := c.PlainBody
+		if body == "" {
+			body = c.Body
+		}
+		if echoText(body) == want {
+			return true, nil
+		}
+	}
+	return false, nil
+}

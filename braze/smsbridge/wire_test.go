@@ -1,0 +1,282 @@
+package smsbridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/braze"
+	"github.com/deskbridge/deskbridge/webhook"
+	"github.com/deskbridge/deskbridge/zendesk"
+)
+
+func TestParseAgentReply(t *testing.T) {
+	t.Parallel()
+	header := zendeskComment("Ann", "Mar 3, 2025", "")
+	for _, tc := range []struct {
+		name string
+		body string
+		want AgentReply
+	}{
+		{"compact reply", `{"event":"reply","ticket_id":"12","status":"Open","external_id":" u1 ","requester_id":"7","author_id":8,"comment":` + q(header+"Hi\nthere") + `}`,
+			AgentReply{Event: EventReply, TicketID: 12, Status: "open", ExternalID: "u1", RequesterID: 7, AuthorID: 8, Comment: header + "Hi\nthere", Text: "Hi\nthere"}},
+		{"compact solved", `{"event":"solved","ticket_id":12,"status":"Solved","external_id":"u1"}`,
+			AgentReply{Event: EventSolved, TicketID: 12, Status: "solved", ExternalID: "u1"}},
+		{"no event, solved status", `{"ticket_id":"12","status":"Closed","external_id":"u1"}`,
+			AgentReply{Event: EventSolved, TicketID: 12, Status: "closed", ExternalID: "u1"}},
+		{"no event, a comment", `{"ticket_id":"12","external_id":"u1","comment":"x"}`,
+			AgentReply{Event: EventReply, TicketID: 12, ExternalID: "u1", Comment: "x", Text: "x"}},
+		{"raw line breaks in strings", "{\"event\":\"reply\",\"external_id\":\"u1\",\"comment\":\"" + header + "a\tb\nc\"}",
+			AgentReply{Event: EventReply, ExternalID: "u1", Comment: header + "a\tb\nc", Text: "a\tb\nc"}},
+		{"unrendered placeholders", `{"event":"reply","ticket_id":"{{ticket.id}}","external_id":"{{ticket.requester.custom_fields.braze_external_id}}","comment":"x"}`,
+			AgentReply{Event: EventReply, Comment: "x", Text: "x"}},
+		{"recipe reply", RecipeTriggerBody("c1", "", false, ""),
+			AgentReply{Event: EventReply, Recipe: true}},
+		{"recipe reply rendered", `{"campaign_id":"c1","recipients":[{"external_user_id":"u1","trigger_properties":{"msg_body":"` + strings.ReplaceAll(header, "\n", `\n`) + `ok"},"attributes":{"zendesk_ticket":"12","zendesk_ticket_open":"true"}}]}`,
+			AgentReply{Event: EventReply, Recipe: true, TicketID: 12, ExternalID: "u1", Comment: header + "ok", Text: "ok"}},
+		{"recipe solved, boolean", `{"campaign_id":"c2","recipients":[{"external_user_id":"u1","trigger_properties":{"msg_body":"Bye"},"attributes":{"zendesk_ticket_open":false}}]}`,
+			AgentReply{Event: EventSolved, Recipe: true, ExternalID: "u1", Comment: "Bye", Text: "Bye"}},
+		{"recipe, top-level trigger properties", `{"campaign_id":"c","trigger_properties":{"msg_body":"top"},"recipients":[{"external_user_id":"u1","attributes":{"zendesk_ticket":12.0}}]}`,
+			AgentReply{Event: EventReply, Recipe: true, TicketID: 12, ExternalID: "u1", Comment: "top", Text: "top"}},
+	} {
+		got, err := ParseAgentReply([]byte(tc.body))
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if *got != tc.want {
+			t.Errorf("%s:\n got %+v\nwant %+v", tc.name, *got, tc.want)
+		}
+	}
+	for _, bad := range []string{``, `[]`, `"x"`, `{`, `{"event":"deleted"}`, `{"campaign_id":"c"}`,
+		`{"recipients":[{},{}]}`, `{"comment":5}`} {
+		if _, err := ParseAgentReply([]byte(bad)); !errors.Is(err, webhook.ErrMalformed) {
+			t.Errorf("%q: %v, want ErrMalformed", bad, err)
+		}
+	}
+}
+
+func q(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func TestParseInboundSMS(t *testing.T) {
+	t.Parallel()
+	m, err := ParseInboundSMS("application/json", []byte(`{"kind":"Support","external_id":" u1 ","first_name":"Chloé","last_name":"M","phone":"+33",
+		"ticket":"12","message":"a\r\nb 😀","message_id":"{{campaign.${dispatch_id}}}"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := InboundSMS{Key: m.Key, Kind: "support", ExternalID: "u1", FirstName: "Chloé", LastName: "M", Phone: "+33", TicketID: 12, Message: "a\nb 😀"}
+	if *m != want || !strings.HasPrefix(m.Key, "bz:") {
+		t.Errorf("got %+v", *m)
+	}
+	// The key is the same for the same delivery, and differs with the
+	// text, the ticket or the message ID.
+	same, _ := ParseInboundSMS("application/json; charset=utf-8", []byte(`{"kind":"support","external_id":"u1","ticket":12,"message":"a\nb 😀","first_name":"other"}`))
+	other, _ := ParseInboundSMS("", []byte(`{"kind":"support","external_id":"u1","ticket":"12","message":"a\nb 😀","message_id":"d-2"}`))
+	if same.Key != m.Key || other.Key == m.Key {
+		t.Errorf("keys: %s %s %s", m.Key, same.Key, other.Key)
+	}
+	form := url.Values{"external_id": {"u1"}, "ticket": {""}, "message": {"x&y=z\n"}}
+	f, err := ParseInboundSMS("application/x-www-form-urlencoded", []byte(form.Encode()))
+	if err != nil || f.Message != "x&y=z\n" || f.ExternalID != "u1" || f.TicketID != 0 {
+		t.Errorf("form: %+v %v", f, err)
+	}
+	for _, bad := range []struct{ ct, body string }{{"", "x"}, {"application/json", `{"message":1}`}, {"application/x-www-form-urlencoded", "%zz"}} {
+		if _, err := ParseInboundSMS(bad.ct, []byte(bad.body)); !errors.Is(err, webhook.ErrMalformed) {
+			t.Errorf("%q: %v", bad.body, err)
+		}
+	}
+	for in, want := range map[string]int64{"12": 12, "12.0": 12, " 7 ": 7, "": 0, "-3": 0, "x": 0, "1e3": 0} {
+		if got := parseTicketID(in); got != want {
+			t.Errorf("parseTicketID(%q) = %d", in, got)
+		}
+	}
+}
+
+func FuzzParseAgentReply(f *testing.F) {
+	f.Add([]byte(TriggerBody(EventReply, "")))
+	f.Add([]byte(RecipeTriggerBody("c", "", true, "bye")))
+	f.Add([]byte(`{"event":"reply","external_id":"u","comment":"----\n\nA, B\n\n<p>x</p>"}`))
+	f.Add([]byte("{\"comment\":\"a\nb\"}"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		r, err := ParseAgentReply(body)
+		if err != nil {
+			if !errors.Is(err, webhook.ErrMalformed) {
+				t.Fatalf("error %v is not ErrMalformed", err)
+			}
+			return
+		}
+		if r.Event != EventReply && r.Event != EventSolved {
+			t.Fatalf("event %q", r.Event)
+		}
+		if r.Event == EventReply && r.Text != ExtractMessage(r.Comment) {
+			t.Fatalf("text %q of comment %q", r.Text, r.Comment)
+		}
+	})
+}
+
+func FuzzParseInboundSMS(f *testing.F) {
+	f.Add("application/json", []byte(InboundBody(KindSupport)), "hello\nworld 😀")
+	f.Add("application/x-www-form-urlencoded", []byte("external_id=u&message=hi"), "")
+	f.Fuzz(func(t *testing.T, ct string, body []byte, msg string) {
+		if m, err := ParseInboundSMS(ct, body); err == nil && m.Key == "" {
+			t.Fatal("no key")
+		} else if err != nil && !errors.Is(err, webhook.ErrMalformed) {
+			t.Fatalf("error %v is not ErrMalformed", err)
+		}
+		// A message survives JSON encoding (line breaks as given, CR
+		// normalised), whatever it holds.
+		b, _ := json.Marshal(map[string]string{"external_id": "u", "message": msg})
+		m, err := ParseInboundSMS("application/json", b)
+		if err != nil {
+			t.Fatalf("valid body refused: %v", err)
+		}
+		want := msg
+		if strings.Contains(want, "{{") || strings.Contains(want, "{%") {
+			want = ""
+		}
+		if m.Message != normalizeNewlines(strings.ToValidUTF8(want, "\uFFFD")) {
+			t.Fatalf("message %q, want %q", m.Message, msg)
+		}
+	})
+}
+
+func TestNewValidates(t *testing.T) {
+	t.Parallel()
+	_, err := New(Config{BrazeScheme: webhook.SchemeHeader, Delivery: 7, RetryAfter: time.Minute})
+	for _, want := range []string{"Zendesk: a *zendesk.Client is required", "Braze: a *braze.Client is required",
+		"ReplyCampaignID", "ZendeskSecrets", "BrazeSecrets", "BrazeHeader", "Delivery: unknown policy 7", "RetryAfter: 1m0s"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+	zc, _ := zendesk.NewClient(zendesk.WithBaseURL("http://127.0.0.1:1"), zendesk.WithOAuthToken("t"))
+	bc, _ := braze.NewClient(braze.WithBaseURL("http://127.0.0.1:1"), braze.WithAPIKey("k"))
+	ok := Config{Zendesk: zc, Braze: bc, ReplyCampaignID: "c", ZendeskSecrets: []string{"s"}, BrazeSecrets: []string{"", "b"}}
+	b, err := New(ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.cfg.SendMarker != DefaultSendMarker || b.cfg.UserField != DefaultUserField || b.cfg.RetryAfter != DefaultRetryAfter ||
+		b.cfg.BrazeScheme != webhook.SchemeBearer || b.AgentReplyHandler() == nil || b.InboundSMSHandler() == nil {
+		t.Errorf("defaults: %+v", b.cfg)
+	}
+	ok.SendMarker, ok.BrazeScheme, ok.Delivery = "-", webhook.SchemeBasic, AtLeastOnce
+	if b, err = New(ok); err != nil || b.cfg.SendMarker != "" {
+		t.Errorf("marker off: %v %q", err, b.cfg.SendMarker)
+	}
+	ok.BrazeScheme = 99
+	if _, err := New(ok); err == nil {
+		t.Error("unknown scheme accepted")
+	}
+	if AtMostOnce.String() != "at-most-once" || AtLeastOnce.String() != "at-least-once" {
+		t.Error("Delivery.String")
+	}
+}
+
+func TestHandleDirectly(t *testing.T) {
+	t.Parallel()
+	zc, _ := zendesk.NewClient(zendesk.WithBaseURL("http://127.0.0.1:1"), zendesk.WithOAuthToken("t"))
+	bc, _ := braze.NewClient(braze.WithBaseURL("http://127.0.0.1:1"), braze.WithAPIKey("k"), braze.WithMaxRetries(0))
+	failing := &failStore{}
+	b, err := New(Config{Zendesk: zc, Braze: bc, ReplyCampaignID: "c", ZendeskSecrets: []string{"s"}, BrazeSecrets: []string{"b"}, Store: failing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if _, err := b.HandleAgentReply(ctx, nil); !webhook.IsPermanent(err) {
+		t.Errorf("nil reply: %v", err)
+	}
+	if _, err := b.HandleInboundSMS(ctx, nil); !webhook.IsPermanent(err) {
+		t.Errorf("nil SMS: %v", err)
+	}
+	// A reply built by hand gets its text and key.
+	r := &AgentReply{Event: EventReply, ExternalID: "u", AuthorID: 3, RequesterID: 3, Comment: zendeskComment("A", "B", "hi")}
+	if out, err := b.HandleAgentReply(ctx, r); out != OutcomeSkipped || err != nil || r.Text != "hi" || r.Key == "" {
+		t.Errorf("own comment: %v %v %+v", out, err, r)
+	}
+	if _, err := b.HandleAgentReply(ctx, &AgentReply{Event: "other", ExternalID: "u", Text: "x"}); !webhook.IsPermanent(err) {
+		t.Errorf("unknown event: %v", err)
+	}
+	// The store failing is a retryable error.
+	if _, err := b.HandleAgentReply(ctx, &AgentReply{Event: EventReply, ExternalID: "u", Text: "x"}); err == nil || webhook.IsPermanent(err) {
+		t.Errorf("store failure: %v", err)
+	}
+	if _, err := b.HandleInboundSMS(ctx, &InboundSMS{ExternalID: "u", Message: "x"}); err == nil || webhook.IsPermanent(err) {
+		t.Errorf("store failure: %v", err)
+	}
+	// Braze unreachable (a dial failure: certainly not sent) is retryable.
+	b.store = NewMemoryStore()
+	if _, err := b.HandleAgentReply(ctx, &AgentReply{Key: "k1", Event: EventReply, ExternalID: "u", Text: "x"}); err == nil || webhook.IsPermanent(err) || braze.MaybeSent(err) {
+		t.Errorf("dial failure: %v", err)
+	}
+	if v, _, _ := b.store.Get(ctx, "send:k1"); v != stateNone {
+		t.Errorf("state after a dial failure: %q", v)
+	}
+	// Zendesk unreachable when a text comes: retryable.
+	if _, err := b.HandleInboundSMS(ctx, &InboundSMS{ExternalID: "u", Message: "x", TicketID: 3}); err == nil || webhook.IsPermanent(err) {
+		t.Errorf("Zendesk down: %v", err)
+	}
+}
+
+type failStore struct{}
+
+func (failStore) Get(context.Context, string) (string, bool, error) {
+	return "", false, errors.New("down")
+}
+func (failStore) Set(context.Context, string, string, time.Duration) error {
+	return errors.New("down")
+}
+
+func TestMemoryStore(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1000, 0)
+	m := &MemoryStore{MaxKeys: 3, Now: func() time.Time { return now }}
+	ctx := context.Background()
+	_ = m.Set(ctx, "a", "1", time.Minute)
+	_ = m.Set(ctx, "b", "2", 2*time.Minute)
+	_ = m.Set(ctx, "a", "1b", 3*time.Minute) // replaced, expires later
+	if v, ok, _ := m.Get(ctx, "a"); !ok || v != "1b" {
+		t.Errorf("a = %q %v", v, ok)
+	}
+	_ = m.Set(ctx, "c", "3", 4*time.Minute)
+	_ = m.Set(ctx, "d", "4", 5*time.Minute) // over the bound: b (soonest to expire) goes
+	if _, ok, _ := m.Get(ctx, "b"); ok || m.Len() != 3 {
+		t.Errorf("b kept, len %d", m.Len())
+	}
+	now = now.Add(3 * time.Minute)
+	if _, ok, _ := m.Get(ctx, "a"); ok {
+		t.Error("a did not expire")
+	}
+	_ = m.Set(ctx, "e", "5", time.Hour) // drops the expired
+	if m.Len() != 3 {
+		t.Errorf("len %d after expiry", m.Len())
+	}
+	var zero MemoryStore
+	if _, ok, err := zero.Get(ctx, "x"); ok || err != nil {
+		t.Error("zero value")
+	}
+	if err := zero.Set(ctx, "x", "y", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, _ := zero.Get(ctx, "x"); !ok || v != "y" {
+		t.Error("zero value set")
+	}
+}
+
+func TestEscapeControlInStrings(t *testing.T) {
+	t.Parallel()
+	in := "{\"a\":\"x\ny\x01\\\"\r\t\", \"b\"\n:\n1}"
+	out := escapeControlInStrings([]byte(in))
+	var v map[string]any
+	if err := json.Unmarshal(out, &v); err != nil || v["a"] != "x\ny\x01\"\r\t" {
+		t.Errorf("%s: %v %v", out, v, err)
+	}
+}
