@@ -229,7 +229,10 @@ func (f *Flow) applyPresenceEvent(ctx context.Context, src Source, e PresenceEve
 	if e.AgentID != "" {
 		f.setBabelforceID(st, e.AgentID)
 	}
-	o := bfObservation{source: src, eventID: e.EventID, presence: e.Presence, from: st.bfKnown, at: at}
+	o := bfObservation{source: src, eventID: e.EventID, presence: e.Presence, at: at}
+	if !samePresence(st.bfKnown, e.Presence) {
+		o.from = st.bfKnown
+	}
 	out, err := f.applyBabelforce(ctx, st, &o)
 	if out == Applied || out == Unchanged || out == Echo {
 		// The presence is current: a poll that read it before now is

@@ -65,8 +65,11 @@
 //     (Zendesk sends events for a status set through the API; babelforce's
 //     automation fires for a presence set through the API). The flow
 //     remembers each change it made, per agent, for Config.EchoWindow, and
-//     drops the observation that matches it, once. A genuine change on that
-//     side forgets the remembered ones.
+//     drops the observation that matches it, once, whatever its time says
+//     (babelforce reports milliseconds). A genuine change on that side
+//     forgets the remembered ones. The poller needs none of this: a change
+//     the flow makes updates what the poller last saw, so the poller never
+//     reports it.
 //   - Failures: when a side fails, the handler answers 503 with
 //     Retry-After (Config.RetryAfter) and leaves the event unmarked, so the
 //     sender's retry is processed; the poller sees the change again at its

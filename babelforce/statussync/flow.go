@@ -278,6 +278,18 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	now := f.now()
 	res := Result{Time: now, Source: SourceZendesk, Kind: o.kind(f.m.Channel), EventID: o.eventID, ZendeskAgentID: st.id,
 		BabelforceAgentID: st.bfID, From: o.from, To: o.to, ObservedAt: o.at}
+	target := f.m.Presence(o.to)
+	res.Target = target
+	// Echoes first: an echo is dropped whatever its time says.
+	if f.consumeZendeskEcho(st, o, now) {
+		if o.unified {
+			st.zdKnown, st.zdKnownAt = NormalizeName(o.to), now
+		}
+		f.advanceZendesk(st, o)
+		res.Outcome, res.Detail = Echo, "the flow set this Zendesk status"
+		f.report(ctx, res)
+		return nil
+	}
 	if o.at.Before(st.lastZD) || (o.at.Equal(st.lastZD) && !o.unified && st.lastZDUnified) {
 		res.Outcome, res.Detail = Stale, "older than the last Zendesk state applied ("+st.lastZD.UTC().Format(time.RFC3339Nano)+")"
 		if o.at.Equal(st.lastZD) {
@@ -288,14 +300,6 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	}
 	if o.unified {
 		st.zdKnown, st.zdKnownAt = NormalizeName(o.to), now
-	}
-	target := f.m.Presence(o.to)
-	res.Target = target
-	if f.consumeZendeskEcho(st, o, now) {
-		f.advanceZendesk(st, o)
-		res.Outcome, res.Detail = Echo, "the flow set this Zendesk status"
-		f.report(ctx, res)
-		return nil
 	}
 	st.zdEchoes = nil // a genuine change: earlier sets are no longer expected back
 
@@ -448,9 +452,9 @@ func (f *Flow) putPresence(ctx context.Context, st *agentState, name string, now
 		return err
 	}
 	st.bfKnown, st.bfKnownAt = name, now
-	if now.After(st.lastBF) {
-		st.lastBF = now
-	}
+	// babelforce reports times in milliseconds: a change it reports in
+	// the same millisecond as this one is not taken for an older one.
+	st.lastBF = maxTime(st.lastBF, now.Truncate(time.Millisecond))
 	if st.polledOK {
 		st.polled = name
 	}

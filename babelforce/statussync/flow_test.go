@@ -743,3 +743,34 @@ func TestErrorsAreTyped(t *testing.T) {
 		t.Fatalf("%T %v", err, err)
 	}
 }
+
+// The flow's own changes whose echo never comes (no automation) must not
+// swallow a later genuine change back to the same presence.
+func TestPollerSeesAChangeBackToAPresenceTheFlowSet(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	meeting, _ := e.zd.AddCustomStatus("In a meeting", "", map[string]string{"support": "away", "messaging": "away", "talk": "away"})
+	e.bf.AddPresence("", "In a meeting")
+	zid, bid := e.agent("Bob")
+	if err := e.flow.Poll(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	e.setStatus(zid, meeting)                  // the flow sets in_a_meeting
+	e.setStatus(zid, zendesktest.StatusOnline) // then available
+	if got := e.bf.Presence(bid); got != "available" {
+		t.Fatalf("presence %q", got)
+	}
+	if err := e.bf.SetPresence(bid, "in_a_meeting"); err != nil { // Bob, in babelforce
+		t.Fatal(err)
+	}
+	if err := e.flow.Poll(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if av, _ := e.zd.Availability(zid); av.StatusID != meeting {
+		t.Errorf("Zendesk status %q: the poller's observation was taken for an echo", av.StatusName)
+	}
+	if got := e.bf.Presence(bid); got != "in_a_meeting" {
+		t.Errorf("presence %q", got)
+	}
+}

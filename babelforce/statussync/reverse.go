@@ -29,15 +29,18 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	now := f.now()
 	res := Result{Time: now, Source: o.source, Kind: "presence", EventID: o.eventID, ZendeskAgentID: st.id,
 		BabelforceAgentID: st.bfID, From: o.from, To: o.presence, ObservedAt: o.at}
-	if o.at.Before(st.lastBF) {
-		res.Outcome, res.Detail = Stale, "older than the last babelforce presence applied ("+st.lastBF.UTC().Format(time.RFC3339Nano)+")"
-		f.report(ctx, res)
-		return res.Outcome, nil
-	}
-	if f.consumeBabelforceEcho(st, o.presence, now) {
+	// Echoes first: an echo is dropped whatever its time says. The poller
+	// never sees the flow's own changes (they update what it last saw), so
+	// what it reports is never an echo.
+	if o.source != SourcePoller && f.consumeBabelforceEcho(st, o.presence, now) {
 		st.bfKnown, st.bfKnownAt = o.presence, now
 		st.lastBF = maxTime(st.lastBF, o.at)
 		res.Outcome, res.Detail = Echo, "the flow set this presence"
+		f.report(ctx, res)
+		return res.Outcome, nil
+	}
+	if o.at.Before(st.lastBF) {
+		res.Outcome, res.Detail = Stale, "older than the last babelforce presence applied ("+st.lastBF.UTC().Format(time.RFC3339Nano)+")"
 		f.report(ctx, res)
 		return res.Outcome, nil
 	}
