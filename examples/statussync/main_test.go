@@ -1,0 +1,298 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+func TestRunDemo(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"-demo"}, &out); err != nil {
+		t.Fatalf("run -demo: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"6 created, 0 updated, 0 unchanged, 0 skipped",
+		"nothing to change: all 6 items are as wanted",
+		"In a meeting (", "→ in_a_meeting",
+		"baseline (first sight, not a change)",
+		"applied: babelforce set to available",
+		"applied: babelforce set to in_a_meeting",
+		"200 duplicate: dropped by the handler (same event id)",
+		"held in transit",
+		"out of order (older than the last applied): dropped",
+		"failed: babelforce answered 503 PUT (3 attempts) → 503, the sender retries",
+		"echo of the flow's own change: dropped",
+		"applied: Zendesk set to away (4) (no Zendesk status of this name: fallback)",
+		"babelforce poller  Bob  presence           available → in_a_meeting  applied: Zendesk set to In a meeting",
+		"Ann  Zendesk online (support online)", "babelforce available", "consistent",
+		"Both sides are consistent",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(got, "INCONSISTENT") || t.Failed() {
+		t.Logf("output:\n%s", got)
+	}
+}
+
+func TestRunLoad(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"-load", "300", "-workers", "4"}, &out); err != nil {
+		t.Fatalf("run -load: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"300 signed agent.state_changed events", "50 agents, 4 concurrent senders", "events/s", "latency p50", "p99"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	res, err := runLoad(t.Context(), &bytes.Buffer{}, 20, 0)
+	if err != nil || res.Events != 20 || res.Workers != 1 || res.P50 <= 0 || res.P99 < res.P50 || res.Max < res.P99 || res.PerSecond <= 0 {
+		t.Errorf("runLoad = %+v, %v", res, err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := runLoad(ctx, &bytes.Buffer{}, 20, 2); err == nil {
+		t.Error("a cancelled load reported no error")
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	t.Parallel()
+	var d []time.Duration
+	for i := 1; i <= 100; i++ {
+		d = append(d, time.Duration(i))
+	}
+	if percentile(d, 50) != 50 || percentile(d, 99) != 99 || percentile(d[:1], 99) != 1 || percentile(nil, 50) != 0 {
+		t.Error("percentile")
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"-demo", "-load", "5"},
+		{"-load", "-1"},
+		{"-nope"},
+		{"extra"},
+	} {
+		err := run(t.Context(), args, &bytes.Buffer{})
+		var ue usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+}
+
+func envMap(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestEnvFromListsWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	_, err := envFrom(envMap(nil), false)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"ZENDESK_SUBDOMAIN: the Zendesk account",
+		"ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN",
+		"ZENDESK_WEBHOOK_SECRET: the signing secret",
+		"BABELFORCE_ENV: the babelforce environment",
+		"BABELFORCE_USERNAME: a babelforce manager user",
+		"BABELFORCE_PASSWORD: that user's password",
+		"or run with -demo",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "PUBLIC_URL") {
+		t.Errorf("PUBLIC_URL is needed only with -provision:\n%v", err)
+	}
+	full := map[string]string{
+		"ZENDESK_SUBDOMAIN": "acme", "ZENDESK_EMAIL": "a@acme.com", "ZENDESK_API_TOKEN": "tok",
+		"ZENDESK_WEBHOOK_SECRET": " s1 , s2 ", "BABELFORCE_ENV": "acme", "BABELFORCE_USERNAME": "u", "BABELFORCE_PASSWORD": "p",
+	}
+	c, err := envFrom(envMap(full), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.webhookSecrets) != 2 || c.addr != ":8080" || c.pollInterval != 15*time.Second || !strings.HasPrefix(c.zendeskCred, "Basic ") {
+		t.Errorf("%+v", c)
+	}
+	for _, tc := range []struct {
+		set  map[string]string
+		want string
+	}{
+		{map[string]string{"ZENDESK_API_TOKEN": ""}, "ZENDESK_API_TOKEN: an API token"},
+		{map[string]string{"STATUSSYNC_POLL_INTERVAL": "soon"}, `STATUSSYNC_POLL_INTERVAL: "soon" is not a positive duration`},
+		{map[string]string{"STATUSSYNC_POLL_INTERVAL": "off"}, "STATUSSYNC_SHARED_SECRET or STATUSSYNC_POLL_INTERVAL"},
+	} {
+		m := map[string]string{}
+		for k, v := range full {
+			m[k] = v
+		}
+		for k, v := range tc.set {
+			m[k] = v
+		}
+		_, err := envFrom(envMap(m), false)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v", tc.set, err)
+		}
+	}
+	// -provision needs PUBLIC_URL but not the webhook secret.
+	m := map[string]string{}
+	for k, v := range full {
+		m[k] = v
+	}
+	delete(m, "ZENDESK_WEBHOOK_SECRET")
+	if _, err := envFrom(envMap(m), true); err == nil || !strings.Contains(err.Error(), "PUBLIC_URL: the https base URL") || strings.Contains(err.Error(), "ZENDESK_WEBHOOK_SECRET") {
+		t.Errorf("-provision: %v", err)
+	}
+	m["PUBLIC_URL"] = "not a url"
+	if _, err := envFrom(envMap(m), true); err == nil || !strings.Contains(err.Error(), `PUBLIC_URL: "not a url" is not an http(s) URL`) {
+		t.Errorf("bad PUBLIC_URL: %v", err)
+	}
+	m["PUBLIC_URL"] = "https://sync.example.com/"
+	m["ZENDESK_OAUTH_TOKEN"] = "oauth"
+	m["STATUSSYNC_SHARED_SECRET"] = "shh"
+	m["STATUSSYNC_POLL_INTERVAL"] = "off"
+	m["ADDR"] = "127.0.0.1:9999"
+	c, err = envFrom(envMap(m), true)
+	if err != nil || c.publicURL != "https://sync.example.com" || c.zendeskCred != "Bearer oauth" || c.pollInterval != 0 || c.addr != "127.0.0.1:9999" {
+		t.Errorf("%+v %v", c, err)
+	}
+}
+
+// TestServeAgainstFakes runs the real mode against the two fakes (through
+// the base-URL overrides), provisioning first, and checks that a Zendesk
+// change and a babelforce change cross over.
+func TestServeAgainstFakes(t *testing.T) {
+	t.Parallel()
+	zd := zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
+	t.Cleanup(zd.Close)
+	bf := babelforcetest.NewServer()
+	t.Cleanup(bf.Close)
+	zid := zd.AddAgent("Ann", "ann@example.com")
+	agent := bf.AddAgent(babelforcetest.Agent{Name: "Ann", SourceID: strconv.FormatInt(zid, 10)})
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	env, err := envFrom(envMap(map[string]string{
+		"ZENDESK_BASE_URL": zd.URL, "ZENDESK_EMAIL": zd.Email, "ZENDESK_API_TOKEN": zd.APIToken,
+		"BABELFORCE_BASE_URL": bf.URL, "BABELFORCE_USERNAME": bf.Username, "BABELFORCE_PASSWORD": bf.Password,
+		"STATUSSYNC_SHARED_SECRET": "shh", "STATUSSYNC_POLL_INTERVAL": "10ms", "PUBLIC_URL": base,
+	}), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- serveOn(ctx, ln, env, true, &out) }()
+	waitFor(t, func() bool { return strings.Contains(out.String(), "serving /zendesk") })
+
+	if err := zd.SetAgentStatus(zid, zendesktest.StatusAway); err != nil {
+		t.Fatal(err)
+	}
+	if err := zd.WaitDeliveries(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := bf.Presence(agent.ID); got != "away" {
+		t.Errorf("babelforce presence %q", got)
+	}
+	// The poller brings a babelforce change back.
+	if err := bf.SetPresence(agent.ID, "available"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { av, _ := zd.Availability(zid); return av.StatusName == "online" })
+	// The automation path is served and authenticated.
+	resp, err := http.Post(base+automationPath, "application/json", strings.NewReader(`{}`))
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("automation without secret: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	resp, err = http.Get(base + healthPath)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	for _, want := range []string{"Provisioning:", "Zendesk webhook \"deskbridge statussync\"  created", "Mapping in effect:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestServeRefusesAMisfitConfiguration(t *testing.T) {
+	t.Parallel()
+	zd := zendesktest.NewServer()
+	t.Cleanup(zd.Close)
+	bf := babelforcetest.NewServer()
+	t.Cleanup(bf.Close)
+	env, err := envFrom(envMap(map[string]string{
+		"ZENDESK_BASE_URL": zd.URL, "ZENDESK_EMAIL": zd.Email, "ZENDESK_API_TOKEN": zd.APIToken, "ZENDESK_WEBHOOK_SECRET": "s",
+		"BABELFORCE_BASE_URL": bf.URL, "BABELFORCE_USERNAME": bf.Username, "BABELFORCE_PASSWORD": bf.Password,
+		"ADDR": "127.0.0.1:0",
+	}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not provisioned: babelforce lacks the red presences.
+	err = serve(t.Context(), env, false, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), `create a red presence labelled "away"`) {
+		t.Errorf("serve: %v", err)
+	}
+	env.addr = "256.0.0.1:1"
+	if err := serve(t.Context(), env, false, &bytes.Buffer{}); err == nil {
+		t.Error("no error for a bad address")
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in 5 s")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
