@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/deskbridge/deskbridge/braze"
+	"github.com/deskbridge/deskbridge/braze/brazetest"
+	"github.com/deskbridge/deskbridge/braze/smsbridge"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+func TestRunDemo(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"-demo"}, &out); err != nil {
+		t.Fatalf("run -demo: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"5 items: 5 created, 0 updated, 0 unchanged.",
+		"Nothing changed: all 5 items were already set up.",
+		`ticket #1 "SMS from Chloé Martin" opened, requested by Chloé Martin (braze_external_id cust-42)`,
+		"zendesk_ticket = 1, zendesk_ticket_open = true",
+		"The same delivery again: 200 duplicate.",
+		"Braze's attempts: 503 (Retry-After honoured: 1s), then 200",
+		"Zendesk's attempts: 503 (Retry-After honoured: 1s), then 200",
+		"zendesk_ticket_open = false",
+		"SMS sent      Thanks! A replacement ships today & arrives Friday.\n\n                Anything else?",
+		"SMS received  The box arrived damaged 😕\n                \"Fragile\" sticker & all.",
+		"SMS sent      Your ticket has been closed   (closing campaign)",
+		"Both sides agree: 5 messages, each once and in order",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "DISAGREEMENT") {
+		t.Errorf("output:\n%s", got)
+	}
+}
+
+// TestDemoNoticesDisagreement checks the check: an SMS Zendesk does not
+// know about makes the demo fail.
+func TestDemoNoticesDisagreement(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	d := &demo{out: &out}
+	stop, err := d.setUp(t.Context())
+	defer stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ticket, err := d.conversation(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc, _ := braze.NewClient(braze.WithBaseURL(d.bz.URL), braze.WithAPIKey(d.bz.APIKey()))
+	if _, err := bc.Campaigns.TriggerSend(t.Context(), &braze.CampaignTriggerRequest{CampaignID: d.reply,
+		Recipients: []braze.Recipient{{ExternalUserID: customerID, TriggerProperties: map[string]any{"msg_body": "a stray SMS"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.transcript(ticket); err == nil || !strings.Contains(out.String(), "DISAGREEMENT") {
+		t.Errorf("a stray SMS went unnoticed: %v\n%s", err, out.String())
+	}
+}
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadConfig(t *testing.T) {
+	t.Parallel()
+	_, err := loadConfig(env(nil), false)
+	var ce *configError
+	if !errors.As(err, &ce) {
+		t.Fatalf("error %v", err)
+	}
+	for _, want := range []string{
+		"missing ZENDESK_SUBDOMAIN: the Zendesk account",
+		"missing ZENDESK_EMAIL and ZENDESK_API_TOKEN",
+		"missing ZENDESK_WEBHOOK_SECRET: the Zendesk webhook's signing secret",
+		"missing BRAZE_INSTANCE",
+		"missing BRAZE_API_KEY: a Braze REST key with campaigns.trigger.send, users.track and users.export.ids",
+		"missing BRAZE_REPLY_CAMPAIGN_ID",
+		"missing BRIDGE_BRAZE_SECRET",
+		"or run with -demo",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "PUBLIC_URL") || strings.Contains(err.Error(), "CLOSING") {
+		t.Errorf("optional variables reported missing:\n%v", err)
+	}
+	// With -provision the webhook secret is read, but PUBLIC_URL is needed.
+	_, err = loadConfig(env(map[string]string{"ZENDESK_EMAIL": "a@b.c"}), true)
+	if err == nil || strings.Contains(err.Error(), "ZENDESK_WEBHOOK_SECRET") || !strings.Contains(err.Error(), "missing PUBLIC_URL") ||
+		!strings.Contains(err.Error(), "missing ZENDESK_API_TOKEN: the API token of ZENDESK_EMAIL") {
+		t.Errorf("-provision: %v", err)
+	}
+	full := map[string]string{
+		"ZENDESK_SUBDOMAIN": "acme", "ZENDESK_OAUTH_TOKEN": "tok", "ZENDESK_WEBHOOK_SECRET": "new, old",
+		"BRAZE_INSTANCE": "EU-01", "BRAZE_API_KEY": "k", "BRAZE_REPLY_CAMPAIGN_ID": "r", "BRAZE_CLOSING_CAMPAIGN_ID": "c",
+		"BRIDGE_BRAZE_SECRET": "s", "PUBLIC_URL": "https://sms.example.com", "SMSBRIDGE_DELIVERY": "at-least-once", "ADDR": "127.0.0.1:0",
+	}
+	cfg, err := loadConfig(env(full), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.zendeskSecrets) != 2 || cfg.delivery != smsbridge.AtLeastOnce || cfg.addr != "127.0.0.1:0" || cfg.closingCampaign != "c" {
+		t.Errorf("config: %+v", cfg)
+	}
+	for k, v := range map[string]string{"BRAZE_INSTANCE": "XX-99", "PUBLIC_URL": "sms.example.com", "SMSBRIDGE_DELIVERY": "twice"} {
+		bad := map[string]string{}
+		for kk, vv := range full {
+			bad[kk] = vv
+		}
+		bad[k] = v
+		if _, err := loadConfig(env(bad), true); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v", k, v, err)
+		}
+	}
+}
+
+// TestRealMode runs the real mode's server against the fakes, with
+// -provision.
+func TestRealMode(t *testing.T) {
+	t.Parallel()
+	zd := zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
+	t.Cleanup(zd.Close)
+	bz := brazetest.NewServer()
+	t.Cleanup(bz.Close)
+	reply, _ := bz.AddCampaign(brazetest.Campaign{Name: "reply", Message: smsbridge.ReplyMessageTemplate})
+	bz.AddUser(brazetest.User{ExternalID: customerID})
+
+	// The bridge's address is needed before it is built.
+	var h http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	cfg, err := loadConfig(env(map[string]string{
+		"ZENDESK_URL": zd.URL, "ZENDESK_EMAIL": zd.Email, "ZENDESK_API_TOKEN": zd.APIToken,
+		"BRAZE_REST_URL": bz.URL, "BRAZE_API_KEY": bz.APIKey(), "BRAZE_REPLY_CAMPAIGN_ID": reply,
+		"BRIDGE_BRAZE_SECRET": "s", "PUBLIC_URL": srv.URL,
+	}), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	h, err = newServer(t.Context(), cfg, true, &out)
+	if err != nil {
+		t.Fatalf("newServer: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"5 items: 5 created", "Braze setup", srv.URL + smsbridge.InboundSMSPath} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	resp, err := http.Get(srv.URL + healthPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "ok\n" {
+		t.Errorf("health: %d %q", resp.StatusCode, b)
+	}
+
+	// An agent's reply goes out through the provisioned trigger.
+	agent := zd.AddAgent("Ann", "ann@example.com")
+	u := zd.AddUser(zendesktest.User{Name: "Chloé"})
+	if err := zd.SetUserField(u.ID, smsbridge.DefaultUserField, customerID); err != nil {
+		t.Fatal(err)
+	}
+	ticketID := createTicket(t, zd, u.ID)
+	if err := zd.AgentReply(ticketID, agent, "Hi from the real mode", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := zd.WaitDeliveries(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if s := bz.Sends(); len(s) != 1 || s[0].Message != "Hi from the real mode" {
+		t.Errorf("sends: %+v\n%s", s, out.String())
+	}
+}
+
+func createTicket(t *testing.T, zd *zendesktest.Server, requester int64) int64 {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, zd.URL+"/api/v2/tickets",
+		strings.NewReader(`{"ticket":{"subject":"x","requester_id":`+strconv.FormatInt(requester, 10)+`,"comment":{"body":"help"}}}`))
+	req.SetBasicAuth(zd.Email+"/token", zd.APIToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	ts := zd.Tickets()
+	return ts[len(ts)-1].ID
+}
+
+func TestRunFlagsAndEnv(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"-nope"}, &out); err == nil {
+		t.Error("unknown flag accepted")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	// serveUntil returns once the context is done.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := serveUntil(ctx, &http.Server{}, ln); err != nil {
+		t.Errorf("serveUntil: %v", err)
+	}
+}
