@@ -35,8 +35,11 @@ const (
 	ZendeskDomainParam = "domain"
 )
 
-// AgentEvents are the event types the webhook subscribes to.
-var AgentEvents = []string{zendesk.EventAgentStateChanged, zendesk.EventAgentUnifiedStateChanged}
+// AgentEvents returns the event types the webhook subscribes to:
+// agent.state_changed and agent.unified_state_changed.
+func AgentEvents() []string {
+	return []string{zendesk.EventAgentStateChanged, zendesk.EventAgentUnifiedStateChanged}
+}
 
 // ProvisionConfig says what Provision sets up.
 type ProvisionConfig struct {
@@ -218,7 +221,7 @@ func provisionWebhook(ctx context.Context, pc ProvisionConfig, rep *ProvisionRep
 		HTTPMethod:    "POST",
 		RequestFormat: "json",
 		Status:        zendesk.WebhookActive,
-		Subscriptions: slices.Clone(AgentEvents),
+		Subscriptions: AgentEvents(),
 	}
 	auth := func() error {
 		if !toBabelforce {

@@ -50,7 +50,7 @@ func TestProvisionIsIdempotent(t *testing.T) {
 		t.Errorf("report %+v", first)
 	}
 	hooks := e.zd.Webhooks()
-	if len(hooks) != 1 || hooks[0].Endpoint != pc.Endpoint || !slices.Equal(hooks[0].Subscriptions, statussync.AgentEvents) || hooks[0].Status != "active" {
+	if len(hooks) != 1 || hooks[0].Endpoint != pc.Endpoint || !slices.Equal(hooks[0].Subscriptions, statussync.AgentEvents()) || hooks[0].Status != "active" {
 		t.Errorf("webhook %+v", hooks)
 	}
 	if secret, _ := e.zd.WebhookSecret(first.WebhookID); secret != first.SigningSecret {
