@@ -162,6 +162,12 @@ func (s *Server) History() []PresenceChange {
 // OnPresenceChange registers fn to be called after every presence change,
 // outside the server's lock, in the goroutine that made the change. A demo
 // uses it to play babelforce's "Presence changed" automation.
+//
+// For a change made through the API, that goroutine is serving the PUT, and
+// the API client is still waiting for its answer. A hook that plays an
+// automation should post it from a new goroutine, as babelforce's
+// automations run apart from the request: a synchronous post into code that
+// holds a lock while calling the API (a flow's per-agent lock) deadlocks.
 func (s *Server) OnPresenceChange(fn func(PresenceChange)) {
 	s.mu.Lock()
 	s.hooks = append(s.hooks, fn)
