@@ -219,15 +219,16 @@ func tagAt(s string, i, lastGT int) (tag, bool) {
 // attrValue returns the value of the attribute name in the attribute text
 // of a tag, unquoted and with entities decoded.
 func attrValue(attrs, name string) string {
-	lower := strings.ToLower(attrs)
+	// The search folds ASCII case byte by byte, so that indices stay
+	// those of attrs whatever bytes it holds.
 	for from := 0; ; {
-		k := strings.Index(lower[from:], name)
+		k := indexFold(attrs[from:], name)
 		if k < 0 {
 			return ""
 		}
 		k += from
 		from = k + len(name)
-		if k > 0 && !isHTMLSpace(lower[k-1]) {
+		if k > 0 && !isHTMLSpace(attrs[k-1]) {
 			continue
 		}
 		rest := strings.TrimLeft(attrs[k+len(name):], " \t\n")
@@ -440,13 +441,22 @@ func trimTrailingNewlineSpace(s string) string {
 	return s
 }
 
-// indexFold is strings.Index, ASCII case-insensitively.
+// indexFold is strings.Index, ASCII case-insensitively; sub must be lower
+// case ASCII. Other bytes match only themselves.
 func indexFold(s, sub string) int {
 	n := len(sub)
+outer:
 	for i := 0; i+n <= len(s); i++ {
-		if strings.EqualFold(s[i:i+n], sub) {
-			return i
+		for j := 0; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				continue outer
+			}
 		}
+		return i
 	}
 	return -1
 }

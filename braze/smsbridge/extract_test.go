@@ -52,6 +52,7 @@ func TestExtractMessage(t *testing.T) {
 		{"unterminated tag is text", zendeskComment("Ann", "d, t", "a <b c"), "a <b c"},
 		{"quoted > inside an attribute", zendeskComment("Ann", "d, t", `<span title="a>b">x</span>`), "x"},
 		{"doctype dropped", "<!DOCTYPE html><p>x</p>", "x"},
+		{"invalid UTF-8 inside a link tag", "<A 0\xa2\xc3 HREF='x'>y</a>", "y (x)"},
 		{"empty", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
