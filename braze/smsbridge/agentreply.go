@@ -18,7 +18,10 @@ import (
 // How long the bridge remembers a send and its own comments.
 const (
 	sendTTL = 24 * time.Hour
-	echoTTL = time.Hour
+	// echoTTL is how long the bridge remembers a text it posted, to
+	// recognise it if a trigger sends it back: Zendesk calls within
+	// seconds, and retries within minutes.
+	echoTTL = 15 * time.Minute
 	// maxProbeFailures: after this many failed probes of one ambiguous
 	// send, the bridge stops asking Braze and applies Config.Delivery.
 	maxProbeFailures = 2
@@ -104,7 +107,7 @@ func (b *Bridge) HandleAgentReply(ctx context.Context, r *AgentReply) (Outcome, 
 	}
 	switch r.Event {
 	case EventReply:
-		echo, err := b.isEcho(ctx, r.ExternalID, r.Text)
+		echo, err := b.isEcho(ctx, log, r)
 		if err != nil {
 			return "", fmt.Errorf("smsbridge: store: %w", err)
 		}
@@ -275,7 +278,9 @@ func (b *Bridge) undelivered(ctx context.Context, log *slog.Logger, r *AgentRepl
 	} else {
 		note = fmt.Sprintf("SMS bridge: %s was not sent to the customer by SMS: Braze refused it (%v).", what, cause)
 	}
-	if _, err := b.cfg.Zendesk.Tickets.Update(context.WithoutCancel(ctx), r.TicketID, &zendesk.TicketInput{Comment: zendesk.PrivateComment(note)}); err != nil {
+	noteCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := b.cfg.Zendesk.Tickets.Update(noteCtx, r.TicketID, &zendesk.TicketInput{Comment: zendesk.PrivateComment(note)}); err != nil {
 		log.ErrorContext(ctx, "could not add the internal note", slog.String("error", err.Error()))
 	}
 }
@@ -292,9 +297,45 @@ func echoText(s string) string {
 	return strings.Join(strings.Fields(ExtractMessage(s)), " ")
 }
 
-func (b *Bridge) isEcho(ctx context.Context, externalID, text string) (bool, error) {
-	_, ok, err := b.store.Get(ctx, echoKey(externalID, text))
-	return ok, err
+// isEcho reports whether r is a comment the bridge itself posted from an
+// SMS, sent back by a trigger that lacks the loop guard: the same text
+// for the same customer shortly after the bridge posted it. When the body
+// names the updater (the compact body's author_id, {{current_user.id}}),
+// it must also be the bridge's own Zendesk user, so that an agent who
+// happens to type the customer's words is still heard. A match is used
+// up.
+func (b *Bridge) isEcho(ctx context.Context, log *slog.Logger, r *AgentReply) (bool, error) {
+	key := echoKey(r.ExternalID, r.Text)
+	_, ok, err := b.store.Get(ctx, key)
+	if err != nil || !ok {
+		return false, err
+	}
+	if r.AuthorID != 0 {
+		self, err := b.selfID(ctx)
+		switch {
+		case err != nil:
+			// Cannot tell: take it as an echo, the safe side of a loop.
+			log.WarnContext(ctx, "could not read the bridge's own Zendesk user", slog.String("error", err.Error()))
+		case self != r.AuthorID:
+			return false, nil
+		}
+	}
+	_ = b.store.Set(ctx, key, "used", 0)
+	return true, nil
+}
+
+// selfID returns the id of the Zendesk user the bridge's client acts as,
+// read once.
+func (b *Bridge) selfID(ctx context.Context) (int64, error) {
+	if id := b.self.Load(); id != 0 {
+		return id, nil
+	}
+	me, err := b.cfg.Zendesk.Users.Me(ctx)
+	if err != nil {
+		return 0, err
+	}
+	b.self.Store(me.ID)
+	return me.ID, nil
 }
 
 func (b *Bridge) rememberEcho(ctx context.Context, externalID, text string) error {

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/deskbridge/deskbridge/braze"
@@ -210,6 +211,7 @@ type Bridge struct {
 	log     *slog.Logger
 	agent   http.Handler
 	inbound http.Handler
+	self    atomic.Int64 // the bridge's own Zendesk user, once read
 }
 
 // New checks cfg and returns a Bridge. The error lists every problem.

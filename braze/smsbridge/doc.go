@@ -70,9 +70,12 @@
 //
 // A comment the bridge adds is made through the API (via_id 5), so the
 // reply trigger's loop guard does not fire for it. The bridge checks too,
-// for triggers without the guard: it remembers for an hour what it posted
-// for each customer and does not send it back, and it sends nothing for a
-// comment whose author is the requester (a customer answering by email).
+// for triggers without the guard: it remembers for 15 minutes what it
+// posted for each customer, and does not send that text back when the
+// update was made by the bridge's own Zendesk user (the compact body's
+// author_id; with the recipe's body, which does not say, the text alone
+// decides). It also sends nothing for a comment whose author is the
+// requester (a customer answering by email).
 //
 // # No loss, no double
 //

@@ -525,3 +525,39 @@ func TestZendeskRefusesTheComment(t *testing.T) {
 		t.Errorf("%d comments", n)
 	}
 }
+
+func TestAgentMayRepeatTheCustomer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ticket := e.openTicket()
+	e.agentSays(ticket, "Hello")
+	e.text("Thanks")
+	// The agent answers with the very words the customer just sent: it is
+	// not an echo of the bridge's comment, and goes out.
+	e.agentSays(ticket, "Thanks")
+	if sends := e.sends(); len(sends) != 2 || sends[1].Message != "Thanks" {
+		t.Errorf("sends: %+v", sends)
+	}
+}
+
+func TestEchoWhenTheBridgeCannotReadItsUser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.openTicket()
+	for tr, err := range e.zc.Triggers.List(t.Context(), nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Title == "Reply by Braze SMS" {
+			tr.Conditions.All = slices.DeleteFunc(tr.Conditions.All, func(c zendesk.Condition) bool { return c.Field == "current_via_id" })
+			if _, err := e.zc.Triggers.Update(t.Context(), tr.ID, tr); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/users/me", Status: http.StatusForbidden, Times: 10})
+	e.text("A reply")
+	if n := len(e.sends()); n != 0 || !strings.Contains(e.logs.String(), "could not read the bridge's own Zendesk user") {
+		t.Errorf("%d SMS; log:\n%s", n, e.logs.String())
+	}
+}
