@@ -285,3 +285,36 @@ func TestEscapeControlInStrings(t *testing.T) {
 		t.Errorf("%s: %v %v", out, v, err)
 	}
 }
+
+func TestSmallHelpers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		m    InboundSMS
+		want string
+	}{
+		{InboundSMS{FirstName: "Chloé", LastName: "Martin", Phone: "+33", ExternalID: "u"}, "Chloé Martin"},
+		{InboundSMS{LastName: "Martin"}, "Martin"},
+		{InboundSMS{Phone: "+33612345678", ExternalID: "u"}, "+33612345678"},
+		{InboundSMS{ExternalID: "u"}, "u"},
+	} {
+		if got := displayName(&tc.m); got != tc.want {
+			t.Errorf("displayName(%+v) = %q", tc.m, got)
+		}
+	}
+	for in, want := range map[string]string{"cust-42": "braze_external_id:cust-42", `a "b" c`: `braze_external_id:"a b c"`} {
+		if got := userFieldQuery(DefaultUserField, in); got != want {
+			t.Errorf("userFieldQuery(%q) = %q", in, got)
+		}
+	}
+	for v, want := range map[any]string{nil: "", "x": "x", 1.5: "1.5", true: "true", json.Number("7"): "7"} {
+		if got := anyString(v); got != want {
+			t.Errorf("anyString(%v) = %q", v, got)
+		}
+	}
+	if got := anyString([]any{"a"}); got != `["a"]` {
+		t.Errorf("anyString(list) = %q", got)
+	}
+	if canonicalValue(json.RawMessage(`["a", 5]`)) != "a\x005" || canonicalValue(nil) != "" || canonicalValue(json.RawMessage(`{bad`)) != "{bad" {
+		t.Error("canonicalValue")
+	}
+}
