@@ -128,7 +128,12 @@
 //     per inbound message (without it, two identical texts from one
 //     customer within Config.InboundWindow count as one);
 //   - that users/export/ids shows a send's attributes by the time Zendesk
-//     retries (Braze says consistency is usually 10 to 100 ms).
+//     retries (Braze says consistency is usually 10 to 100 ms);
+//   - how Braze types zendesk_ticket_open: the bridge sends a boolean (the
+//     follow-up campaign's audience filter is "is true"), the recipe's
+//     bodies send the strings "true" and "false";
+//   - what the recipe's message Liquid (RecipeMessageTemplate, direct mode)
+//     shows of a reply: as written, one line of it.
 //
 // Passing user_fields inside a ticket's requester, as the recipe's first
 // webhook campaign does, is not documented; the bridge does not rely on it.
