@@ -232,65 +232,28 @@ func ceilSeconds(d time.Duration) int {
 }
 
 // Fault is an injected failure for the next Times requests matching Method
-// ("" for any) and Path (a prefix of the URL path; "" for any). It mirrors
-// the fault of every deskbridge fake.
-type Fault struct {
-	Method string
-	Path   string
-	// Status answers with this status, Header and Body instead of the fake.
-	// Zero lets the request through after Latency.
-	Status int
-	Header http.Header
-	Body   string
-	// Latency delays the answer; the wait ends early if the client goes.
-	Latency time.Duration
-	// Drop closes the connection without answering.
-	Drop bool
-	// Processed lets the request through to the fake, so that its effects
-	// happen, then answers with Status (500 when zero), Header and Body, or
-	// drops the connection when Drop is set: the client cannot know whether
-	// its request was carried out.
-	Processed bool
-	// Times is how many matching requests the fault applies to; 0 means 1.
-	Times int
-}
+// ("" for any) and Path (a prefix of the URL path; "" for any): an answer
+// with Status, Header and Body instead of the fake's, a Latency, a dropped
+// connection (Drop), or a request the fake carries out before answering
+// with the fault (Processed), so the client cannot know whether it took
+// effect. Every deskbridge fake takes the same Fault; its fields are
+// documented on fakeserver.Fault.
+type Fault = fakeserver.Fault
 
 // InjectFault queues a fault; faults apply in the order they were injected.
-func (s *Server) InjectFault(f Fault) {
-	s.faults.Inject(fakeserver.Fault{
-		Method: f.Method, Path: f.Path, Status: f.Status, Header: f.Header.Clone(), Body: f.Body,
-		Latency: f.Latency, Drop: f.Drop, Processed: f.Processed, Times: f.Times,
-	})
-}
+func (s *Server) InjectFault(f Fault) { s.faults.Inject(f) }
 
 // ClearFaults removes every pending fault.
 func (s *Server) ClearFaults() { s.faults.Clear() }
 
-// Request is one request the fake received.
-type Request struct {
-	Time     time.Time
-	Method   string
-	Path     string
-	RawQuery string
-	// Header is the request's headers with credentials redacted.
-	Header http.Header
-	// Body is the request body, up to 64 KiB. A token request's body holds
-	// the password: read Body of /oauth/token entries with care.
-	Body   []byte
-	Status int
-	// Fault names the injected fault that answered, if any.
-	Fault string
-}
+// Request is one request the fake received: method, path, query, headers
+// with credentials redacted, the body (up to 64 KiB), the status answered
+// and the injected fault that answered, if any. Every deskbridge fake logs
+// the same Request; its fields are documented on fakeserver.Entry.
+type Request = fakeserver.Entry
 
 // Requests returns the request log, oldest first.
-func (s *Server) Requests() []Request {
-	entries := s.log.Entries()
-	out := make([]Request, len(entries))
-	for i, e := range entries {
-		out[i] = Request(e)
-	}
-	return out
-}
+func (s *Server) Requests() []Request { return s.log.Entries() }
 
 // RequestCount returns how many logged requests had the method ("" for
 // any) and a path starting with prefix.

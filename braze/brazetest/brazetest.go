@@ -213,63 +213,28 @@ func (s *Server) takeMinor(path string) []MinorError {
 }
 
 // Fault is an injected failure for the next Times requests matching Method
-// ("" for any) and Path (a prefix, "" for any).
-type Fault struct {
-	Method string
-	Path   string
-	// Status answers with this status, Header and Body; zero lets the
-	// request through after Latency.
-	Status int
-	Header http.Header
-	Body   string
-	// Latency delays the answer.
-	Latency time.Duration
-	// Drop closes the connection without answering.
-	Drop bool
-	// Processed carries the request out (the send is recorded) and then
-	// answers with Status (500 if zero) or drops the connection: the case
-	// where the client cannot know whether its message went out.
-	Processed bool
-	// Times is how many requests it applies to; 0 means 1.
-	Times int
-}
-
-func (f Fault) internal() fakeserver.Fault {
-	return fakeserver.Fault{
-		Method: f.Method, Path: f.Path, Status: f.Status, Header: f.Header.Clone(), Body: f.Body,
-		Latency: f.Latency, Drop: f.Drop, Processed: f.Processed, Times: f.Times,
-	}
-}
+// ("" for any) and Path (a prefix of the URL path; "" for any): an answer
+// with Status, Header and Body instead of the fake's, a Latency, a dropped
+// connection (Drop), or a request the fake carries out before answering
+// with the fault (Processed), so the client cannot know whether it took
+// effect. Every deskbridge fake takes the same Fault; its fields are
+// documented on fakeserver.Fault.
+type Fault = fakeserver.Fault
 
 // InjectFault queues a fault; faults apply in the order they were added.
-func (s *Server) InjectFault(f Fault) { s.faults.Inject(f.internal()) }
+func (s *Server) InjectFault(f Fault) { s.faults.Inject(f) }
 
 // ClearFaults removes every pending fault.
 func (s *Server) ClearFaults() { s.faults.Clear() }
 
-// Request is one API request the server received.
-type Request struct {
-	Time     time.Time
-	Method   string
-	Path     string
-	RawQuery string
-	// Header has the Authorization value replaced by "[redacted]".
-	Header http.Header
-	Body   []byte
-	Status int
-	// Fault names the injected fault that answered, if any.
-	Fault string
-}
+// Request is one request the fake received: method, path, query, headers
+// with credentials redacted, the body (up to 64 KiB), the status answered
+// and the injected fault that answered, if any. Every deskbridge fake logs
+// the same Request; its fields are documented on fakeserver.Entry.
+type Request = fakeserver.Entry
 
 // Requests returns every API request received so far, in order.
-func (s *Server) Requests() []Request {
-	entries := s.log.Entries()
-	out := make([]Request, len(entries))
-	for i, e := range entries {
-		out[i] = Request{Time: e.Time, Method: e.Method, Path: e.Path, RawQuery: e.RawQuery, Header: e.Header, Body: e.Body, Status: e.Status, Fault: e.Fault}
-	}
-	return out
-}
+func (s *Server) Requests() []Request { return s.log.Entries() }
 
 // RequestCount counts the requests with method ("" for any) on a path
 // starting with prefix.

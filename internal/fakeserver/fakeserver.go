@@ -179,6 +179,7 @@ type Faults struct {
 
 // Inject adds a fault; faults apply in the order they were added.
 func (fs *Faults) Inject(f Fault) {
+	f.Header = f.Header.Clone() // the caller may reuse its map
 	if f.Times <= 0 {
 		f.Times = 1
 	}

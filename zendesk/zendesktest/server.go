@@ -280,64 +280,34 @@ func ceilSeconds(d time.Duration) int {
 }
 
 // Fault is an injected failure for the next Times requests matching Method
-// ("" for any) and Path (a prefix of the URL path; "" for any).
-type Fault struct {
-	Method string
-	Path   string
-	// Status answers with this status, Header and Body instead of the fake.
-	// Zero lets the request through after Latency.
-	Status int
-	Header http.Header
-	Body   string
-	// Latency delays the answer.
-	Latency time.Duration
-	// Drop closes the connection without answering.
-	Drop bool
-	// Processed lets the request reach the fake first, so that its effects
-	// happen (a ticket is created), then answers with the fault (Status,
-	// or Drop; 500 when neither is set): the client cannot tell whether
-	// its request was carried out.
-	Processed bool
-	// Times is how many matching requests the fault applies to; 0 means 1.
-	Times int
-}
+// ("" for any) and Path (a prefix of the URL path; "" for any): an answer
+// with Status, Header and Body instead of the fake's, a Latency, a dropped
+// connection (Drop), or a request the fake carries out before answering
+// with the fault (Processed), so the client cannot know whether it took
+// effect. Every deskbridge fake takes the same Fault; its fields are
+// documented on fakeserver.Fault.
+type Fault = fakeserver.Fault
 
 // InjectFault queues a fault; faults apply in the order they were injected.
-func (s *Server) InjectFault(f Fault) {
-	s.faults.Inject(fakeserver.Fault{
-		Method: f.Method, Path: f.Path, Status: f.Status, Header: f.Header.Clone(), Body: f.Body,
-		Latency: f.Latency, Drop: f.Drop, Processed: f.Processed, Times: f.Times,
-	})
-}
+func (s *Server) InjectFault(f Fault) { s.faults.Inject(f) }
 
 // ClearFaults removes every pending fault.
 func (s *Server) ClearFaults() { s.faults.Clear() }
 
-// Request is one request the fake received.
-type Request struct {
-	Time     time.Time
-	Method   string
-	Path     string
-	RawQuery string
-	// Header is the request's headers with credentials redacted.
-	Header http.Header
-	// Body is the request body, up to 64 KiB.
-	Body   []byte
-	Status int
-	// Fault names the injected fault that answered, if any.
-	Fault string
-}
+// Request is one request the fake received: method, path, query, headers
+// with credentials redacted, the body (up to 64 KiB), the status answered
+// and the injected fault that answered, if any. Every deskbridge fake logs
+// the same Request; its fields are documented on fakeserver.Entry.
+type Request = fakeserver.Entry
 
 // Requests returns the request log, oldest first. Credentials are
 // redacted: the Authorization header, and in bodies the values of
 // client_secret, refresh_token, access_token, password, token and secret
 // and of a webhook's authentication data (but an api_key's header name).
 func (s *Server) Requests() []Request {
-	entries := s.log.Entries()
-	out := make([]Request, len(entries))
-	for i, e := range entries {
-		out[i] = Request(e)
-		out[i].Body = redactBody(e.Header.Get("Content-Type"), e.Body)
+	out := s.log.Entries()
+	for i := range out {
+		out[i].Body = redactBody(out[i].Header.Get("Content-Type"), out[i].Body)
 	}
 	return out
 }
