@@ -54,6 +54,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"log/slog"
 	"net"
@@ -227,7 +228,7 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 	}
 	fmt.Fprintf(stdout, "serving %s and %s on http://%s (%s)\n", smsbridge.AgentReplyPath, smsbridge.InboundSMSPath, ln.Addr(), cfg.delivery)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	return serveUntil(ctx, srv, ln)
+	return httpserve.Until(ctx, srv, ln)
 }
 
 // newServer builds the real mode's handler, provisioning Zendesk first
@@ -266,24 +267,4 @@ func newServer(ctx context.Context, cfg *config, provision bool, stdout io.Write
 	mux.Handle("/", b.Handler())
 	mux.HandleFunc("GET "+healthPath, func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	return mux, nil
-}
-
-// serveUntil serves on ln until ctx is done, then shuts down gracefully.
-func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }

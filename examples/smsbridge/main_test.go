@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"net"
 	"net/http"
@@ -213,12 +214,12 @@ func TestRunFlagsAndEnv(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	// serveUntil returns once the context is done.
+	// httpserve.Until returns once the context is done.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := serveUntil(ctx, &http.Server{}, ln); err != nil {
-		t.Errorf("serveUntil: %v", err)
+	if err := httpserve.Until(ctx, &http.Server{}, ln); err != nil {
+		t.Errorf("httpserve.Until: %v", err)
 	}
 }

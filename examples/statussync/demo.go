@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"net"
 	"net/http"
@@ -144,7 +145,7 @@ func (d *demo) setUp() error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	srvCtx, stop := context.WithCancel(context.WithoutCancel(d.ctx))
 	served := make(chan error, 1)
-	go func() { served <- serveUntil(srvCtx, srv, ln) }()
+	go func() { served <- httpserve.Until(srvCtx, srv, ln) }()
 	d.closers = append(d.closers, func() { stop(); <-served })
 
 	fmt.Fprintf(d.out, "deskbridge statussync demo: a fake Zendesk (%s) and a fake babelforce (%s), the flow on %s\n", d.zd.URL, d.bf.URL, d.base)

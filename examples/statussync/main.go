@@ -54,6 +54,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"log/slog"
 	"net"
@@ -285,25 +286,5 @@ func serveOn(ctx context.Context, ln net.Listener, env envConfig, provision bool
 	if env.pollInterval > 0 {
 		go func() { _ = flow.RunPoller(ctx) }()
 	}
-	return serveUntil(ctx, &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln)
-}
-
-// serveUntil serves on ln until ctx is done, then shuts down gracefully.
-func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return httpserve.Until(ctx, &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"net"
 	"net/http"
@@ -63,7 +64,7 @@ func run(ctx context.Context, w io.Writer) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	srvCtx, stop := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- serveUntil(srvCtx, srv, ln) }()
+	go func() { served <- httpserve.Until(srvCtx, srv, ln) }()
 	defer func() { stop(); <-served }()
 	url := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(w, "Zendesk webhook handler listening on %s\n\n", url)

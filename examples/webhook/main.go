@@ -19,9 +19,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
+	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"log/slog"
 	"net"
@@ -117,25 +117,5 @@ func serve(ctx context.Context, addr string, secrets []string, logOut io.Writer)
 		return err
 	}
 	fmt.Fprintf(logOut, "serving Zendesk webhooks on http://%s%s with %d signing secret(s)\n", ln.Addr(), path, len(secrets))
-	return serveUntil(ctx, srv, ln)
-}
-
-// serveUntil serves on ln until ctx is done, then shuts down gracefully.
-func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return httpserve.Until(ctx, srv, ln)
 }

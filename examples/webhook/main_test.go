@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -127,7 +128,7 @@ func TestServeUntilReportsServeError(t *testing.T) {
 		t.Fatal(err)
 	}
 	ln.Close() // Serve fails at once
-	if err := serveUntil(t.Context(), &http.Server{ReadHeaderTimeout: time.Second}, ln); err == nil {
+	if err := httpserve.Until(t.Context(), &http.Server{ReadHeaderTimeout: time.Second}, ln); err == nil {
 		t.Error("no error from a closed listener")
 	}
 }
