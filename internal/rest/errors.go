@@ -54,15 +54,20 @@ func KindForStatus(status int) error {
 	return nil
 }
 
+// MaxErrorDetail bounds the vendor's words in an error string: an error
+// is one line for a log, never a dumped body.
+const MaxErrorDetail = 500
+
 // FormatError renders the error string every vendor error shares:
 // "vendor: METHOD /path: 404 Not Found: detail (gave up after 4 attempts)".
+// The detail is put on one line and cut at MaxErrorDetail bytes.
 func FormatError(vendor, method, path string, status int, detail string, attempts int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s %s: %d", vendor, method, path, status)
 	if text := http.StatusText(status); text != "" {
 		b.WriteString(" " + text)
 	}
-	if detail != "" {
+	if detail = Snippet([]byte(detail), MaxErrorDetail); detail != "" {
 		b.WriteString(": " + detail)
 	}
 	if attempts > 1 {

@@ -47,14 +47,27 @@ func (s RateLimitHeaders) reset(h http.Header, now time.Time) (time.Time, bool) 
 		return time.Time{}, false
 	}
 	n, err := strconv.ParseFloat(v, 64)
-	if err != nil || n < 0 || n > 1e11 {
+	if err != nil || !(n >= 0) { // also refuses NaN
 		return time.Time{}, false
 	}
 	if s.ResetEpoch {
+		// Past 2286 is not a reset time (and would overflow a time.Duration).
+		if n > maxResetEpoch {
+			return time.Time{}, false
+		}
 		return time.Unix(0, int64(n*float64(time.Second))), true
+	}
+	if n > maxResetDelta.Seconds() {
+		return time.Time{}, false // a rate-limit window does not last days
 	}
 	return now.Add(time.Duration(n * float64(time.Second))), true
 }
+
+// Bounds of a credible reset header; beyond them it is ignored.
+const (
+	maxResetDelta = 24 * time.Hour
+	maxResetEpoch = 1e10
+)
 
 // RateLimit is a vendor's rate-limit budget as its last response reported
 // it. Zero fields were not reported.

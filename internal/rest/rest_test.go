@@ -774,6 +774,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{"0", 0, true},
 		{"1.5", 1500 * time.Millisecond, true},
 		{"-3", 0, false},
+		{"NaN", 0, false},
+		{"+Inf", 0, false},
 		{"", 0, false},
 		{"soon", 0, false},
 		{"Sat, 21 Nov 2026 10:00:09 GMT", 9 * time.Second, true},

@@ -158,16 +158,24 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs < 0 || secs > 1e9 {
+		if !(secs >= 0 && secs <= maxRetryAfter.Seconds()) { // also refuses NaN
 			return 0, false
 		}
 		return time.Duration(secs * float64(time.Second)), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+		d := max(t.Sub(now), 0)
+		if d > maxRetryAfter {
+			return 0, false
+		}
+		return d, true
 	}
 	return 0, false
 }
+
+// maxRetryAfter bounds a credible Retry-After (about 31 years); a larger
+// one is treated as absent.
+const maxRetryAfter = 1e9 * time.Second
 
 // backoff is min·2^(attempt-1) capped at max, then jittered down by up to a
 // half so that clients that failed together do not retry together.

@@ -1,0 +1,54 @@
+package rest
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+// FuzzParseRetryAfter: any Retry-After value parses to a wait that is not
+// negative and not absurd, or to nothing.
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, s := range []string{"1", "0", "120", "1.5", "-1", "", "Sat, 21 Nov 2026 10:00:09 GMT", "Saturday, 21-Nov-26 10:00:05 GMT", "Sun Nov  6 08:49:37 1994", "1e9", "NaN", "+Inf", "9999999999999"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, v string) {
+		d, ok := ParseRetryAfter(v, now)
+		if !ok && d != 0 {
+			t.Fatalf("%q: not ok but %v", v, d)
+		}
+		if d < 0 || d > 1e9*time.Second {
+			t.Fatalf("%q: wait %v", v, d)
+		}
+	})
+}
+
+// FuzzRateLimitHeaders: whatever rate-limit headers a response carries,
+// the pacer never holds a request for a negative time, and a hold it
+// derives from the headers is bounded by what they can say.
+func FuzzRateLimitHeaders(f *testing.F) {
+	f.Add(200, "700", "0", "41", "")
+	f.Add(429, "", "", "", "1")
+	f.Add(429, "100", "0", "1763719209", "Sat, 21 Nov 2026 10:00:09 GMT")
+	f.Add(200, "-1", "-5", "-3", "-1")
+	f.Add(200, "x", "0", "1e300", "NaN")
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, status int, limit, remaining, reset, retryAfter string) {
+		for _, epoch := range []bool{false, true} {
+			p := &pacer{spec: RateLimitHeaders{Limit: []string{"L"}, Remaining: []string{"R"}, Reset: []string{"T"}, ResetEpoch: epoch}, now: func() time.Time { return now }}
+			h := http.Header{"L": {limit}, "R": {remaining}, "T": {reset}, "Retry-After": {retryAfter}}
+			p.observe(&http.Response{StatusCode: status, Header: h})
+			hold := p.holdFor()
+			if hold < 0 {
+				t.Fatalf("negative hold %v", hold)
+			}
+			if !epoch && hold > maxResetDelta {
+				t.Fatalf("hold %v beyond what a delta reset can say", hold)
+			}
+			if d := serverWait(&http.Response{StatusCode: status, Header: h}, p.spec, now); d < -1 {
+				t.Fatalf("server wait %v", d)
+			}
+		}
+	})
+}
