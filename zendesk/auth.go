@@ -39,12 +39,13 @@ type authBuilder struct {
 }
 
 // authEnv is what an authenticator may use: the unauthenticated client for
-// the token endpoint, the logger, and the list of credentials learnt at run
-// time (rotated tokens) to scrub from errors and logs.
+// the token endpoint, the logger, and the set of credentials both clients
+// scrub from errors and logs, to which tokens learnt at run time are added
+// (a refresh token travels in no header the core would see).
 type authEnv struct {
-	tokens *rest.Client
-	logger *slog.Logger
-	scrub  *secretList
+	tokens  *rest.Client
+	logger  *slog.Logger
+	secrets *rest.Secrets
 }
 
 func (c *config) setCredential(name string, secrets []string, build func(*authEnv) (rest.Authenticator, error)) {
@@ -272,8 +273,8 @@ func (env *authEnv) fetchToken(ctx context.Context, body *tokenRequest, replayab
 	if out.AccessToken == "" {
 		return Token{}, errors.New("zendesk: POST /oauth/tokens: the response has no access_token")
 	}
-	env.scrub.add(out.AccessToken)
-	env.scrub.add(out.RefreshToken)
+	env.secrets.Add(out.AccessToken)
+	env.secrets.Add(out.RefreshToken)
 	return out.token(issued), nil
 }
 
@@ -421,7 +422,7 @@ func (s *refreshSource) token(ctx context.Context) (string, error) {
 	}
 	s.tok, s.issued = next, time.Now()
 	if err := s.onRotate(ctx, next); err != nil {
-		rerr := &rotationError{cause: err, msg: s.env.scrub.scrub(err.Error())}
+		rerr := &rotationError{cause: err, msg: s.env.secrets.Scrub(err.Error())}
 		s.env.logger.LogAttrs(ctx, slog.LevelError, "zendesk: OAuth refresh token rotated but not stored; the new pair lives only in this process",
 			slog.String("vendor", "zendesk"), slog.String("error", rerr.msg))
 		return "", rerr
@@ -442,44 +443,3 @@ func (e *rotationError) Error() string {
 }
 
 func (e *rotationError) Unwrap() []error { return []error{ErrRefreshTokenNotStored, e.cause} }
-
-// secretList holds credentials learnt at run time (rotated tokens), scrubbed
-// from error bodies and from the client's own error strings and logs. The
-// core scrubs the credentials known at construction and every Authorization
-// value it sends; a refresh token never travels in a header, so it needs
-// this list.
-type secretList struct {
-	mu   sync.RWMutex
-	vals []string
-	next int
-}
-
-const maxSecrets = 16
-
-func (s *secretList) add(v string) {
-	if len(v) < 4 {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, have := range s.vals {
-		if have == v {
-			return
-		}
-	}
-	if len(s.vals) < maxSecrets {
-		s.vals = append(s.vals, v)
-		return
-	}
-	s.vals[s.next] = v
-	s.next = (s.next + 1) % maxSecrets
-}
-
-func (s *secretList) scrub(str string) string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, v := range s.vals {
-		str = strings.ReplaceAll(str, v, "[redacted]")
-	}
-	return str
-}

@@ -587,3 +587,29 @@ func TestRefreshTokenAccessDroppedAfter401(t *testing.T) {
 		t.Fatalf("seen = %v, rotations = %d", seen, len(rot.tokens()))
 	}
 }
+
+// A refresh token learnt by the token client (it travels in no header the
+// core sees) is scrubbed from the API client's errors too: the two clients
+// share one set of secrets.
+func TestRotatedRefreshTokenScrubbedFromAPIErrors(t *testing.T) {
+	t.Parallel()
+	const rotated = "rotated-refresh-SECRET-7"
+	f := newFake(t)
+	var te tokenEndpoint
+	te.register(f, tokenReply("at-2", rotated, 7200))
+	f.mock.RegisterResponder("GET", testBase+"/api/v2/tickets/1", httpmock.NewStringResponder(400,
+		`{"error":"InvalidToken","description":"refresh token `+rotated+` does not belong here"}`))
+	var logs bytes.Buffer
+	c := f.client(WithOAuthRefreshToken("zd-client", "rt-secret", Token{RefreshToken: "rt-1"}, noStore), WithLogger(slogJSON(&logs)))
+	_, err := c.Tickets.Get(t.Context(), 1)
+	var zerr *Error
+	if !errors.As(err, &zerr) || te.calls.Load() != 1 {
+		t.Fatalf("err = %v, token calls = %d", err, te.calls.Load())
+	}
+	if strings.Contains(err.Error(), rotated) || strings.Contains(zerr.Message, rotated) || bytes.Contains(zerr.Body, []byte(rotated)) || strings.Contains(logs.String(), rotated) {
+		t.Fatalf("rotated refresh token leaked: %q", err)
+	}
+	if !strings.Contains(zerr.Message, "[redacted]") {
+		t.Fatalf("message = %q, want the token redacted", zerr.Message)
+	}
+}

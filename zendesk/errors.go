@@ -144,7 +144,7 @@ type errorBody struct {
 }
 
 // newError is the rest.Config.NewError hook.
-func newError(info *rest.ErrorInfo, scrub *secretList) error {
+func newError(info *rest.ErrorInfo) error {
 	e := &Error{
 		StatusCode: info.StatusCode,
 		RetryAfter: info.RetryAfter,
@@ -158,7 +158,7 @@ func newError(info *rest.ErrorInfo, scrub *secretList) error {
 		e.Message = info.Message
 		return e
 	}
-	e.Body = []byte(scrub.scrub(string(info.Body)))
+	e.Body = info.Body // scrubbed by the core
 	body := bytes.TrimSpace(e.Body)
 	var eb errorBody
 	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &eb) != nil {

@@ -100,16 +100,18 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
-	scrub := &secretList{}
-	restCfg := func(auth rest.Authenticator, secrets []string) rest.Config {
+	// One set of credentials to scrub for both clients: the token client
+	// learns rotated tokens that the API client's errors must hide too.
+	secrets := rest.NewSecrets(cfg.auth.secrets...)
+	restCfg := func(auth rest.Authenticator) rest.Config {
 		rc := rest.Config{
 			Vendor:    "zendesk",
 			BaseURL:   base,
 			Auth:      auth,
-			Secrets:   secrets,
+			SecretSet: secrets,
 			Header:    http.Header{"Accept": {"application/json"}},
 			RateLimit: rateLimitHeaders,
-			NewError:  func(info *rest.ErrorInfo) error { return newError(info, scrub) },
+			NewError:  newError,
 		}
 		cfg.settings.Apply(&rc)
 		rc.BaseURL = base
@@ -117,15 +119,15 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	// Token endpoints are called without credentials, through a client of
 	// their own so that a token request never re-enters the authenticator.
-	tokens, err := rest.New(restCfg(nil, cfg.auth.secrets))
+	tokens, err := rest.New(restCfg(nil))
 	if err != nil {
 		return nil, fmt.Errorf("zendesk: %w", err)
 	}
-	auth, err := cfg.auth.build(&authEnv{tokens: tokens, logger: c.logger, scrub: scrub})
+	auth, err := cfg.auth.build(&authEnv{tokens: tokens, logger: c.logger, secrets: secrets})
 	if err != nil {
 		return nil, fmt.Errorf("zendesk: %w", err)
 	}
-	c.rest, err = rest.New(restCfg(auth, cfg.auth.secrets))
+	c.rest, err = rest.New(restCfg(auth))
 	if err != nil {
 		return nil, fmt.Errorf("zendesk: %w", err)
 	}

@@ -49,6 +49,10 @@ type Config struct {
 	// Secrets are credentials to scrub from error strings and logs, beyond
 	// the Authorization values that Auth sets (those are scrubbed anyway).
 	Secrets []string
+	// SecretSet, when set, is the set the client scrubs with (Secrets are
+	// added to it): share one between the clients of one tenant so that a
+	// credential either learns is scrubbed by both.
+	SecretSet *Secrets
 	// UserAgent is a product token sent before "deskbridge/<version>".
 	UserAgent string
 	// Header holds headers sent with every request (e.g. Accept).
@@ -90,7 +94,7 @@ type Client struct {
 	logger     *slog.Logger
 	retry      *retryablehttp.Client
 	pacer      *pacer
-	secrets    *secretSet
+	secrets    *Secrets
 	policy     retryPolicy
 	now        func() time.Time
 	sleep      func(context.Context, time.Duration) error
@@ -113,13 +117,17 @@ func New(cfg Config) (*Client, error) {
 		idemHeader: cfg.IdempotencyHeader,
 		newError:   cfg.NewError,
 		logger:     cfg.Logger,
-		secrets:    newSecretSet(cfg.Secrets...),
+		secrets:    cfg.SecretSet,
 		now:        cfg.Clock,
 		sleep:      cfg.Sleep,
 	}
 	if c.header == nil {
 		c.header = http.Header{}
 	}
+	if c.secrets == nil {
+		c.secrets = NewSecrets()
+	}
+	c.secrets.addStatic(cfg.Secrets...)
 	c.userAgent = "deskbridge/" + deskbridge.Version
 	if ua := strings.TrimSpace(cfg.UserAgent); ua != "" {
 		c.userAgent = ua + " " + c.userAgent
@@ -472,7 +480,7 @@ func (c *Client) transportError(ctx context.Context, st *callState, err error) e
 		Method:     st.method,
 		Path:       st.path,
 		Attempts:   st.attempts,
-		msg:        c.secrets.scrub(unwrapURLError(err).Error()),
+		msg:        c.secrets.Scrub(unwrapURLError(err).Error()),
 		err:        err,
 	}
 }

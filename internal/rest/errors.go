@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -117,32 +118,49 @@ func Snippet(body []byte, n int) string {
 // minSecretLen keeps a short password such as "a" from blanking every "a".
 const minSecretLen = 4
 
-// maxRecentSecrets bounds the credentials remembered from Authorization
-// headers (tokens rotate; the old ones can still echo back for a while).
-const maxRecentSecrets = 16
+// maxRecentSecrets bounds the credentials learnt at run time (tokens
+// rotate; the old ones can still echo back for a while).
+const maxRecentSecrets = 32
 
-// secretSet is the credentials a client knows, scrubbed from every error
-// string and log value it produces.
-type secretSet struct {
+// Secrets is the set of credentials scrubbed from every error string,
+// error body and log value a client produces: the ones it was built with,
+// every Authorization value it sends, and the ones a vendor package adds at
+// run time (a rotated refresh token travels in no header). Share one
+// between the clients of one tenant (an API client and its token client)
+// through Config.SecretSet. Safe for concurrent use.
+type Secrets struct {
 	mu     sync.RWMutex
 	static []string
-	recent []string // ring of values seen in Authorization headers
+	recent []string // ring of values learnt at run time
 	next   int
 }
 
-func newSecretSet(secrets ...string) *secretSet {
-	s := &secretSet{}
-	for _, v := range secrets {
-		if len(v) >= minSecretLen {
-			s.static = append(s.static, v)
-		}
-	}
+// NewSecrets returns a set holding vals. Values shorter than 4 bytes are
+// not kept.
+func NewSecrets(vals ...string) *Secrets {
+	s := &Secrets{}
+	s.addStatic(vals...)
 	return s
 }
 
+// addStatic remembers credentials for the life of the set.
+func (s *Secrets) addStatic(vals ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range vals {
+		if len(v) >= minSecretLen && !slices.Contains(s.static, v) {
+			s.static = append(s.static, v)
+		}
+	}
+}
+
+// Add remembers a credential learnt at run time; the oldest of them are
+// forgotten past 32.
+func (s *Secrets) Add(v string) { s.addRecent(v) }
+
 // addAuthorization remembers an Authorization value, its credential part
 // and, for Basic, the decoded user:password and password.
-func (s *secretSet) addAuthorization(h string) {
+func (s *Secrets) addAuthorization(h string) {
 	if h == "" || s.has(h) {
 		return
 	}
@@ -158,10 +176,14 @@ func (s *secretSet) addAuthorization(h string) {
 			}
 		}
 	}
+	s.addRecent(vals...)
+}
+
+func (s *Secrets) addRecent(vals ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, v := range vals {
-		if len(v) < minSecretLen {
+		if len(v) < minSecretLen || slices.Contains(s.recent, v) || slices.Contains(s.static, v) {
 			continue
 		}
 		if len(s.recent) < maxRecentSecrets {
@@ -173,42 +195,34 @@ func (s *secretSet) addAuthorization(h string) {
 	}
 }
 
-func (s *secretSet) has(v string) bool {
+func (s *Secrets) has(v string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, r := range s.recent {
-		if r == v {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(s.recent, v)
 }
 
-func (s *secretSet) all() []string {
+func (s *Secrets) all() []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]string, 0, len(s.static)+len(s.recent))
 	out = append(out, s.static...)
 	out = append(out, s.recent...)
 	// Longest first, so that a token inside a header value goes with it.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && len(out[j]) > len(out[j-1]); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
 	return out
 }
 
 const redacted = "[redacted]"
 
-func (s *secretSet) scrub(str string) string {
+// Scrub replaces every known credential in str with "[redacted]".
+func (s *Secrets) Scrub(str string) string {
 	for _, v := range s.all() {
 		str = strings.ReplaceAll(str, v, redacted)
 	}
 	return str
 }
 
-func (s *secretSet) scrubBytes(b []byte) []byte {
+func (s *Secrets) scrubBytes(b []byte) []byte {
 	for _, v := range s.all() {
 		b = bytes.ReplaceAll(b, []byte(v), []byte(redacted))
 	}

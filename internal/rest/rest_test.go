@@ -829,3 +829,27 @@ func TestAuthErrorNotRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSecretsSharedAndBounded(t *testing.T) {
+	t.Parallel()
+	set := NewSecrets("client-secret-1")
+	set.Add("rotated-refresh-token")
+	for i := range 40 { // past the ring: the static secret must survive
+		set.Add(fmt.Sprintf("access-token-%02d", i))
+	}
+	got := set.Scrub("client-secret-1 rotated-refresh-token access-token-39 access-token-00")
+	if got != "[redacted] rotated-refresh-token [redacted] access-token-00" {
+		t.Fatalf("Scrub = %q", got)
+	}
+	// Two clients sharing the set scrub what either learnt.
+	_, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(400)
+		io.WriteString(w, "bad refresh token late-learnt-secret")
+	})
+	c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.SecretSet = set })
+	set.Add("late-learnt-secret")
+	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+	if err == nil || strings.Contains(err.Error(), "late-learnt-secret") {
+		t.Fatalf("err = %v", err)
+	}
+}

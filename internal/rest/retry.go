@@ -221,7 +221,7 @@ func (c *Client) logAttempt(ctx context.Context, st *callState, status int, wait
 		slog.Duration("elapsed", c.now().Sub(st.start)),
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", c.secrets.scrub(unwrapURLError(err).Error())))
+		attrs = append(attrs, slog.String("error", c.secrets.Scrub(unwrapURLError(err).Error())))
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "deskbridge http attempt", attrs...)
 }
