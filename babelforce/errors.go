@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
@@ -75,11 +74,7 @@ func (e *Error) Error() string {
 
 // Unwrap returns the deskbridge error kind of the status.
 func (e *Error) Unwrap() error {
-	switch e.Code {
-	case "invalid_grant", "invalid_client", "unauthorized_client":
-		return deskbridge.ErrUnauthorized
-	}
-	return rest.KindForStatus(e.StatusCode)
+	return rest.KindForOAuthError(e.StatusCode, e.Code)
 }
 
 func clip(s string, n int) string {

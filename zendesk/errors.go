@@ -121,11 +121,7 @@ func (e *Error) detailSummary(n int) string {
 // which come with a 400, match deskbridge.ErrUnauthorized: the fix is new
 // credentials, not a different request.
 func (e *Error) Unwrap() error {
-	switch e.Code {
-	case "invalid_grant", "invalid_client", "unauthorized_client":
-		return deskbridge.ErrUnauthorized
-	}
-	return rest.KindForStatus(e.StatusCode)
+	return rest.KindForOAuthError(e.StatusCode, e.Code)
 }
 
 // errorBody is every error shape Zendesk uses, decoded tolerantly:

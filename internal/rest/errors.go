@@ -59,6 +59,22 @@ func KindForStatus(status int) error {
 // is one line for a log, never a dumped body.
 const MaxErrorDetail = 500
 
+// KindForOAuthError is KindForStatus for a vendor whose token endpoint
+// answers OAuth 2.0 errors (RFC 6749 §5.2): a 400 or 401 with the code
+// invalid_grant, invalid_client or unauthorized_client says the credentials
+// are wrong, so it matches deskbridge.ErrUnauthorized rather than
+// ErrInvalid. Any other status keeps its own kind: a 5xx is an outage
+// whatever its body says.
+func KindForOAuthError(status int, code string) error {
+	if status == http.StatusBadRequest || status == http.StatusUnauthorized {
+		switch code {
+		case "invalid_grant", "invalid_client", "unauthorized_client":
+			return deskbridge.ErrUnauthorized
+		}
+	}
+	return KindForStatus(status)
+}
+
 // FormatError renders the error string every vendor error shares:
 // "vendor: METHOD /path: 404 Not Found: detail (gave up after 4 attempts)".
 // The detail is put on one line and cut at MaxErrorDetail bytes.

@@ -853,3 +853,24 @@ func TestSecretsSharedAndBounded(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestKindForOAuthError(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status int
+		code   string
+		want   error
+	}{
+		{400, "invalid_grant", deskbridge.ErrUnauthorized},
+		{401, "invalid_client", deskbridge.ErrUnauthorized},
+		{400, "unauthorized_client", deskbridge.ErrUnauthorized},
+		{400, "invalid_request", deskbridge.ErrInvalid},
+		{400, "RecordInvalid", deskbridge.ErrInvalid},
+		{503, "invalid_grant", deskbridge.ErrUnavailable}, // an outage, whatever the body says
+		{429, "invalid_client", deskbridge.ErrRateLimited},
+	} {
+		if got := KindForOAuthError(tc.status, tc.code); got != tc.want {
+			t.Errorf("KindForOAuthError(%d, %q) = %v, want %v", tc.status, tc.code, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package webhook
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"strings"
+	"testing"
+)
+
+// FuzzParseSunshineEvents: any body either fails to parse with
+// ErrMalformed, or yields events whose ids and types come from the body.
+func FuzzParseSunshineEvents(f *testing.F) {
+	if b, err := os.ReadFile("testdata/sunshine_conversation_message.json"); err == nil {
+		f.Add(b)
+	}
+	for _, s := range []string{`{}`, `{"events":[]}`, `{"app":{"id":"a"},"webhook":{"id":"w","version":"v2"},"events":[{"id":"e1","type":"conversation:message","createdAt":"2020-09-30T15:14:29.834Z","payload":{}}]}`, `{"events":[null]}`, `{"events":{}}`, `[]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		env, err := ParseSunshineEvents(body)
+		if err != nil {
+			if env != nil {
+				t.Fatal("an envelope with an error")
+			}
+			return
+		}
+		if !json.Valid(body) {
+			t.Fatalf("accepted invalid JSON %q", body)
+		}
+		for _, ev := range env.Events {
+			if ev.ID != "" && !bytes.Contains(body, []byte(strings.Trim(mustJSON(t, ev.ID), `"`))) {
+				t.Fatalf("event id %q is not in the body", ev.ID)
+			}
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// FuzzSharedSecretVerify: whatever Authorization header, named header and
+// remote address a request has, the verifier never panics, accepts only the
+// exact secret, never accepts a source outside the allowlist, and never
+// puts the secret in its error.
+func FuzzSharedSecretVerify(f *testing.F) {
+	const secret = "s3cret-VALUE-42"
+	f.Add("Bearer "+secret, secret, "203.0.113.7:443")
+	f.Add("Basic dXNlcjpzM2NyZXQtVkFMVUUtNDI=", "", "[2001:db8::1]:80")
+	f.Add("bearer  "+secret+" ", "x", "203.0.113.7")
+	f.Add("", "", "")
+	f.Add("Bearer", "Bearer ", "::1")
+	allowed := netip.MustParsePrefix("203.0.113.0/24")
+	f.Fuzz(func(t *testing.T, auth, named, remote string) {
+		for _, v := range []SharedSecretVerifier{
+			{Scheme: SchemeBearer, Secrets: []string{secret, "other-secret"}},
+			{Scheme: SchemeBasic, Secrets: []string{"user:" + secret}},
+			{Scheme: SchemeHeader, Header: "X-Webhook-Secret", Secrets: []string{secret}},
+			{Scheme: SchemeBearer, Secrets: []string{secret}, AllowedSources: []netip.Prefix{allowed}},
+		} {
+			r := httptest.NewRequest(http.MethodPost, "/", nil)
+			r.RemoteAddr = remote
+			if auth != "" {
+				r.Header.Set("Authorization", auth)
+			}
+			if named != "" {
+				r.Header.Set("X-Webhook-Secret", named)
+			}
+			err := v.VerifyRequest(r, nil)
+			if err != nil {
+				if strings.Contains(err.Error(), secret) {
+					t.Fatalf("secret in error %q", err)
+				}
+				continue
+			}
+			switch v.Scheme {
+			case SchemeBearer:
+				if !strings.Contains(auth, secret) && !strings.Contains(auth, "other-secret") {
+					t.Fatalf("bearer %q accepted", auth)
+				}
+			case SchemeBasic:
+				if u, p, ok := r.BasicAuth(); !ok || u+":"+p != "user:"+secret {
+					t.Fatalf("basic %q accepted", auth)
+				}
+			case SchemeHeader:
+				if strings.TrimSpace(named) != secret && named != secret {
+					t.Fatalf("header %q accepted", named)
+				}
+			}
+			if len(v.AllowedSources) > 0 {
+				ap, perr := netip.ParseAddrPort(remote)
+				addr := ap.Addr()
+				if perr != nil {
+					addr, perr = netip.ParseAddr(remote)
+				}
+				if perr != nil || !allowed.Contains(addr.Unmap()) {
+					t.Fatalf("source %q accepted outside %s", remote, allowed)
+				}
+			}
+		}
+	})
+}
