@@ -276,7 +276,9 @@ type Response struct {
 // discards). A non-2xx final response is returned as the vendor's error.
 func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, error) {
 	if req.Method == "" {
-		req.Method = http.MethodGet
+		r := *req // the caller's request is not ours to change
+		r.Method = http.MethodGet
+		req = &r
 	}
 	hreq, err := c.newRequest(ctx, req)
 	if err != nil {

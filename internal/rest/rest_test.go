@@ -150,8 +150,12 @@ func TestRetryAfterHTTPDate429(t *testing.T) {
 	date := ft.Now().Add(7 * time.Second).Format(http.TimeFormat)
 	_, srv := serve(t, status(429, "Retry-After", date), status(200))
 	c := newClient(t, srv.URL, ft)
-	if _, err := c.Do(t.Context(), &Request{Path: "/things"}, nil); err != nil {
+	req := &Request{Path: "/things"}
+	if _, err := c.Do(t.Context(), req, nil); err != nil {
 		t.Fatal(err)
+	}
+	if req.Method != "" {
+		t.Fatalf("Do changed the caller's request: Method = %q", req.Method)
 	}
 	if got := ft.Sleeps(); len(got) != 1 || got[0] != 7*time.Second {
 		t.Fatalf("waits = %v, want [7s]", got)
