@@ -162,7 +162,7 @@ func TestNewValidates(t *testing.T) {
 			t.Errorf("error %v lacks %q", err, want)
 		}
 	}
-	zc, _ := zendesk.NewClient(zendesk.WithBaseURL("http://127.0.0.1:1"), zendesk.WithOAuthToken("t"))
+	zc, _ := zendesk.NewClient(zendesk.WithBaseURL("http://127.0.0.1:1"), zendesk.WithOAuthToken("t"), zendesk.WithMaxRetries(0))
 	bc, _ := braze.NewClient(braze.WithBaseURL("http://127.0.0.1:1"), braze.WithAPIKey("k"))
 	ok := Config{Zendesk: zc, Braze: bc, ReplyCampaignID: "c", ZendeskSecrets: []string{"s"}, BrazeSecrets: []string{"", "b"}}
 	b, err := New(ok)
@@ -188,7 +188,7 @@ func TestNewValidates(t *testing.T) {
 
 func TestHandleDirectly(t *testing.T) {
 	t.Parallel()
-	zc, _ := zendesk.NewClient(zendesk.WithBaseURL("http://127.0.0.1:1"), zendesk.WithOAuthToken("t"))
+	zc, _ := zendesk.NewClient(zendesk.WithBaseURL("http://127.0.0.1:1"), zendesk.WithOAuthToken("t"), zendesk.WithMaxRetries(0))
 	bc, _ := braze.NewClient(braze.WithBaseURL("http://127.0.0.1:1"), braze.WithAPIKey("k"), braze.WithMaxRetries(0))
 	failing := &failStore{}
 	b, err := New(Config{Zendesk: zc, Braze: bc, ReplyCampaignID: "c", ZendeskSecrets: []string{"s"}, BrazeSecrets: []string{"b"}, Store: failing})
