@@ -19,6 +19,10 @@ type Delivery struct {
 	// Prepare runs before each attempt, e.g. to sign it with a fresh
 	// timestamp. It may set headers on req.
 	Prepare func(req *http.Request, attempt int)
+	// SecretHeaders names headers, beyond Authorization and the usual
+	// credential headers, that carry a credential (an api_key webhook's
+	// header): attempts record them redacted.
+	SecretHeaders []string
 }
 
 // Attempt is one try of a delivery.
@@ -29,7 +33,8 @@ type Attempt struct {
 	// Wait is how long the deliverer waited after this attempt before the
 	// next one (0 after the last).
 	Wait time.Duration
-	// Header holds the request headers of this attempt (signature and all).
+	// Header holds the request headers of this attempt (signature and all),
+	// with credentials redacted.
 	Header http.Header
 }
 
@@ -89,7 +94,7 @@ func (dl *Deliverer) Deliver(ctx context.Context, d Delivery) []Attempt {
 		if d.Prepare != nil {
 			d.Prepare(req, n)
 		}
-		a.Header = req.Header.Clone()
+		a.Header = redactHeaders(req.Header, d.SecretHeaders)
 		resp, err := client.Do(req)
 		if err == nil {
 			io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))

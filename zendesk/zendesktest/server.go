@@ -5,12 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -305,87 +303,7 @@ type Request = fakeserver.Entry
 // client_secret, refresh_token, access_token, password, token and secret
 // and of a webhook's authentication data (but an api_key's header name).
 func (s *Server) Requests() []Request {
-	out := s.log.Entries()
-	for i := range out {
-		out[i].Body = redactBody(out[i].Header.Get("Content-Type"), out[i].Body)
-	}
-	return out
-}
-
-var secretKeys = map[string]bool{"client_secret": true, "refresh_token": true, "access_token": true, "password": true, "token": true, "secret": true}
-
-// redactBody replaces credentials in a JSON or form body.
-func redactBody(contentType string, body []byte) []byte {
-	if len(body) == 0 {
-		return body
-	}
-	if strings.HasPrefix(contentType, "application/x-www-form-urlencoded") {
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			return body
-		}
-		changed := false
-		for k := range form {
-			if secretKeys[k] {
-				form.Set(k, "[redacted]")
-				changed = true
-			}
-		}
-		if !changed {
-			return body
-		}
-		return []byte(form.Encode())
-	}
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return body
-	}
-	if !redactJSON(v, false) {
-		return body
-	}
-	b, err := marshal(v)
-	if err != nil {
-		return body
-	}
-	return b
-}
-
-// redactJSON redacts credentials in a decoded JSON value; inAuth says v is
-// a webhook's authentication object. It reports whether it changed v.
-func redactJSON(v any, inAuth bool) bool {
-	changed := false
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			switch {
-			case inAuth && k == "data":
-				if m, ok := e.(map[string]any); ok {
-					for dk := range m {
-						if dk != "name" { // an api_key's header name
-							m[dk] = "[redacted]"
-							changed = true
-						}
-					}
-				}
-			case secretKeys[k]:
-				if _, ok := e.(string); ok {
-					x[k] = "[redacted]"
-					changed = true
-				}
-			default:
-				if redactJSON(e, k == "authentication") {
-					changed = true
-				}
-			}
-		}
-	case []any:
-		for _, e := range x {
-			if redactJSON(e, false) {
-				changed = true
-			}
-		}
-	}
-	return changed
+	return s.log.Entries() // redacted as they are logged
 }
 
 // RequestCount returns how many logged requests had the method ("" for

@@ -1,0 +1,130 @@
+package fakeserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Redacted replaces a credential in what a fake records.
+const Redacted = "[redacted]"
+
+// sensitiveHeaders are redacted in every recorded request and delivery
+// attempt; a fake adds the names it knows of (an api_key webhook's header).
+var sensitiveHeaders = []string{"Authorization", "X-Api-Key", "Cookie", "X-Auth-Access-Token", "Proxy-Authorization"}
+
+func redactHeaders(h http.Header, extra []string) http.Header {
+	out := h.Clone()
+	for _, names := range [][]string{sensitiveHeaders, extra} {
+		for _, k := range names {
+			if out.Get(k) != "" {
+				out.Set(k, Redacted)
+			}
+		}
+	}
+	return out
+}
+
+// secretKeys are JSON members and form fields whose values are credentials.
+var secretKeys = map[string]bool{
+	"client_secret": true, "refresh_token": true, "access_token": true, "password": true,
+	"token": true, "secret": true, "api_key": true, "signing_secret": true,
+}
+
+// RedactBody replaces credentials in a recorded JSON or form body: the
+// values of client_secret, refresh_token, access_token, password, token,
+// secret, api_key and signing_secret, and every value of an
+// "authentication" object's "data" but an api_key's header name (Zendesk's
+// webhook authentication). Other bodies are returned as they are.
+func RedactBody(contentType string, body []byte) []byte {
+	if len(body) == 0 {
+		return body
+	}
+	if strings.HasPrefix(contentType, "application/x-www-form-urlencoded") {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return body
+		}
+		changed := false
+		for k := range form {
+			if secretKeys[k] {
+				form.Set(k, Redacted)
+				changed = true
+			}
+		}
+		if !changed {
+			return body
+		}
+		return []byte(form.Encode())
+	}
+	var v any
+	if json.Unmarshal(body, &v) != nil || !redactJSON(v, false) {
+		return body
+	}
+	return marshalNoEscape(v, body)
+}
+
+// RedactJSONValues replaces every string value of a JSON object body, for
+// endpoints whose whole body is secrets (babelforce's secrets API).
+func RedactJSONValues(body []byte) []byte {
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		return body
+	}
+	for k := range m {
+		m[k] = Redacted
+	}
+	return marshalNoEscape(m, body)
+}
+
+func marshalNoEscape(v any, fallback []byte) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return fallback
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n")
+}
+
+// redactJSON redacts credentials in a decoded JSON value; inAuth says v is
+// an authentication object. It reports whether it changed v.
+func redactJSON(v any, inAuth bool) bool {
+	changed := false
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			switch {
+			case inAuth && k == "data":
+				if m, ok := e.(map[string]any); ok {
+					for dk := range m {
+						if dk != "name" {
+							m[dk] = Redacted
+							changed = true
+						}
+					}
+				}
+			case secretKeys[k]:
+				if _, ok := e.(string); ok {
+					x[k] = Redacted
+					changed = true
+				} else if redactJSON(e, false) {
+					changed = true
+				}
+			default:
+				if redactJSON(e, k == "authentication") {
+					changed = true
+				}
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if redactJSON(e, false) {
+				changed = true
+			}
+		}
+	}
+	return changed
+}

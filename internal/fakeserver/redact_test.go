@@ -1,0 +1,66 @@
+package fakeserver
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestRedactBody(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ contentType, in, want string }{
+		{"application/x-www-form-urlencoded", "grant_type=password&password=hunter22&username=ann", "grant_type=password&password=%5Bredacted%5D&username=ann"},
+		{"application/json", `{"grant_type":"client_credentials","client_id":"c","client_secret":"s3cret"}`, `{"client_id":"c","client_secret":"[redacted]","grant_type":"client_credentials"}`},
+		{"application/json", `{"webhook":{"name":"w","authentication":{"type":"api_key","data":{"name":"X-Key","value":"v4lue"}}}}`, `{"webhook":{"authentication":{"data":{"name":"X-Key","value":"[redacted]"},"type":"api_key"},"name":"w"}}`},
+		{"application/json", `{"ticket":{"comment":{"body":"<b>hi</b> & bye"}}}`, `{"ticket":{"comment":{"body":"<b>hi</b> & bye"}}}`},
+		{"application/json", `not json`, `not json`},
+		{"", ``, ``},
+	} {
+		if got := string(RedactBody(tc.contentType, []byte(tc.in))); got != tc.want {
+			t.Errorf("RedactBody(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	if got := string(RedactJSONValues([]byte(`{"webhook":"Basic YWJj","other":"x"}`))); got != `{"other":"[redacted]","webhook":"[redacted]"}` {
+		t.Errorf("RedactJSONValues = %s", got)
+	}
+}
+
+func TestStackLogsRedactedBodies(t *testing.T) {
+	t.Parallel()
+	s := &Stack{Log: &Log{}, RedactBody: func(r *http.Request, body []byte) []byte {
+		if strings.HasPrefix(r.URL.Path, "/secrets/") {
+			return RedactJSONValues(body)
+		}
+		return RedactBody(r.Header.Get("Content-Type"), body)
+	}}
+	srv := httptest.NewServer(s.Handler(okHandler()))
+	defer srv.Close()
+	for path, body := range map[string]string{"/secrets/zendesk": `{"webhook":"Basic c2VjcmV0"}`, "/oauth/token": `{"password":"pw-1234"}`} {
+		resp, err := http.Post(srv.URL+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	for _, e := range s.Log.Entries() {
+		if strings.Contains(string(e.Body), "c2VjcmV0") || strings.Contains(string(e.Body), "pw-1234") {
+			t.Fatalf("%s logged a credential: %s", e.Path, e.Body)
+		}
+	}
+}
+
+func TestDeliveryAttemptHeadersRedacted(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(okHandler())
+	defer srv.Close()
+	attempts := (&Deliverer{}).Deliver(t.Context(), Delivery{
+		URL:           srv.URL,
+		Header:        http.Header{"Authorization": {"Bearer braze-key-123"}, "X-Custom-Key": {"k-456"}, "X-Zendesk-Webhook-Id": {"01F"}},
+		SecretHeaders: []string{"X-Custom-Key"},
+	})
+	h := attempts[0].Header
+	if h.Get("Authorization") != Redacted || h.Get("X-Custom-Key") != Redacted || h.Get("X-Zendesk-Webhook-Id") != "01F" {
+		t.Fatalf("attempt headers = %v", h)
+	}
+}
