@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -40,19 +41,49 @@ func BearerToken(token string) Authenticator {
 	})
 }
 
+// Reauthenticator is an Authenticator whose credential can go stale before
+// it says so (a revoked OAuth token). On a 401 the core calls Invalidate
+// with the time, on the wall clock, just after the failed attempt was
+// authenticated: the authenticator drops the credential that attempt
+// carried unless a newer one has replaced it since, and reports whether
+// the next attempt will carry a different credential. If it will, the
+// request is sent once more: a 401 means it was not processed, so any
+// method is safe to resend.
+type Reauthenticator interface {
+	Authenticator
+	Invalidate(authenticatedAt time.Time) bool
+}
+
 // TokenSourceAuth authenticates with the tokens of ts, asked for on every
 // attempt. Wrap ts in oauth2.ReuseTokenSource so that a valid token is
-// reused and one refresh serves concurrent callers.
+// reused and one refresh serves concurrent callers. An attempt waits for
+// the token no longer than its context allows; the fetch itself goes on for
+// the callers that share it (oauth2.TokenSource takes no context, so a
+// source must bound its own fetch).
 func TokenSourceAuth(ts oauth2.TokenSource) Authenticator {
 	return AuthFunc(func(req *http.Request) error {
-		tok, err := ts.Token()
-		if err != nil {
-			return err
+		type result struct {
+			tok *oauth2.Token
+			err error
 		}
-		if tok.AccessToken == "" {
+		done := make(chan result, 1)
+		go func() {
+			tok, err := ts.Token()
+			done <- result{tok, err}
+		}()
+		var r result
+		select {
+		case r = <-done:
+		case <-req.Context().Done():
+			return req.Context().Err()
+		}
+		if r.err != nil {
+			return r.err
+		}
+		if r.tok == nil || r.tok.AccessToken == "" {
 			return errors.New("the token source returned an empty access token")
 		}
-		tok.SetAuthHeader(req)
+		r.tok.SetAuthHeader(req)
 		return nil
 	})
 }
@@ -93,10 +124,17 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, &authError{err: err}
 		}
 		t.c.secrets.addAuthorization(req.Header.Get("Authorization"))
+		if st != nil {
+			st.authAt = time.Now() // the wall clock, as credentials are stamped
+		}
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err == nil {
-		t.c.pacer.observe(resp)
+		budget := ""
+		if st != nil {
+			budget = st.budget
+		}
+		t.c.pacer.observe(budget, resp)
 	}
 	return resp, err
 }

@@ -72,6 +72,10 @@ type Config struct {
 	IdempotencyHeader string
 	// RateLimit says which response headers carry the vendor's budget.
 	RateLimit RateLimitHeaders
+	// RateLimitKey names the budget a request draws on, for a vendor whose
+	// budgets are per endpoint (Braze): a spent budget then holds only the
+	// requests on the same key. Nil means one budget for the client.
+	RateLimitKey func(method, path string) string
 	// NewError turns a non-2xx response into the vendor's error type. Nil
 	// means a generic *StatusError.
 	NewError func(*ErrorInfo) error
@@ -93,6 +97,7 @@ type Client struct {
 	newError   func(*ErrorInfo) error
 	logger     *slog.Logger
 	retry      *retryablehttp.Client
+	reauth     Reauthenticator
 	pacer      *pacer
 	secrets    *Secrets
 	policy     retryPolicy
@@ -160,7 +165,7 @@ func New(cfg Config) (*Client, error) {
 	if c.policy.waitMin > c.policy.waitMax {
 		c.policy.waitMin = c.policy.waitMax
 	}
-	c.pacer = &pacer{spec: cfg.RateLimit, now: c.now}
+	c.pacer = &pacer{spec: cfg.RateLimit, now: c.now, key: cfg.RateLimitKey}
 
 	hc := &http.Client{Timeout: DefaultAttemptTimeout}
 	if cfg.HTTPClient != nil {
@@ -178,11 +183,14 @@ func New(cfg Config) (*Client, error) {
 		}
 	}
 	hc.Transport = &transport{next: next, c: c, auth: cfg.Auth}
+	c.reauth, _ = cfg.Auth.(Reauthenticator)
 
 	c.retry = &retryablehttp.Client{
 		HTTPClient: hc,
 		Logger:     nil, // its default logger prints to stderr
-		RetryMax:   c.policy.maxRetries,
+		// One more than the policy allows, for the resend after a stale
+		// credential's 401; checkRetry enforces the policy itself.
+		RetryMax:   c.policy.maxRetries + 1,
 		CheckRetry: c.checkRetry,
 		// checkRetry has already waited (it can see the context and the
 		// injected clock); go-retryablehttp's own timer waits for nothing.
@@ -285,6 +293,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 		return nil, err
 	}
 	st := &callState{method: hreq.Method, path: hreq.URL.Path, idempotent: req.isIdempotent(), noAuth: req.NoAuth}
+	st.budget = c.pacer.keyOf(st.method, st.path)
 	hreq.Request = hreq.Request.WithContext(context.WithValue(hreq.Context(), stateKey{}, st))
 	if err := c.awaitBudget(ctx, st); err != nil {
 		return nil, err
@@ -449,19 +458,19 @@ func (c *Client) apiError(st *callState, resp *http.Response) error {
 
 // awaitBudget holds the first attempt while the rate-limit budget is spent.
 // (Retries wait for it in checkRetry.) When the budget resets after the
-// context's deadline, nothing is sent and the vendor's 429 error returns at
-// once.
+// context's deadline, or later than MaxServerWait, nothing is sent and the
+// vendor's 429 error returns at once, with the wait in its RetryAfter.
 func (c *Client) awaitBudget(ctx context.Context, st *callState) error {
-	hold := c.pacer.holdFor()
+	hold := c.pacer.holdFor(st.budget)
 	if hold <= 0 {
 		return nil
 	}
-	if deadline, ok := ctx.Deadline(); ok && c.now().Add(hold).After(deadline) {
-		return c.newError(&ErrorInfo{
-			Vendor: c.vendor, Method: st.method, Path: st.path,
-			StatusCode: http.StatusTooManyRequests, RetryAfter: hold, NotSent: true,
-			Message: fmt.Sprintf("rate-limit budget spent; it resets in %s, after the context deadline, so the request was not sent", hold.Round(time.Millisecond)),
-		})
+	deadline, hasDeadline := ctx.Deadline()
+	switch {
+	case hasDeadline && c.now().Add(hold).After(deadline):
+		return c.notSent(st, hold, "after the context deadline")
+	case hold > c.policy.maxServerWait:
+		return c.notSent(st, hold, fmt.Sprintf("later than the longest wait this client takes (%s)", c.policy.maxServerWait))
 	}
 	if c.logger.Enabled(ctx, slog.LevelDebug) {
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "deskbridge http pacing",
@@ -472,6 +481,15 @@ func (c *Client) awaitBudget(ctx context.Context, st *callState) error {
 		return c.transportError(ctx, st, err)
 	}
 	return nil
+}
+
+// notSent is the vendor's 429 for a request held back by a spent budget.
+func (c *Client) notSent(st *callState, hold time.Duration, when string) error {
+	return c.newError(&ErrorInfo{
+		Vendor: c.vendor, Method: st.method, Path: st.path,
+		StatusCode: http.StatusTooManyRequests, RetryAfter: hold, NotSent: true,
+		Message: fmt.Sprintf("rate-limit budget spent; it resets in %s, %s, so the request was not sent", hold.Round(time.Millisecond), when),
+	})
 }
 
 // transportError wraps a failure that produced no final response.

@@ -38,8 +38,8 @@ func FuzzRateLimitHeaders(f *testing.F) {
 		for _, epoch := range []bool{false, true} {
 			p := &pacer{spec: RateLimitHeaders{Limit: []string{"L"}, Remaining: []string{"R"}, Reset: []string{"T"}, ResetEpoch: epoch}, now: func() time.Time { return now }}
 			h := http.Header{"L": {limit}, "R": {remaining}, "T": {reset}, "Retry-After": {retryAfter}}
-			p.observe(&http.Response{StatusCode: status, Header: h})
-			hold := p.holdFor()
+			p.observe("", &http.Response{StatusCode: status, Header: h})
+			hold := p.holdFor("")
 			if hold < 0 {
 				t.Fatalf("negative hold %v", hold)
 			}

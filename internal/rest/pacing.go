@@ -79,21 +79,31 @@ type RateLimit struct {
 	Observed time.Time
 }
 
-// pacer remembers the budget the vendor last reported and holds requests
-// while it is spent. One per Client, shared by its goroutines.
+// pacer remembers the budgets the vendor last reported and holds requests
+// while one is spent. One per Client, shared by its goroutines. A vendor
+// whose budgets are per endpoint (Braze) keys them with Config.RateLimitKey;
+// otherwise there is one budget.
 type pacer struct {
 	spec RateLimitHeaders
 	now  func() time.Time
+	key  func(method, path string) string
 
 	mu       sync.Mutex
 	last     RateLimit
-	resumeAt time.Time // no request before this
+	resumeAt map[string]time.Time // per budget key: no request before this
+}
+
+func (p *pacer) keyOf(method, path string) string {
+	if p.key == nil {
+		return ""
+	}
+	return p.key(method, path)
 }
 
 // observe records the budget a response reports. The hold only ever moves
 // later: a response to a request sent before the budget ran out must not
 // release it.
-func (p *pacer) observe(resp *http.Response) {
+func (p *pacer) observe(key string, resp *http.Response) {
 	now := p.now()
 	limit, hasLimit := p.spec.int(resp.Header, p.spec.Limit)
 	remaining, hasRemaining := p.spec.int(resp.Header, p.spec.Remaining)
@@ -120,15 +130,19 @@ func (p *pacer) observe(resp *http.Response) {
 			p.last.Reset = reset
 		}
 	}
-	if hold.After(p.resumeAt) {
-		p.resumeAt = hold
+	if hold.After(p.resumeAt[key]) {
+		if p.resumeAt == nil {
+			p.resumeAt = map[string]time.Time{}
+		}
+		p.resumeAt[key] = hold
 	}
 }
 
-// holdFor is how long a request must wait before it may be sent.
-func (p *pacer) holdFor() time.Duration {
+// holdFor is how long a request on budget key must wait before it may be
+// sent.
+func (p *pacer) holdFor(key string) time.Duration {
 	p.mu.Lock()
-	at := p.resumeAt
+	at := p.resumeAt[key]
 	p.mu.Unlock()
 	if at.IsZero() {
 		return 0

@@ -22,6 +22,9 @@ type callState struct {
 	noAuth       bool
 	attempts     int
 	start        time.Time // of the current attempt
+	authAt       time.Time // when the current attempt was authenticated
+	budget       string    // the rate-limit budget key
+	reauthed     bool      // the one resend after a stale credential's 401 is spent
 }
 
 type stateKey struct{}
@@ -50,32 +53,54 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if resp != nil {
 		status = resp.StatusCode
 	}
-	if !c.retryable(ctx, st, resp, err) || st.attempts > c.policy.maxRetries {
+	if status == http.StatusUnauthorized && c.reauth != nil && !st.noAuth && !st.reauthed && ctx.Err() == nil {
+		// A 401 was not processed: if the credential it carried was stale
+		// and a fresh one will be used, send the request once more.
+		st.reauthed = true
+		if c.reauth.Invalidate(st.authAt) {
+			c.logAttempt(ctx, st, status, 0, err)
+			drain(resp)
+			return true, nil
+		}
+	}
+	if !c.retryable(ctx, st, resp, err) || st.attempts > c.policy.maxRetries+boolInt(st.reauthed) {
 		c.logAttempt(ctx, st, status, 0, err)
 		return false, nil
 	}
 	wait, fromServer := c.retryWait(resp, st.attempts)
+	if hold := c.pacer.holdFor(st.budget); hold > wait {
+		wait, fromServer = hold, true
+	}
 	if fromServer && wait > c.policy.maxServerWait {
 		c.logAttempt(ctx, st, status, 0, err)
 		return false, nil // too long to hold the caller: hand back the error with its RetryAfter
-	}
-	if hold := c.pacer.holdFor(); hold > wait {
-		wait = hold
 	}
 	if deadline, ok := ctx.Deadline(); ok && c.now().Add(wait).After(deadline) {
 		c.logAttempt(ctx, st, status, 0, err)
 		return false, nil // the retry could not finish in time: fail now with this error
 	}
 	c.logAttempt(ctx, st, status, wait, err)
-	if resp != nil {
-		// Free the connection before waiting.
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
-	}
+	drain(resp) // free the connection before waiting
 	if err := c.sleep(ctx, wait); err != nil {
 		return false, err
 	}
 	return true, nil
+}
+
+// drain reads a little of a response that will not be used and closes it,
+// so that its connection can be reused.
+func drain(resp *http.Response) {
+	if resp != nil {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // retryable is the retry policy: 429 always (the request was not processed);

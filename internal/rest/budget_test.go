@@ -1,0 +1,157 @@
+package rest
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge"
+	"golang.org/x/oauth2"
+)
+
+// A budget that resets later than MaxServerWait is not waited for, even
+// without a deadline: the next call fails at once with the wait in its error.
+func TestHoldBeyondMaxServerWaitFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	s, srv := serve(t, status(429, "Retry-After", "3600"), status(200))
+	c := newClient(t, srv.URL, nil) // real clock: a wait would show
+	if _, err := c.Do(context.Background(), &Request{Path: "/a"}, nil); !errors.Is(err, deskbridge.ErrRateLimited) {
+		t.Fatalf("first: %v", err)
+	}
+	start := time.Now()
+	_, err := c.Do(context.Background(), &Request{Path: "/b"}, nil)
+	var se *StatusError
+	if !errors.As(err, &se) || !se.Info.NotSent || se.Info.RetryAfter < 59*time.Minute {
+		t.Fatalf("second: %v (%+v)", err, se)
+	}
+	if time.Since(start) > time.Second || len(s.Requests()) != 1 {
+		t.Fatalf("held %s, sent %d", time.Since(start), len(s.Requests()))
+	}
+}
+
+// A vendor with budgets per endpoint: a spent budget holds only its own
+// endpoint.
+func TestBudgetsPerKey(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/export" {
+			w.Header().Set("X-Remaining", "0")
+			w.Header().Set("X-Reset", "50")
+		}
+		w.WriteHeader(200)
+	})
+	ft := newFakeTime()
+	c := newClient(t, srv.URL, ft, func(c *Config) {
+		c.RateLimitKey = func(_, path string) string { return path }
+	})
+	for _, p := range []string{"/export", "/send", "/send"} {
+		if _, err := c.Do(t.Context(), &Request{Path: p}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w := ft.Sleeps(); len(w) != 0 {
+		t.Fatalf("/send waited %v for /export's budget", w)
+	}
+	if _, err := c.Do(t.Context(), &Request{Path: "/export"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if w := ft.Sleeps(); len(w) != 1 || w[0] != 50*time.Second {
+		t.Fatalf("/export waited %v, want [50s]", w)
+	}
+}
+
+// staleAuth hands out numbered tokens; Invalidate drops the current one
+// unless it was handed out after the failed attempt.
+type staleAuth struct {
+	mu        sync.Mutex
+	n         int
+	issued    time.Time
+	dropCalls atomic.Int32
+}
+
+func (a *staleAuth) Authenticate(req *http.Request) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n == 0 {
+		a.n, a.issued = 1, time.Now()
+	}
+	req.Header.Set("Authorization", "Bearer token-"+string(rune('0'+a.n)))
+	return nil
+}
+
+func (a *staleAuth) Invalidate(at time.Time) bool {
+	a.dropCalls.Add(1)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.issued.After(at) {
+		return true // already renewed since that attempt
+	}
+	a.n++
+	a.issued = time.Now()
+	return true
+}
+
+func TestStaleCredentialResentOnce(t *testing.T) {
+	t.Parallel()
+	t.Run("a POST is resent once with the fresh token", func(t *testing.T) {
+		t.Parallel()
+		s, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "Bearer token-2" {
+				w.WriteHeader(401)
+				return
+			}
+			w.WriteHeader(201)
+		})
+		auth := &staleAuth{}
+		c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.Auth = auth; c.MaxRetries = -1 })
+		resp, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/tickets", Body: map[string]int{"a": 1}}, nil)
+		if err != nil || resp.StatusCode != 201 || len(s.Requests()) != 2 {
+			t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
+		}
+	})
+	t.Run("a second 401 is returned", func(t *testing.T) {
+		t.Parallel()
+		s, srv := serve(t, status(401))
+		auth := &staleAuth{}
+		c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.Auth = auth })
+		_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+		if !errors.Is(err, deskbridge.ErrUnauthorized) || len(s.Requests()) != 2 || auth.dropCalls.Load() != 1 {
+			t.Fatalf("err = %v, requests = %d, invalidations = %d", err, len(s.Requests()), auth.dropCalls.Load())
+		}
+	})
+	t.Run("no resend when the credential is not stale", func(t *testing.T) {
+		t.Parallel()
+		s, srv := serve(t, status(401))
+		c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.Auth = BearerToken("static-token") })
+		if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); !errors.Is(err, deskbridge.ErrUnauthorized) || len(s.Requests()) != 1 {
+			t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
+		}
+	})
+}
+
+// blockingSource blocks until released, like a token endpoint that hangs.
+type blockingSource struct{ release chan struct{} }
+
+func (b blockingSource) Token() (*oauth2.Token, error) {
+	<-b.release
+	return &oauth2.Token{AccessToken: "late"}, nil
+}
+
+func TestTokenWaitHonoursContext(t *testing.T) {
+	t.Parallel()
+	s, srv := serve(t, status(200))
+	src := blockingSource{release: make(chan struct{})}
+	defer close(src.release)
+	c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.Auth = TokenSourceAuth(src) })
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Do(ctx, &Request{Path: "/x"}, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 500*time.Millisecond || len(s.Requests()) != 0 {
+		t.Fatalf("err = %v after %s, requests = %d", err, time.Since(start), len(s.Requests()))
+	}
+}
