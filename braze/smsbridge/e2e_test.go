@@ -561,3 +561,28 @@ func TestEchoWhenTheBridgeCannotReadItsUser(t *testing.T) {
 		t.Errorf("%d SMS; log:\n%s", n, e.logs.String())
 	}
 }
+
+// TestBracesInTextSurvive: texts that hold template syntax of their own go
+// through both ways, not taken for placeholders left unrendered.
+func TestBracesInTextSurvive(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ticket := e.openTicket()
+	e.agentSays(ticket, "Type {{name}} in the form")
+	if sends := e.sends(); len(sends) != 1 || sends[0].Message != "Type {{name}} in the form" {
+		t.Errorf("agent reply with braces: sends %+v", sends)
+	}
+	e.text("my code is {%A1")
+	cs := e.comments(ticket)
+	if last := cs[len(cs)-1]; last.Body != "my code is {%A1" {
+		t.Errorf("customer text with {%%: last comment %+v", last)
+	}
+	// And straight through the handler, as the reviewer's case had it.
+	m, err := ParseInboundSMS("application/json", []byte(`{"external_id":"`+customer+`","ticket":"`+strconv.FormatInt(ticket, 10)+`","message":"{{x}} and {%y"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := e.bridge.HandleInboundSMS(t.Context(), m); err != nil || out != OutcomeCommented {
+		t.Errorf("HandleInboundSMS: %s %v", out, err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"mime"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -87,7 +88,9 @@ type wireRecipient struct {
 // "recipients"). Text is filled: ExtractMessage of the comment for a
 // reply, the recipe's msg_body (or nothing) for a solved ticket.
 //
-// Placeholders Zendesk left unrendered ("{{…}}") count as empty. Raw line
+// An identifier or key field whose whole value is a placeholder Zendesk
+// left unrendered ("{{…}}") counts as empty; the comment is taken as it
+// is, braces and all, since an agent may type them. Raw line
 // breaks and other control characters inside JSON strings are accepted
 // (escaped before decoding), in case a placeholder's value is not escaped.
 // Errors wrap webhook.ErrMalformed.
@@ -108,7 +111,7 @@ func ParseAgentReply(body []byte) (*AgentReply, error) {
 		if props == nil {
 			props = w.TriggerProperties
 		}
-		r.Comment = rendered(anyString(props["msg_body"]))
+		r.Comment = anyString(props["msg_body"])
 		r.TicketID = parseTicketID(anyString(rc.Attributes[AttrTicket]))
 		r.Event = EventReply
 		if open, ok := rc.Attributes[AttrTicketOpen]; ok && !truthy(open) {
@@ -120,7 +123,7 @@ func ParseAgentReply(body []byte) (*AgentReply, error) {
 		r.Status = strings.ToLower(strings.TrimSpace(rendered(w.Status)))
 		r.ExternalID = rendered(w.ExternalID)
 		r.RequesterID, r.AuthorID = int64(w.RequesterID), int64(w.AuthorID)
-		r.Comment = rendered(w.Comment)
+		r.Comment = w.Comment
 		if r.Event == "" {
 			r.Event = EventReply
 			if r.Comment == "" && closedStatus(r.Status) {
@@ -184,8 +187,10 @@ type wireInbound struct {
 
 // ParseInboundSMS decodes the body of a Braze webhook campaign, JSON or
 // form-encoded (application/x-www-form-urlencoded) according to
-// contentType; the fields are those of InboundBody. Liquid Braze left
-// unrendered ("{{…}}") counts as empty.
+// contentType; the fields are those of InboundBody. An identifier or name
+// field whose whole value is Liquid Braze left unrendered ("{{…}}") counts
+// as empty; the message is taken as it is, braces and all, since a customer
+// may text them.
 //
 // Key is "bz:" and a digest of the external ID, kind, ticket, message and
 // message ID: the same for every retry of one delivery, so that Braze's
@@ -216,7 +221,7 @@ func ParseInboundSMS(contentType string, body []byte) (*InboundSMS, error) {
 		LastName:   strings.TrimSpace(rendered(w.LastName)),
 		Phone:      strings.TrimSpace(rendered(w.Phone)),
 		TicketID:   parseTicketID(rendered(anyString(w.Ticket))),
-		Message:    normalizeNewlines(rendered(w.Message)),
+		Message:    normalizeNewlines(w.Message),
 		MessageID:  strings.TrimSpace(rendered(w.MessageID)),
 	}
 	m.Key = "bz:" + digest(m.ExternalID, m.Kind, strconv.FormatInt(m.TicketID, 10), m.Message, m.MessageID)
@@ -234,10 +239,20 @@ func digest(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// rendered returns s, or "" when it still holds a template tag that was
-// not rendered.
+// unrenderedTag matches a value that is one template tag and nothing
+// else: a Zendesk placeholder or Braze Liquid output tag ("{{ticket.id}}",
+// "{{custom_attribute.${zendesk_ticket}}}", filters included) or a Liquid
+// statement ("{% … %}"), spaces around it allowed.
+var unrenderedTag = regexp.MustCompile(`^\s*(?:\{\{(?:[^{}]|\$\{[^{}]*\})*\}\}|\{%(?:[^%]|%[^}])*%\})\s*$`)
+
+// rendered returns an identifier or key field as the sender filled it, or
+// "" when the whole value is a template tag the sender left unrendered (a
+// Zendesk placeholder naming a field the requester does not have, a Braze
+// attribute that is not set). It is only for such fields: a message may
+// hold braces of its own ("Type {{name}} in the form"), and is never
+// blanked.
 func rendered(s string) string {
-	if strings.Contains(s, "{{") || strings.Contains(s, "{%") {
+	if unrenderedTag.MatchString(s) {
 		return ""
 	}
 	return s

@@ -35,7 +35,7 @@ func TestParseAgentReply(t *testing.T) {
 		{"unrendered placeholders", `{"event":"reply","ticket_id":"{{ticket.id}}","external_id":"{{ticket.requester.custom_fields.braze_external_id}}","comment":"x"}`,
 			AgentReply{Event: EventReply, Comment: "x", Text: "x"}},
 		{"recipe reply", RecipeTriggerBody("c1", "", false, ""),
-			AgentReply{Event: EventReply, Recipe: true}},
+			AgentReply{Event: EventReply, Recipe: true, Comment: "{{ticket.latest_public_comment_html}}", Text: "{{ticket.latest_public_comment_html}}"}},
 		{"recipe reply rendered", `{"campaign_id":"c1","recipients":[{"external_user_id":"u1","trigger_properties":{"msg_body":"` + strings.ReplaceAll(header, "\n", `\n`) + `ok"},"attributes":{"zendesk_ticket":"12","zendesk_ticket_open":"true"}}]}`,
 			AgentReply{Event: EventReply, Recipe: true, TicketID: 12, ExternalID: "u1", Comment: header + "ok", Text: "ok"}},
 		{"recipe solved, boolean", `{"campaign_id":"c2","recipients":[{"external_user_id":"u1","trigger_properties":{"msg_body":"Bye"},"attributes":{"zendesk_ticket_open":false}}]}`,
@@ -132,7 +132,7 @@ func FuzzParseInboundSMS(f *testing.F) {
 			t.Fatalf("error %v is not ErrMalformed", err)
 		}
 		// A message survives JSON encoding (line breaks as given, CR
-		// normalised), whatever it holds.
+		// normalised), whatever it holds, template tags included.
 		b, _ := json.Marshal(map[string]string{"external_id": "u", "message": msg})
 		m, err := ParseInboundSMS("application/json", b)
 		if err != nil {
@@ -143,9 +143,6 @@ func FuzzParseInboundSMS(f *testing.F) {
 			M *string `json:"message"`
 		}{&want}); err != nil {
 			t.Fatal(err)
-		}
-		if strings.Contains(want, "{{") || strings.Contains(want, "{%") {
-			want = ""
 		}
 		if m.Message != normalizeNewlines(want) {
 			t.Fatalf("message %q, want %q", m.Message, want)
@@ -316,5 +313,47 @@ func TestSmallHelpers(t *testing.T) {
 	}
 	if canonicalValue(json.RawMessage(`["a", 5]`)) != "a\x005" || canonicalValue(nil) != "" || canonicalValue(json.RawMessage(`{bad`)) != "{bad" {
 		t.Error("canonicalValue")
+	}
+}
+
+// TestUnrenderedOnlyWholeTags: only an identifier whose whole value is one
+// template tag counts as unrendered; text that merely holds braces is the
+// customer's or the agent's, and is kept.
+func TestUnrenderedOnlyWholeTags(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"{{ticket.id}}": "",
+		" {{ticket.requester.custom_fields.braze_external_id}} ": "",
+		"{{${user_id}}}":                         "",
+		"{{custom_attribute.${zendesk_ticket}}}": "",
+		"{{ ${first_name} | default: 'there' }}": "",
+		"{% if x %}":                             "",
+		"u-{{1}}":                                "u-{{1}}",
+		"{{a}} {{b}}":                            "{{a}} {{b}}",
+		"{% if x %}a{% endif %}":                 "{% if x %}a{% endif %}",
+		"{{":                                     "{{",
+		"my code is {%A1":                        "my code is {%A1",
+		"cust-42":                                "cust-42",
+	} {
+		if got := rendered(in); got != want {
+			t.Errorf("rendered(%q) = %q, want %q", in, got, want)
+		}
+	}
+
+	r, err := ParseAgentReply([]byte(`{"event":"reply","ticket_id":"3","external_id":"u1","author_id":"{{current_user.id}}","comment":"Type {{name}} in the form"}`))
+	if err != nil || r.Text != "Type {{name}} in the form" || r.ExternalID != "u1" || r.AuthorID != 0 {
+		t.Errorf("compact body: %+v %v", r, err)
+	}
+	r, err = ParseAgentReply([]byte(`{"campaign_id":"c","recipients":[{"external_user_id":"u1","trigger_properties":{"msg_body":"{% raw %}"},"attributes":{"zendesk_ticket":"3"}}]}`))
+	if err != nil || r.Text != "{% raw %}" {
+		t.Errorf("recipe body: %+v %v", r, err)
+	}
+	m, err := ParseInboundSMS("application/json", []byte(`{"external_id":"c","first_name":"{{${first_name}}}","ticket":"{{custom_attribute.${zendesk_ticket}}}","message":"my code is {%A1"}`))
+	if err != nil || m.Message != "my code is {%A1" || m.FirstName != "" || m.TicketID != 0 {
+		t.Errorf("inbound: %+v %v", m, err)
+	}
+	m, err = ParseInboundSMS("application/x-www-form-urlencoded", []byte(url.Values{"external_id": {"c"}, "message": {"{{x}}"}}.Encode()))
+	if err != nil || m.Message != "{{x}}" {
+		t.Errorf("inbound form: %+v %v", m, err)
 	}
 }
