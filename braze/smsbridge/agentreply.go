@@ -320,7 +320,10 @@ func (b *Bridge) isEcho(ctx context.Context, log *slog.Logger, r *AgentReply) (b
 			return false, nil
 		}
 	}
-	_ = b.store.Set(ctx, key, "used", 0)
+	if err := b.store.Delete(ctx, key); err != nil {
+		// Recognised all the same; the text is forgotten at echoTTL.
+		log.WarnContext(ctx, "store failed", slog.String("error", err.Error()))
+	}
 	return true, nil
 }
 

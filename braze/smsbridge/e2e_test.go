@@ -1,11 +1,14 @@
 package smsbridge
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
@@ -584,5 +587,37 @@ func TestBracesInTextSurvive(t *testing.T) {
 	}
 	if out, err := e.bridge.HandleInboundSMS(t.Context(), m); err != nil || out != OutcomeCommented {
 		t.Errorf("HandleInboundSMS: %s %v", out, err)
+	}
+}
+
+// strictStore is a MemoryStore that refuses a TTL that is not positive,
+// as Redis refuses SET … EX 0.
+type strictStore struct{ MemoryStore }
+
+func (s *strictStore) Set(ctx context.Context, key, value string, ttl time.Duration) error {
+	if ttl <= 0 {
+		return fmt.Errorf("ERR invalid expire time in 'set' command (%v)", ttl)
+	}
+	return s.MemoryStore.Set(ctx, key, value, ttl)
+}
+
+// TestEchoIsUsedUp: a recognised echo is forgotten through Store.Delete,
+// not through a Set with no TTL that a Redis-like store refuses.
+func TestEchoIsUsedUp(t *testing.T) {
+	t.Parallel()
+	store := &strictStore{}
+	e := newEnv(t, func(c *Config) { c.Store = store })
+	ticket := e.openTicket()
+	e.agentSays(ticket, "Hello")
+	e.removeLoopGuard()
+	e.text("Same words")
+	if n := len(e.sends()); n != 1 || !strings.Contains(e.logs.String(), "the bridge posted this comment from an SMS") {
+		t.Fatalf("%d SMS, want 1 (the echo skipped)", n)
+	}
+	if _, ok, _ := store.Get(t.Context(), echoKey(customer, "Same words")); ok {
+		t.Error("the echo was recognised but is still remembered")
+	}
+	if strings.Contains(e.logs.String(), "store failed") {
+		t.Errorf("a store call failed:\n%s", e.logs.String())
 	}
 }

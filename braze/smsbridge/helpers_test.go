@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -268,4 +269,23 @@ func (e *env) signedHeader(body, invocation string) http.Header {
 		h.Set(webhook.HeaderZendeskInvocationID, invocation)
 	}
 	return h
+}
+
+// removeLoopGuard drops "update is not via web service" from the reply
+// trigger, as someone editing it by hand might: the bridge's own comments
+// then fire it.
+func (e *env) removeLoopGuard() {
+	e.t.Helper()
+	for tr, err := range e.zc.Triggers.List(e.t.Context(), nil) {
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if tr.Title != "Reply by Braze SMS" {
+			continue
+		}
+		tr.Conditions.All = slices.DeleteFunc(tr.Conditions.All, func(c zendesk.Condition) bool { return c.Field == "current_via_id" })
+		if _, err := e.zc.Triggers.Update(e.t.Context(), tr.ID, tr); err != nil {
+			e.t.Fatal(err)
+		}
+	}
 }

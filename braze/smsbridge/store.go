@@ -13,15 +13,20 @@ import (
 // them back). Values are short strings; each expires after its TTL.
 //
 // MemoryStore serves one process. A bridge running several replicas needs a
-// shared store (Redis SET with EX, or a table with an expiry column) and a
-// shared webhook.Deduper (Config.Deduper): a retry may reach another
-// replica.
+// shared store (Redis GET, SET with EX, DEL; or a table with an expiry
+// column) and a shared webhook.Deduper (Config.Deduper): a retry may reach
+// another replica.
 type Store interface {
 	// Get returns the value stored under key and whether there is one
 	// that has not expired.
 	Get(ctx context.Context, key string) (string, bool, error)
 	// Set stores value under key for ttl, replacing any earlier value.
+	// The bridge always passes a positive ttl (Redis refuses SET … EX 0);
+	// to forget a key it calls Delete.
 	Set(ctx context.Context, key, value string, ttl time.Duration) error
+	// Delete removes key; a key that is absent or expired is no error
+	// (Redis DEL).
+	Delete(ctx context.Context, key string) error
 }
 
 // DefaultMemoryStoreKeys bounds a MemoryStore: past it, the entries closest
@@ -94,6 +99,17 @@ func (m *MemoryStore) Set(_ context.Context, key, value string, ttl time.Duratio
 	for len(m.expiry) > 0 && (len(m.expiry) > maxKeys || !now.Before(m.expiry[0].expires)) {
 		e := heap.Pop(&m.expiry).(*memEntry)
 		delete(m.entries, e.key)
+	}
+	return nil
+}
+
+// Delete implements Store. It never fails.
+func (m *MemoryStore) Delete(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.entries[key]; ok {
+		heap.Remove(&m.expiry, e.index)
+		delete(m.entries, key)
 	}
 	return nil
 }

@@ -236,6 +236,7 @@ func (failStore) Get(context.Context, string) (string, bool, error) {
 func (failStore) Set(context.Context, string, string, time.Duration) error {
 	return errors.New("down")
 }
+func (failStore) Delete(context.Context, string) error { return errors.New("down") }
 
 func TestMemoryStore(t *testing.T) {
 	t.Parallel()
@@ -270,6 +271,32 @@ func TestMemoryStore(t *testing.T) {
 	}
 	if v, ok, _ := zero.Get(ctx, "x"); !ok || v != "y" {
 		t.Error("zero value set")
+	}
+
+	// Delete forgets a key at once, and keeps the expiry heap in step:
+	// the others still expire, and a deleted key can be set again.
+	if err := m.Delete(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := m.Get(ctx, "c"); ok || m.Len() != 2 {
+		t.Errorf("c after Delete: kept %v, len %d", ok, m.Len())
+	}
+	if err := m.Delete(ctx, "c"); err != nil {
+		t.Errorf("deleting an absent key: %v", err)
+	}
+	if err := zero.Delete(ctx, "never set"); err != nil {
+		t.Errorf("zero value Delete: %v", err)
+	}
+	_ = m.Set(ctx, "c", "3b", time.Minute)
+	now = now.Add(2 * time.Minute) // d (expired at +5m) and c (+4m) are gone; e remains
+	_ = m.Set(ctx, "f", "6", time.Hour)
+	if _, ok, _ := m.Get(ctx, "c"); ok || m.Len() != 2 {
+		t.Errorf("after expiry: c kept %v, len %d", ok, m.Len())
+	}
+	for _, k := range []string{"e", "f"} {
+		if _, ok, _ := m.Get(ctx, k); !ok {
+			t.Errorf("%s lost", k)
+		}
 	}
 }
 
