@@ -64,10 +64,13 @@
 //   - Echoes: a change the flow made on one side comes back from that side
 //     (Zendesk sends events for a status set through the API; babelforce's
 //     automation fires for a presence set through the API). The flow
-//     remembers each change it made, per agent, for Config.EchoWindow, and
-//     drops the observation that matches it, once, whatever its time says
-//     (babelforce reports milliseconds). A genuine change on that side
-//     forgets the remembered ones. The poller needs none of this: a change
+//     remembers the last change it made to each value, per agent, for
+//     Config.EchoWindow, and drops the observation that matches it, once,
+//     whatever its time says (babelforce reports milliseconds). A genuine
+//     change on that side forgets the remembered ones. What is remembered
+//     stays small when the echoes never come (no automation, or the Zendesk
+//     webhook pointed at babelforce): the flow's memory grows with the
+//     number of agents, not with the number of changes. The poller needs none of this: a change
 //     the flow makes updates what the poller last saw, so the poller never
 //     reports it.
 //   - Failures: when a side fails, the handler answers 503 with

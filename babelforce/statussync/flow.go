@@ -22,6 +22,13 @@ import (
 // poller and ApplyPresence may run at once. Each agent's observations are
 // handled one at a time (a lock per agent), so concurrent deliveries about
 // one agent cannot interleave; different agents proceed in parallel.
+//
+// A Flow keeps a small record per agent it has seen (by Zendesk agent id)
+// for as long as it lives: the last state and time applied on each side,
+// and the changes it made that it expects back as echoes, at most one per
+// target value, none older than Config.EchoWindow, and a few at most. Its
+// memory grows with the number of agents, not with the number of changes,
+// whether or not the echoes ever come back.
 type Flow struct {
 	cfg Config
 	m   Mapping
@@ -72,7 +79,11 @@ type agentState struct {
 	// a poll that started before then read an older presence.
 	bfTouchedAt time.Time
 
-	// Changes the flow made, expected back as echoes.
+	// Changes the flow made, expected back as echoes: at most one entry
+	// per target value, none older than Config.EchoWindow, and never more
+	// than maxEchoes (see rememberBabelforceEcho), so that they stay small
+	// when nothing brings the echoes back (no automation, or the Zendesk
+	// webhook pointed at babelforce).
 	bfEchoes []bfEcho
 	zdEchoes []zdEcho
 
@@ -80,6 +91,11 @@ type agentState struct {
 	polled   string
 	polledOK bool
 }
+
+// maxEchoes bounds each echo list of an agent. One entry per target value
+// within Config.EchoWindow already bounds them by the number of presences
+// (or statuses); this keeps an agent's state small whatever that number.
+const maxEchoes = 8
 
 // bfEcho: the flow set the babelforce presence to presence at at.
 type bfEcho struct {
@@ -438,7 +454,7 @@ func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, n
 // putPresence sends one presence change, expecting its echo.
 func (f *Flow) putPresence(ctx context.Context, st *agentState, name string, now time.Time) error {
 	echo := bfEcho{presence: NormalizeName(name), at: now}
-	st.bfEchoes = append(st.bfEchoes, echo)
+	f.rememberBabelforceEcho(st, echo)
 	st.bfTouchedAt = now
 	_, err := f.cfg.Babelforce.Agents.SetPresence(ctx, st.bfID, name)
 	if err != nil {
@@ -459,6 +475,22 @@ func (f *Flow) putPresence(ctx context.Context, st *agentState, name string, now
 		st.polled = name
 	}
 	return nil
+}
+
+// rememberBabelforceEcho records that the flow set a presence, for
+// consumeBabelforceEcho: expired entries are dropped first, an earlier
+// entry of the same presence is replaced (one echo per presence is
+// expected back; a second one of an earlier change is older than the
+// last presence the flow set, and dropped as stale), and the oldest goes
+// when maxEchoes are kept.
+func (f *Flow) rememberBabelforceEcho(st *agentState, echo bfEcho) {
+	st.bfEchoes = slices.DeleteFunc(st.bfEchoes, func(e bfEcho) bool {
+		return echo.at.Sub(e.at) > f.cfg.EchoWindow || e.presence == echo.presence
+	})
+	if len(st.bfEchoes) >= maxEchoes {
+		st.bfEchoes = slices.Delete(st.bfEchoes, 0, len(st.bfEchoes)-maxEchoes+1)
+	}
+	st.bfEchoes = append(st.bfEchoes, echo)
 }
 
 // samePresence compares presence names as the flow does.

@@ -68,7 +68,7 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 		return res.Outcome, nil
 	}
 	echo := zdEcho{status: NormalizeName(target.Name), channel: ChannelState(target, f.m.Channel), at: now}
-	st.zdEchoes = append(st.zdEchoes, echo)
+	f.rememberZendeskEcho(st, echo)
 	got, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, target.ID)
 	if err != nil {
 		var zerr *zendesk.Error
@@ -96,6 +96,20 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	res.Outcome = Applied
 	f.report(ctx, res)
 	return Applied, nil
+}
+
+// rememberZendeskEcho records that the flow set a Zendesk status, for
+// consumeZendeskEcho, bounded as rememberBabelforceEcho is: expired
+// entries go first, an earlier entry of the same status is replaced, and
+// the oldest goes when maxEchoes are kept.
+func (f *Flow) rememberZendeskEcho(st *agentState, echo zdEcho) {
+	st.zdEchoes = slices.DeleteFunc(st.zdEchoes, func(e zdEcho) bool {
+		return echo.at.Sub(e.at) > f.cfg.EchoWindow || e.status == echo.status
+	})
+	if len(st.zdEchoes) >= maxEchoes {
+		st.zdEchoes = slices.Delete(st.zdEchoes, 0, len(st.zdEchoes)-maxEchoes+1)
+	}
+	st.zdEchoes = append(st.zdEchoes, echo)
 }
 
 // consumeBabelforceEcho reports whether a presence observation is the echo

@@ -1,0 +1,176 @@
+package statussync
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/webhook"
+	"github.com/deskbridge/deskbridge/zendesk"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+// internalEnv is a flow between the two fakes for tests that look at the
+// flow's state. No Zendesk webhook is set up: events are handed to the
+// flow directly, and nothing brings the flow's own changes back, as in a
+// one-way setup.
+type internalEnv struct {
+	zd    *zendesktest.Server
+	bf    *babelforcetest.Server
+	zc    *zendesk.Client
+	bc    *babelforce.Client
+	flow  *Flow
+	clock *testClock
+}
+
+func newInternalEnv(t *testing.T, presences ...string) *internalEnv {
+	t.Helper()
+	e := &internalEnv{clock: &testClock{t: time.Now()}}
+	e.zd = zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
+	t.Cleanup(e.zd.Close)
+	e.bf = babelforcetest.NewServer()
+	t.Cleanup(e.bf.Close)
+	var err error
+	if e.zc, err = zendesk.NewClient(zendesk.WithBaseURL(e.zd.URL), zendesk.WithAPIToken(e.zd.Email, e.zd.APIToken)); err != nil {
+		t.Fatal(err)
+	}
+	if e.bc, err = babelforce.NewClient(babelforce.WithBaseURL(e.bf.URL),
+		babelforce.WithPassword(e.bf.Username, e.bf.Password, babelforce.WithNonExpiringToken())); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range presences {
+		if _, err := e.bc.Presences.Create(t.Context(), &babelforce.PresenceCreate{Label: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if e.flow, err = New(Config{Zendesk: e.zc, Babelforce: e.bc, ZendeskSecrets: []string{"x"}, Now: e.clock.Now}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// agent adds an agent to both fakes (babelforce sourceId = Zendesk id).
+func (e *internalEnv) agent(name string) (int64, string) {
+	zid := e.zd.AddAgent(name, name+"@example.com")
+	a := e.bf.AddAgent(babelforcetest.Agent{Name: name, SourceID: strconv.FormatInt(zid, 10)})
+	return zid, a.ID
+}
+
+// echoes returns the lengths of the agent's echo lists.
+func (e *internalEnv) echoes(zid int64) (bf, zd int) {
+	st := e.flow.agent(zid)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return len(st.bfEchoes), len(st.zdEchoes)
+}
+
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// In a one-way setup (no automation, no poller) nothing brings the
+// presences the flow sets back, so nothing consumes their echoes: the list
+// must stay bounded by itself, whatever the number of changes.
+func TestBabelforceEchoesStayBoundedWithoutAutomation(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	zid, bid := e.agent("ann")
+	states := []string{"online", "away"}
+	for i := range 200 {
+		e.clock.Add(time.Second)
+		at := e.clock.Now()
+		ev := &webhook.ZendeskEvent{ID: "e" + strconv.Itoa(i), Time: at,
+			Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: states[i%2]}, UpdatedAt: at}}
+		if err := e.flow.handleZendeskEvent(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Fatalf("babelforce presence %q, want away", got)
+	}
+	if n, _ := e.echoes(zid); n != 2 {
+		t.Errorf("after 200 changes between two presences: %d echoes remembered, want 2 (one per presence)", n)
+	}
+	// Past the window the older entries expire at the next change.
+	e.clock.Add(2 * e.flow.cfg.EchoWindow)
+	at := e.clock.Now()
+	ev := &webhook.ZendeskEvent{ID: "last", Time: at,
+		Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: "online"}, UpdatedAt: at}}
+	if err := e.flow.handleZendeskEvent(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := e.echoes(zid); n != 1 {
+		t.Errorf("after the echo window: %d echoes remembered, want 1", n)
+	}
+}
+
+// When Provision points the Zendesk webhook at babelforce, the flow never
+// receives the Zendesk events its own status changes cause.
+func TestZendeskEchoesStayBoundedWithoutZendeskEvents(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t)
+	zid, bid := e.agent("ann")
+	presences := []string{"available", "busy"}
+	for i := range 200 {
+		e.clock.Add(time.Second)
+		err := e.flow.ApplyPresence(t.Context(), PresenceEvent{AgentID: bid, SourceID: strconv.FormatInt(zid, 10),
+			Presence: presences[i%2], ChangedAt: e.clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if av, _ := e.zd.Availability(zid); av.StatusName != "away" {
+		t.Fatalf("Zendesk status %q, want away (the fallback of busy)", av.StatusName)
+	}
+	if _, n := e.echoes(zid); n != 2 {
+		t.Errorf("after 200 changes between two statuses: %d echoes remembered, want 2 (one per status)", n)
+	}
+	e.clock.Add(2 * e.flow.cfg.EchoWindow)
+	if err := e.flow.ApplyPresence(t.Context(), PresenceEvent{AgentID: bid, SourceID: strconv.FormatInt(zid, 10),
+		Presence: "available", ChangedAt: e.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, n := e.echoes(zid); n != 1 {
+		t.Errorf("after the echo window: %d echoes remembered, want 1", n)
+	}
+}
+
+// However many different values the flow sets within one window, an
+// agent keeps at most maxEchoes of each kind, the newest.
+func TestEchoListsAreCapped(t *testing.T) {
+	t.Parallel()
+	f := &Flow{cfg: Config{EchoWindow: time.Hour}}
+	st := &agentState{}
+	now := time.Now()
+	for i := range 3 * maxEchoes {
+		at := now.Add(time.Duration(i) * time.Millisecond)
+		f.rememberBabelforceEcho(st, bfEcho{presence: "p" + strconv.Itoa(i), at: at})
+		f.rememberZendeskEcho(st, zdEcho{status: "s" + strconv.Itoa(i), at: at})
+	}
+	if len(st.bfEchoes) != maxEchoes || len(st.zdEchoes) != maxEchoes {
+		t.Fatalf("%d and %d echoes remembered, want %d each", len(st.bfEchoes), len(st.zdEchoes), maxEchoes)
+	}
+	if last := "p" + strconv.Itoa(3*maxEchoes-1); st.bfEchoes[maxEchoes-1].presence != last {
+		t.Errorf("newest babelforce echo %q, want %q", st.bfEchoes[maxEchoes-1].presence, last)
+	}
+	if first := "s" + strconv.Itoa(2*maxEchoes); st.zdEchoes[0].status != first {
+		t.Errorf("oldest Zendesk echo kept %q, want %q", st.zdEchoes[0].status, first)
+	}
+}
