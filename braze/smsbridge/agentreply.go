@@ -75,8 +75,10 @@ func skipReason(r *AgentReply) string {
 // delivery; r.Key must identify the delivery across retries.
 //
 // Nothing is sent for a comment the bridge itself posted from an SMS (it
-// came back through a trigger without the loop guard), for the requester's
-// own comment, or for a requester without a Braze external ID.
+// came back through a trigger without the loop guard, made by the
+// bridge's own Zendesk user: see the package documentation, No loops), for
+// the requester's own comment, or for a requester without a Braze external
+// ID.
 //
 // Each send is recorded in the Store before it is made and after: a retry
 // of a delivery whose SMS went out is acknowledged without sending. When
@@ -109,7 +111,7 @@ func (b *Bridge) HandleAgentReply(ctx context.Context, r *AgentReply) (Outcome, 
 	case EventReply:
 		echo, err := b.isEcho(ctx, log, r)
 		if err != nil {
-			return "", fmt.Errorf("smsbridge: store: %w", err)
+			return "", err
 		}
 		if echo {
 			log.InfoContext(ctx, "agent reply skipped", slog.String("reason", "the bridge posted this comment from an SMS"))
@@ -298,27 +300,38 @@ func echoText(s string) string {
 }
 
 // isEcho reports whether r is a comment the bridge itself posted from an
-// SMS, sent back by a trigger that lacks the loop guard: the same text
-// for the same customer shortly after the bridge posted it. When the body
-// names the updater (the compact body's author_id, {{current_user.id}}),
-// it must also be the bridge's own Zendesk user, so that an agent who
-// happens to type the customer's words is still heard. A match is used
-// up.
+// SMS, sent back by a trigger that lacks the loop guard: the same text for
+// the same customer shortly after the bridge posted it, in an update made
+// by the bridge's own Zendesk user. A match is used up.
+//
+// The text alone never decides: the customer texts "OK", the agent answers
+// "OK", and the agent must be heard. So a body that does not name the
+// updater (the recipe's body has no {{current_user.id}}) is never an echo;
+// the provisioned triggers keep the loop guard, so a real echo does not
+// arrive that way. When the bridge cannot read its own user, it cannot
+// tell either way, and isEcho returns an error: the delivery is answered
+// 503 and Zendesk retries, rather than the reply being dropped or the
+// customer's words sent back.
 func (b *Bridge) isEcho(ctx context.Context, log *slog.Logger, r *AgentReply) (bool, error) {
 	key := echoKey(r.ExternalID, r.Text)
 	_, ok, err := b.store.Get(ctx, key)
-	if err != nil || !ok {
-		return false, err
+	if err != nil {
+		return false, fmt.Errorf("smsbridge: store: %w", err)
 	}
-	if r.AuthorID != 0 {
-		self, err := b.selfID(ctx)
-		switch {
-		case err != nil:
-			// Cannot tell: take it as an echo, the safe side of a loop.
-			log.WarnContext(ctx, "could not read the bridge's own Zendesk user", slog.String("error", err.Error()))
-		case self != r.AuthorID:
-			return false, nil
-		}
+	if !ok {
+		return false, nil
+	}
+	if r.AuthorID == 0 {
+		log.InfoContext(ctx, "the reply repeats a recent text of the customer; the body does not say who wrote it, so it is sent")
+		return false, nil
+	}
+	self, err := b.selfID(ctx)
+	if err != nil {
+		log.WarnContext(ctx, "could not read the bridge's own Zendesk user", slog.String("error", err.Error()))
+		return false, fmt.Errorf("smsbridge: the reply repeats a recent text of the customer, and the bridge could not read its own Zendesk user to tell an agent's reply from its own comment: %w", err)
+	}
+	if self != r.AuthorID {
+		return false, nil
 	}
 	if err := b.store.Delete(ctx, key); err != nil {
 		// Recognised all the same; the text is forgotten at echoTTL.

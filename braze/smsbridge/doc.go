@@ -73,9 +73,15 @@
 // for triggers without the guard: it remembers for 15 minutes what it
 // posted for each customer, and does not send that text back when the
 // update was made by the bridge's own Zendesk user (the compact body's
-// author_id; with the recipe's body, which does not say, the text alone
-// decides). It also sends nothing for a comment whose author is the
-// requester (a customer answering by email).
+// author_id, {{current_user.id}}). The text alone never decides, since an
+// agent may answer with the customer's very words ("OK"): a body that does
+// not name the updater, such as the recipe's, is always sent (keep the
+// loop guard on such a trigger), and when the bridge cannot read its own
+// Zendesk user (Users.Me) to compare, it answers 503 and Zendesk retries.
+// ({{ticket.via}} would not do instead: it is the channel the ticket was
+// created through, the API for every ticket the bridge opens, not the
+// channel of the update.) It also sends nothing for a comment whose author
+// is the requester (a customer answering by email).
 //
 // # No loss, no double
 //

@@ -113,18 +113,7 @@ func TestNoEchoWithoutTheLoopGuard(t *testing.T) {
 	e.agentSays(ticket, "Hello")
 	// Someone removes the loop guard from the trigger: the bridge's own
 	// comment now fires it, and the bridge must recognise its text.
-	for tr, err := range e.zc.Triggers.List(t.Context(), nil) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tr.Title != "Reply by Braze SMS" {
-			continue
-		}
-		tr.Conditions.All = slices.DeleteFunc(tr.Conditions.All, func(c zendesk.Condition) bool { return c.Field == "current_via_id" })
-		if _, err := e.zc.Triggers.Update(t.Context(), tr.ID, tr); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.removeLoopGuard()
 	firings := len(e.zd.Firings())
 	e.text("My reply\nin two lines 👍")
 	if len(e.zd.Firings()) != firings+1 {
@@ -543,25 +532,69 @@ func TestAgentMayRepeatTheCustomer(t *testing.T) {
 	}
 }
 
-func TestEchoWhenTheBridgeCannotReadItsUser(t *testing.T) {
+// TestEchoCheckRetriesWhenTheBridgeCannotReadItsUser: the bridge's own
+// comment comes back (no loop guard) while the bridge cannot read its own
+// Zendesk user. It cannot tell its comment from an agent's reply, so it
+// neither sends nor acknowledges: 503, and Zendesk's retry decides.
+func TestEchoCheckRetriesWhenTheBridgeCannotReadItsUser(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.openTicket()
-	for tr, err := range e.zc.Triggers.List(t.Context(), nil) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tr.Title == "Reply by Braze SMS" {
-			tr.Conditions.All = slices.DeleteFunc(tr.Conditions.All, func(c zendesk.Condition) bool { return c.Field == "current_via_id" })
-			if _, err := e.zc.Triggers.Update(t.Context(), tr.ID, tr); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/users/me", Status: http.StatusForbidden, Times: 10})
+	e.removeLoopGuard()
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/users/me", Status: http.StatusForbidden, Times: 1})
+	deliveries := len(e.zd.Deliveries())
 	e.text("A reply")
-	if n := len(e.sends()); n != 0 || !strings.Contains(e.logs.String(), "could not read the bridge's own Zendesk user") {
-		t.Errorf("%d SMS; log:\n%s", n, e.logs.String())
+	if n := len(e.sends()); n != 0 {
+		t.Errorf("%d SMS: the customer's text was sent back", n)
+	}
+	if !strings.Contains(e.logs.String(), "could not read the bridge's own Zendesk user") {
+		t.Errorf("log lacks the failure:\n%s", e.logs.String())
+	}
+	ds := e.zd.Deliveries()[deliveries:]
+	if len(ds) != 1 || !ds[0].Succeeded() || len(ds[0].Attempts) != 2 || ds[0].Attempts[0].Status != http.StatusServiceUnavailable {
+		t.Errorf("deliveries: %+v", ds)
+	}
+}
+
+// TestAgentRepeatingTheCustomerIsRetriedWhenTheBridgeCannotReadItsUser:
+// the customer texts "OK", the agent answers "OK" while the bridge cannot
+// read its own Zendesk user: the reply is not dropped as an echo; Zendesk
+// retries and the SMS goes out once.
+func TestAgentRepeatingTheCustomerIsRetriedWhenTheBridgeCannotReadItsUser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ticket := e.openTicket()
+	e.text("OK")
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/users/me", Status: http.StatusInternalServerError, Times: 2})
+	deliveries := len(e.zd.Deliveries())
+	e.agentSays(ticket, "OK")
+	if sends := e.sends(); len(sends) != 1 || sends[0].Message != "OK" {
+		t.Errorf("sends: %+v", sends)
+	}
+	ds := e.zd.Deliveries()[deliveries:]
+	if len(ds) != 1 || !ds[0].Succeeded() || ds[0].Attempts[0].Status != http.StatusServiceUnavailable {
+		t.Errorf("deliveries: %+v", ds)
+	}
+}
+
+// TestRecipeBodyAgentMayRepeatTheCustomer: with the recipe's own Step 3
+// body, which does not say who made the update, an agent answering with
+// the customer's recent words is sent, not taken for the bridge's echo.
+func TestRecipeBodyAgentMayRepeatTheCustomer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ticket := e.openTicket()
+	e.text("OK")
+	body := strings.NewReplacer(
+		"{{ticket.requester.custom_fields.braze_external_id}}", customer,
+		"{{ticket.latest_public_comment_html}}", `----------------------------------------------\n\nAnn Agent, Mar 3, 2025, 10:04\n\nOK`,
+		"{{ticket.id}}", strconv.FormatInt(ticket, 10),
+	).Replace(RecipeTriggerBody("ignored-campaign", "", false, ""))
+	if status, out := e.post(AgentReplyPath, e.signedHeader(body, "inv-ok"), body); status != http.StatusOK || out != "handled" {
+		t.Errorf("answer %d %s", status, out)
+	}
+	if sends := e.sends(); len(sends) != 1 || sends[0].Message != "OK" {
+		t.Errorf("the agent's \"OK\" was not sent: %+v", sends)
 	}
 }
 
