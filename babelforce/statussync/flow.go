@@ -151,8 +151,9 @@ func New(cfg Config) (*Flow, error) {
 	return f, nil
 }
 
-// Mapping returns the flow's mapping, defaults filled in.
-func (f *Flow) Mapping() Mapping { return f.m }
+// Mapping returns the flow's mapping, defaults filled in and override
+// keys normalised. It is a copy: changing it does not change the flow.
+func (f *Flow) Mapping() Mapping { return f.m.clone() }
 
 // ZendeskHandler returns the handler for the Zendesk webhook subscribed to
 // agent.state_changed and agent.unified_state_changed (Provision with

@@ -55,17 +55,21 @@ type Mapping struct {
 	// with no status of the same name and no entry in Statuses. Empty means
 	// DefaultFallback. It must not be online.
 	Fallback string
-
-	// normalized: the keys of Presences and Statuses are normalised copies
-	// (withDefaults), so lookups need not normalise them again.
-	normalized bool
 }
 
-// DefaultMapping returns the seed's mapping with its defaults filled in.
-func DefaultMapping() Mapping { return Mapping{}.withDefaults() }
+// DefaultMapping returns the seed's mapping with its defaults filled in and
+// empty override tables, the caller's to add to:
+//
+//	m := statussync.DefaultMapping()
+//	m.Presences["In a meeting"] = "busy"
+func DefaultMapping() Mapping {
+	return Mapping{Channel: DefaultChannel, Fallback: DefaultFallback, Presences: map[string]string{}, Statuses: map[string]string{}}
+}
 
 // withDefaults returns m with the defaults filled in and the override
-// tables copied with normalised keys.
+// tables copied with normalised keys and trimmed values: a copy that the
+// caller's later writes to m's maps do not reach, and whose lookups find
+// their key at once.
 func (m Mapping) withDefaults() Mapping {
 	if m.Channel == "" {
 		m.Channel = DefaultChannel
@@ -80,23 +84,29 @@ func (m Mapping) withDefaults() Mapping {
 		}
 		return out
 	}
-	if !m.normalized {
-		m.Presences = norm(m.Presences)
-		m.Statuses = norm(m.Statuses)
-		m.normalized = true
-	}
+	m.Presences = norm(m.Presences)
+	m.Statuses = norm(m.Statuses)
 	return m
 }
 
-// lookup finds the entry of table whose normalised key is k.
+// clone returns m with its own copies of the override tables.
+func (m Mapping) clone() Mapping {
+	m.Presences = maps.Clone(m.Presences)
+	m.Statuses = maps.Clone(m.Statuses)
+	return m
+}
+
+// lookup finds the entry of table whose key normalises to k (k is
+// normalised), and returns its value trimmed. The keys are whatever the
+// caller wrote: a key already normal is found at once, the others by
+// normalising each.
 func (m Mapping) lookup(table map[string]string, k string) (string, bool) {
-	if m.normalized {
-		v, ok := table[k]
-		return v, ok
+	if v, ok := table[k]; ok {
+		return strings.TrimSpace(v), true
 	}
 	for key, v := range table {
-		if NormalizeName(key) == k {
-			return v, true
+		if !isNormal(key) && NormalizeName(key) == k {
+			return strings.TrimSpace(v), true
 		}
 	}
 	return "", false
@@ -169,7 +179,10 @@ func (m Mapping) StatusName(presence string) (name string, fallback bool) {
 // by StatusName, else the Fallback status. fellBack reports the latter.
 // It returns an error when neither exists.
 func (m Mapping) Status(presence string, statuses []*zendesk.UnifiedStatus) (st *zendesk.UnifiedStatus, fellBack bool, err error) {
-	m = m.withDefaults()
+	fallback := m.Fallback
+	if fallback == "" {
+		fallback = DefaultFallback
+	}
 	name, canFall := m.StatusName(presence)
 	if st := findStatus(statuses, name); st != nil {
 		return st, false, nil
@@ -177,10 +190,10 @@ func (m Mapping) Status(presence string, statuses []*zendesk.UnifiedStatus) (st 
 	if !canFall {
 		return nil, false, fmt.Errorf("statussync: babelforce presence %q maps to the Zendesk status %q, which does not exist", presence, name)
 	}
-	if st := findStatus(statuses, m.Fallback); st != nil {
+	if st := findStatus(statuses, fallback); st != nil {
 		return st, true, nil
 	}
-	return nil, false, fmt.Errorf("statussync: babelforce presence %q has no Zendesk status of that name and the fallback status %q does not exist", presence, m.Fallback)
+	return nil, false, fmt.Errorf("statussync: babelforce presence %q has no Zendesk status of that name and the fallback status %q does not exist", presence, fallback)
 }
 
 // findStatus returns the status whose normalised name is name's.

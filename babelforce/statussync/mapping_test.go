@@ -2,6 +2,7 @@ package statussync_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -161,6 +162,75 @@ func TestMappingValidate(t *testing.T) {
 	err := statussync.Mapping{Channel: "x", Fallback: "online", Presences: map[string]string{"offline": "available"}}.Validate()
 	if n := len(statussync.Problems(err)); n != 3 {
 		t.Errorf("%d problems: %v", n, err)
+	}
+}
+
+// Overrides written into DefaultMapping's tables, under any spelling of
+// the name, are used and validated like those of a Mapping literal.
+func TestOverridesAddedToDefaultMapping(t *testing.T) {
+	t.Parallel()
+	statuses := []*zendesk.UnifiedStatus{
+		{ID: 3, Name: "online", Default: true}, {ID: 4, Name: "away", Default: true},
+		{ID: 1001, Name: "In a meeting", Channels: map[string]string{"support": "away"}},
+	}
+	m := statussync.DefaultMapping()
+	m.Presences["In a meeting"] = "busy"
+	m.Statuses["Busy"] = " In a meeting "
+	if err := m.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+	for _, in := range []string{"In a meeting", "in_a_meeting"} {
+		if got := m.Presence(in); got != "busy" {
+			t.Errorf("Presence(%q) = %q, want busy", in, got)
+		}
+	}
+	if name, fb := m.StatusName("busy"); name != "In a meeting" || fb {
+		t.Errorf("StatusName(busy) = %q, %v; want In a meeting, false", name, fb)
+	}
+	if st, fb, err := m.Status("busy", statuses); err != nil || st.ID != 1001 || fb {
+		t.Errorf("Status(busy) = %v, %v, %v; want 1001", st, fb, err)
+	}
+	m.Presences["Away"] = "available"
+	if ps := statussync.Problems(m.Validate()); len(ps) != 1 || ps[0].Field != `Mapping.Presences["Away"]` {
+		t.Errorf("a red state made green in DefaultMapping: %v", ps)
+	}
+}
+
+// Flow.Mapping is a copy, and so is what New keeps of Config.Mapping: a
+// caller writing to either map changes nothing, and does not race with
+// the handlers (go test -race).
+func TestFlowMappingIsACopy(t *testing.T) {
+	t.Parallel()
+	overrides := map[string]string{"Transfers only": "busy"}
+	e := newEnv(t, withConfig(func(c *statussync.Config) { c.Mapping.Presences = overrides }))
+	zid, bid := e.agent("Ann")
+	m := e.flow.Mapping()
+	if got := m.Presence("transfers_only"); got != "busy" {
+		t.Errorf("Mapping().Presence(transfers_only) = %q, want busy", got)
+	}
+	// Add an override to the copy: it applies to the copy only.
+	m.Presences["In a meeting"] = "busy"
+	if got := m.Presence("In a meeting"); got != "busy" {
+		t.Errorf("override added to Mapping(): Presence = %q, want busy", got)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 100 {
+			m.Presences["away"] = strconv.Itoa(i)
+			overrides["away"] = strconv.Itoa(i)
+		}
+	}()
+	at := time.Now()
+	for i, to := range []string{"online", "away", "online", "away"} {
+		e.sendZendesk(unifiedEvent("M"+strconv.Itoa(i), zid, "", to, 0, at.Add(time.Duration(i)*time.Millisecond)))
+	}
+	<-done
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Errorf("babelforce presence %q, want away: writes to the caller's maps reached the flow", got)
+	}
+	if got := e.flow.Mapping().Presence("away"); got != "away" {
+		t.Errorf("flow's Presence(away) = %q after writes to copies", got)
 	}
 }
 
