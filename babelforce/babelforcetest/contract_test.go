@@ -341,11 +341,97 @@ func TestContractSecrets(t *testing.T) {
 	if err := c.Secrets.Delete(ctx, "nothing", "x"); !errors.Is(err, deskbridge.ErrNotFound) {
 		t.Fatalf("unknown prefix: %v", err)
 	}
-	// The value crossed the wire only in the requests that stored it.
+	// The value is in no logged body (TestContractRequestLogHoldsNoCredential).
 	for _, r := range srv.Requests() {
-		if strings.Contains(string(r.Body), cred) && r.Method != "POST" {
-			t.Fatalf("the value was in a %s body", r.Method)
+		if strings.Contains(string(r.Body), cred) {
+			t.Fatalf("the value is in the log of %s %s", r.Method, r.Path)
 		}
+	}
+}
+
+// TestContractRequestLogHoldsNoCredential: the request log is safe to print.
+// No password, token or secret value appears in it, in a body, a header or
+// a query, while Secret still returns the stored values.
+func TestContractRequestLogHoldsNoCredential(t *testing.T) {
+	t.Parallel()
+	srv, c := pair(t, nil)
+	forever := client(t, srv, babelforce.WithPassword(srv.Username, srv.Password, babelforce.WithNonExpiringToken()))
+	ctx := t.Context()
+	agent := srv.AddAgent(babelforcetest.Agent{Name: "Ann", SourceID: "10011"})
+	secrets := map[string]string{
+		"webhook":  "Basic emVuZGVzay10b2tlbi1zZWNyZXQ=",
+		"token":    "zd-api-token-0123456789",
+		"password": "zd-password-9876543210",
+	}
+	if err := c.Secrets.Store(ctx, "zendesk", map[string]string{"webhook": secrets["webhook"]}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Secrets.Update(ctx, "zendesk", map[string]string{"token": secrets["token"], "password": secrets["password"]}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Secrets.Delete(ctx, "zendesk", "password"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Agents.SetPresence(ctx, agent.ID, "busy"); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := c.AccessToken(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreverTok, err := forever.AccessToken(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := forever.Tasks.TriggerZendeskWebhook(ctx, "webhook_map_talk_status", map[string]any{
+		"type": "zen:event-type:agent.state_changed", "detail": map[string]any{"agent_id": "10011"},
+		"event": map[string]any{"current": "online"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	for key, want := range map[string]string{"webhook": secrets["webhook"], "token": secrets["token"]} {
+		if v, ok := srv.Secret("zendesk", key); !ok || v != want {
+			t.Errorf("Secret(zendesk, %s) = %q, %v; want the stored value", key, v, ok)
+		}
+	}
+	credentials := []string{srv.Password, tok, foreverTok, secrets["webhook"], secrets["token"], secrets["password"]}
+	var stored, tokens int
+	for _, r := range srv.Requests() {
+		logged := []string{string(r.Body), r.RawQuery}
+		for _, vs := range r.Header {
+			logged = append(logged, vs...)
+		}
+		for _, l := range logged {
+			for _, cred := range credentials {
+				if strings.Contains(l, cred) {
+					t.Errorf("%s %s: the log holds %q in %q", r.Method, r.Path, cred, l)
+				}
+			}
+		}
+		switch {
+		case r.Path == "/oauth/token":
+			tokens++
+			if !strings.Contains(string(r.Body), "password=%5Bredacted%5D") {
+				t.Errorf("token request logged as %q", r.Body)
+			}
+		case r.Method == "POST" || r.Method == "PATCH":
+			if strings.HasPrefix(r.Path, "/api/v3/tasks/configurations/secrets/") {
+				stored++
+				var m map[string]string
+				if err := json.Unmarshal(r.Body, &m); err != nil || len(m) == 0 {
+					t.Errorf("%s %s logged %q; want the keys with redacted values", r.Method, r.Path, r.Body)
+				}
+				for k, v := range m {
+					if v != "[redacted]" {
+						t.Errorf("%s %s logged %s=%q", r.Method, r.Path, k, v)
+					}
+				}
+			}
+		}
+	}
+	if tokens != 2 || stored != 2 {
+		t.Fatalf("%d token requests and %d secret writes logged, want 2 and 2", tokens, stored)
 	}
 }
 

@@ -35,14 +35,15 @@
 //     /api/v3/tasks/{id}).
 //   - The secrets vault (GET, POST, PATCH, DELETE
 //     /api/v3/tasks/configurations/secrets[/{prefix}]); values are kept for
-//     Secret but never returned by the API.
+//     Secret but never returned by the API nor kept in the request log.
 //   - The Zendesk webhook endpoint, POST /api/v1/webhook/zendesk?templateId=…,
 //     which records a webhook.zendesk.agent_status task (202) and, for the
 //     seed's template webhook_map_talk_status, applies its mapping: online →
 //     available, any other state → the red presence of the same name, on
 //     the agent whose sourceId is the event's detail.agent_id.
 //
-// Every server has a request log (Requests, with credentials redacted),
+// Every server has a request log (Requests, with the password, bearer
+// tokens and secret values redacted),
 // fault injection (InjectFault: statuses, latency, dropped connections,
 // requests processed whose answer is lost) and an optional fixed-window rate
 // limit (WithRateLimit, SetRateLimit) with X-RateLimit-* headers and a 429

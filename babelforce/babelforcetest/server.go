@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,6 +143,7 @@ func NewServer(opts ...Option) *Server {
 		Limiter:    s.currentLimiter,
 		WriteLimit: writeRateLimit,
 		Skip:       func(r *http.Request) bool { return r.URL.Path == "/oauth/token" },
+		RedactBody: redactBody,
 		Now:        cfg.now,
 	}
 	s.srv = httptest.NewServer(stack.Handler(s.routes()))
@@ -247,10 +249,42 @@ func (s *Server) InjectFault(f Fault) { s.faults.Inject(f) }
 func (s *Server) ClearFaults() { s.faults.Clear() }
 
 // Request is one request the fake received: method, path, query, headers
-// with credentials redacted, the body (up to 64 KiB), the status answered
+// and body (up to 64 KiB) with credentials redacted, the status answered
 // and the injected fault that answered, if any. Every deskbridge fake logs
 // the same Request; its fields are documented on fakeserver.Entry.
+//
+// Nothing secret is kept in the log: the Authorization header, the
+// password (and any token) of a token request's form, and every value sent
+// to the secrets vault read "[redacted]". Secret and Secrets return the
+// stored values for assertions.
 type Request = fakeserver.Entry
+
+// secretsPath is the root of the secrets vault.
+const secretsPath = "/api/v3/tasks/configurations/secrets"
+
+// redactBody is the request log's redaction: the values of any body sent
+// under the secrets vault (their keys are arbitrary, so none can be
+// recognised by name), and credentials by name elsewhere
+// (fakeserver.RedactBody: the token request's password).
+func redactBody(r *http.Request, body []byte) []byte {
+	if p := path.Clean("/" + r.URL.Path); p == secretsPath || strings.HasPrefix(p, secretsPath+"/") {
+		if len(body) == 0 {
+			return body
+		}
+		var keys []string
+		if json.Unmarshal(body, &keys) == nil {
+			return body // DELETE's list of keys: names, not values
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(body, &obj) != nil {
+			// Not an object the vault would store, but it may still hold
+			// a secret: keep none of it.
+			return []byte(fakeserver.Redacted)
+		}
+		return fakeserver.RedactJSONValues(body)
+	}
+	return fakeserver.RedactBody(r.Header.Get("Content-Type"), body)
+}
 
 // Requests returns the request log, oldest first.
 func (s *Server) Requests() []Request { return s.log.Entries() }

@@ -82,12 +82,52 @@ func TestTokenEndpoint(t *testing.T) {
 	if status, _, _ := call(t, s, "GET", "/api/v2/agents", tok, "", ""); status != 200 {
 		t.Fatalf("API with the token: %d", status)
 	}
-	// The token endpoint's request body is logged; the token in the
-	// Authorization header is not.
+	// Neither the password of the token requests nor the token in the
+	// Authorization header is logged.
 	for _, r := range s.Requests() {
-		if strings.Contains(r.Header.Get("Authorization"), tok) {
-			t.Fatal("token in the request log")
+		if strings.Contains(r.Header.Get("Authorization"), tok) || strings.Contains(string(r.Body), s.Password) {
+			t.Fatalf("credential in the request log: %s %s %q", r.Method, r.Path, r.Body)
 		}
+	}
+}
+
+// TestSecretsRedactedInLog covers the bodies the client never sends: any
+// body sent under the secrets vault keeps no value in the log, whatever
+// its shape, while the keys of a DELETE stay readable.
+func TestSecretsRedactedInLog(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	tok := s.IssueToken(true)
+	const secret = "v3ry-s3cret"
+	bodies := []struct{ method, path, body string }{
+		{"POST", "/api/v3/tasks/configurations/secrets/q", `{"k":"` + secret + `","n":{"deep":"` + secret + `"}}`}, // refused
+		{"POST", "/api/v3/tasks/configurations/secrets/p", `{"k":"` + secret + `"}`},
+		{"PATCH", "/api/v3/tasks/configurations/secrets/p", `{"k2":"` + secret + `"}`},
+		{"POST", "/api/v3/tasks/configurations/secrets/p", `{"k":"` + secret + `",}`}, // not JSON
+		{"POST", "/api/v3/tasks/configurations/secrets", `{"k":"` + secret + `"}`},    // no route
+		{"POST", "/api/v3/tasks//configurations/secrets/p", `{"k":"` + secret + `"}`}, // unclean path
+	}
+	for _, b := range bodies {
+		call(t, s, b.method, b.path, tok, "application/json", b.body)
+	}
+	if status, _, _ := call(t, s, "DELETE", "/api/v3/tasks/configurations/secrets/p", tok, "application/json", `["k2"]`); status != 204 {
+		t.Fatal(status)
+	}
+	if v, ok := s.Secret("p", "k"); !ok || v != secret {
+		t.Fatalf("Secret = %q, %v; the fake must keep the value", v, ok)
+	}
+	var deleteBody string
+	for _, r := range s.Requests() {
+		if strings.Contains(string(r.Body), secret) {
+			t.Errorf("%s %s logged %s", r.Method, r.Path, r.Body)
+		}
+		if r.Method == "DELETE" {
+			deleteBody = string(r.Body)
+		}
+	}
+	if deleteBody != `["k2"]` {
+		t.Errorf("DELETE logged %q, want its keys", deleteBody)
 	}
 }
 
