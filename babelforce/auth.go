@@ -33,7 +33,8 @@ type passwordGrant struct {
 // expires. A token whose response has no expires_in is treated as valid for
 // 3600 s, as babelforce's own Go SDK does, unless WithNonExpiringToken asked
 // for a non-expiring one. When the API answers 401 (a revoked token), the
-// token is dropped and the call is sent once more with a new one.
+// token is dropped and the call is sent once more with a new one (any
+// method: a 401 was not processed); a second 401 is returned.
 func WithPassword(username, password string, opts ...PasswordOption) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(username) == "" || password == "" {
@@ -162,52 +163,97 @@ func (s *passwordTokenSource) Token() (*oauth2.Token, error) {
 	return tok, nil
 }
 
-// tokenAuth is the rest.Authenticator of the password grant: a cached,
-// shared token that can be dropped after a 401.
+// tokenAuth is the rest.Reauthenticator of the password grant: a cached
+// token shared by every goroutine, which the core drops on a 401 (a revoked
+// token) before it resends the request once.
 type tokenAuth struct {
 	src *passwordTokenSource
 
-	mu    sync.Mutex
-	gen   uint64
-	reuse oauth2.TokenSource
+	mu     sync.Mutex
+	gen    uint64             // the cache's generation, so that a late fetch of a dropped cache is ignored
+	reuse  oauth2.TokenSource // the cache: fetches one token for all callers, anew before expiry
+	issued time.Time          // when the cache's current token was fetched; zero before the first
 }
+
+var _ rest.Reauthenticator = (*tokenAuth)(nil)
 
 func newTokenAuth(g *passwordGrant, c *Client) *tokenAuth {
-	src := &passwordTokenSource{grant: g, c: c, now: time.Now}
-	return &tokenAuth{src: src, reuse: oauth2.ReuseTokenSourceWithExpiry(nil, src, earlyExpiry)}
+	a := &tokenAuth{src: &passwordTokenSource{grant: g, c: c, now: time.Now}}
+	a.mu.Lock()
+	a.resetLocked()
+	a.mu.Unlock()
+	return a
 }
 
-func (a *tokenAuth) current() oauth2.TokenSource {
+// resetLocked replaces the cache with an empty one. a.mu is held.
+func (a *tokenAuth) resetLocked() {
+	a.gen++
+	gen := a.gen
+	fetch := tokenSourceFunc(func() (*oauth2.Token, error) {
+		tok, err := a.src.Token()
+		if err == nil {
+			a.mu.Lock()
+			if a.gen == gen {
+				// Before the token is handed out, so that every attempt
+				// that carries it is stamped later.
+				a.issued = time.Now()
+			}
+			a.mu.Unlock()
+		}
+		return tok, err
+	})
+	a.reuse = oauth2.ReuseTokenSourceWithExpiry(nil, fetch, earlyExpiry)
+	a.issued = time.Time{}
+}
+
+func (a *tokenAuth) current() (oauth2.TokenSource, uint64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.reuse
+	return a.reuse, a.gen
 }
 
 // Token returns the cached token, fetching one when there is none.
-func (a *tokenAuth) Token() (*oauth2.Token, error) { return a.current().Token() }
+func (a *tokenAuth) Token() (*oauth2.Token, error) {
+	ts, _ := a.current()
+	return ts.Token()
+}
 
-// Authenticate sets the bearer token on one attempt.
+// Authenticate sets the bearer token on one attempt. The attempt waits for
+// a token no longer than its context allows. A token whose cache was
+// dropped while the attempt waited for it (another call's 401) is not
+// sent: the attempt takes the new cache's token, so that its own 401, if
+// any, cannot be mistaken for one to the new token.
 func (a *tokenAuth) Authenticate(req *http.Request) error {
-	return rest.TokenSourceAuth(a).Authenticate(req)
-}
-
-func (a *tokenAuth) generation() uint64 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.gen
-}
-
-// invalidate drops the cached token, unless another caller already did
-// since generation gen was read (so that concurrent 401s fetch one token).
-func (a *tokenAuth) invalidate(gen uint64) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.gen != gen {
-		return
+	for range 3 {
+		ts, gen := a.current()
+		if err := rest.TokenSourceAuth(ts).Authenticate(req); err != nil {
+			return err
+		}
+		if _, now := a.current(); now == gen {
+			return nil
+		}
 	}
-	a.gen++
-	a.reuse = oauth2.ReuseTokenSourceWithExpiry(nil, a.src, earlyExpiry)
+	return nil // dropped three times in a row: send the last token anyway
 }
+
+// Invalidate is called by the core after a 401 to an attempt authenticated
+// at authenticatedAt. It drops the cached token unless a newer one has
+// replaced it since (another caller's 401, or a renewal), so that
+// concurrent 401s cost one token request. The next attempt always carries
+// another token: the newer one, or one fetched anew.
+func (a *tokenAuth) Invalidate(authenticatedAt time.Time) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.issued.IsZero() || a.issued.After(authenticatedAt) {
+		return true // already dropped, or replaced since that attempt
+	}
+	a.resetLocked()
+	return true
+}
+
+type tokenSourceFunc func() (*oauth2.Token, error)
+
+func (f tokenSourceFunc) Token() (*oauth2.Token, error) { return f() }
 
 // AccessToken returns the bearer token the client sends: the static token
 // of WithAccessToken, or the password grant's cached token (fetched now if

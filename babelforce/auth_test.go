@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -335,14 +336,88 @@ func TestUnconfirmedDefaultClientID(t *testing.T) {
 	}
 }
 
-func TestTokenAuthInvalidateOncePerGeneration(t *testing.T) {
+func TestTokenAuthInvalidate(t *testing.T) {
 	t.Parallel()
-	a := newTokenAuth(&passwordGrant{}, nil)
-	gen := a.generation()
-	a.invalidate(gen)
-	a.invalidate(gen) // a second 401 of the same generation: no new source
-	if a.generation() != gen+1 {
-		t.Fatalf("generation = %d, want %d", a.generation(), gen+1)
+	c, mock, _ := newMocked(t, WithPassword(testUser, testPassword))
+	var n atomic.Int32
+	mock.RegisterResponder("POST", testBase+"/oauth/token", func(req *http.Request) (*http.Response, error) {
+		return jsonResp(200, tokenJSON("t"+strconv.Itoa(int(n.Add(1))), 3600))(req)
+	})
+	a := c.auth
+	var _ rest.Reauthenticator = a
+	token := func() string {
+		t.Helper()
+		tok, err := a.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok.AccessToken
 	}
-	var _ rest.Authenticator = a
+	if got := token(); got != "t1" {
+		t.Fatal(got)
+	}
+	sentT1 := time.Now() // an attempt carrying t1
+
+	// A 401 to t1 drops it: the next attempt fetches t2.
+	if !a.Invalidate(sentT1) {
+		t.Fatal("Invalidate = false; the next attempt carries a new token")
+	}
+	// Another 401 to t1 (a concurrent call) before t2 is fetched, and one
+	// after: neither drops the cache again.
+	if !a.Invalidate(sentT1) {
+		t.Fatal("second Invalidate = false")
+	}
+	if got := token(); got != "t2" {
+		t.Fatal(got)
+	}
+	if !a.Invalidate(sentT1) {
+		t.Fatal("late Invalidate = false")
+	}
+	if got := token(); got != "t2" || n.Load() != 2 {
+		t.Fatalf("token %s after %d fetches; a 401 to an older token must not drop t2", got, n.Load())
+	}
+	// A 401 to t2 drops it.
+	a.Invalidate(time.Now())
+	if got := token(); got != "t3" {
+		t.Fatal(got)
+	}
+}
+
+// TestConcurrentUnauthorizedFetchOneToken: when the shared token is
+// revoked, the calls that all get a 401 fetch one new token between them
+// and none of them fails.
+func TestConcurrentUnauthorizedFetchOneToken(t *testing.T) {
+	t.Parallel()
+	c, mock, _ := newMocked(t, WithPassword(testUser, testPassword))
+	mock.RegisterResponder("POST", testBase+"/oauth/token",
+		jsonResp(200, tokenJSON("revoked", 3600)).Then(jsonResp(200, tokenJSON("fresh", 3600)).Delay(10*time.Millisecond)))
+	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/configurations/secrets", func(req *http.Request) (*http.Response, error) {
+		if req.Header.Get("Authorization") != "Bearer fresh" {
+			return jsonResp(401, `{"error":"invalid_token"}`)(req)
+		}
+		return jsonResp(200, `[]`)(req)
+	})
+	if _, err := c.AccessToken(t.Context()); err != nil { // caches "revoked"
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.Secrets.ListPrefixes(t.Context())
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := mock.GetCallCountInfo()["POST "+testBase+"/oauth/token"]; n != 2 {
+		t.Fatalf("%d token requests, want 2 (the revoked one and one fresh for all)", n)
+	}
 }

@@ -199,31 +199,11 @@ func rateLimitHeaders() rest.RateLimitHeaders {
 	}
 }
 
-// do sends one request. With the password grant, a 401 drops the cached
-// token and the request is sent once more with a fresh one: a 401 means the
-// request was not processed, so replaying even a POST is safe.
+// do sends one request. With the password grant, the core drops a token
+// that gets a 401 and sends the request once more with a fresh one
+// (tokenAuth.Invalidate).
 func (c *Client) do(ctx context.Context, req *rest.Request, out any) (*rest.Response, error) {
-	if c.auth == nil {
-		return c.rest.Do(ctx, req, out)
-	}
-	gen := c.auth.generation()
-	resp, err := c.rest.Do(ctx, req, out)
-	if err == nil || !isAPIUnauthorized(err) {
-		return resp, err
-	}
-	c.auth.invalidate(gen)
 	return c.rest.Do(ctx, req, out)
-}
-
-// isAPIUnauthorized reports a 401 from the API itself, not a failure to get
-// a token (that one is not retried: the credentials are wrong).
-func isAPIUnauthorized(err error) bool {
-	var e *Error
-	if !errors.As(err, &e) || e.StatusCode != http.StatusUnauthorized {
-		return false
-	}
-	var te *rest.TransportError
-	return !errors.As(err, &te)
 }
 
 // invalidf returns an error for input refused before sending; it matches
