@@ -44,8 +44,14 @@
 //     as many requests as needed, in order, and indexes the minor errors of
 //     each back into the caller's arrays.
 //   - Rate limits: the X-RateLimit-* headers (reset as epoch seconds) are
-//     remembered; when the budget is spent the next request waits for the
-//     reset instead of collecting a 429, and a 429 is always retried.
+//     remembered per endpoint group, as Braze keeps its budgets (users/track;
+//     the three send endpoints together; users/export/ids; users/identify
+//     with the alias, delete and merge endpoints; subscription status v1 and
+//     v2; everything else). When a group's budget is spent its next request
+//     waits for the reset instead of collecting a 429 (or fails at once, not
+//     sent, when the reset is further than the longest wait the client takes
+//     or than the context's deadline); other groups are not held. A 429 is
+//     always retried.
 //   - Sends are not idempotent: a 5xx on a send is not retried unless the
 //     client is built WithRetrySends(true), and its error says the message
 //     may have been sent (MaybeSent). Exports and subscription states are

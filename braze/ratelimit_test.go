@@ -1,0 +1,109 @@
+package braze
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// Braze's budget groups (vendor notes B10).
+func TestRateLimitKeyGroups(t *testing.T) {
+	t.Parallel()
+	for _, base := range []string{"", "/", "/proxy/braze", "/proxy/braze/"} {
+		key := rateLimitKey(base)
+		prefix := ""
+		if len(base) > 1 {
+			prefix = "/proxy/braze"
+		}
+		groups := map[string][]string{
+			"users/track":         {"/users/track", "/users/track/"},
+			"sends":               {"/messages/send", "/campaigns/trigger/send", "/canvas/trigger/send"},
+			"users/export/ids":    {"/users/export/ids"},
+			"users/identity":      {"/users/identify", "/users/alias/new", "/users/alias/update", "/users/delete", "/users/merge"},
+			"subscription/status": {"/subscription/status/set", "/v2/subscription/status/set"},
+			"sends/id/create":     {"/sends/id/create"},
+			"":                    {"/", "/campaigns/data_series", "/users/export/segment", "/subscription/status/get", "/users/trackx", "/v2/users/track"},
+		}
+		for want, paths := range groups {
+			for _, p := range paths {
+				if got := key(http.MethodPost, prefix+p); got != want {
+					t.Errorf("base %q: %s → %q, want %q", base, prefix+p, got, want)
+				}
+			}
+		}
+	}
+}
+
+func spent(ft *fakeTime, in time.Duration) http.Header {
+	return http.Header{
+		"X-Ratelimit-Limit":     {"250"},
+		"X-Ratelimit-Remaining": {"0"},
+		"X-Ratelimit-Reset":     {fmt.Sprint(ft.Now().Add(in).Unix())},
+	}
+}
+
+// An export that spends its own budget (250/min) holds the next export,
+// not a trigger send (the agent reply of smsbridge).
+func TestExportBudgetDoesNotHoldSend(t *testing.T) {
+	t.Parallel()
+	c, mock, ft := newMocked(t)
+	answer(mock, "/users/export/ids", reply{status: 200, body: `{"message":"success","users":[]}`, header: spent(ft, 50*time.Second)})
+	sends := answer(mock, "/campaigns/trigger/send", reply{status: 201, body: `{"message":"success","dispatch_id":"d"}`,
+		header: http.Header{"X-Ratelimit-Limit": {"250000"}, "X-Ratelimit-Remaining": {"249999"}}})
+	export := &ExportIDsRequest{ExternalIDs: []string{"u"}, FieldsToExport: []string{"email"}}
+	if _, err := c.Users.ExportIDs(t.Context(), export); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := c.Campaigns.TriggerSend(t.Context(), &CampaignTriggerRequest{CampaignID: "c", Recipients: []Recipient{{ExternalUserID: "u"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w := ft.Sleeps(); len(w) != 0 || len(sends.all()) != 2 {
+		t.Fatalf("the sends waited %v for the export's budget", w)
+	}
+	// The export's own budget is still spent: the next export waits for it.
+	if _, err := c.Users.ExportIDs(t.Context(), export); err != nil {
+		t.Fatal(err)
+	}
+	if w := ft.Sleeps(); len(w) != 1 || w[0] != 50*time.Second {
+		t.Fatalf("the second export waited %v, want [50s]", w)
+	}
+}
+
+// The three send endpoints draw on one budget: a campaign send that spends
+// it holds a Canvas send and messages/send.
+func TestSendEndpointsShareBudget(t *testing.T) {
+	t.Parallel()
+	c, mock, ft := newMocked(t)
+	answer(mock, "/campaigns/trigger/send", reply{status: 201, body: `{"message":"success","dispatch_id":"d"}`, header: spent(ft, 20*time.Second)})
+	answer(mock, "/canvas/trigger/send", reply{status: 201, body: `{"message":"success","dispatch_id":"d2"}`, header: spent(ft, 30*time.Second)})
+	answer(mock, "/users/track", ok(`{"message":"success"}`))
+	msgs := answer(mock, "/messages/send", ok(`{"message":"success","dispatch_id":"d3"}`))
+	if _, err := c.Campaigns.TriggerSend(t.Context(), &CampaignTriggerRequest{CampaignID: "c", Recipients: []Recipient{{ExternalUserID: "u"}}}); err != nil {
+		t.Fatal(err)
+	}
+	// users/track has its own budget.
+	if _, err := c.Users.Track(t.Context(), &TrackRequest{Attributes: []UserAttributes{{ExternalID: "u"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if w := ft.Sleeps(); len(w) != 0 {
+		t.Fatalf("users/track waited %v for the sends' budget", w)
+	}
+	if _, err := c.Canvas.TriggerSend(t.Context(), &CanvasTriggerRequest{CanvasID: "cv", Recipients: []Recipient{{ExternalUserID: "u"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if w := ft.Sleeps(); len(w) != 1 || w[0] != 20*time.Second {
+		t.Fatalf("the Canvas send waited %v, want [20s] (the campaign send's reset)", w)
+	}
+	// The Canvas send's answer spent the budget again (reset 30 s after it
+	// was set up, 10 s after now): messages/send waits for that one.
+	sms := &SendMessagesRequest{ExternalUserIDs: []string{"u"}, Messages: Messages{SMS: &SMS{SubscriptionGroupID: "g", Body: "b", AppID: "a"}}}
+	if _, err := c.Messages.Send(t.Context(), sms); err != nil {
+		t.Fatal(err)
+	}
+	if w := ft.Sleeps(); len(w) != 2 || w[1] != 10*time.Second || len(msgs.all()) != 1 {
+		t.Fatalf("messages/send waited %v, want [20s 10s]", w)
+	}
+}
