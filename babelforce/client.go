@@ -47,6 +47,7 @@ type Option func(*config) error
 
 type config struct {
 	settings rest.Settings
+	envHost  string // of WithEnvironment; WithBaseURL (in settings) wins over it
 	password *passwordGrant
 	token    string
 	creds    int
@@ -56,14 +57,16 @@ type config struct {
 // name must be one DNS label of lower-case letters, digits and hyphens; an
 // upper-case name is accepted and lower-cased (host names are case
 // insensitive). Anything else (a dot, a slash, a port) is refused, so that a
-// configured name can never send credentials to another host.
+// configured name can never send credentials to another host. WithBaseURL,
+// when also given, wins, in whichever order the options come.
 func WithEnvironment(name string) Option {
 	return func(c *config) error {
 		env, err := environmentHost(name)
 		if err != nil {
 			return err
 		}
-		return c.settings.SetBaseURL("https://" + env)
+		c.envHost = env
+		return nil
 	}
 }
 
@@ -78,7 +81,8 @@ func environmentHost(name string) (string, error) {
 }
 
 // WithBaseURL sets the scheme, host and optional path prefix of every
-// request, e.g. a babelforcetest server's URL. It replaces WithEnvironment.
+// request, e.g. a babelforcetest server's URL or a proxy. It takes
+// precedence over WithEnvironment, whether given before or after it.
 func WithBaseURL(u string) Option {
 	return func(c *config) error { return c.settings.SetBaseURL(u) }
 }
@@ -145,14 +149,18 @@ func NewClient(opts ...Option) (*Client, error) {
 	case cfg.creds > 1:
 		return nil, errors.New("babelforce: more than one credential option: use WithPassword or WithAccessToken, once")
 	}
+	base := DefaultBaseURL
+	if cfg.envHost != "" {
+		base = "https://" + cfg.envHost
+	}
 	rc := rest.Config{
 		Vendor:    "babelforce",
-		BaseURL:   DefaultBaseURL,
+		BaseURL:   base,
 		Header:    http.Header{"Accept": {"application/json"}},
 		RateLimit: rateLimitHeaders(),
 		NewError:  newError,
 	}
-	cfg.settings.Apply(&rc)
+	cfg.settings.Apply(&rc) // a WithBaseURL replaces the environment's URL
 
 	c := &Client{}
 	switch {

@@ -66,7 +66,12 @@ func TestBaseURLs(t *testing.T) {
 		{[]Option{tok, WithEnvironment("US-East")}, "https://us-east.babelforce.com"}, // upper case accepted, lower-cased
 		{[]Option{tok, WithEnvironment("a1")}, "https://a1.babelforce.com"},
 		{[]Option{tok, WithBaseURL("http://127.0.0.1:9/prefix/")}, "http://127.0.0.1:9/prefix"},
+		// WithBaseURL wins over WithEnvironment in either order, as in
+		// zendesk and braze.
 		{[]Option{tok, WithEnvironment("acme"), WithBaseURL("http://127.0.0.1:9")}, "http://127.0.0.1:9"},
+		{[]Option{tok, WithBaseURL("http://127.0.0.1:9"), WithEnvironment("acme")}, "http://127.0.0.1:9"},
+		{[]Option{WithBaseURL("http://127.0.0.1:9"), WithEnvironment("acme"), tok, WithEnvironment("other")}, "http://127.0.0.1:9"},
+		{[]Option{tok, WithEnvironment("acme"), WithEnvironment("other")}, "https://other.babelforce.com"},
 		{[]Option{tok, nil}, "https://services.babelforce.com"},
 	}
 	for _, tc := range cases {

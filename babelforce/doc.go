@@ -12,7 +12,8 @@
 //
 // A client talks to one environment, https://{env}.babelforce.com
 // (WithEnvironment; services.babelforce.com when none is given), or to any
-// base URL such as a babelforcetest fake (WithBaseURL). It authenticates
+// base URL such as a babelforcetest fake (WithBaseURL, which wins when both
+// are given). It authenticates
 // with the OAuth2 password grant of a manager user (WithPassword), whose
 // token it caches, shares between goroutines and renews, or with a bearer
 // token obtained elsewhere (WithAccessToken):
