@@ -33,7 +33,7 @@ type Server struct {
 	deliverer fakeserver.Deliverer
 
 	mu         sync.Mutex
-	limiter    *fakeserver.Limiter
+	rateLimit  rateLimit
 	users      []*User
 	byExternal map[string]*User
 	campaigns  []*Campaign
@@ -58,10 +58,10 @@ func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
 // the X-RateLimit-Reset header.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
-// WithRateLimit limits the API to limit requests per fixed window, as
-// SetRateLimit does.
+// WithRateLimit limits each of Braze's budget groups to limit requests per
+// fixed window, as SetRateLimit does.
 func WithRateLimit(limit int, window time.Duration) Option {
-	return func(s *Server) { s.limiter = newLimiter(limit, window, s.clock) }
+	return func(s *Server) { s.rateLimit = rateLimit{limit: limit, window: window} }
 }
 
 // WithWebhookClient sets the client that delivers webhook campaigns.
@@ -113,13 +113,11 @@ func NewServer(opts ...Option) *Server {
 	s.deliverer.Now = s.clock
 	s.deliveries.init()
 	stack := &fakeserver.Stack{
-		Log:        s.log,
-		Faults:     s.faults,
-		Limiter:    s.currentLimiter,
-		WriteLimit: writeRateLimit,
-		Now:        s.clock,
+		Log:    s.log,
+		Faults: s.faults,
+		Now:    s.clock,
 	}
-	s.srv = httptest.NewServer(stack.Handler(http.HandlerFunc(s.serveAPI)))
+	s.srv = httptest.NewServer(stack.Handler(http.HandlerFunc(s.serveLimited)))
 	s.URL = s.srv.URL
 	return s
 }
@@ -142,29 +140,86 @@ func (s *Server) APIKey() string { return s.apiKey }
 // Client returns an *http.Client that reaches the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
-func newLimiter(limit int, window time.Duration, now func() time.Time) *fakeserver.Limiter {
-	if limit <= 0 || window <= 0 {
-		return nil
-	}
-	return fakeserver.NewLimiter(limit, window, now)
+// rateLimit is the limit SetRateLimit set, and a limiter per budget group,
+// made on a group's first request.
+type rateLimit struct {
+	limit    int
+	window   time.Duration
+	limiters map[string]*fakeserver.Limiter
 }
 
-// SetRateLimit limits the API to limit requests per fixed window; 0
-// removes the limit. Every limited response carries X-RateLimit-Limit,
+// SetRateLimit limits each of Braze's budget groups to limit requests per
+// fixed window; 0 removes the limit. Braze counts a budget per group of
+// endpoints (vendor notes B10: users/track; the three send endpoints
+// together; users/export/ids; users/identify with users/alias/*,
+// users/delete and users/merge; subscription status v1 and v2; every other
+// endpoint), so a spent export budget does not refuse a trigger send. Every
+// limited response carries its group's X-RateLimit-Limit,
 // X-RateLimit-Remaining and X-RateLimit-Reset (Unix seconds, rounded up so
 // that a client waiting for it finds the window reset); a request over the
 // limit is answered 429.
 func (s *Server) SetRateLimit(limit int, window time.Duration) {
-	l := newLimiter(limit, window, s.clock)
 	s.mu.Lock()
-	s.limiter = l
+	s.rateLimit = rateLimit{limit: limit, window: window}
 	s.mu.Unlock()
 }
 
-func (s *Server) currentLimiter() *fakeserver.Limiter {
+// limiterFor returns the limiter of the budget group of path, nil when the
+// API is not limited.
+func (s *Server) limiterFor(path string) *fakeserver.Limiter {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.limiter
+	rl := &s.rateLimit
+	if rl.limit <= 0 || rl.window <= 0 {
+		return nil
+	}
+	g := budgetGroup(path)
+	l := rl.limiters[g]
+	if l == nil {
+		if rl.limiters == nil {
+			rl.limiters = map[string]*fakeserver.Limiter{}
+		}
+		l = fakeserver.NewLimiter(rl.limit, rl.window, s.clock)
+		rl.limiters[g] = l
+	}
+	return l
+}
+
+// budgetGroup names the rate-limit budget a path draws on: Braze's groups
+// of vendor notes B10 ([BZ] _docs/_api/api_limits.md @01fa1b8,
+// _includes/rate_limits.md @194373b), "" for the default budget.
+func budgetGroup(path string) string {
+	switch path {
+	case "/users/track":
+		return "users/track"
+	case "/messages/send", "/campaigns/trigger/send", "/canvas/trigger/send":
+		return "sends"
+	case "/users/export/ids":
+		return "users/export/ids"
+	case "/users/identify", "/users/delete", "/users/merge":
+		return "users/identity"
+	case "/subscription/status/set", "/v2/subscription/status/set":
+		return "subscription/status"
+	case "/sends/id/create":
+		return "sends/id/create"
+	}
+	if strings.HasPrefix(path, "/users/alias/") {
+		return "users/identity"
+	}
+	return ""
+}
+
+// serveLimited applies the rate limit of the request's budget group, then
+// serves it. A request is counted before its key is checked.
+func (s *Server) serveLimited(w http.ResponseWriter, r *http.Request) {
+	if l := s.limiterFor(r.URL.Path); l != nil {
+		st := l.Take()
+		writeRateLimit(w, st)
+		if st.Limited {
+			return
+		}
+	}
+	s.serveAPI(w, r)
 }
 
 func writeRateLimit(w http.ResponseWriter, st fakeserver.LimitState) {

@@ -232,3 +232,35 @@ func TestRequestLogFaultsAndRateLimit(t *testing.T) {
 		t.Fatalf("fault: %d", status)
 	}
 }
+
+// Braze counts a budget per endpoint group (vendor notes B10); so does the
+// fake.
+func TestRateLimitPerBudgetGroup(t *testing.T) {
+	t.Parallel()
+	s := NewServer(WithRateLimit(1, time.Minute))
+	defer s.Close()
+	s.AddUser(User{ExternalID: "u"})
+	k := s.APIKey()
+	sms := `{"external_user_ids":["u"],"messages":{"sms":{"subscription_group_id":"g","body":"b","app_id":"a"}}}`
+	for _, step := range []struct {
+		path, body string
+		want       int
+	}{
+		{"/users/export/ids", `{"external_ids":["u"]}`, 200},
+		{"/users/export/ids", `{"external_ids":["u"]}`, 429},
+		{"/messages/send", sms, 201},
+		{"/messages/send", sms, 429},
+		{"/campaigns/trigger/send", `{"campaign_id":"c","recipients":[{"external_user_id":"u"}]}`, 429}, // shares the sends' budget
+		{"/users/track", `{"attributes":[{"external_id":"u"}]}`, 200},
+		{"/users/identify", `{"aliases_to_identify":[{"external_id":"u","user_alias":{"alias_name":"a","alias_label":"l"}}]}`, 200},
+		{"/users/alias/new", `{}`, 429}, // shares users/identify's budget
+		{"/subscription/status/set", `{"subscription_group_id":"g","subscription_state":"subscribed","external_id":["u"]}`, 201},
+		{"/v2/subscription/status/set", `{}`, 429}, // v1 and v2 share
+		{"/campaigns/list", `{}`, 404},             // the default budget
+	} {
+		status, out := post(t, s, step.path, k, step.body)
+		if status != step.want {
+			t.Errorf("%s: %d %v, want %d", step.path, status, out, step.want)
+		}
+	}
+}

@@ -349,6 +349,42 @@ func TestContract429Paced(t *testing.T) {
 	}
 }
 
+// Budgets are per endpoint group on both sides (vendor notes B10): an
+// export that spends its budget neither holds a trigger send in the client
+// nor has the fake refuse it; the send endpoints share theirs.
+func TestContractBudgetsPerEndpointGroup(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	fake.AddUser(brazetest.User{ExternalID: "u1"})
+	id := mustCampaign(t, fake, brazetest.Campaign{Name: "reply"})
+	canvas := fake.AddCanvas(brazetest.Canvas{Name: "flow"})
+	fake.SetRateLimit(1, time.Hour)
+	if _, err := c.Users.ExportIDs(t.Context(), &braze.ExportIDsRequest{ExternalIDs: []string{"u1"}, FieldsToExport: []string{"email"}}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	send := &braze.CampaignTriggerRequest{CampaignID: id, Recipients: []braze.Recipient{{ExternalUserID: "u1"}}}
+	if _, err := c.Campaigns.TriggerSend(t.Context(), send); err != nil {
+		t.Fatalf("the send after a spent export budget: %v", err)
+	}
+	if _, err := c.Users.Track(t.Context(), &braze.TrackRequest{Attributes: []braze.UserAttributes{{ExternalID: "u1"}}}); err != nil {
+		t.Fatalf("users/track after a spent send budget: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("held %s", d)
+	}
+	// The send budget is spent, for an hour: a Canvas send draws on it too
+	// and fails at once, unsent.
+	_, err := c.Canvas.TriggerSend(t.Context(), &braze.CanvasTriggerRequest{CanvasID: canvas, Recipients: []braze.Recipient{{ExternalUserID: "u1"}}})
+	var be *braze.Error
+	if !errors.As(err, &be) || be.StatusCode != 429 || be.Attempts != 0 || braze.MaybeSent(err) || be.RetryAfter < 59*time.Minute {
+		t.Fatalf("Canvas send: %v", err)
+	}
+	if n := fake.RequestCount("", "/canvas/trigger/send"); n != 0 || len(fake.Sends()) != 1 {
+		t.Fatalf("canvas requests = %d, sends = %d", n, len(fake.Sends()))
+	}
+}
+
 func TestContract429RetriedAfterReset(t *testing.T) {
 	t.Parallel()
 	fake, c := setup(t)
