@@ -29,8 +29,10 @@ type passwordGrant struct {
 // the seed's curl call it.
 //
 // The token is fetched on the first call, cached, shared by every goroutine
-// (concurrent callers wait for one fetch) and fetched again 30 s before it
-// expires. A token whose response has no expires_in is treated as valid for
+// (concurrent callers wait for one fetch) and fetched again 60 s before it
+// expires, as the zendesk client does. One fetch, retries included, takes
+// at most 30 s; a call waits for it no longer than its own context allows,
+// while the fetch goes on for the calls that share it. A token whose response has no expires_in is treated as valid for
 // 3600 s, as babelforce's own Go SDK does, unless WithNonExpiringToken asked
 // for a non-expiring one. When the API answers 401 (a revoked token), the
 // token is dropped and the call is sent once more with a new one (any
@@ -97,13 +99,17 @@ func nonExpiringTokenParams() url.Values { return url.Values{"expires_in": {"-1"
 // and no non-expiring token was asked for (babelforce's Go SDK does the same).
 const defaultTokenLifetime = time.Hour
 
-// earlyExpiry is how long before its expiry a token is replaced.
-const earlyExpiry = 30 * time.Second
+// earlyExpiry is how long before its expiry a token is replaced, so that
+// no request leaves with a token that dies on the way. The zendesk client
+// uses the same margin; babelforce's own Go SDK uses 30 s.
+const earlyExpiry = 60 * time.Second
 
-// tokenTimeout bounds one token fetch (with its retries). oauth2.TokenSource
-// has no context, so a fetch is not cancelled by the caller that started it:
-// other callers wait for the same token.
-const tokenTimeout = 60 * time.Second
+// tokenTimeout bounds one token fetch (with its retries), as in the zendesk
+// client. oauth2.TokenSource has no context, so a fetch is not cancelled by
+// the caller that started it: other callers wait for the same token. Each
+// caller waits no longer than its own context (rest.TokenSourceAuth,
+// Client.AccessToken).
+const tokenTimeout = 30 * time.Second
 
 // tokenResponse is babelforce's OAuthTokenResponse.
 type tokenResponse struct {
@@ -262,11 +268,15 @@ func (f tokenSourceFunc) Token() (*oauth2.Token, error) { return f() }
 // babelforce's /api/v1/webhook/zendesk (the seed's setup); use
 // WithNonExpiringToken for that, or the other system's copy expires.
 //
-// ctx bounds the wait; the fetch itself, shared with concurrent callers,
-// goes on if ctx ends.
+// ctx bounds the wait: AccessToken returns ctx's error when it ends first
+// (and fetches nothing when it has already ended). The fetch itself, shared
+// with concurrent callers, goes on, for at most 30 s.
 func (c *Client) AccessToken(ctx context.Context) (string, error) {
 	if c.auth == nil {
 		return c.staticToken, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
 	}
 	type result struct {
 		tok *oauth2.Token

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -110,9 +112,9 @@ func TestTokenLifetime(t *testing.T) {
 func TestTokenRenewedWhenExpiring(t *testing.T) {
 	t.Parallel()
 	c, mock, _ := newMocked(t, WithPassword(testUser, testPassword))
-	// A token valid for 10 s is inside the 30 s early-expiry margin: every
-	// call needs a new one.
-	mock.RegisterResponder("POST", testBase+"/oauth/token", jsonResp(200, tokenJSON("short", 10)))
+	// A token valid for 45 s is inside the 60 s early-expiry margin (the
+	// zendesk client's): every call needs a new one.
+	mock.RegisterResponder("POST", testBase+"/oauth/token", jsonResp(200, tokenJSON("short", 45)))
 	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/configurations/secrets", jsonResp(200, `[]`))
 	for range 3 {
 		if _, err := c.Secrets.ListPrefixes(t.Context()); err != nil {
@@ -122,9 +124,9 @@ func TestTokenRenewedWhenExpiring(t *testing.T) {
 	if n := mock.GetCallCountInfo()["POST "+testBase+"/oauth/token"]; n != 3 {
 		t.Fatalf("%d token requests, want 3", n)
 	}
-	// A token valid for an hour is reused.
+	// A token valid for 90 s is reused.
 	c2, mock2, _ := newMocked(t, WithPassword(testUser, testPassword))
-	mock2.RegisterResponder("POST", testBase+"/oauth/token", jsonResp(200, tokenJSON("long", 3600)))
+	mock2.RegisterResponder("POST", testBase+"/oauth/token", jsonResp(200, tokenJSON("long", 90)))
 	mock2.RegisterResponder("GET", testBase+"/api/v3/tasks/configurations/secrets", jsonResp(200, `[]`))
 	for range 3 {
 		if _, err := c2.Secrets.ListPrefixes(t.Context()); err != nil {
@@ -419,5 +421,103 @@ func TestConcurrentUnauthorizedFetchOneToken(t *testing.T) {
 	}
 	if n := mock.GetCallCountInfo()["POST "+testBase+"/oauth/token"]; n != 2 {
 		t.Fatalf("%d token requests, want 2 (the revoked one and one fresh for all)", n)
+	}
+}
+
+// TestTokenFetchTimeout: one token fetch, retries included, is bounded by
+// 30 s, as in the zendesk client, whatever the caller's context.
+func TestTokenFetchTimeout(t *testing.T) {
+	t.Parallel()
+	c, mock, _ := newMocked(t, WithPassword(testUser, testPassword))
+	var left time.Duration
+	mock.RegisterResponder("POST", testBase+"/oauth/token", func(req *http.Request) (*http.Response, error) {
+		if deadline, ok := req.Context().Deadline(); ok {
+			left = time.Until(deadline)
+		}
+		return jsonResp(200, tokenJSON("t", 3600))(req)
+	})
+	if _, err := c.AccessToken(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if left <= 25*time.Second || left > 30*time.Second {
+		t.Fatalf("the token request had %s left, want at most 30 s", left)
+	}
+}
+
+// TestSlowTokenEndpoint: a call with a short deadline does not wait for a
+// slow token endpoint beyond its context, API call and AccessToken alike;
+// the fetch goes on and serves the calls that come later.
+func TestSlowTokenEndpoint(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	var tokenRequests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/oauth/token":
+			tokenRequests.Add(1)
+			<-release
+			io.WriteString(w, tokenJSON("slow", 3600))
+		case "/api/v3/tasks/configurations/secrets":
+			if r.Header.Get("Authorization") != "Bearer slow" {
+				w.WriteHeader(http.StatusUnauthorized)
+				io.WriteString(w, `{"error":"invalid_token"}`)
+				return
+			}
+			io.WriteString(w, `["zendesk"]`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(unblock) // runs before srv.Close, which waits for the handler
+	c, err := NewClient(WithBaseURL(srv.URL), WithPassword(testUser, testPassword))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	short := func(call func(ctx context.Context) error) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		err := call(ctx)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want the context's deadline", err)
+		}
+		if errors.Is(err, deskbridge.ErrUnavailable) {
+			t.Errorf("err = %v matches ErrUnavailable; the caller's deadline ended it", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("returned after %s, past its 50 ms deadline", d)
+		}
+	}
+	short(func(ctx context.Context) error {
+		_, err := c.Secrets.ListPrefixes(ctx)
+		return err
+	})
+	short(func(ctx context.Context) error {
+		_, err := c.AccessToken(ctx)
+		return err
+	})
+	// An ended context fetches nothing.
+	ended, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := c.AccessToken(ended); !errors.Is(err, context.Canceled) {
+		t.Fatalf("AccessToken with an ended context: %v", err)
+	}
+
+	unblock()
+	prefixes, err := c.Secrets.ListPrefixes(t.Context())
+	if err != nil || len(prefixes) != 1 {
+		t.Fatalf("after the token came: %v, %v", prefixes, err)
+	}
+	if tok, err := c.AccessToken(t.Context()); err != nil || tok != "slow" {
+		t.Fatalf("AccessToken = %q, %v", tok, err)
+	}
+	if n := tokenRequests.Load(); n != 1 {
+		t.Fatalf("%d token requests, want the one that went on", n)
 	}
 }
