@@ -140,8 +140,9 @@ type Config struct {
 	// Braze applies a send's attributes before sending. Default
 	// DefaultSendMarker; "-" turns the probe off.
 	SendMarker string
-	// Store remembers sends, texts and the bridge's own comments; default
-	// a MemoryStore. Share one between replicas.
+	// Store remembers sends, texts, the bridge's own comments and each
+	// customer's latest ticket, and claims a customer while one of their
+	// texts is handled; default a MemoryStore. Share one between replicas.
 	Store Store
 	// Deduper de-duplicates deliveries in both handlers; default one
 	// webhook.MemoryDeduper per handler. Share one between replicas.
@@ -212,6 +213,8 @@ type Bridge struct {
 	agent   http.Handler
 	inbound http.Handler
 	self    atomic.Int64 // the bridge's own Zendesk user, once read
+	// customers serialises the texts of each customer in this process.
+	customers keyedMutex
 }
 
 // New checks cfg and returns a Bridge. The error lists every problem.

@@ -112,8 +112,15 @@
 // Braze refused (4xx) is reported the same way and answered 422, which
 // Zendesk does not retry.
 //
+// Texts from one customer are handled one at a time, and the ticket a
+// text opens is remembered: two texts sent together by a customer without a
+// ticket open one ticket, with both texts on it.
+//
 // One process keeps its memory in a MemoryStore and webhook.MemoryDeduper;
 // replicas need a shared Store and Deduper (Config.Store, Config.Deduper).
+// The shared Store is also what serialises a customer's texts across
+// replicas: its Add (Redis SET NX) claims the customer for a minute, and a
+// replica that finds the customer claimed answers 503, so Braze retries.
 //
 // # Unconfirmed
 //

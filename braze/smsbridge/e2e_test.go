@@ -4,14 +4,17 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -652,5 +655,123 @@ func TestEchoIsUsedUp(t *testing.T) {
 	}
 	if strings.Contains(e.logs.String(), "store failed") {
 		t.Errorf("a store call failed:\n%s", e.logs.String())
+	}
+}
+
+// inboundBody is a Braze webhook campaign's body for a text from the
+// customer, with no ticket yet.
+func inboundBody(msg string) string {
+	return `{"kind":"support","external_id":"` + customer + `","first_name":"Chloé","message":` + q(msg) + `}`
+}
+
+func brazeHeader() http.Header {
+	return http.Header{"Authorization": {"Bearer " + brazeSecret}, "Content-Type": {"application/json"}}
+}
+
+// TestConcurrentFirstTextsOpenOneTicket: several different texts from a
+// customer who has no ticket arrive at once (none carries a ticket, Braze
+// has not been told of one yet): one ticket opens, with every text on it.
+func TestConcurrentFirstTextsOpenOneTicket(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	// A slow ticket creation, so that the texts overlap.
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPost, Path: "/api/v2/tickets", Latency: 100 * time.Millisecond, Times: 5})
+	texts := []string{"SUPPORT", "my parcel is late", "order A-1234", "📦?", "hello\nanyone"}
+	var wg sync.WaitGroup
+	status := make([]int, len(texts))
+	for i, msg := range texts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status[i], _ = e.post(InboundSMSPath, brazeHeader(), inboundBody(msg))
+		}()
+	}
+	wg.Wait()
+	for i, s := range status {
+		if s != http.StatusOK {
+			t.Errorf("text %q answered %d", texts[i], s)
+		}
+	}
+	tickets := e.zd.Tickets()
+	if len(tickets) != 1 {
+		t.Fatalf("%d tickets, want 1", len(tickets))
+	}
+	var bodies []string
+	for _, c := range e.comments(tickets[0].ID) {
+		bodies = append(bodies, c.Body)
+	}
+	slices.Sort(bodies)
+	want := slices.Clone(texts)
+	slices.Sort(want)
+	if !slices.Equal(bodies, want) {
+		t.Errorf("comments %q, want %q", bodies, want)
+	}
+	if n := e.bridge.customers.len(); n != 0 {
+		t.Errorf("%d customer locks left", n)
+	}
+}
+
+// TestReplicasOpenOneTicket: two replicas share the Store and the
+// Deduper; a text reaching one while the other opens the customer's
+// ticket is answered 503, and Braze's retry lands on that ticket.
+func TestReplicasOpenOneTicket(t *testing.T) {
+	t.Parallel()
+	store, dedup := &MemoryStore{}, &webhook.MemoryDeduper{}
+	e := newEnv(t, func(c *Config) { c.Store, c.Deduper = store, dedup })
+	other, err := New(Config{
+		Zendesk: e.zc, Braze: e.bc, ReplyCampaignID: e.reply,
+		ZendeskSecrets: []string{e.report.SigningSecret}, BrazeSecrets: []string{brazeSecret},
+		Store: store, Deduper: dedup,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica := httptest.NewServer(other.Handler())
+	t.Cleanup(replica.Close)
+	postTo := func(base, body string) int {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, base+InboundSMSPath, strings.NewReader(body))
+		req.Header = brazeHeader()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPost, Path: "/api/v2/tickets", Latency: 300 * time.Millisecond})
+	first := make(chan int, 1)
+	go func() { first <- postTo(e.srv.URL, inboundBody("SUPPORT")) }()
+	// Wait until the first replica holds the customer.
+	deadline := time.Now().Add(testDeadline)
+	for {
+		if _, ok, _ := store.Get(t.Context(), customerLockKey(customer)); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first replica never claimed the customer")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if s := postTo(replica.URL, inboundBody("my parcel is late")); s != http.StatusServiceUnavailable {
+		t.Errorf("the second replica answered %d while the first held the customer, want 503", s)
+	}
+	if s := <-first; s != http.StatusOK {
+		t.Fatalf("first text: %d", s)
+	}
+	if _, ok, _ := store.Get(t.Context(), customerLockKey(customer)); ok {
+		t.Error("the claim was not released")
+	}
+	// Braze retries the refused text, still without a ticket.
+	if s := postTo(replica.URL, inboundBody("my parcel is late")); s != http.StatusOK {
+		t.Errorf("retry: %d", s)
+	}
+	tickets := e.zd.Tickets()
+	if len(tickets) != 1 {
+		t.Fatalf("%d tickets, want 1", len(tickets))
+	}
+	if cs := e.comments(tickets[0].ID); len(cs) != 2 || cs[1].Body != "my parcel is late" {
+		t.Errorf("comments: %+v", cs)
 	}
 }

@@ -56,14 +56,24 @@ var errTicketClosed = errors.New("smsbridge: the ticket is closed")
 // retries.
 //
 // The open ticket is the one in the customer's zendesk_ticket attribute,
-// if Zendesk says it is not solved or closed and its requester's Braze
-// external ID user field is the customer's. Otherwise the customer's
+// else the one the bridge last opened for the customer, if Zendesk says it
+// is not solved or closed and its requester's Braze external ID user field
+// is the customer's. Otherwise the customer's
 // Zendesk user is found by that user field, or created (or matched by
 // external ID) with Users.CreateOrUpdate, and a ticket is created with an
 // Idempotency-Key derived from m.Key, so that retries after a timeout
 // converge on one ticket; the customer's zendesk_ticket and
 // zendesk_ticket_open attributes are then set, so that their next texts
 // reach the follow-up campaign.
+//
+// The texts of one customer are handled one at a time, so that two texts
+// sent together by a customer without a ticket open one ticket, not two:
+// within the process a text waits for the one before it; across replicas
+// sharing the Store, the customer is claimed with Store.Add, and a text
+// whose customer another replica is handling is answered 503 for Braze to
+// retry. The ticket the bridge opens is remembered in the Store, and a text
+// that carries no ticket yet (Braze's attribute is set after the ticket
+// exists) is added to it.
 //
 // A comment that may have been added although Zendesk's answer was lost
 // is looked for on the ticket before it is added again. A failure of
@@ -82,6 +92,11 @@ func (b *Bridge) HandleInboundSMS(ctx context.Context, m *InboundSMS) (Outcome, 
 		m.Key = "bz:" + digest(m.ExternalID, m.Kind, strconv.FormatInt(m.TicketID, 10), m.Message, m.MessageID)
 	}
 	log := b.log.With(slog.String("key", m.Key))
+	unlock, err := b.lockCustomer(ctx, log, m.ExternalID)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	key := "in:" + m.Key
 	v, _, err := b.store.Get(ctx, key)
 	if err != nil {
@@ -119,18 +134,40 @@ func (b *Bridge) HandleInboundSMS(ctx context.Context, m *InboundSMS) (Outcome, 
 }
 
 // openTicket returns the customer's open ticket and its requester, or 0
-// when there is none to comment on.
+// when there is none to comment on: the ticket of the customer's
+// zendesk_ticket attribute, else the one the bridge last opened for them
+// (their attribute may not say so yet).
 func (b *Bridge) openTicket(ctx context.Context, log *slog.Logger, m *InboundSMS) (ticket, requester int64, err error) {
-	if m.TicketID <= 0 {
-		return 0, 0, nil
+	remembered, err := b.rememberedTicket(ctx, m.ExternalID)
+	if err != nil {
+		return 0, 0, fmt.Errorf("smsbridge: store: %w", err)
 	}
-	t, err := b.cfg.Zendesk.Tickets.Get(ctx, m.TicketID)
+	ids := []int64{m.TicketID}
+	if remembered != m.TicketID {
+		ids = append(ids, remembered)
+	}
+	for _, id := range ids {
+		if id <= 0 {
+			continue
+		}
+		if ticket, requester, err = b.usableTicket(ctx, log, m, id); err != nil || ticket > 0 {
+			return ticket, requester, err
+		}
+	}
+	return 0, 0, nil
+}
+
+// usableTicket returns ticket id and its requester if the customer may
+// comment on it (it exists, is not solved or closed, and its requester is
+// the customer), else 0.
+func (b *Bridge) usableTicket(ctx context.Context, log *slog.Logger, m *InboundSMS, id int64) (ticket, requester int64, err error) {
+	t, err := b.cfg.Zendesk.Tickets.Get(ctx, id)
 	switch {
 	case errors.Is(err, deskbridge.ErrNotFound):
-		log.InfoContext(ctx, "the customer's ticket does not exist", slog.Int64("ticket", m.TicketID))
+		log.InfoContext(ctx, "the customer's ticket does not exist", slog.Int64("ticket", id))
 		return 0, 0, nil
 	case err != nil:
-		return 0, 0, fmt.Errorf("smsbridge: reading ticket %d: %w", m.TicketID, err)
+		return 0, 0, fmt.Errorf("smsbridge: reading ticket %d: %w", id, err)
 	case closedStatus(t.Status):
 		log.InfoContext(ctx, "the customer's ticket is "+t.Status, slog.Int64("ticket", t.ID))
 		return 0, 0, nil
@@ -143,7 +180,7 @@ func (b *Bridge) openTicket(ctx context.Context, log *slog.Logger, m *InboundSMS
 		return 0, 0, fmt.Errorf("smsbridge: reading the requester of ticket %d: %w", t.ID, err)
 	}
 	if id, _ := u.UserFieldString(b.cfg.UserField); !strings.EqualFold(strings.TrimSpace(id), m.ExternalID) {
-		log.WarnContext(ctx, "the ticket in the customer's attribute belongs to someone else; opening a new one", slog.Int64("ticket", t.ID))
+		log.WarnContext(ctx, "the customer's ticket belongs to someone else; opening a new one", slog.Int64("ticket", t.ID))
 		return 0, 0, nil
 	}
 	return t.ID, u.ID, nil
@@ -199,6 +236,7 @@ func (b *Bridge) createTicket(ctx context.Context, log *slog.Logger, m *InboundS
 		}
 		return "", fmt.Errorf("smsbridge: creating the ticket: %w", err)
 	}
+	b.rememberTicket(context.WithoutCancel(ctx), log, m.ExternalID, t.ID)
 	if err := b.store.Set(ctx, key, fmt.Sprintf("%s %d", inCreated, t.ID), b.cfg.InboundWindow); err != nil {
 		return "", fmt.Errorf("smsbridge: store: %w", err)
 	}

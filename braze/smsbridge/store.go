@@ -8,14 +8,16 @@ import (
 )
 
 // Store keeps what the bridge must remember between deliveries: which agent
-// replies were sent (or may have been), which inbound SMS were posted, and
-// the recent comments it posted itself (to recognise them if Zendesk sends
-// them back). Values are short strings; each expires after its TTL.
+// replies were sent (or may have been), which inbound SMS were posted, the
+// recent comments it posted itself (to recognise them if Zendesk sends
+// them back), the ticket it last opened for each customer, and which
+// customer's text is being handled. Values are short strings; each expires
+// after its TTL.
 //
 // MemoryStore serves one process. A bridge running several replicas needs a
-// shared store (Redis GET, SET with EX, DEL; or a table with an expiry
-// column) and a shared webhook.Deduper (Config.Deduper): a retry may reach
-// another replica.
+// shared store (Redis GET, SET with EX or NX, DEL; or a table with an
+// expiry column) and a shared webhook.Deduper (Config.Deduper): a retry
+// may reach another replica, and two texts of one customer may reach two.
 type Store interface {
 	// Get returns the value stored under key and whether there is one
 	// that has not expired.
@@ -24,6 +26,12 @@ type Store interface {
 	// The bridge always passes a positive ttl (Redis refuses SET … EX 0);
 	// to forget a key it calls Delete.
 	Set(ctx context.Context, key, value string, ttl time.Duration) error
+	// Add stores value under key for ttl only if the key holds no value
+	// that has not expired, and reports whether it did; of several
+	// concurrent Adds of one key, at most one succeeds (Redis SET … NX
+	// PX, memcached add, an INSERT that replaces only an expired row).
+	// The bridge claims a customer with it (see HandleInboundSMS).
+	Add(ctx context.Context, key, value string, ttl time.Duration) (bool, error)
 	// Delete removes key; a key that is absent or expired is no error
 	// (Redis DEL).
 	Delete(ctx context.Context, key string) error
@@ -77,6 +85,23 @@ func (m *MemoryStore) Get(_ context.Context, key string) (string, bool, error) {
 func (m *MemoryStore) Set(_ context.Context, key, value string, ttl time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.set(key, value, ttl)
+	return nil
+}
+
+// Add implements Store. It never fails.
+func (m *MemoryStore) Add(_ context.Context, key, value string, ttl time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.entries[key]; ok && m.now().Before(e.expires) {
+		return false, nil
+	}
+	m.set(key, value, ttl)
+	return true, nil
+}
+
+// set stores value under key; m.mu is held.
+func (m *MemoryStore) set(key, value string, ttl time.Duration) {
 	if m.entries == nil {
 		m.entries = map[string]*memEntry{}
 	}
@@ -100,7 +125,6 @@ func (m *MemoryStore) Set(_ context.Context, key, value string, ttl time.Duratio
 		e := heap.Pop(&m.expiry).(*memEntry)
 		delete(m.entries, e.key)
 	}
-	return nil
 }
 
 // Delete implements Store. It never fails.

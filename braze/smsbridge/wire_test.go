@@ -236,6 +236,9 @@ func (failStore) Get(context.Context, string) (string, bool, error) {
 func (failStore) Set(context.Context, string, string, time.Duration) error {
 	return errors.New("down")
 }
+func (failStore) Add(context.Context, string, string, time.Duration) (bool, error) {
+	return false, errors.New("down")
+}
 func (failStore) Delete(context.Context, string) error { return errors.New("down") }
 
 func TestMemoryStore(t *testing.T) {
@@ -286,6 +289,24 @@ func TestMemoryStore(t *testing.T) {
 	}
 	if err := zero.Delete(ctx, "never set"); err != nil {
 		t.Errorf("zero value Delete: %v", err)
+	}
+	// Add stores only where nothing unexpired is stored.
+	if ok, err := zero.Add(ctx, "x", "z", time.Hour); ok || err != nil {
+		t.Errorf("Add over a live key: %v %v", ok, err)
+	}
+	if ok, _ := zero.Add(ctx, "new", "1", time.Hour); !ok {
+		t.Error("Add of a new key refused")
+	}
+	if v, _, _ := zero.Get(ctx, "x"); v != "y" {
+		t.Errorf("x = %q after a refused Add", v)
+	}
+	_ = m.Set(ctx, "g", "old", time.Minute)
+	now = now.Add(time.Minute)
+	if ok, _ := m.Add(ctx, "g", "new", time.Minute); !ok {
+		t.Error("Add over an expired key refused")
+	}
+	if v, _, _ := m.Get(ctx, "g"); v != "new" {
+		t.Errorf("g = %q", v)
 	}
 	_ = m.Set(ctx, "c", "3b", time.Minute)
 	now = now.Add(2 * time.Minute) // d (expired at +5m) and c (+4m) are gone; e remains
@@ -382,5 +403,44 @@ func TestUnrenderedOnlyWholeTags(t *testing.T) {
 	m, err = ParseInboundSMS("application/x-www-form-urlencoded", []byte(url.Values{"external_id": {"c"}, "message": {"{{x}}"}}.Encode()))
 	if err != nil || m.Message != "{{x}}" {
 		t.Errorf("inbound form: %+v %v", m, err)
+	}
+}
+
+func TestKeyedMutex(t *testing.T) {
+	t.Parallel()
+	var k keyedMutex
+	unlock, err := k.lock(t.Context(), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another key is free; the same key waits, until ctx gives up.
+	unlockB, err := k.lock(t.Context(), "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlockB()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := k.lock(ctx, "a"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("lock of a held key: %v", err)
+	}
+	got := make(chan struct{})
+	go func() {
+		u, err := k.lock(t.Context(), "a")
+		if err == nil {
+			u()
+		}
+		close(got)
+	}()
+	select {
+	case <-got:
+		t.Fatal("a held key was locked twice")
+	case <-time.After(20 * time.Millisecond):
+	}
+	unlock()
+	unlock() // a second call does nothing
+	<-got
+	if n := k.len(); n != 0 {
+		t.Errorf("%d keys left", n)
 	}
 }

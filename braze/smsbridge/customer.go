@@ -1,0 +1,138 @@
+package smsbridge
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// customerLockTTL is the lease of a customer's claim in the Store: longer
+// than the handling of one text takes (a few Zendesk and Braze calls with
+// short retry budgets), short enough that the claim of a replica that died
+// does not hold the customer's texts back for long (Braze retries them).
+const customerLockTTL = time.Minute
+
+// errCustomerBusy: another replica is handling a text from the same
+// customer; the text is answered 503 and Braze retries it.
+var errCustomerBusy = errors.New("smsbridge: another text from this customer is being handled elsewhere; retry later")
+
+// customerLockKey and customerTicketKey are the Store keys of a customer's
+// claim and of the ticket the bridge last opened for them.
+func customerLockKey(externalID string) string   { return "customer-lock:" + digest(externalID) }
+func customerTicketKey(externalID string) string { return "customer-ticket:" + digest(externalID) }
+
+// lockCustomer serialises the handling of a customer's texts, so that two
+// texts arriving together when the customer has no ticket open one ticket,
+// not two. Within the process, a second text waits for the first (or for
+// ctx); across replicas sharing the Store, the customer is claimed with
+// Store.Add for customerLockTTL, and a text whose customer is claimed
+// elsewhere gets errCustomerBusy. The returned function releases both.
+func (b *Bridge) lockCustomer(ctx context.Context, log *slog.Logger, externalID string) (func(), error) {
+	unlock, err := b.customers.lock(ctx, externalID)
+	if err != nil {
+		return nil, err
+	}
+	var tok [12]byte
+	_, _ = rand.Read(tok[:]) // never fails
+	token, key := hex.EncodeToString(tok[:]), customerLockKey(externalID)
+	ok, err := b.store.Add(ctx, key, token, customerLockTTL)
+	switch {
+	case err != nil:
+		unlock()
+		return nil, fmt.Errorf("smsbridge: store: %w", err)
+	case !ok:
+		unlock()
+		log.InfoContext(ctx, "another text from the customer is being handled elsewhere; asking Braze to retry")
+		return nil, errCustomerBusy
+	}
+	return func() {
+		defer unlock()
+		// Release the claim only if it is still ours: past its lease,
+		// another replica may hold it.
+		bg := context.WithoutCancel(ctx)
+		if v, ok, err := b.store.Get(bg, key); err == nil && ok && v == token {
+			err = b.store.Delete(bg, key)
+			if err != nil {
+				log.WarnContext(ctx, "store failed releasing the customer", slog.String("error", err.Error()))
+			}
+		}
+	}, nil
+}
+
+// rememberTicket records the ticket the bridge opened for a customer, so
+// that their next text finds it before Braze's zendesk_ticket attribute
+// says so (a text sent meanwhile carries no ticket).
+func (b *Bridge) rememberTicket(ctx context.Context, log *slog.Logger, externalID string, ticket int64) {
+	if err := b.store.Set(ctx, customerTicketKey(externalID), strconv.FormatInt(ticket, 10), b.cfg.InboundWindow); err != nil {
+		log.WarnContext(ctx, "store failed remembering the customer's ticket", slog.String("error", err.Error()))
+	}
+}
+
+// rememberedTicket returns the ticket rememberTicket recorded, 0 if none.
+func (b *Bridge) rememberedTicket(ctx context.Context, externalID string) (int64, error) {
+	v, ok, err := b.store.Get(ctx, customerTicketKey(externalID))
+	if err != nil || !ok {
+		return 0, err
+	}
+	return parseTicketID(v), nil
+}
+
+// keyedMutex is a set of mutexes by key, held only while in use.
+type keyedMutex struct {
+	mu sync.Mutex
+	m  map[string]*keyedEntry
+}
+
+type keyedEntry struct {
+	ch   chan struct{} // holds a token while locked
+	refs int           // holders and waiters
+}
+
+// lock locks key, waiting for its holder or for ctx.
+func (k *keyedMutex) lock(ctx context.Context, key string) (func(), error) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*keyedEntry{}
+	}
+	e := k.m[key]
+	if e == nil {
+		e = &keyedEntry{ch: make(chan struct{}, 1)}
+		k.m[key] = e
+	}
+	e.refs++
+	k.mu.Unlock()
+	select {
+	case e.ch <- struct{}{}:
+		var once sync.Once
+		return func() {
+			once.Do(func() {
+				<-e.ch
+				k.drop(key, e)
+			})
+		}, nil
+	case <-ctx.Done():
+		k.drop(key, e)
+		return nil, ctx.Err()
+	}
+}
+
+func (k *keyedMutex) drop(key string, e *keyedEntry) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if e.refs--; e.refs == 0 {
+		delete(k.m, key)
+	}
+}
+
+// len returns the number of keys in use.
+func (k *keyedMutex) len() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.m)
+}
