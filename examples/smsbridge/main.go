@@ -25,7 +25,8 @@
 //	ZENDESK_OAUTH_TOKEN        an OAuth access token (read write)
 //	ZENDESK_WEBHOOK_SECRET     the Zendesk webhook's signing secret
 //	                           (comma-separated while rotating); not needed
-//	                           with -provision, which reads it
+//	                           with -provision, which reads it and accepts
+//	                           it besides any set here
 //	BRAZE_INSTANCE             the Braze instance, e.g. US-03 or EU-01
 //	                           (or BRAZE_REST_URL, the REST endpoint)
 //	BRAZE_API_KEY              a REST key with campaigns.trigger.send,
@@ -54,7 +55,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"log/slog"
 	"net"
@@ -62,12 +62,14 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
+	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
@@ -249,8 +251,11 @@ func newServer(ctx context.Context, cfg *config, provision bool, stdout io.Write
 			return nil, err
 		}
 		fmt.Fprintf(stdout, "Zendesk setup:\n%s\n%s", rep, rep.BrazeSetup)
-		if len(cfg.zendeskSecrets) == 0 {
-			cfg.zendeskSecrets = []string{rep.SigningSecret}
+		// Accept the provisioned webhook's secret besides the configured
+		// ones: Provision may have just created the webhook, whose new
+		// secret ZENDESK_WEBHOOK_SECRET cannot hold yet.
+		if rep.SigningSecret != "" && !slices.Contains(cfg.zendeskSecrets, rep.SigningSecret) {
+			cfg.zendeskSecrets = append(cfg.zendeskSecrets, rep.SigningSecret)
 		}
 	}
 	b, err := smsbridge.New(smsbridge.Config{

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"net"
 	"net/http"
@@ -12,10 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
+	"github.com/deskbridge/deskbridge/internal/httpserve"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
@@ -188,6 +190,73 @@ func TestRealMode(t *testing.T) {
 	}
 	if s := bz.Sends(); len(s) != 1 || s[0].Message != "Hi from the real mode" {
 		t.Errorf("sends: %+v\n%s", s, out.String())
+	}
+}
+
+// TestProvisionWithAnOldSecret: ZENDESK_WEBHOOK_SECRET still holds the
+// secret of an earlier webhook when -provision creates a new one; both
+// secrets are accepted, so the new webhook's calls are not refused (401).
+func TestProvisionWithAnOldSecret(t *testing.T) {
+	t.Parallel()
+	zd := zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
+	t.Cleanup(zd.Close)
+	bz := brazetest.NewServer()
+	t.Cleanup(bz.Close)
+	reply, _ := bz.AddCampaign(brazetest.Campaign{Name: "reply", Message: smsbridge.ReplyMessageTemplate})
+	bz.AddUser(brazetest.User{ExternalID: customerID})
+
+	var h http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	cfg, err := loadConfig(env(map[string]string{
+		"ZENDESK_URL": zd.URL, "ZENDESK_EMAIL": zd.Email, "ZENDESK_API_TOKEN": zd.APIToken,
+		"ZENDESK_WEBHOOK_SECRET": "old-webhook-secret",
+		"BRAZE_REST_URL":         bz.URL, "BRAZE_API_KEY": bz.APIKey(), "BRAZE_REPLY_CAMPAIGN_ID": reply,
+		"BRIDGE_BRAZE_SECRET": "s", "PUBLIC_URL": srv.URL,
+	}), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if h, err = newServer(t.Context(), cfg, true, &out); err != nil {
+		t.Fatalf("newServer: %v\n%s", err, out.String())
+	}
+
+	agent := zd.AddAgent("Ann", "ann@example.com")
+	u := zd.AddUser(zendesktest.User{Name: "Chloé"})
+	if err := zd.SetUserField(u.ID, smsbridge.DefaultUserField, customerID); err != nil {
+		t.Fatal(err)
+	}
+	ticketID := createTicket(t, zd, u.ID)
+	if err := zd.AgentReply(ticketID, agent, "Signed with the new secret", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := zd.WaitDeliveries(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if s := bz.Sends(); len(s) != 1 || s[0].Message != "Signed with the new secret" {
+		t.Errorf("sends: %+v\n%s", s, out.String())
+	}
+	for _, d := range zd.Deliveries() {
+		if !d.Succeeded() {
+			t.Errorf("delivery %s: %+v", d.InvocationID, d.Attempts)
+		}
+	}
+
+	// The old secret still works (a webhook not yet rotated).
+	body := `{"event":"reply","ticket_id":"` + strconv.FormatInt(ticketID, 10) + `","external_id":"` + customerID + `","comment":"old"}`
+	sig, ts := webhook.SignZendesk("old-webhook-secret", time.Now(), []byte(body))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+smsbridge.AgentReplyPath, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(webhook.HeaderZendeskSignature, sig)
+	req.Header.Set(webhook.HeaderZendeskSignatureTimestamp, ts)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("a call signed with the old secret: %d", resp.StatusCode)
 	}
 }
 
