@@ -245,7 +245,7 @@ func (s *AvailabilityService) List(ctx context.Context, opts *AvailabilityListOp
 // ListPage returns one page of agent availabilities.
 func (s *AvailabilityService) ListPage(ctx context.Context, opts *AvailabilityListOptions) (*AvailabilitiesPage, error) {
 	o := copyOpts(opts)
-	if err := o.check(); err != nil {
+	if err := o.normalize(); err != nil {
 		return nil, err
 	}
 	var out struct {
@@ -253,11 +253,16 @@ func (s *AvailabilityService) ListPage(ctx context.Context, opts *AvailabilityLi
 		Included []*jsonAPIResource `json:"included"`
 		cursorEnvelope
 	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/agent_availabilities", Query: availabilityQuery(&o)}, &out); err != nil {
+	const path = "/api/v2/agent_availabilities"
+	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: availabilityQuery(&o)}, &out); err != nil {
+		return nil, err
+	}
+	p, err := out.pagination(path)
+	if err != nil {
 		return nil, err
 	}
 	inc := indexIncluded(out.Included)
-	page := &AvailabilitiesPage{Pagination: out.pagination()}
+	page := &AvailabilitiesPage{Pagination: p}
 	for _, r := range out.Data {
 		if r == nil {
 			continue
@@ -322,22 +327,41 @@ type StatusesPage struct {
 // Statuses iterates over the account's unified statuses, default ones
 // first, then custom ones (cursor pagination). opts may be nil; it is
 // copied, never modified.
+//
+// Each default status is yielded once. UNCONFIRMED: whether Zendesk repeats
+// the default statuses on every page of custom ones is not documented; the
+// iterator works either way.
 func (s *AvailabilityService) Statuses(ctx context.Context, opts *CursorOptions) iter.Seq2[*UnifiedStatus, error] {
 	o := copyOpts(opts)
-	return walkCursor(ctx, o.After, func(ctx context.Context, after string) ([]*UnifiedStatus, Pagination, error) {
-		o.After = after
-		p, err := s.StatusesPage(ctx, &o)
-		if err != nil {
-			return nil, Pagination{}, err
+	return func(yield func(*UnifiedStatus, error) bool) {
+		o := o // per walk, so that the sequence can be ranged over again
+		seen := map[int64]bool{}
+		pages := walkCursor(ctx, o.After, func(ctx context.Context, after string) ([]*UnifiedStatus, Pagination, error) {
+			o.After = after
+			p, err := s.StatusesPage(ctx, &o)
+			if err != nil {
+				return nil, Pagination{}, err
+			}
+			return p.Statuses, p.Pagination, nil
+		})
+		for st, err := range pages {
+			if err == nil && st.Default {
+				if seen[st.ID] {
+					continue
+				}
+				seen[st.ID] = true
+			}
+			if !yield(st, err) {
+				return
+			}
 		}
-		return p.Statuses, p.Pagination, nil
-	})
+	}
 }
 
 // StatusesPage returns one page of unified statuses.
 func (s *AvailabilityService) StatusesPage(ctx context.Context, opts *CursorOptions) (*StatusesPage, error) {
 	o := copyOpts(opts)
-	if err := o.check(); err != nil {
+	if err := o.normalize(); err != nil {
 		return nil, err
 	}
 	type lists struct {
@@ -350,7 +374,12 @@ func (s *AvailabilityService) StatusesPage(ctx context.Context, opts *CursorOpti
 		Data *lists `json:"data"`
 		cursorEnvelope
 	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/agent_availabilities/agent_statuses", Query: &o}, &out); err != nil {
+	const path = "/api/v2/agent_availabilities/agent_statuses"
+	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
+		return nil, err
+	}
+	p, err := out.pagination(path)
+	if err != nil {
 		return nil, err
 	}
 	all := out.lists
@@ -358,7 +387,7 @@ func (s *AvailabilityService) StatusesPage(ctx context.Context, opts *CursorOpti
 		all.Default = append(all.Default, out.Data.Default...)
 		all.Custom = append(all.Custom, out.Data.Custom...)
 	}
-	page := &StatusesPage{Pagination: out.pagination()}
+	page := &StatusesPage{Pagination: p}
 	for _, it := range all.Default {
 		if it != nil {
 			page.Statuses = append(page.Statuses, it.status(true))

@@ -82,8 +82,11 @@
 // Cursor pagination (page[size], page[after], meta.has_more) is used
 // wherever an endpoint has it; offset pagination only for Search.Query and
 // Users.Search, which have nothing else (and which Zendesk caps at 1,000 and
-// 10,000 results; Search.Export has no cap). Options passed to an iterator
-// are copied, never modified.
+// 10,000 results; Search.Export has no cap). A cursor request always carries
+// page[size] (MaxPageSize when the options leave it 0), since Zendesk
+// answers a list request without page[...] parameters with offset
+// pagination; an offset answer to a cursor request is an error. Options
+// passed to an iterator are copied, never modified.
 //
 // Paths are written without the optional ".json" suffix
 // (/api/v2/tickets/42), as in Zendesk's OpenAPI description.

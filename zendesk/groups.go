@@ -55,17 +55,22 @@ func (s *GroupsService) List(ctx context.Context, opts *CursorOptions) iter.Seq2
 // to fetch the next.
 func (s *GroupsService) ListPage(ctx context.Context, opts *CursorOptions) (*GroupsPage, error) {
 	o := copyOpts(opts)
-	if err := o.check(); err != nil {
+	if err := o.normalize(); err != nil {
 		return nil, err
 	}
 	var out struct {
 		Groups []*Group `json:"groups"`
 		cursorEnvelope
 	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/groups", Query: &o}, &out); err != nil {
+	const path = "/api/v2/groups"
+	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
 		return nil, err
 	}
-	return &GroupsPage{Groups: out.Groups, Pagination: out.pagination()}, nil
+	p, err := out.pagination(path)
+	if err != nil {
+		return nil, err
+	}
+	return &GroupsPage{Groups: out.Groups, Pagination: p}, nil
 }
 
 type groupEnvelope struct {

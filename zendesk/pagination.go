@@ -20,17 +20,23 @@ const MaxPageSize = 100
 // no depth limit, unlike offset pagination (which fails past 100 pages /
 // 10,000 records).
 type CursorOptions struct {
-	// PageSize is the number of items per page, at most 100; 0 lets
-	// Zendesk choose.
+	// PageSize is the number of items per page, at most 100; 0 means
+	// MaxPageSize. Every request carries page[size]: without a page[...]
+	// parameter, endpoints that also have offset pagination answer with it.
 	PageSize int `url:"page[size],omitempty"`
 	// After is the cursor of the page to fetch: the AfterCursor of the
 	// previous page. Empty fetches the first page.
 	After string `url:"page[after],omitempty"`
 }
 
-func (o *CursorOptions) check() error {
+// normalize checks the options and fills in the default page size, so that
+// the request asks for cursor pagination.
+func (o *CursorOptions) normalize() error {
 	if o.PageSize < 0 || o.PageSize > MaxPageSize {
 		return invalid("page size %d is outside 0..%d", o.PageSize, MaxPageSize)
+	}
+	if o.PageSize == 0 {
+		o.PageSize = MaxPageSize
 	}
 	return nil
 }
@@ -53,8 +59,10 @@ type Pagination struct {
 //
 //	"meta": {"has_more": true, "after_cursor": "xxx", "before_cursor": "yyy"},
 //	"links": {"next": "...?page[after]=xxx", "prev": "...?page[before]=yyy"}
+//
+// NextPage is only there to recognize an offset-paginated answer.
 type cursorEnvelope struct {
-	Meta struct {
+	Meta *struct {
 		HasMore      bool   `json:"has_more"`
 		AfterCursor  string `json:"after_cursor"`
 		BeforeCursor string `json:"before_cursor"`
@@ -63,17 +71,31 @@ type cursorEnvelope struct {
 		Next string `json:"next"`
 		Prev string `json:"prev"`
 	} `json:"links"`
+	NextPage string `json:"next_page"`
 }
 
-func (e *cursorEnvelope) pagination() Pagination {
+// pagination returns the cursor state of the page at path. An answer with
+// no meta but a next_page is offset-paginated (what Zendesk sends when a
+// request carries no page[...] parameter): it cannot be followed with
+// cursors, and ending the walk there would silently drop the rest of the
+// list, so it is an error.
+func (e *cursorEnvelope) pagination(path string) (Pagination, error) {
+	if e.Meta == nil {
+		if e.NextPage != "" {
+			return Pagination{}, fmt.Errorf("zendesk: GET %s: %w", path, errOffsetAnswer)
+		}
+		return Pagination{NextURL: e.Links.Next, PrevURL: e.Links.Prev}, nil
+	}
 	return Pagination{
 		HasMore:      e.Meta.HasMore,
 		AfterCursor:  e.Meta.AfterCursor,
 		BeforeCursor: e.Meta.BeforeCursor,
 		NextURL:      e.Links.Next,
 		PrevURL:      e.Links.Prev,
-	}
+	}, nil
 }
+
+var errOffsetAnswer = errorString("the answer to a cursor-paginated request is offset-paginated (next_page, no meta), so the list cannot be followed")
 
 // next is the cursor to fetch after this page, "" after the last. A page
 // that says it has more but names no cursor (neither meta.after_cursor nor

@@ -171,7 +171,7 @@ type ExportOptions struct {
 	// refuses a type in the query itself.
 	Type string `url:"filter[type]"`
 	// PageSize is the number of results per page (Zendesk allows up to
-	// 1,000 and recommends 100); 0 lets Zendesk choose.
+	// 1,000 and recommends 100); 0 means 100.
 	PageSize int `url:"page[size],omitempty"`
 	// After is the cursor of the page to fetch. Export cursors expire an
 	// hour after they are issued.
@@ -215,6 +215,9 @@ func (s *SearchService) ExportPage(ctx context.Context, query string, opts *Expo
 	if o.PageSize < 0 || o.PageSize > 1000 {
 		return nil, invalid("export page size %d is outside 0..1000", o.PageSize)
 	}
+	if o.PageSize == 0 {
+		o.PageSize = MaxPageSize // Zendesk's recommendation
+	}
 	q := struct {
 		Query string `url:"query"`
 		ExportOptions
@@ -223,8 +226,13 @@ func (s *SearchService) ExportPage(ctx context.Context, query string, opts *Expo
 		Results []*SearchResult `json:"results"`
 		cursorEnvelope
 	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/search/export", Query: &q}, &out); err != nil {
+	const path = "/api/v2/search/export"
+	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &q}, &out); err != nil {
 		return nil, err
 	}
-	return &ExportPage{Results: out.Results, Pagination: out.pagination()}, nil
+	p, err := out.pagination(path)
+	if err != nil {
+		return nil, err
+	}
+	return &ExportPage{Results: out.Results, Pagination: p}, nil
 }

@@ -503,17 +503,22 @@ func (s *TicketsService) CommentsPage(ctx context.Context, ticketID int64, opts 
 		return nil, invalid("ticket id %d", ticketID)
 	}
 	o := copyOpts(opts)
-	if err := o.check(); err != nil {
+	if err := o.normalize(); err != nil {
 		return nil, err
 	}
 	var out struct {
 		Comments []*Comment `json:"comments"`
 		cursorEnvelope
 	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/tickets/%d/comments", ticketID), Query: &o}, &out); err != nil {
+	path := rest.Pathf("/api/v2/tickets/%d/comments", ticketID)
+	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
 		return nil, err
 	}
-	return &CommentsPage{Comments: out.Comments, Pagination: out.pagination()}, nil
+	p, err := out.pagination(path)
+	if err != nil {
+		return nil, err
+	}
+	return &CommentsPage{Comments: out.Comments, Pagination: p}, nil
 }
 
 // copyOpts returns a copy of *opts, or the zero options for nil.

@@ -358,7 +358,7 @@ func TestTicketsCommentsPageAndResume(t *testing.T) {
 		break
 	}
 	calls := f.calls()
-	if len(calls) != 2 || calls[1].RawQuery != "page%5Bafter%5D=xyz" {
+	if len(calls) != 2 || calls[0].RawQuery != "page%5Bsize%5D=100" || calls[1].RawQuery != "page%5Bafter%5D=xyz&page%5Bsize%5D=100" {
 		t.Fatalf("calls = %+v", calls)
 	}
 }

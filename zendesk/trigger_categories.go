@@ -55,17 +55,22 @@ func (s *TriggerCategoriesService) List(ctx context.Context, opts *TriggerCatego
 // ListPage returns one page of trigger categories.
 func (s *TriggerCategoriesService) ListPage(ctx context.Context, opts *TriggerCategoryListOptions) (*TriggerCategoriesPage, error) {
 	o := copyOpts(opts)
-	if err := o.check(); err != nil {
+	if err := o.normalize(); err != nil {
 		return nil, err
 	}
 	var out struct {
 		TriggerCategories []*TriggerCategory `json:"trigger_categories"`
 		cursorEnvelope
 	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/trigger_categories", Query: &o}, &out); err != nil {
+	const path = "/api/v2/trigger_categories"
+	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
 		return nil, err
 	}
-	return &TriggerCategoriesPage{TriggerCategories: out.TriggerCategories, Pagination: out.pagination()}, nil
+	p, err := out.pagination(path)
+	if err != nil {
+		return nil, err
+	}
+	return &TriggerCategoriesPage{TriggerCategories: out.TriggerCategories, Pagination: p}, nil
 }
 
 type triggerCategoryEnvelope struct {

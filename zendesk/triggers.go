@@ -170,17 +170,22 @@ func (s *TriggersService) List(ctx context.Context, opts *TriggerListOptions) it
 // ListPage returns one page of triggers.
 func (s *TriggersService) ListPage(ctx context.Context, opts *TriggerListOptions) (*TriggersPage, error) {
 	o := copyOpts(opts)
-	if err := o.check(); err != nil {
+	if err := o.normalize(); err != nil {
 		return nil, err
 	}
 	var out struct {
 		Triggers []*Trigger `json:"triggers"`
 		cursorEnvelope
 	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/triggers", Query: &o}, &out); err != nil {
+	const path = "/api/v2/triggers"
+	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
 		return nil, err
 	}
-	return &TriggersPage{Triggers: out.Triggers, Pagination: out.pagination()}, nil
+	p, err := out.pagination(path)
+	if err != nil {
+		return nil, err
+	}
+	return &TriggersPage{Triggers: out.Triggers, Pagination: p}, nil
 }
 
 type triggerEnvelope struct {

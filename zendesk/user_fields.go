@@ -83,17 +83,22 @@ func (s *UserFieldsService) List(ctx context.Context, opts *CursorOptions) iter.
 // ListPage returns one page of user fields.
 func (s *UserFieldsService) ListPage(ctx context.Context, opts *CursorOptions) (*UserFieldsPage, error) {
 	o := copyOpts(opts)
-	if err := o.check(); err != nil {
+	if err := o.normalize(); err != nil {
 		return nil, err
 	}
 	var out struct {
 		UserFields []*UserField `json:"user_fields"`
 		cursorEnvelope
 	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/user_fields", Query: &o}, &out); err != nil {
+	const path = "/api/v2/user_fields"
+	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
 		return nil, err
 	}
-	return &UserFieldsPage{UserFields: out.UserFields, Pagination: out.pagination()}, nil
+	p, err := out.pagination(path)
+	if err != nil {
+		return nil, err
+	}
+	return &UserFieldsPage{UserFields: out.UserFields, Pagination: p}, nil
 }
 
 type userFieldEnvelope struct {

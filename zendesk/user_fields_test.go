@@ -18,7 +18,8 @@ func TestUserFieldsListDocumentedExample(t *testing.T) {
 		}
 		got = append(got, uf)
 	}
-	f.only().expect(t, "GET", "/api/v2/user_fields", "", "")
+	// Nil options still ask for cursor pagination, at the largest page size.
+	f.only().expect(t, "GET", "/api/v2/user_fields", "page[size]=100", "")
 	uf := got[0]
 	if len(got) != 1 || uf.ID != 7 || uf.Key != "custom_field_1" || uf.Type != FieldText || uf.Title != "Custom Field 1" ||
 		uf.RawDescription != "{{dc.my_description}}" || uf.Position == nil || *uf.Position != 9999 || uf.Active == nil || !*uf.Active ||

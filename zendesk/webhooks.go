@@ -158,17 +158,22 @@ func (s *WebhooksService) List(ctx context.Context, opts *WebhookListOptions) it
 // ListPage returns one page of webhooks.
 func (s *WebhooksService) ListPage(ctx context.Context, opts *WebhookListOptions) (*WebhooksPage, error) {
 	o := copyOpts(opts)
-	if err := o.check(); err != nil {
+	if err := o.normalize(); err != nil {
 		return nil, err
 	}
 	var out struct {
 		Webhooks []*Webhook `json:"webhooks"`
 		cursorEnvelope
 	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/webhooks", Query: &o}, &out); err != nil {
+	const path = "/api/v2/webhooks"
+	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
 		return nil, err
 	}
-	return &WebhooksPage{Webhooks: out.Webhooks, Pagination: out.pagination()}, nil
+	p, err := out.pagination(path)
+	if err != nil {
+		return nil, err
+	}
+	return &WebhooksPage{Webhooks: out.Webhooks, Pagination: p}, nil
 }
 
 type webhookEnvelope struct {
