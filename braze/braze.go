@@ -235,7 +235,6 @@ func NewClient(opts ...Option) (*Client, error) {
 		Secrets:   []string{cfg.apiKey},
 		Header:    http.Header{"Accept": {"application/json"}},
 		RateLimit: rateLimitHeaders,
-		NewError:  newError,
 		Clock:     cfg.clock,
 		Sleep:     cfg.sleep,
 	}
@@ -248,6 +247,11 @@ func NewClient(opts ...Option) (*Client, error) {
 		basePath = u.Path // rest.New reports a bad URL
 	}
 	rc.RateLimitKey = rateLimitKey(basePath)
+	now := rc.Clock // the core's clock, so that every wait is measured alike
+	if now == nil {
+		now = time.Now
+	}
+	rc.NewError = func(info *rest.ErrorInfo) error { return newError(info, now) }
 	r, err := rest.New(rc)
 	if err != nil {
 		return nil, err

@@ -14,7 +14,8 @@ import (
 )
 
 // Error is a Braze API error: a non-2xx answer, which Braze calls fatal
-// ("nothing is sent" for a 4xx). Its body is the envelope
+// ("nothing is sent" for a 4xx), or a request the client held back without
+// sending it (NotSent). Its body is the envelope
 // {"message": "...", "errors": [...]}.
 //
 // It unwraps to the deskbridge kind of its status, so
@@ -31,13 +32,23 @@ type Error struct {
 	// Errors are the items of the envelope's "errors" array.
 	Errors []MinorError
 	// RetryAfter is the wait the response asked for: Retry-After, else the
-	// time until X-RateLimit-Reset on a 429.
+	// time until X-RateLimit-Reset on a 429, or on another status that came
+	// with X-RateLimit-Remaining 0 (the client holds the next request on
+	// that endpoint group until then). Measured on the client's clock; zero
+	// when the response asked for no wait. For a NotSent error, the time
+	// until the spent budget resets.
 	RetryAfter time.Duration
 	// RequestID identifies the request for Braze support, when the response
 	// carried one.
 	RequestID string
-	// Attempts is how many times the request was sent.
+	// Attempts is how many times the request was sent (0 when NotSent).
 	Attempts int
+	// NotSent reports a 429 the client produced without sending the
+	// request: the endpoint group's rate-limit budget is spent and resets
+	// after the context's deadline, or later than the longest wait the
+	// client takes. Message says which; RetryAfter is the time to the
+	// reset. Nothing was sent, so it is never MaybeSent.
+	NotSent bool
 	// MaybeSent is set on a send (trigger sends, messages/send) that failed
 	// in a way that does not prove nothing was sent: a 5xx, or an earlier
 	// attempt that was retried. Check before sending again.
@@ -75,13 +86,14 @@ type envelope struct {
 	Errors  []MinorError `json:"errors"`
 }
 
-// newError is the core's Config.NewError.
-func newError(info *rest.ErrorInfo) error {
+// newError is the core's Config.NewError, with now the client's clock.
+func newError(info *rest.ErrorInfo, now func() time.Time) error {
 	e := &Error{
 		StatusCode: info.StatusCode,
-		RetryAfter: info.RetryAfter,
+		RetryAfter: max(info.RetryAfter, 0), // the core says -1 for "none"
 		RequestID:  requestIDFrom(info.Header),
 		Attempts:   info.Attempts,
+		NotSent:    info.NotSent,
 		Method:     info.Method,
 		Path:       info.Path,
 	}
@@ -96,8 +108,10 @@ func newError(info *rest.ErrorInfo) error {
 			e.Message = rest.Snippet(info.Body, 200)
 		}
 	}
-	if e.RetryAfter == 0 && (e.StatusCode == http.StatusTooManyRequests || budgetSpent(info.Header)) {
-		e.RetryAfter = resetWait(info.Header, time.Now())
+	// The core read Retry-After, and the reset of a 429; the reset of a
+	// spent budget on another status is read here, on the same clock.
+	if e.RetryAfter == 0 && !e.NotSent && e.StatusCode != http.StatusTooManyRequests && budgetSpent(info.Header) {
+		e.RetryAfter = resetWait(info.Header, now())
 	}
 	return e
 }
@@ -163,7 +177,10 @@ func invalid(op, field, format string, args ...any) error {
 // MaybeSent reports whether err comes from a send (a trigger send or
 // messages/send) that may have been carried out although it failed: a 5xx,
 // a connection lost after the request left, or a retried attempt. Such a
-// send must not be repeated blindly.
+// send must not be repeated blindly. A send that certainly did not leave is
+// never MaybeSent: one held back by a spent rate-limit budget (NotSent, or
+// whose context ended during that hold) and one whose context had ended
+// before it was sent.
 func MaybeSent(err error) bool {
 	var e *Error
 	if errors.As(err, &e) {
@@ -185,23 +202,23 @@ func (e *maybeSentError) Unwrap() error { return e.err }
 // A Braze error means nothing was sent for a 4xx (errors.md: "all of the
 // following error codes indicate that no messages will be sent"), and a
 // 429 is only retried after 429s. A 5xx may come after the send was made;
-// and when 5xx retries were opted into, any retried attempt may have.
-// A transport failure may have been sent unless it failed while dialing.
+// and when 5xx retries were opted into, any retried attempt may have. An
+// error the client made without sending (NotSent) was not sent.
+// A transport failure may have been sent unless no attempt was made (the
+// context ended while a spent budget held the request) or it failed while
+// dialing.
 func sendFailure(err error, retried bool) error {
 	var e *Error
 	if errors.As(err, &e) {
-		e.MaybeSent = e.StatusCode >= 500 || (retried && e.Attempts > 1 && !e.notSent())
+		e.MaybeSent = !e.NotSent && (e.StatusCode >= 500 || (retried && e.Attempts > 1))
 		return err
 	}
 	var te *rest.TransportError
-	if errors.As(err, &te) && !dialFailure(err) {
+	if errors.As(err, &te) && te.Attempts > 0 && !dialFailure(err) {
 		return &maybeSentError{err: err}
 	}
 	return err
 }
-
-// notSent is true for an error the client made without sending.
-func (e *Error) notSent() bool { return e.Attempts == 0 }
 
 func dialFailure(err error) bool {
 	var op *net.OpError

@@ -2,6 +2,7 @@ package braze
 
 import (
 	"testing"
+	"time"
 
 	"github.com/deskbridge/deskbridge/internal/fuzzcheck"
 )
@@ -16,6 +17,6 @@ func FuzzNewError(f *testing.F) {
 	f.Add(429, "text/plain", []byte("Rate Limited"))
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
 		info, status := fuzzcheck.ErrorInfo("braze", status, contentType, body)
-		fuzzcheck.VendorError(t, newError(info), status)
+		fuzzcheck.VendorError(t, newError(info, time.Now), status)
 	})
 }

@@ -1,10 +1,13 @@
 package braze
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/deskbridge/deskbridge"
 )
 
 // Braze's budget groups (vendor notes B10).
@@ -105,5 +108,25 @@ func TestSendEndpointsShareBudget(t *testing.T) {
 	}
 	if w := ft.Sleeps(); len(w) != 2 || w[1] != 10*time.Second || len(msgs.all()) != 1 {
 		t.Fatalf("messages/send waited %v, want [20s 10s]", w)
+	}
+}
+
+// A send whose budget resets later than the longest wait the client takes
+// fails at once: not sent, not "may have been sent", with the wait.
+func TestSpentSendBudgetFailsAtOnceNotSent(t *testing.T) {
+	t.Parallel()
+	c, mock, ft := newMocked(t)
+	sends := answer(mock, "/campaigns/trigger/send", reply{status: 201, body: `{"message":"success","dispatch_id":"d"}`, header: spent(ft, time.Hour)})
+	req := &CampaignTriggerRequest{CampaignID: "c", Recipients: []Recipient{{ExternalUserID: "u"}}}
+	if _, err := c.Campaigns.TriggerSend(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Campaigns.TriggerSend(t.Context(), req)
+	var be *Error
+	if !errors.As(err, &be) || !be.NotSent || be.MaybeSent || MaybeSent(err) || be.Attempts != 0 || be.RetryAfter != time.Hour || !errors.Is(err, deskbridge.ErrRateLimited) {
+		t.Fatalf("err = %v (%+v)", err, be)
+	}
+	if len(sends.all()) != 1 || len(ft.Sleeps()) != 0 {
+		t.Fatalf("sent %d, waited %v", len(sends.all()), ft.Sleeps())
 	}
 }

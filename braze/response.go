@@ -2,6 +2,7 @@ package braze
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/deskbridge/deskbridge/internal/rest"
@@ -45,6 +46,10 @@ const (
 // post sends one POST and fills out's Response fields.
 func (c *Client) post(ctx context.Context, path string, body any, k kind, out result) error {
 	retried := k == safe || (k == send && c.retrySends)
+	if err := ctx.Err(); err != nil {
+		// Certainly not sent (a transport may not look at the context).
+		return fmt.Errorf("braze: POST %s: %w; nothing was sent", path, err)
+	}
 	resp, err := c.rest.Do(ctx, &rest.Request{
 		Method:     http.MethodPost,
 		Path:       path,
