@@ -57,10 +57,22 @@
 //   - Duplicates are applied once: the handlers de-duplicate by event id
 //     (package webhook).
 //   - Order: an observation older than the last one applied for the agent
-//     on its side is dropped: Zendesk events by their updated_at (a unified
-//     status event wins over a channel event of the same change), babelforce
+//     on its side is dropped: Zendesk events by their updated_at, babelforce
 //     changes by changed_at, or the poll's time. A change the flow makes
 //     counts as the latest state of the side it changed.
+//   - Unified status and channel events: one change of unified status sends
+//     a unified status event and an event for each channel it changes, and
+//     Zendesk documents neither their order nor that they share a time. A
+//     channel event whose state is the one the agent's last unified status
+//     puts the driving channel in is that status's channel part: it keeps
+//     the status's presence ("In a meeting" stays in_a_meeting when
+//     support's "away" follows a millisecond later), and does not make the
+//     unified status that it follows stale. A channel state that disagrees
+//     with the unified status is news, and applies when it is newer; at the
+//     same time the unified status wins. What a custom status puts the
+//     channel in is read from Zendesk's statuses (once, and again when a
+//     status is missing); while it is unknown the times alone decide. An
+//     account that sends channel events only is ordered by their times.
 //   - Echoes: a change the flow made on one side comes back from that side
 //     (Zendesk sends events for a status set through the API; babelforce's
 //     automation fires for a presence set through the API). The flow

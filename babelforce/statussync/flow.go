@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +47,9 @@ type Flow struct {
 	statuses   []*zendesk.UnifiedStatus
 	statusesAt time.Time
 	missed     map[string]time.Time // presence → when a read last found no status of its name
+	// statusesFailedAt is when reading the statuses for
+	// unifiedChannelState last failed (zero after a success).
+	statusesFailedAt time.Time
 
 	aliasMu   sync.RWMutex
 	aliases   map[string]string // mapped presence name → the name babelforce gave it
@@ -66,12 +70,17 @@ type agentState struct {
 	bfKnown, zdKnown     string
 	bfKnownAt, zdKnownAt time.Time
 
-	// lastZD is the time of the last Zendesk-side state applied (an
-	// event's updated_at, or the time the flow set the status);
-	// lastZDUnified says it came from a unified status event, which takes
-	// precedence over a channel event of the same time.
-	lastZD        time.Time
-	lastZDUnified bool
+	// The last Zendesk-side states applied, by kind, with their times
+	// (an event's updated_at, or when the flow set the status): the
+	// agent's unified status (normalised), with the state it puts the
+	// driving channel in (zdUnifiedCh, "" when unknown), and the state of
+	// the driving channel from agent.state_changed. zdUnifiedAt is zero
+	// for an agent whose unified status was never seen (an account that
+	// sends channel events only).
+	zdUnified, zdUnifiedCh string
+	zdUnifiedAt            time.Time
+	zdChannel              string
+	zdChannelAt            time.Time
 	// lastBF is the time of the last babelforce-side presence applied.
 	lastBF time.Time
 	// bfTouchedAt is when the flow last learnt the babelforce presence
@@ -243,6 +252,9 @@ type zdObservation struct {
 	agentID  int64
 	from, to string
 	at       time.Time
+	// channel is, for a unified status, the state it puts the driving
+	// channel in ("" when unknown).
+	channel string
 }
 
 // kind names the observation's event type for results.
@@ -267,6 +279,9 @@ func (f *Flow) handleZendeskEvent(ctx context.Context, ev *webhook.ZendeskEvent)
 		o = zdObservation{agentID: p.AgentID, from: p.PreviousState, to: p.NewState, at: p.UpdatedAt}
 	case *webhook.AgentUnifiedStateChanged:
 		o = zdObservation{unified: true, agentID: p.AgentID, from: p.PreviousState.Name, to: p.NewState.Name, at: p.UpdatedAt}
+		if o.to != "" {
+			o.channel = f.unifiedChannelState(ctx, p.NewState.ID, o.to)
+		}
 	default:
 		return nil // not an accepted type
 	}
@@ -307,18 +322,26 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 		f.report(ctx, res)
 		return nil
 	}
-	if o.at.Before(st.lastZD) || (o.at.Equal(st.lastZD) && !o.unified && st.lastZDUnified) {
-		res.Outcome, res.Detail = Stale, "older than the last Zendesk state applied ("+st.lastZD.UTC().Format(time.RFC3339Nano)+")"
-		if o.at.Equal(st.lastZD) {
-			res.Detail = "the unified status event of the same change took precedence"
-		}
+	if detail := f.zendeskStale(st, o); detail != "" {
+		res.Outcome, res.Detail = Stale, detail
 		f.report(ctx, res)
 		return nil
+	}
+	// A channel event that the last unified status accounts for (its
+	// channel part, arriving after it) stands for that status: the
+	// presence stays the status's ("in_a_meeting"), not the channel
+	// state's ("away").
+	covered := f.coveredByUnified(st, o)
+	if covered {
+		target = f.m.Presence(st.zdUnified)
+		res.Target = target
 	}
 	if o.unified {
 		st.zdKnown, st.zdKnownAt = NormalizeName(o.to), now
 	}
-	st.zdEchoes = nil // a genuine change: earlier sets are no longer expected back
+	if !covered {
+		st.zdEchoes = nil // a genuine change: earlier sets are no longer expected back
+	}
 
 	if err := f.resolveBabelforceAgent(ctx, st); err != nil {
 		return f.zendeskFailure(ctx, st, o, res, err)
@@ -327,6 +350,9 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	if f.fresh(st.bfKnownAt, now) && samePresence(st.bfKnown, f.alias(target)) {
 		f.advanceZendesk(st, o)
 		res.Outcome, res.Detail = Unchanged, "the babelforce agent already has this presence"
+		if covered {
+			res.Detail = f.coveredDetail(st) + "; the babelforce agent already has its presence"
+		}
 		f.report(ctx, res)
 		return nil
 	}
@@ -336,9 +362,14 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	}
 	f.advanceZendesk(st, o)
 	res.Outcome, res.Target = Applied, name
-	if NormalizeName(name) != NormalizeName(target) {
-		res.Detail = "the presence babelforce named " + strconv.Quote(name) + " (found by label)"
+	var details []string
+	if covered {
+		details = append(details, f.coveredDetail(st)+"; its presence set again")
 	}
+	if NormalizeName(name) != NormalizeName(target) {
+		details = append(details, "the presence babelforce named "+strconv.Quote(name)+" (found by label)")
+	}
+	res.Detail = strings.Join(details, "; ")
 	f.report(ctx, res)
 	return nil
 }
@@ -363,12 +394,72 @@ func (f *Flow) zendeskFailure(ctx context.Context, st *agentState, o *zdObservat
 	return err
 }
 
-// advanceZendesk records o as the last Zendesk-side state applied.
+// zendeskStale says why o is older than what was applied for st, or ""
+// when it is not. The unified status and the driving channel's state are
+// ordered separately, since one change of status may send both events in
+// either order and Zendesk does not document that they share a time:
+//
+//   - a unified status older than the last one applied is stale, and so is
+//     one older than the last channel state applied unless that state is
+//     the one the status puts the channel in (the channel event of the same
+//     change, delivered first);
+//   - a channel state older than the last one applied, or than the last
+//     unified status applied, is stale; so is one of the same time as the
+//     unified status that disagrees with it: the unified status takes
+//     precedence (one that agrees is left to coveredByUnified).
+func (f *Flow) zendeskStale(st *agentState, o *zdObservation) string {
+	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+	if o.unified {
+		switch {
+		case o.at.Before(st.zdUnifiedAt):
+			return "older than the last unified status applied (" + stamp(st.zdUnifiedAt) + ")"
+		case o.at.Before(st.zdChannelAt) && (o.channel == "" || o.channel != st.zdChannel):
+			return "older than the last " + f.m.Channel + " state applied (" + st.zdChannel + " at " + stamp(st.zdChannelAt) + ")"
+		}
+		return ""
+	}
+	switch {
+	case o.at.Before(st.zdChannelAt):
+		return "older than the last " + f.m.Channel + " state applied (" + stamp(st.zdChannelAt) + ")"
+	case o.at.Before(st.zdUnifiedAt):
+		return "older than the last unified status applied (" + stamp(st.zdUnifiedAt) + ")"
+	case o.at.Equal(st.zdUnifiedAt) && NormalizeName(o.to) != st.zdUnifiedCh:
+		return "the unified status event of the same change took precedence"
+	}
+	return ""
+}
+
+// coveredByUnified reports whether o is a channel event that the agent's
+// last unified status already accounts for: the agent sends unified
+// status events, the last one applied puts the driving channel in o's
+// state, and no channel state that disagrees with it was applied since.
+// Such an event adds nothing, and applying it would replace a custom
+// status's presence ("in_a_meeting") with the channel state's ("away").
+// A channel state that disagrees with the unified status is news, and
+// applies.
+func (f *Flow) coveredByUnified(st *agentState, o *zdObservation) bool {
+	if o.unified || st.zdUnifiedAt.IsZero() || st.zdUnifiedCh == "" || NormalizeName(o.to) != st.zdUnifiedCh {
+		return false
+	}
+	return !st.zdChannelAt.After(st.zdUnifiedAt) || st.zdChannel == st.zdUnifiedCh
+}
+
+// coveredDetail explains a channel event that coveredByUnified accepted.
+func (f *Flow) coveredDetail(st *agentState) string {
+	return fmt.Sprintf("covered by the unified status %q, which puts %s in %s", st.zdUnified, f.m.Channel, st.zdUnifiedCh)
+}
+
+// advanceZendesk records o as the last Zendesk-side state of its kind
+// applied.
 func (f *Flow) advanceZendesk(st *agentState, o *zdObservation) {
-	if o.at.After(st.lastZD) {
-		st.lastZD, st.lastZDUnified = o.at, o.unified
-	} else if o.at.Equal(st.lastZD) && o.unified {
-		st.lastZDUnified = true
+	if o.unified {
+		if !o.at.Before(st.zdUnifiedAt) {
+			st.zdUnified, st.zdUnifiedCh, st.zdUnifiedAt = NormalizeName(o.to), o.channel, o.at
+		}
+		return
+	}
+	if !o.at.Before(st.zdChannelAt) {
+		st.zdChannel, st.zdChannelAt = NormalizeName(o.to), o.at
 	}
 }
 

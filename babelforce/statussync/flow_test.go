@@ -3,6 +3,7 @@ package statussync_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -161,6 +162,124 @@ func TestOutOfOrderEventIsDropped(t *testing.T) {
 	e.sendZendesk(unifiedEvent("E4u", zid, "offline", "transfers_only", 5, t4))
 	if got := e.bf.Presence(bid); got != "transfers_only" {
 		t.Errorf("presence %q, want transfers_only", got)
+	}
+}
+
+// A change of unified status sends a unified status event and, for each
+// channel it changes, a channel event; Zendesk does not document that they
+// share a time or an order. A channel event that the last unified status
+// accounts for must not replace the status's presence with the channel
+// state's, whichever comes first and whatever their times; a channel
+// event that disagrees with it is news and applies when it is newer.
+func TestChannelEventAndUnifiedStatusInEitherOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if _, err := e.zd.AddCustomStatus("In a meeting", "", map[string]string{"support": "away", "messaging": "away", "talk": "offline"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := statussync.Provision(t.Context(), statussync.ProvisionConfig{Zendesk: e.zc, Babelforce: e.bc, Endpoint: e.zsrv.URL + "/zendesk"}); err != nil {
+		t.Fatal(err)
+	}
+	base := time.Now().Add(-time.Minute)
+	type ev struct {
+		unified bool
+		to      string
+		after   time.Duration // after base
+	}
+	for _, c := range []struct {
+		name   string
+		events []ev
+		want   string
+	}{
+		{"unified then agreeing channel 1ms later", []ev{{true, "In a meeting", 0}, {false, "away", time.Millisecond}}, "in_a_meeting"},
+		{"agreeing channel 1ms later first", []ev{{false, "away", time.Millisecond}, {true, "In a meeting", 0}}, "in_a_meeting"},
+		{"unified then agreeing channel, same time", []ev{{true, "In a meeting", 0}, {false, "away", 0}}, "in_a_meeting"},
+		{"agreeing channel first, same time", []ev{{false, "away", 0}, {true, "In a meeting", 0}}, "in_a_meeting"},
+		{"unified then a newer disagreeing channel", []ev{{true, "In a meeting", 0}, {false, "online", time.Millisecond}}, "available"},
+		{"newer disagreeing channel first", []ev{{false, "online", time.Millisecond}, {true, "In a meeting", 0}}, "available"},
+		{"unified then disagreeing channel, same time", []ev{{true, "In a meeting", 0}, {false, "online", 0}}, "in_a_meeting"},
+		{"disagreeing channel first, same time", []ev{{false, "online", 0}, {true, "In a meeting", 0}}, "in_a_meeting"},
+		{"agreeing channel after a disagreeing one", []ev{{true, "In a meeting", 0}, {false, "online", time.Millisecond}, {false, "away", 2 * time.Millisecond}}, "away"},
+		{"unified status older than the channel event it covers", []ev{{false, "away", time.Second}, {true, "In a meeting", 0}, {false, "away", 2 * time.Second}}, "in_a_meeting"},
+		{"default status, agreeing channel later", []ev{{true, "transfers_only", 0}, {false, "transfers_only", time.Millisecond}}, "transfers_only"},
+		{"channel events only", []ev{{false, "away", 0}, {false, "online", time.Millisecond}}, "available"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			zid, bid := e.agent(strings.ReplaceAll(c.name, " ", ""))
+			e.takeResults()
+			for i, v := range c.events {
+				id := fmt.Sprintf("%d-%d", zid, i)
+				body := stateEvent(id, zid, "support", "", v.to, base.Add(v.after))
+				if v.unified {
+					body = unifiedEvent(id, zid, "", v.to, 0, base.Add(v.after))
+				}
+				if r := e.sendZendesk(body); r.status != http.StatusOK {
+					t.Fatalf("event %d: %d %s", i, r.status, r.body)
+				}
+			}
+			if got := e.bf.Presence(bid); got != c.want {
+				t.Errorf("babelforce presence %q, want %q\n%s", got, c.want, strings.Join(outcomes(e.takeResults()), "\n"))
+			}
+		})
+	}
+	// The covered channel event is reported as such, and sends nothing.
+	zid, _ := e.agent("Covered")
+	e.sendZendesk(unifiedEvent("cov-u", zid, "online", "In a meeting", 0, base))
+	e.takeResults()
+	puts := e.presencePUTs()
+	e.sendZendesk(stateEvent("cov-c", zid, "support", "online", "away", base.Add(time.Millisecond)))
+	rs := e.takeResults()
+	if len(rs) != 1 || rs[0].Outcome != statussync.Unchanged || rs[0].Target != "in_a_meeting" ||
+		!strings.Contains(rs[0].Detail, `covered by the unified status "in_a_meeting"`) {
+		t.Errorf("covered channel event: %+v", rs)
+	}
+	if e.presencePUTs() != puts {
+		t.Error("the covered channel event reached babelforce")
+	}
+}
+
+// When the flow cannot know what a unified status puts the channel in (no
+// such status in Zendesk, or its statuses cannot be read), the events'
+// times decide, as before.
+func TestChannelEventsOrderedByTimeWhenStatusMappingUnknown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if _, err := e.bc.Presences.Create(t.Context(), &babelforce.PresenceCreate{Label: "Lunch"}); err != nil {
+		t.Fatal(err)
+	}
+	zid, bid := e.agent("Ann")
+	base := time.Now().Add(-time.Minute)
+	e.sendZendesk(unifiedEvent("L1", zid, "online", "Lunch", 0, base))
+	if got := e.bf.Presence(bid); got != "lunch" {
+		t.Fatalf("presence %q, want lunch", got)
+	}
+	e.sendZendesk(stateEvent("L2", zid, "support", "online", "away", base.Add(time.Millisecond)))
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Errorf("presence %q, want away", got)
+	}
+
+	// Likewise when Zendesk's statuses cannot be read: the unified status
+	// still reaches babelforce, and the read is not tried again at once.
+	const statusesPath = "/api/v2/agent_availabilities/agent_statuses"
+	if _, err := e.zd.AddCustomStatus("In a meeting", "", map[string]string{"support": "away"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.bc.Presences.Create(t.Context(), &babelforce.PresenceCreate{Label: "In a meeting"}); err != nil {
+		t.Fatal(err)
+	}
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: statusesPath, Status: http.StatusBadRequest, Times: 10})
+	reads := e.zd.RequestCount(http.MethodGet, statusesPath)
+	zid2, bid2 := e.agent("Bob")
+	for i, to := range []string{"In a meeting", "online", "In a meeting"} {
+		if r := e.sendZendesk(unifiedEvent("M"+strconv.Itoa(i), zid2, "", to, 0, base.Add(time.Duration(i)*time.Second))); r.status != http.StatusOK {
+			t.Fatalf("unified event %d: %d %s", i, r.status, r.body)
+		}
+	}
+	if got := e.bf.Presence(bid2); got != "in_a_meeting" {
+		t.Errorf("presence %q, want in_a_meeting", got)
+	}
+	if n := e.zd.RequestCount(http.MethodGet, statusesPath) - reads; n != 1 {
+		t.Errorf("%d reads of the statuses after a failed one, want 1", n)
 	}
 }
 

@@ -91,7 +91,8 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 		at = got.UpdatedAt
 	}
 	st.zdKnown, st.zdKnownAt = NormalizeName(target.Name), now
-	st.lastZD = maxTime(st.lastZD, at)
+	// The flow's change is the agent's latest unified status.
+	st.zdUnified, st.zdUnifiedCh, st.zdUnifiedAt = NormalizeName(target.Name), echo.channel, maxTime(st.zdUnifiedAt, at)
 	st.lastBF = maxTime(st.lastBF, o.at)
 	res.Outcome = Applied
 	f.report(ctx, res)
@@ -175,6 +176,56 @@ func (f *Flow) loadStatusesLocked(ctx context.Context) error {
 	}
 	f.statuses, f.statusesAt = all, f.now()
 	return nil
+}
+
+// unifiedChannelState returns the state that the unified status of the
+// event (id and name) puts the driving channel in, or "" when unknown. A
+// default status ("away") puts it in the state of its name. A custom
+// status's mapping comes from Zendesk's statuses, read when they were
+// never read or lack the status, at most once a minute per missing name
+// and once a minute after a failed read: ordering falls back to the
+// events' times when the mapping is unknown, and a Zendesk that does not
+// answer does not hold up babelforce.
+func (f *Flow) unifiedChannelState(ctx context.Context, id int64, name string) string {
+	k := NormalizeName(name)
+	if slices.Contains(channelStates, k) {
+		return k
+	}
+	f.statusMu.Lock()
+	defer f.statusMu.Unlock()
+	find := func() *zendesk.UnifiedStatus {
+		if id > 0 {
+			for _, s := range f.statuses {
+				if s != nil && s.ID == id {
+					return s
+				}
+			}
+		}
+		return findStatus(f.statuses, name)
+	}
+	if s := find(); s != nil {
+		return ChannelState(s, f.m.Channel)
+	}
+	now := f.now()
+	if last, ok := f.missed[k]; ok && now.Sub(last) < statusRefreshMin {
+		return ""
+	}
+	if !f.statusesFailedAt.IsZero() && now.Sub(f.statusesFailedAt) < statusRefreshMin {
+		return ""
+	}
+	if err := f.loadStatusesLocked(ctx); err != nil {
+		if ctx.Err() == nil {
+			f.statusesFailedAt = now
+		}
+		f.log.WarnContext(ctx, "statussync: cannot read Zendesk's unified statuses to order channel events; ordering by time", "error", err.Error())
+		return ""
+	}
+	f.statusesFailedAt = time.Time{}
+	if s := find(); s != nil {
+		return ChannelState(s, f.m.Channel)
+	}
+	f.missed[k] = now
+	return ""
 }
 
 // statusLabel formats a status as "name (id)".
