@@ -42,8 +42,8 @@
 //	ADDR                       optional: listen address (default :8080)
 //
 // It serves POST /zendesk (the Zendesk webhook), POST /babelforce/presence
-// (the babelforce automation; body: statussync.AutomationBody) and GET
-// /healthz. With -provision it first creates or repairs the Zendesk webhook
+// (the babelforce automation, body statussync.AutomationBody; only with
+// STATUSSYNC_SHARED_SECRET) and GET /healthz, and says so at start. With -provision it first creates or repairs the Zendesk webhook
 // (pointing at PUBLIC_URL/zendesk), stores the Zendesk credential in
 // babelforce's vault and creates the missing red presences, then prints
 // what it did.
@@ -226,6 +226,24 @@ func envFrom(getenv func(string) string, provision bool) (envConfig, error) {
 	return c, nil
 }
 
+// servingLine says what the real mode serves on addr, and how babelforce
+// changes come back: the automation path is mounted only with a shared
+// secret, the poller runs only with an interval.
+func servingLine(addr string, automation bool, poll time.Duration) string {
+	var b strings.Builder
+	if automation {
+		fmt.Fprintf(&b, "serving %s and %s on %s", zendeskPath, automationPath, addr)
+	} else {
+		fmt.Fprintf(&b, "serving %s on %s (not %s: STATUSSYNC_SHARED_SECRET is not set)", zendeskPath, addr, automationPath)
+	}
+	if poll > 0 {
+		fmt.Fprintf(&b, "; polling babelforce every %s", poll)
+	} else {
+		b.WriteString("; not polling babelforce")
+	}
+	return b.String()
+}
+
 // serve runs the real mode on env.addr until ctx is done.
 func serve(ctx context.Context, env envConfig, provision bool, out io.Writer) error {
 	ln, err := net.Listen("tcp", env.addr)
@@ -258,10 +276,14 @@ func serveOn(ctx context.Context, ln net.Listener, env envConfig, provision bool
 		}
 		secrets = append(secrets, rep.SigningSecret)
 	}
+	var automationAuth webhook.SharedSecretVerifier
+	if env.sharedSecret != "" {
+		automationAuth.Secrets = []string{env.sharedSecret}
+	}
 	flow, err := statussync.New(statussync.Config{
 		Zendesk: zc, Babelforce: bc,
 		ZendeskSecrets: secrets,
-		AutomationAuth: webhook.SharedSecretVerifier{Secrets: []string{env.sharedSecret}},
+		AutomationAuth: automationAuth,
 		PollInterval:   env.pollInterval,
 		Logger:         logger,
 	})
@@ -282,7 +304,7 @@ func serveOn(ctx context.Context, ln net.Listener, env envConfig, provision bool
 		mux.Handle("POST "+automationPath, flow.AutomationHandler())
 	}
 	mux.HandleFunc("GET "+healthPath, func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	fmt.Fprintf(out, "serving %s and %s on %s\n", zendeskPath, automationPath, ln.Addr())
+	fmt.Fprintln(out, servingLine(ln.Addr().String(), env.sharedSecret != "", env.pollInterval))
 	if env.pollInterval > 0 {
 		go func() { _ = flow.RunPoller(ctx) }()
 	}

@@ -207,6 +207,9 @@ func TestServeAgainstFakes(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- serveOn(ctx, ln, env, true, &out) }()
 	waitFor(t, func() bool { return strings.Contains(out.String(), "serving /zendesk") })
+	if want := "serving /zendesk and /babelforce/presence on " + ln.Addr().String() + "; polling babelforce every 10ms"; !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, out.String())
+	}
 
 	if err := zd.SetAgentStatus(zid, zendesktest.StatusAway); err != nil {
 		t.Fatal(err)
@@ -240,6 +243,65 @@ func TestServeAgainstFakes(t *testing.T) {
 	for _, want := range []string{"Provisioning:", "Zendesk webhook \"deskbridge statussync\"  created", "Mapping in effect:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// Without STATUSSYNC_SHARED_SECRET the automation path is not mounted, and
+// the startup line does not claim it is.
+func TestServeWithoutSharedSecret(t *testing.T) {
+	t.Parallel()
+	zd := zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
+	t.Cleanup(zd.Close)
+	bf := babelforcetest.NewServer()
+	t.Cleanup(bf.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	env, err := envFrom(envMap(map[string]string{
+		"ZENDESK_BASE_URL": zd.URL, "ZENDESK_EMAIL": zd.Email, "ZENDESK_API_TOKEN": zd.APIToken,
+		"BABELFORCE_BASE_URL": bf.URL, "BABELFORCE_USERNAME": bf.Username, "BABELFORCE_PASSWORD": bf.Password,
+		"PUBLIC_URL": base,
+	}), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- serveOn(ctx, ln, env, true, &out) }()
+	waitFor(t, func() bool { return strings.Contains(out.String(), "serving /zendesk") })
+	want := "serving /zendesk on " + ln.Addr().String() + " (not /babelforce/presence: STATUSSYNC_SHARED_SECRET is not set); polling babelforce every 15s"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, out.String())
+	}
+	resp, err := http.Post(base+automationPath, "application/json", strings.NewReader(`{}`))
+	if err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("automation path without a shared secret: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+}
+
+func TestServingLine(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		automation bool
+		poll       time.Duration
+		want       string
+	}{
+		{true, 15 * time.Second, "serving /zendesk and /babelforce/presence on :8080; polling babelforce every 15s"},
+		{true, 0, "serving /zendesk and /babelforce/presence on :8080; not polling babelforce"},
+		{false, time.Minute, "serving /zendesk on :8080 (not /babelforce/presence: STATUSSYNC_SHARED_SECRET is not set); polling babelforce every 1m0s"},
+	} {
+		if got := servingLine(":8080", c.automation, c.poll); got != c.want {
+			t.Errorf("servingLine(%v, %v) = %q, want %q", c.automation, c.poll, got, c.want)
 		}
 	}
 }
