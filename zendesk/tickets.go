@@ -140,9 +140,9 @@ func NewCustomField(id int64, value any) (CustomField, error) {
 }
 
 // TicketInput is what Create, Update and the bulk calls send. Zero fields
-// are left out. Requester, SubmitterID, BrandID, Recipient, ViaID and
-// VoiceComment only apply to creation; SafeUpdate and UpdatedStamp only to
-// updates; ID only to UpdateMany.
+// are left out. Requester, SubmitterID, BrandID, Recipient and ViaID only
+// apply to creation; SafeUpdate and UpdatedStamp only to updates; ID only
+// to UpdateMany.
 type TicketInput struct {
 	// ID names the ticket in UpdateMany.
 	ID         int64  `json:"id,omitempty"`
@@ -175,14 +175,25 @@ type TicketInput struct {
 	BrandID         int64         `json:"brand_id,omitempty"`
 	TicketFormID    int64         `json:"ticket_form_id,omitempty"`
 	Recipient       string        `json:"recipient,omitempty"`
-	MacroIDs        []int64       `json:"macro_ids,omitempty"`
-	// ViaID and VoiceComment create a voice ticket (Voice.CreateVoiceTicket).
+	// MacroIDs applies macros, which can add a comment.
+	MacroIDs []int64 `json:"macro_ids,omitempty"`
+	// ViaID and VoiceComment create a voice ticket (Voice.CreateVoiceTicket);
+	// VoiceComment on an update adds a voice comment to the ticket.
 	ViaID        int64         `json:"via_id,omitempty"`
 	VoiceComment *VoiceComment `json:"voice_comment,omitempty"`
 	// SafeUpdate with UpdatedStamp (the ticket's updated_at as read) makes
 	// Zendesk refuse an update that would overwrite a newer change (409).
 	SafeUpdate   bool       `json:"safe_update,omitempty"`
 	UpdatedStamp *time.Time `json:"updated_stamp,omitempty"`
+}
+
+// appendsComment reports whether applying the input may add a comment to
+// the ticket: a comment, a voice comment, or macros (a macro can add one).
+// An update that does must not be replayed after a 5xx or a network error,
+// as its first attempt may have been applied and a replay would add the
+// comment twice.
+func (in *TicketInput) appendsComment() bool {
+	return in.Comment != nil || in.VoiceComment != nil || len(in.MacroIDs) > 0
 }
 
 // CommentInput is a comment to add. Public false makes it an internal note;
@@ -336,9 +347,10 @@ func (s *TicketsService) Create(ctx context.Context, in *TicketInput, opts ...Ca
 }
 
 // Update changes a ticket; with Comment set it adds a public reply or an
-// internal note, as Comment.AuthorID when given. An update that carries a
-// comment is not replayed after a 5xx or a network error (the first attempt
-// may have added the comment); 429s are still retried.
+// internal note, as Comment.AuthorID when given. An update that may add a
+// comment (Comment, VoiceComment or MacroIDs set) is not replayed after a
+// 5xx or a network error (the first attempt may have added it); 429s are
+// still retried.
 func (s *TicketsService) Update(ctx context.Context, id int64, in *TicketInput) (*Ticket, error) {
 	if id <= 0 {
 		return nil, invalid("ticket id %d", id)
@@ -351,7 +363,7 @@ func (s *TicketsService) Update(ctx context.Context, id int64, in *TicketInput) 
 		Method:        http.MethodPut,
 		Path:          rest.Pathf("/api/v2/tickets/%d", id),
 		Body:          &ticketInputEnvelope{in},
-		NotIdempotent: in.Comment != nil,
+		NotIdempotent: in.appendsComment(),
 	}, &out)
 	if err != nil {
 		return nil, err
@@ -390,7 +402,8 @@ func (s *TicketsService) CreateMany(ctx context.Context, tickets []*TicketInput)
 
 // UpdateMany applies a different update to each of up to 100 tickets (each
 // TicketInput names its ticket with ID) in a background job. More than 100
-// are refused, as for CreateMany.
+// are refused, as for CreateMany. When any update may add a comment (see
+// Update), the request is not replayed after a 5xx or a network error.
 func (s *TicketsService) UpdateMany(ctx context.Context, tickets []*TicketInput) (*JobStatus, error) {
 	if err := checkBatch("UpdateMany", tickets); err != nil {
 		return nil, err
@@ -400,7 +413,7 @@ func (s *TicketsService) UpdateMany(ctx context.Context, tickets []*TicketInput)
 		if t.ID <= 0 {
 			return nil, invalid("UpdateMany: ticket %d has no ID", i)
 		}
-		comment = comment || t.Comment != nil
+		comment = comment || t.appendsComment()
 	}
 	return s.client.JobStatuses.start(ctx, &rest.Request{
 		Method:        http.MethodPut,
@@ -411,7 +424,8 @@ func (s *TicketsService) UpdateMany(ctx context.Context, tickets []*TicketInput)
 }
 
 // UpdateManyByIDs applies the same update to up to 100 tickets in a
-// background job.
+// background job. When the update may add a comment (see Update), the
+// request is not replayed after a 5xx or a network error.
 func (s *TicketsService) UpdateManyByIDs(ctx context.Context, ids []int64, in *TicketInput) (*JobStatus, error) {
 	if err := checkIDs("ticket", ids); err != nil {
 		return nil, err
@@ -427,7 +441,7 @@ func (s *TicketsService) UpdateManyByIDs(ctx context.Context, ids []int64, in *T
 		Path:          "/api/v2/tickets/update_many",
 		Query:         &q,
 		Body:          &ticketInputEnvelope{in},
-		NotIdempotent: in.Comment != nil,
+		NotIdempotent: in.appendsComment(),
 	})
 }
 

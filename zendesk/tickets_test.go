@@ -1,6 +1,7 @@
 package zendesk
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -194,6 +195,59 @@ func TestTicketsUpdateWithCommentIsNotReplayed(t *testing.T) {
 	f3.on("PUT", "/api/v2/tickets/5", reply{status: 429, body: `{}`, header: []string{"Retry-After", "0"}}, ok(`{"ticket":{"id":5}}`))
 	if _, err := f3.client().Tickets.Update(t.Context(), 5, &TicketInput{Comment: PublicComment("once")}); err != nil || len(f3.calls()) != 2 {
 		t.Fatalf("err = %v, calls = %d", err, len(f3.calls()))
+	}
+}
+
+// Every update that may add a comment (a comment, a voice comment, or
+// macros, which can add one) is sent once after a 503, from each call site;
+// the same update without them is replayed.
+func TestTicketsUpdatesThatMayAddACommentAreNotReplayed(t *testing.T) {
+	t.Parallel()
+	inputs := map[string]func() *TicketInput{
+		"comment": func() *TicketInput { return &TicketInput{Comment: PrivateComment("note")} },
+		"voice comment": func() *TicketInput {
+			return &TicketInput{VoiceComment: &VoiceComment{From: "+15551230001", To: "+15551230002"}}
+		},
+		"macros": func() *TicketInput { return &TicketInput{MacroIDs: []int64{77}} },
+	}
+	calls := map[string]struct {
+		path string
+		send func(ctx context.Context, c *Client, in *TicketInput) error
+	}{
+		"Update": {"/api/v2/tickets/5", func(ctx context.Context, c *Client, in *TicketInput) error {
+			_, err := c.Tickets.Update(ctx, 5, in)
+			return err
+		}},
+		"UpdateMany": {"/api/v2/tickets/update_many", func(ctx context.Context, c *Client, in *TicketInput) error {
+			in.ID = 5
+			_, err := c.Tickets.UpdateMany(ctx, []*TicketInput{{ID: 6, Status: "open"}, in})
+			return err
+		}},
+		"UpdateManyByIDs": {"/api/v2/tickets/update_many", func(ctx context.Context, c *Client, in *TicketInput) error {
+			_, err := c.Tickets.UpdateManyByIDs(ctx, []int64{5, 6}, in)
+			return err
+		}},
+	}
+	answer := `{"ticket":{"id":5},"job_status":{"id":"j1","status":"queued"}}`
+	for cname, call := range calls {
+		for iname, input := range inputs {
+			t.Run(cname+" with "+iname, func(t *testing.T) {
+				t.Parallel()
+				f := newFake(t)
+				f.on("PUT", call.path, status(503, `{}`), ok(answer))
+				if err := call.send(t.Context(), f.client(), input()); !errors.Is(err, deskbridge.ErrUnavailable) || len(f.calls()) != 1 {
+					t.Fatalf("err = %v, PUTs = %d: an update that may add a comment must not be sent twice", err, len(f.calls()))
+				}
+			})
+		}
+		t.Run(cname+" without", func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t)
+			f.on("PUT", call.path, status(503, `{}`), ok(answer))
+			if err := call.send(t.Context(), f.client(), &TicketInput{Status: "solved"}); err != nil || len(f.calls()) != 2 {
+				t.Fatalf("err = %v, PUTs = %d: an update without a comment is replayed", err, len(f.calls()))
+			}
+		})
 	}
 }
 
