@@ -64,7 +64,10 @@ type Config struct {
 	RetryAfter time.Duration
 	// EchoWindow is how long a change the flow made is expected back from
 	// the side it changed, and dropped when it comes (default 1 min). It
-	// should exceed PollInterval when the poller is used.
+	// should exceed the time that side takes to report a change: Zendesk's
+	// webhook delivery, retries included, and the babelforce automation's
+	// call. The poller does not use it (it never reports the flow's own
+	// changes), so it need not exceed PollInterval.
 	EchoWindow time.Duration
 	// StateTTL is how long an agent's known presence (or Zendesk status)
 	// is trusted: a change to what the agent is known to have had for less

@@ -82,9 +82,10 @@
 //     change on that side forgets the remembered ones. What is remembered
 //     stays small when the echoes never come (no automation, or the Zendesk
 //     webhook pointed at babelforce): the flow's memory grows with the
-//     number of agents, not with the number of changes. The poller needs none of this: a change
-//     the flow makes updates what the poller last saw, so the poller never
-//     reports it.
+//     number of agents, not with the number of changes. The poller needs
+//     none of this: a change the flow makes updates what the poller last
+//     saw, so the poller never reports it, however long after it the poll
+//     comes; Config.EchoWindow need not exceed Config.PollInterval.
 //   - Failures: when a side fails, the handler answers 503 with
 //     Retry-After (Config.RetryAfter) and leaves the event unmarked, so the
 //     sender's retry is processed; the poller sees the change again at its

@@ -706,6 +706,44 @@ func TestPoller(t *testing.T) {
 	}
 }
 
+// The poller does not rely on the echo window: a presence the flow set is
+// not reported back to Zendesk however long after it the poll comes, so
+// EchoWindow need not exceed PollInterval.
+func TestPollerNeedsNoEchoWindow(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{t: time.Now()}
+	e := newEnv(t, withConfig(func(c *statussync.Config) {
+		c.Now, c.EchoWindow, c.PollInterval = clock.Now, time.Millisecond, time.Hour
+	}))
+	zid, bid := e.agent("Ann")
+	ctx := t.Context()
+	if err := e.flow.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.sendZendesk(unifiedEvent("P1", zid, "offline", "away", 4, clock.Now()))
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Fatalf("babelforce presence %q, want away", got)
+	}
+	clock.Add(time.Hour)
+	e.takeResults()
+	puts := e.statusPUTs()
+	if err := e.flow.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e.statusPUTs() != puts {
+		t.Errorf("a poll past the echo window bounced the flow's own change back: %v", outcomes(e.takeResults()))
+	}
+	// A genuine change is still seen.
+	_ = e.bf.SetPresence(bid, "available")
+	clock.Add(time.Hour)
+	if err := e.flow.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.zendeskStatus(zid); got != "online" {
+		t.Errorf("Zendesk status %q, want online", got)
+	}
+}
+
 func TestRunPoller(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withConfig(func(c *statussync.Config) { c.PollInterval = 5 * time.Millisecond }))
