@@ -32,20 +32,21 @@ type Server struct {
 	faults    *fakeserver.Faults
 	deliverer fakeserver.Deliverer
 
-	mu         sync.Mutex
-	rateLimit  rateLimit
-	users      []*User
-	byExternal map[string]*User
-	campaigns  []*Campaign
-	canvases   map[string]*Canvas
-	sends      []Send
-	inbound    []InboundSMS
-	webhooks   []WebhookDelivery
-	minor      map[string][]MinorError
-	queued     bool
-	seq        int
-	closed     bool
-	deliveries deliveries
+	mu          sync.Mutex
+	rateLimit   rateLimit
+	users       []*User
+	byExternal  map[string]*User
+	campaigns   []*Campaign
+	canvases    map[string]*Canvas
+	sends       []Send
+	inbound     []InboundSMS
+	webhooks    []WebhookDelivery // up to 2×maxWebhooks; see recordWebhook
+	maxWebhooks int
+	minor       map[string][]MinorError
+	queued      bool
+	seq         int
+	closed      bool
+	deliveries  deliveries
 }
 
 // Option configures a Server.
@@ -93,13 +94,14 @@ func WithWebhookSleep(sleep func(ctx context.Context, d time.Duration) error) Op
 // NewServer starts a fake Braze. Close it when done.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		apiKey:     DefaultAPIKey,
-		now:        time.Now,
-		log:        &fakeserver.Log{},
-		faults:     &fakeserver.Faults{},
-		canvases:   map[string]*Canvas{},
-		byExternal: map[string]*User{},
-		minor:      map[string][]MinorError{},
+		apiKey:      DefaultAPIKey,
+		now:         time.Now,
+		log:         &fakeserver.Log{},
+		faults:      &fakeserver.Faults{},
+		canvases:    map[string]*Canvas{},
+		byExternal:  map[string]*User{},
+		minor:       map[string][]MinorError{},
+		maxWebhooks: MaxWebhookRecords,
 	}
 	s.deliverer = fakeserver.Deliverer{
 		Client: &http.Client{Timeout: webhookTimeout},
@@ -111,7 +113,7 @@ func NewServer(opts ...Option) *Server {
 		}
 	}
 	s.deliverer.Now = s.clock
-	s.deliveries.init()
+	s.deliveries.init(s.deliver, MaxPendingWebhooks)
 	stack := &fakeserver.Stack{
 		Log:    s.log,
 		Faults: s.faults,
@@ -288,7 +290,8 @@ func (s *Server) ClearFaults() { s.faults.Clear() }
 // the same Request; its fields are documented on fakeserver.Entry.
 type Request = fakeserver.Entry
 
-// Requests returns every API request received so far, in order.
+// Requests returns the API requests received so far, in order. Past
+// 100,000 requests the oldest are forgotten (fakeserver.DefaultLogSize).
 func (s *Server) Requests() []Request { return s.log.Entries() }
 
 // RequestCount counts the requests with method ("" for any) on a path

@@ -31,4 +31,10 @@
 // their Liquid rendered (see Webhook for the tags and the escaping), in the
 // background and retried as Braze retries; WaitWebhooks waits for them and
 // Webhooks lists every attempt.
+//
+// What the fake keeps is bounded, so that a long demo or load run does not
+// grow without bound: Requests forgets the oldest past 100,000, Webhooks
+// the newest MaxWebhookRecords (10,000) deliveries, and at most
+// MaxPendingWebhooks (10,000) deliveries wait or run at once: past that
+// ReceiveSMS refuses a text that fires a campaign with ErrWebhookQueueFull.
 package brazetest

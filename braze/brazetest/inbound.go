@@ -199,6 +199,17 @@ type InboundSMS struct {
 	Campaigns []string
 }
 
+// MaxPendingWebhooks bounds the webhook deliveries waiting or under way
+// (each retried for up to 30 minutes, as Braze does). When a text would
+// take more, ReceiveSMS refuses it with ErrWebhookQueueFull.
+const MaxPendingWebhooks = 10_000
+
+// ErrWebhookQueueFull is returned by ReceiveSMS when the webhook
+// deliveries the text fires would exceed MaxPendingWebhooks. Nothing of the
+// text is kept: no inbound record, no delivery, no new user. WaitWebhooks,
+// then text again.
+var ErrWebhookQueueFull = errors.New("brazetest: too many webhook deliveries pending; the text was not taken")
+
 // ReceiveSMS simulates the user with externalID texting the workspace's
 // number: it finds the keyword category of text, and fires every webhook
 // campaign of that category whose audience the user is in, rendered with
@@ -206,15 +217,17 @@ type InboundSMS struct {
 // order for one user, retried as Braze retries (408, 429 and 5xx, up to 5
 // retries with exponential backoff, Retry-After honoured); WaitWebhooks
 // waits for them and Webhooks lists them. An unknown user is created with
-// that external ID.
+// that external ID. With MaxPendingWebhooks deliveries already pending, a
+// text that fires a campaign is refused with ErrWebhookQueueFull.
 func (s *Server) ReceiveSMS(externalID, text string) (InboundSMS, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed {
-		s.mu.Unlock()
 		return InboundSMS{}, errors.New("brazetest: the server is closed")
 	}
 	u := s.userByExternalID(externalID)
-	if u == nil {
+	created := u == nil
+	if created {
 		u = s.newUser()
 		s.setExternalID(u, externalID)
 	}
@@ -229,16 +242,26 @@ func (s *Server) ReceiveSMS(externalID, text string) (InboundSMS, error) {
 		in.Campaigns = append(in.Campaigns, c.ID)
 		jobs = append(jobs, renderWebhook(c, w, data, in))
 	}
-	s.inbound = append(s.inbound, in)
-	s.mu.Unlock()
-	if len(jobs) > 0 {
-		s.deliveries.enqueue(externalID, func(ctx context.Context) {
-			for _, job := range jobs {
-				s.deliver(ctx, job)
-			}
-		})
+	// Queued under s.mu, so that one user's texts are delivered in the
+	// order they were taken; the deliveries lock is never held while
+	// taking s.mu.
+	if err := s.deliveries.enqueue(externalID, jobs); err != nil {
+		if created {
+			s.forgetNewestUser(u)
+		}
+		return InboundSMS{}, err
 	}
+	s.inbound = append(s.inbound, in)
 	return in, nil
+}
+
+// forgetNewestUser undoes the newUser and setExternalID of u, the last
+// user made, and gives its ID back. Callers hold s.mu and have taken no
+// other ID since.
+func (s *Server) forgetNewestUser(u *User) {
+	s.users = s.users[:len(s.users)-1]
+	delete(s.byExternal, u.ExternalID)
+	s.seq--
 }
 
 // InboundMessages returns every text ReceiveSMS took, in order.
@@ -271,9 +294,12 @@ type WebhookDelivery struct {
 	InboundText  string
 	Method       string
 	URL          string
-	Header       http.Header
-	Body         string
-	Attempts     []Attempt
+	// Header holds the request's headers as rendered, credentials
+	// included, so that a test can replay the delivery (Requests, by
+	// contrast, redacts).
+	Header   http.Header
+	Body     string
+	Attempts []Attempt
 	// Delivered is true when an attempt got a 2xx.
 	Delivered bool
 }
@@ -287,12 +313,22 @@ type Attempt struct {
 	Wait time.Duration
 }
 
+// MaxWebhookRecords is how many finished webhook deliveries Webhooks
+// keeps: the newest, so that a long demo or load run does not grow without
+// bound.
+const MaxWebhookRecords = 10_000
+
 // Webhooks returns the finished webhook deliveries, in the order they
-// finished.
+// finished: the newest MaxWebhookRecords of them. Each carries its request
+// as sent, headers included, so that a test can replay it.
 func (s *Server) Webhooks() []WebhookDelivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.webhooks)
+	w := s.webhooks
+	if n := s.maxWebhooks; len(w) > n {
+		w = w[len(w)-n:]
+	}
+	return slices.Clone(w)
 }
 
 func (s *Server) deliver(ctx context.Context, d WebhookDelivery) {
@@ -304,61 +340,95 @@ func (s *Server) deliver(ctx context.Context, d WebhookDelivery) {
 		}
 	}
 	s.mu.Lock()
-	s.webhooks = append(s.webhooks, d)
+	s.recordWebhook(d)
 	s.mu.Unlock()
+}
+
+// recordWebhook keeps d, and forgets the oldest records once there are
+// twice maxWebhooks (so that adding stays cheap; Webhooks shows the newest
+// maxWebhooks). Callers hold s.mu.
+func (s *Server) recordWebhook(d WebhookDelivery) {
+	s.webhooks = append(s.webhooks, d)
+	if n := s.maxWebhooks; len(s.webhooks) >= 2*n {
+		old := len(s.webhooks)
+		s.webhooks = append(s.webhooks[:0], s.webhooks[old-n:]...)
+		clear(s.webhooks[n:old]) // let the forgotten records go
+	}
 }
 
 // WaitWebhooks waits until every webhook delivery started so far (and any
 // started meanwhile) has finished, or ctx ends.
 func (s *Server) WaitWebhooks(ctx context.Context) error { return s.deliveries.wait(ctx) }
 
-// deliveries runs background jobs in order per user, never holding the
-// server's lock (a receiver may call the fake back).
+// deliveries runs webhook deliveries in the background, in order per user:
+// one worker per user with deliveries queued, at most max deliveries
+// queued or under way. It never holds the server's lock while delivering
+// (a receiver may call the fake back).
 type deliveries struct {
+	deliver func(ctx context.Context, d WebhookDelivery)
+	max     int
+
 	mu      sync.Mutex
 	ctx     context.Context
 	cancel  context.CancelFunc
-	pending int
-	idle    chan struct{}
-	last    map[string]chan struct{} // per user: closed when its last job ends
+	pending int                          // queued or under way
+	idle    chan struct{}                // closed while pending == 0
+	queues  map[string][]WebhookDelivery // per user with a worker: what it has left
 }
 
-func (d *deliveries) init() {
+func (d *deliveries) init(deliver func(ctx context.Context, d WebhookDelivery), max int) {
+	d.deliver, d.max = deliver, max
 	d.ctx, d.cancel = context.WithCancel(context.Background())
-	d.last = map[string]chan struct{}{}
+	d.queues = map[string][]WebhookDelivery{}
 	d.idle = make(chan struct{})
 	close(d.idle)
 }
 
-func (d *deliveries) enqueue(key string, job func(ctx context.Context)) {
+// enqueue queues jobs after the user's earlier ones, all or none.
+func (d *deliveries) enqueue(key string, jobs []WebhookDelivery) error {
+	if len(jobs) == 0 {
+		return nil
+	}
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.pending+len(jobs) > d.max {
+		return ErrWebhookQueueFull
+	}
 	if d.pending == 0 {
 		d.idle = make(chan struct{})
 	}
-	d.pending++
-	prev := d.last[key]
-	done := make(chan struct{})
-	d.last[key] = done
-	d.mu.Unlock()
-	go func() {
-		defer d.finish(key, done)
-		if prev != nil {
-			<-prev
-		}
-		job(d.ctx)
-	}()
+	d.pending += len(jobs)
+	q, running := d.queues[key]
+	d.queues[key] = append(q, jobs...)
+	if !running {
+		go d.work(key)
+	}
+	return nil
 }
 
-func (d *deliveries) finish(key string, done chan struct{}) {
-	close(done)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.last[key] == done {
-		delete(d.last, key)
-	}
-	d.pending--
-	if d.pending == 0 {
-		close(d.idle)
+// work delivers the user's queue until it is empty.
+func (d *deliveries) work(key string) {
+	for {
+		d.mu.Lock()
+		q := d.queues[key]
+		if len(q) == 0 {
+			delete(d.queues, key)
+			d.mu.Unlock()
+			return
+		}
+		job := q[0]
+		q[0] = WebhookDelivery{}
+		d.queues[key] = q[1:]
+		d.mu.Unlock()
+
+		d.deliver(d.ctx, job)
+
+		d.mu.Lock()
+		d.pending--
+		if d.pending == 0 {
+			close(d.idle)
+		}
+		d.mu.Unlock()
 	}
 }
 
@@ -374,6 +444,8 @@ func (d *deliveries) wait(ctx context.Context) error {
 	}
 }
 
+// stop cancels the deliveries under way (the queued ones then end at once)
+// and waits for them.
 func (d *deliveries) stop() {
 	d.cancel()
 	d.wait(context.Background())

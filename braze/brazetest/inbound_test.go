@@ -3,6 +3,8 @@ package brazetest
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -378,5 +380,101 @@ func TestKeywordCategories(t *testing.T) {
 		if got := s.categoryOf(text); got != want {
 			t.Errorf("%q → %s, want %s", text, got, want)
 		}
+	}
+}
+
+// Webhooks keeps the newest records, not every one.
+func TestWebhookRecordsBounded(t *testing.T) {
+	t.Parallel()
+	rc := &receiver{}
+	target := startReceiver(t, rc)
+	s := NewServer()
+	defer s.Close()
+	s.mu.Lock()
+	s.maxWebhooks = 5
+	s.mu.Unlock()
+	s.AddCampaign(Campaign{Webhook: &Webhook{URL: target.URL, Body: "{{sms.${inbound_message_body}}}"}})
+	for i := range 23 {
+		if _, err := s.ReceiveSMS("u", fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.WaitWebhooks(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	wh := s.Webhooks()
+	if len(wh) != 5 || len(rc.all()) != 23 {
+		t.Fatalf("%d records of %d deliveries", len(wh), len(rc.all()))
+	}
+	for i, w := range wh {
+		if want := fmt.Sprint(18 + i); w.InboundText != want || !w.Delivered {
+			t.Fatalf("record %d is of %q, want the newest (%s)", i, w.InboundText, want)
+		}
+	}
+	s.mu.Lock()
+	kept := len(s.webhooks)
+	s.mu.Unlock()
+	if kept >= 10 {
+		t.Fatalf("%d records held for a bound of 5", kept)
+	}
+	if MaxWebhookRecords != 10_000 {
+		t.Fatal("the documented bound changed")
+	}
+}
+
+// Pending deliveries are bounded: past the bound ReceiveSMS refuses a text
+// that fires a campaign, and takes nothing of it.
+func TestWebhookQueueFull(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	unblock := sync.OnceFunc(func() { close(release) })
+	rc := &receiver{}
+	rc.then = func(received) { <-release }
+	target := startReceiver(t, rc)
+	t.Cleanup(unblock) // before the receiver closes, even on failure
+	s := NewServer()
+	defer s.Close()
+	s.deliveries.mu.Lock()
+	s.deliveries.max = 3
+	s.deliveries.mu.Unlock()
+	s.AddCampaign(Campaign{Webhook: &Webhook{URL: target.URL, Body: "{{${user_id}}}: {{sms.${inbound_message_body}}}"}})
+	for _, m := range [][2]string{{"u1", "a"}, {"u2", "b"}, {"u1", "c"}} {
+		if _, err := s.ReceiveSMS(m[0], m[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.deliveries.mu.Lock()
+	workers := len(s.deliveries.queues)
+	s.deliveries.mu.Unlock()
+	if workers != 2 {
+		t.Fatalf("%d workers for 2 users", workers)
+	}
+	if _, err := s.ReceiveSMS("u3", "d"); !errors.Is(err, ErrWebhookQueueFull) {
+		t.Fatalf("err = %v, want ErrWebhookQueueFull", err)
+	}
+	if _, ok := s.User("u3"); ok || len(s.InboundMessages()) != 3 {
+		t.Fatalf("a refused text left a user or a record: %+v", s.InboundMessages())
+	}
+	// A text that fires no campaign needs no room.
+	if in, err := s.ReceiveSMS("u3", "HELP"); err != nil || len(in.Campaigns) != 0 {
+		t.Fatalf("HELP: %+v, %v", in, err)
+	}
+	unblock()
+	if err := s.WaitWebhooks(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReceiveSMS("u3", "d"); err != nil {
+		t.Fatalf("after the queue drained: %v", err)
+	}
+	if err := s.WaitWebhooks(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	for _, r := range rc.all() {
+		bodies = append(bodies, r.Body)
+	}
+	got := strings.Join(bodies, ",")
+	if len(bodies) != 4 || strings.Index(got, "u1: a") > strings.Index(got, "u1: c") || !strings.Contains(got, "u3: d") {
+		t.Fatalf("deliveries: %s", got)
 	}
 }
