@@ -1,6 +1,7 @@
 package brazetest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -115,9 +116,10 @@ func NewServer(opts ...Option) *Server {
 	s.deliverer.Now = s.clock
 	s.deliveries.init(s.deliver, MaxPendingWebhooks)
 	stack := &fakeserver.Stack{
-		Log:    s.log,
-		Faults: s.faults,
-		Now:    s.clock,
+		Log:        s.log,
+		Faults:     s.faults,
+		RedactBody: s.redactBody,
+		Now:        s.clock,
 	}
 	s.srv = httptest.NewServer(stack.Handler(http.HandlerFunc(s.serveLimited)))
 	s.URL = s.srv.URL
@@ -141,6 +143,21 @@ func (s *Server) APIKey() string { return s.apiKey }
 
 // Client returns an *http.Client that reaches the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+// redactBody is the request log's redaction of a body: credentials by
+// name (fakeserver.RedactBody: the legacy "api_key" member…), then the
+// server's API key and the key the request was sent with wherever else
+// they appear.
+func (s *Server) redactBody(r *http.Request, body []byte) []byte {
+	out := fakeserver.RedactBody(r.Header.Get("Content-Type"), body)
+	sent, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	for _, k := range []string{s.apiKey, strings.TrimSpace(sent)} {
+		if len(k) >= 4 && bytes.Contains(out, []byte(k)) {
+			out = bytes.ReplaceAll(out, []byte(k), []byte(fakeserver.Redacted))
+		}
+	}
+	return out
+}
 
 // rateLimit is the limit SetRateLimit set, and a limiter per budget group,
 // made on a group's first request.
@@ -290,8 +307,10 @@ func (s *Server) ClearFaults() { s.faults.Clear() }
 // the same Request; its fields are documented on fakeserver.Entry.
 type Request = fakeserver.Entry
 
-// Requests returns the API requests received so far, in order. Past
-// 100,000 requests the oldest are forgotten (fakeserver.DefaultLogSize).
+// Requests returns the API requests received so far, in order, with the
+// API key (the Authorization header) redacted, and in bodies the values of
+// credential fields such as the legacy "api_key". Past 100,000 requests
+// the oldest are forgotten (fakeserver.DefaultLogSize).
 func (s *Server) Requests() []Request { return s.log.Entries() }
 
 // RequestCount counts the requests with method ("" for any) on a path

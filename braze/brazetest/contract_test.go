@@ -385,6 +385,94 @@ func TestContractBudgetsPerEndpointGroup(t *testing.T) {
 	}
 }
 
+// The request log never shows the REST API key: not in the Authorization
+// header (the right key or a wrong one), not in a body (the legacy
+// "api_key" member). What a client sends carries no other secret.
+func TestContractRequestLogRedacted(t *testing.T) {
+	t.Parallel()
+	const key, wrong = "bz-rest-key-5f0c2a9e", "bz-wrong-key-77e1b3d4"
+	fake := brazetest.NewServer(brazetest.WithAPIKey(key))
+	t.Cleanup(fake.Close)
+	c, err := braze.NewClient(braze.WithBaseURL(fake.URL), braze.WithAPIKey(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.AddUser(brazetest.User{ExternalID: "u1", Phone: "+33600000001"})
+	id := mustCampaign(t, fake, brazetest.Campaign{Name: "reply"})
+	ctx := t.Context()
+	recipients := []braze.Recipient{{ExternalUserID: "u1", TriggerProperties: map[string]any{"msg_body": "hello"}, Attributes: map[string]any{"zendesk_ticket": "7"}}}
+	for _, call := range []func() error{
+		func() error {
+			_, err := c.Campaigns.TriggerSend(ctx, &braze.CampaignTriggerRequest{CampaignID: id, Recipients: recipients})
+			return err
+		},
+		func() error {
+			_, err := c.Messages.Send(ctx, &braze.SendMessagesRequest{ExternalUserIDs: []string{"u1"}, Messages: braze.Messages{SMS: &braze.SMS{SubscriptionGroupID: "sg", Body: "b", AppID: "app"}}})
+			return err
+		},
+		func() error {
+			_, err := c.Users.Track(ctx, &braze.TrackRequest{Attributes: []braze.UserAttributes{{ExternalID: "u1", Attributes: map[string]any{"vip": true}}}})
+			return err
+		},
+		func() error {
+			_, err := c.Users.ExportIDs(ctx, &braze.ExportIDsRequest{ExternalIDs: []string{"u1"}})
+			return err
+		},
+		func() error {
+			_, err := c.Subscriptions.SetStatus(ctx, &braze.SetStatusRequest{SubscriptionGroupID: "sg", SubscriptionState: braze.Subscribed, Phones: []string{"+33600000001"}})
+			return err
+		},
+	} {
+		if err := call(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bad, _ := braze.NewClient(braze.WithBaseURL(fake.URL), braze.WithAPIKey(wrong))
+	if _, err := bad.Users.ExportIDs(ctx, &braze.ExportIDsRequest{ExternalIDs: []string{"u1"}}); !errors.Is(err, deskbridge.ErrUnauthorized) {
+		t.Fatalf("wrong key: %v", err)
+	}
+	// Braze's legacy API took the key in the body; and a key pasted
+	// anywhere else in a body is not shown either.
+	req, _ := http.NewRequest(http.MethodPost, fake.URL+"/users/export/ids", strings.NewReader(`{"api_key":"`+key+`","external_ids":["u1"],"note":"key=`+key+`"}`))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := fake.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	reqs := fake.Requests()
+	if len(reqs) != 7 {
+		t.Fatalf("%d requests logged, want 7", len(reqs))
+	}
+	for _, r := range reqs {
+		if got := r.Header.Get("Authorization"); got != "[redacted]" {
+			t.Errorf("%s %s: Authorization = %q", r.Method, r.Path, got)
+		}
+		if len(r.Body) == 0 {
+			t.Errorf("%s %s: no body logged", r.Method, r.Path)
+		}
+	}
+	if body := string(reqs[6].Body); !strings.Contains(body, `"api_key":"[redacted]"`) || !strings.Contains(body, `"note":"key=[redacted]"`) || !strings.Contains(body, `"external_ids":["u1"]`) {
+		t.Errorf("legacy body logged as %s", body)
+	}
+	var b strings.Builder
+	for _, r := range reqs {
+		fmt.Fprintf(&b, "%s %s?%s %v %s %s\n", r.Method, r.Path, r.RawQuery, r.Header, r.Body, r.Fault)
+	}
+	dump := b.String()
+	for _, secret := range []string{key, wrong} {
+		if strings.Contains(dump, secret) {
+			t.Errorf("the request log shows %q:\n%s", secret, dump)
+		}
+	}
+	// The bodies keep what a test asserts on.
+	if !strings.Contains(string(reqs[0].Body), `"msg_body":"hello"`) {
+		t.Errorf("trigger send logged as %s", reqs[0].Body)
+	}
+}
+
 func TestContract429RetriedAfterReset(t *testing.T) {
 	t.Parallel()
 	fake, c := setup(t)
