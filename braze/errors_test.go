@@ -172,6 +172,9 @@ func TestUnconfirmedNoRetryAfterOnREST(t *testing.T) {
 		"1800000030":   30 * time.Second,
 		"1800000000.5": 500 * time.Millisecond,
 		"1799999990":   0,
+		"9999999999":   0,
+		"1e300":        0,
+		"NaN":          0,
 		"soon":         0,
 		"":             0,
 	} {

@@ -89,7 +89,7 @@ func resetWait(h http.Header, now time.Time) time.Duration {
 		return 0
 	}
 	secs, err := strconv.ParseFloat(v, 64)
-	if err != nil || secs <= 0 {
+	if err != nil || !(secs > 0 && secs < 9e9) { // NaN, or past 2255: not a reset (nor an int64 of nanoseconds)
 		return 0
 	}
 	if d := time.Unix(0, int64(secs*float64(time.Second))).Sub(now); d > 0 {
