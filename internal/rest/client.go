@@ -450,7 +450,7 @@ func (c *Client) apiError(st *callState, resp *http.Response) error {
 		StatusCode: resp.StatusCode,
 		Header:     resp.Header,
 		Body:       c.secrets.scrubBytes(body),
-		RetryAfter: serverWait(resp, c.policy.rateLimit, c.now()),
+		RetryAfter: max(serverWait(resp, c.policy.rateLimit, c.now()), 0), // -1 means none asked
 		Attempts:   st.attempts,
 	}
 	return c.newError(info)

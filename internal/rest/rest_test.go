@@ -296,6 +296,9 @@ func TestNotRetried(t *testing.T) {
 			if err == nil || len(s.Requests()) != 1 {
 				t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
 			}
+			if se := (*StatusError)(nil); errors.As(err, &se) && se.Info.RetryAfter != 0 {
+				t.Fatalf("RetryAfter = %v for a response that asked for no wait", se.Info.RetryAfter)
+			}
 			if !errors.Is(err, KindForStatus(code)) {
 				t.Fatalf("%v does not match %v", err, KindForStatus(code))
 			}
