@@ -16,6 +16,7 @@ import (
 
 // tokenEarlyExpiry is how long before its expiry an OAuth access token is
 // renewed, so that a request never leaves with a token that dies on the way.
+// The babelforce client uses the same margin.
 const tokenEarlyExpiry = 60 * time.Second
 
 // tokenTimeout bounds one call to the token endpoint (and the onRotate
@@ -106,7 +107,10 @@ func WithOAuthToken(token string) Option {
 
 // WithTokenSource authenticates with the tokens of ts, for OAuth flows the
 // caller runs itself. ts is wrapped in oauth2.ReuseTokenSource, so it is
-// asked for a token only when the last one has expired.
+// asked for a token only when the last one has expired, or after Zendesk
+// answered 401 to it: the token is then dropped, ts asked again, and the
+// request sent once more (a second 401 is returned). A call waits for ts no
+// longer than its context; ts must bound its own fetch.
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return func(c *config) error {
 		if ts == nil {
@@ -122,10 +126,11 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 // WithOAuthClientCredentials authenticates server to server with a
 // confidential OAuth client (Admin Center > Apps and integrations > APIs >
 // OAuth clients): the client asks POST /oauth/tokens for an access token
-// with grant_type client_credentials, caches it, and asks for a new one a
-// minute before it expires. Concurrent calls share one token request. When
-// Zendesk answers 401 to a token it issued earlier (revoked), the token is
-// dropped and the next call gets a new one.
+// with grant_type client_credentials, caches it, and asks for a new one 60 s
+// before it expires. Concurrent calls share one token request, bounded by
+// 30 s; each call waits for it no longer than its own context. When Zendesk
+// answers 401 to a cached token (revoked), the token is dropped and the
+// request is sent once more with a new one; a second 401 is returned.
 //
 // scopes are joined with spaces ("read", "write", "tickets:read", ...);
 // none means "read write".
@@ -189,6 +194,10 @@ var ErrRefreshTokenNotStored = errors.New("zendesk: the rotated OAuth refresh to
 // happens: onRotate receives it (required). current is the pair the caller
 // stored last; with an empty or expired AccessToken the first request
 // refreshes at once.
+//
+// When Zendesk answers 401 to the access token (revoked), the access token
+// alone is dropped, the pair refreshed, and the request sent once more; a
+// second 401 is returned.
 //
 // onRotate runs while other requests of the client wait for the token, with
 // a context that keeps the caller's values but not its cancellation, and a
@@ -296,64 +305,85 @@ func (s *clientCredentialsSource) Token() (*oauth2.Token, error) {
 	return &oauth2.Token{AccessToken: t.AccessToken, TokenType: "Bearer", Expiry: t.Expiry}, nil
 }
 
-// tokenCache is an authenticator that caches a token. A 401 to a request
-// that started after the cached token was issued means Zendesk no longer
-// takes it (revoked, or expired early): dropIfIssuedBefore forgets it so
-// that the next request gets a new one. A 401 to a request that started
-// before the token was issued says nothing about that token and is ignored,
-// so a burst of 401s to requests sent with the same token renews it once
-// (or, in a rare interleaving, twice), not once per request.
-type tokenCache interface {
-	dropIfIssuedBefore(start time.Time)
-}
-
 // cachedSourceAuth authenticates with the tokens of a source, through
-// oauth2.ReuseTokenSourceWithExpiry (one renewal for all goroutines, early
-// by the given margin), and can drop its cache.
+// oauth2.ReuseTokenSourceWithExpiry (one fetch for all goroutines, renewed
+// early by the given margin; each attempt waits for it no longer than its
+// context, see rest.TokenSourceAuth). It is a rest.Reauthenticator: after a
+// 401 the core calls Invalidate, which drops the cache, and resends once.
 type cachedSourceAuth struct {
 	inner oauth2.TokenSource
 	early time.Duration
 
-	mu     sync.Mutex
-	cache  rest.Authenticator
-	issued time.Time // when inner last gave a token
+	mu    sync.Mutex
+	gen   uint64             // the cache's generation, bumped by every drop
+	cache rest.Authenticator // over a ReuseTokenSource of generation gen
+	// issued is when the cache last got a token from inner (wall clock,
+	// as the core stamps attempts); zero before its first.
+	issued time.Time
 }
 
 func newCachedSourceAuth(inner oauth2.TokenSource, early time.Duration) *cachedSourceAuth {
 	a := &cachedSourceAuth{inner: inner, early: early}
-	a.cache = a.fresh()
+	a.reset()
 	return a
 }
 
-func (a *cachedSourceAuth) fresh() rest.Authenticator {
-	return rest.TokenSourceAuth(oauth2.ReuseTokenSourceWithExpiry(nil, sourceFunc(a.fetch), a.early))
+// reset starts a new, empty cache. a.mu is held, or a not yet shared.
+func (a *cachedSourceAuth) reset() {
+	a.gen++
+	a.issued = time.Time{}
+	gen := a.gen
+	fetch := sourceFunc(func() (*oauth2.Token, error) {
+		tok, err := a.inner.Token()
+		if err == nil {
+			a.mu.Lock()
+			if a.gen == gen { // a dropped cache's late fetch says nothing
+				a.issued = time.Now()
+			}
+			a.mu.Unlock()
+		}
+		return tok, err
+	})
+	a.cache = rest.TokenSourceAuth(oauth2.ReuseTokenSourceWithExpiry(nil, fetch, a.early))
 }
 
-// fetch asks the inner source and notes when.
-func (a *cachedSourceAuth) fetch() (*oauth2.Token, error) {
-	tok, err := a.inner.Token()
-	if err == nil {
-		a.mu.Lock()
-		a.issued = time.Now()
-		a.mu.Unlock()
-	}
-	return tok, err
-}
-
+// Authenticate sets the cached token, fetching one when there is none. A
+// token dropped while it was being obtained is not sent: the new cache's
+// token is asked for instead (a few times at most), so that every attempt
+// authenticated after a drop carries a token obtained after it.
 func (a *cachedSourceAuth) Authenticate(req *http.Request) error {
-	a.mu.Lock()
-	cache := a.cache
-	a.mu.Unlock()
-	return cache.Authenticate(req)
+	for range 3 {
+		a.mu.Lock()
+		cache, gen := a.cache, a.gen
+		a.mu.Unlock()
+		if err := cache.Authenticate(req); err != nil {
+			return err
+		}
+		a.mu.Lock()
+		current := a.gen == gen
+		a.mu.Unlock()
+		if current {
+			break
+		}
+	}
+	return nil
 }
 
-func (a *cachedSourceAuth) dropIfIssuedBefore(start time.Time) {
+// Invalidate implements rest.Reauthenticator. An attempt authenticated at
+// authenticatedAt was answered 401: the cached token is dropped if it was
+// obtained before then, so it is the one the attempt carried (or, in a rare
+// interleaving, a newer one, which then costs one more token request);
+// a token obtained since, or none yet, is left for the next attempt. Either
+// way the next attempt carries a token obtained after the failed one, so it
+// reports true. (With WithTokenSource the source may hand back the same
+// token; the resend then gets the same 401, which is returned.)
+func (a *cachedSourceAuth) Invalidate(authenticatedAt time.Time) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.issued.Before(start) {
-		a.cache = a.fresh()
-		a.issued = time.Time{}
+	if !a.issued.IsZero() && !a.issued.After(authenticatedAt) {
+		a.reset()
 	}
+	return true
 }
 
 type sourceFunc func() (*oauth2.Token, error)
@@ -373,18 +403,23 @@ type refreshSource struct {
 
 	mu  sync.Mutex
 	tok Token
-	// issued is when tok was obtained here; zero for the caller's pair.
+	// issued is when tok was obtained here (wall clock, as the core stamps
+	// attempts); zero for the caller's pair.
 	issued time.Time
 }
 
-// dropIfIssuedBefore forgets the access token (not the refresh token), so
-// the next request refreshes.
-func (s *refreshSource) dropIfIssuedBefore(start time.Time) {
+// Invalidate implements rest.Reauthenticator: an attempt authenticated at
+// authenticatedAt was answered 401. The access token is dropped, unless it
+// was obtained since, so that the next attempt refreshes the pair; the
+// refresh token is kept. The next attempt always carries a different
+// access token (or fails to get one), so it reports true.
+func (s *refreshSource) Invalidate(authenticatedAt time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.issued.Before(start) {
+	if !s.issued.After(authenticatedAt) {
 		s.tok.AccessToken = ""
 	}
+	return true
 }
 
 func (s *refreshSource) Authenticate(req *http.Request) error {

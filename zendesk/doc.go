@@ -17,8 +17,9 @@
 // Exactly one credential option is given:
 //
 //   - WithOAuthClientCredentials: server to server; the token is fetched from
-//     POST /oauth/tokens, cached, and renewed a minute before it expires, one
-//     token request for all concurrent calls.
+//     POST /oauth/tokens, cached, and renewed 60 s before it expires, one
+//     token request (bounded by 30 s) for all concurrent calls, each of which
+//     waits for it no longer than its own context.
 //   - WithOAuthRefreshToken: a token pair from the authorization-code flow.
 //     Zendesk rotates the pair on every refresh and invalidates the old
 //     refresh token, so the new pair is handed to a callback to be stored; a
@@ -27,9 +28,9 @@
 //   - WithAPIToken: email + API token. Zendesk deactivates every API token on
 //     2027-04-30; prefer OAuth.
 //
-// A cached OAuth token that Zendesk answers 401 to is dropped, so the next
-// call gets a new one (a revoked token does not stall a long-running
-// process). Credentials go only to the account's host, and never appear in
+// A cached OAuth token that Zendesk answers 401 to is dropped and the
+// request sent once more with a new one, so a revoked token costs no failed
+// call; a second 401 is returned. Credentials go only to the account's host, and never appear in
 // an error string or a log line, including tokens learnt at run time.
 //
 // # The flows

@@ -18,8 +18,6 @@ import (
 type Client struct {
 	rest   *rest.Client
 	logger *slog.Logger
-	// tokens is the credential's token cache, nil for static credentials.
-	tokens tokenCache
 
 	common service
 
@@ -131,7 +129,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zendesk: %w", err)
 	}
-	c.tokens, _ = auth.(tokenCache)
 
 	c.common.client = c
 	c.Tickets = (*TicketsService)(&c.common)
@@ -148,18 +145,11 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// do sends one request through the core. A 401 makes a cached OAuth token
-// be dropped (see tokenCache); the call itself still fails with it.
+// do sends one request through the core. A 401 to a cached OAuth token is
+// handled there: the token caches are rest.Reauthenticators, so the core
+// drops the token and resends once.
 func (c *Client) do(ctx context.Context, req *rest.Request, out any) (*rest.Response, error) {
-	start := time.Now()
-	resp, err := c.rest.Do(ctx, req, out)
-	if err != nil && c.tokens != nil {
-		var zerr *Error
-		if errors.As(err, &zerr) && zerr.StatusCode == http.StatusUnauthorized && !zerr.NotSent && zerr.Path != tokenPath {
-			c.tokens.dropIfIssuedBefore(start)
-		}
-	}
-	return resp, err
+	return c.rest.Do(ctx, req, out)
 }
 
 // BaseURL returns the URL every request path is appended to, e.g.

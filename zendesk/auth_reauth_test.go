@@ -1,0 +1,281 @@
+package zendesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/internal/rest"
+	"github.com/jarcoal/httpmock"
+	"golang.org/x/oauth2"
+)
+
+// The token caches are rest.Reauthenticators: on a 401 the core drops the
+// token and resends once.
+var (
+	_ rest.Reauthenticator = (*cachedSourceAuth)(nil)
+	_ rest.Reauthenticator = (*refreshSource)(nil)
+)
+
+// revocable answers GET /api/v2/tickets/1 and PUT /api/v2/tickets/1 with
+// 401 to revoked tokens, and records the Authorization of every request.
+type revocable struct {
+	mu      sync.Mutex
+	revoked map[string]bool
+	seen    []string
+}
+
+func newRevocable(f *fake) *revocable {
+	rv := &revocable{revoked: map[string]bool{}}
+	answer := func(req *http.Request) (*http.Response, error) {
+		a := req.Header.Get("Authorization")
+		rv.mu.Lock()
+		rv.seen = append(rv.seen, req.Method+" "+a)
+		revoked := rv.revoked[strings.TrimPrefix(a, "Bearer ")]
+		rv.mu.Unlock()
+		if revoked {
+			return httpmock.NewStringResponse(401, `{"error":"Couldn't authenticate you"}`), nil
+		}
+		return httpmock.NewStringResponse(200, `{"ticket":{"id":1}}`), nil
+	}
+	f.mock.RegisterResponder("GET", testBase+"/api/v2/tickets/1", answer)
+	f.mock.RegisterResponder("PUT", testBase+"/api/v2/tickets/1", answer)
+	return rv
+}
+
+func (rv *revocable) revoke(tokens ...string) {
+	rv.mu.Lock()
+	defer rv.mu.Unlock()
+	for _, t := range tokens {
+		rv.revoked[t] = true
+	}
+}
+
+func (rv *revocable) requests() []string {
+	rv.mu.Lock()
+	defer rv.mu.Unlock()
+	return append([]string(nil), rv.seen...)
+}
+
+// A revoked client-credentials token costs one 401, not a failed call: the
+// token is fetched again and the request resent, even with retries off.
+// A second 401 is returned.
+func TestRevokedClientCredentialsTokenIsReplaced(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	var te tokenEndpoint
+	te.register(f, tokenReply("t1", "", 7200), tokenReply("t2", "", 7200), tokenReply("t3", "", 7200))
+	rv := newRevocable(f)
+	f.on("GET", "/api/v2/tickets/2", status(500, `{}`))
+	c := f.client(WithOAuthClientCredentials("zd-client", "cc-secret-xyz"), WithMaxRetries(0))
+	get := func(id int64) error { _, err := c.Tickets.Get(t.Context(), id); return err }
+	if err := get(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := get(2); err == nil || te.calls.Load() != 1 {
+		t.Fatalf("err = %v, token requests = %d: a 500 does not drop the token", err, te.calls.Load())
+	}
+
+	rv.revoke("t1")
+	if err := get(1); err != nil {
+		t.Fatalf("a revoked token failed the call: %v", err)
+	}
+	if n := te.calls.Load(); n != 2 {
+		t.Fatalf("token requests = %d, want 2", n)
+	}
+	if got, want := fmt.Sprint(rv.requests()), "[GET Bearer t1 GET Bearer t1 GET Bearer t2]"; got != want {
+		t.Fatalf("requests = %s, want %s", got, want)
+	}
+
+	rv.revoke("t2", "t3")
+	err := get(1)
+	var zerr *Error
+	if !errors.Is(err, deskbridge.ErrUnauthorized) || !errors.As(err, &zerr) || zerr.Attempts != 2 {
+		t.Fatalf("err = %v (%+v), want the second 401 after 2 attempts", err, zerr)
+	}
+	if n := te.calls.Load(); n != 3 {
+		t.Fatalf("token requests = %d, want 3", n)
+	}
+}
+
+// A 401 means the request was not processed: an update that must not be
+// replayed after a 5xx (it adds a comment) is still resent with the new
+// token.
+func TestRevokedTokenResendsAnUpdateWithAComment(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	var te tokenEndpoint
+	te.register(f, tokenReply("t1", "", 7200), tokenReply("t2", "", 7200))
+	rv := newRevocable(f)
+	c := f.client(WithOAuthClientCredentials("zd-client", "cc-secret-xyz"))
+	if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	rv.revoke("t1")
+	if _, err := c.Tickets.Update(t.Context(), 1, &TicketInput{Comment: PublicComment("once")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(rv.requests()), "[GET Bearer t1 PUT Bearer t1 PUT Bearer t2]"; got != want {
+		t.Fatalf("requests = %s, want %s", got, want)
+	}
+}
+
+// Concurrent calls answered 401 to the same revoked token renew it once
+// (twice in a rare interleaving), not once per call, and all succeed.
+func TestRevokedTokenBurstRenewsOnce(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	var te tokenEndpoint
+	te.register(f, tokenReply("t1", "", 7200), tokenReply("t2", "", 7200), tokenReply("t3", "", 7200))
+	rv := newRevocable(f)
+	c := f.client(WithOAuthClientCredentials("zd-client", "cc-secret-xyz"))
+	if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	rv.revoke("t1")
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := te.calls.Load(); n < 2 || n > 3 {
+		t.Fatalf("token requests = %d, want 2 (3 at most)", n)
+	}
+}
+
+// Invalidate drops the token an attempt carried, not one obtained since.
+func TestCachedTokenInvalidateKeepsANewerToken(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	a := newCachedSourceAuth(tokenSourceFunc(func() (*oauth2.Token, error) {
+		return &oauth2.Token{AccessToken: fmt.Sprint("t", n.Add(1))}, nil
+	}), 0)
+	auth := func(want string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", testBase, nil)
+		if err := a.Authenticate(req); err != nil || req.Header.Get("Authorization") != "Bearer "+want {
+			t.Fatal(err, req.Header)
+		}
+	}
+	if !a.Invalidate(time.Now()) {
+		t.Fatal("before any token: the next attempt gets one")
+	}
+	before := time.Now()
+	auth("t1")
+	if !a.Invalidate(before) { // that attempt was authenticated before t1 existed
+		t.Fatal("the next attempt carries t1, not what the failed one carried")
+	}
+	auth("t1")
+	if !a.Invalidate(time.Now()) {
+		t.Fatal("t1 dropped: the next attempt carries a new token")
+	}
+	auth("t2")
+}
+
+// A revoked access token of the refresh flow: the access token alone is
+// dropped, the pair refreshed once (each refresh token presented once) and
+// the request resent. A second 401 is returned.
+func TestRevokedRefreshAccessTokenIsReplaced(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	var te tokenEndpoint
+	te.register(f, tokenReply("at-2", "rt-2", 7200), tokenReply("at-3", "rt-3", 7200))
+	rv := newRevocable(f)
+	var rot rotations
+	c := f.client(WithOAuthRefreshToken("zd-client", "rt-secret", Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: time.Now().Add(time.Hour)}, rot.store),
+		WithMaxRetries(0))
+	rv.revoke("at-1")
+	if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
+		t.Fatalf("a revoked access token failed the call: %v", err)
+	}
+	if got, want := fmt.Sprint(rv.requests()), "[GET Bearer at-1 GET Bearer at-2]"; got != want {
+		t.Fatalf("requests = %s, want %s", got, want)
+	}
+	if got := rot.tokens(); len(got) != 1 || got[0].RefreshToken != "rt-2" {
+		t.Fatalf("rotations = %+v", got)
+	}
+
+	rv.revoke("at-2", "at-3")
+	if _, err := c.Tickets.Get(t.Context(), 1); !errors.Is(err, deskbridge.ErrUnauthorized) {
+		t.Fatalf("err = %v, want the second 401", err)
+	}
+	bodies, _ := te.requests()
+	if len(bodies) != 2 || !strings.Contains(bodies[0], `"refresh_token":"rt-1"`) || !strings.Contains(bodies[1], `"refresh_token":"rt-2"`) {
+		t.Fatalf("refreshes = %v: each refresh token once, in order", bodies)
+	}
+}
+
+func TestRefreshInvalidateDropsOnlyTheAccessToken(t *testing.T) {
+	t.Parallel()
+	s := &refreshSource{tok: Token{AccessToken: "at-1", RefreshToken: "rt-1"}, now: time.Now}
+	if !s.Invalidate(time.Now()) || s.tok.AccessToken != "" || s.tok.RefreshToken != "rt-1" {
+		t.Fatalf("tok = %+v", s.tok)
+	}
+	s.tok.AccessToken, s.issued = "at-2", time.Now()
+	if !s.Invalidate(s.issued.Add(-time.Second)) || s.tok.AccessToken != "at-2" {
+		t.Fatalf("a token obtained after the failed attempt was dropped: %+v", s.tok)
+	}
+}
+
+// slowTokens makes the token endpoint hang until the test releases it (at
+// the latest when it ends).
+func slowTokens(t *testing.T, f *fake, reply func(string) (int, string)) (*tokenEndpoint, func()) {
+	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(free)
+	te := &tokenEndpoint{}
+	te.register(f, func(body string) (int, string) {
+		<-release
+		return reply(body)
+	})
+	return te, free
+}
+
+// callWithin makes a call with a short deadline and checks that it returns
+// with the deadline's error, in time, without reaching the API.
+func callWithin(t *testing.T, c *Client, seen *[]string, ctx context.Context) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Tickets.Get(ctx, 1)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("a call with a 100 ms deadline waited %s for the token", d)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || len(*seen) != 0 {
+		t.Fatalf("err = %v, API requests = %d", err, len(*seen))
+	}
+}
+
+// A slow client-credentials token endpoint: a call waits no longer than its
+// context, the fetch goes on without it and serves the next call.
+func TestClientCredentialsWaitHonoursContext(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	te, release := slowTokens(t, f, tokenReply("cc-1", "", 7200))
+	seen := apiEcho(f)
+	c := f.client(WithOAuthClientCredentials("zd-client", "cc-secret-xyz"))
+	callWithin(t, c, seen, t.Context())
+	callWithin(t, c, seen, t.Context())
+	release()
+	if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if te.calls.Load() != 1 || fmt.Sprint(*seen) != "[Bearer cc-1]" {
+		t.Fatalf("token requests = %d, API auth = %v", te.calls.Load(), *seen)
+	}
+}
