@@ -19,10 +19,12 @@ import (
 // The babelforce client uses the same margin.
 const tokenEarlyExpiry = 60 * time.Second
 
-// tokenTimeout bounds one call to the token endpoint (and the onRotate
-// callback). Token requests do not follow the caller's cancellation: a
-// refresh that reached Zendesk and whose answer was dropped would leave the
-// stored refresh token invalidated.
+// tokenTimeout bounds one call to the token endpoint (with its retries), and
+// separately the onRotate callback, as in the babelforce client. A token
+// fetch is shared by the calls that need it and detached from each of them:
+// a refresh that reached Zendesk and whose answer was dropped because its
+// caller left would leave the stored refresh token invalidated. Each call
+// waits for it no longer than its own context.
 const tokenTimeout = 30 * time.Second
 
 // tokenPath is the OAuth token endpoint, outside /api/v2.
@@ -195,18 +197,25 @@ var ErrRefreshTokenNotStored = errors.New("zendesk: the rotated OAuth refresh to
 // stored last; with an empty or expired AccessToken the first request
 // refreshes at once.
 //
-// When Zendesk answers 401 to the access token (revoked), the access token
-// alone is dropped, the pair refreshed, and the request sent once more; a
-// second 401 is returned.
+// The access token is renewed 60 s before it expires, or after Zendesk
+// answered 401 to it (revoked): the access token alone is dropped, the pair
+// refreshed, and the request sent once more; a second 401 is returned. One
+// refresh runs at a time and serves every request waiting for it, so a
+// refresh token is never presented twice at once. The refresh is detached
+// from the requests that wait for it (a refresh answer dropped because its
+// caller left would leave the stored refresh token invalidated): the token
+// request is bounded by 30 s, and each request waits no longer than its own
+// context.
 //
 // onRotate runs while other requests of the client wait for the token, with
-// a context that keeps the caller's values but not its cancellation, and a
-// 30 s deadline. It must not use this Client. When it fails, the new pair is
-// kept in memory so that the process keeps working, the failure is logged
-// at Error level, and the request that triggered the refresh is not sent:
-// it returns an error matching ErrRefreshTokenNotStored and wrapping
-// onRotate's error. Later requests use the new token without error; the
-// caller should store the pair again (for example from its own retry).
+// a context that keeps the values of the request that started the refresh
+// but not its cancellation, and a 30 s deadline of its own. It must not use
+// this Client. When it fails, the new pair is kept in memory so that the
+// process keeps working, the failure is logged at Error level, and the
+// requests that waited for that refresh are not sent: they return an error
+// matching ErrRefreshTokenNotStored and wrapping onRotate's error. Later
+// requests use the new token without error; the caller should store the
+// pair again (for example from its own retry).
 func WithOAuthRefreshToken(clientID, clientSecret string, current Token, onRotate func(ctx context.Context, t Token) error) Option {
 	return func(c *config) error {
 		if err := checkCredential("OAuth client id", clientID); err != nil {
@@ -392,8 +401,12 @@ func (f sourceFunc) Token() (*oauth2.Token, error) { return f() }
 
 // refreshSource holds the rotating pair of WithOAuthRefreshToken. It is its
 // own cache rather than an oauth2.ReuseTokenSource because it must tell the
-// one request that triggered a refresh that the new pair was not stored,
-// and because storing must follow the caller's context values.
+// requests that waited for a refresh that the new pair was not stored, and
+// because storing must follow the caller's context values.
+//
+// One refresh runs at a time (flight): the requests that need a token
+// while it runs wait for it, each no longer than its own context, and the
+// refresh goes on without them.
 type refreshSource struct {
 	env          *authEnv
 	clientID     string
@@ -406,6 +419,15 @@ type refreshSource struct {
 	// issued is when tok was obtained here (wall clock, as the core stamps
 	// attempts); zero for the caller's pair.
 	issued time.Time
+	// flight is the refresh in progress, nil when none.
+	flight *refreshFlight
+}
+
+// refreshFlight is one refresh; token and err are set before done closes.
+type refreshFlight struct {
+	done  chan struct{}
+	token string
+	err   error
 }
 
 // Invalidate implements rest.Reauthenticator: an attempt authenticated at
@@ -431,38 +453,85 @@ func (s *refreshSource) Authenticate(req *http.Request) error {
 	return nil
 }
 
-// token returns a valid access token, refreshing (and rotating) the pair
-// when the current one is missing or about to expire.
+// valid reports whether the access token can be used as it is. s.mu is
+// held.
+func (s *refreshSource) valid() bool {
+	return s.tok.AccessToken != "" && (s.tok.Expiry.IsZero() || s.now().Add(tokenEarlyExpiry).Before(s.tok.Expiry))
+}
+
+// token returns a valid access token, waiting for the refresh in progress,
+// or starting one, when the current token is missing or about to expire. It
+// waits no longer than ctx.
 func (s *refreshSource) token(ctx context.Context) (string, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tok.AccessToken != "" && (s.tok.Expiry.IsZero() || s.now().Add(tokenEarlyExpiry).Before(s.tok.Expiry)) {
-		return s.tok.AccessToken, nil
+	if s.flight == nil {
+		if s.valid() {
+			tok := s.tok.AccessToken
+			s.mu.Unlock()
+			return tok, nil
+		}
+		if err := ctx.Err(); err != nil {
+			s.mu.Unlock()
+			return "", err // start no refresh for a caller already gone
+		}
+		s.flight = &refreshFlight{done: make(chan struct{})}
+		go s.refresh(context.WithoutCancel(ctx), s.flight)
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenTimeout)
-	defer cancel()
-	next, err := s.env.fetchToken(ctx, &tokenRequest{
+	f := s.flight
+	s.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.token, f.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// refresh runs flight f: it refreshes and rotates the pair, stores it
+// through onRotate, and then lets the waiting requests go. ctx carries the
+// values of the request that started it, not its cancellation.
+func (s *refreshSource) refresh(ctx context.Context, f *refreshFlight) {
+	defer func() {
+		s.mu.Lock()
+		s.flight = nil
+		s.mu.Unlock()
+		close(f.done)
+	}()
+	s.mu.Lock()
+	cur := s.tok
+	s.mu.Unlock()
+
+	fetchCtx, cancel := context.WithTimeout(ctx, tokenTimeout)
+	next, err := s.env.fetchToken(fetchCtx, &tokenRequest{
 		GrantType:    "refresh_token",
 		ClientID:     s.clientID,
 		ClientSecret: s.clientSecret,
-		RefreshToken: s.tok.RefreshToken,
+		RefreshToken: cur.RefreshToken,
 	}, false)
+	cancel()
 	if err != nil {
-		return "", err
+		f.err = err
+		return
 	}
 	if next.RefreshToken == "" {
 		// Not rotated after all: the old refresh token stays valid.
-		next.RefreshToken = s.tok.RefreshToken
-		next.RefreshTokenExpiry = s.tok.RefreshTokenExpiry
+		next.RefreshToken = cur.RefreshToken
+		next.RefreshTokenExpiry = cur.RefreshTokenExpiry
 	}
+	s.mu.Lock()
 	s.tok, s.issued = next, time.Now()
-	if err := s.onRotate(ctx, next); err != nil {
+	s.mu.Unlock()
+
+	storeCtx, cancel := context.WithTimeout(ctx, tokenTimeout)
+	defer cancel()
+	if err := s.onRotate(storeCtx, next); err != nil {
 		rerr := &rotationError{cause: err, msg: s.env.secrets.Scrub(err.Error())}
 		s.env.logger.LogAttrs(ctx, slog.LevelError, "zendesk: OAuth refresh token rotated but not stored; the new pair lives only in this process",
 			slog.String("vendor", "zendesk"), slog.String("error", rerr.msg))
-		return "", rerr
+		f.err = rerr
+		return
 	}
-	return next.AccessToken, nil
+	f.token = next.AccessToken
 }
 
 // rotationError is returned when onRotate failed. Its text is scrubbed of

@@ -261,8 +261,43 @@ func callWithin(t *testing.T, c *Client, seen *[]string, ctx context.Context) {
 	}
 }
 
-// A slow client-credentials token endpoint: a call waits no longer than its
-// context, the fetch goes on without it and serves the next call.
+type ctxKey struct{}
+
+// A slow refresh: a call waits no longer than its context, the refresh
+// goes on without it (its answer is not dropped: the pair rotates once and
+// reaches onRotate, with the starting call's values and a live context),
+// and later calls use its token.
+func TestRefreshWaitHonoursContext(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	te, release := slowTokens(t, f, tokenReply("at-2", "rt-2", 7200))
+	seen := apiEcho(f)
+	stored := make(chan string, 1)
+	store := func(ctx context.Context, tok Token) error {
+		v, _ := ctx.Value(ctxKey{}).(string)
+		stored <- fmt.Sprintf("%s %s %v", tok.RefreshToken, v, ctx.Err())
+		return nil
+	}
+	c := f.client(WithOAuthRefreshToken("zd-client", "rt-secret", Token{RefreshToken: "rt-1"}, store))
+
+	callWithin(t, c, seen, context.WithValue(t.Context(), ctxKey{}, "first caller"))
+	callWithin(t, c, seen, t.Context()) // joins the refresh in flight
+	if n := te.calls.Load(); n != 1 {
+		t.Fatalf("token requests = %d, want 1: a refresh token is presented once", n)
+	}
+	release()
+	if got := <-stored; got != "rt-2 first caller <nil>" {
+		t.Fatalf("onRotate got %q", got)
+	}
+	if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if te.calls.Load() != 1 || fmt.Sprint(*seen) != "[Bearer at-2]" {
+		t.Fatalf("token requests = %d, API auth = %v", te.calls.Load(), *seen)
+	}
+}
+
+// The same for client credentials.
 func TestClientCredentialsWaitHonoursContext(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
@@ -277,5 +312,64 @@ func TestClientCredentialsWaitHonoursContext(t *testing.T) {
 	}
 	if te.calls.Load() != 1 || fmt.Sprint(*seen) != "[Bearer cc-1]" {
 		t.Fatalf("token requests = %d, API auth = %v", te.calls.Load(), *seen)
+	}
+}
+
+// Calls waiting for one refresh share its outcome: a refused refresh, or a
+// rotated pair that onRotate failed to store, fails them all; the refresh
+// token was presented once.
+func TestRefreshFailureSharedByWaiters(t *testing.T) {
+	t.Parallel()
+	diskFull := errors.New("disk full")
+	for _, tc := range []struct {
+		name  string
+		reply func(string) (int, string)
+		store func(context.Context, Token) error
+		check func(error) bool
+	}{
+		{"refused", func(string) (int, string) {
+			return 400, `{"error":"invalid_grant","error_description":"The refresh token is invalid"}`
+		}, noStore, func(err error) bool {
+			var zerr *Error
+			return errors.As(err, &zerr) && zerr.Code == "invalid_grant"
+		}},
+		{"not stored", tokenReply("at-2", "rt-2", 7200), func(context.Context, Token) error { return diskFull },
+			func(err error) bool { return errors.Is(err, ErrRefreshTokenNotStored) && errors.Is(err, diskFull) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t)
+			te, release := slowTokens(t, f, tc.reply)
+			apiEcho(f)
+			c := f.client(WithOAuthRefreshToken("zd-client", "rt-secret", Token{RefreshToken: "rt-1"}, tc.store))
+			errs := make(chan error, 5)
+			var wg, started sync.WaitGroup
+			for range 5 {
+				wg.Add(1)
+				started.Add(1)
+				go func() {
+					defer wg.Done()
+					started.Done()
+					_, err := c.Tickets.Get(t.Context(), 1)
+					errs <- err
+				}()
+			}
+			started.Wait()
+			for te.calls.Load() == 0 {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(100 * time.Millisecond) // let the others join the refresh
+			release()
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if !tc.check(err) {
+					t.Fatalf("err = %v", err)
+				}
+			}
+			if n := te.calls.Load(); n != 1 {
+				t.Fatalf("token requests = %d, want 1", n)
+			}
+		})
 	}
 }
