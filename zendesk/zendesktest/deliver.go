@@ -5,11 +5,11 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
+	"github.com/deskbridge/deskbridge/internal/rest"
 	"github.com/deskbridge/deskbridge/webhook"
 )
 
@@ -286,7 +286,9 @@ func (dl *deliveries) close() {
 //   - 409 Conflict is retried up to 3 times;
 //   - 429 and 503 are retried only when the answer has a Retry-After under
 //     60 seconds, after waiting that long (at most 5 times: the bound is
-//     this fake's);
+//     this fake's); Retry-After is read as the clients read it
+//     (rest.ParseRetryAfter: seconds or an HTTP date, incredible values
+//     ignored);
 //   - a timeout (no answer within the delivery timeout, 12 s by default) is
 //     retried up to 5 times;
 //   - any other status or network error is not retried.
@@ -311,30 +313,13 @@ func zendeskRetryPolicy(now func() time.Time) fakeserver.RetryPolicy {
 				return true, backoff(conflicts)
 			}
 		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-			if d, ok := retryAfter(resp.Header.Get("Retry-After"), now()); ok && d < time.Minute && limited < 5 {
+			if d, ok := rest.ParseRetryAfter(resp.Header.Get("Retry-After"), now()); ok && d < time.Minute && limited < 5 {
 				limited++
 				return true, d
 			}
 		}
 		return false, 0
 	}
-}
-
-// retryAfter parses a Retry-After value: seconds or an HTTP date.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0, false
-		}
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(0, t.Sub(now)), true
-	}
-	return 0, false
 }
 
 // Deliveries returns copies of every delivery queued or made, oldest first.

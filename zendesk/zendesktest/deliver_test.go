@@ -44,6 +44,10 @@ func TestDeliveryRetries(t *testing.T) {
 			"[503 503 200]", "[1s 1s]"},
 		{"503 without Retry-After is not retried", []answer{{status: 503}}, "[503]", "[]"},
 		{"503 with Retry-After 60 is not retried", []answer{{status: 503, header: retryAfter("60")}}, "[503]", "[]"},
+		// Past time.Duration's range: an unbounded parse wrapped it to a
+		// negative wait, which passed "under 60 s".
+		{"503 with an incredible Retry-After is not retried", []answer{{status: 503, header: retryAfter("9223372037")}}, "[503]", "[]"},
+		{"429 with Retry-After 0.5 is retried", []answer{{status: 429, header: retryAfter("0.5")}}, "[429 200]", "[500ms]"},
 		{"429 with Retry-After 2 is retried", []answer{{status: 429, header: retryAfter("2")}}, "[429 200]", "[2s]"},
 		{"409 is retried up to 3 times", []answer{{status: 409}, {status: 409}, {status: 409}, {status: 409}}, "[409 409 409 409]", "[1s 2s 4s]"},
 		{"409 then success", []answer{{status: 409}}, "[409 200]", "[1s]"},
