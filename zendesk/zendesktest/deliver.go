@@ -1,10 +1,11 @@
 package zendesktest
 
 import (
-	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,8 +28,10 @@ import (
 // invocation) and a fresh x-zendesk-webhook-signature /
 // x-zendesk-webhook-signature-timestamp pair made with the webhook's
 // signing secret by webhook.SignZendesk, plus the webhook's
-// authentication and custom headers. The circuit breaker (vendor notes 2.6)
-// is not modelled.
+// authentication and custom headers. Each recorded attempt holds those
+// headers with the credentials redacted: the Authorization of basic_auth
+// and bearer_token webhooks, and the header an api_key webhook names. The
+// circuit breaker (vendor notes 2.6) is not modelled.
 
 // outbound is a delivery to make; everything it needs is copied from the
 // state when it is queued.
@@ -44,9 +47,12 @@ type outbound struct {
 	method       string
 	url          string
 	header       http.Header
-	body         []byte
-	secret       string
-	created      time.Time
+	// secretHeaders names the headers, beyond Authorization, that carry
+	// the webhook's credential (an api_key webhook's header).
+	secretHeaders []string
+	body          []byte
+	secret        string
+	created       time.Time
 }
 
 // Delivery is one webhook invocation and its attempts.
@@ -87,7 +93,8 @@ type DeliveryAttempt struct {
 	// Wait is how long the fake waited after this attempt before retrying
 	// (0 after the last attempt).
 	Wait time.Duration
-	// Header holds the request headers of this attempt.
+	// Header holds the request headers of this attempt, with the webhook's
+	// credential replaced by "[redacted]".
 	Header http.Header
 }
 
@@ -220,10 +227,20 @@ func (dl *deliveries) deliver(o outbound) []DeliveryAttempt {
 		Sleep:  dl.s.cfg.deliverySleep,
 		Now:    dl.s.now,
 	}
-	attempts := d.Deliver(dl.ctx, fakeserver.Delivery{
+	return attemptsOf(d.Deliver(dl.ctx, o.fakeserverDelivery(dl)))
+}
+
+// fakeserverDelivery is o for fakeserver.Deliverer, which signs each
+// attempt and records it with the credentials redacted.
+func (o *outbound) fakeserverDelivery(dl *deliveries) fakeserver.Delivery {
+	return fakeserver.Delivery{
 		Method: o.method, URL: o.url, Header: o.header, Body: o.body,
-		Prepare: func(req *http.Request, _ int) { dl.sign(req, o) },
-	})
+		Prepare:       func(req *http.Request, _ int) { dl.sign(req, *o) },
+		SecretHeaders: o.secretHeaders,
+	}
+}
+
+func attemptsOf(attempts []fakeserver.Attempt) []DeliveryAttempt {
 	out := make([]DeliveryAttempt, len(attempts))
 	for i, a := range attempts {
 		out[i] = DeliveryAttempt(a)
@@ -238,38 +255,38 @@ func (dl *deliveries) sign(req *http.Request, o outbound) {
 	req.Header.Set("x-zendesk-webhook-signature-timestamp", ts)
 }
 
-// deliverNow makes one synchronous attempt (the webhook test endpoint) and
-// records it.
+// deliverNow makes one synchronous attempt (the webhook test endpoint),
+// without retries, and records it. The answer is returned too: the test
+// endpoint reports it.
 func (dl *deliveries) deliverNow(ctx context.Context, o outbound) (Delivery, *testResponse) {
-	rec := &deliveryRec{d: o.delivery(), o: o}
-	a := DeliveryAttempt{Time: dl.s.now()}
 	var tr *testResponse
-	req, err := http.NewRequestWithContext(ctx, o.method, o.url, bytes.NewReader(o.body))
-	if err == nil {
-		req.Header = o.header.Clone()
-		dl.sign(req, o)
-		a.Header = req.Header.Clone()
-		var resp *http.Response
-		resp, err = dl.client.Do(req)
+	client := *dl.client
+	next := client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	client.Transport = roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(req)
 		if err == nil {
-			tr = readTestResponse(resp)
+			tr = readTestResponse(resp) // the body, before the deliverer discards it
 			resp.Body.Close()
-			a.Status = resp.StatusCode
+			resp.Body = io.NopCloser(strings.NewReader(tr.body))
 		}
-	}
-	if err != nil {
-		a.Err = err.Error()
-		if fakeserver.IsTimeout(err) {
-			a.Err = "timeout"
-		}
-	}
-	rec.d.Attempts = []DeliveryAttempt{a}
+		return resp, err
+	})
+	d := fakeserver.Deliverer{Client: &client, Now: dl.s.now}
+	rec := &deliveryRec{d: o.delivery(), o: o}
+	rec.d.Attempts = attemptsOf(d.Deliver(ctx, o.fakeserverDelivery(dl)))
 	rec.d.Done = true
 	dl.mu.Lock()
 	dl.recs = append(dl.recs, rec)
 	dl.mu.Unlock()
 	return rec.d.clone(), tr
 }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
 
 func (dl *deliveries) close() {
 	dl.mu.Lock()
@@ -323,6 +340,7 @@ func zendeskRetryPolicy(now func() time.Time) fakeserver.RetryPolicy {
 }
 
 // Deliveries returns copies of every delivery queued or made, oldest first.
+// Attempt headers have the webhooks' credentials redacted.
 func (s *Server) Deliveries() []Delivery {
 	s.dl.mu.Lock()
 	defer s.dl.mu.Unlock()

@@ -307,6 +307,7 @@ func (st *state) newOutbound(rec *webhookRec, now time.Time) outbound {
 	for _, k := range keys {
 		h.Set(k, wh.CustomHeaders[k])
 	}
+	var secretHeaders []string
 	if a := wh.Authentication; a != nil {
 		switch a.Type {
 		case "basic_auth":
@@ -315,6 +316,7 @@ func (st *state) newOutbound(rec *webhookRec, now time.Time) outbound {
 			h.Set("Authorization", "Bearer "+a.Data["token"])
 		case "api_key":
 			h.Set(a.Data["name"], a.Data["value"])
+			secretHeaders = []string{a.Data["name"]}
 		}
 	}
 	h.Set("User-Agent", "Zendesk Webhook")
@@ -324,6 +326,6 @@ func (st *state) newOutbound(rec *webhookRec, now time.Time) outbound {
 	h.Set("x-zendesk-webhook-invocation-id", itoa(st.invSeq))
 	return outbound{
 		webhookID: wh.ID, invocationID: itoa(st.invSeq), method: wh.HTTPMethod, url: wh.Endpoint,
-		header: h, secret: rec.secret, created: now,
+		header: h, secretHeaders: secretHeaders, secret: rec.secret, created: now,
 	}
 }
