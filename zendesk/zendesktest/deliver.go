@@ -21,7 +21,9 @@ import (
 // worker per webhook sends its deliveries one at a time, in order, so one
 // slow endpoint does not hold up the others. At most 10,000 deliveries wait
 // at once; past that a delivery is recorded as dropped. No state lock is
-// held while delivering, so a receiver may call the fake back.
+// held while delivering, so a receiver may call the fake back. The newest
+// 10,000 deliveries are kept for Deliveries; older ones are forgotten, so
+// that a long-running fake does not grow without bound.
 //
 // Every attempt carries x-zendesk-account-id, x-zendesk-webhook-id,
 // x-zendesk-webhook-invocation-id (the same on every retry of one
@@ -121,14 +123,18 @@ type deliveryRec struct {
 	o outbound
 }
 
+// maxDeliveryRecords is how many deliveries Deliveries remembers.
+const maxDeliveryRecords = 10000
+
 type deliveries struct {
 	s      *Server
 	client *http.Client
 	ctx    context.Context
 	cancel context.CancelFunc
+	keep   int // how many records to keep, the newest
 
 	mu       sync.Mutex
-	recs     []*deliveryRec
+	recs     []*deliveryRec // the newest keep, oldest first
 	queues   map[string][]*deliveryRec
 	running  map[string]bool
 	inflight int
@@ -148,7 +154,18 @@ func newDeliveries(s *Server) *deliveries {
 	ctx, cancel := context.WithCancel(context.Background())
 	idle := make(chan struct{})
 	close(idle)
-	return &deliveries{s: s, client: client, ctx: ctx, cancel: cancel, queues: map[string][]*deliveryRec{}, running: map[string]bool{}, idle: idle}
+	return &deliveries{s: s, client: client, ctx: ctx, cancel: cancel, keep: maxDeliveryRecords,
+		queues: map[string][]*deliveryRec{}, running: map[string]bool{}, idle: idle}
+}
+
+// record adds rec to the history, forgetting the oldest records past
+// dl.keep (a delivery still queued is made all the same). dl.mu is held.
+func (dl *deliveries) record(rec *deliveryRec) {
+	dl.recs = append(dl.recs, rec)
+	if over := len(dl.recs) - dl.keep; over > 0 {
+		clear(dl.recs[:over]) // let them go before append reallocates
+		dl.recs = dl.recs[over:]
+	}
 }
 
 func (o *outbound) delivery() Delivery {
@@ -169,7 +186,7 @@ func (dl *deliveries) enqueue(out ...outbound) {
 	defer dl.mu.Unlock()
 	for _, o := range out {
 		rec := &deliveryRec{d: o.delivery(), o: o}
-		dl.recs = append(dl.recs, rec)
+		dl.record(rec)
 		switch {
 		case dl.closed:
 			rec.d.Done, rec.d.Dropped = true, "server closed"
@@ -279,7 +296,7 @@ func (dl *deliveries) deliverNow(ctx context.Context, o outbound) (Delivery, *te
 	rec.d.Attempts = attemptsOf(d.Deliver(ctx, o.fakeserverDelivery(dl)))
 	rec.d.Done = true
 	dl.mu.Lock()
-	dl.recs = append(dl.recs, rec)
+	dl.record(rec)
 	dl.mu.Unlock()
 	return rec.d.clone(), tr
 }
@@ -339,8 +356,10 @@ func zendeskRetryPolicy(now func() time.Time) fakeserver.RetryPolicy {
 	}
 }
 
-// Deliveries returns copies of every delivery queued or made, oldest first.
-// Attempt headers have the webhooks' credentials redacted.
+// Deliveries returns copies of the deliveries queued or made, oldest first:
+// the newest 10,000 (older ones are forgotten, so that a long-running fake
+// does not grow without bound). Attempt headers have the webhooks'
+// credentials redacted.
 func (s *Server) Deliveries() []Delivery {
 	s.dl.mu.Lock()
 	defer s.dl.mu.Unlock()

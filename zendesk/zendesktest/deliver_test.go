@@ -199,3 +199,26 @@ func TestCloseStopsDeliveries(t *testing.T) {
 		t.Fatal("Close waited for the delivery")
 	}
 }
+
+// Deliveries keeps the newest records only (10,000 by default).
+func TestDeliveriesKeepTheNewest(t *testing.T) {
+	t.Parallel()
+	if zendesktest.DeliveryHistory != 10000 {
+		t.Fatalf("default history %d", zendesktest.DeliveryHistory)
+	}
+	rc := newReceiver(t)
+	s := newFake(t)
+	zendesktest.SetDeliveryHistory(s, 5)
+	for i := range 8 {
+		mustStatus(t, call(t, s, "POST", "/api/v2/webhooks/test", map[string]any{"request": map[string]any{
+			"endpoint": rc.URL, "http_method": "POST", "request_format": "json", "payload": fmt.Sprint(i)}}), 200)
+	}
+	ds := s.Deliveries()
+	var bodies []string
+	for _, d := range ds {
+		bodies = append(bodies, string(d.Body))
+	}
+	if fmt.Sprint(bodies) != "[3 4 5 6 7]" {
+		t.Fatalf("kept %v, want the newest 5", bodies)
+	}
+}

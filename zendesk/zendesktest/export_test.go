@@ -1,0 +1,12 @@
+package zendesktest
+
+// SetDeliveryHistory sets how many deliveries s keeps for Deliveries, so
+// that a test can see the bound without making 10,000 of them.
+func SetDeliveryHistory(s *Server, n int) {
+	s.dl.mu.Lock()
+	defer s.dl.mu.Unlock()
+	s.dl.keep = n
+}
+
+// DeliveryHistory is the default bound.
+const DeliveryHistory = maxDeliveryRecords
