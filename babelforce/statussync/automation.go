@@ -234,7 +234,7 @@ func (f *Flow) applyPresenceEvent(ctx context.Context, src Source, e PresenceEve
 		o.from = st.bfKnown
 	}
 	out, err := f.applyBabelforce(ctx, st, &o)
-	if out == Applied || out == Unchanged || out == Echo {
+	if (out == Applied || out == Unchanged || out == Echo) && samePresence(st.bfKnown, e.Presence) {
 		// The presence is current: a poll that read it before now is
 		// older, and the poller need not report it again.
 		st.bfTouchedAt = now

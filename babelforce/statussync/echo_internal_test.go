@@ -105,8 +105,8 @@ func TestBabelforceEchoesStayBoundedWithoutAutomation(t *testing.T) {
 	if got := e.bf.Presence(bid); got != "away" {
 		t.Fatalf("babelforce presence %q, want away", got)
 	}
-	if n, _ := e.echoes(zid); n != 2 {
-		t.Errorf("after 200 changes between two presences: %d echoes remembered, want 2 (one per presence)", n)
+	if n, _ := e.echoes(zid); n != maxEchoes {
+		t.Errorf("after 200 changes between two presences: %d echoes remembered, want %d (the cap)", n, maxEchoes)
 	}
 	// Past the window the older entries expire at the next change.
 	e.clock.Add(2 * e.flow.cfg.EchoWindow)
@@ -139,8 +139,8 @@ func TestZendeskEchoesStayBoundedWithoutZendeskEvents(t *testing.T) {
 	if av, _ := e.zd.Availability(zid); av.StatusName != "away" {
 		t.Fatalf("Zendesk status %q, want away (the fallback of busy)", av.StatusName)
 	}
-	if _, n := e.echoes(zid); n != 2 {
-		t.Errorf("after 200 changes between two statuses: %d echoes remembered, want 2 (one per status)", n)
+	if _, n := e.echoes(zid); n != maxEchoes {
+		t.Errorf("after 200 changes between two statuses: %d echoes remembered, want %d (the cap)", n, maxEchoes)
 	}
 	e.clock.Add(2 * e.flow.cfg.EchoWindow)
 	if err := e.flow.ApplyPresence(t.Context(), PresenceEvent{AgentID: bid, SourceID: strconv.FormatInt(zid, 10),
@@ -172,5 +172,87 @@ func TestEchoListsAreCapped(t *testing.T) {
 	}
 	if first := "s" + strconv.Itoa(2*maxEchoes); st.zdEchoes[0].status != first {
 		t.Errorf("oldest Zendesk echo kept %q, want %q", st.zdEchoes[0].status, first)
+	}
+}
+
+// The flow sets available, away, available, then transfers_only;
+// babelforce's automation reports the changes asynchronously, so the first
+// three reports may come in any order, before the fourth. Each report is
+// the echo of one set: none may bounce back to Zendesk. With one echo
+// entry per value, a late second report of "available" passed as a genuine
+// change and set Zendesk back to online, away from the agent's status.
+func TestEchoesOfRepeatedValuesInAnyOrder(t *testing.T) {
+	t.Parallel()
+	for _, order := range [][]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}} {
+		e := newInternalEnv(t, "away", "transfers_only")
+		zid, bid := e.agent("ann")
+		states := []string{"online", "away", "online", "transfers_only"}
+		presences := []string{"available", "away", "available", "transfers_only"}
+		var sets []time.Time
+		for i, state := range states {
+			e.clock.Add(time.Second)
+			at := e.clock.Now()
+			sets = append(sets, at)
+			ev := &webhook.ZendeskEvent{ID: "z" + strconv.Itoa(i), Time: at,
+				Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: state}, UpdatedAt: at}}
+			if err := e.flow.handleZendeskEvent(context.Background(), ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, i := range append(order, 3) {
+			e.clock.Add(time.Millisecond)
+			err := e.flow.ApplyPresence(t.Context(), PresenceEvent{EventID: "b" + strconv.Itoa(i), AgentID: bid,
+				SourceID: strconv.FormatInt(zid, 10), Presence: presences[i], ChangedAt: sets[i].Add(time.Millisecond)})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := e.zd.RequestCount("PUT", "/api/v2/agent_availabilities/agent_statuses/agents/"); n != 0 {
+			t.Errorf("order %v: %d Zendesk status changes: an echo bounced back", order, n)
+		}
+		if got := e.bf.Presence(bid); got != "transfers_only" {
+			t.Errorf("order %v: babelforce presence %q, want transfers_only", order, got)
+		}
+	}
+}
+
+// From a stress run: the flow sets away, then available; babelforce's
+// automation reports available, then (late) away. The late echo is dropped,
+// but it must not pass for babelforce's presence now: the agent's next
+// change to away in Zendesk has to reach babelforce.
+func TestLateEchoDoesNotHideTheNextChange(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	zid, bid := e.agent("ann")
+	zendesk := func(id, state string) time.Time {
+		e.clock.Add(time.Second)
+		at := e.clock.Now()
+		ev := &webhook.ZendeskEvent{ID: id, Time: at,
+			Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: state}, UpdatedAt: at}}
+		if err := e.flow.handleZendeskEvent(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	automation := func(id, presence string, changed time.Time) {
+		e.clock.Add(time.Millisecond)
+		if err := e.flow.ApplyPresence(t.Context(), PresenceEvent{EventID: id, AgentID: bid,
+			SourceID: strconv.FormatInt(zid, 10), Presence: presence, ChangedAt: changed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	away := zendesk("z1", "away")
+	online := zendesk("z2", "online")
+	automation("b2", "available", online.Add(time.Millisecond))
+	automation("b1", "away", away.Add(time.Millisecond)) // late
+	if got := e.bf.Presence(bid); got != "available" {
+		t.Fatalf("babelforce presence %q after the echoes, want available", got)
+	}
+	zendesk("z3", "away")
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Fatalf("babelforce presence %q, want away: the late echo hid the change", got)
+	}
+	if n := e.zd.RequestCount("PUT", "/api/v2/agent_availabilities/agent_statuses/agents/"); n != 0 {
+		t.Errorf("%d Zendesk status changes: an echo bounced back", n)
 	}
 }

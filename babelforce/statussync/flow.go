@@ -101,9 +101,15 @@ type agentState struct {
 	polledOK bool
 }
 
-// maxEchoes bounds each echo list of an agent. One entry per target value
-// within Config.EchoWindow already bounds them by the number of presences
-// (or statuses); this keeps an agent's state small whatever that number.
+// maxEchoes bounds each echo list of an agent: entries expire after
+// Config.EchoWindow, and past maxEchoes the oldest go, so an agent's state
+// stays small however fast it changes.
+//
+// An echo list is a multiset: each change the flow makes produces one
+// change on the other side, and its report may arrive in any order
+// (babelforce automations and Zendesk deliveries are asynchronous), so
+// setting P, Q, P expects two echoes of P. Keeping one entry per value
+// would let the second echo of P pass as a genuine change and bounce back.
 const maxEchoes = 8
 
 // bfEcho: the flow set the babelforce presence to presence at at.
@@ -314,7 +320,9 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	res.Target = target
 	// Echoes first: an echo is dropped whatever its time says.
 	if f.consumeZendeskEcho(st, o, now) {
-		if o.unified {
+		// As for babelforce echoes: a late echo of an older status the
+		// flow set is not the agent's status now.
+		if o.unified && !o.at.Before(st.zdUnifiedAt) {
 			st.zdKnown, st.zdKnownAt = NormalizeName(o.to), now
 		}
 		f.advanceZendesk(st, o)
@@ -570,14 +578,12 @@ func (f *Flow) putPresence(ctx context.Context, st *agentState, name string, now
 }
 
 // rememberBabelforceEcho records that the flow set a presence, for
-// consumeBabelforceEcho: expired entries are dropped first, an earlier
-// entry of the same presence is replaced (one echo per presence is
-// expected back; a second one of an earlier change is older than the
-// last presence the flow set, and dropped as stale), and the oldest goes
-// when maxEchoes are kept.
+// consumeBabelforceEcho: expired entries are dropped first, and the oldest
+// goes when maxEchoes are kept. Entries of the same presence are kept
+// apart: each set is expected back once (see maxEchoes).
 func (f *Flow) rememberBabelforceEcho(st *agentState, echo bfEcho) {
 	st.bfEchoes = slices.DeleteFunc(st.bfEchoes, func(e bfEcho) bool {
-		return echo.at.Sub(e.at) > f.cfg.EchoWindow || e.presence == echo.presence
+		return echo.at.Sub(e.at) > f.cfg.EchoWindow
 	})
 	if len(st.bfEchoes) >= maxEchoes {
 		st.bfEchoes = slices.Delete(st.bfEchoes, 0, len(st.bfEchoes)-maxEchoes+1)

@@ -33,7 +33,13 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	// never sees the flow's own changes (they update what it last saw), so
 	// what it reports is never an echo.
 	if o.source != SourcePoller && f.consumeBabelforceEcho(st, o.presence, now) {
-		st.bfKnown, st.bfKnownAt = o.presence, now
+		// The echo says what babelforce had at o.at: the presence now only
+		// if the flow has not set (or seen) a newer one since. A late echo
+		// of an older set must not pass for the current presence, or the
+		// next change to that presence would be skipped as unchanged.
+		if !o.at.Before(st.lastBF) {
+			st.bfKnown, st.bfKnownAt = o.presence, now
+		}
 		st.lastBF = maxTime(st.lastBF, o.at)
 		res.Outcome, res.Detail = Echo, "the flow set this presence"
 		f.report(ctx, res)
@@ -101,11 +107,10 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 
 // rememberZendeskEcho records that the flow set a Zendesk status, for
 // consumeZendeskEcho, bounded as rememberBabelforceEcho is: expired
-// entries go first, an earlier entry of the same status is replaced, and
-// the oldest goes when maxEchoes are kept.
+// entries go first, and the oldest goes when maxEchoes are kept.
 func (f *Flow) rememberZendeskEcho(st *agentState, echo zdEcho) {
 	st.zdEchoes = slices.DeleteFunc(st.zdEchoes, func(e zdEcho) bool {
-		return echo.at.Sub(e.at) > f.cfg.EchoWindow || e.status == echo.status
+		return echo.at.Sub(e.at) > f.cfg.EchoWindow
 	})
 	if len(st.zdEchoes) >= maxEchoes {
 		st.zdEchoes = slices.Delete(st.zdEchoes, 0, len(st.zdEchoes)-maxEchoes+1)
