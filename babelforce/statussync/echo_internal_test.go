@@ -178,9 +178,10 @@ func TestEchoListsAreCapped(t *testing.T) {
 // The flow sets available, away, available, then transfers_only;
 // babelforce's automation reports the changes asynchronously, so the first
 // three reports may come in any order, before the fourth. Each report is
-// the echo of one set: none may bounce back to Zendesk. With one echo
-// entry per value, a late second report of "available" passed as a genuine
-// change and set Zendesk back to online, away from the agent's status.
+// the echo of one set: whatever the order, none may bounce back to
+// Zendesk and babelforce ends at the last presence set. (The stale check
+// alone also covers these orders; TestLateEchoDoesNotHideTheNextChange is
+// the sequence that failed.)
 func TestEchoesOfRepeatedValuesInAnyOrder(t *testing.T) {
 	t.Parallel()
 	for _, order := range [][]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}} {
