@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/deskbridge/deskbridge/internal/httpserve"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -118,17 +116,5 @@ func TestServeStopsWithContext(t *testing.T) {
 	}
 	if err := serve(t.Context(), "256.0.0.1:http", []string{"s"}, &logs); err == nil {
 		t.Error("serve on a bad address: no error")
-	}
-}
-
-func TestServeUntilReportsServeError(t *testing.T) {
-	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln.Close() // Serve fails at once
-	if err := httpserve.Until(t.Context(), &http.Server{ReadHeaderTimeout: time.Second}, ln); err == nil {
-		t.Error("no error from a closed listener")
 	}
 }

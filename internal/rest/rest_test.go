@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -104,6 +103,11 @@ func serve(t *testing.T, steps ...http.HandlerFunc) (*script, *httptest.Server) 
 	t.Cleanup(srv.Close)
 	return s, srv
 }
+
+// refusedURL is a loopback address nothing listens on: port 1 (tcpmux) is
+// closed on any test machine. Closing a listener and dialing its port
+// instead races with other tests' servers, which may get the port.
+const refusedURL = "http://127.0.0.1:1"
 
 func newClient(t *testing.T, baseURL string, ft *fakeTime, mutate ...func(*Config)) *Client {
 	t.Helper()
@@ -469,10 +473,7 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	// A network error after authentication must not leak either.
-	dead := httptest.NewServer(http.NotFoundHandler())
-	deadURL := dead.URL
-	dead.Close()
-	c = newClient(t, deadURL, newFakeTime(), func(c *Config) { c.Auth = BearerToken(token); c.Logger = logger; c.MaxRetries = 1 })
+	c = newClient(t, refusedURL, newFakeTime(), func(c *Config) { c.Auth = BearerToken(token); c.Logger = logger; c.MaxRetries = 1 })
 	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
 	if err == nil || strings.Contains(err.Error(), token) {
 		t.Fatalf("err = %v", err)
@@ -694,14 +695,8 @@ func TestNetworkErrors(t *testing.T) {
 	})
 	t.Run("refused connection is retried even for POST", func(t *testing.T) {
 		t.Parallel()
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		c := newClient(t, "http://"+addr, newFakeTime(), func(c *Config) { c.MaxRetries = 2 })
-		_, err = c.Do(t.Context(), &Request{Method: "POST", Path: "/x"}, nil)
+		c := newClient(t, refusedURL, newFakeTime(), func(c *Config) { c.MaxRetries = 2 })
+		_, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/x"}, nil)
 		var te *TransportError
 		if !errors.As(err, &te) || te.Attempts != 3 || !strings.Contains(err.Error(), "gave up after 3 attempts") {
 			t.Fatalf("err = %v", err)
