@@ -114,7 +114,8 @@ func (d *demo) setUp(ctx context.Context) (stop func(), err error) {
 	if err != nil {
 		return stop, err
 	}
-	fmt.Fprintf(d.out, "Fake Zendesk at %s, fake Braze at %s, the bridge at %s.\n\n", d.zd.URL, d.bz.URL, d.url)
+	fmt.Fprintf(d.out, "Fake Zendesk at %s, fake Braze at %s, the bridge at %s.\n", d.zd.URL, d.bz.URL, d.url)
+	fmt.Fprintf(d.out, "(the fakes record the Retry-After they are asked to honour but wait at most 20 ms, to keep the demo short)\n\n")
 
 	pc := smsbridge.ProvisionConfig{BridgeURL: d.url}
 	rep, err := smsbridge.Provision(ctx, d.zc, pc)
