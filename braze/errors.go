@@ -90,7 +90,7 @@ type envelope struct {
 func newError(info *rest.ErrorInfo, now func() time.Time) error {
 	e := &Error{
 		StatusCode: info.StatusCode,
-		RetryAfter: max(info.RetryAfter, 0), // the core says -1 for "none"
+		RetryAfter: info.RetryAfter,
 		RequestID:  requestIDFrom(info.Header),
 		Attempts:   info.Attempts,
 		NotSent:    info.NotSent,
