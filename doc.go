@@ -1,27 +1,33 @@
 // Package deskbridge connects Zendesk with the contact-center tools that sit
-// beside it: babelforce (cloud telephony), Braze (SMS), NICE CXone, Bright
-// Pattern and Dydu (chatbots).
+// beside it. Available today: Zendesk, babelforce (cloud telephony) and
+// Braze (SMS). Coming: Sunshine Conversations (Zendesk messaging), NICE
+// CXone, Bright Pattern and Dydu (chatbots).
 //
 // It is three things in one module:
 //
-//   - Typed clients, one package per vendor, that share one HTTP core: retries
-//     that are safe for writes, Retry-After and rate-limit headers honoured,
-//     pacing per client, typed errors, iterator pagination and slog logging
-//     with secrets redacted. A client holds no global state; build one per
-//     tenant and share it between goroutines.
+//   - Typed clients, one package per vendor, over one HTTP core: retries
+//     that are safe for writes, Retry-After and rate-limit headers
+//     honoured, pacing that keeps 429s rare, typed errors, iterator
+//     pagination and slog logging with credentials redacted. A client holds
+//     no global state; build one per tenant and share it between
+//     goroutines.
 //   - Webhook helpers (package webhook) that verify Zendesk signatures and
 //     shared secrets, decode typed events and serve them as an http.Handler
 //     that never acknowledges what it did not handle.
-//   - Flows that compose the two into what the vendors document: agent status
-//     sync between Zendesk and babelforce, the two-way SMS bridge between
-//     Zendesk and Braze.
+//   - Flows that compose the two into what the vendors document: agent
+//     status sync between Zendesk and babelforce, the two-way SMS bridge
+//     between Zendesk and Braze.
 //
-// Every vendor package ships an in-process fake of that vendor's API (package
-// zendesktest, babelforcetest, brazetest), so that services can be tested
+// Every vendor package ships an in-process fake of that vendor's API
+// (zendesktest, babelforcetest, brazetest), so that services can be tested
 // without credentials and every example runs with -demo and no network.
+// What the fakes share (injected faults, the request log) is in package
+// deskbridgetest.
 //
 // # Package map
 //
+//	deskbridge                 this overview; the error kinds, APIError, TransportError, RateLimit, Page
+//	deskbridgetest             what every fake shares: Fault, Request
 //	webhook                    verify and decode inbound webhooks; the http.Handler
 //	zendesk                    Zendesk Support, webhooks, agent availability, Talk
 //	zendesk/zendesktest        in-memory Zendesk that signs and delivers webhooks
@@ -32,51 +38,60 @@
 //	braze/brazetest            in-memory Braze with inbound SMS simulation
 //	braze/smsbridge            flow: Zendesk ticket comments <-> Braze SMS
 //
+// # Options every client takes
+//
+// Each vendor's NewClient takes its own options (the account, the
+// credentials) and these, which behave the same for every vendor:
+//
+//   - WithBaseURL(url): send every request below url instead of the
+//     vendor's host: a fake, a proxy or a recording server. It wins over the
+//     vendor's host option (WithSubdomain, WithEnvironment, WithInstance)
+//     in whichever order they come. Only scheme, host and an optional path
+//     prefix are allowed.
+//   - WithHTTPClient(hc): send each attempt with hc (its Transport, and its
+//     Timeout per attempt). hc is copied, never modified. Default: a client
+//     of its own with a pooled transport and a 60 s timeout per attempt.
+//   - WithLogger(l): one debug record per attempt, with the keys vendor,
+//     method, path, status, attempt, wait and elapsed; never a header, a
+//     query string, a body or a credential. Default: no logging.
+//   - WithUserAgent(product): a product token sent before
+//     "deskbridge/<Version>" in the User-Agent header. Default: none.
+//   - WithMaxRetries(n): how many times a failed request is retried, 0 to
+//     20. Default 3. A 429 is always retried (the vendor did not process the
+//     request); a 5xx or a network failure only when the request is safe to
+//     repeat (a read, a PUT or DELETE, a write with an idempotency key).
+//   - WithRetryWaitMax(d): the cap of the exponential backoff between
+//     retries. Default 30 s. A wait the vendor asks for (Retry-After, a
+//     rate-limit reset) is taken as asked, up to 5 minutes; a longer one, or
+//     one that would pass the context's deadline, is not waited for: the
+//     call fails at once with the vendor's error, whose RetryAfter says
+//     when to try again.
+//   - WithMaxResponseSize(n): the largest successful response body read,
+//     in bytes. Default 64 MiB (exports are large); a larger body is an
+//     error, never a truncated result. Error bodies are read up to 1 MiB.
+//
 // # Errors
 //
 // Every vendor client returns its own *Error type carrying the vendor's
-// detail (status, code, message, request id, Retry-After). Each of them
-// unwraps to one of the kinds below, so code that talks to several vendors
-// can branch on the kind and still reach the detail with errors.As:
+// detail; each embeds [APIError] and unwraps to one of the kinds below, so
+// code that talks to several vendors branches on the kind and still reaches
+// the detail with [errors.As]:
 //
 //	t, err := zc.Tickets.Get(ctx, 42)
 //	switch {
 //	case errors.Is(err, deskbridge.ErrNotFound):
 //		// gone: drop the reference
 //	case errors.Is(err, deskbridge.ErrRateLimited):
-//		var zerr *zendesk.Error
-//		if errors.As(err, &zerr) {
-//			log.Printf("retry in %s", zerr.RetryAfter)
+//		var apiErr *deskbridge.APIError
+//		if errors.As(err, &apiErr) {
+//			log.Printf("retry in %s", apiErr.RetryAfter)
 //		}
 //	}
 //
-// Network failures that outlast the client's retries match ErrUnavailable.
+// A call that got no answer returns a [*TransportError]; a network failure
+// that outlasted the retries matches [ErrUnavailable].
 package deskbridge
-
-import "errors"
 
 // Version is the version of this module. Every request carries it in its
 // User-Agent header as "deskbridge/<Version>".
-const Version = "0.1.0"
-
-// Cross-vendor error kinds. A vendor *Error unwraps to exactly one of them,
-// chosen by the HTTP status of the response.
-var (
-	// ErrUnauthorized: the credentials were missing, wrong or expired (401).
-	ErrUnauthorized = errors.New("deskbridge: unauthorized")
-	// ErrForbidden: the credentials are valid but lack a permission or scope (403).
-	ErrForbidden = errors.New("deskbridge: forbidden")
-	// ErrNotFound: the resource or endpoint does not exist (404).
-	ErrNotFound = errors.New("deskbridge: not found")
-	// ErrConflict: the request conflicts with the resource's current state (409).
-	ErrConflict = errors.New("deskbridge: conflict")
-	// ErrInvalid: the vendor rejected the input (400, 422), or the SDK refused
-	// it before sending.
-	ErrInvalid = errors.New("deskbridge: invalid request")
-	// ErrRateLimited: the vendor's rate limit was hit and the retries (if any)
-	// did not get through (429).
-	ErrRateLimited = errors.New("deskbridge: rate limited")
-	// ErrUnavailable: the vendor failed (5xx) or could not be reached, and the
-	// retries (if any) did not get through.
-	ErrUnavailable = errors.New("deskbridge: vendor unavailable")
-)
+const Version = "0.2.0"

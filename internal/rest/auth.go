@@ -3,42 +3,19 @@ package rest
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-
-	"golang.org/x/oauth2"
 )
 
-// Authenticator sets credentials on one attempt of a request. It is called
-// for every attempt, so a token that expired between attempts is renewed.
+// Authenticator sets credentials on one attempt of a request. The core
+// calls it before the first attempt and again before each retry, so a
+// token renewed between attempts is used; the request is the core's own,
+// not yet sent, so Authenticate sets headers on it directly.
 type Authenticator interface {
 	Authenticate(req *http.Request) error
-}
-
-// AuthFunc adapts a function to Authenticator.
-type AuthFunc func(req *http.Request) error
-
-// Authenticate calls f.
-func (f AuthFunc) Authenticate(req *http.Request) error { return f(req) }
-
-// BasicAuth authenticates with HTTP Basic credentials.
-func BasicAuth(username, password string) Authenticator {
-	value := "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password))
-	return AuthFunc(func(req *http.Request) error {
-		req.Header.Set("Authorization", value)
-		return nil
-	})
-}
-
-// BearerToken authenticates with a static bearer token.
-func BearerToken(token string) Authenticator {
-	value := "Bearer " + token
-	return AuthFunc(func(req *http.Request) error {
-		req.Header.Set("Authorization", value)
-		return nil
-	})
 }
 
 // Reauthenticator is an Authenticator whose credential can go stale before
@@ -54,38 +31,35 @@ type Reauthenticator interface {
 	Invalidate(authenticatedAt time.Time) bool
 }
 
-// TokenSourceAuth authenticates with the tokens of ts, asked for on every
-// attempt. Wrap ts in oauth2.ReuseTokenSource so that a valid token is
-// reused and one refresh serves concurrent callers. An attempt waits for
-// the token no longer than its context allows; the fetch itself goes on for
-// the callers that share it (oauth2.TokenSource takes no context, so a
-// source must bound its own fetch).
-func TokenSourceAuth(ts oauth2.TokenSource) Authenticator {
-	return AuthFunc(func(req *http.Request) error {
-		type result struct {
-			tok *oauth2.Token
-			err error
-		}
-		done := make(chan result, 1)
-		go func() {
-			tok, err := ts.Token()
-			done <- result{tok, err}
-		}()
-		var r result
-		select {
-		case r = <-done:
-		case <-req.Context().Done():
-			return req.Context().Err()
-		}
-		if r.err != nil {
-			return r.err
-		}
-		if r.tok == nil || r.tok.AccessToken == "" {
-			return errors.New("the token source returned an empty access token")
-		}
-		r.tok.SetAuthHeader(req)
-		return nil
-	})
+// staticAuth sets one Authorization value, computed once.
+type staticAuth string
+
+func (a staticAuth) Authenticate(req *http.Request) error {
+	req.Header["Authorization"] = []string{string(a)}
+	return nil
+}
+
+// Static returns a credential that sends the same Authorization value on
+// every request; secrets are the parts of it to scrub besides the value
+// itself (the token, the password).
+func Static(authorization string, secrets ...string) Credential {
+	return Credential{
+		Secrets: append([]string{authorization}, secrets...),
+		Auth:    func(*Client) (Authenticator, error) { return staticAuth(authorization), nil },
+	}
+}
+
+// Basic returns a credential for HTTP Basic authentication. The password,
+// the user:password pair and their base64 are scrubbed.
+func Basic(username, password string) Credential {
+	pair := username + ":" + password
+	encoded := base64.StdEncoding.EncodeToString([]byte(pair))
+	return Static("Basic "+encoded, encoded, pair, password)
+}
+
+// Bearer returns a credential for a static bearer token.
+func Bearer(token string) Credential {
+	return Static("Bearer "+token, token)
 }
 
 // authError marks a failure to obtain credentials: the request was not
@@ -100,43 +74,27 @@ func isAuthError(err error) bool {
 	return errors.As(err, &ae)
 }
 
-// transport authenticates requests bound for the base URL's origin, and
-// feeds every response's rate-limit headers to the pacer.
-type transport struct {
-	next http.RoundTripper
-	c    *Client
-	auth Authenticator
-}
+// errRedirect is the cause of a refused redirect.
+var errRedirect = errors.New("refusing to follow a redirect to another host")
 
-func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	st := stateFrom(req.Context())
-	if st != nil {
-		st.start = t.c.now()
-	}
-	// Credentials go only to the base URL's origin: a redirect elsewhere
-	// is followed without them.
-	if t.auth != nil && (st == nil || !st.noAuth) && sameOrigin(req.URL, t.c.base) {
-		req = req.Clone(req.Context()) // a RoundTripper must not modify its request
-		if err := t.auth.Authenticate(req); err != nil {
-			if req.Body != nil {
-				req.Body.Close()
-			}
-			return nil, &authError{err: err}
+// checkRedirect keeps every request on the base URL's origin: a redirect
+// to another scheme or host is not followed. Go's client would drop the
+// Authorization header there, but re-send the body of a 307 or 308: a
+// token request's client secret or password, a secret being stored.
+// next is the caller's own CheckRedirect, if any.
+func checkRedirect(base *url.URL, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if !sameOrigin(req.URL, base) {
+			return fmt.Errorf("%w (%s)", errRedirect, req.URL.Host)
 		}
-		t.c.secrets.addAuthorization(req.Header.Get("Authorization"))
-		if st != nil {
-			st.authAt = time.Now() // the wall clock, as credentials are stamped
+		if next != nil {
+			return next(req, via)
 		}
-	}
-	resp, err := t.next.RoundTrip(req)
-	if err == nil {
-		budget := ""
-		if st != nil {
-			budget = st.budget
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
 		}
-		t.c.pacer.observe(budget, resp)
+		return nil
 	}
-	return resp, err
 }
 
 func sameOrigin(a, b *url.URL) bool {

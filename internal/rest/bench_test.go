@@ -55,19 +55,22 @@ func benchServer(b *testing.B) *httptest.Server {
 // BenchmarkRestGet is a GET + decode through the core.
 func BenchmarkRestGet(b *testing.B) {
 	srv := benchServer(b)
-	c, err := New(Config{Vendor: "bench", BaseURL: srv.URL, Auth: BearerToken("bench-token")})
+	var s Settings
+	if err := s.SetBaseURL(srv.URL); err != nil {
+		b.Fatal(err)
+	}
+	s.SetCredential("WithBench", Bearer("bench-token"))
+	c, err := NewClient(&Vendor{Name: "bench", Credentials: "WithBench"}, &s)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		var out struct {
-			Ticket benchTicket `json:"ticket"`
-		}
-		if _, err := c.Do(b.Context(), &Request{Path: Pathf("/api/v2/tickets/%d", 35436)}, &out); err != nil {
+		t, err := Get[benchTicket](b.Context(), c, Pathf("/api/v2/tickets/%d", 35436), nil, "ticket")
+		if err != nil {
 			b.Fatal(err)
 		}
-		if out.Ticket.ID != 35436 {
+		if t.ID != 35436 {
 			b.Fatal("bad decode")
 		}
 	}

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/deskbridge/deskbridge"
@@ -17,132 +19,70 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// Defaults used when a Config field is zero.
-const (
-	DefaultMaxRetries   = 3
-	DefaultRetryWaitMin = 250 * time.Millisecond
-	DefaultRetryWaitMax = 30 * time.Second
-	// DefaultMaxServerWait bounds a wait that the server asked for
-	// (Retry-After, reset header). A longer one is not waited for: the error
-	// is returned at once and carries the wait so the caller can reschedule.
-	DefaultMaxServerWait = 5 * time.Minute
-	// DefaultAttemptTimeout bounds one attempt when the client builds its own
-	// http.Client. A caller-supplied http.Client keeps its own Timeout.
-	DefaultAttemptTimeout = 60 * time.Second
-	// MaxErrorBody is how much of an error response body is read.
-	MaxErrorBody = 1 << 20
-)
-
-// Config describes a vendor's API and a tenant's settings. Vendor packages
-// fill it from their options; zero values mean the defaults above.
-type Config struct {
-	// Vendor names the vendor in logs and error strings ("zendesk").
-	Vendor string
-	// BaseURL is the scheme, host and optional path prefix every request
-	// path is appended to. Required.
-	BaseURL string
-	// HTTPClient sends each attempt. It is copied, never modified. Nil means
-	// a client with its own pooled transport and DefaultAttemptTimeout.
-	HTTPClient *http.Client
-	// Auth sets credentials on each attempt. Nil sends none.
-	Auth Authenticator
-	// Secrets are credentials to scrub from error strings and logs, beyond
-	// the Authorization values that Auth sets (those are scrubbed anyway).
-	Secrets []string
-	// SecretSet, when set, is the set the client scrubs with (Secrets are
-	// added to it): share one between the clients of one tenant so that a
-	// credential either learns is scrubbed by both.
-	SecretSet *Secrets
-	// UserAgent is a product token sent before "deskbridge/<version>".
-	UserAgent string
-	// Header holds headers sent with every request (e.g. Accept).
-	Header http.Header
-	// Logger receives one debug record per attempt. Nil discards.
-	Logger *slog.Logger
-
-	// MaxRetries is the number of retries after the first attempt. Zero
-	// means DefaultMaxRetries; a negative value disables retries.
-	MaxRetries    int
-	RetryWaitMin  time.Duration
-	RetryWaitMax  time.Duration
-	MaxServerWait time.Duration
-
-	// IdempotencyHeader is the header that carries Request.IdempotencyKey.
-	// Empty means "Idempotency-Key".
-	IdempotencyHeader string
-	// RateLimit says which response headers carry the vendor's budget.
-	RateLimit RateLimitHeaders
-	// RateLimitKey names the budget a request draws on, for a vendor whose
-	// budgets are per endpoint (Braze): a spent budget then holds only the
-	// requests on the same key. Nil means one budget for the client.
-	RateLimitKey func(method, path string) string
-	// NewError turns a non-2xx response into the vendor's error type. Nil
-	// means a generic *StatusError.
-	NewError func(*ErrorInfo) error
-
-	// Clock and Sleep replace time.Now and a context-aware sleep in tests.
-	Clock func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
-}
-
 // Client sends requests for one vendor and one tenant. It is safe for
 // concurrent use; share one per tenant.
 type Client struct {
-	vendor     string
-	base       *url.URL
-	basePath   string // escaped, without trailing slash
-	userAgent  string
-	header     http.Header
-	idemHeader string
-	newError   func(*ErrorInfo) error
-	logger     *slog.Logger
-	retry      *retryablehttp.Client
-	reauth     Reauthenticator
-	pacer      *pacer
-	secrets    *Secrets
-	policy     retryPolicy
-	now        func() time.Time
-	sleep      func(context.Context, time.Duration) error
+	vendor           *Vendor
+	base             *url.URL
+	basePath         string // escaped, without trailing slash
+	userAgent        []string
+	header           http.Header
+	idemHeader       string
+	requestIDHeaders []string // canonical
+	logger           *slog.Logger
+	retry            *retryablehttp.Client
+	auth             Authenticator
+	reauth           Reauthenticator
+	pacer            *pacer
+	secrets          *Secrets
+	policy           retryPolicy
+	maxBody          int64
+	now              func() time.Time
+	sleep            func(context.Context, time.Duration) error
 }
 
-// New validates cfg and returns a client.
-func New(cfg Config) (*Client, error) {
-	if cfg.Vendor == "" {
-		return nil, errors.New("rest: Config.Vendor is empty")
+// NewClient builds the client of vendor v from the settings its options
+// left. Most vendor packages call Build instead.
+func NewClient(v *Vendor, s *Settings) (*Client, error) {
+	if v.Name == "" {
+		return nil, errNoVendorName
 	}
-	base, err := parseBaseURL(cfg.BaseURL)
+	rawBase, err := s.resolveBaseURL(v)
 	if err != nil {
-		return nil, fmt.Errorf("%s: base URL: %w", cfg.Vendor, err)
+		return nil, err
+	}
+	base, err := parseBaseURL(rawBase)
+	if err != nil {
+		return nil, v.errorf("base URL: %w", err)
+	}
+	cred, err := s.credential(v)
+	if err != nil {
+		return nil, err
 	}
 	c := &Client{
-		vendor:     cfg.Vendor,
+		vendor:     v,
 		base:       base,
 		basePath:   strings.TrimRight(base.EscapedPath(), "/"),
-		header:     cfg.Header.Clone(),
-		idemHeader: cfg.IdempotencyHeader,
-		newError:   cfg.NewError,
-		logger:     cfg.Logger,
-		secrets:    cfg.SecretSet,
-		now:        cfg.Clock,
-		sleep:      cfg.Sleep,
+		header:     v.Header.Clone(),
+		idemHeader: v.IdempotencyHeader,
+		logger:     s.logger,
+		secrets:    NewSecrets(),
+		maxBody:    pick(s.maxBody, DefaultMaxResponseSize),
+		now:        s.now,
+		sleep:      s.sleep,
 	}
 	if c.header == nil {
 		c.header = http.Header{}
 	}
-	if c.secrets == nil {
-		c.secrets = NewSecrets()
+	ua := "deskbridge/" + deskbridge.Version
+	if s.userAgent != "" {
+		ua = s.userAgent + " " + ua
 	}
-	c.secrets.addStatic(cfg.Secrets...)
-	c.userAgent = "deskbridge/" + deskbridge.Version
-	if ua := strings.TrimSpace(cfg.UserAgent); ua != "" {
-		c.userAgent = ua + " " + c.userAgent
-	}
+	c.userAgent = []string{ua}
 	if c.idemHeader == "" {
 		c.idemHeader = "Idempotency-Key"
 	}
-	if c.newError == nil {
-		c.newError = newStatusError
-	}
+	c.requestIDHeaders = RateLimitHeaders{Limit: v.RequestIDHeaders}.canonical().Limit
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
@@ -153,28 +93,32 @@ func New(cfg Config) (*Client, error) {
 		c.sleep = sleepContext
 	}
 	c.policy = retryPolicy{
-		maxRetries:    pick(cfg.MaxRetries, DefaultMaxRetries),
-		waitMin:       pick(cfg.RetryWaitMin, DefaultRetryWaitMin),
-		waitMax:       pick(cfg.RetryWaitMax, DefaultRetryWaitMax),
-		maxServerWait: pick(cfg.MaxServerWait, DefaultMaxServerWait),
-		rateLimit:     cfg.RateLimit,
+		maxRetries:    pick(s.maxRetries, DefaultMaxRetries),
+		waitMin:       pick(s.retryWaitMin, DefaultRetryWaitMin),
+		waitMax:       pick(s.retryWaitMax, DefaultRetryWaitMax),
+		maxServerWait: DefaultMaxServerWait,
+		rateLimit:     v.RateLimit.canonical(),
 	}
-	if cfg.MaxRetries < 0 {
-		c.policy.maxRetries = 0
+	if s.retriesSet {
+		c.policy.maxRetries = s.maxRetries
 	}
-	if c.policy.waitMin > c.policy.waitMax {
-		c.policy.waitMin = c.policy.waitMax
+	c.policy.waitMin = min(c.policy.waitMin, c.policy.waitMax)
+	c.pacer = &pacer{spec: c.policy.rateLimit, now: c.now, maxServerWait: c.policy.maxServerWait}
+	if v.Budget != nil {
+		basePath := c.basePath
+		c.pacer.key = func(method, path string) string {
+			return v.Budget(method, strings.TrimPrefix(path, basePath))
+		}
 	}
-	c.pacer = &pacer{spec: cfg.RateLimit, now: c.now, key: cfg.RateLimitKey}
 
 	hc := &http.Client{Timeout: DefaultAttemptTimeout}
-	if cfg.HTTPClient != nil {
-		copied := *cfg.HTTPClient
+	if s.httpClient != nil {
+		copied := *s.httpClient
 		hc = &copied
 	}
 	next := hc.Transport
 	if next == nil {
-		if cfg.HTTPClient != nil {
+		if s.httpClient != nil {
 			next = http.DefaultTransport
 		} else {
 			t := http.DefaultTransport.(*http.Transport).Clone()
@@ -182,9 +126,8 @@ func New(cfg Config) (*Client, error) {
 			next = t
 		}
 	}
-	hc.Transport = &transport{next: next, c: c, auth: cfg.Auth}
-	c.reauth, _ = cfg.Auth.(Reauthenticator)
-
+	hc.Transport = &transport{next: next, c: c}
+	hc.CheckRedirect = checkRedirect(base, hc.CheckRedirect)
 	c.retry = &retryablehttp.Client{
 		HTTPClient: hc,
 		Logger:     nil, // its default logger prints to stderr
@@ -196,15 +139,19 @@ func New(cfg Config) (*Client, error) {
 		// injected clock); go-retryablehttp's own timer waits for nothing.
 		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 },
 		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err },
+		PrepareRetry: c.prepareRetry,
+	}
+
+	if cred != nil {
+		c.secrets.addStatic(cred.Secrets...)
+		auth, err := cred.Auth(c)
+		if err != nil {
+			return nil, v.errorf("%w", err)
+		}
+		c.auth = auth
+		c.reauth, _ = auth.(Reauthenticator)
 	}
 	return c, nil
-}
-
-func pick[T int | time.Duration](v, def T) T {
-	if v > 0 {
-		return v
-	}
-	return def
 }
 
 func parseBaseURL(raw string) (*url.URL, error) {
@@ -227,38 +174,46 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// BaseURL returns a copy of the client's base URL.
-func (c *Client) BaseURL() *url.URL {
-	u := *c.base
-	return &u
-}
+// BaseURL returns the client's base URL, e.g. "https://acme.zendesk.com".
+func (c *Client) BaseURL() string { return c.base.String() }
 
-// Vendor returns the vendor name the client was built with.
-func (c *Client) Vendor() string { return c.vendor }
+// Vendor returns the vendor the client was built for.
+func (c *Client) Vendor() *Vendor { return c.vendor }
+
+// Secrets returns the set of credentials the client scrubs; a vendor adds
+// the ones it learns at run time (a rotated refresh token).
+func (c *Client) Secrets() *Secrets { return c.secrets }
+
+// Logger returns the client's logger.
+func (c *Client) Logger() *slog.Logger { return c.logger }
+
+// Now returns the client's clock.
+func (c *Client) Now() time.Time { return c.now() }
 
 // RateLimit returns the rate-limit budget last reported by the vendor.
-func (c *Client) RateLimit() RateLimit { return c.pacer.snapshot() }
+func (c *Client) RateLimit() deskbridge.RateLimit { return c.pacer.snapshot() }
 
 // Request is one API call.
 type Request struct {
+	// Method is the HTTP method; empty means GET.
 	Method string
-	// Path is appended to the base URL. Build it with Pathf so that IDs are
-	// escaped. An absolute URL is accepted when it points below the base
-	// URL (next-page links).
+	// Path is appended to the base URL. Build it with Pathf so that ids are
+	// escaped. An absolute URL is accepted when it lies below the base URL
+	// (a vendor's next-page link).
 	Path string
 	// Query is an options struct with `url` tags (go-querystring), or
 	// url.Values. Nil sends none.
 	Query any
 	// Body is sent as JSON; url.Values is sent as a form, json.RawMessage
-	// as is. Nil sends no body.
+	// as it is. Nil sends no body.
 	Body any
 	// Header adds or replaces headers for this call.
 	Header http.Header
 	// IdempotencyKey is sent in the vendor's idempotency header and makes a
 	// POST safe to retry after a 5xx or a network error.
 	IdempotencyKey string
-	// Idempotent marks a POST or PATCH as safe to replay (the caller knows the
-	// vendor applies it once).
+	// Idempotent marks a POST or PATCH as safe to replay (the caller knows
+	// the vendor applies it once).
 	Idempotent bool
 	// NotIdempotent marks a PUT or DELETE that must not be replayed after a
 	// 5xx or a network error, because its first attempt may have been
@@ -266,7 +221,8 @@ type Request struct {
 	// a comment). A 429, and a failure before anything was sent, are still
 	// retried. An IdempotencyKey overrides it.
 	NotIdempotent bool
-	// NoAuth sends the request without credentials (token endpoints).
+	// NoAuth sends the request without credentials and outside the
+	// rate-limit budget: a token endpoint's request.
 	NoAuth bool
 }
 
@@ -275,46 +231,89 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 	// Attempts is the number of attempts made, 1 when the first succeeded.
-	Attempts  int
-	RateLimit RateLimit
+	Attempts int
 }
 
 // Do sends req, retrying as the package doc describes, and decodes a 2xx
 // JSON body into out (a pointer; *[]byte receives the raw body; nil
 // discards). A non-2xx final response is returned as the vendor's error.
-func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, error) {
-	if req.Method == "" {
-		r := *req // the caller's request is not ours to change
-		r.Method = http.MethodGet
-		req = &r
-	}
-	hreq, err := c.newRequest(ctx, req)
+func (c *Client) Do(ctx context.Context, req *Request, out any) (Response, error) {
+	hreq, st, err := c.newRequest(ctx, req)
 	if err != nil {
-		return nil, err
+		return Response{}, err
 	}
-	st := &callState{method: hreq.Method, path: hreq.URL.Path, idempotent: req.isIdempotent(), noAuth: req.NoAuth}
-	st.budget = c.pacer.keyOf(st.method, st.path)
-	hreq.Request = hreq.Request.WithContext(context.WithValue(hreq.Context(), stateKey{}, st))
-	if err := c.awaitBudget(ctx, st); err != nil {
-		return nil, err
+	if err := c.await(ctx, st); err != nil {
+		return Response{}, err
 	}
-
+	defer c.settle(st, nil) // an attempt that never reached the transport
+	if !st.noAuth && c.auth != nil {
+		if err := c.authenticate(hreq.Request); err != nil {
+			return Response{}, c.transportError(ctx, st, &authError{err: err})
+		}
+	}
 	resp, err := c.retry.Do(hreq)
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return nil, c.transportError(ctx, st, err)
+		return Response{}, c.transportError(ctx, st, err)
 	}
 	defer resp.Body.Close()
-	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Attempts: st.attempts, RateLimit: c.pacer.snapshot()}
+	r := Response{StatusCode: resp.StatusCode, Header: resp.Header, Attempts: st.attempts}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return r, c.apiError(st, resp)
 	}
-	if err := decodeBody(resp, out); err != nil {
-		return r, fmt.Errorf("%s: %s %s: decoding the %d response: %w", c.vendor, st.method, st.path, resp.StatusCode, err)
+	if err := c.decodeBody(resp, out); err != nil {
+		return r, c.vendor.errorf("%s %s: decoding the %d response: %w", st.method, st.path, resp.StatusCode, err)
 	}
 	return r, nil
+}
+
+// Get fetches path (with the query q, nil for none) and returns the member
+// key of the JSON object it answers, decoded into a new T: "ticket" for
+// {"ticket": {...}}. An empty key decodes the whole body. An answer
+// without the member is an error.
+func Get[T any](ctx context.Context, c *Client, path string, q any, key string) (*T, error) {
+	return Send[T](ctx, c, &Request{Path: path, Query: q}, key)
+}
+
+// Send sends req and returns the member key of its answer decoded into a
+// new T, as Get does.
+func Send[T any](ctx context.Context, c *Client, req *Request, key string) (*T, error) {
+	out := new(T)
+	if key == "" {
+		if _, err := c.Do(ctx, req, out); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if _, err := c.Do(ctx, req, buf); err != nil {
+		return nil, err
+	}
+	found, err := DecodeMember(buf.Bytes(), key, out)
+	switch {
+	case err != nil:
+		return nil, c.vendor.errorf("%s %s: decoding %q: %w", req.method(), req.Path, key, err)
+	case !found:
+		return nil, c.vendor.errorf("%s %s: the answer has no %q", req.method(), req.Path, key)
+	}
+	return out, nil
+}
+
+// bufPool holds the buffers Send reads bodies into; the decoded values
+// never alias them.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return // let a large export's buffer go
+	}
+	b.Reset()
+	bufPool.Put(b)
 }
 
 func (r *Request) isIdempotent() bool {
@@ -327,67 +326,100 @@ func (r *Request) isIdempotent() bool {
 	if r.Idempotent {
 		return true
 	}
-	switch r.Method {
+	switch r.method() {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
 		return true
 	}
 	return false
 }
 
-func (c *Client) newRequest(ctx context.Context, req *Request) (*retryablehttp.Request, error) {
-	method := req.Method
+func (c *Client) newRequest(ctx context.Context, req *Request) (*retryablehttp.Request, *callState, error) {
+	method := req.method()
 	u, err := c.resolve(req.Path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s %s: %w", c.vendor, method, req.Path, err)
+		return nil, nil, c.vendor.errorf("%s %s: %w", method, req.Path, err)
 	}
 	if req.Query != nil {
 		if err := mergeQuery(u, req.Query); err != nil {
-			return nil, fmt.Errorf("%s: %s %s: query: %w", c.vendor, method, u.Path, err)
+			return nil, nil, c.vendor.errorf("%s %s: query: %w", method, u.Path, err)
 		}
 	}
 	body, contentType, err := encodeBody(req.Body)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s %s: encoding the body: %w", c.vendor, method, u.Path, err)
+		return nil, nil, c.vendor.errorf("%s %s: encoding the body: %w", method, u.Path, err)
 	}
-	hreq, err := http.NewRequestWithContext(ctx, method, "", nil)
+	st := &callState{method: method, path: u.Path, idempotent: req.isIdempotent(), noAuth: req.NoAuth}
+	if c.pacer.key != nil && !st.noAuth {
+		st.budget = c.pacer.key(method, st.path)
+	}
+	hreq, err := http.NewRequestWithContext(context.WithValue(ctx, stateKey{}, st), method, "", nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c.vendor, err)
+		return nil, nil, c.vendor.errorf("%w", err)
 	}
 	hreq.URL = u
 	hreq.Host = u.Host
+	h := make(http.Header, len(c.header)+4)
 	for k, v := range c.header {
-		hreq.Header[k] = v
+		h[k] = v
 	}
-	hreq.Header.Set("User-Agent", c.userAgent)
+	h["User-Agent"] = c.userAgent
 	if contentType != "" {
-		hreq.Header.Set("Content-Type", contentType)
+		h["Content-Type"] = []string{contentType}
 	}
 	if req.IdempotencyKey != "" {
-		hreq.Header.Set(c.idemHeader, req.IdempotencyKey)
+		h.Set(c.idemHeader, req.IdempotencyKey)
 	}
 	for k, v := range req.Header {
-		hreq.Header[http.CanonicalHeaderKey(k)] = v
+		h[http.CanonicalHeaderKey(k)] = v
 	}
+	hreq.Header = h
 	rreq := &retryablehttp.Request{Request: hreq}
 	if body != nil {
 		if err := rreq.SetBody(body); err != nil {
-			return nil, fmt.Errorf("%s: %w", c.vendor, err)
+			return nil, nil, c.vendor.errorf("%w", err)
 		}
 	}
-	return rreq, nil
+	return rreq, st, nil
+}
+
+// authenticate sets the credentials of one attempt on req, which no
+// attempt has been sent with yet.
+func (c *Client) authenticate(req *http.Request) error {
+	if err := c.auth.Authenticate(req); err != nil {
+		return err
+	}
+	if st := stateFrom(req.Context()); st != nil {
+		st.authAt = time.Now() // the wall clock, as credentials are stamped
+	}
+	return nil
+}
+
+// prepareRetry is go-retryablehttp's PrepareRetry: it authenticates the
+// next attempt, on a copy of the header (the last attempt's may still be
+// read by its connection).
+func (c *Client) prepareRetry(req *http.Request) error {
+	st := stateFrom(req.Context())
+	if c.auth == nil || st == nil || st.noAuth {
+		return nil
+	}
+	req.Header = req.Header.Clone()
+	if err := c.authenticate(req); err != nil {
+		return &authError{err: err}
+	}
+	return nil
+}
+
+func queryValues(q any) (url.Values, error) {
+	if v, ok := q.(url.Values); ok {
+		return v, nil
+	}
+	return query.Values(q)
 }
 
 func mergeQuery(u *url.URL, q any) error {
-	var vals url.Values
-	switch q := q.(type) {
-	case url.Values:
-		vals = q
-	default:
-		v, err := query.Values(q)
-		if err != nil {
-			return err
-		}
-		vals = v
+	vals, err := queryValues(q)
+	if err != nil {
+		return err
 	}
 	if len(vals) == 0 {
 		return nil
@@ -421,87 +453,147 @@ func encodeBody(body any) ([]byte, string, error) {
 	}
 }
 
-func decodeBody(resp *http.Response, out any) error {
-	defer io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
-	switch out := out.(type) {
-	case nil:
+// errTooLarge is the cause of a body past the client's limit.
+type errTooLarge int64
+
+func (e errTooLarge) Error() string {
+	return fmt.Sprintf("the body is larger than %d bytes, the most this client reads (WithMaxResponseSize)", int64(e))
+}
+
+// decodeBody reads a 2xx body into out: a *[]byte or *bytes.Buffer gets it
+// raw, nil discards it, anything else is decoded as JSON. A body larger
+// than the client's limit is an error, never a truncated result.
+func (c *Client) decodeBody(resp *http.Response, out any) error {
+	if out == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
 		return nil
-	case *[]byte:
-		b, err := io.ReadAll(resp.Body)
-		*out = b
+	}
+	buf, pooled := out.(*bytes.Buffer)
+	if !pooled {
+		buf = getBuffer()
+		defer putBuffer(buf)
+	}
+	if resp.ContentLength > c.maxBody {
+		return errTooLarge(c.maxBody)
+	}
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength))
+	}
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1))
+	if err != nil {
 		return err
 	}
-	if resp.StatusCode == http.StatusNoContent {
+	if n > c.maxBody {
+		return errTooLarge(c.maxBody)
+	}
+	switch out := out.(type) {
+	case *bytes.Buffer:
+		return nil
+	case *[]byte:
+		*out = bytes.Clone(buf.Bytes())
+		if *out == nil {
+			*out = []byte{}
+		}
 		return nil
 	}
-	err := json.NewDecoder(resp.Body).Decode(out)
-	if errors.Is(err, io.EOF) {
-		return nil // an empty 2xx body leaves out as it was
+	if len(bytes.TrimSpace(buf.Bytes())) == 0 {
+		return nil // an empty 2xx body (a 204) leaves out as it was
 	}
-	return err
+	return json.Unmarshal(buf.Bytes(), out)
 }
 
 func (c *Client) apiError(st *callState, resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
-	info := &ErrorInfo{
-		Vendor:     c.vendor,
-		Method:     st.method,
-		Path:       st.path,
-		StatusCode: resp.StatusCode,
-		Header:     resp.Header,
-		Body:       c.secrets.scrubBytes(body),
-		RetryAfter: max(serverWait(resp, c.policy.rateLimit, c.now()), 0), // -1 means none asked
-		Attempts:   st.attempts,
-	}
-	return c.newError(info)
+	wait, _ := serverWait(resp, c.policy.rateLimit, c.now())
+	return c.vendorError(&ErrorInfo{
+		APIError: deskbridge.APIError{
+			Vendor:     c.vendor.Name,
+			Method:     st.method,
+			Path:       st.path,
+			StatusCode: resp.StatusCode,
+			RequestID:  c.requestID(resp.Header),
+			RetryAfter: wait,
+			Attempts:   st.attempts,
+		},
+		Header: resp.Header,
+		Body:   c.secrets.ScrubBytes(body),
+	})
 }
 
-// awaitBudget holds the first attempt while the rate-limit budget is spent.
-// (Retries wait for it in checkRetry.) When the budget resets after the
-// context's deadline, or later than MaxServerWait, nothing is sent and the
-// vendor's 429 error returns at once, with the wait in its RetryAfter.
-func (c *Client) awaitBudget(ctx context.Context, st *callState) error {
-	hold := c.pacer.holdFor(st.budget)
-	if hold <= 0 {
+// await takes the request's place in its rate-limit budget, waiting while
+// the budget is spent. When it resets after the context's deadline, or
+// later than MaxServerWait, nothing is sent and the vendor's 429 error
+// returns at once, with the wait in its RetryAfter. Token requests are
+// outside the budget.
+func (c *Client) await(ctx context.Context, st *callState) error {
+	if st.noAuth {
 		return nil
 	}
-	deadline, hasDeadline := ctx.Deadline()
-	switch {
-	case hasDeadline && c.now().Add(hold).After(deadline):
-		return c.notSent(st, hold, "after the context deadline")
-	case hold > c.policy.maxServerWait:
-		return c.notSent(st, hold, fmt.Sprintf("later than the longest wait this client takes (%s)", c.policy.maxServerWait))
+	for {
+		hold, wake := c.pacer.acquire(st.budget)
+		if wake != nil {
+			// Spent, with requests in flight: their answers say more.
+			select {
+			case <-wake:
+				continue
+			case <-ctx.Done():
+				return c.transportError(ctx, st, ctx.Err())
+			}
+		}
+		if hold <= 0 {
+			st.paced = true
+			return nil
+		}
+		deadline, hasDeadline := ctx.Deadline()
+		switch {
+		case hasDeadline && c.now().Add(hold).After(deadline):
+			return c.notSentError(st, hold, "after the context deadline")
+		case hold > c.policy.maxServerWait:
+			return c.notSentError(st, hold, fmt.Sprintf("later than the longest wait this client takes (%s)", c.policy.maxServerWait))
+		}
+		if c.logger.Enabled(ctx, slog.LevelDebug) {
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "deskbridge http pacing",
+				slog.String("vendor", c.vendor.Name), slog.String("method", st.method),
+				slog.String("path", st.path), slog.Duration("wait", hold))
+		}
+		if err := c.sleep(ctx, hold); err != nil {
+			return c.transportError(ctx, st, err)
+		}
 	}
-	if c.logger.Enabled(ctx, slog.LevelDebug) {
-		c.logger.LogAttrs(ctx, slog.LevelDebug, "deskbridge http pacing",
-			slog.String("vendor", c.vendor), slog.String("method", st.method),
-			slog.String("path", st.path), slog.Duration("wait", hold))
-	}
-	if err := c.sleep(ctx, hold); err != nil {
-		return c.transportError(ctx, st, err)
-	}
-	return nil
 }
 
-// notSent is the vendor's 429 for a request held back by a spent budget.
-func (c *Client) notSent(st *callState, hold time.Duration, when string) error {
-	return c.newError(&ErrorInfo{
-		Vendor: c.vendor, Method: st.method, Path: st.path,
-		StatusCode: http.StatusTooManyRequests, RetryAfter: hold, NotSent: true,
-		Message: fmt.Sprintf("rate-limit budget spent; it resets in %s, %s, so the request was not sent", hold.Round(time.Millisecond), when),
-	})
+// settle gives back the request's place in its budget, once per attempt,
+// with what the attempt's response (nil: none) says of the budget.
+func (c *Client) settle(st *callState, resp *http.Response) {
+	if st.paced {
+		st.paced = false
+		c.pacer.release(st.budget, resp)
+	}
 }
 
 // transportError wraps a failure that produced no final response.
 func (c *Client) transportError(ctx context.Context, st *callState, err error) error {
-	return &TransportError{
-		callerGone: ctx.Err() != nil,
-		Vendor:     c.vendor,
-		Method:     st.method,
-		Path:       st.path,
-		Attempts:   st.attempts,
-		msg:        c.secrets.Scrub(unwrapURLError(err).Error()),
-		err:        err,
+	cause := unwrapURLError(err)
+	msg := c.secrets.Scrub(cause.Error())
+	var wrapped error
+	switch {
+	case ctx.Err() != nil:
+		// The caller's context ended the call: its error is the cause.
+		wrapped = &scrubbedError{msg: msg, err: ctx.Err()}
+		if !errors.Is(cause, ctx.Err()) {
+			wrapped = &scrubbedError{msg: msg, err: errors.Join(ctx.Err(), cause)}
+		}
+	case isAuthError(err):
+		wrapped = &scrubbedError{msg: msg, err: cause}
+	default:
+		wrapped = &unavailableError{scrubbedError{msg: msg, err: cause}}
+	}
+	return &deskbridge.TransportError{
+		Vendor:   c.vendor.Name,
+		Method:   st.method,
+		Path:     st.path,
+		Attempts: st.attempts,
+		Err:      wrapped,
 	}
 }
 
@@ -515,31 +607,21 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-// TransportError is returned when a call ended without a response: a network
-// failure that outlasted the retries, a cancelled context, or an
-// authentication step that failed before sending. It matches
-// deskbridge.ErrUnavailable unless the context ended it, in which case it
-// matches context.Canceled or context.DeadlineExceeded.
-type TransportError struct {
-	Vendor, Method, Path string
-	Attempts             int
-	msg                  string
-	err                  error
-	callerGone           bool // the caller's context ended the call
+// transport feeds every attempt's response to the pacer and times the
+// attempt.
+type transport struct {
+	next http.RoundTripper
+	c    *Client
 }
 
-func (e *TransportError) Error() string {
-	s := fmt.Sprintf("%s: %s %s: %s", e.Vendor, e.Method, e.Path, e.msg)
-	if e.Attempts > 1 {
-		s += fmt.Sprintf(" (gave up after %d attempts)", e.Attempts)
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	st := stateFrom(req.Context())
+	if st != nil {
+		st.start = t.c.now()
 	}
-	return s
-}
-
-// Unwrap returns the cause and, for network failures, deskbridge.ErrUnavailable.
-func (e *TransportError) Unwrap() []error {
-	if e.callerGone || isAuthError(e.err) {
-		return []error{e.err}
+	resp, err := t.next.RoundTrip(req)
+	if st != nil {
+		t.c.settle(st, resp)
 	}
-	return []error{e.err, deskbridge.ErrUnavailable}
+	return resp, err
 }

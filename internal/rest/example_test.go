@@ -13,8 +13,9 @@ import (
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
-// A vendor client sends every call through one Do.
-func ExampleClient_Do() {
+// A vendor package declares how its API differs, and every call is then a
+// line or two.
+func ExampleGet() {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/v2/tickets/42" {
 			io.WriteString(w, `{"ticket":{"id":42,"subject":"Printer on fire"}}`)
@@ -25,20 +26,24 @@ func ExampleClient_Do() {
 	}))
 	defer srv.Close()
 
-	c, err := rest.New(rest.Config{Vendor: "zendesk", BaseURL: srv.URL, Auth: rest.BearerToken("token")})
+	vendor := &rest.Vendor{Name: "zendesk", Credentials: "WithOAuthToken"}
+	var settings rest.Settings
+	if err := settings.SetBaseURL(srv.URL); err != nil {
+		panic(err)
+	}
+	settings.SetCredential("WithOAuthToken", rest.Bearer("token"))
+	c, err := rest.NewClient(vendor, &settings)
 	if err != nil {
 		panic(err)
 	}
-	var out struct {
-		Ticket struct {
-			ID      int64  `json:"id"`
-			Subject string `json:"subject"`
-		} `json:"ticket"`
+	type ticket struct {
+		ID      int64  `json:"id"`
+		Subject string `json:"subject"`
 	}
-	_, err = c.Do(context.Background(), &rest.Request{Path: rest.Pathf("/api/v2/tickets/%d", 42)}, &out)
-	fmt.Println(out.Ticket.Subject, err)
+	t, err := rest.Get[ticket](context.Background(), c, rest.Pathf("/api/v2/tickets/%d", 42), nil, "ticket")
+	fmt.Println(t.Subject, err)
 
-	_, err = c.Do(context.Background(), &rest.Request{Path: rest.Pathf("/api/v2/tickets/%d", 7)}, nil)
+	_, err = rest.Get[ticket](context.Background(), c, rest.Pathf("/api/v2/tickets/%d", 7), nil, "ticket")
 	fmt.Println(errors.Is(err, deskbridge.ErrNotFound))
 	// Output:
 	// Printer on fire <nil>
@@ -47,12 +52,15 @@ func ExampleClient_Do() {
 
 // Iterate turns a page-fetching function into a lazy iterator.
 func ExampleIterate() {
-	fetch := func(_ context.Context, cursor string) ([]string, string, error) {
+	fetch := func(_ context.Context, cursor string) (*deskbridge.Page[string], error) {
 		page, _ := strconv.Atoi(cursor)
 		if page >= 2 {
-			return []string{"e"}, "", nil
+			return &deskbridge.Page[string]{Items: []string{"e"}}, nil
 		}
-		return []string{string(rune('a' + 2*page)), string(rune('b' + 2*page))}, strconv.Itoa(page + 1), nil
+		return &deskbridge.Page[string]{
+			Items: []string{string(rune('a' + 2*page)), string(rune('b' + 2*page))},
+			Next:  strconv.Itoa(page + 1),
+		}, nil
 	}
 	for item, err := range rest.Iterate(context.Background(), "", fetch) {
 		if err != nil {

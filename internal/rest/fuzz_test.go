@@ -36,18 +36,21 @@ func FuzzRateLimitHeaders(f *testing.F) {
 	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, status int, limit, remaining, reset, retryAfter string) {
 		for _, epoch := range []bool{false, true} {
-			p := &pacer{spec: RateLimitHeaders{Limit: []string{"L"}, Remaining: []string{"R"}, Reset: []string{"T"}, ResetEpoch: epoch}, now: func() time.Time { return now }}
+			spec := RateLimitHeaders{Limit: []string{"L"}, Remaining: []string{"R"}, Reset: []string{"T"}, ResetEpoch: epoch}.canonical()
+			p := &pacer{spec: spec, now: func() time.Time { return now }, maxServerWait: DefaultMaxServerWait}
 			h := http.Header{"L": {limit}, "R": {remaining}, "T": {reset}, "Retry-After": {retryAfter}}
-			p.observe("", &http.Response{StatusCode: status, Header: h})
+			p.acquire("")
+			p.release("", &http.Response{StatusCode: status, Header: h})
 			hold := p.holdFor("")
 			if hold < 0 {
 				t.Fatalf("negative hold %v", hold)
 			}
-			if !epoch && hold > maxResetDelta {
-				t.Fatalf("hold %v beyond what a delta reset can say", hold)
+			// A hold past the longest wait the client takes is never kept.
+			if hold > DefaultMaxServerWait+resumeMargin {
+				t.Fatalf("hold %v beyond MaxServerWait", hold)
 			}
-			if d := serverWait(&http.Response{StatusCode: status, Header: h}, p.spec, now); d < -1 {
-				t.Fatalf("server wait %v", d)
+			if d, ok := serverWait(&http.Response{StatusCode: status, Header: h}, p.spec, now); d < 0 || !ok && d != 0 {
+				t.Fatalf("server wait %v, %v", d, ok)
 			}
 		}
 	})

@@ -1,9 +1,12 @@
 package rest
 
 import (
+	"strings"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/deskbridge/deskbridge"
 	"strconv"
 	"testing"
 )
@@ -11,7 +14,7 @@ import (
 // pages serves items 0..n-1 in pages of size, the cursor being the next
 // start index, and counts fetches.
 func pages(n, size int, fetches *int) PageFunc[int] {
-	return func(_ context.Context, cursor string) ([]int, string, error) {
+	return func(_ context.Context, cursor string) (*deskbridge.Page[int], error) {
 		*fetches++
 		start := 0
 		if cursor != "" {
@@ -25,7 +28,7 @@ func pages(n, size int, fetches *int) PageFunc[int] {
 		if start+size < n {
 			next = strconv.Itoa(start + size)
 		}
-		return items, next, nil
+		return &deskbridge.Page[int]{Items: items, Next: next}, nil
 	}
 }
 
@@ -67,11 +70,11 @@ func TestIterateIsLazyAndStopsOnBreak(t *testing.T) {
 func TestIterateYieldsErrorOnce(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("boom")
-	fetch := func(_ context.Context, cursor string) ([]string, string, error) {
+	fetch := func(_ context.Context, cursor string) (*deskbridge.Page[string], error) {
 		if cursor == "" {
-			return []string{"a", "b"}, "p2", nil
+			return &deskbridge.Page[string]{Items: []string{"a", "b"}, Next: "p2"}, nil
 		}
-		return nil, "", boom
+		return nil, boom
 	}
 	var items []string
 	var errs []error
@@ -89,16 +92,57 @@ func TestIterateYieldsErrorOnce(t *testing.T) {
 
 func TestIterateRefusesToLoopForever(t *testing.T) {
 	t.Parallel()
-	fetches := 0
-	fetch := func(_ context.Context, cursor string) ([]int, string, error) {
-		fetches++
-		return []int{1}, "same", nil
+	for _, tc := range []struct {
+		name  string
+		cycle []string // the Next of each page, repeating
+		want  int      // fetches before the walk ends
+		start string
+	}{
+		{"a page names itself", []string{"A"}, 2, ""},
+		{"A, B, A", []string{"A", "B"}, 3, ""},
+		{"back to the start", []string{"B", "C", "S"}, 3, "S"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fetches := 0
+			fetch := func(_ context.Context, cursor string) (*deskbridge.Page[int], error) {
+				fetches++
+				if fetches > 100 {
+					t.Fatal("still walking after 100 pages")
+				}
+				return &deskbridge.Page[int]{Items: []int{fetches}, Next: tc.cycle[(fetches-1)%len(tc.cycle)]}, nil
+			}
+			var err error
+			n := 0
+			for _, e := range Iterate(t.Context(), tc.start, fetch) {
+				if e != nil {
+					err = e
+				} else {
+					n++
+				}
+			}
+			if err == nil || fetches != tc.want || n != tc.want || !strings.Contains(err.Error(), "already seen") {
+				t.Fatalf("err = %v after %d fetches and %d items, want an error after %d", err, fetches, n, tc.want)
+			}
+		})
 	}
-	var err error
-	for _, e := range Iterate(t.Context(), "", fetch) {
-		err = e
+}
+
+// An error that comes with a page's items is yielded after them.
+func TestIterateYieldsItemsBeforeTheirError(t *testing.T) {
+	t.Parallel()
+	limit := errors.New("no more results")
+	fetch := func(_ context.Context, cursor string) (*deskbridge.Page[string], error) {
+		return &deskbridge.Page[string]{Items: []string{"a", "b"}, Next: "more"}, limit
 	}
-	if err == nil || fetches != 2 {
-		t.Fatalf("err = %v after %d fetches", err, fetches)
+	var got []string
+	for v, err := range Iterate(t.Context(), "", fetch) {
+		if err != nil {
+			got = append(got, "error: "+err.Error())
+			continue
+		}
+		got = append(got, v)
+	}
+	if fmt.Sprint(got) != "[a b error: no more results]" {
+		t.Fatalf("got %v", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -14,14 +15,70 @@ var ErrPathTraversal = errors.New(`path has a "." or ".." segment`)
 
 // Pathf formats a request path, escaping each argument as one path segment:
 // Pathf("/api/v2/users/%s", "a/b") is "/api/v2/users/a%2Fb". Any verb
-// works (%d, %s, %v). An argument such as ".." is kept as is and refused by
-// Do.
+// works (%d, %s, %v); the plain %d of an integer and the %s or %v of a
+// string are formatted without fmt, as the paths of most calls need. An
+// argument such as ".." is kept as is and refused by Do.
 func Pathf(format string, args ...any) string {
+	if p, ok := quickPath(format, args); ok {
+		return p
+	}
 	escaped := make([]any, len(args))
 	for i, a := range args {
 		escaped[i] = segment{a}
 	}
 	return fmt.Sprintf(format, escaped...)
+}
+
+// quickPath formats what Pathf is mostly given (bare %d of an integer, %s
+// or %v of a string) without fmt; it reports false for anything else.
+func quickPath(format string, args []any) (string, bool) {
+	var buf strings.Builder
+	buf.Grow(len(format) + 24*len(args))
+	var num [20]byte
+	n := 0
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' {
+			buf.WriteByte(c)
+			continue
+		}
+		if i+1 >= len(format) {
+			return "", false
+		}
+		i++
+		verb := format[i]
+		if verb == '%' {
+			buf.WriteByte('%')
+			continue
+		}
+		if n >= len(args) {
+			return "", false
+		}
+		switch a := args[n].(type) {
+		case int64:
+			if verb != 'd' && verb != 'v' {
+				return "", false
+			}
+			buf.Write(strconv.AppendInt(num[:0], a, 10))
+		case int:
+			if verb != 'd' && verb != 'v' {
+				return "", false
+			}
+			buf.Write(strconv.AppendInt(num[:0], int64(a), 10))
+		case string:
+			if verb != 's' && verb != 'v' {
+				return "", false
+			}
+			buf.WriteString(url.PathEscape(a))
+		default:
+			return "", false
+		}
+		n++
+	}
+	if n != len(args) {
+		return "", false
+	}
+	return buf.String(), true
 }
 
 // segment formats its value with the verb it is given, then path-escapes it.

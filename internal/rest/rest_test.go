@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,42 +19,8 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/internal/testkit"
 )
-
-// fakeTime is an injected clock whose sleeps return at once and are
-// recorded, so tests can assert waits of seconds without taking them.
-type fakeTime struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func newFakeTime() *fakeTime {
-	return &fakeTime{now: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
-}
-
-func (f *fakeTime) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeTime) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.sleeps = append(f.sleeps, d)
-	f.now = f.now.Add(d)
-	return nil
-}
-
-func (f *fakeTime) Sleeps() []time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]time.Duration(nil), f.sleeps...)
-}
 
 // script answers the n-th request with the n-th handler (the last repeats)
 // and records what it received.
@@ -109,20 +76,43 @@ func serve(t *testing.T, steps ...http.HandlerFunc) (*script, *httptest.Server) 
 // instead races with other tests' servers, which may get the port.
 const refusedURL = "http://127.0.0.1:1"
 
-func newClient(t *testing.T, baseURL string, ft *fakeTime, mutate ...func(*Config)) *Client {
+// testConfig is what newClient builds a client from: the vendor's
+// declaration, the tenant's settings, and a credential.
+type testConfig struct {
+	Vendor
+	Settings
+	Cred *Credential
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// authFunc adapts a function to Authenticator.
+type authFunc func(req *http.Request) error
+
+func (f authFunc) Authenticate(req *http.Request) error { return f(req) }
+
+// withAuth is a credential that authenticates with a.
+func withAuth(a Authenticator) *Credential {
+	return &Credential{Auth: func(*Client) (Authenticator, error) { return a, nil }}
+}
+
+func newClient(t *testing.T, baseURL string, ft *testkit.Clock, mutate ...func(*testConfig)) *Client {
 	t.Helper()
-	cfg := Config{
-		Vendor:    "acme",
-		BaseURL:   baseURL,
+	cfg := &testConfig{Vendor: Vendor{
+		Name:      "acme",
 		RateLimit: RateLimitHeaders{Remaining: []string{"X-Remaining"}, Reset: []string{"X-Reset"}},
-	}
+	}}
+	cfg.baseURL = baseURL
 	if ft != nil {
-		cfg.Clock, cfg.Sleep = ft.Now, ft.Sleep
+		cfg.SetClock(ft.Now, ft.Sleep)
 	}
 	for _, m := range mutate {
-		m(&cfg)
+		m(cfg)
 	}
-	c, err := New(cfg)
+	if cfg.Cred != nil {
+		cfg.SetCredential("WithTest", *cfg.Cred)
+	}
+	c, err := NewClient(&cfg.Vendor, &cfg.Settings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +122,7 @@ func newClient(t *testing.T, baseURL string, ft *fakeTime, mutate ...func(*Confi
 func TestRetryAfterSeconds429(t *testing.T) {
 	t.Parallel()
 	s, srv := serve(t, status(429, "Retry-After", "1"), status(200))
-	ft := newFakeTime()
+	ft := testkit.NewClock()
 	c := newClient(t, srv.URL, ft)
 	resp, err := c.Do(t.Context(), &Request{Method: http.MethodPost, Path: "/things"}, nil)
 	if err != nil {
@@ -150,7 +140,7 @@ func TestRetryAfterSeconds429(t *testing.T) {
 
 func TestRetryAfterHTTPDate429(t *testing.T) {
 	t.Parallel()
-	ft := newFakeTime()
+	ft := testkit.NewClock()
 	date := ft.Now().Add(7 * time.Second).Format(http.TimeFormat)
 	_, srv := serve(t, status(429, "Retry-After", date), status(200))
 	c := newClient(t, srv.URL, ft)
@@ -178,9 +168,9 @@ func TestResetHeaderWhenNoRetryAfter(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			ft := newFakeTime()
+			ft := testkit.NewClock()
 			_, srv := serve(t, status(429, "X-Reset", tc.value(ft.Now())), status(200))
-			c := newClient(t, srv.URL, ft, func(c *Config) { c.RateLimit.ResetEpoch = tc.epoch })
+			c := newClient(t, srv.URL, ft, func(c *testConfig) { c.RateLimit.ResetEpoch = tc.epoch })
 			if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -196,7 +186,7 @@ func TestPOST500RetriedOnlyWithIdempotencyKey(t *testing.T) {
 	t.Run("without key: sent once", func(t *testing.T) {
 		t.Parallel()
 		s, srv := serve(t, status(500), status(201))
-		c := newClient(t, srv.URL, newFakeTime())
+		c := newClient(t, srv.URL, testkit.NewClock())
 		_, err := c.Do(t.Context(), &Request{Method: http.MethodPost, Path: "/tickets", Body: map[string]int{"a": 1}}, nil)
 		if !errors.Is(err, deskbridge.ErrUnavailable) {
 			t.Fatalf("err = %v, want ErrUnavailable", err)
@@ -208,7 +198,7 @@ func TestPOST500RetriedOnlyWithIdempotencyKey(t *testing.T) {
 	t.Run("with key: retried with the same key", func(t *testing.T) {
 		t.Parallel()
 		s, srv := serve(t, status(500), status(201))
-		c := newClient(t, srv.URL, newFakeTime())
+		c := newClient(t, srv.URL, testkit.NewClock())
 		if _, err := c.Do(t.Context(), &Request{Method: http.MethodPost, Path: "/tickets", Body: map[string]int{"a": 1}, IdempotencyKey: "k-1"}, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +219,7 @@ func TestPUTMarkedNotIdempotentIsNotReplayed(t *testing.T) {
 	t.Run("500: sent once", func(t *testing.T) {
 		t.Parallel()
 		s, srv := serve(t, status(500), status(200))
-		c := newClient(t, srv.URL, newFakeTime())
+		c := newClient(t, srv.URL, testkit.NewClock())
 		_, err := c.Do(t.Context(), &Request{Method: http.MethodPut, Path: "/tickets/1", Body: map[string]int{"a": 1}, NotIdempotent: true}, nil)
 		if !errors.Is(err, deskbridge.ErrUnavailable) || len(s.Requests()) != 1 {
 			t.Fatalf("err = %v, sent %d times, want 1", err, len(s.Requests()))
@@ -238,7 +228,7 @@ func TestPUTMarkedNotIdempotentIsNotReplayed(t *testing.T) {
 	t.Run("429: still retried", func(t *testing.T) {
 		t.Parallel()
 		s, srv := serve(t, status(429, "Retry-After", "1"), status(200))
-		c := newClient(t, srv.URL, newFakeTime())
+		c := newClient(t, srv.URL, testkit.NewClock())
 		if _, err := c.Do(t.Context(), &Request{Method: http.MethodPut, Path: "/tickets/1", NotIdempotent: true}, nil); err != nil || len(s.Requests()) != 2 {
 			t.Fatalf("err = %v, sent %d times, want 2", err, len(s.Requests()))
 		}
@@ -246,7 +236,7 @@ func TestPUTMarkedNotIdempotentIsNotReplayed(t *testing.T) {
 	t.Run("an idempotency key overrides it", func(t *testing.T) {
 		t.Parallel()
 		s, srv := serve(t, status(500), status(200))
-		c := newClient(t, srv.URL, newFakeTime())
+		c := newClient(t, srv.URL, testkit.NewClock())
 		if _, err := c.Do(t.Context(), &Request{Method: http.MethodPut, Path: "/tickets/1", NotIdempotent: true, IdempotencyKey: "k"}, nil); err != nil || len(s.Requests()) != 2 {
 			t.Fatalf("err = %v, sent %d times, want 2", err, len(s.Requests()))
 		}
@@ -258,8 +248,8 @@ func TestGET503Then200(t *testing.T) {
 	s, srv := serve(t, status(503), status(503), func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"name":"ok"}`)
 	})
-	ft := newFakeTime()
-	c := newClient(t, srv.URL, ft, func(c *Config) { c.RetryWaitMin = 100 * time.Millisecond; c.RetryWaitMax = time.Second })
+	ft := testkit.NewClock()
+	c := newClient(t, srv.URL, ft, func(c *testConfig) { c.retryWaitMin = 100 * time.Millisecond; c.retryWaitMax = time.Second })
 	var out struct{ Name string }
 	resp, err := c.Do(t.Context(), &Request{Path: "/x"}, &out)
 	if err != nil {
@@ -278,10 +268,10 @@ func TestGET503Then200(t *testing.T) {
 func TestGiveUpReportsAttempts(t *testing.T) {
 	t.Parallel()
 	s, srv := serve(t, status(503))
-	c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.MaxRetries = 2 })
+	c := newClient(t, srv.URL, testkit.NewClock(), func(c *testConfig) { c.SetMaxRetries(2) })
 	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
-	var se *StatusError
-	if !errors.As(err, &se) || se.Info.Attempts != 3 || len(s.Requests()) != 3 {
+	var se *deskbridge.APIError
+	if !errors.As(err, &se) || se.Attempts != 3 || len(s.Requests()) != 3 {
 		t.Fatalf("err = %v (%T), requests = %d", err, err, len(s.Requests()))
 	}
 	if !strings.Contains(err.Error(), "gave up after 3 attempts") || !errors.Is(err, deskbridge.ErrUnavailable) {
@@ -295,16 +285,16 @@ func TestNotRetried(t *testing.T) {
 		t.Run(fmt.Sprint(code), func(t *testing.T) {
 			t.Parallel()
 			s, srv := serve(t, status(code))
-			c := newClient(t, srv.URL, newFakeTime())
+			c := newClient(t, srv.URL, testkit.NewClock())
 			_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
 			if err == nil || len(s.Requests()) != 1 {
 				t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
 			}
-			if se := (*StatusError)(nil); errors.As(err, &se) && se.Info.RetryAfter != 0 {
-				t.Fatalf("RetryAfter = %v for a response that asked for no wait", se.Info.RetryAfter)
+			if se := (*deskbridge.APIError)(nil); errors.As(err, &se) && se.RetryAfter != 0 {
+				t.Fatalf("RetryAfter = %v for a response that asked for no wait", se.RetryAfter)
 			}
-			if !errors.Is(err, KindForStatus(code)) {
-				t.Fatalf("%v does not match %v", err, KindForStatus(code))
+			if !errors.Is(err, deskbridge.KindOf(code)) {
+				t.Fatalf("%v does not match %v", err, deskbridge.KindOf(code))
 			}
 		})
 	}
@@ -347,8 +337,8 @@ func TestRetryAfterBeyondDeadlineFailsAtOnce(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 500*time.Millisecond {
 		t.Fatalf("took %s; the wait should not have started", elapsed)
 	}
-	var se *StatusError
-	if !errors.As(err, &se) || se.Info.StatusCode != 429 || se.Info.RetryAfter != 30*time.Second || se.Info.Attempts != 1 {
+	var se *deskbridge.APIError
+	if !errors.As(err, &se) || se.StatusCode != 429 || se.RetryAfter != 30*time.Second || se.Attempts != 1 {
 		t.Fatalf("err = %v (%+v)", err, se)
 	}
 	if !errors.Is(err, deskbridge.ErrRateLimited) || len(s.Requests()) != 1 {
@@ -359,11 +349,11 @@ func TestRetryAfterBeyondDeadlineFailsAtOnce(t *testing.T) {
 func TestServerWaitAboveCeilingIsNotWaited(t *testing.T) {
 	t.Parallel()
 	_, srv := serve(t, status(503, "Retry-After", "3600"), status(200))
-	ft := newFakeTime()
+	ft := testkit.NewClock()
 	c := newClient(t, srv.URL, ft)
 	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
-	var se *StatusError
-	if !errors.As(err, &se) || se.Info.RetryAfter != time.Hour || len(ft.Sleeps()) != 0 {
+	var se *deskbridge.APIError
+	if !errors.As(err, &se) || se.RetryAfter != time.Hour || len(ft.Sleeps()) != 0 {
 		t.Fatalf("err = %v, sleeps = %v", err, ft.Sleeps())
 	}
 }
@@ -371,7 +361,7 @@ func TestServerWaitAboveCeilingIsNotWaited(t *testing.T) {
 func TestPacingHoldsNextRequestUntilReset(t *testing.T) {
 	t.Parallel()
 	s, srv := serve(t, status(200, "X-Remaining", "0", "X-Reset", "12"), status(200, "X-Remaining", "99", "X-Reset", "60"))
-	ft := newFakeTime()
+	ft := testkit.NewClock()
 	c := newClient(t, srv.URL, ft)
 	if _, err := c.Do(t.Context(), &Request{Path: "/a"}, nil); err != nil {
 		t.Fatal(err)
@@ -382,8 +372,8 @@ func TestPacingHoldsNextRequestUntilReset(t *testing.T) {
 	if _, err := c.Do(t.Context(), &Request{Path: "/b"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := ft.Sleeps(); len(got) != 1 || got[0] != 12*time.Second {
-		t.Fatalf("second request waited %v, want [12s]", got)
+	if got := ft.Sleeps(); len(got) != 1 || got[0] != 12*time.Second+resumeMargin {
+		t.Fatalf("second request waited %v, want [12s+%s]", got, resumeMargin)
 	}
 	if n := len(s.Requests()); n != 2 {
 		t.Fatalf("requests = %d, want 2 (no 429 collected)", n)
@@ -412,8 +402,8 @@ func TestPacingSharedAcrossGoroutinesAndDeadline(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 			defer cancel()
 			_, err := c.Do(ctx, &Request{Path: "/b"}, nil)
-			var se *StatusError
-			if !errors.As(err, &se) || !se.Info.NotSent || !errors.Is(err, deskbridge.ErrRateLimited) {
+			var se *deskbridge.APIError
+			if !errors.As(err, &se) || !se.NotSent || !errors.Is(err, deskbridge.ErrRateLimited) {
 				t.Errorf("err = %v, want a not-sent 429", err)
 			}
 		}()
@@ -439,23 +429,23 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	for _, tc := range []struct {
-		auth   Authenticator
+		cred   Credential
 		secret string
 	}{
-		{BearerToken(token), token},
-		{BasicAuth("agent@example.com/token", token), token},
-		{BasicAuth("agent@example.com", password), password},
+		{Bearer(token), token},
+		{Basic("agent@example.com/token", token), token},
+		{Basic("agent@example.com", password), password},
 	} {
-		c := newClient(t, srv.URL, newFakeTime(), func(c *Config) {
-			c.Auth = tc.auth
-			c.Logger = logger
+		c := newClient(t, srv.URL, testkit.NewClock(), func(c *testConfig) {
+			c.Cred = &tc.cred
+			c.logger = logger
 		})
 		_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
-		var se *StatusError
+		var se *deskbridge.APIError
 		if !errors.As(err, &se) {
 			t.Fatalf("err = %v", err)
 		}
-		if strings.Contains(err.Error(), tc.secret) || bytes.Contains(se.Info.Body, []byte(tc.secret)) {
+		if strings.Contains(err.Error(), tc.secret) {
 			t.Fatalf("secret in error: %q", err)
 		}
 		if !strings.Contains(err.Error(), "[redacted]") {
@@ -468,12 +458,13 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 		w.WriteHeader(http.StatusBadRequest)
 		fmt.Fprintf(w, "invalid_client: secret %s rejected", password)
 	})
-	c := newClient(t, leaky.URL, newFakeTime(), func(c *Config) { c.Secrets = []string{password}; c.Logger = logger })
+	c := newClient(t, leaky.URL, testkit.NewClock(), func(c *testConfig) { c.logger = logger })
+	c.Secrets().Add(password)
 	if _, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/oauth/token", NoAuth: true}, nil); err == nil || strings.Contains(err.Error(), password) {
 		t.Fatalf("err = %v", err)
 	}
 	// A network error after authentication must not leak either.
-	c = newClient(t, refusedURL, newFakeTime(), func(c *Config) { c.Auth = BearerToken(token); c.Logger = logger; c.MaxRetries = 1 })
+	c = newClient(t, refusedURL, testkit.NewClock(), func(c *testConfig) { c.Cred = ptr(Bearer(token)); c.logger = logger; c.SetMaxRetries(1) })
 	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
 	if err == nil || strings.Contains(err.Error(), token) {
 		t.Fatalf("err = %v", err)
@@ -493,7 +484,7 @@ func TestOneLogRecordPerAttempt(t *testing.T) {
 	_, srv := serve(t, status(503), status(200))
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.Logger = logger; c.RetryWaitMin = time.Second })
+	c := newClient(t, srv.URL, testkit.NewClock(), func(c *testConfig) { c.logger = logger; c.retryWaitMin = time.Second })
 	if _, err := c.Do(t.Context(), &Request{Path: "/things/1", Query: url.Values{"email": {"x@example.com"}}}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -534,10 +525,10 @@ func TestConcurrentUse(t *testing.T) {
 		fmt.Fprintf(w, `{"path":%q}`, r.URL.Path)
 	}))
 	defer srv.Close()
-	c := newClient(t, srv.URL, nil, func(c *Config) {
-		c.RetryWaitMin, c.RetryWaitMax = time.Millisecond, 2*time.Millisecond
-		c.MaxRetries = 5
-		c.Auth = BearerToken("token-for-race")
+	c := newClient(t, srv.URL, nil, func(c *testConfig) {
+		c.retryWaitMin, c.retryWaitMax = time.Millisecond, 2*time.Millisecond
+		c.SetMaxRetries(5)
+		c.Cred = ptr(Bearer("token-for-race"))
 	})
 	var wg sync.WaitGroup
 	for g := range 32 {
@@ -577,8 +568,8 @@ func pathSum(p string) int {
 func TestRequestBuilding(t *testing.T) {
 	t.Parallel()
 	s, srv := serve(t, status(200))
-	c := newClient(t, srv.URL+"/prefix", newFakeTime(), func(c *Config) {
-		c.UserAgent = "myapp/2.0"
+	c := newClient(t, srv.URL+"/prefix", testkit.NewClock(), func(c *testConfig) {
+		c.userAgent = "myapp/2.0"
 		c.Header = http.Header{"Accept": {"application/json"}}
 	})
 	type opts struct {
@@ -625,7 +616,7 @@ func TestRequestBuilding(t *testing.T) {
 func TestPathsRefused(t *testing.T) {
 	t.Parallel()
 	s, srv := serve(t, status(200))
-	c := newClient(t, srv.URL+"/api", newFakeTime())
+	c := newClient(t, srv.URL+"/api", testkit.NewClock())
 	for _, p := range []string{
 		Pathf("/v2/users/%s", ".."),
 		Pathf("/v2/users/%s/x", "."),
@@ -651,18 +642,36 @@ func TestPathsRefused(t *testing.T) {
 	}
 }
 
-func TestCredentialsStayOnOrigin(t *testing.T) {
+// A redirect is followed on the base URL's origin, credentials and all,
+// and never to another host: Go's client would drop the Authorization
+// header there but re-send a 307's body (a token request's secret).
+func TestRedirectsStayOnOrigin(t *testing.T) {
 	t.Parallel()
 	other, otherSrv := serve(t, status(200))
-	_, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, otherSrv.URL+"/landing", http.StatusFound)
-	})
-	c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.Auth = BearerToken("secret-token-1") })
-	if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); err != nil {
+	s, srv := serve(t,
+		func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/moved", http.StatusTemporaryRedirect)
+		},
+		status(200),
+		func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, otherSrv.URL+"/landing", http.StatusTemporaryRedirect)
+		})
+	c := newClient(t, srv.URL, testkit.NewClock(), func(c *testConfig) { c.Cred = ptr(Bearer("secret-token-1")) })
+	if _, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/x", Body: map[string]string{"a": "b"}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := other.Requests()[0].Header.Get("Authorization"); got != "" {
-		t.Fatalf("credentials followed the redirect to another host: %q", got)
+	if r := s.Requests()[1]; r.Path != "/moved" || r.Header.Get("Authorization") != "Bearer secret-token-1" || r.Body != `{"a":"b"}` {
+		t.Fatalf("same-origin redirect: %+v", r)
+	}
+	_, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/oauth/token", Body: url.Values{"client_secret": {"s3cr3t-value"}}, NoAuth: true}, nil)
+	if err == nil || !strings.Contains(err.Error(), "refusing to follow a redirect to another host") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(other.Requests()); n != 0 {
+		t.Fatalf("the other host got %d requests: %+v", n, other.Requests())
+	}
+	if n := len(s.Requests()); n != 3 {
+		t.Fatalf("a refused redirect was retried: %d requests", n)
 	}
 }
 
@@ -678,7 +687,7 @@ func TestNetworkErrors(t *testing.T) {
 	t.Run("dropped GET is retried", func(t *testing.T) {
 		t.Parallel()
 		s, srv := serve(t, drop, status(200))
-		c := newClient(t, srv.URL, newFakeTime())
+		c := newClient(t, srv.URL, testkit.NewClock())
 		if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); err != nil || len(s.Requests()) != 2 {
 			t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
 		}
@@ -686,18 +695,18 @@ func TestNetworkErrors(t *testing.T) {
 	t.Run("dropped POST is not replayed", func(t *testing.T) {
 		t.Parallel()
 		s, srv := serve(t, drop, status(200))
-		c := newClient(t, srv.URL, newFakeTime())
+		c := newClient(t, srv.URL, testkit.NewClock())
 		_, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/x", Body: map[string]int{}}, nil)
-		var te *TransportError
+		var te *deskbridge.TransportError
 		if !errors.As(err, &te) || !errors.Is(err, deskbridge.ErrUnavailable) || len(s.Requests()) != 1 {
 			t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
 		}
 	})
 	t.Run("refused connection is retried even for POST", func(t *testing.T) {
 		t.Parallel()
-		c := newClient(t, refusedURL, newFakeTime(), func(c *Config) { c.MaxRetries = 2 })
+		c := newClient(t, refusedURL, testkit.NewClock(), func(c *testConfig) { c.SetMaxRetries(2) })
 		_, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/x"}, nil)
-		var te *TransportError
+		var te *deskbridge.TransportError
 		if !errors.As(err, &te) || te.Attempts != 3 || !strings.Contains(err.Error(), "gave up after 3 attempts") {
 			t.Fatalf("err = %v", err)
 		}
@@ -713,7 +722,7 @@ func TestNetworkErrors(t *testing.T) {
 			}
 		}
 		s, srv := serve(t, slow, status(200))
-		c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond} })
+		c := newClient(t, srv.URL, testkit.NewClock(), func(c *testConfig) { c.httpClient = &http.Client{Timeout: 50 * time.Millisecond} })
 		if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); err != nil || len(s.Requests()) != 2 {
 			t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
 		}
@@ -726,11 +735,13 @@ func TestErrorBodyCapped(t *testing.T) {
 		w.WriteHeader(400)
 		w.Write(bytes.Repeat([]byte("x"), 3<<20))
 	})
-	c := newClient(t, srv.URL, newFakeTime())
+	var bodyLen int
+	c := newClient(t, srv.URL, testkit.NewClock(), func(c *testConfig) {
+		c.DecodeError = func(info *ErrorInfo) error { bodyLen = len(info.Body); return &info.APIError }
+	})
 	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
-	var se *StatusError
-	if !errors.As(err, &se) || len(se.Info.Body) != MaxErrorBody {
-		t.Fatalf("body len = %d", len(se.Info.Body))
+	if bodyLen != MaxErrorBody {
+		t.Fatalf("body len = %d", bodyLen)
 	}
 	if len(err.Error()) > 400 {
 		t.Fatalf("error string is %d bytes; bodies must not be dumped into it", len(err.Error()))
@@ -749,7 +760,7 @@ func TestDecodeResponses(t *testing.T) {
 			io.WriteString(w, `{"id":7}`)
 		}
 	})
-	c := newClient(t, srv.URL, newFakeTime())
+	c := newClient(t, srv.URL, testkit.NewClock())
 	out := struct{ ID int }{ID: 3}
 	if _, err := c.Do(t.Context(), &Request{Path: "/empty"}, &out); err != nil || out.ID != 3 {
 		t.Fatalf("204: err %v out %+v", err, out)
@@ -803,12 +814,15 @@ func TestBackoffCapped(t *testing.T) {
 
 func TestNewValidates(t *testing.T) {
 	t.Parallel()
-	for _, base := range []string{"", "ftp://x", "https://", "https://u:p@x.example.com", "https://x.example.com?a=1", "::"} {
-		if _, err := New(Config{Vendor: "v", BaseURL: base}); err == nil {
+	for _, base := range []string{"ftp://x", "https://", "https://u:p@x.example.com", "https://x.example.com?a=1", "::"} {
+		if _, err := NewClient(&Vendor{Name: "v"}, &Settings{baseURL: base}); err == nil {
 			t.Errorf("base %q accepted", base)
 		}
 	}
-	if _, err := New(Config{BaseURL: "https://x.example.com"}); err == nil {
+	if _, err := NewClient(&Vendor{Name: "v"}, &Settings{}); err == nil || !strings.Contains(err.Error(), "WithBaseURL") {
+		t.Errorf("no base URL: %v", err)
+	}
+	if _, err := NewClient(&Vendor{}, &Settings{baseURL: "https://x.example.com"}); err == nil {
 		t.Error("empty vendor accepted")
 	}
 }
@@ -817,8 +831,8 @@ func TestAuthErrorNotRetried(t *testing.T) {
 	t.Parallel()
 	s, srv := serve(t, status(200))
 	var calls atomic.Int32
-	boom := AuthFunc(func(*http.Request) error { calls.Add(1); return errors.New("token endpoint said no") })
-	c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.Auth = boom })
+	boom := authFunc(func(*http.Request) error { calls.Add(1); return errors.New("token endpoint said no") })
+	c := newClient(t, srv.URL, testkit.NewClock(), func(c *testConfig) { c.Cred = withAuth(boom) })
 	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
 	if err == nil || !strings.Contains(err.Error(), "token endpoint said no") || calls.Load() != 1 || len(s.Requests()) != 0 {
 		t.Fatalf("err = %v, calls = %d, requests = %d", err, calls.Load(), len(s.Requests()))
@@ -832,7 +846,7 @@ func TestAuthErrorNotRetried(t *testing.T) {
 	}
 }
 
-func TestSecretsSharedAndBounded(t *testing.T) {
+func TestSecretsBounded(t *testing.T) {
 	t.Parallel()
 	set := NewSecrets("client-secret-1")
 	set.Add("rotated-refresh-token")
@@ -843,20 +857,20 @@ func TestSecretsSharedAndBounded(t *testing.T) {
 	if got != "[redacted] rotated-refresh-token [redacted] access-token-00" {
 		t.Fatalf("Scrub = %q", got)
 	}
-	// Two clients sharing the set scrub what either learnt.
+	// A secret learnt after the client was built is scrubbed from its errors.
 	_, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(400)
 		io.WriteString(w, "bad refresh token late-learnt-secret")
 	})
-	c := newClient(t, srv.URL, newFakeTime(), func(c *Config) { c.SecretSet = set })
-	set.Add("late-learnt-secret")
+	c := newClient(t, srv.URL, testkit.NewClock())
+	c.Secrets().Add("late-learnt-secret")
 	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
 	if err == nil || strings.Contains(err.Error(), "late-learnt-secret") {
 		t.Fatalf("err = %v", err)
 	}
 }
 
-func TestKindForOAuthError(t *testing.T) {
+func TestOAuthErrorKinds(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		status int
@@ -871,8 +885,83 @@ func TestKindForOAuthError(t *testing.T) {
 		{503, "invalid_grant", deskbridge.ErrUnavailable}, // an outage, whatever the body says
 		{429, "invalid_client", deskbridge.ErrRateLimited},
 	} {
-		if got := KindForOAuthError(tc.status, tc.code); got != tc.want {
-			t.Errorf("KindForOAuthError(%d, %q) = %v, want %v", tc.status, tc.code, got, tc.want)
+		err := &deskbridge.APIError{StatusCode: tc.status, Code: tc.code}
+		if got := err.Unwrap(); got != tc.want {
+			t.Errorf("%d %q unwraps to %v, want %v", tc.status, tc.code, got, tc.want)
 		}
+	}
+}
+
+// A success body past the client's limit is an error that names the
+// limit, read no further than the limit: never a truncated result, and
+// never the whole body in memory. (Before, a 64 MiB body was decoded whole,
+// allocating some 448 MiB.)
+func TestSuccessBodyCapped(t *testing.T) {
+	const limit = 1 << 20
+	chunk := bytes.Repeat([]byte(`"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",`), 1024)
+	_, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/sized" {
+			w.Header().Set("Content-Length", fmt.Sprint(64<<20))
+		}
+		io.WriteString(w, `{"items":[`)
+		for range (64 << 20) / len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	c := newClient(t, srv.URL, testkit.NewClock(), func(c *testConfig) { c.SetMaxResponseSize(limit) })
+	for _, path := range []string{"/chunked", "/sized"} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		var out struct{ Items []string }
+		_, err := c.Do(t.Context(), &Request{Path: path}, &out)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "larger than 1048576 bytes") || !strings.Contains(err.Error(), "WithMaxResponseSize") {
+			t.Fatalf("%s: err = %v", path, err)
+		}
+		if len(out.Items) != 0 {
+			t.Fatalf("%s: a truncated result was decoded: %d items", path, len(out.Items))
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16*limit { // far below the 64 MiB sent
+			t.Fatalf("%s: %d MiB allocated for a body capped at 1 MiB", path, alloc>>20)
+		}
+	}
+	// The default is generous: 64 MiB.
+	if c := newClient(t, srv.URL, nil); c.maxBody != 64<<20 {
+		t.Fatalf("default limit %d", c.maxBody)
+	}
+}
+
+// Pathf formats the common verbs without fmt, exactly as fmt would.
+func TestPathfQuickPathAgreesWithFmt(t *testing.T) {
+	for _, tc := range []struct {
+		format string
+		args   []any
+	}{
+		{"/api/v2/tickets/%d", []any{int64(35436)}},
+		{"/api/v2/tickets/%d/comments", []any{42}},
+		{"/api/v2/users/%s/x", []any{"a/b c?%"}},
+		{"/v/%v/%v", []any{"é/..", int64(-7)}},
+		{"/100%%/%s", []any{"x"}},
+		{"/%05d", []any{7}},               // a width: fmt's path
+		{"/%x", []any{255}},               // another verb: fmt's path
+		{"/%d/%s", []any{uint(3), "y"}},   // another type: fmt's path
+		{"/%s/%s", []any{"only one"}},     // too few arguments
+		{"/%s", []any{"one", "too many"}}, // too many
+		{"/trailing%", nil},
+	} {
+		escaped := make([]any, len(tc.args))
+		for i, a := range tc.args {
+			escaped[i] = segment{a}
+		}
+		want := fmt.Sprintf(tc.format, escaped...)
+		if got := Pathf(tc.format, tc.args...); got != want {
+			t.Errorf("Pathf(%q, %v) = %q, want %q", tc.format, tc.args, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = Pathf("/api/v2/tickets/%d", int64(35436)) }); n > 1 {
+		t.Errorf("Pathf of an id allocates %v times, want 1", n)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/deskbridge/deskbridge"
 )
 
 // callState follows one Do call through go-retryablehttp's loop, which hands
@@ -24,6 +26,7 @@ type callState struct {
 	start        time.Time // of the current attempt
 	authAt       time.Time // when the current attempt was authenticated
 	budget       string    // the rate-limit budget key
+	paced        bool      // the attempt holds a place in its budget
 	reauthed     bool      // the one resend after a stale credential's 401 is spent
 }
 
@@ -60,7 +63,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		if c.reauth.Invalidate(st.authAt) {
 			c.logAttempt(ctx, st, status, 0, err)
 			drain(resp)
-			return true, nil
+			return c.awaitRetry(ctx, st)
 		}
 	}
 	if !c.retryable(ctx, st, resp, err) || st.attempts > c.policy.maxRetries+boolInt(st.reauthed) {
@@ -68,8 +71,10 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, nil
 	}
 	wait, fromServer := c.retryWait(resp, st.attempts)
-	if hold := c.pacer.holdFor(st.budget); hold > wait {
-		wait, fromServer = hold, true
+	if !st.noAuth {
+		if hold := c.pacer.holdFor(st.budget); hold > wait {
+			wait, fromServer = hold, true
+		}
 	}
 	if fromServer && wait > c.policy.maxServerWait {
 		c.logAttempt(ctx, st, status, 0, err)
@@ -82,6 +87,20 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	c.logAttempt(ctx, st, status, wait, err)
 	drain(resp) // free the connection before waiting
 	if err := c.sleep(ctx, wait); err != nil {
+		return false, err
+	}
+	return c.awaitRetry(ctx, st)
+}
+
+// awaitRetry takes the retry's place in its rate-limit budget: a retry is
+// one more request on it, and waiting for the budget keeps it from running
+// into the same spent window.
+func (c *Client) awaitRetry(ctx context.Context, st *callState) (bool, error) {
+	if err := c.await(ctx, st); err != nil {
+		var apiErr *deskbridge.APIError
+		if errors.As(err, &apiErr) {
+			return false, nil // held past the deadline: hand back this attempt's error
+		}
 		return false, err
 	}
 	return true, nil
@@ -144,6 +163,9 @@ func permanentNetworkError(err error) bool {
 	if errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) {
 		return true
 	}
+	if errors.Is(err, errRedirect) {
+		return true
+	}
 	msg := err.Error()
 	return strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects") ||
 		strings.Contains(msg, "unsupported protocol scheme")
@@ -153,7 +175,7 @@ func permanentNetworkError(err error) bool {
 // when it said, else exponential backoff with jitter.
 func (c *Client) retryWait(resp *http.Response, attempt int) (wait time.Duration, fromServer bool) {
 	if resp != nil {
-		if d := serverWait(resp, c.policy.rateLimit, c.now()); d >= 0 {
+		if d, ok := serverWait(resp, c.policy.rateLimit, c.now()); ok {
 			return d, true
 		}
 	}
@@ -161,18 +183,20 @@ func (c *Client) retryWait(resp *http.Response, attempt int) (wait time.Duration
 }
 
 // serverWait reads Retry-After (delta seconds or HTTP-date) and, for a 429
-// without it, the vendor's reset header. It returns -1 when the response
-// says nothing.
-func serverWait(resp *http.Response, spec RateLimitHeaders, now time.Time) time.Duration {
-	if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
-		return d
+// without it, the vendor's reset header. It reports false when the
+// response asks for no wait.
+func serverWait(resp *http.Response, spec RateLimitHeaders, now time.Time) (time.Duration, bool) {
+	if vs := resp.Header["Retry-After"]; len(vs) > 0 {
+		if d, ok := ParseRetryAfter(vs[0], now); ok {
+			return d, true
+		}
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		if reset, ok := spec.reset(resp.Header, now); ok {
-			return max(reset.Sub(now), 0)
+			return max(reset.Sub(now), 0), true
 		}
 	}
-	return -1
+	return 0, false
 }
 
 // ParseRetryAfter parses a Retry-After value, delta seconds or an HTTP-date,
@@ -237,7 +261,7 @@ func (c *Client) logAttempt(ctx context.Context, st *callState, status int, wait
 		return
 	}
 	attrs := []slog.Attr{
-		slog.String("vendor", c.vendor),
+		slog.String("vendor", c.vendor.Name),
 		slog.String("method", st.method),
 		slog.String("path", st.path),
 		slog.Int("status", status),

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"github.com/deskbridge/deskbridge/internal/testkit"
 	"testing"
 	"time"
 )
@@ -30,16 +31,20 @@ func TestSettings(t *testing.T) {
 	if err := s.SetRetryWaitMax(time.Second); err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Vendor: "v", BaseURL: "https://default.example.com"}
-	s.Apply(&cfg)
-	if cfg.BaseURL != "https://acme.example.com" || cfg.MaxRetries != -1 || cfg.RetryWaitMax != time.Second {
-		t.Fatalf("cfg = %+v", cfg)
+	// The base URL wins over the vendor's default, and zero retries mean
+	// one attempt.
+	v := &Vendor{Name: "v", DefaultBaseURL: "https://default.example.com"}
+	c, err := NewClient(v, &s)
+	if err != nil || c.BaseURL() != "https://acme.example.com" {
+		t.Fatalf("base URL %q, err %v", c.BaseURL(), err)
 	}
-	// Zero retries means one attempt.
 	s2, srv := serve(t, status(503))
-	cfg.BaseURL, cfg.Clock, cfg.Sleep = srv.URL, newFakeTime().Now, newFakeTime().Sleep
-	c, err := New(cfg)
-	if err != nil {
+	ft := testkit.NewClock()
+	s.SetClock(ft.Now, ft.Sleep)
+	if err := s.SetBaseURL(srv.URL); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = NewClient(v, &s); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); err == nil || len(s2.Requests()) != 1 {

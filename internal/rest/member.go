@@ -1,0 +1,164 @@
+package rest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// DecodeMember decodes the member key of the JSON object in body into out,
+// without decoding the other members: {"ticket": {...}} for key "ticket".
+// It reports false, and leaves out alone, when the object has no such
+// member or it is null. Only the object's top level is scanned for the key;
+// the member found is decoded (and so checked) by encoding/json.
+func DecodeMember(body []byte, key string, out any) (bool, error) {
+	start, end, err := findMember(body, key)
+	if err != nil || start < 0 {
+		return false, err
+	}
+	if end-start == 4 && string(body[start:end]) == "null" {
+		return false, nil
+	}
+	return true, json.Unmarshal(body[start:end], out)
+}
+
+var errNotObject = errors.New("the answer is not a JSON object")
+
+// findMember returns where the value of member key starts and ends in the
+// object in body, or -1 when there is none.
+func findMember(b []byte, key string) (start, end int, err error) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return -1, -1, errNotObject
+	}
+	i++
+	for {
+		i = skipSpace(b, i)
+		if i < len(b) && b[i] == '}' {
+			return -1, -1, nil
+		}
+		if i >= len(b) || b[i] != '"' {
+			return -1, -1, syntaxError(i)
+		}
+		kEnd, err := skipString(b, i)
+		if err != nil {
+			return -1, -1, err
+		}
+		match, err := keyIs(b[i:kEnd], key)
+		if err != nil {
+			return -1, -1, err
+		}
+		i = skipSpace(b, kEnd)
+		if i >= len(b) || b[i] != ':' {
+			return -1, -1, syntaxError(i)
+		}
+		vStart := skipSpace(b, i+1)
+		vEnd, err := skipValue(b, vStart, 0)
+		if err != nil {
+			return -1, -1, err
+		}
+		if match {
+			return vStart, vEnd, nil
+		}
+		i = skipSpace(b, vEnd)
+		if i < len(b) && b[i] == ',' {
+			i++
+			continue
+		}
+		if i < len(b) && b[i] == '}' {
+			return -1, -1, nil
+		}
+		return -1, -1, syntaxError(i)
+	}
+}
+
+// keyIs compares a JSON string literal (quotes included) with key; only a
+// literal with escapes is decoded.
+func keyIs(lit []byte, key string) (bool, error) {
+	raw := lit[1 : len(lit)-1]
+	for _, c := range raw {
+		if c == '\\' {
+			var s string
+			if err := json.Unmarshal(lit, &s); err != nil {
+				return false, err
+			}
+			return s == key, nil
+		}
+	}
+	return string(raw) == key, nil
+}
+
+func syntaxError(at int) error { return fmt.Errorf("malformed JSON at byte %d", at) }
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the end of the string literal starting at b[i] ('"').
+func skipString(b []byte, i int) (int, error) {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, nil
+		}
+	}
+	return -1, syntaxError(i)
+}
+
+// maxDepth bounds the nesting skipValue follows, as encoding/json does.
+const maxDepth = 10000
+
+// skipValue returns the end of the JSON value starting at b[i]. It finds
+// the end; it does not check what lies between.
+func skipValue(b []byte, i, depth int) (int, error) {
+	if i >= len(b) {
+		return -1, syntaxError(i)
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		if depth >= maxDepth {
+			return -1, errors.New("JSON nested too deeply")
+		}
+		closer := byte('}')
+		if b[i] == '[' {
+			closer = ']'
+		}
+		j := i + 1
+		for {
+			j = skipSpace(b, j)
+			if j >= len(b) {
+				return -1, syntaxError(j)
+			}
+			switch b[j] {
+			case closer:
+				return j + 1, nil
+			case ',', ':':
+				j++
+			default:
+				end, err := skipValue(b, j, depth+1)
+				if err != nil {
+					return -1, err
+				}
+				j = end
+			}
+		}
+	}
+	j := i
+	for ; j < len(b); j++ {
+		switch b[j] {
+		case ',', ':', '{', '[', '}', ']', '"', ' ', '\t', '\n', '\r':
+			if j == i {
+				return -1, syntaxError(i) // a delimiter where a value should be
+			}
+			return j, nil
+		}
+	}
+	return j, nil
+}

@@ -1,0 +1,126 @@
+// Package testkit holds what the tests of several packages share: an
+// injected clock whose sleeps return at once, a log recorder, and a check
+// that a test leaves no goroutine of this module behind.
+package testkit
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Clock is an injected clock whose sleeps return at once and are
+// recorded, so that tests assert waits of seconds without taking them.
+// Safe for concurrent use.
+type Clock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+// NewClock returns a clock at 2026-11-21 10:00 UTC.
+func NewClock() *Clock {
+	return &Clock{now: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Sleep records d and moves the clock on by it, at once. It returns the
+// context's error when the context has ended.
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sleeps = append(c.sleeps, d)
+	c.now = c.now.Add(d)
+	return nil
+}
+
+// Advance moves the clock on by d without recording a sleep.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Sleeps returns the waits slept so far.
+func (c *Clock) Sleeps() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.sleeps...)
+}
+
+// Logs records what a logger writes, as JSON lines, at every level.
+type Logs struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Logger returns a debug-level JSON logger writing to l.
+func (l *Logs) Logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func (l *Logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (l *Logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// Goroutines returns how many goroutines have a frame whose function name
+// contains match ("deskbridge/internal/rest."), leaving out those running
+// test code (a test server's handler).
+func Goroutines(match string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, match) && !strings.Contains(g, "_test.go:") && !strings.Contains(g, "testkit.Goroutines") {
+			count++
+		}
+	}
+	return count
+}
+
+// WaitGoroutines fails t unless, within d, no more than want goroutines
+// match (see Goroutines).
+func WaitGoroutines(t testing.TB, match string, want int, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		n := Goroutines(match)
+		if n <= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines with a frame of %q still run %s later, want at most %d", n, match, d, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
