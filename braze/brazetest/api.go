@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"slices"
 	"strings"
 )
 
@@ -223,7 +222,7 @@ func (s *Server) triggerSend(endpoint string, req *wireTrigger, c *Campaign) (ma
 		if u == nil {
 			continue // send_to_existing_only (the default) and no such user: nothing is sent
 		}
-		setAttributes(u, r.Attributes)
+		s.setAttributes(u, r.Attributes)
 		snd := base
 		snd.ExternalUserID, snd.Email, snd.BrazeID = r.ExternalUserID, r.Email, r.BrazeID
 		if r.UserAlias != nil {
@@ -271,16 +270,15 @@ func (s *Server) recipientUser(r *wireRecipient) *User {
 	case r.ExternalUserID != "":
 		u = s.userByExternalID(r.ExternalUserID)
 	case r.UserAlias != nil:
-		u = s.userByAlias(Alias{Name: r.UserAlias.Name, Label: r.UserAlias.Label})
+		u = s.users.byAlias.first(Alias{Name: r.UserAlias.Name, Label: r.UserAlias.Label})
 	case r.BrazeID != "":
-		u = s.findUser(func(x *User) bool { return x.BrazeID == r.BrazeID })
+		u = s.users.byBrazeID.first(r.BrazeID)
 	case r.Email != "":
-		u = s.findUser(func(x *User) bool { return equalFold(x.Email, r.Email) })
+		u = s.users.byEmail.first(emailKey(r.Email))
 	}
 	if u == nil && r.SendToExistingOnly != nil && !*r.SendToExistingOnly {
 		u = s.newUser()
-		s.setExternalID(u, r.ExternalUserID)
-		u.Email = r.Email
+		s.users.change(u, func(u *User) { u.ExternalID, u.Email = r.ExternalUserID, r.Email })
 	}
 	return u
 }
@@ -306,8 +304,12 @@ var standardFields = map[string]func(u *User) *string{
 }
 
 // setAttributes applies an attributes object: standard fields, inline
-// subscription groups, and custom attributes.
-func setAttributes(u *User, attrs map[string]any) {
+// subscription groups, and custom attributes. Callers hold s.mu.
+func (s *Server) setAttributes(u *User, attrs map[string]any) {
+	s.users.change(u, func(u *User) { applyAttributes(u, attrs) })
+}
+
+func applyAttributes(u *User, attrs map[string]any) {
 	for k, v := range attrs {
 		if field, ok := standardFields[k]; ok {
 			if str, ok := v.(string); ok {
@@ -392,7 +394,7 @@ func (s *Server) messagesSend(body []byte) (map[string]any, *apiError) {
 	}
 	for _, a := range req.UserAliases {
 		alias := Alias(a)
-		if s.userByAlias(alias) == nil {
+		if s.users.byAlias.first(alias) == nil {
 			continue
 		}
 		snd := base
@@ -427,7 +429,7 @@ func (s *Server) usersTrack(body []byte) (map[string]any, *apiError) {
 			minor = append(minor, MinorError{Type: err, InputArray: "attributes", Index: i})
 			continue
 		}
-		setAttributes(u, withoutIdentifiers(obj))
+		s.setAttributes(u, withoutIdentifiers(obj))
 		processed++
 	}
 	if len(req.Attributes) > 0 {
@@ -511,21 +513,21 @@ func (s *Server) trackUser(obj map[string]any) (*User, string) {
 		}
 		alias := Alias{Name: name, Label: label}
 		// Alias-only users are created only with _update_existing_only false.
-		if u = s.userByAlias(alias); u == nil && hasFlag && !updateOnly {
+		if u = s.users.byAlias.first(alias); u == nil && hasFlag && !updateOnly {
 			u = s.newUser()
-			u.Aliases = append(u.Aliases, alias)
+			s.users.change(u, func(u *User) { u.Aliases = append(u.Aliases, alias) })
 		}
 	case str("braze_id") != "":
-		u = s.findUser(func(x *User) bool { return x.BrazeID == str("braze_id") })
+		u = s.users.byBrazeID.first(str("braze_id"))
 	case str("email") != "":
-		if u = s.findUser(func(x *User) bool { return equalFold(x.Email, str("email")) }); u == nil {
+		if u = s.users.byEmail.first(emailKey(str("email"))); u == nil {
 			u = s.newUser()
-			u.Email = str("email")
+			s.users.change(u, func(u *User) { u.Email = str("email") })
 		}
 	case str("phone") != "":
-		if u = s.findUser(func(x *User) bool { return x.Phone == str("phone") }); u == nil {
+		if u = s.users.byPhone.first(str("phone")); u == nil {
 			u = s.newUser()
-			u.Phone = str("phone")
+			s.users.change(u, func(u *User) { u.Phone = str("phone") })
 		}
 	default:
 		return nil, "one of 'external_id', 'user_alias', 'braze_id', 'email', 'phone' is required"
@@ -569,47 +571,47 @@ func (s *Server) usersIdentify(body []byte) (map[string]any, *apiError) {
 	processed := 0
 	for _, a := range req.AliasesToIdentify {
 		alias := Alias{Name: a.UserAlias.Name, Label: a.UserAlias.Label}
-		if s.identify(a.ExternalID, func(u *User) bool { return u.ExternalID == "" && slices.Contains(u.Aliases, alias) }) {
+		if s.identify(a.ExternalID, firstUnidentified(s.users.byAlias, alias)) {
 			processed++
 		}
 	}
 	for _, e := range req.EmailsToIdentify {
-		s.identify(e.ExternalID, func(u *User) bool { return u.ExternalID == "" && equalFold(u.Email, e.Email) })
+		s.identify(e.ExternalID, firstUnidentified(s.users.byEmail, emailKey(e.Email)))
 	}
 	for _, p := range req.PhoneNumbersToIdentify {
-		s.identify(p.ExternalID, func(u *User) bool { return u.ExternalID == "" && u.Phone == p.Phone })
+		s.identify(p.ExternalID, firstUnidentified(s.users.byPhone, p.Phone))
 	}
 	return map[string]any{"aliases_processed": processed}, nil
 }
 
-// identify gives the unidentified user matching anon the external ID, or
-// merges it into the identified user that has it (fields found only on the
-// anonymous profile are kept). Callers hold s.mu.
-func (s *Server) identify(externalID string, anon func(*User) bool) bool {
-	i := slices.IndexFunc(s.users, anon)
-	if i < 0 || externalID == "" {
+// identify gives the unidentified profile src the external ID, or merges
+// it into the identified profile that has it (fields found only on the
+// anonymous profile are kept) and removes it. Callers hold s.mu.
+func (s *Server) identify(externalID string, src *User) bool {
+	if src == nil || externalID == "" {
 		return false
 	}
-	src := s.users[i]
 	dst := s.userByExternalID(externalID)
 	if dst == nil {
 		s.setExternalID(src, externalID)
 		return true
 	}
-	for k, v := range src.CustomAttributes {
-		if _, ok := dst.CustomAttributes[k]; !ok {
-			dst.CustomAttributes[k] = v
+	s.users.remove(src)
+	s.users.change(dst, func(dst *User) {
+		for k, v := range src.CustomAttributes {
+			if _, ok := dst.CustomAttributes[k]; !ok {
+				dst.CustomAttributes[k] = v
+			}
 		}
-	}
-	for _, f := range standardFields {
-		if *f(dst) == "" {
-			*f(dst) = *f(src)
+		for _, f := range standardFields {
+			if *f(dst) == "" {
+				*f(dst) = *f(src)
+			}
 		}
-	}
-	dst.Aliases = append(dst.Aliases, src.Aliases...)
-	dst.Events = append(dst.Events, src.Events...)
-	dst.Purchases = append(dst.Purchases, src.Purchases...)
-	s.users = slices.Delete(s.users, i, i+1)
+		dst.Aliases = append(dst.Aliases, src.Aliases...)
+		dst.Events = append(dst.Events, src.Events...)
+		dst.Purchases = append(dst.Purchases, src.Purchases...)
+	})
 	return true
 }
 
@@ -644,7 +646,7 @@ func (s *Server) usersExportIDs(body []byte) (map[string]any, *apiError) {
 		}
 	}
 	for _, a := range req.UserAliases {
-		if u := s.userByAlias(Alias(a)); u != nil {
+		if u := s.users.byAlias.first(Alias(a)); u != nil {
 			add(u)
 		} else {
 			invalid = append(invalid, a.Name)
@@ -652,16 +654,16 @@ func (s *Server) usersExportIDs(body []byte) (map[string]any, *apiError) {
 	}
 	for _, one := range []struct {
 		value string
-		match func(*User) bool
+		user  *User
 	}{
-		{req.BrazeID, func(u *User) bool { return u.BrazeID == req.BrazeID }},
-		{req.EmailAddress, func(u *User) bool { return equalFold(u.Email, req.EmailAddress) }},
-		{req.Phone, func(u *User) bool { return u.Phone == req.Phone }},
+		{req.BrazeID, s.users.byBrazeID.first(req.BrazeID)},
+		{req.EmailAddress, s.users.byEmail.first(emailKey(req.EmailAddress))},
+		{req.Phone, s.users.byPhone.first(req.Phone)},
 	} {
 		if one.value == "" {
 			continue
 		}
-		if u := s.findUser(one.match); u != nil {
+		if u := one.user; u != nil {
 			add(u)
 		} else {
 			invalid = append(invalid, one.value)
@@ -773,11 +775,26 @@ func (s *Server) subscriptionStatusSet(body []byte) (map[string]any, *apiError) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, u := range s.users {
-		if slices.Contains(req.ExternalID, u.ExternalID) && u.ExternalID != "" ||
-			u.Phone != "" && slices.Contains(req.Phone, u.Phone) ||
-			u.Email != "" && slices.ContainsFunc(req.Email, func(e string) bool { return equalFold(e, u.Email) }) {
-			u.Subscriptions[req.SubscriptionGroupID] = req.SubscriptionState
+	// Every profile named is updated: by external ID, and all the
+	// profiles that share a phone number or an email address.
+	set := func(u *User) { u.Subscriptions[req.SubscriptionGroupID] = req.SubscriptionState }
+	for _, id := range req.ExternalID {
+		if u := s.userByExternalID(id); u != nil {
+			set(u)
+		}
+	}
+	for _, p := range req.Phone {
+		if p != "" {
+			for _, u := range s.users.byPhone[p] {
+				set(u)
+			}
+		}
+	}
+	for _, e := range req.Email {
+		if k := emailKey(e); k != "" {
+			for _, u := range s.users.byEmail[k] {
+				set(u)
+			}
 		}
 	}
 	return map[string]any{}, nil

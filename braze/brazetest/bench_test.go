@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
@@ -84,4 +85,53 @@ func BenchmarkUsersTrack10kFloor(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(fake.RequestCount("POST", "/users/track"))/float64(b.N), "requests/op")
+}
+
+// trackByEmail creates n users through Users.Track by email (⌈n/75⌉
+// requests) on a fresh fake and returns the time per item. Each item looks
+// its user up by email, so a fake that scans its users makes the time per
+// item grow with n.
+func trackByEmail(b *testing.B, n int) time.Duration {
+	b.Helper()
+	fake := brazetest.NewServer()
+	defer fake.Close()
+	c, err := braze.NewClient(braze.WithBaseURL(fake.URL), braze.WithAPIKey(fake.APIKey()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	attrs := make([]braze.UserAttributes, n)
+	for i := range attrs {
+		attrs[i] = braze.UserAttributes{Email: fmt.Sprintf("user-%05d@example.com", i), Attributes: map[string]any{"plan": "pro"}}
+	}
+	start := time.Now()
+	res, err := c.Users.Track(b.Context(), &braze.TrackRequest{Attributes: attrs})
+	elapsed := time.Since(start)
+	if err != nil || res.AttributesProcessed != n {
+		b.Fatal(res, err)
+	}
+	if got := len(fake.Users()); got != n {
+		b.Fatalf("%d users, want %d", got, n)
+	}
+	return elapsed / time.Duration(n)
+}
+
+// BenchmarkUsersTrackByEmailScaling measures, in one run, the time per
+// users/track item by email at 2,500 and at 10,000 users. With O(1)
+// lookups the two are about equal; a linear scan per item makes the
+// second about four times the first.
+//
+//	go test -run '^$' -bench UsersTrackByEmailScaling ./braze/brazetest/
+func BenchmarkUsersTrackByEmailScaling(b *testing.B) {
+	var small, large time.Duration
+	runs := 0
+	for b.Loop() {
+		small += trackByEmail(b, 2500)
+		large += trackByEmail(b, 10000)
+		runs++
+	}
+	small /= time.Duration(runs)
+	large /= time.Duration(runs)
+	b.ReportMetric(float64(small.Nanoseconds()), "ns/item@2500")
+	b.ReportMetric(float64(large.Nanoseconds()), "ns/item@10000")
+	b.ReportMetric(float64(large)/float64(small), "ratio")
 }

@@ -35,9 +35,8 @@ type Server struct {
 
 	mu          sync.Mutex
 	rateLimit   rateLimit
-	users       []*User
-	byExternal  map[string]*User
-	campaigns   []*Campaign
+	users       profiles
+	campaigns   campaigns
 	canvases    map[string]*Canvas
 	sends       []Send
 	inbound     []InboundSMS
@@ -100,7 +99,6 @@ func NewServer(opts ...Option) *Server {
 		log:         &fakeserver.Log{},
 		faults:      &fakeserver.Faults{},
 		canvases:    map[string]*Canvas{},
-		byExternal:  map[string]*User{},
 		minor:       map[string][]MinorError{},
 		maxWebhooks: MaxWebhookRecords,
 	}
@@ -376,14 +374,11 @@ func (s *Server) AddUser(u User) {
 	if c.BrazeID == "" {
 		c.BrazeID = s.nextID("")
 	}
-	if old := s.byExternal[c.ExternalID]; old != nil {
-		*old = c
+	if old := s.userByExternalID(c.ExternalID); old != nil {
+		s.users.change(old, func(old *User) { *old = c })
 		return
 	}
-	s.users = append(s.users, &c)
-	if c.ExternalID != "" {
-		s.byExternal[c.ExternalID] = &c
-	}
+	s.users.add(&c)
 }
 
 // User returns the profile with the external ID.
@@ -400,8 +395,9 @@ func (s *Server) User(externalID string) (User, bool) {
 func (s *Server) Users() []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]User, len(s.users))
-	for i, u := range s.users {
+	all := s.users.all()
+	out := make([]User, len(all))
+	for i, u := range all {
 		out[i] = u.clone()
 	}
 	return out
@@ -474,36 +470,17 @@ func (s *Server) userByExternalID(id string) *User {
 	if id == "" {
 		return nil
 	}
-	return s.byExternal[id]
+	return s.users.byExternal.first(id)
 }
 
 // setExternalID names a user. Callers hold s.mu.
 func (s *Server) setExternalID(u *User, id string) {
-	u.ExternalID = id
-	if id != "" {
-		s.byExternal[id] = u
-	}
+	s.users.change(u, func(u *User) { u.ExternalID = id })
 }
 
-func (s *Server) findUser(match func(*User) bool) *User {
-	for _, u := range s.users {
-		if match(u) {
-			return u
-		}
-	}
-	return nil
-}
-
-func (s *Server) userByAlias(a Alias) *User {
-	return s.findUser(func(u *User) bool { return slices.Contains(u.Aliases, a) })
-}
-
+// newUser makes an empty profile with a new Braze ID. Callers hold s.mu.
 func (s *Server) newUser() *User {
 	u := &User{BrazeID: s.nextID(""), CustomAttributes: map[string]any{}, Subscriptions: map[string]string{}}
-	s.users = append(s.users, u)
+	s.users.add(u)
 	return u
-}
-
-func equalFold(a, b string) bool {
-	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }

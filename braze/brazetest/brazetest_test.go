@@ -264,3 +264,84 @@ func TestRateLimitPerBudgetGroup(t *testing.T) {
 		}
 	}
 }
+
+// The indexes follow every change of an identifier: a lookup by email,
+// phone, alias or Braze ID finds the profile as it is now, the oldest when
+// several share the key, and none that was merged away or replaced.
+func TestIndexesFollowChanges(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	k := s.APIKey()
+	mustPost := func(path, body string, want int) map[string]any {
+		t.Helper()
+		status, out := post(t, s, path, k, body)
+		if status != want {
+			t.Fatalf("%s %s: %d %v", path, body, status, out)
+		}
+		return out
+	}
+	exported := func(body string) []any {
+		t.Helper()
+		users, _ := mustPost("/users/export/ids", body, 200)["users"].([]any)
+		return users
+	}
+	// An email set as a field through external_id is then an identifier.
+	mustPost("/users/track", `{"attributes":[{"external_id":"u1","email":"Ada@Example.com","phone":"+15550001"}]}`, 200)
+	mustPost("/users/track", `{"attributes":[{"email":" ada@example.COM ","plan":"pro"},{"phone":"+15550001","tier":2}]}`, 200)
+	if u, _ := s.User("u1"); len(s.Users()) != 1 || u.CustomAttributes["plan"] != "pro" || u.CustomAttributes["tier"] != float64(2) {
+		t.Fatalf("users = %+v", s.Users())
+	}
+	// Changing it moves the profile in the index.
+	mustPost("/users/track", `{"attributes":[{"external_id":"u1","email":"lovelace@example.com"}]}`, 200)
+	if users := exported(`{"email_address":"ada@example.com"}`); len(users) != 0 {
+		t.Fatalf("old email still finds %v", users)
+	}
+	if users := exported(`{"email_address":"LOVELACE@example.com"}`); len(users) != 1 {
+		t.Fatalf("new email finds %v", users)
+	}
+	// A replaced profile (AddUser) is found by its new fields only.
+	s.AddUser(User{ExternalID: "u1", Email: "new@example.com", Phone: "+15550002"})
+	if users := exported(`{"phone":"+15550001"}`); len(users) != 0 {
+		t.Fatalf("old phone still finds %v", users)
+	}
+	u1, _ := s.User("u1")
+	if users := exported(`{"braze_id":"` + u1.BrazeID + `"}`); len(users) != 1 {
+		t.Fatalf("braze_id finds %v", users)
+	}
+	// Two profiles share a phone: a lookup takes the older, a subscription
+	// change updates both.
+	mustPost("/users/track", `{"attributes":[{"external_id":"u2","phone":"+15550002"}]}`, 200)
+	if users := exported(`{"phone":"+15550002"}`); len(users) != 1 || users[0].(map[string]any)["external_id"] != "u1" {
+		t.Fatalf("shared phone finds %v", users)
+	}
+	mustPost("/subscription/status/set", `{"subscription_group_id":"g","subscription_state":"subscribed","phone":["+15550002"]}`, 201)
+	for _, id := range []string{"u1", "u2"} {
+		if u, _ := s.User(id); u.Subscriptions["g"] != "subscribed" {
+			t.Fatalf("%s: %+v", id, u)
+		}
+	}
+	// An alias-only profile merged into an identified one: the alias then
+	// finds the identified profile, and the anonymous one is gone.
+	mustPost("/users/track", `{"attributes":[{"user_alias":{"alias_name":"a1","alias_label":"sms"},"_update_existing_only":false,"email":"anon@example.com","city":"Paris"}]}`, 200)
+	n := len(s.Users())
+	mustPost("/users/identify", `{"aliases_to_identify":[{"external_id":"u2","user_alias":{"alias_name":"a1","alias_label":"sms"}}]}`, 200)
+	if len(s.Users()) != n-1 {
+		t.Fatalf("users = %+v", s.Users())
+	}
+	users := exported(`{"user_aliases":[{"alias_name":"a1","alias_label":"sms"}],"email_address":"anon@example.com"}`)
+	if len(users) != 2 || users[0].(map[string]any)["external_id"] != "u2" || users[1].(map[string]any)["external_id"] != "u2" {
+		t.Fatalf("merged profile: %v", users)
+	}
+	// A trigger send's attributes change the email of its recipient too.
+	camp, _ := s.AddCampaign(Campaign{Name: "c"})
+	mustPost("/campaigns/trigger/send", `{"campaign_id":"`+camp+`","recipients":[{"external_user_id":"u2","attributes":{"email":"sent@example.com"}}]}`, 201)
+	mustPost("/campaigns/trigger/send", `{"campaign_id":"`+camp+`","recipients":[{"email":"SENT@example.com","prioritization":["identified"]}]}`, 201)
+	if sends := s.Sends(); len(sends) != 2 || sends[1].Email != "SENT@example.com" {
+		t.Fatalf("sends = %+v", sends)
+	}
+	// Users lists the profiles in creation order.
+	if all := s.Users(); all[0].ExternalID != "u1" || all[1].ExternalID != "u2" {
+		t.Fatalf("order: %+v", all)
+	}
+}
