@@ -230,17 +230,17 @@ func (st *state) updateUser(stored *User, in *userInput, now time.Time) error {
 }
 
 type userEnvelope struct {
-	User userInput `json:"user"`
+	User *userInput `json:"user"`
 }
 
 func (s *Server) usersCreate(c *call) error {
 	var env userEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("user", &env, func() bool { return env.User == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, err := s.st.createUser(&env.User, s.stamp())
+	u, err := s.st.createUser(env.User, s.stamp())
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (s *Server) usersCreate(c *call) error {
 
 func (s *Server) usersCreateOrUpdate(c *call) error {
 	var env userEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("user", &env, func() bool { return env.User == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -263,13 +263,13 @@ func (s *Server) usersCreateOrUpdate(c *call) error {
 		found = s.st.userByExternalID(env.User.ExternalID.V)
 	}
 	if found == nil {
-		u, err := s.st.createUser(&env.User, now)
+		u, err := s.st.createUser(env.User, now)
 		if err != nil {
 			return err
 		}
 		return c.created(u.URL, map[string]any{"user": s.st.userJSON(u)})
 	}
-	if err := s.st.updateUser(found, &env.User, now); err != nil {
+	if err := s.st.updateUser(found, env.User, now); err != nil {
 		return err
 	}
 	c.w.Header().Set("Location", found.URL)
@@ -341,7 +341,7 @@ func (s *Server) userUpdate(c *call) error {
 		return err
 	}
 	var env userEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("user", &env, func() bool { return env.User == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -350,7 +350,7 @@ func (s *Server) userUpdate(c *call) error {
 	if !ok {
 		return errNotFound()
 	}
-	if err := s.st.updateUser(u, &env.User, s.stamp()); err != nil {
+	if err := s.st.updateUser(u, env.User, s.stamp()); err != nil {
 		return err
 	}
 	return c.json(200, map[string]any{"user": s.st.userJSON(u)})
@@ -477,7 +477,7 @@ func (st *state) applyUserField(f *UserField, in *userFieldInput, creating bool)
 }
 
 type userFieldEnvelope struct {
-	UserField userFieldInput `json:"user_field"`
+	UserField *userFieldInput `json:"user_field"`
 }
 
 func (s *Server) userFieldsList(c *call) error {
@@ -496,13 +496,13 @@ func (s *Server) userFieldsList(c *call) error {
 
 func (s *Server) userFieldsCreate(c *call) error {
 	var env userFieldEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("user_field", &env, func() bool { return env.UserField == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := UserField{Type: "text", Active: true, Position: s.st.userFields.len()}
-	if err := s.st.applyUserField(&f, &env.UserField, true); err != nil {
+	if err := s.st.applyUserField(&f, env.UserField, true); err != nil {
 		return err
 	}
 	now := s.stamp()
@@ -540,7 +540,7 @@ func (st *state) userFieldFromPath(c *call) (*UserField, error) {
 
 func (s *Server) userFieldUpdate(c *call) error {
 	var env userFieldEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("user_field", &env, func() bool { return env.UserField == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -551,7 +551,7 @@ func (s *Server) userFieldUpdate(c *call) error {
 	}
 	f := *stored
 	f.CustomFieldOptions = slices.Clone(f.CustomFieldOptions)
-	if err := s.st.applyUserField(&f, &env.UserField, false); err != nil {
+	if err := s.st.applyUserField(&f, env.UserField, false); err != nil {
 		return err
 	}
 	f.UpdatedAt = s.stamp()
@@ -617,15 +617,15 @@ func (s *Server) groupsList(c *call) error {
 
 func (s *Server) groupsCreate(c *call) error {
 	var env struct {
-		Group groupInput `json:"group"`
+		Group *groupInput `json:"group"`
 	}
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("group", &env, func() bool { return env.Group == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := Group{IsPublic: true}
-	if err := applyGroup(&g, &env.Group); err != nil {
+	if err := applyGroup(&g, env.Group); err != nil {
 		return err
 	}
 	now := s.stamp()
@@ -656,9 +656,9 @@ func (s *Server) groupUpdate(c *call) error {
 		return err
 	}
 	var env struct {
-		Group groupInput `json:"group"`
+		Group *groupInput `json:"group"`
 	}
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("group", &env, func() bool { return env.Group == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -668,7 +668,7 @@ func (s *Server) groupUpdate(c *call) error {
 		return errNotFound()
 	}
 	g := *stored
-	if err := applyGroup(&g, &env.Group); err != nil {
+	if err := applyGroup(&g, env.Group); err != nil {
 		return err
 	}
 	g.UpdatedAt = s.stamp()

@@ -108,7 +108,7 @@ func (s *Server) voiceTicketsCreate(c *call) error {
 		DisplayToAgent *flexInt     `json:"display_to_agent"`
 		Ticket         *ticketInput `json:"ticket"`
 	}
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("ticket", &env, func() bool { return env.Ticket == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -121,11 +121,6 @@ func (s *Server) voiceTicketsCreate(c *call) error {
 			p.add("display_to_agent", "Display to agent", "is invalid", "InvalidValue")
 			return p.err()
 		}
-	}
-	if env.Ticket == nil {
-		s.mu.Unlock()
-		p.add("ticket", "Ticket", "cannot be blank", "BlankValue")
-		return p.err()
 	}
 	in := env.Ticket
 	via := 0
