@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
+
+	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
 // Documented limits and messages ([BZ] errors.md @043179b).
@@ -101,15 +105,88 @@ func (s *Server) authenticate(r *http.Request) *apiError {
 	return nil
 }
 
-// decode reads a JSON body strictly enough to catch a client's mistakes:
-// unknown fields are refused.
+// decode reads a JSON body as Braze reads it: keys match field names
+// exactly (fakeserver.DecodeJSON; encoding/json alone would take
+// "EXTERNAL_USER_IDS" for "external_user_ids"). A key that names no field,
+// a miscased one included, is answered with unknownKeyError.
 func decode(body []byte, v any) *apiError {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := fakeserver.DecodeJSON(body, v); err != nil {
 		return badRequest("body: %v", err)
 	}
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return badRequest("body: %v", err)
+	}
+	if key := unknownKey(raw, reflect.TypeOf(v), ""); key != "" {
+		return unknownKeyError(key)
+	}
 	return nil
+}
+
+var jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+
+// unknownKey returns the path (such as "recipients[0].External_User_Id")
+// of the first key in x, the decoded body bound for a value of type t, that
+// is not the exact JSON name of a field; "" when there is none. Values of a
+// type with its own UnmarshalJSON, maps and interfaces are free-form and
+// not looked into.
+func unknownKey(x any, t reflect.Type, path string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(jsonUnmarshaler) {
+		return ""
+	}
+	switch x := x.(type) {
+	case map[string]any:
+		if t.Kind() != reflect.Struct {
+			return ""
+		}
+		fields := jsonFieldTypes(t)
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			ft, ok := fields[k]
+			if !ok {
+				return p
+			}
+			if bad := unknownKey(x[k], ft, p); bad != "" {
+				return bad
+			}
+		}
+	case []any:
+		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			return ""
+		}
+		for i, e := range x {
+			if bad := unknownKey(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); bad != "" {
+				return bad
+			}
+		}
+	}
+	return ""
+}
+
+// jsonFieldTypes maps the JSON names of a request struct's fields to their
+// types. (The request types embed nothing.)
+func jsonFieldTypes(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-" || !f.IsExported():
+		case name == "":
+			out[f.Name] = f.Type
+		default:
+			out[name] = f.Type
+		}
+	}
+	return out
 }
 
 type wireAlias struct {

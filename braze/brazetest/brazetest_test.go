@@ -345,3 +345,47 @@ func TestIndexesFollowChanges(t *testing.T) {
 		t.Fatalf("order: %+v", all)
 	}
 }
+
+// Braze reads JSON keys as written: "EXTERNAL_USER_IDS" is not
+// "external_user_ids" (encoding/json alone would take it). The fake
+// refuses a key it does not know, so a client that miscases one hears of
+// it, at the top level and nested alike; nothing is carried out.
+func TestJSONKeysMatchCase(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	k := s.APIKey()
+	s.AddUser(User{ExternalID: "u"})
+	camp, _ := s.AddCampaign(Campaign{Name: "c"})
+	canvas := s.AddCanvas(Canvas{Name: "v"})
+	sms := `"messages":{"sms":{"subscription_group_id":"g","app_id":"a","body":"b"}}`
+	for _, tc := range []struct{ path, body, key string }{
+		{"/messages/send", `{"EXTERNAL_USER_IDS":["u"],` + sms + `}`, "EXTERNAL_USER_IDS"},
+		{"/messages/send", `{"external_user_ids":["u"],"Messages":{"sms":{}}}`, "Messages"},
+		{"/campaigns/trigger/send", `{"Campaign_ID":"` + camp + `","recipients":[{"external_user_id":"u"}]}`, "Campaign_ID"},
+		{"/campaigns/trigger/send", `{"campaign_id":"` + camp + `","recipients":[{"External_User_Id":"u"}]}`, "recipients[0].External_User_Id"},
+		{"/campaigns/trigger/send", `{"campaign_id":"` + camp + `","recipients":[{"user_alias":{"Alias_Name":"a","alias_label":"l"}}]}`, "recipients[0].user_alias.Alias_Name"},
+		{"/canvas/trigger/send", `{"canvas_id":"` + canvas + `","recipients":[{"external_user_id":"u","Context":{"a":1}}]}`, "recipients[0].Context"},
+		{"/users/track", `{"Attributes":[{"external_id":"u","plan":"pro"}]}`, "Attributes"},
+		{"/users/identify", `{"aliases_to_identify":[{"External_ID":"u","user_alias":{"alias_name":"a","alias_label":"l"}}]}`, "aliases_to_identify[0].External_ID"},
+		{"/users/export/ids", `{"External_IDs":["u"]}`, "External_IDs"},
+		{"/subscription/status/set", `{"subscription_group_id":"g","subscription_state":"subscribed","External_ID":["u"]}`, "External_ID"},
+	} {
+		status, out := post(t, s, tc.path, k, tc.body)
+		errs, _ := out["errors"].([]any)
+		if status != 400 || out["message"] != "Bad Request" || len(errs) != 1 || !strings.Contains(fmt.Sprint(errs[0]), `unknown field "`+tc.key+`"`) {
+			t.Errorf("%s %s: %d %v, want 400 naming %q", tc.path, tc.body, status, out, tc.key)
+		}
+	}
+	if u, _ := s.User("u"); len(s.Sends()) != 0 || u.CustomAttributes["plan"] != nil || len(s.Users()) != 1 {
+		t.Fatalf("carried out: sends %+v, users %+v", s.Sends(), s.Users())
+	}
+	// Keys inside free-form objects (custom attributes, properties) are
+	// the caller's and kept as written.
+	if status, out := post(t, s, "/users/track", k, `{"attributes":[{"external_id":"u","Plan":"pro","plan":"free"}]}`); status != 200 {
+		t.Fatalf("%d %v", status, out)
+	}
+	if u, _ := s.User("u"); u.CustomAttributes["Plan"] != "pro" || u.CustomAttributes["plan"] != "free" {
+		t.Fatalf("user = %+v", u)
+	}
+}

@@ -86,6 +86,19 @@ func unauthorizedMessage(presented string) string {
 	return "Invalid API key: " + presented
 }
 
+// unknownKeyError is the answer to a request whose body has a key that
+// names no field of the endpoint, at path (such as
+// "recipients[0].External_User_Id"); keys match case-sensitively, so a
+// miscased key is unknown too.
+//
+// UNCONFIRMED: the Braze docs do not say what Braze does with a key it does
+// not know (ignores it, or refuses the request). The fake refuses it, 400
+// Bad Request, so that a client that misspells or miscases a key hears of
+// it instead of having the field silently dropped.
+func unknownKeyError(path string) *apiError {
+	return badRequest("body: unknown field %q", path)
+}
+
 // attributeEquals decides an audience filter "attribute equals value".
 //
 // UNCONFIRMED: how Braze compares across types. The Zendesk Chat recipe

@@ -79,6 +79,15 @@ func TestUnconfirmedFatalBodies(t *testing.T) {
 	}
 }
 
+func TestUnconfirmedUnknownKeyRefused(t *testing.T) {
+	t.Parallel()
+	// Doubt: whether Braze refuses or ignores a key it does not know.
+	e := unknownKeyError("recipients[0].External_User_Id")
+	if e.status != http.StatusBadRequest || e.message != "Bad Request" || len(e.errors) != 1 || e.errors[0] != `body: unknown field "recipients[0].External_User_Id"` {
+		t.Fatalf("%+v", e)
+	}
+}
+
 func TestUnconfirmedAudienceComparison(t *testing.T) {
 	t.Parallel()
 	// Doubt: how Braze compares the string "true" that the recipe's trigger
