@@ -100,7 +100,7 @@ func (s *Server) authenticate(r *http.Request) *apiError {
 	h := r.Header.Get("Authorization")
 	key, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || key != s.apiKey {
-		return fatal(http.StatusUnauthorized, unauthorizedMessage(key))
+		return fatal(http.StatusUnauthorized, unauthorizedMessage(strings.TrimSpace(h) != ""))
 	}
 	return nil
 }

@@ -49,7 +49,7 @@ func TestAPIChecks(t *testing.T) {
 		message               string
 	}{
 		{"no key", "/users/track", "", `{}`, 401, "Invalid API key: no key was given"},
-		{"wrong key", "/users/track", "nope", `{}`, 401, "Invalid API key: nope"},
+		{"wrong key", "/users/track", "nope", `{}`, 401, "Invalid API key"},
 		{"unknown path", "/users/delete", "k-123456", `{}`, 404, "Not Found"},
 		{"bad JSON", "/users/track", "k-123456", `{`, 400, "Bad Request"},
 		{"unknown field", "/users/track", "k-123456", `{"attributez":[]}`, 400, "Bad Request"},
@@ -387,5 +387,38 @@ func TestJSONKeysMatchCase(t *testing.T) {
 	}
 	if u, _ := s.User("u"); u.CustomAttributes["Plan"] != "pro" || u.CustomAttributes["plan"] != "free" {
 		t.Fatalf("user = %+v", u)
+	}
+}
+
+// A 401 says the key was refused without repeating it: the body and the
+// headers hold nothing of what was sent, whatever its form.
+func TestUnauthorizedDoesNotEchoKey(t *testing.T) {
+	t.Parallel()
+	s := NewServer(WithAPIKey("bz-right-key-0a1b2c3d"))
+	defer s.Close()
+	for _, auth := range []string{
+		"Bearer bz-wrong-key-9f8e7d6c",
+		`Bearer "bz-right-key-0a1b2c3d"`, // quoted: Braze answers 401
+		"Bearer bz-right-key-0a1b2c3d-and-more",
+		"Basic YnotYS1iYXNpYy1zZWNyZXQ=",
+		"bz-bare-key-5e4d3c2b",
+	} {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/users/track", strings.NewReader(`{}`))
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		sent := strings.Trim(strings.TrimPrefix(strings.TrimPrefix(auth, "Basic "), "Bearer "), `"`)
+		if resp.StatusCode != 401 || strings.Contains(string(raw), sent) || strings.Contains(fmt.Sprint(resp.Header), sent) {
+			t.Errorf("%q: %d %s %v", auth, resp.StatusCode, raw, resp.Header)
+		}
+		var out map[string]any
+		if json.Unmarshal(raw, &out) != nil || out["message"] != "Invalid API key" {
+			t.Errorf("%q: body %s", auth, raw)
+		}
 	}
 }

@@ -74,16 +74,18 @@ const (
 	rateLimitedMessage     = "Rate Limited"
 )
 
-// unauthorizedMessage is the message of a 401.
+// unauthorizedMessage is the message of a 401, given whether the request
+// carried a key at all. It never repeats the key: an answer that echoed a
+// credential would put it wherever the client logs errors.
 //
-// UNCONFIRMED: the body of a 401 is not documented. The fake echoes the
-// key it was given, as some APIs do, so that tests show a client keeps it
-// out of its errors.
-func unauthorizedMessage(presented string) string {
-	if presented == "" {
+// UNCONFIRMED: errors.md (https://www.braze.com/docs/api/errors/) names
+// the 401, "Unauthorized", for an unknown or missing REST API key, but shows
+// no body; the fake's message is a guess.
+func unauthorizedMessage(keyGiven bool) string {
+	if !keyGiven {
 		return "Invalid API key: no key was given"
 	}
-	return "Invalid API key: " + presented
+	return "Invalid API key"
 }
 
 // unknownKeyError is the answer to a request whose body has a key that

@@ -74,7 +74,7 @@ func TestUnconfirmedFatalBodies(t *testing.T) {
 	if invalidCampaignMessage != "Invalid Campaign ID" || rateLimitedMessage != "Rate Limited" || invalidCanvasMessage == "" {
 		t.Fatal("messages")
 	}
-	if unauthorizedMessage("") == unauthorizedMessage("k") || unauthorizedMessage("k") != "Invalid API key: k" {
+	if unauthorizedMessage(false) == unauthorizedMessage(true) || unauthorizedMessage(true) != "Invalid API key" {
 		t.Fatal("401 message")
 	}
 }
