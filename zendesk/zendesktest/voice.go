@@ -41,13 +41,13 @@ func (st *state) newVoiceComment(in *voiceCommentIn, author int64, viaID int, no
 	d := &VoiceCommentData{From: in.From, To: in.To, RecordingURL: in.RecordingURL, StartedAt: in.StartedAt,
 		TranscriptionText: in.TranscriptionText, Location: in.Location}
 	if in.CallDuration != nil {
-		d.CallDuration = int64(*in.CallDuration)
+		d.CallDuration = ptr(int64(*in.CallDuration))
 	}
 	if in.AnsweredByID != nil {
 		d.AnsweredByID = ptr(int64(*in.AnsweredByID))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Call from: %s\nCall to: %s\nTime of call: %s\nLength of phone call: %d seconds", d.From, d.To, d.StartedAt, d.CallDuration)
+	fmt.Fprintf(&b, "Call from: %s\nCall to: %s\nTime of call: %s\nLength of phone call: %d seconds", d.From, d.To, d.StartedAt, derefInt(d.CallDuration))
 	if d.Location != nil {
 		fmt.Fprintf(&b, "\nLocation: %s", *d.Location)
 	}
