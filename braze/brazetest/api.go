@@ -195,27 +195,34 @@ type wireAlias struct {
 }
 
 type wireRecipient struct {
-	ExternalUserID     string         `json:"external_user_id"`
-	UserAlias          *wireAlias     `json:"user_alias"`
-	BrazeID            string         `json:"braze_id"`
-	Email              string         `json:"email"`
-	Prioritization     []string       `json:"prioritization"`
-	TriggerProperties  map[string]any `json:"trigger_properties"`
-	Context            map[string]any `json:"context"`
-	SendToExistingOnly *bool          `json:"send_to_existing_only"`
-	Attributes         map[string]any `json:"attributes"`
+	ExternalUserID        string         `json:"external_user_id"`
+	UserAlias             *wireAlias     `json:"user_alias"`
+	BrazeID               string         `json:"braze_id"`
+	Email                 string         `json:"email"`
+	Prioritization        []string       `json:"prioritization"`
+	TriggerProperties     map[string]any `json:"trigger_properties"`
+	Context               map[string]any `json:"context"`
+	CanvasEntryProperties map[string]any `json:"canvas_entry_properties"`
+	SendToExistingOnly    *bool          `json:"send_to_existing_only"`
+	Attributes            map[string]any `json:"attributes"`
 }
 
+// wireTrigger is the body of a campaign or Canvas trigger send. A Canvas
+// takes context, and canvas_entry_properties: its older name, which Braze
+// still accepts ("Currently, canvas_entry_properties are still backwards
+// compatible", https://www.braze.com/docs/user_guide/engagement_tools/canvas/create_a_canvas/canvas_entry_properties_event_properties/;
+// braze-inc/braze-docs _docs/_api/objects_filters/canvas_entry_properties_object.md).
 type wireTrigger struct {
-	CampaignID        string          `json:"campaign_id"`
-	CanvasID          string          `json:"canvas_id"`
-	SendID            string          `json:"send_id"`
-	TriggerProperties map[string]any  `json:"trigger_properties"`
-	Context           map[string]any  `json:"context"`
-	Broadcast         bool            `json:"broadcast"`
-	Audience          json.RawMessage `json:"audience"`
-	Recipients        []wireRecipient `json:"recipients"`
-	Attachments       []struct {
+	CampaignID            string          `json:"campaign_id"`
+	CanvasID              string          `json:"canvas_id"`
+	SendID                string          `json:"send_id"`
+	TriggerProperties     map[string]any  `json:"trigger_properties"`
+	Context               map[string]any  `json:"context"`
+	CanvasEntryProperties map[string]any  `json:"canvas_entry_properties"`
+	Broadcast             bool            `json:"broadcast"`
+	Audience              json.RawMessage `json:"audience"`
+	Recipients            []wireRecipient `json:"recipients"`
+	Attachments           []struct {
 		FileName string `json:"file_name"`
 		URL      string `json:"url"`
 	} `json:"attachments"`
@@ -226,8 +233,8 @@ func (s *Server) campaignTriggerSend(body []byte) (map[string]any, *apiError) {
 	if err := decode(body, &req); err != nil {
 		return nil, err
 	}
-	if req.CanvasID != "" || req.Context != nil {
-		return nil, badRequest("canvas_id and context are for /canvas/trigger/send")
+	if req.CanvasID != "" || req.Context != nil || req.CanvasEntryProperties != nil {
+		return nil, badRequest("canvas_id, context and canvas_entry_properties are for /canvas/trigger/send")
 	}
 	s.mu.Lock()
 	c := s.campaignByID(req.CampaignID)
@@ -269,12 +276,18 @@ func (s *Server) triggerSend(endpoint string, req *wireTrigger, c *Campaign) (ma
 	case !req.Broadcast && len(req.Recipients) == 0:
 		return nil, fatal(http.StatusBadRequest, msgNoRecipients)
 	}
+	if err := checkContextSize("", req.Context, req.CanvasEntryProperties); err != nil {
+		return nil, err
+	}
 	for i, r := range req.Recipients {
 		if err := checkWireRecipient(i, &r); err != nil {
 			return nil, err
 		}
-		if endpoint == "/campaigns/trigger/send" && r.Context != nil {
-			return nil, badRequest("recipients[%d]: context is for Canvases", i)
+		if endpoint == "/campaigns/trigger/send" && (r.Context != nil || r.CanvasEntryProperties != nil) {
+			return nil, badRequest("recipients[%d]: context and canvas_entry_properties are for Canvases", i)
+		}
+		if err := checkContextSize(fmt.Sprintf("recipients[%d].", i), r.Context, r.CanvasEntryProperties); err != nil {
+			return nil, err
 		}
 		if endpoint == "/canvas/trigger/send" && r.TriggerProperties != nil {
 			return nil, badRequest("recipients[%d]: trigger_properties are for campaigns", i)
@@ -291,7 +304,7 @@ func (s *Server) triggerSend(endpoint string, req *wireTrigger, c *Campaign) (ma
 		snd := base
 		snd.Broadcast = true
 		snd.TriggerProperties = maps.Clone(req.TriggerProperties)
-		snd.Context = maps.Clone(req.Context)
+		snd.Context = canvasContext(req.CanvasEntryProperties, req.Context, nil, nil)
 		s.sends = append(s.sends, snd)
 	}
 	for _, r := range req.Recipients {
@@ -307,9 +320,9 @@ func (s *Server) triggerSend(endpoint string, req *wireTrigger, c *Campaign) (ma
 		}
 		snd.Attributes = maps.Clone(r.Attributes)
 		if endpoint == "/campaigns/trigger/send" {
-			snd.TriggerProperties = merge(req.TriggerProperties, r.TriggerProperties)
+			snd.TriggerProperties = mergeAll(req.TriggerProperties, r.TriggerProperties)
 		} else {
-			snd.Context = merge(req.Context, r.Context)
+			snd.Context = canvasContext(req.CanvasEntryProperties, req.Context, r.CanvasEntryProperties, r.Context)
 		}
 		if c != nil && c.Message != "" {
 			snd.Message = render(c.Message, renderData{user: u, trigger: snd.TriggerProperties}, plainText)
@@ -360,16 +373,48 @@ func (s *Server) recipientUser(r *wireRecipient) *User {
 	return u
 }
 
-func merge(base, over map[string]any) map[string]any {
-	if len(base)+len(over) == 0 {
-		return nil
+// mergeAll merges objects, each later one's keys over the earlier ones';
+// nil when all are empty.
+func mergeAll(objs ...map[string]any) map[string]any {
+	var out map[string]any
+	for _, m := range objs {
+		if len(m) == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string]any{}
+		}
+		maps.Copy(out, m)
 	}
-	out := maps.Clone(base)
-	if out == nil {
-		out = map[string]any{}
-	}
-	maps.Copy(out, over)
 	return out
+}
+
+// maxContextBytes is the documented size limit of a Canvas's context
+// object ("maximum size limit of 50 KB",
+// braze-inc/braze-docs _docs/_api/objects_filters/context_object.md), and
+// of canvas_entry_properties, its older name.
+const maxContextBytes = 50 << 10
+
+// checkContextSize refuses a context or canvas_entry_properties object over
+// 50 KB (as compact JSON); prefix names where it is, such as
+// "recipients[0].".
+func checkContextSize(prefix string, context, entryProperties map[string]any) *apiError {
+	for _, o := range []struct {
+		name string
+		obj  map[string]any
+	}{{"context", context}, {"canvas_entry_properties", entryProperties}} {
+		if o.obj == nil {
+			continue
+		}
+		b, err := json.Marshal(o.obj)
+		if err != nil {
+			return badRequest("%s%s: %v", prefix, o.name, err)
+		}
+		if len(b) > maxContextBytes {
+			return contextTooLarge(prefix+o.name, len(b))
+		}
+	}
+	return nil
 }
 
 // standardFields are the profile fields kept outside CustomAttributes.
@@ -630,6 +675,14 @@ type wireIdentify struct {
 		Phone          string   `json:"phone"`
 		Prioritization []string `json:"prioritization"`
 	} `json:"phone_numbers_to_identify"`
+	// MergeBehavior is "none" or "merge" ("one of 'none' or 'merge' is
+	// expected"). Since 7 August 2023 Braze merges on every call ("this
+	// endpoint will merge data for all calls. This means merge_behavior
+	// will be set to merge for all calls"), and so does the fake, whatever
+	// it says; later versions of the page drop the field. Source:
+	// braze-inc/braze-docs _docs/_api/endpoints/user_data/post_user_identify.md
+	// (2023 versions), https://www.braze.com/docs/api/endpoints/user_data/post_user_identify/.
+	MergeBehavior *string `json:"merge_behavior"`
 }
 
 func (s *Server) usersIdentify(body []byte) (map[string]any, *apiError) {
@@ -642,6 +695,8 @@ func (s *Server) usersIdentify(body []byte) (map[string]any, *apiError) {
 		return nil, badRequest("one of aliases_to_identify, emails_to_identify, phone_numbers_to_identify is required")
 	case len(req.AliasesToIdentify) > maxRecipients:
 		return nil, fatal(http.StatusBadRequest, msgMaxRecipients)
+	case req.MergeBehavior != nil && *req.MergeBehavior != "none" && *req.MergeBehavior != "merge":
+		return nil, badRequest("merge_behavior must be \"none\" or \"merge\", not %q", *req.MergeBehavior)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -420,7 +420,10 @@ type Send struct {
 	Email          string
 	BrazeID        string
 	// TriggerProperties (campaigns) and Context (Canvases) are the
-	// request's values merged with the recipient's, which win.
+	// request's values merged with the recipient's, which win. Context
+	// also holds canvas_entry_properties, context's older name, which
+	// Braze still accepts; where a request gives both at one level,
+	// context's value wins.
 	TriggerProperties map[string]any
 	Context           map[string]any
 	// Attributes are the recipient's attributes, applied before the send.

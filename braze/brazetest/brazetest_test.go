@@ -422,3 +422,99 @@ func TestUnauthorizedDoesNotEchoKey(t *testing.T) {
 		}
 	}
 }
+
+// canvas/trigger/send takes canvas_entry_properties, Braze's older name
+// for context that it still accepts, at the top level and per recipient:
+// the fake merges it into the send's Context (the recipient's over the
+// request's; at one level, context over canvas_entry_properties). Like
+// context, it is an object of at most 50 KB, and for Canvases only.
+func TestCanvasEntryProperties(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	k := s.APIKey()
+	s.AddUser(User{ExternalID: "u"})
+	s.AddUser(User{ExternalID: "v"})
+	canvas := s.AddCanvas(Canvas{Name: "v"})
+	camp, _ := s.AddCampaign(Campaign{Name: "c"})
+	status, out := post(t, s, "/canvas/trigger/send", k, `{"canvas_id":"`+canvas+`",
+		"canvas_entry_properties":{"product":"shoes","price":79.99,"old":"top"},
+		"recipients":[
+			{"external_user_id":"u","canvas_entry_properties":{"product":"boots"}},
+			{"external_user_id":"v","context":{"product":"sandals","old":"ctx"},"canvas_entry_properties":{"product":"clogs","size":42}}]}`)
+	if status != 201 || out["dispatch_id"] == nil {
+		t.Fatalf("%d %v", status, out)
+	}
+	sends := s.Sends()
+	if len(sends) != 2 {
+		t.Fatalf("sends = %+v", sends)
+	}
+	if got := fmt.Sprint(sends[0].Context); got != "map[old:top price:79.99 product:boots]" {
+		t.Errorf("u: context %s", got)
+	}
+	if got := fmt.Sprint(sends[1].Context); got != "map[old:ctx price:79.99 product:sandals size:42]" {
+		t.Errorf("v: context %s", got)
+	}
+	// Both names at the top level of a broadcast; context wins.
+	if status, out := post(t, s, "/canvas/trigger/send", k, `{"canvas_id":"`+canvas+`","broadcast":true,"canvas_entry_properties":{"a":1,"b":1},"context":{"b":2}}`); status != 201 {
+		t.Fatalf("%d %v", status, out)
+	} else if got := fmt.Sprint(s.Sends()[2].Context); got != "map[a:1 b:2]" {
+		t.Errorf("broadcast: context %s", got)
+	}
+	big := `{"x":"` + strings.Repeat("a", 50<<10) + `"}`
+	for _, tc := range []struct{ name, path, body string }{
+		{"on a campaign", "/campaigns/trigger/send", `{"campaign_id":"` + camp + `","canvas_entry_properties":{"a":1},"recipients":[{"external_user_id":"u"}]}`},
+		{"on a campaign recipient", "/campaigns/trigger/send", `{"campaign_id":"` + camp + `","recipients":[{"external_user_id":"u","canvas_entry_properties":{"a":1}}]}`},
+		{"not an object", "/canvas/trigger/send", `{"canvas_id":"` + canvas + `","canvas_entry_properties":"shoes","recipients":[{"external_user_id":"u"}]}`},
+		{"recipient's not an object", "/canvas/trigger/send", `{"canvas_id":"` + canvas + `","recipients":[{"external_user_id":"u","canvas_entry_properties":""}]}`},
+		{"over 50 KB", "/canvas/trigger/send", `{"canvas_id":"` + canvas + `","canvas_entry_properties":` + big + `,"recipients":[{"external_user_id":"u"}]}`},
+		{"recipient's over 50 KB", "/canvas/trigger/send", `{"canvas_id":"` + canvas + `","recipients":[{"external_user_id":"u","canvas_entry_properties":` + big + `}]}`},
+		{"context over 50 KB", "/canvas/trigger/send", `{"canvas_id":"` + canvas + `","context":` + big + `,"recipients":[{"external_user_id":"u"}]}`},
+	} {
+		if status, out := post(t, s, tc.path, k, tc.body); status != 400 || out["message"] != "Bad Request" {
+			t.Errorf("%s: %d %v, want 400", tc.name, status, out)
+		}
+	}
+	if n := len(s.Sends()); n != 3 {
+		t.Fatalf("%d sends after refusals", n)
+	}
+	// Exactly 50 KB is allowed.
+	fits := `{"x":"` + strings.Repeat("a", 50<<10-8) + `"}`
+	if status, out := post(t, s, "/canvas/trigger/send", k, `{"canvas_id":"`+canvas+`","canvas_entry_properties":`+fits+`,"recipients":[{"external_user_id":"u"}]}`); status != 201 {
+		t.Fatalf("50 KB: %d %v", status, out)
+	}
+}
+
+// users/identify takes merge_behavior "none" or "merge"; since 7 August
+// 2023 Braze merges on every call whatever it says, and so does the fake.
+// Another value is refused.
+func TestIdentifyMergeBehavior(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	k := s.APIKey()
+	for i, mb := range []string{`"merge"`, `"none"`, `null`} {
+		id := fmt.Sprintf("u%d", i)
+		alias := fmt.Sprintf(`{"alias_name":"a%d","alias_label":"sms"}`, i)
+		s.AddUser(User{ExternalID: id})
+		if status, out := post(t, s, "/users/track", k, `{"attributes":[{"user_alias":`+alias+`,"_update_existing_only":false,"city":"Paris"}]}`); status != 200 {
+			t.Fatalf("%d %v", status, out)
+		}
+		status, out := post(t, s, "/users/identify", k, `{"aliases_to_identify":[{"external_id":"`+id+`","user_alias":`+alias+`}],"merge_behavior":`+mb+`}`)
+		if status != 200 || out["aliases_processed"] != float64(1) {
+			t.Fatalf("%s: %d %v", mb, status, out)
+		}
+		if u, _ := s.User(id); u.CustomAttributes["city"] != "Paris" || len(u.Aliases) != 1 {
+			t.Errorf("%s: not merged: %+v", mb, u)
+		}
+	}
+	if n := len(s.Users()); n != 3 {
+		t.Fatalf("users = %+v", s.Users())
+	}
+	for _, mb := range []string{`"Merge"`, `"both"`, `""`, `true`, `["merge"]`} {
+		status, out := post(t, s, "/users/identify", k, `{"aliases_to_identify":[{"external_id":"u0","user_alias":{"alias_name":"x","alias_label":"sms"}}],"merge_behavior":`+mb+`}`)
+		if status != 400 || out["message"] != "Bad Request" {
+			t.Errorf("%s: %d %v, want 400", mb, status, out)
+		}
+	}
+}

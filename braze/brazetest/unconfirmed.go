@@ -101,6 +101,31 @@ func unknownKeyError(path string) *apiError {
 	return badRequest("body: unknown field %q", path)
 }
 
+// canvasContext is the context a Canvas send records for one recipient
+// (Send.Context), from the request's canvas_entry_properties and context
+// and the recipient's.
+//
+// Documented: the recipient's keys override the request's ("these
+// key-value pairs override any keys that conflict with the parent
+// context", braze-inc/braze-docs
+// _docs/_api/endpoints/messaging/send_messages/post_send_triggered_canvases.md),
+// and canvas_entry_properties is context's older name, still accepted.
+// UNCONFIRMED: what Braze does with both names at one level. The fake
+// merges them, context's value winning a key both have.
+func canvasContext(entryProperties, context, recipientEntryProperties, recipientContext map[string]any) map[string]any {
+	return mergeAll(entryProperties, context, recipientEntryProperties, recipientContext)
+}
+
+// contextTooLarge is the answer to a Canvas send whose context or
+// canvas_entry_properties object (named by field) is n bytes, over the
+// documented 50 KB.
+//
+// UNCONFIRMED: the docs give the limit but not Braze's answer past it. The
+// fake refuses the request, 400 Bad Request, and sends nothing.
+func contextTooLarge(field string, n int) *apiError {
+	return badRequest("%s is %d bytes; the limit is %d", field, n, maxContextBytes)
+}
+
 // attributeEquals decides an audience filter "attribute equals value".
 //
 // UNCONFIRMED: how Braze compares across types. The Zendesk Chat recipe
