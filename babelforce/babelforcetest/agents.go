@@ -70,9 +70,10 @@ const (
 	SourceWebhook = "webhook"
 )
 
-// AddAgent adds an agent and returns it with its id (a new UUID unless set)
-// and presence filled in. It panics on an unknown presence, as seeding a
-// fake wrongly is a bug in the test or demo.
+// AddAgent adds an agent and returns it with its id (a new one unless set)
+// and presence filled in. It panics on an unknown presence, or on an ID
+// babelforce would not send (not 32 lower-case hex characters; see
+// ids.go), as seeding a fake wrongly is a bug in the test or demo.
 func (s *Server) AddAgent(a Agent) Agent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -86,7 +87,10 @@ func (s *Server) AddAgent(a Agent) Agent {
 func (s *Server) addAgentLocked(a Agent) (Agent, error) {
 	now := s.now()
 	if a.ID == "" {
-		a.ID = newUUID()
+		a.ID = newID()
+	}
+	if err := checkSeedID("agent id", a.ID); err != nil {
+		return Agent{}, err
 	}
 	if s.agentLocked(a.ID) != nil {
 		return Agent{}, fmt.Errorf("agent %q exists", a.ID)
@@ -437,6 +441,9 @@ func applyAgentWrite(a *Agent, in *agentWrite) {
 }
 
 func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) {
+	if hyphenatedID(w, r, r.PathValue("id")) {
+		return
+	}
 	s.mu.Lock()
 	a := s.agentLocked(r.PathValue("id"))
 	if a == nil {
@@ -452,6 +459,9 @@ func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) {
 // updateAgent answers PUT /api/v2/agents/{id}: the fields sent change; a
 // presence sent there changes the presence too (Source "api").
 func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) {
+	if hyphenatedID(w, r, r.PathValue("id")) {
+		return
+	}
 	var in agentWrite
 	if !readJSON(w, r, &in) {
 		return
@@ -490,6 +500,9 @@ func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if hyphenatedID(w, r, id) {
+		return
+	}
 	s.mu.Lock()
 	i := slices.IndexFunc(s.agents, func(a *agent) bool { return a.ID == id })
 	if i >= 0 {
@@ -506,6 +519,9 @@ func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) {
 // getStatus answers GET /api/v2/agents/{id}/status with the documented
 // single-element array.
 func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
+	if hyphenatedID(w, r, r.PathValue("id")) {
+		return
+	}
 	s.mu.Lock()
 	a := s.agentLocked(r.PathValue("id"))
 	if a == nil {
@@ -521,6 +537,9 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
 // putStatus answers PUT /api/v2/agents/{id}/status
 // ({"enabled"?, "presence"?: {"name"}}) with 201 and the AgentStatus.
 func (s *Server) putStatus(w http.ResponseWriter, r *http.Request) {
+	if hyphenatedID(w, r, r.PathValue("id")) {
+		return
+	}
 	var in struct {
 		Enabled  *bool `json:"enabled"`
 		Presence *struct {

@@ -1,8 +1,6 @@
 package babelforcetest
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,8 +23,9 @@ const (
 	// DefaultClientID is the OAuth client_id the token endpoint accepts
 	// (besides none at all).
 	DefaultClientID = "manager"
-	// DefaultCustomerID is the account (customer_id) of tasks; the seed's.
-	DefaultCustomerID = "6c2a2f9e-6dbd-4fc1-b9d3-cde3c7a6e80d"
+	// DefaultCustomerID is the account (customer_id) of tasks: the seed's,
+	// in babelforce's wire form (see ids.go).
+	DefaultCustomerID = "6c2a2f9e6dbd4fc1b9d3cde3c7a6e80d"
 	// DefaultTokenLifetime is the lifetime of a token that was not asked to
 	// be non-expiring.
 	DefaultTokenLifetime = time.Hour
@@ -298,16 +297,6 @@ func (s *Server) TokenRequests() int { return s.log.Count(http.MethodPost, "/oau
 
 // ResetRequests empties the request log.
 func (s *Server) ResetRequests() { s.log.Reset() }
-
-// newUUID returns a random version 4 UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)

@@ -50,8 +50,19 @@ type Task struct {
 type task = Task
 
 // AddTask records a task (for list and pagination tests) and returns it
-// with its id, session, customer, created time and state filled in.
+// with its id, session, customer, created time and state filled in. It
+// panics on an id babelforce would not send (ID, SessionID, CustomerID,
+// AgentID or QueueID, when set, not 32 lower-case hex characters; see
+// ids.go), as seeding a fake wrongly is a bug in the test or demo.
 func (s *Server) AddTask(t Task) Task {
+	for what, id := range map[string]string{"ID": t.ID, "SessionID": t.SessionID, "CustomerID": t.CustomerID, "AgentID": t.AgentID, "QueueID": t.QueueID} {
+		if id == "" {
+			continue
+		}
+		if err := checkSeedID("task "+what, id); err != nil {
+			panic("babelforcetest: AddTask: " + err.Error())
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fillTaskLocked(&t)
@@ -61,10 +72,10 @@ func (s *Server) AddTask(t Task) Task {
 
 func (s *Server) fillTaskLocked(t *Task) {
 	if t.ID == "" {
-		t.ID = newUUID()
+		t.ID = newID()
 	}
 	if t.SessionID == "" {
-		t.SessionID = newUUID()
+		t.SessionID = newID()
 	}
 	if t.CustomerID == "" {
 		t.CustomerID = s.CustomerID
@@ -277,6 +288,9 @@ func unquote(v string) string {
 
 func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if hyphenatedID(w, r, id) {
+		return
+	}
 	s.mu.Lock()
 	var body map[string]any
 	for _, t := range s.tasks {
