@@ -229,25 +229,25 @@ func runHooks(hooks []func(PresenceChange), ch PresenceChange) {
 	}
 }
 
-// agentJSON is the wire form of an agent (manager spec schema Agent).
+// agentJSON is the wire form of an agent (manager spec schema Agent, in
+// static/openapi/manager.openapi.yaml of github.com/babelforce/manager-sdk;
+// babelforce's Go SDK type gen/manager Agent). Only id and name are
+// required: sourceId, agentSource, email (format email), number and
+// activity are left out when the agent has none, never sent as "". The
+// fake has no activities, so activity is always absent.
 func (s *Server) agentJSON(a *agent) map[string]any {
 	p := s.presenceLocked(a.Presence)
 	tags := a.Tags
 	if tags == nil {
 		tags = []string{}
 	}
-	return map[string]any{
+	m := map[string]any{
 		"id":             a.ID,
-		"sourceId":       a.SourceID,
-		"agentSource":    a.AgentSource,
 		"name":           a.Name,
-		"email":          a.Email,
-		"number":         a.Number,
 		"enabled":        !a.Disabled,
 		"state":          "available",
 		"presence":       presenceJSON(p),
 		"status":         s.statusJSON(a),
-		"activity":       "",
 		"display_status": p.Label,
 		"available":      p.Available && !a.Disabled,
 		"tags":           tags,
@@ -257,10 +257,18 @@ func (s *Server) agentJSON(a *agent) map[string]any {
 		"dateCreated":    a.created.Format(time.RFC3339),
 		"lastUpdated":    a.updated.Format(time.RFC3339),
 	}
+	for k, v := range map[string]string{"sourceId": a.SourceID, "agentSource": a.AgentSource, "email": a.Email, "number": a.Number} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return m
 }
 
-// statusJSON is AgentStatus / AgentTotalStatus. The fake has no telephony:
-// the line is always "available" and outbound "offline".
+// statusJSON is AgentStatus (the agent's "status" and the 201 body of PUT
+// …/status). The fake has no telephony: the line is always "available" and
+// outbound "offline". activity is optional there and the fake has none, so
+// it is absent.
 func (s *Server) statusJSON(a *agent) map[string]any {
 	p := s.presenceLocked(a.Presence)
 	return map[string]any{
@@ -269,9 +277,17 @@ func (s *Server) statusJSON(a *agent) map[string]any {
 		"outbound_status": "offline",
 		"line_status":     "available",
 		"presence":        presenceJSON(p),
-		"activity":        nil,
 		"display_status":  p.Label,
 	}
+}
+
+// totalStatusJSON is AgentTotalStatus (an item of GET …/status), where
+// activity and line_status are required and nullable: no activity is
+// null there, not absent.
+func (s *Server) totalStatusJSON(a *agent) map[string]any {
+	m := s.statusJSON(a)
+	m["activity"] = nil
+	return m
 }
 
 // listAgents answers GET /api/v2/agents with {items, pagination}.
@@ -529,7 +545,7 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
 		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
 		return
 	}
-	body := map[string]any{"item": []any{s.statusJSON(a)}, "success": true}
+	body := map[string]any{"item": []any{s.totalStatusJSON(a)}, "success": true}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, body)
 }

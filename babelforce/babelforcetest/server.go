@@ -319,7 +319,11 @@ func isV3(path string) bool {
 // {"error_message", "error_detail"}, else v2 {"success": false, "message"}.
 func apiError(w http.ResponseWriter, r *http.Request, status int, message, detail string) {
 	if isV3(r.URL.Path) {
-		writeJSON(w, status, map[string]string{"error_message": message, "error_detail": detail})
+		body := map[string]string{"error_message": message}
+		if detail != "" { // optional in ErrorResponse: absent, not ""
+			body["error_detail"] = detail
+		}
+		writeJSON(w, status, body)
 		return
 	}
 	msg := message

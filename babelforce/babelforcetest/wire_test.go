@@ -1,6 +1,7 @@
 package babelforcetest
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -87,5 +88,100 @@ func TestIDsHaveTheWireForm(t *testing.T) {
 			}()
 			f()
 		}()
+	}
+}
+
+// noEmptyStrings reports every "" in a decoded JSON value, with its path.
+func noEmptyStrings(path string, v any) []string {
+	var out []string
+	switch v := v.(type) {
+	case string:
+		if v == "" {
+			out = append(out, path)
+		}
+	case map[string]any:
+		for k, x := range v {
+			out = append(out, noEmptyStrings(path+"."+k, x)...)
+		}
+	case []any:
+		for i, x := range v {
+			out = append(out, noEmptyStrings(fmt.Sprintf("%s[%d]", path, i), x)...)
+		}
+	}
+	return out
+}
+
+// TestOptionalFieldsAbsent: the models the fake writes leave an optional
+// field without a value out, and never write "" (manager spec schemas
+// Agent, AgentStatus, AgentTotalStatus, Pagination; task-automation Task).
+func TestOptionalFieldsAbsent(t *testing.T) {
+	t.Parallel()
+	s := NewServer(WithoutTemplates())
+	defer s.Close()
+	tok := s.IssueToken(true)
+	bare := s.AddAgent(Agent{Name: "Bare"})
+	s.AddTask(Task{Type: "custom"})
+
+	type req struct{ method, path, body string }
+	bodies := map[string]map[string]any{}
+	for _, r := range []req{
+		{"GET", "/api/v2/agents/" + bare.ID, ""},
+		{"GET", "/api/v2/agents?max=1", ""},
+		{"POST", "/api/v2/agents", `{"name":"Also bare"}`},
+		{"PUT", "/api/v2/agents/" + bare.ID, `{"enabled":true}`},
+		{"GET", "/api/v2/agents/" + bare.ID + "/status", ""},
+		{"PUT", "/api/v2/agents/" + bare.ID + "/status", `{"presence":{"name":"available"}}`},
+		{"GET", "/api/v2/agents/presence/available", ""},
+		{"GET", "/api/v2/agents/presence/available/busy", ""},
+		{"GET", "/api/v3/tasks", ""},
+		{"POST", "/api/v1/webhook/zendesk?templateId=x", `{}`},
+		{"GET", "/api/v3/tasks/nothing", ""},
+		{"GET", "/api/v2/nothing", ""},
+	} {
+		status, _, body := call(t, s, r.method, r.path, tok, "application/json", r.body)
+		if status >= 500 || body == nil {
+			t.Fatalf("%s %s: %d %v", r.method, r.path, status, body)
+		}
+		bodies[r.method+" "+r.path] = body
+		for _, p := range noEmptyStrings("", body) {
+			t.Errorf(`%s %s: %s is ""`, r.method, r.path, p)
+		}
+	}
+
+	// Agent: only id and name are required; the optional fields without a
+	// value are left out.
+	agents := []map[string]any{
+		bodies["GET /api/v2/agents/"+bare.ID]["item"].(map[string]any),
+		bodies["GET /api/v2/agents?max=1"]["items"].([]any)[0].(map[string]any),
+		bodies[`POST /api/v2/agents`]["item"].(map[string]any),
+		bodies["PUT /api/v2/agents/"+bare.ID]["item"].(map[string]any),
+	}
+	for i, a := range agents {
+		for _, k := range []string{"email", "number", "sourceId", "agentSource", "activity"} {
+			if v, has := a[k]; has {
+				t.Errorf("agent %d: %s = %#v, want it absent", i, k, v)
+			}
+		}
+		st := a["status"].(map[string]any)
+		if v, has := st["activity"]; has {
+			t.Errorf("agent %d: status.activity = %#v, want it absent (optional in AgentStatus)", i, v)
+		}
+	}
+	// AgentStatus (PUT …/status): activity is optional, not nullable.
+	if v, has := bodies["PUT /api/v2/agents/"+bare.ID+"/status"]["activity"]; has {
+		t.Errorf("PUT status: activity = %#v, want it absent", v)
+	}
+	// AgentTotalStatus (GET …/status): activity and line_status are
+	// required and nullable: present, null for "no activity".
+	total := bodies["GET /api/v2/agents/"+bare.ID+"/status"]["item"].([]any)[0].(map[string]any)
+	if v, has := total["activity"]; !has || v != nil {
+		t.Errorf("GET status: activity = %#v (present %v), want null", v, has)
+	}
+	// Task: agent_id and queue_id are optional.
+	rec := bodies["GET /api/v3/tasks"]["records"].([]any)[0].(map[string]any)
+	for _, k := range []string{"agent_id", "queue_id"} {
+		if v, has := rec[k]; has {
+			t.Errorf("task: %s = %#v, want it absent", k, v)
+		}
 	}
 }
