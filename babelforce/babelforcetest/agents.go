@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
 // Pagination defaults of the v2 lists.
@@ -642,7 +644,7 @@ func jsonString(raw json.RawMessage, path ...string) string {
 	cur := raw
 	for _, p := range path {
 		var m map[string]json.RawMessage
-		if json.Unmarshal(cur, &m) != nil {
+		if fakeserver.DecodeJSON(cur, &m) != nil {
 			return ""
 		}
 		cur = m[p]

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+
+	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
 // Secret returns a stored secret's value, for assertions. The API never
@@ -65,7 +67,7 @@ func (s *Server) storeSecrets(w http.ResponseWriter, r *http.Request) {
 	in := make(map[string]string, len(raw))
 	for k, v := range raw {
 		var str string
-		if k == "" || json.Unmarshal(v, &str) != nil {
+		if k == "" || fakeserver.DecodeJSON(v, &str) != nil {
 			apiError(w, r, http.StatusBadRequest, "Bad Request", "secret values must be strings, under non-empty keys")
 			return
 		}

@@ -334,13 +334,15 @@ func apiError(w http.ResponseWriter, r *http.Request, status int, message, detai
 }
 
 // readJSON decodes the request body into v, answering 400 when it cannot.
+// Keys match field names exactly (fakeserver.DecodeJSON): babelforce reads
+// "name", and a "NAME" sets nothing, where encoding/json would take it.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil || len(body) > maxBodyBytes {
 		apiError(w, r, http.StatusBadRequest, "Bad Request", "the body could not be read or is too large")
 		return false
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := fakeserver.DecodeJSON(body, v); err != nil {
 		apiError(w, r, http.StatusBadRequest, "Bad Request", fmt.Sprintf("the body is not valid JSON: %v", err))
 		return false
 	}

@@ -185,3 +185,32 @@ func TestOptionalFieldsAbsent(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestKeysMatchCaseSensitively: a key that differs from the
+// documented one only in case is not that field. babelforce reads
+// "name", not "NAME": a create without "name" is refused (400), and a
+// status change under "Presence" changes nothing.
+func TestRequestKeysMatchCaseSensitively(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	tok := s.IssueToken(true)
+	if status, _, body := call(t, s, "POST", "/api/v2/agents", tok, "application/json", `{"NAME":"Ann"}`); status != 400 || body["success"] != false {
+		t.Errorf(`POST {"NAME"}: %d %v, want 400`, status, body)
+	}
+	if n := len(s.Agents()); n != 0 {
+		t.Errorf("%d agents created", n)
+	}
+	a := s.AddAgent(Agent{Name: "Ann"})
+	status, _, body := call(t, s, "PUT", "/api/v2/agents/"+a.ID+"/status", tok, "application/json", `{"Presence":{"name":"available"}}`)
+	if status != 201 || s.Presence(a.ID) != DefaultAgentPresence || len(s.History()) != 0 {
+		t.Errorf(`PUT status {"Presence"}: %d %v; presence %q, want it unchanged`, status, body, s.Presence(a.ID))
+	}
+	status, _, _ = call(t, s, "PUT", "/api/v2/agents/"+a.ID, tok, "application/json", `{"name":"Ann","Email":"ann@acme.test","SOURCEID":"1"}`)
+	if got, _ := s.Agent(a.ID); status != 200 || got.Email != "" || got.SourceID != "" {
+		t.Errorf("PUT agent with case variants: %d, agent %+v", status, got)
+	}
+	if status, _, _ := call(t, s, "POST", "/api/v2/agents/presence/available", tok, "application/json", `{"Label":"Lunch"}`); status != 400 {
+		t.Errorf(`POST presence {"Label"}: %d, want 400 (no label)`, status)
+	}
+}
