@@ -602,9 +602,8 @@ func (s *Server) putStatus(w http.ResponseWriter, r *http.Request) {
 // unknownPresenceStatus is the answer to a presence change naming no
 // presence.
 //
-// UNCONFIRMED: babelforce documents no error for it (vendor notes A9: "an
-// unknown name → 4xx (code UNCONFIRMED)"). The fake answers 400 with a v2
-// message, which the babelforce client reports as ErrInvalid.
+// UNCONFIRMED: babelforce documents no error for it. The fake answers 400
+// with a v2 message, which the babelforce client reports as ErrInvalid.
 func unknownPresenceStatus() (int, string) {
 	return http.StatusBadRequest, "Unknown presence: "
 }

@@ -52,9 +52,11 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) {
 }
 
 // storeSecrets answers POST and PATCH …/secrets/{prefix} with 204: the body
-// is an object of string values. PATCH adds keys and keeps the others
-// (vendor notes A4). POST replaces the prefix's secrets (UNCONFIRMED:
-// whether babelforce's POST replaces or merges is not documented).
+// is an object of string values. PATCH adds keys and keeps the others (the
+// task-automation spec, static/openapi/task-automation.openapi.yaml in
+// github.com/babelforce/manager-sdk). POST replaces the prefix's secrets
+// (UNCONFIRMED: whether babelforce's POST replaces or merges is not
+// documented).
 func (s *Server) storeSecrets(w http.ResponseWriter, r *http.Request) {
 	var raw map[string]json.RawMessage
 	if !readJSON(w, r, &raw) {

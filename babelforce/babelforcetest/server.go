@@ -212,8 +212,8 @@ func (s *Server) SetRateLimit(n int, window time.Duration) {
 // writeRateLimit writes the rate-limit headers and, over the limit, a 429
 // with Retry-After.
 //
-// UNCONFIRMED: babelforce documents neither its limits nor headers (vendor
-// notes A8). The fake sends the common X-RateLimit-Limit, -Remaining and
+// UNCONFIRMED: babelforce documents neither its limits nor headers. The
+// fake sends the common X-RateLimit-Limit, -Remaining and
 // -Reset (seconds until the window ends, rounded up), a Retry-After in whole
 // seconds (at least 1) on the 429, and a v2-style JSON body.
 func writeRateLimit(w http.ResponseWriter, st fakeserver.LimitState) {
