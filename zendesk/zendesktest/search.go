@@ -179,6 +179,7 @@ func (st *state) matchUserRef(id *int64, value string, me int64) bool {
 }
 
 func (st *state) matchTicket(r *ticketRec, terms []term, me int64) bool {
+	st.examined++
 	t := &r.t
 	for _, tm := range terms {
 		if tm.key == "type" {
@@ -236,6 +237,7 @@ func (st *state) matchTicket(r *ticketRec, terms []term, me int64) bool {
 }
 
 func (st *state) matchUser(u *User, terms []term) bool {
+	st.examined++
 	for _, tm := range terms {
 		if tm.key == "type" {
 			continue

@@ -665,11 +665,7 @@ func (s *Server) ticketsList(c *call) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []Ticket
-	for _, r := range s.st.tickets.values() {
-		list = append(list, r.t)
-	}
-	return paginate(c, p, "tickets", list, func(t Ticket) string { return seqKey(t.ID) })
+	return paginateTable(c, p, "tickets", s.st.tickets, func(r *ticketRec) Ticket { return r.t })
 }
 
 func (s *Server) ticketsShowMany(c *call) error {

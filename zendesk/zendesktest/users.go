@@ -325,14 +325,18 @@ func (s *Server) usersList(c *call) error {
 	roles := append(q["role[]"], q["role"]...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []User
-	for _, u := range s.st.users.values() {
-		if len(roles) > 0 && !slices.Contains(roles, u.Role) {
-			continue
-		}
-		list = append(list, s.st.userJSON(u))
+	if len(roles) == 0 {
+		return paginateTable(c, p, "users", s.st.users, s.st.userJSON)
 	}
-	return paginate(c, p, "users", list, func(u User) string { return seqKey(u.ID) })
+	// A role filter walks the users (UNCONFIRMED cost: a role is not
+	// indexed); only the page is rendered.
+	var list []*User
+	for _, u := range s.st.users.values() {
+		if slices.Contains(roles, u.Role) {
+			list = append(list, u)
+		}
+	}
+	return paginateAs(c, p, "users", list, func(u *User) string { return seqKey(u.ID) }, s.st.userJSON)
 }
 
 func (s *Server) userUpdate(c *call) error {
@@ -487,11 +491,7 @@ func (s *Server) userFieldsList(c *call) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []UserField
-	for _, f := range s.st.userFields.values() {
-		list = append(list, *f)
-	}
-	return paginate(c, p, "user_fields", list, func(f UserField) string { return seqKey(f.ID) })
+	return paginateTable(c, p, "user_fields", s.st.userFields, func(f *UserField) UserField { return *f })
 }
 
 func (s *Server) userFieldsCreate(c *call) error {
@@ -608,11 +608,7 @@ func (s *Server) groupsList(c *call) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []Group
-	for _, g := range s.st.groups.values() {
-		list = append(list, *g)
-	}
-	return paginate(c, p, "groups", list, func(g Group) string { return seqKey(g.ID) })
+	return paginateTable(c, p, "groups", s.st.groups, func(g *Group) Group { return *g })
 }
 
 func (s *Server) groupsCreate(c *call) error {
