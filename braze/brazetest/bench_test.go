@@ -135,3 +135,70 @@ func BenchmarkUsersTrackByEmailScaling(b *testing.B) {
 	b.ReportMetric(float64(large.Nanoseconds()), "ns/item@10000")
 	b.ReportMetric(float64(large)/float64(small), "ratio")
 }
+
+// BenchmarkUsersTrackRateLimited measures how much of a rate limit the
+// real client gets to use against the fake: Users.Track of 10,000
+// attributes (134 requests, one after the other) under 20 requests per
+// one-second window. Utilisation is the mean, over the one-second windows
+// from the first request to the last, of requests sent in the window / 20:
+// 1 would be every window full. Each run starts on a window boundary, so
+// that its first window is whole; its last is only as full as the work
+// left (14 of 20), so the best possible is 134/140 = 0.957. Steady is the
+// same mean without the first and last windows. It reports 429s too (a
+// client that waits for the reset meets none), and fails below 0.9.
+//
+// The windows are real time, so one run takes about six seconds: it is a
+// benchmark, not a test, to stay out of the default go test run. The
+// figures assume an unloaded machine; a stalled process sends less.
+//
+//	go test -run '^$' -bench UsersTrackRateLimited -benchtime 1x ./braze/brazetest/
+func BenchmarkUsersTrackRateLimited(b *testing.B) {
+	const limit, window = 20, time.Second
+	fake := brazetest.NewServer()
+	b.Cleanup(fake.Close)
+	c, err := braze.NewClient(braze.WithBaseURL(fake.URL), braze.WithAPIKey(fake.APIKey()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := &braze.TrackRequest{Attributes: benchAttributes()}
+	var used, steady float64
+	var limited, runs int
+	for b.Loop() {
+		b.StopTimer()
+		fake.SetRateLimit(limit, window) // fresh windows for each run
+		before := len(fake.Requests())
+		time.Sleep(time.Until(time.Now().Truncate(window).Add(window))) // the next whole second
+		b.StartTimer()
+		res, err := c.Users.Track(b.Context(), req)
+		if err != nil || res.Requests != 134 {
+			b.Fatal(res, err)
+		}
+		perWindow := map[int64]int{}
+		first, last := int64(-1), int64(-1)
+		for _, r := range fake.Requests()[before:] {
+			if r.Status == http.StatusTooManyRequests {
+				limited++
+				continue
+			}
+			w := r.Time.UnixNano() / int64(window) // the epoch-aligned second
+			perWindow[w]++
+			if first < 0 {
+				first = w
+			}
+			last = w
+		}
+		used += float64(res.Requests) / float64(limit*(last-first+1))
+		if middle := last - first - 1; middle > 0 {
+			sent := res.Requests - perWindow[first] - perWindow[last]
+			steady += float64(sent) / float64(limit*middle)
+		}
+		runs++
+	}
+	utilisation := used / float64(runs)
+	b.ReportMetric(utilisation, "utilisation")
+	b.ReportMetric(steady/float64(runs), "steady")
+	b.ReportMetric(float64(limited)/float64(runs), "429s/op")
+	if utilisation < 0.9 {
+		b.Errorf("utilisation %.3f of the limit, want ≥ 0.9", utilisation)
+	}
+}

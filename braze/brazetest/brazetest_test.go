@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -210,14 +211,14 @@ func TestRequestLogFaultsAndRateLimit(t *testing.T) {
 	if len(reqs) != 2 || reqs[1].Status != 429 || reqs[0].Header.Get("Authorization") != "[redacted]" || string(reqs[0].Body) != `{"external_ids":["x"]}` || !reqs[0].Time.Equal(clock) {
 		t.Fatalf("requests = %+v", reqs)
 	}
-	// The reset is the window's end in whole seconds, rounded up.
+	// The reset is the end of the minute window, aligned to the epoch.
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/users/export/ids", strings.NewReader(`{}`))
 	resp, err := s.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if got := resp.Header.Get("X-RateLimit-Reset"); got != "1800000061" || resp.Header.Get("X-RateLimit-Limit") != "1" || resp.Header.Get("X-RateLimit-Remaining") != "0" {
+	if got := resp.Header.Get("X-RateLimit-Reset"); got != "1800000060" || resp.Header.Get("X-RateLimit-Limit") != "1" || resp.Header.Get("X-RateLimit-Remaining") != "0" {
 		t.Fatalf("headers = %v", resp.Header)
 	}
 	s.SetRateLimit(0, 0)
@@ -233,11 +234,12 @@ func TestRequestLogFaultsAndRateLimit(t *testing.T) {
 	}
 }
 
-// Braze counts a budget per endpoint group (vendor notes B10); so does the
-// fake.
+// Braze counts a budget per endpoint group
+// (https://www.braze.com/docs/api/api_limits/); so does the fake.
 func TestRateLimitPerBudgetGroup(t *testing.T) {
 	t.Parallel()
-	s := NewServer(WithRateLimit(1, time.Minute))
+	clock := time.Unix(1_800_000_000, 0) // all in one window
+	s := NewServer(WithClock(func() time.Time { return clock }), WithRateLimit(1, time.Minute))
 	defer s.Close()
 	s.AddUser(User{ExternalID: "u"})
 	k := s.APIKey()
@@ -517,4 +519,86 @@ func TestIdentifyMergeBehavior(t *testing.T) {
 			t.Errorf("%s: %d %v, want 400", mb, status, out)
 		}
 	}
+}
+
+// testClock is a clock a test moves while the server reads it.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// X-RateLimit-Reset is "the time at which the current rate limit window
+// resets in UTC epoch seconds"; the fake's windows are aligned to the
+// epoch, so for a window of whole seconds the header is exactly the
+// window's end, and a client that waits for it finds a fresh budget the
+// moment it may send again.
+func TestRateLimitResetIsWindowEnd(t *testing.T) {
+	t.Parallel()
+	const base = 1_800_000_000 // a multiple of 3, 60 and 3600
+	at := func(sec float64) time.Time { return time.Unix(0, int64(sec*1e9)) }
+	clock := &testClock{now: at(base)}
+	s := NewServer(WithClock(clock.Now))
+	defer s.Close()
+	type want struct {
+		status           int
+		remaining, reset string
+	}
+	check := func(name, path string, when time.Time, w want) {
+		t.Helper()
+		clock.Set(when)
+		body := `{"external_ids":["x"]}`
+		if path == "/users/track" {
+			body = `{"attributes":[{"external_id":"x"}]}`
+		}
+		req, _ := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+s.APIKey())
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got := want{resp.StatusCode, resp.Header.Get("X-RateLimit-Remaining"), resp.Header.Get("X-RateLimit-Reset")}
+		if got != w {
+			t.Errorf("%s: %+v, want %+v", name, got, w)
+		}
+	}
+	// One-second windows: [base, base+1) whenever the first request comes.
+	s.SetRateLimit(2, time.Second)
+	check("first, a quarter in", "/users/export/ids", at(base+0.25), want{200, "1", "1800000001"})
+	check("second", "/users/export/ids", at(base+0.999), want{200, "0", "1800000001"})
+	check("over", "/users/export/ids", at(base+0.9999), want{429, "0", "1800000001"})
+	check("at the reset", "/users/export/ids", at(base+1), want{200, "1", "1800000002"})
+	// users/track's documented window: 3 seconds.
+	s.SetRateLimit(1, 3*time.Second)
+	check("3 s", "/users/track", at(base+4.5), want{200, "0", "1800000006"})
+	check("3 s, over", "/users/track", at(base+5.99), want{429, "0", "1800000006"})
+	check("3 s, next", "/users/track", at(base+6), want{200, "0", "1800000009"})
+	// A minute and an hour end on the minute and the hour.
+	s.SetRateLimit(1, time.Minute)
+	check("minute", "/users/export/ids", at(base+3600+59.5), want{200, "0", "1800003660"})
+	s.SetRateLimit(1, time.Hour)
+	check("hour", "/users/export/ids", at(base+1800), want{200, "0", "1800003600"})
+	// 7 s does not divide the seconds from year 1 to 1970, so a window
+	// aligned with time.Truncate would not end on a multiple of 7 s since
+	// the epoch; the fake's does.
+	s.SetRateLimit(1, 7*time.Second)
+	check("7 s", "/users/export/ids", at(base+0.5), want{200, "0", "1800000006"}) // base = 7×257142857 + 1
+	// A window that is not whole seconds: the header, in whole seconds,
+	// is rounded up, so a client that waits for it finds the window over.
+	s.SetRateLimit(1, 400*time.Millisecond)
+	check("400 ms", "/users/export/ids", at(base+10.1), want{200, "0", "1800000011"})
+	check("400 ms, over", "/users/export/ids", at(base+10.3), want{429, "0", "1800000011"})
+	check("400 ms, next", "/users/export/ids", at(base+10.4), want{200, "0", "1800000011"})
 }

@@ -126,6 +126,33 @@ func contextTooLarge(field string, n int) *apiError {
 	return badRequest("%s is %d bytes; the limit is %d", field, n, maxContextBytes)
 }
 
+// windowStart returns the start of the rate-limit window that holds now.
+//
+// Documented (https://www.braze.com/docs/api/api_limits/): limits are so
+// many requests per three seconds, minute, hour or day; every response
+// carries X-RateLimit-Limit, X-RateLimit-Remaining ("the number of
+// requests remaining in the current rate limit window") and
+// X-RateLimit-Reset ("the time at which the current rate limit window
+// resets in UTC epoch seconds"), and a client may "pause all sending until
+// the time specified in X-RateLimit-Reset elapses".
+//
+// UNCONFIRMED: whether Braze's windows are fixed or sliding, and where a
+// fixed window starts. The fake's are fixed and aligned to the Unix epoch
+// (a minute window runs from one whole minute to the next), the reading in
+// which a reset in whole epoch seconds names the window's end exactly, so
+// that a client that waits for it loses nothing. (Not time.Truncate, which
+// aligns to the zero time, year 1: the same for windows that divide the
+// 62,135,596,800 s to 1970, such as 1 s, 3 s, a minute, an hour or a day,
+// but not for 7 s.)
+func windowStart(now time.Time, window time.Duration) time.Time {
+	ns, w := now.UnixNano(), int64(window)
+	off := ns % w
+	if off < 0 {
+		off += w // before 1970
+	}
+	return time.Unix(0, ns-off)
+}
+
 // attributeEquals decides an audience filter "attribute equals value".
 //
 // UNCONFIRMED: how Braze compares across types. The Zendesk Chat recipe
