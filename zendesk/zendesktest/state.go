@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/bits"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -263,6 +262,9 @@ type state struct {
 	customStatuses *table[int64, *UnifiedStatus]
 	defaults       []UnifiedStatus
 
+	userIx    *userIndex       // users by email, external id, field value
+	fieldKeys map[string]int64 // user field ids by key
+
 	oauthClients map[string]*oauthClient
 	access       map[string]*tokenRec
 	refresh      map[string]*tokenRec
@@ -289,6 +291,8 @@ func newState(s *Server) *state {
 		jobs:           newTable[string, *jobRec](),
 		agents:         newTable[int64, *AgentAvailability](),
 		customStatuses: newTable[int64, *UnifiedStatus](),
+		userIx:         newUserIndex(),
+		fieldKeys:      map[string]int64{},
 		oauthClients:   map[string]*oauthClient{},
 		access:         map[string]*tokenRec{},
 		refresh:        map[string]*tokenRec{},
@@ -348,6 +352,7 @@ func (st *state) newUser(u User, now time.Time) *User {
 	u.CreatedAt, u.UpdatedAt = now, now
 	p := &u
 	st.users.put(u.ID, p)
+	st.userIx.add(p)
 	if p.isAgent() {
 		st.ensureAgent(p.ID, now)
 	}
@@ -377,44 +382,13 @@ func (st *state) ensureAgent(id int64, now time.Time) *AgentAvailability {
 	return a
 }
 
-// userByEmail finds a user by email, case-insensitively.
-func (st *state) userByEmail(email string) *User {
-	for _, u := range st.users.values() {
-		if u.Email != nil && strings.EqualFold(*u.Email, email) {
-			return u
-		}
-	}
-	return nil
-}
-
-func (st *state) userByExternalID(ext string) *User {
-	for _, u := range st.users.values() {
-		if u.ExternalID != nil && strings.EqualFold(*u.ExternalID, ext) {
-			return u
-		}
-	}
-	return nil
-}
-
-func (st *state) userFieldByKey(key string) *UserField {
-	for _, f := range st.userFields.values() {
-		if f.Key == key {
-			return f
-		}
-	}
-	return nil
-}
-
-// userJSON is the user as the API shows it: every defined user field is a
-// key of user_fields (null when unset).
+// userJSON is the user as the API shows it: user_fields has a key for
+// every defined user field (null when unset), and no other.
 func (st *state) userJSON(u *User) User {
 	out := u.clone()
-	fields := map[string]any{}
-	for _, f := range st.userFields.values() {
-		fields[f.Key] = nil
-	}
-	for k, v := range u.UserFields {
-		fields[k] = v
+	fields := make(map[string]any, len(st.fieldKeys))
+	for k := range st.fieldKeys {
+		fields[k] = u.UserFields[k]
 	}
 	out.UserFields = fields
 	return out

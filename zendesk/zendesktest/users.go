@@ -190,6 +190,8 @@ func checkFieldValue(f *UserField, v any) string {
 // setUserFields sets user field values by key, ignoring unknown keys and
 // invalid values.
 func (st *state) setUserFields(u *User, values map[string]any) {
+	st.userIx.remove(u)
+	defer st.userIx.add(u)
 	for k, v := range values {
 		f := st.userFieldByKey(k)
 		if f == nil || checkFieldValue(f, v) != "" {
@@ -222,7 +224,9 @@ func (st *state) updateUser(stored *User, in *userInput, now time.Time) error {
 		return err
 	}
 	u.UpdatedAt = now
+	st.userIx.remove(stored)
 	*stored = u
+	st.userIx.add(stored)
 	if u.isAgent() {
 		st.ensureAgent(u.ID, now)
 	}
@@ -392,18 +396,30 @@ func (s *Server) usersSearch(c *call) error {
 	terms := parseQuery(query)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []User
-	for _, u := range s.st.users.values() {
+	// Candidates from an index when the external id or a term allows
+	// (index.go), else every user.
+	var users []*User
+	all := true
+	if ext != "" {
+		users, all = s.st.usersOf(s.st.userIx.external[foldKey(ext)]), false
+	} else {
+		users, all = s.st.userCandidates(terms)
+	}
+	if all {
+		users = s.st.users.values()
+	}
+	var list []*User
+	for _, u := range users {
 		if ext != "" && (u.ExternalID == nil || !strings.EqualFold(*u.ExternalID, ext)) {
 			continue
 		}
 		if query != "" && !s.st.matchUser(u, terms) {
 			continue
 		}
-		list = append(list, s.st.userJSON(u))
+		list = append(list, u)
 	}
 	page, next, prev := c.offsetPage(p, len(list))
-	return c.json(200, map[string]any{"users": nonNil(list[page[0]:page[1]]), "next_page": next, "previous_page": prev, "count": len(list)})
+	return c.json(200, map[string]any{"users": convAll(list[page[0]:page[1]], s.st.userJSON), "next_page": next, "previous_page": prev, "count": len(list)})
 }
 
 // --- user fields ---
@@ -510,6 +526,7 @@ func (s *Server) userFieldsCreate(c *call) error {
 	f.URL = s.st.url("/api/v2/user_fields/%d.json", f.ID)
 	f.CreatedAt, f.UpdatedAt = now, now
 	s.st.userFields.put(f.ID, &f)
+	s.st.fieldKeys[f.Key] = f.ID
 	return c.created(f.URL, map[string]any{"user_field": f})
 }
 
@@ -567,9 +584,14 @@ func (s *Server) userFieldDelete(c *call) error {
 		return err
 	}
 	s.st.userFields.del(f.ID)
-	for _, u := range s.st.users.values() {
-		delete(u.UserFields, f.Key)
+	delete(s.st.fieldKeys, f.Key)
+	// The users with a value are those the index holds under the key.
+	for _, ids := range s.st.userIx.fields[f.Key] {
+		for _, u := range s.st.usersOf(ids) {
+			delete(u.UserFields, f.Key)
+		}
 	}
+	delete(s.st.userIx.fields, f.Key)
 	return c.noContent()
 }
 
@@ -746,6 +768,7 @@ func (s *Server) AddUserField(f UserField) (UserField, error) {
 	nf.URL = s.st.url("/api/v2/user_fields/%d.json", nf.ID)
 	nf.CreatedAt, nf.UpdatedAt = now, now
 	s.st.userFields.put(nf.ID, &nf)
+	s.st.fieldKeys[nf.Key] = nf.ID
 	return nf, nil
 }
 
