@@ -13,10 +13,11 @@ import (
 // such as email:x, external_id:x and <user field key>:x (the SMS bridge
 // finds its requesters that way).
 //
-// Zendesk matches emails, external ids and field values without regard to
-// case (vendor notes: "external_id lookup case-insensitive"; search terms
-// compare with strings.EqualFold here), so the keys are case-folded with
-// foldKey.
+// Zendesk matches emails and external ids without regard to case ("the
+// external_id lookup is case-insensitive",
+// https://developer.zendesk.com/api-reference/ticketing/users/users/#create-or-update-user),
+// and this fake's search terms compare with strings.EqualFold, so the keys
+// are case-folded with foldKey.
 
 // foldKey maps s to a key that equals foldKey(t) exactly when
 // strings.EqualFold(s, t): each rune becomes one rune of its simple
