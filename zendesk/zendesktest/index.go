@@ -13,8 +13,8 @@ import (
 // such as email:x, external_id:x and <user field key>:x (the SMS bridge
 // finds its requesters that way).
 //
-// Zendesk matches emails and external ids without regard to case ("the
-// external_id lookup is case-insensitive",
+// Zendesk matches emails and external ids without regard to case (the
+// create-or-update reference says so of the external id lookup:
 // https://developer.zendesk.com/api-reference/ticketing/users/users/#create-or-update-user),
 // and this fake's search terms compare with strings.EqualFold, so the keys
 // are case-folded with foldKey.
