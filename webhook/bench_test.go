@@ -155,3 +155,39 @@ func BenchmarkZendeskVerifyParseFloor(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkZendeskVerify and BenchmarkParseZendeskEvent time the two halves
+// of BenchmarkZendeskVerifyParse apart, to see which one a change moves.
+func BenchmarkZendeskVerify(b *testing.B) {
+	h, body, _ := benchRequest(b)
+	r := &http.Request{Method: http.MethodPost, Header: h}
+	lit := ZendeskVerifier{Secrets: []string{benchSecret}, Now: benchNow}
+	for _, bc := range []struct {
+		name string
+		v    Verifier
+	}{
+		{"handler", NewZendeskHandler(lit, func(context.Context, *ZendeskEvent) error { return nil }).verifier},
+		{"literal", lit},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := bc.v.VerifyRequest(r, body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkParseZendeskEvent(b *testing.B) {
+	_, body, _ := benchRequest(b)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseZendeskEvent(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
