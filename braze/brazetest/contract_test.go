@@ -307,12 +307,13 @@ func TestContract5xxOnSendRetriedWhenOptedIn(t *testing.T) {
 }
 
 // spentWindow returns a window of about an hour whose current window (the
-// fake's are aligned to the epoch) ends at least two minutes from now, so
-// that a budget spent in it stays spent through a test.
+// fake's are aligned to the epoch) ends at least ten minutes from now:
+// past the client's longest wait (five minutes), so that a request on a
+// budget spent in it fails at once instead of waiting for the reset.
 func spentWindow() time.Duration {
 	for w := time.Hour; ; w += time.Minute {
 		now := time.Now().UnixNano()
-		if left := time.Duration(int64(w) - now%int64(w)); left >= 2*time.Minute {
+		if left := time.Duration(int64(w) - now%int64(w)); left >= 10*time.Minute {
 			return w
 		}
 	}
@@ -362,7 +363,7 @@ func TestContract429Paced(t *testing.T) {
 	defer cancel()
 	_, err := c.Users.ExportIDs(ctx, req)
 	var be *braze.Error
-	if !errors.As(err, &be) || be.StatusCode != 429 || be.RetryAfter < time.Minute || !errors.Is(err, deskbridge.ErrRateLimited) {
+	if !errors.As(err, &be) || be.StatusCode != 429 || be.RetryAfter < 5*time.Minute || !errors.Is(err, deskbridge.ErrRateLimited) {
 		t.Fatalf("err = %v", err)
 	}
 	if n := fake.RequestCount("", "/users/export/ids"); n != sent+1 {
@@ -399,7 +400,7 @@ func TestContractBudgetsPerEndpointGroup(t *testing.T) {
 	// and fails at once, unsent.
 	_, err := c.Canvas.TriggerSend(t.Context(), &braze.CanvasTriggerRequest{CanvasID: canvas, Recipients: []braze.Recipient{{ExternalUserID: "u1"}}})
 	var be *braze.Error
-	if !errors.As(err, &be) || be.StatusCode != 429 || be.Attempts != 0 || braze.MaybeSent(err) || be.RetryAfter < time.Minute {
+	if !errors.As(err, &be) || be.StatusCode != 429 || be.Attempts != 0 || braze.MaybeSent(err) || be.RetryAfter < 5*time.Minute {
 		t.Fatalf("Canvas send: %v", err)
 	}
 	if n := fake.RequestCount("", "/canvas/trigger/send"); n != 0 || len(fake.Sends()) != 1 {
