@@ -63,11 +63,21 @@ func TestAgentsListPageQueryAndDecode(t *testing.T) {
 	}
 }
 
+// specExampleAgentID is the id of the manager spec's Agent example, the
+// generator's placeholder for a format-uuid field, decoded as it is: the
+// client keeps an id as babelforce sends it. babelforce itself sends and
+// matches ids as 32 hex characters without hyphens (wireAgentID).
+const specExampleAgentID = "046b6c7f-0b8a-43b9-b35d-6489e6daee91"
+
+// wireAgentID is an agent id in babelforce's wire form
+// (github.com/babelforce/manager-sdk-go, ids.go).
+const wireAgentID = "046b6c7f0b8a43b9b35d6489e6daee91"
+
 // checkExampleAgent checks the decoding of the manager spec's Agent example.
 func checkExampleAgent(t *testing.T, a *Agent) {
 	t.Helper()
 	ts := time.Date(2020, 4, 16, 22, 21, 38, 0, time.UTC)
-	if a.ID != "046b6c7f-0b8a-43b9-b35d-6489e6daee91" || a.SourceID != "sourceId" || a.AgentSource != "agentSource" ||
+	if a.ID != specExampleAgentID || a.SourceID != "sourceId" || a.AgentSource != "agentSource" ||
 		a.Name != "name" || a.Email != "email" || a.Number != "number" || !a.Enabled || a.State != "" ||
 		!a.Available || !a.WebRTC || a.DisplayStatus != "display_status" || string(a.Activity) != `"activity"` {
 		t.Errorf("agent = %+v", a)
@@ -209,7 +219,7 @@ func TestFindBySourceID(t *testing.T) {
 func TestAgentsGetCreateUpdateDelete(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	id := "046b6c7f-0b8a-43b9-b35d-6489e6daee91"
+	id := wireAgentID
 	mock.RegisterResponder("GET", testBase+"/api/v2/agents/"+id, rec.wrap(jsonResp(200, fixture(t, "agent_item.json"))))
 	a, err := c.Agents.Get(t.Context(), id)
 	if err != nil {
@@ -220,7 +230,7 @@ func TestAgentsGetCreateUpdateDelete(t *testing.T) {
 
 	mock.RegisterResponder("POST", testBase+"/api/v2/agents", rec.wrap(jsonResp(201, fixture(t, "agent_item.json"))))
 	a, err = c.Agents.Create(t.Context(), &AgentCreate{Name: "Ann Agent", SourceID: "10011", AgentSource: "zendesk", Email: "ann@acme.test", Enabled: Ptr(false), Tags: []string{"support"}})
-	if err != nil || a.ID != id {
+	if err != nil || a.ID != specExampleAgentID {
 		t.Fatalf("Create = %+v, %v", a, err)
 	}
 	r := rec.last(t)

@@ -35,11 +35,22 @@ func TestTasksListPage(t *testing.T) {
 	}
 }
 
+// The seed's extract of a webhook response writes its ids hyphenated; the
+// client decodes them as they come. babelforce matches ids in paths in the
+// 32-hex form only (github.com/babelforce/manager-sdk-go, ids.go), so a
+// request names a task by wireTaskID.
+const (
+	seedTaskID     = "0fe3d4a8-335b-4c3e-a63d-c38d153020e2"
+	seedSessionID  = "e18a7220-585b-4f84-8205-a527f9f78022"
+	seedCustomerID = "6c2a2f9e-6dbd-4fc1-b9d3-cde3c7a6e80d"
+	wireTaskID     = "0fe3d4a8335b4c3ea63dc38d153020e2"
+)
+
 // checkSeedTask checks the decoding of the seed's webhook response.
 func checkSeedTask(t *testing.T, task *Task) {
 	t.Helper()
-	if task.ID != "0fe3d4a8-335b-4c3e-a63d-c38d153020e2" || task.SessionID != "e18a7220-585b-4f84-8205-a527f9f78022" ||
-		task.CustomerID != "6c2a2f9e-6dbd-4fc1-b9d3-cde3c7a6e80d" || task.CreatedAt != 1707901067470 ||
+	if task.ID != seedTaskID || task.SessionID != seedSessionID ||
+		task.CustomerID != seedCustomerID || task.CreatedAt != 1707901067470 ||
 		task.Type != ZendeskAgentStatusTaskType || task.State != TaskScheduled || string(task.Actions) != "{}" {
 		t.Errorf("task = %+v", task)
 	}
@@ -102,8 +113,8 @@ func TestTasksListWalksPages(t *testing.T) {
 func TestTasksGet(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/0fe3d4a8-335b-4c3e-a63d-c38d153020e2", rec.wrap(jsonResp(200, fixture(t, "webhook_task_seed000.json"))))
-	task, err := c.Tasks.Get(t.Context(), "0fe3d4a8-335b-4c3e-a63d-c38d153020e2")
+	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/"+wireTaskID, rec.wrap(jsonResp(200, fixture(t, "webhook_task_seed000.json"))))
+	task, err := c.Tasks.Get(t.Context(), wireTaskID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -22,11 +23,20 @@ import (
 // BenchmarkZendeskVerifyParseFloor does the same work with the standard
 // library only, the way a careful hand-written receiver would: hmac.New +
 // base64 + hmac.Equal + one json.Unmarshal into a struct with ",string" ids.
-// Compare the two in one run:
+// BenchmarkZendeskVerifyParse verifies with the verifier a handler keeps
+// (its HMAC key derived once), BenchmarkZendeskVerifyParseLiteral with a
+// literal ZendeskVerifier (key derived per request). Compare them in one
+// run:
 //
-//	go test -run='^$' -bench=ZendeskVerifyParse -benchmem -count=6 ./webhook
+//	go test -run='^$' -bench=ZendeskVerifyParse -benchmem -count=6 -cpu 1 ./webhook
 
 const benchSecret = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
+
+// benchSignedAt is when the benchmark request is signed; it is verified 3
+// seconds later, at benchNow.
+var benchSignedAt = time.Date(2025, 3, 12, 14, 2, 52, 0, time.UTC)
+
+func benchNow() time.Time { return benchSignedAt.Add(3 * time.Second) }
 
 func benchRequest(b *testing.B) (http.Header, []byte, time.Time) {
 	b.Helper()
@@ -34,21 +44,35 @@ func benchRequest(b *testing.B) (http.Header, []byte, time.Time) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	at := time.Date(2025, 3, 12, 14, 2, 52, 0, time.UTC)
-	sig, ts := SignZendesk(benchSecret, at, body)
+	sig, ts := SignZendesk(benchSecret, benchSignedAt, body)
 	h := http.Header{}
 	h.Set(HeaderZendeskSignature, sig)
 	h.Set(HeaderZendeskSignatureTimestamp, ts)
-	return h, body, at.Add(3 * time.Second)
+	return h, body, benchNow()
 }
 
+// BenchmarkZendeskVerifyParse verifies with the verifier a handler built
+// by NewZendeskHandler keeps, called as the handler calls it, and parses as
+// its decoder does.
 func BenchmarkZendeskVerifyParse(b *testing.B) {
-	h, body, now := benchRequest(b)
-	v := ZendeskVerifier{Secrets: []string{benchSecret}, Now: func() time.Time { return now }}
+	lit := ZendeskVerifier{Secrets: []string{benchSecret}, Now: benchNow}
+	v := NewZendeskHandler(lit, func(context.Context, *ZendeskEvent) error { return nil }).verifier
+	benchVerifyParse(b, v)
+}
+
+// BenchmarkZendeskVerifyParseLiteral verifies with a literal
+// ZendeskVerifier, which derives the HMAC key on every request.
+func BenchmarkZendeskVerifyParseLiteral(b *testing.B) {
+	benchVerifyParse(b, ZendeskVerifier{Secrets: []string{benchSecret}, Now: benchNow})
+}
+
+func benchVerifyParse(b *testing.B, v Verifier) {
+	h, body, _ := benchRequest(b)
+	r := &http.Request{Method: http.MethodPost, Header: h}
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := v.Verify(h, body); err != nil {
+		if err := v.VerifyRequest(r, body); err != nil {
 			b.Fatal(err)
 		}
 		ev, err := ParseZendeskEvent(body)
@@ -128,6 +152,42 @@ func BenchmarkZendeskVerifyParseFloor(b *testing.B) {
 		}
 		if ev.Event.New.ID != 360001234567 {
 			b.Fatalf("event %#v", ev)
+		}
+	}
+}
+
+// BenchmarkZendeskVerify and BenchmarkParseZendeskEvent time the two halves
+// of BenchmarkZendeskVerifyParse apart, to see which one a change moves.
+func BenchmarkZendeskVerify(b *testing.B) {
+	h, body, _ := benchRequest(b)
+	r := &http.Request{Method: http.MethodPost, Header: h}
+	lit := ZendeskVerifier{Secrets: []string{benchSecret}, Now: benchNow}
+	for _, bc := range []struct {
+		name string
+		v    Verifier
+	}{
+		{"handler", NewZendeskHandler(lit, func(context.Context, *ZendeskEvent) error { return nil }).verifier},
+		{"literal", lit},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := bc.v.VerifyRequest(r, body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkParseZendeskEvent(b *testing.B) {
+	_, body, _ := benchRequest(b)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseZendeskEvent(body); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -12,7 +12,9 @@
 //     X-Zendesk-Webhook-Signature-Timestamp, with a two-sided clock
 //     tolerance and several secrets while one is rotated. Event
 //     subscriptions and trigger or automation webhooks are signed alike.
-//     SignZendesk signs test payloads the same way.
+//     SignZendesk signs test payloads the same way. NewZendeskVerifier and
+//     the handlers derive the HMAC key of each secret once; a literal
+//     ZendeskVerifier derives it on every request.
 //   - SunshineVerifier checks the X-API-Key secret of Sunshine Conversations
 //     (Zendesk messaging) webhooks.
 //   - SharedSecretVerifier checks a fixed secret (Bearer, Basic or a named

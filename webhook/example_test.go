@@ -18,6 +18,30 @@ const agentEvent = `{"account_id":2,"detail":{"account_id":"2","agent_id":"10011
 	`"id":"01GX79ST1QX01C889XV42S2J5T","subject":"zen:agent:10011","time":"2023-05-10T23:31:58.642630335Z",` +
 	`"type":"zen:event-type:agent.state_changed","zendesk_event_version":"2022-11-06"}`
 
+// Verify requests outside a Handler, in a receiver of your own, with the
+// HMAC key of each secret derived once rather than per request. Both
+// secrets verify while the signing secret is rotated.
+func ExampleNewZendeskVerifier() {
+	const oldSecret, newSecret = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==", "new-secret-2024"
+	signedAt := time.Date(2021, 3, 25, 5, 9, 27, 0, time.UTC)
+	v := webhook.NewZendeskVerifier(oldSecret, newSecret)
+	v.Tolerance = time.Minute
+	v.Now = func() time.Time { return signedAt.Add(30 * time.Second) }
+
+	body := []byte(`{"say": "hello"}`)
+	for _, secret := range []string{oldSecret, newSecret, "some-other-secret"} {
+		sig, ts := webhook.SignZendesk(secret, signedAt, body)
+		h := http.Header{}
+		h.Set(webhook.HeaderZendeskSignature, sig)
+		h.Set(webhook.HeaderZendeskSignatureTimestamp, ts)
+		fmt.Println(v.Verify(h, body))
+	}
+	// Output:
+	// <nil>
+	// <nil>
+	// webhook: signature mismatch: X-Zendesk-Webhook-Signature does not match any configured secret
+}
+
 // Sign a payload the way Zendesk does, for a test of your own receiver.
 func ExampleSignZendesk() {
 	const secret = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="

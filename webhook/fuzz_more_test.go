@@ -9,10 +9,15 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
-// FuzzParseSunshineEvents: any body either fails to parse with
-// ErrMalformed, or yields events whose ids and types come from the body.
+// FuzzParseSunshineEvents: any body either fails to parse (and gives no
+// envelope), or is valid JSON and yields events whose ids and types come
+// from the body: when the body holds no escape and only valid UTF-8, every
+// string decoded from it is a literal piece of it. (Re-encoding the id with
+// encoding/json to look for it does not work: json.Marshal writes "&" as
+// \u0026, which the fuzzer found; testdata/fuzz keeps that input.)
 func FuzzParseSunshineEvents(f *testing.F) {
 	if b, err := os.ReadFile("testdata/sunshine_conversation_message.json"); err == nil {
 		f.Add(b)
@@ -31,20 +36,15 @@ func FuzzParseSunshineEvents(f *testing.F) {
 		if !json.Valid(body) {
 			t.Fatalf("accepted invalid JSON %q", body)
 		}
+		if bytes.IndexByte(body, '\\') >= 0 || !utf8.Valid(body) {
+			return
+		}
 		for _, ev := range env.Events {
-			if ev.ID != "" && !bytes.Contains(body, []byte(strings.Trim(mustJSON(t, ev.ID), `"`))) {
-				t.Fatalf("event id %q is not in the body", ev.ID)
+			if !bytes.Contains(body, []byte(ev.ID)) || !bytes.Contains(body, []byte(ev.Type)) {
+				t.Fatalf("event id %q or type %q is not in the body", ev.ID, ev.Type)
 			}
 		}
 	})
-}
-
-func mustJSON(t *testing.T, v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // FuzzSharedSecretVerify: whatever Authorization header, named header and

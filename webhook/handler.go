@@ -184,7 +184,14 @@ func WithKeyHeader(name string) Option {
 // handle runs with the request's context; returning nil marks the item
 // handled, returning Permanent(err) answers 422, and any other error 503
 // with Retry-After so that the sender retries.
+//
+// When v is a [ZendeskVerifier] value, the handler keeps a copy that derives
+// the HMAC key state of its secrets once, here, rather than on every
+// request (see [NewZendeskVerifier]).
 func NewHandler[T any](v Verifier, decode Decoder[T], handle func(context.Context, T) error, opts ...Option) *Handler[T] {
+	if zv, ok := v.(ZendeskVerifier); ok {
+		v = zv.prepared()
+	}
 	h := &Handler[T]{
 		verifier: v,
 		decode:   decode,
@@ -213,7 +220,8 @@ func NewHandler[T any](v Verifier, decode Decoder[T], handle func(context.Contex
 // webhooks: requests are verified with v, parsed with ParseZendeskEvent and
 // de-duplicated by event id, and fn is called for events of the accepted
 // types, by default those with a typed Payload (IsTypedZendeskEvent); use
-// WithAcceptedTypes to change that. The handler is an http.Handler.
+// WithAcceptedTypes to change that. The handler is an http.Handler. Like
+// [NewHandler], it derives the HMAC key state of v's secrets once.
 func NewZendeskHandler(v ZendeskVerifier, fn func(context.Context, *ZendeskEvent) error, opts ...Option) *Handler[*ZendeskEvent] {
 	opts = append([]Option{func(c *config) { c.accept = IsTypedZendeskEvent }}, opts...)
 	return NewHandler(v, decodeZendesk, fn, opts...)

@@ -12,7 +12,9 @@ import (
 // decoding "detail" and "event" again scans the nested objects four times
 // (validate, skip, validate, decode); the reader below finds the top-level
 // members in one cheap pass and leaves encoding/json to validate and decode
-// each nested object once.
+// each nested object once. The agent events' nested objects are read with
+// scanObject too (zendesk_fastpath.go), falling back to encoding/json for
+// anything unusual.
 //
 // Together, scanObject and the decoders of the member values validate the
 // whole document: scanObject checks the top-level grammar and the strings it
@@ -193,7 +195,15 @@ func decodeString(span []byte) (s string, ok bool) {
 	if len(span) == 0 || span[0] != '"' {
 		return "", false
 	}
-	// Escapes, or invalid UTF-8 that encoding/json replaces with U+FFFD.
+	return unquoteString(span)
+}
+
+// unquoteString decodes a string span with escapes, or invalid UTF-8 that
+// encoding/json replaces with U+FFFD. It is apart from decodeString so that
+// the string handed to encoding/json by address is allocated only when there
+// is one to decode, not on every call.
+func unquoteString(span []byte) (string, bool) {
+	var s string
 	if err := json.Unmarshal(span, &s); err != nil {
 		return "", false
 	}

@@ -238,7 +238,7 @@ func ParseZendeskEvent(body []byte) (*ZendeskEvent, error) {
 	if err := scanObject(body, w.member); err != nil {
 		return nil, malformed("zendesk event", err)
 	}
-	typ, ok := decodeString(w.typ)
+	typ, ok := decodeType(w.typ)
 	if w.typ != nil && !ok {
 		return nil, fmt.Errorf("%w: zendesk event: \"type\" is not a string", ErrMalformed)
 	}
@@ -250,31 +250,17 @@ func ParseZendeskEvent(body []byte) (*ZendeskEvent, error) {
 		return nil, err
 	}
 
-	// One allocation holds the event, its payload and the wire structs the
-	// payload is decoded through.
+	// One allocation holds the event and its payload (and, for tickets, the
+	// wire struct the payload is decoded through).
 	var ev *ZendeskEvent
 	switch {
 	case typ == ZendeskTypeAgentStateChanged:
 		a := new(struct {
 			ev ZendeskEvent
 			p  AgentStateChanged
-			d  wireAgentDetail
-			e  wireAgentStateEvent
 		})
-		if err := unmarshalPart("detail", detail, &a.d); err != nil {
+		if err := decodeAgentStateChanged(detail, event, &a.p); err != nil {
 			return nil, err
-		}
-		if err := unmarshalPart("event", event, &a.e); err != nil {
-			return nil, err
-		}
-		a.p = AgentStateChanged{
-			AccountID:     int64(a.d.AccountID),
-			AgentID:       int64(a.d.AgentID),
-			DetailVersion: string(a.d.Version),
-			Channel:       a.e.Channel,
-			PreviousState: a.e.PreviousState,
-			NewState:      a.e.NewState,
-			UpdatedAt:     a.e.UpdatedAt,
 		}
 		ev = &a.ev
 		ev.Payload = &a.p
@@ -282,22 +268,9 @@ func ParseZendeskEvent(body []byte) (*ZendeskEvent, error) {
 		a := new(struct {
 			ev ZendeskEvent
 			p  AgentUnifiedStateChanged
-			d  wireAgentDetail
-			e  wireUnifiedStateEvent
 		})
-		if err := unmarshalPart("detail", detail, &a.d); err != nil {
+		if err := decodeAgentUnifiedStateChanged(detail, event, &a.p); err != nil {
 			return nil, err
-		}
-		if err := unmarshalPart("event", event, &a.e); err != nil {
-			return nil, err
-		}
-		a.p = AgentUnifiedStateChanged{
-			AccountID:     int64(a.d.AccountID),
-			AgentID:       int64(a.d.AgentID),
-			DetailVersion: string(a.d.Version),
-			PreviousState: a.e.Previous.unified(),
-			NewState:      a.e.New.unified(),
-			UpdatedAt:     a.e.UpdatedAt,
 		}
 		ev = &a.ev
 		ev.Payload = &a.p
@@ -349,6 +322,20 @@ func ParseZendeskEvent(body []byte) (*ZendeskEvent, error) {
 		t.Event = ev.Event
 	}
 	return ev, nil
+}
+
+// decodeType decodes the "type" span as decodeString does, but gives the
+// types this package has a constant for as that constant, without
+// allocating a copy.
+func decodeType(span []byte) (string, bool) {
+	if inner, ok := plainString(span); ok {
+		for _, t := range zendeskTypedTypes {
+			if string(inner) == t {
+				return t, true
+			}
+		}
+	}
+	return decodeString(span)
 }
 
 // zendeskSpans holds the spans of the envelope's members, as found by

@@ -6,8 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"hash"
-	"io"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -47,13 +47,48 @@ const DefaultTolerance = 5 * time.Minute
 // soon as it is reset: deploy it promptly, and drop the old one once no
 // delivery signed with it can arrive any more.
 //
-// A ZendeskVerifier holds no state and is safe for concurrent use; its zero
-// Tolerance and nil Now mean DefaultTolerance and time.Now. A verifier with no
-// non-empty secret refuses every request with ErrNotConfigured.
+// A ZendeskVerifier is safe for concurrent use; its zero Tolerance and nil
+// Now mean DefaultTolerance and time.Now. A verifier with no non-empty secret
+// refuses every request with ErrNotConfigured.
+//
+// A literal ZendeskVerifier{Secrets: s} derives the HMAC key state from each
+// secret on every request. [NewZendeskVerifier], [NewZendeskHandler] and
+// [NewHandler] derive it once, when they are called, and Verify then reuses
+// it. It is used only while Secrets holds exactly the secrets it was derived
+// from, in the same order: once an element is replaced or Secrets is
+// reassigned, Verify goes back to deriving the key state from the current
+// Secrets on every request, so a changed secret takes effect either way.
+// Build a new verifier or handler to derive it once again.
 type ZendeskVerifier struct {
 	Secrets   []string         // signing secrets; more than one while rotating
 	Tolerance time.Duration    // two-sided clock skew allowed; 0 means DefaultTolerance (5 min)
 	Now       func() time.Time // nil means time.Now
+
+	// keys is the HMAC key state derived from Secrets once; nil in a
+	// literal verifier. Copies of the verifier share it.
+	keys *zendeskKeys
+}
+
+// NewZendeskVerifier returns a ZendeskVerifier for secrets (a copy of the
+// slice is kept) whose HMAC key state is derived once, here, instead of on
+// every request as a literal ZendeskVerifier does. Set Tolerance and Now on
+// the result as on a literal:
+//
+//	v := webhook.NewZendeskVerifier(oldSecret, newSecret)
+//	v.Tolerance = time.Minute
+//
+// See [ZendeskVerifier] for what happens when Secrets is changed afterwards.
+func NewZendeskVerifier(secrets ...string) ZendeskVerifier {
+	return ZendeskVerifier{Secrets: slices.Clone(secrets)}.prepared()
+}
+
+// prepared returns v holding key state derived from v.Secrets, unless it
+// holds state for exactly these secrets already.
+func (v ZendeskVerifier) prepared() ZendeskVerifier {
+	if v.keys == nil || !v.keys.current(v.Secrets) {
+		v.keys = newZendeskKeys(v.Secrets)
+	}
+	return v
 }
 
 // Verify checks the signature headers in h against body, which must be the
@@ -100,15 +135,19 @@ func (v ZendeskVerifier) Verify(h http.Header, body []byte) error {
 
 	// Try every secret without stopping at the first match, so that timing
 	// does not tell which secret (old or new) signed the request.
-	matched := false
-	var got [sha256.Size]byte
-	for _, secret := range v.Secrets {
-		if secret == "" {
-			continue
-		}
-		zendeskMAC(secret, ts, body, got[:0])
-		if hmac.Equal(got[:], want[:sha256.Size]) {
-			matched = true
+	var matched bool
+	if v.keys != nil && v.keys.current(v.Secrets) {
+		matched = v.keys.match(ts, body, want[:sha256.Size])
+	} else {
+		var got [sha256.Size]byte
+		for _, secret := range v.Secrets {
+			if secret == "" {
+				continue
+			}
+			zendeskMAC(secret, ts, body, got[:0])
+			if hmac.Equal(got[:], want[:sha256.Size]) {
+				matched = true
+			}
 		}
 	}
 	if !matched {
@@ -157,7 +196,7 @@ func SignZendesk(secret string, t time.Time, body []byte) (signature, timestamp 
 // zendeskMAC appends HMAC-SHA256(secret, signed message) to dst.
 func zendeskMAC(secret, timestamp string, body []byte, dst []byte) []byte {
 	mac := hmac.New(sha256.New, []byte(secret))
-	writeZendeskSignedMessage(mac, timestamp, body)
+	writeZendeskSignedMessage(mac, []byte(timestamp), body)
 	return mac.Sum(dst)
 }
 
@@ -171,9 +210,9 @@ func zendeskMAC(secret, timestamp string, body []byte, dst []byte) []byte {
 // TestZendeskSignedMessageOrderDoubt). We follow the current page. If a real
 // signed request from a sandbox disagrees, swap the two writes here and in
 // nothing else.
-func writeZendeskSignedMessage(mac hash.Hash, timestamp string, body []byte) {
+func writeZendeskSignedMessage(mac hash.Hash, timestamp, body []byte) {
 	// hash.Hash writes never fail.
-	_, _ = io.WriteString(mac, timestamp)
+	_, _ = mac.Write(timestamp)
 	_, _ = mac.Write(body)
 }
 

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
 // Pagination defaults of the v2 lists.
@@ -70,9 +72,10 @@ const (
 	SourceWebhook = "webhook"
 )
 
-// AddAgent adds an agent and returns it with its id (a new UUID unless set)
-// and presence filled in. It panics on an unknown presence, as seeding a
-// fake wrongly is a bug in the test or demo.
+// AddAgent adds an agent and returns it with its id (a new one unless set)
+// and presence filled in. It panics on an unknown presence, or on an ID
+// babelforce would not send (not 32 lower-case hex characters; see
+// ids.go), as seeding a fake wrongly is a bug in the test or demo.
 func (s *Server) AddAgent(a Agent) Agent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -86,7 +89,10 @@ func (s *Server) AddAgent(a Agent) Agent {
 func (s *Server) addAgentLocked(a Agent) (Agent, error) {
 	now := s.now()
 	if a.ID == "" {
-		a.ID = newUUID()
+		a.ID = newID()
+	}
+	if err := checkSeedID("agent id", a.ID); err != nil {
+		return Agent{}, err
 	}
 	if s.agentLocked(a.ID) != nil {
 		return Agent{}, fmt.Errorf("agent %q exists", a.ID)
@@ -225,25 +231,25 @@ func runHooks(hooks []func(PresenceChange), ch PresenceChange) {
 	}
 }
 
-// agentJSON is the wire form of an agent (manager spec schema Agent).
+// agentJSON is the wire form of an agent (manager spec schema Agent, in
+// static/openapi/manager.openapi.yaml of github.com/babelforce/manager-sdk;
+// babelforce's Go SDK type gen/manager Agent). Only id and name are
+// required: sourceId, agentSource, email (format email), number and
+// activity are left out when the agent has none, never sent as "". The
+// fake has no activities, so activity is always absent.
 func (s *Server) agentJSON(a *agent) map[string]any {
 	p := s.presenceLocked(a.Presence)
 	tags := a.Tags
 	if tags == nil {
 		tags = []string{}
 	}
-	return map[string]any{
+	m := map[string]any{
 		"id":             a.ID,
-		"sourceId":       a.SourceID,
-		"agentSource":    a.AgentSource,
 		"name":           a.Name,
-		"email":          a.Email,
-		"number":         a.Number,
 		"enabled":        !a.Disabled,
 		"state":          "available",
 		"presence":       presenceJSON(p),
 		"status":         s.statusJSON(a),
-		"activity":       "",
 		"display_status": p.Label,
 		"available":      p.Available && !a.Disabled,
 		"tags":           tags,
@@ -253,10 +259,18 @@ func (s *Server) agentJSON(a *agent) map[string]any {
 		"dateCreated":    a.created.Format(time.RFC3339),
 		"lastUpdated":    a.updated.Format(time.RFC3339),
 	}
+	for k, v := range map[string]string{"sourceId": a.SourceID, "agentSource": a.AgentSource, "email": a.Email, "number": a.Number} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return m
 }
 
-// statusJSON is AgentStatus / AgentTotalStatus. The fake has no telephony:
-// the line is always "available" and outbound "offline".
+// statusJSON is AgentStatus (the agent's "status" and the 201 body of PUT
+// …/status). The fake has no telephony: the line is always "available" and
+// outbound "offline". activity is optional there and the fake has none, so
+// it is absent.
 func (s *Server) statusJSON(a *agent) map[string]any {
 	p := s.presenceLocked(a.Presence)
 	return map[string]any{
@@ -265,9 +279,17 @@ func (s *Server) statusJSON(a *agent) map[string]any {
 		"outbound_status": "offline",
 		"line_status":     "available",
 		"presence":        presenceJSON(p),
-		"activity":        nil,
 		"display_status":  p.Label,
 	}
+}
+
+// totalStatusJSON is AgentTotalStatus (an item of GET …/status), where
+// activity and line_status are required and nullable: no activity is
+// null there, not absent.
+func (s *Server) totalStatusJSON(a *agent) map[string]any {
+	m := s.statusJSON(a)
+	m["activity"] = nil
+	return m
 }
 
 // listAgents answers GET /api/v2/agents with {items, pagination}.
@@ -437,6 +459,9 @@ func applyAgentWrite(a *Agent, in *agentWrite) {
 }
 
 func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) {
+	if hyphenatedID(w, r, r.PathValue("id")) {
+		return
+	}
 	s.mu.Lock()
 	a := s.agentLocked(r.PathValue("id"))
 	if a == nil {
@@ -452,6 +477,9 @@ func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) {
 // updateAgent answers PUT /api/v2/agents/{id}: the fields sent change; a
 // presence sent there changes the presence too (Source "api").
 func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) {
+	if hyphenatedID(w, r, r.PathValue("id")) {
+		return
+	}
 	var in agentWrite
 	if !readJSON(w, r, &in) {
 		return
@@ -490,6 +518,9 @@ func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if hyphenatedID(w, r, id) {
+		return
+	}
 	s.mu.Lock()
 	i := slices.IndexFunc(s.agents, func(a *agent) bool { return a.ID == id })
 	if i >= 0 {
@@ -506,6 +537,9 @@ func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) {
 // getStatus answers GET /api/v2/agents/{id}/status with the documented
 // single-element array.
 func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
+	if hyphenatedID(w, r, r.PathValue("id")) {
+		return
+	}
 	s.mu.Lock()
 	a := s.agentLocked(r.PathValue("id"))
 	if a == nil {
@@ -513,7 +547,7 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
 		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
 		return
 	}
-	body := map[string]any{"item": []any{s.statusJSON(a)}, "success": true}
+	body := map[string]any{"item": []any{s.totalStatusJSON(a)}, "success": true}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, body)
 }
@@ -521,6 +555,9 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
 // putStatus answers PUT /api/v2/agents/{id}/status
 // ({"enabled"?, "presence"?: {"name"}}) with 201 and the AgentStatus.
 func (s *Server) putStatus(w http.ResponseWriter, r *http.Request) {
+	if hyphenatedID(w, r, r.PathValue("id")) {
+		return
+	}
 	var in struct {
 		Enabled  *bool `json:"enabled"`
 		Presence *struct {
@@ -565,9 +602,8 @@ func (s *Server) putStatus(w http.ResponseWriter, r *http.Request) {
 // unknownPresenceStatus is the answer to a presence change naming no
 // presence.
 //
-// UNCONFIRMED: babelforce documents no error for it (vendor notes A9: "an
-// unknown name → 4xx (code UNCONFIRMED)"). The fake answers 400 with a v2
-// message, which the babelforce client reports as ErrInvalid.
+// UNCONFIRMED: babelforce documents no error for it. The fake answers 400
+// with a v2 message, which the babelforce client reports as ErrInvalid.
 func unknownPresenceStatus() (int, string) {
 	return http.StatusBadRequest, "Unknown presence: "
 }
@@ -607,7 +643,7 @@ func jsonString(raw json.RawMessage, path ...string) string {
 	cur := raw
 	for _, p := range path {
 		var m map[string]json.RawMessage
-		if json.Unmarshal(cur, &m) != nil {
+		if fakeserver.DecodeJSON(cur, &m) != nil {
 			return ""
 		}
 		cur = m[p]

@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// token answers POST /oauth/token, the password grant (vendor notes A2.1):
+// token answers POST /oauth/token, the password grant (babelforce's auth
+// spec, static/openapi/auth.openapi.yaml in github.com/babelforce/manager-sdk):
 // a form with grant_type=password, username, password and, optionally,
 // client_id (must be "manager" when sent) and expires_in=-1 for a token
 // that does not expire, whose response has no expires_in.

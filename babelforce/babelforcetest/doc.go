@@ -32,7 +32,11 @@
 //     …/{name}): the green "available" and the red "busy" exist; creating
 //     another green one gets 501 as the spec says.
 //   - Tasks (GET /api/v3/tasks with filter, page and page_size, GET
-//     /api/v3/tasks/{id}).
+//     /api/v3/tasks/{id}). The filter is RSQL (filter.go): ";"/"and" bind
+//     tighter than ","/"or", parentheses group, and ==, !=, =lt=, =le=,
+//     =gt=, =ge=, =in=, =out= compare id, state, type, agent_id, queue_id,
+//     session_id, customer_id, has_error, created_at and scheduled_at;
+//     anything else gets a 400 naming it.
 //   - The secrets vault (GET, POST, PATCH, DELETE
 //     /api/v3/tasks/configurations/secrets[/{prefix}]); values are kept for
 //     Secret but never returned by the API nor kept in the request log.
@@ -41,6 +45,12 @@
 //     seed's template webhook_map_talk_status, applies its mapping: online →
 //     available, any other state → the red presence of the same name, on
 //     the agent whose sourceId is the event's detail.agent_id.
+//
+// The wire format is kept strictly, so that a client bug shows here and
+// not in production: ids are babelforce's 32 lower-case hex characters,
+// and a path naming the hyphenated UUID form gets 404 (ids.go); optional
+// fields without a value are left out, never sent as ""; request bodies
+// are read with keys matched case-sensitively ("NAME" is not "name").
 //
 // Every server has a request log (Requests, with the password, bearer
 // tokens and secret values redacted),

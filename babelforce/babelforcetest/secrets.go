@@ -5,6 +5,8 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+
+	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
 // Secret returns a stored secret's value, for assertions. The API never
@@ -50,9 +52,11 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) {
 }
 
 // storeSecrets answers POST and PATCH …/secrets/{prefix} with 204: the body
-// is an object of string values. PATCH adds keys and keeps the others
-// (vendor notes A4). POST replaces the prefix's secrets (UNCONFIRMED:
-// whether babelforce's POST replaces or merges is not documented).
+// is an object of string values. PATCH adds keys and keeps the others (the
+// task-automation spec, static/openapi/task-automation.openapi.yaml in
+// github.com/babelforce/manager-sdk). POST replaces the prefix's secrets
+// (UNCONFIRMED: whether babelforce's POST replaces or merges is not
+// documented).
 func (s *Server) storeSecrets(w http.ResponseWriter, r *http.Request) {
 	var raw map[string]json.RawMessage
 	if !readJSON(w, r, &raw) {
@@ -65,7 +69,7 @@ func (s *Server) storeSecrets(w http.ResponseWriter, r *http.Request) {
 	in := make(map[string]string, len(raw))
 	for k, v := range raw {
 		var str string
-		if k == "" || json.Unmarshal(v, &str) != nil {
+		if k == "" || fakeserver.DecodeJSON(v, &str) != nil {
 			apiError(w, r, http.StatusBadRequest, "Bad Request", "secret values must be strings, under non-empty keys")
 			return
 		}

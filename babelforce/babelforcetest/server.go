@@ -1,8 +1,6 @@
 package babelforcetest
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,8 +23,9 @@ const (
 	// DefaultClientID is the OAuth client_id the token endpoint accepts
 	// (besides none at all).
 	DefaultClientID = "manager"
-	// DefaultCustomerID is the account (customer_id) of tasks; the seed's.
-	DefaultCustomerID = "6c2a2f9e-6dbd-4fc1-b9d3-cde3c7a6e80d"
+	// DefaultCustomerID is the account (customer_id) of tasks: the seed's,
+	// in babelforce's wire form (see ids.go).
+	DefaultCustomerID = "6c2a2f9e6dbd4fc1b9d3cde3c7a6e80d"
 	// DefaultTokenLifetime is the lifetime of a token that was not asked to
 	// be non-expiring.
 	DefaultTokenLifetime = time.Hour
@@ -213,8 +212,8 @@ func (s *Server) SetRateLimit(n int, window time.Duration) {
 // writeRateLimit writes the rate-limit headers and, over the limit, a 429
 // with Retry-After.
 //
-// UNCONFIRMED: babelforce documents neither its limits nor headers (vendor
-// notes A8). The fake sends the common X-RateLimit-Limit, -Remaining and
+// UNCONFIRMED: babelforce documents neither its limits nor headers. The
+// fake sends the common X-RateLimit-Limit, -Remaining and
 // -Reset (seconds until the window ends, rounded up), a Retry-After in whole
 // seconds (at least 1) on the 429, and a v2-style JSON body.
 func writeRateLimit(w http.ResponseWriter, st fakeserver.LimitState) {
@@ -299,16 +298,6 @@ func (s *Server) TokenRequests() int { return s.log.Count(http.MethodPost, "/oau
 // ResetRequests empties the request log.
 func (s *Server) ResetRequests() { s.log.Reset() }
 
-// newUUID returns a random version 4 UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -330,7 +319,11 @@ func isV3(path string) bool {
 // {"error_message", "error_detail"}, else v2 {"success": false, "message"}.
 func apiError(w http.ResponseWriter, r *http.Request, status int, message, detail string) {
 	if isV3(r.URL.Path) {
-		writeJSON(w, status, map[string]string{"error_message": message, "error_detail": detail})
+		body := map[string]string{"error_message": message}
+		if detail != "" { // optional in ErrorResponse: absent, not ""
+			body["error_detail"] = detail
+		}
+		writeJSON(w, status, body)
 		return
 	}
 	msg := message
@@ -341,13 +334,15 @@ func apiError(w http.ResponseWriter, r *http.Request, status int, message, detai
 }
 
 // readJSON decodes the request body into v, answering 400 when it cannot.
+// Keys match field names exactly (fakeserver.DecodeJSON): babelforce reads
+// "name", and a "NAME" sets nothing, where encoding/json would take it.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil || len(body) > maxBodyBytes {
 		apiError(w, r, http.StatusBadRequest, "Bad Request", "the body could not be read or is too large")
 		return false
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := fakeserver.DecodeJSON(body, v); err != nil {
 		apiError(w, r, http.StatusBadRequest, "Bad Request", fmt.Sprintf("the body is not valid JSON: %v", err))
 		return false
 	}

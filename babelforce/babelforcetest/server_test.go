@@ -2,6 +2,7 @@ package babelforcetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -272,15 +273,15 @@ func TestTasksAndWebhookWire(t *testing.T) {
 	tok := s.IssueToken(true)
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 4 {
-		s.AddTask(Task{ID: "t" + string(rune('0'+i)), State: []string{"Scheduled", "Assigned", "Completed", "Failed"}[i], AgentID: "ag", QueueID: "q", CreatedAt: base.Add(time.Duration(i) * time.Second)})
+		s.AddTask(Task{ID: taskID(i), State: []string{"Scheduled", "Assigned", "Completed", "Failed"}[i], AgentID: agentID, QueueID: queueID, CreatedAt: base.Add(time.Duration(i) * time.Second)})
 	}
 	cases := map[string]int{
-		"(state=in=('Scheduled','Assigned'))":           2,
-		"state=out=(Scheduled)":                         3,
-		`state!="Failed";agent_id==ag`:                  3,
-		"created_at=gt=" + itoa(base.Add(time.Second)):  2,
-		"created_at=lt=" + itoa(base.Add(time.Second)):  1,
-		"id==t1;session_id!=x;queue_id==q;type==custom": 1,
+		"(state=in=('Scheduled','Assigned'))":                                        2,
+		"state=out=(Scheduled)":                                                      3,
+		`state!="Failed";agent_id==` + agentID:                                       3,
+		"created_at=gt=" + itoa(base.Add(time.Second)):                               2,
+		"created_at=lt=" + itoa(base.Add(time.Second)):                               1,
+		"id==" + taskID(1) + ";session_id!=x;queue_id==" + queueID + ";type==custom": 1,
 		"": 4,
 	}
 	for f, want := range cases {
@@ -294,8 +295,8 @@ func TestTasksAndWebhookWire(t *testing.T) {
 			t.Errorf("%s: %d %v", q, status, body)
 		}
 	}
-	status, _, body := call(t, s, "GET", "/api/v3/tasks/t0", tok, "", "")
-	if status != 200 || body["agent_id"] != "ag" || body["queue_id"] != "q" || body["created_at"] != float64(base.UnixMilli()) || body["scheduled_at"] != "now" {
+	status, _, body := call(t, s, "GET", "/api/v3/tasks/"+taskID(0), tok, "", "")
+	if status != 200 || body["agent_id"] != agentID || body["queue_id"] != queueID || body["created_at"] != float64(base.UnixMilli()) || body["scheduled_at"] != "now" {
 		t.Fatalf("task: %v", body)
 	}
 	// The webhook: templateId required, an object body, 202 with the task.
@@ -324,6 +325,14 @@ func TestTasksAndWebhookWire(t *testing.T) {
 }
 
 func itoa(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+
+// Ids in babelforce's wire form for the seeded tasks.
+const (
+	agentID = "a9e1c0d2b3f4a5b6c7d8e9f0a1b2c3d4"
+	queueID = "9f0e1d2c3b4a59687766554433221100"
+)
+
+func taskID(i int) string { return fmt.Sprintf("%032x", i+1) }
 
 func TestStatusTemplateEdges(t *testing.T) {
 	t.Parallel()
@@ -414,7 +423,7 @@ func TestSeedingMistakesPanic(t *testing.T) {
 	t.Parallel()
 	s := NewServer()
 	defer s.Close()
-	a := s.AddAgent(Agent{ID: "fixed", Name: "Ann"})
+	a := s.AddAgent(Agent{ID: "f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1", Name: "Ann"})
 	for name, f := range map[string]func(){
 		"unknown presence": func() { s.AddAgent(Agent{Name: "B", Presence: "nap"}) },
 		"duplicate id":     func() { s.AddAgent(Agent{ID: a.ID, Name: "C"}) },

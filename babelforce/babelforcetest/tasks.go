@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,8 +36,12 @@ type Task struct {
 	QueueID    string
 	// CreatedAt is when the task was created (created_at, ms on the wire).
 	CreatedAt time.Time
-	Type      string
-	State     string
+	// ScheduledAt is when the task is scheduled to run; zero means "now",
+	// the time it was created. On the wire scheduled_at is "now" or
+	// "at <ms>"; a filter on scheduled_at compares milliseconds.
+	ScheduledAt time.Time
+	Type        string
+	State       string
 	// Body is the task's payload; for a webhook task, the body Zendesk sent.
 	Body     json.RawMessage
 	HasError bool
@@ -50,8 +55,19 @@ type Task struct {
 type task = Task
 
 // AddTask records a task (for list and pagination tests) and returns it
-// with its id, session, customer, created time and state filled in.
+// with its id, session, customer, created time and state filled in. It
+// panics on an id babelforce would not send (ID, SessionID, CustomerID,
+// AgentID or QueueID, when set, not 32 lower-case hex characters; see
+// ids.go), as seeding a fake wrongly is a bug in the test or demo.
 func (s *Server) AddTask(t Task) Task {
+	for what, id := range map[string]string{"ID": t.ID, "SessionID": t.SessionID, "CustomerID": t.CustomerID, "AgentID": t.AgentID, "QueueID": t.QueueID} {
+		if id == "" {
+			continue
+		}
+		if err := checkSeedID("task "+what, id); err != nil {
+			panic("babelforcetest: AddTask: " + err.Error())
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fillTaskLocked(&t)
@@ -61,10 +77,10 @@ func (s *Server) AddTask(t Task) Task {
 
 func (s *Server) fillTaskLocked(t *Task) {
 	if t.ID == "" {
-		t.ID = newUUID()
+		t.ID = newID()
 	}
 	if t.SessionID == "" {
-		t.SessionID = newUUID()
+		t.SessionID = newID()
 	}
 	if t.CustomerID == "" {
 		t.CustomerID = s.CustomerID
@@ -110,7 +126,22 @@ func (s *Server) Task(id string) (Task, bool) {
 	return Task{}, false
 }
 
+// scheduledMillis is the task's scheduled time in ms: ScheduledAt, or the
+// created time for a task scheduled "now".
+func (t *Task) scheduledMillis() int64 {
+	if t.ScheduledAt.IsZero() {
+		return t.CreatedAt.UnixMilli()
+	}
+	return t.ScheduledAt.UnixMilli()
+}
+
+// taskJSON is the wire form of a task (task-automation spec Task): the
+// optional agent_id and queue_id are absent when the task has none.
 func taskJSON(t *task) map[string]any {
+	scheduled := "now"
+	if !t.ScheduledAt.IsZero() {
+		scheduled = "at " + strconv.FormatInt(t.ScheduledAt.UnixMilli(), 10)
+	}
 	m := map[string]any{
 		"id":           t.ID,
 		"session_id":   t.SessionID,
@@ -120,7 +151,7 @@ func taskJSON(t *task) map[string]any {
 		"type":         t.Type,
 		"state":        t.State,
 		"actions":      map[string]any{},
-		"scheduled_at": "now",
+		"scheduled_at": scheduled,
 		"has_error":    t.HasError,
 	}
 	if t.AgentID != "" {
@@ -135,7 +166,11 @@ func taskJSON(t *task) map[string]any {
 // listTasks answers GET /api/v3/tasks (filter, page, page_size) with
 // {_metadata{page, per_page, page_count, total_count}, records}.
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	q, err := ampersandQuery(r.URL.RawQuery)
+	if err != nil {
+		apiError(w, r, http.StatusBadRequest, "Bad Request", "the query string is malformed: "+err.Error())
+		return
+	}
 	page, size := 1, DefaultPageSize
 	if v := q.Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -153,7 +188,7 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) {
 		}
 		size = n
 	}
-	match, err := parseFilter(q.Get("filter"))
+	match, err := parseTaskFilter(q.Get("filter"))
 	if err != nil {
 		apiError(w, r, http.StatusBadRequest, "Bad Request", err.Error())
 		return
@@ -161,7 +196,7 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var all []*task
 	for _, t := range s.tasks {
-		if match(t) {
+		if match.match(t) {
 			all = append(all, t)
 		}
 	}
@@ -176,107 +211,11 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// parseFilter understands a subset of babelforce's RSQL-like filter:
-// clauses joined by ";" (and), each field==v, field!=v, field=in=(a,b),
-// field=out=(a,b), field=gt=n or field=lt=n, on id, state, type, agent_id,
-// queue_id, session_id and created_at; values may be quoted.
-func parseFilter(f string) (func(*task) bool, error) {
-	f = strings.TrimSpace(f)
-	for strings.HasPrefix(f, "(") && strings.HasSuffix(f, ")") {
-		f = strings.TrimSpace(f[1 : len(f)-1])
-	}
-	if f == "" {
-		return func(*task) bool { return true }, nil
-	}
-	var preds []func(*task) bool
-	for clause := range strings.SplitSeq(f, ";") {
-		p, err := parseClause(strings.TrimSpace(clause))
-		if err != nil {
-			return nil, err
-		}
-		preds = append(preds, p)
-	}
-	return func(t *task) bool {
-		for _, p := range preds {
-			if !p(t) {
-				return false
-			}
-		}
-		return true
-	}, nil
-}
-
-func parseClause(c string) (func(*task) bool, error) {
-	for _, op := range []string{"=in=", "=out=", "=gt=", "=lt=", "==", "!="} {
-		field, val, ok := strings.Cut(c, op)
-		if !ok {
-			continue
-		}
-		field = strings.TrimSpace(field)
-		get, err := taskField(field)
-		if err != nil {
-			return nil, err
-		}
-		switch op {
-		case "==":
-			v := unquote(val)
-			return func(t *task) bool { return get(t) == v }, nil
-		case "!=":
-			v := unquote(val)
-			return func(t *task) bool { return get(t) != v }, nil
-		case "=in=", "=out=":
-			list := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(val), "("), ")")
-			var set []string
-			for v := range strings.SplitSeq(list, ",") {
-				set = append(set, unquote(v))
-			}
-			in := op == "=in="
-			return func(t *task) bool { return slices.Contains(set, get(t)) == in }, nil
-		default:
-			n, err := strconv.ParseInt(unquote(val), 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("filter %q: %s needs a number", c, op)
-			}
-			gt := op == "=gt="
-			return func(t *task) bool {
-				v, err := strconv.ParseInt(get(t), 10, 64)
-				return err == nil && (gt && v > n || !gt && v < n)
-			}, nil
-		}
-	}
-	return nil, fmt.Errorf("filter clause %q is not understood", c)
-}
-
-func taskField(name string) (func(*task) string, error) {
-	switch name {
-	case "id":
-		return func(t *task) string { return t.ID }, nil
-	case "state":
-		return func(t *task) string { return t.State }, nil
-	case "type":
-		return func(t *task) string { return t.Type }, nil
-	case "agent_id":
-		return func(t *task) string { return t.AgentID }, nil
-	case "queue_id":
-		return func(t *task) string { return t.QueueID }, nil
-	case "session_id":
-		return func(t *task) string { return t.SessionID }, nil
-	case "created_at":
-		return func(t *task) string { return strconv.FormatInt(t.CreatedAt.UnixMilli(), 10) }, nil
-	}
-	return nil, fmt.Errorf("filter field %q is not supported by the fake", name)
-}
-
-func unquote(v string) string {
-	v = strings.TrimSpace(v)
-	if len(v) >= 2 && (v[0] == '\'' && v[len(v)-1] == '\'' || v[0] == '"' && v[len(v)-1] == '"') {
-		return v[1 : len(v)-1]
-	}
-	return v
-}
-
 func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if hyphenatedID(w, r, id) {
+		return
+	}
 	s.mu.Lock()
 	var body map[string]any
 	for _, t := range s.tasks {
@@ -376,4 +315,28 @@ func (s *Server) seedTemplatePresence(state string) string {
 		return state
 	}
 	return presenceNameFromLabel(state)
+}
+
+// ampersandQuery parses a query string whose pairs are separated by "&"
+// only. A filter's ";" (and) is often sent unescaped, and babelforce's
+// server reads it as part of the value; url.ParseQuery would drop the
+// whole pair instead, and the fake would answer every task.
+func ampersandQuery(raw string) (url.Values, error) {
+	v := url.Values{}
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		key, value, _ := strings.Cut(pair, "=")
+		k, err := url.QueryUnescape(key)
+		if err != nil {
+			return nil, err
+		}
+		val, err := url.QueryUnescape(value)
+		if err != nil {
+			return nil, err
+		}
+		v.Add(k, val)
+	}
+	return v, nil
 }

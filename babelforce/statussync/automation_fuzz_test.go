@@ -12,7 +12,7 @@ import (
 // event with a presence and an agent, whose key is stable.
 func FuzzDecodePresenceEvent(f *testing.F) {
 	for _, s := range []string{
-		`{"event_id":"e-1","agent_id":"0fe3d4a8-335b-4c3e-a63d-c38d153020e2","source_id":"10011","presence":"busy","changed_at":"2026-11-21T10:00:00Z"}`,
+		`{"event_id":"e-1","agent_id":"0fe3d4a8335b4c3ea63dc38d153020e2","source_id":"10011","presence":"busy","changed_at":"2026-11-21T10:00:00Z"}`,
 		`{"agent_id":7,"presence":{"name":"available"},"changed_at":1763719200000}`,
 		`{"source_id":"10011","presence":"in_a_meeting","changed_at":"1763719200"}`,
 		`{"event_id":"{{{event.id}}}","agent_id":"{{{agent.id}}}","presence":"{{{agent.presence.name}}}"}`,

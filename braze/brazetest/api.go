@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
 // Documented limits and messages ([BZ] errors.md @043179b).
@@ -97,20 +100,93 @@ func (s *Server) authenticate(r *http.Request) *apiError {
 	h := r.Header.Get("Authorization")
 	key, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || key != s.apiKey {
-		return fatal(http.StatusUnauthorized, unauthorizedMessage(key))
+		return fatal(http.StatusUnauthorized, unauthorizedMessage(strings.TrimSpace(h) != ""))
 	}
 	return nil
 }
 
-// decode reads a JSON body strictly enough to catch a client's mistakes:
-// unknown fields are refused.
+// decode reads a JSON body as Braze reads it: keys match field names
+// exactly (fakeserver.DecodeJSON; encoding/json alone would take
+// "EXTERNAL_USER_IDS" for "external_user_ids"). A key that names no field,
+// a miscased one included, is answered with unknownKeyError.
 func decode(body []byte, v any) *apiError {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := fakeserver.DecodeJSON(body, v); err != nil {
 		return badRequest("body: %v", err)
 	}
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return badRequest("body: %v", err)
+	}
+	if key := unknownKey(raw, reflect.TypeOf(v), ""); key != "" {
+		return unknownKeyError(key)
+	}
 	return nil
+}
+
+var jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+
+// unknownKey returns the path (such as "recipients[0].External_User_Id")
+// of the first key in x, the decoded body bound for a value of type t, that
+// is not the exact JSON name of a field; "" when there is none. Values of a
+// type with its own UnmarshalJSON, maps and interfaces are free-form and
+// not looked into.
+func unknownKey(x any, t reflect.Type, path string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(jsonUnmarshaler) {
+		return ""
+	}
+	switch x := x.(type) {
+	case map[string]any:
+		if t.Kind() != reflect.Struct {
+			return ""
+		}
+		fields := jsonFieldTypes(t)
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			ft, ok := fields[k]
+			if !ok {
+				return p
+			}
+			if bad := unknownKey(x[k], ft, p); bad != "" {
+				return bad
+			}
+		}
+	case []any:
+		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			return ""
+		}
+		for i, e := range x {
+			if bad := unknownKey(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); bad != "" {
+				return bad
+			}
+		}
+	}
+	return ""
+}
+
+// jsonFieldTypes maps the JSON names of a request struct's fields to their
+// types. (The request types embed nothing.)
+func jsonFieldTypes(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-" || !f.IsExported():
+		case name == "":
+			out[f.Name] = f.Type
+		default:
+			out[name] = f.Type
+		}
+	}
+	return out
 }
 
 type wireAlias struct {
@@ -119,27 +195,34 @@ type wireAlias struct {
 }
 
 type wireRecipient struct {
-	ExternalUserID     string         `json:"external_user_id"`
-	UserAlias          *wireAlias     `json:"user_alias"`
-	BrazeID            string         `json:"braze_id"`
-	Email              string         `json:"email"`
-	Prioritization     []string       `json:"prioritization"`
-	TriggerProperties  map[string]any `json:"trigger_properties"`
-	Context            map[string]any `json:"context"`
-	SendToExistingOnly *bool          `json:"send_to_existing_only"`
-	Attributes         map[string]any `json:"attributes"`
+	ExternalUserID        string         `json:"external_user_id"`
+	UserAlias             *wireAlias     `json:"user_alias"`
+	BrazeID               string         `json:"braze_id"`
+	Email                 string         `json:"email"`
+	Prioritization        []string       `json:"prioritization"`
+	TriggerProperties     map[string]any `json:"trigger_properties"`
+	Context               map[string]any `json:"context"`
+	CanvasEntryProperties map[string]any `json:"canvas_entry_properties"`
+	SendToExistingOnly    *bool          `json:"send_to_existing_only"`
+	Attributes            map[string]any `json:"attributes"`
 }
 
+// wireTrigger is the body of a campaign or Canvas trigger send. A Canvas
+// takes context, and canvas_entry_properties: its older name, which Braze
+// still accepts ("Currently, canvas_entry_properties are still backwards
+// compatible", https://www.braze.com/docs/user_guide/engagement_tools/canvas/create_a_canvas/canvas_entry_properties_event_properties/;
+// braze-inc/braze-docs _docs/_api/objects_filters/canvas_entry_properties_object.md).
 type wireTrigger struct {
-	CampaignID        string          `json:"campaign_id"`
-	CanvasID          string          `json:"canvas_id"`
-	SendID            string          `json:"send_id"`
-	TriggerProperties map[string]any  `json:"trigger_properties"`
-	Context           map[string]any  `json:"context"`
-	Broadcast         bool            `json:"broadcast"`
-	Audience          json.RawMessage `json:"audience"`
-	Recipients        []wireRecipient `json:"recipients"`
-	Attachments       []struct {
+	CampaignID            string          `json:"campaign_id"`
+	CanvasID              string          `json:"canvas_id"`
+	SendID                string          `json:"send_id"`
+	TriggerProperties     map[string]any  `json:"trigger_properties"`
+	Context               map[string]any  `json:"context"`
+	CanvasEntryProperties map[string]any  `json:"canvas_entry_properties"`
+	Broadcast             bool            `json:"broadcast"`
+	Audience              json.RawMessage `json:"audience"`
+	Recipients            []wireRecipient `json:"recipients"`
+	Attachments           []struct {
 		FileName string `json:"file_name"`
 		URL      string `json:"url"`
 	} `json:"attachments"`
@@ -150,8 +233,8 @@ func (s *Server) campaignTriggerSend(body []byte) (map[string]any, *apiError) {
 	if err := decode(body, &req); err != nil {
 		return nil, err
 	}
-	if req.CanvasID != "" || req.Context != nil {
-		return nil, badRequest("canvas_id and context are for /canvas/trigger/send")
+	if req.CanvasID != "" || req.Context != nil || req.CanvasEntryProperties != nil {
+		return nil, badRequest("canvas_id, context and canvas_entry_properties are for /canvas/trigger/send")
 	}
 	s.mu.Lock()
 	c := s.campaignByID(req.CampaignID)
@@ -193,12 +276,18 @@ func (s *Server) triggerSend(endpoint string, req *wireTrigger, c *Campaign) (ma
 	case !req.Broadcast && len(req.Recipients) == 0:
 		return nil, fatal(http.StatusBadRequest, msgNoRecipients)
 	}
+	if err := checkContextSize("", req.Context, req.CanvasEntryProperties); err != nil {
+		return nil, err
+	}
 	for i, r := range req.Recipients {
 		if err := checkWireRecipient(i, &r); err != nil {
 			return nil, err
 		}
-		if endpoint == "/campaigns/trigger/send" && r.Context != nil {
-			return nil, badRequest("recipients[%d]: context is for Canvases", i)
+		if endpoint == "/campaigns/trigger/send" && (r.Context != nil || r.CanvasEntryProperties != nil) {
+			return nil, badRequest("recipients[%d]: context and canvas_entry_properties are for Canvases", i)
+		}
+		if err := checkContextSize(fmt.Sprintf("recipients[%d].", i), r.Context, r.CanvasEntryProperties); err != nil {
+			return nil, err
 		}
 		if endpoint == "/canvas/trigger/send" && r.TriggerProperties != nil {
 			return nil, badRequest("recipients[%d]: trigger_properties are for campaigns", i)
@@ -215,7 +304,7 @@ func (s *Server) triggerSend(endpoint string, req *wireTrigger, c *Campaign) (ma
 		snd := base
 		snd.Broadcast = true
 		snd.TriggerProperties = maps.Clone(req.TriggerProperties)
-		snd.Context = maps.Clone(req.Context)
+		snd.Context = canvasContext(req.CanvasEntryProperties, req.Context, nil, nil)
 		s.sends = append(s.sends, snd)
 	}
 	for _, r := range req.Recipients {
@@ -223,7 +312,7 @@ func (s *Server) triggerSend(endpoint string, req *wireTrigger, c *Campaign) (ma
 		if u == nil {
 			continue // send_to_existing_only (the default) and no such user: nothing is sent
 		}
-		setAttributes(u, r.Attributes)
+		s.setAttributes(u, r.Attributes)
 		snd := base
 		snd.ExternalUserID, snd.Email, snd.BrazeID = r.ExternalUserID, r.Email, r.BrazeID
 		if r.UserAlias != nil {
@@ -231,9 +320,9 @@ func (s *Server) triggerSend(endpoint string, req *wireTrigger, c *Campaign) (ma
 		}
 		snd.Attributes = maps.Clone(r.Attributes)
 		if endpoint == "/campaigns/trigger/send" {
-			snd.TriggerProperties = merge(req.TriggerProperties, r.TriggerProperties)
+			snd.TriggerProperties = mergeAll(req.TriggerProperties, r.TriggerProperties)
 		} else {
-			snd.Context = merge(req.Context, r.Context)
+			snd.Context = canvasContext(req.CanvasEntryProperties, req.Context, r.CanvasEntryProperties, r.Context)
 		}
 		if c != nil && c.Message != "" {
 			snd.Message = render(c.Message, renderData{user: u, trigger: snd.TriggerProperties}, plainText)
@@ -271,30 +360,61 @@ func (s *Server) recipientUser(r *wireRecipient) *User {
 	case r.ExternalUserID != "":
 		u = s.userByExternalID(r.ExternalUserID)
 	case r.UserAlias != nil:
-		u = s.userByAlias(Alias{Name: r.UserAlias.Name, Label: r.UserAlias.Label})
+		u = s.users.byAlias.first(Alias{Name: r.UserAlias.Name, Label: r.UserAlias.Label})
 	case r.BrazeID != "":
-		u = s.findUser(func(x *User) bool { return x.BrazeID == r.BrazeID })
+		u = s.users.byBrazeID.first(r.BrazeID)
 	case r.Email != "":
-		u = s.findUser(func(x *User) bool { return equalFold(x.Email, r.Email) })
+		u = s.users.byEmail.first(emailKey(r.Email))
 	}
 	if u == nil && r.SendToExistingOnly != nil && !*r.SendToExistingOnly {
 		u = s.newUser()
-		s.setExternalID(u, r.ExternalUserID)
-		u.Email = r.Email
+		s.users.change(u, func(u *User) { u.ExternalID, u.Email = r.ExternalUserID, r.Email })
 	}
 	return u
 }
 
-func merge(base, over map[string]any) map[string]any {
-	if len(base)+len(over) == 0 {
-		return nil
+// mergeAll merges objects, each later one's keys over the earlier ones';
+// nil when all are empty.
+func mergeAll(objs ...map[string]any) map[string]any {
+	var out map[string]any
+	for _, m := range objs {
+		if len(m) == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string]any{}
+		}
+		maps.Copy(out, m)
 	}
-	out := maps.Clone(base)
-	if out == nil {
-		out = map[string]any{}
-	}
-	maps.Copy(out, over)
 	return out
+}
+
+// maxContextBytes is the documented size limit of a Canvas's context
+// object ("maximum size limit of 50 KB",
+// braze-inc/braze-docs _docs/_api/objects_filters/context_object.md), and
+// of canvas_entry_properties, its older name.
+const maxContextBytes = 50 << 10
+
+// checkContextSize refuses a context or canvas_entry_properties object over
+// 50 KB (as compact JSON); prefix names where it is, such as
+// "recipients[0].".
+func checkContextSize(prefix string, context, entryProperties map[string]any) *apiError {
+	for _, o := range []struct {
+		name string
+		obj  map[string]any
+	}{{"context", context}, {"canvas_entry_properties", entryProperties}} {
+		if o.obj == nil {
+			continue
+		}
+		b, err := json.Marshal(o.obj)
+		if err != nil {
+			return badRequest("%s%s: %v", prefix, o.name, err)
+		}
+		if len(b) > maxContextBytes {
+			return contextTooLarge(prefix+o.name, len(b))
+		}
+	}
+	return nil
 }
 
 // standardFields are the profile fields kept outside CustomAttributes.
@@ -306,8 +426,12 @@ var standardFields = map[string]func(u *User) *string{
 }
 
 // setAttributes applies an attributes object: standard fields, inline
-// subscription groups, and custom attributes.
-func setAttributes(u *User, attrs map[string]any) {
+// subscription groups, and custom attributes. Callers hold s.mu.
+func (s *Server) setAttributes(u *User, attrs map[string]any) {
+	s.users.change(u, func(u *User) { applyAttributes(u, attrs) })
+}
+
+func applyAttributes(u *User, attrs map[string]any) {
 	for k, v := range attrs {
 		if field, ok := standardFields[k]; ok {
 			if str, ok := v.(string); ok {
@@ -392,7 +516,7 @@ func (s *Server) messagesSend(body []byte) (map[string]any, *apiError) {
 	}
 	for _, a := range req.UserAliases {
 		alias := Alias(a)
-		if s.userByAlias(alias) == nil {
+		if s.users.byAlias.first(alias) == nil {
 			continue
 		}
 		snd := base
@@ -427,7 +551,7 @@ func (s *Server) usersTrack(body []byte) (map[string]any, *apiError) {
 			minor = append(minor, MinorError{Type: err, InputArray: "attributes", Index: i})
 			continue
 		}
-		setAttributes(u, withoutIdentifiers(obj))
+		s.setAttributes(u, withoutIdentifiers(obj))
 		processed++
 	}
 	if len(req.Attributes) > 0 {
@@ -511,21 +635,21 @@ func (s *Server) trackUser(obj map[string]any) (*User, string) {
 		}
 		alias := Alias{Name: name, Label: label}
 		// Alias-only users are created only with _update_existing_only false.
-		if u = s.userByAlias(alias); u == nil && hasFlag && !updateOnly {
+		if u = s.users.byAlias.first(alias); u == nil && hasFlag && !updateOnly {
 			u = s.newUser()
-			u.Aliases = append(u.Aliases, alias)
+			s.users.change(u, func(u *User) { u.Aliases = append(u.Aliases, alias) })
 		}
 	case str("braze_id") != "":
-		u = s.findUser(func(x *User) bool { return x.BrazeID == str("braze_id") })
+		u = s.users.byBrazeID.first(str("braze_id"))
 	case str("email") != "":
-		if u = s.findUser(func(x *User) bool { return equalFold(x.Email, str("email")) }); u == nil {
+		if u = s.users.byEmail.first(emailKey(str("email"))); u == nil {
 			u = s.newUser()
-			u.Email = str("email")
+			s.users.change(u, func(u *User) { u.Email = str("email") })
 		}
 	case str("phone") != "":
-		if u = s.findUser(func(x *User) bool { return x.Phone == str("phone") }); u == nil {
+		if u = s.users.byPhone.first(str("phone")); u == nil {
 			u = s.newUser()
-			u.Phone = str("phone")
+			s.users.change(u, func(u *User) { u.Phone = str("phone") })
 		}
 	default:
 		return nil, "one of 'external_id', 'user_alias', 'braze_id', 'email', 'phone' is required"
@@ -551,6 +675,14 @@ type wireIdentify struct {
 		Phone          string   `json:"phone"`
 		Prioritization []string `json:"prioritization"`
 	} `json:"phone_numbers_to_identify"`
+	// MergeBehavior is "none" or "merge" ("one of 'none' or 'merge' is
+	// expected"). Since 7 August 2023 Braze merges on every call ("this
+	// endpoint will merge data for all calls. This means merge_behavior
+	// will be set to merge for all calls"), and so does the fake, whatever
+	// it says; later versions of the page drop the field. Source:
+	// braze-inc/braze-docs _docs/_api/endpoints/user_data/post_user_identify.md
+	// (2023 versions), https://www.braze.com/docs/api/endpoints/user_data/post_user_identify/.
+	MergeBehavior *string `json:"merge_behavior"`
 }
 
 func (s *Server) usersIdentify(body []byte) (map[string]any, *apiError) {
@@ -563,53 +695,55 @@ func (s *Server) usersIdentify(body []byte) (map[string]any, *apiError) {
 		return nil, badRequest("one of aliases_to_identify, emails_to_identify, phone_numbers_to_identify is required")
 	case len(req.AliasesToIdentify) > maxRecipients:
 		return nil, fatal(http.StatusBadRequest, msgMaxRecipients)
+	case req.MergeBehavior != nil && *req.MergeBehavior != "none" && *req.MergeBehavior != "merge":
+		return nil, badRequest("merge_behavior must be \"none\" or \"merge\", not %q", *req.MergeBehavior)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	processed := 0
 	for _, a := range req.AliasesToIdentify {
 		alias := Alias{Name: a.UserAlias.Name, Label: a.UserAlias.Label}
-		if s.identify(a.ExternalID, func(u *User) bool { return u.ExternalID == "" && slices.Contains(u.Aliases, alias) }) {
+		if s.identify(a.ExternalID, firstUnidentified(s.users.byAlias, alias)) {
 			processed++
 		}
 	}
 	for _, e := range req.EmailsToIdentify {
-		s.identify(e.ExternalID, func(u *User) bool { return u.ExternalID == "" && equalFold(u.Email, e.Email) })
+		s.identify(e.ExternalID, firstUnidentified(s.users.byEmail, emailKey(e.Email)))
 	}
 	for _, p := range req.PhoneNumbersToIdentify {
-		s.identify(p.ExternalID, func(u *User) bool { return u.ExternalID == "" && u.Phone == p.Phone })
+		s.identify(p.ExternalID, firstUnidentified(s.users.byPhone, p.Phone))
 	}
 	return map[string]any{"aliases_processed": processed}, nil
 }
 
-// identify gives the unidentified user matching anon the external ID, or
-// merges it into the identified user that has it (fields found only on the
-// anonymous profile are kept). Callers hold s.mu.
-func (s *Server) identify(externalID string, anon func(*User) bool) bool {
-	i := slices.IndexFunc(s.users, anon)
-	if i < 0 || externalID == "" {
+// identify gives the unidentified profile src the external ID, or merges
+// it into the identified profile that has it (fields found only on the
+// anonymous profile are kept) and removes it. Callers hold s.mu.
+func (s *Server) identify(externalID string, src *User) bool {
+	if src == nil || externalID == "" {
 		return false
 	}
-	src := s.users[i]
 	dst := s.userByExternalID(externalID)
 	if dst == nil {
 		s.setExternalID(src, externalID)
 		return true
 	}
-	for k, v := range src.CustomAttributes {
-		if _, ok := dst.CustomAttributes[k]; !ok {
-			dst.CustomAttributes[k] = v
+	s.users.remove(src)
+	s.users.change(dst, func(dst *User) {
+		for k, v := range src.CustomAttributes {
+			if _, ok := dst.CustomAttributes[k]; !ok {
+				dst.CustomAttributes[k] = v
+			}
 		}
-	}
-	for _, f := range standardFields {
-		if *f(dst) == "" {
-			*f(dst) = *f(src)
+		for _, f := range standardFields {
+			if *f(dst) == "" {
+				*f(dst) = *f(src)
+			}
 		}
-	}
-	dst.Aliases = append(dst.Aliases, src.Aliases...)
-	dst.Events = append(dst.Events, src.Events...)
-	dst.Purchases = append(dst.Purchases, src.Purchases...)
-	s.users = slices.Delete(s.users, i, i+1)
+		dst.Aliases = append(dst.Aliases, src.Aliases...)
+		dst.Events = append(dst.Events, src.Events...)
+		dst.Purchases = append(dst.Purchases, src.Purchases...)
+	})
 	return true
 }
 
@@ -644,7 +778,7 @@ func (s *Server) usersExportIDs(body []byte) (map[string]any, *apiError) {
 		}
 	}
 	for _, a := range req.UserAliases {
-		if u := s.userByAlias(Alias(a)); u != nil {
+		if u := s.users.byAlias.first(Alias(a)); u != nil {
 			add(u)
 		} else {
 			invalid = append(invalid, a.Name)
@@ -652,16 +786,16 @@ func (s *Server) usersExportIDs(body []byte) (map[string]any, *apiError) {
 	}
 	for _, one := range []struct {
 		value string
-		match func(*User) bool
+		user  *User
 	}{
-		{req.BrazeID, func(u *User) bool { return u.BrazeID == req.BrazeID }},
-		{req.EmailAddress, func(u *User) bool { return equalFold(u.Email, req.EmailAddress) }},
-		{req.Phone, func(u *User) bool { return u.Phone == req.Phone }},
+		{req.BrazeID, s.users.byBrazeID.first(req.BrazeID)},
+		{req.EmailAddress, s.users.byEmail.first(emailKey(req.EmailAddress))},
+		{req.Phone, s.users.byPhone.first(req.Phone)},
 	} {
 		if one.value == "" {
 			continue
 		}
-		if u := s.findUser(one.match); u != nil {
+		if u := one.user; u != nil {
 			add(u)
 		} else {
 			invalid = append(invalid, one.value)
@@ -773,11 +907,26 @@ func (s *Server) subscriptionStatusSet(body []byte) (map[string]any, *apiError) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, u := range s.users {
-		if slices.Contains(req.ExternalID, u.ExternalID) && u.ExternalID != "" ||
-			u.Phone != "" && slices.Contains(req.Phone, u.Phone) ||
-			u.Email != "" && slices.ContainsFunc(req.Email, func(e string) bool { return equalFold(e, u.Email) }) {
-			u.Subscriptions[req.SubscriptionGroupID] = req.SubscriptionState
+	// Every profile named is updated: by external ID, and all the
+	// profiles that share a phone number or an email address.
+	set := func(u *User) { u.Subscriptions[req.SubscriptionGroupID] = req.SubscriptionState }
+	for _, id := range req.ExternalID {
+		if u := s.userByExternalID(id); u != nil {
+			set(u)
+		}
+	}
+	for _, p := range req.Phone {
+		if p != "" {
+			for _, u := range s.users.byPhone[p] {
+				set(u)
+			}
+		}
+	}
+	for _, e := range req.Email {
+		if k := emailKey(e); k != "" {
+			for _, u := range s.users.byEmail[k] {
+				set(u)
+			}
 		}
 	}
 	return map[string]any{}, nil

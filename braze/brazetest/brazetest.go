@@ -35,9 +35,8 @@ type Server struct {
 
 	mu          sync.Mutex
 	rateLimit   rateLimit
-	users       []*User
-	byExternal  map[string]*User
-	campaigns   []*Campaign
+	users       profiles
+	campaigns   campaigns
 	canvases    map[string]*Canvas
 	sends       []Send
 	inbound     []InboundSMS
@@ -61,7 +60,7 @@ func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
 // WithRateLimit limits each of Braze's budget groups to limit requests per
-// fixed window, as SetRateLimit does.
+// window, as SetRateLimit does.
 func WithRateLimit(limit int, window time.Duration) Option {
 	return func(s *Server) { s.rateLimit = rateLimit{limit: limit, window: window} }
 }
@@ -100,7 +99,6 @@ func NewServer(opts ...Option) *Server {
 		log:         &fakeserver.Log{},
 		faults:      &fakeserver.Faults{},
 		canvases:    map[string]*Canvas{},
-		byExternal:  map[string]*User{},
 		minor:       map[string][]MinorError{},
 		maxWebhooks: MaxWebhookRecords,
 	}
@@ -159,54 +157,82 @@ func (s *Server) redactBody(r *http.Request, body []byte) []byte {
 	return out
 }
 
-// rateLimit is the limit SetRateLimit set, and a limiter per budget group,
-// made on a group's first request.
+// rateLimit is the limit SetRateLimit set, and what each budget group has
+// used of its current window.
 type rateLimit struct {
-	limit    int
-	window   time.Duration
-	limiters map[string]*fakeserver.Limiter
+	limit   int
+	window  time.Duration
+	budgets map[string]*budget
+}
+
+// budget is one group's use of the window that starts at start.
+type budget struct {
+	start time.Time
+	used  int
+}
+
+// limitState is what the limit decided for one request.
+type limitState struct {
+	limit, remaining int
+	// end is when the window the request fell in ends.
+	end     time.Time
+	limited bool
 }
 
 // SetRateLimit limits each of Braze's budget groups to limit requests per
-// fixed window; 0 removes the limit. Braze counts a budget per group of
-// endpoints (vendor notes B10: users/track; the three send endpoints
-// together; users/export/ids; users/identify with users/alias/*,
-// users/delete and users/merge; subscription status v1 and v2; every other
-// endpoint), so a spent export budget does not refuse a trigger send. Every
-// limited response carries its group's X-RateLimit-Limit,
-// X-RateLimit-Remaining and X-RateLimit-Reset (Unix seconds, rounded up so
-// that a client waiting for it finds the window reset); a request over the
-// limit is answered 429.
+// window; 0 removes the limit. Braze counts a budget per group of
+// endpoints (https://www.braze.com/docs/api/api_limits/: users/track; the
+// three send endpoints together; users/export/ids; users/identify with
+// users/alias/*, users/delete and users/merge; subscription status v1 and
+// v2; every other endpoint), so a spent export budget does not refuse a
+// trigger send. The windows are fixed and aligned to the Unix epoch
+// (windowStart): a one-minute window runs from one whole minute to the
+// next, whenever its first request comes. Every limited response carries
+// its group's X-RateLimit-Limit, X-RateLimit-Remaining and
+// X-RateLimit-Reset: the window's end in Unix seconds, exact for a window
+// of whole seconds, rounded up otherwise so that a client waiting for it
+// finds the window over. A request over the limit is answered 429.
 func (s *Server) SetRateLimit(limit int, window time.Duration) {
 	s.mu.Lock()
 	s.rateLimit = rateLimit{limit: limit, window: window}
 	s.mu.Unlock()
 }
 
-// limiterFor returns the limiter of the budget group of path, nil when the
-// API is not limited.
-func (s *Server) limiterFor(path string) *fakeserver.Limiter {
+// takeBudget counts one request on path's budget group; ok is false when
+// the API is not limited.
+func (s *Server) takeBudget(path string) (st limitState, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rl := &s.rateLimit
 	if rl.limit <= 0 || rl.window <= 0 {
-		return nil
+		return limitState{}, false
 	}
+	start := windowStart(s.now(), rl.window)
 	g := budgetGroup(path)
-	l := rl.limiters[g]
-	if l == nil {
-		if rl.limiters == nil {
-			rl.limiters = map[string]*fakeserver.Limiter{}
+	b := rl.budgets[g]
+	if b == nil {
+		if rl.budgets == nil {
+			rl.budgets = map[string]*budget{}
 		}
-		l = fakeserver.NewLimiter(rl.limit, rl.window, s.clock)
-		rl.limiters[g] = l
+		b = &budget{}
+		rl.budgets[g] = b
 	}
-	return l
+	if !b.start.Equal(start) {
+		b.start, b.used = start, 0
+	}
+	st = limitState{limit: rl.limit, end: start.Add(rl.window)}
+	if b.used >= rl.limit {
+		st.limited = true
+		return st, true
+	}
+	b.used++
+	st.remaining = rl.limit - b.used
+	return st, true
 }
 
 // budgetGroup names the rate-limit budget a path draws on: Braze's groups
-// of vendor notes B10 ([BZ] _docs/_api/api_limits.md @01fa1b8,
-// _includes/rate_limits.md @194373b), "" for the default budget.
+// (braze-inc/braze-docs _docs/_api/api_limits.md,
+// _includes/rate_limits.md), "" for the default budget.
 func budgetGroup(path string) string {
 	switch path {
 	case "/users/track":
@@ -231,26 +257,25 @@ func budgetGroup(path string) string {
 // serveLimited applies the rate limit of the request's budget group, then
 // serves it. A request is counted before its key is checked.
 func (s *Server) serveLimited(w http.ResponseWriter, r *http.Request) {
-	if l := s.limiterFor(r.URL.Path); l != nil {
-		st := l.Take()
+	if st, ok := s.takeBudget(r.URL.Path); ok {
 		writeRateLimit(w, st)
-		if st.Limited {
+		if st.limited {
 			return
 		}
 	}
 	s.serveAPI(w, r)
 }
 
-func writeRateLimit(w http.ResponseWriter, st fakeserver.LimitState) {
+func writeRateLimit(w http.ResponseWriter, st limitState) {
 	h := w.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(st.Limit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(st.Remaining))
-	reset := st.ResetAt.Unix()
-	if st.ResetAt.After(time.Unix(reset, 0)) {
-		reset++
+	h.Set("X-RateLimit-Limit", strconv.Itoa(st.limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(st.remaining))
+	reset := st.end.Unix()
+	if st.end.After(time.Unix(reset, 0)) {
+		reset++ // a window that is not whole seconds
 	}
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset, 10))
-	if st.Limited {
+	if st.limited {
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"message": rateLimitedMessage})
 	}
 }
@@ -376,14 +401,11 @@ func (s *Server) AddUser(u User) {
 	if c.BrazeID == "" {
 		c.BrazeID = s.nextID("")
 	}
-	if old := s.byExternal[c.ExternalID]; old != nil {
-		*old = c
+	if old := s.userByExternalID(c.ExternalID); old != nil {
+		s.users.change(old, func(old *User) { *old = c })
 		return
 	}
-	s.users = append(s.users, &c)
-	if c.ExternalID != "" {
-		s.byExternal[c.ExternalID] = &c
-	}
+	s.users.add(&c)
 }
 
 // User returns the profile with the external ID.
@@ -400,8 +422,9 @@ func (s *Server) User(externalID string) (User, bool) {
 func (s *Server) Users() []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]User, len(s.users))
-	for i, u := range s.users {
+	all := s.users.all()
+	out := make([]User, len(all))
+	for i, u := range all {
 		out[i] = u.clone()
 	}
 	return out
@@ -424,7 +447,10 @@ type Send struct {
 	Email          string
 	BrazeID        string
 	// TriggerProperties (campaigns) and Context (Canvases) are the
-	// request's values merged with the recipient's, which win.
+	// request's values merged with the recipient's, which win. Context
+	// also holds canvas_entry_properties, context's older name, which
+	// Braze still accepts; where a request gives both at one level,
+	// context's value wins.
 	TriggerProperties map[string]any
 	Context           map[string]any
 	// Attributes are the recipient's attributes, applied before the send.
@@ -474,36 +500,17 @@ func (s *Server) userByExternalID(id string) *User {
 	if id == "" {
 		return nil
 	}
-	return s.byExternal[id]
+	return s.users.byExternal.first(id)
 }
 
 // setExternalID names a user. Callers hold s.mu.
 func (s *Server) setExternalID(u *User, id string) {
-	u.ExternalID = id
-	if id != "" {
-		s.byExternal[id] = u
-	}
+	s.users.change(u, func(u *User) { u.ExternalID = id })
 }
 
-func (s *Server) findUser(match func(*User) bool) *User {
-	for _, u := range s.users {
-		if match(u) {
-			return u
-		}
-	}
-	return nil
-}
-
-func (s *Server) userByAlias(a Alias) *User {
-	return s.findUser(func(u *User) bool { return slices.Contains(u.Aliases, a) })
-}
-
+// newUser makes an empty profile with a new Braze ID. Callers hold s.mu.
 func (s *Server) newUser() *User {
 	u := &User{BrazeID: s.nextID(""), CustomAttributes: map[string]any{}, Subscriptions: map[string]string{}}
-	s.users = append(s.users, u)
+	s.users.add(u)
 	return u
-}
-
-func equalFold(a, b string) bool {
-	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -49,7 +50,7 @@ func TestAPIChecks(t *testing.T) {
 		message               string
 	}{
 		{"no key", "/users/track", "", `{}`, 401, "Invalid API key: no key was given"},
-		{"wrong key", "/users/track", "nope", `{}`, 401, "Invalid API key: nope"},
+		{"wrong key", "/users/track", "nope", `{}`, 401, "Invalid API key"},
 		{"unknown path", "/users/delete", "k-123456", `{}`, 404, "Not Found"},
 		{"bad JSON", "/users/track", "k-123456", `{`, 400, "Bad Request"},
 		{"unknown field", "/users/track", "k-123456", `{"attributez":[]}`, 400, "Bad Request"},
@@ -210,14 +211,14 @@ func TestRequestLogFaultsAndRateLimit(t *testing.T) {
 	if len(reqs) != 2 || reqs[1].Status != 429 || reqs[0].Header.Get("Authorization") != "[redacted]" || string(reqs[0].Body) != `{"external_ids":["x"]}` || !reqs[0].Time.Equal(clock) {
 		t.Fatalf("requests = %+v", reqs)
 	}
-	// The reset is the window's end in whole seconds, rounded up.
+	// The reset is the end of the minute window, aligned to the epoch.
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/users/export/ids", strings.NewReader(`{}`))
 	resp, err := s.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if got := resp.Header.Get("X-RateLimit-Reset"); got != "1800000061" || resp.Header.Get("X-RateLimit-Limit") != "1" || resp.Header.Get("X-RateLimit-Remaining") != "0" {
+	if got := resp.Header.Get("X-RateLimit-Reset"); got != "1800000060" || resp.Header.Get("X-RateLimit-Limit") != "1" || resp.Header.Get("X-RateLimit-Remaining") != "0" {
 		t.Fatalf("headers = %v", resp.Header)
 	}
 	s.SetRateLimit(0, 0)
@@ -233,11 +234,12 @@ func TestRequestLogFaultsAndRateLimit(t *testing.T) {
 	}
 }
 
-// Braze counts a budget per endpoint group (vendor notes B10); so does the
-// fake.
+// Braze counts a budget per endpoint group
+// (https://www.braze.com/docs/api/api_limits/); so does the fake.
 func TestRateLimitPerBudgetGroup(t *testing.T) {
 	t.Parallel()
-	s := NewServer(WithRateLimit(1, time.Minute))
+	clock := time.Unix(1_800_000_000, 0) // all in one window
+	s := NewServer(WithClock(func() time.Time { return clock }), WithRateLimit(1, time.Minute))
 	defer s.Close()
 	s.AddUser(User{ExternalID: "u"})
 	k := s.APIKey()
@@ -263,4 +265,340 @@ func TestRateLimitPerBudgetGroup(t *testing.T) {
 			t.Errorf("%s: %d %v, want %d", step.path, status, out, step.want)
 		}
 	}
+}
+
+// The indexes follow every change of an identifier: a lookup by email,
+// phone, alias or Braze ID finds the profile as it is now, the oldest when
+// several share the key, and none that was merged away or replaced.
+func TestIndexesFollowChanges(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	k := s.APIKey()
+	mustPost := func(path, body string, want int) map[string]any {
+		t.Helper()
+		status, out := post(t, s, path, k, body)
+		if status != want {
+			t.Fatalf("%s %s: %d %v", path, body, status, out)
+		}
+		return out
+	}
+	exported := func(body string) []any {
+		t.Helper()
+		users, _ := mustPost("/users/export/ids", body, 200)["users"].([]any)
+		return users
+	}
+	// An email set as a field through external_id is then an identifier.
+	mustPost("/users/track", `{"attributes":[{"external_id":"u1","email":"Ada@Example.com","phone":"+15550001"}]}`, 200)
+	mustPost("/users/track", `{"attributes":[{"email":" ada@example.COM ","plan":"pro"},{"phone":"+15550001","tier":2}]}`, 200)
+	if u, _ := s.User("u1"); len(s.Users()) != 1 || u.CustomAttributes["plan"] != "pro" || u.CustomAttributes["tier"] != float64(2) {
+		t.Fatalf("users = %+v", s.Users())
+	}
+	// Changing it moves the profile in the index.
+	mustPost("/users/track", `{"attributes":[{"external_id":"u1","email":"lovelace@example.com"}]}`, 200)
+	if users := exported(`{"email_address":"ada@example.com"}`); len(users) != 0 {
+		t.Fatalf("old email still finds %v", users)
+	}
+	if users := exported(`{"email_address":"LOVELACE@example.com"}`); len(users) != 1 {
+		t.Fatalf("new email finds %v", users)
+	}
+	// A replaced profile (AddUser) is found by its new fields only.
+	s.AddUser(User{ExternalID: "u1", Email: "new@example.com", Phone: "+15550002"})
+	if users := exported(`{"phone":"+15550001"}`); len(users) != 0 {
+		t.Fatalf("old phone still finds %v", users)
+	}
+	u1, _ := s.User("u1")
+	if users := exported(`{"braze_id":"` + u1.BrazeID + `"}`); len(users) != 1 {
+		t.Fatalf("braze_id finds %v", users)
+	}
+	// Two profiles share a phone: a lookup takes the older, a subscription
+	// change updates both.
+	mustPost("/users/track", `{"attributes":[{"external_id":"u2","phone":"+15550002"}]}`, 200)
+	if users := exported(`{"phone":"+15550002"}`); len(users) != 1 || users[0].(map[string]any)["external_id"] != "u1" {
+		t.Fatalf("shared phone finds %v", users)
+	}
+	mustPost("/subscription/status/set", `{"subscription_group_id":"g","subscription_state":"subscribed","phone":["+15550002"]}`, 201)
+	for _, id := range []string{"u1", "u2"} {
+		if u, _ := s.User(id); u.Subscriptions["g"] != "subscribed" {
+			t.Fatalf("%s: %+v", id, u)
+		}
+	}
+	// An alias-only profile merged into an identified one: the alias then
+	// finds the identified profile, and the anonymous one is gone.
+	mustPost("/users/track", `{"attributes":[{"user_alias":{"alias_name":"a1","alias_label":"sms"},"_update_existing_only":false,"email":"anon@example.com","city":"Paris"}]}`, 200)
+	n := len(s.Users())
+	mustPost("/users/identify", `{"aliases_to_identify":[{"external_id":"u2","user_alias":{"alias_name":"a1","alias_label":"sms"}}]}`, 200)
+	if len(s.Users()) != n-1 {
+		t.Fatalf("users = %+v", s.Users())
+	}
+	users := exported(`{"user_aliases":[{"alias_name":"a1","alias_label":"sms"}],"email_address":"anon@example.com"}`)
+	if len(users) != 2 || users[0].(map[string]any)["external_id"] != "u2" || users[1].(map[string]any)["external_id"] != "u2" {
+		t.Fatalf("merged profile: %v", users)
+	}
+	// A trigger send's attributes change the email of its recipient too.
+	camp, _ := s.AddCampaign(Campaign{Name: "c"})
+	mustPost("/campaigns/trigger/send", `{"campaign_id":"`+camp+`","recipients":[{"external_user_id":"u2","attributes":{"email":"sent@example.com"}}]}`, 201)
+	mustPost("/campaigns/trigger/send", `{"campaign_id":"`+camp+`","recipients":[{"email":"SENT@example.com","prioritization":["identified"]}]}`, 201)
+	if sends := s.Sends(); len(sends) != 2 || sends[1].Email != "SENT@example.com" {
+		t.Fatalf("sends = %+v", sends)
+	}
+	// Users lists the profiles in creation order.
+	if all := s.Users(); all[0].ExternalID != "u1" || all[1].ExternalID != "u2" {
+		t.Fatalf("order: %+v", all)
+	}
+}
+
+// Braze reads JSON keys as written: "EXTERNAL_USER_IDS" is not
+// "external_user_ids" (encoding/json alone would take it). The fake
+// refuses a key it does not know, so a client that miscases one hears of
+// it, at the top level and nested alike; nothing is carried out.
+func TestJSONKeysMatchCase(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	k := s.APIKey()
+	s.AddUser(User{ExternalID: "u"})
+	camp, _ := s.AddCampaign(Campaign{Name: "c"})
+	canvas := s.AddCanvas(Canvas{Name: "v"})
+	sms := `"messages":{"sms":{"subscription_group_id":"g","app_id":"a","body":"b"}}`
+	for _, tc := range []struct{ path, body, key string }{
+		{"/messages/send", `{"EXTERNAL_USER_IDS":["u"],` + sms + `}`, "EXTERNAL_USER_IDS"},
+		{"/messages/send", `{"external_user_ids":["u"],"Messages":{"sms":{}}}`, "Messages"},
+		{"/campaigns/trigger/send", `{"Campaign_ID":"` + camp + `","recipients":[{"external_user_id":"u"}]}`, "Campaign_ID"},
+		{"/campaigns/trigger/send", `{"campaign_id":"` + camp + `","recipients":[{"External_User_Id":"u"}]}`, "recipients[0].External_User_Id"},
+		{"/campaigns/trigger/send", `{"campaign_id":"` + camp + `","recipients":[{"user_alias":{"Alias_Name":"a","alias_label":"l"}}]}`, "recipients[0].user_alias.Alias_Name"},
+		{"/canvas/trigger/send", `{"canvas_id":"` + canvas + `","recipients":[{"external_user_id":"u","Context":{"a":1}}]}`, "recipients[0].Context"},
+		{"/users/track", `{"Attributes":[{"external_id":"u","plan":"pro"}]}`, "Attributes"},
+		{"/users/identify", `{"aliases_to_identify":[{"External_ID":"u","user_alias":{"alias_name":"a","alias_label":"l"}}]}`, "aliases_to_identify[0].External_ID"},
+		{"/users/export/ids", `{"External_IDs":["u"]}`, "External_IDs"},
+		{"/subscription/status/set", `{"subscription_group_id":"g","subscription_state":"subscribed","External_ID":["u"]}`, "External_ID"},
+	} {
+		status, out := post(t, s, tc.path, k, tc.body)
+		errs, _ := out["errors"].([]any)
+		if status != 400 || out["message"] != "Bad Request" || len(errs) != 1 || !strings.Contains(fmt.Sprint(errs[0]), `unknown field "`+tc.key+`"`) {
+			t.Errorf("%s %s: %d %v, want 400 naming %q", tc.path, tc.body, status, out, tc.key)
+		}
+	}
+	if u, _ := s.User("u"); len(s.Sends()) != 0 || u.CustomAttributes["plan"] != nil || len(s.Users()) != 1 {
+		t.Fatalf("carried out: sends %+v, users %+v", s.Sends(), s.Users())
+	}
+	// Keys inside free-form objects (custom attributes, properties) are
+	// the caller's and kept as written.
+	if status, out := post(t, s, "/users/track", k, `{"attributes":[{"external_id":"u","Plan":"pro","plan":"free"}]}`); status != 200 {
+		t.Fatalf("%d %v", status, out)
+	}
+	if u, _ := s.User("u"); u.CustomAttributes["Plan"] != "pro" || u.CustomAttributes["plan"] != "free" {
+		t.Fatalf("user = %+v", u)
+	}
+}
+
+// A 401 says the key was refused without repeating it: the body and the
+// headers hold nothing of what was sent, whatever its form.
+func TestUnauthorizedDoesNotEchoKey(t *testing.T) {
+	t.Parallel()
+	s := NewServer(WithAPIKey("bz-right-key-0a1b2c3d"))
+	defer s.Close()
+	for _, auth := range []string{
+		"Bearer bz-wrong-key-9f8e7d6c",
+		`Bearer "bz-right-key-0a1b2c3d"`, // quoted: Braze answers 401
+		"Bearer bz-right-key-0a1b2c3d-and-more",
+		"Basic YnotYS1iYXNpYy1zZWNyZXQ=",
+		"bz-bare-key-5e4d3c2b",
+	} {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/users/track", strings.NewReader(`{}`))
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		sent := strings.Trim(strings.TrimPrefix(strings.TrimPrefix(auth, "Basic "), "Bearer "), `"`)
+		if resp.StatusCode != 401 || strings.Contains(string(raw), sent) || strings.Contains(fmt.Sprint(resp.Header), sent) {
+			t.Errorf("%q: %d %s %v", auth, resp.StatusCode, raw, resp.Header)
+		}
+		var out map[string]any
+		if json.Unmarshal(raw, &out) != nil || out["message"] != "Invalid API key" {
+			t.Errorf("%q: body %s", auth, raw)
+		}
+	}
+}
+
+// canvas/trigger/send takes canvas_entry_properties, Braze's older name
+// for context that it still accepts, at the top level and per recipient:
+// the fake merges it into the send's Context (the recipient's over the
+// request's; at one level, context over canvas_entry_properties). Like
+// context, it is an object of at most 50 KB, and for Canvases only.
+func TestCanvasEntryProperties(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	k := s.APIKey()
+	s.AddUser(User{ExternalID: "u"})
+	s.AddUser(User{ExternalID: "v"})
+	canvas := s.AddCanvas(Canvas{Name: "v"})
+	camp, _ := s.AddCampaign(Campaign{Name: "c"})
+	status, out := post(t, s, "/canvas/trigger/send", k, `{"canvas_id":"`+canvas+`",
+		"canvas_entry_properties":{"product":"shoes","price":79.99,"old":"top"},
+		"recipients":[
+			{"external_user_id":"u","canvas_entry_properties":{"product":"boots"}},
+			{"external_user_id":"v","context":{"product":"sandals","old":"ctx"},"canvas_entry_properties":{"product":"clogs","size":42}}]}`)
+	if status != 201 || out["dispatch_id"] == nil {
+		t.Fatalf("%d %v", status, out)
+	}
+	sends := s.Sends()
+	if len(sends) != 2 {
+		t.Fatalf("sends = %+v", sends)
+	}
+	if got := fmt.Sprint(sends[0].Context); got != "map[old:top price:79.99 product:boots]" {
+		t.Errorf("u: context %s", got)
+	}
+	if got := fmt.Sprint(sends[1].Context); got != "map[old:ctx price:79.99 product:sandals size:42]" {
+		t.Errorf("v: context %s", got)
+	}
+	// Both names at the top level of a broadcast; context wins.
+	if status, out := post(t, s, "/canvas/trigger/send", k, `{"canvas_id":"`+canvas+`","broadcast":true,"canvas_entry_properties":{"a":1,"b":1},"context":{"b":2}}`); status != 201 {
+		t.Fatalf("%d %v", status, out)
+	} else if got := fmt.Sprint(s.Sends()[2].Context); got != "map[a:1 b:2]" {
+		t.Errorf("broadcast: context %s", got)
+	}
+	big := `{"x":"` + strings.Repeat("a", 50<<10) + `"}`
+	for _, tc := range []struct{ name, path, body string }{
+		{"on a campaign", "/campaigns/trigger/send", `{"campaign_id":"` + camp + `","canvas_entry_properties":{"a":1},"recipients":[{"external_user_id":"u"}]}`},
+		{"on a campaign recipient", "/campaigns/trigger/send", `{"campaign_id":"` + camp + `","recipients":[{"external_user_id":"u","canvas_entry_properties":{"a":1}}]}`},
+		{"not an object", "/canvas/trigger/send", `{"canvas_id":"` + canvas + `","canvas_entry_properties":"shoes","recipients":[{"external_user_id":"u"}]}`},
+		{"recipient's not an object", "/canvas/trigger/send", `{"canvas_id":"` + canvas + `","recipients":[{"external_user_id":"u","canvas_entry_properties":""}]}`},
+		{"over 50 KB", "/canvas/trigger/send", `{"canvas_id":"` + canvas + `","canvas_entry_properties":` + big + `,"recipients":[{"external_user_id":"u"}]}`},
+		{"recipient's over 50 KB", "/canvas/trigger/send", `{"canvas_id":"` + canvas + `","recipients":[{"external_user_id":"u","canvas_entry_properties":` + big + `}]}`},
+		{"context over 50 KB", "/canvas/trigger/send", `{"canvas_id":"` + canvas + `","context":` + big + `,"recipients":[{"external_user_id":"u"}]}`},
+	} {
+		if status, out := post(t, s, tc.path, k, tc.body); status != 400 || out["message"] != "Bad Request" {
+			t.Errorf("%s: %d %v, want 400", tc.name, status, out)
+		}
+	}
+	if n := len(s.Sends()); n != 3 {
+		t.Fatalf("%d sends after refusals", n)
+	}
+	// Exactly 50 KB is allowed.
+	fits := `{"x":"` + strings.Repeat("a", 50<<10-8) + `"}`
+	if status, out := post(t, s, "/canvas/trigger/send", k, `{"canvas_id":"`+canvas+`","canvas_entry_properties":`+fits+`,"recipients":[{"external_user_id":"u"}]}`); status != 201 {
+		t.Fatalf("50 KB: %d %v", status, out)
+	}
+}
+
+// users/identify takes merge_behavior "none" or "merge"; since 7 August
+// 2023 Braze merges on every call whatever it says, and so does the fake.
+// Another value is refused.
+func TestIdentifyMergeBehavior(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	k := s.APIKey()
+	for i, mb := range []string{`"merge"`, `"none"`, `null`} {
+		id := fmt.Sprintf("u%d", i)
+		alias := fmt.Sprintf(`{"alias_name":"a%d","alias_label":"sms"}`, i)
+		s.AddUser(User{ExternalID: id})
+		if status, out := post(t, s, "/users/track", k, `{"attributes":[{"user_alias":`+alias+`,"_update_existing_only":false,"city":"Paris"}]}`); status != 200 {
+			t.Fatalf("%d %v", status, out)
+		}
+		status, out := post(t, s, "/users/identify", k, `{"aliases_to_identify":[{"external_id":"`+id+`","user_alias":`+alias+`}],"merge_behavior":`+mb+`}`)
+		if status != 200 || out["aliases_processed"] != float64(1) {
+			t.Fatalf("%s: %d %v", mb, status, out)
+		}
+		if u, _ := s.User(id); u.CustomAttributes["city"] != "Paris" || len(u.Aliases) != 1 {
+			t.Errorf("%s: not merged: %+v", mb, u)
+		}
+	}
+	if n := len(s.Users()); n != 3 {
+		t.Fatalf("users = %+v", s.Users())
+	}
+	for _, mb := range []string{`"Merge"`, `"both"`, `""`, `true`, `["merge"]`} {
+		status, out := post(t, s, "/users/identify", k, `{"aliases_to_identify":[{"external_id":"u0","user_alias":{"alias_name":"x","alias_label":"sms"}}],"merge_behavior":`+mb+`}`)
+		if status != 400 || out["message"] != "Bad Request" {
+			t.Errorf("%s: %d %v, want 400", mb, status, out)
+		}
+	}
+}
+
+// testClock is a clock a test moves while the server reads it.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// X-RateLimit-Reset is "the time at which the current rate limit window
+// resets in UTC epoch seconds"; the fake's windows are aligned to the
+// epoch, so for a window of whole seconds the header is exactly the
+// window's end, and a client that waits for it finds a fresh budget the
+// moment it may send again.
+func TestRateLimitResetIsWindowEnd(t *testing.T) {
+	t.Parallel()
+	const base = 1_800_000_000 // a multiple of 3, 60 and 3600
+	at := func(sec float64) time.Time { return time.Unix(0, int64(sec*1e9)) }
+	clock := &testClock{now: at(base)}
+	s := NewServer(WithClock(clock.Now))
+	defer s.Close()
+	type want struct {
+		status           int
+		remaining, reset string
+	}
+	check := func(name, path string, when time.Time, w want) {
+		t.Helper()
+		clock.Set(when)
+		body := `{"external_ids":["x"]}`
+		if path == "/users/track" {
+			body = `{"attributes":[{"external_id":"x"}]}`
+		}
+		req, _ := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+s.APIKey())
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got := want{resp.StatusCode, resp.Header.Get("X-RateLimit-Remaining"), resp.Header.Get("X-RateLimit-Reset")}
+		if got != w {
+			t.Errorf("%s: %+v, want %+v", name, got, w)
+		}
+	}
+	// One-second windows: [base, base+1) whenever the first request comes.
+	s.SetRateLimit(2, time.Second)
+	check("first, a quarter in", "/users/export/ids", at(base+0.25), want{200, "1", "1800000001"})
+	check("second", "/users/export/ids", at(base+0.999), want{200, "0", "1800000001"})
+	check("over", "/users/export/ids", at(base+0.9999), want{429, "0", "1800000001"})
+	check("at the reset", "/users/export/ids", at(base+1), want{200, "1", "1800000002"})
+	// users/track's documented window: 3 seconds.
+	s.SetRateLimit(1, 3*time.Second)
+	check("3 s", "/users/track", at(base+4.5), want{200, "0", "1800000006"})
+	check("3 s, over", "/users/track", at(base+5.99), want{429, "0", "1800000006"})
+	check("3 s, next", "/users/track", at(base+6), want{200, "0", "1800000009"})
+	// A minute and an hour end on the minute and the hour.
+	s.SetRateLimit(1, time.Minute)
+	check("minute", "/users/export/ids", at(base+3600+59.5), want{200, "0", "1800003660"})
+	s.SetRateLimit(1, time.Hour)
+	check("hour", "/users/export/ids", at(base+1800), want{200, "0", "1800003600"})
+	// 7 s does not divide the seconds from year 1 to 1970, so a window
+	// aligned with time.Truncate would not end on a multiple of 7 s since
+	// the epoch; the fake's does.
+	s.SetRateLimit(1, 7*time.Second)
+	check("7 s", "/users/export/ids", at(base+0.5), want{200, "0", "1800000006"}) // base = 7×257142857 + 1
+	// A window that is not whole seconds: the header, in whole seconds,
+	// is rounded up, so a client that waits for it finds the window over.
+	s.SetRateLimit(1, 400*time.Millisecond)
+	check("400 ms", "/users/export/ids", at(base+10.1), want{200, "0", "1800000011"})
+	check("400 ms, over", "/users/export/ids", at(base+10.3), want{429, "0", "1800000011"})
+	check("400 ms, next", "/users/export/ids", at(base+10.4), want{200, "0", "1800000011"})
 }

@@ -15,7 +15,10 @@
 // /subscription/status/set with Braze's checks and status codes: a missing
 // or wrong Bearer key is 401; more than 50 recipients, more than 75 of a
 // kind on users/track ("Max Input Length Exceeded"), an unknown campaign
-// or Canvas ID are 400 with Braze's envelope {"message", "errors"}. It keeps
+// or Canvas ID are 400 with Braze's envelope {"message", "errors"}. JSON
+// keys match exactly, as Braze reads them: a key the endpoint does not
+// have, "EXTERNAL_USER_IDS" for "external_user_ids" included, is 400 too.
+// It keeps
 // user profiles (Server.User) from users/track and from the attributes of
 // trigger sends, and records every send (Server.Sends). SetQueued,
 // InjectMinorErrors, SetRateLimit and InjectFault make it answer as Braze

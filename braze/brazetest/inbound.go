@@ -110,7 +110,7 @@ func (s *Server) AddCampaign(c Campaign) (string, error) {
 		}
 		c.Webhook = &wc
 	}
-	s.campaigns = append(s.campaigns, &c)
+	s.campaigns.add(&c)
 	return c.ID, nil
 }
 
@@ -124,20 +124,13 @@ func keywordsUpper(k []string) []string {
 	return out
 }
 
-// keywordOwner returns the category that has the keyword, or "". Callers
-// hold s.mu.
+// keywordOwner returns the category that has the keyword (upper case), or
+// "". Callers hold s.mu.
 func (s *Server) keywordOwner(k string) string {
-	for _, d := range defaultCategories {
-		if slices.Contains(d.keywords, k) {
-			return d.name
-		}
+	if name, ok := defaultKeywords[k]; ok {
+		return name
 	}
-	for _, c := range s.campaigns {
-		if c.Webhook != nil && slices.Contains(c.Webhook.Keywords, k) {
-			return categoryName(c.Webhook.Keywords)
-		}
-	}
-	return ""
+	return s.campaigns.keywordCategory[k]
 }
 
 // categoryName names a custom category by its first keyword.
@@ -148,44 +141,28 @@ func categoryName(keywords []string) string {
 	return strings.ToUpper(strings.TrimSpace(keywords[0]))
 }
 
-// categoryOf returns the category a message falls in. Callers hold s.mu.
+// categoryOf returns the category a message falls in: the one whose
+// keyword is the whole message, case aside. Callers hold s.mu.
 func (s *Server) categoryOf(text string) string {
-	word := strings.ToUpper(strings.TrimSpace(text))
-	for _, d := range defaultCategories {
-		if slices.Contains(d.keywords, word) {
-			return d.name
-		}
-	}
-	for _, c := range s.campaigns {
-		if c.Webhook != nil && keywordMatches(c.Webhook.Keywords, text) {
-			return categoryName(c.Webhook.Keywords)
-		}
+	if name := s.keywordOwner(strings.ToUpper(strings.TrimSpace(text))); name != "" {
+		return name
 	}
 	return OtherCategory
 }
 
+// keywordsOf returns the keywords of a category. Callers hold s.mu.
 func (s *Server) keywordsOf(category string) []string {
 	for _, d := range defaultCategories {
 		if d.name == category {
 			return d.keywords
 		}
 	}
-	for _, c := range s.campaigns {
-		if c.Webhook != nil && categoryName(c.Webhook.Keywords) == category {
-			return c.Webhook.Keywords
-		}
-	}
-	return nil
+	return s.campaigns.categoryKeywords[category]
 }
 
-func (s *Server) campaignByID(id string) *Campaign {
-	for _, c := range s.campaigns {
-		if c.ID == id {
-			return c
-		}
-	}
-	return nil
-}
+// campaignByID returns the campaign with the ID, nil for none. Callers
+// hold s.mu.
+func (s *Server) campaignByID(id string) *Campaign { return s.campaigns.byID[id] }
 
 // InboundSMS is a text a user sent, as ReceiveSMS took it.
 type InboundSMS struct {
@@ -234,9 +211,9 @@ func (s *Server) ReceiveSMS(externalID, text string) (InboundSMS, error) {
 	in := InboundSMS{Time: s.now(), ExternalID: externalID, Text: text, Category: s.categoryOf(text)}
 	var jobs []WebhookDelivery
 	data := renderData{user: u, sms: text}
-	for _, c := range s.campaigns {
+	for _, c := range s.campaigns.webhooks[in.Category] {
 		w := c.Webhook
-		if w == nil || categoryName(w.Keywords) != in.Category || !inAudience(u, w.Audience) {
+		if !inAudience(u, w.Audience) {
 			continue
 		}
 		in.Campaigns = append(in.Campaigns, c.ID)
@@ -259,8 +236,7 @@ func (s *Server) ReceiveSMS(externalID, text string) (InboundSMS, error) {
 // user made, and gives its ID back. Callers hold s.mu and have taken no
 // other ID since.
 func (s *Server) forgetNewestUser(u *User) {
-	s.users = s.users[:len(s.users)-1]
-	delete(s.byExternal, u.ExternalID)
+	s.users.remove(u)
 	s.seq--
 }
 
@@ -269,11 +245,6 @@ func (s *Server) InboundMessages() []InboundSMS {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.inbound)
-}
-
-func keywordMatches(keywords []string, text string) bool {
-	word := strings.TrimSpace(text)
-	return slices.ContainsFunc(keywords, func(k string) bool { return strings.EqualFold(k, word) })
 }
 
 func inAudience(u *User, filters []Filter) bool {

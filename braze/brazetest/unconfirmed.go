@@ -74,16 +74,83 @@ const (
 	rateLimitedMessage     = "Rate Limited"
 )
 
-// unauthorizedMessage is the message of a 401.
+// unauthorizedMessage is the message of a 401, given whether the request
+// carried a key at all. It never repeats the key: an answer that echoed a
+// credential would put it wherever the client logs errors.
 //
-// UNCONFIRMED: the body of a 401 is not documented. The fake echoes the
-// key it was given, as some APIs do, so that tests show a client keeps it
-// out of its errors.
-func unauthorizedMessage(presented string) string {
-	if presented == "" {
+// UNCONFIRMED: errors.md (https://www.braze.com/docs/api/errors/) names
+// the 401, "Unauthorized", for an unknown or missing REST API key, but shows
+// no body; the fake's message is a guess.
+func unauthorizedMessage(keyGiven bool) string {
+	if !keyGiven {
 		return "Invalid API key: no key was given"
 	}
-	return "Invalid API key: " + presented
+	return "Invalid API key"
+}
+
+// unknownKeyError is the answer to a request whose body has a key that
+// names no field of the endpoint, at path (such as
+// "recipients[0].External_User_Id"); keys match case-sensitively, so a
+// miscased key is unknown too.
+//
+// UNCONFIRMED: the Braze docs do not say what Braze does with a key it does
+// not know (ignores it, or refuses the request). The fake refuses it, 400
+// Bad Request, so that a client that misspells or miscases a key hears of
+// it instead of having the field silently dropped.
+func unknownKeyError(path string) *apiError {
+	return badRequest("body: unknown field %q", path)
+}
+
+// canvasContext is the context a Canvas send records for one recipient
+// (Send.Context), from the request's canvas_entry_properties and context
+// and the recipient's.
+//
+// Documented: the recipient's keys override the request's ("these
+// key-value pairs override any keys that conflict with the parent
+// context", braze-inc/braze-docs
+// _docs/_api/endpoints/messaging/send_messages/post_send_triggered_canvases.md),
+// and canvas_entry_properties is context's older name, still accepted.
+// UNCONFIRMED: what Braze does with both names at one level. The fake
+// merges them, context's value winning a key both have.
+func canvasContext(entryProperties, context, recipientEntryProperties, recipientContext map[string]any) map[string]any {
+	return mergeAll(entryProperties, context, recipientEntryProperties, recipientContext)
+}
+
+// contextTooLarge is the answer to a Canvas send whose context or
+// canvas_entry_properties object (named by field) is n bytes, over the
+// documented 50 KB.
+//
+// UNCONFIRMED: the docs give the limit but not Braze's answer past it. The
+// fake refuses the request, 400 Bad Request, and sends nothing.
+func contextTooLarge(field string, n int) *apiError {
+	return badRequest("%s is %d bytes; the limit is %d", field, n, maxContextBytes)
+}
+
+// windowStart returns the start of the rate-limit window that holds now.
+//
+// Documented (https://www.braze.com/docs/api/api_limits/): limits are so
+// many requests per three seconds, minute, hour or day; every response
+// carries X-RateLimit-Limit, X-RateLimit-Remaining ("the number of
+// requests remaining in the current rate limit window") and
+// X-RateLimit-Reset ("the time at which the current rate limit window
+// resets in UTC epoch seconds"), and a client may "pause all sending until
+// the time specified in X-RateLimit-Reset elapses".
+//
+// UNCONFIRMED: whether Braze's windows are fixed or sliding, and where a
+// fixed window starts. The fake's are fixed and aligned to the Unix epoch
+// (a minute window runs from one whole minute to the next), the reading in
+// which a reset in whole epoch seconds names the window's end exactly, so
+// that a client that waits for it loses nothing. (Not time.Truncate, which
+// aligns to the zero time, year 1: the same for windows that divide the
+// 62,135,596,800 s to 1970, such as 1 s, 3 s, a minute, an hour or a day,
+// but not for 7 s.)
+func windowStart(now time.Time, window time.Duration) time.Time {
+	ns, w := now.UnixNano(), int64(window)
+	off := ns % w
+	if off < 0 {
+		off += w // before 1970
+	}
+	return time.Unix(0, ns-off)
 }
 
 // attributeEquals decides an audience filter "attribute equals value".

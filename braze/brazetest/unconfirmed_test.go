@@ -74,8 +74,17 @@ func TestUnconfirmedFatalBodies(t *testing.T) {
 	if invalidCampaignMessage != "Invalid Campaign ID" || rateLimitedMessage != "Rate Limited" || invalidCanvasMessage == "" {
 		t.Fatal("messages")
 	}
-	if unauthorizedMessage("") == unauthorizedMessage("k") || unauthorizedMessage("k") != "Invalid API key: k" {
+	if unauthorizedMessage(false) == unauthorizedMessage(true) || unauthorizedMessage(true) != "Invalid API key" {
 		t.Fatal("401 message")
+	}
+}
+
+func TestUnconfirmedUnknownKeyRefused(t *testing.T) {
+	t.Parallel()
+	// Doubt: whether Braze refuses or ignores a key it does not know.
+	e := unknownKeyError("recipients[0].External_User_Id")
+	if e.status != http.StatusBadRequest || e.message != "Bad Request" || len(e.errors) != 1 || e.errors[0] != `body: unknown field "recipients[0].External_User_Id"` {
+		t.Fatalf("%+v", e)
 	}
 }
 

@@ -92,14 +92,14 @@ func (d *demo) setUp(ctx context.Context) (stop func(), err error) {
 		return stop, err
 	}
 	var handler atomic.Pointer[http.Handler]
-	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newHTTPServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h := handler.Load(); h != nil {
 			(*h).ServeHTTP(w, r)
 			return
 		}
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "starting", http.StatusServiceUnavailable)
-	})}
+	}), defaultTimeouts)
 	go srv.Serve(ln)
 	closers = append(closers, func() { srv.Close() })
 	d.url = "http://" + ln.Addr().String()

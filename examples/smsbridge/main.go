@@ -69,7 +69,6 @@ import (
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
-	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
@@ -229,8 +228,7 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 		return err
 	}
 	fmt.Fprintf(stdout, "serving %s and %s on http://%s (%s)\n", smsbridge.AgentReplyPath, smsbridge.InboundSMSPath, ln.Addr(), cfg.delivery)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	return httpserve.Until(ctx, srv, ln)
+	return serveUntilDone(ctx, newHTTPServer(h, defaultTimeouts), ln)
 }
 
 // newServer builds the real mode's handler, provisioning Zendesk first

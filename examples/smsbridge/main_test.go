@@ -16,7 +16,6 @@ import (
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
-	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -283,12 +282,30 @@ func TestRunFlagsAndEnv(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	// httpserve.Until returns once the context is done.
+	// serveUntilDone returns once the context is done.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := httpserve.Until(ctx, &http.Server{}, ln); err != nil {
-		t.Errorf("httpserve.Until: %v", err)
+	if err := serveUntilDone(ctx, newHTTPServer(http.NotFoundHandler(), defaultTimeouts), ln); err != nil {
+		t.Errorf("serveUntilDone: %v", err)
 	}
+}
+
+// slowClientTarget is what server_test.go's slow clients attack: the real
+// mode's handler, the path of the Zendesk webhook, and the health check. The
+// vendors' URLs are never called: no request gets through.
+func slowClientTarget(t *testing.T) (h http.Handler, postPath, getPath string) {
+	cfg, err := loadConfig(env(map[string]string{
+		"ZENDESK_URL": "http://127.0.0.1:1", "ZENDESK_OAUTH_TOKEN": "t", "ZENDESK_WEBHOOK_SECRET": "s",
+		"BRAZE_REST_URL": "http://127.0.0.1:1", "BRAZE_API_KEY": "k", "BRAZE_REPLY_CAMPAIGN_ID": "r", "BRIDGE_BRAZE_SECRET": "s",
+	}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err = newServer(t.Context(), cfg, false, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, smsbridge.AgentReplyPath, healthPath
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"net"
 	"net/http"
@@ -142,10 +141,9 @@ func (d *demo) setUp() error {
 		}
 		http.Error(w, "not ready", http.StatusServiceUnavailable)
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	srvCtx, stop := context.WithCancel(context.WithoutCancel(d.ctx))
 	served := make(chan error, 1)
-	go func() { served <- httpserve.Until(srvCtx, srv, ln) }()
+	go func() { served <- serveUntilDone(srvCtx, newHTTPServer(mux, defaultTimeouts), ln) }()
 	d.closers = append(d.closers, func() { stop(); <-served })
 
 	fmt.Fprintf(d.out, "deskbridge statussync demo: a fake Zendesk (%s) and a fake babelforce (%s), the flow on %s\n", d.zd.URL, d.bf.URL, d.base)

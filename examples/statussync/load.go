@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"net"
 	"net/http"
@@ -74,7 +73,7 @@ func runLoad(ctx context.Context, w io.Writer, n, workers int) (*loadResult, err
 	srvCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	served := make(chan error, 1)
 	go func() {
-		served <- httpserve.Until(srvCtx, &http.Server{Handler: flow.ZendeskHandler(), ReadHeaderTimeout: 5 * time.Second}, ln)
+		served <- serveUntilDone(srvCtx, newHTTPServer(flow.ZendeskHandler(), defaultTimeouts), ln)
 	}()
 	defer func() { stop(); <-served }()
 	url := "http://" + ln.Addr().String() + zendeskPath

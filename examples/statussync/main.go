@@ -54,7 +54,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"log/slog"
 	"net"
@@ -298,15 +297,21 @@ func serveOn(ctx context.Context, ln net.Listener, env envConfig, provision bool
 		return fmt.Errorf("the configuration does not fit the accounts:\n%w", err)
 	}
 
-	mux := http.NewServeMux()
-	mux.Handle("POST "+zendeskPath, flow.ZendeskHandler())
-	if env.sharedSecret != "" {
-		mux.Handle("POST "+automationPath, flow.AutomationHandler())
-	}
-	mux.HandleFunc("GET "+healthPath, func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	fmt.Fprintln(out, servingLine(ln.Addr().String(), env.sharedSecret != "", env.pollInterval))
 	if env.pollInterval > 0 {
 		go func() { _ = flow.RunPoller(ctx) }()
 	}
-	return httpserve.Until(ctx, &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln)
+	return serveUntilDone(ctx, newHTTPServer(newMux(flow, env.sharedSecret != ""), defaultTimeouts), ln)
+}
+
+// newMux returns what the real mode serves: the Zendesk webhook, the
+// babelforce automation (only when it has a secret) and the health check.
+func newMux(flow *statussync.Flow, automation bool) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("POST "+zendeskPath, flow.ZendeskHandler())
+	if automation {
+		mux.Handle("POST "+automationPath, flow.AutomationHandler())
+	}
+	mux.HandleFunc("GET "+healthPath, func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	return mux
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"net"
 	"net/http"
@@ -61,10 +60,9 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	srvCtx, stop := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- httpserve.Until(srvCtx, srv, ln) }()
+	go func() { served <- serveUntilDone(srvCtx, newHTTPServer(h, defaultTimeouts), ln) }()
 	defer func() { stop(); <-served }()
 	url := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(w, "Zendesk webhook handler listening on %s\n\n", url)

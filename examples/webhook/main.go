@@ -21,7 +21,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/deskbridge/deskbridge/internal/httpserve"
 	"io"
 	"log/slog"
 	"net"
@@ -30,7 +29,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/deskbridge/deskbridge/webhook"
 )
@@ -107,15 +105,19 @@ func newHandler(secrets []string, logOut io.Writer) http.Handler {
 	)
 }
 
-// serve runs the real mode until ctx is done.
-func serve(ctx context.Context, addr string, secrets []string, logOut io.Writer) error {
+// newMux returns what the real mode serves: the webhook handler on path.
+func newMux(secrets []string, logOut io.Writer) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle(path, newHandler(secrets, logOut))
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	return mux
+}
+
+// serve runs the real mode until ctx is done.
+func serve(ctx context.Context, addr string, secrets []string, logOut io.Writer) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(logOut, "serving Zendesk webhooks on http://%s%s with %d signing secret(s)\n", ln.Addr(), path, len(secrets))
-	return httpserve.Until(ctx, srv, ln)
+	return serveUntilDone(ctx, newHTTPServer(newMux(secrets, logOut), defaultTimeouts), ln)
 }

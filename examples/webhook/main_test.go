@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -117,4 +118,10 @@ func TestServeStopsWithContext(t *testing.T) {
 	if err := serve(t.Context(), "256.0.0.1:http", []string{"s"}, &logs); err == nil {
 		t.Error("serve on a bad address: no error")
 	}
+}
+
+// slowClientTarget is what server_test.go's slow clients attack: the real
+// mode's handler, the path of its webhook, and a path a GET is answered on.
+func slowClientTarget(*testing.T) (h http.Handler, postPath, getPath string) {
+	return newMux([]string{"s"}, io.Discard), path, path
 }

@@ -438,12 +438,12 @@ func (s *Server) talkAvailabilityGet(c *call) error {
 
 func (s *Server) talkAvailabilityUpdate(c *call) error {
 	var body struct {
-		Availability struct {
+		Availability *struct {
 			AgentState *string `json:"agent_state"`
 			Via        *string `json:"via"`
 		} `json:"availability"`
 	}
-	if err := c.decode(&body); err != nil {
+	if err := c.decodeEnvelope("availability", &body, func() bool { return body.Availability == nil }); err != nil {
 		return err
 	}
 	p := problems{}

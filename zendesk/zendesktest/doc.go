@@ -29,6 +29,17 @@
 // JSON shape is UNCONFIRMED); a token whose scope lacks write gets 403 on
 // writes.
 //
+// # Request bodies
+//
+// Property names are case-sensitive, as Zendesk's are
+// (https://developer.zendesk.com/api-reference/introduction/requests): a
+// key that differs from a documented name only in case is an unknown key
+// and sets nothing, at any depth, so {"ticket": {"Subject": "x"}} creates a
+// ticket without a subject. A body without its envelope ("ticket", "user",
+// "webhook", ...; also {"TICKET": ...}) gets 400 {"error":
+// "ParameterMissing", "description": "Parameter ticket is required"} (the
+// body Zendesk gave a public client; the status is UNCONFIRMED).
+//
 // # What is modelled
 //
 //   - Tickets, comments, requester lookup/creation, via and via_id, status

@@ -53,7 +53,7 @@ func TestVoice(t *testing.T) {
 		t.Fatalf("voice ticket %v", tk)
 	}
 	cs := s.Comments(id)
-	if len(cs) != 1 || cs[0].Type != "VoiceComment" || cs[0].Public || cs[0].Data == nil || cs[0].Data.CallDuration != 40 || !strings.Contains(cs[0].Body, "call me back") {
+	if len(cs) != 1 || cs[0].Type != "VoiceComment" || cs[0].Public || cs[0].Data == nil || cs[0].Data.CallDuration == nil || *cs[0].Data.CallDuration != 40 || !strings.Contains(cs[0].Body, "call me back") {
 		t.Fatalf("voice comment %+v", cs)
 	}
 	pops := s.ScreenPops()

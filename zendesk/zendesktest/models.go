@@ -52,6 +52,31 @@ type Ticket struct {
 	UpdatedAt           time.Time     `json:"updated_at"`
 }
 
+// MarshalJSON writes the ticket as Zendesk does. Subject and RawSubject
+// stay strings in Go, so that code reading them needs no nil check, but a
+// ticket without a subject (the API allows one) has "subject": null and
+// "raw_subject": null on the wire, not "": Zendesk importers fall back to
+// the description when the subject is null
+// (https://github.com/zammad/zammad/pull/1249, which a "" would not
+// trigger). UNCONFIRMED: that an explicit "subject": "" is stored as null
+// too.
+func (t Ticket) MarshalJSON() ([]byte, error) {
+	type plain Ticket // Ticket without this method
+	return marshal(struct {
+		plain
+		Subject    *string `json:"subject"`
+		RawSubject *string `json:"raw_subject"`
+	}{plain(t), nonEmpty(t.Subject), nonEmpty(t.RawSubject)})
+}
+
+// nonEmpty is nil for "", else a pointer to s.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 func (t Ticket) clone() Ticket {
 	t.CollaboratorIDs = slices.Clone(t.CollaboratorIDs)
 	t.FollowerIDs = slices.Clone(t.FollowerIDs)
@@ -143,18 +168,28 @@ func (c Comment) clone() Comment {
 	c.Metadata = maps.Clone(c.Metadata)
 	if c.Data != nil {
 		d := *c.Data
+		if d.CallDuration != nil {
+			d.CallDuration = ptr(*d.CallDuration)
+		}
+		if d.AnsweredByID != nil {
+			d.AnsweredByID = ptr(*d.AnsweredByID)
+		}
 		c.Data = &d
 	}
 	return c
 }
 
-// VoiceCommentData is the call data of a voice comment (vendor notes 5).
+// VoiceCommentData is the call data of a voice comment: the voice_comment
+// the request sent (https://developer.zendesk.com/documentation/ticketing/managing-tickets/adding-voice-comments-to-tickets).
+// A member the request left out is absent, never "" or 0 (only voicemail
+// tickets must send them all). UNCONFIRMED: that Zendesk leaves them out
+// rather than writing null.
 type VoiceCommentData struct {
-	From              string  `json:"from"`
-	To                string  `json:"to"`
-	RecordingURL      string  `json:"recording_url"`
-	StartedAt         string  `json:"started_at"`
-	CallDuration      int64   `json:"call_duration"`
+	From              string  `json:"from,omitempty"`
+	To                string  `json:"to,omitempty"`
+	RecordingURL      string  `json:"recording_url,omitempty"`
+	StartedAt         string  `json:"started_at,omitempty"`
+	CallDuration      *int64  `json:"call_duration,omitempty"`
 	AnsweredByID      *int64  `json:"answered_by_id"`
 	TranscriptionText *string `json:"transcription_text"`
 	Location          *string `json:"location"`
@@ -203,7 +238,10 @@ func (u *User) email() string {
 	return *u.Email
 }
 
-// UserField is a custom user field definition (vendor notes 6.4).
+// UserField is a custom user field definition
+// (https://developer.zendesk.com/api-reference/ticketing/users/user_fields/).
+// An unset description is "" with raw_description "", and an unset
+// regexp_for_validation null, as Zendesk's answers write them.
 type UserField struct {
 	ID                  int64         `json:"id"`
 	URL                 string        `json:"url"`
@@ -230,7 +268,11 @@ type FieldOption struct {
 	Value string `json:"value"`
 }
 
-// Group is an agent group.
+// Group is an agent group. An unset Description is "", not null, as
+// Zendesk writes the unset description of a user field; UNCONFIRMED for
+// groups, whose reference example
+// (https://developer.zendesk.com/api-reference/ticketing/groups/groups/)
+// has one set.
 type Group struct {
 	ID          int64     `json:"id"`
 	URL         string    `json:"url"`

@@ -2,12 +2,13 @@ package zendesktest
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
 // POST /oauth/tokens (vendor notes 1.4): grant types client_credentials and
@@ -78,7 +79,7 @@ func (s *Server) issueToken(r *http.Request) (*tokenResponse, *apiError) {
 			n, _ := strconv.ParseInt(v, 10, 64)
 			req.RefreshTokenExpiresIn = flexInt(n)
 		}
-	} else if err := json.Unmarshal(body, &req); err != nil {
+	} else if err := fakeserver.DecodeJSON(body, &req); err != nil {
 		return nil, oauthError(http.StatusBadRequest, "invalid_request", "the request body must be JSON")
 	}
 	if user, pass, ok := r.BasicAuth(); ok && req.ClientID == "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -179,6 +180,7 @@ func (st *state) matchUserRef(id *int64, value string, me int64) bool {
 }
 
 func (st *state) matchTicket(r *ticketRec, terms []term, me int64) bool {
+	st.examined++
 	t := &r.t
 	for _, tm := range terms {
 		if tm.key == "type" {
@@ -236,6 +238,7 @@ func (st *state) matchTicket(r *ticketRec, terms []term, me int64) bool {
 }
 
 func (st *state) matchUser(u *User, terms []term) bool {
+	st.examined++
 	for _, tm := range terms {
 		if tm.key == "type" {
 			continue
@@ -311,35 +314,43 @@ func fieldString(v any) string {
 	}
 }
 
-// searchHit is one search result before encoding.
+// searchHit is one search result before encoding; render makes its wire
+// form (only for the hits of the page, with the state lock held).
 type searchHit struct {
 	typ     string
 	id      int64
 	created time.Time
 	updated time.Time
-	v       any
+	render  func() any
 }
 
 func (st *state) search(terms []term, types []string, me int64) []searchHit {
 	var hits []searchHit
-	if slices.Contains(types, "ticket") {
+	// A type whose matcher cannot match a term is not searched; users are
+	// looked up by index when a term allows (index.go). Other queries try
+	// every record of the type, as a full-text search must.
+	if slices.Contains(types, "ticket") && mayMatch(terms, ticketKeys) {
 		for _, r := range st.tickets.values() {
 			if st.matchTicket(r, terms, me) {
-				hits = append(hits, searchHit{"ticket", r.t.ID, r.t.CreatedAt, r.t.UpdatedAt, r.t})
+				hits = append(hits, searchHit{"ticket", r.t.ID, r.t.CreatedAt, r.t.UpdatedAt, func() any { return r.t }})
 			}
 		}
 	}
 	if slices.Contains(types, "user") {
-		for _, u := range st.users.values() {
+		users, all := st.userCandidates(terms)
+		if all {
+			users = st.users.values()
+		}
+		for _, u := range users {
 			if st.matchUser(u, terms) {
-				hits = append(hits, searchHit{"user", u.ID, u.CreatedAt, u.UpdatedAt, st.userJSON(u)})
+				hits = append(hits, searchHit{"user", u.ID, u.CreatedAt, u.UpdatedAt, func() any { return st.userJSON(u) }})
 			}
 		}
 	}
-	if slices.Contains(types, "group") {
+	if slices.Contains(types, "group") && mayMatch(terms, groupKeys) {
 		for _, g := range st.groups.values() {
 			if matchGroup(g, terms) {
-				hits = append(hits, searchHit{"group", g.ID, g.CreatedAt, g.UpdatedAt, *g})
+				hits = append(hits, searchHit{"group", g.ID, g.CreatedAt, g.UpdatedAt, func() any { return *g }})
 			}
 		}
 	}
@@ -348,7 +359,7 @@ func (st *state) search(terms []term, types []string, me int64) []searchHit {
 
 // withResultType encodes a resource with its result_type.
 func withResultType(h searchHit) json.RawMessage {
-	b, _ := marshal(h.v)
+	b, _ := marshal(h.render())
 	var m map[string]json.RawMessage
 	_ = json.Unmarshal(b, &m)
 	m["result_type"] = json.RawMessage(strconv.Quote(h.typ))
@@ -378,7 +389,6 @@ func (s *Server) searchGet(c *call) error {
 	terms := parseQuery(query)
 	s.mu.Lock()
 	hits := s.st.search(terms, resultTypes(terms), c.user)
-	s.mu.Unlock()
 	sortHits(hits, q.Get("sort_by"), q.Get("sort_order"))
 	total := len(hits)
 	// next_page keeps pointing past the cap, as it does on Zendesk (a
@@ -388,6 +398,7 @@ func (s *Server) searchGet(c *call) error {
 	for _, h := range hits[page[0]:page[1]] {
 		results = append(results, withResultType(h))
 	}
+	s.mu.Unlock()
 	return c.json(200, map[string]any{"results": results, "count": total, "next_page": next, "previous_page": prev, "facets": nil})
 }
 
@@ -474,20 +485,18 @@ func (s *Server) searchExport(c *call) error {
 	}
 	s.mu.Lock()
 	hits := s.st.search(terms, []string{typ}, c.user)
-	s.mu.Unlock()
 	key := func(h searchHit) string { return fmt.Sprintf("%020d.%020d", h.created.Unix(), h.id) }
 	slices.SortFunc(hits, func(a, b searchHit) int { return strings.Compare(key(a), key(b)) })
 	start := 0
 	if after != "" {
-		for start < len(hits) && key(hits[start]) <= after {
-			start++
-		}
+		start = sort.Search(len(hits), func(i int) bool { return key(hits[i]) > after })
 	}
 	end := min(len(hits), start+size)
 	results := []json.RawMessage{}
 	for _, h := range hits[start:end] {
 		results = append(results, withResultType(h))
 	}
+	s.mu.Unlock()
 	meta := cursorMeta{HasMore: end < len(hits)}
 	links := cursorLinks{}
 	if end > start {

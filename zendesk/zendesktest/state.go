@@ -1,49 +1,200 @@
 package zendesktest
 
 import (
+	"cmp"
 	"fmt"
-	"slices"
-	"strings"
+	"math/bits"
+	"sort"
 	"time"
 )
 
-// table is a map that remembers insertion order. Not safe for concurrent
-// use: the state lock guards it.
-type table[K comparable, V any] struct {
-	m     map[K]V
+// table is a map that remembers insertion order. get is O(1); put and del
+// are O(log n) (del amortized); the page methods find a page by key or by
+// offset in O(log n) per record. Not safe for concurrent use: the state
+// lock guards it.
+//
+// order holds every key in insertion order, including the slots of
+// deleted keys; alive counts the live slots in a Fenwick tree, so that
+// the k-th live record and the rank of a slot take O(log n). The slots are
+// compacted once more than half are dead.
+type table[K cmp.Ordered, V any] struct {
+	m     map[K]tableEntry[V]
 	order []K
+	alive []int // Fenwick tree over order: 1 per live slot (1-based)
+	dead  int
+	// ascending holds while every new key was greater than the last one
+	// (ids from a sequence): only then are the slots sorted by key, which
+	// pageAfter and pageBefore need.
+	ascending bool
+	// visited counts the slots of order walked or probed, so that tests
+	// can check the work a request does.
+	visited int
 }
 
-func newTable[K comparable, V any]() *table[K, V] { return &table[K, V]{m: map[K]V{}} }
+type tableEntry[V any] struct {
+	v   V
+	pos int // slot in order
+}
 
-func (t *table[K, V]) get(k K) (V, bool) { v, ok := t.m[k]; return v, ok }
+func newTable[K cmp.Ordered, V any]() *table[K, V] {
+	return &table[K, V]{m: map[K]tableEntry[V]{}, alive: []int{0}, ascending: true}
+}
+
+func (t *table[K, V]) get(k K) (V, bool) { e, ok := t.m[k]; return e.v, ok }
 
 func (t *table[K, V]) put(k K, v V) {
-	if _, ok := t.m[k]; !ok {
-		t.order = append(t.order, k)
+	if e, ok := t.m[k]; ok {
+		e.v = v
+		t.m[k] = e
+		return
 	}
-	t.m[k] = v
+	if n := len(t.order); n > 0 && k <= t.order[n-1] {
+		t.ascending = false
+	}
+	t.m[k] = tableEntry[V]{v: v, pos: len(t.order)}
+	t.order = append(t.order, k)
+	// The new node i covers slots (i-lowbit(i), i]: the live ones before
+	// it, plus itself.
+	i := len(t.order)
+	t.alive = append(t.alive, 1+t.prefix(i-1)-t.prefix(i-i&-i))
 }
 
 func (t *table[K, V]) del(k K) bool {
-	if _, ok := t.m[k]; !ok {
+	e, ok := t.m[k]
+	if !ok {
 		return false
 	}
 	delete(t.m, k)
-	t.order = slices.DeleteFunc(t.order, func(x K) bool { return x == k })
+	for i := e.pos + 1; i < len(t.alive); i += i & -i {
+		t.alive[i]--
+		t.visited++
+	}
+	t.dead++
+	if t.dead > 16 && t.dead > len(t.order)/2 {
+		t.compact()
+	}
 	return true
+}
+
+// compact drops the slots of deleted keys.
+func (t *table[K, V]) compact() {
+	t.visited += len(t.order)
+	live := t.order[:0]
+	for _, k := range t.order {
+		if e, ok := t.m[k]; ok {
+			e.pos = len(live)
+			t.m[k] = e
+			live = append(live, k)
+		}
+	}
+	clear(t.order[len(live):])
+	t.order = live
+	t.dead = 0
+	t.alive = make([]int, len(live)+1)
+	for i := 1; i <= len(live); i++ {
+		t.alive[i]++
+		if j := i + i&-i; j <= len(live) {
+			t.alive[j] += t.alive[i]
+		}
+	}
+}
+
+// prefix is the number of live slots among the first i.
+func (t *table[K, V]) prefix(i int) int {
+	n := 0
+	for ; i > 0; i -= i & -i {
+		n += t.alive[i]
+		t.visited++
+	}
+	return n
+}
+
+// kth returns the slot of the k-th live record (from 1), or -1.
+func (t *table[K, V]) kth(k int) int {
+	if k < 1 || k > len(t.m) {
+		return -1
+	}
+	pos := 0
+	for step := 1 << bits.Len(uint(len(t.alive)-1)); step > 0; step >>= 1 {
+		if next := pos + step; next < len(t.alive) && t.alive[next] < k {
+			pos = next
+			k -= t.alive[next]
+		}
+		t.visited++
+	}
+	return pos // slot pos is the 1-based node pos+1
+}
+
+// live reports whether slot i holds a record, and returns it.
+func (t *table[K, V]) live(i int) (V, bool) {
+	e, ok := t.m[t.order[i]]
+	return e.v, ok && e.pos == i
 }
 
 // values returns the values in insertion order.
 func (t *table[K, V]) values() []V {
-	out := make([]V, 0, len(t.order))
-	for _, k := range t.order {
-		out = append(out, t.m[k])
+	out := make([]V, 0, len(t.m))
+	t.visited += len(t.order)
+	for i := range t.order {
+		if v, ok := t.live(i); ok {
+			out = append(out, v)
+		}
 	}
 	return out
 }
 
 func (t *table[K, V]) len() int { return len(t.m) }
+
+// ranked returns the keys and records ranked from..from+n-1 (from 1) in
+// insertion order.
+func (t *table[K, V]) ranked(from, n int) ([]K, []V) {
+	var keys []K
+	var vals []V
+	for r := from; r < from+n && r <= len(t.m); r++ {
+		i := t.kth(r)
+		v, _ := t.live(i)
+		keys, vals = append(keys, t.order[i]), append(vals, v)
+	}
+	return keys, vals
+}
+
+// pageAfter returns up to n records with keys greater than after (all
+// keys when first), in key order, and whether more follow. ok is false
+// when the keys were not put in ascending order.
+func (t *table[K, V]) pageAfter(after K, first bool, n int) (keys []K, page []V, more, ok bool) {
+	if !t.ascending {
+		return nil, nil, false, false
+	}
+	slot := 0
+	if !first {
+		slot = t.search(func(k K) bool { return k > after })
+	}
+	r := t.prefix(slot) + 1 // rank of the first live record at or after slot
+	keys, page = t.ranked(r, n)
+	return keys, page, r+n <= len(t.m), true
+}
+
+// pageBefore returns up to n records with keys less than before, in key
+// order, and whether more precede them. ok is false when the keys were not
+// put in ascending order.
+func (t *table[K, V]) pageBefore(before K, n int) (keys []K, page []V, more, ok bool) {
+	if !t.ascending {
+		return nil, nil, false, false
+	}
+	end := t.prefix(t.search(func(k K) bool { return k >= before })) // live records before
+	from := max(1, end-n+1)
+	keys, page = t.ranked(from, end-from+1)
+	return keys, page, from > 1, true
+}
+
+// search is the first slot whose key satisfies f (false then true along
+// the slots), or len(order).
+func (t *table[K, V]) search(f func(K) bool) int {
+	return sort.Search(len(t.order), func(i int) bool {
+		t.visited++
+		return f(t.order[i])
+	})
+}
 
 type ticketRec struct {
 	t        Ticket
@@ -111,12 +262,19 @@ type state struct {
 	customStatuses *table[int64, *UnifiedStatus]
 	defaults       []UnifiedStatus
 
+	userIx    *userIndex       // users by email, external id, field value
+	fieldKeys map[string]int64 // user field ids by key
+
 	oauthClients map[string]*oauthClient
 	access       map[string]*tokenRec
 	refresh      map[string]*tokenRec
 	idem         map[string]*idemRec
 	screenPops   []ScreenPop
 	firings      []TriggerFiring
+
+	// examined counts the records search terms were matched against, so
+	// that tests can check the work a search does.
+	examined int
 }
 
 func newState(s *Server) *state {
@@ -133,6 +291,8 @@ func newState(s *Server) *state {
 		jobs:           newTable[string, *jobRec](),
 		agents:         newTable[int64, *AgentAvailability](),
 		customStatuses: newTable[int64, *UnifiedStatus](),
+		userIx:         newUserIndex(),
+		fieldKeys:      map[string]int64{},
 		oauthClients:   map[string]*oauthClient{},
 		access:         map[string]*tokenRec{},
 		refresh:        map[string]*tokenRec{},
@@ -192,6 +352,7 @@ func (st *state) newUser(u User, now time.Time) *User {
 	u.CreatedAt, u.UpdatedAt = now, now
 	p := &u
 	st.users.put(u.ID, p)
+	st.userIx.add(p)
 	if p.isAgent() {
 		st.ensureAgent(p.ID, now)
 	}
@@ -221,44 +382,13 @@ func (st *state) ensureAgent(id int64, now time.Time) *AgentAvailability {
 	return a
 }
 
-// userByEmail finds a user by email, case-insensitively.
-func (st *state) userByEmail(email string) *User {
-	for _, u := range st.users.values() {
-		if u.Email != nil && strings.EqualFold(*u.Email, email) {
-			return u
-		}
-	}
-	return nil
-}
-
-func (st *state) userByExternalID(ext string) *User {
-	for _, u := range st.users.values() {
-		if u.ExternalID != nil && strings.EqualFold(*u.ExternalID, ext) {
-			return u
-		}
-	}
-	return nil
-}
-
-func (st *state) userFieldByKey(key string) *UserField {
-	for _, f := range st.userFields.values() {
-		if f.Key == key {
-			return f
-		}
-	}
-	return nil
-}
-
-// userJSON is the user as the API shows it: every defined user field is a
-// key of user_fields (null when unset).
+// userJSON is the user as the API shows it: user_fields has a key for
+// every defined user field (null when unset), and no other.
 func (st *state) userJSON(u *User) User {
 	out := u.clone()
-	fields := map[string]any{}
-	for _, f := range st.userFields.values() {
-		fields[f.Key] = nil
-	}
-	for k, v := range u.UserFields {
-		fields[k] = v
+	fields := make(map[string]any, len(st.fieldKeys))
+	for k := range st.fieldKeys {
+		fields[k] = u.UserFields[k]
 	}
 	out.UserFields = fields
 	return out

@@ -579,12 +579,12 @@ func htmlToText(s string) string {
 // --- HTTP handlers ---
 
 type ticketEnvelope struct {
-	Ticket ticketInput `json:"ticket"`
+	Ticket *ticketInput `json:"ticket"`
 }
 
 func (s *Server) ticketsCreate(c *call) error {
 	var env ticketEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("ticket", &env, func() bool { return env.Ticket == nil }); err != nil {
 		return err
 	}
 	key := c.r.Header.Get("Idempotency-Key")
@@ -604,7 +604,7 @@ func (s *Server) ticketsCreate(c *call) error {
 			return nil
 		}
 	}
-	w, err := s.st.createTicket(&env.Ticket, c.user, ViaWebService, now)
+	w, err := s.st.createTicket(env.Ticket, c.user, ViaWebService, now)
 	if err != nil {
 		s.mu.Unlock()
 		return err
@@ -665,11 +665,7 @@ func (s *Server) ticketsList(c *call) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []Ticket
-	for _, r := range s.st.tickets.values() {
-		list = append(list, r.t)
-	}
-	return paginate(c, p, "tickets", list, func(t Ticket) string { return seqKey(t.ID) })
+	return paginateTable(c, p, "tickets", s.st.tickets, func(r *ticketRec) Ticket { return r.t })
 }
 
 func (s *Server) ticketsShowMany(c *call) error {
@@ -702,7 +698,7 @@ func (s *Server) ticketUpdate(c *call) error {
 		return err
 	}
 	var env ticketEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("ticket", &env, func() bool { return env.Ticket == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -712,7 +708,7 @@ func (s *Server) ticketUpdate(c *call) error {
 		return errNotFound()
 	}
 	now := s.stamp()
-	w, err := s.st.updateTicket(rec, &env.Ticket, c.user, ViaWebService, now)
+	w, err := s.st.updateTicket(rec, env.Ticket, c.user, ViaWebService, now)
 	if err != nil {
 		s.mu.Unlock()
 		return err
@@ -803,11 +799,8 @@ func (s *Server) ticketsCreateMany(c *call) error {
 	var env struct {
 		Tickets []ticketInput `json:"tickets"`
 	}
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("tickets", &env, func() bool { return len(env.Tickets) == 0 }); err != nil {
 		return err
-	}
-	if len(env.Tickets) == 0 {
-		return errBadRequest("InvalidValue", "tickets is required")
 	}
 	if len(env.Tickets) > maxBulk {
 		return errTooMany()
@@ -837,7 +830,12 @@ func (s *Server) ticketsUpdateMany(c *call) error {
 		Tickets []ticketInput `json:"tickets"`
 		Ticket  *ticketInput  `json:"ticket"`
 	}
-	if err := c.decode(&env); err != nil {
+	withIDs := c.r.URL.Query().Has("ids")
+	name, missing := "tickets", func() bool { return len(env.Tickets) == 0 }
+	if withIDs {
+		name, missing = "ticket", func() bool { return env.Ticket == nil }
+	}
+	if err := c.decodeEnvelope(name, &env, missing); err != nil {
 		return err
 	}
 	type item struct {
@@ -845,13 +843,10 @@ func (s *Server) ticketsUpdateMany(c *call) error {
 		in *ticketInput
 	}
 	var items []item
-	if c.r.URL.Query().Has("ids") {
+	if withIDs {
 		ids, err := c.ids()
 		if err != nil {
 			return err
-		}
-		if env.Ticket == nil {
-			return errBadRequest("InvalidValue", "ticket is required with ids")
 		}
 		for _, id := range ids {
 			items = append(items, item{id, env.Ticket})
@@ -860,9 +855,6 @@ func (s *Server) ticketsUpdateMany(c *call) error {
 		for i := range env.Tickets {
 			items = append(items, item{int64(env.Tickets[i].ID), &env.Tickets[i]})
 		}
-	}
-	if len(items) == 0 {
-		return errBadRequest("InvalidValue", "tickets is required")
 	}
 	if len(items) > maxBulk {
 		return errTooMany()

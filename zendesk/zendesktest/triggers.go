@@ -238,7 +238,7 @@ func (st *state) orderedTriggers() []*Trigger {
 }
 
 type triggerEnvelope struct {
-	Trigger triggerInput `json:"trigger"`
+	Trigger *triggerInput `json:"trigger"`
 }
 
 func (s *Server) triggersList(c *call) error {
@@ -303,7 +303,7 @@ func (s *Server) triggerGet(c *call) error {
 
 func (s *Server) triggersCreate(c *call) error {
 	var env triggerEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("trigger", &env, func() bool { return env.Trigger == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -313,7 +313,7 @@ func (s *Server) triggersCreate(c *call) error {
 		pos = max(pos, t.Position)
 	}
 	t := Trigger{Active: true, Position: pos + 1}
-	applyTrigger(&t, &env.Trigger)
+	applyTrigger(&t, env.Trigger)
 	if err := s.st.validateTrigger(&t); err != nil {
 		return err
 	}
@@ -331,7 +331,7 @@ func (s *Server) triggerUpdate(c *call) error {
 		return err
 	}
 	var env triggerEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("trigger", &env, func() bool { return env.Trigger == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -341,7 +341,7 @@ func (s *Server) triggerUpdate(c *call) error {
 		return errNotFound()
 	}
 	t := stored.clone()
-	applyTrigger(&t, &env.Trigger)
+	applyTrigger(&t, env.Trigger)
 	if err := s.st.validateTrigger(&t); err != nil {
 		return err
 	}
@@ -395,9 +395,9 @@ func (s *Server) categoriesList(c *call) error {
 
 func (s *Server) categoriesCreate(c *call) error {
 	var env struct {
-		TriggerCategory categoryInput `json:"trigger_category"`
+		TriggerCategory *categoryInput `json:"trigger_category"`
 	}
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("trigger_category", &env, func() bool { return env.TriggerCategory == nil }); err != nil {
 		return err
 	}
 	if strings.TrimSpace(env.TriggerCategory.Name.V) == "" {
@@ -427,9 +427,9 @@ func (s *Server) categoryGet(c *call) error {
 
 func (s *Server) categoryUpdate(c *call) error {
 	var env struct {
-		TriggerCategory categoryInput `json:"trigger_category"`
+		TriggerCategory *categoryInput `json:"trigger_category"`
 	}
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("trigger_category", &env, func() bool { return env.TriggerCategory == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()

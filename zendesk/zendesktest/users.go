@@ -190,6 +190,8 @@ func checkFieldValue(f *UserField, v any) string {
 // setUserFields sets user field values by key, ignoring unknown keys and
 // invalid values.
 func (st *state) setUserFields(u *User, values map[string]any) {
+	st.userIx.remove(u)
+	defer st.userIx.add(u)
 	for k, v := range values {
 		f := st.userFieldByKey(k)
 		if f == nil || checkFieldValue(f, v) != "" {
@@ -222,7 +224,9 @@ func (st *state) updateUser(stored *User, in *userInput, now time.Time) error {
 		return err
 	}
 	u.UpdatedAt = now
+	st.userIx.remove(stored)
 	*stored = u
+	st.userIx.add(stored)
 	if u.isAgent() {
 		st.ensureAgent(u.ID, now)
 	}
@@ -230,17 +234,17 @@ func (st *state) updateUser(stored *User, in *userInput, now time.Time) error {
 }
 
 type userEnvelope struct {
-	User userInput `json:"user"`
+	User *userInput `json:"user"`
 }
 
 func (s *Server) usersCreate(c *call) error {
 	var env userEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("user", &env, func() bool { return env.User == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, err := s.st.createUser(&env.User, s.stamp())
+	u, err := s.st.createUser(env.User, s.stamp())
 	if err != nil {
 		return err
 	}
@@ -249,7 +253,7 @@ func (s *Server) usersCreate(c *call) error {
 
 func (s *Server) usersCreateOrUpdate(c *call) error {
 	var env userEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("user", &env, func() bool { return env.User == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -263,13 +267,13 @@ func (s *Server) usersCreateOrUpdate(c *call) error {
 		found = s.st.userByExternalID(env.User.ExternalID.V)
 	}
 	if found == nil {
-		u, err := s.st.createUser(&env.User, now)
+		u, err := s.st.createUser(env.User, now)
 		if err != nil {
 			return err
 		}
 		return c.created(u.URL, map[string]any{"user": s.st.userJSON(u)})
 	}
-	if err := s.st.updateUser(found, &env.User, now); err != nil {
+	if err := s.st.updateUser(found, env.User, now); err != nil {
 		return err
 	}
 	c.w.Header().Set("Location", found.URL)
@@ -325,14 +329,18 @@ func (s *Server) usersList(c *call) error {
 	roles := append(q["role[]"], q["role"]...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []User
-	for _, u := range s.st.users.values() {
-		if len(roles) > 0 && !slices.Contains(roles, u.Role) {
-			continue
-		}
-		list = append(list, s.st.userJSON(u))
+	if len(roles) == 0 {
+		return paginateTable(c, p, "users", s.st.users, s.st.userJSON)
 	}
-	return paginate(c, p, "users", list, func(u User) string { return seqKey(u.ID) })
+	// A role filter walks the users (UNCONFIRMED cost: a role is not
+	// indexed); only the page is rendered.
+	var list []*User
+	for _, u := range s.st.users.values() {
+		if slices.Contains(roles, u.Role) {
+			list = append(list, u)
+		}
+	}
+	return paginateAs(c, p, "users", list, func(u *User) string { return seqKey(u.ID) }, s.st.userJSON)
 }
 
 func (s *Server) userUpdate(c *call) error {
@@ -341,7 +349,7 @@ func (s *Server) userUpdate(c *call) error {
 		return err
 	}
 	var env userEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("user", &env, func() bool { return env.User == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -350,7 +358,7 @@ func (s *Server) userUpdate(c *call) error {
 	if !ok {
 		return errNotFound()
 	}
-	if err := s.st.updateUser(u, &env.User, s.stamp()); err != nil {
+	if err := s.st.updateUser(u, env.User, s.stamp()); err != nil {
 		return err
 	}
 	return c.json(200, map[string]any{"user": s.st.userJSON(u)})
@@ -388,18 +396,30 @@ func (s *Server) usersSearch(c *call) error {
 	terms := parseQuery(query)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []User
-	for _, u := range s.st.users.values() {
+	// Candidates from an index when the external id or a term allows
+	// (index.go), else every user.
+	var users []*User
+	all := true
+	if ext != "" {
+		users, all = s.st.usersOf(s.st.userIx.external[foldKey(ext)]), false
+	} else {
+		users, all = s.st.userCandidates(terms)
+	}
+	if all {
+		users = s.st.users.values()
+	}
+	var list []*User
+	for _, u := range users {
 		if ext != "" && (u.ExternalID == nil || !strings.EqualFold(*u.ExternalID, ext)) {
 			continue
 		}
 		if query != "" && !s.st.matchUser(u, terms) {
 			continue
 		}
-		list = append(list, s.st.userJSON(u))
+		list = append(list, u)
 	}
 	page, next, prev := c.offsetPage(p, len(list))
-	return c.json(200, map[string]any{"users": nonNil(list[page[0]:page[1]]), "next_page": next, "previous_page": prev, "count": len(list)})
+	return c.json(200, map[string]any{"users": convAll(list[page[0]:page[1]], s.st.userJSON), "next_page": next, "previous_page": prev, "count": len(list)})
 }
 
 // --- user fields ---
@@ -477,7 +497,7 @@ func (st *state) applyUserField(f *UserField, in *userFieldInput, creating bool)
 }
 
 type userFieldEnvelope struct {
-	UserField userFieldInput `json:"user_field"`
+	UserField *userFieldInput `json:"user_field"`
 }
 
 func (s *Server) userFieldsList(c *call) error {
@@ -487,22 +507,18 @@ func (s *Server) userFieldsList(c *call) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []UserField
-	for _, f := range s.st.userFields.values() {
-		list = append(list, *f)
-	}
-	return paginate(c, p, "user_fields", list, func(f UserField) string { return seqKey(f.ID) })
+	return paginateTable(c, p, "user_fields", s.st.userFields, func(f *UserField) UserField { return *f })
 }
 
 func (s *Server) userFieldsCreate(c *call) error {
 	var env userFieldEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("user_field", &env, func() bool { return env.UserField == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := UserField{Type: "text", Active: true, Position: s.st.userFields.len()}
-	if err := s.st.applyUserField(&f, &env.UserField, true); err != nil {
+	if err := s.st.applyUserField(&f, env.UserField, true); err != nil {
 		return err
 	}
 	now := s.stamp()
@@ -510,6 +526,7 @@ func (s *Server) userFieldsCreate(c *call) error {
 	f.URL = s.st.url("/api/v2/user_fields/%d.json", f.ID)
 	f.CreatedAt, f.UpdatedAt = now, now
 	s.st.userFields.put(f.ID, &f)
+	s.st.fieldKeys[f.Key] = f.ID
 	return c.created(f.URL, map[string]any{"user_field": f})
 }
 
@@ -540,7 +557,7 @@ func (st *state) userFieldFromPath(c *call) (*UserField, error) {
 
 func (s *Server) userFieldUpdate(c *call) error {
 	var env userFieldEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("user_field", &env, func() bool { return env.UserField == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -551,7 +568,7 @@ func (s *Server) userFieldUpdate(c *call) error {
 	}
 	f := *stored
 	f.CustomFieldOptions = slices.Clone(f.CustomFieldOptions)
-	if err := s.st.applyUserField(&f, &env.UserField, false); err != nil {
+	if err := s.st.applyUserField(&f, env.UserField, false); err != nil {
 		return err
 	}
 	f.UpdatedAt = s.stamp()
@@ -567,9 +584,14 @@ func (s *Server) userFieldDelete(c *call) error {
 		return err
 	}
 	s.st.userFields.del(f.ID)
-	for _, u := range s.st.users.values() {
-		delete(u.UserFields, f.Key)
+	delete(s.st.fieldKeys, f.Key)
+	// The users with a value are those the index holds under the key.
+	for _, ids := range s.st.userIx.fields[f.Key] {
+		for _, u := range s.st.usersOf(ids) {
+			delete(u.UserFields, f.Key)
+		}
 	}
+	delete(s.st.userIx.fields, f.Key)
 	return c.noContent()
 }
 
@@ -608,24 +630,20 @@ func (s *Server) groupsList(c *call) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []Group
-	for _, g := range s.st.groups.values() {
-		list = append(list, *g)
-	}
-	return paginate(c, p, "groups", list, func(g Group) string { return seqKey(g.ID) })
+	return paginateTable(c, p, "groups", s.st.groups, func(g *Group) Group { return *g })
 }
 
 func (s *Server) groupsCreate(c *call) error {
 	var env struct {
-		Group groupInput `json:"group"`
+		Group *groupInput `json:"group"`
 	}
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("group", &env, func() bool { return env.Group == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := Group{IsPublic: true}
-	if err := applyGroup(&g, &env.Group); err != nil {
+	if err := applyGroup(&g, env.Group); err != nil {
 		return err
 	}
 	now := s.stamp()
@@ -656,9 +674,9 @@ func (s *Server) groupUpdate(c *call) error {
 		return err
 	}
 	var env struct {
-		Group groupInput `json:"group"`
+		Group *groupInput `json:"group"`
 	}
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("group", &env, func() bool { return env.Group == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -668,7 +686,7 @@ func (s *Server) groupUpdate(c *call) error {
 		return errNotFound()
 	}
 	g := *stored
-	if err := applyGroup(&g, &env.Group); err != nil {
+	if err := applyGroup(&g, env.Group); err != nil {
 		return err
 	}
 	g.UpdatedAt = s.stamp()
@@ -750,6 +768,7 @@ func (s *Server) AddUserField(f UserField) (UserField, error) {
 	nf.URL = s.st.url("/api/v2/user_fields/%d.json", nf.ID)
 	nf.CreatedAt, nf.UpdatedAt = now, now
 	s.st.userFields.put(nf.ID, &nf)
+	s.st.fieldKeys[nf.Key] = nf.ID
 	return nf, nil
 }
 

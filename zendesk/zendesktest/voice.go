@@ -41,13 +41,13 @@ func (st *state) newVoiceComment(in *voiceCommentIn, author int64, viaID int, no
 	d := &VoiceCommentData{From: in.From, To: in.To, RecordingURL: in.RecordingURL, StartedAt: in.StartedAt,
 		TranscriptionText: in.TranscriptionText, Location: in.Location}
 	if in.CallDuration != nil {
-		d.CallDuration = int64(*in.CallDuration)
+		d.CallDuration = ptr(int64(*in.CallDuration))
 	}
 	if in.AnsweredByID != nil {
 		d.AnsweredByID = ptr(int64(*in.AnsweredByID))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Call from: %s\nCall to: %s\nTime of call: %s\nLength of phone call: %d seconds", d.From, d.To, d.StartedAt, d.CallDuration)
+	fmt.Fprintf(&b, "Call from: %s\nCall to: %s\nTime of call: %s\nLength of phone call: %d seconds", d.From, d.To, d.StartedAt, derefInt(d.CallDuration))
 	if d.Location != nil {
 		fmt.Fprintf(&b, "\nLocation: %s", *d.Location)
 	}
@@ -108,7 +108,7 @@ func (s *Server) voiceTicketsCreate(c *call) error {
 		DisplayToAgent *flexInt     `json:"display_to_agent"`
 		Ticket         *ticketInput `json:"ticket"`
 	}
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("ticket", &env, func() bool { return env.Ticket == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -121,11 +121,6 @@ func (s *Server) voiceTicketsCreate(c *call) error {
 			p.add("display_to_agent", "Display to agent", "is invalid", "InvalidValue")
 			return p.err()
 		}
-	}
-	if env.Ticket == nil {
-		s.mu.Unlock()
-		p.add("ticket", "Ticket", "cannot be blank", "BlankValue")
-		return p.err()
 	}
 	in := env.Ticket
 	via := 0

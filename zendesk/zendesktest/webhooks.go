@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
 // Webhooks (vendor notes 2).
@@ -125,7 +127,7 @@ func applyWebhook(w *Webhook, in *webhookInput, creating bool) error {
 			w.Authentication = nil
 		} else {
 			var a WebhookAuth
-			if err := json.Unmarshal(in.Authentication, &a); err != nil {
+			if err := fakeserver.DecodeJSON(in.Authentication, &a); err != nil {
 				p.add("authentication", "Authentication", "is not valid", "InvalidValue")
 			} else {
 				if a.AddPosition == "" {
@@ -157,19 +159,19 @@ func applyWebhook(w *Webhook, in *webhookInput, creating bool) error {
 }
 
 type webhookEnvelope struct {
-	Webhook webhookInput `json:"webhook"`
+	Webhook *webhookInput `json:"webhook"`
 }
 
 func (s *Server) webhooksCreate(c *call) error {
 	var env webhookEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("webhook", &env, func() bool { return env.Webhook == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.stamp()
 	w := Webhook{Subscriptions: []string{}}
-	if err := applyWebhook(&w, &env.Webhook, true); err != nil {
+	if err := applyWebhook(&w, env.Webhook, true); err != nil {
 		return err
 	}
 	w.ID = newULID(s.now())
@@ -223,7 +225,7 @@ func (s *Server) webhookGet(c *call) error {
 
 func (s *Server) webhookUpdate(c *call) error {
 	var env webhookEnvelope
-	if err := c.decode(&env); err != nil {
+	if err := c.decodeEnvelope("webhook", &env, func() bool { return env.Webhook == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -233,7 +235,7 @@ func (s *Server) webhookUpdate(c *call) error {
 		return errNotFound()
 	}
 	w := r.w.clone()
-	if err := applyWebhook(&w, &env.Webhook, false); err != nil {
+	if err := applyWebhook(&w, env.Webhook, false); err != nil {
 		return err
 	}
 	w.UpdatedAt, w.UpdatedBy = ptr(s.stamp()), ptr(itoa(c.user))
@@ -301,11 +303,11 @@ func testHeaders(raw json.RawMessage) ([]kv, error) {
 		return nil, nil
 	}
 	var list []kv
-	if err := json.Unmarshal(raw, &list); err == nil {
+	if err := fakeserver.DecodeJSON(raw, &list); err == nil {
 		return list, nil
 	}
 	var m map[string]string
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := fakeserver.DecodeJSON(raw, &m); err != nil {
 		return nil, errBadRequest("BadRequest", "request.headers must be a list of {key, value} or an object")
 	}
 	for k, v := range m {
