@@ -4,30 +4,29 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 
+	"github.com/deskbridge/deskbridge/deskbridgetest"
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
-// A fake wraps its vendor handler in a Stack: the next matching request
-// gets the injected fault, and the log records what every request got.
-func ExampleStack() {
-	stack := &fakeserver.Stack{Log: &fakeserver.Log{}, Faults: &fakeserver.Faults{}}
+// A fake declares its routes; the base answers the next matching request
+// with the injected fault and logs what every request got.
+func ExampleStart() {
 	vendor := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"ok":true}`) })
-	srv := httptest.NewServer(stack.Handler(vendor))
-	defer srv.Close()
+	b := fakeserver.Start(fakeserver.Spec{Routes: vendor})
+	defer b.Close()
 
-	stack.Faults.Inject(fakeserver.Fault{Method: "GET", Path: "/api/", Status: http.StatusServiceUnavailable,
+	b.InjectFault(deskbridgetest.Fault{Method: "GET", Path: "/api/", Status: http.StatusServiceUnavailable,
 		Header: http.Header{"Retry-After": {"1"}}})
 	for range 2 {
-		resp, err := http.Get(srv.URL + "/api/things")
+		resp, err := http.Get(b.URL + "/api/things")
 		if err != nil {
 			panic(err)
 		}
 		resp.Body.Close()
 		fmt.Printf("%d Retry-After=%q\n", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
-	for _, e := range stack.Log.Entries() {
+	for _, e := range b.Requests() {
 		fmt.Printf("%s %s → %d fault=%q\n", e.Method, e.Path, e.Status, e.Fault)
 	}
 	// Output:
