@@ -33,9 +33,10 @@ var ErrorBodies = []string{
 	`{"error":` + strings.Repeat(`[`, 2000),
 }
 
-// VendorError checks what a vendor's rest.Config.NewError hook made of a
+// VendorError checks what a vendor's rest.Vendor.DecodeError made of a
 // response: an error, one line, bounded in length whatever the body held,
-// and matching the deskbridge kind of the status.
+// matching the deskbridge kind of the status, and reachable as a
+// *deskbridge.APIError with errors.As.
 func VendorError(t testing.TB, err error, status int) {
 	t.Helper()
 	if err == nil {
@@ -47,12 +48,16 @@ func VendorError(t testing.TB, err error, status int) {
 	}
 	// vendor, method, path, status text, attempts: well under 300 bytes
 	// here, plus the bounded detail.
-	if len(msg) > rest.MaxErrorDetail+300 {
+	if len(msg) > deskbridge.MaxDetail+300 {
 		t.Fatalf("error string is %d bytes: a body was dumped into it", len(msg))
 	}
-	kind := rest.KindForStatus(status)
+	var apiErr *deskbridge.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != status {
+		t.Fatalf("errors.As does not reach a *deskbridge.APIError with status %d: %v", status, err)
+	}
+	kind := deskbridge.KindOf(status)
 	// The one documented exception: an OAuth credential error on a 400
-	// (rest.KindForOAuthError).
+	// (deskbridge.APIError.Unwrap).
 	oauth := status == 400 && errors.Is(err, deskbridge.ErrUnauthorized)
 	if kind != nil && !errors.Is(err, kind) && !oauth {
 		t.Fatalf("a %d error does not match %v: %v", status, kind, err)
@@ -70,7 +75,8 @@ func ErrorInfo(vendor string, status int, contentType string, body []byte) (*res
 		h.Set("Content-Type", contentType)
 	}
 	return &rest.ErrorInfo{
-		Vendor: vendor, Method: http.MethodGet, Path: "/api/x",
-		StatusCode: status, Header: h, Body: body, Attempts: 1,
+		APIError: deskbridge.APIError{Vendor: vendor, Method: http.MethodGet, Path: "/api/x", StatusCode: status, Attempts: 1},
+		Header:   h,
+		Body:     body,
 	}, status
 }
