@@ -17,12 +17,15 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// The token caches are rest.Reauthenticators: on a 401 the core drops the
-// token and resends once.
-var (
-	_ rest.Reauthenticator = (*cachedSourceAuth)(nil)
-	_ rest.Reauthenticator = (*refreshSource)(nil)
-)
+// Every OAuth grant is a rest.TokenCache, a rest.Reauthenticator: on a 401
+// the core drops the token and resends once.
+var _ rest.Reauthenticator = (*rest.TokenCache)(nil)
+
+// restClient returns the core client of a client built on f.
+func restClient(t *testing.T, f *fake) *rest.Client {
+	t.Helper()
+	return f.client().rest
+}
 
 // revocable answers GET /api/v2/tickets/1 and PUT /api/v2/tickets/1 with
 // 401 to revoked tokens, and records the Authorization of every request.
@@ -160,9 +163,9 @@ func TestRevokedTokenBurstRenewsOnce(t *testing.T) {
 func TestCachedTokenInvalidateKeepsANewerToken(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int32
-	a := newCachedSourceAuth(tokenSourceFunc(func() (*oauth2.Token, error) {
+	a := newSourceCache(restClient(t, newFake(t)), tokenSourceFunc(func() (*oauth2.Token, error) {
 		return &oauth2.Token{AccessToken: fmt.Sprint("t", n.Add(1))}, nil
-	}), 0)
+	}))
 	auth := func(want string) {
 		t.Helper()
 		req, _ := http.NewRequest("GET", testBase, nil)
@@ -220,13 +223,33 @@ func TestRevokedRefreshAccessTokenIsReplaced(t *testing.T) {
 
 func TestRefreshInvalidateDropsOnlyTheAccessToken(t *testing.T) {
 	t.Parallel()
-	s := &refreshSource{tok: Token{AccessToken: "at-1", RefreshToken: "rt-1"}, now: time.Now}
-	if !s.Invalidate(time.Now()) || s.tok.AccessToken != "" || s.tok.RefreshToken != "rt-1" {
-		t.Fatalf("tok = %+v", s.tok)
+	f := newFake(t)
+	var te tokenEndpoint
+	te.register(f, tokenReply("at-2", "rt-2", 7200))
+	r := &refresher{rc: restClient(t, f), clientID: "zd-client", clientSecret: "rt-secret", onRotate: noStore,
+		pair: Token{AccessToken: "at-1", RefreshToken: "rt-1"}}
+	tc := r.cache()
+	token := func() string {
+		t.Helper()
+		tok, err := tc.Token(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
 	}
-	s.tok.AccessToken, s.issued = "at-2", time.Now()
-	if !s.Invalidate(s.issued.Add(-time.Second)) || s.tok.AccessToken != "at-2" {
-		t.Fatalf("a token obtained after the failed attempt was dropped: %+v", s.tok)
+	if got := token(); got != "at-1" {
+		t.Fatalf("the caller's access token is used first: %q", got)
+	}
+	obtained := time.Now()
+	if !tc.Invalidate(obtained.Add(-time.Second)) || token() != "at-1" {
+		t.Fatal("a token obtained after the failed attempt was dropped")
+	}
+	if !tc.Invalidate(time.Now()) || token() != "at-2" {
+		t.Fatal("the access token was not dropped")
+	}
+	bodies, _ := te.requests()
+	if len(bodies) != 1 || !strings.Contains(bodies[0], `"refresh_token":"rt-1"`) {
+		t.Fatalf("refreshes = %v: the refresh token is kept when the access token is dropped", bodies)
 	}
 }
 
@@ -297,22 +320,46 @@ func TestRefreshWaitHonoursContext(t *testing.T) {
 	}
 }
 
-// The same for client credentials.
+// The same for client credentials, but a token request whose calls have
+// all gone is cancelled (a client-credentials grant can be asked again, and
+// against a token endpoint that hangs nothing must keep running behind the
+// callers): each call that times out took its own request down with it, and
+// no two token requests were ever in flight at once.
 func TestClientCredentialsWaitHonoursContext(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	te, release := slowTokens(t, f, tokenReply("cc-1", "", 7200))
 	seen := apiEcho(f)
-	c := f.client(WithOAuthClientCredentials("zd-client", "cc-secret-xyz"))
+	counting := &inFlight{next: f.mock}
+	c := f.client(WithOAuthClientCredentials("zd-client", "cc-secret-xyz"), WithHTTPClient(&http.Client{Transport: counting}))
 	callWithin(t, c, seen, t.Context())
 	callWithin(t, c, seen, t.Context())
 	release()
 	if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
 		t.Fatal(err)
 	}
-	if te.calls.Load() != 1 || fmt.Sprint(*seen) != "[Bearer cc-1]" {
-		t.Fatalf("token requests = %d, API auth = %v", te.calls.Load(), *seen)
+	if n := te.calls.Load(); n != 3 || fmt.Sprint(*seen) != "[Bearer cc-1]" {
+		t.Fatalf("token requests = %d, want 3 (one per call); API auth = %v", n, *seen)
 	}
+	if most := counting.most.Load(); most != 1 {
+		t.Fatalf("%d token requests were in flight at once, want 1", most)
+	}
+}
+
+// inFlight counts the token requests in flight through it.
+type inFlight struct {
+	next      http.RoundTripper
+	now, most atomic.Int32
+}
+
+func (c *inFlight) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path == "/oauth/tokens" {
+		n := c.now.Add(1)
+		defer c.now.Add(-1)
+		for m := c.most.Load(); n > m && !c.most.CompareAndSwap(m, n); m = c.most.Load() {
+		}
+	}
+	return c.next.RoundTrip(r)
 }
 
 // Calls waiting for one refresh share its outcome: a refused refresh, or a

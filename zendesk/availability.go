@@ -3,9 +3,10 @@ package zendesk
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"github.com/deskbridge/deskbridge"
 	"iter"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -177,11 +178,11 @@ func (s *AvailabilityService) Get(ctx context.Context, agentID int64) (*AgentAva
 		Data     *jsonAPIResource   `json:"data"`
 		Included []*jsonAPIResource `json:"included"`
 	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/agent_availabilities/%d", agentID)}, &out); err != nil {
+	if _, err := s.client.rest.Do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/agent_availabilities/%d", agentID)}, &out); err != nil {
 		return nil, err
 	}
 	if out.Data == nil {
-		return nil, errorString("zendesk: agent availability: the response has no data")
+		return nil, errors.New("zendesk: agent availability: the response has no data")
 	}
 	return decodeAvailability(out.Data, indexIncluded(out.Included))
 }
@@ -198,72 +199,44 @@ type AvailabilityListOptions struct {
 	CursorOptions
 }
 
-// availabilityQuery encodes the list filters. UNCONFIRMED: Zendesk's list
-// of filters was not found; these names come from public client code
-// (filter[channel_status], select_channel) and a client's docs
-// (agent_status_id, sent here as filter[agent_status_id]).
-func availabilityQuery(o *AvailabilityListOptions) url.Values {
-	q := url.Values{}
-	if o.ChannelStatus != "" {
-		q.Set("filter[channel_status]", o.ChannelStatus)
-	}
-	if o.AgentStatusID != 0 {
-		q.Set("filter[agent_status_id]", strconv.FormatInt(o.AgentStatusID, 10))
-	}
-	if o.SelectChannel != "" {
-		q.Set("select_channel", o.SelectChannel)
-	}
-	if o.PageSize != 0 {
-		q.Set("page[size]", strconv.Itoa(o.PageSize))
-	}
-	if o.After != "" {
-		q.Set("page[after]", o.After)
-	}
-	return q
-}
-
-// AvailabilitiesPage is one page of agent availabilities.
-type AvailabilitiesPage struct {
-	Availabilities []*AgentAvailability
-	Pagination
-}
-
 // List iterates over agents' availabilities, filtered by opts (nil: every
 // agent). opts is copied, never modified.
 func (s *AvailabilityService) List(ctx context.Context, opts *AvailabilityListOptions) iter.Seq2[*AgentAvailability, error] {
-	o := copyOpts(opts)
-	return walkCursor(ctx, o.After, func(ctx context.Context, after string) ([]*AgentAvailability, Pagination, error) {
-		o.After = after
-		p, err := s.ListPage(ctx, &o)
-		if err != nil {
-			return nil, Pagination{}, err
-		}
-		return p.Availabilities, p.Pagination, nil
-	})
+	return availabilityList(opts).all(ctx, s.client)
 }
 
-// ListPage returns one page of agent availabilities.
-func (s *AvailabilityService) ListPage(ctx context.Context, opts *AvailabilityListOptions) (*AvailabilitiesPage, error) {
+// ListPage returns one page of agent availabilities; put its Next into
+// opts.After to fetch the next.
+func (s *AvailabilityService) ListPage(ctx context.Context, opts *AvailabilityListOptions) (*deskbridge.Page[*AgentAvailability], error) {
+	return availabilityList(opts).page(ctx, s.client)
+}
+
+// availabilityList is a cursor list of JSON:API documents: the items are
+// the data resources, each with its channels from the included resources.
+func availabilityList(opts *AvailabilityListOptions) listing[*AgentAvailability] {
 	o := copyOpts(opts)
-	if err := o.normalize(); err != nil {
-		return nil, err
+	err := o.normalize()
+	return listing[*AgentAvailability]{
+		req:   &rest.Request{Path: "/api/v2/agent_availabilities", Query: availabilityQuery(&o)},
+		style: cursorStyle,
+		start: o.After,
+		read:  cursorPages(decodeAvailabilities),
+		err:   err,
 	}
-	var out struct {
+}
+
+// decodeAvailabilities reads the availabilities of a list page.
+func decodeAvailabilities(body []byte) ([]*AgentAvailability, error) {
+	var doc struct {
 		Data     []*jsonAPIResource `json:"data"`
 		Included []*jsonAPIResource `json:"included"`
-		cursorEnvelope
 	}
-	const path = "/api/v2/agent_availabilities"
-	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: availabilityQuery(&o)}, &out); err != nil {
+	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, err
 	}
-	p, err := out.pagination(path)
-	if err != nil {
-		return nil, err
-	}
-	inc := indexIncluded(out.Included)
-	page := &AvailabilitiesPage{Pagination: p}
-	for _, r := range out.Data {
+	inc := indexIncluded(doc.Included)
+	list := make([]*AgentAvailability, 0, len(doc.Data))
+	for _, r := range doc.Data {
 		if r == nil {
 			continue
 		}
@@ -271,9 +244,9 @@ func (s *AvailabilityService) ListPage(ctx context.Context, opts *AvailabilityLi
 		if err != nil {
 			return nil, err
 		}
-		page.Availabilities = append(page.Availabilities, a)
+		list = append(list, a)
 	}
-	return page, nil
+	return list, nil
 }
 
 // UnifiedStatus is a status an agent can be set to: one of Zendesk's
@@ -318,33 +291,17 @@ func (it *unifiedStatusItem) status(isDefault bool) *UnifiedStatus {
 	return st
 }
 
-// StatusesPage is one page of unified statuses.
-type StatusesPage struct {
-	Statuses []*UnifiedStatus
-	Pagination
-}
-
 // Statuses iterates over the account's unified statuses, default ones
 // first, then custom ones (cursor pagination). opts may be nil; it is
 // copied, never modified.
 //
-// Each default status is yielded once. UNCONFIRMED: whether Zendesk repeats
-// the default statuses on every page of custom ones is not documented; the
-// iterator works either way.
+// Each default status is yielded once, whether Zendesk repeats the default
+// statuses on every page of custom ones or not (it does not say).
 func (s *AvailabilityService) Statuses(ctx context.Context, opts *CursorOptions) iter.Seq2[*UnifiedStatus, error] {
-	o := copyOpts(opts)
+	l := statusesList(opts)
 	return func(yield func(*UnifiedStatus, error) bool) {
-		o := o // per walk, so that the sequence can be ranged over again
 		seen := map[int64]bool{}
-		pages := walkCursor(ctx, o.After, func(ctx context.Context, after string) ([]*UnifiedStatus, Pagination, error) {
-			o.After = after
-			p, err := s.StatusesPage(ctx, &o)
-			if err != nil {
-				return nil, Pagination{}, err
-			}
-			return p.Statuses, p.Pagination, nil
-		})
-		for st, err := range pages {
+		for st, err := range l.all(ctx, s.client) {
 			if err == nil && st.Default {
 				if seen[st.ID] {
 					continue
@@ -358,28 +315,34 @@ func (s *AvailabilityService) Statuses(ctx context.Context, opts *CursorOptions)
 	}
 }
 
-// StatusesPage returns one page of unified statuses.
-func (s *AvailabilityService) StatusesPage(ctx context.Context, opts *CursorOptions) (*StatusesPage, error) {
+// StatusesPage returns one page of unified statuses; put its Next into
+// opts.After to fetch the next.
+func (s *AvailabilityService) StatusesPage(ctx context.Context, opts *CursorOptions) (*deskbridge.Page[*UnifiedStatus], error) {
+	return statusesList(opts).page(ctx, s.client)
+}
+
+// statusesList is a cursor list whose items are two lists, "default" and
+// "custom" (https://developer.zendesk.com/api-reference/agent-availability/unified-agent-status-api/).
+func statusesList(opts *CursorOptions) listing[*UnifiedStatus] {
 	o := copyOpts(opts)
-	if err := o.normalize(); err != nil {
-		return nil, err
-	}
+	l := cursorList[*UnifiedStatus]("/api/v2/agent_availabilities/agent_statuses", &o, &o, "")
+	l.read = cursorPages(decodeStatuses)
+	return l
+}
+
+// decodeStatuses reads the statuses of a page: the default ones, then the
+// custom ones. The same lists under a JSON:API "data" member are taken
+// too.
+func decodeStatuses(body []byte) ([]*UnifiedStatus, error) {
 	type lists struct {
 		Default []*unifiedStatusItem `json:"default"`
 		Custom  []*unifiedStatusItem `json:"custom"`
 	}
 	var out struct {
 		lists
-		// Tolerated: the same lists under a JSON:API "data" member.
 		Data *lists `json:"data"`
-		cursorEnvelope
 	}
-	const path = "/api/v2/agent_availabilities/agent_statuses"
-	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
-		return nil, err
-	}
-	p, err := out.pagination(path)
-	if err != nil {
+	if err := json.Unmarshal(body, &out); err != nil {
 		return nil, err
 	}
 	all := out.lists
@@ -387,18 +350,18 @@ func (s *AvailabilityService) StatusesPage(ctx context.Context, opts *CursorOpti
 		all.Default = append(all.Default, out.Data.Default...)
 		all.Custom = append(all.Custom, out.Data.Custom...)
 	}
-	page := &StatusesPage{Pagination: p}
+	var list []*UnifiedStatus
 	for _, it := range all.Default {
 		if it != nil {
-			page.Statuses = append(page.Statuses, it.status(true))
+			list = append(list, it.status(true))
 		}
 	}
 	for _, it := range all.Custom {
 		if it != nil {
-			page.Statuses = append(page.Statuses, it.status(false))
+			list = append(list, it.status(false))
 		}
 	}
-	return page, nil
+	return list, nil
 }
 
 // SetAgentStatus sets an agent's unified status (a default status such as
@@ -422,7 +385,7 @@ func (s *AvailabilityService) SetAgentStatus(ctx context.Context, agentID, statu
 		} `json:"data"`
 		Attributes *attrs `json:"attributes"`
 	}
-	_, err := s.client.do(ctx, &rest.Request{
+	_, err := s.client.rest.Do(ctx, &rest.Request{
 		Method: http.MethodPut,
 		Path:   rest.Pathf("/api/v2/agent_availabilities/agent_statuses/agents/%d", agentID),
 		Body:   setAgentStatusBody(statusID),
@@ -438,13 +401,4 @@ func (s *AvailabilityService) SetAgentStatus(ctx context.Context, agentID, statu
 	}
 	// An empty answer: report what was asked for.
 	return &AgentStatus{ID: statusID}, nil
-}
-
-// setAgentStatusBody is the body of PUT .../agent_statuses/agents/{id}.
-// UNCONFIRMED: Zendesk's reference for this endpoint was not available;
-// two independent public clients send {"id": <status id>}, one API catalog
-// shows a JSON:API body {"data": {"type": "agent_status", "attributes":
-// {"agent_status_id": "1"}}}. Verify against a sandbox.
-func setAgentStatusBody(statusID int64) any {
-	return map[string]int64{"id": statusID}
 }

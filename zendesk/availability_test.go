@@ -1,7 +1,6 @@
 package zendesk
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -62,20 +61,6 @@ func TestAvailabilityListFiltersAndCursor(t *testing.T) {
 	// The cursor came from links.next (meta had none).
 	calls[1].expect(t, "GET", "/api/v2/agent_availabilities", "filter[channel_status]=messaging:online&filter[agent_status_id]=3&select_channel=messaging&page[size]=1&page[after]=a2", "")
 }
-
-// availabilityQuery is UNCONFIRMED: the filter names come from public
-// client code and a client's docs, not from Zendesk's reference.
-func TestAvailabilityFiltersUnconfirmed(t *testing.T) {
-	t.Parallel()
-	q := availabilityQuery(&AvailabilityListOptions{ChannelStatus: "support:away", AgentStatusID: 123, SelectChannel: "talk"})
-	if q.Encode() != "filter%5Bagent_status_id%5D=123&filter%5Bchannel_status%5D=support%3Aaway&select_channel=talk" {
-		t.Fatal(q.Encode())
-	}
-	if len(availabilityQuery(&AvailabilityListOptions{})) != 0 {
-		t.Fatal("no filters, no query")
-	}
-}
-
 func TestAvailabilityStatusesDocumentedExample(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
@@ -107,7 +92,7 @@ func TestAvailabilityStatusesUnderData(t *testing.T) {
 	f.on("GET", "/api/v2/agent_availabilities/agent_statuses",
 		ok(`{"data":{"default":[{"id":2,"attributes":{"name":"offline"}}],"custom":[{"id":7,"attributes":{"name":"Lunch","updated_at":"2021-07-21T17:32:28Z"}}]},"meta":{"has_more":false}}`))
 	p, err := f.client().Availability.StatusesPage(t.Context(), nil)
-	if err != nil || len(p.Statuses) != 2 || p.Statuses[0].ID != UnifiedStatusOffline || p.Statuses[1].UpdatedAt.IsZero() {
+	if err != nil || len(p.Items) != 2 || p.Items[0].ID != UnifiedStatusOffline || p.Items[1].UpdatedAt.IsZero() {
 		t.Fatalf("page = %+v, err = %v", p, err)
 	}
 	_, err = f.client().Availability.StatusesPage(t.Context(), &CursorOptions{PageSize: 101})
@@ -128,17 +113,6 @@ func TestAvailabilitySetAgentStatus(t *testing.T) {
 	}
 	calls[1].expect(t, "PUT", "/api/v2/agent_availabilities/agent_statuses/agents/10011", "", `{"id":123}`)
 }
-
-// setAgentStatusBody is UNCONFIRMED: two public clients send {"id": N}; an
-// API catalog shows a JSON:API body instead.
-func TestSetAgentStatusBodyUnconfirmed(t *testing.T) {
-	t.Parallel()
-	b, _ := json.Marshal(setAgentStatusBody(UnifiedStatusAway))
-	if string(b) != `{"id":4}` {
-		t.Fatal(string(b))
-	}
-}
-
 func TestAvailabilitySetAgentStatusAnswerShapes(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)

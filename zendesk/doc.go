@@ -14,24 +14,27 @@
 //		zendesk.WithLogger(logger),
 //	)
 //
-// Exactly one credential option is given:
+// Exactly one credential option is given
+// (https://support.zendesk.com/hc/en-us/articles/4408831452954):
 //
-//   - WithOAuthClientCredentials: server to server; the token is fetched from
-//     POST /oauth/tokens, cached, and renewed 60 s before it expires, one
-//     token request (bounded by 30 s) for all concurrent calls, each of which
-//     waits for it no longer than its own context.
-//   - WithOAuthRefreshToken: a token pair from the authorization-code flow.
-//     Zendesk rotates the pair on every refresh and invalidates the old
-//     refresh token, so the new pair is handed to a callback to be stored; a
-//     failed store is returned (ErrRefreshTokenNotStored) and logged.
-//   - WithTokenSource (any oauth2.TokenSource), WithOAuthToken (static).
-//   - WithAPIToken: email + API token. Zendesk deactivates every API token on
-//     2027-04-30; prefer OAuth.
+//   - [WithOAuthClientCredentials]: server to server; the token is fetched
+//     from POST /oauth/tokens, cached, and renewed 60 s before it expires,
+//     one token request (bounded by 30 s) for all concurrent calls, each of
+//     which waits for it no longer than its own context.
+//   - [WithOAuthRefreshToken]: a token pair from the authorization-code
+//     flow. Zendesk rotates the pair on every refresh and invalidates the
+//     old refresh token, so the new pair is handed to a callback to be
+//     stored; a failed store is returned ([ErrRefreshTokenNotStored]) and
+//     logged.
+//   - [WithTokenSource] (any oauth2.TokenSource), [WithOAuthToken] (static).
+//   - [WithAPIToken]: email + API token. Zendesk deactivates every API token
+//     on 2027-04-30; prefer OAuth.
 //
 // A cached OAuth token that Zendesk answers 401 to is dropped and the
 // request sent once more with a new one, so a revoked token costs no failed
-// call; a second 401 is returned. Credentials go only to the account's host, and never appear in
-// an error string or a log line, including tokens learnt at run time.
+// call; a second 401 is returned. Credentials go only to the account's
+// host, and never appear in an error string or a log line, including
+// tokens learnt at run time.
 //
 // # The flows
 //
@@ -70,20 +73,24 @@
 // # Lists
 //
 // Every list has an iterator form that fetches pages as the loop needs
-// them, and a Page form that returns one page with the cursor to resume
-// from later:
+// them, and a Page form that returns one [deskbridge.Page] with the cursor
+// to resume from later (its Next; each Page method says which option takes
+// it back):
 //
 //	for g, err := range zc.Groups.List(ctx, nil) {
 //		if err != nil { return err }
 //		...
 //	}
 //	page, err := zc.Groups.ListPage(ctx, &zendesk.CursorOptions{PageSize: 100})
-//	// later: &zendesk.CursorOptions{After: page.AfterCursor}
+//	// page.Items; later: &zendesk.CursorOptions{After: page.Next}
 //
-// Cursor pagination (page[size], page[after], meta.has_more) is used
-// wherever an endpoint has it; offset pagination only for Search.Query and
-// Users.Search, which have nothing else (and which Zendesk caps at 1,000 and
-// 10,000 results; Search.Export has no cap). A cursor request always carries
+// Cursor pagination (page[size], page[after], meta.has_more;
+// https://developer.zendesk.com/api-reference/introduction/pagination/) is
+// used wherever an endpoint has it; offset pagination only for
+// Search.Query and Users.Search, which have nothing else (and which Zendesk
+// caps at 1,000 and 10,000 results; Search.Export has no cap). Their pages
+// carry the count Zendesk reports in Total, and the next page number, in
+// decimal, in Next. A cursor request always carries
 // page[size] (MaxPageSize when the options leave it 0), since Zendesk
 // answers a list request without page[...] parameters with offset
 // pagination; an offset answer to a cursor request is an error. Options
@@ -94,30 +101,38 @@
 //
 // # Errors, retries, rate limits
 //
-// A failed call returns *Error, which unwraps to the deskbridge kinds:
+// A failed call returns [*Error], which embeds [deskbridge.APIError] and
+// unwraps to the deskbridge kinds:
 //
 //	if errors.Is(err, deskbridge.ErrNotFound) { ... }
 //	var zerr *zendesk.Error
 //	if errors.As(err, &zerr) && zerr.Code == "RecordInvalid" { ... zerr.Details ... }
 //
 // Input the client refuses before sending (an id of 0, a page size over
-// 100, more than 100 tickets in CreateMany) matches deskbridge.ErrInvalid.
+// 100, more than 100 tickets in CreateMany) matches [deskbridge.ErrInvalid].
 //
 // 429s are retried after the wait Zendesk asks for; 5xx and network errors
 // only when a second attempt cannot do more than the first: reads, PUTs and
 // DELETEs, ticket creation (which carries an Idempotency-Key), and
 // Users.CreateOrUpdate. A ticket update that adds a comment, bulk jobs,
 // voice tickets and other POSTs are not replayed. The client remembers the
-// rate-limit headers (ratelimit-*, X-Rate-Limit*) and holds requests while
-// the budget is spent; Client.RateLimit reports it.
+// rate-limit headers (ratelimit-*, X-Rate-Limit*), counts the requests in
+// flight against what remains, and holds requests while the budget is
+// spent, so that goroutines sharing a client wait for the reset instead of
+// collecting 429s; [Client.RateLimit] reports it. The options every client
+// takes (WithBaseURL, WithHTTPClient, WithLogger, WithUserAgent,
+// WithMaxRetries, WithRetryWaitMax, WithMaxResponseSize) and their defaults
+// are described once, in "Options every client takes" in package
+// deskbridge.
 //
 // # Guesses
 //
 // A few wire details are not confirmed by a Zendesk reference that could be
 // read while writing this package. Each sits behind one unexported function
-// and is named in its documentation as UNCONFIRMED: the body of
-// SetAgentStatus, the agent availability filters, the bearer-token and
-// API-key data of webhook authentication, the path of ResetSigningSecret,
-// the request and answer of Webhooks.Test, the field name of LoopGuard, the
-// final job states other than "completed", and the request id header.
+// in unconfirmed.go, marked UNCONFIRMED and tested in unconfirmed_test.go:
+// the body of SetAgentStatus, the agent availability filters, the
+// bearer-token and API-key data of webhook authentication, the path of
+// ResetSigningSecret, the request and answer of Webhooks.Test, the field
+// name of LoopGuard, the final job states other than "completed", and the
+// request id header.
 package zendesk

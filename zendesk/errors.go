@@ -4,56 +4,38 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
 // Error is a Zendesk API error: a non-2xx response, or a request the client
-// held back (see NotSent). It unwraps to the deskbridge kind of its status,
-// so errors.Is(err, deskbridge.ErrNotFound) works, and errors.As(err, &zerr)
-// gives the detail:
+// held back (see [deskbridge.APIError.NotSent]). It embeds
+// [deskbridge.APIError] (status, code, message, request id, retry-after,
+// attempts), so it unwraps to the deskbridge kind of its status,
+// errors.Is(err, deskbridge.ErrNotFound) works, and errors.As reaches it
+// from any error the client returns:
 //
 //	var zerr *zendesk.Error
 //	if errors.As(err, &zerr) && zerr.Code == "RecordInvalid" {
 //		for field, ds := range zerr.Details { ... }
 //	}
+//
+// Code is Zendesk's error code ("RecordInvalid", "RecordNotFound",
+// "InvalidEndpoint", an OAuth error such as "invalid_grant", or the code of
+// the first JSON:API error); Message is its description, or the start of a
+// text/plain body. Zendesk's error formats are described at
+// https://developer.zendesk.com/api-reference/introduction/requests.
 type Error struct {
-	// StatusCode is the HTTP status of the last response.
-	StatusCode int
-	// Code is Zendesk's error code: "RecordInvalid", "RecordNotFound",
-	// "InvalidEndpoint", an OAuth error such as "invalid_grant", or the code
-	// of the first JSON:API error.
-	Code string
-	// Message is Zendesk's description of the error (or a text/plain body,
-	// cut short).
-	Message string
+	deskbridge.APIError
 	// Details holds per-field validation errors of a RecordInvalid (422)
 	// answer, keyed by field ("subject", "base", ...).
 	Details map[string][]ErrorDetail
 	// Errors holds the items of a JSON:API error answer ({"errors": [...]}),
 	// used by the agent availability and trigger category endpoints.
-	Errors []APIError
-	// RetryAfter is the wait Zendesk asked for (Retry-After, or the
-	// rate-limit reset of a 429); zero when it asked for none.
-	RetryAfter time.Duration
-	// RequestID identifies the request in Zendesk's logs; quote it to
-	// Zendesk support.
-	RequestID string
-	// Attempts is how many times the request was sent.
-	Attempts int
-	// NotSent reports a 429 the client produced without sending the request:
-	// the rate-limit budget was spent and resets after the context deadline.
-	NotSent bool
-	// Method and Path name the request.
-	Method, Path string
-	// Body is the response body (at most 1 MiB), with every credential the
-	// client knows replaced by "[redacted]".
-	Body []byte
+	Errors []ErrorItem
 }
 
 // ErrorDetail is one validation error of a field.
@@ -62,8 +44,8 @@ type ErrorDetail struct {
 	Error       string `json:"error,omitempty"`
 }
 
-// APIError is one item of a JSON:API error answer.
-type APIError struct {
+// ErrorItem is one item of a JSON:API error answer.
+type ErrorItem struct {
 	Code   string `json:"code,omitempty"`
 	Title  string `json:"title,omitempty"`
 	Detail string `json:"detail,omitempty"`
@@ -73,23 +55,17 @@ type APIError struct {
 	Source json.RawMessage `json:"source,omitempty"`
 }
 
+// Error renders the error on one line, as [deskbridge.APIError] does, with
+// up to three field errors of Details after the message:
+//
+//	zendesk: PUT /api/v2/tickets/9: 422 Unprocessable Entity: RecordInvalid: Record validation errors (status: Status: closed prevents ticket update)
 func (e *Error) Error() string {
-	var detail strings.Builder
-	switch {
-	case e.Code != "" && e.Message != "" && e.Code != e.Message:
-		detail.WriteString(e.Code + ": " + e.Message)
-	case e.Message != "":
-		detail.WriteString(e.Message)
-	default:
-		detail.WriteString(e.Code)
+	if len(e.Details) == 0 {
+		return e.APIError.Error()
 	}
-	if len(e.Details) > 0 {
-		detail.WriteString(" (" + e.detailSummary(3) + ")")
-	}
-	if e.RequestID != "" {
-		fmt.Fprintf(&detail, " [request %s]", e.RequestID)
-	}
-	return rest.FormatError("zendesk", e.Method, e.Path, e.StatusCode, strings.TrimSpace(detail.String()), e.Attempts)
+	line := e.APIError
+	line.Message = strings.TrimSpace(line.Message + " (" + e.detailSummary(3) + ")")
+	return line.Error()
 }
 
 // detailSummary renders up to n field errors on one line, fields sorted.
@@ -115,15 +91,6 @@ func (e *Error) detailSummary(n int) string {
 	return strings.Join(parts, "; ")
 }
 
-// Unwrap returns the deskbridge kind of the status (nil for a status that
-// has none). One exception: the token endpoint's OAuth errors for wrong or
-// dead credentials (invalid_grant, invalid_client, unauthorized_client),
-// which come with a 400, match deskbridge.ErrUnauthorized: the fix is new
-// credentials, not a different request.
-func (e *Error) Unwrap() error {
-	return rest.KindForOAuthError(e.StatusCode, e.Code)
-}
-
 // errorBody is every error shape Zendesk uses, decoded tolerantly:
 //
 //	{"error": "RecordInvalid", "description": "...", "details": {"subject": [{"description": "..."}]}}
@@ -136,26 +103,18 @@ type errorBody struct {
 	ErrorDescription string                     `json:"error_description"`
 	Message          string                     `json:"message"`
 	Details          map[string]json.RawMessage `json:"details"`
-	Errors           []APIError                 `json:"errors"`
+	Errors           []ErrorItem                `json:"errors"`
 }
 
-// newError is the rest.Config.NewError hook.
-func newError(info *rest.ErrorInfo) error {
-	e := &Error{
-		StatusCode: info.StatusCode,
-		RetryAfter: info.RetryAfter,
-		Attempts:   info.Attempts,
-		NotSent:    info.NotSent,
-		Method:     info.Method,
-		Path:       info.Path,
-		RequestID:  requestID(info.Header),
-	}
+// decodeError is the vendor's rest.Vendor.DecodeError: the core has filled
+// info.APIError (request, status, request id, wait, attempts) and scrubbed
+// info.Body of every credential it knows.
+func decodeError(info *rest.ErrorInfo) error {
+	e := &Error{APIError: info.APIError}
 	if info.NotSent {
-		e.Message = info.Message
-		return e
+		return e // the core's message says why
 	}
-	e.Body = info.Body // scrubbed by the core
-	body := bytes.TrimSpace(e.Body)
+	body := bytes.TrimSpace(info.Body)
 	var eb errorBody
 	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &eb) != nil {
 		e.Message = rest.Snippet(body, 200)
@@ -249,19 +208,6 @@ func parseDetails(raw json.RawMessage) []ErrorDetail {
 		return []ErrorDetail{{Description: s}}
 	}
 	return []ErrorDetail{{Description: rest.Snippet(raw, 200)}}
-}
-
-// requestID reads the id Zendesk gives a request. UNCONFIRMED: the header
-// names are not in the vendor notes; X-Request-Id is what Zendesk responses
-// are commonly seen to carry, X-Zendesk-Request-Id is a guess kept as a
-// fallback.
-func requestID(h http.Header) string {
-	for _, name := range []string{"X-Request-Id", "X-Zendesk-Request-Id"} {
-		if v := strings.TrimSpace(h.Get(name)); v != "" {
-			return rest.Snippet([]byte(v), 100)
-		}
-	}
-	return ""
 }
 
 // invalid reports input the client refuses before sending. It matches

@@ -145,7 +145,7 @@ func TestErrorShapes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newError(&rest.ErrorInfo{Vendor: "zendesk", Method: "GET", Path: "/x", StatusCode: tc.status, Body: []byte(tc.body), Header: http.Header{}}).(*Error)
+			e := decodeError(&rest.ErrorInfo{APIError: deskbridge.APIError{Vendor: "zendesk", Method: "GET", Path: "/x", StatusCode: tc.status}, Body: []byte(tc.body), Header: http.Header{}}).(*Error)
 			if e.Code != tc.code || e.Message != tc.msg {
 				t.Fatalf("code %q msg %q", e.Code, e.Message)
 			}
@@ -165,7 +165,7 @@ func TestErrorDetailShapes(t *testing.T) {
 		"phone":"Phone: invalid",
 		"odd":42,
 		"z":[{"error":"OnlyCode"}]}}`
-	e := newError(&rest.ErrorInfo{Method: "POST", Path: "/api/v2/users", StatusCode: 422, Body: []byte(body), Header: http.Header{"X-Zendesk-Request-Id": {"zr-1"}}}).(*Error)
+	e := decodeError(&rest.ErrorInfo{APIError: deskbridge.APIError{Vendor: "zendesk", Method: "POST", Path: "/api/v2/users", StatusCode: 422, RequestID: "zr-1"}, Body: []byte(body), Header: http.Header{}}).(*Error)
 	if e.Details["base"][0].Error != "InvalidValue" || e.Details["email"][0].Description != "Email: is taken" ||
 		e.Details["name"][0].Description != "Name: too short" || e.Details["phone"][0].Description != "Phone: invalid" ||
 		e.Details["odd"][0].Description != "42" || e.Details["z"][0].Error != "OnlyCode" {
@@ -177,24 +177,9 @@ func TestErrorDetailShapes(t *testing.T) {
 	}
 }
 
-// The request id headers are UNCONFIRMED (see requestID): X-Request-Id is
-// read first, X-Zendesk-Request-Id is the fallback guess.
-func TestRequestIDHeadersUnconfirmed(t *testing.T) {
-	t.Parallel()
-	if got := requestID(http.Header{"X-Request-Id": {"a"}, "X-Zendesk-Request-Id": {"b"}}); got != "a" {
-		t.Fatal(got)
-	}
-	if got := requestID(http.Header{"X-Zendesk-Request-Id": {"b"}}); got != "b" {
-		t.Fatal(got)
-	}
-	if got := requestID(http.Header{}); got != "" {
-		t.Fatal(got)
-	}
-}
-
 func TestErrorNotSent(t *testing.T) {
 	t.Parallel()
-	e := newError(&rest.ErrorInfo{Method: "GET", Path: "/x", StatusCode: 429, NotSent: true, RetryAfter: time.Minute, Message: "budget spent"}).(*Error)
+	e := decodeError(&rest.ErrorInfo{APIError: deskbridge.APIError{Vendor: "zendesk", Method: "GET", Path: "/x", StatusCode: 429, NotSent: true, RetryAfter: time.Minute, Message: "budget spent"}}).(*Error)
 	if !e.NotSent || e.Message != "budget spent" || !errors.Is(e, deskbridge.ErrRateLimited) || e.RetryAfter != time.Minute {
 		t.Fatalf("e = %+v", e)
 	}
@@ -202,8 +187,8 @@ func TestErrorNotSent(t *testing.T) {
 
 func TestErrorUnwrapNoKind(t *testing.T) {
 	t.Parallel()
-	e := &Error{StatusCode: 302}
-	if e.Unwrap() != nil {
+	e := &Error{APIError: deskbridge.APIError{StatusCode: 302}}
+	if errors.Unwrap(e) != nil || errors.Is(e, deskbridge.ErrInvalid) {
 		t.Fatal("302 has no kind")
 	}
 }

@@ -104,15 +104,15 @@ func ExampleGroupsService_ListPage() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(len(page.Groups), page.HasMore, page.AfterCursor)
-	next, err := zc.Groups.ListPage(ctx, &zendesk.CursorOptions{PageSize: 2, After: page.AfterCursor})
+	fmt.Printf("%d groups, next %q\n", len(page.Items), page.Next)
+	next, err := zc.Groups.ListPage(ctx, &zendesk.CursorOptions{PageSize: 2, After: page.Next})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(next.Groups[0].Name, next.HasMore)
+	fmt.Printf("%s, next %q\n", next.Items[0].Name, next.Next)
 	// Output:
-	// 2 true c2
-	// Support FR false
+	// 2 groups, next "c2"
+	// Support FR, next ""
 }
 
 // Set an agent's unified status, for example when the agent went on a break

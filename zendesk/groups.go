@@ -31,46 +31,21 @@ type Group struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
-// GroupsPage is one page of groups.
-type GroupsPage struct {
-	Groups []*Group
-	Pagination
-}
-
 // List iterates over the account's groups (cursor pagination). opts may be
 // nil; it is copied, never modified.
 func (s *GroupsService) List(ctx context.Context, opts *CursorOptions) iter.Seq2[*Group, error] {
-	o := copyOpts(opts)
-	return walkCursor(ctx, o.After, func(ctx context.Context, after string) ([]*Group, Pagination, error) {
-		o.After = after
-		p, err := s.ListPage(ctx, &o)
-		if err != nil {
-			return nil, Pagination{}, err
-		}
-		return p.Groups, p.Pagination, nil
-	})
+	return groupsList(opts).all(ctx, s.client)
 }
 
-// ListPage returns one page of groups; put its AfterCursor into opts.After
-// to fetch the next.
-func (s *GroupsService) ListPage(ctx context.Context, opts *CursorOptions) (*GroupsPage, error) {
+// ListPage returns one page of groups; put its Next into opts.After to
+// fetch the next.
+func (s *GroupsService) ListPage(ctx context.Context, opts *CursorOptions) (*deskbridge.Page[*Group], error) {
+	return groupsList(opts).page(ctx, s.client)
+}
+
+func groupsList(opts *CursorOptions) listing[*Group] {
 	o := copyOpts(opts)
-	if err := o.normalize(); err != nil {
-		return nil, err
-	}
-	var out struct {
-		Groups []*Group `json:"groups"`
-		cursorEnvelope
-	}
-	const path = "/api/v2/groups"
-	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
-		return nil, err
-	}
-	p, err := out.pagination(path)
-	if err != nil {
-		return nil, err
-	}
-	return &GroupsPage{Groups: out.Groups, Pagination: p}, nil
+	return cursorList[*Group]("/api/v2/groups", &o, &o, "groups")
 }
 
 type groupEnvelope struct {
@@ -82,11 +57,7 @@ func (s *GroupsService) Get(ctx context.Context, id int64) (*Group, error) {
 	if id <= 0 {
 		return nil, invalid("group id %d", id)
 	}
-	var out groupEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/groups/%d", id)}, &out); err != nil {
-		return nil, err
-	}
-	return out.Group, nil
+	return rest.Get[Group](ctx, s.client.rest, rest.Pathf("/api/v2/groups/%d", id), nil, "group")
 }
 
 // Create creates a group (Name is required).
@@ -94,11 +65,7 @@ func (s *GroupsService) Create(ctx context.Context, g *Group) (*Group, error) {
 	if g == nil || g.Name == "" {
 		return nil, invalid("a group needs a name")
 	}
-	var out groupEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/groups", Body: &groupEnvelope{g}}, &out); err != nil {
-		return nil, err
-	}
-	return out.Group, nil
+	return rest.Send[Group](ctx, s.client.rest, &rest.Request{Method: http.MethodPost, Path: "/api/v2/groups", Body: &groupEnvelope{g}}, "group")
 }
 
 // FindByName returns the group named name (exact match), walking the list.

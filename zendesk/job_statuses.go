@@ -56,47 +56,21 @@ type JobResult struct {
 // killed).
 func (j *JobStatus) Done() bool { return jobDone(j.Status) }
 
-// jobDone says which states are final. UNCONFIRMED: "failed" and "killed"
-// are not in Zendesk's examples (only "queued" and "completed" are); a
-// final state spelt otherwise would make Wait poll until its context ends.
-func jobDone(status string) bool {
-	switch status {
-	case JobCompleted, JobFailed, JobKilled:
-		return true
-	}
-	return false
-}
-
 // ErrJobFailed is matched by the error Wait returns for a job that ended
 // failed or killed.
 var ErrJobFailed = errors.New("zendesk: background job did not complete")
-
-type jobStatusEnvelope struct {
-	JobStatus *JobStatus `json:"job_status"`
-}
 
 // Get returns the status of the job with id.
 func (s *JobStatusesService) Get(ctx context.Context, id string) (*JobStatus, error) {
 	if id == "" {
 		return nil, invalid("job status id is empty")
 	}
-	var out jobStatusEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/job_statuses/%s", id)}, &out); err != nil {
-		return nil, err
-	}
-	return out.JobStatus, nil
+	return rest.Get[JobStatus](ctx, s.client.rest, rest.Pathf("/api/v2/job_statuses/%s", id), nil, "job_status")
 }
 
 // start sends a request that answers with a job status.
 func (s *JobStatusesService) start(ctx context.Context, req *rest.Request) (*JobStatus, error) {
-	var out jobStatusEnvelope
-	if _, err := s.client.do(ctx, req, &out); err != nil {
-		return nil, err
-	}
-	if out.JobStatus == nil {
-		return nil, fmt.Errorf("zendesk: %s %s: the response has no job_status", req.Method, req.Path)
-	}
-	return out.JobStatus, nil
+	return rest.Send[JobStatus](ctx, s.client.rest, req, "job_status")
 }
 
 // DefaultPollInterval is how often Wait polls when WaitOptions gives no

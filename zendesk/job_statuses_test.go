@@ -40,26 +40,6 @@ func TestJobStatusesWaitPollsUntilDone(t *testing.T) {
 		t.Fatalf("an item can fail in a completed job: %+v", js.Results[1])
 	}
 }
-
-// jobDone's final states beyond "completed" are UNCONFIRMED: "failed" and
-// "killed" are not in Zendesk's examples.
-func TestJobStatusesWaitFailedAndKilledUnconfirmed(t *testing.T) {
-	t.Parallel()
-	for _, st := range []string{JobFailed, JobKilled} {
-		f := newFake(t)
-		f.on("GET", "/api/v2/job_statuses/j1", ok(`{"job_status":{"id":"j1","status":"`+st+`","message":"boom"}}`))
-		js, err := f.client().JobStatuses.Wait(t.Context(), "j1", &WaitOptions{PollInterval: time.Millisecond})
-		if !errors.Is(err, ErrJobFailed) || js == nil || js.Status != st || !strings.Contains(err.Error(), "boom") {
-			t.Fatalf("%s: job = %+v, err = %v", st, js, err)
-		}
-	}
-	for _, st := range []string{JobQueued, JobWorking, "", "something_else"} {
-		if jobDone(st) {
-			t.Fatalf("%q is not final", st)
-		}
-	}
-}
-
 func TestJobStatusesWaitHonoursContext(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)

@@ -9,7 +9,7 @@ import (
 
 // cursorList is one cursor-paginated list of the client, driven through
 // its iterator and its single-page form with nil options.
-type cursorList struct {
+type listCase struct {
 	name, path, collection string
 	walk                   func(ctx context.Context, c *Client) (int, error)
 	page                   func(ctx context.Context, c *Client) error
@@ -28,7 +28,7 @@ func count[T any](seq func(func(T, error) bool)) (int, error) {
 
 func pageErr[T any](_ T, err error) error { return err }
 
-var cursorLists = []cursorList{
+var cursorLists = []listCase{
 	{"Groups", "/api/v2/groups", "groups",
 		func(ctx context.Context, c *Client) (int, error) { return count(c.Groups.List(ctx, nil)) },
 		func(ctx context.Context, c *Client) error { return pageErr(c.Groups.ListPage(ctx, nil)) }},

@@ -3,6 +3,7 @@ package zendesk
 import (
 	"context"
 	"encoding/json"
+	"github.com/deskbridge/deskbridge"
 	"iter"
 	"time"
 
@@ -98,12 +99,6 @@ type SearchOptions struct {
 	OffsetOptions
 }
 
-// SearchPage is one page of search results.
-type SearchPage struct {
-	Results []*SearchResult
-	OffsetPagination
-}
-
 // Query iterates over the results of a search ("type:ticket status:open
 // tags:sms", "type:user email@example.com", ...). Search has offset
 // pagination only, may repeat a result across pages, and returns at most
@@ -112,39 +107,28 @@ type SearchPage struct {
 // ErrResultLimit. Use Export for larger sets. opts may be nil; it is
 // copied, never modified.
 func (s *SearchService) Query(ctx context.Context, query string, opts *SearchOptions) iter.Seq2[*SearchResult, error] {
-	o := copyOpts(opts)
-	return walkOffset(ctx, o.Page, o.PerPage, MaxSearchResults, "use Search.Export", func(ctx context.Context, page int) ([]*SearchResult, OffsetPagination, error) {
-		o.Page = page
-		p, err := s.QueryPage(ctx, query, &o)
-		if err != nil {
-			return nil, OffsetPagination{}, err
-		}
-		return p.Results, p.OffsetPagination, nil
-	})
+	l, perPage := searchQuery(query, opts)
+	return l.capped(ctx, s.client, perPage, MaxSearchResults, "use Search.Export")
 }
 
-// QueryPage returns one page of Query.
-func (s *SearchService) QueryPage(ctx context.Context, query string, opts *SearchOptions) (*SearchPage, error) {
-	if query == "" {
-		return nil, invalid("search query is empty")
-	}
-	o := copyOpts(opts)
-	if err := o.check(); err != nil {
-		return nil, err
-	}
+// QueryPage returns one page of Query, with the number of results Zendesk
+// reports in Total; put its Next (a page number) into opts.Page to fetch
+// the next.
+func (s *SearchService) QueryPage(ctx context.Context, query string, opts *SearchOptions) (*deskbridge.Page[*SearchResult], error) {
+	l, _ := searchQuery(query, opts)
+	return l.page(ctx, s.client)
+}
+
+func searchQuery(query string, opts *SearchOptions) (listing[*SearchResult], int) {
 	q := struct {
 		Query string `url:"query"`
 		SearchOptions
-	}{query, o}
-	var out struct {
-		Results []*SearchResult `json:"results"`
-		offsetEnvelope
+	}{query, copyOpts(opts)}
+	l := offsetList[*SearchResult]("/api/v2/search", &q.OffsetOptions, &q, "results")
+	if query == "" {
+		l.err = invalid("search query is empty")
 	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/search", Query: &q}, &out); err != nil {
-		return nil, err
-	}
-	p, err := out.pagination()
-	return &SearchPage{Results: out.Results, OffsetPagination: p}, err
+	return l, q.PerPage
 }
 
 // Count returns the number of results of a search without fetching them.
@@ -155,14 +139,15 @@ func (s *SearchService) Count(ctx context.Context, query string) (int64, error) 
 	q := struct {
 		Query string `url:"query"`
 	}{query}
-	var out struct {
-		Count int64 `json:"count"`
-	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/search/count", Query: &q}, &out); err != nil {
+	n, err := rest.Get[int64](ctx, s.client.rest, "/api/v2/search/count", &q, "count")
+	if err != nil {
 		return 0, err
 	}
-	return out.Count, nil
+	return *n, nil
 }
+
+// maxExportPageSize is the largest page Search.Export asks for.
+const maxExportPageSize = 1000
 
 // ExportOptions select a page of Search.Export.
 type ExportOptions struct {
@@ -173,15 +158,10 @@ type ExportOptions struct {
 	// PageSize is the number of results per page (Zendesk allows up to
 	// 1,000 and recommends 100); 0 means 100.
 	PageSize int `url:"page[size],omitempty"`
-	// After is the cursor of the page to fetch. Export cursors expire an
-	// hour after they are issued.
+	// After is the cursor of the page to fetch: the Next of the previous
+	// page ([deskbridge.Page]). Export cursors expire an hour after they
+	// are issued.
 	After string `url:"page[after],omitempty"`
-}
-
-// ExportPage is one page of Search.Export.
-type ExportPage struct {
-	Results []*SearchResult
-	Pagination
 }
 
 // Export iterates over every result of a search, with no 1,000-result cap,
@@ -190,49 +170,40 @@ type ExportPage struct {
 // valid for an hour, and 100 requests per minute per account. opts is
 // copied, never modified.
 func (s *SearchService) Export(ctx context.Context, query string, opts *ExportOptions) iter.Seq2[*SearchResult, error] {
-	o := copyOpts(opts)
-	return walkCursor(ctx, o.After, func(ctx context.Context, after string) ([]*SearchResult, Pagination, error) {
-		o.After = after
-		p, err := s.ExportPage(ctx, query, &o)
-		if err != nil {
-			return nil, Pagination{}, err
-		}
-		return p.Results, p.Pagination, nil
-	})
+	return searchExport(query, opts).all(ctx, s.client)
 }
 
-// ExportPage returns one page of Export.
-func (s *SearchService) ExportPage(ctx context.Context, query string, opts *ExportOptions) (*ExportPage, error) {
-	if query == "" {
-		return nil, invalid("search query is empty")
-	}
-	o := copyOpts(opts)
-	switch o.Type {
-	case ResultTicket, ResultUser, ResultOrganization, ResultGroup:
-	default:
-		return nil, invalid("search export needs ExportOptions.Type: ticket, user, organization or group (got %q)", o.Type)
-	}
-	if o.PageSize < 0 || o.PageSize > 1000 {
-		return nil, invalid("export page size %d is outside 0..1000", o.PageSize)
-	}
-	if o.PageSize == 0 {
-		o.PageSize = MaxPageSize // Zendesk's recommendation
-	}
+// ExportPage returns one page of Export; put its Next into opts.After to
+// fetch the next.
+func (s *SearchService) ExportPage(ctx context.Context, query string, opts *ExportOptions) (*deskbridge.Page[*SearchResult], error) {
+	return searchExport(query, opts).page(ctx, s.client)
+}
+
+// exportTypes are the result types an export takes.
+var exportTypes = map[string]bool{ResultTicket: true, ResultUser: true, ResultOrganization: true, ResultGroup: true}
+
+// searchExport is the listing of an export: a cursor list, whose page size
+// goes up to 1,000.
+func searchExport(query string, opts *ExportOptions) listing[*SearchResult] {
 	q := struct {
 		Query string `url:"query"`
 		ExportOptions
-	}{query, o}
-	var out struct {
-		Results []*SearchResult `json:"results"`
-		cursorEnvelope
+	}{query, copyOpts(opts)}
+	l := listing[*SearchResult]{
+		req:   &rest.Request{Path: "/api/v2/search/export", Query: &q},
+		style: cursorStyle,
+		start: q.After,
+		read:  cursorPages(member[*SearchResult]("results")),
 	}
-	const path = "/api/v2/search/export"
-	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &q}, &out); err != nil {
-		return nil, err
+	switch {
+	case query == "":
+		l.err = invalid("search query is empty")
+	case !exportTypes[q.Type]:
+		l.err = invalid("search export needs ExportOptions.Type: ticket, user, organization or group (got %q)", q.Type)
+	case q.PageSize < 0 || q.PageSize > maxExportPageSize:
+		l.err = invalid("export page size %d is outside 0..%d", q.PageSize, maxExportPageSize)
+	case q.PageSize == 0:
+		q.PageSize = MaxPageSize // Zendesk's recommendation
 	}
-	p, err := out.pagination(path)
-	if err != nil {
-		return nil, err
-	}
-	return &ExportPage{Results: out.Results, Pagination: p}, nil
+	return l
 }

@@ -15,10 +15,10 @@ func TestSearchQueryDocumentedExampleTypedResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.only().expect(t, "GET", "/api/v2/search", "query=type:group hello&sort_by=created_at&sort_order=desc", "")
-	if p.Count != 1234 || p.NextPage != 2 || !strings.Contains(p.NextPageURL, "page=2") || len(p.Results) != 2 {
+	if p.Total != 1234 || p.Next != "2" || len(p.Items) != 2 {
 		t.Fatalf("page = %+v", p)
 	}
-	r := p.Results[0]
+	r := p.Items[0]
 	if r.ResultType != ResultGroup || r.Group == nil || r.Group.Name != "Hello DJs" || r.Ticket != nil || !strings.Contains(string(r.Raw), `"result_type": "group"`) {
 		t.Fatalf("result = %+v", r)
 	}
@@ -118,7 +118,7 @@ func TestSearchExportDocumentedExampleAndCursor(t *testing.T) {
 		t.Fatal("caller's options modified")
 	}
 	p, err := f.client().Search.ExportPage(t.Context(), "hello", &ExportOptions{Type: ResultTicket})
-	if err != nil || p.HasMore {
+	if err != nil || p.Next != "" {
 		t.Fatal(p, err)
 	}
 }

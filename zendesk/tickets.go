@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"github.com/deskbridge/deskbridge"
 	"iter"
 	"net/http"
 	"time"
@@ -283,20 +284,12 @@ func IdempotencyKey(key string) CallOption {
 // newIdempotencyKey returns 128 random bits as text.
 func newIdempotencyKey() string { return rand.Text() }
 
-type ticketEnvelope struct {
-	Ticket *Ticket `json:"ticket"`
-}
-
 // Get returns the ticket with id.
 func (s *TicketsService) Get(ctx context.Context, id int64) (*Ticket, error) {
 	if id <= 0 {
 		return nil, invalid("ticket id %d", id)
 	}
-	var out ticketEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/tickets/%d", id)}, &out); err != nil {
-		return nil, err
-	}
-	return out.Ticket, nil
+	return rest.Get[Ticket](ctx, s.client.rest, rest.Pathf("/api/v2/tickets/%d", id), nil, "ticket")
 }
 
 // ShowMany returns the tickets with the given ids (at most 100), in one
@@ -305,16 +298,14 @@ func (s *TicketsService) ShowMany(ctx context.Context, ids []int64) ([]*Ticket, 
 	if err := checkIDs("ticket", ids); err != nil {
 		return nil, err
 	}
-	var out struct {
-		Tickets []*Ticket `json:"tickets"`
-	}
 	q := struct {
 		IDs []int64 `url:"ids,comma"`
 	}{ids}
-	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/tickets/show_many", Query: &q}, &out); err != nil {
+	out, err := rest.Get[[]*Ticket](ctx, s.client.rest, "/api/v2/tickets/show_many", &q, "tickets")
+	if err != nil {
 		return nil, err
 	}
-	return out.Tickets, nil
+	return *out, nil
 }
 
 // Create creates a ticket. It sends an Idempotency-Key (generated per call
@@ -333,17 +324,12 @@ func (s *TicketsService) Create(ctx context.Context, in *TicketInput, opts ...Ca
 	if o.idempotencyKey == "" {
 		o.idempotencyKey = newIdempotencyKey()
 	}
-	var out ticketEnvelope
-	_, err := s.client.do(ctx, &rest.Request{
+	return rest.Send[Ticket](ctx, s.client.rest, &rest.Request{
 		Method:         http.MethodPost,
 		Path:           "/api/v2/tickets",
 		Body:           &ticketInputEnvelope{in},
 		IdempotencyKey: o.idempotencyKey,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return out.Ticket, nil
+	}, "ticket")
 }
 
 // Update changes a ticket; with Comment set it adds a public reply or an
@@ -358,17 +344,12 @@ func (s *TicketsService) Update(ctx context.Context, id int64, in *TicketInput) 
 	if in == nil {
 		return nil, invalid("ticket input is nil")
 	}
-	var out ticketEnvelope
-	_, err := s.client.do(ctx, &rest.Request{
+	return rest.Send[Ticket](ctx, s.client.rest, &rest.Request{
 		Method:        http.MethodPut,
 		Path:          rest.Pathf("/api/v2/tickets/%d", id),
 		Body:          &ticketInputEnvelope{in},
 		NotIdempotent: in.appendsComment(),
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return out.Ticket, nil
+	}, "ticket")
 }
 
 // Delete deletes a ticket (it goes to the deleted tickets view).
@@ -376,8 +357,7 @@ func (s *TicketsService) Delete(ctx context.Context, id int64) error {
 	if id <= 0 {
 		return invalid("ticket id %d", id)
 	}
-	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/tickets/%d", id)}, nil)
-	return err
+	return s.client.delete(ctx, rest.Pathf("/api/v2/tickets/%d", id))
 }
 
 // CreateMany creates up to 100 tickets in a background job and returns its
@@ -490,56 +470,24 @@ type CommentListOptions struct {
 	IncludeInlineImages bool `url:"include_inline_images,omitempty"`
 }
 
-// CommentsPage is one page of a ticket's comments.
-type CommentsPage struct {
-	Comments []*Comment
-	Pagination
-}
-
 // Comments iterates over a ticket's comments, oldest first, fetching pages
 // (cursor pagination) as the loop needs them. opts may be nil; it is copied,
 // never modified.
 func (s *TicketsService) Comments(ctx context.Context, ticketID int64, opts *CommentListOptions) iter.Seq2[*Comment, error] {
-	o := copyOpts(opts)
-	return walkCursor(ctx, o.After, func(ctx context.Context, after string) ([]*Comment, Pagination, error) {
-		o.After = after
-		p, err := s.CommentsPage(ctx, ticketID, &o)
-		if err != nil {
-			return nil, Pagination{}, err
-		}
-		return p.Comments, p.Pagination, nil
-	})
+	return s.comments(ticketID, opts).all(ctx, s.client)
 }
 
-// CommentsPage returns one page of a ticket's comments.
-func (s *TicketsService) CommentsPage(ctx context.Context, ticketID int64, opts *CommentListOptions) (*CommentsPage, error) {
+// CommentsPage returns one page of a ticket's comments; put its Next into
+// opts.After to fetch the next.
+func (s *TicketsService) CommentsPage(ctx context.Context, ticketID int64, opts *CommentListOptions) (*deskbridge.Page[*Comment], error) {
+	return s.comments(ticketID, opts).page(ctx, s.client)
+}
+
+func (s *TicketsService) comments(ticketID int64, opts *CommentListOptions) listing[*Comment] {
+	o := copyOpts(opts)
+	l := cursorList[*Comment](rest.Pathf("/api/v2/tickets/%d/comments", ticketID), &o.CursorOptions, &o, "comments")
 	if ticketID <= 0 {
-		return nil, invalid("ticket id %d", ticketID)
+		l.err = invalid("ticket id %d", ticketID)
 	}
-	o := copyOpts(opts)
-	if err := o.normalize(); err != nil {
-		return nil, err
-	}
-	var out struct {
-		Comments []*Comment `json:"comments"`
-		cursorEnvelope
-	}
-	path := rest.Pathf("/api/v2/tickets/%d/comments", ticketID)
-	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
-		return nil, err
-	}
-	p, err := out.pagination(path)
-	if err != nil {
-		return nil, err
-	}
-	return &CommentsPage{Comments: out.Comments, Pagination: p}, nil
-}
-
-// copyOpts returns a copy of *opts, or the zero options for nil.
-func copyOpts[T any](opts *T) T {
-	var o T
-	if opts != nil {
-		o = *opts
-	}
-	return o
+	return l
 }

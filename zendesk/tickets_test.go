@@ -358,7 +358,7 @@ func TestTicketsUpdateManyByIDs(t *testing.T) {
 
 	f2 := newFake(t)
 	f2.on("PUT", "/api/v2/tickets/update_many", ok(`{}`))
-	if _, err := f2.client().Tickets.UpdateManyByIDs(t.Context(), []int64{1}, &TicketInput{Status: "open"}); err == nil || !strings.Contains(err.Error(), "no job_status") {
+	if _, err := f2.client().Tickets.UpdateManyByIDs(t.Context(), []int64{1}, &TicketInput{Status: "open"}); err == nil || !strings.Contains(err.Error(), `no "job_status"`) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -400,12 +400,12 @@ func TestTicketsCommentsPageAndResume(t *testing.T) {
 	f.on("GET", "/api/v2/tickets/1/comments", ok(`{"comments":[{"id":5}],"meta":{"has_more":true,"after_cursor":"xyz"}}`))
 	c := f.client()
 	p, err := c.Tickets.CommentsPage(t.Context(), 1, nil)
-	if err != nil || !p.HasMore || p.AfterCursor != "xyz" || len(p.Comments) != 1 {
+	if err != nil || p.Next != "xyz" || len(p.Items) != 1 {
 		t.Fatalf("page = %+v, err = %v", p, err)
 	}
 	// Resume later from the stored cursor, and stop after one item: the
 	// iterator fetches nothing more.
-	for cm, err := range c.Tickets.Comments(t.Context(), 1, &CommentListOptions{CursorOptions: CursorOptions{After: p.AfterCursor}}) {
+	for cm, err := range c.Tickets.Comments(t.Context(), 1, &CommentListOptions{CursorOptions: CursorOptions{After: p.Next}}) {
 		if err != nil || cm.ID != 5 {
 			t.Fatal(cm, err)
 		}
@@ -449,11 +449,14 @@ func TestTicketsCommentsErrorYieldedOnce(t *testing.T) {
 // The cursor is taken from links.next when meta has none.
 func TestPaginationCursorFromNextLink(t *testing.T) {
 	t.Parallel()
-	p := Pagination{HasMore: true, NextURL: "https://acme.zendesk.com/api/v2/groups?page%5Bafter%5D=abc&page%5Bsize%5D=2"}
-	if next, err := p.next(); next != "abc" || err != nil {
+	var m cursorMeta
+	if err := json.Unmarshal([]byte(`{"meta":{"has_more":true},"links":{"next":"https://acme.zendesk.com/api/v2/groups?page%5Bafter%5D=abc&page%5Bsize%5D=2"}}`), &m); err != nil {
+		t.Fatal(err)
+	}
+	if next, err := m.next(); next != "abc" || err != nil {
 		t.Fatalf("next = %q, %v", next, err)
 	}
-	if next, err := (Pagination{}).next(); next != "" || err != nil {
+	if next, err := (&cursorMeta{}).next(); next != "" || err != nil {
 		t.Fatal(next, err)
 	}
 }

@@ -2,6 +2,7 @@ package zendesk
 
 import (
 	"context"
+	"github.com/deskbridge/deskbridge"
 	"iter"
 	"net/http"
 	"time"
@@ -32,45 +33,21 @@ type TriggerCategoryListOptions struct {
 	CursorOptions
 }
 
-// TriggerCategoriesPage is one page of trigger categories.
-type TriggerCategoriesPage struct {
-	TriggerCategories []*TriggerCategory
-	Pagination
-}
-
 // List iterates over trigger categories (cursor pagination). opts may be
 // nil; it is copied, never modified.
 func (s *TriggerCategoriesService) List(ctx context.Context, opts *TriggerCategoryListOptions) iter.Seq2[*TriggerCategory, error] {
-	o := copyOpts(opts)
-	return walkCursor(ctx, o.After, func(ctx context.Context, after string) ([]*TriggerCategory, Pagination, error) {
-		o.After = after
-		p, err := s.ListPage(ctx, &o)
-		if err != nil {
-			return nil, Pagination{}, err
-		}
-		return p.TriggerCategories, p.Pagination, nil
-	})
+	return triggerCategoriesList(opts).all(ctx, s.client)
 }
 
-// ListPage returns one page of trigger categories.
-func (s *TriggerCategoriesService) ListPage(ctx context.Context, opts *TriggerCategoryListOptions) (*TriggerCategoriesPage, error) {
+// ListPage returns one page of trigger categories; put its Next into
+// opts.After to fetch the next.
+func (s *TriggerCategoriesService) ListPage(ctx context.Context, opts *TriggerCategoryListOptions) (*deskbridge.Page[*TriggerCategory], error) {
+	return triggerCategoriesList(opts).page(ctx, s.client)
+}
+
+func triggerCategoriesList(opts *TriggerCategoryListOptions) listing[*TriggerCategory] {
 	o := copyOpts(opts)
-	if err := o.normalize(); err != nil {
-		return nil, err
-	}
-	var out struct {
-		TriggerCategories []*TriggerCategory `json:"trigger_categories"`
-		cursorEnvelope
-	}
-	const path = "/api/v2/trigger_categories"
-	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
-		return nil, err
-	}
-	p, err := out.pagination(path)
-	if err != nil {
-		return nil, err
-	}
-	return &TriggerCategoriesPage{TriggerCategories: out.TriggerCategories, Pagination: p}, nil
+	return cursorList[*TriggerCategory]("/api/v2/trigger_categories", &o.CursorOptions, &o, "trigger_categories")
 }
 
 type triggerCategoryEnvelope struct {
@@ -82,7 +59,7 @@ func (s *TriggerCategoriesService) Get(ctx context.Context, id string) (*Trigger
 	if id == "" {
 		return nil, invalid("trigger category id is empty")
 	}
-	return s.one(ctx, &rest.Request{Path: rest.Pathf("/api/v2/trigger_categories/%s", id)})
+	return rest.Get[TriggerCategory](ctx, s.client.rest, rest.Pathf("/api/v2/trigger_categories/%s", id), nil, "trigger_category")
 }
 
 // Create creates a trigger category (Name is required).
@@ -90,11 +67,12 @@ func (s *TriggerCategoriesService) Create(ctx context.Context, tc *TriggerCatego
 	if tc == nil || tc.Name == "" {
 		return nil, invalid("a trigger category needs a name")
 	}
-	return s.one(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/trigger_categories", Body: &triggerCategoryEnvelope{tc}})
+	return rest.Send[TriggerCategory](ctx, s.client.rest, &rest.Request{Method: http.MethodPost, Path: "/api/v2/trigger_categories", Body: &triggerCategoryEnvelope{tc}}, "trigger_category")
 }
 
 // Update changes the name or position of the trigger category with id
-// (PATCH: fields left zero are unchanged).
+// (PATCH: fields left zero are unchanged). A PATCH that sets fields to
+// given values is safe to replay, so it is retried like a read.
 func (s *TriggerCategoriesService) Update(ctx context.Context, id string, tc *TriggerCategory) (*TriggerCategory, error) {
 	if id == "" {
 		return nil, invalid("trigger category id is empty")
@@ -102,8 +80,7 @@ func (s *TriggerCategoriesService) Update(ctx context.Context, id string, tc *Tr
 	if tc == nil {
 		return nil, invalid("trigger category is nil")
 	}
-	// A PATCH that sets fields to given values is safe to replay.
-	return s.one(ctx, &rest.Request{Method: http.MethodPatch, Path: rest.Pathf("/api/v2/trigger_categories/%s", id), Body: &triggerCategoryEnvelope{tc}, Idempotent: true})
+	return rest.Send[TriggerCategory](ctx, s.client.rest, &rest.Request{Method: http.MethodPatch, Path: rest.Pathf("/api/v2/trigger_categories/%s", id), Body: &triggerCategoryEnvelope{tc}, Idempotent: true}, "trigger_category")
 }
 
 // Delete deletes the trigger category with id. Zendesk refuses (400) to
@@ -112,14 +89,5 @@ func (s *TriggerCategoriesService) Delete(ctx context.Context, id string) error 
 	if id == "" {
 		return invalid("trigger category id is empty")
 	}
-	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/trigger_categories/%s", id)}, nil)
-	return err
-}
-
-func (s *TriggerCategoriesService) one(ctx context.Context, req *rest.Request) (*TriggerCategory, error) {
-	var out triggerCategoryEnvelope
-	if _, err := s.client.do(ctx, req, &out); err != nil {
-		return nil, err
-	}
-	return out.TriggerCategory, nil
+	return s.client.delete(ctx, rest.Pathf("/api/v2/trigger_categories/%s", id))
 }

@@ -16,8 +16,8 @@ func TestTriggerCategoriesListDocumentedExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.only().expect(t, "GET", "/api/v2/trigger_categories", "sort=position&page[size]=2", "")
-	if len(p.TriggerCategories) != 2 || p.TriggerCategories[1].ID != "10002" || p.TriggerCategories[1].Name != "SMS Triggers" ||
-		*p.TriggerCategories[1].Position != 1 || !p.HasMore || p.AfterCursor != "eyJvIjoiLXNjb3JlLGlkIiwidiI6ImFRSUFBQUFBQUFBQWFRMHBJUUVBQUFBQSJ9" {
+	if len(p.Items) != 2 || p.Items[1].ID != "10002" || p.Items[1].Name != "SMS Triggers" ||
+		*p.Items[1].Position != 1 || p.Next != "eyJvIjoiLXNjb3JlLGlkIiwidiI6ImFRSUFBQUFBQUFBQWFRMHBJUUVBQUFBQSJ9" {
 		t.Fatalf("page = %+v", p)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/deskbridge/deskbridge"
 	"iter"
 	"net/http"
 	"time"
@@ -71,16 +72,6 @@ func Cond(field, operator string, values ...string) Condition {
 // comment would otherwise be sent back as an SMS).
 func LoopGuard() Condition { return loopGuardCondition() }
 
-// loopGuardCondition is current_via_id is_not "5". UNCONFIRMED: the field
-// name current_via_id comes from public trigger code, not from Zendesk's
-// condition reference (GET /api/v2/triggers/definitions lists the real
-// one); via id 5 = web_service is documented. Public code sends the value
-// both as "5" and as 5; the string form is used, like other condition
-// values.
-func loopGuardCondition() Condition {
-	return Cond("current_via_id", "is_not", "5")
-}
-
 // Action is what a trigger does, e.g. {"field": "status", "value": "open"}.
 // Value varies with the field (a string, or a list such as the
 // [webhook id, body] of notification_webhook).
@@ -147,45 +138,21 @@ type TriggerListOptions struct {
 	CursorOptions
 }
 
-// TriggersPage is one page of triggers.
-type TriggersPage struct {
-	Triggers []*Trigger
-	Pagination
-}
-
 // List iterates over ticket triggers (cursor pagination). opts may be nil;
 // it is copied, never modified.
 func (s *TriggersService) List(ctx context.Context, opts *TriggerListOptions) iter.Seq2[*Trigger, error] {
-	o := copyOpts(opts)
-	return walkCursor(ctx, o.After, func(ctx context.Context, after string) ([]*Trigger, Pagination, error) {
-		o.After = after
-		p, err := s.ListPage(ctx, &o)
-		if err != nil {
-			return nil, Pagination{}, err
-		}
-		return p.Triggers, p.Pagination, nil
-	})
+	return triggersList(opts).all(ctx, s.client)
 }
 
-// ListPage returns one page of triggers.
-func (s *TriggersService) ListPage(ctx context.Context, opts *TriggerListOptions) (*TriggersPage, error) {
+// ListPage returns one page of triggers; put its Next into opts.After to
+// fetch the next.
+func (s *TriggersService) ListPage(ctx context.Context, opts *TriggerListOptions) (*deskbridge.Page[*Trigger], error) {
+	return triggersList(opts).page(ctx, s.client)
+}
+
+func triggersList(opts *TriggerListOptions) listing[*Trigger] {
 	o := copyOpts(opts)
-	if err := o.normalize(); err != nil {
-		return nil, err
-	}
-	var out struct {
-		Triggers []*Trigger `json:"triggers"`
-		cursorEnvelope
-	}
-	const path = "/api/v2/triggers"
-	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
-		return nil, err
-	}
-	p, err := out.pagination(path)
-	if err != nil {
-		return nil, err
-	}
-	return &TriggersPage{Triggers: out.Triggers, Pagination: p}, nil
+	return cursorList[*Trigger]("/api/v2/triggers", &o.CursorOptions, &o, "triggers")
 }
 
 type triggerEnvelope struct {
@@ -197,11 +164,7 @@ func (s *TriggersService) Get(ctx context.Context, id int64) (*Trigger, error) {
 	if id <= 0 {
 		return nil, invalid("trigger id %d", id)
 	}
-	var out triggerEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/triggers/%d", id)}, &out); err != nil {
-		return nil, err
-	}
-	return out.Trigger, nil
+	return rest.Get[Trigger](ctx, s.client.rest, rest.Pathf("/api/v2/triggers/%d", id), nil, "trigger")
 }
 
 // Create creates a trigger (Title, at least one condition and one action
@@ -213,11 +176,7 @@ func (s *TriggersService) Create(ctx context.Context, t *Trigger) (*Trigger, err
 	if len(t.Conditions.All)+len(t.Conditions.Any) == 0 || len(t.Actions) == 0 {
 		return nil, invalid("trigger %q needs conditions and actions", t.Title)
 	}
-	var out triggerEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/triggers", Body: &triggerEnvelope{t}}, &out); err != nil {
-		return nil, err
-	}
-	return out.Trigger, nil
+	return rest.Send[Trigger](ctx, s.client.rest, &rest.Request{Method: http.MethodPost, Path: "/api/v2/triggers", Body: &triggerEnvelope{t}}, "trigger")
 }
 
 // Update changes the trigger with id. Conditions and actions, when given,
@@ -229,11 +188,7 @@ func (s *TriggersService) Update(ctx context.Context, id int64, t *Trigger) (*Tr
 	if t == nil {
 		return nil, invalid("trigger is nil")
 	}
-	var out triggerEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/triggers/%d", id), Body: &triggerEnvelope{t}}, &out); err != nil {
-		return nil, err
-	}
-	return out.Trigger, nil
+	return rest.Send[Trigger](ctx, s.client.rest, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/triggers/%d", id), Body: &triggerEnvelope{t}}, "trigger")
 }
 
 // Delete deletes the trigger with id.
@@ -241,6 +196,5 @@ func (s *TriggersService) Delete(ctx context.Context, id int64) error {
 	if id <= 0 {
 		return invalid("trigger id %d", id)
 	}
-	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/triggers/%d", id)}, nil)
-	return err
+	return s.client.delete(ctx, rest.Pathf("/api/v2/triggers/%d", id))
 }

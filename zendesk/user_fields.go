@@ -60,45 +60,21 @@ type CustomFieldOption struct {
 	Value string `json:"value"`
 }
 
-// UserFieldsPage is one page of user fields.
-type UserFieldsPage struct {
-	UserFields []*UserField
-	Pagination
-}
-
 // List iterates over the account's user fields (cursor pagination). opts
 // may be nil; it is copied, never modified.
 func (s *UserFieldsService) List(ctx context.Context, opts *CursorOptions) iter.Seq2[*UserField, error] {
-	o := copyOpts(opts)
-	return walkCursor(ctx, o.After, func(ctx context.Context, after string) ([]*UserField, Pagination, error) {
-		o.After = after
-		p, err := s.ListPage(ctx, &o)
-		if err != nil {
-			return nil, Pagination{}, err
-		}
-		return p.UserFields, p.Pagination, nil
-	})
+	return userFieldsList(opts).all(ctx, s.client)
 }
 
-// ListPage returns one page of user fields.
-func (s *UserFieldsService) ListPage(ctx context.Context, opts *CursorOptions) (*UserFieldsPage, error) {
+// ListPage returns one page of user fields; put its Next into opts.After
+// to fetch the next.
+func (s *UserFieldsService) ListPage(ctx context.Context, opts *CursorOptions) (*deskbridge.Page[*UserField], error) {
+	return userFieldsList(opts).page(ctx, s.client)
+}
+
+func userFieldsList(opts *CursorOptions) listing[*UserField] {
 	o := copyOpts(opts)
-	if err := o.normalize(); err != nil {
-		return nil, err
-	}
-	var out struct {
-		UserFields []*UserField `json:"user_fields"`
-		cursorEnvelope
-	}
-	const path = "/api/v2/user_fields"
-	if _, err := s.client.do(ctx, &rest.Request{Path: path, Query: &o}, &out); err != nil {
-		return nil, err
-	}
-	p, err := out.pagination(path)
-	if err != nil {
-		return nil, err
-	}
-	return &UserFieldsPage{UserFields: out.UserFields, Pagination: p}, nil
+	return cursorList[*UserField]("/api/v2/user_fields", &o, &o, "user_fields")
 }
 
 type userFieldEnvelope struct {
@@ -110,11 +86,7 @@ func (s *UserFieldsService) Get(ctx context.Context, id int64) (*UserField, erro
 	if id <= 0 {
 		return nil, invalid("user field id %d", id)
 	}
-	var out userFieldEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/user_fields/%d", id)}, &out); err != nil {
-		return nil, err
-	}
-	return out.UserField, nil
+	return rest.Get[UserField](ctx, s.client.rest, rest.Pathf("/api/v2/user_fields/%d", id), nil, "user_field")
 }
 
 // Create creates a user field (admins only), for example the text field
@@ -125,11 +97,7 @@ func (s *UserFieldsService) Create(ctx context.Context, f *UserField) (*UserFiel
 	if f == nil || f.Key == "" || f.Title == "" {
 		return nil, invalid("a user field needs a key and a title")
 	}
-	var out userFieldEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/user_fields", Body: &userFieldEnvelope{f}}, &out); err != nil {
-		return nil, err
-	}
-	return out.UserField, nil
+	return rest.Send[UserField](ctx, s.client.rest, &rest.Request{Method: http.MethodPost, Path: "/api/v2/user_fields", Body: &userFieldEnvelope{f}}, "user_field")
 }
 
 // FindByKey returns the user field with key, walking the list. When there

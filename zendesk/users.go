@@ -3,6 +3,8 @@ package zendesk
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"github.com/deskbridge/deskbridge"
 	"iter"
 	"net/http"
 	"time"
@@ -110,10 +112,6 @@ type Identity struct {
 	Value string `json:"value"`
 }
 
-type userEnvelope struct {
-	User *User `json:"user"`
-}
-
 type userInputEnvelope struct {
 	User *UserInput `json:"user"`
 }
@@ -123,20 +121,12 @@ func (s *UsersService) Get(ctx context.Context, id int64) (*User, error) {
 	if id <= 0 {
 		return nil, invalid("user id %d", id)
 	}
-	return s.get(ctx, rest.Pathf("/api/v2/users/%d", id))
+	return rest.Get[User](ctx, s.client.rest, rest.Pathf("/api/v2/users/%d", id), nil, "user")
 }
 
 // Me returns the authenticated user.
 func (s *UsersService) Me(ctx context.Context) (*User, error) {
-	return s.get(ctx, "/api/v2/users/me")
-}
-
-func (s *UsersService) get(ctx context.Context, path string) (*User, error) {
-	var out userEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Path: path}, &out); err != nil {
-		return nil, err
-	}
-	return out.User, nil
+	return rest.Get[User](ctx, s.client.rest, "/api/v2/users/me", nil, "user")
 }
 
 // Create creates a user. It is not replayed after a 5xx (a second attempt
@@ -145,11 +135,7 @@ func (s *UsersService) Create(ctx context.Context, in *UserInput) (*User, error)
 	if in == nil {
 		return nil, invalid("user input is nil")
 	}
-	var out userEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/users", Body: &userInputEnvelope{in}}, &out); err != nil {
-		return nil, err
-	}
-	return out.User, nil
+	return rest.Send[User](ctx, s.client.rest, &rest.Request{Method: http.MethodPost, Path: "/api/v2/users", Body: &userInputEnvelope{in}}, "user")
 }
 
 // CreateOrUpdate creates the user, or updates the one that has the same
@@ -164,8 +150,10 @@ func (s *UsersService) CreateOrUpdate(ctx context.Context, in *UserInput) (u *Us
 	if in.Email == "" && in.ExternalID == "" {
 		return nil, false, invalid("CreateOrUpdate needs an email or an external_id to match on")
 	}
-	var out userEnvelope
-	resp, err := s.client.do(ctx, &rest.Request{
+	var out struct {
+		User *User `json:"user"`
+	}
+	resp, err := s.client.rest.Do(ctx, &rest.Request{
 		Method:     http.MethodPost,
 		Path:       "/api/v2/users/create_or_update",
 		Body:       &userInputEnvelope{in},
@@ -173,6 +161,9 @@ func (s *UsersService) CreateOrUpdate(ctx context.Context, in *UserInput) (u *Us
 	}, &out)
 	if err != nil {
 		return nil, false, err
+	}
+	if out.User == nil {
+		return nil, false, fmt.Errorf("zendesk: POST /api/v2/users/create_or_update: the answer has no \"user\"")
 	}
 	return out.User, resp.StatusCode == http.StatusCreated, nil
 }
@@ -185,11 +176,7 @@ func (s *UsersService) Update(ctx context.Context, id int64, in *UserInput) (*Us
 	if in == nil {
 		return nil, invalid("user input is nil")
 	}
-	var out userEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/users/%d", id), Body: &userInputEnvelope{in}}, &out); err != nil {
-		return nil, err
-	}
-	return out.User, nil
+	return rest.Send[User](ctx, s.client.rest, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/users/%d", id), Body: &userInputEnvelope{in}}, "user")
 }
 
 // MaxUserSearchResults is the most users one user search returns (offset
@@ -204,12 +191,6 @@ type UserSearchOptions struct {
 	OffsetOptions
 }
 
-// UsersPage is one page of users.
-type UsersPage struct {
-	Users []*User
-	OffsetPagination
-}
-
 // Search iterates over the users matching query (Zendesk search syntax:
 // "email@example.com", "role:agent", "phone:+15551234567", ...). The
 // endpoint only has offset pagination: at most 100 users per page, and no
@@ -218,37 +199,25 @@ type UsersPage struct {
 // ErrResultLimit; narrow the query for more. opts may be nil; it is copied,
 // never modified.
 func (s *UsersService) Search(ctx context.Context, query string, opts *UserSearchOptions) iter.Seq2[*User, error] {
-	o := copyOpts(opts)
-	return walkOffset(ctx, o.Page, o.PerPage, MaxUserSearchResults, "narrow the query", func(ctx context.Context, page int) ([]*User, OffsetPagination, error) {
-		o.Page = page
-		p, err := s.SearchPage(ctx, query, &o)
-		if err != nil {
-			return nil, OffsetPagination{}, err
-		}
-		return p.Users, p.OffsetPagination, nil
-	})
+	l, perPage := usersSearch(query, opts)
+	return l.capped(ctx, s.client, perPage, MaxUserSearchResults, "narrow the query")
 }
 
-// SearchPage returns one page of Search.
-func (s *UsersService) SearchPage(ctx context.Context, query string, opts *UserSearchOptions) (*UsersPage, error) {
-	o := copyOpts(opts)
-	if query == "" && o.ExternalID == "" {
-		return nil, invalid("user search needs a query or an external id")
-	}
-	if err := o.check(); err != nil {
-		return nil, err
-	}
+// SearchPage returns one page of Search, with the number of matching users
+// in Total; put its Next (a page number) into opts.Page to fetch the next.
+func (s *UsersService) SearchPage(ctx context.Context, query string, opts *UserSearchOptions) (*deskbridge.Page[*User], error) {
+	l, _ := usersSearch(query, opts)
+	return l.page(ctx, s.client)
+}
+
+func usersSearch(query string, opts *UserSearchOptions) (listing[*User], int) {
 	q := struct {
 		Query string `url:"query,omitempty"`
 		UserSearchOptions
-	}{query, o}
-	var out struct {
-		Users []*User `json:"users"`
-		offsetEnvelope
+	}{query, copyOpts(opts)}
+	l := offsetList[*User]("/api/v2/users/search", &q.OffsetOptions, &q, "users")
+	if query == "" && q.ExternalID == "" {
+		l.err = invalid("user search needs a query or an external id")
 	}
-	if _, err := s.client.do(ctx, &rest.Request{Path: "/api/v2/users/search", Query: &q}, &out); err != nil {
-		return nil, err
-	}
-	p, err := out.pagination()
-	return &UsersPage{Users: out.Users, OffsetPagination: p}, err
+	return l, q.PerPage
 }

@@ -140,7 +140,7 @@ func TestUsersSearchPageDocumentedExampleAndExternalID(t *testing.T) {
 	f.on("GET", "/api/v2/users/search", ok(testdata(t, "users_search.json")))
 	c := f.client()
 	p, err := c.Users.SearchPage(t.Context(), "", &UserSearchOptions{ExternalID: "braze-7"})
-	if err != nil || len(p.Users) != 2 || p.Users[0].Name != "Robert Jones" || p.NextPage != 0 {
+	if err != nil || len(p.Items) != 2 || p.Items[0].Name != "Robert Jones" || p.Next != "" {
 		t.Fatalf("page = %+v, err = %v", p, err)
 	}
 	f.only().expect(t, "GET", "/api/v2/users/search", "external_id=braze-7", "")
@@ -161,7 +161,7 @@ func TestUsersSearchBadNextPage(t *testing.T) {
 	f := newFake(t)
 	f.on("GET", "/api/v2/users/search", ok(`{"users":[{"id":1}],"next_page":"https://acme.zendesk.com/api/v2/users/search?cursor=x"}`))
 	p, err := f.client().Users.SearchPage(t.Context(), "x", nil)
-	if err == nil || p == nil || len(p.Users) != 1 || !strings.Contains(err.Error(), "no page number") {
+	if err == nil || p == nil || len(p.Items) != 1 || !strings.Contains(err.Error(), "no page number") {
 		t.Fatalf("page = %+v, err = %v", p, err)
 	}
 	for _, err := range f.client().Users.Search(t.Context(), "x", nil) {

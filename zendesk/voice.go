@@ -41,11 +41,7 @@ func (s *VoiceService) Availability(ctx context.Context, agentID int64) (*TalkAv
 	if agentID <= 0 {
 		return nil, invalid("agent id %d", agentID)
 	}
-	var out talkAvailabilityEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Path: rest.Pathf("/api/v2/channels/voice/availabilities/%d", agentID)}, &out); err != nil {
-		return nil, err
-	}
-	return out.Availability, nil
+	return rest.Get[TalkAvailability](ctx, s.client.rest, rest.Pathf("/api/v2/channels/voice/availabilities/%d", agentID), nil, "availability")
 }
 
 // UpdateAvailability sets an agent's Talk state and/or how they take calls,
@@ -58,11 +54,7 @@ func (s *VoiceService) UpdateAvailability(ctx context.Context, agentID int64, in
 		return nil, invalid("Talk availability update needs agent_state or via")
 	}
 	body := &talkAvailabilityEnvelope{&TalkAvailability{AgentState: in.AgentState, Via: in.Via}}
-	var out talkAvailabilityEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/channels/voice/availabilities/%d", agentID), Body: body}, &out); err != nil {
-		return nil, err
-	}
-	return out.Availability, nil
+	return rest.Send[TalkAvailability](ctx, s.client.rest, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/channels/voice/availabilities/%d", agentID), Body: body}, "availability")
 }
 
 // DisplayTicket opens a ticket in the agent's Zendesk browser tab (Talk
@@ -86,7 +78,7 @@ func (s *VoiceService) DisplayUser(ctx context.Context, agentID, userID int64) e
 }
 
 func (s *VoiceService) display(ctx context.Context, path string) error {
-	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: path, Idempotent: true}, nil)
+	_, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodPost, Path: path, Idempotent: true}, nil)
 	return err
 }
 
@@ -160,9 +152,5 @@ func (s *VoiceService) CreateVoiceTicket(ctx context.Context, in *VoiceTicket) (
 		DisplayToAgent int64        `json:"display_to_agent,omitempty"`
 		Ticket         *TicketInput `json:"ticket"`
 	}{in.DisplayToAgent, in.Ticket}
-	var out ticketEnvelope
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/channels/voice/tickets", Body: &body}, &out); err != nil {
-		return nil, err
-	}
-	return out.Ticket, nil
+	return rest.Send[Ticket](ctx, s.client.rest, &rest.Request{Method: http.MethodPost, Path: "/api/v2/channels/voice/tickets", Body: &body}, "ticket")
 }

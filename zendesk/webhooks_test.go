@@ -1,7 +1,6 @@
 package zendesk
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -46,26 +45,6 @@ func TestWebhooksCreateEventSubscription(t *testing.T) {
 	f.only().expect(t, "POST", "/api/v2/webhooks", "",
 		`{"webhook":{"name":"babelforce agent status","endpoint":"https://acme.babelforce.com/api/v1/webhook/zendesk?templateId=webhook_map_talk_status","http_method":"POST","request_format":"json","status":"active","subscriptions":["zen:event-type:agent.state_changed"],"authentication":{"type":"basic_auth","data":{"password":"pass","username":"user"},"add_position":"header"},"custom_headers":{"X-Env":"prod"}}}`)
 }
-
-// bearerTokenData and apiKeyData are UNCONFIRMED: the key names "token" and
-// "name"/"value" are not in Zendesk's reference.
-func TestWebhookAuthenticationDataUnconfirmed(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		a    *WebhookAuthentication
-		want string
-	}{
-		{WebhookBasicAuth("u", "p"), `{"type":"basic_auth","data":{"password":"p","username":"u"},"add_position":"header"}`},
-		{WebhookBearerToken("tok"), `{"type":"bearer_token","data":{"token":"tok"},"add_position":"header"}`},
-		{WebhookAPIKey("X-Api-Key", "k"), `{"type":"api_key","data":{"name":"X-Api-Key","value":"k"},"add_position":"header"}`},
-	} {
-		b, _ := json.Marshal(tc.a)
-		if string(b) != tc.want {
-			t.Errorf("got %s, want %s", b, tc.want)
-		}
-	}
-}
-
 func TestWebhooksListGetUpdateDelete(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
@@ -137,52 +116,4 @@ func TestWebhooksSigningSecret(t *testing.T) {
 		t.Fatal(s, err)
 	}
 	f.only().expect(t, "GET", "/api/v2/webhooks/w1/signing_secret", "", "")
-}
-
-// signingSecretResetPath is UNCONFIRMED: POST on .../signing_secret is what
-// third-party specs derived from the docs use.
-func TestWebhooksResetSigningSecretUnconfirmedPath(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	f.on("POST", "/api/v2/webhooks/w1/signing_secret", status(503, `{}`), status(201, `{"signing_secret":{"algorithm":"sha256","secret":"new-secret"}}`))
-	_, err := f.client().Webhooks.ResetSigningSecret(t.Context(), "w1")
-	if err == nil || len(f.calls()) != 1 {
-		t.Fatalf("a reset is not replayed after a 5xx: err = %v, calls = %d", err, len(f.calls()))
-	}
-	s, err := f.client().Webhooks.ResetSigningSecret(t.Context(), "w1")
-	if err != nil || s.Secret != "new-secret" {
-		t.Fatal(s, err)
-	}
-	f.calls()[1].expect(t, "POST", "/api/v2/webhooks/w1/signing_secret", "", "")
-	if signingSecretResetPath("a/b") != "/api/v2/webhooks/a%2Fb/signing_secret" {
-		t.Fatal(signingSecretResetPath("a/b"))
-	}
-}
-
-// webhookTestBody and parseWebhookTestResult are UNCONFIRMED: the
-// {"request": ...} / {"response": ...} shapes are recalled from Zendesk's
-// reference, not read from a stored copy.
-func TestWebhooksTestUnconfirmedShapes(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	f.on("POST", "/api/v2/webhooks/test",
-		ok(`{"response":{"headers":[{"key":"Content-Type","value":"application/json"}],"payload":"{\"ok\":true}","status":200}}`),
-		ok(`{"response":{"status":500,"payload":{"odd":1}}}`),
-		ok(`[]`))
-	c := f.client()
-	res, err := c.Webhooks.Test(t.Context(), "w1", &WebhookTest{Endpoint: "https://example.com/status/200", Payload: `{"ok":1}`, Authentication: WebhookBearerToken("t0k3n")})
-	if err != nil || res.Status != 200 || res.Payload != `{"ok":true}` || !strings.Contains(string(res.Headers), "Content-Type") {
-		t.Fatalf("result = %+v, err = %v", res, err)
-	}
-	f.calls()[0].expect(t, "POST", "/api/v2/webhooks/test", "webhook_id=w1",
-		`{"request":{"endpoint":"https://example.com/status/200","http_method":"POST","request_format":"json","payload":"{\"ok\":1}","authentication":{"type":"bearer_token","data":{"token":"t0k3n"},"add_position":"header"}}}`)
-	res, err = c.Webhooks.Test(t.Context(), "", &WebhookTest{Endpoint: "https://example.com/x", HTTPMethod: "GET", RequestFormat: "xml"})
-	if err != nil || res.Status != 500 || res.Payload != `{"odd":1}` {
-		t.Fatalf("result = %+v, err = %v", res, err)
-	}
-	f.calls()[1].expect(t, "POST", "/api/v2/webhooks/test", "", `{"request":{"endpoint":"https://example.com/x","http_method":"GET","request_format":"xml"}}`)
-	res, err = c.Webhooks.Test(t.Context(), "", &WebhookTest{Endpoint: "https://example.com/x"})
-	if err != nil || res.Status != 0 || string(res.Raw) != `[]` {
-		t.Fatalf("unexpected shape kept raw: %+v, %v", res, err)
-	}
 }

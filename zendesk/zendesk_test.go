@@ -198,12 +198,16 @@ func TestSubdomainValidation(t *testing.T) {
 		{"acme-support", true},
 		{"z3ndesk", true},
 		{strings.Repeat("a", 63), true},
+		// Host names are case-insensitive: folded to lower case.
+		{"Acme", true},
+		{"ACME", true},
+		// Surrounding space is trimmed; nothing inside a label can move
+		// the host.
+		{"acme\n", true},
 		{"", false},
 		{"evil.com/x", false},
 		{"a..b", false},
 		{"acme.zendesk.com", false},
-		{"Acme", false},
-		{"ACME", false},
 		{"-acme", false},
 		{"acme-", false},
 		{strings.Repeat("a", 64), false},
@@ -212,24 +216,23 @@ func TestSubdomainValidation(t *testing.T) {
 		{"acme:443", false},
 		{"acme#", false},
 		{"acme/", false},
-		{"acme\n", false},
+		{"ac\nme", false},
 		{"ａcme", false}, // full-width a
 		{"under_score", false},
 	} {
-		_, err := NewClient(WithSubdomain(tc.sub), WithOAuthToken("t0k3n"))
+		c, err := NewClient(WithSubdomain(tc.sub), WithOAuthToken("t0k3n"))
 		if (err == nil) != tc.ok {
 			t.Errorf("WithSubdomain(%q): err = %v, want ok=%v", tc.sub, err, tc.ok)
 		}
 		if err != nil && !strings.Contains(err.Error(), "subdomain") {
 			t.Errorf("WithSubdomain(%q): unclear error %q", tc.sub, err)
 		}
+		if err == nil && !strings.HasPrefix(c.BaseURL(), "https://"+strings.ToLower(strings.TrimSpace(tc.sub))+".zendesk.com") {
+			t.Errorf("WithSubdomain(%q): base URL %s", tc.sub, c.BaseURL())
+		}
 	}
 	_, err := NewClient(WithSubdomain("acme.zendesk.com"), WithOAuthToken("t0k3n"))
-	if err == nil || !strings.Contains(err.Error(), `give only the subdomain`) {
-		t.Errorf("hint missing: %v", err)
-	}
-	_, err = NewClient(WithSubdomain("Acme"), WithOAuthToken("t0k3n"))
-	if err == nil || !strings.Contains(err.Error(), `lower case`) {
+	if err == nil || !strings.Contains(err.Error(), `give only the first label: "acme"`) {
 		t.Errorf("hint missing: %v", err)
 	}
 }
@@ -254,6 +257,7 @@ func TestNewClientOptions(t *testing.T) {
 		"bad user agent":  {WithSubdomain("acme"), WithOAuthToken("t0k3n"), WithUserAgent("a\nb")},
 		"bad retries":     {WithSubdomain("acme"), WithOAuthToken("t0k3n"), WithMaxRetries(-1)},
 		"bad wait":        {WithSubdomain("acme"), WithOAuthToken("t0k3n"), WithRetryWaitMax(0)},
+		"bad max size":    {WithSubdomain("acme"), WithOAuthToken("t0k3n"), WithMaxResponseSize(0)},
 		"empty token":     {WithSubdomain("acme"), WithOAuthToken(" ")},
 		"token with \\n":  {WithSubdomain("acme"), WithOAuthToken("a\nb")},
 		"empty email":     {WithSubdomain("acme"), WithAPIToken("", "tok")},
