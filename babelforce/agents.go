@@ -1,6 +1,7 @@
 package babelforce
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,13 +18,14 @@ import (
 // AgentsService is the v2 agents API (/api/v2/agents).
 type AgentsService service
 
-// Agent is a babelforce agent (manager spec schema Agent). Only ID and Name
-// are always present.
+// Agent is a babelforce agent (schema Agent of the manager spec). Only ID
+// and Name are always present. IDs are babelforce's, as it sends them (32
+// lower-case hex characters); the client passes them through unchanged.
 type Agent struct {
 	ID string `json:"id"`
 	// SourceID is the agent's id in an external system; for the Zendesk
-	// status sync, the Zendesk user id (the seed: "The agent id is the
-	// source_id of our agent in babelforce").
+	// status sync, the Zendesk user id (babelforce's status-sync article:
+	// "The agent id is the source_id of our agent in babelforce").
 	SourceID string `json:"sourceId,omitempty"`
 	// AgentSource names that external system.
 	AgentSource string `json:"agentSource,omitempty"`
@@ -113,7 +115,8 @@ type AgentUpdate struct {
 // optional; list filters (GroupIDs, Groups, Tags) repeat the parameter.
 type AgentListOptions struct {
 	// Page is the 1-based page to fetch; 0 fetches the first page without a
-	// page parameter. ListPage returns the next one in AgentsPage.NextPage.
+	// page parameter. To resume a list, put the deskbridge.Page.Next of the
+	// page before, a page number in decimal, here.
 	Page int `url:"page,omitempty"`
 	// Max is the page size.
 	Max int `url:"max,omitempty"`
@@ -131,62 +134,48 @@ type AgentListOptions struct {
 	Tags     []string `url:"tags,omitempty"`
 }
 
-// AgentsPage is one page of agents.
-type AgentsPage struct {
-	Agents     []*Agent
-	Pagination Pagination
-	// NextPage is the page to put in AgentListOptions.Page to continue; 0
-	// after the last page.
-	NextPage int
-}
-
-type agentListResponse struct {
-	Items      []*Agent   `json:"items"`
-	Pagination Pagination `json:"pagination"`
-}
-
-// ListPage fetches one page of agents (GET /api/v2/agents).
-func (s *AgentsService) ListPage(ctx context.Context, opts *AgentListOptions) (*AgentsPage, error) {
+// listRequest returns the request of the agent list that opts asks for,
+// and the cursor of its first page.
+func (s *AgentsService) listRequest(opts *AgentListOptions) (*rest.Request, string, error) {
 	var o AgentListOptions
 	if opts != nil {
 		o = *opts
 	}
 	if o.Page < 0 || o.Max < 0 {
-		return nil, invalidf("agent list: page and max must not be negative")
+		return nil, "", invalidf("agent list: page and max must not be negative")
 	}
-	var out agentListResponse
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodGet, Path: "/api/v2/agents", Query: &o}, &out); err != nil {
+	start := pageCursor(o.Page)
+	o.Page = 0 // the cursor carries it
+	return &rest.Request{Method: http.MethodGet, Path: "/api/v2/agents", Query: &o}, start, nil
+}
+
+// ListPage fetches one page of agents (GET /api/v2/agents), the page
+// opts.Page names. The page's Next is the page after it, in decimal, ""
+// after the last: parse it into AgentListOptions.Page to continue. Its
+// Total is the pagination's total.
+func (s *AgentsService) ListPage(ctx context.Context, opts *AgentListOptions) (*deskbridge.Page[*Agent], error) {
+	req, start, err := s.listRequest(opts)
+	if err != nil {
 		return nil, err
 	}
-	return &AgentsPage{
-		Agents:     out.Items,
-		Pagination: out.Pagination,
-		NextPage:   nextV2Page(o.Page, out.Pagination, len(out.Items)),
-	}, nil
+	return rest.ListPage(ctx, s.client.rest, req, pageStyle, start, readV2Page[*Agent])
 }
 
 // List iterates over the agents that match opts, fetching pages as the
 // caller ranges (from opts.Page, or the first). opts is copied, never
 // modified. An error is yielded once and ends the walk.
 func (s *AgentsService) List(ctx context.Context, opts *AgentListOptions) iter.Seq2[*Agent, error] {
-	var o AgentListOptions
-	if opts != nil {
-		o = *opts
+	req, start, err := s.listRequest(opts)
+	if err != nil {
+		return func(yield func(*Agent, error) bool) { yield(nil, err) }
 	}
-	return walk(ctx, o.Page, func(ctx context.Context, page int) ([]*Agent, int, error) {
-		o.Page = page
-		p, err := s.ListPage(ctx, &o)
-		if err != nil {
-			return nil, 0, err
-		}
-		return p.Agents, p.NextPage, nil
-	})
+	return rest.List(ctx, s.client.rest, req, pageStyle, start, readV2Page[*Agent])
 }
 
-// FindBySourceID returns the agent whose sourceId is sourceID, as the seed's
-// template looks it up (GET /api/v2/agents?sourceId=…). Only an exact match
-// counts; with several, the first listed wins. When there is none, the error
-// matches deskbridge.ErrNotFound.
+// FindBySourceID returns the agent whose sourceId is sourceID, as the help
+// center's status template looks it up (GET /api/v2/agents?sourceId=…).
+// Only an exact match counts; with several, the first listed wins. When
+// there is none, the error matches [deskbridge.ErrNotFound].
 func (s *AgentsService) FindBySourceID(ctx context.Context, sourceID string) (*Agent, error) {
 	if strings.TrimSpace(sourceID) == "" {
 		return nil, invalidf("agent lookup: source id is empty")
@@ -207,11 +196,7 @@ func (s *AgentsService) Get(ctx context.Context, agentID string) (*Agent, error)
 	if err := checkID("agent", agentID); err != nil {
 		return nil, err
 	}
-	a := new(Agent)
-	if err := s.client.doItem(ctx, &rest.Request{Method: http.MethodGet, Path: rest.Pathf("/api/v2/agents/%s", agentID)}, a); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return doItem[Agent](ctx, s.client, &rest.Request{Method: http.MethodGet, Path: rest.Pathf("/api/v2/agents/%s", agentID)})
 }
 
 // Create creates an agent (POST /api/v2/agents, 201).
@@ -219,11 +204,7 @@ func (s *AgentsService) Create(ctx context.Context, agent *AgentCreate) (*Agent,
 	if agent == nil || strings.TrimSpace(agent.Name) == "" {
 		return nil, invalidf("agent create: name is required")
 	}
-	a := new(Agent)
-	if err := s.client.doItem(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/agents", Body: agent}, a); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return doItem[Agent](ctx, s.client, &rest.Request{Method: http.MethodPost, Path: "/api/v2/agents", Body: agent})
 }
 
 // Update changes the set fields of an agent (PUT /api/v2/agents/{id}).
@@ -234,11 +215,7 @@ func (s *AgentsService) Update(ctx context.Context, agentID string, update *Agen
 	if update == nil {
 		return nil, invalidf("agent update: nothing to update")
 	}
-	a := new(Agent)
-	if err := s.client.doItem(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/agents/%s", agentID), Body: update}, a); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return doItem[Agent](ctx, s.client, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/agents/%s", agentID), Body: update})
 }
 
 // Delete deletes an agent (DELETE /api/v2/agents/{id}).
@@ -246,15 +223,16 @@ func (s *AgentsService) Delete(ctx context.Context, agentID string) error {
 	if err := checkID("agent", agentID); err != nil {
 		return err
 	}
-	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/agents/%s", agentID)}, nil)
+	_, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/agents/%s", agentID)}, nil)
 	return err
 }
 
 // SetPresence sets the agent's presence by name: "available" (the only
 // green presence) or a red one such as "busy" (PUT /api/v2/agents/{id}/status
 // with {"presence":{"name":…}}). babelforce documents 201; any 2xx is
-// accepted, since babelforce's own SDK notes that live status codes differ
-// from the spec. The returned status is nil when the response has no body.
+// accepted, since babelforce's own Go SDK says that live status codes
+// differ from the spec. The returned status is nil when the response has no
+// body.
 func (s *AgentsService) SetPresence(ctx context.Context, agentID, presence string) (*AgentStatus, error) {
 	if err := checkID("agent", agentID); err != nil {
 		return nil, err
@@ -263,25 +241,13 @@ func (s *AgentsService) SetPresence(ctx context.Context, agentID, presence strin
 		return nil, invalidf("set presence: presence name is empty")
 	}
 	body := map[string]any{"presence": map[string]string{"name": presence}}
-	var st *AgentStatus
-	var raw []byte
-	if _, err := s.client.do(ctx, &rest.Request{Method: setPresenceMethod(), Path: rest.Pathf("/api/v2/agents/%s/status", agentID), Body: body}, &raw); err != nil {
+	st := new(AgentStatus)
+	found, err := doItemInto(ctx, s.client, &rest.Request{Method: setPresenceMethod(), Path: rest.Pathf("/api/v2/agents/%s/status", agentID), Body: body}, st)
+	if err != nil || !found {
 		return nil, err
-	}
-	if len(strings.TrimSpace(string(raw))) > 0 {
-		st = new(AgentStatus)
-		if err := decodeItem(raw, st); err != nil {
-			return nil, fmt.Errorf("babelforce: %s /api/v2/agents/%s/status: decoding the response: %w", setPresenceMethod(), agentID, err)
-		}
 	}
 	return st, nil
 }
-
-// setPresenceMethod is the method of the presence change.
-//
-// UNCONFIRMED: the manager spec has PUT only; some integrations are said to
-// POST. PUT is sent (notes A3).
-func setPresenceMethod() string { return http.MethodPut }
 
 // Status returns the agent's total status (GET /api/v2/agents/{id}/status,
 // documented as a single-element array in "item").
@@ -289,14 +255,12 @@ func (s *AgentsService) Status(ctx context.Context, agentID string) (*AgentStatu
 	if err := checkID("agent", agentID); err != nil {
 		return nil, err
 	}
-	var out struct {
-		Item json.RawMessage `json:"item"`
-	}
 	path := rest.Pathf("/api/v2/agents/%s/status", agentID)
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodGet, Path: path}, &out); err != nil {
+	item, err := rest.Get[json.RawMessage](ctx, s.client.rest, path, nil, "item")
+	if err != nil {
 		return nil, err
 	}
-	st, err := firstStatus(out.Item)
+	st, err := firstStatus(*item)
 	if err != nil {
 		return nil, fmt.Errorf("babelforce: GET %s: %w", path, err)
 	}
@@ -306,9 +270,9 @@ func (s *AgentsService) Status(ctx context.Context, agentID string) (*AgentStatu
 // firstStatus decodes "item" as the documented one-element array, or as a
 // bare object.
 func firstStatus(item json.RawMessage) (*AgentStatus, error) {
-	trimmed := strings.TrimSpace(string(item))
+	trimmed := bytes.TrimSpace(item)
 	switch {
-	case strings.HasPrefix(trimmed, "["):
+	case bytes.HasPrefix(trimmed, []byte("[")):
 		var list []*AgentStatus
 		if err := json.Unmarshal(item, &list); err != nil {
 			return nil, fmt.Errorf("decoding the response: %w", err)
@@ -317,7 +281,7 @@ func firstStatus(item json.RawMessage) (*AgentStatus, error) {
 			return nil, errors.New("the response holds no status")
 		}
 		return list[0], nil
-	case strings.HasPrefix(trimmed, "{"):
+	case bytes.HasPrefix(trimmed, []byte("{")):
 		st := new(AgentStatus)
 		if err := json.Unmarshal(item, st); err != nil {
 			return nil, fmt.Errorf("decoding the response: %w", err)
@@ -325,12 +289,4 @@ func firstStatus(item json.RawMessage) (*AgentStatus, error) {
 		return st, nil
 	}
 	return nil, errors.New("the response holds no status")
-}
-
-// checkID refuses an empty id before anything is sent.
-func checkID(what, id string) error {
-	if strings.TrimSpace(id) == "" {
-		return invalidf("%s id is empty", what)
-	}
-	return nil
 }

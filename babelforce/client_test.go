@@ -19,7 +19,7 @@ func TestNewClientValidates(t *testing.T) {
 		want string
 	}{
 		{"no credentials", nil, "no credentials"},
-		{"two credentials", []Option{tok, WithPassword("u", "p")}, "more than one credential"},
+		{"two credentials", []Option{tok, WithPassword("u", "p")}, "credential options given"},
 		{"empty token", []Option{WithAccessToken("  ")}, "access token is empty"},
 		{"empty username", []Option{WithPassword("", "p")}, "username and password"},
 		{"empty password", []Option{WithPassword("u", "")}, "username and password"},

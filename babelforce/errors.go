@@ -2,135 +2,99 @@ package babelforce
 
 import (
 	"encoding/json"
-	"net/http"
 	"regexp"
 	"strings"
-	"time"
 
+	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
 // Error is a babelforce API error: a non-2xx response, or a request the
-// client refused to send because its rate-limit budget outlasted the context.
+// client held back because its rate-limit budget resets too late
+// (NotSent). The embedded [deskbridge.APIError] carries the status, the
+// request, the code and message, the request id and the attempts; it
+// unwraps to the deskbridge kind of the status, so
+// errors.Is(err, deskbridge.ErrNotFound) works, and an OAuth2
+// invalid_grant, invalid_client or unauthorized_client (wrong credentials,
+// which babelforce answers with 400) matches [deskbridge.ErrUnauthorized].
 //
 // babelforce has three error shapes and Error reads all of them:
 //
-//   - v3 (tasks, secrets, the Zendesk webhook): {"error_message", "error_detail"}
-//     → Message, Detail.
-//   - OAuth2 (/oauth/token, and 401s): {"error", "error_description"} → Code,
-//     Message.
-//   - v2 (agents, presences): the manager spec defines no error schema; its
-//     only message envelope is DefaultV2MessageResponse {"success": false,
-//     "message"}, and babelforce's Go SDK also reads "code", "error" and
-//     "detail". So: "code" → Code; "message", else "error", else "detail" →
-//     Message.
+//   - v3 (tasks, secrets, the Zendesk webhook): the task-automation spec's
+//     ErrorResponse {"error_message", "error_detail"} → Message, Detail.
+//   - OAuth2 (/oauth/token, and 401s): the auth spec's OAuth2Error
+//     {"error", "error_description"} → Code, Message.
+//   - v2 (agents, presences): the manager spec defines no error schema (see
+//     the package's unconfirmed facts): "code" → Code; "message", else
+//     "error", else "detail" → Message.
 //
-// A body that is not JSON becomes a one-line snippet in Message.
-//
-// Error unwraps to the deskbridge kind of its status, so
-// errors.Is(err, deskbridge.ErrNotFound) works. One exception: an OAuth2
-// invalid_grant, invalid_client or unauthorized_client (wrong credentials,
-// which babelforce answers with 400) matches deskbridge.ErrUnauthorized.
+// The specs are static/openapi/{task-automation,auth,manager}.openapi.yaml
+// in https://github.com/babelforce/manager-sdk. A body that is not JSON
+// becomes a one-line snippet in Message.
 type Error struct {
-	StatusCode int
-	// Code is the v2 "code" or the OAuth2 "error" (e.g. "invalid_grant").
-	Code string
-	// Message is the human-readable message.
-	Message string
+	deskbridge.APIError
 	// Detail is the v3 "error_detail".
 	Detail string
-	// Method and Path name the request ("GET", "/api/v2/agents").
-	Method, Path string
-	// RetryAfter is the wait the response asked for (Retry-After), if any.
-	RetryAfter time.Duration
-	// RequestID is the response's request id header, if any.
-	RequestID string
-	// Attempts is how many times the request was sent (0 when NotSent).
-	Attempts int
-	// NotSent reports that the request was not sent: the rate-limit budget
-	// resets after the context's deadline.
-	NotSent bool
 }
 
+// Error renders the error on one line, with Detail after the message.
 func (e *Error) Error() string {
-	var parts []string
-	if e.Code != "" {
-		parts = append(parts, clip(e.Code, 80))
+	if e.Detail == "" || e.Detail == e.Message {
+		return e.APIError.Error()
 	}
-	if e.Message != "" {
-		parts = append(parts, clip(e.Message, 200))
+	a := e.APIError
+	if a.Message == "" {
+		a.Message = e.Detail
+	} else {
+		a.Message = rest.Snippet([]byte(a.Message), 200) + " (" + rest.Snippet([]byte(e.Detail), 200) + ")"
 	}
-	detail := strings.Join(parts, ": ")
-	if e.Detail != "" && e.Detail != e.Message {
-		d := clip(e.Detail, 200)
-		if detail == "" {
-			detail = d
-		} else {
-			detail += " (" + d + ")"
-		}
-	}
-	return rest.FormatError("babelforce", e.Method, e.Path, e.StatusCode, detail, e.Attempts)
+	return a.Error()
 }
 
-// Unwrap returns the deskbridge error kind of the status.
-func (e *Error) Unwrap() error {
-	return rest.KindForOAuthError(e.StatusCode, e.Code)
-}
-
-func clip(s string, n int) string {
-	return rest.Snippet([]byte(s), n)
-}
-
-// newError is the rest.Config.NewError of the babelforce client.
-func newError(info *rest.ErrorInfo) error {
-	e := &Error{
-		StatusCode: info.StatusCode,
-		Method:     info.Method,
-		Path:       info.Path,
-		RetryAfter: info.RetryAfter,
-		Attempts:   info.Attempts,
-		NotSent:    info.NotSent,
-		RequestID:  requestID(info.Header),
+// decodeError is the vendor's DecodeError: babelforce's error from a
+// non-2xx response (or a request held back).
+func decodeError(info *rest.ErrorInfo) error {
+	e := &Error{APIError: info.APIError}
+	if !info.NotSent {
+		readErrorBody(e, info.Body)
 	}
-	if info.NotSent {
-		e.Message = info.Message
-		return e
-	}
-	parseErrorBody(e, info.Body)
 	return e
 }
 
+// oauthCode is the shape of an OAuth2 error code ("invalid_grant"), as
+// opposed to a sentence in a v2 "error".
 var oauthCode = regexp.MustCompile(`^[a-z][a-z_]*$`)
 
-// parseErrorBody fills Code, Message and Detail from any of babelforce's
+// readErrorBody fills Code, Message and Detail from any of babelforce's
 // error envelopes.
-func parseErrorBody(e *Error, body []byte) {
+func readErrorBody(e *Error, body []byte) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(body, &m); err != nil {
 		e.Message = rest.Snippet(body, 200)
 		return
 	}
-	e.Code = jsonText(m["code"])
-	errField := jsonText(m["error"])
-	if e.Code == "" && oauthCode.MatchString(errField) {
-		e.Code, errField = errField, ""
+	// OAuth2: {"error": code, "error_description"}.
+	var code string
+	if c := jsonText(m["error"]); oauthCode.MatchString(c) {
+		code = c
 	}
+	v2Code, v2Message := v2ErrorFields(m, code != "")
+	e.Code = firstOf(v2Code, code)
+	e.Message = firstOf(jsonText(m["error_description"]), jsonText(m["error_message"]), v2Message)
 	e.Detail = jsonText(m["error_detail"])
-	for _, v := range []string{
-		jsonText(m["error_description"]),
-		jsonText(m["message"]),
-		jsonText(m["error_message"]),
-		errField,
-		jsonText(m["detail"]),
-	} {
-		if v != "" {
-			e.Message = v
-			break
-		}
-	}
 	if e.Code == "" && e.Message == "" && e.Detail == "" && len(m) > 0 {
 		e.Message = rest.Snippet(body, 200)
 	}
+}
+
+// firstOf returns the first non-empty string.
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // jsonText returns a JSON string's value or a number's text; "" otherwise.
@@ -147,12 +111,4 @@ func jsonText(raw json.RawMessage) string {
 		return n.String()
 	}
 	return ""
-}
-
-// requestID reads the request id of a response.
-//
-// UNCONFIRMED: babelforce documents no request id header; X-Request-Id is
-// the common one and is read when present.
-func requestID(h http.Header) string {
-	return h.Get("X-Request-Id")
 }

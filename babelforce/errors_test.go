@@ -85,7 +85,10 @@ func TestErrorEnvelopes(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := newError(&rest.ErrorInfo{Vendor: "babelforce", Method: "POST", Path: "/x", StatusCode: tc.status, Body: []byte(tc.body), Attempts: 1, Header: http.Header{}})
+			err := decodeError(&rest.ErrorInfo{
+				APIError: deskbridge.APIError{Vendor: "babelforce", Method: "POST", Path: "/x", StatusCode: tc.status, Attempts: 1},
+				Body:     []byte(tc.body), Header: http.Header{},
+			})
 			var e *Error
 			if !errors.As(err, &e) {
 				t.Fatalf("%T", err)
@@ -116,7 +119,7 @@ func TestErrorDetailsFromResponse(t *testing.T) {
 	if e.Attempts != 2 || e.RequestID != "req-77" || e.RetryAfter != 0 || e.Method != "GET" || e.Path != "/api/v3/tasks/t1" {
 		t.Fatalf("error = %+v", e)
 	}
-	if want := "babelforce: GET /api/v3/tasks/t1: 503 Service Unavailable: Service Unavailable (gave up after 2 attempts)"; err.Error() != want {
+	if want := "babelforce: GET /api/v3/tasks/t1: 503 Service Unavailable: Service Unavailable [request req-77] (gave up after 2 attempts)"; err.Error() != want {
 		t.Fatalf("Error() = %q", err)
 	}
 	if !errors.Is(err, deskbridge.ErrUnavailable) {
@@ -126,45 +129,14 @@ func TestErrorDetailsFromResponse(t *testing.T) {
 
 func TestErrorNotSentAndLongFields(t *testing.T) {
 	t.Parallel()
-	err := newError(&rest.ErrorInfo{Method: "GET", Path: "/y", StatusCode: 429, NotSent: true, RetryAfter: time.Minute, Message: "budget spent"})
+	err := decodeError(&rest.ErrorInfo{APIError: deskbridge.APIError{Vendor: "babelforce", Method: "GET", Path: "/y", StatusCode: 429, NotSent: true, RetryAfter: time.Minute, Message: "budget spent"}})
 	var e *Error
 	if !errors.As(err, &e) || !e.NotSent || e.Message != "budget spent" || e.RetryAfter != time.Minute || !errors.Is(err, deskbridge.ErrRateLimited) {
 		t.Fatalf("err = %+v", err)
 	}
 	long := strings.Repeat("x", 5000)
-	err = newError(&rest.ErrorInfo{Method: "GET", Path: "/y", StatusCode: 400, Body: []byte(`{"error_message":"` + long + `","error_detail":"` + long + `y"}`)})
+	err = decodeError(&rest.ErrorInfo{APIError: deskbridge.APIError{Vendor: "babelforce", Method: "GET", Path: "/y", StatusCode: 400}, Body: []byte(`{"error_message":"` + long + `","error_detail":"` + long + `y"}`)})
 	if n := len(err.Error()); n > 600 {
 		t.Fatalf("Error() is %d bytes long", n)
-	}
-}
-
-// TestUnconfirmedV2ErrorShape names the doubt: the manager spec defines no
-// v2 error body; {"success":false,"message"} (its message envelope) and
-// babelforce's SDK's {"code","message"} are both read.
-func TestUnconfirmedV2ErrorShape(t *testing.T) {
-	t.Parallel()
-	e := &Error{}
-	parseErrorBody(e, []byte(fixture(t, "message_response.json")))
-	if e.Message != "message" {
-		t.Fatalf("message = %q", e.Message)
-	}
-}
-
-// TestUnconfirmedRequestIDHeader names the doubt: babelforce documents no
-// request id header.
-func TestUnconfirmedRequestIDHeader(t *testing.T) {
-	t.Parallel()
-	if got := requestID(http.Header{"X-Request-Id": {"r1"}}); got != "r1" {
-		t.Fatal(got)
-	}
-}
-
-// TestUnconfirmedRateLimitHeaders names the doubt: babelforce documents no
-// rate-limit headers, and no reset header is read.
-func TestUnconfirmedRateLimitHeaders(t *testing.T) {
-	t.Parallel()
-	h := rateLimitHeaders()
-	if len(h.Reset) != 0 || h.Limit[0] != "X-RateLimit-Limit" || h.Remaining[0] != "X-RateLimit-Remaining" {
-		t.Fatalf("%+v", h)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strconv"
 	"strings"
 
 	"github.com/deskbridge/deskbridge"
@@ -89,14 +90,27 @@ func ExampleAgentsService_List() {
 	}
 	fmt.Println(strings.Join(names, " "))
 
-	page, err := c.Agents.ListPage(ctx, &babelforce.AgentListOptions{Max: 2})
-	if err != nil {
-		log.Fatal(err)
+	// One page at a time: Next is the page after it, in decimal, for
+	// AgentListOptions.Page.
+	opts := &babelforce.AgentListOptions{Max: 2}
+	for {
+		page, err := c.Agents.ListPage(ctx, opts)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("page %d: %d of %d agents, next %q\n", max(opts.Page, 1), len(page.Items), page.Total, page.Next)
+		if page.Next == "" {
+			break
+		}
+		if opts.Page, err = strconv.Atoi(page.Next); err != nil {
+			log.Fatal(err)
+		}
 	}
-	fmt.Println(len(page.Agents), "agents, next page", page.NextPage, "of", page.Pagination.Pages)
 	// Output:
 	// Ann Bob Cem Dee Eva
-	// 2 agents, next page 2 of 3
+	// page 1: 2 of 5 agents, next "2"
+	// page 2: 2 of 5 agents, next "3"
+	// page 3: 1 of 5 agents, next ""
 }
 
 // babelforce has one green presence; every other is red.
@@ -121,8 +135,9 @@ func ExamplePresencesService_Create() {
 	// true true
 }
 
-// The seed's setup: Zendesk calls babelforce's webhook endpoint with its
-// agent event; babelforce runs the template and answers with a task.
+// The setup of babelforce's status-sync article: Zendesk calls
+// babelforce's webhook endpoint with its agent event; babelforce runs the
+// template and answers with a task.
 func ExampleTasksService_TriggerZendeskWebhook() {
 	srv := babelforcetest.NewServer()
 	defer srv.Close()
@@ -145,8 +160,8 @@ func ExampleTasksService_TriggerZendeskWebhook() {
 	// Ann is now available
 }
 
-// The seed stores the Zendesk credential in the vault, where its template
-// reads it; the API lists keys, never values.
+// babelforce's status-sync article stores the Zendesk credential in the
+// vault, where its template reads it; the API lists keys, never values.
 func ExampleSecretsService_Store() {
 	srv := babelforcetest.NewServer()
 	defer srv.Close()

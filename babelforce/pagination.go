@@ -1,78 +1,114 @@
 package babelforce
 
 import (
-	"context"
+	"bytes"
 	"encoding/json"
-	"iter"
 	"strconv"
 
+	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
-// Pagination is the v2 list envelope's "pagination" object. Every field is
-// optional on the wire.
-type Pagination struct {
+// babelforce's lists are paged by number, 1-based; the page after the one
+// fetched comes back in deskbridge.Page.Next as decimal text, and goes
+// into the next request's "page" parameter.
+var pageStyle = rest.Style{Param: "page"}
+
+// pageCursor is the cursor of page n: "" for 0 (the first page, sent
+// without a page parameter), else n in decimal.
+func pageCursor(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+// v2Pagination is the "pagination" object of the v2 list envelope
+// (schema Pagination of the manager spec, static/openapi/manager.openapi.yaml
+// in https://github.com/babelforce/manager-sdk). Every field is optional.
+type v2Pagination struct {
 	// Pages is the number of pages; a missing value means one.
-	Pages int `json:"pages,omitempty"`
+	Pages int `json:"pages"`
 	// Total is the number of items across every page.
-	Total int `json:"total,omitempty"`
+	Total int `json:"total"`
 	// Current is the 1-based page this response holds.
-	Current    int    `json:"current,omitempty"`
-	MaxResults int    `json:"maxResults,omitempty"`
-	Max        int    `json:"max,omitempty"`
-	Next       string `json:"next,omitempty"`
+	Current int `json:"current"`
+}
+
+// readV2Page reads one page of a v2 list, {"items": […], "pagination":
+// {…}}, fetched at cursor (see pageCursor).
+func readV2Page[T any](cursor string, body []byte) (*deskbridge.Page[T], error) {
+	var env struct {
+		Items      []T          `json:"items"`
+		Pagination v2Pagination `json:"pagination"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, err
+	}
+	next := nextV2Page(pageNumber(cursor), env.Pagination, len(env.Items))
+	return &deskbridge.Page[T]{Items: env.Items, Next: pageCursor(next), Total: env.Pagination.Total}, nil
 }
 
 // nextV2Page returns the page to fetch after page requested (0 = the first,
 // sent without a page parameter), or 0 when the walk is over. It stops, as
-// babelforce's Go SDK and PostHog's client do, on the last page (page >=
-// pages, a missing pages counting as 1), on a page without items, and on a
-// response that did not advance (current below the page asked for).
-func nextV2Page(requested int, p Pagination, items int) int {
+// babelforce's Go SDK (https://github.com/babelforce/manager-sdk-go) and
+// PostHog's babelforce source do, on the last page (page >= pages, a
+// missing pages counting as 1), on a page without items, and on a response
+// that did not advance (current below the page asked for).
+func nextV2Page(requested int, p v2Pagination, items int) int {
 	if items == 0 {
 		return 0
 	}
-	if requested < 1 {
-		requested = 1
-	}
-	page := requested
+	page := max(requested, 1)
 	if p.Current > 0 {
-		if p.Current < requested {
+		if p.Current < page {
 			return 0
 		}
 		page = p.Current
 	}
-	pages := p.Pages
-	if pages < 1 {
-		pages = 1
-	}
-	if page >= pages {
+	if page >= max(p.Pages, 1) {
 		return 0
 	}
 	return page + 1
 }
 
-// Metadata is the v3 list envelope's "_metadata" object.
-type Metadata struct {
-	Page       int `json:"page,omitempty"`
-	PerPage    int `json:"per_page,omitempty"`
-	PageCount  int `json:"page_count,omitempty"`
-	TotalCount int `json:"total_count,omitempty"`
+// v3Metadata is the "_metadata" object of the v3 list envelope (the
+// task-automation spec, static/openapi/task-automation.openapi.yaml in
+// https://github.com/babelforce/manager-sdk).
+type v3Metadata struct {
+	Page       int `json:"page"`
+	PerPage    int `json:"per_page"`
+	PageCount  int `json:"page_count"`
+	TotalCount int `json:"total_count"`
+}
+
+// readV3Page returns the reader of one page of a v3 list, {"_metadata":
+// {…}, "records": […]}, asked for with page_size pageSize (0: the API's
+// default).
+func readV3Page[T any](pageSize int) rest.PageReader[T] {
+	return func(cursor string, body []byte) (*deskbridge.Page[T], error) {
+		var env struct {
+			Metadata v3Metadata `json:"_metadata"`
+			Records  []T        `json:"records"`
+		}
+		if err := json.Unmarshal(body, &env); err != nil {
+			return nil, err
+		}
+		next := nextV3Page(pageNumber(cursor), pageSize, env.Metadata, len(env.Records))
+		return &deskbridge.Page[T]{Items: env.Records, Next: pageCursor(next), Total: env.Metadata.TotalCount}, nil
+	}
 }
 
 // nextV3Page returns the page after page requested, or 0 when the walk is
 // over: on an empty page, on the last page (page >= page_count), and, when
 // page_count is missing, on a short page.
-func nextV3Page(requested, pageSize int, m Metadata, items int) int {
+func nextV3Page(requested, pageSize int, m v3Metadata, items int) int {
 	if items == 0 {
 		return 0
 	}
-	if requested < 1 {
-		requested = 1
-	}
-	page := requested
+	page := max(requested, 1)
 	if m.Page > 0 {
-		if m.Page < requested {
+		if m.Page < page {
 			return 0
 		}
 		page = m.Page
@@ -89,39 +125,26 @@ func nextV3Page(requested, pageSize int, m Metadata, items int) int {
 	return page + 1
 }
 
-// walk turns a page-number fetch into an iterator, starting at page start
-// (0 = the first page, unnumbered).
-func walk[T any](ctx context.Context, start int, fetch func(ctx context.Context, page int) ([]T, int, error)) iter.Seq2[T, error] {
-	cursor := ""
-	if start > 0 {
-		cursor = strconv.Itoa(start)
-	}
-	return rest.Iterate(ctx, cursor, func(ctx context.Context, cursor string) ([]T, string, error) {
-		page := 0
-		if cursor != "" {
-			page, _ = strconv.Atoi(cursor)
-		}
-		items, next, err := fetch(ctx, page)
-		if err != nil || next == 0 {
-			return items, "", err
-		}
-		return items, strconv.Itoa(next), nil
-	})
+// pageNumber is the page a cursor names; 0 for "" (the first page).
+func pageNumber(cursor string) int {
+	n, _ := strconv.Atoi(cursor)
+	return n
 }
 
-// decodeItem decodes a v2 response that is documented as {"item": …} but
-// accepts the bare object too (babelforce's own SDK notes that live
-// responses differ from the spec). An empty body leaves out untouched.
-func decodeItem(raw []byte, out any) error {
-	if len(raw) == 0 {
-		return nil
+// decodeItem decodes a v2 answer that is documented as {"item": …} but
+// may be the bare object (babelforce's own Go SDK notes that live responses
+// differ from the spec). It reports false, and leaves out untouched, when
+// the answer has no body.
+func decodeItem(raw []byte, out any) (bool, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return false, nil
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &probe); err != nil {
-		return err
+		return false, err
 	}
 	if item, ok := probe["item"]; ok && len(item) > 0 && item[0] == '{' {
-		return json.Unmarshal(item, out)
+		return true, json.Unmarshal(item, out)
 	}
-	return json.Unmarshal(raw, out)
+	return true, json.Unmarshal(raw, out)
 }

@@ -12,7 +12,8 @@ import (
 
 // AvailablePresence is the name of babelforce's only green presence. Every
 // other presence is red (busy): "babelforce does not offer the possibility
-// to set another 'green' status apart from 'available'" (the seed).
+// to set another 'green' status apart from 'available'" (babelforce's
+// status-sync article).
 const AvailablePresence = "available"
 
 // ErrGreenPresence is returned by Presences.Create for a presence with
@@ -51,13 +52,11 @@ type PresenceCreate struct {
 // /api/v2/agents/presence/available). The endpoint is not paginated, so it
 // returns a slice rather than an iterator.
 func (s *PresencesService) List(ctx context.Context) ([]*Presence, error) {
-	var out struct {
-		Items []*Presence `json:"items"`
-	}
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodGet, Path: "/api/v2/agents/presence/available"}, &out); err != nil {
+	items, err := rest.Get[[]*Presence](ctx, s.client.rest, "/api/v2/agents/presence/available", nil, "items")
+	if err != nil {
 		return nil, err
 	}
-	return out.Items, nil
+	return *items, nil
 }
 
 // Create creates a red presence (POST /api/v2/agents/presence/available with
@@ -71,12 +70,8 @@ func (s *PresencesService) Create(ctx context.Context, p *PresenceCreate) (*Pres
 	if p.Available {
 		return nil, ErrGreenPresence
 	}
-	out := new(Presence)
 	body := PresenceCreate{Label: p.Label, Available: false}
-	if err := s.client.doItem(ctx, &rest.Request{Method: http.MethodPost, Path: "/api/v2/agents/presence/available", Body: body}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doItem[Presence](ctx, s.client, &rest.Request{Method: http.MethodPost, Path: "/api/v2/agents/presence/available", Body: body})
 }
 
 // Get returns one presence by name (GET
@@ -85,11 +80,7 @@ func (s *PresencesService) Get(ctx context.Context, name string) (*Presence, err
 	if err := checkID("presence", name); err != nil {
 		return nil, err
 	}
-	out := new(Presence)
-	if err := s.client.doItem(ctx, &rest.Request{Method: http.MethodGet, Path: rest.Pathf("/api/v2/agents/presence/available/%s", name)}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doItem[Presence](ctx, s.client, &rest.Request{Method: http.MethodGet, Path: rest.Pathf("/api/v2/agents/presence/available/%s", name)})
 }
 
 // Delete deletes a custom presence (DELETE
@@ -98,6 +89,6 @@ func (s *PresencesService) Delete(ctx context.Context, name string) error {
 	if err := checkID("presence", name); err != nil {
 		return err
 	}
-	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/agents/presence/available/%s", name)}, nil)
+	_, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("/api/v2/agents/presence/available/%s", name)}, nil)
 	return err
 }

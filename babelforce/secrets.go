@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sort"
 	"strings"
 
 	"github.com/deskbridge/deskbridge/internal/rest"
@@ -12,9 +11,9 @@ import (
 
 // SecretsService is the v3 secrets vault that task templates read
 // (/api/v3/tasks/configurations/secrets). A secret is a prefix plus a key,
-// e.g. prefix "zendesk", key "webhook" (the seed stores the Zendesk
-// credential there and its template reads it as {{secret.zendesk.webhook}};
-// see SecretRef).
+// e.g. prefix "zendesk", key "webhook" (babelforce's status-sync article
+// stores the Zendesk credential there and its template reads it as
+// {{secret.zendesk.webhook}}; see [SecretRef]).
 //
 // Values are write-only: babelforce lists prefixes and keys but never
 // returns a value, and this client never logs one.
@@ -25,11 +24,7 @@ const secretsPath = "/api/v3/tasks/configurations/secrets"
 // ListPrefixes returns the prefixes that hold secrets (GET
 // /api/v3/tasks/configurations/secrets).
 func (s *SecretsService) ListPrefixes(ctx context.Context) ([]string, error) {
-	var out []string
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodGet, Path: secretsPath}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return getStrings(ctx, s.client, secretsPath)
 }
 
 // Keys returns the keys stored under prefix, never their values (GET
@@ -38,16 +33,22 @@ func (s *SecretsService) Keys(ctx context.Context, prefix string) ([]string, err
 	if err := checkID("secret prefix", prefix); err != nil {
 		return nil, err
 	}
-	var out []string
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodGet, Path: rest.Pathf(secretsPath+"/%s", prefix)}, &out); err != nil {
+	return getStrings(ctx, s.client, rest.Pathf(secretsPath+"/%s", prefix))
+}
+
+// getStrings fetches a JSON array of strings.
+func getStrings(ctx context.Context, c *Client, path string) ([]string, error) {
+	out, err := rest.Get[[]string](ctx, c.rest, path, nil, "")
+	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return *out, nil
 }
 
 // Store writes the secrets of prefix (POST …/secrets/{prefix}, 204), as the
-// seed's curl does. Whether babelforce replaces the keys not in secrets is
-// not documented; use Update to add keys to a prefix and keep the others.
+// curl of babelforce's status-sync article does. Whether babelforce
+// replaces the keys not in secrets is not documented; use Update to add
+// keys to a prefix and keep the others.
 //
 // Storing the same values twice leaves the same state, so the POST is
 // retried after a 5xx like an idempotent request.
@@ -75,7 +76,7 @@ func (s *SecretsService) write(ctx context.Context, method, prefix string, secre
 		}
 		values = append(values, v)
 	}
-	_, err := s.client.do(ctx, &rest.Request{Method: method, Path: rest.Pathf(secretsPath+"/%s", prefix), Body: secrets, Idempotent: true}, nil)
+	_, err := s.client.rest.Do(ctx, &rest.Request{Method: method, Path: rest.Pathf(secretsPath+"/%s", prefix), Body: secrets, Idempotent: true}, nil)
 	return scrubSecrets(err, values)
 }
 
@@ -89,41 +90,28 @@ func (s *SecretsService) Delete(ctx context.Context, prefix string, keys ...stri
 	if len(keys) == 0 {
 		return invalidf("secrets %s: no keys to delete", prefix)
 	}
-	_, err := s.client.do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf(secretsPath+"/%s", prefix), Body: keys}, nil)
+	_, err := s.client.rest.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf(secretsPath+"/%s", prefix), Body: keys}, nil)
 	return err
 }
 
-// scrubSecrets removes secret values that an error response echoed from the
-// error's text fields.
+// scrubSecrets removes the secret values that an error response echoed
+// from the error's text fields, in any spelling (JSON escapes, URL and form
+// encoding). The client's own credentials are scrubbed by the core.
 func scrubSecrets(err error, values []string) error {
 	var e *Error
 	if err == nil || !errors.As(err, &e) {
 		return err
 	}
-	// Longest first, so that a value containing another goes whole.
-	sort.Slice(values, func(i, j int) bool { return len(values[i]) > len(values[j]) })
-	for _, v := range values {
-		if len(v) < 4 {
-			continue
-		}
-		e.Code = strings.ReplaceAll(e.Code, v, "[redacted]")
-		e.Message = strings.ReplaceAll(e.Message, v, "[redacted]")
-		e.Detail = strings.ReplaceAll(e.Detail, v, "[redacted]")
-	}
+	secrets := rest.NewSecrets(values...)
+	e.Code = secrets.Scrub(e.Code)
+	e.Message = secrets.Scrub(e.Message)
+	e.Detail = secrets.Scrub(e.Detail)
 	return err
 }
 
 // SecretRef returns the template reference to a stored secret, as a task
-// template (such as the seed's) reads it: SecretRef("zendesk", "webhook") is
+// template (such as the status-sync article's) reads it: SecretRef("zendesk", "webhook") is
 // "{{secret.zendesk.webhook}}".
 func SecretRef(prefix, key string) string {
 	return "{{" + secretRefRoot() + "." + prefix + "." + key + "}}"
 }
-
-// secretRefRoot is the root name of secret references in templates.
-//
-// UNCONFIRMED: the seed and the help center's vault article write
-// {{secret.prefix.key}} (singular); the task-automation spec's mTLS note
-// writes {{secrets.…}} (plural). The singular, which the seed's working
-// template uses, is returned (notes A4).
-func secretRefRoot() string { return "secret" }

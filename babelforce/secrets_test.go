@@ -102,12 +102,3 @@ func TestSecretRef(t *testing.T) {
 		t.Fatalf("SecretRef = %q", got)
 	}
 }
-
-// TestUnconfirmedSecretRefRoot names the doubt: {{secret.…}} (seed, help
-// center) or {{secrets.…}} (task-automation spec's mTLS note).
-func TestUnconfirmedSecretRefRoot(t *testing.T) {
-	t.Parallel()
-	if secretRefRoot() != "secret" {
-		t.Fatal(secretRefRoot())
-	}
-}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
@@ -68,59 +69,49 @@ type TaskListOptions struct {
 	// "type==webhook.zendesk.agent_status", "created_at=gt=1610115403866".
 	Filter string `url:"filter,omitempty"`
 	// Page is the 1-based page; 0 fetches the first page without a page
-	// parameter. ListPage returns the next one in TasksPage.NextPage.
+	// parameter. To resume a list, put the deskbridge.Page.Next of the page
+	// before, a page number in decimal, here.
 	Page int `url:"page,omitempty"`
 	// PageSize is 1..100; 0 leaves it to babelforce.
 	PageSize int `url:"page_size,omitempty"`
 }
 
-// TasksPage is one page of tasks.
-type TasksPage struct {
-	Tasks    []*Task
-	Metadata Metadata
-	// NextPage is the page to put in TaskListOptions.Page to continue; 0
-	// after the last page.
-	NextPage int
-}
-
-// ListPage fetches one page of tasks (GET /api/v3/tasks).
-func (s *TasksService) ListPage(ctx context.Context, opts *TaskListOptions) (*TasksPage, error) {
+// listRequest returns the request of the task list that opts asks for,
+// the cursor of its first page and the reader of its pages.
+func (s *TasksService) listRequest(opts *TaskListOptions) (*rest.Request, string, rest.PageReader[*Task], error) {
 	var o TaskListOptions
 	if opts != nil {
 		o = *opts
 	}
 	if o.Page < 0 || o.PageSize < 0 || o.PageSize > 100 {
-		return nil, invalidf("task list: page must not be negative and page size must be 1..100")
+		return nil, "", nil, invalidf("task list: page must not be negative and page size must be 1..100")
 	}
-	var out struct {
-		Metadata Metadata `json:"_metadata"`
-		Records  []*Task  `json:"records"`
-	}
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodGet, Path: "/api/v3/tasks", Query: &o}, &out); err != nil {
-		return nil, err
-	}
-	return &TasksPage{
-		Tasks:    out.Records,
-		Metadata: out.Metadata,
-		NextPage: nextV3Page(o.Page, o.PageSize, out.Metadata, len(out.Records)),
-	}, nil
+	start := pageCursor(o.Page)
+	o.Page = 0 // the cursor carries it
+	return &rest.Request{Method: http.MethodGet, Path: "/api/v3/tasks", Query: &o}, start, readV3Page[*Task](o.PageSize), nil
 }
 
-// List iterates over the tasks that match opts, fetching pages as the caller
-// ranges. opts is copied, never modified.
-func (s *TasksService) List(ctx context.Context, opts *TaskListOptions) iter.Seq2[*Task, error] {
-	var o TaskListOptions
-	if opts != nil {
-		o = *opts
+// ListPage fetches one page of tasks (GET /api/v3/tasks), the page
+// opts.Page names. The page's Next is the page after it, in decimal, ""
+// after the last: parse it into TaskListOptions.Page to continue. Its Total
+// is the metadata's total_count.
+func (s *TasksService) ListPage(ctx context.Context, opts *TaskListOptions) (*deskbridge.Page[*Task], error) {
+	req, start, read, err := s.listRequest(opts)
+	if err != nil {
+		return nil, err
 	}
-	return walk(ctx, o.Page, func(ctx context.Context, page int) ([]*Task, int, error) {
-		o.Page = page
-		p, err := s.ListPage(ctx, &o)
-		if err != nil {
-			return nil, 0, err
-		}
-		return p.Tasks, p.NextPage, nil
-	})
+	return rest.ListPage(ctx, s.client.rest, req, pageStyle, start, read)
+}
+
+// List iterates over the tasks that match opts, fetching pages as the
+// caller ranges (from opts.Page, or the first). opts is copied, never
+// modified. An error is yielded once and ends the walk.
+func (s *TasksService) List(ctx context.Context, opts *TaskListOptions) iter.Seq2[*Task, error] {
+	req, start, read, err := s.listRequest(opts)
+	if err != nil {
+		return func(yield func(*Task, error) bool) { yield(nil, err) }
+	}
+	return rest.List(ctx, s.client.rest, req, pageStyle, start, read)
 }
 
 // Get returns one task (GET /api/v3/tasks/{id}).
@@ -128,16 +119,12 @@ func (s *TasksService) Get(ctx context.Context, taskID string) (*Task, error) {
 	if err := checkID("task", taskID); err != nil {
 		return nil, err
 	}
-	t := new(Task)
-	if _, err := s.client.do(ctx, &rest.Request{Method: http.MethodGet, Path: rest.Pathf("/api/v3/tasks/%s", taskID)}, t); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return rest.Get[Task](ctx, s.client.rest, rest.Pathf("/api/v3/tasks/%s", taskID), nil, "")
 }
 
 // TriggerZendeskWebhook posts body to babelforce's Zendesk webhook endpoint
-// (POST /api/v1/webhook/zendesk?templateId=…), the URL that the seed
-// configures as a Zendesk webhook, and returns the task babelforce created
+// (POST /api/v1/webhook/zendesk?templateId=…), the URL that babelforce's
+// status-sync article configures as a Zendesk webhook, and returns the task babelforce created
 // from template templateID (202). body is sent as JSON; a json.RawMessage
 // or []byte is sent as it is, so a Zendesk event can be forwarded unchanged.
 //
@@ -153,24 +140,20 @@ func (s *TasksService) TriggerZendeskWebhook(ctx context.Context, templateID str
 	if body == nil {
 		return nil, invalidf("zendesk webhook: body is nil")
 	}
-	t := new(Task)
-	_, err := s.client.do(ctx, &rest.Request{
+	return rest.Send[Task](ctx, s.client.rest, &rest.Request{
 		Method: http.MethodPost,
 		Path:   "/api/v1/webhook/zendesk",
 		Query:  url.Values{"templateId": {templateID}},
 		Body:   body,
-	}, t)
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
+	}, "")
 }
 
-// SeedStatusTemplate is the template id of the seed's webhook URL
-// ("?templateId=webhook_map_talk_status"): babelforce's prebuilt template
-// that maps a Zendesk agent status to a babelforce presence.
+// SeedStatusTemplate is the template id of the webhook URL in babelforce's
+// status-sync article ("?templateId=webhook_map_talk_status"): babelforce's
+// prebuilt template that maps a Zendesk agent status to a babelforce
+// presence.
 const SeedStatusTemplate = "webhook_map_talk_status"
 
 // ZendeskAgentStatusTaskType is the type of the task the Zendesk webhook
-// creates, as in the seed's test response.
+// creates, as in the test response of babelforce's status-sync article.
 const ZendeskAgentStatusTaskType = "webhook.zendesk.agent_status"

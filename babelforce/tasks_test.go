@@ -26,12 +26,12 @@ func TestTasksListPage(t *testing.T) {
 	if r.RawQuery != "filter=type%3D%3Dwebhook.zendesk.agent_status&page=1&page_size=2" {
 		t.Fatalf("query = %q", r.RawQuery)
 	}
-	if p.Metadata != (Metadata{Page: 1, PerPage: 2, PageCount: 2, TotalCount: 3}) || p.NextPage != 2 || len(p.Tasks) != 2 {
+	if p.Total != 3 || p.Next != "2" || len(p.Items) != 2 {
 		t.Fatalf("page = %+v", p)
 	}
-	checkSeedTask(t, p.Tasks[0])
-	if p.Tasks[1].State != TaskCompleted {
-		t.Errorf("second task = %+v", p.Tasks[1])
+	checkSeedTask(t, p.Items[0])
+	if p.Items[1].State != TaskCompleted {
+		t.Errorf("second task = %+v", p.Items[1])
 	}
 }
 
