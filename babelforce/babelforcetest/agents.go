@@ -51,6 +51,7 @@ const DefaultAgentPresence = "busy"
 type agent struct {
 	Agent
 	created, updated time.Time
+	deleted          bool // a gap in state.agents until compacted
 }
 
 // PresenceChange is one change of an agent's presence.
@@ -61,7 +62,8 @@ type PresenceChange struct {
 	From, To string
 	// Source says what changed it: "api" (PUT …/status or PUT agent),
 	// "ui" (Server.SetPresence, an agent clicking in babelforce) or
-	// "webhook" (the seed's template run by the Zendesk webhook).
+	// "webhook" (the status-sync article's template, run by the Zendesk
+	// webhook).
 	Source string
 }
 
@@ -104,7 +106,7 @@ func (s *Server) addAgentLocked(a Agent) (Agent, error) {
 		return Agent{}, fmt.Errorf("unknown presence %q", a.Presence)
 	}
 	a.Tags = slices.Clone(a.Tags)
-	s.agents = append(s.agents, &agent{Agent: a, created: now, updated: now})
+	s.addAgentRecordLocked(&agent{Agent: a, created: now, updated: now})
 	return a, nil
 }
 
@@ -122,10 +124,8 @@ func (s *Server) Agent(id string) (Agent, bool) {
 func (s *Server) AgentBySourceID(sourceID string) (Agent, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, a := range s.agents {
-		if a.SourceID == sourceID {
-			return a.clone(), true
-		}
+	if a := s.agentBySourceLocked(sourceID); a != nil {
+		return a.clone(), true
 	}
 	return Agent{}, false
 }
@@ -134,8 +134,9 @@ func (s *Server) AgentBySourceID(sourceID string) (Agent, bool) {
 func (s *Server) Agents() []Agent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Agent, len(s.agents))
-	for i, a := range s.agents {
+	agents := s.liveAgentsLocked()
+	out := make([]Agent, len(agents))
+	for i, a := range agents {
 		out[i] = a.clone()
 	}
 	return out
@@ -202,15 +203,6 @@ func (s *Server) SetPresence(agentID, presence string) error {
 	return nil
 }
 
-func (s *Server) agentLocked(id string) *agent {
-	for _, a := range s.agents {
-		if a.ID == id {
-			return a
-		}
-	}
-	return nil
-}
-
 // setPresenceLocked records a change; it reports false when the agent was
 // already in that presence.
 func (s *Server) setPresenceLocked(a *agent, presence, source string) (PresenceChange, bool) {
@@ -219,7 +211,7 @@ func (s *Server) setPresenceLocked(a *agent, presence, source string) (PresenceC
 	}
 	now := s.now()
 	ch := PresenceChange{Time: now, AgentID: a.ID, SourceID: a.SourceID, From: a.Presence, To: presence, Source: source}
-	a.Presence = presence
+	s.setAgentPresenceLocked(a, presence)
 	a.updated = now
 	s.history = append(s.history, ch)
 	return ch, true
@@ -309,8 +301,14 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) {
 		enabled = &b
 	}
 	s.mu.Lock()
+	// The flows look agents up by sourceId: the index has them.
+	candidates := s.liveAgentsLocked()
+	if v := q.Get("sourceId"); v != "" {
+		candidates = s.sources[v]
+	}
+	s.visited += len(candidates)
 	var match []*agent
-	for _, a := range s.agents {
+	for _, a := range candidates {
 		if agentMatches(a, q, enabled) {
 			match = append(match, a)
 		}
@@ -500,7 +498,12 @@ func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) {
 		apiError(w, r, http.StatusBadRequest, "Bad Request", "Unknown presence: "+in.Presence.Name)
 		return
 	}
+	sourceID := a.SourceID
 	applyAgentWrite(&a.Agent, &in)
+	a.SourceID = sourceID // moved through the index below
+	if in.SourceID != nil {
+		s.setSourceLocked(a, *in.SourceID)
+	}
 	a.updated = s.now()
 	var ch PresenceChange
 	changed := false
@@ -522,12 +525,9 @@ func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	i := slices.IndexFunc(s.agents, func(a *agent) bool { return a.ID == id })
-	if i >= 0 {
-		s.agents = slices.Delete(s.agents, i, i+1)
-	}
+	found := s.deleteAgentLocked(id)
 	s.mu.Unlock()
-	if i < 0 {
+	if !found {
 		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
 		return
 	}
@@ -611,16 +611,10 @@ func unknownPresenceStatus() (int, string) {
 var errNoAgent = errors.New("no agent")
 
 // setPresenceBySource changes the presence of the agent whose sourceId is
-// sourceID (the seed's template does this).
+// sourceID (the status-sync article's template does this).
 func (s *Server) setPresenceBySource(sourceID, presence, source string) error {
 	s.mu.Lock()
-	var a *agent
-	for _, x := range s.agents {
-		if x.SourceID == sourceID {
-			a = x
-			break
-		}
-	}
+	a := s.agentBySourceLocked(sourceID)
 	if a == nil {
 		s.mu.Unlock()
 		return fmt.Errorf("%w with sourceId %q", errNoAgent, sourceID)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,27 +17,8 @@ import (
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/internal/testkit"
 )
-
-// clock is a settable clock for the fake.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // pair starts a fake and a client logged in with the password grant.
 func pair(t *testing.T, srvOpts []babelforcetest.Option, opts ...babelforce.Option) (*babelforcetest.Server, *babelforce.Client) {
@@ -90,15 +72,16 @@ func TestContractAgents(t *testing.T) {
 	}
 	// One page, then resume from what it returned.
 	p, err := c.Agents.ListPage(ctx, &babelforce.AgentListOptions{Max: 2})
-	if err != nil || len(p.Agents) != 2 || p.NextPage != 2 || p.Pagination.Pages != 3 || p.Pagination.Total != 5 {
+	if err != nil || len(p.Items) != 2 || p.Next != "2" || p.Total != 5 {
 		t.Fatalf("page = %+v, %v", p, err)
 	}
-	p, err = c.Agents.ListPage(ctx, &babelforce.AgentListOptions{Max: 2, Page: p.NextPage})
-	if err != nil || p.Agents[0].Name != "Agent 2" || p.NextPage != 3 {
+	next, _ := strconv.Atoi(p.Next)
+	p, err = c.Agents.ListPage(ctx, &babelforce.AgentListOptions{Max: 2, Page: next})
+	if err != nil || p.Items[0].Name != "Agent 2" || p.Next != "3" {
 		t.Fatalf("page 2 = %+v, %v", p, err)
 	}
 	p, err = c.Agents.ListPage(ctx, &babelforce.AgentListOptions{Max: 2, Page: 3})
-	if err != nil || len(p.Agents) != 1 || p.NextPage != 0 {
+	if err != nil || len(p.Items) != 1 || p.Next != "" {
 		t.Fatalf("page 3 = %+v, %v", p, err)
 	}
 	// Filters.
@@ -151,7 +134,7 @@ func TestContractAgents(t *testing.T) {
 
 func TestContractPresenceChanges(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testkit.NewClock()
 	srv, c := pair(t, []babelforcetest.Option{babelforcetest.WithClock(clk.Now)})
 	ctx := t.Context()
 	ann := srv.AddAgent(babelforcetest.Agent{Name: "Ann", SourceID: "10011"})
@@ -179,7 +162,7 @@ func TestContractPresenceChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The agent changes presence in babelforce's UI.
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	if err := srv.SetPresence(ann.ID, "busy"); err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +270,7 @@ func TestContractTasks(t *testing.T) {
 		t.Fatalf("%d tasks in %d requests", len(ids), srv.RequestCount("GET", "/api/v3/tasks"))
 	}
 	p, err := c.Tasks.ListPage(ctx, &babelforce.TaskListOptions{Filter: "state==Scheduled;type==babelforce.call.inbound", PageSize: 2})
-	if err != nil || p.Metadata.TotalCount != 3 || p.Metadata.PageCount != 2 || p.NextPage != 2 {
+	if err != nil || p.Total != 3 || len(p.Items) != 2 || p.Next != "2" {
 		t.Fatalf("filtered = %+v, %v", p, err)
 	}
 	if _, err := c.Tasks.ListPage(ctx, &babelforce.TaskListOptions{Filter: "colour==red"}); !errors.Is(err, deskbridge.ErrInvalid) {
@@ -544,7 +527,7 @@ func TestContractConcurrentCallsShareOneToken(t *testing.T) {
 
 func TestContractTokenLifetimes(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testkit.NewClock()
 	srv := babelforcetest.NewServer(babelforcetest.WithClock(clk.Now))
 	t.Cleanup(srv.Close)
 	expiring := client(t, srv)
@@ -561,7 +544,7 @@ func TestContractTokenLifetimes(t *testing.T) {
 	// Two hours later (on the fake's clock) the expiring token is refused;
 	// the client gets a new one and the call goes through. The
 	// non-expiring token still works.
-	clk.Add(2 * time.Hour)
+	clk.Advance(2 * time.Hour)
 	for _, c := range []*babelforce.Client{expiring, forever} {
 		if _, err := c.Presences.List(ctx); err != nil {
 			t.Fatal(err)
@@ -673,7 +656,7 @@ func TestContractRetries(t *testing.T) {
 
 func TestContractRateLimit(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testkit.NewClock()
 	srv := babelforcetest.NewServer(babelforcetest.WithClock(clk.Now), babelforcetest.WithRateLimit(3, time.Minute))
 	t.Cleanup(srv.Close)
 	c := client(t, srv, babelforce.WithPassword(srv.Username, srv.Password), babelforce.WithMaxRetries(0))
@@ -702,7 +685,7 @@ func TestContractRateLimit(t *testing.T) {
 	}
 	// A new window (on the fake's clock) lets another client through; the
 	// token endpoint was never limited.
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	c2 := client(t, srv)
 	if _, err := c2.Presences.List(ctx); err != nil {
 		t.Fatal(err)

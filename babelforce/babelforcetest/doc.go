@@ -1,7 +1,10 @@
 // Package babelforcetest is an in-memory babelforce environment served over
 // HTTP, for tests and for demo programs that run without credentials or
-// network. It speaks babelforce's wire format as the vendor notes describe
-// it, so the babelforce client, or any HTTP code, can talk to it:
+// network. It speaks babelforce's wire format as babelforce's OpenAPI specs
+// (static/openapi/{auth,manager,task-automation}.openapi.yaml in
+// https://github.com/babelforce/manager-sdk) and Go SDK
+// (https://github.com/babelforce/manager-sdk-go) describe it, so the
+// babelforce client, or any HTTP code, can talk to it:
 //
 //	srv := babelforcetest.NewServer()
 //	defer srv.Close()
@@ -42,9 +45,12 @@
 //     Secret but never returned by the API nor kept in the request log.
 //   - The Zendesk webhook endpoint, POST /api/v1/webhook/zendesk?templateId=…,
 //     which records a webhook.zendesk.agent_status task (202) and, for the
-//     seed's template webhook_map_talk_status, applies its mapping: online →
-//     available, any other state → the red presence of the same name, on
-//     the agent whose sourceId is the event's detail.agent_id.
+//     template webhook_map_talk_status of babelforce's status-sync article
+//     (https://help.babelforce.com/hc/en-us/articles/17020396359954-Synching-the-agent-status-from-Zendesk-omnichannel-to-babelforce;
+//     "the status-sync article" in this package's documentation), applies
+//     its mapping: online → available, any other state → the red presence
+//     of the same name, on the agent whose sourceId is the event's
+//     detail.agent_id.
 //
 // The wire format is kept strictly, so that a client bug shows here and
 // not in production: ids are babelforce's 32 lower-case hex characters,
@@ -52,13 +58,20 @@
 // fields without a value are left out, never sent as ""; request bodies
 // are read with keys matched case-sensitively ("NAME" is not "name").
 //
-// Every server has a request log (Requests, with the password, bearer
-// tokens and secret values redacted),
-// fault injection (InjectFault: statuses, latency, dropped connections,
-// requests processed whose answer is lost) and an optional fixed-window rate
-// limit (WithRateLimit, SetRateLimit) with X-RateLimit-* headers and a 429
-// with Retry-After. babelforce documents neither its limits nor those
-// headers: they are the fake's choice.
+// Every server has the controls every deskbridge fake has (package
+// deskbridgetest): a request log (Requests, RequestCount, ResetRequests;
+// the password, bearer tokens and secret values redacted), fault injection
+// (InjectFault, ClearFaults: statuses, latency, dropped connections,
+// requests processed whose answer is lost) and an optional fixed-window
+// rate limit on the API, not the token endpoint (WithRateLimit,
+// SetRateLimit) with X-RateLimit-* headers and a 429 with Retry-After.
+// babelforce documents neither its limits nor those headers: they are the
+// fake's choice.
+//
+// Every lookup is O(1): agents are indexed by id and by sourceId,
+// presences by name, tasks by id, and the agents in each presence are
+// counted. Lists that filter (a task filter, an agent search) walk the
+// records they filter.
 //
 // The package imports no testing code and can be used from main packages.
 package babelforcetest

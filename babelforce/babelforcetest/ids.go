@@ -17,7 +17,7 @@ import (
 // and answers a path naming the hyphenated form with babelforce's answer,
 // 404, whether or not the id exists in the other form.
 //
-// The seed's extract of a webhook response
+// The status-sync article's extract of a webhook response
 // (https://help.babelforce.com/hc/en-us/articles/17020396359954-Synching-the-agent-status-from-Zendesk-omnichannel-to-babelforce)
 // shows the task's id, session_id and customer_id hyphenated; the SDK's
 // statement is the later one and covers every API. UNCONFIRMED which form

@@ -3,7 +3,6 @@ package babelforcetest
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"unicode"
 )
@@ -38,7 +37,7 @@ func (s *Server) AddPresence(name, label string) Presence {
 		panic(fmt.Sprintf("babelforcetest: AddPresence: presence %q exists", name))
 	}
 	p := &presence{Name: name, Label: label}
-	s.presences = append(s.presences, p)
+	s.addPresenceLocked(p)
 	return *p
 }
 
@@ -51,15 +50,6 @@ func (s *Server) Presences() []Presence {
 		out[i] = *p
 	}
 	return out
-}
-
-func (s *Server) presenceLocked(name string) *presence {
-	for _, p := range s.presences {
-		if p.Name == name {
-			return p
-		}
-	}
-	return nil
 }
 
 // presenceNameFromLabel is the name babelforce gives a presence created
@@ -86,13 +76,7 @@ func (s *Server) listPresences(w http.ResponseWriter, r *http.Request) {
 	items := make([]map[string]any, 0, len(s.presences))
 	for _, p := range s.presences {
 		m := presenceJSON(p)
-		n := 0
-		for _, a := range s.agents {
-			if a.Presence == p.Name {
-				n++
-			}
-		}
-		m["count"] = n
+		m["count"] = s.inPresence[p.Name]
 		m["is_default"] = p.BuiltIn
 		items = append(items, m)
 	}
@@ -127,7 +111,7 @@ func (s *Server) createPresence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &presence{Name: name, Label: strings.TrimSpace(in.Label)}
-	s.presences = append(s.presences, p)
+	s.addPresenceLocked(p)
 	body := map[string]any{"item": presenceJSON(p), "success": true}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, body)
@@ -162,10 +146,10 @@ func (s *Server) deletePresence(w http.ResponseWriter, r *http.Request) {
 	case p.BuiltIn:
 		apiError(w, r, http.StatusBadRequest, "Bad Request", "a built-in presence cannot be deleted")
 		return
-	case slices.ContainsFunc(s.agents, func(a *agent) bool { return a.Presence == name }):
+	case s.inPresence[name] > 0:
 		apiError(w, r, http.StatusConflict, "Conflict", "agents are in this presence")
 		return
 	}
-	s.presences = slices.DeleteFunc(s.presences, func(p *presence) bool { return p.Name == name })
+	s.deletePresenceLocked(name)
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "Presence deleted"})
 }

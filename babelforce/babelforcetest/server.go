@@ -6,13 +6,13 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/deskbridge/deskbridge/deskbridgetest"
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
@@ -23,8 +23,9 @@ const (
 	// DefaultClientID is the OAuth client_id the token endpoint accepts
 	// (besides none at all).
 	DefaultClientID = "manager"
-	// DefaultCustomerID is the account (customer_id) of tasks: the seed's,
-	// in babelforce's wire form (see ids.go).
+	// DefaultCustomerID is the account (customer_id) of tasks: the one of
+	// the test response in babelforce's status-sync article, in
+	// babelforce's wire form (see ids.go).
 	DefaultCustomerID = "6c2a2f9e6dbd4fc1b9d3cde3c7a6e80d"
 	// DefaultTokenLifetime is the lifetime of a token that was not asked to
 	// be non-expiring.
@@ -67,8 +68,9 @@ func WithRateLimit(n int, window time.Duration) Option {
 // and rate-limit windows.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
-// WithoutTemplates turns off the execution of the seed's status template:
-// webhook tasks are recorded and left Scheduled, and no presence changes.
+// WithoutTemplates turns off the execution of the status-sync article's
+// template (SeedStatusTemplate): webhook tasks are recorded and left
+// Scheduled, and no presence changes.
 func WithoutTemplates() Option { return func(c *config) { c.templates = false } }
 
 // Server is an in-memory babelforce environment served over HTTP: the
@@ -86,22 +88,15 @@ type Server struct {
 	// CustomerID is the account id of the tasks the fake creates.
 	CustomerID string
 
-	cfg    config
-	srv    *httptest.Server
-	log    *fakeserver.Log
-	faults *fakeserver.Faults
+	cfg  config
+	base *fakeserver.Base
 
-	limMu   sync.Mutex
-	limiter *fakeserver.Limiter
-
-	mu        sync.Mutex
-	tokens    map[string]time.Time // token → expiry (zero: never)
-	agents    []*agent
-	presences []*presence
-	history   []PresenceChange
-	tasks     []*task
-	secrets   map[string]map[string]string
-	hooks     []func(PresenceChange)
+	mu     sync.Mutex
+	tokens map[string]time.Time // token → expiry (zero: never)
+	state
+	history []PresenceChange
+	secrets map[string]map[string]string
+	hooks   []func(PresenceChange)
 }
 
 // NewServer starts a fake babelforce environment with the default
@@ -124,37 +119,54 @@ func NewServer(opts ...Option) *Server {
 		Password:   cfg.password,
 		CustomerID: DefaultCustomerID,
 		cfg:        cfg,
-		log:        &fakeserver.Log{},
-		faults:     &fakeserver.Faults{},
 		tokens:     map[string]time.Time{},
+		state:      newState(),
 		secrets:    map[string]map[string]string{},
-		presences: []*presence{
-			{Name: "available", Label: "Available", Available: true, BuiltIn: true},
-			{Name: "busy", Label: "Busy", BuiltIn: true},
-		},
 	}
-	if cfg.rateN > 0 && cfg.rateWindow > 0 {
-		s.limiter = fakeserver.NewLimiter(cfg.rateN, cfg.rateWindow, cfg.now)
-	}
-	stack := &fakeserver.Stack{
-		Log:        s.log,
-		Faults:     s.faults,
-		Limiter:    s.currentLimiter,
+	s.addPresenceLocked(&presence{Name: "available", Label: "Available", Available: true, BuiltIn: true})
+	s.addPresenceLocked(&presence{Name: "busy", Label: "Busy", BuiltIn: true})
+	s.base = fakeserver.Start(fakeserver.Spec{
+		Routes:     s.routes(),
 		WriteLimit: writeRateLimit,
-		Skip:       func(r *http.Request) bool { return r.URL.Path == "/oauth/token" },
+		Unlimited:  func(r *http.Request) bool { return r.URL.Path == "/oauth/token" },
 		RedactBody: redactBody,
+		Limit:      cfg.rateN,
+		Window:     cfg.rateWindow,
 		Now:        cfg.now,
-	}
-	s.srv = httptest.NewServer(stack.Handler(s.routes()))
-	s.URL = s.srv.URL
+	})
+	s.URL = s.base.URL
 	return s
 }
 
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
+// Close shuts the server down, waiting for the requests in flight.
+func (s *Server) Close() { s.base.Close() }
 
 // Client returns an HTTP client suitable for talking to the fake.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
+func (s *Server) Client() *http.Client { return s.base.Client() }
+
+// InjectFault queues f; faults apply in the order they were injected.
+func (s *Server) InjectFault(f deskbridgetest.Fault) { s.base.InjectFault(f) }
+
+// ClearFaults removes every pending fault.
+func (s *Server) ClearFaults() { s.base.ClearFaults() }
+
+// Requests returns the request log, oldest first, credentials redacted.
+func (s *Server) Requests() []deskbridgetest.Request { return s.base.Requests() }
+
+// RequestCount returns how many logged requests had the method ("" for
+// any) and a path starting with prefix.
+func (s *Server) RequestCount(method, prefix string) int { return s.base.RequestCount(method, prefix) }
+
+// ResetRequests empties the request log.
+func (s *Server) ResetRequests() { s.base.ResetRequests() }
+
+// SetRateLimit limits the API (not the token endpoint) to n requests per
+// window, in fixed windows, or removes the limit when n or window is not
+// positive. A new limit starts a new window.
+func (s *Server) SetRateLimit(n int, window time.Duration) { s.base.SetRateLimit(n, window) }
+
+// TokenRequests returns how many token requests the fake received.
+func (s *Server) TokenRequests() int { return s.base.RequestCount(http.MethodPost, "/oauth/token") }
 
 func (s *Server) now() time.Time { return s.cfg.now().UTC() }
 
@@ -191,24 +203,6 @@ func (s *Server) routes() http.Handler {
 	return mux
 }
 
-func (s *Server) currentLimiter() *fakeserver.Limiter {
-	s.limMu.Lock()
-	defer s.limMu.Unlock()
-	return s.limiter
-}
-
-// SetRateLimit sets (n > 0) or removes (n <= 0) the rate limit of a running
-// server; a new limit starts a new window.
-func (s *Server) SetRateLimit(n int, window time.Duration) {
-	s.limMu.Lock()
-	defer s.limMu.Unlock()
-	if n <= 0 || window <= 0 {
-		s.limiter = nil
-		return
-	}
-	s.limiter = fakeserver.NewLimiter(n, window, s.cfg.now)
-}
-
 // writeRateLimit writes the rate-limit headers and, over the limit, a 429
 // with Retry-After.
 //
@@ -232,31 +226,18 @@ func ceilSeconds(d time.Duration) int {
 	return max(int(math.Ceil(d.Seconds())), 1)
 }
 
-// Fault is an injected failure for the next Times requests matching Method
-// ("" for any) and Path (a prefix of the URL path; "" for any): an answer
-// with Status, Header and Body instead of the fake's, a Latency, a dropped
-// connection (Drop), or a request the fake carries out before answering
-// with the fault (Processed), so the client cannot know whether it took
-// effect. Every deskbridge fake takes the same Fault; its fields are
-// documented on fakeserver.Fault.
-type Fault = fakeserver.Fault
+// Fault is a failure injected into the fake's answers: the same
+// deskbridgetest.Fault every deskbridge fake takes (see its fields).
+type Fault = deskbridgetest.Fault
 
-// InjectFault queues a fault; faults apply in the order they were injected.
-func (s *Server) InjectFault(f Fault) { s.faults.Inject(f) }
-
-// ClearFaults removes every pending fault.
-func (s *Server) ClearFaults() { s.faults.Clear() }
-
-// Request is one request the fake received: method, path, query, headers
-// and body (up to 64 KiB) with credentials redacted, the status answered
-// and the injected fault that answered, if any. Every deskbridge fake logs
-// the same Request; its fields are documented on fakeserver.Entry.
+// Request is one request the fake received, as its log keeps it: the same
+// deskbridgetest.Request every deskbridge fake logs (see its fields).
 //
 // Nothing secret is kept in the log: the Authorization header, the
 // password (and any token) of a token request's form, and every value sent
 // to the secrets vault read "[redacted]". Secret and Secrets return the
 // stored values for assertions.
-type Request = fakeserver.Entry
+type Request = deskbridgetest.Request
 
 // secretsPath is the root of the secrets vault.
 const secretsPath = "/api/v3/tasks/configurations/secrets"
@@ -284,19 +265,6 @@ func redactBody(r *http.Request, body []byte) []byte {
 	}
 	return fakeserver.RedactBody(r.Header.Get("Content-Type"), body)
 }
-
-// Requests returns the request log, oldest first.
-func (s *Server) Requests() []Request { return s.log.Entries() }
-
-// RequestCount returns how many logged requests had the method ("" for
-// any) and a path starting with prefix.
-func (s *Server) RequestCount(method, prefix string) int { return s.log.Count(method, prefix) }
-
-// TokenRequests returns how many token requests the fake received.
-func (s *Server) TokenRequests() int { return s.log.Count(http.MethodPost, "/oauth/token") }
-
-// ResetRequests empties the request log.
-func (s *Server) ResetRequests() { s.log.Reset() }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)

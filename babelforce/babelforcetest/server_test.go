@@ -8,9 +8,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/deskbridge/deskbridge/internal/testkit"
 )
 
 // call sends a raw request to the fake and decodes the JSON answer.
@@ -134,8 +135,8 @@ func TestSecretsRedactedInLog(t *testing.T) {
 
 func TestUnauthorizedBodies(t *testing.T) {
 	t.Parallel()
-	clk := &testClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	s := NewServer(WithClock(clk.now))
+	clk := testkit.NewClock()
+	s := NewServer(WithClock(clk.Now))
 	defer s.Close()
 	status, h, body := call(t, s, "GET", "/api/v2/agents", "", "", "")
 	if status != 401 || body["error"] != "unauthorized" || !strings.HasPrefix(h.Get("WWW-Authenticate"), "Bearer") {
@@ -146,7 +147,7 @@ func TestUnauthorizedBodies(t *testing.T) {
 		t.Fatalf("unknown token: %d %v", status, body)
 	}
 	tok := s.IssueToken(false)
-	clk.add(DefaultTokenLifetime)
+	clk.Advance(DefaultTokenLifetime)
 	status, _, body = call(t, s, "GET", "/api/v3/tasks", tok, "", "")
 	if status != 401 || body["error_description"] != "Access token expired" {
 		t.Fatalf("expired token: %d %v", status, body)
@@ -367,7 +368,7 @@ func (s *Server) recordTask(body string) *task {
 	defer s.mu.Unlock()
 	t := &task{Type: ZendeskTaskType, Body: json.RawMessage(body), Template: SeedStatusTemplate}
 	s.fillTaskLocked(t)
-	s.tasks = append(s.tasks, t)
+	s.addTaskLocked(t)
 	return t
 }
 
@@ -395,8 +396,8 @@ func TestSecretsWire(t *testing.T) {
 
 func TestFaultsLogAndLimits(t *testing.T) {
 	t.Parallel()
-	clk := &testClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	s := NewServer(WithRateLimit(1, time.Second), WithClock(clk.now))
+	clk := testkit.NewClock()
+	s := NewServer(WithRateLimit(1, time.Second), WithClock(clk.Now))
 	defer s.Close()
 	tok := s.IssueToken(true)
 	status, h, _ := call(t, s, "GET", "/api/v3/tasks", tok, "", "")
@@ -502,21 +503,4 @@ func TestUnconfirmedRateLimitHeaders(t *testing.T) {
 	if ceilSeconds(100*time.Millisecond) != 1 || ceilSeconds(61*time.Second) != 61 {
 		t.Fatal("ceilSeconds")
 	}
-}
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }

@@ -20,8 +20,9 @@ const (
 	MaxPageSize     = 100
 )
 
-// SeedStatusTemplate is the template id of the seed's webhook URL. The fake
-// runs it (see zendeskWebhook) unless WithoutTemplates was given.
+// SeedStatusTemplate is the template id of the webhook URL in babelforce's
+// status-sync article. The fake runs it (see zendeskWebhook) unless
+// WithoutTemplates was given.
 const SeedStatusTemplate = "webhook_map_talk_status"
 
 // ZendeskTaskType is the type of the tasks the Zendesk webhook records.
@@ -70,8 +71,11 @@ func (s *Server) AddTask(t Task) Task {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if t.ID != "" && s.taskLocked(t.ID) != nil {
+		panic(fmt.Sprintf("babelforcetest: AddTask: task %q exists", t.ID))
+	}
 	s.fillTaskLocked(&t)
-	s.tasks = append(s.tasks, &t)
+	s.addTaskLocked(&t)
 	return t
 }
 
@@ -116,12 +120,10 @@ func (s *Server) Tasks() []Task {
 func (s *Server) Task(id string) (Task, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, t := range s.tasks {
-		if t.ID == id {
-			c := *t
-			c.Body = slices.Clone(t.Body)
-			return c, true
-		}
+	if t := s.taskLocked(id); t != nil {
+		c := *t
+		c.Body = slices.Clone(t.Body)
+		return c, true
 	}
 	return Task{}, false
 }
@@ -194,10 +196,14 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	var all []*task
-	for _, t := range s.tasks {
-		if match.match(t) {
-			all = append(all, t)
+	all := s.tasks
+	if _, everything := match.(matchAll); !everything {
+		s.visited += len(s.tasks)
+		all = nil
+		for _, t := range s.tasks {
+			if match.match(t) {
+				all = append(all, t)
+			}
 		}
 	}
 	records := []map[string]any{}
@@ -218,11 +224,8 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	var body map[string]any
-	for _, t := range s.tasks {
-		if t.ID == id {
-			body = taskJSON(t)
-			break
-		}
+	if t := s.taskLocked(id); t != nil {
+		body = taskJSON(t)
 	}
 	s.mu.Unlock()
 	if body == nil {
@@ -257,7 +260,7 @@ func (s *Server) zendeskWebhook(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	t := &task{Type: ZendeskTaskType, Body: body, Template: tpl}
 	s.fillTaskLocked(t)
-	s.tasks = append(s.tasks, t)
+	s.addTaskLocked(t)
 	resp := taskJSON(t)
 	s.mu.Unlock()
 
@@ -267,8 +270,9 @@ func (s *Server) zendeskWebhook(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, resp)
 }
 
-// runStatusTemplate does what the seed's template does: find the agent by
-// sourceId = detail.agent_id, set the presence the Zendesk state maps to.
+// runStatusTemplate does what the status-sync article's template does:
+// find the agent by sourceId = detail.agent_id, set the presence the
+// Zendesk state maps to.
 func (s *Server) runStatusTemplate(t *task) {
 	sourceID := jsonString(t.Body, "detail", "agent_id")
 	state := jsonString(t.Body, "event", "new_state")
@@ -297,10 +301,10 @@ func (s *Server) runStatusTemplate(t *task) {
 }
 
 // seedTemplatePresence maps a Zendesk agent state to the presence the
-// seed's template sets.
+// status-sync article's template sets.
 //
-// UNCONFIRMED: the template's mapping table is an image in the seed. Its
-// text says "online" maps to babelforce's only green presence and that the
+// UNCONFIRMED: the template's mapping table is an image in the article.
+// Its text says "online" maps to babelforce's only green presence and that the
 // same red statuses must exist in babelforce; the template body sets
 // {"presence": {"name": new_state}}. So: "online" (any case) → "available";
 // any other state → the presence of that name, else of the name a label
