@@ -75,7 +75,7 @@ func TestAgentStateDeliverySigned(t *testing.T) {
 		t.Fatalf("signature %q, want %q", h.Get("x-zendesk-webhook-signature"), want)
 	}
 
-	// The envelope, exactly as vendor notes 3.1 show it.
+	// The envelope, exactly as Zendesk's agent events reference shows it.
 	var env map[string]json.RawMessage
 	if err := json.Unmarshal(req.body, &env); err != nil {
 		t.Fatal(err)

@@ -30,7 +30,8 @@ func (e *apiError) Error() string {
 	return strconv.Itoa(e.status) + " " + string(b)
 }
 
-// Zendesk's error envelope (vendor notes 9).
+// Zendesk's error envelope
+// (https://developer.zendesk.com/api-reference/introduction/requests).
 type errorBody struct {
 	Error       string                    `json:"error"`
 	Description string                    `json:"description,omitempty"`
@@ -42,9 +43,10 @@ type fieldProblem struct {
 	Error       string `json:"error,omitempty"`
 }
 
-// errUnauthorized is the 401 answer. UNCONFIRMED: the notes only give the
-// wording "Couldn't authenticate you" (seen in public fixtures), so the JSON
-// shape {"error": "Couldn't authenticate you"} is this fake's choice.
+// errUnauthorized is the 401 answer. UNCONFIRMED: Zendesk's reference
+// gives no 401 body; the wording "Couldn't authenticate you" is seen in
+// public test fixtures, and the JSON shape {"error": "Couldn't authenticate
+// you"} is this fake's choice.
 func errUnauthorized() *apiError {
 	return &apiError{status: http.StatusUnauthorized, body: errorBody{Error: "Couldn't authenticate you"}}
 }
@@ -90,8 +92,10 @@ func errParameterMissing(name string) *apiError {
 	return &apiError{status: http.StatusBadRequest, body: errorBody{Error: "ParameterMissing", Description: "Parameter " + name + " is required"}}
 }
 
-// jsonAPIError is the JSON:API error document the agent availability
-// family answers with (vendor notes 9; per-endpoint use UNCONFIRMED).
+// jsonAPIError is the JSON:API error document ({"errors": [{code, status,
+// title, detail}]}, the Errors object of Zendesk's OpenAPI description)
+// the agent availability family answers with (per-endpoint use
+// UNCONFIRMED).
 func jsonAPIError(status int, code, title, detail string) *apiError {
 	return &apiError{status: status, body: map[string]any{"errors": []map[string]any{{
 		"code": code, "status": strconv.Itoa(status), "title": title, "detail": detail,
@@ -138,7 +142,9 @@ func (s *Server) route(pattern string, h handler) {
 // request context.
 type origPathKey struct{}
 
-// serve strips the optional ".json" suffix (vendor notes 1.1) and dispatches.
+// serve strips the optional ".json" suffix and dispatches: Zendesk's own
+// examples call the same endpoint with and without it
+// (https://developer.zendesk.com/api-reference/voice/talk-partner-edition-api/reference/).
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if p, ok := strings.CutSuffix(r.URL.Path, ".json"); ok && p != "" {
 		r = r.WithContext(context.WithValue(r.Context(), origPathKey{}, r.URL.Path))

@@ -9,8 +9,12 @@ import (
 	"time"
 )
 
-// Agent availability, unified agent statuses and Talk availability (vendor
-// notes 3.1, 3.2, 4).
+// Agent availability, unified agent statuses and Talk availability
+// (https://developer.zendesk.com/api-reference/agent-availability/agent-availability-api/,
+// https://developer.zendesk.com/api-reference/agent-availability/unified-agent-status-api/,
+// https://developer.zendesk.com/api-reference/voice/talk-api/availabilities/)
+// and the agent events
+// (https://developer.zendesk.com/api-reference/webhooks/event-types/agent-availability-events/).
 //
 // Every agent and admin has an availability: a status per channel
 // ("messaging", "support", "talk": "online", "away", "transfers_only" or
@@ -18,8 +22,8 @@ import (
 // 5 transfers_only; custom statuses added with Server.AddCustomStatus map
 // each channel to a status).
 //
-// Endpoints (JSON:API documents; errors as JSON:API "errors", vendor notes 9,
-// per-endpoint use UNCONFIRMED):
+// Endpoints (JSON:API documents; errors as JSON:API "errors", per-endpoint
+// use UNCONFIRMED):
 //
 //	GET /api/v2/agent_availabilities            cursor only; filter[channel_status]
 //	                                            ("messaging:online", comma = all of),
@@ -36,17 +40,18 @@ import (
 // {"id": N} (two public clients), {"agent_status_id": N} and the JSON:API
 // form {"data": {"type": "agent_status", "attributes": {"agent_status_id":
 // "N"}}}; ids may be numbers or strings. The answer is {"data": {...}} with
-// the "Unified Agent Status" resource of the notes.
+// the "Unified Agent Status" resource of Zendesk's reference.
 //
 // A change of an agent's state (through these endpoints or
 // Server.SetAgentState / SetAgentStatus) sends, to every active webhook
 // subscribed to the type, one "zen:event-type:agent.state_changed" per
 // channel that changed and one "zen:event-type:agent.unified_state_changed"
-// when the unified status changed, in the envelope of vendor notes 3.1.
+// when the unified status changed, in the envelope of Zendesk's agent
+// events reference.
 // When only some channels change, the unified status becomes the first
 // status (defaults, then custom by id) whose mapping equals the new channel
 // statuses, and stays as it was if none does. The unified event body follows
-// the public sample of vendor notes 3.2 (UNCONFIRMED): ids as strings,
+// a public test fixture (UNCONFIRMED, not Zendesk's text): ids as strings,
 // correct names ("3"/"online"), reason "PUBLIC_API" for API changes and
 // "AGENT_STATUS_SWITCHER" for Server.SetAgentState / SetAgentStatus.
 // The Talk PUT may change agent_state (as in accounts without omnichannel

@@ -1,7 +1,7 @@
 package zendesktest_test
 
 // The contract suite: the zendesk client against the fake, one test per
-// service. The fake is written from the vendor notes and the client from
+// service. The fake is written from Zendesk's references and the client from
 // its own reading of Zendesk's documentation, so a failure here is a
 // disagreement to settle against Zendesk, not a test to bend.
 
@@ -94,7 +94,7 @@ func TestContractTickets(t *testing.T) {
 		t.Fatalf("comments %+v", comments)
 	}
 	cp, err := zc.Tickets.CommentsPage(ctx, tk.ID, &zendesk.CommentListOptions{CursorOptions: zendesk.CursorOptions{PageSize: 1}})
-	if err != nil || len(cp.Comments) != 1 || !cp.HasMore {
+	if err != nil || len(cp.Items) != 1 || cp.Next == "" {
 		t.Fatalf("comments page %+v %v", cp, err)
 	}
 
@@ -194,7 +194,7 @@ func TestContractUsersAndFields(t *testing.T) {
 	if fs := collect(t, zc.UserFields.List(ctx, nil)); len(fs) != 1 {
 		t.Fatalf("fields %+v", fs)
 	}
-	if p, err := zc.UserFields.ListPage(ctx, &zendesk.CursorOptions{PageSize: 10}); err != nil || len(p.UserFields) != 1 || p.HasMore {
+	if p, err := zc.UserFields.ListPage(ctx, &zendesk.CursorOptions{PageSize: 10}); err != nil || len(p.Items) != 1 || p.Next != "" {
 		t.Fatalf("fields page %+v %v", p, err)
 	}
 
@@ -229,7 +229,7 @@ func TestContractUsersAndFields(t *testing.T) {
 			t.Errorf("search %q: %d users", q, len(us))
 		}
 	}
-	if p, err := zc.Users.SearchPage(ctx, "", &zendesk.UserSearchOptions{ExternalID: "ext-9"}); err != nil || len(p.Users) != 1 {
+	if p, err := zc.Users.SearchPage(ctx, "", &zendesk.UserSearchOptions{ExternalID: "ext-9"}); err != nil || len(p.Items) != 1 || p.Total != 1 {
 		t.Fatalf("search page by external id %+v %v%s", p, err, wire(fake))
 	}
 }
@@ -255,11 +255,11 @@ func TestContractGroups(t *testing.T) {
 		t.Fatalf("list %d", len(gs))
 	}
 	p, err := zc.Groups.ListPage(ctx, &zendesk.CursorOptions{PageSize: 2})
-	if err != nil || len(p.Groups) != 2 || !p.HasMore {
+	if err != nil || len(p.Items) != 2 || p.Next == "" {
 		t.Fatalf("page %+v %v", p, err)
 	}
-	p, err = zc.Groups.ListPage(ctx, &zendesk.CursorOptions{PageSize: 2, After: p.AfterCursor})
-	if err != nil || len(p.Groups) != 1 || p.HasMore {
+	p, err = zc.Groups.ListPage(ctx, &zendesk.CursorOptions{PageSize: 2, After: p.Next})
+	if err != nil || len(p.Items) != 1 || p.Next != "" {
 		t.Fatalf("page 2 %+v %v", p, err)
 	}
 	if _, err := zc.Groups.Create(ctx, &zendesk.Group{}); !errors.Is(err, deskbridge.ErrInvalid) {
@@ -289,7 +289,7 @@ func TestContractSearch(t *testing.T) {
 		t.Fatalf("count %d %v%s", n, err, wire(fake))
 	}
 	p, err := zc.Search.QueryPage(ctx, "type:ticket toner", &zendesk.SearchOptions{OffsetOptions: zendesk.OffsetOptions{PerPage: 100}})
-	if err != nil || len(p.Results) != 100 || p.Results[0].Ticket == nil || p.Results[0].ResultType != zendesk.ResultTicket {
+	if err != nil || len(p.Items) != 100 || p.Items[0].Ticket == nil || p.Items[0].ResultType != zendesk.ResultTicket {
 		t.Fatalf("query page %+v %v", p, err)
 	}
 	// The iterator stops at the 1,000 cap with ErrResultLimit.
@@ -313,8 +313,8 @@ func TestContractSearch(t *testing.T) {
 		t.Fatalf("export saw %d%s", len(rs), wire(fake)[:2000])
 	}
 	ep, err := zc.Search.ExportPage(ctx, "toner", &zendesk.ExportOptions{Type: zendesk.ResultTicket, PageSize: 1000})
-	if err != nil || len(ep.Results) != 1000 || !ep.HasMore {
-		t.Fatalf("export page %d %v", len(ep.Results), err)
+	if err != nil || len(ep.Items) != 1000 || ep.Next == "" {
+		t.Fatalf("export page %d %v", len(ep.Items), err)
 	}
 	users := collect(t, zc.Search.Query(ctx, "type:user role:admin", nil))
 	if len(users) != 1 || users[0].User == nil || users[0].User.ID != fake.AdminID {
@@ -342,7 +342,7 @@ func TestContractTriggers(t *testing.T) {
 	if cs := collect(t, zc.TriggerCategories.List(ctx, nil)); len(cs) != 1 {
 		t.Fatalf("categories %+v", cs)
 	}
-	if p, err := zc.TriggerCategories.ListPage(ctx, nil); err != nil || len(p.TriggerCategories) != 1 {
+	if p, err := zc.TriggerCategories.ListPage(ctx, nil); err != nil || len(p.Items) != 1 {
 		t.Fatalf("categories page %+v %v", p, err)
 	}
 
@@ -388,7 +388,7 @@ func TestContractTriggers(t *testing.T) {
 	if ts := collect(t, zc.Triggers.List(ctx, &zendesk.TriggerListOptions{Active: zendesk.Ptr(false)})); len(ts) != 1 {
 		t.Fatalf("inactive list %+v", ts)
 	}
-	if p, err := zc.Triggers.ListPage(ctx, &zendesk.TriggerListOptions{CategoryID: cat.ID}); err != nil || len(p.Triggers) != 1 {
+	if p, err := zc.Triggers.ListPage(ctx, &zendesk.TriggerListOptions{CategoryID: cat.ID}); err != nil || len(p.Items) != 1 {
 		t.Fatalf("page %+v %v", p, err)
 	}
 	if err := zc.TriggerCategories.Delete(ctx, cat.ID); err == nil {
@@ -458,7 +458,7 @@ func TestContractWebhooks(t *testing.T) {
 	if ws := collect(t, zc.Webhooks.List(ctx, &zendesk.WebhookListOptions{CursorOptions: zendesk.CursorOptions{PageSize: 1}})); len(ws) != 2 {
 		t.Fatalf("list %+v", ws)
 	}
-	if p, err := zc.Webhooks.ListPage(ctx, &zendesk.WebhookListOptions{Status: zendesk.WebhookInactive}); err != nil || len(p.Webhooks) != 1 || p.Webhooks[0].Name != "other" {
+	if p, err := zc.Webhooks.ListPage(ctx, &zendesk.WebhookListOptions{Status: zendesk.WebhookInactive}); err != nil || len(p.Items) != 1 || p.Items[0].Name != "other" {
 		t.Fatalf("list page %+v %v", p, err)
 	}
 
@@ -502,7 +502,7 @@ func TestContractAvailability(t *testing.T) {
 	if len(sts) != 5 || !sts[0].Default || sts[4].ID != meeting || sts[4].Channels["talk"] != "away" || sts[4].Default {
 		t.Fatalf("statuses %+v%s", sts, wire(fake))
 	}
-	if p, err := zc.Availability.StatusesPage(ctx, nil); err != nil || len(p.Statuses) != 5 {
+	if p, err := zc.Availability.StatusesPage(ctx, nil); err != nil || len(p.Items) != 5 {
 		t.Fatalf("statuses page %+v %v", p, err)
 	}
 	st, err := zc.Availability.SetAgentStatus(ctx, ann, meeting)
@@ -521,7 +521,7 @@ func TestContractAvailability(t *testing.T) {
 		t.Fatalf("list by status %+v", as)
 	}
 	p, err := zc.Availability.ListPage(ctx, &zendesk.AvailabilityListOptions{CursorOptions: zendesk.CursorOptions{PageSize: 1}})
-	if err != nil || len(p.Availabilities) != 1 || !p.HasMore {
+	if err != nil || len(p.Items) != 1 || p.Next == "" {
 		t.Fatalf("page %+v %v", p, err)
 	}
 	if _, err := zc.Availability.SetAgentStatus(ctx, bob, 999); !errors.Is(err, deskbridge.ErrNotFound) {

@@ -33,7 +33,8 @@ import (
 // authentication and custom headers. Each recorded attempt holds those
 // headers with the credentials redacted: the Authorization of basic_auth
 // and bearer_token webhooks, and the header an api_key webhook names. The
-// circuit breaker (vendor notes 2.6) is not modelled.
+// circuit breaker (https://developer.zendesk.com/api-reference/webhooks/introduction)
+// is not modelled.
 
 // outbound is a delivery to make; everything it needs is copied from the
 // state when it is queued.
@@ -313,9 +314,12 @@ func (dl *deliveries) close() {
 	dl.workers.Wait()
 }
 
-// zendeskRetryPolicy is Zendesk's webhook retry policy as vendor notes 2.6
-// give it. UNCONFIRMED: the notes take it from third-party summaries of
-// Zendesk's documentation, not from Zendesk's own text:
+// zendeskRetryPolicy is Zendesk's webhook retry policy. UNCONFIRMED: the
+// "Webhook retries" section of
+// https://developer.zendesk.com/api-reference/webhooks/introduction could
+// not be read whole; the rules below come from third-party summaries of it
+// (https://alboz.eu/insights/master-webhooks-maximize-stability-performance
+// and a "test webhooks locally" guide), not from Zendesk's own text:
 //
 //   - 409 Conflict is retried up to 3 times;
 //   - 429 and 503 are retried only when the answer has a Retry-After under

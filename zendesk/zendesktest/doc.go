@@ -3,7 +3,8 @@
 // for running the deskbridge examples on a laptop (-demo). It does not
 // import testing, so main packages can use it.
 //
-// The fake speaks Zendesk's wire format as deskbridge's vendor notes
+// The fake speaks Zendesk's wire format as Zendesk's API reference
+// (https://developer.zendesk.com/api-reference/) and public captures
 // describe it (paths with or without ".json", envelopes, status codes,
 // error bodies, cursor and offset pagination, rate-limit headers), not as
 // any client expects, and it signs and delivers webhooks:
@@ -25,8 +26,8 @@
 // client_credentials and refresh_token; tokens expire after
 // WithTokenLifetime, 30 minutes by default; a refresh rotates the pair and
 // invalidates the old one). Wrong or missing credentials get 401
-// {"error":"Couldn't authenticate you"} (the wording is from the notes, the
-// JSON shape is UNCONFIRMED); a token whose scope lacks write gets 403 on
+// {"error":"Couldn't authenticate you"} (the wording is seen in public
+// fixtures, the JSON shape is UNCONFIRMED); a token whose scope lacks write gets 403 on
 // writes.
 //
 // # Request bodies
@@ -59,8 +60,8 @@
 //     (WithRateLimit, SetRateLimit), injected faults (InjectFault) and a
 //     request log with credentials redacted (Requests).
 //
-// Each file's comment lists what it models and every choice the vendor
-// notes leave open, marked UNCONFIRMED.
+// Each file's comment lists what it models and every choice Zendesk's
+// references leave open, marked UNCONFIRMED.
 //
 // # What is not
 //

@@ -8,7 +8,8 @@ import (
 )
 
 // The records below are the fake's state and also its wire format: their
-// JSON tags are Zendesk's property names (vendor notes 6), and null-able
+// JSON tags are Zendesk's property names (https://developer.zendesk.com/api-reference/),
+// and null-able
 // properties are pointers so that they encode as null like Zendesk's.
 // Accessors such as Server.Ticket return copies.
 
@@ -141,7 +142,8 @@ func viaFor(viaID int) Via {
 	return v
 }
 
-// Comment is a ticket comment (vendor notes 6.2).
+// Comment is a ticket comment
+// (https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/).
 type Comment struct {
 	ID          int64          `json:"id"`
 	Type        string         `json:"type"` // "Comment" or "VoiceComment"
@@ -285,7 +287,8 @@ type Group struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 }
 
-// Trigger is a ticket trigger (vendor notes 6.8).
+// Trigger is a ticket trigger
+// (https://developer.zendesk.com/api-reference/ticketing/business-rules/triggers/).
 type Trigger struct {
 	ID          int64      `json:"id"`
 	URL         string     `json:"url"`
@@ -338,7 +341,9 @@ type TriggerCategory struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Webhook is a webhook (vendor notes 2.1). The API never shows
+// Webhook is a webhook
+// (https://developer.zendesk.com/api-reference/webhooks/webhooks-api/webhooks/).
+// The API never shows
 // Authentication.Data or the signing secret on the webhook itself.
 type Webhook struct {
 	ID             string            `json:"id"`
@@ -379,14 +384,16 @@ func (w Webhook) public() Webhook {
 	return w
 }
 
-// WebhookAuth is a webhook's outbound authentication (vendor notes 2.3).
+// WebhookAuth is a webhook's outbound authentication ("authentication":
+// type, data, add_position).
 type WebhookAuth struct {
 	Type        string            `json:"type"` // basic_auth, bearer_token or api_key
 	AddPosition string            `json:"add_position"`
 	Data        map[string]string `json:"data,omitempty"`
 }
 
-// JobStatus is the status of a bulk job (vendor notes 6.9).
+// JobStatus is the status of a bulk job
+// (https://developer.zendesk.com/api-reference/ticketing/ticket-management/job_statuses/).
 type JobStatus struct {
 	ID       string      `json:"id"`
 	URL      string      `json:"url"`

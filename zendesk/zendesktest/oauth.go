@@ -11,7 +11,9 @@ import (
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
-// POST /oauth/tokens (vendor notes 1.4): grant types client_credentials and
+// POST /oauth/tokens
+// (https://developer.zendesk.com/api-reference/ticketing/oauth/grant_type_tokens/):
+// grant types client_credentials and
 // refresh_token. The documented body is JSON; a form-encoded body and client
 // credentials in a Basic Authorization header are accepted too
 // (UNCONFIRMED leniency: OAuth 2.0 servers generally accept both, and
@@ -22,7 +24,8 @@ import (
 //
 // Both grants return a refresh token (UNCONFIRMED for client_credentials);
 // a refresh returns a new access and refresh token and invalidates the old
-// pair (vendor notes 1.4).
+// pair (as that reference and
+// https://support.zendesk.com/hc/en-us/articles/9182123625370 say).
 
 type tokenRequest struct {
 	GrantType             string  `json:"grant_type"`

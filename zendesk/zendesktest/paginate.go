@@ -10,7 +10,8 @@ import (
 	"strconv"
 )
 
-// Pagination as vendor notes 7 describe it.
+// Pagination as https://developer.zendesk.com/api-reference/introduction/pagination/
+// describes it.
 //
 // Cursor pagination: page[size] (1..max, default 100), page[after] or
 // page[before] (not both); the answer carries
@@ -19,15 +20,16 @@ import (
 //	"links": {"next": "<absolute URL>", "prev": "<absolute URL>"}
 //
 // The cursors are opaque. links.next is set whenever the page has records,
-// also on the last page (has_more is the stop signal, as the notes say:
-// "loop until meta.has_more == false"); following it then yields an empty
+// also on the last page (has_more is the stop signal: Zendesk's pagination
+// guide loops until meta.has_more is false); following it then yields an empty
 // page whose cursors and links are null. UNCONFIRMED: that Zendesk keeps
 // links.next on the last page.
 //
 // Offset pagination (when no page[...] parameter is given): page (from 1)
 // and per_page (default and maximum 100); the answer carries next_page and
 // previous_page (absolute URLs or null) and count. Past the first 100 pages
-// (10,000 records) list endpoints answer 400 (vendor notes 7).
+// (10,000 records) list endpoints answer 400
+// (https://support.zendesk.com/hc/en-us/articles/5591904358938).
 
 type pageMode int
 

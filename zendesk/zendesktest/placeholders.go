@@ -10,7 +10,9 @@ import (
 	"time"
 )
 
-// Placeholders in trigger webhook bodies (vendor notes 6.8, the Braze seed).
+// Placeholders in trigger webhook bodies
+// (https://support.zendesk.com/hc/en-us/articles/4408886858138; the ones the
+// Braze integration uses).
 //
 // Supported (case-sensitive, spaces inside the braces allowed, Liquid
 // filters after "|" ignored, unknown placeholders render as ""):
@@ -37,7 +39,7 @@ import (
 // with the message's line breaks kept and the date as "Jan 2, 2006, 15:04"
 // in UTC (UNCONFIRMED: Zendesk uses the account's locale and time zone).
 // The _html variants render the same text: placeholders reach webhooks as
-// unformatted text, not HTML (vendor notes 6.8). Several comments
+// unformatted text, not HTML (per that reference). Several comments
 // (comments_formatted) are joined newest first with a blank line.
 // ticket.status and ticket.priority render capitalized ("Solved", "On-hold"),
 // as Zendesk shows them (UNCONFIRMED).

@@ -11,14 +11,14 @@ import (
 	"time"
 )
 
-// Search (vendor notes 6.7).
+// Search (https://developer.zendesk.com/api-reference/ticketing/ticket-management/search/).
 //
 // GET /api/v2/search: offset pagination only (page, per_page ≤ 100),
 // {results, count, next_page, previous_page, facets}, each result with
 // result_type. At most 1,000 results can be paged through: a page that
 // starts past the 1,000th result answers 422 {"error": "invalid", ...}
-// (UNCONFIRMED status and wording; the notes give the cap and the error
-// envelope). count is the full number of matches, and next_page is set
+// (UNCONFIRMED status and wording; the reference gives the cap and the
+// error envelope). count is the full number of matches, and next_page is set
 // whenever more matches exist, even when that page is past the cap
 // (UNCONFIRMED, as public reports of following next_page into the 422
 // suggest).

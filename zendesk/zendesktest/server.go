@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/deskbridge/deskbridge/deskbridgetest"
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
@@ -28,7 +28,8 @@ const (
 	DefaultAccountID         = 1234567
 )
 
-// Default statuses of the unified agent status API (vendor notes 4.2).
+// Default statuses of the unified agent status API
+// (https://developer.zendesk.com/api-reference/agent-availability/unified-agent-status-api/).
 const (
 	StatusOffline       int64 = 2
 	StatusOnline        int64 = 3
@@ -36,7 +37,8 @@ const (
 	StatusTransfersOnly int64 = 5
 )
 
-// Via ids the fake uses (vendor notes 6.8, "via types").
+// Via ids the fake uses
+// (https://developer.zendesk.com/documentation/ticketing/reference-guides/via-types).
 const (
 	ViaWebForm              = 0
 	ViaMail                 = 4
@@ -107,8 +109,9 @@ func WithRateLimit(n int, window time.Duration) Option {
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithDeliveryTimeout sets how long one webhook delivery attempt may take
-// before it counts as a timeout (default 12 s, as the notes say Zendesk
-// does; UNCONFIRMED).
+// before it counts as a timeout (default 12 s, as third-party summaries of
+// https://developer.zendesk.com/api-reference/webhooks/introduction say
+// Zendesk does; UNCONFIRMED).
 func WithDeliveryTimeout(d time.Duration) Option { return func(c *config) { c.deliveryTimeout = d } }
 
 // WithDeliverySleep replaces the wait between delivery attempts. Tests pass
@@ -146,14 +149,9 @@ type Server struct {
 	// OAuth clients act as.
 	AdminID int64
 
-	cfg    config
-	srv    *httptest.Server
-	log    *fakeserver.Log
-	faults *fakeserver.Faults
-	mux    *http.ServeMux
-
-	limMu   sync.Mutex
-	limiter *fakeserver.Limiter
+	cfg  config
+	base *fakeserver.Base
+	mux  *http.ServeMux
 
 	mu sync.Mutex
 	st *state
@@ -184,66 +182,49 @@ func NewServer(opts ...Option) *Server {
 		OAuthClientSecret: cfg.oauthSecret,
 		AccountID:         cfg.accountID,
 		cfg:               cfg,
-		log:               &fakeserver.Log{},
-		faults:            &fakeserver.Faults{},
 		mux:               http.NewServeMux(),
 	}
-	if cfg.rateN > 0 && cfg.rateWindow > 0 {
-		s.limiter = fakeserver.NewLimiter(cfg.rateN, cfg.rateWindow, cfg.now)
-	}
 	s.routes()
-	stack := &fakeserver.Stack{
-		Log:        s.log,
-		Faults:     s.faults,
-		Limiter:    s.currentLimiter,
-		WriteLimit: writeRateLimit,
-		Skip:       func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/oauth/") },
-		Now:        cfg.now,
-	}
-	s.srv = httptest.NewServer(stack.Handler(http.HandlerFunc(s.serve)))
-	s.URL = s.srv.URL
 	s.st = newState(s)
 	s.dl = newDeliveries(s)
+	s.base = fakeserver.Start(fakeserver.Spec{
+		Routes:     http.HandlerFunc(s.serve),
+		WriteLimit: writeRateLimit,
+		Unlimited:  func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/oauth/") },
+		Limit:      cfg.rateN,
+		Window:     cfg.rateWindow,
+		Now:        cfg.now,
+	})
+	s.URL = s.base.URL
 	return s
 }
 
-// Close stops the deliveries in flight and shuts the server down.
+// Close stops the deliveries in flight, then shuts the server down.
 func (s *Server) Close() {
 	s.dl.close()
-	s.srv.Close()
+	s.base.Close()
 }
 
 // Client returns an HTTP client suitable for talking to the fake.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
+func (s *Server) Client() *http.Client { return s.base.Client() }
 
 func (s *Server) now() time.Time { return s.cfg.now().UTC() }
 
 // stamp is now to the second, as Zendesk's timestamps are.
 func (s *Server) stamp() time.Time { return s.now().Truncate(time.Second) }
 
-func (s *Server) currentLimiter() *fakeserver.Limiter {
-	s.limMu.Lock()
-	defer s.limMu.Unlock()
-	return s.limiter
-}
+// SetRateLimit limits the API to n requests per window (fixed windows),
+// or removes the limit when n or window is not positive; a new limit
+// starts a new window. The token endpoint is never limited.
+func (s *Server) SetRateLimit(n int, window time.Duration) { s.base.SetRateLimit(n, window) }
 
-// SetRateLimit sets (n > 0) or removes (n <= 0) the rate limit of a running
-// server; a new limit starts a new window.
-func (s *Server) SetRateLimit(n int, window time.Duration) {
-	s.limMu.Lock()
-	defer s.limMu.Unlock()
-	if n <= 0 || window <= 0 {
-		s.limiter = nil
-		return
-	}
-	s.limiter = fakeserver.NewLimiter(n, window, s.cfg.now)
-}
-
-// writeRateLimit writes Zendesk's rate-limit headers (vendor notes 8):
+// writeRateLimit writes Zendesk's rate-limit headers
+// (https://developer.zendesk.com/api-reference/introduction/rate-limits):
 // X-Rate-Limit and X-Rate-Limit-Remaining, plus the ticketing API's
 // ratelimit-limit, ratelimit-remaining and ratelimit-reset (whole seconds,
-// rounded up). Over the limit it answers 429 with Retry-After and Zendesk's
-// text/plain body.
+// rounded up). Over the limit it answers 429 with Retry-After and the
+// text/plain body Zendesk was seen to send
+// (https://support.zendesk.com/hc/en-us/community/posts/4600766234138).
 //
 // Zendesk's windows are a minute long. A test that sets a window shorter
 // than a second gets the reset in fractional seconds ("0.15"), which
@@ -277,41 +258,33 @@ func ceilSeconds(d time.Duration) int {
 	return n
 }
 
-// Fault is an injected failure for the next Times requests matching Method
-// ("" for any) and Path (a prefix of the URL path; "" for any): an answer
-// with Status, Header and Body instead of the fake's, a Latency, a dropped
-// connection (Drop), or a request the fake carries out before answering
-// with the fault (Processed), so the client cannot know whether it took
-// effect. Every deskbridge fake takes the same Fault; its fields are
-// documented on fakeserver.Fault.
-type Fault = fakeserver.Fault
+// Fault is an injected failure: an answer with a status, a latency, a
+// dropped connection, or a request carried out before the answer is lost.
+// Every deskbridge fake takes the same [deskbridgetest.Fault].
+type Fault = deskbridgetest.Fault
 
 // InjectFault queues a fault; faults apply in the order they were injected.
-func (s *Server) InjectFault(f Fault) { s.faults.Inject(f) }
+func (s *Server) InjectFault(f Fault) { s.base.InjectFault(f) }
 
 // ClearFaults removes every pending fault.
-func (s *Server) ClearFaults() { s.faults.Clear() }
+func (s *Server) ClearFaults() { s.base.ClearFaults() }
 
-// Request is one request the fake received: method, path, query, headers
-// with credentials redacted, the body (up to 64 KiB), the status answered
-// and the injected fault that answered, if any. Every deskbridge fake logs
-// the same Request; its fields are documented on fakeserver.Entry.
-type Request = fakeserver.Entry
+// Request is one request the fake received, as its log keeps it. Every
+// deskbridge fake logs the same [deskbridgetest.Request].
+type Request = deskbridgetest.Request
 
 // Requests returns the request log, oldest first. Credentials are
 // redacted: the Authorization header, and in bodies the values of
 // client_secret, refresh_token, access_token, password, token and secret
 // and of a webhook's authentication data (but an api_key's header name).
-func (s *Server) Requests() []Request {
-	return s.log.Entries() // redacted as they are logged
-}
+func (s *Server) Requests() []Request { return s.base.Requests() }
 
 // RequestCount returns how many logged requests had the method ("" for
 // any) and a path starting with prefix.
-func (s *Server) RequestCount(method, prefix string) int { return s.log.Count(method, prefix) }
+func (s *Server) RequestCount(method, prefix string) int { return s.base.RequestCount(method, prefix) }
 
 // ResetRequests empties the request log.
-func (s *Server) ResetRequests() { s.log.Reset() }
+func (s *Server) ResetRequests() { s.base.ResetRequests() }
 
 // randomHex returns n random bytes in hex.
 func randomHex(n int) string {

@@ -299,10 +299,10 @@ func newState(s *Server) *state {
 		idem:           map[string]*idemRec{},
 		invSeq:         8350205580,
 	}
-	// UNCONFIRMED details: the notes give the ids (2 offline, 3 online,
-	// 4 away, 5 transfers only), the online description and the channel
-	// values; the other descriptions and the away mapping (every channel
-	// "away") are this fake's choice.
+	// UNCONFIRMED details: Zendesk's unified agent status reference gives
+	// the ids (2 offline, 3 online, 4 away, 5 transfers only), the online
+	// description and the channel values; the other descriptions and the
+	// away mapping (every channel "away") are this fake's choice.
 	all := func(v string) map[string]string {
 		return map[string]string{"messaging": v, "support": v, "talk": v}
 	}

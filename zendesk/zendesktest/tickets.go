@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// Tickets (vendor notes 6.1, 6.2).
+// Tickets (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/,
+// https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/).
 //
 // Modelled: create (with requester_id or requester {name, email, locale_id,
 // user_fields}), show, show_many, list (offset or cursor), count, update
@@ -20,7 +21,7 @@ import (
 // make_private, and the Idempotency-Key header on create. Triggers run after
 // every create and update.
 //
-// Choices (UNCONFIRMED unless the notes say so):
+// Choices (UNCONFIRMED unless said otherwise):
 //   - Updates through the API have via_id 5 ("api"); Server.AgentReply and
 //     Server.AgentUpdate play an agent in the agent UI (via_id 0, "web").
 //   - The submitter defaults to the requester when one is given, else to the
@@ -32,8 +33,9 @@ import (
 //   - Status: a new ticket is "new" ("open" when it has an assignee); an
 //     agent's comment on a "new" ticket opens it; an end user's comment on a
 //     pending or solved ticket reopens it; solving without an assignee
-//     assigns the acting agent; a closed ticket cannot be updated (422,
-//     vendor notes 6.2); a ticket cannot be set back to "new" (422).
+//     assigns the acting agent; a closed ticket cannot be updated (422
+//     "Status: closed prevents ticket update", as public test fixtures
+//     show); a ticket cannot be set back to "new" (422).
 //   - Idempotency-Key: the same key with the same body within 2 hours
 //     returns the first answer with "x-idempotency-lookup: hit" (the first
 //     answer says "miss"); the same key with another body answers 400
@@ -926,7 +928,8 @@ func apiErrText(err error) string {
 }
 
 // newJob records a completed job and returns how it looked when queued.
-// UNCONFIRMED: the status strings "queued" and "completed" (vendor notes 6.9).
+// UNCONFIRMED: the status strings "queued" and "completed" (those of
+// Zendesk's examples; the other states are not shown there).
 func (st *state) newJob(jobType string, results []JobResult) JobStatus {
 	id := randomHex(16)
 	total := len(results)

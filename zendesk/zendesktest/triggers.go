@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-// Triggers and trigger categories (vendor notes 6.8).
+// Triggers and trigger categories
+// (https://developer.zendesk.com/api-reference/ticketing/business-rules/triggers/,
+// https://developer.zendesk.com/api-reference/ticketing/business-rules/trigger_categories/).
 //
 // Endpoints: triggers list (filters active, category_id; offset or cursor;
 // ordered by category position, then position; sort_by and sort_order are

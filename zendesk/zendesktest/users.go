@@ -10,7 +10,10 @@ import (
 	"time"
 )
 
-// Users, user fields and groups (vendor notes 6.3-6.5).
+// Users, user fields and groups
+// (https://developer.zendesk.com/api-reference/ticketing/users/users/,
+// https://developer.zendesk.com/api-reference/ticketing/users/user_fields/,
+// https://developer.zendesk.com/api-reference/ticketing/groups/groups/).
 //
 // Users: create, show, me, show_many, list (role filter; offset or cursor),
 // update, delete (deactivates), search (see search.go for the query

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// Talk Partner Edition (vendor notes 5).
+// Talk Partner Edition
+// (https://developer.zendesk.com/api-reference/voice/talk-partner-edition-api/reference/).
 //
 //	POST /api/v2/channels/voice/agents/{agent_id}/tickets/{ticket_id}/display
 //	POST /api/v2/channels/voice/agents/{agent_id}/users/{user_id}/display

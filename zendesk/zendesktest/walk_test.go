@@ -45,7 +45,7 @@ func TestContractCursorListsWalkEverythingWithNilOptions(t *testing.T) {
 				if err != nil {
 					return 0, false, err
 				}
-				return len(p.Groups), p.HasMore, nil
+				return len(p.Items), p.Next != "", nil
 			},
 		},
 		{
@@ -64,7 +64,7 @@ func TestContractCursorListsWalkEverythingWithNilOptions(t *testing.T) {
 				if err != nil {
 					return 0, false, err
 				}
-				return len(p.UserFields), p.HasMore, nil
+				return len(p.Items), p.Next != "", nil
 			},
 		},
 		{
@@ -86,7 +86,7 @@ func TestContractCursorListsWalkEverythingWithNilOptions(t *testing.T) {
 				if err != nil {
 					return 0, false, err
 				}
-				return len(p.Triggers), p.HasMore, nil
+				return len(p.Items), p.Next != "", nil
 			},
 		},
 		{
@@ -105,7 +105,7 @@ func TestContractCursorListsWalkEverythingWithNilOptions(t *testing.T) {
 				if err != nil {
 					return 0, false, err
 				}
-				return len(p.TriggerCategories), p.HasMore, nil
+				return len(p.Items), p.Next != "", nil
 			},
 		},
 		{
@@ -129,7 +129,7 @@ func TestContractCursorListsWalkEverythingWithNilOptions(t *testing.T) {
 				if err != nil {
 					return 0, false, err
 				}
-				return len(p.Comments), p.HasMore, nil
+				return len(p.Items), p.Next != "", nil
 			},
 		},
 		{
@@ -150,7 +150,7 @@ func TestContractCursorListsWalkEverythingWithNilOptions(t *testing.T) {
 				if err != nil {
 					return 0, false, err
 				}
-				return len(p.Webhooks), p.HasMore, nil
+				return len(p.Items), p.Next != "", nil
 			},
 		},
 		{
@@ -171,7 +171,7 @@ func TestContractCursorListsWalkEverythingWithNilOptions(t *testing.T) {
 				if err != nil {
 					return 0, false, err
 				}
-				return len(p.Availabilities), p.HasMore, nil
+				return len(p.Items), p.Next != "", nil
 			},
 		},
 		{
@@ -205,12 +205,12 @@ func TestContractCursorListsWalkEverythingWithNilOptions(t *testing.T) {
 					return 0, false, err
 				}
 				custom := 0
-				for _, s := range p.Statuses {
+				for _, s := range p.Items {
 					if !s.Default {
 						custom++
 					}
 				}
-				return custom, p.HasMore, nil
+				return custom, p.Next != "", nil
 			},
 		},
 		{
@@ -239,7 +239,7 @@ func TestContractCursorListsWalkEverythingWithNilOptions(t *testing.T) {
 				if err != nil {
 					return 0, false, err
 				}
-				return len(p.Results), p.HasMore, nil
+				return len(p.Items), p.Next != "", nil
 			},
 		},
 	}

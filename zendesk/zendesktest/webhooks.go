@@ -12,7 +12,7 @@ import (
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
-// Webhooks (vendor notes 2).
+// Webhooks (https://developer.zendesk.com/api-reference/webhooks/webhooks-api/webhooks/).
 //
 // Endpoints: POST /api/v2/webhooks (201), GET /api/v2/webhooks (cursor
 // pagination, in creation order; filter[name_contains], filter[status];
@@ -38,7 +38,9 @@ import (
 // A webhook subscribed to Zendesk events must use POST and json and cannot
 // be connected to triggers; "conditional_ticket_events" must be the only
 // subscription of a trigger webhook; the connection kind cannot change
-// after creation (vendor notes 2.1). The API never shows authentication
+// after creation
+// (https://developer.zendesk.com/documentation/event-connectors/webhooks/creating-and-monitoring-webhooks/).
+// The API never shows authentication
 // data. http endpoints are allowed (Zendesk may require https).
 
 // TestSigningSecret signs webhook tests of unsaved webhooks (base64 of
@@ -279,7 +281,8 @@ func (s *Server) webhookSecretReset(c *call) error {
 }
 
 // sampleAgentEvent is the agent.state_changed example of Zendesk's
-// reference (vendor notes 3.1), sent by a test of an event webhook when the
+// reference (https://developer.zendesk.com/api-reference/webhooks/event-types/agent-availability-events/),
+// sent by a test of an event webhook when the
 // request gives no payload.
 const sampleAgentEvent = `{"account_id":2,"detail":{"account_id":"2","agent_id":"10011","version":"3"},"event":{"updated_at":"2023-04-05T23:30:58.642630335Z","previous_state":"offline","new_state":"online","channel":"support"},"id":"01GX79ST1QX01C889XV42S2J5T","subject":"zen:agent:10011","time":"2023-05-10T23:31:58.642630335Z","type":"zen:event-type:agent.state_changed","zendesk_event_version":"2022-11-06"}`
 
