@@ -208,6 +208,8 @@ type listing[T any] struct {
 	start string // the cursor the caller's options name
 	read  rest.PageReader[T]
 	err   error // the options were refused
+	// perPage is an offset list's page size, 0 for Zendesk's default.
+	perPage int
 }
 
 // cursorList is the listing of a cursor list at path whose query q embeds
@@ -226,7 +228,7 @@ func cursorList[T any](path string, o *CursorOptions, q any, key string) listing
 // offsetList is the listing of an offset list at path whose query q embeds
 // o, with its items under key.
 func offsetList[T any](path string, o *OffsetOptions, q any, key string) listing[T] {
-	l := listing[T]{req: &rest.Request{Path: path, Query: q}, style: offsetStyle, read: offsetPages[T](key), err: o.check()}
+	l := listing[T]{req: &rest.Request{Path: path, Query: q}, style: offsetStyle, read: offsetPages[T](key), err: o.check(), perPage: o.PerPage}
 	if o.Page > 0 {
 		l.start = strconv.Itoa(o.Page)
 	}
@@ -249,16 +251,24 @@ func (l listing[T]) page(ctx context.Context, c *Client) (*deskbridge.Page[T], e
 	return rest.ListPage(ctx, c.rest, l.req, l.style, "", l.read)
 }
 
+// refuse refuses the options with invalid(format, args...) when bad.
+func (l listing[T]) refuse(bad bool, format string, args ...any) listing[T] {
+	if bad {
+		l.err = invalid(format, args...)
+	}
+	return l
+}
+
 // capped walks an offset list as all does, but does not fetch a page that
-// would start at or past limit results (perPage per page, 0 meaning
-// Zendesk's default of 100): the walk ends there with an error matching
-// ErrResultLimit and naming hint.
-func (l listing[T]) capped(ctx context.Context, c *Client, perPage, limit int, hint string) iter.Seq2[T, error] {
+// would start at or past limit results: the walk ends there with an error
+// matching ErrResultLimit and naming hint.
+func (l listing[T]) capped(ctx context.Context, c *Client, limit int, hint string) iter.Seq2[T, error] {
 	if l.err != nil {
 		return failed[T](l.err)
 	}
+	perPage := l.perPage
 	if perPage <= 0 {
-		perPage = MaxPageSize
+		perPage = MaxPageSize // Zendesk's default for search and user search
 	}
 	return rest.Iterate(ctx, l.start, func(ctx context.Context, cursor string) (*deskbridge.Page[T], error) {
 		if n, _ := strconv.Atoi(cursor); n > 1 && (n-1)*perPage >= limit {

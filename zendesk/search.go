@@ -107,28 +107,22 @@ type SearchOptions struct {
 // ErrResultLimit. Use Export for larger sets. opts may be nil; it is
 // copied, never modified.
 func (s *SearchService) Query(ctx context.Context, query string, opts *SearchOptions) iter.Seq2[*SearchResult, error] {
-	l, perPage := searchQuery(query, opts)
-	return l.capped(ctx, s.client, perPage, MaxSearchResults, "use Search.Export")
+	return searchQuery(query, opts).capped(ctx, s.client, MaxSearchResults, "use Search.Export")
 }
 
 // QueryPage returns one page of Query, with the number of results Zendesk
 // reports in Total; put its Next (a page number) into opts.Page to fetch
 // the next.
 func (s *SearchService) QueryPage(ctx context.Context, query string, opts *SearchOptions) (*deskbridge.Page[*SearchResult], error) {
-	l, _ := searchQuery(query, opts)
-	return l.page(ctx, s.client)
+	return searchQuery(query, opts).page(ctx, s.client)
 }
 
-func searchQuery(query string, opts *SearchOptions) (listing[*SearchResult], int) {
+func searchQuery(query string, opts *SearchOptions) listing[*SearchResult] {
 	q := struct {
 		Query string `url:"query"`
 		SearchOptions
 	}{query, copyOpts(opts)}
-	l := offsetList[*SearchResult]("/api/v2/search", &q.OffsetOptions, &q, "results")
-	if query == "" {
-		l.err = invalid("search query is empty")
-	}
-	return l, q.PerPage
+	return offsetList[*SearchResult]("/api/v2/search", &q.OffsetOptions, &q, "results").refuse(query == "", "search query is empty")
 }
 
 // Count returns the number of results of a search without fetching them.

@@ -485,9 +485,6 @@ func (s *TicketsService) CommentsPage(ctx context.Context, ticketID int64, opts 
 
 func (s *TicketsService) comments(ticketID int64, opts *CommentListOptions) listing[*Comment] {
 	o := copyOpts(opts)
-	l := cursorList[*Comment](rest.Pathf("/api/v2/tickets/%d/comments", ticketID), &o.CursorOptions, &o, "comments")
-	if ticketID <= 0 {
-		l.err = invalid("ticket id %d", ticketID)
-	}
-	return l
+	return cursorList[*Comment](rest.Pathf("/api/v2/tickets/%d/comments", ticketID), &o.CursorOptions, &o, "comments").
+		refuse(ticketID <= 0, "ticket id %d", ticketID)
 }

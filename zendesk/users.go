@@ -199,25 +199,20 @@ type UserSearchOptions struct {
 // ErrResultLimit; narrow the query for more. opts may be nil; it is copied,
 // never modified.
 func (s *UsersService) Search(ctx context.Context, query string, opts *UserSearchOptions) iter.Seq2[*User, error] {
-	l, perPage := usersSearch(query, opts)
-	return l.capped(ctx, s.client, perPage, MaxUserSearchResults, "narrow the query")
+	return usersSearch(query, opts).capped(ctx, s.client, MaxUserSearchResults, "narrow the query")
 }
 
 // SearchPage returns one page of Search, with the number of matching users
 // in Total; put its Next (a page number) into opts.Page to fetch the next.
 func (s *UsersService) SearchPage(ctx context.Context, query string, opts *UserSearchOptions) (*deskbridge.Page[*User], error) {
-	l, _ := usersSearch(query, opts)
-	return l.page(ctx, s.client)
+	return usersSearch(query, opts).page(ctx, s.client)
 }
 
-func usersSearch(query string, opts *UserSearchOptions) (listing[*User], int) {
+func usersSearch(query string, opts *UserSearchOptions) listing[*User] {
 	q := struct {
 		Query string `url:"query,omitempty"`
 		UserSearchOptions
 	}{query, copyOpts(opts)}
-	l := offsetList[*User]("/api/v2/users/search", &q.OffsetOptions, &q, "users")
-	if query == "" && q.ExternalID == "" {
-		l.err = invalid("user search needs a query or an external id")
-	}
-	return l, q.PerPage
+	return offsetList[*User]("/api/v2/users/search", &q.OffsetOptions, &q, "users").
+		refuse(query == "" && q.ExternalID == "", "user search needs a query or an external id")
 }
