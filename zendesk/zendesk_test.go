@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/internal/testkit"
 	"github.com/jarcoal/httpmock"
 )
 
@@ -360,4 +361,46 @@ func jsonEqual(t *testing.T, a, b string) bool {
 		t.Fatal(err)
 	}
 	return reflect.DeepEqual(va, vb)
+}
+
+// withClock is a test-only option: the client's waits (retries, pacing)
+// run on ft, which records them and returns at once.
+func withClock(ft *testkit.Clock) Option {
+	return func(c *config) error {
+		c.SetClock(ft.Now, ft.Sleep)
+		return nil
+	}
+}
+
+// A 429 without Retry-After is retried after the reset Zendesk reports in
+// ratelimit-reset (seconds from now), not after a backoff of the client's
+// choosing; a Retry-After wins over it.
+func TestError429WaitsForZendesksReset(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		header []string
+		want   time.Duration
+	}{
+		{"ratelimit-reset", []string{"ratelimit-limit", "700", "ratelimit-remaining", "0", "ratelimit-reset", "7"}, 7 * time.Second},
+		{"Retry-After first", []string{"Retry-After", "3", "ratelimit-reset", "7"}, 3 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t)
+			f.on("GET", "/api/v2/tickets/1", reply{status: 429, body: "Number of allowed API requests per minute exceeded", header: tc.header},
+				ok(`{"ticket":{"id":1}}`))
+			ft := testkit.NewClock()
+			start := time.Now()
+			if _, err := f.client(WithOAuthToken(testToken), withClock(ft)).Tickets.Get(t.Context(), 1); err != nil {
+				t.Fatal(err)
+			}
+			if sleeps := ft.Sleeps(); len(sleeps) != 1 || sleeps[0] < tc.want || sleeps[0] > tc.want+10*time.Millisecond {
+				t.Fatalf("waits = %v, want one of %s", sleeps, tc.want)
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Fatalf("the test waited %s of real time", d)
+			}
+		})
+	}
 }
