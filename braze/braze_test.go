@@ -36,6 +36,12 @@ func TestInstances(t *testing.T) {
 	if n := len(Instances()); n != 12 {
 		t.Fatalf("%d instances, want the 12 of the documented table", n)
 	}
+	if u, ok := InstanceURL(" eu-02 "); !ok || u != "https://rest.fra-02.braze.eu" {
+		t.Fatalf("InstanceURL = %q, %v", u, ok)
+	}
+	if u, ok := InstanceURL("US-09"); ok || u != "" {
+		t.Fatalf("InstanceURL(US-09) = %q, %v", u, ok)
+	}
 	_, err := NewClient(WithInstance("US-09"), WithAPIKey(testKey))
 	if err == nil || !strings.Contains(err.Error(), `unknown Braze instance "US-09"`) ||
 		!strings.Contains(err.Error(), "AU-01, EU-01, EU-02, US-01, US-02, US-03, US-04, US-05, US-06, US-07, US-08, US-10") {
@@ -54,8 +60,9 @@ func TestNewClientValidates(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{[]Option{WithInstance("US-01")}, "no REST API key"},
-		{[]Option{WithAPIKey(testKey)}, "no instance or base URL"},
+		{[]Option{WithInstance("US-01")}, "no credentials: give WithAPIKey"},
+		{[]Option{WithAPIKey(testKey)}, "give WithInstance (or WithBaseURL"},
+		{[]Option{WithInstance("US-01"), WithAPIKey(testKey), WithAPIKey(testKey)}, "give exactly one"},
 		{[]Option{WithAPIKey("")}, "empty"},
 		{[]Option{WithAPIKey(`"` + testKey + `"`)}, "quoted"},
 		{[]Option{WithAPIKey("abc def")}, "spaces"},
@@ -66,13 +73,14 @@ func TestNewClientValidates(t *testing.T) {
 		{[]Option{WithUserAgent("a\nb")}, "user agent"},
 		{[]Option{WithMaxRetries(-1)}, "max retries"},
 		{[]Option{WithRetryWaitMax(0)}, "retry wait max"},
+		{[]Option{WithMaxResponseSize(0)}, "max response size"},
 	} {
 		if _, err := NewClient(tc.opts...); err == nil || !strings.HasPrefix(err.Error(), "braze: ") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("err = %v, want %q", err, tc.want)
 		}
 	}
 	// nil options are skipped; the common options apply.
-	c, err := NewClient(nil, WithInstance("US-01"), WithAPIKey(testKey), WithLogger(slog.Default()), WithMaxRetries(0), WithRetryWaitMax(time.Second))
+	c, err := NewClient(nil, WithInstance("US-01"), WithAPIKey(testKey), WithLogger(slog.Default()), WithMaxRetries(0), WithRetryWaitMax(time.Second), WithMaxResponseSize(1<<20))
 	if err != nil || c == nil {
 		t.Fatal(err)
 	}

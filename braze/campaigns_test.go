@@ -245,7 +245,7 @@ func TestPacingFromRateLimitHeaders(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if w := ft.Sleeps(); len(w) != 1 || w[0] != 12*time.Second {
+	if w := ft.Sleeps(); len(w) != 1 || !about(w[0], 12*time.Second) {
 		t.Fatalf("waits = %v: the second call must wait for the reset instead of collecting a 429", w)
 	}
 	if rl := c.RateLimit(); rl.Limit != 250 || rl.Remaining != 0 {

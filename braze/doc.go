@@ -1,6 +1,7 @@
-// Package braze is a client for the Braze REST API: API-triggered campaign
-// and Canvas sends, messages/send with the SMS object, users/track,
-// identify and export, and subscription group states.
+// Package braze is a client for the Braze REST API
+// (https://www.braze.com/docs/api/basics/): API-triggered campaign and
+// Canvas sends, messages/send with the SMS object, users/track, identify
+// and export, and subscription group states.
 //
 // Build one client per workspace with its REST API key and its instance
 // (the dashboard URL names it: dashboard-01.braze.eu is EU-01):
@@ -35,29 +36,37 @@
 //
 //   - Input is checked before sending (at most 50 recipients, exactly one
 //     identifier each, send_to_existing_only rules…); a refusal is a
-//     *ValidationError that names the field and index, and matches
-//     deskbridge.ErrInvalid.
+//     [*ValidationError] that names the field and index, and matches
+//     [deskbridge.ErrInvalid].
 //   - Any 2xx is a success, 202 {"message":"queued"} included
-//     (Response.Queued). Minor errors returned with a success are on the
-//     result (Response.Errors), never dropped.
-//   - Users.Track splits input beyond 75 attributes, events or purchases into
-//     as many requests as needed, in order, and indexes the minor errors of
-//     each back into the caller's arrays.
+//     ([Response].Queued). Minor errors returned with a success are on the
+//     result ([Response].Errors), never dropped.
+//   - [UsersService.Track] splits input beyond 75 attributes, events or
+//     purchases into as many requests as needed, in order, and indexes the
+//     minor errors of each back into the caller's arrays.
 //   - Rate limits: the X-RateLimit-* headers (reset as epoch seconds) are
-//     remembered per endpoint group, as Braze keeps its budgets (users/track;
-//     the three send endpoints together; users/export/ids; users/identify
-//     with the alias, delete and merge endpoints; subscription status v1 and
-//     v2; everything else). When a group's budget is spent its next request
-//     waits for the reset instead of collecting a 429 (or fails at once, not
-//     sent, when the reset is further than the longest wait the client takes
-//     or than the context's deadline); other groups are not held. A 429 is
-//     always retried.
+//     remembered per endpoint group, as Braze keeps its budgets
+//     (https://www.braze.com/docs/api/api_limits/: users/track; the three
+//     send endpoints together; users/export/ids; users/identify with the
+//     alias, delete and merge endpoints; subscription status v1 and v2;
+//     everything else). When a group's budget is spent its next request
+//     waits for the reset instead of collecting a 429, or fails at once,
+//     not sent, when the reset comes after the context's deadline; other
+//     groups are not held. A reset further away than the longest wait the
+//     client takes (five minutes) is not held: the request is sent, and
+//     Braze's 429 comes back at once with the wait in its RetryAfter. A
+//     429 that asks for a shorter wait is always retried.
 //   - Sends are not idempotent: a 5xx on a send is not retried unless the
-//     client is built WithRetrySends(true), and its error says the message
-//     may have been sent (MaybeSent). Exports and subscription states are
+//     client is built [WithRetrySends](true), and its error says the message
+//     may have been sent ([MaybeSent]). Exports and subscription states are
 //     retried like reads.
-//   - Errors are *Error with Braze's envelope (message, errors), RetryAfter
-//     and the attempt count; the API key never appears in an error or a log.
+//   - Errors are [*Error]: the [deskbridge.APIError] every vendor shares
+//     (status, Braze's message, RetryAfter, the attempt count) with Braze's
+//     minor errors; the API key never appears in an error or a log.
+//
+// The options every client takes ([WithBaseURL], [WithHTTPClient],
+// [WithLogger], [WithUserAgent], [WithMaxRetries], [WithRetryWaitMax],
+// [WithMaxResponseSize]) are described once, in package [deskbridge].
 //
 // Package brazetest is an in-process fake Braze for tests and demos.
 package braze

@@ -6,58 +6,45 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
 // Error is a Braze API error: a non-2xx answer, which Braze calls fatal
-// ("nothing is sent" for a 4xx), or a request the client held back without
-// sending it (NotSent). Its body is the envelope
-// {"message": "...", "errors": [...]}.
+// (for a 4xx, "no messages will be sent",
+// https://www.braze.com/docs/api/errors/), or a request the client held
+// back without sending it ([deskbridge.APIError.NotSent]). Braze's body is
+// the envelope {"message": "...", "errors": [...]}: the embedded APIError's
+// Message is Braze's message ("Invalid Campaign ID", "Max Input Length
+// Exceeded"…), or the start of a body that is not JSON; its Code is empty
+// unless a body carries a "code".
 //
 // It unwraps to the deskbridge kind of its status, so
-// errors.Is(err, deskbridge.ErrRateLimited) works as for every vendor.
+// errors.Is(err, [deskbridge.ErrRateLimited]) works as for every vendor.
+// RetryAfter is the response's Retry-After, else the time until
+// X-RateLimit-Reset on a 429, or on another status that came with
+// X-RateLimit-Remaining 0 (the client holds the next request on that
+// endpoint group until then), measured on the client's clock.
 type Error struct {
-	StatusCode int
-	// Code is empty: Braze's envelope has no error code beside the message
-	// (it is kept for the shape every deskbridge vendor error shares, and
-	// filled when a body does carry a "code").
-	Code string
-	// Message is Braze's message ("Invalid Campaign ID", "Max Input Length
-	// Exceeded"…), or the start of a body that is not JSON.
-	Message string
+	deskbridge.APIError
 	// Errors are the items of the envelope's "errors" array.
 	Errors []MinorError
-	// RetryAfter is the wait the response asked for: Retry-After, else the
-	// time until X-RateLimit-Reset on a 429, or on another status that came
-	// with X-RateLimit-Remaining 0 (the client holds the next request on
-	// that endpoint group until then). Measured on the client's clock; zero
-	// when the response asked for no wait. For a NotSent error, the time
-	// until the spent budget resets.
-	RetryAfter time.Duration
-	// RequestID identifies the request for Braze support, when the response
-	// carried one.
-	RequestID string
-	// Attempts is how many times the request was sent (0 when NotSent).
-	Attempts int
-	// NotSent reports a 429 the client produced without sending the
-	// request: the endpoint group's rate-limit budget is spent and resets
-	// after the context's deadline, or later than the longest wait the
-	// client takes. Message says which; RetryAfter is the time to the
-	// reset. Nothing was sent, so it is never MaybeSent.
-	NotSent bool
 	// MaybeSent is set on a send (trigger sends, messages/send) that failed
 	// in a way that does not prove nothing was sent: a 5xx, or an earlier
-	// attempt that was retried. Check before sending again.
+	// attempt that was retried (see [WithRetrySends]). Check before sending
+	// again. A request held back (NotSent) is never MaybeSent.
 	MaybeSent bool
-	// Method and Path name the call.
-	Method, Path string
 }
 
+// Error renders the error on one line, with the first minor error and, for
+// a send that may have gone out, a warning.
 func (e *Error) Error() string {
+	if len(e.Errors) == 0 && !e.MaybeSent {
+		return e.APIError.Error()
+	}
 	detail := e.Message
 	if len(e.Errors) > 0 {
 		if detail != "" {
@@ -65,17 +52,22 @@ func (e *Error) Error() string {
 		}
 		detail += e.Errors[0].String()
 		if n := len(e.Errors) - 1; n > 0 {
-			detail += fmt.Sprintf(" (and %d more)", n)
+			detail += " (and " + strconv.Itoa(n) + " more)"
 		}
 	}
 	if e.MaybeSent {
-		detail += maybeSentNote
+		// Clip Braze's words first, so that the warning is never cut off.
+		detail = rest.Snippet([]byte(detail), deskbridge.MaxDetail-len(maybeSentNote)-len("…"))
+		if detail == "" {
+			detail = strings.TrimPrefix(maybeSentNote, "; ")
+		} else {
+			detail += maybeSentNote
+		}
 	}
-	return rest.FormatError("braze", e.Method, e.Path, e.StatusCode, detail, e.Attempts)
+	a := e.APIError
+	a.Message = detail
+	return a.Error()
 }
-
-// Unwrap returns the deskbridge error kind of the status.
-func (e *Error) Unwrap() error { return rest.KindForStatus(e.StatusCode) }
 
 const maybeSentNote = "; the message may have been sent, check before sending it again"
 
@@ -86,34 +78,32 @@ type envelope struct {
 	Errors  []MinorError `json:"errors"`
 }
 
-// newError is the core's Config.NewError, with now the client's clock.
-func newError(info *rest.ErrorInfo, now func() time.Time) error {
-	e := &Error{
-		StatusCode: info.StatusCode,
-		RetryAfter: info.RetryAfter,
-		RequestID:  requestIDFrom(info.Header),
-		Attempts:   info.Attempts,
-		NotSent:    info.NotSent,
-		Method:     info.Method,
-		Path:       info.Path,
+// decodeError is the vendor's DecodeError: Braze's envelope onto the
+// APIError the core filled.
+func decodeError(info *rest.ErrorInfo) error {
+	e := &Error{APIError: info.APIError}
+	if e.NotSent {
+		return e // the core's message says why
 	}
-	switch {
-	case info.NotSent:
-		e.Message = info.Message
-	default:
-		var env envelope
-		if err := json.Unmarshal(info.Body, &env); err == nil && (env.Message != "" || len(env.Errors) > 0 || env.Code != "") {
-			e.Message, e.Code, e.Errors = env.Message, env.Code, env.Errors
-		} else {
-			e.Message = rest.Snippet(info.Body, 200)
-		}
-	}
-	// The core read Retry-After, and the reset of a 429; the reset of a
-	// spent budget on another status is read here, on the same clock.
-	if e.RetryAfter == 0 && !e.NotSent && e.StatusCode != http.StatusTooManyRequests && budgetSpent(info.Header) {
-		e.RetryAfter = resetWait(info.Header, now())
+	var env envelope
+	if err := json.Unmarshal(info.Body, &env); err == nil && (env.Message != "" || len(env.Errors) > 0 || env.Code != "") {
+		e.Message, e.Code, e.Errors = env.Message, env.Code, env.Errors
+	} else {
+		e.Message = rest.Snippet(info.Body, 200)
 	}
 	return e
+}
+
+// withResetWait gives a Braze error whose response said its endpoint
+// group's budget is spent, but asked for no wait, the time until that
+// budget resets, on the client's clock (h is the response's header). The
+// core reads Retry-After, and the reset of a 429, itself.
+func (c *Client) withResetWait(err error, h http.Header) {
+	var e *Error
+	if errors.As(err, &e) && e.RetryAfter == 0 && !e.NotSent && e.StatusCode != http.StatusTooManyRequests &&
+		strings.TrimSpace(h.Get("X-RateLimit-Remaining")) == "0" {
+		e.RetryAfter = resetWait(h, c.rest.Now())
+	}
 }
 
 // MinorError is one item of the "errors" array that Braze returns beside
@@ -126,7 +116,7 @@ type MinorError struct {
 	// "events", "purchases", "user_aliases"…), when Braze says.
 	InputArray string `json:"input_array,omitempty"`
 	// Index is the item's position in that array, -1 when Braze gave
-	// none. Users.Track re-indexes it to the caller's input.
+	// none. [UsersService.Track] re-indexes it to the caller's input.
 	Index int `json:"index"`
 }
 
@@ -140,10 +130,11 @@ func (m *MinorError) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// String renders the item as "attributes[3]: type".
 func (m MinorError) String() string {
 	switch {
 	case m.InputArray != "" && m.Index >= 0:
-		return fmt.Sprintf("%s[%d]: %s", m.InputArray, m.Index, m.Type)
+		return m.InputArray + "[" + strconv.Itoa(m.Index) + "]: " + m.Type
 	case m.InputArray != "":
 		return m.InputArray + ": " + m.Type
 	}
@@ -151,15 +142,17 @@ func (m MinorError) String() string {
 }
 
 // ValidationError reports input refused before anything was sent. It
-// matches deskbridge.ErrInvalid.
+// matches [deskbridge.ErrInvalid].
 type ValidationError struct {
 	// Op is the method ("Campaigns.TriggerSend").
 	Op string
 	// Field names what is wrong, with its index: "recipients[3]".
-	Field  string
+	Field string
+	// Reason says what is wrong with it.
 	Reason string
 }
 
+// Error renders the refusal on one line, saying that nothing was sent.
 func (e *ValidationError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("braze: %s: %s (nothing was sent)", e.Op, e.Reason)
@@ -167,7 +160,7 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("braze: %s: %s: %s (nothing was sent)", e.Op, e.Field, e.Reason)
 }
 
-// Unwrap returns deskbridge.ErrInvalid.
+// Unwrap returns [deskbridge.ErrInvalid].
 func (e *ValidationError) Unwrap() error { return deskbridge.ErrInvalid }
 
 func invalid(op, field, format string, args ...any) error {
@@ -199,21 +192,21 @@ func (e *maybeSentError) Unwrap() error { return e.err }
 // sendFailure decorates the error of a send: whether the message may have
 // been sent is the one thing its caller must know.
 //
-// A Braze error means nothing was sent for a 4xx (errors.md: "all of the
-// following error codes indicate that no messages will be sent"), and a
-// 429 is only retried after 429s. A 5xx may come after the send was made;
-// and when 5xx retries were opted into, any retried attempt may have. An
-// error the client made without sending (NotSent) was not sent.
-// A transport failure may have been sent unless no attempt was made (the
-// context ended while a spent budget held the request) or it failed while
-// dialing.
+// A Braze error means nothing was sent for a 4xx ("all of the following
+// error codes indicate that no messages will be sent",
+// https://www.braze.com/docs/api/errors/), and a 429 is only retried after
+// 429s. A 5xx may come after the send was made; and when 5xx retries were
+// opted into, any retried attempt may have. An error the client made
+// without sending (NotSent) was not sent. A transport failure may have been
+// sent unless no attempt was made (the context ended while a spent budget
+// held the request) or it failed while dialing.
 func sendFailure(err error, retried bool) error {
 	var e *Error
 	if errors.As(err, &e) {
 		e.MaybeSent = !e.NotSent && (e.StatusCode >= 500 || (retried && e.Attempts > 1))
 		return err
 	}
-	var te *rest.TransportError
+	var te *deskbridge.TransportError
 	if errors.As(err, &te) && te.Attempts > 0 && !dialFailure(err) {
 		return &maybeSentError{err: err}
 	}
@@ -223,9 +216,4 @@ func sendFailure(err error, retried bool) error {
 func dialFailure(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
-}
-
-// budgetSpent reports a response saying no request is left in the window.
-func budgetSpent(h http.Header) bool {
-	return strings.TrimSpace(h.Get("X-RateLimit-Remaining")) == "0"
 }

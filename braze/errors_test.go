@@ -12,67 +12,63 @@ import (
 
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
+	"github.com/deskbridge/deskbridge/internal/testkit"
 )
 
-func TestNewError(t *testing.T) {
+func TestDecodeError(t *testing.T) {
 	t.Parallel()
-	now := time.Unix(1_800_000_000, 0) // the client's clock
-	clock := func() time.Time { return now }
-	base := rest.ErrorInfo{Vendor: "braze", Method: "POST", Path: "/users/track", Header: http.Header{}, Attempts: 1}
+	base := rest.ErrorInfo{
+		APIError: deskbridge.APIError{Vendor: "braze", Method: "POST", Path: "/users/track", Attempts: 1, RequestID: "req-9"},
+		Header:   http.Header{},
+	}
 
 	info := base
 	info.StatusCode, info.Body = 502, []byte("<html><body>Bad Gateway\n</body></html>")
-	e := newError(&info, clock).(*Error)
-	if e.Message != "<html><body>Bad Gateway </body></html>" || !errors.Is(e, deskbridge.ErrUnavailable) || e.NotSent || e.RetryAfter != 0 {
+	e := decodeError(&info).(*Error)
+	if e.Message != "<html><body>Bad Gateway </body></html>" || !errors.Is(e, deskbridge.ErrUnavailable) || e.NotSent || e.RetryAfter != 0 || e.RequestID != "req-9" {
 		t.Fatalf("text body: %+v", e)
 	}
 
 	info = base
 	info.StatusCode, info.NotSent, info.Message, info.RetryAfter, info.Attempts = 429, true, "budget spent", 3*time.Second, 0
-	e = newError(&info, clock).(*Error)
+	e = decodeError(&info).(*Error)
 	if e.Message != "budget spent" || !e.NotSent || e.RetryAfter != 3*time.Second || !errors.Is(e, deskbridge.ErrRateLimited) {
 		t.Fatalf("not sent: %+v", e)
 	}
 
-	// A spent budget on another status: the time to its reset, on the
-	// client's clock (not the wall clock).
 	info = base
-	reset := fmt.Sprint(now.Add(40 * time.Second).Unix())
-	info.StatusCode, info.Body = 403, []byte(`{"message":"Access Denied","code":"perm"}`)
-	info.Header = http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {reset}, "X-Request-Id": {"req-9"}}
-	e = newError(&info, clock).(*Error)
-	if e.Message != "Access Denied" || e.Code != "perm" || e.RequestID != "req-9" || e.RetryAfter != 40*time.Second || e.NotSent {
-		t.Fatalf("spent budget: %+v", e)
+	info.StatusCode, info.Body = 403, []byte(`{"message":"Access Denied","code":"perm","errors":["no campaigns.trigger.send"]}`)
+	e = decodeError(&info).(*Error)
+	if e.Message != "Access Denied" || e.Code != "perm" || len(e.Errors) != 1 || !errors.Is(e, deskbridge.ErrForbidden) {
+		t.Fatalf("envelope: %+v", e)
 	}
-	if !errors.Is(e, deskbridge.ErrForbidden) || e.Error() != "braze: POST /users/track: 403 Forbidden: Access Denied" {
-		t.Fatalf("Error() = %q", e.Error())
+	if want := "braze: POST /users/track: 403 Forbidden: perm: Access Denied: no campaigns.trigger.send [request req-9]"; e.Error() != want {
+		t.Fatalf("Error() =\n%q\nwant\n%q", e.Error(), want)
 	}
-
-	// Remaining budget: a reset header is no reason to wait.
-	info.Header = http.Header{"X-Ratelimit-Remaining": {"10"}, "X-Ratelimit-Reset": {reset}}
-	if e = newError(&info, clock).(*Error); e.RetryAfter != 0 {
-		t.Fatalf("RetryAfter = %v", e.RetryAfter)
-	}
-	// What the core read (Retry-After, or a 429's reset) stands.
-	info.Header = http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {reset}}
-	info.RetryAfter = 7 * time.Second
-	if e = newError(&info, clock).(*Error); e.RetryAfter != 7*time.Second {
-		t.Fatalf("RetryAfter = %v, want the core's 7s", e.RetryAfter)
-	}
-	// A 429 whose reset the core found unusable is not read again here.
-	info.StatusCode, info.RetryAfter = 429, 0
-	if e = newError(&info, func() time.Time { t.Fatal("the clock was read for a 429"); return now }).(*Error); e.RetryAfter != 0 {
-		t.Fatalf("RetryAfter = %v", e.RetryAfter)
+	// errors.As reaches the APIError every vendor shares.
+	var apiErr *deskbridge.APIError
+	if !errors.As(error(e), &apiErr) || apiErr.StatusCode != 403 || apiErr.Vendor != "braze" {
+		t.Fatalf("errors.As: %+v", apiErr)
 	}
 }
 
 func TestErrorString(t *testing.T) {
 	t.Parallel()
-	e := &Error{StatusCode: 503, Method: "POST", Path: "/campaigns/trigger/send", Attempts: 2, MaybeSent: true,
+	e := &Error{APIError: deskbridge.APIError{Vendor: "braze", StatusCode: 503, Method: "POST", Path: "/campaigns/trigger/send", Attempts: 2}, MaybeSent: true,
 		Errors: []MinorError{{Type: "x", Index: -1}, {Type: "y", Index: -1}}}
 	want := "braze: POST /campaigns/trigger/send: 503 Service Unavailable: x (and 1 more); the message may have been sent, check before sending it again (gave up after 2 attempts)"
 	if e.Error() != want {
 		t.Fatalf("Error() =\n%q\nwant\n%q", e.Error(), want)
+	}
+	// However long Braze's message, the warning is never cut off, and the
+	// string stays one bounded line.
+	e.Message, e.Errors = strings.Repeat("long\n", 400), nil
+	if got := e.Error(); !strings.HasSuffix(got, maybeSentNote+" (gave up after 2 attempts)") || len(got) > deskbridge.MaxDetail+200 || strings.Contains(got, "\n") {
+		t.Fatalf("Error() = %q", got)
+	}
+	e.Message = ""
+	if got := e.Error(); got != "braze: POST /campaigns/trigger/send: 503 Service Unavailable: the message may have been sent, check before sending it again (gave up after 2 attempts)" {
+		t.Fatalf("Error() = %q", got)
 	}
 	if (MinorError{Type: "t", InputArray: "events", Index: -1}).String() != "events: t" {
 		t.Fatal("MinorError.String without index")
@@ -91,115 +87,33 @@ func TestSendFailure(t *testing.T) {
 		retried bool
 		want    bool
 	}{
-		{"400", &Error{StatusCode: 400, Attempts: 1}, false, false},
-		{"500", &Error{StatusCode: 500, Attempts: 1}, false, true},
-		{"429 after 429s", &Error{StatusCode: 429, Attempts: 3}, false, false},
-		{"429 after opted-in retries", &Error{StatusCode: 429, Attempts: 3}, true, true},
-		{"429 held, never sent", &Error{StatusCode: 429, NotSent: true}, true, false},
-		{"429 held, never sent, not retried", &Error{StatusCode: 429, NotSent: true}, false, false},
-		{"transport error", &rest.TransportError{Vendor: "braze", Attempts: 1}, false, true},
-		{"transport error after retries", &rest.TransportError{Vendor: "braze", Attempts: 3}, true, true},
-		{"context ended while the budget held it", &rest.TransportError{Vendor: "braze", Attempts: 0}, false, false},
+		{"400", apiErr(400, 1, false), false, false},
+		{"500", apiErr(500, 1, false), false, true},
+		{"429 after 429s", apiErr(429, 3, false), false, false},
+		{"429 after opted-in retries", apiErr(429, 3, false), true, true},
+		{"429 held, never sent", apiErr(429, 0, true), true, false},
+		{"429 held, never sent, not retried", apiErr(429, 0, true), false, false},
+		{"transport error", &deskbridge.TransportError{Vendor: "braze", Attempts: 1}, false, true},
+		{"transport error after retries", &deskbridge.TransportError{Vendor: "braze", Attempts: 3}, true, true},
+		{"context ended while the budget held it", &deskbridge.TransportError{Vendor: "braze", Attempts: 0}, false, false},
+		{"dial failure", &deskbridge.TransportError{Vendor: "braze", Attempts: 1, Err: &net.OpError{Op: "dial", Err: errors.New("refused")}}, false, false},
 		{"other", errors.New("x"), false, false},
 	} {
 		if got := MaybeSent(sendFailure(tc.err, tc.retried)); got != tc.want {
 			t.Errorf("%s: MaybeSent = %v, want %v", tc.name, got, tc.want)
 		}
 	}
-	if !dialFailure(&net.OpError{Op: "dial", Err: errors.New("refused")}) {
-		t.Fatal("dial")
-	}
 }
 
-// The tests below each name one UNCONFIRMED guess (see unconfirmed.go).
-
-func TestUnconfirmedMinorErrorShape(t *testing.T) {
-	t.Parallel()
-	// Doubt: the item shape {type, input_array, index} is from third-party
-	// clients only; strings and missing fields must still decode.
-	for in, want := range map[string]MinorError{
-		`{"type":"'alias_name' must be a String","input_array":"user_aliases","index":0}`: {"'alias_name' must be a String", "user_aliases", 0},
-		`"Invalid external_id"`:                      {"Invalid external_id", "", -1},
-		`{"message":"something"}`:                    {"something", "", -1},
-		`{"type":{"code":7},"input_array":"events"}`: {`{"code":7}`, "events", -1},
-	} {
-		got, err := decodeMinorError([]byte(in))
-		if err != nil || got != want {
-			t.Errorf("%s → %+v, %v; want %+v", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{`"unterminated`, `[1]`} {
-		if _, err := decodeMinorError([]byte(bad)); err == nil {
-			t.Errorf("%s decoded", bad)
-		}
-	}
-	var m MinorError
-	if err := m.UnmarshalJSON([]byte(`5`)); err == nil {
-		t.Fatal("a number decoded")
-	}
-}
-
-func TestUnconfirmedMinorErrorIndexPerArray(t *testing.T) {
-	t.Parallel()
-	// Doubt: that a users/track minor error's index counts within the array
-	// it names, in the request that returned it.
-	offsets := map[string]int{"attributes": 150, "events": 0, "purchases": 75}
-	if got := reindexMinorError(MinorError{Type: "x", InputArray: "attributes", Index: 2}, offsets); got.Index != 152 {
-		t.Fatalf("got %+v", got)
-	}
-	if got := reindexMinorError(MinorError{Type: "x", InputArray: "user_aliases", Index: 2}, offsets); got.Index != 2 {
-		t.Fatalf("unknown array re-indexed: %+v", got)
-	}
-	if got := reindexMinorError(MinorError{Type: "x", InputArray: "purchases", Index: -1}, offsets); got.Index != -1 {
-		t.Fatalf("missing index re-indexed: %+v", got)
-	}
-}
-
-func TestUnconfirmedQueued(t *testing.T) {
-	t.Parallel()
-	// Doubt: 202 {"message":"queued"} is only in an older errors.md.
-	if !queued(202, "") || !queued(200, "queued") || queued(200, "success") || queued(201, "success") {
-		t.Fatal("queued")
-	}
-}
-
-func TestUnconfirmedNoRetryAfterOnREST(t *testing.T) {
-	t.Parallel()
-	// Doubt: Braze's REST API is not documented to send Retry-After; the
-	// wait is read from X-RateLimit-Reset (epoch seconds).
-	now := time.Unix(1_800_000_000, 0)
-	for v, want := range map[string]time.Duration{
-		"1800000030":   30 * time.Second,
-		"1800000000.5": 500 * time.Millisecond,
-		"1799999990":   0,
-		"9999999999":   0,
-		"1e300":        0,
-		"NaN":          0,
-		"soon":         0,
-		"":             0,
-	} {
-		if got := resetWait(http.Header{"X-Ratelimit-Reset": {v}}, now); got != want {
-			t.Errorf("%q → %v, want %v", v, got, want)
-		}
-	}
-}
-
-func TestUnconfirmedRequestIDHeader(t *testing.T) {
-	t.Parallel()
-	// Doubt: Braze documents no request-id header.
-	if requestIDFrom(http.Header{"X-Braze-Request-Id": {" b-1 "}}) != "b-1" || requestIDFrom(http.Header{}) != "" {
-		t.Fatal("request id")
-	}
-	if !strings.Contains(maybeSentNote, "may have been sent") {
-		t.Fatal("note")
-	}
+func apiErr(status, attempts int, notSent bool) *Error {
+	return &Error{APIError: deskbridge.APIError{Vendor: "braze", StatusCode: status, Attempts: attempts, NotSent: notSent}}
 }
 
 // A send that certainly did not leave is not "may have been sent".
 func TestSendNotSentIsNotMaybeSent(t *testing.T) {
 	t.Parallel()
 	req := &CampaignTriggerRequest{CampaignID: "c", Recipients: []Recipient{{ExternalUserID: "u"}}}
-	okSpent := func(ft *fakeTime, in time.Duration) reply {
+	okSpent := func(ft *testkit.Clock, in time.Duration) reply {
 		return reply{status: 201, body: `{"message":"success","dispatch_id":"d"}`, header: spent(ft, in)}
 	}
 
@@ -220,15 +134,14 @@ func TestSendNotSentIsNotMaybeSent(t *testing.T) {
 
 	t.Run("context ended while a spent budget held it", func(t *testing.T) {
 		t.Parallel()
-		ft := newFakeTime()
+		ft := testkit.NewClock()
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		held := func(c *config) error {
-			c.clock = ft.Now
-			c.sleep = func(ctx context.Context, d time.Duration) error {
+			c.SetClock(ft.Now, func(ctx context.Context, d time.Duration) error {
 				cancel() // the caller gives up during the hold
 				return ctx.Err()
-			}
+			})
 			return nil
 		}
 		c, mock, _ := newMocked(t, held)
@@ -248,8 +161,7 @@ func TestSendNotSentIsNotMaybeSent(t *testing.T) {
 	t.Run("budget resets after the deadline", func(t *testing.T) {
 		t.Parallel()
 		// The wall clock: the core compares the hold with the deadline.
-		wall := func(c *config) error { c.clock = time.Now; return nil }
-		c, mock, _ := newMocked(t, WithRetrySends(true), wall)
+		c, mock, _ := newMocked(t, WithRetrySends(true), withWallClock())
 		sends := answer(mock, "/campaigns/trigger/send", reply{status: 201, body: `{"message":"success","dispatch_id":"d"}`,
 			header: http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {fmt.Sprint(time.Now().Add(40 * time.Second).Unix())}}})
 		if _, err := c.Campaigns.TriggerSend(t.Context(), req); err != nil {
@@ -277,11 +189,15 @@ func TestRetryAfterOnTheClientsClock(t *testing.T) {
 		reply{status: 503, body: `{"message":"Service Unavailable"}`, header: spent(ft, 40*time.Second)},
 		reply{status: 500, body: `{"message":"Internal Server Error"}`, header: http.Header{"X-Ratelimit-Remaining": {"3"}, "X-Ratelimit-Reset": {fmt.Sprint(ft.Now().Add(time.Hour).Unix())}}},
 		reply{status: 400, body: `{"message":"Bad Request"}`, header: http.Header{"Retry-After": {"12"}}},
+		// What the core read stands: Retry-After over the reset; and a 429
+		// whose reset the core found unusable is not read again here.
+		reply{status: 403, body: `{"message":"Access Denied"}`, header: http.Header{"Retry-After": {"7"}, "X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {fmt.Sprint(ft.Now().Add(time.Hour).Unix())}}},
+		reply{status: 429, body: `{"message":"Rate Limited"}`, header: http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"soon"}}},
 	)
 	export := &ExportIDsRequest{ExternalIDs: []string{"u"}}
 	// (The first answer spent the budget: the second request waits its 40 s
 	// out on the fake clock.)
-	for i, want := range []time.Duration{40 * time.Second, 0, 12 * time.Second} {
+	for i, want := range []time.Duration{40 * time.Second, 0, 12 * time.Second, 7 * time.Second, 0} {
 		_, err := c.Users.ExportIDs(t.Context(), export)
 		var be *Error
 		if !errors.As(err, &be) || be.RetryAfter != want || be.NotSent {

@@ -102,5 +102,5 @@ func ExampleWithInstance() {
 	fmt.Println(err)
 	// Output:
 	// https://rest.fra-01.braze.eu
-	// braze: unknown Braze instance "EU-03"; valid instances: AU-01, EU-01, EU-02, US-01, US-02, US-03, US-04, US-05, US-06, US-07, US-08, US-10
+	// braze: unknown Braze instance "EU-03"; known: AU-01, EU-01, EU-02, US-01, US-02, US-03, US-04, US-05, US-06, US-07, US-08, US-10
 }

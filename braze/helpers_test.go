@@ -2,7 +2,6 @@ package braze
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/internal/testkit"
 	"github.com/jarcoal/httpmock"
 )
 
@@ -22,56 +22,29 @@ const (
 	testKey  = "test-rest-key-0c9b8a7f"
 )
 
-// fakeTime is an injected clock whose sleeps return at once and are
+// withClock makes the client wait on ft: its sleeps return at once and are
 // recorded.
-type fakeTime struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
+func withClock(ft *testkit.Clock) Option {
+	return func(c *config) error { c.SetClock(ft.Now, ft.Sleep); return nil }
 }
 
-func newFakeTime() *fakeTime {
-	return &fakeTime{now: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
-}
-
-func (f *fakeTime) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeTime) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.sleeps = append(f.sleeps, d)
-	f.now = f.now.Add(d)
-	return nil
-}
-
-func (f *fakeTime) Sleeps() []time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]time.Duration(nil), f.sleeps...)
-}
-
-func withFakeTime(ft *fakeTime) Option {
-	return func(c *config) error { c.clock, c.sleep = ft.Now, ft.Sleep; return nil }
+// withWallClock puts the client back on the real clock, for a test that
+// compares a wait with a context's deadline.
+func withWallClock() Option {
+	return func(c *config) error { c.SetClock(time.Now, nil); return nil }
 }
 
 // newMocked returns a client on a dedicated httpmock transport (never the
 // global one) and a fake clock.
-func newMocked(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *fakeTime) {
+func newMocked(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *testkit.Clock) {
 	t.Helper()
 	mock := httpmock.NewMockTransport()
-	ft := newFakeTime()
+	ft := testkit.NewClock()
 	all := append([]Option{
 		WithBaseURL(testBase),
 		WithAPIKey(testKey),
 		WithHTTPClient(&http.Client{Transport: mock}),
-		withFakeTime(ft),
+		withClock(ft),
 	}, opts...)
 	c, err := NewClient(all...)
 	if err != nil {

@@ -2,9 +2,9 @@ package braze
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
+	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
@@ -43,12 +43,13 @@ const (
 	safe
 )
 
-// post sends one POST and fills out's Response fields.
+// post sends one POST and fills out's Response fields. body is any value
+// the core encodes, or a json.RawMessage sent as it is.
 func (c *Client) post(ctx context.Context, path string, body any, k kind, out result) error {
 	retried := k == safe || (k == send && c.retrySends)
 	if err := ctx.Err(); err != nil {
 		// Certainly not sent (a transport may not look at the context).
-		return fmt.Errorf("braze: POST %s: %w; nothing was sent", path, err)
+		return &deskbridge.TransportError{Vendor: vendor.Name, Method: http.MethodPost, Path: path, Err: err}
 	}
 	resp, err := c.rest.Do(ctx, &rest.Request{
 		Method:     http.MethodPost,
@@ -57,6 +58,7 @@ func (c *Client) post(ctx context.Context, path string, body any, k kind, out re
 		Idempotent: retried,
 	}, out)
 	if err != nil {
+		c.withResetWait(err, resp.Header)
 		if k == send {
 			return sendFailure(err, retried)
 		}

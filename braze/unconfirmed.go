@@ -10,16 +10,16 @@ import (
 )
 
 // This file holds every Braze behaviour this package relies on that the
-// public documentation does not state (marked UNCONFIRMED in the vendor
-// notes). Each sits behind one function, tested in unconfirmed_test.go, so
-// that a correction is one edit.
+// public documentation does not state. Each sits behind one function,
+// tested in unconfirmed_test.go, so that a correction is one edit.
 
 // decodeMinorError decodes one item of an "errors" array.
 //
-// UNCONFIRMED: the item shape. errors.md shows only "<minor error
-// message>"; the shape {"type", "input_array", "index"} comes from
-// third-party clients (readdle/braze-client fixtures, dietdoctor/go-braze).
-// A bare string is accepted as the type; a missing index is -1.
+// UNCONFIRMED: the item shape. https://www.braze.com/docs/api/errors/
+// shows only "<minor error message>"; the shape {"type", "input_array",
+// "index"} comes from third-party clients (readdle/braze-client's test
+// fixtures, dietdoctor/go-braze). A bare string is accepted as the type; a
+// missing index is -1.
 func decodeMinorError(data []byte) (MinorError, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '"' {
@@ -55,34 +55,45 @@ func decodeMinorError(data []byte) (MinorError, error) {
 }
 
 // reindexMinorError maps a minor error of one users/track request back to
-// the caller's input, given where each array of that request starts in the
-// caller's arrays.
+// the caller's input, given where the attributes, events and purchases of
+// that request start in the caller's arrays.
 //
 // UNCONFIRMED: that "index" counts from the start of the array named by
 // "input_array" in the request that returned it. An error naming no known
 // array is returned unchanged.
-func reindexMinorError(m MinorError, offsets map[string]int) MinorError {
-	if off, ok := offsets[m.InputArray]; ok && m.Index >= 0 {
-		m.Index += off
+func reindexMinorError(m MinorError, c trackChunk) MinorError {
+	if m.Index < 0 {
+		return m
+	}
+	switch m.InputArray {
+	case "attributes":
+		m.Index += c.a[0]
+	case "events":
+		m.Index += c.e[0]
+	case "purchases":
+		m.Index += c.p[0]
 	}
 	return m
 }
 
 // queued reports a request Braze accepted without processing it yet.
 //
-// UNCONFIRMED: 202 {"message":"queued"} is in an older errors.md
-// (@021e631, during maintenance) and no longer in the current one. Either
-// sign is taken as queued.
+// UNCONFIRMED: 202 {"message":"queued"} is in an older version of
+// https://www.braze.com/docs/api/errors/ (braze-inc/braze-docs
+// _docs/_api/errors.md at 021e631, during maintenance) and no longer in the
+// current one. Either sign is taken as queued.
 func queued(status int, message string) bool {
 	return status == http.StatusAccepted || strings.EqualFold(message, "queued")
 }
 
-// resetWait is the time until the X-RateLimit-Reset of a response, used as
-// RetryAfter when the response had no Retry-After (the core fills
-// RetryAfter from the reset header only for a 429).
+// resetWait is the time from now until the X-RateLimit-Reset of a
+// response, which the client gives as RetryAfter to an error whose
+// response said the budget is spent but asked for no wait (the core reads
+// the reset header itself for a 429 only).
 //
-// UNCONFIRMED: that Braze's REST API never sends Retry-After (the docs do
-// not mention it) — if it does, the core prefers it.
+// UNCONFIRMED: that Braze's REST API never sends Retry-After
+// (https://www.braze.com/docs/api/api_limits/ names only the X-RateLimit-*
+// headers); if it does, the core prefers it.
 func resetWait(h http.Header, now time.Time) time.Duration {
 	v := strings.TrimSpace(h.Get("X-RateLimit-Reset"))
 	if v == "" {
@@ -98,15 +109,11 @@ func resetWait(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
-// requestIDFrom returns the request id a response carries.
+// requestIDHeaders are the response headers that may carry the id of a
+// request, for Braze support.
 //
 // UNCONFIRMED: Braze documents no request-id header; these are common
 // names, looked for so that one is reported if present.
-func requestIDFrom(h http.Header) string {
-	for _, k := range []string{"X-Request-Id", "X-Braze-Request-Id"} {
-		if v := strings.TrimSpace(h.Get(k)); v != "" {
-			return v
-		}
-	}
-	return ""
+func requestIDHeaders() []string {
+	return []string{"X-Request-Id", "X-Braze-Request-Id"}
 }

@@ -183,9 +183,8 @@ func (s *UsersService) Track(ctx context.Context, req *TrackRequest) (*TrackResu
 			return total, fmt.Errorf("braze: %s: request %d of %d failed; the %d before it were sent (%d attributes, %d events, %d purchases), the rest was not: %w",
 				op, i+1, len(plan), i, total.Sent.Attributes, total.Sent.Events, total.Sent.Purchases, err)
 		}
-		offsets := map[string]int{"attributes": c.a[0], "events": c.e[0], "purchases": c.p[0]}
 		for _, m := range out.Errors {
-			total.Errors = append(total.Errors, reindexMinorError(m, offsets))
+			total.Errors = append(total.Errors, reindexMinorError(m, c))
 		}
 		total.Message, total.StatusCode = out.Message, out.StatusCode
 		total.Queued = total.Queued || out.Queued

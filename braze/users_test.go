@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -301,8 +302,16 @@ func TestUserAttributesMarshal(t *testing.T) {
 	if _, err := json.Marshal(UserAttributes{ExternalID: "u", Attributes: map[string]any{"f": func() {}}}); err == nil {
 		t.Fatal("a func encoded")
 	}
+	for _, bad := range []any{math.NaN(), math.Inf(-1), float32(math.Inf(1))} {
+		if _, err := json.Marshal(UserAttributes{ExternalID: "u", Attributes: map[string]any{"x": bad}}); err == nil {
+			t.Fatalf("%v encoded", bad)
+		}
+	}
 	b, _ = json.Marshal(UserAttributes{ExternalID: "u"})
 	if string(b) != `{"external_id":"u"}` {
+		t.Fatalf("%s", b)
+	}
+	if b, _ = json.Marshal(UserAttributes{}); string(b) != `{}` {
 		t.Fatalf("%s", b)
 	}
 }
