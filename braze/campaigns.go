@@ -126,7 +126,6 @@ func checkTrigger(op string, broadcast, attachments bool, recipients []Recipient
 }
 
 func checkRecipient(op string, i int, r *Recipient, canvas bool) error {
-	field := fmt.Sprintf("recipients[%d]", i)
 	var ids []string
 	if r.ExternalUserID != "" {
 		ids = append(ids, "external_user_id")
@@ -134,7 +133,7 @@ func checkRecipient(op string, i int, r *Recipient, canvas bool) error {
 	if r.UserAlias != nil {
 		ids = append(ids, "user_alias")
 		if r.UserAlias.AliasName == "" || r.UserAlias.AliasLabel == "" {
-			return invalid(op, field, "user_alias needs both alias_name and alias_label")
+			return invalidAt(op, "recipients", i, "user_alias needs both alias_name and alias_label")
 		}
 	}
 	if r.BrazeID != "" {
@@ -145,23 +144,23 @@ func checkRecipient(op string, i int, r *Recipient, canvas bool) error {
 	}
 	switch {
 	case len(ids) == 0:
-		return invalid(op, field, "no identifier: set exactly one of external_user_id, user_alias, braze_id, email")
+		return invalidAt(op, "recipients", i, "no identifier: set exactly one of external_user_id, user_alias, braze_id, email")
 	case len(ids) > 1:
-		return invalid(op, field, "%s are set: set exactly one identifier", strings.Join(ids, " and "))
+		return invalidAt(op, "recipients", i, "%s are set: set exactly one identifier", strings.Join(ids, " and "))
 	case r.Email != "" && len(r.Prioritization) == 0:
-		return invalid(op, field, "prioritization is required with email")
+		return invalidAt(op, "recipients", i, "prioritization is required with email")
 	case r.SendToExistingOnly != nil && r.UserAlias != nil:
-		return invalid(op, field, "send_to_existing_only cannot be used with a user alias")
+		return invalidAt(op, "recipients", i, "send_to_existing_only cannot be used with a user alias")
 	case r.SendToExistingOnly != nil && !*r.SendToExistingOnly && len(r.Attributes) == 0:
-		return invalid(op, field, "send_to_existing_only false creates the user and needs attributes")
+		return invalidAt(op, "recipients", i, "send_to_existing_only false creates the user and needs attributes")
 	case canvas && len(r.TriggerProperties) > 0:
-		return invalid(op, field, "trigger_properties are for campaigns; a Canvas takes context")
+		return invalidAt(op, "recipients", i, "trigger_properties are for campaigns; a Canvas takes context")
 	case !canvas && len(r.Context) > 0:
-		return invalid(op, field, "context is for Canvases; a campaign takes trigger_properties")
+		return invalidAt(op, "recipients", i, "context is for Canvases; a campaign takes trigger_properties")
 	}
 	if len(r.Prioritization) > 0 {
 		if err := checkPrioritization(r.Prioritization); err != nil {
-			return invalid(op, field, "%v", err)
+			return invalidAt(op, "recipients", i, "%v", err)
 		}
 	}
 	return nil

@@ -167,6 +167,12 @@ func invalid(op, field, format string, args ...any) error {
 	return &ValidationError{Op: op, Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
+// invalidAt is invalid for the item i of the array named kind: the field
+// name ("attributes[3]") is formatted only here, when there is an error.
+func invalidAt(op, kind string, i int, format string, args ...any) error {
+	return invalid(op, kind+"["+strconv.Itoa(i)+"]", format, args...)
+}
+
 // MaybeSent reports whether err comes from a send (a trigger send or
 // messages/send) that may have been carried out although it failed: a 5xx,
 // a connection lost after the request left, or a retried attempt. Such a

@@ -3,7 +3,6 @@ package braze
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"strings"
 )
@@ -97,7 +96,7 @@ func checkSendMessages(op string, req *SendMessagesRequest) error {
 	}
 	for i, id := range req.ExternalUserIDs {
 		if strings.TrimSpace(id) == "" {
-			return invalid(op, fmt.Sprintf("external_user_ids[%d]", i), "is empty")
+			return invalidAt(op, "external_user_ids", i, "is empty")
 		}
 	}
 	switch req.RecipientSubscriptionState {

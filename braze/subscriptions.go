@@ -2,7 +2,6 @@ package braze
 
 import (
 	"context"
-	"fmt"
 )
 
 // SubscriptionsService sets users' subscription group states.
@@ -66,7 +65,7 @@ func checkSetStatus(op string, req *SetStatusRequest) error {
 		}
 		for i, v := range list {
 			if v == "" {
-				return invalid(op, fmt.Sprintf("%s[%d]", name, i), "is empty")
+				return invalidAt(op, name, i, "is empty")
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -39,28 +40,62 @@ type SubscriptionGroupState struct {
 	SubscriptionState   string `json:"subscription_state"`
 }
 
-// userAttributesWire is UserAttributes without its MarshalJSON.
-type userAttributesWire UserAttributes
+// MarshalJSON flattens Attributes beside the identifiers, keys sorted.
+// ([UsersService.Track] refuses Attributes keys that repeat a field, so
+// none collide.)
+func (u UserAttributes) MarshalJSON() ([]byte, error) { return u.appendJSON(nil) }
 
-// MarshalJSON flattens Attributes beside the identifiers. (Users.Track
-// refuses Attributes keys that repeat a field, so none collide.)
-func (u UserAttributes) MarshalJSON() ([]byte, error) {
-	fixed, err := json.Marshal(userAttributesWire(u))
-	if err != nil || len(u.Attributes) == 0 {
-		return fixed, err
+// appendJSON appends u as one JSON object: the fields in their order, left
+// out when empty as their tags say, then the attributes.
+func (u *UserAttributes) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, '{')
+	start := len(b)
+	member := func(name string) {
+		if len(b) > start {
+			b = append(b, ',')
+		}
+		b = append(b, name...)
 	}
-	attrs, err := json.Marshal(u.Attributes)
+	str := func(name, v string) {
+		if v != "" {
+			member(name)
+			b = appendJSONString(b, v)
+		}
+	}
+	str(`"external_id":`, u.ExternalID)
+	if a := u.UserAlias; a != nil {
+		member(`"user_alias":{"alias_name":`)
+		b = appendJSONString(b, a.AliasName)
+		b = append(b, `,"alias_label":`...)
+		b = appendJSONString(b, a.AliasLabel)
+		b = append(b, '}')
+	}
+	str(`"braze_id":`, u.BrazeID)
+	str(`"email":`, u.Email)
+	str(`"phone":`, u.Phone)
+	if u.UpdateExistingOnly != nil {
+		member(`"_update_existing_only":`)
+		b = strconv.AppendBool(b, *u.UpdateExistingOnly)
+	}
+	if len(u.SubscriptionGroups) > 0 {
+		member(`"subscription_groups":[`)
+		for i, g := range u.SubscriptionGroups {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"subscription_group_id":`...)
+			b = appendJSONString(b, g.SubscriptionGroupID)
+			b = append(b, `,"subscription_state":`...)
+			b = appendJSONString(b, g.SubscriptionState)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b, err := appendJSONMembers(b, u.Attributes, len(b) > start)
 	if err != nil {
 		return nil, err
 	}
-	if len(fixed) == 2 { // {}
-		return attrs, nil
-	}
-	// {"external_id":"u"} + {"a":1} → {"external_id":"u","a":1}
-	out := make([]byte, 0, len(fixed)+len(attrs))
-	out = append(out, fixed[:len(fixed)-1]...)
-	out = append(out, ',')
-	return append(out, attrs[1:]...), nil
+	return append(b, '}'), nil
 }
 
 // Event is one custom event.
@@ -169,12 +204,13 @@ func (s *UsersService) Track(ctx context.Context, req *TrackRequest) (*TrackResu
 	}
 	plan := planTrack(len(req.Attributes), len(req.Events), len(req.Purchases))
 	total := new(TrackResult)
+	size := 0
 	for i, c := range plan {
-		body := &TrackRequest{
-			Attributes: req.Attributes[c.a[0]:c.a[1]],
-			Events:     req.Events[c.e[0]:c.e[1]],
-			Purchases:  req.Purchases[c.p[0]:c.p[1]],
+		body, err := trackBody(make([]byte, 0, size), req, c)
+		if err != nil {
+			return total, invalid(op, "", "encoding request %d of %d: %v", i+1, len(plan), err)
 		}
+		size = len(body) + len(body)/8 // the next request's is much the same
 		var out TrackResult
 		if err := s.client.post(ctx, "/users/track", body, write, &out); err != nil {
 			if i == 0 {
@@ -200,6 +236,53 @@ func (s *UsersService) Track(ctx context.Context, req *TrackRequest) (*TrackResu
 	return total, nil
 }
 
+// trackBody appends the body of the users/track request c of req to b:
+// the JSON of a TrackRequest holding c's share of each array, encoded once
+// into one buffer.
+func trackBody(b []byte, req *TrackRequest, c trackChunk) (json.RawMessage, error) {
+	b = append(b, '{')
+	var err error
+	if attrs := req.Attributes[c.a[0]:c.a[1]]; len(attrs) > 0 {
+		b = append(b, `"attributes":[`...)
+		for i := range attrs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = attrs[i].appendJSON(b); err != nil {
+				return nil, fmt.Errorf("attributes[%d]: %w", c.a[0]+i, err)
+			}
+		}
+		b = append(b, ']')
+	}
+	for _, kind := range [...]struct {
+		name  string
+		items any
+		n     int
+	}{
+		{`"events":`, req.Events[c.e[0]:c.e[1]], c.e[1] - c.e[0]},
+		{`"purchases":`, req.Purchases[c.p[0]:c.p[1]], c.p[1] - c.p[0]},
+	} {
+		if kind.n == 0 {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, kind.name...)
+		if b, err = appendMarshal(b, kind.items); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// reservedAttributeKeys are the members of an attributes object that its
+// fields set; Attributes must not repeat them.
+var reservedAttributeKeys = [...]string{"external_id", "user_alias", "braze_id", "email", "phone", "_update_existing_only", "subscription_groups"}
+
+// checkTrack checks every item before anything is sent. The name of an
+// item ("attributes[3]") is formatted only for an error: the valid items of
+// a large input cost no allocation here.
 func checkTrack(op string, req *TrackRequest) error {
 	if req == nil {
 		return invalid(op, "", "the request is nil")
@@ -209,55 +292,55 @@ func checkTrack(op string, req *TrackRequest) error {
 	}
 	for i := range req.Attributes {
 		a := &req.Attributes[i]
-		field := fmt.Sprintf("attributes[%d]", i)
-		if err := checkTrackID(op, field, a.ExternalID, a.UserAlias, a.BrazeID, a.Email, a.Phone); err != nil {
+		if err := checkTrackID(op, "attributes", i, a.ExternalID, a.UserAlias, a.BrazeID, a.Email, a.Phone); err != nil {
 			return err
 		}
-		for _, k := range []string{"external_id", "user_alias", "braze_id", "email", "phone", "_update_existing_only", "subscription_groups"} {
+		if len(a.Attributes) == 0 {
+			continue
+		}
+		for _, k := range reservedAttributeKeys {
 			if _, ok := a.Attributes[k]; ok {
-				return invalid(op, field, "set %q with its field, not in Attributes", k)
+				return invalidAt(op, "attributes", i, "set %q with its field, not in Attributes", k)
 			}
 		}
 	}
 	for i := range req.Events {
 		ev := &req.Events[i]
-		field := fmt.Sprintf("events[%d]", i)
-		if err := checkTrackID(op, field, ev.ExternalID, ev.UserAlias, ev.BrazeID, ev.Email, ev.Phone); err != nil {
+		if err := checkTrackID(op, "events", i, ev.ExternalID, ev.UserAlias, ev.BrazeID, ev.Email, ev.Phone); err != nil {
 			return err
 		}
 		switch {
 		case ev.Name == "":
-			return invalid(op, field, "name is required")
+			return invalidAt(op, "events", i, "name is required")
 		case ev.Time.IsZero():
-			return invalid(op, field, "time is required")
+			return invalidAt(op, "events", i, "time is required")
 		}
 	}
 	for i := range req.Purchases {
 		p := &req.Purchases[i]
-		field := fmt.Sprintf("purchases[%d]", i)
-		if err := checkTrackID(op, field, p.ExternalID, p.UserAlias, p.BrazeID, p.Email, p.Phone); err != nil {
+		if err := checkTrackID(op, "purchases", i, p.ExternalID, p.UserAlias, p.BrazeID, p.Email, p.Phone); err != nil {
 			return err
 		}
 		switch {
 		case p.ProductID == "":
-			return invalid(op, field, "product_id is required")
+			return invalidAt(op, "purchases", i, "product_id is required")
 		case p.Currency == "":
-			return invalid(op, field, "currency is required")
+			return invalidAt(op, "purchases", i, "currency is required")
 		case p.Time.IsZero():
-			return invalid(op, field, "time is required")
+			return invalidAt(op, "purchases", i, "time is required")
 		case p.Quantity < 0 || p.Quantity > 100:
-			return invalid(op, field, "quantity %d is outside 1..100", p.Quantity)
+			return invalidAt(op, "purchases", i, "quantity %d is outside 1..100", p.Quantity)
 		}
 	}
 	return nil
 }
 
-func checkTrackID(op, field, externalID string, alias *UserAlias, brazeID, email, phone string) error {
+func checkTrackID(op, kind string, i int, externalID string, alias *UserAlias, brazeID, email, phone string) error {
 	if externalID == "" && alias == nil && brazeID == "" && email == "" && phone == "" {
-		return invalid(op, field, "no identifier: set one of external_id, user_alias, braze_id, email, phone")
+		return invalidAt(op, kind, i, "no identifier: set one of external_id, user_alias, braze_id, email, phone")
 	}
 	if alias != nil && (alias.AliasName == "" || alias.AliasLabel == "") {
-		return invalid(op, field, "user_alias needs both alias_name and alias_label")
+		return invalidAt(op, kind, i, "user_alias needs both alias_name and alias_label")
 	}
 	return nil
 }
@@ -322,25 +405,23 @@ func checkIdentify(op string, req *IdentifyRequest) error {
 	}
 	for i, a := range req.AliasesToIdentify {
 		if a.ExternalID == "" || a.UserAlias.AliasName == "" || a.UserAlias.AliasLabel == "" {
-			return invalid(op, fmt.Sprintf("aliases_to_identify[%d]", i), "needs external_id, alias_name and alias_label")
+			return invalidAt(op, "aliases_to_identify", i, "needs external_id, alias_name and alias_label")
 		}
 	}
 	for i, e := range req.EmailsToIdentify {
-		field := fmt.Sprintf("emails_to_identify[%d]", i)
 		if e.ExternalID == "" || e.Email == "" {
-			return invalid(op, field, "needs external_id and email")
+			return invalidAt(op, "emails_to_identify", i, "needs external_id and email")
 		}
 		if err := checkIdentifyPrioritization(e.Prioritization); err != nil {
-			return invalid(op, field, "%v", err)
+			return invalidAt(op, "emails_to_identify", i, "%v", err)
 		}
 	}
 	for i, p := range req.PhoneNumbersToIdentify {
-		field := fmt.Sprintf("phone_numbers_to_identify[%d]", i)
 		if p.ExternalID == "" || p.Phone == "" {
-			return invalid(op, field, "needs external_id and phone")
+			return invalidAt(op, "phone_numbers_to_identify", i, "needs external_id and phone")
 		}
 		if err := checkIdentifyPrioritization(p.Prioritization); err != nil {
-			return invalid(op, field, "%v", err)
+			return invalidAt(op, "phone_numbers_to_identify", i, "%v", err)
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -313,5 +314,95 @@ func TestUserAttributesMarshal(t *testing.T) {
 	}
 	if b, _ = json.Marshal(UserAttributes{}); string(b) != `{}` {
 		t.Fatalf("%s", b)
+	}
+}
+
+// referenceMarshal is what UserAttributes.MarshalJSON wrote before it
+// encoded by hand: encoding/json's output for the fields and for the
+// attributes, spliced.
+func referenceMarshal(u UserAttributes) ([]byte, error) {
+	type wire UserAttributes
+	fixed, err := json.Marshal(wire(u))
+	if err != nil || len(u.Attributes) == 0 {
+		return fixed, err
+	}
+	attrs, err := json.Marshal(u.Attributes)
+	if err != nil {
+		return nil, err
+	}
+	if len(fixed) == 2 {
+		return attrs, nil
+	}
+	return append(append(fixed[:len(fixed)-1:len(fixed)-1], ','), attrs[1:]...), nil
+}
+
+// The hand encoder writes exactly what encoding/json writes, byte for
+// byte: every field, strings that need escaping, numbers of every size and
+// type, nested and unusual values.
+func TestUserAttributesMarshalMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	// A field added to UserAttributes must be added to appendJSON too.
+	if n := reflect.TypeFor[UserAttributes]().NumField(); n != 8 {
+		t.Fatalf("UserAttributes has %d fields; appendJSON writes 8: update it", n)
+	}
+	strs := []string{"", "plain", `quote " and \ backslash`, "<b>&amp;</b>", "line\nbreak\ttab\r\b\f", "\x00\x1f\x7f",
+		"é 👋 日本", "\u2028\u2029", "bad \xff utf8 \xc3", "\xed\xa0\x80"}
+	values := []any{nil, true, false, 0, -7, int64(math.MaxInt64), int32(-5), uint(7), uint64(math.MaxUint64),
+		0.0, 1.5, -2.25e-7, 1e21, 1e20, 123456789.125, math.SmallestNonzeroFloat64, float32(0.1), float32(1e-7), float32(3e21),
+		[]string{"banana", "apple"}, map[string]any{"z": 1, "a": []any{"<x>", nil}}, time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC),
+		json.Number("12.50"), json.RawMessage(`{"raw":true}`), int8(3), uint16(9), struct{ A int }{4}}
+	cases := []UserAttributes{
+		{},
+		{ExternalID: "u", UserAlias: &UserAlias{AliasName: "n<", AliasLabel: "l&"}, BrazeID: "b", Email: "e@x", Phone: "+1",
+			UpdateExistingOnly: ptr(false), SubscriptionGroups: []SubscriptionGroupState{{"g1", "subscribed"}, {"g\"2", "unsubscribed"}}},
+		{UpdateExistingOnly: ptr(true)},
+		{SubscriptionGroups: []SubscriptionGroupState{{}}},
+		{UserAlias: &UserAlias{}},
+	}
+	for i, s := range strs {
+		cases = append(cases, UserAttributes{Email: s, Attributes: map[string]any{s: s, "k" + s: i}})
+	}
+	many := map[string]any{}
+	for i, v := range values {
+		many[fmt.Sprintf("v%02d", i)] = v
+	}
+	for i := range 40 { // more keys than the encoder sorts on its stack
+		many[fmt.Sprintf("k%03d", 40-i)] = i
+	}
+	cases = append(cases, UserAttributes{Attributes: many}, UserAttributes{ExternalID: "x", Attributes: many})
+	for i, u := range cases {
+		want, werr := referenceMarshal(u)
+		got, gerr := json.Marshal(u)
+		if (werr != nil) != (gerr != nil) {
+			t.Fatalf("case %d: error %v, want %v", i, gerr, werr)
+		}
+		if string(got) != string(want) {
+			t.Errorf("case %d:\n got %s\nwant %s", i, got, want)
+		}
+		// And within a users/track body, unchecked by encoding/json.
+		body, err := trackBody(nil, &TrackRequest{Attributes: []UserAttributes{u}}, trackChunk{a: [2]int{0, 1}})
+		if err != nil || string(body) != `{"attributes":[`+string(want)+`]}` || !json.Valid(body) {
+			t.Errorf("case %d: body %s, %v", i, body, err)
+		}
+	}
+}
+
+// Checking and encoding a users/track request costs no allocation per
+// valid attribute: the field names of errors are formatted only for an
+// error, and each attribute is encoded into the request's one buffer.
+func TestTrackAllocationsPerItem(t *testing.T) {
+	attrs := manyAttributes(MaxTrackPerKind)
+	req := &TrackRequest{Attributes: attrs}
+	buf := make([]byte, 0, 16<<10)
+	chunk := trackChunk{a: [2]int{0, len(attrs)}}
+	if n := testing.AllocsPerRun(20, func() {
+		if err := checkTrack("Users.Track", req); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := trackBody(buf[:0], req, chunk); err != nil {
+			t.Fatal(err)
+		}
+	}); n > 0 {
+		t.Fatalf("%.1f allocations to check and encode %d attributes, want 0", n, len(attrs))
 	}
 }
