@@ -13,7 +13,7 @@ import (
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
-// Documented limits and messages ([BZ] errors.md @043179b).
+// Documented limits and messages (https://www.braze.com/docs/api/errors/).
 const (
 	maxRecipients     = 50
 	maxTrackPerKind   = 75

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/deskbridge/deskbridge/deskbridgetest"
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
@@ -26,15 +26,14 @@ type Server struct {
 	// URL is the base URL to give the client (braze.WithBaseURL).
 	URL string
 
-	srv       *httptest.Server
+	base      *fakeserver.Base
 	apiKey    string
 	now       func() time.Time
-	log       *fakeserver.Log
-	faults    *fakeserver.Faults
+	limit     int           // WithRateLimit's, for the base's start;
+	window    time.Duration // SetRateLimit changes the base's
 	deliverer fakeserver.Deliverer
 
 	mu          sync.Mutex
-	rateLimit   rateLimit
 	users       profiles
 	campaigns   campaigns
 	canvases    map[string]*Canvas
@@ -55,14 +54,14 @@ type Option func(*Server)
 // WithAPIKey sets the REST API key the server accepts.
 func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
 
-// WithClock replaces time.Now for the records, the rate-limit window and
+// WithClock replaces time.Now for the records, the rate-limit windows and
 // the X-RateLimit-Reset header.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
 // WithRateLimit limits each of Braze's budget groups to limit requests per
-// window, as SetRateLimit does.
+// window from the start, as [Server.SetRateLimit] does.
 func WithRateLimit(limit int, window time.Duration) Option {
-	return func(s *Server) { s.rateLimit = rateLimit{limit: limit, window: window} }
+	return func(s *Server) { s.limit, s.window = limit, window }
 }
 
 // WithWebhookClient sets the client that delivers webhook campaigns.
@@ -96,8 +95,6 @@ func NewServer(opts ...Option) *Server {
 	s := &Server{
 		apiKey:      DefaultAPIKey,
 		now:         time.Now,
-		log:         &fakeserver.Log{},
-		faults:      &fakeserver.Faults{},
 		canvases:    map[string]*Canvas{},
 		minor:       map[string][]MinorError{},
 		maxWebhooks: MaxWebhookRecords,
@@ -113,14 +110,17 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.deliverer.Now = s.clock
 	s.deliveries.init(s.deliver, MaxPendingWebhooks)
-	stack := &fakeserver.Stack{
-		Log:        s.log,
-		Faults:     s.faults,
-		RedactBody: s.redactBody,
-		Now:        s.clock,
-	}
-	s.srv = httptest.NewServer(stack.Handler(http.HandlerFunc(s.serveLimited)))
-	s.URL = s.srv.URL
+	s.base = fakeserver.Start(fakeserver.Spec{
+		Routes:       http.HandlerFunc(s.serveAPI),
+		WriteLimit:   writeRateLimit,
+		Budget:       func(r *http.Request) string { return budgetGroup(r.URL.Path) },
+		AlignWindows: windowsAligned,
+		RedactBody:   s.redactBody,
+		Limit:        s.limit,
+		Window:       s.window,
+		Now:          s.clock,
+	})
+	s.URL = s.base.URL
 	return s
 }
 
@@ -133,14 +133,14 @@ func (s *Server) Close() {
 	s.closed = true
 	s.mu.Unlock()
 	s.deliveries.stop()
-	s.srv.Close()
+	s.base.Close()
 }
 
 // APIKey returns the REST API key the server accepts.
 func (s *Server) APIKey() string { return s.apiKey }
 
 // Client returns an *http.Client that reaches the server.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
+func (s *Server) Client() *http.Client { return s.base.Client() }
 
 // redactBody is the request log's redaction of a body: credentials by
 // name (fakeserver.RedactBody: the legacy "api_key" member…), then the
@@ -157,78 +157,22 @@ func (s *Server) redactBody(r *http.Request, body []byte) []byte {
 	return out
 }
 
-// rateLimit is the limit SetRateLimit set, and what each budget group has
-// used of its current window.
-type rateLimit struct {
-	limit   int
-	window  time.Duration
-	budgets map[string]*budget
-}
-
-// budget is one group's use of the window that starts at start.
-type budget struct {
-	start time.Time
-	used  int
-}
-
-// limitState is what the limit decided for one request.
-type limitState struct {
-	limit, remaining int
-	// end is when the window the request fell in ends.
-	end     time.Time
-	limited bool
-}
-
 // SetRateLimit limits each of Braze's budget groups to limit requests per
-// window; 0 removes the limit. Braze counts a budget per group of
-// endpoints (https://www.braze.com/docs/api/api_limits/: users/track; the
-// three send endpoints together; users/export/ids; users/identify with
-// users/alias/*, users/delete and users/merge; subscription status v1 and
-// v2; every other endpoint), so a spent export budget does not refuse a
-// trigger send. The windows are fixed and aligned to the Unix epoch
-// (windowStart): a one-minute window runs from one whole minute to the
-// next, whenever its first request comes. Every limited response carries
-// its group's X-RateLimit-Limit, X-RateLimit-Remaining and
-// X-RateLimit-Reset: the window's end in Unix seconds, exact for a window
-// of whole seconds, rounded up otherwise so that a client waiting for it
-// finds the window over. A request over the limit is answered 429.
-func (s *Server) SetRateLimit(limit int, window time.Duration) {
-	s.mu.Lock()
-	s.rateLimit = rateLimit{limit: limit, window: window}
-	s.mu.Unlock()
-}
-
-// takeBudget counts one request on path's budget group; ok is false when
-// the API is not limited.
-func (s *Server) takeBudget(path string) (st limitState, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rl := &s.rateLimit
-	if rl.limit <= 0 || rl.window <= 0 {
-		return limitState{}, false
-	}
-	start := windowStart(s.now(), rl.window)
-	g := budgetGroup(path)
-	b := rl.budgets[g]
-	if b == nil {
-		if rl.budgets == nil {
-			rl.budgets = map[string]*budget{}
-		}
-		b = &budget{}
-		rl.budgets[g] = b
-	}
-	if !b.start.Equal(start) {
-		b.start, b.used = start, 0
-	}
-	st = limitState{limit: rl.limit, end: start.Add(rl.window)}
-	if b.used >= rl.limit {
-		st.limited = true
-		return st, true
-	}
-	b.used++
-	st.remaining = rl.limit - b.used
-	return st, true
-}
+// window; 0 removes the limit, and a new limit starts new windows. Braze
+// counts a budget per group of endpoints
+// (https://www.braze.com/docs/api/api_limits/: users/track; the three send
+// endpoints together; users/export/ids; users/identify with users/alias/*,
+// users/delete and users/merge; subscription status v1 and v2; every other
+// endpoint), so a spent export budget does not refuse a trigger send. The
+// windows are fixed and aligned to the Unix epoch: a one-minute window runs
+// from one whole minute to the next, whenever its first request comes.
+// Every limited response carries its group's X-RateLimit-Limit,
+// X-RateLimit-Remaining and X-RateLimit-Reset: the window's end in Unix
+// seconds, exact for a window of whole seconds, rounded up otherwise so
+// that a client waiting for it finds the window over. A request over the
+// limit is answered 429 {"message": "Rate Limited"}, before its key is
+// checked.
+func (s *Server) SetRateLimit(limit int, window time.Duration) { s.base.SetRateLimit(limit, window) }
 
 // budgetGroup names the rate-limit budget a path draws on: Braze's groups
 // (braze-inc/braze-docs _docs/_api/api_limits.md,
@@ -254,28 +198,18 @@ func budgetGroup(path string) string {
 	return ""
 }
 
-// serveLimited applies the rate limit of the request's budget group, then
-// serves it. A request is counted before its key is checked.
-func (s *Server) serveLimited(w http.ResponseWriter, r *http.Request) {
-	if st, ok := s.takeBudget(r.URL.Path); ok {
-		writeRateLimit(w, st)
-		if st.limited {
-			return
-		}
-	}
-	s.serveAPI(w, r)
-}
-
-func writeRateLimit(w http.ResponseWriter, st limitState) {
+// writeRateLimit writes Braze's rate-limit headers on a limited response,
+// and its 429 when the request is over the limit.
+func writeRateLimit(w http.ResponseWriter, st fakeserver.LimitState) {
 	h := w.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(st.limit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(st.remaining))
-	reset := st.end.Unix()
-	if st.end.After(time.Unix(reset, 0)) {
+	h.Set("X-RateLimit-Limit", strconv.Itoa(st.Limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(st.Remaining))
+	reset := st.ResetAt.Unix()
+	if st.ResetAt.After(time.Unix(reset, 0)) {
 		reset++ // a window that is not whole seconds
 	}
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset, 10))
-	if st.limited {
+	if st.Limited {
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"message": rateLimitedMessage})
 	}
 }
@@ -311,36 +245,32 @@ func (s *Server) takeMinor(path string) []MinorError {
 	return errs
 }
 
-// Fault is an injected failure for the next Times requests matching Method
-// ("" for any) and Path (a prefix of the URL path; "" for any): an answer
-// with Status, Header and Body instead of the fake's, a Latency, a dropped
-// connection (Drop), or a request the fake carries out before answering
-// with the fault (Processed), so the client cannot know whether it took
-// effect. Every deskbridge fake takes the same Fault; its fields are
-// documented on fakeserver.Fault.
-type Fault = fakeserver.Fault
+// Fault is a failure injected into the fake's answers; its fields are
+// documented on [deskbridgetest.Fault], which every deskbridge fake takes.
+type Fault = deskbridgetest.Fault
+
+// Request is one request the fake received, credentials redacted; its
+// fields are documented on [deskbridgetest.Request].
+type Request = deskbridgetest.Request
 
 // InjectFault queues a fault; faults apply in the order they were added.
-func (s *Server) InjectFault(f Fault) { s.faults.Inject(f) }
+func (s *Server) InjectFault(f Fault) { s.base.InjectFault(f) }
 
 // ClearFaults removes every pending fault.
-func (s *Server) ClearFaults() { s.faults.Clear() }
+func (s *Server) ClearFaults() { s.base.ClearFaults() }
 
-// Request is one request the fake received: method, path, query, headers
-// with credentials redacted, the body (up to 64 KiB), the status answered
-// and the injected fault that answered, if any. Every deskbridge fake logs
-// the same Request; its fields are documented on fakeserver.Entry.
-type Request = fakeserver.Entry
+// Requests returns the API requests received so far, oldest first, with
+// the API key redacted wherever it appears (the Authorization header, the
+// legacy "api_key" member, anywhere else in a body). The log keeps the
+// newest 20,000 requests, and bounded bodies (see [deskbridgetest.Request]).
+func (s *Server) Requests() []Request { return s.base.Requests() }
 
-// Requests returns the API requests received so far, in order, with the
-// API key (the Authorization header) redacted, and in bodies the values of
-// credential fields such as the legacy "api_key". Past 100,000 requests
-// the oldest are forgotten (fakeserver.DefaultLogSize).
-func (s *Server) Requests() []Request { return s.log.Entries() }
+// RequestCount counts the logged requests with method ("" for any) on a
+// path starting with prefix.
+func (s *Server) RequestCount(method, prefix string) int { return s.base.RequestCount(method, prefix) }
 
-// RequestCount counts the requests with method ("" for any) on a path
-// starting with prefix.
-func (s *Server) RequestCount(method, prefix string) int { return s.log.Count(method, prefix) }
+// ResetRequests empties the request log.
+func (s *Server) ResetRequests() { s.base.ResetRequests() }
 
 // Alias is a user alias.
 type Alias struct {

@@ -6,9 +6,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/deskbridge/deskbridge/internal/testkit"
 )
 
 func post(t *testing.T, s *Server, path, key, body string) (int, map[string]any) {
@@ -231,6 +232,16 @@ func TestRequestLogFaultsAndRateLimit(t *testing.T) {
 	s.InjectFault(Fault{Path: "/users/export/ids", Status: 502})
 	if status, _ := post(t, s, "/users/export/ids", k, `{"external_ids":["x"]}`); status != 502 || s.Requests()[len(s.Requests())-1].Fault != "Bad Gateway" {
 		t.Fatalf("fault: %d", status)
+	}
+	if n := s.RequestCount("POST", "/users/"); n != 5 {
+		t.Fatalf("RequestCount = %d, want 5", n)
+	}
+	s.ResetRequests()
+	if n := len(s.Requests()); n != 0 || s.RequestCount("", "") != 0 {
+		t.Fatalf("%d requests after ResetRequests", n)
+	}
+	if status, _ := post(t, s, "/users/track", k, `{"attributes":[{"external_id":"u"}]}`); status != 200 || len(s.Requests()) != 1 {
+		t.Fatalf("after ResetRequests: %d, %d logged", status, len(s.Requests()))
 	}
 }
 
@@ -521,23 +532,8 @@ func TestIdentifyMergeBehavior(t *testing.T) {
 	}
 }
 
-// testClock is a clock a test moves while the server reads it.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
+// setClock moves clock to t, forwards or back.
+func setClock(clock *testkit.Clock, t time.Time) { clock.Advance(t.Sub(clock.Now())) }
 
 // X-RateLimit-Reset is "the time at which the current rate limit window
 // resets in UTC epoch seconds"; the fake's windows are aligned to the
@@ -548,7 +544,8 @@ func TestRateLimitResetIsWindowEnd(t *testing.T) {
 	t.Parallel()
 	const base = 1_800_000_000 // a multiple of 3, 60 and 3600
 	at := func(sec float64) time.Time { return time.Unix(0, int64(sec*1e9)) }
-	clock := &testClock{now: at(base)}
+	clock := testkit.NewClock()
+	setClock(clock, at(base))
 	s := NewServer(WithClock(clock.Now))
 	defer s.Close()
 	type want struct {
@@ -557,7 +554,7 @@ func TestRateLimitResetIsWindowEnd(t *testing.T) {
 	}
 	check := func(name, path string, when time.Time, w want) {
 		t.Helper()
-		clock.Set(when)
+		setClock(clock, when)
 		body := `{"external_ids":["x"]}`
 		if path == "/users/track" {
 			body = `{"attributes":[{"external_id":"x"}]}`

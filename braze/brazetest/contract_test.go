@@ -12,6 +12,7 @@ import (
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
+	"github.com/deskbridge/deskbridge/internal/testkit"
 )
 
 // The contract suite runs the braze client against the fake, so that both
@@ -19,7 +20,13 @@ import (
 
 func setup(t *testing.T, opts ...braze.Option) (*brazetest.Server, *braze.Client) {
 	t.Helper()
-	fake := brazetest.NewServer()
+	return setupFake(t, nil, opts...)
+}
+
+// setupFake is setup with options for the fake.
+func setupFake(t *testing.T, fakeOpts []brazetest.Option, opts ...braze.Option) (*brazetest.Server, *braze.Client) {
+	t.Helper()
+	fake := brazetest.NewServer(fakeOpts...)
 	t.Cleanup(fake.Close)
 	c, err := braze.NewClient(append([]braze.Option{braze.WithBaseURL(fake.URL), braze.WithAPIKey(fake.APIKey())}, opts...)...)
 	if err != nil {
@@ -306,46 +313,49 @@ func TestContract5xxOnSendRetriedWhenOptedIn(t *testing.T) {
 	}
 }
 
-// spentWindow returns a window of about an hour whose current window (the
-// fake's are aligned to the epoch) ends at least ten minutes from now:
-// past the client's longest wait (five minutes), so that a request on a
-// budget spent in it fails at once instead of waiting for the reset.
-func spentWindow() time.Duration {
-	for w := time.Hour; ; w += time.Minute {
-		now := time.Now().UnixNano()
-		if left := time.Duration(int64(w) - now%int64(w)); left >= 10*time.Minute {
-			return w
-		}
-	}
+// fakeClock returns a clock for the fake that stands still at the real
+// time plus ahead. The fake's windows are aligned to the epoch and it
+// reports their end in epoch seconds, which the client compares with the
+// real clock: with the fake's clock still, which window a request falls in
+// does not depend on how fast the machine runs, and the fake's clock ahead
+// of the real one puts a spent window's end a known time away (between
+// ahead and ahead plus the window).
+func fakeClock(ahead time.Duration) *testkit.Clock {
+	c := testkit.NewClock()
+	c.Advance(time.Now().Add(ahead).Sub(c.Now()))
+	return c
 }
 
 func TestContract429Paced(t *testing.T) {
 	t.Parallel()
-	fake, c := setup(t)
+	clock := fakeClock(0)
+	fake, c := setupFake(t, []brazetest.Option{brazetest.WithClock(clock.Now)})
 	fake.AddUser(brazetest.User{ExternalID: "u1"})
-	// Two requests per window of 200 ms; the reset header is in whole
-	// seconds, rounded up, so a paced client waits at most a second. The
-	// windows are aligned to the epoch: two requests may fall in two
-	// windows, so spend until the fake says the budget is spent.
-	fake.SetRateLimit(2, 200*time.Millisecond)
+	// Two requests per one-second window; the fake's clock stands still, so
+	// both fall in one window however loaded the machine, and spend it.
+	fake.SetRateLimit(2, time.Second)
 	req := &braze.ExportIDsRequest{ExternalIDs: []string{"u1"}}
-	for n := 0; n == 0 || c.RateLimit().Remaining > 0; n++ {
-		if n == 3 {
-			t.Fatalf("budget not spent after 3 requests: %+v", c.RateLimit())
-		}
+	for range 2 {
 		if _, err := c.Users.ExportIDs(t.Context(), req); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if rl := c.RateLimit(); rl.Limit != 2 || rl.Remaining != 0 || rl.Reset.IsZero() {
-		t.Fatalf("RateLimit = %+v", rl)
+	rl := c.RateLimit()
+	if want := clock.Now().Truncate(time.Second).Add(time.Second); rl.Limit != 2 || rl.Remaining != 0 || !rl.Reset.Equal(want) {
+		t.Fatalf("RateLimit = %+v, want the window's end %v", rl, want)
 	}
+	// The fake's window turns at the reset it announced; the client, on
+	// the real clock, must hold the next request until then, and so meets
+	// no 429.
+	clock.Advance(rl.Reset.Sub(clock.Now()))
 	start := time.Now()
 	if _, err := c.Users.ExportIDs(t.Context(), req); err != nil {
 		t.Fatal(err)
 	}
-	if elapsed := time.Since(start); elapsed > 1500*time.Millisecond {
-		t.Fatalf("waited %s", elapsed)
+	if end := time.Now(); end.Before(rl.Reset) {
+		t.Fatalf("the request went at %v, before the reset %v", end, rl.Reset)
+	} else if held := end.Sub(start); held > 10*time.Second {
+		t.Fatalf("held %s for a reset at most a second away", held) // not a wait for anything else
 	}
 	for _, r := range fake.Requests() {
 		if r.Status == http.StatusTooManyRequests {
@@ -353,58 +363,94 @@ func TestContract429Paced(t *testing.T) {
 		}
 	}
 	// A caller whose deadline comes before the reset is told at once, and
-	// nothing is sent.
-	fake.SetRateLimit(1, spentWindow())
-	sent := fake.RequestCount("", "/users/export/ids")
+	// nothing is sent. (The fake's clock a minute ahead: its one-minute
+	// window ends one to two minutes from now, within the longest wait the
+	// client takes.)
+	setClock(clock, time.Now().Add(time.Minute))
+	fake.SetRateLimit(1, time.Minute)
 	if _, err := c.Users.ExportIDs(t.Context(), req); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	sent := fake.RequestCount("", "/users/export/ids")
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	_, err := c.Users.ExportIDs(ctx, req)
 	var be *braze.Error
-	if !errors.As(err, &be) || be.StatusCode != 429 || be.RetryAfter < 5*time.Minute || !errors.Is(err, deskbridge.ErrRateLimited) {
+	if !errors.As(err, &be) || be.StatusCode != 429 || !be.NotSent || be.Attempts != 0 || be.RetryAfter < 50*time.Second || be.RetryAfter > 2*time.Minute || !errors.Is(err, deskbridge.ErrRateLimited) {
 		t.Fatalf("err = %v", err)
 	}
-	if n := fake.RequestCount("", "/users/export/ids"); n != sent+1 {
-		t.Fatalf("requests = %d, want %d", n, sent+1)
+	if n := fake.RequestCount("", "/users/export/ids"); n != sent {
+		t.Fatalf("requests = %d, want %d", n, sent)
 	}
 }
 
+// setClock moves clock to t.
+func setClock(clock *testkit.Clock, t time.Time) { clock.Advance(t.Sub(clock.Now())) }
+
 // Budgets are per endpoint group on both sides
-// (https://www.braze.com/docs/api/api_limits/): an
-// export that spends its budget neither holds a trigger send in the client
-// nor has the fake refuse it; the send endpoints share theirs.
+// (https://www.braze.com/docs/api/api_limits/): an export that spends its
+// budget neither holds a trigger send in the client nor has the fake
+// refuse it; the send endpoints share theirs.
 func TestContractBudgetsPerEndpointGroup(t *testing.T) {
 	t.Parallel()
-	fake, c := setup(t)
+	// The fake's one-minute windows end one to two minutes from now: within
+	// the client's longest wait, after the deadline below.
+	fake, c := setupFake(t, []brazetest.Option{brazetest.WithClock(fakeClock(time.Minute).Now), brazetest.WithRateLimit(1, time.Minute)})
 	fake.AddUser(brazetest.User{ExternalID: "u1"})
 	id := mustCampaign(t, fake, brazetest.Campaign{Name: "reply"})
 	canvas := fake.AddCanvas(brazetest.Canvas{Name: "flow"})
-	fake.SetRateLimit(1, spentWindow())
-	if _, err := c.Users.ExportIDs(t.Context(), &braze.ExportIDsRequest{ExternalIDs: []string{"u1"}, FieldsToExport: []string{"email"}}); err != nil {
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if _, err := c.Users.ExportIDs(ctx, &braze.ExportIDsRequest{ExternalIDs: []string{"u1"}, FieldsToExport: []string{"email"}}); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	send := &braze.CampaignTriggerRequest{CampaignID: id, Recipients: []braze.Recipient{{ExternalUserID: "u1"}}}
-	if _, err := c.Campaigns.TriggerSend(t.Context(), send); err != nil {
+	if _, err := c.Campaigns.TriggerSend(ctx, send); err != nil {
 		t.Fatalf("the send after a spent export budget: %v", err)
 	}
-	if _, err := c.Users.Track(t.Context(), &braze.TrackRequest{Attributes: []braze.UserAttributes{{ExternalID: "u1"}}}); err != nil {
+	if _, err := c.Users.Track(ctx, &braze.TrackRequest{Attributes: []braze.UserAttributes{{ExternalID: "u1"}}}); err != nil {
 		t.Fatalf("users/track after a spent send budget: %v", err)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Fatalf("held %s", d)
-	}
-	// The send budget is spent, for minutes: a Canvas send draws on it too
-	// and fails at once, unsent.
-	_, err := c.Canvas.TriggerSend(t.Context(), &braze.CanvasTriggerRequest{CanvasID: canvas, Recipients: []braze.Recipient{{ExternalUserID: "u1"}}})
+	// The send budget is spent until after the deadline: a Canvas send
+	// draws on it too and fails at once, unsent.
+	_, err := c.Canvas.TriggerSend(ctx, &braze.CanvasTriggerRequest{CanvasID: canvas, Recipients: []braze.Recipient{{ExternalUserID: "u1"}}})
 	var be *braze.Error
-	if !errors.As(err, &be) || be.StatusCode != 429 || be.Attempts != 0 || braze.MaybeSent(err) || be.RetryAfter < 5*time.Minute {
+	if !errors.As(err, &be) || be.StatusCode != 429 || !be.NotSent || be.Attempts != 0 || braze.MaybeSent(err) || be.RetryAfter < 50*time.Second {
 		t.Fatalf("Canvas send: %v", err)
 	}
 	if n := fake.RequestCount("", "/canvas/trigger/send"); n != 0 || len(fake.Sends()) != 1 {
 		t.Fatalf("canvas requests = %d, sends = %d", n, len(fake.Sends()))
+	}
+	for _, r := range fake.Requests() {
+		if r.Status == http.StatusTooManyRequests {
+			t.Fatalf("%s %s met a 429", r.Method, r.Path)
+		}
+	}
+}
+
+// A budget spent until later than the longest wait the client takes (five
+// minutes) is not kept as a hold on the client's side: the next send goes
+// to Braze, whose 429 comes back at once with the wait; it was not sent,
+// and is not "may have been sent".
+func TestContractSpentPastLongestWaitNotHeld(t *testing.T) {
+	t.Parallel()
+	// The fake's hour window ends one to two hours from now.
+	fake, c := setupFake(t, []brazetest.Option{brazetest.WithClock(fakeClock(time.Hour).Now), brazetest.WithRateLimit(1, time.Hour)})
+	fake.AddUser(brazetest.User{ExternalID: "u1"})
+	id := mustCampaign(t, fake, brazetest.Campaign{Name: "reply"})
+	send := &braze.CampaignTriggerRequest{CampaignID: id, Recipients: []braze.Recipient{{ExternalUserID: "u1"}}}
+	if _, err := c.Campaigns.TriggerSend(t.Context(), send); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		_, err := c.Campaigns.TriggerSend(t.Context(), send)
+		var be *braze.Error
+		if !errors.As(err, &be) || be.StatusCode != 429 || be.NotSent || be.Attempts != 1 || braze.MaybeSent(err) || be.RetryAfter < time.Hour || !errors.Is(err, deskbridge.ErrRateLimited) {
+			t.Fatalf("err = %v (%+v)", err, be)
+		}
+	}
+	if n := fake.RequestCount("", "/campaigns/trigger/send"); n != 3 || len(fake.Sends()) != 1 {
+		t.Fatalf("requests = %d, sends = %d; want 3 and 1", n, len(fake.Sends()))
 	}
 }
 

@@ -15,15 +15,18 @@
 // /subscription/status/set with Braze's checks and status codes: a missing
 // or wrong Bearer key is 401; more than 50 recipients, more than 75 of a
 // kind on users/track ("Max Input Length Exceeded"), an unknown campaign
-// or Canvas ID are 400 with Braze's envelope {"message", "errors"}. JSON
-// keys match exactly, as Braze reads them: a key the endpoint does not
-// have, "EXTERNAL_USER_IDS" for "external_user_ids" included, is 400 too.
-// It keeps
-// user profiles (Server.User) from users/track and from the attributes of
-// trigger sends, and records every send (Server.Sends). SetQueued,
-// InjectMinorErrors, SetRateLimit and InjectFault make it answer as Braze
-// does on a bad day; Requests lists what it received, credentials
-// redacted.
+// or Canvas ID are 400 with Braze's envelope {"message", "errors"}
+// (https://www.braze.com/docs/api/errors/). JSON keys match exactly, as
+// Braze reads them: a key the endpoint does not have, "EXTERNAL_USER_IDS"
+// for "external_user_ids" included, is 400 too. It keeps user profiles
+// ([Server.User]) from users/track and from the attributes of trigger
+// sends, and records every send ([Server.Sends]). [Server.SetQueued],
+// [Server.InjectMinorErrors], [Server.SetRateLimit] (Braze's budget per
+// endpoint group, its X-RateLimit-* headers) and [Server.InjectFault] make
+// it answer as Braze does on a bad day; [Server.Requests] lists what it
+// received, credentials redacted, and [Server.ResetRequests] empties that
+// list. The controls are those of every deskbridge fake (package
+// [deskbridgetest]).
 //
 // # Inbound SMS
 //
@@ -36,8 +39,10 @@
 // Webhooks lists every attempt.
 //
 // What the fake keeps is bounded, so that a long demo or load run does not
-// grow without bound: Requests forgets the oldest past 100,000, Webhooks
-// the newest MaxWebhookRecords (10,000) deliveries, and at most
-// MaxPendingWebhooks (10,000) deliveries wait or run at once: past that
-// ReceiveSMS refuses a text that fires a campaign with ErrWebhookQueueFull.
+// grow without bound: Requests keeps the newest 20,000 requests and
+// bounded bodies (see [deskbridgetest.Request]), Webhooks the newest
+// [MaxWebhookRecords] (10,000) deliveries, and at most
+// [MaxPendingWebhooks] (10,000) deliveries wait or run at once: past that
+// [Server.ReceiveSMS] refuses a text that fires a campaign with
+// [ErrWebhookQueueFull].
 package brazetest

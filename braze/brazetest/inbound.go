@@ -17,8 +17,9 @@ import (
 // no keyword.
 const OtherCategory = "Other"
 
-// Default keyword categories ([BZ] sms/keywords/keyword_handling.md
-// @5a4ddb3): they take their keywords before any custom category.
+// Default keyword categories
+// (https://www.braze.com/docs/user_guide/message_building_by_channel/sms/keywords/keyword_handling/):
+// they take their keywords before any custom category.
 var defaultCategories = []struct {
 	name     string
 	keywords []string

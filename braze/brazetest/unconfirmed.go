@@ -11,16 +11,16 @@ import (
 )
 
 // This file holds every behaviour of the fake that the public Braze
-// documentation does not state (UNCONFIRMED in the vendor notes), one
-// function or value each, tested in unconfirmed_test.go.
+// documentation does not state (UNCONFIRMED), one function or value each,
+// tested in unconfirmed_test.go.
 
 // webhookTimeout is Braze's documented timeout for one webhook request
-// ([BZ] understanding_webhooks.md @b8eca95).
+// (https://www.braze.com/docs/user_guide/message_building_by_channel/webhooks/understanding_webhooks/).
 const webhookTimeout = 90 * time.Second
 
-// Webhook retry schedule. Documented: 408, 429 and 5xx are retried, other
-// statuses are not, "up to 5 retries in 30 minutes with exponential
-// backoff", and Braze honours Retry-After.
+// Webhook retry schedule. Documented (same page): 408, 429 and 5xx are
+// retried, other statuses are not, "up to 5 retries in 30 minutes with
+// exponential backoff", and Braze honours Retry-After.
 //
 // UNCONFIRMED: the exact waits. The fake waits 1, 2, 4, 8 and 15 minutes
 // (30 in all) when the receiver gives no Retry-After, and retries network
@@ -53,10 +53,12 @@ func webhookRetryPolicy(now func() time.Time) fakeserver.RetryPolicy {
 
 // successStatus is the status of a success on each endpoint.
 //
-// Documented: 201 for /canvas/trigger/send and /subscription/status/set.
-// UNCONFIRMED: 201 for /campaigns/trigger/send and /messages/send (the
-// vendor notes' fake sketch), 200 for the /users endpoints. Clients must
-// take any 2xx.
+// Documented: 201 for /canvas/trigger/send and /subscription/status/set
+// (their pages' example responses, https://www.braze.com/docs/api/endpoints/messaging/send_messages/post_send_triggered_canvases/
+// and https://www.braze.com/docs/api/endpoints/subscription_groups/post_update_user_subscription_group_status/).
+// UNCONFIRMED: 201 for /campaigns/trigger/send and /messages/send, whose
+// pages show no status, and 200 for the /users endpoints. Clients must take
+// any 2xx.
 func successStatus(path string) int {
 	if strings.HasPrefix(path, "/users/") {
 		return http.StatusOK
@@ -65,9 +67,9 @@ func successStatus(path string) int {
 }
 
 // Fatal messages whose exact text the documentation does not give: the
-// errors.md table names them ("400 Invalid Campaign ID", "429 Rate
-// Limited") but shows no body. UNCONFIRMED: the body is
-// {"message": <that name>}.
+// table of https://www.braze.com/docs/api/errors/ names them ("400 Invalid
+// Campaign ID", "429 Rate Limited") but shows no body. UNCONFIRMED: the
+// body is {"message": <that name>}.
 const (
 	invalidCampaignMessage = "Invalid Campaign ID"
 	invalidCanvasMessage   = "Invalid Canvas ID"
@@ -78,9 +80,9 @@ const (
 // carried a key at all. It never repeats the key: an answer that echoed a
 // credential would put it wherever the client logs errors.
 //
-// UNCONFIRMED: errors.md (https://www.braze.com/docs/api/errors/) names
-// the 401, "Unauthorized", for an unknown or missing REST API key, but shows
-// no body; the fake's message is a guess.
+// UNCONFIRMED: https://www.braze.com/docs/api/errors/ names the 401,
+// "Unauthorized", for an unknown or missing REST API key, but shows no
+// body; the fake's message is a guess.
 func unauthorizedMessage(keyGiven bool) string {
 	if !keyGiven {
 		return "Invalid API key: no key was given"
@@ -126,7 +128,9 @@ func contextTooLarge(field string, n int) *apiError {
 	return badRequest("%s is %d bytes; the limit is %d", field, n, maxContextBytes)
 }
 
-// windowStart returns the start of the rate-limit window that holds now.
+// windowsAligned says the fake's rate-limit windows are fixed and aligned
+// to the Unix epoch (fakeserver.Spec.AlignWindows): a minute window runs
+// from one whole minute to the next.
 //
 // Documented (https://www.braze.com/docs/api/api_limits/): limits are so
 // many requests per three seconds, minute, hour or day; every response
@@ -137,21 +141,10 @@ func contextTooLarge(field string, n int) *apiError {
 // the time specified in X-RateLimit-Reset elapses".
 //
 // UNCONFIRMED: whether Braze's windows are fixed or sliding, and where a
-// fixed window starts. The fake's are fixed and aligned to the Unix epoch
-// (a minute window runs from one whole minute to the next), the reading in
-// which a reset in whole epoch seconds names the window's end exactly, so
-// that a client that waits for it loses nothing. (Not time.Truncate, which
-// aligns to the zero time, year 1: the same for windows that divide the
-// 62,135,596,800 s to 1970, such as 1 s, 3 s, a minute, an hour or a day,
-// but not for 7 s.)
-func windowStart(now time.Time, window time.Duration) time.Time {
-	ns, w := now.UnixNano(), int64(window)
-	off := ns % w
-	if off < 0 {
-		off += w // before 1970
-	}
-	return time.Unix(0, ns-off)
-}
+// fixed window starts. Aligned to the epoch is the reading in which a reset
+// in whole epoch seconds names the window's end exactly, so that a client
+// that waits for it loses nothing.
+const windowsAligned = true
 
 // attributeEquals decides an audience filter "attribute equals value".
 //

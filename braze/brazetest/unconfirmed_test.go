@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/deskbridge/deskbridge/internal/testkit"
 )
 
 // Each test here names one UNCONFIRMED guess of unconfirmed.go.
@@ -102,5 +104,30 @@ func TestUnconfirmedAudienceComparison(t *testing.T) {
 		if got := attributeEquals(tc.have, tc.want); got != tc.match {
 			t.Errorf("%#v == %#v: %v, want %v", tc.have, tc.want, got, tc.match)
 		}
+	}
+}
+
+func TestUnconfirmedWindowsAlignedToEpoch(t *testing.T) {
+	t.Parallel()
+	// Doubt: whether Braze's windows are fixed or sliding, and where a fixed
+	// one starts. The fake's are fixed and start at a multiple of their
+	// length since the epoch, so a 7 s window holding second 1,800,000,000
+	// (7 × 257,142,857 + 1) ends at 1,800,000,006, not 7 s after the
+	// request.
+	if !windowsAligned {
+		t.Fatal("windows not aligned")
+	}
+	clock := testkit.NewClock()
+	setClock(clock, time.Unix(1_800_000_000, 500_000_000))
+	s := NewServer(WithClock(clock.Now), WithRateLimit(1, 7*time.Second))
+	defer s.Close()
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/users/export/ids", nil)
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-RateLimit-Reset"); got != "1800000006" {
+		t.Fatalf("X-RateLimit-Reset = %q, want 1800000006", got)
 	}
 }
