@@ -274,8 +274,11 @@ func TestWebhookTimeoutRetried(t *testing.T) {
 	s.AddCampaign(Campaign{Webhook: &Webhook{URL: target.URL}})
 	s.ReceiveSMS("u", "hi")
 	s.WaitWebhooks(t.Context())
+	// The first attempt times out and is retried. (Only the first is slow;
+	// a loaded machine may time out the next one too, with 50 ms to answer,
+	// so the count is not pinned.)
 	wh := s.Webhooks()[0]
-	if !wh.Delivered || len(wh.Attempts) != 2 || wh.Attempts[0].Err != "timeout" {
+	if !wh.Delivered || len(wh.Attempts) < 2 || wh.Attempts[0].Err != "timeout" || wh.Attempts[len(wh.Attempts)-1].Status != 200 {
 		t.Fatalf("delivery = %+v", wh)
 	}
 }
