@@ -43,20 +43,6 @@ type fieldProblem struct {
 	Error       string `json:"error,omitempty"`
 }
 
-// errUnauthorized is the 401 answer. UNCONFIRMED: Zendesk's reference
-// gives no 401 body; the wording "Couldn't authenticate you" is seen in
-// public test fixtures, and the JSON shape {"error": "Couldn't authenticate
-// you"} is this fake's choice.
-func errUnauthorized() *apiError {
-	return &apiError{status: http.StatusUnauthorized, body: errorBody{Error: "Couldn't authenticate you"}}
-}
-
-// errForbidden answers a token whose scopes do not allow the request.
-// UNCONFIRMED wording.
-func errForbidden() *apiError {
-	return &apiError{status: http.StatusForbidden, body: errorBody{Error: "Forbidden", Description: "You do not have access to this page. Please contact the account owner of this help desk for further help."}}
-}
-
 func errNotFound() *apiError {
 	return &apiError{status: http.StatusNotFound, body: errorBody{Error: "RecordNotFound", Description: "Not found"}}
 }
@@ -77,19 +63,6 @@ func invalidField(field, title, msg, code string) *apiError {
 // (UNCONFIRMED).
 func errBadRequest(code, desc string) *apiError {
 	return &apiError{status: http.StatusBadRequest, body: errorBody{Error: code, Description: desc}}
-}
-
-// errParameterMissing answers a request without its required envelope
-// ("ticket", "user", ...). The body is the one Zendesk answered a public
-// client whose POST /api/v2/tickets carried no "ticket"
-// (https://gist.github.com/coetry/3d4df0776b858cec0a60818a4e61d8f2):
-// {"error": "ParameterMissing", "description": "Parameter ticket is
-// required"}. UNCONFIRMED: the status, which that capture does not show
-// (400 is what node-zendesk users report for a user field create without
-// its envelope, https://github.com/blakmatrix/node-zendesk/issues/336), and
-// that every endpoint with an envelope answers the same way.
-func errParameterMissing(name string) *apiError {
-	return &apiError{status: http.StatusBadRequest, body: errorBody{Error: "ParameterMissing", Description: "Parameter " + name + " is required"}}
 }
 
 // jsonAPIError is the JSON:API error document ({"errors": [{code, status,
@@ -152,9 +125,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		r.URL.RawPath = ""
 	}
 	if _, pattern := s.mux.Handler(r); pattern == "" {
-		// Unknown path or method. UNCONFIRMED: the fake answers with the
-		// documented 404 body.
-		writeError(w, errNotFound())
+		writeError(w, errUnknownEndpoint())
 		return
 	}
 	s.mux.ServeHTTP(w, r) // sets the path values

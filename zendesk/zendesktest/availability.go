@@ -36,10 +36,8 @@ import (
 //	PUT /api/v2/agent_availabilities/agent_statuses/agents/{agent_id|me}
 //	GET/PUT /api/v2/channels/voice/availabilities/{agent_id}
 //
-// UNCONFIRMED: the body of the unified status update. The fake accepts
-// {"id": N} (two public clients), {"agent_status_id": N} and the JSON:API
-// form {"data": {"type": "agent_status", "attributes": {"agent_status_id":
-// "N"}}}; ids may be numbers or strings. The answer is {"data": {...}} with
+// UNCONFIRMED: the body of the unified status update (statusUpdateID, in
+// unconfirmed.go). The answer is {"data": {...}} with
 // the "Unified Agent Status" resource of Zendesk's reference.
 //
 // A change of an agent's state (through these endpoints or
@@ -357,28 +355,9 @@ func (s *Server) agentStatusesList(c *call) error {
 }
 
 func (s *Server) agentStatusUpdate(c *call) error {
-	var body struct {
-		ID            flexInt `json:"id"`
-		AgentStatusID flexInt `json:"agent_status_id"`
-		Data          *struct {
-			Type       string `json:"type"`
-			Attributes struct {
-				AgentStatusID flexInt `json:"agent_status_id"`
-			} `json:"attributes"`
-		} `json:"data"`
-	}
-	if err := c.decode(&body); err != nil {
-		return jsonAPIError(http.StatusBadRequest, "InvalidJSON", "Bad Request", "the request body is not valid JSON")
-	}
-	statusID := int64(body.ID)
-	if statusID == 0 {
-		statusID = int64(body.AgentStatusID)
-	}
-	if statusID == 0 && body.Data != nil {
-		statusID = int64(body.Data.Attributes.AgentStatusID)
-	}
-	if statusID == 0 {
-		return jsonAPIError(http.StatusUnprocessableEntity, "InvalidValue", "Unprocessable Entity", "an agent status id is required")
+	statusID, err := statusUpdateID(c)
+	if err != nil {
+		return err
 	}
 	s.mu.Lock()
 	a, err := c.agentFromPath(s.st, true)

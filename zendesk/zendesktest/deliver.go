@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
-	"github.com/deskbridge/deskbridge/internal/rest"
 	"github.com/deskbridge/deskbridge/webhook"
 )
 
@@ -312,52 +311,6 @@ func (dl *deliveries) close() {
 	dl.mu.Unlock()
 	dl.cancel()
 	dl.workers.Wait()
-}
-
-// zendeskRetryPolicy is Zendesk's webhook retry policy. UNCONFIRMED: the
-// "Webhook retries" section of
-// https://developer.zendesk.com/api-reference/webhooks/introduction could
-// not be read whole; the rules below come from third-party summaries of it
-// (https://alboz.eu/insights/master-webhooks-maximize-stability-performance
-// and a "test webhooks locally" guide), not from Zendesk's own text:
-//
-//   - 409 Conflict is retried up to 3 times;
-//   - 429 and 503 are retried only when the answer has a Retry-After under
-//     60 seconds, after waiting that long (at most 5 times: the bound is
-//     this fake's); Retry-After is read as the clients read it
-//     (rest.ParseRetryAfter: seconds or an HTTP date, incredible values
-//     ignored);
-//   - a timeout (no answer within the delivery timeout, 12 s by default) is
-//     retried up to 5 times;
-//   - any other status or network error is not retried.
-//
-// The waits before retrying a 409 or a timeout are not documented; the fake
-// waits 1 s, 2 s, 4 s, ... (capped at 30 s).
-func zendeskRetryPolicy(now func() time.Time) fakeserver.RetryPolicy {
-	var conflicts, limited, timeouts int
-	backoff := func(n int) time.Duration { return min(30*time.Second, time.Second<<(n-1)) }
-	return func(_ int, resp *http.Response, err error) (bool, time.Duration) {
-		if err != nil {
-			if fakeserver.IsTimeout(err) && timeouts < 5 {
-				timeouts++
-				return true, backoff(timeouts)
-			}
-			return false, 0
-		}
-		switch resp.StatusCode {
-		case http.StatusConflict:
-			if conflicts < 3 {
-				conflicts++
-				return true, backoff(conflicts)
-			}
-		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-			if d, ok := rest.ParseRetryAfter(resp.Header.Get("Retry-After"), now()); ok && d < time.Minute && limited < 5 {
-				limited++
-				return true, d
-			}
-		}
-		return false, 0
-	}
 }
 
 // Deliveries returns copies of the deliveries queued or made, oldest first:

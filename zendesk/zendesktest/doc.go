@@ -61,7 +61,11 @@
 //     request log with credentials redacted (Requests).
 //
 // Each file's comment lists what it models and every choice Zendesk's
-// references leave open, marked UNCONFIRMED.
+// references leave open, marked UNCONFIRMED; the wire guesses that are one
+// function or value (the 401 and 403 bodies, the status of a missing
+// envelope, the unified status update body, the webhook retry policy, the
+// token lifetime and delivery timeout) sit in unconfirmed.go, each with its
+// test.
 //
 // # What is not
 //

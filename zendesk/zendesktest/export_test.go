@@ -1,5 +1,7 @@
 package zendesktest
 
+import "time"
+
 // SetDeliveryHistory sets how many deliveries s keeps for Deliveries, so
 // that a test can see the bound without making 10,000 of them.
 func SetDeliveryHistory(s *Server, n int) {
@@ -10,3 +12,17 @@ func SetDeliveryHistory(s *Server, n int) {
 
 // DeliveryHistory is the default bound.
 const DeliveryHistory = maxDeliveryRecords
+
+// The guesses of unconfirmed.go, for unconfirmed_test.go.
+var (
+	WebhookRetryPolicy     = zendeskRetryPolicy
+	DefaultUnifiedStatuses = defaultUnifiedStatuses
+)
+
+const (
+	DefaultTokenLifetime   = defaultTokenLifetime
+	DefaultDeliveryTimeout = defaultDeliveryTimeout
+)
+
+// DeliveryTimeout is how long s lets one delivery attempt take.
+func DeliveryTimeout(s *Server) time.Duration { return s.dl.client.Timeout }

@@ -52,8 +52,6 @@ const (
 )
 
 const (
-	defaultDeliveryTimeout    = 12 * time.Second
-	defaultTokenLifetime      = 30 * time.Minute
 	defaultRefreshLifetime    = 30 * 24 * time.Hour
 	maxPendingDeliveries      = 10000
 	maxBodyBytes              = 10 << 20

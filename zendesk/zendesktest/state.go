@@ -299,19 +299,7 @@ func newState(s *Server) *state {
 		idem:           map[string]*idemRec{},
 		invSeq:         8350205580,
 	}
-	// UNCONFIRMED details: Zendesk's unified agent status reference gives
-	// the ids (2 offline, 3 online, 4 away, 5 transfers only), the online
-	// description and the channel values; the other descriptions and the
-	// away mapping (every channel "away") are this fake's choice.
-	all := func(v string) map[string]string {
-		return map[string]string{"messaging": v, "support": v, "talk": v}
-	}
-	st.defaults = []UnifiedStatus{
-		{ID: StatusOffline, Name: "offline", Description: "Can't receive work", Channels: all("offline"), Default: true},
-		{ID: StatusOnline, Name: "online", Description: "Can receive work", Channels: all("online"), Default: true},
-		{ID: StatusAway, Name: "away", Description: "Can't receive work for a short time", Channels: all("away"), Default: true},
-		{ID: StatusTransfersOnly, Name: "transfers_only", Description: "Can only receive transfers", Channels: all("transfers_only"), Default: true},
-	}
+	st.defaults = defaultUnifiedStatuses()
 	now := s.stamp()
 	admin := st.newUser(User{Name: "Admin", Email: ptr(s.Email), Role: "admin", Verified: true}, now)
 	s.AdminID = admin.ID
