@@ -276,7 +276,7 @@ func (b *Bridge) findOrCreateUser(ctx context.Context, m *InboundSMS) (*zendesk.
 	if err != nil {
 		return nil, fmt.Errorf("smsbridge: searching the Zendesk user: %w", err)
 	}
-	for _, u := range page.Users {
+	for _, u := range page.Items {
 		if v, ok := u.UserFieldString(b.cfg.UserField); ok && strings.EqualFold(strings.TrimSpace(v), m.ExternalID) {
 			return u, nil
 		}
