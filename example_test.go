@@ -47,10 +47,17 @@ func Example_errorKinds() {
 		fmt.Println("zendesk code:", zerr.Code)
 	}
 
-	_, err = bc.Agents.Get(ctx, "0fe3d4a8-335b-4c3e-a63d-c38d153020e2")
+	_, err = bc.Agents.Get(ctx, "0fe3d4a8335b4c3ea63dc38d153020e2")
 	fmt.Println("babelforce unauthorized:", errors.Is(err, deskbridge.ErrUnauthorized))
+
+	// What every vendor's error shares is one errors.As away.
+	var apiErr *deskbridge.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.Vendor, apiErr.StatusCode, apiErr.Message)
+	}
 	// Output:
 	// zendesk not found: true
 	// zendesk code: RecordNotFound
 	// babelforce unauthorized: true
+	// babelforce 401 invalid token
 }
