@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
 // Delivery is one outbound webhook call a fake makes.
@@ -65,16 +67,7 @@ func (dl *Deliverer) Deliver(ctx context.Context, d Delivery) []Attempt {
 	}
 	sleep := dl.Sleep
 	if sleep == nil {
-		sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-t.C:
-				return nil
-			}
-		}
+		sleep = rest.SleepContext
 	}
 	method := d.Method
 	if method == "" {

@@ -90,7 +90,7 @@ func NewClient(v *Vendor, s *Settings) (*Client, error) {
 		c.now = time.Now
 	}
 	if c.sleep == nil {
-		c.sleep = sleepContext
+		c.sleep = SleepContext
 	}
 	c.policy = retryPolicy{
 		maxRetries:    pick(s.maxRetries, DefaultMaxRetries),

@@ -242,7 +242,10 @@ func backoff(minWait, maxWait time.Duration, attempt int) time.Duration {
 	return half + rand.N(half+1)
 }
 
-func sleepContext(ctx context.Context, d time.Duration) error {
+// SleepContext waits d, or until ctx ends, whichever comes first, and
+// returns ctx's error if it ended. It is the wait of every client and of
+// the fakes' deliveries, unless a test injects its own.
+func SleepContext(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -6,6 +6,8 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -122,5 +124,35 @@ func WaitGoroutines(t testing.TB, match string, want int, d time.Duration) {
 			t.Fatalf("%d goroutines with a frame of %q still run %s later, want at most %d", n, match, d, want)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// PooledClient returns an http.Client on its own transport that keeps up
+// to 64 idle connections per host, as the clients' default transport does.
+func PooledClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: t}
+}
+
+// GetJSON is what careful hand-written code does for one authenticated
+// GET, with net/http and encoding/json only: the floor that benchmarks of
+// a client's GET read against. It fails tb unless the answer is a 200
+// that decodes into out.
+func GetJSON(tb testing.TB, hc *http.Client, url, token string, out any) {
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	err = json.NewDecoder(resp.Body).Decode(out)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		tb.Fatal("bad response", resp.StatusCode, err)
 	}
 }
