@@ -12,8 +12,8 @@ import (
 // member or it is null. Only the object's top level is scanned for the key;
 // the member found is decoded (and so checked) by encoding/json.
 func DecodeMember(body []byte, key string, out any) (bool, error) {
-	start, end, err := findMember(body, key)
-	if err != nil || start < 0 {
+	start, end, found, err := findMember(body, key)
+	if err != nil || !found {
 		return false, err
 	}
 	if end-start == 4 && string(body[start:end]) == "null" {
@@ -25,40 +25,40 @@ func DecodeMember(body []byte, key string, out any) (bool, error) {
 var errNotObject = errors.New("the answer is not a JSON object")
 
 // findMember returns where the value of member key starts and ends in the
-// object in body, or -1 when there is none.
-func findMember(b []byte, key string) (start, end int, err error) {
+// object in body, and whether there is one.
+func findMember(b []byte, key string) (start, end int, found bool, err error) {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
-		return -1, -1, errNotObject
+		return 0, 0, false, errNotObject
 	}
 	i++
 	for {
 		i = skipSpace(b, i)
 		if i < len(b) && b[i] == '}' {
-			return -1, -1, nil
+			return 0, 0, false, nil
 		}
 		if i >= len(b) || b[i] != '"' {
-			return -1, -1, syntaxError(i)
+			return 0, 0, false, syntaxError(i)
 		}
 		kEnd, err := skipString(b, i)
 		if err != nil {
-			return -1, -1, err
+			return 0, 0, false, err
 		}
 		match, err := keyIs(b[i:kEnd], key)
 		if err != nil {
-			return -1, -1, err
+			return 0, 0, false, err
 		}
 		i = skipSpace(b, kEnd)
 		if i >= len(b) || b[i] != ':' {
-			return -1, -1, syntaxError(i)
+			return 0, 0, false, syntaxError(i)
 		}
 		vStart := skipSpace(b, i+1)
 		vEnd, err := skipValue(b, vStart, 0)
 		if err != nil {
-			return -1, -1, err
+			return 0, 0, false, err
 		}
 		if match {
-			return vStart, vEnd, nil
+			return vStart, vEnd, true, nil
 		}
 		i = skipSpace(b, vEnd)
 		if i < len(b) && b[i] == ',' {
@@ -66,9 +66,9 @@ func findMember(b []byte, key string) (start, end int, err error) {
 			continue
 		}
 		if i < len(b) && b[i] == '}' {
-			return -1, -1, nil
+			return 0, 0, false, nil
 		}
-		return -1, -1, syntaxError(i)
+		return 0, 0, false, syntaxError(i)
 	}
 }
 
