@@ -280,6 +280,72 @@ func trackBody(b []byte, req *TrackRequest, c trackChunk) (json.RawMessage, erro
 // fields set; Attributes must not repeat them.
 var reservedAttributeKeys = [...]string{"external_id", "user_alias", "braze_id", "email", "phone", "_update_existing_only", "subscription_groups"}
 
+// trackID is what names the user of a users/track item.
+type trackID struct {
+	externalID string
+	alias      *UserAlias
+	brazeID    string
+	email      string
+	phone      string
+}
+
+// trackItem is a pointer to an item of one users/track array: it says who
+// the item names and what, if anything, is wrong with the rest of it.
+type trackItem[T any] interface {
+	*T
+	trackID() trackID
+	// problem is "" for a valid item; it formats only for an error.
+	problem() string
+}
+
+func (a *UserAttributes) trackID() trackID {
+	return trackID{a.ExternalID, a.UserAlias, a.BrazeID, a.Email, a.Phone}
+}
+
+func (a *UserAttributes) problem() string {
+	if len(a.Attributes) == 0 {
+		return ""
+	}
+	for _, k := range reservedAttributeKeys {
+		if _, ok := a.Attributes[k]; ok {
+			return fmt.Sprintf("set %q with its field, not in Attributes", k)
+		}
+	}
+	return ""
+}
+
+func (e *Event) trackID() trackID {
+	return trackID{e.ExternalID, e.UserAlias, e.BrazeID, e.Email, e.Phone}
+}
+
+func (e *Event) problem() string {
+	switch {
+	case e.Name == "":
+		return "name is required"
+	case e.Time.IsZero():
+		return "time is required"
+	}
+	return ""
+}
+
+func (p *Purchase) trackID() trackID {
+	return trackID{p.ExternalID, p.UserAlias, p.BrazeID, p.Email, p.Phone}
+}
+
+func (p *Purchase) problem() string {
+	switch {
+	case p.ProductID == "":
+		return "product_id is required"
+	case p.Currency == "":
+		return "currency is required"
+	case p.Time.IsZero():
+		return "time is required"
+	case p.Quantity < 0 || p.Quantity > 100:
+		return fmt.Sprintf("quantity %d is outside 1..100", p.Quantity)
+	}
+	return ""
+}
+
 // checkTrack checks every item before anything is sent. The name of an
 // item ("attributes[3]") is formatted only for an error: the valid items of
 // a large input cost no allocation here.
@@ -290,57 +356,29 @@ func checkTrack(op string, req *TrackRequest) error {
 	if len(req.Attributes)+len(req.Events)+len(req.Purchases) == 0 {
 		return invalid(op, "", "nothing to track")
 	}
-	for i := range req.Attributes {
-		a := &req.Attributes[i]
-		if err := checkTrackID(op, "attributes", i, a.ExternalID, a.UserAlias, a.BrazeID, a.Email, a.Phone); err != nil {
-			return err
-		}
-		if len(a.Attributes) == 0 {
-			continue
-		}
-		for _, k := range reservedAttributeKeys {
-			if _, ok := a.Attributes[k]; ok {
-				return invalidAt(op, "attributes", i, "set %q with its field, not in Attributes", k)
-			}
-		}
+	if err := checkTrackItems(op, "attributes", req.Attributes); err != nil {
+		return err
 	}
-	for i := range req.Events {
-		ev := &req.Events[i]
-		if err := checkTrackID(op, "events", i, ev.ExternalID, ev.UserAlias, ev.BrazeID, ev.Email, ev.Phone); err != nil {
-			return err
-		}
-		switch {
-		case ev.Name == "":
-			return invalidAt(op, "events", i, "name is required")
-		case ev.Time.IsZero():
-			return invalidAt(op, "events", i, "time is required")
-		}
+	if err := checkTrackItems(op, "events", req.Events); err != nil {
+		return err
 	}
-	for i := range req.Purchases {
-		p := &req.Purchases[i]
-		if err := checkTrackID(op, "purchases", i, p.ExternalID, p.UserAlias, p.BrazeID, p.Email, p.Phone); err != nil {
-			return err
-		}
-		switch {
-		case p.ProductID == "":
-			return invalidAt(op, "purchases", i, "product_id is required")
-		case p.Currency == "":
-			return invalidAt(op, "purchases", i, "currency is required")
-		case p.Time.IsZero():
-			return invalidAt(op, "purchases", i, "time is required")
-		case p.Quantity < 0 || p.Quantity > 100:
-			return invalidAt(op, "purchases", i, "quantity %d is outside 1..100", p.Quantity)
-		}
-	}
-	return nil
+	return checkTrackItems(op, "purchases", req.Purchases)
 }
 
-func checkTrackID(op, kind string, i int, externalID string, alias *UserAlias, brazeID, email, phone string) error {
-	if externalID == "" && alias == nil && brazeID == "" && email == "" && phone == "" {
-		return invalidAt(op, kind, i, "no identifier: set one of external_id, user_alias, braze_id, email, phone")
-	}
-	if alias != nil && (alias.AliasName == "" || alias.AliasLabel == "") {
-		return invalidAt(op, kind, i, "user_alias needs both alias_name and alias_label")
+// checkTrackItems checks the items of the users/track array kind: each
+// names its user, and has what its kind requires.
+func checkTrackItems[T any, P trackItem[T]](op, kind string, items []T) error {
+	for i := range items {
+		it := P(&items[i])
+		switch id := it.trackID(); {
+		case id.externalID == "" && id.alias == nil && id.brazeID == "" && id.email == "" && id.phone == "":
+			return invalidAt(op, kind, i, "no identifier: set one of external_id, user_alias, braze_id, email, phone")
+		case id.alias != nil && (id.alias.AliasName == "" || id.alias.AliasLabel == ""):
+			return invalidAt(op, kind, i, "user_alias needs both alias_name and alias_label")
+		}
+		if p := it.problem(); p != "" {
+			return invalidAt(op, kind, i, "%s", p)
+		}
 	}
 	return nil
 }
