@@ -117,10 +117,10 @@ func (b *Bridge) HandleAgentReply(ctx context.Context, r *AgentReply) (Outcome, 
 			log.InfoContext(ctx, "agent reply skipped", slog.String("reason", "the bridge posted this comment from an SMS"))
 			return OutcomeEcho, nil
 		}
-		attrs[AttrTicketOpen] = !closedStatus(r.Status)
+		attrs[AttrTicketOpen] = ticketOpenValue(!closedStatus(r.Status))
 		return b.send(ctx, log, r, b.cfg.ReplyCampaignID, r.Text, attrs)
 	case EventSolved:
-		attrs[AttrTicketOpen] = false
+		attrs[AttrTicketOpen] = ticketOpenValue(false)
 		if b.cfg.ClosingCampaignID == "" {
 			_, err := b.cfg.Braze.Users.Track(ctx, &braze.TrackRequest{Attributes: []braze.UserAttributes{{ExternalID: r.ExternalID, Attributes: attrs}}})
 			if err != nil {
@@ -233,28 +233,6 @@ func refused(err error) bool {
 		return be.StatusCode >= 400 && be.StatusCode < 500 && be.StatusCode != 429
 	}
 	return errors.Is(err, deskbridge.ErrInvalid)
-}
-
-// probe reads the send marker of r's customer back from Braze: true when
-// Braze processed the send of r (it applies a send's attributes before
-// sending). Without a marker configured it reports false.
-func (b *Bridge) probe(ctx context.Context, r *AgentReply) (bool, error) {
-	if b.cfg.SendMarker == "" {
-		return false, nil
-	}
-	res, err := b.cfg.Braze.Users.ExportIDs(ctx, &braze.ExportIDsRequest{
-		ExternalIDs:    []string{r.ExternalID},
-		FieldsToExport: []string{"external_id", "custom_attributes"},
-	})
-	if err != nil {
-		return false, err
-	}
-	for _, u := range res.Users {
-		if anyString(u.CustomAttributes[b.cfg.SendMarker]) == r.Key {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // undelivered reports an agent reply whose SMS did not go out, or may not

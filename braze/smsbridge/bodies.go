@@ -1,6 +1,7 @@
 package smsbridge
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -29,7 +30,7 @@ func TriggerBody(event, userField string) string {
 	b.WriteString("  \"status\": \"{{ticket.status}}\",\n")
 	fmt.Fprintf(&b, "  \"external_id\": \"{{ticket.requester.custom_fields.%s}}\",\n", userField)
 	b.WriteString("  \"requester_id\": \"{{ticket.requester.id}}\",\n")
-	b.WriteString("  \"author_id\": \"{{current_user.id}}\"")
+	fmt.Fprintf(&b, "  \"author_id\": %q", updaterPlaceholder())
 	if event == EventReply {
 		b.WriteString(",\n  \"comment\": \"{{ticket.latest_public_comment_html}}\"")
 	}
@@ -37,9 +38,10 @@ func TriggerBody(event, userField string) string {
 	return b.String()
 }
 
-// RecipeTriggerBody returns the body of the Zendesk Chat recipe's triggers
-// (Steps 3 and 4), the Braze /campaigns/trigger/send request Zendesk sends
-// straight to Braze in direct mode. For the solved trigger (solved true)
+// RecipeTriggerBody returns the body of the triggers of Braze's Zendesk
+// Chat recipe (Steps 3 and 4; see the package documentation), the Braze
+// /campaigns/trigger/send request Zendesk sends straight to Braze in
+// direct mode. For the solved trigger (solved true)
 // it carries closingMessage and zendesk_ticket_open "false"; the recipe's
 // Step 4 body has a stray comma and names the API key where the campaign
 // ID belongs, both fixed here. ParseAgentReply reads these bodies too.
@@ -68,25 +70,13 @@ func RecipeTriggerBody(campaignID, userField string, solved bool, closingMessage
 
 // jsonText escapes s for the inside of a JSON string.
 func jsonText(s string) string {
-	q := fmt.Sprintf("%q", s) // Go quoting is valid JSON for printable text
-	return q[1 : len(q)-1]
+	q, _ := json.Marshal(s) // a string always encodes
+	return string(q[1 : len(q)-1])
 }
 
 // ReplyMessageTemplate is the message of the reply and closing SMS
 // campaigns with the bridge: the bridge sends the message text alone.
 const ReplyMessageTemplate = "{{api_trigger_properties.${msg_body}}}"
-
-// RecipeMessageTemplate is the message of the reply campaign in direct
-// mode, from the recipe (Step 2.1): Braze splits the comment Zendesk
-// sends. UNCONFIRMED: it keeps one line of the message; the bridge keeps
-// all of it.
-const RecipeMessageTemplate = `{% assign body = {{api_trigger_properties.${msg_body}}} %}
-{% assign msg = body | split: "
-" %}
-New message from Zendesk:
-{{msg[2]}}
-
-Feel free to respond directly to this number!`
 
 // Kinds of the Braze webhook campaigns (InboundSMS.Kind).
 const (
@@ -130,9 +120,9 @@ type WebhookCampaign struct {
 //	}
 //
 // Set it up as "JSON key/value pairs", so that Braze writes the JSON
-// (UNCONFIRMED: that Braze then escapes the values; as raw text, add
-// "| json_escape" inside each tag). ParseInboundSMS reads it, and the same
-// fields form-encoded.
+// (whether Braze then escapes the values is not documented: see
+// escapeControlInStrings; as raw text, add "| json_escape" inside each
+// tag). ParseInboundSMS reads it, and the same fields form-encoded.
 func InboundBody(kind string) string {
 	return fmt.Sprintf(`{
   "kind": %q,
@@ -142,8 +132,8 @@ func InboundBody(kind string) string {
   "phone": "{{${phone_number}}}",
   "ticket": "{{custom_attribute.${%s}}}",
   "message": "{{sms.${inbound_message_body}}}",
-  "message_id": "{{campaign.${dispatch_id}}}"
-}`, kind, AttrTicket)
+  "message_id": %q
+}`, kind, AttrTicket, messageIDLiquid())
 }
 
 // BrazeWebhookCampaigns returns the two Braze webhook campaigns of the

@@ -49,10 +49,13 @@ const (
 	// "{name}" is replaced by the customer's name.
 	DefaultTicketSubject = "SMS from {name}"
 	// DefaultInboundWindow is how long a text from Braze is remembered, to
-	// apply Braze's retries once (Braze retries for up to 30 minutes).
+	// apply Braze's retries once (Braze retries a webhook up to 5 times
+	// in 30 minutes:
+	// https://www.braze.com/docs/user_guide/message_building_by_channel/webhooks/understanding_webhooks/).
 	DefaultInboundWindow = time.Hour
 	// DefaultRetryAfter is the Retry-After of a 503: short enough for
-	// Zendesk (which is reported to retry only under 60 s) and Braze.
+	// Zendesk, which is reported to retry a 503 only after a short
+	// Retry-After (see unconfirmed.go), and for Braze.
 	DefaultRetryAfter = 5 * time.Second
 )
 
@@ -85,7 +88,7 @@ func (d Delivery) String() string {
 type Config struct {
 	// Zendesk reads tickets and users and writes comments, tickets and
 	// users. The bridge's calls must finish well within Zendesk's webhook
-	// timeout (reported as 10 to 12 s): give the client a short retry
+	// timeout (see unconfirmed.go): give the client a short retry
 	// budget (zendesk.WithMaxRetries(2), zendesk.WithRetryWaitMax(2*time.Second)).
 	Zendesk *zendesk.Client
 	// Braze sends the SMS campaigns, sets the customer's attributes and
@@ -151,7 +154,8 @@ type Config struct {
 	// DefaultInboundWindow.
 	InboundWindow time.Duration
 	// RetryAfter is the Retry-After of a 503 answer; default
-	// DefaultRetryAfter. Zendesk is reported to retry only under 60 s.
+	// DefaultRetryAfter. New refuses one too long for Zendesk to retry
+	// (see unconfirmed.go).
 	RetryAfter time.Duration
 
 	// OnUndelivered, when set, is called when an agent reply was not sent
@@ -253,8 +257,8 @@ func New(cfg Config) (*Bridge, error) {
 	if cfg.InboundWindow < 0 || cfg.RetryAfter < 0 {
 		bad("InboundWindow and RetryAfter cannot be negative")
 	}
-	if cfg.RetryAfter >= time.Minute {
-		bad("RetryAfter: %v; Zendesk is reported not to retry a 503 whose Retry-After is 60 s or more", cfg.RetryAfter)
+	if !zendeskRetriesAfter(cfg.RetryAfter) {
+		bad("RetryAfter: %v; Zendesk is reported not to retry a 503 with so long a Retry-After: keep it under %v", cfg.RetryAfter, zendeskMaxRetryAfter)
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("smsbridge: invalid config: %w", errors.Join(errs...))

@@ -1,6 +1,8 @@
 // Package smsbridge is a two-way SMS conversation between a Zendesk ticket
 // and a customer's phone, through Braze: the flow of Braze's Zendesk Chat
-// recipe, with a bridge in the middle that makes it safe.
+// recipe (Braze's help article "Zendesk Chat", braze-inc/braze-docs
+// _docs/_partners/additional_channels_and_extensions/additional_channels/instant_chat/zendesk_chat.md),
+// with a bridge in the middle that makes it safe.
 //
 //   - A customer texts the keyword (SUPPORT): a Braze webhook campaign calls
 //     the bridge, which finds or creates the customer's Zendesk user (by the
@@ -124,29 +126,33 @@
 //
 // # Unconfirmed
 //
-// These details are not confirmed by a vendor document that could be read
-// while writing the package (see unconfirmed.go and the vendor notes):
+// A few details are not confirmed by a Zendesk or Braze document that
+// could be read while writing the package. Each sits behind one unexported
+// function or value in unconfirmed.go, marked UNCONFIRMED and tested in
+// unconfirmed_test.go:
 //
-//   - the trigger condition names requester.custom_fields.<key> present,
-//     status value solved, comment_is_public is true (and the zendesk
-//     package's current_via_id, and its bearer-token webhook data);
-//   - that {{ticket.status}} renders capitalised ("Solved"; compared
-//     case-insensitively), that {{current_user.id}} is the updater, and
-//     whether Zendesk escapes placeholder values in JSON bodies (raw line
-//     breaks are accepted; a raw quote would make the body invalid);
+//   - the trigger conditions' names (comment_is_public is true, status
+//     value solved, requester.custom_fields.<key> present; the zendesk
+//     package's LoopGuard and bearer-token webhook data are guesses of
+//     that package);
+//   - how {{ticket.status}} renders, and that {{current_user.id}} is the
+//     user who made the update;
+//   - whether Zendesk escapes placeholder values in a JSON body, and Braze
+//     the values of a "JSON key/value pairs" body (raw line breaks are
+//     repaired; a raw quote makes the body invalid);
 //   - that Zendesk's user search matches custom user fields by key (a miss
 //     only costs a Users.CreateOrUpdate by external_id);
-//   - that Braze escapes values in a key/value-pairs JSON body (in a raw
-//     body, use | json_escape), and that {{campaign.${dispatch_id}}} differs
-//     per inbound message (without it, two identical texts from one
-//     customer within Config.InboundWindow count as one);
+//   - that {{campaign.${dispatch_id}}} differs per inbound message (without
+//     it, two identical texts from one customer within
+//     Config.InboundWindow count as one);
 //   - that users/export/ids shows a send's attributes by the time Zendesk
-//     retries (Braze says consistency is usually 10 to 100 ms);
-//   - how Braze types zendesk_ticket_open: the bridge sends a boolean (the
-//     follow-up campaign's audience filter is "is true"), the recipe's
-//     bodies send the strings "true" and "false";
+//     retries;
+//   - how Braze types zendesk_ticket_open (the bridge sends a boolean, the
+//     recipe's bodies the strings "true" and "false");
 //   - what the recipe's message Liquid (RecipeMessageTemplate, direct mode)
-//     shows of a reply: as written, one line of it.
+//     shows of a reply;
+//   - after which Retry-After Zendesk no longer retries a 503, and how long
+//     it waits for the bridge's answer.
 //
 // Passing user_fields inside a ticket's requester, as the recipe's first
 // webhook campaign does, is not documented; the bridge does not rely on it.

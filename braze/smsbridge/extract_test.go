@@ -20,8 +20,8 @@ func TestExtractMessage(t *testing.T) {
 	for _, tc := range []struct {
 		name, in, want string
 	}{
-		{"seed format", zendeskComment("Ann Agent", "Mar 3, 2025, 10:04", "Hello there"), "Hello there"},
-		{"seed format with literal \\n as sent", "----------------------------------------------\n\nAnn Agent, Mar 3, 2025, 10:04\n\nHi", "Hi"},
+		{"the recipe's format", zendeskComment("Ann Agent", "Mar 3, 2025, 10:04", "Hello there"), "Hello there"},
+		{"the recipe's format as Zendesk sends it", "----------------------------------------------\n\nAnn Agent, Mar 3, 2025, 10:04\n\nHi", "Hi"},
 		{"multi-line message keeps its line breaks", zendeskComment("Ann", "Mar 3, 2025, 10:04", "Line one\nLine two\n\nNew paragraph"), "Line one\nLine two\n\nNew paragraph"},
 		{"emoji and non-ASCII", zendeskComment("Zoë Ågent", "3 mars 2025, 10:04", "Bonjour Chloé 👋 — ça marche ✅\n日本語も"), "Bonjour Chloé 👋 — ça marche ✅\n日本語も"},
 		{"CRLF", strings.ReplaceAll(zendeskComment("Ann", "d, t", "a\nb"), "\n", "\r\n"), "a\nb"},

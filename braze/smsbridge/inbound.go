@@ -253,7 +253,7 @@ func idempotencyKey(key string) string { return "smsbridge-" + strings.TrimPrefi
 func (b *Bridge) finishCreated(ctx context.Context, log *slog.Logger, m *InboundSMS, key string, ticket int64) (Outcome, error) {
 	_, err := b.cfg.Braze.Users.Track(ctx, &braze.TrackRequest{Attributes: []braze.UserAttributes{{
 		ExternalID: m.ExternalID,
-		Attributes: map[string]any{AttrTicket: strconv.FormatInt(ticket, 10), AttrTicketOpen: true},
+		Attributes: map[string]any{AttrTicket: strconv.FormatInt(ticket, 10), AttrTicketOpen: ticketOpenValue(true)},
 	}}})
 	if err != nil {
 		return "", fmt.Errorf("smsbridge: ticket %d was created; setting the customer's %s in Braze: %w", ticket, AttrTicket, err)

@@ -120,7 +120,7 @@ func ParseAgentReply(body []byte) (*AgentReply, error) {
 	} else {
 		r.Event = strings.ToLower(strings.TrimSpace(rendered(w.Event)))
 		r.TicketID = int64(w.TicketID)
-		r.Status = strings.ToLower(strings.TrimSpace(rendered(w.Status)))
+		r.Status = placeholderStatus(rendered(w.Status))
 		r.ExternalID = rendered(w.ExternalID)
 		r.RequesterID, r.AuthorID = int64(w.RequesterID), int64(w.AuthorID)
 		r.Comment = w.Comment
@@ -314,7 +314,7 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 
 // decodeLenient decodes a JSON object into v. A body that is not valid
 // JSON only because strings hold raw control characters (a template whose
-// values were not escaped) is repaired first.
+// values were not escaped: see escapeControlInStrings) is repaired first.
 func decodeLenient(body []byte, v any) error {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 || body[0] != '{' {
@@ -333,39 +333,6 @@ func decodeLenient(body []byte, v any) error {
 		return malformed("JSON: %v", err)
 	}
 	return nil
-}
-
-// escapeControlInStrings escapes the control characters that appear raw
-// inside JSON strings.
-func escapeControlInStrings(b []byte) []byte {
-	out := make([]byte, 0, len(b)+16)
-	in, esc := false, false
-	for _, c := range b {
-		switch {
-		case !in:
-			in = c == '"'
-		case esc:
-			esc = false
-		case c == '\\':
-			esc = true
-		case c == '"':
-			in = false
-		case c < 0x20:
-			switch c {
-			case '\n':
-				out = append(out, '\\', 'n')
-			case '\r':
-				out = append(out, '\\', 'r')
-			case '\t':
-				out = append(out, '\\', 't')
-			default:
-				out = append(out, fmt.Sprintf(`\u%04x`, c)...)
-			}
-			continue
-		}
-		out = append(out, c)
-	}
-	return out
 }
 
 func malformed(format string, args ...any) error {

@@ -321,16 +321,6 @@ func TestMemoryStore(t *testing.T) {
 	}
 }
 
-func TestEscapeControlInStrings(t *testing.T) {
-	t.Parallel()
-	in := "{\"a\":\"x\ny\x01\\\"\r\t\", \"b\"\n:\n1}"
-	out := escapeControlInStrings([]byte(in))
-	var v map[string]any
-	if err := json.Unmarshal(out, &v); err != nil || v["a"] != "x\ny\x01\"\r\t" {
-		t.Errorf("%s: %v %v", out, v, err)
-	}
-}
-
 func TestSmallHelpers(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
