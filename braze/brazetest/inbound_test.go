@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/deskbridge/deskbridge/internal/testkit"
 )
 
 // receiver is a webhook endpoint that answers from a script and records
@@ -64,21 +66,8 @@ func startReceiver(t *testing.T, rc *receiver) *httptest.Server {
 	return srv
 }
 
-// noSleep records the waits and returns at once.
-type noSleep struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (n *noSleep) Sleep(ctx context.Context, d time.Duration) error {
-	n.mu.Lock()
-	n.waits = append(n.waits, d)
-	n.mu.Unlock()
-	return ctx.Err()
-}
-
-// The two webhook campaigns of the Zendesk Chat recipe (seed 004, steps
-// 6.2 and 6.4), pointed at a local receiver.
+// The two webhook campaigns of the Zendesk Chat recipe (Braze's help
+// article "Zendesk Chat", steps 6.2 and 6.4), pointed at a local receiver.
 const (
 	createTicketBody = `{
   "ticket": {
@@ -200,7 +189,7 @@ func TestWebhookRetriedAsBrazeRetries(t *testing.T) {
 	t.Parallel()
 	rc := &receiver{script: []int{503, 429, 408, 500, 200}, header: http.Header{}}
 	target := startReceiver(t, rc)
-	sleep := &noSleep{}
+	sleep := testkit.NewClock()
 	s := NewServer(WithWebhookSleep(sleep.Sleep))
 	defer s.Close()
 	if _, err := s.AddCampaign(Campaign{Webhook: &Webhook{URL: target.URL + "/hook", Body: "{{sms.${inbound_message_body}}}"}}); err != nil {
@@ -214,8 +203,8 @@ func TestWebhookRetriedAsBrazeRetries(t *testing.T) {
 	}
 	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute}
 	for i, w := range want {
-		if wh.Attempts[i].Wait != w || sleep.waits[i] != w {
-			t.Fatalf("waits = %+v / %v, want %v", wh.Attempts, sleep.waits, want)
+		if wh.Attempts[i].Wait != w || sleep.Sleeps()[i] != w {
+			t.Fatalf("waits = %+v / %v, want %v", wh.Attempts, sleep.Sleeps(), want)
 		}
 	}
 	if rc.all()[4].Body != "hi" {
@@ -227,7 +216,7 @@ func TestWebhookRetryAfterHonouredAndGivingUp(t *testing.T) {
 	t.Parallel()
 	rc := &receiver{script: []int{503, 503, 503, 503, 503, 503, 503}, header: http.Header{"Retry-After": {"2"}}}
 	target := startReceiver(t, rc)
-	sleep := &noSleep{}
+	sleep := testkit.NewClock()
 	s := NewServer(WithWebhookSleep(sleep.Sleep))
 	defer s.Close()
 	s.AddCampaign(Campaign{Webhook: &Webhook{URL: target.URL}})
@@ -269,7 +258,7 @@ func TestWebhookTimeoutRetried(t *testing.T) {
 	}))
 	defer target.Close()
 	defer close(release)
-	s := NewServer(WithWebhookTimeout(50*time.Millisecond), WithWebhookSleep((&noSleep{}).Sleep))
+	s := NewServer(WithWebhookTimeout(50*time.Millisecond), WithWebhookSleep(testkit.NewClock().Sleep))
 	defer s.Close()
 	s.AddCampaign(Campaign{Webhook: &Webhook{URL: target.URL}})
 	s.ReceiveSMS("u", "hi")
