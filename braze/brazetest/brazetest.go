@@ -399,6 +399,20 @@ func (s *Server) Sends() []Send {
 	return slices.Clone(s.sends)
 }
 
+// SendsTo returns the sends so far to the user with the external ID, in
+// order: what one customer received.
+func (s *Server) SendsTo(externalUserID string) []Send {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Send
+	for _, m := range s.sends {
+		if m.ExternalUserID == externalUserID {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // Canvas is an API-triggered Canvas known to the fake.
 type Canvas struct {
 	ID   string

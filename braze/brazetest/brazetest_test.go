@@ -102,6 +102,28 @@ func TestAPIChecks(t *testing.T) {
 	resp.Body.Close()
 }
 
+// SendsTo lists what one customer received, in order.
+func TestSendsTo(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	s.AddCampaign(Campaign{ID: "camp", Message: "{{api_trigger_properties.${msg}}}"})
+	for _, u := range []string{"u1", "u2"} {
+		s.AddUser(User{ExternalID: u})
+	}
+	for _, r := range []string{`"u1","trigger_properties":{"msg":"a"}`, `"u2","trigger_properties":{"msg":"b"}`, `"u1","trigger_properties":{"msg":"c"}`} {
+		if status, out := post(t, s, "/campaigns/trigger/send", s.APIKey(), `{"campaign_id":"camp","recipients":[{"external_user_id":`+r+`}]}`); status != 201 {
+			t.Fatalf("%d %v", status, out)
+		}
+	}
+	if got := s.SendsTo("u1"); len(got) != 2 || got[0].Message != "a" || got[1].Message != "c" {
+		t.Fatalf("u1: %+v", got)
+	}
+	if got := s.SendsTo("nobody"); len(got) != 0 {
+		t.Fatalf("nobody: %+v", got)
+	}
+}
+
 func TestAPIStateEdges(t *testing.T) {
 	t.Parallel()
 	s := NewServer()

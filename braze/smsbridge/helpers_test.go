@@ -209,15 +209,7 @@ func (e *env) openTicket() int64 {
 }
 
 // sends returns the SMS Braze sent to the customer.
-func (e *env) sends() []brazetest.Send {
-	var out []brazetest.Send
-	for _, s := range e.bz.Sends() {
-		if s.ExternalUserID == customer {
-			out = append(out, s)
-		}
-	}
-	return out
-}
+func (e *env) sends() []brazetest.Send { return e.bz.SendsTo(customer) }
 
 func (e *env) attrs() map[string]any {
 	u, ok := e.bz.User(customer)
