@@ -128,11 +128,12 @@
 // # Guesses
 //
 // A few wire details are not confirmed by a Zendesk reference that could be
-// read while writing this package. Each sits behind one unexported function
+// read while writing this package. Each sits behind one function or value
 // in unconfirmed.go, marked UNCONFIRMED and tested in unconfirmed_test.go:
-// the body of SetAgentStatus, the agent availability filters, the
-// bearer-token and API-key data of webhook authentication, the path of
-// ResetSigningSecret, the request and answer of Webhooks.Test, the field
-// name of LoopGuard, the final job states other than "completed", and the
-// request id header.
+// the body of [AvailabilityService.SetAgentStatus], the agent availability
+// filters, the bearer-token and API-key data of webhook authentication, the
+// path of [WebhooksService.ResetSigningSecret], the request and answer of
+// [WebhooksService.Test], the field name of [LoopGuard], the job states
+// other than "queued" and "completed" ([JobWorking], [JobFailed],
+// [JobKilled]) and which are final, and the request id header.
 package zendesk

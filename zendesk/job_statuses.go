@@ -10,17 +10,18 @@ import (
 )
 
 // JobStatusesService reads the background jobs that bulk endpoints start
-// (Tickets.CreateMany, UpdateMany, ...) and waits for them.
+// ([TicketsService.CreateMany], [TicketsService.UpdateMany], ...) and waits
+// for them.
 type JobStatusesService service
 
-// Job states. "queued" and "completed" appear in Zendesk's examples; the
-// others are UNCONFIRMED (see jobDone).
+// Job states that appear in the examples of Zendesk's job statuses
+// reference
+// (https://developer.zendesk.com/api-reference/ticketing/ticket-management/job_statuses/).
+// The other states, [JobWorking], [JobFailed] and [JobKilled], are guesses
+// kept in unconfirmed.go.
 const (
 	JobQueued    = "queued"
-	JobWorking   = "working"
 	JobCompleted = "completed"
-	JobFailed    = "failed"
-	JobKilled    = "killed"
 )
 
 // JobStatus is the state of a background job.
@@ -52,8 +53,9 @@ type JobResult struct {
 	ExternalID string `json:"external_id,omitempty"`
 }
 
-// Done reports whether the job has stopped running (completed, failed or
-// killed).
+// Done reports whether the job has stopped running: [JobCompleted],
+// [JobFailed] or [JobKilled] (which states are final is a guess, see
+// unconfirmed.go).
 func (j *JobStatus) Done() bool { return jobDone(j.Status) }
 
 // ErrJobFailed is matched by the error Wait returns for a job that ended
@@ -84,9 +86,9 @@ type WaitOptions struct {
 	PollInterval time.Duration
 }
 
-// Wait polls the job until it is done and returns its final status. A job
-// that ended failed or killed is returned with an error matching
-// ErrJobFailed. Wait stops with the context's error when ctx ends first;
+// Wait polls the job until it is done ([JobStatus.Done]) and returns its
+// final status. A job that ended failed or killed is returned with an error
+// matching [ErrJobFailed]. Wait stops with the context's error when ctx ends first;
 // bound it with a deadline.
 func (s *JobStatusesService) Wait(ctx context.Context, id string, opts *WaitOptions) (*JobStatus, error) {
 	o := copyOpts(opts)

@@ -34,8 +34,9 @@ func TestTriggersListDocumentedExample(t *testing.T) {
 	}
 }
 
-// The Braze SMS bridge's trigger (seed 004): public agent comments, not
-// made through the API, call the Braze webhook with the comment.
+// The Braze SMS bridge's trigger (Braze's help article "Zendesk Chat"):
+// public agent comments, not made through the API, call the Braze webhook
+// with the comment.
 func TestTriggersCreateWebhookTriggerWithLoopGuard(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)

@@ -155,11 +155,23 @@ func loopGuardCondition() Condition {
 	return Cond("current_via_id", "is_not", "5")
 }
 
+// Job states that Zendesk's job statuses reference
+// (https://developer.zendesk.com/api-reference/ticketing/ticket-management/job_statuses/)
+// does not show.
+//
+// UNCONFIRMED: its examples show "queued" and "completed" only; these
+// three spellings were not read in any Zendesk text.
+const (
+	JobWorking = "working"
+	JobFailed  = "failed"
+	JobKilled  = "killed"
+)
+
 // jobDone says which job states are final.
 //
 // UNCONFIRMED: "failed" and "killed" are not in Zendesk's examples, which
 // show "queued" and "completed" only; a final state spelt otherwise would
-// make JobStatuses.Wait poll until its context ends.
+// make [JobStatusesService.Wait] poll until its context ends.
 func jobDone(status string) bool {
 	switch status {
 	case JobCompleted, JobFailed, JobKilled:
