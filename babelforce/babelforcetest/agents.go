@@ -14,15 +14,6 @@ import (
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
-// Pagination defaults of the v2 lists.
-//
-// UNCONFIRMED: babelforce documents page and max but no default or largest
-// max; the fake uses 25 and 100.
-const (
-	DefaultMax = 25
-	MaxMax     = 100
-)
-
 // Agent is an agent of the fake, as AddAgent takes it and the accessors
 // return it.
 type Agent struct {
@@ -37,16 +28,11 @@ type Agent struct {
 	// Disabled agents cannot receive calls (babelforce's enabled=false);
 	// agents are enabled by default.
 	Disabled bool
-	// Presence is the presence name; AddAgent uses DefaultAgentPresence
+	// Presence is the presence name; AddAgent uses [DefaultAgentPresence]
 	// when it is empty.
 	Presence string
 	Tags     []string
 }
-
-// DefaultAgentPresence is the presence of a new agent: red, so that an
-// agent added to the fake takes no calls until someone makes it available.
-// (babelforce's own default is not documented.)
-const DefaultAgentPresence = "busy"
 
 type agent struct {
 	Agent
@@ -184,22 +170,30 @@ func (s *Server) OnPresenceChange(fn func(PresenceChange)) {
 // SetPresence changes an agent's presence as the agent would in
 // babelforce's UI (Source "ui").
 func (s *Server) SetPresence(agentID, presence string) error {
+	err := s.changePresence(func() *agent { return s.agentLocked(agentID) }, strconv.Quote(agentID), presence, SourceUI)
+	if err != nil {
+		return fmt.Errorf("babelforcetest: %w", err)
+	}
+	return nil
+}
+
+var errNoAgent = errors.New("no agent")
+
+// changePresence sets the presence of the agent that find returns (called
+// with the server locked; what names it in the error when it returns nil)
+// and runs the hooks.
+func (s *Server) changePresence(find func() *agent, what, presence, source string) error {
 	s.mu.Lock()
-	a := s.agentLocked(agentID)
+	a := find()
 	switch {
 	case a == nil:
 		s.mu.Unlock()
-		return fmt.Errorf("babelforcetest: no agent %q", agentID)
+		return fmt.Errorf("%w %s", errNoAgent, what)
 	case s.presenceLocked(presence) == nil:
 		s.mu.Unlock()
-		return fmt.Errorf("babelforcetest: no presence %q", presence)
+		return fmt.Errorf("no presence %q", presence)
 	}
-	ch, changed := s.setPresenceLocked(a, presence, SourceUI)
-	hooks := slices.Clone(s.hooks)
-	s.mu.Unlock()
-	if changed {
-		runHooks(hooks, ch)
-	}
+	s.unlockNotify(s.setPresenceLocked(a, presence, source))
 	return nil
 }
 
@@ -217,14 +211,22 @@ func (s *Server) setPresenceLocked(a *agent, presence, source string) (PresenceC
 	return ch, true
 }
 
-func runHooks(hooks []func(PresenceChange), ch PresenceChange) {
+// unlockNotify unlocks the server and, when changed, then calls the
+// OnPresenceChange hooks with ch, outside the lock.
+func (s *Server) unlockNotify(ch PresenceChange, changed bool) {
+	if !changed {
+		s.mu.Unlock()
+		return
+	}
+	hooks := slices.Clone(s.hooks)
+	s.mu.Unlock()
 	for _, h := range hooks {
 		h(ch)
 	}
 }
 
 // agentJSON is the wire form of an agent (manager spec schema Agent, in
-// static/openapi/manager.openapi.yaml of github.com/babelforce/manager-sdk;
+// static/openapi/manager.openapi.yaml of https://github.com/babelforce/manager-sdk;
 // babelforce's Go SDK type gen/manager Agent). Only id and name are
 // required: sourceId, agentSource, email (format email), number and
 // activity are left out when the agent has none, never sent as "". The
@@ -398,16 +400,19 @@ func v2Pagination(r *http.Request, total, page, size, items int) map[string]any 
 }
 
 type agentWrite struct {
-	Name        *string   `json:"name"`
-	SourceID    *string   `json:"sourceId"`
-	AgentSource *string   `json:"agentSource"`
-	Email       *string   `json:"email"`
-	Number      *string   `json:"number"`
-	Enabled     *bool     `json:"enabled"`
-	Tags        *[]string `json:"tags"`
-	Presence    *struct {
-		Name string `json:"name"`
-	} `json:"presence"`
+	Name        *string      `json:"name"`
+	SourceID    *string      `json:"sourceId"`
+	AgentSource *string      `json:"agentSource"`
+	Email       *string      `json:"email"`
+	Number      *string      `json:"number"`
+	Enabled     *bool        `json:"enabled"`
+	Tags        *[]string    `json:"tags"`
+	Presence    *presenceRef `json:"presence"`
+}
+
+// presenceRef names a presence in a request body: {"name": …}.
+type presenceRef struct {
+	Name string `json:"name"`
 }
 
 // createAgent answers POST /api/v2/agents: 201 {item, success}.
@@ -456,15 +461,44 @@ func applyAgentWrite(a *Agent, in *agentWrite) {
 	}
 }
 
-func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) {
-	if hyphenatedID(w, r, r.PathValue("id")) {
-		return
-	}
+// lockAgent locks the server and returns the agent of the path's {id},
+// with the lock held. For an unknown agent it unlocks, answers 404 and
+// returns nil.
+func (s *Server) lockAgent(w http.ResponseWriter, r *http.Request) *agent {
 	s.mu.Lock()
 	a := s.agentLocked(r.PathValue("id"))
 	if a == nil {
 		s.mu.Unlock()
 		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
+	}
+	return a
+}
+
+// refuseUnknownPresenceLocked answers a presence change to a presence that
+// does not exist (unknownPresenceStatus), unlocking the server, and
+// reports whether it did; nil changes nothing.
+func (s *Server) refuseUnknownPresenceLocked(w http.ResponseWriter, r *http.Request, p *presenceRef) bool {
+	if p == nil || s.presenceLocked(p.Name) != nil {
+		return false
+	}
+	s.mu.Unlock()
+	code, msg := unknownPresenceStatus()
+	apiError(w, r, code, http.StatusText(code), msg+p.Name)
+	return true
+}
+
+// setPresenceRefLocked changes a's presence through the API (Source
+// "api") to the one p names, which exists; nil changes nothing.
+func (s *Server) setPresenceRefLocked(a *agent, p *presenceRef) (PresenceChange, bool) {
+	if p == nil {
+		return PresenceChange{}, false
+	}
+	return s.setPresenceLocked(a, p.Name, SourceAPI)
+}
+
+func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) {
+	a := s.lockAgent(w, r)
+	if a == nil {
 		return
 	}
 	body := map[string]any{"item": s.agentJSON(a), "success": true}
@@ -475,9 +509,6 @@ func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) {
 // updateAgent answers PUT /api/v2/agents/{id}: the fields sent change; a
 // presence sent there changes the presence too (Source "api").
 func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) {
-	if hyphenatedID(w, r, r.PathValue("id")) {
-		return
-	}
 	var in agentWrite
 	if !readJSON(w, r, &in) {
 		return
@@ -486,16 +517,8 @@ func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) {
 		apiError(w, r, http.StatusBadRequest, "Bad Request", "name must not be empty")
 		return
 	}
-	s.mu.Lock()
-	a := s.agentLocked(r.PathValue("id"))
-	if a == nil {
-		s.mu.Unlock()
-		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
-		return
-	}
-	if in.Presence != nil && s.presenceLocked(in.Presence.Name) == nil {
-		s.mu.Unlock()
-		apiError(w, r, http.StatusBadRequest, "Bad Request", "Unknown presence: "+in.Presence.Name)
+	a := s.lockAgent(w, r)
+	if a == nil || s.refuseUnknownPresenceLocked(w, r, in.Presence) {
 		return
 	}
 	sourceID := a.SourceID
@@ -505,27 +528,15 @@ func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) {
 		s.setSourceLocked(a, *in.SourceID)
 	}
 	a.updated = s.now()
-	var ch PresenceChange
-	changed := false
-	if in.Presence != nil {
-		ch, changed = s.setPresenceLocked(a, in.Presence.Name, SourceAPI)
-	}
+	ch, changed := s.setPresenceRefLocked(a, in.Presence)
 	body := map[string]any{"item": s.agentJSON(a), "success": true}
-	hooks := slices.Clone(s.hooks)
-	s.mu.Unlock()
-	if changed {
-		runHooks(hooks, ch)
-	}
+	s.unlockNotify(ch, changed)
 	writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if hyphenatedID(w, r, id) {
-		return
-	}
 	s.mu.Lock()
-	found := s.deleteAgentLocked(id)
+	found := s.deleteAgentLocked(r.PathValue("id"))
 	s.mu.Unlock()
 	if !found {
 		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
@@ -537,14 +548,8 @@ func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) {
 // getStatus answers GET /api/v2/agents/{id}/status with the documented
 // single-element array.
 func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
-	if hyphenatedID(w, r, r.PathValue("id")) {
-		return
-	}
-	s.mu.Lock()
-	a := s.agentLocked(r.PathValue("id"))
+	a := s.lockAgent(w, r)
 	if a == nil {
-		s.mu.Unlock()
-		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
 		return
 	}
 	body := map[string]any{"item": []any{s.totalStatusJSON(a)}, "success": true}
@@ -555,81 +560,32 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
 // putStatus answers PUT /api/v2/agents/{id}/status
 // ({"enabled"?, "presence"?: {"name"}}) with 201 and the AgentStatus.
 func (s *Server) putStatus(w http.ResponseWriter, r *http.Request) {
-	if hyphenatedID(w, r, r.PathValue("id")) {
-		return
-	}
 	var in struct {
-		Enabled  *bool `json:"enabled"`
-		Presence *struct {
-			Name string `json:"name"`
-		} `json:"presence"`
+		Enabled  *bool        `json:"enabled"`
+		Presence *presenceRef `json:"presence"`
 	}
 	if !readJSON(w, r, &in) {
 		return
 	}
-	s.mu.Lock()
-	a := s.agentLocked(r.PathValue("id"))
-	if a == nil {
-		s.mu.Unlock()
-		apiError(w, r, http.StatusNotFound, "Not Found", "Agent not found")
+	a := s.lockAgent(w, r)
+	if a == nil || s.refuseUnknownPresenceLocked(w, r, in.Presence) {
 		return
-	}
-	if in.Presence != nil {
-		if code, msg := unknownPresenceStatus(); s.presenceLocked(in.Presence.Name) == nil {
-			s.mu.Unlock()
-			apiError(w, r, code, http.StatusText(code), msg+in.Presence.Name)
-			return
-		}
 	}
 	if in.Enabled != nil {
 		a.Disabled = !*in.Enabled
 		a.updated = s.now()
 	}
-	var ch PresenceChange
-	changed := false
-	if in.Presence != nil {
-		ch, changed = s.setPresenceLocked(a, in.Presence.Name, SourceAPI)
-	}
+	ch, changed := s.setPresenceRefLocked(a, in.Presence)
 	body := s.statusJSON(a)
-	hooks := slices.Clone(s.hooks)
-	s.mu.Unlock()
-	if changed {
-		runHooks(hooks, ch)
-	}
+	s.unlockNotify(ch, changed)
 	writeJSON(w, http.StatusCreated, body)
 }
-
-// unknownPresenceStatus is the answer to a presence change naming no
-// presence.
-//
-// UNCONFIRMED: babelforce documents no error for it. The fake answers 400
-// with a v2 message, which the babelforce client reports as ErrInvalid.
-func unknownPresenceStatus() (int, string) {
-	return http.StatusBadRequest, "Unknown presence: "
-}
-
-var errNoAgent = errors.New("no agent")
 
 // setPresenceBySource changes the presence of the agent whose sourceId is
 // sourceID (the status-sync article's template does this).
 func (s *Server) setPresenceBySource(sourceID, presence, source string) error {
-	s.mu.Lock()
-	a := s.agentBySourceLocked(sourceID)
-	if a == nil {
-		s.mu.Unlock()
-		return fmt.Errorf("%w with sourceId %q", errNoAgent, sourceID)
-	}
-	if s.presenceLocked(presence) == nil {
-		s.mu.Unlock()
-		return fmt.Errorf("no presence %q", presence)
-	}
-	ch, changed := s.setPresenceLocked(a, presence, source)
-	hooks := slices.Clone(s.hooks)
-	s.mu.Unlock()
-	if changed {
-		runHooks(hooks, ch)
-	}
-	return nil
+	return s.changePresence(func() *agent { return s.agentBySourceLocked(sourceID) },
+		"with sourceId "+strconv.Quote(sourceID), presence, source)
 }
 
 // jsonString extracts a string at a path of nested objects.

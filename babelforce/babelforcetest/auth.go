@@ -11,10 +11,11 @@ import (
 )
 
 // token answers POST /oauth/token, the password grant (babelforce's auth
-// spec, static/openapi/auth.openapi.yaml in github.com/babelforce/manager-sdk):
-// a form with grant_type=password, username, password and, optionally,
-// client_id (must be "manager" when sent) and expires_in=-1 for a token
-// that does not expire, whose response has no expires_in.
+// spec, static/openapi/auth.openapi.yaml in
+// https://github.com/babelforce/manager-sdk): a form with
+// grant_type=password, username, password and, optionally, client_id
+// (clientRefused) and expires_in=-1 for a token that does not expire
+// (asksNonExpiring), whose response has no expires_in.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "application/x-www-form-urlencoded" {
@@ -36,8 +37,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "the fake supports the password grant only, not "+gt)
 		return
 	}
-	if id := form.Get("client_id"); id != "" && id != DefaultClientID {
-		oauthError(w, http.StatusUnauthorized, "invalid_client", "unknown client_id")
+	if clientRefused(w, form.Get("client_id")) {
 		return
 	}
 	user, pass := form.Get("username"), form.Get("password")
@@ -50,7 +50,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "Bad credentials")
 		return
 	}
-	nonExpiring := form.Get("expires_in") == "-1"
+	nonExpiring := asksNonExpiring(form)
 	tok := s.IssueToken(nonExpiring)
 	body := map[string]any{"access_token": tok, "token_type": "bearer", "scope": "*", "client_id": DefaultClientID}
 	if !nonExpiring {
@@ -86,18 +86,13 @@ func (s *Server) RevokeTokens() {
 	s.mu.Unlock()
 }
 
-// authenticated requires a valid bearer token.
-//
-// UNCONFIRMED: babelforce's 401 body is not documented. The fake answers as
-// an OAuth2 resource server does (RFC 6750): 401, WWW-Authenticate: Bearer,
-// and {"error": "invalid_token", "error_description"} (or "unauthorized"
-// when no token was sent), on every API path.
+// authenticated requires a valid bearer token (writeUnauthorized answers
+// the others).
 func (s *Server) authenticated(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="babelforce"`)
-			oauthError(w, http.StatusUnauthorized, "unauthorized", "Full authentication is required to access this resource")
+			writeUnauthorized(w, noToken)
 			return
 		}
 		s.mu.Lock()
@@ -105,12 +100,10 @@ func (s *Server) authenticated(next http.HandlerFunc) http.Handler {
 		s.mu.Unlock()
 		switch {
 		case !known:
-			w.Header().Set("WWW-Authenticate", `Bearer realm="babelforce", error="invalid_token"`)
-			oauthError(w, http.StatusUnauthorized, "invalid_token", "Invalid access token")
+			writeUnauthorized(w, unknownToken)
 			return
 		case !exp.IsZero() && !s.now().Before(exp):
-			w.Header().Set("WWW-Authenticate", `Bearer realm="babelforce", error="invalid_token"`)
-			oauthError(w, http.StatusUnauthorized, "invalid_token", "Access token expired")
+			writeUnauthorized(w, expiredToken)
 			return
 		}
 		next(w, r)

@@ -22,15 +22,16 @@
 //   - POST /oauth/token, the password grant (form body; client_id, when
 //     sent, must be "manager"). expires_in=-1 gets a token that never
 //     expires and a response without expires_in; other tokens expire after
-//     WithTokenLifetime. Wrong credentials get 400 invalid_grant. The API
-//     answers 401 to a missing, unknown, expired or revoked (RevokeTokens)
-//     bearer token.
+//     [WithTokenLifetime]. Wrong credentials get 400 invalid_grant. The API
+//     answers 401 to a missing, unknown, expired or revoked
+//     ([Server.RevokeTokens]) bearer token.
 //   - Agents (GET/POST /api/v2/agents, GET/PUT/DELETE /api/v2/agents/{id},
 //     GET/PUT /api/v2/agents/{id}/status) with the sourceId, q, name,
 //     number, enabled, source, state and tags filters and v2 pagination
 //     (page, max; {items, pagination{pages, total, current, max,
 //     maxResults, next}}). A presence change is recorded with its time and
-//     source (History), and the agent in the UI is played by SetPresence.
+//     source ([Server.History]), and the agent in the UI is played by
+//     [Server.SetPresence].
 //   - Presences (GET/POST /api/v2/agents/presence/available, GET/DELETE
 //     …/{name}): the green "available" and the red "busy" exist; creating
 //     another green one gets 501 as the spec says.
@@ -42,10 +43,12 @@
 //     anything else gets a 400 naming it.
 //   - The secrets vault (GET, POST, PATCH, DELETE
 //     /api/v3/tasks/configurations/secrets[/{prefix}]); values are kept for
-//     Secret but never returned by the API nor kept in the request log.
+//     [Server.Secret] but never returned by the API nor kept in the request
+//     log.
 //   - The Zendesk webhook endpoint, POST /api/v1/webhook/zendesk?templateId=…,
 //     which records a webhook.zendesk.agent_status task (202) and, for the
-//     template webhook_map_talk_status of babelforce's status-sync article
+//     template webhook_map_talk_status ([SeedStatusTemplate]) of
+//     babelforce's status-sync article
 //     (https://help.babelforce.com/hc/en-us/articles/17020396359954-Synching-the-agent-status-from-Zendesk-omnichannel-to-babelforce;
 //     "the status-sync article" in this package's documentation), applies
 //     its mapping: online → available, any other state → the red presence
@@ -59,14 +62,29 @@
 // are read with keys matched case-sensitively ("NAME" is not "name").
 //
 // Every server has the controls every deskbridge fake has (package
-// deskbridgetest): a request log (Requests, RequestCount, ResetRequests;
-// the password, bearer tokens and secret values redacted), fault injection
-// (InjectFault, ClearFaults: statuses, latency, dropped connections,
-// requests processed whose answer is lost) and an optional fixed-window
-// rate limit on the API, not the token endpoint (WithRateLimit,
-// SetRateLimit) with X-RateLimit-* headers and a 429 with Retry-After.
-// babelforce documents neither its limits nor those headers: they are the
-// fake's choice.
+// [deskbridgetest]): a request log ([Server.Requests],
+// [Server.RequestCount], [Server.ResetRequests]; the password, bearer
+// tokens and secret values redacted), fault injection
+// ([Server.InjectFault], [Server.ClearFaults]: statuses, latency, dropped
+// connections, requests processed whose answer is lost) and an optional
+// fixed-window rate limit on the API, not the token endpoint
+// ([WithRateLimit], [Server.SetRateLimit]) with X-RateLimit-* headers and
+// a 429 with Retry-After.
+//
+// # Unconfirmed
+//
+// Where babelforce documents no answer, the fake still has to give one.
+// Each such guess is one function or value in unconfirmed.go, with a test
+// that names the doubt: the rate-limit headers (babelforce documents
+// neither its limits nor any header), the 401 and v2 error bodies, the
+// answer to expires_in=-1 and to an unknown client_id, the token lifetime,
+// the page defaults ([DefaultMax], [MaxMax], [DefaultPageSize]), a new
+// agent's presence ([DefaultAgentPresence]), the name a presence gets
+// from its label, the refusals of presence writes, the form of ids in
+// task bodies, the task filter's case, absent fields, unknown states and
+// length, the query split, what the status-sync article's template reads
+// and how it maps states (its table is an image), and whether a POST to
+// the vault replaces a prefix's keys.
 //
 // Every lookup is O(1): agents are indexed by id and by sourceId,
 // presences by name, tasks by id, and the agents in each presence are

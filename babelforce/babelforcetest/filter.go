@@ -11,11 +11,12 @@ import (
 //
 // babelforce calls it "RSQL-like" and documents it by example only: the
 // task-automation spec (static/openapi/task-automation.openapi.yaml in
-// github.com/babelforce/manager-sdk, version 3.63.10) shows
+// https://github.com/babelforce/manager-sdk, version 3.63.10) shows
 // "(state=in=('Scheduled','Assigned'))", "type==babelforce.call.inbound"
 // and "created_at=gt=1610115403866", and its guide
 // (docs/guides/task-automations.md, same repository) "state==active". The
-// fake parses RSQL as the rsql-parser grammar has it:
+// fake parses RSQL as the grammar of rsql-parser
+// (https://github.com/jirutka/rsql-parser) has it:
 //
 //	or         = and { ("," | " or ") and }
 //	and        = constraint { (";" | " and ") constraint }
@@ -32,18 +33,15 @@ import (
 // support more, but the fake never answers 200 with records babelforce
 // would not return.
 //
-// UNCONFIRMED: what babelforce answers to "state==active" (the guide's
-// example, but "active" is no task state: the fake answers 400 naming
-// it); whether its fields, values and keywords are case-sensitive (the
-// fake's are); how it compares a field a task does not have (the fake
-// compares ""; "agent_id!=x" matches a task without agent); its length
-// limit (the fake's is maxFilterLen).
+// What babelforce does not document is in unconfirmed.go: its answer to a
+// state that is no task state, such as the guide's "state==active"
+// (checkFilterState); whether the filter is case-sensitive (filterFold);
+// how it compares a field a task does not have (absentFieldMatches); its
+// length limit (maxFilterLen).
 
-// Limits of a filter the fake parses; a longer or deeper one gets a 400.
-const (
-	maxFilterLen   = 4096
-	maxFilterDepth = 32
-)
+// maxFilterDepth is the deepest nesting of groups the fake parses; a
+// deeper one gets a 400, so that a filter cannot exhaust the stack.
+const maxFilterDepth = 32
 
 // taskStates are the documented task states (task-automation spec
 // TaskState).
@@ -58,14 +56,16 @@ type filterField struct {
 	text  func(*task) string
 	num   func(*task) int64 // set for the number fields
 	check func(string) error
+	// optional fields may have no value ("" from text).
+	optional bool
 }
 
 var taskFilterFields = map[string]filterField{
 	"id":          {text: func(t *task) string { return t.ID }},
-	"state":       {text: func(t *task) string { return t.State }, check: checkState},
+	"state":       {text: func(t *task) string { return t.State }, check: checkFilterState},
 	"type":        {text: func(t *task) string { return t.Type }},
-	"agent_id":    {text: func(t *task) string { return t.AgentID }},
-	"queue_id":    {text: func(t *task) string { return t.QueueID }},
+	"agent_id":    {text: func(t *task) string { return t.AgentID }, optional: true},
+	"queue_id":    {text: func(t *task) string { return t.QueueID }, optional: true},
 	"session_id":  {text: func(t *task) string { return t.SessionID }},
 	"customer_id": {text: func(t *task) string { return t.CustomerID }},
 	"has_error":   {text: func(t *task) string { return strconv.FormatBool(t.HasError) }, check: checkBool},
@@ -84,15 +84,8 @@ func filterFieldNames() string {
 	return strings.Join(names, ", ")
 }
 
-func checkState(v string) error {
-	if !slices.Contains(taskStates, v) {
-		return fmt.Errorf("unknown state %q (the states are %s)", v, strings.Join(taskStates, ", "))
-	}
-	return nil
-}
-
 func checkBool(v string) error {
-	if v != "true" && v != "false" {
+	if v := filterFold(v); v != "true" && v != "false" {
 		return fmt.Errorf("has_error is true or false, not %q", v)
 	}
 	return nil
@@ -168,6 +161,10 @@ func (c *comparison) match(t *task) bool {
 		}
 	}
 	v := c.field.text(t)
+	if v == "" && c.field.optional {
+		return absentFieldMatches(c.op)
+	}
+	v = filterFold(v)
 	switch c.op {
 	case "==", "=in=":
 		return slices.Contains(c.texts, v)
@@ -266,10 +263,10 @@ func (p *filterParser) logical() (byte, int) {
 		word string
 		op   byte
 	}{{"and", ';'}, {"or", ','}} {
-		if !strings.HasPrefix(p.s[i:], kw.word) {
+		j := i + len(kw.word)
+		if j > len(p.s) || filterFold(p.s[i:j]) != kw.word {
 			continue
 		}
-		j := i + len(kw.word)
 		if j == len(p.s) || isFilterSpace(p.s[j]) || p.s[j] == '(' {
 			return kw.op, j
 		}
@@ -365,14 +362,14 @@ func (p *filterParser) comparison() (taskFilter, error) {
 		return nil, p.errorf("expected a field name, found %s", p.found())
 	}
 	p.skipSpace()
-	op := p.operator()
+	op := filterFold(p.operator())
 	if op == "" {
 		return nil, p.errorf("expected an operator after %q, found %s", name, p.found())
 	}
 	if !slices.Contains(filterOperators, op) {
 		return nil, p.errorf("unsupported operator %q (the fake supports %s)", op, strings.Join(filterOperators, " "))
 	}
-	field, ok := taskFilterFields[name]
+	field, ok := taskFilterFields[filterFold(name)]
 	if !ok {
 		return nil, p.errorf("field %q is not supported (the fake filters on %s)", name, filterFieldNames())
 	}
@@ -408,7 +405,7 @@ func (p *filterParser) comparison() (taskFilter, error) {
 				return nil, p.errorf("%v", err)
 			}
 		}
-		c.texts = append(c.texts, v)
+		c.texts = append(c.texts, filterFold(v))
 	}
 	return c, nil
 }

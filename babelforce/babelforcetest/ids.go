@@ -12,16 +12,15 @@ import (
 // hyphens, and its API does not match the hyphenated UUID form of the same
 // id. babelforce's own Go SDK says so, and rewrites every hyphenated UUID
 // path segment to that form before sending, "instead of 404ing"
-// (github.com/babelforce/manager-sdk-go, ids.go, normalizeUUIDPath, added
-// to every generated client in client.go). The fake issues only that form
+// (https://github.com/babelforce/manager-sdk-go, ids.go, normalizeUUIDPath,
+// added to every generated client in client.go). The fake issues only that form
 // and answers a path naming the hyphenated form with babelforce's answer,
 // 404, whether or not the id exists in the other form.
 //
-// The status-sync article's extract of a webhook response
-// (https://help.babelforce.com/hc/en-us/articles/17020396359954-Synching-the-agent-status-from-Zendesk-omnichannel-to-babelforce)
-// shows the task's id, session_id and customer_id hyphenated; the SDK's
-// statement is the later one and covers every API. UNCONFIRMED which form
-// the task-automation API writes in its bodies today.
+// The status-sync article's extract of a webhook response shows a task's
+// ids hyphenated; the SDK's statement is the later one and covers every
+// API, but which form the task-automation API writes in its bodies is a
+// guess (taskBodyID, in unconfirmed.go).
 
 var (
 	wireIDPattern     = regexp.MustCompile(`^[0-9a-f]{32}$`)
@@ -47,13 +46,16 @@ func checkSeedID(what, id string) error {
 	return nil
 }
 
-// hyphenatedID answers 404 to a path id in the hyphenated UUID form, as
-// babelforce does (see above), and reports whether it did.
-func hyphenatedID(w http.ResponseWriter, r *http.Request, id string) bool {
-	if !hyphenatedPattern.MatchString(id) {
-		return false
+// refuseHyphenatedID serves a route whose path has an {id} with next,
+// unless the id is in the hyphenated UUID form: that gets 404, as
+// babelforce answers it (see above), before the body is read.
+func refuseHyphenatedID(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if id := r.PathValue("id"); hyphenatedPattern.MatchString(id) {
+			apiError(w, r, http.StatusNotFound, "Not Found",
+				"no resource has the id "+id+": babelforce ids are 32 hex characters without hyphens")
+			return
+		}
+		next(w, r)
 	}
-	apiError(w, r, http.StatusNotFound, "Not Found",
-		"no resource has the id "+id+": babelforce ids are 32 hex characters without hyphens")
-	return true
 }

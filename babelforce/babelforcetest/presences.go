@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
 )
 
 // Presence is a presence state of the fake.
@@ -52,20 +51,6 @@ func (s *Server) Presences() []Presence {
 	return out
 }
 
-// presenceNameFromLabel is the name babelforce gives a presence created
-// with a label.
-//
-// UNCONFIRMED: the manager spec takes a label and returns a presence with a
-// name, without saying how one comes from the other. The fake lower-cases
-// the label and joins its words with "_" ("In a meeting" → "in_a_meeting",
-// "Transfers only" → "transfers_only", like Zendesk's own state names).
-func presenceNameFromLabel(label string) string {
-	fields := strings.FieldsFunc(strings.ToLower(label), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_'
-	})
-	return strings.Join(fields, "_")
-}
-
 func presenceJSON(p *presence) map[string]any {
 	return map[string]any{"name": p.Name, "label": p.Label, "available": p.Available}
 }
@@ -85,8 +70,8 @@ func (s *Server) listPresences(w http.ResponseWriter, r *http.Request) {
 }
 
 // createPresence answers POST /api/v2/agents/presence/available
-// ({"label", "available"}): 501 for available true, as the spec says; 409
-// for a name in use; else 200 {item, success}.
+// ({"label", "available"}): 501 for available true, as the manager spec
+// says; presenceExistsStatus for a name in use; else 200 {item, success}.
 func (s *Server) createPresence(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Label     string `json:"label"`
@@ -107,7 +92,7 @@ func (s *Server) createPresence(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.presenceLocked(name) != nil {
 		s.mu.Unlock()
-		apiError(w, r, http.StatusConflict, "Conflict", fmt.Sprintf("presence %q exists", name))
+		apiError(w, r, presenceExistsStatus, http.StatusText(presenceExistsStatus), fmt.Sprintf("presence %q exists", name))
 		return
 	}
 	p := &presence{Name: name, Label: strings.TrimSpace(in.Label)}
@@ -132,8 +117,9 @@ func (s *Server) getPresence(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-// deletePresence answers DELETE /api/v2/agents/presence/available/{name}:
-// a built-in presence cannot go (400), nor one an agent is in (409).
+// deletePresence answers DELETE /api/v2/agents/presence/available/{name}
+// with DefaultV2MessageResponse: a built-in presence cannot go
+// (builtInDeleteStatus), nor one an agent is in (presenceInUseStatus).
 func (s *Server) deletePresence(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	s.mu.Lock()
@@ -144,10 +130,10 @@ func (s *Server) deletePresence(w http.ResponseWriter, r *http.Request) {
 		apiError(w, r, http.StatusNotFound, "Not Found", "Presence not found")
 		return
 	case p.BuiltIn:
-		apiError(w, r, http.StatusBadRequest, "Bad Request", "a built-in presence cannot be deleted")
+		apiError(w, r, builtInDeleteStatus, http.StatusText(builtInDeleteStatus), "a built-in presence cannot be deleted")
 		return
 	case s.inPresence[name] > 0:
-		apiError(w, r, http.StatusConflict, "Conflict", "agents are in this presence")
+		apiError(w, r, presenceInUseStatus, http.StatusText(presenceInUseStatus), "agents are in this presence")
 		return
 	}
 	s.deletePresenceLocked(name)

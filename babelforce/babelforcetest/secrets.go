@@ -54,9 +54,8 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) {
 // storeSecrets answers POST and PATCH …/secrets/{prefix} with 204: the body
 // is an object of string values. PATCH adds keys and keeps the others (the
 // task-automation spec, static/openapi/task-automation.openapi.yaml in
-// github.com/babelforce/manager-sdk). POST replaces the prefix's secrets
-// (UNCONFIRMED: whether babelforce's POST replaces or merges is not
-// documented).
+// https://github.com/babelforce/manager-sdk); POST replaces the prefix's
+// secrets (secretsWriteReplaces).
 func (s *Server) storeSecrets(w http.ResponseWriter, r *http.Request) {
 	var raw map[string]json.RawMessage
 	if !readJSON(w, r, &raw) {
@@ -77,7 +76,7 @@ func (s *Server) storeSecrets(w http.ResponseWriter, r *http.Request) {
 	}
 	prefix := r.PathValue("prefix")
 	s.mu.Lock()
-	if r.Method == http.MethodPost || s.secrets[prefix] == nil {
+	if secretsWriteReplaces(r.Method) || s.secrets[prefix] == nil {
 		s.secrets[prefix] = in
 	} else {
 		maps.Copy(s.secrets[prefix], in)

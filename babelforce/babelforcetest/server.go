@@ -4,10 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,9 +25,6 @@ const (
 	// the test response in babelforce's status-sync article, in
 	// babelforce's wire form (see ids.go).
 	DefaultCustomerID = "6c2a2f9e6dbd4fc1b9d3cde3c7a6e80d"
-	// DefaultTokenLifetime is the lifetime of a token that was not asked to
-	// be non-expiring.
-	DefaultTokenLifetime = time.Hour
 )
 
 const maxBodyBytes = 1 << 20
@@ -177,18 +172,18 @@ func (s *Server) routes() http.Handler {
 
 	api("GET /api/v2/agents", s.listAgents)
 	api("POST /api/v2/agents", s.createAgent)
-	api("GET /api/v2/agents/{id}", s.getAgent)
-	api("PUT /api/v2/agents/{id}", s.updateAgent)
-	api("DELETE /api/v2/agents/{id}", s.deleteAgent)
-	api("GET /api/v2/agents/{id}/status", s.getStatus)
-	api("PUT /api/v2/agents/{id}/status", s.putStatus)
+	api("GET /api/v2/agents/{id}", refuseHyphenatedID(s.getAgent))
+	api("PUT /api/v2/agents/{id}", refuseHyphenatedID(s.updateAgent))
+	api("DELETE /api/v2/agents/{id}", refuseHyphenatedID(s.deleteAgent))
+	api("GET /api/v2/agents/{id}/status", refuseHyphenatedID(s.getStatus))
+	api("PUT /api/v2/agents/{id}/status", refuseHyphenatedID(s.putStatus))
 	api("GET /api/v2/agents/presence/available", s.listPresences)
 	api("POST /api/v2/agents/presence/available", s.createPresence)
 	api("GET /api/v2/agents/presence/available/{name}", s.getPresence)
 	api("DELETE /api/v2/agents/presence/available/{name}", s.deletePresence)
 
 	api("GET /api/v3/tasks", s.listTasks)
-	api("GET /api/v3/tasks/{id}", s.getTask)
+	api("GET /api/v3/tasks/{id}", refuseHyphenatedID(s.getTask))
 	api("GET /api/v3/tasks/configurations/secrets", s.listPrefixes)
 	api("GET /api/v3/tasks/configurations/secrets/{prefix}", s.listKeys)
 	api("POST /api/v3/tasks/configurations/secrets/{prefix}", s.storeSecrets)
@@ -197,33 +192,8 @@ func (s *Server) routes() http.Handler {
 
 	api("POST /api/v1/webhook/zendesk", s.zendeskWebhook)
 
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		apiError(w, r, http.StatusNotFound, "Not Found", "no route for "+r.Method+" "+r.URL.Path)
-	})
+	mux.HandleFunc("/", unknownRoute)
 	return mux
-}
-
-// writeRateLimit writes the rate-limit headers and, over the limit, a 429
-// with Retry-After.
-//
-// UNCONFIRMED: babelforce documents neither its limits nor headers. The
-// fake sends the common X-RateLimit-Limit, -Remaining and
-// -Reset (seconds until the window ends, rounded up), a Retry-After in whole
-// seconds (at least 1) on the 429, and a v2-style JSON body.
-func writeRateLimit(w http.ResponseWriter, st fakeserver.LimitState) {
-	h := w.Header()
-	reset := strconv.Itoa(ceilSeconds(st.ResetIn))
-	h.Set("X-RateLimit-Limit", strconv.Itoa(st.Limit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(st.Remaining))
-	h.Set("X-RateLimit-Reset", reset)
-	if st.Limited {
-		h.Set("Retry-After", reset)
-		writeJSON(w, http.StatusTooManyRequests, map[string]any{"success": false, "message": "Too Many Requests"})
-	}
-}
-
-func ceilSeconds(d time.Duration) int {
-	return max(int(math.Ceil(d.Seconds())), 1)
 }
 
 // Fault is a failure injected into the fake's answers: the same
@@ -284,7 +254,9 @@ func isV3(path string) bool {
 }
 
 // apiError answers with the error envelope of the path's API: v3
-// {"error_message", "error_detail"}, else v2 {"success": false, "message"}.
+// {"error_message", "error_detail"} (the task-automation spec's
+// ErrorResponse), else the v2 body of v2ErrorBody, whose one message is
+// the detail when there is one.
 func apiError(w http.ResponseWriter, r *http.Request, status int, message, detail string) {
 	if isV3(r.URL.Path) {
 		body := map[string]string{"error_message": message}
@@ -294,11 +266,10 @@ func apiError(w http.ResponseWriter, r *http.Request, status int, message, detai
 		writeJSON(w, status, body)
 		return
 	}
-	msg := message
 	if detail != "" {
-		msg = detail
+		message = detail
 	}
-	writeJSON(w, status, map[string]any{"success": false, "message": msg})
+	writeJSON(w, status, v2ErrorBody(message))
 }
 
 // readJSON decodes the request body into v, answering 400 when it cannot.

@@ -4,21 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Task paging defaults of GET /api/v3/tasks.
-//
-// UNCONFIRMED: the spec bounds page_size to 1..100 and documents no
-// default; the fake uses 20.
-const (
-	DefaultPageSize = 20
-	MaxPageSize     = 100
-)
+// MaxPageSize is the largest page_size of GET /api/v3/tasks (the
+// task-automation spec bounds it to 1..100); a larger one gets a 400.
+const MaxPageSize = 100
 
 // SeedStatusTemplate is the template id of the webhook URL in babelforce's
 // status-sync article. The fake runs it (see zendeskWebhook) unless
@@ -145,9 +139,9 @@ func taskJSON(t *task) map[string]any {
 		scheduled = "at " + strconv.FormatInt(t.ScheduledAt.UnixMilli(), 10)
 	}
 	m := map[string]any{
-		"id":           t.ID,
-		"session_id":   t.SessionID,
-		"customer_id":  t.CustomerID,
+		"id":           taskBodyID(t.ID),
+		"session_id":   taskBodyID(t.SessionID),
+		"customer_id":  taskBodyID(t.CustomerID),
 		"created_at":   t.CreatedAt.UnixMilli(),
 		"body":         t.Body,
 		"type":         t.Type,
@@ -157,10 +151,10 @@ func taskJSON(t *task) map[string]any {
 		"has_error":    t.HasError,
 	}
 	if t.AgentID != "" {
-		m["agent_id"] = t.AgentID
+		m["agent_id"] = taskBodyID(t.AgentID)
 	}
 	if t.QueueID != "" {
-		m["queue_id"] = t.QueueID
+		m["queue_id"] = taskBodyID(t.QueueID)
 	}
 	return m
 }
@@ -168,7 +162,7 @@ func taskJSON(t *task) map[string]any {
 // listTasks answers GET /api/v3/tasks (filter, page, page_size) with
 // {_metadata{page, per_page, page_count, total_count}, records}.
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) {
-	q, err := ampersandQuery(r.URL.RawQuery)
+	q, err := splitQuery(r.URL.RawQuery)
 	if err != nil {
 		apiError(w, r, http.StatusBadRequest, "Bad Request", "the query string is malformed: "+err.Error())
 		return
@@ -219,9 +213,6 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if hyphenatedID(w, r, id) {
-		return
-	}
 	s.mu.Lock()
 	var body map[string]any
 	if t := s.taskLocked(id); t != nil {
@@ -236,17 +227,17 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
 }
 
 // zendeskWebhook answers POST /api/v1/webhook/zendesk?templateId=…: it
-// records a task of type webhook.zendesk.agent_status whose body is the
-// JSON object received and answers 202 with it, state Scheduled, as in the
-// seed's test response. With the seed's template (SeedStatusTemplate) it
-// then runs the template's mapping (seedTemplatePresence) on the agent
-// whose sourceId is the body's detail.agent_id, and the task ends Completed
-// or Failed (with HasError and Result saying why). Other templates are
-// recorded and left Scheduled.
+// records a task (of webhookTaskType) whose body is the JSON object
+// received and answers 202 with it, state Scheduled, as in the status-sync
+// article's test response. With that article's template
+// ([SeedStatusTemplate]) it then runs the template on the agent whose
+// sourceId is the body's detail.agent_id (runStatusTemplate), and the task
+// ends Completed or Failed (with HasError and Result saying why). Other
+// templates are recorded and left Scheduled.
 func (s *Server) zendeskWebhook(w http.ResponseWriter, r *http.Request) {
 	tpl := r.URL.Query().Get("templateId")
 	if tpl == "" {
-		apiError(w, r, http.StatusBadRequest, "Bad Request", "templateId is required")
+		apiError(w, r, missingTemplateStatus, http.StatusText(missingTemplateStatus), "templateId is required")
 		return
 	}
 	var body json.RawMessage
@@ -258,7 +249,7 @@ func (s *Server) zendeskWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	t := &task{Type: ZendeskTaskType, Body: body, Template: tpl}
+	t := &task{Type: webhookTaskType(tpl), Body: body, Template: tpl}
 	s.fillTaskLocked(t)
 	s.addTaskLocked(t)
 	resp := taskJSON(t)
@@ -272,13 +263,9 @@ func (s *Server) zendeskWebhook(w http.ResponseWriter, r *http.Request) {
 
 // runStatusTemplate does what the status-sync article's template does:
 // find the agent by sourceId = detail.agent_id, set the presence the
-// Zendesk state maps to.
+// Zendesk state maps to (statusTemplateInput, statusTemplatePresence).
 func (s *Server) runStatusTemplate(t *task) {
-	sourceID := jsonString(t.Body, "detail", "agent_id")
-	state := jsonString(t.Body, "event", "new_state")
-	if state == "" {
-		state = jsonString(t.Body, "event", "new_unified_state", "name")
-	}
+	sourceID, state := statusTemplateInput(t.Body)
 	var result string
 	var err error
 	switch {
@@ -287,7 +274,7 @@ func (s *Server) runStatusTemplate(t *task) {
 	case state == "":
 		err = fmt.Errorf("the body has no event.new_state or event.new_unified_state.name")
 	default:
-		target := s.seedTemplatePresence(state)
+		target := s.statusTemplatePresence(state)
 		err = s.setPresenceBySource(sourceID, target, SourceWebhook)
 		result = fmt.Sprintf("set presence %s of the agent with sourceId %s", target, sourceID)
 	}
@@ -298,49 +285,4 @@ func (s *Server) runStatusTemplate(t *task) {
 		return
 	}
 	t.State, t.Result = "Completed", result
-}
-
-// seedTemplatePresence maps a Zendesk agent state to the presence the
-// status-sync article's template sets.
-//
-// UNCONFIRMED: the template's mapping table is an image in the article.
-// Its text says "online" maps to babelforce's only green presence and that the
-// same red statuses must exist in babelforce; the template body sets
-// {"presence": {"name": new_state}}. So: "online" (any case) → "available";
-// any other state → the presence of that name, else of the name a label
-// would give (presenceNameFromLabel: "Transfers only" → "transfers_only").
-func (s *Server) seedTemplatePresence(state string) string {
-	if strings.EqualFold(strings.TrimSpace(state), "online") {
-		return "available"
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.presenceLocked(state) != nil {
-		return state
-	}
-	return presenceNameFromLabel(state)
-}
-
-// ampersandQuery parses a query string whose pairs are separated by "&"
-// only. A filter's ";" (and) is often sent unescaped, and babelforce's
-// server reads it as part of the value; url.ParseQuery would drop the
-// whole pair instead, and the fake would answer every task.
-func ampersandQuery(raw string) (url.Values, error) {
-	v := url.Values{}
-	for pair := range strings.SplitSeq(raw, "&") {
-		if pair == "" {
-			continue
-		}
-		key, value, _ := strings.Cut(pair, "=")
-		k, err := url.QueryUnescape(key)
-		if err != nil {
-			return nil, err
-		}
-		val, err := url.QueryUnescape(value)
-		if err != nil {
-			return nil, err
-		}
-		v.Add(k, val)
-	}
-	return v, nil
 }
