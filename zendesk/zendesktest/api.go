@@ -58,17 +58,15 @@ func invalidField(field, title, msg, code string) *apiError {
 	return errInvalid(map[string][]fieldProblem{field: {{Description: title + ": " + msg, Error: code}}})
 }
 
-// errBadRequest is a 400 with Zendesk's envelope. The error codes used for
-// malformed JSON and pagination parameters are this fake's choice
-// (UNCONFIRMED).
+// errBadRequest is a 400 with Zendesk's envelope. The codes the fake
+// guesses for each kind of bad request are in unconfirmed.go.
 func errBadRequest(code, desc string) *apiError {
 	return &apiError{status: http.StatusBadRequest, body: errorBody{Error: code, Description: desc}}
 }
 
 // jsonAPIError is the JSON:API error document ({"errors": [{code, status,
-// title, detail}]}, the Errors object of Zendesk's OpenAPI description)
-// the agent availability family answers with (per-endpoint use
-// UNCONFIRMED).
+// title, detail}]}, the Errors object of Zendesk's OpenAPI description);
+// availabilityError (unconfirmed.go) says where the fake answers with it.
 func jsonAPIError(status int, code, title, detail string) *apiError {
 	return &apiError{status: status, body: map[string]any{"errors": []map[string]any{{
 		"code": code, "status": strconv.Itoa(status), "title": title, "detail": detail,
@@ -137,7 +135,7 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {
-		return nil, errBadRequest("BadRequest", "could not read the request body")
+		return nil, errBadBody("could not read the request body")
 	}
 	if len(b) > maxBodyBytes {
 		return nil, &apiError{status: http.StatusRequestEntityTooLarge, text: "Request Entity Too Large"}
@@ -217,10 +215,10 @@ func (c *call) noContent() error {
 // {"TICKET": {...}} or {"ticket": {"Subject": ...}} set nothing.
 func (c *call) decode(v any) error {
 	if len(bytes.TrimSpace(c.body)) == 0 {
-		return errBadRequest("BadRequest", "the request body is empty")
+		return errBadBody("the request body is empty")
 	}
 	if err := fakeserver.DecodeJSON(c.body, v); err != nil {
-		return errBadRequest("BadRequest", "the request body is not valid JSON: "+err.Error())
+		return errBadBody("the request body is not valid JSON: " + err.Error())
 	}
 	return nil
 }
@@ -252,13 +250,13 @@ func (c *call) pathID(name string) (int64, error) {
 func (c *call) ids() ([]int64, error) {
 	raw := c.r.URL.Query().Get("ids")
 	if raw == "" {
-		return nil, errBadRequest("InvalidValue", "ids is required")
+		return nil, errBadParameter("ids is required")
 	}
 	var out []int64
 	for _, p := range strings.Split(raw, ",") {
 		n, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
 		if err != nil {
-			return nil, errBadRequest("InvalidValue", "ids must be a comma-separated list of integers")
+			return nil, errBadParameter("ids must be a comma-separated list of integers")
 		}
 		out = append(out, n)
 	}

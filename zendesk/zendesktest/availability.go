@@ -22,8 +22,8 @@ import (
 // 5 transfers_only; custom statuses added with Server.AddCustomStatus map
 // each channel to a status).
 //
-// Endpoints (JSON:API documents; errors as JSON:API "errors", per-endpoint
-// use UNCONFIRMED):
+// Endpoints (JSON:API documents; errors are availabilityError's, a guess in
+// unconfirmed.go):
 //
 //	GET /api/v2/agent_availabilities            cursor only; filter[channel_status]
 //	                                            ("messaging:online", comma = all of),
@@ -36,9 +36,9 @@ import (
 //	PUT /api/v2/agent_availabilities/agent_statuses/agents/{agent_id|me}
 //	GET/PUT /api/v2/channels/voice/availabilities/{agent_id}
 //
-// UNCONFIRMED: the body of the unified status update (statusUpdateID, in
-// unconfirmed.go). The answer is {"data": {...}} with
-// the "Unified Agent Status" resource of Zendesk's reference.
+// The body of the unified status update is read by statusUpdateID, a guess
+// in unconfirmed.go. The answer is {"data": {...}} with the "Unified Agent
+// Status" resource of Zendesk's reference.
 //
 // A change of an agent's state (through these endpoints or
 // Server.SetAgentState / SetAgentStatus) sends, to every active webhook
@@ -48,10 +48,9 @@ import (
 // events reference.
 // When only some channels change, the unified status becomes the first
 // status (defaults, then custom by id) whose mapping equals the new channel
-// statuses, and stays as it was if none does. The unified event body follows
-// a public test fixture (UNCONFIRMED, not Zendesk's text): ids as strings,
-// correct names ("3"/"online"), reason "PUBLIC_API" for API changes and
-// "AGENT_STATUS_SWITCHER" for Server.SetAgentState / SetAgentStatus.
+// statuses, and stays as it was if none does (the fake's rule). The unified
+// event's body (unifiedStateChanged) and its reasons (reasonAPI,
+// reasonSwitcher) are guesses in unconfirmed.go.
 // The Talk PUT may change agent_state (as in accounts without omnichannel
 // routing).
 
@@ -81,18 +80,6 @@ type stateChangedEvent struct {
 	Channel       string `json:"channel"`
 }
 
-type unifiedRef struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Reason string `json:"reason"`
-}
-
-type unifiedChangedEvent struct {
-	NewUnifiedState      unifiedRef `json:"new_unified_state"`
-	PreviousUnifiedState unifiedRef `json:"previous_unified_state"`
-	UpdatedAt            string     `json:"updated_at"`
-}
-
 const (
 	eventStateChanged   = "zen:event-type:agent.state_changed"
 	eventUnifiedChanged = "zen:event-type:agent.unified_state_changed"
@@ -103,7 +90,7 @@ const (
 func (st *state) changeAgent(a *AgentAvailability, set map[string]string, statusID int64, reason string) []outbound {
 	now := st.s.now()
 	stamp := now.Format(nanoTime)
-	prev := unifiedRef{ID: itoa(a.StatusID), Name: a.StatusName, Reason: a.Reason}
+	prevID, prevName, prevReason := a.StatusID, a.StatusName, a.Reason
 	var events []eventEnvelope
 	newEvent := func(typ string, ev any) eventEnvelope {
 		return eventEnvelope{
@@ -129,10 +116,7 @@ func (st *state) changeAgent(a *AgentAvailability, set map[string]string, status
 	if statusID != a.StatusID {
 		s, _ := st.statusByID(statusID)
 		a.StatusID, a.StatusName, a.Reason, a.StatusUpdatedAt = s.ID, s.Name, reason, now
-		events = append(events, newEvent(eventUnifiedChanged, unifiedChangedEvent{
-			NewUnifiedState:      unifiedRef{ID: itoa(s.ID), Name: s.Name, Reason: reason},
-			PreviousUnifiedState: prev, UpdatedAt: stamp,
-		}))
+		events = append(events, newEvent(eventUnifiedChanged, unifiedStateChanged(prevID, prevName, prevReason, s, reason, stamp)))
 	}
 	if len(events) == 0 {
 		return nil
@@ -228,7 +212,7 @@ func (st *state) channelResources(a *AgentAvailability) []map[string]any {
 }
 
 func errAgentNotFound(id string) error {
-	return jsonAPIError(http.StatusNotFound, "NotFound", "Not Found", "Agent "+id+" not found")
+	return availabilityError(http.StatusNotFound, "NotFound", "Agent "+id+" not found")
 }
 
 // agentFromPath resolves {agent_id} ("me" allowed) to an agent's
@@ -268,7 +252,7 @@ func (s *Server) availabilityGet(c *call) error {
 func (s *Server) availabilitiesList(c *call) error {
 	p, err := c.pageParams(pageCursor, 100)
 	if err != nil {
-		return jsonAPIError(http.StatusBadRequest, "InvalidPaginationParameter", "Bad Request", apiErrText(err))
+		return availabilityError(http.StatusBadRequest, "InvalidPaginationParameter", apiErrText(err))
 	}
 	q := c.r.URL.Query()
 	var chanFilter [][2]string
@@ -276,7 +260,7 @@ func (s *Server) availabilitiesList(c *call) error {
 		for _, part := range strings.Split(v, ",") {
 			ch, st, ok := strings.Cut(strings.TrimSpace(part), ":")
 			if !ok || !slices.Contains(channels, ch) || !validChannelState(st) {
-				return jsonAPIError(http.StatusBadRequest, "InvalidFilter", "Bad Request", "filter[channel_status] must be channel:status")
+				return availabilityError(http.StatusBadRequest, "InvalidFilter", "filter[channel_status] must be channel:status")
 			}
 			chanFilter = append(chanFilter, [2]string{ch, st})
 		}
@@ -286,7 +270,7 @@ func (s *Server) availabilitiesList(c *call) error {
 		for _, part := range strings.Split(v, ",") {
 			n, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
 			if err != nil {
-				return jsonAPIError(http.StatusBadRequest, "InvalidFilter", "Bad Request", "filter[agent_status_id] must be status ids")
+				return availabilityError(http.StatusBadRequest, "InvalidFilter", "filter[agent_status_id] must be status ids")
 			}
 			statusFilter = append(statusFilter, n)
 		}
@@ -332,7 +316,7 @@ func statusItem(u UnifiedStatus) map[string]any {
 func (s *Server) agentStatusesList(c *call) error {
 	p, err := c.pageParams(pageCursor, 100)
 	if err != nil {
-		return jsonAPIError(http.StatusBadRequest, "InvalidPaginationParameter", "Bad Request", apiErrText(err))
+		return availabilityError(http.StatusBadRequest, "InvalidPaginationParameter", apiErrText(err))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -368,13 +352,13 @@ func (s *Server) agentStatusUpdate(c *call) error {
 	status, ok := s.st.statusByID(statusID)
 	if !ok {
 		s.mu.Unlock()
-		return jsonAPIError(http.StatusNotFound, "NotFound", "Not Found", fmt.Sprintf("Agent status %d not found", statusID))
+		return availabilityError(http.StatusNotFound, "NotFound", fmt.Sprintf("Agent status %d not found", statusID))
 	}
 	if !s.st.eligible(a.AgentID, status) {
 		s.mu.Unlock()
-		return jsonAPIError(http.StatusUnprocessableEntity, "InvalidValue", "Unprocessable Entity", "the agent is not in a group this status is for")
+		return availabilityError(http.StatusUnprocessableEntity, "InvalidValue", "the agent is not in a group this status is for")
 	}
-	out := s.st.changeAgent(a, status.Channels, status.ID, "PUBLIC_API")
+	out := s.st.changeAgent(a, status.Channels, status.ID, reasonAPI)
 	resp := map[string]any{"data": map[string]any{
 		"attributes": map[string]any{"agent_id": a.AgentID, "agent_status": map[string]any{"id": status.ID, "name": status.Name}},
 		"id":         "agent_availabilities|" + itoa(a.AgentID),
@@ -451,7 +435,7 @@ func (s *Server) talkAvailabilityUpdate(c *call) error {
 	}
 	var out []outbound
 	if v := body.Availability.AgentState; v != nil {
-		out = s.st.changeAgent(a, map[string]string{"talk": *v}, 0, "PUBLIC_API")
+		out = s.st.changeAgent(a, map[string]string{"talk": *v}, 0, reasonAPI)
 	}
 	resp := talkJSON(a)
 	s.mu.Unlock()
@@ -486,7 +470,7 @@ func (s *Server) SetAgentState(agentID int64, channel, state string) error {
 		s.mu.Unlock()
 		return errorf("user %d is not an agent", agentID)
 	}
-	out := s.st.changeAgent(s.st.ensureAgent(agentID, s.stamp()), set, 0, "AGENT_STATUS_SWITCHER")
+	out := s.st.changeAgent(s.st.ensureAgent(agentID, s.stamp()), set, 0, reasonSwitcher)
 	s.mu.Unlock()
 	s.dl.enqueue(out...)
 	return nil
@@ -506,7 +490,7 @@ func (s *Server) SetAgentStatus(agentID, statusID int64) error {
 		s.mu.Unlock()
 		return errorf("no agent status %d", statusID)
 	}
-	out := s.st.changeAgent(s.st.ensureAgent(agentID, s.stamp()), status.Channels, status.ID, "AGENT_STATUS_SWITCHER")
+	out := s.st.changeAgent(s.st.ensureAgent(agentID, s.stamp()), status.Channels, status.ID, reasonSwitcher)
 	s.mu.Unlock()
 	s.dl.enqueue(out...)
 	return nil

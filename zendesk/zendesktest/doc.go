@@ -21,14 +21,13 @@
 //
 // # Credentials
 //
-// The admin user AdminID authenticates with Basic "Email/token:APIToken",
-// or with bearer tokens from POST /oauth/tokens (grant types
-// client_credentials and refresh_token; tokens expire after
-// WithTokenLifetime, 30 minutes by default; a refresh rotates the pair and
-// invalidates the old one). Wrong or missing credentials get 401
-// {"error":"Couldn't authenticate you"} (the wording is seen in public
-// fixtures, the JSON shape is UNCONFIRMED); a token whose scope lacks write gets 403 on
-// writes.
+// The admin user [Server.AdminID] authenticates with Basic
+// "Email/token:APIToken", or with bearer tokens from POST /oauth/tokens
+// (grant types client_credentials and refresh_token; tokens expire after
+// [WithTokenLifetime], 30 minutes by default; a refresh rotates the pair
+// and invalidates the old one). Wrong or missing credentials get 401
+// {"error":"Couldn't authenticate you"}; a token whose scope lacks write
+// gets 403 on writes.
 //
 // # Request bodies
 //
@@ -38,8 +37,8 @@
 // and sets nothing, at any depth, so {"ticket": {"Subject": "x"}} creates a
 // ticket without a subject. A body without its envelope ("ticket", "user",
 // "webhook", ...; also {"TICKET": ...}) gets 400 {"error":
-// "ParameterMissing", "description": "Parameter ticket is required"} (the
-// body Zendesk gave a public client; the status is UNCONFIRMED).
+// "ParameterMissing", "description": "Parameter ticket is required"}, the
+// body Zendesk gave a public client.
 //
 // # What is modelled
 //
@@ -49,7 +48,8 @@
 //   - Users, create_or_update, search, custom user fields, groups (users.go).
 //   - Search with the 1,000-result cap and search export (search.go).
 //   - Triggers, trigger categories, the trigger cycle and the conditions and
-//     placeholders of the seed documents (triggers.go, placeholders.go).
+//     placeholders that the integrations deskbridge covers use, such as
+//     Braze's help article "Zendesk Chat" (triggers.go, placeholders.go).
 //   - Webhooks, signing secrets, webhook tests (webhooks.go) and the
 //     delivery of event and trigger webhooks with Zendesk's retry policy
 //     (deliver.go).
@@ -60,12 +60,12 @@
 //     (WithRateLimit, SetRateLimit), injected faults (InjectFault) and a
 //     request log with credentials redacted (Requests).
 //
-// Each file's comment lists what it models and every choice Zendesk's
-// references leave open, marked UNCONFIRMED; the wire guesses that are one
-// function or value (the 401 and 403 bodies, the status of a missing
-// envelope, the unified status update body, the webhook retry policy, the
-// token lifetime and delivery timeout) sit in unconfirmed.go, each with its
-// test.
+// Each file's comment lists what it models, with its sources. Whatever the
+// fake plays as Zendesk's but no Zendesk reference states (UNCONFIRMED: a
+// status code or body, a path, a default such as the token lifetime and the
+// delivery timeout, a rule such as the webhook retry policy) is one
+// function or value in unconfirmed.go, each with a test in
+// unconfirmed_test.go that names its doubt.
 //
 // # What is not
 //

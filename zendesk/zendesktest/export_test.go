@@ -26,3 +26,11 @@ const (
 
 // DeliveryTimeout is how long s lets one delivery attempt take.
 func DeliveryTimeout(s *Server) time.Duration { return s.dl.client.Timeout }
+
+// More guesses of unconfirmed.go, for unconfirmed_test.go.
+var (
+	StatusAfterComment = statusAfterComment
+	ReplierDate        = replierDate
+	DisplayStatus      = displayStatus
+	TriggerQueryParams = triggerQueryParams
+)

@@ -56,18 +56,15 @@ type Ticket struct {
 // MarshalJSON writes the ticket as Zendesk does. Subject and RawSubject
 // stay strings in Go, so that code reading them needs no nil check, but a
 // ticket without a subject (the API allows one) has "subject": null and
-// "raw_subject": null on the wire, not "": Zendesk importers fall back to
-// the description when the subject is null
-// (https://github.com/zammad/zammad/pull/1249, which a "" would not
-// trigger). UNCONFIRMED: that an explicit "subject": "" is stored as null
-// too.
+// "raw_subject": null on the wire, not "" (ticketSubjectOnWire, in
+// unconfirmed.go).
 func (t Ticket) MarshalJSON() ([]byte, error) {
 	type plain Ticket // Ticket without this method
 	return marshal(struct {
 		plain
 		Subject    *string `json:"subject"`
 		RawSubject *string `json:"raw_subject"`
-	}{plain(t), nonEmpty(t.Subject), nonEmpty(t.RawSubject)})
+	}{plain(t), ticketSubjectOnWire(t.Subject), ticketSubjectOnWire(t.RawSubject)})
 }
 
 // nonEmpty is nil for "", else a pointer to s.
@@ -181,22 +178,6 @@ func (c Comment) clone() Comment {
 	return c
 }
 
-// VoiceCommentData is the call data of a voice comment: the voice_comment
-// the request sent (https://developer.zendesk.com/documentation/ticketing/managing-tickets/adding-voice-comments-to-tickets).
-// A member the request left out is absent, never "" or 0 (only voicemail
-// tickets must send them all). UNCONFIRMED: that Zendesk leaves them out
-// rather than writing null.
-type VoiceCommentData struct {
-	From              string  `json:"from,omitempty"`
-	To                string  `json:"to,omitempty"`
-	RecordingURL      string  `json:"recording_url,omitempty"`
-	StartedAt         string  `json:"started_at,omitempty"`
-	CallDuration      *int64  `json:"call_duration,omitempty"`
-	AnsweredByID      *int64  `json:"answered_by_id"`
-	TranscriptionText *string `json:"transcription_text"`
-	Location          *string `json:"location"`
-}
-
 // User is a Zendesk user (end user, agent or admin).
 type User struct {
 	ID             int64          `json:"id"`
@@ -270,11 +251,10 @@ type FieldOption struct {
 	Value string `json:"value"`
 }
 
-// Group is an agent group. An unset Description is "", not null, as
-// Zendesk writes the unset description of a user field; UNCONFIRMED for
-// groups, whose reference example
-// (https://developer.zendesk.com/api-reference/ticketing/groups/groups/)
-// has one set.
+// Group is an agent group
+// (https://developer.zendesk.com/api-reference/ticketing/groups/groups/).
+// An unset Description is written as groupDescriptionOnWire (unconfirmed.go)
+// says.
 type Group struct {
 	ID          int64     `json:"id"`
 	URL         string    `json:"url"`
@@ -303,6 +283,15 @@ type Trigger struct {
 	Actions     []Action   `json:"actions"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// MarshalJSON writes the group as Zendesk does.
+func (g Group) MarshalJSON() ([]byte, error) {
+	type plain Group // Group without this method
+	return marshal(struct {
+		plain
+		Description any `json:"description"`
+	}{plain(g), groupDescriptionOnWire(g.Description)})
 }
 
 func (t Trigger) clone() Trigger {

@@ -3,29 +3,23 @@ package zendesktest
 import (
 	"encoding/base64"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
 // POST /oauth/tokens
 // (https://developer.zendesk.com/api-reference/ticketing/oauth/grant_type_tokens/):
-// grant types client_credentials and
-// refresh_token. The documented body is JSON; a form-encoded body and client
-// credentials in a Basic Authorization header are accepted too
-// (UNCONFIRMED leniency: OAuth 2.0 servers generally accept both, and
-// golang.org/x/oauth2 sends forms). Errors use the OAuth 2.0 shape
-// {"error": "invalid_client", "error_description": "..."} (UNCONFIRMED for
-// Zendesk). authorization_code and password grants are not modelled and
-// answer unsupported_grant_type.
+// grant types client_credentials and refresh_token, with the documented
+// JSON body (and the encodings parseTokenRequest guesses, in
+// unconfirmed.go). authorization_code and password grants are not
+// modelled and answer unsupported_grant_type; errors are oauthError's
+// (unconfirmed.go). expires_in and refresh_token_expires_in are checked
+// against the reference's bounds.
 //
-// Both grants return a refresh token (UNCONFIRMED for client_credentials);
-// a refresh returns a new access and refresh token and invalidates the old
+// A refresh returns a new access and refresh token and invalidates the old
 // pair (as that reference and
-// https://support.zendesk.com/hc/en-us/articles/9182123625370 say).
+// https://support.zendesk.com/hc/en-us/articles/9182123625370 say); which
+// grants return a refresh token is grantIssuesRefreshToken's guess.
 
 type tokenRequest struct {
 	GrantType             string  `json:"grant_type"`
@@ -42,12 +36,8 @@ type tokenResponse struct {
 	TokenType             string `json:"token_type"`
 	Scope                 string `json:"scope"`
 	ExpiresIn             int64  `json:"expires_in"`
-	RefreshToken          string `json:"refresh_token"`
-	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in"`
-}
-
-func oauthError(status int, code, desc string) *apiError {
-	return &apiError{status: status, body: map[string]string{"error": code, "error_description": desc}}
+	RefreshToken          string `json:"refresh_token,omitempty"`
+	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in,omitempty"`
 }
 
 func (s *Server) oauthTokens(w http.ResponseWriter, r *http.Request) {
@@ -65,28 +55,9 @@ func (s *Server) issueToken(r *http.Request) (*tokenResponse, *apiError) {
 	if err != nil {
 		return nil, oauthError(http.StatusBadRequest, "invalid_request", "could not read the request body")
 	}
-	var req tokenRequest
-	ct := r.Header.Get("Content-Type")
-	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			return nil, oauthError(http.StatusBadRequest, "invalid_request", "malformed form body")
-		}
-		req.GrantType, req.ClientID, req.ClientSecret = form.Get("grant_type"), form.Get("client_id"), form.Get("client_secret")
-		req.Scope, req.RefreshToken = form.Get("scope"), form.Get("refresh_token")
-		if v := form.Get("expires_in"); v != "" {
-			n, _ := strconv.ParseInt(v, 10, 64)
-			req.ExpiresIn = flexInt(n)
-		}
-		if v := form.Get("refresh_token_expires_in"); v != "" {
-			n, _ := strconv.ParseInt(v, 10, 64)
-			req.RefreshTokenExpiresIn = flexInt(n)
-		}
-	} else if err := fakeserver.DecodeJSON(body, &req); err != nil {
-		return nil, oauthError(http.StatusBadRequest, "invalid_request", "the request body must be JSON")
-	}
-	if user, pass, ok := r.BasicAuth(); ok && req.ClientID == "" {
-		req.ClientID, req.ClientSecret = user, pass
+	req, perr := parseTokenRequest(r, body)
+	if perr != nil {
+		return nil, perr
 	}
 	switch req.GrantType {
 	case "client_credentials", "refresh_token":
@@ -139,16 +110,17 @@ func (s *Server) issueToken(r *http.Request) (*tokenResponse, *apiError) {
 		return nil, oauthError(http.StatusBadRequest, "invalid_scope", "The requested scope is invalid, unknown, or malformed.")
 	}
 	t := &tokenRec{
-		access: randomHex(32), refresh: randomHex(32), clientID: client.id, userID: client.userID,
-		scopes: scopes, scope: scope, expires: now.Add(lifetime), refreshExpires: now.Add(refreshLifetime),
+		access: randomHex(32), clientID: client.id, userID: client.userID,
+		scopes: scopes, scope: scope, expires: now.Add(lifetime),
 	}
 	st.access[t.access] = t
-	st.refresh[t.refresh] = t
-	return &tokenResponse{
-		AccessToken: t.access, TokenType: "bearer", Scope: scope,
-		ExpiresIn: int64(lifetime / time.Second), RefreshToken: t.refresh,
-		RefreshTokenExpiresIn: int64(refreshLifetime / time.Second),
-	}, nil
+	resp := &tokenResponse{AccessToken: t.access, TokenType: "bearer", Scope: scope, ExpiresIn: int64(lifetime / time.Second)}
+	if grantIssuesRefreshToken(req.GrantType) {
+		t.refresh, t.refreshExpires = randomHex(32), now.Add(refreshLifetime)
+		st.refresh[t.refresh] = t
+		resp.RefreshToken, resp.RefreshTokenExpiresIn = t.refresh, int64(refreshLifetime/time.Second)
+	}
+	return resp, nil
 }
 
 // parseScopes reads a space-separated scope list: "read", "write", and

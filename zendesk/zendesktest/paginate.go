@@ -22,8 +22,8 @@ import (
 // The cursors are opaque. links.next is set whenever the page has records,
 // also on the last page (has_more is the stop signal: Zendesk's pagination
 // guide loops until meta.has_more is false); following it then yields an empty
-// page whose cursors and links are null. UNCONFIRMED: that Zendesk keeps
-// links.next on the last page.
+// page whose cursors and links are null (cursorNextLink, a guess in
+// unconfirmed.go). Malformed parameters answer errPagination, also there.
 //
 // Offset pagination (when no page[...] parameter is given): page (from 1)
 // and per_page (default and maximum 100); the answer carries next_page and
@@ -54,11 +54,6 @@ const (
 	defaultPageSize = 100
 	maxOffsetPages  = 100
 )
-
-func errPagination(desc string) error {
-	// UNCONFIRMED error code and wording.
-	return errBadRequest("InvalidPaginationParameter", desc)
-}
 
 // pageParams reads the pagination parameters; maxSize bounds page[size].
 func (c *call) pageParams(mode pageMode, maxSize int) (pageParams, error) {
@@ -173,7 +168,9 @@ func (c *call) cursorAnswer(n int, first, last string, more bool) (cursorMeta, c
 	if n > 0 {
 		after, before := encodeCursor(last), encodeCursor(first)
 		meta.AfterCursor, meta.BeforeCursor = &after, &before
-		links.Next = ptr(c.pageURL(map[string]string{"page[after]": after}, "page[before]"))
+		if cursorNextLink(n, more) {
+			links.Next = ptr(c.pageURL(map[string]string{"page[after]": after}, "page[before]"))
+		}
 		links.Prev = ptr(c.pageURL(map[string]string{"page[before]": before}, "page[after]"))
 	}
 	return meta, links

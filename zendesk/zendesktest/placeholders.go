@@ -1,7 +1,6 @@
 package zendesktest
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,8 +10,8 @@ import (
 )
 
 // Placeholders in trigger webhook bodies
-// (https://support.zendesk.com/hc/en-us/articles/4408886858138; the ones the
-// Braze integration uses).
+// (https://support.zendesk.com/hc/en-us/articles/4408886858138; among them
+// the ones Braze's help article "Zendesk Chat" uses).
 //
 // Supported (case-sensitive, spaces inside the braces allowed, Liquid
 // filters after "|" ignored, unknown placeholders render as ""):
@@ -28,7 +27,8 @@ import (
 //	ticket.assignee.{id,name,first_name,email} ticket.group.name
 //	current_user.{id,name,first_name,email}
 //
-// Comments render in the text format the Braze document shows:
+// Comments render in the text format Braze's help article "Zendesk Chat"
+// shows:
 //
 //	----------------------------------------------
 //
@@ -36,13 +36,14 @@ import (
 //
 //	{Message}
 //
-// with the message's line breaks kept and the date as "Jan 2, 2006, 15:04"
-// in UTC (UNCONFIRMED: Zendesk uses the account's locale and time zone).
-// The _html variants render the same text: placeholders reach webhooks as
-// unformatted text, not HTML (per that reference). Several comments
-// (comments_formatted) are joined newest first with a blank line.
-// ticket.status and ticket.priority render capitalized ("Solved", "On-hold"),
-// as Zendesk shows them (UNCONFIRMED).
+// with the message's line breaks kept and the date as replierDate writes
+// it. The _html variants render the same text: placeholders reach webhooks
+// as unformatted text, not HTML (per Zendesk's placeholders reference).
+// Several comments (comments_formatted) are joined newest first with a
+// blank line. ticket.status, ticket.priority and ticket.ticket_type render
+// as displayStatus writes them. A trigger's webhook action for a GET or
+// DELETE webhook is read by triggerQueryParams. (replierDate,
+// displayStatus and triggerQueryParams are guesses in unconfirmed.go.)
 //
 // Escaping (this fake's choice, matching what a JSON template needs): with
 // request_format "json" every value is escaped as the inside of a JSON string
@@ -53,7 +54,7 @@ import (
 const commentRule = "----------------------------------------------"
 
 func formatComment(name string, at time.Time, msg string) string {
-	return commentRule + "\n\n" + name + ", " + at.UTC().Format("Jan 2, 2006, 15:04") + "\n\n" + strings.ReplaceAll(msg, "\r\n", "\n")
+	return commentRule + "\n\n" + name + ", " + replierDate(at) + "\n\n" + strings.ReplaceAll(msg, "\r\n", "\n")
 }
 
 type renderCtx struct {
@@ -100,16 +101,6 @@ func (rc *renderCtx) all(publicOnly bool) string {
 		}
 	}
 	return strings.Join(parts, "\n\n")
-}
-
-func displayStatus(s string) string {
-	if s == "hold" {
-		return "On-hold"
-	}
-	if s == "" {
-		return ""
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func userValue(u *User, attr string) string {
@@ -265,17 +256,11 @@ func (st *state) triggerDelivery(rec *webhookRec, p pendingWebhook, w *ticketWri
 	o.kind, o.triggerID, o.ticketID = "trigger", p.trigger.ID, w.rec.t.ID
 	switch wh.HTTPMethod {
 	case http.MethodGet, http.MethodDelete:
-		// The action's value is then a list of [key, value] pairs sent as
-		// query parameters (UNCONFIRMED); anything else sends no body.
-		var pairs [][]string
-		if json.Unmarshal([]byte(body), &pairs) == nil {
-			u, err := url.Parse(o.url)
-			if err == nil {
+		if params := triggerQueryParams(body); params != nil {
+			if u, err := url.Parse(o.url); err == nil {
 				q := u.Query()
-				for _, kv := range pairs {
-					if len(kv) == 2 {
-						q.Add(kv[0], kv[1])
-					}
+				for k, vs := range params {
+					q[k] = append(q[k], vs...)
 				}
 				u.RawQuery = q.Encode()
 				o.url = u.String()

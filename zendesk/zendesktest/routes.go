@@ -65,15 +65,13 @@ func (s *Server) routes() {
 	r("DELETE /api/v2/trigger_categories/{id}", s.categoryDelete)
 
 	// Webhooks.
-	r("GET /api/v2/webhooks", s.webhooksList)
+	s.webhookRoutes(r)
 	r("POST /api/v2/webhooks", s.webhooksCreate)
 	r("POST /api/v2/webhooks/test", s.webhooksTest)
 	r("GET /api/v2/webhooks/{id}", s.webhookGet)
 	r("PUT /api/v2/webhooks/{id}", s.webhookUpdate)
-	r("PATCH /api/v2/webhooks/{id}", s.webhookUpdate)
 	r("DELETE /api/v2/webhooks/{id}", s.webhookDelete)
 	r("GET /api/v2/webhooks/{id}/signing_secret", s.webhookSecretGet)
-	r("POST /api/v2/webhooks/{id}/signing_secret", s.webhookSecretReset)
 
 	// Agent availability and unified statuses.
 	r("GET /api/v2/agent_availabilities", s.availabilitiesList)

@@ -3,7 +3,6 @@ package zendesktest
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"sort"
 	"strconv"
@@ -15,19 +14,17 @@ import (
 //
 // GET /api/v2/search: offset pagination only (page, per_page ≤ 100),
 // {results, count, next_page, previous_page, facets}, each result with
-// result_type. At most 1,000 results can be paged through: a page that
-// starts past the 1,000th result answers 422 {"error": "invalid", ...}
-// (UNCONFIRMED status and wording; the reference gives the cap and the
-// error envelope). count is the full number of matches, and next_page is set
-// whenever more matches exist, even when that page is past the cap
-// (UNCONFIRMED, as public reports of following next_page into the 422
-// suggest).
+// result_type. At most 1,000 results can be paged through (the reference
+// gives the cap and the error envelope): a page that starts past the
+// 1,000th result answers errSearchPastCap. count is the full number of
+// matches, and next_page leads through searchPagedTotal of them (both
+// guesses in unconfirmed.go).
 //
 // GET /api/v2/search/export: cursor pagination only, filter[type]
 // (ticket, user, group, organization) required, "type:" in the query is an
 // error, page[size] ≤ 1000 (default 100), ordered by created_at, links.prev
-// always null, cursors expire after one hour. Errors are 400
-// {"error": "invalid", ...} (UNCONFIRMED status).
+// always null, cursors expire after one hour. Errors are
+// errSearchInvalid's (unconfirmed.go).
 //
 // GET /api/v2/search/count: {"count": n}.
 //
@@ -367,10 +364,6 @@ func withResultType(h searchHit) json.RawMessage {
 	return out
 }
 
-func searchError(status int, desc string) error {
-	return &apiError{status: status, body: errorBody{Error: "invalid", Description: desc}}
-}
-
 const searchCap = 1000
 
 func (s *Server) searchGet(c *call) error {
@@ -381,19 +374,17 @@ func (s *Server) searchGet(c *call) error {
 	q := c.r.URL.Query()
 	query := q.Get("query")
 	if strings.TrimSpace(query) == "" {
-		return searchError(http.StatusBadRequest, "query is required")
+		return errSearchInvalid("query is required")
 	}
 	if (p.page-1)*p.perPage >= searchCap {
-		return searchError(http.StatusUnprocessableEntity, "Invalid search: Requested response size was greater than Search Response Limits")
+		return errSearchPastCap()
 	}
 	terms := parseQuery(query)
 	s.mu.Lock()
 	hits := s.st.search(terms, resultTypes(terms), c.user)
 	sortHits(hits, q.Get("sort_by"), q.Get("sort_order"))
 	total := len(hits)
-	// next_page keeps pointing past the cap, as it does on Zendesk (a
-	// client that follows it gets the 422).
-	page, next, prev := c.offsetPage(p, total)
+	page, next, prev := c.offsetPage(p, searchPagedTotal(total))
 	results := []json.RawMessage{}
 	for _, h := range hits[page[0]:page[1]] {
 		results = append(results, withResultType(h))
@@ -427,7 +418,7 @@ func sortHits(hits []searchHit, by, order string) {
 func (s *Server) searchCount(c *call) error {
 	query := c.r.URL.Query().Get("query")
 	if strings.TrimSpace(query) == "" {
-		return searchError(http.StatusBadRequest, "query is required")
+		return errSearchInvalid("query is required")
 	}
 	terms := parseQuery(query)
 	s.mu.Lock()
@@ -444,25 +435,25 @@ func (s *Server) searchExport(c *call) error {
 	switch typ {
 	case "ticket", "user", "group", "organization":
 	case "":
-		return searchError(http.StatusBadRequest, "filter[type] is required")
+		return errSearchInvalid("filter[type] is required")
 	default:
-		return searchError(http.StatusBadRequest, "filter[type] must be one of ticket, user, group, organization")
+		return errSearchInvalid("filter[type] must be one of ticket, user, group, organization")
 	}
 	query := q.Get("query")
 	if strings.TrimSpace(query) == "" {
-		return searchError(http.StatusBadRequest, "query is required")
+		return errSearchInvalid("query is required")
 	}
 	terms := parseQuery(query)
 	for _, t := range terms {
 		if t.key == "type" {
-			return searchError(http.StatusBadRequest, "type is not allowed in the query of an export search; use filter[type]")
+			return errSearchInvalid("type is not allowed in the query of an export search; use filter[type]")
 		}
 	}
 	size := 100
 	if v := q.Get("page[size]"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			return searchError(http.StatusBadRequest, "page[size] must be between 1 and 1000")
+			return errSearchInvalid("page[size] must be between 1 and 1000")
 		}
 		size = n
 	}
@@ -473,15 +464,15 @@ func (s *Server) searchExport(c *call) error {
 		issued, key, ok := strings.Cut(raw, "|")
 		sec, perr := strconv.ParseInt(issued, 10, 64)
 		if err != nil || !ok || perr != nil {
-			return searchError(http.StatusBadRequest, "invalid cursor")
+			return errSearchInvalid("invalid cursor")
 		}
 		if now.Sub(time.Unix(sec, 0)) > exportCursorLife {
-			return searchError(http.StatusBadRequest, "the cursor has expired")
+			return errSearchInvalid("the cursor has expired")
 		}
 		after = key
 	}
 	if q.Has("page[before]") {
-		return searchError(http.StatusBadRequest, "page[before] is not supported by export search")
+		return errSearchInvalid("page[before] is not supported by export search")
 	}
 	s.mu.Lock()
 	hits := s.st.search(terms, []string{typ}, c.user)

@@ -91,8 +91,9 @@ func WithOAuthClient(id, secret string) Option {
 }
 
 // WithTokenLifetime sets how long access tokens issued by /oauth/tokens live
-// when the request does not ask for an expires_in (default 30 minutes,
-// UNCONFIRMED: the default Zendesk announced for new global clients).
+// when the request does not ask for an expires_in (default 30 minutes, the
+// default Zendesk announced for new global clients; a guess kept in
+// unconfirmed.go).
 func WithTokenLifetime(d time.Duration) Option { return func(c *config) { c.tokenLifetime = d } }
 
 // WithRateLimit limits the API to n requests per window (fixed windows),
@@ -109,7 +110,7 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 // WithDeliveryTimeout sets how long one webhook delivery attempt may take
 // before it counts as a timeout (default 12 s, as third-party summaries of
 // https://developer.zendesk.com/api-reference/webhooks/introduction say
-// Zendesk does; UNCONFIRMED).
+// Zendesk does; a guess kept in unconfirmed.go).
 func WithDeliveryTimeout(d time.Duration) Option { return func(c *config) { c.deliveryTimeout = d } }
 
 // WithDeliverySleep replaces the wait between delivery attempts. Tests pass

@@ -21,27 +21,32 @@ import (
 // make_private, and the Idempotency-Key header on create. Triggers run after
 // every create and update.
 //
-// Choices (UNCONFIRMED unless said otherwise):
-//   - Updates through the API have via_id 5 ("api"); Server.AgentReply and
-//     Server.AgentUpdate play an agent in the agent UI (via_id 0, "web").
-//   - The submitter defaults to the requester when one is given, else to the
-//     authenticated user; the first comment's author is comment.author_id,
-//     else the submitter. Later comments default to the authenticated user.
-//   - requester.user_fields (used by the Braze seed, not documented) are set
-//     on the requester, whether found by email or created.
-//   - A requester without email is created as a new user each time.
-//   - Status: a new ticket is "new" ("open" when it has an assignee); an
-//     agent's comment on a "new" ticket opens it; an end user's comment on a
-//     pending or solved ticket reopens it; solving without an assignee
-//     assigns the acting agent; a closed ticket cannot be updated (422
-//     "Status: closed prevents ticket update", as public test fixtures
+// How the fake behaves:
+//   - Updates through the API have via_id 5 (web_service, "api"); Server.AgentReply and
+//     Server.AgentUpdate play an agent in the agent interface (via_id 0,
+//     web_form, "web"), as
+//     https://developer.zendesk.com/documentation/ticketing/reference-guides/via-types
+//     names them.
+//   - The submitter defaults as ticketSubmitter says; the first comment's
+//     author is comment.author_id, else the submitter. Later comments
+//     default to the authenticated user.
+//   - A "requester" object is found with findRequester, else created; its
+//     user_fields are set with requesterUserFields.
+//   - Status: a new ticket is "new" ("open" when it has an assignee); a
+//     comment moves it as statusAfterComment says; solving without an
+//     assignee assigns the acting agent; a closed ticket cannot be updated
+//     (422 "Status: closed prevents ticket update", as public test fixtures
 //     show); a ticket cannot be set back to "new" (422).
-//   - Idempotency-Key: the same key with the same body within 2 hours
-//     returns the first answer with "x-idempotency-lookup: hit" (the first
-//     answer says "miss"); the same key with another body answers 400
+//   - Idempotency-Key
+//     (https://developer.zendesk.com/api-reference/ticketing/introduction/#idempotency):
+//     the same key with the same body within 2 hours returns the first
+//     answer with "x-idempotency-lookup: hit" (the first answer says
+//     "miss"); the same key with another body answers 400
 //     {"error": "IdempotentRequestError", ...}.
 //   - More than 100 tickets in create_many / update_many / destroy_many
-//     answers 400 {"error": "TooManyValues", ...}.
+//     answers errTooManyValues; a failed item of a job is failedJobItem.
+//
+// Every function named here without a file is a guess in unconfirmed.go.
 
 type ticketInput struct {
 	ID              flexInt         `json:"id"`
@@ -143,9 +148,7 @@ func (st *state) createTicket(in *ticketInput, actor int64, viaID int, now time.
 		requester = u
 	case in.Requester != nil:
 		rq := in.Requester
-		if rq.Email != "" {
-			requester = st.userByEmail(rq.Email)
-		}
+		requester = st.findRequester(rq)
 		if requester == nil && rq.Name == "" && rq.Email == "" {
 			p.add("requester", "Requester", "Name: is too short (minimum one character)", "InvalidValue")
 		}
@@ -192,22 +195,13 @@ func (st *state) createTicket(in *ticketInput, actor int64, viaID int, now time.
 			}
 			requester = st.newUser(u, now)
 		}
-		if len(rq.UserFields) > 0 {
-			st.setUserFields(requester, rq.UserFields)
-			requester.UpdatedAt = now
-		}
+		st.requesterUserFields(requester, rq.UserFields, now)
 	}
 	if requester == nil {
 		requester, _ = st.users.get(actor)
 	}
 	t.RequesterID = requester.ID
-	t.SubmitterID = actor
-	if in.Requester != nil || (in.RequesterID.Set && !in.RequesterID.Null) {
-		t.SubmitterID = requester.ID
-	}
-	if in.SubmitterID.Set && !in.SubmitterID.Null {
-		t.SubmitterID = in.SubmitterID.V
-	}
+	t.SubmitterID = ticketSubmitter(in, requester.ID, actor)
 	if t.AssigneeID != nil && !in.Status.Set {
 		t.Status = "open"
 	}
@@ -298,14 +292,8 @@ func (st *state) updateTicket(rec *ticketRec, in *ticketInput, actor int64, viaI
 		c.AuditID = audit["id"].(int64)
 		w.comment = &c
 		w.events = append(w.events, map[string]any{"id": c.ID, "type": c.Type, "body": c.Body, "public": c.Public, "author_id": c.AuthorID})
-		if !in.Status.Set {
-			au, _ := st.users.get(author)
-			switch {
-			case au != nil && au.isAgent() && t.Status == "new":
-				t.Status = "open"
-			case au != nil && !au.isAgent() && (t.Status == "pending" || t.Status == "solved"):
-				t.Status = "open"
-			}
+		if au, ok := st.users.get(author); ok && !in.Status.Set {
+			t.Status = statusAfterComment(t.Status, au.isAgent())
 		}
 	}
 	if (t.Status == "solved" || t.Status == "closed") && t.AssigneeID == nil {
@@ -793,10 +781,6 @@ func (s *Server) commentMakePrivate(c *call) error {
 
 const maxBulk = 100
 
-func errTooMany() error {
-	return errBadRequest("TooManyValues", "You can specify up to 100 records per request")
-}
-
 func (s *Server) ticketsCreateMany(c *call) error {
 	var env struct {
 		Tickets []ticketInput `json:"tickets"`
@@ -805,7 +789,7 @@ func (s *Server) ticketsCreateMany(c *call) error {
 		return err
 	}
 	if len(env.Tickets) > maxBulk {
-		return errTooMany()
+		return errTooManyValues()
 	}
 	s.mu.Lock()
 	now := s.stamp()
@@ -815,7 +799,7 @@ func (s *Server) ticketsCreateMany(c *call) error {
 		idx := i
 		w, err := s.st.createTicket(&env.Tickets[i], c.user, ViaWebService, now)
 		if err != nil {
-			results = append(results, JobResult{Index: &idx, Error: "RecordInvalid", Details: apiErrText(err)})
+			results = append(results, failedJobItem(0, &idx, "RecordInvalid", err))
 			continue
 		}
 		out = append(out, s.st.runTriggers(w, now)...)
@@ -859,7 +843,7 @@ func (s *Server) ticketsUpdateMany(c *call) error {
 		}
 	}
 	if len(items) > maxBulk {
-		return errTooMany()
+		return errTooManyValues()
 	}
 	s.mu.Lock()
 	now := s.stamp()
@@ -869,12 +853,12 @@ func (s *Server) ticketsUpdateMany(c *call) error {
 		idx := i
 		rec, ok := s.st.tickets.get(it.id)
 		if !ok {
-			results = append(results, JobResult{ID: it.id, Index: &idx, Error: "TicketNotFound", Details: "Ticket not found"})
+			results = append(results, failedJobItem(it.id, &idx, "TicketNotFound", nil))
 			continue
 		}
 		w, err := s.st.updateTicket(rec, it.in, c.user, ViaWebService, now)
 		if err != nil {
-			results = append(results, JobResult{ID: it.id, Index: &idx, Error: "TicketUpdateFailed", Details: apiErrText(err)})
+			results = append(results, failedJobItem(it.id, &idx, "TicketUpdateFailed", err))
 			continue
 		}
 		out = append(out, s.st.runTriggers(w, now)...)
@@ -892,7 +876,7 @@ func (s *Server) ticketsDestroyMany(c *call) error {
 		return err
 	}
 	if len(ids) > maxBulk {
-		return errTooMany()
+		return errTooManyValues()
 	}
 	s.mu.Lock()
 	var results []JobResult
@@ -900,7 +884,7 @@ func (s *Server) ticketsDestroyMany(c *call) error {
 		if s.st.tickets.del(id) {
 			results = append(results, JobResult{ID: id, Action: "delete", Status: "Deleted", Success: ptr(true)})
 		} else {
-			results = append(results, JobResult{ID: id, Error: "TicketNotFound", Details: "Ticket not found"})
+			results = append(results, failedJobItem(id, nil, "TicketNotFound", nil))
 		}
 	}
 	queued := s.st.newJob("bulk_delete_tickets", results)
@@ -927,20 +911,12 @@ func apiErrText(err error) string {
 	return err.Error()
 }
 
-// newJob records a completed job and returns how it looked when queued.
-// UNCONFIRMED: the status strings "queued" and "completed" (those of
-// Zendesk's examples; the other states are not shown there).
+// newJob records a job, run at once, and returns how it looked when queued
+// (newJobStatus).
 func (st *state) newJob(jobType string, results []JobResult) JobStatus {
 	id := randomHex(16)
-	total := len(results)
-	done := JobStatus{
-		ID: id, URL: st.url("/api/v2/job_statuses/%s.json", id), JobType: jobType, Status: "completed",
-		Message: ptr("Completed at " + st.s.stamp().Format(time.RFC3339)), Progress: ptr(total), Total: ptr(total),
-		Results: nonNil(results),
-	}
+	queued, done := newJobStatus(id, st.url("/api/v2/job_statuses/%s.json", id), jobType, results, st.s.stamp())
 	st.jobs.put(id, &jobRec{j: done, seq: st.nextID()})
-	queued := done
-	queued.Status, queued.Message, queued.Progress, queued.Results = "queued", nil, nil, nil
 	return queued
 }
 
@@ -968,7 +944,7 @@ func (s *Server) jobStatusesList(c *call) error {
 func (s *Server) jobStatusesShowMany(c *call) error {
 	raw := c.r.URL.Query().Get("ids")
 	if raw == "" {
-		return errBadRequest("InvalidValue", "ids is required")
+		return errBadParameter("ids is required")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -17,8 +17,8 @@ import (
 // ordered by category position, then position; sort_by and sort_order are
 // ignored), active, show, create,
 // update, delete; trigger categories list (cursor or offset), create, show,
-// update (PATCH or PUT), delete (400 while triggers use the category,
-// UNCONFIRMED).
+// update (PATCH or PUT), delete (refused while triggers use the category:
+// errCategoryNotEmpty, a guess in unconfirmed.go).
 //
 // Triggers run after every ticket create and update, in order, each at most
 // once per update; after one fires the cycle starts again from the first
@@ -462,7 +462,7 @@ func (s *Server) categoryDelete(c *call) error {
 	}
 	for _, t := range s.st.triggers.values() {
 		if t.CategoryID != nil && *t.CategoryID == id {
-			return errBadRequest("CategoryNotEmpty", "A trigger category with triggers cannot be deleted")
+			return errCategoryNotEmpty()
 		}
 	}
 	s.st.categories.del(id)

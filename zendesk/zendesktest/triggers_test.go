@@ -13,7 +13,8 @@ import (
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
-// The trigger body of the Braze seed (004), as its step 3 gives it.
+// The trigger body of Braze's help article "Zendesk Chat", as its step 3
+// gives it.
 const brazeReplyBody = `{
     "campaign_id": "{{YOUR_CAMPAIGN_ID}}",
     "recipients": [
@@ -54,9 +55,10 @@ type brazeSend struct {
 	} `json:"recipients"`
 }
 
-// TestTriggersBrazeFlow plays the Braze seed: the SMS reply trigger fires on
-// public comments not made through the API, the solved trigger fires when
-// the status changes to solved, and bodies render the placeholders.
+// TestTriggersBrazeFlow plays Braze's help article "Zendesk Chat": the SMS
+// reply trigger fires on public comments not made through the API, the
+// solved trigger fires when the status changes to solved, and bodies render
+// the placeholders.
 func TestTriggersBrazeFlow(t *testing.T) {
 	t.Parallel()
 	clock := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)

@@ -19,9 +19,9 @@ import (
 // update, delete (deactivates), search (see search.go for the query
 // subset) and create_or_update (matched by email, then external_id, both
 // case-insensitive; 201 when created, 200 with Location when updated).
-// user_fields values are stored by field key; keys that name no user field
-// are ignored and dropdown values must be one of the field's options
-// (UNCONFIRMED: Zendesk's handling of unknown keys). Duplicate email or
+// user_fields values are stored by field key; dropdown values must be one
+// of the field's options, and a key that names no user field is what
+// unknownUserFieldKey (unconfirmed.go) guesses. Duplicate email or
 // external_id answers 422 DuplicateValue.
 //
 // User fields: list, create, show, update, delete; key required, unique
@@ -128,27 +128,33 @@ func (st *state) applyUser(u *User, in *userInput, creating bool) error {
 	if in.Tags != nil {
 		u.Tags = normalizeTags(*in.Tags)
 	}
-	if len(in.UserFields) > 0 {
-		if u.UserFields == nil {
-			u.UserFields = map[string]any{}
+	for k, v := range in.UserFields {
+		f := st.userFieldByKey(k)
+		if f == nil {
+			if msg := unknownUserFieldKey(k); msg != "" {
+				p.add("user_fields", k, msg, "InvalidValue")
+			}
+			continue
 		}
-		for k, v := range in.UserFields {
-			f := st.userFieldByKey(k)
-			if f == nil {
-				continue
-			}
-			if msg := checkFieldValue(f, v); msg != "" {
-				p.add("user_fields", f.Title, msg, "InvalidValue")
-				continue
-			}
-			if v == nil {
-				delete(u.UserFields, k)
-			} else {
-				u.UserFields[k] = v
-			}
+		if msg := checkFieldValue(f, v); msg != "" {
+			p.add("user_fields", f.Title, msg, "InvalidValue")
+			continue
 		}
+		setFieldValue(u, k, v)
 	}
 	return p.err()
+}
+
+// setFieldValue sets a user's value for a user field key; nil removes it.
+func setFieldValue(u *User, key string, v any) {
+	if v == nil {
+		delete(u.UserFields, key)
+		return
+	}
+	if u.UserFields == nil {
+		u.UserFields = map[string]any{}
+	}
+	u.UserFields[key] = v
 }
 
 // checkFieldValue checks a user field value; "" means valid.
@@ -200,14 +206,7 @@ func (st *state) setUserFields(u *User, values map[string]any) {
 		if f == nil || checkFieldValue(f, v) != "" {
 			continue
 		}
-		if u.UserFields == nil {
-			u.UserFields = map[string]any{}
-		}
-		if v == nil {
-			delete(u.UserFields, k)
-		} else {
-			u.UserFields[k] = v
-		}
+		setFieldValue(u, k, v)
 	}
 }
 
@@ -335,8 +334,8 @@ func (s *Server) usersList(c *call) error {
 	if len(roles) == 0 {
 		return paginateTable(c, p, "users", s.st.users, s.st.userJSON)
 	}
-	// A role filter walks the users (UNCONFIRMED cost: a role is not
-	// indexed); only the page is rendered.
+	// A role filter walks the users (the fake does not index roles); only
+	// the page is rendered.
 	var list []*User
 	for _, u := range s.st.users.values() {
 		if slices.Contains(roles, u.Role) {
@@ -391,7 +390,7 @@ func (s *Server) usersSearch(c *call) error {
 	q := c.r.URL.Query()
 	query, ext := q.Get("query"), q.Get("external_id")
 	if query == "" && ext == "" {
-		return errBadRequest("InvalidValue", "query or external_id is required")
+		return errBadParameter("query or external_id is required")
 	}
 	if p.page*p.perPage > 10000 {
 		return errPagination("user search is limited to 10,000 records per query")

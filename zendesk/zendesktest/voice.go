@@ -1,10 +1,8 @@
 package zendesktest
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -25,7 +23,8 @@ import (
 //	     and shown to display_to_agent (a ScreenPop). 201 {"ticket": {...}}.
 //
 // A voice comment is a private "VoiceComment" whose body lists the call
-// details (format UNCONFIRMED) and whose data holds them.
+// details (voiceCommentBody, a guess in unconfirmed.go) and whose data
+// holds them (VoiceCommentData).
 
 type voiceCommentIn struct {
 	From              string   `json:"from"`
@@ -47,16 +46,8 @@ func (st *state) newVoiceComment(in *voiceCommentIn, author int64, viaID int, no
 	if in.AnsweredByID != nil {
 		d.AnsweredByID = ptr(int64(*in.AnsweredByID))
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Call from: %s\nCall to: %s\nTime of call: %s\nLength of phone call: %d seconds", d.From, d.To, d.StartedAt, derefInt(d.CallDuration))
-	if d.Location != nil {
-		fmt.Fprintf(&b, "\nLocation: %s", *d.Location)
-	}
-	if d.TranscriptionText != nil {
-		fmt.Fprintf(&b, "\n\nTranscription:\n%s", *d.TranscriptionText)
-	}
 	c := Comment{
-		ID: st.nextID(), Type: "VoiceComment", AuthorID: author, Body: b.String(), Public: false,
+		ID: st.nextID(), Type: "VoiceComment", AuthorID: author, Body: voiceCommentBody(d), Public: false,
 		Attachments: []any{}, Via: viaFor(viaID), ViaID: viaID, CreatedAt: now, Data: d,
 		Metadata: map[string]any{"system": map[string]any{}, "custom": map[string]any{}},
 	}

@@ -22,18 +22,17 @@ import (
 // /api/v2/webhooks/{id}/signing_secret (reset: 201 with the new secret),
 // POST /api/v2/webhooks/test.
 //
-// UNCONFIRMED choices: the list path and filters, the PATCH and reset
-// paths, 204 on update (go-zendesk's UpdateWebhook returns no webhook),
-// validation errors as 422 RecordInvalid, the test endpoint's body and
-// answer, and the secret used to sign a test of an unsaved webhook: the
-// fixed value of Zendesk's verification sample, TestSigningSecret. The test
-// endpoint accepts ?webhook_id= for a saved webhook and a "webhook" object
-// for an unsaved one, plus an optional "request" with "payload" and
-// "headers" ([{"key": ..., "value": ...}] or {"name": "value"}); the
-// endpoint, method, format and authentication may also be given inside
-// "request". It answers {"response": {"status": N, "headers": [{"key",
-// "value"}], "body": "..."}}, with 502 (or 504 on a timeout) when no answer
-// came.
+// The guesses, in unconfirmed.go: the list, PATCH and reset paths
+// (webhookRoutes), the answer to an update (webhookUpdated), the answer of
+// the test endpoint (webhookTestAnswer) and the secret that signs a test of
+// an unsaved webhook (TestSigningSecret). Validation errors are 422
+// RecordInvalid, like the other Support endpoints'. The test endpoint is
+// lenient, the fake's choice, so that a client's request is tested
+// whatever the shape it guesses: it accepts ?webhook_id= for a saved
+// webhook and a "webhook" object for an unsaved one, plus an optional
+// "request" with "payload" and "headers" ([{"key": ..., "value": ...}] or
+// {"name": "value"}); the endpoint, method, format and authentication may
+// also be given inside "request".
 //
 // A webhook subscribed to Zendesk events must use POST and json and cannot
 // be connected to triggers; "conditional_ticket_events" must be the only
@@ -42,10 +41,6 @@ import (
 // (https://developer.zendesk.com/documentation/event-connectors/webhooks/creating-and-monitoring-webhooks/).
 // The API never shows authentication
 // data. http endpoints are allowed (Zendesk may require https).
-
-// TestSigningSecret signs webhook tests of unsaved webhooks (base64 of
-// "this_secret_is_for_testing_only", from Zendesk's verification sample).
-const TestSigningSecret = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
 
 const triggerSubscription = "conditional_ticket_events"
 
@@ -242,7 +237,7 @@ func (s *Server) webhookUpdate(c *call) error {
 	}
 	w.UpdatedAt, w.UpdatedBy = ptr(s.stamp()), ptr(itoa(c.user))
 	r.w = w
-	return c.noContent()
+	return webhookUpdated(c)
 }
 
 func (s *Server) webhookDelete(c *call) error {
@@ -311,7 +306,7 @@ func testHeaders(raw json.RawMessage) ([]kv, error) {
 	}
 	var m map[string]string
 	if err := fakeserver.DecodeJSON(raw, &m); err != nil {
-		return nil, errBadRequest("BadRequest", "request.headers must be a list of {key, value} or an object")
+		return nil, errBadBody("request.headers must be a list of {key, value} or an object")
 	}
 	for k, v := range m {
 		list = append(list, kv{k, v})
@@ -390,7 +385,6 @@ func (s *Server) webhooksTest(c *call) error {
 		o.header.Del("Content-Type")
 	}
 	d, resp := s.dl.deliverNow(c.r.Context(), o)
-	out := map[string]any{"status": 0, "headers": []kv{}, "body": ""}
 	if resp != nil {
 		var hs []kv
 		for k, vs := range resp.header {
@@ -399,16 +393,17 @@ func (s *Server) webhooksTest(c *call) error {
 			}
 		}
 		slices.SortFunc(hs, func(a, b kv) int { return strings.Compare(a.Key, b.Key) })
-		out["status"], out["headers"], out["body"] = resp.status, nonNil(hs), resp.body
-	} else if len(d.Attempts) > 0 {
+		return c.json(200, webhookTestAnswer(resp.status, hs, resp.body))
+	}
+	if len(d.Attempts) > 0 {
 		a := d.Attempts[0]
 		status := http.StatusBadGateway
 		if a.Err == "timeout" {
 			status = http.StatusGatewayTimeout
 		}
-		out["status"], out["body"] = status, a.Err
+		return c.json(200, webhookTestAnswer(status, nil, a.Err))
 	}
-	return c.json(200, map[string]any{"response": out})
+	return c.json(200, webhookTestAnswer(0, nil, ""))
 }
 
 type testResponse struct {
