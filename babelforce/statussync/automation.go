@@ -15,27 +15,6 @@ import (
 	"github.com/deskbridge/deskbridge/webhook"
 )
 
-// AutomationBody is the JSON body to configure in the HTTP action of a
-// babelforce automation on the "Presence changed" event, pointing at
-// AutomationHandler with the secret of Config.AutomationAuth (header
-// "Authorization: Bearer <secret>" by default).
-//
-// UNCONFIRMED: babelforce does not document the payload of its "Presence
-// changed" event, so the placeholder names below are a guess in the style
-// of its task templates (the seed's template writes raw values with triple
-// braces, {{{task.body.detail.agent_id}}}). Check them in the
-// automation editor and replace what differs; the field names on the left
-// are this package's and fixed. event_id and changed_at are optional (see
-// PresenceEvent), agent_id or source_id is required, and presence is
-// required.
-const AutomationBody = `{
-  "event_id": "{{{event.id}}}",
-  "agent_id": "{{{agent.id}}}",
-  "source_id": "{{{agent.sourceId}}}",
-  "presence": "{{{agent.presence.name}}}",
-  "changed_at": "{{{event.dateCreated}}}"
-}`
-
 // PresenceEvent is a babelforce presence change: the body that
 // AutomationHandler receives (see AutomationBody), or what a caller passes
 // to ApplyPresence.

@@ -67,17 +67,3 @@ func TestPresenceEventKey(t *testing.T) {
 		}
 	}
 }
-
-func TestAutomationBodyDecodes(t *testing.T) {
-	t.Parallel()
-	// The documented body, with its placeholders filled in, decodes.
-	r := strings.NewReplacer("{{{event.id}}}", "ev-1", "{{{agent.id}}}", "a-1", "{{{agent.sourceId}}}", "10011",
-		"{{{agent.presence.name}}}", "busy", "{{{event.dateCreated}}}", "1795253400000")
-	var e statussync.PresenceEvent
-	if err := json.Unmarshal([]byte(r.Replace(statussync.AutomationBody)), &e); err != nil {
-		t.Fatal(err)
-	}
-	if e.EventID != "ev-1" || e.AgentID != "a-1" || e.SourceID != "10011" || e.Presence != "busy" || e.ChangedAt.IsZero() {
-		t.Errorf("%+v", e)
-	}
-}

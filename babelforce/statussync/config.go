@@ -22,9 +22,6 @@ const (
 	DefaultStateTTL = 30 * time.Second
 	// DefaultPollInterval is the poller's interval.
 	DefaultPollInterval = 15 * time.Second
-	// maxRetryAfter: Zendesk is reported not to retry a 503 whose
-	// Retry-After is 60 seconds or more.
-	maxRetryAfter = time.Minute
 	// statusRefreshMin is the least time between two reads of Zendesk's
 	// unified statuses caused by a presence with no status of its name
 	// (babelforce's "busy" has none, and would otherwise cost a read per

@@ -1,7 +1,9 @@
 // Package statussync keeps an agent's status in step between Zendesk and
 // babelforce: an agent changes status once, in either tool, and the other
-// follows. It is the flow of the babelforce article "Synching the agent
-// status from Zendesk omnichannel to babelforce" (seed 000), in both
+// follows. It is the flow of babelforce's help center article "Synching
+// the agent status from Zendesk omnichannel to babelforce"
+// (https://help.babelforce.com/hc/en-us/articles/17020396359954-Synching-the-agent-status-from-Zendesk-omnichannel-to-babelforce;
+// "the status-sync article" in this package's documentation), in both
 // directions.
 //
 // # Pieces
@@ -103,10 +105,13 @@
 //
 // # Unconfirmed
 //
-// The babelforce automation's placeholders (AutomationBody), the name
-// babelforce gives a presence created with a label (NormalizeName; Check
-// and Provision fall back to the label), the query parameter of the Zendesk
-// domain in babelforce's endpoint URL (ZendeskDomainParam), and the body
-// of Zendesk's unified status event (package webhook) are not documented by
-// the vendors and are guesses, each kept in one place.
+// What the vendors do not document and the flow relies on is a guess, each
+// kept in one place, unconfirmed.go, with a test that names the doubt: the
+// babelforce automation's placeholders ([AutomationBody]), the name
+// babelforce gives a presence created with a label ([NormalizeName];
+// [Flow.Check] and [Provision] fall back to the label), the query
+// parameter of the Zendesk domain in babelforce's endpoint URL
+// ([ZendeskDomainParam]), and the longest Retry-After that Zendesk still
+// retries (Config.RetryAfter stays under 60 s). The body of Zendesk's
+// unified status event is package [webhook]'s guess.
 package statussync

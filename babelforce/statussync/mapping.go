@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/zendesk"
@@ -110,39 +109,6 @@ func (m Mapping) lookup(table map[string]string, k string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// NormalizeName returns the name babelforce gives a presence created with
-// the label s, which is also how this package compares names: lower case,
-// words (runs of letters, digits, "-" and "_") joined by "_". "In a meeting"
-// becomes "in_a_meeting", "Transfers only" "transfers_only", and Zendesk's
-// state names ("online", "transfers_only") stay as they are.
-//
-// UNCONFIRMED: babelforce documents that a presence is created with a label
-// and has a name, not how one comes from the other. This is the rule of
-// babelforcetest. When babelforce names a presence otherwise, Flow.Check
-// and Provision find it by its label instead, and the flow uses the name
-// babelforce gave it.
-func NormalizeName(s string) string {
-	if isNormal(s) {
-		return s
-	}
-	fields := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_'
-	})
-	return strings.Join(fields, "_")
-}
-
-// isNormal reports whether NormalizeName(s) is s, cheaply: s is made of
-// lower-case ASCII letters, digits, "-" and "_" only.
-func isNormal(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // Presence returns the babelforce presence that the Zendesk channel state

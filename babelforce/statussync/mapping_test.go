@@ -11,26 +11,6 @@ import (
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
-func TestNormalizeName(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"online":              "online",
-		"transfers_only":      "transfers_only",
-		"Transfers only":      "transfers_only",
-		"In a meeting":        "in_a_meeting",
-		"  In  a   meeting! ": "in_a_meeting",
-		"Lunch/Break":         "lunch_break",
-		"on-call":             "on-call",
-		"Café":                "café",
-		"":                    "",
-		"!!!":                 "",
-	} {
-		if got := statussync.NormalizeName(in); got != want {
-			t.Errorf("NormalizeName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestMappingPresence(t *testing.T) {
 	t.Parallel()
 	def := statussync.DefaultMapping()

@@ -25,14 +25,6 @@ const (
 	// templates read it as {{secret.zendesk.webhook}}.
 	SecretPrefix = "zendesk"
 	SecretKey    = "webhook"
-	// ZendeskDomainParam is the query parameter that gives babelforce's
-	// Zendesk webhook endpoint the Zendesk account's domain.
-	//
-	// UNCONFIRMED: the seed says "we want to specify the domain of our
-	// zendesk account" and shows the complete URL only in a screenshot
-	// that was not captured; "domain" is a guess. Check the URL in
-	// babelforce's help article and change it here if it differs.
-	ZendeskDomainParam = "domain"
 )
 
 // AgentEvents returns the event types the webhook subscribes to:
