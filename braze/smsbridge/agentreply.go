@@ -37,24 +37,6 @@ const (
 	stateNone     = "none"     // certainly not sent; may be sent
 )
 
-// sendState is a decoded send record: "maybe <unix-nano> <probe failures>".
-type sendState struct {
-	state  string
-	probes int
-}
-
-func parseSendState(v string) sendState {
-	f := strings.Fields(v)
-	if len(f) == 0 {
-		return sendState{}
-	}
-	s := sendState{state: f[0]}
-	if len(f) >= 3 {
-		s.probes, _ = strconv.Atoi(f[2])
-	}
-	return s
-}
-
 // skipReason says why an agent reply needs no SMS, or "".
 func skipReason(r *AgentReply) string {
 	switch {
@@ -142,11 +124,12 @@ func (b *Bridge) HandleAgentReply(ctx context.Context, r *AgentReply) (Outcome, 
 // at HandleAgentReply.
 func (b *Bridge) send(ctx context.Context, log *slog.Logger, r *AgentReply, campaign, text string, attrs map[string]any) (Outcome, error) {
 	key := "send:" + r.Key
-	v, _, err := b.store.Get(ctx, key)
+	// "maybe <unix-nano> <probe failures>", "sending <unix-nano>", "sent"…
+	state, nums, err := b.readRecord(ctx, key)
 	if err != nil {
-		return "", fmt.Errorf("smsbridge: store: %w", err)
+		return "", err
 	}
-	switch st := parseSendState(v); st.state {
+	switch probes := nums[1]; state {
 	case stateSent:
 		return OutcomeAlreadySent, nil
 	case stateWithheld:
@@ -162,13 +145,13 @@ func (b *Bridge) send(ctx context.Context, log *slog.Logger, r *AgentReply, camp
 			log.InfoContext(ctx, "earlier send confirmed by its marker", slog.String("outcome", string(OutcomeConfirmed)))
 			return OutcomeConfirmed, nil
 		}
-		if perr != nil && st.probes+1 < maxProbeFailures {
-			_ = b.store.Set(ctx, key, fmt.Sprintf("%s %d %d", stateMaybe, b.cfg.Now().UnixNano(), st.probes+1), sendTTL)
+		if perr != nil && probes+1 < maxProbeFailures {
+			_ = b.store.Set(ctx, key, record(stateMaybe, b.cfg.Now().UnixNano(), probes+1), sendTTL)
 			return "", fmt.Errorf("smsbridge: could not learn whether Braze sent %s: %w", r.Key, perr)
 		}
 		if b.cfg.Delivery == AtMostOnce {
 			if err := b.store.Set(ctx, key, stateWithheld, sendTTL); err != nil {
-				return "", fmt.Errorf("smsbridge: store: %w", err)
+				return "", errStore(err)
 			}
 			var cause error
 			switch {
@@ -185,8 +168,8 @@ func (b *Bridge) send(ctx context.Context, log *slog.Logger, r *AgentReply, camp
 		log.WarnContext(ctx, "sending again an SMS that may have been sent (at-least-once)")
 	}
 
-	if err := b.store.Set(ctx, key, fmt.Sprintf("%s %d", stateSending, b.cfg.Now().UnixNano()), sendTTL); err != nil {
-		return "", fmt.Errorf("smsbridge: store: %w", err)
+	if err := b.store.Set(ctx, key, record(stateSending, b.cfg.Now().UnixNano()), sendTTL); err != nil {
+		return "", errStore(err)
 	}
 	if b.cfg.SendMarker != "" {
 		attrs[b.cfg.SendMarker] = r.Key
@@ -213,7 +196,7 @@ func (b *Bridge) send(ctx context.Context, log *slog.Logger, r *AgentReply, camp
 			slog.String("dispatch_id", res.DispatchID), slog.Bool("queued", res.Queued))
 		return OutcomeSent, nil
 	case braze.MaybeSent(err):
-		_ = b.store.Set(bg, key, fmt.Sprintf("%s %d 0", stateMaybe, b.cfg.Now().UnixNano()), sendTTL)
+		_ = b.store.Set(bg, key, record(stateMaybe, b.cfg.Now().UnixNano(), 0), sendTTL)
 		return "", fmt.Errorf("smsbridge: Braze may have sent the SMS of %s; the retry will check: %w", r.Key, err)
 	case refused(err):
 		_ = b.store.Set(bg, key, stateRefused, sendTTL)
@@ -294,7 +277,7 @@ func (b *Bridge) isEcho(ctx context.Context, log *slog.Logger, r *AgentReply) (b
 	key := echoKey(r.ExternalID, r.Text)
 	_, ok, err := b.store.Get(ctx, key)
 	if err != nil {
-		return false, fmt.Errorf("smsbridge: store: %w", err)
+		return false, errStore(err)
 	}
 	if !ok {
 		return false, nil

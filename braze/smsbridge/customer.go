@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -45,7 +44,7 @@ func (b *Bridge) lockCustomer(ctx context.Context, log *slog.Logger, externalID 
 	switch {
 	case err != nil:
 		unlock()
-		return nil, fmt.Errorf("smsbridge: store: %w", err)
+		return nil, errStore(err)
 	case !ok:
 		unlock()
 		log.InfoContext(ctx, "another text from the customer is being handled elsewhere; asking Braze to retry")

@@ -22,30 +22,6 @@ const (
 	inDone    = "done"    // "done <ticket>"
 )
 
-type inState struct {
-	state          string
-	ticket, author int64
-	since          time.Time
-}
-
-func parseInState(v string) inState {
-	f := strings.Fields(v)
-	var s inState
-	if len(f) == 0 {
-		return s
-	}
-	s.state = f[0]
-	if len(f) > 1 {
-		s.ticket, _ = strconv.ParseInt(f[1], 10, 64)
-	}
-	if len(f) > 3 {
-		s.author, _ = strconv.ParseInt(f[2], 10, 64)
-		ns, _ := strconv.ParseInt(f[3], 10, 64)
-		s.since = time.Unix(0, ns)
-	}
-	return s
-}
-
 // errTicketClosed: the ticket closed between the check and the comment.
 var errTicketClosed = errors.New("smsbridge: the ticket is closed")
 
@@ -98,23 +74,27 @@ func (b *Bridge) HandleInboundSMS(ctx context.Context, m *InboundSMS) (Outcome, 
 	}
 	defer unlock()
 	key := "in:" + m.Key
-	v, _, err := b.store.Get(ctx, key)
+	state, nums, err := b.readRecord(ctx, key)
 	if err != nil {
-		return "", fmt.Errorf("smsbridge: store: %w", err)
+		return "", err
 	}
-	switch st := parseInState(v); st.state {
+	switch ticket := nums[0]; state {
 	case inDone:
 		return OutcomeDuplicate, nil
 	case inCreated:
-		return b.finishCreated(ctx, log, m, key, st.ticket)
+		return b.finishCreated(ctx, log, m, key, ticket)
 	case inPending:
-		found, err := b.findComment(ctx, st.ticket, st.author, m.Message, st.since)
+		var since time.Time
+		if nums[2] != 0 {
+			since = time.Unix(0, nums[2])
+		}
+		found, err := b.findComment(ctx, ticket, nums[1], m.Message, since)
 		if err != nil {
-			return "", fmt.Errorf("smsbridge: looking for the comment of an earlier attempt on ticket %d: %w", st.ticket, err)
+			return "", fmt.Errorf("smsbridge: looking for the comment of an earlier attempt on ticket %d: %w", ticket, err)
 		}
 		if found {
-			_ = b.store.Set(ctx, key, fmt.Sprintf("%s %d", inDone, st.ticket), b.cfg.InboundWindow)
-			log.InfoContext(ctx, "SMS found on the ticket from an earlier attempt", slog.Int64("ticket", st.ticket), slog.String("outcome", string(OutcomeCommented)))
+			_ = b.store.Set(ctx, key, record(inDone, ticket), b.cfg.InboundWindow)
+			log.InfoContext(ctx, "SMS found on the ticket from an earlier attempt", slog.Int64("ticket", ticket), slog.String("outcome", string(OutcomeCommented)))
 			return OutcomeCommented, nil
 		}
 	}
@@ -140,7 +120,7 @@ func (b *Bridge) HandleInboundSMS(ctx context.Context, m *InboundSMS) (Outcome, 
 func (b *Bridge) openTicket(ctx context.Context, log *slog.Logger, m *InboundSMS) (ticket, requester int64, err error) {
 	remembered, err := b.rememberedTicket(ctx, m.ExternalID)
 	if err != nil {
-		return 0, 0, fmt.Errorf("smsbridge: store: %w", err)
+		return 0, 0, errStore(err)
 	}
 	ids := []int64{m.TicketID}
 	if remembered != m.TicketID {
@@ -191,11 +171,11 @@ func (b *Bridge) comment(ctx context.Context, log *slog.Logger, m *InboundSMS, k
 	// Recorded before the call: if the answer is lost, the retry looks for
 	// the comment before adding it again; and if Zendesk sends the comment
 	// back through a trigger, it is recognised.
-	if err := b.store.Set(ctx, key, fmt.Sprintf("%s %d %d %d", inPending, ticket, requester, b.cfg.Now().UnixNano()), b.cfg.InboundWindow); err != nil {
-		return "", fmt.Errorf("smsbridge: store: %w", err)
+	if err := b.store.Set(ctx, key, record(inPending, ticket, requester, b.cfg.Now().UnixNano()), b.cfg.InboundWindow); err != nil {
+		return "", errStore(err)
 	}
 	if err := b.rememberEcho(ctx, m.ExternalID, m.Message); err != nil {
-		return "", fmt.Errorf("smsbridge: store: %w", err)
+		return "", errStore(err)
 	}
 	_, err := b.cfg.Zendesk.Tickets.Update(ctx, ticket, &zendesk.TicketInput{
 		Comment: &zendesk.CommentInput{Body: m.Message, Public: zendesk.Ptr(true), AuthorID: requester},
@@ -209,7 +189,7 @@ func (b *Bridge) comment(ctx context.Context, log *slog.Logger, m *InboundSMS, k
 		}
 		return "", fmt.Errorf("smsbridge: adding the SMS to ticket %d: %w", ticket, err)
 	}
-	_ = b.store.Set(context.WithoutCancel(ctx), key, fmt.Sprintf("%s %d", inDone, ticket), b.cfg.InboundWindow)
+	_ = b.store.Set(context.WithoutCancel(ctx), key, record(inDone, ticket), b.cfg.InboundWindow)
 	log.InfoContext(ctx, "SMS added to the ticket", slog.Int64("ticket", ticket), slog.String("outcome", string(OutcomeCommented)))
 	return OutcomeCommented, nil
 }
@@ -221,7 +201,7 @@ func (b *Bridge) createTicket(ctx context.Context, log *slog.Logger, m *InboundS
 		return "", err
 	}
 	if err := b.rememberEcho(ctx, m.ExternalID, m.Message); err != nil {
-		return "", fmt.Errorf("smsbridge: store: %w", err)
+		return "", errStore(err)
 	}
 	t, err := b.cfg.Zendesk.Tickets.Create(ctx, &zendesk.TicketInput{
 		Subject:     strings.ReplaceAll(b.cfg.TicketSubject, "{name}", displayName(m)),
@@ -237,8 +217,8 @@ func (b *Bridge) createTicket(ctx context.Context, log *slog.Logger, m *InboundS
 		return "", fmt.Errorf("smsbridge: creating the ticket: %w", err)
 	}
 	b.rememberTicket(context.WithoutCancel(ctx), log, m.ExternalID, t.ID)
-	if err := b.store.Set(ctx, key, fmt.Sprintf("%s %d", inCreated, t.ID), b.cfg.InboundWindow); err != nil {
-		return "", fmt.Errorf("smsbridge: store: %w", err)
+	if err := b.store.Set(ctx, key, record(inCreated, t.ID), b.cfg.InboundWindow); err != nil {
+		return "", errStore(err)
 	}
 	log.InfoContext(ctx, "ticket opened from an SMS", slog.Int64("ticket", t.ID), slog.Int64("requester", user.ID))
 	return b.finishCreated(ctx, log, m, key, t.ID)
@@ -258,7 +238,7 @@ func (b *Bridge) finishCreated(ctx context.Context, log *slog.Logger, m *Inbound
 	if err != nil {
 		return "", fmt.Errorf("smsbridge: ticket %d was created; setting the customer's %s in Braze: %w", ticket, AttrTicket, err)
 	}
-	_ = b.store.Set(context.WithoutCancel(ctx), key, fmt.Sprintf("%s %d", inDone, ticket), b.cfg.InboundWindow)
+	_ = b.store.Set(context.WithoutCancel(ctx), key, record(inDone, ticket), b.cfg.InboundWindow)
 	log.InfoContext(ctx, "ticket attributes set in Braze", slog.Int64("ticket", ticket), slog.String("outcome", string(OutcomeTicketCreated)))
 	return OutcomeTicketCreated, nil
 }

@@ -3,6 +3,9 @@ package smsbridge
 import (
 	"container/heap"
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -166,4 +169,38 @@ func (h *expiryHeap) Pop() any {
 	old[len(old)-1] = nil
 	*h = old[:len(old)-1]
 	return e
+}
+
+// errStore wraps a Store failure. It is transient: the handler answers
+// 503, and the sender retries.
+func errStore(err error) error { return fmt.Errorf("smsbridge: store: %w", err) }
+
+// A record is what the bridge keeps in the Store about one delivery: a
+// state word and numbers, space-separated ("pending 12 34 1765000000").
+
+// record formats a record.
+func record(state string, nums ...int64) string {
+	b := []byte(state)
+	for _, n := range nums {
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, n, 10)
+	}
+	return string(b)
+}
+
+// readRecord reads the record under key: its state, "" when there is
+// none, and its first numbers, 0 where missing.
+func (b *Bridge) readRecord(ctx context.Context, key string) (state string, nums [3]int64, err error) {
+	v, _, err := b.store.Get(ctx, key)
+	if err != nil {
+		return "", nums, errStore(err)
+	}
+	f := strings.Fields(v)
+	if len(f) == 0 {
+		return "", nums, nil
+	}
+	for i := 0; i < len(nums) && i+1 < len(f); i++ {
+		nums[i], _ = strconv.ParseInt(f[i+1], 10, 64)
+	}
+	return f[0], nums, nil
 }

@@ -434,3 +434,30 @@ func TestKeyedMutex(t *testing.T) {
 		t.Errorf("%d keys left", n)
 	}
 }
+
+// A record round-trips through the Store; short or odd records read as
+// zeros where numbers are missing.
+func TestRecords(t *testing.T) {
+	t.Parallel()
+	b := &Bridge{store: &MemoryStore{}}
+	ctx := t.Context()
+	for v, want := range map[string]struct {
+		state string
+		nums  [3]int64
+	}{
+		record(inPending, 12, 34, 1765000000): {inPending, [3]int64{12, 34, 1765000000}},
+		record(stateSent):                     {stateSent, [3]int64{}},
+		"maybe 5":                             {stateMaybe, [3]int64{5}},
+		"done x 7 8 9":                        {inDone, [3]int64{0, 7, 8}},
+		"  ":                                  {"", [3]int64{}},
+	} {
+		_ = b.store.Set(ctx, "k", v, time.Minute)
+		state, nums, err := b.readRecord(ctx, "k")
+		if err != nil || state != want.state || nums != want.nums {
+			t.Errorf("%q → %q %v %v, want %+v", v, state, nums, err, want)
+		}
+	}
+	if state, _, err := b.readRecord(ctx, "absent"); state != "" || err != nil {
+		t.Errorf("absent: %q %v", state, err)
+	}
+}
