@@ -39,7 +39,8 @@ func TestSecretsListAndKeys(t *testing.T) {
 func TestSecretsStoreUpdateDelete(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil, WithMaxRetries(2), WithRetryWaitMax(time.Millisecond))
-	// The seed's curl: POST …/secrets/zendesk {"webhook": "Basic …"} → 204.
+	// The status-sync article's curl: POST …/secrets/zendesk {"webhook":
+	// "Basic …"} → 204.
 	mock.RegisterResponder("POST", testBase+"/api/v3/tasks/configurations/secrets/zendesk", rec.wrap(
 		httpmock.NewStringResponder(503, "").Then(httpmock.NewStringResponder(204, ""))))
 	if err := c.Secrets.Store(t.Context(), "zendesk", map[string]string{"webhook": "Basic YmFiZWxmb3JjZQ=="}); err != nil {

@@ -29,28 +29,30 @@ func TestTasksListPage(t *testing.T) {
 	if p.Total != 3 || p.Next != "2" || len(p.Items) != 2 {
 		t.Fatalf("page = %+v", p)
 	}
-	checkSeedTask(t, p.Items[0])
+	checkArticleTask(t, p.Items[0])
 	if p.Items[1].State != TaskCompleted {
 		t.Errorf("second task = %+v", p.Items[1])
 	}
 }
 
-// The seed's extract of a webhook response writes its ids hyphenated; the
+// The status-sync article's extract of a webhook response
+// (testdata/webhook_task_status_sync.json) writes its ids hyphenated; the
 // client decodes them as they come. babelforce matches ids in paths in the
-// 32-hex form only (github.com/babelforce/manager-sdk-go, ids.go), so a
-// request names a task by wireTaskID.
+// 32-hex form only (https://github.com/babelforce/manager-sdk-go, ids.go),
+// so a request names a task by wireTaskID.
 const (
-	seedTaskID     = "0fe3d4a8-335b-4c3e-a63d-c38d153020e2"
-	seedSessionID  = "e18a7220-585b-4f84-8205-a527f9f78022"
-	seedCustomerID = "6c2a2f9e-6dbd-4fc1-b9d3-cde3c7a6e80d"
-	wireTaskID     = "0fe3d4a8335b4c3ea63dc38d153020e2"
+	articleTaskID     = "0fe3d4a8-335b-4c3e-a63d-c38d153020e2"
+	articleSessionID  = "e18a7220-585b-4f84-8205-a527f9f78022"
+	articleCustomerID = "6c2a2f9e-6dbd-4fc1-b9d3-cde3c7a6e80d"
+	wireTaskID        = "0fe3d4a8335b4c3ea63dc38d153020e2"
 )
 
-// checkSeedTask checks the decoding of the seed's webhook response.
-func checkSeedTask(t *testing.T, task *Task) {
+// checkArticleTask checks the decoding of the status-sync article's
+// webhook response.
+func checkArticleTask(t *testing.T, task *Task) {
 	t.Helper()
-	if task.ID != seedTaskID || task.SessionID != seedSessionID ||
-		task.CustomerID != seedCustomerID || task.CreatedAt != 1707901067470 ||
+	if task.ID != articleTaskID || task.SessionID != articleSessionID ||
+		task.CustomerID != articleCustomerID || task.CreatedAt != 1707901067470 ||
 		task.Type != ZendeskAgentStatusTaskType || task.State != TaskScheduled || string(task.Actions) != "{}" {
 		t.Errorf("task = %+v", task)
 	}
@@ -113,12 +115,12 @@ func TestTasksListWalksPages(t *testing.T) {
 func TestTasksGet(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/"+wireTaskID, rec.wrap(jsonResp(200, fixture(t, "webhook_task_seed000.json"))))
+	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/"+wireTaskID, rec.wrap(jsonResp(200, fixture(t, "webhook_task_status_sync.json"))))
 	task, err := c.Tasks.Get(t.Context(), wireTaskID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkSeedTask(t, task)
+	checkArticleTask(t, task)
 	checkCommon(t, rec.last(t), "Bearer "+staticToken)
 	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/none", jsonResp(404, `{"error_message":"Not Found","error_detail":"task none"}`))
 	if _, err := c.Tasks.Get(t.Context(), "none"); !errors.Is(err, deskbridge.ErrNotFound) {
@@ -129,13 +131,13 @@ func TestTasksGet(t *testing.T) {
 func TestTriggerZendeskWebhook(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil, WithMaxRetries(3), WithRetryWaitMax(time.Millisecond))
-	mock.RegisterResponder("POST", testBase+"/api/v1/webhook/zendesk", rec.wrap(jsonResp(202, fixture(t, "webhook_task_seed000.json"))))
+	mock.RegisterResponder("POST", testBase+"/api/v1/webhook/zendesk", rec.wrap(jsonResp(202, fixture(t, "webhook_task_status_sync.json"))))
 	event := []byte(`{"type":"zen:event-type:agent.state_changed","detail":{"agent_id":"10011"},"event":{"new_state":"online"}}`)
 	task, err := c.Tasks.TriggerZendeskWebhook(t.Context(), SeedStatusTemplate, event)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkSeedTask(t, task)
+	checkArticleTask(t, task)
 	r := rec.last(t)
 	checkCommon(t, r, "Bearer "+staticToken)
 	if r.RawQuery != "templateId=webhook_map_talk_status" || r.Body != string(event) || r.Header.Get("Content-Type") != "application/json" {

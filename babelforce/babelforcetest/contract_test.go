@@ -425,10 +425,10 @@ func TestContractZendeskWebhook(t *testing.T) {
 	ann := srv.AddAgent(babelforcetest.Agent{Name: "Ann", SourceID: "10011"})
 	srv.AddPresence("", "Away")
 
-	seed := `{"event":{"channel":"support","updated_at":"2023-04-05T23:30:58.642630335Z","new_state":"online","previous_state":"offline"},` +
+	event := `{"event":{"channel":"support","updated_at":"2023-04-05T23:30:58.642630335Z","new_state":"online","previous_state":"offline"},` +
 		`"detail":{"agent_id":"10011","version":"3","account_id":"2"},"id":"01GX79ST1QX01C889XV42S2J5T","time":"2023-05-10T23:31:58.642630335Z",` +
 		`"subject":"zen:agent:10011","type":"zen:event-type:agent.state_changed","account_id":2,"zendesk_event_version":"2022-11-06"}`
-	task, err := c.Tasks.TriggerZendeskWebhook(ctx, babelforce.SeedStatusTemplate, []byte(seed))
+	task, err := c.Tasks.TriggerZendeskWebhook(ctx, babelforce.SeedStatusTemplate, []byte(event))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,7 +436,7 @@ func TestContractZendeskWebhook(t *testing.T) {
 		t.Fatalf("task = %+v", task)
 	}
 	var sent, got any
-	_ = json.Unmarshal([]byte(seed), &sent)
+	_ = json.Unmarshal([]byte(event), &sent)
 	_ = json.Unmarshal(task.Body, &got)
 	if fmt.Sprint(sent) != fmt.Sprint(got) {
 		t.Fatalf("task body = %s", task.Body)

