@@ -125,8 +125,8 @@ func TestNoEchoWithoutTheLoopGuard(t *testing.T) {
 	if n := len(e.sends()); n != 1 {
 		t.Errorf("%d SMS, want 1: the customer's text was sent back", n)
 	}
-	if !strings.Contains(e.logs.String(), "the bridge posted this comment from an SMS") {
-		t.Errorf("log lacks the echo decision:\n%s", e.logs.String())
+	if !e.logged("the bridge posted this comment from an SMS") {
+		t.Error("the log lacks the echo decision")
 	}
 }
 
@@ -295,7 +295,7 @@ func TestAgentReplyWhenBrazeFails(t *testing.T) {
 			if note != tc.withheld {
 				t.Errorf("internal note on the ticket: %v, want %v", note, tc.withheld)
 			}
-			if got := strings.Contains(e.logs.String(), "earlier send confirmed by its marker"); got != tc.confirmed {
+			if got := e.logged("earlier send confirmed by its marker"); got != tc.confirmed {
 				t.Errorf("confirmed by the probe: %v, want %v", got, tc.confirmed)
 			}
 		})
@@ -544,18 +544,13 @@ func TestEchoCheckRetriesWhenTheBridgeCannotReadItsUser(t *testing.T) {
 	e := newEnv(t)
 	e.openTicket()
 	e.removeLoopGuard()
-	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/users/me", Status: http.StatusForbidden, Times: 1})
-	deliveries := len(e.zd.Deliveries())
-	e.text("A reply")
+	e.meFails(http.StatusForbidden, 1)
+	e.retriedAfter503(2, func() { e.text("A reply") })
 	if n := len(e.sends()); n != 0 {
 		t.Errorf("%d SMS: the customer's text was sent back", n)
 	}
-	if !strings.Contains(e.logs.String(), "could not read the bridge's own Zendesk user") {
-		t.Errorf("log lacks the failure:\n%s", e.logs.String())
-	}
-	ds := e.zd.Deliveries()[deliveries:]
-	if len(ds) != 1 || !ds[0].Succeeded() || len(ds[0].Attempts) != 2 || ds[0].Attempts[0].Status != http.StatusServiceUnavailable {
-		t.Errorf("deliveries: %+v", ds)
+	if !e.logged("could not read the bridge's own Zendesk user") {
+		t.Error("the log lacks the failure")
 	}
 }
 
@@ -568,15 +563,10 @@ func TestAgentRepeatingTheCustomerIsRetriedWhenTheBridgeCannotReadItsUser(t *tes
 	e := newEnv(t)
 	ticket := e.openTicket()
 	e.text("OK")
-	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/users/me", Status: http.StatusInternalServerError, Times: 2})
-	deliveries := len(e.zd.Deliveries())
-	e.agentSays(ticket, "OK")
+	e.meFails(http.StatusInternalServerError, 2)
+	e.retriedAfter503(0, func() { e.agentSays(ticket, "OK") })
 	if sends := e.sends(); len(sends) != 1 || sends[0].Message != "OK" {
 		t.Errorf("sends: %+v", sends)
-	}
-	ds := e.zd.Deliveries()[deliveries:]
-	if len(ds) != 1 || !ds[0].Succeeded() || ds[0].Attempts[0].Status != http.StatusServiceUnavailable {
-		t.Errorf("deliveries: %+v", ds)
 	}
 }
 
@@ -647,14 +637,14 @@ func TestEchoIsUsedUp(t *testing.T) {
 	e.agentSays(ticket, "Hello")
 	e.removeLoopGuard()
 	e.text("Same words")
-	if n := len(e.sends()); n != 1 || !strings.Contains(e.logs.String(), "the bridge posted this comment from an SMS") {
+	if n := len(e.sends()); n != 1 || !e.logged("the bridge posted this comment from an SMS") {
 		t.Fatalf("%d SMS, want 1 (the echo skipped)", n)
 	}
 	if _, ok, _ := store.Get(t.Context(), echoKey(customer, "Same words")); ok {
 		t.Error("the echo was recognised but is still remembered")
 	}
-	if strings.Contains(e.logs.String(), "store failed") {
-		t.Errorf("a store call failed:\n%s", e.logs.String())
+	if e.logged("store failed") {
+		t.Error("a store call failed")
 	}
 }
 

@@ -263,6 +263,30 @@ func (e *env) signedHeader(body, invocation string) http.Header {
 	return h
 }
 
+// logged reports whether the bridge's log holds s (newEnv prints the
+// log when a test fails).
+func (e *env) logged(s string) bool { return strings.Contains(e.logs.String(), s) }
+
+// meFails makes the next times reads of the bridge's own Zendesk user
+// (Users.Me) fail with status.
+func (e *env) meFails(status, times int) {
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/users/me", Status: status, Times: times})
+}
+
+// retriedAfter503 runs act and checks that it made one Zendesk webhook
+// delivery, which the bridge answered 503 first and handled on a later
+// attempt; attempts, when not 0, is how many it took.
+func (e *env) retriedAfter503(attempts int, act func()) {
+	e.t.Helper()
+	n := len(e.zd.Deliveries())
+	act()
+	ds := e.zd.Deliveries()[n:]
+	if len(ds) != 1 || !ds[0].Succeeded() || ds[0].Attempts[0].Status != http.StatusServiceUnavailable ||
+		attempts != 0 && len(ds[0].Attempts) != attempts {
+		e.t.Errorf("deliveries: %+v", ds)
+	}
+}
+
 // removeLoopGuard drops "update is not via web service" from the reply
 // trigger, as someone editing it by hand might: the bridge's own comments
 // then fire it.
