@@ -12,6 +12,14 @@ import (
 	"github.com/deskbridge/deskbridge/internal/testkit"
 )
 
+// newServer starts a fake that t closes, and returns it with its API key.
+func newServer(t *testing.T, opts ...Option) (*Server, string) {
+	t.Helper()
+	s := NewServer(opts...)
+	t.Cleanup(s.Close)
+	return s, s.APIKey()
+}
+
 func post(t *testing.T, s *Server, path, key, body string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
@@ -105,14 +113,13 @@ func TestAPIChecks(t *testing.T) {
 // SendsTo lists what one customer received, in order.
 func TestSendsTo(t *testing.T) {
 	t.Parallel()
-	s := NewServer()
-	defer s.Close()
+	s, k := newServer(t)
 	s.AddCampaign(Campaign{ID: "camp", Message: "{{api_trigger_properties.${msg}}}"})
 	for _, u := range []string{"u1", "u2"} {
 		s.AddUser(User{ExternalID: u})
 	}
 	for _, r := range []string{`"u1","trigger_properties":{"msg":"a"}`, `"u2","trigger_properties":{"msg":"b"}`, `"u1","trigger_properties":{"msg":"c"}`} {
-		if status, out := post(t, s, "/campaigns/trigger/send", s.APIKey(), `{"campaign_id":"camp","recipients":[{"external_user_id":`+r+`}]}`); status != 201 {
+		if status, out := post(t, s, "/campaigns/trigger/send", k, `{"campaign_id":"camp","recipients":[{"external_user_id":`+r+`}]}`); status != 201 {
 			t.Fatalf("%d %v", status, out)
 		}
 	}
@@ -126,9 +133,7 @@ func TestSendsTo(t *testing.T) {
 
 func TestAPIStateEdges(t *testing.T) {
 	t.Parallel()
-	s := NewServer()
-	defer s.Close()
-	k := s.APIKey()
+	s, k := newServer(t)
 	camp, _ := s.AddCampaign(Campaign{ID: "camp", Message: "Hi {{${first_name}}}: {{api_trigger_properties.${msg}}} {{unknown.${x}}}"})
 	canvas := s.AddCanvas(Canvas{ID: "cv"})
 	s.AddUser(User{ExternalID: "u", FirstName: "Ada", Email: "ada@example.com", Aliases: []Alias{{"a1", "sms"}}})
@@ -219,9 +224,7 @@ func TestAPIStateEdges(t *testing.T) {
 func TestRequestLogFaultsAndRateLimit(t *testing.T) {
 	t.Parallel()
 	clock := time.Unix(1_800_000_000, 250_000_000)
-	s := NewServer(WithClock(func() time.Time { return clock }), WithRateLimit(1, time.Minute))
-	defer s.Close()
-	k := s.APIKey()
+	s, k := newServer(t, WithClock(func() time.Time { return clock }), WithRateLimit(1, time.Minute))
 	status, _ := post(t, s, "/users/export/ids", k, `{"external_ids":["x"]}`)
 	if status != 200 {
 		t.Fatal(status)
@@ -305,9 +308,7 @@ func TestRateLimitPerBudgetGroup(t *testing.T) {
 // several share the key, and none that was merged away or replaced.
 func TestIndexesFollowChanges(t *testing.T) {
 	t.Parallel()
-	s := NewServer()
-	defer s.Close()
-	k := s.APIKey()
+	s, k := newServer(t)
 	mustPost := func(path, body string, want int) map[string]any {
 		t.Helper()
 		status, out := post(t, s, path, k, body)
@@ -387,9 +388,7 @@ func TestIndexesFollowChanges(t *testing.T) {
 // it, at the top level and nested alike; nothing is carried out.
 func TestJSONKeysMatchCase(t *testing.T) {
 	t.Parallel()
-	s := NewServer()
-	defer s.Close()
-	k := s.APIKey()
+	s, k := newServer(t)
 	s.AddUser(User{ExternalID: "u"})
 	camp, _ := s.AddCampaign(Campaign{Name: "c"})
 	canvas := s.AddCanvas(Canvas{Name: "v"})
@@ -465,9 +464,7 @@ func TestUnauthorizedDoesNotEchoKey(t *testing.T) {
 // context, it is an object of at most 50 KB, and for Canvases only.
 func TestCanvasEntryProperties(t *testing.T) {
 	t.Parallel()
-	s := NewServer()
-	defer s.Close()
-	k := s.APIKey()
+	s, k := newServer(t)
 	s.AddUser(User{ExternalID: "u"})
 	s.AddUser(User{ExternalID: "v"})
 	canvas := s.AddCanvas(Canvas{Name: "v"})
@@ -525,9 +522,7 @@ func TestCanvasEntryProperties(t *testing.T) {
 // Another value is refused.
 func TestIdentifyMergeBehavior(t *testing.T) {
 	t.Parallel()
-	s := NewServer()
-	defer s.Close()
-	k := s.APIKey()
+	s, k := newServer(t)
 	for i, mb := range []string{`"merge"`, `"none"`, `null`} {
 		id := fmt.Sprintf("u%d", i)
 		alias := fmt.Sprintf(`{"alias_name":"a%d","alias_label":"sms"}`, i)
