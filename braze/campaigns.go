@@ -85,7 +85,7 @@ type SendResult struct {
 // TriggerSend sends an API-triggered campaign to up to 50 recipients, or
 // to its segment with Broadcast. The input is checked before anything is
 // sent (see Recipient). A send is not retried after a 5xx unless the client
-// was built WithRetrySends(true); such an error reports MaybeSent.
+// was built WithRetrySends(true); such an error reports [MaybeSent].
 func (s *CampaignsService) TriggerSend(ctx context.Context, req *CampaignTriggerRequest) (*SendResult, error) {
 	const op = "Campaigns.TriggerSend"
 	if req == nil {

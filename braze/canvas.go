@@ -26,7 +26,7 @@ type CanvasTriggerRequest struct {
 }
 
 // TriggerSend sends an API-triggered Canvas to up to 50 recipients, or to
-// its segment with Broadcast, checked as Campaigns.TriggerSend checks. Braze
+// its segment with Broadcast, checked as [CampaignsService.TriggerSend] checks. Braze
 // answers success even when the Canvas is paused or archived and nothing
 // will be sent: the result's Notice says so.
 func (s *CanvasService) TriggerSend(ctx context.Context, req *CanvasTriggerRequest) (*SendResult, error) {

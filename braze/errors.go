@@ -35,7 +35,7 @@ type Error struct {
 	// MaybeSent is set on a send (trigger sends, messages/send) that failed
 	// in a way that does not prove nothing was sent: a 5xx, or an earlier
 	// attempt that was retried (see [WithRetrySends]). Check before sending
-	// again. A request held back (NotSent) is never MaybeSent.
+	// again. A request held back (NotSent) is never [MaybeSent].
 	MaybeSent bool
 }
 
@@ -177,7 +177,7 @@ func invalidAt(op, kind string, i int, format string, args ...any) error {
 // messages/send) that may have been carried out although it failed: a 5xx,
 // a connection lost after the request left, or a retried attempt. Such a
 // send must not be repeated blindly. A send that certainly did not leave is
-// never MaybeSent: one held back by a spent rate-limit budget (NotSent, or
+// never [MaybeSent]: one held back by a spent rate-limit budget (NotSent, or
 // whose context ended during that hold) and one whose context had ended
 // before it was sent.
 func MaybeSent(err error) bool {

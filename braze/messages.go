@@ -64,7 +64,7 @@ type SMS struct {
 
 // Send sends the messages of req now. Like every send it is not retried
 // after a 5xx unless the client was built WithRetrySends(true), and such
-// an error reports MaybeSent.
+// an error reports [MaybeSent].
 func (s *MessagesService) Send(ctx context.Context, req *SendMessagesRequest) (*SendResult, error) {
 	const op = "Messages.Send"
 	if err := checkSendMessages(op, req); err != nil {

@@ -9,7 +9,7 @@ import (
 )
 
 // MaxTrackPerKind is how many attributes, events and purchases one
-// /users/track request may carry each; Users.Track splits larger input.
+// /users/track request may carry each; [UsersService.Track] splits larger input.
 const MaxTrackPerKind = 75
 
 // UsersService tracks, identifies and exports user profiles.
@@ -132,14 +132,14 @@ type Purchase struct {
 	UpdateExistingOnly *bool          `json:"_update_existing_only,omitempty"`
 }
 
-// TrackRequest is the input of Users.Track: any number of each kind.
+// TrackRequest is the input of [UsersService.Track]: any number of each kind.
 type TrackRequest struct {
 	Attributes []UserAttributes `json:"attributes,omitempty"`
 	Events     []Event          `json:"events,omitempty"`
 	Purchases  []Purchase       `json:"purchases,omitempty"`
 }
 
-// TrackResult sums the answers of the requests Users.Track made.
+// TrackResult sums the answers of the requests [UsersService.Track] made.
 type TrackResult struct {
 	// Response holds the last answer's message and status; its Errors are
 	// every request's minor errors, indexed into the caller's arrays, and
@@ -160,7 +160,7 @@ type TrackCounts struct{ Attributes, Events, Purchases int }
 // trackChunk is one request's share of each array: [from, to).
 type trackChunk struct{ a, e, p [2]int }
 
-// planTrack splits the input into requests of at most MaxTrackPerKind of
+// planTrack splits the input into requests of at most [MaxTrackPerKind] of
 // each kind, keeping Braze's processing order across requests: all
 // attributes, then all events, then all purchases (Braze processes a
 // request's attributes, then its events, then its purchases). Events start
@@ -237,7 +237,7 @@ func (s *UsersService) Track(ctx context.Context, req *TrackRequest) (*TrackResu
 }
 
 // trackBody appends the body of the users/track request c of req to b:
-// the JSON of a TrackRequest holding c's share of each array, encoded once
+// the JSON of a [TrackRequest] holding c's share of each array, encoded once
 // into one buffer.
 func trackBody(b []byte, req *TrackRequest, c trackChunk) (json.RawMessage, error) {
 	b = append(b, '{')
@@ -411,7 +411,7 @@ type IdentifyRequest struct {
 	PhoneNumbersToIdentify []PhoneToIdentify `json:"phone_numbers_to_identify,omitempty"`
 }
 
-// IdentifyResult is the answer to Users.Identify.
+// IdentifyResult is the answer to [UsersService.Identify].
 type IdentifyResult struct {
 	Response
 	AliasesProcessed int `json:"aliases_processed,omitempty"`
@@ -488,7 +488,7 @@ type ExportIDsRequest struct {
 	FieldsToExport []string `json:"fields_to_export,omitempty"`
 }
 
-// ExportIDsResult is the answer to Users.ExportIDs.
+// ExportIDsResult is the answer to [UsersService.ExportIDs].
 type ExportIDsResult struct {
 	Response
 	Users []ExportedUser `json:"users"`

@@ -16,14 +16,14 @@ import (
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
-// DefaultAPIKey is the REST API key a Server accepts unless WithAPIKey
+// DefaultAPIKey is the REST API key a Server accepts unless [WithAPIKey]
 // says otherwise.
 const DefaultAPIKey = "brazetest-rest-api-key"
 
 // Server is a fake Braze REST API on a loopback port, with the state a test
 // or a demo asserts on. Its methods are safe for concurrent use.
 type Server struct {
-	// URL is the base URL to give the client (braze.WithBaseURL).
+	// URL is the base URL to give the client ([braze.WithBaseURL]).
 	URL string
 
 	base      *fakeserver.Base

@@ -30,17 +30,17 @@
 //
 // # Inbound SMS
 //
-// Webhook campaigns (Campaign.Webhook) reproduce the Braze side of the
+// Webhook campaigns ([Campaign.Webhook]) reproduce the Braze side of the
 // Zendesk Chat recipe: a keyword category such as SUPPORT, or the "Other"
 // category with an audience filter such as zendesk_ticket_open == true.
 // ReceiveSMS(user, text) fires the matching campaigns at their URL with
 // their Liquid rendered (see Webhook for the tags and the escaping), in the
-// background and retried as Braze retries; WaitWebhooks waits for them and
+// background and retried as Braze retries; [Server.WaitWebhooks] waits for them and
 // Webhooks lists every attempt.
 //
 // What the fake keeps is bounded, so that a long demo or load run does not
-// grow without bound: Requests keeps the newest 20,000 requests and
-// bounded bodies (see [deskbridgetest.Request]), Webhooks the newest
+// grow without bound: [Server.Requests] keeps the newest 20,000 requests and
+// bounded bodies (see [deskbridgetest.Request]), [Server.Webhooks] the newest
 // [MaxWebhookRecords] (10,000) deliveries, and at most
 // [MaxPendingWebhooks] (10,000) deliveries wait or run at once: past that
 // [Server.ReceiveSMS] refuses a text that fires a campaign with

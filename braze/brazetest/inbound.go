@@ -33,7 +33,7 @@ var defaultCategories = []struct {
 // only an ID (trigger sends to unknown IDs are refused); a webhook campaign
 // triggered by inbound SMS also has Webhook.
 type Campaign struct {
-	// ID is the campaign's API identifier; AddCampaign makes one if empty.
+	// ID is the campaign's API identifier; [Server.AddCampaign] makes one if empty.
 	ID   string
 	Name string
 	// Message is the SMS body of an API-triggered campaign, a Liquid
@@ -165,7 +165,7 @@ func (s *Server) keywordsOf(category string) []string {
 // hold s.mu.
 func (s *Server) campaignByID(id string) *Campaign { return s.campaigns.byID[id] }
 
-// InboundSMS is a text a user sent, as ReceiveSMS took it.
+// InboundSMS is a text a user sent, as [Server.ReceiveSMS] took it.
 type InboundSMS struct {
 	Time       time.Time
 	ExternalID string
@@ -179,12 +179,12 @@ type InboundSMS struct {
 
 // MaxPendingWebhooks bounds the webhook deliveries waiting or under way
 // (each retried for up to 30 minutes, as Braze does). When a text would
-// take more, ReceiveSMS refuses it with ErrWebhookQueueFull.
+// take more, [Server.ReceiveSMS] refuses it with [ErrWebhookQueueFull].
 const MaxPendingWebhooks = 10_000
 
-// ErrWebhookQueueFull is returned by ReceiveSMS when the webhook
-// deliveries the text fires would exceed MaxPendingWebhooks. Nothing of the
-// text is kept: no inbound record, no delivery, no new user. WaitWebhooks,
+// ErrWebhookQueueFull is returned by [Server.ReceiveSMS] when the webhook
+// deliveries the text fires would exceed [MaxPendingWebhooks]. Nothing of the
+// text is kept: no inbound record, no delivery, no new user. [Server.WaitWebhooks],
 // then text again.
 var ErrWebhookQueueFull = errors.New("brazetest: too many webhook deliveries pending; the text was not taken")
 
@@ -193,10 +193,10 @@ var ErrWebhookQueueFull = errors.New("brazetest: too many webhook deliveries pen
 // campaign of that category whose audience the user is in, rendered with
 // the user's profile as it is now. Deliveries run in the background, in
 // order for one user, retried as Braze retries (408, 429 and 5xx, up to 5
-// retries with exponential backoff, Retry-After honoured); WaitWebhooks
-// waits for them and Webhooks lists them. An unknown user is created with
-// that external ID. With MaxPendingWebhooks deliveries already pending, a
-// text that fires a campaign is refused with ErrWebhookQueueFull.
+// retries with exponential backoff, Retry-After honoured); [Server.WaitWebhooks]
+// waits for them and [Server.Webhooks] lists them. An unknown user is created with
+// that external ID. With [MaxPendingWebhooks] deliveries already pending, a
+// text that fires a campaign is refused with [ErrWebhookQueueFull].
 func (s *Server) ReceiveSMS(externalID, text string) (InboundSMS, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -241,7 +241,7 @@ func (s *Server) forgetNewestUser(u *User) {
 	s.seq--
 }
 
-// InboundMessages returns every text ReceiveSMS took, in order.
+// InboundMessages returns every text [Server.ReceiveSMS] took, in order.
 func (s *Server) InboundMessages() []InboundSMS {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -267,7 +267,7 @@ type WebhookDelivery struct {
 	Method       string
 	URL          string
 	// Header holds the request's headers as rendered, credentials
-	// included, so that a test can replay the delivery (Requests, by
+	// included, so that a test can replay the delivery ([Server.Requests], by
 	// contrast, redacts).
 	Header   http.Header
 	Body     string
@@ -285,13 +285,13 @@ type Attempt struct {
 	Wait time.Duration
 }
 
-// MaxWebhookRecords is how many finished webhook deliveries Webhooks
+// MaxWebhookRecords is how many finished webhook deliveries [Server.Webhooks]
 // keeps: the newest, so that a long demo or load run does not grow without
 // bound.
 const MaxWebhookRecords = 10_000
 
 // Webhooks returns the finished webhook deliveries, in the order they
-// finished: the newest MaxWebhookRecords of them. Each carries its request
+// finished: the newest [MaxWebhookRecords] of them. Each carries its request
 // as sent, headers included, so that a test can replay it.
 func (s *Server) Webhooks() []WebhookDelivery {
 	s.mu.Lock()
@@ -317,7 +317,7 @@ func (s *Server) deliver(ctx context.Context, d WebhookDelivery) {
 }
 
 // recordWebhook keeps d, and forgets the oldest records once there are
-// twice maxWebhooks (so that adding stays cheap; Webhooks shows the newest
+// twice maxWebhooks (so that adding stays cheap; [Server.Webhooks] shows the newest
 // maxWebhooks). Callers hold s.mu.
 func (s *Server) recordWebhook(d WebhookDelivery) {
 	s.webhooks = append(s.webhooks, d)

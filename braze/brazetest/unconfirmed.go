@@ -104,7 +104,7 @@ func unknownKeyError(path string) *apiError {
 }
 
 // canvasContext is the context a Canvas send records for one recipient
-// (Send.Context), from the request's canvas_entry_properties and context
+// ([Send.Context]), from the request's canvas_entry_properties and context
 // and the recipient's.
 //
 // Documented: the recipient's keys override the request's ("these

@@ -23,11 +23,11 @@ const (
 	// seconds, and retries within minutes.
 	echoTTL = 15 * time.Minute
 	// maxProbeFailures: after this many failed probes of one ambiguous
-	// send, the bridge stops asking Braze and applies Config.Delivery.
+	// send, the bridge stops asking Braze and applies [Config.Delivery].
 	maxProbeFailures = 2
 )
 
-// Send states kept in the Store under "send:" + key.
+// Send states kept in the [Store] under "send:" + key.
 const (
 	stateSent     = "sent"
 	stateSending  = "sending"  // the request is (or was, if the process died) on its way
@@ -62,7 +62,7 @@ func skipReason(r *AgentReply) string {
 // the requester's own comment, or for a requester without a Braze external
 // ID.
 //
-// Each send is recorded in the Store before it is made and after: a retry
+// Each send is recorded in the [Store] before it is made and after: a retry
 // of a delivery whose SMS went out is acknowledged without sending. When
 // Braze's answer leaves it unknown whether the SMS went out (a 5xx, a
 // broken connection), HandleAgentReply returns an error, so that Zendesk
@@ -219,7 +219,7 @@ func refused(err error) bool {
 }
 
 // undelivered reports an agent reply whose SMS did not go out, or may not
-// have: a log record, Config.OnUndelivered, and an internal note on the
+// have: a log record, [Config.OnUndelivered], and an internal note on the
 // ticket (made through the API, so no trigger sends it anywhere).
 func (b *Bridge) undelivered(ctx context.Context, log *slog.Logger, r *AgentReply, uncertain bool, cause error) {
 	u := Undelivered{Key: r.Key, TicketID: r.TicketID, ExternalID: r.ExternalID, Event: r.Event, Uncertain: uncertain, Err: cause}
@@ -248,7 +248,7 @@ func (b *Bridge) undelivered(ctx context.Context, log *slog.Logger, r *AgentRepl
 	}
 }
 
-// echoKey is the Store key under which the bridge remembers a text it
+// echoKey is the [Store] key under which the bridge remembers a text it
 // posted to Zendesk for a customer.
 func echoKey(externalID, text string) string {
 	return "echo:" + digest(externalID, echoText(text))

@@ -9,7 +9,7 @@ import (
 
 // TriggerBody returns the compact body of the bridge's Zendesk triggers,
 // the template Zendesk renders for each webhook call (userField is the
-// Braze external ID user field, "" for DefaultUserField). For EventReply:
+// Braze external ID user field, "" for [DefaultUserField]). For [EventReply]:
 //
 //	{
 //	  "event": "reply",
@@ -21,7 +21,7 @@ import (
 //	  "comment": "{{ticket.latest_public_comment_html}}"
 //	}
 //
-// EventSolved has no comment. ParseAgentReply reads it.
+// EventSolved has no comment. [ParseAgentReply] reads it.
 func TriggerBody(event, userField string) string {
 	userField = cmp(userField, DefaultUserField)
 	var b strings.Builder
@@ -44,7 +44,7 @@ func TriggerBody(event, userField string) string {
 // direct mode. For the solved trigger (solved true)
 // it carries closingMessage and zendesk_ticket_open "false"; the recipe's
 // Step 4 body has a stray comma and names the API key where the campaign
-// ID belongs, both fixed here. ParseAgentReply reads these bodies too.
+// ID belongs, both fixed here. [ParseAgentReply] reads these bodies too.
 func RecipeTriggerBody(campaignID, userField string, solved bool, closingMessage string) string {
 	userField = cmp(userField, DefaultUserField)
 	msg, open := "{{ticket.latest_public_comment_html}}", "true"
@@ -78,7 +78,7 @@ func jsonText(s string) string {
 // campaigns with the bridge: the bridge sends the message text alone.
 const ReplyMessageTemplate = "{{api_trigger_properties.${msg_body}}}"
 
-// Kinds of the Braze webhook campaigns (InboundSMS.Kind).
+// Kinds of the Braze webhook campaigns ([InboundSMS.Kind]).
 const (
 	KindSupport = "support" // the keyword campaign (SUPPORT)
 	KindReply   = "reply"   // the follow-up campaign ("Other", zendesk_ticket_open is true)
@@ -89,7 +89,7 @@ const (
 // cannot create campaigns).
 type WebhookCampaign struct {
 	Name string
-	// Kind is KindSupport or KindReply.
+	// Kind is [KindSupport] or [KindReply].
 	Kind string
 	// Keyword is the keyword of the campaign's custom keyword category
 	// ("SUPPORT"); empty for the "Other" category.
@@ -106,7 +106,7 @@ type WebhookCampaign struct {
 }
 
 // InboundBody returns the body of the Braze webhook campaign of kind
-// (KindSupport or KindReply):
+// ([KindSupport] or [KindReply]):
 //
 //	{
 //	  "kind": "support",
@@ -122,7 +122,7 @@ type WebhookCampaign struct {
 // Set it up as "JSON key/value pairs", so that Braze writes the JSON
 // (whether Braze then escapes the values is not documented: see
 // escapeControlInStrings; as raw text, add "| json_escape" inside each
-// tag). ParseInboundSMS reads it, and the same fields form-encoded.
+// tag). [ParseInboundSMS] reads it, and the same fields form-encoded.
 func InboundBody(kind string) string {
 	return fmt.Sprintf(`{
   "kind": %q,
@@ -140,7 +140,7 @@ func InboundBody(kind string) string {
 // bridge at bridgeURL (its public base URL): one for the keyword that opens
 // a conversation (keyword, "" for "SUPPORT"), one for every other text from
 // a customer whose ticket is open. authorization is the Authorization
-// header value Braze sends, such as "Bearer " + one of Config.BrazeSecrets.
+// header value Braze sends, such as "Bearer " + one of [Config.BrazeSecrets].
 func BrazeWebhookCampaigns(bridgeURL, keyword, authorization string) []WebhookCampaign {
 	keyword = strings.ToUpper(cmp(strings.TrimSpace(keyword), "SUPPORT"))
 	url := strings.TrimRight(bridgeURL, "/") + InboundSMSPath

@@ -40,7 +40,7 @@ const (
 	// "zendesk_ticket_open is true".
 	AttrTicketOpen = "zendesk_ticket_open"
 	// DefaultSendMarker is the Braze custom attribute in which each send
-	// records its key (see Config.SendMarker).
+	// records its key (see [Config.SendMarker]).
 	DefaultSendMarker = "zendesk_sms_last_send"
 	// DefaultClosingMessage is the closing SMS of a solved ticket (the
 	// recipe's text).
@@ -61,14 +61,14 @@ const (
 
 // Delivery says what the bridge does with an agent reply whose SMS may or
 // may not have gone out: Braze answered 5xx, or the connection broke after
-// the request left, and the probe (see Config.SendMarker) could not show
+// the request left, and the probe (see [Config.SendMarker]) could not show
 // that Braze processed it.
 type Delivery int
 
 const (
 	// AtMostOnce (the default) never sends such a reply again: the
 	// customer may miss it, but never gets it twice. The agent is told with
-	// an internal note on the ticket, and Config.OnUndelivered is called.
+	// an internal note on the ticket, and [Config.OnUndelivered] is called.
 	AtMostOnce Delivery = iota
 	// AtLeastOnce sends it again: the customer may get it twice, but does
 	// not miss it.
@@ -83,7 +83,7 @@ func (d Delivery) String() string {
 	return "at-most-once"
 }
 
-// Config configures a Bridge. Zendesk, Braze, ReplyCampaignID,
+// Config configures a [Bridge]. Zendesk, Braze, ReplyCampaignID,
 // ZendeskSecrets and BrazeSecrets are required; the rest has defaults.
 type Config struct {
 	// Zendesk reads tickets and users and writes comments, tickets and
@@ -109,7 +109,7 @@ type Config struct {
 	ClosingMessage string
 
 	// ZendeskSecrets are the signing secrets of the Zendesk webhook
-	// (Provision returns it; Admin Center shows it): several while one is
+	// ([Provision] returns it; Admin Center shows it): several while one is
 	// rotated.
 	ZendeskSecrets []string
 	// BrazeSecrets are the secrets Braze's webhook campaigns send, by
@@ -121,21 +121,21 @@ type Config struct {
 	BrazeHeader string
 	// BrazeSources, when set, allowlists the addresses Braze calls from
 	// (see Braze's IP list for your instance); BrazeClientIP reads the
-	// client address behind a proxy (webhook.ClientIPFromForwardedFor).
+	// client address behind a proxy ([webhook.ClientIPFromForwardedFor]).
 	BrazeSources  []netip.Prefix
 	BrazeClientIP func(*http.Request) (netip.Addr, error)
 
 	// UserField is the Zendesk user field holding the Braze external ID;
-	// default DefaultUserField.
+	// default [DefaultUserField].
 	UserField string
 	// TicketSubject is the subject of tickets opened by SMS; "{name}" is
-	// replaced by the customer's name. Default DefaultTicketSubject.
+	// replaced by the customer's name. Default [DefaultTicketSubject].
 	TicketSubject string
 	// TicketTags are set on tickets opened by SMS; default ["sms", "braze"].
 	// An empty, non-nil slice sets none.
 	TicketTags []string
 
-	// Delivery decides the ambiguous case; see Delivery. Default AtMostOnce.
+	// Delivery decides the ambiguous case; see [Delivery]. Default [AtMostOnce].
 	Delivery Delivery
 	// SendMarker is the Braze custom attribute each send sets to its key;
 	// after an ambiguous failure, the bridge reads it back
@@ -145,7 +145,7 @@ type Config struct {
 	SendMarker string
 	// Store remembers sends, texts, the bridge's own comments and each
 	// customer's latest ticket, and claims a customer while one of their
-	// texts is handled; default a MemoryStore. Share one between replicas.
+	// texts is handled; default a [MemoryStore]. Share one between replicas.
 	Store Store
 	// Deduper de-duplicates deliveries in both handlers; default one
 	// webhook.MemoryDeduper per handler. Share one between replicas.
@@ -154,7 +154,7 @@ type Config struct {
 	// DefaultInboundWindow.
 	InboundWindow time.Duration
 	// RetryAfter is the Retry-After of a 503 answer; default
-	// DefaultRetryAfter. New refuses one too long for Zendesk to retry
+	// DefaultRetryAfter. [New] refuses one too long for Zendesk to retry
 	// (see unconfirmed.go).
 	RetryAfter time.Duration
 
@@ -182,7 +182,7 @@ type Undelivered struct {
 	ExternalID string
 	Event      string // EventReply or EventSolved
 	// Uncertain is true when Braze may have sent it (an ambiguous failure
-	// the bridge did not repeat, Delivery being AtMostOnce), false when it
+	// the bridge did not repeat, [Delivery] being [AtMostOnce]), false when it
 	// certainly was not sent (Braze refused it).
 	Uncertain bool
 	Err       error
@@ -221,7 +221,7 @@ type Bridge struct {
 	customers keyedMutex
 }
 
-// New checks cfg and returns a Bridge. The error lists every problem.
+// New checks cfg and returns a [Bridge]. The error lists every problem.
 func New(cfg Config) (*Bridge, error) {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -339,12 +339,12 @@ func cmp(v, def string) string {
 func (b *Bridge) AgentReplyHandler() http.Handler { return b.agent }
 
 // InboundSMSHandler serves Braze's webhook campaigns: the shared secret
-// checked, deliveries de-duplicated by their key (see ParseInboundSMS),
+// checked, deliveries de-duplicated by their key (see [ParseInboundSMS]),
 // 503 with Retry-After when Zendesk failed, so that Braze retries.
 func (b *Bridge) InboundSMSHandler() http.Handler { return b.inbound }
 
-// Handler serves AgentReplyHandler at AgentReplyPath and
-// InboundSMSHandler at InboundSMSPath.
+// Handler serves AgentReplyHandler at [AgentReplyPath] and
+// InboundSMSHandler at [InboundSMSPath].
 func (b *Bridge) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(AgentReplyPath, b.agent)

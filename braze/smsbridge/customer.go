@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// customerLockTTL is the lease of a customer's claim in the Store: longer
+// customerLockTTL is the lease of a customer's claim in the [Store]: longer
 // than the handling of one text takes (a few Zendesk and Braze calls with
 // short retry budgets), short enough that the claim of a replica that died
 // does not hold the customer's texts back for long (Braze retries them).
@@ -21,7 +21,7 @@ const customerLockTTL = time.Minute
 // customer; the text is answered 503 and Braze retries it.
 var errCustomerBusy = errors.New("smsbridge: another text from this customer is being handled elsewhere; retry later")
 
-// customerLockKey and customerTicketKey are the Store keys of a customer's
+// customerLockKey and customerTicketKey are the [Store] keys of a customer's
 // claim and of the ticket the bridge last opened for them.
 func customerLockKey(externalID string) string   { return "customer-lock:" + digest(externalID) }
 func customerTicketKey(externalID string) string { return "customer-ticket:" + digest(externalID) }
@@ -29,7 +29,7 @@ func customerTicketKey(externalID string) string { return "customer-ticket:" + d
 // lockCustomer serialises the handling of a customer's texts, so that two
 // texts arriving together when the customer has no ticket open one ticket,
 // not two. Within the process, a second text waits for the first (or for
-// ctx); across replicas sharing the Store, the customer is claimed with
+// ctx); across replicas sharing the [Store], the customer is claimed with
 // Store.Add for customerLockTTL, and a text whose customer is claimed
 // elsewhere gets errCustomerBusy. The returned function releases both.
 func (b *Bridge) lockCustomer(ctx context.Context, log *slog.Logger, externalID string) (func(), error) {

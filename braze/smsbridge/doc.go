@@ -20,7 +20,7 @@
 //
 // Provision sets up the Zendesk side (the user field, the webhook, a trigger
 // category and the two triggers) and writes out the Braze side, which
-// Braze's API cannot create. New builds the Bridge; Bridge.Handler serves
+// Braze's API cannot create. [New] builds the [Bridge]; [Bridge.Handler] serves
 // both webhooks.
 //
 //	rep, err := smsbridge.Provision(ctx, zc, smsbridge.ProvisionConfig{BridgeURL: "https://sms.example.com"})
@@ -44,7 +44,7 @@
 //	"Braze SMS: ticket solved"  status value solved              (changed to solved)
 //	                            requester.custom_fields.braze_external_id present
 //
-// with the body TriggerBody(EventReply) or TriggerBody(EventSolved):
+// with the body TriggerBody([EventReply]) or TriggerBody([EventSolved]):
 //
 //	{"event": "reply", "ticket_id": "{{ticket.id}}", "status": "{{ticket.status}}",
 //	 "external_id": "{{ticket.requester.custom_fields.braze_external_id}}",
@@ -52,13 +52,13 @@
 //	 "comment": "{{ticket.latest_public_comment_html}}"}
 //
 // The handler also takes the recipe's own /campaigns/trigger/send body
-// (RecipeTriggerBody), so that triggers written for Braze can point at the
+// ([RecipeTriggerBody]), so that triggers written for Braze can point at the
 // bridge unchanged; its campaign_id is ignored (the bridge's campaigns are
-// used). With ProvisionConfig.Direct the webhook calls Braze itself with the
+// used). With [ProvisionConfig.Direct] the webhook calls Braze itself with the
 // recipe's bodies and no bridge is on that path.
 //
-// The Braze webhook campaigns (BrazeWebhookCampaigns) POST to
-// BridgeURL+InboundSMSPath with "Authorization: Bearer <secret>" and the
+// The Braze webhook campaigns ([BrazeWebhookCampaigns]) POST to
+// BridgeURL+[InboundSMSPath] with "Authorization: Bearer <secret>" and the
 // body InboundBody(kind), as JSON key/value pairs:
 //
 //	{"kind": "support", "external_id": "{{${user_id}}}", "first_name": "{{${first_name}}}",
@@ -79,7 +79,7 @@
 // agent may answer with the customer's very words ("OK"): a body that does
 // not name the updater, such as the recipe's, is always sent (keep the
 // loop guard on such a trigger), and when the bridge cannot read its own
-// Zendesk user (Users.Me) to compare, it answers 503 and Zendesk retries.
+// Zendesk user ([zendesk.UsersService.Me]) to compare, it answers 503 and Zendesk retries.
 // ({{ticket.via}} would not do instead: it is the channel the ticket was
 // created through, the API for every ticket the bridge opens, not the
 // channel of the update.) It also sends nothing for a comment whose author
@@ -89,7 +89,7 @@
 //
 // Both handlers follow package webhook: a delivery is acknowledged only once
 // it was handled, duplicates are acknowledged without effect, and a
-// failure answers 503 with Retry-After (Config.RetryAfter), to which
+// failure answers 503 with Retry-After ([Config.RetryAfter]), to which
 // Zendesk and Braze both retry.
 //
 // Texts from Braze carry no event ID. Their key is a digest of the
@@ -101,16 +101,16 @@
 //
 // Agent replies are keyed by X-Zendesk-Webhook-Invocation-Id. Braze sends
 // are not idempotent, and a 5xx or a broken connection does not say whether
-// the SMS went out (braze.MaybeSent). The bridge records each send in the
+// the SMS went out ([braze.MaybeSent]). The bridge records each send in the
 // Store before and after making it, and marks it in Braze: the send sets
-// the customer attribute Config.SendMarker to the delivery's key, and Braze
+// the customer attribute [Config.SendMarker] to the delivery's key, and Braze
 // applies a send's attributes before sending. After an ambiguous failure it
 // answers 503; on Zendesk's retry it reads the marker back
 // (users/export/ids): found, the SMS went out and is not sent again; not
 // found, Braze most likely did not process the send, but the bridge cannot
-// be sure, and Config.Delivery decides. The default is AtMostOnce: the
+// be sure, and [Config.Delivery] decides. The default is [AtMostOnce]: the
 // reply is not sent again, the agent gets an internal note on the ticket
-// and Config.OnUndelivered is called. AtLeastOnce sends it again. A send
+// and [Config.OnUndelivered] is called. [AtLeastOnce] sends it again. A send
 // Braze refused (4xx) is reported the same way and answered 422, which
 // Zendesk does not retry.
 //
@@ -118,9 +118,9 @@
 // text opens is remembered: two texts sent together by a customer without a
 // ticket open one ticket, with both texts on it.
 //
-// One process keeps its memory in a MemoryStore and webhook.MemoryDeduper;
-// replicas need a shared Store and Deduper (Config.Store, Config.Deduper).
-// The shared Store is also what serialises a customer's texts across
+// One process keeps its memory in a [MemoryStore] and [webhook.MemoryDeduper];
+// replicas need a shared [Store] and Deduper ([Config.Store], [Config.Deduper]).
+// The shared [Store] is also what serialises a customer's texts across
 // replicas: its Add (Redis SET NX) claims the customer for a minute, and a
 // replica that finds the customer claimed answers 503, so Braze retries.
 //
@@ -141,7 +141,7 @@
 //     the values of a "JSON key/value pairs" body (raw line breaks are
 //     repaired; a raw quote makes the body invalid);
 //   - that Zendesk's user search matches custom user fields by key (a miss
-//     only costs a Users.CreateOrUpdate by external_id);
+//     only costs a [zendesk.UsersService.CreateOrUpdate] by external_id);
 //   - that {{campaign.${dispatch_id}}} differs per inbound message (without
 //     it, two identical texts from one customer within
 //     Config.InboundWindow count as one);

@@ -18,7 +18,7 @@ import (
 //
 //	{Message}
 //
-// (the format the Braze Zendesk Chat recipe shows). ExtractMessage removes
+// (the format the Braze Zendesk Chat recipe shows). [ExtractMessage] removes
 // that header — the rule of dashes and the "name, date" line that follows
 // it — whether it comes as text or as HTML (<p>, <hr>), and turns the HTML
 // of the message into text: tags are removed, entities decoded, <br> is a
@@ -29,7 +29,7 @@ import (
 // blank lines around the message are dropped.
 //
 // A body without the header (the fixed text of a closing message, say) is
-// only cleaned. ExtractMessage never fails: text it does not recognise is
+// only cleaned. [ExtractMessage] never fails: text it does not recognise is
 // returned as text.
 func ExtractMessage(body string) string {
 	s := normalizeNewlines(body)

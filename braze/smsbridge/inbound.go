@@ -15,7 +15,7 @@ import (
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
-// Inbound states kept in the Store under "in:" + key.
+// Inbound states kept in the [Store] under "in:" + key.
 const (
 	inPending = "pending" // "pending <ticket> <author> <unix-nano>": a comment is (or was) being added
 	inCreated = "created" // "created <ticket>": the ticket exists; the Braze attributes may not be set
@@ -36,7 +36,7 @@ var errTicketClosed = errors.New("smsbridge: the ticket is closed")
 // is not solved or closed and its requester's Braze external ID user field
 // is the customer's. Otherwise the customer's
 // Zendesk user is found by that user field, or created (or matched by
-// external ID) with Users.CreateOrUpdate, and a ticket is created with an
+// external ID) with [zendesk.UsersService.CreateOrUpdate], and a ticket is created with an
 // Idempotency-Key derived from m.Key, so that retries after a timeout
 // converge on one ticket; the customer's zendesk_ticket and
 // zendesk_ticket_open attributes are then set, so that their next texts
@@ -45,16 +45,16 @@ var errTicketClosed = errors.New("smsbridge: the ticket is closed")
 // The texts of one customer are handled one at a time, so that two texts
 // sent together by a customer without a ticket open one ticket, not two:
 // within the process a text waits for the one before it; across replicas
-// sharing the Store, the customer is claimed with Store.Add, and a text
+// sharing the [Store], the customer is claimed with [Store.Add], and a text
 // whose customer another replica is handling is answered 503 for Braze to
-// retry. The ticket the bridge opens is remembered in the Store, and a text
+// retry. The ticket the bridge opens is remembered in the [Store], and a text
 // that carries no ticket yet (Braze's attribute is set after the ticket
 // exists) is added to it.
 //
 // A comment that may have been added although Zendesk's answer was lost
 // is looked for on the ticket before it is added again. A failure of
 // Zendesk or Braze returns an error (the handler answers 503, and Braze
-// retries); a text the bridge cannot use returns webhook.Permanent.
+// retries); a text the bridge cannot use returns [webhook.Permanent].
 func (b *Bridge) HandleInboundSMS(ctx context.Context, m *InboundSMS) (Outcome, error) {
 	switch {
 	case m == nil:

@@ -15,21 +15,21 @@ import (
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
-// ProvisionConfig says what Provision sets up.
+// ProvisionConfig says what [Provision] sets up.
 type ProvisionConfig struct {
-	// BridgeURL is the bridge's public base URL (where Bridge.Handler is
+	// BridgeURL is the bridge's public base URL (where [Bridge.Handler] is
 	// served, https in production): the Zendesk webhook calls
-	// BridgeURL+AgentReplyPath, and Braze's webhook campaigns
-	// BridgeURL+InboundSMSPath. Required.
+	// BridgeURL+[AgentReplyPath], and Braze's webhook campaigns
+	// BridgeURL+[InboundSMSPath]. Required.
 	BridgeURL string
 
 	// Direct makes the Zendesk webhook call Braze's /campaigns/trigger/send
 	// itself with the recipe's bodies, as the Zendesk Chat recipe does,
 	// instead of calling the bridge. The bridge then only carries texts
 	// from customers, and Braze's Liquid cuts the comment header (one line
-	// of the message; see RecipeMessageTemplate).
+	// of the message; see [RecipeMessageTemplate]).
 	Direct bool
-	// BrazeURL is the Braze REST endpoint (braze.InstanceURL) and
+	// BrazeURL is the Braze REST endpoint ([braze.InstanceURL]) and
 	// BrazeAPIKey a key with campaigns.trigger.send, which Zendesk sends as
 	// a bearer token. Direct only.
 	BrazeURL, BrazeAPIKey string
@@ -37,13 +37,13 @@ type ProvisionConfig struct {
 	// bodies. Direct only (the bridge has its own).
 	ReplyCampaignID, ClosingCampaignID string
 	// ClosingMessage is the closing SMS text of the direct solved trigger;
-	// default DefaultClosingMessage.
+	// default [DefaultClosingMessage].
 	ClosingMessage string
 
 	// UserField is the key of the Braze external ID user field; default
 	// DefaultUserField.
 	UserField string
-	// Names of what Provision creates, by which it finds them on the next
+	// Names of what [Provision] creates, by which it finds them on the next
 	// run: defaults "Braze SMS bridge", "Braze SMS", "Reply by Braze SMS"
 	// and "Braze SMS: ticket solved".
 	WebhookName, CategoryName, ReplyTriggerTitle, SolvedTriggerTitle string
@@ -52,7 +52,7 @@ type ProvisionConfig struct {
 	Keyword string
 }
 
-// ProvisionAction says what Provision did with one item.
+// ProvisionAction says what [Provision] did with one item.
 type ProvisionAction string
 
 // Provision actions.
@@ -62,7 +62,7 @@ const (
 	Unchanged ProvisionAction = "unchanged"
 )
 
-// ProvisionItem is one thing Provision looked after.
+// ProvisionItem is one thing [Provision] looked after.
 type ProvisionItem struct {
 	Kind   string // "user field", "webhook", "trigger category", "trigger"
 	Name   string
@@ -72,7 +72,7 @@ type ProvisionItem struct {
 	Detail string
 }
 
-// ProvisionReport is what Provision did, and what is left to do by hand.
+// ProvisionReport is what [Provision] did, and what is left to do by hand.
 type ProvisionReport struct {
 	Items []ProvisionItem
 	// WebhookID is the Zendesk webhook's ID.
@@ -86,7 +86,7 @@ type ProvisionReport struct {
 	BrazeSetup string
 }
 
-// Changed reports whether Provision created or updated anything.
+// Changed reports whether [Provision] created or updated anything.
 func (r *ProvisionReport) Changed() bool {
 	return slices.ContainsFunc(r.Items, func(it ProvisionItem) bool { return it.Action != Unchanged })
 }

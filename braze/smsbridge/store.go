@@ -19,7 +19,7 @@ import (
 //
 // MemoryStore serves one process. A bridge running several replicas needs a
 // shared store (Redis GET, SET with EX or NX, DEL; or a table with an
-// expiry column) and a shared webhook.Deduper (Config.Deduper): a retry
+// expiry column) and a shared [webhook.Deduper] ([Config.Deduper]): a retry
 // may reach another replica, and two texts of one customer may reach two.
 type Store interface {
 	// Get returns the value stored under key and whether there is one
@@ -40,12 +40,12 @@ type Store interface {
 	Delete(ctx context.Context, key string) error
 }
 
-// DefaultMemoryStoreKeys bounds a MemoryStore: past it, the entries closest
+// DefaultMemoryStoreKeys bounds a [MemoryStore]: past it, the entries closest
 // to expiry are dropped first.
 const DefaultMemoryStoreKeys = 100_000
 
-// MemoryStore is an in-memory Store for one process, bounded in size
-// (MaxKeys, default DefaultMemoryStoreKeys). The zero value is ready to use;
+// MemoryStore is an in-memory [Store] for one process, bounded in size
+// (MaxKeys, default [DefaultMemoryStoreKeys]). The zero value is ready to use;
 // set the fields before the first use. It is safe for concurrent use.
 type MemoryStore struct {
 	MaxKeys int              // 0 means DefaultMemoryStoreKeys
@@ -63,7 +63,7 @@ type memEntry struct {
 	index   int // in the heap
 }
 
-// NewMemoryStore returns an empty MemoryStore with the defaults.
+// NewMemoryStore returns an empty [MemoryStore] with the defaults.
 func NewMemoryStore() *MemoryStore { return &MemoryStore{} }
 
 func (m *MemoryStore) now() time.Time {
@@ -73,7 +73,7 @@ func (m *MemoryStore) now() time.Time {
 	return time.Now()
 }
 
-// Get implements Store. It never fails.
+// Get implements [Store]. It never fails.
 func (m *MemoryStore) Get(_ context.Context, key string) (string, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -84,7 +84,7 @@ func (m *MemoryStore) Get(_ context.Context, key string) (string, bool, error) {
 	return e.value, true, nil
 }
 
-// Set implements Store. It never fails.
+// Set implements [Store]. It never fails.
 func (m *MemoryStore) Set(_ context.Context, key, value string, ttl time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -92,7 +92,7 @@ func (m *MemoryStore) Set(_ context.Context, key, value string, ttl time.Duratio
 	return nil
 }
 
-// Add implements Store. It never fails.
+// Add implements [Store]. It never fails.
 func (m *MemoryStore) Add(_ context.Context, key, value string, ttl time.Duration) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -130,7 +130,7 @@ func (m *MemoryStore) set(key, value string, ttl time.Duration) {
 	}
 }
 
-// Delete implements Store. It never fails.
+// Delete implements [Store]. It never fails.
 func (m *MemoryStore) Delete(_ context.Context, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -171,11 +171,11 @@ func (h *expiryHeap) Pop() any {
 	return e
 }
 
-// errStore wraps a Store failure. It is transient: the handler answers
+// errStore wraps a [Store] failure. It is transient: the handler answers
 // 503, and the sender retries.
 func errStore(err error) error { return fmt.Errorf("smsbridge: store: %w", err) }
 
-// A record is what the bridge keeps in the Store about one delivery: a
+// A record is what the bridge keeps in the [Store] about one delivery: a
 // state word and numbers, space-separated ("pending 12 34 1765000000").
 
 // record formats a record.

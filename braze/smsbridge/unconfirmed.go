@@ -27,7 +27,7 @@ import (
 // Zendesk's search reference
 // (https://developer.zendesk.com/api-reference/ticketing/ticket-management/search/)
 // gives the query syntax only by examples. A miss is harmless: the bridge
-// then calls Users.CreateOrUpdate, which matches the customer's user by
+// then calls [zendesk.UsersService.CreateOrUpdate], which matches the customer's user by
 // external_id.
 func userFieldQuery(field, value string) string {
 	if strings.ContainsAny(value, " \t\"") {
@@ -128,7 +128,7 @@ func escapeControlInStrings(b []byte) []byte {
 }
 
 // messageIDLiquid is the Liquid the webhook campaigns send as "message_id"
-// (InboundBody): the same on Braze's retries of one webhook, different for
+// ([InboundBody]): the same on Braze's retries of one webhook, different for
 // each text, so that two identical texts from a customer are two messages.
 //
 // UNCONFIRMED: that {{campaign.${dispatch_id}}} renders so for an
@@ -137,7 +137,7 @@ func escapeControlInStrings(b []byte) []byte {
 // (https://www.braze.com/docs/api/endpoints/messaging/send_messages/post_send_triggered_campaigns/);
 // nothing says what the tag is for a campaign that each inbound SMS
 // triggers. Rendered empty or the same for every text, two identical texts
-// from one customer within Config.InboundWindow count as one.
+// from one customer within [Config.InboundWindow] count as one.
 func messageIDLiquid() string { return "{{campaign.${dispatch_id}}}" }
 
 // probe reads the send marker of r's customer back from Braze: true when
@@ -150,7 +150,7 @@ func messageIDLiquid() string { return "{{campaign.${dispatch_id}}}" }
 // Zendesk retries, seconds later. Braze says only that its data is usually
 // consistent within 10 to 100 ms and recommends about five minutes between
 // dependent calls (https://www.braze.com/docs/api/api_limits/). A marker
-// not yet visible reads as "not processed", and Config.Delivery decides.
+// not yet visible reads as "not processed", and [Config.Delivery] decides.
 func (b *Bridge) probe(ctx context.Context, r *AgentReply) (bool, error) {
 	if b.cfg.SendMarker == "" {
 		return false, nil
@@ -171,13 +171,13 @@ func (b *Bridge) probe(ctx context.Context, r *AgentReply) (bool, error) {
 }
 
 // ticketOpenValue is the value the bridge gives the customer's
-// zendesk_ticket_open attribute (AttrTicketOpen).
+// zendesk_ticket_open attribute ([AttrTicketOpen]).
 //
 // UNCONFIRMED: how Braze types the attribute. The recipe's trigger bodies
 // send the strings "true" and "false", and its follow-up campaign's
 // audience is the attribute "is true", a boolean filter; what Braze makes
 // of a string there is not said. The bridge sends a boolean, which the
-// filter matches whatever the type; ParseAgentReply reads either.
+// filter matches whatever the type; [ParseAgentReply] reads either.
 func ticketOpenValue(open bool) any { return open }
 
 // RecipeMessageTemplate is the message of the reply campaign in direct
@@ -186,7 +186,7 @@ func ticketOpenValue(open bool) any { return open }
 //
 // UNCONFIRMED: what it shows of a reply. As written it keeps one line of
 // the comment split at its line breaks (msg[2]), which line depending on
-// how Zendesk renders the comment; the bridge's ReplyMessageTemplate sends
+// how Zendesk renders the comment; the bridge's [ReplyMessageTemplate] sends
 // the whole message.
 const RecipeMessageTemplate = `{% assign body = {{api_trigger_properties.${msg_body}}} %}
 {% assign msg = body | split: "
@@ -198,7 +198,7 @@ Feel free to respond directly to this number!`
 
 // zendeskRetriesAfter reports whether Zendesk retries a webhook delivery
 // answered 503 with Retry-After d. The bridge's 503s carry
-// Config.RetryAfter, which New refuses where this is false.
+// Config.RetryAfter, which [New] refuses where this is false.
 //
 // UNCONFIRMED: the "Webhook retries" section of
 // https://developer.zendesk.com/api-reference/webhooks/introduction could

@@ -141,7 +141,7 @@ func TestUnconfirmedDispatchIDPerText(t *testing.T) {
 		}
 		return m.Key
 	}
-	if key("d1") == key("d2") || key("d1") != key("d1") || key("") != key("{{campaign.${dispatch_id}}}") {
+	if d1, again := key("d1"), key("d1"); d1 == key("d2") || d1 != again || key("") != key("{{campaign.${dispatch_id}}}") {
 		t.Fatal("keys")
 	}
 }

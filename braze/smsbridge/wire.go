@@ -16,7 +16,7 @@ import (
 	"github.com/deskbridge/deskbridge/webhook"
 )
 
-// Events of a Zendesk trigger webhook, as AgentReply.Event says them.
+// Events of a Zendesk trigger webhook, as [AgentReply.Event] says them.
 const (
 	// EventReply: an agent added a public comment; it goes out as an SMS.
 	EventReply = "reply"
@@ -37,7 +37,7 @@ type AgentReply struct {
 	// the X-Zendesk-Webhook-Invocation-Id header, or "zd:h:" and a digest
 	// of the body when the header is missing. The handler fills it.
 	Key string
-	// Event is EventReply or EventSolved.
+	// Event is [EventReply] or [EventSolved].
 	Event string
 	// TicketID is the ticket, 0 when the body does not say (the recipe's
 	// Step 4 body).
@@ -52,7 +52,7 @@ type AgentReply struct {
 	// made the update ({{current_user.id}}), 0 when the body does not say.
 	RequesterID, AuthorID int64
 	// Comment is the comment as the placeholder rendered it, header and
-	// all; Text is the message to send (ExtractMessage of Comment, or the
+	// all; Text is the message to send ([ExtractMessage] of Comment, or the
 	// closing text).
 	Comment string
 	Text    string
@@ -85,7 +85,7 @@ type wireRecipient struct {
 // ParseAgentReply decodes the body of a Zendesk trigger webhook: the
 // compact body (an object with "event", "ticket_id", "external_id",
 // "comment"…) or the recipe's trigger-send body (an object with
-// "recipients"). Text is filled: ExtractMessage of the comment for a
+// "recipients"). Text is filled: [ExtractMessage] of the comment for a
 // reply, the recipe's msg_body (or nothing) for a solved ticket.
 //
 // An identifier or key field whose whole value is a placeholder Zendesk
@@ -93,7 +93,7 @@ type wireRecipient struct {
 // is, braces and all, since an agent may type them. Raw line
 // breaks and other control characters inside JSON strings are accepted
 // (escaped before decoding), in case a placeholder's value is not escaped.
-// Errors wrap webhook.ErrMalformed.
+// Errors wrap [webhook.ErrMalformed].
 func ParseAgentReply(body []byte) (*AgentReply, error) {
 	var w wireTrigger
 	if err := decodeLenient(body, &w); err != nil {
@@ -155,7 +155,7 @@ func closedStatus(status string) bool {
 // InboundSMS is what a Braze webhook campaign told the bridge: a text the
 // customer sent.
 type InboundSMS struct {
-	// Key identifies the text across Braze's retries (see ParseInboundSMS).
+	// Key identifies the text across Braze's retries (see [ParseInboundSMS]).
 	Key string
 	// Kind is the campaign's "kind" value: "support" (the keyword
 	// campaign) or "reply" (the follow-up campaign); informational.
@@ -187,7 +187,7 @@ type wireInbound struct {
 
 // ParseInboundSMS decodes the body of a Braze webhook campaign, JSON or
 // form-encoded (application/x-www-form-urlencoded) according to
-// contentType; the fields are those of InboundBody. An identifier or name
+// contentType; the fields are those of [InboundBody]. An identifier or name
 // field whose whole value is Liquid Braze left unrendered ("{{…}}") counts
 // as empty; the message is taken as it is, braces and all, since a customer
 // may text them.
@@ -199,7 +199,7 @@ type wireInbound struct {
 // second is taken as a retry of the first if it arrives within
 // Config.InboundWindow.
 //
-// Errors wrap webhook.ErrMalformed.
+// Errors wrap [webhook.ErrMalformed].
 func ParseInboundSMS(contentType string, body []byte) (*InboundSMS, error) {
 	var w wireInbound
 	mt, _, _ := mime.ParseMediaType(contentType)
