@@ -185,18 +185,14 @@ func (f *Flow) applyPresenceEvent(ctx context.Context, src Source, e PresenceEve
 	now := f.now()
 	res := Result{Time: now, Source: src, Kind: "presence", EventID: e.EventID, BabelforceAgentID: e.AgentID, To: e.Presence, ObservedAt: e.ChangedAt}
 	zid, err := f.zendeskAgentOf(ctx, e.AgentID, e.SourceID)
-	if err != nil || zid == 0 {
-		res.Err = err
-		switch {
-		case zid == 0 && err == nil:
-			res.Outcome, res.Detail = Ignored, "the babelforce agent's sourceId is not a Zendesk user id"
-		case webhook.IsPermanent(err):
-			res.Outcome = Rejected
-		default:
-			res.Outcome = Failed
-		}
-		f.report(ctx, res)
+	if err != nil {
+		_, err = f.fail(ctx, res, err)
 		return err
+	}
+	if zid == 0 {
+		res.Outcome, res.Detail = Ignored, "the babelforce agent's sourceId is not a Zendesk user id"
+		f.report(ctx, res)
+		return nil
 	}
 	at := e.ChangedAt
 	if at.IsZero() {

@@ -96,17 +96,7 @@ func BenchmarkStatusSync(b *testing.B) {
 	for i := range benchAgents {
 		send(i)
 	}
-	i := benchAgents
-	for b.Loop() {
-		send(i)
-		i++
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
-	b.StopTimer()
-	last := i - 1
-	if got, want := bf.Presence(ids[last%benchAgents]), map[string]string{"online": "available", "away": "away"}[benchState(last)]; got != want {
-		b.Fatalf("presence %q, want %q", got, want)
-	}
+	runEvents(b, bf, ids, benchAgents, send)
 }
 
 func BenchmarkStatusSyncFloor(b *testing.B) {
@@ -147,13 +137,24 @@ func BenchmarkStatusSyncFloor(b *testing.B) {
 		if st := do(http.MethodGet, bf.URL+"/api/v2/agents?sourceId="+url.QueryEscape(strconv.Itoa(1000+i%benchAgents)), nil, &page); st != 200 || len(page.Items) != 1 {
 			b.Fatalf("lookup: %d %v", st, page.Items)
 		}
-		presence := map[string]string{"online": "available", "away": "away"}[benchState(i)]
-		body, _ := json.Marshal(map[string]any{"presence": map[string]string{"name": presence}})
+		body, _ := json.Marshal(map[string]any{"presence": map[string]string{"name": benchPresence(i)}})
 		if st := do(http.MethodPut, bf.URL+"/api/v2/agents/"+page.Items[0].ID+"/status", body, nil); st != http.StatusCreated {
 			b.Fatalf("PUT: %d", st)
 		}
 	}
-	i := 0
+	runEvents(b, bf, ids, 0, send)
+}
+
+// benchPresence is the presence that event i sets.
+func benchPresence(i int) string {
+	return map[string]string{"online": "available", "away": "away"}[benchState(i)]
+}
+
+// runEvents sends events first, first+1, … for as long as b.Loop runs,
+// reports them per second, and checks that the last one's agent has the
+// presence it set.
+func runEvents(b *testing.B, bf *babelforcetest.Server, ids []string, first int, send func(i int)) {
+	i := first
 	for b.Loop() {
 		send(i)
 		i++
@@ -161,7 +162,7 @@ func BenchmarkStatusSyncFloor(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	b.StopTimer()
 	last := i - 1
-	if got, want := bf.Presence(ids[last%benchAgents]), map[string]string{"online": "available", "away": "away"}[benchState(last)]; got != want {
+	if got, want := bf.Presence(ids[last%benchAgents]), benchPresence(last); got != want {
 		b.Fatalf("presence %q, want %q", got, want)
 	}
 }

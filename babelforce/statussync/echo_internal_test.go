@@ -3,12 +3,12 @@ package statussync
 import (
 	"context"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/internal/testkit"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
@@ -24,12 +24,12 @@ type internalEnv struct {
 	zc    *zendesk.Client
 	bc    *babelforce.Client
 	flow  *Flow
-	clock *testClock
+	clock *testkit.Clock
 }
 
 func newInternalEnv(t *testing.T, presences ...string) *internalEnv {
 	t.Helper()
-	e := &internalEnv{clock: &testClock{t: time.Now()}}
+	e := &internalEnv{clock: testkit.NewClock()}
 	e.zd = zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
 	t.Cleanup(e.zd.Close)
 	e.bf = babelforcetest.NewServer()
@@ -68,23 +68,6 @@ func (e *internalEnv) echoes(zid int64) (bf, zd int) {
 	return len(st.bfEchoes), len(st.zdEchoes)
 }
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // In a one-way setup (no automation, no poller) nothing brings the
 // presences the flow sets back, so nothing consumes their echoes: the list
 // must stay bounded by itself, whatever the number of changes.
@@ -94,7 +77,7 @@ func TestBabelforceEchoesStayBoundedWithoutAutomation(t *testing.T) {
 	zid, bid := e.agent("ann")
 	states := []string{"online", "away"}
 	for i := range 200 {
-		e.clock.Add(time.Second)
+		e.clock.Advance(time.Second)
 		at := e.clock.Now()
 		ev := &webhook.ZendeskEvent{ID: "e" + strconv.Itoa(i), Time: at,
 			Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: states[i%2]}, UpdatedAt: at}}
@@ -109,7 +92,7 @@ func TestBabelforceEchoesStayBoundedWithoutAutomation(t *testing.T) {
 		t.Errorf("after 200 changes between two presences: %d echoes remembered, want %d (the cap)", n, maxEchoes)
 	}
 	// Past the window the older entries expire at the next change.
-	e.clock.Add(2 * e.flow.cfg.EchoWindow)
+	e.clock.Advance(2 * e.flow.cfg.EchoWindow)
 	at := e.clock.Now()
 	ev := &webhook.ZendeskEvent{ID: "last", Time: at,
 		Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: "online"}, UpdatedAt: at}}
@@ -129,7 +112,7 @@ func TestZendeskEchoesStayBoundedWithoutZendeskEvents(t *testing.T) {
 	zid, bid := e.agent("ann")
 	presences := []string{"available", "busy"}
 	for i := range 200 {
-		e.clock.Add(time.Second)
+		e.clock.Advance(time.Second)
 		err := e.flow.ApplyPresence(t.Context(), PresenceEvent{AgentID: bid, SourceID: strconv.FormatInt(zid, 10),
 			Presence: presences[i%2], ChangedAt: e.clock.Now()})
 		if err != nil {
@@ -142,7 +125,7 @@ func TestZendeskEchoesStayBoundedWithoutZendeskEvents(t *testing.T) {
 	if _, n := e.echoes(zid); n != maxEchoes {
 		t.Errorf("after 200 changes between two statuses: %d echoes remembered, want %d (the cap)", n, maxEchoes)
 	}
-	e.clock.Add(2 * e.flow.cfg.EchoWindow)
+	e.clock.Advance(2 * e.flow.cfg.EchoWindow)
 	if err := e.flow.ApplyPresence(t.Context(), PresenceEvent{AgentID: bid, SourceID: strconv.FormatInt(zid, 10),
 		Presence: "available", ChangedAt: e.clock.Now()}); err != nil {
 		t.Fatal(err)
@@ -161,8 +144,8 @@ func TestEchoListsAreCapped(t *testing.T) {
 	now := time.Now()
 	for i := range 3 * maxEchoes {
 		at := now.Add(time.Duration(i) * time.Millisecond)
-		f.rememberBabelforceEcho(st, bfEcho{presence: "p" + strconv.Itoa(i), at: at})
-		f.rememberZendeskEcho(st, zdEcho{status: "s" + strconv.Itoa(i), at: at})
+		st.bfEchoes = rememberEcho(st.bfEchoes, bfEcho{presence: "p" + strconv.Itoa(i), at: at}, f.cfg.EchoWindow)
+		st.zdEchoes = rememberEcho(st.zdEchoes, zdEcho{status: "s" + strconv.Itoa(i), at: at}, f.cfg.EchoWindow)
 	}
 	if len(st.bfEchoes) != maxEchoes || len(st.zdEchoes) != maxEchoes {
 		t.Fatalf("%d and %d echoes remembered, want %d each", len(st.bfEchoes), len(st.zdEchoes), maxEchoes)
@@ -191,7 +174,7 @@ func TestEchoesOfRepeatedValuesInAnyOrder(t *testing.T) {
 		presences := []string{"available", "away", "available", "transfers_only"}
 		var sets []time.Time
 		for i, state := range states {
-			e.clock.Add(time.Second)
+			e.clock.Advance(time.Second)
 			at := e.clock.Now()
 			sets = append(sets, at)
 			ev := &webhook.ZendeskEvent{ID: "z" + strconv.Itoa(i), Time: at,
@@ -201,7 +184,7 @@ func TestEchoesOfRepeatedValuesInAnyOrder(t *testing.T) {
 			}
 		}
 		for _, i := range append(order, 3) {
-			e.clock.Add(time.Millisecond)
+			e.clock.Advance(time.Millisecond)
 			err := e.flow.ApplyPresence(t.Context(), PresenceEvent{EventID: "b" + strconv.Itoa(i), AgentID: bid,
 				SourceID: strconv.FormatInt(zid, 10), Presence: presences[i], ChangedAt: sets[i].Add(time.Millisecond)})
 			if err != nil {
@@ -226,7 +209,7 @@ func TestLateEchoDoesNotHideTheNextChange(t *testing.T) {
 	e := newInternalEnv(t, "away")
 	zid, bid := e.agent("ann")
 	zendesk := func(id, state string) time.Time {
-		e.clock.Add(time.Second)
+		e.clock.Advance(time.Second)
 		at := e.clock.Now()
 		ev := &webhook.ZendeskEvent{ID: id, Time: at,
 			Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: state}, UpdatedAt: at}}
@@ -236,7 +219,7 @@ func TestLateEchoDoesNotHideTheNextChange(t *testing.T) {
 		return at
 	}
 	automation := func(id, presence string, changed time.Time) {
-		e.clock.Add(time.Millisecond)
+		e.clock.Advance(time.Millisecond)
 		if err := e.flow.ApplyPresence(t.Context(), PresenceEvent{EventID: id, AgentID: bid,
 			SourceID: strconv.FormatInt(zid, 10), Presence: presence, ChangedAt: changed}); err != nil {
 			t.Fatal(err)

@@ -90,7 +90,7 @@ type agentState struct {
 
 	// Changes the flow made, expected back as echoes: at most one entry
 	// per target value, none older than Config.EchoWindow, and never more
-	// than maxEchoes (see rememberBabelforceEcho), so that they stay small
+	// than maxEchoes (see rememberEcho), so that they stay small
 	// when nothing brings the echoes back (no automation, or the Zendesk
 	// webhook pointed at babelforce).
 	bfEchoes []bfEcho
@@ -118,6 +118,8 @@ type bfEcho struct {
 	at       time.Time
 }
 
+func (e bfEcho) sentAt() time.Time { return e.at }
+
 // zdEcho: the flow set the Zendesk unified status to status at at, which
 // puts the driving channel in channel; Zendesk answers with a unified
 // status event and, if the channel changed, a channel event.
@@ -126,6 +128,8 @@ type zdEcho struct {
 	at                       time.Time
 	unifiedSeen, channelSeen bool
 }
+
+func (e zdEcho) sentAt() time.Time { return e.at }
 
 // New returns a flow for cfg. It checks the configuration without reading
 // either side (Check does that) and returns every problem found, joined,
@@ -554,7 +558,7 @@ func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, n
 // putPresence sends one presence change, expecting its echo.
 func (f *Flow) putPresence(ctx context.Context, st *agentState, name string, now time.Time) error {
 	echo := bfEcho{presence: NormalizeName(name), at: now}
-	f.rememberBabelforceEcho(st, echo)
+	st.bfEchoes = rememberEcho(st.bfEchoes, echo, f.cfg.EchoWindow)
 	st.bfTouchedAt = now
 	_, err := f.cfg.Babelforce.Agents.SetPresence(ctx, st.bfID, name)
 	if err != nil {
@@ -577,18 +581,17 @@ func (f *Flow) putPresence(ctx context.Context, st *agentState, name string, now
 	return nil
 }
 
-// rememberBabelforceEcho records that the flow set a presence, for
-// consumeBabelforceEcho: expired entries are dropped first, and the oldest
-// goes when maxEchoes are kept. Entries of the same presence are kept
-// apart: each set is expected back once (see maxEchoes).
-func (f *Flow) rememberBabelforceEcho(st *agentState, echo bfEcho) {
-	st.bfEchoes = slices.DeleteFunc(st.bfEchoes, func(e bfEcho) bool {
-		return echo.at.Sub(e.at) > f.cfg.EchoWindow
-	})
-	if len(st.bfEchoes) >= maxEchoes {
-		st.bfEchoes = slices.Delete(st.bfEchoes, 0, len(st.bfEchoes)-maxEchoes+1)
+// rememberEcho returns list with echo, a change the flow made, added for
+// consumeBabelforceEcho or consumeZendeskEcho: the entries older than
+// window at echo's time go first, and the oldest go when maxEchoes are
+// kept. Entries of the same value are kept apart: each change is expected
+// back once (see maxEchoes).
+func rememberEcho[E interface{ sentAt() time.Time }](list []E, echo E, window time.Duration) []E {
+	list = slices.DeleteFunc(list, func(e E) bool { return echo.sentAt().Sub(e.sentAt()) > window })
+	if len(list) >= maxEchoes {
+		list = slices.Delete(list, 0, len(list)-maxEchoes+1)
 	}
-	st.bfEchoes = append(st.bfEchoes, echo)
+	return append(list, echo)
 }
 
 // samePresence compares presence names as the flow does.

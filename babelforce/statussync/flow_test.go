@@ -15,6 +15,7 @@ import (
 	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/internal/testkit"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -711,7 +712,7 @@ func TestPoller(t *testing.T) {
 // EchoWindow need not exceed PollInterval.
 func TestPollerNeedsNoEchoWindow(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Now()}
+	clock := wallClock()
 	e := newEnv(t, withConfig(func(c *statussync.Config) {
 		c.Now, c.EchoWindow, c.PollInterval = clock.Now, time.Millisecond, time.Hour
 	}))
@@ -724,7 +725,7 @@ func TestPollerNeedsNoEchoWindow(t *testing.T) {
 	if got := e.bf.Presence(bid); got != "away" {
 		t.Fatalf("babelforce presence %q, want away", got)
 	}
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	e.takeResults()
 	puts := e.statusPUTs()
 	if err := e.flow.Poll(ctx); err != nil {
@@ -735,7 +736,7 @@ func TestPollerNeedsNoEchoWindow(t *testing.T) {
 	}
 	// A genuine change is still seen.
 	_ = e.bf.SetPresence(bid, "available")
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	if err := e.flow.Poll(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -795,53 +796,45 @@ func TestCachedAgentGoneIsLookedUpAgain(t *testing.T) {
 
 func TestStateTTL(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Now()}
+	clock := wallClock()
 	e := newEnv(t, withConfig(func(c *statussync.Config) { c.Now = clock.Now; c.StateTTL = time.Minute }))
 	zid, bid := e.agent("Ann")
 	base := clock.Now()
 	e.sendZendesk(unifiedEvent("S1", zid, "offline", "online", 3, base))
 	puts := e.presencePUTs()
 	// The same target within the TTL is skipped …
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	e.sendZendesk(stateEvent("S2", zid, "support", "offline", "online", base.Add(time.Second)))
 	if e.presencePUTs() != puts {
 		t.Error("a known presence was set again")
 	}
 	// … and sent again after it, in case babelforce changed unseen.
 	_ = e.bf.SetPresence(bid, "busy")
-	clock.Add(2 * time.Minute)
+	clock.Advance(2 * time.Minute)
 	e.sendZendesk(stateEvent("S3", zid, "support", "offline", "online", base.Add(2*time.Minute)))
 	if got := e.bf.Presence(bid); got != "available" {
 		t.Errorf("presence %q", got)
 	}
 }
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// wallClock returns a test clock at the wall clock's time: the fake
+// Zendesk signs its deliveries with the wall clock, and the flow checks
+// them against its own.
+func wallClock() *testkit.Clock {
+	c := testkit.NewClock()
+	c.Advance(time.Since(c.Now()))
+	return c
 }
 
 func TestEchoWindowExpires(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Now()}
+	clock := wallClock()
 	e := newEnv(t, withConfig(func(c *statussync.Config) { c.Now = clock.Now; c.EchoWindow = 10 * time.Second; c.StateTTL = -1 }))
 	zid, bid := e.agent("Ann")
 	e.sendZendesk(unifiedEvent("W1", zid, "offline", "online", 3, clock.Now()))
 	// The automation reports the flow's change late, after the window: it
 	// is then a change like any other (and Zendesk already agrees).
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	err := e.flow.ApplyPresence(t.Context(), statussync.PresenceEvent{AgentID: bid, SourceID: strconv.FormatInt(zid, 10), Presence: "available", ChangedAt: clock.Now()})
 	if err != nil {
 		t.Fatal(err)

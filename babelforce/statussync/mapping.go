@@ -214,47 +214,83 @@ func (m Mapping) Validate() error {
 		add("Mapping.Channel", m.Channel, "is not a Zendesk channel",
 			`use "support", "messaging" or "talk" (empty means "support")`)
 	}
-	seen := map[string]string{}
-	for _, k := range slices.Sorted(maps.Keys(m.Presences)) {
-		v := strings.TrimSpace(m.Presences[k])
-		field := fmt.Sprintf("Mapping.Presences[%q]", k)
-		n := NormalizeName(k)
-		switch {
-		case n == "":
-			add(field, v, "has an empty Zendesk state name", "remove the entry or name a Zendesk state or status")
-			continue
-		case seen[n] != "":
-			add(field, v, fmt.Sprintf("names the same Zendesk state as Mapping.Presences[%q]", seen[n]), "keep one of the two entries")
-		case v == "":
-			add(field, v, "maps to an empty presence name", fmt.Sprintf("name a babelforce presence, or remove the entry to use %q", NormalizeName(k)))
-		case v == babelforce.AvailablePresence && n != zendesk.AgentStateOnline && slices.Contains(channelStates, n):
-			add(field, v, fmt.Sprintf("makes the red Zendesk state %q green: %q is babelforce's only green presence", n, v),
-				fmt.Sprintf("map %q to a red presence such as %q, or remove the entry", k, n))
-		}
-		seen[n] = k
-	}
-	seen = map[string]string{}
-	for _, k := range slices.Sorted(maps.Keys(m.Statuses)) {
-		v := strings.TrimSpace(m.Statuses[k])
-		field := fmt.Sprintf("Mapping.Statuses[%q]", k)
-		n := NormalizeName(k)
-		switch {
-		case n == "":
-			add(field, v, "has an empty presence name", "remove the entry or name a babelforce presence")
-			continue
-		case seen[n] != "":
-			add(field, v, fmt.Sprintf("names the same presence as Mapping.Statuses[%q]", seen[n]), "keep one of the two entries")
-		case v == "":
-			add(field, v, "maps to an empty Zendesk status name", "name a Zendesk unified status, or remove the entry")
-		case n != babelforce.AvailablePresence && NormalizeName(v) == zendesk.AgentStateOnline:
-			add(field, v, fmt.Sprintf("makes the red presence %q green in Zendesk (online)", k),
-				fmt.Sprintf("map %q to a Zendesk status that is not online, such as %q, or remove the entry", k, DefaultFallback))
-		}
-		seen[n] = k
-	}
+	errs = append(errs, overrides{
+		field: "Mapping.Presences", key: "Zendesk state", table: m.Presences,
+		emptyKeyFix: "remove the entry or name a Zendesk state or status",
+		emptyValue:  "maps to an empty presence name",
+		emptyValueFix: func(k string) string {
+			return fmt.Sprintf("name a babelforce presence, or remove the entry to use %q", NormalizeName(k))
+		},
+		green: func(k, n, v string) (string, string) {
+			if v != babelforce.AvailablePresence || n == zendesk.AgentStateOnline || !slices.Contains(channelStates, n) {
+				return "", ""
+			}
+			return fmt.Sprintf("makes the red Zendesk state %q green: %q is babelforce's only green presence", n, v),
+				fmt.Sprintf("map %q to a red presence such as %q, or remove the entry", k, n)
+		},
+	}.validate()...)
+	errs = append(errs, overrides{
+		field: "Mapping.Statuses", key: "presence", table: m.Statuses,
+		emptyKeyFix:   "remove the entry or name a babelforce presence",
+		emptyValue:    "maps to an empty Zendesk status name",
+		emptyValueFix: func(string) string { return "name a Zendesk unified status, or remove the entry" },
+		green: func(k, n, v string) (string, string) {
+			if n == babelforce.AvailablePresence || NormalizeName(v) != zendesk.AgentStateOnline {
+				return "", ""
+			}
+			return fmt.Sprintf("makes the red presence %q green in Zendesk (online)", k),
+				fmt.Sprintf("map %q to a Zendesk status that is not online, such as %q, or remove the entry", k, DefaultFallback)
+		},
+	}.validate()...)
 	if NormalizeName(m.Fallback) == zendesk.AgentStateOnline {
 		add("Mapping.Fallback", m.Fallback, "would make every red presence without a Zendesk status green (online)",
 			fmt.Sprintf("use a status that is not online, such as %q (empty means %q)", DefaultFallback, DefaultFallback))
 	}
 	return joinErrors(errs)
+}
+
+// overrides describes one override table of a Mapping for validate.
+type overrides struct {
+	field string            // "Mapping.Presences"
+	key   string            // what a key names: "Zendesk state"
+	table map[string]string // the table
+	// emptyKeyFix is the fix of an entry whose key is empty.
+	emptyKeyFix string
+	// emptyValue is the problem of an entry whose value is empty, and
+	// emptyValueFix the fix for key k.
+	emptyValue    string
+	emptyValueFix func(k string) string
+	// green returns the problem and fix of an entry (key k, normal form n,
+	// value v) that makes a red state green, or "" for none.
+	green func(k, n, v string) (problem, fix string)
+}
+
+// validate returns a *ConfigError per problem of the table, in key order:
+// an empty key, two keys of the same normal form, an empty value, and a
+// red state made green.
+func (o overrides) validate() []error {
+	var errs []error
+	add := func(k, v, problem, fix string) {
+		errs = append(errs, &ConfigError{Field: fmt.Sprintf("%s[%q]", o.field, k), Value: v, Problem: problem, Fix: fix})
+	}
+	seen := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(o.table)) {
+		v := strings.TrimSpace(o.table[k])
+		n := NormalizeName(k)
+		if n == "" {
+			add(k, v, "has an empty "+o.key+" name", o.emptyKeyFix)
+			continue
+		}
+		problem, fix := o.green(k, n, v)
+		switch {
+		case seen[n] != "":
+			add(k, v, fmt.Sprintf("names the same %s as %s[%q]", o.key, o.field, seen[n]), "keep one of the two entries")
+		case v == "":
+			add(k, v, o.emptyValue, o.emptyValueFix(k))
+		case problem != "":
+			add(k, v, problem, fix)
+		}
+		seen[n] = k
+	}
+	return errs
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/deskbridge/deskbridge"
-	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/deskbridgetest"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -218,35 +218,23 @@ func TestProvisionErrors(t *testing.T) {
 	}
 	// Failures of either side are returned with what was done so far.
 	pc := statussync.ProvisionConfig{Zendesk: e.zc, Babelforce: e.bc, Endpoint: "https://example.com/x", ZendeskCredential: statussync.BearerCredential("t")}
-	for _, f := range []func(){
-		func() {
-			e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/webhooks", Status: 400})
-		},
-		func() {
-			e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPost, Path: "/api/v2/webhooks", Status: 422})
-		},
-		func() {
-			e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/webhooks/", Status: 400})
-		},
-		func() {
-			e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodGet, Path: "/api/v3/tasks/configurations/secrets", Status: 400})
-		},
-		func() {
-			e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodPatch, Path: "/api/v3/tasks/configurations/secrets", Status: 400})
-		},
-		func() {
-			e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/agent_availabilities/agent_statuses", Status: 400})
-		},
-		func() {
-			e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodGet, Path: "/api/v2/agents/presence", Status: 400})
-		},
-		func() {
-			e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodPost, Path: "/api/v2/agents/presence", Status: 400})
-		},
+	zd, bf := e.zd.InjectFault, e.bf.InjectFault
+	for i, f := range []struct {
+		inject func(deskbridgetest.Fault)
+		fault  deskbridgetest.Fault
+	}{
+		{zd, deskbridgetest.Fault{Method: http.MethodGet, Path: "/api/v2/webhooks", Status: 400}},
+		{zd, deskbridgetest.Fault{Method: http.MethodPost, Path: "/api/v2/webhooks", Status: 422}},
+		{zd, deskbridgetest.Fault{Method: http.MethodGet, Path: "/api/v2/webhooks/", Status: 400}},
+		{bf, deskbridgetest.Fault{Method: http.MethodGet, Path: "/api/v3/tasks/configurations/secrets", Status: 400}},
+		{bf, deskbridgetest.Fault{Method: http.MethodPatch, Path: "/api/v3/tasks/configurations/secrets", Status: 400}},
+		{zd, deskbridgetest.Fault{Method: http.MethodGet, Path: "/api/v2/agent_availabilities/agent_statuses", Status: 400}},
+		{bf, deskbridgetest.Fault{Method: http.MethodGet, Path: "/api/v2/agents/presence", Status: 400}},
+		{bf, deskbridgetest.Fault{Method: http.MethodPost, Path: "/api/v2/agents/presence", Status: 400}},
 	} {
-		f()
+		f.inject(f.fault)
 		if _, err := statussync.Provision(ctx, pc); err == nil {
-			t.Errorf("fault %d: no error", len(e.zd.Requests()))
+			t.Errorf("fault %d (%s %s): no error", i, f.fault.Method, f.fault.Path)
 		}
 		e.zd.ClearFaults()
 		e.bf.ClearFaults()

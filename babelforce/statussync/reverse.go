@@ -55,13 +55,7 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 
 	target, fellBack, err := f.statusFor(ctx, o.presence)
 	if err != nil {
-		res.Err = err
-		res.Outcome = Failed
-		if webhook.IsPermanent(err) {
-			res.Outcome = Rejected
-		}
-		f.report(ctx, res)
-		return res.Outcome, err
+		return f.fail(ctx, res, err)
 	}
 	res.Target = statusLabel(target)
 	if fellBack {
@@ -74,7 +68,7 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 		return res.Outcome, nil
 	}
 	echo := zdEcho{status: NormalizeName(target.Name), channel: ChannelState(target, f.m.Channel), at: now}
-	f.rememberZendeskEcho(st, echo)
+	st.zdEchoes = rememberEcho(st.zdEchoes, echo, f.cfg.EchoWindow)
 	got, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, target.ID)
 	if err != nil {
 		var zerr *zendesk.Error
@@ -84,13 +78,7 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 				err = webhook.Permanent(fmt.Errorf("statussync: Zendesk refused status %s for agent %d: %w; fix: check that the babelforce agent's sourceId is the Zendesk user id of an agent allowed this status", res.Target, st.id, err))
 			}
 		}
-		res.Err = err
-		res.Outcome = Failed
-		if webhook.IsPermanent(err) {
-			res.Outcome = Rejected
-		}
-		f.report(ctx, res)
-		return res.Outcome, err
+		return f.fail(ctx, res, err)
 	}
 	at := now
 	if got != nil && !got.UpdatedAt.IsZero() {
@@ -105,17 +93,20 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	return Applied, nil
 }
 
-// rememberZendeskEcho records that the flow set a Zendesk status, for
-// consumeZendeskEcho, bounded as rememberBabelforceEcho is: expired
-// entries go first, and the oldest goes when maxEchoes are kept.
-func (f *Flow) rememberZendeskEcho(st *agentState, echo zdEcho) {
-	st.zdEchoes = slices.DeleteFunc(st.zdEchoes, func(e zdEcho) bool {
-		return echo.at.Sub(e.at) > f.cfg.EchoWindow
-	})
-	if len(st.zdEchoes) >= maxEchoes {
-		st.zdEchoes = slices.Delete(st.zdEchoes, 0, len(st.zdEchoes)-maxEchoes+1)
+// fail reports res as stopped by err and returns its outcome and err.
+func (f *Flow) fail(ctx context.Context, res Result, err error) (Outcome, error) {
+	res.Err, res.Outcome = err, failureOutcome(err)
+	f.report(ctx, res)
+	return res.Outcome, err
+}
+
+// failureOutcome is the outcome of an observation that err stopped:
+// Rejected when retrying cannot help (a permanent error), else Failed.
+func failureOutcome(err error) Outcome {
+	if webhook.IsPermanent(err) {
+		return Rejected
 	}
-	st.zdEchoes = append(st.zdEchoes, echo)
+	return Failed
 }
 
 // consumeBabelforceEcho reports whether a presence observation is the echo
