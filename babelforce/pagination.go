@@ -56,20 +56,26 @@ func readV2Page[T any](cursor string, body []byte) (*deskbridge.Page[T], error) 
 // missing pages counting as 1), on a page without items, and on a response
 // that did not advance (current below the page asked for).
 func nextV2Page(requested int, p v2Pagination, items int) int {
-	if items == 0 {
-		return 0
-	}
-	page := max(requested, 1)
-	if p.Current > 0 {
-		if p.Current < page {
-			return 0
-		}
-		page = p.Current
-	}
-	if page >= max(p.Pages, 1) {
+	page, ok := pageRead(requested, p.Current, items)
+	if !ok || page >= max(p.Pages, 1) {
 		return 0
 	}
 	return page + 1
+}
+
+// pageRead returns the page a response holds: the one it reports
+// (reported, 0 when it reports none), else the one requested (0 = the
+// first). It is false, and the walk over, when the page has no items or
+// the response did not advance (it reports a page below the one asked for).
+func pageRead(requested, reported, items int) (int, bool) {
+	page := max(requested, 1)
+	switch {
+	case items == 0, reported > 0 && reported < page:
+		return 0, false
+	case reported > 0:
+		return reported, true
+	}
+	return page, true
 }
 
 // v3Metadata is the "_metadata" object of the v3 list envelope (the
@@ -100,27 +106,16 @@ func readV3Page[T any](pageSize int) rest.PageReader[T] {
 }
 
 // nextV3Page returns the page after page requested, or 0 when the walk is
-// over: on an empty page, on the last page (page >= page_count), and, when
-// page_count is missing, on a short page.
+// over: on an empty page or one that did not advance (pageRead), on the
+// last page (page >= page_count), and, when page_count is missing, on a
+// short page.
 func nextV3Page(requested, pageSize int, m v3Metadata, items int) int {
-	if items == 0 {
+	page, ok := pageRead(requested, m.Page, items)
+	switch {
+	case !ok, m.PageCount > 0 && page >= m.PageCount:
 		return 0
-	}
-	page := max(requested, 1)
-	if m.Page > 0 {
-		if m.Page < page {
-			return 0
-		}
-		page = m.Page
-	}
-	if m.PageCount > 0 {
-		if page >= m.PageCount {
-			return 0
-		}
-		return page + 1
-	}
-	if size := max(m.PerPage, pageSize); size > 0 && items < size {
-		return 0
+	case m.PageCount == 0 && items < max(m.PerPage, pageSize):
+		return 0 // a short page, when the page count is missing
 	}
 	return page + 1
 }
