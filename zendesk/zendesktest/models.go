@@ -244,6 +244,11 @@ type UserField struct {
 	UpdatedAt           time.Time     `json:"updated_at"`
 }
 
+func (f UserField) clone() UserField {
+	f.CustomFieldOptions = slices.Clone(f.CustomFieldOptions)
+	return f
+}
+
 // FieldOption is an option of a dropdown or multiselect field.
 type FieldOption struct {
 	ID    int64  `json:"id,omitempty"`
@@ -284,6 +289,8 @@ type Trigger struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 }
+
+func (g Group) clone() Group { return g }
 
 // MarshalJSON writes the group as Zendesk does.
 func (g Group) MarshalJSON() ([]byte, error) {

@@ -176,14 +176,22 @@ func (st *state) matchUserRef(id *int64, value string, me int64) bool {
 	return ok && (strings.EqualFold(u.email(), value) || strings.EqualFold(u.Name, value))
 }
 
+// matchTerms says whether a record matches every term but "type:" ones:
+// holds says whether one term's condition holds of it, and a negated term
+// must not hold.
+func matchTerms(terms []term, holds func(term) bool) bool {
+	for _, tm := range terms {
+		if tm.key != "type" && holds(tm) == tm.neg {
+			return false
+		}
+	}
+	return true
+}
+
 func (st *state) matchTicket(r *ticketRec, terms []term, me int64) bool {
 	st.examined++
 	t := &r.t
-	for _, tm := range terms {
-		if tm.key == "type" {
-			continue
-		}
-		ok := false
+	return matchTerms(terms, func(tm term) (ok bool) {
 		switch tm.key {
 		case "":
 			ok = containsFold(t.Subject, tm.value) || containsFold(t.Description, tm.value) ||
@@ -227,20 +235,13 @@ func (st *state) matchTicket(r *ticketRec, terms []term, me int64) bool {
 		case "updated":
 			ok = compareTime(t.UpdatedAt, tm.op, tm.value)
 		}
-		if ok == tm.neg {
-			return false
-		}
-	}
-	return true
+		return ok
+	})
 }
 
 func (st *state) matchUser(u *User, terms []term) bool {
 	st.examined++
-	for _, tm := range terms {
-		if tm.key == "type" {
-			continue
-		}
-		ok := false
+	return matchTerms(terms, func(tm term) (ok bool) {
 		switch tm.key {
 		case "":
 			ok = containsFold(u.Name, tm.value) || containsFold(u.email(), tm.value) ||
@@ -270,28 +271,18 @@ func (st *state) matchUser(u *User, terms []term) bool {
 				ok = set && v != nil && strings.EqualFold(fieldString(v), tm.value)
 			}
 		}
-		if ok == tm.neg {
-			return false
-		}
-	}
-	return true
+		return ok
+	})
 }
 
 func matchGroup(g *Group, terms []term) bool {
-	for _, tm := range terms {
-		if tm.key == "type" {
-			continue
-		}
-		ok := false
+	return matchTerms(terms, func(tm term) (ok bool) {
 		switch tm.key {
 		case "", "name":
 			ok = containsFold(g.Name, tm.value)
 		}
-		if ok == tm.neg {
-			return false
-		}
-	}
-	return true
+		return ok
+	})
 }
 
 // fieldString renders a user field value as text.

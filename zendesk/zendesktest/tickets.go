@@ -166,11 +166,8 @@ func (st *state) createTicket(in *ticketInput, actor int64, viaID int, now time.
 	if err := st.applyTicketFields(&t, in, w, p); err != nil {
 		return nil, err
 	}
-	if in.Comment != nil && in.Comment.AuthorID != 0 {
-		if _, ok := st.users.get(int64(in.Comment.AuthorID)); !ok {
-			p.add("comment", "Comment", "author is invalid", "InvalidValue")
-			return nil, p.err()
-		}
+	if err := st.checkCommentAuthor(in); err != nil {
+		return nil, err
 	}
 	if in.SubmitterID.Set && !in.SubmitterID.Null {
 		if _, ok := st.users.get(in.SubmitterID.V); !ok {
@@ -211,18 +208,7 @@ func (st *state) createTicket(in *ticketInput, actor int64, viaID int, now time.
 	rec := &ticketRec{}
 	w.rec = rec
 	w.audit = map[string]any{"id": st.nextID(), "ticket_id": t.ID, "created_at": now, "author_id": actor, "via": viaFor(viaID), "metadata": map[string]any{}}
-	author := t.SubmitterID
-	if in.Comment != nil && in.Comment.AuthorID != 0 {
-		author = int64(in.Comment.AuthorID)
-	}
-	if in.VoiceComment != nil {
-		c := st.newVoiceComment(in.VoiceComment, author, viaID, now)
-		w.comment = &c
-	} else {
-		c := st.newComment(in.Comment, author, viaID, now)
-		w.comment = &c
-	}
-	w.comment.AuditID = w.audit["id"].(int64)
+	st.addComment(w, in, t.SubmitterID, now)
 	t.Description = w.comment.PlainBody
 	if t.Subject == "" && t.RawSubject != "" {
 		t.Subject = t.RawSubject
@@ -236,7 +222,6 @@ func (st *state) createTicket(in *ticketInput, actor int64, viaID int, now time.
 	}
 	rec.t = t
 	rec.comments = []Comment{*w.comment}
-	w.events = append(w.events, map[string]any{"id": w.comment.ID, "type": w.comment.Type, "body": w.comment.Body, "public": w.comment.Public, "author_id": w.comment.AuthorID})
 	st.tickets.put(t.ID, rec)
 	return w, nil
 }
@@ -267,32 +252,16 @@ func (st *state) updateTicket(rec *ticketRec, in *ticketInput, actor int64, viaI
 		}
 		t.RequesterID = in.RequesterID.V
 	}
-	if in.Comment != nil && in.Comment.AuthorID != 0 {
-		if _, ok := st.users.get(int64(in.Comment.AuthorID)); !ok {
-			p.add("comment", "Comment", "author is invalid", "InvalidValue")
-			return nil, p.err()
-		}
+	if err := st.checkCommentAuthor(in); err != nil {
+		return nil, err
 	}
 	if err := st.applyTicketFields(&t, in, w, p); err != nil {
 		return nil, err
 	}
-	audit := map[string]any{"id": st.nextID(), "ticket_id": t.ID, "created_at": now, "author_id": actor, "via": viaFor(viaID), "metadata": map[string]any{}}
-	w.audit = audit
+	w.audit = map[string]any{"id": st.nextID(), "ticket_id": t.ID, "created_at": now, "author_id": actor, "via": viaFor(viaID), "metadata": map[string]any{}}
 	if (in.Comment != nil && commentText(in.Comment) != "") || in.VoiceComment != nil {
-		author := actor
-		if in.Comment != nil && in.Comment.AuthorID != 0 {
-			author = int64(in.Comment.AuthorID)
-		}
-		var c Comment
-		if in.VoiceComment != nil {
-			c = st.newVoiceComment(in.VoiceComment, author, viaID, now)
-		} else {
-			c = st.newComment(in.Comment, author, viaID, now)
-		}
-		c.AuditID = audit["id"].(int64)
-		w.comment = &c
-		w.events = append(w.events, map[string]any{"id": c.ID, "type": c.Type, "body": c.Body, "public": c.Public, "author_id": c.AuthorID})
-		if au, ok := st.users.get(author); ok && !in.Status.Set {
+		c := st.addComment(w, in, actor, now)
+		if au, ok := st.users.get(c.AuthorID); ok && !in.Status.Set {
 			t.Status = statusAfterComment(t.Status, au.isAgent())
 		}
 	}
@@ -306,6 +275,35 @@ func (st *state) updateTicket(rec *ticketRec, in *ticketInput, actor int64, viaI
 		rec.comments = append(rec.comments, *w.comment)
 	}
 	return w, nil
+}
+
+// checkCommentAuthor refuses a comment whose author_id names no user.
+func (st *state) checkCommentAuthor(in *ticketInput) error {
+	if in.Comment != nil && in.Comment.AuthorID != 0 {
+		if _, ok := st.users.get(int64(in.Comment.AuthorID)); !ok {
+			return invalidField("comment", "Comment", "author is invalid", "InvalidValue")
+		}
+	}
+	return nil
+}
+
+// addComment adds the comment (or voice comment) of in to the write: by
+// the comment's author_id, else by author; it is the write's comment and
+// its first event.
+func (st *state) addComment(w *ticketWrite, in *ticketInput, author int64, now time.Time) *Comment {
+	if in.Comment != nil && in.Comment.AuthorID != 0 {
+		author = int64(in.Comment.AuthorID)
+	}
+	var c Comment
+	if in.VoiceComment != nil {
+		c = st.newVoiceComment(in.VoiceComment, author, w.viaID, now)
+	} else {
+		c = st.newComment(in.Comment, author, w.viaID, now)
+	}
+	c.AuditID = w.audit["id"].(int64)
+	w.comment = &c
+	w.events = append(w.events, map[string]any{"id": c.ID, "type": c.Type, "body": c.Body, "public": c.Public, "author_id": c.AuthorID})
+	return &c
 }
 
 // assignSolver assigns the acting agent when a ticket is solved unassigned.
@@ -648,14 +646,10 @@ func (s *Server) ticketGet(c *call) error {
 	return nil
 }
 
+func ticketsTable(st *state) *table[int64, *ticketRec] { return st.tickets }
+
 func (s *Server) ticketsList(c *call) error {
-	p, err := c.pageParams(pageBoth, 100)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return paginateTable(c, p, "tickets", s.st.tickets, func(r *ticketRec) Ticket { return r.t })
+	return listAll(s, c, "tickets", ticketsTable, func(r *ticketRec) Ticket { return r.t })
 }
 
 func (s *Server) ticketsShowMany(c *call) error {
@@ -714,19 +708,7 @@ func (s *Server) ticketUpdate(c *call) error {
 	return nil
 }
 
-func (s *Server) ticketDelete(c *call) error {
-	id, err := c.pathID("id")
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	ok := s.st.tickets.del(id)
-	s.mu.Unlock()
-	if !ok {
-		return errNotFound()
-	}
-	return c.noContent()
-}
+func (s *Server) ticketDelete(c *call) error { return remove(s, c, ticketsTable) }
 
 func (s *Server) ticketComments(c *call) error {
 	id, err := c.pathID("id")

@@ -289,19 +289,9 @@ func (st *state) triggerKey(t *Trigger) string {
 	return seqKey(cat) + seqKey(int64(t.Position)+1<<31) + seqKey(t.ID)
 }
 
-func (s *Server) triggerGet(c *call) error {
-	id, err := c.pathID("id")
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.st.triggers.get(id)
-	if !ok {
-		return errNotFound()
-	}
-	return c.json(200, map[string]any{"trigger": t})
-}
+func triggersTable(st *state) *table[int64, *Trigger] { return st.triggers }
+
+func (s *Server) triggerGet(c *call) error { return show(s, c, "trigger", triggersTable, same) }
 
 func (s *Server) triggersCreate(c *call) error {
 	var env triggerEnvelope
@@ -314,56 +304,33 @@ func (s *Server) triggersCreate(c *call) error {
 	for _, t := range s.st.triggers.values() {
 		pos = max(pos, t.Position)
 	}
-	t := Trigger{Active: true, Position: pos + 1}
-	applyTrigger(&t, env.Trigger)
-	if err := s.st.validateTrigger(&t); err != nil {
+	t := &Trigger{Active: true, Position: pos + 1}
+	applyTrigger(t, env.Trigger)
+	if err := s.st.validateTrigger(t); err != nil {
 		return err
 	}
-	now := s.stamp()
-	t.ID = s.st.nextID()
-	t.URL = s.st.url("/api/v2/triggers/%d.json", t.ID)
-	t.CreatedAt, t.UpdatedAt = now, now
-	s.st.triggers.put(t.ID, &t)
-	return c.created(t.URL, map[string]any{"trigger": t})
+	insert(s, s.st.triggers, "/api/v2/triggers/%d.json", t)
+	return c.created(t.URL, map[string]any{"trigger": *t})
 }
 
 func (s *Server) triggerUpdate(c *call) error {
-	id, err := c.pathID("id")
-	if err != nil {
-		return err
-	}
 	var env triggerEnvelope
 	if err := c.decodeEnvelope("trigger", &env, func() bool { return env.Trigger == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	stored, ok := s.st.triggers.get(id)
-	if !ok {
-		return errNotFound()
-	}
-	t := stored.clone()
-	applyTrigger(&t, env.Trigger)
-	if err := s.st.validateTrigger(&t); err != nil {
-		return err
-	}
-	t.UpdatedAt = s.stamp()
-	*stored = t
-	return c.json(200, map[string]any{"trigger": t})
-}
-
-func (s *Server) triggerDelete(c *call) error {
-	id, err := c.pathID("id")
+	stored, err := lookup(c, s.st.triggers)
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.st.triggers.del(id) {
-		return errNotFound()
-	}
-	return c.noContent()
+	return update(s, c, "trigger", stored, Trigger.clone, func(t *Trigger) error {
+		applyTrigger(t, env.Trigger)
+		return s.st.validateTrigger(t)
+	})
 }
+
+func (s *Server) triggerDelete(c *call) error { return remove(s, c, triggersTable) }
 
 // --- categories ---
 

@@ -283,17 +283,7 @@ func (s *Server) usersCreateOrUpdate(c *call) error {
 }
 
 func (s *Server) userGet(c *call) error {
-	id, err := c.pathID("id")
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.st.users.get(id)
-	if !ok {
-		return errNotFound()
-	}
-	return c.json(200, map[string]any{"user": s.st.userJSON(u)})
+	return show(s, c, "user", func(st *state) *table[int64, *User] { return st.users }, func(u *User) User { return s.st.userJSON(u) })
 }
 
 func (s *Server) userMe(c *call) error {
@@ -503,13 +493,7 @@ type userFieldEnvelope struct {
 }
 
 func (s *Server) userFieldsList(c *call) error {
-	p, err := c.pageParams(pageBoth, 100)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return paginateTable(c, p, "user_fields", s.st.userFields, func(f *UserField) UserField { return *f })
+	return listAll(s, c, "user_fields", func(st *state) *table[int64, *UserField] { return st.userFields }, same)
 }
 
 func (s *Server) userFieldsCreate(c *call) error {
@@ -519,17 +503,22 @@ func (s *Server) userFieldsCreate(c *call) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f := UserField{Type: "text", Active: true, Position: s.st.userFields.len()}
-	if err := s.st.applyUserField(&f, env.UserField, true); err != nil {
+	f, err := s.st.addUserField(env.UserField)
+	if err != nil {
 		return err
 	}
-	now := s.stamp()
-	f.ID = s.st.nextID()
-	f.URL = s.st.url("/api/v2/user_fields/%d.json", f.ID)
-	f.CreatedAt, f.UpdatedAt = now, now
-	s.st.userFields.put(f.ID, &f)
-	s.st.fieldKeys[f.Key] = f.ID
-	return c.created(f.URL, map[string]any{"user_field": f})
+	return c.created(f.URL, map[string]any{"user_field": *f})
+}
+
+// addUserField validates and stores a new user field.
+func (st *state) addUserField(in *userFieldInput) (*UserField, error) {
+	f := &UserField{Type: "text", Active: true, Position: st.userFields.len()}
+	if err := st.applyUserField(f, in, true); err != nil {
+		return nil, err
+	}
+	insert(st.s, st.userFields, "/api/v2/user_fields/%d.json", f)
+	st.fieldKeys[f.Key] = f.ID
+	return f, nil
 }
 
 func (s *Server) userFieldGet(c *call) error {
@@ -568,14 +557,9 @@ func (s *Server) userFieldUpdate(c *call) error {
 	if err != nil {
 		return err
 	}
-	f := *stored
-	f.CustomFieldOptions = slices.Clone(f.CustomFieldOptions)
-	if err := s.st.applyUserField(&f, env.UserField, false); err != nil {
-		return err
-	}
-	f.UpdatedAt = s.stamp()
-	*stored = f
-	return c.json(200, map[string]any{"user_field": f})
+	return update(s, c, "user_field", stored, UserField.clone, func(f *UserField) error {
+		return s.st.applyUserField(f, env.UserField, false)
+	})
 }
 
 func (s *Server) userFieldDelete(c *call) error {
@@ -625,89 +609,46 @@ func applyGroup(g *Group, in *groupInput) error {
 	return nil
 }
 
-func (s *Server) groupsList(c *call) error {
-	p, err := c.pageParams(pageBoth, 100)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return paginateTable(c, p, "groups", s.st.groups, func(g *Group) Group { return *g })
+func groupsTable(st *state) *table[int64, *Group] { return st.groups }
+
+type groupEnvelope struct {
+	Group *groupInput `json:"group"`
 }
+
+func (s *Server) groupsList(c *call) error { return listAll(s, c, "groups", groupsTable, same) }
 
 func (s *Server) groupsCreate(c *call) error {
-	var env struct {
-		Group *groupInput `json:"group"`
-	}
+	var env groupEnvelope
 	if err := c.decodeEnvelope("group", &env, func() bool { return env.Group == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := Group{IsPublic: true}
-	if err := applyGroup(&g, env.Group); err != nil {
+	g := &Group{IsPublic: true}
+	if err := applyGroup(g, env.Group); err != nil {
 		return err
 	}
-	now := s.stamp()
-	g.ID = s.st.nextID()
-	g.URL = s.st.url("/api/v2/groups/%d.json", g.ID)
-	g.CreatedAt, g.UpdatedAt = now, now
-	s.st.groups.put(g.ID, &g)
-	return c.created(g.URL, map[string]any{"group": g})
+	insert(s, s.st.groups, "/api/v2/groups/%d.json", g)
+	return c.created(g.URL, map[string]any{"group": *g})
 }
 
-func (s *Server) groupGet(c *call) error {
-	id, err := c.pathID("id")
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.st.groups.get(id)
-	if !ok {
-		return errNotFound()
-	}
-	return c.json(200, map[string]any{"group": *g})
-}
+func (s *Server) groupGet(c *call) error { return show(s, c, "group", groupsTable, same) }
 
 func (s *Server) groupUpdate(c *call) error {
-	id, err := c.pathID("id")
-	if err != nil {
-		return err
-	}
-	var env struct {
-		Group *groupInput `json:"group"`
-	}
+	var env groupEnvelope
 	if err := c.decodeEnvelope("group", &env, func() bool { return env.Group == nil }); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	stored, ok := s.st.groups.get(id)
-	if !ok {
-		return errNotFound()
-	}
-	g := *stored
-	if err := applyGroup(&g, env.Group); err != nil {
-		return err
-	}
-	g.UpdatedAt = s.stamp()
-	*stored = g
-	return c.json(200, map[string]any{"group": g})
-}
-
-func (s *Server) groupDelete(c *call) error {
-	id, err := c.pathID("id")
+	stored, err := lookup(c, s.st.groups)
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.st.groups.del(id) {
-		return errNotFound()
-	}
-	return c.noContent()
+	return update(s, c, "group", stored, Group.clone, func(g *Group) error { return applyGroup(g, env.Group) })
 }
+
+func (s *Server) groupDelete(c *call) error { return remove(s, c, groupsTable) }
 
 // --- state accessors ---
 
@@ -761,17 +702,11 @@ func (s *Server) AddUserField(f UserField) (UserField, error) {
 	if in.Title.V == "" {
 		in.Title.V = f.Key
 	}
-	nf := UserField{Type: "text", Active: true, Position: s.st.userFields.len()}
-	if err := s.st.applyUserField(&nf, &in, true); err != nil {
+	nf, err := s.st.addUserField(&in)
+	if err != nil {
 		return UserField{}, errorf("add user field: %v", err)
 	}
-	now := s.stamp()
-	nf.ID = s.st.nextID()
-	nf.URL = s.st.url("/api/v2/user_fields/%d.json", nf.ID)
-	nf.CreatedAt, nf.UpdatedAt = now, now
-	s.st.userFields.put(nf.ID, &nf)
-	s.st.fieldKeys[nf.Key] = nf.ID
-	return nf, nil
+	return nf.clone(), nil
 }
 
 // SetUserField sets a custom field value on a user (nil clears it).
@@ -805,9 +740,7 @@ func (s *Server) SetUserField(userID int64, key string, value any) error {
 func (s *Server) AddGroup(name string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.stamp()
-	g := &Group{ID: s.st.nextID(), Name: name, IsPublic: true, CreatedAt: now, UpdatedAt: now}
-	g.URL = s.st.url("/api/v2/groups/%d.json", g.ID)
-	s.st.groups.put(g.ID, g)
+	g := &Group{Name: name, IsPublic: true}
+	insert(s, s.st.groups, "/api/v2/groups/%d.json", g)
 	return g.ID
 }
