@@ -340,7 +340,7 @@ func decodeType(span []byte) (string, bool) {
 
 // zendeskSpans holds the spans of the envelope's members, as found by
 // scanObject. A member that appears twice keeps its last value, as with
-// encoding/json.
+// encoding/json, once the earlier one is found valid.
 type zendeskSpans struct {
 	accountID, detail, event, id, subject, time, typ, version []byte
 }
@@ -350,29 +350,37 @@ func (w *zendeskSpans) member(quotedKey []byte, escaped bool, value []byte) erro
 	if err != nil {
 		return err
 	}
+	var slot *[]byte
 	switch string(key) {
 	case "account_id":
-		w.accountID = value
+		slot = &w.accountID
 	case "detail":
-		w.detail = value
+		slot = &w.detail
 	case "event":
-		w.event = value
+		slot = &w.event
 	case "id":
-		w.id = value
+		slot = &w.id
 	case "subject":
-		w.subject = value
+		slot = &w.subject
 	case "time":
-		w.time = value
+		slot = &w.time
 	case "type":
-		w.typ = value
+		slot = &w.typ
 	case "zendesk_event_version":
-		w.version = value
+		slot = &w.version
 	default:
 		// Members this package does not read must still be valid JSON.
 		if !json.Valid(value) {
 			return errSyntax
 		}
+		return nil
 	}
+	// A value a later duplicate replaces is never decoded: it must be
+	// valid JSON all the same.
+	if *slot != nil && !json.Valid(*slot) {
+		return errSyntax
+	}
+	*slot = value
 	return nil
 }
 

@@ -270,6 +270,8 @@ func TestParseZendeskEventMalformed(t *testing.T) {
 		{"trailing comma", `{"type":"t",}`, "invalid JSON"},
 		{"missing colon", `{"type" "t"}`, "invalid JSON"},
 		{"bad literal in unknown member", `{"type":"t","x":tru}`, "invalid JSON"},
+		{"bad literal in a member given twice", `{"type":A,"type":"0"}`, "invalid JSON"},
+		{"bad literal in a detail given twice", `{"type":"t","detail":{"a":tru},"detail":{}}`, "invalid JSON"},
 		{"unbalanced nested JSON", `{"type":"t","detail":{"a":]}}`, "invalid JSON"},
 		{"bad nested JSON in unknown type", `{"type":"t","detail":{"a" 1}}`, "detail"},
 		{"bad nested JSON in typed event", `{"type":"zen:event-type:agent.state_changed","event":{"a" 1}}`, "event"},
