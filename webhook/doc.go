@@ -1,23 +1,26 @@
 // Package webhook receives inbound webhooks from Zendesk and the tools beside
 // it: it verifies the request, decodes the payload into typed events and
-// serves the endpoint as an http.Handler whose status codes tell the sender
-// exactly when to retry. It uses the standard library only.
+// serves the endpoint as an [http.Handler] whose status codes tell the
+// sender exactly when to retry. It uses the standard library only.
 //
 // # Verifying
 //
-// Each scheme is a Verifier:
+// Each scheme is a [Verifier]:
 //
-//   - ZendeskVerifier checks Zendesk's signature, base64(HMAC-SHA256(secret,
-//     timestamp+body)) in X-Zendesk-Webhook-Signature and
-//     X-Zendesk-Webhook-Signature-Timestamp, with a two-sided clock
-//     tolerance and several secrets while one is rotated. Event
-//     subscriptions and trigger or automation webhooks are signed alike.
-//     SignZendesk signs test payloads the same way. NewZendeskVerifier and
-//     the handlers derive the HMAC key of each secret once; a literal
-//     ZendeskVerifier derives it on every request.
-//   - SunshineVerifier checks the X-API-Key secret of Sunshine Conversations
-//     (Zendesk messaging) webhooks.
-//   - SharedSecretVerifier checks a fixed secret (Bearer, Basic or a named
+//   - [ZendeskVerifier] checks Zendesk's signature,
+//     base64(HMAC-SHA256(secret, timestamp+body)) in
+//     X-Zendesk-Webhook-Signature and X-Zendesk-Webhook-Signature-Timestamp
+//     (https://developer.zendesk.com/documentation/webhooks/verifying/),
+//     with a two-sided clock tolerance and several secrets while one is
+//     rotated. Event subscriptions and trigger or automation webhooks are
+//     signed alike. [SignZendesk] signs test payloads the same way.
+//     [NewZendeskVerifier] and the handlers derive the HMAC key of each
+//     secret once; a literal ZendeskVerifier derives it on every request.
+//   - [SunshineVerifier] checks the X-API-Key secret of Sunshine
+//     Conversations (Zendesk messaging) webhooks, which its API
+//     specification documents instead of a signature
+//     (https://github.com/zendesk/sunshine-conversations-api-spec).
+//   - [SharedSecretVerifier] checks a fixed secret (Bearer, Basic or a named
 //     header) for senders that do not sign, such as Braze webhook campaigns
 //     and babelforce automations, optionally with a source-address
 //     allowlist.
@@ -26,16 +29,16 @@
 //
 // # Decoding
 //
-// ParseZendeskEvent decodes the envelope of Zendesk event webhooks and gives
-// a typed Payload for agent status changes (*AgentStateChanged,
-// *AgentUnifiedStateChanged) and ticket events (*TicketEvent); other types
-// decode with a nil Payload. Ids that Zendesk sends as strings ("10011")
-// come out as int64. ParseSunshineEvents decodes Sunshine Conversations
-// calls, which carry several events each.
+// [ParseZendeskEvent] decodes the envelope of Zendesk event webhooks and
+// gives a typed Payload for agent status changes (*[AgentStateChanged],
+// *[AgentUnifiedStateChanged]) and ticket events (*[TicketEvent]); other
+// types decode with a nil Payload. Ids that Zendesk sends as strings
+// ("10011") come out as int64. [ParseSunshineEvents] decodes Sunshine
+// Conversations calls, which carry several events each.
 //
 // # Handling
 //
-// A Handler runs every delivery through the same steps:
+// A [Handler] runs every delivery through the same steps:
 //
 //	method allowed? → read body (capped) → verify → decode → for each item:
 //	    accepted type? → claim its key (event id) → call your function → mark done or release
@@ -59,22 +62,22 @@
 //
 // The body of every answer is the outcome word. Only "handled" marks an
 // event as handled: after a failure, a rejection or a panic the key is
-// released, so the sender's retry is processed. Zendesk is reported (by
-// summaries of its documentation; not confirmed in its own text) to retry a
-// 503 only when Retry-After is under 60 seconds, to retry no 4xx but 409
-// and 429, and to give up on a delivery after 10 to 12 seconds: the
-// function should finish well before that, or queue the work and return.
+// released, so the sender's retry is processed. Which answers Zendesk
+// retries, and how long it waits for one, its own documentation does not
+// say in full (see Guesses below): the function should finish within a few
+// seconds, or queue the work and return.
 //
 // De-duplication uses the event id (Zendesk "id", Sunshine "events[].id"),
-// or for bodies without one the X-Zendesk-Webhook-Invocation-Id header,
-// which stays the same across retries of one invocation. The default store
-// is a MemoryDeduper per handler (50,000 keys, 24 hours); a service with
-// several replicas needs a shared Deduper.
+// or for bodies without one the X-Zendesk-Webhook-Invocation-Id header
+// ([HeaderZendeskInvocationID]), which names one invocation across its
+// attempts. The default store is a [MemoryDeduper] per handler (50,000
+// keys, 24 hours); a service with several replicas needs a shared
+// [Deduper].
 //
-// NewZendeskHandler and NewSunshineHandler cover those payloads. For bodies
-// of your own shape, such as the JSON a Zendesk trigger sends or a Braze
-// webhook campaign, use NewHandler with DecodeJSON and the matching
-// verifier:
+// [NewZendeskHandler] and [NewSunshineHandler] cover those payloads. For
+// bodies of your own shape, such as the JSON a Zendesk trigger sends or a
+// Braze webhook campaign, use [NewHandler] with [DecodeJSON] and the
+// matching verifier:
 //
 //	type comment struct {
 //		TicketID string `json:"ticket_id"`
@@ -85,4 +88,17 @@
 //		webhook.DecodeJSON[comment](nil), // key: X-Zendesk-Webhook-Invocation-Id
 //		func(ctx context.Context, c comment) error { return forward(ctx, c) },
 //	)
+//
+// # Guesses
+//
+// A few things the senders do that this package relies on are not stated in
+// their documentation as it could be read while writing it. Each sits
+// behind one unexported function in unconfirmed.go, marked UNCONFIRMED and
+// tested in unconfirmed_test.go: the order in which Zendesk signs the
+// timestamp and the body; the members of the agent.unified_state_changed
+// event ([AgentUnifiedStateChanged]); the type of custom_status in ticket
+// events ([TicketEvent.CustomStatus]); and which answers Zendesk retries,
+// which the handler's 503 with a short Retry-After and 422 for [Permanent]
+// are chosen by. Check them against real deliveries before relying on
+// them.
 package webhook

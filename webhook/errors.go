@@ -2,52 +2,55 @@ package webhook
 
 import "errors"
 
-// Errors returned by the verifiers. They are wrapped with detail (which header,
-// how far the clock was off) that never includes a secret, a signature or a
-// body; test for them with errors.Is.
+// Errors returned by the verifiers and parsers. They are wrapped with detail
+// (which header, how far the clock was off) that never includes a secret, a
+// signature or a body; test for them with [errors.Is].
 var (
 	// ErrMissingSignature: the request carries no signature or credential
 	// (a Zendesk signature header, the Authorization header, X-API-Key, …) or
-	// carries an empty one. The handler answers 401.
+	// carries an empty one. The [Handler] answers 401.
 	ErrMissingSignature = errors.New("webhook: missing signature")
 
 	// ErrSignatureMismatch: the request carries a signature or credential that
 	// matches none of the configured secrets, or a signature header that cannot
-	// be decoded. The handler answers 401.
+	// be decoded. The [Handler] answers 401.
 	ErrSignatureMismatch = errors.New("webhook: signature mismatch")
 
 	// ErrTimestampSkew: the signature is valid but its timestamp is further
 	// from the verifier's clock than the tolerance allows, in the past (a
 	// replay, or a delivery that waited too long) or in the future (a clock
-	// off). The handler answers 401.
+	// off). The [Handler] answers 401.
 	ErrTimestampSkew = errors.New("webhook: timestamp outside tolerance")
 
 	// ErrSourceNotAllowed: the request comes from an address outside the
-	// verifier's allowlist, or its address cannot be read. The handler answers
-	// 403.
+	// verifier's allowlist, or its address cannot be read. The [Handler]
+	// answers 403.
 	ErrSourceNotAllowed = errors.New("webhook: source address not allowed")
 
 	// ErrNotConfigured: the verifier cannot verify anything because it is
 	// misconfigured (no secret, no scheme, no header name, nil verifier). It
-	// fails closed: every request is refused. The handler answers 500, since
+	// fails closed: every request is refused. The [Handler] answers 500, since
 	// the fault is the receiver's and not the sender's.
 	ErrNotConfigured = errors.New("webhook: verifier not configured")
 
 	// ErrMalformed: the body is not the JSON the parser expects (not JSON, not
 	// an object, a required field missing, a field of the wrong type). The
-	// handler answers 400.
+	// [Handler] answers 400.
 	ErrMalformed = errors.New("webhook: malformed payload")
 )
 
 // Permanent marks err as a failure that retrying the delivery cannot fix (the
 // event refers to something that does not exist, the payload is valid JSON but
 // semantically unusable). A handler function that returns Permanent(err) makes
-// the handler answer 422 Unprocessable Entity, which Zendesk does not retry;
-// any other error answers 503 with Retry-After, which it does retry. Either
-// way the event is not marked as handled.
+// the [Handler] answer 422 Unprocessable Entity, which Zendesk is reported not
+// to retry; any other error answers 503 with Retry-After, which it is
+// reported to retry (see unconfirmed.go). Either way the event is not marked
+// as handled.
 //
 // Sunshine Conversations retries every status except 400, 401, 403, 404 and
-// 406, so it retries a 422 too (up to five attempts in 15 minutes).
+// 406, so it retries a 422 too, up to five attempts in 15 minutes (its API
+// specification, openapi.yaml in
+// https://github.com/zendesk/sunshine-conversations-api-spec).
 //
 // Permanent(nil) is nil.
 func Permanent(err error) error {
@@ -58,7 +61,7 @@ func Permanent(err error) error {
 }
 
 // IsPermanent reports whether err, or an error it wraps, was marked with
-// Permanent.
+// [Permanent].
 func IsPermanent(err error) bool {
 	var p *permanentError
 	return errors.As(err, &p)

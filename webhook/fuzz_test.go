@@ -10,17 +10,18 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // Seeds of FuzzParseZendeskEvent, all in testdata/ (see its README for the
-// sources): Zendesk's agent.state_changed example (vendor notes 3.1), the
-// same event as received by babelforce in seed document 000 (the task's
-// inner "body"), the public agent.unified_state_changed sample (notes 3.2),
-// a ticket event built on the detail fields of notes 3.3, and the benchmark
-// event.
+// sources): the agent.state_changed example of Zendesk's agent availability
+// events reference, the same event as babelforce's help article shows it
+// received (the task's inner "body"), the public agent.unified_state_changed
+// sample, a ticket event built on the detail properties of Zendesk's ticket
+// events reference, and the benchmark event.
 var zendeskFuzzSeeds = []string{
 	"zendesk_agent_state_changed.json",
-	"zendesk_seed000_agent_state_changed.json",
+	"zendesk_agent_state_changed_babelforce.json",
 	"zendesk_agent_unified_state_changed.json",
 	"zendesk_ticket_status_changed.json",
 	"zendesk_bench_unified_state_1k.json",
@@ -94,32 +95,27 @@ func checkParsedEvent(t *testing.T, body []byte, ev *ZendeskEvent) {
 func payloadEqual(a, b any) bool {
 	switch a := a.(type) {
 	case *AgentStateChanged:
-		b, ok := b.(*AgentStateChanged)
-		if !ok {
-			return false
-		}
-		ca, cb := *a, *b
-		ca.UpdatedAt, cb.UpdatedAt = ca.UpdatedAt.UTC(), cb.UpdatedAt.UTC()
-		return ca == cb
+		return equalInUTC(a, b, func(p *AgentStateChanged) []*time.Time { return []*time.Time{&p.UpdatedAt} })
 	case *AgentUnifiedStateChanged:
-		b, ok := b.(*AgentUnifiedStateChanged)
-		if !ok {
-			return false
-		}
-		ca, cb := *a, *b
-		ca.UpdatedAt, cb.UpdatedAt = ca.UpdatedAt.UTC(), cb.UpdatedAt.UTC()
-		return ca == cb
+		return equalInUTC(a, b, func(p *AgentUnifiedStateChanged) []*time.Time { return []*time.Time{&p.UpdatedAt} })
 	case *TicketEvent:
-		b, ok := b.(*TicketEvent)
-		if !ok {
-			return false
-		}
-		ca, cb := *a, *b
-		ca.CreatedAt, cb.CreatedAt = ca.CreatedAt.UTC(), cb.CreatedAt.UTC()
-		ca.UpdatedAt, cb.UpdatedAt = ca.UpdatedAt.UTC(), cb.UpdatedAt.UTC()
-		return reflect.DeepEqual(ca, cb)
+		return equalInUTC(a, b, func(p *TicketEvent) []*time.Time { return []*time.Time{&p.CreatedAt, &p.UpdatedAt} })
 	}
 	return a == nil && b == nil
+}
+
+// equalInUTC reports whether b is a *P deeply equal to a once the times
+// that times points to in each are moved to UTC.
+func equalInUTC[P any](a *P, b any, times func(*P) []*time.Time) bool {
+	pb, ok := b.(*P)
+	if !ok {
+		return false
+	}
+	ca, cb := *a, *pb
+	for _, t := range append(times(&ca), times(&cb)...) {
+		*t = t.UTC()
+	}
+	return reflect.DeepEqual(ca, cb)
 }
 
 // checkScanAgreesWithStdlib: for every valid JSON object, scanObject must

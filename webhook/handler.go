@@ -16,12 +16,12 @@ import (
 
 // Defaults of the handler options.
 const (
-	// DefaultMaxBodyBytes caps request bodies (1 MiB). Zendesk caps trigger
-	// webhook payloads at 16,000 characters and Sunshine bodies at 100 KB.
+	// DefaultMaxBodyBytes caps request bodies (1 MiB), far above the size of
+	// the events Zendesk and Sunshine Conversations send.
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultRetryAfter is the Retry-After sent with a 503 when the handler
-	// function failed. Zendesk is reported to retry a 503 only when
-	// Retry-After is below 60 seconds.
+	// function failed. It is kept well under the minute past which Zendesk
+	// is reported not to retry (see unconfirmed.go).
 	DefaultRetryAfter = 5 * time.Second
 	// DefaultBusyRetryAfter is the Retry-After sent with a 503 when the same
 	// event is being handled by another delivery.
@@ -32,18 +32,18 @@ const (
 // the events of a Sunshine call, a custom JSON body.
 type Item[T any] struct {
 	// Key de-duplicates the item: an event id. An empty Key falls back to
-	// the request's key header (X-Zendesk-Webhook-Invocation-Id by default)
-	// when the delivery holds one item, and otherwise disables
-	// de-duplication for the item.
+	// the request's key header ([HeaderZendeskInvocationID] by default, see
+	// [WithKeyHeader]) when the delivery holds one item, and otherwise
+	// disables de-duplication for the item.
 	Key string
-	// Type is the event type the handler filters on (WithAcceptedTypes).
+	// Type is the event type the handler filters on ([WithAcceptedTypes]).
 	Type string
 	// Value is what the handler function receives.
 	Value T
 }
 
 // Decoder turns a verified request body into the items to handle. An error
-// makes the handler answer 400; wrap ErrMalformed in it.
+// makes the [Handler] answer 400; wrap [ErrMalformed] in it.
 type Decoder[T any] func(r *http.Request, body []byte) ([]Item[T], error)
 
 // Handler serves one webhook endpoint: it reads the body (capped), verifies
@@ -52,9 +52,9 @@ type Decoder[T any] func(r *http.Request, body []byte) ([]Item[T], error)
 // the sender whether to retry; nothing is acknowledged that was not handled.
 // See the package documentation for the status codes.
 //
-// NewZendeskHandler and NewSunshineHandler build handlers for those
-// payloads; NewHandler with DecodeJSON serves bodies of your own shape, such
-// as a Zendesk trigger webhook or a Braze webhook campaign.
+// [NewZendeskHandler] and [NewSunshineHandler] build handlers for those
+// payloads; [NewHandler] with [DecodeJSON] serves bodies of your own shape,
+// such as a Zendesk trigger webhook or a Braze webhook campaign.
 //
 // A Handler is safe for concurrent use.
 type Handler[T any] struct {
@@ -64,7 +64,7 @@ type Handler[T any] struct {
 	cfg      config
 }
 
-// Option configures a Handler.
+// Option configures a [Handler].
 type Option func(*config)
 
 type config struct {
@@ -80,8 +80,9 @@ type config struct {
 
 // WithAllowedMethods sets the HTTP methods the handler accepts (default
 // POST only; no method restores it); other methods get 405 with an Allow
-// header. Zendesk trigger webhooks can be configured with PUT, PATCH, GET
-// or DELETE.
+// header. Zendesk webhooks connected to triggers can be configured with
+// PUT, PATCH, GET or DELETE as well
+// (https://developer.zendesk.com/api-reference/webhooks/webhooks-api/webhooks/).
 func WithAllowedMethods(methods ...string) Option {
 	methods = slices.Clone(methods)
 	if len(methods) == 0 {
@@ -90,7 +91,7 @@ func WithAllowedMethods(methods ...string) Option {
 	return func(c *config) { c.methods = methods }
 }
 
-// WithMaxBodyBytes caps the request body (default DefaultMaxBodyBytes); a
+// WithMaxBodyBytes caps the request body (default [DefaultMaxBodyBytes]); a
 // larger body gets 413. n <= 0 restores the default.
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *config) {
@@ -102,9 +103,9 @@ func WithMaxBodyBytes(n int64) Option {
 }
 
 // WithRetryAfter sets the Retry-After of the 503 sent when the handler
-// function fails (default DefaultRetryAfter), rounded up to whole seconds.
-// Zendesk is reported not to retry when it is 60 seconds or more. d <= 0
-// restores the default.
+// function fails (default [DefaultRetryAfter]), rounded up to whole
+// seconds. Keep it under a minute for Zendesk, which is reported not to
+// retry otherwise (see unconfirmed.go). d <= 0 restores the default.
 func WithRetryAfter(d time.Duration) Option {
 	return func(c *config) {
 		if d <= 0 {
@@ -116,7 +117,7 @@ func WithRetryAfter(d time.Duration) Option {
 
 // WithBusyRetryAfter sets the Retry-After of the 503 sent when the same key
 // is being handled by a concurrent delivery (default
-// DefaultBusyRetryAfter). d <= 0 restores the default.
+// [DefaultBusyRetryAfter]). d <= 0 restores the default.
 func WithBusyRetryAfter(d time.Duration) Option {
 	return func(c *config) {
 		if d <= 0 {
@@ -127,7 +128,7 @@ func WithBusyRetryAfter(d time.Duration) Option {
 }
 
 // WithDeduper sets the store that remembers handled keys. By default every
-// handler has its own MemoryDeduper with the default bounds. nil turns
+// handler has its own [MemoryDeduper] with the default bounds. nil turns
 // de-duplication off: every delivery is handled, duplicates included.
 func WithDeduper(d Deduper) Option {
 	return func(c *config) { c.dedupe = d }
@@ -146,9 +147,9 @@ func WithLogger(l *slog.Logger) Option {
 // WithAcceptedTypes sets the event types passed to the handler function;
 // others are acknowledged (200, outcome "ignored") without calling it. A
 // pattern ending in "*" matches by prefix ("zen:event-type:ticket.*"; "*"
-// matches every type, also the empty type of DecodeJSON items). No pattern
-// accepts every type. The default of NewZendeskHandler is
-// IsTypedZendeskEvent; the other handlers accept every type.
+// matches every type, also the empty type of [DecodeJSON] items). No pattern
+// accepts every type. The default of [NewZendeskHandler] is
+// [IsTypedZendeskEvent]; the other handlers accept every type.
 func WithAcceptedTypes(patterns ...string) Option {
 	patterns = slices.Clone(patterns)
 	return func(c *config) {
@@ -173,16 +174,16 @@ func WithAcceptedTypes(patterns ...string) Option {
 
 // WithKeyHeader names the request header that supplies the de-duplication
 // key of a delivery whose single item has no key (default
-// X-Zendesk-Webhook-Invocation-Id, which Zendesk keeps across the retries of
-// an invocation). "" turns the fallback off.
+// [HeaderZendeskInvocationID], which names an invocation, the same across
+// its attempts). "" turns the fallback off.
 func WithKeyHeader(name string) Option {
 	return func(c *config) { c.keyHeader = name }
 }
 
-// NewHandler returns a Handler that verifies requests with v, decodes them
+// NewHandler returns a [Handler] that verifies requests with v, decodes them
 // with decode and calls handle for every accepted item not handled before.
 // handle runs with the request's context; returning nil marks the item
-// handled, returning Permanent(err) answers 422, and any other error 503
+// handled, returning [Permanent](err) answers 422, and any other error 503
 // with Retry-After so that the sender retries.
 //
 // When v is a [ZendeskVerifier] value, the handler keeps a copy that derives
@@ -216,12 +217,13 @@ func NewHandler[T any](v Verifier, decode Decoder[T], handle func(context.Contex
 	return h
 }
 
-// NewZendeskHandler returns a Handler for Zendesk event-subscription
-// webhooks: requests are verified with v, parsed with ParseZendeskEvent and
-// de-duplicated by event id, and fn is called for events of the accepted
-// types, by default those with a typed Payload (IsTypedZendeskEvent); use
-// WithAcceptedTypes to change that. The handler is an http.Handler. Like
-// [NewHandler], it derives the HMAC key state of v's secrets once.
+// NewZendeskHandler returns a [Handler] for Zendesk event-subscription
+// webhooks: requests are verified with v, parsed with [ParseZendeskEvent]
+// and de-duplicated by event id, and fn is called for events of the
+// accepted types, by default those with a typed Payload
+// ([IsTypedZendeskEvent]); use [WithAcceptedTypes] to change that. The
+// handler is an [http.Handler]. Like [NewHandler], it derives the HMAC key
+// state of v's secrets once.
 func NewZendeskHandler(v ZendeskVerifier, fn func(context.Context, *ZendeskEvent) error, opts ...Option) *Handler[*ZendeskEvent] {
 	opts = append([]Option{func(c *config) { c.accept = IsTypedZendeskEvent }}, opts...)
 	return NewHandler(v, decodeZendesk, fn, opts...)
@@ -235,13 +237,13 @@ func decodeZendesk(_ *http.Request, body []byte) ([]Item[*ZendeskEvent], error) 
 	return []Item[*ZendeskEvent]{{Key: ev.ID, Type: ev.Type, Value: ev}}, nil
 }
 
-// NewSunshineHandler returns a Handler for Sunshine Conversations webhooks:
-// requests are verified with v and parsed with ParseSunshineEvents, and fn
-// is called for each event in order, each de-duplicated by its id. When fn
+// NewSunshineHandler returns a [Handler] for Sunshine Conversations webhooks:
+// requests are verified with v and parsed with [ParseSunshineEvents], and
+// fn is called for each event in order, each de-duplicated by its id. When fn
 // fails for an event, the events after it are left for the retry (which
 // skips the events already handled), so that a conversation's messages are
 // not handled out of order. Every event type is accepted unless
-// WithAcceptedTypes says otherwise.
+// [WithAcceptedTypes] says otherwise.
 func NewSunshineHandler(v SunshineVerifier, fn func(context.Context, *SunshineEvent) error, opts ...Option) *Handler[*SunshineEvent] {
 	return NewHandler(v, decodeSunshine, fn, opts...)
 }
@@ -259,11 +261,11 @@ func decodeSunshine(_ *http.Request, body []byte) ([]Item[*SunshineEvent], error
 	return items, nil
 }
 
-// DecodeJSON returns a Decoder for bodies holding one JSON value of type T,
+// DecodeJSON returns a [Decoder] for bodies holding one JSON value of type T,
 // such as the body written in a Zendesk trigger's webhook action or a Braze
 // webhook campaign. key, when not nil, returns the value's de-duplication
-// key; without one the handler falls back to its key header. Unknown fields
-// are ignored.
+// key; without one the handler falls back to its key header
+// ([WithKeyHeader]). Unknown fields are ignored.
 func DecodeJSON[T any](key func(T) string) Decoder[T] {
 	return func(_ *http.Request, body []byte) ([]Item[T], error) {
 		var v T
@@ -306,7 +308,7 @@ type result struct {
 	abort      bool // re-panic with http.ErrAbortHandler instead of answering
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements [http.Handler].
 func (h *Handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res := h.serve(w, r)
 	if res.abort {

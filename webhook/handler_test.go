@@ -225,18 +225,6 @@ func TestZendeskHandlerTransientFailureThenRetry(t *testing.T) {
 	}
 }
 
-func TestZendeskHandlerDefaultRetryAfterBelowZendeskLimit(t *testing.T) {
-	t.Parallel()
-	h := NewZendeskHandler(testVerifier(), func(context.Context, *ZendeskEvent) error { return errors.New("down") })
-	got := serve(h, signedRequest(agentEventBody("ra"), hNow))
-	if got.status != 503 || got.retryAfter != "5" {
-		t.Fatalf("answer %+v, want 503 with Retry-After 5", got)
-	}
-	if DefaultRetryAfter >= time.Minute || DefaultBusyRetryAfter >= time.Minute {
-		t.Error("Zendesk does not retry a 503 whose Retry-After is 60 s or more")
-	}
-}
-
 func TestZendeskHandlerPermanent(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{script: []error{Permanent(errors.New("no babelforce agent for Zendesk user 10011")), nil}}

@@ -9,19 +9,22 @@ import (
 	"time"
 )
 
-// Zendesk event types that ParseZendeskEvent decodes into a typed payload.
-// Every type starting with ZendeskTicketTypePrefix is decoded into a
-// *TicketEvent, including ticket types not listed here.
+// Zendesk event types that [ParseZendeskEvent] decodes into a typed payload,
+// as Zendesk's event type references name them
+// (https://developer.zendesk.com/api-reference/webhooks/event-types/agent-availability-events/,
+// https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).
+// Every type starting with [ZendeskTicketTypePrefix] is decoded into a
+// *[TicketEvent], including ticket types not listed here.
 const (
 	// ZendeskTypeAgentStateChanged ("Agent Per Channel Status Changed"):
-	// Payload is *AgentStateChanged.
+	// Payload is *[AgentStateChanged].
 	ZendeskTypeAgentStateChanged = "zen:event-type:agent.state_changed"
 	// ZendeskTypeAgentUnifiedStateChanged ("Agent Unified Status Changed"):
-	// Payload is *AgentUnifiedStateChanged.
+	// Payload is *[AgentUnifiedStateChanged].
 	ZendeskTypeAgentUnifiedStateChanged = "zen:event-type:agent.unified_state_changed"
 
 	// ZendeskTicketTypePrefix starts every ticket event type; their Payload
-	// is *TicketEvent.
+	// is *[TicketEvent].
 	ZendeskTicketTypePrefix = "zen:event-type:ticket."
 
 	ZendeskTypeTicketAgentAssignmentChanged        = ZendeskTicketTypePrefix + "agent_assignment_changed"
@@ -48,9 +51,12 @@ const (
 )
 
 // zendeskTypedTypes lists the types named by the constants above, sorted.
-// The ticket types are the ones of Zendesk's "Ticket events" table as far as
-// the stored copy shows it (vendor notes 3.3); other ticket.* types decode
-// as *TicketEvent all the same.
+// The ticket types are those of the table in Zendesk's ticket events
+// reference as far as the copies read show it (up to subject_changed);
+// other ticket.* types, such as those of the same events in Zendesk's
+// integration services reference
+// (https://developer.zendesk.com/api-reference/integration-services/trigger-events/ticket-events/),
+// decode as *TicketEvent all the same.
 var zendeskTypedTypes = []string{
 	ZendeskTypeAgentStateChanged,
 	ZendeskTypeAgentUnifiedStateChanged,
@@ -78,15 +84,16 @@ var zendeskTypedTypes = []string{
 }
 
 // ZendeskEventTypes returns, sorted, the event types this package has a
-// constant for; ParseZendeskEvent gives each of them a typed Payload. The
+// constant for; [ParseZendeskEvent] gives each of them a typed Payload. The
 // slice is a copy.
 func ZendeskEventTypes() []string {
 	return slices.Clone(zendeskTypedTypes)
 }
 
-// IsTypedZendeskEvent reports whether ParseZendeskEvent decodes events of
+// IsTypedZendeskEvent reports whether [ParseZendeskEvent] decodes events of
 // type t into a typed Payload: the agent status types above and every
-// "zen:event-type:ticket.*" type. It is the handler's default filter.
+// "zen:event-type:ticket.*" type. It is the default filter of
+// [NewZendeskHandler].
 func IsTypedZendeskEvent(t string) bool {
 	return t == ZendeskTypeAgentStateChanged ||
 		t == ZendeskTypeAgentUnifiedStateChanged ||
@@ -94,7 +101,9 @@ func IsTypedZendeskEvent(t string) bool {
 }
 
 // ZendeskEvent is the envelope of a Zendesk event-subscription webhook
-// ("zen:event-type:*"), identical for every event type:
+// ("zen:event-type:*"), identical for every event type; this is the example
+// of Zendesk's agent availability events reference
+// (https://developer.zendesk.com/api-reference/webhooks/event-types/agent-availability-events/):
 //
 //	{"account_id": 2, "detail": {...}, "event": {...}, "id": "01GX79ST1QX01C889XV42S2J5T",
 //	 "subject": "zen:agent:10011", "time": "2023-05-10T23:31:58.642630335Z",
@@ -103,10 +112,10 @@ func IsTypedZendeskEvent(t string) bool {
 // Detail describes the object the event is about (its shape depends on the
 // event family) and Event what happened to it (its shape depends on the
 // type). Both are kept raw; Payload holds them decoded for the types this
-// package knows (see ZendeskEventTypes).
+// package knows (see [ZendeskEventTypes]).
 type ZendeskEvent struct {
 	// ID identifies the event; it is the same on every retry of a delivery
-	// and is the handler's de-duplication key.
+	// and is the [Handler]'s de-duplication key.
 	ID string `json:"id"`
 	// Type is the event type, e.g. "zen:event-type:agent.state_changed".
 	Type string `json:"type"`
@@ -123,15 +132,17 @@ type ZendeskEvent struct {
 	Detail json.RawMessage `json:"detail,omitempty"`
 	// Event is the raw "event" object, nil when absent or null.
 	Event json.RawMessage `json:"event,omitempty"`
-	// Payload is Detail and Event decoded: *AgentStateChanged,
-	// *AgentUnifiedStateChanged or *TicketEvent according to Type, and nil
-	// for every other type.
+	// Payload is Detail and Event decoded: *[AgentStateChanged],
+	// *[AgentUnifiedStateChanged] or *[TicketEvent] according to Type, and
+	// nil for every other type.
 	Payload any `json:"-"`
 }
 
 // AgentStateChanged is the payload of "zen:event-type:agent.state_changed"
 // (Agent Per Channel Status Changed): an agent's status on one channel
-// changed.
+// changed. Its fields are those of the event's example in Zendesk's agent
+// availability events reference
+// (https://developer.zendesk.com/api-reference/webhooks/event-types/agent-availability-events/).
 type AgentStateChanged struct {
 	// AccountID and AgentID come from "detail", where Zendesk sends them as
 	// strings ("10011"). AgentID is the Zendesk user id of the agent.
@@ -141,8 +152,11 @@ type AgentStateChanged struct {
 	DetailVersion string
 	// Channel is "support", "messaging" or "talk".
 	Channel string
-	// PreviousState and NewState are the channel status before and after:
-	// "online", "away", "transfers_only" or "offline".
+	// PreviousState and NewState are the channel status before and after,
+	// as sent: the reference says "online", "offline" or "away"; the
+	// channel statuses of the Unified Agent Status API
+	// (https://developer.zendesk.com/api-reference/agent-availability/unified-agent-status-api/)
+	// add "transfers_only".
 	PreviousState string
 	NewState      string
 	// UpdatedAt is when the status changed.
@@ -153,15 +167,12 @@ type AgentStateChanged struct {
 // "zen:event-type:agent.unified_state_changed" (Agent Unified Status
 // Changed): an agent's unified (omnichannel) status changed.
 //
-// UNCONFIRMED: Zendesk's reference does not show this event's body. The
-// decoding follows a public sample (vendor notes 3.2):
-//
-//	{"new_unified_state": {"id": "2", "name": "online", "reason": "AGENT_LOGIN"},
-//	 "previous_unified_state": {"id": "1", "name": "offline", "reason": "UNKNOWN"},
-//	 "updated_at": "..."}
-//
-// Status ids are accepted as strings or numbers. Check a real delivery before
-// relying on the fields; the raw body stays in ZendeskEvent.Event.
+// AccountID, AgentID and DetailVersion come from "detail", as in
+// [AgentStateChanged]. The members the rest is read from are a guess:
+// Zendesk's reference shows no body for this event, and the decoding
+// follows a public sample (see unconfirmed.go). Check a real delivery
+// before relying on PreviousState, NewState and UpdatedAt; the raw body
+// stays in [ZendeskEvent.Event].
 type AgentUnifiedStateChanged struct {
 	AccountID     int64 // from "detail"
 	AgentID       int64 // from "detail"
@@ -172,22 +183,31 @@ type AgentUnifiedStateChanged struct {
 }
 
 // UnifiedState is an agent's unified status as carried by
-// AgentUnifiedStateChanged.
+// [AgentUnifiedStateChanged] (whose decoding is a guess, see there).
 type UnifiedState struct {
-	// ID is the status id: the default statuses have small ids (online,
-	// away, transfers only, offline), custom statuses larger ones.
+	// ID is the status id. In the Unified Agent Status API
+	// (https://developer.zendesk.com/api-reference/agent-availability/unified-agent-status-api/)
+	// the default statuses are offline 2, online 3, away 4 and transfers
+	// only 5, and custom statuses have larger ids; the public sample the
+	// decoding follows uses other ids.
 	ID int64
 	// Name is the status name, e.g. "online" or a custom status name.
 	Name string
-	// Reason says what caused the change, e.g. "AGENT_STATUS_SWITCHER"
-	// (UNCONFIRMED for events; the values are those of the Agent Status API).
+	// Reason says what caused the change, as sent, e.g.
+	// "AGENT_STATUS_SWITCHER", one of the reasons the Agent Availability API
+	// documents for agent_status
+	// (https://developer.zendesk.com/api-reference/agent-availability/agent-availability-api/).
 	Reason string
 }
 
 // TicketEvent is the payload of every "zen:event-type:ticket.*" event: the
-// ticket as "detail" describes it after the change, and the raw "event",
-// whose shape depends on the event type and is not confirmed in Zendesk's
-// reference. Ids arrive as strings and are decoded to int64 (0 when absent).
+// ticket as "detail" describes it after the change, with the detail
+// properties Zendesk's ticket events reference lists
+// (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/),
+// and the raw "event", whose shape depends on the event type and is left
+// to the caller: the copies of that reference read while writing this
+// package did not show its examples. Ids are decoded to int64 whether they
+// arrive as strings or numbers (0 when absent).
 type TicketEvent struct {
 	TicketID       int64 // detail "id"
 	ActorID        int64 // the user who made the change
@@ -200,8 +220,9 @@ type TicketEvent struct {
 	SubmitterID    int64
 	// ExternalID is the ticket's external id, always a string.
 	ExternalID string
-	// CustomStatus is detail's "custom_status" as sent (probably the custom
-	// status id; UNCONFIRMED), kept as text; a number is kept as its digits.
+	// CustomStatus is detail's "custom_status" as text; a number is kept as
+	// its digits. That it is the custom status id is a guess (see
+	// unconfirmed.go).
 	CustomStatus string
 	Description  string
 	Subject      string
@@ -211,7 +232,7 @@ type TicketEvent struct {
 	// Priority is "low", "normal", "high", "urgent" or empty.
 	Priority string
 	// TicketType is detail's "type": "question", "incident", "problem",
-	// "task" or empty (not the event type, which is ZendeskEvent.Type).
+	// "task" or empty (not the event type, which is [ZendeskEvent.Type]).
 	TicketType string
 	IsPublic   bool
 	Tags       []string
@@ -219,20 +240,21 @@ type TicketEvent struct {
 	ViaChannel string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
-	// Event is the raw "event" object (same as ZendeskEvent.Event).
+	// Event is the raw "event" object (same as [ZendeskEvent.Event]).
 	Event json.RawMessage
 }
 
 // ParseZendeskEvent decodes a Zendesk event-subscription webhook body. It
-// returns an error wrapping ErrMalformed when the body is not a JSON object,
+// returns an error wrapping [ErrMalformed] when the body is not a JSON object,
 // has no "type", or has a field of the wrong type, including a typed
 // payload's field. Unknown event types decode without error and with a nil
 // Payload. A null or absent "detail" or "event" is tolerated. The
 // envelope's member names match exactly ("Type" is not "type"); inside
 // "detail" and "event" they match as encoding/json matches them.
 //
-// ParseZendeskEvent does not verify anything: call ZendeskVerifier.Verify on
-// the same bytes first (the handler does). The event does not keep body.
+// ParseZendeskEvent does not verify anything: call [ZendeskVerifier.Verify]
+// on the same bytes first (the [Handler] does). The event does not keep
+// body.
 func ParseZendeskEvent(body []byte) (*ZendeskEvent, error) {
 	var w zendeskSpans
 	if err := scanObject(body, w.member); err != nil {
@@ -255,25 +277,13 @@ func ParseZendeskEvent(body []byte) (*ZendeskEvent, error) {
 	var ev *ZendeskEvent
 	switch {
 	case typ == ZendeskTypeAgentStateChanged:
-		a := new(struct {
-			ev ZendeskEvent
-			p  AgentStateChanged
-		})
-		if err := decodeAgentStateChanged(detail, event, &a.p); err != nil {
+		if ev, err = newEventWith(detail, event, decodeAgentStateChanged); err != nil {
 			return nil, err
 		}
-		ev = &a.ev
-		ev.Payload = &a.p
 	case typ == ZendeskTypeAgentUnifiedStateChanged:
-		a := new(struct {
-			ev ZendeskEvent
-			p  AgentUnifiedStateChanged
-		})
-		if err := decodeAgentUnifiedStateChanged(detail, event, &a.p); err != nil {
+		if ev, err = newEventWith(detail, event, decodeAgentUnifiedStateChanged); err != nil {
 			return nil, err
 		}
-		ev = &a.ev
-		ev.Payload = &a.p
 	case IsTypedZendeskEvent(typ): // ticket.*
 		a := new(struct {
 			ev ZendeskEvent
@@ -322,6 +332,20 @@ func ParseZendeskEvent(body []byte) (*ZendeskEvent, error) {
 		t.Event = ev.Event
 	}
 	return ev, nil
+}
+
+// newEventWith returns an event whose Payload is a *P decoded from detail
+// and event by decode, both in one allocation.
+func newEventWith[P any](detail, event []byte, decode func(detail, event []byte, p *P) error) (*ZendeskEvent, error) {
+	a := new(struct {
+		ev ZendeskEvent
+		p  P
+	})
+	if err := decode(detail, event, &a.p); err != nil {
+		return nil, err
+	}
+	a.ev.Payload = &a.p
+	return &a.ev, nil
 }
 
 // decodeType decodes the "type" span as decodeString does, but gives the
@@ -461,43 +485,27 @@ type wireAgentStateEvent struct {
 	UpdatedAt     time.Time `json:"updated_at"`
 }
 
-type wireUnifiedStateEvent struct {
-	New       wireUnifiedState `json:"new_unified_state"`
-	Previous  wireUnifiedState `json:"previous_unified_state"`
-	UpdatedAt time.Time        `json:"updated_at"`
-}
-
-type wireUnifiedState struct {
-	ID     flexInt64 `json:"id"`
-	Name   string    `json:"name"`
-	Reason string    `json:"reason"`
-}
-
-func (s wireUnifiedState) unified() UnifiedState {
-	return UnifiedState{ID: int64(s.ID), Name: s.Name, Reason: s.Reason}
-}
-
 type wireTicketDetail struct {
-	ActorID        flexInt64  `json:"actor_id"`
-	AssigneeID     flexInt64  `json:"assignee_id"`
-	BrandID        flexInt64  `json:"brand_id"`
-	CreatedAt      time.Time  `json:"created_at"`
-	CustomStatus   flexString `json:"custom_status"`
-	Description    string     `json:"description"`
-	ExternalID     flexString `json:"external_id"`
-	FormID         flexInt64  `json:"form_id"`
-	GroupID        flexInt64  `json:"group_id"`
-	ID             flexInt64  `json:"id"`
-	IsPublic       flexBool   `json:"is_public"`
-	OrganizationID flexInt64  `json:"organization_id"`
-	Priority       string     `json:"priority"`
-	RequesterID    flexInt64  `json:"requester_id"`
-	Status         string     `json:"status"`
-	Subject        string     `json:"subject"`
-	SubmitterID    flexInt64  `json:"submitter_id"`
-	Tags           []string   `json:"tags"`
-	Type           string     `json:"type"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	ActorID        flexInt64        `json:"actor_id"`
+	AssigneeID     flexInt64        `json:"assignee_id"`
+	BrandID        flexInt64        `json:"brand_id"`
+	CreatedAt      time.Time        `json:"created_at"`
+	CustomStatus   wireCustomStatus `json:"custom_status"`
+	Description    string           `json:"description"`
+	ExternalID     flexString       `json:"external_id"`
+	FormID         flexInt64        `json:"form_id"`
+	GroupID        flexInt64        `json:"group_id"`
+	ID             flexInt64        `json:"id"`
+	IsPublic       flexBool         `json:"is_public"`
+	OrganizationID flexInt64        `json:"organization_id"`
+	Priority       string           `json:"priority"`
+	RequesterID    flexInt64        `json:"requester_id"`
+	Status         string           `json:"status"`
+	Subject        string           `json:"subject"`
+	SubmitterID    flexInt64        `json:"submitter_id"`
+	Tags           []string         `json:"tags"`
+	Type           string           `json:"type"`
+	UpdatedAt      time.Time        `json:"updated_at"`
 	Via            struct {
 		Channel flexString `json:"channel"`
 	} `json:"via"`

@@ -25,12 +25,11 @@ import (
 var errNotFast = errors.New("webhook: not for the fast path")
 
 // The JSON names of the wire types' fields, as in their tags
-// (TestFastPathNamesMatchTags keeps them in step).
+// (TestFastPathNamesMatchTags keeps them in step). Those of
+// agent.unified_state_changed are in unconfirmed.go.
 var (
-	agentDetailNames       = []string{"account_id", "agent_id", "version"}
-	agentStateEventNames   = []string{"channel", "new_state", "previous_state", "updated_at"}
-	unifiedStateEventNames = []string{"new_unified_state", "previous_unified_state", "updated_at"}
-	unifiedStateNames      = []string{"id", "name", "reason"}
+	agentDetailNames     = []string{"account_id", "agent_id", "version"}
+	agentStateEventNames = []string{"channel", "new_state", "previous_state", "updated_at"}
 )
 
 // fastObject calls fn, in order, with each member of the object in span
@@ -155,75 +154,20 @@ func fastAgentStateEvent(span []byte, e *wireAgentStateEvent) bool {
 	})
 }
 
-// fastUnifiedStateEvent decodes the "event" of agent.unified_state_changed.
-func fastUnifiedStateEvent(span []byte, e *wireUnifiedStateEvent) bool {
-	if span == nil {
-		return true
-	}
-	return fastObject(span, unifiedStateEventNames, func(name string, v []byte) bool {
-		switch name {
-		case "new_unified_state":
-			return fastUnifiedState(v, &e.New)
-		case "previous_unified_state":
-			return fastUnifiedState(v, &e.Previous)
-		default: // updated_at
-			return fastTime(v, &e.UpdatedAt)
-		}
-	})
-}
-
-// fastUnifiedState decodes a unified state into s as encoding/json decodes
-// an object into a struct field: members absent from the object, or null
-// in it, leave what s holds (a duplicate state member merges into the
-// first), and null as a whole leaves s alone.
-func fastUnifiedState(value []byte, s *wireUnifiedState) bool {
-	switch value[0] {
-	case 'n':
-		return string(value) == "null"
-	case '{':
-		return fastObject(value, unifiedStateNames, func(name string, v []byte) bool {
-			switch name {
-			case "id":
-				return fastFlexInt64(v, &s.ID)
-			case "name":
-				return fastString(v, &s.Name)
-			default: // reason
-				return fastString(v, &s.Reason)
-			}
-		})
-	}
-	return false
-}
-
 // decodeAgentStateChanged decodes the detail and event of
 // agent.state_changed into p.
 func decodeAgentStateChanged(detail, event []byte, p *AgentStateChanged) error {
 	var d wireAgentDetail
-	var e wireAgentStateEvent
-	if !fastAgentDetail(detail, &d) || !fastAgentStateEvent(event, &e) {
-		return decodeAgentStateChangedStd(detail, event, p)
-	}
-	*p = agentStateChanged(&d, &e)
-	return nil
-}
-
-// decodeAgentStateChangedStd is decodeAgentStateChanged with encoding/json.
-// It has wire structs of its own so that the fast path's stay on the stack.
-func decodeAgentStateChangedStd(detail, event []byte, p *AgentStateChanged) error {
-	var d wireAgentDetail
-	var e wireAgentStateEvent
-	if err := unmarshalPart("detail", detail, &d); err != nil {
+	if err := decodeAgentDetail(detail, &d); err != nil {
 		return err
 	}
-	if err := unmarshalPart("event", event, &e); err != nil {
-		return err
+	var e wireAgentStateEvent
+	if !fastAgentStateEvent(event, &e) {
+		if err := decodeStd("event", event, &e); err != nil {
+			return err
+		}
 	}
-	*p = agentStateChanged(&d, &e)
-	return nil
-}
-
-func agentStateChanged(d *wireAgentDetail, e *wireAgentStateEvent) AgentStateChanged {
-	return AgentStateChanged{
+	*p = AgentStateChanged{
 		AccountID:     int64(d.AccountID),
 		AgentID:       int64(d.AgentID),
 		DetailVersion: string(d.Version),
@@ -232,42 +176,39 @@ func agentStateChanged(d *wireAgentDetail, e *wireAgentStateEvent) AgentStateCha
 		NewState:      e.NewState,
 		UpdatedAt:     e.UpdatedAt,
 	}
+	return nil
 }
 
 // decodeAgentUnifiedStateChanged decodes the detail and event of
-// agent.unified_state_changed into p.
+// agent.unified_state_changed into p; the event's shape is a guess (see
+// decodeUnifiedStateEvent).
 func decodeAgentUnifiedStateChanged(detail, event []byte, p *AgentUnifiedStateChanged) error {
 	var d wireAgentDetail
-	var e wireUnifiedStateEvent
-	if !fastAgentDetail(detail, &d) || !fastUnifiedStateEvent(event, &e) {
-		return decodeAgentUnifiedStateChangedStd(detail, event, p)
-	}
-	*p = agentUnifiedStateChanged(&d, &e)
-	return nil
-}
-
-// decodeAgentUnifiedStateChangedStd is decodeAgentUnifiedStateChanged with
-// encoding/json.
-func decodeAgentUnifiedStateChangedStd(detail, event []byte, p *AgentUnifiedStateChanged) error {
-	var d wireAgentDetail
-	var e wireUnifiedStateEvent
-	if err := unmarshalPart("detail", detail, &d); err != nil {
+	if err := decodeAgentDetail(detail, &d); err != nil {
 		return err
 	}
-	if err := unmarshalPart("event", event, &e); err != nil {
-		return err
-	}
-	*p = agentUnifiedStateChanged(&d, &e)
-	return nil
+	p.AccountID, p.AgentID, p.DetailVersion = int64(d.AccountID), int64(d.AgentID), string(d.Version)
+	return decodeUnifiedStateEvent(event, p)
 }
 
-func agentUnifiedStateChanged(d *wireAgentDetail, e *wireUnifiedStateEvent) AgentUnifiedStateChanged {
-	return AgentUnifiedStateChanged{
-		AccountID:     int64(d.AccountID),
-		AgentID:       int64(d.AgentID),
-		DetailVersion: string(d.Version),
-		PreviousState: e.Previous.unified(),
-		NewState:      e.New.unified(),
-		UpdatedAt:     e.UpdatedAt,
+// decodeAgentDetail decodes the "detail" of an agent event (nil: absent or
+// null).
+func decodeAgentDetail(span []byte, d *wireAgentDetail) error {
+	if fastAgentDetail(span, d) {
+		return nil
 	}
+	return decodeStd("detail", span, d)
+}
+
+// decodeStd decodes span (nil: absent or null) with encoding/json, once a
+// fast decoder gave up on it. It decodes into a value of its own, then
+// copies it to dst: what the fast decoder left in dst is replaced, and
+// dst, which encoding/json never sees, can stay on the caller's stack.
+func decodeStd[T any](name string, span []byte, dst *T) error {
+	var v T
+	if err := unmarshalPart(name, span, &v); err != nil {
+		return err
+	}
+	*dst = v
+	return nil
 }

@@ -51,7 +51,7 @@ func agentParts(t testing.TB, body []byte) (detail, event []byte) {
 // unusual ones this path leaves to encoding/json do not.
 func TestAgentFastPathTaken(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"zendesk_agent_state_changed.json", "zendesk_seed000_agent_state_changed.json"} {
+	for _, name := range []string{"zendesk_agent_state_changed.json", "zendesk_agent_state_changed_babelforce.json"} {
 		detail, event := agentParts(t, readTestdata(t, name))
 		if !fastAgentDetail(detail, new(wireAgentDetail)) || !fastAgentStateEvent(event, new(wireAgentStateEvent)) {
 			t.Errorf("%s: not decoded on the fast path", name)
@@ -167,6 +167,45 @@ func checkAgentFastPath(t *testing.T, detail, event []byte) {
 	if event != nil && (fastAgentStateEvent(event, new(wireAgentStateEvent)) || fastUnifiedStateEvent(event, new(wireUnifiedStateEvent))) && !json.Valid(event) {
 		t.Fatalf("fast path accepted invalid event %q", event)
 	}
+}
+
+// decodeAgentStateChangedStd and decodeAgentUnifiedStateChangedStd decode
+// the agent events with encoding/json alone: the reference the fast path
+// must agree with.
+func decodeAgentStateChangedStd(detail, event []byte, p *AgentStateChanged) error {
+	var e wireAgentStateEvent
+	d, err := decodePartsStd(detail, event, &e)
+	if err != nil {
+		return err
+	}
+	*p = AgentStateChanged{
+		AccountID: int64(d.AccountID), AgentID: int64(d.AgentID), DetailVersion: string(d.Version),
+		Channel: e.Channel, PreviousState: e.PreviousState, NewState: e.NewState, UpdatedAt: e.UpdatedAt,
+	}
+	return nil
+}
+
+func decodeAgentUnifiedStateChangedStd(detail, event []byte, p *AgentUnifiedStateChanged) error {
+	var e wireUnifiedStateEvent
+	d, err := decodePartsStd(detail, event, &e)
+	if err != nil {
+		return err
+	}
+	*p = AgentUnifiedStateChanged{
+		AccountID: int64(d.AccountID), AgentID: int64(d.AgentID), DetailVersion: string(d.Version),
+		PreviousState: e.Previous.unified(), NewState: e.New.unified(), UpdatedAt: e.UpdatedAt,
+	}
+	return nil
+}
+
+// decodePartsStd decodes an agent event's detail, then its event into e,
+// with encoding/json.
+func decodePartsStd(detail, event []byte, e any) (wireAgentDetail, error) {
+	var d wireAgentDetail
+	if err := unmarshalPart("detail", detail, &d); err != nil {
+		return d, err
+	}
+	return d, unmarshalPart("event", event, e)
 }
 
 func agree(t *testing.T, typ string, detail, event []byte, err1, err2 error, p1, p2 any) {

@@ -5,22 +5,25 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"hash"
 	"net/http"
 	"slices"
 	"time"
 )
 
-// Headers Zendesk sends with every webhook request.
+// Headers Zendesk sends with every webhook request, as its "Anatomy of a
+// webhook request" shows them
+// (https://developer.zendesk.com/documentation/webhooks/anatomy-of-a-webhook-request).
 const (
 	// HeaderZendeskSignature carries base64(HMAC-SHA256(secret, timestamp+body)).
 	HeaderZendeskSignature = "X-Zendesk-Webhook-Signature"
 	// HeaderZendeskSignatureTimestamp carries the signing time, RFC 3339 in UTC
 	// ("2021-03-25T05:09:27Z").
 	HeaderZendeskSignatureTimestamp = "X-Zendesk-Webhook-Signature-Timestamp"
-	// HeaderZendeskInvocationID identifies one invocation of a webhook; it is
-	// the de-duplication key for bodies that carry no event id (trigger and
-	// automation webhooks).
+	// HeaderZendeskInvocationID identifies one invocation of a webhook,
+	// which Zendesk may attempt several times
+	// (https://developer.zendesk.com/api-reference/webhooks/introduction); it
+	// is the de-duplication key for bodies that carry no event id (trigger
+	// and automation webhooks).
 	HeaderZendeskInvocationID = "X-Zendesk-Webhook-Invocation-Id"
 	// HeaderZendeskWebhookID identifies the webhook that sent the request.
 	HeaderZendeskWebhookID = "X-Zendesk-Webhook-Id"
@@ -28,28 +31,36 @@ const (
 	HeaderZendeskAccountID = "X-Zendesk-Account-Id"
 )
 
-// DefaultTolerance is the clock skew a ZendeskVerifier allows, in either
-// direction, when its Tolerance is zero. Zendesk documents no value; five
-// minutes is the common choice of webhook verifiers (Stripe, Slack).
+// DefaultTolerance is the clock skew a [ZendeskVerifier] allows, in either
+// direction, when its Tolerance is zero. Zendesk's "Verifying webhook
+// authenticity" (https://developer.zendesk.com/documentation/webhooks/verifying/)
+// gives no value; five minutes is the common choice of webhook verifiers
+// (Stripe, Slack).
 const DefaultTolerance = 5 * time.Minute
 
 // ZendeskVerifier checks the signature Zendesk puts on every webhook request,
-// event subscriptions and trigger or automation webhooks alike:
+// event subscriptions and trigger or automation webhooks alike, as
+// "Verifying webhook authenticity"
+// (https://developer.zendesk.com/documentation/webhooks/verifying/)
+// describes it:
 //
 //	X-Zendesk-Webhook-Signature:           base64(HMAC-SHA256(secret, TIMESTAMP + BODY))
 //	X-Zendesk-Webhook-Signature-Timestamp: TIMESTAMP (RFC 3339)
 //
-// The secret is the webhook's signing secret as shown by Zendesk, used as its
-// string bytes (it looks like base64 but is not decoded). The comparison is
-// constant-time and tries every secret in Secrets: the secrets of several
-// webhooks that share one endpoint, or the old and the new secret around a
-// reset of the signing secret. Expect Zendesk to sign with the new secret as
-// soon as it is reset: deploy it promptly, and drop the old one once no
-// delivery signed with it can arrive any more.
+// (An older copy of that page put BODY first; which order Zendesk signs in
+// is kept in one place, see unconfirmed.go.) The secret is the webhook's
+// signing secret as shown by Zendesk, used as its string bytes, as the
+// page's sample code does (it looks like base64 but is not decoded).
+//
+// The comparison is constant-time and tries every secret in Secrets: the
+// secrets of several webhooks that share one endpoint, or the old and the
+// new secret around a reset of the signing secret. Expect Zendesk to sign
+// with the new secret as soon as it is reset: deploy it promptly, and drop
+// the old one once no delivery signed with it can arrive any more.
 //
 // A ZendeskVerifier is safe for concurrent use; its zero Tolerance and nil
-// Now mean DefaultTolerance and time.Now. A verifier with no non-empty secret
-// refuses every request with ErrNotConfigured.
+// Now mean [DefaultTolerance] and [time.Now]. A verifier with no non-empty
+// secret refuses every request with [ErrNotConfigured].
 //
 // A literal ZendeskVerifier{Secrets: s} derives the HMAC key state from each
 // secret on every request. [NewZendeskVerifier], [NewZendeskHandler] and
@@ -69,7 +80,7 @@ type ZendeskVerifier struct {
 	keys *zendeskKeys
 }
 
-// NewZendeskVerifier returns a ZendeskVerifier for secrets (a copy of the
+// NewZendeskVerifier returns a [ZendeskVerifier] for secrets (a copy of the
 // slice is kept) whose HMAC key state is derived once, here, instead of on
 // every request as a literal ZendeskVerifier does. Set Tolerance and Now on
 // the result as on a literal:
@@ -93,10 +104,10 @@ func (v ZendeskVerifier) prepared() ZendeskVerifier {
 
 // Verify checks the signature headers in h against body, which must be the
 // request body exactly as received (an empty body is signed as ""). It returns
-// nil, or an error wrapping ErrMissingSignature (a header is missing or
-// empty), ErrSignatureMismatch (no secret produces this signature, or a header
-// cannot be decoded), ErrTimestampSkew (the signature is valid but too old or
-// too far in the future) or ErrNotConfigured (no secret).
+// nil, or an error wrapping [ErrMissingSignature] (a header is missing or
+// empty), [ErrSignatureMismatch] (no secret produces this signature, or a
+// header cannot be decoded), [ErrTimestampSkew] (the signature is valid but
+// too old or too far in the future) or [ErrNotConfigured] (no secret).
 //
 // The timestamp is checked after the signature, so ErrTimestampSkew always
 // means an authentic request: a replay, a long delivery delay or a clock off.
@@ -172,15 +183,16 @@ func (v ZendeskVerifier) Verify(h http.Header, body []byte) error {
 	return nil
 }
 
-// VerifyRequest implements Verifier; it calls Verify with the request's
-// headers.
+// VerifyRequest implements [Verifier]; it calls [ZendeskVerifier.Verify]
+// with the request's headers.
 func (v ZendeskVerifier) VerifyRequest(r *http.Request, body []byte) error {
 	return v.Verify(r.Header, body)
 }
 
-// SignZendesk signs body the way Zendesk does and returns the values of the
-// X-Zendesk-Webhook-Signature and X-Zendesk-Webhook-Signature-Timestamp
-// headers. The timestamp is t in UTC, to the second, as Zendesk formats it.
+// SignZendesk signs body the way Zendesk does (see [ZendeskVerifier]) and
+// returns the values of the [HeaderZendeskSignature] and
+// [HeaderZendeskSignatureTimestamp] headers. The timestamp is t in UTC, to
+// the second, as Zendesk formats it.
 // It is meant for tests and fakes that play Zendesk's part:
 //
 //	sig, ts := webhook.SignZendesk(secret, time.Now(), body)
@@ -193,27 +205,12 @@ func SignZendesk(secret string, t time.Time, body []byte) (signature, timestamp 
 	return base64.StdEncoding.EncodeToString(sum[:]), timestamp
 }
 
-// zendeskMAC appends HMAC-SHA256(secret, signed message) to dst.
+// zendeskMAC appends HMAC-SHA256(secret, signed message) to dst; the signed
+// message is written by writeZendeskSignedMessage (unconfirmed.go).
 func zendeskMAC(secret, timestamp string, body []byte, dst []byte) []byte {
 	mac := hmac.New(sha256.New, []byte(secret))
 	writeZendeskSignedMessage(mac, []byte(timestamp), body)
 	return mac.Sum(dst)
-}
-
-// writeZendeskSignedMessage writes the bytes Zendesk signs, in Zendesk's
-// order. It is the only place that knows the order.
-//
-// DOUBT (vendor notes 2.5): the current Zendesk page ("Verifying webhook
-// authenticity") says base64(HMACSHA256(TIMESTAMP + BODY)) and every
-// third-party verifier found agrees, but an older copy of the same page said
-// (BODY)(TIMESTAMP) and its worked example verifies only in that order (see
-// TestZendeskSignedMessageOrderDoubt). We follow the current page. If a real
-// signed request from a sandbox disagrees, swap the two writes here and in
-// nothing else.
-func writeZendeskSignedMessage(mac hash.Hash, timestamp, body []byte) {
-	// hash.Hash writes never fail.
-	_, _ = mac.Write(timestamp)
-	_, _ = mac.Write(body)
 }
 
 // hasSecret reports whether secrets holds at least one non-empty secret; an
