@@ -17,8 +17,9 @@ import (
 // (1,033 bytes): an agent.unified_state_changed event whose two states carry,
 // besides the id/name/reason of the public sample, the description, channels
 // and group_ids of a custom status as the Unified Agent Status API returns it
-// (vendor notes 4.2). Whether events carry those extra fields is not
-// confirmed; they stand for realistic bulk that both decoders must skip.
+// (https://developer.zendesk.com/api-reference/agent-availability/unified-agent-status-api/).
+// Whether events carry those extra fields is not confirmed; they stand for
+// realistic bulk that both decoders must skip.
 //
 // BenchmarkZendeskVerifyParseFloor does the same work with the standard
 // library only, the way a careful hand-written receiver would: hmac.New +

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// ClaimState is the answer of Deduper.Claim.
+// ClaimState is the answer of [Deduper.Claim].
 type ClaimState int
 
 const (
@@ -39,10 +39,11 @@ func (s ClaimState) String() string {
 // that two concurrent deliveries of one event are not processed twice.
 //
 // Claim must be atomic: of several concurrent Claims of a key that is not
-// done, exactly one gets ClaimNew, the others ClaimBusy until that one calls
-// Done (then ClaimDone) or Release (then the next Claim gets ClaimNew).
+// done, exactly one gets [ClaimNew], the others [ClaimBusy] until that one
+// calls Done (then [ClaimDone]) or Release (then the next Claim gets
+// ClaimNew).
 //
-// MemoryDeduper serves one process. A service running several replicas
+// [MemoryDeduper] serves one process. A service running several replicas
 // needs a shared store (a database row or Redis key per event, written with
 // "insert if absent"); such a store should give claims a lease, so that a
 // key claimed by a replica that died is claimable again later.
@@ -52,13 +53,14 @@ type Deduper interface {
 	Release(ctx context.Context, key string) error
 }
 
-// Defaults of MemoryDeduper.
+// Defaults of [MemoryDeduper]: how many handled keys it remembers at most,
+// and for how long.
 const (
 	DefaultDedupeKeys = 50_000
 	DefaultDedupeTTL  = 24 * time.Hour
 )
 
-// MemoryDeduper is an in-memory Deduper for one process, bounded in size
+// MemoryDeduper is an in-memory [Deduper] for one process, bounded in size
 // and time: it remembers at most MaxKeys handled keys, forgetting the
 // oldest first, and forgets a key TTL after it was handled. Keys in flight
 // are not counted; there are as many as concurrent deliveries.
@@ -81,7 +83,7 @@ type doneKey struct {
 	at  time.Time
 }
 
-// Claim implements Deduper. It never fails.
+// Claim implements [Deduper]. It never fails.
 func (m *MemoryDeduper) Claim(_ context.Context, key string) (ClaimState, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -99,7 +101,7 @@ func (m *MemoryDeduper) Claim(_ context.Context, key string) (ClaimState, error)
 	return ClaimNew, nil
 }
 
-// Done implements Deduper: key is remembered as handled. It never fails.
+// Done implements [Deduper]: key is remembered as handled. It never fails.
 func (m *MemoryDeduper) Done(_ context.Context, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -123,7 +125,7 @@ func (m *MemoryDeduper) Done(_ context.Context, key string) error {
 	return nil
 }
 
-// Release implements Deduper: key is no longer in flight and not handled.
+// Release implements [Deduper]: key is no longer in flight and not handled.
 // It never fails.
 func (m *MemoryDeduper) Release(_ context.Context, key string) error {
 	m.mu.Lock()

@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// SharedSecretScheme says where a SharedSecretVerifier finds the secret in a
-// request.
+// SharedSecretScheme says where a [SharedSecretVerifier] finds the secret in
+// a request.
 type SharedSecretScheme int
 
 const (
@@ -20,8 +20,8 @@ const (
 	// SchemeBasic: "Authorization: Basic base64(user:password)"; each secret
 	// is the "user:password" string.
 	SchemeBasic
-	// SchemeHeader: the header named by SharedSecretVerifier.Header carries
-	// the secret as is.
+	// SchemeHeader: the header named by [SharedSecretVerifier.Header]
+	// carries the secret as is.
 	SchemeHeader
 )
 
@@ -40,8 +40,12 @@ func (s SharedSecretScheme) String() string {
 
 // SharedSecretVerifier authenticates senders that do not sign their
 // requests but send a fixed secret with each, such as Braze webhook
-// campaigns and babelforce task automations: the sender is configured with a
-// secret header or credential, and the receiver checks it on every call.
+// campaigns, whose request headers are the campaign's to choose
+// (https://www.braze.com/docs/user_guide/message_building_by_channel/webhooks/creating_a_webhook/),
+// and the http actions of babelforce task automations, which carry headers
+// too (https://babelforce.github.io/manager-sdk/): the sender is configured
+// with a secret header or credential, and the receiver checks it on every
+// call.
 //
 // The comparison is constant-time: the presented credential and every
 // configured secret are hashed with SHA-256 and all digests are compared, so
@@ -51,16 +55,18 @@ func (s SharedSecretScheme) String() string {
 // AllowedSources optionally restricts the client address (an allowlist of
 // CIDR prefixes, IPv4 or IPv6); it is checked before the credential. The
 // client address is r.RemoteAddr unless ClientIP says otherwise, which is
-// needed behind a reverse proxy (see ClientIPFromForwardedFor).
+// needed behind a reverse proxy (see [ClientIPFromForwardedFor]). Braze
+// publishes the addresses its webhooks come from, for such an allowlist
+// (https://www.braze.com/docs/user_guide/message_building_by_channel/webhooks/creating_a_webhook/#ip-allowlisting).
 //
 // The zero value (no scheme, no secret) refuses every request with
-// ErrNotConfigured. A SharedSecretVerifier is safe for concurrent use.
+// [ErrNotConfigured]. A SharedSecretVerifier is safe for concurrent use.
 type SharedSecretVerifier struct {
 	Scheme SharedSecretScheme
-	// Header names the header that carries the secret for SchemeHeader,
+	// Header names the header that carries the secret for [SchemeHeader],
 	// e.g. "X-Webhook-Secret".
 	Header string
-	// Secrets are the accepted secrets (for SchemeBasic, "user:password"
+	// Secrets are the accepted secrets (for [SchemeBasic], "user:password"
 	// strings). Empty strings are ignored.
 	Secrets []string
 	// AllowedSources, when not empty, lists the client networks allowed to
@@ -73,10 +79,10 @@ type SharedSecretVerifier struct {
 	ClientIP func(r *http.Request) (netip.Addr, error)
 }
 
-// VerifyRequest implements Verifier. Errors wrap ErrNotConfigured,
-// ErrSourceNotAllowed, ErrMissingSignature (no credential in the expected
-// place) or ErrSignatureMismatch (a credential matching no secret), and never
-// contain the credential.
+// VerifyRequest implements [Verifier]. Errors wrap [ErrNotConfigured],
+// [ErrSourceNotAllowed], [ErrMissingSignature] (no credential in the
+// expected place) or [ErrSignatureMismatch] (a credential matching no
+// secret), and never contain the credential.
 func (v SharedSecretVerifier) VerifyRequest(r *http.Request, _ []byte) error {
 	if !hasSecret(v.Secrets) {
 		return fmt.Errorf("%w: SharedSecretVerifier has no secret", ErrNotConfigured)
@@ -203,7 +209,7 @@ func parseAddr(s string) (netip.Addr, bool) {
 	return a.Unmap().WithZone(""), true
 }
 
-// ClientIPFromForwardedFor returns a SharedSecretVerifier.ClientIP function
+// ClientIPFromForwardedFor returns a [SharedSecretVerifier.ClientIP] function
 // for a server behind reverse proxies whose addresses are in trustedProxies.
 //
 // When the peer (r.RemoteAddr) is not a trusted proxy, the peer is the

@@ -8,25 +8,26 @@ import (
 )
 
 // HeaderSunshineAPIKey is the header in which Sunshine Conversations sends a
-// webhook's shared secret.
+// webhook's shared secret, as its API specification documents it (openapi.yaml
+// in https://github.com/zendesk/sunshine-conversations-api-spec).
 const HeaderSunshineAPIKey = "X-API-Key"
 
 // SunshineTypeConversationMessage is the Sunshine Conversations webhook
 // trigger for a message posted in a conversation; see
-// SunshineEvent.ConversationMessage.
+// [SunshineEvent.ConversationMessage].
 const SunshineTypeConversationMessage = "conversation:message"
 
 // SunshineVerifier checks the X-API-Key header that Sunshine Conversations
 // (Zendesk messaging) sends on every webhook call: the webhook's "secret",
 // returned when the webhook is created and by a GET on it. Sunshine does not
 // sign its webhooks. The comparison is constant-time (see
-// SharedSecretVerifier) and accepts any of Secrets, so that a webhook can be
-// replaced without downtime.
+// [SharedSecretVerifier]) and accepts any of Secrets, so that a webhook can
+// be replaced without downtime.
 type SunshineVerifier struct {
 	Secrets []string
 }
 
-// VerifyRequest implements Verifier.
+// VerifyRequest implements [Verifier].
 func (v SunshineVerifier) VerifyRequest(r *http.Request, body []byte) error {
 	if !hasSecret(v.Secrets) {
 		return fmt.Errorf("%w: SunshineVerifier has no secret", ErrNotConfigured)
@@ -35,8 +36,10 @@ func (v SunshineVerifier) VerifyRequest(r *http.Request, body []byte) error {
 }
 
 // SunshineEnvelope is the body of a Sunshine Conversations webhook call
-// (webhook version v2). One call may carry several events, about different
-// users and conversations.
+// (webhook version v2), as in the webhook example of its API specification
+// (x-webhooks in openapi.yaml,
+// https://github.com/zendesk/sunshine-conversations-api-spec). One call may
+// carry several events, about different users and conversations.
 type SunshineEnvelope struct {
 	App     SunshineApp     `json:"app"`
 	Webhook SunshineWebhook `json:"webhook"`
@@ -66,15 +69,16 @@ type SunshineEvent struct {
 	// Payload is the raw payload, whose shape depends on Type.
 	Payload json.RawMessage `json:"payload"`
 
-	// App and Webhook are copied from the envelope by ParseSunshineEvents.
+	// App and Webhook are copied from the envelope by [ParseSunshineEvents].
 	App     SunshineApp     `json:"-"`
 	Webhook SunshineWebhook `json:"-"`
 }
 
 // ParseSunshineEvents decodes the body of a Sunshine Conversations webhook
-// call. It returns an error wrapping ErrMalformed when the body is not the
+// call. It returns an error wrapping [ErrMalformed] when the body is not the
 // expected JSON object. An event's payload is kept raw; decode it according
-// to its Type (ConversationMessage for "conversation:message").
+// to its Type ([SunshineEvent.ConversationMessage] for
+// "conversation:message").
 func ParseSunshineEvents(body []byte) (*SunshineEnvelope, error) {
 	var env SunshineEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
@@ -91,7 +95,7 @@ func ParseSunshineEvents(body []byte) (*SunshineEnvelope, error) {
 }
 
 // ConversationMessage decodes the payload of a "conversation:message" event.
-// It returns an error wrapping ErrMalformed when the event has another type
+// It returns an error wrapping [ErrMalformed] when the event has another type
 // or the payload does not decode.
 func (e *SunshineEvent) ConversationMessage() (*SunshineConversationMessage, error) {
 	if e.Type != SunshineTypeConversationMessage {
@@ -105,7 +109,7 @@ func (e *SunshineEvent) ConversationMessage() (*SunshineConversationMessage, err
 }
 
 // SunshineConversationMessage is the payload of a "conversation:message"
-// event.
+// event ([SunshineTypeConversationMessage]).
 type SunshineConversationMessage struct {
 	Conversation SunshineConversation `json:"conversation"`
 	Message      SunshineMessage      `json:"message"`
@@ -149,7 +153,7 @@ type SunshineAuthor struct {
 	AvatarURL   string `json:"avatarUrl,omitempty"`
 	// User is the author's user record, with Sunshine's user id and the
 	// externalId your systems know them by; the webhook sends it in full
-	// only with "include full user".
+	// only with "include full user" (includeFullUser).
 	User *SunshineUser `json:"user,omitempty"`
 }
 

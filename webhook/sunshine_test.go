@@ -40,9 +40,10 @@ func TestSunshineVerifier(t *testing.T) {
 	}
 }
 
-// TestParseSunshineEventsNotesExample parses the webhook example of the
-// Sunshine Conversations API spec as quoted in vendor notes 10.4.
-func TestParseSunshineEventsNotesExample(t *testing.T) {
+// TestParseSunshineEventsSpecExample parses the webhook example of the
+// Sunshine Conversations API specification (x-webhooks in openapi.yaml,
+// version 17.12.1, https://github.com/zendesk/sunshine-conversations-api-spec).
+func TestParseSunshineEventsSpecExample(t *testing.T) {
 	t.Parallel()
 	env, err := ParseSunshineEvents(readTestdata(t, "sunshine_conversation_message.json"))
 	if err != nil {
