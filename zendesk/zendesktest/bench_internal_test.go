@@ -32,6 +32,22 @@ func benchGet(b *testing.B, client *http.Client, auth, url string) {
 	}
 }
 
+// benchAPI benchmarks GET url on s as its admin and returns the body of
+// one answer, for the floor to send.
+func benchAPI(b *testing.B, s *Server, url string) []byte {
+	b.Helper()
+	auth := basicAuth(s.Email+"/token", s.APIToken)
+	var body []byte
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", auth)
+	if res, err := s.Client().Do(req); err == nil {
+		body, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+	}
+	benchGet(b, s.Client(), auth, url)
+	return body
+}
+
 // benchFloor answers every request with body.
 func benchFloor(b *testing.B, body []byte) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -49,13 +65,7 @@ func BenchmarkTicketsCursorPage(b *testing.B) {
 			defer s.Close()
 			addTickets(b, s, n)
 			url := fmt.Sprintf("%s/api/v2/tickets?page[size]=100&page[after]=%s", s.URL, encodeCursor(seqKey(int64(n/2))))
-			req, _ := http.NewRequest("GET", url, nil)
-			req.Header.Set("Authorization", basicAuth(s.Email+"/token", s.APIToken))
-			if res, err := s.Client().Do(req); err == nil {
-				body, _ = io.ReadAll(res.Body)
-				res.Body.Close()
-			}
-			benchGet(b, s.Client(), basicAuth(s.Email+"/token", s.APIToken), url)
+			body = benchAPI(b, s, url)
 		})
 	}
 	b.Run("floor", func(b *testing.B) { benchFloor(b, body) })
@@ -74,13 +84,7 @@ func BenchmarkUserSearchByField(b *testing.B) {
 				s.AddUser(User{Name: fmt.Sprintf("User %d", i), UserFields: map[string]any{"crm_id": fmt.Sprintf("C%d", i)}})
 			}
 			url := fmt.Sprintf("%s/api/v2/users/search?query=crm_id:C%d", s.URL, n/2)
-			req, _ := http.NewRequest("GET", url, nil)
-			req.Header.Set("Authorization", basicAuth(s.Email+"/token", s.APIToken))
-			if res, err := s.Client().Do(req); err == nil {
-				body, _ = io.ReadAll(res.Body)
-				res.Body.Close()
-			}
-			benchGet(b, s.Client(), basicAuth(s.Email+"/token", s.APIToken), url)
+			body = benchAPI(b, s, url)
 		})
 	}
 	b.Run("floor", func(b *testing.B) { benchFloor(b, body) })

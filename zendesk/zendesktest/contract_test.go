@@ -24,6 +24,15 @@ import (
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
+// contract starts a contract test: in parallel, against a new fake, with
+// a client of it authenticated by the admin's API token.
+func contract(t *testing.T) (context.Context, *zendesktest.Server, *zendesk.Client) {
+	t.Helper()
+	t.Parallel()
+	fake := newFake(t)
+	return context.Background(), fake, newClient(t, fake)
+}
+
 func newClient(t testing.TB, fake *zendesktest.Server, opts ...zendesk.Option) *zendesk.Client {
 	t.Helper()
 	base := []zendesk.Option{zendesk.WithBaseURL(fake.URL)}
@@ -59,10 +68,7 @@ func wire(fake *zendesktest.Server) string {
 }
 
 func TestContractTickets(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	fake := newFake(t)
-	zc := newClient(t, fake)
+	ctx, fake, zc := contract(t)
 	agent := fake.AddAgent("Ann Agent", "ann@example.com")
 
 	tk, err := zc.Tickets.Create(ctx, &zendesk.TicketInput{
@@ -170,10 +176,7 @@ func TestContractTicketCreateRetriedOnce(t *testing.T) {
 }
 
 func TestContractUsersAndFields(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	fake := newFake(t)
-	zc := newClient(t, fake)
+	ctx, fake, zc := contract(t)
 
 	f, err := zc.UserFields.Create(ctx, &zendesk.UserField{Type: zendesk.FieldText, Key: "braze_external_id", Title: "Braze external ID"})
 	if err != nil || f.ID == 0 || f.Key != "braze_external_id" {
@@ -235,10 +238,7 @@ func TestContractUsersAndFields(t *testing.T) {
 }
 
 func TestContractGroups(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	fake := newFake(t)
-	zc := newClient(t, fake)
+	ctx, fake, zc := contract(t)
 	for i := range 3 {
 		if _, err := zc.Groups.Create(ctx, &zendesk.Group{Name: fmt.Sprint("Tier ", i), Description: "d"}); err != nil {
 			t.Fatalf("create: %v%s", err, wire(fake))
@@ -268,10 +268,7 @@ func TestContractGroups(t *testing.T) {
 }
 
 func TestContractSearch(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	fake := newFake(t)
-	zc := newClient(t, fake)
+	ctx, fake, zc := contract(t)
 	var ins []*zendesk.TicketInput
 	for i := range 100 {
 		ins = append(ins, &zendesk.TicketInput{Subject: fmt.Sprint("toner ", i), Comment: zendesk.PublicComment("x"), Status: "open"})
@@ -323,10 +320,7 @@ func TestContractSearch(t *testing.T) {
 }
 
 func TestContractTriggers(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	fake := newFake(t)
-	zc := newClient(t, fake)
+	ctx, fake, zc := contract(t)
 	rc := newReceiver(t)
 
 	cat, err := zc.TriggerCategories.Create(ctx, &zendesk.TriggerCategory{Name: "SMS"})
@@ -407,10 +401,7 @@ func TestContractTriggers(t *testing.T) {
 }
 
 func TestContractWebhooks(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	fake := newFake(t)
-	zc := newClient(t, fake)
+	ctx, fake, zc := contract(t)
 	rc := newReceiver(t)
 
 	w, err := zc.Webhooks.Create(ctx, &zendesk.Webhook{Name: "babelforce", Endpoint: rc.URL, HTTPMethod: "POST", RequestFormat: "json", Status: zendesk.WebhookActive,
@@ -490,10 +481,7 @@ func TestContractWebhooks(t *testing.T) {
 }
 
 func TestContractAvailability(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	fake := newFake(t)
-	zc := newClient(t, fake)
+	ctx, fake, zc := contract(t)
 	ann := fake.AddAgent("Ann", "ann@example.com")
 	bob := fake.AddAgent("Bob", "bob@example.com")
 	meeting, _ := fake.AddCustomStatus("In a meeting", "busy", map[string]string{"support": "online", "messaging": "away", "talk": "away"})
@@ -533,10 +521,7 @@ func TestContractAvailability(t *testing.T) {
 }
 
 func TestContractVoice(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	fake := newFake(t)
-	zc := newClient(t, fake)
+	ctx, fake, zc := contract(t)
 	ann := fake.AddAgent("Ann", "ann@example.com")
 	caller := fake.AddUser(zendesktest.User{Name: "Carl"}).ID
 

@@ -158,10 +158,7 @@ func TestReceiverCallsBack(t *testing.T) {
 	}
 	agentWebhook(t, s, rc.URL, "zen:event-type:agent.state_changed")
 	_ = s.SetAgentState(agent, "talk", "online")
-	wait(t, s)
-	if n := len(rc.received()); n != 2 {
-		t.Fatalf("%d deliveries", n)
-	}
+	delivered(t, s, rc, 2)
 }
 
 func TestWaitDeliveriesContext(t *testing.T) {

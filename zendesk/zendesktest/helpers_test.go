@@ -210,6 +210,18 @@ func wait(t *testing.T, s *zendesktest.Server) {
 	}
 }
 
+// delivered waits for the fake's deliveries and returns what rc received,
+// failing unless it is n requests.
+func delivered(t *testing.T, s *zendesktest.Server, rc *receiver, n int) []received {
+	t.Helper()
+	wait(t, s)
+	got := rc.received()
+	if len(got) != n {
+		t.Fatalf("%d deliveries, want %d", len(got), n)
+	}
+	return got
+}
+
 // createWebhook creates a webhook through the API and returns its id and
 // signing secret.
 func createWebhook(t *testing.T, s *zendesktest.Server, hook map[string]any) (string, string) {

@@ -109,11 +109,7 @@ func TestTriggersBrazeFlow(t *testing.T) {
 	if err := s.AgentReply(ticket, agent, "internal only", false); err != nil {
 		t.Fatal(err)
 	}
-	wait(t, s)
-	got := rc.received()
-	if len(got) != 1 {
-		t.Fatalf("%d deliveries, want 1", len(got))
-	}
+	got := delivered(t, s, rc, 1)
 	req := got[0]
 	if req.method != "POST" || req.url != "/campaigns/trigger/send" || req.header.Get("Authorization") != "Bearer braze-rest-key" ||
 		req.header.Get("x-zendesk-webhook-id") != hook {
@@ -163,10 +159,7 @@ func TestTriggersBrazeFlow(t *testing.T) {
 	}
 	// Still solved, another update: the solved trigger does not fire again.
 	mustStatus(t, call(t, s, "PUT", fmt.Sprintf("/api/v2/tickets/%d", ticket), map[string]any{"ticket": map[string]any{"priority": "low"}}), 200)
-	wait(t, s)
-	if n := len(rc.received()); n != 2 {
-		t.Fatalf("%d deliveries after a non-status update", n)
-	}
+	delivered(t, s, rc, 2)
 }
 
 // TestTriggerConditions has one trigger per condition kind and checks

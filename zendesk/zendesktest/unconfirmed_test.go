@@ -479,11 +479,7 @@ func TestUnifiedStateEventUnconfirmed(t *testing.T) {
 	if err := s.SetAgentStatus(agent, zendesktest.StatusOnline); err != nil {
 		t.Fatal(err)
 	}
-	wait(t, s)
-	got := rc.received()
-	if len(got) != 2 {
-		t.Fatalf("%d deliveries", len(got))
-	}
+	got := delivered(t, s, rc, 2)
 	for i, want := range []string{
 		`{"new_unified_state":{"id":"4","name":"away","reason":"PUBLIC_API"},"previous_unified_state":{"id":"2","name":"offline",`,
 		`{"new_unified_state":{"id":"3","name":"online","reason":"AGENT_STATUS_SWITCHER"},"previous_unified_state":{"id":"4","name":"away","reason":"PUBLIC_API"}`,
