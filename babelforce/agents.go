@@ -79,8 +79,8 @@ type AgentStatus struct {
 	DisplayStatus string          `json:"display_status,omitempty"`
 }
 
-// AgentCreate is the body of Agents.Create (RestCreateAgent). Name is
-// required.
+// AgentCreate is the body of [AgentsService.Create] (RestCreateAgent). Name
+// is required.
 type AgentCreate struct {
 	Name        string          `json:"name"`
 	SourceID    string          `json:"sourceId,omitempty"`
@@ -94,10 +94,10 @@ type AgentCreate struct {
 	Features    []string        `json:"features,omitempty"`
 }
 
-// AgentUpdate is the body of Agents.Update (RestUpdateAgent): only the set
-// fields are sent. A nil pointer or slice is left out; a pointer to "" or
-// false, or an empty non-nil slice, is sent and clears the field. Build
-// pointers with Ptr.
+// AgentUpdate is the body of [AgentsService.Update] (RestUpdateAgent): only
+// the set fields are sent. A nil pointer or slice is left out; a pointer to
+// "" or false, or an empty non-nil slice, is sent and clears the field.
+// Build pointers with [Ptr].
 type AgentUpdate struct {
 	Name        *string         `json:"name,omitempty"`
 	SourceID    *string         `json:"sourceId,omitempty"`
@@ -111,8 +111,9 @@ type AgentUpdate struct {
 	Features    []string        `json:"features,omitzero"`
 }
 
-// AgentListOptions filters Agents.List and Agents.ListPage. Every field is
-// optional; list filters (GroupIDs, Groups, Tags) repeat the parameter.
+// AgentListOptions filters [AgentsService.List] and
+// [AgentsService.ListPage]. Every field is optional; list filters (GroupIDs,
+// Groups, Tags) repeat the parameter.
 type AgentListOptions struct {
 	// Page is the 1-based page to fetch; 0 fetches the first page without a
 	// page parameter. To resume a list, put the deskbridge.Page.Next of the
@@ -151,7 +152,7 @@ func (s *AgentsService) listRequest(opts *AgentListOptions) (*rest.Request, stri
 
 // ListPage fetches one page of agents (GET /api/v2/agents), the page
 // opts.Page names. The page's Next is the page after it, in decimal, ""
-// after the last: parse it into AgentListOptions.Page to continue. Its
+// after the last: parse it into [AgentListOptions].Page to continue. Its
 // Total is the pagination's total.
 func (s *AgentsService) ListPage(ctx context.Context, opts *AgentListOptions) (*deskbridge.Page[*Agent], error) {
 	req, start, err := s.listRequest(opts)

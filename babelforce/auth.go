@@ -15,7 +15,7 @@ import (
 // PasswordOption adjusts the OAuth password grant of [WithPassword].
 type PasswordOption func(*passwordGrant) error
 
-// passwordGrant is what WithPassword sends to POST /oauth/token.
+// passwordGrant is what [WithPassword] sends to POST /oauth/token.
 type passwordGrant struct {
 	username, password string
 	clientID           string
@@ -147,8 +147,8 @@ func (g *passwordGrant) fetch(rc *rest.Client) rest.TokenFetch {
 // help center's setup); use [WithNonExpiringToken] for that, or the other
 // system's copy expires.
 //
-// ctx bounds the wait: AccessToken returns ctx's error when it ends first,
-// and fetches nothing when it has already ended.
+// ctx bounds the wait: [Client.AccessToken] returns ctx's error when it ends
+// first, and fetches nothing when it has already ended.
 func (c *Client) AccessToken(ctx context.Context) (string, error) {
 	if c.tokens == nil {
 		return c.staticToken, nil

@@ -10,9 +10,9 @@ import (
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
-// DefaultBaseURL is babelforce's main host, used when neither WithEnvironment
-// nor WithBaseURL is given (the servers entry of babelforce's manager API
-// spec, https://babelforce.github.io/manager-sdk/).
+// DefaultBaseURL is babelforce's main host, used when neither
+// [WithEnvironment] nor [WithBaseURL] is given (the servers entry of
+// babelforce's manager API spec, https://babelforce.github.io/manager-sdk/).
 const DefaultBaseURL = "https://services.babelforce.com"
 
 // vendor declares how babelforce's API differs from the other vendors'.
@@ -67,7 +67,7 @@ type config struct {
 // name must be one DNS label of lower-case letters, digits and hyphens; an
 // upper-case name is accepted and lower-cased (host names are case
 // insensitive). Anything else (a dot, a slash, a port) is refused, so that a
-// configured name can never send credentials to another host. WithBaseURL,
+// configured name can never send credentials to another host. [WithBaseURL],
 // when also given, wins, in whichever order the options come.
 func WithEnvironment(name string) Option {
 	return func(c *config) error { return c.SetHost(vendor, name) }
@@ -127,7 +127,8 @@ func checkID(what, id string) error {
 	return nil
 }
 
-// Ptr returns a pointer to v, for optional fields such as AgentUpdate.Name.
+// Ptr returns a pointer to v, for optional fields such as
+// [AgentUpdate].Name.
 func Ptr[T any](v T) *T { return &v }
 
 // doItem sends req and decodes its v2 answer, {"item": …} or the bare

@@ -32,9 +32,10 @@
 //		babelforce.WithPassword(user, password),
 //	)
 //
-// The options every deskbridge client takes (WithBaseURL, WithHTTPClient,
-// WithLogger, WithUserAgent, WithMaxRetries, WithRetryWaitMax,
-// WithMaxResponseSize) are documented once, in package deskbridge.
+// The options every deskbridge client takes ([WithBaseURL],
+// [WithHTTPClient], [WithLogger], [WithUserAgent], [WithMaxRetries],
+// [WithRetryWaitMax], [WithMaxResponseSize]) are documented once, in
+// package [deskbridge].
 //
 // # The status flow, by hand
 //
@@ -67,7 +68,7 @@
 //
 // A non-2xx response is an [*Error] that embeds [deskbridge.APIError],
 // reads babelforce's v2, v3 and OAuth2 error bodies and unwraps to a
-// deskbridge error kind, so errors.Is(err, deskbridge.ErrNotFound) works.
+// deskbridge error kind, so errors.Is(err, [deskbridge.ErrNotFound]) works.
 // Input that cannot be right (an empty id, a green custom presence) is
 // refused before sending with an error that matches [deskbridge.ErrInvalid].
 //

@@ -14,7 +14,7 @@ import (
 // (NotSent). The embedded [deskbridge.APIError] carries the status, the
 // request, the code and message, the request id and the attempts; it
 // unwraps to the deskbridge kind of the status, so
-// errors.Is(err, deskbridge.ErrNotFound) works, and an OAuth2
+// errors.Is(err, [deskbridge.ErrNotFound]) works, and an OAuth2
 // invalid_grant, invalid_client or unauthorized_client (wrong credentials,
 // which babelforce answers with 400) matches [deskbridge.ErrUnauthorized].
 //

@@ -10,7 +10,7 @@ import (
 )
 
 // babelforce's lists are paged by number, 1-based; the page after the one
-// fetched comes back in deskbridge.Page.Next as decimal text, and goes
+// fetched comes back in [deskbridge.Page].Next as decimal text, and goes
 // into the next request's "page" parameter.
 var pageStyle = rest.Style{Param: "page"}
 

@@ -16,10 +16,10 @@ import (
 // status-sync article).
 const AvailablePresence = "available"
 
-// ErrGreenPresence is returned by Presences.Create for a presence with
-// Available true, before anything is sent: babelforce has one green
-// presence, "available", and answers 501 to a request for another.
-// It matches deskbridge.ErrInvalid too.
+// ErrGreenPresence is returned by [PresencesService.Create] for a presence
+// with Available true, before anything is sent: babelforce has one green
+// presence, "available", and answers 501 to a request for another. It
+// matches [deskbridge.ErrInvalid] too.
 var ErrGreenPresence = fmt.Errorf(`babelforce: a custom presence cannot be available (green): babelforce has one green presence, %q; create a red one (Available false) instead: %w`, AvailablePresence, deskbridge.ErrInvalid)
 
 // PresencesService is the account's presence states
@@ -40,7 +40,8 @@ type Presence struct {
 	IsDefault bool `json:"is_default,omitempty"`
 }
 
-// PresenceCreate is the body of Presences.Create (AgentPresenceWriteBody).
+// PresenceCreate is the body of [PresencesService.Create]
+// (AgentPresenceWriteBody).
 type PresenceCreate struct {
 	// Label is the presence's display name; babelforce derives its Name.
 	Label string `json:"label"`
@@ -61,7 +62,7 @@ func (s *PresencesService) List(ctx context.Context) ([]*Presence, error) {
 
 // Create creates a red presence (POST /api/v2/agents/presence/available with
 // {"label", "available": false}) and returns it with the name babelforce gave
-// it. A presence with Available true is refused with ErrGreenPresence
+// it. A presence with Available true is refused with [ErrGreenPresence]
 // before sending.
 func (s *PresencesService) Create(ctx context.Context, p *PresenceCreate) (*Presence, error) {
 	if p == nil || strings.TrimSpace(p.Label) == "" {

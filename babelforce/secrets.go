@@ -110,8 +110,8 @@ func scrubSecrets(err error, values []string) error {
 }
 
 // SecretRef returns the template reference to a stored secret, as a task
-// template (such as the status-sync article's) reads it: SecretRef("zendesk", "webhook") is
-// "{{secret.zendesk.webhook}}".
+// template (such as the status-sync article's) reads it:
+// SecretRef("zendesk", "webhook") is "{{secret.zendesk.webhook}}".
 func SecretRef(prefix, key string) string {
 	return "{{" + secretRefRoot() + "." + prefix + "." + key + "}}"
 }

@@ -63,7 +63,7 @@ const (
 	TaskFailed     = "Failed"
 )
 
-// TaskListOptions filters Tasks.List and Tasks.ListPage.
+// TaskListOptions filters [TasksService.List] and [TasksService.ListPage].
 type TaskListOptions struct {
 	// Filter is babelforce's RSQL-like filter, e.g. "state==active",
 	// "type==webhook.zendesk.agent_status", "created_at=gt=1610115403866".
@@ -93,7 +93,7 @@ func (s *TasksService) listRequest(opts *TaskListOptions) (*rest.Request, string
 
 // ListPage fetches one page of tasks (GET /api/v3/tasks), the page
 // opts.Page names. The page's Next is the page after it, in decimal, ""
-// after the last: parse it into TaskListOptions.Page to continue. Its Total
+// after the last: parse it into [TaskListOptions].Page to continue. Its Total
 // is the metadata's total_count.
 func (s *TasksService) ListPage(ctx context.Context, opts *TaskListOptions) (*deskbridge.Page[*Task], error) {
 	req, start, read, err := s.listRequest(opts)
@@ -124,9 +124,10 @@ func (s *TasksService) Get(ctx context.Context, taskID string) (*Task, error) {
 
 // TriggerZendeskWebhook posts body to babelforce's Zendesk webhook endpoint
 // (POST /api/v1/webhook/zendesk?templateId=…), the URL that babelforce's
-// status-sync article configures as a Zendesk webhook, and returns the task babelforce created
-// from template templateID (202). body is sent as JSON; a json.RawMessage
-// or []byte is sent as it is, so a Zendesk event can be forwarded unchanged.
+// status-sync article configures as a Zendesk webhook, and returns the task
+// babelforce created from template templateID (202). body is sent as JSON; a
+// json.RawMessage or []byte is sent as it is, so a Zendesk event can be
+// forwarded unchanged.
 //
 // The POST is not retried after a 5xx or a network error: each delivery
 // starts a task.

@@ -57,7 +57,7 @@ func secretRefRoot() string { return "secret" }
 // UNCONFIRMED: babelforce documents no rate limits and no rate-limit
 // headers (PostHog's babelforce source says: "Rate limits aren't
 // documented publicly"). The common X-RateLimit-Limit and -Remaining pair
-// is read when present, for Client.RateLimit; no reset header is read,
+// is read when present, for [Client.RateLimit]; no reset header is read,
 // because whether it would be seconds or an epoch is unknown and a misread
 // epoch would hold requests for decades. A 429's Retry-After is honoured
 // either way.

@@ -14,8 +14,8 @@ import (
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
-// Agent is an agent of the fake, as AddAgent takes it and the accessors
-// return it.
+// Agent is an agent of the fake, as [Server.AddAgent] takes it and the
+// accessors return it.
 type Agent struct {
 	ID string
 	// SourceID is the id in an external system: the Zendesk user id for the
@@ -212,7 +212,7 @@ func (s *Server) setPresenceLocked(a *agent, presence, source string) (PresenceC
 }
 
 // unlockNotify unlocks the server and, when changed, then calls the
-// OnPresenceChange hooks with ch, outside the lock.
+// [Server.OnPresenceChange] hooks with ch, outside the lock.
 func (s *Server) unlockNotify(ch PresenceChange, changed bool) {
 	if !changed {
 		s.mu.Unlock()
@@ -354,8 +354,8 @@ func agentMatches(a *agent, q url.Values, enabled *bool) bool {
 	return true
 }
 
-// pageParams reads page (1-based, default 1) and max (default DefaultMax,
-// at most MaxMax).
+// pageParams reads page (1-based, default 1) and max (default [DefaultMax],
+// at most [MaxMax]).
 func pageParams(w http.ResponseWriter, r *http.Request, q url.Values) (page, size int, ok bool) {
 	page, size = 1, DefaultMax
 	if v := q.Get("page"); v != "" {

@@ -14,7 +14,7 @@ import (
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
-// Default credentials and account of a new Server.
+// Default credentials and account of a new [Server].
 const (
 	DefaultUsername = "manager@babelforcetest.example"
 	DefaultPassword = "babelforcetest-password"
@@ -29,7 +29,7 @@ const (
 
 const maxBodyBytes = 1 << 20
 
-// Option configures a Server.
+// Option configures a [Server].
 type Option func(*config)
 
 type config struct {
@@ -48,13 +48,13 @@ func WithCredentials(username, password string) Option {
 }
 
 // WithTokenLifetime sets the expires_in of tokens not asked to be
-// non-expiring (default DefaultTokenLifetime).
+// non-expiring (default [DefaultTokenLifetime]).
 func WithTokenLifetime(d time.Duration) Option { return func(c *config) { c.tokenLifetime = d } }
 
 // WithRateLimit limits the API (not the token endpoint) to n requests per
 // window in fixed windows, with rate-limit headers on every response and a
-// 429 past the limit (see SetRateLimit). Without it the fake does not limit
-// and sends no rate-limit headers.
+// 429 past the limit (see [Server.SetRateLimit]). Without it the fake does
+// not limit and sends no rate-limit headers.
 func WithRateLimit(n int, window time.Duration) Option {
 	return func(c *config) { c.rateN, c.rateWindow = n, window }
 }
@@ -64,15 +64,15 @@ func WithRateLimit(n int, window time.Duration) Option {
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithoutTemplates turns off the execution of the status-sync article's
-// template (SeedStatusTemplate): webhook tasks are recorded and left
+// template ([SeedStatusTemplate]): webhook tasks are recorded and left
 // Scheduled, and no presence changes.
 func WithoutTemplates() Option { return func(c *config) { c.templates = false } }
 
 // Server is an in-memory babelforce environment served over HTTP: the
-// password grant, agents with their presences and status history,
-// presences, v3 tasks, the secrets vault and the Zendesk webhook endpoint.
-// It is safe for concurrent use and needs no testing package, so demo
-// programs can run it. Create it with NewServer and Close it when done.
+// password grant, agents with their presences and status history, presences,
+// v3 tasks, the secrets vault and the Zendesk webhook endpoint. It is safe
+// for concurrent use and needs no testing package, so demo programs can run
+// it. Create it with [NewServer] and [Server.Close] it when done.
 type Server struct {
 	// URL is the base URL, e.g. "http://127.0.0.1:41234": pass it to
 	// babelforce.WithBaseURL.
@@ -197,16 +197,16 @@ func (s *Server) routes() http.Handler {
 }
 
 // Fault is a failure injected into the fake's answers: the same
-// deskbridgetest.Fault every deskbridge fake takes (see its fields).
+// [deskbridgetest.Fault] every deskbridge fake takes (see its fields).
 type Fault = deskbridgetest.Fault
 
 // Request is one request the fake received, as its log keeps it: the same
-// deskbridgetest.Request every deskbridge fake logs (see its fields).
+// [deskbridgetest.Request] every deskbridge fake logs (see its fields).
 //
-// Nothing secret is kept in the log: the Authorization header, the
-// password (and any token) of a token request's form, and every value sent
-// to the secrets vault read "[redacted]". Secret and Secrets return the
-// stored values for assertions.
+// Nothing secret is kept in the log: the Authorization header, the password
+// (and any token) of a token request's form, and every value sent to the
+// secrets vault read "[redacted]". [Server.Secret] and [Server.Secrets]
+// return the stored values for assertions.
 type Request = deskbridgetest.Request
 
 // secretsPath is the root of the secrets vault.

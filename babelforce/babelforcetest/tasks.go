@@ -16,7 +16,7 @@ const MaxPageSize = 100
 
 // SeedStatusTemplate is the template id of the webhook URL in babelforce's
 // status-sync article. The fake runs it (see zendeskWebhook) unless
-// WithoutTemplates was given.
+// [WithoutTemplates] was given.
 const SeedStatusTemplate = "webhook_map_talk_status"
 
 // ZendeskTaskType is the type of the tasks the Zendesk webhook records.

@@ -52,7 +52,7 @@ func asksNonExpiring(form url.Values) bool { return form.Get("expires_in") == "-
 
 // clientRefused answers a token request whose client_id the fake does not
 // know and reports whether it did: 401 invalid_client for any client_id
-// other than DefaultClientID. A request without one is accepted.
+// other than [DefaultClientID]. A request without one is accepted.
 //
 // UNCONFIRMED: babelforce's Go SDK and babelconnect SDK send
 // client_id=manager and the help center's curl sends none; whether
@@ -197,7 +197,7 @@ const DefaultAgentPresence = "busy"
 //
 // UNCONFIRMED: babelforce documents no error for it. The fake answers 400
 // with a v2 message, which the babelforce client reports as
-// deskbridge.ErrInvalid.
+// [deskbridge.ErrInvalid].
 func unknownPresenceStatus() (int, string) {
 	return http.StatusBadRequest, "Unknown presence: "
 }

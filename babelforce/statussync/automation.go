@@ -16,8 +16,8 @@ import (
 )
 
 // PresenceEvent is a babelforce presence change: the body that
-// AutomationHandler receives (see AutomationBody), or what a caller passes
-// to ApplyPresence.
+// [Flow.AutomationHandler] receives (see [AutomationBody]), or what a caller
+// passes to [Flow.ApplyPresence].
 //
 // The JSON decoding is lenient, since the automation's placeholders are not
 // confirmed: ids may be strings or numbers, presence may be a name or an
@@ -51,7 +51,7 @@ func (e *PresenceEvent) Key() string {
 	return ""
 }
 
-// UnmarshalJSON decodes the lenient form described on PresenceEvent.
+// UnmarshalJSON decodes the lenient form described on [PresenceEvent].
 func (e *PresenceEvent) UnmarshalJSON(b []byte) error {
 	var raw struct {
 		EventID   json.RawMessage `json:"event_id"`
@@ -137,8 +137,8 @@ func flexTime(raw json.RawMessage) (time.Time, error) {
 	return t, nil
 }
 
-// decodePresenceEvent is AutomationHandler's decoder: one PresenceEvent,
-// with a presence and an agent.
+// decodePresenceEvent is [Flow.AutomationHandler]'s decoder: one
+// [PresenceEvent], with a presence and an agent.
 func decodePresenceEvent(_ *http.Request, body []byte) ([]webhook.Item[PresenceEvent], error) {
 	var e PresenceEvent
 	if err := json.Unmarshal(body, &e); err != nil {
@@ -154,25 +154,25 @@ func decodePresenceEvent(_ *http.Request, body []byte) ([]webhook.Item[PresenceE
 }
 
 // AutomationHandler returns the handler for babelforce's "Presence
-// changed" automation: it checks the shared secret (Config.AutomationAuth),
-// decodes the body of AutomationBody (400 when it does not decode or lacks
+// changed" automation: it checks the shared secret ([Config].AutomationAuth),
+// decodes the body of [AutomationBody] (400 when it does not decode or lacks
 // a presence or an agent), drops duplicates by event id, and sets the
 // agent's Zendesk unified status. Its answers follow package webhook: 200
 // when handled, 401 for a wrong secret, 503 with Retry-After when Zendesk
 // failed, 422 when the change cannot be applied.
 func (f *Flow) AutomationHandler() http.Handler { return f.automationHandler }
 
-// handlePresenceEvent is AutomationHandler's function.
+// handlePresenceEvent is [Flow.AutomationHandler]'s function.
 func (f *Flow) handlePresenceEvent(ctx context.Context, e PresenceEvent) error {
 	return f.applyPresenceEvent(ctx, SourceAutomation, e)
 }
 
 // ApplyPresence applies a babelforce presence change that reached the
-// caller some other way, as AutomationHandler would: it is ordered by
+// caller some other way, as [Flow.AutomationHandler] would: it is ordered by
 // ChangedAt, dropped if it is an echo of the flow's own change, and sets
 // the Zendesk status. It does not de-duplicate by EventID (the handler's
 // store does). The error is nil when the change was applied or rightly
-// dropped; it is permanent (webhook.IsPermanent) when retrying cannot
+// dropped; it is permanent ([webhook.IsPermanent]) when retrying cannot
 // help.
 func (f *Flow) ApplyPresence(ctx context.Context, e PresenceEvent) error {
 	if e.Presence == "" || (e.AgentID == "" && e.SourceID == "") {

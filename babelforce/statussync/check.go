@@ -51,18 +51,18 @@ func (r *CheckReport) String() string {
 
 // Check reads Zendesk's unified statuses and babelforce's presences and
 // checks the mapping against them. It returns the mapping in effect and,
-// when something is wrong, the problems joined, each a *ConfigError that
+// when something is wrong, the problems joined, each a [*ConfigError] that
 // says what to fix:
 //
 //   - a Zendesk state or status with no babelforce presence to map to
-//     (create the red presence, which Provision does, or map it);
+//     (create the red presence, which [Provision] does, or map it);
 //   - an override naming a presence, status or state that does not exist;
 //   - a mapping that makes a red state green: a Zendesk status that is not
 //     online on the driving channel mapped to "available", or a red
 //     presence mapped to a Zendesk status that is online on it;
 //   - a fallback status that does not exist.
 //
-// A presence that babelforce named otherwise than NormalizeName but whose
+// A presence that babelforce named otherwise than [NormalizeName] but whose
 // label matches is used by its name from then on ("by label"). Reading
 // either side failing is returned as is, with a nil report.
 func (f *Flow) Check(ctx context.Context) (*CheckReport, error) {

@@ -12,7 +12,7 @@ import (
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
-// Defaults of Config.
+// Defaults of [Config].
 const (
 	// DefaultEchoWindow is how long a change the flow made on one side is
 	// expected to come back from that side as an echo.
@@ -29,7 +29,7 @@ const (
 	statusRefreshMin = time.Minute
 )
 
-// Config configures a Flow. Zendesk and Babelforce are required; every
+// Config configures a [Flow]. Zendesk and Babelforce are required; every
 // other field has a default.
 type Config struct {
 	// Zendesk is the Zendesk account's client (agent statuses are set
@@ -104,8 +104,8 @@ type Config struct {
 }
 
 // ConfigError is one configuration problem, with what to change to fix it.
-// New, Mapping.Validate and Flow.Check return several joined with
-// errors.Join; use errors.As, or walk them with Problems.
+// [New], [Mapping.Validate] and [Flow.Check] return several joined with
+// errors.Join; use errors.As, or walk them with [Problems].
 type ConfigError struct {
 	// Field names the setting, e.g. `Mapping.Presences["away"]`, or the
 	// account object at fault, e.g. `Zendesk status "In a meeting"`.
@@ -134,8 +134,8 @@ func (e *ConfigError) Error() string {
 	return b.String()
 }
 
-// Problems returns the *ConfigErrors in err (as returned by New,
-// Mapping.Validate or Flow.Check), in order.
+// Problems returns the [*ConfigError] values in err (as returned by [New],
+// [Mapping.Validate] or [Flow.Check]), in order.
 func Problems(err error) []*ConfigError {
 	var out []*ConfigError
 	var walk func(error)

@@ -8,35 +8,35 @@
 //
 // # Pieces
 //
-//   - Mapping: the table between Zendesk states and babelforce presences,
+//   - [Mapping]: the table between Zendesk states and babelforce presences,
 //     pure and overridable. By default online → available (babelforce's only
 //     green presence), every other Zendesk state or unified status → the red
-//     presence of the same name (NormalizeName: "In a meeting" →
+//     presence of the same name ([NormalizeName]: "In a meeting" →
 //     "in_a_meeting"); back, available → online and a red presence → the
-//     Zendesk status of its name, else Mapping.Fallback (away).
-//   - New checks the configuration without network; Flow.Check reads both
+//     Zendesk status of its name, else [Mapping].Fallback (away).
+//   - [New] checks the configuration without network; [Flow.Check] reads both
 //     accounts and reports every problem with what to fix (a Zendesk status
 //     with no presence, an unknown target, a red state made green).
-//   - Flow.ZendeskHandler serves the Zendesk webhook subscribed to
-//     agent.state_changed (the driving channel, Mapping.Channel, "support"
+//   - [Flow.ZendeskHandler] serves the Zendesk webhook subscribed to
+//     agent.state_changed (the driving channel, [Mapping].Channel, "support"
 //     by default) and agent.unified_state_changed: it finds the babelforce
 //     agent whose sourceId is the Zendesk agent id (cached; looked up again
 //     when unknown or gone) and sets its presence.
 //   - babelforce → Zendesk, two ways, because babelforce does not document
 //     the payload of its "Presence changed" automation event:
-//     Flow.AutomationHandler serves a small JSON body that an automation's
-//     HTTP action sends with a shared secret (AutomationBody), and
-//     Flow.RunPoller polls the agents API.
-//   - Provision sets up the Zendesk webhook, the Zendesk credential in
+//     [Flow.AutomationHandler] serves a small JSON body that an automation's
+//     HTTP action sends with a shared secret ([AutomationBody]), and
+//     [Flow.RunPoller] polls the agents API.
+//   - [Provision] sets up the Zendesk webhook, the Zendesk credential in
 //     babelforce's vault and the red presences, idempotently, and reports
 //     what it did.
-//   - Flow.Compare reads both sides and says which agents disagree.
+//   - [Flow.Compare] reads both sides and says which agents disagree.
 //
 // # The babelforce automation
 //
 // In babelforce, create an automation on the "Presence changed" event with
-// an HTTP action: POST to the public URL of AutomationHandler, header
-// "Authorization: Bearer <secret>" (the secret of Config.AutomationAuth),
+// an HTTP action: POST to the public URL of [Flow.AutomationHandler], header
+// "Authorization: Bearer <secret>" (the secret of [Config].AutomationAuth),
 // header "Content-Type: application/json", and this body:
 //
 //	{
@@ -48,7 +48,7 @@
 //	}
 //
 // The field names on the left are fixed; the placeholder names are
-// UNCONFIRMED (see AutomationBody) and must be checked in babelforce's
+// UNCONFIRMED (see [AutomationBody]) and must be checked in babelforce's
 // automation editor. presence and one of agent_id and source_id are
 // required; changed_at (RFC 3339 or Unix seconds or milliseconds) orders
 // the changes; event_id de-duplicates them. Without an automation, run
@@ -79,7 +79,7 @@
 //     (Zendesk sends events for a status set through the API; babelforce's
 //     automation fires for a presence set through the API). The flow
 //     remembers the last change it made to each value, per agent, for
-//     Config.EchoWindow, and drops the observation that matches it, once,
+//     [Config].EchoWindow, and drops the observation that matches it, once,
 //     whatever its time says (babelforce reports milliseconds). A genuine
 //     change on that side forgets the remembered ones. What is remembered
 //     stays small when the echoes never come (no automation, or the Zendesk
@@ -87,16 +87,16 @@
 //     number of agents, not with the number of changes. The poller needs
 //     none of this: a change the flow makes updates what the poller last
 //     saw, so the poller never reports it, however long after it the poll
-//     comes; Config.EchoWindow need not exceed Config.PollInterval.
+//     comes; [Config].EchoWindow need not exceed [Config].PollInterval.
 //   - Failures: when a side fails, the handler answers 503 with
-//     Retry-After (Config.RetryAfter) and leaves the event unmarked, so the
+//     Retry-After ([Config].RetryAfter) and leaves the event unmarked, so the
 //     sender's retry is processed; the poller sees the change again at its
 //     next pass. Nothing acknowledged was not applied. Changes that cannot
 //     succeed (an unknown presence) answer 422 with the fix in the log.
 //   - Idempotence: a change to what the agent is known to have (for less
-//     than Config.StateTTL) is skipped.
+//     than [Config].StateTTL) is skipped.
 //   - Concurrency: observations about one agent are handled one at a time,
-//     in both directions; nothing is global, every Flow has its own state.
+//     in both directions; nothing is global, every [Flow] has its own state.
 //
 // Ordering across the two sides compares times from different clocks
 // (Zendesk's updated_at, babelforce's changed_at, this process's clock for
@@ -112,6 +112,6 @@
 // [Flow.Check] and [Provision] fall back to the label), the query
 // parameter of the Zendesk domain in babelforce's endpoint URL
 // ([ZendeskDomainParam]), and the longest Retry-After that Zendesk still
-// retries (Config.RetryAfter stays under 60 s). The body of Zendesk's
+// retries ([Config].RetryAfter stays under 60 s). The body of Zendesk's
 // unified status event is package [webhook]'s guess.
 package statussync

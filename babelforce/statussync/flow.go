@@ -19,15 +19,15 @@ import (
 )
 
 // Flow keeps an agent's Zendesk status and babelforce presence in step.
-// Build it with New; it is safe for concurrent use: the two handlers, the
-// poller and ApplyPresence may run at once. Each agent's observations are
-// handled one at a time (a lock per agent), so concurrent deliveries about
-// one agent cannot interleave; different agents proceed in parallel.
+// Build it with [New]; it is safe for concurrent use: the two handlers, the
+// poller and [Flow.ApplyPresence] may run at once. Each agent's observations
+// are handled one at a time (a lock per agent), so concurrent deliveries
+// about one agent cannot interleave; different agents proceed in parallel.
 //
-// A Flow keeps a small record per agent it has seen (by Zendesk agent id)
+// A [Flow] keeps a small record per agent it has seen (by Zendesk agent id)
 // for as long as it lives: the last state and time applied on each side,
 // and the changes it made that it expects back as echoes, at most one per
-// target value, none older than Config.EchoWindow, and a few at most. Its
+// target value, none older than [Config].EchoWindow, and a few at most. Its
 // memory grows with the number of agents, not with the number of changes,
 // whether or not the echoes ever come back.
 type Flow struct {
@@ -102,7 +102,7 @@ type agentState struct {
 }
 
 // maxEchoes bounds each echo list of an agent: entries expire after
-// Config.EchoWindow, and past maxEchoes the oldest go, so an agent's state
+// [Config].EchoWindow, and past maxEchoes the oldest go, so an agent's state
 // stays small however fast it changes.
 //
 // An echo list is a multiset: each change the flow makes produces one
@@ -133,7 +133,7 @@ func (e zdEcho) sentAt() time.Time { return e.at }
 
 // New returns a flow for cfg. It checks the configuration without reading
 // either side (Check does that) and returns every problem found, joined,
-// each a *ConfigError saying what to fix.
+// each a [*ConfigError] saying what to fix.
 func New(cfg Config) (*Flow, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -175,9 +175,9 @@ func New(cfg Config) (*Flow, error) {
 func (f *Flow) Mapping() Mapping { return f.m.clone() }
 
 // ZendeskHandler returns the handler for the Zendesk webhook subscribed to
-// agent.state_changed and agent.unified_state_changed (Provision with
+// agent.state_changed and agent.unified_state_changed ([Provision] with
 // Endpoint creates it). It verifies Zendesk's signature with
-// Config.ZendeskSecrets, drops duplicates by event id, sets the babelforce
+// [Config].ZendeskSecrets, drops duplicates by event id, sets the babelforce
 // presence, and answers as package webhook documents: 200 when handled (or
 // ignored, duplicate, stale, an echo), 503 with Retry-After when babelforce
 // failed (Zendesk retries, and the retry is processed), 422 when the event
@@ -275,7 +275,7 @@ func (o *zdObservation) kind(channel string) string {
 	return "agent.state_changed (" + channel + ")"
 }
 
-// handleZendeskEvent is ZendeskHandler's function.
+// handleZendeskEvent is [Flow.ZendeskHandler]'s function.
 func (f *Flow) handleZendeskEvent(ctx context.Context, ev *webhook.ZendeskEvent) error {
 	var o zdObservation
 	switch p := ev.Payload.(type) {

@@ -10,7 +10,7 @@ import (
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
-// Defaults of Mapping.
+// Defaults of [Mapping].
 const (
 	// DefaultChannel is the Zendesk channel whose agent.state_changed events
 	// drive babelforce, as in the status-sync article's example event.
@@ -35,7 +35,7 @@ const (
 //	  a red presence                             → the unified status of the same name,
 //	                                                default or custom, else Fallback (away)
 //
-// Names are compared after NormalizeName, so an override may be written
+// Names are compared after [NormalizeName], so an override may be written
 // "In a meeting" or "in_a_meeting".
 type Mapping struct {
 	// Channel is the channel whose agent.state_changed events drive
@@ -199,8 +199,8 @@ func ChannelState(st *zendesk.UnifiedStatus, channel string) string {
 
 // Validate checks what can be checked without reading either side: the
 // channel, empty names, and mappings that would make a red state green. The
-// error joins one *ConfigError per problem, each saying what to fix.
-// Flow.Check checks the rest against both accounts.
+// error joins one [*ConfigError] per problem, each saying what to fix.
+// [Flow.Check] checks the rest against both accounts.
 func (m Mapping) Validate() error {
 	var errs []error
 	add := func(field, value, problem, fix string) {
@@ -249,7 +249,7 @@ func (m Mapping) Validate() error {
 	return joinErrors(errs)
 }
 
-// overrides describes one override table of a Mapping for validate.
+// overrides describes one override table of a [Mapping] for validate.
 type overrides struct {
 	field string            // "Mapping.Presences"
 	key   string            // what a key names: "Zendesk state"
@@ -265,7 +265,7 @@ type overrides struct {
 	green func(k, n, v string) (problem, fix string)
 }
 
-// validate returns a *ConfigError per problem of the table, in key order:
+// validate returns a [*ConfigError] per problem of the table, in key order:
 // an empty key, two keys of the same normal form, an empty value, and a
 // red state made green.
 func (o overrides) validate() []error {

@@ -35,7 +35,7 @@ func (f *Flow) Poll(ctx context.Context) error {
 	return joinErrors(errs)
 }
 
-// RunPoller polls at Config.PollInterval, starting at once, until ctx is
+// RunPoller polls at [Config].PollInterval, starting at once, until ctx is
 // done; then it returns nil. A failed pass is logged and the next one
 // tried.
 func (f *Flow) RunPoller(ctx context.Context) error {

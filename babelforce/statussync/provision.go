@@ -17,10 +17,10 @@ import (
 
 // Provisioning defaults and names.
 const (
-	// DefaultWebhookName names the Zendesk webhook Provision creates; a
+	// DefaultWebhookName names the Zendesk webhook [Provision] creates; a
 	// webhook of that name is the one a later run finds and updates.
 	DefaultWebhookName = "deskbridge statussync"
-	// SecretPrefix and SecretKey are where Provision stores the Zendesk
+	// SecretPrefix and SecretKey are where [Provision] stores the Zendesk
 	// credential in babelforce's vault, as the status-sync article does;
 	// babelforce's templates read it as {{secret.zendesk.webhook}}.
 	SecretPrefix = "zendesk"
@@ -33,7 +33,7 @@ func AgentEvents() []string {
 	return []string{zendesk.EventAgentStateChanged, zendesk.EventAgentUnifiedStateChanged}
 }
 
-// ProvisionConfig says what Provision sets up.
+// ProvisionConfig says what [Provision] sets up.
 type ProvisionConfig struct {
 	Zendesk    *zendesk.Client
 	Babelforce *babelforce.Client
@@ -67,7 +67,7 @@ type ProvisionConfig struct {
 	Force bool
 }
 
-// ActionResult is what Provision did to one item.
+// ActionResult is what [Provision] did to one item.
 type ActionResult string
 
 // Action results.
@@ -78,7 +78,7 @@ const (
 	ActionSkipped   ActionResult = "skipped"
 )
 
-// ProvisionAction is one item Provision looked at.
+// ProvisionAction is one item [Provision] looked at.
 type ProvisionAction struct {
 	// Item names it, e.g. `Zendesk webhook "deskbridge statussync"`.
 	Item   string
@@ -87,7 +87,7 @@ type ProvisionAction struct {
 	Detail string
 }
 
-// ProvisionReport is what Provision did.
+// ProvisionReport is what [Provision] did.
 type ProvisionReport struct {
 	Actions []ProvisionAction
 	// WebhookID is the Zendesk webhook's id and Endpoint where it points.
@@ -126,13 +126,13 @@ func (r *ProvisionReport) String() string {
 }
 
 // BasicCredential returns the "Basic …" Authorization value of a Zendesk
-// API token, for ProvisionConfig.ZendeskCredential.
+// API token, for [ProvisionConfig].ZendeskCredential.
 func BasicCredential(email, apiToken string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(email+"/token:"+apiToken))
 }
 
 // BearerCredential returns the "Bearer …" Authorization value of a Zendesk
-// OAuth access token, for ProvisionConfig.ZendeskCredential.
+// OAuth access token, for [ProvisionConfig].ZendeskCredential.
 func BearerCredential(token string) string { return "Bearer " + token }
 
 // BabelforceEndpoint returns the URL of babelforce's Zendesk webhook
@@ -150,17 +150,17 @@ func BabelforceEndpoint(baseURL, zendeskDomain string) string {
 // Provision sets up what the status-sync article does by hand,
 // idempotently:
 //
-//  1. the Zendesk webhook (WebhookName) subscribed to AgentEvents, pointing
+//  1. the Zendesk webhook (WebhookName) subscribed to [AgentEvents], pointing
 //     at the flow's handler (Endpoint) or at babelforce's own endpoint
 //     with a babelforce bearer token;
-//  2. the Zendesk credential in babelforce's vault (SecretPrefix,
-//     SecretKey), when ZendeskCredential is given;
+//  2. the Zendesk credential in babelforce's vault ([SecretPrefix],
+//     [SecretKey]), when ZendeskCredential is given;
 //  3. a red presence in babelforce for every Zendesk state and unified
 //     status that maps to one that is missing ("create the same red
 //     statuses").
 //
 // It reads before it writes, so a second run changes nothing and says so
-// (ProvisionReport.Changed is false). Credentials are never read back, so
+// ([ProvisionReport.Changed] is false). Credentials are never read back, so
 // a present one is left alone unless Force is set. On error the report
 // holds what was done so far.
 func Provision(ctx context.Context, pc ProvisionConfig) (*ProvisionReport, error) {

@@ -12,10 +12,10 @@ type Source string
 // Sources of observations.
 const (
 	// SourceZendesk: an agent.state_changed or agent.unified_state_changed
-	// event delivered to ZendeskHandler.
+	// event delivered to [Flow.ZendeskHandler].
 	SourceZendesk Source = "zendesk"
 	// SourceAutomation: a call of the babelforce automation to
-	// AutomationHandler (or Flow.ApplyPresence).
+	// [Flow.AutomationHandler] (or [Flow.ApplyPresence]).
 	SourceAutomation Source = "babelforce automation"
 	// SourcePoller: a presence change the poller saw in the agents API.
 	SourcePoller Source = "babelforce poller"
@@ -52,7 +52,7 @@ const (
 	Failed Outcome = "failed"
 )
 
-// Result is one decision of the flow, as Config.OnResult receives it.
+// Result is one decision of the flow, as [Config].OnResult receives it.
 type Result struct {
 	// Time is when the flow decided (Config.Now).
 	Time time.Time

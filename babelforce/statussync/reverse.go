@@ -101,7 +101,7 @@ func (f *Flow) fail(ctx context.Context, res Result, err error) (Outcome, error)
 }
 
 // failureOutcome is the outcome of an observation that err stopped:
-// Rejected when retrying cannot help (a permanent error), else Failed.
+// [Rejected] when retrying cannot help (a permanent error), else [Failed].
 func failureOutcome(err error) Outcome {
 	if webhook.IsPermanent(err) {
 		return Rejected

@@ -18,7 +18,7 @@ import (
 
 // AutomationBody is the JSON body to configure in the HTTP action of a
 // babelforce automation on the "Presence changed" event, pointing at
-// [Flow.AutomationHandler] with the secret of Config.AutomationAuth (header
+// [Flow.AutomationHandler] with the secret of [Config].AutomationAuth (header
 // "Authorization: Bearer <secret>" by default).
 //
 // UNCONFIRMED: babelforce does not document the payload of its "Presence
@@ -83,7 +83,7 @@ func isNormal(s string) bool {
 	return true
 }
 
-// maxRetryAfter bounds Config.RetryAfter: the Retry-After of a 503 that
+// maxRetryAfter bounds [Config].RetryAfter: the Retry-After of a 503 that
 // Zendesk still retries is under it.
 //
 // UNCONFIRMED: the "Webhook retries" section of Zendesk's webhooks
