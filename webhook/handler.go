@@ -485,7 +485,10 @@ func (h *Handler[T]) process(ctx context.Context, key string, v T) result {
 func (h *Handler[T]) call(ctx context.Context, v T) (res result) {
 	defer func() {
 		if p := recover(); p != nil {
-			res = result{status: http.StatusInternalServerError, outcome: outcomePanic,
+			// Answered as a failure, so that the sender retries: a 500 is
+			// not retried by Zendesk (see zendeskRetries), and the event
+			// would be lost.
+			res = result{status: http.StatusServiceUnavailable, outcome: outcomePanic, retryAfter: h.cfg.retryAfter,
 				err: fmt.Errorf("handler panicked: %v", p), abort: p == http.ErrAbortHandler}
 		}
 	}()
