@@ -71,10 +71,7 @@ func (rv *revocable) requests() []string {
 // token is fetched again and the request resent, even with retries off.
 // A second 401 is returned.
 func TestRevokedClientCredentialsTokenIsReplaced(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
-	te.register(f, tokenReply("t1", "", 7200), tokenReply("t2", "", 7200), tokenReply("t3", "", 7200))
+	f, te := tokenFake(t, tokenReply("t1", "", 7200), tokenReply("t2", "", 7200), tokenReply("t3", "", 7200))
 	rv := newRevocable(f)
 	f.on("GET", "/api/v2/tickets/2", status(500, `{}`))
 	c := f.client(WithOAuthClientCredentials("zd-client", "cc-secret-xyz"), WithMaxRetries(0))
@@ -112,10 +109,7 @@ func TestRevokedClientCredentialsTokenIsReplaced(t *testing.T) {
 // replayed after a 5xx (it adds a comment) is still resent with the new
 // token.
 func TestRevokedTokenResendsAnUpdateWithAComment(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
-	te.register(f, tokenReply("t1", "", 7200), tokenReply("t2", "", 7200))
+	f, _ := tokenFake(t, tokenReply("t1", "", 7200), tokenReply("t2", "", 7200))
 	rv := newRevocable(f)
 	c := f.client(WithOAuthClientCredentials("zd-client", "cc-secret-xyz"))
 	if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
@@ -133,27 +127,14 @@ func TestRevokedTokenResendsAnUpdateWithAComment(t *testing.T) {
 // Concurrent calls answered 401 to the same revoked token renew it once
 // (twice in a rare interleaving), not once per call, and all succeed.
 func TestRevokedTokenBurstRenewsOnce(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
-	te.register(f, tokenReply("t1", "", 7200), tokenReply("t2", "", 7200), tokenReply("t3", "", 7200))
+	f, te := tokenFake(t, tokenReply("t1", "", 7200), tokenReply("t2", "", 7200), tokenReply("t3", "", 7200))
 	rv := newRevocable(f)
 	c := f.client(WithOAuthClientCredentials("zd-client", "cc-secret-xyz"))
 	if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
 		t.Fatal(err)
 	}
 	rv.revoke("t1")
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	getConcurrently(t, c, 20)
 	if n := te.calls.Load(); n < 2 || n > 3 {
 		t.Fatalf("token requests = %d, want 2 (3 at most)", n)
 	}
@@ -192,10 +173,7 @@ func TestCachedTokenInvalidateKeepsANewerToken(t *testing.T) {
 // dropped, the pair refreshed once (each refresh token presented once) and
 // the request resent. A second 401 is returned.
 func TestRevokedRefreshAccessTokenIsReplaced(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
-	te.register(f, tokenReply("at-2", "rt-2", 7200), tokenReply("at-3", "rt-3", 7200))
+	f, te := tokenFake(t, tokenReply("at-2", "rt-2", 7200), tokenReply("at-3", "rt-3", 7200))
 	rv := newRevocable(f)
 	var rot rotations
 	c := f.client(WithOAuthRefreshToken("zd-client", "rt-secret", Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: time.Now().Add(time.Hour)}, rot.store),
@@ -222,10 +200,7 @@ func TestRevokedRefreshAccessTokenIsReplaced(t *testing.T) {
 }
 
 func TestRefreshInvalidateDropsOnlyTheAccessToken(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
-	te.register(f, tokenReply("at-2", "rt-2", 7200))
+	f, te := tokenFake(t, tokenReply("at-2", "rt-2", 7200))
 	r := &refresher{rc: restClient(t, f), clientID: "zd-client", clientSecret: "rt-secret", onRotate: noStore,
 		pair: Token{AccessToken: "at-1", RefreshToken: "rt-1"}}
 	tc := r.cache()

@@ -50,6 +50,17 @@ func (te *tokenEndpoint) register(f *fake, replies ...func(body string) (int, st
 	})
 }
 
+// tokenFake starts a parallel test with a fake whose token endpoint gives
+// replies in turn (the last one again once they run out).
+func tokenFake(t *testing.T, replies ...func(body string) (int, string)) (*fake, *tokenEndpoint) {
+	t.Helper()
+	t.Parallel()
+	f := newFake(t)
+	te := &tokenEndpoint{}
+	te.register(f, replies...)
+	return f, te
+}
+
 func (te *tokenEndpoint) requests() (bodies, auth []string) {
 	te.mu.Lock()
 	defer te.mu.Unlock()
@@ -80,11 +91,36 @@ func apiEcho(f *fake) *[]string {
 	return &seen
 }
 
+// getConcurrently makes n concurrent Tickets.Get calls on c and waits for
+// them; each must succeed.
+func getConcurrently(t *testing.T, c *Client, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// sentBearer fails unless every API call apiEcho saw carried the bearer
+// token.
+func sentBearer(t *testing.T, seen *[]string, token string) {
+	t.Helper()
+	for _, a := range *seen {
+		if a != "Bearer "+token {
+			t.Fatalf("Authorization = %q, want Bearer %s", a, token)
+		}
+	}
+}
+
 func TestClientCredentialsOneTokenRequestFor50ConcurrentCalls(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
-	te.register(f, tokenReply("cc-access-1", "", 7200))
+	f, te := tokenFake(t, tokenReply("cc-access-1", "", 7200))
 	seen := apiEcho(f)
 	c := f.client(WithOAuthClientCredentials("zd-client", "cc-secret-xyz"))
 
@@ -117,20 +153,13 @@ func TestClientCredentialsOneTokenRequestFor50ConcurrentCalls(t *testing.T) {
 	if len(*seen) != 50 {
 		t.Fatalf("API calls = %d", len(*seen))
 	}
-	for _, a := range *seen {
-		if a != "Bearer cc-access-1" {
-			t.Fatalf("Authorization = %q", a)
-		}
-	}
+	sentBearer(t, seen, "cc-access-1")
 }
 
 func TestClientCredentialsRenewedBeforeExpiry(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
 	// expires_in 30 s is inside the 60 s early-expiry window: the token is
 	// renewed for the next call, without waiting.
-	te.register(f, tokenReply("short-lived", "", 30), tokenReply("long-lived", "", 7200))
+	f, te := tokenFake(t, tokenReply("short-lived", "", 30), tokenReply("long-lived", "", 7200))
 	seen := apiEcho(f)
 	c := f.client(WithOAuthClientCredentials("zd-client", "cc-secret-xyz", "tickets:read", "users:write"))
 	for range 3 {
@@ -228,26 +257,13 @@ func (r *rotations) tokens() []Token {
 }
 
 func TestRefreshTokenRotationReachesCallback(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
-	te.register(f, tokenReply("at-2", "rt-2", 7200))
+	f, te := tokenFake(t, tokenReply("at-2", "rt-2", 7200))
 	seen := apiEcho(f)
 	var rot rotations
 	start := time.Now()
 	c := f.client(WithOAuthRefreshToken("zd-client", "rt-secret", Token{RefreshToken: "rt-1"}, rot.store))
 
-	var wg sync.WaitGroup
-	for range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := c.Tickets.Get(t.Context(), 1); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	getConcurrently(t, c, 50)
 	if n := te.calls.Load(); n != 1 {
 		t.Fatalf("token requests = %d, want 1", n)
 	}
@@ -268,20 +284,13 @@ func TestRefreshTokenRotationReachesCallback(t *testing.T) {
 	if d := got[0].RefreshTokenExpiry.Sub(start); d < 29*24*time.Hour {
 		t.Fatalf("refresh token expiry in %s", d)
 	}
-	for _, a := range *seen {
-		if a != "Bearer at-2" {
-			t.Fatalf("Authorization = %q", a)
-		}
-	}
+	sentBearer(t, seen, "at-2")
 }
 
 func TestRefreshTokenRenewedNearExpiryAndChained(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
 	// at-2 lives 30 s: inside the early-expiry window, so the next call
 	// refreshes again, with the refresh token the first refresh returned.
-	te.register(f, tokenReply("at-2", "rt-2", 30), tokenReply("at-3", "rt-3", 7200))
+	f, te := tokenFake(t, tokenReply("at-2", "rt-2", 30), tokenReply("at-3", "rt-3", 7200))
 	seen := apiEcho(f)
 	var rot rotations
 	current := Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: time.Now().Add(30 * time.Second)}
@@ -304,10 +313,7 @@ func TestRefreshTokenRenewedNearExpiryAndChained(t *testing.T) {
 }
 
 func TestRefreshTokenValidAccessTokenIsUsedAsIs(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
-	te.register(f, tokenReply("never", "never", 7200))
+	f, te := tokenFake(t, tokenReply("never", "never", 7200))
 	seen := apiEcho(f)
 	current := Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: time.Now().Add(time.Hour)}
 	c := f.client(WithOAuthRefreshToken("zd-client", "rt-secret", current, noStore))
@@ -320,10 +326,7 @@ func TestRefreshTokenValidAccessTokenIsUsedAsIs(t *testing.T) {
 }
 
 func TestRefreshWithoutRotationKeepsOldRefreshToken(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
-	te.register(f, tokenReply("at-2", "", 30), tokenReply("at-3", "", 7200))
+	f, te := tokenFake(t, tokenReply("at-2", "", 30), tokenReply("at-3", "", 7200))
 	apiEcho(f)
 	var rot rotations
 	c := f.client(WithOAuthRefreshToken("zd-client", "rt-secret", Token{RefreshToken: "rt-1"}, rot.store))
@@ -339,10 +342,7 @@ func TestRefreshWithoutRotationKeepsOldRefreshToken(t *testing.T) {
 }
 
 func TestRefreshCallbackFailureIsNotSilent(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
-	te.register(f, tokenReply("at-2-secret-access", "rt-2-secret-refresh", 7200))
+	f, te := tokenFake(t, tokenReply("at-2-secret-access", "rt-2-secret-refresh", 7200))
 	seen := apiEcho(f)
 	diskFull := errors.New("disk full")
 	rot := rotations{fail: diskFull}
@@ -412,10 +412,7 @@ func TestRefreshRefusedIsReturned(t *testing.T) {
 }
 
 func TestRefreshEmptyAccessTokenIsAnError(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	var te tokenEndpoint
-	te.register(f, func(string) (int, string) { return 200, `{"token_type":"bearer"}` })
+	f, _ := tokenFake(t, func(string) (int, string) { return 200, `{"token_type":"bearer"}` })
 	c := f.client(WithOAuthRefreshToken("zd-client", "rt-secret", Token{RefreshToken: "rt-1"}, noStore))
 	if _, err := c.Tickets.Get(t.Context(), 1); err == nil || !strings.Contains(err.Error(), "no access_token") {
 		t.Fatalf("err = %v", err)
