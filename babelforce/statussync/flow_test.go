@@ -871,7 +871,7 @@ func TestHandlerRefusesUnsigned(t *testing.T) {
 
 func TestLogger(t *testing.T) {
 	t.Parallel()
-	var buf syncBuffer
+	var buf testkit.Logs // its Write is safe for the handlers' goroutines
 	e := newEnv(t, withConfig(func(c *statussync.Config) {
 		c.Logger = newTextLogger(&buf)
 	}))
