@@ -143,7 +143,7 @@ func TestTriggerSendSuccessVariants(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []MinorError{{Type: "'alias_name' must be a String", InputArray: "user_aliases", Index: 0}}
+		want := []MinorError{{Type: "'alias_name' must be a String", InputArray: "user_aliases", Index: ptr(0)}}
 		if fmt.Sprint(res.Errors) != fmt.Sprint(want) {
 			t.Fatalf("errors = %+v", res.Errors)
 		}

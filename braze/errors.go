@@ -115,9 +115,9 @@ type MinorError struct {
 	// InputArray names the request array the item was in ("attributes",
 	// "events", "purchases", "user_aliases"…), when Braze says.
 	InputArray string `json:"input_array,omitempty"`
-	// Index is the item's position in that array, -1 when Braze gave
+	// Index is the item's position in that array; nil when Braze gave
 	// none. [UsersService.Track] re-indexes it to the caller's input.
-	Index int `json:"index"`
+	Index *int `json:"index,omitempty"`
 }
 
 // UnmarshalJSON accepts the item as an object or a bare string.
@@ -133,8 +133,8 @@ func (m *MinorError) UnmarshalJSON(data []byte) error {
 // String renders the item as "attributes[3]: type".
 func (m MinorError) String() string {
 	switch {
-	case m.InputArray != "" && m.Index >= 0:
-		return m.InputArray + "[" + strconv.Itoa(m.Index) + "]: " + m.Type
+	case m.InputArray != "" && m.Index != nil:
+		return m.InputArray + "[" + strconv.Itoa(*m.Index) + "]: " + m.Type
 	case m.InputArray != "":
 		return m.InputArray + ": " + m.Type
 	}

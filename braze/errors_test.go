@@ -55,7 +55,7 @@ func TestDecodeError(t *testing.T) {
 func TestErrorString(t *testing.T) {
 	t.Parallel()
 	e := &Error{APIError: deskbridge.APIError{Vendor: "braze", StatusCode: 503, Method: "POST", Path: "/campaigns/trigger/send", Attempts: 2}, MaybeSent: true,
-		Errors: []MinorError{{Type: "x", Index: -1}, {Type: "y", Index: -1}}}
+		Errors: []MinorError{{Type: "x"}, {Type: "y"}}}
 	want := "braze: POST /campaigns/trigger/send: 503 Service Unavailable: x (and 1 more); the message may have been sent, check before sending it again (gave up after 2 attempts)"
 	if e.Error() != want {
 		t.Fatalf("Error() =\n%q\nwant\n%q", e.Error(), want)
@@ -70,7 +70,7 @@ func TestErrorString(t *testing.T) {
 	if got := e.Error(); got != "braze: POST /campaigns/trigger/send: 503 Service Unavailable: the message may have been sent, check before sending it again (gave up after 2 attempts)" {
 		t.Fatalf("Error() = %q", got)
 	}
-	if (MinorError{Type: "t", InputArray: "events", Index: -1}).String() != "events: t" {
+	if (MinorError{Type: "t", InputArray: "events"}).String() != "events: t" {
 		t.Fatal("MinorError.String without index")
 	}
 	ve := &ValidationError{Op: "Users.Track", Reason: "nothing to track"}

@@ -18,8 +18,7 @@ import (
 // UNCONFIRMED: the item shape. https://www.braze.com/docs/api/errors/
 // shows only "<minor error message>"; the shape {"type", "input_array",
 // "index"} comes from third-party clients (readdle/braze-client's test
-// fixtures, dietdoctor/go-braze). A bare string is accepted as the type; a
-// missing index is -1.
+// fixtures, dietdoctor/go-braze). A bare string is accepted as the type.
 func decodeMinorError(data []byte) (MinorError, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '"' {
@@ -27,7 +26,7 @@ func decodeMinorError(data []byte) (MinorError, error) {
 		if err := json.Unmarshal(data, &s); err != nil {
 			return MinorError{}, err
 		}
-		return MinorError{Type: s, Index: -1}, nil
+		return MinorError{Type: s}, nil
 	}
 	var raw struct {
 		Type       any    `json:"type"`
@@ -38,7 +37,7 @@ func decodeMinorError(data []byte) (MinorError, error) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return MinorError{}, err
 	}
-	m := MinorError{InputArray: raw.InputArray, Index: -1}
+	m := MinorError{InputArray: raw.InputArray, Index: raw.Index}
 	switch t := raw.Type.(type) {
 	case string:
 		m.Type = t
@@ -47,9 +46,6 @@ func decodeMinorError(data []byte) (MinorError, error) {
 	default:
 		b, _ := json.Marshal(t)
 		m.Type = string(b)
-	}
-	if raw.Index != nil {
-		m.Index = *raw.Index
 	}
 	return m, nil
 }
@@ -62,17 +58,19 @@ func decodeMinorError(data []byte) (MinorError, error) {
 // "input_array" in the request that returned it. An error naming no known
 // array is returned unchanged.
 func reindexMinorError(m MinorError, c trackChunk) MinorError {
-	if m.Index < 0 {
+	if m.Index == nil {
 		return m
 	}
+	i := *m.Index
 	switch m.InputArray {
 	case "attributes":
-		m.Index += c.a[0]
+		i += c.a[0]
 	case "events":
-		m.Index += c.e[0]
+		i += c.e[0]
 	case "purchases":
-		m.Index += c.p[0]
+		i += c.p[0]
 	}
+	m.Index = &i
 	return m
 }
 

@@ -3,6 +3,7 @@ package braze
 import (
 	"errors"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -14,13 +15,13 @@ func TestUnconfirmedMinorErrorShape(t *testing.T) {
 	// Doubt: the item shape {type, input_array, index} is from third-party
 	// clients only; strings and missing fields must still decode.
 	for in, want := range map[string]MinorError{
-		`{"type":"'alias_name' must be a String","input_array":"user_aliases","index":0}`: {"'alias_name' must be a String", "user_aliases", 0},
-		`"Invalid external_id"`:                      {"Invalid external_id", "", -1},
-		`{"message":"something"}`:                    {"something", "", -1},
-		`{"type":{"code":7},"input_array":"events"}`: {`{"code":7}`, "events", -1},
+		`{"type":"'alias_name' must be a String","input_array":"user_aliases","index":0}`: {"'alias_name' must be a String", "user_aliases", ptr(0)},
+		`"Invalid external_id"`:                      {"Invalid external_id", "", nil},
+		`{"message":"something"}`:                    {"something", "", nil},
+		`{"type":{"code":7},"input_array":"events"}`: {`{"code":7}`, "events", nil},
 	} {
 		got, err := decodeMinorError([]byte(in))
-		if err != nil || got != want {
+		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("%s → %+v, %v; want %+v", in, got, err, want)
 		}
 	}
@@ -42,16 +43,16 @@ func TestUnconfirmedMinorErrorIndexPerArray(t *testing.T) {
 	chunk := trackChunk{a: [2]int{150, 225}, e: [2]int{0, 0}, p: [2]int{75, 100}}
 	for _, tc := range []struct {
 		in   MinorError
-		want int
+		want *int
 	}{
-		{MinorError{Type: "x", InputArray: "attributes", Index: 2}, 152},
-		{MinorError{Type: "x", InputArray: "purchases", Index: 0}, 75},
-		{MinorError{Type: "x", InputArray: "events", Index: 4}, 4},
-		{MinorError{Type: "x", InputArray: "user_aliases", Index: 2}, 2}, // an unknown array: unchanged
-		{MinorError{Type: "x", InputArray: "purchases", Index: -1}, -1},  // no index: unchanged
+		{MinorError{Type: "x", InputArray: "attributes", Index: ptr(2)}, ptr(152)},
+		{MinorError{Type: "x", InputArray: "purchases", Index: ptr(0)}, ptr(75)},
+		{MinorError{Type: "x", InputArray: "events", Index: ptr(4)}, ptr(4)},
+		{MinorError{Type: "x", InputArray: "user_aliases", Index: ptr(2)}, ptr(2)}, // an unknown array: unchanged
+		{MinorError{Type: "x", InputArray: "purchases"}, nil},                      // no index: unchanged
 	} {
-		if got := reindexMinorError(tc.in, chunk); got.Index != tc.want || got.Type != "x" || got.InputArray != tc.in.InputArray {
-			t.Errorf("%+v → %+v, want index %d", tc.in, got, tc.want)
+		if got := reindexMinorError(tc.in, chunk); !reflect.DeepEqual(got.Index, tc.want) || got.Type != "x" || got.InputArray != tc.in.InputArray {
+			t.Errorf("%+v → %+v, want index %v", tc.in, got, tc.want)
 		}
 	}
 }

@@ -108,7 +108,7 @@ func TestTrackBodyAndMinorErrorsReindexed(t *testing.T) {
 	if fmt.Sprint(res.Errors) != want {
 		t.Fatalf("errors = %v, want %s", res.Errors, want)
 	}
-	if res.Errors[2].Index != 9 || res.Errors[3].Index != -1 {
+	if res.Errors[2].Index == nil || *res.Errors[2].Index != 9 || res.Errors[3].Index != nil {
 		t.Fatalf("errors = %+v", res.Errors)
 	}
 	if res.Requests != 2 || res.AttributesProcessed != 80 || res.EventsProcessed != 2 || res.Attempts != 2 {

@@ -224,13 +224,13 @@ func TestContractMinorErrorsAndQueued(t *testing.T) {
 	}
 	fake.InjectMinorErrors("/users/track", brazetest.MinorError{Type: "first batch", InputArray: "attributes", Index: 3})
 	res, err := c.Users.Track(t.Context(), &braze.TrackRequest{Attributes: attrs})
-	if err != nil || len(res.Errors) != 1 || res.Errors[0].Index != 3 {
+	if err != nil || len(res.Errors) != 1 || res.Errors[0].Index == nil || *res.Errors[0].Index != 3 {
 		t.Fatalf("res = %+v, err = %v", res, err)
 	}
 	// An update-only user that does not exist comes back as a minor error,
 	// from the second request, indexed into the caller's array.
 	res, err = c.Users.Track(t.Context(), &braze.TrackRequest{Attributes: append(attrs[:76:76], braze.UserAttributes{ExternalID: "ghost", UpdateExistingOnly: ptr(true)})})
-	if err != nil || len(res.Errors) != 1 || res.Errors[0].InputArray != "attributes" || res.Errors[0].Index != 76 {
+	if err != nil || len(res.Errors) != 1 || res.Errors[0].InputArray != "attributes" || res.Errors[0].Index == nil || *res.Errors[0].Index != 76 {
 		t.Fatalf("res = %+v, err = %v", res.Errors, err)
 	}
 
