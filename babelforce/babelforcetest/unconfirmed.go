@@ -127,8 +127,8 @@ func ceilSeconds(d time.Duration) int {
 //
 // UNCONFIRMED: the manager spec defines no v2 error schema. The fake
 // answers with its only message envelope, DefaultV2MessageResponse
-// {"success": false, "message"}, which the babelforce client reads as
-// babelforce's Go SDK does (see its unconfirmed.go).
+// {"success": false, "message"}, which package babelforce reads as
+// babelforce's Go SDK does (its own guess, in its unconfirmed.go).
 func v2ErrorBody(message string) map[string]any {
 	return map[string]any{"success": false, "message": message}
 }
@@ -197,7 +197,7 @@ const DefaultAgentPresence = "busy"
 //
 // UNCONFIRMED: babelforce documents no error for it. The fake answers 400
 // with a v2 message, which the babelforce client reports as
-// [deskbridge.ErrInvalid].
+// deskbridge.ErrInvalid.
 func unknownPresenceStatus() (int, string) {
 	return http.StatusBadRequest, "Unknown presence: "
 }
@@ -241,10 +241,10 @@ const DefaultPageSize = 20
 //
 // UNCONFIRMED: babelforce's Go SDK says that babelforce's ids are 32
 // lower-case hex characters and that its API does not match the hyphenated
-// form (ids.go), and the fake writes every id so; the status-sync
-// article's extract of a webhook response shows the task's id, session_id
-// and customer_id hyphenated. Which form the task-automation API writes in
-// its bodies today is not documented.
+// form (the SDK's ids.go; see this package's ids.go), and the fake writes
+// every id so; the status-sync article's extract of a webhook response shows
+// the task's id, session_id and customer_id hyphenated. Which form the
+// task-automation API writes in its bodies today is not documented.
 func taskBodyID(id string) string { return id }
 
 // missingTemplateStatus answers a Zendesk webhook call without templateId.
