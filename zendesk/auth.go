@@ -31,12 +31,12 @@ const tokenPath = "/oauth/tokens"
 // request.
 const tokenTimeout = rest.DefaultTokenTimeout
 
-// sourceEarlyExpiry is how long before its expiry a WithTokenSource token
+// sourceEarlyExpiry is how long before its expiry a [WithTokenSource] token
 // is asked for again: oauth2's own token sources renew 10 s before expiry,
 // and asking them earlier would only get the same token back.
 const sourceEarlyExpiry = 10 * time.Second
 
-// defaultScope is the scope asked for when WithOAuthClientCredentials is
+// defaultScope is the scope asked for when [WithOAuthClientCredentials] is
 // given none.
 const defaultScope = "read write"
 
@@ -103,7 +103,7 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 	}
 }
 
-// newSourceCache is WithTokenSource's token cache.
+// newSourceCache is [WithTokenSource]'s token cache.
 func newSourceCache(rc *rest.Client, ts oauth2.TokenSource) *rest.TokenCache {
 	return rest.NewTokenCache(rc, func(context.Context) (rest.Token, error) {
 		t, err := ts.Token()
@@ -242,7 +242,7 @@ func WithOAuthRefreshToken(clientID, clientSecret string, current Token, onRotat
 	}
 }
 
-// refresher holds the rotating pair of WithOAuthRefreshToken; the core's
+// refresher holds the rotating pair of [WithOAuthRefreshToken]; the core's
 // cache holds the access token and runs one fetch (one refresh) at a time.
 type refresher struct {
 	rc           *rest.Client
@@ -267,7 +267,7 @@ func (r *refresher) cache() *rest.TokenCache {
 
 // refresh is the cache's fetch: it refreshes and rotates the pair, stores
 // it through onRotate, and returns the new access token; with an error
-// matching ErrRefreshTokenNotStored when onRotate failed, so that the cache
+// matching [ErrRefreshTokenNotStored] when onRotate failed, so that the cache
 // keeps the token and the requests that waited for it get the error. ctx
 // keeps the values of the request that started the refresh, not its
 // cancellation.

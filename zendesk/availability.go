@@ -35,7 +35,7 @@ const (
 )
 
 // Ids of Zendesk's default unified statuses. Custom statuses have ids of
-// their own (Availability.Statuses lists both).
+// their own ([AvailabilityService.Statuses] lists both).
 const (
 	UnifiedStatusOffline       int64 = 2 // every channel offline
 	UnifiedStatusOnline        int64 = 3 // every channel online
@@ -56,7 +56,7 @@ type AgentAvailability struct {
 	Channels []*AgentChannel `json:"-"`
 }
 
-// Channel returns the agent's channel named name (ChannelSupport, ...), or
+// Channel returns the agent's channel named name ([ChannelSupport], ...), or
 // nil.
 func (a *AgentAvailability) Channel(name string) *AgentChannel {
 	for _, c := range a.Channels {
@@ -114,7 +114,7 @@ type jsonAPIRelationship struct {
 	} `json:"data"`
 }
 
-// decodeAvailability builds an AgentAvailability from its resource and the
+// decodeAvailability builds an [AgentAvailability] from its resource and the
 // compound document's included resources.
 func decodeAvailability(res *jsonAPIResource, included map[string]*jsonAPIResource) (*AgentAvailability, error) {
 	a := &AgentAvailability{}
@@ -187,7 +187,7 @@ func (s *AvailabilityService) Get(ctx context.Context, agentID int64) (*AgentAva
 	return decodeAvailability(out.Data, indexIncluded(out.Included))
 }
 
-// AvailabilityListOptions filter Availability.List.
+// AvailabilityListOptions filter [AvailabilityService.List].
 type AvailabilityListOptions struct {
 	// ChannelStatus keeps agents in a state on a channel, as
 	// "channel:state" ("messaging:online").
@@ -258,7 +258,7 @@ type UnifiedStatus struct {
 	Description string
 	// Default reports one of Zendesk's default statuses.
 	Default bool
-	// Channels maps a channel (ChannelSupport, ...) to its state
+	// Channels maps a channel ([ChannelSupport], ...) to its state
 	// (AgentState*), for custom statuses.
 	Channels map[string]string
 	// GroupIDs restricts a custom status to agents of these groups; empty
@@ -365,7 +365,7 @@ func decodeStatuses(body []byte) ([]*UnifiedStatus, error) {
 }
 
 // SetAgentStatus sets an agent's unified status (a default status such as
-// UnifiedStatusOnline, or a custom status id) and returns the agent's new
+// [UnifiedStatusOnline], or a custom status id) and returns the agent's new
 // status. Setting the same status twice changes nothing, so the call is
 // retried like a read.
 func (s *AvailabilityService) SetAgentStatus(ctx context.Context, agentID, statusID int64) (*AgentStatus, error) {

@@ -51,7 +51,7 @@
 //
 // Two-way SMS between Zendesk and Braze: a custom user field holds the Braze
 // user id, a webhook calls Braze, and a trigger fires it on public agent
-// comments that did not come through the API (LoopGuard); inbound SMS become
+// comments that did not come through the API ([LoopGuard]); inbound SMS become
 // tickets or comments:
 //
 //	zc.UserFields.Create(ctx, &zendesk.UserField{Type: zendesk.FieldText, Key: "braze_external_id", Title: "Braze external ID"})
@@ -87,11 +87,11 @@
 // Cursor pagination (page[size], page[after], meta.has_more;
 // https://developer.zendesk.com/api-reference/introduction/pagination/) is
 // used wherever an endpoint has it; offset pagination only for
-// Search.Query and Users.Search, which have nothing else (and which Zendesk
-// caps at 1,000 and 10,000 results; Search.Export has no cap). Their pages
+// [SearchService.Query] and [UsersService.Search], which have nothing else (and which Zendesk
+// caps at 1,000 and 10,000 results; [SearchService.Export] has no cap). Their pages
 // carry the count Zendesk reports in Total, and the next page number, in
 // decimal, in Next. A cursor request always carries
-// page[size] (MaxPageSize when the options leave it 0), since Zendesk
+// page[size] ([MaxPageSize] when the options leave it 0), since Zendesk
 // answers a list request without page[...] parameters with offset
 // pagination; an offset answer to a cursor request is an error. Options
 // passed to an iterator are copied, never modified.
@@ -114,14 +114,14 @@
 // 429s are retried after the wait Zendesk asks for; 5xx and network errors
 // only when a second attempt cannot do more than the first: reads, PUTs and
 // DELETEs, ticket creation (which carries an Idempotency-Key), and
-// Users.CreateOrUpdate. A ticket update that adds a comment, bulk jobs,
+// [UsersService.CreateOrUpdate]. A ticket update that adds a comment, bulk jobs,
 // voice tickets and other POSTs are not replayed. The client remembers the
 // rate-limit headers (ratelimit-*, X-Rate-Limit*), counts the requests in
 // flight against what remains, and holds requests while the budget is
 // spent, so that goroutines sharing a client wait for the reset instead of
 // collecting 429s; [Client.RateLimit] reports it. The options every client
-// takes (WithBaseURL, WithHTTPClient, WithLogger, WithUserAgent,
-// WithMaxRetries, WithRetryWaitMax, WithMaxResponseSize) and their defaults
+// takes ([WithBaseURL], [WithHTTPClient], [WithLogger], [WithUserAgent],
+// [WithMaxRetries], [WithRetryWaitMax], [WithMaxResponseSize]) and their defaults
 // are described once, in "Options every client takes" in package
 // deskbridge.
 //

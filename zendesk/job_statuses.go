@@ -75,14 +75,14 @@ func (s *JobStatusesService) start(ctx context.Context, req *rest.Request) (*Job
 	return rest.Send[JobStatus](ctx, s.client.rest, req, "job_status")
 }
 
-// DefaultPollInterval is how often Wait polls when WaitOptions gives no
+// DefaultPollInterval is how often Wait polls when [WaitOptions] gives no
 // interval.
 const DefaultPollInterval = 2 * time.Second
 
-// WaitOptions tune JobStatuses.Wait.
+// WaitOptions tune [JobStatusesService.Wait].
 type WaitOptions struct {
 	// PollInterval is the time between two polls; 0 means
-	// DefaultPollInterval.
+	// [DefaultPollInterval].
 	PollInterval time.Duration
 }
 

@@ -41,7 +41,7 @@ func WithRetryWaitMax(d time.Duration) Option {
 }
 
 // WithMaxResponseSize bounds a successful response body, in bytes; a
-// Search.Export page of 1,000 results is the largest answer this client
+// [SearchService.Export] page of 1,000 results is the largest answer this client
 // asks for. See "Options every client takes" in package deskbridge.
 func WithMaxResponseSize(n int64) Option {
 	return func(c *config) error { return c.SetMaxResponseSize(n) }

@@ -30,7 +30,7 @@ const MaxPageSize = 100
 // 10,000 records).
 type CursorOptions struct {
 	// PageSize is the number of items per page, at most 100; 0 means
-	// MaxPageSize. Every request carries page[size]: without a page[...]
+	// [MaxPageSize]. Every request carries page[size]: without a page[...]
 	// parameter, endpoints that also have offset pagination answer with it.
 	PageSize int `url:"page[size],omitempty"`
 	// After is the cursor of the page to fetch: the Next of the previous
@@ -194,8 +194,8 @@ func offsetPages[T any](key string) rest.PageReader[T] {
 	}
 }
 
-// ErrResultLimit is matched by the error an offset iterator (Search.Query,
-// Users.Search) yields when the results go on past what the endpoint will
+// ErrResultLimit is matched by the error an offset iterator ([SearchService.Query],
+// [UsersService.Search]) yields when the results go on past what the endpoint will
 // return for one query (1,000 for search, 10,000 for user search). The
 // iterator stops there rather than ask for a page Zendesk refuses.
 var ErrResultLimit = errors.New("zendesk: no more results for this query: offset pagination limit reached")
@@ -261,7 +261,7 @@ func (l listing[T]) refuse(bad bool, format string, args ...any) listing[T] {
 
 // capped walks an offset list as all does, but does not fetch a page that
 // would start at or past limit results: the walk ends there with an error
-// matching ErrResultLimit and naming hint.
+// matching [ErrResultLimit] and naming hint.
 func (l listing[T]) capped(ctx context.Context, c *Client, limit int, hint string) iter.Seq2[T, error] {
 	if l.err != nil {
 		return failed[T](l.err)

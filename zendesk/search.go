@@ -89,7 +89,7 @@ func decodeAs[T any](b []byte) (*T, error) {
 	return v, nil
 }
 
-// SearchOptions refine Search.Query.
+// SearchOptions refine [SearchService.Query].
 type SearchOptions struct {
 	// SortBy is updated_at, created_at, priority, status or ticket_type;
 	// empty sorts by relevance.
@@ -102,9 +102,9 @@ type SearchOptions struct {
 // Query iterates over the results of a search ("type:ticket status:open
 // tags:sms", "type:user email@example.com", ...). Search has offset
 // pagination only, may repeat a result across pages, and returns at most
-// 1,000 results per query (MaxSearchResults): when a query has more, the
+// 1,000 results per query ([MaxSearchResults]): when a query has more, the
 // iterator ends after the first 1,000 with an error matching
-// ErrResultLimit. Use Export for larger sets. opts may be nil; it is
+// [ErrResultLimit]. Use Export for larger sets. opts may be nil; it is
 // copied, never modified.
 func (s *SearchService) Query(ctx context.Context, query string, opts *SearchOptions) iter.Seq2[*SearchResult, error] {
 	return searchQuery(query, opts).capped(ctx, s.client, MaxSearchResults, "use Search.Export")
@@ -140,13 +140,13 @@ func (s *SearchService) Count(ctx context.Context, query string) (int64, error) 
 	return *n, nil
 }
 
-// maxExportPageSize is the largest page Search.Export asks for.
+// maxExportPageSize is the largest page [SearchService.Export] asks for.
 const maxExportPageSize = 1000
 
-// ExportOptions select a page of Search.Export.
+// ExportOptions select a page of [SearchService.Export].
 type ExportOptions struct {
-	// Type is the one result type to export (ResultTicket, ResultUser,
-	// ResultOrganization or ResultGroup). Required: the export endpoint
+	// Type is the one result type to export ([ResultTicket], [ResultUser],
+	// [ResultOrganization] or [ResultGroup]). Required: the export endpoint
 	// refuses a type in the query itself.
 	Type string `url:"filter[type]"`
 	// PageSize is the number of results per page (Zendesk allows up to

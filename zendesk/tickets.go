@@ -178,7 +178,7 @@ type TicketInput struct {
 	Recipient       string        `json:"recipient,omitempty"`
 	// MacroIDs applies macros, which can add a comment.
 	MacroIDs []int64 `json:"macro_ids,omitempty"`
-	// ViaID and VoiceComment create a voice ticket (Voice.CreateVoiceTicket);
+	// ViaID and VoiceComment create a voice ticket ([VoiceService.CreateVoiceTicket]);
 	// VoiceComment on an update adds a voice comment to the ticket.
 	ViaID        int64         `json:"via_id,omitempty"`
 	VoiceComment *VoiceComment `json:"voice_comment,omitempty"`
@@ -250,7 +250,7 @@ type Comment struct {
 	Via         *Via         `json:"via,omitempty"`
 	// Metadata holds system data (client, IP, location) and custom data.
 	Metadata json.RawMessage `json:"metadata,omitempty"`
-	// Data holds the call details of a VoiceComment.
+	// Data holds the call details of a [VoiceComment].
 	Data      json.RawMessage `json:"data,omitempty"`
 	CreatedAt time.Time       `json:"created_at,omitzero"`
 }
@@ -309,7 +309,7 @@ func (s *TicketsService) ShowMany(ctx context.Context, ids []int64) ([]*Ticket, 
 }
 
 // Create creates a ticket. It sends an Idempotency-Key (generated per call
-// unless IdempotencyKey gives one), so Zendesk creates the ticket once even
+// unless [IdempotencyKey] gives one), so Zendesk creates the ticket once even
 // when a 5xx or a dropped connection makes the client send it again.
 func (s *TicketsService) Create(ctx context.Context, in *TicketInput, opts ...CallOption) (*Ticket, error) {
 	if in == nil {
@@ -361,7 +361,7 @@ func (s *TicketsService) Delete(ctx context.Context, id int64) error {
 }
 
 // CreateMany creates up to 100 tickets in a background job and returns its
-// status; follow it with JobStatuses.Wait. More than 100 are refused rather
+// status; follow it with [JobStatusesService.Wait]. More than 100 are refused rather
 // than split: each call is one job (Zendesk runs at most 30 at a time per
 // account), whose results are indexed within that call, and a split that
 // failed half-way would leave the caller to find out which half exists.
@@ -381,7 +381,7 @@ func (s *TicketsService) CreateMany(ctx context.Context, tickets []*TicketInput)
 }
 
 // UpdateMany applies a different update to each of up to 100 tickets (each
-// TicketInput names its ticket with ID) in a background job. More than 100
+// [TicketInput] names its ticket with ID) in a background job. More than 100
 // are refused, as for CreateMany. When any update may add a comment (see
 // Update), the request is not replayed after a 5xx or a network error.
 func (s *TicketsService) UpdateMany(ctx context.Context, tickets []*TicketInput) (*JobStatus, error) {
@@ -463,7 +463,7 @@ func checkIDs(what string, ids []int64) error {
 	return nil
 }
 
-// CommentListOptions filter Tickets.Comments.
+// CommentListOptions filter [TicketsService.Comments].
 type CommentListOptions struct {
 	CursorOptions
 	// IncludeInlineImages lists inline images as attachments.

@@ -25,7 +25,7 @@ type TriggerCategory struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
-// TriggerCategoryListOptions filter TriggerCategories.List.
+// TriggerCategoryListOptions filter [TriggerCategoriesService.List].
 type TriggerCategoryListOptions struct {
 	// Sort is position, name, created_at or updated_at, with a leading "-"
 	// for descending order.

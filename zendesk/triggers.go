@@ -97,7 +97,7 @@ func NotifyWebhook(webhookID, body string) Action {
 	return Action{Field: "notification_webhook", Value: stringsValue([]string{webhookID, body})}
 }
 
-// NotifyWebhookJSON is NotifyWebhook with body marshalled from v (HTML
+// NotifyWebhookJSON is [NotifyWebhook] with body marshalled from v (HTML
 // characters are not escaped, so placeholders stay readable).
 func NotifyWebhookJSON(webhookID string, v any) (Action, error) {
 	var buf bytes.Buffer
@@ -125,7 +125,7 @@ func stringsValue(values []string) json.RawMessage {
 	return raw
 }
 
-// TriggerListOptions filter Triggers.List.
+// TriggerListOptions filter [TriggersService.List].
 type TriggerListOptions struct {
 	// Active filters on active (true) or inactive (false) triggers.
 	Active *bool `url:"active,omitempty"`

@@ -25,7 +25,7 @@ func requestIDHeaders() []string {
 	return []string{"X-Request-Id", "X-Zendesk-Request-Id"}
 }
 
-// availabilityQuery encodes the filters of Availability.List.
+// availabilityQuery encodes the filters of [AvailabilityService.List].
 //
 // UNCONFIRMED: Zendesk's list of filters for GET
 // /api/v2/agent_availabilities was not found
@@ -141,7 +141,7 @@ func parseWebhookTestResult(raw []byte) *WebhookTestResult {
 	return res
 }
 
-// loopGuardCondition is the condition of LoopGuard: current_via_id is_not
+// loopGuardCondition is the condition of [LoopGuard]: current_via_id is_not
 // "5".
 //
 // UNCONFIRMED: the field name current_via_id comes from public trigger

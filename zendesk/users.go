@@ -183,7 +183,7 @@ func (s *UsersService) Update(ctx context.Context, id int64, in *UserInput) (*Us
 // pagination stops after 100 pages of 100).
 const MaxUserSearchResults = 10000
 
-// UserSearchOptions refine Users.Search.
+// UserSearchOptions refine [UsersService.Search].
 type UserSearchOptions struct {
 	// ExternalID finds the user with this external id (exact match); the
 	// query may then be empty.
@@ -194,9 +194,9 @@ type UserSearchOptions struct {
 // Search iterates over the users matching query (Zendesk search syntax:
 // "email@example.com", "role:agent", "phone:+15551234567", ...). The
 // endpoint only has offset pagination: at most 100 users per page, and no
-// more than 10,000 users per query (MaxUserSearchResults; Zendesk answers
+// more than 10,000 users per query ([MaxUserSearchResults]; Zendesk answers
 // 400 past that): the iterator then ends with an error matching
-// ErrResultLimit; narrow the query for more. opts may be nil; it is copied,
+// [ErrResultLimit]; narrow the query for more. opts may be nil; it is copied,
 // never modified.
 func (s *UsersService) Search(ctx context.Context, query string, opts *UserSearchOptions) iter.Seq2[*User, error] {
 	return usersSearch(query, opts).capped(ctx, s.client, MaxUserSearchResults, "narrow the query")

@@ -22,11 +22,11 @@ const (
 
 // TalkAvailability is an agent's Talk state. With omnichannel routing,
 // AgentState cannot be changed through the API (only Via can): use
-// Availability.SetAgentStatus instead.
+// [AvailabilityService.SetAgentStatus] instead.
 type TalkAvailability struct {
 	// AgentState is one of the AgentState* constants.
 	AgentState string `json:"agent_state,omitempty"`
-	// CallStatus is CallStatusOnCall, CallStatusWrapUp or empty. Read only.
+	// CallStatus is [CallStatusOnCall], [CallStatusWrapUp] or empty. Read only.
 	CallStatus string `json:"call_status,omitempty"`
 	// Via is how the agent takes calls: "client" (browser) or "phone".
 	Via string `json:"via,omitempty"`
@@ -103,9 +103,9 @@ type VoiceTicket struct {
 	// DisplayToAgent, when set, opens the new ticket in this agent's browser
 	// tab; Zendesk checks it before creating the ticket (422 if invalid).
 	DisplayToAgent int64
-	// Ticket is the ticket to create. ViaID is required: ViaAPIVoicemail,
-	// ViaAPIPhoneCallInbound or ViaAPIPhoneCallOutbound. A voicemail needs
-	// VoiceComment with From, To, RecordingURL, StartedAt, CallDuration and
+	// Ticket is the ticket to create. ViaID is required: [ViaAPIVoicemail],
+	// [ViaAPIPhoneCallInbound] or [ViaAPIPhoneCallOutbound]. A voicemail needs
+	// [VoiceComment] with From, To, RecordingURL, StartedAt, CallDuration and
 	// AnsweredByID (Zendesk's list of required fields); TranscriptionText
 	// and Location are optional.
 	Ticket *TicketInput

@@ -22,7 +22,7 @@ const (
 	WebhookInactive = "inactive"
 
 	// SubscriptionConditionalTicketEvents connects a webhook to triggers and
-	// automations (NotifyWebhook) instead of event types. It must be the
+	// automations ([NotifyWebhook]) instead of event types. It must be the
 	// only subscription, and a webhook cannot switch between the two kinds
 	// after creation.
 	SubscriptionConditionalTicketEvents = "conditional_ticket_events"
@@ -51,10 +51,10 @@ type Webhook struct {
 	// RequestFormat is json, xml or form_encoded (json for event
 	// subscriptions).
 	RequestFormat string `json:"request_format,omitempty"`
-	// Status is WebhookActive or WebhookInactive.
+	// Status is [WebhookActive] or [WebhookInactive].
 	Status string `json:"status,omitempty"`
 	// Subscriptions lists event types, or only
-	// SubscriptionConditionalTicketEvents.
+	// [SubscriptionConditionalTicketEvents].
 	Subscriptions []string `json:"subscriptions,omitempty"`
 	// Authentication is how Zendesk authenticates to the endpoint.
 	Authentication *WebhookAuthentication `json:"authentication,omitempty"`
@@ -71,7 +71,7 @@ type Webhook struct {
 }
 
 // WebhookAuthentication is how a webhook authenticates its requests. Build
-// it with WebhookBasicAuth, WebhookBearerToken or WebhookAPIKey.
+// it with [WebhookBasicAuth], [WebhookBearerToken] or [WebhookAPIKey].
 type WebhookAuthentication struct {
 	// Type is basic_auth, bearer_token or api_key.
 	Type string `json:"type"`
@@ -112,7 +112,7 @@ func webhookAuth(typ string, data map[string]string) *WebhookAuthentication {
 	return &WebhookAuthentication{Type: typ, Data: raw, AddPosition: "header"}
 }
 
-// WebhookListOptions filter Webhooks.List.
+// WebhookListOptions filter [WebhooksService.List].
 type WebhookListOptions struct {
 	// NameContains lists webhooks whose name contains it.
 	NameContains string `url:"filter[name_contains],omitempty"`

@@ -71,7 +71,7 @@ type Client struct {
 // service is a named type over it, so adding one allocates nothing.
 type service struct{ client *Client }
 
-// Option configures a Client. Options validate their input and NewClient
+// Option configures a Client. Options validate their input and [NewClient]
 // returns the first error.
 type Option func(*config) error
 
@@ -83,9 +83,9 @@ type config struct {
 }
 
 // NewClient returns a client for one Zendesk account. It needs the account
-// (WithSubdomain, or WithBaseURL for a fake or a proxy) and exactly one
-// credential option (WithOAuthClientCredentials, WithOAuthRefreshToken,
-// WithTokenSource, WithOAuthToken or WithAPIToken). It never panics: every
+// ([WithSubdomain], or [WithBaseURL] for a fake or a proxy) and exactly one
+// credential option ([WithOAuthClientCredentials], [WithOAuthRefreshToken],
+// [WithTokenSource], [WithOAuthToken] or [WithAPIToken]). It never panics: every
 // problem with the options comes back as an error.
 func NewClient(opts ...Option) (*Client, error) {
 	_, rc, err := rest.Build(vendor, opts)
@@ -112,7 +112,7 @@ func NewClient(opts ...Option) (*Client, error) {
 // value must be one DNS label (letters, digits and inner hyphens, at most
 // 63 characters; upper case is folded to lower case, as host names are
 // case-insensitive), so that a value such as "evil.com/x" is refused rather
-// than sending credentials elsewhere. WithBaseURL, when also given, wins.
+// than sending credentials elsewhere. [WithBaseURL], when also given, wins.
 func WithSubdomain(subdomain string) Option {
 	return func(c *config) error { return c.SetHost(vendor, subdomain) }
 }

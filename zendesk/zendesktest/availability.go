@@ -19,7 +19,7 @@ import (
 // Every agent and admin has an availability: a status per channel
 // ("messaging", "support", "talk": "online", "away", "transfers_only" or
 // "offline") and a unified status (defaults 2 offline, 3 online, 4 away,
-// 5 transfers_only; custom statuses added with Server.AddCustomStatus map
+// 5 transfers_only; custom statuses added with [Server.AddCustomStatus] map
 // each channel to a status).
 //
 // Endpoints (JSON:API documents; errors are availabilityError's, a guess in
@@ -41,7 +41,7 @@ import (
 // Status" resource of Zendesk's reference.
 //
 // A change of an agent's state (through these endpoints or
-// Server.SetAgentState / SetAgentStatus) sends, to every active webhook
+// [Server.SetAgentState] / SetAgentStatus) sends, to every active webhook
 // subscribed to the type, one "zen:event-type:agent.state_changed" per
 // channel that changed and one "zen:event-type:agent.unified_state_changed"
 // when the unified status changed, in the envelope of Zendesk's agent

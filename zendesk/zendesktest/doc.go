@@ -79,10 +79,10 @@
 //
 // # Time
 //
-// WithClock replaces the clock for timestamps, token expiry, rate-limit
+// [WithClock] replaces the clock for timestamps, token expiry, rate-limit
 // windows and webhook signature timestamps; a verifier checking the fake's
 // signatures must then use the same clock (webhook.ZendeskVerifier.Now).
-// WithDeliverySleep(NoSleep) removes the waits between delivery retries
+// [WithDeliverySleep]([NoSleep]) removes the waits between delivery retries
 // (they are still recorded in each DeliveryAttempt.Wait), and
-// WithDeliveryTimeout shortens the 12-second attempt timeout.
+// [WithDeliveryTimeout] shortens the 12-second attempt timeout.
 package zendesktest

@@ -11,7 +11,7 @@ import (
 // JSON tags are Zendesk's property names (https://developer.zendesk.com/api-reference/),
 // and null-able
 // properties are pointers so that they encode as null like Zendesk's.
-// Accessors such as Server.Ticket return copies.
+// Accessors such as [Server.Ticket] return copies.
 
 // Ticket is a Zendesk ticket.
 type Ticket struct {

@@ -76,7 +76,7 @@ type config struct {
 }
 
 // WithAccountID sets the account id sent in webhook envelopes and the
-// x-zendesk-account-id header (default DefaultAccountID).
+// x-zendesk-account-id header (default [DefaultAccountID]).
 func WithAccountID(id int64) Option { return func(c *config) { c.accountID = id } }
 
 // WithCredentials sets the admin's email and API token (Basic
@@ -120,7 +120,7 @@ func WithDeliverySleep(sleep func(ctx context.Context, d time.Duration) error) O
 }
 
 // NoSleep is a delivery sleep function that does not wait; use it with
-// WithDeliverySleep so that retried deliveries finish at once.
+// [WithDeliverySleep] so that retried deliveries finish at once.
 func NoSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 
 // WithDeliveryClient sets the HTTP client used for webhook deliveries (for
@@ -129,7 +129,7 @@ func NoSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 func WithDeliveryClient(c *http.Client) Option { return func(cf *config) { cf.deliveryClient = c } }
 
 // Server is an in-memory Zendesk account served over HTTP. It is safe for
-// concurrent use. Create it with NewServer and Close it when done.
+// concurrent use. Create it with [NewServer] and Close it when done.
 type Server struct {
 	// URL is the base URL of the fake, e.g. "http://127.0.0.1:41234"; the
 	// API is under URL+"/api/v2" and the token endpoint at URL+"/oauth/tokens".

@@ -477,7 +477,7 @@ func webhookTestAnswer(status int, headers []kv, payload string) map[string]any 
 // (https://developer.zendesk.com/api-reference/agent-availability/agent-availability-api/).
 // UNCONFIRMED: which one Zendesk reports when: PUBLIC_API for a change
 // through the API, AGENT_STATUS_SWITCHER for one in the agent interface
-// (Server.SetAgentState, Server.SetAgentStatus).
+// ([Server.SetAgentState], [Server.SetAgentStatus]).
 const (
 	reasonAPI      = "PUBLIC_API"
 	reasonSwitcher = "AGENT_STATUS_SWITCHER"

@@ -24,7 +24,7 @@ import (
 //
 // A voice comment is a private "VoiceComment" whose body lists the call
 // details (voiceCommentBody, a guess in unconfirmed.go) and whose data
-// holds them (VoiceCommentData).
+// holds them ([VoiceCommentData]).
 
 type voiceCommentIn struct {
 	From              string   `json:"from"`

@@ -25,7 +25,7 @@ import (
 // The guesses, in unconfirmed.go: the list, PATCH and reset paths
 // (webhookRoutes), the answer to an update (webhookUpdated), the answer of
 // the test endpoint (webhookTestAnswer) and the secret that signs a test of
-// an unsaved webhook (TestSigningSecret). Validation errors are 422
+// an unsaved webhook ([TestSigningSecret]). Validation errors are 422
 // RecordInvalid, like the other Support endpoints'. The test endpoint is
 // lenient, the fake's choice, so that a client's request is tested
 // whatever the shape it guesses: it accepts ?webhook_id= for a saved
