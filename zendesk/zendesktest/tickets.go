@@ -103,6 +103,20 @@ func (p problems) add(field, title, msg, code string) {
 	p[field] = append(p[field], fieldProblem{Description: title + ": " + msg, Error: code})
 }
 
+// setEnum sets an optional member that takes one of values: null or ""
+// clears it, a value not in values is a problem.
+func (p problems) setEnum(dst **string, in nullString, values []string, field, title string) {
+	switch {
+	case !in.Set:
+	case in.Null || in.V == "":
+		*dst = nil
+	case !slices.Contains(values, in.V):
+		p.add(field, title, "is not valid", "InvalidValue")
+	default:
+		*dst = ptr(in.V)
+	}
+}
+
 func (p problems) err() error {
 	if len(p) == 0 {
 		return nil
@@ -335,24 +349,8 @@ func (st *state) applyTicketFields(t *Ticket, in *ticketInput, w *ticketWrite, p
 			t.Status = in.Status.V
 		}
 	}
-	if in.Priority.Set {
-		if in.Priority.Null || in.Priority.V == "" {
-			t.Priority = nil
-		} else if !slices.Contains(priorities, in.Priority.V) {
-			p.add("priority", "Priority", "is not valid", "InvalidValue")
-		} else {
-			t.Priority = ptr(in.Priority.V)
-		}
-	}
-	if in.Type.Set {
-		if in.Type.Null || in.Type.V == "" {
-			t.Type = nil
-		} else if !slices.Contains(ticketTypes, in.Type.V) {
-			p.add("type", "Type", "is not valid", "InvalidValue")
-		} else {
-			t.Type = ptr(in.Type.V)
-		}
-	}
+	p.setEnum(&t.Priority, in.Priority, priorities, "priority", "Priority")
+	p.setEnum(&t.Type, in.Type, ticketTypes, "type", "Type")
 	if in.AssigneeEmail != "" {
 		u := st.userByEmail(in.AssigneeEmail)
 		if u == nil || !u.isAgent() {
