@@ -132,7 +132,8 @@
 // in unconfirmed.go, marked UNCONFIRMED and tested in unconfirmed_test.go:
 // the body of [AvailabilityService.SetAgentStatus], the agent availability
 // filters, the bearer-token and API-key data of webhook authentication, the
-// path of [WebhooksService.ResetSigningSecret], the request and answer of
+// list path and filters of [WebhooksService.List], the path of
+// [WebhooksService.ResetSigningSecret], the request and answer of
 // [WebhooksService.Test], the field name of [LoopGuard], the job states
 // other than "queued" and "completed" ([JobWorking], [JobFailed],
 // [JobKilled]) and which are final, and the request id header.

@@ -82,6 +82,30 @@ func apiKeyData(name, value string) map[string]string {
 	return map[string]string{"name": name, "value": value}
 }
 
+// webhooksListPath is where the account's webhooks are listed: GET on the
+// path where they are created.
+//
+// UNCONFIRMED: the list endpoint is not in the parts of Zendesk's webhooks
+// reference
+// (https://developer.zendesk.com/api-reference/webhooks/webhooks-api/webhooks/)
+// that could be read; GET on the collection's path is how the rest of
+// Zendesk's API lists.
+func webhooksListPath() string { return "/api/v2/webhooks" }
+
+// WebhookListOptions filter [WebhooksService.List].
+//
+// UNCONFIRMED: the filter names filter[name_contains] and filter[status]
+// and the sort values, like the list endpoint itself (webhooksListPath).
+type WebhookListOptions struct {
+	// NameContains lists webhooks whose name contains it.
+	NameContains string `url:"filter[name_contains],omitempty"`
+	// Status lists active or inactive webhooks.
+	Status string `url:"filter[status],omitempty"`
+	// Sort is name or status, with a leading "-" for descending order.
+	Sort string `url:"sort,omitempty"`
+	CursorOptions
+}
+
 // signingSecretResetPath is where a webhook's signing secret is reset.
 //
 // UNCONFIRMED: resetting is documented as a capability

@@ -75,6 +75,19 @@ func TestWebhookAuthenticationDataUnconfirmed(t *testing.T) {
 	}
 }
 
+// webhooksListPath and WebhookListOptions are UNCONFIRMED: GET
+// /api/v2/webhooks and its filter names are not in the reference that could
+// be read.
+func TestWebhooksListPathAndFiltersUnconfirmed(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.on("GET", "/api/v2/webhooks", ok(`{"webhooks":[],"meta":{"has_more":false}}`))
+	if _, err := f.client().Webhooks.ListPage(t.Context(), &WebhookListOptions{NameContains: "SMS", Status: WebhookActive, Sort: "-name"}); err != nil {
+		t.Fatal(err)
+	}
+	f.calls()[0].expect(t, "GET", "/api/v2/webhooks", "filter[name_contains]=SMS&filter[status]=active&page[size]=100&sort=-name", "")
+}
+
 // signingSecretResetPath is UNCONFIRMED: POST on .../signing_secret is what
 // third-party specs derived from the docs use.
 func TestWebhooksResetSigningSecretUnconfirmedPath(t *testing.T) {

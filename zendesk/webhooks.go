@@ -112,19 +112,9 @@ func webhookAuth(typ string, data map[string]string) *WebhookAuthentication {
 	return &WebhookAuthentication{Type: typ, Data: raw, AddPosition: "header"}
 }
 
-// WebhookListOptions filter [WebhooksService.List].
-type WebhookListOptions struct {
-	// NameContains lists webhooks whose name contains it.
-	NameContains string `url:"filter[name_contains],omitempty"`
-	// Status lists active or inactive webhooks.
-	Status string `url:"filter[status],omitempty"`
-	// Sort is name or status, with a leading "-" for descending order.
-	Sort string `url:"sort,omitempty"`
-	CursorOptions
-}
-
-// List iterates over the account's webhooks (cursor pagination). opts may
-// be nil; it is copied, never modified.
+// List iterates over the account's webhooks (cursor pagination; the path
+// and filters are guesses, see unconfirmed.go). opts may be nil; it is
+// copied, never modified.
 func (s *WebhooksService) List(ctx context.Context, opts *WebhookListOptions) iter.Seq2[*Webhook, error] {
 	return webhooksList(opts).all(ctx, s.client)
 }
@@ -137,7 +127,7 @@ func (s *WebhooksService) ListPage(ctx context.Context, opts *WebhookListOptions
 
 func webhooksList(opts *WebhookListOptions) listing[*Webhook] {
 	o := copyOpts(opts)
-	return cursorList[*Webhook]("/api/v2/webhooks", &o.CursorOptions, &o, "webhooks")
+	return cursorList[*Webhook](webhooksListPath(), &o.CursorOptions, &o, "webhooks")
 }
 
 type webhookEnvelope struct {
