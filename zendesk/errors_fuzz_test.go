@@ -9,13 +9,4 @@ import (
 // FuzzDecodeError: whatever body, status and content type a zendesk error
 // response carries, the client returns an error that is one bounded line
 // and matches the deskbridge kind of its status.
-func FuzzDecodeError(f *testing.F) {
-	for i, body := range fuzzcheck.ErrorBodies {
-		f.Add(400+i*11, "application/json", []byte(body))
-	}
-	f.Add(429, "text/plain", []byte("Rate Limited"))
-	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
-		info, status := fuzzcheck.ErrorInfo("zendesk", status, contentType, body)
-		fuzzcheck.VendorError(t, decodeError(info), status)
-	})
-}
+func FuzzDecodeError(f *testing.F) { fuzzcheck.DecodeError(f, "zendesk", decodeError) }

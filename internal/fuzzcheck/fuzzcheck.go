@@ -80,3 +80,18 @@ func ErrorInfo(vendor string, status int, contentType string, body []byte) (*res
 		Body:     body,
 	}, status
 }
+
+// DecodeError fuzzes a vendor's rest.Vendor.DecodeError: whatever body,
+// status and content type an error response carries, the client returns
+// an error that is one bounded line, matching the deskbridge kind of its
+// status (VendorError). Seeds are ErrorBodies and a plain-text 429.
+func DecodeError(f *testing.F, vendor string, decode func(*rest.ErrorInfo) error) {
+	for i, body := range ErrorBodies {
+		f.Add(400+i*11, "application/json", []byte(body))
+	}
+	f.Add(429, "text/plain", []byte("Rate Limited"))
+	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
+		info, status := ErrorInfo(vendor, status, contentType, body)
+		VendorError(t, decode(info), status)
+	})
+}
