@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/internal/testkit"
 )
 
 func TestTicketsGetDecodesDocumentedExample(t *testing.T) {
@@ -505,9 +506,7 @@ func benchServer(b *testing.B) *httptest.Server {
 // client (options, core, retries wrapper, pacing, auth, decoding).
 func BenchmarkTicketsGet(b *testing.B) {
 	srv := benchServer(b)
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
-	c, err := NewClient(WithBaseURL(srv.URL), WithOAuthToken("bench-token"), WithHTTPClient(&http.Client{Transport: t}))
+	c, err := NewClient(WithBaseURL(srv.URL), WithOAuthToken("bench-token"), WithHTTPClient(testkit.PooledClient()))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -524,28 +523,15 @@ func BenchmarkTicketsGet(b *testing.B) {
 // and encoding/json only: the floor BenchmarkTicketsGet is read against.
 func BenchmarkTicketsGetFloor(b *testing.B) {
 	srv := benchServer(b)
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
-	hc := &http.Client{Transport: t}
+	hc := testkit.PooledClient()
 	b.ReportAllocs()
 	for b.Loop() {
-		req, err := http.NewRequestWithContext(b.Context(), http.MethodGet, srv.URL+"/api/v2/tickets/35436", nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer bench-token")
-		req.Header.Set("Accept", "application/json")
-		resp, err := hc.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
 		var out struct {
 			Ticket *Ticket `json:"ticket"`
 		}
-		err = json.NewDecoder(resp.Body).Decode(&out)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != 200 || out.Ticket.ID != 35436 {
-			b.Fatal("bad response", err)
+		testkit.GetJSON(b, hc, srv.URL+"/api/v2/tickets/35436", "bench-token", &out)
+		if out.Ticket.ID != 35436 {
+			b.Fatal("bad decode")
 		}
 	}
 }
