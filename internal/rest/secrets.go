@@ -2,11 +2,9 @@ package rest
 
 import (
 	"bytes"
-	"fmt"
-	"regexp"
 	"slices"
-	"strings"
 	"sync"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -26,18 +24,23 @@ const redacted = "[redacted]"
 // refresh token). Safe for concurrent use.
 //
 // A vendor may echo a credential back in another spelling than the one
-// sent: JSON-escaped ("\/" for "/", "\u002b" for "+"), URL- or
-// form-encoded ("%2F", "+" for a space). Scrub matches every such spelling,
-// character by character, so a mixed one is caught too. To stay fast on a
-// large body it looks first for the credential's longest run of ASCII
-// letters and digits, which no JSON or URL encoder escapes, and matches the
-// spellings only around it.
+// sent: JSON-escaped ("\/" for "/", "\u002b" for "+", or any character as
+// "\uXXXX"), URL- or form-encoded ("%2F", "+" for a space), or a mix of
+// these. Scrub decodes every such escape in what it scrubs, finds the
+// credentials in the decoded text, and redacts the escaped spans they came
+// from, so that no spelling survives.
 type Secrets struct {
-	mu       sync.Mutex
-	static   []string
-	recent   []string // ring of values learnt at run time
-	next     int
-	matchers []*secretMatcher // longest value first; nil when stale
+	mu     sync.Mutex
+	static []string
+	recent []string // ring of values learnt at run time
+	next   int
+	vals   []secretValue // the current values; nil when stale
+}
+
+// secretValue is one credential as Scrub looks for it: as it is, and as
+// it reads once a body's escapes are decoded and "+" is read as a space.
+type secretValue struct {
+	raw, folded []byte
 }
 
 // NewSecrets returns a set holding vals. Values shorter than 4 bytes are
@@ -55,7 +58,7 @@ func (s *Secrets) addStatic(vals ...string) {
 	for _, v := range vals {
 		if len(v) >= minSecretLen && !slices.Contains(s.static, v) {
 			s.static = append(s.static, v)
-			s.matchers = nil
+			s.vals = nil
 		}
 	}
 }
@@ -69,7 +72,7 @@ func (s *Secrets) Add(vals ...string) {
 		if len(v) < minSecretLen || slices.Contains(s.recent, v) || slices.Contains(s.static, v) {
 			continue
 		}
-		s.matchers = nil
+		s.vals = nil
 		if len(s.recent) < maxRecentSecrets {
 			s.recent = append(s.recent, v)
 			continue
@@ -79,179 +82,197 @@ func (s *Secrets) Add(vals ...string) {
 	}
 }
 
-// current returns the matchers of the current values, longest first.
-func (s *Secrets) current() []*secretMatcher {
+// current returns the values to look for.
+func (s *Secrets) current() []secretValue {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.matchers == nil && len(s.static)+len(s.recent) > 0 {
-		vals := append(slices.Clone(s.static), s.recent...)
-		// Longest first, so that a token inside a header value goes with it.
-		slices.SortFunc(vals, func(a, b string) int { return len(b) - len(a) })
-		s.matchers = make([]*secretMatcher, len(vals))
-		for i, v := range vals {
-			s.matchers[i] = newSecretMatcher(v)
+	if s.vals == nil && len(s.static)+len(s.recent) > 0 {
+		for _, v := range append(slices.Clone(s.static), s.recent...) {
+			s.vals = append(s.vals, secretValue{raw: []byte(v), folded: foldPlus([]byte(v))})
 		}
 	}
-	return s.matchers
+	return s.vals
 }
 
 // Scrub replaces every known credential in str, in any spelling, with
 // "[redacted]".
 func (s *Secrets) Scrub(str string) string {
-	ms := s.current()
-	if len(ms) == 0 {
+	vals := s.current()
+	if len(vals) == 0 {
 		return str
 	}
-	return string(scrub([]byte(str), ms))
+	return string(scrub([]byte(str), vals))
 }
 
-// ScrubBytes is Scrub for a body. b is not modified.
+// ScrubBytes is Scrub for a body. b is not modified; it is returned as it
+// is when it holds no credential.
 func (s *Secrets) ScrubBytes(b []byte) []byte {
-	ms := s.current()
-	if len(ms) == 0 {
+	vals := s.current()
+	if len(vals) == 0 {
 		return b
 	}
-	return scrub(b, ms)
+	return scrub(b, vals)
 }
 
-func scrub(b []byte, ms []*secretMatcher) []byte {
-	for _, m := range ms {
-		b = m.replace(b)
-	}
-	return b
-}
-
-// maxSpelling is the most bytes one character can take in any spelling:
-// a JSON surrogate pair, or four percent-encoded bytes.
-const maxSpelling = 12
-
-// secretMatcher finds the spellings of one value.
-type secretMatcher struct {
-	re *regexp.Regexp
-	// anchor is the value's longest run of ASCII letters and digits, which
-	// every spelling holds as it is; "" when the value has none (the
-	// regexp then runs over the whole input).
-	anchor []byte
-	// before and after count the characters of the value around anchor.
-	before, after int
-}
-
-func newSecretMatcher(v string) *secretMatcher {
-	m := &secretMatcher{re: regexp.MustCompile(spellings(v))}
-	start, best := 0, [2]int{}
-	for i := 0; i <= len(v); i++ {
-		if i < len(v) && isAlnum(v[i]) {
-			continue
-		}
-		if i-start > best[1]-best[0] {
-			best = [2]int{start, i}
-		}
-		start = i + 1
-	}
-	if best[1] > best[0] {
-		m.anchor = []byte(v[best[0]:best[1]])
-		m.before = utf8.RuneCountInString(v[:best[0]])
-		m.after = utf8.RuneCountInString(v[best[1]:])
-	}
-	return m
-}
-
-func isAlnum(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
-
-// replace returns b with every spelling of the value replaced. It returns
-// b itself when there is none.
-func (m *secretMatcher) replace(b []byte) []byte {
-	if m.anchor == nil {
-		if !m.re.Match(b) {
-			return b
-		}
-		return m.re.ReplaceAllLiteral(b, []byte(redacted))
-	}
+// scrub redacts, in b, every span that holds one of vals: as it is, or
+// once the escapes in b are decoded.
+func scrub(b []byte, vals []secretValue) []byte {
 	var spans [][2]int
-	for from := 0; ; {
-		i := bytes.Index(b[from:], m.anchor)
-		if i < 0 {
-			break
+	for _, v := range vals {
+		spans = appendMatches(spans, b, v.raw, nil, nil)
+	}
+	if bytes.ContainsAny(b, `\%+`) {
+		decoded, start, end := decodeEscapes(b)
+		for _, v := range vals {
+			spans = appendMatches(spans, decoded, v.folded, start, end)
 		}
-		at := from + i
-		lo := max(at-m.before*maxSpelling, 0)
-		hi := min(at+len(m.anchor)+m.after*maxSpelling, len(b))
-		for _, loc := range m.re.FindAllIndex(b[lo:hi], -1) {
-			s := [2]int{lo + loc[0], lo + loc[1]}
-			if n := len(spans); n > 0 && s[0] < spans[n-1][1] {
-				continue // found again from an overlapping window
-			}
-			spans = append(spans, s)
-		}
-		from = at + 1
 	}
 	if len(spans) == 0 {
 		return b
 	}
+	slices.SortFunc(spans, func(x, y [2]int) int { return x[0] - y[0] })
 	out := make([]byte, 0, len(b))
 	last := 0
-	for _, s := range spans {
-		out = append(out, b[last:s[0]]...)
+	for _, sp := range spans {
+		if sp[0] < last { // overlaps the span just redacted
+			last = max(last, sp[1])
+			continue
+		}
+		out = append(out, b[last:sp[0]]...)
 		out = append(out, redacted...)
-		last = s[1]
+		last = sp[1]
 	}
 	return append(out, b[last:]...)
 }
 
-// spellings returns a regexp matching v with each character written as
-// itself or as any escape a server may echo it in: JSON \uXXXX (either
-// case, a surrogate pair beyond the BMP) and JSON's short escapes, URL
-// percent-encoding of its UTF-8 bytes (either case), "+" for a space.
-func spellings(v string) string {
-	var b strings.Builder
-	for _, r := range v {
-		if r == utf8.RuneError {
-			b.WriteString(regexp.QuoteMeta(string(r)))
-			continue
+// appendMatches appends the spans of b where v stands, mapped back to the
+// raw text through start and end when b is a decoded text (nil: b is raw).
+func appendMatches(spans [][2]int, b, v []byte, start, end []int32) [][2]int {
+	for from := 0; ; {
+		i := bytes.Index(b[from:], v)
+		if i < 0 {
+			return spans
 		}
-		alts := []string{regexp.QuoteMeta(string(r))}
-		var buf [utf8.UTFMax]byte
-		n := utf8.EncodeRune(buf[:], r)
-		var pct strings.Builder
-		for _, c := range buf[:n] {
-			fmt.Fprintf(&pct, "%%(?i:%02x)", c)
-		}
-		alts = append(alts, pct.String())
-		if r <= 0xffff {
-			alts = append(alts, fmt.Sprintf(`\\u(?i:%04x)`, r))
+		i += from
+		j := i + len(v)
+		if start == nil {
+			spans = append(spans, [2]int{i, j})
 		} else {
-			r1, r2 := utf16Pair(r)
-			alts = append(alts, fmt.Sprintf(`\\u(?i:%04x)\\u(?i:%04x)`, r1, r2))
+			spans = append(spans, [2]int{int(start[i]), int(end[j-1])})
 		}
-		switch r {
-		case '/':
-			alts = append(alts, `\\/`)
-		case '"':
-			alts = append(alts, `\\"`)
-		case '\\':
-			alts = append(alts, `\\\\`)
-		case ' ':
-			alts = append(alts, `\+`)
-		case '\b':
-			alts = append(alts, `\\b`)
-		case '\f':
-			alts = append(alts, `\\f`)
-		case '\n':
-			alts = append(alts, `\\n`)
-		case '\r':
-			alts = append(alts, `\\r`)
-		case '\t':
-			alts = append(alts, `\\t`)
-		}
-		b.WriteString("(?:" + strings.Join(alts, "|") + ")")
+		from = i + 1
 	}
-	return b.String()
 }
 
-// utf16Pair returns the UTF-16 surrogate pair of a rune beyond the BMP.
-func utf16Pair(r rune) (rune, rune) {
-	r -= 0x10000
-	return 0xd800 + (r>>10)&0x3ff, 0xdc00 + r&0x3ff
+// foldPlus reads "+" as a space, as form encoding writes a space.
+func foldPlus(b []byte) []byte {
+	return bytes.ReplaceAll(b, []byte("+"), []byte(" "))
+}
+
+// decodeEscapes decodes the escapes a server may echo a credential in:
+// JSON's \uXXXX (a surrogate pair as one character) and its short escapes
+// (\" \\ \/ \b \f \n \r \t) and URL percent-encoding, and reads every
+// "+" as a space (form encoding writes a space as "+", and a credential's
+// "+" is folded the same way).
+// start[i] and end[i] are the span of b that gave out[i]. What is not a
+// valid escape is kept as it is.
+func decodeEscapes(b []byte) (out []byte, start, end []int32) {
+	out = make([]byte, 0, len(b))
+	start = make([]int32, 0, len(b))
+	end = make([]int32, 0, len(b))
+	emit := func(from, to int, bs ...byte) {
+		for _, c := range bs {
+			if c == '+' {
+				c = ' ' // whichever way it came: "+" is read as a space
+			}
+			out = append(out, c)
+			start = append(start, int32(from))
+			end = append(end, int32(to))
+		}
+	}
+	var buf [utf8.UTFMax]byte
+	for i := 0; i < len(b); {
+		switch c := b[i]; {
+		case c == '%' && i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]):
+			emit(i, i+3, unhex(b[i+1])<<4|unhex(b[i+2]))
+			i += 3
+		case c == '\\' && i+1 < len(b):
+			if r, n := decodeJSONEscape(b[i:]); n > 0 {
+				k := utf8.EncodeRune(buf[:], r)
+				emit(i, i+n, buf[:k]...)
+				i += n
+				continue
+			}
+			emit(i, i+1, c)
+			i++
+		default:
+			emit(i, i+1, c)
+			i++
+		}
+	}
+	return out, start, end
+}
+
+// decodeJSONEscape decodes the JSON escape at the start of b: the rune and
+// how many bytes it took, or 0 when it is not a valid escape.
+func decodeJSONEscape(b []byte) (rune, int) {
+	switch b[1] {
+	case '"', '\\', '/':
+		return rune(b[1]), 2
+	case 'b':
+		return '\b', 2
+	case 'f':
+		return '\f', 2
+	case 'n':
+		return '\n', 2
+	case 'r':
+		return '\r', 2
+	case 't':
+		return '\t', 2
+	case 'u':
+		r, ok := hex4(b[2:])
+		if !ok {
+			return 0, 0
+		}
+		if utf16.IsSurrogate(r) {
+			if len(b) >= 12 && b[6] == '\\' && b[7] == 'u' {
+				if r2, ok := hex4(b[8:]); ok {
+					if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
+						return pair, 12
+					}
+				}
+			}
+			return utf8.RuneError, 6
+		}
+		return r, 6
+	}
+	return 0, 0
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		if !isHex(c) {
+			return 0, false
+		}
+		r = r<<4 | rune(unhex(c))
+	}
+	return r, true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
