@@ -965,3 +965,18 @@ func TestPathfQuickPathAgreesWithFmt(t *testing.T) {
 		t.Errorf("Pathf of an id allocates %v times, want 1", n)
 	}
 }
+
+// An error that says the budget is spent carries the time to the reset in
+// its RetryAfter, whatever its status: that is when a retry can go.
+func TestSpentBudgetGivesRetryAfter(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, status(400, "X-Remaining", "0", "X-Reset", "30"), status(400, "X-Remaining", "5", "X-Reset", "30"))
+	c := newClient(t, srv.URL, testkit.NewClock())
+	for _, want := range []time.Duration{30 * time.Second, 0} {
+		_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
+		var apiErr *deskbridge.APIError
+		if !errors.As(err, &apiErr) || apiErr.RetryAfter != want {
+			t.Fatalf("err = %v, RetryAfter %v, want %v", err, apiErr.RetryAfter, want)
+		}
+	}
+}

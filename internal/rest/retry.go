@@ -182,16 +182,22 @@ func (c *Client) retryWait(resp *http.Response, attempt int) (wait time.Duration
 	return backoff(c.policy.waitMin, c.policy.waitMax, attempt), false
 }
 
-// serverWait reads Retry-After (delta seconds or HTTP-date) and, for a 429
-// without it, the vendor's reset header. It reports false when the
-// response asks for no wait.
+// serverWait reads the wait a response asks for: its Retry-After (delta
+// seconds or HTTP-date), else, for a 429 or a response that says the
+// budget is spent (remaining 0), the time to the vendor's reset. It
+// reports false when the response asks for no wait.
 func serverWait(resp *http.Response, spec RateLimitHeaders, now time.Time) (time.Duration, bool) {
 	if vs := resp.Header["Retry-After"]; len(vs) > 0 {
 		if d, ok := ParseRetryAfter(vs[0], now); ok {
 			return d, true
 		}
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
+	spent := resp.StatusCode == http.StatusTooManyRequests
+	if !spent {
+		remaining, ok := spec.count(resp.Header, spec.Remaining)
+		spent = ok && remaining == 0
+	}
+	if spent {
 		if reset, ok := spec.reset(resp.Header, now); ok {
 			return max(reset.Sub(now), 0), true
 		}
