@@ -53,7 +53,7 @@ func NewClient(v *Vendor, s *Settings) (*Client, error) {
 	}
 	base, err := parseBaseURL(rawBase)
 	if err != nil {
-		return nil, v.errorf("base URL: %w", err)
+		return nil, v.refusef("base URL: %w", err)
 	}
 	cred, err := s.credential(v)
 	if err != nil {
@@ -146,7 +146,7 @@ func NewClient(v *Vendor, s *Settings) (*Client, error) {
 		c.secrets.addStatic(cred.Secrets...)
 		auth, err := cred.Auth(c)
 		if err != nil {
-			return nil, v.errorf("%w", err)
+			return nil, v.refusef("%w", err)
 		}
 		c.auth = auth
 		c.reauth, _ = auth.(Reauthenticator)
@@ -337,16 +337,16 @@ func (c *Client) newRequest(ctx context.Context, req *Request) (*retryablehttp.R
 	method := req.method()
 	u, err := c.resolve(req.Path)
 	if err != nil {
-		return nil, nil, c.vendor.errorf("%s %s: %w", method, req.Path, err)
+		return nil, nil, c.vendor.refusef("%s %s: %w", method, req.Path, err)
 	}
 	if req.Query != nil {
 		if err := mergeQuery(u, req.Query); err != nil {
-			return nil, nil, c.vendor.errorf("%s %s: query: %w", method, u.Path, err)
+			return nil, nil, c.vendor.refusef("%s %s: query: %w", method, u.Path, err)
 		}
 	}
 	body, contentType, err := encodeBody(req.Body)
 	if err != nil {
-		return nil, nil, c.vendor.errorf("%s %s: encoding the body: %w", method, u.Path, err)
+		return nil, nil, c.vendor.refusef("%s %s: encoding the body: %w", method, u.Path, err)
 	}
 	st := &callState{method: method, path: u.Path, idempotent: req.isIdempotent(), noAuth: req.NoAuth}
 	if c.pacer.key != nil && !st.noAuth {

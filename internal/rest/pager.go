@@ -110,7 +110,7 @@ func (s Style) pageRequest(req *Request, cursor string) (*Request, error) {
 func ListPage[T any](ctx context.Context, c *Client, req *Request, style Style, cursor string, read PageReader[T]) (*deskbridge.Page[T], error) {
 	r, err := style.pageRequest(req, cursor)
 	if err != nil {
-		return nil, c.vendor.errorf("%s %s: query: %w", req.method(), req.Path, err)
+		return nil, c.vendor.refusef("%s %s: query: %w", req.method(), req.Path, err)
 	}
 	var body []byte
 	if _, err := c.Do(ctx, r, &body); err != nil {

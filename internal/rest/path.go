@@ -9,9 +9,15 @@ import (
 	"strings"
 )
 
-// ErrPathTraversal is returned for a path with a "." or ".." segment, which
-// could move a request to another resource than the one named.
+// ErrPathTraversal is returned for a path with a "." or ".." segment, or
+// one that decodes to such a segment ("..%2F.."), which could move a
+// request to another resource than the one named.
 var ErrPathTraversal = errors.New(`path has a "." or ".." segment`)
+
+// ErrEmptySegment is returned for a path with an empty segment
+// ("/agents/" or "/agents//status"): an id that was empty, which would
+// turn a call on one resource into a call on the collection.
+var ErrEmptySegment = errors.New("path has an empty segment (an empty id?)")
 
 // Pathf formats a request path, escaping each argument as one path segment:
 // Pathf("/api/v2/users/%s", "a/b") is "/api/v2/users/a%2Fb". Any verb
@@ -115,6 +121,9 @@ func (c *Client) resolve(p string) (*url.URL, error) {
 	if err := checkSegments(rawPath); err != nil {
 		return nil, err
 	}
+	if strings.Contains(rawPath, "//") || len(rawPath) > 1 && strings.HasSuffix(rawPath, "/") {
+		return nil, ErrEmptySegment
+	}
 	full := c.basePath + rawPath
 	unescaped, err := url.PathUnescape(full)
 	if err != nil {
@@ -127,11 +136,19 @@ func (c *Client) resolve(p string) (*url.URL, error) {
 	return u, nil
 }
 
+// checkSegments refuses a "." or ".." segment, also one that an escaped
+// slash or backslash hides ("..%2F..", "..%5C..": a server or proxy that
+// decodes them before routing would walk up).
 func checkSegments(escapedPath string) error {
 	for seg := range strings.SplitSeq(escapedPath, "/") {
 		s, err := url.PathUnescape(seg)
 		if err != nil {
 			return errors.New("path is not validly escaped")
+		}
+		for part := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == '/' || r == '\\' }) {
+			if part == "." || part == ".." {
+				return ErrPathTraversal
+			}
 		}
 		if s == "." || s == ".." {
 			return ErrPathTraversal

@@ -620,14 +620,20 @@ func TestPathsRefused(t *testing.T) {
 	for _, p := range []string{
 		Pathf("/v2/users/%s", ".."),
 		Pathf("/v2/users/%s/x", "."),
+		Pathf("/v2/agents/%s", "../../admin/x"), // ..%2F..%2Fadmin%2Fx: a decoding proxy would walk up
+		Pathf("/v2/agents/%s", `..\admin`),
+		Pathf("/v2/agents/%s", ""),        // an empty id: the collection
+		Pathf("/v2/agents/%s/status", ""), // "//status"
 		"/v2/%2e%2e/admin",
 		"https://evil.example.com/api/v2/x",
 		srv.URL + "/other/x",
 		srv.URL + "/api/../x",
 	} {
-		_, err := c.Do(t.Context(), &Request{Path: p}, nil)
+		_, err := c.Do(t.Context(), &Request{Method: "DELETE", Path: p}, nil)
 		if err == nil {
 			t.Errorf("%q was sent", p)
+		} else if !errors.Is(err, deskbridge.ErrInvalid) {
+			t.Errorf("%q: %v does not match ErrInvalid", p, err)
 		}
 	}
 	if n := len(s.Requests()); n != 0 {
@@ -815,12 +821,18 @@ func TestBackoffCapped(t *testing.T) {
 func TestNewValidates(t *testing.T) {
 	t.Parallel()
 	for _, base := range []string{"ftp://x", "https://", "https://u:p@x.example.com", "https://x.example.com?a=1", "::"} {
-		if _, err := NewClient(&Vendor{Name: "v"}, &Settings{baseURL: base}); err == nil {
-			t.Errorf("base %q accepted", base)
+		if _, err := NewClient(&Vendor{Name: "v"}, &Settings{baseURL: base}); !errors.Is(err, deskbridge.ErrInvalid) {
+			t.Errorf("base %q: %v, want an error matching ErrInvalid", base, err)
 		}
 	}
-	if _, err := NewClient(&Vendor{Name: "v"}, &Settings{}); err == nil || !strings.Contains(err.Error(), "WithBaseURL") {
+	if _, err := NewClient(&Vendor{Name: "v"}, &Settings{}); !errors.Is(err, deskbridge.ErrInvalid) || !strings.Contains(err.Error(), "WithBaseURL") {
 		t.Errorf("no base URL: %v", err)
+	}
+	// A refused option matches ErrInvalid too.
+	v := &Vendor{Name: "v", Host: LabelHost("https://%s.example.com", "subdomain")}
+	opt := func(c *testConfig) error { return c.SetHost(v, "evil.com/x") }
+	if _, _, err := Build(v, []func(*testConfig) error{opt}); !errors.Is(err, deskbridge.ErrInvalid) || !strings.Contains(err.Error(), "v: subdomain") {
+		t.Errorf("a refused option: %v", err)
 	}
 	if _, err := NewClient(&Vendor{}, &Settings{baseURL: "https://x.example.com"}); err == nil {
 		t.Error("empty vendor accepted")

@@ -3,6 +3,7 @@ package rest
 import (
 	"errors"
 	"fmt"
+	"github.com/deskbridge/deskbridge"
 	"net/http"
 	"regexp"
 	"strings"
@@ -95,6 +96,20 @@ func (v *Vendor) errorf(format string, args ...any) error {
 	return fmt.Errorf(v.Name+": "+format, args...)
 }
 
+// refusef is errorf for input the client refuses before anything is sent
+// (an option, a path, a query, a body): the error also matches
+// deskbridge.ErrInvalid.
+func (v *Vendor) refusef(format string, args ...any) error {
+	return &refusedError{err: v.errorf(format, args...)}
+}
+
+// refusedError matches deskbridge.ErrInvalid besides its cause; its text
+// is the cause's.
+type refusedError struct{ err error }
+
+func (e *refusedError) Error() string   { return e.err.Error() }
+func (e *refusedError) Unwrap() []error { return []error{e.err, deskbridge.ErrInvalid} }
+
 // Configurable is a vendor package's option target: its unexported config
 // type, which holds the Settings every vendor shares.
 type Configurable interface {
@@ -115,7 +130,7 @@ func Build[C any, PC interface {
 			continue
 		}
 		if err := opt(cfg); err != nil {
-			return nil, nil, v.errorf("%w", err)
+			return nil, nil, v.refusef("%w", err)
 		}
 	}
 	c, err := NewClient(v, cfg.RestSettings())
@@ -136,9 +151,9 @@ func (s *Settings) resolveBaseURL(v *Vendor) (string, error) {
 	case v.DefaultBaseURL != "":
 		return v.DefaultBaseURL, nil
 	case v.HostOption != "":
-		return "", v.errorf("no account: give %s (or WithBaseURL for a fake or a proxy)", v.HostOption)
+		return "", v.refusef("no account: give %s (or WithBaseURL for a fake or a proxy)", v.HostOption)
 	}
-	return "", v.errorf("no base URL: give WithBaseURL")
+	return "", v.refusef("no base URL: give WithBaseURL")
 }
 
 // credential picks the one credential the options gave.
@@ -148,7 +163,7 @@ func (s *Settings) credential(v *Vendor) (*Credential, error) {
 		if v.Credentials == "" {
 			return nil, nil
 		}
-		return nil, v.errorf("no credentials: give %s", v.Credentials)
+		return nil, v.refusef("no credentials: give %s", v.Credentials)
 	case 1:
 		return &s.creds[0], nil
 	}
@@ -156,7 +171,7 @@ func (s *Settings) credential(v *Vendor) (*Credential, error) {
 	for i, c := range s.creds {
 		names[i] = c.option
 	}
-	return nil, v.errorf("%d credential options given (%s); give exactly one", len(names), strings.Join(names, ", "))
+	return nil, v.refusef("%d credential options given (%s); give exactly one", len(names), strings.Join(names, ", "))
 }
 
 var errNoVendorName = errors.New("rest: Vendor.Name is empty")
