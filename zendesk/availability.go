@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/deskbridge/deskbridge"
 	"iter"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 

@@ -3,10 +3,10 @@ package zendesk
 import (
 	"context"
 	"encoding/json"
-	"github.com/deskbridge/deskbridge"
 	"iter"
 	"time"
 
+	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 

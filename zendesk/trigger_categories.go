@@ -2,11 +2,11 @@ package zendesk
 
 import (
 	"context"
-	"github.com/deskbridge/deskbridge"
 	"iter"
 	"net/http"
 	"time"
 
+	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 

@@ -3,11 +3,11 @@ package zendesk
 import (
 	"context"
 	"encoding/json"
-	"github.com/deskbridge/deskbridge"
 	"iter"
 	"net/http"
 	"time"
 
+	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
