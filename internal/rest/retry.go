@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -62,7 +63,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		st.reauthed = true
 		if c.reauth.Invalidate(st.authAt) {
 			c.logAttempt(ctx, st, status, 0, err)
-			drain(resp)
+			keepBody(resp) // the resend may yet be held back: this answer is then the call's
 			return c.awaitRetry(ctx, st)
 		}
 	}
@@ -85,7 +86,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, nil // the retry could not finish in time: fail now with this error
 	}
 	c.logAttempt(ctx, st, status, wait, err)
-	drain(resp) // free the connection before waiting
+	keepBody(resp) // free the connection before waiting; the retry may yet be held back
 	if err := c.sleep(ctx, wait); err != nil {
 		return false, err
 	}
@@ -106,13 +107,19 @@ func (c *Client) awaitRetry(ctx context.Context, st *callState) (bool, error) {
 	return true, nil
 }
 
-// drain reads a little of a response that will not be used and closes it,
-// so that its connection can be reused.
-func drain(resp *http.Response) {
-	if resp != nil {
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
+// keepBody reads the body of a response that is about to be retried into
+// memory (up to MaxErrorBody) and closes it, so that its connection can be
+// reused while the retry waits: if the retry is then given up (held past
+// the deadline), this response is the call's answer, and its error still
+// has the vendor's words.
+func keepBody(resp *http.Response) {
+	if resp == nil {
+		return
 	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
 }
 
 func boolInt(b bool) int {
