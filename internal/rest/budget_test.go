@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -134,4 +135,24 @@ func TestStaleCredentialResentOnce(t *testing.T) {
 			t.Fatalf("err = %v, requests = %d", err, len(s.Requests()))
 		}
 	})
+}
+
+// A retry given up while it waits for its budget hands back the last
+// answer whole: the vendor's words are still in the error.
+func TestRetryHeldBackKeepsTheAnswer(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Remaining", "0")
+		w.Header().Set("X-Reset", "60")
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, "token expired: see docs")
+	})
+	c := newClient(t, srv.URL, testkit.NewClock(), func(c *testConfig) { c.Cred = withAuth(&staleAuth{}) })
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	_, err := c.Do(ctx, &Request{Path: "/x"}, nil)
+	var apiErr *deskbridge.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || apiErr.Message != "token expired: see docs" {
+		t.Fatalf("err = %v (%+v)", err, apiErr)
+	}
 }
