@@ -147,7 +147,7 @@ func TestRetryHeldBackKeepsTheAnswer(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 		io.WriteString(w, "token expired: see docs")
 	})
-	c := newClient(t, srv.URL, testkit.NewClock(), func(c *testConfig) { c.Cred = withAuth(&staleAuth{}) })
+	c := newClient(t, srv.URL, nil, func(c *testConfig) { c.Cred = withAuth(&staleAuth{}) }) // real clock: the deadline is real time
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	_, err := c.Do(ctx, &Request{Path: "/x"}, nil)
