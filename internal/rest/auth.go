@@ -75,23 +75,28 @@ func isAuthError(err error) bool {
 }
 
 // errRedirect is the cause of a refused redirect.
-var errRedirect = errors.New("refusing to follow a redirect to another host")
+var errRedirect = errors.New("refusing to follow a redirect away from the base URL")
 
-// checkRedirect keeps every request on the base URL's origin: a redirect
-// to another scheme or host is not followed. Go's client would drop the
-// Authorization header there, but re-send the body of a 307 or 308: a
-// token request's client secret or password, a secret being stored.
-// next is the caller's own CheckRedirect, if any.
-func checkRedirect(base *url.URL, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+// errTooManyRedirects stops a redirect loop.
+var errTooManyRedirects = errors.New("stopped after 10 redirects")
+
+// checkRedirect keeps every request below the base URL, as the requests
+// the core builds are: a redirect to another scheme, host or path prefix
+// is not followed. Go's client would drop the Authorization header on
+// another host, but re-send the body of a 307 or 308 (a token request's
+// client secret or password), and keep both on the same host behind a
+// shared proxy (https://proxy/tenant-a to /tenant-b). next is the caller's
+// own CheckRedirect, if any.
+func checkRedirect(base *url.URL, basePath string, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
-		if !sameOrigin(req.URL, base) {
-			return fmt.Errorf("%w (%s)", errRedirect, req.URL.Host)
+		if !sameOrigin(req.URL, base) || basePath != "" && !strings.HasPrefix(req.URL.EscapedPath(), basePath+"/") {
+			return fmt.Errorf("%w (%s)", errRedirect, req.URL.Redacted())
 		}
 		if next != nil {
 			return next(req, via)
 		}
 		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
+			return errTooManyRedirects
 		}
 		return nil
 	}

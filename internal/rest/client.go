@@ -127,7 +127,7 @@ func NewClient(v *Vendor, s *Settings) (*Client, error) {
 		}
 	}
 	hc.Transport = &transport{next: next, c: c}
-	hc.CheckRedirect = checkRedirect(base, hc.CheckRedirect)
+	hc.CheckRedirect = checkRedirect(base, c.basePath, hc.CheckRedirect)
 	c.retry = &retryablehttp.Client{
 		HTTPClient: hc,
 		Logger:     nil, // its default logger prints to stderr
@@ -564,10 +564,16 @@ func (c *Client) await(ctx context.Context, st *callState) error {
 
 // settle gives back the request's place in its budget, once per attempt,
 // with what the attempt's response (nil: none) says of the budget.
+//
+// A redirect runs the transport once per hop: the first hop gives the
+// place back; the later ones only record what their answers say.
 func (c *Client) settle(st *callState, resp *http.Response) {
-	if st.paced {
+	switch {
+	case st.paced:
 		st.paced = false
 		c.pacer.release(st.budget, resp)
+	case resp != nil && !st.noAuth:
+		c.pacer.note(st.budget, resp)
 	}
 }
 

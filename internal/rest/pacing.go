@@ -183,7 +183,13 @@ func (p *pacer) acquire(key string) (wait time.Duration, wake <-chan struct{}) {
 // later: a response to a request sent before the budget ran out must not
 // release it. A wait longer than maxServerWait is not kept as a hold: the
 // call that got it fails with it, and the next call is sent.
-func (p *pacer) release(key string, resp *http.Response) {
+func (p *pacer) release(key string, resp *http.Response) { p.record(key, resp, true) }
+
+// note records what resp says of budget key without giving back a place:
+// the answer after a redirect, whose first hop gave it back.
+func (p *pacer) note(key string, resp *http.Response) { p.record(key, resp, false) }
+
+func (p *pacer) record(key string, resp *http.Response, giveBack bool) {
 	var (
 		now                      = p.now()
 		limit, remaining         int
@@ -208,7 +214,9 @@ func (p *pacer) release(key string, resp *http.Response) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	b := p.budget(key)
-	b.inflight = max(b.inflight-1, 0)
+	if giveBack {
+		b.inflight = max(b.inflight-1, 0)
+	}
 	if b.wake != nil {
 		close(b.wake)
 		b.wake = nil

@@ -670,7 +670,7 @@ func TestRedirectsStayOnOrigin(t *testing.T) {
 		t.Fatalf("same-origin redirect: %+v", r)
 	}
 	_, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/oauth/token", Body: url.Values{"client_secret": {"s3cr3t-value"}}, NoAuth: true}, nil)
-	if err == nil || !strings.Contains(err.Error(), "refusing to follow a redirect to another host") {
+	if err == nil || !strings.Contains(err.Error(), "refusing to follow a redirect away from the base URL") {
 		t.Fatalf("err = %v", err)
 	}
 	if n := len(other.Requests()); n != 0 {
@@ -678,6 +678,19 @@ func TestRedirectsStayOnOrigin(t *testing.T) {
 	}
 	if n := len(s.Requests()); n != 3 {
 		t.Fatalf("a refused redirect was retried: %d requests", n)
+	}
+
+	// Nor to another path prefix of the same host: one proxy may serve
+	// several tenants.
+	proxy, proxySrv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/tenant-b/x", http.StatusTemporaryRedirect)
+	})
+	c = newClient(t, proxySrv.URL+"/tenant-a", testkit.NewClock(), func(c *testConfig) { c.Cred = ptr(Bearer("tenant-a-token")) })
+	if _, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/x", Body: map[string]string{"a": "b"}}, nil); err == nil || !strings.Contains(err.Error(), "away from the base URL") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(proxy.Requests()); n != 1 {
+		t.Fatalf("the other tenant's path got the request: %+v", proxy.Requests())
 	}
 }
 
@@ -990,5 +1003,25 @@ func TestSpentBudgetGivesRetryAfter(t *testing.T) {
 		if !errors.As(err, &apiErr) || apiErr.RetryAfter != want {
 			t.Fatalf("err = %v, RetryAfter %v, want %v", err, apiErr.RetryAfter, want)
 		}
+	}
+}
+
+// The budget an answer reports after a redirect counts: the client holds
+// the next request until the reset it gave.
+func TestRedirectedAnswerPaces(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t,
+		func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/moved", http.StatusTemporaryRedirect) },
+		status(200, "X-Remaining", "0", "X-Reset", "12"),
+		status(200))
+	ft := testkit.NewClock()
+	c := newClient(t, srv.URL, ft)
+	for range 2 {
+		if _, err := c.Do(t.Context(), &Request{Path: "/x"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := ft.Sleeps(); len(got) != 1 || got[0] != 12*time.Second+resumeMargin {
+		t.Fatalf("waits %v, want the reset the redirected answer gave", got)
 	}
 }

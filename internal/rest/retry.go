@@ -167,15 +167,8 @@ func permanentNetworkError(err error) bool {
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostname x509.HostnameError
 	var invalid x509.CertificateInvalidError
-	if errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) {
-		return true
-	}
-	if errors.Is(err, errRedirect) {
-		return true
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects") ||
-		strings.Contains(msg, "unsupported protocol scheme")
+	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
+		errors.Is(err, errRedirect) || errors.Is(err, errTooManyRedirects)
 }
 
 // retryWait is the wait before the next attempt: what the server asked for
