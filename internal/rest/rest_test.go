@@ -1011,7 +1011,9 @@ func TestSpentBudgetGivesRetryAfter(t *testing.T) {
 func TestRedirectedAnswerPaces(t *testing.T) {
 	t.Parallel()
 	_, srv := serve(t,
-		func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/moved", http.StatusTemporaryRedirect) },
+		func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/moved", http.StatusTemporaryRedirect)
+		},
 		status(200, "X-Remaining", "0", "X-Reset", "12"),
 		status(200))
 	ft := testkit.NewClock()
