@@ -463,10 +463,19 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	if _, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/oauth/token", NoAuth: true}, nil); err == nil || strings.Contains(err.Error(), password) {
 		t.Fatalf("err = %v", err)
 	}
-	// A network error after authentication must not leak either.
-	c = newClient(t, refusedURL, testkit.NewClock(), func(c *testConfig) { c.Cred = ptr(Bearer(token)); c.logger = logger; c.SetMaxRetries(1) })
+	// A network error whose text quotes the credential (a proxy echoing
+	// the request) leaks into neither the error nor the attempt's log.
+	echoing := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return nil, fmt.Errorf("proxy refused %s", r.Header.Get("Authorization"))
+	})
+	c = newClient(t, "https://vendor.example.com", testkit.NewClock(), func(c *testConfig) {
+		c.Cred = ptr(Bearer(token))
+		c.logger = logger
+		c.httpClient = &http.Client{Transport: echoing}
+		c.SetMaxRetries(1)
+	})
 	_, err := c.Do(t.Context(), &Request{Path: "/x"}, nil)
-	if err == nil || strings.Contains(err.Error(), token) {
+	if err == nil || strings.Contains(err.Error(), token) || !strings.Contains(err.Error(), "proxy refused") {
 		t.Fatalf("err = %v", err)
 	}
 	if logs.Len() == 0 {

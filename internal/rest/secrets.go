@@ -38,9 +38,11 @@ type Secrets struct {
 }
 
 // secretValue is one credential as Scrub looks for it: as it is, and as
-// it reads once a body's escapes are decoded and "+" is read as a space.
+// it reads in a text whose escapes are decoded ("+" read as a space):
+// folded when it was escaped, decoded when it holds what reads as an
+// escape itself ("ab%41") and was echoed as it is among other escapes.
 type secretValue struct {
-	raw, folded []byte
+	raw, folded, decoded []byte
 }
 
 // NewSecrets returns a set holding vals. Values shorter than 4 bytes are
@@ -88,7 +90,11 @@ func (s *Secrets) current() []secretValue {
 	defer s.mu.Unlock()
 	if s.vals == nil && len(s.static)+len(s.recent) > 0 {
 		for _, v := range append(slices.Clone(s.static), s.recent...) {
-			s.vals = append(s.vals, secretValue{raw: []byte(v), folded: foldPlus([]byte(v))})
+			sv := secretValue{raw: []byte(v), folded: foldPlus([]byte(v))}
+			if d, _, _ := decodeEscapes(sv.raw); !bytes.Equal(d, sv.folded) {
+				sv.decoded = d
+			}
+			s.vals = append(s.vals, sv)
 		}
 	}
 	return s.vals
@@ -125,6 +131,9 @@ func scrub(b []byte, vals []secretValue) []byte {
 		decoded, start, end := decodeEscapes(b)
 		for _, v := range vals {
 			spans = appendMatches(spans, decoded, v.folded, start, end)
+			if v.decoded != nil {
+				spans = appendMatches(spans, decoded, v.decoded, start, end)
+			}
 		}
 	}
 	if len(spans) == 0 {
@@ -160,7 +169,7 @@ func appendMatches(spans [][2]int, b, v []byte, start, end []int32) [][2]int {
 		} else {
 			spans = append(spans, [2]int{int(start[i]), int(end[j-1])})
 		}
-		from = i + 1
+		from = j // a match never needs to overlap the one before
 	}
 }
 

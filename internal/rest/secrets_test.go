@@ -142,4 +142,14 @@ func TestSpellingsOfOneCharacter(t *testing.T) {
 	if got := s.Scrub("a/€b"); got != "a/€b" {
 		t.Errorf("a different value was scrubbed: %q", got)
 	}
+	// A credential that holds what reads as an escape, echoed as it is
+	// among other escapes.
+	if got := NewSecrets("ab%41/xyz").Scrub(`<ab%41\/xyz>`); got != "<[redacted]>" {
+		t.Errorf("Scrub = %q", got)
+	}
+	// A credential that repeats itself is found once per occurrence, not
+	// at every position.
+	if got := NewSecrets("aaaa").Scrub("aaaaaaaaa"); got != "[redacted][redacted]a" {
+		t.Errorf("Scrub = %q", got)
+	}
 }
