@@ -9,8 +9,10 @@ import (
 // DecodeMember decodes the member key of the JSON object in body into out,
 // without decoding the other members: {"ticket": {...}} for key "ticket".
 // It reports false, and leaves out alone, when the object has no such
-// member or it is null. Only the object's top level is scanned for the key;
-// the member found is decoded (and so checked) by encoding/json.
+// member or it is null. Only the object's top level is scanned, to its
+// end, so that a key given twice is read as encoding/json reads it (the
+// last one wins); the member found is decoded (and so checked) by
+// encoding/json.
 func DecodeMember(body []byte, key string, out any) (bool, error) {
 	start, end, found, err := findMember(body, key)
 	if err != nil || !found {
@@ -25,7 +27,8 @@ func DecodeMember(body []byte, key string, out any) (bool, error) {
 var errNotObject = errors.New("the answer is not a JSON object")
 
 // findMember returns where the value of member key starts and ends in the
-// object in body, and whether there is one.
+// object in body, and whether there is one. A key given twice is read as
+// encoding/json reads it: the last one wins.
 func findMember(b []byte, key string) (start, end int, found bool, err error) {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
@@ -35,7 +38,7 @@ func findMember(b []byte, key string) (start, end int, found bool, err error) {
 	for {
 		i = skipSpace(b, i)
 		if i < len(b) && b[i] == '}' {
-			return 0, 0, false, nil
+			return start, end, found, nil
 		}
 		if i >= len(b) || b[i] != '"' {
 			return 0, 0, false, syntaxError(i)
@@ -58,7 +61,7 @@ func findMember(b []byte, key string) (start, end int, found bool, err error) {
 			return 0, 0, false, err
 		}
 		if match {
-			return vStart, vEnd, true, nil
+			start, end, found = vStart, vEnd, true
 		}
 		i = skipSpace(b, vEnd)
 		if i < len(b) && b[i] == ',' {
@@ -66,7 +69,7 @@ func findMember(b []byte, key string) (start, end int, found bool, err error) {
 			continue
 		}
 		if i < len(b) && b[i] == '}' {
-			return 0, 0, false, nil
+			return start, end, found, nil
 		}
 		return 0, 0, false, syntaxError(i)
 	}

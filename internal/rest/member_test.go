@@ -17,6 +17,7 @@ func TestDecodeMember(t *testing.T) {
 		err   bool
 	}{
 		{`{"ticket":{"id":7}}`, true, 7, false},
+		{`{"ticket":{"id":1},"ticket":{"id":2}}`, true, 2, false}, // the last one wins, as in encoding/json
 		{` { "audit" : {"a":[1,{"b":"}"}]}, "ticket" : {"id":8} , "x":1}`, true, 8, false},
 		{`{"tick\u0065t":{"id":9}}`, true, 9, false},           // an escaped key
 		{`{"other":"\"ticket\":{\"id\":1}"}`, false, 0, false}, // the key inside a string is not a key
