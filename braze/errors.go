@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -25,7 +24,7 @@ import (
 // It unwraps to the deskbridge kind of its status, so
 // errors.Is(err, [deskbridge.ErrRateLimited]) works as for every vendor.
 // RetryAfter is the response's Retry-After, else the time until
-// X-RateLimit-Reset on a 429, or on another status that came with
+// X-RateLimit-Reset on a 429 or on any other status that came with
 // X-RateLimit-Remaining 0 (the client holds the next request on that
 // endpoint group until then), measured on the client's clock.
 type Error struct {
@@ -92,18 +91,6 @@ func decodeError(info *rest.ErrorInfo) error {
 		e.Message = rest.Snippet(info.Body, 200)
 	}
 	return e
-}
-
-// withResetWait gives a Braze error whose response said its endpoint
-// group's budget is spent, but asked for no wait, the time until that
-// budget resets, on the client's clock (h is the response's header). The
-// core reads Retry-After, and the reset of a 429, itself.
-func (c *Client) withResetWait(err error, h http.Header) {
-	var e *Error
-	if errors.As(err, &e) && e.RetryAfter == 0 && !e.NotSent && e.StatusCode != http.StatusTooManyRequests &&
-		strings.TrimSpace(h.Get("X-RateLimit-Remaining")) == "0" {
-		e.RetryAfter = resetWait(h, c.rest.Now())
-	}
 }
 
 // MinorError is one item of the "errors" array that Braze returns beside
@@ -175,11 +162,12 @@ func invalidAt(op, kind string, i int, format string, args ...any) error {
 
 // MaybeSent reports whether err comes from a send (a trigger send or
 // messages/send) that may have been carried out although it failed: a 5xx,
-// a connection lost after the request left, or a retried attempt. Such a
-// send must not be repeated blindly. A send that certainly did not leave is
-// never [MaybeSent]: one held back by a spent rate-limit budget (NotSent, or
-// whose context ended during that hold) and one whose context had ended
-// before it was sent.
+// a connection lost after the request left, or a retried attempt
+// ([WithRetrySends]), even one that ended on a failure to connect. Such a
+// send must not be repeated blindly. A send that certainly did not leave
+// is never MaybeSent: one held back by a spent rate-limit budget (NotSent,
+// or whose context ended during that hold), one whose context had ended
+// before it was sent, and one that could not connect on its only attempt.
 func MaybeSent(err error) bool {
 	var e *Error
 	if errors.As(err, &e) {
@@ -196,27 +184,41 @@ func (e *maybeSentError) Error() string { return e.err.Error() + maybeSentNote }
 func (e *maybeSentError) Unwrap() error { return e.err }
 
 // sendFailure decorates the error of a send: whether the message may have
-// been sent is the one thing its caller must know.
-//
-// A Braze error means nothing was sent for a 4xx ("all of the following
-// error codes indicate that no messages will be sent",
-// https://www.braze.com/docs/api/errors/), and a 429 is only retried after
-// 429s. A 5xx may come after the send was made; and when 5xx retries were
-// opted into, any retried attempt may have. An error the client made
-// without sending (NotSent) was not sent. A transport failure may have been
-// sent unless no attempt was made (the context ended while a spent budget
-// held the request) or it failed while dialing.
+// been sent is the one thing its caller must know (see
+// mayHaveBeenProcessed; retried says whether a 5xx or a lost connection
+// was retried).
 func sendFailure(err error, retried bool) error {
-	var e *Error
-	if errors.As(err, &e) {
-		e.MaybeSent = !e.NotSent && (e.StatusCode >= 500 || (retried && e.Attempts > 1))
+	if !mayHaveBeenProcessed(err, retried) {
 		return err
 	}
-	var te *deskbridge.TransportError
-	if errors.As(err, &te) && te.Attempts > 0 && !dialFailure(err) {
-		return &maybeSentError{err: err}
+	var e *Error
+	if errors.As(err, &e) {
+		e.MaybeSent = true
+		return err
 	}
-	return err
+	return &maybeSentError{err: err}
+}
+
+// mayHaveBeenProcessed reports whether a POST that failed with err may
+// have been carried out by Braze all the same; retried says whether its
+// 5xx and lost connections were retried.
+//
+// A Braze error means nothing was done for a 4xx ("all of the following
+// error codes indicate that no messages will be sent",
+// https://www.braze.com/docs/api/errors/), and a 429 is only retried after
+// 429s. A 5xx may come after the work was done; and when 5xx retries were
+// opted into, any retried attempt may have done it. An error the client
+// made without sending (NotSent) was not sent. A transport failure may
+// have been sent unless no attempt was made (the context ended while a
+// spent budget held the request) or it failed while dialing; but a dial
+// failure that ends retries may follow an attempt that did leave.
+func mayHaveBeenProcessed(err error, retried bool) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return !e.NotSent && (e.StatusCode >= 500 || (retried && e.Attempts > 1))
+	}
+	var te *deskbridge.TransportError
+	return errors.As(err, &te) && te.Attempts > 0 && (!dialFailure(err) || (retried && te.Attempts > 1))
 }
 
 func dialFailure(err error) bool {

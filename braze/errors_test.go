@@ -13,6 +13,7 @@ import (
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
 	"github.com/deskbridge/deskbridge/internal/testkit"
+	"github.com/jarcoal/httpmock"
 )
 
 func TestDecodeError(t *testing.T) {
@@ -97,6 +98,11 @@ func TestSendFailure(t *testing.T) {
 		{"transport error after retries", &deskbridge.TransportError{Vendor: "braze", Attempts: 3}, true, true},
 		{"context ended while the budget held it", &deskbridge.TransportError{Vendor: "braze", Attempts: 0}, false, false},
 		{"dial failure", &deskbridge.TransportError{Vendor: "braze", Attempts: 1, Err: &net.OpError{Op: "dial", Err: errors.New("refused")}}, false, false},
+		{"dial failure, retried but only tried once", &deskbridge.TransportError{Vendor: "braze", Attempts: 1, Err: &net.OpError{Op: "dial", Err: errors.New("refused")}}, true, false},
+		// With WithRetrySends, a 503 (or a connection reset after the
+		// request left) then a dial failure ends on the dial failure: the
+		// first attempt may have sent the message all the same.
+		{"503 then a dial failure, retried", &deskbridge.TransportError{Vendor: "braze", Attempts: 2, Err: &net.OpError{Op: "dial", Err: errors.New("refused")}}, true, true},
 		{"other", errors.New("x"), false, false},
 	} {
 		if got := MaybeSent(sendFailure(tc.err, tc.retried)); got != tc.want {
@@ -180,8 +186,8 @@ func TestSendNotSentIsNotMaybeSent(t *testing.T) {
 	})
 }
 
-// RetryAfter comes from the core (Retry-After; a 429's reset) and, for a
-// spent budget on another status, from the reset on the client's clock.
+// RetryAfter comes from the core: Retry-After, else the reset of a 429 or
+// of any answer that says its budget is spent, on the client's clock.
 func TestRetryAfterOnTheClientsClock(t *testing.T) {
 	t.Parallel()
 	c, mock, ft := newMocked(t, WithMaxRetries(0))
@@ -202,6 +208,69 @@ func TestRetryAfterOnTheClientsClock(t *testing.T) {
 		var be *Error
 		if !errors.As(err, &be) || be.RetryAfter != want || be.NotSent {
 			t.Fatalf("answer %d: err = %v, RetryAfter = %v, want %v", i+1, err, be.RetryAfter, want)
+		}
+	}
+}
+
+// With WithRetrySends, a send answered 503 and then refused at the dial
+// may have gone out on its first attempt: it is MaybeSent, even though
+// the last failure was a dial.
+func TestRetriedSendEndingInDialFailureIsMaybeSent(t *testing.T) {
+	t.Parallel()
+	c, mock, _ := newMocked(t, WithRetrySends(true), WithMaxRetries(1))
+	n := 0
+	mock.RegisterResponder(http.MethodPost, testBase+"/campaigns/trigger/send", func(*http.Request) (*http.Response, error) {
+		n++
+		if n == 1 {
+			return httpmock.NewStringResponse(503, `{"message":"Service Unavailable"}`), nil
+		}
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	})
+	_, err := c.Campaigns.TriggerSend(t.Context(), &CampaignTriggerRequest{CampaignID: "c", Recipients: []Recipient{{ExternalUserID: "u"}}})
+	var te *deskbridge.TransportError
+	if !errors.As(err, &te) || te.Attempts != 2 || !MaybeSent(err) || !strings.Contains(err.Error(), "may have been sent") {
+		t.Fatalf("err = %v (attempts %d), MaybeSent = %v, want a transport error after 2 attempts that may have been sent", err, te.Attempts, MaybeSent(err))
+	}
+}
+
+// A 400 that says its endpoint group's budget is spent (X-RateLimit-Remaining
+// 0) carries the time to the reset: the core reads it for any status.
+func TestSpentBudgetOn400CarriesRetryAfter(t *testing.T) {
+	t.Parallel()
+	c, mock, ft := newMocked(t)
+	answer(mock, "/users/identify", reply{status: 400, body: `{"message":"Bad Request"}`, header: spent(ft, 30*time.Second)})
+	_, err := c.Users.Identify(t.Context(), &IdentifyRequest{AliasesToIdentify: []AliasToIdentify{{ExternalID: "e", UserAlias: UserAlias{AliasName: "n", AliasLabel: "l"}}}})
+	var be *Error
+	if !errors.As(err, &be) || be.StatusCode != 400 || be.RetryAfter != 30*time.Second || be.NotSent || !errors.Is(err, deskbridge.ErrInvalid) {
+		t.Fatalf("err = %v, want a 400 with RetryAfter 30s", err)
+	}
+}
+
+// A Braze error body that echoes the API key, one letter JSON-escaped
+// (\u0061 for "a"), in its message and in a minor error's type, shows the
+// key neither in err.Error() nor in the decoded MinorError.Type: the
+// core finds the key in the decoded text, not only in the raw bytes.
+func TestErrorDoesNotEchoEscapedKey(t *testing.T) {
+	t.Parallel()
+	if !strings.Contains(testKey, "a") {
+		t.Fatal("the test key needs an a")
+	}
+	escaped := strings.Replace(testKey, "a", `\u0061`, 1)
+	for _, status := range []int{400, 401} {
+		c, mock, _ := newMocked(t)
+		answer(mock, "/users/identify", reply{status: status, body: `{"message":"bad key ` + escaped + `","errors":[{"type":"key '` + escaped + `' is not valid","input_array":"aliases_to_identify","index":0},"` + escaped + `"]}`})
+		_, err := c.Users.Identify(t.Context(), &IdentifyRequest{AliasesToIdentify: []AliasToIdentify{{ExternalID: "e", UserAlias: UserAlias{AliasName: "n", AliasLabel: "l"}}}})
+		var be *Error
+		if !errors.As(err, &be) || len(be.Errors) != 2 {
+			t.Fatalf("%d: err = %v", status, err)
+		}
+		if strings.Contains(err.Error(), testKey) || strings.Contains(be.Message, testKey) {
+			t.Errorf("%d: the key is in the error: %q", status, err.Error())
+		}
+		for _, m := range be.Errors {
+			if strings.Contains(m.Type, testKey) || strings.Contains(m.String(), testKey) {
+				t.Errorf("%d: the key is in a minor error: %q", status, m.Type)
+			}
 		}
 	}
 }

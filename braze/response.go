@@ -58,7 +58,6 @@ func (c *Client) post(ctx context.Context, path string, body any, k kind, out re
 		Idempotent: retried,
 	}, out)
 	if err != nil {
-		c.withResetWait(err, resp.Header)
 		if k == send {
 			return sendFailure(err, retried)
 		}

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 )
 
 // This file holds every Braze behaviour this package relies on that the
@@ -82,29 +80,6 @@ func reindexMinorError(m MinorError, c trackChunk) MinorError {
 // current one. Either sign is taken as queued.
 func queued(status int, message string) bool {
 	return status == http.StatusAccepted || strings.EqualFold(message, "queued")
-}
-
-// resetWait is the time from now until the X-RateLimit-Reset of a
-// response, which the client gives as RetryAfter to an error whose
-// response said the budget is spent but asked for no wait (the core reads
-// the reset header itself for a 429 only).
-//
-// UNCONFIRMED: that Braze's REST API never sends Retry-After
-// (https://www.braze.com/docs/api/api_limits/ names only the X-RateLimit-*
-// headers); if it does, the core prefers it.
-func resetWait(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("X-RateLimit-Reset"))
-	if v == "" {
-		return 0
-	}
-	secs, err := strconv.ParseFloat(v, 64)
-	if err != nil || !(secs > 0 && secs < 9e9) { // NaN, or past 2255: not a reset (nor an int64 of nanoseconds)
-		return 0
-	}
-	if d := time.Unix(0, int64(secs*float64(time.Second))).Sub(now); d > 0 {
-		return d
-	}
-	return 0
 }
 
 // requestIDHeaders are the response headers that may carry the id of a

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
-	"time"
 )
 
 // Each test here names one UNCONFIRMED guess of unconfirmed.go.
@@ -62,27 +61,6 @@ func TestUnconfirmedQueued(t *testing.T) {
 	// Doubt: 202 {"message":"queued"} is only in an older errors page.
 	if !queued(202, "") || !queued(200, "queued") || queued(200, "success") || queued(201, "success") {
 		t.Fatal("queued")
-	}
-}
-
-func TestUnconfirmedNoRetryAfterOnREST(t *testing.T) {
-	t.Parallel()
-	// Doubt: Braze's REST API is not documented to send Retry-After; the
-	// wait is read from X-RateLimit-Reset (epoch seconds).
-	now := time.Unix(1_800_000_000, 0)
-	for v, want := range map[string]time.Duration{
-		"1800000030":   30 * time.Second,
-		"1800000000.5": 500 * time.Millisecond,
-		"1799999990":   0,
-		"9999999999":   0,
-		"1e300":        0,
-		"NaN":          0,
-		"soon":         0,
-		"":             0,
-	} {
-		if got := resetWait(http.Header{"X-Ratelimit-Reset": {v}}, now); got != want {
-			t.Errorf("%q → %v, want %v", v, got, want)
-		}
 	}
 }
 
