@@ -41,9 +41,13 @@
 //   - Any 2xx is a success, 202 {"message":"queued"} included
 //     ([Response].Queued). Minor errors returned with a success are on the
 //     result ([Response].Errors), never dropped.
-//   - [UsersService.Track] splits input beyond 75 attributes, events or
-//     purchases into as many requests as needed, in order, and indexes the
-//     minor errors of each back into the caller's arrays.
+//   - [UsersService.Track] splits input into requests of at most 75
+//     objects in all ([MaxTrackObjects]; 75 of each kind
+//     [WithLegacyTrackBatching]), sent in Braze's order, encodes every
+//     request before sending the first, and indexes the minor errors of
+//     each back into the caller's arrays. When a request fails, the error
+//     says what was sent, and [MaybeSent] whether Braze may have processed
+//     the failed one.
 //   - Rate limits: the X-RateLimit-* headers (reset as epoch seconds) are
 //     remembered per endpoint group, as Braze keeps its budgets
 //     (https://www.braze.com/docs/api/api_limits/: users/track; the three

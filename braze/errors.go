@@ -34,7 +34,9 @@ type Error struct {
 	// MaybeSent is set on a send (trigger sends, messages/send) that failed
 	// in a way that does not prove nothing was sent: a 5xx, or an earlier
 	// attempt that was retried (see [WithRetrySends]). Check before sending
-	// again. A request held back (NotSent) is never [MaybeSent].
+	// again. A request held back (NotSent) is never [MaybeSent]. It is not
+	// set on a [UsersService.Track] error: the function [MaybeSent] reports
+	// whether that may have been processed.
 	MaybeSent bool
 }
 
@@ -160,15 +162,24 @@ func invalidAt(op, kind string, i int, format string, args ...any) error {
 	return invalid(op, kind+"["+strconv.Itoa(i)+"]", format, args...)
 }
 
-// MaybeSent reports whether err comes from a send (a trigger send or
-// messages/send) that may have been carried out although it failed: a 5xx,
-// a connection lost after the request left, or a retried attempt
-// ([WithRetrySends]), even one that ended on a failure to connect. Such a
-// send must not be repeated blindly. A send that certainly did not leave
-// is never MaybeSent: one held back by a spent rate-limit budget (NotSent,
-// or whose context ended during that hold), one whose context had ended
-// before it was sent, and one that could not connect on its only attempt.
+// MaybeSent reports whether err comes from a call that may have been
+// carried out although it failed, and so must not be repeated blindly:
+//   - a send (a trigger send or messages/send) that failed with a 5xx, a
+//     connection lost after the request left, or after a retried attempt
+//     ([WithRetrySends]);
+//   - [UsersService.Track] whose failed request failed with a 5xx or a
+//     connection lost after it left: Braze may have processed that
+//     request's items ([TrackResult].Failed).
+//
+// A call that certainly did not leave is never MaybeSent: one held back by
+// a spent rate-limit budget (NotSent, or whose context ended during that
+// hold), one whose context had ended before it was sent, and one that
+// could not connect on its only attempt.
 func MaybeSent(err error) bool {
+	var te *trackError
+	if errors.As(err, &te) {
+		return te.maybe
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.MaybeSent

@@ -82,6 +82,53 @@ func queued(status int, message string) bool {
 	return status == http.StatusAccepted || strings.EqualFold(message, "queued")
 }
 
+// trackBatchLimit is how many objects one users/track request carries:
+// at most 75 in all by default, 75 of each array when legacy is set
+// ([WithLegacyTrackBatching]).
+//
+// Documented, https://www.braze.com/docs/api/api_limits/: the English page
+// gives "75 events, 75 purchases, and 75 attributes per API request"; its
+// localized copies (https://www.braze.com/docs/de/api/api_limits/, /ja/,
+// /pt-br/), updated after it, give up to 75 objects in total, combined
+// across attributes, events and purchases, and say that customers on
+// legacy rate limits may include up to 75 of each array.
+//
+// UNCONFIRMED: which limit a given workspace has. Braze's API does not
+// say, and neither page says which accounts are on legacy limits. The
+// default, 75 in total, is within both; if the English page is the current
+// one after all, it costs only more requests (up to three times as many
+// when every kind is full). We are wrong if a workspace on the current
+// limits accepts more than 75 objects in total, or one on legacy limits
+// refuses 75 of each.
+func trackBatchLimit(legacy bool) trackLimit {
+	if legacy {
+		return trackLimit{perKind: MaxTrackPerKind, total: 3 * MaxTrackPerKind}
+	}
+	return trackLimit{perKind: MaxTrackObjects, total: MaxTrackObjects}
+}
+
+// sendsBudget is the rate-limit budget the send endpoints
+// (/messages/send, /campaigns/trigger/send, /canvas/trigger/send) draw on: one budget, "sends", for the three, apart from the
+// default budget of the endpoints Braze's table does not name.
+//
+// Documented, https://www.braze.com/docs/api/api_limits/: the three share
+// one budget of 250 requests a minute for broadcast calls (a segment or
+// Connected Audience only). For a send to given users the English page
+// says 250,000 requests an hour "shared between the endpoints"; the
+// localized copies, newer, put such sends in the default pool of 250,000
+// an hour that every endpoint not in the table shares.
+//
+// UNCONFIRMED: which budget a send by user ID draws on, and so which
+// budget the X-RateLimit-* headers of its answer describe; the client
+// cannot tell a broadcast from the path. Keeping the three apart from the
+// default budget is the guess whose error costs least: if sends share the
+// default pool, a send after another endpoint spent it collects a 429,
+// which is retried (nothing was sent), instead of a send being held for an
+// unrelated budget's reset. We are wrong if an answer to a send by ID
+// reports the same budget (limit, remaining, reset) as an endpoint of the
+// default pool, or a broadcast's 250-a-minute budget.
+func sendsBudget() string { return "sends" }
+
 // requestIDHeaders are the response headers that may carry the id of a
 // request, for Braze support.
 //

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // Each test here names one UNCONFIRMED guess of unconfirmed.go.
@@ -61,6 +62,53 @@ func TestUnconfirmedQueued(t *testing.T) {
 	// Doubt: 202 {"message":"queued"} is only in an older errors page.
 	if !queued(202, "") || !queued(200, "queued") || queued(200, "success") || queued(201, "success") {
 		t.Fatal("queued")
+	}
+}
+
+func TestUnconfirmedTrackBatchLimit(t *testing.T) {
+	t.Parallel()
+	// Doubt: which users/track batch limit a workspace has. The localized
+	// api_limits pages say 75 objects in total per request (75 of each
+	// array on legacy limits); the English page still says 75 of each. The
+	// default must be within both; legacy batching is 75 of each.
+	if got := trackBatchLimit(false); got != (trackLimit{perKind: 75, total: 75}) {
+		t.Errorf("default limit %+v, want 75 in total", got)
+	}
+	if got := trackBatchLimit(true); got != (trackLimit{perKind: 75, total: 225}) {
+		t.Errorf("legacy limit %+v, want 75 of each array", got)
+	}
+	// Under either reading of Braze's page, a default request is accepted.
+	for _, c := range planTrack(200, 200, 200, trackBatchLimit(false)) {
+		if n := c.counts(); n.Attributes+n.Events+n.Purchases > 75 {
+			t.Fatalf("request %v carries %+v", c, n)
+		}
+	}
+}
+
+func TestUnconfirmedSendsShareOneBudgetApartFromDefault(t *testing.T) {
+	t.Parallel()
+	// Doubt: a send by user ID may draw on the default 250,000-an-hour
+	// pool (the localized api_limits pages) rather than on a budget of the
+	// three send endpoints (documented for broadcasts). The client keys
+	// the three together, apart from the default budget: a spent default
+	// budget must not hold a send.
+	for _, p := range []string{"/messages/send", "/campaigns/trigger/send", "/canvas/trigger/send"} {
+		if got := budgetGroup(http.MethodPost, p); got != sendsBudget() || got == "" {
+			t.Errorf("%s → %q, want %q", p, got, sendsBudget())
+		}
+	}
+	c, mock, ft := newMocked(t)
+	// An endpoint of the default budget (not in Braze's table) spends it.
+	answer(mock, "/users/external_id/rename", reply{status: 200, body: `{"message":"success"}`, header: spent(ft, 50*time.Second)})
+	sends := answer(mock, "/campaigns/trigger/send", reply{status: 201, body: `{"message":"success","dispatch_id":"d"}`})
+	if err := c.post(t.Context(), "/users/external_id/rename", map[string]any{}, write, new(Response)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Campaigns.TriggerSend(t.Context(), &CampaignTriggerRequest{CampaignID: "c", Recipients: []Recipient{{ExternalUserID: "u"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(ft.Sleeps()) != 0 || len(sends.all()) != 1 {
+		t.Fatalf("the send waited %v for the default budget", ft.Sleeps())
 	}
 }
 

@@ -3,14 +3,25 @@ package braze
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
 
-// MaxTrackPerKind is how many attributes, events and purchases one
-// /users/track request may carry each; [UsersService.Track] splits larger input.
-const MaxTrackPerKind = 75
+// Batching limits of one /users/track request
+// (https://www.braze.com/docs/api/api_limits/). Which one a workspace has
+// is not something Braze's API tells: [UsersService.Track] keeps within
+// MaxTrackObjects unless the client is built [WithLegacyTrackBatching].
+const (
+	// MaxTrackObjects is how many objects one request may carry in all,
+	// attributes, events and purchases combined, on Braze's current limits.
+	MaxTrackObjects = 75
+	// MaxTrackPerKind is how many attributes, events and purchases one
+	// request may carry each on Braze's legacy limits (225 objects in all).
+	MaxTrackPerKind = 75
+)
 
 // UsersService tracks, identifies and exports user profiles.
 type UsersService service
@@ -150,8 +161,13 @@ type TrackResult struct {
 	PurchasesProcessed  int `json:"purchases_processed,omitempty"`
 	// Requests is how many requests succeeded.
 	Requests int `json:"-"`
-	// Sent counts the input items of the successful requests.
+	// Sent counts the input items of the successful requests: the first
+	// Sent.Attributes attributes, and so on, as requests go in order.
 	Sent TrackCounts `json:"-"`
+	// Failed counts the input items of the request that failed, the ones
+	// after Sent in each array; zero when none did. They were not
+	// processed, unless [MaybeSent] reports the error.
+	Failed TrackCounts `json:"-"`
 }
 
 // TrackCounts counts items of each kind.
@@ -160,26 +176,39 @@ type TrackCounts struct{ Attributes, Events, Purchases int }
 // trackChunk is one request's share of each array: [from, to).
 type trackChunk struct{ a, e, p [2]int }
 
-// planTrack splits the input into requests of at most [MaxTrackPerKind] of
-// each kind, keeping Braze's processing order across requests: all
-// attributes, then all events, then all purchases (Braze processes a
-// request's attributes, then its events, then its purchases). Events start
-// in the request that carries the last attributes, purchases in the one
-// that carries the last events.
-func planTrack(na, ne, np int) []trackChunk {
+// counts is how many items of each kind c carries.
+func (c trackChunk) counts() TrackCounts {
+	return TrackCounts{c.a[1] - c.a[0], c.e[1] - c.e[0], c.p[1] - c.p[0]}
+}
+
+// trackLimit is how many objects one users/track request may carry: at
+// most perKind of each array, total in all (see trackBatchLimit).
+type trackLimit struct{ perKind, total int }
+
+// planTrack splits the input into requests within lim, keeping Braze's
+// processing order across requests: all attributes, then all events, then
+// all purchases (Braze processes a request's attributes, then its events,
+// then its purchases). Events start in the request that carries the last
+// attributes, purchases in the one that carries the last events; each
+// request is filled up to lim in that order.
+func planTrack(na, ne, np int, lim trackLimit) []trackChunk {
 	var out []trackChunk
 	a, e, p := 0, 0, 0
 	for a < na || e < ne || p < np {
-		var c trackChunk
-		c.a = [2]int{a, min(a+MaxTrackPerKind, na)}
+		room := lim.total
+		take := func(from, n int) [2]int {
+			k := min(n-from, lim.perKind, room)
+			room -= k
+			return [2]int{from, from + k}
+		}
+		c := trackChunk{e: [2]int{e, e}, p: [2]int{p, p}}
+		c.a = take(a, na)
 		a = c.a[1]
-		c.e = [2]int{e, e}
-		c.p = [2]int{p, p}
 		if a == na {
-			c.e[1] = min(e+MaxTrackPerKind, ne)
+			c.e = take(e, ne)
 			e = c.e[1]
 			if e == ne {
-				c.p[1] = min(p+MaxTrackPerKind, np)
+				c.p = take(p, np)
 				p = c.p[1]
 			}
 		}
@@ -188,36 +217,46 @@ func planTrack(na, ne, np int) []trackChunk {
 	return out
 }
 
-// Track records attributes, events and purchases. Input beyond 75 of a
-// kind is split into as many requests as needed and sent in order (see
-// planTrack); everything is checked before the first is sent. Minor errors
+// Track records attributes, events and purchases. Input beyond what one
+// request may carry (75 objects in all, or 75 of each kind with
+// [WithLegacyTrackBatching]) is split into as many requests as needed and
+// sent in order (see planTrack). Every item is checked, and every request encoded, before the
+// first is sent: a [*ValidationError] means nothing was sent. Minor errors
 // of every request come back on the result, indexed into req's arrays.
 //
 // When a request fails, Track stops: it returns what the successful
-// requests did (result.Sent, result.Requests) with an error that says how
-// many were sent; the failed request's items and the later ones were not.
-// A 5xx is not retried (a retried event would be counted twice).
+// requests did (result.Sent, result.Requests) and the items of the failed
+// one (result.Failed), with an error that says how many requests were
+// sent. The requests after the failed one were not sent. The failed one
+// was not processed after a 4xx or a failure to connect; after a 5xx or a
+// connection lost once the request had left, Braze may have processed it,
+// and [MaybeSent] reports the error: check before sending those items
+// again, as an event sent twice is counted twice. A 5xx is not retried, for
+// the same reason. Unless the failure is of that kind, the failure of the
+// first request is returned as the client returned it.
 func (s *UsersService) Track(ctx context.Context, req *TrackRequest) (*TrackResult, error) {
 	const op = "Users.Track"
 	if err := checkTrack(op, req); err != nil {
 		return nil, err
 	}
-	plan := planTrack(len(req.Attributes), len(req.Events), len(req.Purchases))
-	total := new(TrackResult)
-	size := 0
-	for i, c := range plan {
-		body, err := trackBody(make([]byte, 0, size), req, c)
-		if err != nil {
-			return total, invalid(op, "", "encoding request %d of %d: %v", i+1, len(plan), err)
+	plan := planTrack(len(req.Attributes), len(req.Events), len(req.Purchases), s.client.trackLimit)
+	buf, ends, err := trackBodies(req, plan)
+	if err != nil {
+		var ie *itemError
+		if errors.As(err, &ie) {
+			return nil, invalid(op, ie.field, "cannot be encoded as JSON: %v", ie.err)
 		}
-		size = len(body) + len(body)/8 // the next request's is much the same
+		return nil, invalid(op, "", "cannot be encoded as JSON: %v", err)
+	}
+	total := new(TrackResult)
+	start := 0
+	for i, c := range plan {
+		body := json.RawMessage(buf[start:ends[i]:ends[i]])
+		start = ends[i]
 		var out TrackResult
 		if err := s.client.post(ctx, "/users/track", body, write, &out); err != nil {
-			if i == 0 {
-				return total, err
-			}
-			return total, fmt.Errorf("braze: %s: request %d of %d failed; the %d before it were sent (%d attributes, %d events, %d purchases), the rest was not: %w",
-				op, i+1, len(plan), i, total.Sent.Attributes, total.Sent.Events, total.Sent.Purchases, err)
+			total.Failed = c.counts()
+			return total, trackFailed(op, i, len(plan), total.Sent, err)
 		}
 		for _, m := range out.Errors {
 			total.Errors = append(total.Errors, reindexMinorError(m, c))
@@ -229,18 +268,90 @@ func (s *UsersService) Track(ctx context.Context, req *TrackRequest) (*TrackResu
 		total.EventsProcessed += out.EventsProcessed
 		total.PurchasesProcessed += out.PurchasesProcessed
 		total.Requests++
-		total.Sent.Attributes += c.a[1] - c.a[0]
-		total.Sent.Events += c.e[1] - c.e[0]
-		total.Sent.Purchases += c.p[1] - c.p[0]
+		n := c.counts()
+		total.Sent.Attributes += n.Attributes
+		total.Sent.Events += n.Events
+		total.Sent.Purchases += n.Purchases
 	}
 	return total, nil
 }
 
+// trackError is the failure of request i (from 0) of the n of a Track
+// call that sent some before it, or that may have been processed.
+type trackError struct {
+	msg   string
+	maybe bool // Braze may have processed the failed request
+	err   error
+}
+
+func (e *trackError) Error() string { return e.msg }
+func (e *trackError) Unwrap() error { return e.err }
+
+// trackFailed is the error of Track whose request i of n failed with err
+// after sent was sent. A failure of the first request that certainly was
+// not processed is err itself.
+func trackFailed(op string, i, n int, sent TrackCounts, err error) error {
+	maybe := mayHaveBeenProcessed(err, false)
+	if i == 0 && !maybe {
+		return err
+	}
+	msg := fmt.Sprintf("braze: %s: request %d of %d failed and ", op, i+1, n)
+	if maybe {
+		msg += "may have been processed by Braze, check before sending its items again"
+	} else {
+		msg += "was not processed"
+	}
+	if i > 0 {
+		msg += fmt.Sprintf("; the %d before it %s sent (%d attributes, %d events, %d purchases)",
+			i, plural(i, "was", "were"), sent.Attributes, sent.Events, sent.Purchases)
+	}
+	if later := n - i - 1; later > 0 {
+		msg += fmt.Sprintf("; the %d after it %s not sent", later, plural(later, "was", "were"))
+	}
+	return &trackError{msg: msg + ": " + err.Error(), maybe: maybe, err: err}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// trackBodies encodes the body of every request of plan into one buffer,
+// before any is sent: request i's body is buf[ends[i-1]:ends[i]].
+func trackBodies(req *TrackRequest, plan []trackChunk) (buf []byte, ends []int, err error) {
+	ends = make([]int, len(plan))
+	if len(plan) > 0 {
+		n := plan[0].counts()
+		buf = make([]byte, 0, 128*(n.Attributes+n.Events+n.Purchases))
+	}
+	for i, c := range plan {
+		if i == 1 { // the others are much the size of the first
+			buf = slices.Grow(buf, (len(buf)+len(buf)/8)*(len(plan)-1))
+		}
+		if buf, err = trackBody(buf, req, c); err != nil {
+			return nil, nil, err
+		}
+		ends[i] = len(buf)
+	}
+	return buf, ends, nil
+}
+
+// itemError is an item of a users/track array that cannot be encoded.
+type itemError struct {
+	field string // "events[3]"
+	err   error
+}
+
+func (e *itemError) Error() string { return e.field + ": " + e.err.Error() }
+
 // trackBody appends the body of the users/track request c of req to b:
 // the JSON of a [TrackRequest] holding c's share of each array, encoded once
-// into one buffer.
-func trackBody(b []byte, req *TrackRequest, c trackChunk) (json.RawMessage, error) {
+// into one buffer. An item that cannot be encoded is an *itemError.
+func trackBody(b []byte, req *TrackRequest, c trackChunk) ([]byte, error) {
 	b = append(b, '{')
+	open := len(b) // no member yet while len(b) == open
 	var err error
 	if attrs := req.Attributes[c.a[0]:c.a[1]]; len(attrs) > 0 {
 		b = append(b, `"attributes":[`...)
@@ -249,31 +360,43 @@ func trackBody(b []byte, req *TrackRequest, c trackChunk) (json.RawMessage, erro
 				b = append(b, ',')
 			}
 			if b, err = attrs[i].appendJSON(b); err != nil {
-				return nil, fmt.Errorf("attributes[%d]: %w", c.a[0]+i, err)
+				return nil, &itemError{"attributes[" + strconv.Itoa(c.a[0]+i) + "]", err}
 			}
 		}
 		b = append(b, ']')
 	}
-	for _, kind := range [...]struct {
-		name  string
-		items any
-		n     int
-	}{
-		{`"events":`, req.Events[c.e[0]:c.e[1]], c.e[1] - c.e[0]},
-		{`"purchases":`, req.Purchases[c.p[0]:c.p[1]], c.p[1] - c.p[0]},
-	} {
-		if kind.n == 0 {
-			continue
-		}
-		if len(b) > 1 {
-			b = append(b, ',')
-		}
-		b = append(b, kind.name...)
-		if b, err = appendMarshal(b, kind.items); err != nil {
-			return nil, err
-		}
+	if b, err = appendTrackArray(b, len(b) > open, "events", req.Events, c.e); err != nil {
+		return nil, err
+	}
+	if b, err = appendTrackArray(b, len(b) > open, "purchases", req.Purchases, c.p); err != nil {
+		return nil, err
 	}
 	return append(b, '}'), nil
+}
+
+// appendTrackArray appends the member name of a users/track body, holding
+// items[r[0]:r[1]], unless that is empty; after a comma if comma is set. It
+// looks for the item encoding/json refuses only when there is one.
+func appendTrackArray[T any](b []byte, comma bool, name string, items []T, r [2]int) ([]byte, error) {
+	if r[0] == r[1] {
+		return b, nil
+	}
+	if comma {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, name...)
+	b = append(b, `":`...)
+	out, err := appendMarshal(b, items[r[0]:r[1]])
+	if err == nil {
+		return out, nil
+	}
+	for i := r[0]; i < r[1]; i++ {
+		if _, ierr := json.Marshal(&items[i]); ierr != nil {
+			return nil, &itemError{name + "[" + strconv.Itoa(i) + "]", ierr}
+		}
+	}
+	return nil, &itemError{name, err}
 }
 
 // reservedAttributeKeys are the members of an attributes object that its

@@ -5,35 +5,193 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/deskbridge/deskbridge"
+	"github.com/jarcoal/httpmock"
 )
 
 func TestPlanTrack(t *testing.T) {
 	t.Parallel()
+	def, legacy := trackBatchLimit(false), trackBatchLimit(true)
 	for _, tc := range []struct {
 		a, e, p int
+		lim     trackLimit
 		want    string
 	}{
-		{1, 0, 0, "[{[0 1] [0 0] [0 0]}]"},
-		{75, 75, 75, "[{[0 75] [0 75] [0 75]}]"},
-		{76, 0, 0, "[{[0 75] [0 0] [0 0]} {[75 76] [0 0] [0 0]}]"},
-		// Events start only in the request carrying the last attributes,
-		// purchases in the one carrying the last events: Braze's order.
-		{100, 100, 10, "[{[0 75] [0 0] [0 0]} {[75 100] [0 75] [0 0]} {[100 100] [75 100] [0 10]}]"},
-		{0, 0, 151, "[{[0 0] [0 0] [0 75]} {[0 0] [0 0] [75 150]} {[0 0] [0 0] [150 151]}]"},
-		{0, 0, 0, "[]"},
+		// At most 75 objects in all per request, in Braze's order: the
+		// attributes, then the events, then the purchases.
+		{1, 0, 0, def, "[{[0 1] [0 0] [0 0]}]"},
+		{75, 0, 0, def, "[{[0 75] [0 0] [0 0]}]"},
+		{75, 75, 75, def, "[{[0 75] [0 0] [0 0]} {[75 75] [0 75] [0 0]} {[75 75] [75 75] [0 75]}]"},
+		{76, 0, 0, def, "[{[0 75] [0 0] [0 0]} {[75 76] [0 0] [0 0]}]"},
+		{100, 100, 10, def, "[{[0 75] [0 0] [0 0]} {[75 100] [0 50] [0 0]} {[100 100] [50 100] [0 10]}]"},
+		{0, 0, 151, def, "[{[0 0] [0 0] [0 75]} {[0 0] [0 0] [75 150]} {[0 0] [0 0] [150 151]}]"},
+		{0, 0, 0, def, "[]"},
+		// Legacy limits: 75 of each array. Events start only in the request
+		// carrying the last attributes, purchases in the one carrying the
+		// last events: Braze's order.
+		{75, 75, 75, legacy, "[{[0 75] [0 75] [0 75]}]"},
+		{76, 0, 0, legacy, "[{[0 75] [0 0] [0 0]} {[75 76] [0 0] [0 0]}]"},
+		{100, 100, 10, legacy, "[{[0 75] [0 0] [0 0]} {[75 100] [0 75] [0 0]} {[100 100] [75 100] [0 10]}]"},
+		{0, 0, 151, legacy, "[{[0 0] [0 0] [0 75]} {[0 0] [0 0] [75 150]} {[0 0] [0 0] [150 151]}]"},
 	} {
-		if got := fmt.Sprint(planTrack(tc.a, tc.e, tc.p)); got != tc.want {
-			t.Errorf("planTrack(%d, %d, %d) = %s, want %s", tc.a, tc.e, tc.p, got, tc.want)
+		plan := planTrack(tc.a, tc.e, tc.p, tc.lim)
+		if got := fmt.Sprint(plan); got != tc.want {
+			t.Errorf("planTrack(%d, %d, %d, %+v) = %s, want %s", tc.a, tc.e, tc.p, tc.lim, got, tc.want)
+		}
+		for _, c := range plan {
+			na, ne, np := c.a[1]-c.a[0], c.e[1]-c.e[0], c.p[1]-c.p[0]
+			if na+ne+np > tc.lim.total || max(na, ne, np) > tc.lim.perKind {
+				t.Errorf("planTrack(%d, %d, %d, %+v): request %v is over the limit", tc.a, tc.e, tc.p, tc.lim, c)
+			}
 		}
 	}
-	if n := len(planTrack(10000, 0, 0)); n != 134 {
-		t.Fatalf("10,000 attributes make %d requests, want 134", n)
+	for _, lim := range []trackLimit{def, legacy} {
+		if n := len(planTrack(10000, 0, 0, lim)); n != 134 {
+			t.Fatalf("10,000 attributes make %d requests under %+v, want 134", n, lim)
+		}
+	}
+}
+
+// By default no users/track request carries more than 75 objects in all;
+// a client built WithLegacyTrackBatching sends up to 75 of each array.
+func TestTrackObjectsPerRequest(t *testing.T) {
+	t.Parallel()
+	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	req := &TrackRequest{Attributes: manyAttributes(75), Events: make([]Event, 75), Purchases: make([]Purchase, 75)}
+	for i := range 75 {
+		req.Events[i] = Event{ExternalID: "u", Name: "e", Time: when}
+		req.Purchases[i] = Purchase{ExternalID: "u", ProductID: "p", Currency: "USD", Time: when}
+	}
+	for _, tc := range []struct {
+		opts []Option
+		want []int // objects per request
+	}{
+		{nil, []int{75, 75, 75}},
+		{[]Option{WithLegacyTrackBatching()}, []int{225}},
+	} {
+		c, mock, _ := newMocked(t, tc.opts...)
+		got := answer(mock, "/users/track", ok(`{"message":"success"}`))
+		res, err := c.Users.Track(t.Context(), req)
+		if err != nil || res.Sent != (TrackCounts{75, 75, 75}) {
+			t.Fatalf("res = %+v, err = %v", res, err)
+		}
+		var sizes []int
+		for _, r := range got.all() {
+			var body map[string][]json.RawMessage
+			if err := json.Unmarshal(r.Body, &body); err != nil {
+				t.Fatal(err)
+			}
+			sizes = append(sizes, len(body["attributes"])+len(body["events"])+len(body["purchases"]))
+		}
+		if fmt.Sprint(sizes) != fmt.Sprint(tc.want) {
+			t.Errorf("objects per request = %v, want %v", sizes, tc.want)
+		}
+	}
+}
+
+// A value encoding/json refuses (NaN, ±Inf) in the last request's share
+// is refused before the first request is sent: the ValidationError's
+// "nothing was sent" is true.
+func TestTrackEncodesEveryRequestBeforeSending(t *testing.T) {
+	t.Parallel()
+	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, tc := range []struct {
+		name  string
+		req   func() *TrackRequest
+		field string
+	}{
+		{"attribute", func() *TrackRequest {
+			r := &TrackRequest{Attributes: manyAttributes(200)}
+			r.Attributes[180].Attributes["score"] = math.NaN()
+			return r
+		}, "attributes[180]"},
+		{"event", func() *TrackRequest {
+			r := &TrackRequest{Attributes: manyAttributes(100), Events: make([]Event, 60)}
+			for i := range r.Events {
+				r.Events[i] = Event{ExternalID: "u", Name: "e", Time: when}
+			}
+			r.Events[57].Properties = map[string]any{"x": math.Inf(1)}
+			return r
+		}, "events[57]"},
+		{"purchase", func() *TrackRequest {
+			r := &TrackRequest{Attributes: manyAttributes(90), Purchases: []Purchase{{ExternalID: "u", ProductID: "p", Currency: "USD", Time: when, Price: math.Inf(-1)}}}
+			return r
+		}, "purchases[0]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mock, _ := newMocked(t)
+			answer(mock, "/users/track", ok(`{"message":"success"}`))
+			res, err := c.Users.Track(t.Context(), tc.req())
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Field != tc.field || !errors.Is(err, deskbridge.ErrInvalid) || MaybeSent(err) {
+				t.Fatalf("err = %v, want a ValidationError on %s", err, tc.field)
+			}
+			if n := mock.GetTotalCallCount(); n != 0 || res != nil {
+				t.Fatalf("%d requests sent, result %+v, before the refusal that says nothing was sent", n, res)
+			}
+		})
+	}
+}
+
+// A failed request says whether Braze may have processed it: after a 5xx,
+// or a connection lost once the request had left, it may have (MaybeSent);
+// after a 4xx or a failure to connect, it was not. Either way the requests
+// after it were not sent.
+func TestTrackFailureSaysWhetherItMayHaveBeenProcessed(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		fail  httpmock.Responder
+		maybe bool
+		kind  error
+		says  string
+	}{
+		{"5xx", httpmock.NewStringResponder(500, `{"message":"Internal Server Error"}`), true, deskbridge.ErrUnavailable, "may have been processed by Braze"},
+		{"connection lost after sending", httpmock.NewErrorResponder(errors.New("connection reset by peer")), true, deskbridge.ErrUnavailable, "may have been processed by Braze"},
+		{"4xx", httpmock.NewStringResponder(400, `{"message":"Max Input Length Exceeded"}`), false, deskbridge.ErrInvalid, "was not processed"},
+		{"dial failure", httpmock.NewErrorResponder(&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}), false, deskbridge.ErrUnavailable, "was not processed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mock, _ := newMocked(t, WithMaxRetries(0))
+			n := 0
+			mock.RegisterResponder(http.MethodPost, testBase+"/users/track", func(r *http.Request) (*http.Response, error) {
+				if n++; n == 3 {
+					return tc.fail(r)
+				}
+				return httpmock.NewStringResponse(200, `{"message":"success"}`), nil
+			})
+			res, err := c.Users.Track(t.Context(), &TrackRequest{Attributes: manyAttributes(300)})
+			if MaybeSent(err) != tc.maybe || !errors.Is(err, tc.kind) {
+				t.Fatalf("err = %v: MaybeSent = %v, want %v", err, MaybeSent(err), tc.maybe)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "request 3 of 4 failed and "+tc.says) ||
+				!strings.Contains(msg, "the 2 before it were sent (150 attributes, 0 events, 0 purchases)") ||
+				!strings.Contains(msg, "the 1 after it was not sent") || strings.Contains(msg, "(nothing was sent)") {
+				t.Fatalf("err = %q", msg)
+			}
+			if n != 3 || res.Requests != 2 || res.Sent.Attributes != 150 || res.Failed != (TrackCounts{Attributes: 75}) {
+				t.Fatalf("%d requests, res = %+v", n, res)
+			}
+		})
+	}
+	// The first request's 5xx may have been processed too.
+	c, mock, _ := newMocked(t)
+	answer(mock, "/users/track", reply{status: 503, body: `{"message":"Service Unavailable"}`})
+	res, err := c.Users.Track(t.Context(), &TrackRequest{Attributes: manyAttributes(1)})
+	var be *Error
+	if !MaybeSent(err) || !errors.As(err, &be) || be.StatusCode != 503 || res.Requests != 0 || res.Failed.Attributes != 1 ||
+		!strings.Contains(err.Error(), "request 1 of 1 failed and may have been processed by Braze") {
+		t.Fatalf("err = %v, res = %+v", err, res)
 	}
 }
 
@@ -67,7 +225,7 @@ func TestTrackTenThousandAttributes(t *testing.T) {
 		if err := json.Unmarshal(r.Body, &body); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(body.Attributes); n > MaxTrackPerKind || (i < 133 && n != 75) {
+		if n := len(body.Attributes); n > MaxTrackObjects || (i < 133 && n != 75) {
 			t.Fatalf("request %d carries %d attributes", i, n)
 		}
 		for _, a := range body.Attributes {
@@ -158,17 +316,18 @@ func TestTrackStopsAtFirstFailure(t *testing.T) {
 	if !errors.As(err, &be) || be.StatusCode != 500 || !errors.Is(err, deskbridge.ErrUnavailable) {
 		t.Fatalf("err = %v", err)
 	}
-	if !strings.Contains(err.Error(), "request 3 of 4 failed; the 2 before it were sent (150 attributes, 0 events, 0 purchases)") {
+	if !strings.Contains(err.Error(), "request 3 of 4 failed and may have been processed by Braze") ||
+		!strings.Contains(err.Error(), "the 2 before it were sent (150 attributes, 0 events, 0 purchases); the 1 after it was not sent") {
 		t.Fatalf("err = %q", err)
 	}
 	if len(got.all()) != 3 || res.Requests != 2 || res.Sent.Attributes != 150 {
 		t.Fatalf("requests = %d, res = %+v (a 5xx on users/track is not retried, nothing after it is sent)", len(got.all()), res)
 	}
-	// A failure of the first request is returned as is.
+	// A refusal of the first request is returned as is.
 	c2, mock2, _ := newMocked(t)
 	answer(mock2, "/users/track", reply{status: 400, body: `{"message":"Max Input Length Exceeded"}`})
 	res, err = c2.Users.Track(t.Context(), &TrackRequest{Attributes: manyAttributes(1)})
-	if !errors.As(err, &be) || be.Message != "Max Input Length Exceeded" || res.Requests != 0 {
+	if !errors.As(err, &be) || be.Message != "Max Input Length Exceeded" || res.Requests != 0 || MaybeSent(err) || strings.Contains(err.Error(), "request 1 of 1") {
 		t.Fatalf("err = %v, res = %+v", err, res)
 	}
 }
@@ -391,7 +550,7 @@ func TestUserAttributesMarshalMatchesEncodingJSON(t *testing.T) {
 // valid attribute: the field names of errors are formatted only for an
 // error, and each attribute is encoded into the request's one buffer.
 func TestTrackAllocationsPerItem(t *testing.T) {
-	attrs := manyAttributes(MaxTrackPerKind)
+	attrs := manyAttributes(MaxTrackObjects)
 	req := &TrackRequest{Attributes: attrs}
 	buf := make([]byte, 0, 16<<10)
 	chunk := trackChunk{a: [2]int{0, len(attrs)}}
@@ -404,5 +563,21 @@ func TestTrackAllocationsPerItem(t *testing.T) {
 		}
 	}); n > 0 {
 		t.Fatalf("%.1f allocations to check and encode %d attributes, want 0", n, len(attrs))
+	}
+}
+
+// Encoding every request before the first is sent costs a few allocations
+// per call, none per item or per request: the bodies share one buffer,
+// sized from the first.
+func TestTrackBodiesAllocations(t *testing.T) {
+	req := &TrackRequest{Attributes: manyAttributes(10000)}
+	plan := planTrack(len(req.Attributes), 0, 0, trackBatchLimit(false))
+	if n := testing.AllocsPerRun(5, func() {
+		buf, ends, err := trackBodies(req, plan)
+		if err != nil || len(ends) != 134 || ends[133] != len(buf) {
+			t.Fatal(len(ends), err)
+		}
+	}); n > 4 {
+		t.Fatalf("%.1f allocations to encode 134 requests, want at most 4", n)
 	}
 }
