@@ -16,7 +16,6 @@ import (
 // Documented limits and messages (https://www.braze.com/docs/api/errors/).
 const (
 	maxRecipients     = 50
-	maxTrackPerKind   = 75
 	msgMaxRecipients  = "The max number of external_ids and aliases per request was exceeded"
 	msgMaxInputLength = "Max Input Length Exceeded"
 	msgNoRecipients   = "No Recipients"
@@ -537,8 +536,8 @@ func (s *Server) usersTrack(body []byte) (map[string]any, *apiError) {
 	if err := decode(body, &req); err != nil {
 		return nil, err
 	}
-	if len(req.Attributes) > maxTrackPerKind || len(req.Events) > maxTrackPerKind || len(req.Purchases) > maxTrackPerKind {
-		return nil, fatal(http.StatusBadRequest, msgMaxInputLength)
+	if err := s.trackTooLarge(len(req.Attributes), len(req.Events), len(req.Purchases)); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -548,7 +547,7 @@ func (s *Server) usersTrack(body []byte) (map[string]any, *apiError) {
 	for i, obj := range req.Attributes {
 		u, err := s.trackUser(obj)
 		if err != "" {
-			minor = append(minor, MinorError{Type: err, InputArray: "attributes", Index: i})
+			minor = append(minor, MinorError{Type: err, InputArray: "attributes", Index: at(i)})
 			continue
 		}
 		s.setAttributes(u, withoutIdentifiers(obj))
@@ -566,12 +565,12 @@ func (s *Server) usersTrack(body []byte) (map[string]any, *apiError) {
 			name, _ := obj[kind.key].(string)
 			when, _ := obj["time"].(string)
 			if name == "" || when == "" {
-				minor = append(minor, MinorError{Type: fmt.Sprintf("'%s' and 'time' are required", kind.key), InputArray: kind.name, Index: i})
+				minor = append(minor, MinorError{Type: fmt.Sprintf("'%s' and 'time' are required", kind.key), InputArray: kind.name, Index: at(i)})
 				continue
 			}
 			u, err := s.trackUser(obj)
 			if err != "" {
-				minor = append(minor, MinorError{Type: err, InputArray: kind.name, Index: i})
+				minor = append(minor, MinorError{Type: err, InputArray: kind.name, Index: at(i)})
 				continue
 			}
 			props, _ := obj["properties"].(map[string]any)

@@ -42,6 +42,7 @@ type Server struct {
 	webhooks    []WebhookDelivery // up to 2×maxWebhooks; see recordWebhook
 	maxWebhooks int
 	minor       map[string][]MinorError
+	legacyTrack bool // WithLegacyTrackLimits
 	queued      bool
 	seq         int
 	closed      bool
@@ -63,6 +64,13 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 func WithRateLimit(limit int, window time.Duration) Option {
 	return func(s *Server) { s.limit, s.window = limit, window }
 }
+
+// WithLegacyTrackLimits makes users/track accept up to 75 attributes, 75
+// events and 75 purchases per request, as Braze does for a workspace on its
+// legacy rate limits. By default the server takes at most 75 objects in
+// all per request, and answers more with 400 "Max Input Length Exceeded"
+// (see https://www.braze.com/docs/api/api_limits/).
+func WithLegacyTrackLimits() Option { return func(s *Server) { s.legacyTrack = true } }
 
 // WithWebhookClient sets the client that delivers webhook campaigns.
 // Default: one with Braze's 90-second timeout per attempt.
@@ -161,7 +169,7 @@ func (s *Server) redactBody(r *http.Request, body []byte) []byte {
 // window; 0 removes the limit, and a new limit starts new windows. Braze
 // counts a budget per group of endpoints
 // (https://www.braze.com/docs/api/api_limits/: users/track; the three send
-// endpoints together; users/export/ids; users/identify with users/alias/*,
+// endpoints together, whether broadcast or not; users/export/ids; users/identify with users/alias/*,
 // users/delete and users/merge; subscription status v1 and v2; every other
 // endpoint), so a spent export budget does not refuse a trigger send. The
 // windows are fixed and aligned to the Unix epoch: a one-minute window runs
@@ -175,14 +183,14 @@ func (s *Server) redactBody(r *http.Request, body []byte) []byte {
 func (s *Server) SetRateLimit(limit int, window time.Duration) { s.base.SetRateLimit(limit, window) }
 
 // budgetGroup names the rate-limit budget a path draws on: Braze's groups
-// (braze-inc/braze-docs _docs/_api/api_limits.md,
-// _includes/rate_limits.md), "" for the default budget.
+// (https://www.braze.com/docs/api/api_limits/; the send endpoints' is a
+// guess, see sendsBudget), "" for the default budget.
 func budgetGroup(path string) string {
 	switch path {
 	case "/users/track":
 		return "users/track"
 	case "/messages/send", "/campaigns/trigger/send", "/canvas/trigger/send":
-		return "sends"
+		return sendsBudget()
 	case "/users/export/ids":
 		return "users/export/ids"
 	case "/users/identify", "/users/delete", "/users/merge":
@@ -226,8 +234,12 @@ func (s *Server) SetQueued(queued bool) {
 type MinorError struct {
 	Type       string `json:"type"`
 	InputArray string `json:"input_array,omitempty"`
-	Index      int    `json:"index"`
+	// Index is the item's position in InputArray; nil leaves "index" out.
+	Index *int `json:"index,omitempty"`
 }
+
+// at is the index i of a minor error.
+func at(i int) *int { return &i }
 
 // InjectMinorErrors adds errs to the next successful answer on path (such
 // as "/users/track"), beside "message": "success".

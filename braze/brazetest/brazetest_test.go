@@ -20,6 +20,30 @@ func newServer(t *testing.T, opts ...Option) (*Server, string) {
 	return s, s.APIKey()
 }
 
+// objs is a JSON array of n copies of obj.
+func objs(n int, obj string) string {
+	return "[" + strings.TrimSuffix(strings.Repeat(obj+",", n), ",") + "]"
+}
+
+// trackJSON is a users/track body of na attributes, ne events and np
+// purchases; an array of none is left out.
+func trackJSON(na, ne, np int) string {
+	var members []string
+	for _, m := range []struct {
+		name, obj string
+		n         int
+	}{
+		{"attributes", `{"external_id":"u"}`, na},
+		{"events", `{"external_id":"u","name":"e","time":"2026-01-01T00:00:00Z"}`, ne},
+		{"purchases", `{"external_id":"u","product_id":"p","currency":"USD","price":1,"time":"2026-01-01T00:00:00Z"}`, np},
+	} {
+		if m.n > 0 {
+			members = append(members, `"`+m.name+`":`+objs(m.n, m.obj))
+		}
+	}
+	return "{" + strings.Join(members, ",") + "}"
+}
+
 func post(t *testing.T, s *Server, path, key, body string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
@@ -52,7 +76,6 @@ func TestAPIChecks(t *testing.T) {
 		}
 		return "[" + strings.Join(parts, ",") + "]"
 	}
-	objs := func(n int, obj string) string { return "[" + strings.TrimSuffix(strings.Repeat(obj+",", n), ",") + "]" }
 	for _, tc := range []struct {
 		name, path, key, body string
 		status                int
@@ -75,8 +98,11 @@ func TestAPIChecks(t *testing.T) {
 		{"canvas_id on campaign", "/campaigns/trigger/send", "k-123456", `{"campaign_id":"` + camp + `","canvas_id":"x","broadcast":true}`, 400, "Bad Request"},
 		{"campaign_id on canvas", "/canvas/trigger/send", "k-123456", `{"canvas_id":"` + canvas + `","campaign_id":"x","broadcast":true}`, 400, "Bad Request"},
 		{"trigger props on canvas recipient", "/canvas/trigger/send", "k-123456", `{"canvas_id":"` + canvas + `","recipients":[{"external_user_id":"u","trigger_properties":{}}]}`, 400, "Bad Request"},
-		{"76 attributes", "/users/track", "k-123456", `{"attributes":` + objs(76, `{"external_id":"u"}`) + `}`, 400, "Max Input Length Exceeded"},
-		{"76 events", "/users/track", "k-123456", `{"events":` + objs(76, `{"external_id":"u","name":"e","time":"2026-01-01T00:00:00Z"}`) + `}`, 400, "Max Input Length Exceeded"},
+		{"76 attributes", "/users/track", "k-123456", trackJSON(76, 0, 0), 400, "Max Input Length Exceeded"},
+		{"76 events", "/users/track", "k-123456", trackJSON(0, 76, 0), 400, "Max Input Length Exceeded"},
+		// 75 objects in total, combined across the arrays, by default.
+		{"40 attributes and 36 events", "/users/track", "k-123456", trackJSON(40, 36, 0), 400, "Max Input Length Exceeded"},
+		{"25 of each and one more purchase", "/users/track", "k-123456", trackJSON(25, 25, 26), 400, "Max Input Length Exceeded"},
 		{"51 ids", "/messages/send", "k-123456", `{"external_user_ids":["u"` + strings.Repeat(`,"u"`, 50) + `],"messages":{"sms":{}}}`, 400, "The max number of external_ids and aliases per request was exceeded"},
 		{"no users", "/messages/send", "k-123456", `{"messages":{"sms":{}}}`, 400, "No Recipients"},
 		{"no message", "/messages/send", "k-123456", `{"external_user_ids":["u"]}`, 400, "No message to send"},
@@ -615,4 +641,55 @@ func TestRateLimitResetIsWindowEnd(t *testing.T) {
 	check("400 ms", "/users/export/ids", at(base+10.1), want{200, "0", "1800000011"})
 	check("400 ms, over", "/users/export/ids", at(base+10.3), want{429, "0", "1800000011"})
 	check("400 ms, next", "/users/export/ids", at(base+10.4), want{200, "0", "1800000011"})
+}
+
+// users/track takes 75 objects in total per request by default, and 75 of
+// each array on a server WithLegacyTrackLimits, as Braze's legacy rate
+// limits do.
+func TestUsersTrackObjectLimits(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		legacy     bool
+		na, ne, np int
+		status     int
+	}{
+		{false, 75, 0, 0, 200},
+		{false, 25, 25, 25, 200},
+		{false, 0, 0, 75, 200},
+		{false, 25, 25, 26, 400},
+		{false, 75, 75, 75, 400},
+		{true, 75, 75, 75, 200},
+		{true, 76, 0, 0, 400},
+		{true, 0, 0, 76, 400},
+	} {
+		var opts []Option
+		if tc.legacy {
+			opts = append(opts, WithLegacyTrackLimits())
+		}
+		s, k := newServer(t, opts...)
+		status, body := post(t, s, "/users/track", k, trackJSON(tc.na, tc.ne, tc.np))
+		if status != tc.status || (status == 400 && body["message"] != msgMaxInputLength) {
+			t.Errorf("legacy %v, %d/%d/%d: %d %v, want %d", tc.legacy, tc.na, tc.ne, tc.np, status, body, tc.status)
+		}
+	}
+}
+
+// A minor error without an index is written without one: the client's
+// "no index" reading can be exercised against the fake.
+func TestMinorErrorIndexOmittedWhenNil(t *testing.T) {
+	t.Parallel()
+	s, k := newServer(t)
+	three := 3
+	s.InjectMinorErrors("/users/track", MinorError{Type: "no index", InputArray: "events"}, MinorError{Type: "third", InputArray: "attributes", Index: &three})
+	status, body := post(t, s, "/users/track", k, `{"attributes":[{"external_id":"u"}]}`)
+	errs, _ := body["errors"].([]any)
+	if status != 200 || len(errs) != 2 {
+		t.Fatalf("%d %v", status, body)
+	}
+	if _, has := errs[0].(map[string]any)["index"]; has {
+		t.Errorf("an error without an index has one: %v", errs[0])
+	}
+	if i := errs[1].(map[string]any)["index"]; i != float64(3) {
+		t.Errorf("index = %v, want 3", i)
+	}
 }

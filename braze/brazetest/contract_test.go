@@ -222,7 +222,7 @@ func TestContractMinorErrorsAndQueued(t *testing.T) {
 	for i := range attrs {
 		attrs[i] = braze.UserAttributes{ExternalID: fmt.Sprint("u", i)}
 	}
-	fake.InjectMinorErrors("/users/track", brazetest.MinorError{Type: "first batch", InputArray: "attributes", Index: 3})
+	fake.InjectMinorErrors("/users/track", brazetest.MinorError{Type: "first batch", InputArray: "attributes", Index: ptr(3)})
 	res, err := c.Users.Track(t.Context(), &braze.TrackRequest{Attributes: attrs})
 	if err != nil || len(res.Errors) != 1 || res.Errors[0].Index == nil || *res.Errors[0].Index != 3 {
 		t.Fatalf("res = %+v, err = %v", res, err)
@@ -238,6 +238,60 @@ func TestContractMinorErrorsAndQueued(t *testing.T) {
 	res, err = c.Users.Track(t.Context(), &braze.TrackRequest{Attributes: attrs[:1]})
 	if err != nil || !res.Queued || res.StatusCode != 202 || res.Message != "queued" {
 		t.Fatalf("queued: res = %+v, err = %v", res, err)
+	}
+}
+
+// A minor error that names no index comes back with Index nil, printed
+// without one.
+func TestContractMinorErrorWithoutIndex(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t)
+	fake.InjectMinorErrors("/users/track", brazetest.MinorError{Type: "'time' is required", InputArray: "events"})
+	res, err := c.Users.Track(t.Context(), &braze.TrackRequest{Attributes: []braze.UserAttributes{{ExternalID: "u"}}})
+	if err != nil || len(res.Errors) != 1 || res.Errors[0].Index != nil || res.Errors[0].String() != "events: 'time' is required" {
+		t.Fatalf("res = %+v, err = %v", res, err)
+	}
+}
+
+// The client keeps within the fake's users/track limits: 75 objects in
+// total per request by default; 75 of each array when both sides are on
+// legacy limits. A legacy client against a workspace on the current limits
+// gets Braze's 400, and nothing after it is sent.
+func TestContractTrackBatchLimits(t *testing.T) {
+	t.Parallel()
+	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	req := &braze.TrackRequest{}
+	for i := range 75 {
+		id := fmt.Sprint("u", i)
+		req.Attributes = append(req.Attributes, braze.UserAttributes{ExternalID: id})
+		req.Events = append(req.Events, braze.Event{ExternalID: id, Name: "e", Time: when})
+		req.Purchases = append(req.Purchases, braze.Purchase{ExternalID: id, ProductID: "p", Currency: "USD", Price: 1, Time: when})
+	}
+	for _, tc := range []struct {
+		name     string
+		fakeOpts []brazetest.Option
+		opts     []braze.Option
+		requests int
+		fails    bool
+	}{
+		{"default", nil, nil, 3, false},
+		{"legacy workspace, default client", []brazetest.Option{brazetest.WithLegacyTrackLimits()}, nil, 3, false},
+		{"legacy both", []brazetest.Option{brazetest.WithLegacyTrackLimits()}, []braze.Option{braze.WithLegacyTrackBatching()}, 1, false},
+		{"legacy client, current workspace", nil, []braze.Option{braze.WithLegacyTrackBatching()}, 1, true},
+	} {
+		fake, c := setupFake(t, tc.fakeOpts, tc.opts...)
+		res, err := c.Users.Track(t.Context(), req)
+		n := fake.RequestCount(http.MethodPost, "/users/track")
+		var be *braze.Error
+		if tc.fails {
+			if !errors.As(err, &be) || be.StatusCode != 400 || be.Message != "Max Input Length Exceeded" || braze.MaybeSent(err) || n != 1 {
+				t.Errorf("%s: %d requests, err = %v", tc.name, n, err)
+			}
+			continue
+		}
+		if err != nil || n != tc.requests || res.EventsProcessed != 75 || res.PurchasesProcessed != 75 || res.AttributesProcessed != 75 {
+			t.Errorf("%s: %d requests, res = %+v, err = %v", tc.name, n, res, err)
+		}
 	}
 }
 

@@ -13,8 +13,9 @@
 // It serves POST /campaigns/trigger/send, /canvas/trigger/send,
 // /messages/send, /users/track, /users/identify, /users/export/ids and
 // /subscription/status/set with Braze's checks and status codes: a missing
-// or wrong Bearer key is 401; more than 50 recipients, more than 75 of a
-// kind on users/track ("Max Input Length Exceeded"), an unknown campaign
+// or wrong Bearer key is 401; more than 50 recipients, more than 75
+// objects in all on users/track ("Max Input Length Exceeded"; 75 of each
+// array [WithLegacyTrackLimits]), an unknown campaign
 // or Canvas ID are 400 with Braze's envelope {"message", "errors"}
 // (https://www.braze.com/docs/api/errors/). JSON keys match exactly, as
 // Braze reads them: a key the endpoint does not have, "EXTERNAL_USER_IDS"

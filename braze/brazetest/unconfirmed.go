@@ -128,6 +128,55 @@ func contextTooLarge(field string, n int) *apiError {
 	return badRequest("%s is %d bytes; the limit is %d", field, n, maxContextBytes)
 }
 
+// Batching limits of one users/track request
+// (https://www.braze.com/docs/api/api_limits/).
+const (
+	maxTrackObjects = 75 // in all, on Braze's current limits
+	maxTrackPerKind = 75 // of each array, on its legacy limits
+)
+
+// trackTooLarge is the answer to a users/track request carrying na
+// attributes, ne events and np purchases, or nil if the server takes it:
+// at most 75 objects in all, or 75 of each array [WithLegacyTrackLimits].
+//
+// Documented: the localized copies of
+// https://www.braze.com/docs/api/api_limits/ (/docs/de/, /ja/, /pt-br/),
+// newer than the English page, give up to 75 objects in total, combined
+// across attributes, events and purchases, per request, and up to 75 of
+// each for customers on legacy rate limits; the English page gives 75 of
+// each. https://www.braze.com/docs/api/errors/ lists 400 "Max Input Length
+// Exceeded" for too many objects on users/track.
+//
+// UNCONFIRMED: that the combined limit is the one a workspace that is not
+// on legacy limits has (the English page says otherwise), and that Braze
+// answers going over it with the same 400 {"message": "Max Input Length
+// Exceeded"} it documents for more than 75 of one array (the errors page
+// predates the combined limit). The fake takes the stricter reading, so
+// that a client that relies on 75 of each hears of it.
+func (s *Server) trackTooLarge(na, ne, np int) *apiError {
+	over := na+ne+np > maxTrackObjects
+	if s.legacyTrack {
+		over = max(na, ne, np) > maxTrackPerKind
+	}
+	if over {
+		return fatal(http.StatusBadRequest, msgMaxInputLength)
+	}
+	return nil
+}
+
+// sendsBudget is the rate-limit budget the three send endpoints
+// (/messages/send, /campaigns/trigger/send, /canvas/trigger/send) draw on:
+// one, apart from the default budget.
+//
+// Documented (https://www.braze.com/docs/api/api_limits/): the three share
+// 250 requests a minute for broadcast calls. UNCONFIRMED: the budget of a
+// send to given users, which the localized copies of that page put in the
+// default pool of 250,000 an hour that every endpoint not in the table
+// shares, and the English page in 250,000 an hour "shared between the
+// endpoints". The fake counts every send, broadcast or not, in the one
+// budget of the three, at the limit [Server.SetRateLimit] gives every group.
+func sendsBudget() string { return "sends" }
+
 // windowsAligned says the fake's rate-limit windows are fixed and aligned
 // to the Unix epoch (fakeserver.Spec.AlignWindows): a minute window runs
 // from one whole minute to the next.
