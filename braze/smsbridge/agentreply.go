@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -68,8 +69,10 @@ func skipReason(r *AgentReply) string {
 // broken connection), HandleAgentReply returns an error, so that Zendesk
 // retries; the retry reads the send's marker back from Braze (see
 // Config.SendMarker) and, if Braze did not process the send, applies
-// Config.Delivery. A send Braze refused (4xx) is not retried: the error is
-// webhook.Permanent.
+// Config.Delivery. A send Braze refused (a 4xx other than 401, 403 and
+// 429) is not retried: the error is webhook.Permanent. A 401 or 403 says
+// the API key is wrong, not the reply: the error is returned as is, so
+// that Zendesk retries and the reply goes out once the key is fixed.
 func (b *Bridge) HandleAgentReply(ctx context.Context, r *AgentReply) (Outcome, error) {
 	if r == nil {
 		return "", webhook.Permanent(errors.New("smsbridge: nil agent reply"))
@@ -202,18 +205,26 @@ func (b *Bridge) send(ctx context.Context, log *slog.Logger, r *AgentReply, camp
 		_ = b.store.Set(bg, key, stateRefused, sendTTL)
 		b.undelivered(ctx, log, r, false, err)
 		return OutcomeRefused, webhook.Permanent(err)
-	default: // certainly not sent (429, a connection that never opened, a cancelled context)
+	default: // certainly not sent (401, 403, 429, a connection that never opened, a cancelled context)
 		_ = b.store.Set(bg, key, stateNone, sendTTL)
 		return "", fmt.Errorf("smsbridge: the SMS of %s was not sent: %w", r.Key, err)
 	}
 }
 
 // refused reports an error after which retrying the same send cannot
-// succeed: a 4xx other than 429, or input the client refused.
+// succeed: a 4xx other than 429, 401 and 403, or input the client refused.
+// A 401 or 403 is about the API key (revoked, mistyped, or without the
+// campaigns.trigger.send permission), not about the reply: once the key
+// is fixed the same send goes through, so it is left to Zendesk's retries
+// like any failure that sent nothing.
 func refused(err error) bool {
 	var be *braze.Error
 	if errors.As(err, &be) {
-		return be.StatusCode >= 400 && be.StatusCode < 500 && be.StatusCode != 429
+		switch be.StatusCode {
+		case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
+			return false
+		}
+		return be.StatusCode >= 400 && be.StatusCode < 500
 	}
 	return errors.Is(err, deskbridge.ErrInvalid)
 }

@@ -197,7 +197,7 @@ const (
 	OutcomeConfirmed     Outcome = "confirmed"      // an earlier ambiguous send was found processed by the probe
 	OutcomeAlreadySent   Outcome = "already sent"   // a retry of a delivery whose SMS went out
 	OutcomeWithheld      Outcome = "withheld"       // ambiguous; not sent again (AtMostOnce)
-	OutcomeRefused       Outcome = "refused"        // Braze refused the send (4xx); not sent
+	OutcomeRefused       Outcome = "refused"        // Braze refused the send (a 4xx but 401, 403, 429); not sent
 	OutcomeAttributes    Outcome = "attributes set" // solved without a closing campaign: attributes only
 	OutcomeEcho          Outcome = "echo"           // the bridge's own comment came back; not sent
 	OutcomeSkipped       Outcome = "skipped"        // nothing to send (no Braze ID, the requester's own comment, no text)

@@ -111,8 +111,11 @@
 // be sure, and [Config.Delivery] decides. The default is [AtMostOnce]: the
 // reply is not sent again, the agent gets an internal note on the ticket
 // and [Config.OnUndelivered] is called. [AtLeastOnce] sends it again. A send
-// Braze refused (4xx) is reported the same way and answered 422, which
-// Zendesk does not retry.
+// Braze refused (a 4xx other than 401, 403 and 429) is reported the same
+// way and answered 422, which Zendesk does not retry. A 401 or 403 (a
+// revoked or mistyped API key, or one without the permission) is answered
+// 503 with Retry-After like any failure that sent nothing, so that the
+// reply goes out once the key is fixed.
 //
 // Texts from one customer are handled one at a time, and the ticket a
 // text opens is remembered: two texts sent together by a customer without a

@@ -326,6 +326,36 @@ func TestAgentReplyBrazeRefuses(t *testing.T) {
 	}
 }
 
+// A send Braze answers 401 or 403 (a revoked or mistyped API key, a key
+// without the campaigns.trigger.send permission) is not a refusal of the
+// reply: it is answered 503 with Retry-After, so that Zendesk retries, and
+// the reply goes out once the key is fixed; nothing is noted as undelivered.
+func TestAgentReplyBrazeKeyRefusedIsRetried(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden} {
+		e := newEnv(t)
+		ticket := e.openTicket()
+		e.bz.InjectFault(brazetest.Fault{Method: http.MethodPost, Path: "/campaigns/trigger/send", Status: status,
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: `{"message":"Invalid API key"}`})
+		e.retriedAfter503(2, func() { e.agentSays(ticket, "Hello after the key is fixed") })
+		ds := e.zd.Deliveries()
+		if w := ds[len(ds)-1].Attempts[0].Wait; w != time.Second {
+			t.Errorf("%d: Zendesk waited %v, want the bridge's Retry-After (1s)", status, w)
+		}
+		if sends := e.sends(); len(sends) != 1 || !strings.Contains(sends[0].Message, "Hello after the key is fixed") {
+			t.Errorf("%d: sends = %+v", status, sends)
+		}
+		if und := e.undeliveredList(); len(und) != 0 {
+			t.Errorf("%d: undelivered: %+v", status, und)
+		}
+		for _, c := range e.comments(ticket) {
+			if strings.Contains(c.Body, "was not sent to the customer") {
+				t.Errorf("%d: note %q", status, c.Body)
+			}
+		}
+	}
+}
+
 func TestTicketOfSomeoneElse(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
