@@ -88,8 +88,10 @@ type WaitOptions struct {
 
 // Wait polls the job until it is done ([JobStatus.Done]) and returns its
 // final status. A job that ended failed or killed is returned with an error
-// matching [ErrJobFailed]. Wait stops with the context's error when ctx ends first;
-// bound it with a deadline.
+// matching [ErrJobFailed]. Wait stops with the context's error when ctx
+// ends first (with the last status read, when it ends between two polls);
+// bound it with a deadline. The waits between polls run on the client's
+// clock, as its retries do.
 func (s *JobStatusesService) Wait(ctx context.Context, id string, opts *WaitOptions) (*JobStatus, error) {
 	o := copyOpts(opts)
 	if o.PollInterval < 0 {
@@ -98,7 +100,6 @@ func (s *JobStatusesService) Wait(ctx context.Context, id string, opts *WaitOpti
 	if o.PollInterval == 0 {
 		o.PollInterval = DefaultPollInterval
 	}
-	var timer *time.Timer
 	for {
 		js, err := s.Get(ctx, id)
 		if err != nil {
@@ -110,16 +111,8 @@ func (s *JobStatusesService) Wait(ctx context.Context, id string, opts *WaitOpti
 			}
 			return js, nil
 		}
-		if timer == nil {
-			timer = time.NewTimer(o.PollInterval)
-			defer timer.Stop()
-		} else {
-			timer.Reset(o.PollInterval)
-		}
-		select {
-		case <-ctx.Done():
-			return js, ctx.Err()
-		case <-timer.C:
+		if err := s.client.sleep(ctx, o.PollInterval); err != nil {
+			return js, err
 		}
 	}
 }

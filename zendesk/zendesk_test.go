@@ -2,6 +2,7 @@ package zendesk
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -363,11 +364,17 @@ func jsonEqual(t *testing.T, a, b string) bool {
 	return reflect.DeepEqual(va, vb)
 }
 
-// withClock is a test-only option: the client's waits (retries, pacing)
-// run on ft, which records them and returns at once.
-func withClock(ft *testkit.Clock) Option {
+// withClock is a test-only option: the client's waits (retries, pacing,
+// the polls of JobStatuses.Wait) run on ft, which records them and returns
+// at once.
+func withClock(ft *testkit.Clock) Option { return withSleep(ft, ft.Sleep) }
+
+// withSleep is withClock with ft's sleep replaced by sleep (which may
+// call ft.Sleep).
+func withSleep(ft *testkit.Clock, sleep func(context.Context, time.Duration) error) Option {
 	return func(c *config) error {
-		c.SetClock(ft.Now, ft.Sleep)
+		c.SetClock(ft.Now, sleep)
+		c.sleep = sleep
 		return nil
 	}
 }
