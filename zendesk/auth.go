@@ -81,10 +81,22 @@ func WithOAuthToken(token string) Option {
 }
 
 // WithTokenSource authenticates with the tokens of ts, for OAuth flows the
-// caller runs itself. ts is asked for a token when there is none, 10 s
-// before the last one expires, and after Zendesk answered 401 to it: the
-// token is then dropped, ts asked again, and the request sent once more (a
-// second 401 is returned).
+// caller runs itself. The client caches the token: ts is asked for one when
+// there is none, 10 s before the last one expires, and after Zendesk
+// answered 401 to it: the token is then dropped, ts asked again, and the
+// request sent once more (a second 401 is returned).
+//
+// That resend helps only when ts then returns another token. A caching
+// source does not: [oauth2.Config.TokenSource] (and
+// clientcredentials.Config.TokenSource) return an
+// [oauth2.ReuseTokenSource], which hands back the same token until its own
+// expiry, revoked or not, so the resend carries the revoked token again and
+// gets the second 401, and so does every call until that expiry. As the
+// client caches, ts need not: give a source whose Token fetches a new token
+// (a one-method type whose Token calls clientcredentials.Config.Token, for
+// example), or one that learns of the revocation itself. For Zendesk's own
+// grants, [WithOAuthClientCredentials] and [WithOAuthRefreshToken] fetch a
+// new token after a 401 without help.
 //
 // ts.Token takes no context, so the client cannot cancel it: a call waits
 // for ts no longer than its own context, but ts must bound its own fetch

@@ -418,3 +418,43 @@ func TestRefreshFailureSharedByWaiters(t *testing.T) {
 		})
 	}
 }
+
+// A 401 makes the client ask its token source again, which helps only when
+// the source can return another token (WithTokenSource's doc says so): an
+// oauth2.ReuseTokenSource, as oauth2.Config.TokenSource returns, hands
+// back the revoked token it still holds, and the resend gets the second
+// 401; a source that fetches on every call gives a new token and the call
+// succeeds.
+func TestTokenSourceAfterA401(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		source  func(fetch oauth2.TokenSource) oauth2.TokenSource
+		wantErr bool
+		want    string
+	}{
+		{"ReuseTokenSource", func(fetch oauth2.TokenSource) oauth2.TokenSource { return oauth2.ReuseTokenSource(nil, fetch) }, true,
+			"[GET Bearer ts-1 GET Bearer ts-1]"},
+		{"a source that fetches", func(fetch oauth2.TokenSource) oauth2.TokenSource { return fetch }, false,
+			"[GET Bearer ts-1 GET Bearer ts-2]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t)
+			rv := newRevocable(f)
+			rv.revoke("ts-1")
+			var n atomic.Int32
+			fetch := tokenSourceFunc(func() (*oauth2.Token, error) {
+				return &oauth2.Token{AccessToken: fmt.Sprint("ts-", n.Add(1)), Expiry: time.Now().Add(time.Hour)}, nil
+			})
+			c := f.client(WithTokenSource(tc.source(fetch)), WithMaxRetries(0))
+			_, err := c.Tickets.Get(t.Context(), 1)
+			if got := fmt.Sprint(rv.requests()); (err != nil) != tc.wantErr || got != tc.want {
+				t.Fatalf("err = %v, requests = %s, want %s", err, got, tc.want)
+			}
+			if tc.wantErr && !errors.Is(err, deskbridge.ErrUnauthorized) {
+				t.Fatalf("err = %v, want the second 401", err)
+			}
+		})
+	}
+}
