@@ -192,3 +192,59 @@ func TestErrorUnwrapNoKind(t *testing.T) {
 		t.Fatal("302 has no kind")
 	}
 }
+
+// A RecordInvalid answer that echoes the OAuth token with a letter
+// JSON-escaped ("\u0061" for "a") in its details, its JSON:API errors and
+// its description: the core finds the token in the decoded body, so it
+// shows neither in err.Error() nor in Error.Details or Error.Errors, in
+// clear or escaped. Checked for a static token and for one the client
+// fetched (learnt at run time). The escaped letter is in the token's
+// longest run of letters and digits, which the core's scrub once took as
+// an anchor that no encoder escapes.
+func TestError422EscapedTokenEchoIsScrubbed(t *testing.T) {
+	t.Parallel()
+	const static, fetched = "aStaticOAuthTokenSECRET1", "aFetchedOAuthTokenSECRET2"
+	for name, tc := range map[string]struct {
+		token string
+		opt   Option
+	}{
+		"WithOAuthToken":             {static, WithOAuthToken(static)},
+		"WithOAuthClientCredentials": {fetched, WithOAuthClientCredentials("zd-client", "cc-secret-xyz")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t)
+			var te tokenEndpoint
+			te.register(f, tokenReply(fetched, "", 7200))
+			escaped := `\u0061` + tc.token[1:]
+			f.on("PUT", "/api/v2/tickets/9", status(422, `{"error":"RecordInvalid","description":"Record validation errors: `+escaped+`",`+
+				`"details":{"base":[{"description":"Authorization Bearer `+escaped+` is not allowed","error":"InvalidValue"}],`+
+				`"subject":"`+escaped+`","tags":["x `+escaped+`"],"priority":{"description":"`+escaped+`"}},`+
+				`"errors":[{"code":"`+escaped+`","title":"t `+escaped+`","detail":"d `+escaped+`","source":{"pointer":"/`+escaped+`"}}]}`))
+			_, err := f.client(tc.opt).Tickets.Update(t.Context(), 9, &TicketInput{Subject: "x"})
+			var zerr *Error
+			if !errors.As(err, &zerr) || zerr.Code != "RecordInvalid" || len(zerr.Details) != 4 || len(zerr.Errors) != 1 {
+				t.Fatalf("err = %v (%+v)", err, zerr)
+			}
+			seen := []string{err.Error(), zerr.Message}
+			for field, ds := range zerr.Details {
+				for _, d := range ds {
+					seen = append(seen, field+" "+d.Description+" "+d.Error)
+				}
+			}
+			for _, it := range zerr.Errors {
+				seen = append(seen, it.Code, it.Title, it.Detail, it.Status, it.ID, string(it.Source))
+			}
+			redacted := 0
+			for _, s := range seen {
+				if strings.Contains(s, tc.token[1:]) || strings.Contains(s, escaped) {
+					t.Fatalf("the token shows in %q", s)
+				}
+				redacted += strings.Count(s, "[redacted]")
+			}
+			if redacted == 0 {
+				t.Fatalf("nothing redacted in %q", seen)
+			}
+		})
+	}
+}
