@@ -198,7 +198,7 @@ func (b *Base) handler(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		rec := &statusRecorder{ResponseWriter: w}
 		entry := deskbridgetest.Request{
-			Time: b.now(), Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+			Time: b.now(), Method: r.Method, Path: r.URL.Path, RawQuery: RedactQuery(r.URL.RawQuery),
 			Header: redactHeaders(r.Header, nil), BodySize: len(body),
 		}
 		// Redact, then cut: a cut body may no longer parse, and so could

@@ -3,6 +3,7 @@ package fakeserver
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -37,33 +38,63 @@ var secretKeys = map[string]bool{
 // values of client_secret, refresh_token, access_token, password, token,
 // secret, api_key and signing_secret, and every value of an
 // "authentication" object's "data" but an api_key's header name (Zendesk's
-// webhook authentication). Other bodies are returned as they are.
+// webhook authentication). A body that does not parse but names one of
+// those keys is replaced whole (fail closed: a malformed request is kept
+// out of the log rather than risk its credential); other bodies are
+// returned as they are.
 func RedactBody(contentType string, body []byte) []byte {
 	if len(body) == 0 {
 		return body
 	}
-	if strings.HasPrefix(contentType, "application/x-www-form-urlencoded") {
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			return body
-		}
-		changed := false
-		for k := range form {
-			if secretKeys[k] {
-				form.Set(k, Redacted)
-				changed = true
-			}
-		}
-		if !changed {
-			return body
-		}
-		return []byte(form.Encode())
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(contentType)), "application/x-www-form-urlencoded") {
+		return redactForm(body)
 	}
 	var v any
-	if json.Unmarshal(body, &v) != nil || !redactJSON(v, false) {
+	if err := json.Unmarshal(body, &v); err != nil {
+		return unparsed(body)
+	}
+	if !redactJSON(v, false) {
 		return body
 	}
 	return marshalNoEscape(v, body)
+}
+
+// RedactQuery is RedactBody for a URL's query.
+func RedactQuery(rawQuery string) string {
+	if rawQuery == "" {
+		return rawQuery
+	}
+	return string(redactForm([]byte(rawQuery)))
+}
+
+func redactForm(body []byte) []byte {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return unparsed(body)
+	}
+	changed := false
+	for k := range form {
+		if secretKeys[k] {
+			form.Set(k, Redacted)
+			changed = true
+		}
+	}
+	if !changed {
+		return body
+	}
+	return []byte(form.Encode())
+}
+
+// unparsed stands for a body that did not parse: as it is, unless it names
+// a credential's key.
+func unparsed(body []byte) []byte {
+	lower := bytes.ToLower(body)
+	for k := range secretKeys {
+		if bytes.Contains(lower, []byte(k)) {
+			return []byte(fmt.Sprintf("[unparsed body naming a credential, %d bytes, redacted]", len(body)))
+		}
+	}
+	return body
 }
 
 // RedactJSONValues replaces every string value of a JSON object body, for

@@ -7,6 +7,16 @@ import (
 	"testing"
 )
 
+func TestRedactQuery(t *testing.T) {
+	t.Parallel()
+	if got := RedactQuery("access_token=t0ken&page=2"); got != "access_token=%5Bredacted%5D&page=2" {
+		t.Errorf("RedactQuery = %q", got)
+	}
+	if got := RedactQuery("page=2&sort=asc"); got != "page=2&sort=asc" {
+		t.Errorf("a query without a credential changed: %q", got)
+	}
+}
+
 func TestRedactBody(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ contentType, in, want string }{
@@ -16,6 +26,10 @@ func TestRedactBody(t *testing.T) {
 		{"application/json", `{"ticket":{"comment":{"body":"<b>hi</b> & bye"}}}`, `{"ticket":{"comment":{"body":"<b>hi</b> & bye"}}}`},
 		{"application/json", `not json`, `not json`},
 		{"", ``, ``},
+		// Fail closed: what does not parse but names a credential's key.
+		{"application/json", `{"password":"hunter22"`, `[unparsed body naming a credential, 22 bytes, redacted]`},
+		{"application/x-www-form-urlencoded", "password=hunter22&x=%zz", `[unparsed body naming a credential, 23 bytes, redacted]`},
+		{"Application/X-WWW-Form-Urlencoded; charset=utf-8", "password=hunter22", "password=%5Bredacted%5D"},
 	} {
 		if got := string(RedactBody(tc.contentType, []byte(tc.in))); got != tc.want {
 			t.Errorf("RedactBody(%s) = %s, want %s", tc.in, got, tc.want)
