@@ -190,6 +190,10 @@ func (c *Client) Logger() *slog.Logger { return c.logger }
 // Now returns the client's clock.
 func (c *Client) Now() time.Time { return c.now() }
 
+// Sleep waits d on the client's clock, or until ctx ends (it returns ctx's
+// error then): the wait of a vendor method that polls (a background job).
+func (c *Client) Sleep(ctx context.Context, d time.Duration) error { return c.sleep(ctx, d) }
+
 // RateLimit returns the rate-limit budget last reported by the vendor.
 func (c *Client) RateLimit() deskbridge.RateLimit { return c.pacer.snapshot() }
 
