@@ -14,7 +14,7 @@ import (
 // vendor is how Braze's REST API differs from the other vendors'.
 var vendor = &rest.Vendor{
 	Name:        "braze",
-	Host:        rest.TableHost(instances, "Braze instance", Instances()),
+	Host:        rest.TableHost(instances, "Braze instance"),
 	HostOption:  "WithInstance",
 	Credentials: "WithAPIKey",
 	Header:      http.Header{"Accept": {"application/json"}},

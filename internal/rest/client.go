@@ -239,8 +239,8 @@ type Response struct {
 }
 
 // Do sends req, retrying as the package doc describes, and decodes a 2xx
-// JSON body into out (a pointer; *[]byte receives the raw body; nil
-// discards). A non-2xx final response is returned as the vendor's error.
+// JSON body into out (a pointer; *[]byte and *bytes.Buffer receive the raw
+// body; nil discards). A non-2xx final response is returned as the vendor's error.
 func (c *Client) Do(ctx context.Context, req *Request, out any) (Response, error) {
 	hreq, st, err := c.newRequest(ctx, req)
 	if err != nil {
@@ -481,7 +481,8 @@ func (c *Client) decodeBody(resp *http.Response, out any) error {
 		return errTooLarge(c.maxBody)
 	}
 	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength))
+		// What the server claims, up to 1 MiB: a claim is not a body.
+		buf.Grow(int(min(resp.ContentLength, 1<<20)))
 	}
 	n, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
@@ -619,6 +620,10 @@ func unwrapURLError(err error) error {
 
 // transport feeds every attempt's response to the pacer and times the
 // attempt.
+//
+// It does not implement CloseIdleConnections, on purpose: go-retryablehttp
+// calls it after every call it gives up on, which would close the whole
+// pool that the client's other goroutines share.
 type transport struct {
 	next http.RoundTripper
 	c    *Client

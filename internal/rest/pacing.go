@@ -128,11 +128,6 @@ type budget struct {
 	wake      chan struct{}
 }
 
-// unknownEndPoll is how long a request waits to look again at a budget
-// spent in a window whose end no report has given yet, with nothing in
-// flight to bring one.
-const unknownEndPoll = 100 * time.Millisecond
-
 func (p *pacer) budget(key string) *budget {
 	b := p.budgets[key]
 	if b == nil {
@@ -162,16 +157,14 @@ func (p *pacer) acquire(key string) (wait time.Duration, wake <-chan struct{}) {
 		b.known, b.remaining, b.reset = b.limit > 0, b.limit, time.Time{}
 	}
 	if b.known && b.remaining-b.inflight <= 0 {
-		switch {
-		case b.inflight > 0:
+		if b.inflight > 0 {
 			if b.wake == nil {
 				b.wake = make(chan struct{})
 			}
 			return 0, b.wake
-		case !b.reset.IsZero():
+		}
+		if !b.reset.IsZero() { // a known budget has a reset, but for the rollover's full one
 			return b.reset.Add(resumeMargin).Sub(now), nil
-		default:
-			return unknownEndPoll, nil
 		}
 	}
 	b.inflight++

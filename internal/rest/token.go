@@ -25,7 +25,9 @@ type TokenOptions struct {
 	// EarlyExpiry renews a token this long before it expires, so that no
 	// request leaves with a token that dies on the way. Default 60 s.
 	EarlyExpiry time.Duration
-	// Timeout bounds one fetch, retries included. Default 30 s.
+	// Timeout bounds one fetch, retries included, through the context the
+	// fetch is given: a fetch that ignores its context (an
+	// oauth2.TokenSource, which takes none) must bound itself. Default 30 s.
 	Timeout time.Duration
 	// Detached lets a fetch run to its end when every request that waited
 	// for it has gone: a refresh-token grant whose answer, if dropped,
@@ -200,7 +202,8 @@ func (tc *TokenCache) Invalidate(authenticatedAt time.Time) bool {
 }
 
 // Set replaces the cached token, as when a caller hands the client a
-// token it stored (a refresh-token grant's current pair).
+// token it stored (a refresh-token grant's current pair). A fetch in
+// flight when Set is called stores its own token when it ends.
 func (tc *TokenCache) Set(tok Token) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"github.com/deskbridge/deskbridge"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -80,9 +82,10 @@ func LabelHost(format, what string) func(string) (string, error) {
 }
 
 // TableHost returns a Vendor.Host for a vendor whose hosts are a fixed
-// table (Braze's instances): the value is looked up case-insensitively;
-// an unknown one is an error listing the known ones.
-func TableHost(table map[string]string, what string, known []string) func(string) (string, error) {
+// table (Braze's instances), keyed in upper case: the value is looked up
+// case-insensitively; an unknown one is an error listing the known ones.
+func TableHost(table map[string]string, what string) func(string) (string, error) {
+	known := slices.Sorted(maps.Keys(table))
 	return func(value string) (string, error) {
 		if u, ok := table[strings.ToUpper(strings.TrimSpace(value))]; ok {
 			return u, nil
