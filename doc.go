@@ -52,8 +52,9 @@
 //     Timeout per attempt). hc is copied, never modified. Default: a client
 //     of its own with a pooled transport and a 60 s timeout per attempt.
 //   - WithLogger(l): one debug record per attempt, with the keys vendor,
-//     method, path, status, attempt, wait and elapsed; never a header, a
-//     query string, a body or a credential. Default: no logging.
+//     method, path, status, attempt, wait and elapsed, and one per wait for
+//     a spent rate-limit budget (vendor, method, path, wait); never a
+//     header, a query string, a body or a credential. Default: no logging.
 //   - WithUserAgent(product): a product token sent before
 //     "deskbridge/<Version>" in the User-Agent header. Default: none.
 //   - WithMaxRetries(n): how many times a failed request is retried, 0 to

@@ -10,9 +10,11 @@ import (
 	"github.com/deskbridge/deskbridge/internal/snippet"
 )
 
-// Cross-vendor error kinds. Every error a client returns for a request the
-// vendor refused, or could not be reached for, matches exactly one of them
-// with [errors.Is]; which one follows from the HTTP status.
+// Cross-vendor error kinds, matched with [errors.Is]. An error for a
+// request the vendor refused matches the kind of its HTTP status (see
+// [KindOf]; a status with no kind, such as a 405, matches none); a network
+// failure that outlasted the retries matches [ErrUnavailable]; input the
+// client refused before sending matches [ErrInvalid].
 var (
 	// ErrUnauthorized: the credentials were missing, wrong or expired
 	// (401), or an OAuth token endpoint refused them (invalid_grant,
@@ -175,6 +177,8 @@ type TransportError struct {
 	Err error
 }
 
+// Error renders the error on one line: vendor, method, path, the cause and
+// the attempts made.
 func (e *TransportError) Error() string {
 	s := fmt.Sprintf("%s: %s %s: %v", e.Vendor, e.Method, e.Path, e.Err)
 	if e.Attempts > 1 {

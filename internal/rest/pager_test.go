@@ -1,14 +1,14 @@
 package rest
 
 import (
-	"strings"
-
 	"context"
 	"errors"
 	"fmt"
-	"github.com/deskbridge/deskbridge"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/deskbridge/deskbridge"
 )
 
 // pages serves items 0..n-1 in pages of size, the cursor being the next
