@@ -70,3 +70,21 @@ type Request struct {
 	// Fault names the injected fault that answered, "" when none did.
 	Fault string
 }
+
+// Attempt is one try of a webhook a fake delivers, as the vendor would
+// (zendesktest's event and trigger webhooks, brazetest's webhook
+// campaigns).
+type Attempt struct {
+	// Time is when the attempt was made, on the fake's clock.
+	Time time.Time
+	// Status is the receiver's answer, 0 when none came.
+	Status int
+	// Err is "timeout" or the network error, when no answer came.
+	Err string
+	// Wait is how long the fake waited after this attempt before the next
+	// one (0 after the last).
+	Wait time.Duration
+	// Header holds the request headers of this attempt, signature and all,
+	// with credentials replaced by "[redacted]".
+	Header http.Header
+}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deskbridge/deskbridge/deskbridgetest"
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 )
 
@@ -276,14 +277,8 @@ type WebhookDelivery struct {
 	Delivered bool
 }
 
-// Attempt is one try of a webhook delivery.
-type Attempt struct {
-	Time   time.Time
-	Status int    // 0 when no response arrived
-	Err    string // the network error or "timeout"
-	// Wait is how long Braze waited before the next attempt.
-	Wait time.Duration
-}
+// Attempt is one try of a webhook delivery; see [deskbridgetest.Attempt].
+type Attempt = deskbridgetest.Attempt
 
 // MaxWebhookRecords is how many finished webhook deliveries [Server.Webhooks]
 // keeps: the newest, so that a long demo or load run does not grow without
@@ -304,9 +299,8 @@ func (s *Server) Webhooks() []WebhookDelivery {
 }
 
 func (s *Server) deliver(ctx context.Context, d WebhookDelivery) {
-	attempts := s.deliverer.Deliver(ctx, fakeserver.Delivery{Method: d.Method, URL: d.URL, Header: d.Header, Body: []byte(d.Body)})
-	for _, a := range attempts {
-		d.Attempts = append(d.Attempts, Attempt{Time: a.Time, Status: a.Status, Err: a.Err, Wait: a.Wait})
+	d.Attempts = s.deliverer.Deliver(ctx, fakeserver.Delivery{Method: d.Method, URL: d.URL, Header: d.Header, Body: []byte(d.Body)})
+	for _, a := range d.Attempts {
 		if a.Status >= 200 && a.Status < 300 {
 			d.Delivered = true
 		}

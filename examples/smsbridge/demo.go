@@ -14,6 +14,7 @@ import (
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
+	"github.com/deskbridge/deskbridge/deskbridgetest"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -256,7 +257,7 @@ func (d *demo) conversation(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	dl := d.zd.Deliveries()
-	d.note("Zendesk's attempts: %s; on the retry the bridge read the send's marker back from Braze and did not send again.", zdAttempts(dl[len(dl)-1].Attempts))
+	d.note("Zendesk's attempts: %s; on the retry the bridge read the send's marker back from Braze and did not send again.", attempts(dl[len(dl)-1].Attempts))
 
 	d.say("Ann solves the ticket.")
 	if _, err := d.zd.AgentUpdate(ticket, d.agent, zendesktest.AgentUpdate{Status: zendesk.TicketStatusSolved}); err != nil {
@@ -287,19 +288,7 @@ func (d *demo) repost(ctx context.Context, w brazetest.WebhookDelivery) (int, st
 	return resp.StatusCode, strings.TrimSpace(string(b)), nil
 }
 
-func attempts(as []brazetest.Attempt) string {
-	var parts []string
-	for _, a := range as {
-		s := fmt.Sprint(a.Status)
-		if a.Wait > 0 {
-			s += fmt.Sprintf(" (Retry-After honoured: %v)", a.Wait)
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, ", then ")
-}
-
-func zdAttempts(as []zendesktest.DeliveryAttempt) string {
+func attempts(as []deskbridgetest.Attempt) string {
 	var parts []string
 	for _, a := range as {
 		s := fmt.Sprint(a.Status)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskbridge/deskbridge/deskbridgetest"
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
@@ -27,19 +28,6 @@ type Delivery struct {
 	SecretHeaders []string
 }
 
-// Attempt is one try of a delivery.
-type Attempt struct {
-	Time   time.Time
-	Status int    // 0 when no response arrived
-	Err    string // the transport error or timeout, when no response arrived
-	// Wait is how long the deliverer waited after this attempt before the
-	// next one (0 after the last).
-	Wait time.Duration
-	// Header holds the request headers of this attempt (signature and all),
-	// with credentials redacted.
-	Header http.Header
-}
-
 // RetryPolicy decides, after attempt n (1-based), whether to retry and how
 // long to wait. resp is nil when err is set (a timeout or a network error).
 type RetryPolicy func(n int, resp *http.Response, err error) (retry bool, wait time.Duration)
@@ -56,7 +44,7 @@ type Deliverer struct {
 
 // Deliver sends d until it succeeds (2xx) or the policy gives up, and
 // returns every attempt.
-func (dl *Deliverer) Deliver(ctx context.Context, d Delivery) []Attempt {
+func (dl *Deliverer) Deliver(ctx context.Context, d Delivery) []deskbridgetest.Attempt {
 	client := dl.Client
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
@@ -73,9 +61,9 @@ func (dl *Deliverer) Deliver(ctx context.Context, d Delivery) []Attempt {
 	if method == "" {
 		method = http.MethodPost
 	}
-	var attempts []Attempt
+	var attempts []deskbridgetest.Attempt
 	for n := 1; ; n++ {
-		a := Attempt{Time: now()}
+		a := deskbridgetest.Attempt{Time: now()}
 		req, err := http.NewRequestWithContext(ctx, method, d.URL, bytes.NewReader(d.Body))
 		if err != nil {
 			a.Err = err.Error()

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deskbridge/deskbridge/deskbridgetest"
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 	"github.com/deskbridge/deskbridge/webhook"
 )
@@ -85,20 +86,8 @@ type Delivery struct {
 	Dropped string
 }
 
-// DeliveryAttempt is one try of a delivery.
-type DeliveryAttempt struct {
-	Time time.Time
-	// Status is the answer's status, 0 when none came.
-	Status int
-	// Err is "timeout" or the network error when no answer came.
-	Err string
-	// Wait is how long the fake waited after this attempt before retrying
-	// (0 after the last attempt).
-	Wait time.Duration
-	// Header holds the request headers of this attempt, with the webhook's
-	// credential replaced by "[redacted]".
-	Header http.Header
-}
+// DeliveryAttempt is one try of a delivery; see [deskbridgetest.Attempt].
+type DeliveryAttempt = deskbridgetest.Attempt
 
 // Succeeded reports whether the last attempt got a 2xx answer.
 func (d Delivery) Succeeded() bool {
@@ -244,7 +233,7 @@ func (dl *deliveries) deliver(o outbound) []DeliveryAttempt {
 		Sleep:  dl.s.cfg.deliverySleep,
 		Now:    dl.s.now,
 	}
-	return attemptsOf(d.Deliver(dl.ctx, o.fakeserverDelivery(dl)))
+	return d.Deliver(dl.ctx, o.fakeserverDelivery(dl))
 }
 
 // fakeserverDelivery is o for fakeserver.Deliverer, which signs each
@@ -255,14 +244,6 @@ func (o *outbound) fakeserverDelivery(dl *deliveries) fakeserver.Delivery {
 		Prepare:       func(req *http.Request, _ int) { dl.sign(req, *o) },
 		SecretHeaders: o.secretHeaders,
 	}
-}
-
-func attemptsOf(attempts []fakeserver.Attempt) []DeliveryAttempt {
-	out := make([]DeliveryAttempt, len(attempts))
-	for i, a := range attempts {
-		out[i] = DeliveryAttempt(a)
-	}
-	return out
 }
 
 // sign sets the signature headers of one attempt.
@@ -293,7 +274,7 @@ func (dl *deliveries) deliverNow(ctx context.Context, o outbound) (Delivery, *te
 	})
 	d := fakeserver.Deliverer{Client: &client, Now: dl.s.now}
 	rec := &deliveryRec{d: o.delivery(), o: o}
-	rec.d.Attempts = attemptsOf(d.Deliver(ctx, o.fakeserverDelivery(dl)))
+	rec.d.Attempts = d.Deliver(ctx, o.fakeserverDelivery(dl))
 	rec.d.Done = true
 	dl.mu.Lock()
 	dl.record(rec)
