@@ -274,3 +274,21 @@ func TestErrorDoesNotEchoEscapedKey(t *testing.T) {
 		}
 	}
 }
+
+// A success's minor errors are the vendor's words too, and smsbridge logs
+// them: a key they echo is scrubbed as an error's is.
+func TestSuccessMinorErrorsDoNotEchoKey(t *testing.T) {
+	t.Parallel()
+	escaped := strings.Replace(testKey, "a", `\u0061`, 1)
+	c, mock, _ := newMocked(t)
+	answer(mock, "/users/identify", reply{status: 201, body: `{"message":"success","errors":[{"type":"key '` + testKey + `' is old","input_array":"aliases_to_identify","index":0},"` + escaped + `"]}`})
+	res, err := c.Users.Identify(t.Context(), &IdentifyRequest{AliasesToIdentify: []AliasToIdentify{{ExternalID: "e", UserAlias: UserAlias{AliasName: "n", AliasLabel: "l"}}}})
+	if err != nil || len(res.Errors) != 2 {
+		t.Fatalf("res %+v, err %v", res, err)
+	}
+	for _, m := range res.Errors {
+		if strings.Contains(m.Type, testKey) || !strings.Contains(m.Type, "[redacted]") {
+			t.Errorf("minor error %q", m.Type)
+		}
+	}
+}

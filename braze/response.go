@@ -64,6 +64,11 @@ func (c *Client) post(ctx context.Context, path string, body any, k kind, out re
 		return err
 	}
 	r := out.response()
+	// A success's minor errors are the vendor's words, as an error's are:
+	// a credential they echo is scrubbed the same way.
+	for i := range r.Errors {
+		r.Errors[i].Type = c.rest.Secrets().Scrub(r.Errors[i].Type)
+	}
 	r.StatusCode = resp.StatusCode
 	r.Attempts = resp.Attempts
 	r.Queued = queued(resp.StatusCode, r.Message)
