@@ -1,7 +1,9 @@
 package zendesktest
 
 import (
+	"math"
 	"slices"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -11,7 +13,8 @@ import (
 // field value is O(1) whatever the number of users: create_or_update, a
 // ticket's requester by email, users/search?external_id= and search terms
 // such as email:x, external_id:x and <user field key>:x (the SMS bridge
-// finds its requesters that way).
+// finds its requesters that way); and by role, so that a page of
+// GET /users?role= is found in O(log n) per user.
 //
 // Zendesk matches emails and external ids without regard to case (the
 // create-or-update reference says so of the external id lookup:
@@ -70,15 +73,19 @@ func (l idList) remove(id int64) idList {
 
 // userIndex indexes users by folded email, external id and user field
 // values (field key, then folded fieldString of the value; null values
-// are not indexed).
+// are not indexed), and by role (exactly, as the role filter compares).
 type userIndex struct {
 	email    map[string]idList
 	external map[string]idList
 	fields   map[string]map[string]idList
+	role     map[string]idList
+	// probes counts the ids a role page compared or took, so that tests
+	// can check the work a request does.
+	probes int
 }
 
 func newUserIndex() *userIndex {
-	return &userIndex{email: map[string]idList{}, external: map[string]idList{}, fields: map[string]map[string]idList{}}
+	return &userIndex{email: map[string]idList{}, external: map[string]idList{}, fields: map[string]map[string]idList{}, role: map[string]idList{}}
 }
 
 // add indexes u as it is now; remove must be called with u unchanged since.
@@ -101,6 +108,7 @@ func (ix *userIndex) update(u *User, op func(idList, int64) idList) {
 	if u.ExternalID != nil && *u.ExternalID != "" {
 		set(ix.external, foldKey(*u.ExternalID))
 	}
+	set(ix.role, u.Role)
 	for k, v := range u.UserFields {
 		if v == nil {
 			continue
@@ -154,6 +162,138 @@ func (st *state) userFieldByKey(key string) *UserField {
 		return f
 	}
 	return nil
+}
+
+// roleUsers are the users with one of some roles, in id order, for
+// GET /users?role= (idPages): one id list per role, each ascending, no id
+// in two (a user has one role). A page is found by binary search in each
+// list and a merge of the page's ids, never by walking the lists.
+type roleUsers struct {
+	st    *state
+	lists []idList
+}
+
+// usersWithRoles returns the users whose role is one of roles.
+func (st *state) usersWithRoles(roles []string) roleUsers {
+	r := roleUsers{st: st}
+	for i, role := range roles {
+		if l := st.userIx.role[role]; len(l) > 0 && !slices.Contains(roles[:i], role) {
+			r.lists = append(r.lists, l)
+		}
+	}
+	return r
+}
+
+func (r roleUsers) len() int {
+	n := 0
+	for _, l := range r.lists {
+		n += len(l)
+	}
+	return n
+}
+
+// cut returns, per list, how many of its ids are less than id (at most
+// id, when inclusive).
+func (r roleUsers) cut(id int64, inclusive bool) []int {
+	pos := make([]int, len(r.lists))
+	for i, l := range r.lists {
+		pos[i] = sort.Search(len(l), func(j int) bool {
+			r.st.userIx.probes++
+			return l[j] > id || (!inclusive && l[j] == id)
+		})
+	}
+	return pos
+}
+
+// rank returns, per list, how many of its ids come before the id ranked
+// k (from 0) among all of them: the least id v with more than k ids at
+// most v, found by binary search over the ids' range (at most 64 steps
+// of one binary search per list).
+func (r roleUsers) rank(k int) []int {
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, l := range r.lists {
+		lo, hi = min(lo, l[0]), max(hi, l[len(l)-1])
+	}
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		n := 0
+		for _, c := range r.cut(mid, true) {
+			n += c
+		}
+		if n > k {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return r.cut(lo, false)
+}
+
+// take returns up to n ids from the positions pos on (ascending, when
+// forward) or before them (descending, when not), and whether any remain
+// past them.
+func (r roleUsers) take(pos []int, n int, forward bool) (ids []int64, more bool) {
+	pos = slices.Clone(pos)
+	for {
+		best := -1
+		for i, l := range r.lists {
+			if forward && pos[i] < len(l) && (best < 0 || l[pos[i]] < r.lists[best][pos[best]]) ||
+				!forward && pos[i] > 0 && (best < 0 || l[pos[i]-1] > r.lists[best][pos[best]-1]) {
+				best = i
+			}
+		}
+		if best < 0 || len(ids) == n {
+			return ids, best >= 0
+		}
+		r.st.userIx.probes++
+		if forward {
+			ids = append(ids, r.lists[best][pos[best]])
+			pos[best]++
+		} else {
+			pos[best]--
+			ids = append(ids, r.lists[best][pos[best]])
+		}
+	}
+}
+
+// users returns the ids and their users.
+func (r roleUsers) users(ids []int64) ([]int64, []*User) {
+	us := make([]*User, 0, len(ids))
+	for _, id := range ids {
+		u, _ := r.st.users.get(id)
+		us = append(us, u)
+	}
+	return ids, us
+}
+
+func (r roleUsers) ranked(from, n int) ([]int64, []*User) {
+	if n <= 0 || from > r.len() {
+		return nil, nil
+	}
+	ids, _ := r.take(r.rank(from-1), n, true)
+	return r.users(ids)
+}
+
+func (r roleUsers) pageAfter(after int64, first bool, n int) ([]int64, []*User, bool, bool) {
+	pos := make([]int, len(r.lists))
+	if !first {
+		pos = r.cut(after, true)
+	}
+	ids, more := r.take(pos, n, true)
+	keys, us := r.users(ids)
+	return keys, us, more, true
+}
+
+func (r roleUsers) pageBefore(before int64, n int) ([]int64, []*User, bool, bool) {
+	ids, more := r.take(r.cut(before, false), n, false)
+	slices.Reverse(ids)
+	keys, us := r.users(ids)
+	return keys, us, more, true
+}
+
+func (r roleUsers) all() ([]int64, []*User) {
+	ids, _ := r.take(make([]int, len(r.lists)), r.len(), true)
+	return r.users(ids)
 }
 
 // userKeys are the search keys matchUser knows besides user field keys.

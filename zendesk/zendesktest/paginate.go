@@ -1,11 +1,9 @@
 package zendesktest
 
 import (
-	"cmp"
 	"encoding/base64"
 	"fmt"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 )
@@ -215,20 +213,43 @@ func paginateAs[T, W any](c *call, p pageParams, name string, items []T, key fun
 	return c.json(200, out)
 }
 
+// idPages is a collection listed in ascending order of int64 ids, whose
+// pages are found without walking it: a table whose ids were put in
+// ascending order, or the users of some roles ([roleUsers]).
+type idPages[V any] interface {
+	len() int
+	// ranked returns the ids and records ranked from..from+n-1 (from 1).
+	ranked(from, n int) ([]int64, []V)
+	// pageAfter returns up to n records with ids greater than after (from
+	// the first when first), and whether more follow; pageBefore up to n
+	// records with ids less than before, and whether more precede them.
+	// ok is false when the collection cannot page by id (then all is used).
+	pageAfter(after int64, first bool, n int) (keys []int64, page []V, more, ok bool)
+	pageBefore(before int64, n int) (keys []int64, page []V, more, ok bool)
+	// all returns every id and record, in id order.
+	all() ([]int64, []V)
+}
+
 // paginateTable answers a list of every record of a table whose keys are
 // ids put in ascending order (tickets, users, groups, user fields): the
 // page is found in O(log n) per record, without walking the table. conv
 // makes a record's wire form.
 func paginateTable[V, W any](c *call, p pageParams, name string, tb *table[int64, V], conv func(V) W) error {
+	return paginateIDs[V](c, p, name, tb, conv)
+}
+
+// paginateIDs answers a list of the records of pages, in id order, with
+// ids as the cursor keys.
+func paginateIDs[V, W any](c *call, p pageParams, name string, pages idPages[V], conv func(V) W) error {
 	out := map[string]any{}
 	if !p.cursor {
 		if p.page > maxOffsetPages {
 			return errOffsetLimit()
 		}
-		page, next, prev := c.offsetPage(p, tb.len())
-		_, recs := tb.ranked(page[0]+1, page[1]-page[0])
+		page, next, prev := c.offsetPage(p, pages.len())
+		_, recs := pages.ranked(page[0]+1, page[1]-page[0])
 		out[name] = convAll(recs, conv)
-		out["next_page"], out["previous_page"], out["count"] = next, prev, tb.len()
+		out["next_page"], out["previous_page"], out["count"] = next, prev, pages.len()
 		return c.json(200, out)
 	}
 	cursorID := func(k string) (int64, error) {
@@ -246,7 +267,7 @@ func paginateTable[V, W any](c *call, p pageParams, name string, tb *table[int64
 		if err != nil {
 			return err
 		}
-		keys, page, more, ok = tb.pageBefore(before, p.size)
+		keys, page, more, ok = pages.pageBefore(before, p.size)
 	} else {
 		var after int64
 		if p.hasAfter {
@@ -255,18 +276,18 @@ func paginateTable[V, W any](c *call, p pageParams, name string, tb *table[int64
 				return err
 			}
 		}
-		keys, page, more, ok = tb.pageAfter(after, !p.hasAfter, p.size)
+		keys, page, more, ok = pages.pageAfter(after, !p.hasAfter, p.size)
 	}
-	if !ok { // keys not ascending: sort them
+	if !ok { // ids not ascending: page a sorted copy
 		type rec struct {
 			key int64
 			v   V
 		}
-		var all []rec
-		for k, e := range tb.m {
-			all = append(all, rec{k, e.v})
+		ids, vals := pages.all()
+		all := make([]rec, len(ids))
+		for i, id := range ids {
+			all[i] = rec{id, vals[i]}
 		}
-		slices.SortFunc(all, func(a, b rec) int { return cmp.Compare(a.key, b.key) })
 		return paginateAs(c, p, name, all, func(r rec) string { return seqKey(r.key) }, func(r rec) W { return conv(r.v) })
 	}
 	var first, last string

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math/bits"
+	"slices"
 	"sort"
 	"time"
 )
@@ -129,6 +130,21 @@ func (t *table[K, V]) kth(k int) int {
 func (t *table[K, V]) live(i int) (V, bool) {
 	e, ok := t.m[t.order[i]]
 	return e.v, ok && e.pos == i
+}
+
+// all returns the keys and values in key order (idPages).
+func (t *table[K, V]) all() ([]K, []V) {
+	keys := make([]K, 0, len(t.m))
+	t.visited += len(t.m)
+	for k := range t.m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	vals := make([]V, len(keys))
+	for i, k := range keys {
+		vals[i] = t.m[k].v
+	}
+	return keys, vals
 }
 
 // values returns the values in insertion order.

@@ -324,15 +324,8 @@ func (s *Server) usersList(c *call) error {
 	if len(roles) == 0 {
 		return paginateTable(c, p, "users", s.st.users, s.st.userJSON)
 	}
-	// A role filter walks the users (the fake does not index roles); only
-	// the page is rendered.
-	var list []*User
-	for _, u := range s.st.users.values() {
-		if slices.Contains(roles, u.Role) {
-			list = append(list, u)
-		}
-	}
-	return paginateAs(c, p, "users", list, func(u *User) string { return seqKey(u.ID) }, s.st.userJSON)
+	// The role index finds the page (index.go); only the page is rendered.
+	return paginateIDs[*User](c, p, "users", s.st.usersWithRoles(roles), s.st.userJSON)
 }
 
 func (s *Server) userUpdate(c *call) error {

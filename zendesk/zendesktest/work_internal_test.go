@@ -52,7 +52,7 @@ func work(s *Server) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.st
-	return st.tickets.visited + st.users.visited + st.userFields.visited + st.groups.visited + st.examined
+	return st.tickets.visited + st.users.visited + st.userFields.visited + st.groups.visited + st.examined + st.userIx.probes
 }
 
 func TestTableDeleteIsLogarithmic(t *testing.T) {
