@@ -17,7 +17,7 @@ import (
 )
 
 // newFake starts a fake that never sleeps between delivery attempts.
-func newFake(t *testing.T, opts ...zendesktest.Option) *zendesktest.Server {
+func newFake(t testing.TB, opts ...zendesktest.Option) *zendesktest.Server {
 	t.Helper()
 	s := zendesktest.NewServer(append([]zendesktest.Option{zendesktest.WithDeliverySleep(zendesktest.NoSleep)}, opts...)...)
 	t.Cleanup(s.Close)
