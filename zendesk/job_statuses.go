@@ -111,7 +111,7 @@ func (s *JobStatusesService) Wait(ctx context.Context, id string, opts *WaitOpti
 			}
 			return js, nil
 		}
-		if err := s.client.sleep(ctx, o.PollInterval); err != nil {
+		if err := s.client.rest.Sleep(ctx, o.PollInterval); err != nil {
 			return js, err
 		}
 	}

@@ -3,7 +3,6 @@ package zendesk
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
@@ -37,8 +36,7 @@ var vendor = &rest.Vendor{
 // Client talks to one Zendesk account. It is safe for concurrent use; build
 // one per account and share it.
 type Client struct {
-	rest  *rest.Client
-	sleep func(ctx context.Context, d time.Duration) error // see config.sleep
+	rest *rest.Client
 
 	common service
 
@@ -82,11 +80,6 @@ type Option func(*config) error
 // which live there too).
 type config struct {
 	rest.Settings
-	// sleep is the wait between two polls of [JobStatusesService.Wait]:
-	// the one the core's clock uses (rest.SleepContext), or the one a test
-	// gives the core with SetClock. The core client does not hand out its
-	// sleep, so the option that sets it sets this one too.
-	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // NewClient returns a client for one Zendesk account. It needs the account
@@ -95,14 +88,11 @@ type config struct {
 // [WithTokenSource], [WithOAuthToken] or [WithAPIToken]). It never panics: every
 // problem with the options comes back as an error.
 func NewClient(opts ...Option) (*Client, error) {
-	cfg, rc, err := rest.Build(vendor, opts)
+	_, rc, err := rest.Build(vendor, opts)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{rest: rc, sleep: cfg.sleep}
-	if c.sleep == nil {
-		c.sleep = rest.SleepContext
-	}
+	c := &Client{rest: rc}
 	c.common.client = c
 	c.Tickets = (*TicketsService)(&c.common)
 	c.JobStatuses = (*JobStatusesService)(&c.common)

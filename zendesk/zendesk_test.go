@@ -374,7 +374,6 @@ func withClock(ft *testkit.Clock) Option { return withSleep(ft, ft.Sleep) }
 func withSleep(ft *testkit.Clock, sleep func(context.Context, time.Duration) error) Option {
 	return func(c *config) error {
 		c.SetClock(ft.Now, sleep)
-		c.sleep = sleep
 		return nil
 	}
 }
