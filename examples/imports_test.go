@@ -1,4 +1,4 @@
-// Package examples holds only this test; the examples are the main
+// Package examples holds only tests about the examples, which are the main
 // packages in the directories below it.
 package examples
 

@@ -291,21 +291,3 @@ func TestRunFlagsAndEnv(t *testing.T) {
 		t.Errorf("serveUntilDone: %v", err)
 	}
 }
-
-// slowClientTarget is what server_test.go's slow clients attack: the real
-// mode's handler, the path of the Zendesk webhook, and the health check. The
-// vendors' URLs are never called: no request gets through.
-func slowClientTarget(t *testing.T) (h http.Handler, postPath, getPath string) {
-	cfg, err := loadConfig(env(map[string]string{
-		"ZENDESK_URL": "http://127.0.0.1:1", "ZENDESK_OAUTH_TOKEN": "t", "ZENDESK_WEBHOOK_SECRET": "s",
-		"BRAZE_REST_URL": "http://127.0.0.1:1", "BRAZE_API_KEY": "k", "BRAZE_REPLY_CAMPAIGN_ID": "r", "BRIDGE_BRAZE_SECRET": "s",
-	}), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err = newServer(t.Context(), cfg, false, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h, smsbridge.AgentReplyPath, healthPath
-}

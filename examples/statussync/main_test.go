@@ -12,11 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
-	"github.com/deskbridge/deskbridge/babelforce/statussync"
-	"github.com/deskbridge/deskbridge/webhook"
-	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
@@ -361,24 +357,4 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// slowClientTarget is what server_test.go's slow clients attack: the real
-// mode's handler, the path of the Zendesk webhook, and the health check. The
-// vendors' URLs are never called: no request gets through.
-func slowClientTarget(t *testing.T) (h http.Handler, postPath, getPath string) {
-	zc, err := zendesk.NewClient(zendesk.WithBaseURL("http://127.0.0.1:1"), zendesk.WithOAuthToken("t"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bc, err := babelforce.NewClient(babelforce.WithBaseURL("http://127.0.0.1:1"), babelforce.WithPassword("u", "p"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	flow, err := statussync.New(statussync.Config{Zendesk: zc, Babelforce: bc, ZendeskSecrets: []string{"s"},
-		AutomationAuth: webhook.SharedSecretVerifier{Secrets: []string{"a"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newMux(flow, true), zendeskPath, healthPath
 }

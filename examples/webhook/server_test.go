@@ -13,6 +13,11 @@ import (
 	"time"
 )
 
+// These tests cover server.go, which examples/smsbridge and
+// examples/statussync carry byte for byte (each example must build when
+// copied out alone); examples/server_copies_test.go keeps the copies equal,
+// so the behaviour is tested here only.
+
 // testTimeouts are the server's limits in milliseconds, so that the slow
 // clients below are cut off quickly.
 var testTimeouts = serverTimeouts{
@@ -22,13 +27,21 @@ var testTimeouts = serverTimeouts{
 	idle:       100 * time.Millisecond,
 }
 
-// slack is how long past its limit a slow client's connection may stay open
-// before the test calls it held: time for the scheduler under -race and
-// parallel tests, not part of the limit.
-const slack = 500 * time.Millisecond
+// cutOffSlack is how long past its limit a slow client's connection may
+// stay open before the test calls it held: time for the scheduler, not part
+// of the limit. A test polls and returns as soon as every connection is
+// closed, so the slack only costs time when the server is wrong; it is
+// generous because -race on a 2-core machine with other processes busy has
+// been seen to take more than 500 ms to close 20 connections.
+const cutOffSlack = 5 * time.Second
 
-// slowClients are 20 connections per attack: the attack of issue "Core v2"
-// §5 (100 connections sending a byte every 2 s) at small scale.
+// slowClients are 20 connections per attack. The attack ("slowloris") opens
+// many connections and sends each request so slowly, one byte every few
+// seconds, or sends nothing more after a response, that a server without
+// read and idle limits keeps every connection and its goroutine open
+// indefinitely: 100 connections sending a byte every 2 s held ~200
+// goroutines of an example server that set only ReadHeaderTimeout. Here it
+// runs at small scale, one byte every tick.
 const slowClients = 20
 
 // slowClient is one way of holding a connection without finishing a
@@ -53,11 +66,19 @@ func slowAttacks(postPath, getPath string) []slowClient {
 	}
 }
 
-// attack serves srv on a loopback port, opens n connections that each play
-// c, one byte every tick, and waits until the server has closed all of them
-// or within has passed. It returns how many connections the clients still
-// see open and how many the server still holds (each holds a goroutine).
-func attack(t *testing.T, srv *http.Server, c slowClient, n int, tick, within time.Duration) (clientOpen, serverOpen int) {
+// attack serves srv on a loopback port and opens n connections that each
+// send c.start at once, from the loop that dials them, then c.trickle one
+// byte every tick. From the moment the last connection has sent its start,
+// it waits until within has passed or, if untilClosed, until every
+// connection is closed on both sides, whichever comes first. It returns how
+// many connections the clients still see open and how many the server still
+// holds (each holds a goroutine).
+//
+// The start is written before the next dial, not from a goroutine: under
+// load a goroutine may run later than the server's ReadHeaderTimeout, and
+// the server would then cut off a connection for its headers that the test
+// means to hold with its body.
+func attack(t *testing.T, srv *http.Server, c slowClient, n int, tick, within time.Duration, untilClosed bool) (clientOpen, serverOpen int) {
 	t.Helper()
 	var held atomic.Int64
 	srv.ConnState = func(_ net.Conn, s http.ConnState) {
@@ -75,7 +96,6 @@ func attack(t *testing.T, srv *http.Server, c slowClient, n int, tick, within ti
 	go srv.Serve(ln)
 	defer srv.Close()
 
-	deadline := time.Now().Add(within)
 	var (
 		closed atomic.Int64
 		stop   = make(chan struct{})
@@ -95,19 +115,23 @@ func attack(t *testing.T, srv *http.Server, c slowClient, n int, tick, within ti
 			t.Fatal(err)
 		}
 		conns = append(conns, conn)
+		if _, err := io.WriteString(conn, c.start); err != nil {
+			t.Fatal(err)
+		}
 		gone := make(chan struct{})
-		wg.Add(2)
+		wg.Add(1)
 		go func() { // reads answers until the server closes the connection
 			defer wg.Done()
 			_, _ = io.Copy(io.Discard, conn)
 			closed.Add(1)
 			close(gone)
 		}()
-		go func() { // sends the request, then trickles
+		if c.trickle == "" {
+			continue
+		}
+		wg.Add(1)
+		go func() { // trickles the rest of the request
 			defer wg.Done()
-			if _, err := io.WriteString(conn, c.start); err != nil || c.trickle == "" {
-				return
-			}
 			ticker := time.NewTicker(tick)
 			defer ticker.Stop()
 			for i := 0; ; i++ {
@@ -124,7 +148,8 @@ func attack(t *testing.T, srv *http.Server, c slowClient, n int, tick, within ti
 			}
 		}()
 	}
-	for time.Now().Before(deadline) && (closed.Load() < int64(n) || held.Load() > 0) {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) && !(untilClosed && closed.Load() == int64(n) && held.Load() == 0) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return n - int(closed.Load()), int(held.Load())
@@ -141,7 +166,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 			t.Parallel()
 			start := time.Now()
 			limit := c.limit(testTimeouts)
-			clientOpen, serverOpen := attack(t, newHTTPServer(h, testTimeouts), c, slowClients, testTimeouts.readHeader/5, limit+slack)
+			clientOpen, serverOpen := attack(t, newHTTPServer(h, testTimeouts), c, slowClients, testTimeouts.readHeader/5, limit+cutOffSlack, true)
 			if clientOpen > 0 || serverOpen > 0 {
 				t.Errorf("%d of %d connections still open for the clients, %d for the server, %v after they connected (limit %v)",
 					clientOpen, slowClients, serverOpen, time.Since(start).Round(time.Millisecond), limit)
@@ -154,6 +179,11 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 // above can fail: a server with ReadHeaderTimeout alone, as the examples
 // had, cuts off slow headers but lets a trickled body or an idle connection
 // hold on indefinitely.
+//
+// The held cases wait twice the limit that newHTTPServer would apply and
+// then ask for one connection still open, not all of them: one is enough to
+// show the hole, and under load a connection may still lose its headers to
+// the 50 ms ReadHeaderTimeout, which is not what this test is about.
 func TestSlowClientsHoldAServerWithOnlyReadHeaderTimeout(t *testing.T) {
 	t.Parallel()
 	h, postPath, getPath := slowClientTarget(t)
@@ -161,13 +191,19 @@ func TestSlowClientsHoldAServerWithOnlyReadHeaderTimeout(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			srv := &http.Server{Handler: h, ReadHeaderTimeout: testTimeouts.readHeader}
-			clientOpen, serverOpen := attack(t, srv, c, slowClients, testTimeouts.readHeader/5, c.limit(testTimeouts)+slack)
-			want := slowClients
+			limit := c.limit(testTimeouts)
 			if strings.HasPrefix(c.name, "headers") {
-				want = 0
+				clientOpen, serverOpen := attack(t, srv, c, slowClients, testTimeouts.readHeader/5, limit+cutOffSlack, true)
+				if clientOpen > 0 || serverOpen > 0 {
+					t.Errorf("%d connections open for the clients, %d for the server; want 0: ReadHeaderTimeout cuts off slow headers",
+						clientOpen, serverOpen)
+				}
+				return
 			}
-			if clientOpen != want || serverOpen != want {
-				t.Errorf("%d connections open for the clients, %d for the server; want %d", clientOpen, serverOpen, want)
+			clientOpen, serverOpen := attack(t, srv, c, slowClients, testTimeouts.readHeader/5, 2*limit, false)
+			if clientOpen < 1 || serverOpen < 1 {
+				t.Errorf("%d connections open for the clients, %d for the server, %v after they connected (twice the limit newHTTPServer sets); want at least 1 held",
+					clientOpen, serverOpen, 2*limit)
 			}
 		})
 	}
