@@ -52,7 +52,7 @@
 //	err = c.Secrets.Store(ctx, "zendesk", map[string]string{"webhook": "Basic …"})
 //	// … and a Zendesk webhook to /api/v1/webhook/zendesk?templateId=…,
 //	// which babelforce answers with a task (202):
-//	task, err := c.Tasks.TriggerZendeskWebhook(ctx, babelforce.SeedStatusTemplate, event)
+//	task, err := c.Tasks.TriggerZendeskWebhook(ctx, babelforce.StatusSyncTemplate, event)
 //
 // # Lists
 //

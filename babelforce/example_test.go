@@ -149,7 +149,7 @@ func ExampleTasksService_TriggerZendeskWebhook() {
 	}
 	event := []byte(`{"type":"zen:event-type:agent.state_changed","detail":{"agent_id":"10011"},` +
 		`"event":{"channel":"support","previous_state":"offline","new_state":"online"}}`)
-	task, err := c.Tasks.TriggerZendeskWebhook(context.Background(), babelforce.SeedStatusTemplate, event)
+	task, err := c.Tasks.TriggerZendeskWebhook(context.Background(), babelforce.StatusSyncTemplate, event)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -149,11 +149,11 @@ func (s *TasksService) TriggerZendeskWebhook(ctx context.Context, templateID str
 	}, "")
 }
 
-// SeedStatusTemplate is the template id of the webhook URL in babelforce's
+// StatusSyncTemplate is the template id of the webhook URL in babelforce's
 // status-sync article ("?templateId=webhook_map_talk_status"): babelforce's
 // prebuilt template that maps a Zendesk agent status to a babelforce
 // presence.
-const SeedStatusTemplate = "webhook_map_talk_status"
+const StatusSyncTemplate = "webhook_map_talk_status"
 
 // ZendeskAgentStatusTaskType is the type of the task the Zendesk webhook
 // creates, as in the test response of babelforce's status-sync article.

@@ -133,7 +133,7 @@ func TestTriggerZendeskWebhook(t *testing.T) {
 	c, mock, rec := newMocked(t, nil, WithMaxRetries(3), WithRetryWaitMax(time.Millisecond))
 	mock.RegisterResponder("POST", testBase+"/api/v1/webhook/zendesk", rec.wrap(jsonResp(202, fixture(t, "webhook_task_status_sync.json"))))
 	event := []byte(`{"type":"zen:event-type:agent.state_changed","detail":{"agent_id":"10011"},"event":{"new_state":"online"}}`)
-	task, err := c.Tasks.TriggerZendeskWebhook(t.Context(), SeedStatusTemplate, event)
+	task, err := c.Tasks.TriggerZendeskWebhook(t.Context(), StatusSyncTemplate, event)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestTriggerZendeskWebhook(t *testing.T) {
 	// Each delivery starts a task: a 503 is not replayed.
 	before := len(rec.all())
 	mock.RegisterResponder("POST", testBase+"/api/v1/webhook/zendesk", rec.wrap(jsonResp(503, `{"error_message":"Service Unavailable"}`)))
-	if _, err := c.Tasks.TriggerZendeskWebhook(t.Context(), SeedStatusTemplate, event); !errors.Is(err, deskbridge.ErrUnavailable) {
+	if _, err := c.Tasks.TriggerZendeskWebhook(t.Context(), StatusSyncTemplate, event); !errors.Is(err, deskbridge.ErrUnavailable) {
 		t.Fatalf("err = %v", err)
 	}
 	if n := len(rec.all()) - before; n != 1 {
@@ -169,7 +169,7 @@ func TestTriggerZendeskWebhook(t *testing.T) {
 			}(),
 			httpmock.NewStringResponse(202, `{"id":"t2","state":"Scheduled"}`),
 		}))
-	if task, err := c.Tasks.TriggerZendeskWebhook(t.Context(), SeedStatusTemplate, event); err != nil || task.ID != "t2" {
+	if task, err := c.Tasks.TriggerZendeskWebhook(t.Context(), StatusSyncTemplate, event); err != nil || task.ID != "t2" {
 		t.Fatalf("after a 429: %+v, %v", task, err)
 	}
 }

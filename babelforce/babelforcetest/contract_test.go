@@ -428,7 +428,7 @@ func TestContractZendeskWebhook(t *testing.T) {
 	event := `{"event":{"channel":"support","updated_at":"2023-04-05T23:30:58.642630335Z","new_state":"online","previous_state":"offline"},` +
 		`"detail":{"agent_id":"10011","version":"3","account_id":"2"},"id":"01GX79ST1QX01C889XV42S2J5T","time":"2023-05-10T23:31:58.642630335Z",` +
 		`"subject":"zen:agent:10011","type":"zen:event-type:agent.state_changed","account_id":2,"zendesk_event_version":"2022-11-06"}`
-	task, err := c.Tasks.TriggerZendeskWebhook(ctx, babelforce.SeedStatusTemplate, []byte(event))
+	task, err := c.Tasks.TriggerZendeskWebhook(ctx, babelforce.StatusSyncTemplate, []byte(event))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,7 +456,7 @@ func TestContractZendeskWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	unified := `{"type":"zen:event-type:agent.unified_state_changed","detail":{"agent_id":"10011"},"event":{"new_unified_state":{"id":"4","name":"away"}}}`
-	req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/api/v1/webhook/zendesk?templateId="+babelforcetest.SeedStatusTemplate, strings.NewReader(unified))
+	req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/api/v1/webhook/zendesk?templateId="+babelforcetest.StatusSyncTemplate, strings.NewReader(unified))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := srv.Client().Do(req)
@@ -473,7 +473,7 @@ func TestContractZendeskWebhook(t *testing.T) {
 	}
 
 	// No agent with that sourceId: the task fails, nothing changes.
-	task, err = c.Tasks.TriggerZendeskWebhook(ctx, babelforce.SeedStatusTemplate, map[string]any{"detail": map[string]string{"agent_id": "404"}, "event": map[string]string{"new_state": "away"}})
+	task, err = c.Tasks.TriggerZendeskWebhook(ctx, babelforce.StatusSyncTemplate, map[string]any{"detail": map[string]string{"agent_id": "404"}, "event": map[string]string{"new_state": "away"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@
 //     log.
 //   - The Zendesk webhook endpoint, POST /api/v1/webhook/zendesk?templateId=…,
 //     which records a webhook.zendesk.agent_status task (202) and, for the
-//     template webhook_map_talk_status ([SeedStatusTemplate]) of
+//     template webhook_map_talk_status ([StatusSyncTemplate]) of
 //     babelforce's status-sync article
 //     (https://help.babelforce.com/hc/en-us/articles/17020396359954-Synching-the-agent-status-from-Zendesk-omnichannel-to-babelforce;
 //     "the status-sync article" in this package's documentation), applies

@@ -66,7 +66,7 @@ func TestLookupsWalkNoRecords(t *testing.T) {
 			return nil
 		}},
 		{"webhook template", func() error {
-			return status(t, s, tok, "POST", "/api/v1/webhook/zendesk?templateId="+SeedStatusTemplate,
+			return status(t, s, tok, "POST", "/api/v1/webhook/zendesk?templateId="+StatusSyncTemplate,
 				`{"detail":{"agent_id":"`+agents[1].SourceID+`"},"event":{"new_state":"online"}}`, 202)
 		}},
 		{"GET task", func() error { return status(t, s, tok, "GET", "/api/v3/tasks/"+tasks[n/2].ID, "", 200) }},

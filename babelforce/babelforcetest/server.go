@@ -64,7 +64,7 @@ func WithRateLimit(n int, window time.Duration) Option {
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithoutTemplates turns off the execution of the status-sync article's
-// template ([SeedStatusTemplate]): webhook tasks are recorded and left
+// template ([StatusSyncTemplate]): webhook tasks are recorded and left
 // Scheduled, and no presence changes.
 func WithoutTemplates() Option { return func(c *config) { c.templates = false } }
 

@@ -293,7 +293,7 @@ func TestTasksAndWebhookWire(t *testing.T) {
 		t.Errorf("no token: %d", status)
 	}
 	a := s.AddAgent(Agent{Name: "Ann", SourceID: "10011"})
-	status, _, body = call(t, s, "POST", "/api/v1/webhook/zendesk?templateId="+SeedStatusTemplate, tok, "application/json",
+	status, _, body = call(t, s, "POST", "/api/v1/webhook/zendesk?templateId="+StatusSyncTemplate, tok, "application/json",
 		`{"detail":{"agent_id":"10011"},"event":{"new_state":"online"}}`)
 	if status != 202 || body["type"] != ZendeskTaskType || body["state"] != "Scheduled" {
 		t.Fatalf("webhook: %d %v", status, body)
@@ -345,7 +345,7 @@ func TestStatusTemplateEdges(t *testing.T) {
 func (s *Server) recordTask(body string) *task {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := &task{Type: ZendeskTaskType, Body: json.RawMessage(body), Template: SeedStatusTemplate}
+	t := &task{Type: ZendeskTaskType, Body: json.RawMessage(body), Template: StatusSyncTemplate}
 	s.fillTaskLocked(t)
 	s.addTaskLocked(t)
 	return t

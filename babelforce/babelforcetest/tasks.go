@@ -14,10 +14,10 @@ import (
 // task-automation spec bounds it to 1..100); a larger one gets a 400.
 const MaxPageSize = 100
 
-// SeedStatusTemplate is the template id of the webhook URL in babelforce's
+// StatusSyncTemplate is the template id of the webhook URL in babelforce's
 // status-sync article. The fake runs it (see zendeskWebhook) unless
 // [WithoutTemplates] was given.
-const SeedStatusTemplate = "webhook_map_talk_status"
+const StatusSyncTemplate = "webhook_map_talk_status"
 
 // ZendeskTaskType is the type of the tasks the Zendesk webhook records.
 const ZendeskTaskType = "webhook.zendesk.agent_status"
@@ -230,7 +230,7 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request) {
 // records a task (of webhookTaskType) whose body is the JSON object
 // received and answers 202 with it, state Scheduled, as in the status-sync
 // article's test response. With that article's template
-// ([SeedStatusTemplate]) it then runs the template on the agent whose
+// ([StatusSyncTemplate]) it then runs the template on the agent whose
 // sourceId is the body's detail.agent_id (runStatusTemplate), and the task
 // ends Completed or Failed (with HasError and Result saying why). Other
 // templates are recorded and left Scheduled.
@@ -255,7 +255,7 @@ func (s *Server) zendeskWebhook(w http.ResponseWriter, r *http.Request) {
 	resp := taskJSON(t)
 	s.mu.Unlock()
 
-	if tpl == SeedStatusTemplate && s.cfg.templates {
+	if tpl == StatusSyncTemplate && s.cfg.templates {
 		s.runStatusTemplate(t)
 	}
 	writeJSON(w, http.StatusAccepted, resp)

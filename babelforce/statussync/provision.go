@@ -140,7 +140,7 @@ func BearerCredential(token string) string { return "Bearer " + token }
 // environment at baseURL ([babelforce.Client.BaseURL]) and the Zendesk
 // domain (as [ZendeskDomainParam]).
 func BabelforceEndpoint(baseURL, zendeskDomain string) string {
-	u := strings.TrimRight(baseURL, "/") + "/api/v1/webhook/zendesk?templateId=" + url.QueryEscape(babelforce.SeedStatusTemplate)
+	u := strings.TrimRight(baseURL, "/") + "/api/v1/webhook/zendesk?templateId=" + url.QueryEscape(babelforce.StatusSyncTemplate)
 	if zendeskDomain != "" {
 		u += "&" + ZendeskDomainParam + "=" + url.QueryEscape(zendeskDomain)
 	}
