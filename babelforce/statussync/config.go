@@ -118,6 +118,9 @@ type ConfigError struct {
 	Fix string
 }
 
+// Error returns the problem on one line, as
+// `statussync: Field = "Value": Problem; fix: Fix`, leaving out
+// ` = "Value"` when Value is empty and `; fix: Fix` when Fix is.
 func (e *ConfigError) Error() string {
 	var b strings.Builder
 	b.WriteString("statussync: ")
