@@ -40,7 +40,10 @@
 //     tighter than ","/"or", parentheses group, and ==, !=, =lt=, =le=,
 //     =gt=, =ge=, =in=, =out= compare id, state, type, agent_id, queue_id,
 //     session_id, customer_id, has_error, created_at and scheduled_at;
-//     anything else gets a 400 naming it.
+//     anything else gets a 400 naming it. A filtered list walks every task
+//     for each page it answers (O(n) per page): an arbitrary RSQL filter
+//     has no index to answer it. An unfiltered page and a task by id walk
+//     none.
 //   - The secrets vault (GET, POST, PATCH, DELETE
 //     /api/v3/tasks/configurations/secrets[/{prefix}]); values are kept for
 //     [Server.Secret] but never returned by the API nor kept in the request

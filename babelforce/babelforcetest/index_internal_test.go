@@ -197,3 +197,35 @@ func BenchmarkLookups(b *testing.B) {
 		s.Close()
 	}
 }
+
+// TestTaskListCost pins what listTasks's doc says it costs: an unfiltered
+// page walks no task, a filtered one walks every task, on every page.
+func TestTaskListCost(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	const n = 250
+	seedMany(s, n)
+	tok := s.IssueToken(true)
+	visited := func() int {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.visited
+	}
+	for _, c := range []struct {
+		query string
+		walks int
+	}{
+		{"page=2&page_size=10", 0},
+		{"filter=" + url.QueryEscape("type==custom") + "&page=1&page_size=10", n},
+		{"filter=" + url.QueryEscape("type==custom") + "&page=2&page_size=10", n},
+	} {
+		before := visited()
+		if err := status(t, s, tok, "GET", "/api/v3/tasks?"+c.query, "", 200); err != nil {
+			t.Fatal(err)
+		}
+		if got := visited() - before; got != c.walks {
+			t.Errorf("GET /api/v3/tasks?%s walked %d tasks of %d, want %d", c.query, got, n, c.walks)
+		}
+	}
+}
