@@ -300,6 +300,55 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	}
 }
 
+// TestJSONEscapedTokenEchoScrubbed: a v3 error body that echoes the access
+// token with one letter JSON-escaped in error_detail ("\u0061" for "a",
+// valid JSON that decodes to the token itself) shows the token neither in
+// err.Error() nor in [Error.Detail] nor in the debug log, whether the token
+// came from the password grant or was given with [WithAccessToken]. The
+// raw token does not occur in the body, so the credentials must be looked
+// for in the decoded text before babelforce decodes the members it keeps.
+func TestJSONEscapedTokenEchoScrubbed(t *testing.T) {
+	t.Parallel()
+	// The token is one run of letters and digits (hex, like babelforce's
+	// ids), so with its first letter escaped the body holds neither the
+	// token nor any whole run of it as sent. (A token with a longer run
+	// elsewhere, "tok-abcdef-0123456789" with its "a" escaped, was already
+	// caught by a scrub that looked for its longest run as sent.)
+	const token = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+	escaped := `\u0061` + token[1:]
+	var decoded string
+	if err := json.Unmarshal([]byte(`"`+escaped+`"`), &decoded); err != nil || decoded != token || strings.Contains(escaped, token) {
+		t.Fatalf("the echo %q must decode to the token and not contain it raw (decodes to %q, %v)", escaped, decoded, err)
+	}
+	const tail = " is not allowed to run this template"
+	body := `{"error_message":"Bad Request","error_detail":"bearer ` + escaped + tail + `"}`
+	for name, creds := range map[string]Option{
+		"password grant": WithPassword(testUser, testPassword),
+		"static token":   WithAccessToken(token),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var logs testkit.Logs
+			c, mock, _ := newMocked(t, creds, WithLogger(logs.Logger()))
+			mock.RegisterResponder("POST", testBase+"/oauth/token", jsonResp(200, tokenJSON(token, 3600)))
+			mock.RegisterResponder("POST", testBase+"/api/v1/webhook/zendesk", jsonResp(400, body))
+			_, err := c.Tasks.TriggerZendeskWebhook(t.Context(), StatusSyncTemplate, map[string]any{"event": map[string]string{"new_state": "online"}})
+			var e *Error
+			if !errors.As(err, &e) || e.StatusCode != http.StatusBadRequest || e.Message != "Bad Request" {
+				t.Fatalf("err = %v", err)
+			}
+			for what, s := range map[string]string{"err.Error()": err.Error(), "Detail": e.Detail, "the debug log": logs.String()} {
+				if strings.Contains(s, token) || strings.Contains(s, escaped) {
+					t.Errorf("the token is in %s: %q", what, s)
+				}
+			}
+			if e.Detail != "bearer [redacted]"+tail {
+				t.Errorf("Detail = %q, want the token redacted and the rest kept", e.Detail)
+			}
+		})
+	}
+}
+
 // TestPasswordGrantEchoScrubbed: a token endpoint that echoes the form it
 // received, as it was sent (form-encoded) and decoded, in its 400 answer
 // leaves the password in no spelling in the error or the debug log. The
