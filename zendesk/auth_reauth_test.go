@@ -148,26 +148,21 @@ func TestCachedTokenInvalidateKeepsANewerToken(t *testing.T) {
 	a := newSourceCache(restClient(t, newFake(t)), tokenSourceFunc(func() (*oauth2.Token, error) {
 		return &oauth2.Token{AccessToken: fmt.Sprint("t", n.Add(1))}, nil
 	}))
-	auth := func(want string) {
+	auth := func(want string) *http.Request {
 		t.Helper()
 		req, _ := http.NewRequest("GET", testBase, nil)
 		if err := a.Authenticate(req); err != nil || req.Header.Get("Authorization") != "Bearer "+want {
 			t.Fatal(err, req.Header)
 		}
+		return req
 	}
-	if !a.Invalidate(time.Now()) {
-		t.Fatal("before any token: the next attempt gets one")
-	}
-	before := time.Now()
-	auth("t1")
-	if !a.Invalidate(before) { // that attempt was authenticated before t1 existed
-		t.Fatal("the next attempt carries t1, not what the failed one carried")
-	}
-	auth("t1")
-	if !a.Invalidate(time.Now()) {
-		t.Fatal("t1 dropped: the next attempt carries a new token")
-	}
+	sentT1 := auth("t1")
+	a.Invalidate(sentT1)
+	sentT2 := auth("t2")
+	a.Invalidate(sentT1) // a late 401 to t1 leaves t2
 	auth("t2")
+	a.Invalidate(sentT2)
+	auth("t3")
 }
 
 // A revoked access token of the refresh flow: the access token alone is
@@ -216,11 +211,13 @@ func TestRefreshInvalidateDropsOnlyTheAccessToken(t *testing.T) {
 	if got := token(); got != "at-1" {
 		t.Fatalf("the caller's access token is used first: %q", got)
 	}
-	obtained := time.Now()
-	if !tc.Invalidate(obtained.Add(-time.Second)) || token() != "at-1" {
-		t.Fatal("a token obtained after the failed attempt was dropped")
+	sent := func(tok string) *http.Request {
+		return &http.Request{Header: http.Header{"Authorization": {"Bearer " + tok}}}
 	}
-	if !tc.Invalidate(time.Now()) || token() != "at-2" {
+	if tc.Invalidate(sent("at-0")); token() != "at-1" {
+		t.Fatal("a 401 to another token dropped the one held")
+	}
+	if tc.Invalidate(sent("at-1")); token() != "at-2" {
 		t.Fatal("the access token was not dropped")
 	}
 	bodies, _ := te.requests()

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 )
 
 // Authenticator sets credentials on one attempt of a request. The core
@@ -20,15 +19,14 @@ type Authenticator interface {
 
 // Reauthenticator is an Authenticator whose credential can go stale before
 // it says so (a revoked OAuth token). On a 401 the core calls Invalidate
-// with the time, on the wall clock, just after the failed attempt was
-// authenticated: the authenticator drops the credential that attempt
-// carried unless a newer one has replaced it since, and reports whether
-// the next attempt will carry a different credential. If it will, the
-// request is sent once more: a 401 means it was not processed, so any
-// method is safe to resend.
+// with the attempt that got it: the authenticator drops the credential
+// that attempt carried, if it still holds that one (not one that replaced
+// it since, after a concurrent 401 or a renewal), so that the next attempt
+// carries another. The request is then sent once more: a 401 means it was
+// not processed, so any method is safe to resend.
 type Reauthenticator interface {
 	Authenticator
-	Invalidate(authenticatedAt time.Time) bool
+	Invalidate(sent *http.Request)
 }
 
 // staticAuth sets one Authorization value, computed once.

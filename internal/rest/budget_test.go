@@ -69,34 +69,30 @@ func TestBudgetsPerKey(t *testing.T) {
 }
 
 // staleAuth hands out numbered tokens; Invalidate drops the current one
-// unless it was handed out after the failed attempt.
+// if the failed attempt carried it.
 type staleAuth struct {
 	mu        sync.Mutex
 	n         int
-	issued    time.Time
 	dropCalls atomic.Int32
 }
+
+func (a *staleAuth) token() string { return "Bearer token-" + string(rune('0'+max(a.n, 1))) }
 
 func (a *staleAuth) Authenticate(req *http.Request) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.n == 0 {
-		a.n, a.issued = 1, time.Now()
-	}
-	req.Header.Set("Authorization", "Bearer token-"+string(rune('0'+a.n)))
+	a.n = max(a.n, 1)
+	req.Header.Set("Authorization", a.token())
 	return nil
 }
 
-func (a *staleAuth) Invalidate(at time.Time) bool {
+func (a *staleAuth) Invalidate(sent *http.Request) {
 	a.dropCalls.Add(1)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.issued.After(at) {
-		return true // already renewed since that attempt
+	if sent.Header.Get("Authorization") == a.token() {
+		a.n++
 	}
-	a.n++
-	a.issued = time.Now()
-	return true
 }
 
 func TestStaleCredentialResentOnce(t *testing.T) {

@@ -389,13 +389,10 @@ func (c *Client) newRequest(ctx context.Context, req *Request) (*retryablehttp.R
 // authenticate sets the credentials of one attempt on req, which no
 // attempt has been sent with yet.
 func (c *Client) authenticate(req *http.Request) error {
-	if err := c.auth.Authenticate(req); err != nil {
-		return err
-	}
 	if st := stateFrom(req.Context()); st != nil {
-		st.authAt = time.Now() // the wall clock, as credentials are stamped
+		st.sent = req // what a 401 says is stale (Reauthenticator)
 	}
-	return nil
+	return c.auth.Authenticate(req)
 }
 
 // prepareRetry is go-retryablehttp's PrepareRetry: it authenticates the

@@ -24,11 +24,11 @@ type callState struct {
 	idempotent   bool
 	noAuth       bool
 	attempts     int
-	start        time.Time // of the current attempt
-	authAt       time.Time // when the current attempt was authenticated
-	budget       string    // the rate-limit budget key
-	paced        bool      // the attempt holds a place in its budget
-	reauthed     bool      // the one resend after a stale credential's 401 is spent
+	start        time.Time     // of the current attempt
+	budget       string        // the rate-limit budget key
+	paced        bool          // the attempt holds a place in its budget
+	sent         *http.Request // the attempt as authenticated, credential and all
+	reauthed     bool          // the one resend after a stale credential's 401 is spent
 }
 
 type stateKey struct{}
@@ -58,14 +58,13 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		status = resp.StatusCode
 	}
 	if status == http.StatusUnauthorized && c.reauth != nil && !st.noAuth && !st.reauthed && ctx.Err() == nil {
-		// A 401 was not processed: if the credential it carried was stale
-		// and a fresh one will be used, send the request once more.
+		// A 401 was not processed: drop the credential it carried, and
+		// send the request once more with another.
 		st.reauthed = true
-		if c.reauth.Invalidate(st.authAt) {
-			c.logAttempt(ctx, st, status, 0, err)
-			keepBody(resp) // the resend may yet be held back: this answer is then the call's
-			return c.awaitRetry(ctx, st)
-		}
+		c.reauth.Invalidate(st.sent)
+		c.logAttempt(ctx, st, status, 0, err)
+		keepBody(resp) // the resend may yet be held back: this answer is then the call's
+		return c.awaitRetry(ctx, st)
 	}
 	if !c.retryable(ctx, st, resp, err) || st.attempts > c.policy.maxRetries+boolInt(st.reauthed) {
 		c.logAttempt(ctx, st, status, 0, err)

@@ -66,7 +66,6 @@ type TokenCache struct {
 
 	mu     sync.Mutex
 	tok    Token
-	issued time.Time // wall clock, as the core stamps attempts; zero with no token
 	flight *tokenFlight
 }
 
@@ -168,7 +167,7 @@ func (tc *TokenCache) run(ctx context.Context, f *tokenFlight) {
 	}
 	tc.mu.Lock()
 	if tok.AccessToken != "" && !f.dropped {
-		tc.tok, tc.issued = tok, time.Now()
+		tc.tok = tok
 	}
 	tc.flight = nil
 	f.tok, f.err = tok, err
@@ -186,19 +185,16 @@ func (tc *TokenCache) Authenticate(req *http.Request) error {
 	return nil
 }
 
-// Invalidate implements Reauthenticator: an attempt authenticated at
-// authenticatedAt was answered 401. The cached token is dropped if it was
-// obtained before then (it is the one that attempt carried); one obtained
-// since, or none, is left for the next attempt. Either way the next
-// attempt carries a token obtained after the failed one, so it reports
-// true.
-func (tc *TokenCache) Invalidate(authenticatedAt time.Time) bool {
+// Invalidate implements Reauthenticator: the attempt sent got a 401. The
+// cached token is dropped if it is the one that attempt carried; one
+// obtained since (another call's 401 dropped the old one already, or it
+// was renewed) is kept for the next attempt.
+func (tc *TokenCache) Invalidate(sent *http.Request) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
-	if !tc.issued.IsZero() && !tc.issued.After(authenticatedAt) {
-		tc.tok, tc.issued = Token{}, time.Time{}
+	if tc.tok.AccessToken != "" && sent != nil && sent.Header.Get("Authorization") == "Bearer "+tc.tok.AccessToken {
+		tc.tok = Token{}
 	}
-	return true
 }
 
 // Set replaces the cached token, as when a caller hands the client a
@@ -207,9 +203,8 @@ func (tc *TokenCache) Invalidate(authenticatedAt time.Time) bool {
 func (tc *TokenCache) Set(tok Token) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
-	tc.tok, tc.issued = tok, time.Time{}
+	tc.tok = tok
 	if tok.AccessToken != "" {
-		tc.issued = time.Now()
 		tc.secrets.Add(tok.AccessToken)
 	}
 }

@@ -248,3 +248,41 @@ func TestDetachedFetchOutlivesItsCallers(t *testing.T) {
 		})
 	}
 }
+
+// A 401 drops the token the failed attempt carried, never one that
+// replaced it since: concurrent 401s to one token cost one fetch, and a
+// late 401 to an old token leaves the new one alone.
+func TestInvalidateDropsOnlyTheTokenSent(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, "http://127.0.0.1:1", nil)
+	var n atomic.Int32
+	tc := NewTokenCache(c, func(context.Context) (Token, error) {
+		return Token{AccessToken: fmt.Sprint("tok-", n.Add(1))}, nil
+	}, TokenOptions{})
+	sent := func(tok string) *http.Request {
+		return &http.Request{Header: http.Header{"Authorization": {"Bearer " + tok}}}
+	}
+	token := func() string {
+		tok, err := tc.Token(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	if token() != "tok-1" {
+		t.Fatal("first token")
+	}
+	tc.Invalidate(sent("tok-1"))
+	tc.Invalidate(sent("tok-1")) // a concurrent 401 to the same token
+	if got := token(); got != "tok-2" || n.Load() != 2 {
+		t.Fatalf("token %s after %d fetches, want tok-2 after 2", got, n.Load())
+	}
+	tc.Invalidate(sent("tok-1")) // a late 401 to the old token
+	if got := token(); got != "tok-2" {
+		t.Fatalf("a 401 to tok-1 dropped %s", got)
+	}
+	tc.Invalidate(sent("tok-2"))
+	if got := token(); got != "tok-3" {
+		t.Fatalf("got %s, want tok-3", got)
+	}
+}
