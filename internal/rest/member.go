@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,20 @@ import (
 // last one wins); the member found is decoded (and so checked) by
 // encoding/json.
 func DecodeMember(body []byte, key string, out any) (bool, error) {
+	// Most answers are {"key": value} alone: then the value runs to the
+	// object's last brace, and encoding/json's own check of it is the only
+	// scan. A slice that is not one value (more members follow) fails that
+	// check before anything is decoded, and the object is scanned member
+	// by member instead.
+	if v, ok := onlyMember(body, key); ok {
+		if string(v) == "null" {
+			return false, nil
+		}
+		err := json.Unmarshal(v, out)
+		if _, notOneValue := err.(*json.SyntaxError); !notOneValue {
+			return true, err
+		}
+	}
 	start, end, found, err := findMember(body, key)
 	if err != nil || !found {
 		return false, err
@@ -25,6 +40,35 @@ func DecodeMember(body []byte, key string, out any) (bool, error) {
 }
 
 var errNotObject = errors.New("the answer is not a JSON object")
+
+// onlyMember returns what lies between the object's first key, when it is
+// key, and its last brace: the value, if key is the object's one member.
+func onlyMember(b []byte, key string) ([]byte, bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, false
+	}
+	i = skipSpace(b, i+1)
+	if i >= len(b) || b[i] != '"' {
+		return nil, false
+	}
+	kEnd, err := skipString(b, i)
+	if err != nil {
+		return nil, false
+	}
+	if match, err := keyIs(b[i:kEnd], key); err != nil || !match {
+		return nil, false
+	}
+	i = skipSpace(b, kEnd)
+	if i >= len(b) || b[i] != ':' {
+		return nil, false
+	}
+	last := bytes.LastIndexByte(b, '}')
+	if last <= i || len(bytes.TrimSpace(b[last+1:])) != 0 {
+		return nil, false
+	}
+	return bytes.TrimSpace(b[i+1 : last]), true
+}
 
 // findMember returns where the value of member key starts and ends in the
 // object in body, and whether there is one. A key given twice is read as

@@ -17,7 +17,9 @@ func TestDecodeMember(t *testing.T) {
 		err   bool
 	}{
 		{`{"ticket":{"id":7}}`, true, 7, false},
-		{`{"ticket":{"id":1},"ticket":{"id":2}}`, true, 2, false}, // the last one wins, as in encoding/json
+		{` {"ticket" : {"id":3} , "audit":{"events":[]}} `, true, 3, false}, // not the only member
+		{`{"ticket":{"id":4}} ]`, true, 4, false},                           // trailing junk: the member is still read
+		{`{"ticket":{"id":1},"ticket":{"id":2}}`, true, 2, false},           // the last one wins, as in encoding/json
 		{` { "audit" : {"a":[1,{"b":"}"}]}, "ticket" : {"id":8} , "x":1}`, true, 8, false},
 		{`{"tick\u0065t":{"id":9}}`, true, 9, false},           // an escaped key
 		{`{"other":"\"ticket\":{\"id\":1}"}`, false, 0, false}, // the key inside a string is not a key
