@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -150,5 +151,36 @@ func TestRetryHeldBackKeepsTheAnswer(t *testing.T) {
 	var apiErr *deskbridge.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || apiErr.Message != "token expired: see docs" {
 		t.Fatalf("err = %v (%+v)", err, apiErr)
+	}
+}
+
+// A call whose context ends while its retry waits for the budget (requests
+// in flight hold it) says so once, not wrapped in itself.
+func TestContextEndsWhileRetryWaitsForBudget(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var first atomic.Bool
+	_, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if first.CompareAndSwap(false, true) {
+			// The long call: holds the one place left in flight.
+			<-release
+			w.WriteHeader(200)
+			return
+		}
+		w.Header().Set("X-Remaining", "1")
+		w.Header().Set("X-Reset", "60")
+		w.WriteHeader(503)
+	})
+	defer close(release)
+	c := newClient(t, srv.URL, nil, func(c *testConfig) { c.retryWaitMin, c.retryWaitMax = time.Millisecond, time.Millisecond })
+	go func() { _, _ = c.Do(context.Background(), &Request{Path: "/slow"}, nil) }()
+	for !first.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.Do(ctx, &Request{Path: "/x"}, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || strings.Count(err.Error(), "GET /x") != 1 {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -581,6 +581,9 @@ func (c *Client) settle(st *callState, resp *http.Response) {
 
 // transportError wraps a failure that produced no final response.
 func (c *Client) transportError(ctx context.Context, st *callState, err error) error {
+	if te := (*deskbridge.TransportError)(nil); errors.As(err, &te) {
+		return te // made already (a retry's wait for its budget ended with the context)
+	}
 	cause := unwrapURLError(err)
 	msg := c.secrets.Scrub(cause.Error())
 	var wrapped error
