@@ -1,0 +1,70 @@
+// Package store holds what a flow must remember between deliveries, so that
+// the flow can run as several replicas behind a load balancer.
+//
+// A webhook sender retries onto whichever replica the balancer picks, and two
+// events about one agent or one customer may reach two replicas at once. So
+// everything a flow remembers — de-duplication claims, the order of changes
+// per key, expected echoes, caches, poll cursors — goes through a [Store]
+// that all replicas share, never through a process-local map.
+//
+// [Memory] serves one process (or several flow instances in one process).
+// The Redis implementation, for replicas, is in package
+// [github.com/deskbridge/deskbridge/store/redisstore]. Any other
+// implementation can prove itself with the conformance suite in
+// [github.com/deskbridge/deskbridge/store/storetest].
+//
+// A store error is transient by contract: a flow answers the delivery with
+// 503 and the sender retries, so nothing is lost and nothing is done twice.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store is a shared key-value store with expiry, and the two atomic
+// operations a flow needs on top of get and set: a claim with a lease
+// ([Store.Add]) and per-key ordering ([Store.SetIfNewer]).
+//
+// Keys and values are strings; a key is never empty, and every TTL is
+// positive (a zero or negative TTL is refused with an error matching
+// [ErrInvalid], never taken as "forever"). An expired key behaves exactly
+// like an absent one in every operation. Implementations are safe for
+// concurrent use, by goroutines and by processes sharing one backend.
+type Store interface {
+	// Get returns the value stored under key and true, or "" and false if
+	// the key is absent or expired.
+	Get(ctx context.Context, key string) (value string, ok bool, err error)
+
+	// Set stores value under key for ttl, replacing any value and version
+	// held there.
+	Set(ctx context.Context, key, value string, ttl time.Duration) error
+
+	// Add stores value under key for ttl only if the key is absent or
+	// expired, and reports whether it did. Of several concurrent Adds of
+	// one key, exactly one succeeds. This is a claim with a lease: the
+	// value is the claim, the TTL its lease, so that a key claimed by a
+	// replica that died mid-event becomes claimable again once the lease
+	// ends. A [Memory] store full of entries evicts finished records
+	// (written by Set or SetIfNewer) before any unexpired claim.
+	Add(ctx context.Context, key, value string, ttl time.Duration) (added bool, err error)
+
+	// SetIfNewer stores value under key with version for ttl only if the
+	// key is absent, expired, or holds a lower version, and reports whether
+	// it did; an equal version is not newer. Of concurrent calls, the
+	// highest version wins whatever order they arrive in. It keeps per-key
+	// ordering: a flow passes the time an event was made (in Unix
+	// nanoseconds, say) and drops events older than the one applied.
+	// A key written by Set or Add holds version 0 here: any positive
+	// version replaces it.
+	SetIfNewer(ctx context.Context, key string, version int64, value string, ttl time.Duration) (stored bool, err error)
+
+	// Delete removes key; a key that is absent or expired is no error.
+	Delete(ctx context.Context, key string) error
+}
+
+// ErrInvalid is matched (with [errors.Is]) by the error of an operation
+// refused before it reached the store: an empty key or a TTL that is not
+// positive. It is the caller's bug, not a transient failure.
+var ErrInvalid = errors.New("store: invalid argument")
