@@ -72,8 +72,6 @@ import (
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
-const healthPath = "/healthz"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -268,6 +266,6 @@ func newServer(ctx context.Context, cfg *config, provision bool, stdout io.Write
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", b.Handler())
-	mux.HandleFunc("GET "+healthPath, func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	serveHealth(mux)
 	return mux, nil
 }

@@ -164,7 +164,7 @@ func TestRealMode(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	resp, err := http.Get(srv.URL + healthPath)
+	resp, err := http.Get(srv.URL + healthzPath)
 	if err != nil {
 		t.Fatal(err)
 	}

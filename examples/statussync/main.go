@@ -75,7 +75,6 @@ import (
 const (
 	zendeskPath    = "/zendesk"
 	automationPath = "/babelforce/presence"
-	healthPath     = "/healthz"
 )
 
 func main() {
@@ -312,6 +311,6 @@ func newMux(flow *statussync.Flow, automation bool) *http.ServeMux {
 	if automation {
 		mux.Handle("POST "+automationPath, flow.AutomationHandler())
 	}
-	mux.HandleFunc("GET "+healthPath, func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	serveHealth(mux)
 	return mux
 }

@@ -231,7 +231,7 @@ func TestServeAgainstFakes(t *testing.T) {
 		t.Errorf("automation without secret: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	resp, err = http.Get(base + healthPath)
+	resp, err = http.Get(base + healthzPath)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("healthz: %v %v", resp, err)
 	}

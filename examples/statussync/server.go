@@ -6,8 +6,11 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -94,4 +97,65 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener) erro
 		return serveErr
 	}
 	return err
+}
+
+// The health endpoints every example serves.
+const (
+	healthzPath = "/healthz" // alive: the process answers
+	readyzPath  = "/readyz"  // ready: the store and the vendors answer
+
+	// readyTimeout bounds each readiness check, so that a load balancer's
+	// probe gets its answer before its own timeout.
+	readyTimeout = 2 * time.Second
+)
+
+// readinessCheck is one thing /readyz checks: a name shown in its answer
+// ("store", "zendesk", …) and a function that fails when that dependency
+// cannot serve.
+type readinessCheck struct {
+	name  string
+	check func(context.Context) error
+}
+
+// serveHealth registers GET /healthz and GET /readyz on mux. /healthz
+// answers 200 while the process runs. /readyz runs every check, each
+// within readyTimeout and all at once, and answers 200 "ready" when all
+// pass, else 503 with one line per failing check, so that a load balancer
+// sends no deliveries to a replica whose store is down (the deliveries
+// would be answered 503 anyway). The lines name the check and its error;
+// the SDK's errors carry no credentials.
+func serveHealth(mux *http.ServeMux, checks ...readinessCheck) {
+	mux.HandleFunc("GET "+healthzPath, func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET "+readyzPath, func(w http.ResponseWriter, r *http.Request) {
+		failed := make([]string, len(checks))
+		var wg sync.WaitGroup
+		for i, c := range checks {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+				defer cancel()
+				if err := c.check(ctx); err != nil {
+					failed[i] = c.name + ": " + err.Error()
+				}
+			}()
+		}
+		wg.Wait()
+		var b strings.Builder
+		for _, f := range failed {
+			if f != "" {
+				b.WriteString(f + "\n")
+			}
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if b.Len() > 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, b.String())
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
 }

@@ -109,6 +109,7 @@ func newHandler(secrets []string, logOut io.Writer) http.Handler {
 func newMux(secrets []string, logOut io.Writer) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle(path, newHandler(secrets, logOut))
+	serveHealth(mux) // it depends on nothing: ready whenever alive
 	return mux
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -279,5 +280,65 @@ func TestServeUntilDoneReturnsServeError(t *testing.T) {
 	err = serveUntilDone(t.Context(), newHTTPServer(http.NotFoundHandler(), defaultTimeouts), ln)
 	if err == nil || errors.Is(err, http.ErrServerClosed) {
 		t.Errorf("serveUntilDone = %v, want the Serve error", err)
+	}
+}
+
+// TestReadyzSaysWhichCheckFailed: /readyz answers 503 naming every failing
+// check (a load balancer then stops sending deliveries to the replica),
+// and 200 once they pass; /healthz answers 200 either way.
+func TestReadyzSaysWhichCheckFailed(t *testing.T) {
+	t.Parallel()
+	var storeDown atomic.Bool
+	storeDown.Store(true)
+	mux := http.NewServeMux()
+	serveHealth(mux,
+		readinessCheck{"store", func(context.Context) error {
+			if storeDown.Load() {
+				return errors.New("dial tcp 127.0.0.1:6379: connection refused")
+			}
+			return nil
+		}},
+		readinessCheck{"zendesk", func(context.Context) error { return nil }},
+	)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(readyzPath); code != http.StatusServiceUnavailable || body != "store: dial tcp 127.0.0.1:6379: connection refused\n" {
+		t.Errorf("readyz with the store down = %d %q", code, body)
+	}
+	if code, _ := get(healthzPath); code != http.StatusOK {
+		t.Errorf("healthz with the store down = %d, want 200", code)
+	}
+	storeDown.Store(false)
+	if code, body := get(readyzPath); code != http.StatusOK || body != "ready\n" {
+		t.Errorf("readyz with every check passing = %d %q", code, body)
+	}
+}
+
+// TestReadyzBoundsEachCheck: a check that hangs is cut off after
+// readyTimeout through its context, so the probe gets an answer.
+func TestReadyzBoundsEachCheck(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	serveHealth(mux, readinessCheck{"vendor", func(ctx context.Context) error {
+		_, ok := ctx.Deadline()
+		if !ok {
+			return errors.New("no deadline")
+		}
+		return nil
+	}})
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", readyzPath, nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("readyz = %d %q: the check got no deadline", rec.Code, rec.Body)
 	}
 }
