@@ -1,0 +1,294 @@
+package store
+
+import (
+	"container/heap"
+	"container/list"
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// DefaultMemoryKeys bounds a [Memory] whose MaxKeys is 0.
+const DefaultMemoryKeys = 100_000
+
+// Memory is a [Store] held in the memory of one process: bounded in size,
+// safe for concurrent use, each operation O(log n) in the number of keys
+// held. The zero value is ready to use; set the fields before the first use.
+//
+// It serves one process, or several flow instances inside one process. Flows
+// that run as several processes need a store they share, such as the one in
+// package [github.com/deskbridge/deskbridge/store/redisstore].
+//
+// Memory keeps Redis's semantics where the two could differ: an expired key
+// is absent to every operation, a [Memory.Set] over a claim makes the key a
+// finished record of version 0, and a [Memory.Add] over an expired key makes
+// a new claim.
+//
+// When a write would hold more than MaxKeys keys, Memory drops one key, in
+// this order: an expired key first; else the finished record (written by
+// [Memory.Set] or [Memory.SetIfNewer]) written longest ago; and only when no
+// other key is held, the oldest unexpired claim (written by [Memory.Add]).
+// A short claim thus outlives records of a day, whatever their TTLs: a
+// claim protects an event being handled right now, a record only spares a
+// repeat of work already done. The key just written is never the one
+// dropped.
+type Memory struct {
+	// MaxKeys bounds the number of keys held; 0 means [DefaultMemoryKeys].
+	MaxKeys int
+	// Now is the clock that expiry reads; nil means [time.Now].
+	Now func() time.Time
+
+	mu      sync.Mutex
+	entries map[string]*memEntry
+	expiry  expiryHeap // every entry, soonest expiry first
+	records list.List  // entries written by Set or SetIfNewer, oldest write first
+	claims  list.List  // entries written by Add, oldest write first
+}
+
+type memEntry struct {
+	key     string
+	value   string
+	version int64
+	expires time.Time
+	index   int           // in Memory.expiry
+	elem    *list.Element // in Memory.records or Memory.claims
+	claim   bool          // written by Add (else by Set or SetIfNewer)
+}
+
+// NewMemory returns an empty [Memory] with the defaults.
+func NewMemory() *Memory { return &Memory{} }
+
+var _ Store = (*Memory)(nil)
+
+func (m *Memory) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+// CheckKey returns nil for a key a [Store] accepts, else an error matching
+// [ErrInvalid] that says why. Implementations call it so that every store
+// refuses the same input in the same words.
+func CheckKey(key string) error {
+	if key == "" {
+		return fmt.Errorf("%w: the key is empty", ErrInvalid)
+	}
+	return nil
+}
+
+// CheckTTL returns nil for a TTL a [Store] accepts, else an error matching
+// [ErrInvalid] that says why: a TTL that is not positive is refused, never
+// taken as "forever".
+func CheckTTL(ttl time.Duration) error {
+	if ttl <= 0 {
+		return fmt.Errorf("%w: the TTL is %v; it must be positive (a TTL is never \"forever\")", ErrInvalid, ttl)
+	}
+	return nil
+}
+
+// check validates the arguments of a write and the context.
+func check(ctx context.Context, key string, ttl time.Duration) error {
+	if err := CheckKey(key); err != nil {
+		return err
+	}
+	if err := CheckTTL(ttl); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// Get implements [Store.Get]. It fails only for an empty key or an ended
+// context.
+func (m *Memory) Get(ctx context.Context, key string) (string, bool, error) {
+	if err := CheckKey(key); err != nil {
+		return "", false, err
+	}
+	if err := ctx.Err(); err != nil {
+		return "", false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.live(key, m.now())
+	if e == nil {
+		return "", false, nil
+	}
+	return e.value, true, nil
+}
+
+// Set implements [Store.Set]. It fails only for invalid arguments or an
+// ended context.
+func (m *Memory) Set(ctx context.Context, key, value string, ttl time.Duration) error {
+	if err := check(ctx, key, ttl); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.put(key, value, 0, ttl, false, m.now())
+	return nil
+}
+
+// Add implements [Store.Add]. It fails only for invalid arguments or an
+// ended context.
+func (m *Memory) Add(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
+	if err := check(ctx, key, ttl); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if m.live(key, now) != nil {
+		return false, nil
+	}
+	m.put(key, value, 0, ttl, true, now)
+	return true, nil
+}
+
+// SetIfNewer implements [Store.SetIfNewer]. It fails only for invalid
+// arguments or an ended context.
+func (m *Memory) SetIfNewer(ctx context.Context, key string, version int64, value string, ttl time.Duration) (bool, error) {
+	if err := check(ctx, key, ttl); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if e := m.live(key, now); e != nil && e.version >= version {
+		return false, nil
+	}
+	m.put(key, value, version, ttl, false, now)
+	return true, nil
+}
+
+// Delete implements [Store.Delete]. It fails only for an empty key or an
+// ended context.
+func (m *Memory) Delete(ctx context.Context, key string) error {
+	if err := CheckKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.entries[key]; ok {
+		m.remove(e)
+	}
+	return nil
+}
+
+// Ping reports whether the store can serve, for a readiness check. A
+// Memory always can: Ping returns the context's error, else nil.
+func (m *Memory) Ping(ctx context.Context) error { return ctx.Err() }
+
+// Len returns the number of unexpired keys held. It drops the expired ones
+// first.
+func (m *Memory) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dropExpired(m.now())
+	return len(m.entries)
+}
+
+// live returns the unexpired entry under key, or nil; an expired one is
+// dropped. m.mu is held.
+func (m *Memory) live(key string, now time.Time) *memEntry {
+	e, ok := m.entries[key]
+	if !ok {
+		return nil
+	}
+	if !now.Before(e.expires) {
+		m.remove(e)
+		return nil
+	}
+	return e
+}
+
+// put writes key, then drops what has expired and, when over the bound,
+// one more entry (never the one just written). m.mu is held.
+func (m *Memory) put(key, value string, version int64, ttl time.Duration, claim bool, now time.Time) {
+	if m.entries == nil {
+		m.entries = map[string]*memEntry{}
+	}
+	e, ok := m.entries[key]
+	if ok {
+		m.list(e.claim).Remove(e.elem)
+		e.value, e.version, e.expires, e.claim = value, version, now.Add(ttl), claim
+		heap.Fix(&m.expiry, e.index)
+	} else {
+		e = &memEntry{key: key, value: value, version: version, expires: now.Add(ttl), claim: claim}
+		m.entries[key] = e
+		heap.Push(&m.expiry, e)
+	}
+	e.elem = m.list(claim).PushBack(e)
+
+	m.dropExpired(now)
+	maxKeys := m.MaxKeys
+	if maxKeys <= 0 {
+		maxKeys = DefaultMemoryKeys
+	}
+	for len(m.entries) > maxKeys {
+		victim := m.victim(e)
+		if victim == nil {
+			return
+		}
+		m.remove(victim)
+	}
+}
+
+// victim returns the entry to drop when full: the oldest record, else the
+// oldest claim, never keep. m.mu is held and no entry has expired.
+func (m *Memory) victim(keep *memEntry) *memEntry {
+	for _, l := range []*list.List{&m.records, &m.claims} {
+		for el := l.Front(); el != nil; el = el.Next() {
+			if e := el.Value.(*memEntry); e != keep {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// dropExpired removes every expired entry. m.mu is held.
+func (m *Memory) dropExpired(now time.Time) {
+	for len(m.expiry) > 0 && !now.Before(m.expiry[0].expires) {
+		m.remove(m.expiry[0])
+	}
+}
+
+// remove drops e from every index. m.mu is held.
+func (m *Memory) remove(e *memEntry) {
+	heap.Remove(&m.expiry, e.index)
+	m.list(e.claim).Remove(e.elem)
+	delete(m.entries, e.key)
+}
+
+func (m *Memory) list(claim bool) *list.List {
+	if claim {
+		return &m.claims
+	}
+	return &m.records
+}
+
+// expiryHeap orders entries by expiry, soonest first.
+type expiryHeap []*memEntry
+
+func (h expiryHeap) Len() int           { return len(h) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].expires.Before(h[j].expires) }
+func (h expiryHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *expiryHeap) Push(x any) {
+	e := x.(*memEntry)
+	e.index = len(*h)
+	*h = append(*h, e)
+}
+func (h *expiryHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return e
+}
