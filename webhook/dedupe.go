@@ -44,9 +44,9 @@ func (s ClaimState) String() string {
 // ClaimNew).
 //
 // [MemoryDeduper] serves one process. A service running several replicas
-// needs a shared store (a database row or Redis key per event, written with
-// "insert if absent"); such a store should give claims a lease, so that a
-// key claimed by a replica that died is claimable again later.
+// uses [StoreDeduper] over a store all replicas share (Redis, say): its claims
+// have a lease, so that a key claimed by a replica that died is claimable
+// again later.
 type Deduper interface {
 	Claim(ctx context.Context, key string) (ClaimState, error)
 	Done(ctx context.Context, key string) error
@@ -67,6 +67,10 @@ const (
 //
 // The zero value is ready to use with the defaults; set the fields before
 // the first use. It is safe for concurrent use.
+//
+// Its memory is its process's own: replicas behind a load balancer would
+// each handle a retry that the other one handled. Use a [StoreDeduper]
+// over a shared store for them.
 type MemoryDeduper struct {
 	MaxKeys int              // 0 means DefaultDedupeKeys
 	TTL     time.Duration    // 0 means DefaultDedupeTTL
