@@ -1,0 +1,121 @@
+package storetest_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/store/storetest"
+)
+
+// mutants are stores each broken in one way the suite must catch, with the
+// subtest that must fail.
+var mutants = map[string]struct {
+	wrap      func(*store.Memory) store.Store
+	mustFail  string
+	failsWith string
+}{
+	"float64Versions": {
+		func(m *store.Memory) store.Store { return float64Versions{m} },
+		"SetIfNewerExtremeVersions", "not compared exactly",
+	},
+	"racyAdd": {
+		func(m *store.Memory) store.Store { return racyAdd{Memory: m} },
+		"ConcurrentAdd", "want exactly 1",
+	},
+	"ignoresContext": {
+		func(m *store.Memory) store.Store { return ignoresContext{m} },
+		"ContextCancelled", "context.Canceled",
+	},
+	"setKeepsVersion": {
+		func(m *store.Memory) store.Store { return &setKeepsVersion{Memory: m} },
+		"VersionZero", "Set must replace the version",
+	},
+}
+
+// TestSuiteCatchesMutants runs the suite on each mutant in a child process
+// and wants it to fail in the named subtest: a suite that passes a broken
+// store proves nothing.
+func TestSuiteCatchesMutants(t *testing.T) {
+	if os.Getenv("STORETEST_MUTANT") != "" {
+		t.Skip("in a mutant's child process")
+	}
+	for name, mu := range mutants {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestMutant$", "-test.v")
+			cmd.Env = append(os.Environ(), "STORETEST_MUTANT="+name)
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("the suite passed the %s mutant; output:\n%s", name, out)
+			}
+			if !strings.Contains(string(out), "--- FAIL: TestMutant/"+mu.mustFail) || !strings.Contains(string(out), mu.failsWith) {
+				t.Fatalf("want %s to fail with %q; output:\n%s", mu.mustFail, mu.failsWith, out)
+			}
+		})
+	}
+}
+
+func TestMutant(t *testing.T) {
+	name := os.Getenv("STORETEST_MUTANT")
+	if name == "" {
+		t.Skip("run by TestSuiteCatchesMutants")
+	}
+	storetest.Run(t, func(*testing.T) store.Store { return mutants[name].wrap(store.NewMemory()) })
+}
+
+// float64Versions compares versions as a Lua script on Redis would if it
+// read them with tonumber.
+type float64Versions struct{ *store.Memory }
+
+func (f float64Versions) SetIfNewer(ctx context.Context, key string, version int64, value string, ttl time.Duration) (bool, error) {
+	return f.Memory.SetIfNewer(ctx, key, int64(float64(version)), value, ttl)
+}
+
+// racyAdd checks, then sets: two replicas may both win.
+type racyAdd struct{ *store.Memory }
+
+func (r racyAdd) Add(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
+	if _, ok, err := r.Get(ctx, key); err != nil || ok {
+		return false, err
+	}
+	runtime.Gosched()
+	time.Sleep(time.Millisecond)
+	return true, r.Set(ctx, key, value, ttl)
+}
+
+// ignoresContext never looks at the context.
+type ignoresContext struct{ *store.Memory }
+
+func (i ignoresContext) Get(_ context.Context, key string) (string, bool, error) {
+	return i.Memory.Get(context.Background(), key)
+}
+
+// setKeepsVersion remembers the highest version per key even across Set.
+type setKeepsVersion struct {
+	*store.Memory
+	mu  sync.Mutex
+	max map[string]int64
+}
+
+func (s *setKeepsVersion) SetIfNewer(ctx context.Context, key string, version int64, value string, ttl time.Duration) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.max == nil {
+		s.max = map[string]int64{}
+	}
+	if m, ok := s.max[key]; ok && m >= version {
+		return false, nil
+	}
+	ok, err := s.Memory.SetIfNewer(ctx, key, version, value, ttl)
+	if ok {
+		s.max[key] = version
+	}
+	return ok, err
+}

@@ -1,0 +1,563 @@
+// Package storetest is the conformance suite of [store.Store]: what every
+// implementation must do, checked by one call to [Run] from the
+// implementation's own tests.
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store {
+//			return mystore.New(...)
+//		})
+//	}
+//
+// The suite checks every operation's semantics, expiry (with TTLs of tens
+// of milliseconds: the suite takes well under a second of sleeping), the
+// arguments refused with [store.ErrInvalid], the order of versions in
+// [store.Store.SetIfNewer], atomicity under concurrency, keys and values
+// that are not plain ASCII, large values, and an ended context.
+//
+// Each subtest uses keys no other subtest or run uses, so newStore may
+// return one backend shared by every subtest and by other tests (a Redis
+// database, say); the suite never flushes or lists keys. The subtests run
+// in parallel.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	mathrand "math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/store"
+)
+
+// Short is the TTL the suite gives keys it waits to see expire; Long is the
+// TTL of keys that must outlive a subtest.
+const (
+	Short = 50 * time.Millisecond
+	Long  = time.Minute
+)
+
+// Run runs the conformance suite as subtests of t. newStore is called once
+// per subtest; it may return a fresh store or one shared by all.
+func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
+	t.Helper()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	nonce := hex.EncodeToString(b[:])
+	for _, tc := range []struct {
+		name string
+		fn   func(*suite)
+	}{
+		{"GetAbsent", (*suite).testGetAbsent},
+		{"SetGet", (*suite).testSetGet},
+		{"Add", (*suite).testAdd},
+		{"SetIfNewer", (*suite).testSetIfNewer},
+		{"SetIfNewerExtremeVersions", (*suite).testSetIfNewerExtremes},
+		{"VersionZero", (*suite).testVersionZero},
+		{"Delete", (*suite).testDelete},
+		{"Expiry", (*suite).testExpiry},
+		{"ExpiryRenewed", (*suite).testExpiryRenewed},
+		{"Invalid", (*suite).testInvalid},
+		{"ContextCancelled", (*suite).testCancelled},
+		{"ConcurrentAdd", (*suite).testConcurrentAdd},
+		{"ConcurrentSetIfNewer", (*suite).testConcurrentSetIfNewer},
+		{"KeysAndValues", (*suite).testKeysAndValues},
+		{"LargeValues", (*suite).testLargeValues},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(&suite{t: t, s: newStore(t), ctx: context.Background(), nonce: nonce})
+		})
+	}
+}
+
+type suite struct {
+	t     *testing.T
+	s     store.Store
+	ctx   context.Context
+	nonce string
+}
+
+// key returns a key unique to this run and subtest.
+func (s *suite) key(name string) string {
+	return "storetest:" + s.nonce + ":" + s.t.Name() + ":" + name
+}
+
+func (s *suite) get(key string) (string, bool) {
+	s.t.Helper()
+	v, ok, err := s.s.Get(s.ctx, key)
+	if err != nil {
+		s.t.Fatalf("Get(%q): %v", key, err)
+	}
+	return v, ok
+}
+
+// want checks that key holds value (ok) or nothing (!ok).
+func (s *suite) want(key, value string, ok bool, why string) {
+	s.t.Helper()
+	v, found := s.get(key)
+	if found != ok || v != value {
+		s.t.Errorf("%s: Get(%q) = %s, %v; want %s, %v", why, key, short(v), found, short(value), ok)
+	}
+}
+
+func (s *suite) set(key, value string, ttl time.Duration) {
+	s.t.Helper()
+	if err := s.s.Set(s.ctx, key, value, ttl); err != nil {
+		s.t.Fatalf("Set(%q): %v", key, err)
+	}
+}
+
+func (s *suite) add(key, value string, ttl time.Duration) bool {
+	s.t.Helper()
+	added, err := s.s.Add(s.ctx, key, value, ttl)
+	if err != nil {
+		s.t.Fatalf("Add(%q): %v", key, err)
+	}
+	return added
+}
+
+func (s *suite) setIfNewerOK(key string, version int64, value string, ttl time.Duration) bool {
+	s.t.Helper()
+	stored, err := s.s.SetIfNewer(s.ctx, key, version, value, ttl)
+	if err != nil {
+		s.t.Fatalf("SetIfNewer(%q, %d): %v", key, version, err)
+	}
+	return stored
+}
+
+func (s *suite) del(key string) {
+	s.t.Helper()
+	if err := s.s.Delete(s.ctx, key); err != nil {
+		s.t.Fatalf("Delete(%q): %v", key, err)
+	}
+}
+
+// short quotes v, cut for a readable failure.
+func short(v string) string {
+	if len(v) > 60 {
+		return fmt.Sprintf("%q… (%d bytes)", v[:60], len(v))
+	}
+	return fmt.Sprintf("%q", v)
+}
+
+func (s *suite) testGetAbsent() {
+	s.want(s.key("never-written"), "", false, "a key never written")
+}
+
+func (s *suite) testSetGet() {
+	k := s.key("k")
+	s.set(k, "one", Long)
+	s.want(k, "one", true, "after Set")
+	s.set(k, "two", Long)
+	s.want(k, "two", true, "after a second Set")
+	s.set(k, "", Long)
+	s.want(k, "", true, `after Set of "" (an empty value is a value)`)
+	// Keys that share a prefix are distinct.
+	s.want(k+":x", "", false, "a longer key sharing the prefix")
+	s.want(k[:len(k)-1], "", false, "a shorter key sharing the prefix")
+}
+
+func (s *suite) testAdd() {
+	k := s.key("claim")
+	if !s.add(k, "replica-a", Long) {
+		s.t.Fatal("Add of an absent key = false, want true")
+	}
+	if s.add(k, "replica-b", Long) {
+		s.t.Error("Add of a held key = true, want false")
+	}
+	s.want(k, "replica-a", true, "a refused Add leaves the value")
+	r := s.key("record")
+	s.set(r, "done", Long)
+	if s.add(r, "replica-b", Long) {
+		s.t.Error("Add over a key written by Set = true, want false")
+	}
+	s.want(r, "done", true, "a refused Add over Set leaves the value")
+	v := s.key("versioned")
+	s.setIfNewerOK(v, 7, "seven", Long)
+	if s.add(v, "replica-b", Long) {
+		s.t.Error("Add over a key written by SetIfNewer = true, want false")
+	}
+	s.want(v, "seven", true, "a refused Add over SetIfNewer leaves the value")
+}
+
+func (s *suite) testSetIfNewer() {
+	k := s.key("ordered")
+	steps := []struct {
+		version int64
+		value   string
+		stored  bool
+		holds   string
+	}{
+		{5, "five", true, "five"},   // absent
+		{3, "three", false, "five"}, // lower
+		{5, "FIVE", false, "five"},  // equal is not newer
+		{6, "six", true, "six"},     // higher
+		{-1, "minus", false, "six"}, // negative is lower still
+		{1 << 40, "big", true, "big"},
+	}
+	for _, st := range steps {
+		if got := s.setIfNewerOK(k, st.version, st.value, Long); got != st.stored {
+			s.t.Errorf("SetIfNewer(version %d) = %v, want %v", st.version, got, st.stored)
+		}
+		s.want(k, st.holds, true, fmt.Sprintf("after SetIfNewer(version %d)", st.version))
+	}
+	n := s.key("negative")
+	if !s.setIfNewerOK(n, -10, "a", Long) || !s.setIfNewerOK(n, -9, "b", Long) || s.setIfNewerOK(n, -10, "c", Long) {
+		s.t.Error("negative versions: want -10 stored on an absent key, -9 over it, -10 refused")
+	}
+	s.want(n, "b", true, "negative versions")
+}
+
+// Versions are int64s compared exactly: Unix nanoseconds one apart, the
+// extremes of int64 (an implementation comparing in float64 fails here).
+func (s *suite) testSetIfNewerExtremes() {
+	k := s.key("ns")
+	base := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC).UnixNano()
+	if !s.setIfNewerOK(k, base, "a", Long) {
+		s.t.Fatal("SetIfNewer on an absent key = false")
+	}
+	if !s.setIfNewerOK(k, base+1, "b", Long) {
+		s.t.Error("SetIfNewer(base+1ns) over base = false: versions are not compared exactly")
+	}
+	if s.setIfNewerOK(k, base, "c", Long) {
+		s.t.Error("SetIfNewer(base) over base+1ns = true: versions are not compared exactly")
+	}
+	s.want(k, "b", true, "Unix nanoseconds one apart")
+
+	m := s.key("max")
+	if !s.setIfNewerOK(m, math.MaxInt64-1, "a", Long) || !s.setIfNewerOK(m, math.MaxInt64, "b", Long) || s.setIfNewerOK(m, math.MaxInt64, "c", Long) {
+		s.t.Error("want MaxInt64-1 stored, MaxInt64 over it, MaxInt64 again refused")
+	}
+	s.want(m, "b", true, "MaxInt64")
+	n := s.key("min")
+	if !s.setIfNewerOK(n, math.MinInt64, "a", Long) || !s.setIfNewerOK(n, math.MinInt64+1, "b", Long) || s.setIfNewerOK(n, math.MinInt64, "c", Long) {
+		s.t.Error("want MinInt64 stored on an absent key, MinInt64+1 over it, MinInt64 refused")
+	}
+	s.want(n, "b", true, "MinInt64")
+	// Magnitudes of different lengths: 9 < 10 though "9" > "10".
+	d := s.key("digits")
+	s.setIfNewerOK(d, 9, "nine", Long)
+	if !s.setIfNewerOK(d, 10, "ten", Long) {
+		s.t.Error("SetIfNewer(10) over 9 = false: versions compared as text")
+	}
+	if !s.setIfNewerOK(d, 100, "hundred", Long) || s.setIfNewerOK(d, 99, "x", Long) {
+		s.t.Error("want 100 over 10 stored and 99 over 100 refused")
+	}
+	e := s.key("negdigits")
+	s.setIfNewerOK(e, -10, "a", Long)
+	if !s.setIfNewerOK(e, -9, "b", Long) || s.setIfNewerOK(e, -11, "c", Long) {
+		s.t.Error("want -9 over -10 stored and -11 refused")
+	}
+}
+
+// A key written by Set or Add holds version 0: any positive version
+// replaces it, zero and negative versions do not; Set drops a version.
+func (s *suite) testVersionZero() {
+	for _, via := range []string{"Set", "Add"} {
+		k := s.key(via)
+		if via == "Set" {
+			s.set(k, "plain", Long)
+		} else {
+			s.add(k, "claim", Long)
+		}
+		if s.setIfNewerOK(k, 0, "zero", Long) {
+			s.t.Errorf("SetIfNewer(0) over a key written by %s = true; version 0 is not newer than 0", via)
+		}
+		if s.setIfNewerOK(k, -1, "neg", Long) {
+			s.t.Errorf("SetIfNewer(-1) over a key written by %s = true", via)
+		}
+		if !s.setIfNewerOK(k, 1, "one", Long) {
+			s.t.Errorf("SetIfNewer(1) over a key written by %s = false, want true", via)
+		}
+		s.want(k, "one", true, "after SetIfNewer(1) over "+via)
+	}
+	k := s.key("reset")
+	s.setIfNewerOK(k, 100, "hundred", Long)
+	s.set(k, "plain", Long)
+	if !s.setIfNewerOK(k, 1, "one", Long) {
+		s.t.Error("SetIfNewer(1) after Set over version 100 = false: Set must replace the version with 0")
+	}
+	s.want(k, "one", true, "Set resets the version")
+}
+
+func (s *suite) testDelete() {
+	k := s.key("k")
+	s.del(k) // absent: no error
+	s.setIfNewerOK(k, 50, "v", Long)
+	s.del(k)
+	s.want(k, "", false, "after Delete")
+	if !s.setIfNewerOK(k, 1, "low", Long) {
+		s.t.Error("SetIfNewer(1) after Delete of version 50 = false: Delete must drop the version")
+	}
+	s.del(k)
+	if !s.add(k, "claim", Long) {
+		s.t.Error("Add after Delete = false")
+	}
+	s.del(k)
+	s.del(k) // twice: no error
+}
+
+// sleepPast waits until ttl has passed since a write that returned at
+// wrote, with a margin for millisecond rounding.
+func sleepPast(wrote time.Time, ttl time.Duration) {
+	time.Sleep(time.Until(wrote.Add(ttl + 15*time.Millisecond)))
+}
+
+// The key is held until its TTL (checked only while the TTL surely has
+// not passed, so a slow machine does not fail it), and absent after it to
+// every operation.
+func (s *suite) testExpiry() {
+	set, add, ver := s.key("set"), s.key("add"), s.key("ver")
+	start := time.Now()
+	s.set(set, "v", Short)
+	if !s.add(add, "claim", Short) {
+		s.t.Fatal("Add of an absent key = false")
+	}
+	if !s.setIfNewerOK(ver, 1000, "v", Short) {
+		s.t.Fatal("SetIfNewer on an absent key = false")
+	}
+	v, ok := s.get(set)
+	if time.Since(start) < Short && (!ok || v != "v") {
+		s.t.Errorf("Get before the TTL = %q, %v; want the value", v, ok)
+	}
+	sleepPast(time.Now(), Short)
+	s.want(set, "", false, "Get after the TTL")
+	if !s.add(add, "again", Long) {
+		s.t.Error("Add after the lease ended = false, want true: the lease frees the key")
+	}
+	s.want(add, "again", true, "after Add over an expired claim")
+	if !s.setIfNewerOK(ver, 1, "low", Long) {
+		s.t.Error("SetIfNewer(1) over an expired version 1000 = false: an expired key holds no version")
+	}
+	s.want(ver, "low", true, "after SetIfNewer over an expired key")
+}
+
+// Every write sets the TTL anew, and a refused Add or SetIfNewer leaves it.
+func (s *suite) testExpiryRenewed() {
+	k, a, v := s.key("renewed"), s.key("claim"), s.key("ver")
+	s.set(k, "short", Short)
+	s.set(k, "long", Long) // replaces the TTL too
+	s.add(a, "claim", Short)
+	s.setIfNewerOK(v, 10, "ten", Short)
+	if s.add(a, "other", Long) {
+		s.t.Fatal("Add over a held claim = true")
+	}
+	if s.setIfNewerOK(v, 5, "five", Long) {
+		s.t.Fatal("SetIfNewer(5) over 10 = true")
+	}
+	sleepPast(time.Now(), Short)
+	s.want(k, "long", true, "after Set with a long TTL over a short one")
+	s.want(a, "", false, "a refused Add must not extend the lease")
+	s.want(v, "", false, "a refused SetIfNewer must not extend the TTL")
+}
+
+func (s *suite) testInvalid() {
+	k := s.key("k")
+	s.set(k, "kept", Long)
+	checks := []struct {
+		name string
+		err  func() error
+	}{
+		{"Get with an empty key", func() error { _, _, err := s.s.Get(s.ctx, ""); return err }},
+		{"Set with an empty key", func() error { return s.s.Set(s.ctx, "", "v", Long) }},
+		{"Add with an empty key", func() error { _, err := s.s.Add(s.ctx, "", "v", Long); return err }},
+		{"SetIfNewer with an empty key", func() error { _, err := s.s.SetIfNewer(s.ctx, "", 1, "v", Long); return err }},
+		{"Delete with an empty key", func() error { return s.s.Delete(s.ctx, "") }},
+		{"Set with TTL 0", func() error { return s.s.Set(s.ctx, k, "v", 0) }},
+		{"Set with a negative TTL", func() error { return s.s.Set(s.ctx, k, "v", -time.Second) }},
+		{"Add with TTL 0", func() error { _, err := s.s.Add(s.ctx, k+":new", "v", 0); return err }},
+		{"Add with a negative TTL", func() error { _, err := s.s.Add(s.ctx, k+":new", "v", -1); return err }},
+		{"SetIfNewer with TTL 0", func() error { _, err := s.s.SetIfNewer(s.ctx, k, 1, "v", 0); return err }},
+		{"SetIfNewer with a negative TTL", func() error { _, err := s.s.SetIfNewer(s.ctx, k, 1, "v", -time.Hour); return err }},
+	}
+	for _, c := range checks {
+		if err := c.err(); !errors.Is(err, store.ErrInvalid) {
+			s.t.Errorf("%s: err = %v, want one matching store.ErrInvalid", c.name, err)
+		}
+	}
+	s.want(k, "kept", true, "refused writes leave the value")
+	s.want(k+":new", "", false, "a refused Add writes nothing")
+}
+
+func (s *suite) testCancelled() {
+	k := s.key("k")
+	s.set(k, "kept", Long)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	n := k + ":new"
+	checks := []struct {
+		name string
+		err  func() error
+	}{
+		{"Get", func() error { _, _, err := s.s.Get(ctx, k); return err }},
+		{"Set", func() error { return s.s.Set(ctx, n, "v", Long) }},
+		{"Add", func() error { _, err := s.s.Add(ctx, n, "v", Long); return err }},
+		{"SetIfNewer", func() error { _, err := s.s.SetIfNewer(ctx, n, 1, "v", Long); return err }},
+		{"Delete", func() error { return s.s.Delete(ctx, k) }},
+	}
+	for _, c := range checks {
+		if err := c.err(); !errors.Is(err, context.Canceled) {
+			s.t.Errorf("%s with a cancelled context: err = %v, want one matching context.Canceled", c.name, err)
+		}
+	}
+	s.want(n, "", false, "writes with a cancelled context write nothing")
+	s.want(k, "kept", true, "Delete with a cancelled context deletes nothing")
+}
+
+// concurrency is how many goroutines race in the concurrent subtests.
+const concurrency = 32
+
+func (s *suite) testConcurrentAdd() {
+	for round := range 5 {
+		k := s.key(fmt.Sprint("claim", round))
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			winners []string
+			errs    []error
+		)
+		start := make(chan struct{})
+		for i := range concurrency {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				me := fmt.Sprint("replica-", i)
+				added, err := s.s.Add(s.ctx, k, me, Long)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, err)
+				} else if added {
+					winners = append(winners, me)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if len(errs) > 0 {
+			s.t.Fatalf("concurrent Add: %v", errs[0])
+		}
+		if len(winners) != 1 {
+			s.t.Fatalf("%d concurrent Adds of one key: %d succeeded (%v), want exactly 1", concurrency, len(winners), winners)
+		}
+		s.want(k, winners[0], true, "the value is the winner's")
+	}
+}
+
+func (s *suite) testConcurrentSetIfNewer() {
+	for round := range 5 {
+		k := s.key(fmt.Sprint("ordered", round))
+		versions := mathrand.Perm(concurrency)
+		var (
+			wg   sync.WaitGroup
+			mu   sync.Mutex
+			errs []error
+		)
+		start := make(chan struct{})
+		for _, v := range versions {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, err := s.s.SetIfNewer(s.ctx, k, int64(v+1), fmt.Sprint("v", v+1), Long)
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if len(errs) > 0 {
+			s.t.Fatalf("concurrent SetIfNewer: %v", errs[0])
+		}
+		want := fmt.Sprint("v", concurrency)
+		s.want(k, want, true, "after concurrent SetIfNewer with shuffled versions, the highest stays")
+		if s.setIfNewerOK(k, concurrency, "again", Long) {
+			s.t.Error("SetIfNewer of the highest version again = true")
+		}
+	}
+}
+
+// Keys and values are strings of any bytes: unicode, separators, braces
+// (Redis hash tags), NUL, invalid UTF-8, newlines.
+func (s *suite) testKeysAndValues() {
+	odd := []string{
+		"ключ/键/🔑",
+		"with space",
+		"{braces}",
+		"a}b{c",
+		"}",
+		"{",
+		"{}",
+		":",
+		"0:",
+		"-1:x",
+		"\x00nul\x00",
+		"\xff\xfe not utf-8",
+		"new\nline\r\n",
+		"tab\there",
+		"%s%d%%",
+		`"quoted" 'single' \back\`,
+		"*",
+		"key*[a-z]?",
+	}
+	for i, name := range odd {
+		k := s.key(fmt.Sprint(i)) + name
+		s.set(k, name, Long)
+		s.want(k, name, true, "Set/Get")
+		if s.add(k, "x", Long) {
+			s.t.Errorf("Add over %q = true", k)
+		}
+		if !s.setIfNewerOK(k, int64(i+1), name+"!", Long) {
+			s.t.Errorf("SetIfNewer over %q = false", k)
+		}
+		s.want(k, name+"!", true, "SetIfNewer/Get")
+		s.del(k)
+		s.want(k, "", false, "after Delete")
+		// The odd string alone as a key, and as a value under a plain key.
+		if !s.add(s.key(fmt.Sprint("v", i)), name, Long) {
+			s.t.Errorf("Add of a new key with value %q = false", name)
+		}
+		s.want(s.key(fmt.Sprint("v", i)), name, true, "Add/Get")
+	}
+	// Keys alike but for the odd bytes are distinct.
+	a, b := s.key("x")+"{a}", s.key("x")+"{b}"
+	s.set(a, "A", Long)
+	s.set(b, "B", Long)
+	s.want(a, "A", true, "keys alike but for a hash tag")
+}
+
+// LargeValue is the size of the large values the suite stores.
+const LargeValue = 64 << 10
+
+func (s *suite) testLargeValues() {
+	raw := make([]byte, LargeValue)
+	_, _ = rand.Read(raw)
+	big := string(raw)
+	big2 := strings.Repeat("é", LargeValue/2)
+	k := s.key("big")
+	s.set(k, big, Long)
+	s.want(k, big, true, "a 64 KiB binary value")
+	if !s.setIfNewerOK(k, 1, big2, Long) {
+		s.t.Error("SetIfNewer of a 64 KiB value = false")
+	}
+	s.want(k, big2, true, "a 64 KiB value through SetIfNewer")
+	a := s.key("bigclaim")
+	if !s.add(a, big, Long) {
+		s.t.Error("Add of a 64 KiB value = false")
+	}
+	s.want(a, big, true, "a 64 KiB value through Add")
+	long := s.key(strings.Repeat("k", 1<<10))
+	s.set(long, "v", Long)
+	s.want(long, "v", true, "a 1 KiB key")
+}
