@@ -1,0 +1,46 @@
+// Package flow holds what every deskbridge flow shares, so that a user who
+// knows one flow knows all, and a command can plan, apply and count any of
+// them the same way:
+//
+//   - configuration problems: [ConfigError] (Field, Value, Problem, Fix), a
+//     [Collector] that gathers every problem of a Config at once, and
+//     [Problems], which walks them back out of the joined error;
+//   - the [Outcome] of each event a flow handles (applied, unchanged,
+//     duplicate, stale, echo, ignored, rejected, failed) and the HTTP answer
+//     each gives a webhook sender ([Outcome.HTTPStatus]);
+//   - the provisioning [Report]: one [Change] per item on every side
+//     (created, updated, unchanged, skipped, manual), with the fields that
+//     differ as old → new, printed like a terraform plan, and merged across
+//     flows ([Report.Merge]);
+//   - idempotent provisioning helpers on a [*zendesk.Client], each with a
+//     dry run: [EnsureWebhook] (and [SigningSecret]), [EnsureTriggerCategory],
+//     [EnsureTrigger], [EnsureUserField], [EnsureTicketField] and
+//     [EnsureGroup].
+//
+// # Provisioning
+//
+// A flow's Provision(ctx, …) (Report, error) sets up what a seed document
+// describes as clicks. It calls the Ensure helpers with one *Report: its
+// DryRun field decides whether anything is written (a dry run sends only
+// GET requests), its Force field whether write-only credentials are sent
+// again. Each helper finds its object by name, creates it when missing,
+// compares it with what is wanted when it exists and updates what differs,
+// and adds one Change to the report; a second run reports every item
+// unchanged ([Report.Changed] is false):
+//
+//	rep := flow.Report{DryRun: plan}
+//	hook, err := flow.EnsureWebhook(ctx, zc, zendesk.Webhook{
+//		Name:          "deskbridge statussync",
+//		Endpoint:      "https://flows.example.com/zendesk",
+//		Subscriptions: []string{zendesk.EventAgentStateChanged},
+//	}, &rep)
+//	...
+//	fmt.Print(rep) // + create  zendesk webhook "deskbridge statussync" ...
+//
+// A flow's other sides (babelforce presences, vault secrets, …) add their
+// own changes with [Report.Add], using the same actions.
+//
+// Reports never show a credential: a webhook's authentication appears by
+// its kind only (bearer_token, basic_auth, api_key, none), and custom
+// headers by name and length.
+package flow
