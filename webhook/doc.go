@@ -67,12 +67,19 @@
 // say in full (see Guesses below): the function should finish within a few
 // seconds, or queue the work and return.
 //
-// De-duplication uses the event id (Zendesk "id", Sunshine "events[].id"),
-// or for bodies without one the X-Zendesk-Webhook-Invocation-Id header
-// ([HeaderZendeskInvocationID]), which names one invocation across its
-// attempts. The default store is a [MemoryDeduper] per handler (50,000
-// keys, 24 hours); a service with several replicas needs a shared
-// [Deduper].
+// De-duplication uses the event id (Zendesk "id", Sunshine "events[].id").
+// A signed Zendesk body without one (a trigger or automation webhook) is
+// keyed on its signature, which covers its timestamp and body, so that a
+// captured delivery replayed with another X-Zendesk-Webhook-Invocation-Id
+// ([HeaderZendeskInvocationID]), or none, is a duplicate; the invocation
+// id, which names one invocation across its attempts but is not signed, is
+// checked as a second key, so that a retry signed again is a duplicate
+// too. The default store is a [MemoryDeduper] per handler (50,000 keys, 24
+// hours); a service with several replicas uses a [StoreDeduper] over a
+// store they share:
+//
+//	h := webhook.NewZendeskHandler(v, fn, webhook.WithDeduper(
+//		&webhook.StoreDeduper{Store: redisStore, Prefix: "statussync:acme:"}))
 //
 // [NewZendeskHandler] and [NewSunshineHandler] cover those payloads. For
 // bodies of your own shape, such as the JSON a Zendesk trigger sends or a
@@ -99,6 +106,7 @@
 // event ([AgentUnifiedStateChanged]); the type of custom_status in ticket
 // events ([TicketEvent.CustomStatus]); and which answers Zendesk retries,
 // which the handler's 503 with a short Retry-After and 422 for [Permanent]
-// are chosen by. Check them against real deliveries before relying on
-// them.
+// are chosen by; and whether Zendesk signs a retry again and keeps its
+// invocation id, which the keys of trigger deliveries are chosen by.
+// Check them against real deliveries before relying on them.
 package webhook

@@ -31,10 +31,19 @@ const (
 // Item is one unit of work decoded from a delivery: a Zendesk event, one of
 // the events of a Sunshine call, a custom JSON body.
 type Item[T any] struct {
-	// Key de-duplicates the item: an event id. An empty Key falls back to
-	// the request's key header ([HeaderZendeskInvocationID] by default, see
-	// [WithKeyHeader]) when the delivery holds one item, and otherwise
-	// disables de-duplication for the item.
+	// Key de-duplicates the item: an event id. Take it from the body,
+	// never from a request header: when the sender signs its deliveries,
+	// only the body is signed, and a replay can carry any header.
+	//
+	// An empty Key is made from the delivery. When the verifier is a
+	// [ZendeskVerifier], it is the delivery's signature, which covers its
+	// timestamp and body, so that a replayed delivery is a duplicate
+	// whatever its headers; the key header ([HeaderZendeskInvocationID]
+	// by default, see [WithKeyHeader]) is a second key, checked too, that
+	// makes a retry of a handled invocation a duplicate although it is
+	// signed again. With other verifiers, an empty Key falls back to the
+	// key header when the delivery holds one item, and otherwise disables
+	// de-duplication for the item.
 	Key string
 	// Type is the event type the handler filters on ([WithAcceptedTypes]).
 	Type string
@@ -175,7 +184,10 @@ func WithAcceptedTypes(patterns ...string) Option {
 // WithKeyHeader names the request header that supplies the de-duplication
 // key of a delivery whose single item has no key (default
 // [HeaderZendeskInvocationID], which names an invocation, the same across
-// its attempts). "" turns the fallback off.
+// its attempts). "" turns the fallback off. For a delivery verified by a
+// [ZendeskVerifier] the header is only a second key beside the signature
+// (see [Item]): the header is not signed, so it can make a delivery a
+// duplicate but never makes a replay new.
 func WithKeyHeader(name string) Option {
 	return func(c *config) { c.keyHeader = name }
 }
@@ -391,29 +403,44 @@ func (h *Handler[T]) serve(w http.ResponseWriter, r *http.Request) result {
 	if err != nil {
 		return result{status: http.StatusBadRequest, outcome: outcomeMalformed, err: err}
 	}
-	var fallbackKey string
-	if len(items) == 1 && items[0].Key == "" && h.cfg.keyHeader != "" {
+	// An item without a key of its own is keyed on the delivery: on what
+	// the sender signed when it signs (a replay with another unsigned
+	// header is then a duplicate), with the key header as a second key,
+	// or else on the key header alone.
+	var signedKey, fallbackKey string
+	if sk, ok := h.verifier.(deliveryKeyer); ok {
+		signedKey, fallbackKey = sk.deliveryKeys(r.Header, h.cfg.keyHeader)
+	} else if len(items) == 1 && h.cfg.keyHeader != "" {
 		fallbackKey = r.Header.Get(h.cfg.keyHeader)
+	}
+	if len(items) != 1 {
+		fallbackKey = "" // it names the delivery, not one of its items
+	}
+	keysOf := func(i int) (key, also string) {
+		switch {
+		case items[i].Key != "":
+			return items[i].Key, ""
+		case signedKey == "":
+			return fallbackKey, ""
+		case len(items) == 1:
+			return signedKey, fallbackKey
+		}
+		return signedKey + "#" + strconv.Itoa(i), ""
 	}
 
 	// A failure that the sender should retry stops the delivery, so that
 	// later items wait for the retry rather than overtake the failed one.
 	res := result{status: http.StatusOK, outcome: outcomeIgnored, items: len(items)}
 	if len(items) == 1 {
-		res.typ, res.key = items[0].Type, items[0].Key
-		if res.key == "" {
-			res.key = fallbackKey
-		}
+		res.typ = items[0].Type
+		res.key, _ = keysOf(0)
 	}
-	for _, it := range items {
+	for i, it := range items {
 		if h.cfg.accept != nil && !h.cfg.accept(it.Type) {
 			continue
 		}
-		key := it.Key
-		if key == "" {
-			key = fallbackKey
-		}
-		out := h.process(r.Context(), key, it.Value)
+		key, also := keysOf(i)
+		out := h.process(r.Context(), key, also, it.Value)
 		if out.status >= http.StatusInternalServerError { // failed, busy, panic
 			out.typ, out.key, out.items = it.Type, key, len(items)
 			return out
@@ -442,43 +469,75 @@ func outcomeRank(outcome string) int {
 	return 0 // ignored
 }
 
-// process handles one item under its claim.
-func (h *Handler[T]) process(ctx context.Context, key string, v T) result {
+// process handles one item under the claim of key and, when also is not
+// empty, of also too: the item is a duplicate when either key was handled,
+// and both are marked handled with it.
+func (h *Handler[T]) process(ctx context.Context, key, also string, v T) result {
 	dedupe := h.cfg.dedupe
 	if dedupe == nil || key == "" {
 		return h.call(ctx, v)
 	}
-	state, err := dedupe.Claim(ctx, key)
-	switch {
-	case err != nil:
-		return result{status: http.StatusServiceUnavailable, outcome: outcomeFailed, retryAfter: h.cfg.retryAfter,
-			err: fmt.Errorf("de-duplication store: claim: %w", err)}
-	case state == ClaimDone:
-		return result{status: http.StatusOK, outcome: outcomeDuplicate}
-	case state == ClaimBusy:
-		return result{status: http.StatusServiceUnavailable, outcome: outcomeBusy, retryAfter: h.cfg.busyRetryAfter}
-	case state != ClaimNew:
-		return result{status: http.StatusServiceUnavailable, outcome: outcomeFailed, retryAfter: h.cfg.retryAfter,
-			err: fmt.Errorf("de-duplication store: claim returned %v", state)}
+	// The bookkeeping must happen even when the sender has hung up.
+	bg := context.WithoutCancel(ctx)
+	if out, claimed := h.claim(ctx, key); !claimed {
+		return out
+	}
+	if also != "" && also != key {
+		out, claimed := h.claim(ctx, also)
+		if !claimed {
+			if out.outcome == outcomeDuplicate {
+				// Another delivery of what was handled: remember this
+				// one's key as well.
+				h.settle(ctx, bg, "done", key, dedupe.Done)
+			} else {
+				h.settle(ctx, bg, "release", key, dedupe.Release)
+			}
+			return out
+		}
+	} else {
+		also = ""
 	}
 
 	res := h.call(ctx, v)
-	// The bookkeeping must happen even when the sender has hung up.
-	bg := context.WithoutCancel(ctx)
+	op, settle := "release", dedupe.Release
 	if res.outcome == outcomeHandled {
-		if err := dedupe.Done(bg, key); err != nil {
-			// Handled all the same: the worst case is that a retry is
-			// handled again.
-			h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "webhook de-duplication store failed", slog.String("op", "done"),
-				slog.String("id", key), slog.String("error", err.Error()))
-		}
-		return res
+		// Handled all the same when Done fails: the worst case is that a
+		// retry is handled again.
+		op, settle = "done", dedupe.Done
 	}
-	if err := dedupe.Release(bg, key); err != nil {
-		h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "webhook de-duplication store failed", slog.String("op", "release"),
-			slog.String("id", key), slog.String("error", err.Error()))
+	h.settle(ctx, bg, op, key, settle)
+	if also != "" {
+		h.settle(ctx, bg, op, also, settle)
 	}
 	return res
+}
+
+// claim claims key, and reports whether the caller now owns it; if not,
+// out is the answer for the item.
+func (h *Handler[T]) claim(ctx context.Context, key string) (out result, claimed bool) {
+	state, err := h.cfg.dedupe.Claim(ctx, key)
+	switch {
+	case err != nil:
+		return result{status: http.StatusServiceUnavailable, outcome: outcomeFailed, retryAfter: h.cfg.retryAfter,
+			err: fmt.Errorf("de-duplication store: claim: %w", err)}, false
+	case state == ClaimDone:
+		return result{status: http.StatusOK, outcome: outcomeDuplicate}, false
+	case state == ClaimBusy:
+		return result{status: http.StatusServiceUnavailable, outcome: outcomeBusy, retryAfter: h.cfg.busyRetryAfter}, false
+	case state != ClaimNew:
+		return result{status: http.StatusServiceUnavailable, outcome: outcomeFailed, retryAfter: h.cfg.retryAfter,
+			err: fmt.Errorf("de-duplication store: claim returned %v", state)}, false
+	}
+	return result{}, true
+}
+
+// settle ends the claim of key with Done or Release (named op), logging a
+// failure: the answer stands either way.
+func (h *Handler[T]) settle(ctx, bg context.Context, op, key string, fn func(context.Context, string) error) {
+	if err := fn(bg, key); err != nil {
+		h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "webhook de-duplication store failed", slog.String("op", op),
+			slog.String("id", key), slog.String("error", err.Error()))
+	}
 }
 
 // call runs the handler function, turning its error or panic into a result.

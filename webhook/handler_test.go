@@ -430,25 +430,29 @@ func TestHandlerDecodeJSONInvocationKey(t *testing.T) {
 		return nil
 	})
 	body := []byte(`{"ticket_id":"35436","comment":"Hello","extra":true}`)
-	deliver := func(invocation string) answer {
-		r := signedRequest(body, hNow)
+	deliver := func(at time.Duration, invocation string) answer {
+		r := signedRequest(body, hNow.Add(at))
 		if invocation != "" {
 			r.Header.Set("x-zendesk-webhook-invocation-id", invocation)
 		}
 		return serve(h, r)
 	}
-	for i, tc := range []struct{ invocation, want string }{
-		{"8350205582", "handled"},
-		{"8350205582", "duplicate"}, // a retry of the same invocation
-		{"8350205583", "handled"},   // the trigger fired again
-		{"", "handled"},             // no key: no de-duplication
-		{"", "handled"},
+	for i, tc := range []struct {
+		at               time.Duration // signed at hNow+at
+		invocation, want string
+	}{
+		{0, "8350205582", "handled"},
+		{0, "8350205582", "duplicate"},               // a retry of the same invocation
+		{3 * time.Second, "8350205582", "duplicate"}, // the same, signed again
+		{time.Second, "8350205583", "handled"},       // the trigger fired again
+		{2 * time.Second, "", "handled"},             // no invocation id: keyed on the signature
+		{2 * time.Second, "", "duplicate"},
 	} {
-		if a := deliver(tc.invocation); a.status != 200 || a.body != tc.want {
+		if a := deliver(tc.at, tc.invocation); a.status != 200 || a.body != tc.want {
 			t.Errorf("delivery %d (%q): %+v, want %s", i, tc.invocation, a, tc.want)
 		}
 	}
-	if len(got) != 4 || got[0] != (triggerBody{TicketID: "35436", Comment: "Hello"}) {
+	if len(got) != 3 || got[0] != (triggerBody{TicketID: "35436", Comment: "Hello"}) {
 		t.Errorf("fn got %+v", got)
 	}
 	if a := serve(h, signedRequest([]byte(`{"ticket_id":35436}`), hNow)); a.status != 400 {
@@ -659,8 +663,10 @@ func TestHandlerSharedDeduperAndKeyHeader(t *testing.T) {
 	store := &MemoryDeduper{}
 	var calls atomic.Int32
 	fn := func(context.Context, map[string]any) error { calls.Add(1); return nil }
-	h1 := NewHandler(testVerifier(), DecodeJSON[map[string]any](nil), fn, WithDeduper(store), WithKeyHeader("X-Delivery"))
-	h2 := NewHandler(testVerifier(), DecodeJSON[map[string]any](nil), fn, WithDeduper(store), WithKeyHeader(""))
+	// A sender that does not sign: the key header is the only key.
+	v := VerifierFunc(func(*http.Request, []byte) error { return nil })
+	h1 := NewHandler(v, DecodeJSON[map[string]any](nil), fn, WithDeduper(store), WithKeyHeader("X-Delivery"))
+	h2 := NewHandler(v, DecodeJSON[map[string]any](nil), fn, WithDeduper(store), WithKeyHeader(""))
 	r := func() *http.Request {
 		r := signedRequest([]byte(`{}`), hNow)
 		r.Header.Set("X-Delivery", "d-1")

@@ -188,3 +188,36 @@ func zendeskRetries(status int, retryAfter time.Duration) bool {
 	}
 	return false
 }
+
+// zendeskDeliveryKeys returns the de-duplication keys of a verified Zendesk
+// delivery whose body has no key of its own (a trigger or automation
+// webhook): signed is the delivery's signature, which covers its timestamp
+// and body, so that a captured delivery replayed within the tolerance is a
+// duplicate whatever unsigned headers the replay carries; retry is the
+// keyHeader value (X-Zendesk-Webhook-Invocation-Id by default), which the
+// [Handler] checks as well, so that a retry of a handled invocation is a
+// duplicate even when it is signed again. A delivery is handled when
+// neither key was; both are then marked handled. The invocation id is never
+// the only key: a replay could set it to anything.
+//
+// UNCONFIRMED: Zendesk's webhooks introduction
+// (https://developer.zendesk.com/api-reference/webhooks/introduction)
+// speaks of invocations and their attempts, but the pages read do not say
+// whether a retry is signed again (a new X-Zendesk-Webhook-Signature-
+// Timestamp and signature) or sent with the first attempt's headers, nor
+// that every attempt carries the invocation's id. Both kinds of retry are
+// covered: the same signature is the same key, and a new one is caught by
+// the invocation id. What is lost if the guesses are wrong: if a retry that
+// is signed again carries a new invocation id, a retry of a delivery that
+// was handled but whose answer was lost is handled again (give the body a
+// key of its own, a comment id, to cover that); and two deliveries of one
+// body signed in the same second by the same secret are one delivery.
+func zendeskDeliveryKeys(h http.Header, keyHeader string) (signed, retry string) {
+	if sig := h.Get(HeaderZendeskSignature); sig != "" {
+		signed = "zendesk-signature:" + sig
+	}
+	if keyHeader != "" {
+		retry = h.Get(keyHeader)
+	}
+	return signed, retry
+}

@@ -166,3 +166,45 @@ func TestHandlerAnswersZendeskRetriesUnconfirmed(t *testing.T) {
 		}
 	}
 }
+
+// TestZendeskDeliveryKeysUnconfirmed: zendeskDeliveryKeys assumes nothing
+// about whether Zendesk signs a retry again or resends the first attempt's
+// headers, but it does assume that every attempt of an invocation carries
+// the invocation's X-Zendesk-Webhook-Invocation-Id. Both kinds of retry of
+// a handled invocation must be duplicates, and no replay may be handled
+// whatever its invocation id. A retry in Zendesk's activity log that is
+// signed again and carries a new invocation id shows the guess wrong
+// (then give trigger bodies a key of their own).
+func TestZendeskDeliveryKeysUnconfirmed(t *testing.T) {
+	t.Parallel()
+	h := http.Header{}
+	h.Set(HeaderZendeskSignature, "sig=")
+	h.Set(HeaderZendeskInvocationID, "8350205582")
+	if s, r := zendeskDeliveryKeys(h, HeaderZendeskInvocationID); s != "zendesk-signature:sig=" || r != "8350205582" {
+		t.Errorf("keys = %q, %q", s, r)
+	}
+	if _, r := zendeskDeliveryKeys(h, ""); r != "" {
+		t.Errorf("no key header: retry key %q", r)
+	}
+
+	body := []byte(`{"ticket_id":"35436"}`)
+	var calls int
+	hd := NewHandler(testVerifier(), DecodeJSON[map[string]any](nil), func(context.Context, map[string]any) error { calls++; return nil })
+	for i, d := range []struct {
+		zendeskDelivery
+		want string
+	}{
+		{zendeskDelivery{hNow, "inv"}, "handled"},
+		{zendeskDelivery{hNow, "inv"}, "duplicate"},                       // retry with the first attempt's headers
+		{zendeskDelivery{hNow.Add(20 * time.Second), "inv"}, "duplicate"}, // retry signed again
+		{zendeskDelivery{hNow, "other"}, "duplicate"},                     // replay with another id
+		{zendeskDelivery{hNow, ""}, "duplicate"},                          // replay without one
+	} {
+		if a := serve(hd, d.request(body)); a.body != d.want {
+			t.Errorf("delivery %d: %+v, want %s", i, a, d.want)
+		}
+	}
+	if calls != 1 {
+		t.Errorf("fn called %d times, want 1", calls)
+	}
+}

@@ -21,9 +21,10 @@ const (
 	HeaderZendeskSignatureTimestamp = "X-Zendesk-Webhook-Signature-Timestamp"
 	// HeaderZendeskInvocationID identifies one invocation of a webhook,
 	// which Zendesk may attempt several times
-	// (https://developer.zendesk.com/api-reference/webhooks/introduction); it
-	// is the de-duplication key for bodies that carry no event id (trigger
-	// and automation webhooks).
+	// (https://developer.zendesk.com/api-reference/webhooks/introduction).
+	// It is not signed: for bodies that carry no event id (trigger and
+	// automation webhooks) the [Handler] de-duplicates on the signature and
+	// checks this id as a second key (see [Item]).
 	HeaderZendeskInvocationID = "X-Zendesk-Webhook-Invocation-Id"
 	// HeaderZendeskWebhookID identifies the webhook that sent the request.
 	HeaderZendeskWebhookID = "X-Zendesk-Webhook-Id"
@@ -222,4 +223,21 @@ func hasSecret(secrets []string) bool {
 		}
 	}
 	return false
+}
+
+// deliveryKeyer is implemented by verifiers whose senders sign each
+// delivery: the [Handler] keys an item that has no key of its own on the
+// signed material, which a replay cannot change, rather than on an unsigned
+// header alone.
+type deliveryKeyer interface {
+	// deliveryKeys returns, for a request that verified, the key of what
+	// the sender signed, and a second key naming the delivery across the
+	// sender's retries ("" when there is none). keyHeader is the handler's
+	// key header ("" when turned off).
+	deliveryKeys(h http.Header, keyHeader string) (signed, retry string)
+}
+
+// deliveryKeys implements deliveryKeyer; see zendeskDeliveryKeys.
+func (ZendeskVerifier) deliveryKeys(h http.Header, keyHeader string) (signed, retry string) {
+	return zendeskDeliveryKeys(h, keyHeader)
 }
