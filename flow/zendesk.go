@@ -188,8 +188,10 @@ func EnsureTriggerCategory(ctx context.Context, zc *zendesk.Client, want zendesk
 			}
 			return nil, nil
 		},
-		id:     func(c *zendesk.TriggerCategory) string { return c.ID },
-		create: func(ctx context.Context) (*zendesk.TriggerCategory, error) { return zc.TriggerCategories.Create(ctx, &want) },
+		id: func(c *zendesk.TriggerCategory) string { return c.ID },
+		create: func(ctx context.Context) (*zendesk.TriggerCategory, error) {
+			return zc.TriggerCategories.Create(ctx, &want)
+		},
 		compare: func(have *zendesk.TriggerCategory) ([]FieldDiff, []FieldDiff, string) {
 			var d differ
 			if want.Position != nil {

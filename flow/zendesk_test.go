@@ -176,9 +176,12 @@ func TestEnsureRefusesBadInput(t *testing.T) {
 	ctx := t.Context()
 	var rep flow.Report
 	for name, err := range map[string]error{
-		"nil client":       func() error { _, err := flow.EnsureGroup(ctx, nil, zendesk.Group{Name: "x"}, &rep); return err }(),
-		"nil report":       func() error { _, err := flow.EnsureGroup(ctx, zc, zendesk.Group{Name: "x"}, nil); return err }(),
-		"webhook no name":  func() error { _, err := flow.EnsureWebhook(ctx, zc, zendesk.Webhook{Endpoint: "https://x"}, &rep); return err }(),
+		"nil client": func() error { _, err := flow.EnsureGroup(ctx, nil, zendesk.Group{Name: "x"}, &rep); return err }(),
+		"nil report": func() error { _, err := flow.EnsureGroup(ctx, zc, zendesk.Group{Name: "x"}, nil); return err }(),
+		"webhook no name": func() error {
+			_, err := flow.EnsureWebhook(ctx, zc, zendesk.Webhook{Endpoint: "https://x"}, &rep)
+			return err
+		}(),
 		"trigger no title": func() error { _, err := flow.EnsureTrigger(ctx, zc, zendesk.Trigger{}, &rep); return err }(),
 		"trigger empty": func() error {
 			_, err := flow.EnsureTrigger(ctx, zc, zendesk.Trigger{Title: "t"}, &rep)
