@@ -57,7 +57,7 @@
 //	422     rejected            the function returned Permanent(err); the sender should not retry
 //	503     failed              the function returned another error; Retry-After (5 s) asks for a retry
 //	503     busy                the same event is being handled by another delivery; Retry-After (2 s)
-//	503     panic               the function panicked; the panic is recovered, and Retry-After (5 s) asks for a retry
+//	503     panic               the function panicked; the panic is recovered and logged with its stack, and Retry-After (5 s) asks for a retry
 //	500     misconfigured       the verifier has no secret (it fails closed)
 //
 // The body of every answer is the outcome word. Only "handled" marks an

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -148,7 +149,9 @@ func WithDeduper(d Deduper) Option {
 // events (when a delivery holds other than one) and error. Records of 2xx
 // answers are Info, 4xx Warn, 5xx Error. Bodies, headers and secrets are
 // never logged; the error is the verifier's, the decoder's or the handler
-// function's. nil (the default) discards.
+// function's. A panic of the function adds an Error record "webhook
+// handler panicked" with id, panic (the value) and stack. nil (the
+// default) discards.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
@@ -475,7 +478,7 @@ func outcomeRank(outcome string) int {
 func (h *Handler[T]) process(ctx context.Context, key, also string, v T) result {
 	dedupe := h.cfg.dedupe
 	if dedupe == nil || key == "" {
-		return h.call(ctx, v)
+		return h.call(ctx, key, v)
 	}
 	// The bookkeeping must happen even when the sender has hung up.
 	bg := context.WithoutCancel(ctx)
@@ -498,7 +501,7 @@ func (h *Handler[T]) process(ctx context.Context, key, also string, v T) result 
 		also = ""
 	}
 
-	res := h.call(ctx, v)
+	res := h.call(ctx, key, v)
 	op, settle := "release", dedupe.Release
 	if res.outcome == outcomeHandled {
 		// Handled all the same when Done fails: the worst case is that a
@@ -540,8 +543,9 @@ func (h *Handler[T]) settle(ctx, bg context.Context, op, key string, fn func(con
 	}
 }
 
-// call runs the handler function, turning its error or panic into a result.
-func (h *Handler[T]) call(ctx context.Context, v T) (res result) {
+// call runs the handler function for the item of key, turning its error or
+// panic into a result.
+func (h *Handler[T]) call(ctx context.Context, key string, v T) (res result) {
 	defer func() {
 		if p := recover(); p != nil {
 			// Answered as a failure, so that the sender retries: a 500 is
@@ -549,6 +553,13 @@ func (h *Handler[T]) call(ctx context.Context, v T) (res result) {
 			// would be lost.
 			res = result{status: http.StatusServiceUnavailable, outcome: outcomePanic, retryAfter: h.cfg.retryAfter,
 				err: fmt.Errorf("handler panicked: %v", p), abort: p == http.ErrAbortHandler}
+			if !res.abort {
+				// The stack of the panicking goroutine, for the bug report.
+				// It holds the function's frames and argument words, never
+				// the request's headers or the verifier's secrets.
+				h.cfg.logger.LogAttrs(ctx, slog.LevelError, "webhook handler panicked", slog.String("id", key),
+					slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
+			}
 		}
 	}()
 	switch err := h.handle(ctx, v); {
