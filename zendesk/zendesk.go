@@ -51,6 +51,8 @@ type Client struct {
 	UserFields *UserFieldsService
 	// Groups manages agent groups.
 	Groups *GroupsService
+	// TicketFields manages the system and custom ticket fields.
+	TicketFields *TicketFieldsService
 	// Search runs Zendesk search queries and search exports.
 	Search *SearchService
 	// Triggers manages ticket triggers.
@@ -99,6 +101,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Users = (*UsersService)(&c.common)
 	c.UserFields = (*UserFieldsService)(&c.common)
 	c.Groups = (*GroupsService)(&c.common)
+	c.TicketFields = (*TicketFieldsService)(&c.common)
 	c.Search = (*SearchService)(&c.common)
 	c.Triggers = (*TriggersService)(&c.common)
 	c.TriggerCategories = (*TriggerCategoriesService)(&c.common)
