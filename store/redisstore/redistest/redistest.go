@@ -1,0 +1,241 @@
+// Package redistest runs a throwaway Redis for tests and demos: [Start]
+// starts redis-server from PATH on a free loopback port, with nothing
+// saved to disk, and [Server] stops, restarts and removes it. [Client]
+// gives a test a client of REDIS_URL or of a started server, and [Prefix]
+// a key prefix of its own.
+//
+// Start needs no [testing.T], so example programs use it in their -demo
+// mode too.
+package redistest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// InstallHint says how to install redis-server.
+const InstallHint = "install it with `apt-get install -y redis-server` (Debian/Ubuntu) or `brew install redis`"
+
+// ErrNoRedisServer is matched (with [errors.Is]) by the error of [Start]
+// when redis-server is not on PATH.
+var ErrNoRedisServer = errors.New("redis-server not found on PATH; " + InstallHint)
+
+// startTimeout bounds how long Start waits for a server to answer PING
+// when the context has no earlier deadline.
+const startTimeout = 10 * time.Second
+
+// pollInterval is how often Start tries PING while the server starts.
+const pollInterval = 5 * time.Millisecond
+
+// Server is a redis-server process on a loopback port, saving nothing to
+// disk. Safe for concurrent use.
+type Server struct {
+	bin  string
+	dir  string
+	port int
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	exit chan struct{} // closed when cmd has exited
+	out  *tailBuffer
+}
+
+// Start starts redis-server from PATH on a free port of 127.0.0.1 and
+// returns once it answers PING, or fails when ctx ends first (or after
+// 10 s). Stop the server with [Server.Close].
+func Start(ctx context.Context) (*Server, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("redistest: %w", err)
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, ErrNoRedisServer
+	}
+	dir, err := os.MkdirTemp("", "redistest-")
+	if err != nil {
+		return nil, fmt.Errorf("redistest: %w", err)
+	}
+	s := &Server{bin: bin, dir: dir}
+	// A free port can be taken between the probe and the server's bind:
+	// try another.
+	for attempt := 0; ; attempt++ {
+		s.port, err = freePort()
+		if err == nil {
+			err = s.start(ctx)
+		}
+		if err == nil {
+			return s, nil
+		}
+		if attempt == 2 || ctx.Err() != nil {
+			_ = os.RemoveAll(dir)
+			return nil, err
+		}
+	}
+}
+
+// Addr returns the server's address, "127.0.0.1:port".
+func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
+
+// URL returns the server's URL, "redis://127.0.0.1:port", for
+// redis.ParseURL or a REDIS_URL variable.
+func (s *Server) URL() string { return "redis://" + s.Addr() }
+
+// Stop stops the server process; what it held is gone. Clients get errors
+// until [Server.Restart]. Stopping a stopped server does nothing.
+func (s *Server) Stop() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stop()
+}
+
+// Restart starts the server again on the same port (stopping it first if
+// it runs), so that clients reconnect, and returns once it answers PING.
+// It starts empty.
+func (s *Server) Restart(ctx context.Context) error {
+	s.mu.Lock()
+	if err := s.stop(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	s.mu.Unlock()
+	return s.start(ctx)
+}
+
+// Close stops the server and removes its directory.
+func (s *Server) Close() error {
+	err := s.Stop()
+	if rerr := os.RemoveAll(s.dir); err == nil && rerr != nil {
+		err = fmt.Errorf("redistest: %w", rerr)
+	}
+	return err
+}
+
+// start starts the process on s.port and waits for PING.
+func (s *Server) start(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	out := &tailBuffer{max: 4 << 10}
+	cmd := exec.Command(s.bin,
+		"--port", strconv.Itoa(s.port),
+		"--bind", "127.0.0.1",
+		"--save", "",
+		"--appendonly", "no",
+		"--dir", s.dir,
+		"--daemonize", "no",
+		"--logfile", "",
+	)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("redistest: start %s: %w", s.bin, err)
+	}
+	exit := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exit) }()
+	s.mu.Lock()
+	s.cmd, s.exit, s.out = cmd, exit, out
+	s.mu.Unlock()
+
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		if ping(ctx, s.Addr()) == nil {
+			return nil
+		}
+		select {
+		case <-exit:
+			return fmt.Errorf("redistest: redis-server on port %d exited at start: %s", s.port, out.String())
+		case <-ctx.Done():
+			_ = s.Stop()
+			return fmt.Errorf("redistest: redis-server on port %d did not answer PING: %w", s.port, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// stop ends the process: SIGTERM, then SIGKILL after 5 s. s.mu is held.
+func (s *Server) stop() error {
+	if s.cmd == nil {
+		return nil
+	}
+	cmd, exit := s.cmd, s.exit
+	s.cmd = nil
+	select {
+	case <-exit:
+		return nil
+	default:
+	}
+	if cmd.Process.Signal(syscall.SIGTERM) != nil { // Windows: no SIGTERM
+		_ = cmd.Process.Kill()
+	}
+	select {
+	case <-exit:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-exit
+	}
+	return nil
+}
+
+// ping sends PING to addr and wants +PONG.
+func ping(ctx context.Context, addr string) error {
+	d := net.Dialer{Timeout: time.Second}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(time.Second))
+	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if line != "+PONG\r\n" {
+		return fmt.Errorf("PING answered %q", line)
+	}
+	return nil
+}
+
+// freePort returns a port of 127.0.0.1 that was free a moment ago.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("redistest: find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// tailBuffer keeps the last max bytes written, for an error message.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	max int
+}
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Write(p)
+	if over := b.buf.Len() - b.max; over > 0 {
+		b.buf.Next(over)
+	}
+	return len(p), nil
+}
+
+func (b *tailBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(bytes.TrimSpace(b.buf.Bytes()))
+}
