@@ -45,6 +45,13 @@ func (s *Server) routes() {
 	r("PUT /api/v2/groups/{id}", s.groupUpdate)
 	r("DELETE /api/v2/groups/{id}", s.groupDelete)
 
+	// Ticket fields.
+	r("GET /api/v2/ticket_fields", s.ticketFieldsList)
+	r("POST /api/v2/ticket_fields", s.ticketFieldsCreate)
+	r("GET /api/v2/ticket_fields/{id}", s.ticketFieldGet)
+	r("PUT /api/v2/ticket_fields/{id}", s.ticketFieldUpdate)
+	r("DELETE /api/v2/ticket_fields/{id}", s.ticketFieldDelete)
+
 	// Search.
 	r("GET /api/v2/search", s.searchGet)
 	r("GET /api/v2/search/count", s.searchCount)

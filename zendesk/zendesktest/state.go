@@ -269,6 +269,7 @@ type state struct {
 	tickets        *table[int64, *ticketRec]
 	users          *table[int64, *User]
 	userFields     *table[int64, *UserField]
+	ticketFields   *table[int64, *TicketField] // nil until first used: see ticketFieldTable
 	groups         *table[int64, *Group]
 	triggers       *table[int64, *Trigger]
 	categories     *table[string, *categoryRec]

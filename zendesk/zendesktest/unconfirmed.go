@@ -567,3 +567,21 @@ func triggerQueryParams(body string) url.Values {
 	}
 	return q
 }
+
+// ticketFieldTypeChange answers an update of a ticket field that asks for
+// another type. UNCONFIRMED: the ticket fields reference
+// (https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_fields/)
+// describes no way to change a field's type and Admin Center offers none;
+// what the API answers is not stated. The fake refuses with 422
+// RecordInvalid, so that a client which tries is seen to.
+func ticketFieldTypeChange(from, to string) error {
+	return invalidField("type", "Type", "cannot be changed from "+from+" to "+to, "InvalidValue")
+}
+
+// errSystemFieldDelete answers DELETE of a system ticket field (subject,
+// status, ...). UNCONFIRMED: system fields cannot be deleted in Admin
+// Center; the API's answer is not stated. The fake refuses with 422
+// RecordInvalid.
+func errSystemFieldDelete() error {
+	return invalidField("base", "Ticket field", "system fields cannot be deleted", "InvalidValue")
+}

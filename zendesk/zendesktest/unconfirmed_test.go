@@ -533,3 +533,26 @@ func TestPlaceholderRenderingUnconfirmed(t *testing.T) {
 		t.Errorf("not pairs: %v", q)
 	}
 }
+
+// ticketFieldTypeChange and errSystemFieldDelete are UNCONFIRMED: Zendesk
+// states neither how it answers an update asking for another field type
+// nor a DELETE of a system field; the fake refuses both with 422.
+func TestTicketFieldRefusalsUnconfirmed(t *testing.T) {
+	t.Parallel()
+	s := newFake(t)
+	f, err := s.AddTicketField(zendesktest.TicketField{Title: "Order number", Type: "integer", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := call(t, s, "PUT", fmt.Sprintf("/api/v2/ticket_fields/%d", f.ID), `{"ticket_field": {"type": "text"}}`)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "cannot be changed from integer to text") {
+		t.Errorf("type change: %d %s", r.status, r.body)
+	}
+	if r := call(t, s, "PUT", fmt.Sprintf("/api/v2/ticket_fields/%d", f.ID), `{"ticket_field": {"type": "integer", "title": "Order"}}`); r.status != http.StatusOK {
+		t.Errorf("same type: %d %s", r.status, r.body)
+	}
+	sys := s.TicketFields()[0]
+	if r := call(t, s, "DELETE", fmt.Sprintf("/api/v2/ticket_fields/%d", sys.ID), nil); r.status != http.StatusUnprocessableEntity || sys.Removable {
+		t.Errorf("system field delete: %d %s", r.status, r.body)
+	}
+}
