@@ -198,25 +198,8 @@ func (f *Flow) applyPresenceEvent(ctx context.Context, src Source, e PresenceEve
 	if at.IsZero() {
 		at = now
 	}
-	st := f.agent(zid)
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if e.AgentID != "" {
-		f.setBabelforceID(st, e.AgentID)
-	}
 	o := bfObservation{source: src, eventID: e.EventID, presence: e.Presence, at: at}
-	if !samePresence(st.bfKnown, e.Presence) {
-		o.from = st.bfKnown
-	}
-	out, err := f.applyBabelforce(ctx, st, &o)
-	if (out == Applied || out == Unchanged || out == Echo) && samePresence(st.bfKnown, e.Presence) {
-		// The presence is current: a poll that read it before now is
-		// older, and the poller need not report it again.
-		st.bfTouchedAt = now
-		if st.polledOK {
-			st.polled = e.Presence
-		}
-	}
+	_, err = f.observeBabelforce(ctx, zid, e.AgentID, &o)
 	return err
 }
 
@@ -225,11 +208,9 @@ func (f *Flow) applyPresenceEvent(ctx context.Context, src Source, e PresenceEve
 // agent's sourceId is not a Zendesk user id.
 func (f *Flow) zendeskAgentOf(ctx context.Context, bfID, sourceID string) (int64, error) {
 	if sourceID == "" {
-		f.mu.Lock()
-		zid, ok := f.bfAgents[bfID]
-		f.mu.Unlock()
-		if ok {
-			return zid, nil
+		zid, err := f.cachedZendeskAgent(ctx, bfID)
+		if err != nil || zid > 0 {
+			return zid, err
 		}
 		a, err := f.cfg.Babelforce.Agents.Get(ctx, bfID)
 		switch {
@@ -239,6 +220,9 @@ func (f *Flow) zendeskAgentOf(ctx context.Context, bfID, sourceID string) (int64
 			return 0, fmt.Errorf("statussync: reading babelforce agent %s: %w", bfID, err)
 		}
 		sourceID = a.SourceID
+		if zid, err := strconv.ParseInt(strings.TrimSpace(sourceID), 10, 64); err == nil && zid > 0 {
+			f.rememberBabelforceAgent(ctx, bfID, zid)
+		}
 	}
 	zid, err := strconv.ParseInt(strings.TrimSpace(sourceID), 10, 64)
 	if err != nil || zid <= 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
@@ -22,6 +23,8 @@ const (
 	DefaultStateTTL = 30 * time.Second
 	// DefaultPollInterval is the poller's interval.
 	DefaultPollInterval = 15 * time.Second
+	// DefaultReconcileInterval is the reconciler's interval.
+	DefaultReconcileInterval = time.Minute
 	// statusRefreshMin is the least time between two reads of Zendesk's
 	// unified statuses caused by a presence with no status of its name
 	// (babelforce's "busy" has none, and would otherwise cost a read per
@@ -83,9 +86,27 @@ type Config struct {
 	// every agent.
 	RejectUnknownAgents bool
 
+	// Store keeps everything the flow remembers between observations:
+	// each agent's record (the last states and times applied on each side,
+	// the echoes expected, the poller's last sight), the handlers'
+	// de-duplication claims, and the claims that let one replica at a time
+	// run a poller or reconciler pass. Replicas of one flow share one
+	// store: a [github.com/deskbridge/deskbridge/store/redisstore.Store],
+	// say. nil means a [store.Memory] of this process, and New logs that
+	// the flow is then single-replica. A store error is transient: the
+	// handler answers 503 with Retry-After and the sender retries.
+	Store store.Store
+	// Retention is how long an agent's record outlives its last change
+	// (default [DefaultRetention], 24 h). It should exceed the time a
+	// sender keeps retrying one event.
+	Retention time.Duration
+	// ReconcileInterval is the interval of RunReconciler (default
+	// [DefaultReconcileInterval], 1 min).
+	ReconcileInterval time.Duration
+
 	// ZendeskDeduper and AutomationDeduper remember the events handled, by
-	// id; nil means a webhook.MemoryDeduper each. A service with several
-	// replicas needs a shared store (see webhook.Deduper).
+	// id; nil means a webhook.StoreDeduper over Store each, so that
+	// replicas share them.
 	ZendeskDeduper, AutomationDeduper webhook.Deduper
 
 	// Logger receives the flow's records (one per decision, at Debug for
@@ -98,8 +119,8 @@ type Config struct {
 	// means time.Now.
 	Now func() time.Time
 	// OnResult, when set, is called with every decision the flow makes,
-	// synchronously, while the agent's lock is held: it must be quick and
-	// must not call the Flow.
+	// synchronously, once the decision is written to the store: it must be
+	// quick and must not call the Flow.
 	OnResult func(Result)
 }
 
@@ -210,6 +231,16 @@ func (c Config) withDefaults() (Config, error) {
 		add("Config.PollInterval", c.PollInterval.String(), "is negative", "use a positive duration, or 0 for the default (15 s)")
 	} else if c.PollInterval == 0 {
 		c.PollInterval = DefaultPollInterval
+	}
+	if c.Retention < 0 {
+		add("Config.Retention", c.Retention.String(), "is negative", "use a positive duration, or 0 for the default (24 h)")
+	} else if c.Retention == 0 {
+		c.Retention = DefaultRetention
+	}
+	if c.ReconcileInterval < 0 {
+		add("Config.ReconcileInterval", c.ReconcileInterval.String(), "is negative", "use a positive duration, or 0 for the default (1 min)")
+	} else if c.ReconcileInterval == 0 {
+		c.ReconcileInterval = DefaultReconcileInterval
 	}
 	if len(c.AutomationAuth.Secrets) > 0 && c.AutomationAuth.Scheme == 0 {
 		c.AutomationAuth.Scheme = webhook.SchemeBearer

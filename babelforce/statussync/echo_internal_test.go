@@ -62,9 +62,10 @@ func (e *internalEnv) agent(name string) (int64, string) {
 
 // echoes returns the lengths of the agent's echo lists.
 func (e *internalEnv) echoes(zid int64) (bf, zd int) {
-	st := e.flow.agent(zid)
-	st.mu.Lock()
-	defer st.mu.Unlock()
+	st, err := e.flow.loadAgent(context.Background(), zid)
+	if err != nil {
+		panic(err)
+	}
 	return len(st.bfEchoes), len(st.zdEchoes)
 }
 

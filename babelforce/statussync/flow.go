@@ -14,54 +14,66 @@ import (
 
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
 // Flow keeps an agent's Zendesk status and babelforce presence in step.
 // Build it with [New]; it is safe for concurrent use: the two handlers, the
-// poller and [Flow.ApplyPresence] may run at once. Each agent's observations
-// are handled one at a time (a lock per agent), so concurrent deliveries
-// about one agent cannot interleave; different agents proceed in parallel.
+// poller, the reconciler and [Flow.ApplyPresence] may run at once, and so
+// may several Flows (replicas) that share one [Config].Store.
 //
-// A [Flow] keeps a small record per agent it has seen (by Zendesk agent id)
-// for as long as it lives: the last state and time applied on each side,
-// and the changes it made that it expects back as echoes, at most one per
-// target value, none older than [Config].EchoWindow, and a few at most. Its
-// memory grows with the number of agents, not with the number of changes,
-// whether or not the echoes ever come back.
+// A Flow keeps nothing of its own about agents: what it knows of each
+// agent (the last state and time applied on each side, the changes it made
+// that it expects back as echoes, the poller's last sight) is one record
+// in [Config].Store, read and written back per observation. A write is
+// conditional on the record not having changed since it was read (see
+// "Running several replicas" in the package documentation), so two
+// replicas deciding about one agent at once never lose each other's
+// changes: the second decides again on the newer record. Records expire
+// [Config].Retention after their last change, and an observation about an
+// agent that exists on one side only leaves none behind.
+//
+// Each Flow caches a little of the vendors' configuration, the same for
+// every replica and re-read when missing: Zendesk's unified statuses,
+// and the names babelforce gave presences created with a label.
 type Flow struct {
-	cfg Config
-	m   Mapping
-	log *slog.Logger
-	now func() time.Time
+	cfg   Config
+	m     Mapping
+	log   *slog.Logger
+	now   func() time.Time
+	store store.Store
 
 	zendeskHandler    http.Handler
 	automationHandler http.Handler
 
-	mu       sync.Mutex
-	agents   map[int64]*agentState // by Zendesk agent id
-	bfAgents map[string]int64      // babelforce agent id → Zendesk agent id
-
 	statusMu   sync.Mutex
 	statuses   []*zendesk.UnifiedStatus
 	statusesAt time.Time
-	missed     map[string]time.Time // presence → when a read last found no status of its name
+	missed     map[string]time.Time // presence → when a read last found no status of its name; at most maxMissed
 	// statusesFailedAt is when reading the statuses for
 	// unifiedChannelState last failed (zero after a success).
 	statusesFailedAt time.Time
 
 	aliasMu   sync.RWMutex
-	aliases   map[string]string // mapped presence name → the name babelforce gave it
+	aliases   map[string]string // mapped presence name → the name babelforce gave it; at most maxAliases
 	unaliases map[string]string // the reverse, by normalised name
 }
 
-// agentState is what the flow knows about one agent. Its fields are
-// guarded by mu, which is held while an observation about the agent is
-// handled (calls to either side included).
+// maxMissed and maxAliases bound the Flow's caches of vendor
+// configuration: names come from outside (an automation may name any
+// presence), so past the bound the cache starts afresh.
+const (
+	maxMissed  = 256
+	maxAliases = 256
+)
+
+// agentState is what the flow knows about one agent: its record in the
+// store (see state.go), read for one observation and written back.
 type agentState struct {
-	mu sync.Mutex
-	id int64 // Zendesk agent (user) id
+	id      int64 // Zendesk agent (user) id
+	version int64 // the record's version in the store; 0 when absent
 
 	bfID string // babelforce agent id; "" until looked up
 
@@ -99,6 +111,15 @@ type agentState struct {
 	// The poller's last sight of the presence.
 	polled   string
 	polledOK bool
+
+	// The last change the flow decided to make on each side, and when
+	// (bfSet a presence name, zdSet a status name); bfPending and
+	// zdPending name a change written here before it was sent and not yet
+	// confirmed: until it is, the side's known state is not trusted to
+	// skip a change (the send may have failed, or the replica died).
+	bfSet, zdSet         string
+	bfSetAt, zdSetAt     time.Time
+	bfPending, zdPending string
 }
 
 // maxEchoes bounds each echo list of an agent: entries expire after
@@ -144,16 +165,19 @@ func New(cfg Config) (*Flow, error) {
 		m:         cfg.Mapping,
 		log:       cfg.Logger,
 		now:       cfg.Now,
-		agents:    map[int64]*agentState{},
-		bfAgents:  map[string]int64{},
+		store:     cfg.Store,
 		aliases:   map[string]string{},
 		unaliases: map[string]string{},
 		missed:    map[string]time.Time{},
 	}
+	if f.store == nil {
+		f.store = &store.Memory{Now: cfg.Now}
+		f.log.Info("statussync: Config.Store is nil, so the flow keeps its state in this process's memory: run one replica only, or give every replica one shared store (redisstore)")
+	}
 	opts := []webhook.Option{webhook.WithRetryAfter(cfg.RetryAfter), webhook.WithLogger(cfg.Logger)}
 	zdDedupe := cfg.ZendeskDeduper
 	if zdDedupe == nil {
-		zdDedupe = &webhook.MemoryDeduper{Now: cfg.Now}
+		zdDedupe = &webhook.StoreDeduper{Store: f.store, Prefix: keyDedupeZendesk}
 	}
 	f.zendeskHandler = webhook.NewZendeskHandler(
 		webhook.ZendeskVerifier{Secrets: cfg.ZendeskSecrets, Now: cfg.Now},
@@ -163,7 +187,7 @@ func New(cfg Config) (*Flow, error) {
 	)
 	autoDedupe := cfg.AutomationDeduper
 	if autoDedupe == nil {
-		autoDedupe = &webhook.MemoryDeduper{Now: cfg.Now}
+		autoDedupe = &webhook.StoreDeduper{Store: f.store, Prefix: keyDedupeAutomation}
 	}
 	f.automationHandler = webhook.NewHandler(cfg.AutomationAuth, decodePresenceEvent, f.handlePresenceEvent,
 		append(opts, webhook.WithDeduper(autoDedupe))...)
@@ -183,34 +207,6 @@ func (f *Flow) Mapping() Mapping { return f.m.clone() }
 // failed (Zendesk retries, and the retry is processed), 422 when the event
 // cannot be applied (an unknown presence).
 func (f *Flow) ZendeskHandler() http.Handler { return f.zendeskHandler }
-
-// agent returns the state of the Zendesk agent id, creating it.
-func (f *Flow) agent(id int64) *agentState {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	st := f.agents[id]
-	if st == nil {
-		st = &agentState{id: id}
-		f.agents[id] = st
-	}
-	return st
-}
-
-// setBabelforceID records the babelforce agent id of st; st.mu is held.
-func (f *Flow) setBabelforceID(st *agentState, bfID string) {
-	if st.bfID == bfID {
-		return
-	}
-	f.mu.Lock()
-	if st.bfID != "" {
-		delete(f.bfAgents, st.bfID)
-	}
-	if bfID != "" {
-		f.bfAgents[bfID] = st.id
-	}
-	f.mu.Unlock()
-	st.bfID = bfID
-}
 
 // report logs a decision and hands it to OnResult.
 func (f *Flow) report(ctx context.Context, r Result) {
@@ -257,6 +253,7 @@ func (f *Flow) fresh(t, now time.Time) bool {
 
 // zdObservation is a Zendesk event reduced to what the flow needs.
 type zdObservation struct {
+	source   Source // SourceZendesk or SourceReconciler
 	eventID  string
 	unified  bool
 	agentID  int64
@@ -308,22 +305,68 @@ func (f *Flow) handleZendeskEvent(ctx context.Context, ev *webhook.ZendeskEvent)
 			Outcome: Rejected, Err: err})
 		return err
 	}
-	st := f.agent(o.agentID)
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return f.applyZendesk(ctx, st, &o)
+	o.source = SourceZendesk
+	return f.observeZendesk(ctx, &o)
 }
 
-// applyZendesk applies a Zendesk-side observation to babelforce; st.mu is
-// held.
+// observeZendesk decides on o against its agent's record, again when
+// another writer changed the record first.
+func (f *Flow) observeZendesk(ctx context.Context, o *zdObservation) error {
+	for range maxConflicts {
+		st, err := f.loadAgent(ctx, o.agentID)
+		if err == nil {
+			err = f.applyZendesk(ctx, st, o)
+		}
+		if !errors.Is(err, errConflict) {
+			var se *StoreError
+			if errors.As(err, &se) && st == nil {
+				f.report(ctx, f.zendeskResult(o, Failed, err, storeDetail))
+			}
+			return err
+		}
+	}
+	err := storeErr(fmt.Sprintf("deciding on agent %d", o.agentID), errTooContended)
+	f.report(ctx, f.zendeskResult(o, Failed, err, storeDetail))
+	return err
+}
+
+// storeDetail is the Detail of a Failed result that the store caused.
+const storeDetail = "the store failed; the sender is asked to retry"
+
+// zendeskResult is the Result of o with outcome, before its agent's
+// record is read.
+func (f *Flow) zendeskResult(o *zdObservation, outcome Outcome, err error, detail string) Result {
+	return Result{Time: f.now(), Source: o.source, Kind: o.kind(f.m.Channel), EventID: o.eventID, ZendeskAgentID: o.agentID,
+		From: o.from, To: o.to, ObservedAt: o.at, Target: f.m.Presence(o.to), Outcome: outcome, Err: err, Detail: detail}
+}
+
+// done commits st and reports res: errConflict is returned unreported (the
+// caller decides again), a store error is reported as Failed.
+func (f *Flow) done(ctx context.Context, st *agentState, res Result) error {
+	if err := f.commit(ctx, st); err != nil {
+		if errors.Is(err, errConflict) {
+			return err
+		}
+		res.Outcome, res.Detail, res.Err = Failed, storeDetail, err
+		f.report(ctx, res)
+		return err
+	}
+	f.report(ctx, res)
+	return nil
+}
+
+// applyZendesk applies a Zendesk-side observation to babelforce and writes
+// the agent's record back. It returns errConflict, having reported
+// nothing, when the record changed since it was read.
 func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservation) error {
 	now := f.now()
-	res := Result{Time: now, Source: SourceZendesk, Kind: o.kind(f.m.Channel), EventID: o.eventID, ZendeskAgentID: st.id,
+	res := Result{Time: now, Source: o.source, Kind: o.kind(f.m.Channel), EventID: o.eventID, ZendeskAgentID: st.id,
 		BabelforceAgentID: st.bfID, From: o.from, To: o.to, ObservedAt: o.at}
 	target := f.m.Presence(o.to)
 	res.Target = target
-	// Echoes first: an echo is dropped whatever its time says.
-	if f.consumeZendeskEcho(st, o, now) {
+	// Echoes first: an echo is dropped whatever its time says. The
+	// reconciler reads the status; what it reads is never an echo.
+	if o.source == SourceZendesk && f.consumeZendeskEcho(st, o, now) {
 		// As for babelforce echoes: a late echo of an older status the
 		// flow set is not the agent's status now.
 		if o.unified && !o.at.Before(st.zdUnifiedAt) {
@@ -331,8 +374,7 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 		}
 		f.advanceZendesk(st, o)
 		res.Outcome, res.Detail = Echo, "the flow set this Zendesk status"
-		f.report(ctx, res)
-		return nil
+		return f.done(ctx, st, res)
 	}
 	if detail := f.zendeskStale(st, o); detail != "" {
 		res.Outcome, res.Detail = Stale, detail
@@ -354,25 +396,26 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	if !covered {
 		st.zdEchoes = nil // a genuine change: earlier sets are no longer expected back
 	}
-
+	created := st.version == 0
 	if err := f.resolveBabelforceAgent(ctx, st); err != nil {
-		return f.zendeskFailure(ctx, st, o, res, err)
+		return f.zendeskFailure(ctx, st, o, res, err, created)
 	}
 	res.BabelforceAgentID = st.bfID
-	if f.fresh(st.bfKnownAt, now) && samePresence(st.bfKnown, f.alias(target)) {
-		f.advanceZendesk(st, o)
+	f.advanceZendesk(st, o)
+	if st.bfPending == "" && f.fresh(st.bfKnownAt, now) && samePresence(st.bfKnown, f.alias(target)) {
 		res.Outcome, res.Detail = Unchanged, "the babelforce agent already has this presence"
 		if covered {
 			res.Detail = f.coveredDetail(st) + "; the babelforce agent already has its presence"
 		}
-		f.report(ctx, res)
-		return nil
+		return f.done(ctx, st, res)
 	}
 	name, err := f.setPresence(ctx, st, target, now)
-	if err != nil {
-		return f.zendeskFailure(ctx, st, o, res, err)
+	if errors.Is(err, errConflict) {
+		return err
 	}
-	f.advanceZendesk(st, o)
+	if err != nil {
+		return f.zendeskFailure(ctx, st, o, res, err, created)
+	}
 	res.Outcome, res.Target = Applied, name
 	var details []string
 	if covered {
@@ -388,16 +431,27 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 
 // zendeskFailure reports err and returns what the handler should answer:
 // a permanent error (422), nil for an agent to ignore (200), or err (503).
-func (f *Flow) zendeskFailure(ctx context.Context, st *agentState, o *zdObservation, res Result, err error) error {
+// created says that the observation found no record of the agent: one
+// that cannot be acted on leaves none behind.
+func (f *Flow) zendeskFailure(ctx context.Context, st *agentState, o *zdObservation, res Result, err error, created bool) error {
 	res.Err = err
+	var se *StoreError
 	switch {
 	case errors.Is(err, errNoBabelforceAgent) && !f.cfg.RejectUnknownAgents:
-		f.advanceZendesk(st, o)
 		res.Outcome, res.Detail = Ignored, "no babelforce agent has this Zendesk agent's id as sourceId"
-		f.report(ctx, res)
-		return nil
+		if created {
+			f.report(ctx, res)
+			return nil
+		}
+		f.advanceZendesk(st, o)
+		return f.done(ctx, st, res)
 	case webhook.IsPermanent(err):
 		res.Outcome = Rejected
+		if created {
+			f.forget(ctx, st, 0)
+		}
+	case errors.As(err, &se):
+		res.Outcome, res.Detail = Failed, storeDetail
 	default:
 		res.Outcome = Failed
 		res.Detail = "the sender is asked to retry"
@@ -509,24 +563,32 @@ func (f *Flow) resolveBabelforceAgent(ctx context.Context, st *agentState) error
 	return f.lookupBabelforceAgent(ctx, st)
 }
 
+// lookupBabelforceAgent finds st's babelforce agent by sourceId and keeps
+// its id and presence in st (the caller writes st back).
 func (f *Flow) lookupBabelforceAgent(ctx context.Context, st *agentState) error {
 	a, err := f.cfg.Babelforce.Agents.FindBySourceID(ctx, strconv.FormatInt(st.id, 10))
 	if errors.Is(err, deskbridge.ErrNotFound) {
-		f.setBabelforceID(st, "")
+		st.bfID = ""
 		return webhook.Permanent(fmt.Errorf("statussync: Zendesk agent %d: %w %d; fix: set the babelforce agent's sourceId to the Zendesk user id", st.id, errNoBabelforceAgent, st.id))
 	}
 	if err != nil {
 		return fmt.Errorf("statussync: looking up the babelforce agent of Zendesk agent %d: %w", st.id, err)
 	}
-	f.setBabelforceID(st, a.ID)
-	if a.Presence != nil && a.Presence.Name != "" {
+	st.bfID = a.ID
+	if a.Presence != nil && a.Presence.Name != "" && st.bfPending == "" {
 		st.bfKnown, st.bfKnownAt = a.Presence.Name, f.now()
 	}
 	return nil
 }
 
 // setPresence sets st's babelforce presence to target (or the name
-// babelforce gave it) and returns the name set; st.mu is held.
+// babelforce gave it) and returns the name set.
+//
+// The change is written to the agent's record first (the echo it will
+// cause, and the presence marked pending), so that whichever replica the
+// echo reaches knows it; errConflict means that the record changed since
+// it was read, and nothing was sent. Then the presence is sent, and the
+// record confirmed.
 //
 // A 404 may mean that the cached agent is gone: the agent is looked up
 // again and the call repeated once. A 400 or 404 that remains may mean
@@ -535,42 +597,52 @@ func (f *Flow) lookupBabelforceAgent(ctx context.Context, st *agentState) error 
 // permanent, with the fix in the error.
 func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, now time.Time) (string, error) {
 	name := f.alias(target)
-	err := f.putPresence(ctx, st, name, now)
+	f.expectPresence(st, name, now)
+	if err := f.commit(ctx, st); err != nil {
+		return name, err
+	}
+	bfID := st.bfID
+	_, err := f.cfg.Babelforce.Agents.SetPresence(ctx, bfID, name)
 	if err != nil && errors.Is(err, deskbridge.ErrNotFound) {
 		if lerr := f.lookupBabelforceAgent(ctx, st); lerr != nil {
+			f.presenceFailed(ctx, st, name, now, lerr)
 			return name, lerr
 		}
-		err = f.putPresence(ctx, st, name, now)
+		bfID = st.bfID
+		_, err = f.cfg.Babelforce.Agents.SetPresence(ctx, bfID, name)
 	}
 	if err != nil && (errors.Is(err, deskbridge.ErrNotFound) || errors.Is(err, deskbridge.ErrInvalid)) {
 		if alt, lerr := f.resolvePresenceByLabel(ctx, target); lerr == nil && alt != "" && alt != name {
+			f.presenceFailed(ctx, st, name, now, err)
+			upd, uerr := f.update(ctx, st, func(c *agentState) {
+				c.bfID = bfID
+				f.expectPresence(c, alt, now)
+			})
+			if uerr != nil {
+				return alt, uerr
+			}
+			*st = *upd
 			name = alt
-			err = f.putPresence(ctx, st, name, now)
+			_, err = f.cfg.Babelforce.Agents.SetPresence(ctx, bfID, name)
 		}
 		if err != nil && (errors.Is(err, deskbridge.ErrNotFound) || errors.Is(err, deskbridge.ErrInvalid)) {
-			return name, webhook.Permanent(fmt.Errorf("statussync: babelforce refused presence %q for agent %s: %w; fix: create a red presence labelled %q in babelforce (Provision does), or map the Zendesk state to an existing presence in Mapping.Presences",
-				name, st.bfID, err, target))
+			err = webhook.Permanent(fmt.Errorf("statussync: babelforce refused presence %q for agent %s: %w; fix: create a red presence labelled %q in babelforce (Provision does), or map the Zendesk state to an existing presence in Mapping.Presences",
+				name, bfID, err, target))
 		}
 	}
-	return name, err
+	if err != nil {
+		f.presenceFailed(ctx, st, name, now, err)
+		return name, err
+	}
+	return name, f.confirmPresence(ctx, st, bfID, name, now)
 }
 
-// putPresence sends one presence change, expecting its echo.
-func (f *Flow) putPresence(ctx context.Context, st *agentState, name string, now time.Time) error {
-	echo := bfEcho{presence: NormalizeName(name), at: now}
-	st.bfEchoes = rememberEcho(st.bfEchoes, echo, f.cfg.EchoWindow)
+// expectPresence records in st that the flow sets the presence to name at
+// now: the echo it expects, the presence as known (pending until
+// confirmed), and that a poll before now read an older presence.
+func (f *Flow) expectPresence(st *agentState, name string, now time.Time) {
+	st.bfEchoes = rememberEcho(st.bfEchoes, bfEcho{presence: NormalizeName(name), at: now}, f.cfg.EchoWindow)
 	st.bfTouchedAt = now
-	_, err := f.cfg.Babelforce.Agents.SetPresence(ctx, st.bfID, name)
-	if err != nil {
-		var berr *babelforce.Error
-		if errors.As(err, &berr) && berr.StatusCode >= 400 && berr.StatusCode < 500 && berr.StatusCode != http.StatusTooManyRequests {
-			// Refused: nothing changed, so nothing will come back.
-			if i := slices.Index(st.bfEchoes, echo); i >= 0 {
-				st.bfEchoes = slices.Delete(st.bfEchoes, i, i+1)
-			}
-		}
-		return err
-	}
 	st.bfKnown, st.bfKnownAt = name, now
 	// babelforce reports times in milliseconds: a change it reports in
 	// the same millisecond as this one is not taken for an older one.
@@ -578,7 +650,72 @@ func (f *Flow) putPresence(ctx context.Context, st *agentState, name string, now
 	if st.polledOK {
 		st.polled = name
 	}
+	st.bfSet, st.bfSetAt, st.bfPending = name, now, name
+}
+
+// confirmPresence marks the presence set at setAt as sent. When another
+// replica decided on the agent in between and chose another presence, its
+// change may have reached babelforce before this one: that presence, the
+// newer decision, is sent again so that it is the one babelforce keeps.
+func (f *Flow) confirmPresence(ctx context.Context, st *agentState, bfID, name string, setAt time.Time) error {
+	again := ""
+	upd, err := f.update(ctx, st, func(c *agentState) {
+		again = ""
+		c.bfID = bfID
+		switch {
+		case c.bfSetAt.Equal(setAt):
+			if c.bfPending == name {
+				c.bfPending = ""
+			}
+		case c.bfSetAt.After(setAt) && !samePresence(c.bfSet, name):
+			again = c.bfSet
+		}
+	})
+	if err != nil {
+		return err
+	}
+	*st = *upd
+	if again == "" {
+		return nil
+	}
+	now := f.now()
+	if upd, err = f.update(ctx, st, func(c *agentState) {
+		c.bfEchoes = rememberEcho(c.bfEchoes, bfEcho{presence: NormalizeName(again), at: now}, f.cfg.EchoWindow)
+	}); err != nil {
+		return err
+	}
+	*st = *upd
+	if _, err := f.cfg.Babelforce.Agents.SetPresence(ctx, bfID, again); err != nil {
+		// The replica that decided on it sends it too, and retries it.
+		f.log.WarnContext(ctx, "statussync: re-sending a newer presence decided concurrently failed", "babelforce_agent_id", bfID, "presence", again, "error", err.Error())
+	}
 	return nil
+}
+
+// presenceFailed undoes in the agent's record what expectPresence wrote
+// for a presence that was not set. A refusal (4xx) changed nothing, so its
+// echo will not come; any other failure may have been carried out, and
+// leaves the echo and the presence pending: the retry sends it again.
+// Errors are logged: the pending mark already makes the retry send it.
+func (f *Flow) presenceFailed(ctx context.Context, st *agentState, name string, setAt time.Time, err error) {
+	var berr *babelforce.Error
+	if !errors.As(err, &berr) || berr.StatusCode < 400 || berr.StatusCode >= 500 || berr.StatusCode == http.StatusTooManyRequests {
+		return
+	}
+	echo := bfEcho{presence: NormalizeName(name), at: setAt}
+	upd, uerr := f.update(ctx, st, func(c *agentState) {
+		if i := slices.Index(c.bfEchoes, echo); i >= 0 {
+			c.bfEchoes = slices.Delete(c.bfEchoes, i, i+1)
+		}
+		if c.bfSetAt.Equal(setAt) && c.bfPending == name {
+			c.bfPending, c.bfKnownAt = "", time.Time{}
+		}
+	})
+	if uerr != nil {
+		f.log.WarnContext(ctx, "statussync: cannot undo a refused presence change in the store", "zendesk_agent_id", st.id, "error", uerr.Error())
+		return
+	}
+	*st = *upd
 }
 
 // rememberEcho returns list with echo, a change the flow made, added for
@@ -626,6 +763,10 @@ func (f *Flow) resolvePresenceByLabel(ctx context.Context, target string) (strin
 func (f *Flow) setAlias(target, name string) {
 	f.aliasMu.Lock()
 	defer f.aliasMu.Unlock()
+	if len(f.aliases) >= maxAliases {
+		clear(f.aliases)
+		clear(f.unaliases)
+	}
 	t, n := NormalizeName(target), NormalizeName(name)
 	if old, ok := f.aliases[t]; ok {
 		delete(f.unaliases, NormalizeName(old))

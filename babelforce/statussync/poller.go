@@ -2,13 +2,13 @@ package statussync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce"
-	"github.com/deskbridge/deskbridge/webhook"
 )
 
 // pollPageSize is the page size of the poller's agent list.
@@ -62,32 +62,46 @@ func (f *Flow) observePoll(ctx context.Context, a *babelforce.Agent, start time.
 	if err != nil || zid <= 0 {
 		return nil
 	}
-	st := f.agent(zid)
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	f.setBabelforceID(st, a.ID)
+	for range maxConflicts {
+		st, err := f.loadAgent(ctx, zid)
+		if err != nil {
+			return err
+		}
+		if err := f.pollAgent(ctx, st, a, start); !errors.Is(err, errConflict) {
+			return err
+		}
+	}
+	return storeErr(fmt.Sprintf("deciding on agent %d", zid), errTooContended)
+}
+
+// pollAgent handles one agent's presence p read by a pass that started at
+// start, against the agent's record st.
+func (f *Flow) pollAgent(ctx context.Context, st *agentState, a *babelforce.Agent, start time.Time) error {
+	st.bfID = a.ID
 	p := a.Presence.Name
 	if !st.polledOK {
 		st.polled, st.polledOK = p, true
-		if st.bfTouchedAt.Before(start) {
+		if st.bfTouchedAt.Before(start) && st.bfPending == "" {
 			st.bfKnown, st.bfKnownAt = p, start
 		}
-		f.report(ctx, Result{Time: f.now(), Source: SourcePoller, Kind: "presence", ZendeskAgentID: zid, BabelforceAgentID: a.ID,
+		return f.done(ctx, st, Result{Time: f.now(), Source: SourcePoller, Kind: "presence", ZendeskAgentID: st.id, BabelforceAgentID: a.ID,
 			To: p, ObservedAt: start, Outcome: Baseline, Detail: "first sight of the agent; not a change"})
-		return nil
 	}
 	if !st.bfTouchedAt.Before(start) {
 		// The flow set the presence, or the automation reported it, after
 		// this pass read it: what it read is older than what is known.
 		return nil
 	}
-	if samePresence(p, st.polled) {
+	if samePresence(p, st.polled) && st.zdPending == "" {
 		return nil
 	}
+	// A status change still pending (not confirmed: it failed, or its
+	// replica died) is applied again.
 	o := bfObservation{source: SourcePoller, presence: p, from: st.polled, at: start}
-	_, err = f.applyBabelforce(ctx, st, &o)
-	if err == nil || webhook.IsPermanent(err) {
-		st.polled = p
-	}
+	// What the poller saw is recorded with the decision, whatever it is:
+	// a failure that cannot be retried is not retried at every pass. A
+	// failure that can stays unrecorded, and the next pass sees it again.
+	st.polled = p
+	_, err := f.applyBabelforce(ctx, st, &o)
 	return err
 }

@@ -19,6 +19,9 @@ const (
 	SourceAutomation Source = "babelforce automation"
 	// SourcePoller: a presence change the poller saw in the agents API.
 	SourcePoller Source = "babelforce poller"
+	// SourceReconciler: a Zendesk status that the reconciler read and
+	// found not carried over to babelforce ([Flow.Reconcile]).
+	SourceReconciler Source = "zendesk reconciler"
 )
 
 // Outcome is what the flow did with an observation.

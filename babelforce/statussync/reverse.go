@@ -23,12 +23,53 @@ type bfObservation struct {
 	at       time.Time
 }
 
-// applyBabelforce applies a babelforce-side observation to Zendesk and
-// returns the outcome; st.mu is held.
+// observeBabelforce decides on o about the Zendesk agent zid against its
+// record, again when another writer changed the record first. bfID, when
+// known, is the babelforce agent's id. It returns the outcome reported.
+func (f *Flow) observeBabelforce(ctx context.Context, zid int64, bfID string, o *bfObservation) (Outcome, error) {
+	for range maxConflicts {
+		st, err := f.loadAgent(ctx, zid)
+		if err != nil {
+			return f.fail(ctx, f.babelforceResult(zid, bfID, o), err)
+		}
+		if bfID != "" {
+			st.bfID = bfID
+		}
+		if o.source != SourcePoller && !samePresence(st.bfKnown, o.presence) {
+			o.from = st.bfKnown
+		}
+		out, err := f.applyBabelforce(ctx, st, o)
+		if !errors.Is(err, errConflict) {
+			return out, err
+		}
+	}
+	return f.fail(ctx, f.babelforceResult(zid, bfID, o), storeErr(fmt.Sprintf("deciding on agent %d", zid), errTooContended))
+}
+
+// babelforceResult is the Result of o before its agent's record is read.
+func (f *Flow) babelforceResult(zid int64, bfID string, o *bfObservation) Result {
+	return Result{Time: f.now(), Source: o.source, Kind: "presence", EventID: o.eventID, ZendeskAgentID: zid,
+		BabelforceAgentID: bfID, From: o.from, To: o.presence, ObservedAt: o.at}
+}
+
+// applyBabelforce applies a babelforce-side observation to Zendesk, writes
+// the agent's record back and returns the outcome. It returns errConflict,
+// having reported nothing, when the record changed since it was read.
 func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObservation) (Outcome, error) {
 	now := f.now()
 	res := Result{Time: now, Source: o.source, Kind: "presence", EventID: o.eventID, ZendeskAgentID: st.id,
 		BabelforceAgentID: st.bfID, From: o.from, To: o.presence, ObservedAt: o.at}
+	// touch records that the presence o reports is current, when it is:
+	// a poll that read it before now is older, and the poller need not
+	// report it again.
+	touch := func() {
+		if o.source != SourcePoller && samePresence(st.bfKnown, o.presence) {
+			st.bfTouchedAt = now
+			if st.polledOK {
+				st.polled = o.presence
+			}
+		}
+	}
 	// Echoes first: an echo is dropped whatever its time says. The poller
 	// never sees the flow's own changes (they update what it last saw), so
 	// what it reports is never an echo.
@@ -41,61 +82,153 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 			st.bfKnown, st.bfKnownAt = o.presence, now
 		}
 		st.lastBF = maxTime(st.lastBF, o.at)
+		touch()
 		res.Outcome, res.Detail = Echo, "the flow set this presence"
-		f.report(ctx, res)
-		return res.Outcome, nil
+		return res.Outcome, f.done(ctx, st, res)
 	}
 	if o.at.Before(st.lastBF) {
 		res.Outcome, res.Detail = Stale, "older than the last babelforce presence applied ("+st.lastBF.UTC().Format(time.RFC3339Nano)+")"
 		f.report(ctx, res)
 		return res.Outcome, nil
 	}
+	created := st.version == 0
 	st.bfEchoes = nil // a genuine change: earlier sets are no longer expected back
 	st.bfKnown, st.bfKnownAt = o.presence, now
+	st.bfPending = ""
 
 	target, fellBack, err := f.statusFor(ctx, o.presence)
 	if err != nil {
-		return f.fail(ctx, res, err)
+		return f.babelforceFailure(ctx, st, res, err, created)
 	}
 	res.Target = statusLabel(target)
 	if fellBack {
 		res.Detail = "no Zendesk status of this name: fallback"
 	}
-	if f.fresh(st.zdKnownAt, now) && st.zdKnown == NormalizeName(target.Name) {
+	if st.zdPending == "" && f.fresh(st.zdKnownAt, now) && st.zdKnown == NormalizeName(target.Name) {
 		st.lastBF = maxTime(st.lastBF, o.at)
+		touch()
 		res.Outcome, res.Detail = Unchanged, "the Zendesk agent already has this status"
-		f.report(ctx, res)
-		return res.Outcome, nil
+		return res.Outcome, f.done(ctx, st, res)
 	}
+	// The change is written to the record first (the echo it causes, the
+	// status pending), so that whichever replica the echo reaches knows
+	// it.
 	echo := zdEcho{status: NormalizeName(target.Name), channel: ChannelState(target, f.m.Channel), at: now}
 	st.zdEchoes = rememberEcho(st.zdEchoes, echo, f.cfg.EchoWindow)
+	st.zdKnown, st.zdKnownAt = echo.status, now
+	// The flow's change is the agent's latest unified status.
+	st.zdUnified, st.zdUnifiedCh, st.zdUnifiedAt = echo.status, echo.channel, maxTime(st.zdUnifiedAt, now)
+	st.lastBF = maxTime(st.lastBF, o.at)
+	st.zdSet, st.zdSetAt, st.zdPending = echo.status, now, echo.status
+	touch()
+	if err := f.commit(ctx, st); err != nil {
+		if errors.Is(err, errConflict) {
+			return "", err
+		}
+		return f.fail(ctx, res, err)
+	}
 	got, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, target.ID)
 	if err != nil {
 		var zerr *zendesk.Error
 		if errors.As(err, &zerr) && zerr.StatusCode >= 400 && zerr.StatusCode < 500 && zerr.StatusCode != 429 {
-			st.zdEchoes = slices.DeleteFunc(st.zdEchoes, func(e zdEcho) bool { return e == echo })
+			f.statusFailed(ctx, st, echo)
 			if errors.Is(err, deskbridge.ErrNotFound) || errors.Is(err, deskbridge.ErrInvalid) || errors.Is(err, deskbridge.ErrForbidden) {
 				err = webhook.Permanent(fmt.Errorf("statussync: Zendesk refused status %s for agent %d: %w; fix: check that the babelforce agent's sourceId is the Zendesk user id of an agent allowed this status", res.Target, st.id, err))
 			}
 		}
-		return f.fail(ctx, res, err)
+		return f.babelforceFailure(ctx, st, res, err, created)
 	}
 	at := now
 	if got != nil && !got.UpdatedAt.IsZero() {
 		at = got.UpdatedAt
 	}
-	st.zdKnown, st.zdKnownAt = NormalizeName(target.Name), now
-	// The flow's change is the agent's latest unified status.
-	st.zdUnified, st.zdUnifiedCh, st.zdUnifiedAt = NormalizeName(target.Name), echo.channel, maxTime(st.zdUnifiedAt, at)
-	st.lastBF = maxTime(st.lastBF, o.at)
+	if err := f.confirmStatus(ctx, st, target, echo, at); err != nil {
+		return f.fail(ctx, res, err)
+	}
 	res.Outcome = Applied
 	f.report(ctx, res)
 	return Applied, nil
 }
 
+// babelforceFailure reports a failed observation; one that found no
+// record and cannot be applied (a permanent error) leaves none behind.
+func (f *Flow) babelforceFailure(ctx context.Context, st *agentState, res Result, err error, created bool) (Outcome, error) {
+	if created && webhook.IsPermanent(err) && st.version > 0 {
+		f.forget(ctx, st, 0)
+	}
+	return f.fail(ctx, res, err)
+}
+
+// confirmStatus marks the status the flow set (echo) as sent, with the
+// time Zendesk gave it. When another replica decided on the agent in
+// between and chose another status, its change may have reached Zendesk
+// before this one: that status, the newer decision, is set again.
+func (f *Flow) confirmStatus(ctx context.Context, st *agentState, target *zendesk.UnifiedStatus, echo zdEcho, at time.Time) error {
+	again := ""
+	upd, err := f.update(ctx, st, func(c *agentState) {
+		again = ""
+		switch {
+		case c.zdSetAt.Equal(echo.at):
+			if c.zdPending == echo.status {
+				c.zdPending = ""
+			}
+			if c.zdUnified == echo.status {
+				c.zdUnifiedAt = maxTime(c.zdUnifiedAt, at)
+			}
+		case c.zdSetAt.After(echo.at) && c.zdSet != echo.status:
+			again = c.zdSet
+		}
+	})
+	if err != nil {
+		return err
+	}
+	*st = *upd
+	if again == "" {
+		return nil
+	}
+	f.statusMu.Lock()
+	s := findStatus(f.statuses, again)
+	f.statusMu.Unlock()
+	if s == nil {
+		return nil
+	}
+	now := f.now()
+	if upd, err = f.update(ctx, st, func(c *agentState) {
+		c.zdEchoes = rememberEcho(c.zdEchoes, zdEcho{status: again, channel: ChannelState(s, f.m.Channel), at: now}, f.cfg.EchoWindow)
+	}); err != nil {
+		return err
+	}
+	*st = *upd
+	if _, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, s.ID); err != nil {
+		f.log.WarnContext(ctx, "statussync: re-setting a newer status decided concurrently failed", "zendesk_agent_id", st.id, "status", again, "error", err.Error())
+	}
+	return nil
+}
+
+// statusFailed undoes in the agent's record what applyBabelforce wrote
+// for a status Zendesk refused: its echo will not come, and the status is
+// not known. Errors are logged.
+func (f *Flow) statusFailed(ctx context.Context, st *agentState, echo zdEcho) {
+	upd, err := f.update(ctx, st, func(c *agentState) {
+		c.zdEchoes = slices.DeleteFunc(c.zdEchoes, func(e zdEcho) bool { return e == echo })
+		if c.zdSetAt.Equal(echo.at) && c.zdPending == echo.status {
+			c.zdPending, c.zdKnownAt = "", time.Time{}
+		}
+	})
+	if err != nil {
+		f.log.WarnContext(ctx, "statussync: cannot undo a refused status change in the store", "zendesk_agent_id", st.id, "error", err.Error())
+		return
+	}
+	*st = *upd
+}
+
 // fail reports res as stopped by err and returns its outcome and err.
 func (f *Flow) fail(ctx context.Context, res Result, err error) (Outcome, error) {
 	res.Err, res.Outcome = err, failureOutcome(err)
+	var se *StoreError
+	if errors.As(err, &se) {
+		res.Detail = storeDetail
+	}
 	f.report(ctx, res)
 	return res.Outcome, err
 }
@@ -149,7 +282,7 @@ func (f *Flow) statusFor(ctx context.Context, presence string) (*zendesk.Unified
 			st, fellBack, err = f.m.Status(presence, f.statuses)
 		}
 		if err != nil || fellBack {
-			f.missed[k] = f.now()
+			f.markMissed(k, f.now())
 		}
 	}
 	if err != nil {
@@ -220,7 +353,7 @@ func (f *Flow) unifiedChannelState(ctx context.Context, id int64, name string) s
 	if s := find(); s != nil {
 		return ChannelState(s, f.m.Channel)
 	}
-	f.missed[k] = now
+	f.markMissed(k, now)
 	return ""
 }
 
@@ -234,4 +367,14 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// markMissed records that a read of the statuses found none named k at t;
+// statusMu is held. Names come from outside, so the map starts afresh
+// past maxMissed.
+func (f *Flow) markMissed(k string, t time.Time) {
+	if len(f.missed) >= maxMissed {
+		clear(f.missed)
+	}
+	f.missed[k] = t
 }

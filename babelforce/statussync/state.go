@@ -1,0 +1,290 @@
+package statussync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+)
+
+// The flow's keys in [Config].Store. Every key starts with keyPrefix, so
+// that the flow can share a store (and a redisstore prefix) with other
+// flows.
+const (
+	keyPrefix = "statussync:"
+	// keyAgent + Zendesk agent id: the agent's record (agentState).
+	keyAgent = keyPrefix + "agent:"
+	// keyBabelforce + babelforce agent id: the Zendesk agent id, a cache
+	// for automation calls that carry no source_id.
+	keyBabelforce = keyPrefix + "bf:"
+	// keyPollClaim and keyReconcileClaim: the claim of the replica running
+	// the current poller or reconciler pass.
+	keyPollClaim      = keyPrefix + "poll"
+	keyReconcileClaim = keyPrefix + "reconcile"
+	// keyDedupeZendesk and keyDedupeAutomation prefix the handlers'
+	// de-duplication claims (webhook.StoreDeduper).
+	keyDedupeZendesk    = keyPrefix + "dedupe:zendesk:"
+	keyDedupeAutomation = keyPrefix + "dedupe:automation:"
+)
+
+// DefaultRetention is how long the flow remembers an agent it has not
+// heard of since ([Config].Retention): its record (the last states and
+// times applied on each side, the echoes it expects, the poller's last
+// sight) expires that long after its last change. It exceeds the time any
+// sender keeps retrying one event, so a late retry is still ordered
+// against what was applied after it.
+const DefaultRetention = 24 * time.Hour
+
+// maxConflicts bounds how often the flow decides again on an agent whose
+// record another replica (or goroutine) changed in between. Past it the
+// delivery is answered 503 and retried by its sender.
+const maxConflicts = 8
+
+// errConflict: the agent's record changed between reading it and writing
+// it back; the decision is made again on the newer record.
+var errConflict = errors.New("statussync: the agent's record changed concurrently")
+
+// StoreError is the error of an observation that the flow could not handle
+// because [Config].Store failed. It is transient: the handler answers 503
+// with Retry-After, the event is not marked as handled, and the sender's
+// retry is handled once the store is back. Nothing is lost.
+type StoreError struct {
+	// Op names what the flow was doing ("reading agent 42's record").
+	Op  string
+	Err error
+}
+
+// Error returns "statussync: store: Op: Err".
+func (e *StoreError) Error() string { return "statussync: store: " + e.Op + ": " + e.Err.Error() }
+
+// Unwrap returns the store's error.
+func (e *StoreError) Unwrap() error { return e.Err }
+
+func storeErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &StoreError{Op: op, Err: err}
+}
+
+// agentRecord is an agentState as the store keeps it: times in Unix
+// nanoseconds, short keys, empty fields left out.
+type agentRecord struct {
+	BFID        string   `json:"b,omitempty"`
+	BFKnown     string   `json:"bk,omitempty"`
+	BFKnownAt   int64    `json:"bka,omitempty"`
+	ZDKnown     string   `json:"zk,omitempty"`
+	ZDKnownAt   int64    `json:"zka,omitempty"`
+	ZDUnified   string   `json:"zu,omitempty"`
+	ZDUnifiedCh string   `json:"zuc,omitempty"`
+	ZDUnifiedAt int64    `json:"zua,omitempty"`
+	ZDChannel   string   `json:"zc,omitempty"`
+	ZDChannelAt int64    `json:"zca,omitempty"`
+	LastBF      int64    `json:"lb,omitempty"`
+	BFTouchedAt int64    `json:"bt,omitempty"`
+	BFEchoes    []bfWire `json:"be,omitempty"`
+	ZDEchoes    []zdWire `json:"ze,omitempty"`
+	Polled      string   `json:"p,omitempty"`
+	PolledOK    bool     `json:"pok,omitempty"`
+	BFSet       string   `json:"bs,omitempty"`
+	BFSetAt     int64    `json:"bsa,omitempty"`
+	BFPending   string   `json:"bp,omitempty"`
+	ZDSet       string   `json:"zs,omitempty"`
+	ZDSetAt     int64    `json:"zsa,omitempty"`
+	ZDPending   string   `json:"zp,omitempty"`
+}
+
+type bfWire struct {
+	P  string `json:"p"`
+	At int64  `json:"t"`
+}
+
+type zdWire struct {
+	S  string `json:"s"`
+	C  string `json:"c,omitempty"`
+	At int64  `json:"t"`
+	U  bool   `json:"u,omitempty"`
+	CS bool   `json:"cs,omitempty"`
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// encode returns st as the store keeps it: its version, a space, and the
+// record as JSON.
+func (st *agentState) encode(version int64) string {
+	r := agentRecord{
+		BFID: st.bfID, BFKnown: st.bfKnown, BFKnownAt: nanos(st.bfKnownAt), ZDKnown: st.zdKnown, ZDKnownAt: nanos(st.zdKnownAt),
+		ZDUnified: st.zdUnified, ZDUnifiedCh: st.zdUnifiedCh, ZDUnifiedAt: nanos(st.zdUnifiedAt),
+		ZDChannel: st.zdChannel, ZDChannelAt: nanos(st.zdChannelAt), LastBF: nanos(st.lastBF), BFTouchedAt: nanos(st.bfTouchedAt),
+		Polled: st.polled, PolledOK: st.polledOK,
+		BFSet: st.bfSet, BFSetAt: nanos(st.bfSetAt), BFPending: st.bfPending,
+		ZDSet: st.zdSet, ZDSetAt: nanos(st.zdSetAt), ZDPending: st.zdPending,
+	}
+	for _, e := range st.bfEchoes {
+		r.BFEchoes = append(r.BFEchoes, bfWire{P: e.presence, At: nanos(e.at)})
+	}
+	for _, e := range st.zdEchoes {
+		r.ZDEchoes = append(r.ZDEchoes, zdWire{S: e.status, C: e.channel, At: nanos(e.at), U: e.unifiedSeen, CS: e.channelSeen})
+	}
+	b, _ := json.Marshal(r) // strings, ints and bools only: cannot fail
+	return strconv.FormatInt(version, 10) + " " + string(b)
+}
+
+// decodeAgent reads a record written by encode.
+func decodeAgent(id int64, s string) (*agentState, error) {
+	v, body, ok := strings.Cut(s, " ")
+	version, err := strconv.ParseInt(v, 10, 64)
+	if !ok || err != nil || version <= 0 {
+		return nil, fmt.Errorf("statussync: agent %d's record in the store does not start with a version", id)
+	}
+	var r agentRecord
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		return nil, fmt.Errorf("statussync: agent %d's record in the store: %w", id, err)
+	}
+	st := &agentState{id: id, version: version,
+		bfID: r.BFID, bfKnown: r.BFKnown, bfKnownAt: fromNanos(r.BFKnownAt), zdKnown: r.ZDKnown, zdKnownAt: fromNanos(r.ZDKnownAt),
+		zdUnified: r.ZDUnified, zdUnifiedCh: r.ZDUnifiedCh, zdUnifiedAt: fromNanos(r.ZDUnifiedAt),
+		zdChannel: r.ZDChannel, zdChannelAt: fromNanos(r.ZDChannelAt), lastBF: fromNanos(r.LastBF), bfTouchedAt: fromNanos(r.BFTouchedAt),
+		polled: r.Polled, polledOK: r.PolledOK,
+		bfSet: r.BFSet, bfSetAt: fromNanos(r.BFSetAt), bfPending: r.BFPending,
+		zdSet: r.ZDSet, zdSetAt: fromNanos(r.ZDSetAt), zdPending: r.ZDPending,
+	}
+	for _, e := range r.BFEchoes {
+		st.bfEchoes = append(st.bfEchoes, bfEcho{presence: e.P, at: fromNanos(e.At)})
+	}
+	for _, e := range r.ZDEchoes {
+		st.zdEchoes = append(st.zdEchoes, zdEcho{status: e.S, channel: e.C, at: fromNanos(e.At), unifiedSeen: e.U, channelSeen: e.CS})
+	}
+	return st, nil
+}
+
+func agentKey(id int64) string { return keyAgent + strconv.FormatInt(id, 10) }
+
+// loadAgent reads the record of the Zendesk agent id: one store round
+// trip. An agent never seen (or forgotten) has an empty record of version
+// 0. A record that does not decode is dropped and started afresh: it is
+// the flow's own, and ordering restarts from the next observation.
+func (f *Flow) loadAgent(ctx context.Context, id int64) (*agentState, error) {
+	v, ok, err := f.store.Get(ctx, agentKey(id))
+	if err != nil {
+		return nil, storeErr(fmt.Sprintf("reading agent %d's record", id), err)
+	}
+	if !ok {
+		return &agentState{id: id}, nil
+	}
+	st, err := decodeAgent(id, v)
+	if err != nil {
+		f.log.WarnContext(ctx, "statussync: dropping an agent record that does not decode", "zendesk_agent_id", id, "error", err.Error())
+		return &agentState{id: id}, nil
+	}
+	return st, nil
+}
+
+// commit writes st back if nobody wrote the agent's record since st was
+// read (one round trip: SetIfNewer with the next version, so that of two
+// writers that read one version only the first succeeds), and returns
+// errConflict when somebody did. On success st holds the new version.
+func (f *Flow) commit(ctx context.Context, st *agentState) error {
+	next := st.version + 1
+	ok, err := f.store.SetIfNewer(ctx, agentKey(st.id), next, st.encode(next), f.cfg.Retention)
+	if err != nil {
+		return storeErr(fmt.Sprintf("writing agent %d's record", st.id), err)
+	}
+	if !ok {
+		return errConflict
+	}
+	st.version = next
+	return nil
+}
+
+// update applies change to the agent's record and writes it back,
+// reading it again and re-applying change while other writers get there
+// first. st is the caller's copy: when its version is still current the
+// first write needs no read. It returns the record as written.
+func (f *Flow) update(ctx context.Context, st *agentState, change func(*agentState)) (*agentState, error) {
+	cur := st.clone()
+	for range maxConflicts {
+		change(cur)
+		err := f.commit(ctx, cur)
+		if !errors.Is(err, errConflict) {
+			return cur, err
+		}
+		if cur, err = f.loadAgent(ctx, st.id); err != nil {
+			return nil, err
+		}
+	}
+	return nil, storeErr(fmt.Sprintf("updating agent %d's record", st.id), errTooContended)
+}
+
+// errTooContended: the record kept changing under the flow.
+var errTooContended = errors.New("the record kept changing under concurrent writers; the sender is asked to retry")
+
+// clone returns a copy of st that shares nothing with it.
+func (st *agentState) clone() *agentState {
+	c := *st
+	c.bfEchoes = append([]bfEcho(nil), st.bfEchoes...)
+	c.zdEchoes = append([]zdEcho(nil), st.zdEchoes...)
+	return &c
+}
+
+// forget deletes the record of an agent the flow cannot act on, if this
+// observation created it (so that calls about unknown agents leave
+// nothing behind). Errors are logged: the record expires anyway.
+func (f *Flow) forget(ctx context.Context, st *agentState, createdVersion int64) {
+	if createdVersion != 0 {
+		return
+	}
+	if err := f.store.Delete(ctx, agentKey(st.id)); err != nil {
+		f.log.WarnContext(ctx, "statussync: cannot delete the record of an unknown agent; it expires", "zendesk_agent_id", st.id, "error", err.Error())
+	}
+}
+
+// rememberBabelforceAgent records which Zendesk agent a babelforce agent
+// is, for automation calls without a source_id.
+func (f *Flow) rememberBabelforceAgent(ctx context.Context, bfID string, zid int64) {
+	if bfID == "" || zid <= 0 {
+		return
+	}
+	if err := f.store.Set(ctx, keyBabelforce+bfID, strconv.FormatInt(zid, 10), f.cfg.Retention); err != nil {
+		f.log.WarnContext(ctx, "statussync: cannot cache a babelforce agent's Zendesk id", "babelforce_agent_id", bfID, "error", err.Error())
+	}
+}
+
+// cachedZendeskAgent returns the Zendesk agent id remembered for a
+// babelforce agent, or 0.
+func (f *Flow) cachedZendeskAgent(ctx context.Context, bfID string) (int64, error) {
+	v, ok, err := f.store.Get(ctx, keyBabelforce+bfID)
+	if err != nil {
+		return 0, storeErr("reading babelforce agent "+bfID+"'s Zendesk id", err)
+	}
+	if !ok {
+		return 0, nil
+	}
+	zid, _ := strconv.ParseInt(v, 10, 64)
+	return zid, nil
+}
+
+// claim takes key for lease if no replica holds it: the one pass of the
+// poller or reconciler that runs per interval across replicas.
+func (f *Flow) claim(ctx context.Context, key string, lease time.Duration) (bool, error) {
+	ok, err := f.store.Add(ctx, key, strconv.FormatInt(f.now().UnixNano(), 10), lease)
+	return ok, storeErr("claiming "+strings.TrimPrefix(key, keyPrefix), err)
+}
+
+
