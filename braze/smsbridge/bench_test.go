@@ -19,6 +19,7 @@ import (
 	"github.com/deskbridge/deskbridge/braze/brazetest"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
 // The agent-reply path, measured: a signed Zendesk trigger webhook reaches
@@ -30,9 +31,10 @@ import (
 
 const benchSecret = "bench-signing-secret"
 
-// benchBody is a rendered compact trigger body.
-func benchBody() []byte {
-	return []byte(`{"event":"reply","ticket_id":"1234","status":"Open","external_id":"` + customer + `","requester_id":"7","author_id":"8",` +
+// benchBody is a rendered compact trigger body: reply n on its ticket
+// (each delivery is a new reply, keyed by its signed body).
+func benchBody(n int64) []byte {
+	return []byte(`{"event":"reply","ticket_id":"` + strconv.FormatInt(1000+n, 10) + `","status":"Open","external_id":"` + customer + `","requester_id":"7","author_id":"8",` +
 		`"comment":"----------------------------------------------\n\nAnn Agent, Mar 3, 2025, 10:04\n\nBonjour Chloé 👋\nYour order ships today & arrives Friday.\n\nAnything else?"}`)
 }
 
@@ -48,27 +50,41 @@ func benchBraze(b *testing.B) (*brazetest.Server, string) {
 	return bz, id
 }
 
-// benchSender posts signed deliveries, each with a new invocation id.
+// benchZendesk is a client of a fake Zendesk, which the flow asks once
+// for its own user (to tell its own comments from agents' replies).
+func benchZendesk(b *testing.B) *zendesk.Client {
+	zd := zendesktest.NewServer()
+	b.Cleanup(zd.Close)
+	zc, err := zendesk.NewClient(zendesk.WithBaseURL(zd.URL), zendesk.WithAPIToken(zd.Email, zd.APIToken))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return zc
+}
+
+// benchSender posts signed deliveries, each a new reply with a new
+// invocation id.
 type benchSender struct {
 	url    string
 	client *http.Client
-	body   []byte
 	seq    atomic.Int64
 }
 
 func newBenchSender(url string) *benchSender {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 256
-	return &benchSender{url: url, client: &http.Client{Transport: tr}, body: benchBody()}
+	return &benchSender{url: url, client: &http.Client{Transport: tr}}
 }
 
 func (s *benchSender) send(b *testing.B) {
-	sig, ts := webhook.SignZendesk(benchSecret, time.Now(), s.body)
-	req, _ := http.NewRequest(http.MethodPost, s.url, bytes.NewReader(s.body))
+	n := s.seq.Add(1)
+	body := benchBody(n)
+	sig, ts := webhook.SignZendesk(benchSecret, time.Now(), body)
+	req, _ := http.NewRequest(http.MethodPost, s.url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(webhook.HeaderZendeskSignature, sig)
 	req.Header.Set(webhook.HeaderZendeskSignatureTimestamp, ts)
-	req.Header.Set(webhook.HeaderZendeskInvocationID, strconv.FormatInt(s.seq.Add(1), 10))
+	req.Header.Set(webhook.HeaderZendeskInvocationID, strconv.FormatInt(n, 10))
 	resp, err := s.client.Do(req)
 	if err != nil {
 		b.Fatal(err)
@@ -107,7 +123,7 @@ func BenchmarkAgentReply(b *testing.B) {
 	for _, parallel := range []bool{false, true} {
 		b.Run(map[bool]string{false: "serial", true: "parallel"}[parallel], func(b *testing.B) {
 			bz, campaign := benchBraze(b)
-			zc, _ := zendesk.NewClient(zendesk.WithBaseURL("http://127.0.0.1:1"), zendesk.WithOAuthToken("unused"))
+			zc := benchZendesk(b)
 			bc, err := braze.NewClient(braze.WithBaseURL(bz.URL), braze.WithAPIKey(bz.APIKey()), braze.WithMaxRetries(0))
 			if err != nil {
 				b.Fatal(err)

@@ -2,8 +2,6 @@ package smsbridge
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -11,7 +9,7 @@ import (
 	"time"
 )
 
-// customerLockTTL is the lease of a customer's claim in the [Store]: longer
+// customerLockTTL is the lease of a customer's claim in the store: longer
 // than the handling of one text takes (a few Zendesk and Braze calls with
 // short retry budgets), short enough that the claim of a replica that died
 // does not hold the customer's texts back for long (Braze retries them).
@@ -21,7 +19,7 @@ const customerLockTTL = time.Minute
 // customer; the text is answered 503 and Braze retries it.
 var errCustomerBusy = errors.New("smsbridge: another text from this customer is being handled elsewhere; retry later")
 
-// customerLockKey and customerTicketKey are the [Store] keys of a customer's
+// customerLockKey and customerTicketKey are the store keys of a customer's
 // claim and of the ticket the bridge last opened for them.
 func customerLockKey(externalID string) string   { return "customer-lock:" + digest(externalID) }
 func customerTicketKey(externalID string) string { return "customer-ticket:" + digest(externalID) }
@@ -29,53 +27,42 @@ func customerTicketKey(externalID string) string { return "customer-ticket:" + d
 // lockCustomer serialises the handling of a customer's texts, so that two
 // texts arriving together when the customer has no ticket open one ticket,
 // not two. Within the process, a second text waits for the first (or for
-// ctx); across replicas sharing the [Store], the customer is claimed with
-// Store.Add for customerLockTTL, and a text whose customer is claimed
-// elsewhere gets errCustomerBusy. The returned function releases both.
-func (b *Bridge) lockCustomer(ctx context.Context, log *slog.Logger, externalID string) (func(), error) {
-	unlock, err := b.customers.lock(ctx, externalID)
+// ctx); across replicas sharing the store, the customer is claimed with
+// [store.Store.Add] for customerLockTTL, and a text whose customer is
+// claimed elsewhere gets errCustomerBusy. The returned function releases
+// both.
+func (f *Flow) lockCustomer(ctx context.Context, log *slog.Logger, externalID string) (func(), error) {
+	unlock, err := f.customers.lock(ctx, externalID)
 	if err != nil {
 		return nil, err
 	}
-	var tok [12]byte
-	_, _ = rand.Read(tok[:]) // never fails
-	token, key := hex.EncodeToString(tok[:]), customerLockKey(externalID)
-	ok, err := b.store.Add(ctx, key, token, customerLockTTL)
-	switch {
-	case err != nil:
+	release, err := f.claim(ctx, log, customerLockKey(externalID), customerLockTTL)
+	if err != nil {
 		unlock()
-		return nil, errStore(err)
-	case !ok:
-		unlock()
-		log.InfoContext(ctx, "another text from the customer is being handled elsewhere; asking Braze to retry")
-		return nil, errCustomerBusy
+		if errors.Is(err, errBusy) {
+			log.InfoContext(ctx, "another text from the customer is being handled elsewhere; asking Braze to retry")
+			return nil, errCustomerBusy
+		}
+		return nil, err
 	}
 	return func() {
 		defer unlock()
-		// Release the claim only if it is still ours: past its lease,
-		// another replica may hold it.
-		bg := context.WithoutCancel(ctx)
-		if v, ok, err := b.store.Get(bg, key); err == nil && ok && v == token {
-			err = b.store.Delete(bg, key)
-			if err != nil {
-				log.WarnContext(ctx, "store failed releasing the customer", slog.String("error", err.Error()))
-			}
-		}
+		release()
 	}, nil
 }
 
 // rememberTicket records the ticket the bridge opened for a customer, so
 // that their next text finds it before Braze's zendesk_ticket attribute
 // says so (a text sent meanwhile carries no ticket).
-func (b *Bridge) rememberTicket(ctx context.Context, log *slog.Logger, externalID string, ticket int64) {
-	if err := b.store.Set(ctx, customerTicketKey(externalID), strconv.FormatInt(ticket, 10), b.cfg.InboundWindow); err != nil {
+func (f *Flow) rememberTicket(ctx context.Context, log *slog.Logger, externalID string, ticket int64) {
+	if err := f.store.Set(ctx, customerTicketKey(externalID), strconv.FormatInt(ticket, 10), f.cfg.InboundWindow); err != nil {
 		log.WarnContext(ctx, "store failed remembering the customer's ticket", slog.String("error", err.Error()))
 	}
 }
 
 // rememberedTicket returns the ticket rememberTicket recorded, 0 if none.
-func (b *Bridge) rememberedTicket(ctx context.Context, externalID string) (int64, error) {
-	v, ok, err := b.store.Get(ctx, customerTicketKey(externalID))
+func (f *Flow) rememberedTicket(ctx context.Context, externalID string) (int64, error) {
+	v, ok, err := f.store.Get(ctx, customerTicketKey(externalID))
 	if err != nil || !ok {
 		return 0, err
 	}

@@ -20,18 +20,18 @@
 //
 // Provision sets up the Zendesk side (the user field, the webhook, a trigger
 // category and the two triggers) and writes out the Braze side, which
-// Braze's API cannot create. [New] builds the [Bridge]; [Bridge.Handler] serves
+// Braze's API cannot create. [New] builds the [Flow]; [Flow.Handler] serves
 // both webhooks.
 //
 //	rep, err := smsbridge.Provision(ctx, zc, smsbridge.ProvisionConfig{BridgeURL: "https://sms.example.com"})
 //	fmt.Print(rep, rep.BrazeSetup)
-//	b, err := smsbridge.New(smsbridge.Config{
+//	f, err := smsbridge.New(smsbridge.Config{
 //		Zendesk: zc, Braze: bc,
 //		ReplyCampaignID: replyID, ClosingCampaignID: closingID,
 //		ZendeskSecrets: []string{rep.SigningSecret},
 //		BrazeSecrets:   []string{os.Getenv("BRIDGE_BRAZE_SECRET")},
 //	})
-//	http.ListenAndServe(":8080", b.Handler())
+//	http.ListenAndServe(":8080", f.Handler())
 //
 // # What each side sends
 //
@@ -99,10 +99,13 @@
 // a comment whose earlier attempt may have succeeded, the bridge looks for
 // it on the ticket.
 //
-// Agent replies are keyed by X-Zendesk-Webhook-Invocation-Id. Braze sends
+// Agent replies are keyed by a digest of their signed body
+// ([AgentReply.Key]), not by X-Zendesk-Webhook-Invocation-Id, which
+// Zendesk does not sign: a captured delivery replayed with another
+// invocation id is still a duplicate. Braze sends
 // are not idempotent, and a 5xx or a broken connection does not say whether
 // the SMS went out ([braze.MaybeSent]). The bridge records each send in the
-// Store before and after making it, and marks it in Braze: the send sets
+// store before and after making it, and marks it in Braze: the send sets
 // the customer attribute [Config.SendMarker] to the delivery's key, and Braze
 // applies a send's attributes before sending. After an ambiguous failure it
 // answers 503; on Zendesk's retry it reads the marker back
@@ -121,11 +124,47 @@
 // text opens is remembered: two texts sent together by a customer without a
 // ticket open one ticket, with both texts on it.
 //
-// One process keeps its memory in a [MemoryStore] and [webhook.MemoryDeduper];
-// replicas need a shared [Store] and Deduper ([Config.Store], [Config.Deduper]).
-// The shared [Store] is also what serialises a customer's texts across
-// replicas: its Add (Redis SET NX) claims the customer for a minute, and a
-// replica that finds the customer claimed answers 503, so Braze retries.
+// See Running several replicas for what the store does across replicas.
+//
+// # Running several replicas
+//
+// Everything the flow remembers between deliveries is in [Config.Store], a
+// [store.Store] with a TTL on every key: each agent reply's send record,
+// each text's record, the texts the flow posted (to recognise their echo),
+// each customer's latest ticket, and the claim on a customer while one of
+// their texts is handled. Give every replica the same store, such as a
+// [github.com/deskbridge/deskbridge/store/redisstore.Store] on one Redis,
+// and any replica may take any delivery:
+//
+//   - a Zendesk retry that the load balancer sends to another replica finds
+//     the reply's send record there: "sent", it is a duplicate (200, no
+//     second SMS); "sending" by a replica that is still waiting for Braze,
+//     it is answered 503 with Retry-After, and the next retry finds the
+//     outcome. A send, once started, finishes even if Zendesk stops
+//     waiting, so that its outcome is known;
+//   - two texts of a customer without a ticket, reaching two replicas at
+//     once, open one ticket: the first claims the customer in the store
+//     (an Add with a one-minute lease, so that a replica that dies does not
+//     hold the customer for longer), the other answers 503 and Braze
+//     retries it onto the ticket the first one opened;
+//   - a store that fails or cannot be reached (Redis restarting, say) is a
+//     transient error: the delivery is answered 503 with Retry-After, so
+//     that Zendesk or Braze retries it once the store is back. Nothing is
+//     lost, and nothing is sent twice: a send whose outcome could not be
+//     recorded is found again through its marker in Braze
+//     ([Config.SendMarker]).
+//
+// With no store, [New] keeps the flow's state in a [store.Memory] of its
+// own process, and logs that the flow is then single-replica: two replicas
+// would each send a retried reply (two SMS for one reply) and each open a
+// ticket for a customer's two first texts. Several Flows in one process
+// may share one store.Memory.
+//
+// The hot path, an agent's reply sent as an SMS, costs two store round
+// trips: the claim of the send (Add) and its record (Set). The flow reads
+// its own Zendesk user once, so that an agent's reply needs no look-up of
+// the texts the flow posted. Braze's deliveries are de-duplicated with a
+// [webhook.StoreDeduper] on the same store.
 //
 // # Unconfirmed
 //

@@ -1,8 +1,6 @@
 package smsbridge
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -14,6 +12,8 @@ import (
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
@@ -125,7 +125,7 @@ func TestNoEchoWithoutTheLoopGuard(t *testing.T) {
 	if n := len(e.sends()); n != 1 {
 		t.Errorf("%d SMS, want 1: the customer's text was sent back", n)
 	}
-	if !e.logged("the bridge posted this comment from an SMS") {
+	if !e.logged("the flow posted this comment from an SMS") {
 		t.Error("the log lacks the echo decision")
 	}
 }
@@ -165,8 +165,8 @@ func TestInboundDuplicateDelivery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := e.bridge.HandleInboundSMS(t.Context(), m); err != nil || out != OutcomeDuplicate {
-		t.Errorf("HandleInboundSMS again: %v, %v", out, err)
+	if res, err := e.flow.HandleInboundSMS(t.Context(), m); err != nil || res.Outcome != flow.Duplicate {
+		t.Errorf("HandleInboundSMS again: %v, %v", res, err)
 	}
 	if n := len(e.comments(ticket)); n != 2 {
 		t.Errorf("%d comments, want 2", n)
@@ -320,9 +320,12 @@ func TestAgentReplyBrazeRefuses(t *testing.T) {
 		t.Errorf("note: %+v", last)
 	}
 	// The refusal is remembered: a retry of the delivery sends nothing.
-	r := &AgentReply{Key: "zd:" + ds[len(ds)-1].InvocationID, Event: EventReply, TicketID: ticket, ExternalID: customer, Text: "Hello"}
-	if out, err := e.bridge.HandleAgentReply(t.Context(), r); out != OutcomeRefused || err != nil {
-		t.Errorf("again: %v %v", out, err)
+	r, err := ParseAgentReply(ds[len(ds)-1].Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := e.flow.HandleAgentReply(t.Context(), r); res.Outcome != flow.Duplicate || res.Detail != "refused before" || err != nil {
+		t.Errorf("again: %v %v", res, err)
 	}
 }
 
@@ -579,7 +582,7 @@ func TestEchoCheckRetriesWhenTheBridgeCannotReadItsUser(t *testing.T) {
 	if n := len(e.sends()); n != 0 {
 		t.Errorf("%d SMS: the customer's text was sent back", n)
 	}
-	if !e.logged("could not read the bridge's own Zendesk user") {
+	if !e.logged("could not read the flow's own Zendesk user") {
 		t.Error("the log lacks the failure")
 	}
 }
@@ -641,33 +644,22 @@ func TestBracesInTextSurvive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := e.bridge.HandleInboundSMS(t.Context(), m); err != nil || out != OutcomeCommented {
-		t.Errorf("HandleInboundSMS: %s %v", out, err)
+	if res, err := e.flow.HandleInboundSMS(t.Context(), m); err != nil || res.Detail != DetailCommentAdded {
+		t.Errorf("HandleInboundSMS: %s %v", res, err)
 	}
-}
-
-// strictStore is a MemoryStore that refuses a TTL that is not positive,
-// as Redis refuses SET … EX 0.
-type strictStore struct{ MemoryStore }
-
-func (s *strictStore) Set(ctx context.Context, key, value string, ttl time.Duration) error {
-	if ttl <= 0 {
-		return fmt.Errorf("ERR invalid expire time in 'set' command (%v)", ttl)
-	}
-	return s.MemoryStore.Set(ctx, key, value, ttl)
 }
 
 // TestEchoIsUsedUp: a recognised echo is forgotten through Store.Delete,
 // not through a Set with no TTL that a Redis-like store refuses.
 func TestEchoIsUsedUp(t *testing.T) {
 	t.Parallel()
-	store := &strictStore{}
+	store := store.NewMemory() // refuses a TTL that is not positive, as Redis does
 	e := newEnv(t, func(c *Config) { c.Store = store })
 	ticket := e.openTicket()
 	e.agentSays(ticket, "Hello")
 	e.removeLoopGuard()
 	e.text("Same words")
-	if n := len(e.sends()); n != 1 || !e.logged("the bridge posted this comment from an SMS") {
+	if n := len(e.sends()); n != 1 || !e.logged("the flow posted this comment from an SMS") {
 		t.Fatalf("%d SMS, want 1 (the echo skipped)", n)
 	}
 	if _, ok, _ := store.Get(t.Context(), echoKey(customer, "Same words")); ok {
@@ -726,7 +718,7 @@ func TestConcurrentFirstTextsOpenOneTicket(t *testing.T) {
 	if !slices.Equal(bodies, want) {
 		t.Errorf("comments %q, want %q", bodies, want)
 	}
-	if n := e.bridge.customers.len(); n != 0 {
+	if n := e.flow.customers.len(); n != 0 {
 		t.Errorf("%d customer locks left", n)
 	}
 }
@@ -736,7 +728,7 @@ func TestConcurrentFirstTextsOpenOneTicket(t *testing.T) {
 // ticket is answered 503, and Braze's retry lands on that ticket.
 func TestReplicasOpenOneTicket(t *testing.T) {
 	t.Parallel()
-	store, dedup := &MemoryStore{}, &webhook.MemoryDeduper{}
+	store, dedup := store.NewMemory(), &webhook.MemoryDeduper{}
 	e := newEnv(t, func(c *Config) { c.Store, c.Deduper = store, dedup })
 	other, err := New(Config{
 		Zendesk: e.zc, Braze: e.bc, ReplyCampaignID: e.reply,

@@ -36,7 +36,7 @@ type env struct {
 	bz      *brazetest.Server
 	zc      *zendesk.Client
 	bc      *braze.Client
-	bridge  *Bridge
+	flow    *Flow
 	srv     *httptest.Server
 	agent   int64
 	report  *ProvisionReport
@@ -127,11 +127,11 @@ func newEnv(t *testing.T, tweak ...func(*Config)) *env {
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	e.bridge, err = New(cfg)
+	e.flow, err = New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	handler := e.bridge.Handler()
+	handler := e.flow.Handler()
 	h.Store(&handler)
 	t.Cleanup(func() {
 		if t.Failed() {

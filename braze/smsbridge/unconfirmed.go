@@ -151,11 +151,11 @@ func messageIDLiquid() string { return "{{campaign.${dispatch_id}}}" }
 // consistent within 10 to 100 ms and recommends about five minutes between
 // dependent calls (https://www.braze.com/docs/api/api_limits/). A marker
 // not yet visible reads as "not processed", and [Config.Delivery] decides.
-func (b *Bridge) probe(ctx context.Context, r *AgentReply) (bool, error) {
-	if b.cfg.SendMarker == "" {
+func (f *Flow) probe(ctx context.Context, r *AgentReply) (bool, error) {
+	if f.cfg.SendMarker == "" {
 		return false, nil
 	}
-	res, err := b.cfg.Braze.Users.ExportIDs(ctx, &braze.ExportIDsRequest{
+	res, err := f.cfg.Braze.Users.ExportIDs(ctx, &braze.ExportIDsRequest{
 		ExternalIDs:    []string{r.ExternalID},
 		FieldsToExport: []string{"external_id", "custom_attributes"},
 	})
@@ -163,7 +163,7 @@ func (b *Bridge) probe(ctx context.Context, r *AgentReply) (bool, error) {
 		return false, err
 	}
 	for _, u := range res.Users {
-		if anyString(u.CustomAttributes[b.cfg.SendMarker]) == r.Key {
+		if anyString(u.CustomAttributes[f.cfg.SendMarker]) == r.Key {
 			return true, nil
 		}
 	}

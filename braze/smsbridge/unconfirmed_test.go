@@ -3,12 +3,14 @@ package smsbridge
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
@@ -163,7 +165,7 @@ func TestUnconfirmedSendMarkerVisibleOnExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &Bridge{cfg: Config{Braze: bc, SendMarker: DefaultSendMarker}}
+	b := &Flow{cfg: Config{Braze: bc, SendMarker: DefaultSendMarker}}
 	r := &AgentReply{Key: "zd:inv-1", ExternalID: customer}
 	if ok, err := b.probe(t.Context(), r); ok || err != nil {
 		t.Fatalf("before the send: %v %v", ok, err)
@@ -231,7 +233,8 @@ func TestUnconfirmedZendeskRetryAfterCeiling(t *testing.T) {
 	}
 	for d, refused := range map[time.Duration]bool{59 * time.Second: false, zendeskMaxRetryAfter: true} {
 		_, err := New(Config{RetryAfter: d})
-		if got := err != nil && strings.Contains(err.Error(), "RetryAfter: "); got != refused {
+		got := slices.ContainsFunc(flow.Problems(err), func(p *flow.ConfigError) bool { return p.Field == "Config.RetryAfter" })
+		if got != refused {
 			t.Errorf("RetryAfter %v refused = %v, want %v (%v)", d, got, refused, err)
 		}
 	}

@@ -33,9 +33,17 @@ const (
 // Step 4), so that a trigger written for Braze can be pointed at the bridge
 // unchanged.
 type AgentReply struct {
-	// Key identifies the delivery across the sender's retries: "zd:" and
-	// the X-Zendesk-Webhook-Invocation-Id header, or "zd:h:" and a digest
-	// of the body when the header is missing. The handler fills it.
+	// Key identifies the reply across the sender's retries: "zd:" and a
+	// digest of what the signed body says (event, ticket, status,
+	// customer, requester, author, comment, text). Not the
+	// X-Zendesk-Webhook-Invocation-Id header: Zendesk does not sign it,
+	// so a captured delivery replayed within the signature's tolerance
+	// under a new invocation id, or none, would count as a new reply. The
+	// handler fills it; [Flow.HandleAgentReply] fills it when empty.
+	//
+	// The digest has a cost: two replies that render the same body (the
+	// same words on the same ticket, and a comment header of the same
+	// minute) are one reply, sent once.
 	Key string
 	// Event is [EventReply] or [EventSolved].
 	Event string
@@ -229,6 +237,12 @@ func ParseInboundSMS(contentType string, body []byte) (*InboundSMS, error) {
 }
 
 // digest returns a short hex digest of parts.
+// agentReplyKey returns the [AgentReply.Key] of r.
+func agentReplyKey(r *AgentReply) string {
+	return "zd:" + digest(r.Event, strconv.FormatInt(r.TicketID, 10), r.Status, r.ExternalID,
+		strconv.FormatInt(r.RequesterID, 10), strconv.FormatInt(r.AuthorID, 10), r.Comment, r.Text)
+}
+
 func digest(parts ...string) string {
 	h := sha256.New()
 	for _, p := range parts {

@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/deskbridge/deskbridge/braze"
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
@@ -152,12 +155,21 @@ func FuzzParseInboundSMS(f *testing.F) {
 
 func TestNewValidates(t *testing.T) {
 	t.Parallel()
-	_, err := New(Config{BrazeScheme: webhook.SchemeHeader, Delivery: 7, RetryAfter: time.Minute})
-	for _, want := range []string{"Zendesk: a *zendesk.Client is required", "Braze: a *braze.Client is required",
-		"ReplyCampaignID", "ZendeskSecrets", "BrazeSecrets", "BrazeHeader", "Delivery: unknown policy 7", "RetryAfter: 1m0s"} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("error %v lacks %q", err, want)
+	_, err := New(Config{BrazeScheme: webhook.SchemeHeader, Delivery: 7, RetryAfter: time.Minute, InboundWindow: -1})
+	var fields []string
+	for _, p := range flow.Problems(err) {
+		fields = append(fields, p.Field)
+		if p.Flow != "smsbridge" || p.Problem == "" || p.Fix == "" {
+			t.Errorf("problem without flow, problem or fix: %+v", p)
 		}
+	}
+	want := []string{"Config.Zendesk", "Config.Braze", "Config.ReplyCampaignID", "Config.ZendeskSecrets", "Config.BrazeSecrets",
+		"Config.BrazeHeader", "Config.Delivery", "Config.InboundWindow", "Config.RetryAfter"}
+	if !slices.Equal(fields, want) {
+		t.Errorf("problems %q, want %q (all at once)", fields, want)
+	}
+	if !strings.Contains(err.Error(), `smsbridge: Config.Delivery = "7": is not a delivery policy; fix: use AtMostOnce`) {
+		t.Errorf("error: %v", err)
 	}
 	zc, _ := zendesk.NewClient(zendesk.WithBaseURL("http://127.0.0.1:1"), zendesk.WithOAuthToken("t"), zendesk.WithMaxRetries(0))
 	bc, _ := braze.NewClient(braze.WithBaseURL("http://127.0.0.1:1"), braze.WithAPIKey("k"))
@@ -165,6 +177,9 @@ func TestNewValidates(t *testing.T) {
 	b, err := New(ok)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, ok := b.store.(*store.Memory); !ok {
+		t.Errorf("default store %T, want *store.Memory", b.store)
 	}
 	if b.cfg.SendMarker != DefaultSendMarker || b.cfg.UserField != DefaultUserField || b.cfg.RetryAfter != DefaultRetryAfter ||
 		b.cfg.BrazeScheme != webhook.SchemeBearer || b.AgentReplyHandler() == nil || b.InboundSMSHandler() == nil {
@@ -201,8 +216,8 @@ func TestHandleDirectly(t *testing.T) {
 	}
 	// A reply built by hand gets its text and key.
 	r := &AgentReply{Event: EventReply, ExternalID: "u", AuthorID: 3, RequesterID: 3, Comment: zendeskComment("A", "B", "hi")}
-	if out, err := b.HandleAgentReply(ctx, r); out != OutcomeSkipped || err != nil || r.Text != "hi" || r.Key == "" {
-		t.Errorf("own comment: %v %v %+v", out, err, r)
+	if res, err := b.HandleAgentReply(ctx, r); res.Outcome != flow.Ignored || err != nil || r.Text != "hi" || r.Key == "" {
+		t.Errorf("own comment: %v %v %+v", res, err, r)
 	}
 	if _, err := b.HandleAgentReply(ctx, &AgentReply{Event: "other", ExternalID: "u", Text: "x"}); !webhook.IsPermanent(err) {
 		t.Errorf("unknown event: %v", err)
@@ -215,7 +230,7 @@ func TestHandleDirectly(t *testing.T) {
 		t.Errorf("store failure: %v", err)
 	}
 	// Braze unreachable (a dial failure: certainly not sent) is retryable.
-	b.store = NewMemoryStore()
+	b.store = store.NewMemory()
 	if _, err := b.HandleAgentReply(ctx, &AgentReply{Key: "k1", Event: EventReply, ExternalID: "u", Text: "x"}); err == nil || webhook.IsPermanent(err) || braze.MaybeSent(err) {
 		t.Errorf("dial failure: %v", err)
 	}
@@ -239,87 +254,10 @@ func (failStore) Set(context.Context, string, string, time.Duration) error {
 func (failStore) Add(context.Context, string, string, time.Duration) (bool, error) {
 	return false, errors.New("down")
 }
-func (failStore) Delete(context.Context, string) error { return errors.New("down") }
-
-func TestMemoryStore(t *testing.T) {
-	t.Parallel()
-	now := time.Unix(1000, 0)
-	m := &MemoryStore{MaxKeys: 3, Now: func() time.Time { return now }}
-	ctx := context.Background()
-	_ = m.Set(ctx, "a", "1", time.Minute)
-	_ = m.Set(ctx, "b", "2", 2*time.Minute)
-	_ = m.Set(ctx, "a", "1b", 3*time.Minute) // replaced, expires later
-	if v, ok, _ := m.Get(ctx, "a"); !ok || v != "1b" {
-		t.Errorf("a = %q %v", v, ok)
-	}
-	_ = m.Set(ctx, "c", "3", 4*time.Minute)
-	_ = m.Set(ctx, "d", "4", 5*time.Minute) // over the bound: b (soonest to expire) goes
-	if _, ok, _ := m.Get(ctx, "b"); ok || m.Len() != 3 {
-		t.Errorf("b kept, len %d", m.Len())
-	}
-	now = now.Add(3 * time.Minute)
-	if _, ok, _ := m.Get(ctx, "a"); ok {
-		t.Error("a did not expire")
-	}
-	_ = m.Set(ctx, "e", "5", time.Hour) // drops the expired
-	if m.Len() != 3 {
-		t.Errorf("len %d after expiry", m.Len())
-	}
-	var zero MemoryStore
-	if _, ok, err := zero.Get(ctx, "x"); ok || err != nil {
-		t.Error("zero value")
-	}
-	if err := zero.Set(ctx, "x", "y", time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	if v, ok, _ := zero.Get(ctx, "x"); !ok || v != "y" {
-		t.Error("zero value set")
-	}
-
-	// Delete forgets a key at once, and keeps the expiry heap in step:
-	// the others still expire, and a deleted key can be set again.
-	if err := m.Delete(ctx, "c"); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, _ := m.Get(ctx, "c"); ok || m.Len() != 2 {
-		t.Errorf("c after Delete: kept %v, len %d", ok, m.Len())
-	}
-	if err := m.Delete(ctx, "c"); err != nil {
-		t.Errorf("deleting an absent key: %v", err)
-	}
-	if err := zero.Delete(ctx, "never set"); err != nil {
-		t.Errorf("zero value Delete: %v", err)
-	}
-	// Add stores only where nothing unexpired is stored.
-	if ok, err := zero.Add(ctx, "x", "z", time.Hour); ok || err != nil {
-		t.Errorf("Add over a live key: %v %v", ok, err)
-	}
-	if ok, _ := zero.Add(ctx, "new", "1", time.Hour); !ok {
-		t.Error("Add of a new key refused")
-	}
-	if v, _, _ := zero.Get(ctx, "x"); v != "y" {
-		t.Errorf("x = %q after a refused Add", v)
-	}
-	_ = m.Set(ctx, "g", "old", time.Minute)
-	now = now.Add(time.Minute)
-	if ok, _ := m.Add(ctx, "g", "new", time.Minute); !ok {
-		t.Error("Add over an expired key refused")
-	}
-	if v, _, _ := m.Get(ctx, "g"); v != "new" {
-		t.Errorf("g = %q", v)
-	}
-	_ = m.Set(ctx, "c", "3b", time.Minute)
-	now = now.Add(2 * time.Minute) // d (expired at +5m) and c (+4m) are gone; e remains
-	_ = m.Set(ctx, "f", "6", time.Hour)
-	if _, ok, _ := m.Get(ctx, "c"); ok || m.Len() != 2 {
-		t.Errorf("after expiry: c kept %v, len %d", ok, m.Len())
-	}
-	for _, k := range []string{"e", "f"} {
-		if _, ok, _ := m.Get(ctx, k); !ok {
-			t.Errorf("%s lost", k)
-		}
-	}
+func (failStore) SetIfNewer(context.Context, string, int64, string, time.Duration) (bool, error) {
+	return false, errors.New("down")
 }
+func (failStore) Delete(context.Context, string) error { return errors.New("down") }
 
 func TestSmallHelpers(t *testing.T) {
 	t.Parallel()
@@ -439,7 +377,7 @@ func TestKeyedMutex(t *testing.T) {
 // zeros where numbers are missing.
 func TestRecords(t *testing.T) {
 	t.Parallel()
-	b := &Bridge{store: &MemoryStore{}}
+	b := &Flow{store: store.NewMemory()}
 	ctx := t.Context()
 	for v, want := range map[string]struct {
 		state string

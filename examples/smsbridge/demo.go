@@ -46,7 +46,7 @@ type demo struct {
 	zd      *zendesktest.Server
 	bz      *brazetest.Server
 	zc      *zendesk.Client
-	bridge  *smsbridge.Bridge
+	bridge  *smsbridge.Flow
 	url     string // the bridge's base URL
 	agent   int64
 	reply   string // Braze campaign IDs

@@ -2,17 +2,18 @@ package smsbridge
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/deskbridge/deskbridge/braze"
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
@@ -83,18 +84,18 @@ func (d Delivery) String() string {
 	return "at-most-once"
 }
 
-// Config configures a [Bridge]. Zendesk, Braze, ReplyCampaignID,
+// Config configures a [Flow]. Zendesk, Braze, ReplyCampaignID,
 // ZendeskSecrets and BrazeSecrets are required; the rest has defaults.
 type Config struct {
 	// Zendesk reads tickets and users and writes comments, tickets and
-	// users. The bridge's calls must finish well within Zendesk's webhook
+	// users. The flow's calls must finish well within Zendesk's webhook
 	// timeout (see unconfirmed.go): give the client a short retry
 	// budget (zendesk.WithMaxRetries(2), zendesk.WithRetryWaitMax(2*time.Second)).
 	Zendesk *zendesk.Client
 	// Braze sends the SMS campaigns, sets the customer's attributes and
 	// probes sends. Its key needs campaigns.trigger.send, users.track and
 	// (for the probe) users.export.ids. Do not build it WithRetrySends:
-	// the bridge decides itself whether a send may be repeated.
+	// the flow decides itself whether a send may be repeated.
 	Braze *braze.Client
 
 	// ReplyCampaignID is the API-triggered SMS campaign that carries agent
@@ -138,17 +139,28 @@ type Config struct {
 	// Delivery decides the ambiguous case; see [Delivery]. Default [AtMostOnce].
 	Delivery Delivery
 	// SendMarker is the Braze custom attribute each send sets to its key;
-	// after an ambiguous failure, the bridge reads it back
+	// after an ambiguous failure, the flow reads it back
 	// (users/export/ids) to learn whether Braze processed the send, since
 	// Braze applies a send's attributes before sending. Default
 	// DefaultSendMarker; "-" turns the probe off.
 	SendMarker string
-	// Store remembers sends, texts, the bridge's own comments and each
-	// customer's latest ticket, and claims a customer while one of their
-	// texts is handled; default a [MemoryStore]. Share one between replicas.
-	Store Store
-	// Deduper de-duplicates deliveries in both handlers; default one
-	// webhook.MemoryDeduper per handler. Share one between replicas.
+	// Store holds everything the flow remembers between deliveries: each
+	// send and its state, each text posted, the flow's own recent comments
+	// (to recognise their echo), each customer's latest ticket, and the
+	// claim on a customer while one of their texts is handled. All of it
+	// expires. Replicas of the flow must share one, such as a
+	// [github.com/deskbridge/deskbridge/store/redisstore.Store] (see
+	// Running several replicas in the package documentation). nil means a
+	// [store.Memory] of this process alone, and [New] logs that the flow
+	// is then single-replica.
+	Store store.Store
+	// Deduper, when set, de-duplicates the deliveries of both handlers by
+	// their key, on top of the flow's own records. nil (the default, and
+	// the advice) de-duplicates Braze's deliveries with a
+	// [webhook.StoreDeduper] on Store, and Zendesk's with the send record
+	// itself: the record an agent reply's send claims in Store is what
+	// makes a retry a duplicate, so that the hot path costs two store
+	// round trips, not four.
 	Deduper webhook.Deduper
 	// InboundWindow is how long a Braze delivery is remembered; default
 	// DefaultInboundWindow.
@@ -162,9 +174,13 @@ type Config struct {
 	// or may not have been (it is also logged, and noted on the ticket
 	// unless NoUndeliveredNotes).
 	OnUndelivered func(context.Context, Undelivered)
-	// NoUndeliveredNotes stops the internal note the bridge adds to a
+	// NoUndeliveredNotes stops the internal note the flow adds to a
 	// ticket whose reply did not go out.
 	NoUndeliveredNotes bool
+	// OnResult, when set, is called with every decision the flow makes
+	// about a delivery (see [Result]), after it is made and before the
+	// delivery is answered. It must be quick and safe for concurrent use.
+	OnResult func(Result)
 
 	// Logger receives one record per decision (nil: discard). Message
 	// texts are never logged.
@@ -182,88 +198,36 @@ type Undelivered struct {
 	ExternalID string
 	Event      string // EventReply or EventSolved
 	// Uncertain is true when Braze may have sent it (an ambiguous failure
-	// the bridge did not repeat, [Delivery] being [AtMostOnce]), false when it
+	// the flow did not repeat, [Delivery] being [AtMostOnce]), false when it
 	// certainly was not sent (Braze refused it).
 	Uncertain bool
 	Err       error
 }
 
-// Outcome says what the bridge did with one delivery.
-type Outcome string
-
-// Outcomes.
-const (
-	OutcomeSent          Outcome = "sent"           // the reply or closing SMS was sent
-	OutcomeConfirmed     Outcome = "confirmed"      // an earlier ambiguous send was found processed by the probe
-	OutcomeAlreadySent   Outcome = "already sent"   // a retry of a delivery whose SMS went out
-	OutcomeWithheld      Outcome = "withheld"       // ambiguous; not sent again (AtMostOnce)
-	OutcomeRefused       Outcome = "refused"        // Braze refused the send (a 4xx but 401, 403, 429); not sent
-	OutcomeAttributes    Outcome = "attributes set" // solved without a closing campaign: attributes only
-	OutcomeEcho          Outcome = "echo"           // the bridge's own comment came back; not sent
-	OutcomeSkipped       Outcome = "skipped"        // nothing to send (no Braze ID, the requester's own comment, no text)
-	OutcomeCommented     Outcome = "commented"      // the text was added to the open ticket
-	OutcomeTicketCreated Outcome = "ticket created" // the text opened a ticket
-	OutcomeDuplicate     Outcome = "duplicate"      // the text was applied before
-)
-
-// Bridge connects Zendesk tickets and Braze SMS. It is safe for concurrent
-// use.
-type Bridge struct {
+// Flow connects Zendesk tickets and Braze SMS. It is safe for concurrent
+// use, and several Flows (in one process or many) may serve one
+// conversation when they share their [Config.Store].
+type Flow struct {
 	cfg     Config
-	store   Store
-	zdDedup webhook.Deduper
+	store   store.Store
+	zdDedup webhook.Deduper // nil: the send record de-duplicates
 	bzDedup webhook.Deduper
 	log     *slog.Logger
 	agent   http.Handler
 	inbound http.Handler
-	self    atomic.Int64 // the bridge's own Zendesk user, once read
-	// customers serialises the texts of each customer in this process.
+	self    atomic.Int64 // the flow's own Zendesk user, once read
+	// customers serialises the texts of each customer in this process;
+	// across processes the customer's claim in the store does.
 	customers keyedMutex
 }
 
-// New checks cfg and returns a [Bridge]. The error lists every problem.
-func New(cfg Config) (*Bridge, error) {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if cfg.Zendesk == nil {
-		bad("Zendesk: a *zendesk.Client is required")
+// New checks cfg and returns a [Flow]. The error lists every problem at
+// once, each a [*flow.ConfigError] saying what to change
+// ([flow.Problems] lists them).
+func New(cfg Config) (*Flow, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
 	}
-	if cfg.Braze == nil {
-		bad("Braze: a *braze.Client is required")
-	}
-	if strings.TrimSpace(cfg.ReplyCampaignID) == "" {
-		bad("ReplyCampaignID: the ID of the API-triggered SMS campaign for agent replies is required")
-	}
-	if !hasNonEmpty(cfg.ZendeskSecrets) {
-		bad("ZendeskSecrets: the Zendesk webhook's signing secret is required (Provision returns it)")
-	}
-	if !hasNonEmpty(cfg.BrazeSecrets) {
-		bad("BrazeSecrets: the secret Braze's webhook campaigns send is required")
-	}
-	switch cfg.BrazeScheme {
-	case 0:
-		cfg.BrazeScheme = webhook.SchemeBearer
-	case webhook.SchemeBearer, webhook.SchemeBasic:
-	case webhook.SchemeHeader:
-		if cfg.BrazeHeader == "" {
-			bad("BrazeHeader: the header name is required with SchemeHeader")
-		}
-	default:
-		bad("BrazeScheme: unknown scheme %d", cfg.BrazeScheme)
-	}
-	if cfg.Delivery != AtMostOnce && cfg.Delivery != AtLeastOnce {
-		bad("Delivery: unknown policy %d", cfg.Delivery)
-	}
-	if cfg.InboundWindow < 0 || cfg.RetryAfter < 0 {
-		bad("InboundWindow and RetryAfter cannot be negative")
-	}
-	if !zendeskRetriesAfter(cfg.RetryAfter) {
-		bad("RetryAfter: %v; Zendesk is reported not to retry a 503 with so long a Retry-After: keep it under %v", cfg.RetryAfter, zendeskMaxRetryAfter)
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("smsbridge: invalid config: %w", errors.Join(errs...))
-	}
-
 	cfg.UserField = cmp(cfg.UserField, DefaultUserField)
 	cfg.ClosingMessage = cmp(cfg.ClosingMessage, DefaultClosingMessage)
 	cfg.TicketSubject = cmp(cfg.TicketSubject, DefaultTicketSubject)
@@ -271,6 +235,9 @@ func New(cfg Config) (*Bridge, error) {
 		cfg.TicketTags = []string{"sms", "braze"}
 	}
 	cfg.TicketTags = slices.Clone(cfg.TicketTags)
+	if cfg.BrazeScheme == 0 {
+		cfg.BrazeScheme = webhook.SchemeBearer
+	}
 	switch cfg.SendMarker {
 	case "":
 		cfg.SendMarker = DefaultSendMarker
@@ -286,38 +253,91 @@ func New(cfg Config) (*Bridge, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	b := &Bridge{cfg: cfg, store: cfg.Store, log: cfg.Logger}
-	if b.store == nil {
-		b.store = &MemoryStore{Now: cfg.Now}
+	f := &Flow{cfg: cfg, store: cfg.Store, log: cfg.Logger}
+	if f.log == nil {
+		f.log = slog.New(slog.DiscardHandler)
 	}
-	if b.log == nil {
-		b.log = slog.New(slog.DiscardHandler)
+	if f.store == nil {
+		f.store = &store.Memory{Now: cfg.Now}
+		f.log.Info("smsbridge: no Config.Store: the flow keeps its state in this process, so it must run as a single replica; " +
+			"give every replica one shared store (redisstore) to run several")
 	}
-	b.zdDedup, b.bzDedup = cfg.Deduper, cfg.Deduper
+	f.zdDedup, f.bzDedup = cfg.Deduper, cfg.Deduper
 	if cfg.Deduper == nil {
-		b.zdDedup = &webhook.MemoryDeduper{Now: cfg.Now}
-		b.bzDedup = &webhook.MemoryDeduper{Now: cfg.Now, TTL: cfg.InboundWindow}
+		f.bzDedup = &webhook.StoreDeduper{Store: f.store, Prefix: inboundDedupePrefix, TTL: cfg.InboundWindow}
 	}
-	b.agent = webhook.NewHandler(
-		webhook.ZendeskVerifier{Secrets: slices.Clone(cfg.ZendeskSecrets), Now: cfg.Now},
-		decodeAgentReply,
-		func(ctx context.Context, r *AgentReply) error { _, err := b.HandleAgentReply(ctx, r); return err },
+	agentOpts := []webhook.Option{
 		webhook.WithAcceptedTypes(EventReply, EventSolved),
-		webhook.WithDeduper(b.zdDedup),
 		webhook.WithRetryAfter(cfg.RetryAfter),
 		webhook.WithLogger(cfg.Logger),
+	}
+	if f.zdDedup != nil {
+		agentOpts = append(agentOpts, webhook.WithDeduper(f.zdDedup))
+	}
+	f.agent = webhook.NewHandler(
+		webhook.ZendeskVerifier{Secrets: slices.Clone(cfg.ZendeskSecrets), Now: cfg.Now},
+		decodeAgentReply,
+		func(ctx context.Context, r *AgentReply) error { _, err := f.HandleAgentReply(ctx, r); return err },
+		agentOpts...,
 	)
-	b.inbound = webhook.NewHandler(
+	f.inbound = webhook.NewHandler(
 		webhook.SharedSecretVerifier{Scheme: cfg.BrazeScheme, Header: cfg.BrazeHeader, Secrets: slices.Clone(cfg.BrazeSecrets),
 			AllowedSources: slices.Clone(cfg.BrazeSources), ClientIP: cfg.BrazeClientIP},
 		decodeInbound,
-		func(ctx context.Context, m *InboundSMS) error { _, err := b.HandleInboundSMS(ctx, m); return err },
-		webhook.WithDeduper(b.bzDedup),
+		func(ctx context.Context, m *InboundSMS) error { _, err := f.HandleInboundSMS(ctx, m); return err },
+		webhook.WithDeduper(f.bzDedup),
 		webhook.WithKeyHeader(""),
 		webhook.WithRetryAfter(cfg.RetryAfter),
 		webhook.WithLogger(cfg.Logger),
 	)
-	return b, nil
+	return f, nil
+}
+
+// inboundDedupePrefix is the store prefix of the Braze handler's
+// de-duplication claims.
+const inboundDedupePrefix = "dedupe:inbound:"
+
+// validate returns every problem of c at once.
+func (c *Config) validate() error {
+	p := flow.Collector{Flow: "smsbridge"}
+	if c.Zendesk == nil {
+		p.Add("Config.Zendesk", "", "is nil", "build a client with zendesk.NewClient")
+	}
+	if c.Braze == nil {
+		p.Add("Config.Braze", "", "is nil", "build a client with braze.NewClient")
+	}
+	if strings.TrimSpace(c.ReplyCampaignID) == "" {
+		p.Add("Config.ReplyCampaignID", "", "is empty", "give the ID of the API-triggered SMS campaign that carries agent replies")
+	}
+	if !hasNonEmpty(c.ZendeskSecrets) {
+		p.Add("Config.ZendeskSecrets", "", "holds no secret", "give the Zendesk webhook's signing secret (Provision returns it; Admin Center shows it)")
+	}
+	if !hasNonEmpty(c.BrazeSecrets) {
+		p.Add("Config.BrazeSecrets", "", "holds no secret", "give the secret Braze's webhook campaigns send (a long random string)")
+	}
+	switch c.BrazeScheme {
+	case 0, webhook.SchemeBearer, webhook.SchemeBasic:
+	case webhook.SchemeHeader:
+		if c.BrazeHeader == "" {
+			p.Add("Config.BrazeHeader", "", "is empty while BrazeScheme is SchemeHeader", "name the header Braze's webhook campaigns put the secret in")
+		}
+	default:
+		p.Add("Config.BrazeScheme", strconv.Itoa(int(c.BrazeScheme)), "is not a scheme", "use webhook.SchemeBearer, SchemeBasic or SchemeHeader")
+	}
+	if c.Delivery != AtMostOnce && c.Delivery != AtLeastOnce {
+		p.Add("Config.Delivery", strconv.Itoa(int(c.Delivery)), "is not a delivery policy", "use AtMostOnce (the default) or AtLeastOnce")
+	}
+	if c.InboundWindow < 0 {
+		p.Add("Config.InboundWindow", c.InboundWindow.String(), "is negative", "use a positive duration, or 0 for the default (1 h)")
+	}
+	switch {
+	case c.RetryAfter < 0:
+		p.Add("Config.RetryAfter", c.RetryAfter.String(), "is negative", "use a duration between 1 s and 59 s, or 0 for the default (5 s)")
+	case !zendeskRetriesAfter(c.RetryAfter):
+		p.Add("Config.RetryAfter", c.RetryAfter.String(), "is too long: Zendesk is reported not to retry a 503 that asks for that long",
+			"keep it under "+zendeskMaxRetryAfter.String()+", or 0 for the default (5 s)")
+	}
+	return p.Err()
 }
 
 func hasNonEmpty(ss []string) bool {
@@ -332,39 +352,36 @@ func cmp(v, def string) string {
 }
 
 // AgentReplyHandler serves the Zendesk trigger webhook: signature checked
-// with ZendeskSecrets, deliveries de-duplicated by
-// X-Zendesk-Webhook-Invocation-Id, answers as package webhook documents
+// with ZendeskSecrets, deliveries de-duplicated by their signed content
+// (see [AgentReply.Key]), answers as package webhook documents
 // (200 handled, duplicate or ignored; 401; 400; 422 when Braze refused the
 // send; 503 with Retry-After when Zendesk should try again).
-func (b *Bridge) AgentReplyHandler() http.Handler { return b.agent }
+func (f *Flow) AgentReplyHandler() http.Handler { return f.agent }
 
 // InboundSMSHandler serves Braze's webhook campaigns: the shared secret
 // checked, deliveries de-duplicated by their key (see [ParseInboundSMS]),
 // 503 with Retry-After when Zendesk failed, so that Braze retries.
-func (b *Bridge) InboundSMSHandler() http.Handler { return b.inbound }
+func (f *Flow) InboundSMSHandler() http.Handler { return f.inbound }
 
 // Handler serves AgentReplyHandler at [AgentReplyPath] and
 // InboundSMSHandler at [InboundSMSPath].
-func (b *Bridge) Handler() http.Handler {
+func (f *Flow) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle(AgentReplyPath, b.agent)
-	mux.Handle(InboundSMSPath, b.inbound)
+	mux.Handle(AgentReplyPath, f.agent)
+	mux.Handle(InboundSMSPath, f.inbound)
 	return mux
 }
 
-// decodeAgentReply is the Decoder of the Zendesk handler: the key is the
-// invocation id, and the item's type is its event, or "skip" when the body
-// alone shows there is nothing to send.
-func decodeAgentReply(r *http.Request, body []byte) ([]webhook.Item[*AgentReply], error) {
+// decodeAgentReply is the Decoder of the Zendesk handler: the key is a
+// digest of what the signature covers (see [agentReplyKey]), and the
+// item's type is its event, or "skip" when the body alone shows there is
+// nothing to send.
+func decodeAgentReply(_ *http.Request, body []byte) ([]webhook.Item[*AgentReply], error) {
 	ar, err := ParseAgentReply(body)
 	if err != nil {
 		return nil, err
 	}
-	if inv := strings.TrimSpace(r.Header.Get(webhook.HeaderZendeskInvocationID)); inv != "" {
-		ar.Key = "zd:" + inv
-	} else {
-		ar.Key = "zd:h:" + digest(ar.Event, fmt.Sprint(ar.TicketID), ar.ExternalID, ar.Comment)
-	}
+	ar.Key = agentReplyKey(ar)
 	typ := ar.Event
 	if skipReason(ar) != "" {
 		typ = "skip"
