@@ -34,7 +34,10 @@
 // *[AgentUnifiedStateChanged]) and ticket events (*[TicketEvent]); other
 // types decode with a nil Payload. Ids that Zendesk sends as strings
 // ("10011") come out as int64. [ParseSunshineEvents] decodes Sunshine
-// Conversations calls, which carry several events each.
+// Conversations calls, which carry several events each; each event's
+// payload decodes with [SunshineEvent.TypedPayload] or the accessor of its
+// type ([SunshineEvent.ConversationMessage], [SunshineEvent.SwitchboardEvent],
+// …), an event of a type not known here to nil.
 //
 // # Handling
 //
@@ -103,7 +106,10 @@
 // behind one unexported function in unconfirmed.go, marked UNCONFIRMED and
 // tested in unconfirmed_test.go: the order in which Zendesk signs the
 // timestamp and the body; the members of the agent.unified_state_changed
-// event ([AgentUnifiedStateChanged]); the type of custom_status in ticket
+// event ([AgentUnifiedStateChanged]); the payloads of the Sunshine
+// Conversations events its specification does not show
+// ([SunshineParticipantEvent], [SunshineReferralEvent],
+// [SunshineUserEvent], [SunshineClientEvent]); the type of custom_status in ticket
 // events ([TicketEvent.CustomStatus]); and which answers Zendesk retries,
 // which the handler's 503 with a short Retry-After and 422 for [Permanent]
 // are chosen by; and whether Zendesk signs a retry again and keeps its

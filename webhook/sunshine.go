@@ -12,11 +12,6 @@ import (
 // in https://github.com/zendesk/sunshine-conversations-api-spec).
 const HeaderSunshineAPIKey = "X-API-Key"
 
-// SunshineTypeConversationMessage is the Sunshine Conversations webhook
-// trigger for a message posted in a conversation; see
-// [SunshineEvent.ConversationMessage].
-const SunshineTypeConversationMessage = "conversation:message"
-
 // SunshineVerifier checks the X-API-Key header that Sunshine Conversations
 // (Zendesk messaging) sends on every webhook call: the webhook's "secret",
 // returned when the webhook is created and by a GET on it. Sunshine does not
@@ -76,9 +71,11 @@ type SunshineEvent struct {
 
 // ParseSunshineEvents decodes the body of a Sunshine Conversations webhook
 // call. It returns an error wrapping [ErrMalformed] when the body is not the
-// expected JSON object. An event's payload is kept raw; decode it according
-// to its Type ([SunshineEvent.ConversationMessage] for
-// "conversation:message").
+// expected JSON object. An event's payload is kept raw, so that one event
+// of a type this package does not know, or of a shape it does not expect,
+// does not refuse the others of the call; decode it with
+// [SunshineEvent.TypedPayload] or the accessor of its type
+// ([SunshineEvent.ConversationMessage] for "conversation:message").
 func ParseSunshineEvents(body []byte) (*SunshineEnvelope, error) {
 	var env SunshineEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
@@ -92,92 +89,4 @@ func ParseSunshineEvents(body []byte) (*SunshineEnvelope, error) {
 		ev.App, ev.Webhook = env.App, env.Webhook
 	}
 	return &env, nil
-}
-
-// ConversationMessage decodes the payload of a "conversation:message" event.
-// It returns an error wrapping [ErrMalformed] when the event has another type
-// or the payload does not decode.
-func (e *SunshineEvent) ConversationMessage() (*SunshineConversationMessage, error) {
-	if e.Type != SunshineTypeConversationMessage {
-		return nil, fmt.Errorf("%w: sunshine event %s is a %q, not a %q", ErrMalformed, e.ID, e.Type, SunshineTypeConversationMessage)
-	}
-	var m SunshineConversationMessage
-	if err := json.Unmarshal(e.Payload, &m); err != nil {
-		return nil, malformed("sunshine "+e.Type+" payload", err)
-	}
-	return &m, nil
-}
-
-// SunshineConversationMessage is the payload of a "conversation:message"
-// event ([SunshineTypeConversationMessage]).
-type SunshineConversationMessage struct {
-	Conversation SunshineConversation `json:"conversation"`
-	Message      SunshineMessage      `json:"message"`
-}
-
-// SunshineConversation identifies the conversation of an event.
-type SunshineConversation struct {
-	ID string `json:"id"`
-	// Type is "personal" or "sdkGroup".
-	Type string `json:"type"`
-	// ActiveSwitchboardIntegration is the integration in control of the
-	// conversation (a bot, or Zendesk's agent workspace), when there is one.
-	ActiveSwitchboardIntegration *SunshineSwitchboardIntegration `json:"activeSwitchboardIntegration,omitempty"`
-}
-
-// SunshineSwitchboardIntegration is a switchboard integration; Zendesk's
-// agent workspace appears as name "zd-agentWorkspace", integration type
-// "zd:agentWorkspace".
-type SunshineSwitchboardIntegration struct {
-	ID              string `json:"id"`
-	Name            string `json:"name"`
-	IntegrationID   string `json:"integrationId"`
-	IntegrationType string `json:"integrationType"`
-}
-
-// SunshineMessage is a message of a conversation.
-type SunshineMessage struct {
-	ID       string          `json:"id"`
-	Received time.Time       `json:"received"`
-	Author   SunshineAuthor  `json:"author"`
-	Content  SunshineContent `json:"content"`
-	Source   SunshineSource  `json:"source"`
-}
-
-// SunshineAuthor is who wrote a message.
-type SunshineAuthor struct {
-	// Type is "user" (the end user) or "business".
-	Type        string `json:"type"`
-	UserID      string `json:"userId,omitempty"`
-	DisplayName string `json:"displayName,omitempty"`
-	AvatarURL   string `json:"avatarUrl,omitempty"`
-	// User is the author's user record, with Sunshine's user id and the
-	// externalId your systems know them by; the webhook sends it in full
-	// only with "include full user" (includeFullUser).
-	User *SunshineUser `json:"user,omitempty"`
-}
-
-// SunshineUser is a Sunshine Conversations user.
-type SunshineUser struct {
-	ID            string `json:"id"`
-	ExternalID    string `json:"externalId,omitempty"`
-	Authenticated bool   `json:"authenticated,omitempty"`
-}
-
-// SunshineContent is a message's content.
-type SunshineContent struct {
-	// Type is "text", "image", "file", "carousel", "form", "formResponse",
-	// "list", "location" or "template".
-	Type     string `json:"type"`
-	Text     string `json:"text,omitempty"`
-	MediaURL string `json:"mediaUrl,omitempty"`
-	AltText  string `json:"altText,omitempty"`
-}
-
-// SunshineSource is the channel a message came through.
-type SunshineSource struct {
-	// Type is the channel, e.g. "web", "telegram", "whatsapp", "api".
-	Type              string `json:"type"`
-	IntegrationID     string `json:"integrationId,omitempty"`
-	OriginalMessageID string `json:"originalMessageId,omitempty"`
 }

@@ -221,3 +221,35 @@ func zendeskDeliveryKeys(h http.Header, keyHeader string) (signed, retry string)
 	}
 	return signed, retry
 }
+
+// sunshineGuessedPayload returns the maker of the payload type of the
+// Sunshine Conversations event types whose payload this package guesses,
+// or nil for the others.
+//
+// UNCONFIRMED: the webhook event schemas of the Sunshine Conversations API
+// specification (openapi.yaml, https://github.com/zendesk/sunshine-conversations-api-spec)
+// give the payloads of conversation:message, :create, :typing, :read,
+// :postback, the message delivery events, the switchboard events and
+// user:merge. The trigger list also names conversation:join, :leave,
+// :remove, conversation:referral, user:update, user:remove and client:add,
+// :update, :remove, whose payloads the copies read do not show; they are
+// taken to carry the conversation and user (join, leave, remove), the
+// conversation, user, source and referral of conversation:create
+// (referral), the user (user events) and the user and client (client
+// events). Members named otherwise decode as zero values (the payload
+// stays in [SunshineEvent].Payload); a member of another JSON kind makes
+// the accessor fail with ErrMalformed. Drop a type from here to make its
+// events decode to nil instead.
+func sunshineGuessedPayload(typ string) func() any {
+	switch typ {
+	case SunshineTypeConversationJoin, SunshineTypeConversationLeave, SunshineTypeConversationRemove:
+		return func() any { return new(SunshineParticipantEvent) }
+	case SunshineTypeConversationReferral:
+		return func() any { return new(SunshineReferralEvent) }
+	case SunshineTypeUserUpdate, SunshineTypeUserRemove:
+		return func() any { return new(SunshineUserEvent) }
+	case SunshineTypeClientAdd, SunshineTypeClientUpdate, SunshineTypeClientRemove:
+		return func() any { return new(SunshineClientEvent) }
+	}
+	return nil
+}

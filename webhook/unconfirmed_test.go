@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -206,5 +207,40 @@ func TestZendeskDeliveryKeysUnconfirmed(t *testing.T) {
 	}
 	if calls != 1 {
 		t.Errorf("fn called %d times, want 1", calls)
+	}
+}
+
+// TestSunshineGuessedPayloadsUnconfirmed: sunshineGuessedPayload assumes
+// the payloads of the join/leave/remove, referral, user and client events
+// carry "conversation", "user", "source", "referral" and "client" as the
+// documented events do. A real delivery of one of these types whose user
+// or conversation decodes empty here shows the guess wrong; the payload
+// is still in SunshineEvent.Payload.
+func TestSunshineGuessedPayloadsUnconfirmed(t *testing.T) {
+	t.Parallel()
+	for typ, want := range map[string]string{
+		SunshineTypeConversationJoin:     "*webhook.SunshineParticipantEvent",
+		SunshineTypeConversationLeave:    "*webhook.SunshineParticipantEvent",
+		SunshineTypeConversationRemove:   "*webhook.SunshineParticipantEvent",
+		SunshineTypeConversationReferral: "*webhook.SunshineReferralEvent",
+		SunshineTypeUserUpdate:           "*webhook.SunshineUserEvent",
+		SunshineTypeUserRemove:           "*webhook.SunshineUserEvent",
+		SunshineTypeClientAdd:            "*webhook.SunshineClientEvent",
+		SunshineTypeClientUpdate:         "*webhook.SunshineClientEvent",
+		SunshineTypeClientRemove:         "*webhook.SunshineClientEvent",
+		SunshineTypeConversationMessage:  "<nil>", // documented: not a guess
+	} {
+		var got any
+		if mk := sunshineGuessedPayload(typ); mk != nil {
+			got = mk()
+		}
+		if g := fmt.Sprintf("%T", got); g != want {
+			t.Errorf("%s: %s, want %s", typ, g, want)
+		}
+	}
+	ev := &SunshineEvent{Type: SunshineTypeConversationLeave,
+		Payload: []byte(`{"conversation":{"id":"c1","type":"sdkGroup"},"user":{"id":"u1"}}`)}
+	if p, err := ev.ParticipantEvent(); err != nil || p.Conversation.ID != "c1" || p.User == nil || p.User.ID != "u1" {
+		t.Errorf("conversation:leave as guessed = %+v, %v", p, err)
 	}
 }
