@@ -44,7 +44,9 @@ func canonicalAny(v any) string {
 		}
 		parts := make([]string, len(v))
 		for i, e := range v {
-			parts[i] = canonicalAny(e)
+			if parts[i] = canonicalAny(e); parts[i] == "" {
+				parts[i] = `""` // an id a dry run does not know yet
+			}
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	}

@@ -200,7 +200,7 @@ func (r Report) String() string {
 	}
 	for _, c := range r.Changes {
 		fmt.Fprintf(&b, "%s %-*s  %s\n", c.Action.symbol(), width, c.Action.verb(r.DryRun), c.title())
-		pad := strings.Repeat(" ", width+4)
+		pad := strings.Repeat(" ", width+6) // under the title, two in
 		for _, d := range c.Diff {
 			if c.Action == ActionCreated && d.Old == "" {
 				fmt.Fprintf(&b, "%s%s = %s\n", pad, d.Field, orNone(d.New))
