@@ -235,13 +235,7 @@ type AgentComparison struct {
 // consistent under the mapping. It is for audits, demos and tests; it
 // changes nothing.
 func (f *Flow) Compare(ctx context.Context) ([]AgentComparison, error) {
-	f.statusMu.Lock()
-	var err error
-	if f.statuses == nil {
-		err = f.loadStatusesLocked(ctx)
-	}
-	statuses := f.statuses
-	f.statusMu.Unlock()
+	statuses, err := f.loadedStatuses(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -36,21 +36,12 @@ func (f *Flow) Poll(ctx context.Context) error {
 }
 
 // RunPoller polls at [Config].PollInterval, starting at once, until ctx is
-// done; then it returns nil. A failed pass is logged and the next one
-// tried.
+// done; then it returns nil. Replicas that share the store take turns: a
+// pass runs only on the replica that claims it, so that one pass runs per
+// interval whatever the number of replicas. A failed pass is logged and
+// the next one tried.
 func (f *Flow) RunPoller(ctx context.Context) error {
-	t := time.NewTicker(f.cfg.PollInterval)
-	defer t.Stop()
-	for {
-		if err := f.Poll(ctx); err != nil && ctx.Err() == nil {
-			f.log.WarnContext(ctx, "statussync: poll failed", "error", err.Error())
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	return f.runClaimed(ctx, keyPollClaim, f.cfg.PollInterval, "poll", f.Poll)
 }
 
 // observePoll handles one agent of a poll that started at start.

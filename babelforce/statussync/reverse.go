@@ -104,6 +104,23 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	if fellBack {
 		res.Detail = "no Zendesk status of this name: fallback"
 	}
+	if st.zdUnifiedAt.IsZero() && st.zdChannelAt.IsZero() {
+		// The record holds no Zendesk-side time (a new agent, or a store
+		// that lost its records): Zendesk's own time of the agent's status
+		// tells whether this change is older than the agent's last change
+		// there, which it must not overwrite.
+		if av, err := f.cfg.Zendesk.Availability.Get(ctx, st.id); err == nil && av.AgentStatus != nil && av.AgentStatus.Name != "" {
+			zs := av.AgentStatus
+			st.zdKnown, st.zdKnownAt = NormalizeName(zs.Name), now
+			st.zdUnified, st.zdUnifiedAt = NormalizeName(zs.Name), zs.UpdatedAt
+			if zs.UpdatedAt.After(o.at) {
+				touch()
+				res.Outcome = Stale
+				res.Detail = fmt.Sprintf("older than the agent's Zendesk status %q (%s)", zs.Name, zs.UpdatedAt.UTC().Format(time.RFC3339Nano))
+				return res.Outcome, f.done(ctx, st, res)
+			}
+		}
+	}
 	if st.zdPending == "" && f.fresh(st.zdKnownAt, now) && st.zdKnown == NormalizeName(target.Name) {
 		st.lastBF = maxTime(st.lastBF, o.at)
 		touch()

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
 )
 
 // The flow's keys in [Config].Store. Every key starts with keyPrefix, so
@@ -286,5 +285,3 @@ func (f *Flow) claim(ctx context.Context, key string, lease time.Duration) (bool
 	ok, err := f.store.Add(ctx, key, strconv.FormatInt(f.now().UnixNano(), 10), lease)
 	return ok, storeErr("claiming "+strings.TrimPrefix(key, keyPrefix), err)
 }
-
-

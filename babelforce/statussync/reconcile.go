@@ -1,0 +1,158 @@
+package statussync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/zendesk"
+)
+
+// Reconcile repairs drift from Zendesk to babelforce that outlived the
+// Zendesk webhook's retries: it reads every babelforce agent whose
+// sourceId is a Zendesk user id and every Zendesk agent's availability,
+// and for each agent whose two sides disagree under the mapping and whose
+// Zendesk status the flow has not applied (the events were lost: after
+// its last failed delivery Zendesk shows "away" and babelforce still
+// "available") or whose last presence change the flow never confirmed, it
+// sets the babelforce presence as [Flow.ZendeskHandler] would have. Each
+// repair is reported to [Config].OnResult with [SourceReconciler].
+//
+// A disagreement whose Zendesk side the flow has applied is a babelforce
+// change on its way to Zendesk (the automation or the poller carries it),
+// and is left alone: the reconciler never overwrites an agent's own
+// change in babelforce. The observation time of what a pass reads is when
+// the pass started, so an event applied since then is newer and wins.
+//
+// Reconcile returns the error of either list, or the failures of the pass
+// joined. An agent that the flow has never seen and whose sides disagree
+// is set from Zendesk.
+func (f *Flow) Reconcile(ctx context.Context) error {
+	start := f.now()
+	statuses, err := f.loadedStatuses(ctx)
+	if err != nil {
+		return err
+	}
+	bf := map[int64]*babelforce.Agent{}
+	for a, err := range f.cfg.Babelforce.Agents.List(ctx, &babelforce.AgentListOptions{Max: pollPageSize}) {
+		if err != nil {
+			return fmt.Errorf("statussync: reconciling: listing babelforce agents: %w", err)
+		}
+		if zid, perr := strconv.ParseInt(strings.TrimSpace(a.SourceID), 10, 64); perr == nil && zid > 0 && a.Presence != nil && a.Presence.Name != "" {
+			bf[zid] = a
+		}
+	}
+	var errs []error
+	for av, err := range f.cfg.Zendesk.Availability.List(ctx, nil) {
+		if err != nil {
+			return fmt.Errorf("statussync: reconciling: listing Zendesk availabilities: %w", err)
+		}
+		a := bf[av.AgentID]
+		if a == nil {
+			continue
+		}
+		c := AgentComparison{ZendeskAgentID: av.AgentID, BabelforceAgentID: a.ID, Presence: a.Presence.Name}
+		o := zdObservation{source: SourceReconciler, agentID: av.AgentID, at: start}
+		if ch := av.Channel(f.m.Channel); ch != nil {
+			c.ZendeskChannel = ch.Status
+			o.to = ch.Status
+		}
+		if av.AgentStatus != nil && av.AgentStatus.Name != "" {
+			c.ZendeskStatus = av.AgentStatus.Name
+			o.unified, o.to = true, av.AgentStatus.Name
+			o.channel = f.unifiedChannelState(ctx, av.AgentStatus.ID, o.to)
+		}
+		if o.to == "" || f.consistent(c, statuses) {
+			continue
+		}
+		if err := f.reconcileAgent(ctx, &o, a, start); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return joinErrors(errs)
+}
+
+// loadedStatuses returns Zendesk's unified statuses, reading them once.
+func (f *Flow) loadedStatuses(ctx context.Context) ([]*zendesk.UnifiedStatus, error) {
+	f.statusMu.Lock()
+	defer f.statusMu.Unlock()
+	if f.statuses == nil {
+		if err := f.loadStatusesLocked(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return f.statuses, nil
+}
+
+// reconcileAgent repairs one agent whose sides disagree, as read by a pass
+// that started at start.
+func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelforce.Agent, start time.Time) error {
+	for range maxConflicts {
+		st, err := f.loadAgent(ctx, o.agentID)
+		if err != nil {
+			f.report(ctx, f.zendeskResult(o, Failed, err, storeDetail))
+			return err
+		}
+		if st.bfID == "" {
+			st.bfID = a.ID
+		}
+		applied := st.zdChannel
+		if o.unified {
+			applied = st.zdUnified
+		}
+		if NormalizeName(o.to) == applied && st.bfPending == "" {
+			// The flow applied this status: babelforce changed since, and
+			// the automation or the poller carries that change over.
+			return nil
+		}
+		o.from = applied
+		if st.bfPending == "" && st.bfTouchedAt.Before(start) {
+			st.bfKnown, st.bfKnownAt = a.Presence.Name, start
+		}
+		if err := f.applyZendesk(ctx, st, o); !errors.Is(err, errConflict) {
+			return err
+		}
+	}
+	err := storeErr(fmt.Sprintf("deciding on agent %d", o.agentID), errTooContended)
+	f.report(ctx, f.zendeskResult(o, Failed, err, storeDetail))
+	return err
+}
+
+// RunReconciler runs [Flow.Reconcile] every [Config].ReconcileInterval,
+// starting at once, until ctx is done; then it returns nil. Replicas that
+// share the store take turns: a pass runs only on the replica that claims
+// it, so that one pass runs per interval whatever the number of replicas.
+// A failed pass is logged and the next one tried.
+func (f *Flow) RunReconciler(ctx context.Context) error {
+	return f.runClaimed(ctx, keyReconcileClaim, f.cfg.ReconcileInterval, "reconcile", f.Reconcile)
+}
+
+// runClaimed runs pass every interval until ctx is done, on the replica
+// that claims key for the interval.
+func (f *Flow) runClaimed(ctx context.Context, key string, interval time.Duration, what string, pass func(context.Context) error) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	// The lease ends a little before the next tick, so that the replica
+	// that ran this pass may claim the next one.
+	lease := max(interval-interval/10, time.Millisecond)
+	for {
+		ok, err := f.claim(ctx, key, lease)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			f.log.WarnContext(ctx, "statussync: cannot claim the "+what+" pass", "error", err.Error())
+		case ok:
+			if err := pass(ctx); err != nil && ctx.Err() == nil {
+				f.log.WarnContext(ctx, "statussync: "+what+" failed", "error", err.Error())
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
