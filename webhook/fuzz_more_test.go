@@ -3,10 +3,12 @@ package webhook
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -19,8 +21,10 @@ import (
 // encoding/json to look for it does not work: json.Marshal writes "&" as
 // \u0026, which the fuzzer found; testdata/fuzz keeps that input.)
 func FuzzParseSunshineEvents(f *testing.F) {
-	if b, err := os.ReadFile("testdata/sunshine_conversation_message.json"); err == nil {
-		f.Add(b)
+	for _, name := range []string{"sunshine_conversation_message.json", "sunshine_events.json"} {
+		if b, err := os.ReadFile("testdata/" + name); err == nil {
+			f.Add(b)
+		}
 	}
 	for _, s := range []string{`{}`, `{"events":[]}`, `{"app":{"id":"a"},"webhook":{"id":"w","version":"v2"},"events":[{"id":"e1","type":"conversation:message","createdAt":"2020-09-30T15:14:29.834Z","payload":{}}]}`, `{"events":[null]}`, `{"events":{}}`, `[]`} {
 		f.Add([]byte(s))
@@ -35,6 +39,9 @@ func FuzzParseSunshineEvents(f *testing.F) {
 		}
 		if !json.Valid(body) {
 			t.Fatalf("accepted invalid JSON %q", body)
+		}
+		for i := range env.Events {
+			checkSunshineTypedPayload(t, &env.Events[i])
 		}
 		if bytes.IndexByte(body, '\\') >= 0 || !utf8.Valid(body) {
 			return
@@ -107,4 +114,70 @@ func FuzzSharedSecretVerify(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzSunshineTypedPayload: whatever the type and payload of an event,
+// TypedPayload never panics; it fails only with ErrMalformed, only for a
+// known type, and agrees with the accessor of the type.
+func FuzzSunshineTypedPayload(f *testing.F) {
+	if b, err := os.ReadFile("testdata/sunshine_events.json"); err == nil {
+		if env, err := ParseSunshineEvents(b); err == nil {
+			for _, ev := range env.Events {
+				f.Add(ev.Type, []byte(ev.Payload))
+			}
+		}
+	}
+	f.Add(SunshineTypeSwitchboardPassControl, []byte(`{"reason":7}`))
+	f.Add(SunshineTypeUserMerge, []byte(`{"mergedConversations":null}`))
+	f.Add("x", []byte(`[`))
+	f.Fuzz(func(t *testing.T, typ string, payload []byte) {
+		checkSunshineTypedPayload(t, &SunshineEvent{ID: "e", Type: typ, Payload: payload})
+	})
+}
+
+// checkSunshineTypedPayload checks TypedPayload and the accessors on ev.
+func checkSunshineTypedPayload(t *testing.T, ev *SunshineEvent) {
+	t.Helper()
+	p, err := ev.TypedPayload()
+	switch {
+	case err != nil && !errors.Is(err, ErrMalformed):
+		t.Fatalf("%s: error %v does not wrap ErrMalformed", ev.Type, err)
+	case !IsTypedSunshineEvent(ev.Type) && (p != nil || err != nil):
+		t.Fatalf("unknown type %q: %v, %v", ev.Type, p, err)
+	case IsTypedSunshineEvent(ev.Type) && err == nil && (p == nil || !json.Valid(ev.Payload)):
+		t.Fatalf("%s: payload %q decoded to %v", ev.Type, ev.Payload, p)
+	}
+	accessors := []func() (any, error){
+		func() (any, error) { return ev.ConversationMessage() },
+		func() (any, error) { return ev.ConversationCreate() },
+		func() (any, error) { return ev.ParticipantEvent() },
+		func() (any, error) { return ev.ConversationActivity() },
+		func() (any, error) { return ev.MessageDelivery() },
+		func() (any, error) { return ev.Postback() },
+		func() (any, error) { return ev.ReferralEvent() },
+		func() (any, error) { return ev.SwitchboardEvent() },
+		func() (any, error) { return ev.UserMerge() },
+		func() (any, error) { return ev.UserEvent() },
+		func() (any, error) { return ev.ClientEvent() },
+	}
+	ok := 0
+	for _, acc := range accessors {
+		q, qerr := acc()
+		if qerr == nil {
+			ok++
+			if !reflect.DeepEqual(p, q) {
+				t.Fatalf("%s: accessor %v, TypedPayload %v", ev.Type, q, p)
+			}
+		} else if !errors.Is(qerr, ErrMalformed) {
+			t.Fatalf("%s: accessor error %v does not wrap ErrMalformed", ev.Type, qerr)
+		}
+	}
+	if want := 0; err == nil && p != nil {
+		want = 1
+		if ok != want {
+			t.Fatalf("%s: %d accessors decode it, want %d", ev.Type, ok, want)
+		}
+	} else if ok != 0 {
+		t.Fatalf("%s: an accessor decodes what TypedPayload refuses", ev.Type)
+	}
 }
