@@ -1,0 +1,60 @@
+// Package redisstore is a [store.Store] on Redis, for flows that run as
+// several replicas: every replica given the same Redis and prefix shares
+// the de-duplication claims, per-key ordering and caches of the flow.
+//
+//	client := redis.NewClient(&redis.Options{Addr: "redis:6379", ContextTimeoutEnabled: true})
+//	s := redisstore.New(client, "acme:statussync:")
+//
+// It works with one Redis node, with Sentinel ([redis.NewFailoverClient])
+// and with Redis Cluster ([redis.NewClusterClient]); it was tested against
+// Redis 7. It uses [github.com/redis/go-redis/v9].
+//
+// # Layout
+//
+// The store key k is the Redis key prefix + "{" + k + "}". The braces make
+// k the Redis Cluster hash tag (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags):
+// the slot of a key depends on k alone, and whatever this package keeps
+// about k lives on one slot. Every operation touches one Redis key, so it
+// works on a cluster whatever the slots; a prefix with braces is refused,
+// since the hash tag would then come from the prefix and put every key of
+// it on one node. A key that itself holds "}" makes a shorter hash tag
+// (Redis reads up to the first "}"), which changes the slot, not the
+// result.
+//
+// The Redis value is the version in decimal, a colon, then the value:
+// "0:done" for a key written by Set or Add, "1765000000000000000:away" for
+// one written by SetIfNewer. Expiry is Redis's own, to the millisecond; a
+// TTL is rounded up to a whole millisecond.
+//
+// # One round trip per operation
+//
+// Each operation is one command, so one round trip to Redis:
+//
+//   - Get: GET.
+//   - Set: SET with PX (EX for whole seconds).
+//   - Add: SET with NX and PX: atomic in Redis, so of concurrent Adds of one
+//     key exactly one succeeds, on any number of replicas.
+//   - SetIfNewer: EVALSHA of a Lua script that compares the version held
+//     with the new one and sets the key, atomically. The first call on a
+//     Redis that has not cached the script gets NOSCRIPT and sends the
+//     script with EVAL; every later call is one EVALSHA.
+//   - Delete: DEL.
+//   - Ping: PING.
+//
+// go-redis retries a command on a network error (MaxRetries, 3 by
+// default) within the context's deadline. An Add or SetIfNewer whose first
+// attempt was applied but whose answer was lost then reports false for the
+// caller's own write, as any retry of a lost answer would. So a caller that
+// claims with Add treats a key held by a claim (not by a finished record)
+// as work in progress, answered with 503 until the lease ends, never as
+// done.
+//
+// # Errors
+//
+// Every error is an [*Error] naming the operation and the key, never the
+// password. Redis unreachable, slow past the context's deadline, or
+// answering that it cannot serve now matches [deskbridge.ErrUnavailable]:
+// a transient failure, so a flow answers the delivery with 503 and the
+// sender retries; nothing is lost, and nothing is done twice. Once Redis
+// is back, the same [Store] works again: go-redis reconnects.
+package redisstore

@@ -1,0 +1,278 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/deskbridge/deskbridge/internal/rest"
+	"github.com/deskbridge/deskbridge/store"
+)
+
+// Store is a [store.Store] on Redis, shared by every replica that uses the
+// same Redis and prefix. Each operation is one round trip to Redis (see the
+// package documentation). Safe for concurrent use.
+type Store struct {
+	client  redis.UniversalClient
+	prefix  string
+	badPfx  error         // why the prefix is refused, or nil
+	guard   bool          // the client ignores context deadlines on its sockets
+	secrets *rest.Secrets // the client's passwords, scrubbed from errors
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a [Store] on client whose Redis keys all begin with prefix.
+// The client may be a [redis.Client] (one node, or Sentinel through
+// [redis.NewFailoverClient]), a [redis.ClusterClient] or a [redis.Ring];
+// New does not contact Redis (see [Store.Ping]).
+//
+// Give each tenant and flow its own prefix ("acme:statussync:", say), so
+// that several share one Redis. The prefix must not hold "{" or "}": Redis
+// Cluster would read the hash tag from it and put every key of the prefix
+// on one node. Such a prefix is refused by every operation with an error
+// matching [store.ErrInvalid].
+//
+// A context deadline bounds every operation, whatever the client's
+// options: build the client with ContextTimeoutEnabled so that go-redis
+// applies the deadline to its socket reads and writes; else the Store waits
+// for the command in another goroutine and returns when the context ends,
+// and that goroutine ends within the client's ReadTimeout.
+func New(client redis.UniversalClient, prefix string) *Store {
+	s := &Store{client: client, prefix: prefix, guard: true}
+	if strings.ContainsAny(prefix, "{}") {
+		s.badPfx = errors.Join(store.ErrInvalid, errors.New(`the prefix `+quote(prefix)+` holds "{" or "}"; Redis Cluster would read the hash tag from it: use a prefix without braces, such as "acme:statussync:"`))
+	}
+	var secrets []string
+	switch c := client.(type) {
+	case *redis.Client:
+		o := c.Options()
+		s.guard = !o.ContextTimeoutEnabled
+		secrets = append(secrets, o.Password)
+	case *redis.ClusterClient:
+		o := c.Options()
+		s.guard = !o.ContextTimeoutEnabled
+		secrets = append(secrets, o.Password)
+	case *redis.Ring:
+		o := c.Options()
+		s.guard = !o.ContextTimeoutEnabled
+		secrets = append(secrets, o.Password)
+	}
+	s.secrets = rest.NewSecrets(secrets...)
+	return s
+}
+
+// Key returns the Redis key that holds key: the prefix, then key inside
+// braces, so that key is the hash tag (see the package documentation).
+func (s *Store) Key(key string) string {
+	return s.prefix + "{" + key + "}"
+}
+
+// Get implements [store.Store.Get] with one GET.
+func (s *Store) Get(ctx context.Context, key string) (string, bool, error) {
+	if err := s.check("Get", ctx, key, time.Second); err != nil {
+		return "", false, err
+	}
+	var raw string
+	err := s.do(ctx, func(ctx context.Context) error {
+		var err error
+		raw, err = s.client.Get(ctx, s.Key(key)).Result()
+		return err
+	})
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, s.fail("Get", key, err)
+	}
+	_, value, ok := decode(raw)
+	if !ok {
+		return "", false, &Error{Op: "Get", Key: key, Err: errForeign(s.Key(key))}
+	}
+	return value, true, nil
+}
+
+// Set implements [store.Store.Set] with one SET … PX.
+func (s *Store) Set(ctx context.Context, key, value string, ttl time.Duration) error {
+	if err := s.check("Set", ctx, key, ttl); err != nil {
+		return err
+	}
+	err := s.do(ctx, func(ctx context.Context) error {
+		return s.client.Set(ctx, s.Key(key), encode(0, value), ms(ttl)).Err()
+	})
+	if err != nil {
+		return s.fail("Set", key, err)
+	}
+	return nil
+}
+
+// Add implements [store.Store.Add] with one SET … NX PX.
+func (s *Store) Add(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
+	if err := s.check("Add", ctx, key, ttl); err != nil {
+		return false, err
+	}
+	var added bool
+	err := s.do(ctx, func(ctx context.Context) error {
+		var err error
+		added, err = s.client.SetNX(ctx, s.Key(key), encode(0, value), ms(ttl)).Result()
+		return err
+	})
+	if err != nil {
+		return false, s.fail("Add", key, err)
+	}
+	return added, nil
+}
+
+// setIfNewer compares the version held under KEYS[1] with ARGV[1] and, when
+// ARGV[1] is higher (or nothing is held), sets KEYS[1] to ARGV[2] for
+// ARGV[3] milliseconds. Versions are compared as decimal strings, digit by
+// digit: Lua's numbers are float64s, which cannot tell Unix nanoseconds one
+// apart.
+var setIfNewer = redis.NewScript(`
+local function magless(a, b)
+  if #a ~= #b then return #a < #b end
+  for i = 1, #a do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return false
+end
+local function less(a, b)
+  local na, nb = string.sub(a, 1, 1) == "-", string.sub(b, 1, 1) == "-"
+  if na ~= nb then return na end
+  if na then return magless(string.sub(b, 2), string.sub(a, 2)) end
+  return magless(a, b)
+end
+local cur = redis.call("GET", KEYS[1])
+if cur then
+  local i = string.find(cur, ":", 1, true)
+  local held = i and string.sub(cur, 1, i - 1)
+  if not held or not string.match(held, "^%-?%d+$") then
+    return redis.error_reply("FOREIGN the value was not written by redisstore")
+  end
+  if not less(held, ARGV[1]) then return 0 end
+end
+redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3])
+return 1
+`)
+
+// SetIfNewer implements [store.Store.SetIfNewer] with one EVALSHA of a Lua
+// script (the first call on a Redis that has not cached the script sends
+// EVALSHA, then EVAL).
+func (s *Store) SetIfNewer(ctx context.Context, key string, version int64, value string, ttl time.Duration) (bool, error) {
+	if err := s.check("SetIfNewer", ctx, key, ttl); err != nil {
+		return false, err
+	}
+	var n int64
+	err := s.do(ctx, func(ctx context.Context) error {
+		var err error
+		n, err = setIfNewer.Run(ctx, s.client, []string{s.Key(key)},
+			strconv.FormatInt(version, 10), encode(version, value), ms(ttl).Milliseconds()).Int64()
+		return err
+	})
+	if err != nil {
+		if redis.HasErrorPrefix(err, "FOREIGN") || strings.Contains(err.Error(), "FOREIGN the value") {
+			err = errForeign(s.Key(key))
+		}
+		return false, s.fail("SetIfNewer", key, err)
+	}
+	return n == 1, nil
+}
+
+// Delete implements [store.Store.Delete] with one DEL.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := s.check("Delete", ctx, key, time.Second); err != nil {
+		return err
+	}
+	err := s.do(ctx, func(ctx context.Context) error {
+		return s.client.Del(ctx, s.Key(key)).Err()
+	})
+	if err != nil {
+		return s.fail("Delete", key, err)
+	}
+	return nil
+}
+
+// Ping reports whether Redis answers, for a readiness check (/readyz): one
+// PING. Its error matches [deskbridge.ErrUnavailable] when Redis cannot be
+// reached, and [store.ErrInvalid] when the prefix is refused.
+func (s *Store) Ping(ctx context.Context) error {
+	if s.badPfx != nil {
+		return &Error{Op: "Ping", Err: s.badPfx}
+	}
+	if err := ctx.Err(); err != nil {
+		return &Error{Op: "Ping", Err: err}
+	}
+	err := s.do(ctx, func(ctx context.Context) error {
+		return s.client.Ping(ctx).Err()
+	})
+	if err != nil {
+		return s.fail("Ping", "", err)
+	}
+	return nil
+}
+
+// check refuses bad arguments, a refused prefix and an ended context
+// before anything is sent.
+func (s *Store) check(op string, ctx context.Context, key string, ttl time.Duration) error {
+	err := store.CheckKey(key)
+	if err == nil {
+		err = store.CheckTTL(ttl)
+	}
+	if err == nil {
+		err = s.badPfx
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return &Error{Op: op, Key: key, Err: err}
+	}
+	return nil
+}
+
+// do runs one command. When the client ignores context deadlines on its
+// sockets, it runs the command in a goroutine and returns at the end of
+// ctx, so that a Redis that stopped answering holds no caller past its
+// deadline.
+func (s *Store) do(ctx context.Context, cmd func(context.Context) error) error {
+	if !s.guard || ctx.Done() == nil {
+		return cmd(ctx)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// encode is the Redis value of value at version: the version in decimal, a
+// colon, the value. Set and Add write version 0.
+func encode(version int64, value string) string {
+	return strconv.FormatInt(version, 10) + ":" + value
+}
+
+// decode reads what encode wrote.
+func decode(raw string) (version int64, value string, ok bool) {
+	head, value, ok := strings.Cut(raw, ":")
+	if !ok {
+		return 0, "", false
+	}
+	version, err := strconv.ParseInt(head, 10, 64)
+	if err != nil {
+		return 0, "", false
+	}
+	return version, value, true
+}
+
+// ms rounds ttl up to a whole millisecond, Redis's finest expiry.
+func ms(ttl time.Duration) time.Duration {
+	return (ttl + time.Millisecond - 1).Truncate(time.Millisecond)
+}
