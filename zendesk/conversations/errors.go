@@ -190,9 +190,9 @@ func forbiddenHint(kind KeyKind, path string) string {
 			return "the client uses an integration key (int_…), which cannot manage switchboards: use an app key (app_…)"
 		case rest[1] == "integrations" && !(len(rest) >= 4 && rest[3] == "webhooks"):
 			return "the client uses an integration key (int_…), which cannot manage integrations or their keys: use an app key (app_…)"
-		case len(rest) == 5 && rest[1] == "conversations" && rest[4] == "acceptControl":
+		case len(rest) == 4 && rest[1] == "conversations" && rest[3] == "acceptControl":
 			return "with an integration key (int_…) only the pending switchboard integration may accept control; this key's integration is not the one offered control"
-		case len(rest) == 5 && rest[1] == "conversations" && rest[4] == "releaseControl":
+		case len(rest) == 4 && rest[1] == "conversations" && rest[3] == "releaseControl":
 			return "with an integration key (int_…) only the active switchboard integration may release control; this key's integration is not in control"
 		}
 	}

@@ -153,3 +153,12 @@ func sprint(v any) string {
 	}
 	return string(b)
 }
+
+// withMock sends through mock, on a fake clock.
+func withMock(mock *httpmock.MockTransport) Option {
+	return func(c *config) error {
+		ft := testkit.NewClock()
+		c.SetClock(ft.Now, ft.Sleep)
+		return c.SetHTTPClient(&http.Client{Transport: mock})
+	}
+}

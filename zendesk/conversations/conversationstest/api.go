@@ -338,7 +338,7 @@ func jsonTypeName(kind string) string {
 // serveMedia serves an attachment's bytes at its media URL (public
 // access, no credentials).
 func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
-	path := strings.TrimPrefix(r.URL.Path, "/sc")
+	path := strings.TrimPrefix(r.URL.EscapedPath(), "/sc")
 	s.mu.Lock()
 	a, ok := s.st.attachments[path]
 	var data []byte
@@ -357,4 +357,11 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		_, _ = w.Write(data)
 	}
+}
+
+// AppDisplayName is the display name of the fake's app.
+const AppDisplayName = "deskbridge fake"
+
+func (s *Server) getApp(c *call) error {
+	return c.json(http.StatusOK, map[string]any{"app": map[string]any{"id": s.AppID, "displayName": AppDisplayName}})
 }

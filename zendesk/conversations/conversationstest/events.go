@@ -106,7 +106,7 @@ func (st *state) emitMessage(cr *convRec, msg *Message) {
 			author = &c
 		}
 	}
-	ch := st.channelOf(cr, m.Source)
+	ch := msg.ch
 	st.emit(&event{typ: "conversation:message", conv: cr, payload: func(w *Webhook) map[string]any {
 		mm := toMap(m)
 		if author != nil {

@@ -38,7 +38,13 @@ type state struct {
 
 	// channels are the end users' clients on a channel, by user id and
 	// channel type.
-	channels map[string]*channel
+	channels         map[string]*channel
+	webIntegrationID string
+
+	// agentIDs are the agents' ids by name; agentSeq makes ids without a
+	// Zendesk fake.
+	agentIDs map[string]int64
+	agentSeq int64
 
 	// outbox holds the deliveries of the events emitted under the lock,
 	// until flush.
@@ -68,9 +74,8 @@ type convRec struct {
 	// agent workspace: the ticket opened for this conversation, the
 	// number of its comments already mirrored, and who the agent is.
 	ticketID     int64
-	ticketSolved bool
 	seenComments int
-	agent        *Agent
+	handOff      *handOffRec
 }
 
 type integrationRec struct {
@@ -101,6 +106,7 @@ func newState(s *Server) *state {
 		attachments:  map[string]*Attachment{},
 		tickets:      map[int64]string{},
 		channels:     map[string]*channel{},
+		agentIDs:     map[string]int64{},
 	}
 }
 
