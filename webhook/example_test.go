@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 )
 
@@ -199,4 +200,77 @@ func ExampleSunshineEvent_ConversationMessage() {
 	}
 	// Output:
 	// Steve Rogers (912382197, via telegram): hello
+}
+
+// Two replicas of a service behind a load balancer share their
+// de-duplication claims through a StoreDeduper over one store (here a
+// store.Memory; Redis through store/redisstore for real replicas): a
+// delivery handled by one replica and retried onto the other is a
+// duplicate there.
+func ExampleStoreDeduper() {
+	const secret = "signing-secret-from-admin-center"
+	shared := store.NewMemory() // redisstore.New(redisClient, "acme:") across processes
+	replica := func(name string) http.Handler {
+		return webhook.NewZendeskHandler(webhook.ZendeskVerifier{Secrets: []string{secret}},
+			func(ctx context.Context, ev *webhook.ZendeskEvent) error {
+				fmt.Printf("  %s handles %s\n", name, ev.ID)
+				return nil
+			},
+			webhook.WithDeduper(&webhook.StoreDeduper{Store: shared, Prefix: "statussync:acme:"}))
+	}
+	a, b := replica("replica a"), replica("replica b")
+
+	deliver := func(h http.Handler) {
+		r := httptest.NewRequest(http.MethodPost, "/zendesk", strings.NewReader(agentEvent))
+		sig, ts := webhook.SignZendesk(secret, time.Now(), []byte(agentEvent))
+		r.Header.Set(webhook.HeaderZendeskSignature, sig)
+		r.Header.Set(webhook.HeaderZendeskSignatureTimestamp, ts)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		fmt.Printf("%d %s", w.Code, w.Body)
+	}
+	deliver(a) // the answer is lost on its way back: Zendesk retries
+	deliver(b) // the load balancer picks the other replica
+	// Output:
+	//   replica a handles 01GX79ST1QX01C889XV42S2J5T
+	// 200 handled
+	// 200 duplicate
+}
+
+// Decode each event of a Sunshine Conversations call by its type: a
+// business message from Zendesk's agent workspace, then the hand-back when
+// the agent solved the ticket.
+func ExampleSunshineEvent_TypedPayload() {
+	body := `{"app":{"id":"5ebee0975ac5304b664a12fa"},"webhook":{"id":"5f4eaef81e3dcc117c7ba48a","version":"v2"},"events":[
+	 {"id":"65a0000000000000000000a1","createdAt":"2026-01-05T10:00:00.000Z","type":"conversation:message",
+	  "payload":{"conversation":{"id":"67a0ecf8f0305f4a391e9db1","type":"personal"},
+	   "message":{"id":"m1","author":{"type":"business","displayName":"Ana"},"content":{"type":"text","text":"Your parcel left today."},
+	    "source":{"type":"zd:agentWorkspace"},"metadata":{"__zendesk_msg.agent.id":"10011"}}}},
+	 {"id":"65a0000000000000000000a2","createdAt":"2026-01-05T10:05:00.000Z","type":"switchboard:releaseControl",
+	  "payload":{"conversation":{"id":"67a0ecf8f0305f4a391e9db1","type":"personal"},"reason":"ticketClosed"}},
+	 {"id":"65a0000000000000000000a3","createdAt":"2026-01-05T10:05:01.000Z","type":"passthrough:messaging","payload":{}}]}`
+	env, err := webhook.ParseSunshineEvents([]byte(body))
+	if err != nil {
+		panic(err)
+	}
+	for _, ev := range env.Events {
+		p, err := ev.TypedPayload()
+		if err != nil {
+			panic(err) // in a handler: return webhook.Permanent(err)
+		}
+		switch p := p.(type) {
+		case *webhook.SunshineConversationMessage:
+			fmt.Printf("%s says %q\n", p.Message.Author.DisplayName, p.Message.Content.Text)
+		case *webhook.SunshineSwitchboardEvent:
+			if p.Reason == webhook.SunshineReasonTicketClosed {
+				fmt.Printf("conversation %s handed back: ticket closed\n", p.Conversation.ID)
+			}
+		case nil:
+			fmt.Printf("%s: not a type this package decodes\n", ev.Type)
+		}
+	}
+	// Output:
+	// Ana says "Your parcel left today."
+	// conversation 67a0ecf8f0305f4a391e9db1 handed back: ticket closed
+	// passthrough:messaging: not a type this package decodes
 }
