@@ -75,7 +75,9 @@ func TestLimits(t *testing.T) {
 			_, err := c.Webhooks.Create(context.Background(), "i1", &WebhookInput{Target: "ftp://x", Triggers: []string{TriggerConversationMessage}})
 			return err
 		}, "webhook.target", 0, "not an http(s) URL"},
-		{"unknown activity", func(c *Client) error { return c.Activities.Post(context.Background(), "c1", BusinessAuthor(""), "typing") }, "type", 0, `is "typing"`},
+		{"unknown activity", func(c *Client) error {
+			return c.Activities.Post(context.Background(), "c1", BusinessAuthor(""), "typing")
+		}, "type", 0, `is "typing"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
