@@ -50,7 +50,7 @@ type memEntry struct {
 	key     string
 	value   string
 	version int64
-	expires time.Time
+	expires int64         // Unix nanoseconds
 	index   int           // in Memory.expiry
 	elem    *list.Element // in Memory.records or Memory.claims
 	claim   bool          // written by Add (else by Set or SetIfNewer)
@@ -198,7 +198,7 @@ func (m *Memory) live(key string, now time.Time) *memEntry {
 	if !ok {
 		return nil
 	}
-	if !now.Before(e.expires) {
+	if now.UnixNano() >= e.expires {
 		m.remove(e)
 		return nil
 	}
@@ -212,16 +212,23 @@ func (m *Memory) put(key, value string, version int64, ttl time.Duration, claim 
 		m.entries = map[string]*memEntry{}
 	}
 	e, ok := m.entries[key]
-	if ok {
+	switch {
+	case ok && e.claim == claim:
+		m.list(claim).MoveToBack(e.elem)
+	case ok:
 		m.list(e.claim).Remove(e.elem)
-		e.value, e.version, e.expires, e.claim = value, version, now.Add(ttl), claim
-		heap.Fix(&m.expiry, e.index)
-	} else {
-		e = &memEntry{key: key, value: value, version: version, expires: now.Add(ttl), claim: claim}
+		e.elem = m.list(claim).PushBack(e)
+	default:
+		e = &memEntry{key: key, expires: now.Add(ttl).UnixNano()}
+		e.elem = m.list(claim).PushBack(e)
 		m.entries[key] = e
 		heap.Push(&m.expiry, e)
 	}
-	e.elem = m.list(claim).PushBack(e)
+	e.value, e.version, e.claim = value, version, claim
+	if expires := now.Add(ttl).UnixNano(); expires != e.expires {
+		e.expires = expires
+		heap.Fix(&m.expiry, e.index)
+	}
 
 	m.dropExpired(now)
 	maxKeys := m.MaxKeys
@@ -252,7 +259,8 @@ func (m *Memory) victim(keep *memEntry) *memEntry {
 
 // dropExpired removes every expired entry. m.mu is held.
 func (m *Memory) dropExpired(now time.Time) {
-	for len(m.expiry) > 0 && !now.Before(m.expiry[0].expires) {
+	t := now.UnixNano()
+	for len(m.expiry) > 0 && t >= m.expiry[0].expires {
 		m.remove(m.expiry[0])
 	}
 }
@@ -275,7 +283,7 @@ func (m *Memory) list(claim bool) *list.List {
 type expiryHeap []*memEntry
 
 func (h expiryHeap) Len() int           { return len(h) }
-func (h expiryHeap) Less(i, j int) bool { return h[i].expires.Before(h[j].expires) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].expires < h[j].expires }
 func (h expiryHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
 	h[i].index, h[j].index = i, j

@@ -254,3 +254,129 @@ func TestMemoryConcurrentBounded(t *testing.T) {
 		t.Fatalf("Len = %d, want at most MaxKeys = 64", got)
 	}
 }
+
+// benchKeys are the keys the benchmarks cycle through.
+var benchKeys = func() []string {
+	keys := make([]string, 1024)
+	for i := range keys {
+		keys[i] = "agent:" + strconv.Itoa(i) + ":status"
+	}
+	return keys
+}()
+
+// floorStore is the standard-library floor: a map under a mutex, with
+// expiry times but no bound, no eviction order and no argument checks.
+type floorStore struct {
+	mu sync.Mutex
+	m  map[string]floorEntry
+}
+
+type floorEntry struct {
+	value   string
+	version int64
+	expires time.Time
+}
+
+func (f *floorStore) get(key string) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e, ok := f.m[key]
+	if !ok || !time.Now().Before(e.expires) {
+		return "", false
+	}
+	return e.value, true
+}
+
+func (f *floorStore) add(key, value string, ttl time.Duration) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now()
+	if e, ok := f.m[key]; ok && now.Before(e.expires) {
+		return false
+	}
+	f.m[key] = floorEntry{value: value, expires: now.Add(ttl)}
+	return true
+}
+
+func (f *floorStore) setIfNewer(key string, version int64, value string, ttl time.Duration) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now()
+	if e, ok := f.m[key]; ok && now.Before(e.expires) && e.version >= version {
+		return false
+	}
+	f.m[key] = floorEntry{value: value, version: version, expires: now.Add(ttl)}
+	return true
+}
+
+func (f *floorStore) delete(key string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.m, key)
+}
+
+// BenchmarkMemory measures Get (a hit), Add (of an absent key, then its
+// Delete) and SetIfNewer (a newer version) on 1,024 keys, beside the floor
+// doing the same work.
+func BenchmarkMemory(b *testing.B) {
+	ctx := context.Background()
+	n := len(benchKeys)
+	b.Run("Get/floor", func(b *testing.B) {
+		f := &floorStore{m: map[string]floorEntry{}}
+		for _, k := range benchKeys {
+			f.add(k, "available", time.Hour)
+		}
+		b.ResetTimer()
+		for i := range b.N {
+			if _, ok := f.get(benchKeys[i%n]); !ok {
+				b.Fatal("miss")
+			}
+		}
+	})
+	b.Run("Get/Memory", func(b *testing.B) {
+		m := store.NewMemory()
+		for _, k := range benchKeys {
+			_ = m.Set(ctx, k, "available", time.Hour)
+		}
+		b.ResetTimer()
+		for i := range b.N {
+			if _, ok, _ := m.Get(ctx, benchKeys[i%n]); !ok {
+				b.Fatal("miss")
+			}
+		}
+	})
+	b.Run("Add/floor", func(b *testing.B) {
+		f := &floorStore{m: map[string]floorEntry{}}
+		for i := range b.N {
+			if !f.add(benchKeys[i%n], "replica-a", time.Minute) {
+				b.Fatal("not added")
+			}
+			f.delete(benchKeys[i%n])
+		}
+	})
+	b.Run("Add/Memory", func(b *testing.B) {
+		m := store.NewMemory()
+		for i := range b.N {
+			if ok, _ := m.Add(ctx, benchKeys[i%n], "replica-a", time.Minute); !ok {
+				b.Fatal("not added")
+			}
+			_ = m.Delete(ctx, benchKeys[i%n])
+		}
+	})
+	b.Run("SetIfNewer/floor", func(b *testing.B) {
+		f := &floorStore{m: map[string]floorEntry{}}
+		for i := range b.N {
+			if !f.setIfNewer(benchKeys[i%n], int64(i), "away", time.Hour) {
+				b.Fatal("not stored")
+			}
+		}
+	})
+	b.Run("SetIfNewer/Memory", func(b *testing.B) {
+		m := store.NewMemory()
+		for i := range b.N {
+			if ok, _ := m.SetIfNewer(ctx, benchKeys[i%n], int64(i), "away", time.Hour); !ok {
+				b.Fatal("not stored")
+			}
+		}
+	})
+}

@@ -1,0 +1,82 @@
+package redisstore_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/store/redisstore"
+	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
+)
+
+// BenchmarkRedis measures Get (a hit), Add (of an absent key, then its
+// Delete) and SetIfNewer (a newer version) on loopback Redis, one caller at
+// a time, beside the floor: plain go-redis GET, SET NX PX then DEL, and
+// SET PX, with the same keys and values.
+func BenchmarkRedis(b *testing.B) {
+	client, _ := redistest.Client(b)
+	prefix := redistest.Prefix(b)
+	s := redisstore.New(client, prefix)
+	ctx := context.Background()
+	keys := make([]string, 1024)
+	for i := range keys {
+		keys[i] = "agent:" + strconv.Itoa(i) + ":status"
+		if err := s.Set(ctx, keys[i], "available", time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+	n := len(keys)
+	b.Run("Get/floor", func(b *testing.B) {
+		for i := range b.N {
+			if err := client.Get(ctx, s.Key(keys[i%n])).Err(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Get/redisstore", func(b *testing.B) {
+		for i := range b.N {
+			if _, ok, err := s.Get(ctx, keys[i%n]); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+	b.Run("Add/floor", func(b *testing.B) {
+		for i := range b.N {
+			k := s.Key("floorclaim:" + keys[i%n])
+			if ok, err := client.SetNX(ctx, k, "0:replica-a", time.Minute).Result(); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+			if err := client.Del(ctx, k).Err(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Add/redisstore", func(b *testing.B) {
+		for i := range b.N {
+			k := "claim:" + keys[i%n]
+			if ok, err := s.Add(ctx, k, "replica-a", time.Minute); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+			if err := s.Delete(ctx, k); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("SetIfNewer/floor", func(b *testing.B) {
+		for i := range b.N {
+			if err := client.Set(ctx, s.Key("floor:"+keys[i%n]), "away", time.Hour).Err(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	base := time.Now().UnixNano()
+	b.Run("SetIfNewer/redisstore", func(b *testing.B) {
+		for i := range b.N {
+			base++
+			if ok, err := s.SetIfNewer(ctx, "ver:"+keys[i%n], base, "away", time.Hour); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+}
