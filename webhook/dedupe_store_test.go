@@ -137,33 +137,7 @@ func TestStoreDeduperClaimCycle(t *testing.T) {
 	ctx := context.Background()
 	s := newMapStore()
 	d := &StoreDeduper{Store: s, Prefix: "t:"}
-	steps := []struct {
-		op   string
-		want ClaimState
-	}{
-		{"claim", ClaimNew},
-		{"claim", ClaimBusy},
-		{"release", 0},
-		{"claim", ClaimNew}, // released: the retry is processed
-		{"done", 0},
-		{"claim", ClaimDone},
-		{"claim", ClaimDone},
-	}
-	for i, st := range steps {
-		var err error
-		var got ClaimState
-		switch st.op {
-		case "claim":
-			got, err = d.Claim(ctx, "k")
-		case "release":
-			err = d.Release(ctx, "k")
-		case "done":
-			err = d.Done(ctx, "k")
-		}
-		if err != nil || got != st.want {
-			t.Fatalf("step %d (%s) = %v, %v; want %v", i, st.op, got, err, st.want)
-		}
-	}
+	checkClaimCycle(t, d, "k")
 	// The key is stored under the prefix, with the default TTL.
 	if got := s.ttlOf("t:k"); got != DefaultDedupeTTL {
 		t.Errorf("TTL of a handled key = %v, want %v", got, DefaultDedupeTTL)

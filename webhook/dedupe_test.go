@@ -9,10 +9,11 @@ import (
 	"time"
 )
 
-func TestMemoryDeduperClaimCycle(t *testing.T) {
-	t.Parallel()
+// checkClaimCycle walks d through claim, busy, release, claim, done and
+// duplicates of one key, as every Deduper must answer them.
+func checkClaimCycle(t *testing.T, d Deduper, key string) {
+	t.Helper()
 	ctx := context.Background()
-	var m MemoryDeduper
 	steps := []struct {
 		op   string
 		want ClaimState
@@ -26,22 +27,27 @@ func TestMemoryDeduperClaimCycle(t *testing.T) {
 		{"claim", ClaimDone},
 	}
 	for i, s := range steps {
+		var got ClaimState
+		var err error
 		switch s.op {
 		case "claim":
-			got, err := m.Claim(ctx, "k")
-			if err != nil || got != s.want {
-				t.Fatalf("step %d: Claim = %v, %v; want %v", i, got, err, s.want)
-			}
+			got, err = d.Claim(ctx, key)
 		case "release":
-			if err := m.Release(ctx, "k"); err != nil {
-				t.Fatal(err)
-			}
+			err = d.Release(ctx, key)
 		case "done":
-			if err := m.Done(ctx, "k"); err != nil {
-				t.Fatal(err)
-			}
+			err = d.Done(ctx, key)
+		}
+		if err != nil || got != s.want {
+			t.Fatalf("step %d (%s) = %v, %v; want %v", i, s.op, got, err, s.want)
 		}
 	}
+}
+
+func TestMemoryDeduperClaimCycle(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var m MemoryDeduper
+	checkClaimCycle(t, &m, "k")
 	if got, _ := m.Claim(ctx, "other"); got != ClaimNew {
 		t.Errorf("other key: %v", got)
 	}
