@@ -18,9 +18,12 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // InstallHint says how to install redis-server.
@@ -40,9 +43,10 @@ const pollInterval = 5 * time.Millisecond
 // Server is a redis-server process on a loopback port, saving nothing to
 // disk. Safe for concurrent use.
 type Server struct {
-	bin  string
-	dir  string
-	port int
+	bin     string
+	dir     string
+	port    int
+	cluster bool
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -54,6 +58,18 @@ type Server struct {
 // returns once it answers PING, or fails when ctx ends first (or after
 // 10 s). Stop the server with [Server.Close].
 func Start(ctx context.Context) (*Server, error) {
+	return start(ctx, false)
+}
+
+// StartCluster is [Start] for a Redis Cluster of one node that serves
+// every hash slot, for a [redis.ClusterClient] (Addrs: []string{Addr()}).
+// A cluster refuses a command or script whose keys span slots (CROSSSLOT),
+// as a cluster of many nodes would.
+func StartCluster(ctx context.Context) (*Server, error) {
+	return start(ctx, true)
+}
+
+func start(ctx context.Context, cluster bool) (*Server, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("redistest: %w", err)
 	}
@@ -65,7 +81,7 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redistest: %w", err)
 	}
-	s := &Server{bin: bin, dir: dir}
+	s := &Server{bin: bin, dir: dir, cluster: cluster}
 	// A free port can be taken between the probe and the server's bind:
 	// try another.
 	for attempt := 0; ; attempt++ {
@@ -125,7 +141,7 @@ func (s *Server) start(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	out := &tailBuffer{max: 4 << 10}
-	cmd := exec.Command(s.bin,
+	args := []string{
 		"--port", strconv.Itoa(s.port),
 		"--bind", "127.0.0.1",
 		"--save", "",
@@ -133,7 +149,11 @@ func (s *Server) start(ctx context.Context) error {
 		"--dir", s.dir,
 		"--daemonize", "no",
 		"--logfile", "",
-	)
+	}
+	if s.cluster {
+		args = append(args, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+	}
+	cmd := exec.Command(s.bin, args...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("redistest: start %s: %w", s.bin, err)
@@ -148,6 +168,13 @@ func (s *Server) start(ctx context.Context) error {
 	defer tick.Stop()
 	for {
 		if ping(ctx, s.Addr()) == nil {
+			if !s.cluster {
+				return nil
+			}
+			if err := s.clusterReady(ctx); err != nil {
+				_ = s.Stop()
+				return err
+			}
 			return nil
 		}
 		select {
@@ -238,4 +265,33 @@ func (b *tailBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return string(bytes.TrimSpace(b.buf.Bytes()))
+}
+
+// clusterReady gives the one node every slot (unless its nodes.conf,
+// kept across a restart, already does) and waits for cluster_state:ok.
+func (s *Server) clusterReady(ctx context.Context) error {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr(), MaxRetries: -1})
+	defer c.Close()
+	info, err := c.ClusterInfo(ctx).Result()
+	if err != nil {
+		return fmt.Errorf("redistest: CLUSTER INFO: %w", err)
+	}
+	if strings.Contains(info, "cluster_slots_assigned:0\r") {
+		if err := c.ClusterAddSlotsRange(ctx, 0, 16383).Err(); err != nil {
+			return fmt.Errorf("redistest: CLUSTER ADDSLOTSRANGE: %w", err)
+		}
+	}
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		info, err := c.ClusterInfo(ctx).Result()
+		if err == nil && strings.Contains(info, "cluster_state:ok") {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("redistest: the one-node cluster on port %d is not ready: %w", s.port, ctx.Err())
+		case <-tick.C:
+		}
+	}
 }
