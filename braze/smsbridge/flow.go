@@ -271,9 +271,8 @@ func New(cfg Config) (*Flow, error) {
 		webhook.WithRetryAfter(cfg.RetryAfter),
 		webhook.WithLogger(cfg.Logger),
 	}
-	if f.zdDedup != nil {
-		agentOpts = append(agentOpts, webhook.WithDeduper(f.zdDedup))
-	}
+	// nil turns the handler's own de-duplication off: the send record is it.
+	agentOpts = append(agentOpts, webhook.WithDeduper(f.zdDedup))
 	f.agent = webhook.NewHandler(
 		webhook.ZendeskVerifier{Secrets: slices.Clone(cfg.ZendeskSecrets), Now: cfg.Now},
 		decodeAgentReply,
