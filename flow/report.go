@@ -167,6 +167,20 @@ func (r *Report) Merge(others ...Report) {
 	}
 }
 
+// Find returns the first change of side and kind named name (any name
+// when name is empty), for example a webhook's, whose ID a flow needs to
+// read the signing secret with [SigningSecret]:
+//
+//	if ch, ok := rep.Find(flow.SideZendesk, flow.KindWebhook, ""); ok { secret, err = flow.SigningSecret(ctx, zc, ch.ID) }
+func (r Report) Find(side, kind, name string) (Change, bool) {
+	for _, c := range r.Changes {
+		if c.Side == side && c.Kind == kind && (name == "" || c.Name == name) {
+			return c, true
+		}
+	}
+	return Change{}, false
+}
+
 // Changed reports whether anything was (would be) created or updated. A
 // plan with Changed false needs no apply.
 func (r Report) Changed() bool {

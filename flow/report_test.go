@@ -106,3 +106,19 @@ func TestFieldDiffString(t *testing.T) {
 		}
 	}
 }
+
+func TestReportFind(t *testing.T) {
+	t.Parallel()
+	r := sampleReport(false)
+	if c, ok := r.Find(flow.SideZendesk, flow.KindTrigger, ""); !ok || c.ID != "10031" {
+		t.Errorf("any trigger: %+v %v", c, ok)
+	}
+	if c, ok := r.Find(flow.SideZendesk, flow.KindUserField, "braze_external_id"); !ok || c.ID != "10007" {
+		t.Errorf("by name: %+v %v", c, ok)
+	}
+	for _, q := range [][3]string{{flow.SideZendesk, flow.KindTrigger, "nope"}, {flow.SideBraze, flow.KindWebhook, ""}} {
+		if _, ok := r.Find(q[0], q[1], q[2]); ok {
+			t.Errorf("found %v", q)
+		}
+	}
+}

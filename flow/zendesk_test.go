@@ -339,3 +339,40 @@ func TestEnsureUserFieldAndGroup(t *testing.T) {
 		t.Errorf("report:\n%s", manual)
 	}
 }
+
+// A side that fails ends the helper with an error that names the item and
+// keeps the kind of the failure; nothing is added to the report.
+func TestEnsureFailuresNameTheItem(t *testing.T) {
+	t.Parallel()
+	fake, zc := newZendesk(t)
+	ctx := t.Context()
+	fake.InjectFault(zendesktest.Fault{Method: "GET", Path: "/api/v2/trigger_categories", Status: 403, Body: `{"error":"Forbidden","description":"no"}`})
+	var rep flow.Report
+	_, err := flow.EnsureTriggerCategory(ctx, zc, zendesk.TriggerCategory{Name: "Braze SMS"}, &rep)
+	if !errors.Is(err, deskbridge.ErrForbidden) || !strings.Contains(err.Error(), `looking for the zendesk trigger category "Braze SMS"`) {
+		t.Errorf("find: %v", err)
+	}
+	fake.InjectFault(zendesktest.Fault{Method: "POST", Path: "/api/v2/groups", Status: 422,
+		Body: `{"error":"RecordInvalid","description":"Record validation errors","details":{"name":[{"description":"Name: is too long"}]}}`})
+	_, err = flow.EnsureGroup(ctx, zc, zendesk.Group{Name: "Tier 2"}, &rep)
+	if !errors.Is(err, deskbridge.ErrInvalid) || !strings.Contains(err.Error(), `creating the zendesk group "Tier 2"`) {
+		t.Errorf("create: %v", err)
+	}
+	f, err := flow.EnsureTicketField(ctx, zc, zendesk.TicketField{Title: "Order", Type: zendesk.FieldInteger, Required: zendesk.Ptr(true)}, &rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zc.TicketFields.Update(ctx, f.ID, &zendesk.TicketField{Required: zendesk.Ptr(false)}); err != nil {
+		t.Fatal(err)
+	}
+	fake.InjectFault(zendesktest.Fault{Method: "PUT", Path: "/api/v2/ticket_fields/", Status: 503})
+	noRetry, err := zendesk.NewClient(zendesk.WithBaseURL(fake.URL), zendesk.WithAPIToken(fake.Email, fake.APIToken), zendesk.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = flow.EnsureTicketField(ctx, noRetry, zendesk.TicketField{Title: "Order", Type: zendesk.FieldInteger, Required: zendesk.Ptr(true)}, &rep)
+	if !errors.Is(err, deskbridge.ErrUnavailable) || !strings.Contains(err.Error(), `updating the zendesk ticket field "Order" (id `) {
+		t.Errorf("update: %v", err)
+	}
+	wantActions(t, rep, "ticket field Order: created")
+}
