@@ -1,10 +1,14 @@
 package zendesk
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"log"
 	"testing"
 
 	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
 // ticketFieldPies is the answer of the "Update Ticket Field" example of
@@ -97,4 +101,27 @@ func TestTicketFieldsFindByTitleWalksPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	isInvalid(t, c.TicketFields.Delete(t.Context(), 0))
+}
+
+// A flow's ticket field: created once, then found by its title; its id is
+// what tickets and placeholders ({{ticket.ticket_field_<id>}}) use.
+func ExampleTicketFieldsService_Create() {
+	ctx := context.Background()
+	fake := zendesktest.NewServer()
+	defer fake.Close()
+	zc, err := NewClient(WithBaseURL(fake.URL), WithAPIToken(fake.Email, fake.APIToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, err := zc.TicketFields.FindByTitle(ctx, "Contact channel")
+	if errors.Is(err, deskbridge.ErrNotFound) {
+		f, err = zc.TicketFields.Create(ctx, &TicketField{Type: TicketFieldTagger, Title: "Contact channel",
+			CustomFieldOptions: []CustomFieldOption{{Name: "Voice", Value: "channel_voice"}, {Name: "Chat", Value: "channel_chat"}}})
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(f.Type, f.Title, len(f.CustomFieldOptions), "options, removable:", f.Removable)
+	// Output:
+	// tagger Contact channel 2 options, removable: true
 }
