@@ -17,6 +17,9 @@ import (
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
+	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/store/redisstore"
+	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
@@ -119,28 +122,38 @@ func runBench(b *testing.B, parallel bool, url string) {
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "msgs/s")
 }
 
+// BenchmarkAgentReply runs the flow on a store.Memory (one process) and on
+// redisstore over a loopback Redis (replicas), beside
+// BenchmarkAgentReplyFloor. Each reply costs two store round trips.
 func BenchmarkAgentReply(b *testing.B) {
-	for _, parallel := range []bool{false, true} {
-		b.Run(map[bool]string{false: "serial", true: "parallel"}[parallel], func(b *testing.B) {
-			bz, campaign := benchBraze(b)
-			zc := benchZendesk(b)
-			bc, err := braze.NewClient(braze.WithBaseURL(bz.URL), braze.WithAPIKey(bz.APIKey()), braze.WithMaxRetries(0))
-			if err != nil {
-				b.Fatal(err)
-			}
-			br, err := New(Config{Zendesk: zc, Braze: bc, ReplyCampaignID: campaign,
-				ZendeskSecrets: []string{benchSecret}, BrazeSecrets: []string{"x"}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			srv := httptest.NewServer(br.AgentReplyHandler())
-			b.Cleanup(srv.Close)
-			runBench(b, parallel, srv.URL)
-			b.StopTimer()
-			if got := bz.RequestCount(http.MethodPost, "/campaigns/trigger/send"); got < b.N {
-				b.Fatalf("%d sends for %d deliveries", got, b.N)
-			}
-		})
+	for _, kind := range []string{"memory", "redis"} {
+		for _, parallel := range []bool{false, true} {
+			b.Run(kind+"/"+map[bool]string{false: "serial", true: "parallel"}[parallel], func(b *testing.B) {
+				var st store.Store = store.NewMemory()
+				if kind == "redis" {
+					client, _ := redistest.Client(b)
+					st = redisstore.New(client, redistest.Prefix(b))
+				}
+				bz, campaign := benchBraze(b)
+				zc := benchZendesk(b)
+				bc, err := braze.NewClient(braze.WithBaseURL(bz.URL), braze.WithAPIKey(bz.APIKey()), braze.WithMaxRetries(0))
+				if err != nil {
+					b.Fatal(err)
+				}
+				f, err := New(Config{Zendesk: zc, Braze: bc, ReplyCampaignID: campaign,
+					ZendeskSecrets: []string{benchSecret}, BrazeSecrets: []string{"x"}, Store: st})
+				if err != nil {
+					b.Fatal(err)
+				}
+				srv := httptest.NewServer(f.AgentReplyHandler())
+				b.Cleanup(srv.Close)
+				runBench(b, parallel, srv.URL)
+				b.StopTimer()
+				if got := bz.RequestCount(http.MethodPost, "/campaigns/trigger/send"); got < b.N {
+					b.Fatalf("%d sends for %d deliveries", got, b.N)
+				}
+			})
+		}
 	}
 }
 
