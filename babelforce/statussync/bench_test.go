@@ -14,11 +14,14 @@ import (
 	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/store/redisstore"
+	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
-// The two benchmarks do the same work per event against the same fake
+// The benchmarks do the same work per event against the same fake
 // babelforce, so their ratio is the flow's cost:
 //
 //   - BenchmarkStatusSync: a signed agent.state_changed event is posted to
@@ -55,7 +58,16 @@ func benchState(i int) string {
 	return "away"
 }
 
-func BenchmarkStatusSync(b *testing.B) {
+// BenchmarkStatusSync keeps the flow's state in a store.Memory (the
+// default); BenchmarkStatusSyncRedis in a redisstore on a loopback Redis.
+func BenchmarkStatusSync(b *testing.B) { benchStatusSync(b, store.NewMemory()) }
+
+func BenchmarkStatusSyncRedis(b *testing.B) {
+	client, _ := redistest.Client(b)
+	benchStatusSync(b, redisstore.New(client, redistest.Prefix(b)))
+}
+
+func benchStatusSync(b *testing.B, st store.Store) {
 	bf, ids := benchBabelforce(b)
 	bc, err := babelforce.NewClient(babelforce.WithBaseURL(bf.URL), babelforce.WithPassword(bf.Username, bf.Password, babelforce.WithNonExpiringToken()))
 	if err != nil {
@@ -66,7 +78,7 @@ func BenchmarkStatusSync(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	flow, err := statussync.New(statussync.Config{Zendesk: zc, Babelforce: bc, ZendeskSecrets: []string{benchSecret}})
+	flow, err := statussync.New(statussync.Config{Zendesk: zc, Babelforce: bc, ZendeskSecrets: []string{benchSecret}, Store: st})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,0 +1,82 @@
+package statussync_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/store/redisstore"
+	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+// tripCounter is a go-redis hook that counts round trips: each command,
+// and each pipeline, is one.
+type tripCounter struct{ n atomic.Int64 }
+
+func (c *tripCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (c *tripCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		c.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (c *tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		c.n.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
+// The Redis round trips of one event, on the hot paths: the de-duper's
+// claim and its "done" (2 for every event), plus the agent's record: read
+// it and write it back for an echo or an unchanged state (2), and for a
+// change the flow sends, write it back before sending (so that the echo is
+// known wherever it arrives) and confirm it after (3).
+func TestRedisRoundTripsPerEvent(t *testing.T) {
+	t.Parallel()
+	client, _ := redistest.Client(t)
+	trips := &tripCounter{}
+	client.AddHook(trips)
+	e := newEnv(t, withAutomation(), withConfig(func(c *statussync.Config) {
+		c.Store = redisstore.New(client, redistest.Prefix(t))
+	}))
+	zid, bid := e.agent("Ann")
+	e.setStatus(zid, zendesktest.StatusOnline) // the agent is known
+	e.automation.Store(false)                  // echoes are posted below, one at a time
+	e.takeResults()
+	measure := func(name string, want int64, send func() response) {
+		t.Helper()
+		before := trips.n.Load()
+		if r := send(); r.status != http.StatusOK {
+			t.Fatalf("%s: %d %s", name, r.status, r.body)
+		}
+		got := trips.n.Load() - before
+		t.Logf("%s: %d Redis round trips (2 of them the de-duper's): %v", name, got, outcomes(e.takeResults()))
+		if got > want {
+			t.Errorf("%s: %d Redis round trips, want at most %d", name, got, want)
+		}
+	}
+	at := time.Now()
+	measure("a change sent to babelforce", 2+3, func() response {
+		return e.sendZendesk(unifiedEvent("rt-1", zid, "online", "away", zendesktest.StatusAway, at))
+	})
+	measure("its channel event, unchanged", 2+2, func() response {
+		return e.sendZendesk(stateEvent("rt-2", zid, "support", "online", "away", at.Add(time.Millisecond)))
+	})
+	measure("the automation's echo", 2+2, func() response {
+		return e.postAutomation(fmt.Sprintf(`{"event_id":"rt-3","agent_id":%q,"source_id":"%d","presence":"away","changed_at":%q}`,
+			bid, zid, time.Now().UTC().Format(time.RFC3339Nano)), automationSecret)
+	})
+	measure("a stale event", 2+1, func() response {
+		return e.sendZendesk(unifiedEvent("rt-4", zid, "online", "offline", zendesktest.StatusOffline, at.Add(-time.Hour)))
+	})
+}
