@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,6 +60,9 @@ type demo struct {
 
 	closers []func()
 
+	replicas int                // flow replicas behind a round-robin balancer
+	flows    []*statussync.Flow // d.flow is flows[0]
+
 	mu     sync.Mutex
 	rows   []row
 	counts map[string]int // outcomes seen, for the checks
@@ -75,8 +79,8 @@ type row struct {
 // runDemo plays the scenario and writes its report to w. It fails if both
 // sides do not end consistent, or if a behaviour the scenario exercises
 // did not show.
-func runDemo(ctx context.Context, w io.Writer) error {
-	d := &demo{ctx: ctx, out: w, start: time.Now(), names: map[int64]string{}, counts: map[string]int{}, http: &http.Client{Timeout: 10 * time.Second}}
+func runDemo(ctx context.Context, w io.Writer, replicas int) error {
+	d := &demo{ctx: ctx, out: w, replicas: max(replicas, 1), start: time.Now(), names: map[int64]string{}, counts: map[string]int{}, http: &http.Client{Timeout: 10 * time.Second}}
 	defer d.tearDown()
 	if err := d.setUp(); err != nil {
 		return err
@@ -176,23 +180,38 @@ func (d *demo) setUp() error {
 	}
 	fmt.Fprintf(d.out, "Provision again:\n%s\n", again)
 
-	d.flow, err = statussync.New(statussync.Config{
-		Zendesk: d.zc, Babelforce: d.bc,
-		ZendeskSecrets: []string{rep.SigningSecret},
-		AutomationAuth: webhook.SharedSecretVerifier{Secrets: []string{demoAutomationSecret}},
-		RetryAfter:     demoRetryAfter,
-		OnResult:       d.record,
-	})
+	st, err := openStore(d.ctx, os.Getenv, d.replicas > 1)
 	if err != nil {
 		return err
+	}
+	d.closers = append(d.closers, st.close)
+	var zh, ah []http.Handler
+	for range d.replicas {
+		f, err := statussync.New(statussync.Config{
+			Zendesk: d.zc, Babelforce: d.bc,
+			ZendeskSecrets: []string{rep.SigningSecret},
+			AutomationAuth: webhook.SharedSecretVerifier{Secrets: []string{demoAutomationSecret}},
+			RetryAfter:     demoRetryAfter,
+			Store:          st.Store,
+			OnResult:       d.record,
+		})
+		if err != nil {
+			return err
+		}
+		d.flows = append(d.flows, f)
+		zh, ah = append(zh, f.ZendeskHandler()), append(ah, f.AutomationHandler())
+	}
+	d.flow = d.flows[0]
+	if d.replicas > 1 {
+		fmt.Fprintf(d.out, "%d flow replicas behind a round-robin balancer; their shared state: %s\n\n", d.replicas, st.what)
 	}
 	check, err := d.flow.Check(d.ctx)
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
 	fmt.Fprintf(d.out, "Mapping in effect:\n%s\n", check)
-	d.relay.setNext(d.flow.ZendeskHandler())
-	h := d.flow.AutomationHandler()
+	var h http.Handler = &roundRobin{handlers: ah}
+	d.relay.setNext(&roundRobin{handlers: zh})
 	automation.Store(&h)
 
 	// babelforce's "Presence changed" automation, played by the fake's

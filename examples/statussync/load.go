@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -62,7 +63,13 @@ func runLoad(ctx context.Context, w io.Writer, n, workers int) (*loadResult, err
 	if err != nil {
 		return nil, err
 	}
-	flow, err := statussync.New(statussync.Config{Zendesk: zc, Babelforce: bc, ZendeskSecrets: []string{loadSecret}})
+	st, err := openStore(ctx, os.Getenv, false)
+	if err != nil {
+		return nil, err
+	}
+	defer st.close()
+	fmt.Fprintf(w, "state: %s\n", st.what)
+	flow, err := statussync.New(statussync.Config{Zendesk: zc, Babelforce: bc, ZendeskSecrets: []string{loadSecret}, Store: st.Store})
 	if err != nil {
 		return nil, err
 	}

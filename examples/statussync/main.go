@@ -104,6 +104,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	load := fs.Int("load", 0, "send `N` signed events through the handler into a fake babelforce and report throughput")
 	workers := fs.Int("workers", 8, "concurrent senders for -load")
 	provision := fs.Bool("provision", false, "set up the Zendesk webhook, the vault credential and the red presences before serving")
+	replicas := fs.Int("replicas", 1, "with -demo: play the demo through `N` flow replicas behind a round-robin balancer on one store")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -113,8 +114,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	switch {
 	case *demo && *load > 0:
 		return usageError{"-demo and -load are exclusive"}
+	case *replicas < 1:
+		return usageError{"-replicas needs a positive number"}
+	case *replicas > 1 && !*demo:
+		return usageError{"-replicas goes with -demo"}
 	case *demo:
-		return runDemo(ctx, stdout)
+		return runDemo(ctx, stdout, *replicas)
 	case *load > 0:
 		_, err := runLoad(ctx, stdout, *load, *workers)
 		return err
@@ -278,11 +283,18 @@ func serveOn(ctx context.Context, ln net.Listener, env envConfig, provision bool
 	if env.sharedSecret != "" {
 		automationAuth.Secrets = []string{env.sharedSecret}
 	}
+	st, err := openStore(ctx, os.Getenv, false)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	fmt.Fprintf(out, "state: %s\n", st.what)
 	flow, err := statussync.New(statussync.Config{
 		Zendesk: zc, Babelforce: bc,
 		ZendeskSecrets: secrets,
 		AutomationAuth: automationAuth,
 		PollInterval:   env.pollInterval,
+		Store:          st.Store,
 		Logger:         logger,
 	})
 	if err != nil {
@@ -300,17 +312,25 @@ func serveOn(ctx context.Context, ln net.Listener, env envConfig, provision bool
 	if env.pollInterval > 0 {
 		go func() { _ = flow.RunPoller(ctx) }()
 	}
-	return serveUntilDone(ctx, newHTTPServer(newMux(flow, env.sharedSecret != ""), defaultTimeouts), ln)
+	go func() { _ = flow.RunReconciler(ctx) }()
+	checks := []readinessCheck{
+		{"store", st.ping},
+		{"zendesk", func(ctx context.Context) error { _, err := zc.Users.Me(ctx); return err }},
+		{"babelforce", func(ctx context.Context) error { _, err := bc.Presences.List(ctx); return err }},
+	}
+	return serveUntilDone(ctx, newHTTPServer(newMux(flow, env.sharedSecret != "", checks...), defaultTimeouts), ln)
 }
 
 // newMux returns what the real mode serves: the Zendesk webhook, the
-// babelforce automation (only when it has a secret) and the health check.
-func newMux(flow *statussync.Flow, automation bool) *http.ServeMux {
+// babelforce automation (only when it has a secret), /healthz, and /readyz
+// with checks (the store, and the cheapest authenticated call to each
+// vendor).
+func newMux(flow *statussync.Flow, automation bool, checks ...readinessCheck) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+zendeskPath, flow.ZendeskHandler())
 	if automation {
 		mux.Handle("POST "+automationPath, flow.AutomationHandler())
 	}
-	serveHealth(mux)
+	serveHealth(mux, checks...)
 	return mux
 }
