@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/zendesk/conversations"
 	"github.com/deskbridge/deskbridge/zendesk/conversations/conversationstest"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
 // The contract tests run the client against conversationstest, an
@@ -94,14 +96,20 @@ func TestContractUsers(t *testing.T) {
 	}
 }
 
+// TestContractUsersSync: Sync copies the Support user's name, external
+// id and email onto its messaging user.
 func TestContractUsersSync(t *testing.T) {
 	t.Parallel()
-	c, _ := fakeClient(t)
-	_, err := c.Users.Sync(context.Background(), "35436", "")
-	// The fake has no Support user 35436: any answer but a refusal of the
-	// request's shape is the contract.
-	if errors.Is(err, deskbridge.ErrInvalid) {
-		t.Fatalf("err = %v", err)
+	zd := zendesktest.NewServer()
+	t.Cleanup(zd.Close)
+	c, _ := fakeClient(t, conversationstest.WithZendesk(zd))
+	su := zd.AddUser(zendesktest.User{Name: "Jeanne Martin", Email: ptr("jeanne@example.org"), Role: "end-user"})
+	u := must(c.Users.Sync(context.Background(), strconv.FormatInt(su.ID, 10), ""))(t)
+	if u == nil || u.ZendeskID != strconv.FormatInt(su.ID, 10) || u.Profile.GivenName != "Jeanne" {
+		t.Fatalf("synced %+v", u)
+	}
+	if _, err := c.Users.Sync(context.Background(), "999999", ""); !errors.Is(err, deskbridge.ErrNotFound) {
+		t.Fatalf("unknown Support user: %v", err)
 	}
 }
 
@@ -407,3 +415,5 @@ func TestContractSwitchboardLifecycle(t *testing.T) {
 		t.Fatalf("created %+v", created)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
