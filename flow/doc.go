@@ -26,7 +26,16 @@
 // again. Each helper finds its object by name, creates it when missing,
 // compares it with what is wanted when it exists and updates what differs,
 // and adds one Change to the report; a second run reports every item
-// unchanged ([Report.Changed] is false):
+// unchanged ([Report.Changed] is false). Fields left zero in want are not
+// compared (Zendesk's value stays), unless a helper says otherwise. Each
+// helper returns the object as Zendesk has it after the call; in a dry
+// run, an object that would be created is returned as want with no id (so
+// a trigger planned beside a new webhook carries an empty webhook id).
+// Every Ensure helper has the same shape:
+//
+//	func EnsureX(ctx context.Context, zc *zendesk.Client, want zendesk.X, rep *flow.Report) (*zendesk.X, error)
+//
+// For example:
 //
 //	rep := flow.Report{DryRun: plan}
 //	hook, err := flow.EnsureWebhook(ctx, zc, zendesk.Webhook{

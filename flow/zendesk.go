@@ -14,15 +14,6 @@ import (
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
-// The Ensure helpers provision one Zendesk object each, the same way: find
-// it by its name, create it when it is missing, compare it with what is
-// wanted when it exists and update what differs. Fields left zero in want
-// are not compared (Zendesk's value stays), unless a helper says
-// otherwise. Each adds one [Change] to rep and returns the object as
-// Zendesk has it after the call; in a dry run (rep.DryRun) nothing is
-// written, only GET requests are sent, and an object that would be created
-// is returned as want with no id.
-
 // EnsureWebhook looks after the Zendesk webhook named want.Name
 // (https://developer.zendesk.com/api-reference/webhooks/webhooks-api/webhooks/).
 // It compares the endpoint, the method and request format (POST and json
