@@ -436,3 +436,19 @@ func (s *Server) AgentWorkspaceID() string {
 	}
 	return ""
 }
+
+// SetSwitchboardDefault makes a switchboard integration the switchboard's
+// default: the one new conversations start with (a bot in front of the
+// agents, say).
+func (s *Server) SetSwitchboardDefault(switchboardIntegrationID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.switchboard == nil {
+		return errorf("the app has no switchboard")
+	}
+	if _, ok := s.st.sbi[switchboardIntegrationID]; !ok {
+		return errorf("no switchboard integration %s", switchboardIntegrationID)
+	}
+	s.st.switchboard.DefaultSwitchboardIntegrationID = switchboardIntegrationID
+	return nil
+}
