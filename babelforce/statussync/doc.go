@@ -30,7 +30,9 @@
 //   - [Provision] sets up the Zendesk webhook, the Zendesk credential in
 //     babelforce's vault and the red presences, idempotently, and reports
 //     what it did.
-//   - [Flow.Compare] reads both sides and says which agents disagree.
+//   - [Flow.Compare] reads both sides and says which agents disagree;
+//     [Flow.Reconcile] ([Flow.RunReconciler]) repairs what Zendesk's
+//     webhook retries gave up on.
 //
 // # The babelforce automation
 //
@@ -95,13 +97,62 @@
 //     succeed (an unknown presence) answer 422 with the fix in the log.
 //   - Idempotence: a change to what the agent is known to have (for less
 //     than [Config].StateTTL) is skipped.
-//   - Concurrency: observations about one agent are handled one at a time,
-//     in both directions; nothing is global, every [Flow] has its own state.
+//   - Concurrency: observations about one agent may be handled at once, on
+//     one replica or several: each decision is written to the agent's record
+//     only if the record did not change since it was read, else it is made
+//     again on the newer record (see "Running several replicas").
 //
 // Ordering across the two sides compares times from different clocks
 // (Zendesk's updated_at, babelforce's changed_at, this process's clock for
 // the changes it makes); skew between them narrows or widens the windows
 // accordingly.
+//
+// # Running several replicas
+//
+// A service that runs the flow as several replicas behind a load balancer
+// gives every replica the same [Config].Store, a
+// [github.com/deskbridge/deskbridge/store/redisstore.Store] say. What the
+// replicas share through it:
+//
+//   - each agent's record: the last state and time applied on each side (so
+//     a retry that reaches another replica is still ordered), the changes
+//     the flow made and expects back as echoes (so the echo of a change one
+//     replica made is dropped by whichever replica it reaches), the poller's
+//     last sight, and the change last sent to each side and whether it was
+//     confirmed;
+//   - the handlers' de-duplication claims ([webhook.StoreDeduper]): a retry
+//     sent to another replica while the first still works on the event is
+//     answered 503 busy, and after it is done, 200 duplicate;
+//   - the claims of [Flow.RunPoller] and [Flow.RunReconciler]: one pass per
+//     interval runs, on whichever replica claims it.
+//
+// No replica holds a lock. A decision reads the agent's record (one round
+// trip), and writes it back with [store.Store.SetIfNewer] at the next
+// version (one round trip), which fails if another replica wrote in
+// between: the decision is then made again on the newer record. A change
+// the flow sends to a vendor is written first, as pending with its echo,
+// so the echo is known wherever it arrives, and confirmed after (one more
+// round trip). If another replica decided on the agent meanwhile and chose
+// another state, its change may have reached the vendor first; the newer
+// decision is then sent again, so the vendor keeps the newest. Per event,
+// with the de-duper's claim and "done" (two round trips), that is four
+// round trips for an echo or an unchanged state, three for a stale event,
+// five for a change sent.
+//
+// When the store fails, the handler answers 503 with Retry-After and the
+// event is not marked as handled: the sender retries, and the retry is
+// handled once the store is back; nothing is lost. A store that comes back
+// empty (Redis restarted without persistence) loses the records: the flow
+// then reads an agent's Zendesk status, and its updated_at, before
+// setting it from a babelforce change, so an older babelforce change
+// (a late echo) never overwrites the agent's own change in Zendesk.
+// Deliveries that a sender gave up on are repaired by [Flow.Reconcile].
+//
+// Without a Store the flow keeps its records in a [store.Memory] of its
+// process, and New logs that it is then single-replica. Each replica also
+// caches Zendesk's unified statuses and the names babelforce gave presences
+// created with a label: configuration, the same for every replica, re-read
+// when missing, and bounded.
 //
 // # Unconfirmed
 //
