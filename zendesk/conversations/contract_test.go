@@ -3,10 +3,15 @@ package conversations_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/deskbridge/deskbridge"
@@ -417,3 +422,82 @@ func TestContractSwitchboardLifecycle(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestContractHandOffRoundTrip: user → conversation → passControl to the
+// agent workspace → the agent replies → webhook → the agent solves → the
+// hand-back event, all through the client and the fake's webhooks.
+func TestContractHandOffRoundTrip(t *testing.T) {
+	t.Parallel()
+	type got struct {
+		key  string
+		body []byte
+	}
+	var mu sync.Mutex
+	var hooks []got
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		hooks = append(hooks, got{r.Header.Get("X-API-Key"), b})
+		mu.Unlock()
+	}))
+	t.Cleanup(target.Close)
+	c, fake := fakeClient(t, conversationstest.WithDeliverySleep(conversationstest.NoSleep))
+	ctx := context.Background()
+
+	integ := must(c.Integrations.CreateCustom(ctx, &conversations.CustomIntegration{DisplayName: "Dydu", Webhook: conversations.WebhookInput{
+		Target: target.URL, Triggers: []string{conversations.TriggerConversationMessage, conversations.TriggerSwitchboardPassControl, conversations.TriggerSwitchboardReleaseControl}}}))(t)
+	secret := integ.Webhooks[0].Secret
+	sb := must(c.Switchboards.List(ctx))(t)[0]
+	aw := must(c.SwitchboardIntegrations.Find(ctx, sb.ID, conversations.AgentWorkspaceName))(t)
+	must(c.SwitchboardIntegrations.Create(ctx, sb.ID, &conversations.SwitchboardIntegrationCreate{Name: "dydu", IntegrationID: integ.ID,
+		NextSwitchboardIntegrationID: aw.ID, DeliverStandbyEvents: true}))(t)
+
+	u, _, err := c.Users.GetOrCreate(ctx, &conversations.UserInput{ExternalID: "chat-9"})
+	check(t, err)
+	cv := must(c.Conversations.Create(ctx, &conversations.ConversationCreate{Type: conversations.ConversationPersonal, Participants: []conversations.ParticipantInput{{UserID: u.ID}}}))(t)
+	check(t, c.SwitchboardActions.PassControl(ctx, cv.ID, "dydu", nil))
+	first := must(c.Messages.Post(ctx, cv.ID, &conversations.MessagePost{Author: conversations.UserAuthor(u.ID), Content: conversations.Text("un humain svp")}))(t)
+	md := conversations.Metadata{}
+	md.SetFirstMessageID(first[0].ID)
+	check(t, c.SwitchboardActions.PassControl(ctx, cv.ID, conversations.AgentWorkspaceName, md))
+	if _, err := fake.AgentReply(cv.ID, conversationstest.Agent{Name: "Ann"}, "Bonjour, je suis Ann"); err != nil {
+		t.Fatal(err)
+	}
+	check(t, fake.SolveTicket(cv.ID))
+	check(t, fake.WaitDeliveries(ctx))
+
+	var agentReply, handBack bool
+	mu.Lock()
+	defer mu.Unlock()
+	for _, h := range hooks {
+		if h.key != secret {
+			t.Fatalf("X-API-Key = %q, want the webhook's secret", h.key)
+		}
+		var env struct {
+			Events []struct {
+				Type    string `json:"type"`
+				Payload struct {
+					Message *conversations.Message `json:"message"`
+					Reason  string                 `json:"reason"`
+				} `json:"payload"`
+			} `json:"events"`
+		}
+		check(t, json.Unmarshal(h.body, &env))
+		for _, ev := range env.Events {
+			switch {
+			case ev.Type == conversations.TriggerConversationMessage && ev.Payload.Message != nil &&
+				ev.Payload.Message.Author.Type == conversations.AuthorBusiness && ev.Payload.Message.Author.DisplayName == "Ann":
+				agentReply = ev.Payload.Message.Content.Text == "Bonjour, je suis Ann"
+			case (ev.Type == conversations.TriggerSwitchboardReleaseControl || ev.Type == conversations.TriggerSwitchboardPassControl) && ev.Payload.Reason == "ticketClosed":
+				handBack = true
+			}
+		}
+	}
+	if !agentReply || !handBack {
+		t.Fatalf("agent reply %v, hand-back %v in %d deliveries", agentReply, handBack, len(hooks))
+	}
+	after := must(c.Conversations.Get(ctx, cv.ID))(t)
+	if a := after.ActiveSwitchboardIntegration; a != nil && a.Name == conversations.AgentWorkspaceName {
+		t.Fatalf("the agent workspace is still in control: %+v", a)
+	}
+}
