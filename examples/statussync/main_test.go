@@ -49,6 +49,25 @@ func TestRunDemo(t *testing.T) {
 	}
 }
 
+// The demo through three replicas on one store ends as consistent as
+// through one.
+func TestRunDemoReplicas(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"-demo", "-replicas", "3"}, &out); err != nil {
+		t.Fatalf("run -demo -replicas 3: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{"3 flow replicas behind a round-robin balancer; their shared state: ", "Both sides are consistent"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if err := run(t.Context(), []string{"-replicas", "3"}, &out); err == nil {
+		t.Error("-replicas without -demo was accepted")
+	}
+}
+
 func TestRunLoad(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
