@@ -50,7 +50,7 @@ func Example() {
 		"content": map[string]any{"type": "text", "text": "I need a human"}})["messages"].([]any)[0].(map[string]any)
 	post(fake, "/conversations/"+convID+"/passControl", map[string]any{
 		"switchboardIntegration": "zd-agentWorkspace",
-		"metadata": map[string]any{"first_message_id": msg["id"], "dataCapture.systemField.group_id": fmt.Sprint(group)}})
+		"metadata":               map[string]any{"first_message_id": msg["id"], "dataCapture.systemField.group_id": fmt.Sprint(group)}})
 
 	ticketID, _ := fake.AgentTicket(convID)
 	ticket, _ := zd.Ticket(ticketID)

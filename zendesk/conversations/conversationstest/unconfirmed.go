@@ -193,9 +193,7 @@ func ticketFromMetadata(md map[string]any, t *zendesktest.MessagingTicket) (unre
 			case "requester.email":
 				t.RequesterEmail = v
 			case "tags":
-				for _, tag := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
-					t.Tags = append(t.Tags, tag)
-				}
+				t.Tags = append(t.Tags, strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })...)
 			case "priority":
 				t.Priority = v
 			default:
