@@ -97,6 +97,11 @@ func TestTicketFieldsFindByTitleWalksPages(t *testing.T) {
 	}
 	_, err = c.TicketFields.FindByTitle(t.Context(), "")
 	isInvalid(t, err)
+	page, err := c.TicketFields.ListPage(t.Context(), &CursorOptions{PageSize: 1, After: "n"})
+	if err != nil || len(page.Items) != 1 || page.Items[0].ID != 2 || page.Next != "" {
+		t.Fatalf("page %+v, %v", page, err)
+	}
+	f.calls()[len(f.calls())-1].expect(t, "GET", "/api/v2/ticket_fields", "page[size]=1&page[after]=n", "")
 	if err := c.TicketFields.Delete(t.Context(), 2); err != nil {
 		t.Fatal(err)
 	}
