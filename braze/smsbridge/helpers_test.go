@@ -16,6 +16,7 @@ import (
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
@@ -39,7 +40,8 @@ type env struct {
 	flow    *Flow
 	srv     *httptest.Server
 	agent   int64
-	report  *ProvisionReport
+	report  flow.Report
+	secret  string // the Zendesk webhook's signing secret
 	reply   string // campaign IDs
 	closing string
 	logs    *syncBuffer
@@ -99,9 +101,12 @@ func newEnv(t *testing.T, tweak ...func(*Config)) *env {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	e.report, err = Provision(ctx, e.zc, ProvisionConfig{BridgeURL: e.srv.URL})
+	e.report, err = Provision(ctx, ProvisionConfig{Zendesk: e.zc, BridgeURL: e.srv.URL})
 	if err != nil {
 		t.Fatalf("Provision: %v", err)
+	}
+	if e.secret, err = SigningSecret(ctx, e.zc, e.report); err != nil {
+		t.Fatal(err)
 	}
 	e.reply = e.mustCampaign(brazetest.Campaign{Name: "Zendesk agent reply", Message: ReplyMessageTemplate})
 	e.closing = e.mustCampaign(brazetest.Campaign{Name: "Zendesk ticket closed", Message: ReplyMessageTemplate})
@@ -114,7 +119,7 @@ func newEnv(t *testing.T, tweak ...func(*Config)) *env {
 	cfg := Config{
 		Zendesk: e.zc, Braze: e.bc,
 		ReplyCampaignID: e.reply, ClosingCampaignID: e.closing,
-		ZendeskSecrets: []string{e.report.SigningSecret},
+		ZendeskSecrets: []string{e.secret},
 		BrazeSecrets:   []string{brazeSecret},
 		RetryAfter:     time.Second,
 		Logger:         slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -252,7 +257,7 @@ func (e *env) post(path string, header http.Header, body string) (int, string) {
 
 // signedHeader signs body as the provisioned Zendesk webhook does.
 func (e *env) signedHeader(body, invocation string) http.Header {
-	sig, ts := webhook.SignZendesk(e.report.SigningSecret, time.Now(), []byte(body))
+	sig, ts := webhook.SignZendesk(e.secret, time.Now(), []byte(body))
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	h.Set(webhook.HeaderZendeskSignature, sig)

@@ -2,12 +2,15 @@ package smsbridge
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -23,30 +26,53 @@ func newZendesk(t *testing.T, opts ...zendesktest.Option) (*zendesktest.Server, 
 	return zd, zc
 }
 
-func actions(r *ProvisionReport) []string {
+func actions(r flow.Report) []string {
 	var out []string
-	for _, it := range r.Items {
-		out = append(out, it.Kind+"/"+string(it.Action))
+	for _, c := range r.Changes {
+		out = append(out, c.Kind+"/"+string(c.Action))
 	}
 	return out
 }
 
+// webhookID returns the id of the webhook a report looked after.
+func webhookID(t *testing.T, r flow.Report) string {
+	t.Helper()
+	ch, ok := r.Find(flow.SideZendesk, flow.KindWebhook, "")
+	if !ok {
+		t.Fatalf("no webhook in the report:\n%s", r)
+	}
+	return ch.ID
+}
+
+const brazeSkipped = KindBrazeSetup + "/skipped"
+
 func TestProvisionIsIdempotent(t *testing.T) {
 	t.Parallel()
 	zd, zc := newZendesk(t)
-	pc := ProvisionConfig{BridgeURL: "https://sms.example.com/"}
-	first, err := Provision(t.Context(), zc, pc)
+	pc := ProvisionConfig{Zendesk: zc, BridgeURL: "https://sms.example.com/"}
+
+	// A dry run says what it would do, and does nothing.
+	plan, err := Provision(t.Context(), ProvisionConfig{Zendesk: zc, BridgeURL: pc.BridgeURL, DryRun: true})
+	want := []string{"user field/created", "webhook/created", "trigger category/created", "trigger/created", "trigger/created", brazeSkipped}
+	if err != nil || !slices.Equal(actions(plan), want) || !plan.DryRun || !strings.Contains(plan.String(), "Plan: 5 to create") {
+		t.Errorf("dry run: %v %v\n%s", err, actions(plan), plan)
+	}
+	if len(zd.Webhooks())+len(zd.Triggers())+len(zd.TriggerCategories()) != 0 {
+		t.Error("the dry run created something")
+	}
+
+	first, err := Provision(t.Context(), pc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"user field/created", "webhook/created", "trigger category/created", "trigger/created", "trigger/created"}
 	if got := actions(first); !slices.Equal(got, want) || !first.Changed() {
 		t.Errorf("first run: %v", got)
 	}
-	if first.SigningSecret == "" || first.SigningSecret != mustSecret(t, zd, first.WebhookID) {
-		t.Errorf("signing secret %q", first.SigningSecret)
+	secret, err := SigningSecret(t.Context(), zc, first)
+	if err != nil || secret == "" || secret != mustSecret(t, zd, webhookID(t, first)) {
+		t.Errorf("signing secret %q %v", secret, err)
 	}
-	if strings.Contains(first.String(), first.SigningSecret) {
+	if strings.Contains(first.String(), secret) {
 		t.Error("String() shows the signing secret")
 	}
 
@@ -73,21 +99,21 @@ func TestProvisionIsIdempotent(t *testing.T) {
 		t.Errorf("solved trigger conditions: %q", got)
 	}
 	var action []string
-	if err := json.Unmarshal(trs[0].Actions[0].Value, &action); err != nil || action[0] != first.WebhookID || action[1] != TriggerBody(EventReply, "") {
+	if err := json.Unmarshal(trs[0].Actions[0].Value, &action); err != nil || action[0] != webhookID(t, first) || action[1] != TriggerBody(EventReply, "") {
 		t.Errorf("reply trigger action: %s", trs[0].Actions[0].Value)
 	}
 	if cats := zd.TriggerCategories(); len(cats) != 1 || trs[0].CategoryID == nil || *trs[0].CategoryID != cats[0].ID {
 		t.Errorf("category: %+v", cats)
 	}
 
-	second, err := Provision(t.Context(), zc, pc)
+	second, err := Provision(t.Context(), pc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if second.Changed() || !strings.Contains(second.String(), "Nothing changed: all 5 items were already set up.") {
+	if second.Changed() || !strings.Contains(second.String(), "No changes: all 5 items are as wanted (1 skipped).") {
 		t.Errorf("second run:\n%s", second)
 	}
-	if second.SigningSecret != first.SigningSecret || second.WebhookID != first.WebhookID {
+	if webhookID(t, second) != webhookID(t, first) {
 		t.Error("the second run returned another webhook")
 	}
 	if len(zd.Webhooks()) != 1 || len(zd.Triggers()) != 2 || len(zd.TriggerCategories()) != 1 {
@@ -107,8 +133,8 @@ func mustSecret(t *testing.T, zd *zendesktest.Server, id string) string {
 func TestProvisionRepairs(t *testing.T) {
 	t.Parallel()
 	zd, zc := newZendesk(t)
-	pc := ProvisionConfig{BridgeURL: "https://sms.example.com"}
-	first, err := Provision(t.Context(), zc, pc)
+	pc := ProvisionConfig{Zendesk: zc, BridgeURL: "https://sms.example.com"}
+	first, err := Provision(t.Context(), pc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,24 +153,28 @@ func TestProvisionRepairs(t *testing.T) {
 		}
 	}
 	pc.BridgeURL = "https://sms2.example.com"
-	rep, err := Provision(t.Context(), zc, pc)
+	rep, err := Provision(t.Context(), pc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"user field/unchanged", "webhook/updated", "trigger category/unchanged", "trigger/updated", "trigger/unchanged"}
+	want := []string{"user field/unchanged", "webhook/updated", "trigger category/unchanged", "trigger/updated", "trigger/unchanged", brazeSkipped}
 	if got := actions(rep); !slices.Equal(got, want) {
 		t.Errorf("repair run: %v\n%s", got, rep)
 	}
-	if d := rep.Items[3].Detail; d != "inactive, conditions" {
-		t.Errorf("trigger detail %q", d)
+	var fields []string
+	for _, d := range rep.Changes[3].Diff {
+		fields = append(fields, d.Field)
 	}
-	if !strings.Contains(rep.Items[1].Detail, "sms2.example.com") || zd.Webhooks()[0].Endpoint != "https://sms2.example.com"+AgentReplyPath {
-		t.Errorf("webhook: %+v", rep.Items[1])
+	if len(fields) == 0 {
+		t.Errorf("trigger diff empty:\n%s", rep)
 	}
-	if rep.WebhookID != first.WebhookID {
+	if !strings.Contains(rep.String(), "sms2.example.com") || zd.Webhooks()[0].Endpoint != "https://sms2.example.com"+AgentReplyPath {
+		t.Errorf("webhook:\n%s", rep)
+	}
+	if webhookID(t, rep) != webhookID(t, first) {
 		t.Error("a new webhook was created")
 	}
-	if again, _ := Provision(t.Context(), zc, pc); again.Changed() {
+	if again, _ := Provision(t.Context(), pc); again.Changed() {
 		t.Errorf("third run changed: %v", actions(again))
 	}
 }
@@ -158,23 +188,19 @@ func TestProvisionDirectMode(t *testing.T) {
 	closing, _ := bz.AddCampaign(brazetest.Campaign{Name: "closing", Message: "{{api_trigger_properties.${msg_body}}}"})
 	bz.AddUser(brazetest.User{ExternalID: customer})
 	zd, zc := newZendesk(t)
-	pc := ProvisionConfig{BridgeURL: "https://sms.example.com", Direct: true, BrazeURL: bz.URL, BrazeAPIKey: bz.APIKey(),
+	pc := ProvisionConfig{Zendesk: zc, BridgeURL: "https://sms.example.com", Direct: true, BrazeURL: bz.URL, BrazeAPIKey: bz.APIKey(),
 		ReplyCampaignID: reply, ClosingCampaignID: closing}
-	rep, err := Provision(t.Context(), zc, pc)
-	if err != nil {
+	if _, err := Provision(t.Context(), pc); err != nil {
 		t.Fatal(err)
-	}
-	if rep.SigningSecret != "" {
-		t.Error("direct mode returned a signing secret the bridge does not need")
 	}
 	hook := zd.Webhooks()[0]
 	if hook.Endpoint != bz.URL+"/campaigns/trigger/send" || hook.Authentication == nil || hook.Authentication.Type != "bearer_token" {
 		t.Errorf("webhook: %+v", hook)
 	}
-	if !strings.Contains(rep.BrazeSetup, "split:") {
-		t.Errorf("the Braze setup lacks the recipe's Liquid:\n%s", rep.BrazeSetup)
+	if setup := BrazeSetup(pc); !strings.Contains(setup, "split:") {
+		t.Errorf("the Braze setup lacks the recipe's Liquid:\n%s", setup)
 	}
-	if again, _ := Provision(t.Context(), zc, pc); again.Changed() {
+	if again, _ := Provision(t.Context(), pc); again.Changed() {
 		t.Errorf("second run changed: %v", actions(again))
 	}
 
@@ -218,30 +244,31 @@ func TestProvisionErrors(t *testing.T) {
 		pc   ProvisionConfig
 		want []string
 	}{
-		{ProvisionConfig{}, []string{"BridgeURL: the bridge's public base URL is required"}},
-		{ProvisionConfig{BridgeURL: "ftp://x"}, []string{`"ftp://x" is not an http(s) URL`}},
-		{ProvisionConfig{BridgeURL: "https://x", Direct: true}, []string{"BrazeURL: required with Direct", "BrazeAPIKey", "ReplyCampaignID", "ClosingCampaignID"}},
+		{ProvisionConfig{Zendesk: zc}, []string{"ProvisionConfig.BridgeURL"}},
+		{ProvisionConfig{Zendesk: zc, BridgeURL: "ftp://x"}, []string{"ProvisionConfig.BridgeURL"}},
+		{ProvisionConfig{Zendesk: zc, BridgeURL: "https://x", Direct: true}, []string{"ProvisionConfig.BrazeURL", "ProvisionConfig.BrazeAPIKey",
+			"ProvisionConfig.ReplyCampaignID", "ProvisionConfig.ClosingCampaignID"}},
+		{ProvisionConfig{BridgeURL: "https://x"}, []string{"ProvisionConfig.Zendesk"}},
 	} {
-		_, err := Provision(t.Context(), zc, tc.pc)
-		for _, w := range tc.want {
-			if err == nil || !strings.Contains(err.Error(), w) {
-				t.Errorf("%+v: error %v lacks %q", tc.pc, err, w)
-			}
+		_, err := Provision(t.Context(), tc.pc)
+		var got []string
+		for _, p := range flow.Problems(err) {
+			got = append(got, p.Field)
 		}
-	}
-	if _, err := Provision(t.Context(), nil, ProvisionConfig{BridgeURL: "https://x"}); err == nil {
-		t.Error("nil client accepted")
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%+v: problems %q, want %q (%v)", tc.pc, got, tc.want, err)
+		}
 	}
 	// A webhook of that name that serves Zendesk events cannot be reused.
 	if _, _, err := zd.AddWebhook(zendesktest.Webhook{Name: "Braze SMS bridge", Endpoint: "https://x/y", Subscriptions: []string{"zen:event-type:agent.state_changed"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Provision(t.Context(), zc, ProvisionConfig{BridgeURL: "https://x"}); err == nil || !strings.Contains(err.Error(), "subscribed to Zendesk events") {
+	if _, err := Provision(t.Context(), ProvisionConfig{Zendesk: zc, BridgeURL: "https://x"}); !errors.Is(err, deskbridge.ErrConflict) {
 		t.Errorf("event webhook reused: %v", err)
 	}
 	// Zendesk failing is reported.
 	zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/user_fields", Status: http.StatusForbidden})
-	if _, err := Provision(t.Context(), zc, ProvisionConfig{BridgeURL: "https://x", WebhookName: "other"}); err == nil || !strings.Contains(err.Error(), "user field") {
+	if _, err := Provision(t.Context(), ProvisionConfig{Zendesk: zc, BridgeURL: "https://x", WebhookName: "other"}); !errors.Is(err, deskbridge.ErrForbidden) {
 		t.Errorf("error: %v", err)
 	}
 }
@@ -277,24 +304,5 @@ func TestBodiesAreJSON(t *testing.T) {
 		if !json.Valid([]byte(b)) {
 			t.Errorf("not JSON: %s", b)
 		}
-	}
-}
-
-func TestSameConditions(t *testing.T) {
-	t.Parallel()
-	a := zendesk.Conditions{All: []zendesk.Condition{zendesk.Cond("current_via_id", "is_not", "5"), zendesk.Cond("x", "present")}}
-	b := zendesk.Conditions{All: []zendesk.Condition{{Field: "x", Operator: "present"}, {Field: "current_via_id", Operator: "is_not", Value: json.RawMessage("5")}}}
-	if !sameConditions(a, b) {
-		t.Error("same conditions in another order and form differ")
-	}
-	b.Any = []zendesk.Condition{zendesk.Cond("y", "is", "z")}
-	if sameConditions(a, b) {
-		t.Error("different conditions are the same")
-	}
-	act := []zendesk.Action{zendesk.NotifyWebhook("h", `{"a": 1}`)}
-	if !sameActions(act, []zendesk.Action{zendesk.NotifyWebhook("h", "{\"a\":1}")}) ||
-		sameActions(act, []zendesk.Action{zendesk.NotifyWebhook("h", `{"a":2}`)}) ||
-		sameActions(act, nil) || !sameActions([]zendesk.Action{zendesk.Act("status", "open")}, []zendesk.Action{zendesk.Act("status", "open")}) {
-		t.Error("sameActions")
 	}
 }

@@ -136,9 +136,13 @@ func newCluster(t *testing.T, n int, storeFor func(i int) store.Store, customers
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Provision(t.Context(), c.zc, ProvisionConfig{BridgeURL: c.lb.URL})
+	rep, err := Provision(t.Context(), ProvisionConfig{Zendesk: c.zc, BridgeURL: c.lb.URL})
 	if err != nil {
 		t.Fatalf("Provision: %v", err)
+	}
+	secret, err := SigningSecret(t.Context(), c.zc, rep)
+	if err != nil {
+		t.Fatal(err)
 	}
 	reply, err := c.bz.AddCampaign(brazetest.Campaign{Name: "Zendesk agent reply", Message: ReplyMessageTemplate})
 	if err != nil {
@@ -163,7 +167,7 @@ func newCluster(t *testing.T, n int, storeFor func(i int) store.Store, customers
 		flows[i], err = New(Config{
 			Zendesk: c.zc, Braze: bc,
 			ReplyCampaignID: reply, ClosingCampaignID: closing,
-			ZendeskSecrets: []string{rep.SigningSecret}, BrazeSecrets: []string{brazeSecret},
+			ZendeskSecrets: []string{secret}, BrazeSecrets: []string{brazeSecret},
 			RetryAfter: time.Second,
 			Store:      storeFor(i),
 			Logger:     logger.With(slog.Int("replica", i)),

@@ -41,7 +41,9 @@ func condition(c zendesk.Condition, field, operator string, value ...string) boo
 	if len(value) > 0 {
 		v = value[0]
 	}
-	return c.Field == field && c.Operator == operator && canonicalValue(c.Value) == v
+	var got any
+	_ = json.Unmarshal(c.Value, &got)
+	return c.Field == field && c.Operator == operator && anyString(got) == v
 }
 
 func TestUnconfirmedPublicCommentValue(t *testing.T) {

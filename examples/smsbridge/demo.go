@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -15,6 +18,7 @@ import (
 	"github.com/deskbridge/deskbridge/braze/brazetest"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
 	"github.com/deskbridge/deskbridge/deskbridgetest"
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -42,23 +46,27 @@ func shortSleep(ctx context.Context, d time.Duration) error {
 
 // demo holds the fakes and the bridge between them.
 type demo struct {
-	out     io.Writer
-	zd      *zendesktest.Server
-	bz      *brazetest.Server
-	zc      *zendesk.Client
-	bridge  *smsbridge.Flow
-	url     string // the bridge's base URL
-	agent   int64
-	reply   string // Braze campaign IDs
-	closing string
-	step    int
+	out io.Writer
+	zd  *zendesktest.Server
+	bz  *brazetest.Server
+	zc  *zendesk.Client
+	// replicas is how many bridges share the store behind a round-robin
+	// balancer (1: one bridge with its own memory).
+	replicas int
+	flows    []*smsbridge.Flow
+	url      string // the bridge's base URL (the balancer's)
+	agent    int64
+	reply    string // Braze campaign IDs
+	closing  string
+	step     int
 }
 
-// runDemo plays the conversation and checks that both sides agree.
-func runDemo(ctx context.Context, out io.Writer) error {
+// runDemo plays the conversation through replicas bridges and checks that
+// both sides agree.
+func runDemo(ctx context.Context, out io.Writer, replicas int) error {
 	ctx, cancel := context.WithTimeout(ctx, demoDeadline)
 	defer cancel()
-	d := &demo{out: out}
+	d := &demo{out: out, replicas: replicas}
 	stop, err := d.setUp(ctx)
 	defer stop()
 	if err != nil {
@@ -118,13 +126,17 @@ func (d *demo) setUp(ctx context.Context) (stop func(), err error) {
 	fmt.Fprintf(d.out, "Fake Zendesk at %s, fake Braze at %s, the bridge at %s.\n", d.zd.URL, d.bz.URL, d.url)
 	fmt.Fprintf(d.out, "(the fakes record the Retry-After they are asked to honour but wait at most 20 ms, to keep the demo short)\n\n")
 
-	pc := smsbridge.ProvisionConfig{BridgeURL: d.url}
-	rep, err := smsbridge.Provision(ctx, d.zc, pc)
+	pc := smsbridge.ProvisionConfig{Zendesk: d.zc, BridgeURL: d.url}
+	rep, err := smsbridge.Provision(ctx, pc)
 	if err != nil {
 		return stop, err
 	}
 	fmt.Fprintf(d.out, "Provision, first run:\n%s", rep)
-	again, err := smsbridge.Provision(ctx, d.zc, pc)
+	secret, err := smsbridge.SigningSecret(ctx, d.zc, rep)
+	if err != nil {
+		return stop, err
+	}
+	again, err := smsbridge.Provision(ctx, pc)
 	if err != nil {
 		return stop, err
 	}
@@ -156,19 +168,45 @@ func (d *demo) setUp(ctx context.Context) (stop func(), err error) {
 	d.bz.AddUser(brazetest.User{ExternalID: customerID, FirstName: "Chloé", LastName: "Martin", Phone: "+33612345678"})
 	d.agent = d.zd.AddAgent("Ann Agent", "ann@example.com")
 
-	d.bridge, err = smsbridge.New(smsbridge.Config{
-		Zendesk: d.zc, Braze: bc,
-		ReplyCampaignID: d.reply, ClosingCampaignID: d.closing,
-		ZendeskSecrets: []string{rep.SigningSecret},
-		BrazeSecrets:   []string{brazeSecret},
-		RetryAfter:     time.Second,
-	})
-	if err != nil {
-		return stop, err
+	// One bridge keeps its state in its own memory; replicas share a
+	// store, as they must.
+	var shared store.Store
+	if d.replicas > 1 {
+		st, err := openStore(ctx, strings.TrimSpace(os.Getenv("REDIS_URL")), demoPrefix(), true)
+		if err != nil {
+			return stop, err
+		}
+		closers = append(closers, st.close)
+		shared = st.Store
+		fmt.Fprintf(d.out, "\n%d bridges behind a round-robin balancer, sharing %s.\n", d.replicas, st.what)
 	}
-	h := d.bridge.Handler()
+	rr := &roundRobin{}
+	for range max(d.replicas, 1) {
+		f, err := smsbridge.New(smsbridge.Config{
+			Zendesk: d.zc, Braze: bc,
+			ReplyCampaignID: d.reply, ClosingCampaignID: d.closing,
+			ZendeskSecrets: []string{secret},
+			BrazeSecrets:   []string{brazeSecret},
+			RetryAfter:     time.Second,
+			Store:          shared,
+		})
+		if err != nil {
+			return stop, err
+		}
+		d.flows = append(d.flows, f)
+		rr.handlers = append(rr.handlers, f.Handler())
+	}
+	var h http.Handler = rr
 	handler.Store(&h)
 	return stop, nil
+}
+
+// demoPrefix is a Redis key prefix of this run alone, so that a shared
+// Redis (REDIS_URL) holds nothing of an earlier run under it.
+func demoPrefix() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "deskbridge:smsbridge-demo:" + hex.EncodeToString(b[:]) + ":"
 }
 
 // settle waits until neither fake has a delivery in flight.

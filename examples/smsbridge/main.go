@@ -15,6 +15,14 @@
 // Braze fails once, the agent solves the ticket — prints the conversation
 // as each side saw it, and exits 0 only if they agree.
 //
+//	go run ./examples/smsbridge -demo -replicas 3
+//
+// plays the same conversation through three bridges behind a round-robin
+// balancer, sharing one store: Redis when REDIS_URL is set or redis-server
+// is on PATH (started on a free loopback port and stopped at the end),
+// else one store.Memory; the output says which. Retries land on another
+// replica than the first attempt, and the check at the end is the same.
+//
 // Without -demo it serves the bridge for real accounts, configured by
 // environment variables (it lists the missing ones):
 //
@@ -41,10 +49,18 @@
 //	SMSBRIDGE_DELIVERY         optional: at-most-once (default) or
 //	                           at-least-once, for a send Braze may or may
 //	                           not have made
+//	REDIS_URL                  optional: the Redis every replica shares
+//	                           (redis://[user:password@]host:port[/db]);
+//	                           without it the bridge keeps its state in
+//	                           memory and must run as a single replica
+//	SMSBRIDGE_REDIS_PREFIX     optional: the prefix of the bridge's Redis
+//	                           keys (default deskbridge:smsbridge:), one per
+//	                           tenant sharing a Redis
 //	ADDR                       optional: listen address (default :8080)
 //
 // It serves POST /zendesk/agent-reply (the Zendesk webhook), POST
-// /braze/inbound-sms (Braze's webhook campaigns) and GET /healthz. With
+// /braze/inbound-sms (Braze's webhook campaigns), GET /healthz (alive) and
+// GET /readyz (the store, Zendesk and Braze reachable). With
 // -provision it first creates or repairs the Zendesk side (user field,
 // webhook, trigger category, triggers) and prints what it did and the Braze
 // setup to do by hand.
@@ -91,12 +107,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("smsbridge", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	demo := fs.Bool("demo", false, "play a conversation on in-process fakes and exit")
+	replicas := fs.Int("replicas", 1, "with -demo: how many bridges share one store behind a round-robin balancer")
 	provision := fs.Bool("provision", false, "set up the Zendesk side first and print the Braze setup")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *replicas < 1 || *replicas > 16 {
+		return &configError{[]string{fmt.Sprintf("-replicas %d: want 1 to 16", *replicas)}}
+	}
 	if *demo {
-		return runDemo(ctx, stdout)
+		return runDemo(ctx, stdout, *replicas)
 	}
 	cfg, err := loadConfig(os.Getenv, *provision)
 	if err != nil {
@@ -115,6 +135,8 @@ type config struct {
 	brazeSecrets    []string
 	publicURL       string
 	delivery        smsbridge.Delivery
+	redisURL        string
+	redisPrefix     string
 	addr            string
 }
 
@@ -199,6 +221,10 @@ func loadConfig(getenv func(string) string, provision bool) (*config, error) {
 	default:
 		problems = append(problems, fmt.Sprintf("SMSBRIDGE_DELIVERY %q: want at-most-once or at-least-once", d))
 	}
+	cfg.redisURL, cfg.redisPrefix = env("REDIS_URL"), redisPrefix(getenv)
+	if strings.ContainsAny(cfg.redisPrefix, "{}") {
+		problems = append(problems, fmt.Sprintf("SMSBRIDGE_REDIS_PREFIX %q holds a brace, which Redis Cluster would read as a hash tag: use one without", cfg.redisPrefix))
+	}
 	if len(problems) > 0 {
 		return nil, &configError{problems}
 	}
@@ -217,10 +243,11 @@ func splitList(s string) []string {
 
 // serve runs the real mode until ctx is done.
 func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) error {
-	h, err := newServer(ctx, cfg, provision, stdout)
+	h, closeStore, err := newServer(ctx, cfg, provision, stdout)
 	if err != nil {
 		return err
 	}
+	defer closeStore()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -230,42 +257,68 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 }
 
 // newServer builds the real mode's handler, provisioning Zendesk first
-// when asked.
-func newServer(ctx context.Context, cfg *config, provision bool, stdout io.Writer) (http.Handler, error) {
+// when asked; the function it returns lets the store go.
+func newServer(ctx context.Context, cfg *config, provision bool, stdout io.Writer) (http.Handler, func(), error) {
 	logger := slog.New(slog.NewTextHandler(stdout, nil))
 	zc, err := zendesk.NewClient(append(cfg.zendeskOpts, zendesk.WithLogger(logger))...)
 	if err != nil {
-		return nil, &configError{[]string{"Zendesk: " + err.Error()}}
+		return nil, nil, &configError{[]string{"Zendesk: " + err.Error()}}
 	}
 	bc, err := braze.NewClient(cfg.brazeOpts...)
 	if err != nil {
-		return nil, &configError{[]string{"Braze: " + err.Error()}}
+		return nil, nil, &configError{[]string{"Braze: " + err.Error()}}
 	}
 	if provision {
-		rep, err := smsbridge.Provision(ctx, zc, smsbridge.ProvisionConfig{BridgeURL: cfg.publicURL})
+		rep, err := smsbridge.Provision(ctx, smsbridge.ProvisionConfig{Zendesk: zc, BridgeURL: cfg.publicURL})
+		fmt.Fprintf(stdout, "Zendesk setup:\n%s\n", rep)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		fmt.Fprintf(stdout, "Zendesk setup:\n%s\n%s", rep, rep.BrazeSetup)
+		fmt.Fprint(stdout, smsbridge.BrazeSetup(smsbridge.ProvisionConfig{BridgeURL: cfg.publicURL}))
 		// Accept the provisioned webhook's secret besides the configured
 		// ones: Provision may have just created the webhook, whose new
 		// secret ZENDESK_WEBHOOK_SECRET cannot hold yet.
-		if rep.SigningSecret != "" && !slices.Contains(cfg.zendeskSecrets, rep.SigningSecret) {
-			cfg.zendeskSecrets = append(cfg.zendeskSecrets, rep.SigningSecret)
+		secret, err := smsbridge.SigningSecret(ctx, zc, rep)
+		if err != nil {
+			return nil, nil, err
+		}
+		if secret != "" && !slices.Contains(cfg.zendeskSecrets, secret) {
+			cfg.zendeskSecrets = append(cfg.zendeskSecrets, secret)
 		}
 	}
-	b, err := smsbridge.New(smsbridge.Config{
+	st, err := openStore(ctx, cfg.redisURL, cfg.redisPrefix, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintf(stdout, "state: %s\n", st.what)
+	f, err := smsbridge.New(smsbridge.Config{
 		Zendesk: zc, Braze: bc,
 		ReplyCampaignID: cfg.replyCampaign, ClosingCampaignID: cfg.closingCampaign,
 		ZendeskSecrets: cfg.zendeskSecrets, BrazeSecrets: cfg.brazeSecrets,
 		Delivery: cfg.delivery,
+		Store:    st.Store,
 		Logger:   logger,
 	})
 	if err != nil {
-		return nil, err
+		st.close()
+		return nil, nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", b.Handler())
-	serveHealth(mux)
-	return mux, nil
+	mux.Handle("/", f.Handler())
+	serveHealth(mux, readinessChecks(st, zc, bc)...)
+	return mux, st.close, nil
+}
+
+// readinessChecks are what /readyz checks: the store, and the cheapest
+// authenticated call to each vendor (Zendesk's own user; a Braze export of
+// a user that does not exist, which needs the key's users.export.ids).
+func readinessChecks(st *sharedStore, zc *zendesk.Client, bc *braze.Client) []readinessCheck {
+	return []readinessCheck{
+		{"store", st.ping},
+		{"zendesk", func(ctx context.Context) error { _, err := zc.Users.Me(ctx); return err }},
+		{"braze", func(ctx context.Context) error {
+			_, err := bc.Users.ExportIDs(ctx, &braze.ExportIDsRequest{ExternalIDs: []string{"smsbridge-readyz"}, FieldsToExport: []string{"external_id"}})
+			return err
+		}},
+	}
 }

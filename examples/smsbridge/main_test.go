@@ -28,8 +28,8 @@ func TestRunDemo(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"5 items: 5 created, 0 updated, 0 unchanged.",
-		"Nothing changed: all 5 items were already set up.",
+		"Applied: 5 created, 1 skipped.",
+		"No changes: all 5 items are as wanted (1 skipped).",
 		`ticket #1 "SMS from Chloé Martin" opened, requested by Chloé Martin (braze_external_id cust-42)`,
 		"zendesk_ticket = 1, zendesk_ticket_open = true",
 		"The same delivery again: 200 duplicate.",
@@ -48,6 +48,38 @@ func TestRunDemo(t *testing.T) {
 	if strings.Contains(got, "DISAGREEMENT") {
 		t.Errorf("output:\n%s", got)
 	}
+}
+
+// TestRunDemoReplicas plays the demo through three bridges on one store
+// (Redis when redis-server is on PATH or REDIS_URL is set, else one
+// store.Memory) and ends with the same check.
+func TestRunDemoReplicas(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"-demo", "-replicas", "3"}, &out); err != nil {
+		t.Fatalf("run -demo -replicas 3: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"3 bridges behind a round-robin balancer, sharing ", "The same delivery again: 200 duplicate.",
+		"Both sides agree: 5 messages, each once and in order"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := run(t.Context(), []string{"-demo", "-replicas", "0"}, io.Discard); err == nil {
+		t.Error("-replicas 0 accepted")
+	}
+}
+
+// get returns the status and body of a GET.
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // TestDemoNoticesDisagreement checks the check: an SMS Zendesk does not
@@ -116,10 +148,20 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.zendeskSecrets) != 2 || cfg.delivery != smsbridge.AtLeastOnce || cfg.addr != "127.0.0.1:0" || cfg.closingCampaign != "c" {
+	if len(cfg.zendeskSecrets) != 2 || cfg.delivery != smsbridge.AtLeastOnce || cfg.addr != "127.0.0.1:0" || cfg.closingCampaign != "c" ||
+		cfg.redisURL != "" || cfg.redisPrefix != defaultRedisPrefix {
 		t.Errorf("config: %+v", cfg)
 	}
-	for k, v := range map[string]string{"BRAZE_INSTANCE": "XX-99", "PUBLIC_URL": "sms.example.com", "SMSBRIDGE_DELIVERY": "twice"} {
+	full["REDIS_URL"], full["SMSBRIDGE_REDIS_PREFIX"] = "redis://:pw@127.0.0.1:6379/0", "acme:sms:"
+	if cfg, err = loadConfig(env(full), true); err != nil || cfg.redisURL != full["REDIS_URL"] || cfg.redisPrefix != "acme:sms:" {
+		t.Errorf("Redis config: %+v %v", cfg, err)
+	}
+	// A REDIS_URL that does not parse is refused without being echoed
+	// (it may hold a password).
+	if _, err := openStore(t.Context(), "http://:secret-pw@x", "p:", false); err == nil || strings.Contains(err.Error(), "secret-pw") {
+		t.Errorf("bad REDIS_URL: %v", err)
+	}
+	for k, v := range map[string]string{"BRAZE_INSTANCE": "XX-99", "PUBLIC_URL": "sms.example.com", "SMSBRIDGE_DELIVERY": "twice", "SMSBRIDGE_REDIS_PREFIX": "{acme}:"} {
 		bad := map[string]string{}
 		for kk, vv := range full {
 			bad[kk] = vv
@@ -155,11 +197,12 @@ func TestRealMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	h, err = newServer(t.Context(), cfg, true, &out)
+	h, closeStore, err := newServer(t.Context(), cfg, true, &out)
 	if err != nil {
 		t.Fatalf("newServer: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"5 items: 5 created", "Braze setup", srv.URL + smsbridge.InboundSMSPath} {
+	t.Cleanup(closeStore)
+	for _, want := range []string{"Applied: 5 created", "Braze setup", srv.URL + smsbridge.InboundSMSPath, "state: one store.Memory in this process (single-replica"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -172,6 +215,15 @@ func TestRealMode(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || string(b) != "ok\n" {
 		t.Errorf("health: %d %q", resp.StatusCode, b)
+	}
+	// Ready: the store, Zendesk and Braze answer; not ready once Braze
+	// refuses the key.
+	if status, body := get(t, srv.URL+readyzPath); status != 200 || body != "ready\n" {
+		t.Errorf("readyz: %d %q", status, body)
+	}
+	bz.InjectFault(brazetest.Fault{Path: "/users/export/ids", Status: http.StatusUnauthorized})
+	if status, body := get(t, srv.URL+readyzPath); status != http.StatusServiceUnavailable || !strings.HasPrefix(body, "braze: ") {
+		t.Errorf("readyz with Braze refusing: %d %q", status, body)
 	}
 
 	// An agent's reply goes out through the provisioned trigger.
@@ -217,9 +269,11 @@ func TestProvisionWithAnOldSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if h, err = newServer(t.Context(), cfg, true, &out); err != nil {
+	h, closeStore, err := newServer(t.Context(), cfg, true, &out)
+	if err != nil {
 		t.Fatalf("newServer: %v\n%s", err, out.String())
 	}
+	t.Cleanup(closeStore)
 
 	agent := zd.AddAgent("Ann", "ann@example.com")
 	u := zd.AddUser(zendesktest.User{Name: "Chloé"})
