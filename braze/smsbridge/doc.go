@@ -18,19 +18,29 @@
 //   - The agent solves the ticket: a trigger calls the bridge, which sends
 //     the closing campaign and sets zendesk_ticket_open to false.
 //
-// Provision sets up the Zendesk side (the user field, the webhook, a trigger
-// category and the two triggers) and writes out the Braze side, which
-// Braze's API cannot create. [New] builds the [Flow]; [Flow.Handler] serves
-// both webhooks.
+// The flow has the shape every deskbridge flow has: [Provision] sets up
+// the Zendesk side (the user field, the webhook, a trigger category and the
+// two triggers) through package flow's Ensure helpers and returns a
+// [flow.Report] (with a dry run); [BrazeSetup] writes out the Braze side,
+// which Braze's API cannot create. [New] checks a [Config] (every problem a
+// [flow.ConfigError]) and builds the [Flow]; [Flow.Handler] serves both
+// webhooks; [Flow.Check] says what is misconfigured on either side; every
+// decision is a [Result] with a shared [flow.Outcome], passed to
+// Config.OnResult; the state is in Config.Store (see Running several
+// replicas).
 //
-//	rep, err := smsbridge.Provision(ctx, zc, smsbridge.ProvisionConfig{BridgeURL: "https://sms.example.com"})
-//	fmt.Print(rep, rep.BrazeSetup)
+//	pc := smsbridge.ProvisionConfig{Zendesk: zc, BridgeURL: "https://sms.example.com"}
+//	rep, err := smsbridge.Provision(ctx, pc)
+//	fmt.Print(rep, smsbridge.BrazeSetup(pc))
+//	secret, err := smsbridge.SigningSecret(ctx, zc, rep)
 //	f, err := smsbridge.New(smsbridge.Config{
 //		Zendesk: zc, Braze: bc,
 //		ReplyCampaignID: replyID, ClosingCampaignID: closingID,
-//		ZendeskSecrets: []string{rep.SigningSecret},
+//		ZendeskSecrets: []string{secret},
 //		BrazeSecrets:   []string{os.Getenv("BRIDGE_BRAZE_SECRET")},
+//		Store:          redisstore.New(redisClient, "acme:smsbridge:"),
 //	})
+//	err = f.Check(ctx)
 //	http.ListenAndServe(":8080", f.Handler())
 //
 // # What each side sends

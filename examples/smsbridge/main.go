@@ -85,6 +85,7 @@ import (
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
@@ -302,6 +303,15 @@ func newServer(ctx context.Context, cfg *config, provision bool, stdout io.Write
 	if err != nil {
 		st.close()
 		return nil, nil, err
+	}
+	// What is misconfigured on either side stops the program; a side that
+	// cannot be read now is only said (/readyz will tell when it is back).
+	if err := f.Check(ctx); err != nil {
+		if problems := flow.Problems(err); len(problems) > 0 {
+			st.close()
+			return nil, nil, fmt.Errorf("the configuration does not fit the accounts:\n%w", err)
+		}
+		fmt.Fprintf(stdout, "check: %v\n", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", f.Handler())
