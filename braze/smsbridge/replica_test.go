@@ -445,3 +445,54 @@ func TestReplicasNeedASharedStore(t *testing.T) {
 		t.Error("no log line said the flow is single-replica")
 	}
 }
+
+// TestStoreDownAnswers503: while the store fails, both handlers answer 503
+// with Retry-After and do nothing; the senders' retries, once it is back,
+// send the reply once and post the text once.
+func TestStoreDownAnswers503(t *testing.T) {
+	t.Parallel()
+	st := &outageStore{Store: store.NewMemory()}
+	e := newEnv(t, func(c *Config) { c.Store = st })
+	ticket := e.openTicket()
+	sends, comments := len(e.sends()), len(e.comments(ticket))
+
+	st.down.Store(true)
+	body := `{"event":"reply","ticket_id":"` + fmt.Sprint(ticket) + `","external_id":"` + customer + `","comment":"Hello from a replica"}`
+	for _, post := range []struct {
+		path   string
+		header http.Header
+		body   string
+	}{
+		{AgentReplyPath, e.signedHeader(body, "inv-1"), body},
+		{InboundSMSPath, brazeHeader(), `{"kind":"reply","external_id":"` + customer + `","ticket":"` + fmt.Sprint(ticket) + `","message":"still there?"}`},
+	} {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+post.path, strings.NewReader(post.body))
+		req.Header = post.header
+		resp, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "1" {
+			t.Errorf("%s with the store down: %d, Retry-After %q", post.path, resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	}
+	if len(e.sends()) != sends || len(e.comments(ticket)) != comments {
+		t.Fatal("something was done while the store was down")
+	}
+	st.down.Store(false)
+	for range 2 { // the senders retry, twice each
+		if s, _ := e.post(AgentReplyPath, e.signedHeader(body, "inv-1"), body); s != http.StatusOK {
+			t.Errorf("reply retried: %d", s)
+		}
+		if s, _ := e.post(InboundSMSPath, brazeHeader(), `{"kind":"reply","external_id":"`+customer+`","ticket":"`+fmt.Sprint(ticket)+`","message":"still there?"}`); s != http.StatusOK {
+			t.Errorf("text retried: %d", s)
+		}
+	}
+	if n := len(e.sends()) - sends; n != 1 {
+		t.Errorf("%d SMS for the reply, want 1", n)
+	}
+	if n := len(e.comments(ticket)) - comments; n != 1 {
+		t.Errorf("%d comments for the text, want 1", n)
+	}
+}
