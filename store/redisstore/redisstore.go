@@ -259,15 +259,15 @@ func encode(version int64, value string) string {
 	return strconv.FormatInt(version, 10) + ":" + value
 }
 
-// decode reads what encode wrote.
+// decode reads what encode wrote, and nothing else.
 func decode(raw string) (version int64, value string, ok bool) {
 	head, value, ok := strings.Cut(raw, ":")
 	if !ok {
 		return 0, "", false
 	}
 	version, err := strconv.ParseInt(head, 10, 64)
-	if err != nil {
-		return 0, "", false
+	if err != nil || strconv.FormatInt(version, 10) != head {
+		return 0, "", false // not as encode writes it ("+1", "01")
 	}
 	return version, value, true
 }

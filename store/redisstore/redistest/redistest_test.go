@@ -3,6 +3,8 @@ package redistest_test
 import (
 	"context"
 	"errors"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +109,28 @@ func TestClient(t *testing.T) {
 	}
 	if !c.Options().ContextTimeoutEnabled {
 		t.Fatal("the client ignores context deadlines")
+	}
+}
+
+// Without REDIS_URL and redis-server, Client skips with the install hint;
+// with DESKBRIDGE_REQUIRE_REDIS=1 it fails instead. Run in a child process
+// whose PATH holds no redis-server.
+func TestClientWithoutRedis(t *testing.T) {
+	if os.Getenv("REDISTEST_CHILD") == "1" {
+		redistest.Client(t)
+		t.Fatal("Client returned without a Redis")
+	}
+	for _, c := range []struct {
+		require, want string
+	}{
+		{"", "--- SKIP: TestClientWithoutRedis"},
+		{"1", "--- FAIL: TestClientWithoutRedis"},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestClientWithoutRedis$", "-test.v")
+		cmd.Env = append(os.Environ(), "REDISTEST_CHILD=1", "PATH="+t.TempDir(), "REDIS_URL=", "DESKBRIDGE_REQUIRE_REDIS="+c.require)
+		out, _ := cmd.CombinedOutput()
+		if !strings.Contains(string(out), c.want) || !strings.Contains(string(out), "apt-get install -y redis-server") {
+			t.Errorf("DESKBRIDGE_REQUIRE_REDIS=%q: want %q and the install hint; output:\n%s", c.require, c.want, out)
+		}
 	}
 }
