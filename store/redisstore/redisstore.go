@@ -175,7 +175,7 @@ func (s *Store) SetIfNewer(ctx context.Context, key string, version int64, value
 		return err
 	})
 	if err != nil {
-		if redis.HasErrorPrefix(err, "FOREIGN") || strings.Contains(err.Error(), "FOREIGN the value") {
+		if redis.HasErrorPrefix(err, "FOREIGN") {
 			err = errForeign(s.Key(key))
 		}
 		return false, s.fail("SetIfNewer", key, err)
