@@ -50,9 +50,20 @@ type listMeta struct {
 	TotalRecords   int   `json:"totalRecords"`
 	BusinessUnitID int64 `json:"businessUnitId"`
 	LastPollTime   Time  `json:"lastPollTime"`
-	Links          struct {
-		Next string `json:"next"`
-	} `json:"_links"`
+	// Links is "_links": {"self", "next", "previous"}; a "next" member,
+	// even null, says whether a next page exists.
+	Links map[string]json.RawMessage `json:"_links"`
+}
+
+// nextLink returns _links.next, and whether the answer has that member.
+func (m *listMeta) nextLink() (string, bool) {
+	raw, ok := m.Links["next"]
+	if !ok {
+		return "", false
+	}
+	var s string
+	_ = json.Unmarshal(raw, &s) // null, or not a string: no next page
+	return s, true
 }
 
 // list is one list request: its path, query and the members that may
@@ -125,15 +136,15 @@ func decodeItems[T any](body []byte, keys []string, total int) ([]T, error) {
 }
 
 // next returns the cursor of the page after the one fetched at cursor:
-// _links.next when CXone gives it, else the same request with skip moved
-// past the items, while totalRecords (or a full page of top) says more
-// remain; "" after the last page.
+// _links.next when the answer has it ("" when it is null), else the same
+// request with skip moved past the items, while totalRecords (or a full
+// page of top) says more remain; "" after the last page.
 func (l *list) next(cursor string, m listMeta, n int) string {
 	if n == 0 {
 		return ""
 	}
-	if m.Links.Next != "" {
-		return m.Links.Next
+	if link, ok := m.nextLink(); ok {
+		return link
 	}
 	q := l.query
 	if cursor != "" {
