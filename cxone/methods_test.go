@@ -18,14 +18,14 @@ func TestMethodRequests(t *testing.T) {
 	const sinceQ = "2026-11-21T10:00:00.005Z"
 	type check func(t *testing.T, c *Client) error
 	cases := []struct {
-		name       string
-		method     string
-		path       string
-		query      url.Values
-		body       string // JSON expected, "" for none
-		status     int
-		answer     string
-		call       check
+		name   string
+		method string
+		path   string
+		query  url.Values
+		body   string // JSON expected, "" for none
+		status int
+		answer string
+		call   check
 	}{
 		{"Agents.ListPage", "GET", "/inContactAPI/services/v23.0/agents", url.Values{"top": {"2"}, "updateSince": {sinceQ}, "isActive": {"true"}, "searchString": {"ann"}, "orderBy": {"lastName asc"}}, "", 200, fixture(t, "agents.json"),
 			func(t *testing.T, c *Client) error {
@@ -315,22 +315,28 @@ func TestRefusedInput(t *testing.T) {
 	c := e.client(t)
 	ctx := context.Background()
 	calls := map[string]func() error{
-		"agent 0":         func() error { _, err := c.Agents.Get(ctx, 0); return err },
-		"negative skip":   func() error { _, err := c.Agents.ListPage(ctx, &AgentListOptions{ListOptions: ListOptions{Skip: -1}}); return err },
+		"agent 0": func() error { _, err := c.Agents.Get(ctx, 0); return err },
+		"negative skip": func() error {
+			_, err := c.Agents.ListPage(ctx, &AgentListOptions{ListOptions: ListOptions{Skip: -1}})
+			return err
+		},
 		"end before start": func() error {
 			_, err := c.Contacts.CompletedPage(ctx, &CompletedContactListOptions{StartDate: time.Now(), EndDate: time.Now().Add(-time.Hour)})
 			return err
 		},
-		"no tags":         func() error { return c.Contacts.AddTags(ctx, 1) },
-		"tag 0":           func() error { return c.Contacts.AddTags(ctx, 1, 0) },
-		"media type":      func() error { _, err := c.MediaPlayback.Get(ctx, 1, &MediaPlaybackOptions{MediaType: "video"}); return err },
-		"no station":      func() error { _, err := c.Sessions.Start(ctx, &SessionStart{}); return err },
-		"empty session":   func() error { _, err := c.Sessions.NextEvent(ctx, " ", 0); return err },
-		"timeout 61s":     func() error { _, err := c.Sessions.NextEvent(ctx, "s", 61*time.Second); return err },
-		"timeout 1.5s":    func() error { _, err := c.Sessions.NextEvent(ctx, "s", 1500*time.Millisecond); return err },
-		"state":           func() error { return c.Sessions.SetState(ctx, "s", "Busy", "") },
-		"no disposition":  func() error { return c.Sessions.Disposition(ctx, "s", 1, nil) },
-		"dot session":     func() error { return c.Sessions.End(ctx, "..", nil) },
+		"no tags": func() error { return c.Contacts.AddTags(ctx, 1) },
+		"tag 0":   func() error { return c.Contacts.AddTags(ctx, 1, 0) },
+		"media type": func() error {
+			_, err := c.MediaPlayback.Get(ctx, 1, &MediaPlaybackOptions{MediaType: "video"})
+			return err
+		},
+		"no station":     func() error { _, err := c.Sessions.Start(ctx, &SessionStart{}); return err },
+		"empty session":  func() error { _, err := c.Sessions.NextEvent(ctx, " ", 0); return err },
+		"timeout 61s":    func() error { _, err := c.Sessions.NextEvent(ctx, "s", 61*time.Second); return err },
+		"timeout 1.5s":   func() error { _, err := c.Sessions.NextEvent(ctx, "s", 1500*time.Millisecond); return err },
+		"state":          func() error { return c.Sessions.SetState(ctx, "s", "Busy", "") },
+		"no disposition": func() error { return c.Sessions.Disposition(ctx, "s", 1, nil) },
+		"dot session":    func() error { return c.Sessions.End(ctx, "..", nil) },
 	}
 	for name, call := range calls {
 		if err := call(); err == nil {
