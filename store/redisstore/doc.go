@@ -6,8 +6,8 @@
 //	s := redisstore.New(client, "acme:statussync:")
 //
 // It works with one Redis node, with Sentinel ([redis.NewFailoverClient])
-// and with Redis Cluster ([redis.NewClusterClient]); it was tested against
-// Redis 7. It uses [github.com/redis/go-redis/v9].
+// and with Redis Cluster ([redis.NewClusterClient]); it is tested against
+// Redis 7, on one node and on a one-node cluster. It uses [github.com/redis/go-redis/v9].
 //
 // # Layout
 //
@@ -55,6 +55,12 @@
 // password. Redis unreachable, slow past the context's deadline, or
 // answering that it cannot serve now matches [deskbridge.ErrUnavailable]:
 // a transient failure, so a flow answers the delivery with 503 and the
-// sender retries; nothing is lost, and nothing is done twice. Once Redis
-// is back, the same [Store] works again: go-redis reconnects.
+// sender retries; nothing is lost, and nothing is done twice.
+//
+// How long an operation tries while Redis is down is go-redis's: with its
+// defaults (5 dial attempts 100 ms apart, 3 retries) about 1.7 s, unless
+// the context ends sooner, so give each delivery a deadline. Once Redis is
+// back the same [Store] works again: go-redis reconnects, within about a
+// second (its pool answers with the last dial error until a background
+// dial gets through).
 package redisstore
