@@ -137,9 +137,7 @@ func decodeContact(body []byte) (*Contact, error) {
 		if err := json.Unmarshal(raw, &c); err != nil {
 			return nil, err
 		}
-		return &c, nil
-	}
-	if err := decodeOne(body, &c, "contacts", "completedContacts"); err != nil {
+	} else if err := decodeOne(body, &c, "contacts", "completedContacts"); err != nil {
 		return nil, err
 	}
 	if c.ContactID == 0 {
