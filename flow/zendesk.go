@@ -265,10 +265,9 @@ func idText(id int64) string {
 // EnsureUserField looks after the custom user field with key want.Key
 // (https://developer.zendesk.com/api-reference/ticketing/users/user_fields/),
 // creating it when missing (type text when want.Type is empty). An existing
-// field that differs (type, and title, description, active flag or
-// validation pattern when want sets them) is reported as [ActionManual]:
-// Zendesk cannot change a field's type, and the zendesk client does not
-// update user fields.
+// field whose title, description, active flag or validation pattern differ
+// from what want sets is updated; one of another type is reported as
+// [ActionManual] and left alone, since Zendesk cannot change a field's type.
 func EnsureUserField(ctx context.Context, zc *zendesk.Client, want zendesk.UserField, rep *Report) (*zendesk.UserField, error) {
 	if err := check("EnsureUserField", zc, rep); err != nil {
 		return nil, err
@@ -291,13 +290,16 @@ func EnsureUserField(ctx context.Context, zc *zendesk.Client, want zendesk.UserF
 		shown:  shown("type", want.Type, "title", quote(want.Title)),
 		create: func(ctx context.Context) (*zendesk.UserField, error) { return zc.UserFields.Create(ctx, &want) },
 		compare: func(have *zendesk.UserField) ([]FieldDiff, []FieldDiff, string) {
-			var d differ
-			d.raw("type", cmp(have.Type, zendesk.FieldText), want.Type)
+			var d, m differ
+			m.raw("type", cmp(have.Type, zendesk.FieldText), want.Type)
 			d.strIfSet("title", have.Title, want.Title)
 			d.strIfSet("description", have.Description, want.Description)
 			d.boolIfSet("active", have.Active, want.Active, true)
 			d.strIfSet("regexp_for_validation", have.RegexpForValidation, want.RegexpForValidation)
-			return d.diffs, nil, ""
+			return d.diffs, m.diffs, ""
+		},
+		update: func(ctx context.Context, have *zendesk.UserField) (*zendesk.UserField, error) {
+			return zc.UserFields.Update(ctx, have.ID, &want)
 		},
 		manualNote: "change it in Admin Center > People > Configuration > User fields (a field's type cannot change: create a field with another key instead)",
 	})
@@ -305,9 +307,8 @@ func EnsureUserField(ctx context.Context, zc *zendesk.Client, want zendesk.UserF
 
 // EnsureGroup looks after the agent group named want.Name
 // (https://developer.zendesk.com/api-reference/ticketing/groups/groups/),
-// creating it when missing. An existing group whose description or
-// visibility differs from what want sets is reported as [ActionManual]:
-// the zendesk client does not update groups.
+// creating it when missing, and updating the description and visibility of
+// an existing one when want sets them and they differ.
 func EnsureGroup(ctx context.Context, zc *zendesk.Client, want zendesk.Group, rep *Report) (*zendesk.Group, error) {
 	if err := check("EnsureGroup", zc, rep); err != nil {
 		return nil, err
@@ -334,7 +335,9 @@ func EnsureGroup(ctx context.Context, zc *zendesk.Client, want zendesk.Group, re
 			d.boolIfSet("is_public", have.IsPublic, want.IsPublic, true)
 			return d.diffs, nil, ""
 		},
-		manualNote: "change it in Admin Center > People > Team > Groups",
+		update: func(ctx context.Context, have *zendesk.Group) (*zendesk.Group, error) {
+			return zc.Groups.Update(ctx, have.ID, &want)
+		},
 	})
 }
 

@@ -323,6 +323,16 @@ func TestEnsureUserFieldAndGroup(t *testing.T) {
 	run(&again)
 	wantActions(t, again, "user field braze_external_id: unchanged", "group Tier 2: unchanged")
 
+	// What can change is updated in place: a new title and description are
+	// sent, and the next run finds nothing to do.
+	field.Title, group.Description = "Braze ID", "Bot escalations"
+	var drift flow.Report
+	run(&drift)
+	wantActions(t, drift, "user field braze_external_id: updated", "group Tier 2: updated")
+	var repaired flow.Report
+	run(&repaired)
+	wantActions(t, repaired, "user field braze_external_id: unchanged", "group Tier 2: unchanged")
+
 	// A field of the key with another type is left alone and reported.
 	fake2, zc2 := newZendesk(t)
 	if _, err := fake2.AddUserField(zendesktest.UserField{Key: "braze_external_id", Title: "Braze", Type: "integer"}); err != nil {

@@ -68,6 +68,20 @@ func (s *GroupsService) Create(ctx context.Context, g *Group) (*Group, error) {
 	return rest.Send[Group](ctx, s.client.rest, &rest.Request{Method: http.MethodPost, Path: "/api/v2/groups", Body: &groupEnvelope{g}}, "group")
 }
 
+// Update changes the group with id; only the fields set in g are sent
+// (https://developer.zendesk.com/api-reference/ticketing/groups/groups/#update-group).
+// Read-only fields (ID, URL, Default, Deleted, the times) are never sent.
+func (s *GroupsService) Update(ctx context.Context, id int64, g *Group) (*Group, error) {
+	if id <= 0 {
+		return nil, invalid("group id %d", id)
+	}
+	if g == nil {
+		return nil, invalid("group is nil")
+	}
+	in := Group{Name: g.Name, Description: g.Description, IsPublic: g.IsPublic}
+	return rest.Send[Group](ctx, s.client.rest, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/groups/%d", id), Body: &groupEnvelope{&in}}, "group")
+}
+
 // FindByName returns the group named name (exact match), walking the list.
 // When there is none, the error matches deskbridge.ErrNotFound.
 func (s *GroupsService) FindByName(ctx context.Context, name string) (*Group, error) {

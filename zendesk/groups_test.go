@@ -85,3 +85,21 @@ func TestGroupsListStopsOnBreak(t *testing.T) {
 		t.Fatalf("fetched %d pages after a break on the first item", len(f.calls()))
 	}
 }
+
+// TestGroupsUpdateSendsOnlyWritableFields: a group read from Zendesk can be
+// sent back changed; its id, url and times stay out of the body.
+func TestGroupsUpdateSendsOnlyWritableFields(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.on("PUT", "/api/v2/groups/123", ok(testdata(t, "group.json")))
+	c := f.client()
+	g, err := c.Groups.Update(t.Context(), 123, &Group{ID: 123, URL: "https://acme.zendesk.com/api/v2/groups/123.json", Name: "Animal", Description: "Dydu skill", IsPublic: Ptr(true), CreatedAt: mustTime(t, "2009-05-13T00:07:08Z")})
+	if err != nil || g.ID != 123 {
+		t.Fatal(g, err)
+	}
+	f.calls()[0].expect(t, "PUT", "/api/v2/groups/123", "", `{"group":{"name":"Animal","description":"Dydu skill","is_public":true}}`)
+	_, err = c.Groups.Update(t.Context(), 0, &Group{Name: "x"})
+	isInvalid(t, err)
+	_, err = c.Groups.Update(t.Context(), 1, nil)
+	isInvalid(t, err)
+}

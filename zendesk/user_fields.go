@@ -100,6 +100,23 @@ func (s *UserFieldsService) Create(ctx context.Context, f *UserField) (*UserFiel
 	return rest.Send[UserField](ctx, s.client.rest, &rest.Request{Method: http.MethodPost, Path: "/api/v2/user_fields", Body: &userFieldEnvelope{f}}, "user_field")
 }
 
+// Update changes the user field with id; only the fields set in f are
+// sent (https://developer.zendesk.com/api-reference/ticketing/users/user_fields/#update-user-field).
+// Zendesk does not change a field's key or type, so neither is sent, nor
+// are the read-only fields (ID, URL, System, the times).
+func (s *UserFieldsService) Update(ctx context.Context, id int64, f *UserField) (*UserField, error) {
+	if id <= 0 {
+		return nil, invalid("user field id %d", id)
+	}
+	if f == nil {
+		return nil, invalid("user field is nil")
+	}
+	in := *f
+	in.ID, in.URL, in.Key, in.Type, in.System = 0, "", "", "", false
+	in.CreatedAt, in.UpdatedAt = time.Time{}, time.Time{}
+	return rest.Send[UserField](ctx, s.client.rest, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/user_fields/%d", id), Body: &userFieldEnvelope{&in}}, "user_field")
+}
+
 // FindByKey returns the user field with key, walking the list. When there
 // is none, the error matches deskbridge.ErrNotFound, so provisioning code
 // can create it:

@@ -82,3 +82,22 @@ func TestUserFieldsGetAndFindByKey(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestUserFieldsUpdateLeavesKeyAndTypeOut: Zendesk changes neither a
+// field's key nor its type, so a field read back and sent changed carries
+// only what can change.
+func TestUserFieldsUpdateLeavesKeyAndTypeOut(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.on("PUT", "/api/v2/user_fields/75", ok(testdata(t, "user_field_create.json")))
+	c := f.client()
+	uf, err := c.UserFields.Update(t.Context(), 75, &UserField{ID: 75, Key: "braze_external_id", Type: FieldText, Title: "Braze ID", Active: Ptr(true), System: true})
+	if err != nil || uf.ID != 75 {
+		t.Fatalf("field = %+v, err = %v", uf, err)
+	}
+	f.only().expect(t, "PUT", "/api/v2/user_fields/75", "", `{"user_field":{"title":"Braze ID","active":true}}`)
+	_, err = c.UserFields.Update(t.Context(), 0, &UserField{Title: "x"})
+	isInvalid(t, err)
+	_, err = c.UserFields.Update(t.Context(), 75, nil)
+	isInvalid(t, err)
+}
