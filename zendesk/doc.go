@@ -1,6 +1,6 @@
 // Package zendesk is a client for the parts of the Zendesk API that a
 // contact-center integration uses: tickets and comments, users and custom
-// user fields, groups, search, triggers and trigger categories, webhooks,
+// user fields, ticket fields, groups, search, triggers and trigger categories, webhooks,
 // agent availability and unified agent status, and Talk (including Talk
 // Partner Edition screen pops and voice tickets).
 //

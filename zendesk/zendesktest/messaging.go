@@ -28,12 +28,6 @@ type MessagingTicket struct {
 	CustomFields   []CustomField
 }
 
-// messagingChannel is the via channel of a messaging ticket. UNCONFIRMED:
-// the via id Zendesk gives such tickets is not in the notes, so the ticket
-// keeps the API's via_id (5) and only its channel and
-// from_messaging_channel say where it came from.
-const messagingChannel = "native_messaging"
-
 // OpenMessagingTicket opens a ticket as the agent workspace does for a
 // messaging conversation (via channel "native_messaging",
 // from_messaging_channel true), with the checks of a ticket created through

@@ -585,3 +585,9 @@ func ticketFieldTypeChange(from, to string) error {
 func errSystemFieldDelete() error {
 	return invalidField("base", "Ticket field", "system fields cannot be deleted", "InvalidValue")
 }
+
+// messagingChannel is the via channel of a messaging ticket. UNCONFIRMED:
+// the via id Zendesk gives such tickets is not in the notes, so the ticket
+// keeps the API's via_id (5) and only its channel and
+// from_messaging_channel say where it came from.
+const messagingChannel = "native_messaging"

@@ -556,3 +556,19 @@ func TestTicketFieldRefusalsUnconfirmed(t *testing.T) {
 		t.Errorf("system field delete: %d %s", r.status, r.body)
 	}
 }
+
+// messagingChannel is UNCONFIRMED: the notes give no via id for a ticket
+// the agent workspace opens from a messaging conversation, so the fake
+// keeps the API's via id (5) and marks the origin with the channel
+// "native_messaging" and from_messaging_channel.
+func TestMessagingTicketViaUnconfirmed(t *testing.T) {
+	t.Parallel()
+	s := newFake(t)
+	tk, err := s.OpenMessagingTicket(zendesktest.MessagingTicket{RequesterName: "Jeanne Martin", Description: "Jeanne Martin: Bonjour"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.ViaID != 5 || tk.Via.Channel != "native_messaging" || !tk.FromMessagingChan {
+		t.Errorf("via_id = %d, via = %+v, from_messaging_channel = %v", tk.ViaID, tk.Via, tk.FromMessagingChan)
+	}
+}
