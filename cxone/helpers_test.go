@@ -88,15 +88,6 @@ func (r *recorder) to(u string) []recorded {
 	return out
 }
 
-func (r *recorder) last(t *testing.T) recorded {
-	t.Helper()
-	calls := r.all()
-	if len(calls) == 0 {
-		t.Fatal("no request was sent")
-	}
-	return calls[len(calls)-1]
-}
-
 // fixture reads a file of testdata/.
 func fixture(t testing.TB, name string) string {
 	t.Helper()
