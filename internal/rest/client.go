@@ -209,7 +209,9 @@ type Request struct {
 	// url.Values. Nil sends none.
 	Query any
 	// Body is sent as JSON; url.Values is sent as a form, json.RawMessage
-	// as it is. Nil sends no body.
+	// as it is, [RawBody] as it is with its own content type (a multipart
+	// upload). Nil sends no body. Every form is kept as bytes, so a retry
+	// sends the same body again.
 	Body any
 	// Header adds or replaces headers for this call.
 	Header http.Header
@@ -437,6 +439,13 @@ func mergeQuery(u *url.URL, q any) error {
 	return nil
 }
 
+// RawBody is a [Request] body sent byte for byte with its content type,
+// for what is neither JSON nor a form: a multipart/form-data upload, say.
+type RawBody struct {
+	ContentType string
+	Data        []byte
+}
+
 func encodeBody(body any) ([]byte, string, error) {
 	switch b := body.(type) {
 	case nil:
@@ -445,6 +454,11 @@ func encodeBody(body any) ([]byte, string, error) {
 		return []byte(b.Encode()), "application/x-www-form-urlencoded", nil
 	case json.RawMessage:
 		return b, "application/json", nil
+	case RawBody:
+		if b.ContentType == "" {
+			return nil, "", errors.New("a raw body needs its content type")
+		}
+		return b.Data, b.ContentType, nil
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {

@@ -620,6 +620,20 @@ func TestRequestBuilding(t *testing.T) {
 	if r.Body != "grant_type=password" || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
 		t.Fatalf("form: %q %q", r.Body, r.Header.Get("Content-Type"))
 	}
+	// A raw body: its bytes and its content type, as they are.
+	multipart := "--b\r\nContent-Disposition: form-data; name=\"source\"; filename=\"a.txt\"\r\n\r\nhi\r\n--b--\r\n"
+	if _, err := c.Do(t.Context(), &Request{Method: "POST", Path: "/attachments", Body: RawBody{ContentType: "multipart/form-data; boundary=b", Data: []byte(multipart)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r = s.Requests()[2]
+	if r.Body != multipart || r.Header.Get("Content-Type") != "multipart/form-data; boundary=b" {
+		t.Fatalf("raw: %q %q", r.Body, r.Header.Get("Content-Type"))
+	}
+	// One without its content type is refused before sending.
+	_, err = c.Do(t.Context(), &Request{Method: "POST", Path: "/attachments", Body: RawBody{Data: []byte("x")}}, nil)
+	if !errors.Is(err, deskbridge.ErrInvalid) || len(s.Requests()) != 3 {
+		t.Fatalf("raw body without a content type: %v, %d requests", err, len(s.Requests()))
+	}
 }
 
 func TestPathsRefused(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -75,10 +74,7 @@ func (s *AttachmentsService) Upload(ctx context.Context, name string, r io.Reade
 	}
 	req := &rest.Request{
 		Method: http.MethodPost, Path: s.client.appPath("/attachments"), Query: q,
-		// The core sends a json.RawMessage body as it is; the header
-		// replaces its content type with the multipart one.
-		Body:   json.RawMessage(body),
-		Header: http.Header{"Content-Type": {contentType}},
+		Body: rest.RawBody{ContentType: contentType, Data: body},
 	}
 	a, err := rest.Send[Attachment](ctx, s.client.rest, req, "attachment")
 	return a, s.client.decorate(err)
