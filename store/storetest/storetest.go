@@ -340,22 +340,34 @@ func (s *suite) testExpiry() {
 }
 
 // Every write sets the TTL anew, and a refused Add or SetIfNewer leaves it.
+// The refusals must come before the short TTL ends; on a machine too busy
+// for that, the subtest tries again with a longer TTL.
 func (s *suite) testExpiryRenewed() {
-	k, a, v := s.key("renewed"), s.key("claim"), s.key("ver")
-	s.set(k, "short", Short)
-	s.set(k, "long", Long) // replaces the TTL too
-	s.add(a, "claim", Short)
-	s.setIfNewerOK(v, 10, "ten", Short)
-	if s.add(a, "other", Long) {
-		s.t.Fatal("Add over a held claim = true")
+	for try, ttl := range []time.Duration{Short, 4 * Short, 20 * Short} {
+		k, a, v := s.key(fmt.Sprint("renewed", try)), s.key(fmt.Sprint("claim", try)), s.key(fmt.Sprint("ver", try))
+		start := time.Now()
+		s.set(k, "short", ttl)
+		s.set(k, "long", Long) // replaces the TTL too
+		s.add(a, "claim", ttl)
+		s.setIfNewerOK(v, 10, "ten", ttl)
+		addedOver := s.add(a, "other", Long)
+		storedOver := s.setIfNewerOK(v, 5, "five", Long)
+		if time.Since(start) >= ttl {
+			continue // too slow to tell: the short keys may have expired
+		}
+		if addedOver {
+			s.t.Fatal("Add over a held claim = true")
+		}
+		if storedOver {
+			s.t.Fatal("SetIfNewer(5) over 10 = true")
+		}
+		sleepPast(time.Now(), ttl)
+		s.want(k, "long", true, "after Set with a long TTL over a short one")
+		s.want(a, "", false, "a refused Add must not extend the lease")
+		s.want(v, "", false, "a refused SetIfNewer must not extend the TTL")
+		return
 	}
-	if s.setIfNewerOK(v, 5, "five", Long) {
-		s.t.Fatal("SetIfNewer(5) over 10 = true")
-	}
-	sleepPast(time.Now(), Short)
-	s.want(k, "long", true, "after Set with a long TTL over a short one")
-	s.want(a, "", false, "a refused Add must not extend the lease")
-	s.want(v, "", false, "a refused SetIfNewer must not extend the TTL")
+	s.t.Skip("the machine is too busy to write three keys within a second")
 }
 
 func (s *suite) testInvalid() {

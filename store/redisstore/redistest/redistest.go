@@ -52,6 +52,7 @@ type Server struct {
 	cmd  *exec.Cmd
 	exit chan struct{} // closed when cmd has exited
 	out  *tailBuffer
+	hold net.Listener // holds the port while stopped
 }
 
 // Start starts redis-server from PATH on a free port of 127.0.0.1 and
@@ -106,8 +107,11 @@ func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.It
 // redis.ParseURL or a REDIS_URL variable.
 func (s *Server) URL() string { return "redis://" + s.Addr() }
 
-// Stop stops the server process; what it held is gone. Clients get errors
-// until [Server.Restart]. Stopping a stopped server does nothing.
+// Stop stops the server process; what it held is gone. Until
+// [Server.Restart], the port stays taken by a listener that closes every
+// connection at once, so clients get errors, as from a Redis that went
+// away, and no other process (another test's server) takes the port.
+// Stopping a stopped server does nothing.
 func (s *Server) Stop() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -130,6 +134,9 @@ func (s *Server) Restart(ctx context.Context) error {
 // Close stops the server and removes its directory.
 func (s *Server) Close() error {
 	err := s.Stop()
+	s.mu.Lock()
+	s.release()
+	s.mu.Unlock()
 	if rerr := os.RemoveAll(s.dir); err == nil && rerr != nil {
 		err = fmt.Errorf("redistest: %w", rerr)
 	}
@@ -154,6 +161,9 @@ func (s *Server) start(ctx context.Context) error {
 		args = append(args, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
 	}
 	cmd := exec.Command(s.bin, args...)
+	s.mu.Lock()
+	s.release()
+	s.mu.Unlock()
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("redistest: start %s: %w", s.bin, err)
@@ -172,7 +182,7 @@ func (s *Server) start(ctx context.Context) error {
 				return nil
 			}
 			if err := s.clusterReady(ctx); err != nil {
-				_ = s.Stop()
+				s.abort()
 				return err
 			}
 			return nil
@@ -181,14 +191,15 @@ func (s *Server) start(ctx context.Context) error {
 		case <-exit:
 			return fmt.Errorf("redistest: redis-server on port %d exited at start: %s", s.port, out.String())
 		case <-ctx.Done():
-			_ = s.Stop()
+			s.abort()
 			return fmt.Errorf("redistest: redis-server on port %d did not answer PING: %w", s.port, ctx.Err())
 		case <-tick.C:
 		}
 	}
 }
 
-// stop ends the process: SIGTERM, then SIGKILL after 5 s. s.mu is held.
+// stop ends the process (SIGTERM, then SIGKILL after 5 s) and holds its
+// port. s.mu is held.
 func (s *Server) stop() error {
 	if s.cmd == nil {
 		return nil
@@ -197,19 +208,46 @@ func (s *Server) stop() error {
 	s.cmd = nil
 	select {
 	case <-exit:
-		return nil
 	default:
+		if cmd.Process.Signal(syscall.SIGTERM) != nil { // Windows: no SIGTERM
+			_ = cmd.Process.Kill()
+		}
+		select {
+		case <-exit:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exit
+		}
 	}
-	if cmd.Process.Signal(syscall.SIGTERM) != nil { // Windows: no SIGTERM
-		_ = cmd.Process.Kill()
-	}
-	select {
-	case <-exit:
-	case <-time.After(5 * time.Second):
-		_ = cmd.Process.Kill()
-		<-exit
+	if l, err := net.Listen("tcp", s.Addr()); err == nil {
+		s.hold = l
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				_ = c.Close()
+			}
+		}()
 	}
 	return nil
+}
+
+// abort ends a process that failed to start, without holding its port.
+func (s *Server) abort() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_ = s.stop()
+	s.release()
+}
+
+// release frees the port held while stopped. s.mu is held.
+func (s *Server) release() {
+	if s.hold != nil {
+		_ = s.hold.Close()
+		s.hold = nil
+	}
 }
 
 // ping sends PING to addr and wants +PONG.
