@@ -15,6 +15,10 @@
 //
 // A store error is transient by contract: a flow answers the delivery with
 // 503 and the sender retries, so nothing is lost and nothing is done twice.
+//
+// Both implementations also have Ping(ctx) error, outside the interface,
+// for a readiness check (/readyz): [Memory.Ping] always succeeds, the Redis
+// store's sends PING.
 package store
 
 import (
