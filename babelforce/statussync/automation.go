@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/webhook"
 )
 
@@ -190,7 +191,7 @@ func (f *Flow) applyPresenceEvent(ctx context.Context, src Source, e PresenceEve
 		return err
 	}
 	if zid == 0 {
-		res.Outcome, res.Detail = Ignored, "the babelforce agent's sourceId is not a Zendesk user id"
+		res.Outcome, res.Detail = flow.Ignored, DetailNotZendeskAgent
 		f.report(ctx, res)
 		return nil
 	}

@@ -12,12 +12,13 @@ import (
 
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
-// CheckReport is the mapping in effect between two accounts, as Check
-// found it.
-type CheckReport struct {
+// MappingTable is the mapping in effect between two accounts, as
+// [Flow.MappingInEffect] found it.
+type MappingTable struct {
 	// ZendeskToBabelforce has a row per Zendesk channel state and unified
 	// status (default and custom).
 	ZendeskToBabelforce []MappingRow
@@ -34,7 +35,7 @@ type MappingRow struct {
 }
 
 // String formats the report as two tables.
-func (r *CheckReport) String() string {
+func (r *MappingTable) String() string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Zendesk state or status\t→ babelforce presence\t")
@@ -50,9 +51,9 @@ func (r *CheckReport) String() string {
 }
 
 // Check reads Zendesk's unified statuses and babelforce's presences and
-// checks the mapping against them. It returns the mapping in effect and,
-// when something is wrong, the problems joined, each a [*ConfigError] that
-// says what to fix:
+// says what is misconfigured, each problem a [*flow.ConfigError] with what
+// to fix, all of them joined (walk them with [flow.Problems]); nil means
+// everything it can see is in place:
 //
 //   - a Zendesk state or status with no babelforce presence to map to
 //     (create the red presence, which [Provision] does, or map it);
@@ -63,9 +64,25 @@ func (r *CheckReport) String() string {
 //   - a fallback status that does not exist.
 //
 // A presence that babelforce named otherwise than [NormalizeName] but whose
-// label matches is used by its name from then on ("by label"). Reading
-// either side failing is returned as is, with a nil report.
-func (f *Flow) Check(ctx context.Context) (*CheckReport, error) {
+// label matches is used by its name from then on ("by label"). A side that
+// cannot be read is reported as such (its error, joined), not as a
+// misconfiguration. [Flow.MappingInEffect] returns the table Check checks.
+func (f *Flow) Check(ctx context.Context) error {
+	_, err := f.inspect(ctx)
+	return err
+}
+
+// MappingInEffect reads both sides as [Flow.Check] does and returns the
+// mapping in effect between them, one row per Zendesk state or status and
+// per babelforce presence, with the problems Check reports (joined, as
+// Check returns them); a side that cannot be read is returned as its
+// error, with a nil table.
+func (f *Flow) MappingInEffect(ctx context.Context) (*MappingTable, error) {
+	return f.inspect(ctx)
+}
+
+// inspect is Check and MappingInEffect.
+func (f *Flow) inspect(ctx context.Context) (*MappingTable, error) {
 	f.statusMu.Lock()
 	err := f.loadStatusesLocked(ctx)
 	statuses := f.statuses
@@ -79,11 +96,9 @@ func (f *Flow) Check(ctx context.Context) (*CheckReport, error) {
 	}
 	m := f.m
 	ch := m.Channel
-	rep := &CheckReport{}
-	var errs []error
-	add := func(field, value, problem, fix string) {
-		errs = append(errs, &ConfigError{Field: field, Value: value, Problem: problem, Fix: fix})
-	}
+	rep := &MappingTable{}
+	p := flow.Collector{Flow: flowName}
+	add := p.Add
 	names := presenceNames(presences)
 
 	// Zendesk → babelforce.
@@ -190,7 +205,7 @@ func (f *Flow) Check(ctx context.Context) (*CheckReport, error) {
 		}
 		rep.BabelforceToZendesk = append(rep.BabelforceToZendesk, row)
 	}
-	return rep, joinErrors(errs)
+	return rep, p.Err()
 }
 
 func presenceNames(list []*babelforce.Presence) string {

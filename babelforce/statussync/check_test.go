@@ -7,14 +7,15 @@ import (
 
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
 func TestCheckBeforeAndAfterProvision(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutProvision())
-	rep, err := e.flow.Check(t.Context())
-	ps := statussync.Problems(err)
+	rep, err := e.flow.MappingInEffect(t.Context())
+	ps := flow.Problems(err)
 	if len(ps) != 3 {
 		t.Fatalf("%d problems: %v", len(ps), err)
 	}
@@ -31,7 +32,7 @@ func TestCheckBeforeAndAfterProvision(t *testing.T) {
 	if _, err := statussync.Provision(t.Context(), statussync.ProvisionConfig{Zendesk: e.zc, Babelforce: e.bc, Endpoint: "https://example.com/zendesk"}); err != nil {
 		t.Fatal(err)
 	}
-	rep, err = e.flow.Check(t.Context())
+	rep, err = e.flow.MappingInEffect(t.Context())
 	if err != nil {
 		t.Fatalf("after Provision: %v", err)
 	}
@@ -54,14 +55,14 @@ func TestCheckFindsConfigurationErrors(t *testing.T) {
 	e.bf.AddPresence("mtg", "In a meeting")
 	_ = phone
 
-	check := func(m statussync.Mapping) ([]*statussync.ConfigError, *statussync.CheckReport) {
+	check := func(m statussync.Mapping) ([]*flow.ConfigError, *statussync.MappingTable) {
 		t.Helper()
 		f, err := statussync.New(statussync.Config{Zendesk: e.zc, Babelforce: e.bc, Mapping: m})
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := f.Check(t.Context())
-		return statussync.Problems(err), rep
+		rep, err := f.MappingInEffect(t.Context())
+		return flow.Problems(err), rep
 	}
 
 	// The default mapping: "phone_only" is red in babelforce and its
@@ -115,11 +116,11 @@ func TestCheckFindsConfigurationErrors(t *testing.T) {
 	}
 	// A read failure is not a configuration problem.
 	e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodGet, Path: "/api/v2/agents/presence", Status: 400})
-	if _, err := e.flow.Check(t.Context()); err == nil || statussync.Problems(err) != nil {
+	if _, err := e.flow.MappingInEffect(t.Context()); err == nil || flow.Problems(err) != nil {
 		t.Errorf("read failure: %v", err)
 	}
 	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/agent_availabilities/agent_statuses", Status: 400})
-	if _, err := e.flow.Check(t.Context()); err == nil {
+	if _, err := e.flow.MappingInEffect(t.Context()); err == nil {
 		t.Error("no error from a failed status list")
 	}
 }
@@ -129,7 +130,7 @@ func TestCheckedAliasIsUsed(t *testing.T) {
 	e := newEnv(t)
 	meeting, _ := e.zd.AddCustomStatus("In a meeting", "", map[string]string{"support": "away", "messaging": "away", "talk": "away"})
 	e.bf.AddPresence("mtg", "In a meeting")
-	if _, err := e.flow.Check(t.Context()); err != nil {
+	if _, err := e.flow.MappingInEffect(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	zid, bid := e.agent("Ann")

@@ -2,12 +2,11 @@ package statussync
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
@@ -15,6 +14,8 @@ import (
 
 // Defaults of [Config].
 const (
+	// flowName is the flow's name in its [flow.ConfigError] values.
+	flowName = "statussync"
 	// DefaultEchoWindow is how long a change the flow made on one side is
 	// expected to come back from that side as an echo.
 	DefaultEchoWindow = time.Minute
@@ -124,66 +125,6 @@ type Config struct {
 	OnResult func(Result)
 }
 
-// ConfigError is one configuration problem, with what to change to fix it.
-// [New], [Mapping.Validate] and [Flow.Check] return several joined with
-// errors.Join; use errors.As, or walk them with [Problems].
-type ConfigError struct {
-	// Field names the setting, e.g. `Mapping.Presences["away"]`, or the
-	// account object at fault, e.g. `Zendesk status "In a meeting"`.
-	Field string
-	// Value is the offending value, if any.
-	Value string
-	// Problem says what is wrong.
-	Problem string
-	// Fix says what to do about it.
-	Fix string
-}
-
-// Error returns the problem on one line, as
-// `statussync: Field = "Value": Problem; fix: Fix`, leaving out
-// ` = "Value"` when Value is empty and `; fix: Fix` when Fix is.
-func (e *ConfigError) Error() string {
-	var b strings.Builder
-	b.WriteString("statussync: ")
-	b.WriteString(e.Field)
-	if e.Value != "" {
-		fmt.Fprintf(&b, " = %q", e.Value)
-	}
-	b.WriteString(": ")
-	b.WriteString(e.Problem)
-	if e.Fix != "" {
-		b.WriteString("; fix: ")
-		b.WriteString(e.Fix)
-	}
-	return b.String()
-}
-
-// Problems returns the [*ConfigError] values in err (as returned by [New],
-// [Mapping.Validate] or [Flow.Check]), in order.
-func Problems(err error) []*ConfigError {
-	var out []*ConfigError
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if ce, ok := err.(*ConfigError); ok {
-			out = append(out, ce)
-			return
-		}
-		switch u := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				walk(e)
-			}
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap())
-		}
-	}
-	walk(err)
-	return out
-}
-
 // joinErrors is errors.Join that keeps a single error as it is.
 func joinErrors(errs []error) error {
 	switch len(errs) {
@@ -197,19 +138,15 @@ func joinErrors(errs []error) error {
 
 // withDefaults validates c and fills in the defaults.
 func (c Config) withDefaults() (Config, error) {
-	var errs []error
-	add := func(field, value, problem, fix string) {
-		errs = append(errs, &ConfigError{Field: field, Value: value, Problem: problem, Fix: fix})
-	}
+	p := flow.Collector{Flow: flowName}
+	add := p.Add
 	if c.Zendesk == nil {
 		add("Config.Zendesk", "", "is nil", "build a client with zendesk.NewClient")
 	}
 	if c.Babelforce == nil {
 		add("Config.Babelforce", "", "is nil", "build a client with babelforce.NewClient")
 	}
-	if err := c.Mapping.Validate(); err != nil {
-		errs = append(errs, err)
-	}
+	p.Include(c.Mapping.Validate())
 	switch {
 	case c.RetryAfter < 0:
 		add("Config.RetryAfter", c.RetryAfter.String(), "is negative", "use a duration between 1 s and 59 s, or 0 for the default (5 s)")
@@ -252,5 +189,5 @@ func (c Config) withDefaults() (Config, error) {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	c.Mapping = c.Mapping.withDefaults()
-	return c, joinErrors(errs)
+	return c, p.Err()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -38,7 +39,7 @@ func ExampleMapping() {
 // A mapping that would make a red state green is refused, with the fix.
 func ExampleMapping_Validate() {
 	err := statussync.Mapping{Presences: map[string]string{"away": "available"}}.Validate()
-	for _, p := range statussync.Problems(err) {
+	for _, p := range flow.Problems(err) {
 		fmt.Println(p.Field)
 		fmt.Println(p.Fix)
 	}
@@ -68,14 +69,18 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	flow, err := statussync.New(statussync.Config{Zendesk: zc, Babelforce: bc, ZendeskSecrets: []string{rep.SigningSecret}})
+	secret, err := statussync.SigningSecret(ctx, zc, rep)
 	if err != nil {
 		panic(err)
 	}
-	if _, err := flow.Check(ctx); err != nil {
+	sync, err := statussync.New(statussync.Config{Zendesk: zc, Babelforce: bc, ZendeskSecrets: []string{secret}})
+	if err != nil {
 		panic(err)
 	}
-	handler = flow.ZendeskHandler()
+	if err := sync.Check(ctx); err != nil {
+		panic(err)
+	}
+	handler = sync.ZendeskHandler()
 
 	ann := zd.AddAgent("Ann", "ann@example.com")
 	agent := bf.AddAgent(babelforcetest.Agent{Name: "Ann", SourceID: strconv.FormatInt(ann, 10)})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
@@ -154,7 +155,7 @@ func (e zdEcho) sentAt() time.Time { return e.at }
 
 // New returns a flow for cfg. It checks the configuration without reading
 // either side (Check does that) and returns every problem found, joined,
-// each a [*ConfigError] saying what to fix.
+// each a [*flow.ConfigError] saying what to fix ([flow.Problems] lists them).
 func New(cfg Config) (*Flow, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -212,14 +213,14 @@ func (f *Flow) ZendeskHandler() http.Handler { return f.zendeskHandler }
 func (f *Flow) report(ctx context.Context, r Result) {
 	level := slog.LevelDebug
 	switch r.Outcome {
-	case Applied:
+	case flow.Applied:
 		level = slog.LevelInfo
-	case Rejected, Ignored:
+	case flow.Rejected, flow.Ignored:
 		level = slog.LevelWarn
-		if r.Outcome == Ignored && r.Err == nil {
+		if r.Outcome == flow.Ignored && r.Err == nil {
 			level = slog.LevelDebug
 		}
-	case Failed:
+	case flow.Failed:
 		level = slog.LevelError
 	}
 	if f.log.Enabled(ctx, level) {
@@ -279,7 +280,7 @@ func (f *Flow) handleZendeskEvent(ctx context.Context, ev *webhook.ZendeskEvent)
 	case *webhook.AgentStateChanged:
 		if p.Channel != f.m.Channel {
 			f.report(ctx, Result{Time: f.now(), Source: SourceZendesk, Kind: "agent.state_changed (" + p.Channel + ")", EventID: ev.ID,
-				ZendeskAgentID: p.AgentID, From: p.PreviousState, To: p.NewState, ObservedAt: p.UpdatedAt, Outcome: Ignored,
+				ZendeskAgentID: p.AgentID, From: p.PreviousState, To: p.NewState, ObservedAt: p.UpdatedAt, Outcome: flow.Ignored,
 				Detail: "channel " + p.Channel + " does not drive babelforce (Mapping.Channel is " + f.m.Channel + ")"})
 			return nil
 		}
@@ -302,7 +303,7 @@ func (f *Flow) handleZendeskEvent(ctx context.Context, ev *webhook.ZendeskEvent)
 	if o.agentID <= 0 || o.to == "" {
 		err := webhook.Permanent(fmt.Errorf("statussync: event %s has no agent id or no new state: %w", ev.ID, webhook.ErrMalformed))
 		f.report(ctx, Result{Time: f.now(), Source: SourceZendesk, Kind: o.kind(f.m.Channel), EventID: ev.ID, ZendeskAgentID: o.agentID,
-			Outcome: Rejected, Err: err})
+			Outcome: flow.Rejected, Err: err})
 		return err
 	}
 	o.source = SourceZendesk
@@ -320,34 +321,33 @@ func (f *Flow) observeZendesk(ctx context.Context, o *zdObservation) error {
 		if !errors.Is(err, errConflict) {
 			var se *StoreError
 			if errors.As(err, &se) && st == nil {
-				f.report(ctx, f.zendeskResult(o, Failed, err, storeDetail))
+				f.report(ctx, f.zendeskResult(o, flow.Failed, err, DetailStore))
 			}
 			return err
 		}
 	}
 	err := storeErr(fmt.Sprintf("deciding on agent %d", o.agentID), errTooContended)
-	f.report(ctx, f.zendeskResult(o, Failed, err, storeDetail))
+	f.report(ctx, f.zendeskResult(o, flow.Failed, err, DetailStore))
 	return err
 }
 
-// storeDetail is the Detail of a Failed result that the store caused.
-const storeDetail = "the store failed; the sender is asked to retry"
+// DetailStore is the Detail of a flow.Failed result that the store caused.
 
 // zendeskResult is the Result of o with outcome, before its agent's
 // record is read.
-func (f *Flow) zendeskResult(o *zdObservation, outcome Outcome, err error, detail string) Result {
+func (f *Flow) zendeskResult(o *zdObservation, outcome flow.Outcome, err error, detail string) Result {
 	return Result{Time: f.now(), Source: o.source, Kind: o.kind(f.m.Channel), EventID: o.eventID, ZendeskAgentID: o.agentID,
 		From: o.from, To: o.to, ObservedAt: o.at, Target: f.m.Presence(o.to), Outcome: outcome, Err: err, Detail: detail}
 }
 
 // done commits st and reports res: errConflict is returned unreported (the
-// caller decides again), a store error is reported as Failed.
+// caller decides again), a store error is reported as flow.Failed.
 func (f *Flow) done(ctx context.Context, st *agentState, res Result) error {
 	if err := f.commit(ctx, st); err != nil {
 		if errors.Is(err, errConflict) {
 			return err
 		}
-		res.Outcome, res.Detail, res.Err = Failed, storeDetail, err
+		res.Outcome, res.Detail, res.Err = flow.Failed, DetailStore, err
 		f.report(ctx, res)
 		return err
 	}
@@ -373,11 +373,11 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 			st.zdKnown, st.zdKnownAt = NormalizeName(o.to), now
 		}
 		f.advanceZendesk(st, o)
-		res.Outcome, res.Detail = Echo, "the flow set this Zendesk status"
+		res.Outcome, res.Detail = flow.Echo, DetailEchoZendesk
 		return f.done(ctx, st, res)
 	}
 	if detail := f.zendeskStale(st, o); detail != "" {
-		res.Outcome, res.Detail = Stale, detail
+		res.Outcome, res.Detail = flow.Stale, detail
 		f.report(ctx, res)
 		return nil
 	}
@@ -403,7 +403,7 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	res.BabelforceAgentID = st.bfID
 	f.advanceZendesk(st, o)
 	if st.bfPending == "" && f.fresh(st.bfKnownAt, now) && samePresence(st.bfKnown, f.alias(target)) {
-		res.Outcome, res.Detail = Unchanged, "the babelforce agent already has this presence"
+		res.Outcome, res.Detail = flow.Unchanged, DetailHasPresence
 		if covered {
 			res.Detail = f.coveredDetail(st) + "; the babelforce agent already has its presence"
 		}
@@ -416,7 +416,7 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	if err != nil {
 		return f.zendeskFailure(ctx, st, o, res, err, created)
 	}
-	res.Outcome, res.Target = Applied, name
+	res.Outcome, res.Target = flow.Applied, name
 	var details []string
 	if covered {
 		details = append(details, f.coveredDetail(st)+"; its presence set again")
@@ -438,7 +438,7 @@ func (f *Flow) zendeskFailure(ctx context.Context, st *agentState, o *zdObservat
 	var se *StoreError
 	switch {
 	case errors.Is(err, errNoBabelforceAgent) && !f.cfg.RejectUnknownAgents:
-		res.Outcome, res.Detail = Ignored, "no babelforce agent has this Zendesk agent's id as sourceId"
+		res.Outcome, res.Detail = flow.Ignored, DetailUnknownAgent
 		if created {
 			f.report(ctx, res)
 			return nil
@@ -446,15 +446,15 @@ func (f *Flow) zendeskFailure(ctx context.Context, st *agentState, o *zdObservat
 		f.advanceZendesk(st, o)
 		return f.done(ctx, st, res)
 	case webhook.IsPermanent(err):
-		res.Outcome = Rejected
+		res.Outcome = flow.Rejected
 		if created {
 			f.forget(ctx, st, 0)
 		}
 	case errors.As(err, &se):
-		res.Outcome, res.Detail = Failed, storeDetail
+		res.Outcome, res.Detail = flow.Failed, DetailStore
 	default:
-		res.Outcome = Failed
-		res.Detail = "the sender is asked to retry"
+		res.Outcome = flow.Failed
+		res.Detail = DetailRetry
 	}
 	f.report(ctx, res)
 	return err

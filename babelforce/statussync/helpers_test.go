@@ -19,6 +19,7 @@ import (
 	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
@@ -49,7 +50,8 @@ type env struct {
 	mu      sync.Mutex
 	results []statussync.Result
 
-	provision *statussync.ProvisionReport
+	provision flow.Report
+	secret    string // the Zendesk webhook's signing secret
 }
 
 type envOption func(*envSettings)
@@ -104,7 +106,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}))
 	t.Cleanup(e.zsrv.Close)
 
-	e.provision = &statussync.ProvisionReport{SigningSecret: "unprovisioned"}
+	e.secret = "unprovisioned"
 	if !set.noProvision {
 		e.provision, err = statussync.Provision(t.Context(), statussync.ProvisionConfig{
 			Zendesk: e.zc, Babelforce: e.bc, Endpoint: e.zsrv.URL + "/zendesk",
@@ -112,11 +114,14 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		if err != nil {
 			t.Fatalf("Provision: %v", err)
 		}
+		if e.secret, err = statussync.SigningSecret(t.Context(), e.zc, e.provision); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	e.cfg = statussync.Config{
 		Zendesk: e.zc, Babelforce: e.bc,
-		ZendeskSecrets: []string{e.provision.SigningSecret},
+		ZendeskSecrets: []string{e.secret},
 		AutomationAuth: webhook.SharedSecretVerifier{Secrets: []string{automationSecret}},
 		RetryAfter:     time.Second,
 		OnResult: func(r statussync.Result) {
@@ -215,7 +220,7 @@ func (e *env) takeResults() []statussync.Result {
 func outcomes(rs []statussync.Result) []string {
 	var out []string
 	for _, r := range rs {
-		if r.Outcome == statussync.Ignored && strings.HasPrefix(r.Kind, "agent.state_changed (") && !strings.Contains(r.Kind, "support") {
+		if r.Outcome == flow.Ignored && strings.HasPrefix(r.Kind, "agent.state_changed (") && !strings.Contains(r.Kind, "support") {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s %s %s→%s: %s", r.Source, r.Kind, r.From, r.To, r.Outcome))
@@ -260,7 +265,7 @@ func (e *env) postAutomation(body, secret string) response {
 // sendZendesk posts a signed Zendesk event to the flow's handler.
 func (e *env) sendZendesk(body []byte) response {
 	e.t.Helper()
-	sig, ts := webhook.SignZendesk(e.provision.SigningSecret, time.Now(), body)
+	sig, ts := webhook.SignZendesk(e.secret, time.Now(), body)
 	h := http.Header{}
 	h.Set(webhook.HeaderZendeskSignature, sig)
 	h.Set(webhook.HeaderZendeskSignatureTimestamp, ts)

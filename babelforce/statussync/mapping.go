@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
@@ -199,13 +200,11 @@ func ChannelState(st *zendesk.UnifiedStatus, channel string) string {
 
 // Validate checks what can be checked without reading either side: the
 // channel, empty names, and mappings that would make a red state green. The
-// error joins one [*ConfigError] per problem, each saying what to fix.
+// error joins one [*flow.ConfigError] per problem, each saying what to fix.
 // [Flow.Check] checks the rest against both accounts.
 func (m Mapping) Validate() error {
-	var errs []error
-	add := func(field, value, problem, fix string) {
-		errs = append(errs, &ConfigError{Field: field, Value: value, Problem: problem, Fix: fix})
-	}
+	p := flow.Collector{Flow: flowName}
+	add := p.Add
 	ch := m.Channel
 	if ch == "" {
 		ch = DefaultChannel
@@ -214,7 +213,7 @@ func (m Mapping) Validate() error {
 		add("Mapping.Channel", m.Channel, "is not a Zendesk channel",
 			`use "support", "messaging" or "talk" (empty means "support")`)
 	}
-	errs = append(errs, overrides{
+	overrides{
 		field: "Mapping.Presences", key: "Zendesk state", table: m.Presences,
 		emptyKeyFix: "remove the entry or name a Zendesk state or status",
 		emptyValue:  "maps to an empty presence name",
@@ -228,8 +227,8 @@ func (m Mapping) Validate() error {
 			return fmt.Sprintf("makes the red Zendesk state %q green: %q is babelforce's only green presence", n, v),
 				fmt.Sprintf("map %q to a red presence such as %q, or remove the entry", k, n)
 		},
-	}.validate()...)
-	errs = append(errs, overrides{
+	}.validate(&p)
+	overrides{
 		field: "Mapping.Statuses", key: "presence", table: m.Statuses,
 		emptyKeyFix:   "remove the entry or name a babelforce presence",
 		emptyValue:    "maps to an empty Zendesk status name",
@@ -241,12 +240,12 @@ func (m Mapping) Validate() error {
 			return fmt.Sprintf("makes the red presence %q green in Zendesk (online)", k),
 				fmt.Sprintf("map %q to a Zendesk status that is not online, such as %q, or remove the entry", k, DefaultFallback)
 		},
-	}.validate()...)
+	}.validate(&p)
 	if NormalizeName(m.Fallback) == zendesk.AgentStateOnline {
 		add("Mapping.Fallback", m.Fallback, "would make every red presence without a Zendesk status green (online)",
 			fmt.Sprintf("use a status that is not online, such as %q (empty means %q)", DefaultFallback, DefaultFallback))
 	}
-	return joinErrors(errs)
+	return p.Err()
 }
 
 // overrides describes one override table of a [Mapping] for validate.
@@ -265,14 +264,11 @@ type overrides struct {
 	green func(k, n, v string) (problem, fix string)
 }
 
-// validate returns a [*ConfigError] per problem of the table, in key order:
-// an empty key, two keys of the same normal form, an empty value, and a
-// red state made green.
-func (o overrides) validate() []error {
-	var errs []error
-	add := func(k, v, problem, fix string) {
-		errs = append(errs, &ConfigError{Field: fmt.Sprintf("%s[%q]", o.field, k), Value: v, Problem: problem, Fix: fix})
-	}
+// validate adds to p a [flow.ConfigError] per problem of the table, in key
+// order: an empty key, two keys of the same normal form, an empty value,
+// and a red state made green.
+func (o overrides) validate(p *flow.Collector) {
+	add := func(k, v, problem, fix string) { p.Add(fmt.Sprintf("%s[%q]", o.field, k), v, problem, fix) }
 	seen := map[string]string{}
 	for _, k := range slices.Sorted(maps.Keys(o.table)) {
 		v := strings.TrimSpace(o.table[k])
@@ -292,5 +288,4 @@ func (o overrides) validate() []error {
 		}
 		seen[n] = k
 	}
-	return errs
 }

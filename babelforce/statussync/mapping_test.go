@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
@@ -129,7 +130,7 @@ func TestMappingValidate(t *testing.T) {
 		{"fallback online", statussync.Mapping{Fallback: "online"}, "Mapping.Fallback", `such as "away"`},
 	} {
 		err := c.m.Validate()
-		ps := statussync.Problems(err)
+		ps := flow.Problems(err)
 		if len(ps) != 1 {
 			t.Errorf("%s: %d problems: %v", c.name, len(ps), err)
 			continue
@@ -140,7 +141,7 @@ func TestMappingValidate(t *testing.T) {
 	}
 	// Several problems come back together.
 	err := statussync.Mapping{Channel: "x", Fallback: "online", Presences: map[string]string{"offline": "available"}}.Validate()
-	if n := len(statussync.Problems(err)); n != 3 {
+	if n := len(flow.Problems(err)); n != 3 {
 		t.Errorf("%d problems: %v", n, err)
 	}
 }
@@ -171,7 +172,7 @@ func TestOverridesAddedToDefaultMapping(t *testing.T) {
 		t.Errorf("Status(busy) = %v, %v, %v; want 1001", st, fb, err)
 	}
 	m.Presences["Away"] = "available"
-	if ps := statussync.Problems(m.Validate()); len(ps) != 1 || ps[0].Field != `Mapping.Presences["Away"]` {
+	if ps := flow.Problems(m.Validate()); len(ps) != 1 || ps[0].Field != `Mapping.Presences["Away"]` {
 		t.Errorf("a red state made green in DefaultMapping: %v", ps)
 	}
 }
@@ -230,7 +231,7 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"bad mapping", statussync.Config{Zendesk: e.zc, Babelforce: e.bc, Mapping: statussync.Mapping{Channel: "fax"}}, "Mapping.Channel"},
 	} {
 		_, err := statussync.New(c.cfg)
-		ps := statussync.Problems(err)
+		ps := flow.Problems(err)
 		if len(ps) == 0 || ps[0].Field != c.field || ps[0].Fix == "" {
 			t.Errorf("%s: %v", c.name, err)
 		}
@@ -242,7 +243,7 @@ func TestNewValidatesConfig(t *testing.T) {
 	if m := f.Mapping(); m.Channel != "support" || m.Fallback != "away" {
 		t.Errorf("Mapping() = %+v", m)
 	}
-	if statussync.Problems(errors.New("x")) != nil {
+	if flow.Problems(errors.New("x")) != nil {
 		t.Error("Problems of a plain error")
 	}
 }
@@ -250,7 +251,7 @@ func TestNewValidatesConfig(t *testing.T) {
 func TestResultString(t *testing.T) {
 	t.Parallel()
 	r := statussync.Result{Source: statussync.SourceZendesk, Kind: "agent.unified_state_changed", ZendeskAgentID: 7,
-		From: "online", To: "away", Target: "away", Outcome: statussync.Applied, Detail: "d", Err: errors.New("e")}
+		From: "online", To: "away", Target: "away", Outcome: flow.Applied, Detail: "d", Err: errors.New("e")}
 	want := "zendesk agent.unified_state_changed agent 7: online → away: applied (away): d: e"
 	if got := r.String(); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)

@@ -76,7 +76,7 @@ func (f *Flow) pollAgent(ctx context.Context, st *agentState, a *babelforce.Agen
 			st.bfKnown, st.bfKnownAt = p, start
 		}
 		return f.done(ctx, st, Result{Time: f.now(), Source: SourcePoller, Kind: "presence", ZendeskAgentID: st.id, BabelforceAgentID: a.ID,
-			To: p, ObservedAt: start, Outcome: Baseline, Detail: "first sight of the agent; not a change"})
+			To: p, ObservedAt: start, Outcome: Baseline, Detail: DetailFirstSight})
 	}
 	if !st.bfTouchedAt.Before(start) {
 		// The flow set the presence, or the automation reported it, after

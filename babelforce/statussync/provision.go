@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
@@ -35,6 +36,8 @@ func AgentEvents() []string {
 
 // ProvisionConfig says what [Provision] sets up.
 type ProvisionConfig struct {
+	// Zendesk and Babelforce are the clients of the two accounts to set
+	// up. Required.
 	Zendesk    *zendesk.Client
 	Babelforce *babelforce.Client
 	// Mapping decides which red presences babelforce needs: the one each
@@ -61,68 +64,46 @@ type ProvisionConfig struct {
 	// stored in babelforce's vault at SecretPrefix.SecretKey. Empty skips
 	// the vault.
 	ZendeskCredential string
+
+	// DryRun makes Provision read only: nothing is created or updated (no
+	// babelforce token is fetched either), and the report says what would
+	// be.
+	DryRun bool
 	// Force re-sends the write-only credentials (the webhook's bearer token
 	// and the vault secret) even when they are present: neither API shows
 	// them, so a run cannot tell whether they changed.
 	Force bool
 }
 
-// ActionResult is what [Provision] did to one item.
-type ActionResult string
-
-// Action results.
-const (
-	ActionCreated   ActionResult = "created"
-	ActionUpdated   ActionResult = "updated"
-	ActionUnchanged ActionResult = "unchanged"
-	ActionSkipped   ActionResult = "skipped"
-)
-
-// ProvisionAction is one item [Provision] looked at.
-type ProvisionAction struct {
-	// Item names it, e.g. `Zendesk webhook "deskbridge statussync"`.
-	Item   string
-	Result ActionResult
-	// Detail says what changed or why nothing did.
-	Detail string
-}
-
-// ProvisionReport is what [Provision] did.
-type ProvisionReport struct {
-	Actions []ProvisionAction
-	// WebhookID is the Zendesk webhook's id and Endpoint where it points.
-	WebhookID, Endpoint string
-	// SigningSecret is the webhook's signing secret, for
-	// Config.ZendeskSecrets when Endpoint is the flow's.
-	SigningSecret string
-}
-
-// Changed reports whether anything was created or updated.
-func (r *ProvisionReport) Changed() bool {
-	return slices.ContainsFunc(r.Actions, func(a ProvisionAction) bool {
-		return a.Result == ActionCreated || a.Result == ActionUpdated
-	})
-}
-
-// String formats the report as a table and a summary line.
-func (r *ProvisionReport) String() string {
-	var b strings.Builder
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	for _, a := range r.Actions {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", a.Item, a.Result, a.Detail)
+// defaults checks pc and fills in the defaults; the error joins every
+// problem, each a [*flow.ConfigError].
+func (pc *ProvisionConfig) defaults() error {
+	p := flow.Collector{Flow: flowName}
+	if pc.Zendesk == nil {
+		p.Add("ProvisionConfig.Zendesk", "", "is nil", "build a client with zendesk.NewClient")
 	}
-	tw.Flush()
-	if r.Changed() {
-		counts := map[ActionResult]int{}
-		for _, a := range r.Actions {
-			counts[a.Result]++
+	if pc.Babelforce == nil {
+		p.Add("ProvisionConfig.Babelforce", "", "is nil", "build a client with babelforce.NewClient")
+	}
+	p.Include(pc.Mapping.Validate())
+	if pc.Endpoint != "" {
+		u, err := url.Parse(pc.Endpoint)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			p.Add("ProvisionConfig.Endpoint", pc.Endpoint, "is not an http(s) URL",
+				"give the public URL of the flow's ZendeskHandler, such as https://flows.example.com/zendesk, or leave it empty to point the webhook at babelforce")
 		}
-		fmt.Fprintf(&b, "  %d created, %d updated, %d unchanged, %d skipped\n",
-			counts[ActionCreated], counts[ActionUpdated], counts[ActionUnchanged], counts[ActionSkipped])
-	} else {
-		fmt.Fprintf(&b, "  nothing to change: all %d items are as wanted\n", len(r.Actions))
 	}
-	return b.String()
+	if c := pc.ZendeskCredential; c != "" && !strings.HasPrefix(c, "Basic ") && !strings.HasPrefix(c, "Bearer ") {
+		p.Add("ProvisionConfig.ZendeskCredential", "", `does not start with "Basic " or "Bearer "`,
+			"build it with statussync.BasicCredential or statussync.BearerCredential")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	if pc.WebhookName == "" {
+		pc.WebhookName = DefaultWebhookName
+	}
+	return nil
 }
 
 // BasicCredential returns the "Basic …" Authorization value of a Zendesk
@@ -148,59 +129,70 @@ func BabelforceEndpoint(baseURL, zendeskDomain string) string {
 }
 
 // Provision sets up what the status-sync article does by hand,
-// idempotently:
+// idempotently, through the shared helpers of package flow:
 //
-//  1. the Zendesk webhook (WebhookName) subscribed to [AgentEvents], pointing
-//     at the flow's handler (Endpoint) or at babelforce's own endpoint
-//     with a babelforce bearer token;
+//  1. the Zendesk webhook (WebhookName) subscribed to [AgentEvents]
+//     ([flow.EnsureWebhook]), pointing at the flow's handler (Endpoint) or
+//     at babelforce's own endpoint with a babelforce bearer token;
 //  2. the Zendesk credential in babelforce's vault ([SecretPrefix],
-//     [SecretKey]), when ZendeskCredential is given;
-//  3. a red presence in babelforce for every Zendesk state and unified
-//     status that maps to one that is missing ("create the same red
-//     statuses").
+//     [SecretKey]; kind [flow.KindSecret]), when ZendeskCredential is
+//     given;
+//  3. a red presence in babelforce (kind [flow.KindPresence]) for every
+//     Zendesk state and unified status that maps to one that is missing
+//     ("create the same red statuses").
 //
-// It reads before it writes, so a second run changes nothing and says so
-// ([ProvisionReport.Changed] is false). Credentials are never read back, so
-// a present one is left alone unless Force is set. On error the report
-// holds what was done so far.
-func Provision(ctx context.Context, pc ProvisionConfig) (*ProvisionReport, error) {
-	rep := &ProvisionReport{}
-	if pc.Zendesk == nil || pc.Babelforce == nil {
-		return rep, fmt.Errorf("statussync: Provision needs a Zendesk and a babelforce client: %w", deskbridge.ErrInvalid)
-	}
-	if err := pc.Mapping.Validate(); err != nil {
+// Each is found by its name; what exists and matches is left alone, what
+// differs is updated, what is missing is created. A second run changes
+// nothing and says so ([flow.Report.Changed] is false); with DryRun
+// nothing is written and only GET requests are sent. Credentials are
+// never read back, so a present one is left alone unless Force is set. On
+// error the report holds what was done so far. Read the webhook's signing
+// secret, the flow's Config.ZendeskSecrets, with [SigningSecret].
+func Provision(ctx context.Context, pc ProvisionConfig) (flow.Report, error) {
+	rep := flow.Report{DryRun: pc.DryRun, Force: pc.Force}
+	if err := pc.defaults(); err != nil {
 		return rep, err
 	}
 	m := pc.Mapping.withDefaults()
-	if pc.WebhookName == "" {
-		pc.WebhookName = DefaultWebhookName
-	}
-	if pc.Endpoint != "" {
-		u, err := url.Parse(pc.Endpoint)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return rep, fmt.Errorf("statussync: Provision: Endpoint %q is not an http(s) URL: %w", pc.Endpoint, deskbridge.ErrInvalid)
-		}
-	}
-	if c := pc.ZendeskCredential; c != "" && !strings.HasPrefix(c, "Basic ") && !strings.HasPrefix(c, "Bearer ") {
-		return rep, fmt.Errorf(`statussync: Provision: ZendeskCredential must start with "Basic " or "Bearer " (see BasicCredential): %w`, deskbridge.ErrInvalid)
-	}
-	if err := provisionWebhook(ctx, pc, rep); err != nil {
+	if err := provisionWebhook(ctx, pc, &rep); err != nil {
 		return rep, err
 	}
-	if err := provisionSecret(ctx, pc, rep); err != nil {
+	if err := provisionSecret(ctx, pc, &rep); err != nil {
 		return rep, err
 	}
-	if err := provisionPresences(ctx, pc, m, rep); err != nil {
+	if err := provisionPresences(ctx, pc, m, &rep); err != nil {
 		return rep, err
 	}
 	return rep, nil
 }
 
-func provisionWebhook(ctx context.Context, pc ProvisionConfig, rep *ProvisionReport) error {
-	item := fmt.Sprintf("Zendesk webhook %q", pc.WebhookName)
-	toBabelforce := pc.Endpoint == ""
+// SigningSecret returns the signing secret of the Zendesk webhook that rep
+// (a report of [Provision]) looked after: the flow's
+// Config.ZendeskSecrets. It returns "" after a dry run that would create
+// the webhook.
+func SigningSecret(ctx context.Context, zc *zendesk.Client, rep flow.Report) (string, error) {
+	ch, ok := rep.Find(flow.SideZendesk, flow.KindWebhook, "")
+	if !ok {
+		return "", errors.New("statussync: the report holds no Zendesk webhook")
+	}
+	return flow.SigningSecret(ctx, zc, ch.ID)
+}
+
+// dryRunToken stands for the babelforce token in a dry run, which fetches
+// none: only the kind of a webhook's authentication is compared.
+const dryRunToken = "dry-run"
+
+func provisionWebhook(ctx context.Context, pc ProvisionConfig, rep *flow.Report) error {
 	endpoint := pc.Endpoint
-	if toBabelforce {
+	want := zendesk.Webhook{
+		Name:          pc.WebhookName,
+		Description:   "Agent status changes for babelforce (deskbridge statussync)",
+		HTTPMethod:    "POST",
+		RequestFormat: "json",
+		Status:        zendesk.WebhookActive,
+		Subscriptions: AgentEvents(),
+	}
+	if endpoint == "" {
 		domain := pc.ZendeskDomain
 		if domain == "" {
 			if u, err := url.Parse(pc.Zendesk.BaseURL()); err == nil {
@@ -208,115 +200,31 @@ func provisionWebhook(ctx context.Context, pc ProvisionConfig, rep *ProvisionRep
 			}
 		}
 		endpoint = BabelforceEndpoint(pc.Babelforce.BaseURL(), domain)
-	}
-	rep.Endpoint = endpoint
-	want := &zendesk.Webhook{
-		Name:          pc.WebhookName,
-		Description:   "Agent status changes for babelforce (deskbridge statussync)",
-		Endpoint:      endpoint,
-		HTTPMethod:    "POST",
-		RequestFormat: "json",
-		Status:        zendesk.WebhookActive,
-		Subscriptions: AgentEvents(),
-	}
-	auth := func() error {
-		if !toBabelforce {
-			return nil
-		}
 		tok := pc.BabelforceToken
-		if tok == "" {
+		switch {
+		case tok != "":
+		case pc.DryRun:
+			tok = dryRunToken
+		default:
 			var err error
 			if tok, err = pc.Babelforce.AccessToken(ctx); err != nil {
 				return fmt.Errorf("statussync: getting a babelforce token for the Zendesk webhook: %w", err)
 			}
 		}
 		want.Authentication = zendesk.WebhookBearerToken(tok)
-		return nil
 	}
-
-	var found *zendesk.Webhook
-	for w, err := range pc.Zendesk.Webhooks.List(ctx, &zendesk.WebhookListOptions{NameContains: pc.WebhookName}) {
-		if err != nil {
-			return fmt.Errorf("statussync: listing Zendesk webhooks: %w", err)
-		}
-		if w.Name == pc.WebhookName {
-			found = w
-			break
-		}
+	want.Endpoint = endpoint
+	if _, err := flow.EnsureWebhook(ctx, pc.Zendesk, want, rep); err != nil {
+		return fmt.Errorf("statussync: %w", err)
 	}
-	if found == nil {
-		if err := auth(); err != nil {
-			return err
-		}
-		w, err := pc.Zendesk.Webhooks.Create(ctx, want)
-		if err != nil {
-			return fmt.Errorf("statussync: creating the Zendesk webhook: %w", err)
-		}
-		rep.WebhookID = w.ID
-		rep.Actions = append(rep.Actions, ProvisionAction{Item: item, Result: ActionCreated, Detail: "→ " + endpoint})
-	} else {
-		rep.WebhookID = found.ID
-		if slices.Contains(found.Subscriptions, zendesk.SubscriptionConditionalTicketEvents) {
-			return fmt.Errorf("statussync: the Zendesk webhook %q (%s) is connected to triggers and cannot subscribe to agent events: rename ProvisionConfig.WebhookName or delete that webhook: %w",
-				pc.WebhookName, found.ID, deskbridge.ErrConflict)
-		}
-		var diffs []string
-		if found.Endpoint != endpoint {
-			diffs = append(diffs, "endpoint")
-		}
-		if !sameSet(found.Subscriptions, want.Subscriptions) {
-			diffs = append(diffs, "subscriptions")
-		}
-		if !strings.EqualFold(found.HTTPMethod, "POST") || !strings.EqualFold(found.RequestFormat, "json") {
-			diffs = append(diffs, "method or format")
-		}
-		if found.Status != zendesk.WebhookActive {
-			diffs = append(diffs, "status")
-		}
-		if toBabelforce && (found.Authentication == nil || found.Authentication.Type != "bearer_token") {
-			diffs = append(diffs, "authentication")
-		}
-		if toBabelforce && pc.Force && len(diffs) == 0 {
-			diffs = append(diffs, "bearer token (Force)")
-		}
-		if len(diffs) == 0 {
-			detail := "→ " + endpoint
-			if toBabelforce {
-				detail += " (bearer token not compared: Zendesk does not show it; Force re-sends it)"
-			}
-			rep.Actions = append(rep.Actions, ProvisionAction{Item: item, Result: ActionUnchanged, Detail: detail})
-		} else {
-			if err := auth(); err != nil {
-				return err
-			}
-			if !toBabelforce {
-				want.Authentication = found.Authentication
-			}
-			if err := pc.Zendesk.Webhooks.Update(ctx, found.ID, want); err != nil {
-				return fmt.Errorf("statussync: updating the Zendesk webhook %s: %w", found.ID, err)
-			}
-			rep.Actions = append(rep.Actions, ProvisionAction{Item: item, Result: ActionUpdated, Detail: strings.Join(diffs, ", ") + " → " + endpoint})
-		}
-	}
-	ss, err := pc.Zendesk.Webhooks.SigningSecret(ctx, rep.WebhookID)
-	if err != nil {
-		return fmt.Errorf("statussync: reading the Zendesk webhook's signing secret: %w", err)
-	}
-	rep.SigningSecret = ss.Secret
 	return nil
 }
 
-func sameSet(a, b []string) bool {
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(slices.Compact(a), slices.Compact(b))
-}
-
-func provisionSecret(ctx context.Context, pc ProvisionConfig, rep *ProvisionReport) error {
-	item := fmt.Sprintf("babelforce secret %s.%s", SecretPrefix, SecretKey)
+func provisionSecret(ctx context.Context, pc ProvisionConfig, rep *flow.Report) error {
+	ch := flow.Change{Side: flow.SideBabelforce, Kind: flow.KindSecret, Name: SecretPrefix + "." + SecretKey}
 	if pc.ZendeskCredential == "" {
-		rep.Actions = append(rep.Actions, ProvisionAction{Item: item, Result: ActionSkipped, Detail: "no ZendeskCredential given"})
+		ch.Action, ch.Note = flow.ActionSkipped, "no ZendeskCredential given"
+		rep.Add(ch)
 		return nil
 	}
 	keys, err := pc.Babelforce.Secrets.Keys(ctx, SecretPrefix)
@@ -325,22 +233,25 @@ func provisionSecret(ctx context.Context, pc ProvisionConfig, rep *ProvisionRepo
 	}
 	exists := slices.Contains(keys, SecretKey)
 	if exists && !pc.Force {
-		rep.Actions = append(rep.Actions, ProvisionAction{Item: item, Result: ActionUnchanged,
-			Detail: "present (babelforce does not show values; Force re-sends it)"})
+		ch.Action, ch.Note = flow.ActionUnchanged, "present (babelforce does not show values; Force re-sends it)"
+		rep.Add(ch)
 		return nil
 	}
-	if err := pc.Babelforce.Secrets.Update(ctx, SecretPrefix, map[string]string{SecretKey: pc.ZendeskCredential}); err != nil {
-		return fmt.Errorf("statussync: storing the Zendesk credential in babelforce: %w", err)
-	}
-	res, detail := ActionCreated, "stored; templates read it as "+babelforce.SecretRef(SecretPrefix, SecretKey)
+	ch.Action, ch.Note = flow.ActionCreated, "templates read it as "+babelforce.SecretRef(SecretPrefix, SecretKey)
 	if exists {
-		res, detail = ActionUpdated, "re-sent (Force)"
+		ch.Action, ch.Note = flow.ActionUpdated, "re-sent (Force)"
+		ch.Diff = []flow.FieldDiff{{Field: "value", Old: "(not shown)", New: "(not shown; re-sent: Force)"}}
 	}
-	rep.Actions = append(rep.Actions, ProvisionAction{Item: item, Result: res, Detail: detail})
+	if !rep.DryRun {
+		if err := pc.Babelforce.Secrets.Update(ctx, SecretPrefix, map[string]string{SecretKey: pc.ZendeskCredential}); err != nil {
+			return fmt.Errorf("statussync: storing the Zendesk credential in babelforce: %w", err)
+		}
+	}
+	rep.Add(ch)
 	return nil
 }
 
-func provisionPresences(ctx context.Context, pc ProvisionConfig, m Mapping, rep *ProvisionReport) error {
+func provisionPresences(ctx context.Context, pc ProvisionConfig, m Mapping, rep *flow.Report) error {
 	var statuses []*zendesk.UnifiedStatus
 	for s, err := range pc.Zendesk.Availability.Statuses(ctx, nil) {
 		if err != nil {
@@ -368,29 +279,34 @@ func provisionPresences(ctx context.Context, pc ProvisionConfig, m Mapping, rep 
 			continue
 		}
 		done[k] = true
-		item := fmt.Sprintf("babelforce presence %q", target)
+		ch := flow.Change{Side: flow.SideBabelforce, Kind: flow.KindPresence, Name: target}
 		if p := findPresence(presences, target); p != nil {
-			detail := fmt.Sprintf("for Zendesk %q", zname)
+			ch.Action, ch.Note = flow.ActionUnchanged, fmt.Sprintf("for Zendesk %q", zname)
 			if NormalizeName(p.Name) != k {
-				detail += fmt.Sprintf(" (found by label as %q)", p.Name)
+				ch.Note += fmt.Sprintf(" (found by label as %q)", p.Name)
 			}
-			rep.Actions = append(rep.Actions, ProvisionAction{Item: item, Result: ActionUnchanged, Detail: detail})
+			rep.Add(ch)
 			continue
 		}
 		label := zname
 		if _, overridden := m.lookup(m.Presences, NormalizeName(zname)); overridden {
 			label = target
 		}
-		p, err := pc.Babelforce.Presences.Create(ctx, &babelforce.PresenceCreate{Label: label})
-		if err != nil {
-			return fmt.Errorf("statussync: creating the babelforce presence %q: %w", label, err)
+		ch.Action = flow.ActionCreated
+		ch.Diff = []flow.FieldDiff{{Field: "label", New: strconv.Quote(label)}, {Field: "colour", New: "red"}}
+		ch.Note = fmt.Sprintf("for Zendesk %q", zname)
+		if !rep.DryRun {
+			p, err := pc.Babelforce.Presences.Create(ctx, &babelforce.PresenceCreate{Label: label})
+			if err != nil {
+				return fmt.Errorf("statussync: creating the babelforce presence %q: %w", label, err)
+			}
+			presences = append(presences, p)
+
+			if NormalizeName(p.Name) != k {
+				ch.Note += fmt.Sprintf("; babelforce named it %q, which the flow finds by its label", p.Name)
+			}
 		}
-		presences = append(presences, p)
-		detail := fmt.Sprintf("red, label %q, for Zendesk %q", label, zname)
-		if NormalizeName(p.Name) != k {
-			detail += fmt.Sprintf("; babelforce named it %q, which the flow finds by its label", p.Name)
-		}
-		rep.Actions = append(rep.Actions, ProvisionAction{Item: item, Result: ActionCreated, Detail: detail})
+		rep.Add(ch)
 	}
 	return nil
 }

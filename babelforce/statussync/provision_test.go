@@ -2,6 +2,7 @@ package statussync_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,14 +12,15 @@ import (
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
 	"github.com/deskbridge/deskbridge/deskbridgetest"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
-func actions(r *statussync.ProvisionReport) []string {
+func actions(r flow.Report) []string {
 	var out []string
-	for _, a := range r.Actions {
-		out = append(out, a.Item+": "+string(a.Result))
+	for _, c := range r.Changes {
+		out = append(out, fmt.Sprintf("%s %s %q: %s", c.Side, c.Kind, c.Name, c.Action))
 	}
 	return out
 }
@@ -36,8 +38,8 @@ func TestProvisionIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		`Zendesk webhook "deskbridge statussync": created`,
-		"babelforce secret zendesk.webhook: created",
+		`zendesk webhook "deskbridge statussync": created`,
+		`babelforce secret "zendesk.webhook": created`,
 		`babelforce presence "away": created`,
 		`babelforce presence "transfers_only": created`,
 		`babelforce presence "offline": created`,
@@ -46,14 +48,16 @@ func TestProvisionIsIdempotent(t *testing.T) {
 	if got := actions(first); !slices.Equal(got, want) {
 		t.Errorf("first run:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if !first.Changed() || first.SigningSecret == "" || first.WebhookID == "" || first.Endpoint != pc.Endpoint {
-		t.Errorf("report %+v", first)
+	hookChange, _ := first.Find(flow.SideZendesk, flow.KindWebhook, "")
+	signing, err := statussync.SigningSecret(t.Context(), e.zc, first)
+	if !first.Changed() || signing == "" || hookChange.ID == "" {
+		t.Errorf("report %+v, secret %q, %v", first, signing, err)
 	}
 	hooks := e.zd.Webhooks()
 	if len(hooks) != 1 || hooks[0].Endpoint != pc.Endpoint || !slices.Equal(hooks[0].Subscriptions, statussync.AgentEvents()) || hooks[0].Status != "active" {
 		t.Errorf("webhook %+v", hooks)
 	}
-	if secret, _ := e.zd.WebhookSecret(first.WebhookID); secret != first.SigningSecret {
+	if secret, _ := e.zd.WebhookSecret(hookChange.ID); secret != signing {
 		t.Error("signing secret differs")
 	}
 	if v, _ := e.bf.Secret("zendesk", "webhook"); v != "Basic YWRtaW5AZXhhbXBsZS5jb20vdG9rZW46emVuZGVza3Rlc3QtYXBpLXRva2Vu" {
@@ -66,7 +70,7 @@ func TestProvisionIsIdempotent(t *testing.T) {
 	if !slices.Contains(labels, "in_a_meeting=In a meeting") || !slices.Contains(labels, "transfers_only=transfers_only") {
 		t.Errorf("presences %v", labels)
 	}
-	if !strings.Contains(first.String(), "6 created, 0 updated, 0 unchanged, 0 skipped") {
+	if !strings.Contains(first.String(), "Applied: 6 created.") {
 		t.Errorf("report:\n%s", first)
 	}
 
@@ -79,12 +83,12 @@ func TestProvisionIsIdempotent(t *testing.T) {
 	if second.Changed() {
 		t.Errorf("second run changed things:\n%s", second)
 	}
-	for _, a := range second.Actions {
-		if a.Result != statussync.ActionUnchanged {
-			t.Errorf("second run: %+v", a)
+	for _, c := range second.Changes {
+		if c.Action != flow.ActionUnchanged {
+			t.Errorf("second run: %+v", c)
 		}
 	}
-	if !strings.Contains(second.String(), "nothing to change: all 6 items are as wanted") || second.WebhookID != first.WebhookID || second.SigningSecret != first.SigningSecret {
+	if again, _ := second.Find(flow.SideZendesk, flow.KindWebhook, ""); !strings.Contains(second.String(), "No changes: all 6 items are as wanted.") || again.ID != hookChange.ID {
 		t.Errorf("second report:\n%s", second)
 	}
 	for _, r := range e.zd.Requests()[before:] {
@@ -100,7 +104,7 @@ func TestProvisionIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := actions(third)[:2]
-	if !slices.Equal(got, []string{`Zendesk webhook "deskbridge statussync": updated`, "babelforce secret zendesk.webhook: updated"}) {
+	if !slices.Equal(got, []string{`zendesk webhook "deskbridge statussync": updated`, `babelforce secret "zendesk.webhook": updated`}) {
 		t.Errorf("third run %v", got)
 	}
 	if e.zd.Webhooks()[0].Endpoint != pc.Endpoint {
@@ -117,15 +121,15 @@ func TestProvisionToBabelforceEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantURL := e.bf.URL + "/api/v1/webhook/zendesk?templateId=webhook_map_talk_status&domain=acme.zendesk.com"
-	if rep.Endpoint != wantURL {
-		t.Errorf("endpoint %q, want %q", rep.Endpoint, wantURL)
-	}
 	hook := e.zd.Webhooks()[0]
+	if hook.Endpoint != wantURL {
+		t.Errorf("endpoint %q, want %q", hook.Endpoint, wantURL)
+	}
 	tok, _ := e.bc.AccessToken(t.Context())
 	if hook.Authentication == nil || hook.Authentication.Type != "bearer_token" || hook.Authentication.Data["token"] != tok {
 		t.Errorf("authentication %+v", hook.Authentication)
 	}
-	if got := actions(rep)[1]; got != "babelforce secret zendesk.webhook: skipped" {
+	if got := actions(rep)[1]; got != `babelforce secret "zendesk.webhook": skipped` {
 		t.Errorf("secret action %q", got)
 	}
 	// The status-sync article's path end to end: Zendesk calls babelforce, whose template
@@ -142,12 +146,12 @@ func TestProvisionToBabelforceEndpoint(t *testing.T) {
 	}
 	// Second run: unchanged (the token is not compared); Force re-sends it.
 	rep, err = statussync.Provision(t.Context(), pc)
-	if err != nil || rep.Changed() || !strings.Contains(rep.Actions[0].Detail, "bearer token not compared") {
+	if err != nil || rep.Changed() || !strings.Contains(rep.Changes[0].Note, "credentials not compared") {
 		t.Errorf("second run %v:\n%s", err, rep)
 	}
 	pc.Force, pc.BabelforceToken = true, "another-token"
 	rep, err = statussync.Provision(t.Context(), pc)
-	if err != nil || rep.Actions[0].Result != statussync.ActionUpdated || !strings.Contains(rep.Actions[0].Detail, "bearer token (Force)") {
+	if err != nil || rep.Changes[0].Action != flow.ActionUpdated || !strings.Contains(rep.String(), "(re-sent: Force)") {
 		t.Errorf("forced run %v:\n%s", err, rep)
 	}
 	if got := e.zd.Webhooks()[0].Authentication.Data["token"]; got != "another-token" {
@@ -175,8 +179,8 @@ func TestProvisionRepairsAWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := rep.Actions[0]; a.Result != statussync.ActionUpdated || !strings.HasPrefix(a.Detail, "subscriptions, status →") {
-		t.Errorf("%+v", a)
+	if c := rep.Changes[0]; c.Action != flow.ActionUpdated || !strings.Contains(fmt.Sprint(c.Diff), "status: inactive → active") || !strings.Contains(fmt.Sprint(c.Diff), "subscriptions: ") {
+		t.Errorf("%+v", rep.Changes[0])
 	}
 	hook := e.zd.Webhooks()[0]
 	if hook.Status != "active" || len(hook.Subscriptions) != 2 {
@@ -184,8 +188,8 @@ func TestProvisionRepairsAWebhook(t *testing.T) {
 	}
 	// The babelforce target needs bearer authentication.
 	rep, err = statussync.Provision(t.Context(), statussync.ProvisionConfig{Zendesk: e.zc, Babelforce: e.bc})
-	if err != nil || rep.Actions[0].Detail != "endpoint, authentication → "+rep.Endpoint {
-		t.Errorf("%v %+v", err, rep.Actions[0])
+	if err != nil || len(rep.Changes[0].Diff) != 2 || rep.Changes[0].Diff[0].Field != "endpoint" || rep.Changes[0].Diff[1].Field != "authentication" {
+		t.Errorf("%v %+v", err, rep.Changes[0])
 	}
 }
 
@@ -198,9 +202,9 @@ func TestProvisionErrors(t *testing.T) {
 		pc   statussync.ProvisionConfig
 		want string
 	}{
-		{"no clients", statussync.ProvisionConfig{}, "needs a Zendesk and a babelforce client"},
+		{"no clients", statussync.ProvisionConfig{}, "ProvisionConfig.Zendesk: is nil"},
 		{"bad endpoint", statussync.ProvisionConfig{Zendesk: e.zc, Babelforce: e.bc, Endpoint: "ftp://x"}, "is not an http(s) URL"},
-		{"bad credential", statussync.ProvisionConfig{Zendesk: e.zc, Babelforce: e.bc, ZendeskCredential: "token"}, `must start with "Basic " or "Bearer "`},
+		{"bad credential", statussync.ProvisionConfig{Zendesk: e.zc, Babelforce: e.bc, ZendeskCredential: "token"}, `does not start with "Basic " or "Bearer "`},
 		{"bad mapping", statussync.ProvisionConfig{Zendesk: e.zc, Babelforce: e.bc, Mapping: statussync.Mapping{Channel: "x"}}, "Mapping.Channel"},
 	} {
 		_, err := statussync.Provision(ctx, c.pc)
@@ -225,7 +229,6 @@ func TestProvisionErrors(t *testing.T) {
 	}{
 		{zd, deskbridgetest.Fault{Method: http.MethodGet, Path: "/api/v2/webhooks", Status: 400}},
 		{zd, deskbridgetest.Fault{Method: http.MethodPost, Path: "/api/v2/webhooks", Status: 422}},
-		{zd, deskbridgetest.Fault{Method: http.MethodGet, Path: "/api/v2/webhooks/", Status: 400}},
 		{bf, deskbridgetest.Fault{Method: http.MethodGet, Path: "/api/v3/tasks/configurations/secrets", Status: 400}},
 		{bf, deskbridgetest.Fault{Method: http.MethodPatch, Path: "/api/v3/tasks/configurations/secrets", Status: 400}},
 		{zd, deskbridgetest.Fault{Method: http.MethodGet, Path: "/api/v2/agent_availabilities/agent_statuses", Status: 400}},
@@ -258,5 +261,42 @@ func TestCredentials(t *testing.T) {
 	}
 	if got := statussync.BearerCredential("tok"); got != "Bearer tok" {
 		t.Errorf("BearerCredential = %q", got)
+	}
+}
+
+// A dry run says what would be done and sends only GET requests, to
+// either side; the plan it prints is what the run then does.
+func TestProvisionDryRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutProvision())
+	pc := statussync.ProvisionConfig{Zendesk: e.zc, Babelforce: e.bc, ZendeskCredential: statussync.BearerCredential("t"), DryRun: true}
+	zdBefore, bfBefore := len(e.zd.Requests()), len(e.bf.Requests())
+	plan, err := statussync.Provision(t.Context(), pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range append(e.zd.Requests()[zdBefore:], e.bf.Requests()[bfBefore:]...) {
+		if r.Method != http.MethodGet && r.Path != "/oauth/token" { // the babelforce client's own token, which its GETs need
+			t.Errorf("dry run sent %s %s", r.Method, r.Path)
+		}
+	}
+	if len(e.zd.Webhooks()) != 0 || !plan.DryRun || !plan.Changed() || !strings.Contains(plan.String(), "Plan: 5 to create.") {
+		t.Errorf("plan:\n%s", plan)
+	}
+	if s, err := statussync.SigningSecret(t.Context(), e.zc, plan); s != "" || err != nil {
+		t.Errorf("secret of a planned webhook: %q %v", s, err)
+	}
+	pc.DryRun = false
+	done, err := statussync.Provision(t.Context(), pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(actions(done), actions(plan)) {
+		t.Errorf("run %v, plan %v", actions(done), actions(plan))
+	}
+	pc.DryRun = true
+	again, err := statussync.Provision(t.Context(), pc)
+	if err != nil || again.Changed() {
+		t.Errorf("plan after the run %v:\n%s", err, again)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
@@ -94,7 +95,7 @@ func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelfor
 	for range maxConflicts {
 		st, err := f.loadAgent(ctx, o.agentID)
 		if err != nil {
-			f.report(ctx, f.zendeskResult(o, Failed, err, storeDetail))
+			f.report(ctx, f.zendeskResult(o, flow.Failed, err, DetailStore))
 			return err
 		}
 		if st.bfID == "" {
@@ -118,7 +119,7 @@ func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelfor
 		}
 	}
 	err := storeErr(fmt.Sprintf("deciding on agent %d", o.agentID), errTooContended)
-	f.report(ctx, f.zendeskResult(o, Failed, err, storeDetail))
+	f.report(ctx, f.zendeskResult(o, flow.Failed, err, DetailStore))
 	return err
 }
 

@@ -100,12 +100,14 @@ func newReplicaEnv(t *testing.T, n int, storeFor func(i int) store.Store, dedupe
 	if err != nil {
 		t.Fatalf("Provision: %v", err)
 	}
-	e.secret = rep.SigningSecret
+	if e.secret, err = statussync.SigningSecret(t.Context(), zc, rep); err != nil {
+		t.Fatal(err)
+	}
 	for i := range n {
 		zc, bc := e.clients() // each replica its own clients, as separate processes have
 		cfg := statussync.Config{
 			Zendesk: zc, Babelforce: bc, Store: storeFor(i),
-			ZendeskSecrets: []string{rep.SigningSecret},
+			ZendeskSecrets: []string{e.secret},
 			AutomationAuth: webhook.SharedSecretVerifier{Secrets: []string{automationSecret}},
 			RetryAfter:     time.Second,
 			OnResult: func(r statussync.Result) {

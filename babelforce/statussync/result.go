@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/deskbridge/deskbridge/flow"
 )
 
 // Source says where an observation came from.
@@ -24,35 +26,27 @@ const (
 	SourceReconciler Source = "zendesk reconciler"
 )
 
-// Outcome is what the flow did with an observation.
-type Outcome string
+// Baseline is statussync's own outcome, beside the shared [flow.Outcome]
+// values: the poller's first sight of an agent, which is not a change.
+const Baseline flow.Outcome = "baseline"
 
-// Outcomes.
+// Details of a [Result]: what the flow did, in statussync's words, beside
+// the shared outcome. A Stale result's Detail says what the observation is
+// older than, and an Ignored one's why it is not the flow's business.
 const (
-	// Applied: the other side was changed.
-	Applied Outcome = "applied"
-	// Unchanged: the other side already had the target state; nothing was
-	// sent.
-	Unchanged Outcome = "unchanged"
-	// Stale: the observation is older than the last one applied for the
-	// agent on that side; it was dropped.
-	Stale Outcome = "stale"
-	// Echo: the observation is the flow's own change coming back from the
-	// side it changed; it was dropped.
-	Echo Outcome = "echo"
-	// Ignored: the observation is not the flow's business: another
-	// channel, or an agent that exists on one side only.
-	Ignored Outcome = "ignored"
-	// Baseline: the poller's first sight of an agent, which is not a
-	// change.
-	Baseline Outcome = "baseline"
-	// Rejected: the observation cannot be applied and retrying will not
-	// help (an unknown presence, a Zendesk agent that does not exist); the
-	// sender is told not to retry (422).
-	Rejected Outcome = "rejected"
-	// Failed: the other side failed; the sender is asked to retry (503 with
-	// Retry-After) or the poller tries again at its next pass.
-	Failed Outcome = "failed"
+	DetailPresenceSet     = "presence set"                                                // Applied: the babelforce presence was set
+	DetailStatusSet       = "status set"                                                  // Applied: the Zendesk status was set
+	DetailEchoZendesk     = "the flow set this Zendesk status"                            // Echo
+	DetailEchoPresence    = "the flow set this presence"                                  // Echo
+	DetailHasPresence     = "the babelforce agent already has this presence"              // Unchanged
+	DetailHasStatus       = "the Zendesk agent already has this status"                   // Unchanged
+	DetailAlreadyApplied  = "applied before: same time and state"                         // Duplicate: a redelivery or a replay
+	DetailFirstSight      = "first sight of the agent; not a change"                      // Baseline
+	DetailUnknownAgent    = "no babelforce agent has this Zendesk agent's id as sourceId" // Ignored (or Rejected with Config.RejectUnknownAgents)
+	DetailNotZendeskAgent = "the babelforce agent's sourceId is not a Zendesk user id"    // Ignored
+	DetailBusy            = "handled elsewhere"                                           // Failed: a replica is sending this very change; the sender retries later
+	DetailRetry           = "the sender is asked to retry"                                // Failed: the other side failed
+	DetailStore           = "store failed"                                                // Failed: the shared store did not answer
 )
 
 // Result is one decision of the flow, as [Config].OnResult receives it.
@@ -78,8 +72,12 @@ type Result struct {
 	// ObservedAt is the observation's own time: the event's updated_at,
 	// the automation's changed_at, or the poll's time.
 	ObservedAt time.Time
-	Outcome    Outcome
-	// Detail explains the outcome in a few words.
+	// Outcome is the shared outcome ([flow.Applied], [flow.Unchanged],
+	// [flow.Duplicate], [flow.Stale], [flow.Echo], [flow.Ignored],
+	// [flow.Rejected], [flow.Failed]) or [Baseline].
+	Outcome flow.Outcome
+	// Detail says more in a few words: one of the Detail constants, or
+	// what a stale observation is older than.
 	Detail string
 	// Err is the error of a Rejected or Failed outcome.
 	Err error

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
@@ -26,7 +27,7 @@ type bfObservation struct {
 // observeBabelforce decides on o about the Zendesk agent zid against its
 // record, again when another writer changed the record first. bfID, when
 // known, is the babelforce agent's id. It returns the outcome reported.
-func (f *Flow) observeBabelforce(ctx context.Context, zid int64, bfID string, o *bfObservation) (Outcome, error) {
+func (f *Flow) observeBabelforce(ctx context.Context, zid int64, bfID string, o *bfObservation) (flow.Outcome, error) {
 	for range maxConflicts {
 		st, err := f.loadAgent(ctx, zid)
 		if err != nil {
@@ -55,7 +56,7 @@ func (f *Flow) babelforceResult(zid int64, bfID string, o *bfObservation) Result
 // applyBabelforce applies a babelforce-side observation to Zendesk, writes
 // the agent's record back and returns the outcome. It returns errConflict,
 // having reported nothing, when the record changed since it was read.
-func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObservation) (Outcome, error) {
+func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObservation) (flow.Outcome, error) {
 	now := f.now()
 	res := Result{Time: now, Source: o.source, Kind: "presence", EventID: o.eventID, ZendeskAgentID: st.id,
 		BabelforceAgentID: st.bfID, From: o.from, To: o.presence, ObservedAt: o.at}
@@ -83,11 +84,11 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 		}
 		st.lastBF = maxTime(st.lastBF, o.at)
 		touch()
-		res.Outcome, res.Detail = Echo, "the flow set this presence"
+		res.Outcome, res.Detail = flow.Echo, DetailEchoPresence
 		return res.Outcome, f.done(ctx, st, res)
 	}
 	if o.at.Before(st.lastBF) {
-		res.Outcome, res.Detail = Stale, "older than the last babelforce presence applied ("+st.lastBF.UTC().Format(time.RFC3339Nano)+")"
+		res.Outcome, res.Detail = flow.Stale, "older than the last babelforce presence applied ("+st.lastBF.UTC().Format(time.RFC3339Nano)+")"
 		f.report(ctx, res)
 		return res.Outcome, nil
 	}
@@ -115,7 +116,7 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 			st.zdUnified, st.zdUnifiedAt = NormalizeName(zs.Name), zs.UpdatedAt
 			if zs.UpdatedAt.After(o.at) {
 				touch()
-				res.Outcome = Stale
+				res.Outcome = flow.Stale
 				res.Detail = fmt.Sprintf("older than the agent's Zendesk status %q (%s)", zs.Name, zs.UpdatedAt.UTC().Format(time.RFC3339Nano))
 				return res.Outcome, f.done(ctx, st, res)
 			}
@@ -124,7 +125,7 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	if st.zdPending == "" && f.fresh(st.zdKnownAt, now) && st.zdKnown == NormalizeName(target.Name) {
 		st.lastBF = maxTime(st.lastBF, o.at)
 		touch()
-		res.Outcome, res.Detail = Unchanged, "the Zendesk agent already has this status"
+		res.Outcome, res.Detail = flow.Unchanged, DetailHasStatus
 		return res.Outcome, f.done(ctx, st, res)
 	}
 	// The change is written to the record first (the echo it causes, the
@@ -162,14 +163,14 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	if err := f.confirmStatus(ctx, st, target, echo, at); err != nil {
 		return f.fail(ctx, res, err)
 	}
-	res.Outcome = Applied
+	res.Outcome = flow.Applied
 	f.report(ctx, res)
-	return Applied, nil
+	return flow.Applied, nil
 }
 
 // babelforceFailure reports a failed observation; one that found no
 // record and cannot be applied (a permanent error) leaves none behind.
-func (f *Flow) babelforceFailure(ctx context.Context, st *agentState, res Result, err error, created bool) (Outcome, error) {
+func (f *Flow) babelforceFailure(ctx context.Context, st *agentState, res Result, err error, created bool) (flow.Outcome, error) {
 	if created && webhook.IsPermanent(err) && st.version > 0 {
 		f.forget(ctx, st, 0)
 	}
@@ -240,23 +241,23 @@ func (f *Flow) statusFailed(ctx context.Context, st *agentState, echo zdEcho) {
 }
 
 // fail reports res as stopped by err and returns its outcome and err.
-func (f *Flow) fail(ctx context.Context, res Result, err error) (Outcome, error) {
+func (f *Flow) fail(ctx context.Context, res Result, err error) (flow.Outcome, error) {
 	res.Err, res.Outcome = err, failureOutcome(err)
 	var se *StoreError
 	if errors.As(err, &se) {
-		res.Detail = storeDetail
+		res.Detail = DetailStore
 	}
 	f.report(ctx, res)
 	return res.Outcome, err
 }
 
 // failureOutcome is the outcome of an observation that err stopped:
-// [Rejected] when retrying cannot help (a permanent error), else [Failed].
-func failureOutcome(err error) Outcome {
+// [flow.Rejected] when retrying cannot help (a permanent error), else [flow.Failed].
+func failureOutcome(err error) flow.Outcome {
 	if webhook.IsPermanent(err) {
-		return Rejected
+		return flow.Rejected
 	}
-	return Failed
+	return flow.Failed
 }
 
 // consumeBabelforceEcho reports whether a presence observation is the echo

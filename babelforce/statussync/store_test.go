@@ -15,6 +15,7 @@ import (
 	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -222,7 +223,7 @@ func TestReconcileRepairsLostZendeskEvents(t *testing.T) {
 	}
 	rs := e.takeResults()
 	if !slices.ContainsFunc(rs, func(r statussync.Result) bool {
-		return r.Source == statussync.SourceReconciler && r.Outcome == statussync.Applied && r.ZendeskAgentID == zid && r.Target == "away"
+		return r.Source == statussync.SourceReconciler && r.Outcome == flow.Applied && r.ZendeskAgentID == zid && r.Target == "away"
 	}) || len(rs) != 1 {
 		t.Errorf("results: %v, want one applied by the reconciler", outcomes(rs))
 	}

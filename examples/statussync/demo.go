@@ -20,6 +20,7 @@ import (
 	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
@@ -170,6 +171,10 @@ func (d *demo) setUp() error {
 	if err != nil {
 		return fmt.Errorf("provisioning: %w", err)
 	}
+	secret, err := statussync.SigningSecret(d.ctx, d.zc, rep)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(d.out, "Provision:\n%s", rep)
 	again, err := statussync.Provision(d.ctx, pc)
 	if err != nil {
@@ -189,7 +194,7 @@ func (d *demo) setUp() error {
 	for range d.replicas {
 		f, err := statussync.New(statussync.Config{
 			Zendesk: d.zc, Babelforce: d.bc,
-			ZendeskSecrets: []string{rep.SigningSecret},
+			ZendeskSecrets: []string{secret},
 			AutomationAuth: webhook.SharedSecretVerifier{Secrets: []string{demoAutomationSecret}},
 			RetryAfter:     demoRetryAfter,
 			Store:          st.Store,
@@ -205,7 +210,7 @@ func (d *demo) setUp() error {
 	if d.replicas > 1 {
 		fmt.Fprintf(d.out, "%d flow replicas behind a round-robin balancer; their shared state: %s\n\n", d.replicas, st.what)
 	}
-	check, err := d.flow.Check(d.ctx)
+	check, err := d.flow.MappingInEffect(d.ctx)
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
@@ -254,7 +259,7 @@ func (d *demo) record(r statussync.Result) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.counts[string(r.Source)+" "+string(r.Outcome)]++
-	if r.Outcome == statussync.Ignored && strings.HasPrefix(r.Kind, "agent.state_changed (") {
+	if r.Outcome == flow.Ignored && strings.HasPrefix(r.Kind, "agent.state_changed (") {
 		d.hidden++
 		return
 	}
@@ -278,23 +283,25 @@ func describe(r statussync.Result) string {
 		other = "Zendesk"
 	}
 	switch r.Outcome {
-	case statussync.Applied:
+	case flow.Applied:
 		s := "applied: " + other + " set to " + r.Target
 		if r.Detail != "" {
 			s += " (" + r.Detail + ")"
 		}
 		return s
-	case statussync.Unchanged:
+	case flow.Unchanged:
 		return "unchanged: " + other + " already " + r.Target
-	case statussync.Echo:
+	case flow.Echo:
 		return "echo of the flow's own change: dropped"
-	case statussync.Stale:
+	case flow.Duplicate:
+		return "duplicate (applied before): dropped"
+	case flow.Stale:
 		return "out of order (older than the last applied): dropped"
 	case statussync.Baseline:
 		return "baseline (first sight, not a change)"
-	case statussync.Failed:
+	case flow.Failed:
 		return "failed: " + shortErr(r.Err) + " → 503, the sender retries"
-	case statussync.Rejected:
+	case flow.Rejected:
 		return "rejected: " + shortErr(r.Err)
 	}
 	return string(r.Outcome)

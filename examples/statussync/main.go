@@ -277,7 +277,11 @@ func serveOn(ctx context.Context, ln net.Listener, env envConfig, provision bool
 		if err != nil {
 			return fmt.Errorf("provisioning: %w", err)
 		}
-		secrets = append(secrets, rep.SigningSecret)
+		secret, err := statussync.SigningSecret(ctx, zc, rep)
+		if err != nil {
+			return err
+		}
+		secrets = append(secrets, secret)
 	}
 	var automationAuth webhook.SharedSecretVerifier
 	if env.sharedSecret != "" {
@@ -300,9 +304,9 @@ func serveOn(ctx context.Context, ln net.Listener, env envConfig, provision bool
 	if err != nil {
 		return err
 	}
-	rep, err := flow.Check(ctx)
-	if rep != nil {
-		fmt.Fprintf(out, "Mapping in effect:\n%s", rep)
+	table, err := flow.MappingInEffect(ctx)
+	if table != nil {
+		fmt.Fprintf(out, "Mapping in effect:\n%s", table)
 	}
 	if err != nil {
 		return fmt.Errorf("the configuration does not fit the accounts:\n%w", err)

@@ -24,8 +24,8 @@ func TestRunDemo(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"6 created, 0 updated, 0 unchanged, 0 skipped",
-		"nothing to change: all 6 items are as wanted",
+		"Applied: 6 created.",
+		"No changes: all 6 items are as wanted.",
 		"In a meeting (", "→ in_a_meeting",
 		"baseline (first sight, not a change)",
 		"applied: babelforce set to available",
@@ -259,7 +259,7 @@ func TestServeAgainstFakes(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("serve: %v", err)
 	}
-	for _, want := range []string{"Provisioning:", "Zendesk webhook \"deskbridge statussync\"  created", "Mapping in effect:"} {
+	for _, want := range []string{"Provisioning:", "+ created  zendesk webhook \"deskbridge statussync\"", "Mapping in effect:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
