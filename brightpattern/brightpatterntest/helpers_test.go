@@ -73,7 +73,9 @@ type gate struct {
 	release chan struct{}
 }
 
-func newGate() *gate { return &gate{entered: make(chan time.Duration, 16), release: make(chan struct{})} }
+func newGate() *gate {
+	return &gate{entered: make(chan time.Duration, 16), release: make(chan struct{})}
+}
 
 func (g *gate) wait(ctx context.Context, d time.Duration) error {
 	g.entered <- d
