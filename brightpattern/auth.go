@@ -73,7 +73,12 @@ func parseTokenResponse(body []byte) (*TokenResponse, error) {
 
 // flexSeconds reads a count of seconds written as a JSON number or a
 // string of digits; absent or null is 0. A negative count is 0.
-func flexSeconds(raw json.RawMessage) (int64, error) {
+func flexSeconds(raw json.RawMessage) (int64, error) { return flexInt(raw, 1e12, "a number of seconds") }
+
+// flexInt reads a whole number up to limit written as a JSON number or a
+// string; absent, null or "" is 0, a negative number is 0. what names it
+// in the error.
+func flexInt(raw json.RawMessage, limit float64, what string) (int64, error) {
 	s := strings.TrimSpace(string(raw))
 	if s == "" || s == "null" {
 		return 0, nil
@@ -88,8 +93,8 @@ func flexSeconds(raw json.RawMessage) (int64, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != f || f > 1e12 {
-		return 0, fmt.Errorf("%q is not a number of seconds", rest.Snippet([]byte(s), 40))
+	if err != nil || f != f || f > limit {
+		return 0, fmt.Errorf("%q is not %s", rest.Snippet([]byte(s), 40), what)
 	}
 	return max(int64(f), 0), nil
 }

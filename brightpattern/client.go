@@ -95,9 +95,9 @@ type Option func(*config) error
 // config is what the options fill.
 type config struct {
 	rest.Settings
-	tenant string     // the tenant URL's host, when given
+	tenant string      // the tenant URL's host, when given
 	cfg    *configCred // Configuration API credential
-	cfgOpt []string   // the options that gave one (several is an error)
+	cfgOpt []string    // the options that gave one (several is an error)
 	app    *chatApp
 }
 

@@ -115,7 +115,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 			}
 		}
 	}
-	ts, err := flexSeconds(w.Timestamp)
+	ts, err := flexInt(w.Timestamp, 1e16, "a time in milliseconds")
 	if err != nil {
 		return fmt.Errorf("event timestamp: %w", err)
 	}
