@@ -73,7 +73,9 @@ func parseTokenResponse(body []byte) (*TokenResponse, error) {
 
 // flexSeconds reads a count of seconds written as a JSON number or a
 // string of digits; absent or null is 0. A negative count is 0.
-func flexSeconds(raw json.RawMessage) (int64, error) { return flexInt(raw, 1e12, "a number of seconds") }
+func flexSeconds(raw json.RawMessage) (int64, error) {
+	return flexInt(raw, 1e12, "a number of seconds")
+}
 
 // flexInt reads a whole number up to limit written as a JSON number or a
 // string; absent, null or "" is 0, a negative number is 0. what names it
