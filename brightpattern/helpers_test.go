@@ -3,6 +3,7 @@ package brightpattern
 import (
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -124,3 +125,5 @@ func tokenOK(t *testing.T, mock *httpmock.MockTransport, rec *recorder) {
 }
 
 func mustRegexp(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+var netDNSNotFound = net.DNSError{Err: "no such host", Name: "nope.zendesk.com", IsNotFound: true}
