@@ -199,6 +199,10 @@ func (s *Server) writeList(w http.ResponseWriter, r *http.Request, p *page, key 
 	start := min(p.skip, total)
 	end := min(start+p.top, total)
 	items := all[start:end]
+	if len(items) == 0 { // skipped past the end: an empty page
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	if len(p.fields) > 0 {
 		for _, it := range items {
 			for k := range it {
