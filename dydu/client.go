@@ -357,6 +357,9 @@ func (c *Client) do(ctx context.Context, cl *call) ([]byte, error) {
 	if cl.req.Header == nil && cl.req.Body != nil {
 		cl.req.Header = http.Header{"Content-Type": formContentType}
 	}
+	// A call safe to send again to another server is safe to retry on
+	// the same one, after a 5xx or a lost connection.
+	cl.req.Idempotent = cl.safe
 	timeout := cl.timeout
 	if timeout == 0 {
 		timeout = c.timeout
