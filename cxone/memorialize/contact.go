@@ -1,0 +1,259 @@
+package memorialize
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/cxone"
+	"github.com/deskbridge/deskbridge/flow"
+)
+
+// Memorialize fetches one contact from CXone (GET /contacts/{contactId})
+// and writes it as the mapping says, unless it was written before (by any
+// replica sharing the store) or is not complete yet. It is what the
+// Studio endpoint does; the poll finds the same contacts on its own.
+func (f *Flow) Memorialize(ctx context.Context, contactID int64) Result {
+	if contactID <= 0 {
+		return f.report(Result{Source: SourceStudio, ContactID: contactID, Outcome: flow.Rejected,
+			Err: fmt.Errorf("memorialize: contact id %d is not a CXone contact id: %w", contactID, deskbridge.ErrInvalid)})
+	}
+	c, err := f.cfg.CXone.Contacts.Get(ctx, contactID)
+	switch {
+	case errors.Is(err, deskbridge.ErrNotFound):
+		// Not in the Reporting API yet: the poll will find it.
+		return f.report(Result{Source: SourceStudio, ContactID: contactID, Outcome: flow.Ignored, Detail: DetailNotComplete})
+	case err != nil:
+		return f.report(Result{Source: SourceStudio, ContactID: contactID, Outcome: flow.Failed, Detail: DetailCXoneFailed,
+			Err: fmt.Errorf("memorialize: reading contact %d from CXone: %w", contactID, err)})
+	}
+	return f.handle(ctx, SourceStudio, c)
+}
+
+// handle memorializes one completed contact, once across replicas.
+func (f *Flow) handle(ctx context.Context, src Source, c *cxone.Contact) Result {
+	res := Result{Source: src, ContactID: c.ContactID, Channel: Voice, EndedByContact: endedByContact(c)}
+	if isDigital(c) {
+		res.Channel = Digital
+	}
+	if !settled(c) {
+		res.Outcome, res.Detail = flow.Ignored, DetailNotComplete
+		return f.report(res)
+	}
+	fail := func(detail string, err error) Result {
+		res.Outcome, res.Detail, res.Err = flow.Failed, detail, err
+		return f.report(res)
+	}
+	if done, err := f.isDone(ctx, c.ContactID); err != nil {
+		return fail(DetailStore, err)
+	} else if done {
+		res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyDone
+		return f.report(res)
+	}
+	release, err := f.claim(ctx, c.ContactID)
+	if errors.Is(err, errBusy) {
+		res.Outcome, res.Detail = flow.Duplicate, DetailBusy
+		return f.report(res)
+	} else if err != nil {
+		return fail(DetailStore, err)
+	}
+	defer release()
+	// Another replica may have finished it between the check and the claim.
+	if done, err := f.isDone(ctx, c.ContactID); err != nil {
+		return fail(DetailStore, err)
+	} else if done {
+		res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyDone
+		return f.report(res)
+	}
+
+	in, err := f.interaction(ctx, c)
+	if err != nil {
+		return fail(DetailCXoneFailed, err)
+	}
+	values := f.cfg.Mapping.Values(in)
+	// Users first: a ticket the flow creates takes the user as requester.
+	var userID int64
+	written, refused, unfound := 0, 0, 0
+	for _, rt := range []RecordType{User, Ticket} {
+		vals := values[rt]
+		for _, v := range vals {
+			if v.Skip != "" && v.Skip != SkipEmpty && v.Skip != SkipEndedByContact {
+				refused++
+			}
+		}
+		set := writable(vals)
+		if len(set) == 0 {
+			if len(vals) > 0 {
+				res.Records = append(res.Records, Written{Type: rt, Values: vals})
+			}
+			if rt == User && len(writable(values[Ticket])) > 0 && f.cfg.Workflows.CreateTicket {
+				if userID, err = f.knownUser(ctx, in); err != nil {
+					return f.failWrite(res, err)
+				}
+			}
+			continue
+		}
+		w, err := f.writeRecord(ctx, rt, in, vals, userID)
+		if err != nil {
+			return f.failWrite(res, err)
+		}
+		if w.ID == 0 {
+			unfound++
+			continue
+		}
+		if rt == User {
+			userID = w.ID
+		}
+		res.Records = append(res.Records, w)
+		written += len(set)
+	}
+	if err := f.markDone(ctx, c.ContactID); err != nil {
+		return fail(DetailStore, err)
+	}
+	switch {
+	case written > 0:
+		res.Outcome, res.Detail = flow.Applied, DetailWritten
+		if refused > 0 {
+			res.Err = refusedError(res.Refused())
+		}
+	case refused > 0:
+		res.Outcome, res.Detail, res.Err = flow.Rejected, DetailTooLong, refusedError(res.Refused())
+	case unfound > 0:
+		res.Outcome, res.Detail = flow.Ignored, DetailNoRecord
+	default:
+		res.Outcome, res.Detail = flow.Unchanged, DetailNothing
+	}
+	return f.report(res)
+}
+
+// failWrite reports a failed write: the store's or Zendesk's.
+func (f *Flow) failWrite(res Result, err error) Result {
+	res.Outcome, res.Detail, res.Err = flow.Failed, DetailZendeskFailed, err
+	var se *storeError
+	if errors.As(err, &se) {
+		res.Detail = DetailStore
+	}
+	return f.report(res)
+}
+
+// refusedError names each value refused for its length.
+func refusedError(vs []Value) error {
+	msgs := make([]string, len(vs))
+	for i, v := range vs {
+		msgs[i] = v.Data + ": " + v.Skip
+	}
+	return fmt.Errorf("memorialize: %s: %w", strings.Join(msgs, "; "), deskbridge.ErrInvalid)
+}
+
+// interaction reads what the mapping needs beside the completed contact.
+func (f *Flow) interaction(ctx context.Context, c *cxone.Contact) (*Interaction, error) {
+	in := &Interaction{Contact: *c, Digital: isDigital(c), EndedByContact: endedByContact(c)}
+	id := c.ContactID
+	if f.needs&needCustomData != 0 {
+		cd, err := f.cfg.CXone.Contacts.CustomData(ctx, id)
+		if err != nil && !errors.Is(err, deskbridge.ErrNotFound) {
+			return nil, fmt.Errorf("memorialize: reading the custom data of contact %d: %w", id, err)
+		}
+		in.Variables = make(map[string]string, len(cd))
+		for _, d := range cd {
+			in.Variables[strings.ToLower(d.Name)] = d.Value
+		}
+	}
+	if f.needs&needAgent != 0 && c.AgentID > 0 {
+		name, err := f.agentName(ctx, c.AgentID)
+		if err != nil {
+			return nil, err
+		}
+		in.AgentName = name
+	}
+	if f.needs&needDisposition != 0 && c.PrimaryDispositionID > 0 && !in.EndedByContact {
+		name, err := f.dispositionName(ctx, c.PrimaryDispositionID)
+		if err != nil {
+			return nil, err
+		}
+		in.DispositionName = name
+	}
+	switch {
+	case f.needs&needRecording != 0 && !in.Digital:
+		u, err := f.cfg.CXone.MediaPlayback.RecordingURL(ctx, id)
+		if err != nil && !errors.Is(err, deskbridge.ErrNotFound) {
+			return nil, fmt.Errorf("memorialize: reading the recording of contact %d: %w", id, err)
+		}
+		in.RecordingURL = u
+	case f.needs&needTranscript != 0 && in.Digital:
+		m, err := f.cfg.CXone.MediaPlayback.Get(ctx, id, &cxone.MediaPlaybackOptions{MediaType: cxone.MediaChat})
+		if err != nil && !errors.Is(err, deskbridge.ErrNotFound) {
+			return nil, fmt.Errorf("memorialize: reading the transcript of contact %d: %w", id, err)
+		}
+		if m != nil {
+			in.Transcript = m.Transcript()
+		}
+	}
+	return in, nil
+}
+
+// agentName returns an agent's name, read once per process: names change
+// rarely, and the flow would otherwise read the same agent per contact.
+func (f *Flow) agentName(ctx context.Context, id int64) (string, error) {
+	f.mu.Lock()
+	name, ok := f.agentNames[id]
+	f.mu.Unlock()
+	if ok {
+		return name, nil
+	}
+	a, err := f.cfg.CXone.Agents.Get(ctx, id)
+	if errors.Is(err, deskbridge.ErrNotFound) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("memorialize: reading agent %d: %w", id, err)
+	}
+	name = a.FullName()
+	f.mu.Lock()
+	if len(f.agentNames) > maxCached {
+		clear(f.agentNames)
+	}
+	f.agentNames[id] = name
+	f.mu.Unlock()
+	return name, nil
+}
+
+// dispositionName returns a disposition's name, read once per process.
+func (f *Flow) dispositionName(ctx context.Context, id int64) (string, error) {
+	f.mu.Lock()
+	name, ok := f.dispositions[id]
+	f.mu.Unlock()
+	if ok {
+		return name, nil
+	}
+	d, err := f.cfg.CXone.Dispositions.Get(ctx, id)
+	if errors.Is(err, deskbridge.ErrNotFound) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("memorialize: reading disposition %d: %w", id, err)
+	}
+	f.mu.Lock()
+	if len(f.dispositions) > maxCached {
+		clear(f.dispositions)
+	}
+	f.dispositions[id] = d.DispositionName
+	f.mu.Unlock()
+	return d.DispositionName, nil
+}
+
+// maxCached bounds each name cache.
+const maxCached = 10000
+
+// variableID reads a record id from the script variable name ("-": none).
+func variableID(in *Interaction, name string) int64 {
+	if name == "-" {
+		return 0
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(in.Variables[name]), 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
+}

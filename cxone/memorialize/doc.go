@@ -1,0 +1,76 @@
+// Package memorialize writes NICE CXone interaction data into Zendesk
+// records when an interaction ends, and shows agents a few Zendesk fields
+// of the caller's records: CXone's "data memorialization" and "dynamic
+// data" for Zendesk, done from Go
+// (https://help.nice-incontact.com/content/agent/agentapplicationadministration/cxoneagentintegrated/crmintegration/crmconfigurations/setupcrmconfigzen.htm).
+//
+// # The mapping
+//
+// [Config.Mapping] mirrors CXone's mapping screen: per Zendesk record type
+// ([Ticket], [User]), pairs of a Zendesk field ([ZendeskField]: a standard
+// text field, a custom ticket field by ID or Title, a custom user field by
+// Key) and a CXone data field: a voice contact field ([VoiceFields]), a
+// digital contact field ([DigitalFields]), named exactly as CXone names
+// them, or a script variable in lower case ([ScriptVariable]). [New]
+// checks it and reports every problem at once, each with its fix: an
+// unknown field name (with the right spelling when only case or spaces
+// differ), a field the record type lacks, a transcript mapped to a field
+// too short for it (the limit named), more than [MaxDynamicFields] dynamic
+// data fields for a type. [Mapping.Values] is the pure, table-tested
+// mapper.
+//
+// Only text is written. A value longer than its Zendesk field takes is
+// refused with the limit named, never cut; the other fields are written.
+//
+// # When
+//
+// As CXone does: a voice contact once the call has ended and the agent
+// has finished after-call work; a digital contact once the agent closed,
+// transferred or unassigned it. When the contact (the customer) ended the
+// interaction first, statuses, dispositions, notes and tags are not
+// written, every other mapped field is.
+//
+// # Which record
+//
+// The ticket (or user) the interaction carries in a script variable
+// ([Workflows].TicketVariable, UserVariable), else Search ANI (the user
+// whose phone is the ANI, and their most recent open ticket), else Create
+// Ticket / Create User, as [Workflows] enables them.
+//
+// # Sources, and exactly once
+//
+// CXone publishes no push for "contact ended", so polling the Reporting
+// API's completed contacts is the source of truth: [Flow.Poll] (and
+// [Flow.Run], every Config.PollInterval) reads them since a cursor kept
+// in [Config.Store], in lastUpdateTime order, and moves the cursor past a
+// contact only once it is written. A restart neither loses nor repeats a
+// contact; a Zendesk failure holds the cursor before the contact, which is
+// retried on the next poll. A Studio script may also call
+// [ContactEndedPath] ([StudioRequest], a shared secret) when a contact
+// ends, which memorializes that contact at once.
+//
+// Each contact is written once across replicas: a replica claims it in
+// the store while writing, and records it as done; a ticket the Create
+// Ticket workflow opens carries an Idempotency-Key made from the contact
+// id, and the record found or created is kept, so a retry after a partial
+// failure creates nothing twice.
+//
+// # Dynamic data, provisioning, checks
+//
+// [Flow.Lookup] and [Flow.DynamicDataHandler] return the configured
+// fields of the records found for an ANI or a record id. [Provision]
+// creates the custom fields the mappings name, when absent (with a dry
+// run). [Flow.Check] says what is misconfigured, and warns when the
+// Zendesk credential belongs to an agent rather than a dedicated system
+// user: CXone deletes its configuration with the user who made it.
+//
+// # Unconfirmed facts
+//
+// Some behaviour rests on guesses, each kept in one place
+// (unconfirmed.go) with a test naming its doubt: which contacts are
+// digital, what end reason means the contact ended first, which Reporting
+// fields are the seed's ANI, DNIS, channel, status, interaction id and
+// transcript URL, when a completed contact is final, whether updatedSince
+// includes its bound, Zendesk's field lengths, the Search ANI queries, and
+// how Check tells an agent from a system user.
+package memorialize

@@ -1,0 +1,270 @@
+package memorialize
+
+import (
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/deskbridge/deskbridge/cxone"
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/webhook"
+	"github.com/deskbridge/deskbridge/zendesk"
+)
+
+// Paths at which [Flow.Handler] serves the two endpoints.
+const (
+	// ContactEndedPath receives the call a Studio script makes when a
+	// contact ends ([StudioRequest]).
+	ContactEndedPath = "/cxone/contact-ended"
+	// DynamicDataPath answers dynamic data lookups ([Flow.Lookup]).
+	DynamicDataPath = "/cxone/dynamic-data"
+)
+
+// Defaults.
+const (
+	// DefaultTicketVariable is the script variable (custom data) that
+	// carries the Zendesk ticket of an interaction.
+	DefaultTicketVariable = "zendeskticketid"
+	// DefaultUserVariable is the script variable that carries the Zendesk
+	// user of an interaction.
+	DefaultUserVariable = "zendeskuserid"
+	// DefaultPollInterval is how often [Flow.Run] polls completed contacts.
+	DefaultPollInterval = 30 * time.Second
+	// DefaultPageSize is the number of completed contacts read per request.
+	DefaultPageSize = 100
+	// DefaultLookback is how far back a poll starts when the store holds
+	// no cursor yet.
+	DefaultLookback = time.Hour
+	// DefaultTicketSubject is the subject of a ticket the Create Ticket
+	// workflow opens; {media}, {contact} and {ani} are replaced.
+	DefaultTicketSubject = "CXone {media} contact {contact}"
+	// DefaultRetryAfter is the Retry-After of a 503 to the Studio script.
+	DefaultRetryAfter = 5 * time.Second
+	// DefaultDoneTTL is how long the flow remembers that a contact was
+	// memorialized, so that it is never written twice.
+	DefaultDoneTTL = 30 * 24 * time.Hour
+)
+
+// Workflows are CXone's Zendesk workflows, as the flow runs them to find
+// the record an interaction is written to: the ticket or user the
+// interaction carries (script variables), else Search ANI, else Create
+// Ticket / Create User.
+type Workflows struct {
+	// TicketVariable is the script variable holding the Zendesk ticket id
+	// (lower case); default [DefaultTicketVariable], "-" for none.
+	TicketVariable string
+	// UserVariable is the script variable holding the Zendesk user id;
+	// default [DefaultUserVariable], "-" for none.
+	UserVariable string
+	// SearchANI finds the user whose phone is the contact's ANI, and
+	// their most recent open ticket (Search ANI).
+	SearchANI bool
+	// CreateTicket opens a ticket when none is found (Create Ticket); its
+	// requester is the user found, or created by CreateUser.
+	CreateTicket bool
+	// CreateUser creates an end user with the contact's ANI and name when
+	// none is found (Create User).
+	CreateUser bool
+	// TicketSubject is the subject of created tickets; default
+	// [DefaultTicketSubject].
+	TicketSubject string
+}
+
+// Config configures a [Flow]. CXone, Zendesk and Mapping are required.
+type Config struct {
+	// CXone reads completed contacts, their custom data, dispositions,
+	// agents and media. Its API user needs the Reporting and Admin APIs'
+	// read permissions.
+	CXone *cxone.Client
+	// Zendesk writes the records. Build it with the credential of a
+	// dedicated Zendesk system user, as CXone's page asks ([Flow.Check]
+	// says when it is an agent's).
+	Zendesk *zendesk.Client
+
+	// Mapping is the data memorialization mapping.
+	Mapping Mapping
+	// Dynamic is the dynamic data mapping ([Flow.Lookup]).
+	Dynamic DynamicData
+	// Workflows say how the record is found or created.
+	Workflows Workflows
+
+	// StudioSecrets are the secrets a Studio script sends to
+	// [ContactEndedPath] and [DynamicDataPath], as "Authorization: Bearer
+	// <secret>" (several while one is rotated). Empty: those endpoints
+	// refuse every call, and polling alone memorializes.
+	StudioSecrets []string
+	// StudioSources, when set, allowlists the addresses the script calls
+	// from; StudioClientIP reads the client address behind a proxy.
+	StudioSources  []netip.Prefix
+	StudioClientIP func(*http.Request) (netip.Addr, error)
+
+	// Store holds the poll cursor, the claim on each contact being
+	// written and the record of each contact written. Replicas share one
+	// (redisstore). nil: a store.Memory of this process, single replica.
+	Store store.Store
+	// PollInterval is the period of [Flow.Run]; default
+	// [DefaultPollInterval].
+	PollInterval time.Duration
+	// PageSize is the "top" of each completed-contacts request; default
+	// [DefaultPageSize].
+	PageSize int
+	// Lookback is where the first poll starts, before now, when the store
+	// holds no cursor; default [DefaultLookback].
+	Lookback time.Duration
+	// DoneTTL is how long a written contact is remembered; default
+	// [DefaultDoneTTL]. It must outlast any replay of the cursor.
+	DoneTTL time.Duration
+	// RetryAfter is the Retry-After of a 503; default [DefaultRetryAfter].
+	RetryAfter time.Duration
+
+	// SystemUser, when set, is the email of the dedicated Zendesk system
+	// user: [Flow.Check] reports a Zendesk credential of anyone else.
+	SystemUser string
+
+	// OnResult, when set, is called with every decision about a contact
+	// ([Result]). It must be quick and safe for concurrent use.
+	OnResult func(Result)
+	// Logger receives one record per decision (nil: discard). Values are
+	// never logged.
+	Logger *slog.Logger
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}
+
+// Flow writes CXone interaction data into Zendesk records. It is safe for
+// concurrent use; several Flows sharing one Config.Store write each
+// contact once.
+type Flow struct {
+	cfg    Config
+	store  store.Store
+	log    *slog.Logger
+	needs  need
+	studio http.Handler
+	verify webhook.SharedSecretVerifier
+
+	mu           sync.Mutex
+	agentNames   map[int64]string
+	dispositions map[int64]string
+	ticketFields map[string]int64 // custom ticket field ids by title
+}
+
+// New checks cfg and returns a [Flow]. The error lists every problem at
+// once, each a [*flow.ConfigError] saying what to change.
+func New(cfg Config) (*Flow, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	w := &cfg.Workflows
+	w.TicketVariable = cmp(w.TicketVariable, DefaultTicketVariable)
+	w.UserVariable = cmp(w.UserVariable, DefaultUserVariable)
+	w.TicketSubject = cmp(w.TicketSubject, DefaultTicketSubject)
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = DefaultPollInterval
+	}
+	if cfg.PageSize == 0 {
+		cfg.PageSize = DefaultPageSize
+	}
+	if cfg.Lookback == 0 {
+		cfg.Lookback = DefaultLookback
+	}
+	if cfg.DoneTTL == 0 {
+		cfg.DoneTTL = DefaultDoneTTL
+	}
+	if cfg.RetryAfter == 0 {
+		cfg.RetryAfter = DefaultRetryAfter
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	f := &Flow{cfg: cfg, store: cfg.Store, log: cfg.Logger, needs: cfg.Mapping.needs(),
+		agentNames: map[int64]string{}, dispositions: map[int64]string{}, ticketFields: map[string]int64{}}
+	if w.TicketVariable != "-" || w.UserVariable != "-" {
+		f.needs |= needCustomData
+	}
+	if f.log == nil {
+		f.log = slog.New(slog.DiscardHandler)
+	}
+	if f.store == nil {
+		f.store = &store.Memory{Now: cfg.Now}
+		f.log.Info("memorialize: no Config.Store: the flow keeps its cursor in this process, so it must run as a single replica; " +
+			"give every replica one shared store (redisstore) to run several")
+	}
+	f.verify = webhook.SharedSecretVerifier{Scheme: webhook.SchemeBearer, Secrets: slices.Clone(cfg.StudioSecrets),
+		AllowedSources: slices.Clone(cfg.StudioSources), ClientIP: cfg.StudioClientIP}
+	f.studio = webhook.NewHandler(f.verify, decodeStudio, f.handleStudio,
+		webhook.WithDeduper(nil),
+		webhook.WithKeyHeader(""),
+		webhook.WithRetryAfter(cfg.RetryAfter),
+		webhook.WithLogger(cfg.Logger),
+	)
+	return f, nil
+}
+
+// validate returns every problem of c at once.
+func (c *Config) validate() error {
+	p := flow.Collector{Flow: "memorialize"}
+	if c.CXone == nil {
+		p.Add("Config.CXone", "", "is nil", "build a client with cxone.NewClient")
+	}
+	if c.Zendesk == nil {
+		p.Add("Config.Zendesk", "", "is nil", "build a client with zendesk.NewClient, with the credential of a dedicated system user")
+	}
+	validateMapping(&p, c.Mapping, c.Dynamic)
+	w := c.Workflows
+	for _, v := range []struct{ name, value string }{{"TicketVariable", w.TicketVariable}, {"UserVariable", w.UserVariable}} {
+		if v.value != "" && v.value != "-" && v.value != strings.ToLower(v.value) {
+			p.Add("Config.Workflows."+v.name, v.value, "is not in lower case; CXone requires script variables in lower case",
+				strconv.Quote(strings.ToLower(v.value)))
+		}
+	}
+	if len(c.Mapping[Ticket]) > 0 && w.TicketVariable == "-" && !w.SearchANI && !w.CreateTicket {
+		p.Add("Config.Workflows", "", "finds no ticket: the ticket variable is off and neither SearchANI nor CreateTicket is set",
+			"set TicketVariable, SearchANI or CreateTicket, or map no ticket fields")
+	}
+	if len(c.Mapping[User]) > 0 && w.UserVariable == "-" && !w.SearchANI && !w.CreateUser {
+		p.Add("Config.Workflows", "", "finds no user: the user variable is off and neither SearchANI nor CreateUser is set",
+			"set UserVariable, SearchANI or CreateUser, or map no user fields")
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"PollInterval", c.PollInterval}, {"Lookback", c.Lookback}, {"DoneTTL", c.DoneTTL}, {"RetryAfter", c.RetryAfter}} {
+		if d.v < 0 {
+			p.Add("Config."+d.name, d.v.String(), "is negative", "use a positive duration, or 0 for the default")
+		}
+	}
+	if c.PageSize < 0 || c.PageSize > 1000 {
+		p.Add("Config.PageSize", strconv.Itoa(c.PageSize), "is out of range", "use 1 to 1000, or 0 for the default (100)")
+	}
+	return p.Err()
+}
+
+func cmp(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// ContactEndedHandler serves the call a Studio script makes when a
+// contact ends: the shared secret checked, the contact fetched and
+// memorialized at once when it is complete (200), accepted for the next
+// poll when CXone does not list it as complete yet (202 is not used: 200
+// with outcome "ignored"), 503 with Retry-After when Zendesk or the store
+// failed.
+func (f *Flow) ContactEndedHandler() http.Handler { return f.studio }
+
+// Handler serves ContactEndedHandler at [ContactEndedPath] and
+// DynamicDataHandler at [DynamicDataPath].
+func (f *Flow) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(ContactEndedPath, f.studio)
+	mux.Handle(DynamicDataPath, f.DynamicDataHandler())
+	return mux
+}

@@ -1,0 +1,133 @@
+package memorialize
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strconv"
+	"time"
+)
+
+// What the flow keeps in its store.Store, every key with a TTL:
+//
+//	cursor                      the poll's updatedSince (RFC 3339, ns), versioned by its time (cursorTTL)
+//	poll                        the claim of the replica polling now (pollLease)
+//	claim:<contact>             the claim of the replica writing a contact (claimLease)
+//	done:<contact>              a contact written (Config.DoneTTL)
+//	rec:<type>:<contact>        the record found or created for a contact, so that a retry
+//	                            after a partial failure creates nothing twice (Config.DoneTTL)
+const (
+	keyCursor  = "cursor"
+	keyPoll    = "poll"
+	claimLease = 2 * time.Minute
+	cursorTTL  = 365 * 24 * time.Hour
+)
+
+// storeError is a store.Store failure: transient, the contact is held and
+// retried.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return "memorialize: store: " + e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+// errBusy is the claim of a contact (or of the poll) held by another
+// replica.
+var errBusy = errors.New("memorialize: handled by another replica")
+
+func contactKey(prefix string, id int64) string { return prefix + strconv.FormatInt(id, 10) }
+
+func (f *Flow) isDone(ctx context.Context, id int64) (bool, error) {
+	_, ok, err := f.store.Get(ctx, contactKey("done:", id))
+	if err != nil {
+		return false, &storeError{err}
+	}
+	return ok, nil
+}
+
+func (f *Flow) markDone(ctx context.Context, id int64) error {
+	if err := f.store.Set(ctx, contactKey("done:", id), "1", f.cfg.DoneTTL); err != nil {
+		return &storeError{err}
+	}
+	return nil
+}
+
+func progressKey(rt RecordType, id int64) string { return contactKey("rec:"+string(rt)+":", id) }
+
+// progress returns the record found or created for a contact by an
+// earlier attempt, 0 when none.
+func (f *Flow) progress(ctx context.Context, rt RecordType, id int64) (int64, error) {
+	v, ok, err := f.store.Get(ctx, progressKey(rt, id))
+	if err != nil {
+		return 0, &storeError{err}
+	}
+	if !ok {
+		return 0, nil
+	}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	return n, nil
+}
+
+func (f *Flow) setProgress(ctx context.Context, rt RecordType, id, recordID int64) error {
+	if err := f.store.Set(ctx, progressKey(rt, id), strconv.FormatInt(recordID, 10), f.cfg.DoneTTL); err != nil {
+		return &storeError{err}
+	}
+	return nil
+}
+
+// claim takes a contact for claimLease.
+func (f *Flow) claim(ctx context.Context, id int64) (func(), error) {
+	return f.claimKey(ctx, contactKey("claim:", id), claimLease)
+}
+
+// claimKey takes key for lease ([store.Store.Add] of a random token) and
+// returns the function that gives it back: it deletes the key only if it
+// still holds the token, since past its lease another replica may hold
+// it.
+func (f *Flow) claimKey(ctx context.Context, key string, lease time.Duration) (func(), error) {
+	var tok [12]byte
+	_, _ = rand.Read(tok[:]) // never fails
+	token := hex.EncodeToString(tok[:])
+	ok, err := f.store.Add(ctx, key, token, lease)
+	switch {
+	case err != nil:
+		return nil, &storeError{err}
+	case !ok:
+		return nil, errBusy
+	}
+	return func() {
+		bg := context.WithoutCancel(ctx)
+		v, ok, err := f.store.Get(bg, key)
+		if err == nil && ok && v == token {
+			err = f.store.Delete(bg, key)
+		}
+		if err != nil {
+			f.log.Warn("memorialize: store failed releasing a claim; it ends with its lease", slog.String("error", err.Error()))
+		}
+	}, nil
+}
+
+// cursor returns where the next poll starts.
+func (f *Flow) cursor(ctx context.Context) (time.Time, error) {
+	v, ok, err := f.store.Get(ctx, keyCursor)
+	if err != nil {
+		return time.Time{}, &storeError{err}
+	}
+	if ok {
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t, nil
+		}
+		f.log.Warn("memorialize: the stored cursor is not a time; starting from the lookback", slog.String("cursor", v))
+	}
+	return f.cfg.Now().Add(-f.cfg.Lookback), nil
+}
+
+// setCursor moves the cursor forward to t; a cursor never goes back, so
+// that replicas polling at once keep the latest.
+func (f *Flow) setCursor(ctx context.Context, t time.Time) error {
+	if _, err := f.store.SetIfNewer(ctx, keyCursor, t.UnixNano(), t.UTC().Format(time.RFC3339Nano), cursorTTL); err != nil {
+		return &storeError{err}
+	}
+	return nil
+}

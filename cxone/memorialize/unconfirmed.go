@@ -1,0 +1,187 @@
+package memorialize
+
+import (
+	"strings"
+	"time"
+
+	"github.com/deskbridge/deskbridge/cxone"
+	"github.com/deskbridge/deskbridge/zendesk"
+)
+
+// This file holds every detail of CXone's and Zendesk's behaviour that the
+// flow relies on and that no public document read while writing it
+// states (UNCONFIRMED), one function each, tested in unconfirmed_test.go
+// by a test that names the doubt, so that a correction is one edit.
+// "The seed" is CXone's help page "Configure a CRM system for Zendesk"
+// (https://help.nice-incontact.com/content/agent/agentapplicationadministration/cxoneagentintegrated/crmintegration/crmconfigurations/setupcrmconfigzen.htm);
+// "the notes" are the vendor facts deskbridge was built from, with their
+// sources (CXone's agent SDK, https://github.com/nice-devone/nice-cxone-agent-sdk,
+// and clients generated from the developer portal's OpenAPI files).
+
+// isDigital reports whether a completed contact is a Digital Experience
+// contact (chat, e-mail, SMS, messaging) rather than a voice call.
+//
+// UNCONFIRMED: the Reporting API's samples show mediaTypeId 4 "Call" and
+// 3 "Chat"; the other ids are not published. Voice is media type 4 (a
+// call) and 5 (a voice mail), or a media type name naming a call or voice;
+// everything else is digital.
+func isDigital(c *cxone.Contact) bool {
+	switch c.MediaTypeID {
+	case 4, 5:
+		return false
+	}
+	name := strings.ToLower(c.MediaTypeName)
+	if c.MediaTypeID == 0 && (strings.Contains(name, "call") || strings.Contains(name, "voice")) {
+		return false
+	}
+	return c.MediaTypeID != 0 || name != ""
+}
+
+// endedByContact reports whether the customer ended the interaction
+// first, so that statuses, dispositions, notes and tags are not
+// memorialized (the seed).
+//
+// UNCONFIRMED: the Reporting API's endReason values are not published;
+// "Contact Hung Up" is the one in its sample. Any end reason starting with
+// "Contact" (the contact hung up, left, disconnected) counts; "Agent …"
+// and empty do not.
+func endedByContact(c *cxone.Contact) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(c.EndReason)), "contact")
+}
+
+// ani is the seed's "ANI" (the contact's phone number).
+//
+// UNCONFIRMED: the Reporting API has no ANI field; the caller's address
+// (fromAddress) of an inbound contact, and the number dialled (toAddress)
+// of an outbound one, is an inference (the notes, §1.7).
+func ani(c *cxone.Contact) string {
+	if c.IsOutbound {
+		return c.ToAddress
+	}
+	return c.FromAddress
+}
+
+// dnis is the seed's "DNIS" (the agent side's number): the other address
+// of the contact. UNCONFIRMED as [ani].
+func dnis(c *cxone.Contact) string {
+	if c.IsOutbound {
+		return c.FromAddress
+	}
+	return c.ToAddress
+}
+
+// channelName and channelType are the seed's "Channel Name" and "Channel
+// Type" of a digital contact ("the type of digital channel, such as chat,
+// e-mail or Facebook Messenger").
+//
+// UNCONFIRMED: the Reporting API has no channel; the media sub-type name
+// (else the media type name) is the nearest it has, for both.
+func channelName(c *cxone.Contact) string {
+	if c.MediaSubTypeName != "" {
+		return c.MediaSubTypeName
+	}
+	return c.MediaTypeName
+}
+
+func channelType(c *cxone.Contact) string { return channelName(c) }
+
+// status is the seed's "Status" (the state the agent chose in the outcome
+// window).
+//
+// UNCONFIRMED: the Reporting API's digitalContactStateName for a digital
+// contact, and its stateName otherwise (the notes, §1.7).
+func status(c *cxone.Contact) string {
+	if c.DigitalContactStateName != "" {
+		return c.DigitalContactStateName
+	}
+	return c.StateName
+}
+
+// interactionID is the seed's "Interaction ID".
+//
+// UNCONFIRMED: the Reporting API carries none (the agent event stream's
+// InteractionId and the Digital Experience contact's interactionId do).
+// The flow reads the script variable "interactionid" when the script sets
+// it, and writes nothing otherwise.
+func interactionID(in *Interaction) string { return in.Variables["interactionid"] }
+
+// transcriptURL is the seed's "Transcript URL".
+//
+// UNCONFIRMED: no public endpoint returns a transcript's URL (the Digital
+// Experience API's POST /contacts/{id}/transcript e-mails one). The flow
+// reads the script variable "transcripturl" when the script sets it.
+func transcriptURL(in *Interaction) string { return in.Variables["transcripturl"] }
+
+// settled reports whether a completed contact is final enough to
+// memorialize: voice after its after-call work, digital once closed.
+//
+// UNCONFIRMED: the Reporting API lists a contact as completed once it has
+// ended; whether it can list one whose after-call work is still going on
+// is not said. A contact still marked isActive is left for a later poll.
+func settled(c *cxone.Contact) bool { return !c.IsActive }
+
+// resumeFrom is the updatedSince the poll resumes from when it must hold
+// before a contact with lastUpdateTime t.
+//
+// UNCONFIRMED: whether updatedSince includes a contact updated exactly
+// then. The flow steps a second back, so the contact is listed again
+// either way; the contacts before it that are listed again are known
+// done and skipped.
+func resumeFrom(t time.Time) time.Time { return t.Add(-time.Second) }
+
+// Zendesk's field limits, in characters.
+//
+// UNCONFIRMED: Zendesk's references give no length for text values; 255
+// for a single-line text field and the standard one-line fields, and
+// 65,535 for a multi-line field and a user's notes and details, are the
+// figures users report. [ZendeskField.MaxLength] overrides them.
+const (
+	limitText      = 255
+	limitMultiline = 65535
+)
+
+// fieldLimit is the longest value a Zendesk field takes, in characters
+// (see limitText).
+func fieldLimit(f ZendeskField) int {
+	if f.MaxLength > 0 {
+		return f.MaxLength
+	}
+	switch f.Standard {
+	case "notes", "details":
+		return limitMultiline
+	case "":
+	default:
+		return limitText
+	}
+	if f.Type == zendesk.FieldTextarea {
+		return limitMultiline
+	}
+	return limitText
+}
+
+// phoneQuery is the Zendesk user search of the Search ANI workflow ("it
+// searches every standard phone field with the ANI").
+//
+// UNCONFIRMED: that /api/v2/users/search matches "phone:<number>" on the
+// user's phone and phone identities as written; Zendesk's search
+// reference gives the syntax by examples only.
+func phoneQuery(number string) string {
+	return "phone:" + strings.NewReplacer(`"`, "", " ", "").Replace(number)
+}
+
+// openTicketQuery is the ticket search that finds a user's open ticket.
+//
+// UNCONFIRMED: "requester:<id> status<solved" as Zendesk's search syntax
+// (its reference gives such terms by example).
+func openTicketQuery(userID int64) string {
+	return "type:ticket requester:" + idText(userID) + " status<solved"
+}
+
+// agentRoles are the Zendesk roles of a credential that [Flow.Check]
+// reports as an agent's rather than a dedicated system user's.
+//
+// UNCONFIRMED: the seed asks for a dedicated system user with admin
+// rights; Zendesk cannot tell a person from a system account, so Check
+// reports a credential of role "agent" (an admin can be the system user),
+// and, when Config.SystemUser is set, any other user.
+func agentRoles() []string { return []string{"agent"} }
