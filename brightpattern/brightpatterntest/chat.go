@@ -147,6 +147,17 @@ func (s *Server) chatAuthorized(w http.ResponseWriter, r *http.Request) (chatAut
 	return a, true
 }
 
+// chatBody authorizes a chat API request and reads its body; it answers
+// and reports false when either fails.
+func (s *Server) chatBody(w http.ResponseWriter, r *http.Request) (chatAuth, []byte, bool) {
+	a, ok := s.chatAuthorized(w, r)
+	if !ok {
+		return a, nil, false
+	}
+	body, ok := readBody(w, r)
+	return a, body, ok
+}
+
 // mobileScheme is the chat API's authorization scheme.
 const mobileScheme = "MOBILE-API-140-327-PLAIN"
 
@@ -219,11 +230,7 @@ func decodeStart(body []byte) (startRequest, error) {
 }
 
 func (s *Server) startChat(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.chatAuthorized(w, r)
-	if !ok {
-		return
-	}
-	body, ok := readBody(w, r)
+	a, body, ok := s.chatBody(w, r)
 	if !ok {
 		return
 	}
@@ -318,11 +325,7 @@ func (s *Server) chatFor(w http.ResponseWriter, r *http.Request, a chatAuth) (*c
 }
 
 func (s *Server) sendEvents(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.chatAuthorized(w, r)
-	if !ok {
-		return
-	}
-	body, ok := readBody(w, r)
+	a, body, ok := s.chatBody(w, r)
 	if !ok {
 		return
 	}

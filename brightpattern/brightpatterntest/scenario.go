@@ -387,22 +387,14 @@ func (s *Server) fetch(ctx context.Context, b FetchURL, vars map[string]string) 
 	br.Request.Header = redactHeaders(req.Header, b.Headers)
 	resp, err := s.cfg.fetchClient.Do(req)
 	if err != nil {
-		if cctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
-			br.Request.Err, br.Exit = "timeout", ExitTimeout
-		} else {
-			br.Request.Err, br.Exit = describe(err), ExitFailed
-		}
+		br.Request.Err, br.Exit = transportExit(ctx, cctx, err)
 		return br
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseSize+1))
 	br.Status, br.Request.Status = resp.StatusCode, resp.StatusCode
 	if err != nil {
-		if cctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
-			br.Request.Err, br.Exit = "timeout", ExitTimeout
-		} else {
-			br.Request.Err, br.Exit = describe(err), ExitFailed
-		}
+		br.Request.Err, br.Exit = transportExit(ctx, cctx, err)
 		return br
 	}
 	if len(data) > MaxResponseSize {
@@ -441,6 +433,15 @@ func (s *Server) fetch(ctx context.Context, b FetchURL, vars map[string]string) 
 		vars[k] = v
 	}
 	return br
+}
+
+// transportExit is the exit of a call that got no (whole) answer: Timeout
+// when the block's own timeout ended it, Failed otherwise.
+func transportExit(ctx, callCtx context.Context, err error) (string, Exit) {
+	if errors.Is(callCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		return "timeout", ExitTimeout
+	}
+	return describe(err), ExitFailed
 }
 
 // buildRequest substitutes vars into b and builds its request. secrets are
