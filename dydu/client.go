@@ -2,6 +2,7 @@ package dydu
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -296,6 +297,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 		s := &server{url: u, api: api}
 		if c.hasAdmin {
+			// A dialog answer must not show the admin password either.
+			pair := cfg.adminUser + ":" + cfg.adminPassword
+			api.Secrets().Add(cfg.adminPassword, pair, base64.StdEncoding.EncodeToString([]byte(pair)))
 			au := u
 			if cfg.adminURL != "" {
 				au = cfg.adminURL

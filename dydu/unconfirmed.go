@@ -75,7 +75,12 @@ func errorFields(body []byte) errorText {
 // firstText returns the first of keys that v holds as text.
 func firstText(v Values, keys ...string) string {
 	for _, k := range keys {
-		if _, ok := v[k].(string); ok && v.String(k) != "" {
+		switch v[k].(type) {
+		case string, json.Number:
+		default:
+			continue
+		}
+		if v.String(k) != "" {
 			return v.String(k)
 		}
 	}
