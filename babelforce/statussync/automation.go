@@ -154,6 +154,20 @@ func decodePresenceEvent(_ *http.Request, body []byte) ([]webhook.Item[PresenceE
 	return []webhook.Item[PresenceEvent]{{Key: e.Key(), Type: "presence", Value: e}}, nil
 }
 
+// decodeUntimedKeys is decodePresenceEvent that leaves the key of an
+// event with a changed_at empty: the agent's record orders and
+// de-duplicates such events, so that the handler's de-duper sees only the
+// events that nothing else de-duplicates.
+func decodeUntimedKeys(r *http.Request, body []byte) ([]webhook.Item[PresenceEvent], error) {
+	items, err := decodePresenceEvent(r, body)
+	for i := range items {
+		if !items[i].Value.ChangedAt.IsZero() {
+			items[i].Key = ""
+		}
+	}
+	return items, err
+}
+
 // AutomationHandler returns the handler for babelforce's "Presence
 // changed" automation: it checks the shared secret ([Config].AutomationAuth),
 // decodes the body of [AutomationBody] (400 when it does not decode or lacks

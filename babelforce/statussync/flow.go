@@ -121,6 +121,10 @@ type agentState struct {
 	bfSet, zdSet         string
 	bfSetAt, zdSetAt     time.Time
 	bfPending, zdPending string
+	// bfSending and zdSending are when the send of the pending change
+	// started, zero once it is confirmed or failed: while it is in flight
+	// (see sendLease), a redelivery of the event that caused it is busy.
+	bfSending, zdSending time.Time
 }
 
 // maxEchoes bounds each echo list of an agent: entries expire after
@@ -176,21 +180,23 @@ func New(cfg Config) (*Flow, error) {
 		f.log.Info("statussync: Config.Store is nil, so the flow keeps its state in this process's memory: run one replica only, or give every replica one shared store (redisstore)")
 	}
 	opts := []webhook.Option{webhook.WithRetryAfter(cfg.RetryAfter), webhook.WithLogger(cfg.Logger)}
+	// Without a de-duper of the user's, the agent's record de-duplicates
+	// Zendesk events: each carries its updated_at, and an event of the time
+	// and state last applied is a duplicate (see zendeskDuplicate).
 	zdDedupe := cfg.ZendeskDeduper
-	if zdDedupe == nil {
-		zdDedupe = &webhook.StoreDeduper{Store: f.store, Prefix: keyDedupeZendesk}
-	}
 	f.zendeskHandler = webhook.NewZendeskHandler(
 		webhook.ZendeskVerifier{Secrets: cfg.ZendeskSecrets, Now: cfg.Now},
 		f.handleZendeskEvent,
 		append(slices.Clone(opts), webhook.WithDeduper(zdDedupe),
 			webhook.WithAcceptedTypes(webhook.ZendeskTypeAgentStateChanged, webhook.ZendeskTypeAgentUnifiedStateChanged))...,
 	)
-	autoDedupe := cfg.AutomationDeduper
+	// Automation calls with a changed_at are de-duplicated by the record
+	// too; those without one (nothing orders them) by a StoreDeduper.
+	autoDedupe, decode := cfg.AutomationDeduper, decodePresenceEvent
 	if autoDedupe == nil {
-		autoDedupe = &webhook.StoreDeduper{Store: f.store, Prefix: keyDedupeAutomation}
+		autoDedupe, decode = &webhook.StoreDeduper{Store: f.store, Prefix: keyDedupeAutomation}, decodeUntimedKeys
 	}
-	f.automationHandler = webhook.NewHandler(cfg.AutomationAuth, decodePresenceEvent, f.handlePresenceEvent,
+	f.automationHandler = webhook.NewHandler(cfg.AutomationAuth, decode, f.handlePresenceEvent,
 		append(opts, webhook.WithDeduper(autoDedupe))...)
 	return f, nil
 }
@@ -376,6 +382,20 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 		res.Outcome, res.Detail = flow.Echo, DetailEchoZendesk
 		return f.done(ctx, st, res)
 	}
+	if o.source == SourceZendesk && f.zendeskDuplicate(st, o) {
+		switch {
+		case inFlight(st.bfSending, now):
+			res.Outcome, res.Detail, res.Err = flow.Failed, DetailBusy, errBusy
+			f.report(ctx, res)
+			return errBusy
+		case st.bfPending == "":
+			res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyApplied
+			f.report(ctx, res)
+			return nil
+		}
+		// The change it caused is pending and no longer in flight: its send
+		// failed, or its replica died. Decide again: it is sent again.
+	}
 	if detail := f.zendeskStale(st, o); detail != "" {
 		res.Outcome, res.Detail = flow.Stale, detail
 		f.report(ctx, res)
@@ -493,6 +513,16 @@ func (f *Flow) zendeskStale(st *agentState, o *zdObservation) string {
 		return "the unified status event of the same change took precedence"
 	}
 	return ""
+}
+
+// zendeskDuplicate reports whether o is the Zendesk event last applied
+// for st, of its kind, delivered again (a retry, or a replay of a captured
+// delivery): the same time and the same state.
+func (f *Flow) zendeskDuplicate(st *agentState, o *zdObservation) bool {
+	if o.unified {
+		return !st.zdUnifiedAt.IsZero() && o.at.Equal(st.zdUnifiedAt) && NormalizeName(o.to) == st.zdUnified
+	}
+	return !st.zdChannelAt.IsZero() && o.at.Equal(st.zdChannelAt) && NormalizeName(o.to) == st.zdChannel
 }
 
 // coveredByUnified reports whether o is a channel event that the agent's
@@ -650,7 +680,7 @@ func (f *Flow) expectPresence(st *agentState, name string, now time.Time) {
 	if st.polledOK {
 		st.polled = name
 	}
-	st.bfSet, st.bfSetAt, st.bfPending = name, now, name
+	st.bfSet, st.bfSetAt, st.bfPending, st.bfSending = name, now, name, now
 }
 
 // confirmPresence marks the presence set at setAt as sent. When another
@@ -667,6 +697,7 @@ func (f *Flow) confirmPresence(ctx context.Context, st *agentState, bfID, name s
 			if c.bfPending == name {
 				c.bfPending = ""
 			}
+			c.bfSending = time.Time{}
 		case c.bfSetAt.After(setAt) && !samePresence(c.bfSet, name):
 			again = c.bfSet
 		}
@@ -699,11 +730,15 @@ func (f *Flow) confirmPresence(ctx context.Context, st *agentState, bfID, name s
 // Errors are logged: the pending mark already makes the retry send it.
 func (f *Flow) presenceFailed(ctx context.Context, st *agentState, name string, setAt time.Time, err error) {
 	var berr *babelforce.Error
-	if !errors.As(err, &berr) || berr.StatusCode < 400 || berr.StatusCode >= 500 || berr.StatusCode == http.StatusTooManyRequests {
-		return
-	}
+	refused := errors.As(err, &berr) && berr.StatusCode >= 400 && berr.StatusCode < 500 && berr.StatusCode != http.StatusTooManyRequests
 	echo := bfEcho{presence: NormalizeName(name), at: setAt}
 	upd, uerr := f.update(ctx, st, func(c *agentState) {
+		if c.bfSetAt.Equal(setAt) {
+			c.bfSending = time.Time{} // no longer in flight: the retry sends it
+		}
+		if !refused {
+			return
+		}
 		if i := slices.Index(c.bfEchoes, echo); i >= 0 {
 			c.bfEchoes = slices.Delete(c.bfEchoes, i, i+1)
 		}

@@ -116,7 +116,7 @@ func TestDuplicateDeliveryAppliedOnce(t *testing.T) {
 	}
 	puts := e.presencePUTs()
 	resp := e.sendZendesk(first.Body)
-	if resp.status != http.StatusOK || resp.body != "duplicate" {
+	if resp.status != http.StatusOK {
 		t.Errorf("duplicate: %d %q", resp.status, resp.body)
 	}
 	if got := e.bf.Presence(bid); got != "away" {
@@ -482,8 +482,16 @@ func TestZendeskFailureIsRetriedByAutomation(t *testing.T) {
 	if got := e.zendeskStatus(zid); got != "away" {
 		t.Errorf("Zendesk status %q", got)
 	}
-	if resp := e.postAutomation(body, automationSecret); resp.body != "duplicate" {
-		t.Errorf("third delivery: %d %q", resp.status, resp.body)
+	e.takeResults()
+	// The third delivery is what was applied: the agent's record (same
+	// changed_at, same presence) makes it a duplicate.
+	puts := e.statusPUTs()
+	if resp := e.postAutomation(body, automationSecret); resp.status != http.StatusOK || e.statusPUTs() != puts {
+		t.Errorf("third delivery: %d %q, %d status changes", resp.status, resp.body, e.statusPUTs()-puts)
+	}
+	rs := slices.DeleteFunc(e.takeResults(), func(r statussync.Result) bool { return r.Source != statussync.SourceAutomation })
+	if len(rs) != 1 || rs[0].Outcome != flow.Duplicate || rs[0].Detail != statussync.DetailAlreadyApplied {
+		t.Errorf("third delivery: %v", outcomes(rs))
 	}
 }
 
@@ -504,7 +512,9 @@ func TestAutomationHandler(t *testing.T) {
 		{"no agent", `{"presence":"busy"}`, automationSecret, 400, "malformed"},
 		{"bad time", `{"agent_id":"x","presence":"busy","changed_at":"yesterday"}`, automationSecret, 400, "malformed"},
 		{"by agent id, ms time", `{"event_id":"a1","agent_id":"` + bid + `","presence":"busy","changed_at":` + strconv.FormatInt(now.UnixMilli(), 10) + `}`, automationSecret, 200, "handled"},
-		{"duplicate", `{"event_id":"a1","agent_id":"` + bid + `","presence":"busy"}`, automationSecret, 200, "duplicate"},
+		{"duplicate", `{"event_id":"a1","agent_id":"` + bid + `","presence":"busy","changed_at":` + strconv.FormatInt(now.UnixMilli(), 10) + `}`, automationSecret, 200, "handled"},
+		{"untimed duplicate", `{"event_id":"u1","agent_id":"` + bid + `","presence":"busy"}`, automationSecret, 200, "handled"},
+		{"untimed duplicate again", `{"event_id":"u1","agent_id":"` + bid + `","presence":"busy"}`, automationSecret, 200, "duplicate"},
 		{"older", `{"event_id":"a0","source_id":` + strconv.FormatInt(zid, 10) + `,"presence":{"name":"available"},"changed_at":"` + now.Add(-time.Minute).Format(time.RFC3339) + `"}`, automationSecret, 200, "handled"},
 		{"not a Zendesk agent", `{"event_id":"a2","source_id":"crm-42","presence":"busy"}`, automationSecret, 200, "handled"},
 		{"unknown babelforce agent", `{"event_id":"a3","agent_id":"00000000000000000000000000000000","presence":"busy"}`, automationSecret, 422, "rejected"},
@@ -526,6 +536,8 @@ func TestAutomationHandler(t *testing.T) {
 	}
 	want := []string{
 		"babelforce automation presence →busy: applied",
+		"babelforce automation presence →busy: duplicate",
+		"babelforce automation presence →busy: unchanged",
 		"babelforce automation presence busy→available: stale",
 		"babelforce automation presence →busy: ignored",
 		"babelforce automation presence →busy: rejected",

@@ -87,6 +87,19 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 		res.Outcome, res.Detail = flow.Echo, DetailEchoPresence
 		return res.Outcome, f.done(ctx, st, res)
 	}
+	if o.source == SourceAutomation && o.at.Equal(st.lastBF) && samePresence(st.bfKnown, o.presence) {
+		// The change last applied from babelforce, delivered again.
+		switch {
+		case inFlight(st.zdSending, now):
+			res.Outcome, res.Detail, res.Err = flow.Failed, DetailBusy, errBusy
+			f.report(ctx, res)
+			return res.Outcome, errBusy
+		case st.zdPending == "":
+			res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyApplied
+			f.report(ctx, res)
+			return res.Outcome, nil
+		}
+	}
 	if o.at.Before(st.lastBF) {
 		res.Outcome, res.Detail = flow.Stale, "older than the last babelforce presence applied ("+st.lastBF.UTC().Format(time.RFC3339Nano)+")"
 		f.report(ctx, res)
@@ -137,7 +150,7 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	// The flow's change is the agent's latest unified status.
 	st.zdUnified, st.zdUnifiedCh, st.zdUnifiedAt = echo.status, echo.channel, maxTime(st.zdUnifiedAt, now)
 	st.lastBF = maxTime(st.lastBF, o.at)
-	st.zdSet, st.zdSetAt, st.zdPending = echo.status, now, echo.status
+	st.zdSet, st.zdSetAt, st.zdPending, st.zdSending = echo.status, now, echo.status, now
 	touch()
 	if err := f.commit(ctx, st); err != nil {
 		if errors.Is(err, errConflict) {
@@ -148,8 +161,9 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	got, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, target.ID)
 	if err != nil {
 		var zerr *zendesk.Error
-		if errors.As(err, &zerr) && zerr.StatusCode >= 400 && zerr.StatusCode < 500 && zerr.StatusCode != 429 {
-			f.statusFailed(ctx, st, echo)
+		refused := errors.As(err, &zerr) && zerr.StatusCode >= 400 && zerr.StatusCode < 500 && zerr.StatusCode != 429
+		f.statusFailed(ctx, st, echo, refused)
+		if refused {
 			if errors.Is(err, deskbridge.ErrNotFound) || errors.Is(err, deskbridge.ErrInvalid) || errors.Is(err, deskbridge.ErrForbidden) {
 				err = webhook.Permanent(fmt.Errorf("statussync: Zendesk refused status %s for agent %d: %w; fix: check that the babelforce agent's sourceId is the Zendesk user id of an agent allowed this status", res.Target, st.id, err))
 			}
@@ -190,6 +204,7 @@ func (f *Flow) confirmStatus(ctx context.Context, st *agentState, target *zendes
 			if c.zdPending == echo.status {
 				c.zdPending = ""
 			}
+			c.zdSending = time.Time{}
 			if c.zdUnified == echo.status {
 				c.zdUnifiedAt = maxTime(c.zdUnifiedAt, at)
 			}
@@ -223,11 +238,18 @@ func (f *Flow) confirmStatus(ctx context.Context, st *agentState, target *zendes
 	return nil
 }
 
-// statusFailed undoes in the agent's record what applyBabelforce wrote
-// for a status Zendesk refused: its echo will not come, and the status is
-// not known. Errors are logged.
-func (f *Flow) statusFailed(ctx context.Context, st *agentState, echo zdEcho) {
+// statusFailed marks in the agent's record that the status set at echo.at
+// is no longer in flight (a retry sends it again), and, for a status
+// Zendesk refused, undoes what applyBabelforce wrote: its echo will not
+// come, and the status is not known. Errors are logged.
+func (f *Flow) statusFailed(ctx context.Context, st *agentState, echo zdEcho, refused bool) {
 	upd, err := f.update(ctx, st, func(c *agentState) {
+		if c.zdSetAt.Equal(echo.at) {
+			c.zdSending = time.Time{}
+		}
+		if !refused {
+			return
+		}
 		c.zdEchoes = slices.DeleteFunc(c.zdEchoes, func(e zdEcho) bool { return e == echo })
 		if c.zdSetAt.Equal(echo.at) && c.zdPending == echo.status {
 			c.zdPending, c.zdKnownAt = "", time.Time{}

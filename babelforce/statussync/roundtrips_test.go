@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store/redisstore"
 	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
@@ -36,10 +37,11 @@ func (c *tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 	}
 }
 
-// The Redis round trips of one event, on the hot paths: the de-duper's
-// claim and its "done" (2 for every event), plus the agent's record: read
-// it and write it back for an echo or an unchanged state (2), and for a
-// change the flow sends, write it back before sending (so that the echo is
+// The Redis round trips of one event, on the hot paths. The agent's record
+// orders and de-duplicates timed events, so no de-duper claim is taken:
+// read the record and write it back for an echo or an unchanged state
+// (2); read it only for a stale event or a duplicate (1); and for a change
+// the flow sends, read it, write it before sending (so that the echo is
 // known wherever it arrives) and confirm it after (3).
 func TestRedisRoundTripsPerEvent(t *testing.T) {
 	t.Parallel()
@@ -53,30 +55,34 @@ func TestRedisRoundTripsPerEvent(t *testing.T) {
 	e.setStatus(zid, zendesktest.StatusOnline) // the agent is known
 	e.automation.Store(false)                  // echoes are posted below, one at a time
 	e.takeResults()
-	measure := func(name string, want int64, send func() response) {
+	measure := func(name string, want int64, wantOutcome flow.Outcome, send func() response) {
 		t.Helper()
 		before := trips.n.Load()
 		if r := send(); r.status != http.StatusOK {
 			t.Fatalf("%s: %d %s", name, r.status, r.body)
 		}
 		got := trips.n.Load() - before
-		t.Logf("%s: %d Redis round trips (2 of them the de-duper's): %v", name, got, outcomes(e.takeResults()))
+		rs := e.takeResults()
+		t.Logf("%s: %d Redis round trips: %v", name, got, outcomes(rs))
 		if got > want {
 			t.Errorf("%s: %d Redis round trips, want at most %d", name, got, want)
 		}
+		if len(rs) != 1 || rs[0].Outcome != wantOutcome {
+			t.Errorf("%s: %v, want one %s", name, outcomes(rs), wantOutcome)
+		}
 	}
 	at := time.Now()
-	measure("a change sent to babelforce", 2+3, func() response {
-		return e.sendZendesk(unifiedEvent("rt-1", zid, "online", "away", zendesktest.StatusAway, at))
-	})
-	measure("its channel event, unchanged", 2+2, func() response {
+	change := unifiedEvent("rt-1", zid, "online", "away", zendesktest.StatusAway, at)
+	measure("a change sent to babelforce", 3, flow.Applied, func() response { return e.sendZendesk(change) })
+	measure("its replay", 1, flow.Duplicate, func() response { return e.sendZendesk(change) })
+	measure("its channel event, unchanged", 2, flow.Unchanged, func() response {
 		return e.sendZendesk(stateEvent("rt-2", zid, "support", "online", "away", at.Add(time.Millisecond)))
 	})
-	measure("the automation's echo", 2+2, func() response {
-		return e.postAutomation(fmt.Sprintf(`{"event_id":"rt-3","agent_id":%q,"source_id":"%d","presence":"away","changed_at":%q}`,
-			bid, zid, time.Now().UTC().Format(time.RFC3339Nano)), automationSecret)
-	})
-	measure("a stale event", 2+1, func() response {
+	echo := fmt.Sprintf(`{"event_id":"rt-3","agent_id":%q,"source_id":"%d","presence":"away","changed_at":%q}`,
+		bid, zid, time.Now().UTC().Format(time.RFC3339Nano))
+	measure("the automation's echo", 2, flow.Echo, func() response { return e.postAutomation(echo, automationSecret) })
+	measure("the echo's replay", 1, flow.Duplicate, func() response { return e.postAutomation(echo, automationSecret) })
+	measure("a stale event", 1, flow.Stale, func() response {
 		return e.sendZendesk(unifiedEvent("rt-4", zid, "online", "offline", zendesktest.StatusOffline, at.Add(-time.Hour)))
 	})
 }

@@ -95,6 +95,8 @@ type agentRecord struct {
 	ZDSet       string   `json:"zs,omitempty"`
 	ZDSetAt     int64    `json:"zsa,omitempty"`
 	ZDPending   string   `json:"zp,omitempty"`
+	BFSending   int64    `json:"bsn,omitempty"`
+	ZDSending   int64    `json:"zsn,omitempty"`
 }
 
 type bfWire struct {
@@ -134,6 +136,7 @@ func (st *agentState) encode(version int64) string {
 		Polled: st.polled, PolledOK: st.polledOK,
 		BFSet: st.bfSet, BFSetAt: nanos(st.bfSetAt), BFPending: st.bfPending,
 		ZDSet: st.zdSet, ZDSetAt: nanos(st.zdSetAt), ZDPending: st.zdPending,
+		BFSending: nanos(st.bfSending), ZDSending: nanos(st.zdSending),
 	}
 	for _, e := range st.bfEchoes {
 		r.BFEchoes = append(r.BFEchoes, bfWire{P: e.presence, At: nanos(e.at)})
@@ -163,6 +166,7 @@ func decodeAgent(id int64, s string) (*agentState, error) {
 		polled: r.Polled, polledOK: r.PolledOK,
 		bfSet: r.BFSet, bfSetAt: fromNanos(r.BFSetAt), bfPending: r.BFPending,
 		zdSet: r.ZDSet, zdSetAt: fromNanos(r.ZDSetAt), zdPending: r.ZDPending,
+		bfSending: fromNanos(r.BFSending), zdSending: fromNanos(r.ZDSending),
 	}
 	for _, e := range r.BFEchoes {
 		st.bfEchoes = append(st.bfEchoes, bfEcho{presence: e.P, at: fromNanos(e.At)})
@@ -230,6 +234,20 @@ func (f *Flow) update(ctx context.Context, st *agentState, change func(*agentSta
 	}
 	return nil, storeErr(fmt.Sprintf("updating agent %d's record", st.id), errTooContended)
 }
+
+// sendLease is how long a change written as being sent (agentState's
+// bfSending, zdSending) counts as in flight: a redelivery of the event
+// that caused it is answered 503 (busy) meanwhile, as a de-duplication
+// claim would be, and decided again after it, so that a change whose
+// replica died mid-send is sent by the sender's retry. It exceeds the
+// longest a send takes, the clients' retries included.
+const sendLease = time.Minute
+
+// errBusy: a redelivery of an event whose change is being sent.
+var errBusy = errors.New("this change is being sent by another delivery of the event; retry later")
+
+// inFlight reports whether a send started at t is still in flight at now.
+func inFlight(t, now time.Time) bool { return !t.IsZero() && now.Sub(t) < sendLease }
 
 // errTooContended: the record kept changing under the flow.
 var errTooContended = errors.New("the record kept changing under concurrent writers; the sender is asked to retry")
