@@ -308,3 +308,31 @@ func TestBadAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSearchAndTopKnowledge: search's values are a list; top knowledge's
+// knowledgeArticles is the JSON text of a list (or of one item).
+func TestSearchAndTopKnowledge(t *testing.T) {
+	t.Parallel()
+	c, mock, _ := newMocked(t)
+	mock.RegisterResponder("POST", apiBase+"/chat/search/"+testBot, jsonResp(200,
+		`{"type":"searchResponse","values":[{"rootConditionReword":"`+b64("Quels sont vos horaires ?")+`","score":0.92},{"rootConditionReword":"`+b64("Où êtes-vous ?")+`","score":"`+b64("0.5")+`"}]}`))
+	mock.RegisterResponder("POST", apiBase+"/chat/topknowledge/"+testBot, jsonResp(200,
+		`{"type":"topKnowledgeResponse","values":{"knowledgeArticles":"`+b64(`[{"id":3,"reword":"Horaires"},{"id":5,"reword":"Adresse"}]`)+`"}}`))
+	s, err := c.Search(t.Context(), &SearchRequest{Text: "hor"})
+	if err != nil || len(s) != 2 || s[0].Reword != "Quels sont vos horaires ?" || s[0].Score != 0.92 || s[1].Reword != "Où êtes-vous ?" || s[1].Score != 0.5 {
+		t.Fatalf("%+v %v", s, err)
+	}
+	top, err := c.TopKnowledge(t.Context(), nil)
+	if err != nil || len(top) != 2 || top[1].String("reword") != "Adresse" {
+		t.Fatalf("%v %v", top, err)
+	}
+	for text, n := range map[string]int{"": 0, `{"id":1}`: 1, `[]`: 0} {
+		l, err := knowledgeArticles(text)
+		if err != nil || len(l) != n {
+			t.Errorf("%q: %v %v", text, l, err)
+		}
+	}
+	if _, err := knowledgeArticles(`"x"`); err == nil {
+		t.Error("a string is not a list")
+	}
+}

@@ -580,10 +580,12 @@ type TopKnowledgeRequest struct {
 }
 
 // TopKnowledge returns the most asked knowledge: POST
-// chat/topknowledge/{bot}, the chatbox's top. The answer's fields are not
-// documented; they come decoded in Values. Safe to send again to another
+// chat/topknowledge/{bot}, the chatbox's top. As the chatbox reads it
+// (src/tools/hooks/useTopKnowledge.js), the answer's knowledgeArticles is
+// the JSON text of a list (or of one item); each item comes decoded as
+// Values, its keys being undocumented. Safe to send again to another
 // server.
-func (c *Client) TopKnowledge(ctx context.Context, r *TopKnowledgeRequest) (Values, error) {
+func (c *Client) TopKnowledge(ctx context.Context, r *TopKnowledgeRequest) ([]Values, error) {
 	if r == nil {
 		r = &TopKnowledgeRequest{}
 	}
@@ -598,7 +600,46 @@ func (c *Client) TopKnowledge(ctx context.Context, r *TopKnowledgeRequest) (Valu
 	f.set("period", r.Period)
 	f.set("space", c.spaceOr(r.Space))
 	f.set("solutionUsed", string(Assistant))
-	return c.values(ctx, &call{op: "TopKnowledge", req: post(rest.Pathf("/chat/topknowledge/%s", c.botID), f), safe: true})
+	v, err := c.values(ctx, &call{op: "TopKnowledge", req: post(rest.Pathf("/chat/topknowledge/%s", c.botID), f), safe: true})
+	if err != nil {
+		return nil, err
+	}
+	list, err := knowledgeArticles(v.String("knowledgeArticles"))
+	if err != nil {
+		return nil, fmt.Errorf("dydu: TopKnowledge: knowledgeArticles: %w", err)
+	}
+	return list, nil
+}
+
+// knowledgeArticles reads the JSON text of top knowledge: a list of
+// objects, or one object; empty for none.
+func knowledgeArticles(text string) ([]Values, error) {
+	text = strings.TrimSpace(text)
+	if text == "" || text == "null" {
+		return nil, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var raw any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("not JSON: %w", err)
+	}
+	var items []any
+	switch x := raw.(type) {
+	case []any:
+		items = x
+	case map[string]any:
+		items = []any{x}
+	default:
+		return nil, fmt.Errorf("not a list")
+	}
+	out := make([]Values, 0, len(items))
+	for _, it := range items {
+		if m, ok := it.(map[string]any); ok {
+			out = append(out, Values(m))
+		}
+	}
+	return out, nil
 }
 
 // SearchRequest asks for the knowledge that matches what the user is
@@ -615,11 +656,24 @@ type SearchRequest struct {
 	Space    string
 }
 
+// Suggestion is one knowledge that matches what the user is typing.
+type Suggestion struct {
+	// Reword is the knowledge's question as the bot words it
+	// ("rootConditionReword"): what the chatbox shows and sends when the
+	// user picks it.
+	Reword string
+	// Score ranks the suggestions; the chatbox shows the highest first.
+	Score float64
+	// Values is the whole decoded item.
+	Values Values
+}
+
 // Search returns suggestions for what the user is typing: POST
-// chat/search/{bot}, the chatbox's suggest. The answer's fields are not
-// documented; they come decoded in Values. Safe to send again to another
-// server.
-func (c *Client) Search(ctx context.Context, r *SearchRequest) (Values, error) {
+// chat/search/{bot}, the chatbox's suggest, whose answer's values are a
+// list of items with rootConditionReword and score (as the chatbox's
+// input reads them), returned in the server's order. Safe to send again to
+// another server.
+func (c *Client) Search(ctx context.Context, r *SearchRequest) ([]Suggestion, error) {
 	if r == nil {
 		return nil, invalid("Search", "", "no request")
 	}
@@ -631,7 +685,22 @@ func (c *Client) Search(ctx context.Context, r *SearchRequest) (Values, error) {
 	f["search"] = []string{r.Text}
 	f.set("space", c.spaceOr(r.Space))
 	f.bool("onlyShowRewordables", !r.AllKnowledge)
-	return c.values(ctx, &call{op: "Search", req: post(rest.Pathf("/chat/search/%s", c.botID), f), safe: true})
+	env, err := c.envelope(ctx, &call{op: "Search", req: post(rest.Pathf("/chat/search/%s", c.botID), f), safe: true})
+	if err != nil {
+		return nil, err
+	}
+	out := []Suggestion{}
+	for _, it := range env.List {
+		m, ok := it.(map[string]any)
+		if !ok {
+			continue
+		}
+		v := Values(m)
+		s := Suggestion{Reword: v.String("rootConditionReword"), Values: v}
+		s.Score, _ = v.Float("score")
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 // Typing tells the operator of a livechat that the user is typing (input

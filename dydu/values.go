@@ -28,8 +28,12 @@ type Envelope struct {
 	// Type is the answer's kind: "talkResponse", "historyResponse",
 	// "notification"…
 	Type string
-	// Values is the decoded values object; nil when the answer has none.
+	// Values is the decoded values object; nil when the answer has none,
+	// or when values is an array.
 	Values Values
+	// List is the decoded values when they are an array (the answer of
+	// chat/search); nil otherwise.
+	List []any
 }
 
 // maxEnvelopeDepth bounds the nesting of a values object the decoder walks.
@@ -65,12 +69,35 @@ func DecodeEnvelope(body []byte) (*Envelope, error) {
 	if len(raw.Values) == 0 || string(raw.Values) == "null" {
 		return env, nil
 	}
+	if raw.Values[0] == '[' {
+		l, err := decodeList(raw.Values)
+		if err != nil {
+			return nil, err
+		}
+		env.List = l
+		return env, nil
+	}
 	v, err := DecodeValues(raw.Values)
 	if err != nil {
 		return nil, err
 	}
 	env.Values = v
 	return env, nil
+}
+
+// decodeList decodes values that are an array.
+func decodeList(raw []byte) ([]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var l []any
+	if err := dec.Decode(&l); err != nil {
+		return nil, fmt.Errorf(`the answer's "values" is not a JSON array: %w`, err)
+	}
+	out, err := decodeTree(l, 0)
+	if err != nil {
+		return nil, err
+	}
+	return out.([]any), nil
 }
 
 // DecodeValues decodes one values object (the member of an [Envelope]):
@@ -196,6 +223,22 @@ func (v Values) Int(key string) (n int64, ok bool) {
 		return int64(f), true
 	}
 	return 0, false
+}
+
+// Float returns key as a number, whether it came as a number or as text;
+// ok is false when it is absent or not a number.
+func (v Values) Float(key string) (f float64, ok bool) {
+	var s string
+	switch x := v[key].(type) {
+	case json.Number:
+		s = x.String()
+	case string:
+		s = strings.TrimSpace(x)
+	default:
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil
 }
 
 // Object returns key as an object, nil when it is absent or not an object.
