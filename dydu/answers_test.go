@@ -225,9 +225,9 @@ func TestPoll(t *testing.T) {
 		lastPoll string
 	}{
 		{"poll_operator_message.json", SignalMessage, "Bonjour, Camille du service client.", "1678353589000"},
-		{"poll_operator_typing.json", SignalTyping, "", "1678353589700"},
+		{"poll_operator_typing.json", SignalTyping, "", "1678353570000"},
 		{"poll_end_by_operator.json", SignalEnded, "L'opérateur a mis fin à la conversation.", "1678353599000"},
-		{"poll_auto_close.json", SignalEnded, "", "1678353700000"},
+		{"poll_auto_close.json", SignalEnded, "", "1678353570000"},
 		{"", SignalNone, "", "1678353570000"},
 	} {
 		c, mock, rec := newMocked(t)

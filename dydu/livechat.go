@@ -165,7 +165,10 @@ type PollResult struct {
 	// Signal says what happened: a message, a notification, the end…
 	Signal Signal
 	// LastPoll is what the next poll sends: the answer's
-	// pollUpdatedInteractionDate, else its serverTime, else the request's.
+	// pollUpdatedInteractionDate, else the request's LastPoll. Unlike the
+	// chatbox, an answer without pollUpdatedInteractionDate does not
+	// move it to the answer's serverTime: a message stamped in the same
+	// millisecond, after the answer, would be skipped.
 	LastPoll string
 	// ServerTime is the server's clock when it answered.
 	ServerTime Millis
@@ -196,11 +199,8 @@ func (c *Client) Poll(ctx context.Context, r *PollRequest) (*PollResult, error) 
 		return nil, err
 	}
 	res := &PollResult{Signal: Classify(v), ServerTime: v.millis("serverTime"), Values: v, LastPoll: r.LastPoll}
-	switch {
-	case v.String("pollUpdatedInteractionDate") != "":
-		res.LastPoll = v.String("pollUpdatedInteractionDate")
-	case v.String("serverTime") != "":
-		res.LastPoll = v.String("serverTime")
+	if d := v.String("pollUpdatedInteractionDate"); d != "" {
+		res.LastPoll = d
 	}
 	return res, nil
 }
