@@ -105,9 +105,13 @@ type Config struct {
 	// [DefaultReconcileInterval], 1 min).
 	ReconcileInterval time.Duration
 
-	// ZendeskDeduper and AutomationDeduper remember the events handled, by
-	// id; nil means a webhook.StoreDeduper over Store each, so that
-	// replicas share them.
+	// ZendeskDeduper and AutomationDeduper, when set, de-duplicate the
+	// deliveries of each handler by event id, on top of the agent's record.
+	// nil (the default, and the advice) lets the record de-duplicate every
+	// event it orders (Zendesk's, and automation calls with a changed_at),
+	// which saves two store round trips per event, and de-duplicates
+	// automation calls without a changed_at with a webhook.StoreDeduper over
+	// Store.
 	ZendeskDeduper, AutomationDeduper webhook.Deduper
 
 	// Logger receives the flow's records (one per decision, at Debug for

@@ -53,13 +53,18 @@
 // UNCONFIRMED (see [AutomationBody]) and must be checked in babelforce's
 // automation editor. presence and one of agent_id and source_id are
 // required; changed_at (RFC 3339 or Unix seconds or milliseconds) orders
-// the changes; event_id de-duplicates them. Without an automation, run
+// the changes and, with the agent's record, de-duplicates them; event_id
+// de-duplicates calls without it. Without an automation, run
 // the poller.
 //
 // # Correctness
 //
-//   - Duplicates are applied once: the handlers de-duplicate by event id
-//     (package webhook).
+//   - Duplicates are applied once: an event of the time and state last
+//     applied for the agent on its side (a retry, or a replay of a captured
+//     signed delivery) is a duplicate by the agent's record alone; while
+//     the change it caused is being sent it is answered 503 (busy), and
+//     after a failed send it is sent again. Automation calls without a
+//     changed_at are de-duplicated by event id (package webhook).
 //   - Order: an observation older than the last one applied for the agent
 //     on its side is dropped: Zendesk events by their updated_at, babelforce
 //     changes by changed_at, or the poll's time. A change the flow makes
@@ -120,9 +125,12 @@
 //     replica made is dropped by whichever replica it reaches), the poller's
 //     last sight, and the change last sent to each side and whether it was
 //     confirmed;
-//   - the handlers' de-duplication claims ([webhook.StoreDeduper]): a retry
-//     sent to another replica while the first still works on the event is
-//     answered 503 busy, and after it is done, 200 duplicate;
+//   - the de-duplication that the record itself gives: a retry sent to
+//     another replica while the first still sends the change it caused is
+//     answered 503 busy, after it is done it is a duplicate (200), and after
+//     its send failed (or its replica died, once the send's lease of a
+//     minute is over) it is sent again; automation calls without a
+//     changed_at take a [webhook.StoreDeduper] claim;
 //   - the claims of [Flow.RunPoller] and [Flow.RunReconciler]: one pass per
 //     interval runs, on whichever replica claims it.
 //
@@ -135,9 +143,11 @@
 // round trip). If another replica decided on the agent meanwhile and chose
 // another state, its change may have reached the vendor first; the newer
 // decision is then sent again, so the vendor keeps the newest. Per event,
-// with the de-duper's claim and "done" (two round trips), that is four
-// round trips for an echo or an unchanged state, three for a stale event,
-// five for a change sent.
+// that is two round trips for an echo or an unchanged state, one for a
+// stale event or a duplicate, three for a change sent: the write before
+// the send is what makes the echo known to every replica, and the one
+// after is what tells a duplicate (sent) from a retry (failed: send again)
+// and catches a newer decision made meanwhile.
 //
 // When the store fails, the handler answers 503 with Retry-After and the
 // event is not marked as handled: the sender retries, and the retry is
