@@ -112,16 +112,20 @@ func validateMapping(p *flow.Collector, m Mapping, d DynamicData) {
 			p.Add(fmt.Sprintf("Config.Mapping[%q]", rt), string(rt), "is not a record type the flow writes", "use memorialize.Ticket or memorialize.User (organizations and custom records are not covered)")
 			continue
 		}
-		seen := map[string]int{}
 		for i, pr := range m[rt] {
 			field := fmt.Sprintf("Config.Mapping[%q][%d]", rt, i)
 			validateField(p, field+".Zendesk", rt, pr.Zendesk)
 			validatePairData(p, field, pr)
-			k := pr.Zendesk.String()
-			if j, dup := seen[k]; dup && pr.Zendesk != (ZendeskField{}) {
-				p.Add(field+".Zendesk", k, fmt.Sprintf("is written by pair %d too", j), "map each Zendesk field once per record type")
+			// A field may take a voice value and a digital one (one
+			// contact is one or the other), but not two of one contact.
+			for j, other := range m[rt][:i] {
+				if other.Zendesk.String() == pr.Zendesk.String() && pr.Zendesk != (ZendeskField{}) &&
+					(other.Channel == pr.Channel || other.Channel == ScriptVariable || pr.Channel == ScriptVariable) {
+					p.Add(field+".Zendesk", pr.Zendesk.String(), fmt.Sprintf("is written by pair %d too, for the same contacts", j),
+						"map each Zendesk field once per record type and channel")
+					break
+				}
 			}
-			seen[k] = i
 		}
 	}
 	for _, rt := range sortedTypes(d) {

@@ -1,0 +1,316 @@
+package memorialize
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/cxone/cxonetest"
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+func TestVoiceCallIntoTheCallersOpenTicket(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone, To: "+33198765432"},
+		DispositionID: e.resolved, DispositionNotes: "Refund promised", Talk: 3 * time.Minute})
+	if st := e.poll(); st.Contacts != 0 {
+		t.Fatalf("a contact listed before the warehousing delay: %+v", st)
+	}
+	e.warehouse()
+	st := e.poll()
+	if st.Outcomes[flow.Applied] != 1 || st.Held {
+		t.Fatalf("poll: %+v; results %v", st, e.resultsFor(id))
+	}
+	for title, want := range map[string]string{
+		"CXone ANI": callerPhone, "CXone disposition": "Resolved", "CXone notes": "Refund promised", "CXone agent": "Ann Lee",
+	} {
+		if got := e.field(e.openTicket, title); got != want {
+			t.Errorf("ticket %d %s = %q, want %q", e.openTicket, title, got, want)
+		}
+	}
+	if got := e.field(e.openTicket, "CXone recording"); !strings.HasPrefix(got, "http") {
+		t.Errorf("recording URL = %q", got)
+	}
+	u, _ := e.zd.User(e.customer)
+	if u.UserFields["cxone_last_skill"] != "Billing Voice" {
+		t.Errorf("user field = %v", u.UserFields["cxone_last_skill"])
+	}
+	// Nothing is written twice, however often the poll runs.
+	before := e.writes()
+	e.clock.Advance(time.Minute)
+	e.poll()
+	e.poll()
+	if n := e.writes(); n != before {
+		t.Errorf("%d more Zendesk writes on later polls", n-before)
+	}
+}
+
+func TestCallerWhoHangsUpFirstGetsNoDisposition(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone},
+		DispositionID: e.resolved, DispositionNotes: "Called back", EndedByContact: true})
+	e.warehouse()
+	e.poll()
+	rs := e.resultsFor(id)
+	if len(rs) != 1 || rs[0].Outcome != flow.Applied || !rs[0].EndedByContact {
+		t.Fatalf("results %v", rs)
+	}
+	if got := e.field(e.openTicket, "CXone disposition"); got != "" {
+		t.Errorf("disposition written although the caller hung up first: %q", got)
+	}
+	if got := e.field(e.openTicket, "CXone notes"); got != "" {
+		t.Errorf("notes written although the caller hung up first: %q", got)
+	}
+	if got := e.field(e.openTicket, "CXone ANI"); got != callerPhone {
+		t.Errorf("ANI = %q: the other fields must be written", got)
+	}
+}
+
+func TestChatIntoTheTicketItCarries(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.play(cxonetest.Interaction{
+		NewContact: cxonetest.NewContact{SkillID: e.chat, From: "visitor@example.com", CustomerName: "Bo Ng",
+			CustomData: []cxonetest.CustomData{{Name: "ZendeskTicketId", Value: strconv.FormatInt(e.openTicket, 10)}, {Name: "ordernumber", Value: "A-42"}}},
+		Messages: []cxonetest.Message{
+			{Participant: cxonetest.ParticipantCustomer, Name: "Bo", Text: "Where is my parcel?"},
+			{Participant: cxonetest.ParticipantAgent, Name: "Ann", Text: "On its way."},
+		},
+		DispositionID: e.resolved,
+	})
+	e.warehouse()
+	e.poll()
+	if rs := e.resultsFor(id); len(rs) != 1 || rs[0].Outcome != flow.Applied || rs[0].Channel != Digital {
+		t.Fatalf("results %v", rs)
+	}
+	tr := e.field(e.openTicket, "CXone transcript")
+	if !strings.Contains(tr, "Where is my parcel?") || !strings.Contains(tr, "On its way.") {
+		t.Errorf("transcript = %q", tr)
+	}
+	if got := e.field(e.openTicket, "CXone order"); got != "A-42" {
+		t.Errorf("script variable = %q", got)
+	}
+	if got := e.field(e.openTicket, "CXone ANI"); got != "" {
+		t.Errorf("a voice field written for a chat: %q", got)
+	}
+	if n := e.zd.RequestCount("GET", "/api/v2/search"); n != 0 {
+		t.Errorf("%d searches although the chat carried its ticket", n)
+	}
+}
+
+func TestUnknownCallerGetsCreatedUserAndTicket(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: "+33700000001"}})
+	e.warehouse()
+	e.poll()
+	rs := e.resultsFor(id)
+	if len(rs) != 1 || rs[0].Outcome != flow.Applied || len(rs[0].Records) != 2 || !rs[0].Records[0].Created || !rs[0].Records[1].Created {
+		t.Fatalf("results %v", rs)
+	}
+	tk, _ := e.zd.Ticket(rs[0].Records[1].ID)
+	if tk.RequesterID != rs[0].Records[0].ID || !strings.Contains(tk.Subject, strconv.FormatInt(id, 10)) {
+		t.Errorf("ticket %+v, requester want %d", tk, rs[0].Records[0].ID)
+	}
+	if got := e.field(tk.ID, "CXone ANI"); got != "+33700000001" {
+		t.Errorf("ANI = %q", got)
+	}
+}
+
+func TestZendeskFailureHoldsTheCursor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	first := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: "+33700000001"}})
+	e.clock.Advance(time.Second)
+	second := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone}})
+	e.clock.Advance(time.Second)
+	third := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: "+33700000003"}})
+	e.warehouse()
+	// Zendesk fails the open ticket's update (the second contact's), retry included.
+	e.zd.InjectFault(zendesktest503("/api/v2/tickets/"+strconv.FormatInt(e.openTicket, 10), 2))
+	st := e.poll()
+	if !st.Held || st.Outcomes[flow.Applied] != 1 || st.Outcomes[flow.Failed] != 1 {
+		t.Fatalf("poll %+v", st)
+	}
+	if rs := e.resultsFor(third); len(rs) != 0 {
+		t.Fatalf("the poll went past the failed contact: %v", rs)
+	}
+	st = e.poll()
+	if st.Held || st.Outcomes[flow.Applied] != 2 || st.Outcomes[flow.Duplicate] != 0 && st.Outcomes[flow.Duplicate] != 1 {
+		t.Fatalf("second poll %+v", st)
+	}
+	for _, id := range []int64{first, second, third} {
+		applied := 0
+		for _, r := range e.resultsFor(id) {
+			if r.Outcome == flow.Applied {
+				applied++
+			}
+		}
+		if applied != 1 {
+			t.Errorf("contact %d applied %d times: %v", id, applied, e.resultsFor(id))
+		}
+	}
+}
+
+func TestRestartMidPollNeitherLosesNorRepeats(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *Config) { c.PageSize = 2 })
+	var ids []int64
+	for i := range 5 {
+		ids = append(ids, e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone},
+			DispositionID: e.resolved, DispositionNotes: "call " + strconv.Itoa(i)}))
+		e.clock.Advance(time.Second)
+	}
+	e.warehouse()
+	// Zendesk refuses the third contact's update: the process "dies" there.
+	cfg := e.config()
+	applied := 0
+	cfg.OnResult = func(r Result) {
+		e.mu.Lock()
+		e.results = append(e.results, r)
+		e.mu.Unlock()
+		if r.Outcome == flow.Applied {
+			if applied++; applied == 2 {
+				e.zd.InjectFault(zendesktest503("/api/v2/tickets/", 2))
+			}
+		}
+	}
+	e.flow = e.newFlow(cfg)
+	if st := e.poll(); !st.Held || st.Outcomes[flow.Applied] != 2 {
+		t.Fatalf("first process: %+v", st)
+	}
+	e.zd.ClearFaults()
+	// A new process on the same store.
+	e.flow = e.newFlow(e.config())
+	if st := e.poll(); st.Held || st.Outcomes[flow.Applied] != 3 {
+		t.Fatalf("second process: %+v", st)
+	}
+	for _, id := range ids {
+		n := 0
+		for _, r := range e.resultsFor(id) {
+			if r.Outcome == flow.Applied {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("contact %d applied %d times", id, n)
+		}
+	}
+	if got := e.field(e.openTicket, "CXone notes"); got != "call 4" {
+		t.Errorf("notes = %q, want the last call's", got)
+	}
+}
+
+// zendesktest503 fails the next times requests under path with a 503.
+func zendesktest503(path string, times int) zendesktest.Fault {
+	return zendesktest.Fault{Path: path, Status: http.StatusServiceUnavailable, Times: times}
+}
+
+func TestStudioEndpoint(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone}, DispositionID: e.resolved})
+	post := func(secret, body string) int {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+ContactEndedPath, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+secret)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	body := `{"contactId": "` + strconv.FormatInt(id, 10) + `"}`
+	if code := post("wrong", body); code != http.StatusUnauthorized {
+		t.Errorf("wrong secret: %d", code)
+	}
+	if code := post(studioSecret, `{"contactId": "x"}`); code != http.StatusBadRequest {
+		t.Errorf("bad body: %d", code)
+	}
+	// Not in the Reporting API yet: accepted, left to the poll.
+	if code := post(studioSecret, body); code != http.StatusOK {
+		t.Errorf("early call: %d", code)
+	}
+	if rs := e.resultsFor(id); len(rs) != 1 || rs[0].Detail != DetailNotComplete {
+		t.Fatalf("results %v", rs)
+	}
+	e.warehouse()
+	if code := post(studioSecret, body); code != http.StatusOK {
+		t.Errorf("call: %d", code)
+	}
+	if got := e.field(e.openTicket, "CXone disposition"); got != "Resolved" {
+		t.Errorf("disposition = %q", got)
+	}
+	st := e.poll()
+	if st.Outcomes[flow.Duplicate] != 1 {
+		t.Errorf("the poll did not see the contact as done: %+v", st)
+	}
+}
+
+func TestLookupAndDynamicDataEndpoint(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone}, DispositionID: e.resolved})
+	e.warehouse()
+	e.poll()
+	recs, err := e.flow.Lookup(t.Context(), LookupRequest{ANI: callerPhone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 || recs[0].Type != User || recs[1].Type != Ticket || recs[1].ID != e.openTicket {
+		t.Fatalf("records %+v", recs)
+	}
+	want := map[string]string{"name": "Chloé Martin", "user field cxone_last_skill": "Billing Voice",
+		"subject": "Refund", `ticket field "CXone disposition"`: "Resolved", `ticket field "CXone agent"`: "Ann Lee"}
+	for _, r := range recs {
+		for _, fv := range r.Fields {
+			if want[fv.Field] != fv.Value {
+				t.Errorf("%s %s = %q, want %q", r.Type, fv.Field, fv.Value, want[fv.Field])
+			}
+		}
+	}
+	get := func(q, secret string) int {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, e.srv.URL+DynamicDataPath+"?"+q, nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		resp, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for q, want := range map[string]int{
+		"ani=%2B33612345678": 200, "ticket_id=" + strconv.FormatInt(e.openTicket, 10): 200, "": 400, "user_id=x": 400, "ticket_id=999999": 404,
+	} {
+		if code := get(q, studioSecret); code != want {
+			t.Errorf("%q: %d, want %d", q, code, want)
+		}
+	}
+	if code := get("ani=1", "wrong"); code != http.StatusUnauthorized {
+		t.Errorf("wrong secret: %d", code)
+	}
+}
+
+func TestValueOverTheLimitIsRefusedNotCut(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	long := strings.Repeat("x", 300)
+	id := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone,
+		CustomData: []cxonetest.CustomData{{Name: "ordernumber", Value: long}}}})
+	e.warehouse()
+	e.poll()
+	rs := e.resultsFor(id)
+	if len(rs) != 1 || rs[0].Outcome != flow.Applied || len(rs[0].Refused()) != 1 || rs[0].Err == nil ||
+		!strings.Contains(rs[0].Err.Error(), "over the 255") {
+		t.Fatalf("results %v", rs)
+	}
+	if got := e.field(e.openTicket, "CXone order"); got != "" {
+		t.Errorf("a cut value was written: %d characters", len(got))
+	}
+}
