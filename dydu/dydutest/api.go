@@ -1,6 +1,7 @@
 package dydutest
 
 import (
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -67,6 +68,10 @@ func parseRoute(path string) (route, bool) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.down.Load() {
 		http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if bot, isAdmin := competenciesRoute(r.URL.Path); isAdmin {
+		s.serveCompetencies(w, r, bot)
 		return
 	}
 	rt, ok := parseRoute(r.URL.Path)
@@ -452,4 +457,27 @@ func decodeLenient(s string) string {
 		return string(b)
 	}
 	return s
+}
+
+// serveCompetencies is the admin web service that lists the skills,
+// behind Basic authentication (see competenciesRoute).
+func (s *Server) serveCompetencies(w http.ResponseWriter, r *http.Request, bot string) {
+	login, pw, hasBasic := r.BasicAuth()
+	if !hasBasic || subtle.ConstantTimeCompare([]byte(login), []byte(s.AdminLogin)) != 1 ||
+		subtle.ConstantTimeCompare([]byte(pw), []byte(s.AdminPassword)) != 1 {
+		w.Header().Set("WWW-Authenticate", `Basic realm="dydu"`)
+		writeError(w, http.StatusUnauthorized, "Unauthorized", "the admin web services need Basic authentication with a BMS login and password")
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "competencies takes GET")
+		return
+	}
+	if bot != s.BotID {
+		res := unknownBot(bot)
+		writeError(w, res.status, res.code, res.text)
+		return
+	}
+	writeEnvelope(w, http.StatusOK, responseType("competencies"), competenciesValues(s.Skills()))
 }

@@ -67,6 +67,12 @@
 // NAAutoCloseDialogBecauseUserLeft, with specialAction EndPolling), after
 // which the bot answers again.
 //
+// The admin web services need Basic authentication with a BMS login and
+// password ([Server.AdminLogin], [Server.AdminPassword],
+// [WithAdminCredentials]); the fake serves one, the list of skills, at
+// GET URL+"/servlet/api/competencies/{botUUID}" (path and shape
+// UNCONFIRMED), so that provisioning can create a Zendesk group per skill.
+//
 // # Failover, faults and limits
 //
 // [NewCluster] starts several servers in front of one bot, so that a

@@ -13,8 +13,8 @@ import (
 // FuzzRequest drives the fake's request decoding — the route, the form
 // body, the variables JSON, typing's base64 content, lastPoll — without
 // a network. Nothing may panic; every answer is a JSON envelope whose
-// values hold only base64 strings; a success is 200, a refusal 400, 404
-// or 405.
+// values hold only base64 strings; a success is 200, a refusal 400, 401,
+// 404 or 405.
 func FuzzRequest(f *testing.F) {
 	const bot = "f1871fe8-cdea-4695-9ea6-529a4e9460dc"
 	for _, c := range [][3]string{
@@ -31,13 +31,14 @@ func FuzzRequest(f *testing.F) {
 		{"POST", "chat/topknowledge/" + bot + "/", "maxKnowledge=-1"},
 		{"GET", "chat/availablecontext/" + bot + "/CTX/", ""},
 		{"PUT", "chat/../../etc", "%zz"},
+		{"GET", "competencies/" + bot, ""},
 	} {
 		f.Add(c[0], c[1], c[2])
 	}
 	clock := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, method, path, body string) {
 		cfg := newConfig([]Option{WithBotID(bot), WithClock(func() time.Time { return clock })})
-		s := &Server{BotID: bot, st: newState(cfg)}
+		s := &Server{BotID: bot, AdminLogin: "a", AdminPassword: "b", st: newState(cfg)}
 		ctx := s.st.newDialog("c", "fr", "Defaut").ID
 		if _, err := s.st.bot.addKnowledge(Knowledge{Questions: []string{"x"}, Answer: "y", Capture: "v"}); err != nil {
 			t.Fatal(err)
@@ -52,7 +53,7 @@ func FuzzRequest(f *testing.F) {
 		w := httptest.NewRecorder()
 		s.serve(w, req)
 		switch w.Code {
-		case 200, 400, 404, 405:
+		case 200, 400, 401, 404, 405:
 		default:
 			t.Fatalf("status %d", w.Code)
 		}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +40,18 @@ type config struct {
 	rateWindow time.Duration
 	bot        *Bot
 	onEsc      func(Escalation)
+	adminLogin string
+	adminPass  string
+}
+
+// DefaultAdminLogin is the admin login a server accepts unless
+// [WithAdminCredentials] says otherwise.
+const DefaultAdminLogin = "admin@dydutest.example"
+
+// WithAdminCredentials sets the BMS login and password the admin web
+// services accept.
+func WithAdminCredentials(login, password string) Option {
+	return func(c *config) { c.adminLogin, c.adminPass = login, password }
 }
 
 // WithClock replaces time.Now: for context expiry, serverTime, the poll
@@ -73,6 +86,11 @@ type Server struct {
 	URL string
 	// BotID is the bot's UUID.
 	BotID string
+	// AdminLogin and AdminPassword are the BMS credential the admin web
+	// services take (Basic authentication): [DefaultAdminLogin] and a
+	// random password unless [WithAdminCredentials] says otherwise.
+	AdminLogin    string
+	AdminPassword string
 
 	base *fakeserver.Base
 	st   *state
@@ -99,16 +117,23 @@ func newConfig(opts []Option) config {
 	if cfg.botID == "" {
 		cfg.botID = newUUID()
 	}
+	if cfg.adminLogin == "" {
+		cfg.adminLogin = DefaultAdminLogin
+	}
+	if cfg.adminPass == "" {
+		cfg.adminPass = strings.ReplaceAll(newUUID(), "-", "")
+	}
 	return cfg
 }
 
 func startServer(st *state) *Server {
-	s := &Server{BotID: st.cfg.botID, st: st}
+	s := &Server{BotID: st.cfg.botID, AdminLogin: st.cfg.adminLogin, AdminPassword: st.cfg.adminPass, st: st}
 	s.base = fakeserver.Start(fakeserver.Spec{
-		Routes: http.HandlerFunc(s.serve),
-		Limit:  st.cfg.rateN,
-		Window: st.cfg.rateWindow,
-		Now:    st.cfg.now,
+		Routes:     http.HandlerFunc(s.serve),
+		RedactBody: s.redactBody,
+		Limit:      st.cfg.rateN,
+		Window:     st.cfg.rateWindow,
+		Now:        st.cfg.now,
 	})
 	s.URL = s.base.URL
 	return s
@@ -220,3 +245,13 @@ func newUUID() string {
 // nowMS is t in Unix milliseconds, the unit of serverTime and
 // pollUpdatedInteractionDate.
 func nowMS(t time.Time) int64 { return t.UnixMilli() }
+
+// redactBody is the log's redaction: credentials by name, then the
+// admin password wherever else it appears.
+func (s *Server) redactBody(r *http.Request, body []byte) []byte {
+	out := fakeserver.RedactBody(r.Header.Get("Content-Type"), body)
+	if p := s.AdminPassword; len(p) >= 4 && strings.Contains(string(out), p) {
+		out = []byte(strings.ReplaceAll(string(out), p, fakeserver.Redacted))
+	}
+	return out
+}

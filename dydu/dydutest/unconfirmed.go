@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -223,4 +224,30 @@ func setIf(v map[string]any, k, s string) {
 	if s != "" {
 		v[k] = s
 	}
+}
+
+// competenciesRoute reads the admin web service that lists the bot's
+// skills: GET /servlet/api/competencies/{botUUID}, Basic authentication
+// (https://docs-en.dydu.ai/developers/api-reference/authentication).
+// UNCONFIRMED: Dydu's API access page lists a "Competencies" group of
+// web services, but their paths are only in each BMS's swagger, which is
+// not public. The path is a guess, the same as the deskbridge client's.
+func competenciesRoute(path string) (bot string, ok bool) {
+	rest, ok := strings.CutPrefix(path, apiPrefix+"competencies/")
+	rest = strings.TrimSuffix(rest, "/")
+	if !ok || rest == "" || strings.Contains(rest, "/") {
+		return "", false
+	}
+	return rest, true
+}
+
+// competenciesValues is the answer's values. UNCONFIRMED: the fake
+// answers the dialog API's envelope with values {"competencies": [{"id",
+// "name"}]}, strings base64, ids numbers.
+func competenciesValues(skills []Skill) map[string]any {
+	list := make([]any, len(skills))
+	for i, sk := range skills {
+		list[i] = map[string]any{"id": sk.ID, "name": sk.Name}
+	}
+	return map[string]any{"competencies": list}
 }

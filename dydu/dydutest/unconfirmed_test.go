@@ -146,3 +146,18 @@ func TestUnconfirmedTopKnowledgeAndSearchShapes(t *testing.T) {
 		t.Error("ok values")
 	}
 }
+
+func TestUnconfirmedCompetencies(t *testing.T) {
+	// Doubt: the admin path and answer shape; both are only in each
+	// BMS's swagger, which is not public.
+	if bot, ok := competenciesRoute("/servlet/api/competencies/b/"); !ok || bot != "b" {
+		t.Errorf("route %q %v", bot, ok)
+	}
+	if _, ok := competenciesRoute("/servlet/api/competencies/b/x"); ok {
+		t.Error("a deeper path matched")
+	}
+	v := competenciesValues([]Skill{{ID: 1, Name: "Animal"}})
+	if l := v["competencies"].([]any); l[0].(map[string]any)["id"] != 1 || l[0].(map[string]any)["name"] != "Animal" {
+		t.Errorf("%v", v)
+	}
+}

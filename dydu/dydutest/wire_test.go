@@ -341,3 +341,47 @@ func TestConcurrentDialogs(t *testing.T) {
 		t.Fatalf("%d contexts", n)
 	}
 }
+
+func TestAdminCompetenciesNeedBasic(t *testing.T) {
+	s := dydutest.NewServer(dydutest.WithAdminCredentials("bms@example.org", "s3cret-pass"))
+	defer s.Close()
+	if _, err := s.AddSkill("Chat"); err != nil {
+		t.Fatal(err)
+	}
+	get := func(login, pw string) answer {
+		req, _ := http.NewRequest(http.MethodGet, s.APIURL()+"competencies/"+s.BotID, nil)
+		if login != "" {
+			req.SetBasicAuth(login, pw)
+		}
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var env struct {
+			Type   string
+			Values map[string]any
+		}
+		json.NewDecoder(resp.Body).Decode(&env)
+		return answer{Status: resp.StatusCode, Type: env.Type, Values: decodeB64(t, env.Values).(map[string]any)}
+	}
+	if a := get("", ""); a.Status != 401 {
+		t.Fatalf("no credential: %d", a.Status)
+	}
+	if a := get("bms@example.org", "wrong"); a.Status != 401 {
+		t.Fatalf("wrong password: %d", a.Status)
+	}
+	a := get("bms@example.org", "s3cret-pass")
+	list, _ := a.Values["competencies"].([]any)
+	if a.Status != 200 || len(list) != 2 || list[0].(map[string]any)["name"] != "Animal" || list[1].(map[string]any)["name"] != "Chat" {
+		t.Fatalf("competencies: %d %v", a.Status, a.Values)
+	}
+	for _, r := range s.Requests() {
+		if strings.Contains(r.Header.Get("Authorization"), "Basic") {
+			t.Fatal("the log kept the Basic credential")
+		}
+	}
+	if sk := s.Skills(); sk[0].Condition == "" || sk[1].ID == sk[0].ID {
+		t.Fatalf("skills %+v", sk)
+	}
+}
