@@ -217,7 +217,7 @@ type startResponse struct {
 	PhoneNumber string `json:"phone_number,omitempty"`
 }
 
-// decodeStart decodes a start request body; exported to the fuzz target.
+// decodeStart decodes a start request body (fuzzed by FuzzDecodeStart).
 func decodeStart(body []byte) (startRequest, error) {
 	var req startRequest
 	if len(body) == 0 {

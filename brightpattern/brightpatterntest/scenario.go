@@ -71,7 +71,8 @@ const (
 	VarIntegrationResultBody = "integrationResultBody"
 )
 
-// VarANI is the caller's number; see [aniVariable] in unconfirmed.go.
+// VarANI names the variable of the caller's number, "item.ANI": a guess,
+// as the name is not in the pages read (unconfirmed.go).
 var VarANI = aniVariable()
 
 // Kind is the kind of an arriving interaction.
