@@ -42,16 +42,20 @@ func replicas(t *testing.T, st func(*env) store.Store) {
 	e.warehouse()
 	var wg sync.WaitGroup
 	for _, f := range flows {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for range 3 {
 				if _, err := f.Poll(t.Context()); err != nil {
 					t.Error(err)
 				}
 			}
-		})
+		}()
 		srv := f.Handler()
 		for _, id := range ids {
-			wg.Go(func() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
 				req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, ContactEndedPath,
 					strings.NewReader(`{"contactId": `+strconv.FormatInt(id, 10)+`}`))
 				req.Header.Set("Authorization", "Bearer "+studioSecret)
@@ -60,7 +64,7 @@ func replicas(t *testing.T, st func(*env) store.Store) {
 				if w.code != http.StatusOK && w.code != http.StatusServiceUnavailable {
 					t.Errorf("contact %d: Studio call answered %d", id, w.code)
 				}
-			})
+			}()
 		}
 	}
 	wg.Wait()

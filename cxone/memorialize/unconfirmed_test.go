@@ -1,0 +1,137 @@
+package memorialize
+
+import (
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/cxone"
+	"github.com/deskbridge/deskbridge/zendesk"
+)
+
+// Each test here names one UNCONFIRMED guess of unconfirmed.go: what the
+// flow assumes, and what would show the assumption wrong.
+
+func TestUnconfirmedDigitalMediaTypes(t *testing.T) {
+	t.Parallel()
+	// Doubt: which mediaTypeIds are voice. Wrong, a voice contact would
+	// get the digital pairs (or the reverse), and its voice fields stay empty.
+	for c, want := range map[*cxone.Contact]bool{
+		{MediaTypeID: 4, MediaTypeName: "Call"}: false,
+		{MediaTypeID: 5}:                        false,
+		{MediaTypeName: "Phone Call"}:           false,
+		{MediaTypeID: 3, MediaTypeName: "Chat"}: true,
+		{MediaTypeID: 1}:                        true,
+		{MediaTypeID: 61}:                       true,
+		{}:                                      false,
+	} {
+		if got := isDigital(c); got != want {
+			t.Errorf("isDigital(%d %q) = %v", c.MediaTypeID, c.MediaTypeName, got)
+		}
+	}
+}
+
+func TestUnconfirmedEndReason(t *testing.T) {
+	t.Parallel()
+	// Doubt: the endReason values. Wrong, a disposition would be written
+	// for a contact that hung up first (or withheld from one that did not).
+	for reason, want := range map[string]bool{
+		"Contact Hung Up": true, "contact disconnected": true, "Agent Hung Up": false, "": false, "Transferred": false,
+	} {
+		if got := endedByContact(&cxone.Contact{EndReason: reason}); got != want {
+			t.Errorf("endedByContact(%q) = %v", reason, got)
+		}
+	}
+}
+
+func TestUnconfirmedANIAndDNIS(t *testing.T) {
+	t.Parallel()
+	// Doubt: fromAddress as ANI inbound, toAddress outbound. Wrong, Search
+	// ANI looks for the contact center's own number.
+	in := cxone.Contact{FromAddress: "+331", ToAddress: "+332"}
+	out := cxone.Contact{FromAddress: "+331", ToAddress: "+332", IsOutbound: true}
+	if ani(&in) != "+331" || dnis(&in) != "+332" || ani(&out) != "+332" || dnis(&out) != "+331" {
+		t.Error("ANI/DNIS inference changed")
+	}
+}
+
+func TestUnconfirmedChannelAndStatus(t *testing.T) {
+	t.Parallel()
+	// Doubt: the Reporting API has no channel or digital status; the sub
+	// type and digitalContactStateName stand in.
+	c := cxone.Contact{MediaTypeName: "Chat", MediaSubTypeName: "Facebook Messenger", DigitalContactStateName: "Resolved", StateName: "EndContact"}
+	if channelName(&c) != "Facebook Messenger" || channelType(&c) != "Facebook Messenger" || status(&c) != "Resolved" {
+		t.Error("channel or status source changed")
+	}
+	c = cxone.Contact{MediaTypeName: "Chat", StateName: "EndContact"}
+	if channelName(&c) != "Chat" || status(&c) != "EndContact" {
+		t.Error("channel or status fallback changed")
+	}
+}
+
+func TestUnconfirmedInteractionIDAndTranscriptURL(t *testing.T) {
+	t.Parallel()
+	// Doubt: no Reporting field carries them; the script variables do
+	// when the script sets them, else nothing is written.
+	in := &Interaction{Variables: map[string]string{"interactionid": "i-1", "transcripturl": "https://t"}}
+	if interactionID(in) != "i-1" || transcriptURL(in) != "https://t" || interactionID(&Interaction{}) != "" {
+		t.Error("interaction id or transcript URL source changed")
+	}
+}
+
+func TestUnconfirmedSettled(t *testing.T) {
+	t.Parallel()
+	// Doubt: whether /contacts/completed lists contacts still in ACW.
+	// Wrong, a voice contact would be written before its disposition.
+	if settled(&cxone.Contact{IsActive: true}) || !settled(&cxone.Contact{}) {
+		t.Error("settled changed")
+	}
+}
+
+func TestUnconfirmedUpdatedSinceBound(t *testing.T) {
+	t.Parallel()
+	// Doubt: whether updatedSince includes its bound. The poll resumes a
+	// second early, so the held contact is listed again either way.
+	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	if !resumeFrom(at).Before(at) {
+		t.Error("resumeFrom does not step back")
+	}
+}
+
+func TestUnconfirmedFieldLimits(t *testing.T) {
+	t.Parallel()
+	// Doubt: Zendesk publishes no length for text values. Wrong, a value
+	// is refused that Zendesk would take, or Zendesk refuses (422) one the
+	// flow sends.
+	for f, want := range map[ZendeskField]int{
+		{Title: "x"}: limitText,
+		{Title: "x", Type: zendesk.FieldTextarea}: limitMultiline,
+		{Standard: "subject"}:                     limitText,
+		{Standard: "notes"}:                       limitMultiline,
+		{Key: "k", MaxLength: 40}:                 40,
+	} {
+		if got := fieldLimit(f); got != want {
+			t.Errorf("fieldLimit(%s) = %d, want %d", f, got, want)
+		}
+	}
+}
+
+func TestUnconfirmedSearchQueries(t *testing.T) {
+	t.Parallel()
+	// Doubt: Zendesk's search syntax for phones and open tickets, given
+	// only by examples.
+	if q := phoneQuery(`+33 6 12 "34"`); q != "phone:+3361234" {
+		t.Errorf("phoneQuery = %q", q)
+	}
+	if q := openTicketQuery(42); q != "type:ticket requester:42 status<solved" {
+		t.Errorf("openTicketQuery = %q", q)
+	}
+}
+
+func TestUnconfirmedAgentRoles(t *testing.T) {
+	t.Parallel()
+	// Doubt: Zendesk cannot tell a person from a system account; the role
+	// "agent" is taken for a person.
+	if r := agentRoles(); len(r) != 1 || r[0] != zendesk.RoleAgent {
+		t.Errorf("agentRoles = %v", r)
+	}
+}
