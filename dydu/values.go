@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -51,53 +52,46 @@ func DecodeEnvelope(body []byte) (*Envelope, error) {
 	if len(body) == 0 || body[0] != '{' {
 		return nil, errors.New("the answer is not a JSON object")
 	}
+	// One pass: numbers stay json.Number, the rest as encoding/json
+	// decodes into any.
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
 	var raw struct {
-		Type   json.RawMessage `json:"type"`
-		Values json.RawMessage `json:"values"`
+		Type   any `json:"type"`
+		Values any `json:"values"`
 	}
-	if err := json.Unmarshal(body, &raw); err != nil {
+	if err := dec.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("the answer is not valid JSON: %w", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("the answer is followed by more JSON")
+	}
 	env := &Envelope{}
-	if len(raw.Type) > 0 && string(raw.Type) != "null" {
-		var t string
-		if err := json.Unmarshal(raw.Type, &t); err != nil {
-			return nil, errors.New(`the answer's "type" is not a string`)
-		}
+	switch t := raw.Type.(type) {
+	case nil:
+	case string:
 		env.Type = t
+	default:
+		return nil, errors.New(`the answer's "type" is not a string`)
 	}
-	if len(raw.Values) == 0 || string(raw.Values) == "null" {
-		return env, nil
-	}
-	if raw.Values[0] == '[' {
-		l, err := decodeList(raw.Values)
+	switch v := raw.Values.(type) {
+	case nil:
+	case map[string]any:
+		out, err := decodeTree(v, 0)
 		if err != nil {
 			return nil, err
 		}
-		env.List = l
-		return env, nil
+		env.Values = Values(out.(map[string]any))
+	case []any:
+		out, err := decodeTree(v, 0)
+		if err != nil {
+			return nil, err
+		}
+		env.List = out.([]any)
+	default:
+		return nil, errors.New(`the answer's "values" is neither an object nor an array`)
 	}
-	v, err := DecodeValues(raw.Values)
-	if err != nil {
-		return nil, err
-	}
-	env.Values = v
 	return env, nil
-}
-
-// decodeList decodes values that are an array.
-func decodeList(raw []byte) ([]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var l []any
-	if err := dec.Decode(&l); err != nil {
-		return nil, fmt.Errorf(`the answer's "values" is not a JSON array: %w`, err)
-	}
-	out, err := decodeTree(l, 0)
-	if err != nil {
-		return nil, err
-	}
-	return out.([]any), nil
 }
 
 // DecodeValues decodes one values object (the member of an [Envelope]):
