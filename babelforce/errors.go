@@ -3,7 +3,6 @@ package babelforce
 import (
 	"encoding/json"
 	"regexp"
-	"strings"
 
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
@@ -75,40 +74,14 @@ func readErrorBody(e *Error, body []byte) {
 	}
 	// OAuth2: {"error": code, "error_description"}.
 	var code string
-	if c := jsonText(m["error"]); oauthCode.MatchString(c) {
+	if c := rest.JSONText(m["error"]); oauthCode.MatchString(c) {
 		code = c
 	}
 	v2Code, v2Message := v2ErrorFields(m, code != "")
-	e.Code = firstOf(v2Code, code)
-	e.Message = firstOf(jsonText(m["error_description"]), jsonText(m["error_message"]), v2Message)
-	e.Detail = jsonText(m["error_detail"])
+	e.Code = rest.FirstOf(v2Code, code)
+	e.Message = rest.FirstOf(rest.FirstText(m, "error_description", "error_message"), v2Message)
+	e.Detail = rest.JSONText(m["error_detail"])
 	if e.Code == "" && e.Message == "" && e.Detail == "" && len(m) > 0 {
 		e.Message = rest.Snippet(body, 200)
 	}
-}
-
-// firstOf returns the first non-empty string.
-func firstOf(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// jsonText returns a JSON string's value or a number's text; "" otherwise.
-func jsonText(raw json.RawMessage) string {
-	if len(raw) == 0 {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
 }

@@ -86,7 +86,7 @@ func requestIDHeaders() []string { return []string{"X-Request-Id"} }
 func v2ErrorFields(m map[string]json.RawMessage, oauthError bool) (code, message string) {
 	errText := ""
 	if !oauthError {
-		errText = jsonText(m["error"])
+		errText = rest.JSONText(m["error"])
 	}
-	return jsonText(m["code"]), firstOf(jsonText(m["message"]), errText, jsonText(m["detail"]))
+	return rest.JSONText(m["code"]), rest.FirstOf(rest.JSONText(m["message"]), errText, rest.JSONText(m["detail"]))
 }

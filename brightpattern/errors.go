@@ -3,7 +3,6 @@ package brightpattern
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
@@ -50,36 +49,10 @@ func readErrorBody(body []byte) (code, message string) {
 	if body[0] != '{' || json.Unmarshal(body, &m) != nil {
 		return "", rest.Snippet(body, 200)
 	}
-	code = firstOf(jsonText(m["error_code"]), jsonText(m["error"]), jsonText(m["code"]))
-	message = firstOf(jsonText(m["error_message"]), jsonText(m["error_description"]), jsonText(m["message"]), jsonText(m["description"]))
+	code = rest.FirstText(m, "error_code", "error", "code")
+	message = rest.FirstText(m, "error_message", "error_description", "message", "description")
 	if code == "" && message == "" {
 		message = rest.Snippet(body, 200)
 	}
 	return rest.Snippet([]byte(code), 100), rest.Snippet([]byte(message), 300)
-}
-
-// firstOf returns the first non-empty string.
-func firstOf(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// jsonText returns a JSON string's value or a number's text; "" otherwise.
-func jsonText(raw json.RawMessage) string {
-	if len(raw) == 0 {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
 }

@@ -140,7 +140,7 @@ func (c *Contact) UnmarshalJSON(b []byte) error {
 		c.ContactStartDate = v.ContactStart
 	}
 	if c.MediaTypeID == 0 {
-		c.MediaTypeID, _ = strconv.Atoi(jsonText(v.MediaType))
+		c.MediaTypeID, _ = strconv.Atoi(rest.JSONText(v.MediaType))
 	}
 	if c.ConferenceSeconds == 0 {
 		c.ConferenceSeconds = v.ConfSeconds

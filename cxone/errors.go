@@ -81,9 +81,9 @@ func readErrorBody(e *Error, body []byte) {
 		e.Message = rest.Snippet(body, 200)
 		return
 	}
-	e.Code = firstOf(jsonText(m["error"]), jsonText(m["internalCode"]), jsonText(m["errorCode"]))
-	e.Message = firstOf(jsonText(m["error_description"]), jsonText(m["error_Description"]), jsonText(m["message"]))
-	e.UID = rest.Snippet([]byte(jsonText(m["uid"])), 100)
+	e.Code = rest.FirstText(m, "error", "internalCode", "errorCode")
+	e.Message = rest.FirstText(m, "error_description", "error_Description", "message")
+	e.UID = rest.Snippet([]byte(rest.JSONText(m["uid"])), 100)
 	var list []map[string]json.RawMessage
 	if raw, ok := m["errors"]; ok && json.Unmarshal(raw, &list) == nil {
 		for i, d := range list {
@@ -91,9 +91,9 @@ func readErrorBody(e *Error, body []byte) {
 				break
 			}
 			det := ErrorDetail{
-				Field:   rest.Snippet([]byte(jsonText(d["field"])), 200),
-				Message: rest.Snippet([]byte(jsonText(d["message"])), 200),
-				Code:    rest.Snippet([]byte(jsonText(d["errorCode"])), 100),
+				Field:   rest.Snippet([]byte(rest.JSONText(d["field"])), 200),
+				Message: rest.Snippet([]byte(rest.JSONText(d["message"])), 200),
+				Code:    rest.Snippet([]byte(rest.JSONText(d["errorCode"])), 100),
 			}
 			if p := d["parameters"]; len(p) > 0 && string(p) != "null" && len(p) <= 4<<10 {
 				det.Parameters = p
@@ -102,12 +102,12 @@ func readErrorBody(e *Error, body []byte) {
 		}
 		if len(e.Details) > 0 {
 			first := e.Details[0]
-			e.Code = firstOf(e.Code, first.Code)
+			e.Code = rest.FirstOf(e.Code, first.Code)
 			msg := first.Message
 			if first.Field != "" && msg != "" {
 				msg = first.Field + ": " + msg
 			}
-			e.Message = firstOf(e.Message, msg)
+			e.Message = rest.FirstOf(e.Message, msg)
 		}
 	}
 	if e.Code == "" && e.Message == "" && len(e.Details) == 0 && len(m) > 0 {
@@ -115,30 +115,4 @@ func readErrorBody(e *Error, body []byte) {
 	}
 	e.Code = rest.Snippet([]byte(e.Code), 100)
 	e.Message = rest.Snippet([]byte(e.Message), 300)
-}
-
-// firstOf returns the first non-empty string.
-func firstOf(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// jsonText returns a JSON string's value or a number's text; "" otherwise.
-func jsonText(raw json.RawMessage) string {
-	if len(raw) == 0 {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
 }

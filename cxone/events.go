@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
 // Event is one event of an agent session's stream. Type names it
@@ -24,7 +26,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &probe); err != nil {
 		return err
 	}
-	e.Type = jsonText(probe.Type)
+	e.Type = rest.JSONText(probe.Type)
 	e.Raw = bytes.Clone(b)
 	return nil
 }
