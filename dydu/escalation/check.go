@@ -1,0 +1,135 @@
+package escalation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/dydu"
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/zendesk/conversations"
+)
+
+// Check reads every side and says what is misconfigured, each problem a
+// [*flow.ConfigError] with what to fix, all of them joined (walk them
+// with [flow.Problems]); nil means everything it can see is in place:
+//
+//   - Zendesk: the client's credentials (refused when the token is wrong
+//     or API token access is off), and a group for every skill of
+//     Config.Skills and Config.DefaultSkill;
+//   - Sunshine Conversations: an app-scoped key, a custom integration
+//     whose webhook calls [WebhookPath] with the triggers the bridge needs
+//     and a secret in Config.WebhookSecrets, and the switchboard's default
+//     integration not being the agent workspace (else the user's first
+//     message opens the ticket before passControl can set its group);
+//   - Dydu: the bot answers (a new dialog context is opened).
+//
+// A side that cannot be read (a network error, a 5xx) is reported as
+// such, not as a misconfiguration.
+func (f *Flow) Check(ctx context.Context) error {
+	p := flow.Collector{Flow: "escalation"}
+	var unreachable []error
+	read := func(side string, err error) bool {
+		switch {
+		case err == nil:
+			return true
+		case errors.Is(err, deskbridge.ErrUnauthorized), errors.Is(err, deskbridge.ErrForbidden):
+			fix := "give the client valid credentials"
+			if side == "Zendesk" {
+				fix = "check the email and API token, and tick Allow API token access in Admin Center › Apps and integrations › APIs › Zendesk API"
+			}
+			p.Add("Config."+side, "", "its credentials were refused: "+err.Error(), fix)
+		default:
+			unreachable = append(unreachable, fmt.Errorf("escalation: reading %s: %w", side, err))
+		}
+		return false
+	}
+	if _, err := f.cfg.Zendesk.Users.Me(ctx); read("Zendesk", err) {
+		for _, s := range f.skills() {
+			_, err := f.cfg.Zendesk.Groups.FindByName(ctx, s)
+			if errors.Is(err, deskbridge.ErrNotFound) {
+				p.Add(fmt.Sprintf("Zendesk group %q", s), "", "does not exist, so escalations with this skill open tickets without a group",
+					"run Provision with the skill, or create the group in Admin Center › People › Groups")
+				continue
+			}
+			if !read("Zendesk", err) {
+				break
+			}
+		}
+	}
+	f.checkConversations(ctx, &p, read)
+	if _, err := f.cfg.Dydu.NewContext(ctx, &dydu.ContextRequest{}); err != nil {
+		read("Dydu", err)
+	}
+	return errors.Join(append(unreachable, p.Err())...)
+}
+
+// skills lists the configured skills, sorted, once each.
+func (f *Flow) skills() []string {
+	var out []string
+	for _, s := range f.cfg.Skills {
+		out = append(out, s)
+	}
+	if f.cfg.DefaultSkill != "" {
+		out = append(out, f.cfg.DefaultSkill)
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+func (f *Flow) checkConversations(ctx context.Context, p *flow.Collector, read func(string, error) bool) {
+	cc := f.cfg.Conversations
+	if k := cc.KeyKind(); k != conversations.KeyApp {
+		p.Add("Config.Conversations", string(k), "is not built with an app-scoped key: the switchboard cannot be read",
+			"create one in Admin Center › Apps and integrations › Conversations API › Create API key")
+		return
+	}
+	found := false
+	for in, err := range cc.Integrations.List(ctx, &conversations.IntegrationListOptions{Types: []string{conversations.IntegrationCustom}}) {
+		if !read("Conversations", err) {
+			return
+		}
+		hooks, err := cc.Webhooks.List(ctx, in.ID)
+		if !read("Conversations", err) {
+			return
+		}
+		for _, w := range hooks {
+			if !strings.HasSuffix(strings.TrimRight(w.Target, "/"), WebhookPath) {
+				continue
+			}
+			found = true
+			field := fmt.Sprintf("Conversations integration %q", in.DisplayName)
+			for _, t := range bridgeTriggers() {
+				if !slices.Contains(w.Triggers, t) {
+					p.Add(field, t, "its webhook is not subscribed to this trigger", "run Provision")
+				}
+			}
+			if w.Secret != "" && !slices.Contains(f.cfg.WebhookSecrets, w.Secret) {
+				p.Add(field, "", "its webhook sends a secret that is not in Config.WebhookSecrets: the flow would answer its calls 401",
+					"add the secret (escalation.WebhookSecret, or Admin Center) to Config.WebhookSecrets")
+			}
+		}
+	}
+	if !found {
+		p.Add("Conversations webhook", "", "no integration's webhook calls "+WebhookPath+", so no agent message reaches the flow",
+			"run Provision with the bridge's public URL")
+	}
+	sbs, err := cc.Switchboards.List(ctx)
+	if !read("Conversations", err) || len(sbs) == 0 {
+		return
+	}
+	sis, err := cc.SwitchboardIntegrations.List(ctx, sbs[0].ID)
+	if !read("Conversations", err) {
+		return
+	}
+	for _, si := range sis {
+		if si.ID == sbs[0].DefaultSwitchboardIntegrationID && (si.Name == f.cfg.AgentWorkspace || si.IntegrationType == "zd:agentWorkspace") {
+			p.Add("Conversations switchboard", si.Name, "its default integration is the agent workspace: the ticket would open before passControl sets its group",
+				"run Provision, which makes the bridge's integration the default")
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package escalation
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// What the flow keeps in its [store.Store], every key with a TTL:
+//
+//	chat:<chat>                 the chat's state (chatTTL): Dydu context, mode, Sunshine user and conversation
+//	chat-lock:<chat>            the claim on a chat while one of its events is handled (lockLease)
+//	conv:<conversation>         the chat a Sunshine conversation belongs to (chatTTL)
+//	in:<chat>:<message id>      a user message handled (chatTTL)
+//	dedupe:sunshine:<event id>  the webhook handler's de-duplication claim (webhook.StoreDeduper)
+//	box:… (StoreChannel)        the messages shown to the user, see [StoreChannel]
+//
+// Texts never appear in keys.
+
+const (
+	// chatTTL is how long a chat's state lives after its last event.
+	chatTTL = 24 * time.Hour
+	// lockLease is how long a chat's claim holds when the replica that
+	// took it dies.
+	lockLease = time.Minute
+)
+
+// Modes of a chat.
+const (
+	modeBot        = "bot"        // Dydu answers
+	modeEscalating = "escalating" // the bot escalated; the hand-off is under way
+	modeLive       = "live"       // a Zendesk agent has the chat
+)
+
+// chatState is what the flow remembers of one chat, as JSON.
+type chatState struct {
+	// Context is the Dydu dialog context; "" opens a new one.
+	Context string `json:"ctx,omitempty"`
+	Mode    string `json:"mode"`
+	// Vars are the variables the user's channel sent (the identity
+	// mapping's among them).
+	Vars map[string]string `json:"vars,omitempty"`
+	// User is the Sunshine Conversations user, Conv the conversation of the
+	// current escalation.
+	User string `json:"user,omitempty"`
+	Conv string `json:"conv,omitempty"`
+	// Skill and Group are the escalation's skill and Zendesk group (0: none).
+	Skill string `json:"skill,omitempty"`
+	Group int64  `json:"group,omitempty"`
+	// Posted counts the transcript turns posted; First is the first one's
+	// message id; Pending is the metadata key of a post whose outcome is
+	// not known (a retry looks for it before posting again).
+	Posted  int    `json:"posted,omitempty"`
+	First   string `json:"first,omitempty"`
+	Pending string `json:"pending,omitempty"`
+	// Passed is set once control passed to the agent workspace.
+	Passed bool `json:"passed,omitempty"`
+	// Talk is the id of the user message whose talk to Dydu may have gone
+	// out without its answer being handled.
+	Talk string `json:"talk,omitempty"`
+	// Escalations counts the chat's escalations (each gets a conversation).
+	Escalations int `json:"n,omitempty"`
+}
+
+// storeError is a [store.Store] failure. It is transient: the handler
+// answers 503, and the sender retries.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return "escalation: store: " + e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+func errStore(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &storeError{err}
+}
+
+// errBusy: another replica (or goroutine) holds the chat.
+var errBusy = errors.New("escalation: the chat is being handled elsewhere; retry shortly")
+
+// loadChat reads a chat's state; a chat never seen is in bot mode.
+func (f *Flow) loadChat(ctx context.Context, chat string) (*chatState, error) {
+	v, ok, err := f.store.Get(ctx, "chat:"+chat)
+	if err != nil {
+		return nil, errStore(err)
+	}
+	st := &chatState{Mode: modeBot}
+	if !ok {
+		return st, nil
+	}
+	if err := json.Unmarshal([]byte(v), st); err != nil {
+		return nil, fmt.Errorf("escalation: the state of chat %s does not decode: %w", chat, err)
+	}
+	return st, nil
+}
+
+// saveChat writes a chat's state.
+func (f *Flow) saveChat(ctx context.Context, chat string, st *chatState) error {
+	b, _ := json.Marshal(st) // plain types only
+	return errStore(f.store.Set(ctx, "chat:"+chat, string(b), chatTTL))
+}
+
+// lockChat claims a chat for one event ([store.Store.Add] of a random
+// token, with a lease) and returns the function that gives it back: it
+// deletes the key only if it still holds the token, since past its lease
+// another replica may hold it. It returns errBusy when someone else holds
+// the chat.
+func (f *Flow) lockChat(ctx context.Context, chat string) (func(), error) {
+	var tok [12]byte
+	_, _ = rand.Read(tok[:]) // never fails
+	token := hex.EncodeToString(tok[:])
+	key := "chat-lock:" + chat
+	ok, err := f.store.Add(ctx, key, token, lockLease)
+	switch {
+	case err != nil:
+		return nil, errStore(err)
+	case !ok:
+		return nil, errBusy
+	}
+	return func() {
+		bg := context.WithoutCancel(ctx)
+		v, ok, err := f.store.Get(bg, key)
+		if err == nil && ok && v == token {
+			err = f.store.Delete(bg, key)
+		}
+		if err != nil {
+			f.log.WarnContext(ctx, "escalation: store failed releasing a chat; its lease will end it", slog.String("error", err.Error()))
+		}
+	}, nil
+}

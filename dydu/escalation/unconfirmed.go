@@ -1,0 +1,162 @@
+package escalation
+
+import (
+	"strings"
+
+	"github.com/deskbridge/deskbridge/dydu"
+	"github.com/deskbridge/deskbridge/webhook"
+	"github.com/deskbridge/deskbridge/zendesk/conversations"
+)
+
+// This file holds every behaviour of the flow that rests on a fact the
+// vendor documents read while writing it do not state (UNCONFIRMED). Each
+// is one function, tested in unconfirmed_test.go with a test that names
+// the doubt, so that a correction is one edit. Dydu's own Zendesk
+// connector is closed (https://docs-en.dydu.ai/livechat/zendesk-livechat-connector
+// says what to configure, not what it calls); these are the choices of
+// deskbridge's open bridge.
+
+// setGroup puts the skill's Zendesk group in the passControl metadata, so
+// that the ticket the agent workspace opens lands in that group.
+//
+// UNCONFIRMED: the key. Zendesk documents first_message_id
+// (https://support.zendesk.com/hc/en-us/articles/4419179022874) but the
+// article listing the other keys was not read; public hand-offs send
+// "dataCapture.systemField.group_id" (Botpress' Zendesk messaging HITL),
+// some "groupId". conversations.Metadata.SetGroupID writes the former. If
+// tickets land without a group, the fallback is a PUT /api/v2/tickets/{id}
+// with group_id once the ticket exists.
+func setGroup(md conversations.Metadata, groupID int64) { md.SetGroupID(groupID) }
+
+// userExternalID is the externalId of the Sunshine Conversations user of
+// a chat.
+//
+// UNCONFIRMED: which id Dydu's connector uses (its dialog contextId or
+// the chatbox's clientId). The bridge uses its chat id, which outlives
+// Dydu's 10-minute contexts, prefixed so that it cannot collide with the
+// ids of another channel of the app.
+func userExternalID(chat string) string { return "dydu-chat:" + chat }
+
+// identityProfile is the profile of the Sunshine Conversations user from
+// the identity mapping's value (the sender-id variable).
+//
+// UNCONFIRMED: how Dydu's connector shows the value to the agent
+// (profile.email, givenName, the author's displayName, or passControl
+// metadata). The bridge sets it as the profile's email when it looks like
+// an address, else as the given name.
+func identityProfile(value string) *conversations.Profile {
+	switch {
+	case value == "":
+		return nil
+	case looksLikeEmail(value):
+		return &conversations.Profile{Email: value}
+	}
+	return &conversations.Profile{GivenName: value}
+}
+
+// identityMetadata puts the identity mapping's value in the passControl
+// metadata, as the ticket requester's email (or name).
+//
+// UNCONFIRMED: the keys dataCapture.systemField.requester.email / .name
+// are what public hand-offs send; Zendesk's list of keys was not read.
+func identityMetadata(md conversations.Metadata, value string) {
+	switch {
+	case value == "":
+	case looksLikeEmail(value):
+		md.SetRequesterEmail(value)
+	default:
+		md.SetRequesterName(value)
+	}
+}
+
+func looksLikeEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n")
+}
+
+// handBackSignal reports whether a switchboard event gives the
+// conversation back from the agent workspace: a passControl or
+// releaseControl with reason ticketClosed (or transferToEmail), or a
+// passControl to an integration other than the agent workspace.
+//
+// UNCONFIRMED (notes §4.4): which of releaseControl and passControl
+// Zendesk sends when the agent solves the ticket depends on the
+// switchboard's configuration; both are taken.
+func handBackSignal(typ string, p *webhook.SunshineSwitchboardEvent, agentWorkspace string) bool {
+	if p.Error != nil {
+		return false
+	}
+	switch p.Reason {
+	case webhook.SunshineReasonTicketClosed, webhook.SunshineReasonTransferToEmail:
+		return true
+	}
+	if typ == webhook.SunshineTypeSwitchboardPassControl {
+		a := p.Conversation.ActiveSwitchboardIntegration
+		return a != nil && a.Name != agentWorkspace && a.IntegrationType != "zd:agentWorkspace"
+	}
+	return false
+}
+
+// handBackActivity reports whether a system message's activity ends the
+// agent's part: "ticket:closed".
+//
+// UNCONFIRMED: only the API's schema describes this message; that Zendesk
+// posts it when an agent solves a ticket is not documented. Dydu's
+// connector subscribes to conversation:message alone, so it would be the
+// one signal it sees.
+func handBackActivity(t string) bool { return t == conversations.MessageActivityTicketClosed }
+
+// ownMessage reports whether a business message is the flow's own post
+// coming back through the webhook: marked with the flow's metadata key,
+// or posted through the API by the flow's integration.
+//
+// UNCONFIRMED: that webhooks echo metadata as posted (the schema says
+// so), and that source.integrationId of an API post is the posting key's
+// integration. Agent messages are the others: Zendesk is reported to mark
+// them with metadata "__zendesk_msg.agent.id" and source type
+// "zd:agentWorkspace", which the flow does not require.
+func ownMessage(m *webhook.SunshineMessage, integrationID string) bool {
+	if _, ok := m.Metadata[markKey]; ok {
+		return true
+	}
+	return integrationID != "" && m.Source.Type == "api:conversations" && m.Source.IntegrationID == integrationID
+}
+
+// allowedFileType reports whether a file of media type mt is sent to the
+// agent.
+//
+// UNCONFIRMED: Zendesk's list of the file types messaging takes
+// (https://support.zendesk.com/hc/en-us/articles/8435939957914) was not
+// read. The bridge takes images, audio, video, PDF, plain text, CSV and
+// office documents, and refuses the rest (executables, scripts, archives)
+// with a clear error rather than let Zendesk drop them.
+func allowedFileType(mt string) bool {
+	mt = strings.ToLower(mt)
+	for _, p := range []string{"image/", "audio/", "video/"} {
+		if strings.HasPrefix(mt, p) {
+			return mt != "image/svg+xml" // scripts can hide in SVG
+		}
+	}
+	switch mt {
+	case "application/pdf", "text/plain", "text/csv", "application/msword", "application/vnd.ms-excel",
+		"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet":
+		return true
+	}
+	return false
+}
+
+// skillOf is the skill of an escalating answer: Config.Skills by the
+// answer's knowledge id, else Config.DefaultSkill.
+//
+// UNCONFIRMED: whether Dydu's talk answer names the skill. The chatbox's
+// types (types/servlet.d.ts in https://github.com/Do-you-dream-up/CV5)
+// show no such value: the skill is the context condition the escalating
+// knowledge carries, configured in the BMS, so the bridge is told it.
+func (f *Flow) skillOf(ans *dydu.Answer) string {
+	if s, ok := f.cfg.Skills[ans.KnowledgeID]; ok {
+		return s
+	}
+	return f.cfg.DefaultSkill
+}
