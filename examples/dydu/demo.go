@@ -1,0 +1,307 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/deskbridge/deskbridge/dydu"
+	"github.com/deskbridge/deskbridge/dydu/dydutest"
+	"github.com/deskbridge/deskbridge/dydu/escalation"
+	"github.com/deskbridge/deskbridge/zendesk"
+	"github.com/deskbridge/deskbridge/zendesk/conversations"
+	"github.com/deskbridge/deskbridge/zendesk/conversations/conversationstest"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+// animalKnowledge is the id the demo gives the seed's escalating
+// knowledge, as an admin reads it in the BMS.
+const animalKnowledge = 4001
+
+// runDemo plays seed 002's test on the fakes and checks both sides.
+func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL string) error {
+	zd := zendesktest.NewServer()
+	defer zd.Close()
+	bridge := &balancer{}
+	front := httptest.NewServer(bridge)
+	defer front.Close()
+	cf := conversationstest.NewServer(conversationstest.WithZendesk(zd), conversationstest.WithDeliverySleep(conversationstest.NoSleep))
+	defer cf.Close()
+	bot := dydutest.SeedBot()
+	for i := range bot.Knowledge {
+		if bot.Knowledge[i].Skill == dydutest.SeedSkill {
+			bot.Knowledge[i].ID = animalKnowledge
+		}
+	}
+	dy := dydutest.NewServer(dydutest.WithBot(bot))
+	defer dy.Close()
+
+	zc, err := zendesk.NewClient(zendesk.WithBaseURL(zd.URL), zendesk.WithAPIToken(zd.Email, zd.APIToken))
+	if err != nil {
+		return err
+	}
+	cc, err := conversations.NewClient(conversations.WithBaseURL(cf.URL), conversations.WithAppID(cf.AppID), conversations.WithKey(cf.KeyID, cf.Secret))
+	if err != nil {
+		return err
+	}
+	dc, err := dydu.NewClient(dydu.WithBotID(dy.BotID), dydu.WithBaseURL(dy.URL))
+	if err != nil {
+		return err
+	}
+	var skills []string
+	for _, s := range dy.Skills() {
+		skills = append(skills, s.Name)
+	}
+	rep, err := escalation.Provision(ctx, escalation.ProvisionConfig{Conversations: cc, Zendesk: zc, BridgeURL: front.URL,
+		Skills: skills, Domain: "dydu-32357.zendesk.com", SenderIDVariable: "mail"})
+	fmt.Fprintf(out, "Provision:\n%s\n", rep)
+	if err != nil {
+		return err
+	}
+	secret, err := escalation.WebhookSecret(ctx, cc, rep)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(redisURL, "deskbridge:escalation:demo:")
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	fmt.Fprintf(out, "Bridges: %d, state in %s\n\n", replicas, st.what)
+	var flows []http.Handler
+	for range replicas {
+		f, err := escalation.New(escalation.Config{Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: []string{secret},
+			Skills: map[int64]string{animalKnowledge: dydutest.SeedSkill}, SenderIDVariable: "mail", Store: st.Store})
+		if err != nil {
+			return err
+		}
+		if err := f.Check(ctx); err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+		flows = append(flows, f.Handler())
+	}
+	bridge.set(flows)
+
+	u := &user{base: front.URL, chat: "demo-chat-0001", client: front.Client()}
+	ag := conversationstest.Agent{Name: "Ann Martin"}
+	steps := []func() error{
+		func() error {
+			return u.say("Quels sont vos horaires ?", map[string]string{"mail": "jeanne@example.org"})
+		},
+		func() error { return u.say("J'ai une question sur mon chien, il ne mange plus", nil) },
+		func() error { return cf.AgentTyping(u.conv(ctx, cc), ag, true) },
+		func() error {
+			bridge.failNextWebhook.Store(true) // the next delivery is answered 503 once: Sunshine Conversations retries it
+			_, err := cf.AgentReply(u.conv(ctx, cc), ag, "Bonjour Jeanne, je suis Ann. Depuis quand ne mange-t-il plus ?")
+			return err
+		},
+		func() error {
+			bridge.duplicateNextWebhook.Store(true) // the next delivery arrives twice
+			_, err := cf.AgentSendFile(u.conv(ctx, cc), ag, "croquettes.png", "image/png", []byte("\x89PNG\r\n\x1a\n demo"), "Essayez ces croquettes")
+			return err
+		},
+		func() error { return wait(ctx, cf) },
+		func() error { return u.say("Depuis hier. Merci, je vais essayer !", nil) },
+		func() error { return cf.SolveTicket(u.conv(ctx, cc)) },
+		func() error { return wait(ctx, cf) },
+		func() error { return u.say("Bonjour", nil) },
+	}
+	for i, s := range steps {
+		if err := s(); err != nil {
+			return fmt.Errorf("step %d: %w", i+1, err)
+		}
+	}
+	if err := wait(ctx, cf); err != nil {
+		return err
+	}
+	chat, err := u.read()
+	if err != nil {
+		return err
+	}
+	conv := u.conv(ctx, cc)
+	start := chat[0].Time
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tWHO\tWHERE\tWHAT")
+	for _, m := range chat {
+		who := m.From
+		if m.Name != "" {
+			who += " (" + m.Name + ")"
+		}
+		what := m.Text
+		switch m.Kind {
+		case escalation.KindTyping:
+			what = "… is typing"
+		case escalation.KindTypingStop:
+			what = "… stopped typing"
+		case escalation.KindImage, escalation.KindFile:
+			what += " [" + m.Kind + " " + m.MediaType + "]"
+		}
+		fmt.Fprintf(tw, "+%s\t%s\t%s\t%s\n", m.Time.Sub(start).Round(time.Millisecond), who, m.Where, what)
+	}
+	tw.Flush()
+
+	// The checks: the user's chat up to the hand-back and the Zendesk
+	// conversation say the same, and the ticket is in the Animal group.
+	var userSide, zendeskSide []string
+	for _, m := range chat {
+		if m.From == escalation.FromSystem {
+			break
+		}
+		if m.Kind == escalation.KindTyping || m.Kind == escalation.KindTypingStop {
+			continue
+		}
+		userSide = append(userSide, side(m.From == escalation.FromUser)+": "+m.Text)
+	}
+	for _, m := range cf.Messages(conv) {
+		if m.Activity == nil {
+			zendeskSide = append(zendeskSide, side(m.Author.Type == "user")+": "+m.Content.Text)
+		}
+	}
+	var problems []string
+	if !slices.Equal(userSide, zendeskSide) {
+		problems = append(problems, fmt.Sprintf("the transcripts differ:\n  user:    %q\n  zendesk: %q", userSide, zendeskSide))
+	}
+	tid, _ := cf.AgentTicket(conv)
+	tk, _ := zd.Ticket(tid)
+	group, _ := zc.Groups.FindByName(ctx, dydutest.SeedSkill)
+	if group == nil || tk.GroupID == nil || *tk.GroupID != group.ID {
+		problems = append(problems, fmt.Sprintf("ticket %d is not in the %s group", tid, dydutest.SeedSkill))
+	}
+	if tk.Status != "solved" {
+		problems = append(problems, fmt.Sprintf("ticket %d is %s, not solved", tid, tk.Status))
+	}
+	if last := chat[len(chat)-1]; last.From != escalation.FromBot {
+		problems = append(problems, "the bot did not take the chat back")
+	}
+	fmt.Fprintf(out, "\nTicket %d %q in group %s (status %s); %d messages in the Zendesk conversation.\n", tid, tk.Subject, dydutest.SeedSkill, tk.Status, len(zendeskSide))
+	if len(problems) > 0 {
+		return fmt.Errorf("the sides disagree:\n%s", strings.Join(problems, "\n"))
+	}
+	fmt.Fprintln(out, "Both sides agree.")
+	return nil
+}
+
+func side(user bool) string {
+	if user {
+		return "user"
+	}
+	return "business"
+}
+
+func wait(ctx context.Context, cf *conversationstest.Server) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return cf.WaitDeliveries(ctx)
+}
+
+// user is the web page: it posts to the bridge and reads the chat back.
+type user struct {
+	base, chat string
+	client     *http.Client
+	n          int
+	convID     string
+}
+
+func (u *user) say(text string, vars map[string]string) error {
+	u.n++
+	b, _ := json.Marshal(map[string]any{"id": fmt.Sprintf("m%d", u.n), "text": text, "variables": vars})
+	for attempt := 0; attempt < 5; attempt++ {
+		resp, err := u.client.Post(u.base+"/chats/"+u.chat+"/messages", "application/json", bytes.NewReader(b))
+		if err != nil {
+			return err
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch resp.StatusCode {
+		case http.StatusOK:
+			return nil
+		case http.StatusServiceUnavailable:
+			continue // the page retries with the same id
+		}
+		return fmt.Errorf("POST message: %d %s", resp.StatusCode, body)
+	}
+	return fmt.Errorf("POST message: still 503 after 5 tries")
+}
+
+func (u *user) read() ([]escalation.Message, error) {
+	resp, err := u.client.Get(u.base + "/chats/" + u.chat + "/messages?wait=0")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var out struct{ Messages []escalation.Message }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, err
+	}
+	if len(out.Messages) == 0 {
+		return nil, fmt.Errorf("the chat is empty")
+	}
+	return out.Messages, nil
+}
+
+// conv finds the chat's conversation as an agent would: by the user's
+// externalId.
+func (u *user) conv(ctx context.Context, cc *conversations.Client) string {
+	if u.convID != "" {
+		return u.convID
+	}
+	for c, err := range cc.Conversations.List(ctx, &conversations.ConversationListOptions{UserExternalID: "dydu-chat:" + u.chat}) {
+		if err == nil {
+			u.convID = c.ID
+		}
+	}
+	return u.convID
+}
+
+// balancer hands each request to the next bridge in turn, as a load
+// balancer does, and plays a webhook delivery failing once or arriving
+// twice.
+type balancer struct {
+	mu                   sync.Mutex
+	flows                []http.Handler
+	next                 atomic.Uint64
+	failNextWebhook      atomic.Bool
+	duplicateNextWebhook atomic.Bool
+}
+
+func (b *balancer) set(flows []http.Handler) {
+	b.mu.Lock()
+	b.flows = flows
+	b.mu.Unlock()
+}
+
+func (b *balancer) pick() http.Handler {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.flows) == 0 {
+		return http.NotFoundHandler()
+	}
+	return b.flows[(b.next.Add(1)-1)%uint64(len(b.flows))]
+}
+
+func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == escalation.WebhookPath {
+		if b.failNextWebhook.CompareAndSwap(true, false) {
+			http.Error(w, "a replica restarting", http.StatusServiceUnavailable)
+			return
+		}
+		if b.duplicateNextWebhook.CompareAndSwap(true, false) {
+			body, _ := io.ReadAll(r.Body)
+			first := r.Clone(r.Context())
+			first.Body = io.NopCloser(bytes.NewReader(body))
+			b.pick().ServeHTTP(httptest.NewRecorder(), first)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+	}
+	b.pick().ServeHTTP(w, r)
+}

@@ -1,0 +1,276 @@
+// Command dydu runs the Dydu → Zendesk live-agent escalation (package
+// dydu/escalation): a user talks to a Dydu bot through this bridge; when
+// the bot escalates, a Zendesk agent takes the same chat in the agent
+// workspace, in the group of the skill; when the agent solves the ticket,
+// the bot answers again.
+//
+// Try it with no account and no network:
+//
+//	go run ./examples/dydu -demo
+//
+// starts a fake Dydu bot (seed 002's, with the "Animal" escalation), a
+// fake Sunshine Conversations app with the agent workspace and a fake
+// Zendesk in-process, provisions them, and plays the seed's test through
+// real HTTP: the user asks the bot something it answers, then what
+// triggers the "Animal" knowledge; the ticket opens in the Animal group
+// with the bot transcript; the agent answers with text and an image (the
+// webhook delivery failing once, and delivered twice); the user replies;
+// the agent solves; the bot takes over again. It prints a table (time,
+// who, where, what) and exits 0 only if the user's chat and the Zendesk
+// conversation agree and the ticket is in the Animal group.
+//
+//	go run ./examples/dydu -demo -replicas 2
+//
+// plays it through two bridges behind a round-robin balancer sharing one
+// store: Redis when REDIS_URL is set, else one store.Memory.
+//
+// Without -demo it serves the bridge for real accounts, configured by
+// environment variables (it lists the missing ones):
+//
+//	DYDU_BOT_ID             the bot's UUID (BMS › Preferences › Api › API access)
+//	DYDU_SERVERS            the bot's servers, comma-separated (https://app1.dydu-priv.com,…)
+//	ZENDESK_SUBDOMAIN       the account: https://{subdomain}.zendesk.com
+//	ZENDESK_EMAIL, ZENDESK_API_TOKEN
+//	                        the Zendesk API email and token (API token access on)
+//	SUNCO_APP_ID, SUNCO_KEY_ID, SUNCO_KEY_SECRET
+//	                        the Conversations app and an app-scoped API key
+//	SUNCO_WEBHOOK_SECRET    the integration webhook's secret (X-API-Key);
+//	                        not needed with -provision, which reads it
+//	ESCALATION_SKILLS       optional: knowledgeId=skill pairs, comma-separated (4001=Animal)
+//	ESCALATION_SENDER_ID    optional: the identity mapping's variable (mail)
+//	PUBLIC_URL              the https base URL of this service; needed with -provision
+//	REDIS_URL               optional: the Redis every replica shares
+//	ADDR                    optional: listen address (default :8080)
+//
+// It serves POST /sunshine/webhook, the user's channel under /chats/,
+// GET /healthz and GET /readyz (the store, Dydu, Zendesk and Sunshine
+// Conversations reachable). With -provision it first sets up the Zendesk
+// side (integration, switchboard, the skills' groups) and prints the
+// report with the four blocks of Dydu's BMS form.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/deskbridge/deskbridge/dydu"
+	"github.com/deskbridge/deskbridge/dydu/escalation"
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/zendesk"
+	"github.com/deskbridge/deskbridge/zendesk/conversations"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "dydu:", err)
+		var ce *configError
+		if errors.As(err, &ce) || errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// run is the whole program.
+func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("dydu", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	demo := fs.Bool("demo", false, "play the seed's escalation on in-process fakes and exit")
+	replicas := fs.Int("replicas", 1, "with -demo: how many bridges share one store behind a round-robin balancer")
+	provision := fs.Bool("provision", false, "set up the Zendesk side first and print the BMS form")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *replicas < 1 || *replicas > 8 {
+		return &configError{[]string{fmt.Sprintf("-replicas %d: want 1 to 8", *replicas)}}
+	}
+	if *demo {
+		return runDemo(ctx, stdout, *replicas, strings.TrimSpace(getenv("REDIS_URL")))
+	}
+	cfg, err := loadConfig(getenv, *provision)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, *provision, stdout)
+}
+
+// config is the real mode's configuration.
+type config struct {
+	dyduOpts       []dydu.Option
+	zendeskOpts    []zendesk.Option
+	suncoOpts      []conversations.Option
+	webhookSecrets []string
+	skills         map[int64]string
+	senderID       string
+	publicURL      string
+	subdomain      string
+	redisURL       string
+	addr           string
+}
+
+// configError lists what is missing or wrong in the environment.
+type configError struct{ problems []string }
+
+func (e *configError) Error() string {
+	return "the environment is not complete (or run with -demo):\n  " + strings.Join(e.problems, "\n  ")
+}
+
+// loadConfig reads the environment and says exactly what is missing.
+func loadConfig(getenv func(string) string, provision bool) (*config, error) {
+	var problems []string
+	missing := func(name, why string) { problems = append(problems, "missing "+name+": "+why) }
+	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	cfg := &config{addr: env("ADDR"), redisURL: env("REDIS_URL"), senderID: env("ESCALATION_SENDER_ID"), skills: map[int64]string{}}
+	if cfg.addr == "" {
+		cfg.addr = ":8080"
+	}
+	if id := env("DYDU_BOT_ID"); id == "" {
+		missing("DYDU_BOT_ID", "the bot's UUID (BMS › Preferences › Api › API access)")
+	} else {
+		cfg.dyduOpts = append(cfg.dyduOpts, dydu.WithBotID(id))
+	}
+	if servers := splitList(env("DYDU_SERVERS")); len(servers) == 0 {
+		missing("DYDU_SERVERS", "the bot's servers, comma-separated, as in the chatbox's bot.json")
+	} else {
+		cfg.dyduOpts = append(cfg.dyduOpts, dydu.WithServers(servers...))
+	}
+	if cfg.subdomain = env("ZENDESK_SUBDOMAIN"); cfg.subdomain == "" {
+		missing("ZENDESK_SUBDOMAIN", "the Zendesk account, https://{subdomain}.zendesk.com")
+	} else {
+		cfg.zendeskOpts = append(cfg.zendeskOpts, zendesk.WithSubdomain(cfg.subdomain))
+		cfg.suncoOpts = append(cfg.suncoOpts, conversations.WithSubdomain(cfg.subdomain))
+	}
+	if email, token := env("ZENDESK_EMAIL"), env("ZENDESK_API_TOKEN"); email == "" || token == "" {
+		missing("ZENDESK_EMAIL and ZENDESK_API_TOKEN", "the Zendesk API email and token (Admin Center › Apps and integrations › APIs › Zendesk API)")
+	} else {
+		cfg.zendeskOpts = append(cfg.zendeskOpts, zendesk.WithAPIToken(email, token))
+	}
+	if app := env("SUNCO_APP_ID"); app == "" {
+		missing("SUNCO_APP_ID", "the Conversations app id (the integration's details page shows it)")
+	} else {
+		cfg.suncoOpts = append(cfg.suncoOpts, conversations.WithAppID(app))
+	}
+	if id, secret := env("SUNCO_KEY_ID"), env("SUNCO_KEY_SECRET"); id == "" || secret == "" {
+		missing("SUNCO_KEY_ID and SUNCO_KEY_SECRET", "an app-scoped key (Admin Center › Apps and integrations › Conversations API › Create API key)")
+	} else {
+		cfg.suncoOpts = append(cfg.suncoOpts, conversations.WithKey(id, secret))
+	}
+	if cfg.webhookSecrets = splitList(env("SUNCO_WEBHOOK_SECRET")); len(cfg.webhookSecrets) == 0 && !provision {
+		missing("SUNCO_WEBHOOK_SECRET", "the integration webhook's secret (or run with -provision, which reads it)")
+	}
+	for _, pair := range splitList(env("ESCALATION_SKILLS")) {
+		k, skill, ok := strings.Cut(pair, "=")
+		id, err := strconv.ParseInt(strings.TrimSpace(k), 10, 64)
+		if !ok || err != nil || strings.TrimSpace(skill) == "" {
+			problems = append(problems, fmt.Sprintf("ESCALATION_SKILLS: %q is not knowledgeId=skill", pair))
+			continue
+		}
+		cfg.skills[id] = strings.TrimSpace(skill)
+	}
+	cfg.publicURL = env("PUBLIC_URL")
+	if provision && cfg.publicURL == "" {
+		missing("PUBLIC_URL", "the https base URL where Sunshine Conversations reaches this service, for -provision")
+	} else if cfg.publicURL != "" {
+		if u, err := url.Parse(cfg.publicURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			problems = append(problems, fmt.Sprintf("PUBLIC_URL %q is not an http(s) URL", cfg.publicURL))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &configError{problems}
+	}
+	return cfg, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// serve runs the real mode until ctx is done.
+func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) error {
+	logger := slog.New(slog.NewTextHandler(stdout, nil))
+	dc, err := dydu.NewClient(append(cfg.dyduOpts, dydu.WithLogger(logger))...)
+	if err != nil {
+		return &configError{[]string{"Dydu: " + err.Error()}}
+	}
+	zc, err := zendesk.NewClient(append(cfg.zendeskOpts, zendesk.WithLogger(logger), zendesk.WithMaxRetries(2))...)
+	if err != nil {
+		return &configError{[]string{"Zendesk: " + err.Error()}}
+	}
+	cc, err := conversations.NewClient(append(cfg.suncoOpts, conversations.WithLogger(logger), conversations.WithMaxRetries(2))...)
+	if err != nil {
+		return &configError{[]string{"Sunshine Conversations: " + err.Error()}}
+	}
+	if provision {
+		var skills []string
+		for _, s := range cfg.skills {
+			skills = append(skills, s)
+		}
+		rep, err := escalation.Provision(ctx, escalation.ProvisionConfig{Conversations: cc, Zendesk: zc, BridgeURL: cfg.publicURL,
+			Skills: skills, Domain: cfg.subdomain + ".zendesk.com", SenderIDVariable: cfg.senderID})
+		fmt.Fprintf(stdout, "Zendesk setup:\n%s\n", rep)
+		if err != nil {
+			return err
+		}
+		secret, err := escalation.WebhookSecret(ctx, cc, rep)
+		if err != nil {
+			return err
+		}
+		if secret != "" {
+			cfg.webhookSecrets = append(cfg.webhookSecrets, secret)
+		}
+	}
+	st, err := openStore(cfg.redisURL, "deskbridge:escalation:")
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	fmt.Fprintf(stdout, "state: %s\n", st.what)
+	f, err := escalation.New(escalation.Config{Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: cfg.webhookSecrets,
+		Skills: cfg.skills, SenderIDVariable: cfg.senderID, Store: st.Store, Logger: logger})
+	if err != nil {
+		return err
+	}
+	if err := f.Check(ctx); err != nil {
+		if len(flow.Problems(err)) > 0 {
+			return fmt.Errorf("the configuration does not fit the accounts:\n%w", err)
+		}
+		fmt.Fprintf(stdout, "check: %v\n", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", f.Handler())
+	serveHealth(mux,
+		readinessCheck{"store", st.ping},
+		readinessCheck{"zendesk", func(ctx context.Context) error { _, err := zc.Users.Me(ctx); return err }},
+		readinessCheck{"conversations", func(ctx context.Context) error { _, err := cc.Apps.Get(ctx); return err }},
+		readinessCheck{"dydu", func(ctx context.Context) error {
+			_, err := dc.NewContext(ctx, &dydu.ContextRequest{})
+			return err
+		}},
+	)
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "serving %s and the chats under %s on http://%s\n", escalation.WebhookPath, escalation.ChatsPath, ln.Addr())
+	return serveUntilDone(ctx, newHTTPServer(mux, defaultTimeouts), ln)
+}
