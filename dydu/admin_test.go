@@ -15,18 +15,18 @@ import (
 func TestAdminBasicAuth(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, WithAdminCredentials("bms-admin", "pa55-word"), WithAdminURL("https://bo.dydu.example/"))
-	mock.RegisterNoResponder(rec.wrap(jsonResp(200, `[{"id":1,"name":"Animal"}]`)))
+	mock.RegisterNoResponder(rec.Wrap(jsonResp(200, `[{"id":1,"name":"Animal"}]`)))
 	got, err := c.Admin.Competencies(t.Context())
 	if err != nil || len(got) != 1 || got[0].Name != "Animal" {
 		t.Fatalf("%+v %v", got, err)
 	}
-	r := rec.last(t)
+	r := rec.Last(t)
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte("bms-admin:pa55-word"))
 	if r.Method != http.MethodGet || r.Host != "bo.dydu.example" || r.Path != "/servlet/api/competencies/"+testBot || r.Header.Get("Authorization") != want {
 		t.Fatalf("%s %s%s %q", r.Method, r.Host, r.Path, r.Header.Get("Authorization"))
 	}
 	_, _ = c.History(t.Context(), testCtx) // the mock's array is no history, but the request went out
-	if r := rec.last(t); r.Header.Get("Authorization") != "" || r.Host != "app1.dydu.example" {
+	if r := rec.Last(t); r.Header.Get("Authorization") != "" || r.Host != "app1.dydu.example" {
 		t.Fatalf("a dialog call to %s sent %q", r.Host, r.Header.Get("Authorization"))
 	}
 }

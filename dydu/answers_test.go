@@ -14,7 +14,7 @@ import (
 func TestTalkDecodesTheChatboxFixture(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t)
-	mock.RegisterNoResponder(rec.wrap(jsonResp(200, fixture(t, "talk_response.json"))))
+	mock.RegisterNoResponder(rec.Wrap(jsonResp(200, fixture(t, "talk_response.json"))))
 	a, err := c.Talk(t.Context(), &TalkRequest{Input: "Bonjour"})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestTalkOpensLivechat(t *testing.T) {
 func TestContextRenewed(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t)
-	mock.RegisterNoResponder(rec.wrap(jsonResp(200, fixture(t, "talk_response_encoded.json"))))
+	mock.RegisterNoResponder(rec.Wrap(jsonResp(200, fixture(t, "talk_response_encoded.json"))))
 	const stale = "0b7e3e56-1111-4a2b-8c9d-000000000000"
 	a, err := c.Talk(t.Context(), &TalkRequest{ContextID: stale, Input: "Encore là ?"})
 	if err != nil {
@@ -96,7 +96,7 @@ func TestContextRenewed(t *testing.T) {
 	if !a.ContextRenewed || a.PreviousContextID != stale || a.ContextID != testCtx {
 		t.Fatalf("%+v", a)
 	}
-	if p := rec.last(t).Path; !strings.HasSuffix(p, "/"+stale) {
+	if p := rec.Last(t).Path; !strings.HasSuffix(p, "/"+stale) {
 		t.Fatal(p)
 	}
 	// The same context: not renewed. No context: a new one, not renewed.
@@ -133,7 +133,7 @@ func TestCheckContext(t *testing.T) {
 func TestInputLimit(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t)
-	mock.RegisterNoResponder(rec.wrap(jsonResp(200, fixture(t, "talk_response.json"))))
+	mock.RegisterNoResponder(rec.Wrap(jsonResp(200, fixture(t, "talk_response.json"))))
 	if _, err := c.Talk(t.Context(), &TalkRequest{Input: strings.Repeat("é", 600)}); err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestInputLimit(t *testing.T) {
 	if _, err := c.Search(t.Context(), &SearchRequest{Text: strings.Repeat("a", 601)}); !errors.Is(err, ErrOverLimit) {
 		t.Fatal(err)
 	}
-	if n := len(rec.all()); n != 1 {
+	if n := len(rec.All()); n != 1 {
 		t.Fatalf("%d requests sent, want 1", n)
 	}
 }
@@ -160,7 +160,7 @@ func TestInputLimit(t *testing.T) {
 func TestRefusedInput(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t)
-	mock.RegisterNoResponder(rec.wrap(jsonResp(200, `{}`)))
+	mock.RegisterNoResponder(rec.Wrap(jsonResp(200, `{}`)))
 	ctx := t.Context()
 	for name, err := range map[string]error{
 		"talk nil":       func() error { _, err := c.Talk(ctx, nil); return err }(),
@@ -189,7 +189,7 @@ func TestRefusedInput(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if n := len(rec.all()); n != 0 {
+	if n := len(rec.All()); n != 0 {
 		t.Fatalf("%d requests sent", n)
 	}
 }
@@ -235,7 +235,7 @@ func TestPoll(t *testing.T) {
 		if tc.file != "" {
 			body = fixture(t, tc.file)
 		}
-		mock.RegisterNoResponder(rec.wrap(jsonResp(200, body)))
+		mock.RegisterNoResponder(rec.Wrap(jsonResp(200, body)))
 		res, err := c.Poll(t.Context(), &PollRequest{ContextID: testCtx, LastPoll: "1678353570000"})
 		if err != nil {
 			t.Fatal(err)

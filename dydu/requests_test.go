@@ -122,16 +122,16 @@ func TestExactRequests(t *testing.T) {
 			if answer == "" {
 				answer = fixture(t, "talk_response.json")
 			}
-			mock.RegisterNoResponder(rec.wrap(jsonResp(200, answer)))
+			mock.RegisterNoResponder(rec.Wrap(jsonResp(200, answer)))
 			if err := tc.call(t.Context(), c); err != nil {
 				t.Fatal(err)
 			}
-			r := rec.last(t)
+			r := rec.Last(t)
 			// The chatbox's path, with its ids, without the trailing slash
 			// its emit strips.
 			wantPath := "/servlet/api/" + strings.TrimSuffix(strings.NewReplacer("{bot}", testBot, "{ctx}", testCtx).Replace(want.Path), "/")
-			if r.Method != want.Method || r.Path != wantPath || r.Path != "/servlet/api"+tc.path {
-				t.Fatalf("%s %s, want %s %s", r.Method, r.Path, want.Method, wantPath)
+			if r.Method != want.Method || r.EscapedPath != wantPath || r.EscapedPath != "/servlet/api"+tc.path {
+				t.Fatalf("%s %s, want %s %s", r.Method, r.EscapedPath, want.Method, wantPath)
 			}
 			if got := r.Header.Get("Accept"); got != "application/json" {
 				t.Errorf("Accept = %q", got)
@@ -144,11 +144,11 @@ func TestExactRequests(t *testing.T) {
 			if r.Header.Get("Authorization") != "" {
 				t.Errorf("a dialog call sent Authorization")
 			}
-			if !maps.EqualFunc(r.Form, tc.form, slices.Equal) {
-				t.Errorf("form\n got %v\nwant %v", r.Form, tc.form)
+			if !maps.EqualFunc(r.Form(), tc.form, slices.Equal) {
+				t.Errorf("form\n got %v\nwant %v", r.Form(), tc.form)
 			}
 			// Every key the chatbox sends, and no other.
-			gotKeys := slices.Sorted(maps.Keys(r.Form))
+			gotKeys := slices.Sorted(maps.Keys(r.Form()))
 			wantKeys := slices.Sorted(slices.Values(want.Keys))
 			if !slices.Equal(gotKeys, wantKeys) {
 				t.Errorf("form keys\n got %v\nwant %v (the chatbox's)", gotKeys, wantKeys)
@@ -168,38 +168,38 @@ func TestExactRequests(t *testing.T) {
 func TestOptionalKeysLeftOut(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, WithLanguage("en"), WithSpace("Support"))
-	mock.RegisterNoResponder(rec.wrap(jsonResp(200, fixture(t, "talk_response.json"))))
+	mock.RegisterNoResponder(rec.Wrap(jsonResp(200, fixture(t, "talk_response.json"))))
 	if _, err := c.Talk(t.Context(), &TalkRequest{Input: "hello"}); err != nil {
 		t.Fatal(err)
 	}
-	r := rec.last(t)
+	r := rec.Last(t)
 	want := url.Values{"alreadyCame": {"false"}, "language": {"en"}, "qualificationMode": {"false"}, "space": {"Support"},
 		"userInput": {"hello"}, "solutionUsed": {"ASSISTANT"}, "variables": {"{}"}}
-	if r.Path != "/servlet/api/chat/talk/"+testBot || !maps.EqualFunc(r.Form, want, slices.Equal) {
-		t.Fatalf("%s %v", r.Path, r.Form)
+	if r.EscapedPath != "/servlet/api/chat/talk/"+testBot || !maps.EqualFunc(r.Form(), want, slices.Equal) {
+		t.Fatalf("%s %v", r.EscapedPath, r.Form())
 	}
 	// Typing stopped: typing=false with empty content left out.
 	if err := c.Typing(t.Context(), testCtx, ""); err != nil {
 		t.Fatal(err)
 	}
-	if f := rec.last(t).Form; f.Get("typing") != "false" || f.Has("content") {
+	if f := rec.Last(t).Form(); f.Get("typing") != "false" || f.Has("content") {
 		t.Fatalf("%v", f)
 	}
 	// Search for everything.
 	if _, err := c.Search(t.Context(), &SearchRequest{Text: "x", AllKnowledge: true}); err != nil {
 		t.Fatal(err)
 	}
-	if f := rec.last(t).Form; f.Get("onlyShowRewordables") != "false" || f.Get("space") != "Support" {
+	if f := rec.Last(t).Form(); f.Get("onlyShowRewordables") != "false" || f.Get("space") != "Support" {
 		t.Fatalf("%v", f)
 	}
 	// The default space, without WithSpace.
 	c2, mock2, rec2 := newMocked(t)
-	mock2.RegisterNoResponder(rec2.wrap(jsonResp(200, fixture(t, "context_response.json"))))
+	mock2.RegisterNoResponder(rec2.Wrap(jsonResp(200, fixture(t, "context_response.json"))))
 	id, err := c2.NewContext(t.Context(), nil)
 	if err != nil || id != testCtx {
 		t.Fatal(id, err)
 	}
-	if f := rec2.last(t).Form; f.Get("space") != defaultSpace() || f.Get("language") != "fr" || f.Has("clientId") {
+	if f := rec2.Last(t).Form(); f.Get("space") != defaultSpace() || f.Get("language") != "fr" || f.Has("clientId") {
 		t.Fatalf("%v", f)
 	}
 }
