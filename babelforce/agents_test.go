@@ -18,7 +18,7 @@ import (
 func TestAgentsListPageQueryAndDecode(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v2/agents", rec.wrap(jsonResp(200, fixture(t, "agents_page.json"))))
+	mock.RegisterResponder("GET", testBase+"/api/v2/agents", rec.Wrap(jsonResp(200, fixture(t, "agents_page.json"))))
 	opts := &AgentListOptions{
 		Page: 2, Max: 50, Q: "ann", Enabled: Ptr(false), Name: "Ann", Number: "+4930", SourceID: "10011",
 		State: "available", Source: "zendesk", GroupIDs: []string{"g1", "g2"}, Groups: []string{"Support"}, Tags: []string{"a", "b"},
@@ -31,7 +31,7 @@ func TestAgentsListPageQueryAndDecode(t *testing.T) {
 	if !reflect.DeepEqual(*opts, before) {
 		t.Fatal("ListPage modified the options")
 	}
-	r := rec.last(t)
+	r := rec.Last(t)
 	checkCommon(t, r, "Bearer "+staticToken)
 	want := url.Values{
 		"page": {"2"}, "max": {"50"}, "q": {"ann"}, "enabled": {"false"}, "name": {"Ann"}, "number": {"+4930"},
@@ -58,7 +58,7 @@ func TestAgentsListPageQueryAndDecode(t *testing.T) {
 	if _, err := c.Agents.ListPage(t.Context(), nil); err != nil {
 		t.Fatal(err)
 	}
-	if q := rec.last(t).RawQuery; q != "" {
+	if q := rec.Last(t).RawQuery; q != "" {
 		t.Errorf("query without options = %q", q)
 	}
 }
@@ -122,7 +122,7 @@ func pagedAgents(n int) httpmock.Responder {
 func TestAgentsListWalksPages(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v2/agents", rec.wrap(pagedAgents(5)))
+	mock.RegisterResponder("GET", testBase+"/api/v2/agents", rec.Wrap(pagedAgents(5)))
 	opts := &AgentListOptions{Max: 2}
 	var ids []string
 	for a, err := range c.Agents.List(t.Context(), opts) {
@@ -134,7 +134,7 @@ func TestAgentsListWalksPages(t *testing.T) {
 	if fmt.Sprint(ids) != "[a0 a1 a2 a3 a4]" {
 		t.Fatalf("ids = %v", ids)
 	}
-	calls := rec.all()
+	calls := rec.All()
 	if len(calls) != 3 || calls[0].Query.Has("page") || calls[1].Query.Get("page") != "2" || calls[2].Query.Get("page") != "3" || calls[2].Query.Get("max") != "2" {
 		t.Fatalf("queries = %v %v %v", calls[0].RawQuery, calls[1].RawQuery, calls[len(calls)-1].RawQuery)
 	}
@@ -156,11 +156,11 @@ func TestAgentsListWalksPages(t *testing.T) {
 		t.Fatalf("from page 3: %d agents", n)
 	}
 	// Breaking early fetches nothing more.
-	before := len(rec.all())
+	before := len(rec.All())
 	for range c.Agents.List(t.Context(), nil) {
 		break
 	}
-	if got := len(rec.all()) - before; got != 1 {
+	if got := len(rec.All()) - before; got != 1 {
 		t.Fatalf("break after the first agent: %d requests", got)
 	}
 }
@@ -187,7 +187,7 @@ func TestAgentsListYieldsErrorOnce(t *testing.T) {
 func TestFindBySourceID(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v2/agents", rec.wrap(func(req *http.Request) (*http.Response, error) {
+	mock.RegisterResponder("GET", testBase+"/api/v2/agents", rec.Wrap(func(req *http.Request) (*http.Response, error) {
 		switch req.URL.Query().Get("sourceId") {
 		case "10011":
 			// A search that also returns a near match: only the exact one counts.
@@ -201,7 +201,7 @@ func TestFindBySourceID(t *testing.T) {
 	if err != nil || a.ID != "b1" {
 		t.Fatalf("FindBySourceID = %+v, %v", a, err)
 	}
-	if q := rec.last(t).RawQuery; q != "sourceId=10011" {
+	if q := rec.Last(t).RawQuery; q != "sourceId=10011" {
 		t.Errorf("query = %q", q)
 	}
 	for _, id := range []string{"404", "nobody"} {
@@ -220,28 +220,28 @@ func TestAgentsGetCreateUpdateDelete(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
 	id := wireAgentID
-	mock.RegisterResponder("GET", testBase+"/api/v2/agents/"+id, rec.wrap(jsonResp(200, fixture(t, "agent_item.json"))))
+	mock.RegisterResponder("GET", testBase+"/api/v2/agents/"+id, rec.Wrap(jsonResp(200, fixture(t, "agent_item.json"))))
 	a, err := c.Agents.Get(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkExampleAgent(t, a)
-	checkCommon(t, rec.last(t), "Bearer "+staticToken)
+	checkCommon(t, rec.Last(t), "Bearer "+staticToken)
 
-	mock.RegisterResponder("POST", testBase+"/api/v2/agents", rec.wrap(jsonResp(201, fixture(t, "agent_item.json"))))
+	mock.RegisterResponder("POST", testBase+"/api/v2/agents", rec.Wrap(jsonResp(201, fixture(t, "agent_item.json"))))
 	a, err = c.Agents.Create(t.Context(), &AgentCreate{Name: "Ann Agent", SourceID: "10011", AgentSource: "zendesk", Email: "ann@acme.test", Enabled: Ptr(false), Tags: []string{"support"}})
 	if err != nil || a.ID != specExampleAgentID {
 		t.Fatalf("Create = %+v, %v", a, err)
 	}
-	r := rec.last(t)
+	r := rec.Last(t)
 	checkCommon(t, r, "Bearer "+staticToken)
 	sameJSON(t, r.Body, `{"name":"Ann Agent","sourceId":"10011","agentSource":"zendesk","email":"ann@acme.test","enabled":false,"tags":["support"]}`)
 
-	mock.RegisterResponder("PUT", testBase+"/api/v2/agents/"+id, rec.wrap(jsonResp(200, fixture(t, "agent_item.json"))))
+	mock.RegisterResponder("PUT", testBase+"/api/v2/agents/"+id, rec.Wrap(jsonResp(200, fixture(t, "agent_item.json"))))
 	if _, err := c.Agents.Update(t.Context(), id, &AgentUpdate{Name: Ptr("Ann B."), Email: Ptr(""), Enabled: Ptr(true), Tags: []string{}}); err != nil {
 		t.Fatal(err)
 	}
-	r = rec.last(t)
+	r = rec.Last(t)
 	if r.Method != "PUT" {
 		t.Fatal(r.Method)
 	}
@@ -250,13 +250,13 @@ func TestAgentsGetCreateUpdateDelete(t *testing.T) {
 	if _, err := c.Agents.Update(t.Context(), id, &AgentUpdate{}); err != nil {
 		t.Fatal(err)
 	}
-	sameJSON(t, rec.last(t).Body, `{}`)
+	sameJSON(t, rec.Last(t).Body, `{}`)
 
-	mock.RegisterResponder("DELETE", testBase+"/api/v2/agents/"+id, rec.wrap(jsonResp(200, `{}`)))
+	mock.RegisterResponder("DELETE", testBase+"/api/v2/agents/"+id, rec.Wrap(jsonResp(200, `{}`)))
 	if err := c.Agents.Delete(t.Context(), id); err != nil {
 		t.Fatal(err)
 	}
-	if r := rec.last(t); r.Method != "DELETE" || r.Body != "" {
+	if r := rec.Last(t); r.Method != "DELETE" || r.Body != "" {
 		t.Fatalf("%+v", r)
 	}
 
@@ -275,11 +275,11 @@ func TestAgentsGetCreateUpdateDelete(t *testing.T) {
 func TestAgentIDsAreEscaped(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterNoResponder(rec.wrap(jsonResp(200, `{"item":{"id":"x","name":"X"}}`)))
+	mock.RegisterNoResponder(rec.Wrap(jsonResp(200, `{"item":{"id":"x","name":"X"}}`)))
 	if _, err := c.Agents.Get(t.Context(), "a/b?c"); err != nil {
 		t.Fatal(err)
 	}
-	if p := rec.last(t).EscapedPath; p != "/api/v2/agents/a%2Fb%3Fc" {
+	if p := rec.Last(t).EscapedPath; p != "/api/v2/agents/a%2Fb%3Fc" {
 		t.Fatalf("path = %q", p)
 	}
 	if _, err := c.Agents.Get(t.Context(), ".."); err == nil {
@@ -290,12 +290,12 @@ func TestAgentIDsAreEscaped(t *testing.T) {
 func TestSetPresence(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("PUT", testBase+"/api/v2/agents/a1/status", rec.wrap(jsonResp(201, fixture(t, "agent_status_put.json"))))
+	mock.RegisterResponder("PUT", testBase+"/api/v2/agents/a1/status", rec.Wrap(jsonResp(201, fixture(t, "agent_status_put.json"))))
 	st, err := c.Agents.SetPresence(t.Context(), "a1", "busy")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rec.last(t)
+	r := rec.Last(t)
 	checkCommon(t, r, "Bearer "+staticToken)
 	sameJSON(t, r.Body, `{"presence":{"name":"busy"}}`)
 	if st == nil || !st.Enabled || !st.Available || st.Presence.Name != "busy" || st.DisplayStatus != "display_status" || string(st.Activity) != `""` {
@@ -323,7 +323,7 @@ func TestSetPresence(t *testing.T) {
 func TestAgentStatus(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v2/agents/a1/status", rec.wrap(jsonResp(200, fixture(t, "agent_total_status.json"))))
+	mock.RegisterResponder("GET", testBase+"/api/v2/agents/a1/status", rec.Wrap(jsonResp(200, fixture(t, "agent_total_status.json"))))
 	st, err := c.Agents.Status(t.Context(), "a1")
 	if err != nil {
 		t.Fatal(err)
@@ -331,7 +331,7 @@ func TestAgentStatus(t *testing.T) {
 	if st.OutboundStatus != "offline" || st.LineStatus != "line_status" || st.Presence.Name != "name" || !st.Enabled || string(st.Activity) != `"{}"` {
 		t.Fatalf("status = %+v", st)
 	}
-	checkCommon(t, rec.last(t), "Bearer "+staticToken)
+	checkCommon(t, rec.Last(t), "Bearer "+staticToken)
 
 	mock.RegisterResponder("GET", testBase+"/api/v2/agents/a2/status", jsonResp(200, `{"item":{"enabled":false,"presence":{"name":"busy"}},"success":true}`))
 	if st, err := c.Agents.Status(t.Context(), "a2"); err != nil || st.Presence.Name != "busy" || st.Enabled {

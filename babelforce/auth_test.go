@@ -37,12 +37,12 @@ func tokenJSON(tok string, expiresIn int) string {
 func TestPasswordGrantForm(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, WithPassword(testUser, testPassword))
-	mock.RegisterResponder("POST", testBase+"/oauth/token", rec.wrap(jsonResp(200, fixture(t, "token_response.json"))))
-	mock.RegisterResponder("GET", testBase+"/api/v2/agents/presence/available", rec.wrap(jsonResp(200, `{"items":[]}`)))
+	mock.RegisterResponder("POST", testBase+"/oauth/token", rec.Wrap(jsonResp(200, fixture(t, "token_response.json"))))
+	mock.RegisterResponder("GET", testBase+"/api/v2/agents/presence/available", rec.Wrap(jsonResp(200, `{"items":[]}`)))
 	if _, err := c.Presences.List(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	calls := rec.all()
+	calls := rec.All()
 	if len(calls) != 2 {
 		t.Fatalf("%d calls", len(calls))
 	}
@@ -67,12 +67,12 @@ func TestPasswordGrantOptions(t *testing.T) {
 	t.Parallel()
 	ft := testkit.NewClock()
 	c, mock, rec := newMocked(t, WithPassword(testUser, testPassword, WithClientID("babelconnect"), WithNonExpiringToken(), nil), withClock(ft))
-	mock.RegisterResponder("POST", testBase+"/oauth/token", rec.wrap(jsonResp(200, tokenJSON("forever", 0))))
+	mock.RegisterResponder("POST", testBase+"/oauth/token", rec.Wrap(jsonResp(200, tokenJSON("forever", 0))))
 	got, err := c.AccessToken(t.Context())
 	if err != nil || got != "forever" {
 		t.Fatalf("AccessToken = %q, %v", got, err)
 	}
-	form, _ := url.ParseQuery(rec.last(t).Body)
+	form, _ := url.ParseQuery(rec.Last(t).Body)
 	if form.Get("client_id") != "babelconnect" || form.Get("expires_in") != "-1" {
 		t.Fatalf("form = %v", form)
 	}
@@ -175,7 +175,7 @@ func TestUnauthorizedDropsTokenOnce(t *testing.T) {
 	c, mock, rec := newMocked(t, WithPassword(testUser, testPassword))
 	mock.RegisterResponder("POST", testBase+"/oauth/token",
 		jsonResp(200, tokenJSON("revoked", 0)).Then(jsonResp(200, tokenJSON("fresh", 0))))
-	mock.RegisterResponder("POST", testBase+"/api/v2/agents", rec.wrap(func(req *http.Request) (*http.Response, error) {
+	mock.RegisterResponder("POST", testBase+"/api/v2/agents", rec.Wrap(func(req *http.Request) (*http.Response, error) {
 		if req.Header.Get("Authorization") != "Bearer fresh" {
 			return jsonResp(401, `{"error":"invalid_token","error_description":"Invalid access token: revoked"}`)(req)
 		}
@@ -185,7 +185,7 @@ func TestUnauthorizedDropsTokenOnce(t *testing.T) {
 	if err != nil || a.ID != "a1" {
 		t.Fatalf("Create = %+v, %v", a, err)
 	}
-	calls := rec.all()
+	calls := rec.All()
 	if len(calls) != 2 || calls[0].Body != calls[1].Body {
 		t.Fatalf("calls = %+v; want the POST sent twice, the same", calls)
 	}
@@ -196,20 +196,20 @@ func TestUnauthorizedDropsTokenOnce(t *testing.T) {
 	// A 401 that persists is returned after one retry.
 	c2, mock2, rec2 := newMocked(t, WithPassword(testUser, testPassword))
 	mock2.RegisterResponder("POST", testBase+"/oauth/token", jsonResp(200, tokenJSON("t", 0)))
-	mock2.RegisterResponder("GET", testBase+"/api/v2/agents/x", rec2.wrap(jsonResp(401, `{"error":"invalid_token"}`)))
+	mock2.RegisterResponder("GET", testBase+"/api/v2/agents/x", rec2.Wrap(jsonResp(401, `{"error":"invalid_token"}`)))
 	_, err = c2.Agents.Get(t.Context(), "x")
 	var e *Error
 	if !errors.Is(err, deskbridge.ErrUnauthorized) || !errors.As(err, &e) || e.Code != "invalid_token" {
 		t.Fatalf("err = %v", err)
 	}
-	if len(rec2.all()) != 2 {
-		t.Fatalf("%d calls, want 2", len(rec2.all()))
+	if len(rec2.All()) != 2 {
+		t.Fatalf("%d calls, want 2", len(rec2.All()))
 	}
 	// With a static token, a 401 is returned at once.
 	c3, mock3, rec3 := newMocked(t, nil)
-	mock3.RegisterResponder("GET", testBase+"/api/v2/agents/x", rec3.wrap(jsonResp(401, `{"error":"invalid_token"}`)))
-	if _, err := c3.Agents.Get(t.Context(), "x"); !errors.Is(err, deskbridge.ErrUnauthorized) || len(rec3.all()) != 1 {
-		t.Fatalf("static token: err = %v, %d calls", err, len(rec3.all()))
+	mock3.RegisterResponder("GET", testBase+"/api/v2/agents/x", rec3.Wrap(jsonResp(401, `{"error":"invalid_token"}`)))
+	if _, err := c3.Agents.Get(t.Context(), "x"); !errors.Is(err, deskbridge.ErrUnauthorized) || len(rec3.All()) != 1 {
+		t.Fatalf("static token: err = %v, %d calls", err, len(rec3.All()))
 	}
 }
 

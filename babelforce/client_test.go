@@ -89,11 +89,11 @@ func TestCommonHeadersAndOptions(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil, WithUserAgent("statussync/1.0"), WithRetryWaitMax(time.Millisecond), WithMaxRetries(2))
 	mock.RegisterResponder("GET", testBase+"/api/v2/agents/presence/available",
-		rec.wrap(jsonResp(503, `{"success":false,"message":"down"}`).Then(jsonResp(200, `{"items":[],"success":true}`))))
+		rec.Wrap(jsonResp(503, `{"success":false,"message":"down"}`).Then(jsonResp(200, `{"items":[],"success":true}`))))
 	if _, err := c.Presences.List(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	calls := rec.all()
+	calls := rec.All()
 	if len(calls) != 2 {
 		t.Fatalf("%d calls, want 2 (a GET is retried after a 503)", len(calls))
 	}
@@ -110,7 +110,7 @@ func TestCommonHeadersAndOptions(t *testing.T) {
 func TestRateLimitHeadersRead(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/configurations/secrets", rec.wrap(
+	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/configurations/secrets", rec.Wrap(
 		jsonResp(200, `[]`).HeaderSet(http.Header{"X-Ratelimit-Limit": {"100"}, "X-Ratelimit-Remaining": {"7"}})))
 	if _, err := c.Secrets.ListPrefixes(t.Context()); err != nil {
 		t.Fatal(err)

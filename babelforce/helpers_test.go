@@ -3,12 +3,7 @@ package babelforce
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -29,53 +24,18 @@ func withClock(ft *testkit.Clock) Option {
 
 const testBase = "https://acme.babelforce.com"
 
-// recorded is one request a mock responder received.
-type recorded struct {
-	Method, Path, EscapedPath string
-	Query                     url.Values
-	RawQuery                  string
-	Header                    http.Header
-	Body                      string
-}
+// recorded and recorder are the shared request recorder of the tests.
+type (
+	recorded = testkit.Request
+	recorder = testkit.Recorder
+)
 
-// recorder wraps responders and keeps what they received.
-type recorder struct {
-	mu    sync.Mutex
-	calls []recorded
-}
-
-func (r *recorder) wrap(resp httpmock.Responder) httpmock.Responder {
-	return func(req *http.Request) (*http.Response, error) {
-		var body []byte
-		if req.Body != nil {
-			body, _ = io.ReadAll(req.Body)
-		}
-		r.mu.Lock()
-		r.calls = append(r.calls, recorded{
-			Method: req.Method, Path: req.URL.Path, EscapedPath: req.URL.EscapedPath(),
-			Query: req.URL.Query(), RawQuery: req.URL.RawQuery,
-			Header: req.Header.Clone(), Body: string(body),
-		})
-		r.mu.Unlock()
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		return resp(req)
-	}
-}
-
-func (r *recorder) all() []recorded {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]recorded(nil), r.calls...)
-}
-
-func (r *recorder) last(t *testing.T) recorded {
-	t.Helper()
-	calls := r.all()
-	if len(calls) == 0 {
-		t.Fatal("no request was sent")
-	}
-	return calls[len(calls)-1]
-}
+// fixture, jsonResp and sameJSON are the shared test helpers.
+var (
+	fixture  = testkit.Fixture
+	jsonResp = testkit.JSONResponse
+	sameJSON = testkit.SameJSON
+)
 
 const staticToken = "static-token-123"
 
@@ -99,42 +59,6 @@ func newMocked(t *testing.T, creds Option, opts ...Option) (*Client, *httpmock.M
 		t.Fatal(err)
 	}
 	return c, mock, &recorder{}
-}
-
-// fixture reads a file of testdata/.
-func fixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// jsonResp answers with status and a JSON body.
-func jsonResp(status int, body string) httpmock.Responder {
-	return func(*http.Request) (*http.Response, error) {
-		resp := httpmock.NewStringResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	}
-}
-
-// sameJSON fails unless got and want are equal JSON documents.
-func sameJSON(t *testing.T, got, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal([]byte(got), &g); err != nil {
-		t.Fatalf("body %q is not JSON: %v", got, err)
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("want %q is not JSON: %v", want, err)
-	}
-	gb, _ := json.Marshal(g)
-	wb, _ := json.Marshal(w)
-	if !bytes.Equal(gb, wb) {
-		t.Fatalf("body\n got %s\nwant %s", gb, wb)
-	}
 }
 
 // checkCommon asserts the headers every API call carries.

@@ -17,7 +17,7 @@ func TestIDsPassThrough(t *testing.T) {
 	t.Parallel()
 	for _, id := range []string{wireAgentID, specExampleAgentID, "0FE3D4A8335B4C3EA63DC38D153020E2", "not-an-id"} {
 		c, mock, rec := newMocked(t, nil)
-		mock.RegisterNoResponder(rec.wrap(jsonResp(http.StatusOK, fixture(t, "agent_item.json"))))
+		mock.RegisterNoResponder(rec.Wrap(jsonResp(http.StatusOK, fixture(t, "agent_item.json"))))
 		ctx := context.Background()
 		calls := []struct {
 			path string
@@ -31,7 +31,7 @@ func TestIDsPassThrough(t *testing.T) {
 		}
 		for _, k := range calls {
 			_ = k.call() // the canned body fits only some calls; the path is the point
-			if got := rec.last(t); got.EscapedPath != k.path {
+			if got := rec.Last(t); got.EscapedPath != k.path {
 				t.Errorf("id %q: %s sent to %q, want %q", id, got.Method, got.EscapedPath, k.path)
 			}
 		}

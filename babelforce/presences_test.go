@@ -10,7 +10,7 @@ import (
 func TestPresencesList(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v2/agents/presence/available", rec.wrap(jsonResp(200, fixture(t, "presence_list.json"))))
+	mock.RegisterResponder("GET", testBase+"/api/v2/agents/presence/available", rec.Wrap(jsonResp(200, fixture(t, "presence_list.json"))))
 	list, err := c.Presences.List(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -19,7 +19,7 @@ func TestPresencesList(t *testing.T) {
 	if len(list) != 2 || *list[0] != want {
 		t.Fatalf("list = %+v", list)
 	}
-	r := rec.last(t)
+	r := rec.Last(t)
 	checkCommon(t, r, "Bearer "+staticToken)
 	if r.RawQuery != "" || r.Body != "" {
 		t.Fatalf("request %+v", r)
@@ -29,7 +29,7 @@ func TestPresencesList(t *testing.T) {
 func TestPresencesCreateRed(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("POST", testBase+"/api/v2/agents/presence/available", rec.wrap(jsonResp(200, `{"item":{"available":false,"name":"in_a_meeting","label":"In a meeting"},"success":true}`)))
+	mock.RegisterResponder("POST", testBase+"/api/v2/agents/presence/available", rec.Wrap(jsonResp(200, `{"item":{"available":false,"name":"in_a_meeting","label":"In a meeting"},"success":true}`)))
 	p, err := c.Presences.Create(t.Context(), &PresenceCreate{Label: "In a meeting"})
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func TestPresencesCreateRed(t *testing.T) {
 	if *p != (Presence{Name: "in_a_meeting", Label: "In a meeting"}) {
 		t.Fatalf("presence = %+v", p)
 	}
-	r := rec.last(t)
+	r := rec.Last(t)
 	checkCommon(t, r, "Bearer "+staticToken)
 	// "available": false is sent explicitly.
 	if r.Body != `{"label":"In a meeting","available":false}` {
@@ -72,16 +72,16 @@ func TestPresencesCreateGreenRefused(t *testing.T) {
 func TestPresencesGetDelete(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v2/agents/presence/available/busy", rec.wrap(jsonResp(200, fixture(t, "presence_item.json"))))
+	mock.RegisterResponder("GET", testBase+"/api/v2/agents/presence/available/busy", rec.Wrap(jsonResp(200, fixture(t, "presence_item.json"))))
 	p, err := c.Presences.Get(t.Context(), "busy")
 	if err != nil || *p != (Presence{Name: "busy", Label: "Busy", Available: true}) {
 		t.Fatalf("Get = %+v, %v", p, err)
 	}
-	mock.RegisterNoResponder(rec.wrap(jsonResp(200, fixture(t, "message_response.json"))))
+	mock.RegisterNoResponder(rec.Wrap(jsonResp(200, fixture(t, "message_response.json"))))
 	if err := c.Presences.Delete(t.Context(), "in a meeting"); err != nil {
 		t.Fatal(err)
 	}
-	r := rec.last(t)
+	r := rec.Last(t)
 	if r.Method != "DELETE" || r.EscapedPath != "/api/v2/agents/presence/available/in%20a%20meeting" {
 		t.Fatalf("%s %s", r.Method, r.EscapedPath)
 	}

@@ -13,8 +13,8 @@ import (
 func TestSecretsListAndKeys(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/configurations/secrets", rec.wrap(jsonResp(200, `["zendesk","myAuth"]`)))
-	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/configurations/secrets/zendesk", rec.wrap(jsonResp(200, `["webhook"]`)))
+	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/configurations/secrets", rec.Wrap(jsonResp(200, `["zendesk","myAuth"]`)))
+	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/configurations/secrets/zendesk", rec.Wrap(jsonResp(200, `["webhook"]`)))
 	prefixes, err := c.Secrets.ListPrefixes(t.Context())
 	if err != nil || strings.Join(prefixes, ",") != "zendesk,myAuth" {
 		t.Fatalf("ListPrefixes = %v, %v", prefixes, err)
@@ -23,7 +23,7 @@ func TestSecretsListAndKeys(t *testing.T) {
 	if err != nil || strings.Join(keys, ",") != "webhook" {
 		t.Fatalf("Keys = %v, %v", keys, err)
 	}
-	for _, r := range rec.all() {
+	for _, r := range rec.All() {
 		checkCommon(t, r, "Bearer "+staticToken)
 	}
 	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/configurations/secrets/none", jsonResp(404, `{"error_message":"Not Found"}`))
@@ -41,12 +41,12 @@ func TestSecretsStoreUpdateDelete(t *testing.T) {
 	c, mock, rec := newMocked(t, nil, WithMaxRetries(2), WithRetryWaitMax(time.Millisecond))
 	// The status-sync article's curl: POST …/secrets/zendesk {"webhook":
 	// "Basic …"} → 204.
-	mock.RegisterResponder("POST", testBase+"/api/v3/tasks/configurations/secrets/zendesk", rec.wrap(
+	mock.RegisterResponder("POST", testBase+"/api/v3/tasks/configurations/secrets/zendesk", rec.Wrap(
 		httpmock.NewStringResponder(503, "").Then(httpmock.NewStringResponder(204, ""))))
 	if err := c.Secrets.Store(t.Context(), "zendesk", map[string]string{"webhook": "Basic YmFiZWxmb3JjZQ=="}); err != nil {
 		t.Fatal(err)
 	}
-	calls := rec.all()
+	calls := rec.All()
 	// Storing is idempotent, so the POST was retried after the 503.
 	if len(calls) != 2 {
 		t.Fatalf("%d calls", len(calls))
@@ -54,21 +54,21 @@ func TestSecretsStoreUpdateDelete(t *testing.T) {
 	checkCommon(t, calls[1], "Bearer "+staticToken)
 	sameJSON(t, calls[1].Body, `{"webhook":"Basic YmFiZWxmb3JjZQ=="}`)
 
-	mock.RegisterResponder("PATCH", testBase+"/api/v3/tasks/configurations/secrets/zendesk", rec.wrap(httpmock.NewStringResponder(204, "")))
+	mock.RegisterResponder("PATCH", testBase+"/api/v3/tasks/configurations/secrets/zendesk", rec.Wrap(httpmock.NewStringResponder(204, "")))
 	if err := c.Secrets.Update(t.Context(), "zendesk", map[string]string{"token": "abc", "other": ""}); err != nil {
 		t.Fatal(err)
 	}
-	r := rec.last(t)
+	r := rec.Last(t)
 	if r.Method != "PATCH" {
 		t.Fatal(r.Method)
 	}
 	sameJSON(t, r.Body, `{"token":"abc","other":""}`)
 
-	mock.RegisterResponder("DELETE", testBase+"/api/v3/tasks/configurations/secrets/zendesk", rec.wrap(httpmock.NewStringResponder(204, "")))
+	mock.RegisterResponder("DELETE", testBase+"/api/v3/tasks/configurations/secrets/zendesk", rec.Wrap(httpmock.NewStringResponder(204, "")))
 	if err := c.Secrets.Delete(t.Context(), "zendesk", "token", "other"); err != nil {
 		t.Fatal(err)
 	}
-	r = rec.last(t)
+	r = rec.Last(t)
 	if r.Method != "DELETE" || r.Body != `["token","other"]` || r.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("%s %s %q", r.Method, r.Body, r.Header.Get("Content-Type"))
 	}

@@ -16,12 +16,12 @@ import (
 func TestTasksListPage(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v3/tasks", rec.wrap(jsonResp(200, fixture(t, "tasks_page.json"))))
+	mock.RegisterResponder("GET", testBase+"/api/v3/tasks", rec.Wrap(jsonResp(200, fixture(t, "tasks_page.json"))))
 	p, err := c.Tasks.ListPage(t.Context(), &TaskListOptions{Filter: "type==webhook.zendesk.agent_status", Page: 1, PageSize: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rec.last(t)
+	r := rec.Last(t)
 	checkCommon(t, r, "Bearer "+staticToken)
 	if r.RawQuery != "filter=type%3D%3Dwebhook.zendesk.agent_status&page=1&page_size=2" {
 		t.Fatalf("query = %q", r.RawQuery)
@@ -82,7 +82,7 @@ func TestTaskCreatedZero(t *testing.T) {
 func TestTasksListWalksPages(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v3/tasks", rec.wrap(func(req *http.Request) (*http.Response, error) {
+	mock.RegisterResponder("GET", testBase+"/api/v3/tasks", rec.Wrap(func(req *http.Request) (*http.Response, error) {
 		page, _ := strconv.Atoi(req.URL.Query().Get("page"))
 		page = max(page, 1)
 		var recs []map[string]any
@@ -100,8 +100,8 @@ func TestTasksListWalksPages(t *testing.T) {
 		}
 		ids = append(ids, task.ID)
 	}
-	if fmt.Sprint(ids) != "[t0 t1 t2 t3 t4]" || len(rec.all()) != 3 || opts.Page != 0 {
-		t.Fatalf("ids %v after %d requests", ids, len(rec.all()))
+	if fmt.Sprint(ids) != "[t0 t1 t2 t3 t4]" || len(rec.All()) != 3 || opts.Page != 0 {
+		t.Fatalf("ids %v after %d requests", ids, len(rec.All()))
 	}
 	mock.RegisterResponder("GET", testBase+"/api/v3/tasks", jsonResp(400, fixture(t, "v3_error.json")))
 	for _, err := range c.Tasks.List(t.Context(), nil) {
@@ -115,13 +115,13 @@ func TestTasksListWalksPages(t *testing.T) {
 func TestTasksGet(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil)
-	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/"+wireTaskID, rec.wrap(jsonResp(200, fixture(t, "webhook_task_status_sync.json"))))
+	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/"+wireTaskID, rec.Wrap(jsonResp(200, fixture(t, "webhook_task_status_sync.json"))))
 	task, err := c.Tasks.Get(t.Context(), wireTaskID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkArticleTask(t, task)
-	checkCommon(t, rec.last(t), "Bearer "+staticToken)
+	checkCommon(t, rec.Last(t), "Bearer "+staticToken)
 	mock.RegisterResponder("GET", testBase+"/api/v3/tasks/none", jsonResp(404, `{"error_message":"Not Found","error_detail":"task none"}`))
 	if _, err := c.Tasks.Get(t.Context(), "none"); !errors.Is(err, deskbridge.ErrNotFound) {
 		t.Fatalf("err = %v", err)
@@ -131,14 +131,14 @@ func TestTasksGet(t *testing.T) {
 func TestTriggerZendeskWebhook(t *testing.T) {
 	t.Parallel()
 	c, mock, rec := newMocked(t, nil, WithMaxRetries(3), WithRetryWaitMax(time.Millisecond))
-	mock.RegisterResponder("POST", testBase+"/api/v1/webhook/zendesk", rec.wrap(jsonResp(202, fixture(t, "webhook_task_status_sync.json"))))
+	mock.RegisterResponder("POST", testBase+"/api/v1/webhook/zendesk", rec.Wrap(jsonResp(202, fixture(t, "webhook_task_status_sync.json"))))
 	event := []byte(`{"type":"zen:event-type:agent.state_changed","detail":{"agent_id":"10011"},"event":{"new_state":"online"}}`)
 	task, err := c.Tasks.TriggerZendeskWebhook(t.Context(), StatusSyncTemplate, event)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkArticleTask(t, task)
-	r := rec.last(t)
+	r := rec.Last(t)
 	checkCommon(t, r, "Bearer "+staticToken)
 	if r.RawQuery != "templateId=webhook_map_talk_status" || r.Body != string(event) || r.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("request %s ?%s %s", r.Method, r.RawQuery, r.Body)
@@ -147,16 +147,16 @@ func TestTriggerZendeskWebhook(t *testing.T) {
 	if _, err := c.Tasks.TriggerZendeskWebhook(t.Context(), "tpl x", map[string]string{"a": "b"}); err != nil {
 		t.Fatal(err)
 	}
-	if r := rec.last(t); r.RawQuery != "templateId=tpl+x" || r.Body != `{"a":"b"}` {
+	if r := rec.Last(t); r.RawQuery != "templateId=tpl+x" || r.Body != `{"a":"b"}` {
 		t.Fatalf("request ?%s %s", r.RawQuery, r.Body)
 	}
 	// Each delivery starts a task: a 503 is not replayed.
-	before := len(rec.all())
-	mock.RegisterResponder("POST", testBase+"/api/v1/webhook/zendesk", rec.wrap(jsonResp(503, `{"error_message":"Service Unavailable"}`)))
+	before := len(rec.All())
+	mock.RegisterResponder("POST", testBase+"/api/v1/webhook/zendesk", rec.Wrap(jsonResp(503, `{"error_message":"Service Unavailable"}`)))
 	if _, err := c.Tasks.TriggerZendeskWebhook(t.Context(), StatusSyncTemplate, event); !errors.Is(err, deskbridge.ErrUnavailable) {
 		t.Fatalf("err = %v", err)
 	}
-	if n := len(rec.all()) - before; n != 1 {
+	if n := len(rec.All()) - before; n != 1 {
 		t.Fatalf("the POST was sent %d times", n)
 	}
 	// A 429 is retried: the request was not processed.

@@ -247,13 +247,13 @@ func TestPasswordGrant(t *testing.T) {
 	g := PasswordGrant{ClientID: "bp_integration", ClientSecret: "client-s3cr3t", Username: "admin@acme.com", Password: "p4ss\"w0rd"}
 	accts, mock := zendeskMock(t, g)
 	rec := &recorder{}
-	mock.RegisterResponder("POST", "https://acme.zendesk.com/oauth/tokens", rec.wrap(jsonResp(200, `{"access_token":"zd-access-1","token_type":"bearer","scope":"read write"}`)))
-	mock.RegisterResponder("GET", zdMe, rec.wrap(jsonResp(200, `{"user":{"id":7,"email":"admin@acme.com","role":"admin"}}`)))
+	mock.RegisterResponder("POST", "https://acme.zendesk.com/oauth/tokens", rec.Wrap(jsonResp(200, `{"access_token":"zd-access-1","token_type":"bearer","scope":"read write"}`)))
+	mock.RegisterResponder("GET", zdMe, rec.Wrap(jsonResp(200, `{"user":{"id":7,"email":"admin@acme.com","role":"admin"}}`)))
 	u, err := accts.TestAccount(context.Background(), "zd")
 	if err != nil || u.ID != 7 {
 		t.Fatal(u, err)
 	}
-	calls := rec.all()
+	calls := rec.All()
 	if len(calls) != 2 {
 		t.Fatalf("%d calls", len(calls))
 	}
@@ -299,7 +299,7 @@ func TestRequestToken(t *testing.T) {
 	t.Parallel()
 	mock := httpmock.NewMockTransport()
 	rec := &recorder{}
-	mock.RegisterResponder("POST", "https://acme.zendesk.com/oauth/tokens", rec.wrap(jsonResp(200, `{"access_token":"zd-1","token_type":"bearer","scope":"read","expires_in":1800,"refresh_token":"r-1","refresh_token_expires_in":2592000}`)))
+	mock.RegisterResponder("POST", "https://acme.zendesk.com/oauth/tokens", rec.Wrap(jsonResp(200, `{"access_token":"zd-1","token_type":"bearer","scope":"read","expires_in":1800,"refresh_token":"r-1","refresh_token_expires_in":2592000}`)))
 	hc := &http.Client{Transport: mock}
 	tok, err := RequestToken(context.Background(), "https://acme.zendesk.com", PasswordGrant{ClientID: "c", ClientSecret: "s", Username: "u@acme.com", Password: "p", Scopes: []string{"read"}}, hc)
 	if err != nil {
@@ -308,8 +308,8 @@ func TestRequestToken(t *testing.T) {
 	if tok.AccessToken != "zd-1" || tok.RefreshToken != "r-1" || tok.Scope != "read" || tok.Expiry.IsZero() || tok.RefreshTokenExpiry.IsZero() {
 		t.Fatalf("%+v", tok)
 	}
-	if !strings.Contains(rec.last(t).Body, `"scope":"read"`) {
-		t.Fatal(rec.last(t).Body)
+	if !strings.Contains(rec.Last(t).Body, `"scope":"read"`) {
+		t.Fatal(rec.Last(t).Body)
 	}
 	if _, err := RequestToken(context.Background(), "acme", PasswordGrant{ClientID: "c"}, hc); !errors.Is(err, deskbridge.ErrInvalid) {
 		t.Fatalf("incomplete grant: %v", err)

@@ -95,13 +95,13 @@ func TestClientCredentialsToken(t *testing.T) {
 	c, mock := newMocked(t, withClock(ft))
 	rec := &recorder{}
 	tokenOK(t, mock, rec)
-	mock.RegisterResponder("GET", testBase+"/configapi/v2/user/jdoe", rec.wrap(jsonResp(200, fixture(t, "user.json"))))
+	mock.RegisterResponder("GET", testBase+"/configapi/v2/user/jdoe", rec.Wrap(jsonResp(200, fixture(t, "user.json"))))
 	for range 3 {
 		if _, err := c.Users.Get(context.Background(), "jdoe"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	calls := rec.all()
+	calls := rec.All()
 	if len(calls) != 4 {
 		t.Fatalf("%d requests, want 1 token + 3 gets", len(calls))
 	}
@@ -132,7 +132,7 @@ func TestClientCredentialsToken(t *testing.T) {
 	if _, err := c.Users.Get(context.Background(), "jdoe"); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(rec.all()); n != 6 {
+	if n := len(rec.All()); n != 6 {
 		t.Fatalf("%d requests after expiry, want a new token and the get", n)
 	}
 }
@@ -145,12 +145,12 @@ func TestAccessTokenStatic(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	mock.RegisterResponder("GET", "http://127.0.0.1:9/configapi/v2/user/a%2Fb", rec.wrap(jsonResp(200, `{"loginId":"a/b"}`)))
+	mock.RegisterResponder("GET", "http://127.0.0.1:9/configapi/v2/user/a%2Fb", rec.Wrap(jsonResp(200, `{"loginId":"a/b"}`)))
 	u, err := c.Users.Get(context.Background(), "a/b")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rec.last(t)
+	r := rec.Last(t)
 	if r.EscapedPath != "/configapi/v2/user/a%2Fb" || r.Header.Get("Authorization") != "Bearer static-tok" || u.LoginID != "a/b" {
 		t.Fatalf("%+v %+v", r, u)
 	}
@@ -228,7 +228,7 @@ func TestChatHeaderAndAvailability(t *testing.T) {
 	t.Parallel()
 	c, mock := newMocked(t)
 	rec := &recorder{}
-	mock.RegisterResponder("GET", testBase+availabilityPath, rec.wrap(jsonResp(200, fixture(t, "availability.json"))))
+	mock.RegisterResponder("GET", testBase+availabilityPath, rec.Wrap(jsonResp(200, fixture(t, "availability.json"))))
 	a, err := c.Chat.Availability(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -236,7 +236,7 @@ func TestChatHeaderAndAvailability(t *testing.T) {
 	if !a.Available() {
 		t.Fatal(a)
 	}
-	r := rec.last(t)
+	r := rec.Last(t)
 	want := `MOBILE-API-140-327-PLAIN appId="` + testAppID + `", clientId="` + testClientID + `"`
 	if got := r.Header.Get("Authorization"); got != want {
 		t.Fatalf("Authorization %q\nwant %q", got, want)
@@ -251,9 +251,9 @@ func TestChatStartSendPoll(t *testing.T) {
 	c, mock := newMocked(t)
 	rec := &recorder{}
 	chatID := "2d9e4f3a-6c71-4b0e-9a55-1f0b7c3e8d21"
-	mock.RegisterResponder("POST", testBase+chatsPath, rec.wrap(jsonResp(200, fixture(t, "chat_start.json"))))
-	mock.RegisterResponder("POST", testBase+chatsPath+"/"+chatID+"/events", rec.wrap(jsonResp(200, `{"events":[]}`)))
-	mock.RegisterResponder("GET", testBase+chatsPath+"/"+chatID+"/events", rec.wrap(jsonResp(200, fixture(t, "server_events.json"))))
+	mock.RegisterResponder("POST", testBase+chatsPath, rec.Wrap(jsonResp(200, fixture(t, "chat_start.json"))))
+	mock.RegisterResponder("POST", testBase+chatsPath+"/"+chatID+"/events", rec.Wrap(jsonResp(200, `{"events":[]}`)))
+	mock.RegisterResponder("GET", testBase+chatsPath+"/"+chatID+"/events", rec.Wrap(jsonResp(200, fixture(t, "server_events.json"))))
 
 	ch, err := c.Chat.Start(context.Background(), &StartChat{PhoneNumber: "+14155550123", From: "Ann", Parameters: map[string]string{"brand": "b"}})
 	if err != nil {
@@ -262,7 +262,7 @@ func TestChatStartSendPoll(t *testing.T) {
 	if ch.ChatID != chatID || ch.State != ChatQueued || ch.EWT != "45" || !ch.IsNewChat || ch.PhoneNumber != "+14155550123" {
 		t.Fatalf("%+v", ch)
 	}
-	start := rec.last(t)
+	start := rec.Last(t)
 	if start.Body != `{"phone_number":"+14155550123","from":"Ann","parameters":{"brand":"b"}}` {
 		t.Fatalf("start body %s", start.Body)
 	}
@@ -273,7 +273,7 @@ func TestChatStartSendPoll(t *testing.T) {
 	if _, err := c.Chat.Send(context.Background(), chatID, MessageEvent(MessageID(chatID, 1), "Hi"), TypingEvent()); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := rec.last(t).Body, `{"events":[{"event":"chat_session_message","msg_id":"`+chatID+`:1","msg":"Hi"},{"event":"chat_session_typing"}]}`; got != want {
+	if got, want := rec.Last(t).Body, `{"events":[{"event":"chat_session_message","msg_id":"`+chatID+`:1","msg":"Hi"},{"event":"chat_session_typing"}]}`; got != want {
 		t.Fatalf("send body\n%s\nwant\n%s", got, want)
 	}
 
@@ -300,7 +300,7 @@ func TestChatStartSendPoll(t *testing.T) {
 	if evs[4].Event != EventEnded {
 		t.Errorf("%+v", evs[4])
 	}
-	for _, r := range rec.all() {
+	for _, r := range rec.All() {
 		if r.Query.Get("tenantUrl") != testTenant {
 			t.Errorf("%s %s without tenantUrl", r.Method, r.Path)
 		}

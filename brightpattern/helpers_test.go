@@ -1,15 +1,9 @@
 package brightpattern
 
 import (
-	"bytes"
-	"io"
 	"net"
 	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
 
 	"github.com/deskbridge/deskbridge/internal/testkit"
@@ -33,51 +27,14 @@ func withClock(ft *testkit.Clock) Option {
 	}
 }
 
-// recorded is one request a mock responder received.
-type recorded struct {
-	Method, Path, EscapedPath string
-	Query                     url.Values
-	Header                    http.Header
-	Body                      string
-}
+// recorder is the shared request recorder of the tests.
+type recorder = testkit.Recorder
 
-// recorder wraps responders and keeps what they received.
-type recorder struct {
-	mu    sync.Mutex
-	calls []recorded
-}
-
-func (r *recorder) wrap(resp httpmock.Responder) httpmock.Responder {
-	return func(req *http.Request) (*http.Response, error) {
-		var body []byte
-		if req.Body != nil {
-			body, _ = io.ReadAll(req.Body)
-		}
-		r.mu.Lock()
-		r.calls = append(r.calls, recorded{
-			Method: req.Method, Path: req.URL.Path, EscapedPath: req.URL.EscapedPath(),
-			Query: req.URL.Query(), Header: req.Header.Clone(), Body: string(body),
-		})
-		r.mu.Unlock()
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		return resp(req)
-	}
-}
-
-func (r *recorder) all() []recorded {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]recorded(nil), r.calls...)
-}
-
-func (r *recorder) last(t *testing.T) recorded {
-	t.Helper()
-	calls := r.all()
-	if len(calls) == 0 {
-		t.Fatal("no request was sent")
-	}
-	return calls[len(calls)-1]
-}
+// fixture and jsonResp are the shared test helpers.
+var (
+	fixture  = testkit.Fixture
+	jsonResp = testkit.JSONResponse
+)
 
 // newMocked returns a client of the tenant on an httpmock transport, with
 // client credentials and the chat app, and no retries unless opts say
@@ -99,29 +56,10 @@ func newMocked(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport) 
 	return c, mock
 }
 
-// fixture reads a file of testdata/.
-func fixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// jsonResp answers with status and a JSON body.
-func jsonResp(status int, body string) httpmock.Responder {
-	return func(*http.Request) (*http.Response, error) {
-		resp := httpmock.NewStringResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	}
-}
-
 // tokenOK registers the token endpoint answering the documented example.
 func tokenOK(t *testing.T, mock *httpmock.MockTransport, rec *recorder) {
 	t.Helper()
-	mock.RegisterResponder("POST", testBase+tokenPath, rec.wrap(jsonResp(200, fixture(t, "token_response.json"))))
+	mock.RegisterResponder("POST", testBase+tokenPath, rec.Wrap(jsonResp(200, fixture(t, "token_response.json"))))
 }
 
 func mustRegexp(s string) *regexp.Regexp { return regexp.MustCompile(s) }

@@ -32,7 +32,7 @@ func TestConnectFlow(t *testing.T) {
 	if code.Name != "Lunch" || code.AgentTimeout != 3600 {
 		t.Fatalf("%+v", code)
 	}
-	calls := e.rec.all()
+	calls := e.rec.All()
 	var order []string
 	for _, r := range calls {
 		order = append(order, r.Method+" "+r.URL)
@@ -78,7 +78,7 @@ func TestConnectFlow(t *testing.T) {
 	if _, err := c.UnavailableCodes.Get(t.Context(), 12); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(e.rec.all()); n != 5 {
+	if n := len(e.rec.All()); n != 5 {
 		t.Fatalf("%d requests after the second call, want 5", n)
 	}
 	d, err := c.Discovery(t.Context())
@@ -106,7 +106,7 @@ func TestClientSecretBasic(t *testing.T) {
 	if _, err := c.AccessToken(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	tok := e.rec.to(authBase + "/auth/token")[0]
+	tok := e.rec.To(authBase + "/auth/token")[0]
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+clientSecret))
 	if got := tok.Header.Get("Authorization"); got != want {
 		t.Errorf("Authorization = %q, want %q", got, want)
@@ -143,7 +143,7 @@ func TestTokenRenewal(t *testing.T) {
 	if got := get(); got != "Bearer t2" {
 		t.Fatalf("at 56 min: %s", got)
 	}
-	if n := len(e.rec.to(authBase + "/.well-known/cxone-configuration")); n != 1 {
+	if n := len(e.rec.To(authBase + "/.well-known/cxone-configuration")); n != 1 {
 		t.Fatalf("discovery read %d times", n)
 	}
 }
@@ -211,7 +211,7 @@ func TestTenant(t *testing.T) {
 	if n := e.tokens.Load(); n != 0 {
 		t.Fatalf("%d tokens fetched for discovery with WithTenant", n)
 	}
-	if q := e.rec.to(authBase + "/.well-known/cxone-configuration")[0].Query.Get("tenantId"); q != "other-tenant-7" {
+	if q := e.rec.To(authBase + "/.well-known/cxone-configuration")[0].Query.Get("tenantId"); q != "other-tenant-7" {
 		t.Fatalf("tenantId = %q", q)
 	}
 	for _, bad := range []string{"", "a/b", "x y", strings.Repeat("a", 65), "../x"} {
@@ -264,7 +264,7 @@ func TestHostValidation(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			e.mock.RegisterResponder("GET", authBase+"/.well-known/cxone-configuration", jsonResp(200, body))
-			e.mock.RegisterNoResponder(e.rec.wrap(jsonResp(200, `{}`)))
+			e.mock.RegisterNoResponder(e.rec.Wrap(jsonResp(200, `{}`)))
 			c := e.client(t)
 			_, err := c.Agents.Get(t.Context(), 1)
 			if err == nil {
@@ -273,7 +273,7 @@ func TestHostValidation(t *testing.T) {
 			if calls := e.apiCalls(); len(calls) != 0 {
 				t.Fatalf("sent to the API: %v", calls)
 			}
-			for _, r := range e.rec.all() {
+			for _, r := range e.rec.All() {
 				if !strings.HasPrefix(r.URL, authBase+"/") {
 					t.Fatalf("a request went to %s", r.URL)
 				}
@@ -285,13 +285,13 @@ func TestHostValidation(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)
 		e.mock.RegisterResponder("GET", authBase+"/.well-known/openid-configuration", jsonResp(200, `{"token_endpoint":"https://evil.example/auth/token"}`))
-		e.mock.RegisterNoResponder(e.rec.wrap(jsonResp(200, `{}`)))
+		e.mock.RegisterNoResponder(e.rec.Wrap(jsonResp(200, `{}`)))
 		c := e.client(t)
 		_, err := c.AccessToken(t.Context())
 		if err == nil || !strings.Contains(err.Error(), "refusing the token endpoint") {
 			t.Fatalf("err = %v", err)
 		}
-		for _, r := range e.rec.all() {
+		for _, r := range e.rec.All() {
 			if strings.Contains(r.Body, keySecret) || !strings.HasPrefix(r.URL, authBase) {
 				t.Fatalf("sent %s %s", r.Method, r.URL)
 			}
@@ -302,7 +302,7 @@ func TestHostValidation(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)
 		e.mock.RegisterResponder("GET", authBase+"/.well-known/openid-configuration", jsonResp(200, `{"token_endpoint":"https://auth.nice-incontact.com/oauth/token"}`))
-		e.mock.RegisterResponder("POST", "https://auth.nice-incontact.com/oauth/token", e.rec.wrap(jsonResp(200, tokenJSON(t, "t9", tenant, 3600))))
+		e.mock.RegisterResponder("POST", "https://auth.nice-incontact.com/oauth/token", e.rec.Wrap(jsonResp(200, tokenJSON(t, "t9", tenant, 3600))))
 		c := e.client(t)
 		if tok, err := c.AccessToken(t.Context()); err != nil || tok != "t9" {
 			t.Fatalf("%q, %v", tok, err)
@@ -316,10 +316,10 @@ func TestWithBaseURL(t *testing.T) {
 	const fake = "http://127.0.0.1:4567/cx"
 	mock := httpmock.NewMockTransport()
 	rec := &recorder{}
-	mock.RegisterResponder("GET", fake+"/.well-known/openid-configuration", rec.wrap(jsonResp(200, `{"token_endpoint":"`+fake+`/auth/token"}`)))
-	mock.RegisterResponder("POST", fake+"/auth/token", rec.wrap(jsonResp(200, tokenJSON(t, "ft", tenant, 3600))))
-	mock.RegisterResponder("GET", fake+"/.well-known/cxone-configuration", rec.wrap(jsonResp(200, `{"api_endpoint":"`+fake+`","area":"na1","domain":"niceincontact.com"}`)))
-	mock.RegisterResponder("GET", fake+"/inContactAPI/services/v23.0/unavailable-codes/12", rec.wrap(jsonResp(200, fixture(t, "unavailable_code.json"))))
+	mock.RegisterResponder("GET", fake+"/.well-known/openid-configuration", rec.Wrap(jsonResp(200, `{"token_endpoint":"`+fake+`/auth/token"}`)))
+	mock.RegisterResponder("POST", fake+"/auth/token", rec.Wrap(jsonResp(200, tokenJSON(t, "ft", tenant, 3600))))
+	mock.RegisterResponder("GET", fake+"/.well-known/cxone-configuration", rec.Wrap(jsonResp(200, `{"api_endpoint":"`+fake+`","area":"na1","domain":"niceincontact.com"}`)))
+	mock.RegisterResponder("GET", fake+"/inContactAPI/services/v23.0/unavailable-codes/12", rec.Wrap(jsonResp(200, fixture(t, "unavailable_code.json"))))
 	c, err := NewClient(WithBaseURL(fake), WithHTTPClient(&http.Client{Transport: mock}), WithAccessKey(keyID, keySecret, clientID, clientSecret))
 	if err != nil {
 		t.Fatal(err)
@@ -327,7 +327,7 @@ func TestWithBaseURL(t *testing.T) {
 	if _, err := c.UnavailableCodes.Get(t.Context(), 12); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(rec.all()); n != 4 {
+	if n := len(rec.All()); n != 4 {
 		t.Fatalf("%d requests", n)
 	}
 

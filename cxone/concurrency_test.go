@@ -32,7 +32,7 @@ func TestConcurrentFirstCalls(t *testing.T) {
 		t.Errorf("%d tokens fetched", n)
 	}
 	for _, u := range []string{"/.well-known/openid-configuration", "/.well-known/cxone-configuration"} {
-		if n := len(e.rec.to(authBase + u)); n != 1 {
+		if n := len(e.rec.To(authBase + u)); n != 1 {
 			t.Errorf("%s read %d times", u, n)
 		}
 	}

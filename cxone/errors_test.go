@@ -93,7 +93,7 @@ func TestRateLimitRetried(t *testing.T) {
 	if !errors.Is(err, deskbridge.ErrUnavailable) {
 		t.Fatal(err)
 	}
-	if got := len(e.rec.to(apiBase + "/inContactAPI/services/v23.0/agent-sessions")); got != 1 {
+	if got := len(e.rec.To(apiBase + "/inContactAPI/services/v23.0/agent-sessions")); got != 1 {
 		t.Fatalf("POST sent %d times", got)
 	}
 }

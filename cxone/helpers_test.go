@@ -1,16 +1,10 @@
 package cxone
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -38,74 +32,18 @@ func withClock(ft *testkit.Clock) Option {
 	}
 }
 
-// recorded is one request a mock responder received.
-type recorded struct {
-	Method, URL, Path string
-	Query             url.Values
-	Header            http.Header
-	Body              string
-}
+// recorded and recorder are the shared request recorder of the tests.
+type (
+	recorded = testkit.Request
+	recorder = testkit.Recorder
+)
 
-// recorder wraps responders and keeps what they received.
-type recorder struct {
-	mu    sync.Mutex
-	calls []recorded
-}
-
-func (r *recorder) wrap(resp httpmock.Responder) httpmock.Responder {
-	return func(req *http.Request) (*http.Response, error) {
-		var body []byte
-		if req.Body != nil {
-			body, _ = io.ReadAll(req.Body)
-		}
-		u := *req.URL
-		u.RawQuery = ""
-		r.mu.Lock()
-		r.calls = append(r.calls, recorded{
-			Method: req.Method, URL: u.String(), Path: req.URL.EscapedPath(),
-			Query: req.URL.Query(), Header: req.Header.Clone(), Body: string(body),
-		})
-		r.mu.Unlock()
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		return resp(req)
-	}
-}
-
-func (r *recorder) all() []recorded {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]recorded(nil), r.calls...)
-}
-
-// to returns the requests sent to the URL u (without query).
-func (r *recorder) to(u string) []recorded {
-	var out []recorded
-	for _, c := range r.all() {
-		if c.URL == u {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// fixture reads a file of testdata/.
-func fixture(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// jsonResp answers with status and a JSON body.
-func jsonResp(status int, body string) httpmock.Responder {
-	return func(*http.Request) (*http.Response, error) {
-		resp := httpmock.NewStringResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	}
-}
+// fixture, jsonResp and sameJSON are the shared test helpers.
+var (
+	fixture  = testkit.Fixture
+	jsonResp = testkit.JSONResponse
+	sameJSON = testkit.SameJSON
+)
 
 // makeJWT signs claims with a test key: the client reads, never verifies.
 func makeJWT(t testing.TB, claims jwt.MapClaims) string {
@@ -141,9 +79,9 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{mock: httpmock.NewMockTransport(), rec: &recorder{}}
-	e.mock.RegisterResponder("GET", authBase+"/.well-known/openid-configuration", e.rec.wrap(jsonResp(200, fixture(t, "openid_configuration.json"))))
-	e.mock.RegisterResponder("GET", authBase+"/.well-known/cxone-configuration", e.rec.wrap(jsonResp(200, fixture(t, "cxone_configuration.json"))))
-	e.mock.RegisterResponder("POST", authBase+"/auth/token", e.rec.wrap(func(req *http.Request) (*http.Response, error) {
+	e.mock.RegisterResponder("GET", authBase+"/.well-known/openid-configuration", e.rec.Wrap(jsonResp(200, fixture(t, "openid_configuration.json"))))
+	e.mock.RegisterResponder("GET", authBase+"/.well-known/cxone-configuration", e.rec.Wrap(jsonResp(200, fixture(t, "cxone_configuration.json"))))
+	e.mock.RegisterResponder("POST", authBase+"/auth/token", e.rec.Wrap(func(req *http.Request) (*http.Response, error) {
 		n := e.tokens.Add(1)
 		return jsonResp(200, tokenJSON(t, "t"+strconv.Itoa(int(n)), tenant, 3600))(req)
 	}))
@@ -152,7 +90,7 @@ func newEnv(t *testing.T) *env {
 
 // on registers a responder for method and an API path (below apiBase).
 func (e *env) on(method, path string, resp httpmock.Responder) {
-	e.mock.RegisterResponder(method, apiBase+path, e.rec.wrap(resp))
+	e.mock.RegisterResponder(method, apiBase+path, e.rec.Wrap(resp))
 }
 
 // client returns a client on the mock with the access key, no retries
@@ -174,27 +112,10 @@ func (e *env) client(t *testing.T, opts ...Option) *Client {
 // apiCalls returns the requests sent to the API host.
 func (e *env) apiCalls() []recorded {
 	var out []recorded
-	for _, c := range e.rec.all() {
+	for _, c := range e.rec.All() {
 		if strings.HasPrefix(c.URL, apiBase) {
 			out = append(out, c)
 		}
 	}
 	return out
-}
-
-// sameJSON fails unless got and want are equal JSON documents.
-func sameJSON(t *testing.T, got, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal([]byte(got), &g); err != nil {
-		t.Fatalf("body %q is not JSON: %v", got, err)
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("want %q is not JSON: %v", want, err)
-	}
-	gb, _ := json.Marshal(g)
-	wb, _ := json.Marshal(w)
-	if !bytes.Equal(gb, wb) {
-		t.Fatalf("body\n got %s\nwant %s", gb, wb)
-	}
 }

@@ -281,8 +281,8 @@ func TestMethodRequests(t *testing.T) {
 				t.Fatalf("%d API calls", len(calls))
 			}
 			r := calls[0]
-			if r.Method != tc.method || r.Path != tc.path {
-				t.Errorf("sent %s %s", r.Method, r.Path)
+			if r.Method != tc.method || r.EscapedPath != tc.path {
+				t.Errorf("sent %s %s", r.Method, r.EscapedPath)
 			}
 			want := tc.query
 			if want == nil {

@@ -89,13 +89,13 @@ func TestPagingLinksNext(t *testing.T) {
 
 	e2 := newEnv(t)
 	e2.on("GET", path, jsonResp(200, `{"teams":[{"teamId":1}],"_links":{"next":"https://evil.example`+path+`?skip=1"}}`))
-	e2.mock.RegisterNoResponder(e2.rec.wrap(jsonResp(200, `{}`)))
+	e2.mock.RegisterNoResponder(e2.rec.Wrap(jsonResp(200, `{}`)))
 	c2 := e2.client(t)
 	teams, err = collect(c2.Teams.List(t.Context(), nil))
 	if err == nil || len(teams) != 1 || !errors.Is(err, deskbridge.ErrInvalid) {
 		t.Fatalf("%+v %v", teams, err)
 	}
-	for _, r := range e2.rec.all() {
+	for _, r := range e2.rec.All() {
 		if r.URL == "https://evil.example"+path {
 			t.Fatal("followed a next link to another host")
 		}
