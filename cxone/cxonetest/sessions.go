@@ -203,6 +203,7 @@ func (s *Server) nextEvents(id string, timeout time.Duration, done <-chan struct
 			return nil, 409, "the agent session has ended"
 		}
 		wake := ss.wake
+		ss.polling = true
 		s.mu.Unlock()
 		if timer == nil {
 			timer = s.cfg.after(timeout)
@@ -210,10 +211,28 @@ func (s *Server) nextEvents(id string, timeout time.Duration, done <-chan struct
 		select {
 		case <-wake:
 		case <-timer:
+			s.setPolling(ss, false)
 			return nil, 304, ""
 		case <-done:
+			s.setPolling(ss, false)
 			return nil, 0, ""
 		}
 		s.mu.Lock()
+		ss.polling = false
 	}
+}
+
+func (s *Server) setPolling(ss *session, v bool) {
+	s.mu.Lock()
+	ss.polling = v
+	s.mu.Unlock()
+}
+
+// Polling reports whether a get-next-event of the session is waiting, so
+// that a test can act once the poll holds.
+func (s *Server) Polling(sessionID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.sessions[sessionID]
+	return ok && ss.polling
 }
