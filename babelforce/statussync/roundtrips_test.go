@@ -1,14 +1,10 @@
 package statussync_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
 	"github.com/deskbridge/deskbridge/flow"
@@ -16,26 +12,6 @@ import (
 	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
-
-// tripCounter is a go-redis hook that counts round trips: each command,
-// and each pipeline, is one.
-type tripCounter struct{ n atomic.Int64 }
-
-func (c *tripCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (c *tripCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		c.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (c *tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		c.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
 
 // The Redis round trips of one event, on the hot paths. The agent's record
 // orders and de-duplicates timed events, so no de-duper claim is taken:
@@ -46,8 +22,7 @@ func (c *tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 func TestRedisRoundTripsPerEvent(t *testing.T) {
 	t.Parallel()
 	client, _ := redistest.Client(t)
-	trips := &tripCounter{}
-	client.AddHook(trips)
+	trips := redistest.CountCommands(client)
 	e := newEnv(t, withAutomation(), withConfig(func(c *statussync.Config) {
 		c.Store = redisstore.New(client, redistest.Prefix(t))
 	}))
@@ -57,11 +32,11 @@ func TestRedisRoundTripsPerEvent(t *testing.T) {
 	e.takeResults()
 	measure := func(name string, want int64, wantOutcome flow.Outcome, send func() response) {
 		t.Helper()
-		before := trips.n.Load()
+		before := trips.Count()
 		if r := send(); r.status != http.StatusOK {
 			t.Fatalf("%s: %d %s", name, r.status, r.body)
 		}
-		got := trips.n.Load() - before
+		got := trips.Count() - before
 		rs := e.takeResults()
 		t.Logf("%s: %d Redis round trips: %v", name, got, outcomes(rs))
 		if got > want {

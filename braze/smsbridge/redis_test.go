@@ -2,7 +2,6 @@ package smsbridge
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,54 +45,33 @@ func openRedis(t *testing.T) (store.Store, func(down bool)) {
 	}
 }
 
-// roundTrips counts the commands a go-redis client sends: one per
-// command, one per pipeline.
-type roundTrips struct{ n atomic.Int64 }
-
-func (r *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		r.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		r.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
-
 // TestAgentReplyRedisRoundTrips: an agent's reply sent as an SMS (the hot
 // path) costs two Redis round trips: the claim and the record. Its
 // retry, a duplicate, costs two too (the claim refused, the record read).
 func TestAgentReplyRedisRoundTrips(t *testing.T) {
 	t.Parallel()
 	client, _ := redistest.Client(t)
-	rt := &roundTrips{}
-	client.AddHook(rt)
+	rt := redistest.CountCommands(client)
 	e := newEnv(t, func(c *Config) { c.Store = redisstore.New(client, redistest.Prefix(t)) })
 	ticket := e.openTicket()
 	e.agentSays(ticket, "warm up: the flow reads its own Zendesk user once")
 
-	before := rt.n.Load()
+	before := rt.Count()
 	if err := e.zd.AgentReply(ticket, e.agent, "Hello", true); err != nil {
 		t.Fatal(err)
 	}
 	e.settle()
-	if n := rt.n.Load() - before; n != 2 {
+	if n := rt.Count() - before; n != 2 {
 		t.Errorf("an agent reply took %d Redis round trips, want 2", n)
 	}
 	ds := e.zd.Deliveries()
 	d := ds[len(ds)-1]
-	before = rt.n.Load()
+	before = rt.Count()
 	status, outcome := e.post(AgentReplyPath, e.signedHeader(string(d.Body), d.InvocationID), string(d.Body))
 	if status != 200 || outcome != "handled" {
 		t.Errorf("the retry: %d %s", status, outcome)
 	}
-	if n := rt.n.Load() - before; n != 2 {
+	if n := rt.Count() - before; n != 2 {
 		t.Errorf("a duplicate took %d Redis round trips, want 2", n)
 	}
 	if n := len(e.sends()); n != 2 {
