@@ -1,0 +1,58 @@
+package cxonetest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/deskbridge/deskbridge/cxone/cxonetest"
+)
+
+// A voice call is delivered, ends into after-call work, gets its
+// disposition and closes; it reaches the Reporting API once the
+// warehousing delay has passed on the fake's clock.
+func Example() {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	srv := cxonetest.NewServer(cxonetest.WithClock(func() time.Time { return now }), cxonetest.WithWarehouseDelay(time.Minute))
+	defer srv.Close()
+
+	resolved := srv.AddDisposition(cxonetest.Disposition{Name: "Resolved"})
+	billing := srv.AddSkill(cxonetest.Skill{Name: "Billing Voice", ACW: true, DispositionIDs: []int64{resolved.ID}})
+	ann := srv.AddAgent(cxonetest.Agent{FirstName: "Ann", LastName: "Lee"})
+	_, _ = srv.LogIn(ann.ID)
+
+	id, _ := srv.StartContact(cxonetest.NewContact{SkillID: billing.ID, From: "+33612345678", To: "+33198765432"})
+	_ = srv.Deliver(id, ann.ID)
+	_ = srv.EndContact(id, false) // the agent hangs up: after-call work
+	_ = srv.Disposition(id, resolved.ID, "Refund promised")
+	_ = srv.FinishACW(id)
+
+	completed := func() int {
+		req, _ := http.NewRequest("GET", srv.URL+"/inContactAPI/services/v33.0/contacts/completed", nil)
+		req.Header.Set("Authorization", "Bearer "+srv.IssueToken())
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			return 0
+		}
+		defer resp.Body.Close()
+		var body struct {
+			CompletedContacts []struct {
+				ContactID        int64  `json:"contactId"`
+				DispositionNotes string `json:"dispositionNotes"`
+			} `json:"completedContacts"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		for _, c := range body.CompletedContacts {
+			fmt.Println(c.ContactID, c.DispositionNotes)
+		}
+		return resp.StatusCode
+	}
+	fmt.Println(completed())
+	now = now.Add(time.Minute)
+	fmt.Println(completed())
+	// Output:
+	// 204
+	// 560001 Refund promised
+	// 200
+}
