@@ -36,7 +36,8 @@ func FuzzRequests(f *testing.F) {
 		}
 		for _, p := range paths {
 			method, path, _ := strings.Cut(p, " ")
-			req := httptest.NewRequest(method, path+"?"+query, strings.NewReader(body))
+			req := httptest.NewRequest(method, path, strings.NewReader(body))
+			req.URL.RawQuery = query
 			req.Header.Set("Authorization", "Bearer "+tok)
 			if path == tokenPath {
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
