@@ -3,13 +3,10 @@ package zendesk
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"iter"
-	"net/http"
 	"time"
 
 	"github.com/deskbridge/deskbridge"
-	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
 // TicketFieldsService manages the account's ticket fields
@@ -77,30 +74,21 @@ type TicketField struct {
 // (cursor pagination, in the order of their ids). opts may be nil; it is
 // copied, never modified.
 func (s *TicketFieldsService) List(ctx context.Context, opts *CursorOptions) iter.Seq2[*TicketField, error] {
-	return ticketFieldsList(opts).all(ctx, s.client)
+	return ticketFields.list(opts).all(ctx, s.client)
 }
 
 // ListPage returns one page of ticket fields; put its Next into opts.After
 // to fetch the next.
 func (s *TicketFieldsService) ListPage(ctx context.Context, opts *CursorOptions) (*deskbridge.Page[*TicketField], error) {
-	return ticketFieldsList(opts).page(ctx, s.client)
+	return ticketFields.list(opts).page(ctx, s.client)
 }
 
-func ticketFieldsList(opts *CursorOptions) listing[*TicketField] {
-	o := copyOpts(opts)
-	return cursorList[*TicketField]("/api/v2/ticket_fields", &o, &o, "ticket_fields")
-}
-
-type ticketFieldEnvelope struct {
-	TicketField *TicketField `json:"ticket_field"`
-}
+// ticketFields is the ticket fields resource.
+var ticketFields = resource[TicketField]{path: "/api/v2/ticket_fields", plural: "ticket_fields", single: "ticket_field", what: "ticket field"}
 
 // Get returns the ticket field with id.
 func (s *TicketFieldsService) Get(ctx context.Context, id int64) (*TicketField, error) {
-	if id <= 0 {
-		return nil, invalid("ticket field id %d", id)
-	}
-	return rest.Get[TicketField](ctx, s.client.rest, rest.Pathf("/api/v2/ticket_fields/%d", id), nil, "ticket_field")
+	return ticketFields.get(ctx, s.client, id)
 }
 
 // Create creates a custom ticket field (admins only; Title is required,
@@ -112,7 +100,7 @@ func (s *TicketFieldsService) Create(ctx context.Context, f *TicketField) (*Tick
 	if f == nil || f.Title == "" {
 		return nil, invalid("a ticket field needs a title")
 	}
-	return rest.Send[TicketField](ctx, s.client.rest, &rest.Request{Method: http.MethodPost, Path: "/api/v2/ticket_fields", Body: &ticketFieldEnvelope{sendableTicketField(f)}}, "ticket_field")
+	return ticketFields.create(ctx, s.client, sendableTicketField(f))
 }
 
 // Update changes the ticket field with id: the fields set in f are sent,
@@ -121,13 +109,7 @@ func (s *TicketFieldsService) Create(ctx context.Context, f *TicketField) (*Tick
 // Zendesk's reference describes no way to change a field's type, and the
 // deskbridge fake refuses it.
 func (s *TicketFieldsService) Update(ctx context.Context, id int64, f *TicketField) (*TicketField, error) {
-	if id <= 0 {
-		return nil, invalid("ticket field id %d", id)
-	}
-	if f == nil {
-		return nil, invalid("ticket field is nil")
-	}
-	return rest.Send[TicketField](ctx, s.client.rest, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/ticket_fields/%d", id), Body: &ticketFieldEnvelope{sendableTicketField(f)}}, "ticket_field")
+	return ticketFields.update(ctx, s.client, id, f, sendableTicketField)
 }
 
 // sendableTicketField copies f without its read-only fields.
@@ -140,26 +122,12 @@ func sendableTicketField(f *TicketField) *TicketField {
 
 // Delete deletes the custom ticket field with id.
 func (s *TicketFieldsService) Delete(ctx context.Context, id int64) error {
-	if id <= 0 {
-		return invalid("ticket field id %d", id)
-	}
-	return s.client.delete(ctx, rest.Pathf("/api/v2/ticket_fields/%d", id))
+	return ticketFields.delete(ctx, s.client, id)
 }
 
 // FindByTitle returns the ticket field titled title (exact match), walking
 // the list; ticket fields have no key. When there is none, the error
 // matches deskbridge.ErrNotFound.
 func (s *TicketFieldsService) FindByTitle(ctx context.Context, title string) (*TicketField, error) {
-	if title == "" {
-		return nil, invalid("ticket field title is empty")
-	}
-	for f, err := range s.List(ctx, &CursorOptions{PageSize: MaxPageSize}) {
-		if err != nil {
-			return nil, err
-		}
-		if f.Title == title {
-			return f, nil
-		}
-	}
-	return nil, fmt.Errorf("zendesk: no ticket field titled %q: %w", title, deskbridge.ErrNotFound)
+	return ticketFields.find(ctx, s.client, "title", "titled", title, func(f *TicketField) string { return f.Title })
 }

@@ -2,13 +2,10 @@ package zendesk
 
 import (
 	"context"
-	"fmt"
 	"iter"
-	"net/http"
 	"time"
 
 	"github.com/deskbridge/deskbridge"
-	"github.com/deskbridge/deskbridge/internal/rest"
 )
 
 // UserFieldsService manages the account's custom user fields.
@@ -63,30 +60,21 @@ type CustomFieldOption struct {
 // List iterates over the account's user fields (cursor pagination). opts
 // may be nil; it is copied, never modified.
 func (s *UserFieldsService) List(ctx context.Context, opts *CursorOptions) iter.Seq2[*UserField, error] {
-	return userFieldsList(opts).all(ctx, s.client)
+	return userFields.list(opts).all(ctx, s.client)
 }
 
 // ListPage returns one page of user fields; put its Next into opts.After
 // to fetch the next.
 func (s *UserFieldsService) ListPage(ctx context.Context, opts *CursorOptions) (*deskbridge.Page[*UserField], error) {
-	return userFieldsList(opts).page(ctx, s.client)
+	return userFields.list(opts).page(ctx, s.client)
 }
 
-func userFieldsList(opts *CursorOptions) listing[*UserField] {
-	o := copyOpts(opts)
-	return cursorList[*UserField]("/api/v2/user_fields", &o, &o, "user_fields")
-}
-
-type userFieldEnvelope struct {
-	UserField *UserField `json:"user_field"`
-}
+// userFields is the user fields resource.
+var userFields = resource[UserField]{path: "/api/v2/user_fields", plural: "user_fields", single: "user_field", what: "user field"}
 
 // Get returns the user field with id.
 func (s *UserFieldsService) Get(ctx context.Context, id int64) (*UserField, error) {
-	if id <= 0 {
-		return nil, invalid("user field id %d", id)
-	}
-	return rest.Get[UserField](ctx, s.client.rest, rest.Pathf("/api/v2/user_fields/%d", id), nil, "user_field")
+	return userFields.get(ctx, s.client, id)
 }
 
 // Create creates a user field (admins only), for example the text field
@@ -97,7 +85,7 @@ func (s *UserFieldsService) Create(ctx context.Context, f *UserField) (*UserFiel
 	if f == nil || f.Key == "" || f.Title == "" {
 		return nil, invalid("a user field needs a key and a title")
 	}
-	return rest.Send[UserField](ctx, s.client.rest, &rest.Request{Method: http.MethodPost, Path: "/api/v2/user_fields", Body: &userFieldEnvelope{f}}, "user_field")
+	return userFields.create(ctx, s.client, f)
 }
 
 // Update changes the user field with id; only the fields set in f are
@@ -105,16 +93,12 @@ func (s *UserFieldsService) Create(ctx context.Context, f *UserField) (*UserFiel
 // Zendesk does not change a field's key or type, so neither is sent, nor
 // are the read-only fields (ID, URL, System, the times).
 func (s *UserFieldsService) Update(ctx context.Context, id int64, f *UserField) (*UserField, error) {
-	if id <= 0 {
-		return nil, invalid("user field id %d", id)
-	}
-	if f == nil {
-		return nil, invalid("user field is nil")
-	}
-	in := *f
-	in.ID, in.URL, in.Key, in.Type, in.System = 0, "", "", "", false
-	in.CreatedAt, in.UpdatedAt = time.Time{}, time.Time{}
-	return rest.Send[UserField](ctx, s.client.rest, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("/api/v2/user_fields/%d", id), Body: &userFieldEnvelope{&in}}, "user_field")
+	return userFields.update(ctx, s.client, id, f, func(f *UserField) *UserField {
+		in := *f
+		in.ID, in.URL, in.Key, in.Type, in.System = 0, "", "", "", false
+		in.CreatedAt, in.UpdatedAt = time.Time{}, time.Time{}
+		return &in
+	})
 }
 
 // FindByKey returns the user field with key, walking the list. When there
@@ -124,16 +108,5 @@ func (s *UserFieldsService) Update(ctx context.Context, id int64, f *UserField) 
 //	f, err := c.UserFields.FindByKey(ctx, "braze_external_id")
 //	if errors.Is(err, deskbridge.ErrNotFound) { f, err = c.UserFields.Create(ctx, ...) }
 func (s *UserFieldsService) FindByKey(ctx context.Context, key string) (*UserField, error) {
-	if key == "" {
-		return nil, invalid("user field key is empty")
-	}
-	for f, err := range s.List(ctx, &CursorOptions{PageSize: MaxPageSize}) {
-		if err != nil {
-			return nil, err
-		}
-		if f.Key == key {
-			return f, nil
-		}
-	}
-	return nil, fmt.Errorf("zendesk: no user field with key %q: %w", key, deskbridge.ErrNotFound)
+	return userFields.find(ctx, s.client, "key", "with key", key, func(f *UserField) string { return f.Key })
 }
