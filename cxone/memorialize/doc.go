@@ -53,7 +53,12 @@
 // the store while writing, and records it as done; a ticket the Create
 // Ticket workflow opens carries an Idempotency-Key made from the contact
 // id, and the record found or created is kept, so a retry after a partial
-// failure creates nothing twice.
+// failure creates nothing twice. Two limits remain: a user the Create User
+// workflow created, whose answer was lost on the way back, may be created
+// again on the retry (Zendesk's user creation takes no idempotency key);
+// and a contact CXone publishes again later (a tag added after it closed)
+// is not written again: each contact is written once, from its first
+// complete version.
 //
 // # Dynamic data, provisioning, checks
 //

@@ -253,11 +253,12 @@ func cmp(v, def string) string {
 }
 
 // ContactEndedHandler serves the call a Studio script makes when a
-// contact ends: the shared secret checked, the contact fetched and
-// memorialized at once when it is complete (200), accepted for the next
-// poll when CXone does not list it as complete yet (202 is not used: 200
-// with outcome "ignored"), 503 with Retry-After when Zendesk or the store
-// failed.
+// contact ends ([StudioRequest]): the shared secret checked (401), the body
+// decoded (400), the contact fetched and memorialized at once (200). A
+// contact CXone does not list as complete yet is left to the poll (200,
+// outcome ignored): the script need not call again. Zendesk or the store
+// failing answers 503 with Retry-After; the poll writes the contact in any
+// case.
 func (f *Flow) ContactEndedHandler() http.Handler { return f.studio }
 
 // Handler serves ContactEndedHandler at [ContactEndedPath] and
