@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/deskbridge/deskbridge"
-	"github.com/deskbridge/deskbridge/dydu"
 	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk/conversations"
 )
@@ -26,7 +25,8 @@ import (
 //     and a secret in Config.WebhookSecrets, and the switchboard's default
 //     integration not being the agent workspace (else the user's first
 //     message opens the ticket before passControl can set its group);
-//   - Dydu: the bot answers (a new dialog context is opened).
+//   - Dydu: the bot's servers answer for its UUID, asked without opening
+//     a dialog (see dyduProbe in unconfirmed.go).
 //
 // A side that cannot be read (a network error, a 5xx) is reported as
 // such, not as a misconfiguration.
@@ -62,7 +62,12 @@ func (f *Flow) Check(ctx context.Context) error {
 		}
 	}
 	f.checkConversations(ctx, &p, read)
-	if _, err := f.cfg.Dydu.NewContext(ctx, &dydu.ContextRequest{}); err != nil {
+	switch err := dyduProbe(ctx, f.cfg.Dydu); {
+	case err == nil:
+	case errors.Is(err, deskbridge.ErrNotFound):
+		p.Add("Config.Dydu", f.cfg.Dydu.BotID(), "no bot with this UUID answers on "+strings.Join(f.cfg.Dydu.Servers(), ", ")+": "+err.Error(),
+			"copy the bot's UUID from the BMS (Preferences › Api › API access) and its servers from the chatbox's bot.json")
+	default:
 		read("Dydu", err)
 	}
 	return errors.Join(append(unreachable, p.Err())...)

@@ -60,6 +60,22 @@ func seedBot() dydutest.Bot {
 
 func newEnv(t *testing.T, replicas int, st store.Store, opts ...conversationstest.Option) *env {
 	t.Helper()
+	e := newFakes(t, st, opts...)
+	e.provision(ProvisionConfig{Skills: []string{dydutest.SeedSkill}, Domain: "dydu-32357.zendesk.com", SenderIDVariable: "mail"})
+	for range replicas {
+		f, err := New(e.config())
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.flows = append(e.flows, f)
+	}
+	return e
+}
+
+// newFakes starts the three fakes and the bridges' front server (with no
+// bridge behind it yet), and builds the clients; nothing is provisioned.
+func newFakes(t *testing.T, st store.Store, opts ...conversationstest.Option) *env {
+	t.Helper()
 	e := &env{t: t, st: st}
 	e.zd = zendesktest.NewServer()
 	t.Cleanup(e.zd.Close)
@@ -85,28 +101,28 @@ func newEnv(t *testing.T, replicas int, st store.Store, opts ...conversationstes
 	if e.dc, err = dydu.NewClient(dydu.WithBotID(e.dy.BotID), dydu.WithBaseURL(e.dy.URL), dydu.WithMaxRetries(1), dydu.WithRetryWaitMax(time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
+	return e
+}
+
+// provision runs Provision for the bridge (pc's clients and BridgeURL
+// filled in) and keeps its report, the webhook's secret and the Animal
+// group.
+func (e *env) provision(pc ProvisionConfig) {
+	e.t.Helper()
+	pc.Conversations, pc.Zendesk, pc.BridgeURL = e.cc, e.zc, e.srv.URL
 	ctx := context.Background()
-	e.rep, err = Provision(ctx, ProvisionConfig{Conversations: e.cc, Zendesk: e.zc, BridgeURL: e.srv.URL, Skills: []string{dydutest.SeedSkill},
-		Domain: "dydu-32357.zendesk.com", SenderIDVariable: "mail"})
-	if err != nil {
-		t.Fatal(err)
+	var err error
+	if e.rep, err = Provision(ctx, pc); err != nil {
+		e.t.Fatal(err)
 	}
 	if e.secret, err = WebhookSecret(ctx, e.cc, e.rep); err != nil || e.secret == "" {
-		t.Fatalf("WebhookSecret = %q, %v", e.secret, err)
+		e.t.Fatalf("WebhookSecret = %q, %v", e.secret, err)
 	}
 	g, err := e.zc.Groups.FindByName(ctx, dydutest.SeedSkill)
 	if err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
 	e.group = g.ID
-	for range replicas {
-		f, err := New(e.config())
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.flows = append(e.flows, f)
-	}
-	return e
 }
 
 func (e *env) config() Config {

@@ -1,6 +1,8 @@
 package escalation
 
 import (
+	"context"
+	"errors"
 	"strings"
 
 	"github.com/deskbridge/deskbridge/dydu"
@@ -159,4 +161,31 @@ func (f *Flow) skillOf(ans *dydu.Answer) string {
 		return s
 	}
 	return f.cfg.DefaultSkill
+}
+
+// probeContext is the dialog context [Flow.Check] asks Dydu about: a
+// well-formed UUID no dialog has.
+const probeContext = "00000000-0000-4000-8000-000000000000"
+
+// dyduProbe asks Dydu whether the bot answers, the cheapest way that
+// still names the bot: POST chat/availablecontext/{bot}/{probe}, which
+// only asks whether a context is alive (CV5's checkContextAvailability).
+// nil when the bot answers (the probe context being gone is the expected
+// answer); an error matching [deskbridge.ErrNotFound] when the bot's UUID
+// is unknown; the transport's error otherwise.
+//
+// Why not the others: NewContext opens a dialog on Dydu's side (what
+// Check used before), and GET whoami/ answers without naming the bot, so
+// a wrong UUID would pass.
+//
+// UNCONFIRMED: that availablecontext answers isContextStillAvailable
+// false for an unknown id without creating a context (Dydu's doc says an
+// invalid id makes the server create one, for talk), and that an unknown
+// bot UUID is a 404 (dydutest answers so; Dydu documents no error body).
+func dyduProbe(ctx context.Context, dc *dydu.Client) error {
+	err := dc.CheckContext(ctx, probeContext)
+	if errors.Is(err, dydu.ErrContextExpired) {
+		return nil
+	}
+	return err
 }

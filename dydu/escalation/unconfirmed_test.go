@@ -1,9 +1,13 @@
 package escalation
 
 import (
+	"errors"
+	"net/http"
 	"testing"
 
+	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/dydu"
+	"github.com/deskbridge/deskbridge/dydu/dydutest"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk/conversations"
 )
@@ -114,5 +118,26 @@ func TestUnconfirmedSkillOf(t *testing.T) {
 	}
 	if got := f.skillOf(&dydu.Answer{KnowledgeID: 8}); got != "Général" {
 		t.Fatalf("skillOf(8) = %q", got)
+	}
+}
+
+func TestUnconfirmedDyduProbe(t *testing.T) {
+	// Doubt: that availablecontext answers "not available" for an unknown
+	// context without opening one, and that an unknown bot is a 404.
+	dy := dydutest.NewServer()
+	defer dy.Close()
+	dc, err := dydu.NewClient(dydu.WithBotID(dy.BotID), dydu.WithBaseURL(dy.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dyduProbe(t.Context(), dc); err != nil {
+		t.Fatalf("dyduProbe = %v", err)
+	}
+	if dy.ContextCount() != 0 || dy.RequestCount(http.MethodPost, "/servlet/api/chat/availablecontext/"+dy.BotID+"/"+probeContext) != 1 {
+		t.Fatalf("contexts %d, requests %+v", dy.ContextCount(), dy.Requests())
+	}
+	other, _ := dydu.NewClient(dydu.WithBotID("f1871fe8-cdea-4695-9ea6-529a4e9460dc"), dydu.WithBaseURL(dy.URL))
+	if err := dyduProbe(t.Context(), other); !errors.Is(err, deskbridge.ErrNotFound) {
+		t.Fatalf("unknown bot: %v", err)
 	}
 }

@@ -1,0 +1,209 @@
+package escalation
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/deskbridge/deskbridge/dydu/dydutest"
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/zendesk/conversations"
+)
+
+// writes lists the requests to the Zendesk and Conversations fakes that
+// are not GETs.
+func (e *env) writes() []string {
+	var out []string
+	for _, r := range append(e.zd.Requests(), e.cf.Requests()...) {
+		if r.Method != http.MethodGet {
+			out = append(out, r.Method+" "+r.Path)
+		}
+	}
+	return out
+}
+
+func (e *env) resetRequests() {
+	e.zd.ResetRequests()
+	e.cf.ResetRequests()
+}
+
+// actions is the report as "kind name: action" lines.
+func actions(rep flow.Report) []string {
+	var out []string
+	for _, c := range rep.Changes {
+		out = append(out, c.Kind+" "+c.Name+": "+string(c.Action))
+	}
+	return out
+}
+
+func TestProvisionDryRun(t *testing.T) {
+	e := newFakes(t, store.NewMemory())
+	ctx := context.Background()
+	pc := ProvisionConfig{Conversations: e.cc, Zendesk: e.zc, BridgeURL: e.srv.URL, Skills: []string{dydutest.SeedSkill}, DryRun: true}
+	e.resetRequests()
+	rep, err := Provision(ctx, pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := e.writes(); len(w) != 0 {
+		t.Fatalf("a dry run wrote: %v", w)
+	}
+	if !rep.DryRun || !rep.Changed() {
+		t.Fatalf("dry run on an empty account should plan changes:\n%s", rep)
+	}
+	for _, want := range []string{"conversations integration Dydu livechat: created", "switchboard integration deskbridge-dydu: created",
+		"switchboard default default integration: updated", "group Animal: created"} {
+		if !slices.Contains(actions(rep), want) {
+			t.Errorf("the plan lacks %q:\n%s", want, strings.Join(actions(rep), "\n"))
+		}
+	}
+	if len(e.cf.Integrations()) != 0 {
+		t.Fatalf("a dry run created integrations: %+v", e.cf.Integrations())
+	}
+	if s, err := WebhookSecret(ctx, e.cc, rep); s != "" || err != nil {
+		t.Fatalf("WebhookSecret after a dry run = %q, %v; want none", s, err)
+	}
+	// Applied, then planned again: nothing left to do, still only GETs.
+	pc.DryRun = false
+	if _, err := Provision(ctx, pc); err != nil {
+		t.Fatal(err)
+	}
+	pc.DryRun = true
+	e.resetRequests()
+	rep, err = Provision(ctx, pc)
+	if err != nil || rep.Changed() {
+		t.Fatalf("dry run after apply: %v\n%s", err, rep)
+	}
+	if w := e.writes(); len(w) != 0 {
+		t.Fatalf("a dry run wrote: %v", w)
+	}
+	pc.DryRun = false
+	e.resetRequests()
+	if rep, err = Provision(ctx, pc); err != nil || rep.Changed() {
+		t.Fatalf("second apply: %v\n%s", err, rep)
+	}
+	if w := e.writes(); len(w) != 0 {
+		t.Fatalf("a second apply that changes nothing wrote: %v", w)
+	}
+}
+
+func TestProvisionRepairsDrift(t *testing.T) {
+	e := newEnv(t, 1, store.NewMemory())
+	ctx := context.Background()
+	// Someone edits the integration's webhook and the switchboard by hand,
+	// and a new skill appears in Dydu.
+	ch, _ := e.rep.Find(flow.SideConversations, KindIntegration, "")
+	hooks, _ := e.cc.Webhooks.List(ctx, ch.ID)
+	if _, err := e.cc.Webhooks.Update(ctx, ch.ID, hooks[0].ID, &conversations.WebhookInput{Target: "https://old.example.com" + WebhookPath,
+		Triggers: []string{"conversation:message"}, IncludeFullUser: conversations.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	sb, sis := e.cf.Switchboard()
+	for _, si := range sis {
+		if si.Name == DefaultSwitchboardName {
+			empty := ""
+			if _, err := e.cc.SwitchboardIntegrations.Update(ctx, sb.ID, si.ID, &conversations.SwitchboardIntegrationUpdate{
+				DeliverStandbyEvents: conversations.Bool(false), NextSwitchboardIntegrationID: &empty}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := e.cf.SetSwitchboardDefault(e.cf.AgentWorkspaceID()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.flows[0].Check(ctx); len(flow.Problems(err)) < 2 {
+		t.Fatalf("Check before the repair = %v, want the drift reported", err)
+	}
+	pc := ProvisionConfig{Conversations: e.cc, Zendesk: e.zc, BridgeURL: e.srv.URL, Skills: []string{dydutest.SeedSkill, "Plomberie"}}
+	rep, err := Provision(ctx, pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := actions(rep)
+	for _, want := range []string{"conversations integration Dydu livechat: updated", "switchboard integration deskbridge-dydu: updated",
+		"switchboard default default integration: updated", "group Animal: unchanged", "group Plomberie: created"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("the repair lacks %q:\n%s", want, strings.Join(got, "\n"))
+		}
+	}
+	integ, _ := rep.Find(flow.SideConversations, KindIntegration, "")
+	var fields []string
+	for _, d := range integ.Diff {
+		fields = append(fields, d.Field)
+	}
+	if !slices.Equal(fields, []string{"webhook", "triggers", "includeFullUser"}) {
+		t.Errorf("integration diff fields = %v", fields)
+	}
+	hooks, _ = e.cc.Webhooks.List(ctx, ch.ID)
+	if len(hooks) != 1 || hooks[0].Target != e.srv.URL+WebhookPath || len(hooks[0].Triggers) != 4 || !hooks[0].IncludeFullUser {
+		t.Fatalf("webhook after the repair = %+v", hooks)
+	}
+	cfg := e.config()
+	cfg.Skills = map[int64]string{animalKnowledge: dydutest.SeedSkill, 77: "Plomberie"}
+	if err := mustCheck(t, cfg); err != nil {
+		t.Fatalf("Check after the repair: %v", err)
+	}
+	if rep, err = Provision(ctx, pc); err != nil || rep.Changed() {
+		t.Fatalf("after the repair: %v\n%s", err, rep)
+	}
+	// The chat still escalates into the Animal group.
+	playSeed(t, e, "chat-after-repair")
+}
+
+func TestProvisionRefusals(t *testing.T) {
+	e := newFakes(t, store.NewMemory())
+	ctx := context.Background()
+	for name, pc := range map[string]ProvisionConfig{
+		"no URL":    {Conversations: e.cc, Zendesk: e.zc},
+		"both URLs": {Conversations: e.cc, Zendesk: e.zc, BridgeURL: "https://a.example.com", DyduWebhookURL: "https://b.example.com"},
+		"not http":  {Conversations: e.cc, Zendesk: e.zc, BridgeURL: "ftp://a.example.com"},
+		"no client": {BridgeURL: "https://a.example.com"},
+	} {
+		_, err := Provision(ctx, pc)
+		ps := flow.Problems(err)
+		if len(ps) == 0 {
+			t.Errorf("%s: Provision = %v, want a ConfigError", name, err)
+		}
+		for _, p := range ps {
+			if p.Fix == "" {
+				t.Errorf("%s: no Fix in %+v", name, p)
+			}
+		}
+	}
+	e.resetRequests()
+	if w := e.writes(); len(w) != 0 {
+		t.Fatal(w)
+	}
+}
+
+// Dydu's own connector: the integration calls Dydu's webhook with
+// conversation:message only, and the switchboard is left alone.
+func TestProvisionForDydusConnector(t *testing.T) {
+	e := newFakes(t, store.NewMemory())
+	ctx := context.Background()
+	pc := ProvisionConfig{Conversations: e.cc, Zendesk: e.zc, DyduWebhookURL: "https://app1.dydu-priv.com/servlet/zendesk/webhook",
+		Skills: []string{"Animal"}, Domain: "dydu-32357.zendesk.com", SenderIDVariable: "mail"}
+	rep, err := Provision(ctx, pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rep.Find(flow.SideConversations, KindSwitchboardIntegration, ""); ok {
+		t.Fatal("the switchboard was touched for Dydu's own connector")
+	}
+	form, ok := rep.Find(flow.SideDydu, KindBMSForm, "")
+	if !ok || form.Action != flow.ActionManual || !strings.Contains(form.Note, "Nom de domaine : dydu-32357.zendesk.com") ||
+		!strings.Contains(form.Note, "Sender id      : mail") {
+		t.Fatalf("BMS form = %+v", form)
+	}
+	ch, _ := rep.Find(flow.SideConversations, KindIntegration, "")
+	hooks, _ := e.cc.Webhooks.List(ctx, ch.ID)
+	if len(hooks) != 1 || !slices.Equal(hooks[0].Triggers, []string{"conversation:message"}) || !hooks[0].IncludeFullSource {
+		t.Fatalf("webhook = %+v", hooks)
+	}
+	if rep, err = Provision(ctx, pc); err != nil || rep.Changed() {
+		t.Fatalf("second run: %v\n%s", err, rep)
+	}
+}
