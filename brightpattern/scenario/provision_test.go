@@ -1,0 +1,78 @@
+package scenario
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/deskbridge/deskbridge/brightpattern"
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/zendesk"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+func TestProvisionIdempotent(t *testing.T) {
+	w := newWorld(t)
+	sc := InboundCall(nil, append(testFields, Field{Title: "Call queue", Value: "$(item.DNIS)"})...)
+	before := len(w.zd.TicketFields())
+	dry, err := Provision(t.Context(), ProvisionConfig{Accounts: w.accounts, Scenario: sc, DryRun: true})
+	if err != nil || dry.Count(flow.ActionCreated) != 2 || dry.Count(flow.ActionUpdated) != 4 {
+		t.Fatalf("%v\n%s", err, dry)
+	}
+	if len(w.zd.TicketFields()) != before {
+		t.Fatal("a dry run wrote")
+	}
+	rep, err := Provision(t.Context(), ProvisionConfig{Accounts: w.accounts, Scenario: sc})
+	if err != nil || rep.Count(flow.ActionCreated) != 2 || !strings.Contains(rep.Changes[2].Note, "account support") {
+		t.Fatalf("%v\n%s", err, rep)
+	}
+	again, err := Provision(t.Context(), ProvisionConfig{Accounts: w.accounts, Scenario: sc})
+	if err != nil || again.Changed() {
+		t.Fatalf("%v\n%s", err, again)
+	}
+	if _, err := Provision(t.Context(), ProvisionConfig{}); err == nil {
+		t.Fatal("no accounts accepted")
+	}
+}
+
+func TestCheck(t *testing.T) {
+	w := newWorld(t)
+	f, _ := w.flow(InboundCall(nil, testFields...))
+	if err := f.Check(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	// A missing field, an agent missing on one account, an agent without an
+	// email, and an account whose token Zendesk refuses.
+	bad := zendesktest.NewServer()
+	defer bad.Close()
+	accounts, err := brightpattern.NewAccounts(
+		brightpattern.Account{Name: "support", URL: w.zd.URL, Default: true, HTTPClient: w.zd.Client(),
+			Auth: brightpattern.APIToken{Username: w.zd.Email, Token: w.zd.APIToken}},
+		brightpattern.Account{Name: "brand", URL: bad.URL, HTTPClient: bad.Client(),
+			Auth: brightpattern.APIToken{Username: bad.Email, Token: "wrong"}, Options: []zendesk.Option{zendesk.WithMaxRetries(0)}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := w.config(InboundCall(nil, append(testFields, Field{Title: "Missing", Value: "x"})...))
+	cfg.Accounts = accounts
+	cfg.Directory = brightpattern.NewDirectory(&brightpattern.User{LoginID: "ann", Email: "ann@example.com"},
+		&brightpattern.User{LoginID: "bob", Email: "bob@example.com"}, &brightpattern.User{LoginID: "cy"})
+	cfg.Agents = []string{"ann", "bob", "cy"}
+	f, err = New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.Check(t.Context())
+	text := ""
+	for _, p := range flow.Problems(err) {
+		text += p.Error() + "\n"
+	}
+	for _, want := range []string{`Account "brand"`, `ticket field "Missing"`, `Bright Pattern agent "bob"`, `agent "cy"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, `agent "ann", so`) {
+		t.Errorf("ann reported:\n%s", text)
+	}
+}
