@@ -50,26 +50,113 @@ func (r *MappingTable) String() string {
 	return b.String()
 }
 
-// Check reads Zendesk's unified statuses and babelforce's presences and
-// says what is misconfigured, each problem a [*flow.ConfigError] with what
-// to fix, all of them joined (walk them with [flow.Problems]); nil means
-// everything it can see is in place:
+// Check reads both accounts and says what is misconfigured, each problem a
+// [*flow.ConfigError] with what to fix, all of them joined (walk them with
+// [flow.Problems]); nil means everything it can see is in place:
 //
-//   - a Zendesk state or status with no babelforce presence to map to
-//     (create the red presence, which [Provision] does, or map it);
-//   - an override naming a presence, status or state that does not exist;
-//   - a mapping that makes a red state green: a Zendesk status that is not
+//   - Zendesk: the client's credentials (its own user); an active webhook
+//     subscribed to [AgentEvents], either calling the flow (whose signing
+//     secret must then be one of Config.ZendeskSecrets, or
+//     ZendeskHandler answers its deliveries 401) or babelforce's own
+//     endpoint ([BabelforceEndpoint], the status-sync article's set-up,
+//     which needs no secret of the flow's);
+//   - babelforce: the client's credentials (through its presences);
+//   - the mapping in effect between the two ([Flow.MappingInEffect]): a
+//     Zendesk state or status with no babelforce presence to map to
+//     (create the red presence, which [Provision] does, or map it); an
+//     override naming a presence, status or state that does not exist; a
+//     mapping that makes a red state green (a Zendesk status that is not
 //     online on the driving channel mapped to "available", or a red
-//     presence mapped to a Zendesk status that is online on it;
-//   - a fallback status that does not exist.
+//     presence mapped to a Zendesk status that is online on it); a
+//     fallback status that does not exist.
 //
 // A presence that babelforce named otherwise than [NormalizeName] but whose
 // label matches is used by its name from then on ("by label"). A side that
-// cannot be read is reported as such (its error, joined), not as a
-// misconfiguration. [Flow.MappingInEffect] returns the table Check checks.
+// cannot be read (a network error, a 5xx, an unexpected answer) is
+// reported as its error, joined, not as a misconfiguration; credentials
+// refused (401, 403, or an OAuth grant refused) are a misconfiguration of
+// Config.Zendesk or Config.Babelforce. The mapping is checked only when
+// both sides can be read.
 func (f *Flow) Check(ctx context.Context) error {
-	_, err := f.inspect(ctx)
-	return err
+	p := flow.Collector{Flow: flowName}
+	var unreachable []error
+	read := func(side string, err error) bool {
+		switch {
+		case err == nil:
+			return true
+		case errors.Is(err, deskbridge.ErrUnauthorized), errors.Is(err, deskbridge.ErrForbidden):
+			p.Add("Config."+side, "", "its credentials were refused: "+err.Error(),
+				"give the client valid credentials with the permissions the package documentation lists")
+		default:
+			unreachable = append(unreachable, fmt.Errorf("statussync: reading %s: %w", side, err))
+		}
+		return false
+	}
+	zendeskOK := false
+	if _, err := f.cfg.Zendesk.Users.Me(ctx); read("Zendesk", err) {
+		zendeskOK = f.checkWebhook(ctx, &p, read)
+	}
+	_, err := f.cfg.Babelforce.Presences.List(ctx)
+	if read("Babelforce", err) && zendeskOK {
+		if _, err := f.inspect(ctx); err != nil {
+			if flow.Problems(err) != nil {
+				p.Include(err)
+			} else {
+				unreachable = append(unreachable, err)
+			}
+		}
+	}
+	return errors.Join(append(unreachable, p.Err())...)
+}
+
+// babelforceWebhookPath is the path of babelforce's own Zendesk webhook
+// endpoint (see [BabelforceEndpoint]).
+const babelforceWebhookPath = "/api/v1/webhook/zendesk"
+
+// checkWebhook checks the Zendesk webhooks that send agent events, once
+// the client's credentials work; it reports false when Zendesk could not
+// be read.
+func (f *Flow) checkWebhook(ctx context.Context, p *flow.Collector, read func(string, error) bool) bool {
+	zc := f.cfg.Zendesk
+	toBabelforce := strings.TrimRight(f.cfg.Babelforce.BaseURL(), "/") + babelforceWebhookPath
+	events := AgentEvents()
+	var active int
+	for w, err := range zc.Webhooks.List(ctx, nil) {
+		if !read("Zendesk", err) {
+			return false
+		}
+		if !slices.ContainsFunc(w.Subscriptions, func(ev string) bool { return slices.Contains(events, ev) }) {
+			continue
+		}
+		field := fmt.Sprintf("Zendesk webhook %q", w.Name)
+		if w.Status != "" && w.Status != zendesk.WebhookActive {
+			p.Add(field, w.Status, "is not active, so no agent status change reaches the flow",
+				"run statussync.Provision, or activate it in Admin Center > Apps and integrations > Webhooks")
+			continue
+		}
+		active++
+		for _, ev := range events {
+			if !slices.Contains(w.Subscriptions, ev) {
+				p.Add(field, "", "is not subscribed to "+ev+", so those changes do not reach the flow", "run statussync.Provision, which subscribes it to both agent events")
+			}
+		}
+		if strings.HasPrefix(w.Endpoint, toBabelforce) {
+			continue // babelforce's template takes the events: no secret of the flow's
+		}
+		ss, err := zc.Webhooks.SigningSecret(ctx, w.ID)
+		if !read("Zendesk", err) {
+			return false
+		}
+		if !slices.Contains(f.cfg.ZendeskSecrets, ss.Secret) {
+			p.Add(field, "", "signs with a secret that is not in Config.ZendeskSecrets: ZendeskHandler would answer its deliveries 401",
+				"add the webhook's signing secret (statussync.SigningSecret, or Admin Center) to Config.ZendeskSecrets")
+		}
+	}
+	if active == 0 {
+		p.Add("Zendesk webhook", "", "no active webhook sends agent status events ("+strings.Join(events, ", ")+")",
+			"run statussync.Provision with Endpoint the public URL of the flow's ZendeskHandler")
+	}
+	return true
 }
 
 // MappingInEffect reads both sides as [Flow.Check] does and returns the

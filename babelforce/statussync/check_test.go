@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
@@ -184,5 +186,165 @@ func TestCompare(t *testing.T) {
 	e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodGet, Path: "/api/v2/agents", Status: 400})
 	if _, err := e.flow.Compare(t.Context()); err == nil {
 		t.Error("no error")
+	}
+}
+
+// checkProblems runs Check and returns its problems, failing t on an error
+// that is not only problems.
+func checkProblems(t *testing.T, f *statussync.Flow) []*flow.ConfigError {
+	t.Helper()
+	err := f.Check(t.Context())
+	ps := flow.Problems(err)
+	if err != nil && ps == nil {
+		t.Fatalf("Check: %v, not a misconfiguration", err)
+	}
+	return ps
+}
+
+// wantProblem fails t unless ps is one problem of field whose Problem and
+// Fix contain problem and fix.
+func wantProblem(t *testing.T, ps []*flow.ConfigError, field, problem, fix string) {
+	t.Helper()
+	if len(ps) != 1 || ps[0].Field != field || !strings.Contains(ps[0].Problem, problem) || !strings.Contains(ps[0].Fix, fix) {
+		t.Fatalf("problems %v, want one of %s: %s (fix: %s)", ps, field, problem, fix)
+	}
+}
+
+// newFlow builds a flow of e's clients with cfg's changes.
+func (e *env) newFlow(change func(*statussync.Config)) *statussync.Flow {
+	e.t.Helper()
+	cfg := e.cfg
+	change(&cfg)
+	f, err := statussync.New(cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return f
+}
+
+func TestCheckProvisionedIsClean(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if err := e.flow.Check(t.Context()); err != nil {
+		t.Fatalf("Check after Provision: %v", err)
+	}
+}
+
+func TestCheckWebhook(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	hook, ok := e.provision.Find(flow.SideZendesk, flow.KindWebhook, "")
+	if !ok {
+		t.Fatal("no webhook in the report")
+	}
+	const name = `Zendesk webhook "` + statussync.DefaultWebhookName + `"`
+
+	// A wrong secret: the handler would refuse every delivery.
+	f := e.newFlow(func(c *statussync.Config) { c.ZendeskSecrets = []string{"not-the-secret"} })
+	wantProblem(t, checkProblems(t, f), name, "signs with a secret that is not in Config.ZendeskSecrets", "statussync.SigningSecret")
+	// No secret at all: the same problem.
+	f = e.newFlow(func(c *statussync.Config) { c.ZendeskSecrets = nil })
+	wantProblem(t, checkProblems(t, f), name, "not in Config.ZendeskSecrets", "to Config.ZendeskSecrets")
+
+	// Subscribed to one agent event only.
+	change := func(edit func(w *zendesk.Webhook)) {
+		t.Helper()
+		w, err := e.zc.Webhooks.Get(t.Context(), hook.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(w)
+		if err := e.zc.Webhooks.Update(t.Context(), hook.ID, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	change(func(w *zendesk.Webhook) { w.Subscriptions = []string{zendesk.EventAgentStateChanged} })
+	wantProblem(t, checkProblems(t, e.flow), name, "is not subscribed to "+zendesk.EventAgentUnifiedStateChanged, "statussync.Provision")
+
+	// Inactive: no webhook sends the events.
+	change(func(w *zendesk.Webhook) { w.Status = zendesk.WebhookInactive })
+	ps := checkProblems(t, e.flow)
+	if len(ps) != 2 || ps[0].Field != name || ps[0].Value != zendesk.WebhookInactive || !strings.Contains(ps[0].Problem, "is not active") ||
+		ps[1].Field != "Zendesk webhook" || !strings.Contains(ps[1].Problem, "no active webhook sends agent status events") {
+		t.Fatalf("inactive webhook: %v", ps)
+	}
+
+	// Missing.
+	if err := e.zc.Webhooks.Delete(t.Context(), hook.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, checkProblems(t, e.flow), "Zendesk webhook", "no active webhook sends agent status events", "statussync.Provision with Endpoint")
+}
+
+// The status-sync article's set-up: the webhook calls babelforce's own
+// endpoint, which needs no secret of the flow's.
+func TestCheckWebhookToBabelforce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutProvision())
+	if _, err := statussync.Provision(t.Context(), statussync.ProvisionConfig{Zendesk: e.zc, Babelforce: e.bc}); err != nil {
+		t.Fatal(err)
+	}
+	f := e.newFlow(func(c *statussync.Config) { c.ZendeskSecrets = nil })
+	if err := f.Check(t.Context()); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+}
+
+func TestCheckCredentials(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	badZendesk, err := zendesk.NewClient(zendesk.WithBaseURL(e.zd.URL), zendesk.WithAPIToken(e.zd.Email, "wrong-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.newFlow(func(c *statussync.Config) { c.Zendesk = badZendesk })
+	ps := checkProblems(t, f)
+	wantProblem(t, ps, "Config.Zendesk", "its credentials were refused", "valid credentials")
+	if strings.Contains(ps[0].Error(), "wrong-token") {
+		t.Errorf("the problem shows the token: %s", ps[0])
+	}
+
+	badBabelforce, err := babelforce.NewClient(babelforce.WithBaseURL(e.bf.URL), babelforce.WithPassword(e.bf.Username, "wrong-password"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f = e.newFlow(func(c *statussync.Config) { c.Babelforce = badBabelforce })
+	ps = checkProblems(t, f)
+	wantProblem(t, ps, "Config.Babelforce", "its credentials were refused", "valid credentials")
+	if strings.Contains(ps[0].Error(), "wrong-password") {
+		t.Errorf("the problem shows the password: %s", ps[0])
+	}
+}
+
+// A side that cannot be read is an error, not a misconfiguration.
+func TestCheckUnreadableSide(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		fault func(e *env)
+		want  string
+	}{
+		{"Zendesk user", func(e *env) {
+			e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/users/me", Status: http.StatusBadRequest})
+		}, "reading Zendesk"},
+		{"Zendesk webhooks", func(e *env) {
+			e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/webhooks", Status: http.StatusBadRequest})
+		}, "reading Zendesk"},
+		{"babelforce presences", func(e *env) {
+			e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodGet, Path: "/api/v2/agents/presence", Status: http.StatusBadRequest})
+		}, "reading Babelforce"},
+		{"Zendesk statuses", func(e *env) {
+			e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/agent_availabilities/agent_statuses", Status: http.StatusBadRequest})
+		}, "unified statuses"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			tc.fault(e)
+			err := e.flow.Check(t.Context())
+			if err == nil || flow.Problems(err) != nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Check: %v, want an error %q and no problem", err, tc.want)
+			}
+		})
 	}
 }

@@ -15,8 +15,10 @@
 //     "in_a_meeting"); back, available → online and a red presence → the
 //     Zendesk status of its name, else [Mapping].Fallback (away).
 //   - [New] checks the configuration without network; [Flow.Check] reads both
-//     accounts and reports every problem with what to fix (a Zendesk status
-//     with no presence, an unknown target, a red state made green).
+//     accounts and reports every problem with what to fix (credentials
+//     refused, no webhook sending agent events, a signing secret missing
+//     from Config.ZendeskSecrets, a Zendesk status with no presence, an
+//     unknown target, a red state made green).
 //   - [Flow.ZendeskHandler] serves the Zendesk webhook subscribed to
 //     agent.state_changed (the driving channel, [Mapping].Channel, "support"
 //     by default) and agent.unified_state_changed: it finds the babelforce
