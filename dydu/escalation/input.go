@@ -162,12 +162,23 @@ func (f *Flow) serveTyping(w http.ResponseWriter, r *http.Request) {
 
 // serveFile is POST /chats/{chat}/files?id=…&name=…[&text=…]: the body is
 // the file, its Content-Type the file's type.
+//
+// A body whose Content-Length is over 50 MB is refused before a byte of
+// it is read; one sent without a length is read up to the limit only.
 func (f *Flow) serveFile(w http.ResponseWriter, r *http.Request) {
+	tooLarge := func() {
+		writeJSONError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("%w: the file is over 50 MB (%d bytes), the most Sunshine Conversations takes",
+			ErrOverLimit, conversations.MaxAttachmentBytes))
+	}
+	if r.ContentLength > conversations.MaxAttachmentBytes {
+		tooLarge()
+		return
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, conversations.MaxAttachmentBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			writeJSONError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("%w: the file is over 50 MB, the most Sunshine Conversations takes", ErrOverLimit))
+			tooLarge()
 			return
 		}
 		writeJSONError(w, http.StatusBadRequest, fmt.Errorf("%w: reading the file: %v", ErrBadInput, err))
