@@ -5,6 +5,7 @@ import (
 	"container/list"
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 )
@@ -80,10 +81,13 @@ func CheckKey(key string) error {
 
 // CheckTTL returns nil for a TTL a [Store] accepts, else an error matching
 // [ErrInvalid] that says why: a TTL that is not positive is refused, never
-// taken as "forever".
+// taken as "forever", and so is one longer than [MaxTTL].
 func CheckTTL(ttl time.Duration) error {
-	if ttl <= 0 {
+	switch {
+	case ttl <= 0:
 		return fmt.Errorf("%w: the TTL is %v; it must be positive (a TTL is never \"forever\")", ErrInvalid, ttl)
+	case ttl > MaxTTL:
+		return fmt.Errorf("%w: the TTL is %v, longer than store.MaxTTL (%v, about 100 years); give a TTL of at most MaxTTL", ErrInvalid, ttl, MaxTTL)
 	}
 	return nil
 }
@@ -178,6 +182,25 @@ func (m *Memory) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// DeleteIf implements [Store.DeleteIf]. It fails only for an empty key or
+// an ended context.
+func (m *Memory) DeleteIf(ctx context.Context, key, value string) (bool, error) {
+	if err := CheckKey(key); err != nil {
+		return false, err
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.live(key, m.now())
+	if e == nil || e.value != value {
+		return false, nil
+	}
+	m.remove(e)
+	return true, nil
+}
+
 // Ping reports whether the store can serve, for a readiness check. A
 // Memory always can: Ping returns the context's error, else nil.
 func (m *Memory) Ping(ctx context.Context) error { return ctx.Err() }
@@ -219,13 +242,13 @@ func (m *Memory) put(key, value string, version int64, ttl time.Duration, claim 
 		m.list(e.claim).Remove(e.elem)
 		e.elem = m.list(claim).PushBack(e)
 	default:
-		e = &memEntry{key: key, expires: now.Add(ttl).UnixNano()}
+		e = &memEntry{key: key, expires: expiresAt(now, ttl)}
 		e.elem = m.list(claim).PushBack(e)
 		m.entries[key] = e
 		heap.Push(&m.expiry, e)
 	}
 	e.value, e.version, e.claim = value, version, claim
-	if expires := now.Add(ttl).UnixNano(); expires != e.expires {
+	if expires := expiresAt(now, ttl); expires != e.expires {
 		e.expires = expires
 		heap.Fix(&m.expiry, e.index)
 	}
@@ -242,6 +265,17 @@ func (m *Memory) put(key, value string, version int64, ttl time.Duration, claim 
 		}
 		m.remove(victim)
 	}
+}
+
+// expiresAt returns now+ttl in Unix nanoseconds, saturated at the largest
+// value rather than wrapped past it (a clock set after 2162 with a TTL of
+// MaxTTL).
+func expiresAt(now time.Time, ttl time.Duration) int64 {
+	t := now.UnixNano()
+	if t > math.MaxInt64-int64(ttl) {
+		return math.MaxInt64
+	}
+	return t + int64(ttl)
 }
 
 // victim returns the entry to drop when full: the oldest record, else the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -379,4 +380,47 @@ func BenchmarkMemory(b *testing.B) {
 			}
 		}
 	})
+}
+
+// A TTL of MaxTTL on a clock late in Unix nanoseconds holds the key
+// (saturated, not wrapped into the past); a longer TTL is refused, where
+// it used to overflow and expire the key at once.
+func TestMemoryHugeTTL(t *testing.T) {
+	ctx := context.Background()
+	late := time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := &store.Memory{Now: func() time.Time { return late }}
+	mustSet(t, m, "k", "v", store.MaxTTL)
+	if !has(t, m, "k") {
+		t.Error("a key set for MaxTTL in 2200 expired at once")
+	}
+	err := m.Set(ctx, "k2", "v", 200*365*24*time.Hour)
+	if !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), "MaxTTL") {
+		t.Errorf("Set for 200 years: err = %v, want ErrInvalid naming MaxTTL", err)
+	}
+	if has(t, m, "k2") {
+		t.Error("a refused Set wrote the key")
+	}
+}
+
+// DeleteIf releases a claim only for its owner, on the Memory's clock.
+func TestMemoryDeleteIfAfterLease(t *testing.T) {
+	ctx := context.Background()
+	m, clock := newClocked(0)
+	mustAdd(t, m, "claim", "a", time.Minute)
+	clock.Advance(time.Minute)
+	if !mustAdd(t, m, "claim", "b", time.Minute) {
+		t.Fatal("B's Add after A's lease = false")
+	}
+	if ok, err := m.DeleteIf(ctx, "claim", "a"); ok || err != nil {
+		t.Fatalf("A's late DeleteIf = %v, %v; want false", ok, err)
+	}
+	if mustAdd(t, m, "claim", "c", time.Minute) {
+		t.Fatal("C claimed while B holds the key")
+	}
+	if ok, err := m.DeleteIf(ctx, "claim", "b"); !ok || err != nil {
+		t.Fatalf("B's DeleteIf = %v, %v; want true", ok, err)
+	}
+	if m.Len() != 0 {
+		t.Errorf("Len after DeleteIf = %d, want 0", m.Len())
+	}
 }

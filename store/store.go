@@ -27,13 +27,16 @@ import (
 	"time"
 )
 
-// Store is a shared key-value store with expiry, and the two atomic
-// operations a flow needs on top of get and set: a claim with a lease
-// ([Store.Add]) and per-key ordering ([Store.SetIfNewer]).
+// Store is a shared key-value store with expiry, and the atomic operations
+// a flow needs on top of get and set: a claim with a lease ([Store.Add])
+// and its release by the claim's owner only ([Store.DeleteIf]), and
+// per-key ordering ([Store.SetIfNewer]).
 //
 // Keys and values are strings; a key is never empty, and every TTL is
-// positive (a zero or negative TTL is refused with an error matching
-// [ErrInvalid], never taken as "forever"). An expired key behaves exactly
+// positive and at most [MaxTTL] (a zero or negative TTL is refused with an
+// error matching [ErrInvalid], never taken as "forever"; so is a longer
+// one, which a clock in nanoseconds or milliseconds since 1970 could not
+// hold once added to the time now). An expired key behaves exactly
 // like an absent one in every operation. Implementations are safe for
 // concurrent use, by goroutines and by processes sharing one backend.
 type Store interface {
@@ -66,9 +69,28 @@ type Store interface {
 
 	// Delete removes key; a key that is absent or expired is no error.
 	Delete(ctx context.Context, key string) error
+
+	// DeleteIf removes key only if it holds exactly value (an absent or
+	// expired key holds nothing), and reports whether it did, atomically:
+	// of concurrent DeleteIfs of one key and value, at most one removes it.
+	// The version a key holds (see SetIfNewer) is not compared.
+	//
+	// It ends a claim made with Add, by its owner only. Add a value only
+	// the claimant knows (a random token, say) and release with DeleteIf of
+	// that value: a release that comes late, after the lease ended and
+	// another replica claimed the key, then removes nothing, where a Delete
+	// would remove the other replica's claim and let a third claim the key
+	// while the second still works.
+	DeleteIf(ctx context.Context, key, value string) (deleted bool, err error)
 }
 
+// MaxTTL is the longest TTL a [Store] accepts: about 100 years. A longer
+// one is refused with an error matching [ErrInvalid] (see [CheckTTL]),
+// where it would overflow an expiry kept in Unix nanoseconds (past 2262:
+// the key would expire at once) or Redis's in milliseconds.
+const MaxTTL = 100 * 365 * 24 * time.Hour
+
 // ErrInvalid is matched (with [errors.Is]) by the error of an operation
-// refused before it reached the store: an empty key or a TTL that is not
-// positive. It is the caller's bug, not a transient failure.
+// refused before it reached the store: an empty key, or a TTL that is not
+// positive or is longer than [MaxTTL]. It is the caller's bug, not a transient failure.
 var ErrInvalid = errors.New("store: invalid argument")

@@ -120,6 +120,19 @@ func (s *mapStore) Delete(_ context.Context, key string) error {
 	return nil
 }
 
+func (s *mapStore) DeleteIf(_ context.Context, key, value string) (bool, error) {
+	if err := s.check(key, 0, false); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.live(key); !ok || e.value != value {
+		return false, nil
+	}
+	delete(s.entries, key)
+	return true, nil
+}
+
 func (s *mapStore) ttlOf(key string) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()

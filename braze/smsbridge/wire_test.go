@@ -258,6 +258,9 @@ func (failStore) SetIfNewer(context.Context, string, int64, string, time.Duratio
 	return false, errors.New("down")
 }
 func (failStore) Delete(context.Context, string) error { return errors.New("down") }
+func (failStore) DeleteIf(context.Context, string, string) (bool, error) {
+	return false, errors.New("down")
+}
 
 func TestSmallHelpers(t *testing.T) {
 	t.Parallel()

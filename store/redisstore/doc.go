@@ -24,7 +24,9 @@
 // The Redis value is the version in decimal, a colon, then the value:
 // "0:done" for a key written by Set or Add, "1765000000000000000:away" for
 // one written by SetIfNewer. Expiry is Redis's own, to the millisecond; a
-// TTL is rounded up to a whole millisecond.
+// TTL is rounded up to a whole millisecond, and one longer than
+// [store.MaxTTL] is refused before anything is sent (Redis would refuse an
+// expiry past what its milliseconds hold, or overflow it).
 //
 // # One round trip per operation
 //
@@ -39,6 +41,9 @@
 //     Redis that has not cached the script gets NOSCRIPT and sends the
 //     script with EVAL; every later call is one EVALSHA.
 //   - Delete: DEL.
+//   - DeleteIf: EVALSHA of a Lua script that deletes the key only if the
+//     value it holds (after the version and colon) is the one given,
+//     atomically; loaded like SetIfNewer's.
 //   - Ping: PING.
 //
 // go-redis retries a command on a network error (MaxRetries, 3 by

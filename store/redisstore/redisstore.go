@@ -197,6 +197,42 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// deleteIf deletes KEYS[1] when the value it holds, read in the layout
+// encode writes ("<version>:<value>"), is ARGV[1], whatever the version.
+var deleteIf = redis.NewScript(`
+local cur = redis.call("GET", KEYS[1])
+if not cur then return 0 end
+local i = string.find(cur, ":", 1, true)
+if not i or not string.match(string.sub(cur, 1, i - 1), "^%-?%d+$") then
+  return redis.error_reply("FOREIGN the value was not written by redisstore")
+end
+if string.sub(cur, i + 1) ~= ARGV[1] then return 0 end
+redis.call("DEL", KEYS[1])
+return 1
+`)
+
+// DeleteIf implements [store.Store.DeleteIf] with one EVALSHA of a Lua
+// script that reads the value and deletes the key atomically (the first
+// call on a Redis that has not cached the script sends EVALSHA, then EVAL).
+func (s *Store) DeleteIf(ctx context.Context, key, value string) (bool, error) {
+	if err := s.check("DeleteIf", ctx, key, time.Second); err != nil {
+		return false, err
+	}
+	var n int64
+	err := s.do(ctx, func(ctx context.Context) error {
+		var err error
+		n, err = deleteIf.Run(ctx, s.client, []string{s.Key(key)}, value).Int64()
+		return err
+	})
+	if err != nil {
+		if redis.HasErrorPrefix(err, "FOREIGN") {
+			err = errForeign(s.Key(key))
+		}
+		return false, s.fail("DeleteIf", key, err)
+	}
+	return n == 1, nil
+}
+
 // Ping reports whether Redis answers, for a readiness check (/readyz): one
 // PING. Its error matches [deskbridge.ErrUnavailable] when Redis cannot be
 // reached, and [store.ErrInvalid] when the prefix is refused.

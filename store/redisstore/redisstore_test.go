@@ -128,6 +128,12 @@ func TestOneRoundTripAndHashTags(t *testing.T) {
 	if n := len(rec.take()); n < 1 || n > 2 {
 		t.Fatalf("the first SetIfNewer sent %d commands, want 1 (EVALSHA) or 2 (EVALSHA, EVAL)", n)
 	}
+	if _, err := s.DeleteIf(ctx, "warm", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.take()); n < 1 || n > 2 {
+		t.Fatalf("the first DeleteIf sent %d commands, want 1 (EVALSHA) or 2 (EVALSHA, EVAL)", n)
+	}
 	key := "agent:42}x{y" // a key with braces of its own
 	ops := []struct {
 		name string
@@ -139,6 +145,7 @@ func TestOneRoundTripAndHashTags(t *testing.T) {
 		{"Add", "set", func() error { _, err := s.Add(ctx, key, "v", time.Minute); return err }},
 		{"SetIfNewer", "evalsha", func() error { _, err := s.SetIfNewer(ctx, key, 7, "v", time.Minute); return err }},
 		{"Delete", "del", func() error { return s.Delete(ctx, key) }},
+		{"DeleteIf", "evalsha", func() error { _, err := s.DeleteIf(ctx, key, "v"); return err }},
 		{"Ping", "ping", func() error { return s.Ping(ctx) }},
 	}
 	for _, op := range ops {
@@ -247,7 +254,8 @@ func TestForeignValue(t *testing.T) {
 		}
 		_, _, gerr := s.Get(ctx, "k")
 		_, serr := s.SetIfNewer(ctx, "k", 1, "v", time.Minute)
-		for op, err := range map[string]error{"Get": gerr, "SetIfNewer": serr} {
+		_, derr := s.DeleteIf(ctx, "k", raw)
+		for op, err := range map[string]error{"Get": gerr, "SetIfNewer": serr, "DeleteIf": derr} {
 			if err == nil || !strings.Contains(err.Error(), "another layout") || errors.Is(err, deskbridge.ErrUnavailable) {
 				t.Errorf("%s of a foreign value %q: err = %v; want the layout named, not ErrUnavailable", op, raw, err)
 			}

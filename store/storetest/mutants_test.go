@@ -33,6 +33,18 @@ var mutants = map[string]struct {
 		func(m *store.Memory) store.Store { return ignoresContext{m} },
 		"ContextCancelled", "context.Canceled",
 	},
+	"unconditionalDeleteIf": {
+		func(m *store.Memory) store.Store { return unconditionalDeleteIf{m} },
+		"DeleteIfAfterTheLeaseEnded", "removed B's claim",
+	},
+	"racyDeleteIf": {
+		func(m *store.Memory) store.Store { return racyDeleteIf{m} },
+		"ConcurrentDeleteIf", "want exactly 1",
+	},
+	"clampsTTL": {
+		func(m *store.Memory) store.Store { return clampsTTL{m} },
+		"MaxTTL", "names MaxTTL",
+	},
 	"setKeepsVersion": {
 		func(m *store.Memory) store.Store { return &setKeepsVersion{Memory: m} },
 		"VersionZero", "Set must replace the version",
@@ -118,4 +130,36 @@ func (s *setKeepsVersion) SetIfNewer(ctx context.Context, key string, version in
 		s.max[key] = version
 	}
 	return ok, err
+}
+
+// unconditionalDeleteIf deletes whatever the key holds: a late release
+// removes the claim of whoever holds the key now.
+type unconditionalDeleteIf struct{ *store.Memory }
+
+func (u unconditionalDeleteIf) DeleteIf(ctx context.Context, key, _ string) (bool, error) {
+	_, ok, err := u.Get(ctx, key)
+	if err != nil || !ok {
+		return false, err
+	}
+	return true, u.Delete(ctx, key)
+}
+
+// racyDeleteIf reads, then deletes: several callers see the value.
+type racyDeleteIf struct{ *store.Memory }
+
+func (r racyDeleteIf) DeleteIf(ctx context.Context, key, value string) (bool, error) {
+	v, ok, err := r.Get(ctx, key)
+	if err != nil || !ok || v != value {
+		return false, err
+	}
+	runtime.Gosched()
+	time.Sleep(time.Millisecond)
+	return true, r.Delete(ctx, key)
+}
+
+// clampsTTL takes a TTL over store.MaxTTL as MaxTTL instead of refusing it.
+type clampsTTL struct{ *store.Memory }
+
+func (c clampsTTL) Set(ctx context.Context, key, value string, ttl time.Duration) error {
+	return c.Memory.Set(ctx, key, value, min(ttl, store.MaxTTL))
 }

@@ -8,7 +8,9 @@
 //		})
 //	}
 //
-// The suite checks every operation's semantics, expiry (with TTLs of tens
+// The suite checks every operation's semantics, the release of a claim by
+// its owner only ([store.Store.DeleteIf]) when the lease ended and another
+// claimed the key, the longest TTL ([store.MaxTTL]), expiry (with TTLs of tens
 // of milliseconds: the suite takes well under a second of sleeping), the
 // arguments refused with [store.ErrInvalid], the order of versions in
 // [store.Store.SetIfNewer], atomicity under concurrency, keys and values
@@ -61,12 +63,17 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SetIfNewerExtremeVersions", (*suite).testSetIfNewerExtremes},
 		{"VersionZero", (*suite).testVersionZero},
 		{"Delete", (*suite).testDelete},
+		{"DeleteIf", (*suite).testDeleteIf},
+		{"DeleteIfAfterTheLeaseEnded", (*suite).testDeleteIfAfterLease},
+		{"MaxTTL", (*suite).testMaxTTL},
 		{"Expiry", (*suite).testExpiry},
 		{"ExpiryRenewed", (*suite).testExpiryRenewed},
 		{"Invalid", (*suite).testInvalid},
 		{"ContextCancelled", (*suite).testCancelled},
 		{"ConcurrentAdd", (*suite).testConcurrentAdd},
 		{"ConcurrentSetIfNewer", (*suite).testConcurrentSetIfNewer},
+		{"ConcurrentDeleteIf", (*suite).testConcurrentDeleteIf},
+		{"ConcurrentClaimAndRelease", (*suite).testConcurrentClaimRelease},
 		{"KeysAndValues", (*suite).testKeysAndValues},
 		{"LargeValues", (*suite).testLargeValues},
 	} {
@@ -304,6 +311,125 @@ func (s *suite) testDelete() {
 	s.del(k) // twice: no error
 }
 
+func (s *suite) deleteIf(key, value string) bool {
+	s.t.Helper()
+	deleted, err := s.s.DeleteIf(s.ctx, key, value)
+	if err != nil {
+		s.t.Fatalf("DeleteIf(%q, %s): %v", key, short(value), err)
+	}
+	return deleted
+}
+
+func (s *suite) testDeleteIf() {
+	k := s.key("claim")
+	if s.deleteIf(k, "token-a") {
+		s.t.Error("DeleteIf of an absent key = true")
+	}
+	if s.deleteIf(k, "") {
+		s.t.Error(`DeleteIf(absent, "") = true: an absent key holds nothing, not ""`)
+	}
+	s.add(k, "token-a", Long)
+	for _, other := range []string{"token-b", "token-a ", "token-", "TOKEN-A", "", "0:token-a"} {
+		if s.deleteIf(k, other) {
+			s.t.Fatalf("DeleteIf(%s) of a key holding \"token-a\" = true: it must hold exactly the value", short(other))
+		}
+	}
+	s.want(k, "token-a", true, "a refused DeleteIf leaves the value")
+	if !s.deleteIf(k, "token-a") {
+		s.t.Fatal("DeleteIf with the value held = false")
+	}
+	s.want(k, "", false, "after DeleteIf")
+	if s.deleteIf(k, "token-a") {
+		s.t.Error("a second DeleteIf = true")
+	}
+	if !s.add(k, "token-c", Long) {
+		s.t.Error("Add after DeleteIf = false: DeleteIf must free the key")
+	}
+
+	// The version held by SetIfNewer is not compared, and is dropped.
+	v := s.key("versioned")
+	s.setIfNewerOK(v, 50, "seven", Long)
+	if !s.deleteIf(v, "seven") {
+		s.t.Error("DeleteIf of a key written by SetIfNewer, with its value = false")
+	}
+	if !s.setIfNewerOK(v, 1, "low", Long) {
+		s.t.Error("SetIfNewer(1) after DeleteIf of version 50 = false: DeleteIf must drop the version")
+	}
+	// An empty value is a value; a key written by Set is matched too.
+	e := s.key("empty")
+	s.set(e, "", Long)
+	if s.deleteIf(e, "x") || !s.deleteIf(e, "") {
+		s.t.Error(`want DeleteIf(k, "x") refused and DeleteIf(k, "") done on a key holding ""`)
+	}
+}
+
+// Replica A claims, its lease ends while it still works, and B claims the
+// key. A's late release must leave B's claim, so that C cannot claim the
+// key while B works. (A Delete would remove B's claim.)
+func (s *suite) testDeleteIfAfterLease() {
+	k := s.key("claim")
+	start := time.Now()
+	if !s.add(k, "replica-a", Short) {
+		s.t.Fatal("A: Add of an absent key = false")
+	}
+	sleepPast(start, Short)
+	if !s.add(k, "replica-b", Long) {
+		s.t.Fatal("B: Add after A's lease ended = false")
+	}
+	if s.deleteIf(k, "replica-a") {
+		s.t.Error("A's late DeleteIf after its lease ended and B claimed = true: it removed B's claim")
+	}
+	s.want(k, "replica-b", true, "B's claim after A's late release")
+	if s.add(k, "replica-c", Long) {
+		s.t.Error("C claimed the key while B holds it, after A's late release")
+	}
+	if !s.deleteIf(k, "replica-b") {
+		s.t.Error("B's own DeleteIf = false")
+	}
+	// An expired key holds nothing: DeleteIf of its old value is false.
+	x := s.key("expired")
+	start = time.Now()
+	s.add(x, "gone", Short)
+	sleepPast(start, Short)
+	if s.deleteIf(x, "gone") {
+		s.t.Error("DeleteIf of an expired key with its old value = true; an expired key holds nothing")
+	}
+}
+
+// The longest TTL is accepted and holds the key (an implementation that
+// adds it to the time in nanoseconds or milliseconds must not overflow
+// into the past); a longer one is refused.
+func (s *suite) testMaxTTL() {
+	k, a, v := s.key("set"), s.key("add"), s.key("ver")
+	s.set(k, "v", store.MaxTTL)
+	s.want(k, "v", true, "after Set with store.MaxTTL")
+	if !s.add(a, "claim", store.MaxTTL) {
+		s.t.Error("Add with store.MaxTTL = false")
+	}
+	s.want(a, "claim", true, "after Add with store.MaxTTL")
+	if !s.setIfNewerOK(v, 1, "one", store.MaxTTL) {
+		s.t.Error("SetIfNewer with store.MaxTTL = false")
+	}
+	s.want(v, "one", true, "after SetIfNewer with store.MaxTTL")
+	for _, ttl := range []time.Duration{store.MaxTTL + time.Nanosecond, store.MaxTTL + time.Millisecond, math.MaxInt64} {
+		err := s.s.Set(s.ctx, k, "longer", ttl)
+		if !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), "MaxTTL") {
+			s.t.Errorf("Set with TTL %v: err = %v, want one matching store.ErrInvalid that names MaxTTL", ttl, err)
+		}
+		if _, err := s.s.Add(s.ctx, k+":new", "v", ttl); !errors.Is(err, store.ErrInvalid) {
+			s.t.Errorf("Add with TTL %v: err = %v, want store.ErrInvalid", ttl, err)
+		}
+		if _, err := s.s.SetIfNewer(s.ctx, k, 99, "v", ttl); !errors.Is(err, store.ErrInvalid) {
+			s.t.Errorf("SetIfNewer with TTL %v: err = %v, want store.ErrInvalid", ttl, err)
+		}
+	}
+	s.want(k, "v", true, "refused writes leave the value")
+	s.want(k+":new", "", false, "a refused Add writes nothing")
+	s.del(k)
+	s.del(a)
+	s.del(v)
+}
+
 // sleepPast waits until ttl has passed since a write that returned at
 // wrote, with a margin for millisecond rounding.
 func sleepPast(wrote time.Time, ttl time.Duration) {
@@ -382,6 +508,7 @@ func (s *suite) testInvalid() {
 		{"Add with an empty key", func() error { _, err := s.s.Add(s.ctx, "", "v", Long); return err }},
 		{"SetIfNewer with an empty key", func() error { _, err := s.s.SetIfNewer(s.ctx, "", 1, "v", Long); return err }},
 		{"Delete with an empty key", func() error { return s.s.Delete(s.ctx, "") }},
+		{"DeleteIf with an empty key", func() error { _, err := s.s.DeleteIf(s.ctx, "", "v"); return err }},
 		{"Set with TTL 0", func() error { return s.s.Set(s.ctx, k, "v", 0) }},
 		{"Set with a negative TTL", func() error { return s.s.Set(s.ctx, k, "v", -time.Second) }},
 		{"Add with TTL 0", func() error { _, err := s.s.Add(s.ctx, k+":new", "v", 0); return err }},
@@ -413,6 +540,7 @@ func (s *suite) testCancelled() {
 		{"Add", func() error { _, err := s.s.Add(ctx, n, "v", Long); return err }},
 		{"SetIfNewer", func() error { _, err := s.s.SetIfNewer(ctx, n, 1, "v", Long); return err }},
 		{"Delete", func() error { return s.s.Delete(ctx, k) }},
+		{"DeleteIf", func() error { _, err := s.s.DeleteIf(ctx, k, "kept"); return err }},
 	}
 	for _, c := range checks {
 		if err := c.err(); !errors.Is(err, context.Canceled) {
@@ -420,7 +548,7 @@ func (s *suite) testCancelled() {
 		}
 	}
 	s.want(n, "", false, "writes with a cancelled context write nothing")
-	s.want(k, "kept", true, "Delete with a cancelled context deletes nothing")
+	s.want(k, "kept", true, "Delete and DeleteIf with a cancelled context delete nothing")
 }
 
 // concurrency is how many goroutines race in the concurrent subtests.
@@ -498,6 +626,139 @@ func (s *suite) testConcurrentSetIfNewer() {
 			s.t.Error("SetIfNewer of the highest version again = true")
 		}
 	}
+}
+
+// Of concurrent DeleteIfs of one key and its value, exactly one removes it
+// (an implementation that reads, then deletes, lets several succeed).
+func (s *suite) testConcurrentDeleteIf() {
+	for round := range 5 {
+		k := s.key(fmt.Sprint("claim", round))
+		s.add(k, "token", Long)
+		var (
+			wg      sync.WaitGroup
+			deleted atomicCount
+			errs    errList
+		)
+		start := make(chan struct{})
+		for range concurrency {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				ok, err := s.s.DeleteIf(s.ctx, k, "token")
+				errs.add(err)
+				if ok {
+					deleted.inc()
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if err := errs.first(); err != nil {
+			s.t.Fatalf("concurrent DeleteIf: %v", err)
+		}
+		if n := deleted.get(); n != 1 {
+			s.t.Fatalf("%d concurrent DeleteIfs of one key and value: %d reported a delete, want exactly 1", concurrency, n)
+		}
+	}
+}
+
+// Replicas claim one key in turn, each with its own token, and release it
+// with DeleteIf: a release never removes another's claim, so at most one
+// replica holds the key at a time and every release of a held claim
+// succeeds.
+func (s *suite) testConcurrentClaimRelease() {
+	k := s.key("claim")
+	var (
+		wg       sync.WaitGroup
+		holders  atomicCount
+		overlaps atomicCount
+		held     atomicCount
+		errs     errList
+		mu       sync.Mutex
+		failures []string
+	)
+	start := make(chan struct{})
+	for i := range concurrency / 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			for n := range 20 {
+				me := fmt.Sprintf("replica-%d-%d", i, n)
+				added, err := s.s.Add(s.ctx, k, me, Long)
+				if errs.add(err) || !added {
+					continue
+				}
+				held.inc()
+				if holders.inc() > 1 {
+					overlaps.inc()
+				}
+				// A stale release by someone else must not free the key.
+				if ok, err := s.s.DeleteIf(s.ctx, k, me+"-stale"); errs.add(err) || ok {
+					mu.Lock()
+					failures = append(failures, me+": a DeleteIf of another value removed the claim")
+					mu.Unlock()
+				}
+				holders.dec()
+				if ok, err := s.s.DeleteIf(s.ctx, k, me); !errs.add(err) && !ok {
+					mu.Lock()
+					failures = append(failures, me+": DeleteIf of its own claim = false")
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if err := errs.first(); err != nil {
+		s.t.Fatalf("claim and release: %v", err)
+	}
+	if len(failures) > 0 {
+		s.t.Fatalf("%d failures, first: %s", len(failures), failures[0])
+	}
+	if overlaps.get() > 0 {
+		s.t.Errorf("%d times two replicas held the key at once", overlaps.get())
+	}
+	if held.get() == 0 {
+		s.t.Error("no replica ever claimed the key")
+	}
+}
+
+// atomicCount is a counter for the concurrent subtests.
+type atomicCount struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *atomicCount) inc() int { c.mu.Lock(); defer c.mu.Unlock(); c.n++; return c.n }
+func (c *atomicCount) dec()     { c.mu.Lock(); defer c.mu.Unlock(); c.n-- }
+func (c *atomicCount) get() int { c.mu.Lock(); defer c.mu.Unlock(); return c.n }
+
+// errList keeps the errors of concurrent calls.
+type errList struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+// add keeps err and reports whether it is not nil.
+func (l *errList) add(err error) bool {
+	if err == nil {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errs = append(l.errs, err)
+	return true
+}
+
+func (l *errList) first() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.errs) == 0 {
+		return nil
+	}
+	return l.errs[0]
 }
 
 // Keys and values are strings of any bytes: unicode, separators, braces
