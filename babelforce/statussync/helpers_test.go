@@ -177,24 +177,32 @@ func (e *env) agent(name string) (int64, string) {
 // flight, and none was started while waiting.
 func (e *env) settle() {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(e.t.Context(), 10*time.Second)
+	settleFakes(e.t, e.zd, &e.autoInflight, &e.autoSent, 10*time.Second, 100)
+}
+
+// settleFakes waits, for at most d and rounds rounds, until zd delivers
+// nothing and no automation call is in flight (inflight), with nothing
+// new delivered or sent (sent) while waiting.
+func settleFakes(t *testing.T, zd *zendesktest.Server, inflight, sent *atomic.Int64, d time.Duration, rounds int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), d)
 	defer cancel()
-	for range 100 {
-		n, a := len(e.zd.Deliveries()), e.autoSent.Load()
-		if err := e.zd.WaitDeliveries(ctx); err != nil {
-			e.t.Fatalf("WaitDeliveries: %v", err)
+	for range rounds {
+		n, a := len(zd.Deliveries()), sent.Load()
+		if err := zd.WaitDeliveries(ctx); err != nil {
+			t.Fatalf("WaitDeliveries: %v", err)
 		}
-		for e.autoInflight.Load() > 0 {
+		for inflight.Load() > 0 {
 			if ctx.Err() != nil {
-				e.t.Fatal("automation calls still in flight")
+				t.Fatal("automation calls still in flight")
 			}
 			time.Sleep(time.Millisecond)
 		}
-		if len(e.zd.Deliveries()) == n && e.autoSent.Load() == a {
+		if len(zd.Deliveries()) == n && sent.Load() == a {
 			return
 		}
 	}
-	e.t.Fatal("the two fakes do not settle")
+	t.Fatal("the fakes do not settle")
 }
 
 // setStatus sets a Zendesk agent's unified status as the agent would, and

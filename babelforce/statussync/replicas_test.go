@@ -239,24 +239,7 @@ func (w *statusWriter) WriteHeader(code int) {
 // flight, and none was started while waiting.
 func (e *replicaEnv) settle() {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(e.t.Context(), 30*time.Second)
-	defer cancel()
-	for range 1000 {
-		n, a := len(e.zd.Deliveries()), e.autoSent.Load()
-		if err := e.zd.WaitDeliveries(ctx); err != nil {
-			e.t.Fatalf("WaitDeliveries: %v", err)
-		}
-		for e.autoInflight.Load() > 0 {
-			if ctx.Err() != nil {
-				e.t.Fatal("automation calls still in flight")
-			}
-			time.Sleep(time.Millisecond)
-		}
-		if len(e.zd.Deliveries()) == n && e.autoSent.Load() == a {
-			return
-		}
-	}
-	e.t.Fatal("the fakes do not settle")
+	settleFakes(e.t, e.zd, &e.autoInflight, &e.autoSent, 30*time.Second, 1000)
 }
 
 // stormResult is what a storm ended with.
