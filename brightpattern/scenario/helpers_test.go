@@ -25,7 +25,7 @@ const (
 // all three, a known caller with an open ticket on "support", and the
 // ticket fields of the tests.
 type world struct {
-	t                *testing.T
+	t                testing.TB
 	bp               *brightpatterntest.Server
 	zd, zd2          *zendesktest.Server
 	accounts         *brightpattern.Accounts
@@ -36,7 +36,7 @@ type world struct {
 
 var testFields = []Field{{Title: "Caller number", Value: "$(item.ANI)"}, {Title: "BP interaction", Value: "$(item.globalInteractionId)"}}
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	w := &world{t: t, zd: zendesktest.NewServer(), zd2: zendesktest.NewServer()}
 	t.Cleanup(w.zd.Close)
