@@ -30,7 +30,7 @@ const animalKnowledge = 4001
 // env is the three fakes, provisioned, and one or more bridges behind a
 // round-robin balancer, sharing one store.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	zd      *zendesktest.Server
 	cf      *conversationstest.Server
 	dy      *dydutest.Server
@@ -58,7 +58,7 @@ func seedBot() dydutest.Bot {
 	return bot
 }
 
-func newEnv(t *testing.T, replicas int, st store.Store, opts ...conversationstest.Option) *env {
+func newEnv(t testing.TB, replicas int, st store.Store, opts ...conversationstest.Option) *env {
 	t.Helper()
 	e := newFakes(t, st, opts...)
 	e.provision(ProvisionConfig{Skills: []string{dydutest.SeedSkill}, Domain: "dydu-32357.zendesk.com", SenderIDVariable: "mail"})
@@ -74,7 +74,7 @@ func newEnv(t *testing.T, replicas int, st store.Store, opts ...conversationstes
 
 // newFakes starts the three fakes and the bridges' front server (with no
 // bridge behind it yet), and builds the clients; nothing is provisioned.
-func newFakes(t *testing.T, st store.Store, opts ...conversationstest.Option) *env {
+func newFakes(t testing.TB, st store.Store, opts ...conversationstest.Option) *env {
 	t.Helper()
 	e := &env{t: t, st: st}
 	e.zd = zendesktest.NewServer()
