@@ -1,13 +1,8 @@
 package braze
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -100,31 +95,14 @@ type reply struct {
 
 func ok(body string) reply { return reply{status: 200, body: body} }
 
-func testdata(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+// testdata reads a file of testdata/.
+var testdata = testkit.Fixture
 
 // assertJSON compares two JSON documents by value (key order and spacing
 // aside, everything must match).
 func assertJSON(t *testing.T, got []byte, want string) {
 	t.Helper()
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("body is not JSON: %v: %s", err, got)
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("want is not JSON: %v", err)
-	}
-	if !reflect.DeepEqual(g, w) {
-		var gi bytes.Buffer
-		json.Indent(&gi, got, "", "  ")
-		t.Fatalf("body =\n%s\nwant\n%s", gi.String(), want)
-	}
+	testkit.SameJSON(t, string(got), want)
 }
 
 // assertHeaders checks what every Braze request carries.
