@@ -1,0 +1,393 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/braze/brazetest"
+	"github.com/deskbridge/deskbridge/braze/smsbridge"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+// The demo's world: the vendors' fakes in this process, a file naming
+// them (base_url tenants, secrets in a fake environment), and a listener
+// for serve. Tests play on the same world.
+
+// demoBrazeSecret is what the demo's Braze webhook campaigns send.
+const demoBrazeSecret = "demo-braze-webhook-secret"
+
+// demoCustomer is the smsbridge demo's customer in Braze.
+const demoCustomer = "cust-chloe"
+
+type world struct {
+	flows []string
+	zd    *zendesktest.Server
+	bf    *babelforcetest.Server
+	bz    *brazetest.Server
+
+	env     map[string]string
+	ln      net.Listener
+	base    string           // http://127.0.0.1:port
+	agents  map[string]int64 // name → Zendesk id
+	reply   string           // Braze reply campaign
+	closing string
+	closers []func()
+}
+
+// shortSleep makes the fakes wait at most 20 ms for a Retry-After, so that
+// a retried delivery does not hold a demo or a test for seconds.
+func shortSleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(min(d, 20*time.Millisecond))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// newWorld starts the fakes the flows need and a loopback listener.
+func newWorld(flows ...string) (*world, error) {
+	w := &world{flows: flows, env: map[string]string{}, agents: map[string]int64{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	w.ln, w.base = ln, "http://"+ln.Addr().String()
+	w.zd = zendesktest.NewServer(zendesktest.WithDeliverySleep(shortSleep))
+	w.closers = append(w.closers, w.zd.Close)
+	w.env["DEMO_ZENDESK_TOKEN"] = w.zd.APIToken
+	for _, f := range flows {
+		switch f {
+		case "statussync":
+			w.bf = babelforcetest.NewServer()
+			w.closers = append(w.closers, w.bf.Close)
+			w.env["DEMO_BABELFORCE_PASSWORD"] = w.bf.Password
+			for _, name := range []string{"Ann", "Bob"} {
+				zid := w.zd.AddAgent(name, strings.ToLower(name)+"@example.com")
+				w.agents[name] = zid
+				w.bf.AddAgent(babelforcetest.Agent{Name: name, SourceID: strconv.FormatInt(zid, 10)})
+			}
+		case "smsbridge":
+			w.bz = brazetest.NewServer(brazetest.WithWebhookSleep(shortSleep))
+			w.closers = append(w.closers, w.bz.Close)
+			w.env["DEMO_BRAZE_KEY"] = w.bz.APIKey()
+			w.env["DEMO_BRAZE_WEBHOOK_SECRET"] = demoBrazeSecret
+			if w.reply, err = w.bz.AddCampaign(brazetest.Campaign{Name: "Zendesk agent reply", Message: smsbridge.ReplyMessageTemplate}); err != nil {
+				w.close()
+				return nil, err
+			}
+			if w.closing, err = w.bz.AddCampaign(brazetest.Campaign{Name: "Zendesk ticket closed", Message: smsbridge.ReplyMessageTemplate}); err != nil {
+				w.close()
+				return nil, err
+			}
+			w.bz.AddUser(brazetest.User{ExternalID: demoCustomer, FirstName: "Chloé", LastName: "Martin", Phone: "+33612345678"})
+			w.agents["Agent"] = w.zd.AddAgent("Ann Agent", "ann.agent@example.com")
+		default:
+			w.close()
+			return nil, fmt.Errorf("no demo for flow %q; try one of: statussync, smsbridge", f)
+		}
+	}
+	return w, nil
+}
+
+func (w *world) close() {
+	if w.ln != nil {
+		w.ln.Close()
+	}
+	for i := len(w.closers) - 1; i >= 0; i-- {
+		w.closers[i]()
+	}
+}
+
+func (w *world) getenv(k string) string { return w.env[k] }
+
+// config is the file of the world's flows.
+func (w *world) config() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "public_url: %s\nstore: memory\ntenants:\n  zendesk:\n    demo:\n      base_url: %s\n      email: %s\n      api_token: ${DEMO_ZENDESK_TOKEN}\n",
+		w.base, w.zd.URL, w.zd.Email)
+	if w.bf != nil {
+		fmt.Fprintf(&b, "  babelforce:\n    demo:\n      base_url: %s\n      username: %s\n      password: ${DEMO_BABELFORCE_PASSWORD}\n", w.bf.URL, w.bf.Username)
+	}
+	if w.bz != nil {
+		fmt.Fprintf(&b, "  braze:\n    demo:\n      base_url: %s\n      api_key: ${DEMO_BRAZE_KEY}\n", w.bz.URL)
+	}
+	b.WriteString("flows:\n")
+	for _, f := range w.flows {
+		switch f {
+		case "statussync":
+			b.WriteString("  statussync:\n    zendesk: demo\n    babelforce: demo\n    poll_interval: \"off\"\n    automation_secret: ${DEMO_BABELFORCE_PASSWORD}\n    retry_after: 1s\n")
+		case "smsbridge":
+			fmt.Fprintf(&b, "  smsbridge:\n    zendesk: demo\n    braze: demo\n    reply_campaign_id: %s\n    closing_campaign_id: %s\n    braze_secrets: [\"${DEMO_BRAZE_WEBHOOK_SECRET}\"]\n    retry_after: 1s\n", w.reply, w.closing)
+		}
+	}
+	return b.String()
+}
+
+// setUpBraze adds the webhook campaigns BrazeSetup asks an admin to make,
+// calling the bridge at its path.
+func (w *world) setUpBraze(path string) error {
+	for _, c := range smsbridge.BrazeWebhookCampaigns(w.base+path, "SUPPORT", "Bearer "+demoBrazeSecret) {
+		wh := &brazetest.Webhook{Method: c.Method, URL: c.URL, Header: c.Header, Body: c.Body}
+		if c.Keyword != "" {
+			wh.Keywords = []string{c.Keyword}
+		}
+		if c.AudienceAttribute != "" {
+			wh.Audience = []brazetest.Filter{{CustomAttribute: c.AudienceAttribute, Equals: true}}
+		}
+		if _, err := w.bz.AddCampaign(brazetest.Campaign{Name: c.Name, Webhook: wh}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// settle waits until neither fake has a delivery in flight.
+func (w *world) settle(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for range 3 {
+		if w.bz != nil {
+			if err := w.bz.WaitWebhooks(ctx); err != nil {
+				return err
+			}
+		}
+		if err := w.zd.WaitDeliveries(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// running is the world's flows served in-process.
+type served struct {
+	e      *env
+	stop   func() error
+	client *http.Client
+}
+
+// serveWorld parses the world's file, applies it and serves it on the
+// world's listener; stop shuts the server down.
+func (w *world) serve(ctx context.Context, out io.Writer, logger *slog.Logger) (*served, error) {
+	cfg, err := ParseConfig("demo.yaml", []byte(w.config()))
+	if err != nil {
+		return nil, err
+	}
+	e := newEnv(cfg, w.getenv, logger, newMetrics())
+	if err := e.buildClients(); err != nil {
+		return nil, err
+	}
+	io := stdio{out: out, err: out, getenv: w.getenv}
+	fmt.Fprintln(out, "$ deskbridge plan")
+	if code := provisionAll(ctx, e, io, true, false); code != exitChanges {
+		return nil, fmt.Errorf("plan exited %d, want %d (changes pending)", code, exitChanges)
+	}
+	fmt.Fprintln(out, "$ deskbridge apply")
+	if code := provisionAll(ctx, e, io, false, false); code != exitOK {
+		return nil, fmt.Errorf("apply exited %d", code)
+	}
+	fmt.Fprintln(out, "$ deskbridge plan   # again: nothing left to do")
+	if code := provisionAll(ctx, e, io, true, false); code != exitOK {
+		return nil, fmt.Errorf("plan after apply exited %d, want %d (no changes)", code, exitOK)
+	}
+	for _, f := range cfg.flows {
+		if f.Type == "smsbridge" {
+			if err := w.setUpBraze(f.Path); err != nil {
+				return nil, err
+			}
+		}
+	}
+	ready := make(chan string, 1)
+	io.listening = func(addr string) { ready <- addr }
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	ln := w.ln
+	w.ln = nil // serveOn closes it
+	go func() { done <- serveOn(sctx, e, ln, io) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		cancel()
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	fmt.Fprintf(out, "$ deskbridge serve   # on %s\n\n", w.base)
+	return &served{e: e, client: &http.Client{Timeout: 10 * time.Second}, stop: func() error { cancel(); return <-done }}, nil
+}
+
+// scrape returns the deskbridge_ samples of /metrics, by series.
+func (s *served) scrape(ctx context.Context, base string) (map[string]float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("/metrics answered %s", resp.Status)
+	}
+	out := map[string]float64{}
+	for line := range strings.SplitSeq(string(body), "\n") {
+		if !strings.HasPrefix(line, "deskbridge_") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			return nil, fmt.Errorf("/metrics: %q: %w", line, err)
+		}
+		out[line[:i]] = v
+	}
+	return out, nil
+}
+
+// runDemo plays a short scenario of one flow on the fakes.
+func runDemo(ctx context.Context, name string, sio stdio) error {
+	w, err := newWorld(name)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	out := sio.out
+	fmt.Fprintf(out, "deskbridge demo %s: fake Zendesk at %s", name, w.zd.URL)
+	if w.bf != nil {
+		fmt.Fprintf(out, ", fake babelforce at %s", w.bf.URL)
+	}
+	if w.bz != nil {
+		fmt.Fprintf(out, ", fake Braze at %s", w.bz.URL)
+	}
+	fmt.Fprintf(out, "\nThe file:\n\n%s\n", indentText(w.config(), "    "))
+	logger := slog.New(slog.DiscardHandler)
+	s, err := w.serve(ctx, out, logger)
+	if err != nil {
+		return err
+	}
+	var playErr error
+	switch name {
+	case "statussync":
+		playErr = w.playStatussync(ctx, out)
+	case "smsbridge":
+		playErr = w.playSMSBridge(ctx, out)
+	}
+	if playErr == nil {
+		playErr = w.settle(ctx)
+	}
+	m, err := s.scrape(ctx, w.base)
+	stopErr := s.stop()
+	if err := errors.Join(playErr, err, stopErr); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\nMetrics (GET /metrics, deskbridge_ series that are not zero):")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for _, k := range sortedNonZero(m) {
+		if strings.Contains(k, "_bucket{") || strings.Contains(k, "_sum") {
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%g\n", k, m[k])
+	}
+	return tw.Flush()
+}
+
+func sortedNonZero(m map[string]float64) []string {
+	var ks []string
+	for k, v := range m {
+		if v != 0 {
+			ks = append(ks, k)
+		}
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func indentText(s, prefix string) string {
+	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
+}
+
+// playStatussync sets agents' statuses in Zendesk and shows babelforce
+// following.
+func (w *world) playStatussync(ctx context.Context, out io.Writer) error {
+	ann, bob := w.agents["Ann"], w.agents["Bob"]
+	steps := []struct {
+		title string
+		fn    func() error
+	}{
+		{"Ann goes online in Zendesk", func() error { return w.zd.SetAgentStatus(ann, zendesktest.StatusOnline) }},
+		{"Bob goes online in Zendesk", func() error { return w.zd.SetAgentStatus(bob, zendesktest.StatusOnline) }},
+		{"Ann goes away in Zendesk", func() error { return w.zd.SetAgentStatus(ann, zendesktest.StatusAway) }},
+	}
+	for _, st := range steps {
+		if err := st.fn(); err != nil {
+			return fmt.Errorf("%s: %w", st.title, err)
+		}
+		if err := w.settle(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "▸ %s → babelforce: Ann %s, Bob %s\n", st.title, w.presence("Ann"), w.presence("Bob"))
+	}
+	if p := w.presence("Ann"); p == "" || w.presence("Bob") == "" {
+		return errors.New("babelforce did not follow Zendesk")
+	}
+	return nil
+}
+
+// presence is an agent's babelforce presence.
+func (w *world) presence(name string) string {
+	a, ok := w.bf.AgentBySourceID(strconv.FormatInt(w.agents[name], 10))
+	if !ok {
+		return ""
+	}
+	return w.bf.Presence(a.ID)
+}
+
+// playSMSBridge has a customer text, an agent answer and solve.
+func (w *world) playSMSBridge(ctx context.Context, out io.Writer) error {
+	if _, err := w.bz.ReceiveSMS(demoCustomer, "SUPPORT"); err != nil {
+		return err
+	}
+	if err := w.settle(ctx); err != nil {
+		return err
+	}
+	tickets := w.zd.Tickets()
+	if len(tickets) != 1 {
+		return fmt.Errorf("the text opened %d tickets, want 1", len(tickets))
+	}
+	t := tickets[0]
+	fmt.Fprintf(out, "▸ Chloé texts SUPPORT → Zendesk ticket #%d %q\n", t.ID, t.Subject)
+	if err := w.zd.AgentReply(t.ID, w.agents["Agent"], "Sorry to hear that. What is your order number?", true); err != nil {
+		return err
+	}
+	if err := w.settle(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "▸ The agent replies on the ticket → Braze sends %d SMS to Chloé\n", len(w.bz.SendsTo(demoCustomer)))
+	if _, err := w.bz.ReceiveSMS(demoCustomer, "My parcel has not arrived; order A-4521"); err != nil {
+		return err
+	}
+	if err := w.settle(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "▸ Chloé answers → the ticket has %d comments\n", len(w.zd.Comments(t.ID)))
+	if len(w.bz.SendsTo(demoCustomer)) == 0 {
+		return errors.New("the agent's reply was not sent by SMS")
+	}
+	return nil
+}

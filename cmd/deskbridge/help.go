@@ -1,0 +1,52 @@
+package main
+
+// configHelp describes the file.
+const configHelp = `The configuration file (YAML; JSON works too)
+
+  listen: ":8080"                      # serve's address
+  public_url: https://flows.example.com  # where the vendors reach serve; each flow below its path
+  store: memory                        # or redis://host:6379/0, or "${REDIS_URL}"
+  store_prefix: "acme:"                # Redis key prefix (default deskbridge:)
+  log: {level: info, format: json}     # format defaults to json off a terminal
+
+  tenants:
+    zendesk:
+      acme: {subdomain: acme, email: admin@acme.com, api_token: "${ZENDESK_API_TOKEN}"}   # or oauth_token:
+    babelforce:
+      prod: {environment: acme, username: manager@acme.com, password: "${BABELFORCE_PASSWORD}"}
+    braze:
+      main: {instance: US-01, api_key: "${BRAZE_API_KEY}"}
+    cxone:
+      eu: {tenant_id: ..., access_key_id: ..., access_key_secret: "${...}", client_id: ..., client_secret: "${...}"}
+    brightpattern:
+      bp: {tenant_url: acme.brightpattern.com, login_id: ..., api_secret: "${...}"}
+    dydu:
+      bot: {bot_id: 1b2c..., servers: [https://app1.dydu-priv.com/servlet/api], admin_login: ..., admin_password: "${...}"}
+    conversations:
+      app: {subdomain: acme, app_id: ..., key_id: app_..., key_secret: "${SUNCO_KEY_SECRET}"}
+
+  flows:
+    statussync:                        # agent status Zendesk <-> babelforce, served at /statussync/
+      zendesk: acme
+      babelforce: prod
+      automation_secret: "${STATUSSYNC_AUTOMATION_SECRET}"  # optional: /statussync/babelforce/presence
+      poll_interval: 15s               # or off
+      # zendesk_secrets: ["${...}"]    # optional: else read from the webhook apply made
+    smsbridge:                         # ticket comments <-> SMS (Braze), at /smsbridge/
+      zendesk: acme
+      braze: main
+      reply_campaign_id: 9f8e...
+      closing_campaign_id: 1a2b...
+      braze_secrets: ["${SMSBRIDGE_BRAZE_SECRET}"]
+    escalation:                        # Dydu bot -> Zendesk agents, at /escalation/
+      dydu: bot
+      conversations: app
+      zendesk: acme
+      skills: {12345: Animal}
+      default_skill: Support
+
+A flow's type is its name; two flows of one type take names of their own and
+"type: statussync". "path: /x" moves a flow. A secret is "${ENV_VAR}", or a
+file: "file:secrets/token", "/run/secrets/token", "./token" (relative to the
+file's directory). A literal secret is refused.
+`

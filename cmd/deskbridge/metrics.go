@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
+)
+
+// The records the SDK's HTTP core logs, with stable keys (see
+// internal/rest): one per attempt (vendor, method, path, status, attempt,
+// wait) and one per pacing hold (vendor, method, path, wait). The
+// metrics of vendor requests count them, so that no client needs a hook.
+const (
+	msgAttempt = "deskbridge http attempt"
+	msgPacing  = "deskbridge http pacing"
+)
+
+// metrics are the command's Prometheus metrics, on a registry of its own.
+type metrics struct {
+	reg        *prometheus.Registry
+	deliveries *prometheus.CounterVec   // flow, outcome
+	latency    *prometheus.HistogramVec // flow
+	requests   *prometheus.CounterVec   // vendor, status, retry
+	limited    *prometheus.CounterVec   // vendor
+	holds      *prometheus.CounterVec   // vendor
+	holdSecs   *prometheus.CounterVec   // vendor
+	storeErrs  *prometheus.CounterVec   // op
+
+	// attempts counts every vendor attempt, for the progress line.
+	attempts atomic.Int64
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "deskbridge_deliveries_total",
+			Help: "Decisions of each flow about the events it handled (webhook deliveries, polls, calls), by outcome.",
+		}, []string{"flow", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "deskbridge_handling_seconds",
+			Help:    "Time to answer a request to a flow's handler.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"flow"}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "deskbridge_vendor_requests_total",
+			Help: `Requests to the vendors' APIs, each attempt counted, by vendor, HTTP status ("error" when none came back) and retry ("true" for an attempt after the first).`,
+		}, []string{"vendor", "status", "retry"}),
+		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "deskbridge_vendor_rate_limited_total",
+			Help: "Answers 429 Too Many Requests from the vendors.",
+		}, []string{"vendor"}),
+		holds: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "deskbridge_vendor_pacing_holds_total",
+			Help: "Requests held back before sending because the vendor's rate-limit window was spent.",
+		}, []string{"vendor"}),
+		holdSecs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "deskbridge_vendor_pacing_hold_seconds_total",
+			Help: "Time requests were held back by pacing.",
+		}, []string{"vendor"}),
+		storeErrs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "deskbridge_store_errors_total",
+			Help: "Errors of the flows' shared store, by operation.",
+		}, []string{"op"}),
+	}
+	m.reg.MustRegister(m.deliveries, m.latency, m.requests, m.limited, m.holds, m.holdSecs, m.storeErrs,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, op := range []string{"get", "set", "add", "set_if_newer", "delete", "delete_if"} {
+		m.storeErrs.WithLabelValues(op)
+	}
+	return m
+}
+
+// handler serves /metrics.
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// flowStarted registers a flow's series at zero, so that a rate is defined
+// before its first event.
+func (m *metrics) flowStarted(name string) {
+	for _, o := range flow.Outcomes() {
+		m.deliveries.WithLabelValues(name, string(o))
+	}
+	m.latency.WithLabelValues(name)
+}
+
+// outcome counts one decision of flow name.
+func (m *metrics) outcome(name string) func(flow.Outcome) {
+	return func(o flow.Outcome) { m.deliveries.WithLabelValues(name, string(o)).Inc() }
+}
+
+// timed measures the handling time of h's requests.
+func (m *metrics) timed(name string, h http.Handler) http.Handler {
+	obs := m.latency.WithLabelValues(name)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		h.ServeHTTP(w, r)
+		obs.Observe(time.Since(start).Seconds())
+	})
+}
+
+// logHandler returns a slog.Handler that counts the SDK's request and
+// pacing records in m, then passes every record next on when next is
+// enabled for its level. The clients log at Debug, so the handler is
+// enabled at every level: a record is built for each attempt even when
+// next drops it.
+func (m *metrics) logHandler(next slog.Handler) slog.Handler {
+	return &countingHandler{m: m, next: next}
+}
+
+type countingHandler struct {
+	m    *metrics
+	next slog.Handler
+}
+
+func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *countingHandler) Handle(ctx context.Context, r slog.Record) error {
+	switch r.Message {
+	case msgAttempt:
+		h.m.countAttempt(r)
+	case msgPacing:
+		h.m.countPacing(r)
+	}
+	if h.next.Enabled(ctx, r.Level) {
+		return h.next.Handle(ctx, r)
+	}
+	return nil
+}
+
+func (h *countingHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &countingHandler{m: h.m, next: h.next.WithAttrs(as)}
+}
+
+func (h *countingHandler) WithGroup(name string) slog.Handler {
+	return &countingHandler{m: h.m, next: h.next.WithGroup(name)}
+}
+
+func (m *metrics) countAttempt(r slog.Record) {
+	vendor, status, attempt := "unknown", int64(0), int64(1)
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "vendor":
+			vendor = a.Value.String()
+		case "status":
+			status = a.Value.Int64()
+		case "attempt":
+			attempt = a.Value.Int64()
+		}
+		return true
+	})
+	st := "error"
+	if status > 0 {
+		st = strconv.FormatInt(status, 10)
+	}
+	m.requests.WithLabelValues(vendor, st, strconv.FormatBool(attempt > 1)).Inc()
+	if status == http.StatusTooManyRequests {
+		m.limited.WithLabelValues(vendor).Inc()
+	}
+	m.attempts.Add(1)
+}
+
+func (m *metrics) countPacing(r slog.Record) {
+	vendor, wait := "unknown", time.Duration(0)
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "vendor":
+			vendor = a.Value.String()
+		case "wait":
+			wait = a.Value.Duration()
+		}
+		return true
+	})
+	m.holds.WithLabelValues(vendor).Inc()
+	m.holdSecs.WithLabelValues(vendor).Add(wait.Seconds())
+}
+
+// countingStore counts the errors of a store.Store.
+type countingStore struct {
+	store.Store
+	m *metrics
+}
+
+func (s countingStore) count(op string, err error) {
+	if err != nil {
+		s.m.storeErrs.WithLabelValues(op).Inc()
+	}
+}
+
+func (s countingStore) Get(ctx context.Context, key string) (string, bool, error) {
+	v, ok, err := s.Store.Get(ctx, key)
+	s.count("get", err)
+	return v, ok, err
+}
+
+func (s countingStore) Set(ctx context.Context, key, value string, ttl time.Duration) error {
+	err := s.Store.Set(ctx, key, value, ttl)
+	s.count("set", err)
+	return err
+}
+
+func (s countingStore) Add(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
+	ok, err := s.Store.Add(ctx, key, value, ttl)
+	s.count("add", err)
+	return ok, err
+}
+
+func (s countingStore) SetIfNewer(ctx context.Context, key string, version int64, value string, ttl time.Duration) (bool, error) {
+	ok, err := s.Store.SetIfNewer(ctx, key, version, value, ttl)
+	s.count("set_if_newer", err)
+	return ok, err
+}
+
+func (s countingStore) Delete(ctx context.Context, key string) error {
+	err := s.Store.Delete(ctx, key)
+	s.count("delete", err)
+	return err
+}
+
+func (s countingStore) DeleteIf(ctx context.Context, key, value string) (bool, error) {
+	ok, err := s.Store.DeleteIf(ctx, key, value)
+	s.count("delete_if", err)
+	return ok, err
+}

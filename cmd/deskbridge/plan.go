@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/deskbridge/deskbridge/flow"
+)
+
+// runners builds every flow's runner.
+func (e *env) runners() ([]flowRunner, error) {
+	var out []flowRunner
+	var errs []string
+	for _, f := range e.cfg.flows {
+		base := ""
+		if e.cfg.PublicURL != "" {
+			base = e.cfg.PublicURL + f.Path
+		}
+		r, err := f.spec.runner(e, f.Name, base)
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+		out = append(out, r)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return out, nil
+}
+
+// provisionAll runs every flow's Provision (a dry run for plan) and
+// prints each report. plan returns exitChanges when any flow has
+// changes pending.
+func provisionAll(ctx context.Context, e *env, io stdio, dryRun, force bool) int {
+	runners, err := e.runners()
+	if err != nil {
+		fmt.Fprintln(io.err, "deskbridge:", err)
+		return exitError
+	}
+	var all flow.Report
+	all.DryRun = dryRun
+	failed := false
+	for i, r := range runners {
+		f := e.cfg.flows[i]
+		stop := e.progress(io, fmt.Sprintf("[%d/%d] %s", i+1, len(runners), f.Name))
+		start := time.Now()
+		before := e.metrics.attempts.Load()
+		rep, err := r.provision(ctx, dryRun, force)
+		stop()
+		e.log.Info("provisioned", "flow", f.Name, "dry_run", dryRun, "items", len(rep.Changes),
+			"created", rep.Count(flow.ActionCreated), "updated", rep.Count(flow.ActionUpdated),
+			"requests", e.metrics.attempts.Load()-before, "elapsed", time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(io.out, "== %s (%s, %s)\n", f.Name, f.Type, f.Path)
+		if len(rep.Changes) > 0 || err == nil {
+			fmt.Fprint(io.out, rep.String())
+		}
+		if err != nil {
+			fmt.Fprintf(io.out, "Error: %v\n", err)
+			failed = true
+		} else if !dryRun {
+			if n := r.notes(); n != "" {
+				fmt.Fprintf(io.out, "\nTo do by hand:\n%s", n)
+			}
+		}
+		fmt.Fprintln(io.out)
+		all.Merge(rep)
+	}
+	fmt.Fprintln(io.out, "All flows: "+all.Summary())
+	switch {
+	case failed:
+		return exitError
+	case dryRun && all.Changed():
+		return exitChanges
+	}
+	return exitOK
+}
+
+// checkAll builds every flow and runs its Check.
+func checkAll(ctx context.Context, e *env, io stdio) int {
+	runners, err := e.runners()
+	if err != nil {
+		fmt.Fprintln(io.err, "deskbridge:", err)
+		return exitError
+	}
+	st, err := openStore(ctx, e)
+	if err != nil {
+		fmt.Fprintln(io.err, "deskbridge:", err)
+		return exitError
+	}
+	defer st.close()
+	code := exitOK
+	for i, r := range runners {
+		f := e.cfg.flows[i]
+		fmt.Fprintf(io.out, "== %s (%s)\n", f.Name, f.Type)
+		run, err := r.start(ctx, st.Store, func(flow.Outcome) {})
+		if err == nil {
+			err = run.check(ctx)
+		}
+		if err != nil {
+			code = exitError
+			if ps := flow.Problems(err); len(ps) > 0 {
+				for _, p := range ps {
+					fmt.Fprintf(io.out, "  ✗ %s\n", p)
+				}
+			} else {
+				fmt.Fprintf(io.out, "  ✗ %v\n", err)
+			}
+			continue
+		}
+		fmt.Fprintln(io.out, "  ✓ both sides are configured for the flow")
+	}
+	return code
+}
+
+// progress shows a line on a terminal while a long step runs, with the
+// count of vendor requests so far; the returned stop clears it. Off a
+// terminal it does nothing (the log record after the step has the count).
+func (e *env) progress(io stdio, what string) (stop func()) {
+	if !io.tty {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	start := e.metrics.attempts.Load()
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(150 * time.Millisecond)
+		defer t.Stop()
+		spin := `|/-\`
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				fmt.Fprint(io.err, "\r\033[K")
+				return
+			case <-t.C:
+				fmt.Fprintf(io.err, "\r\033[K%c %s: %d requests", spin[i%len(spin)], what, e.metrics.attempts.Load()-start)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"github.com/deskbridge/deskbridge/babelforce"
+	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/braze"
+	"github.com/deskbridge/deskbridge/brightpattern"
+	"github.com/deskbridge/deskbridge/cxone"
+	"github.com/deskbridge/deskbridge/dydu"
+	"github.com/deskbridge/deskbridge/zendesk"
+	"github.com/deskbridge/deskbridge/zendesk/conversations"
+)
+
+// env is what a run builds from a Config: one client per tenant (shared by
+// every flow that names it, so that they share its rate-limit budget),
+// the secrets read, the loggers and the metrics.
+type env struct {
+	cfg     *Config
+	secrets *resolver
+	// log is the program's logger; clientLog counts each vendor request
+	// in metrics before passing it on to log.
+	log       *slog.Logger
+	clientLog *slog.Logger
+	http      *http.Client
+	metrics   *metrics
+
+	zendesk       map[string]*zendesk.Client
+	babelforce    map[string]*babelforce.Client
+	braze         map[string]*braze.Client
+	cxone         map[string]*cxone.Client
+	brightpattern map[string]*brightpattern.Client
+	dydu          map[string]*dydu.Client
+	conversations map[string]*conversations.Client
+	// creds keeps a Zendesk tenant's Authorization value for flows that
+	// store it on the other side (statussync's babelforce vault).
+	zendeskAuth map[string]string
+}
+
+func newEnv(cfg *Config, getenv func(string) string, log *slog.Logger, m *metrics) *env {
+	dir := ""
+	if cfg.file != "" {
+		dir = filepath.Dir(cfg.file)
+	}
+	e := &env{
+		cfg: cfg, secrets: &resolver{getenv: getenv, dir: dir}, log: log, metrics: m,
+		clientLog:     slog.New(m.logHandler(log.Handler())),
+		http:          &http.Client{},
+		zendesk:       map[string]*zendesk.Client{},
+		babelforce:    map[string]*babelforce.Client{},
+		braze:         map[string]*braze.Client{},
+		cxone:         map[string]*cxone.Client{},
+		brightpattern: map[string]*brightpattern.Client{},
+		dydu:          map[string]*dydu.Client{},
+		conversations: map[string]*conversations.Client{},
+		zendeskAuth:   map[string]string{},
+	}
+	return e
+}
+
+// buildClients makes a client for every tenant a flow uses; the error
+// lists every secret that could not be read and every client refused.
+func (e *env) buildClients() error {
+	used := map[string]bool{}
+	for _, f := range e.cfg.flows {
+		for _, ref := range f.spec.tenants() {
+			used[ref.kind+"/"+ref.name] = true
+		}
+	}
+	var errs []string
+	fail := func(kind, name string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("tenants.%s.%s: %v", kind, name, err))
+		}
+	}
+	r := e.secrets
+	t := e.cfg.Tenants
+	for name, z := range t.Zendesk {
+		if !used["zendesk/"+name] {
+			continue
+		}
+		p := "tenants.zendesk." + name
+		opts := []zendesk.Option{zendesk.WithLogger(e.clientLog), zendesk.WithHTTPClient(e.http)}
+		if z.BaseURL != "" {
+			opts = append(opts, zendesk.WithBaseURL(z.BaseURL))
+		} else {
+			opts = append(opts, zendesk.WithSubdomain(z.Subdomain))
+		}
+		if z.OAuthToken != "" {
+			tok := r.get(p+".oauth_token", z.OAuthToken)
+			opts = append(opts, zendesk.WithOAuthToken(tok))
+			e.zendeskAuth[name] = statussync.BearerCredential(tok)
+		} else {
+			tok := r.get(p+".api_token", z.APIToken)
+			opts = append(opts, zendesk.WithAPIToken(z.Email, tok))
+			e.zendeskAuth[name] = statussync.BasicCredential(z.Email, tok)
+		}
+		c, err := zendesk.NewClient(opts...)
+		fail("zendesk", name, err)
+		e.zendesk[name] = c
+	}
+	for name, b := range t.Babelforce {
+		if !used["babelforce/"+name] {
+			continue
+		}
+		p := "tenants.babelforce." + name
+		opts := []babelforce.Option{babelforce.WithLogger(e.clientLog), babelforce.WithHTTPClient(e.http)}
+		if b.BaseURL != "" {
+			opts = append(opts, babelforce.WithBaseURL(b.BaseURL))
+		} else {
+			opts = append(opts, babelforce.WithEnvironment(b.Environment))
+		}
+		if b.AccessToken != "" {
+			opts = append(opts, babelforce.WithAccessToken(r.get(p+".access_token", b.AccessToken)))
+		} else {
+			opts = append(opts, babelforce.WithPassword(b.Username, r.get(p+".password", b.Password), babelforce.WithNonExpiringToken()))
+		}
+		c, err := babelforce.NewClient(opts...)
+		fail("babelforce", name, err)
+		e.babelforce[name] = c
+	}
+	for name, b := range t.Braze {
+		if !used["braze/"+name] {
+			continue
+		}
+		opts := []braze.Option{braze.WithLogger(e.clientLog), braze.WithHTTPClient(e.http),
+			braze.WithAPIKey(r.get("tenants.braze."+name+".api_key", b.APIKey))}
+		if b.BaseURL != "" {
+			opts = append(opts, braze.WithBaseURL(b.BaseURL))
+		} else {
+			opts = append(opts, braze.WithInstance(b.Instance))
+		}
+		c, err := braze.NewClient(opts...)
+		fail("braze", name, err)
+		e.braze[name] = c
+	}
+	for name, x := range t.CXone {
+		if !used["cxone/"+name] {
+			continue
+		}
+		p := "tenants.cxone." + name
+		opts := []cxone.Option{cxone.WithLogger(e.clientLog), cxone.WithHTTPClient(e.http),
+			cxone.WithAccessKey(x.AccessKeyID, r.get(p+".access_key_secret", x.AccessKeySecret), x.ClientID, r.get(p+".client_secret", x.ClientSecret))}
+		if x.BaseURL != "" {
+			opts = append(opts, cxone.WithBaseURL(x.BaseURL))
+		}
+		if x.TenantID != "" {
+			opts = append(opts, cxone.WithTenant(x.TenantID))
+		}
+		c, err := cxone.NewClient(opts...)
+		fail("cxone", name, err)
+		e.cxone[name] = c
+	}
+	for name, b := range t.BrightPattern {
+		if !used["brightpattern/"+name] {
+			continue
+		}
+		opts := []brightpattern.Option{brightpattern.WithLogger(e.clientLog), brightpattern.WithHTTPClient(e.http),
+			brightpattern.WithClientCredentials(b.LoginID, r.get("tenants.brightpattern."+name+".api_secret", b.APISecret))}
+		if b.TenantURL != "" {
+			opts = append(opts, brightpattern.WithTenantURL(b.TenantURL))
+		}
+		if b.BaseURL != "" {
+			opts = append(opts, brightpattern.WithBaseURL(b.BaseURL))
+		}
+		c, err := brightpattern.NewClient(opts...)
+		fail("brightpattern", name, err)
+		e.brightpattern[name] = c
+	}
+	for name, d := range t.Dydu {
+		if !used["dydu/"+name] {
+			continue
+		}
+		opts := []dydu.Option{dydu.WithLogger(e.clientLog), dydu.WithHTTPClient(e.http), dydu.WithBotID(d.BotID)}
+		if d.BaseURL != "" {
+			opts = append(opts, dydu.WithBaseURL(d.BaseURL))
+		} else {
+			opts = append(opts, dydu.WithServers(d.Servers...))
+		}
+		if d.Language != "" {
+			opts = append(opts, dydu.WithLanguage(d.Language))
+		}
+		if d.Space != "" {
+			opts = append(opts, dydu.WithSpace(d.Space))
+		}
+		if d.AdminLogin != "" {
+			opts = append(opts, dydu.WithAdminCredentials(d.AdminLogin, r.get("tenants.dydu."+name+".admin_password", d.AdminPassword)))
+		}
+		c, err := dydu.NewClient(opts...)
+		fail("dydu", name, err)
+		e.dydu[name] = c
+	}
+	for name, x := range t.Conversations {
+		if !used["conversations/"+name] {
+			continue
+		}
+		secret := r.get("tenants.conversations."+name+".key_secret", x.KeySecret)
+		opts := []conversations.Option{conversations.WithLogger(e.clientLog), conversations.WithHTTPClient(e.http), conversations.WithAppID(x.AppID)}
+		switch {
+		case x.BaseURL != "":
+			opts = append(opts, conversations.WithBaseURL(x.BaseURL))
+		case x.Subdomain != "":
+			opts = append(opts, conversations.WithSubdomain(x.Subdomain))
+		default:
+			opts = append(opts, conversations.WithRegion(x.Region))
+		}
+		if x.JWT {
+			opts = append(opts, conversations.WithJWT(x.KeyID, secret))
+		} else {
+			opts = append(opts, conversations.WithKey(x.KeyID, secret))
+		}
+		c, err := conversations.NewClient(opts...)
+		fail("conversations", name, err)
+		e.conversations[name] = c
+	}
+	if err := r.err(); err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("clients that could not be built:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return nil
+}
+
+// tenantRef is a flow's reference to a tenant.
+type tenantRef struct {
+	kind, name, path string
+}
+
+// tenantNames lists the tenants of kind, for messages.
+func (c *Config) tenantNames(kind string) []string {
+	var names []string
+	t := c.Tenants
+	switch kind {
+	case "zendesk":
+		names = keys(t.Zendesk)
+	case "babelforce":
+		names = keys(t.Babelforce)
+	case "braze":
+		names = keys(t.Braze)
+	case "cxone":
+		names = keys(t.CXone)
+	case "brightpattern":
+		names = keys(t.BrightPattern)
+	case "dydu":
+		names = keys(t.Dydu)
+	case "conversations":
+		names = keys(t.Conversations)
+	}
+	return names
+}
+
+// checkRef reports a flow's reference to a tenant that is missing.
+func (c *Config) checkRef(ps *problems, ref tenantRef) {
+	names := c.tenantNames(ref.kind)
+	if ref.name == "" {
+		fix := fmt.Sprintf("%s: the name of a tenant under tenants.%s", ref.kind, ref.kind)
+		if len(names) > 0 {
+			fix = fmt.Sprintf("%s: %s", ref.kind, names[0])
+		}
+		ps.add(ref.path, "names no "+ref.kind+" tenant", fix)
+		return
+	}
+	for _, n := range names {
+		if n == ref.name {
+			return
+		}
+	}
+	fix := fmt.Sprintf("add it under tenants.%s", ref.kind)
+	if len(names) > 0 {
+		fix = "one of: " + strings.Join(names, ", ") + ", or " + fix
+	}
+	ps.add(ref.path, fmt.Sprintf("%q is not a %s tenant", ref.name, ref.kind), fix)
+}
