@@ -56,7 +56,8 @@
 //     knowledge (Config.Skills, by knowledge id);
 //  2. finds or creates the Sunshine Conversations user (externalId from
 //     the chat; the identity mapping's value, Config.SenderIDVariable, as
-//     the profile's email or name) and creates a personal conversation;
+//     the profile's email or name, and Config.NameVariable's as its name)
+//     and creates a personal conversation;
 //  3. posts the bot transcript from Dydu's history, user turns as the
 //     user and bot turns as the business with subtype bot;
 //  4. passes control to the agent workspace with first_message_id (the

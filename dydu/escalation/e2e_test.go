@@ -104,3 +104,29 @@ func TestSeedScenario(t *testing.T) {
 		t.Fatalf("Check: %v", err)
 	}
 }
+
+// The user's name, when the channel sends it, is how the agent sees the
+// user: the ticket's requester and subject.
+func TestRequesterName(t *testing.T) {
+	e := newEnv(t, 0, store.NewMemory())
+	e.addFlow(func(c *Config) { c.NameVariable = "name" })
+	chat := "chat-name-00001"
+	if code, body := e.say(chat, "m1", "Quels sont vos horaires ?", map[string]string{"mail": "jeanne@example.org", "name": " Jeanne Martin "}); code != 200 {
+		t.Fatalf("%d %v", code, body)
+	}
+	if code, body := e.say(chat, "m2", "J'ai une question sur mon chien", nil); code != 200 {
+		t.Fatalf("%d %v", code, body)
+	}
+	conv := e.conv(chat)
+	h, _ := e.cf.HandOff(conv)
+	if h.Ticket.RequesterName != "Jeanne Martin" || h.Ticket.RequesterEmail != "jeanne@example.org" {
+		t.Fatalf("requester %q <%s>", h.Ticket.RequesterName, h.Ticket.RequesterEmail)
+	}
+	tid, _ := e.cf.AgentTicket(conv)
+	if tk, _ := e.zd.Ticket(tid); !strings.Contains(tk.Subject, "Jeanne Martin") {
+		t.Fatalf("ticket subject %q", tk.Subject)
+	}
+	if u, ok := e.cf.User(userExternalID(chat)); !ok || u.Profile.GivenName != "Jeanne Martin" {
+		t.Fatalf("Sunshine user %+v", u)
+	}
+}

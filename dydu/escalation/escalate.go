@@ -41,7 +41,7 @@ func (f *Flow) escalate(ctx context.Context, chat string, st *chatState) error {
 	}
 	if st.User == "" {
 		u, _, err := f.cfg.Conversations.Users.GetOrCreate(ctx, &conversations.UserInput{
-			ExternalID: userExternalID(chat), Profile: identityProfile(f.senderID(st))})
+			ExternalID: userExternalID(chat), Profile: identityProfile(f.senderID(st), f.userName(st))})
 		if err != nil {
 			return fmt.Errorf("escalation: the Sunshine Conversations user: %w", err)
 		}
@@ -78,7 +78,7 @@ func (f *Flow) escalate(ctx context.Context, chat string, st *chatState) error {
 		if st.Group > 0 {
 			setGroup(md, st.Group)
 		}
-		identityMetadata(md, f.senderID(st))
+		identityMetadata(md, f.senderID(st), f.userName(st))
 		if err := f.cfg.Conversations.SwitchboardActions.PassControl(ctx, st.Conv, f.cfg.AgentWorkspace, md); err != nil {
 			return fmt.Errorf("escalation: passing control to %s: %w", f.cfg.AgentWorkspace, err)
 		}
@@ -94,6 +94,15 @@ func (f *Flow) senderID(st *chatState) string {
 		return ""
 	}
 	return st.Vars[f.cfg.SenderIDVariable]
+}
+
+// userName is the user's name from Config.NameVariable, "" when there
+// is none.
+func (f *Flow) userName(st *chatState) string {
+	if f.cfg.NameVariable == "" {
+		return ""
+	}
+	return strings.TrimSpace(st.Vars[f.cfg.NameVariable])
 }
 
 // turn is one message of the bot transcript.

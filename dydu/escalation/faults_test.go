@@ -150,6 +150,7 @@ func TestStoreOutage(t *testing.T) {
 	}))
 	chat := "chat-outage-01"
 	conv := e.escalate(chat)
+	e.wait() // the escalation's own webhooks, before the outage
 	st.down.Store(true)
 	b, _ := json.Marshal(map[string]any{"id": "m3", "text": "Vous êtes là ?"})
 	resp, body := e.send("POST", "/chats/"+chat+"/messages", "application/json", bytes.NewReader(b), nil)

@@ -75,6 +75,10 @@ type Config struct {
 	// the variable (e.g. "mail") whose value, sent by the user's channel
 	// with a message, identifies the user to the agent.
 	SenderIDVariable string
+	// NameVariable is the name of the variable (e.g. "name") whose value,
+	// sent by the user's channel with a message, is the user's name: the
+	// agent sees the user, and the ticket's requester, under it. Optional.
+	NameVariable string
 	// AgentWorkspace is the switchboard integration control is passed to;
 	// default [conversations.AgentWorkspaceName].
 	AgentWorkspace string

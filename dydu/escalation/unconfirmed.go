@@ -40,34 +40,46 @@ func setGroup(md conversations.Metadata, groupID int64) { md.SetGroupID(groupID)
 func userExternalID(chat string) string { return "dydu-chat:" + chat }
 
 // identityProfile is the profile of the Sunshine Conversations user from
-// the identity mapping's value (the sender-id variable).
+// the identity mapping's value (the sender-id variable) and the user's
+// name (Config.NameVariable), either of which may be "".
 //
 // UNCONFIRMED: how Dydu's connector shows the value to the agent
 // (profile.email, givenName, the author's displayName, or passControl
 // metadata). The bridge sets it as the profile's email when it looks like
-// an address, else as the given name.
-func identityProfile(value string) *conversations.Profile {
+// an address, else as the given name; a name the channel sent is the
+// given name (whole: splitting it into given name and surname would be a
+// guess).
+func identityProfile(value, name string) *conversations.Profile {
+	p := &conversations.Profile{}
 	switch {
-	case value == "":
-		return nil
 	case looksLikeEmail(value):
-		return &conversations.Profile{Email: value}
+		p.Email = value
+	case value != "":
+		p.GivenName = value
 	}
-	return &conversations.Profile{GivenName: value}
+	if name != "" {
+		p.GivenName = name
+	}
+	if *p == (conversations.Profile{}) {
+		return nil
+	}
+	return p
 }
 
-// identityMetadata puts the identity mapping's value in the passControl
-// metadata, as the ticket requester's email (or name).
+// identityMetadata puts the identity mapping's value and the user's name
+// in the passControl metadata, as the ticket requester's email and name.
 //
 // UNCONFIRMED: the keys dataCapture.systemField.requester.email / .name
 // are what public hand-offs send; Zendesk's list of keys was not read.
-func identityMetadata(md conversations.Metadata, value string) {
+func identityMetadata(md conversations.Metadata, value, name string) {
 	switch {
-	case value == "":
 	case looksLikeEmail(value):
 		md.SetRequesterEmail(value)
-	default:
+	case value != "" && name == "":
 		md.SetRequesterName(value)
+	}
+	if name != "" {
+		md.SetRequesterName(name)
 	}
 }
 

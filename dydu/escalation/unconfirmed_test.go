@@ -2,6 +2,7 @@ package escalation
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -34,24 +35,33 @@ func TestUnconfirmedUserExternalID(t *testing.T) {
 
 func TestUnconfirmedIdentityMapping(t *testing.T) {
 	// Doubt: how Dydu's connector shows the sender id to the agent.
-	if p := identityProfile("jeanne@example.org"); p == nil || p.Email != "jeanne@example.org" {
+	if p := identityProfile("jeanne@example.org", ""); p == nil || p.Email != "jeanne@example.org" || p.GivenName != "" {
 		t.Fatalf("email identity: %+v", p)
 	}
-	if p := identityProfile("Jeanne"); p == nil || p.GivenName != "Jeanne" || p.Email != "" {
+	if p := identityProfile("Jeanne", ""); p == nil || p.GivenName != "Jeanne" || p.Email != "" {
 		t.Fatalf("name identity: %+v", p)
 	}
-	if identityProfile("") != nil {
+	if p := identityProfile("jeanne@example.org", "Jeanne Martin"); p == nil || p.Email != "jeanne@example.org" || p.GivenName != "Jeanne Martin" {
+		t.Fatalf("email and name: %+v", p)
+	}
+	if identityProfile("", "") != nil {
 		t.Fatal("no identity should give no profile")
 	}
-	md := conversations.Metadata{}
-	identityMetadata(md, "jeanne@example.org")
-	if md["dataCapture.systemField.requester.email"] != "jeanne@example.org" {
-		t.Fatalf("metadata = %v", md)
-	}
-	md = conversations.Metadata{}
-	identityMetadata(md, "Jeanne")
-	if md["dataCapture.systemField.requester.name"] != "Jeanne" {
-		t.Fatalf("metadata = %v", md)
+	for _, c := range []struct {
+		value, name string
+		want        conversations.Metadata
+	}{
+		{"jeanne@example.org", "", conversations.Metadata{"dataCapture.systemField.requester.email": "jeanne@example.org"}},
+		{"Jeanne", "", conversations.Metadata{"dataCapture.systemField.requester.name": "Jeanne"}},
+		{"jeanne@example.org", "Jeanne Martin", conversations.Metadata{"dataCapture.systemField.requester.email": "jeanne@example.org",
+			"dataCapture.systemField.requester.name": "Jeanne Martin"}},
+		{"", "", conversations.Metadata{}},
+	} {
+		md := conversations.Metadata{}
+		identityMetadata(md, c.value, c.name)
+		if fmt.Sprint(md) != fmt.Sprint(c.want) {
+			t.Errorf("identityMetadata(%q, %q) = %v, want %v", c.value, c.name, md, c.want)
+		}
 	}
 }
 
