@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -29,7 +31,10 @@ import (
 const animalKnowledge = 4001
 
 // runDemo plays seed 002's test on the fakes and checks both sides.
-func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL string) error {
+//
+// With redisURL the bridges share that Redis under prefix, a prefix of
+// this run alone.
+func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL, prefix string) error {
 	zd := zendesktest.NewServer()
 	defer zd.Close()
 	bridge := &balancer{}
@@ -72,7 +77,7 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL string) 
 	if err != nil {
 		return err
 	}
-	st, err := openStore(redisURL, "deskbridge:escalation:demo:")
+	st, err := openStore(redisURL, prefix)
 	if err != nil {
 		return err
 	}
@@ -81,7 +86,7 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL string) 
 	var flows []http.Handler
 	for range replicas {
 		f, err := escalation.New(escalation.Config{Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: []string{secret},
-			Skills: map[int64]string{animalKnowledge: dydutest.SeedSkill}, SenderIDVariable: "mail", Store: st.Store})
+			Skills: map[int64]string{animalKnowledge: dydutest.SeedSkill}, SenderIDVariable: "mail", NameVariable: "name", Store: st.Store})
 		if err != nil {
 			return err
 		}
@@ -96,7 +101,7 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL string) 
 	ag := conversationstest.Agent{Name: "Ann Martin"}
 	steps := []func() error{
 		func() error {
-			return u.say("Quels sont vos horaires ?", map[string]string{"mail": "jeanne@example.org"})
+			return u.say("Quels sont vos horaires ?", map[string]string{"mail": "jeanne@example.org", "name": "Jeanne Martin"})
 		},
 		func() error { return u.say("J'ai une question sur mon chien, il ne mange plus", nil) },
 		func() error { return cf.AgentTyping(u.conv(ctx, cc), ag, true) },
@@ -176,6 +181,9 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL string) 
 	group, _ := zc.Groups.FindByName(ctx, dydutest.SeedSkill)
 	if group == nil || tk.GroupID == nil || *tk.GroupID != group.ID {
 		problems = append(problems, fmt.Sprintf("ticket %d is not in the %s group", tid, dydutest.SeedSkill))
+	}
+	if !strings.Contains(tk.Subject, "Jeanne Martin") {
+		problems = append(problems, fmt.Sprintf("ticket %d's subject %q does not name the user", tid, tk.Subject))
 	}
 	if tk.Status != "solved" {
 		problems = append(problems, fmt.Sprintf("ticket %d is %s, not solved", tid, tk.Status))
@@ -304,4 +312,12 @@ func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	b.pick().ServeHTTP(w, r)
+}
+
+// demoPrefix is a Redis key prefix of this run alone, under base, so that
+// a shared Redis (REDIS_URL) holds nothing of an earlier run under it.
+func demoPrefix(base string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return base + "demo-" + hex.EncodeToString(b[:]) + ":"
 }

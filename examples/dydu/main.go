@@ -22,7 +22,8 @@
 //	go run ./examples/dydu -demo -replicas 2
 //
 // plays it through two bridges behind a round-robin balancer sharing one
-// store: Redis when REDIS_URL is set, else one store.Memory.
+// store: Redis when REDIS_URL is set (keys under ESCALATION_REDIS_PREFIX,
+// in a prefix of the run alone), else one store.Memory.
 //
 // Without -demo it serves the bridge for real accounts, configured by
 // environment variables (it lists the missing ones):
@@ -38,8 +39,17 @@
 //	                        not needed with -provision, which reads it
 //	ESCALATION_SKILLS       optional: knowledgeId=skill pairs, comma-separated (4001=Animal)
 //	ESCALATION_SENDER_ID    optional: the identity mapping's variable (mail)
+//	ESCALATION_NAME_VARIABLE
+//	                        optional: the variable holding the user's name
+//	                        (name), shown to the agent as the requester
 //	PUBLIC_URL              the https base URL of this service; needed with -provision
 //	REDIS_URL               optional: the Redis every replica shares
+//	                        (redis://[user:password@]host:port[/db]);
+//	                        without it the bridge keeps its state in
+//	                        memory and must run as a single replica
+//	ESCALATION_REDIS_PREFIX optional: the prefix of the bridge's Redis keys
+//	                        (default deskbridge:escalation:), one per
+//	                        tenant sharing a Redis
 //	ADDR                    optional: listen address (default :8080)
 //
 // It serves POST /sunshine/webhook, the user's channel under /chats/,
@@ -99,7 +109,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return &configError{[]string{fmt.Sprintf("-replicas %d: want 1 to 8", *replicas)}}
 	}
 	if *demo {
-		return runDemo(ctx, stdout, *replicas, strings.TrimSpace(getenv("REDIS_URL")))
+		return runDemo(ctx, stdout, *replicas, strings.TrimSpace(getenv("REDIS_URL")), demoPrefix(redisPrefix(getenv)))
 	}
 	cfg, err := loadConfig(getenv, *provision)
 	if err != nil {
@@ -116,9 +126,11 @@ type config struct {
 	webhookSecrets []string
 	skills         map[int64]string
 	senderID       string
+	nameVariable   string
 	publicURL      string
 	subdomain      string
 	redisURL       string
+	redisPrefix    string
 	addr           string
 }
 
@@ -134,7 +146,11 @@ func loadConfig(getenv func(string) string, provision bool) (*config, error) {
 	var problems []string
 	missing := func(name, why string) { problems = append(problems, "missing "+name+": "+why) }
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
-	cfg := &config{addr: env("ADDR"), redisURL: env("REDIS_URL"), senderID: env("ESCALATION_SENDER_ID"), skills: map[int64]string{}}
+	cfg := &config{addr: env("ADDR"), redisURL: env("REDIS_URL"), redisPrefix: redisPrefix(getenv), senderID: env("ESCALATION_SENDER_ID"),
+		nameVariable: env("ESCALATION_NAME_VARIABLE"), skills: map[int64]string{}}
+	if strings.ContainsAny(cfg.redisPrefix, "{}") {
+		problems = append(problems, fmt.Sprintf("ESCALATION_REDIS_PREFIX %q holds a brace, which Redis Cluster would read as a hash tag: use one without", cfg.redisPrefix))
+	}
 	if cfg.addr == "" {
 		cfg.addr = ":8080"
 	}
@@ -239,14 +255,14 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 			cfg.webhookSecrets = append(cfg.webhookSecrets, secret)
 		}
 	}
-	st, err := openStore(cfg.redisURL, "deskbridge:escalation:")
+	st, err := openStore(cfg.redisURL, cfg.redisPrefix)
 	if err != nil {
 		return err
 	}
 	defer st.close()
 	fmt.Fprintf(stdout, "state: %s\n", st.what)
 	f, err := escalation.New(escalation.Config{Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: cfg.webhookSecrets,
-		Skills: cfg.skills, SenderIDVariable: cfg.senderID, Store: st.Store, Logger: logger})
+		Skills: cfg.skills, SenderIDVariable: cfg.senderID, NameVariable: cfg.nameVariable, Store: st.Store, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -262,10 +278,7 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 		readinessCheck{"store", st.ping},
 		readinessCheck{"zendesk", func(ctx context.Context) error { _, err := zc.Users.Me(ctx); return err }},
 		readinessCheck{"conversations", func(ctx context.Context) error { _, err := cc.Apps.Get(ctx); return err }},
-		readinessCheck{"dydu", func(ctx context.Context) error {
-			_, err := dc.NewContext(ctx, &dydu.ContextRequest{})
-			return err
-		}},
+		readinessCheck{"dydu", func(ctx context.Context) error { return dyduReady(ctx, dc) }},
 	)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -273,4 +286,17 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 	}
 	fmt.Fprintf(stdout, "serving %s and the chats under %s on http://%s\n", escalation.WebhookPath, escalation.ChatsPath, ln.Addr())
 	return serveUntilDone(ctx, newHTTPServer(mux, defaultTimeouts), ln)
+}
+
+// dyduProbeContext is a well-formed context id no dialog has.
+const dyduProbeContext = "00000000-0000-4000-8000-000000000000"
+
+// dyduReady asks Dydu whether the bot answers without opening a dialog:
+// chat/availablecontext on a context no dialog has, whose "gone" answer
+// means the bot's server is there.
+func dyduReady(ctx context.Context, dc *dydu.Client) error {
+	if err := dc.CheckContext(ctx, dyduProbeContext); err != nil && !errors.Is(err, dydu.ErrContextExpired) {
+		return err
+	}
+	return nil
 }

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/deskbridge/deskbridge/dydu"
+	"github.com/deskbridge/deskbridge/dydu/dydutest"
 )
 
 func TestDemo(t *testing.T) {
@@ -14,7 +17,8 @@ func TestDemo(t *testing.T) {
 		if err := run(context.Background(), []string{"-demo", "-replicas", replicas}, &out, func(string) string { return "" }); err != nil {
 			t.Fatalf("-demo -replicas %s: %v\n%s", replicas, err, out.String())
 		}
-		for _, want := range []string{"Both sides agree.", "in group Animal", "Nom de domaine : dydu-32357.zendesk.com", "Essayez ces croquettes [image image/png]"} {
+		for _, want := range []string{"Both sides agree.", "in group Animal", "Nom de domaine : dydu-32357.zendesk.com", "Essayez ces croquettes [image image/png]",
+			`"Conversation with Jeanne Martin"`} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("-replicas %s: the output lacks %q:\n%s", replicas, want, out.String())
 			}
@@ -38,5 +42,47 @@ func TestRealModeListsWhatIsMissing(t *testing.T) {
 	err = run(context.Background(), []string{"-provision"}, &bytes.Buffer{}, func(k string) string { return env[k] })
 	if err == nil || !strings.Contains(err.Error(), "missing PUBLIC_URL") || strings.Contains(err.Error(), "SUNCO_WEBHOOK_SECRET") {
 		t.Fatalf("-provision: %v", err)
+	}
+}
+
+func TestRealModeEnvironment(t *testing.T) {
+	full := map[string]string{"DYDU_BOT_ID": "f1871fe8-cdea-4695-9ea6-529a4e9460dc", "DYDU_SERVERS": "https://app1.dydu-priv.com",
+		"ZENDESK_SUBDOMAIN": "acme", "ZENDESK_EMAIL": "admin@acme.example", "ZENDESK_API_TOKEN": "tok", "SUNCO_APP_ID": "app1",
+		"SUNCO_KEY_ID": "app_1", "SUNCO_KEY_SECRET": "s", "SUNCO_WEBHOOK_SECRET": "w", "ESCALATION_SKILLS": "4001=Animal",
+		"ESCALATION_SENDER_ID": "mail", "ESCALATION_NAME_VARIABLE": "name"}
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	cfg, err := loadConfig(env(full), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.redisPrefix != defaultRedisPrefix || cfg.nameVariable != "name" || cfg.senderID != "mail" || cfg.skills[4001] != "Animal" {
+		t.Fatalf("config %+v", cfg)
+	}
+	full["ESCALATION_REDIS_PREFIX"] = "acme:escalation:"
+	if cfg, err = loadConfig(env(full), false); err != nil || cfg.redisPrefix != "acme:escalation:" {
+		t.Fatalf("prefix: %v %+v", err, cfg)
+	}
+	full["ESCALATION_REDIS_PREFIX"] = "{acme}:"
+	if _, err = loadConfig(env(full), false); err == nil || !strings.Contains(err.Error(), "ESCALATION_REDIS_PREFIX") {
+		t.Fatalf("a prefix with a brace: %v", err)
+	}
+	if p := demoPrefix(defaultRedisPrefix); !strings.HasPrefix(p, defaultRedisPrefix+"demo-") || p == demoPrefix(defaultRedisPrefix) {
+		t.Fatalf("demoPrefix = %q", p)
+	}
+	if _, err := openStore("redis://:hunter2@[bad", "x:"); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("a bad REDIS_URL: %v", err)
+	}
+}
+
+func TestDyduReady(t *testing.T) {
+	dy := dydutest.NewServer()
+	defer dy.Close()
+	dc, _ := dydu.NewClient(dydu.WithBotID(dy.BotID), dydu.WithBaseURL(dy.URL), dydu.WithMaxRetries(0))
+	if err := dyduReady(context.Background(), dc); err != nil || dy.ContextCount() != 0 {
+		t.Fatalf("dyduReady = %v, %d contexts opened", err, dy.ContextCount())
+	}
+	dy.SetDown(true)
+	if err := dyduReady(context.Background(), dc); err == nil {
+		t.Fatal("a Dydu that is down is ready")
 	}
 }

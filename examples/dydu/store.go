@@ -2,12 +2,26 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/store/redisstore"
 )
+
+// defaultRedisPrefix is the key prefix of the bridge's keys in Redis,
+// unless ESCALATION_REDIS_PREFIX names another (one per tenant sharing a
+// Redis).
+const defaultRedisPrefix = "deskbridge:escalation:"
+
+// redisPrefix returns ESCALATION_REDIS_PREFIX, or the default.
+func redisPrefix(getenv func(string) string) string {
+	if p := strings.TrimSpace(getenv("ESCALATION_REDIS_PREFIX")); p != "" {
+		return p
+	}
+	return defaultRedisPrefix
+}
 
 // sharedStore is the store the bridge's replicas share, what it is (said
 // in the output), its readiness check, and how to let it go.
