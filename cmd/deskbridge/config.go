@@ -366,14 +366,13 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 		f := t.Field(i)
 		tag := f.Tag.Get("yaml")
 		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" || !f.IsExported() {
-			continue
-		}
-		if strings.Contains(opts, "inline") {
-			maps := yamlFields(f.Type)
-			for k, v := range maps {
+		if strings.Contains(opts, "inline") && f.Anonymous {
+			for k, v := range yamlFields(f.Type) {
 				out[k] = v
 			}
+			continue
+		}
+		if name == "-" || !f.IsExported() {
 			continue
 		}
 		if name == "" {

@@ -245,8 +245,13 @@ func (s *served) scrape(ctx context.Context, base string) (map[string]float64, e
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("/metrics answered %s", resp.Status)
 	}
+	return parseMetrics(string(body))
+}
+
+// parseMetrics reads the deskbridge_ samples of a Prometheus text page.
+func parseMetrics(body string) (map[string]float64, error) {
 	out := map[string]float64{}
-	for line := range strings.SplitSeq(string(body), "\n") {
+	for line := range strings.SplitSeq(body, "\n") {
 		if !strings.HasPrefix(line, "deskbridge_") {
 			continue
 		}

@@ -98,6 +98,7 @@ func parseFlow(name string, n *yaml.Node, ps *problems) (*flowEntry, bool) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == "type" {
 			typ = n.Content[i+1].Value
+			ps.pos[path+".type"] = n.Content[i].Line
 		}
 	}
 	mk, ok := kinds[typ]

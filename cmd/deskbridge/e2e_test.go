@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+func newTestWorld(t *testing.T, flows ...string) *world {
+	t.Helper()
+	w, err := newWorld(flows...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.close)
+	return w
+}
+
+// runCmd runs the command in-process and returns its exit code and
+// output.
+func runCmd(t *testing.T, getenv func(string) string, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := run(ctx, args, stdio{out: &out, err: &errOut, getenv: getenv})
+	return code, out.String(), errOut.String()
+}
+
+func TestPlanApplyPlan(t *testing.T) {
+	w := newTestWorld(t, "statussync", "smsbridge")
+	file := filepath.Join(t.TempDir(), "deskbridge.yaml")
+	if err := os.WriteFile(file, []byte(w.config()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		cmd  string
+		code int
+		want []string
+	}{
+		{"plan", exitChanges, []string{"== smsbridge", `create   zendesk webhook "Braze SMS bridge"`, "== statussync", `+ create  babelforce presence "away"`, "All flows: Plan: 10 to create, 1 skipped."}},
+		{"apply", exitOK, []string{`+ created  zendesk webhook "deskbridge statussync"`, "To do by hand:\nBraze setup", "All flows: Applied: 10 created, 1 skipped."}},
+		{"plan", exitOK, []string{`= unchanged  zendesk webhook "deskbridge statussync"`, "All flows: No changes: all 10 items are as wanted"}},
+		{"apply", exitOK, []string{"All flows: No changes"}},
+		{"check", exitOK, []string{"== smsbridge (smsbridge)\n  ✓", "== statussync (statussync)\n  ✓"}},
+	}
+	for i, st := range steps {
+		code, out, errOut := runCmd(t, w.getenv, st.cmd, "-config", file)
+		if code != st.code {
+			t.Fatalf("step %d: %s exited %d, want %d\n%s\n%s", i, st.cmd, code, st.code, out, errOut)
+		}
+		for _, s := range st.want {
+			if !strings.Contains(out, s) {
+				t.Errorf("step %d: %s: the output lacks %q:\n%s", i, st.cmd, s, out)
+			}
+		}
+		if strings.Contains(out+errOut, w.zd.APIToken) || strings.Contains(out+errOut, w.bf.Password) {
+			t.Errorf("step %d: %s shows a credential", i, st.cmd)
+		}
+	}
+	// Logs off a terminal are JSON, with a count per flow.
+	_, _, errOut := runCmd(t, w.getenv, "plan", "-config", file, "-flow", "statussync")
+	if !strings.Contains(errOut, `"msg":"provisioned","flow":"statussync","dry_run":true`) {
+		t.Errorf("no JSON log record of the provision:\n%s", errOut)
+	}
+}
+
+func TestPlanErrors(t *testing.T) {
+	w := newTestWorld(t, "statussync")
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.yaml", w.config())
+	for _, tc := range []struct {
+		name   string
+		getenv func(string) string
+		args   []string
+		code   int
+		want   string
+	}{
+		{"no file", w.getenv, []string{"plan", "-config", filepath.Join(dir, "none.yaml")}, exitError, "no such file"},
+		{"bad file", w.getenv, []string{"plan", "-config", write("bad.yaml", "flows: {x: {}}\n")}, exitError, `line 1: flows.x: "x" is not a flow`},
+		{"secret not set", func(string) string { return "" }, []string{"plan", "-config", good}, exitError, "the environment variable DEMO_ZENDESK_TOKEN is not set"},
+		{"refused credential", func(k string) string {
+			if k == "DEMO_BABELFORCE_PASSWORD" {
+				return "wrong"
+			}
+			return w.getenv(k)
+		}, []string{"plan", "-config", good}, exitError, ""},
+		{"no public_url", w.getenv, []string{"plan", "-config", write("nourl.yaml", strings.Replace(w.config(), "public_url:", "# public_url:", 1))}, exitError, "public_url is not set"},
+		{"unknown flow", w.getenv, []string{"plan", "-config", good, "-flow", "nope"}, exitUsage, `-flow "nope" is not in`},
+		{"unknown command", w.getenv, []string{"destroy"}, exitUsage, `unknown command "destroy"`},
+		{"stray argument", w.getenv, []string{"plan", "-config", good, "extra"}, exitUsage, "unexpected arguments"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, tc.getenv, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.code, out, errOut)
+			}
+			if !strings.Contains(out+errOut, tc.want) {
+				t.Errorf("the output lacks %q:\n%s\n%s", tc.want, out, errOut)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, c := range []string{"plan", "apply", "check", "serve", "demo", "version", "config"} {
+		code, out, _ := runCmd(t, os.Getenv, "help", c)
+		if code != exitOK || !strings.Contains(out, "deskbridge") && c != "config" || out == "" {
+			t.Errorf("help %s: exit %d, %q", c, code, out)
+		}
+	}
+	if code, out, _ := runCmd(t, os.Getenv, "version"); code != exitOK || !strings.HasPrefix(out, "deskbridge ") {
+		t.Errorf("version: exit %d, %q", code, out)
+	}
+	if code, _, errOut := runCmd(t, os.Getenv); code != exitUsage || !strings.Contains(errOut, "Commands:") {
+		t.Errorf("no command: exit %d, %q", code, errOut)
+	}
+	// The file in help config parses once its secrets are references.
+	help := commandHelp["config"]
+	var lines []string
+	for l := range strings.SplitSeq(help, "\n") {
+		if strings.HasPrefix(l, "  ") {
+			lines = append(lines, l[2:])
+		}
+	}
+	if _, err := ParseConfig("help", []byte(strings.ReplaceAll(strings.Join(lines, "\n"), "...", "x"))); err != nil {
+		t.Errorf("help config's file does not parse: %v", err)
+	}
+}
+
+// TestServeTwoFlows serves statussync and smsbridge in one server on the
+// fakes, plays both, and checks that /metrics counts what the fakes saw:
+// every delivery handled, every vendor request, the retry and the 429.
+func TestServeTwoFlows(t *testing.T) {
+	w := newTestWorld(t, "statussync", "smsbridge")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := w.serve(ctx, io.Discard, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	defer func() {
+		if !stopped {
+			_ = s.stop()
+		}
+	}()
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200, "/statussync/zendesk": 405, "/nope": 404} {
+		resp, err := s.client.Get(w.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+
+	// babelforce answers one presence change 429 and the next 503: the
+	// client retries both.
+	w.bf.InjectFault(babelforcetest.Fault{Method: http.MethodPut, Path: "/api/v2/agents/", Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"0"}}})
+	if err := w.playStatussync(ctx, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	w.bf.InjectFault(babelforcetest.Fault{Method: http.MethodPut, Path: "/api/v2/agents/", Status: http.StatusServiceUnavailable})
+	if err := w.zd.SetAgentStatus(w.agents["Bob"], zendesktest.StatusAway); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.playSMSBridge(ctx, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := s.scrape(ctx, w.base); err != nil || m[`deskbridge_deliveries_total{flow="smsbridge",outcome="applied"}`] == 0 {
+		t.Fatalf("scrape while serving: %v, %v", m, err)
+	}
+	// Stop (background work too), then compare the final counts.
+	stopped = true
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	s.e.metrics.handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	m, err := parseMetrics(rec.Body.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := func(prefix string, labels ...string) float64 {
+		var n float64
+	next:
+		for k, v := range m {
+			if !strings.HasPrefix(k, prefix+"{") {
+				continue
+			}
+			for _, l := range labels {
+				if !strings.Contains(k, l) {
+					continue next
+				}
+			}
+			n += v
+		}
+		return n
+	}
+
+	// Deliveries handled, per flow: every attempt the fakes made at the
+	// flow's paths.
+	zdAttempts := map[string]int{}
+	for _, d := range w.zd.Deliveries() {
+		for _, f := range []string{"/statussync/", "/smsbridge/"} {
+			if strings.Contains(d.URL, f) {
+				zdAttempts[f] += len(d.Attempts)
+			}
+		}
+	}
+	bzAttempts := 0
+	for _, d := range w.bz.Webhooks() {
+		bzAttempts += len(d.Attempts)
+	}
+	// (+1: the GET answered 405 above.)
+	if got, want := m[`deskbridge_handling_seconds_count{flow="statussync"}`], float64(zdAttempts["/statussync/"]+1); got != want || want == 1 {
+		t.Errorf("statussync handled %v requests, Zendesk delivered %v", got, want)
+	}
+	if got, want := m[`deskbridge_handling_seconds_count{flow="smsbridge"}`], float64(zdAttempts["/smsbridge/"]+bzAttempts); got != want || want == 0 {
+		t.Errorf("smsbridge handled %v requests, Zendesk and Braze delivered %v", got, want)
+	}
+	// smsbridge: the text opened a ticket, the reply went out, the answer
+	// landed on the ticket.
+	if got := m[`deskbridge_deliveries_total{flow="smsbridge",outcome="applied"}`]; got != 3 {
+		t.Errorf("smsbridge applied %v, want 3", got)
+	}
+	if got := sum("deskbridge_deliveries_total", `flow="smsbridge"`); got != 3 {
+		t.Errorf("smsbridge decided %v times, want 3", got)
+	}
+	// statussync: Ann online, Bob online, Ann away, Bob away applied in
+	// babelforce; a failed decision would have been retried by Zendesk.
+	if got := m[`deskbridge_deliveries_total{flow="statussync",outcome="applied"}`]; got < 4 {
+		t.Errorf("statussync applied %v, want at least 4", got)
+	}
+	if got := m[`deskbridge_deliveries_total{flow="statussync",outcome="failed"}`]; got != 0 {
+		t.Errorf("statussync failed %v times, want 0 (the client's retries absorb the 429 and the 503)", got)
+	}
+	if w.presence("Bob") != "away" {
+		t.Errorf("Bob's babelforce presence = %q, want away", w.presence("Bob"))
+	}
+
+	// Vendor requests: each fake's request log, attempt for attempt.
+	for vendor, n := range map[string]int{"zendesk": len(w.zd.Requests()), "babelforce": len(w.bf.Requests()), "braze": len(w.bz.Requests())} {
+		if got := sum("deskbridge_vendor_requests_total", `vendor="`+vendor+`"`); got != float64(n) {
+			t.Errorf("%s: %v requests counted, the fake logged %d", vendor, got, n)
+		}
+	}
+	if got := m[`deskbridge_vendor_rate_limited_total{vendor="babelforce"}`]; got != 1 {
+		t.Errorf("babelforce 429s = %v, want 1", got)
+	}
+	if got := sum("deskbridge_vendor_requests_total", `vendor="babelforce"`, `status="429"`, `retry="false"`); got != 1 {
+		t.Errorf("babelforce first attempts answered 429 = %v, want 1", got)
+	}
+	if got := sum("deskbridge_vendor_requests_total", `vendor="babelforce"`, `status="503"`); got != 1 {
+		t.Errorf("babelforce 503s = %v, want 1", got)
+	}
+	if got := sum("deskbridge_vendor_requests_total", `vendor="babelforce"`, `retry="true"`); got != 2 {
+		t.Errorf("babelforce retries = %v, want 2 (one after the 429, one after the 503)", got)
+	}
+	if got := sum("deskbridge_store_errors_total"); got != 0 {
+		t.Errorf("store errors = %v, want 0", got)
+	}
+	_ = strconv.Itoa
+}
