@@ -66,6 +66,13 @@ func (s *faultyStore) Delete(ctx context.Context, k string) error {
 	return s.Store.Delete(ctx, k)
 }
 
+func (s *faultyStore) DeleteIf(ctx context.Context, k, v string) (bool, error) {
+	if s.down.Load() {
+		return false, errOutage
+	}
+	return s.Store.DeleteIf(ctx, k, v)
+}
+
 // flakyChannel is a StoreChannel whose Deliver fails for the next
 // failures messages that match.
 type flakyChannel struct {
@@ -506,5 +513,33 @@ func TestFileRefusalsOverHTTP(t *testing.T) {
 	}
 	if failed := e.outcomes()["user/"+string(flow.Failed)+"/"+DetailVendorFailed]; failed != 0 {
 		t.Fatalf("%d failures", failed)
+	}
+}
+
+// lockChat's release is the holder's only: a release that comes after
+// the lease ended and another replica claimed the chat leaves that claim.
+func TestLockReleaseIsTheHolders(t *testing.T) {
+	st := store.NewMemory()
+	e := newFakes(t, st)
+	e.secret = "s"
+	f := e.addFlow(nil)
+	ctx := context.Background()
+	unlock, err := f.lockChat(ctx, "chat-lock-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.lockChat(ctx, "chat-lock-0001"); !errors.Is(err, errBusy) {
+		t.Fatalf("a second claim = %v, want busy", err)
+	}
+	// The lease ends; another replica claims the chat.
+	if err := st.Delete(ctx, "chat-lock:chat-lock-0001"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := st.Add(ctx, "chat-lock:chat-lock-0001", "other", time.Minute); !ok {
+		t.Fatal("the other replica's claim")
+	}
+	unlock()
+	if v, ok, _ := st.Get(ctx, "chat-lock:chat-lock-0001"); !ok || v != "other" {
+		t.Fatalf("the late release removed the other claim: %q %v", v, ok)
 	}
 }

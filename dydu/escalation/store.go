@@ -124,12 +124,9 @@ func (f *Flow) lockChat(ctx context.Context, chat string) (func(), error) {
 		return nil, errBusy
 	}
 	return func() {
-		bg := context.WithoutCancel(ctx)
-		v, ok, err := f.store.Get(bg, key)
-		if err == nil && ok && v == token {
-			err = f.store.Delete(bg, key)
-		}
-		if err != nil {
+		// DeleteIf: past the lease another replica may hold the key, and
+		// only the holder of the token may release it.
+		if _, err := f.store.DeleteIf(context.WithoutCancel(ctx), key, token); err != nil {
 			f.log.WarnContext(ctx, "escalation: store failed releasing a chat; its lease will end it", slog.String("error", err.Error()))
 		}
 	}, nil
