@@ -89,11 +89,6 @@ func (f *Flow) handle(ctx context.Context, src Source, c *cxone.Contact) Result 
 			if len(vals) > 0 {
 				res.Records = append(res.Records, Written{Type: rt, Values: vals})
 			}
-			if rt == User && len(writable(values[Ticket])) > 0 && f.cfg.Workflows.CreateTicket {
-				if userID, err = f.knownUser(ctx, in); err != nil {
-					return f.failWrite(res, err)
-				}
-			}
 			continue
 		}
 		w, err := f.writeRecord(ctx, rt, in, vals, userID)

@@ -1,6 +1,7 @@
 package memorialize
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -312,5 +313,70 @@ func TestValueOverTheLimitIsRefusedNotCut(t *testing.T) {
 	}
 	if got := e.field(e.openTicket, "CXone order"); got != "" {
 		t.Errorf("a cut value was written: %d characters", len(got))
+	}
+}
+
+// TestExactRequests pins what the flow sends for one voice call into a
+// known ticket: on CXone the page, the custom data, the agent, the
+// disposition and the recording; on Zendesk one PUT whose body holds the
+// mapped custom fields and nothing else.
+func TestExactRequests(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *Config) { c.Mapping = Mapping{Ticket: testMapping()[Ticket]} })
+	// Resolve the fields' ids first, so that only the contact's requests are counted.
+	if _, err := e.flow.ticketFieldID(t.Context(), ZendeskField{Title: "CXone ANI"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"CXone disposition", "CXone notes", "CXone agent", "CXone recording", "CXone order", "CXone transcript"} {
+		if _, err := e.flow.ticketFieldID(t.Context(), ZendeskField{Title: title}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone,
+		CustomData: []cxonetest.CustomData{{Name: "ZendeskTicketID", Value: strconv.FormatInt(e.openTicket, 10)}}},
+		DispositionID: e.resolved, DispositionNotes: "Refund promised"})
+	e.warehouse()
+	e.zd.ResetRequests()
+	e.cx.ResetRequests()
+	e.poll()
+	var cx []string
+	for _, r := range e.cx.Requests() {
+		if !strings.HasPrefix(r.Path, "/.well-known/") && r.Path != "/auth/token" { // the first call's discovery and token
+			cx = append(cx, r.Method+" "+r.Path)
+		}
+	}
+	sid := strconv.FormatInt(id, 10)
+	wantCX := []string{
+		"GET /inContactAPI/services/v33.0/contacts/completed",
+		"GET /inContactAPI/services/v23.0/contacts/" + sid + "/custom-data",
+		"GET /inContactAPI/services/v23.0/agents/" + strconv.FormatInt(e.ann, 10),
+		"GET /inContactAPI/services/v12.0/dispositions/" + strconv.FormatInt(e.resolved, 10),
+		"GET /media-playback/v1/contacts",
+	}
+	if strings.Join(cx, "\n") != strings.Join(wantCX, "\n") {
+		t.Errorf("CXone requests:\n%s\nwant:\n%s", strings.Join(cx, "\n"), strings.Join(wantCX, "\n"))
+	}
+	zr := e.zd.Requests()
+	if len(zr) != 1 || zr[0].Method != http.MethodPut || zr[0].Path != "/api/v2/tickets/"+strconv.FormatInt(e.openTicket, 10) {
+		t.Fatalf("Zendesk requests: %+v", zr)
+	}
+	var body struct {
+		Ticket map[string]json.RawMessage `json:"ticket"`
+	}
+	if err := json.Unmarshal(zr[0].Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if len(body.Ticket) != 1 || body.Ticket["custom_fields"] == nil {
+		t.Errorf("ticket update %s: want custom_fields alone", zr[0].Body)
+	}
+	var cfs []struct {
+		ID    int64  `json:"id"`
+		Value string `json:"value"`
+	}
+	if err := json.Unmarshal(body.Ticket["custom_fields"], &cfs); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfs) != 5 { // ANI, disposition, notes, agent, recording; the order variable is unset
+		t.Errorf("custom fields %s", body.Ticket["custom_fields"])
 	}
 }

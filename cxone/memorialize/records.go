@@ -91,11 +91,10 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 		w.ID, w.Created = id, true
 		return w, f.setProgress(ctx, rt, cid, id)
 	case rt == Ticket && f.cfg.Workflows.CreateTicket:
-		if requester == 0 && f.cfg.Workflows.CreateUser && number != "" {
-			if requester, err = f.createUser(ctx, in, number, nil); err != nil {
-				return w, err
-			}
-			if err := f.setProgress(ctx, User, cid, requester); err != nil {
+		if requester == 0 {
+			// The requester: the user the interaction carries, or found, or
+			// created (Create User), without writing any field to them.
+			if requester, err = f.knownUser(ctx, in); err != nil {
 				return w, err
 			}
 		}
@@ -116,8 +115,8 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 	return w, nil
 }
 
-// knownUser finds the user a created ticket takes as requester, without
-// writing any field to it.
+// knownUser finds (or, with Create User, creates) the user a created
+// ticket takes as requester, without writing any field to it; 0 when none.
 func (f *Flow) knownUser(ctx context.Context, in *Interaction) (int64, error) {
 	w, err := f.writeRecord(ctx, User, in, nil, 0)
 	return w.ID, err
