@@ -3,6 +3,7 @@ package webhook
 import (
 	"container/list"
 	"context"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -34,6 +35,24 @@ func (s ClaimState) String() string {
 	return "unknown"
 }
 
+// Claim is the answer of [Deduper.Claim].
+type Claim struct {
+	// State says whether the caller now owns the key.
+	State ClaimState
+	// Token names the claim taken (State [ClaimNew]); the caller passes it
+	// back to Done or Release, so that a release that comes after the
+	// claim's lease ended, once another delivery claimed the key, leaves
+	// that delivery's claim alone. It is opaque; "" for other states.
+	Token string
+	// Lease is, for [ClaimNew], how long the claim holds the key, and for
+	// [ClaimBusy], what is left of the lease of the claim that holds it, as
+	// the holder wrote it: the [Handler] answers a busy delivery with a
+	// Retry-After just past it, so that the sender's retry comes once a
+	// holder that died has let the key go. 0 means no lease (the claim
+	// holds until it is settled) or unknown.
+	Lease time.Duration
+}
+
 // Deduper remembers which deliveries were handled, so that the handler
 // processes each event once although senders deliver at least once, and so
 // that two concurrent deliveries of one event are not processed twice.
@@ -41,16 +60,19 @@ func (s ClaimState) String() string {
 // Claim must be atomic: of several concurrent Claims of a key that is not
 // done, exactly one gets [ClaimNew], the others [ClaimBusy] until that one
 // calls Done (then [ClaimDone]) or Release (then the next Claim gets
-// ClaimNew).
+// ClaimNew). Done and Release take the [Claim.Token] of the claim they
+// settle: Release of a token that no longer holds the key (its lease ended
+// and another delivery claimed the key) changes nothing. Done marks the key
+// handled whatever holds it: the event was handled.
 //
 // [MemoryDeduper] serves one process. A service running several replicas
 // uses [StoreDeduper] over a store all replicas share (Redis, say): its claims
 // have a lease, so that a key claimed by a replica that died is claimable
 // again later.
 type Deduper interface {
-	Claim(ctx context.Context, key string) (ClaimState, error)
-	Done(ctx context.Context, key string) error
-	Release(ctx context.Context, key string) error
+	Claim(ctx context.Context, key string) (Claim, error)
+	Done(ctx context.Context, key, token string) error
+	Release(ctx context.Context, key, token string) error
 }
 
 // Defaults of [MemoryDeduper]: how many handled keys it remembers at most,
@@ -77,9 +99,10 @@ type MemoryDeduper struct {
 	Now     func() time.Time // nil means time.Now
 
 	mu       sync.Mutex
-	inflight map[string]struct{}
+	inflight map[string]string        // key -> the token of its claim
 	done     map[string]*list.Element // of doneKey, oldest first in order
 	order    list.List
+	claims   uint64 // claims made, for tokens
 }
 
 type doneKey struct {
@@ -87,26 +110,30 @@ type doneKey struct {
 	at  time.Time
 }
 
-// Claim implements [Deduper]. It never fails.
-func (m *MemoryDeduper) Claim(_ context.Context, key string) (ClaimState, error) {
+// Claim implements [Deduper]. It never fails. Its claims have no lease:
+// a key stays claimed until Done or Release ([Claim.Lease] is 0).
+func (m *MemoryDeduper) Claim(_ context.Context, key string) (Claim, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.init()
 	if _, ok := m.inflight[key]; ok {
-		return ClaimBusy, nil
+		return Claim{State: ClaimBusy}, nil
 	}
 	if el, ok := m.done[key]; ok {
 		if m.now().Sub(el.Value.(doneKey).at) < m.ttl() {
-			return ClaimDone, nil
+			return Claim{State: ClaimDone}, nil
 		}
 		m.forget(el)
 	}
-	m.inflight[key] = struct{}{}
-	return ClaimNew, nil
+	m.claims++
+	token := "m" + strconv.FormatUint(m.claims, 10)
+	m.inflight[key] = token
+	return Claim{State: ClaimNew, Token: token}, nil
 }
 
-// Done implements [Deduper]: key is remembered as handled. It never fails.
-func (m *MemoryDeduper) Done(_ context.Context, key string) error {
+// Done implements [Deduper]: key is remembered as handled, whatever token
+// is given. It never fails.
+func (m *MemoryDeduper) Done(_ context.Context, key, _ string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.init()
@@ -129,12 +156,14 @@ func (m *MemoryDeduper) Done(_ context.Context, key string) error {
 	return nil
 }
 
-// Release implements [Deduper]: key is no longer in flight and not handled.
-// It never fails.
-func (m *MemoryDeduper) Release(_ context.Context, key string) error {
+// Release implements [Deduper]: key is no longer in flight and not
+// handled, if token is that of the claim in flight. It never fails.
+func (m *MemoryDeduper) Release(_ context.Context, key, token string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.inflight, key)
+	if t, ok := m.inflight[key]; ok && t == token {
+		delete(m.inflight, key)
+	}
 	return nil
 }
 
@@ -148,7 +177,7 @@ func (m *MemoryDeduper) Len() int {
 
 func (m *MemoryDeduper) init() {
 	if m.done == nil {
-		m.inflight = make(map[string]struct{})
+		m.inflight = make(map[string]string)
 		m.done = make(map[string]*list.Element)
 	}
 }

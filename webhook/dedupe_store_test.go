@@ -133,6 +133,20 @@ func (s *mapStore) DeleteIf(_ context.Context, key, value string) (bool, error) 
 	return true, nil
 }
 
+// Now is the store's clock, for the StoreDeduper's Now.
+func (s *mapStore) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
+}
+
+// raw returns what key holds, expired or not.
+func (s *mapStore) raw(key string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.entries[key].value
+}
+
 func (s *mapStore) ttlOf(key string) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -155,13 +169,13 @@ func TestStoreDeduperClaimCycle(t *testing.T) {
 	if got := s.ttlOf("t:k"); got != DefaultDedupeTTL {
 		t.Errorf("TTL of a handled key = %v, want %v", got, DefaultDedupeTTL)
 	}
-	if got, _ := d.Claim(ctx, "other"); got != ClaimNew {
+	if got, _ := stateOf(d.Claim(ctx, "other")); got != ClaimNew {
 		t.Errorf("other key: %v", got)
 	}
 	if got := s.ttlOf("t:other"); got != DefaultDedupeLease {
 		t.Errorf("lease of a claim = %v, want %v", got, DefaultDedupeLease)
 	}
-	if err := d.Release(ctx, "never-claimed"); err != nil {
+	if err := d.Release(ctx, "never-claimed", claimValue("x", hNow)); err != nil {
 		t.Errorf("Release of an unknown key: %v", err)
 	}
 }
@@ -172,20 +186,20 @@ func TestStoreDeduperReplicasShareClaims(t *testing.T) {
 	ctx := context.Background()
 	s := newMapStore()
 	a, b := &StoreDeduper{Store: s, Prefix: "f:"}, &StoreDeduper{Store: s, Prefix: "f:"}
-	if got, _ := a.Claim(ctx, "ev"); got != ClaimNew {
+	if got, _ := stateOf(a.Claim(ctx, "ev")); got != ClaimNew {
 		t.Fatalf("a: %v", got)
 	}
-	if got, _ := b.Claim(ctx, "ev"); got != ClaimBusy {
+	if got, _ := stateOf(b.Claim(ctx, "ev")); got != ClaimBusy {
 		t.Fatalf("b while a handles: %v, want busy", got)
 	}
-	if err := a.Done(ctx, "ev"); err != nil {
+	if err := a.Done(ctx, "ev", ""); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := b.Claim(ctx, "ev"); got != ClaimDone {
+	if got, _ := stateOf(b.Claim(ctx, "ev")); got != ClaimDone {
 		t.Fatalf("b after a is done: %v, want done", got)
 	}
 	// Another prefix is another namespace.
-	if got, _ := (&StoreDeduper{Store: s, Prefix: "g:"}).Claim(ctx, "ev"); got != ClaimNew {
+	if got, _ := stateOf((&StoreDeduper{Store: s, Prefix: "g:"}).Claim(ctx, "ev")); got != ClaimNew {
 		t.Errorf("other prefix: %v", got)
 	}
 }
@@ -198,26 +212,26 @@ func TestStoreDeduperLeaseFreesADeadReplicasKey(t *testing.T) {
 	s := newMapStore()
 	dead := &StoreDeduper{Store: s, Lease: 30 * time.Second, TTL: time.Hour}
 	alive := &StoreDeduper{Store: s, Lease: 30 * time.Second, TTL: time.Hour}
-	if got, _ := dead.Claim(ctx, "ev"); got != ClaimNew {
+	if got, _ := stateOf(dead.Claim(ctx, "ev")); got != ClaimNew {
 		t.Fatal(got)
 	}
 	s.advance(29 * time.Second)
-	if got, _ := alive.Claim(ctx, "ev"); got != ClaimBusy {
+	if got, _ := stateOf(alive.Claim(ctx, "ev")); got != ClaimBusy {
 		t.Fatalf("within the lease: %v, want busy", got)
 	}
 	s.advance(time.Second)
-	if got, _ := alive.Claim(ctx, "ev"); got != ClaimNew {
+	if got, _ := stateOf(alive.Claim(ctx, "ev")); got != ClaimNew {
 		t.Fatalf("after the lease: %v, want new", got)
 	}
-	if err := alive.Done(ctx, "ev"); err != nil {
+	if err := alive.Done(ctx, "ev", ""); err != nil {
 		t.Fatal(err)
 	}
 	s.advance(time.Hour - time.Second)
-	if got, _ := alive.Claim(ctx, "ev"); got != ClaimDone {
+	if got, _ := stateOf(alive.Claim(ctx, "ev")); got != ClaimDone {
 		t.Fatalf("within TTL: %v, want done", got)
 	}
 	s.advance(time.Second)
-	if got, _ := alive.Claim(ctx, "ev"); got != ClaimNew {
+	if got, _ := stateOf(alive.Claim(ctx, "ev")); got != ClaimNew {
 		t.Fatalf("after TTL: %v, want new", got)
 	}
 }
@@ -226,29 +240,29 @@ func TestStoreDeduperErrors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	for _, d := range []*StoreDeduper{nil, {}} {
-		if _, err := d.Claim(ctx, "k"); !errors.Is(err, ErrNotConfigured) {
+		if _, err := stateOf(d.Claim(ctx, "k")); !errors.Is(err, ErrNotConfigured) {
 			t.Errorf("Claim without a store = %v, want ErrNotConfigured", err)
 		}
-		if err := d.Done(ctx, "k"); !errors.Is(err, ErrNotConfigured) {
+		if err := d.Done(ctx, "k", ""); !errors.Is(err, ErrNotConfigured) {
 			t.Errorf("Done without a store = %v", err)
 		}
-		if err := d.Release(ctx, "k"); !errors.Is(err, ErrNotConfigured) {
+		if err := d.Release(ctx, "k", claimValue("t", hNow)); !errors.Is(err, ErrNotConfigured) {
 			t.Errorf("Release without a store = %v", err)
 		}
 	}
 	s := newMapStore()
 	d := &StoreDeduper{Store: s}
-	if _, err := d.Claim(ctx, ""); err == nil || !strings.Contains(err.Error(), "empty") {
+	if _, err := stateOf(d.Claim(ctx, "")); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("Claim of an empty key = %v", err)
 	}
 	s.down.Store(true)
-	if _, err := d.Claim(ctx, "k"); !errors.Is(err, errStoreDown) || !strings.Contains(err.Error(), `claiming "k"`) {
+	if _, err := stateOf(d.Claim(ctx, "k")); !errors.Is(err, errStoreDown) || !strings.Contains(err.Error(), `claiming "k"`) {
 		t.Errorf("Claim, store down = %v", err)
 	}
-	if err := d.Done(ctx, "k"); !errors.Is(err, errStoreDown) {
+	if err := d.Done(ctx, "k", ""); !errors.Is(err, errStoreDown) {
 		t.Errorf("Done, store down = %v", err)
 	}
-	if err := d.Release(ctx, "k"); !errors.Is(err, errStoreDown) {
+	if err := d.Release(ctx, "k", claimValue("t", hNow)); !errors.Is(err, errStoreDown) {
 		t.Errorf("Release, store down = %v", err)
 	}
 }
@@ -272,14 +286,14 @@ func TestStoreDeduperClaimReadFails(t *testing.T) {
 	ctx := context.Background()
 	s := newMapStore()
 	d := &StoreDeduper{Store: getFailsStore{s}}
-	if got, _ := d.Claim(ctx, "k"); got != ClaimNew {
+	if got, _ := stateOf(d.Claim(ctx, "k")); got != ClaimNew {
 		t.Fatal(got)
 	}
-	if _, err := d.Claim(ctx, "k"); !errors.Is(err, errStoreDown) {
+	if _, err := stateOf(d.Claim(ctx, "k")); !errors.Is(err, errStoreDown) {
 		t.Errorf("Claim whose Get fails = %v", err)
 	}
 	v := &StoreDeduper{Store: vanishingStore{newMapStore()}}
-	if got, err := v.Claim(ctx, "k"); got != ClaimBusy || err != nil {
+	if got, err := stateOf(v.Claim(ctx, "k")); got != ClaimBusy || err != nil {
 		t.Errorf("Claim of a key that keeps vanishing = %v, %v; want busy", got, err)
 	}
 }
@@ -295,7 +309,7 @@ func TestStoreDeduperConcurrentClaims(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			d := &StoreDeduper{Store: s} // one per goroutine: replicas
-			if st, err := d.Claim(ctx, fmt.Sprint("k", i%4)); err == nil && st == ClaimNew {
+			if st, err := stateOf(d.Claim(ctx, fmt.Sprint("k", i%4))); err == nil && st == ClaimNew {
 				news.Add(1)
 			}
 		}()

@@ -59,7 +59,7 @@
 //	200     handled             the function returned nil; the event is marked handled
 //	422     rejected            the function returned Permanent(err); the sender should not retry
 //	503     failed              the function returned another error; Retry-After (5 s) asks for a retry
-//	503     busy                the same event is being handled by another delivery; Retry-After (2 s)
+//	503     busy                the same event is being handled by another delivery; Retry-After: what is left of its claim's lease + 1 s (at most 59 s), or 2 s without a lease
 //	503     panic               the function panicked; the panic is recovered and logged with its stack, and Retry-After (5 s) asks for a retry
 //	500     misconfigured       the verifier has no secret (it fails closed)
 //
@@ -79,7 +79,9 @@
 // checked as a second key, so that a retry signed again is a duplicate
 // too. The default store is a [MemoryDeduper] per handler (50,000 keys, 24
 // hours); a service with several replicas uses a [StoreDeduper] over a
-// store they share:
+// store they share, whose claims have a lease (45 s by default) so that a
+// key claimed by a replica that died mid-event is handled on the sender's
+// first retry after the lease ends; only the claim's owner releases it:
 //
 //	h := webhook.NewZendeskHandler(v, fn, webhook.WithDeduper(
 //		&webhook.StoreDeduper{Store: redisStore, Prefix: "statussync:acme:"}))

@@ -25,8 +25,16 @@ const (
 	// is reported not to retry (see unconfirmed.go).
 	DefaultRetryAfter = 5 * time.Second
 	// DefaultBusyRetryAfter is the Retry-After sent with a 503 when the same
-	// event is being handled by another delivery.
+	// event is being handled by another delivery whose claim has no lease
+	// or an unknown one ([Claim.Lease] 0, as with a [MemoryDeduper]).
 	DefaultBusyRetryAfter = 2 * time.Second
+	// MaxBusyRetryAfter caps the Retry-After sent with a 503 when the same
+	// event is being handled under a claim with a lease: that answer's
+	// Retry-After is what is left of the lease plus a second, so that the
+	// sender's retry comes once a replica that died mid-event has let the
+	// key go, but never more than this. It is under the minute past which
+	// Zendesk is reported not to retry (see unconfirmed.go).
+	MaxBusyRetryAfter = 59 * time.Second
 )
 
 // Item is one unit of work decoded from a delivery: a Zendesk event, one of
@@ -126,8 +134,11 @@ func WithRetryAfter(d time.Duration) Option {
 }
 
 // WithBusyRetryAfter sets the Retry-After of the 503 sent when the same key
-// is being handled by a concurrent delivery (default
-// [DefaultBusyRetryAfter]). d <= 0 restores the default.
+// is being handled by a concurrent delivery whose claim has no lease, or
+// one the [Deduper] does not know (default [DefaultBusyRetryAfter]). When
+// it knows the lease ([Claim.Lease], as a [StoreDeduper] does), the
+// Retry-After is what is left of it plus a second, at most
+// [MaxBusyRetryAfter]. d <= 0 restores the default.
 func WithBusyRetryAfter(d time.Duration) Option {
 	return func(c *config) {
 		if d <= 0 {
@@ -482,18 +493,20 @@ func (h *Handler[T]) process(ctx context.Context, key, also string, v T) result 
 	}
 	// The bookkeeping must happen even when the sender has hung up.
 	bg := context.WithoutCancel(ctx)
-	if out, claimed := h.claim(ctx, key); !claimed {
+	first, out, claimed := h.claim(ctx, key)
+	if !claimed {
 		return out
 	}
+	var second Claim
 	if also != "" && also != key {
-		out, claimed := h.claim(ctx, also)
+		second, out, claimed = h.claim(ctx, also)
 		if !claimed {
 			if out.outcome == outcomeDuplicate {
 				// Another delivery of what was handled: remember this
 				// one's key as well.
-				h.settle(ctx, bg, "done", key, dedupe.Done)
+				h.settle(ctx, bg, "done", key, first.Token, dedupe.Done)
 			} else {
-				h.settle(ctx, bg, "release", key, dedupe.Release)
+				h.settle(ctx, bg, "release", key, first.Token, dedupe.Release)
 			}
 			return out
 		}
@@ -508,36 +521,47 @@ func (h *Handler[T]) process(ctx context.Context, key, also string, v T) result 
 		// retry is handled again.
 		op, settle = "done", dedupe.Done
 	}
-	h.settle(ctx, bg, op, key, settle)
+	h.settle(ctx, bg, op, key, first.Token, settle)
 	if also != "" {
-		h.settle(ctx, bg, op, also, settle)
+		h.settle(ctx, bg, op, also, second.Token, settle)
 	}
 	return res
 }
 
 // claim claims key, and reports whether the caller now owns it; if not,
 // out is the answer for the item.
-func (h *Handler[T]) claim(ctx context.Context, key string) (out result, claimed bool) {
-	state, err := h.cfg.dedupe.Claim(ctx, key)
+func (h *Handler[T]) claim(ctx context.Context, key string) (c Claim, out result, claimed bool) {
+	c, err := h.cfg.dedupe.Claim(ctx, key)
 	switch {
 	case err != nil:
-		return result{status: http.StatusServiceUnavailable, outcome: outcomeFailed, retryAfter: h.cfg.retryAfter,
+		return c, result{status: http.StatusServiceUnavailable, outcome: outcomeFailed, retryAfter: h.cfg.retryAfter,
 			err: fmt.Errorf("de-duplication store: claim: %w", err)}, false
-	case state == ClaimDone:
-		return result{status: http.StatusOK, outcome: outcomeDuplicate}, false
-	case state == ClaimBusy:
-		return result{status: http.StatusServiceUnavailable, outcome: outcomeBusy, retryAfter: h.cfg.busyRetryAfter}, false
-	case state != ClaimNew:
-		return result{status: http.StatusServiceUnavailable, outcome: outcomeFailed, retryAfter: h.cfg.retryAfter,
-			err: fmt.Errorf("de-duplication store: claim returned %v", state)}, false
+	case c.State == ClaimDone:
+		return c, result{status: http.StatusOK, outcome: outcomeDuplicate}, false
+	case c.State == ClaimBusy:
+		return c, result{status: http.StatusServiceUnavailable, outcome: outcomeBusy, retryAfter: h.busyRetryAfter(c.Lease)}, false
+	case c.State != ClaimNew:
+		return c, result{status: http.StatusServiceUnavailable, outcome: outcomeFailed, retryAfter: h.cfg.retryAfter,
+			err: fmt.Errorf("de-duplication store: claim returned %v", c.State)}, false
 	}
-	return result{}, true
+	return c, result{}, true
 }
 
-// settle ends the claim of key with Done or Release (named op), logging a
-// failure: the answer stands either way.
-func (h *Handler[T]) settle(ctx, bg context.Context, op, key string, fn func(context.Context, string) error) {
-	if err := fn(bg, key); err != nil {
+// busyRetryAfter is the Retry-After of a busy answer, when the claim that
+// holds the key has left of its lease (0: unknown or none): a second past
+// the lease's end, so that a retry finds the key free if its holder died,
+// capped at MaxBusyRetryAfter.
+func (h *Handler[T]) busyRetryAfter(left time.Duration) time.Duration {
+	if left <= 0 {
+		return h.cfg.busyRetryAfter
+	}
+	return min(left+time.Second, MaxBusyRetryAfter)
+}
+
+// settle ends the claim of key (token) with Done or Release (named op),
+// logging a failure: the answer stands either way.
+func (h *Handler[T]) settle(ctx, bg context.Context, op, key, token string, fn func(context.Context, string, string) error) {
+	if err := fn(bg, key, token); err != nil {
 		h.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "webhook de-duplication store failed", slog.String("op", op),
 			slog.String("id", key), slog.String("error", err.Error()))
 	}

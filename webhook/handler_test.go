@@ -591,23 +591,24 @@ func TestSunshineHandlerAcceptedTypes(t *testing.T) {
 type failingDeduper struct {
 	fail  string
 	state ClaimState
+	lease time.Duration // of the claims it answers
 }
 
-func (d failingDeduper) Claim(context.Context, string) (ClaimState, error) {
+func (d failingDeduper) Claim(context.Context, string) (Claim, error) {
 	if d.fail == "claim" {
-		return 0, errors.New("redis: connection refused")
+		return Claim{}, errors.New("redis: connection refused")
 	}
-	return d.state, nil
+	return Claim{State: d.state, Lease: d.lease}, nil
 }
 
-func (d failingDeduper) Done(context.Context, string) error {
+func (d failingDeduper) Done(context.Context, string, string) error {
 	if d.fail == "done" {
 		return errors.New("redis: timeout")
 	}
 	return nil
 }
 
-func (d failingDeduper) Release(context.Context, string) error {
+func (d failingDeduper) Release(context.Context, string, string) error {
 	if d.fail == "release" {
 		return errors.New("redis: timeout")
 	}

@@ -166,8 +166,8 @@ func (s *wireCustomStatus) UnmarshalJSON(data []byte) error {
 // answered with status and a Retry-After of retryAfter (0: none). The
 // [Handler]'s answers are chosen to match it: a failure that a retry may
 // cure answers 503 with a Retry-After under a minute ([DefaultRetryAfter],
-// [DefaultBusyRetryAfter]) so that Zendesk retries it, and a [Permanent]
-// failure answers 422 so that it does not.
+// [DefaultBusyRetryAfter], [MaxBusyRetryAfter]) so that Zendesk retries it,
+// and a [Permanent] failure answers 422 so that it does not.
 //
 // UNCONFIRMED: the "Webhook retries" section of
 // https://developer.zendesk.com/api-reference/webhooks/introduction could

@@ -128,7 +128,8 @@ func TestTicketCustomStatusUnconfirmed(t *testing.T) {
 // TestHandlerAnswersZendeskRetriesUnconfirmed: zendeskRetries is Zendesk's
 // retry policy as third-party summaries report it. The handler's answers
 // rely on it: a failed or busy delivery must be retried (503 with a
-// Retry-After under a minute), a Permanent one must not (422). Deliveries
+// Retry-After under a minute, also when the claim that holds the key has
+// minutes of lease left), a Permanent one must not (422). Deliveries
 // that Zendesk's activity log shows as not retried after a 503 with
 // Retry-After 5, or retried after a 422, show the guess wrong.
 func TestHandlerAnswersZendeskRetriesUnconfirmed(t *testing.T) {
@@ -141,6 +142,7 @@ func TestHandlerAnswersZendeskRetriesUnconfirmed(t *testing.T) {
 	}{
 		{"failed", errors.New("down"), nil, true},
 		{"busy", nil, []Option{WithDeduper(failingDeduper{state: ClaimBusy})}, true},
+		{"busy, 10 minutes of lease left", nil, []Option{WithDeduper(failingDeduper{state: ClaimBusy, lease: 10 * time.Minute})}, true},
 		{"rejected", Permanent(errors.New("no such agent")), nil, false},
 		{"failed, Retry-After of a minute", errors.New("down"), []Option{WithRetryAfter(time.Minute)}, false},
 	} {
@@ -158,7 +160,7 @@ func TestHandlerAnswersZendeskRetriesUnconfirmed(t *testing.T) {
 			t.Errorf("%s: answer %+v; Zendesk retries it: %v, want %v", tc.name, got, r, tc.retry)
 		}
 	}
-	if DefaultRetryAfter >= time.Minute || DefaultBusyRetryAfter >= time.Minute {
+	if DefaultRetryAfter >= time.Minute || DefaultBusyRetryAfter >= time.Minute || MaxBusyRetryAfter >= time.Minute {
 		t.Error("Zendesk is reported not to retry a 503 whose Retry-After is 60 s or more")
 	}
 	for _, status := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge, http.StatusInternalServerError} {

@@ -162,9 +162,9 @@ type keyFailDeduper struct {
 	failPrefix string
 }
 
-func (d *keyFailDeduper) Claim(ctx context.Context, key string) (ClaimState, error) {
+func (d *keyFailDeduper) Claim(ctx context.Context, key string) (Claim, error) {
 	if strings.HasPrefix(key, d.failPrefix) {
-		return 0, errStoreDown
+		return Claim{}, errStoreDown
 	}
 	return d.MemoryDeduper.Claim(ctx, key)
 }
@@ -180,13 +180,14 @@ func TestZendeskSecondKeyBusyOrFailing(t *testing.T) {
 
 	d := &MemoryDeduper{}
 	h := NewHandler(testVerifier(), DecodeJSON[map[string]any](nil), fn, WithDeduper(d))
-	if st, _ := d.Claim(ctx, "inv-busy"); st != ClaimNew { // another attempt in flight
-		t.Fatal(st)
+	inflight, _ := d.Claim(ctx, "inv-busy") // another attempt in flight
+	if inflight.State != ClaimNew {
+		t.Fatal(inflight.State)
 	}
 	if a := serve(h, zendeskDelivery{hNow, "inv-busy"}.request(body)); a.status != 503 || a.body != "busy" {
 		t.Fatalf("invocation in flight: %+v, want 503 busy", a)
 	}
-	_ = d.Release(ctx, "inv-busy")
+	_ = d.Release(ctx, "inv-busy", inflight.Token)
 	if a := serve(h, zendeskDelivery{hNow, "inv-busy"}.request(body)); a.body != "handled" {
 		t.Fatalf("retry: %+v, want handled (the signature's claim must be released)", a)
 	}
