@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -34,7 +33,9 @@ func openStore(ctx context.Context, getenv func(string) string, startRedis bool)
 	if u := strings.TrimSpace(getenv("REDIS_URL")); u != "" {
 		opt, err := redis.ParseURL(u)
 		if err != nil {
-			return nil, fmt.Errorf("REDIS_URL: %w", err)
+			// redis.ParseURL's error quotes the URL, password included:
+			// say what is wrong, never the URL.
+			return nil, usageError{"REDIS_URL is not a Redis URL (want redis://[user:password@]host:port[/db])"}
 		}
 		c := redis.NewClient(opt)
 		s := redisstore.New(c, storePrefix)
