@@ -157,7 +157,7 @@ func (f *floor) handler() http.Handler {
 	mux.HandleFunc("POST /chats/{chat}/messages", func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ ID, Text string }
 		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-			http.Error(w, err.Error(), 400)
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		post, _ := json.Marshal(map[string]any{"author": map[string]any{"type": "user", "userId": f.user},
@@ -167,14 +167,14 @@ func (f *floor) handler() http.Handler {
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			http.Error(w, err.Error(), 503)
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		var out struct{ Messages []struct{ ID string } }
 		_ = json.NewDecoder(resp.Body).Decode(&out)
 		resp.Body.Close()
 		if resp.StatusCode != 201 && resp.StatusCode != 200 {
-			http.Error(w, resp.Status, 503)
+			http.Error(w, resp.Status, http.StatusServiceUnavailable)
 			return
 		}
 		f.add(Message{ID: in.ID, From: FromUser, Kind: KindText, Text: in.Text})
@@ -183,7 +183,7 @@ func (f *floor) handler() http.Handler {
 	})
 	mux.HandleFunc("POST "+WebhookPath, func(w http.ResponseWriter, r *http.Request) {
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-API-Key")), []byte(f.secret)) != 1 {
-			http.Error(w, "unauthorized", 401)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
 		var env struct {
@@ -199,7 +199,7 @@ func (f *floor) handler() http.Handler {
 			}
 		}
 		if err := json.NewDecoder(r.Body).Decode(&env); err != nil {
-			http.Error(w, err.Error(), 400)
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		for _, ev := range env.Events {
