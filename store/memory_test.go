@@ -310,6 +310,17 @@ func (f *floorStore) setIfNewer(key string, version int64, value string, ttl tim
 	return true
 }
 
+func (f *floorStore) deleteIf(key, value string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e, ok := f.m[key]
+	if !ok || !time.Now().Before(e.expires) || e.value != value {
+		return false
+	}
+	delete(f.m, key)
+	return true
+}
+
 func (f *floorStore) delete(key string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -317,8 +328,9 @@ func (f *floorStore) delete(key string) {
 }
 
 // BenchmarkMemory measures Get (a hit), Add (of an absent key, then its
-// Delete) and SetIfNewer (a newer version) on 1,024 keys, beside the floor
-// doing the same work.
+// Delete), a claim and its release (Add, then DeleteIf of its value) and
+// SetIfNewer (a newer version) on 1,024 keys, beside the floor doing the
+// same work.
 func BenchmarkMemory(b *testing.B) {
 	ctx := context.Background()
 	n := len(benchKeys)
@@ -362,6 +374,25 @@ func BenchmarkMemory(b *testing.B) {
 				b.Fatal("not added")
 			}
 			_ = m.Delete(ctx, benchKeys[i%n])
+		}
+	})
+	b.Run("AddDeleteIf/floor", func(b *testing.B) {
+		f := &floorStore{m: map[string]floorEntry{}}
+		for i := range b.N {
+			if !f.add(benchKeys[i%n], "replica-a", time.Minute) || !f.deleteIf(benchKeys[i%n], "replica-a") {
+				b.Fatal("not added or not deleted")
+			}
+		}
+	})
+	b.Run("AddDeleteIf/Memory", func(b *testing.B) {
+		m := store.NewMemory()
+		for i := range b.N {
+			if ok, _ := m.Add(ctx, benchKeys[i%n], "replica-a", time.Minute); !ok {
+				b.Fatal("not added")
+			}
+			if ok, _ := m.DeleteIf(ctx, benchKeys[i%n], "replica-a"); !ok {
+				b.Fatal("not deleted")
+			}
 		}
 	})
 	b.Run("SetIfNewer/floor", func(b *testing.B) {

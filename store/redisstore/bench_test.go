@@ -11,8 +11,10 @@ import (
 )
 
 // BenchmarkRedis measures Get (a hit), Add (of an absent key, then its
-// Delete) and SetIfNewer (a newer version) on loopback Redis, one caller at
-// a time, beside the floor: plain go-redis GET, SET NX PX then DEL, and
+// Delete), a claim and its release (Add, then DeleteIf of its value) and
+// SetIfNewer (a newer version) on loopback Redis, one caller at a time,
+// beside the floor: plain go-redis GET, SET NX PX then DEL (twice: the
+// floor of a release is the unconditional DEL that DeleteIf replaces), and
 // SET PX, with the same keys and values.
 func BenchmarkRedis(b *testing.B) {
 	client, _ := redistest.Client(b)
@@ -60,6 +62,28 @@ func BenchmarkRedis(b *testing.B) {
 			}
 			if err := s.Delete(ctx, k); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("AddDeleteIf/floor", func(b *testing.B) {
+		for i := range b.N {
+			k := s.Key("floorrelease:" + keys[i%n])
+			if ok, err := client.SetNX(ctx, k, "0:replica-a", time.Minute).Result(); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+			if err := client.Del(ctx, k).Err(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("AddDeleteIf/redisstore", func(b *testing.B) {
+		for i := range b.N {
+			k := "release:" + keys[i%n]
+			if ok, err := s.Add(ctx, k, "replica-a", time.Minute); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+			if ok, err := s.DeleteIf(ctx, k, "replica-a"); err != nil || !ok {
+				b.Fatal(ok, err)
 			}
 		}
 	})
