@@ -44,8 +44,9 @@ type accessKeyGrant struct {
 //
 // The token is fetched on the first call, cached, shared by every
 // goroutine (concurrent callers wait for one fetch) and fetched again 5
-// minutes before it expires, as CXone's agent SDK does; CXone's tokens last
-// about an hour. A 401 from the API drops the token and sends the call
+// minutes before it expires, as CXone's agent SDK does (CXone's tokens last
+// about an hour), or a quarter of its lifetime before, for a token that
+// lives less than 20 minutes. A 401 from the API drops the token and sends the call
 // once more with a new one.
 func WithAccessKey(accessKeyID, accessKeySecret, clientID, clientSecret string, opts ...GrantOption) Option {
 	return func(c *config) error {
@@ -101,8 +102,20 @@ func WithClientSecretPost() GrantOption {
 
 // tokenEarlyExpiry renews a token this long before it expires: CXone's
 // agent SDK refreshes 5 minutes early (cxone-auth.js,
-// TOKEN_EXPIREIN_BUFFER).
+// TOKEN_EXPIREIN_BUFFER), or a quarter of its lifetime before for a token
+// that lives less than four times that (see cacheExpiry).
 const tokenEarlyExpiry = 5 * time.Minute
+
+// cacheExpiry is the expiry handed to the token cache for a token fetched
+// at now that lives lifetime. The cache renews tokenEarlyExpiry before
+// the expiry it holds; a token living less than that would be renewed on
+// every call (a 4-minute token: a token request per call), so the early
+// renewal is capped at a quarter of the lifetime, by moving the expiry the
+// cache holds that much later. An hour's token keeps its real expiry.
+func cacheExpiry(now time.Time, lifetime time.Duration) time.Time {
+	early := min(tokenEarlyExpiry, lifetime/4)
+	return now.Add(lifetime - early + tokenEarlyExpiry)
+}
 
 // TokenResponse is the token endpoint's answer (the agent SDK's
 // auth-token.js model).
@@ -175,7 +188,7 @@ func (g *accessKeyGrant) fetch(ctx context.Context) (rest.Token, error) {
 	if lifetime <= 0 {
 		lifetime = defaultTokenLifetime()
 	}
-	return rest.Token{AccessToken: tr.AccessToken, Expiry: c.root.Now().Add(lifetime)}, nil
+	return rest.Token{AccessToken: tr.AccessToken, Expiry: cacheExpiry(c.root.Now(), lifetime)}, nil
 }
 
 // sharedTokens authenticates the requests of another host's client with

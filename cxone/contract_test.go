@@ -934,7 +934,8 @@ func TestContractMediaPlayback(t *testing.T) {
 }
 
 // TestContractRecordingURLNone: a voice contact that was not recorded.
-// The client documents "" for it; the fake answers 404 (see the report).
+// The fake answers 404, which RecordingURL documents as an error matching
+// deskbridge.ErrNotFound (an empty answer would hide a wrong id).
 func TestContractRecordingURLNone(t *testing.T) {
 	t.Parallel()
 	k := newContract(t, []cxonetest.Option{cxonetest.WithWarehouseDelay(0)})
@@ -943,15 +944,11 @@ func TestContractRecordingURLNone(t *testing.T) {
 	ag := s.AddAgent(cxonetest.Agent{FirstName: "Dee", SkillIDs: []int64{sk.ID}})
 	id := ok(s.Play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: sk.ID, From: "+33600000009"}, AgentID: ag.ID})).must(t)
 	u, err := k.c.MediaPlayback.RecordingURL(ctx, id)
-	switch {
-	case err == nil && u == "":
-	case errors.Is(err, deskbridge.ErrNotFound):
-		// The fake answers 404 {"internalCode","message"} for a contact
-		// without media; the client passes it on as ErrNotFound, where
-		// its doc comment promises "" (no public source says which).
-		t.Logf("unrecorded contact: %v", err)
-	default:
-		t.Fatalf("unrecorded contact: %q, %v", u, err)
+	if !errors.Is(err, deskbridge.ErrNotFound) || u != "" {
+		t.Fatalf("unrecorded contact: %q, %v; want an error matching deskbridge.ErrNotFound", u, err)
+	}
+	if _, err := k.c.MediaPlayback.RecordingURL(ctx, id+1000); !errors.Is(err, deskbridge.ErrNotFound) {
+		t.Fatalf("unknown contact: %v; want an error matching deskbridge.ErrNotFound", err)
 	}
 }
 

@@ -123,8 +123,11 @@ func (s *MediaPlaybackService) Get(ctx context.Context, contactID int64, opts *M
 	return &out, nil
 }
 
-// RecordingURL returns the URL of a voice contact's recording, "" when it
-// has none.
+// RecordingURL returns the URL of a voice contact's recording, or "" when
+// CXone's answer holds no segment to play. CXone's 404 (a wrong id, or a
+// contact without media) is returned as an error matching
+// [github.com/deskbridge/deskbridge.ErrNotFound], not as "": an empty
+// answer would hide a wrong id.
 func (s *MediaPlaybackService) RecordingURL(ctx context.Context, contactID int64) (string, error) {
 	m, err := s.Get(ctx, contactID, &MediaPlaybackOptions{MediaType: MediaVoiceOnly})
 	if err != nil {
