@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,6 +10,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/deskbridge/deskbridge/internal/testkit"
+	"github.com/deskbridge/deskbridge/store"
 )
 
 // A claim's value holds its token and the end of its lease; the token is
@@ -327,4 +331,50 @@ func FuzzParseClaimValue(f *testing.F) {
 			t.Fatalf("claimValue(%q, %d) reads back as %v, %v", v, ms, end, ok)
 		}
 	})
+}
+
+// Over a real store.Memory with an injected clock: replica A's function
+// runs past its lease and then fails; meanwhile B claimed the key and
+// handled the event. A's release must not undo B's work: a third delivery
+// is a duplicate, and the function ran twice only because A overran its
+// lease, never a third time.
+func TestHandlerSlowReplicaPastItsLease(t *testing.T) {
+	t.Parallel()
+	clock := testkit.NewClock()
+	shared := &store.Memory{Now: clock.Now}
+	var calls atomic.Int32
+	inA, releaseA := make(chan struct{}), make(chan struct{})
+	replica := func(name string) *Handler[*ZendeskEvent] {
+		return NewZendeskHandler(testVerifier(), func(context.Context, *ZendeskEvent) error {
+			calls.Add(1)
+			if name == "a" {
+				close(inA)
+				<-releaseA
+				return errors.New("vendor down")
+			}
+			return nil
+		}, WithDeduper(&StoreDeduper{Store: shared, Lease: 30 * time.Second, Now: clock.Now}))
+	}
+	a, b, c := replica("a"), replica("b"), replica("c")
+	body := agentEventBody("01HSLOW")
+	done := make(chan answer)
+	go func() { done <- serve(a, signedRequest(body, hNow)) }()
+	<-inA
+	if got := serve(b, signedRequest(body, hNow)); got.body != "busy" || got.retryAfter != "31" {
+		t.Fatalf("B within A's lease: %+v, want busy with Retry-After 31", got)
+	}
+	clock.Advance(30 * time.Second)
+	if got := serve(b, signedRequest(body, hNow)); got.body != "handled" {
+		t.Fatalf("B after A's lease: %+v, want handled", got)
+	}
+	close(releaseA)
+	if got := <-done; got.body != "failed" {
+		t.Fatalf("A: %+v, want failed", got)
+	}
+	if got := serve(c, signedRequest(body, hNow)); got.body != "duplicate" {
+		t.Fatalf("C after A's late release: %+v, want duplicate", got)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("function ran %d times, want 2 (A past its lease, then B)", calls.Load())
+	}
 }
