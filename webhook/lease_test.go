@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deskbridge/deskbridge/internal/testkit"
 	"github.com/deskbridge/deskbridge/store"
 )
 
@@ -340,7 +339,7 @@ func FuzzParseClaimValue(f *testing.F) {
 // lease, never a third time.
 func TestHandlerSlowReplicaPastItsLease(t *testing.T) {
 	t.Parallel()
-	clock := testkit.NewClock()
+	clock := newMapStore() // for its clock only: the store is a store.Memory
 	shared := &store.Memory{Now: clock.Now}
 	var calls atomic.Int32
 	inA, releaseA := make(chan struct{}), make(chan struct{})
@@ -363,7 +362,7 @@ func TestHandlerSlowReplicaPastItsLease(t *testing.T) {
 	if got := serve(b, signedRequest(body, hNow)); got.body != "busy" || got.retryAfter != "31" {
 		t.Fatalf("B within A's lease: %+v, want busy with Retry-After 31", got)
 	}
-	clock.Advance(30 * time.Second)
+	clock.advance(30 * time.Second)
 	if got := serve(b, signedRequest(body, hNow)); got.body != "handled" {
 		t.Fatalf("B after A's lease: %+v, want handled", got)
 	}
