@@ -59,20 +59,30 @@ func TestStoreDeduperClaimValue(t *testing.T) {
 	}
 }
 
+// lateClaims plays replicas A, B and C over one store: A claims "ev" for
+// 30 s, the lease ends while A still works, and B claims the key; ca and
+// cb are their claims.
+func lateClaims(t *testing.T) (a, b, c *StoreDeduper, ca, cb Claim) {
+	t.Helper()
+	ctx := context.Background()
+	s := newMapStore()
+	replica := func() *StoreDeduper { return &StoreDeduper{Store: s, Lease: 30 * time.Second, Now: s.Now} }
+	a, b, c = replica(), replica(), replica()
+	ca, _ = a.Claim(ctx, "ev")
+	s.advance(30 * time.Second)
+	cb, _ = b.Claim(ctx, "ev")
+	if ca.State != ClaimNew || cb.State != ClaimNew {
+		t.Fatalf("A's claim %v, B's after A's lease %v; want new, new", ca.State, cb.State)
+	}
+	return a, b, c, ca, cb
+}
+
 // Replica A's lease ends while it still works; B claims the key. A's late
 // Release must leave B's claim, so that C cannot claim while B works.
 func TestStoreDeduperLateReleaseKeepsAnothersClaim(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newMapStore()
-	replica := func() *StoreDeduper { return &StoreDeduper{Store: s, Lease: 30 * time.Second, Now: s.Now} }
-	a, b, c := replica(), replica(), replica()
-	ca, _ := a.Claim(ctx, "ev")
-	s.advance(30 * time.Second)
-	cb, _ := b.Claim(ctx, "ev")
-	if cb.State != ClaimNew {
-		t.Fatalf("B after A's lease: %v, want new", cb.State)
-	}
+	a, b, c, ca, cb := lateClaims(t)
 	if err := a.Release(ctx, "ev", ca.Token); err != nil {
 		t.Fatal(err)
 	}
@@ -92,12 +102,7 @@ func TestStoreDeduperLateReleaseKeepsAnothersClaim(t *testing.T) {
 func TestStoreDeduperLateDoneMarksHandled(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newMapStore()
-	replica := func() *StoreDeduper { return &StoreDeduper{Store: s, Lease: 30 * time.Second, Now: s.Now} }
-	a, b, c := replica(), replica(), replica()
-	ca, _ := a.Claim(ctx, "ev")
-	s.advance(31 * time.Second)
-	cb, _ := b.Claim(ctx, "ev")
+	a, b, c, ca, cb := lateClaims(t)
 	if err := a.Done(ctx, "ev", ca.Token); err != nil {
 		t.Fatal(err)
 	}

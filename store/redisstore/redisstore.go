@@ -167,18 +167,24 @@ func (s *Store) SetIfNewer(ctx context.Context, key string, version int64, value
 	if err := s.check("SetIfNewer", ctx, key, ttl); err != nil {
 		return false, err
 	}
+	return s.eval(ctx, "SetIfNewer", key, setIfNewer,
+		strconv.FormatInt(version, 10), encode(version, value), ms(ttl).Milliseconds())
+}
+
+// eval runs script on the Redis key of key with args, for operation op,
+// and reports whether it answered 1.
+func (s *Store) eval(ctx context.Context, op, key string, script *redis.Script, args ...any) (bool, error) {
 	var n int64
 	err := s.do(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = setIfNewer.Run(ctx, s.client, []string{s.Key(key)},
-			strconv.FormatInt(version, 10), encode(version, value), ms(ttl).Milliseconds()).Int64()
+		n, err = script.Run(ctx, s.client, []string{s.Key(key)}, args...).Int64()
 		return err
 	})
 	if err != nil {
 		if redis.HasErrorPrefix(err, "FOREIGN") {
 			err = errForeign(s.Key(key))
 		}
-		return false, s.fail("SetIfNewer", key, err)
+		return false, s.fail(op, key, err)
 	}
 	return n == 1, nil
 }
@@ -218,19 +224,7 @@ func (s *Store) DeleteIf(ctx context.Context, key, value string) (bool, error) {
 	if err := s.check("DeleteIf", ctx, key, time.Second); err != nil {
 		return false, err
 	}
-	var n int64
-	err := s.do(ctx, func(ctx context.Context) error {
-		var err error
-		n, err = deleteIf.Run(ctx, s.client, []string{s.Key(key)}, value).Int64()
-		return err
-	})
-	if err != nil {
-		if redis.HasErrorPrefix(err, "FOREIGN") {
-			err = errForeign(s.Key(key))
-		}
-		return false, s.fail("DeleteIf", key, err)
-	}
-	return n == 1, nil
+	return s.eval(ctx, "DeleteIf", key, deleteIf, value)
 }
 
 // Ping reports whether Redis answers, for a readiness check (/readyz): one
