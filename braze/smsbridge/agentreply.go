@@ -53,8 +53,8 @@ const (
 
 // sendKey and sendClaimKey are the store keys of a reply's send record and
 // of the claim a retry takes to probe or resend it.
-func sendKey(key string) string      { return "send:" + key }
-func sendClaimKey(key string) string { return "send-claim:" + key }
+func sendKey(key string) string      { return keyPrefix + "send:" + key }
+func sendClaimKey(key string) string { return keyPrefix + "send-claim:" + key }
 
 // errBusy: another replica is sending the same reply right now; Zendesk
 // retries, and the retry finds the send's outcome.
@@ -400,7 +400,7 @@ func (f *Flow) undelivered(ctx context.Context, log *slog.Logger, r *AgentReply,
 // echoKey is the store key under which the flow remembers a text it
 // posted to Zendesk for a customer.
 func echoKey(externalID, text string) string {
-	return "echo:" + digest(externalID, echoText(text))
+	return keyPrefix + "echo:" + digest(externalID, echoText(text))
 }
 
 // echoText reduces a message to what survives a trip through Zendesk:

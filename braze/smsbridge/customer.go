@@ -21,8 +21,12 @@ var errCustomerBusy = errors.New("smsbridge: another text from this customer is 
 
 // customerLockKey and customerTicketKey are the store keys of a customer's
 // claim and of the ticket the bridge last opened for them.
-func customerLockKey(externalID string) string   { return "customer-lock:" + digest(externalID) }
-func customerTicketKey(externalID string) string { return "customer-ticket:" + digest(externalID) }
+func customerLockKey(externalID string) string {
+	return keyPrefix + "customer-lock:" + digest(externalID)
+}
+func customerTicketKey(externalID string) string {
+	return keyPrefix + "customer-ticket:" + digest(externalID)
+}
 
 // lockCustomer serialises the handling of a customer's texts, so that two
 // texts arriving together when the customer has no ticket open one ticket,

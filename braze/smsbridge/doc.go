@@ -170,6 +170,11 @@
 // ticket for a customer's two first texts. Several Flows in one process
 // may share one store.Memory.
 //
+// Every key the flow writes starts with "smsbridge:", so that flows may
+// share one store, and one redisstore prefix (one per tenant, say), with
+// statussync (whose keys start with "statussync:") or any other flow. Two
+// bridges for two tenants need two prefixes, or two stores.
+//
 // The hot path, an agent's reply sent as an SMS, costs two store round
 // trips: the claim of the send (Add) and its record (Set). The flow reads
 // its own Zendesk user once, so that an agent's reply needs no look-up of

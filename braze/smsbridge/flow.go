@@ -294,7 +294,7 @@ func New(cfg Config) (*Flow, error) {
 
 // inboundDedupePrefix is the store prefix of the Braze handler's
 // de-duplication claims.
-const inboundDedupePrefix = "dedupe:inbound:"
+const inboundDedupePrefix = keyPrefix + "dedupe:inbound:"
 
 // validate returns every problem of c at once.
 func (c *Config) validate() error {

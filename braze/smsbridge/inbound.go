@@ -86,7 +86,7 @@ func (f *Flow) inboundSMS(ctx context.Context, log *slog.Logger, m *InboundSMS, 
 		return err
 	}
 	defer unlock()
-	key := "in:" + m.Key
+	key := keyPrefix + "in:" + m.Key
 	state, nums, err := f.readRecord(ctx, key)
 	if err != nil {
 		return err

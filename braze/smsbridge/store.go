@@ -11,15 +11,16 @@ import (
 )
 
 // What the flow keeps in its [store.Store], every key with a TTL (so the
-// store stays bounded whatever comes in):
+// store stays bounded whatever comes in) and under keyPrefix ("smsbridge:"),
+// so that flows can share one store, and one redisstore prefix:
 //
-//	send:<reply key>            an agent reply's send: its state (sendTTL, 24 h)
-//	send-claim:<reply key>      a retry probing or resending it (sendLease)
-//	in:<text key>               a customer's text: its state (InboundWindow)
-//	dedupe:inbound:<text key>   the Braze handler's de-duplication claim (webhook.StoreDeduper)
-//	echo:<digest>               a text the flow posted, to know its echo (echoTTL)
-//	customer-lock:<digest>      the claim on a customer whose text is handled (customerLockTTL)
-//	customer-ticket:<digest>    the ticket the flow last opened for a customer (InboundWindow)
+//	smsbridge:send:<reply key>            an agent reply's send: its state (sendTTL, 24 h)
+//	smsbridge:send-claim:<reply key>      a retry probing or resending it (sendLease)
+//	smsbridge:in:<text key>               a customer's text: its state (InboundWindow)
+//	smsbridge:dedupe:inbound:<text key>   the Braze handler's de-duplication claim (webhook.StoreDeduper)
+//	smsbridge:echo:<digest>               a text the flow posted, to know its echo (echoTTL)
+//	smsbridge:customer-lock:<digest>      the claim on a customer whose text is handled (customerLockTTL)
+//	smsbridge:customer-ticket:<digest>    the ticket the flow last opened for a customer (InboundWindow)
 //
 // Customers and texts appear only as digests in keys.
 
@@ -65,8 +66,10 @@ func (f *Flow) readRecord(ctx context.Context, key string) (state string, nums [
 
 // claim takes key in the store for lease ([store.Store.Add] of a random
 // token) and returns the function that gives it back: it deletes the key
-// only if it still holds the token, since past its lease another replica
-// may hold it. It returns errBusy when someone else holds the key.
+// only if it still holds the token ([store.Store.DeleteIf], atomically),
+// since past its lease another replica may hold it, and a late release
+// must not free that replica's claim for a third. It returns errBusy when
+// someone else holds the key.
 func (f *Flow) claim(ctx context.Context, log *slog.Logger, key string, lease time.Duration) (func(), error) {
 	var tok [12]byte
 	_, _ = rand.Read(tok[:]) // never fails
@@ -80,13 +83,12 @@ func (f *Flow) claim(ctx context.Context, log *slog.Logger, key string, lease ti
 	}
 	return func() {
 		bg := context.WithoutCancel(ctx)
-		v, ok, err := f.store.Get(bg, key)
-		if err == nil && ok && v == token {
-			err = f.store.Delete(bg, key)
-		}
-		if err != nil {
+		if _, err := f.store.DeleteIf(bg, key, token); err != nil {
 			// The claim ends with its lease.
 			log.WarnContext(ctx, "store failed releasing a claim", slog.String("error", err.Error()))
 		}
 	}, nil
 }
+
+// keyPrefix starts every key the flow writes.
+const keyPrefix = "smsbridge:"

@@ -234,7 +234,7 @@ func TestHandleDirectly(t *testing.T) {
 	if _, err := b.HandleAgentReply(ctx, &AgentReply{Key: "k1", Event: EventReply, ExternalID: "u", Text: "x"}); err == nil || webhook.IsPermanent(err) || braze.MaybeSent(err) {
 		t.Errorf("dial failure: %v", err)
 	}
-	if v, _, _ := b.store.Get(ctx, "send:k1"); v != stateNone {
+	if v, _, _ := b.store.Get(ctx, sendKey("k1")); v != stateNone {
 		t.Errorf("state after a dial failure: %q", v)
 	}
 	// Zendesk unreachable when a text comes: retryable.

@@ -1,0 +1,128 @@
+package smsbridge
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/store"
+)
+
+// keyLog is a store.Store that records every key written to it.
+type keyLog struct {
+	store.Store
+	mu   sync.Mutex
+	keys map[string]bool
+}
+
+func (k *keyLog) saw(key string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.keys == nil {
+		k.keys = map[string]bool{}
+	}
+	k.keys[key] = true
+}
+
+func (k *keyLog) Set(ctx context.Context, key, value string, ttl time.Duration) error {
+	k.saw(key)
+	return k.Store.Set(ctx, key, value, ttl)
+}
+
+func (k *keyLog) Add(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
+	k.saw(key)
+	return k.Store.Add(ctx, key, value, ttl)
+}
+
+func (k *keyLog) SetIfNewer(ctx context.Context, key string, version int64, value string, ttl time.Duration) (bool, error) {
+	k.saw(key)
+	return k.Store.SetIfNewer(ctx, key, version, value, ttl)
+}
+
+// Every key the bridge writes is under "smsbridge:", so that it shares a
+// store (and a redisstore prefix) with other flows without a clash:
+// escalation also writes "in:…" keys.
+func TestStoreKeysAreNamespaced(t *testing.T) {
+	t.Parallel()
+	keys := &keyLog{Store: store.NewMemory()}
+	e := newEnv(t, func(c *Config) { c.Store = keys })
+	ticket := e.openTicket()
+	e.agentSays(ticket, "Hello Chloé")
+	e.text("Thanks")
+	keys.mu.Lock()
+	defer keys.mu.Unlock()
+	kinds := map[string]bool{}
+	for k := range keys.keys {
+		if !strings.HasPrefix(k, keyPrefix) {
+			t.Errorf("key %q is not under %q", k, keyPrefix)
+		}
+		kind, _, _ := strings.Cut(strings.TrimPrefix(k, keyPrefix), ":")
+		kinds[kind] = true
+	}
+	for _, want := range []string{"send", "in", "dedupe", "echo", "customer-lock", "customer-ticket"} {
+		if !kinds[want] {
+			t.Errorf("no %q key written; kinds seen: %v", want, kinds)
+		}
+	}
+}
+
+// raceStore runs between a claim's release reading the key and deleting
+// it: there, the lease of the releasing replica ends and another replica
+// claims the key.
+type raceStore struct {
+	*store.Memory
+	between func()
+}
+
+func (r *raceStore) Delete(ctx context.Context, key string) error {
+	if r.between != nil {
+		r.between()
+		r.between = nil
+	}
+	return r.Memory.Delete(ctx, key)
+}
+
+func (r *raceStore) DeleteIf(ctx context.Context, key, value string) (bool, error) {
+	if r.between != nil {
+		r.between()
+		r.between = nil
+	}
+	return r.Memory.DeleteIf(ctx, key, value)
+}
+
+// A claim released after its lease ended, once another replica claimed
+// the key, leaves that replica's claim alone.
+func TestLateReleaseKeepsAnothersClaim(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rs := &raceStore{Memory: store.NewMemory()}
+	a := &Flow{store: rs}
+	b := &Flow{store: rs}
+	log := slog.New(slog.DiscardHandler)
+	const key = keyPrefix + "customer-lock:x"
+	release, err := a.claim(ctx, log, key, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var releaseB func()
+	rs.between = func() {
+		_ = rs.Memory.Delete(ctx, key) // A's lease ends
+		if releaseB, err = b.claim(ctx, log, key, time.Minute); err != nil {
+			t.Errorf("B's claim after A's lease: %v", err)
+		}
+	}
+	release()
+	if releaseB == nil {
+		t.Fatal("B never claimed")
+	}
+	if _, err := b.claim(ctx, log, key, time.Minute); err != errBusy {
+		t.Fatalf("a third claim while B holds the key: %v, want errBusy (A's late release removed B's claim)", err)
+	}
+	releaseB()
+	if _, ok, _ := rs.Get(ctx, key); ok {
+		t.Error("B's own release left its claim")
+	}
+}
