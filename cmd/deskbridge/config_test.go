@@ -47,6 +47,19 @@ flows:
     conversations: app
     zendesk: acme
     skills: {123: Animal}
+  memorialize:
+    cxone: eu
+    zendesk: acme
+    mapping:
+      ticket: [{title: CXone ANI, channel: voice, data: ANI}]
+      user: [{key: cxone_agent, channel: script_variable, data: agentname}]
+    workflows: {search_ani: true, create_ticket: true}
+  scenario:
+    accounts: [acme]
+    brightpattern: bp
+    recipe: inbound_call
+    secrets: ["${BP_SCENARIO_SECRET}"]
+    fields: [{title: BP Skill, value: "$(item.skill)"}]
 `
 
 // goodJSON is a file in JSON.
@@ -71,7 +84,8 @@ func TestParseConfigGood(t *testing.T) {
 		name, data string
 		flows      []string // name:type:path
 	}{
-		{"yaml", goodYAML, []string{"escalation:escalation:/escalation", "sms:smsbridge:/sms", "statussync:statussync:/statussync"}},
+		{"yaml", goodYAML, []string{"escalation:escalation:/escalation", "memorialize:memorialize:/memorialize", "scenario:scenario:/scenario",
+			"sms:smsbridge:/sms", "statussync:statussync:/statussync"}},
 		{"json", goodJSON, []string{"statussync:statussync:/statussync"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,7 +109,7 @@ func TestParseConfigGood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := cfg.flows[2].spec.(*statussyncSpec); s.PollInterval.d.Seconds() != 30 {
+	if s := cfg.flows[4].spec.(*statussyncSpec); s.PollInterval.d.Seconds() != 30 {
 		t.Errorf("poll_interval = %v, want 30s", s.PollInterval.d)
 	}
 	if s := cfg.flows[0].spec.(*escalationSpec); s.Skills[123] != "Animal" {
@@ -144,6 +158,10 @@ func TestParseConfigBad(t *testing.T) {
 		{"bad path", base + "flows:\n  statussync: {zendesk: acme, babelforce: prod, path: \"/a/\"}\n",
 			[]string{`flows.statussync.path: "/a/" is not a path`}},
 		{"no flows", base, []string{"flows: no flow is configured"}},
+		{"memorialize mapping", base + "flows:\n  memorialize:\n    zendesk: acme\n    cxone: eu\n    mapping:\n      tickets: [{title: A, channel: phone, data: ANI}]\n",
+			[]string{`flows.memorialize.cxone: "eu" is not a cxone tenant`, `line 12: flows.memorialize.mapping.tickets: "tickets" is not a record type`, `flows.memorialize.mapping.tickets[0].channel: "phone" is not a channel; write instead: voice, digital or script_variable`}},
+		{"scenario", base + "flows:\n  scenario:\n    accounts: [acme, other]\n    recipe: outbound\n",
+			[]string{"flows.scenario: has no secrets", `line 9: flows.scenario.accounts[1]: "other" is not a zendesk tenant`, `flows.scenario.recipe: "outbound" is not a scenario`}},
 		{"bad store and url", "public_url: ftp://x\nstore: mysql://db\n" + base[strings.Index(base, "tenants"):] + "flows:\n  statussync: {zendesk: acme, babelforce: prod}\n",
 			[]string{`line 1: public_url: "ftp://x" is not an http(s) base URL`, `line 2: store: "mysql://db" is neither memory nor a redis:// URL`}},
 		{"every problem at once", strings.Replace(base, "subdomain", "subdomian", 1) + "colour: red\nflows:\n  smsbridge:\n    zendesk: acme\n    braze: main\n",

@@ -286,3 +286,57 @@ func TestServeTwoFlows(t *testing.T) {
 	}
 	_ = strconv.Itoa
 }
+
+// TestPlanApplyPlanZendeskOnly plans and applies memorialize and scenario,
+// whose provisioning creates Zendesk fields only.
+func TestPlanApplyPlanZendeskOnly(t *testing.T) {
+	zd := zendesktest.NewServer()
+	defer zd.Close()
+	file := filepath.Join(t.TempDir(), "deskbridge.yaml")
+	data := `public_url: https://flows.example.com
+tenants:
+  zendesk:
+    acme: {base_url: ` + zd.URL + `, email: ` + zd.Email + `, api_token: "${ZD}"}
+  cxone:
+    eu: {base_url: "http://127.0.0.1:9", access_key_id: k, access_key_secret: "${ZD}", client_id: c, client_secret: "${ZD}"}
+  brightpattern:
+    bp: {base_url: "http://127.0.0.1:9", login_id: api, api_secret: "${ZD}"}
+flows:
+  memorialize:
+    cxone: eu
+    zendesk: acme
+    mapping:
+      ticket: [{title: CXone ANI, channel: voice, data: ANI}]
+      user: [{key: cxone_agent, channel: script_variable, data: agentname}]
+    workflows: {search_ani: true, create_ticket: true, create_user: true}
+  scenario:
+    accounts: [acme]
+    brightpattern: bp
+    recipe: inbound_call
+    secrets: ["${ZD}"]
+    fields: [{title: BP Skill, value: "$(item.skill)"}]
+`
+	if err := os.WriteFile(file, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string {
+		if k == "ZD" {
+			return zd.APIToken
+		}
+		return ""
+	}
+	for i, st := range []struct {
+		cmd  string
+		code int
+		want string
+	}{
+		{"plan", exitChanges, "All flows: Plan: 3 to create."},
+		{"apply", exitOK, "All flows: Applied: 3 created."},
+		{"plan", exitOK, "All flows: No changes: all 3 items are as wanted."},
+	} {
+		code, out, errOut := runCmd(t, getenv, st.cmd, "-config", file)
+		if code != st.code || !strings.Contains(out, st.want) {
+			t.Fatalf("step %d: %s exited %d (want %d), output lacks %q?\n%s\n%s", i, st.cmd, code, st.code, st.want, out, errOut)
+		}
+	}
+}

@@ -76,9 +76,11 @@ type flowEntry struct {
 
 // kinds are the flows the command knows, by type.
 var kinds = map[string]func() flowSpec{
-	"statussync": func() flowSpec { return &statussyncSpec{} },
-	"smsbridge":  func() flowSpec { return &smsbridgeSpec{} },
-	"escalation": func() flowSpec { return &escalationSpec{} },
+	"statussync":  func() flowSpec { return &statussyncSpec{} },
+	"smsbridge":   func() flowSpec { return &smsbridgeSpec{} },
+	"escalation":  func() flowSpec { return &escalationSpec{} },
+	"memorialize": func() flowSpec { return &memorializeSpec{} },
+	"scenario":    func() flowSpec { return &scenarioSpec{} },
 }
 
 func kindNames() []string { return keys(kinds) }

@@ -44,6 +44,21 @@ const configHelp = `The configuration file (YAML; JSON works too)
       zendesk: acme
       skills: {12345: Animal}
       default_skill: Support
+    memorialize:                       # CXone interaction data -> Zendesk records, at /memorialize/
+      cxone: eu
+      zendesk: acme
+      studio_secrets: ["${CXONE_STUDIO_SECRET}"]   # optional: the Studio script's call; else the poll alone
+      mapping:
+        ticket: [{title: CXone ANI, channel: voice, data: ANI}]          # title / id / standard / key (user)
+        user: [{key: cxone_agent, channel: script_variable, data: agentname}]
+      workflows: {search_ani: true, create_ticket: true}
+    scenario:                          # Bright Pattern's Zendesk scenario blocks, at /scenario/
+      accounts: [acme]                 # Zendesk tenants (integration accounts); the first is the default
+      brightpattern: bp
+      recipe: inbound_call
+      account_by_dnis: {"+18005550100": acme}
+      fields: [{title: BP Skill, value: "$(item.skill)"}]
+      secrets: ["${BRIGHTPATTERN_SCENARIO_SECRET}"]
 
 A flow's type is its name; two flows of one type take names of their own and
 "type: statussync". "path: /x" moves a flow. A secret is "${ENV_VAR}", or a

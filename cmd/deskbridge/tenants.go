@@ -40,6 +40,14 @@ type env struct {
 	// creds keeps a Zendesk tenant's Authorization value for flows that
 	// store it on the other side (statussync's babelforce vault).
 	zendeskAuth map[string]string
+	// zendeskCreds keeps each Zendesk tenant's credential, for flows that
+	// build their own clients (Bright Pattern's integration accounts).
+	zendeskCreds map[string]zendeskCred
+}
+
+// zendeskCred is a Zendesk tenant's credential, read.
+type zendeskCred struct {
+	email, token, oauth string
 }
 
 func newEnv(cfg *Config, getenv func(string) string, log *slog.Logger, m *metrics) *env {
@@ -59,6 +67,7 @@ func newEnv(cfg *Config, getenv func(string) string, log *slog.Logger, m *metric
 		dydu:          map[string]*dydu.Client{},
 		conversations: map[string]*conversations.Client{},
 		zendeskAuth:   map[string]string{},
+		zendeskCreds:  map[string]zendeskCred{},
 	}
 	return e
 }
@@ -95,10 +104,12 @@ func (e *env) buildClients() error {
 			tok := r.get(p+".oauth_token", z.OAuthToken)
 			opts = append(opts, zendesk.WithOAuthToken(tok))
 			e.zendeskAuth[name] = statussync.BearerCredential(tok)
+			e.zendeskCreds[name] = zendeskCred{oauth: tok}
 		} else {
 			tok := r.get(p+".api_token", z.APIToken)
 			opts = append(opts, zendesk.WithAPIToken(z.Email, tok))
 			e.zendeskAuth[name] = statussync.BasicCredential(z.Email, tok)
+			e.zendeskCreds[name] = zendeskCred{email: z.Email, token: tok}
 		}
 		c, err := zendesk.NewClient(opts...)
 		fail("zendesk", name, err)

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/deskbridge/deskbridge/brightpattern"
+	"github.com/deskbridge/deskbridge/brightpattern/scenario"
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/zendesk"
+)
+
+// scenarioSpec is the file's part for brightpattern/scenario: the Zendesk
+// blocks of a Bright Pattern scenario, served as the endpoint its Fetch URL
+// block calls.
+type scenarioSpec struct {
+	flowCommon `yaml:",inline"`
+	// Accounts are the Zendesk tenants the scenario uses (Bright Pattern's
+	// integration accounts, by tenant name); DefaultAccount the one used
+	// when no Select Account names another (default: the first).
+	Accounts       []string `yaml:"accounts"`
+	DefaultAccount string   `yaml:"default_account"`
+	// BrightPattern finds an agent's email for Screen Pop.
+	BrightPattern string   `yaml:"brightpattern"`
+	Secrets       []Secret `yaml:"secrets"`
+	// Recipe is the scenario: inbound_call (the integration guide's).
+	Recipe        string            `yaml:"recipe"`
+	AccountByDNIS map[string]string `yaml:"account_by_dnis"`
+	Fields        []struct {
+		Title string `yaml:"title"`
+		Value string `yaml:"value"`
+	} `yaml:"fields"`
+	Agents   []string      `yaml:"agents"`
+	CacheTTL time.Duration `yaml:"cache_ttl"`
+}
+
+func (s *scenarioSpec) tenants() []tenantRef {
+	var refs []tenantRef
+	for _, a := range s.Accounts {
+		refs = append(refs, tenantRef{"zendesk", a, ""})
+	}
+	if s.BrightPattern != "" {
+		refs = append(refs, tenantRef{"brightpattern", s.BrightPattern, ""})
+	}
+	return refs
+}
+
+func (s *scenarioSpec) validate(c *Config, path string, ps *problems) {
+	if len(s.Accounts) == 0 {
+		ps.add(path, "has no accounts", "accounts: [acme], the Zendesk tenants the scenario uses")
+	}
+	for i, a := range s.Accounts {
+		c.checkRef(ps, tenantRef{"zendesk", a, fmt.Sprintf("%s.accounts[%d]", path, i)})
+	}
+	if s.DefaultAccount != "" && !slices.Contains(s.Accounts, s.DefaultAccount) {
+		ps.add(path+".default_account", fmt.Sprintf("%q is not in accounts", s.DefaultAccount), "one of accounts")
+	}
+	for dnis, a := range s.AccountByDNIS {
+		if !slices.Contains(s.Accounts, a) {
+			ps.add(path+".account_by_dnis."+dnis, fmt.Sprintf("%q is not in accounts", a), "one of accounts")
+		}
+	}
+	switch s.Recipe {
+	case "inbound_call":
+		if s.BrightPattern == "" {
+			ps.add(path, "has no brightpattern tenant, and the inbound_call recipe pops tickets to agents found by their email", "brightpattern: the tenant whose users are the agents")
+		} else {
+			c.checkRef(ps, tenantRef{"brightpattern", s.BrightPattern, path + ".brightpattern"})
+		}
+	default:
+		ps.add(path+".recipe", fmt.Sprintf("%q is not a scenario this command knows", s.Recipe), "recipe: inbound_call")
+	}
+	if len(s.Secrets) == 0 {
+		ps.add(path, "has no secrets", `secrets: ["${BRIGHTPATTERN_SCENARIO_SECRET}"], what the scenario's Fetch URL block sends as a bearer token`)
+	}
+	for i, sec := range s.Secrets {
+		checkSecret(ps, fmt.Sprintf("%s.secrets[%d]", path, i), sec)
+	}
+	checkDuration(ps, path+".cache_ttl", s.CacheTTL)
+}
+
+type scenarioRunner struct {
+	s        *scenarioSpec
+	e        *env
+	name     string
+	secrets  []string
+	accounts *brightpattern.Accounts
+}
+
+func (s *scenarioSpec) runner(e *env, name, _ string) (flowRunner, error) {
+	r := &scenarioRunner{s: s, e: e, name: name}
+	r.secrets = secretList(e, "flows."+name+".secrets", s.Secrets)
+	if err := e.secrets.err(); err != nil {
+		return nil, err
+	}
+	def := s.DefaultAccount
+	if def == "" {
+		def = s.Accounts[0]
+	}
+	var accts []brightpattern.Account
+	for _, a := range s.Accounts {
+		z, cred := e.cfg.Tenants.Zendesk[a], e.zendeskCreds[a]
+		acct := brightpattern.Account{Name: a, URL: z.BaseURL, Default: a == def, HTTPClient: e.http,
+			Options: []zendesk.Option{zendesk.WithLogger(e.clientLog)}}
+		if acct.URL == "" {
+			acct.URL = z.Subdomain
+		}
+		if cred.oauth != "" {
+			acct.Auth = brightpattern.OAuthToken{AccessToken: cred.oauth}
+		} else {
+			acct.Auth = brightpattern.APIToken{Username: cred.email, Token: cred.token}
+		}
+		accts = append(accts, acct)
+	}
+	var err error
+	if r.accounts, err = brightpattern.NewAccounts(accts...); err != nil {
+		return nil, fmt.Errorf("flow %s: %w", name, err)
+	}
+	return r, nil
+}
+
+func (r *scenarioRunner) scenario() scenario.Scenario {
+	var fields []scenario.Field
+	for _, f := range r.s.Fields {
+		fields = append(fields, scenario.Field{Title: f.Title, Value: f.Value})
+	}
+	return scenario.InboundCall(r.s.AccountByDNIS, fields...)
+}
+
+func (r *scenarioRunner) provision(ctx context.Context, dryRun, force bool) (flow.Report, error) {
+	return scenario.Provision(ctx, scenario.ProvisionConfig{Accounts: r.accounts, Scenario: r.scenario(), DryRun: dryRun, Force: force})
+}
+
+func (r *scenarioRunner) notes() string { return "" }
+
+func (r *scenarioRunner) start(_ context.Context, st store.Store, onResult func(flow.Outcome)) (*running, error) {
+	f, err := scenario.New(scenario.Config{
+		Accounts: r.accounts, Scenario: r.scenario(), Secrets: r.secrets,
+		BrightPattern: r.e.brightpattern[r.s.BrightPattern], Agents: r.s.Agents,
+		Store: st, CacheTTL: r.s.CacheTTL, Logger: r.e.log.With("flow", r.name),
+		OnResult: func(res scenario.Result) { onResult(res.Outcome) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &running{handler: f.Handler(), check: f.Check}, nil
+}
