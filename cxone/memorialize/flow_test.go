@@ -29,6 +29,9 @@ func (downStore) SetIfNewer(context.Context, string, int64, string, time.Duratio
 	return false, errDown
 }
 func (downStore) Delete(context.Context, string) error { return errDown }
+func (downStore) DeleteIf(context.Context, string, string) (bool, error) {
+	return false, errDown
+}
 
 func TestStoreDownHoldsEverything(t *testing.T) {
 	t.Parallel()

@@ -83,8 +83,9 @@ func (f *Flow) claim(ctx context.Context, id int64) (func(), error) {
 
 // claimKey takes key for lease ([store.Store.Add] of a random token) and
 // returns the function that gives it back: it deletes the key only if it
-// still holds the token, since past its lease another replica may hold
-// it.
+// still holds the token ([store.Store.DeleteIf], atomically), since past
+// its lease another replica may hold it, and a late release must not free
+// that replica's claim for a third.
 func (f *Flow) claimKey(ctx context.Context, key string, lease time.Duration) (func(), error) {
 	var tok [12]byte
 	_, _ = rand.Read(tok[:]) // never fails
@@ -97,12 +98,7 @@ func (f *Flow) claimKey(ctx context.Context, key string, lease time.Duration) (f
 		return nil, errBusy
 	}
 	return func() {
-		bg := context.WithoutCancel(ctx)
-		v, ok, err := f.store.Get(bg, key)
-		if err == nil && ok && v == token {
-			err = f.store.Delete(bg, key)
-		}
-		if err != nil {
+		if _, err := f.store.DeleteIf(context.WithoutCancel(ctx), key, token); err != nil {
 			f.log.Warn("memorialize: store failed releasing a claim; it ends with its lease", slog.String("error", err.Error()))
 		}
 	}, nil
