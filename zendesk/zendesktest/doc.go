@@ -46,6 +46,11 @@
 //     transitions, Idempotency-Key, safe_update, create_many / update_many /
 //     destroy_many with job statuses (tickets.go).
 //   - Users, create_or_update, search, custom user fields, groups (users.go).
+//   - Ticket fields: the system fields an account has, and custom fields
+//     created, listed, updated and deleted through the API or
+//     [Server.AddTicketField], read back with [Server.TicketFields]
+//     (ticket_fields.go). The fake keeps the definitions only: a ticket's
+//     custom_fields values are stored as sent, not checked against them.
 //   - Search with the 1,000-result cap and search export (search.go).
 //   - Triggers, trigger categories, the trigger cycle and the conditions and
 //     placeholders that the integrations deskbridge covers use, such as
@@ -56,9 +61,15 @@
 //   - Agent availability, unified statuses (defaults 2-5, custom statuses),
 //     agent events, Talk availability (availability.go).
 //   - Talk Partner Edition screen pops and voice tickets (voice.go).
+//   - Messaging tickets as the agent workspace opens them
+//     ([Server.OpenMessagingTicket], [Server.AddMessagingComment]), the
+//     hook the Sunshine Conversations fake
+//     [github.com/deskbridge/deskbridge/zendesk/conversations/conversationstest]
+//     hands its conversations through (messaging.go).
 //   - Cursor and offset pagination (paginate.go), an optional rate limit
-//     (WithRateLimit, SetRateLimit), injected faults (InjectFault) and a
-//     request log with credentials redacted (Requests).
+//     ([WithRateLimit], [Server.SetRateLimit]), injected faults
+//     ([Server.InjectFault]) and a request log with credentials redacted
+//     ([Server.Requests]).
 //
 // Each file's comment lists what it models, with its sources. Whatever the
 // fake plays as Zendesk's but no Zendesk reference states (UNCONFIRMED: a
@@ -69,13 +80,13 @@
 //
 // # What is not
 //
-// Organizations, ticket fields and forms, macros, views, automations,
-// SLAs, attachments and uploads, audits beyond the update answer,
-// incremental exports, Help Center, Sunshine Conversations, the webhook
-// circuit breaker and invocation history, per-endpoint rate limits, the
-// 30-job limit, account-level spike protection, authorization_code and
-// password grants, and localization (dates in placeholders are UTC,
-// English).
+// Organizations, ticket forms, macros, views, automations, SLAs,
+// attachments and uploads, audits beyond the update answer, incremental
+// exports, Help Center, the Sunshine Conversations API itself (that is
+// conversationstest's), the webhook circuit breaker and invocation
+// history, per-endpoint rate limits, the 30-job limit, account-level spike
+// protection, authorization_code and password grants, and localization
+// (dates in placeholders are UTC, English).
 //
 // # Time
 //
