@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +19,8 @@ import (
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
+	"github.com/deskbridge/deskbridge/dydu/dydutest"
+	"github.com/deskbridge/deskbridge/zendesk/conversations/conversationstest"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
@@ -27,6 +31,10 @@ import (
 // demoBrazeSecret is what the demo's Braze webhook campaigns send.
 const demoBrazeSecret = "demo-braze-webhook-secret"
 
+// demoAnimalKnowledge is the id the escalation demo gives the seed bot's
+// escalating knowledge, mapped to its skill.
+const demoAnimalKnowledge = 4242
+
 // demoCustomer is the smsbridge demo's customer in Braze.
 const demoCustomer = "cust-chloe"
 
@@ -35,6 +43,8 @@ type world struct {
 	zd    *zendesktest.Server
 	bf    *babelforcetest.Server
 	bz    *brazetest.Server
+	cf    *conversationstest.Server
+	dy    *dydutest.Server
 
 	env     map[string]string
 	ln      net.Listener
@@ -95,9 +105,21 @@ func newWorld(flows ...string) (*world, error) {
 			}
 			w.bz.AddUser(brazetest.User{ExternalID: demoCustomer, FirstName: "Chloé", LastName: "Martin", Phone: "+33612345678"})
 			w.agents["Agent"] = w.zd.AddAgent("Ann Agent", "ann.agent@example.com")
+		case "escalation":
+			w.cf = conversationstest.NewServer(conversationstest.WithZendesk(w.zd), conversationstest.WithDeliverySleep(conversationstest.NoSleep))
+			w.closers = append(w.closers, w.cf.Close)
+			bot := dydutest.SeedBot()
+			for i := range bot.Knowledge {
+				if bot.Knowledge[i].Skill == dydutest.SeedSkill {
+					bot.Knowledge[i].ID = demoAnimalKnowledge
+				}
+			}
+			w.dy = dydutest.NewServer(dydutest.WithBot(bot))
+			w.closers = append(w.closers, w.dy.Close)
+			w.env["DEMO_SUNCO_SECRET"] = w.cf.Secret
 		default:
 			w.close()
-			return nil, fmt.Errorf("no demo for flow %q; try one of: statussync, smsbridge", f)
+			return nil, fmt.Errorf("no demo for flow %q; try one of: statussync, smsbridge, escalation", f)
 		}
 	}
 	return w, nil
@@ -125,6 +147,10 @@ func (w *world) config() string {
 	if w.bz != nil {
 		fmt.Fprintf(&b, "  braze:\n    demo:\n      base_url: %s\n      api_key: ${DEMO_BRAZE_KEY}\n", w.bz.URL)
 	}
+	if w.cf != nil {
+		fmt.Fprintf(&b, "  conversations:\n    demo:\n      base_url: %s\n      app_id: %s\n      key_id: %s\n      key_secret: ${DEMO_SUNCO_SECRET}\n", w.cf.URL, w.cf.AppID, w.cf.KeyID)
+		fmt.Fprintf(&b, "  dydu:\n    demo:\n      base_url: %s\n      bot_id: %s\n", w.dy.URL, w.dy.BotID)
+	}
 	b.WriteString("flows:\n")
 	for _, f := range w.flows {
 		switch f {
@@ -132,6 +158,8 @@ func (w *world) config() string {
 			b.WriteString("  statussync:\n    zendesk: demo\n    babelforce: demo\n    poll_interval: \"off\"\n    automation_secret: ${DEMO_BABELFORCE_PASSWORD}\n    retry_after: 1s\n")
 		case "smsbridge":
 			fmt.Fprintf(&b, "  smsbridge:\n    zendesk: demo\n    braze: demo\n    reply_campaign_id: %s\n    closing_campaign_id: %s\n    braze_secrets: [\"${DEMO_BRAZE_WEBHOOK_SECRET}\"]\n    retry_after: 1s\n", w.reply, w.closing)
+		case "escalation":
+			fmt.Fprintf(&b, "  escalation:\n    dydu: demo\n    conversations: demo\n    zendesk: demo\n    skills: {%d: %s}\n    sender_id_variable: mail\n    name_variable: name\n", demoAnimalKnowledge, dydutest.SeedSkill)
 		}
 	}
 	return b.String()
@@ -167,6 +195,11 @@ func (w *world) settle(ctx context.Context) error {
 		}
 		if err := w.zd.WaitDeliveries(ctx); err != nil {
 			return err
+		}
+		if w.cf != nil {
+			if err := w.cf.WaitDeliveries(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -292,6 +325,8 @@ func runDemo(ctx context.Context, name string, sio stdio) error {
 		playErr = w.playStatussync(ctx, out)
 	case "smsbridge":
 		playErr = w.playSMSBridge(ctx, out)
+	case "escalation":
+		playErr = w.playEscalation(ctx, out, s.client)
 	}
 	if playErr == nil {
 		playErr = w.settle(ctx)
@@ -394,5 +429,53 @@ func (w *world) playSMSBridge(ctx context.Context, out io.Writer) error {
 	if len(w.bz.SendsTo(demoCustomer)) == 0 {
 		return errors.New("the agent's reply was not sent by SMS")
 	}
+	return nil
+}
+
+// playEscalation has a user ask the bot something, then something it
+// escalates to the Animal group's agents.
+func (w *world) playEscalation(ctx context.Context, out io.Writer, hc *http.Client) error {
+	say := func(id, text string, vars map[string]string) error {
+		b, _ := json.Marshal(map[string]any{"id": id, "text": text, "variables": vars})
+		for range 5 {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.base+"/escalation/chats/demo-chat-0001/messages", bytes.NewReader(b))
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := hc.Do(req)
+			if err != nil {
+				return err
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			switch resp.StatusCode {
+			case http.StatusOK:
+				return nil
+			case http.StatusServiceUnavailable:
+				continue // the page retries with the same id
+			}
+			return fmt.Errorf("POST message: %d %s", resp.StatusCode, body)
+		}
+		return errors.New("POST message: still 503 after 5 tries")
+	}
+	if err := say("m1", "Quels sont vos horaires ?", map[string]string{"mail": "jeanne@example.org", "name": "Jeanne Martin"}); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "▸ Jeanne asks the bot for the opening hours → the bot answers")
+	if err := say("m2", "J'ai une question sur mon chien, il ne mange plus", nil); err != nil {
+		return err
+	}
+	if err := w.cf.WaitDeliveries(ctx); err != nil {
+		return err
+	}
+	tickets := w.zd.Tickets()
+	if len(tickets) != 1 {
+		return fmt.Errorf("the escalation opened %d tickets, want 1", len(tickets))
+	}
+	if tickets[0].GroupID == nil {
+		return fmt.Errorf("ticket %d has no group; want the %s group", tickets[0].ID, dydutest.SeedSkill)
+	}
+	fmt.Fprintf(out, "▸ Jeanne asks about her dog → escalated: Zendesk ticket #%d %q in group %d (%s)\n", tickets[0].ID, tickets[0].Subject, *tickets[0].GroupID, dydutest.SeedSkill)
 	return nil
 }

@@ -3,18 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/dydu/dydutest"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
@@ -284,7 +286,6 @@ func TestServeTwoFlows(t *testing.T) {
 	if got := sum("deskbridge_store_errors_total"); got != 0 {
 		t.Errorf("store errors = %v, want 0", got)
 	}
-	_ = strconv.Itoa
 }
 
 // TestPlanApplyPlanZendeskOnly plans and applies memorialize and scenario,
@@ -339,4 +340,151 @@ flows:
 			t.Fatalf("step %d: %s exited %d (want %d), output lacks %q?\n%s\n%s", i, st.cmd, code, st.code, st.want, out, errOut)
 		}
 	}
+}
+
+func TestDemos(t *testing.T) {
+	for _, name := range []string{"statussync", "smsbridge", "escalation"} {
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, os.Getenv, "demo", name)
+			if code != exitOK {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+			}
+			for _, want := range []string{"$ deskbridge apply", "Applied:", "No changes", "▸ ", `deskbridge_deliveries_total{flow="` + name + `",outcome="applied"}`} {
+				if !strings.Contains(out, want) {
+					t.Errorf("the demo's output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+	if code, _, errOut := runCmd(t, os.Getenv, "demo", "nope"); code != exitError || !strings.Contains(errOut, `no demo for flow "nope"`) {
+		t.Errorf("demo nope: exit %d, %q", code, errOut)
+	}
+}
+
+// TestServeCommand runs "deskbridge serve" as main does, for the
+// escalation flow (its webhook secret read from the integration apply
+// made), and stops it as SIGTERM would: gracefully, with a request in
+// flight answered.
+func TestServeCommand(t *testing.T) {
+	w := newTestWorld(t, "escalation")
+	addr := w.ln.Addr().String()
+	w.ln.Close()
+	w.ln = nil
+	file := filepath.Join(t.TempDir(), "deskbridge.yaml")
+	if err := os.WriteFile(file, []byte("listen: "+addr+"\n"+w.config()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// serve before apply: the integration does not exist, so its secret
+	// cannot be read.
+	if code, _, errOut := runCmd(t, w.getenv, "serve", "-config", file); code != exitError || !strings.Contains(errOut, "run deskbridge apply first") {
+		t.Fatalf("serve before apply: exit %d, %q", code, errOut)
+	}
+	if code, out, errOut := runCmd(t, w.getenv, "apply", "-config", file); code != exitOK {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := runCmd(t, w.getenv, "check", "-config", file); code != exitOK {
+		t.Fatalf("check: exit %d\n%s\n%s", code, out, errOut)
+	}
+	sctx, stop := context.WithCancel(ctx)
+	ready := make(chan string, 1)
+	var logs bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(sctx, []string{"serve", "-config", file}, stdio{out: io.Discard, err: &syncWriter{w: &logs}, getenv: w.getenv,
+			listening: func(a string) { ready <- a }})
+	}()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, logs.String())
+	}
+	hc := &http.Client{Timeout: 10 * time.Second}
+	resp, err := hc.Get(w.base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(body) != "ready\n" {
+		t.Errorf("/readyz: %d %q", resp.StatusCode, body)
+	}
+	// Dydu slow: the message is in flight when the server is told to stop.
+	w.dy.InjectFault(dydutest.Fault{Method: http.MethodPost, Path: "/", Latency: 300 * time.Millisecond})
+	before := len(w.dy.Requests())
+	answered := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, w.base+"/escalation/chats/chat-0000001/messages", strings.NewReader(`{"id":"m1","text":"Bonjour"}`))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	for len(w.dy.Requests()) == before { // until the handler is in its call to Dydu
+		if ctx.Err() != nil {
+			t.Fatal("the message never reached Dydu")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	stop()
+	if code := <-answered; code != http.StatusOK {
+		t.Errorf("the request in flight at shutdown got %d, want 200", code)
+	}
+	if code := <-done; code != exitOK {
+		t.Errorf("serve exited %d after a graceful shutdown: %s", code, logs.String())
+	}
+	for _, want := range []string{`"msg":"serving flow","flow":"escalation","type":"escalation","path":"/escalation/"`, `"msg":"listening"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the logs lack %s:\n%s", want, logs.String())
+		}
+	}
+}
+
+// syncWriter serialises writes (serve's logs come from several goroutines).
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func TestReadyzNamesWhatFails(t *testing.T) {
+	h := readyHandler([]readinessCheck{
+		{"store", func(context.Context) error { return nil }},
+		{"zendesk acme", func(context.Context) error { return errors.New("zendesk: 401 Unauthorized") }},
+	})
+	rec := httptest.NewRecorder()
+	h(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusServiceUnavailable || rec.Body.String() != "zendesk acme: zendesk: 401 Unauthorized\n" {
+		t.Errorf("/readyz: %d %q", rec.Code, rec.Body.String())
+	}
+}
+
+func TestProgressOnATerminal(t *testing.T) {
+	m := newMetrics()
+	e := &env{metrics: m}
+	var buf syncWriter
+	var b bytes.Buffer
+	buf.w = &b
+	stop := e.progress(stdio{err: &buf, tty: true}, "[1/1] statussync")
+	m.attempts.Add(3)
+	time.Sleep(400 * time.Millisecond) // two ticks of the line
+	stop()
+	buf.mu.Lock()
+	got := b.String()
+	buf.mu.Unlock()
+	if !strings.Contains(got, "[1/1] statussync: 3 requests") || !strings.HasSuffix(got, "\r\033[K") {
+		t.Errorf("progress = %q", got)
+	}
+	off := e.progress(stdio{err: &buf, tty: false}, "x")
+	off()
 }

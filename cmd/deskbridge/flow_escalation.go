@@ -27,6 +27,7 @@ type escalationSpec struct {
 	Skills           map[int64]string `yaml:"skills"`
 	DefaultSkill     string           `yaml:"default_skill"`
 	SenderIDVariable string           `yaml:"sender_id_variable"`
+	NameVariable     string           `yaml:"name_variable"`
 	BotName          string           `yaml:"bot_name"`
 	IntegrationName  string           `yaml:"integration_name"`
 	RetryAfter       time.Duration    `yaml:"retry_after"`
@@ -112,7 +113,7 @@ func (r *escalationRunner) start(ctx context.Context, st store.Store, onResult f
 	f, err := escalation.New(escalation.Config{
 		Dydu: r.e.dydu[r.s.Dydu], Conversations: cc, Zendesk: r.e.zendesk[r.s.Zendesk],
 		WebhookSecrets: secrets, Skills: r.s.Skills, DefaultSkill: r.s.DefaultSkill,
-		SenderIDVariable: r.s.SenderIDVariable, BotName: r.s.BotName, RetryAfter: r.s.RetryAfter,
+		SenderIDVariable: r.s.SenderIDVariable, NameVariable: r.s.NameVariable, BotName: r.s.BotName, RetryAfter: r.s.RetryAfter,
 		Store: st, Logger: r.e.log.With("flow", r.name),
 		OnResult: func(res escalation.Result) { onResult(res.Outcome) },
 	})

@@ -58,7 +58,7 @@ Commands:
   apply     create or repair what the flows need on every side (idempotent)
   check     check every flow's configuration on both sides
   serve     serve every flow's webhooks in one HTTP server, with /healthz, /readyz, /metrics
-  demo      run a flow on in-process fakes: deskbridge demo statussync|smsbridge
+  demo      run a flow on in-process fakes: deskbridge demo statussync|smsbridge|escalation
   version   print the version
   help      help on a command, or on the file: deskbridge help config
 
@@ -96,7 +96,7 @@ Logs are JSON when stderr is not a terminal.
 
 Starts the vendors' fakes in this process, applies the flow's provisioning,
 serves it on a loopback port, sends a few events through real HTTP and prints
-what the flow decided and the metrics. FLOW is statussync or smsbridge.
+what the flow decided and the metrics. FLOW is statussync, smsbridge or escalation.
 `,
 	"version": "Usage: deskbridge version\n\nPrints the module version the command was built from.\n",
 	"config":  configHelp,
