@@ -158,7 +158,14 @@
 // then reads an agent's Zendesk status, and its updated_at, before
 // setting it from a babelforce change, so an older babelforce change
 // (a late echo) never overwrites the agent's own change in Zendesk.
-// Deliveries that a sender gave up on are repaired by [Flow.Reconcile].
+// Deliveries that a sender gave up on are repaired by [Flow.Reconcile];
+// an agent whose record was lost is a baseline for it, not a repair, so
+// that it never overwrites the agent's own change in babelforce.
+//
+// Every key the flow writes starts with "statussync:", so that flows may
+// share one store, and one redisstore prefix (one per tenant, say), with
+// smsbridge (whose keys start with "smsbridge:") or any other flow. Two
+// statussync flows for two tenants need two prefixes, or two stores.
 //
 // Without a Store the flow keeps its records in a [store.Memory] of its
 // process, and New logs that it is then single-replica. Each replica also

@@ -75,6 +75,9 @@ const (
 type agentState struct {
 	id      int64 // Zendesk agent (user) id
 	version int64 // the record's version in the store; 0 when absent
+	// stored is the record as read from or written to the store ("" when
+	// absent), so that forget removes it only if nobody wrote since.
+	stored string
 
 	bfID string // babelforce agent id; "" until looked up
 

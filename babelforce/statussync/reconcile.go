@@ -29,9 +29,19 @@ import (
 // change in babelforce. The observation time of what a pass reads is when
 // the pass started, so an event applied since then is newer and wins.
 //
+// An agent whose record knows nothing of its Zendesk side (the flow never
+// saw it, or lost its record: a restart on a [store.Memory], Retention
+// expired, a Redis back empty) is a baseline, as for the poller on first
+// sight: what the pass read of both sides is recorded and reported with
+// [Baseline], and nothing is set, since a disagreement may then be the
+// agent's own change in babelforce on its way to Zendesk. Drift is a
+// Zendesk status that differs from the one the record holds; it is
+// repaired at a later pass. So each pass reads the record of every agent
+// whose sides disagree, and of every agent it has not yet taken a
+// baseline of (one store round trip each).
+//
 // Reconcile returns the error of either list, or the failures of the pass
-// joined. An agent that the flow has never seen and whose sides disagree
-// is set from Zendesk.
+// joined.
 func (f *Flow) Reconcile(ctx context.Context) error {
 	start := f.now()
 	statuses, err := f.loadedStatuses(ctx)
@@ -67,10 +77,10 @@ func (f *Flow) Reconcile(ctx context.Context) error {
 			o.unified, o.to = true, av.AgentStatus.Name
 			o.channel = f.unifiedChannelState(ctx, av.AgentStatus.ID, o.to)
 		}
-		if o.to == "" || f.consistent(c, statuses) {
+		if o.to == "" {
 			continue
 		}
-		if err := f.reconcileAgent(ctx, &o, a, start); err != nil {
+		if err := f.reconcileAgent(ctx, &o, a, start, f.consistent(c, statuses)); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -89,9 +99,10 @@ func (f *Flow) loadedStatuses(ctx context.Context) ([]*zendesk.UnifiedStatus, er
 	return f.statuses, nil
 }
 
-// reconcileAgent repairs one agent whose sides disagree, as read by a pass
-// that started at start.
-func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelforce.Agent, start time.Time) error {
+// reconcileAgent takes a baseline of one agent the flow knows nothing of
+// on the Zendesk side, or repairs one whose sides disagree (consistent is
+// false), as read by a pass that started at start.
+func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelforce.Agent, start time.Time, consistent bool) error {
 	for range maxConflicts {
 		st, err := f.loadAgent(ctx, o.agentID)
 		if err != nil {
@@ -104,6 +115,16 @@ func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelfor
 		applied := st.zdChannel
 		if o.unified {
 			applied = st.zdUnified
+		}
+		if applied == "" {
+			err := f.reconcileBaseline(ctx, st, o, a, start)
+			if !errors.Is(err, errConflict) {
+				return err
+			}
+			continue
+		}
+		if consistent {
+			return nil
 		}
 		if NormalizeName(o.to) == applied && st.bfPending == "" {
 			// The flow applied this status: babelforce changed since, and
@@ -121,6 +142,24 @@ func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelfor
 	err := storeErr(fmt.Sprintf("deciding on agent %d", o.agentID), errTooContended)
 	f.report(ctx, f.zendeskResult(o, flow.Failed, err, DetailStore))
 	return err
+}
+
+// reconcileBaseline records what a pass that started at start read of an
+// agent whose record knows nothing of its Zendesk side: the Zendesk status
+// o, and the babelforce presence unless the flow knows a newer one. It
+// reports a [Baseline] and sets nothing. It returns errConflict, having
+// reported nothing, when the record changed since it was read.
+func (f *Flow) reconcileBaseline(ctx context.Context, st *agentState, o *zdObservation, a *babelforce.Agent, start time.Time) error {
+	f.advanceZendesk(st, o)
+	if o.unified && st.zdKnownAt.Before(start) {
+		st.zdKnown, st.zdKnownAt = NormalizeName(o.to), start
+	}
+	if st.bfPending == "" && st.bfTouchedAt.Before(start) && st.bfKnownAt.Before(start) {
+		st.bfKnown, st.bfKnownAt = a.Presence.Name, start
+	}
+	res := f.zendeskResult(o, Baseline, nil, DetailFirstSight)
+	res.BabelforceAgentID = st.bfID
+	return f.done(ctx, st, res)
 }
 
 // RunReconciler runs [Flow.Reconcile] every [Config].ReconcileInterval,

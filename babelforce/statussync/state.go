@@ -150,11 +150,11 @@ func (st *agentState) encode(version int64) string {
 
 // decodeAgent reads a record written by encode.
 func decodeAgent(id int64, s string) (*agentState, error) {
-	v, body, ok := strings.Cut(s, " ")
-	version, err := strconv.ParseInt(v, 10, 64)
-	if !ok || err != nil || version <= 0 {
+	version, ok := recordVersion(s)
+	if !ok {
 		return nil, fmt.Errorf("statussync: agent %d's record in the store does not start with a version", id)
 	}
+	_, body, _ := strings.Cut(s, " ")
 	var r agentRecord
 	if err := json.Unmarshal([]byte(body), &r); err != nil {
 		return nil, fmt.Errorf("statussync: agent %d's record in the store: %w", id, err)
@@ -181,10 +181,17 @@ func agentKey(id int64) string { return keyAgent + strconv.FormatInt(id, 10) }
 
 // loadAgent reads the record of the Zendesk agent id: one store round
 // trip. An agent never seen (or forgotten) has an empty record of version
-// 0. A record that does not decode is dropped and started afresh: it is
-// the flow's own, and ordering restarts from the next observation.
+// 0. A record that does not decode (written by another version of the
+// flow, during a rolling deploy or after a rollback) is dropped and
+// started afresh: it is the flow's own, and ordering restarts from the
+// next observation. Its version is kept when it reads, so that the next
+// write (SetIfNewer at the next version) replaces it; a record without a
+// version is removed (DeleteIf of exactly what was read: a record another
+// replica wrote since stays), one more round trip. Either way the agent is
+// not blocked until the record expires.
 func (f *Flow) loadAgent(ctx context.Context, id int64) (*agentState, error) {
-	v, ok, err := f.store.Get(ctx, agentKey(id))
+	key := agentKey(id)
+	v, ok, err := f.store.Get(ctx, key)
 	if err != nil {
 		return nil, storeErr(fmt.Sprintf("reading agent %d's record", id), err)
 	}
@@ -192,11 +199,25 @@ func (f *Flow) loadAgent(ctx context.Context, id int64) (*agentState, error) {
 		return &agentState{id: id}, nil
 	}
 	st, err := decodeAgent(id, v)
-	if err != nil {
-		f.log.WarnContext(ctx, "statussync: dropping an agent record that does not decode", "zendesk_agent_id", id, "error", err.Error())
-		return &agentState{id: id}, nil
+	if err == nil {
+		st.stored = v
+		return st, nil
 	}
-	return st, nil
+	f.log.WarnContext(ctx, "statussync: dropping an agent record that does not decode", "zendesk_agent_id", id, "error", err.Error())
+	if version, ok := recordVersion(v); ok {
+		return &agentState{id: id, version: version}, nil
+	}
+	if _, err := f.store.DeleteIf(ctx, key, v); err != nil {
+		return nil, storeErr(fmt.Sprintf("removing agent %d's record, which does not decode", id), err)
+	}
+	return &agentState{id: id}, nil
+}
+
+// recordVersion reads the version a record starts with (see encode).
+func recordVersion(s string) (int64, bool) {
+	v, _, ok := strings.Cut(s, " ")
+	version, err := strconv.ParseInt(v, 10, 64)
+	return version, ok && err == nil && version > 0
 }
 
 // commit writes st back if nobody wrote the agent's record since st was
@@ -205,14 +226,15 @@ func (f *Flow) loadAgent(ctx context.Context, id int64) (*agentState, error) {
 // errConflict when somebody did. On success st holds the new version.
 func (f *Flow) commit(ctx context.Context, st *agentState) error {
 	next := st.version + 1
-	ok, err := f.store.SetIfNewer(ctx, agentKey(st.id), next, st.encode(next), f.cfg.Retention)
+	v := st.encode(next)
+	ok, err := f.store.SetIfNewer(ctx, agentKey(st.id), next, v, f.cfg.Retention)
 	if err != nil {
 		return storeErr(fmt.Sprintf("writing agent %d's record", st.id), err)
 	}
 	if !ok {
 		return errConflict
 	}
-	st.version = next
+	st.version, st.stored = next, v
 	return nil
 }
 
@@ -262,12 +284,14 @@ func (st *agentState) clone() *agentState {
 
 // forget deletes the record of an agent the flow cannot act on, if this
 // observation created it (so that calls about unknown agents leave
-// nothing behind). Errors are logged: the record expires anyway.
+// nothing behind), and only if it still holds what this observation wrote
+// ([store.Store.DeleteIf]): a record another replica wrote since stays.
+// Errors are logged: the record expires anyway.
 func (f *Flow) forget(ctx context.Context, st *agentState, createdVersion int64) {
-	if createdVersion != 0 {
+	if createdVersion != 0 || st.stored == "" {
 		return
 	}
-	if err := f.store.Delete(ctx, agentKey(st.id)); err != nil {
+	if _, err := f.store.DeleteIf(ctx, agentKey(st.id), st.stored); err != nil {
 		f.log.WarnContext(ctx, "statussync: cannot delete the record of an unknown agent; it expires", "zendesk_agent_id", st.id, "error", err.Error())
 	}
 }

@@ -99,6 +99,19 @@ func (c *countingStore) Delete(ctx context.Context, key string) error {
 	return c.Store.Delete(ctx, key)
 }
 
+func (c *countingStore) DeleteIf(ctx context.Context, key, value string) (bool, error) {
+	if err := c.op(); err != nil {
+		return false, err
+	}
+	ok, err := c.Store.DeleteIf(ctx, key, value)
+	if ok {
+		c.mu.Lock()
+		delete(c.keys, key)
+		c.mu.Unlock()
+	}
+	return ok, err
+}
+
 // live counts the keys written and not deleted that start with prefix.
 func (c *countingStore) live(prefix string) int {
 	c.mu.Lock()
