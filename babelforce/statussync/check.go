@@ -79,34 +79,17 @@ func (r *MappingTable) String() string {
 // both sides can be read.
 func (f *Flow) Check(ctx context.Context) error {
 	p := flow.Collector{Flow: flowName}
-	var unreachable []error
-	read := func(side string, err error) bool {
-		switch {
-		case err == nil:
-			return true
-		case errors.Is(err, deskbridge.ErrUnauthorized), errors.Is(err, deskbridge.ErrForbidden):
-			p.Add("Config."+side, "", "its credentials were refused: "+err.Error(),
-				"give the client valid credentials with the permissions the package documentation lists")
-		default:
-			unreachable = append(unreachable, fmt.Errorf("statussync: reading %s: %w", side, err))
-		}
-		return false
-	}
+	r := flow.CheckReader{Problems: &p}
 	zendeskOK := false
-	if _, err := f.cfg.Zendesk.Users.Me(ctx); read("Zendesk", err) {
-		zendeskOK = f.checkWebhook(ctx, &p, read)
+	if _, err := f.cfg.Zendesk.Users.Me(ctx); r.Read("Config.Zendesk", err) {
+		zendeskOK = f.checkWebhook(ctx, &r)
 	}
 	_, err := f.cfg.Babelforce.Presences.List(ctx)
-	if read("Babelforce", err) && zendeskOK {
-		if _, err := f.inspect(ctx); err != nil {
-			if flow.Problems(err) != nil {
-				p.Include(err)
-			} else {
-				unreachable = append(unreachable, err)
-			}
-		}
+	if r.Read("Config.Babelforce", err) && zendeskOK {
+		_, err := f.inspect(ctx)
+		r.Include(err)
 	}
-	return errors.Join(append(unreachable, p.Err())...)
+	return r.Err()
 }
 
 // babelforceWebhookPath is the path of babelforce's own Zendesk webhook
@@ -116,13 +99,13 @@ const babelforceWebhookPath = "/api/v1/webhook/zendesk"
 // checkWebhook checks the Zendesk webhooks that send agent events, once
 // the client's credentials work; it reports false when Zendesk could not
 // be read.
-func (f *Flow) checkWebhook(ctx context.Context, p *flow.Collector, read func(string, error) bool) bool {
-	zc := f.cfg.Zendesk
+func (f *Flow) checkWebhook(ctx context.Context, r *flow.CheckReader) bool {
+	zc, p := f.cfg.Zendesk, r.Problems
 	toBabelforce := strings.TrimRight(f.cfg.Babelforce.BaseURL(), "/") + babelforceWebhookPath
 	events := AgentEvents()
 	var active int
 	for w, err := range zc.Webhooks.List(ctx, nil) {
-		if !read("Zendesk", err) {
+		if !r.Read("Config.Zendesk", err) {
 			return false
 		}
 		if !slices.ContainsFunc(w.Subscriptions, func(ev string) bool { return slices.Contains(events, ev) }) {
@@ -143,13 +126,8 @@ func (f *Flow) checkWebhook(ctx context.Context, p *flow.Collector, read func(st
 		if strings.HasPrefix(w.Endpoint, toBabelforce) {
 			continue // babelforce's template takes the events: no secret of the flow's
 		}
-		ss, err := zc.Webhooks.SigningSecret(ctx, w.ID)
-		if !read("Zendesk", err) {
+		if !r.CheckSigningSecret(ctx, zc, w, "Config.ZendeskSecrets", f.cfg.ZendeskSecrets) {
 			return false
-		}
-		if !slices.Contains(f.cfg.ZendeskSecrets, ss.Secret) {
-			p.Add(field, "", "signs with a secret that is not in Config.ZendeskSecrets: ZendeskHandler would answer its deliveries 401",
-				"add the webhook's signing secret (statussync.SigningSecret, or Admin Center) to Config.ZendeskSecrets")
 		}
 	}
 	if active == 0 {

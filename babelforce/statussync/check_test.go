@@ -241,7 +241,7 @@ func TestCheckWebhook(t *testing.T) {
 
 	// A wrong secret: the handler would refuse every delivery.
 	f := e.newFlow(func(c *statussync.Config) { c.ZendeskSecrets = []string{"not-the-secret"} })
-	wantProblem(t, checkProblems(t, f), name, "signs with a secret that is not in Config.ZendeskSecrets", "statussync.SigningSecret")
+	wantProblem(t, checkProblems(t, f), name, "signs with a secret that is not in Config.ZendeskSecrets", "SigningSecret")
 	// No secret at all: the same problem.
 	f = e.newFlow(func(c *statussync.Config) { c.ZendeskSecrets = nil })
 	wantProblem(t, checkProblems(t, f), name, "not in Config.ZendeskSecrets", "to Config.ZendeskSecrets")
@@ -326,13 +326,13 @@ func TestCheckUnreadableSide(t *testing.T) {
 	}{
 		{"Zendesk user", func(e *env) {
 			e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/users/me", Status: http.StatusBadRequest})
-		}, "reading Zendesk"},
+		}, "reading the account of Config.Zendesk"},
 		{"Zendesk webhooks", func(e *env) {
 			e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/webhooks", Status: http.StatusBadRequest})
-		}, "reading Zendesk"},
+		}, "reading the account of Config.Zendesk"},
 		{"babelforce presences", func(e *env) {
 			e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodGet, Path: "/api/v2/agents/presence", Status: http.StatusBadRequest})
-		}, "reading Babelforce"},
+		}, "reading the account of Config.Babelforce"},
 		{"Zendesk statuses", func(e *env) {
 			e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/agent_availabilities/agent_statuses", Status: http.StatusBadRequest})
 		}, "unified statuses"},

@@ -30,45 +30,32 @@ import (
 // a 5xx) is reported as such, not as a misconfiguration.
 func (f *Flow) Check(ctx context.Context) error {
 	p := flow.Collector{Flow: "smsbridge"}
-	var unreachable []error
-	read := func(side string, err error) bool {
-		switch {
-		case err == nil:
-			return true
-		case errors.Is(err, deskbridge.ErrUnauthorized), errors.Is(err, deskbridge.ErrForbidden):
-			p.Add("Config."+side, "", "its credentials were refused: "+err.Error(), "give the client a valid key or token with the permissions the package documentation lists")
-		default:
-			unreachable = append(unreachable, fmt.Errorf("smsbridge: reading %s: %w", side, err))
-		}
-		return false
-	}
-
-	zc := f.cfg.Zendesk
-	if _, err := zc.Users.Me(ctx); read("Zendesk", err) {
-		f.checkZendesk(ctx, &p, read)
+	r := flow.CheckReader{Problems: &p}
+	if _, err := f.cfg.Zendesk.Users.Me(ctx); r.Read("Config.Zendesk", err) {
+		f.checkZendesk(ctx, &r)
 	}
 	if f.cfg.SendMarker != "" {
 		_, err := f.cfg.Braze.Users.ExportIDs(ctx, &braze.ExportIDsRequest{ExternalIDs: []string{"smsbridge-check"}, FieldsToExport: []string{"external_id"}})
-		read("Braze", err)
+		r.Read("Config.Braze", err)
 	}
-	return errors.Join(append(unreachable, p.Err())...)
+	return r.Err()
 }
 
 // checkZendesk checks the Zendesk side once the client's credentials work.
-func (f *Flow) checkZendesk(ctx context.Context, p *flow.Collector, read func(string, error) bool) {
-	zc := f.cfg.Zendesk
+func (f *Flow) checkZendesk(ctx context.Context, r *flow.CheckReader) {
+	zc, p := f.cfg.Zendesk, r.Problems
 	field, err := zc.UserFields.FindByKey(ctx, f.cfg.UserField)
 	switch {
 	case errors.Is(err, deskbridge.ErrNotFound):
 		p.Add(fmt.Sprintf("Zendesk user field %q", f.cfg.UserField), "", "does not exist", "run Provision, or set Config.UserField to the field's key")
-	case !read("Zendesk", err):
+	case !r.Read("Config.Zendesk", err):
 	case field.Active != nil && !*field.Active:
 		p.Add(fmt.Sprintf("Zendesk user field %q", f.cfg.UserField), "", "is inactive", "activate it in Admin Center > People > Configuration > User fields")
 	}
 
 	var hooks []*zendesk.Webhook
 	for w, err := range zc.Webhooks.List(ctx, nil) {
-		if !read("Zendesk", err) {
+		if !r.Read("Config.Zendesk", err) {
 			return
 		}
 		if strings.HasSuffix(strings.TrimRight(w.Endpoint, "/"), AgentReplyPath) {
@@ -86,13 +73,8 @@ func (f *Flow) checkZendesk(ctx context.Context, p *flow.Collector, read func(st
 			p.Add(field, w.Status, "is not active, so no agent reply reaches the flow", "run Provision, or activate it in Admin Center > Apps and integrations > Webhooks")
 			continue
 		}
-		ss, err := zc.Webhooks.SigningSecret(ctx, w.ID)
-		if !read("Zendesk", err) {
+		if !r.CheckSigningSecret(ctx, zc, w, "Config.ZendeskSecrets", f.cfg.ZendeskSecrets) {
 			return
-		}
-		if !slices.Contains(f.cfg.ZendeskSecrets, ss.Secret) {
-			p.Add(field, "", "signs with a secret that is not in Config.ZendeskSecrets: the flow would answer its calls 401",
-				"add the webhook's signing secret (smsbridge.SigningSecret, or Admin Center) to Config.ZendeskSecrets")
 		}
 		called = append(called, w.ID)
 	}
@@ -100,7 +82,7 @@ func (f *Flow) checkZendesk(ctx context.Context, p *flow.Collector, read func(st
 		return
 	}
 	for t, err := range zc.Triggers.List(ctx, nil) {
-		if !read("Zendesk", err) {
+		if !r.Read("Config.Zendesk", err) {
 			return
 		}
 		if t.Active != nil && !*t.Active {
