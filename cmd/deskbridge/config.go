@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -358,10 +359,17 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 	}
 }
 
+// fieldsCache holds yamlFields' answer per type.
+var fieldsCache sync.Map // reflect.Type → map[string]reflect.Type
+
 // yamlFields maps the yaml keys of struct t (inline fields included) to
 // their types.
 func yamlFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldsCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
 	out := map[string]reflect.Type{}
+	defer fieldsCache.Store(t, out)
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := f.Tag.Get("yaml")

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,16 @@ type metrics struct {
 
 	// attempts counts every vendor attempt, for the progress line.
 	attempts atomic.Int64
+	// counters caches the request counter of each vendor, status and
+	// retry, so that counting a request hashes no labels.
+	counters sync.Map // requestKey → prometheus.Counter
+}
+
+// requestKey is the labels of deskbridge_vendor_requests_total.
+type requestKey struct {
+	vendor string
+	status int64
+	retry  bool
 }
 
 func newMetrics() *metrics {
@@ -160,11 +171,16 @@ func (m *metrics) countAttempt(r slog.Record) {
 		}
 		return true
 	})
-	st := "error"
-	if status > 0 {
-		st = strconv.FormatInt(status, 10)
+	k := requestKey{vendor, status, attempt > 1}
+	c, ok := m.counters.Load(k)
+	if !ok {
+		st := "error"
+		if status > 0 {
+			st = strconv.FormatInt(status, 10)
+		}
+		c, _ = m.counters.LoadOrStore(k, m.requests.WithLabelValues(vendor, st, strconv.FormatBool(k.retry)))
 	}
-	m.requests.WithLabelValues(vendor, st, strconv.FormatBool(attempt > 1)).Inc()
+	c.(prometheus.Counter).Inc()
 	if status == http.StatusTooManyRequests {
 		m.limited.WithLabelValues(vendor).Inc()
 	}
