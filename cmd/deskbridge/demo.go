@@ -47,6 +47,7 @@ type world struct {
 	dy    *dydutest.Server
 
 	env     map[string]string
+	store   string // the file's store: "" is memory
 	ln      net.Listener
 	base    string           // http://127.0.0.1:port
 	agents  map[string]int64 // name → Zendesk id
@@ -139,8 +140,12 @@ func (w *world) getenv(k string) string { return w.env[k] }
 // config is the file of the world's flows.
 func (w *world) config() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "public_url: %s\nstore: memory\ntenants:\n  zendesk:\n    demo:\n      base_url: %s\n      email: %s\n      api_token: ${DEMO_ZENDESK_TOKEN}\n",
-		w.base, w.zd.URL, w.zd.Email)
+	st := w.store
+	if st == "" {
+		st = "memory"
+	}
+	fmt.Fprintf(&b, "public_url: %s\nstore: %s\nstore_prefix: %s\ntenants:\n  zendesk:\n    demo:\n      base_url: %s\n      email: %s\n      api_token: ${DEMO_ZENDESK_TOKEN}\n",
+		w.base, st, fmt.Sprintf("\"deskbridge-test:%p:\"", w), w.zd.URL, w.zd.Email)
 	if w.bf != nil {
 		fmt.Fprintf(&b, "  babelforce:\n    demo:\n      base_url: %s\n      username: %s\n      password: ${DEMO_BABELFORCE_PASSWORD}\n", w.bf.URL, w.bf.Username)
 	}
