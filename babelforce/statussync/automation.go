@@ -198,7 +198,7 @@ func (f *Flow) ApplyPresence(ctx context.Context, e PresenceEvent) error {
 
 func (f *Flow) applyPresenceEvent(ctx context.Context, src Source, e PresenceEvent) error {
 	now := f.now()
-	res := Result{Time: now, Source: src, Kind: "presence", EventID: e.EventID, BabelforceAgentID: e.AgentID, To: e.Presence, ObservedAt: e.ChangedAt}
+	res := Result{Time: now, Source: src, Kind: "presence", Key: e.Key(), BabelforceAgentID: e.AgentID, To: e.Presence, ObservedAt: e.ChangedAt}
 	zid, err := f.zendeskAgentOf(ctx, e.AgentID, e.SourceID)
 	if err != nil {
 		_, err = f.fail(ctx, res, err)
@@ -213,7 +213,7 @@ func (f *Flow) applyPresenceEvent(ctx context.Context, src Source, e PresenceEve
 	if at.IsZero() {
 		at = now
 	}
-	o := bfObservation{source: src, eventID: e.EventID, presence: e.Presence, at: at}
+	o := bfObservation{source: src, eventID: e.Key(), presence: e.Presence, at: at}
 	_, err = f.observeBabelforce(ctx, zid, e.AgentID, &o)
 	return err
 }

@@ -204,6 +204,29 @@ func New(cfg Config) (*Flow, error) {
 	return f, nil
 }
 
+// Paths at which [Flow.Handler] serves the two webhooks.
+const (
+	// ZendeskPath receives the Zendesk webhook's agent events
+	// ([Flow.ZendeskHandler]): give [ProvisionConfig].Endpoint the public
+	// URL of the service with this path.
+	ZendeskPath = "/zendesk/agent-status"
+	// AutomationPath receives the babelforce automation's calls
+	// ([Flow.AutomationHandler]) when [Config].AutomationAuth has a secret.
+	AutomationPath = "/babelforce/presence"
+)
+
+// Handler serves ZendeskHandler at [ZendeskPath] and, when
+// [Config].AutomationAuth has a secret, AutomationHandler at
+// [AutomationPath]; any other path is 404.
+func (f *Flow) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(ZendeskPath, f.zendeskHandler)
+	if len(f.cfg.AutomationAuth.Secrets) > 0 {
+		mux.Handle(AutomationPath, f.automationHandler)
+	}
+	return mux
+}
+
 // Mapping returns the flow's mapping, defaults filled in and override
 // keys normalised. It is a copy: changing it does not change the flow.
 func (f *Flow) Mapping() Mapping { return f.m.clone() }
@@ -238,8 +261,8 @@ func (f *Flow) report(ctx context.Context, r Result) {
 			slog.Int64("zendesk_agent_id", r.ZendeskAgentID), slog.String("babelforce_agent_id", r.BabelforceAgentID),
 			slog.String("from", r.From), slog.String("to", r.To), slog.String("target", r.Target),
 		}
-		if r.EventID != "" {
-			attrs = append(attrs, slog.String("event_id", r.EventID))
+		if r.Key != "" {
+			attrs = append(attrs, slog.String("key", r.Key))
 		}
 		if r.Detail != "" {
 			attrs = append(attrs, slog.String("detail", r.Detail))
@@ -288,7 +311,7 @@ func (f *Flow) handleZendeskEvent(ctx context.Context, ev *webhook.ZendeskEvent)
 	switch p := ev.Payload.(type) {
 	case *webhook.AgentStateChanged:
 		if p.Channel != f.m.Channel {
-			f.report(ctx, Result{Time: f.now(), Source: SourceZendesk, Kind: "agent.state_changed (" + p.Channel + ")", EventID: ev.ID,
+			f.report(ctx, Result{Time: f.now(), Source: SourceZendesk, Kind: "agent.state_changed (" + p.Channel + ")", Key: ev.ID,
 				ZendeskAgentID: p.AgentID, From: p.PreviousState, To: p.NewState, ObservedAt: p.UpdatedAt, Outcome: flow.Ignored,
 				Detail: "channel " + p.Channel + " does not drive babelforce (Mapping.Channel is " + f.m.Channel + ")"})
 			return nil
@@ -311,7 +334,7 @@ func (f *Flow) handleZendeskEvent(ctx context.Context, ev *webhook.ZendeskEvent)
 	}
 	if o.agentID <= 0 || o.to == "" {
 		err := webhook.Permanent(fmt.Errorf("statussync: event %s has no agent id or no new state: %w", ev.ID, webhook.ErrMalformed))
-		f.report(ctx, Result{Time: f.now(), Source: SourceZendesk, Kind: o.kind(f.m.Channel), EventID: ev.ID, ZendeskAgentID: o.agentID,
+		f.report(ctx, Result{Time: f.now(), Source: SourceZendesk, Kind: o.kind(f.m.Channel), Key: ev.ID, ZendeskAgentID: o.agentID,
 			Outcome: flow.Rejected, Err: err})
 		return err
 	}
@@ -328,7 +351,7 @@ func (f *Flow) observeZendesk(ctx context.Context, o *zdObservation) error {
 			err = f.applyZendesk(ctx, st, o)
 		}
 		if !errors.Is(err, errConflict) {
-			var se *StoreError
+			var se *storeError
 			if errors.As(err, &se) && st == nil {
 				f.report(ctx, f.zendeskResult(o, flow.Failed, err, DetailStore))
 			}
@@ -345,7 +368,7 @@ func (f *Flow) observeZendesk(ctx context.Context, o *zdObservation) error {
 // zendeskResult is the Result of o with outcome, before its agent's
 // record is read.
 func (f *Flow) zendeskResult(o *zdObservation, outcome flow.Outcome, err error, detail string) Result {
-	return Result{Time: f.now(), Source: o.source, Kind: o.kind(f.m.Channel), EventID: o.eventID, ZendeskAgentID: o.agentID,
+	return Result{Time: f.now(), Source: o.source, Kind: o.kind(f.m.Channel), Key: o.eventID, ZendeskAgentID: o.agentID,
 		From: o.from, To: o.to, ObservedAt: o.at, Target: f.m.Presence(o.to), Outcome: outcome, Err: err, Detail: detail}
 }
 
@@ -369,7 +392,7 @@ func (f *Flow) done(ctx context.Context, st *agentState, res Result) error {
 // nothing, when the record changed since it was read.
 func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservation) error {
 	now := f.now()
-	res := Result{Time: now, Source: o.source, Kind: o.kind(f.m.Channel), EventID: o.eventID, ZendeskAgentID: st.id,
+	res := Result{Time: now, Source: o.source, Kind: o.kind(f.m.Channel), Key: o.eventID, ZendeskAgentID: st.id,
 		BabelforceAgentID: st.bfID, From: o.from, To: o.to, ObservedAt: o.at}
 	target := f.m.Presence(o.to)
 	res.Target = target
@@ -458,7 +481,7 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 // that cannot be acted on leaves none behind.
 func (f *Flow) zendeskFailure(ctx context.Context, st *agentState, o *zdObservation, res Result, err error, created bool) error {
 	res.Err = err
-	var se *StoreError
+	var se *storeError
 	switch {
 	case errors.Is(err, errNoBabelforceAgent) && !f.cfg.RejectUnknownAgents:
 		res.Outcome, res.Detail = flow.Ignored, DetailUnknownAgent

@@ -58,8 +58,10 @@ type Result struct {
 	// Kind is the event type ("agent.state_changed (support)",
 	// "agent.unified_state_changed") or "presence".
 	Kind string
-	// EventID is the Zendesk event id or the automation's event_id.
-	EventID string
+	// Key is the de-duplication key of the delivery the decision is about:
+	// the Zendesk event's id, or the automation call's ([PresenceEvent.Key]);
+	// "" for a decision of the poller or the reconciler.
+	Key string
 	// ZendeskAgentID and BabelforceAgentID identify the agent (either may
 	// be unknown: 0 or "").
 	ZendeskAgentID    int64

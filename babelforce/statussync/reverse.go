@@ -49,7 +49,7 @@ func (f *Flow) observeBabelforce(ctx context.Context, zid int64, bfID string, o 
 
 // babelforceResult is the Result of o before its agent's record is read.
 func (f *Flow) babelforceResult(zid int64, bfID string, o *bfObservation) Result {
-	return Result{Time: f.now(), Source: o.source, Kind: "presence", EventID: o.eventID, ZendeskAgentID: zid,
+	return Result{Time: f.now(), Source: o.source, Kind: "presence", Key: o.eventID, ZendeskAgentID: zid,
 		BabelforceAgentID: bfID, From: o.from, To: o.presence, ObservedAt: o.at}
 }
 
@@ -58,7 +58,7 @@ func (f *Flow) babelforceResult(zid int64, bfID string, o *bfObservation) Result
 // having reported nothing, when the record changed since it was read.
 func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObservation) (flow.Outcome, error) {
 	now := f.now()
-	res := Result{Time: now, Source: o.source, Kind: "presence", EventID: o.eventID, ZendeskAgentID: st.id,
+	res := Result{Time: now, Source: o.source, Kind: "presence", Key: o.eventID, ZendeskAgentID: st.id,
 		BabelforceAgentID: st.bfID, From: o.from, To: o.presence, ObservedAt: o.at}
 	// touch records that the presence o reports is current, when it is:
 	// a poll that read it before now is older, and the poller need not
@@ -265,7 +265,7 @@ func (f *Flow) statusFailed(ctx context.Context, st *agentState, echo zdEcho, re
 // fail reports res as stopped by err and returns its outcome and err.
 func (f *Flow) fail(ctx context.Context, res Result, err error) (flow.Outcome, error) {
 	res.Err, res.Outcome = err, failureOutcome(err)
-	var se *StoreError
+	var se *storeError
 	if errors.As(err, &se) {
 		res.Detail = DetailStore
 	}

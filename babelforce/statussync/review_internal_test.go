@@ -2,11 +2,15 @@ package statussync
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -193,5 +197,31 @@ func TestForgetKeepsAnotherWritersRecord(t *testing.T) {
 	e.flow.forget(ctx, other, 0)
 	if v, ok, _ := e.flow.store.Get(ctx, agentKey(42)); ok {
 		t.Fatalf("the writer's own forget left %q", v)
+	}
+}
+
+// unavailableStore fails every operation as redisstore does when Redis is
+// out of reach.
+type unavailableStore struct{ store.Store }
+
+var errRedisDown = fmt.Errorf("redisstore: Get k: dial tcp: connection refused: %w", deskbridge.ErrUnavailable)
+
+func (unavailableStore) Get(context.Context, string) (string, bool, error) {
+	return "", false, errRedisDown
+}
+
+// A store failure is returned as an error that matches what the store's
+// own error matches: deskbridge.ErrUnavailable for Redis out of reach.
+func TestStoreFailureMatchesTheStoresError(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t)
+	zid, _ := e.agent("ann")
+	e.flow.store = unavailableStore{e.flow.store}
+	err := e.unifiedTo(t, "e1", zid, "away")
+	if !errors.Is(err, deskbridge.ErrUnavailable) || !errors.Is(err, errRedisDown) {
+		t.Fatalf("err = %v; want it to match deskbridge.ErrUnavailable through the store's error", err)
+	}
+	if webhook.IsPermanent(err) {
+		t.Fatal("a store failure is permanent")
 	}
 }

@@ -47,27 +47,29 @@ const maxConflicts = 8
 // it back; the decision is made again on the newer record.
 var errConflict = errors.New("statussync: the agent's record changed concurrently")
 
-// StoreError is the error of an observation that the flow could not handle
+// storeError is the error of an observation that the flow could not handle
 // because [Config].Store failed. It is transient: the handler answers 503
 // with Retry-After, the event is not marked as handled, and the sender's
-// retry is handled once the store is back. Nothing is lost.
-type StoreError struct {
-	// Op names what the flow was doing ("reading agent 42's record").
-	Op  string
-	Err error
+// retry is handled once the store is back. Nothing is lost. It unwraps to
+// the store's own error, so that it matches what that error matches
+// ([github.com/deskbridge/deskbridge.ErrUnavailable] for Redis out of
+// reach, with [github.com/deskbridge/deskbridge/store/redisstore]).
+type storeError struct {
+	op  string // what the flow was doing ("reading agent 42's record")
+	err error
 }
 
-// Error returns "statussync: store: Op: Err".
-func (e *StoreError) Error() string { return "statussync: store: " + e.Op + ": " + e.Err.Error() }
+// Error returns "statussync: store: op: err".
+func (e *storeError) Error() string { return "statussync: store: " + e.op + ": " + e.err.Error() }
 
 // Unwrap returns the store's error.
-func (e *StoreError) Unwrap() error { return e.Err }
+func (e *storeError) Unwrap() error { return e.err }
 
 func storeErr(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return &StoreError{Op: op, Err: err}
+	return &storeError{op: op, err: err}
 }
 
 // agentRecord is an agentState as the store keeps it: times in Unix

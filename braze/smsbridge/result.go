@@ -55,7 +55,8 @@ type Result struct {
 	// Kind is the event: [EventReply] or [EventSolved] from Zendesk, the
 	// text's kind from Braze ("support", "reply").
 	Kind string
-	// Key is the delivery's key ([AgentReply.Key], [InboundSMS.Key]).
+	// Key is the de-duplication key of the delivery the decision is about:
+	// the agent reply's ([AgentReply.Key]) or the text's ([InboundSMS.Key]).
 	Key string
 	// TicketID is the Zendesk ticket, 0 when not known (yet).
 	TicketID int64

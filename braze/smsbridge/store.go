@@ -25,7 +25,10 @@ import (
 // Customers and texts appear only as digests in keys.
 
 // storeError is a [store.Store] failure. It is transient: the handler
-// answers 503, and the sender retries.
+// answers 503, and the sender retries. It unwraps to the store's own
+// error, so that it matches what that error matches
+// ([github.com/deskbridge/deskbridge.ErrUnavailable] for Redis out of
+// reach, with [github.com/deskbridge/deskbridge/store/redisstore]).
 type storeError struct{ err error }
 
 func (e *storeError) Error() string { return "smsbridge: store: " + e.err.Error() }

@@ -41,10 +41,10 @@
 //	                           service; needed with -provision
 //	ADDR                       optional: listen address (default :8080)
 //
-// It serves POST /zendesk (the Zendesk webhook), POST /babelforce/presence
+// It serves POST /zendesk/agent-status (the Zendesk webhook), POST /babelforce/presence
 // (the babelforce automation, body statussync.AutomationBody; only with
 // STATUSSYNC_SHARED_SECRET) and GET /healthz, and says so at start. With -provision it first creates or repairs the Zendesk webhook
-// (pointing at PUBLIC_URL/zendesk), stores the Zendesk credential in
+// (pointing at PUBLIC_URL/zendesk/agent-status), stores the Zendesk credential in
 // babelforce's vault and creates the missing red presences, then prints
 // what it did.
 package main
@@ -71,10 +71,10 @@ import (
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
-// Paths served.
+// Paths served: the flow's own (see statussync.Flow.Handler).
 const (
-	zendeskPath    = "/zendesk"
-	automationPath = "/babelforce/presence"
+	zendeskPath    = statussync.ZendeskPath
+	automationPath = statussync.AutomationPath
 )
 
 func main() {
@@ -183,7 +183,7 @@ func envFrom(getenv func(string) string, provision bool) (envConfig, error) {
 		}
 	}
 	if len(c.webhookSecrets) == 0 && !provision {
-		missing = append(missing, "  ZENDESK_WEBHOOK_SECRET: the signing secret of the Zendesk webhook that calls /zendesk "+
+		missing = append(missing, "  ZENDESK_WEBHOOK_SECRET: the signing secret of the Zendesk webhook that calls "+zendeskPath+" "+
 			"(Admin Center > Apps and integrations > Webhooks > the webhook > Signing secret), or run with -provision")
 	}
 
@@ -214,7 +214,7 @@ func envFrom(getenv func(string) string, provision bool) (envConfig, error) {
 	c.publicURL = strings.TrimRight(strings.TrimSpace(getenv("PUBLIC_URL")), "/")
 	if provision {
 		if c.publicURL == "" {
-			need("PUBLIC_URL", "the https base URL where Zendesk reaches this service; the webhook points at PUBLIC_URL/zendesk")
+			need("PUBLIC_URL", "the https base URL where Zendesk reaches this service; the webhook points at PUBLIC_URL"+zendeskPath)
 		} else if u, err := url.Parse(c.publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			missing = append(missing, fmt.Sprintf("  PUBLIC_URL: %q is not an http(s) URL", c.publicURL))
 		}
@@ -331,9 +331,10 @@ func serveOn(ctx context.Context, ln net.Listener, env envConfig, provision bool
 // vendor).
 func newMux(flow *statussync.Flow, automation bool, checks ...readinessCheck) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("POST "+zendeskPath, flow.ZendeskHandler())
+	h := flow.Handler()
+	mux.Handle("POST "+zendeskPath, h)
 	if automation {
-		mux.Handle("POST "+automationPath, flow.AutomationHandler())
+		mux.Handle("POST "+automationPath, h)
 	}
 	serveHealth(mux, checks...)
 	return mux

@@ -227,7 +227,7 @@ func TestServeAgainstFakes(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- serveOn(ctx, ln, env, true, &out) }()
 	waitFor(t, func() bool { return strings.Contains(out.String(), "serving /zendesk") })
-	if want := "serving /zendesk and /babelforce/presence on " + ln.Addr().String() + "; polling babelforce every 10ms"; !strings.Contains(out.String(), want) {
+	if want := "serving /zendesk/agent-status and /babelforce/presence on " + ln.Addr().String() + "; polling babelforce every 10ms"; !strings.Contains(out.String(), want) {
 		t.Errorf("output lacks %q:\n%s", want, out.String())
 	}
 
@@ -293,7 +293,7 @@ func TestServeWithoutSharedSecret(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- serveOn(ctx, ln, env, true, &out) }()
 	waitFor(t, func() bool { return strings.Contains(out.String(), "serving /zendesk") })
-	want := "serving /zendesk on " + ln.Addr().String() + " (not /babelforce/presence: STATUSSYNC_SHARED_SECRET is not set); polling babelforce every 15s"
+	want := "serving /zendesk/agent-status on " + ln.Addr().String() + " (not /babelforce/presence: STATUSSYNC_SHARED_SECRET is not set); polling babelforce every 15s"
 	if !strings.Contains(out.String(), want) {
 		t.Errorf("output lacks %q:\n%s", want, out.String())
 	}
@@ -316,9 +316,9 @@ func TestServingLine(t *testing.T) {
 		poll       time.Duration
 		want       string
 	}{
-		{true, 15 * time.Second, "serving /zendesk and /babelforce/presence on :8080; polling babelforce every 15s"},
-		{true, 0, "serving /zendesk and /babelforce/presence on :8080; not polling babelforce"},
-		{false, time.Minute, "serving /zendesk on :8080 (not /babelforce/presence: STATUSSYNC_SHARED_SECRET is not set); polling babelforce every 1m0s"},
+		{true, 15 * time.Second, "serving /zendesk/agent-status and /babelforce/presence on :8080; polling babelforce every 15s"},
+		{true, 0, "serving /zendesk/agent-status and /babelforce/presence on :8080; not polling babelforce"},
+		{false, time.Minute, "serving /zendesk/agent-status on :8080 (not /babelforce/presence: STATUSSYNC_SHARED_SECRET is not set); polling babelforce every 1m0s"},
 	} {
 		if got := servingLine(":8080", c.automation, c.poll); got != c.want {
 			t.Errorf("servingLine(%v, %v) = %q, want %q", c.automation, c.poll, got, c.want)
