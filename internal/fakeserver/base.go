@@ -210,13 +210,18 @@ func (b *Base) handler(next http.Handler) http.Handler {
 			logged = RedactBody(r.Header.Get("Content-Type"), body)
 		}
 		entry.Body = bytes.Clone(logged[:min(len(logged), MaxLoggedBody)])
-		defer func() {
-			entry.Status = rec.status
-			b.log.add(entry)
-		}()
+		done := false
+		logEntry := func() {
+			if !done {
+				done = true
+				entry.Status = rec.status
+				b.log.add(entry)
+			}
+		}
+		defer logEntry()
 		if f, ok := b.faults.take(r); ok {
 			entry.Fault = faultName(f)
-			if b.serveFault(f, rec, r, next) {
+			if b.serveFault(f, rec, r, next, logEntry) {
 				return
 			}
 		}
@@ -241,8 +246,10 @@ func (b *Base) handler(next http.Handler) http.Handler {
 	})
 }
 
-// serveFault applies fault f to r and reports whether it answered.
-func (b *Base) serveFault(f deskbridgetest.Fault, w *statusRecorder, r *http.Request, next http.Handler) bool {
+// serveFault applies fault f to r and reports whether it answered. A
+// dropped connection is logged (logEntry) before it is closed, so that a
+// client which sees the drop finds the request in the log.
+func (b *Base) serveFault(f deskbridgetest.Fault, w *statusRecorder, r *http.Request, next http.Handler, logEntry func()) bool {
 	if f.Processed {
 		next.ServeHTTP(&discardWriter{header: http.Header{}}, r)
 	}
@@ -256,6 +263,7 @@ func (b *Base) serveFault(f deskbridgetest.Fault, w *statusRecorder, r *http.Req
 		}
 	}
 	if f.Drop {
+		logEntry()
 		if hj, ok := w.ResponseWriter.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				conn.Close()

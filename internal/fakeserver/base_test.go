@@ -140,6 +140,11 @@ func TestDropAndLatency(t *testing.T) {
 	if _, err := http.Get(b.URL + "/x"); err == nil {
 		t.Fatal("dropped connection answered")
 	}
+	// The drop is in the log by the time the client sees it, so that a
+	// test reading the log right after a failed call finds its request.
+	if e := b.Requests(); len(e) != 1 || e[0].Path != "/x" || e[0].Fault == "" {
+		t.Fatalf("log after a drop: %+v", e)
+	}
 	b.InjectFault(deskbridgetest.Fault{Latency: 30 * time.Millisecond})
 	start := time.Now()
 	resp, err := http.Get(b.URL + "/x")
