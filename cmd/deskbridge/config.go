@@ -482,11 +482,6 @@ func (c *Config) validate(ps *problems) {
 // validateTenants checks each tenant's host and credentials.
 func (c *Config) validateTenants(ps *problems) {
 	t := &c.Tenants
-	each := func(kind string, names []string, check func(name, p string)) {
-		for _, n := range names {
-			check(n, "tenants."+kind+"."+n)
-		}
-	}
 	oneOf := func(p string, fix string, vals ...string) {
 		n := 0
 		for _, v := range vals {
@@ -498,12 +493,7 @@ func (c *Config) validateTenants(ps *problems) {
 			ps.add(p, "has no host", fix)
 		}
 	}
-	each("zendesk", slices.Sorted(mapKeys(t.Zendesk)), func(n, p string) {
-		z := t.Zendesk[n]
-		if z == nil {
-			ps.add(p, "is empty", "subdomain: and email: with api_token:")
-			return
-		}
+	eachTenant(ps, "zendesk", t.Zendesk, "subdomain: and email: with api_token:", func(p string, z *ZendeskTenant) {
 		oneOf(p, "subdomain: acme (for https://acme.zendesk.com), or base_url:", z.Subdomain, z.BaseURL)
 		checkSecret(ps, p+".api_token", z.APIToken)
 		checkSecret(ps, p+".oauth_token", z.OAuthToken)
@@ -516,12 +506,7 @@ func (c *Config) validateTenants(ps *problems) {
 			ps.add(p+".api_token", "has no email beside it", "email: the address of the admin who owns the token")
 		}
 	})
-	each("babelforce", slices.Sorted(mapKeys(t.Babelforce)), func(n, p string) {
-		b := t.Babelforce[n]
-		if b == nil {
-			ps.add(p, "is empty", "environment:, username: and password:")
-			return
-		}
+	eachTenant(ps, "babelforce", t.Babelforce, "environment:, username: and password:", func(p string, b *BabelforceTenant) {
 		oneOf(p, "environment: acme (for https://acme.babelforce.com), or base_url:", b.Environment, b.BaseURL)
 		checkSecret(ps, p+".password", b.Password)
 		checkSecret(ps, p+".access_token", b.AccessToken)
@@ -529,24 +514,14 @@ func (c *Config) validateTenants(ps *problems) {
 			ps.add(p, "has no credential", `username: a manager user and password: "${BABELFORCE_PASSWORD}", or access_token:`)
 		}
 	})
-	each("braze", slices.Sorted(mapKeys(t.Braze)), func(n, p string) {
-		b := t.Braze[n]
-		if b == nil {
-			ps.add(p, "is empty", `instance: US-01 and api_key: "${BRAZE_API_KEY}"`)
-			return
-		}
+	eachTenant(ps, "braze", t.Braze, `instance: US-01 and api_key: "${BRAZE_API_KEY}"`, func(p string, b *BrazeTenant) {
 		oneOf(p, "instance: US-01 (your dashboard's instance), or base_url:", b.Instance, b.BaseURL)
 		checkSecret(ps, p+".api_key", b.APIKey)
 		if b.APIKey == "" {
 			ps.add(p, "has no api_key", `api_key: "${BRAZE_API_KEY}"`)
 		}
 	})
-	each("cxone", slices.Sorted(mapKeys(t.CXone)), func(n, p string) {
-		x := t.CXone[n]
-		if x == nil {
-			ps.add(p, "is empty", "tenant_id:, access_key_id:, access_key_secret:, client_id:, client_secret:")
-			return
-		}
+	eachTenant(ps, "cxone", t.CXone, "tenant_id:, access_key_id:, access_key_secret:, client_id:, client_secret:", func(p string, x *CXoneTenant) {
 		oneOf(p, "tenant_id: your tenant's id, or base_url:", x.TenantID, x.BaseURL)
 		checkSecret(ps, p+".access_key_secret", x.AccessKeySecret)
 		checkSecret(ps, p+".client_secret", x.ClientSecret)
@@ -554,24 +529,14 @@ func (c *Config) validateTenants(ps *problems) {
 			ps.add(p, "lacks part of its access key", `access_key_id:, access_key_secret: "${CXONE_ACCESS_KEY_SECRET}", client_id:, client_secret: "${CXONE_CLIENT_SECRET}"`)
 		}
 	})
-	each("brightpattern", slices.Sorted(mapKeys(t.BrightPattern)), func(n, p string) {
-		b := t.BrightPattern[n]
-		if b == nil {
-			ps.add(p, "is empty", "tenant_url:, login_id:, api_secret:")
-			return
-		}
+	eachTenant(ps, "brightpattern", t.BrightPattern, "tenant_url:, login_id:, api_secret:", func(p string, b *BrightPatternTenant) {
 		oneOf(p, "tenant_url: acme.brightpattern.com, or base_url:", b.TenantURL, b.BaseURL)
 		checkSecret(ps, p+".api_secret", b.APISecret)
 		if b.LoginID == "" || b.APISecret == "" {
 			ps.add(p, "has no API credential", `login_id: and api_secret: "${BRIGHTPATTERN_API_SECRET}"`)
 		}
 	})
-	each("dydu", slices.Sorted(mapKeys(t.Dydu)), func(n, p string) {
-		d := t.Dydu[n]
-		if d == nil {
-			ps.add(p, "is empty", "bot_id: and servers:")
-			return
-		}
+	eachTenant(ps, "dydu", t.Dydu, "bot_id: and servers:", func(p string, d *DyduTenant) {
 		if d.BotID == "" {
 			ps.add(p, "has no bot_id", "bot_id: the bot's UUID (BMS › Paramètres)")
 		}
@@ -580,18 +545,26 @@ func (c *Config) validateTenants(ps *problems) {
 		}
 		checkSecret(ps, p+".admin_password", d.AdminPassword)
 	})
-	each("conversations", slices.Sorted(mapKeys(t.Conversations)), func(n, p string) {
-		x := t.Conversations[n]
-		if x == nil {
-			ps.add(p, "is empty", "subdomain:, app_id:, key_id:, key_secret:")
-			return
-		}
+	eachTenant(ps, "conversations", t.Conversations, "subdomain:, app_id:, key_id:, key_secret:", func(p string, x *ConversationsTenant) {
 		oneOf(p, "subdomain: acme (the Zendesk account), region:, or base_url:", x.Subdomain, x.Region, x.BaseURL)
 		checkSecret(ps, p+".key_secret", x.KeySecret)
 		if x.AppID == "" || x.KeyID == "" || x.KeySecret == "" {
 			ps.add(p, "lacks its app or key", `app_id:, key_id: and key_secret: "${SUNCO_KEY_SECRET}"`)
 		}
 	})
+}
+
+// eachTenant calls check with every tenant of kind, in name order, after
+// reporting an empty one (fix says what it needs).
+func eachTenant[T any](ps *problems, kind string, tenants map[string]*T, fix string, check func(path string, t *T)) {
+	for _, n := range keys(tenants) {
+		p := "tenants." + kind + "." + n
+		if tenants[n] == nil {
+			ps.add(p, "is empty", fix)
+			continue
+		}
+		check(p, tenants[n])
+	}
 }
 
 // durationOff reads a duration setting that may be "off".

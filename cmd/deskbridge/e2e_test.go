@@ -458,12 +458,11 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 }
 
 func TestReadyzNamesWhatFails(t *testing.T) {
-	h := readyHandler([]readinessCheck{
-		{"store", func(context.Context) error { return nil }},
-		{"zendesk acme", func(context.Context) error { return errors.New("zendesk: 401 Unauthorized") }},
-	})
+	mux := http.NewServeMux()
+	serveHealth(mux, readinessCheck{"store", func(context.Context) error { return nil }},
+		readinessCheck{"zendesk acme", func(context.Context) error { return errors.New("zendesk: 401 Unauthorized") }})
 	rec := httptest.NewRecorder()
-	h(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	if rec.Code != http.StatusServiceUnavailable || rec.Body.String() != "zendesk acme: zendesk: 401 Unauthorized\n" {
 		t.Errorf("/readyz: %d %q", rec.Code, rec.Body.String())
 	}

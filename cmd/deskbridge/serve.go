@@ -4,42 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/store/redisstore"
 )
-
-// The server's limits. Without them a client that trickles its request,
-// or never reads its answer, holds a connection for as long as it likes.
-const (
-	readHeaderTimeout = 5 * time.Second
-	// readTimeout: webhook bodies are small, and Zendesk gives up on a
-	// delivery after 12 s anyway.
-	readTimeout = 10 * time.Second
-	// writeTimeout bounds the handler's work (vendor calls with their
-	// retries) and the answer.
-	writeTimeout = 30 * time.Second
-	idleTimeout  = 60 * time.Second
-	// shutdownTimeout is how long requests in flight get to finish on
-	// SIGINT or SIGTERM.
-	shutdownTimeout = 10 * time.Second
-	// readyTimeout bounds each /readyz check.
-	readyTimeout = 2 * time.Second
-)
-
-// readinessCheck is one thing /readyz checks.
-type readinessCheck struct {
-	name  string
-	check func(context.Context) error
-}
 
 // flowStore is the store the flows share, how to ping it and let it go.
 type flowStore struct {
@@ -116,14 +90,7 @@ func serveOn(ctx context.Context, e *env, ln net.Listener, io stdio) error {
 	if io.listening != nil {
 		io.listening(ln.Addr().String())
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-	}
-	return serveUntilDone(ctx, srv, ln)
+	return serveUntilDone(ctx, newHTTPServer(h, defaultTimeouts), ln)
 }
 
 // bgTask is one flow's background work (a poller, a reconciler).
@@ -170,8 +137,7 @@ func buildServer(ctx context.Context, e *env) (http.Handler, []bgTask, func(), e
 		st.close()
 		return nil, nil, nil, errors.New(strings.Join(errs, "\n"))
 	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /readyz", readyHandler(checks))
+	serveHealth(mux, checks...) // GET /healthz and /readyz, as every example serves them
 	mux.Handle("GET /metrics", e.metrics.handler())
 	return mux, bg, st.close, nil
 }
@@ -183,61 +149,4 @@ func hasCheck(cs []readinessCheck, name string) bool {
 		}
 	}
 	return false
-}
-
-// readyHandler runs every check at once, each within readyTimeout, and
-// answers 200 "ready" or 503 with one line per failing check.
-func readyHandler(checks []readinessCheck) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		failed := make([]string, len(checks))
-		var wg sync.WaitGroup
-		for i, c := range checks {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
-				defer cancel()
-				if err := c.check(ctx); err != nil {
-					failed[i] = c.name + ": " + err.Error()
-				}
-			}()
-		}
-		wg.Wait()
-		var b strings.Builder
-		for _, f := range failed {
-			if f != "" {
-				b.WriteString(f + "\n")
-			}
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		if b.Len() > 0 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, b.String())
-			return
-		}
-		io.WriteString(w, "ready\n")
-	}
-}
-
-// serveUntilDone serves srv on ln until ctx is done, then shuts down
-// gracefully: no new connections, requests in flight get shutdownTimeout.
-func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener) error {
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
-	defer cancel()
-	err := srv.Shutdown(shutdownCtx)
-	if err != nil {
-		srv.Close()
-	}
-	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
-		return serveErr
-	}
-	return err
 }

@@ -89,11 +89,7 @@ func (e *env) buildClients() error {
 	}
 	r := e.secrets
 	t := e.cfg.Tenants
-	for name, z := range t.Zendesk {
-		if !used["zendesk/"+name] {
-			continue
-		}
-		p := "tenants.zendesk." + name
+	buildAll(used, "zendesk", t.Zendesk, e.zendesk, fail, func(name, p string, z *ZendeskTenant) (*zendesk.Client, error) {
 		opts := []zendesk.Option{zendesk.WithLogger(e.clientLog), zendesk.WithHTTPClient(e.http)}
 		if z.BaseURL != "" {
 			opts = append(opts, zendesk.WithBaseURL(z.BaseURL))
@@ -111,15 +107,9 @@ func (e *env) buildClients() error {
 			e.zendeskAuth[name] = statussync.BasicCredential(z.Email, tok)
 			e.zendeskCreds[name] = zendeskCred{email: z.Email, token: tok}
 		}
-		c, err := zendesk.NewClient(opts...)
-		fail("zendesk", name, err)
-		e.zendesk[name] = c
-	}
-	for name, b := range t.Babelforce {
-		if !used["babelforce/"+name] {
-			continue
-		}
-		p := "tenants.babelforce." + name
+		return zendesk.NewClient(opts...)
+	})
+	buildAll(used, "babelforce", t.Babelforce, e.babelforce, fail, func(_, p string, b *BabelforceTenant) (*babelforce.Client, error) {
 		opts := []babelforce.Option{babelforce.WithLogger(e.clientLog), babelforce.WithHTTPClient(e.http)}
 		if b.BaseURL != "" {
 			opts = append(opts, babelforce.WithBaseURL(b.BaseURL))
@@ -131,30 +121,18 @@ func (e *env) buildClients() error {
 		} else {
 			opts = append(opts, babelforce.WithPassword(b.Username, r.get(p+".password", b.Password), babelforce.WithNonExpiringToken()))
 		}
-		c, err := babelforce.NewClient(opts...)
-		fail("babelforce", name, err)
-		e.babelforce[name] = c
-	}
-	for name, b := range t.Braze {
-		if !used["braze/"+name] {
-			continue
-		}
-		opts := []braze.Option{braze.WithLogger(e.clientLog), braze.WithHTTPClient(e.http),
-			braze.WithAPIKey(r.get("tenants.braze."+name+".api_key", b.APIKey))}
+		return babelforce.NewClient(opts...)
+	})
+	buildAll(used, "braze", t.Braze, e.braze, fail, func(_, p string, b *BrazeTenant) (*braze.Client, error) {
+		opts := []braze.Option{braze.WithLogger(e.clientLog), braze.WithHTTPClient(e.http), braze.WithAPIKey(r.get(p+".api_key", b.APIKey))}
 		if b.BaseURL != "" {
 			opts = append(opts, braze.WithBaseURL(b.BaseURL))
 		} else {
 			opts = append(opts, braze.WithInstance(b.Instance))
 		}
-		c, err := braze.NewClient(opts...)
-		fail("braze", name, err)
-		e.braze[name] = c
-	}
-	for name, x := range t.CXone {
-		if !used["cxone/"+name] {
-			continue
-		}
-		p := "tenants.cxone." + name
+		return braze.NewClient(opts...)
+	})
+	buildAll(used, "cxone", t.CXone, e.cxone, fail, func(_, p string, x *CXoneTenant) (*cxone.Client, error) {
 		opts := []cxone.Option{cxone.WithLogger(e.clientLog), cxone.WithHTTPClient(e.http),
 			cxone.WithAccessKey(x.AccessKeyID, r.get(p+".access_key_secret", x.AccessKeySecret), x.ClientID, r.get(p+".client_secret", x.ClientSecret))}
 		if x.BaseURL != "" {
@@ -163,30 +141,20 @@ func (e *env) buildClients() error {
 		if x.TenantID != "" {
 			opts = append(opts, cxone.WithTenant(x.TenantID))
 		}
-		c, err := cxone.NewClient(opts...)
-		fail("cxone", name, err)
-		e.cxone[name] = c
-	}
-	for name, b := range t.BrightPattern {
-		if !used["brightpattern/"+name] {
-			continue
-		}
+		return cxone.NewClient(opts...)
+	})
+	buildAll(used, "brightpattern", t.BrightPattern, e.brightpattern, fail, func(_, p string, b *BrightPatternTenant) (*brightpattern.Client, error) {
 		opts := []brightpattern.Option{brightpattern.WithLogger(e.clientLog), brightpattern.WithHTTPClient(e.http),
-			brightpattern.WithClientCredentials(b.LoginID, r.get("tenants.brightpattern."+name+".api_secret", b.APISecret))}
+			brightpattern.WithClientCredentials(b.LoginID, r.get(p+".api_secret", b.APISecret))}
 		if b.TenantURL != "" {
 			opts = append(opts, brightpattern.WithTenantURL(b.TenantURL))
 		}
 		if b.BaseURL != "" {
 			opts = append(opts, brightpattern.WithBaseURL(b.BaseURL))
 		}
-		c, err := brightpattern.NewClient(opts...)
-		fail("brightpattern", name, err)
-		e.brightpattern[name] = c
-	}
-	for name, d := range t.Dydu {
-		if !used["dydu/"+name] {
-			continue
-		}
+		return brightpattern.NewClient(opts...)
+	})
+	buildAll(used, "dydu", t.Dydu, e.dydu, fail, func(_, p string, d *DyduTenant) (*dydu.Client, error) {
 		opts := []dydu.Option{dydu.WithLogger(e.clientLog), dydu.WithHTTPClient(e.http), dydu.WithBotID(d.BotID)}
 		if d.BaseURL != "" {
 			opts = append(opts, dydu.WithBaseURL(d.BaseURL))
@@ -200,17 +168,12 @@ func (e *env) buildClients() error {
 			opts = append(opts, dydu.WithSpace(d.Space))
 		}
 		if d.AdminLogin != "" {
-			opts = append(opts, dydu.WithAdminCredentials(d.AdminLogin, r.get("tenants.dydu."+name+".admin_password", d.AdminPassword)))
+			opts = append(opts, dydu.WithAdminCredentials(d.AdminLogin, r.get(p+".admin_password", d.AdminPassword)))
 		}
-		c, err := dydu.NewClient(opts...)
-		fail("dydu", name, err)
-		e.dydu[name] = c
-	}
-	for name, x := range t.Conversations {
-		if !used["conversations/"+name] {
-			continue
-		}
-		secret := r.get("tenants.conversations."+name+".key_secret", x.KeySecret)
+		return dydu.NewClient(opts...)
+	})
+	buildAll(used, "conversations", t.Conversations, e.conversations, fail, func(_, p string, x *ConversationsTenant) (*conversations.Client, error) {
+		secret := r.get(p+".key_secret", x.KeySecret)
 		opts := []conversations.Option{conversations.WithLogger(e.clientLog), conversations.WithHTTPClient(e.http), conversations.WithAppID(x.AppID)}
 		switch {
 		case x.BaseURL != "":
@@ -225,10 +188,8 @@ func (e *env) buildClients() error {
 		} else {
 			opts = append(opts, conversations.WithKey(x.KeyID, secret))
 		}
-		c, err := conversations.NewClient(opts...)
-		fail("conversations", name, err)
-		e.conversations[name] = c
-	}
+		return conversations.NewClient(opts...)
+	})
 	if err := r.err(); err != nil {
 		return err
 	}
@@ -236,6 +197,20 @@ func (e *env) buildClients() error {
 		return fmt.Errorf("clients that could not be built:\n  %s", strings.Join(errs, "\n  "))
 	}
 	return nil
+}
+
+// buildAll builds, with mk, the client of every tenant of kind that a flow
+// uses, into out; fail notes a client refused.
+func buildAll[T, C any](used map[string]bool, kind string, tenants map[string]*T, out map[string]C, fail func(kind, name string, err error),
+	mk func(name, path string, t *T) (C, error)) {
+	for _, name := range keys(tenants) {
+		if !used[kind+"/"+name] {
+			continue
+		}
+		c, err := mk(name, "tenants."+kind+"."+name, tenants[name])
+		fail(kind, name, err)
+		out[name] = c
+	}
 }
 
 // tenantRef is a flow's reference to a tenant.
