@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -27,8 +28,13 @@ func (f *Flow) Memorialize(ctx context.Context, contactID int64) Result {
 		// Not in the Reporting API yet: the poll will find it.
 		return f.report(Result{Source: SourceStudio, ContactID: contactID, Outcome: flow.Ignored, Detail: DetailNotComplete})
 	case err != nil:
-		return f.report(Result{Source: SourceStudio, ContactID: contactID, Outcome: flow.Failed, Detail: DetailCXoneFailed,
-			Err: fmt.Errorf("memorialize: reading contact %d from CXone: %w", contactID, err)})
+		res := Result{Source: SourceStudio, ContactID: contactID, Outcome: flow.Failed, Detail: DetailCXoneFailed,
+			Err: fmt.Errorf("memorialize: reading contact %d from CXone: %w", contactID, err)}
+		if permanent(err) {
+			// Not claimed nor marked: the poll decides for itself.
+			res.Outcome, res.Detail = flow.Rejected, DetailRefused
+		}
+		return f.report(res)
 	}
 	return f.handle(ctx, SourceStudio, c)
 }
@@ -44,8 +50,7 @@ func (f *Flow) handle(ctx context.Context, src Source, c *cxone.Contact) Result 
 		return f.report(res)
 	}
 	fail := func(detail string, err error) Result {
-		res.Outcome, res.Detail, res.Err = flow.Failed, detail, err
-		return f.report(res)
+		return f.fail(ctx, res, detail, err)
 	}
 	if done, err := f.isDone(ctx, c.ContactID); err != nil {
 		return fail(DetailStore, err)
@@ -93,7 +98,7 @@ func (f *Flow) handle(ctx context.Context, src Source, c *cxone.Contact) Result 
 		}
 		w, err := f.writeRecord(ctx, rt, in, vals, userID)
 		if err != nil {
-			return f.failWrite(res, err)
+			return f.failWrite(ctx, res, err)
 		}
 		if w.ID == 0 {
 			unfound++
@@ -125,13 +130,53 @@ func (f *Flow) handle(ctx context.Context, src Source, c *cxone.Contact) Result 
 }
 
 // failWrite reports a failed write: the store's or Zendesk's.
-func (f *Flow) failWrite(res Result, err error) Result {
-	res.Outcome, res.Detail, res.Err = flow.Failed, DetailZendeskFailed, err
+func (f *Flow) failWrite(ctx context.Context, res Result, err error) Result {
+	detail := DetailZendeskFailed
 	var se *storeError
 	if errors.As(err, &se) {
-		res.Detail = DetailStore
+		detail = DetailStore
+	}
+	return f.fail(ctx, res, detail, err)
+}
+
+// fail reports a contact that could not be written. A refusal no retry
+// changes ([permanent]) rejects it for good: it is marked done, so that
+// the cursor passes it and no replica tries it again, and reported with
+// the vendor's reason. Anything else fails it (detail): the poll holds
+// before it and tries again.
+func (f *Flow) fail(ctx context.Context, res Result, detail string, err error) Result {
+	res.Outcome, res.Detail, res.Err = flow.Failed, detail, err
+	if permanent(err) {
+		if serr := f.markDone(ctx, res.ContactID); serr != nil {
+			// Held: the next attempt decides again.
+			res.Detail, res.Err = DetailStore, errors.Join(err, serr)
+		} else {
+			res.Outcome, res.Detail = flow.Rejected, DetailRefused
+		}
 	}
 	return f.report(res)
+}
+
+// permanent reports whether err is CXone's or Zendesk's refusal of this
+// contact that no retry changes: a 4xx other than 401 (a credential, wrong
+// for every contact alike until it is fixed), 408 (a timeout), 409 (a
+// conflict that settles) and 429 (the rate limit), and never a request the
+// client held back or a store failure.
+func permanent(err error) bool {
+	var se *storeError
+	if errors.As(err, &se) {
+		return false
+	}
+	var ae *deskbridge.APIError
+	if !errors.As(err, &ae) || ae.NotSent {
+		return false
+	}
+	switch s := ae.StatusCode; {
+	case s == http.StatusUnauthorized, s == http.StatusRequestTimeout, s == http.StatusConflict, s == http.StatusTooManyRequests:
+		return false
+	default:
+		return s >= 400 && s < 500
+	}
 }
 
 // refusedError names each value refused for its length.

@@ -26,8 +26,9 @@ type PollStats struct {
 	// Outcomes counts the results by outcome.
 	Outcomes map[flow.Outcome]int
 	// Held is true when the poll stopped before a contact it could not
-	// write yet (Zendesk or the store failed, another replica holds it,
-	// CXone does not show it complete): the next poll starts there.
+	// write yet (Zendesk, CXone or the store failed in a way a retry may
+	// fix, another replica holds it, CXone does not show it complete): the
+	// next poll starts there.
 	Held bool
 	// Cursor is where the next poll starts.
 	Cursor time.Time
@@ -38,8 +39,13 @@ type PollStats struct {
 // following the pages) and memorializes each one not written before. The
 // cursor moves past a contact only once it is written (or needs nothing
 // written), so a restart neither loses nor repeats one, and a contact that
-// Zendesk failed on holds the cursor before it. One replica polls at a
-// time; the others skip.
+// Zendesk failed on holds the cursor before it. A contact CXone or Zendesk
+// refused for good (a 4xx no retry changes, such as a 403, or a 422 that
+// is not a closed ticket's) is rejected (outcome Rejected, detail
+// [DetailRefused], reported with the vendor's reason) and the cursor
+// passes it; a ticket found closed is replaced by the workflows' (Search
+// ANI, Create Ticket), as a deleted one is. One replica polls at a time;
+// the others skip.
 //
 // The error is CXone's or the store's when a page could not be read; a
 // contact that failed is reported through Config.OnResult and holds the

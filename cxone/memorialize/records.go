@@ -43,8 +43,11 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 			continue
 		}
 		err := f.update(ctx, rt, id, set)
-		if errors.Is(err, deskbridge.ErrNotFound) {
-			continue // a stale or mistyped id: try the workflows
+		if errors.Is(err, deskbridge.ErrNotFound) || closedTicket(err) {
+			// A stale or mistyped id, or a closed ticket (Zendesk takes no
+			// update to it): try the workflows, which find an open ticket
+			// or create one.
+			continue
 		}
 		if err != nil {
 			return w, err

@@ -24,11 +24,12 @@ const (
 const (
 	DetailWritten       = "written"                  // Applied: fields written to the records
 	DetailNothing       = "nothing to write"         // Unchanged: no mapped field has a value
-	DetailAlreadyDone   = "already memorialized"     // Duplicate: the contact was written before
+	DetailAlreadyDone   = "already memorialized"     // Duplicate: the contact was written (or refused for good) before
 	DetailBusy          = "handled elsewhere"        // Duplicate: another replica holds the contact now
 	DetailNotComplete   = "not complete yet"         // Ignored: CXone does not list it as complete yet
 	DetailNoRecord      = "no record found"          // Ignored: no workflow found or created a record
 	DetailTooLong       = "every value over a limit" // Rejected: nothing fits its field
+	DetailRefused       = "refused"                  // Rejected: CXone or Zendesk refused it for good (a 4xx no retry changes)
 	DetailZendeskFailed = "zendesk failed"           // Failed: held for a retry
 	DetailCXoneFailed   = "cxone failed"             // Failed: held for a retry
 	DetailStore         = "store failed"             // Failed: held for a retry

@@ -87,8 +87,10 @@ func (f *Flow) handleStudio(ctx context.Context, r *StudioRequest) error {
 	case flow.Failed:
 		return res.Err
 	case flow.Rejected:
-		if res.Detail == DetailTooLong {
-			return nil // written what fits; the refusal is reported
+		if res.Detail == DetailTooLong || res.Detail == DetailRefused {
+			// Written what fits, or refused for good by CXone or Zendesk:
+			// the script's call was right, and the refusal is reported.
+			return nil
 		}
 		return webhook.Permanent(res.Err)
 	}

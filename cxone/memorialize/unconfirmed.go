@@ -1,6 +1,8 @@
 package memorialize
 
 import (
+	"errors"
+	"net/http"
 	"strings"
 	"time"
 
@@ -175,6 +177,30 @@ func phoneQuery(number string) string {
 // (its reference gives such terms by example).
 func openTicketQuery(userID int64) string {
 	return "type:ticket requester:" + idText(userID) + " status<solved"
+}
+
+// closedTicket reports whether err is Zendesk refusing to update a
+// closed ticket, which no retry changes: the flow then treats the ticket
+// the interaction carries as absent and runs the Search ANI and Create
+// Ticket workflows (a new ticket rather than a follow-up: the zendesk
+// client has no via_followup_source_id).
+//
+// UNCONFIRMED: Zendesk's ticket reference says a closed ticket cannot be
+// updated but not how it answers; public test fixtures show a 422
+// RecordInvalid with details.status[].description "Status: closed
+// prevents ticket update". Any 422 with a status detail naming "closed"
+// counts.
+func closedTicket(err error) bool {
+	var ze *zendesk.Error
+	if !errors.As(err, &ze) || ze.StatusCode != http.StatusUnprocessableEntity {
+		return false
+	}
+	for _, d := range ze.Details["status"] {
+		if strings.Contains(strings.ToLower(d.Description), "closed") {
+			return true
+		}
+	}
+	return false
 }
 
 // agentRoles are the Zendesk roles of a credential that [Flow.Check]

@@ -1,9 +1,12 @@
 package memorialize
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/cxone"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
@@ -133,5 +136,23 @@ func TestUnconfirmedAgentRoles(t *testing.T) {
 	// "agent" is taken for a person.
 	if r := agentRoles(); len(r) != 1 || r[0] != zendesk.RoleAgent {
 		t.Errorf("agentRoles = %v", r)
+	}
+}
+
+// Doubt: how Zendesk answers an update of a closed ticket (public test
+// fixtures show a 422 RecordInvalid, details.status "Status: closed
+// prevents ticket update"); any other 422 is no closed ticket.
+func TestUnconfirmedClosedTicketAnswer(t *testing.T) {
+	closed := &zendesk.Error{APIError: deskbridge.APIError{StatusCode: 422, Code: "RecordInvalid"},
+		Details: map[string][]zendesk.ErrorDetail{"status": {{Description: "Status: closed prevents ticket update", Error: "InvalidValue"}}}}
+	if !closedTicket(fmt.Errorf("memorialize: updating ticket 9: %w", closed)) {
+		t.Error("the fixtures' answer is not taken for a closed ticket")
+	}
+	other := &zendesk.Error{APIError: deskbridge.APIError{StatusCode: 422, Code: "RecordInvalid"},
+		Details: map[string][]zendesk.ErrorDetail{"subject": {{Description: "Subject: is too long"}}}}
+	for _, err := range []error{other, &zendesk.Error{APIError: deskbridge.APIError{StatusCode: 404}}, errors.New("closed"), nil} {
+		if closedTicket(err) {
+			t.Errorf("%v is taken for a closed ticket", err)
+		}
 	}
 }

@@ -1,0 +1,133 @@
+package memorialize
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/cxone/cxonetest"
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+// closeTicket closes a Zendesk ticket as an agent would (solved, then closed).
+func (e *env) closeTicket(id int64) {
+	e.t.Helper()
+	for _, s := range []string{"solved", "closed"} {
+		if _, err := e.zd.AgentUpdate(id, e.zd.AdminID, zendesktest.AgentUpdate{Status: s}); err != nil {
+			e.t.Fatalf("closing ticket %d: %v", id, err)
+		}
+	}
+}
+
+func (e *env) outcomes(id int64) []flow.Outcome {
+	var out []flow.Outcome
+	for _, r := range e.resultsFor(id) {
+		out = append(out, r.Outcome)
+	}
+	return out
+}
+
+// Review finding 1 (HIGH): a contact whose custom data carries a CLOSED
+// ticket (Zendesk answers 422 "Status: closed prevents ticket update")
+// falls through to Search ANI / Create Ticket, as a deleted ticket does,
+// and never holds the contacts after it.
+func TestClosedTicketFallsThroughToTheWorkflows(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	closed := e.openTicket
+	e.closeTicket(closed)
+	carried := []cxonetest.CustomData{{Name: "zendeskticketid", Value: strconv.FormatInt(closed, 10)}}
+	first := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone, CustomData: carried},
+		DispositionID: e.resolved, DispositionNotes: "after the close"})
+	e.clock.Advance(time.Second)
+	second := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: "+33700000002"}})
+	e.warehouse()
+	st := e.poll()
+	if st.Held || st.Outcomes[flow.Applied] != 2 {
+		t.Fatalf("poll %+v; first %v, second %v", st, e.resultsFor(first), e.resultsFor(second))
+	}
+	rs := e.resultsFor(first)
+	var tk Written
+	for _, w := range rs[0].Records {
+		if w.Type == Ticket {
+			tk = w
+		}
+	}
+	if tk.ID == 0 || tk.ID == closed || !tk.Created {
+		t.Fatalf("the first contact went to ticket %+v, want a new one (the closed ticket's caller has no open ticket)", tk)
+	}
+	if got := e.field(tk.ID, "CXone notes"); got != "after the close" {
+		t.Errorf("notes = %q", got)
+	}
+	if got, _ := e.zd.Ticket(closed); got.Status != "closed" {
+		t.Errorf("the closed ticket is now %q", got.Status)
+	}
+}
+
+// Review finding 1 (HIGH): a refusal no retry changes (here CXone's 403 on
+// the custom data) rejects that contact, reports it with the reason, and
+// the cursor passes it: the contacts after it are written in the same poll,
+// and the next poll does not try it again.
+func TestPermanentRefusalRejectsAndPasses(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	first := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone}})
+	e.clock.Advance(time.Second)
+	second := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: "+33700000002"}})
+	e.warehouse()
+	e.cx.InjectFault(cxonetest.Fault{Path: "/inContactAPI/services/v23.0/contacts/" + strconv.FormatInt(first, 10) + "/custom-data", Status: http.StatusForbidden,
+		Body: `{"error":"forbidden","error_description":"no permission to read custom data"}`, Times: 100})
+	st := e.poll()
+	if st.Held || st.Outcomes[flow.Rejected] != 1 || st.Outcomes[flow.Applied] != 1 {
+		t.Fatalf("poll %+v; first %v", st, e.resultsFor(first))
+	}
+	rs := e.resultsFor(first)
+	if len(rs) != 1 || rs[0].Outcome != flow.Rejected || rs[0].Detail != DetailRefused || !errors.Is(rs[0].Err, deskbridge.ErrForbidden) ||
+		!strings.Contains(rs[0].Err.Error(), "403") {
+		t.Fatalf("first contact: %v", rs)
+	}
+	if got := e.outcomes(second); len(got) != 1 || got[0] != flow.Applied {
+		t.Fatalf("second contact: %v", e.resultsFor(second))
+	}
+	e.clock.Advance(time.Minute)
+	e.poll()
+	for _, r := range e.resultsFor(first)[1:] {
+		if r.Outcome != flow.Duplicate {
+			t.Errorf("the refused contact was tried again: %v", r)
+		}
+	}
+}
+
+// A transient failure (5xx, 429) still holds the cursor, and a 401 (a
+// credential, wrong for every contact alike) too: only a refusal of this
+// contact passes it.
+func TestPermanent(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&deskbridge.APIError{StatusCode: 400}, true},
+		{&deskbridge.APIError{StatusCode: 403}, true},
+		{&deskbridge.APIError{StatusCode: 404}, true},
+		{&deskbridge.APIError{StatusCode: 422}, true},
+		{&deskbridge.APIError{StatusCode: 401}, false},
+		{&deskbridge.APIError{StatusCode: 408}, false},
+		{&deskbridge.APIError{StatusCode: 409}, false},
+		{&deskbridge.APIError{StatusCode: 429}, false},
+		{&deskbridge.APIError{StatusCode: 429, NotSent: true}, false},
+		{&deskbridge.APIError{StatusCode: 503}, false},
+		{errors.New("connection refused"), false},
+		{&storeError{&deskbridge.APIError{StatusCode: 400}}, false},
+		{nil, false},
+	} {
+		if got := permanent(tc.err); got != tc.want {
+			t.Errorf("permanent(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
