@@ -310,6 +310,7 @@ flows:
       ticket: [{title: CXone ANI, channel: voice, data: ANI}]
       user: [{key: cxone_agent, channel: script_variable, data: agentname}]
     workflows: {search_ani: true, create_ticket: true, create_user: true}
+    studio_secrets: ["${ZD}"]
   scenario:
     accounts: [acme]
     brightpattern: bp
@@ -339,6 +340,72 @@ flows:
 		if code != st.code || !strings.Contains(out, st.want) {
 			t.Fatalf("step %d: %s exited %d (want %d), output lacks %q?\n%s\n%s", i, st.cmd, code, st.code, st.want, out, errOut)
 		}
+	}
+	// Both serve below their paths, and refuse a call without the secret.
+	cfg, err := loadConfig(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(cfg, getenv, slog.New(slog.DiscardHandler), newMetrics())
+	if err := e.buildClients(); err != nil {
+		t.Fatal(err)
+	}
+	h, bg, closeStore, err := buildServer(context.Background(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStore()
+	if len(bg) != 1 || bg[0].flow != "memorialize" {
+		t.Errorf("background work = %v, want memorialize's poll", bg)
+	}
+	for _, path := range []string{"/memorialize/cxone/contact-ended", "/scenario/", "/scenario"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader("{}")))
+		if rec.Code != http.StatusUnauthorized {
+			t.Errorf("POST %s without the secret: %d, want 401", path, rec.Code)
+		}
+	}
+}
+
+// TestPacingHoldsCounted: a Zendesk client built by the command, sharing a
+// spent rate-limit window, holds requests back; each hold is counted.
+func TestPacingHoldsCounted(t *testing.T) {
+	zd := zendesktest.NewServer()
+	defer zd.Close()
+	zd.SetRateLimit(2, 200*time.Millisecond)
+	cfg, err := ParseConfig("f.yaml", []byte(`tenants:
+  zendesk:
+    acme: {base_url: `+zd.URL+`, email: `+zd.Email+`, api_token: "${ZD}"}
+  braze:
+    b: {instance: US-01, api_key: "${ZD}"}
+flows:
+  smsbridge: {zendesk: acme, braze: b, reply_campaign_id: c, braze_secrets: ["${ZD}"]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMetrics()
+	e := newEnv(cfg, func(string) string { return zd.APIToken }, slog.New(slog.DiscardHandler), m)
+	if err := e.buildClients(); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if _, err := e.zendesk["acme"].Users.Me(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := httptest.NewRecorder()
+	m.handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	got, err := parseMetrics(rec.Body.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	holds, secs := got[`deskbridge_vendor_pacing_holds_total{vendor="zendesk"}`], got[`deskbridge_vendor_pacing_hold_seconds_total{vendor="zendesk"}`]
+	if holds < 1 || secs <= 0 {
+		t.Errorf("pacing holds = %v (%v s), want some: 5 requests in a window of 2", holds, secs)
+	}
+	if n := got[`deskbridge_vendor_requests_total{retry="false",status="200",vendor="zendesk"}`]; n != 5 {
+		t.Errorf("requests = %v, want 5", n)
 	}
 }
 

@@ -123,7 +123,15 @@ func buildServer(ctx context.Context, e *env) (http.Handler, []bgTask, func(), e
 			errs = append(errs, err.Error())
 			continue
 		}
-		mux.Handle(f.Path+"/", e.metrics.timed(f.Name, http.StripPrefix(f.Path, run.handler)))
+		h := e.metrics.timed(f.Name, http.StripPrefix(f.Path, run.handler))
+		mux.Handle(f.Path+"/", h)
+		// The flow's path itself is its root: a Fetch URL block or a Studio
+		// script may be given the path without a trailing slash.
+		mux.Handle(f.Path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path, r2.URL.RawPath = f.Path+"/", ""
+			h.ServeHTTP(w, r2)
+		}))
 		for _, b := range run.background {
 			bg = append(bg, bgTask{f.Name, b})
 		}
