@@ -210,7 +210,12 @@ func (f *Flow) withChat(ctx context.Context, res Result, fn func(*chatState, *Re
 	if err := f.saveChat(ctx, res.Chat, st); err != nil {
 		return f.fail(ctx, res, err)
 	}
-	if err := f.store.Set(ctx, doneKey, "done", chatTTL); err != nil {
+	if st.Conv != "" && st.Mode != modeBot {
+		if err := f.linkConv(ctx, st.Conv, res.Chat); err != nil {
+			return f.fail(ctx, res, err)
+		}
+	}
+	if err := f.store.Set(ctx, doneKey, "done", doneTTL); err != nil {
 		return f.fail(ctx, res, errStore(err))
 	}
 	res.Outcome = flow.Applied

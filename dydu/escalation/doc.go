@@ -106,6 +106,16 @@
 // webhook (5 times over 15 minutes), the page retries its POST; nothing
 // is lost.
 //
+// # How long a chat lives
+//
+// A messaging ticket may wait days for an agent. Every event of a chat —
+// the user's message or file, the agent's message or typing — keeps it
+// (its state, the link from its conversation, and with the default
+// Channel the messages shown) for another [Config.ChatLifetime], 14 days
+// by default, so an agent's answer a week later still reaches the user.
+// An event for the conversation of a chat silent for longer is reported
+// as [DetailChatExpired] and logged as a warning, never dropped silently.
+//
 // # Running several replicas
 //
 // Give every replica the same store (a redisstore.Store on one Redis):

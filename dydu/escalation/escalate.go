@@ -18,6 +18,11 @@ import (
 // flow knows its own messages when the webhook brings them back.
 const markKey = "deskbridge_key"
 
+// chatMetaKey is the conversation metadata key naming the chat the flow
+// opened the conversation for: it tells the flow's conversations from
+// others when the store has forgotten the link.
+const chatMetaKey = "deskbridge_chat"
+
 // escalate hands the chat to Zendesk's agent workspace, step by step,
 // each step recorded in the chat's state so that a retry resumes where a
 // failure stopped: the skill's group, the Sunshine Conversations user and
@@ -54,13 +59,13 @@ func (f *Flow) escalate(ctx context.Context, chat string, st *chatState) error {
 		c, err := f.cfg.Conversations.Conversations.Create(ctx, &conversations.ConversationCreate{
 			Type:         conversations.ConversationPersonal,
 			Participants: []conversations.ParticipantInput{{UserID: st.User}},
-			Metadata:     conversations.Metadata{"deskbridge_chat": chat},
+			Metadata:     conversations.Metadata{chatMetaKey: chat},
 		})
 		if err != nil {
 			return fmt.Errorf("escalation: the Sunshine Conversations conversation: %w", err)
 		}
-		if err := f.store.Set(ctx, "conv:"+c.ID, chat, chatTTL); err != nil {
-			return errStore(err)
+		if err := f.linkConv(ctx, c.ID, chat); err != nil {
+			return err
 		}
 		st.Conv = c.ID
 		if err := f.saveChat(ctx, chat, st); err != nil {

@@ -3,6 +3,7 @@ package escalation
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/webhook"
@@ -22,7 +23,7 @@ func (f *Flow) handleEvent(ctx context.Context, ev *webhook.SunshineEvent) error
 			return f.refuse(ctx, res, err)
 		}
 		res.ConversationID = p.Conversation.ID
-		return f.onMessage(ctx, res, &p.Message)
+		return f.onMessage(ctx, res, &p.Conversation, &p.Message)
 	case webhook.SunshineTypeConversationTyping:
 		p, err := ev.ConversationActivity()
 		if err != nil {
@@ -39,7 +40,7 @@ func (f *Flow) handleEvent(ctx context.Context, ev *webhook.SunshineEvent) error
 		if !handBackSignal(ev.Type, p, f.cfg.AgentWorkspace) {
 			return f.done(res, flow.Ignored, "control moved, not a hand-back")
 		}
-		return f.handBack(ctx, res)
+		return f.handBack(ctx, res, &p.Conversation)
 	}
 	return f.done(res, flow.Ignored, "event type not used")
 }
@@ -57,27 +58,65 @@ func (f *Flow) refuse(ctx context.Context, res Result, err error) error {
 	return webhook.Permanent(err)
 }
 
-// chatOf returns the chat of a conversation the flow opened.
-func (f *Flow) chatOf(ctx context.Context, conv string) (string, bool, error) {
-	chat, ok, err := f.store.Get(ctx, "conv:"+conv)
-	return chat, ok, errStore(err)
+// chatOf returns the chat of a conversation the flow opened, handled
+// false when the event was answered for (an error, or a conversation
+// with no chat). A conversation whose link the store has forgotten but
+// whose metadata names one of the flow's chats is linked again while
+// that chat still has it; once the chat is gone too, the event is
+// reported as [DetailChatExpired] and logged as a warning. An unknown
+// conversation is logged as a warning when loud is set (an agent's
+// message or a hand-back: something meant for a user).
+func (f *Flow) chatOf(ctx context.Context, res *Result, conv *webhook.SunshineConversation, loud bool) (string, bool, error) {
+	chat, ok, err := f.store.Get(ctx, "conv:"+conv.ID)
+	if err != nil {
+		_, err = f.fail(ctx, *res, errStore(err))
+		return "", false, err
+	}
+	if ok {
+		res.Chat = chat
+		return chat, true, nil
+	}
+	ours, _ := conv.Metadata[chatMetaKey].(string)
+	if ours == "" || !validChat(ours) {
+		if loud {
+			f.log.WarnContext(ctx, "escalation: an event for a conversation the flow does not know; dropped",
+				slog.String("conversation", conv.ID), slog.String("event", res.Kind))
+		}
+		return "", false, f.done(*res, flow.Ignored, DetailNotOurs)
+	}
+	res.Chat = ours
+	st, err := f.loadChat(ctx, ours)
+	if err != nil {
+		_, err = f.fail(ctx, *res, err)
+		return "", false, err
+	}
+	if st.Conv == conv.ID {
+		if err := f.linkConv(ctx, conv.ID, ours); err != nil {
+			_, err = f.fail(ctx, *res, err)
+			return "", false, err
+		}
+		f.log.WarnContext(ctx, "escalation: the link from a conversation to its chat was gone; linked again",
+			slog.String("conversation", conv.ID), slog.String("chat", ours))
+		return ours, true, nil
+	}
+	f.log.WarnContext(ctx, "escalation: an event for the conversation of a chat that is gone (silent longer than Config.ChatLifetime, "+
+		f.lifetime().String()+"); the user does not get it: raise Config.ChatLifetime above the longest wait of a ticket",
+		slog.String("conversation", conv.ID), slog.String("chat", ours), slog.String("event", res.Kind))
+	return "", false, f.done(*res, flow.Ignored, DetailChatExpired)
 }
 
 // onMessage forwards an agent's message to the user, and takes a
 // ticket:closed system message as the hand-back.
-func (f *Flow) onMessage(ctx context.Context, res Result, m *webhook.SunshineMessage) error {
-	chat, ok, err := f.chatOf(ctx, res.ConversationID)
-	if err != nil {
-		_, err = f.fail(ctx, res, err)
+func (f *Flow) onMessage(ctx context.Context, res Result, conv *webhook.SunshineConversation, m *webhook.SunshineMessage) error {
+	agent := m.Author.Type == conversations.AuthorBusiness && !ownMessage(m, f.cfg.IntegrationID)
+	loud := agent || m.Activity != nil && handBackActivity(m.Activity.Type)
+	chat, ok, err := f.chatOf(ctx, &res, conv, loud)
+	if !ok {
 		return err
 	}
-	if !ok {
-		return f.done(res, flow.Ignored, DetailNotOurs)
-	}
-	res.Chat = chat
 	if m.Activity != nil {
 		if handBackActivity(m.Activity.Type) {
-			return f.handBack(ctx, res)
+			return f.handBack(ctx, res, conv)
 		}
 		return f.done(res, flow.Ignored, "system message "+m.Activity.Type)
 	}
@@ -107,6 +146,10 @@ func (f *Flow) onMessage(ctx context.Context, res Result, m *webhook.SunshineMes
 		_, err = f.fail(ctx, res, err)
 		return err
 	}
+	if err := f.renewChat(ctx, chat, conv.ID); err != nil {
+		_, err = f.fail(ctx, res, err) // the retry finds the message shown, and renews
+		return err
+	}
 	return f.done(res, flow.Applied, DetailToUser)
 }
 
@@ -115,15 +158,10 @@ func (f *Flow) onTyping(ctx context.Context, res Result, p *webhook.SunshineConv
 	if p.Activity.Author.Type != conversations.AuthorBusiness {
 		return f.done(res, flow.Echo, DetailOwnMessage)
 	}
-	chat, ok, err := f.chatOf(ctx, res.ConversationID)
-	if err != nil {
-		_, err = f.fail(ctx, res, err)
+	chat, ok, err := f.chatOf(ctx, &res, &p.Conversation, false)
+	if !ok {
 		return err
 	}
-	if !ok {
-		return f.done(res, flow.Ignored, DetailNotOurs)
-	}
-	res.Chat = chat
 	kind := KindTyping
 	if p.Activity.Type == conversations.ActivityTypingStop {
 		kind = KindTypingStop
@@ -133,23 +171,21 @@ func (f *Flow) onTyping(ctx context.Context, res Result, p *webhook.SunshineConv
 		_, err = f.fail(ctx, res, err)
 		return err
 	}
+	if err := f.renewChat(ctx, chat, p.Conversation.ID); err != nil {
+		_, err = f.fail(ctx, res, err)
+		return err
+	}
 	return f.done(res, flow.Applied, DetailTyping)
 }
 
 // handBack gives the chat back to the bot once the agent solved the
 // ticket, and tells the user. Several signals of one hand-back (the
 // passControl and the ticket:closed message) tell the user once.
-func (f *Flow) handBack(ctx context.Context, res Result) error {
+func (f *Flow) handBack(ctx context.Context, res Result, conv *webhook.SunshineConversation) error {
 	if res.Chat == "" {
-		chat, ok, err := f.chatOf(ctx, res.ConversationID)
-		if err != nil {
-			_, err = f.fail(ctx, res, err)
+		if _, ok, err := f.chatOf(ctx, &res, conv, true); !ok {
 			return err
 		}
-		if !ok {
-			return f.done(res, flow.Ignored, DetailNotOurs)
-		}
-		res.Chat = chat
 	}
 	unlock, err := f.lockChat(ctx, res.Chat)
 	if err != nil {

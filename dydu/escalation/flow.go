@@ -40,6 +40,9 @@ const (
 	DefaultRenewedMessage = "La conversation précédente a expiré ; l'assistant reprend depuis le début."
 	// DefaultRetryAfter is the Retry-After of a 503.
 	DefaultRetryAfter = 2 * time.Second
+	// DefaultChatLifetime is how long a chat is kept after its last event:
+	// a messaging ticket may wait days for an agent.
+	DefaultChatLifetime = 14 * 24 * time.Hour
 )
 
 // Config configures a [Flow]. Dydu, Conversations, Zendesk and
@@ -103,6 +106,15 @@ type Config struct {
 	Store store.Store
 	// RetryAfter is the Retry-After of a 503; default DefaultRetryAfter.
 	RetryAfter time.Duration
+	// ChatLifetime is how long a chat is kept after its last event (a
+	// user's message or file, an agent's message or typing): its state,
+	// the link from its Sunshine Conversations conversation, and with the
+	// default Channel the messages shown. Every event renews it, so a chat
+	// with an agent lives as long as the ticket is active; an agent's
+	// message after a silence longer than this finds no chat (it is
+	// reported as [DetailChatExpired] and logged as a warning). Default
+	// DefaultChatLifetime (14 days).
+	ChatLifetime time.Duration
 	// OnResult, when set, is called with every decision of the flow. It
 	// must be quick and safe for concurrent use.
 	OnResult func(Result)
@@ -153,7 +165,7 @@ func New(cfg Config) (*Flow, error) {
 	}
 	f.channel = cfg.Channel
 	if f.channel == nil {
-		sc := NewStoreChannel(f.store, 0, 0)
+		sc := NewStoreChannel(f.store, f.lifetime(), 0)
 		sc.now = cfg.Now
 		f.channel = sc
 	}
@@ -195,6 +207,9 @@ func (c *Config) validate() error {
 			_ = id
 			break
 		}
+	}
+	if c.ChatLifetime < 0 {
+		p.Add("Config.ChatLifetime", c.ChatLifetime.String(), "is negative", "use a positive duration, or 0 for the default (14 days)")
 	}
 	if c.RetryAfter < 0 {
 		p.Add("Config.RetryAfter", c.RetryAfter.String(), "is negative", "use a positive duration, or 0 for the default (2 s)")

@@ -212,3 +212,13 @@ func shown(ms []Message) []string {
 	}
 	return out
 }
+
+// testChat is a chat id for a test: name padded to 26 characters, as
+// unguessable as a test needs (a real one is random, see NewChatID).
+func testChat(name string) string {
+	const pad = "-000000000000000000000000"
+	if len(name) >= 26 {
+		return name
+	}
+	return name + pad[:26-len(name)]
+}

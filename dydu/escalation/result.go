@@ -40,6 +40,7 @@ const (
 	DetailVendorFailed = "vendor failed"         // Failed: Dydu, Sunshine Conversations or Zendesk failed
 	DetailRenewed      = "dydu context renewed"  // Applied: Dydu had dropped the dialog; the bot started over
 	DetailNotLive      = "no agent has the chat" // Ignored: typing while the bot has the chat
+	DetailChatExpired  = "chat expired"          // Ignored: a conversation the flow opened whose chat was silent longer than Config.ChatLifetime
 )
 
 // Result is one decision of the flow about one event, as Config.OnResult

@@ -13,18 +13,19 @@ import (
 
 // What the flow keeps in its [store.Store], every key with a TTL:
 //
-//	chat:<chat>                 the chat's state (chatTTL): Dydu context, mode, Sunshine user and conversation
+//	chat:<chat>                 the chat's state (Config.ChatLifetime from its last event): Dydu context, mode, Sunshine user and conversation
 //	chat-lock:<chat>            the claim on a chat while one of its events is handled (lockLease)
-//	conv:<conversation>         the chat a Sunshine conversation belongs to (chatTTL)
-//	in:<chat>:<message id>      a user message handled (chatTTL)
+//	conv:<conversation>         the chat a Sunshine conversation belongs to (Config.ChatLifetime from the chat's last event)
+//	in:<chat>:<message id>      a user message handled (doneTTL)
 //	dedupe:sunshine:<event id>  the webhook handler's de-duplication claim (webhook.StoreDeduper)
 //	box:… (StoreChannel)        the messages shown to the user, see [StoreChannel]
 //
 // Texts never appear in keys.
 
 const (
-	// chatTTL is how long a chat's state lives after its last event.
-	chatTTL = 24 * time.Hour
+	// doneTTL is how long a user message id is remembered as handled:
+	// a channel retries within minutes.
+	doneTTL = 24 * time.Hour
 	// lockLease is how long a chat's claim holds when the replica that
 	// took it dies.
 	lockLease = time.Minute
@@ -103,7 +104,47 @@ func (f *Flow) loadChat(ctx context.Context, chat string) (*chatState, error) {
 // saveChat writes a chat's state.
 func (f *Flow) saveChat(ctx context.Context, chat string, st *chatState) error {
 	b, _ := json.Marshal(st) // plain types only
-	return errStore(f.store.Set(ctx, "chat:"+chat, string(b), chatTTL))
+	return errStore(f.store.Set(ctx, "chat:"+chat, string(b), f.lifetime()))
+}
+
+// lifetime is how long a chat is kept after its last event.
+func (f *Flow) lifetime() time.Duration {
+	if f.cfg.ChatLifetime > 0 {
+		return f.cfg.ChatLifetime
+	}
+	return DefaultChatLifetime
+}
+
+// linkConv maps a conversation to its chat for the chat's lifetime; it is
+// written again on every event of a live chat, so that an agent who
+// answers days later still reaches the user.
+func (f *Flow) linkConv(ctx context.Context, conv, chat string) error {
+	return errStore(f.store.Set(ctx, "conv:"+conv, chat, f.lifetime()))
+}
+
+// renewChat keeps a live chat for another lifetime after an event of its
+// conversation: its state and its conversation's link are written again.
+// When another event holds the chat, that event's save renews it.
+func (f *Flow) renewChat(ctx context.Context, chat, conv string) error {
+	unlock, err := f.lockChat(ctx, chat)
+	if errors.Is(err, errBusy) {
+		return f.linkConv(ctx, conv, chat)
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := f.loadChat(ctx, chat)
+	if err != nil {
+		return err
+	}
+	if st.Conv != conv {
+		return nil // an earlier escalation's conversation
+	}
+	if err := f.saveChat(ctx, chat, st); err != nil {
+		return err
+	}
+	return f.linkConv(ctx, conv, chat)
 }
 
 // lockChat claims a chat for one event ([store.Store.Add] of a random
