@@ -441,8 +441,15 @@ func (c *Config) validate(ps *problems) {
 	switch s := c.Store; {
 	case s == "", s == "memory":
 	case strings.HasPrefix(s, "redis://"), strings.HasPrefix(s, "rediss://"):
-		if _, err := url.Parse(s); err != nil {
+		u, err := url.Parse(s)
+		switch {
+		case err != nil:
 			ps.add("store", "is not a valid Redis URL", "redis://host:6379/0")
+		case u.User != nil:
+			if _, hasPassword := u.User.Password(); hasPassword {
+				ps.add("store", "holds a password written in the file (not shown); secrets are references, never literals",
+					`"${REDIS_URL}", the whole URL from the environment`)
+			}
 		}
 	case strings.HasPrefix(s, "${"):
 		// resolved at run time, like a secret (a URL may carry a password)

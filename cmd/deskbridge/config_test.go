@@ -158,6 +158,8 @@ func TestParseConfigBad(t *testing.T) {
 		{"bad path", base + "flows:\n  statussync: {zendesk: acme, babelforce: prod, path: \"/a/\"}\n",
 			[]string{`flows.statussync.path: "/a/" is not a path`}},
 		{"no flows", base, []string{"flows: no flow is configured"}},
+		{"redis password", "store: redis://:s3cretPass@redis:6379/0\n" + base + "flows:\n  statussync: {zendesk: acme, babelforce: prod}\n",
+			[]string{`line 1: store: holds a password written in the file (not shown); secrets are references, never literals; write instead: "${REDIS_URL}"`}},
 		{"memorialize mapping", base + "flows:\n  memorialize:\n    zendesk: acme\n    cxone: eu\n    mapping:\n      tickets: [{title: A, channel: phone, data: ANI}]\n",
 			[]string{`flows.memorialize.cxone: "eu" is not a cxone tenant`, `line 12: flows.memorialize.mapping.tickets: "tickets" is not a record type`, `flows.memorialize.mapping.tickets[0].channel: "phone" is not a channel; write instead: voice, digital or script_variable`}},
 		{"scenario", base + "flows:\n  scenario:\n    accounts: [acme, other]\n    recipe: outbound\n",
