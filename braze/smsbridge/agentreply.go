@@ -28,8 +28,11 @@ const (
 	sendTimeout = 20 * time.Second
 	// sendLease is how long a "sending" record holds a reply: a retry that
 	// finds it younger is answered 503 (busy: another replica is sending
-	// it); older, the replica that wrote it died or lost its store, and
-	// the retry probes Braze. Longer than sendTimeout.
+	// it, with a Retry-After just past the lease's end, so that Zendesk's
+	// retry comes once a replica that died has let it go); older, the
+	// replica that wrote it died or lost its store, and the retry probes
+	// Braze. Longer than sendTimeout, and under flow.MaxRetryAfter, so
+	// that one retry after a busy answer is past the lease.
 	sendLease = 30 * time.Second
 	// echoTTL is how long the flow remembers a text it posted, to
 	// recognise it if a trigger sends it back: Zendesk calls within
@@ -290,11 +293,13 @@ func (f *Flow) settled(ctx context.Context, state string, nums [3]int64) (out fl
 	case stateWithheld, stateRefused:
 		return flow.Duplicate, state + " before", nil, true
 	case stateSending:
-		if f.cfg.Now().Sub(time.Unix(0, nums[0])) < sendLease {
+		if left := sendLease - f.cfg.Now().Sub(time.Unix(0, nums[0])); left > 0 {
+			// Zendesk's retry comes just after the lease: if the replica
+			// sending it died, that retry sends the reply.
+			flow.AskRetryAfter(ctx, left+time.Second)
 			return "", DetailBusy, errBusy, true
 		}
 	}
-	_ = ctx
 	return "", "", nil, false
 }
 

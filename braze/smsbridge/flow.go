@@ -273,13 +273,13 @@ func New(cfg Config) (*Flow, error) {
 	}
 	// nil turns the handler's own de-duplication off: the send record is it.
 	agentOpts = append(agentOpts, webhook.WithDeduper(f.zdDedup))
-	f.agent = webhook.NewHandler(
+	f.agent = flow.RetryAfterHandler(webhook.NewHandler(
 		webhook.ZendeskVerifier{Secrets: slices.Clone(cfg.ZendeskSecrets), Now: cfg.Now},
 		decodeAgentReply,
 		func(ctx context.Context, r *AgentReply) error { _, err := f.HandleAgentReply(ctx, r); return err },
 		agentOpts...,
-	)
-	f.inbound = webhook.NewHandler(
+	))
+	f.inbound = flow.RetryAfterHandler(webhook.NewHandler(
 		webhook.SharedSecretVerifier{Scheme: cfg.BrazeScheme, Header: cfg.BrazeHeader, Secrets: slices.Clone(cfg.BrazeSecrets),
 			AllowedSources: slices.Clone(cfg.BrazeSources), ClientIP: cfg.BrazeClientIP},
 		decodeInbound,
@@ -288,7 +288,7 @@ func New(cfg Config) (*Flow, error) {
 		webhook.WithKeyHeader(""),
 		webhook.WithRetryAfter(cfg.RetryAfter),
 		webhook.WithLogger(cfg.Logger),
-	)
+	))
 	return f, nil
 }
 

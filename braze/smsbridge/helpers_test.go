@@ -45,6 +45,9 @@ type env struct {
 	reply   string // campaign IDs
 	closing string
 	logs    *syncBuffer
+	cfg     Config                       // the bridge's, as given to New
+	h       atomic.Pointer[http.Handler] // what srv serves
+	route   func(http.Handler)           // replaces what srv serves
 
 	mu          sync.Mutex
 	undelivered []Undelivered
@@ -73,13 +76,20 @@ func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 // Config before New.
 func newEnv(t *testing.T, tweak ...func(*Config)) *env {
 	t.Helper()
+	return newEnvWith(t, nil, tweak...)
+}
+
+// newEnvWith is newEnv with options for the Zendesk fake (after a
+// delivery sleep that does not wait).
+func newEnvWith(t *testing.T, zdOpts []zendesktest.Option, tweak ...func(*Config)) *env {
+	t.Helper()
 	e := &env{t: t, logs: &syncBuffer{}}
-	e.zd = zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
+	e.zd = zendesktest.NewServer(append([]zendesktest.Option{zendesktest.WithDeliverySleep(zendesktest.NoSleep)}, zdOpts...)...)
 	t.Cleanup(e.zd.Close)
 	e.bz = brazetest.NewServer(brazetest.WithWebhookSleep(noSleep))
 	t.Cleanup(e.bz.Close)
 
-	var h atomic.Pointer[http.Handler]
+	h := &e.h
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p := h.Load(); p != nil {
 			(*p).ServeHTTP(w, r)
@@ -132,12 +142,14 @@ func newEnv(t *testing.T, tweak ...func(*Config)) *env {
 	for _, f := range tweak {
 		f(&cfg)
 	}
+	e.cfg = cfg
 	e.flow, err = New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	handler := e.flow.Handler()
 	h.Store(&handler)
+	e.route = func(h http.Handler) { e.h.Store(&h) }
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("bridge log:\n%s", e.logs.String())

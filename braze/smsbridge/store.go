@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/deskbridge/deskbridge/flow"
 )
 
 // What the flow keeps in its [store.Store], every key with a TTL (so the
@@ -76,12 +78,22 @@ func (f *Flow) readRecord(ctx context.Context, key string) (state string, nums [
 func (f *Flow) claim(ctx context.Context, log *slog.Logger, key string, lease time.Duration) (func(), error) {
 	var tok [12]byte
 	_, _ = rand.Read(tok[:]) // never fails
-	token := hex.EncodeToString(tok[:])
+	now := f.now()
+	// The token, and the end of the lease, so that a busy answer can ask
+	// the sender to come back just after it.
+	token := hex.EncodeToString(tok[:]) + " " + strconv.FormatInt(now.Add(lease).UnixNano(), 10)
 	ok, err := f.store.Add(ctx, key, token, lease)
 	switch {
 	case err != nil:
 		return nil, errStore(err)
 	case !ok:
+		// One more round trip, on the busy path only.
+		if v, held, err := f.store.Get(ctx, key); err == nil && held {
+			_, end, _ := strings.Cut(v, " ")
+			if n, err := strconv.ParseInt(end, 10, 64); err == nil {
+				flow.AskRetryAfter(ctx, time.Unix(0, n).Sub(now)+time.Second)
+			}
+		}
 		return nil, errBusy
 	}
 	return func() {
@@ -91,6 +103,14 @@ func (f *Flow) claim(ctx context.Context, log *slog.Logger, key string, lease ti
 			log.WarnContext(ctx, "store failed releasing a claim", slog.String("error", err.Error()))
 		}
 	}, nil
+}
+
+// now returns the flow's clock's time.
+func (f *Flow) now() time.Time {
+	if f.cfg.Now == nil {
+		return time.Now()
+	}
+	return f.cfg.Now()
 }
 
 // keyPrefix starts every key the flow writes.
