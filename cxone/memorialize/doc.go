@@ -43,9 +43,14 @@
 // API's completed contacts is the source of truth: [Flow.Poll] (and
 // [Flow.Run], every Config.PollInterval) reads them since a cursor kept
 // in [Config.Store], in lastUpdateTime order, and moves the cursor past a
-// contact only once it is written. A restart neither loses nor repeats a
-// contact; a Zendesk failure holds the cursor before the contact, which is
-// retried on the next poll. A Studio script may also call
+// contact only once it is written, always Config.Settle behind the time
+// of the poll so that a contact landing late is still listed. A restart
+// neither loses nor repeats a contact; a failure a retry may fix (a 5xx, a
+// 429, the store) holds the cursor before the contact, which is retried on
+// the next poll, while a refusal no retry changes (a 403, a 422) rejects
+// the contact, reported through Config.OnResult, and the cursor passes
+// it. A ticket the interaction carries that Zendesk reports closed is
+// replaced by the Search ANI or Create Ticket workflow's. A Studio script may also call
 // [ContactEndedPath] ([StudioRequest], a shared secret) when a contact
 // ends, which memorializes that contact at once.
 //

@@ -46,6 +46,9 @@ const (
 	DefaultTicketSubject = "CXone {media} contact {contact}"
 	// DefaultRetryAfter is the Retry-After of a 503 to the Studio script.
 	DefaultRetryAfter = 5 * time.Second
+	// DefaultSettle is how far behind the time of each poll its cursor
+	// stays ([Config.Settle]).
+	DefaultSettle = 5 * time.Minute
 	// DefaultDoneTTL is how long the flow remembers that a contact was
 	// memorialized, so that it is never written twice.
 	DefaultDoneTTL = 30 * 24 * time.Hour
@@ -117,6 +120,12 @@ type Config struct {
 	// Lookback is where the first poll starts, before now, when the store
 	// holds no cursor; default [DefaultLookback].
 	Lookback time.Duration
+	// Settle is how far behind the time of each poll the cursor stays,
+	// so that a contact the Reporting API lists late (its lastUpdateTime
+	// before an earlier poll's lastPollTime) is still written: each poll
+	// lists the last Settle again, and skips the contacts done. Default
+	// [DefaultSettle]; it must exceed CXone's warehousing lag.
+	Settle time.Duration
 	// DoneTTL is how long a written contact is remembered; default
 	// [DefaultDoneTTL]. It must outlast any replay of the cursor.
 	DoneTTL time.Duration
@@ -172,6 +181,9 @@ func New(cfg Config) (*Flow, error) {
 	}
 	if cfg.Lookback == 0 {
 		cfg.Lookback = DefaultLookback
+	}
+	if cfg.Settle == 0 {
+		cfg.Settle = DefaultSettle
 	}
 	if cfg.DoneTTL == 0 {
 		cfg.DoneTTL = DefaultDoneTTL
@@ -234,7 +246,7 @@ func (c *Config) validate() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"PollInterval", c.PollInterval}, {"Lookback", c.Lookback}, {"DoneTTL", c.DoneTTL}, {"RetryAfter", c.RetryAfter}} {
+	}{{"PollInterval", c.PollInterval}, {"Lookback", c.Lookback}, {"Settle", c.Settle}, {"DoneTTL", c.DoneTTL}, {"RetryAfter", c.RetryAfter}} {
 		if d.v < 0 {
 			p.Add("Config."+d.name, d.v.String(), "is negative", "use a positive duration, or 0 for the default")
 		}

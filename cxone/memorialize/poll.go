@@ -38,7 +38,10 @@ type PollStats struct {
 // (GET /contacts/completed?updatedSince=…&orderBy=lastUpdateTime asc,
 // following the pages) and memorializes each one not written before. The
 // cursor moves past a contact only once it is written (or needs nothing
-// written), so a restart neither loses nor repeats one, and a contact that
+// written), so a restart neither loses nor repeats one; it stays
+// Config.Settle behind the time of the poll, so that a contact landing in
+// the Reporting API late is still listed (the contacts listed again are
+// known done and skipped); and a contact that
 // Zendesk failed on holds the cursor before it. A contact CXone or Zendesk
 // refused for good (a 4xx no retry changes, such as a 403, or a 422 that
 // is not a closed ticket's) is rejected (outcome Rejected, detail
@@ -91,8 +94,8 @@ func (f *Flow) Poll(ctx context.Context) (PollStats, error) {
 		}
 		if page.Next == "" {
 			next := page.LastPollTime
-			if next.IsZero() || (!last.IsZero() && next.Before(last)) {
-				next = last
+			if next.IsZero() {
+				next = f.cfg.Now() // a 204: nothing changed up to now
 			}
 			return st, f.holdAt(ctx, &st, next, nil)
 		}
@@ -110,10 +113,14 @@ func holds(r Result) bool {
 	return r.Outcome == flow.Failed || r.Detail == DetailBusy || r.Detail == DetailNotComplete
 }
 
-// holdAt moves the cursor forward to t (when not zero) and returns err,
-// or the store's error.
+// holdAt moves the cursor forward to t (when not zero), kept
+// Config.Settle behind now ([resumeAfterList]), and returns err, or the
+// store's error.
 func (f *Flow) holdAt(ctx context.Context, st *PollStats, t time.Time, err error) error {
-	if !t.IsZero() && t.After(st.Cursor) {
+	if t.IsZero() {
+		return err
+	}
+	if t = resumeAfterList(t, f.cfg.Now(), f.cfg.Settle); t.After(st.Cursor) {
 		if serr := f.setCursor(context.WithoutCancel(ctx), t); serr != nil {
 			return errors.Join(err, serr)
 		}

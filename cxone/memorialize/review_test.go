@@ -1,14 +1,21 @@
 package memorialize
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/deskbridge/deskbridge"
+	"github.com/deskbridge/deskbridge/cxone"
 	"github.com/deskbridge/deskbridge/cxone/cxonetest"
 	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
@@ -128,6 +135,110 @@ func TestPermanent(t *testing.T) {
 	} {
 		if got := permanent(tc.err); got != tc.want {
 			t.Errorf("permanent(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
+
+// landLate serves cxonetest through a proxy that shows the doubt of
+// resumeAfterList: a completed contact's lastUpdateTime is its own last
+// change, lag before it lands in the Reporting API (the fake's
+// warehousing delay), and updatedSince filters on that time. A poller that
+// jumps to lastPollTime then never sees a contact that lands after it.
+func landLate(t *testing.T, target string, lag time.Duration) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	replace := func(resp *http.Response, out []byte) {
+		resp.Body = io.NopCloser(bytes.NewReader(out))
+		resp.ContentLength = int64(len(out))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
+	}
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if strings.Contains(resp.Request.URL.Path, "well-known") {
+			// Discovery names the fake's URL: name the proxy's instead.
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return err
+			}
+			resp.Body.Close()
+			replace(resp, bytes.ReplaceAll(b, []byte(target), []byte(srv.URL)))
+			return nil
+		}
+		if !strings.HasSuffix(resp.Request.URL.Path, "/contacts/completed") || resp.StatusCode != http.StatusOK {
+			return nil
+		}
+		since, _ := time.Parse(time.RFC3339Nano, resp.Request.URL.Query().Get("updatedSince"))
+		var body map[string]json.RawMessage
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			return err
+		}
+		resp.Body.Close()
+		var items []map[string]any
+		if err := json.Unmarshal(body["completedContacts"], &items); err != nil {
+			return err
+		}
+		kept := []map[string]any{}
+		for _, c := range items {
+			landed, err := time.Parse(time.RFC3339Nano, c["lastUpdateTime"].(string))
+			if err != nil {
+				return err
+			}
+			changed := landed.Add(-lag)
+			if changed.Before(since) {
+				continue
+			}
+			c["lastUpdateTime"] = changed.UTC().Format("2006-01-02T15:04:05.000Z")
+			kept = append(kept, c)
+		}
+		body["completedContacts"], _ = json.Marshal(kept)
+		out, _ := json.Marshal(body)
+		replace(resp, out)
+		return nil
+	}
+	return srv.URL
+}
+
+// Review finding 2 (MEDIUM): a contact that lands in the Reporting API
+// after a poll whose lastPollTime is past the contact's lastUpdateTime is
+// still written: the cursor keeps Config.Settle of overlap.
+func TestContactLandingLateIsNotSkipped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c, err := cxone.NewClient(cxone.WithBaseURL(landLate(t, e.cx.URL, warehouse)),
+		cxone.WithAccessKey(e.cx.AccessKeyID, e.cx.AccessKeySecret, e.cx.ClientID, e.cx.ClientSecret),
+		cxone.WithMaxRetries(1), cxone.WithRetryWaitMax(10*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.config()
+	cfg.CXone = c
+	e.flow = e.newFlow(cfg)
+
+	early := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: "+33700000001"}})
+	e.warehouse()
+	late := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: "+33700000002"}})
+	e.clock.Advance(30 * time.Second) // the early contact has landed, the late one not yet
+	if st := e.poll(); st.Outcomes[flow.Applied] != 1 {
+		t.Fatalf("first poll %+v", st)
+	}
+	e.clock.Advance(time.Minute) // the late one lands, its lastUpdateTime before the first poll
+	e.poll()
+	e.clock.Advance(time.Minute)
+	e.poll()
+	for _, id := range []int64{early, late} {
+		applied := 0
+		for _, r := range e.resultsFor(id) {
+			if r.Outcome == flow.Applied {
+				applied++
+			}
+		}
+		if applied != 1 {
+			t.Errorf("contact %d applied %d times: %v", id, applied, e.resultsFor(id))
 		}
 	}
 }

@@ -131,6 +131,27 @@ func settled(c *cxone.Contact) bool { return !c.IsActive }
 // done and skipped.
 func resumeFrom(t time.Time) time.Time { return t.Add(-time.Second) }
 
+// resumeAfterList is the updatedSince the next poll starts from, where
+// the poll would resume at t: CXone's lastPollTime at the end of the list,
+// the last contact's time at the end of a page, a second before a contact
+// it holds before. It keeps settle of overlap: never later than now -
+// settle.
+//
+// UNCONFIRMED: whether a completed contact's lastUpdateTime is the time
+// its record reached the Reporting API (then lastPollTime misses nothing)
+// or its own last change, which can precede its landing by the
+// warehousing lag: a contact landing after a poll whose lastPollTime is
+// past its lastUpdateTime would then never be listed again. The overlap
+// lists the last settle again at every poll, so a contact landing up to
+// settle late is still written; the contacts written before are known done
+// and skipped (a store read each, no Zendesk request).
+func resumeAfterList(t, now time.Time, settle time.Duration) time.Time {
+	if limit := now.Add(-settle); t.After(limit) {
+		return limit
+	}
+	return t
+}
+
 // Zendesk's field limits, in characters.
 //
 // UNCONFIRMED: Zendesk's references give no length for text values; 255

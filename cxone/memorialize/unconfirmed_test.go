@@ -156,3 +156,24 @@ func TestUnconfirmedClosedTicketAnswer(t *testing.T) {
 		}
 	}
 }
+
+// Doubt: whether a completed contact's lastUpdateTime is its landing in
+// the Reporting API or its own last change (then a contact can land with
+// a lastUpdateTime before the last poll's lastPollTime). The cursor never
+// passes now - settle, whatever CXone's lastPollTime says.
+func TestUnconfirmedLastUpdateTimeMayPrecedeLanding(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		t, want time.Time
+	}{
+		{now, now.Add(-DefaultSettle)},                                   // lastPollTime is now: keep the overlap
+		{now.Add(time.Hour), now.Add(-DefaultSettle)},                    // a clock ahead of ours
+		{now.Add(-DefaultSettle + time.Second), now.Add(-DefaultSettle)}, // inside the overlap
+		{now.Add(-time.Hour), now.Add(-time.Hour)},                       // a contact held long ago stays the cursor
+		{now.Add(-DefaultSettle - time.Second), now.Add(-DefaultSettle - time.Second)},
+	} {
+		if got := resumeAfterList(tc.t, now, DefaultSettle); !got.Equal(tc.want) {
+			t.Errorf("resumeAfterList(%s) = %s, want %s", tc.t, got, tc.want)
+		}
+	}
+}
