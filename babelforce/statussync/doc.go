@@ -129,10 +129,13 @@
 //     confirmed;
 //   - the de-duplication that the record itself gives: a retry sent to
 //     another replica while the first still sends the change it caused is
-//     answered 503 busy, after it is done it is a duplicate (200), and after
-//     its send failed (or its replica died, once the send's lease of a
-//     minute is over) it is sent again; automation calls without a
-//     changed_at take a [webhook.StoreDeduper] claim;
+//     answered 503 busy, with a Retry-After of what is left of the send's
+//     lease (a minute) plus a second, at most 59 s, so that the sender's
+//     next retry comes once a replica that died mid-send has let it go;
+//     after it is done it is a duplicate (200), and after its send failed
+//     (or its replica died, once the lease is over) it is sent again;
+//     automation calls without a changed_at take a [webhook.StoreDeduper]
+//     claim;
 //   - the claims of [Flow.RunPoller] and [Flow.RunReconciler]: one pass per
 //     interval runs, on whichever replica claims it.
 //

@@ -187,20 +187,20 @@ func New(cfg Config) (*Flow, error) {
 	// Zendesk events: each carries its updated_at, and an event of the time
 	// and state last applied is a duplicate (see zendeskDuplicate).
 	zdDedupe := cfg.ZendeskDeduper
-	f.zendeskHandler = webhook.NewZendeskHandler(
+	f.zendeskHandler = flow.RetryAfterHandler(webhook.NewZendeskHandler(
 		webhook.ZendeskVerifier{Secrets: cfg.ZendeskSecrets, Now: cfg.Now},
 		f.handleZendeskEvent,
 		append(slices.Clone(opts), webhook.WithDeduper(zdDedupe),
 			webhook.WithAcceptedTypes(webhook.ZendeskTypeAgentStateChanged, webhook.ZendeskTypeAgentUnifiedStateChanged))...,
-	)
+	))
 	// Automation calls with a changed_at are de-duplicated by the record
 	// too; those without one (nothing orders them) by a StoreDeduper.
 	autoDedupe, decode := cfg.AutomationDeduper, decodePresenceEvent
 	if autoDedupe == nil {
 		autoDedupe, decode = &webhook.StoreDeduper{Store: f.store, Prefix: keyDedupeAutomation}, decodeUntimedKeys
 	}
-	f.automationHandler = webhook.NewHandler(cfg.AutomationAuth, decode, f.handlePresenceEvent,
-		append(opts, webhook.WithDeduper(autoDedupe))...)
+	f.automationHandler = flow.RetryAfterHandler(webhook.NewHandler(cfg.AutomationAuth, decode, f.handlePresenceEvent,
+		append(opts, webhook.WithDeduper(autoDedupe))...))
 	return f, nil
 }
 
@@ -411,6 +411,7 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	if o.source == SourceZendesk && f.zendeskDuplicate(st, o) {
 		switch {
 		case inFlight(st.bfSending, now):
+			askAfterLease(ctx, st.bfSending, now)
 			res.Outcome, res.Detail, res.Err = flow.Failed, DetailBusy, errBusy
 			f.report(ctx, res)
 			return errBusy

@@ -61,6 +61,7 @@ type envSettings struct {
 	automation  bool
 	noProvision bool
 	bfOpts      []babelforce.Option
+	zdOpts      []zendesktest.Option
 }
 
 func withConfig(f func(*statussync.Config)) envOption {
@@ -68,6 +69,9 @@ func withConfig(f func(*statussync.Config)) envOption {
 }
 func withoutProvision() envOption { return func(s *envSettings) { s.noProvision = true } }
 func withAutomation() envOption   { return func(s *envSettings) { s.automation = true } }
+func withZendeskOptions(o ...zendesktest.Option) envOption {
+	return func(s *envSettings) { s.zdOpts = append(s.zdOpts, o...) }
+}
 func withBabelforceOptions(o ...babelforce.Option) envOption {
 	return func(s *envSettings) { s.bfOpts = append(s.bfOpts, o...) }
 }
@@ -79,7 +83,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		o(&set)
 	}
 	e := &env{t: t}
-	e.zd = zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
+	e.zd = zendesktest.NewServer(append([]zendesktest.Option{zendesktest.WithDeliverySleep(zendesktest.NoSleep)}, set.zdOpts...)...)
 	t.Cleanup(e.zd.Close)
 	e.bf = babelforcetest.NewServer()
 	t.Cleanup(e.bf.Close)

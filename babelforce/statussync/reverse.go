@@ -91,6 +91,7 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 		// The change last applied from babelforce, delivered again.
 		switch {
 		case inFlight(st.zdSending, now):
+			askAfterLease(ctx, st.zdSending, now)
 			res.Outcome, res.Detail, res.Err = flow.Failed, DetailBusy, errBusy
 			f.report(ctx, res)
 			return res.Outcome, errBusy

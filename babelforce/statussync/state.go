@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/deskbridge/deskbridge/flow"
 )
 
 // The flow's keys in [Config].Store. Every key starts with keyPrefix, so
@@ -262,10 +264,22 @@ func (f *Flow) update(ctx context.Context, st *agentState, change func(*agentSta
 // sendLease is how long a change written as being sent (agentState's
 // bfSending, zdSending) counts as in flight: a redelivery of the event
 // that caused it is answered 503 (busy) meanwhile, as a de-duplication
-// claim would be, and decided again after it, so that a change whose
-// replica died mid-send is sent by the sender's retry. It exceeds the
-// longest a send takes, the clients' retries included.
+// claim would be, with a Retry-After of what is left of the lease plus a
+// second (at most flow.MaxRetryAfter, 59 s: see askAfterLease), and
+// decided again after it, so that a change whose replica died mid-send is
+// sent by the sender's retry. It exceeds the longest a send takes, the
+// clients' retries included; Zendesk's retries of a 503 reach past it in
+// two: one 59 s on, then one a second past the lease.
 const sendLease = time.Minute
+
+// askAfterLease asks the sender of a delivery answered busy, because of a
+// send started at started, to retry a second after the send's lease ends
+// (flow.AskRetryAfter caps it): a fixed Retry-After would spend the
+// sender's few retries inside the lease, and lose the event when the
+// replica sending it died.
+func askAfterLease(ctx context.Context, started, now time.Time) {
+	flow.AskRetryAfter(ctx, sendLease-now.Sub(started)+time.Second)
+}
 
 // errBusy: a redelivery of an event whose change is being sent.
 var errBusy = errors.New("this change is being sent by another delivery of the event; retry later")

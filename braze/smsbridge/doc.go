@@ -149,8 +149,9 @@
 //   - a Zendesk retry that the load balancer sends to another replica finds
 //     the reply's send record there: "sent", it is a duplicate (200, no
 //     second SMS); "sending" by a replica that is still waiting for Braze,
-//     it is answered 503 with Retry-After, and the next retry finds the
-//     outcome. A send, once started, finishes even if Zendesk stops
+//     it is answered 503 with a Retry-After of what is left of the send's
+//     30-second lease plus a second, and the next retry finds the outcome,
+//     or, if that replica died, decides on the reply ([Config.Delivery]). A send, once started, finishes even if Zendesk stops
 //     waiting, so that its outcome is known;
 //   - two texts of a customer without a ticket, reaching two replicas at
 //     once, open one ticket: the first claims the customer in the store
