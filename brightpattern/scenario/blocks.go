@@ -79,13 +79,20 @@ func (s *SelectAccount) run(_ context.Context, e *env) (Exit, string, error) {
 type Search struct {
 	Exits
 	// Query is the search string; it may hold $(var), e.g.
-	// `type:user phone:"$(item.ANI)"`.
+	// `type:user phone:"$(item.ANI)"`. Each value is put in as one search
+	// term ([SubstituteSearch]), so that a caller's number or name cannot
+	// add a condition of its own.
 	Query string
 	// Recordset names the recordset.
 	Recordset string
 	// MaxResults is the most records kept; 0 means [DefaultMaxResults],
 	// and it cannot pass zendesk.MaxSearchResults.
 	MaxResults int
+	// RawValues puts the values into Query as they are ([Substitute]), so
+	// that a variable may hold search syntax ("status<solved"). Only for
+	// variables the scenario's admin controls: a caller's value (ANI, a
+	// chat's from) could then widen the search, e.g. to every admin.
+	RawValues bool
 }
 
 func (*Search) block() string { return "Zendesk Search" }
@@ -103,7 +110,11 @@ func (s *Search) check() []string {
 }
 
 func (s *Search) run(ctx context.Context, e *env) (Exit, string, error) {
-	q, err := e.sub("Query", s.Query)
+	substitute := SubstituteSearch
+	if s.RawValues {
+		substitute = Substitute
+	}
+	q, err := e.subWith("Query", s.Query, substitute)
 	if err != nil {
 		return ExitFailed, "", err
 	}
@@ -439,7 +450,10 @@ type APIRequest struct {
 	Exits
 	// Method is GET (the default), POST, PUT, PATCH or DELETE.
 	Method string
-	// URL is relative to /api/v2/ ("requests.json"); it may hold $(var).
+	// URL is relative to /api/v2/ ("requests.json"); it may hold $(var),
+	// each value escaped for where it is ([SubstituteURL]: a path segment's
+	// text before "?", a parameter's value after), so that a caller's
+	// value cannot change the path or add parameters.
 	URL string
 	// Headers are the Extra headers.
 	Headers []Header
@@ -451,6 +465,13 @@ type APIRequest struct {
 	// Result prefixes the variables read; "" names them by their members
 	// alone.
 	Result string
+	// RawValues puts the values into URL unescaped ([Substitute]), so
+	// that a variable may hold a path or a query ("users/search.json?query=x").
+	// Only for variables the scenario's admin controls: a caller's value
+	// could then call another endpoint (ticket_id
+	// "destroy_many.json?ids=1,2,3&x=" turns "tickets/$(ticket_id).json"
+	// into a bulk delete).
+	RawValues bool
 }
 
 func (*APIRequest) block() string { return "Zendesk API Request" }
@@ -469,7 +490,11 @@ func (s *APIRequest) check() []string {
 }
 
 func (s *APIRequest) run(ctx context.Context, e *env) (Exit, string, error) {
-	rel, err := e.sub("URL", s.URL)
+	substitute := SubstituteURL
+	if s.RawValues {
+		substitute = Substitute
+	}
+	rel, err := e.subWith("URL", s.URL, substitute)
 	if err != nil {
 		return ExitFailed, "", err
 	}

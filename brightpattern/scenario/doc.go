@@ -21,7 +21,12 @@
 //
 // A [Scenario] lists the steps; each setting may hold $(var)
 // ([Substitute]), and each step's [Exits] say where Next, Failed and No
-// Data go, as the Scenario Builder's arrows do. [Flow.Run] runs it with an
+// Data go, as the Scenario Builder's arrows do. Variables may come from the
+// caller (a number, a chat's from), so a value is escaped for where it
+// goes: one search term in a Search query ([SubstituteSearch]), one path
+// segment or parameter value in an API Request URL ([SubstituteURL]), one
+// JSON string in a raw body ([SubstituteJSON]); a step's RawValues turns
+// the first two off, for values the scenario's admin controls. [Flow.Run] runs it with an
 // interaction's variables; [Flow.Handler] is the endpoint a Bright Pattern
 // scenario calls from a Fetch URL block, with a shared secret, answering
 // the variables the steps set as JSON, which the block turns into scenario

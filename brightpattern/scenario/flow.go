@@ -278,7 +278,7 @@ func (f *Flow) agentEmail(ctx context.Context, login string) (string, error) {
 
 // findAgent returns the agent or admin with email, or nil.
 func findAgent(ctx context.Context, zc *zendesk.Client, email string) (*zendesk.User, error) {
-	q := "type:user email:" + strconv.Quote(email)
+	q := `type:user email:"` + searchPhrase(email) + `"`
 	for hit, err := range zc.Search.Query(ctx, q, nil) {
 		if err != nil {
 			return nil, fmt.Errorf("finding the Zendesk user %s: %w", email, err)

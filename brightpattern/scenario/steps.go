@@ -87,7 +87,13 @@ func (r StepResult) String() string {
 // sub substitutes e's variables into a setting, naming the setting in
 // the error.
 func (e *env) sub(setting, template string) (string, error) {
-	v, err := Substitute(template, e.vars)
+	return e.subWith(setting, template, Substitute)
+}
+
+// subWith is sub with the substitution given (SubstituteSearch,
+// SubstituteURL).
+func (e *env) subWith(setting, template string, substitute func(string, map[string]string) (string, error)) (string, error) {
+	v, err := substitute(template, e.vars)
 	if err != nil {
 		return "", asBadInput(fmt.Errorf("setting %s: %w", setting, err))
 	}

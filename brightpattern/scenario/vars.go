@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // ErrUnknownVariable is matched (errors.Is) by the error of a step whose
@@ -57,14 +59,89 @@ func SubstituteJSON(template string, vars map[string]string) (string, error) {
 	if !escapeJSONValues() {
 		return Substitute(template, vars)
 	}
-	return substitute(template, vars, jsonEscape)
+	return substitute(template, vars, func(_, v string) string { return jsonEscape(v) })
 }
 
-func substitute(s string, vars map[string]string, escape func(string) string) (string, error) {
+// SubstituteURL is [Substitute] for a URL relative to /api/v2/ (an
+// [APIRequest]'s URL): a value in the path (before the template's first
+// "?") is path-escaped ([url.PathEscape]: "/", "?", "#" and "%" become
+// %XX), one in the query is query-escaped ([url.QueryEscape]: "&", "=",
+// "#" too), so that a caller's value stays one path segment's text or one
+// parameter's value: ticket_id "destroy_many.json?ids=1,2,3&x=" in
+// "tickets/$(ticket_id).json" is a ticket id Zendesk does not have, never
+// a bulk delete.
+func SubstituteURL(template string, vars map[string]string) (string, error) {
+	return substitute(template, vars, func(lit, v string) string {
+		if strings.ContainsAny(lit, "?#") {
+			return url.QueryEscape(v)
+		}
+		return url.PathEscape(v)
+	})
+}
+
+// SubstituteSearch is [Substitute] for a Zendesk search query (a
+// [Search]'s Query,
+// https://support.zendesk.com/hc/en-us/articles/4408886879258), so that a
+// caller's value is one search term and can add no condition of its own:
+//
+//   - inside a phrase of the template ("…$(var)…"), the value's double
+//     quotes and backslashes are removed (Zendesk documents no escape
+//     inside a phrase), and its control characters become spaces;
+//   - elsewhere, a value that is one plain word (letters, digits and
+//     "+", ".", "@", "_", "-", not leading) is put in as it is, any other
+//     value as a phrase: cleaned as above and put between double quotes.
+//
+// So `type:user phone:"$(item.ANI)"` with the ANI
+// `x" OR type:user role:admin "` searches the phone
+// "x OR type:user role:admin ", never every admin.
+func SubstituteSearch(template string, vars map[string]string) (string, error) {
+	return substitute(template, vars, func(lit, v string) string {
+		if strings.Count(lit, `"`)%2 == 1 {
+			return searchPhrase(v)
+		}
+		if v == "" || isSearchWord(v) {
+			return v
+		}
+		return `"` + searchPhrase(v) + `"`
+	})
+}
+
+// searchPhrase is v made safe inside a search phrase: no double quote, no
+// backslash, no control character.
+func searchPhrase(v string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '"' || r == '\\':
+			return -1
+		case unicode.IsControl(r):
+			return ' '
+		}
+		return r
+	}, v)
+}
+
+// isSearchWord reports whether v is one plain search word, which cannot
+// start a condition of its own (no space, quote, colon, comparison, or
+// leading "-").
+func isSearchWord(v string) bool {
+	for i, r := range v {
+		switch {
+		case unicode.IsLetter(r), unicode.IsDigit(r), r == '+', r == '.', r == '@', r == '_':
+		case r == '-' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// substitute replaces each $(name) of s with its value, passed through
+// escape (when not nil) with the template's literal text before it.
+func substitute(s string, vars map[string]string, escape func(lit, v string) string) (string, error) {
 	if !strings.Contains(s, "$(") {
 		return s, nil
 	}
-	var sb strings.Builder
+	var sb, lit strings.Builder
 	sb.Grow(len(s))
 	for {
 		i := strings.Index(s, "$(")
@@ -80,10 +157,11 @@ func substitute(s string, vars map[string]string, escape func(string) string) (s
 		if !ok {
 			return "", fmt.Errorf("%w $(%s)", ErrUnknownVariable, name)
 		}
-		if escape != nil {
-			v = escape(v)
-		}
 		sb.WriteString(s[:i])
+		if escape != nil {
+			lit.WriteString(s[:i])
+			v = escape(lit.String(), v)
+		}
 		sb.WriteString(v)
 		s = s[i+2+j+1:]
 	}
