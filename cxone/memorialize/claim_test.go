@@ -46,9 +46,9 @@ func TestLateReleaseKeepsAnothersClaim(t *testing.T) {
 		lease time.Duration
 		claim func(context.Context, *Flow) (func(), error)
 	}{
-		{"contact", "claim:42", claimLease, func(ctx context.Context, f *Flow) (func(), error) { return f.claim(ctx, 42) }},
+		{"contact", "claim:42", claimLease, func(ctx context.Context, f *Flow) (func(), error) { return releaser(f.claim(ctx, 42)) }},
 		{"poll", keyPoll, pollLease, func(ctx context.Context, f *Flow) (func(), error) {
-			return f.claimKey(ctx, keyPoll, pollLease)
+			return releaser(f.claimKey(ctx, keyPoll, pollLease))
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,4 +93,11 @@ func TestLateReleaseKeepsAnothersClaim(t *testing.T) {
 			}
 		})
 	}
+}
+
+func releaser(l *lease, err error) (func(), error) {
+	if err != nil {
+		return nil, err
+	}
+	return func() { l.release(context.Background()) }, nil
 }

@@ -58,14 +58,14 @@ func (f *Flow) handle(ctx context.Context, src Source, c *cxone.Contact) Result 
 		res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyDone
 		return f.report(res)
 	}
-	release, err := f.claim(ctx, c.ContactID)
+	held, err := f.claim(ctx, c.ContactID)
 	if errors.Is(err, errBusy) {
 		res.Outcome, res.Detail = flow.Duplicate, DetailBusy
 		return f.report(res)
 	} else if err != nil {
 		return fail(DetailStore, err)
 	}
-	defer release()
+	defer held.release(ctx)
 	// Another replica may have finished it between the check and the claim.
 	if done, err := f.isDone(ctx, c.ContactID); err != nil {
 		return fail(DetailStore, err)
@@ -78,6 +78,7 @@ func (f *Flow) handle(ctx context.Context, src Source, c *cxone.Contact) Result 
 	if err != nil {
 		return fail(DetailCXoneFailed, err)
 	}
+	in.lease = held
 	values := f.cfg.Mapping.Values(in)
 	// Users first: a ticket the flow creates takes the user as requester.
 	var userID int64
@@ -131,6 +132,10 @@ func (f *Flow) handle(ctx context.Context, src Source, c *cxone.Contact) Result 
 
 // failWrite reports a failed write: the store's or Zendesk's.
 func (f *Flow) failWrite(ctx context.Context, res Result, err error) Result {
+	if errors.Is(err, errLost) {
+		res.Outcome, res.Detail, res.Err = flow.Duplicate, DetailBusy, err
+		return f.report(res)
+	}
 	detail := DetailZendeskFailed
 	var se *storeError
 	if errors.As(err, &se) {

@@ -124,6 +124,8 @@ type Interaction struct {
 	// Variables are the contact's custom data (script variables), by name
 	// in lower case.
 	Variables map[string]string
+
+	lease *lease // the claim on the contact while it is written; nil: none
 }
 
 // Channel is the channel of in's contact: [Digital] or [Voice].

@@ -55,14 +55,14 @@ type PollStats struct {
 // cursor, and is no error of Poll.
 func (f *Flow) Poll(ctx context.Context) (PollStats, error) {
 	st := PollStats{Outcomes: map[flow.Outcome]int{}}
-	release, err := f.claimKey(ctx, keyPoll, pollLease)
+	held, err := f.claimKey(ctx, keyPoll, pollLease)
 	if errors.Is(err, errBusy) {
 		st.Skipped = true
 		return st, nil
 	} else if err != nil {
 		return st, err
 	}
-	defer release()
+	defer held.release(ctx)
 	since, err := f.cursor(ctx)
 	if err != nil {
 		return st, err

@@ -42,7 +42,7 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 		if id == 0 {
 			continue
 		}
-		err := f.update(ctx, rt, id, set)
+		err := f.update(ctx, in, rt, id, set)
 		if errors.Is(err, deskbridge.ErrNotFound) || closedTicket(err) {
 			// A stale or mistyped id, or a closed ticket (Zendesk takes no
 			// update to it): try the workflows, which find an open ticket
@@ -76,7 +76,7 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 				}
 			}
 			if id != 0 {
-				if err := f.update(ctx, rt, id, set); err != nil {
+				if err := f.update(ctx, in, rt, id, set); err != nil {
 					return w, err
 				}
 				w.ID = id
@@ -108,6 +108,9 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 		t.RequesterID = requester
 		t.Subject = cmp(t.Subject, f.subject(in))
 		t.Comment = &zendesk.CommentInput{Body: fmt.Sprintf("CXone %s contact %d.", in.Channel(), cid), Public: new(bool)}
+		if err := in.lease.check(ctx); err != nil {
+			return w, err
+		}
 		created, err := f.cfg.Zendesk.Tickets.Create(ctx, t, zendesk.IdempotencyKey("cxone-contact-"+strconv.FormatInt(cid, 10)))
 		if err != nil {
 			return w, fmt.Errorf("memorialize: creating a ticket for contact %d: %w", cid, err)
@@ -161,8 +164,8 @@ func looksLikePhone(s string) bool {
 	return digits >= 5
 }
 
-// update writes set into the record.
-func (f *Flow) update(ctx context.Context, rt RecordType, id int64, set []Value) error {
+// update writes set into the record, if in's claim still holds.
+func (f *Flow) update(ctx context.Context, in *Interaction, rt RecordType, id int64, set []Value) error {
 	if len(set) == 0 {
 		// Nothing to write: only check that the record exists.
 		var err error
@@ -171,6 +174,9 @@ func (f *Flow) update(ctx context.Context, rt RecordType, id int64, set []Value)
 		} else {
 			_, err = f.cfg.Zendesk.Users.Get(ctx, id)
 		}
+		return err
+	}
+	if err := in.lease.check(ctx); err != nil {
 		return err
 	}
 	if rt == Ticket {
@@ -248,15 +254,60 @@ func (f *Flow) createUser(ctx context.Context, in *Interaction, number string, s
 	u.Role = zendesk.RoleEndUser
 	u.Phone = cmp(u.Phone, number)
 	u.Name = cmp(u.Name, cmp(customerName(&in.Contact), number))
-	created, err := f.cfg.Zendesk.Users.Create(ctx, u)
+	if err := in.lease.check(ctx); err != nil {
+		return 0, err
+	}
+	var created *zendesk.User
+	var err error
+	if u.ExternalID == "" {
+		u.ExternalID = aniExternalID(number)
+	}
+	if u.ExternalID != "" {
+		// A retry after a lost answer finds the user the first attempt
+		// created (Zendesk matches external ids), and so does the next
+		// contact from the number.
+		created, _, err = f.cfg.Zendesk.Users.CreateOrUpdate(ctx, u)
+	} else {
+		created, err = f.cfg.Zendesk.Users.Create(ctx, u) // no digits to make an external id of
+	}
 	if err != nil {
 		return 0, fmt.Errorf("memorialize: creating a user for contact %d: %w", in.Contact.ContactID, err)
 	}
 	return created.ID, nil
 }
 
+// aniExternalID is the external_id of a user the Create User workflow
+// creates: "cxone-ani:" and the number's digits (with its leading +), ""
+// when it has none.
+func aniExternalID(number string) string {
+	d := phoneDigits(number)
+	if strings.TrimPrefix(d, "+") == "" {
+		return ""
+	}
+	return "cxone-ani:" + d
+}
+
+// phoneDigits is number's digits, after a + when it starts with one:
+// nothing of Zendesk's search syntax (quotes, wildcards, terms) survives.
+func phoneDigits(number string) string {
+	number = strings.TrimSpace(number)
+	var b strings.Builder
+	if strings.HasPrefix(number, "+") {
+		b.WriteByte('+')
+	}
+	for _, r := range number {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // searchUser returns the user whose phone is number, nil when none.
 func (f *Flow) searchUser(ctx context.Context, number string) (*zendesk.User, error) {
+	if strings.TrimPrefix(phoneDigits(number), "+") == "" {
+		return nil, nil // no digits: no phone to search for
+	}
 	page, err := f.cfg.Zendesk.Users.SearchPage(ctx, phoneQuery(number), nil)
 	if err != nil {
 		return nil, fmt.Errorf("memorialize: searching Zendesk users by phone: %w", err)

@@ -2,6 +2,7 @@ package memorialize
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +20,8 @@ import (
 	"github.com/deskbridge/deskbridge/cxone"
 	"github.com/deskbridge/deskbridge/cxone/cxonetest"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/internal/testkit"
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
@@ -239,6 +243,110 @@ func TestContactLandingLateIsNotSkipped(t *testing.T) {
 		}
 		if applied != 1 {
 			t.Errorf("contact %d applied %d times: %v", id, applied, e.resultsFor(id))
+		}
+	}
+}
+
+// stealStore lets another replica take a contact's claim, its lease over on
+// the clock, the first time the flow reads a record it found before (just
+// before its first Zendesk write): a slow first replica.
+type stealStore struct {
+	*store.Memory
+	clock   *testkit.Clock
+	once    sync.Once
+	stole   bool
+	claimed []string // the claim keys to take
+}
+
+func (s *stealStore) Get(ctx context.Context, key string) (string, bool, error) {
+	if strings.HasPrefix(key, "rec:") {
+		s.once.Do(func() {
+			s.clock.Advance(claimLease + time.Second)
+			for _, k := range s.keys("claim:") {
+				s.stole, _ = s.Memory.Add(ctx, k, "another replica", claimLease)
+			}
+		})
+	}
+	return s.Memory.Get(ctx, key)
+}
+
+func (s *stealStore) keys(prefix string) []string {
+	var out []string
+	for _, k := range s.claimed {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Review finding 3 (LOW): a replica whose claim on a contact ended (and
+// another replica took it) while it worked writes nothing more to Zendesk:
+// it checks its claim before each write, and the poll holds.
+func TestLostClaimWritesNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	st := &stealStore{Memory: &store.Memory{Now: e.clock.Now}, clock: e.clock}
+	cfg := e.config()
+	cfg.Store = st
+	e.flow = e.newFlow(cfg)
+	id := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone}, DispositionID: e.resolved})
+	st.claimed = []string{"claim:" + strconv.FormatInt(id, 10)}
+	e.warehouse()
+	before := e.writes()
+	ps := e.poll()
+	if !st.stole {
+		t.Fatal("the other replica did not take the claim")
+	}
+	if n := e.writes() - before; n != 0 {
+		t.Errorf("%d Zendesk writes after the claim was lost", n)
+	}
+	if rs := e.resultsFor(id); len(rs) != 1 || rs[0].Outcome != flow.Duplicate || rs[0].Detail != DetailBusy || !ps.Held {
+		t.Errorf("poll %+v, results %v", ps, rs)
+	}
+}
+
+// Review finding 3 (LOW): Create User goes through users/create_or_update
+// with an external_id made from the number, so that a retry after an
+// answer lost creates no second user.
+func TestCreateUserIsIdempotent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *Config) { c.Workflows = Workflows{CreateUser: true, CreateTicket: true} })
+	const number = "+33700000009"
+	id := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: number}})
+	e.warehouse()
+	// Zendesk creates the user, and the answer is lost.
+	e.zd.InjectFault(zendesktest.Fault{Method: "POST", Path: "/api/v2/users", Processed: true, Status: http.StatusServiceUnavailable})
+	e.poll()
+	e.clock.Advance(time.Minute)
+	e.poll()
+	n := 0
+	for _, u := range e.zd.Users() {
+		if u.Phone != nil && *u.Phone == number {
+			n++
+			if u.ExternalID == nil || *u.ExternalID != aniExternalID(number) {
+				t.Errorf("user %d external_id = %v", u.ID, u.ExternalID)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d users with the number, want 1; results %v", n, e.resultsFor(id))
+	}
+}
+
+// Review finding 3 (LOW): an ANI with search syntax in it (a wildcard)
+// searches for the digits only.
+func TestPhoneQueryKeepsOnlyDigits(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"1*":                  "phone:1",
+		"+33 6 12 34 56 78":   "phone:+33612345678",
+		`+1 (555) 010-9999`:   "phone:+15550109999",
+		`555" OR role:admin"`: "phone:555",
+		"":                    "phone:",
+	} {
+		if got := phoneQuery(in); got != want {
+			t.Errorf("phoneQuery(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

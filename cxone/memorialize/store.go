@@ -77,31 +77,64 @@ func (f *Flow) setProgress(ctx context.Context, rt RecordType, id, recordID int6
 }
 
 // claim takes a contact for claimLease.
-func (f *Flow) claim(ctx context.Context, id int64) (func(), error) {
+func (f *Flow) claim(ctx context.Context, id int64) (*lease, error) {
 	return f.claimKey(ctx, contactKey("claim:", id), claimLease)
 }
 
-// claimKey takes key for lease ([store.Store.Add] of a random token) and
-// returns the function that gives it back: it deletes the key only if it
-// still holds the token ([store.Store.DeleteIf], atomically), since past
-// its lease another replica may hold it, and a late release must not free
-// that replica's claim for a third.
-func (f *Flow) claimKey(ctx context.Context, key string, lease time.Duration) (func(), error) {
+// errLost is a claim that ended while its holder worked: another replica
+// may hold the key now, so the holder writes nothing more.
+var errLost = errors.New("memorialize: the claim on the contact ended before this replica finished; another replica may be writing it")
+
+// lease is a claim of a key by this replica.
+type lease struct {
+	f          *Flow
+	key, token string
+}
+
+// claimKey takes key for lease ([store.Store.Add] of a random token).
+func (f *Flow) claimKey(ctx context.Context, key string, d time.Duration) (*lease, error) {
 	var tok [12]byte
 	_, _ = rand.Read(tok[:]) // never fails
 	token := hex.EncodeToString(tok[:])
-	ok, err := f.store.Add(ctx, key, token, lease)
+	ok, err := f.store.Add(ctx, key, token, d)
 	switch {
 	case err != nil:
 		return nil, &storeError{err}
 	case !ok:
 		return nil, errBusy
 	}
-	return func() {
-		if _, err := f.store.DeleteIf(context.WithoutCancel(ctx), key, token); err != nil {
-			f.log.Warn("memorialize: store failed releasing a claim; it ends with its lease", slog.String("error", err.Error()))
-		}
-	}, nil
+	return &lease{f: f, key: key, token: token}, nil
+}
+
+// check returns errLost when the store no longer holds l's token (its
+// lease ended, and another replica may have claimed the key), a
+// *storeError when the store fails, nil when l still holds (and for a nil
+// l). The flow checks before each Zendesk write, so that a contact slower
+// than its lease is not written by two replicas at once past the write
+// in flight; such a write is an idempotent update, or a creation Zendesk
+// deduplicates (an Idempotency-Key, create_or_update).
+func (l *lease) check(ctx context.Context) error {
+	if l == nil {
+		return nil
+	}
+	v, ok, err := l.f.store.Get(ctx, l.key)
+	switch {
+	case err != nil:
+		return &storeError{err}
+	case !ok || v != l.token:
+		return errLost
+	}
+	return nil
+}
+
+// release gives l back: it deletes the key only if it still holds the
+// token ([store.Store.DeleteIf], atomically), since past its lease another
+// replica may hold it, and a late release must not free that replica's
+// claim for a third.
+func (l *lease) release(ctx context.Context) {
+	if _, err := l.f.store.DeleteIf(context.WithoutCancel(ctx), l.key, l.token); err != nil {
+		l.f.log.Warn("memorialize: store failed releasing a claim; it ends with its lease", slog.String("error", err.Error()))
+	}
 }
 
 // cursor returns where the next poll starts.

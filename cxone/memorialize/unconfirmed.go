@@ -188,8 +188,10 @@ func fieldLimit(f ZendeskField) int {
 // UNCONFIRMED: that /api/v2/users/search matches "phone:<number>" on the
 // user's phone and phone identities as written; Zendesk's search
 // reference gives the syntax by examples only.
+// The number is reduced to its digits (and leading +), so that an ANI
+// such as "1*" cannot become a wildcard, nor a quote a search term.
 func phoneQuery(number string) string {
-	return "phone:" + strings.NewReplacer(`"`, "", " ", "").Replace(number)
+	return "phone:" + phoneDigits(number)
 }
 
 // openTicketQuery is the ticket search that finds a user's open ticket.
