@@ -36,7 +36,7 @@ import (
 func BenchmarkUserAndAgentMessage(b *testing.B) {
 	b.Run("bridge", func(b *testing.B) {
 		e := newEnv(b, 1, store.NewMemory())
-		chat := "chat-bench-bridge"
+		chat := "chat-bench-bridge-00000000"
 		conv := e.escalate(chat)
 		page := &benchPage{b: b, base: e.srv.URL, chat: chat}
 		page.after = page.last()
@@ -44,7 +44,7 @@ func BenchmarkUserAndAgentMessage(b *testing.B) {
 	})
 	b.Run("floor", func(b *testing.B) {
 		e := newEnv(b, 1, store.NewMemory())
-		chat := "chat-bench-floor"
+		chat := "chat-bench-floor-000000000"
 		conv := e.escalate(chat)
 		st, _ := e.flows[0].loadChat(context.Background(), chat)
 		fl := &floor{sunco: e.cf.URL + "/v2/apps/" + e.cf.AppID + "/conversations/" + conv + "/messages", keyID: e.cf.KeyID,

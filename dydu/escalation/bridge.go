@@ -2,9 +2,12 @@ package escalation
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"unicode/utf8"
 
 	"github.com/deskbridge/deskbridge"
@@ -25,10 +28,17 @@ type UserMessage struct {
 	// has the chat (Dydu's limit), 4,096 while an agent has it (Sunshine
 	// Conversations'). A longer text is refused whole, never cut.
 	Text string
-	// Variables are dialog variables the channel knows (the user's e-mail
-	// address, say): they go to Dydu with the talk, and the one named by
-	// Config.SenderIDVariable identifies the user to the agent.
+	// Variables are dialog variables the channel sent: they go to Dydu
+	// with the talk. They are the browser's word, so they never say who
+	// the user is: those named by Config.SenderIDVariable or
+	// Config.NameVariable are dropped.
 	Variables map[string]string
+	// Identity are variables the server vouches for (from the user's
+	// session: Config.Authorize returns them for the HTTP channel): the
+	// one named by Config.SenderIDVariable identifies the user to the
+	// agent (the ticket's requester), the one named by Config.NameVariable
+	// names them. They go to Dydu too.
+	Identity map[string]string
 }
 
 // ErrBadInput is matched by the error of an event the flow refuses:
@@ -41,19 +51,43 @@ var ErrBadInput = fmt.Errorf("escalation: input refused: %w", deskbridge.ErrInva
 // matches [ErrBadInput] too.
 var ErrOverLimit = fmt.Errorf("escalation: over a limit: %w", ErrBadInput)
 
-var errBadChat = fmt.Errorf("%w: a chat id is 8 to 64 letters, digits, '-' or '_'", ErrBadInput)
+var errBadChat = fmt.Errorf("%w: a chat id is %d to 64 letters, digits, '-' or '_' (32 or more when only hex digits), "+
+	"random, of at least 128 bits: make one with escalation.NewChatID", ErrBadInput, MinChatIDLength)
 
-// validChat reports whether s is a chat id.
+// MinChatIDLength is the shortest chat id taken: 22 base64url characters
+// hold 132 bits. An id of hex digits only needs 32 (128 bits); a UUID
+// (with its dashes) passes. Without [Config.Authorize] the chat id is
+// all that keeps a chat private, so it must be random: [NewChatID].
+const MinChatIDLength = 22
+
+// NewChatID returns a new random chat id: 32 base64url characters, 192
+// bits from crypto/rand.
+func NewChatID() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:]) // never fails
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// validChat reports whether s is a chat id: long enough to hold 128
+// random bits, of base64url characters.
 func validChat(s string) bool {
-	if len(s) < 8 || len(s) > 64 {
+	if len(s) < MinChatIDLength || len(s) > 64 {
 		return false
 	}
+	hexDigits := 0
+	onlyHex := true
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+		switch {
+		case r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F':
+			hexDigits++
+		case r == '-':
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_':
+			onlyHex = false
+		default:
 			return false
 		}
 	}
-	return true
+	return !onlyHex || hexDigits >= 32
 }
 
 // validID reports whether s is a message id: 1 to 128 printable ASCII
@@ -88,12 +122,7 @@ func (f *Flow) HandleUserMessage(ctx context.Context, m *UserMessage) (Result, e
 		return f.fail(ctx, res, fmt.Errorf("%w: the text is not UTF-8", ErrBadInput))
 	}
 	return f.withChat(ctx, res, func(st *chatState, res *Result) error {
-		for k, v := range m.Variables {
-			if st.Vars == nil {
-				st.Vars = map[string]string{}
-			}
-			st.Vars[k] = v
-		}
+		f.mergeVariables(st, m.Variables, m.Identity)
 		if err := checkText(st.Mode, m.Text); err != nil {
 			return err
 		}
@@ -120,6 +149,48 @@ func (f *Flow) HandleUserMessage(ctx context.Context, m *UserMessage) (Result, e
 	})
 }
 
+// mergeVariables keeps a message's variables in the chat's state: the
+// browser's as dialog variables, those named like the identity's
+// dropped; the server's as the identity.
+func (f *Flow) mergeVariables(st *chatState, browser, trusted map[string]string) {
+	for k, v := range browser {
+		if k == "" || f.identityVariable(k) {
+			continue
+		}
+		if st.Vars == nil {
+			st.Vars = map[string]string{}
+		}
+		st.Vars[k] = v
+	}
+	for k, v := range trusted {
+		if k == "" {
+			continue
+		}
+		if st.Identity == nil {
+			st.Identity = map[string]string{}
+		}
+		st.Identity[k] = v
+	}
+}
+
+// identityVariable reports whether a variable names the user: only the
+// server side may set it.
+func (f *Flow) identityVariable(k string) bool {
+	return k == f.cfg.SenderIDVariable && k != "" || k == f.cfg.NameVariable && k != ""
+}
+
+// talkVariables are the variables sent to Dydu: the browser's, and the
+// identity over them.
+func talkVariables(st *chatState) map[string]string {
+	if len(st.Identity) == 0 {
+		return st.Vars
+	}
+	out := make(map[string]string, len(st.Vars)+len(st.Identity))
+	maps.Copy(out, st.Vars)
+	maps.Copy(out, st.Identity)
+	return out
+}
+
 // checkText refuses a text over the limit of the side that gets it.
 func checkText(mode, text string) error {
 	n := utf8.RuneCountInString(text)
@@ -143,7 +214,7 @@ func (f *Flow) talk(ctx context.Context, m *UserMessage, st *chatState, res *Res
 	if err := f.saveChat(ctx, m.Chat, st); err != nil {
 		return err
 	}
-	ans, err := f.cfg.Dydu.Talk(ctx, &dydu.TalkRequest{ContextID: st.Context, Input: m.Text, Variables: st.Vars, ClientID: m.Chat})
+	ans, err := f.cfg.Dydu.Talk(ctx, &dydu.TalkRequest{ContextID: st.Context, Input: m.Text, Variables: talkVariables(st), ClientID: m.Chat})
 	if err != nil {
 		return err
 	}

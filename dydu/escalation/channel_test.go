@@ -20,7 +20,7 @@ func TestStoreChannelWait(t *testing.T) {
 	b := NewStoreChannel(st, 0, 5*time.Millisecond)
 	// Nothing comes: Wait returns nothing when its context ends.
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-	ms, err := a.Wait(short, "chat-wait-0001", 0)
+	ms, err := a.Wait(short, "chat-wait-0001-00000000000", 0)
 	cancel()
 	if err != nil || ms != nil {
 		t.Fatalf("Wait with nothing = %v, %v", ms, err)
@@ -34,7 +34,7 @@ func TestStoreChannelWait(t *testing.T) {
 		go func() {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
-			ms, err := c.Wait(ctx, "chat-wait-0001", 0)
+			ms, err := c.Wait(ctx, "chat-wait-0001-00000000000", 0)
 			ch <- got{ms, err}
 		}()
 		return ch
@@ -43,7 +43,7 @@ func TestStoreChannelWait(t *testing.T) {
 	// hour); one of another replica within its poll.
 	sameProc, otherProc := wait(a), wait(b)
 	time.Sleep(10 * time.Millisecond) // let both start waiting
-	if err := a.Deliver(ctx, "chat-wait-0001", Message{ID: "m1", From: FromUser, Kind: KindText, Text: "Bonjour"}); err != nil {
+	if err := a.Deliver(ctx, "chat-wait-0001-00000000000", Message{ID: "m1", From: FromUser, Kind: KindText, Text: "Bonjour"}); err != nil {
 		t.Fatal(err)
 	}
 	for name, ch := range map[string]chan got{"same process": sameProc, "other replica": otherProc} {
@@ -57,13 +57,13 @@ func TestStoreChannelWait(t *testing.T) {
 		}
 	}
 	// Delivering the same id again shows it once.
-	if err := b.Deliver(ctx, "chat-wait-0001", Message{ID: "m1", From: FromUser, Kind: KindText, Text: "Bonjour"}); err != nil {
+	if err := b.Deliver(ctx, "chat-wait-0001-00000000000", Message{ID: "m1", From: FromUser, Kind: KindText, Text: "Bonjour"}); err != nil {
 		t.Fatal(err)
 	}
-	if ms, _ := a.Messages(ctx, "chat-wait-0001", 0); len(ms) != 1 {
+	if ms, _ := a.Messages(ctx, "chat-wait-0001-00000000000", 0); len(ms) != 1 {
 		t.Fatalf("messages %+v", ms)
 	}
-	if err := a.Deliver(ctx, "chat-wait-0001", Message{}); err == nil {
+	if err := a.Deliver(ctx, "chat-wait-0001-00000000000", Message{}); err == nil {
 		t.Fatal("a message without an id was taken")
 	}
 }
@@ -75,8 +75,8 @@ func TestStoreChannelHTTP(t *testing.T) {
 	mux.Handle("GET /chats/{chat}/{what}", c)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	for _, q := range []string{"/chats/bad/messages", "/chats/chat-http-0001/messages?after=-1", "/chats/chat-http-0001/messages?after=x",
-		"/chats/chat-http-0001/messages?wait=soon", "/chats/chat-http-0001/events?after=-2"} {
+	for _, q := range []string{"/chats/bad/messages", "/chats/chat-http-0001-00000000000/messages?after=-1", "/chats/chat-http-0001-00000000000/messages?after=x",
+		"/chats/chat-http-0001-00000000000/messages?wait=soon", "/chats/chat-http-0001-00000000000/events?after=-2"} {
 		resp, err := http.Get(srv.URL + q)
 		if err != nil {
 			t.Fatal(err)
@@ -91,7 +91,7 @@ func TestStoreChannelHTTP(t *testing.T) {
 	// A long poll answers as soon as a message comes.
 	done := make(chan []Message, 1)
 	go func() {
-		resp, err := http.Get(srv.URL + "/chats/chat-http-0001/messages?wait=30")
+		resp, err := http.Get(srv.URL + "/chats/chat-http-0001-00000000000/messages?wait=30")
 		if err != nil {
 			done <- nil
 			return
@@ -102,7 +102,7 @@ func TestStoreChannelHTTP(t *testing.T) {
 		done <- out.Messages
 	}()
 	time.Sleep(10 * time.Millisecond)
-	if err := c.Deliver(context.Background(), "chat-http-0001", Message{ID: "a1", From: FromAgent, Kind: KindText, Text: "Bonjour"}); err != nil {
+	if err := c.Deliver(context.Background(), "chat-http-0001-00000000000", Message{ID: "a1", From: FromAgent, Kind: KindText, Text: "Bonjour"}); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -115,9 +115,9 @@ func TestStoreChannelHTTP(t *testing.T) {
 	}
 	// Server-sent events: what is there, then what comes.
 	evs := make(chan []Message, 1)
-	go func() { evs <- readEvents(t, srv.URL+"/chats/chat-http-0001/events", nil, 2) }()
+	go func() { evs <- readEvents(t, srv.URL+"/chats/chat-http-0001-00000000000/events", nil, 2) }()
 	time.Sleep(10 * time.Millisecond)
-	if err := c.Deliver(context.Background(), "chat-http-0001", Message{ID: "a2", From: FromAgent, Kind: KindText, Text: "Encore là ?"}); err != nil {
+	if err := c.Deliver(context.Background(), "chat-http-0001-00000000000", Message{ID: "a2", From: FromAgent, Kind: KindText, Text: "Encore là ?"}); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -129,7 +129,7 @@ func TestStoreChannelHTTP(t *testing.T) {
 		t.Fatal("no events")
 	}
 	// after= skips what the page has; wait=0 answers at once.
-	resp, err := http.Get(srv.URL + "/chats/chat-http-0001/messages?wait=0&after=2")
+	resp, err := http.Get(srv.URL + "/chats/chat-http-0001-00000000000/messages?wait=0&after=2")
 	if err != nil {
 		t.Fatal(err)
 	}

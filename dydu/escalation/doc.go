@@ -20,6 +20,7 @@
 //	f, err := escalation.New(escalation.Config{
 //		Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: []string{secret},
 //		Skills: map[int64]string{4001: "Animal"}, SenderIDVariable: "mail",
+//		Authorize: checkSession, // who the user is, from your site's session
 //		Store: redisstore.New(rdb, "acme:escalation:"),
 //	})
 //	err = f.Check(ctx)
@@ -29,21 +30,38 @@
 //
 // A web page (or an app) talks to [Flow.Handler]:
 //
-//	POST /chats/{chat}/messages  {"id": "m1", "text": "Bonjour", "variables": {"mail": "jeanne@example.org"}}
+//	POST /chats/{chat}/messages  {"id": "m1", "text": "Bonjour", "variables": {"lang": "fr"}}
 //	POST /chats/{chat}/typing    {"typing": true}
 //	POST /chats/{chat}/files?id=f1&name=photo.png   (the file as the body, its type as Content-Type)
 //	GET  /chats/{chat}/messages?after=N&wait=25    (long poll: {"messages": [...]})
 //	GET  /chats/{chat}/events?after=N              (server-sent events, one per message)
 //
-// The chat id is the page's (a UUID); each message carries an id, so that
+// The chat id is random, of at least 128 bits ([NewChatID] makes one; a
+// UUID passes; shorter ids are refused): without [Config.Authorize] it is
+// all that keeps a chat private. Each message carries an id, so that
 // a retried POST is handled once. Answers: 200 handled (or a duplicate),
-// 422 refused with what is wrong (a text over Dydu's 600 characters or
-// Sunshine Conversations' 4,096, a file over 50 MB or of a refused type),
-// 503 with Retry-After (retry). What the user is shown — their messages,
-// the bot's answers, the agent's messages and files, typing, the bridge's
-// notices — is a list of [Message] kept by the [Channel]; the default,
-// [StoreChannel], keeps it in the store so that any replica serves it.
-// Another Channel (a websocket hub, a messaging app) replaces it.
+// 403 refused by Config.Authorize, 422 refused with what is wrong (a text
+// over Dydu's 600 characters or Sunshine Conversations' 4,096, a file over
+// 50 MB or of a refused type), 503 with Retry-After (retry). What the user
+// is shown — their messages, the bot's answers, the agent's messages and
+// files, typing, the bridge's notices — is a list of [Message] kept by the
+// [Channel]; the default, [StoreChannel], keeps it in the store so that
+// any replica serves it. Another Channel (a websocket hub, a messaging
+// app) replaces it.
+//
+// # Who the user is
+//
+// The browser's word is not trusted: the "variables" a page posts go to
+// Dydu as dialog variables, but never say who the user is (those named by
+// Config.SenderIDVariable or Config.NameVariable are dropped), since any
+// visitor could otherwise open tickets in another customer's name. The
+// identity comes from the server side: [Config.Authorize] authenticates
+// every request of the channel (a session cookie, a token your site signs
+// for the chat id and the signed-in user…) and returns the user's
+// identity variables; a Go caller sets [UserMessage].Identity. Without
+// Authorize, every chat is anonymous and open to whoever knows its id,
+// and [New] logs a warning saying so. The example command
+// (examples/dydu) signs chat ids and identities with HMAC-SHA256.
 //
 // # The escalation
 //
@@ -56,7 +74,8 @@
 //     knowledge (Config.Skills, by knowledge id);
 //  2. finds or creates the Sunshine Conversations user (externalId from
 //     the chat; the identity mapping's value, Config.SenderIDVariable, as
-//     the profile's email or name, and Config.NameVariable's as its name)
+//     the profile's email or name, and Config.NameVariable's as its name,
+//     both from the server side, see Who the user is)
 //     and creates a personal conversation;
 //  3. posts the bot transcript from Dydu's history, user turns as the
 //     user and bot turns as the business with subtype bot;

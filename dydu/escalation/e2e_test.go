@@ -91,7 +91,7 @@ func playSeed(t *testing.T, e *env, chat string) {
 
 func TestSeedScenario(t *testing.T) {
 	e := newEnv(t, 1, store.NewMemory())
-	playSeed(t, e, "chat-seed-0001")
+	playSeed(t, e, "chat-seed-0001-00000000000")
 	if n := e.outcomes()["user/failed/vendor failed"]; n != 0 {
 		t.Errorf("%d failures", n)
 	}
@@ -110,7 +110,7 @@ func TestSeedScenario(t *testing.T) {
 func TestRequesterName(t *testing.T) {
 	e := newEnv(t, 0, store.NewMemory())
 	e.addFlow(func(c *Config) { c.NameVariable = "name" })
-	chat := "chat-name-00001"
+	chat := "chat-name-00001-0000000000"
 	if code, body := e.say(chat, "m1", "Quels sont vos horaires ?", map[string]string{"mail": "jeanne@example.org", "name": " Jeanne Martin "}); code != 200 {
 		t.Fatalf("%d %v", code, body)
 	}

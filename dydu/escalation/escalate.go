@@ -93,12 +93,14 @@ func (f *Flow) escalate(ctx context.Context, chat string, st *chatState) error {
 	return f.saveChat(ctx, chat, st)
 }
 
-// senderID is the identity mapping's value, "" when there is none.
+// senderID is the identity mapping's value, "" when there is none. It
+// comes from the server side only (Config.Authorize or
+// UserMessage.Identity), never from what the browser sent.
 func (f *Flow) senderID(st *chatState) string {
 	if f.cfg.SenderIDVariable == "" {
 		return ""
 	}
-	return st.Vars[f.cfg.SenderIDVariable]
+	return st.Identity[f.cfg.SenderIDVariable]
 }
 
 // userName is the user's name from Config.NameVariable, "" when there
@@ -107,7 +109,7 @@ func (f *Flow) userName(st *chatState) string {
 	if f.cfg.NameVariable == "" {
 		return ""
 	}
-	return strings.TrimSpace(st.Vars[f.cfg.NameVariable])
+	return strings.TrimSpace(st.Identity[f.cfg.NameVariable])
 }
 
 // turn is one message of the bot transcript.

@@ -1,7 +1,14 @@
 package escalation_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 
 	"github.com/deskbridge/deskbridge/dydu/escalation"
 	"github.com/deskbridge/deskbridge/zendesk/conversations"
@@ -24,4 +31,43 @@ func ExampleBMSForm() {
 	//    Token api      : <the API token (Admin Center › Apps and integrations › APIs › Zendesk API)>
 	// 4. Optionnel – Correspondance de l'identité
 	//    Sender id      : mail
+}
+
+// Config.Authorize with chat ids signed by the site's server: when the
+// user signs in, the server makes a chat id and signs it with who the user
+// is; the page sends the token with every request (as a bearer token, or
+// ?token= for an EventSource), and the bridge trusts only the identity the
+// token carries.
+func ExampleConfig_authorize() {
+	key := []byte("a secret of 32 bytes or more, from your vault")
+	sign := func(chat, mail string) string {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(chat + "\n" + mail))
+		return base64.RawURLEncoding.EncodeToString([]byte(mail)) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	}
+	authorize := func(r *http.Request, chat string) (map[string]string, error) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			tok = r.URL.Query().Get("token")
+		}
+		b64, _, _ := strings.Cut(tok, ".")
+		mail, err := base64.RawURLEncoding.DecodeString(b64)
+		if err != nil || !hmac.Equal([]byte(tok), []byte(sign(chat, string(mail)))) {
+			return nil, errors.New("no valid token for this chat")
+		}
+		return map[string]string{"mail": string(mail)}, nil
+	}
+	_ = escalation.Config{SenderIDVariable: "mail", Authorize: authorize} // with the clients, webhook secrets…
+
+	chat := escalation.NewChatID() // at sign-in
+	tok := sign(chat, "jeanne@example.org")
+	r := httptest.NewRequest("POST", "/chats/"+chat+"/messages", nil)
+	r.Header.Set("Authorization", "Bearer "+tok)
+	id, err := authorize(r, chat)
+	fmt.Println(id["mail"], err)
+	_, err = authorize(r, escalation.NewChatID()) // the token of another chat
+	fmt.Println(err)
+	// Output:
+	// jeanne@example.org <nil>
+	// no valid token for this chat
 }

@@ -155,7 +155,7 @@ func TestStoreOutage(t *testing.T) {
 		st.down.Store(false)
 		return ctx.Err()
 	}))
-	chat := "chat-outage-01"
+	chat := "chat-outage-01-00000000000"
 	conv := e.escalate(chat)
 	e.wait() // the escalation's own webhooks, before the outage
 	st.down.Store(true)
@@ -210,7 +210,7 @@ func TestStoreOutage(t *testing.T) {
 
 func TestDyduFaults(t *testing.T) {
 	e := newEnv(t, 2, store.NewMemory())
-	chat := "chat-dydu-fault"
+	chat := "chat-dydu-fault-0000000000"
 	talk := "/servlet/api/chat/talk/"
 	// Dydu answers 503: the page is told to retry, and its retry is handled.
 	e.dy.InjectFault(dydutest.Fault{Method: "POST", Path: talk, Status: 503})
@@ -244,7 +244,7 @@ func TestDyduFaults(t *testing.T) {
 // all, and a server-sent events stream resumes from Last-Event-ID.
 func TestDroppedPollRecovers(t *testing.T) {
 	e := newEnv(t, 2, store.NewMemory())
-	chat := "chat-dropped-poll"
+	chat := "chat-dropped-poll-00000000"
 	conv := e.escalate(chat)
 	last := e.messages(chat)
 	after := last[len(last)-1].Seq
@@ -356,7 +356,7 @@ func TestWebhookMultiEventPartialFailure(t *testing.T) {
 		ch.failures.Store(1)
 		c.Channel = ch
 	})
-	chat := "chat-multi-event"
+	chat := "chat-multi-event-000000000"
 	conv := e.escalate(chat)
 	tmpl, err := e.cf.AgentReply(conv, conversationstest.Agent{Name: "Ann"}, "modèle")
 	if err != nil {
@@ -437,7 +437,7 @@ func TestWebhookRetried(t *testing.T) {
 		c.Channel = ch
 	})
 	e.addFlow(func(c *Config) { c.Channel = ch })
-	chat := "chat-webhook-retry"
+	chat := "chat-webhook-retry-0000000"
 	conv := e.escalate(chat)
 	ch.failures.Store(2)
 	m, err := e.cf.AgentReply(conv, conversationstest.Agent{Name: "Ann"}, "Trois essais")
@@ -465,7 +465,7 @@ func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 func TestFileRefusalsOverHTTP(t *testing.T) {
 	e := newEnv(t, 1, store.NewMemory())
-	chat := "chat-files-0001"
+	chat := "chat-files-0001-0000000000"
 	// A file while the bot has the chat: only an agent takes files.
 	resp, body := e.send("POST", "/chats/"+chat+"/files?id=f0&name=a.png", "image/png", strings.NewReader("\x89PNG"), nil)
 	if resp.StatusCode != 422 || !strings.Contains(body, "only an agent takes files") {
@@ -524,22 +524,22 @@ func TestLockReleaseIsTheHolders(t *testing.T) {
 	e.secret = "s"
 	f := e.addFlow(nil)
 	ctx := context.Background()
-	unlock, err := f.lockChat(ctx, "chat-lock-0001")
+	unlock, err := f.lockChat(ctx, "chat-lock-0001-00000000000")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.lockChat(ctx, "chat-lock-0001"); !errors.Is(err, errBusy) {
+	if _, err := f.lockChat(ctx, "chat-lock-0001-00000000000"); !errors.Is(err, errBusy) {
 		t.Fatalf("a second claim = %v, want busy", err)
 	}
 	// The lease ends; another replica claims the chat.
-	if err := st.Delete(ctx, "chat-lock:chat-lock-0001"); err != nil {
+	if err := st.Delete(ctx, "chat-lock:chat-lock-0001-00000000000"); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := st.Add(ctx, "chat-lock:chat-lock-0001", "other", time.Minute); !ok {
+	if ok, _ := st.Add(ctx, "chat-lock:chat-lock-0001-00000000000", "other", time.Minute); !ok {
 		t.Fatal("the other replica's claim")
 	}
 	unlock()
-	if v, ok, _ := st.Get(ctx, "chat-lock:chat-lock-0001"); !ok || v != "other" {
+	if v, ok, _ := st.Get(ctx, "chat-lock:chat-lock-0001-00000000000"); !ok || v != "other" {
 		t.Fatalf("the late release removed the other claim: %q %v", v, ok)
 	}
 }

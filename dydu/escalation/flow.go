@@ -75,13 +75,32 @@ type Config struct {
 	// Skills; "" leaves the ticket without a group.
 	DefaultSkill string
 	// SenderIDVariable is the identity mapping's sender id: the name of
-	// the variable (e.g. "mail") whose value, sent by the user's channel
-	// with a message, identifies the user to the agent.
+	// the variable (e.g. "mail") whose value identifies the user to the
+	// agent (the ticket's requester). The value comes from the server
+	// side only — [Config.Authorize] for the HTTP channel, or
+	// [UserMessage].Identity — never from the variables a browser posts:
+	// otherwise any visitor could put their chat on another customer's
+	// tickets.
 	SenderIDVariable string
-	// NameVariable is the name of the variable (e.g. "name") whose value,
-	// sent by the user's channel with a message, is the user's name: the
-	// agent sees the user, and the ticket's requester, under it. Optional.
+	// NameVariable is the name of the variable (e.g. "name") whose value
+	// is the user's name: the agent sees the user, and the ticket's
+	// requester, under it. Like SenderIDVariable it comes from the server
+	// side only. Optional.
 	NameVariable string
+	// Authorize, when set, is asked about every request of the user's
+	// channel under [ChatsPath] (posting messages, typing and files,
+	// reading the chat) before anything else: it authenticates the
+	// request (a session cookie, a token signed for this chat id…) and
+	// returns the user's identity variables, which the server vouches for
+	// (SenderIDVariable's and NameVariable's values, say; nil when the user
+	// is anonymous). An error refuses the request with 403; its text is
+	// logged, never shown.
+	//
+	// Without Authorize the channel is open: whoever knows a chat id
+	// reads and posts in it, so chat ids must be random (see
+	// [NewChatID]), and no chat has an identity: the tickets it opens
+	// have an anonymous requester, whatever variables the browser sends.
+	Authorize func(r *http.Request, chat string) (identity map[string]string, err error)
 	// AgentWorkspace is the switchboard integration control is passed to;
 	// default [conversations.AgentWorkspaceName].
 	AgentWorkspace string
@@ -163,6 +182,10 @@ func New(cfg Config) (*Flow, error) {
 		f.log.Info("escalation: no Config.Store: the flow keeps its state in this process, so it must run as a single replica; " +
 			"give every replica one shared store (redisstore) to run several")
 	}
+	if cfg.Authorize == nil {
+		f.log.Warn("escalation: no Config.Authorize: whoever knows a chat id reads and posts in it, and tickets have an anonymous " +
+			"requester (identity variables posted by browsers are ignored); set Config.Authorize to authenticate the user's channel")
+	}
 	f.channel = cfg.Channel
 	if f.channel == nil {
 		sc := NewStoreChannel(f.store, f.lifetime(), 0)
@@ -176,11 +199,11 @@ func New(cfg Config) (*Flow, error) {
 	)
 	f.mux = http.NewServeMux()
 	f.mux.Handle("POST "+WebhookPath, f.hook)
-	f.mux.HandleFunc("POST /chats/{chat}/messages", f.serveMessage)
-	f.mux.HandleFunc("POST /chats/{chat}/typing", f.serveTyping)
-	f.mux.HandleFunc("POST /chats/{chat}/files", f.serveFile)
+	f.mux.Handle("POST /chats/{chat}/messages", f.authorized(f.serveMessage))
+	f.mux.Handle("POST /chats/{chat}/typing", f.authorized(f.serveTyping))
+	f.mux.Handle("POST /chats/{chat}/files", f.authorized(f.serveFile))
 	if h, ok := f.channel.(http.Handler); ok {
-		f.mux.Handle("GET /chats/{chat}/{what}", h)
+		f.mux.Handle("GET /chats/{chat}/{what}", f.authorized(func(w http.ResponseWriter, r *http.Request, _ map[string]string) { h.ServeHTTP(w, r) }))
 	}
 	return f, nil
 }

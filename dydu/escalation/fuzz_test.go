@@ -47,9 +47,9 @@ func FuzzUserBodies(f *testing.F) {
 	h := e.flows[0].Handler()
 	allowed := map[int]bool{200: true, 400: true, 413: true, 422: true, 503: true}
 	f.Fuzz(func(t *testing.T, body []byte, typing bool) {
-		path := "/chats/chat-fuzz-0001/messages"
+		path := "/chats/chat-fuzz-0001-00000000000/messages"
 		if typing {
-			path = "/chats/chat-fuzz-0001/typing"
+			path = "/chats/chat-fuzz-0001-00000000000/typing"
 		}
 		req := httptest.NewRequest("POST", path, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")

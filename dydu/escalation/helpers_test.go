@@ -46,6 +46,9 @@ type env struct {
 	mu      sync.Mutex
 	results []Result
 	next    atomic.Uint64
+	// session is what the page's server knows of each chat's user (the
+	// identity Config.Authorize returns); say fills it.
+	session map[string]map[string]string
 }
 
 func seedBot() dydutest.Bot {
@@ -128,13 +131,38 @@ func (e *env) provision(pc ProvisionConfig) {
 func (e *env) config() Config {
 	return Config{Dydu: e.dc, Conversations: e.cc, Zendesk: e.zc, WebhookSecrets: []string{e.secret},
 		Skills: map[int64]string{animalKnowledge: dydutest.SeedSkill}, SenderIDVariable: "mail", Store: e.st,
-		OnResult: func(r Result) { e.mu.Lock(); e.results = append(e.results, r); e.mu.Unlock() }}
+		OnResult:  func(r Result) { e.mu.Lock(); e.results = append(e.results, r); e.mu.Unlock() },
+		Authorize: e.authorize}
+}
+
+// authorize is the tests' Config.Authorize: every request is the chat's
+// own, and its user is who the session says.
+func (e *env) authorize(_ *http.Request, chat string) (map[string]string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.session[chat], nil
+}
+
+// login records who the chat's user is, as a site's server would on
+// sign-in.
+func (e *env) login(chat string, identity map[string]string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.session == nil {
+		e.session = map[string]map[string]string{}
+	}
+	e.session[chat] = identity
 }
 
 // say posts a user message through the bridge's HTTP channel and returns
-// the status.
+// the status. The identity variables among vars ("mail", "name") are
+// the signed-in user's: the session gets them, as a site's server knows
+// who signed in.
 func (e *env) say(chat, id, text string, vars map[string]string) (int, map[string]any) {
 	e.t.Helper()
+	if vars["mail"] != "" || vars["name"] != "" {
+		e.login(chat, map[string]string{"mail": vars["mail"], "name": vars["name"]})
+	}
 	b, _ := json.Marshal(map[string]any{"id": id, "text": text, "variables": vars})
 	return e.post("/chats/"+chat+"/messages", "application/json", b)
 }

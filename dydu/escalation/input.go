@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -125,7 +126,7 @@ const maxMessageBody = 64 << 10
 
 // serveMessage is POST /chats/{chat}/messages: {"id", "text",
 // "variables"}; the id may come as the Idempotency-Key header instead.
-func (f *Flow) serveMessage(w http.ResponseWriter, r *http.Request) {
+func (f *Flow) serveMessage(w http.ResponseWriter, r *http.Request, identity map[string]string) {
 	var in struct {
 		ID        string            `json:"id"`
 		Text      string            `json:"text"`
@@ -143,12 +144,12 @@ func (f *Flow) serveMessage(w http.ResponseWriter, r *http.Request) {
 	if in.ID == "" {
 		in.ID = r.Header.Get("Idempotency-Key")
 	}
-	res, err := f.HandleUserMessage(r.Context(), &UserMessage{Chat: r.PathValue("chat"), ID: in.ID, Text: in.Text, Variables: in.Variables})
+	res, err := f.HandleUserMessage(r.Context(), &UserMessage{Chat: r.PathValue("chat"), ID: in.ID, Text: in.Text, Variables: in.Variables, Identity: identity})
 	f.answer(w, res, err)
 }
 
 // serveTyping is POST /chats/{chat}/typing: {"typing": true|false}.
-func (f *Flow) serveTyping(w http.ResponseWriter, r *http.Request) {
+func (f *Flow) serveTyping(w http.ResponseWriter, r *http.Request, _ map[string]string) {
 	var in struct {
 		Typing bool `json:"typing"`
 	}
@@ -165,7 +166,7 @@ func (f *Flow) serveTyping(w http.ResponseWriter, r *http.Request) {
 //
 // A body whose Content-Length is over 50 MB is refused before a byte of
 // it is read; one sent without a length is read up to the limit only.
-func (f *Flow) serveFile(w http.ResponseWriter, r *http.Request) {
+func (f *Flow) serveFile(w http.ResponseWriter, r *http.Request, _ map[string]string) {
 	tooLarge := func() {
 		writeJSONError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("%w: the file is over 50 MB (%d bytes), the most Sunshine Conversations takes",
 			ErrOverLimit, conversations.MaxAttachmentBytes))
@@ -193,6 +194,31 @@ func (f *Flow) serveFile(w http.ResponseWriter, r *http.Request) {
 	res, err := f.HandleUserFile(r.Context(), &UserFile{Chat: r.PathValue("chat"), ID: id, Name: q.Get("name"), MediaType: mt, Data: data, Text: q.Get("text")})
 	f.answer(w, res, err)
 }
+
+// authorized checks a request of the user's channel: a chat id that
+// holds 128 bits, then Config.Authorize, whose identity it passes on.
+func (f *Flow) authorized(h func(http.ResponseWriter, *http.Request, map[string]string)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chat := r.PathValue("chat")
+		if !validChat(chat) {
+			h(w, r, nil) // refused there, as any event with a bad chat id
+			return
+		}
+		var identity map[string]string
+		if f.cfg.Authorize != nil {
+			var err error
+			if identity, err = f.cfg.Authorize(r, chat); err != nil {
+				f.log.WarnContext(r.Context(), "escalation: a request of the user's channel was refused by Config.Authorize",
+					slog.String("chat", chat), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+				writeJSONError(w, http.StatusForbidden, errForbidden)
+				return
+			}
+		}
+		h(w, r, identity)
+	})
+}
+
+var errForbidden = errors.New("escalation: not allowed in this chat: the request does not carry the chat's credentials")
 
 // answer writes a user event's result: 200 handled or duplicate, 422
 // refused (with what is wrong), 503 with Retry-After (retry).

@@ -150,7 +150,7 @@ func TestProvisionRepairsDrift(t *testing.T) {
 		t.Fatalf("after the repair: %v\n%s", err, rep)
 	}
 	// The chat still escalates into the Animal group.
-	playSeed(t, e, "chat-after-repair")
+	playSeed(t, e, "chat-after-repair-00000000")
 }
 
 func TestProvisionRefusals(t *testing.T) {

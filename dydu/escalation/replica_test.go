@@ -16,13 +16,13 @@ import (
 // retry lands on the other replica.
 func TestTwoReplicasMemory(t *testing.T) {
 	e := newEnv(t, 2, store.NewMemory())
-	playSeed(t, e, "chat-replica-mem")
+	playSeed(t, e, "chat-replica-mem-000000000")
 }
 
 func TestTwoReplicasRedis(t *testing.T) {
 	client, _ := redistest.Client(t)
 	e := newEnv(t, 2, redisstore.New(client, redistest.Prefix(t)))
-	playSeed(t, e, "chat-replica-redis")
+	playSeed(t, e, "chat-replica-redis-0000000")
 }
 
 // Faults on every side: a post whose answer is lost, a passControl that
@@ -30,7 +30,7 @@ func TestTwoReplicasRedis(t *testing.T) {
 // on the seed's chat with nothing doubled.
 func TestFaultsAndDuplicates(t *testing.T) {
 	e := newEnv(t, 2, store.NewMemory())
-	chat := "chat-faults-01"
+	chat := "chat-faults-01-00000000000"
 	if code, _ := e.say(chat, "m1", "Quels sont vos horaires ?", map[string]string{"mail": "jeanne@example.org"}); code != 200 {
 		t.Fatal(code)
 	}

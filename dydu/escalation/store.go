@@ -43,9 +43,12 @@ type chatState struct {
 	// Context is the Dydu dialog context; "" opens a new one.
 	Context string `json:"ctx,omitempty"`
 	Mode    string `json:"mode"`
-	// Vars are the variables the user's channel sent (the identity
-	// mapping's among them).
+	// Vars are the dialog variables the user's channel sent: they go to
+	// Dydu, never to the user's identity.
 	Vars map[string]string `json:"vars,omitempty"`
+	// Identity are the variables from the server side (Config.Authorize,
+	// UserMessage.Identity): the identity mapping's and the name.
+	Identity map[string]string `json:"ident,omitempty"`
 	// User is the Sunshine Conversations user, Conv the conversation of the
 	// current escalation.
 	User string `json:"user,omitempty"`

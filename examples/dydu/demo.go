@@ -83,10 +83,16 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL, prefix 
 	}
 	defer st.close()
 	fmt.Fprintf(out, "Bridges: %d, state in %s\n\n", replicas, st.what)
+	// The site's server signs the chat id and who signed in; the bridges
+	// trust only that.
+	var key [minChatKey]byte
+	_, _ = rand.Read(key[:])
+	signer := chatSigner{key: key[:]}
 	var flows []http.Handler
 	for range replicas {
 		f, err := escalation.New(escalation.Config{Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: []string{secret},
-			Skills: map[int64]string{animalKnowledge: dydutest.SeedSkill}, SenderIDVariable: "mail", NameVariable: "name", Store: st.Store})
+			Skills: map[int64]string{animalKnowledge: dydutest.SeedSkill}, SenderIDVariable: "mail", NameVariable: "name", Store: st.Store,
+			Authorize: signer.Authorize})
 		if err != nil {
 			return err
 		}
@@ -97,11 +103,15 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL, prefix 
 	}
 	bridge.set(flows)
 
-	u := &user{base: front.URL, chat: "demo-chat-0001", client: front.Client()}
+	chatID := escalation.NewChatID() // Jeanne signs in: her chat, and its token
+	u := &user{base: front.URL, chat: chatID, client: front.Client(),
+		token: signer.Token(chatID, map[string]string{"mail": "jeanne@example.org", "name": "Jeanne Martin"})}
 	ag := conversationstest.Agent{Name: "Ann Martin"}
 	steps := []func() error{
 		func() error {
-			return u.say("Quels sont vos horaires ?", map[string]string{"mail": "jeanne@example.org", "name": "Jeanne Martin"})
+			// A browser's variables go to Dydu, never to who she is: the
+			// token says that.
+			return u.say("Quels sont vos horaires ?", map[string]string{"mail": "someone-else@example.org", "lang": "fr"})
 		},
 		func() error { return u.say("J'ai une question sur mon chien, il ne mange plus", nil) },
 		func() error { return cf.AgentTyping(u.conv(ctx, cc), ag, true) },
@@ -185,6 +195,15 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL, prefix 
 	if !strings.Contains(tk.Subject, "Jeanne Martin") {
 		problems = append(problems, fmt.Sprintf("ticket %d's subject %q does not name the user", tid, tk.Subject))
 	}
+	if h, _ := cf.HandOff(conv); h.Ticket.RequesterEmail != "jeanne@example.org" {
+		problems = append(problems, fmt.Sprintf("the requester is <%s>, not the signed-in user <jeanne@example.org>", h.Ticket.RequesterEmail))
+	}
+	// Without the chat's token the chat is closed to a stranger.
+	if resp, err := u.client.Get(u.base + "/chats/" + u.chat + "/messages?wait=0"); err != nil || resp.StatusCode != http.StatusForbidden {
+		problems = append(problems, fmt.Sprintf("a read without the chat's token was not refused 403: %v %v", resp, err))
+	} else {
+		resp.Body.Close()
+	}
 	if tk.Status != "solved" {
 		problems = append(problems, fmt.Sprintf("ticket %d is %s, not solved", tid, tk.Status))
 	}
@@ -215,6 +234,7 @@ func wait(ctx context.Context, cf *conversationstest.Server) error {
 // user is the web page: it posts to the bridge and reads the chat back.
 type user struct {
 	base, chat string
+	token      string // signed by the site's server for chat
 	client     *http.Client
 	n          int
 	convID     string
@@ -224,7 +244,13 @@ func (u *user) say(text string, vars map[string]string) error {
 	u.n++
 	b, _ := json.Marshal(map[string]any{"id": fmt.Sprintf("m%d", u.n), "text": text, "variables": vars})
 	for attempt := 0; attempt < 5; attempt++ {
-		resp, err := u.client.Post(u.base+"/chats/"+u.chat+"/messages", "application/json", bytes.NewReader(b))
+		req, err := http.NewRequest(http.MethodPost, u.base+"/chats/"+u.chat+"/messages", bytes.NewReader(b))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+u.token)
+		resp, err := u.client.Do(req)
 		if err != nil {
 			return err
 		}
@@ -242,7 +268,12 @@ func (u *user) say(text string, vars map[string]string) error {
 }
 
 func (u *user) read() ([]escalation.Message, error) {
-	resp, err := u.client.Get(u.base + "/chats/" + u.chat + "/messages?wait=0")
+	req, err := http.NewRequest(http.MethodGet, u.base+"/chats/"+u.chat+"/messages?wait=0", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+u.token)
+	resp, err := u.client.Do(req)
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,12 @@
 //	ESCALATION_NAME_VARIABLE
 //	                        optional: the variable holding the user's name
 //	                        (name), shown to the agent as the requester
+//	ESCALATION_CHAT_KEY     the key (32 bytes or more) your site's server signs
+//	                        chat ids and the signed-in user with (see auth.go):
+//	                        the page sends the token as Authorization: Bearer,
+//	                        or ?token= for an EventSource. Optional, but without
+//	                        it the chats are open to whoever knows their id and
+//	                        the tickets' requesters anonymous
 //	PUBLIC_URL              the https base URL of this service; needed with -provision
 //	REDIS_URL               optional: the Redis every replica shares
 //	                        (redis://[user:password@]host:port[/db]);
@@ -127,6 +133,7 @@ type config struct {
 	skills         map[int64]string
 	senderID       string
 	nameVariable   string
+	chatKey        []byte
 	publicURL      string
 	subdomain      string
 	redisURL       string
@@ -197,6 +204,12 @@ func loadConfig(getenv func(string) string, provision bool) (*config, error) {
 		}
 		cfg.skills[id] = strings.TrimSpace(skill)
 	}
+	if k := getenv("ESCALATION_CHAT_KEY"); k != "" {
+		if len(k) < minChatKey {
+			problems = append(problems, fmt.Sprintf("ESCALATION_CHAT_KEY has %d bytes: use %d or more, random (openssl rand -base64 32)", len(k), minChatKey))
+		}
+		cfg.chatKey = []byte(k)
+	}
 	cfg.publicURL = env("PUBLIC_URL")
 	if provision && cfg.publicURL == "" {
 		missing("PUBLIC_URL", "the https base URL where Sunshine Conversations reaches this service, for -provision")
@@ -261,8 +274,12 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 	}
 	defer st.close()
 	fmt.Fprintf(stdout, "state: %s\n", st.what)
-	f, err := escalation.New(escalation.Config{Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: cfg.webhookSecrets,
-		Skills: cfg.skills, SenderIDVariable: cfg.senderID, NameVariable: cfg.nameVariable, Store: st.Store, Logger: logger})
+	ec := escalation.Config{Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: cfg.webhookSecrets,
+		Skills: cfg.skills, SenderIDVariable: cfg.senderID, NameVariable: cfg.nameVariable, Store: st.Store, Logger: logger}
+	if cfg.chatKey != nil {
+		ec.Authorize = chatSigner{key: cfg.chatKey}.Authorize
+	}
+	f, err := escalation.New(ec)
 	if err != nil {
 		return err
 	}
