@@ -15,7 +15,14 @@
 //   - idempotent provisioning helpers on a [*zendesk.Client], each with a
 //     dry run: [EnsureWebhook] (and [SigningSecret]), [EnsureTriggerCategory],
 //     [EnsureTrigger], [EnsureUserField], [EnsureTicketField] and
-//     [EnsureGroup].
+//     [EnsureGroup];
+//   - a flow's Check scaffold: [CheckReader] sorts what reading an account
+//     meets into refused credentials (a problem of the client's Config
+//     field) and a side that could not be read (an error), and checks a
+//     Zendesk webhook's signing secret ([CheckReader.CheckSigningSecret]);
+//   - [RetryAfterHandler] and [AskRetryAfter]: a delivery answered busy
+//     under a lease asks the sender to retry just after the lease ends
+//     (at most [MaxRetryAfter]), not at a fixed time inside it.
 //
 // # Provisioning
 //
