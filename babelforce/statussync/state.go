@@ -2,6 +2,7 @@ package statussync
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -338,8 +339,12 @@ func (f *Flow) cachedZendeskAgent(ctx context.Context, bfID string) (int64, erro
 }
 
 // claim takes key for lease if no replica holds it: the one pass of the
-// poller or reconciler that runs per interval across replicas.
+// poller or reconciler that runs per interval across replicas. The claim
+// is never released: it ends with its lease, a little before the next
+// interval, so that no late release can free another replica's claim. Its
+// value is unique (a random token and the time), should one ever be
+// released, with DeleteIf of that value.
 func (f *Flow) claim(ctx context.Context, key string, lease time.Duration) (bool, error) {
-	ok, err := f.store.Add(ctx, key, strconv.FormatInt(f.now().UnixNano(), 10), lease)
+	ok, err := f.store.Add(ctx, key, rand.Text()+" "+strconv.FormatInt(f.now().UnixNano(), 10), lease)
 	return ok, storeErr("claiming "+strings.TrimPrefix(key, keyPrefix), err)
 }
