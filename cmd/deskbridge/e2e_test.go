@@ -105,9 +105,11 @@ func TestPlanErrors(t *testing.T) {
 				return "wrong"
 			}
 			return w.getenv(k)
-		}, []string{"plan", "-config", good}, exitError, ""},
+		}, []string{"plan", "-config", good}, exitError, "Error: statussync: reading babelforce's secret keys: "},
 		{"no public_url", w.getenv, []string{"plan", "-config", write("nourl.yaml", strings.Replace(w.config(), "public_url:", "# public_url:", 1))}, exitError, "public_url is not set"},
 		{"unknown flow", w.getenv, []string{"plan", "-config", good, "-flow", "nope"}, exitUsage, `-flow "nope" is not in`},
+		{"check before apply", w.getenv, []string{"check", "-config", good}, exitError, "✗ flow statussync: not applied: its Zendesk webhook does not exist yet, so its signing secret cannot be read; run deskbridge apply first"},
+		{"plan -h", w.getenv, []string{"plan", "-h"}, exitOK, "Usage: deskbridge plan"},
 		{"unknown command", w.getenv, []string{"destroy"}, exitUsage, `unknown command "destroy"`},
 		{"stray argument", w.getenv, []string{"plan", "-config", good, "extra"}, exitUsage, "unexpected arguments"},
 	} {

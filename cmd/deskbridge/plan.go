@@ -51,7 +51,7 @@ func provisionAll(ctx context.Context, e *env, io stdio, dryRun, force bool) int
 		stop()
 		e.log.Info("provisioned", "flow", f.Name, "dry_run", dryRun, "items", len(rep.Changes),
 			"created", rep.Count(flow.ActionCreated), "updated", rep.Count(flow.ActionUpdated),
-			"requests", e.metrics.attempts.Load()-before, "elapsed", time.Since(start).Round(time.Millisecond))
+			"requests", e.metrics.attempts.Load()-before, "elapsed", time.Since(start).Round(time.Millisecond).String())
 		fmt.Fprintf(io.out, "== %s (%s, %s)\n", f.Name, f.Type, f.Path)
 		if len(rep.Changes) > 0 || err == nil {
 			fmt.Fprint(io.out, rep.String())
