@@ -149,14 +149,32 @@ func (f *Flow) failWrite(ctx context.Context, res Result, err error) Result {
 // the cursor passes it and no replica tries it again, and reported with
 // the vendor's reason. Anything else fails it (detail): the poll holds
 // before it and tries again.
+//
+// With Config.MaxAttempts, a contact failed that many times (a store
+// failure aside) is rejected as well, detail [DetailGaveUp].
 func (f *Flow) fail(ctx context.Context, res Result, detail string, err error) Result {
 	res.Outcome, res.Detail, res.Err = flow.Failed, detail, err
-	if permanent(err) {
+	reject := ""
+	switch {
+	case permanent(err):
+		reject = DetailRefused
+	case detail != DetailStore && f.cfg.MaxAttempts > 0:
+		n, serr := f.countAttempt(ctx, res.ContactID)
+		if serr != nil {
+			res.Detail, res.Err = DetailStore, errors.Join(err, serr)
+			return f.report(res)
+		}
+		if n >= f.cfg.MaxAttempts {
+			reject = DetailGaveUp
+			res.Err = fmt.Errorf("memorialize: gave up on contact %d after %d failed attempts (Config.MaxAttempts): %w", res.ContactID, n, err)
+		}
+	}
+	if reject != "" {
 		if serr := f.markDone(ctx, res.ContactID); serr != nil {
 			// Held: the next attempt decides again.
 			res.Detail, res.Err = DetailStore, errors.Join(err, serr)
 		} else {
-			res.Outcome, res.Detail = flow.Rejected, DetailRefused
+			res.Outcome, res.Detail = flow.Rejected, reject
 		}
 	}
 	return f.report(res)

@@ -129,6 +129,15 @@ type Config struct {
 	// DoneTTL is how long a written contact is remembered; default
 	// [DefaultDoneTTL]. It must outlast any replay of the cursor.
 	DoneTTL time.Duration
+	// MaxAttempts, when above 0, rejects a contact (detail
+	// [DetailGaveUp]) after that many failed attempts, so that a contact
+	// that always fails with a 5xx stops holding the poll. 0 (the
+	// default): retried until it is written, since during an outage of
+	// CXone or Zendesk every contact fails alike, and a bound would
+	// drop the one the poll holds before; choose it above the polls an
+	// outage may last (PollInterval × MaxAttempts). A refusal no retry
+	// changes (a 4xx) is rejected at once whatever this says.
+	MaxAttempts int
 	// RetryAfter is the Retry-After of a 503; default [DefaultRetryAfter].
 	RetryAfter time.Duration
 
@@ -250,6 +259,9 @@ func (c *Config) validate() error {
 		if d.v < 0 {
 			p.Add("Config."+d.name, d.v.String(), "is negative", "use a positive duration, or 0 for the default")
 		}
+	}
+	if c.MaxAttempts < 0 {
+		p.Add("Config.MaxAttempts", strconv.Itoa(c.MaxAttempts), "is negative", "use a count of attempts, or 0 to retry until written")
 	}
 	if c.PageSize < 0 || c.PageSize > 1000 {
 		p.Add("Config.PageSize", strconv.Itoa(c.PageSize), "is out of range", "use 1 to 1000, or 0 for the default (100)")

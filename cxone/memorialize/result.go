@@ -30,6 +30,7 @@ const (
 	DetailNoRecord      = "no record found"          // Ignored: no workflow found or created a record
 	DetailTooLong       = "every value over a limit" // Rejected: nothing fits its field
 	DetailRefused       = "refused"                  // Rejected: CXone or Zendesk refused it for good (a 4xx no retry changes)
+	DetailGaveUp        = "gave up"                  // Rejected: failed Config.MaxAttempts times
 	DetailZendeskFailed = "zendesk failed"           // Failed: held for a retry
 	DetailCXoneFailed   = "cxone failed"             // Failed: held for a retry
 	DetailStore         = "store failed"             // Failed: held for a retry

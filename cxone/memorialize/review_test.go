@@ -350,3 +350,31 @@ func TestPhoneQueryKeepsOnlyDigits(t *testing.T) {
 		}
 	}
 }
+
+// With Config.MaxAttempts, a contact that always fails with a 5xx is
+// rejected after that many polls, and the contacts after it are written.
+func TestMaxAttemptsGivesUp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *Config) { c.MaxAttempts = 3 })
+	first := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone}})
+	e.clock.Advance(time.Second)
+	second := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: "+33700000002"}})
+	e.warehouse()
+	e.zd.InjectFault(zendesktest503("/api/v2/tickets/"+strconv.FormatInt(e.openTicket, 10), 1000))
+	for i := range 2 {
+		if st := e.poll(); !st.Held || st.Outcomes[flow.Failed] != 1 {
+			t.Fatalf("poll %d: %+v", i, st)
+		}
+		e.clock.Advance(time.Minute)
+	}
+	if st := e.poll(); st.Held || st.Outcomes[flow.Rejected] != 1 || st.Outcomes[flow.Applied] != 1 {
+		t.Fatalf("third poll %+v", st)
+	}
+	rs := e.resultsFor(first)
+	if last := rs[len(rs)-1]; last.Detail != DetailGaveUp || !errors.Is(last.Err, deskbridge.ErrUnavailable) || !strings.Contains(last.Err.Error(), "3 failed attempts") {
+		t.Errorf("first contact: %v", last)
+	}
+	if got := e.outcomes(second); len(got) != 1 || got[0] != flow.Applied {
+		t.Errorf("second contact: %v", e.resultsFor(second))
+	}
+}

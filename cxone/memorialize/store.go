@@ -18,6 +18,7 @@ import (
 //	done:<contact>              a contact written (Config.DoneTTL)
 //	rec:<type>:<contact>        the record found or created for a contact, so that a retry
 //	                            after a partial failure creates nothing twice (Config.DoneTTL)
+//	tries:<contact>             the failed attempts at a contact, with Config.MaxAttempts (Config.DoneTTL)
 const (
 	keyCursor  = "cursor"
 	keyPoll    = "poll"
@@ -51,6 +52,24 @@ func (f *Flow) markDone(ctx context.Context, id int64) error {
 		return &storeError{err}
 	}
 	return nil
+}
+
+// countAttempt counts one more failed attempt at a contact and returns
+// the count. It reads and writes without a transaction: the contact's
+// claim keeps replicas from counting at once, and a count off by one
+// only moves the give-up by an attempt.
+func (f *Flow) countAttempt(ctx context.Context, id int64) (int, error) {
+	key := contactKey("tries:", id)
+	v, _, err := f.store.Get(ctx, key)
+	if err != nil {
+		return 0, &storeError{err}
+	}
+	n, _ := strconv.Atoi(v)
+	n++
+	if err := f.store.Set(ctx, key, strconv.Itoa(n), f.cfg.DoneTTL); err != nil {
+		return 0, &storeError{err}
+	}
+	return n, nil
 }
 
 func progressKey(rt RecordType, id int64) string { return contactKey("rec:"+string(rt)+":", id) }
