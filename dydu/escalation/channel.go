@@ -75,7 +75,15 @@ type StoreChannel struct {
 	now  func() time.Time
 
 	mu      sync.Mutex
-	waiters map[string]chan struct{}
+	waiters map[string]*waiters
+}
+
+// waiters are the long polls of one chat in this process: ch is closed
+// to wake them, n counts them so that the last to leave removes the
+// entry (the map never keeps a chat nobody waits on).
+type waiters struct {
+	ch chan struct{}
+	n  int
 }
 
 // DefaultMessageTTL is how long a [StoreChannel] keeps a message.
@@ -92,7 +100,7 @@ func NewStoreChannel(st store.Store, ttl, poll time.Duration) *StoreChannel {
 	if poll <= 0 {
 		poll = 500 * time.Millisecond
 	}
-	return &StoreChannel{st: st, ttl: ttl, poll: poll, now: time.Now, waiters: map[string]chan struct{}{}}
+	return &StoreChannel{st: st, ttl: ttl, poll: poll, now: time.Now, waiters: map[string]*waiters{}}
 }
 
 func boxKey(chat string, n int64) string { return "box:" + chat + ":" + strconv.FormatInt(n, 10) }
@@ -191,9 +199,13 @@ func (c *StoreChannel) Messages(ctx context.Context, chat string, after int64) (
 // Wait returns the chat's messages after place after as soon as there
 // are any, or none when ctx ends first (a long poll's timeout).
 func (c *StoreChannel) Wait(ctx context.Context, chat string, after int64) ([]Message, error) {
+	ch, leave := c.join(chat)
+	defer leave()
 	for {
-		ch := c.waiter(chat)
 		ms, err := c.Messages(ctx, chat, after)
+		if err != nil && ctx.Err() != nil {
+			return nil, nil // the wait's end, not the store's failure
+		}
 		if err != nil || len(ms) > 0 {
 			return ms, err
 		}
@@ -203,30 +215,56 @@ func (c *StoreChannel) Wait(ctx context.Context, chat string, after int64) ([]Me
 			t.Stop()
 			return nil, nil
 		case <-ch:
+			ch = c.current(chat)
 		case <-t.C:
 		}
 		t.Stop()
 	}
 }
 
-func (c *StoreChannel) waiter(chat string) chan struct{} {
+// join counts a waiter of chat in and returns the channel that wakes it
+// and the function that counts it out.
+func (c *StoreChannel) join(chat string) (<-chan struct{}, func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ch, ok := c.waiters[chat]
+	w, ok := c.waiters[chat]
 	if !ok {
-		ch = make(chan struct{})
-		c.waiters[chat] = ch
+		w = &waiters{ch: make(chan struct{})}
+		c.waiters[chat] = w
 	}
-	return ch
+	w.n++
+	return w.ch, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if w.n--; w.n == 0 {
+			delete(c.waiters, chat)
+		}
+	}
 }
 
+// current is the channel that wakes chat's waiters now (a waiter that
+// was woken and waits again).
+func (c *StoreChannel) current(chat string) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.waiters[chat].ch // the caller is counted in: the entry is there
+}
+
+// wake wakes chat's waiters; they stay counted until they leave.
 func (c *StoreChannel) wake(chat string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if ch, ok := c.waiters[chat]; ok {
-		close(ch)
-		delete(c.waiters, chat)
+	if w, ok := c.waiters[chat]; ok {
+		close(w.ch)
+		w.ch = make(chan struct{})
 	}
+}
+
+// waiting returns how many chats have waiters in this process.
+func (c *StoreChannel) waiting() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.waiters)
 }
 
 // Longest wait of a long poll, and the default one.

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -139,4 +142,50 @@ func TestStoreChannelHTTP(t *testing.T) {
 	if strings.TrimSpace(string(out["messages"])) != "[]" {
 		t.Fatalf("after=2: %s", out["messages"])
 	}
+}
+
+// Long polls that time out leave nothing behind: 10,000 on distinct chats
+// one after the other, and 200 on one chat at once woken midway.
+func TestStoreChannelWaitersDoNotLeak(t *testing.T) {
+	c := NewStoreChannel(store.NewMemory(), 0, time.Hour)
+	ctx := context.Background()
+	for i := range 10_000 {
+		short, cancel := context.WithTimeout(ctx, time.Microsecond)
+		ms, err := c.Wait(short, testChat("leak-"+strconv.Itoa(i)), 0)
+		cancel()
+		if err != nil || ms != nil {
+			t.Fatalf("wait %d: %v %v", i, ms, err)
+		}
+	}
+	if n := c.waiting(); n != 0 {
+		t.Fatalf("%d chats still in the waiter map after 10,000 timed-out waits", n)
+	}
+	chat := testChat("leak-one")
+	stop, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for range 200 {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, _ = c.Wait(stop, chat, 5) }() // after 5: the one message below does not end them
+	}
+	for c.count(chat) < 200 {
+		runtime.Gosched()
+	}
+	if err := c.Deliver(ctx, chat, Message{ID: "m1", From: FromUser, Kind: KindText, Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	wg.Wait()
+	if n := c.waiting(); n != 0 {
+		t.Fatalf("%d chats still in the waiter map after 200 waits ended", n)
+	}
+}
+
+// count is how many waiters chat has in this process.
+func (c *StoreChannel) count(chat string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if w, ok := c.waiters[chat]; ok {
+		return w.n
+	}
+	return 0
 }
