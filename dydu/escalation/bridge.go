@@ -122,7 +122,9 @@ func (f *Flow) HandleUserMessage(ctx context.Context, m *UserMessage) (Result, e
 		return f.fail(ctx, res, fmt.Errorf("%w: the text is not UTF-8", ErrBadInput))
 	}
 	return f.withChat(ctx, res, func(st *chatState, res *Result) error {
-		f.mergeVariables(st, m.Variables, m.Identity)
+		if err := f.mergeVariables(st, m.Variables, m.Identity); err != nil {
+			return err
+		}
 		if err := checkText(st.Mode, m.Text); err != nil {
 			return err
 		}
@@ -149,19 +151,46 @@ func (f *Flow) HandleUserMessage(ctx context.Context, m *UserMessage) (Result, e
 	})
 }
 
+// Limits of a chat's dialog variables (the browser's, kept across its
+// messages): a message that would take a chat over one is refused whole
+// with 422 ([ErrOverLimit]).
+const (
+	// MaxVariables is the most variables a chat holds.
+	MaxVariables = 50
+	// MaxVariablesSize is the most bytes a chat's variables hold, names
+	// and values together.
+	MaxVariablesSize = 8 << 10
+)
+
 // mergeVariables keeps a message's variables in the chat's state: the
 // browser's as dialog variables, those named like the identity's
-// dropped; the server's as the identity.
-func (f *Flow) mergeVariables(st *chatState, browser, trusted map[string]string) {
+// dropped; the server's as the identity. Variables that would take the
+// chat over MaxVariables or MaxVariablesSize are refused, and the state
+// is left as it was.
+func (f *Flow) mergeVariables(st *chatState, browser, trusted map[string]string) error {
+	merged := maps.Clone(st.Vars)
 	for k, v := range browser {
 		if k == "" || f.identityVariable(k) {
 			continue
 		}
-		if st.Vars == nil {
-			st.Vars = map[string]string{}
+		if merged == nil {
+			merged = map[string]string{}
 		}
-		st.Vars[k] = v
+		merged[k] = v
 	}
+	size := 0
+	for k, v := range merged {
+		size += len(k) + len(v)
+	}
+	switch {
+	case len(merged) > MaxVariables:
+		return fmt.Errorf("%w: the chat would hold %d variables; it takes at most %d (escalation.MaxVariables): send fewer",
+			ErrOverLimit, len(merged), MaxVariables)
+	case size > MaxVariablesSize:
+		return fmt.Errorf("%w: the chat's variables would hold %d bytes; it takes at most %d (escalation.MaxVariablesSize): send shorter ones",
+			ErrOverLimit, size, MaxVariablesSize)
+	}
+	st.Vars = merged
 	for k, v := range trusted {
 		if k == "" {
 			continue
@@ -171,6 +200,7 @@ func (f *Flow) mergeVariables(st *chatState, browser, trusted map[string]string)
 		}
 		st.Identity[k] = v
 	}
+	return nil
 }
 
 // identityVariable reports whether a variable names the user: only the
@@ -310,7 +340,7 @@ func (f *Flow) fail(ctx context.Context, res Result, err error) (Result, error) 
 func classify(err error) (flow.Outcome, string) {
 	var se *storeError
 	switch {
-	case errors.Is(err, errBusy):
+	case errors.Is(err, errBusy), errors.Is(err, errUploadsBusy):
 		return flow.Failed, DetailBusy
 	case errors.As(err, &se):
 		return flow.Failed, DetailStore

@@ -42,7 +42,11 @@
 // a retried POST is handled once. Answers: 200 handled (or a duplicate),
 // 403 refused by Config.Authorize, 422 refused with what is wrong (a text
 // over Dydu's 600 characters or Sunshine Conversations' 4,096, a file over
-// 50 MB or of a refused type), 503 with Retry-After (retry). What the user
+// 50 MB or of a refused type, a chat's variables over [MaxVariables] or
+// [MaxVariablesSize]), 503 with Retry-After (retry; also when
+// [Config].MaxConcurrentUploads files are being received). A file is
+// checked (chat, id, name, type, an agent has the chat) before its body is
+// read. What the user
 // is shown — their messages, the bot's answers, the agent's messages and
 // files, typing, the bridge's notices — is a list of [Message] kept by the
 // [Channel]; the default, [StoreChannel], keeps it in the store so that

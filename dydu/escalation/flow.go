@@ -1,9 +1,11 @@
 package escalation
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +42,8 @@ const (
 	DefaultRenewedMessage = "La conversation précédente a expiré ; l'assistant reprend depuis le début."
 	// DefaultRetryAfter is the Retry-After of a 503.
 	DefaultRetryAfter = 2 * time.Second
+	// DefaultMaxConcurrentUploads is the default Config.MaxConcurrentUploads.
+	DefaultMaxConcurrentUploads = 4
 	// DefaultChatLifetime is how long a chat is kept after its last event:
 	// a messaging ticket may wait days for an agent.
 	DefaultChatLifetime = 14 * 24 * time.Hour
@@ -125,6 +129,11 @@ type Config struct {
 	Store store.Store
 	// RetryAfter is the Retry-After of a 503; default DefaultRetryAfter.
 	RetryAfter time.Duration
+	// MaxConcurrentUploads bounds the files the HTTP channel receives at
+	// once (each is held in memory, up to 50 MB, while it is sent on); one
+	// past it is answered 503 with Retry-After. Default
+	// DefaultMaxConcurrentUploads.
+	MaxConcurrentUploads int
 	// ChatLifetime is how long a chat is kept after its last event (a
 	// user's message or file, an agent's message or typing): its state,
 	// the link from its Sunshine Conversations conversation, and with the
@@ -154,6 +163,7 @@ type Flow struct {
 	log     *slog.Logger
 	hook    http.Handler
 	mux     *http.ServeMux
+	uploads chan struct{} // a slot per file being received
 }
 
 // New checks cfg and returns a [Flow]. The error lists every problem at
@@ -173,7 +183,7 @@ func New(cfg Config) (*Flow, error) {
 		cfg.Now = time.Now
 	}
 	cfg.WebhookSecrets = slices.Clone(cfg.WebhookSecrets)
-	f := &Flow{cfg: cfg, store: cfg.Store, log: cfg.Logger}
+	f := &Flow{cfg: cfg, store: cfg.Store, log: cfg.Logger, uploads: make(chan struct{}, cmp.Or(cfg.MaxConcurrentUploads, DefaultMaxConcurrentUploads))}
 	if f.log == nil {
 		f.log = slog.New(slog.DiscardHandler)
 	}
@@ -233,6 +243,9 @@ func (c *Config) validate() error {
 	}
 	if c.ChatLifetime < 0 {
 		p.Add("Config.ChatLifetime", c.ChatLifetime.String(), "is negative", "use a positive duration, or 0 for the default (14 days)")
+	}
+	if c.MaxConcurrentUploads < 0 {
+		p.Add("Config.MaxConcurrentUploads", strconv.Itoa(c.MaxConcurrentUploads), "is negative", "use a positive number, or 0 for the default (4)")
 	}
 	if c.RetryAfter < 0 {
 		p.Add("Config.RetryAfter", c.RetryAfter.String(), "is negative", "use a positive duration, or 0 for the default (2 s)")

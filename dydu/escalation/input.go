@@ -2,6 +2,7 @@ package escalation
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,21 +37,15 @@ type UserFile struct {
 // ([ErrOverLimit]) is refused whole. Safe to call again after an error.
 func (f *Flow) HandleUserFile(ctx context.Context, u *UserFile) (Result, error) {
 	res := Result{Source: SourceUser, Kind: "file", Key: u.ID, Chat: u.Chat}
+	if err := checkFile(u); err != nil {
+		return f.fail(ctx, res, err)
+	}
 	switch {
-	case !validChat(u.Chat):
-		return f.fail(ctx, res, errBadChat)
-	case !validID(u.ID):
-		return f.fail(ctx, res, fmt.Errorf("%w: a message id is 1 to 128 printable ASCII characters without ':'", ErrBadInput))
-	case u.Name == "" || len(u.Name) > 255:
-		return f.fail(ctx, res, fmt.Errorf("%w: a file needs a name of 1 to 255 bytes", ErrBadInput))
 	case len(u.Data) == 0:
 		return f.fail(ctx, res, fmt.Errorf("%w: the file is empty", ErrBadInput))
 	case int64(len(u.Data)) > conversations.MaxAttachmentBytes:
 		return f.fail(ctx, res, fmt.Errorf("%w: the file has %d bytes; Sunshine Conversations takes at most 50 MB (%d bytes)",
 			ErrOverLimit, len(u.Data), conversations.MaxAttachmentBytes))
-	case !allowedFileType(u.MediaType):
-		return f.fail(ctx, res, fmt.Errorf("%w: files of type %q are not sent to Zendesk (see escalation's unconfirmed.go for the types taken)",
-			ErrOverLimit, u.MediaType))
 	}
 	return f.withChat(ctx, res, func(st *chatState, res *Result) error {
 		if st.Mode == modeEscalating {
@@ -59,7 +54,7 @@ func (f *Flow) HandleUserFile(ctx context.Context, u *UserFile) (Result, error) 
 			}
 		}
 		if st.Mode != modeLive {
-			return fmt.Errorf("%w: only an agent takes files, and the bot has the chat", ErrBadInput)
+			return errNotLiveFile
 		}
 		res.ConversationID, res.Detail = st.Conv, DetailToAgent
 		key := "f." + u.ID
@@ -82,6 +77,26 @@ func (f *Flow) HandleUserFile(ctx context.Context, u *UserFile) (Result, error) 
 		return err
 	})
 }
+
+// checkFile refuses a file whose chat, id, name or type is wrong, before
+// its data is looked at.
+func checkFile(u *UserFile) error {
+	switch {
+	case !validChat(u.Chat):
+		return errBadChat
+	case !validID(u.ID):
+		return fmt.Errorf("%w: a message id is 1 to 128 printable ASCII characters without ':'", ErrBadInput)
+	case u.Name == "" || len(u.Name) > 255:
+		return fmt.Errorf("%w: a file needs a name of 1 to 255 bytes", ErrBadInput)
+	case !allowedFileType(u.MediaType):
+		return fmt.Errorf("%w: files of type %q are not sent to Zendesk (see escalation's unconfirmed.go for the types taken)",
+			ErrOverLimit, u.MediaType)
+	}
+	return nil
+}
+
+// errNotLiveFile refuses a file while the bot has the chat.
+var errNotLiveFile = fmt.Errorf("%w: only an agent takes files, and the bot has the chat", ErrBadInput)
 
 // altText is a file's name cut to the 128 characters altText takes (a
 // label, not the user's words).
@@ -164,36 +179,65 @@ func (f *Flow) serveTyping(w http.ResponseWriter, r *http.Request, _ map[string]
 // serveFile is POST /chats/{chat}/files?id=…&name=…[&text=…]: the body is
 // the file, its Content-Type the file's type.
 //
-// A body whose Content-Length is over 50 MB is refused before a byte of
-// it is read; one sent without a length is read up to the limit only.
+// Everything that can be checked without the file is checked before a
+// byte of it is read: the chat, the id, the name, the type, that an
+// agent has the chat, a Content-Length over 50 MB. Then the body is read
+// (up to the limit only, when sent without a length) under the bound of
+// Config.MaxConcurrentUploads: past it the upload is answered 503 with
+// Retry-After.
 func (f *Flow) serveFile(w http.ResponseWriter, r *http.Request, _ map[string]string) {
-	tooLarge := func() {
-		writeJSONError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("%w: the file is over 50 MB (%d bytes), the most Sunshine Conversations takes",
-			ErrOverLimit, conversations.MaxAttachmentBytes))
+	q := r.URL.Query()
+	u := &UserFile{Chat: r.PathValue("chat"), ID: cmp.Or(q.Get("id"), r.Header.Get("Idempotency-Key")), Name: q.Get("name"), Text: q.Get("text")}
+	u.MediaType, _, _ = mime.ParseMediaType(r.Header.Get("Content-Type"))
+	res := Result{Source: SourceUser, Kind: "file", Key: u.ID, Chat: u.Chat}
+	refuse := func(status int, err error) {
+		res, err := f.fail(r.Context(), res, err)
+		if status == 0 {
+			f.answer(w, res, err)
+			return
+		}
+		writeJSONError(w, status, err)
 	}
+	if err := checkFile(u); err != nil {
+		refuse(0, err)
+		return
+	}
+	tooLarge := fmt.Errorf("%w: the file is over 50 MB (%d bytes), the most Sunshine Conversations takes", ErrOverLimit, conversations.MaxAttachmentBytes)
 	if r.ContentLength > conversations.MaxAttachmentBytes {
-		tooLarge()
+		refuse(http.StatusRequestEntityTooLarge, tooLarge)
+		return
+	}
+	if st, err := f.loadChat(r.Context(), u.Chat); err != nil {
+		refuse(0, err)
+		return
+	} else if st.Mode == modeBot {
+		refuse(0, errNotLiveFile)
+		return
+	}
+	select {
+	case f.uploads <- struct{}{}:
+		defer func() { <-f.uploads }()
+	default:
+		refuse(0, errUploadsBusy)
 		return
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, conversations.MaxAttachmentBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			tooLarge()
+			refuse(http.StatusRequestEntityTooLarge, tooLarge)
 			return
 		}
-		writeJSONError(w, http.StatusBadRequest, fmt.Errorf("%w: reading the file: %v", ErrBadInput, err))
+		refuse(http.StatusBadRequest, fmt.Errorf("%w: reading the file: %v", ErrBadInput, err))
 		return
 	}
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	q := r.URL.Query()
-	id := q.Get("id")
-	if id == "" {
-		id = r.Header.Get("Idempotency-Key")
-	}
-	res, err := f.HandleUserFile(r.Context(), &UserFile{Chat: r.PathValue("chat"), ID: id, Name: q.Get("name"), MediaType: mt, Data: data, Text: q.Get("text")})
+	u.Data = data
+	res, err = f.HandleUserFile(r.Context(), u)
 	f.answer(w, res, err)
 }
+
+// errUploadsBusy: Config.MaxConcurrentUploads files are being received.
+var errUploadsBusy = errors.New("escalation: too many files are being received at once; retry shortly")
 
 // authorized checks a request of the user's channel: a chat id that
 // holds 128 bits, then Config.Authorize, whose identity it passes on.
