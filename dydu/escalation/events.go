@@ -108,8 +108,10 @@ func (f *Flow) chatOf(ctx context.Context, res *Result, conv *webhook.SunshineCo
 // onMessage forwards an agent's message to the user, and takes a
 // ticket:closed system message as the hand-back.
 func (f *Flow) onMessage(ctx context.Context, res Result, conv *webhook.SunshineConversation, m *webhook.SunshineMessage) error {
-	agent := m.Author.Type == conversations.AuthorBusiness && !ownMessage(m, f.cfg.IntegrationID)
-	loud := agent || m.Activity != nil && handBackActivity(m.Activity.Type)
+	if m.Activity == nil && ownMessage(m, f.cfg.IntegrationID) {
+		return f.done(res, flow.Echo, DetailOwnMessage) // needs no chat
+	}
+	loud := m.Author.Type == conversations.AuthorBusiness || m.Activity != nil && handBackActivity(m.Activity.Type)
 	chat, ok, err := f.chatOf(ctx, &res, conv, loud)
 	if !ok {
 		return err
@@ -119,9 +121,6 @@ func (f *Flow) onMessage(ctx context.Context, res Result, conv *webhook.Sunshine
 			return f.handBack(ctx, res, conv)
 		}
 		return f.done(res, flow.Ignored, "system message "+m.Activity.Type)
-	}
-	if ownMessage(m, f.cfg.IntegrationID) {
-		return f.done(res, flow.Echo, DetailOwnMessage)
 	}
 	if m.Author.Type != conversations.AuthorBusiness || m.Deleted {
 		return f.done(res, flow.Ignored, "not an agent's message")

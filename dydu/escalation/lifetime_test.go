@@ -36,6 +36,7 @@ func TestAgentReplyDaysLater(t *testing.T) {
 	e, clock, _ := newClockEnv(t, nil)
 	chat := testChat("late")
 	conv := e.escalate(chat)
+	e.wait()
 	ag := conversationstest.Agent{Name: "Ann"}
 	for i, gap := range []time.Duration{25 * time.Hour, 8 * 24 * time.Hour, 13 * 24 * time.Hour} {
 		clock.Advance(gap)
@@ -66,6 +67,7 @@ func TestChatLifetimeEnds(t *testing.T) {
 	e, clock, logs := newClockEnv(t, func(c *Config) { c.ChatLifetime = 48 * time.Hour })
 	chat := testChat("expire")
 	conv := e.escalate(chat)
+	e.wait() // the escalation's own echoes first
 	clock.Advance(49 * time.Hour)
 	if _, err := e.cf.AgentReply(conv, conversationstest.Agent{Name: "Ann"}, "Toujours là ?"); err != nil {
 		t.Fatal(err)
