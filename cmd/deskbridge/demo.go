@@ -20,6 +20,7 @@ import (
 	"github.com/deskbridge/deskbridge/braze/brazetest"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
 	"github.com/deskbridge/deskbridge/dydu/dydutest"
+	"github.com/deskbridge/deskbridge/dydu/escalation"
 	"github.com/deskbridge/deskbridge/zendesk/conversations/conversationstest"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -440,10 +441,11 @@ func (w *world) playSMSBridge(ctx context.Context, out io.Writer) error {
 // playEscalation has a user ask the bot something, then something it
 // escalates to the Animal group's agents.
 func (w *world) playEscalation(ctx context.Context, out io.Writer, hc *http.Client) error {
+	chat := escalation.NewChatID()
 	say := func(id, text string, vars map[string]string) error {
 		b, _ := json.Marshal(map[string]any{"id": id, "text": text, "variables": vars})
 		for range 5 {
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.base+"/escalation/chats/demo-chat-0001/messages", bytes.NewReader(b))
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.base+"/escalation/chats/"+chat+"/messages", bytes.NewReader(b))
 			if err != nil {
 				return err
 			}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/dydu/dydutest"
+	"github.com/deskbridge/deskbridge/dydu/escalation"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
@@ -484,7 +485,7 @@ func TestServeCommand(t *testing.T) {
 	before := len(w.dy.Requests())
 	answered := make(chan int, 1)
 	go func() {
-		req, _ := http.NewRequest(http.MethodPost, w.base+"/escalation/chats/chat-0000001/messages", strings.NewReader(`{"id":"m1","text":"Bonjour"}`))
+		req, _ := http.NewRequest(http.MethodPost, w.base+"/escalation/chats/"+escalation.NewChatID()+"/messages", strings.NewReader(`{"id":"m1","text":"Bonjour"}`))
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := hc.Do(req)
 		if err != nil {
@@ -495,6 +496,11 @@ func TestServeCommand(t *testing.T) {
 		answered <- resp.StatusCode
 	}()
 	for len(w.dy.Requests()) == before { // until the handler is in its call to Dydu
+		select {
+		case code := <-answered:
+			t.Fatalf("the message was answered %d before reaching Dydu", code)
+		default:
+		}
 		if ctx.Err() != nil {
 			t.Fatal("the message never reached Dydu")
 		}
