@@ -378,3 +378,23 @@ func TestMaxAttemptsGivesUp(t *testing.T) {
 		t.Errorf("second contact: %v", e.resultsFor(second))
 	}
 }
+
+// The ANI is outside input: whatever it holds, the user search gets a
+// phone term of digits (after one leading +), and the Create User
+// external_id the same digits.
+func FuzzPhoneQuery(f *testing.F) {
+	for _, s := range []string{"1*", `+33 6 12 "34"`, "+1 (555) 010-9999", `555" OR role:admin"`, "anonymous", "++1", "", "٣٣"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ani string) {
+		q := strings.TrimPrefix(phoneQuery(ani), "phone:")
+		for i, r := range q {
+			if (r < '0' || r > '9') && !(r == '+' && i == 0) {
+				t.Fatalf("phoneQuery(%q) = %q", ani, q)
+			}
+		}
+		if id := aniExternalID(ani); id != "" && id != "cxone-ani:"+q {
+			t.Fatalf("aniExternalID(%q) = %q, search %q", ani, id, q)
+		}
+	})
+}
