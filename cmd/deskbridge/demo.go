@@ -87,6 +87,7 @@ func newWorld(flows ...string) (*world, error) {
 			w.bf = babelforcetest.NewServer()
 			w.closers = append(w.closers, w.bf.Close)
 			w.env["DEMO_BABELFORCE_PASSWORD"] = w.bf.Password
+			w.env["DEMO_AUTOMATION_SECRET"] = "demo-automation-secret"
 			for _, name := range []string{"Ann", "Bob"} {
 				zid := w.zd.AddAgent(name, strings.ToLower(name)+"@example.com")
 				w.agents[name] = zid
@@ -161,7 +162,7 @@ func (w *world) config() string {
 	for _, f := range w.flows {
 		switch f {
 		case "statussync":
-			b.WriteString("  statussync:\n    zendesk: demo\n    babelforce: demo\n    poll_interval: \"off\"\n    automation_secret: ${DEMO_BABELFORCE_PASSWORD}\n    retry_after: 1s\n")
+			b.WriteString("  statussync:\n    zendesk: demo\n    babelforce: demo\n    poll_interval: \"off\"\n    automation_secret: ${DEMO_AUTOMATION_SECRET}\n    retry_after: 1s\n")
 		case "smsbridge":
 			fmt.Fprintf(&b, "  smsbridge:\n    zendesk: demo\n    braze: demo\n    reply_campaign_id: %s\n    closing_campaign_id: %s\n    braze_secrets: [\"${DEMO_BRAZE_WEBHOOK_SECRET}\"]\n    retry_after: 1s\n", w.reply, w.closing)
 		case "escalation":
