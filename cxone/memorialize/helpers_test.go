@@ -218,3 +218,19 @@ func (e *env) writes() int {
 	return e.zd.RequestCount("PUT", "/api/v2/tickets") + e.zd.RequestCount("POST", "/api/v2/tickets") +
 		e.zd.RequestCount("PUT", "/api/v2/users") + e.zd.RequestCount("POST", "/api/v2/users")
 }
+
+// appliedOnce fails t for each contact of ids not applied exactly once.
+func (e *env) appliedOnce(ids ...int64) {
+	e.t.Helper()
+	for _, id := range ids {
+		applied := 0
+		for _, r := range e.resultsFor(id) {
+			if r.Outcome == flow.Applied {
+				applied++
+			}
+		}
+		if applied != 1 {
+			e.t.Errorf("contact %d applied %d times: %v", id, applied, e.resultsFor(id))
+		}
+	}
+}
