@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -561,4 +562,26 @@ func TestProgressOnATerminal(t *testing.T) {
 	}
 	off := e.progress(stdio{err: &buf, tty: false}, "x")
 	off()
+}
+
+// TestFlowProblemsAtTheirLine: a problem only the flow's own validation
+// finds is still shown at the line of the setting.
+func TestFlowProblemsAtTheirLine(t *testing.T) {
+	w := newTestWorld(t, "smsbridge")
+	file := filepath.Join(t.TempDir(), "f.yaml")
+	data := strings.Replace(w.config(), "retry_after: 1s", "retry_after: 70s\n    zendesk_secrets: [\"${DEMO_ZENDESK_TOKEN}\"]", 1)
+	if err := os.WriteFile(file, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	line := 0
+	for i, l := range strings.Split(data, "\n") {
+		if strings.Contains(l, "retry_after: 70s") {
+			line = i + 1
+		}
+	}
+	code, out, errOut := runCmd(t, w.getenv, "check", "-config", file)
+	want := fmt.Sprintf("%s:line %d: flows.smsbridge.retry_after: \"1m10s\" is too long", file, line)
+	if code != exitError || !strings.Contains(out, want) {
+		t.Errorf("exit %d, want the output to hold %q:\n%s\n%s", code, want, out, errOut)
+	}
 }

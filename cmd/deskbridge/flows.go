@@ -154,3 +154,49 @@ func needBase(base, name string) error {
 	}
 	return nil
 }
+
+// explain writes a flow's configuration problems (the [flow.ConfigError]
+// values its New or Provision returned) against the file: each at the
+// line of the setting it names, when the file has one, e.g.
+// Config.RetryAfter → flows.NAME.retry_after. Other errors are kept as
+// they are.
+func (c *Config) explain(name string, err error) string {
+	probs := flow.Problems(err)
+	if len(probs) == 0 {
+		return err.Error()
+	}
+	ps := &problems{pos: c.pos}
+	var b strings.Builder
+	fmt.Fprintf(&b, "flow %s: %d problem(s) in its settings:", name, len(probs))
+	for _, p := range probs {
+		path := "flows." + name
+		if f, ok := strings.CutPrefix(p.Field, "Config."); ok {
+			end := strings.IndexFunc(f, func(r rune) bool { return r == '.' || r == '[' })
+			if end < 0 {
+				end = len(f)
+			}
+			path += "." + snake(f[:end])
+		}
+		msg := p.Problem
+		if p.Value != "" {
+			msg = fmt.Sprintf("%q %s", p.Value, msg)
+		}
+		fmt.Fprintf(&b, "\n  %s:%s", c.file, Problem{Line: ps.line(path), Path: path, Problem: msg, Fix: p.Fix})
+	}
+	return b.String()
+}
+
+// snake turns a Go field name into the file's key: RetryAfter → retry_after.
+func snake(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 && !(s[i-1] >= 'A' && s[i-1] <= 'Z') {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

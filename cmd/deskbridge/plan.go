@@ -57,7 +57,7 @@ func provisionAll(ctx context.Context, e *env, io stdio, dryRun, force bool) int
 			fmt.Fprint(io.out, rep.String())
 		}
 		if err != nil {
-			fmt.Fprintf(io.out, "Error: %v\n", err)
+			fmt.Fprintf(io.out, "Error: %s\n", e.cfg.explain(f.Name, err))
 			failed = true
 		} else if !dryRun {
 			if n := r.notes(); n != "" {
@@ -100,13 +100,7 @@ func checkAll(ctx context.Context, e *env, io stdio) int {
 		}
 		if err != nil {
 			code = exitError
-			if ps := flow.Problems(err); len(ps) > 0 {
-				for _, p := range ps {
-					fmt.Fprintf(io.out, "  ✗ %s\n", p)
-				}
-			} else {
-				fmt.Fprintf(io.out, "  ✗ %v\n", err)
-			}
+			fmt.Fprintf(io.out, "  ✗ %s\n", strings.ReplaceAll(e.cfg.explain(f.Name, err), "\n", "\n  "))
 			continue
 		}
 		fmt.Fprintln(io.out, "  ✓ both sides are configured for the flow")

@@ -120,7 +120,7 @@ func buildServer(ctx context.Context, e *env) (http.Handler, []bgTask, func(), e
 		e.metrics.flowStarted(f.Name)
 		run, err := r.start(ctx, st.Store, e.metrics.outcome(f.Name))
 		if err != nil {
-			errs = append(errs, err.Error())
+			errs = append(errs, e.cfg.explain(f.Name, err))
 			continue
 		}
 		h := e.metrics.timed(f.Name, http.StripPrefix(f.Path, run.handler))
