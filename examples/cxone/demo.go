@@ -112,6 +112,19 @@ func runDemo(ctx context.Context, out io.Writer, replicas int) error {
 		return err
 	}
 
+	// Dan, whose only ticket is closed: Zendesk takes no update to it.
+	danPhone := "+33700000004"
+	dan := zd.AddUser(zendesktest.User{Name: "Dan Roy", Phone: &danPhone, Role: "end-user"})
+	danClosed, err := zc.Tickets.Create(ctx, &zendesk.TicketInput{Subject: "Old delivery question", RequesterID: dan.ID, Comment: &zendesk.CommentInput{Body: "Answered long ago"}})
+	if err != nil {
+		return err
+	}
+	for _, status := range []string{"solved", "closed"} {
+		if _, err := zd.AgentUpdate(danClosed.ID, zd.AdminID, zendesktest.AgentUpdate{Status: status}); err != nil {
+			return err
+		}
+	}
+
 	mapping, dynamic := demoMapping()
 	rep, err := memorialize.Provision(ctx, memorialize.ProvisionConfig{Zendesk: zc, Mapping: mapping, Dynamic: dynamic})
 	if err != nil {
@@ -204,6 +217,18 @@ func runDemo(ctx context.Context, out io.Writer, replicas int) error {
 		"CXone ANI": marcPhone, "CXone agent": "Ann Lee", "CXone disposition": ""}})
 	fmt.Fprintf(out, "3. %s, unknown to Zendesk, calls and hangs up first; Ann gives \"Call back\" in after-call work (contact %d).\n", marcPhone, hangup)
 
+	// 4. Dan calls; his Studio script still carries his closed ticket.
+	clock.Advance(time.Second)
+	danCall, err := cx.Play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: voice.ID, From: danPhone,
+		CustomData: []cxonetest.CustomData{{Name: memorialize.DefaultTicketVariable, Value: strconv.FormatInt(danClosed.ID, 10)}}},
+		AgentID: ann.ID, DispositionID: resolved.ID, DispositionNotes: "Asked again"})
+	if err != nil {
+		return err
+	}
+	want = append(want, expected{"closed ticket, Dan", danCall, 0, map[string]string{
+		"CXone ANI": danPhone, "CXone agent": "Ann Lee", "CXone disposition": "Refund promised"}})
+	fmt.Fprintf(out, "4. Dan (%s) calls with his closed ticket #%d in zendeskticketid: Zendesk takes no update to a closed ticket, so the flow opens a new one (contact %d).\n", danPhone, danClosed.ID, danCall)
+
 	// The contacts reach CXone's Reporting API after its warehousing delay.
 	clock.Advance(cxonetest.DefaultWarehouseDelay + time.Second)
 
@@ -246,13 +271,21 @@ func runDemo(ctx context.Context, out io.Writer, replicas int) error {
 	mu.Unlock()
 
 	ok := printTable(ctx, out, zc, zd, want)
+	if tk, _ := zd.Ticket(danClosed.ID); tk.Status != "closed" || hasValue(tk.CustomFields) {
+		ok = false
+		fmt.Fprintf(out, "DISAGREEMENT: Dan's closed ticket #%d changed\n", danClosed.ID)
+	}
+	if nt, _ := zd.Ticket(want[3].ticket); nt.RequesterID != dan.ID {
+		ok = false
+		fmt.Fprintf(out, "DISAGREEMENT: Dan's new ticket #%d is not his (requester %d)\n", want[3].ticket, nt.RequesterID)
+	}
 
-	// 4. Chloé calls again: her dynamic data, as CXone Agent would show it.
+	// 5. Chloé calls again: her dynamic data, as CXone Agent would show it.
 	recs, code, err := lookup(ctx, hc, base, chloePhone)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\n4. Chloé calls again: GET %s?ani=%s → %d\n", memorialize.DynamicDataPath, chloePhone, code)
+	fmt.Fprintf(out, "\n5. Chloé calls again: GET %s?ani=%s → %d\n", memorialize.DynamicDataPath, chloePhone, code)
 	for _, r := range recs {
 		var parts []string
 		for _, f := range r.Fields {
@@ -267,7 +300,7 @@ func runDemo(ctx context.Context, out io.Writer, replicas int) error {
 	if !ok {
 		return fmt.Errorf("zendesk does not hold what the mapping says")
 	}
-	fmt.Fprintln(out, "\nZendesk holds what the mapping says: every contact written once; no disposition for the caller who hung up first.")
+	fmt.Fprintln(out, "\nZendesk holds what the mapping says: every contact written once; no disposition for the caller who hung up first; a closed ticket left closed.")
 	return nil
 }
 
@@ -388,4 +421,14 @@ func lookup(ctx context.Context, hc *http.Client, base, ani string) ([]memoriali
 		}
 	}
 	return body.Records, resp.StatusCode, nil
+}
+
+// hasValue reports whether any custom field holds a value.
+func hasValue(cfs []zendesktest.CustomField) bool {
+	for _, cf := range cfs {
+		if v := strings.TrimSpace(string(cf.Value)); v != "" && v != "null" && v != `""` {
+			return true
+		}
+	}
+	return false
 }

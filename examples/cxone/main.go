@@ -12,8 +12,10 @@
 // provisions the Zendesk fields the mapping needs, and plays a short day
 // in the contact center through real HTTP: a voice call ends after
 // after-call work, a chat ends and its Studio script calls the flow, a
-// caller hangs up first (no disposition is written for them), Zendesk
-// fails once (the poll holds and retries), and an incoming ANI's dynamic
+// caller hangs up first (no disposition is written for them), a caller's
+// script carries his closed ticket (the flow opens a new one for him, as
+// Zendesk takes no update to a closed ticket), Zendesk fails once (the
+// poll holds and retries), and an incoming ANI's dynamic
 // data is looked up. It prints what was written where, as a table, and
 // exits 0 only if Zendesk holds what the mapping says.
 //

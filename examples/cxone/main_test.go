@@ -33,6 +33,8 @@ func TestRunDemo(t *testing.T) {
 			"CXone transcript   CUSTOMER Bo: My parcel is late. / AGENT Ann: It ships today, sorry!",
 			`ticket field "CXone disposition" = "Refund promised"`,
 			"Zendesk holds what the mapping says",
+			"560004   closed ticket, Dan    ticket #5  CXone disposition  Refund promised",
+			"a closed ticket left closed",
 		} {
 			if !strings.Contains(got, want) {
 				t.Errorf("run %v: output lacks %q:\n%s", args, want, got)
