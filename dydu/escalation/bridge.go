@@ -270,7 +270,7 @@ func (f *Flow) talk(ctx context.Context, m *UserMessage, st *chatState, res *Res
 		return nil
 	}
 	st.Mode, st.Skill = modeEscalating, f.skillOf(ans)
-	st.Conv, st.Group, st.Posted, st.First, st.Pending, st.Passed = "", 0, 0, "", "", false
+	st.Conv, st.Group, st.Posted, st.First, st.Pending, st.Passed = "", 0, 0, "", nil, false
 	st.Escalations++
 	if err := f.saveChat(ctx, m.Chat, st); err != nil {
 		return err
@@ -288,7 +288,7 @@ func (f *Flow) talk(ctx context.Context, m *UserMessage, st *chatState, res *Res
 // and the key marked handled when fn succeeds; on failure what fn saved
 // stays, so that the retry resumes.
 func (f *Flow) withChat(ctx context.Context, res Result, fn func(*chatState, *Result) error) (Result, error) {
-	unlock, err := f.lockChat(ctx, res.Chat)
+	ctx, unlock, err := f.lockChat(ctx, res.Chat)
 	if err != nil {
 		return f.fail(ctx, res, err)
 	}

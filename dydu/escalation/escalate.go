@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -183,34 +184,50 @@ func (f *Flow) postOnce(ctx context.Context, chat string, st *chatState, key str
 		post.Metadata = conversations.Metadata{}
 	}
 	post.Metadata[markKey] = key
-	if st.Pending == key {
+	if slices.Contains(st.Pending, key) {
 		page, err := f.cfg.Conversations.Messages.ListPage(ctx, st.Conv, nil)
 		if err != nil {
 			return "", fmt.Errorf("escalation: looking for a message whose post may have gone through: %w", err)
 		}
 		for _, m := range page.Items {
 			if fmt.Sprint(m.Metadata[markKey]) == key {
-				st.Pending = ""
+				st.donePending(key)
 				return m.ID, nil
 			}
 		}
+	} else {
+		st.Pending = append(st.Pending, key)
+		if len(st.Pending) > maxPending {
+			st.Pending = st.Pending[len(st.Pending)-maxPending:]
+		}
 	}
-	st.Pending = key
 	if err := f.saveChat(ctx, chat, st); err != nil {
 		return "", err
 	}
 	msgs, err := f.cfg.Conversations.Messages.Post(ctx, st.Conv, post)
 	if err != nil {
 		if errors.Is(err, deskbridge.ErrInvalid) {
-			st.Pending = "" // refused: it did not go through
+			st.donePending(key) // refused: it did not go through
 		}
 		return "", fmt.Errorf("escalation: posting to Sunshine Conversations: %w", err)
 	}
-	st.Pending = ""
+	st.donePending(key)
 	if len(msgs) == 0 {
 		return "", nil
 	}
 	return msgs[0].ID, nil
+}
+
+// maxPending is how many posts of unknown outcome a chat remembers: a
+// message whose sender stops retrying must not stay forever.
+const maxPending = 32
+
+// donePending forgets a post's key: its outcome is known.
+func (st *chatState) donePending(key string) {
+	st.Pending = slices.DeleteFunc(st.Pending, func(k string) bool { return k == key })
+	if len(st.Pending) == 0 {
+		st.Pending = nil
+	}
 }
 
 // plainText returns an answer's HTML as text: tags dropped, <br> and

@@ -186,7 +186,7 @@ func (f *Flow) handBack(ctx context.Context, res Result, conv *webhook.SunshineC
 			return err
 		}
 	}
-	unlock, err := f.lockChat(ctx, res.Chat)
+	ctx, unlock, err := f.lockChat(ctx, res.Chat)
 	if err != nil {
 		_, err = f.fail(ctx, res, err)
 		return err

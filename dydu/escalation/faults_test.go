@@ -524,11 +524,11 @@ func TestLockReleaseIsTheHolders(t *testing.T) {
 	e.secret = "s"
 	f := e.addFlow(nil)
 	ctx := context.Background()
-	unlock, err := f.lockChat(ctx, "chat-lock-0001-00000000000")
+	_, unlock, err := f.lockChat(ctx, "chat-lock-0001-00000000000")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.lockChat(ctx, "chat-lock-0001-00000000000"); !errors.Is(err, errBusy) {
+	if _, _, err := f.lockChat(ctx, "chat-lock-0001-00000000000"); !errors.Is(err, errBusy) {
 		t.Fatalf("a second claim = %v, want busy", err)
 	}
 	// The lease ends; another replica claims the chat.

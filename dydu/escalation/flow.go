@@ -164,6 +164,7 @@ type Flow struct {
 	hook    http.Handler
 	mux     *http.ServeMux
 	uploads chan struct{} // a slot per file being received
+	lease   time.Duration // a chat claim's lease; 0: lockLease (tests shorten it)
 }
 
 // New checks cfg and returns a [Flow]. The error lists every problem at

@@ -1,6 +1,7 @@
 package escalation
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -57,11 +59,14 @@ type chatState struct {
 	Skill string `json:"skill,omitempty"`
 	Group int64  `json:"group,omitempty"`
 	// Posted counts the transcript turns posted; First is the first one's
-	// message id; Pending is the metadata key of a post whose outcome is
-	// not known (a retry looks for it before posting again).
-	Posted  int    `json:"posted,omitempty"`
-	First   string `json:"first,omitempty"`
-	Pending string `json:"pending,omitempty"`
+	// message id; Pending are the metadata keys of posts whose outcome is
+	// not known, one per message (a retry looks for its key before posting
+	// again), the newest maxPending kept. OldPending is the single key
+	// earlier versions kept; loadChat moves it into Pending.
+	Posted     int      `json:"posted,omitempty"`
+	First      string   `json:"first,omitempty"`
+	Pending    []string `json:"pendings,omitempty"`
+	OldPending string   `json:"pending,omitempty"`
 	// Passed is set once control passed to the agent workspace.
 	Passed bool `json:"passed,omitempty"`
 	// Talk is the id of the user message whose talk to Dydu may have gone
@@ -101,11 +106,17 @@ func (f *Flow) loadChat(ctx context.Context, chat string) (*chatState, error) {
 	if err := json.Unmarshal([]byte(v), st); err != nil {
 		return nil, fmt.Errorf("escalation: the state of chat %s does not decode: %w", chat, err)
 	}
+	if st.OldPending != "" {
+		st.Pending, st.OldPending = append(st.Pending, st.OldPending), ""
+	}
 	return st, nil
 }
 
 // saveChat writes a chat's state.
 func (f *Flow) saveChat(ctx context.Context, chat string, st *chatState) error {
+	if lockLost(ctx) {
+		return errBusy // another replica has the chat: what it saved stands
+	}
 	b, _ := json.Marshal(st) // plain types only
 	return errStore(f.store.Set(ctx, "chat:"+chat, string(b), f.lifetime()))
 }
@@ -129,7 +140,7 @@ func (f *Flow) linkConv(ctx context.Context, conv, chat string) error {
 // conversation: its state and its conversation's link are written again.
 // When another event holds the chat, that event's save renews it.
 func (f *Flow) renewChat(ctx context.Context, chat, conv string) error {
-	unlock, err := f.lockChat(ctx, chat)
+	ctx, unlock, err := f.lockChat(ctx, chat)
 	if errors.Is(err, errBusy) {
 		return f.linkConv(ctx, conv, chat)
 	}
@@ -150,28 +161,86 @@ func (f *Flow) renewChat(ctx context.Context, chat, conv string) error {
 	return f.linkConv(ctx, conv, chat)
 }
 
+// chatLock is a claim on a chat, kept in the context of the event that
+// holds it: renewed while the event works, and marked lost when the
+// store no longer holds its token (the lease ended and another replica
+// claimed the chat), so that the event's saves stop (errBusy).
+type chatLock struct {
+	key, token string
+	lost       atomic.Bool
+}
+
+type lockKey struct{}
+
 // lockChat claims a chat for one event ([store.Store.Add] of a random
-// token, with a lease) and returns the function that gives it back: it
-// deletes the key only if it still holds the token, since past its lease
-// another replica may hold it. It returns errBusy when someone else holds
-// the chat.
-func (f *Flow) lockChat(ctx context.Context, chat string) (func(), error) {
+// token, with a lease) and returns the context to work in and the
+// function that gives the claim back. While the event works, the claim
+// is renewed every third of its lease; saveChat refuses to write once the
+// claim is lost. The release deletes the key only if it still holds the
+// token, since past its lease another replica may hold it. It returns
+// errBusy when someone else holds the chat.
+func (f *Flow) lockChat(ctx context.Context, chat string) (context.Context, func(), error) {
 	var tok [12]byte
 	_, _ = rand.Read(tok[:]) // never fails
-	token := hex.EncodeToString(tok[:])
-	key := "chat-lock:" + chat
-	ok, err := f.store.Add(ctx, key, token, lockLease)
+	l := &chatLock{key: "chat-lock:" + chat, token: hex.EncodeToString(tok[:])}
+	lease := cmp.Or(f.lease, lockLease)
+	ok, err := f.store.Add(ctx, l.key, l.token, lease)
 	switch {
 	case err != nil:
-		return nil, errStore(err)
+		return ctx, nil, errStore(err)
 	case !ok:
-		return nil, errBusy
+		return ctx, nil, errBusy
 	}
-	return func() {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				f.renewLock(context.WithoutCancel(ctx), l, lease)
+			}
+		}
+	}()
+	return context.WithValue(ctx, lockKey{}, l), func() {
+		close(stop)
+		<-done
 		// DeleteIf: past the lease another replica may hold the key, and
 		// only the holder of the token may release it.
-		if _, err := f.store.DeleteIf(context.WithoutCancel(ctx), key, token); err != nil {
+		if _, err := f.store.DeleteIf(context.WithoutCancel(ctx), l.key, l.token); err != nil {
 			f.log.WarnContext(ctx, "escalation: store failed releasing a chat; its lease will end it", slog.String("error", err.Error()))
 		}
 	}, nil
+}
+
+// renewLock extends a claim the store still holds for this token; one it
+// no longer holds is lost. (The store has no compare-and-extend: the
+// check and the write are two calls, a third of a lease before the end.)
+func (f *Flow) renewLock(ctx context.Context, l *chatLock, lease time.Duration) {
+	if l.lost.Load() {
+		return
+	}
+	v, ok, err := f.store.Get(ctx, l.key)
+	switch {
+	case err != nil:
+		return // the next tick tries again; the lease still runs
+	case !ok || v != l.token:
+		l.lost.Store(true)
+		f.log.WarnContext(ctx, "escalation: a chat's claim ended while its event was handled; the event stops and its sender retries",
+			slog.String("key", l.key))
+		return
+	}
+	if err := f.store.Set(ctx, l.key, l.token, lease); err != nil {
+		return
+	}
+}
+
+// lockLost reports whether ctx's chat claim is lost.
+func lockLost(ctx context.Context) bool {
+	l, _ := ctx.Value(lockKey{}).(*chatLock)
+	return l != nil && l.lost.Load()
 }
