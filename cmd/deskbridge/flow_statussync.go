@@ -71,13 +71,10 @@ type statussyncRunner struct {
 	e        *env
 	name     string
 	base     string
-	zc       *zendeskClient
+	zc       *zendesk.Client
 	secrets  []string
 	autoAuth string
 }
-
-// zendeskClient is a Zendesk tenant's client and its name.
-type zendeskClient = zendesk.Client
 
 func (s *statussyncSpec) runner(e *env, name, base string) (flowRunner, error) {
 	r := &statussyncRunner{s: s, e: e, name: name, base: base, zc: e.zendesk[s.Zendesk]}
