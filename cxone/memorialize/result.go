@@ -67,7 +67,8 @@ type Result struct {
 	Outcome flow.Outcome
 	// Detail says more in a few words: a Detail constant.
 	Detail string
-	// Err is the error of a Rejected or Failed outcome.
+	// Err is the error of a Rejected or Failed outcome, or of a
+	// Duplicate whose claim ended while this replica worked on it.
 	Err error
 }
 

@@ -322,6 +322,25 @@ func TestCreateUserIsIdempotent(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d users with the number, want 1; results %v", n, e.resultsFor(id))
 	}
+	var posts []string
+	for _, r := range e.zd.Requests() {
+		if r.Method != http.MethodPost || !strings.HasPrefix(r.Path, "/api/v2/users") {
+			continue
+		}
+		posts = append(posts, r.Path)
+		var body struct {
+			User map[string]any `json:"user"`
+		}
+		if err := json.Unmarshal(r.Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		if body.User["external_id"] != "cxone-ani:+33700000009" || body.User["phone"] != number || body.User["role"] != "end-user" {
+			t.Errorf("POST %s %s", r.Path, r.Body)
+		}
+	}
+	if len(posts) != 2 || posts[0] != "/api/v2/users/create_or_update" || posts[1] != posts[0] {
+		t.Errorf("user creations %q, want create_or_update, sent again after the lost answer", posts)
+	}
 }
 
 // Review finding 3 (LOW): an ANI with search syntax in it (a wildcard)
