@@ -11,7 +11,8 @@ import (
 // (webhook/server_test.go).
 const testedServer = "webhook/server.go"
 
-// TestServerCopiesAreIdentical: every example that serves HTTP carries the
+// TestServerCopiesAreIdentical: every example that serves HTTP, and the
+// deskbridge command, carries the
 // same server.go (timeouts against slow clients, graceful shutdown), so
 // that each example builds when copied out alone. Its behaviour is tested
 // once, beside testedServer; this test keeps the other copies byte for byte
@@ -27,6 +28,8 @@ func TestServerCopiesAreIdentical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The command serves every flow with the same server.
+	copies = append(copies, filepath.Join("..", "cmd", "deskbridge", "server.go"))
 	others := 0
 	for _, path := range copies {
 		if filepath.ToSlash(path) == testedServer {
@@ -41,7 +44,7 @@ func TestServerCopiesAreIdentical(t *testing.T) {
 			t.Errorf("%s differs from %s, the copy that is tested: make the same change in every copy", path, testedServer)
 		}
 	}
-	if others < 2 {
-		t.Fatalf("found %d copies of server.go beside %s, want the smsbridge and statussync ones; the glob is looking in the wrong place", others, testedServer)
+	if others < 6 {
+		t.Fatalf("found %d copies of server.go beside %s, want one per flow's example and the command's; the glob is looking in the wrong place", others, testedServer)
 	}
 }
