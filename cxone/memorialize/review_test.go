@@ -407,3 +407,32 @@ func FuzzPhoneQuery(f *testing.F) {
 		}
 	})
 }
+
+// A contact refused for good answers the Studio script 200 (its call was
+// right; the refusal is reported), and the poll then skips it as decided.
+func TestStudioCallForARefusedContact(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone}})
+	e.warehouse()
+	e.cx.InjectFault(cxonetest.Fault{Path: "/inContactAPI/services/v23.0/contacts/" + strconv.FormatInt(id, 10) + "/custom-data",
+		Status: http.StatusForbidden, Body: `{"error":"forbidden"}`, Times: 100})
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+ContactEndedPath,
+		strings.NewReader(`{"contactId": `+strconv.FormatInt(id, 10)+`}`))
+	req.Header.Set("Authorization", "Bearer "+studioSecret)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("studio call: %d", resp.StatusCode)
+	}
+	if rs := e.resultsFor(id); len(rs) != 1 || rs[0].Outcome != flow.Rejected || rs[0].Detail != DetailRefused {
+		t.Fatalf("results %v", rs)
+	}
+	if st := e.poll(); st.Held || st.Outcomes[flow.Duplicate] != 1 {
+		t.Errorf("poll %+v", st)
+	}
+}
