@@ -12,9 +12,9 @@ import (
 const testedServer = "webhook/server.go"
 
 // TestServerCopiesAreIdentical: every example that serves HTTP, and the
-// deskbridge command, carries the
-// same server.go (timeouts against slow clients, graceful shutdown), so
-// that each example builds when copied out alone. Its behaviour is tested
+// deskbridge command, carries the same server.go (timeouts against slow
+// clients, graceful shutdown, /healthz and /readyz), so that each example
+// builds when copied out alone. Its behaviour is tested
 // once, beside testedServer; this test keeps the other copies byte for byte
 // equal to it, so that a fix made in one copy cannot leave the others
 // untested or behind.
