@@ -2,6 +2,7 @@ package escalation
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
@@ -39,6 +40,8 @@ func FuzzUserBodies(f *testing.F) {
 		`{"text":"sans id"}`, `{"id":"m3"}`, `{"id":"m:4","text":"deux-points"}`, `{"id":"m5","text":null,"variables":null}`,
 		`{"id":"m6","text":"x","variables":{"a":1}}`, `[]`, `null`, `{`, `{"id":"m7","text":"\ud800"}`, `{"typing":true}`, `{"typing":"yes"}`,
 		`{"id":"m8","text":"` + strings.Repeat("é", 601) + `"}`, "{\"id\":\"m9\",\"text\":\"\xff\"}",
+		`{"id":"m10","text":"x","variables":{"mail":"ceo@victim.com","name":"CEO","lang":"fr"}}`,
+		`{"id":"m11","text":"x","variables":{"big":"` + strings.Repeat("v", MaxVariablesSize) + `"}}`,
 	} {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
@@ -71,6 +74,19 @@ func FuzzUserBodies(f *testing.F) {
 		}
 		if !validID(in.ID) || in.Text == "" || utf8.RuneCountInString(in.Text) > 600 || !utf8.ValidString(in.Text) {
 			t.Fatalf("took %q", body)
+		}
+		// Whatever the browser sends, it never says who the user is, and
+		// the chat's variables stay within their limits.
+		st, err := e.flows[0].loadChat(context.Background(), "chat-fuzz-0001-00000000000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := 0
+		for k, v := range st.Vars {
+			size += len(k) + len(v)
+		}
+		if len(st.Identity) != 0 || st.Vars["mail"] != "" || len(st.Vars) > MaxVariables || size > MaxVariablesSize {
+			t.Fatalf("after %q: identity %v, %d variables of %d bytes", body, st.Identity, len(st.Vars), size)
 		}
 	})
 }
