@@ -105,3 +105,29 @@ func TestChatLifetimeConfig(t *testing.T) {
 		t.Fatalf("default lifetime %v, %v", f, err)
 	}
 }
+
+// A live chat whose conversation link the store lost (evicted, say) is
+// found again from the conversation's metadata: the agent's message
+// reaches the user and the link is written back.
+func TestConversationLinkRestored(t *testing.T) {
+	e, _, logs := newClockEnv(t, nil)
+	chat := testChat("relink")
+	conv := e.escalate(chat)
+	e.wait()
+	if err := e.st.Delete(context.Background(), "conv:"+conv); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.cf.AgentReply(conv, conversationstest.Agent{Name: "Ann"}, "Je suis là"); err != nil {
+		t.Fatal(err)
+	}
+	e.wait()
+	if got := shown(e.messages(chat)); count(got, "agent: Je suis là") != 1 {
+		t.Fatalf("the agent's message did not reach the user:\n%s", strings.Join(got, "\n"))
+	}
+	if v, ok, _ := e.st.Get(context.Background(), "conv:"+conv); !ok || v != chat {
+		t.Fatalf("the link was not written back: %q %v", v, ok)
+	}
+	if !strings.Contains(logs.String(), "linked again") {
+		t.Fatalf("no warning:\n%s", logs.String())
+	}
+}
