@@ -109,7 +109,9 @@
 //     duplicate; an event that failed is not marked and its retry is
 //     handled;
 //   - a user message is handled once per id, under a claim on its chat
-//     (one event of a chat at a time, across replicas);
+//     (one event of a chat at a time, across replicas), renewed while the
+//     event works; an event whose claim ended stops saving and its sender
+//     retries;
 //   - the escalation's steps (group, user, conversation, each transcript
 //     message, passControl) resume where a failure stopped;
 //   - each message the bridge posts carries its key in its metadata
