@@ -274,12 +274,28 @@ func (s *ScreenPop) run(ctx context.Context, e *env) (Exit, string, error) {
 		if err != nil {
 			return ExitFailed, "", err
 		}
-		t, err := zc.Voice.CreateVoiceTicket(ctx, &zendesk.VoiceTicket{DisplayToAgent: agent, Ticket: in})
+		v, earlier, err := e.once(ctx, "ticket", func() (string, error) {
+			t, err := zc.Voice.CreateVoiceTicket(ctx, &zendesk.VoiceTicket{DisplayToAgent: agent, Ticket: in})
+			if err != nil {
+				return "", fmt.Errorf("creating the call's ticket: %w", err)
+			}
+			return strconv.FormatInt(t.ID, 10), nil
+		})
 		if err != nil {
-			return ExitFailed, "", fmt.Errorf("creating the call's ticket: %w", err)
+			return ExitFailed, "", err
 		}
-		e.set(ticketVar, strconv.FormatInt(t.ID, 10))
-		return ExitNext, fmt.Sprintf("ticket %d created and popped to agent %d", t.ID, agent), nil
+		e.set(ticketVar, v)
+		if !earlier {
+			return ExitNext, fmt.Sprintf("ticket %s created and popped to agent %d", v, agent), nil
+		}
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return ExitFailed, "", fmt.Errorf("the store holds %q as the interaction's ticket, not an id", v)
+		}
+		if err := zc.Voice.DisplayTicket(ctx, agent, id); err != nil {
+			return ExitFailed, "", fmt.Errorf("popping ticket %d: %w", id, err)
+		}
+		return ExitNext, fmt.Sprintf("ticket %d (created by an earlier call of the interaction) popped to agent %d", id, agent), nil
 	case s.User != "":
 		id, err := e.id("User", s.User)
 		if err != nil {
@@ -408,10 +424,34 @@ func (s *AttachData) run(ctx context.Context, e *env) (Exit, string, error) {
 		}
 	}
 	in := attachment(fields, note, !s.NoNote)
-	if _, err := zc.Tickets.Update(ctx, id, in); err != nil {
-		return ExitFailed, "", fmt.Errorf("attaching data to ticket %d: %w", id, err)
+	update := func() (string, error) {
+		if _, err := zc.Tickets.Update(ctx, id, in); err != nil {
+			return "", fmt.Errorf("attaching data to ticket %d: %w", id, err)
+		}
+		return "1", nil
 	}
-	return ExitNext, fmt.Sprintf("%d field(s) and %s on ticket %d", len(in.CustomFields), plural(in.Comment != nil, "a note", "no note"), id), nil
+	if in.Comment == nil {
+		if _, err := update(); err != nil {
+			return ExitFailed, "", err
+		}
+		return ExitNext, fmt.Sprintf("%d field(s) and no note on ticket %d", len(in.CustomFields), id), nil
+	}
+	// The note once per interaction and ticket; the fields (the same
+	// values again) on every call.
+	_, earlier, err := e.once(ctx, "note:"+strconv.FormatInt(id, 10), update)
+	if err != nil {
+		return ExitFailed, "", err
+	}
+	if !earlier {
+		return ExitNext, fmt.Sprintf("%d field(s) and a note on ticket %d", len(in.CustomFields), id), nil
+	}
+	if len(in.CustomFields) > 0 {
+		in.Comment = nil
+		if _, err := update(); err != nil {
+			return ExitFailed, "", err
+		}
+	}
+	return ExitNext, fmt.Sprintf("%d field(s) on ticket %d, its note written by an earlier call of the interaction", len(in.CustomFields), id), nil
 }
 
 // callSummary lists the interaction's variables (item.*, user.*), one
@@ -696,11 +736,4 @@ func cmp(v, def string) string {
 		return def
 	}
 	return v
-}
-
-func plural(cond bool, yes, no string) string {
-	if cond {
-		return yes
-	}
-	return no
 }

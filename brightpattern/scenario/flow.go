@@ -27,6 +27,12 @@ const (
 	DefaultCacheTTL = 10 * time.Minute
 	// DefaultMaxBody is the largest request body [Flow.Handler] reads.
 	DefaultMaxBody = 256 << 10
+	// DefaultTimeout bounds one run of the scenario: under the 30 s an
+	// HTTP server commonly gives a handler to answer.
+	DefaultTimeout = 20 * time.Second
+	// DefaultDoneTTL is how long what a run wrote once per interaction is
+	// remembered: far longer than any retry of a call.
+	DefaultDoneTTL = 24 * time.Hour
 )
 
 // Config configures a [Flow]. Accounts, Scenario and Secrets are
@@ -72,6 +78,16 @@ type Config struct {
 	// MaxBody is the largest request body the handler reads; default
 	// DefaultMaxBody.
 	MaxBody int64
+	// Timeout bounds one run, whatever the caller's context: the handler
+	// runs the steps to their end even when Bright Pattern hangs up (its
+	// Fetch URL timing out, a dropped connection), so that a ticket is
+	// not left half-made; default [DefaultTimeout].
+	Timeout time.Duration
+	// DoneTTL is how long the ticket a [ScreenPop] created for an
+	// interaction, and the note an [AttachData] wrote, are remembered
+	// (by $(item.globalInteractionId)), so that a retried call pops that
+	// ticket instead of creating another; default [DefaultDoneTTL].
+	DoneTTL time.Duration
 
 	// OnResult, when set, is called with every run's [Result]. It must be
 	// quick and safe for concurrent use.
@@ -123,6 +139,12 @@ func New(cfg Config) (*Flow, error) {
 	if cfg.CacheTTL < 0 {
 		p.Add("Config.CacheTTL", cfg.CacheTTL.String(), "is negative", "use a positive duration, or 0 for the default (10 min)")
 	}
+	if cfg.Timeout < 0 {
+		p.Add("Config.Timeout", cfg.Timeout.String(), "is negative", "use a positive duration, or 0 for the default (20 s)")
+	}
+	if cfg.DoneTTL < 0 || cfg.DoneTTL > store.MaxTTL {
+		p.Add("Config.DoneTTL", cfg.DoneTTL.String(), "is negative or longer than store.MaxTTL", "use a positive duration, or 0 for the default (24 h)")
+	}
 	if cfg.MaxBody < 0 {
 		p.Add("Config.MaxBody", strconv.FormatInt(cfg.MaxBody, 10), "is negative", "use a positive size, or 0 for the default (256 KiB)")
 	}
@@ -137,6 +159,12 @@ func New(cfg Config) (*Flow, error) {
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.DoneTTL == 0 {
+		cfg.DoneTTL = DefaultDoneTTL
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -197,8 +225,18 @@ func (r Result) String() string {
 // Run runs the scenario with the interaction's variables (by their Bright
 // Pattern names: "item.ANI", "user.loginId"…) and returns what it did. A
 // failing step is the Failed exit of the result (Result.Err says why),
-// not an error: Run always returns a Result.
+// not an error: Run always returns a Result. The run ends by ctx's
+// deadline or Config.Timeout, whichever comes first.
+//
+// A call of an interaction whose earlier call created its ticket
+// ([ScreenPop] NewTicket) or wrote its note ([AttachData]) pops that
+// ticket and writes no second note; one that comes while the earlier call
+// is still doing it takes Failed (Zendesk's kind: the handler answers 503
+// with Retry-After). The interaction is known by
+// $(item.globalInteractionId): without it each call creates its ticket.
 func (f *Flow) Run(ctx context.Context, vars map[string]string) Result {
+	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
+	defer cancel()
 	e := &env{f: f, vars: make(map[string]string, len(vars)+16), out: map[string]string{}, recordsets: map[string]*recordset{}}
 	for k, v := range vars {
 		e.vars[k] = v

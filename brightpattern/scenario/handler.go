@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,13 +91,17 @@ func variableText(v json.RawMessage) (string, error) {
 //   - 200 with an empty body when the scenario ended on No Data, which the
 //     block takes as its No Data exit;
 //   - 422 (the input or the scenario's settings: an unknown variable or
-//     account) or 503 with Retry-After (Zendesk failed) when it ended on
-//     Failed, with [VarExit] and [VarError]: the block takes Failed and
-//     keeps the body in $(fetchURLResultBody);
+//     account) or 503 with Retry-After (Zendesk or the store failed, or
+//     another call of the interaction is creating its ticket now) when it
+//     ended on Failed, with [VarExit] and [VarError]: the block takes
+//     Failed and keeps the body in $(fetchURLResultBody);
 //   - 401 for a missing or wrong secret, 405 for a method but POST, 413 for
 //     a body over Config.MaxBody, 400 for a body that is not variables.
 //
-// The exit is also in the [HeaderExit] header.
+// The exit is also in the [HeaderExit] header. The steps run on a context
+// of their own ([Config].Timeout), not cancelled when Bright Pattern hangs
+// up, and a retried call does not create a second ticket or note (see
+// [Flow.Run]).
 func (f *Flow) Handler() http.Handler { return http.HandlerFunc(f.serve) }
 
 func (f *Flow) serve(w http.ResponseWriter, r *http.Request) {
@@ -124,7 +129,11 @@ func (f *Flow) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	res := f.Run(r.Context(), vars)
+	// The steps run to their end (or Config.Timeout) even when Bright
+	// Pattern hangs up: a run cut between creating a ticket and attaching
+	// its data would leave a half-made ticket, and the retry then finds it
+	// (see Run).
+	res := f.Run(context.WithoutCancel(r.Context()), vars)
 	switch res.Exit {
 	case ExitNoData:
 		writeNoData(w)

@@ -102,6 +102,8 @@ type env struct {
 	out        map[string]string // the variables the steps set: the answer
 	account    string            // "" is the Default
 	recordsets map[string]*recordset
+	step       int    // the index of the step running
+	stepLabel  string // its label
 }
 
 // client returns the selected account's client.
@@ -133,6 +135,7 @@ func (s Scenario) run(ctx context.Context, e *env, res *Result) Exit {
 		}
 		st := s.Steps[i]
 		account := e.account
+		e.step, e.stepLabel = i, st.exits().Label
 		exit, detail, err := st.run(ctx, e)
 		if err != nil {
 			exit = ExitFailed

@@ -1,0 +1,229 @@
+package scenario
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/brightpattern"
+	"github.com/deskbridge/deskbridge/zendesk"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+// voiceTicketPath is where a NewTicket Screen Pop creates its ticket.
+const voiceTicketPath = "/api/v2/channels/voice/tickets"
+
+// hookTransport calls before (when set) ahead of every request it
+// forwards.
+type hookTransport struct {
+	next   http.RoundTripper
+	before func(*http.Request)
+}
+
+func (h hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if h.before != nil {
+		h.before(r)
+	}
+	return h.next.RoundTrip(r)
+}
+
+// hookAccounts replaces w's accounts with the one account "support" whose
+// requests pass through before.
+func (w *world) hookAccounts(before func(*http.Request)) {
+	w.t.Helper()
+	var err error
+	w.accounts, err = brightpattern.NewAccounts(brightpattern.Account{Name: "support", URL: w.zd.URL, Default: true,
+		HTTPClient: &http.Client{Transport: hookTransport{next: w.zd.Client().Transport, before: before}},
+		Auth:       brightpattern.APIToken{Username: w.zd.Email, Token: w.zd.APIToken}, Options: []zendesk.Option{zendesk.WithMaxRetries(0)}})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// newCallTicket is a scenario that creates a ticket for every call and
+// attaches the call's data to it.
+func newCallTicket(caller int64) Scenario {
+	return Scenario{Steps: []Step{
+		&ScreenPop{NewTicket: true, Requester: itoa(caller)},
+		&AttachData{Fields: testFields},
+	}}
+}
+
+// voiceTickets returns the tickets the scenario created (via_id 45).
+func (w *world) voiceTickets() []zendesktest.Ticket {
+	var out []zendesktest.Ticket
+	for _, t := range w.zd.Tickets() {
+		if t.ID != w.ticketID {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// notes counts the internal notes deskbridge wrote on ticket id.
+func (w *world) notes(id int64) int {
+	n := 0
+	for _, c := range w.zd.Comments(id) {
+		if !c.Public && strings.HasPrefix(c.Body, "Bright Pattern interaction") {
+			n++
+		}
+	}
+	return n
+}
+
+func serveOnce(t *testing.T, f *Flow, ctx context.Context, vars string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/", strings.NewReader(vars))
+	req.Header.Set("Authorization", "Bearer "+secret)
+	rec := httptest.NewRecorder()
+	f.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+// A Fetch URL block retries a call whose answer it did not get: the
+// retry pops the ticket the first call created, and writes no second
+// note.
+func TestRetriedCallCreatesOneTicket(t *testing.T) {
+	w := newWorld(t)
+	f, results := w.flow(newCallTicket(w.caller))
+	body := `{"item.ANI":"` + knownANI + `","item.DNIS":"` + mainDNIS + `","user.loginId":"ann","item.globalInteractionId":"GIID-retry"}`
+	for i := range 2 {
+		if rec := serveOnce(t, f, t.Context(), body); rec.Code != 200 {
+			t.Fatalf("call %d: %d %s", i+1, rec.Code, rec.Body)
+		}
+	}
+	tks := w.voiceTickets()
+	if len(tks) != 1 {
+		t.Fatalf("%d tickets created for one interaction", len(tks))
+	}
+	if n := w.notes(tks[0].ID); n != 1 {
+		t.Fatalf("%d notes on ticket %d", n, tks[0].ID)
+	}
+	rs := *results
+	if len(rs) != 2 || rs[1].Variables[DefaultTicketVariable] != itoa(tks[0].ID) ||
+		!strings.Contains(rs[1].Steps[0].Detail, "earlier call") || !strings.Contains(rs[1].Steps[1].Detail, "earlier call") {
+		t.Fatalf("%v", rs)
+	}
+	if n := w.zd.RequestCount("POST", "/api/v2/channels/voice/agents/"); n != 1 {
+		t.Errorf("the retry popped the ticket %d times; want once more", n)
+	}
+	// The fields are set again (the same values), the note is not.
+	if n := w.zd.RequestCount("PUT", "/api/v2/tickets/"); n != 2 {
+		t.Errorf("%d ticket updates", n)
+	}
+
+	// Another interaction is another ticket.
+	body = strings.Replace(body, "GIID-retry", "GIID-other", 1)
+	if rec := serveOnce(t, f, t.Context(), body); rec.Code != 200 || len(w.voiceTickets()) != 2 {
+		t.Fatalf("%d %s, %d tickets", rec.Code, rec.Body, len(w.voiceTickets()))
+	}
+}
+
+// Bright Pattern gives up on the call (its Fetch URL times out, the
+// connection drops) while the ticket is being created: the run goes on to
+// its end, once.
+func TestCancelledRequestCompletesOnce(t *testing.T) {
+	w := newWorld(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	w.hookAccounts(func(r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == voiceTicketPath {
+			cancel()
+		}
+	})
+	f, results := w.flow(newCallTicket(w.caller))
+	vars := `{"item.ANI":"` + knownANI + `","item.DNIS":"` + mainDNIS + `","user.loginId":"ann","item.globalInteractionId":"GIID-gone"}`
+	rec := serveOnce(t, f, ctx, vars)
+	if rec.Code != 200 || len(*results) != 1 || (*results)[0].Exit != ExitNext {
+		t.Fatalf("%d %s %v", rec.Code, rec.Body, *results)
+	}
+	tks := w.voiceTickets()
+	if len(tks) != 1 || w.notes(tks[0].ID) != 1 {
+		t.Fatalf("%d tickets", len(tks))
+	}
+	// Bright Pattern's retry finds it.
+	if rec := serveOnce(t, f, t.Context(), vars); rec.Code != 200 || len(w.voiceTickets()) != 1 || w.notes(tks[0].ID) != 1 {
+		t.Fatalf("%d %s, %d tickets", rec.Code, rec.Body, len(w.voiceTickets()))
+	}
+}
+
+// A retry that arrives while the first call still creates the ticket is
+// answered 503 (Failed, with Retry-After) without a second ticket; once
+// the first is done, a retry pops its ticket.
+func TestConcurrentRetryWaits(t *testing.T) {
+	w := newWorld(t)
+	entered, release := make(chan struct{}), make(chan struct{})
+	var posts atomic.Int32
+	w.hookAccounts(func(r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == voiceTicketPath && posts.Add(1) == 1 {
+			close(entered)
+			<-release
+		}
+	})
+	f, _ := w.flow(newCallTicket(w.caller))
+	vars := `{"item.ANI":"` + knownANI + `","user.loginId":"ann","item.globalInteractionId":"GIID-twice"}`
+	first := make(chan *httptest.ResponseRecorder)
+	go func() { first <- serveOnce(t, f, t.Context(), vars) }()
+	<-entered
+	rec := serveOnce(t, f, t.Context(), vars)
+	if posts.Load() > 1 {
+		close(release)
+		<-first
+		t.Fatalf("the retry sent a second voice ticket: %d %s", rec.Code, rec.Body)
+	}
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "GIID-twice") {
+		t.Fatalf("concurrent retry: %d %s", rec.Code, rec.Body)
+	}
+	close(release)
+	if rec := <-first; rec.Code != 200 {
+		t.Fatalf("first call: %d %s", rec.Code, rec.Body)
+	}
+	if rec := serveOnce(t, f, t.Context(), vars); rec.Code != 200 {
+		t.Fatalf("later retry: %d %s", rec.Code, rec.Body)
+	}
+	if n := len(w.voiceTickets()); n != 1 || w.zd.RequestCount("POST", voiceTicketPath) != 1 {
+		t.Fatalf("%d tickets", n)
+	}
+}
+
+// A run has the flow's own deadline (Config.Timeout), whatever the
+// request's.
+func TestRunTimeout(t *testing.T) {
+	w := newWorld(t)
+	var left time.Duration
+	w.hookAccounts(func(r *http.Request) {
+		if d, ok := r.Context().Deadline(); ok {
+			left = time.Until(d)
+		}
+	})
+	cfg := w.config(newCallTicket(w.caller))
+	cfg.Timeout = 3 * time.Second
+	f, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := `{"item.ANI":"` + knownANI + `","user.loginId":"ann","item.globalInteractionId":"GIID-t"}`
+	if rec := serveOnce(t, f, t.Context(), vars); rec.Code != 200 || left <= 0 || left > 3*time.Second {
+		t.Fatalf("%d %s, %v left", rec.Code, rec.Body, left)
+	}
+}
+
+// Without an interaction id there is nothing to know a retry by: each
+// call creates its ticket, as before.
+func TestNoInteractionIDNoGuard(t *testing.T) {
+	w := newWorld(t)
+	f, _ := w.flow(Scenario{Steps: []Step{&ScreenPop{NewTicket: true}, &AttachData{}}})
+	vars := map[string]string{VarANI: knownANI, VarAgentLoginID: "ann"}
+	for range 2 {
+		if res := f.Run(t.Context(), vars); res.Exit != ExitNext {
+			t.Fatalf("%v", res)
+		}
+	}
+	if n := len(w.voiceTickets()); n != 2 {
+		t.Fatalf("%d tickets", n)
+	}
+}
