@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/deskbridge/deskbridge/zendesk"
@@ -31,7 +32,12 @@ func BenchmarkInboundCall(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	n := 0
 	for b.Loop() {
+		// A new interaction each time, so that each writes its note (and
+		// its once-per-interaction record), as the floor does.
+		n++
+		vars[VarInteractionID] = "GIID" + strconv.Itoa(n)
 		if res := f.Run(b.Context(), vars); res.Exit != ExitNext {
 			b.Fatal(res)
 		}

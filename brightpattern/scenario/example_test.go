@@ -72,3 +72,29 @@ func ExampleSubstitute() {
 	// type:user phone:"+14155550100" <nil>
 	// scenario: unknown variable $(item.DNIS)
 }
+
+// SubstituteSearch keeps a caller's value one search term: it cannot close
+// the phrase and add a condition.
+func ExampleSubstituteSearch() {
+	vars := map[string]string{"item.ANI": `x" OR type:user role:admin "`, "name": "Ann Lee"}
+	q, _ := scenario.SubstituteSearch(`type:user phone:"$(item.ANI)"`, vars)
+	fmt.Println(q)
+	q, _ = scenario.SubstituteSearch(`type:user name:$(name)`, vars)
+	fmt.Println(q)
+	// Output:
+	// type:user phone:"x OR type:user role:admin "
+	// type:user name:"Ann Lee"
+}
+
+// SubstituteURL keeps a caller's value one path segment, or one
+// parameter's value.
+func ExampleSubstituteURL() {
+	vars := map[string]string{"ticket_id": "destroy_many.json?ids=1,2,3&x=", "q": "a&b"}
+	u, _ := scenario.SubstituteURL("tickets/$(ticket_id).json", vars)
+	fmt.Println(u)
+	u, _ = scenario.SubstituteURL("users/search.json?query=$(q)", vars)
+	fmt.Println(u)
+	// Output:
+	// tickets/destroy_many.json%3Fids=1%2C2%2C3&x=.json
+	// users/search.json?query=a%26b
+}

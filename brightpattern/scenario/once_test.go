@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge/brightpattern"
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -225,5 +227,49 @@ func TestNoInteractionIDNoGuard(t *testing.T) {
 	}
 	if n := len(w.voiceTickets()); n != 2 {
 		t.Fatalf("%d tickets", n)
+	}
+}
+
+// failingAdd is a store whose claims fail.
+type failingAdd struct{ store.Memory }
+
+func (*failingAdd) Add(context.Context, string, string, time.Duration) (bool, error) {
+	return false, errors.New("connection refused")
+}
+
+// A store that fails is Zendesk's kind of failure (503, Bright Pattern
+// retries), and no ticket is created without its record.
+func TestOnceStoreFails(t *testing.T) {
+	w := newWorld(t)
+	cfg := w.config(newCallTicket(w.caller))
+	cfg.Store = &failingAdd{}
+	f, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := `{"item.ANI":"` + knownANI + `","user.loginId":"ann","item.globalInteractionId":"GIID-s"}`
+	rec := serveOnce(t, f, t.Context(), vars)
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "the store failed") ||
+		w.zd.RequestCount("POST", voiceTicketPath) != 0 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+}
+
+// A long or odd interaction id is hashed into the key; the key names the
+// account and the step.
+func TestOnceKey(t *testing.T) {
+	w := newWorld(t)
+	f, _ := w.flow(newCallTicket(w.caller))
+	e := &env{f: f, vars: map[string]string{VarInteractionID: "GIID 1"}, step: 1}
+	if k := e.onceKey("ticket"); !strings.HasPrefix(k, "scenario:once:support:sha256-") || !strings.HasSuffix(k, ":step2:ticket") {
+		t.Fatal(k)
+	}
+	e.vars[VarInteractionID], e.account, e.stepLabel = "GIID1", "Brand", "new"
+	if k := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:ticket" {
+		t.Fatal(k)
+	}
+	e.vars[VarInteractionID] = " "
+	if k := e.onceKey("ticket"); k != "" {
+		t.Fatal(k)
 	}
 }
