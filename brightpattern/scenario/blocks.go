@@ -566,9 +566,19 @@ func (s *APIRequest) run(ctx context.Context, e *env) (Exit, string, error) {
 // raw sends req on the selected account and reads the answer into
 // variables, as the API Request block does.
 func (e *env) raw(ctx context.Context, req *zendesk.RawRequest, path, prefix string) (Exit, string, error) {
-	zc, err := e.client()
+	resp, err := e.send(ctx, req)
 	if err != nil {
 		return ExitFailed, "", err
+	}
+	return e.read(resp.StatusCode, resp.Body, path, prefix)
+}
+
+// send sends req on the selected account, the answer's status and body
+// in $(integrationResultCode) and $(integrationResultBody).
+func (e *env) send(ctx context.Context, req *zendesk.RawRequest) (*zendesk.RawResponse, error) {
+	zc, err := e.client()
+	if err != nil {
+		return nil, err
 	}
 	resp, err := zc.Raw(ctx, req)
 	if resp != nil {
@@ -577,18 +587,23 @@ func (e *env) raw(ctx context.Context, req *zendesk.RawRequest, path, prefix str
 	}
 	if err != nil {
 		if resp == nil && errors.Is(err, deskbridge.ErrInvalid) {
-			return ExitFailed, "", asBadInput(err) // refused before sending
+			return nil, asBadInput(err) // refused before sending
 		}
 		if resp != nil {
 			e.set(VarResultBody, err.Error())
 		}
-		return ExitFailed, "", fmt.Errorf("%s %s: %w", cmp(strings.ToUpper(req.Method), "GET"), req.Path, err)
+		return nil, fmt.Errorf("%s %s: %w", cmp(strings.ToUpper(req.Method), "GET"), req.Path, err)
 	}
-	detail := fmt.Sprintf("%d", resp.StatusCode)
-	if len(strings.TrimSpace(string(resp.Body))) == 0 {
+	return resp, nil
+}
+
+// read reads a 2xx answer into variables: the JSON at path, under prefix.
+func (e *env) read(status int, body []byte, path, prefix string) (Exit, string, error) {
+	detail := strconv.Itoa(status)
+	if len(strings.TrimSpace(string(body))) == 0 {
 		return ExitNoData, detail + ", empty answer", nil
 	}
-	v, err := decodeJSON(resp.Body)
+	v, err := decodeJSON(body)
 	if err != nil {
 		return ExitFailed, "", fmt.Errorf("the answer is not JSON: %w", err)
 	}
@@ -620,7 +635,9 @@ const (
 // organization created from a raw JSON object of its fields
 // (POST /api/v2/{kind}s.json {"{kind}": Fields}); the created object's
 // members become "<Result>.<member>" ("caller.id"). It is not sent twice
-// (a 5xx or a lost answer takes Failed: the object may exist).
+// (a 5xx or a lost answer takes Failed: the object may exist), and a
+// retried call of the same interaction reads the object the first call
+// created instead of creating another (see [Flow.Run]).
 type CreateObject struct {
 	Exits
 	// Kind is ObjectTicket, ObjectUser or ObjectOrganization.
@@ -641,7 +658,30 @@ func (s *CreateObject) run(ctx context.Context, e *env) (Exit, string, error) {
 	if err != nil {
 		return ExitFailed, "", err
 	}
-	return e.raw(ctx, &zendesk.RawRequest{Method: http.MethodPost, Path: objectPath(s.Kind, ""), Body: body}, s.Kind, cmp(s.Result, s.Kind))
+	req := &zendesk.RawRequest{Method: http.MethodPost, Path: objectPath(s.Kind, ""), Body: body}
+	// Once per interaction: a retried call's search may not find the
+	// object yet (Zendesk indexes it later), and would create another.
+	v, earlier, err := e.once(ctx, "object", func() (string, error) {
+		resp, err := e.send(ctx, req)
+		if err != nil {
+			return "", err
+		}
+		return strconv.Itoa(resp.StatusCode) + "\n" + string(resp.Body), nil
+	})
+	if err != nil {
+		return ExitFailed, "", err
+	}
+	code, answer, _ := strings.Cut(v, "\n")
+	status, _ := strconv.Atoi(code)
+	if earlier {
+		e.set(VarResultCode, code)
+		e.set(VarResultBody, answer)
+	}
+	exit, detail, err := e.read(status, []byte(answer), s.Kind, cmp(s.Result, s.Kind))
+	if earlier && err == nil {
+		detail += " (created by an earlier call of the interaction)"
+	}
+	return exit, detail, err
 }
 
 // UpdateObject is the Zendesk Update Object block: a ticket, user or

@@ -84,7 +84,8 @@ type Config struct {
 	// not left half-made; default [DefaultTimeout].
 	Timeout time.Duration
 	// DoneTTL is how long the ticket a [ScreenPop] created for an
-	// interaction, and the note an [AttachData] wrote, are remembered
+	// interaction, the object a [CreateObject] created, and the note an
+	// [AttachData] wrote, are remembered
 	// (by $(item.globalInteractionId)), so that a retried call pops that
 	// ticket instead of creating another; default [DefaultDoneTTL].
 	DoneTTL time.Duration
@@ -229,8 +230,9 @@ func (r Result) String() string {
 // deadline or Config.Timeout, whichever comes first.
 //
 // A call of an interaction whose earlier call created its ticket
-// ([ScreenPop] NewTicket) or wrote its note ([AttachData]) pops that
-// ticket and writes no second note; one that comes while the earlier call
+// ([ScreenPop] NewTicket), an object ([CreateObject]) or wrote its note
+// ([AttachData]) pops that ticket, reads that object and writes no second
+// note; one that comes while the earlier call
 // is still doing it takes Failed (Zendesk's kind: the handler answers 503
 // with Retry-After). The interaction is known by
 // $(item.globalInteractionId): without it each call creates its ticket.

@@ -273,3 +273,26 @@ func TestOnceKey(t *testing.T) {
 		t.Fatal(k)
 	}
 }
+
+// A retried call's search may not find the caller it created yet (Zendesk
+// indexes new users later): Create Object reads the user the first call
+// created instead of creating a second.
+func TestRetriedCreateObjectCreatesOnce(t *testing.T) {
+	w := newWorld(t)
+	f, _ := w.flow(Scenario{Steps: []Step{&CreateObject{Kind: ObjectUser, Fields: `{"name":"Caller $(item.ANI)","phone":"$(item.ANI)"}`, Result: "caller"}}})
+	vars := call(unknownANI, mainDNIS)
+	first := f.Run(t.Context(), vars)
+	again := f.Run(t.Context(), vars)
+	if first.Exit != ExitNext || again.Exit != ExitNext || first.Variables["caller.id"] == "" ||
+		again.Variables["caller.id"] != first.Variables["caller.id"] || again.Variables[VarResultCode] != "201" ||
+		again.Variables[VarResultBody] != first.Variables[VarResultBody] || !strings.Contains(again.Detail, "earlier call") {
+		t.Fatalf("%v %v\n%v %v", first, first.Variables, again, again.Variables)
+	}
+	if n := w.zd.RequestCount("POST", "/api/v2/users"); n != 1 {
+		t.Fatalf("%d users created", n)
+	}
+	vars[VarInteractionID] = "GIID2"
+	if res := f.Run(t.Context(), vars); res.Exit != ExitNext || w.zd.RequestCount("POST", "/api/v2/users") != 2 {
+		t.Fatalf("%v", res)
+	}
+}
