@@ -65,7 +65,7 @@
 // of Screen Pop, Select Account, Attached Data and Create/Update Object
 // could not be read. What the package guesses (the caller number's
 // variable, the recordset's columns, how a pop and a new ticket are made,
-// what Attached Data writes, the object endpoints, escaping in raw JSON,
-// how No Data is answered) is one function each in unconfirmed.go, with a
-// test naming the doubt.
+// what Attached Data writes, the object endpoints, escaping in raw JSON
+// and in search queries, how No Data is answered) is one function each in
+// unconfirmed.go, with a test naming the doubt.
 package scenario

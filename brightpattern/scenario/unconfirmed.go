@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/deskbridge/deskbridge/zendesk"
 )
@@ -42,6 +43,38 @@ func aniVariable() string { return "item.ANI" }
 // the body. deskbridge escapes them, so that a caller's value cannot change
 // the body's shape.
 func escapeJSONValues() bool { return true }
+
+// searchPhraseDrops reports whether [SubstituteSearch] removes r from a
+// value put inside a search phrase ("…").
+//
+// UNCONFIRMED: Zendesk's search reference
+// (https://support.zendesk.com/hc/en-us/articles/4408886879258) documents
+// phrases in double quotes but no way to escape a double quote inside one,
+// nor whether a backslash escapes anything. deskbridge removes both, so
+// that a value can neither end the phrase nor lean on an escape.
+func searchPhraseDrops(r rune) bool { return r == '"' || r == '\\' }
+
+// isSearchWord reports whether v is one plain search word, which
+// [SubstituteSearch] puts in unquoted: letters, digits, "+", ".", "@",
+// "_", and "-" but not first.
+//
+// UNCONFIRMED: the search reference lists the operators (":", "<", ">",
+// a leading "-", "*", "OR", spaces between terms, double quotes) but no
+// grammar; that these characters start no condition inside a word is
+// read from it, not stated. Any other value is quoted as a phrase, which
+// cannot be read as a condition (but a "*" in it may no longer be a
+// wildcard).
+func isSearchWord(v string) bool {
+	for i, r := range v {
+		switch {
+		case unicode.IsLetter(r), unicode.IsDigit(r), r == '+', r == '.', r == '@', r == '_':
+		case r == '-' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // rowOf turns one search hit into the columns of a recordset's record.
 //

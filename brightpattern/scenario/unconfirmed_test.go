@@ -32,6 +32,25 @@ func TestUnconfirmedEscapeJSONValues(t *testing.T) {
 	}
 }
 
+// Doubt: Zendesk documents no escape inside a search phrase; deskbridge
+// removes the double quote and the backslash.
+func TestUnconfirmedSearchPhraseDrops(t *testing.T) {
+	if !searchPhraseDrops('"') || !searchPhraseDrops('\\') || searchPhraseDrops('\'') || searchPhraseDrops('*') {
+		t.Fatal("the characters removed inside a phrase changed")
+	}
+}
+
+// Doubt: which characters start no search condition inside a word (the
+// reference lists operators, not a grammar).
+func TestUnconfirmedIsSearchWord(t *testing.T) {
+	for v, want := range map[string]bool{"+14155550100": true, "ann@example.com": true, "a_b-c.d": true, "": true,
+		"-x": false, "a:b": false, "a b": false, "a*": false, "a<b": false, `a"`: false, "a\u00a0b": false} {
+		if isSearchWord(v) != want {
+			t.Errorf("isSearchWord(%q) = %v", v, !want)
+		}
+	}
+}
+
 // Doubt: which columns a recordset's record has (and that Search calls
 // the Search API at all).
 func TestUnconfirmedRecordColumns(t *testing.T) {

@@ -86,7 +86,8 @@ func SubstituteURL(template string, vars map[string]string) (string, error) {
 //
 //   - inside a phrase of the template ("…$(var)…"), the value's double
 //     quotes and backslashes are removed (Zendesk documents no escape
-//     inside a phrase), and its control characters become spaces;
+//     inside a phrase; see unconfirmed.go), and its control characters
+//     become spaces;
 //   - elsewhere, a value that is one plain word (letters, digits and
 //     "+", ".", "@", "_", "-", not leading) is put in as it is, any other
 //     value as a phrase: cleaned as above and put between double quotes.
@@ -106,33 +107,18 @@ func SubstituteSearch(template string, vars map[string]string) (string, error) {
 	})
 }
 
-// searchPhrase is v made safe inside a search phrase: no double quote, no
-// backslash, no control character.
+// searchPhrase is v made safe inside a search phrase: without the
+// characters searchPhraseDrops names, and control characters as spaces.
 func searchPhrase(v string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
-		case r == '"' || r == '\\':
+		case searchPhraseDrops(r):
 			return -1
 		case unicode.IsControl(r):
 			return ' '
 		}
 		return r
 	}, v)
-}
-
-// isSearchWord reports whether v is one plain search word, which cannot
-// start a condition of its own (no space, quote, colon, comparison, or
-// leading "-").
-func isSearchWord(v string) bool {
-	for i, r := range v {
-		switch {
-		case unicode.IsLetter(r), unicode.IsDigit(r), r == '+', r == '.', r == '@', r == '_':
-		case r == '-' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // substitute replaces each $(name) of s with its value, passed through
