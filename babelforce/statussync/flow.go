@@ -115,6 +115,10 @@ type agentState struct {
 	// The poller's last sight of the presence.
 	polled   string
 	polledOK bool
+	// The reconciler's baseline of the Zendesk side (the status or channel
+	// state it read) of an agent whose record held none: drift is Zendesk
+	// moving away from it while the flow applies nothing.
+	reconciled string
 
 	// The last change the flow decided to make on each side, and when
 	// (bfSet a presence name, zdSet a status name); bfPending and
@@ -714,38 +718,45 @@ func (f *Flow) expectPresence(st *agentState, name string, now time.Time) {
 // replica decided on the agent in between and chose another presence, its
 // change may have reached babelforce before this one: that presence, the
 // newer decision, is sent again so that it is the one babelforce keeps.
+// That re-send may itself land after a decision newer still, so the record
+// is read again after it, and the newest decision re-sent, until none
+// newer than the one last sent is found (at most maxConflicts rounds).
 func (f *Flow) confirmPresence(ctx context.Context, st *agentState, bfID, name string, setAt time.Time) error {
-	again := ""
-	upd, err := f.update(ctx, st, func(c *agentState) {
-		again = ""
-		c.bfID = bfID
-		switch {
-		case c.bfSetAt.Equal(setAt):
-			if c.bfPending == name {
-				c.bfPending = ""
+	for range maxConflicts {
+		again, againAt := "", time.Time{}
+		upd, err := f.update(ctx, st, func(c *agentState) {
+			again, againAt = "", time.Time{}
+			c.bfID = bfID
+			switch {
+			case c.bfSetAt.Equal(setAt):
+				if c.bfPending == name {
+					c.bfPending = ""
+				}
+				c.bfSending = time.Time{}
+			case c.bfSetAt.After(setAt) && !samePresence(c.bfSet, name):
+				again, againAt = c.bfSet, c.bfSetAt
 			}
-			c.bfSending = time.Time{}
-		case c.bfSetAt.After(setAt) && !samePresence(c.bfSet, name):
-			again = c.bfSet
+		})
+		if err != nil {
+			return err
 		}
-	})
-	if err != nil {
-		return err
-	}
-	*st = *upd
-	if again == "" {
-		return nil
-	}
-	now := f.now()
-	if upd, err = f.update(ctx, st, func(c *agentState) {
-		c.bfEchoes = rememberEcho(c.bfEchoes, bfEcho{presence: NormalizeName(again), at: now}, f.cfg.EchoWindow)
-	}); err != nil {
-		return err
-	}
-	*st = *upd
-	if _, err := f.cfg.Babelforce.Agents.SetPresence(ctx, bfID, again); err != nil {
-		// The replica that decided on it sends it too, and retries it.
-		f.log.WarnContext(ctx, "statussync: re-sending a newer presence decided concurrently failed", "babelforce_agent_id", bfID, "presence", again, "error", err.Error())
+		*st = *upd
+		if again == "" {
+			return nil
+		}
+		now := f.now()
+		if upd, err = f.update(ctx, st, func(c *agentState) {
+			c.bfEchoes = rememberEcho(c.bfEchoes, bfEcho{presence: NormalizeName(again), at: now}, f.cfg.EchoWindow)
+		}); err != nil {
+			return err
+		}
+		*st = *upd
+		if _, err := f.cfg.Babelforce.Agents.SetPresence(ctx, bfID, again); err != nil {
+			// The replica that decided on it sends it too, and retries it.
+			f.log.WarnContext(ctx, "statussync: re-sending a newer presence decided concurrently failed", "babelforce_agent_id", bfID, "presence", again, "error", err.Error())
+			return nil
+		}
+		name, setAt = again, againAt
 	}
 	return nil
 }

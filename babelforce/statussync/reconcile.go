@@ -117,13 +117,21 @@ func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelfor
 			applied = st.zdUnified
 		}
 		if applied == "" {
-			err := f.reconcileBaseline(ctx, st, o, a, start)
-			if !errors.Is(err, errConflict) {
-				return err
+			// The flow never applied this agent's Zendesk side: what the
+			// reconciler last saw of it is the reference.
+			switch {
+			case st.reconciled == "":
+				err := f.reconcileBaseline(ctx, st, o, a, start)
+				if !errors.Is(err, errConflict) {
+					return err
+				}
+				continue
+			case consistent || NormalizeName(o.to) == st.reconciled:
+				return nil
 			}
-			continue
-		}
-		if consistent {
+			// Zendesk moved since the baseline, and no event of it was
+			// applied: drift.
+		} else if consistent {
 			return nil
 		}
 		if NormalizeName(o.to) == applied && st.bfPending == "" {
@@ -146,14 +154,13 @@ func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelfor
 
 // reconcileBaseline records what a pass that started at start read of an
 // agent whose record knows nothing of its Zendesk side: the Zendesk status
-// o, and the babelforce presence unless the flow knows a newer one. It
-// reports a [Baseline] and sets nothing. It returns errConflict, having
-// reported nothing, when the record changed since it was read.
+// o as the reconciler's own baseline (not as applied: a Zendesk event of
+// that change still on its way is applied when it comes), and the
+// babelforce presence unless the flow knows a newer one. It reports a
+// [Baseline] and sets nothing. It returns errConflict, having reported
+// nothing, when the record changed since it was read.
 func (f *Flow) reconcileBaseline(ctx context.Context, st *agentState, o *zdObservation, a *babelforce.Agent, start time.Time) error {
-	f.advanceZendesk(st, o)
-	if o.unified && st.zdKnownAt.Before(start) {
-		st.zdKnown, st.zdKnownAt = NormalizeName(o.to), start
-	}
+	st.reconciled = NormalizeName(o.to)
 	if st.bfPending == "" && st.bfTouchedAt.Before(start) && st.bfKnownAt.Before(start) {
 		st.bfKnown, st.bfKnownAt = a.Presence.Name, start
 	}

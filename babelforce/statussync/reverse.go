@@ -195,46 +195,58 @@ func (f *Flow) babelforceFailure(ctx context.Context, st *agentState, res Result
 // confirmStatus marks the status the flow set (echo) as sent, with the
 // time Zendesk gave it. When another replica decided on the agent in
 // between and chose another status, its change may have reached Zendesk
-// before this one: that status, the newer decision, is set again.
+// before this one: that status, the newer decision, is set again. That
+// re-set may itself land after a decision newer still, so the record is
+// read again after it, and the newest decision set again, until none newer
+// than the one last set is found (at most maxConflicts rounds).
 func (f *Flow) confirmStatus(ctx context.Context, st *agentState, target *zendesk.UnifiedStatus, echo zdEcho, at time.Time) error {
-	again := ""
-	upd, err := f.update(ctx, st, func(c *agentState) {
-		again = ""
-		switch {
-		case c.zdSetAt.Equal(echo.at):
-			if c.zdPending == echo.status {
-				c.zdPending = ""
+	for range maxConflicts {
+		again, againAt := "", time.Time{}
+		upd, err := f.update(ctx, st, func(c *agentState) {
+			again, againAt = "", time.Time{}
+			switch {
+			case c.zdSetAt.Equal(echo.at):
+				if c.zdPending == echo.status {
+					c.zdPending = ""
+				}
+				c.zdSending = time.Time{}
+				if c.zdUnified == echo.status {
+					c.zdUnifiedAt = maxTime(c.zdUnifiedAt, at)
+				}
+			case c.zdSetAt.After(echo.at) && c.zdSet != echo.status:
+				again, againAt = c.zdSet, c.zdSetAt
 			}
-			c.zdSending = time.Time{}
-			if c.zdUnified == echo.status {
-				c.zdUnifiedAt = maxTime(c.zdUnifiedAt, at)
-			}
-		case c.zdSetAt.After(echo.at) && c.zdSet != echo.status:
-			again = c.zdSet
+		})
+		if err != nil {
+			return err
 		}
-	})
-	if err != nil {
-		return err
-	}
-	*st = *upd
-	if again == "" {
-		return nil
-	}
-	f.statusMu.Lock()
-	s := findStatus(f.statuses, again)
-	f.statusMu.Unlock()
-	if s == nil {
-		return nil
-	}
-	now := f.now()
-	if upd, err = f.update(ctx, st, func(c *agentState) {
-		c.zdEchoes = rememberEcho(c.zdEchoes, zdEcho{status: again, channel: ChannelState(s, f.m.Channel), at: now}, f.cfg.EchoWindow)
-	}); err != nil {
-		return err
-	}
-	*st = *upd
-	if _, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, s.ID); err != nil {
-		f.log.WarnContext(ctx, "statussync: re-setting a newer status decided concurrently failed", "zendesk_agent_id", st.id, "status", again, "error", err.Error())
+		*st = *upd
+		if again == "" {
+			return nil
+		}
+		f.statusMu.Lock()
+		s := findStatus(f.statuses, again)
+		f.statusMu.Unlock()
+		if s == nil {
+			return nil
+		}
+		now := f.now()
+		if upd, err = f.update(ctx, st, func(c *agentState) {
+			c.zdEchoes = rememberEcho(c.zdEchoes, zdEcho{status: again, channel: ChannelState(s, f.m.Channel), at: now}, f.cfg.EchoWindow)
+		}); err != nil {
+			return err
+		}
+		*st = *upd
+		got, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, s.ID)
+		if err != nil {
+			f.log.WarnContext(ctx, "statussync: re-setting a newer status decided concurrently failed", "zendesk_agent_id", st.id, "status", again, "error", err.Error())
+			return nil
+		}
+		at = now
+		if got != nil && !got.UpdatedAt.IsZero() {
+			at = got.UpdatedAt
+		}
+		echo = zdEcho{status: again, at: againAt}
 	}
 	return nil
 }

@@ -225,3 +225,36 @@ func TestStoreFailureMatchesTheStoresError(t *testing.T) {
 		t.Fatal("a store failure is permanent")
 	}
 }
+
+// A reconciler pass that reads a Zendesk change before its event reaches
+// the flow takes it as its baseline, not as applied: the event, when it
+// comes, is applied (not dropped as stale or as a duplicate).
+func TestReconcileBaselineDoesNotHideAnEventOnItsWay(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	zid, bid := e.agent("ann")
+	ctx := t.Context()
+	if err := e.bf.SetPresence(bid, "available"); err != nil {
+		t.Fatal(err)
+	}
+	changed := e.clock.Now()
+	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusAway); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.flow.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.bf.Presence(bid); got != "available" {
+		t.Fatalf("the baseline set the presence: %q", got)
+	}
+	e.clock.Advance(time.Second)
+	ev := &webhook.ZendeskEvent{ID: "late", Time: changed,
+		Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: "away"}, UpdatedAt: changed}}
+	if err := e.flow.handleZendeskEvent(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Fatalf("the event the baseline read ahead of was not applied: presence %q", got)
+	}
+}

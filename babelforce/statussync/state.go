@@ -94,6 +94,7 @@ type agentRecord struct {
 	ZDEchoes    []zdWire `json:"ze,omitempty"`
 	Polled      string   `json:"p,omitempty"`
 	PolledOK    bool     `json:"pok,omitempty"`
+	Reconciled  string   `json:"rc,omitempty"`
 	BFSet       string   `json:"bs,omitempty"`
 	BFSetAt     int64    `json:"bsa,omitempty"`
 	BFPending   string   `json:"bp,omitempty"`
@@ -138,7 +139,7 @@ func (st *agentState) encode(version int64) string {
 		BFID: st.bfID, BFKnown: st.bfKnown, BFKnownAt: nanos(st.bfKnownAt), ZDKnown: st.zdKnown, ZDKnownAt: nanos(st.zdKnownAt),
 		ZDUnified: st.zdUnified, ZDUnifiedCh: st.zdUnifiedCh, ZDUnifiedAt: nanos(st.zdUnifiedAt),
 		ZDChannel: st.zdChannel, ZDChannelAt: nanos(st.zdChannelAt), LastBF: nanos(st.lastBF), BFTouchedAt: nanos(st.bfTouchedAt),
-		Polled: st.polled, PolledOK: st.polledOK,
+		Polled: st.polled, PolledOK: st.polledOK, Reconciled: st.reconciled,
 		BFSet: st.bfSet, BFSetAt: nanos(st.bfSetAt), BFPending: st.bfPending,
 		ZDSet: st.zdSet, ZDSetAt: nanos(st.zdSetAt), ZDPending: st.zdPending,
 		BFSending: nanos(st.bfSending), ZDSending: nanos(st.zdSending),
@@ -168,7 +169,7 @@ func decodeAgent(id int64, s string) (*agentState, error) {
 		bfID: r.BFID, bfKnown: r.BFKnown, bfKnownAt: fromNanos(r.BFKnownAt), zdKnown: r.ZDKnown, zdKnownAt: fromNanos(r.ZDKnownAt),
 		zdUnified: r.ZDUnified, zdUnifiedCh: r.ZDUnifiedCh, zdUnifiedAt: fromNanos(r.ZDUnifiedAt),
 		zdChannel: r.ZDChannel, zdChannelAt: fromNanos(r.ZDChannelAt), lastBF: fromNanos(r.LastBF), bfTouchedAt: fromNanos(r.BFTouchedAt),
-		polled: r.Polled, polledOK: r.PolledOK,
+		polled: r.Polled, polledOK: r.PolledOK, reconciled: r.Reconciled,
 		bfSet: r.BFSet, bfSetAt: fromNanos(r.BFSetAt), bfPending: r.BFPending,
 		zdSet: r.ZDSet, zdSetAt: fromNanos(r.ZDSetAt), zdPending: r.ZDPending,
 		bfSending: fromNanos(r.BFSending), zdSending: fromNanos(r.ZDSending),
