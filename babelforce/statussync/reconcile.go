@@ -32,11 +32,13 @@ import (
 // An agent whose record knows nothing of its Zendesk side (the flow never
 // saw it, or lost its record: a restart on a [store.Memory], Retention
 // expired, a Redis back empty) is a baseline, as for the poller on first
-// sight: what the pass read of both sides is recorded and reported with
-// [Baseline], and nothing is set, since a disagreement may then be the
-// agent's own change in babelforce on its way to Zendesk. Drift is a
-// Zendesk status that differs from the one the record holds; it is
-// repaired at a later pass. So each pass reads the record of every agent
+// sight: what the pass read of both sides is recorded (the Zendesk side as
+// the reconciler's own sight, not as applied, so that a Zendesk event of
+// that change still on its way is applied when it comes) and reported
+// with [Baseline], and nothing is set, since a disagreement may then be
+// the agent's own change in babelforce on its way to Zendesk. Drift is a
+// Zendesk status that differs from the one the record holds as applied,
+// or, when none is, from the baseline; it is repaired at a later pass. So each pass reads the record of every agent
 // whose sides disagree, and of every agent it has not yet taken a
 // baseline of (one store round trip each).
 //
