@@ -26,32 +26,19 @@ import (
 //   - CXone: the credential, and the Reporting API (one completed contact
 //     read).
 //
-// A side that cannot be read (a network error, a 5xx) is reported as
-// such, not as a misconfiguration.
+// A side that cannot be read (a network error, a 5xx) is an error beside
+// the problems (see [flow.CheckReader]), not a misconfiguration.
 func (f *Flow) Check(ctx context.Context) error {
 	p := flow.Collector{Flow: "memorialize"}
-	var unreachable []error
-	read := func(side string, err error) bool {
-		switch {
-		case err == nil:
-			return true
-		case errors.Is(err, deskbridge.ErrUnauthorized), errors.Is(err, deskbridge.ErrForbidden):
-			p.Add("Config."+side, "", "its credentials were refused: "+err.Error(), "give the client valid credentials with the permissions the package documentation lists")
-		default:
-			unreachable = append(unreachable, fmt.Errorf("memorialize: reading %s: %w", side, err))
-		}
-		return false
-	}
-	me, err := f.cfg.Zendesk.Users.Me(ctx)
-	if read("Zendesk", err) {
+	r := flow.CheckReader{Problems: &p}
+	if me, err := f.cfg.Zendesk.Users.Me(ctx); r.Read("Config.Zendesk", err) {
 		checkSystemUser(&p, me, f.cfg.SystemUser)
-		f.checkFields(ctx, &p, read)
+		f.checkFields(ctx, &r)
 	}
-	_, err = f.cfg.CXone.Contacts.CompletedPage(ctx, &cxone.CompletedContactListOptions{
+	_, err := f.cfg.CXone.Contacts.CompletedPage(ctx, &cxone.CompletedContactListOptions{
 		UpdatedSince: f.cfg.Now().Add(-f.cfg.Lookback), ListOptions: cxone.ListOptions{Top: 1}})
-	read("CXone", err)
-	p.Include(errors.Join(unreachable...))
-	return p.Err()
+	r.Read("Config.CXone", err)
+	return r.Err()
 }
 
 // checkSystemUser reports a Zendesk credential that is not a dedicated
@@ -70,7 +57,8 @@ func checkSystemUser(p *flow.Collector, me *zendesk.User, want string) {
 
 // checkFields reports the custom fields of the mappings that Zendesk
 // lacks or that are not text.
-func (f *Flow) checkFields(ctx context.Context, p *flow.Collector, read func(string, error) bool) {
+func (f *Flow) checkFields(ctx context.Context, r *flow.CheckReader) {
+	p := r.Problems
 	for _, n := range neededFields(f.cfg.Mapping, f.cfg.Dynamic) {
 		var typ string
 		var err error
@@ -94,7 +82,7 @@ func (f *Flow) checkFields(ctx context.Context, p *flow.Collector, read func(str
 		switch {
 		case errors.Is(err, deskbridge.ErrNotFound):
 			p.Add("Zendesk "+n.String(), "", "does not exist", "run Provision (memorialize.Provision), which creates it")
-		case !read("Zendesk", err):
+		case !r.Read("Config.Zendesk", err):
 		case typ != zendesk.FieldText && typ != zendesk.FieldTextarea:
 			p.Add("Zendesk "+n.String(), typ, "is not a text field; the flow writes text only", "map a text or multi-line field")
 		}
