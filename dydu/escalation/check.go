@@ -28,49 +28,48 @@ import (
 //   - Dydu: the bot's servers answer for its UUID, asked without opening
 //     a dialog (see dyduProbe in unconfirmed.go).
 //
-// A side that cannot be read (a network error, a 5xx) is reported as
-// such, not as a misconfiguration.
+// A side that cannot be read (a network error, a 5xx) is an error beside
+// the problems (see [flow.CheckReader]), not a misconfiguration.
 func (f *Flow) Check(ctx context.Context) error {
 	p := flow.Collector{Flow: "escalation"}
-	var unreachable []error
-	read := func(side string, err error) bool {
-		switch {
-		case err == nil:
-			return true
-		case errors.Is(err, deskbridge.ErrUnauthorized), errors.Is(err, deskbridge.ErrForbidden):
-			fix := "give the client valid credentials"
-			if side == "Zendesk" {
-				fix = "check the email and API token, and tick Allow API token access in Admin Center › Apps and integrations › APIs › Zendesk API"
-			}
-			p.Add("Config."+side, "", "its credentials were refused: "+err.Error(), fix)
-		default:
-			unreachable = append(unreachable, fmt.Errorf("escalation: reading %s: %w", side, err))
-		}
-		return false
+	r := flow.CheckReader{Problems: &p}
+	if _, err := f.cfg.Zendesk.Users.Me(ctx); refused(err) {
+		// API token access off is refused as a wrong token is: say where
+		// to look, beyond the reader's general fix.
+		p.Add("Config.Zendesk", "", "its credentials were refused: "+err.Error(),
+			"check the email and API token, and tick Allow API token access in Admin Center › Apps and integrations › APIs › Zendesk API")
+	} else if r.Read("Config.Zendesk", err) {
+		f.checkGroups(ctx, &r)
 	}
-	if _, err := f.cfg.Zendesk.Users.Me(ctx); read("Zendesk", err) {
-		for _, s := range f.skills() {
-			_, err := f.cfg.Zendesk.Groups.FindByName(ctx, s)
-			if errors.Is(err, deskbridge.ErrNotFound) {
-				p.Add(fmt.Sprintf("Zendesk group %q", s), "", "does not exist, so escalations with this skill open tickets without a group",
-					"run Provision with the skill, or create the group in Admin Center › People › Groups")
-				continue
-			}
-			if !read("Zendesk", err) {
-				break
-			}
-		}
-	}
-	f.checkConversations(ctx, &p, read)
+	f.checkConversations(ctx, &r)
 	switch err := dyduProbe(ctx, f.cfg.Dydu); {
-	case err == nil:
 	case errors.Is(err, deskbridge.ErrNotFound):
 		p.Add("Config.Dydu", f.cfg.Dydu.BotID(), "no bot with this UUID answers on "+strings.Join(f.cfg.Dydu.Servers(), ", ")+": "+err.Error(),
 			"copy the bot's UUID from the BMS (Preferences › Api › API access) and its servers from the chatbox's bot.json")
 	default:
-		read("Dydu", err)
+		r.Read("Config.Dydu", err)
 	}
-	return errors.Join(append(unreachable, p.Err())...)
+	return r.Err()
+}
+
+// refused reports whether err is credentials the vendor refused.
+func refused(err error) bool {
+	return errors.Is(err, deskbridge.ErrUnauthorized) || errors.Is(err, deskbridge.ErrForbidden)
+}
+
+// checkGroups reports the skills that have no Zendesk group.
+func (f *Flow) checkGroups(ctx context.Context, r *flow.CheckReader) {
+	for _, s := range f.skills() {
+		_, err := f.cfg.Zendesk.Groups.FindByName(ctx, s)
+		if errors.Is(err, deskbridge.ErrNotFound) {
+			r.Problems.Add(fmt.Sprintf("Zendesk group %q", s), "", "does not exist, so escalations with this skill open tickets without a group",
+				"run Provision with the skill, or create the group in Admin Center › People › Groups")
+			continue
+		}
+		if !r.Read("Config.Zendesk", err) {
+			return
+		}
+	}
 }
 
 // skills lists the configured skills, sorted, once each.
@@ -86,8 +85,8 @@ func (f *Flow) skills() []string {
 	return slices.Compact(out)
 }
 
-func (f *Flow) checkConversations(ctx context.Context, p *flow.Collector, read func(string, error) bool) {
-	cc := f.cfg.Conversations
+func (f *Flow) checkConversations(ctx context.Context, r *flow.CheckReader) {
+	cc, p := f.cfg.Conversations, r.Problems
 	if k := cc.KeyKind(); k != conversations.KeyApp {
 		p.Add("Config.Conversations", string(k), "is not built with an app-scoped key: the switchboard cannot be read",
 			"create one in Admin Center › Apps and integrations › Conversations API › Create API key")
@@ -95,11 +94,11 @@ func (f *Flow) checkConversations(ctx context.Context, p *flow.Collector, read f
 	}
 	found := false
 	for in, err := range cc.Integrations.List(ctx, &conversations.IntegrationListOptions{Types: []string{conversations.IntegrationCustom}}) {
-		if !read("Conversations", err) {
+		if !r.Read("Config.Conversations", err) {
 			return
 		}
 		hooks, err := cc.Webhooks.List(ctx, in.ID)
-		if !read("Conversations", err) {
+		if !r.Read("Config.Conversations", err) {
 			return
 		}
 		for _, w := range hooks {
@@ -124,11 +123,11 @@ func (f *Flow) checkConversations(ctx context.Context, p *flow.Collector, read f
 			"run Provision with the bridge's public URL")
 	}
 	sbs, err := cc.Switchboards.List(ctx)
-	if !read("Conversations", err) || len(sbs) == 0 {
+	if !r.Read("Config.Conversations", err) || len(sbs) == 0 {
 		return
 	}
 	sis, err := cc.SwitchboardIntegrations.List(ctx, sbs[0].ID)
-	if !read("Conversations", err) {
+	if !r.Read("Config.Conversations", err) {
 		return
 	}
 	for _, si := range sis {
