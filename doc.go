@@ -1,7 +1,7 @@
 // Package deskbridge connects Zendesk with the contact-center tools that sit
-// beside it. Available today: Zendesk, babelforce (cloud telephony) and
-// Braze (SMS). Coming: Sunshine Conversations (Zendesk messaging), NICE
-// CXone, Bright Pattern and Dydu (chatbots).
+// beside it: Zendesk Support and Sunshine Conversations (Zendesk
+// messaging), babelforce (cloud telephony), Braze (SMS), NICE CXone and
+// Bright Pattern (contact centers) and Dydu (chatbots).
 //
 // It is three things in one module:
 //
@@ -16,27 +16,50 @@
 //     that never acknowledges what it did not handle.
 //   - Flows that compose the two into what the vendors document: agent
 //     status sync between Zendesk and babelforce, the two-way SMS bridge
-//     between Zendesk and Braze.
+//     between Zendesk and Braze, the Dydu chatbot's escalation to Zendesk
+//     agents, CXone interaction data written into Zendesk records, and
+//     Bright Pattern's Zendesk scenario blocks. Every flow has the same
+//     shape (package flow) and keeps its state in a store.Store, so that
+//     it runs as several replicas (package store, Redis in
+//     store/redisstore).
 //
 // Every vendor package ships an in-process fake of that vendor's API
-// (zendesktest, babelforcetest, brazetest), so that services can be tested
+// (zendesktest, conversationstest, babelforcetest, brazetest, cxonetest,
+// brightpatterntest, dydutest), so that services can be tested
 // without credentials and every example runs with -demo and no network.
 // What the fakes share (injected faults, the request log) is in package
 // deskbridgetest.
 //
 // # Package map
 //
-//	deskbridge                 this overview; the error kinds, APIError, TransportError, RateLimit, Page
-//	deskbridgetest             what every fake shares: Fault, Request
-//	webhook                    verify and decode inbound webhooks; the http.Handler
-//	zendesk                    Zendesk Support, webhooks, agent availability, Talk
-//	zendesk/zendesktest        in-memory Zendesk that signs and delivers webhooks
-//	babelforce                 babelforce agents, presences, tasks, secrets
-//	babelforce/babelforcetest  in-memory babelforce
-//	babelforce/statussync      flow: Zendesk agent status <-> babelforce presence
-//	braze                      Braze trigger sends, messages, users/track
-//	braze/brazetest            in-memory Braze with inbound SMS simulation
-//	braze/smsbridge            flow: Zendesk ticket comments <-> Braze SMS
+//	deskbridge                             this overview; the error kinds, APIError, TransportError, RateLimit, Page
+//	deskbridgetest                         what every fake shares: Fault, Request, Attempt
+//	webhook                                verify and decode inbound webhooks; the http.Handler; de-duplication
+//	store                                  state flows share between replicas; bounded in-memory store
+//	store/storetest                        the conformance suite every Store runs
+//	store/redisstore                       the Store on Redis (single node, Sentinel, Cluster)
+//	store/redisstore/redistest             a throwaway redis-server for tests and demos
+//	flow                                   what every flow shares: ConfigError, Outcome, Report, Ensure helpers
+//	zendesk                                Zendesk Support, webhooks, agent availability, Talk, fields, groups
+//	zendesk/zendesktest                    in-memory Zendesk that signs and delivers webhooks
+//	zendesk/conversations                  Sunshine Conversations (Zendesk messaging) API v2
+//	zendesk/conversations/conversationstest  in-memory Sunshine Conversations with the agent workspace
+//	babelforce                             babelforce agents, presences, tasks, secrets
+//	babelforce/babelforcetest              in-memory babelforce
+//	babelforce/statussync                  flow: Zendesk agent status <-> babelforce presence
+//	braze                                  Braze trigger sends, messages, users/track
+//	braze/brazetest                        in-memory Braze with inbound SMS simulation
+//	braze/smsbridge                        flow: Zendesk ticket comments <-> Braze SMS
+//	cxone                                  NICE CXone: discovery, access keys, ACD, agent sessions
+//	cxone/cxonetest                        simulated CXone contact center
+//	cxone/memorialize                      flow: CXone interaction data -> Zendesk records
+//	brightpattern                          Zendesk integration accounts; Bright Pattern config and chat APIs
+//	brightpattern/brightpatterntest        in-memory Bright Pattern tenant with a scenario driver
+//	brightpattern/scenario                 flow: Bright Pattern's Zendesk scenario blocks, and their endpoint
+//	dydu                                   Dydu dialog API (the chatbox's calls), livechat signals
+//	dydu/dydutest                          in-memory Dydu bot with livechat
+//	dydu/escalation                        flow: Dydu bot -> Zendesk live agent over Sunshine Conversations
+//	cmd/deskbridge                         the command: plan, apply, check and serve flows from one file
 //
 // # Options every client takes
 //
@@ -95,4 +118,4 @@ package deskbridge
 
 // Version is the version of this module. Every request carries it in its
 // User-Agent header as "deskbridge/<Version>".
-const Version = "0.2.0"
+const Version = "0.3.0"
