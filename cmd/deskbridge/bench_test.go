@@ -76,7 +76,7 @@ func BenchmarkVendorRequestMetric(b *testing.B) {
 // handler, beside the bare handler.
 func BenchmarkTimedHandler(b *testing.B) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
-	req := httptest.NewRequest(http.MethodPost, "/statussync/zendesk", nil)
+	req := httptest.NewRequest(http.MethodPost, "/statussync/zendesk/agent-status", nil)
 	b.Run("deskbridge", func(b *testing.B) {
 		t := newMetrics().timed("statussync", h)
 		b.ReportAllocs()

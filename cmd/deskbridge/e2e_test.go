@@ -170,7 +170,7 @@ func TestServeTwoFlows(t *testing.T) {
 			_ = s.stop()
 		}
 	}()
-	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200, "/statussync/zendesk": 405, "/nope": 404} {
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200, "/statussync/zendesk/agent-status": 405, "/nope": 404} {
 		resp, err := s.client.Get(w.base + path)
 		if err != nil {
 			t.Fatal(err)

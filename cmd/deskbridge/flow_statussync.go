@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
@@ -12,12 +11,6 @@ import (
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
-)
-
-// Paths of statussync, below the flow's path.
-const (
-	statussyncZendeskPath    = "/zendesk"
-	statussyncAutomationPath = "/babelforce/presence"
 )
 
 // statussyncSpec is the file's part for babelforce/statussync: agent
@@ -30,7 +23,7 @@ type statussyncSpec struct {
 	// read from Zendesk (the webhook apply made).
 	ZendeskSecrets []Secret `yaml:"zendesk_secrets"`
 	// AutomationSecret is the bearer secret of the babelforce automation
-	// calling PATH/babelforce/presence; empty: that path is not served and
+	// calling PATH/babelforce/presence (statussync.AutomationPath); empty: that path is not served and
 	// the poller alone brings babelforce's changes back.
 	AutomationSecret Secret `yaml:"automation_secret"`
 	// PollInterval is the poller's interval ("off" turns it off); default
@@ -89,7 +82,7 @@ func (r *statussyncRunner) provisionConfig(dryRun, force bool) statussync.Provis
 		WebhookName: r.s.WebhookName, DryRun: dryRun, Force: force,
 	}
 	if r.base != "" {
-		pc.Endpoint = r.base + statussyncZendeskPath
+		pc.Endpoint = r.base + statussync.ZendeskPath
 	}
 	if r.s.Vault == nil || *r.s.Vault {
 		pc.ZendeskCredential = r.e.zendeskAuth[r.s.Zendesk]
@@ -135,12 +128,7 @@ func (r *statussyncRunner) start(ctx context.Context, st store.Store, onResult f
 	if err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("POST "+statussyncZendeskPath, f.ZendeskHandler())
-	if r.autoAuth != "" {
-		mux.Handle("POST "+statussyncAutomationPath, f.AutomationHandler())
-	}
-	run := &running{handler: mux, check: f.Check}
+	run := &running{handler: f.Handler(), check: f.Check}
 	run.background = append(run.background, f.RunReconciler)
 	if !r.s.PollInterval.off {
 		run.background = append(run.background, f.RunPoller)

@@ -86,7 +86,7 @@ what to do. Exit code 0 when every flow is ready to serve.
 `,
 	"serve": `Usage: deskbridge serve [-config FILE] [-listen ADDR]
 
-Serves every flow below its path (default /NAME): e.g. /statussync/zendesk.
+Serves every flow below its path (default /NAME): e.g. /statussync/zendesk/agent-status.
 Also GET /healthz (alive), /readyz (store and vendors answer) and /metrics
 (Prometheus). The store is the file's store: memory (one replica) or a
 redis:// URL (replicas share it). SIGINT or SIGTERM shuts down gracefully.
