@@ -47,6 +47,7 @@ flows:
     conversations: app
     zendesk: acme
     skills: {123: Animal}
+    authorize: {chat_key: "${ESCALATION_CHAT_KEY}"}
   memorialize:
     cxone: eu
     zendesk: acme
@@ -54,12 +55,16 @@ flows:
       ticket: [{title: CXone ANI, channel: voice, data: ANI}]
       user: [{key: cxone_agent, channel: script_variable, data: agentname}]
     workflows: {search_ani: true, create_ticket: true}
+    settle: 2m
+    max_attempts: 8
   scenario:
     accounts: [acme]
     brightpattern: bp
     recipe: inbound_call
     secrets: ["${BP_SCENARIO_SECRET}"]
     fields: [{title: BP Skill, value: "$(item.skill)"}]
+    timeout: 15s
+    done_ttl: 48h
 `
 
 // goodJSON is a file in JSON.
@@ -112,8 +117,14 @@ func TestParseConfigGood(t *testing.T) {
 	if s := cfg.flows[4].spec.(*statussyncSpec); s.PollInterval.d.Seconds() != 30 {
 		t.Errorf("poll_interval = %v, want 30s", s.PollInterval.d)
 	}
-	if s := cfg.flows[0].spec.(*escalationSpec); s.Skills[123] != "Animal" {
-		t.Errorf("skills = %v", s.Skills)
+	if s := cfg.flows[0].spec.(*escalationSpec); s.Skills[123] != "Animal" || s.Authorize.ChatKey != "${ESCALATION_CHAT_KEY}" {
+		t.Errorf("skills = %v, authorize = %+v", s.Skills, s.Authorize)
+	}
+	if s := cfg.flows[1].spec.(*memorializeSpec); s.Settle.Minutes() != 2 || s.MaxAttempts != 8 {
+		t.Errorf("settle = %v, max_attempts = %d", s.Settle, s.MaxAttempts)
+	}
+	if s := cfg.flows[2].spec.(*scenarioSpec); s.Timeout.Seconds() != 15 || s.DoneTTL.Hours() != 48 {
+		t.Errorf("timeout = %v, done_ttl = %v", s.Timeout, s.DoneTTL)
 	}
 }
 
@@ -164,6 +175,11 @@ func TestParseConfigBad(t *testing.T) {
 			[]string{`flows.memorialize.cxone: "eu" is not a cxone tenant`, `line 12: flows.memorialize.mapping.tickets: "tickets" is not a record type`, `flows.memorialize.mapping.tickets[0].channel: "phone" is not a channel; write instead: voice, digital or script_variable`}},
 		{"scenario", base + "flows:\n  scenario:\n    accounts: [acme, other]\n    recipe: outbound\n",
 			[]string{"flows.scenario: has no secrets", `line 9: flows.scenario.accounts[1]: "other" is not a zendesk tenant`, `flows.scenario.recipe: "outbound" is not a scenario`}},
+		{"flow settings", base + "flows:\n  memorialize:\n    zendesk: acme\n    cxone: eu\n    mapping: {ticket: [{title: A, channel: voice, data: ANI}]}\n    settle: -1m\n    max_attempts: -2\n" +
+			"  scenario:\n    accounts: [acme]\n    recipe: inbound_call\n    timeout: -1s\n    done_ttl: -1h\n" +
+			"  escalation:\n    zendesk: acme\n    authorize: {chat_key: hunter}\n",
+			[]string{"line 12: flows.memorialize.settle: is negative", "line 13: flows.memorialize.max_attempts: is negative",
+				"line 17: flows.scenario.timeout: is negative", "line 18: flows.scenario.done_ttl: is negative", "line 21: flows.escalation.authorize.chat_key: is written in the file"}},
 		{"bad store and url", "public_url: ftp://x\nstore: mysql://db\n" + base[strings.Index(base, "tenants"):] + "flows:\n  statussync: {zendesk: acme, babelforce: prod}\n",
 			[]string{`line 1: public_url: "ftp://x" is not an http(s) base URL`, `line 2: store: "mysql://db" is neither memory nor a redis:// URL`}},
 		{"every problem at once", strings.Replace(base, "subdomain", "subdomian", 1) + "colour: red\nflows:\n  smsbridge:\n    zendesk: acme\n    braze: main\n",

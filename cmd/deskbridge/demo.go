@@ -120,6 +120,7 @@ func newWorld(flows ...string) (*world, error) {
 			w.dy = dydutest.NewServer(dydutest.WithBot(bot))
 			w.closers = append(w.closers, w.dy.Close)
 			w.env["DEMO_SUNCO_SECRET"] = w.cf.Secret
+			w.env["DEMO_ESCALATION_CHAT_KEY"] = demoChatKey
 		default:
 			w.close()
 			return nil, fmt.Errorf("no demo for flow %q; try one of: statussync, smsbridge, escalation", f)
@@ -167,6 +168,9 @@ func (w *world) config() string {
 			fmt.Fprintf(&b, "  smsbridge:\n    zendesk: demo\n    braze: demo\n    reply_campaign_id: %s\n    closing_campaign_id: %s\n    braze_secrets: [\"${DEMO_BRAZE_WEBHOOK_SECRET}\"]\n    retry_after: 1s\n", w.reply, w.closing)
 		case "escalation":
 			fmt.Fprintf(&b, "  escalation:\n    dydu: demo\n    conversations: demo\n    zendesk: demo\n    skills: {%d: %s}\n    sender_id_variable: mail\n    name_variable: name\n", demoAnimalKnowledge, dydutest.SeedSkill)
+			if w.env["DEMO_ESCALATION_CHAT_KEY"] != "" { // a test may take it out: an anonymous chat
+				b.WriteString("    authorize: {chat_key: \"${DEMO_ESCALATION_CHAT_KEY}\"}\n")
+			}
 		}
 	}
 	return b.String()
@@ -441,6 +445,18 @@ func (w *world) playSMSBridge(ctx context.Context, out io.Writer) error {
 
 // playEscalation has a user ask the bot something, then something it
 // escalates to the Animal group's agents.
+// demoChatKey is the key the demo's site signs chat tokens with.
+const demoChatKey = "demo-escalation-chat-key-of-32-bytes+"
+
+// jeanne is the identity the demo's site vouches for.
+var jeanne = map[string]string{"mail": "jeanne@example.org", "name": "Jeanne Martin"}
+
+// chatToken is the token the site's server would give the page of chat:
+// signed with the world's chat key for identity.
+func (w *world) chatToken(chat string, identity map[string]string) string {
+	return chatKey{[]byte(w.env["DEMO_ESCALATION_CHAT_KEY"])}.sign(chat, identity)
+}
+
 func (w *world) playEscalation(ctx context.Context, out io.Writer, hc *http.Client) error {
 	chat := escalation.NewChatID()
 	say := func(id, text string, vars map[string]string) error {
@@ -451,6 +467,7 @@ func (w *world) playEscalation(ctx context.Context, out io.Writer, hc *http.Clie
 				return err
 			}
 			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+w.chatToken(chat, jeanne))
 			resp, err := hc.Do(req)
 			if err != nil {
 				return err
@@ -467,10 +484,10 @@ func (w *world) playEscalation(ctx context.Context, out io.Writer, hc *http.Clie
 		}
 		return errors.New("POST message: still 503 after 5 tries")
 	}
-	if err := say("m1", "Quels sont vos horaires ?", map[string]string{"mail": "jeanne@example.org", "name": "Jeanne Martin"}); err != nil {
+	if err := say("m1", "Quels sont vos horaires ?", nil); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "▸ Jeanne asks the bot for the opening hours → the bot answers")
+	fmt.Fprintln(out, "▸ Jeanne, signed in on the site (her chat token), asks the bot for the opening hours → the bot answers")
 	if err := say("m2", "J'ai une question sur mon chien, il ne mange plus", nil); err != nil {
 		return err
 	}
@@ -480,6 +497,9 @@ func (w *world) playEscalation(ctx context.Context, out io.Writer, hc *http.Clie
 	tickets := w.zd.Tickets()
 	if len(tickets) != 1 {
 		return fmt.Errorf("the escalation opened %d tickets, want 1", len(tickets))
+	}
+	if !strings.Contains(tickets[0].Subject, jeanne["name"]) {
+		return fmt.Errorf("ticket %d is %q: not Jeanne's, whom the chat token signs", tickets[0].ID, tickets[0].Subject)
 	}
 	if tickets[0].GroupID == nil {
 		return fmt.Errorf("ticket %d has no group; want the %s group", tickets[0].ID, dydutest.SeedSkill)

@@ -438,13 +438,7 @@ func TestDemos(t *testing.T) {
 // flight answered.
 func TestServeCommand(t *testing.T) {
 	w := newTestWorld(t, "escalation")
-	addr := w.ln.Addr().String()
-	w.ln.Close()
-	w.ln = nil
-	file := filepath.Join(t.TempDir(), "deskbridge.yaml")
-	if err := os.WriteFile(file, []byte("listen: "+addr+"\n"+w.config()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := serveConfigFile(t, w)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// serve before apply: the integration does not exist, so its secret
@@ -459,19 +453,28 @@ func TestServeCommand(t *testing.T) {
 		t.Fatalf("check: exit %d\n%s\n%s", code, out, errOut)
 	}
 	sctx, stop := context.WithCancel(ctx)
-	ready := make(chan string, 1)
-	var logs bytes.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(sctx, []string{"serve", "-config", file}, stdio{out: io.Discard, err: &syncWriter{w: &logs}, getenv: w.getenv,
-			listening: func(a string) { ready <- a }})
-	}()
-	select {
-	case <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, logs.String())
-	}
+	done, logs := serveInBackground(t, sctx, w, file)
 	hc := &http.Client{Timeout: 10 * time.Second}
+	chat := escalation.NewChatID()
+	post := func(token string) (*http.Response, error) {
+		req, _ := http.NewRequest(http.MethodPost, w.base+"/escalation/chats/"+chat+"/messages", strings.NewReader(`{"id":"m1","text":"Bonjour"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		return hc.Do(req)
+	}
+	// authorize.chat_key: a request without the chat's token is refused.
+	for _, tok := range []string{"", w.chatToken(escalation.NewChatID(), jeanne)} {
+		resp, err := post(tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a message with token %.12q… got %d, want 403", tok, resp.StatusCode)
+		}
+	}
 	resp, err := hc.Get(w.base + "/readyz")
 	if err != nil {
 		t.Fatal(err)
@@ -486,9 +489,7 @@ func TestServeCommand(t *testing.T) {
 	before := len(w.dy.Requests())
 	answered := make(chan int, 1)
 	go func() {
-		req, _ := http.NewRequest(http.MethodPost, w.base+"/escalation/chats/"+escalation.NewChatID()+"/messages", strings.NewReader(`{"id":"m1","text":"Bonjour"}`))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := hc.Do(req)
+		resp, err := post(w.chatToken(chat, jeanne))
 		if err != nil {
 			answered <- 0
 			return
@@ -519,6 +520,62 @@ func TestServeCommand(t *testing.T) {
 			t.Errorf("the logs lack %s:\n%s", want, logs.String())
 		}
 	}
+	if strings.Contains(logs.String(), "anonymous") {
+		t.Errorf("the logs call the chat anonymous though authorize.chat_key is set:\n%s", logs.String())
+	}
+}
+
+// serveConfigFile writes the world's file, listening on the world's
+// address (its listener closed for serve to take), and returns its path.
+func serveConfigFile(t *testing.T, w *world) string {
+	t.Helper()
+	addr := w.ln.Addr().String()
+	w.ln.Close()
+	w.ln = nil
+	file := filepath.Join(t.TempDir(), "deskbridge.yaml")
+	if err := os.WriteFile(file, []byte("listen: "+addr+"\n"+w.config()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// serveInBackground runs "deskbridge serve -config file" until ctx ends,
+// once it listens; done receives its exit code.
+func serveInBackground(t *testing.T, ctx context.Context, w *world, file string) (done <-chan int, logs *syncWriter) {
+	t.Helper()
+	ready := make(chan string, 1)
+	logs = &syncWriter{w: &bytes.Buffer{}}
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"serve", "-config", file}, stdio{out: io.Discard, err: logs, getenv: w.getenv,
+			listening: func(a string) { ready <- a }})
+	}()
+	select {
+	case <-ready:
+	case code := <-exited:
+		t.Fatalf("serve exited %d: %s", code, logs.String())
+	}
+	return exited, logs
+}
+
+// TestServeAnonymousEscalation: without authorize.chat_key, serve says at
+// start that the chat channel is anonymous, and what to set.
+func TestServeAnonymousEscalation(t *testing.T) {
+	w := newTestWorld(t, "escalation")
+	delete(w.env, "DEMO_ESCALATION_CHAT_KEY")
+	file := serveConfigFile(t, w)
+	if code, out, errOut := runCmd(t, w.getenv, "apply", "-config", file); code != exitOK {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	done, logs := serveInBackground(t, ctx, w, file)
+	stop()
+	<-done
+	for _, want := range []string{`"msg":"the chat channel is anonymous`, `"flow":"escalation"`, `authorize: {chat_key:`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the logs lack %s:\n%s", want, logs.String())
+		}
+	}
 }
 
 // syncWriter serialises writes (serve's logs come from several goroutines).
@@ -531,6 +588,16 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// String returns what was written, when w is a *bytes.Buffer.
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.w.(*bytes.Buffer); ok {
+		return b.String()
+	}
+	return ""
 }
 
 func TestReadyzNamesWhatFails(t *testing.T) {

@@ -31,6 +31,14 @@ type escalationSpec struct {
 	BotName          string           `yaml:"bot_name"`
 	IntegrationName  string           `yaml:"integration_name"`
 	RetryAfter       time.Duration    `yaml:"retry_after"`
+	// Authorize authenticates the chat channel's users; without it the
+	// channel is open to whoever knows a chat id, and tickets have an
+	// anonymous requester.
+	Authorize struct {
+		// ChatKey verifies HMAC-signed chat tokens (see chatKey); at
+		// least 32 bytes, shared by the site's server and the command.
+		ChatKey Secret `yaml:"chat_key"`
+	} `yaml:"authorize"`
 }
 
 func (s *escalationSpec) tenants() []tenantRef {
@@ -50,6 +58,7 @@ func (s *escalationSpec) validate(c *Config, path string, ps *problems) {
 		}
 	}
 	checkDuration(ps, path+".retry_after", s.RetryAfter)
+	checkSecret(ps, path+".authorize.chat_key", s.Authorize.ChatKey)
 }
 
 type escalationRunner struct {
@@ -57,12 +66,20 @@ type escalationRunner struct {
 	e          *env
 	name, base string
 	secrets    []string
+	chatKey    []byte
 }
 
 func (s *escalationSpec) runner(e *env, name, base string) (flowRunner, error) {
 	r := &escalationRunner{s: s, e: e, name: name, base: base}
 	r.secrets = secretList(e, "flows."+name+".webhook_secrets", s.WebhookSecrets)
-	return r, e.secrets.err()
+	r.chatKey = []byte(e.secrets.get("flows."+name+".authorize.chat_key", s.Authorize.ChatKey))
+	if err := e.secrets.err(); err != nil {
+		return nil, err
+	}
+	if s.Authorize.ChatKey != "" && len(r.chatKey) < minChatKey {
+		return nil, fmt.Errorf("flow %s: authorize.chat_key is %d bytes, under the %d a signing key needs; generate one with: openssl rand -base64 32", name, len(r.chatKey), minChatKey)
+	}
+	return r, nil
 }
 
 func (r *escalationRunner) provisionConfig(dryRun, force bool) escalation.ProvisionConfig {
@@ -110,13 +127,20 @@ func (r *escalationRunner) start(ctx context.Context, st store.Store, onResult f
 		}
 		secrets = []string{sec}
 	}
-	f, err := escalation.New(escalation.Config{
+	cfg := escalation.Config{
 		Dydu: r.e.dydu[r.s.Dydu], Conversations: cc, Zendesk: r.e.zendesk[r.s.Zendesk],
 		WebhookSecrets: secrets, Skills: r.s.Skills, DefaultSkill: r.s.DefaultSkill,
 		SenderIDVariable: r.s.SenderIDVariable, NameVariable: r.s.NameVariable, BotName: r.s.BotName, RetryAfter: r.s.RetryAfter,
 		Store: st, Logger: r.e.log.With("flow", r.name),
 		OnResult: func(res escalation.Result) { onResult(res.Outcome) },
-	})
+	}
+	if len(r.chatKey) > 0 {
+		cfg.Authorize = chatKey{r.chatKey}.authorize
+	} else {
+		r.e.log.Warn("the chat channel is anonymous: whoever knows a chat id reads and posts in it, and tickets have an anonymous requester",
+			"flow", r.name, "fix", `authorize: {chat_key: "${ESCALATION_CHAT_KEY}"} in flows.`+r.name+`, the key your site signs chat tokens with`)
+	}
+	f, err := escalation.New(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,13 @@ type memorializeSpec struct {
 	Lookback     time.Duration `yaml:"lookback"`
 	RetryAfter   time.Duration `yaml:"retry_after"`
 	SystemUser   string        `yaml:"system_user"`
+	// Settle is how far behind each poll the cursor stays, so a contact
+	// CXone lists late is still written; default
+	// memorialize.DefaultSettle (5m).
+	Settle time.Duration `yaml:"settle"`
+	// MaxAttempts gives a contact up after that many failed attempts;
+	// 0 (the default): retried until written.
+	MaxAttempts int `yaml:"max_attempts"`
 }
 
 // memorializeField names a Zendesk field: standard, id (ticket), title
@@ -93,6 +100,10 @@ func (s *memorializeSpec) validate(c *Config, path string, ps *problems) {
 	checkDuration(ps, path+".poll_interval", s.PollInterval)
 	checkDuration(ps, path+".lookback", s.Lookback)
 	checkDuration(ps, path+".retry_after", s.RetryAfter)
+	checkDuration(ps, path+".settle", s.Settle)
+	if s.MaxAttempts < 0 {
+		ps.add(path+".max_attempts", "is negative", "a count of attempts, or leave it out (0) to retry until written")
+	}
 }
 
 type memorializeRunner struct {
@@ -147,7 +158,7 @@ func (r *memorializeRunner) start(ctx context.Context, st store.Store, onResult 
 		Workflows: memorialize.Workflows{TicketVariable: w.TicketVariable, UserVariable: w.UserVariable, SearchANI: w.SearchANI,
 			CreateTicket: w.CreateTicket, CreateUser: w.CreateUser, TicketSubject: w.TicketSubject},
 		StudioSecrets: r.secrets, Store: st, PollInterval: r.s.PollInterval, Lookback: r.s.Lookback,
-		RetryAfter: r.s.RetryAfter, SystemUser: r.s.SystemUser, Logger: r.e.log.With("flow", r.name),
+		RetryAfter: r.s.RetryAfter, Settle: r.s.Settle, MaxAttempts: r.s.MaxAttempts, SystemUser: r.s.SystemUser, Logger: r.e.log.With("flow", r.name),
 		OnResult: func(res memorialize.Result) { onResult(res.Outcome) },
 	})
 	if err != nil {

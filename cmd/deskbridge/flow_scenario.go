@@ -35,6 +35,12 @@ type scenarioSpec struct {
 	} `yaml:"fields"`
 	Agents   []string      `yaml:"agents"`
 	CacheTTL time.Duration `yaml:"cache_ttl"`
+	// Timeout bounds one run of the scenario; default
+	// scenario.DefaultTimeout (20s).
+	Timeout time.Duration `yaml:"timeout"`
+	// DoneTTL is how long what a run wrote once per interaction is
+	// remembered; default scenario.DefaultDoneTTL (24h).
+	DoneTTL time.Duration `yaml:"done_ttl"`
 }
 
 func (s *scenarioSpec) tenants() []tenantRef {
@@ -80,6 +86,8 @@ func (s *scenarioSpec) validate(c *Config, path string, ps *problems) {
 		checkSecret(ps, fmt.Sprintf("%s.secrets[%d]", path, i), sec)
 	}
 	checkDuration(ps, path+".cache_ttl", s.CacheTTL)
+	checkDuration(ps, path+".timeout", s.Timeout)
+	checkDuration(ps, path+".done_ttl", s.DoneTTL)
 }
 
 type scenarioRunner struct {
@@ -140,7 +148,7 @@ func (r *scenarioRunner) start(_ context.Context, st store.Store, onResult func(
 	f, err := scenario.New(scenario.Config{
 		Accounts: r.accounts, Scenario: r.scenario(), Secrets: r.secrets,
 		BrightPattern: r.e.brightpattern[r.s.BrightPattern], Agents: r.s.Agents,
-		Store: st, CacheTTL: r.s.CacheTTL, Logger: r.e.log.With("flow", r.name),
+		Store: st, CacheTTL: r.s.CacheTTL, Timeout: r.s.Timeout, DoneTTL: r.s.DoneTTL, Logger: r.e.log.With("flow", r.name),
 		OnResult: func(res scenario.Result) { onResult(res.Outcome) },
 	})
 	if err != nil {

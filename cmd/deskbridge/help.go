@@ -44,6 +44,9 @@ const configHelp = `The configuration file (YAML; JSON works too)
       zendesk: acme
       skills: {12345: Animal}
       default_skill: Support
+      authorize: {chat_key: "${ESCALATION_CHAT_KEY}"}   # default none: the chat is anonymous (logged at start);
+                                       # verifies chat tokens your site signs: base64url(identity JSON) "."
+                                       # base64url(HMAC-SHA256(key, chat id "\n" identity JSON)); key >= 32 bytes
     memorialize:                       # CXone interaction data -> Zendesk records, at /memorialize/
       cxone: eu
       zendesk: acme
@@ -52,6 +55,8 @@ const configHelp = `The configuration file (YAML; JSON works too)
         ticket: [{title: CXone ANI, channel: voice, data: ANI}]          # title / id / standard / key (user)
         user: [{key: cxone_agent, channel: script_variable, data: agentname}]
       workflows: {search_ani: true, create_ticket: true}
+      settle: 5m                       # default 5m: how far behind each poll the cursor stays (> CXone's warehousing lag)
+      max_attempts: 0                  # default 0: retry a failing contact until written; N: give it up after N
     scenario:                          # Bright Pattern's Zendesk scenario blocks, at /scenario/
       accounts: [acme]                 # Zendesk tenants (integration accounts); the first is the default
       brightpattern: bp
@@ -59,6 +64,8 @@ const configHelp = `The configuration file (YAML; JSON works too)
       account_by_dnis: {"+18005550100": acme}
       fields: [{title: BP Skill, value: "$(item.skill)"}]
       secrets: ["${BRIGHTPATTERN_SCENARIO_SECRET}"]
+      timeout: 20s                     # default 20s: bounds one run, even when Bright Pattern hangs up
+      done_ttl: 24h                    # default 24h: how long a run's once-per-interaction writes are remembered
 
 A flow's type is its name; two flows of one type take names of their own and
 "type: statussync". "path: /x" moves a flow. A secret is "${ENV_VAR}", or a
