@@ -26,7 +26,7 @@ const configHelp = `The configuration file (YAML; JSON works too)
       app: {subdomain: acme, app_id: ..., key_id: app_..., key_secret: "${SUNCO_KEY_SECRET}"}
 
   flows:
-    statussync:                        # agent status Zendesk <-> babelforce, served at /statussync/
+    statussync:                        # agent status Zendesk <-> babelforce: Zendesk calls /statussync/zendesk/agent-status
       zendesk: acme
       babelforce: prod
       automation_secret: "${STATUSSYNC_AUTOMATION_SECRET}"  # optional: /statussync/babelforce/presence
