@@ -44,6 +44,58 @@ func matches(search string, vals ...string) bool {
 	return false
 }
 
+// record runs fn on the {id} record of recs under the lock, answering 400
+// for a bad id and 404 for an unknown one (both naming what).
+func record[T any](s *Server, w http.ResponseWriter, r *http.Request, what string, recs map[int64]*T, fn func(*T)) bool {
+	id, ok := pathID(w, r, what)
+	if !ok {
+		return false
+	}
+	s.mu.Lock()
+	v, found := recs[id]
+	if found {
+		fn(v)
+	}
+	s.mu.Unlock()
+	if !found {
+		notFound(w, what, id)
+	}
+	return found
+}
+
+// recordWire is the wire form of the {id} record of recs (see record).
+func recordWire[T any](s *Server, w http.ResponseWriter, r *http.Request, what string, recs map[int64]*T, wire func(*T) map[string]any) (map[string]any, bool) {
+	var m map[string]any
+	found := record(s, w, r, what, recs, func(v *T) { m = wire(v) })
+	return m, found
+}
+
+// listRecords answers the list page key of the wire forms of the records
+// of recs that keep lets through, in the order of *order (read under the
+// lock).
+func listRecords[T any](s *Server, w http.ResponseWriter, r *http.Request, p *page, key string, order *[]int64, recs map[int64]*T, keep func(*T) bool, wire func(*T) map[string]any) {
+	s.mu.Lock()
+	var items []map[string]any
+	for _, id := range *order {
+		if v := recs[id]; keep(v) {
+			items = append(items, wire(v))
+		}
+	}
+	s.mu.Unlock()
+	s.writeList(w, r, p, key, items, nil)
+}
+
+// listNamed is listRecords of the records whose name matches the
+// searchString filter.
+func listNamed[T any](s *Server, w http.ResponseWriter, r *http.Request, key string, order *[]int64, recs map[int64]*T, name func(*T) string, wire func(*T) map[string]any) {
+	p, ok := readPage(w, r)
+	if !ok {
+		return
+	}
+	search := p.q.Get("searchString")
+	listRecords(s, w, r, p, key, order, recs, func(v *T) bool { return matches(search, name(v)) }, wire)
+}
+
 func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) {
 	p, ok := readPage(w, r)
 	if !ok {
@@ -57,37 +109,16 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) {
 	if !ok2 {
 		return
 	}
-	s.mu.Lock()
-	var items []map[string]any
-	for _, id := range s.agentOrder {
-		a := s.agents[id]
-		if active != nil && *active == a.Inactive || !matches(p.q.Get("searchString"), a.UserName, a.FirstName, a.LastName, a.Email) ||
-			!since.IsZero() && a.lastUpdated.Before(since) {
-			continue
-		}
-		items = append(items, s.agentWire(a))
-	}
-	s.mu.Unlock()
-	s.writeList(w, r, p, "agents", items, nil)
+	listRecords(s, w, r, p, "agents", &s.agentOrder, s.agents, func(a *agentRec) bool {
+		return (active == nil || *active != a.Inactive) && matches(p.q.Get("searchString"), a.UserName, a.FirstName, a.LastName, a.Email) &&
+			(since.IsZero() || !a.lastUpdated.Before(since))
+	}, s.agentWire)
 }
 
 func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r, "agent")
-	if !ok {
-		return
+	if m, ok := recordWire(s, w, r, "agent", s.agents, s.agentWire); ok {
+		s.writeOne(w, singleEnvelope("agents"), m)
 	}
-	s.mu.Lock()
-	a, found := s.agents[id]
-	var m map[string]any
-	if found {
-		m = s.agentWire(a)
-	}
-	s.mu.Unlock()
-	if !found {
-		notFound(w, "agent", id)
-		return
-	}
-	s.writeOne(w, singleEnvelope("agents"), m)
 }
 
 func (s *Server) agentSkills(w http.ResponseWriter, r *http.Request) {
@@ -159,34 +190,15 @@ func (s *Server) listAgentStates(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	var items []map[string]any
-	for _, id := range s.agentOrder {
-		if a := s.agents[id]; since.IsZero() || updatedSinceIncludes(a.lastUpdated, since) {
-			items = append(items, s.agentStateWire(a))
-		}
-	}
-	s.mu.Unlock()
-	s.writeList(w, r, p, "agentStates", items, nil)
+	listRecords(s, w, r, p, "agentStates", &s.agentOrder, s.agents, func(a *agentRec) bool {
+		return since.IsZero() || updatedSinceIncludes(a.lastUpdated, since)
+	}, s.agentStateWire)
 }
 
 func (s *Server) getAgentState(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r, "agent")
-	if !ok {
-		return
+	if m, ok := recordWire(s, w, r, "agent", s.agents, s.agentStateWire); ok {
+		s.writeOne(w, "agentStates", m)
 	}
-	s.mu.Lock()
-	a, found := s.agents[id]
-	var m map[string]any
-	if found {
-		m = s.agentStateWire(a)
-	}
-	s.mu.Unlock()
-	if !found {
-		notFound(w, "agent", id)
-		return
-	}
-	s.writeOne(w, "agentStates", m)
 }
 
 func teamWire(t *Team) map[string]any {
@@ -196,43 +208,11 @@ func teamWire(t *Team) map[string]any {
 }
 
 func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) {
-	p, ok := readPage(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	var items []map[string]any
-	for _, id := range s.teamOrder {
-		if t := s.teams[id]; matches(p.q.Get("searchString"), t.Name) {
-			items = append(items, teamWire(t))
-		}
-	}
-	s.mu.Unlock()
-	s.writeList(w, r, p, "teams", items, nil)
-}
-
-// team runs fn on the {id} team under the lock, answering 404 for an
-// unknown one.
-func (s *Server) team(w http.ResponseWriter, r *http.Request, fn func(t *Team)) bool {
-	id, ok := pathID(w, r, "team")
-	if !ok {
-		return false
-	}
-	s.mu.Lock()
-	t, found := s.teams[id]
-	if found {
-		fn(t)
-	}
-	s.mu.Unlock()
-	if !found {
-		notFound(w, "team", id)
-	}
-	return found
+	listNamed(s, w, r, "teams", &s.teamOrder, s.teams, func(t *Team) string { return t.Name }, teamWire)
 }
 
 func (s *Server) getTeam(w http.ResponseWriter, r *http.Request) {
-	var m map[string]any
-	if s.team(w, r, func(t *Team) { m = teamWire(t) }) {
+	if m, ok := recordWire(s, w, r, "team", s.teams, teamWire); ok {
 		s.writeOne(w, singleEnvelope("teams"), m)
 	}
 }
@@ -243,7 +223,7 @@ func (s *Server) teamAgents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var items []map[string]any
-	if s.team(w, r, func(t *Team) {
+	if record(s, w, r, "team", s.teams, func(t *Team) {
 		for _, id := range s.agentOrder {
 			if a := s.agents[id]; a.TeamID == t.ID {
 				items = append(items, s.agentWire(a))
@@ -264,7 +244,7 @@ func (s *Server) teamCodes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var items []map[string]any
-	if s.team(w, r, func(t *Team) {
+	if record(s, w, r, "team", s.teams, func(t *Team) {
 		for _, id := range t.UnavailableCodeIDs {
 			if c, ok := s.codes[id]; ok {
 				items = append(items, codeWire(c))
@@ -306,39 +286,13 @@ func (s *Server) listSkills(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	var items []map[string]any
-	for _, id := range s.skillOrder {
-		if sk := s.skills[id]; (media == 0 || int64(sk.Media.ID) == media) && matches(p.q.Get("searchString"), sk.Name) {
-			items = append(items, s.skillWire(sk))
-		}
-	}
-	s.mu.Unlock()
-	s.writeList(w, r, p, "skills", items, nil)
-}
-
-// skill runs fn on the {id} skill under the lock, answering 404 for an
-// unknown one.
-func (s *Server) skill(w http.ResponseWriter, r *http.Request, fn func(sk *Skill)) bool {
-	id, ok := pathID(w, r, "skill")
-	if !ok {
-		return false
-	}
-	s.mu.Lock()
-	sk, found := s.skills[id]
-	if found {
-		fn(sk)
-	}
-	s.mu.Unlock()
-	if !found {
-		notFound(w, "skill", id)
-	}
-	return found
+	listRecords(s, w, r, p, "skills", &s.skillOrder, s.skills, func(sk *Skill) bool {
+		return (media == 0 || int64(sk.Media.ID) == media) && matches(p.q.Get("searchString"), sk.Name)
+	}, s.skillWire)
 }
 
 func (s *Server) getSkill(w http.ResponseWriter, r *http.Request) {
-	var m map[string]any
-	if s.skill(w, r, func(sk *Skill) { m = s.skillWire(sk) }) {
+	if m, ok := recordWire(s, w, r, "skill", s.skills, s.skillWire); ok {
 		s.writeOne(w, singleEnvelope("skills"), m)
 	}
 }
@@ -349,7 +303,7 @@ func (s *Server) skillDispositions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var items []map[string]any
-	if s.skill(w, r, func(sk *Skill) { items = s.skillDispositionsWire(sk) }) {
+	if record(s, w, r, "skill", s.skills, func(sk *Skill) { items = s.skillDispositionsWire(sk) }) {
 		s.writeList(w, r, p, "dispositions", items, nil)
 	}
 }
@@ -361,72 +315,22 @@ func dispositionWire(d *Disposition) map[string]any {
 }
 
 func (s *Server) listDispositions(w http.ResponseWriter, r *http.Request) {
-	p, ok := readPage(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	var items []map[string]any
-	for _, id := range s.dispOrder {
-		if d := s.dispositions[id]; matches(p.q.Get("searchString"), d.Name) {
-			items = append(items, dispositionWire(d))
-		}
-	}
-	s.mu.Unlock()
-	s.writeList(w, r, p, "dispositions", items, nil)
+	listNamed(s, w, r, "dispositions", &s.dispOrder, s.dispositions, func(d *Disposition) string { return d.Name }, dispositionWire)
 }
 
 func (s *Server) getDisposition(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r, "disposition")
-	if !ok {
-		return
+	if m, ok := recordWire(s, w, r, "disposition", s.dispositions, dispositionWire); ok {
+		s.writeOne(w, singleEnvelope("dispositions"), m)
 	}
-	s.mu.Lock()
-	d, found := s.dispositions[id]
-	var m map[string]any
-	if found {
-		m = dispositionWire(d)
-	}
-	s.mu.Unlock()
-	if !found {
-		notFound(w, "disposition", id)
-		return
-	}
-	s.writeOne(w, singleEnvelope("dispositions"), m)
 }
 
 func (s *Server) listCodes(w http.ResponseWriter, r *http.Request) {
-	p, ok := readPage(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	var items []map[string]any
-	for _, id := range s.codeOrder {
-		if c := s.codes[id]; matches(p.q.Get("searchString"), c.Name) {
-			items = append(items, codeWire(c))
-		}
-	}
-	s.mu.Unlock()
-	s.writeList(w, r, p, "unavailableCodes", items, nil)
+	listNamed(s, w, r, "unavailableCodes", &s.codeOrder, s.codes, func(c *UnavailableCode) string { return c.Name }, codeWire)
 }
 
 func (s *Server) getCode(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r, "unavailable code")
-	if !ok {
-		return
+	if m, ok := recordWire(s, w, r, "unavailable code", s.codes, codeWire); ok {
+		// The one envelope the portal shows: {"unavailableCode": {…}}.
+		writeJSON(w, http.StatusOK, map[string]any{"unavailableCode": m})
 	}
-	s.mu.Lock()
-	c, found := s.codes[id]
-	var m map[string]any
-	if found {
-		m = codeWire(c)
-	}
-	s.mu.Unlock()
-	if !found {
-		notFound(w, "unavailable code", id)
-		return
-	}
-	// The one envelope the portal shows: {"unavailableCode": {…}}.
-	writeJSON(w, http.StatusOK, map[string]any{"unavailableCode": m})
 }

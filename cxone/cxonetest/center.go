@@ -246,6 +246,25 @@ func (c *center) id(kind string, id int64) int64 {
 	return c.nextID[kind]
 }
 
+// put stores v as recs[id], appending id to *order when it is new (an
+// Add… of a known id replaces the record in its place).
+func put[T any](recs map[int64]*T, order *[]int64, id int64, v *T) {
+	if _, ok := recs[id]; !ok {
+		*order = append(*order, id)
+	}
+	recs[id] = v
+}
+
+// add gives *v its id of kind in *id (the next one when it is 0), stores
+// it and returns a copy, under the lock.
+func add[T any](s *Server, kind string, recs map[int64]*T, order *[]int64, v *T, id *int64) T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	*id = s.id(kind, *id)
+	put(recs, order, *id, v)
+	return *v
+}
+
 // ErrNotFound is returned by the driver methods for an id the fake does
 // not know.
 var ErrNotFound = errors.New("cxonetest: not found")
@@ -256,15 +275,8 @@ var ErrState = errors.New("cxonetest: not allowed in this state")
 
 // AddTeam adds a team and returns it with its id.
 func (s *Server) AddTeam(t Team) Team {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t.ID = s.id("team", t.ID)
 	t.UnavailableCodeIDs = slices.Clone(t.UnavailableCodeIDs)
-	if _, ok := s.teams[t.ID]; !ok {
-		s.teamOrder = append(s.teamOrder, t.ID)
-	}
-	s.teams[t.ID] = &t
-	return t
+	return add(s, "team", s.teams, &s.teamOrder, &t, &t.ID)
 }
 
 // AddAgent adds an agent, logged out, and returns it with its id. An
@@ -277,11 +289,8 @@ func (s *Server) AddAgent(a Agent) Agent {
 		a.UserName = fmt.Sprintf("agent%d@cxonetest.example", a.ID)
 	}
 	a.SkillIDs = slices.Clone(a.SkillIDs)
-	if _, ok := s.agents[a.ID]; !ok {
-		s.agentOrder = append(s.agentOrder, a.ID)
-	}
 	now := s.now()
-	s.agents[a.ID] = &agentRec{Agent: a, lastUpdated: now, state: agentLoggedOut, stateSince: now}
+	put(s.agents, &s.agentOrder, a.ID, &agentRec{Agent: a, lastUpdated: now, state: agentLoggedOut, stateSince: now})
 	return a
 }
 
@@ -298,47 +307,23 @@ func (s *Server) AddSkill(sk Skill) Skill {
 	}
 	sk.DispositionIDs = slices.Clone(sk.DispositionIDs)
 	sk.TagIDs = slices.Clone(sk.TagIDs)
-	if _, ok := s.skills[sk.ID]; !ok {
-		s.skillOrder = append(s.skillOrder, sk.ID)
-	}
-	s.skills[sk.ID] = &sk
+	put(s.skills, &s.skillOrder, sk.ID, &sk)
 	return sk
 }
 
 // AddDisposition adds a disposition and returns it with its id.
 func (s *Server) AddDisposition(d Disposition) Disposition {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d.ID = s.id("disposition", d.ID)
-	if _, ok := s.dispositions[d.ID]; !ok {
-		s.dispOrder = append(s.dispOrder, d.ID)
-	}
-	s.dispositions[d.ID] = &d
-	return d
+	return add(s, "disposition", s.dispositions, &s.dispOrder, &d, &d.ID)
 }
 
 // AddUnavailableCode adds an unavailable code and returns it with its id.
 func (s *Server) AddUnavailableCode(u UnavailableCode) UnavailableCode {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u.ID = s.id("code", u.ID)
-	if _, ok := s.codes[u.ID]; !ok {
-		s.codeOrder = append(s.codeOrder, u.ID)
-	}
-	s.codes[u.ID] = &u
-	return u
+	return add(s, "code", s.codes, &s.codeOrder, &u, &u.ID)
 }
 
 // AddTag adds a tag and returns it with its id.
 func (s *Server) AddTag(t Tag) Tag {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t.ID = s.id("tag", t.ID)
-	if _, ok := s.tags[t.ID]; !ok {
-		s.tagOrder = append(s.tagOrder, t.ID)
-	}
-	s.tags[t.ID] = &t
-	return t
+	return add(s, "tag", s.tags, &s.tagOrder, &t, &t.ID)
 }
 
 // StartContact brings a contact to its skill's queue and returns its id.

@@ -225,23 +225,9 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"businessUnitId": DefaultBusinessUnitID, "lastPollTime": formatTime(s.now()), "contactId": m})
 }
 
-// contact runs fn on the {id} contact under the lock, answering 404 for
-// an unknown one.
+// contact runs fn on the {id} contact under the lock (see record).
 func (s *Server) contact(w http.ResponseWriter, r *http.Request, fn func(c *Contact)) bool {
-	id, ok := pathID(w, r, "contact")
-	if !ok {
-		return false
-	}
-	s.mu.Lock()
-	c, found := s.contacts[id]
-	if found {
-		fn(c)
-	}
-	s.mu.Unlock()
-	if !found {
-		notFound(w, "contact", id)
-	}
-	return found
+	return record(s, w, r, "contact", s.contacts, fn)
 }
 
 func (s *Server) contactCustomData(w http.ResponseWriter, r *http.Request) {
