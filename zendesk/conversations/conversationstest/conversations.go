@@ -206,25 +206,13 @@ func (s *Server) listConversations(c *call) error {
 	if o == nil {
 		o = newOrdered()
 	}
-	ids, meta, err := page(o, p, false)
-	if err != nil {
-		return err
-	}
-	list := make([]Conversation, 0, len(ids))
-	for _, id := range ids {
-		list = append(list, s.st.convs[id].c.clone())
-	}
-	return c.json(http.StatusOK, map[string]any{"conversations": list, "meta": meta, "links": c.links(meta)})
+	return listed(c, "conversations", o, p, false, func(id string) Conversation { return s.st.convs[id].c.clone() })
 }
 
 func (s *Server) getConversation(c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cr, err := s.convOr404(c)
-	if err != nil {
-		return err
-	}
-	return c.json(http.StatusOK, map[string]any{"conversation": cr.c.clone()})
+	return locked(s, c, s.convOr404, func(cr *convRec) error {
+		return c.json(http.StatusOK, map[string]any{"conversation": cr.c.clone()})
+	})
 }
 
 func (s *Server) updateConversation(c *call) error {
@@ -235,18 +223,14 @@ func (s *Server) updateConversation(c *call) error {
 	if in.Type != nil || in.Participants != nil {
 		return badRequest("only displayName, description, iconUrl and metadata can be updated")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cr, err := s.convOr404(c)
-	if err != nil {
-		return err
-	}
-	next := cr.c.clone()
-	if err := in.apply(&next); err != nil {
-		return err
-	}
-	cr.c = next
-	return c.json(http.StatusOK, map[string]any{"conversation": cr.c.clone()})
+	return locked(s, c, s.convOr404, func(cr *convRec) error {
+		next := cr.c.clone()
+		if err := in.apply(&next); err != nil {
+			return err
+		}
+		cr.c = next
+		return c.json(http.StatusOK, map[string]any{"conversation": cr.c.clone()})
+	})
 }
 
 func (s *Server) deleteConversation(c *call) error {
@@ -338,21 +322,9 @@ func (s *Server) listParticipants(c *call) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cr, err := s.convOr404(c)
-	if err != nil {
-		return err
-	}
-	ids, meta, err := page(cr.participants, p, false)
-	if err != nil {
-		return err
-	}
-	list := make([]Participant, 0, len(ids))
-	for _, id := range ids {
-		list = append(list, *cr.parts[id])
-	}
-	return c.json(http.StatusOK, map[string]any{"participants": list, "meta": meta, "links": c.links(meta)})
+	return locked(s, c, s.convOr404, func(cr *convRec) error {
+		return listed(c, "participants", cr.participants, p, false, func(id string) Participant { return *cr.parts[id] })
+	})
 }
 
 // Conversation returns a copy of the conversation.

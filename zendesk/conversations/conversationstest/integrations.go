@@ -132,15 +132,7 @@ func (s *Server) listIntegrations(c *call) error {
 			}
 		}
 	}
-	ids, meta, err := page(o, p, false)
-	if err != nil {
-		return err
-	}
-	list := make([]Integration, 0, len(ids))
-	for _, id := range ids {
-		list = append(list, s.st.integrationView(s.st.ints[id]))
-	}
-	return c.json(http.StatusOK, map[string]any{"integrations": list, "meta": meta, "links": c.links(meta)})
+	return listed(c, "integrations", o, p, false, func(id string) Integration { return s.st.integrationView(s.st.ints[id]) })
 }
 
 // integrationOr404 finds the integration the path names; "me" is the
@@ -161,13 +153,9 @@ func (s *Server) integrationOr404(c *call) (*integrationRec, error) {
 }
 
 func (s *Server) getIntegration(c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ir, err := s.integrationOr404(c)
-	if err != nil {
-		return err
-	}
-	return c.json(http.StatusOK, map[string]any{"integration": s.st.integrationView(ir)})
+	return locked(s, c, s.integrationOr404, func(ir *integrationRec) error {
+		return c.json(http.StatusOK, map[string]any{"integration": s.st.integrationView(ir)})
+	})
 }
 
 func (s *Server) updateIntegration(c *call) error {
@@ -178,41 +166,33 @@ func (s *Server) updateIntegration(c *call) error {
 	if in.Type != nil || in.Webhooks != nil {
 		return badRequest("a custom integration's update takes displayName only")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ir, err := s.integrationOr404(c)
-	if err != nil {
-		return err
-	}
-	if in.DisplayName != nil {
-		if err := checkLen("displayName", *in.DisplayName, 1, 100); err != nil {
-			return err
+	return locked(s, c, s.integrationOr404, func(ir *integrationRec) error {
+		if in.DisplayName != nil {
+			if err := checkLen("displayName", *in.DisplayName, 1, 100); err != nil {
+				return err
+			}
+			ir.in.DisplayName = *in.DisplayName
 		}
-		ir.in.DisplayName = *in.DisplayName
-	}
-	return c.json(http.StatusOK, map[string]any{"integration": s.st.integrationView(ir)})
+		return c.json(http.StatusOK, map[string]any{"integration": s.st.integrationView(ir)})
+	})
 }
 
 func (s *Server) deleteIntegration(c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ir, err := s.integrationOr404(c)
-	if err != nil {
-		return err
-	}
-	for _, id := range ir.webhooks.ids {
-		delete(s.st.webhooks, id)
-	}
-	for _, id := range ir.keys.ids {
-		delete(s.st.keys, id)
-	}
-	if si := s.st.switchboardIntegrationFor(ir.in.ID); si != nil {
-		s.st.sbis.remove(si.ID)
-		delete(s.st.sbi, si.ID)
-	}
-	s.st.integrations.remove(ir.in.ID)
-	delete(s.st.ints, ir.in.ID)
-	return c.json(http.StatusOK, map[string]any{})
+	return locked(s, c, s.integrationOr404, func(ir *integrationRec) error {
+		for _, id := range ir.webhooks.ids {
+			delete(s.st.webhooks, id)
+		}
+		for _, id := range ir.keys.ids {
+			delete(s.st.keys, id)
+		}
+		if si := s.st.switchboardIntegrationFor(ir.in.ID); si != nil {
+			s.st.sbis.remove(si.ID)
+			delete(s.st.sbi, si.ID)
+		}
+		s.st.integrations.remove(ir.in.ID)
+		delete(s.st.ints, ir.in.ID)
+		return c.json(http.StatusOK, map[string]any{})
+	})
 }
 
 // --- custom integration keys ---
@@ -232,18 +212,14 @@ func (s *Server) createIntegrationKey(c *call) error {
 	if err := checkLen("displayName", *in.DisplayName, 1, 100); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ir, err := s.integrationOr404(c)
-	if err != nil {
-		return err
-	}
-	if ir.keys.len() >= MaxKeysPerIntegration {
-		return badRequest("an integration has at most %d keys", MaxKeysPerIntegration)
-	}
-	id, _ := s.st.addKey("int_", *in.DisplayName, ir.in.ID)
-	ir.keys.add(id)
-	return c.json(http.StatusCreated, map[string]any{"key": s.st.keys[id].key})
+	return locked(s, c, s.integrationOr404, func(ir *integrationRec) error {
+		if ir.keys.len() >= MaxKeysPerIntegration {
+			return badRequest("an integration has at most %d keys", MaxKeysPerIntegration)
+		}
+		id, _ := s.st.addKey("int_", *in.DisplayName, ir.in.ID)
+		ir.keys.add(id)
+		return c.json(http.StatusCreated, map[string]any{"key": s.st.keys[id].key})
+	})
 }
 
 // keyView is a key as list and get show it.
@@ -255,51 +231,41 @@ func keyView(k Key) Key {
 }
 
 func (s *Server) listIntegrationKeys(c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ir, err := s.integrationOr404(c)
-	if err != nil {
-		return err
-	}
-	list := make([]Key, 0, ir.keys.len())
-	for _, id := range ir.keys.ids {
-		list = append(list, keyView(s.st.keys[id].key))
-	}
-	return c.json(http.StatusOK, map[string]any{"keys": list})
+	return locked(s, c, s.integrationOr404, func(ir *integrationRec) error {
+		list := make([]Key, 0, ir.keys.len())
+		for _, id := range ir.keys.ids {
+			list = append(list, keyView(s.st.keys[id].key))
+		}
+		return c.json(http.StatusOK, map[string]any{"keys": list})
+	})
 }
 
-func (s *Server) keyOr404(c *call) (*integrationRec, *keyRec, error) {
+// keyOr404 finds the key the path names on the integration it names
+// (integrationOr404). Callers hold s.mu.
+func (s *Server) keyOr404(c *call) (*keyRec, error) {
 	ir, err := s.integrationOr404(c)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	id := c.r.PathValue("keyId")
 	if _, ok := ir.keys.pos[id]; ok {
-		return ir, s.st.keys[id], nil
+		return s.st.keys[id], nil
 	}
-	return nil, nil, notFound("not_found", "Key not found")
+	return nil, notFound("not_found", "Key not found")
 }
 
 func (s *Server) getIntegrationKey(c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, k, err := s.keyOr404(c)
-	if err != nil {
-		return err
-	}
-	return c.json(http.StatusOK, map[string]any{"key": keyView(k.key)})
+	return locked(s, c, s.keyOr404, func(k *keyRec) error {
+		return c.json(http.StatusOK, map[string]any{"key": keyView(k.key)})
+	})
 }
 
 func (s *Server) deleteIntegrationKey(c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ir, k, err := s.keyOr404(c)
-	if err != nil {
-		return err
-	}
-	ir.keys.remove(k.key.ID)
-	delete(s.st.keys, k.key.ID)
-	return c.json(http.StatusOK, map[string]any{})
+	return locked(s, c, s.keyOr404, func(k *keyRec) error {
+		s.st.ints[k.integrationID].keys.remove(k.key.ID)
+		delete(s.st.keys, k.key.ID)
+		return c.json(http.StatusOK, map[string]any{})
+	})
 }
 
 // --- webhooks ---
@@ -313,47 +279,37 @@ func (s *Server) createWebhook(c *call) error {
 	if err := in.apply(&w, true); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ir, err := s.integrationOr404(c)
-	if err != nil {
-		return err
-	}
-	if len(s.st.webhooks) >= MaxWebhooksPerApp {
-		return badRequest("an app has at most %d webhooks", MaxWebhooksPerApp)
-	}
-	return c.json(http.StatusCreated, map[string]any{"webhook": s.st.addWebhook(ir, w)})
+	return locked(s, c, s.integrationOr404, func(ir *integrationRec) error {
+		if len(s.st.webhooks) >= MaxWebhooksPerApp {
+			return badRequest("an app has at most %d webhooks", MaxWebhooksPerApp)
+		}
+		return c.json(http.StatusCreated, map[string]any{"webhook": s.st.addWebhook(ir, w)})
+	})
 }
 
 func (s *Server) listWebhooks(c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ir, err := s.integrationOr404(c)
-	if err != nil {
-		return err
-	}
-	return c.json(http.StatusOK, map[string]any{"webhooks": s.st.integrationView(ir).Webhooks})
+	return locked(s, c, s.integrationOr404, func(ir *integrationRec) error {
+		return c.json(http.StatusOK, map[string]any{"webhooks": s.st.integrationView(ir).Webhooks})
+	})
 }
 
-func (s *Server) webhookOr404(c *call) (*integrationRec, *webhookRec, error) {
+// webhookOr404 finds the webhook the path names on the integration it
+// names (integrationOr404). Callers hold s.mu.
+func (s *Server) webhookOr404(c *call) (*webhookRec, error) {
 	ir, err := s.integrationOr404(c)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if wr, ok := s.st.webhooks[c.r.PathValue("webhookId")]; ok && wr.integrationID == ir.in.ID {
-		return ir, wr, nil
+		return wr, nil
 	}
-	return nil, nil, notFound("not_found", "Webhook not found")
+	return nil, notFound("not_found", "Webhook not found")
 }
 
 func (s *Server) getWebhook(c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, wr, err := s.webhookOr404(c)
-	if err != nil {
-		return err
-	}
-	return c.json(http.StatusOK, map[string]any{"webhook": wr.w})
+	return locked(s, c, s.webhookOr404, func(wr *webhookRec) error {
+		return c.json(http.StatusOK, map[string]any{"webhook": wr.w})
+	})
 }
 
 func (s *Server) updateWebhook(c *call) error {
@@ -361,30 +317,22 @@ func (s *Server) updateWebhook(c *call) error {
 	if err := c.decode(&in, false); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, wr, err := s.webhookOr404(c)
-	if err != nil {
-		return err
-	}
-	next := wr.w
-	if err := in.apply(&next, false); err != nil {
-		return err
-	}
-	wr.w = next
-	return c.json(http.StatusOK, map[string]any{"webhook": wr.w})
+	return locked(s, c, s.webhookOr404, func(wr *webhookRec) error {
+		next := wr.w
+		if err := in.apply(&next, false); err != nil {
+			return err
+		}
+		wr.w = next
+		return c.json(http.StatusOK, map[string]any{"webhook": wr.w})
+	})
 }
 
 func (s *Server) deleteWebhook(c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ir, wr, err := s.webhookOr404(c)
-	if err != nil {
-		return err
-	}
-	ir.webhooks.remove(wr.w.ID)
-	delete(s.st.webhooks, wr.w.ID)
-	return c.json(http.StatusOK, map[string]any{})
+	return locked(s, c, s.webhookOr404, func(wr *webhookRec) error {
+		s.st.ints[wr.integrationID].webhooks.remove(wr.w.ID)
+		delete(s.st.webhooks, wr.w.ID)
+		return c.json(http.StatusOK, map[string]any{})
+	})
 }
 
 // Integrations returns copies of the custom integrations, webhooks and

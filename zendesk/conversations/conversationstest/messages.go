@@ -238,48 +238,28 @@ func (s *Server) listMessages(c *call) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cr, err := s.convOr404(c)
-	if err != nil {
-		return err
-	}
-	ids, meta, err := page(cr.msgs, p, true)
-	if err != nil {
-		return err
-	}
-	list := make([]Message, 0, len(ids))
-	for _, id := range ids {
-		list = append(list, cr.msg[id].clone())
-	}
-	return c.json(http.StatusOK, map[string]any{"messages": list, "meta": meta, "links": c.links(meta)})
+	return locked(s, c, s.convOr404, func(cr *convRec) error {
+		return listed(c, "messages", cr.msgs, p, true, func(id string) Message { return cr.msg[id].clone() })
+	})
 }
 
 func (s *Server) deleteAllMessages(c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cr, err := s.convOr404(c)
-	if err != nil {
-		return err
-	}
-	cr.msgs = newOrdered()
-	cr.msg = map[string]*Message{}
-	return c.json(http.StatusOK, map[string]any{})
+	return locked(s, c, s.convOr404, func(cr *convRec) error {
+		cr.msgs = newOrdered()
+		cr.msg = map[string]*Message{}
+		return c.json(http.StatusOK, map[string]any{})
+	})
 }
 
 func (s *Server) deleteMessage(c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cr, err := s.convOr404(c)
-	if err != nil {
-		return err
-	}
-	id := c.r.PathValue("messageId")
-	if !cr.msgs.remove(id) {
-		return notFound("not_found", "Message not found")
-	}
-	delete(cr.msg, id)
-	return c.json(http.StatusOK, map[string]any{})
+	return locked(s, c, s.convOr404, func(cr *convRec) error {
+		id := c.r.PathValue("messageId")
+		if !cr.msgs.remove(id) {
+			return notFound("not_found", "Message not found")
+		}
+		delete(cr.msg, id)
+		return c.json(http.StatusOK, map[string]any{})
+	})
 }
 
 type activityInput struct {

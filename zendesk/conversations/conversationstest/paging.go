@@ -1,6 +1,7 @@
 package conversationstest
 
 import (
+	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -124,4 +125,19 @@ func (c *call) links(m pageMeta) pageLinks {
 		l.Next = mk("page[after]", m.AfterCursor)
 	}
 	return l
+}
+
+// listed answers the page p of o (backward for the newest first) as the
+// list key, item giving each id's entry, with the page's meta and links.
+// Callers hold s.mu.
+func listed[T any](c *call, key string, o *ordered, p pageQuery, backward bool, item func(id string) T) error {
+	ids, meta, err := page(o, p, backward)
+	if err != nil {
+		return err
+	}
+	list := make([]T, 0, len(ids))
+	for _, id := range ids {
+		list = append(list, item(id))
+	}
+	return c.json(http.StatusOK, map[string]any{key: list, "meta": meta, "links": c.links(meta)})
 }

@@ -226,3 +226,15 @@ func (o *ordered) len() int { return len(o.ids) }
 func isMediaPath(path string) bool {
 	return strings.HasPrefix(path, "/sc/attachments/") || strings.HasPrefix(path, "/attachments/")
 }
+
+// locked runs fn on what find finds for c, under s.mu; find's error (a
+// 404, a 403) is the answer when it finds nothing.
+func locked[T any](s *Server, c *call, find func(*call) (T, error), fn func(T) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := find(c)
+	if err != nil {
+		return err
+	}
+	return fn(v)
+}

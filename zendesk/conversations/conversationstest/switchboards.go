@@ -44,22 +44,18 @@ func (s *Server) updateSwitchboard(c *call) error {
 	if err := c.decode(&in, false); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sb, err := s.switchboardOr404(c)
-	if err != nil {
-		return err
-	}
-	if in.DefaultSwitchboardIntegrationID != nil {
-		if _, ok := s.st.sbi[*in.DefaultSwitchboardIntegrationID]; !ok && *in.DefaultSwitchboardIntegrationID != "" {
-			return notFound("switchboard_integration_not_found", "Switchboard integration not found")
+	return locked(s, c, s.switchboardOr404, func(sb *Switchboard) error {
+		if in.DefaultSwitchboardIntegrationID != nil {
+			if _, ok := s.st.sbi[*in.DefaultSwitchboardIntegrationID]; !ok && *in.DefaultSwitchboardIntegrationID != "" {
+				return notFound("switchboard_integration_not_found", "Switchboard integration not found")
+			}
+			sb.DefaultSwitchboardIntegrationID = *in.DefaultSwitchboardIntegrationID
 		}
-		sb.DefaultSwitchboardIntegrationID = *in.DefaultSwitchboardIntegrationID
-	}
-	if in.Enabled != nil {
-		sb.Enabled = *in.Enabled
-	}
-	return c.json(http.StatusOK, map[string]any{"switchboard": *sb})
+		if in.Enabled != nil {
+			sb.Enabled = *in.Enabled
+		}
+		return c.json(http.StatusOK, map[string]any{"switchboard": *sb})
+	})
 }
 
 func (s *Server) deleteSwitchboard(c *call) error {
@@ -185,33 +181,25 @@ func (s *Server) updateSwitchboardIntegration(c *call) error {
 	if err := c.decode(&in, false); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	si, err := s.switchboardIntegrationOr404(c)
-	if err != nil {
-		return err
-	}
-	next := *si
-	if err := s.st.applySwitchboardIntegration(&next, &in); err != nil {
-		return err
-	}
-	*si = next
-	return c.json(http.StatusOK, map[string]any{"switchboardIntegration": *si})
+	return locked(s, c, s.switchboardIntegrationOr404, func(si *SwitchboardIntegration) error {
+		next := *si
+		if err := s.st.applySwitchboardIntegration(&next, &in); err != nil {
+			return err
+		}
+		*si = next
+		return c.json(http.StatusOK, map[string]any{"switchboardIntegration": *si})
+	})
 }
 
 func (s *Server) deleteSwitchboardIntegration(c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	si, err := s.switchboardIntegrationOr404(c)
-	if err != nil {
-		return err
-	}
-	s.st.sbis.remove(si.ID)
-	delete(s.st.sbi, si.ID)
-	if s.st.switchboard.DefaultSwitchboardIntegrationID == si.ID {
-		s.st.switchboard.DefaultSwitchboardIntegrationID = ""
-	}
-	return c.json(http.StatusOK, map[string]any{})
+	return locked(s, c, s.switchboardIntegrationOr404, func(si *SwitchboardIntegration) error {
+		s.st.sbis.remove(si.ID)
+		delete(s.st.sbi, si.ID)
+		if s.st.switchboard.DefaultSwitchboardIntegrationID == si.ID {
+			s.st.switchboard.DefaultSwitchboardIntegrationID = ""
+		}
+		return c.json(http.StatusOK, map[string]any{})
+	})
 }
 
 // --- switchboard actions ---
