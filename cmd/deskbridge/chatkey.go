@@ -1,13 +1,9 @@
 package main
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"net/http"
-	"strings"
+
+	"github.com/deskbridge/deskbridge/dydu/escalation"
 )
 
 // chatKey verifies the chat tokens of the escalation flow's HTTP channel
@@ -18,51 +14,25 @@ import (
 // ?token= for an EventSource, which sends no headers); the flow trusts the
 // identity the token carries, never the variables the browser posts.
 //
-// A token is base64url(identity JSON) "." base64url(HMAC-SHA256(key,
-// chat id "\n" identity JSON)), the identity {"mail": …, "name": …} or
-// null for an anonymous visitor: the format of examples/dydu, so a site
-// signing for that example signs for the command too.
+// The token format is escalation.ChatSigner's (the one examples/dydu
+// verifies too, so a site signing for that example signs for the command).
 type chatKey struct{ key []byte }
 
 // minChatKey is the shortest chat key taken: 256 bits.
-const minChatKey = 32
-
-var errNoChatToken = errors.New("no token signed for this chat (Authorization: Bearer <token>, or ?token=)")
+const minChatKey = escalation.MinChatKey
 
 // sign returns the token of chat for identity (what the site's server
-// does; the tests use it).
+// does; the demo and the tests use it). Its key is checked at load
+// (minChatKey); were it short, the token would be "", which every chat
+// refuses.
 func (k chatKey) sign(chat string, identity map[string]string) string {
-	id, _ := json.Marshal(identity) // map keys sorted: one encoding
-	return base64.RawURLEncoding.EncodeToString(id) + "." + k.mac(chat, id)
-}
-
-func (k chatKey) mac(chat string, id []byte) string {
-	m := hmac.New(sha256.New, k.key)
-	m.Write([]byte(chat))
-	m.Write([]byte{'\n'})
-	m.Write(id)
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	tok, _ := escalation.ChatSigner{Key: k.key}.Sign(chat, identity)
+	return tok
 }
 
 // authorize checks the request's token against chat and returns the
-// identity it signs. Every refusal is the same error: it tells a caller
-// without the key nothing about why.
+// identity it signs. Every refusal is escalation.ErrChatToken: it tells a
+// caller without the key nothing about why.
 func (k chatKey) authorize(r *http.Request, chat string) (map[string]string, error) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		tok = r.URL.Query().Get("token")
-	}
-	b64, mac, ok := strings.Cut(tok, ".")
-	if !ok {
-		return nil, errNoChatToken
-	}
-	id, err := base64.RawURLEncoding.DecodeString(b64)
-	if err != nil || !hmac.Equal([]byte(mac), []byte(k.mac(chat, id))) {
-		return nil, errNoChatToken
-	}
-	var identity map[string]string
-	if err := json.Unmarshal(id, &identity); err != nil {
-		return nil, errNoChatToken
-	}
-	return identity, nil
+	return escalation.ChatSigner{Key: k.key}.Authorize(r, chat)
 }

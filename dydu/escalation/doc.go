@@ -64,8 +64,9 @@
 // for the chat id and the signed-in user…) and returns the user's
 // identity variables; a Go caller sets [UserMessage].Identity. Without
 // Authorize, every chat is anonymous and open to whoever knows its id,
-// and [New] logs a warning saying so. The example command
-// (examples/dydu) signs chat ids and identities with HMAC-SHA256.
+// and [New] logs a warning saying so. [ChatSigner] is such an Authorize:
+// the site's server signs the chat id and the identity with HMAC-SHA256,
+// the bridge verifies them (cmd/deskbridge and examples/dydu use it).
 //
 // # The escalation
 //

@@ -1,14 +1,9 @@
 package escalation_test
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
-	"strings"
 
 	"github.com/deskbridge/deskbridge/dydu/escalation"
 	"github.com/deskbridge/deskbridge/zendesk/conversations"
@@ -38,36 +33,26 @@ func ExampleBMSForm() {
 // is; the page sends the token with every request (as a bearer token, or
 // ?token= for an EventSource), and the bridge trusts only the identity the
 // token carries.
-func ExampleConfig_authorize() {
-	key := []byte("a secret of 32 bytes or more, from your vault")
-	sign := func(chat, mail string) string {
-		m := hmac.New(sha256.New, key)
-		m.Write([]byte(chat + "\n" + mail))
-		return base64.RawURLEncoding.EncodeToString([]byte(mail)) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-	}
-	authorize := func(r *http.Request, chat string) (map[string]string, error) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok {
-			tok = r.URL.Query().Get("token")
-		}
-		b64, _, _ := strings.Cut(tok, ".")
-		mail, err := base64.RawURLEncoding.DecodeString(b64)
-		if err != nil || !hmac.Equal([]byte(tok), []byte(sign(chat, string(mail)))) {
-			return nil, errors.New("no valid token for this chat")
-		}
-		return map[string]string{"mail": string(mail)}, nil
-	}
-	_ = escalation.Config{SenderIDVariable: "mail", Authorize: authorize} // with the clients, webhook secrets…
+func ExampleChatSigner() {
+	signer := escalation.ChatSigner{Key: []byte("a secret of 32 bytes or more, from your vault")}
+	_ = escalation.Config{SenderIDVariable: "mail", NameVariable: "name", Authorize: signer.Authorize} // with the clients, webhook secrets…
 
-	chat := escalation.NewChatID() // at sign-in
-	tok := sign(chat, "jeanne@example.org")
+	// The site's server, at sign-in:
+	chat := escalation.NewChatID()
+	tok, err := signer.Sign(chat, map[string]string{"mail": "jeanne@example.org", "name": "Jeanne Martin"})
+	if err != nil {
+		fmt.Println(err) // a key under MinChatKey bytes
+		return
+	}
+
+	// The bridge, at every request of the chat:
 	r := httptest.NewRequest("POST", "/chats/"+chat+"/messages", nil)
 	r.Header.Set("Authorization", "Bearer "+tok)
-	id, err := authorize(r, chat)
-	fmt.Println(id["mail"], err)
-	_, err = authorize(r, escalation.NewChatID()) // the token of another chat
-	fmt.Println(err)
+	id, err := signer.Authorize(r, chat)
+	fmt.Println(id["mail"], id["name"], err)
+	_, err = signer.Authorize(r, escalation.NewChatID()) // the token of another chat
+	fmt.Println(errors.Is(err, escalation.ErrChatToken))
 	// Output:
-	// jeanne@example.org <nil>
-	// no valid token for this chat
+	// jeanne@example.org Jeanne Martin <nil>
+	// true
 }

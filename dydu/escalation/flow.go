@@ -98,7 +98,8 @@ type Config struct {
 	// returns the user's identity variables, which the server vouches for
 	// (SenderIDVariable's and NameVariable's values, say; nil when the user
 	// is anonymous). An error refuses the request with 403; its text is
-	// logged, never shown.
+	// logged, never shown. [ChatSigner.Authorize] verifies tokens your
+	// site's server signs.
 	//
 	// Without Authorize the channel is open: whoever knows a chat id
 	// reads and posts in it, so chat ids must be random (see

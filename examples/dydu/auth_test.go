@@ -45,29 +45,3 @@ func TestChatSigner(t *testing.T) {
 		t.Fatalf("a short key: %v", err)
 	}
 }
-
-// Any token a browser sends: no panic, and only the token signed for the
-// chat is taken.
-func FuzzChatSignerAuthorize(f *testing.F) {
-	s := chatSigner{key: []byte(strings.Repeat("k", minChatKey))}
-	chat := "f1VgF0vQm3Q2w1n1xK8pYw2rT7aZc9Hd"
-	good := s.Token(chat, map[string]string{"mail": "jeanne@example.org"})
-	for _, seed := range []string{good, "", ".", "a.b", "e30.", good + "x", "bnVsbA." + strings.Repeat("A", 43)} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, tok string) {
-		r := httptest.NewRequest("GET", "/chats/"+chat+"/events", nil)
-		r.Header.Set("Authorization", "Bearer "+tok)
-		id, err := s.Authorize(r, chat)
-		if err != nil {
-			return
-		}
-		// Taken: it carries the MAC signed for this chat, and the identity
-		// signed with it (base64's unused bits aside, the same token).
-		_, mac, _ := strings.Cut(tok, ".")
-		_, goodMAC, _ := strings.Cut(good, ".")
-		if mac != goodMAC || id["mail"] != "jeanne@example.org" || len(id) != 1 {
-			t.Fatalf("took %q as %v", tok, id)
-		}
-	})
-}
