@@ -80,6 +80,18 @@ func (s *Server) handle(pattern string, sc scope, h func(c *call) error) {
 	}))
 }
 
+// withBody serves h with the request's JSON body (required) decoded into
+// a new T.
+func withBody[T any](h func(c *call, in *T) error) func(*call) error {
+	return func(c *call) error {
+		in := new(T)
+		if err := c.decode(in, false); err != nil {
+			return err
+		}
+		return h(c, in)
+	}
+}
+
 type callKey struct{}
 
 func (s *Server) routes() {
@@ -89,57 +101,57 @@ func (s *Server) routes() {
 	const sb = app + "/switchboards/{switchboardId}"
 	s.handle("GET "+app, appOnly, s.getApp)
 
-	s.handle("POST "+app+"/users", anyKey, s.createUser)
+	s.handle("POST "+app+"/users", anyKey, withBody(s.createUser))
 	s.handle("GET "+app+"/users", anyKey, s.listUsers)
 	s.handle("GET "+app+"/users/{userId}", anyKey, s.getUser)
-	s.handle("PATCH "+app+"/users/{userId}", anyKey, s.updateUser)
+	s.handle("PATCH "+app+"/users/{userId}", anyKey, withBody(s.updateUser))
 	s.handle("DELETE "+app+"/users/{userId}", anyKey, s.deleteUser)
 	s.handle("DELETE "+app+"/users/{userId}/personalinformation", anyKey, s.deletePersonalInformation)
 	s.handle("POST "+app+"/users/{userId}/sync", anyKey, s.syncUser)
 
-	s.handle("POST "+app+"/conversations", anyKey, s.createConversation)
+	s.handle("POST "+app+"/conversations", anyKey, withBody(s.createConversation))
 	s.handle("GET "+app+"/conversations", anyKey, s.listConversations)
 	s.handle("GET "+conv, anyKey, s.getConversation)
-	s.handle("PATCH "+conv, anyKey, s.updateConversation)
+	s.handle("PATCH "+conv, anyKey, withBody(s.updateConversation))
 	s.handle("DELETE "+conv, anyKey, s.deleteConversation)
-	s.handle("POST "+conv+"/join", anyKey, s.joinConversation)
-	s.handle("POST "+conv+"/leave", anyKey, s.leaveConversation)
+	s.handle("POST "+conv+"/join", anyKey, withBody(s.joinConversation))
+	s.handle("POST "+conv+"/leave", anyKey, withBody(s.leaveConversation))
 	s.handle("GET "+conv+"/participants", anyKey, s.listParticipants)
-	s.handle("POST "+conv+"/messages", anyKey, s.postMessage)
+	s.handle("POST "+conv+"/messages", anyKey, withBody(s.postMessage))
 	s.handle("GET "+conv+"/messages", anyKey, s.listMessages)
 	s.handle("DELETE "+conv+"/messages", anyKey, s.deleteAllMessages)
 	s.handle("DELETE "+conv+"/messages/{messageId}", anyKey, s.deleteMessage)
-	s.handle("POST "+conv+"/activity", anyKey, s.postActivity)
+	s.handle("POST "+conv+"/activity", anyKey, withBody(s.postActivity))
 	s.handle("POST "+conv+"/passControl", anyKey, s.passControl)
 	s.handle("POST "+conv+"/offerControl", anyKey, s.offerControl)
 	s.handle("POST "+conv+"/acceptControl", anyKey, s.acceptControl)
 	s.handle("POST "+conv+"/releaseControl", anyKey, s.releaseControl)
 
 	s.handle("POST "+app+"/attachments", anyKey, s.uploadAttachment)
-	s.handle("POST "+app+"/attachments/remove", anyKey, s.removeAttachment)
+	s.handle("POST "+app+"/attachments/remove", anyKey, withBody(s.removeAttachment))
 
-	s.handle("POST "+app+"/integrations", appOnly, s.createIntegration)
+	s.handle("POST "+app+"/integrations", appOnly, withBody(s.createIntegration))
 	s.handle("GET "+app+"/integrations", appOnly, s.listIntegrations)
 	s.handle("GET "+integ, appOnly, s.getIntegration)
-	s.handle("PATCH "+integ, appOnly, s.updateIntegration)
+	s.handle("PATCH "+integ, appOnly, withBody(s.updateIntegration))
 	s.handle("DELETE "+integ, appOnly, s.deleteIntegration)
-	s.handle("POST "+integ+"/keys", appOnly, s.createIntegrationKey)
+	s.handle("POST "+integ+"/keys", appOnly, withBody(s.createIntegrationKey))
 	s.handle("GET "+integ+"/keys", appOnly, s.listIntegrationKeys)
 	s.handle("GET "+integ+"/keys/{keyId}", appOnly, s.getIntegrationKey)
 	s.handle("DELETE "+integ+"/keys/{keyId}", appOnly, s.deleteIntegrationKey)
-	s.handle("POST "+integ+"/webhooks", anyKey, s.createWebhook)
+	s.handle("POST "+integ+"/webhooks", anyKey, withBody(s.createWebhook))
 	s.handle("GET "+integ+"/webhooks", anyKey, s.listWebhooks)
 	s.handle("GET "+integ+"/webhooks/{webhookId}", anyKey, s.getWebhook)
-	s.handle("PATCH "+integ+"/webhooks/{webhookId}", anyKey, s.updateWebhook)
+	s.handle("PATCH "+integ+"/webhooks/{webhookId}", anyKey, withBody(s.updateWebhook))
 	s.handle("DELETE "+integ+"/webhooks/{webhookId}", anyKey, s.deleteWebhook)
 
 	s.handle("GET "+app+"/switchboards", appOnly, s.listSwitchboards)
 	s.handle("POST "+app+"/switchboards", appOnly, s.createSwitchboard)
-	s.handle("PATCH "+sb, appOnly, s.updateSwitchboard)
+	s.handle("PATCH "+sb, appOnly, withBody(s.updateSwitchboard))
 	s.handle("DELETE "+sb, appOnly, s.deleteSwitchboard)
 	s.handle("GET "+sb+"/switchboardIntegrations", appOnly, s.listSwitchboardIntegrations)
-	s.handle("POST "+sb+"/switchboardIntegrations", appOnly, s.createSwitchboardIntegration)
-	s.handle("PATCH "+sb+"/switchboardIntegrations/{switchboardIntegrationId}", appOnly, s.updateSwitchboardIntegration)
+	s.handle("POST "+sb+"/switchboardIntegrations", appOnly, withBody(s.createSwitchboardIntegration))
+	s.handle("PATCH "+sb+"/switchboardIntegrations/{switchboardIntegrationId}", appOnly, withBody(s.updateSwitchboardIntegration))
 	s.handle("DELETE "+sb+"/switchboardIntegrations/{switchboardIntegrationId}", appOnly, s.deleteSwitchboardIntegration)
 }
 

@@ -110,11 +110,7 @@ type removeInput struct {
 	MediaURL *string `json:"mediaUrl"`
 }
 
-func (s *Server) removeAttachment(c *call) error {
-	var in removeInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) removeAttachment(c *call, in *removeInput) error {
 	if in.MediaURL == nil {
 		return badRequest("should have required property 'mediaUrl'")
 	}

@@ -65,11 +65,7 @@ func (in *conversationInput) apply(c *Conversation) error {
 	return nil
 }
 
-func (s *Server) createConversation(c *call) error {
-	var in conversationInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) createConversation(c *call, in *conversationInput) error {
 	if in.Type == nil {
 		return badRequest("should have required property 'type'")
 	}
@@ -215,11 +211,7 @@ func (s *Server) getConversation(c *call) error {
 	})
 }
 
-func (s *Server) updateConversation(c *call) error {
-	var in conversationInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) updateConversation(c *call, in *conversationInput) error {
 	if in.Type != nil || in.Participants != nil {
 		return badRequest("only displayName, description, iconUrl and metadata can be updated")
 	}
@@ -246,11 +238,7 @@ func (s *Server) deleteConversation(c *call) error {
 	return c.json(http.StatusOK, map[string]any{})
 }
 
-func (s *Server) joinConversation(c *call) error {
-	var in participantInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) joinConversation(c *call, in *participantInput) error {
 	s.mu.Lock()
 	defer s.flush()
 	defer s.mu.Unlock()
@@ -261,7 +249,7 @@ func (s *Server) joinConversation(c *call) error {
 	if cr.c.Type != "sdkGroup" {
 		return badRequest("only sdkGroup conversations can be joined")
 	}
-	u, err := s.st.participantUser(&in, "body")
+	u, err := s.st.participantUser(in, "body")
 	if err != nil {
 		return err
 	}
@@ -276,11 +264,7 @@ type leaveInput struct {
 	ParticipantID  *string `json:"participantId"`
 }
 
-func (s *Server) leaveConversation(c *call) error {
-	var in leaveInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) leaveConversation(c *call, in *leaveInput) error {
 	n := 0
 	for _, v := range []*string{in.UserID, in.UserExternalID, in.ParticipantID} {
 		if v != nil {
@@ -340,15 +324,18 @@ func (s *Server) Conversation(id string) (Conversation, bool) {
 // Participants returns copies of a conversation's participants, in the
 // order they joined.
 func (s *Server) Participants(conversationID string) []Participant {
+	return ofConv(s, conversationID, func(cr *convRec) []Participant {
+		return entries(cr.participants.ids, func(id string) Participant { return *cr.parts[id] })
+	})
+}
+
+// ofConv is fn of the conversation under s.mu, nil for an unknown one.
+func ofConv[T any](s *Server, conversationID string, fn func(cr *convRec) []T) []T {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cr, ok := s.st.convs[conversationID]
 	if !ok {
 		return nil
 	}
-	out := make([]Participant, 0, cr.participants.len())
-	for _, id := range cr.participants.ids {
-		out = append(out, *cr.parts[id])
-	}
-	return out
+	return fn(cr)
 }

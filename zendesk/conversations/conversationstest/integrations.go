@@ -66,11 +66,7 @@ type integrationInput struct {
 	Webhooks    []webhookInput `json:"webhooks"`
 }
 
-func (s *Server) createIntegration(c *call) error {
-	var in integrationInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) createIntegration(c *call, in *integrationInput) error {
 	if in.Type == nil {
 		return badRequest("should have required property 'type'")
 	}
@@ -158,11 +154,7 @@ func (s *Server) getIntegration(c *call) error {
 	})
 }
 
-func (s *Server) updateIntegration(c *call) error {
-	var in integrationInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) updateIntegration(c *call, in *integrationInput) error {
 	if in.Type != nil || in.Webhooks != nil {
 		return badRequest("a custom integration's update takes displayName only")
 	}
@@ -201,11 +193,7 @@ type keyInput struct {
 	DisplayName *string `json:"displayName"`
 }
 
-func (s *Server) createIntegrationKey(c *call) error {
-	var in keyInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) createIntegrationKey(c *call, in *keyInput) error {
 	if in.DisplayName == nil {
 		return badRequest("should have required property 'displayName'")
 	}
@@ -232,10 +220,7 @@ func keyView(k Key) Key {
 
 func (s *Server) listIntegrationKeys(c *call) error {
 	return locked(s, c, s.integrationOr404, func(ir *integrationRec) error {
-		list := make([]Key, 0, ir.keys.len())
-		for _, id := range ir.keys.ids {
-			list = append(list, keyView(s.st.keys[id].key))
-		}
+		list := entries(ir.keys.ids, func(id string) Key { return keyView(s.st.keys[id].key) })
 		return c.json(http.StatusOK, map[string]any{"keys": list})
 	})
 }
@@ -270,11 +255,7 @@ func (s *Server) deleteIntegrationKey(c *call) error {
 
 // --- webhooks ---
 
-func (s *Server) createWebhook(c *call) error {
-	var in webhookInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) createWebhook(c *call, in *webhookInput) error {
 	var w Webhook
 	if err := in.apply(&w, true); err != nil {
 		return err
@@ -312,11 +293,7 @@ func (s *Server) getWebhook(c *call) error {
 	})
 }
 
-func (s *Server) updateWebhook(c *call) error {
-	var in webhookInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) updateWebhook(c *call, in *webhookInput) error {
 	return locked(s, c, s.webhookOr404, func(wr *webhookRec) error {
 		next := wr.w
 		if err := in.apply(&next, false); err != nil {
@@ -340,10 +317,7 @@ func (s *Server) deleteWebhook(c *call) error {
 func (s *Server) Integrations() []Integration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Integration, 0, s.st.integrations.len())
-	for _, id := range s.st.integrations.ids {
-		out = append(out, s.st.integrationView(s.st.ints[id]))
-	}
+	out := entries(s.st.integrations.ids, func(id string) Integration { return s.st.integrationView(s.st.ints[id]) })
 	return out
 }
 

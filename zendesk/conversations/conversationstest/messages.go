@@ -159,11 +159,7 @@ func (st *state) author(in *authorInput) (Author, *User, error) {
 	return a, nil, badRequest("author.type must be user or business")
 }
 
-func (s *Server) postMessage(c *call) error {
-	var in messageInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) postMessage(c *call, in *messageInput) error {
 	if in.Author == nil {
 		return badRequest("should have required property 'author'")
 	}
@@ -267,11 +263,7 @@ type activityInput struct {
 	Type   *string      `json:"type"`
 }
 
-func (s *Server) postActivity(c *call) error {
-	var in activityInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) postActivity(c *call, in *activityInput) error {
 	if in.Type == nil {
 		return badRequest("should have required property 'type'")
 	}
@@ -305,15 +297,7 @@ func (s *Server) postActivity(c *call) error {
 
 // Messages returns copies of a conversation's messages, oldest first.
 func (s *Server) Messages(conversationID string) []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cr, ok := s.st.convs[conversationID]
-	if !ok {
-		return nil
-	}
-	out := make([]Message, 0, cr.msgs.len())
-	for _, id := range cr.msgs.ids {
-		out = append(out, cr.msg[id].clone())
-	}
-	return out
+	return ofConv(s, conversationID, func(cr *convRec) []Message {
+		return entries(cr.msgs.ids, func(id string) Message { return cr.msg[id].clone() })
+	})
 }

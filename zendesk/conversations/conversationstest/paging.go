@@ -135,9 +135,15 @@ func listed[T any](c *call, key string, o *ordered, p pageQuery, backward bool, 
 	if err != nil {
 		return err
 	}
-	list := make([]T, 0, len(ids))
-	for _, id := range ids {
-		list = append(list, item(id))
-	}
+	list := entries(ids, item)
 	return c.json(http.StatusOK, map[string]any{key: list, "meta": meta, "links": c.links(meta)})
+}
+
+// entries is item of each of ids, in their order.
+func entries[T any](ids []string, item func(id string) T) []T {
+	out := make([]T, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, item(id))
+	}
+	return out
 }

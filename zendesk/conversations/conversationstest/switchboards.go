@@ -39,11 +39,7 @@ type switchboardInput struct {
 	DefaultSwitchboardIntegrationID *string `json:"defaultSwitchboardIntegrationId"`
 }
 
-func (s *Server) updateSwitchboard(c *call) error {
-	var in switchboardInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) updateSwitchboard(c *call, in *switchboardInput) error {
 	return locked(s, c, s.switchboardOr404, func(sb *Switchboard) error {
 		if in.DefaultSwitchboardIntegrationID != nil {
 			if _, ok := s.st.sbi[*in.DefaultSwitchboardIntegrationID]; !ok && *in.DefaultSwitchboardIntegrationID != "" {
@@ -76,10 +72,7 @@ func (s *Server) listSwitchboardIntegrations(c *call) error {
 	if _, err := s.switchboardOr404(c); err != nil {
 		return err
 	}
-	list := make([]SwitchboardIntegration, 0, s.st.sbis.len())
-	for _, id := range s.st.sbis.ids {
-		list = append(list, *s.st.sbi[id])
-	}
+	list := s.st.switchboardIntegrations()
 	return c.json(http.StatusOK, map[string]any{"switchboardIntegrations": list})
 }
 
@@ -138,11 +131,7 @@ func (st *state) applySwitchboardIntegration(si *SwitchboardIntegration, in *swi
 	return nil
 }
 
-func (s *Server) createSwitchboardIntegration(c *call) error {
-	var in switchboardIntegrationInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) createSwitchboardIntegration(c *call, in *switchboardIntegrationInput) error {
 	if in.Name == nil {
 		return badRequest("should have required property 'name'")
 	}
@@ -158,7 +147,7 @@ func (s *Server) createSwitchboardIntegration(c *call) error {
 		return &apiError{http.StatusBadRequest, "too_many_switchboard_integrations", "Switchboard has reached the max number of switchboard integrations (10)"}
 	}
 	si := &SwitchboardIntegration{ID: s.st.newID()}
-	if err := s.st.applySwitchboardIntegration(si, &in); err != nil {
+	if err := s.st.applySwitchboardIntegration(si, in); err != nil {
 		return err
 	}
 	s.st.sbis.add(si.ID)
@@ -176,14 +165,10 @@ func (s *Server) switchboardIntegrationOr404(c *call) (*SwitchboardIntegration, 
 	return nil, notFound("switchboard_integration_not_found", "Switchboard integration not found")
 }
 
-func (s *Server) updateSwitchboardIntegration(c *call) error {
-	var in switchboardIntegrationInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) updateSwitchboardIntegration(c *call, in *switchboardIntegrationInput) error {
 	return locked(s, c, s.switchboardIntegrationOr404, func(si *SwitchboardIntegration) error {
 		next := *si
-		if err := s.st.applySwitchboardIntegration(&next, &in); err != nil {
+		if err := s.st.applySwitchboardIntegration(&next, in); err != nil {
 			return err
 		}
 		*si = next
@@ -407,10 +392,7 @@ func (s *Server) Switchboard() (Switchboard, []SwitchboardIntegration) {
 	if s.st.switchboard != nil {
 		sb = *s.st.switchboard
 	}
-	list := make([]SwitchboardIntegration, 0, s.st.sbis.len())
-	for _, id := range s.st.sbis.ids {
-		list = append(list, *s.st.sbi[id])
-	}
+	list := s.st.switchboardIntegrations()
 	return sb, list
 }
 
@@ -439,4 +421,10 @@ func (s *Server) SetSwitchboardDefault(switchboardIntegrationID string) error {
 	}
 	s.st.switchboard.DefaultSwitchboardIntegrationID = switchboardIntegrationID
 	return nil
+}
+
+// switchboardIntegrations are copies of the switchboard integrations, in
+// the order they were made. Callers hold s.mu.
+func (st *state) switchboardIntegrations() []SwitchboardIntegration {
+	return entries(st.sbis.ids, func(id string) SwitchboardIntegration { return *st.sbi[id] })
 }

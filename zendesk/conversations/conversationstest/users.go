@@ -119,17 +119,13 @@ func (st *state) applyUser(u *User, in *userInput) error {
 	return nil
 }
 
-func (s *Server) createUser(c *call) error {
-	var in userInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) createUser(c *call, in *userInput) error {
 	if in.ExternalID == nil {
 		return badRequest("should have required property 'externalId'")
 	}
 	s.mu.Lock()
 	u := &User{ID: s.st.newID()}
-	if err := s.st.applyUser(u, &in); err != nil {
+	if err := s.st.applyUser(u, in); err != nil {
 		s.mu.Unlock()
 		return err
 	}
@@ -174,16 +170,12 @@ func (s *Server) getUser(c *call) error {
 	return c.json(http.StatusOK, map[string]any{"user": u.clone()})
 }
 
-func (s *Server) updateUser(c *call) error {
-	var in userInput
-	if err := c.decode(&in, false); err != nil {
-		return err
-	}
+func (s *Server) updateUser(c *call, in *userInput) error {
 	s.mu.Lock()
 	u, err := s.userOr404(c.r.PathValue("userId"))
 	if err == nil {
 		next := u.clone()
-		if err = s.st.applyUser(&next, &in); err == nil {
+		if err = s.st.applyUser(&next, in); err == nil {
 			if next.ExternalID != u.ExternalID {
 				delete(s.st.usersByExt, u.ExternalID)
 				s.st.usersByExt[next.ExternalID] = u
