@@ -226,36 +226,26 @@ func (s *Server) updateConversation(c *call, in *conversationInput) error {
 }
 
 func (s *Server) deleteConversation(c *call) error {
-	s.mu.Lock()
-	defer s.flush()
-	defer s.mu.Unlock()
-	cr, err := s.convOr404(c)
-	if err != nil {
-		return err
-	}
-	s.st.emitConversation("conversation:remove", cr, nil, nil)
-	s.st.removeConversation(cr)
-	return c.json(http.StatusOK, map[string]any{})
+	return lockedFlush(s, c, s.convOr404, func(cr *convRec) error {
+		s.st.emitConversation("conversation:remove", cr, nil, nil)
+		s.st.removeConversation(cr)
+		return c.json(http.StatusOK, map[string]any{})
+	})
 }
 
 func (s *Server) joinConversation(c *call, in *participantInput) error {
-	s.mu.Lock()
-	defer s.flush()
-	defer s.mu.Unlock()
-	cr, err := s.convOr404(c)
-	if err != nil {
-		return err
-	}
-	if cr.c.Type != "sdkGroup" {
-		return badRequest("only sdkGroup conversations can be joined")
-	}
-	u, err := s.st.participantUser(in, "body")
-	if err != nil {
-		return err
-	}
-	p := s.st.addParticipant(cr, u)
-	s.st.emitConversation("conversation:join", cr, u, nil)
-	return c.json(http.StatusCreated, map[string]any{"participant": *p})
+	return lockedFlush(s, c, s.convOr404, func(cr *convRec) error {
+		if cr.c.Type != "sdkGroup" {
+			return badRequest("only sdkGroup conversations can be joined")
+		}
+		u, err := s.st.participantUser(in, "body")
+		if err != nil {
+			return err
+		}
+		p := s.st.addParticipant(cr, u)
+		s.st.emitConversation("conversation:join", cr, u, nil)
+		return c.json(http.StatusCreated, map[string]any{"participant": *p})
+	})
 }
 
 type leaveInput struct {
@@ -274,31 +264,26 @@ func (s *Server) leaveConversation(c *call, in *leaveInput) error {
 	if n != 1 {
 		return badRequest("give exactly one of userId, userExternalId and participantId")
 	}
-	s.mu.Lock()
-	defer s.flush()
-	defer s.mu.Unlock()
-	cr, err := s.convOr404(c)
-	if err != nil {
-		return err
-	}
-	var p *Participant
-	switch {
-	case in.ParticipantID != nil:
-		p = cr.parts[*in.ParticipantID]
-	default:
-		u, err := s.st.participantUser(&participantInput{UserID: in.UserID, UserExternalID: in.UserExternalID}, "body")
-		if err != nil {
-			return err
+	return lockedFlush(s, c, s.convOr404, func(cr *convRec) error {
+		var p *Participant
+		switch {
+		case in.ParticipantID != nil:
+			p = cr.parts[*in.ParticipantID]
+		default:
+			u, err := s.st.participantUser(&participantInput{UserID: in.UserID, UserExternalID: in.UserExternalID}, "body")
+			if err != nil {
+				return err
+			}
+			p = cr.parts[cr.byUser[u.ID]]
 		}
-		p = cr.parts[cr.byUser[u.ID]]
-	}
-	if p == nil {
-		return notFound("not_found", "Participant not found")
-	}
-	u := s.st.users[p.UserID]
-	s.st.removeParticipant(cr, p)
-	s.st.emitConversation("conversation:leave", cr, u, nil)
-	return c.json(http.StatusOK, map[string]any{})
+		if p == nil {
+			return notFound("not_found", "Participant not found")
+		}
+		u := s.st.users[p.UserID]
+		s.st.removeParticipant(cr, p)
+		s.st.emitConversation("conversation:leave", cr, u, nil)
+		return c.json(http.StatusOK, map[string]any{})
+	})
 }
 
 func (s *Server) listParticipants(c *call) error {

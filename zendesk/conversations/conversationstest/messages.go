@@ -271,28 +271,23 @@ func (s *Server) postActivity(c *call, in *activityInput) error {
 	if event == "" {
 		return badRequest("type must be typing:start, typing:stop or conversation:read")
 	}
-	s.mu.Lock()
-	defer s.flush()
-	defer s.mu.Unlock()
-	cr, err := s.convOr404(c)
-	if err != nil {
-		return err
-	}
-	author, _, err := s.st.author(in.Author)
-	if err != nil {
-		return err
-	}
-	if *in.Type == "conversation:read" {
-		if author.Type == "business" {
-			cr.c.BusinessLastRead = stamp(s.now())
-		} else if p, ok := cr.parts[cr.byUser[author.UserID]]; ok {
-			p.UnreadCount, p.LastRead = 0, stamp(s.now())
+	return lockedFlush(s, c, s.convOr404, func(cr *convRec) error {
+		author, _, err := s.st.author(in.Author)
+		if err != nil {
+			return err
 		}
-	}
-	s.st.emitActivity(event, cr, map[string]any{
-		"type": *in.Type, "author": toMap(author), "source": map[string]any{"type": "api:conversations"},
+		if *in.Type == "conversation:read" {
+			if author.Type == "business" {
+				cr.c.BusinessLastRead = stamp(s.now())
+			} else if p, ok := cr.parts[cr.byUser[author.UserID]]; ok {
+				p.UnreadCount, p.LastRead = 0, stamp(s.now())
+			}
+		}
+		s.st.emitActivity(event, cr, map[string]any{
+			"type": *in.Type, "author": toMap(author), "source": map[string]any{"type": "api:conversations"},
+		})
+		return c.json(http.StatusOK, map[string]any{})
 	})
-	return c.json(http.StatusOK, map[string]any{})
 }
 
 // Messages returns copies of a conversation's messages, oldest first.

@@ -238,3 +238,10 @@ func locked[T any](s *Server, c *call, find func(*call) (T, error), fn func(T) e
 	}
 	return fn(v)
 }
+
+// lockedFlush is locked, then delivers the events fn queued (s.flush)
+// once s.mu is released.
+func lockedFlush[T any](s *Server, c *call, find func(*call) (T, error), fn func(T) error) error {
+	defer s.flush()
+	return locked(s, c, find, fn)
+}

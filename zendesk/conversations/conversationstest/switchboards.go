@@ -296,20 +296,15 @@ func (s *Server) offerControl(c *call) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.flush()
-	defer s.mu.Unlock()
-	cr, err := s.convOr404(c)
-	if err != nil {
-		return err
-	}
-	si, err := s.st.resolveTarget(*in.SwitchboardIntegration, cr, c.who)
-	if err != nil {
-		return err
-	}
-	cr.c.PendingSwitchboardIntegration = si.ref()
-	s.st.emitSwitchboard("switchboard:offerControl", cr, in.Metadata, "", si.ID)
-	return c.json(http.StatusOK, map[string]any{})
+	return lockedFlush(s, c, s.convOr404, func(cr *convRec) error {
+		si, err := s.st.resolveTarget(*in.SwitchboardIntegration, cr, c.who)
+		if err != nil {
+			return err
+		}
+		cr.c.PendingSwitchboardIntegration = si.ref()
+		s.st.emitSwitchboard("switchboard:offerControl", cr, in.Metadata, "", si.ID)
+		return c.json(http.StatusOK, map[string]any{})
+	})
 }
 
 func (s *Server) acceptControl(c *call) error {
@@ -354,25 +349,20 @@ func (s *Server) releaseControl(c *call) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.flush()
-	defer s.mu.Unlock()
-	cr, err := s.convOr404(c)
-	if err != nil {
-		return err
-	}
-	if c.who.integration() {
-		mine := s.st.switchboardIntegrationFor(c.who.integrationID)
-		if mine == nil || cr.c.ActiveSwitchboardIntegration == nil || cr.c.ActiveSwitchboardIntegration.ID != mine.ID {
-			return forbidden("Only the active switchboard integration can release control")
+	return lockedFlush(s, c, s.convOr404, func(cr *convRec) error {
+		if c.who.integration() {
+			mine := s.st.switchboardIntegrationFor(c.who.integrationID)
+			if mine == nil || cr.c.ActiveSwitchboardIntegration == nil || cr.c.ActiveSwitchboardIntegration.ID != mine.ID {
+				return forbidden("Only the active switchboard integration can release control")
+			}
 		}
-	}
-	reason := ""
-	if in.Reason != nil {
-		reason = *in.Reason
-	}
-	s.st.release(cr, in.Metadata, reason)
-	return c.json(http.StatusOK, map[string]any{})
+		reason := ""
+		if in.Reason != nil {
+			reason = *in.Reason
+		}
+		s.st.release(cr, in.Metadata, reason)
+		return c.json(http.StatusOK, map[string]any{})
+	})
 }
 
 // release clears cr's switchboard state and emits
