@@ -147,15 +147,25 @@ func (s *Server) chatAuthorized(w http.ResponseWriter, r *http.Request) (chatAut
 	return a, true
 }
 
-// chatBody authorizes a chat API request and reads its body; it answers
-// and reports false when either fails.
-func (s *Server) chatBody(w http.ResponseWriter, r *http.Request) (chatAuth, []byte, bool) {
+// chatRequest authorizes a chat API request, reads its body and decodes
+// it; it answers (400 with decode's error) and reports false when any of
+// them fails.
+func chatRequest[T any](s *Server, w http.ResponseWriter, r *http.Request, decode func([]byte) (T, error)) (chatAuth, T, bool) {
+	var req T
 	a, ok := s.chatAuthorized(w, r)
 	if !ok {
-		return a, nil, false
+		return a, req, false
 	}
 	body, ok := readBody(w, r)
-	return a, body, ok
+	if !ok {
+		return a, req, false
+	}
+	req, err := decode(body)
+	if err != nil {
+		writeChatError(w, http.StatusBadRequest, errBadRequest, err.Error())
+		return a, req, false
+	}
+	return a, req, true
 }
 
 // mobileScheme is the chat API's authorization scheme.
@@ -230,13 +240,8 @@ func decodeStart(body []byte) (startRequest, error) {
 }
 
 func (s *Server) startChat(w http.ResponseWriter, r *http.Request) {
-	a, body, ok := s.chatBody(w, r)
+	a, req, ok := chatRequest(s, w, r, decodeStart)
 	if !ok {
-		return
-	}
-	req, err := decodeStart(body)
-	if err != nil {
-		writeChatError(w, http.StatusBadRequest, errBadRequest, err.Error())
 		return
 	}
 	s.mu.Lock()
@@ -325,13 +330,8 @@ func (s *Server) chatFor(w http.ResponseWriter, r *http.Request, a chatAuth) (*c
 }
 
 func (s *Server) sendEvents(w http.ResponseWriter, r *http.Request) {
-	a, body, ok := s.chatBody(w, r)
+	a, evs, ok := chatRequest(s, w, r, decodeClientEvents)
 	if !ok {
-		return
-	}
-	evs, err := decodeClientEvents(body)
-	if err != nil {
-		writeChatError(w, http.StatusBadRequest, errBadRequest, err.Error())
 		return
 	}
 	s.mu.Lock()
