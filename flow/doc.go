@@ -7,7 +7,8 @@
 //     [Problems], which walks them back out of the joined error;
 //   - the [Outcome] of each event a flow handles (applied, unchanged,
 //     duplicate, stale, echo, ignored, rejected, failed) and the HTTP answer
-//     each gives a webhook sender ([Outcome.HTTPStatus]);
+//     each gives a webhook sender ([Outcome.HTTPStatus]), and the one-line
+//     form of a flow's Result that ends with it ([FormatResult]);
 //   - the provisioning [Report]: one [Change] per item on every side
 //     (created, updated, unchanged, skipped, manual), with the fields that
 //     differ as old → new, printed like a terraform plan, and merged across

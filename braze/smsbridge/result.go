@@ -84,14 +84,7 @@ func (r Result) String() string {
 	if r.ExternalID != "" {
 		fmt.Fprintf(&b, " customer %s", r.ExternalID)
 	}
-	fmt.Fprintf(&b, ": %s", r.Outcome)
-	if r.Detail != "" {
-		fmt.Fprintf(&b, " (%s)", r.Detail)
-	}
-	if r.Err != nil {
-		fmt.Fprintf(&b, ": %v", r.Err)
-	}
-	return b.String()
+	return flow.FormatResult(b.String(), r.Outcome, r.Detail, r.Err)
 }
 
 // report completes res and hands it to Config.OnResult.

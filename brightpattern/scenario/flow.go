@@ -213,14 +213,7 @@ type Result struct {
 
 // String formats r on one line, variable values left out.
 func (r Result) String() string {
-	s := fmt.Sprintf("scenario %s: %s", cmp(r.Interaction, "-"), r.Exit)
-	if r.Detail != "" {
-		s += " (" + r.Detail + ")"
-	}
-	if r.Err != nil {
-		s += ": " + r.Err.Error()
-	}
-	return s
+	return flow.FormatResult("scenario "+cmp(r.Interaction, "-"), r.Exit, r.Detail, r.Err)
 }
 
 // Run runs the scenario with the interaction's variables (by their Bright

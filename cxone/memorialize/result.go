@@ -101,14 +101,7 @@ func (r Result) String() string {
 		}
 		fmt.Fprintf(&b, " %s %d: %d fields", w.Type, w.ID, n)
 	}
-	fmt.Fprintf(&b, ": %s", r.Outcome)
-	if r.Detail != "" {
-		fmt.Fprintf(&b, " (%s)", r.Detail)
-	}
-	if r.Err != nil {
-		fmt.Fprintf(&b, ": %v", r.Err)
-	}
-	return b.String()
+	return flow.FormatResult(b.String(), r.Outcome, r.Detail, r.Err)
 }
 
 // report completes res, logs it and hands it to Config.OnResult.
