@@ -265,6 +265,18 @@ func add[T any](s *Server, kind string, recs map[int64]*T, order *[]int64, v *T,
 	return *v
 }
 
+// known runs fn on recs[id] under the lock; an unknown id is ErrNotFound
+// naming kind and id.
+func known[T any](s *Server, recs map[int64]*T, kind string, id int64, fn func(*T) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := recs[id]
+	if !ok {
+		return fmt.Errorf("%w: %s %d", ErrNotFound, kind, id)
+	}
+	return fn(v)
+}
+
 // ErrNotFound is returned by the driver methods for an id the fake does
 // not know.
 var ErrNotFound = errors.New("cxonetest: not found")
@@ -380,23 +392,19 @@ func (s *Server) Deliver(contactID, agentID int64) error {
 // AddMessage adds a message to a digital contact's transcript (media
 // playback's chat messages).
 func (s *Server) AddMessage(contactID int64, m Message) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.contacts[contactID]
-	if !ok {
-		return fmt.Errorf("%w: contact %d", ErrNotFound, contactID)
-	}
-	if c.Phase == PhaseClosed || !c.Ended.IsZero() {
-		return fmt.Errorf("%w: contact %d has ended", ErrState, c.ID)
-	}
-	if m.Participant != ParticipantAgent && m.Participant != ParticipantCustomer {
-		return fmt.Errorf("cxonetest: participant %q is not %s or %s", m.Participant, ParticipantAgent, ParticipantCustomer)
-	}
-	if m.Time.IsZero() {
-		m.Time = s.now()
-	}
-	c.Transcript = append(c.Transcript, m)
-	return nil
+	return known(s, s.contacts, "contact", contactID, func(c *Contact) error {
+		if c.Phase == PhaseClosed || !c.Ended.IsZero() {
+			return fmt.Errorf("%w: contact %d has ended", ErrState, c.ID)
+		}
+		if m.Participant != ParticipantAgent && m.Participant != ParticipantCustomer {
+			return fmt.Errorf("cxonetest: participant %q is not %s or %s", m.Participant, ParticipantAgent, ParticipantCustomer)
+		}
+		if m.Time.IsZero() {
+			m.Time = s.now()
+		}
+		c.Transcript = append(c.Transcript, m)
+		return nil
+	})
 }
 
 // EndContact ends an active contact: the agent hangs up or closes it, or
@@ -441,17 +449,13 @@ func (s *Server) endContact(contactID int64, byContact bool) error {
 // FinishACW ends the agent's after-call work on a contact: the contact
 // closes (its final event goes out) and the agent becomes Available.
 func (s *Server) FinishACW(contactID int64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.contacts[contactID]
-	if !ok {
-		return fmt.Errorf("%w: contact %d", ErrNotFound, contactID)
-	}
-	if c.Phase != PhaseACW {
-		return fmt.Errorf("%w: contact %d is %s, not in after-call work", ErrState, c.ID, c.Phase)
-	}
-	s.close(c, s.agents[c.AgentID])
-	return nil
+	return known(s, s.contacts, "contact", contactID, func(c *Contact) error {
+		if c.Phase != PhaseACW {
+			return fmt.Errorf("%w: contact %d is %s, not in after-call work", ErrState, c.ID, c.Phase)
+		}
+		s.close(c, s.agents[c.AgentID])
+		return nil
+	})
 }
 
 // close closes c, frees its agent a (nil for none) and schedules its

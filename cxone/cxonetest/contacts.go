@@ -103,6 +103,17 @@ func readContactFilter(w http.ResponseWriter, r *http.Request) (*contactFilter, 
 	return f, true
 }
 
+// readContactPage reads a contact list's paging (readPage) and filters
+// (readContactFilter), answering 400 for a bad value.
+func readContactPage(w http.ResponseWriter, r *http.Request) (*page, *contactFilter, bool) {
+	p, ok := readPage(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	f, ok := readContactFilter(w, r)
+	return p, f, ok
+}
+
 func (f *contactFilter) match(c *Contact) bool {
 	return (f.agentID == 0 || c.AgentID == f.agentID) && (f.skillID == 0 || c.SkillID == f.skillID) &&
 		(f.teamID == 0 || c.TeamID == f.teamID) && (f.contactID == 0 || c.ID == f.contactID) &&
@@ -118,11 +129,7 @@ func lastChange(c *Contact) time.Time {
 }
 
 func (s *Server) listActive(w http.ResponseWriter, r *http.Request) {
-	p, ok := readPage(w, r)
-	if !ok {
-		return
-	}
-	f, ok := readContactFilter(w, r)
+	p, f, ok := readContactPage(w, r)
 	if !ok {
 		return
 	}
@@ -148,11 +155,7 @@ func (s *Server) listActive(w http.ResponseWriter, r *http.Request) {
 // first), startDate/endDate (on the contact's start) and the filters of
 // readContactFilter.
 func (s *Server) listCompleted(w http.ResponseWriter, r *http.Request) {
-	p, ok := readPage(w, r)
-	if !ok {
-		return
-	}
-	f, ok := readContactFilter(w, r)
+	p, f, ok := readContactPage(w, r)
 	if !ok {
 		return
 	}

@@ -98,14 +98,10 @@ func (s *Server) logIn(a *agentRec) *session {
 // get AgentSessionEnd and the agent is LoggedOut. A contact it handles is
 // left as it is.
 func (s *Server) LogOut(agentID int64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, ok := s.agents[agentID]
-	if !ok {
-		return fmt.Errorf("%w: agent %d", ErrNotFound, agentID)
-	}
-	s.logOut(a)
-	return nil
+	return known(s, s.agents, "agent", agentID, func(a *agentRec) error {
+		s.logOut(a)
+		return nil
+	})
 }
 
 func (s *Server) logOut(a *agentRec) {
@@ -126,13 +122,9 @@ func (s *Server) logOut(a *agentRec) {
 // unavailable code (0 for none), as the agent would in CXone Agent. An
 // agent in after-call work ends it: its contact closes.
 func (s *Server) SetAgentState(agentID int64, available bool, codeID int64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, ok := s.agents[agentID]
-	if !ok {
-		return fmt.Errorf("%w: agent %d", ErrNotFound, agentID)
-	}
-	return s.changeState(a, available, codeID)
+	return known(s, s.agents, "agent", agentID, func(a *agentRec) error {
+		return s.changeState(a, available, codeID)
+	})
 }
 
 func (s *Server) changeState(a *agentRec, available bool, codeID int64) error {
