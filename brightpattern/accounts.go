@@ -151,7 +151,9 @@ func (ClientCredentials) kind() string { return "OAuth client credentials" }
 // Zendesk calls the password grant "deprecated and highly discouraged" and
 // is switching password access to its APIs off
 // (https://support.zendesk.com/hc/en-us/articles/9941874259354): it is
-// offered for accounts set up as the seed describes, and will stop working.
+// offered for accounts set up as Bright Pattern's Zendesk integration guide
+// describes (https://help.brightpattern.com/5.8:Zendesk-integration-guide),
+// and will stop working.
 // Use [ClientCredentials], or an [OAuthToken] issued by an admin, instead.
 type PasswordGrant struct {
 	ClientID     string

@@ -23,7 +23,8 @@ const DefaultAPIKey = "brazetest-rest-api-key"
 // Server is a fake Braze REST API on a loopback port, with the state a test
 // or a demo asserts on. Its methods are safe for concurrent use.
 type Server struct {
-	// URL is the base URL to give the client ([braze.WithBaseURL]).
+	// URL is the base URL to give the client
+	// ([github.com/deskbridge/deskbridge/braze.WithBaseURL]).
 	URL string
 
 	base      *fakeserver.Base

@@ -46,9 +46,9 @@ var errTicketClosed = errors.New("smsbridge: the ticket is closed")
 // The texts of one customer are handled one at a time, so that two texts
 // sent together by a customer without a ticket open one ticket, not two:
 // within the process a text waits for the one before it; across replicas
-// sharing the [Store], the customer is claimed with [Store.Add], and a text
-// whose customer another replica is handling is answered 503 for Braze to
-// retry. The ticket the bridge opens is remembered in the [Store], and a text
+// sharing the [store.Store], the customer is claimed with [store.Store.Add],
+// and a text whose customer another replica is handling is answered 503 for
+// Braze to retry. The ticket the bridge opens is remembered in the store, and a text
 // that carries no ticket yet (Braze's attribute is set after the ticket
 // exists) is added to it.
 //

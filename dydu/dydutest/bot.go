@@ -58,22 +58,24 @@ type Bot struct {
 	Fallback string
 }
 
-// The seed's example (seed 002, "Testez l'escalade vers le Livechat
-// Zendesk"): questions a demo asks the [SeedBot].
+// The test of Dydu's guide to its Zendesk livechat connector
+// (https://docs-en.dydu.ai/livechat/zendesk-livechat-connector, "Test the
+// escalation to the Zendesk livechat"): questions a demo asks the
+// [SeedBot].
 const (
 	// SeedQuestion is answered by the bot itself.
 	SeedQuestion = "Quels sont vos horaires d'ouverture ?"
 	// SeedMailQuestion starts the capture of the "mail" variable (the
-	// seed's identity mapping); the next input is the address.
+	// guide's identity mapping); the next input is the address.
 	SeedMailQuestion = "Je veux donner mon adresse mail"
 	// SeedAnimalQuestion triggers the knowledge "Animal", which escalates
 	// to the livechat with the skill "Animal".
 	SeedAnimalQuestion = "Je voudrais parler à un conseiller pour mon chien"
-	// SeedSkill is the seed's skill, and the Zendesk group's name.
+	// SeedSkill is the guide's skill, and the Zendesk group's name.
 	SeedSkill = "Animal"
 )
 
-// SeedBot returns the bot of seed 002: a welcome message, a greeting,
+// SeedBot returns the bot of the guide's test: a welcome message, a greeting,
 // opening hours, the "mail" variable captured in free input for the
 // identity mapping, and the knowledge "Animal" that carries the skill
 // "Animal"'s context condition and the livechat connection action.

@@ -8,7 +8,7 @@
 // its open-source chatbox (https://github.com/Do-you-dream-up/CV5), not
 // any client's idea of it, and never imports the deskbridge client.
 //
-//	fake := dydutest.NewServer() // the seed's bot, with the "Animal" escalation
+//	fake := dydutest.NewServer() // the guide's test bot, with the "Animal" escalation
 //	defer fake.Close()
 //	// point the code under test at fake.URL (a Dydu server: the dialog
 //	// API is under fake.URL+"/servlet/api/") and the bot fake.BotID
@@ -40,7 +40,9 @@
 //
 // # The bot
 //
-// [SeedBot] is seed 002's example: it answers a few questions, captures
+// [SeedBot] is the test bot of Dydu's guide to its Zendesk livechat
+// connector (https://docs-en.dydu.ai/livechat/zendesk-livechat-connector):
+// it answers a few questions, captures
 // the "mail" variable in free input (the identity mapping), and its
 // knowledge "Animal" carries the skill "Animal"'s context condition and
 // the livechat connection action. [WithBot], [Server.AddKnowledge] and
