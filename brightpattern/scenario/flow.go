@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	stdcmp "cmp" // the package has its own cmp(v, def string)
 	"context"
 	"errors"
 	"fmt"
@@ -152,21 +153,11 @@ func New(cfg Config) (*Flow, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	if cfg.Scheme == 0 {
-		cfg.Scheme = webhook.SchemeBearer
-	}
-	if cfg.CacheTTL == 0 {
-		cfg.CacheTTL = DefaultCacheTTL
-	}
-	if cfg.MaxBody == 0 {
-		cfg.MaxBody = DefaultMaxBody
-	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.DoneTTL == 0 {
-		cfg.DoneTTL = DefaultDoneTTL
-	}
+	cfg.Scheme = stdcmp.Or(cfg.Scheme, webhook.SchemeBearer)
+	cfg.CacheTTL = stdcmp.Or(cfg.CacheTTL, DefaultCacheTTL)
+	cfg.MaxBody = stdcmp.Or(cfg.MaxBody, DefaultMaxBody)
+	cfg.Timeout = stdcmp.Or(cfg.Timeout, DefaultTimeout)
+	cfg.DoneTTL = stdcmp.Or(cfg.DoneTTL, DefaultDoneTTL)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -1,6 +1,7 @@
 package memorialize
 
 import (
+	stdcmp "cmp" // the package has its own cmp(v, def string)
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -182,24 +183,12 @@ func New(cfg Config) (*Flow, error) {
 	w.TicketVariable = cmp(w.TicketVariable, DefaultTicketVariable)
 	w.UserVariable = cmp(w.UserVariable, DefaultUserVariable)
 	w.TicketSubject = cmp(w.TicketSubject, DefaultTicketSubject)
-	if cfg.PollInterval == 0 {
-		cfg.PollInterval = DefaultPollInterval
-	}
-	if cfg.PageSize == 0 {
-		cfg.PageSize = DefaultPageSize
-	}
-	if cfg.Lookback == 0 {
-		cfg.Lookback = DefaultLookback
-	}
-	if cfg.Settle == 0 {
-		cfg.Settle = DefaultSettle
-	}
-	if cfg.DoneTTL == 0 {
-		cfg.DoneTTL = DefaultDoneTTL
-	}
-	if cfg.RetryAfter == 0 {
-		cfg.RetryAfter = DefaultRetryAfter
-	}
+	cfg.PollInterval = stdcmp.Or(cfg.PollInterval, DefaultPollInterval)
+	cfg.PageSize = stdcmp.Or(cfg.PageSize, DefaultPageSize)
+	cfg.Lookback = stdcmp.Or(cfg.Lookback, DefaultLookback)
+	cfg.Settle = stdcmp.Or(cfg.Settle, DefaultSettle)
+	cfg.DoneTTL = stdcmp.Or(cfg.DoneTTL, DefaultDoneTTL)
+	cfg.RetryAfter = stdcmp.Or(cfg.RetryAfter, DefaultRetryAfter)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

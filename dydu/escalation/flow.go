@@ -174,13 +174,11 @@ func New(cfg Config) (*Flow, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	cfg.AgentWorkspace = orDefault(cfg.AgentWorkspace, conversations.AgentWorkspaceName)
-	cfg.BotName = orDefault(cfg.BotName, DefaultBotName)
-	cfg.HandBackMessage = orDefault(cfg.HandBackMessage, DefaultHandBackMessage)
-	cfg.RenewedMessage = orDefault(cfg.RenewedMessage, DefaultRenewedMessage)
-	if cfg.RetryAfter == 0 {
-		cfg.RetryAfter = DefaultRetryAfter
-	}
+	cfg.AgentWorkspace = cmp.Or(cfg.AgentWorkspace, conversations.AgentWorkspaceName)
+	cfg.BotName = cmp.Or(cfg.BotName, DefaultBotName)
+	cfg.HandBackMessage = cmp.Or(cfg.HandBackMessage, DefaultHandBackMessage)
+	cfg.RenewedMessage = cmp.Or(cfg.RenewedMessage, DefaultRenewedMessage)
+	cfg.RetryAfter = cmp.Or(cfg.RetryAfter, DefaultRetryAfter)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -253,13 +251,6 @@ func (c *Config) validate() error {
 		p.Add("Config.RetryAfter", c.RetryAfter.String(), "is negative", "use a positive duration, or 0 for the default (2 s)")
 	}
 	return p.Err()
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // Handler serves the Sunshine Conversations webhook at [WebhookPath] and

@@ -1,6 +1,7 @@
 package escalation
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -100,8 +101,8 @@ func (pc *ProvisionConfig) check() error {
 			p.Add("ProvisionConfig."+name, u, "is not an http(s) URL", "give an absolute URL such as https://chat.example.com")
 		}
 	}
-	pc.IntegrationName = orDefault(pc.IntegrationName, DefaultIntegrationName)
-	pc.SwitchboardName = orDefault(pc.SwitchboardName, DefaultSwitchboardName)
+	pc.IntegrationName = cmp.Or(pc.IntegrationName, DefaultIntegrationName)
+	pc.SwitchboardName = cmp.Or(pc.SwitchboardName, DefaultSwitchboardName)
 	return p.Err()
 }
 
@@ -152,9 +153,9 @@ func Provision(ctx context.Context, pc ProvisionConfig) (flow.Report, error) {
 		}
 		return rep, fmt.Errorf("escalation: reading the Zendesk API user: %w", err)
 	} else {
-		rep.Add(flow.Change{Side: flow.SideZendesk, Kind: KindAPIAccess, Name: orDefault(me.Email, pc.ZendeskEmail), Action: flow.ActionUnchanged,
+		rep.Add(flow.Change{Side: flow.SideZendesk, Kind: KindAPIAccess, Name: cmp.Or(me.Email, pc.ZendeskEmail), Action: flow.ActionUnchanged,
 			Note: "the email and API token work (API token access is on)"})
-		pc.ZendeskEmail = orDefault(pc.ZendeskEmail, me.Email)
+		pc.ZendeskEmail = cmp.Or(pc.ZendeskEmail, me.Email)
 	}
 	keyChange := flow.Change{Side: flow.SideConversations, Kind: KindAPIKey, Name: "app key", Action: flow.ActionUnchanged}
 	if k := cc.KeyKind(); k != conversations.KeyApp {
@@ -394,7 +395,7 @@ func WebhookSecret(ctx context.Context, cc *conversations.Client, rep flow.Repor
 func BMSForm(pc ProvisionConfig, appID, integrationID string, kind conversations.KeyKind) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	or := func(v, placeholder string) string { return orDefault(v, "<"+placeholder+">") }
+	or := func(v, placeholder string) string { return cmp.Or(v, "<"+placeholder+">") }
 	w("1. Obligatoire – Connecteur Zendesk")
 	w("   Nom de domaine : %s", or(pc.Domain, "your subdomain.zendesk.com"))
 	w("   App id         : %s", or(appID, "the app id"))
