@@ -8,10 +8,11 @@
 //
 //	go run ./examples/dydu -demo
 //
-// starts a fake Dydu bot (seed 002's, with the "Animal" escalation), a
-// fake Sunshine Conversations app with the agent workspace and a fake
-// Zendesk in-process, provisions them, and plays the seed's test through
-// real HTTP: the user asks the bot something it answers, then what
+// starts a fake Dydu bot (the test bot of Dydu's guide to its Zendesk
+// livechat connector, https://docs-en.dydu.ai/livechat/zendesk-livechat-connector,
+// with the "Animal" escalation), a fake Sunshine Conversations app with the
+// agent workspace and a fake Zendesk in-process, provisions them, and plays
+// the guide's test through real HTTP: the user asks the bot something it answers, then what
 // triggers the "Animal" knowledge; the ticket opens in the Animal group
 // with the bot transcript; the agent answers with text and an image (the
 // webhook delivery failing once, and delivered twice); the user replies;

@@ -97,13 +97,13 @@ func (st *state) acceptWithoutPending(cr *convRec, metadata map[string]any) erro
 }
 
 // AgentWorkspaceSourceType is the source.type of the messages an agent
-// writes in the agent workspace. UNCONFIRMED: seen only in minified
-// web-widget code ([3P], notes §6.4).
+// writes in the agent workspace. UNCONFIRMED: seen only in the minified
+// code of Zendesk's web widget, not in Zendesk's reference.
 const AgentWorkspaceSourceType = "zd:agentWorkspace"
 
 // AgentIDMetadataKey is the message metadata key Zendesk puts the
 // agent's id under. UNCONFIRMED: third-party code (Botpress' Zendesk
-// messaging hand-off) reads it; not in Zendesk's reference (notes §6.4).
+// messaging hand-off) reads it; not in Zendesk's reference.
 const AgentIDMetadataKey = "__zendesk_msg.agent.id"
 
 // agentAuthor is the author of an agent's message: business, with the
@@ -119,9 +119,11 @@ func agentAuthor(a Agent) Author {
 func ticketSubject(requester string) string { return "Conversation with " + requester }
 
 // HandBack says how the agent workspace gives a conversation back when its
-// ticket is solved: both come with reason "ticketClosed". UNCONFIRMED
-// (notes §4.4): which of releaseControl and passControl Zendesk sends
-// depends on the switchboard's configuration and is not documented.
+// ticket is solved: both come with reason "ticketClosed". UNCONFIRMED:
+// which of releaseControl and passControl Zendesk sends depends on the
+// switchboard's configuration
+// (https://developer.zendesk.com/documentation/conversations/messaging-platform/programmable-conversations/switchboard)
+// and is not documented.
 type HandBack int
 
 const (
@@ -164,7 +166,8 @@ func (st *state) handBackTarget(aw *SwitchboardIntegration, mode HandBack) *Swit
 // ticketFromMetadata reads the passControl metadata keys the agent
 // workspace applies to the ticket it opens. first_message_id (Zendesk
 // help center article 4419179022874) is read by the caller; the
-// dataCapture keys below are UNCONFIRMED but widely used (notes §4.3):
+// dataCapture keys below are UNCONFIRMED but widely used in public hand-off
+// code:
 // dataCapture.systemField.requester.name / .requester.email / .tags
 // (comma-separated) / .group_id / .priority / .organization_id /
 // .brand_id / .assignee_id, and dataCapture.ticketField.<id> for a custom
