@@ -46,7 +46,7 @@ func TestLateReleaseKeepsAnothersClaim(t *testing.T) {
 		lease time.Duration
 		claim func(context.Context, *Flow) (func(), error)
 	}{
-		{"contact", "claim:42", claimLease, func(ctx context.Context, f *Flow) (func(), error) { return releaser(f.claim(ctx, 42)) }},
+		{"contact", keyPrefix + "claim:42", claimLease, func(ctx context.Context, f *Flow) (func(), error) { return releaser(f.claim(ctx, 42)) }},
 		{"poll", keyPoll, pollLease, func(ctx context.Context, f *Flow) (func(), error) {
 			return releaser(f.claimKey(ctx, keyPoll, pollLease))
 		}},

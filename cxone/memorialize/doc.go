@@ -58,12 +58,17 @@
 // the store while writing, and records it as done; a ticket the Create
 // Ticket workflow opens carries an Idempotency-Key made from the contact
 // id, and the record found or created is kept, so a retry after a partial
-// failure creates nothing twice. Two limits remain: a user the Create User
-// workflow created, whose answer was lost on the way back, may be created
-// again on the retry (Zendesk's user creation takes no idempotency key);
-// and a contact CXone publishes again later (a tag added after it closed)
-// is not written again: each contact is written once, from its first
-// complete version.
+// failure creates nothing twice (a user the Create User workflow creates
+// goes through Zendesk's create_or_update with an external_id made from
+// the number, so a retry finds it). One limit remains: a contact CXone
+// publishes again later (a tag added after it closed) is not written
+// again: each contact is written once, from its first complete version.
+//
+// Every key the flow keeps in [Config.Store] starts with "memorialize:",
+// as statussync's and smsbridge's start with their names, so flows of
+// different types may share one store and one key prefix. Two memorialize
+// flows (two CXone tenants) each need a store of their own (a redisstore
+// with a prefix of its own), or they would share one cursor.
 //
 // # Dynamic data, provisioning, checks
 //
@@ -79,8 +84,9 @@
 // Some behaviour rests on guesses, each kept in one place
 // (unconfirmed.go) with a test naming its doubt: which contacts are
 // digital, what end reason means the contact ended first, which Reporting
-// fields are the seed's ANI, DNIS, channel, status, interaction id and
-// transcript URL, when a completed contact is final, whether updatedSince
+// fields are the ANI, DNIS, channel, status, interaction id and transcript
+// URL of CXone's help article "Configure a CRM system for Zendesk" (linked
+// above), when a completed contact is final, whether updatedSince
 // includes its bound, Zendesk's field lengths, the Search ANI queries, and
 // how Check tells an agent from a system user.
 package memorialize

@@ -12,7 +12,9 @@ import (
 // of CXone's data memorialization screen.
 type Channel string
 
-// Channels, as the seed's mapping screen names them.
+// Channels, as the mapping screen of CXone's help article "Configure a CRM
+// system for Zendesk" names them
+// (https://help.nice-incontact.com/content/agent/agentapplicationadministration/cxoneagentintegrated/crmintegration/crmconfigurations/setupcrmconfigzen.htm).
 const (
 	// Voice ("Voice call contact") maps an ACD field of a voice contact
 	// ([VoiceFields]).
@@ -39,7 +41,7 @@ const (
 	needCustomData                   // GET /contacts/{id}/custom-data
 )
 
-// dataField is one CXone data field of the seed's two lists.
+// dataField is one CXone data field of the help article's two lists.
 type dataField struct {
 	voice, digital bool
 	// outcome fields (statuses, dispositions, notes, tags) are not
@@ -49,7 +51,7 @@ type dataField struct {
 	get     func(*Interaction) string
 }
 
-// The seed's field names ("Champs de données des contacts numériques" and
+// The help article's field names ("Champs de données des contacts numériques" and
 // "… des appels vocaux"), exactly as written there, with where each value
 // comes from (vendor notes §1.7; guesses in unconfirmed.go).
 var dataFields = map[string]dataField{
@@ -84,7 +86,8 @@ var dataFields = map[string]dataField{
 }
 
 // VoiceFields returns the names of the voice contact fields ("Voice call
-// contact", CXone's ACD fields), as the seed lists them.
+// contact", CXone's ACD fields), as CXone's help article "Configure a CRM
+// system for Zendesk" lists them (see [Channel]).
 func VoiceFields() []string {
 	return []string{"Agent ID", "Agent Name", "ANI", "Contact ID", "Contact Type", "Direction", "Disposition Name",
 		"Disposition Notes", "DNIS", "End Time", "Final State", "Interaction ID", "Master Contact ID", "Media Type",
@@ -92,7 +95,8 @@ func VoiceFields() []string {
 }
 
 // DigitalFields returns the names of the digital contact fields ("Digital
-// contact", CXone's Digital Experience fields), as the seed lists them.
+// contact", CXone's Digital Experience fields), as CXone's help article
+// "Configure a CRM system for Zendesk" lists them (see [Channel]).
 func DigitalFields() []string {
 	return []string{"Agent ID", "Agent Name", "Channel Name", "Channel Type", "Contact ID", "Customer Name",
 		"Direction", "Disposition Name", "Disposition Notes", "End Time", "Event Type", "Final State", "From",
@@ -156,7 +160,7 @@ func customerName(c *cxone.Contact) string {
 	return strings.TrimSpace(c.FirstName + " " + c.LastName)
 }
 
-// eventType is "voice" or "digital" (the seed's "Event Type" and "Contact
+// eventType is "voice" or "digital" (the help article's "Event Type" and "Contact
 // Type": voice, digital, voicemail or work item).
 func eventType(in *Interaction) string {
 	if in.Digital {

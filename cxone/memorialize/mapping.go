@@ -23,11 +23,12 @@ const (
 )
 
 // MaxDynamicFields is how many fields dynamic data shows per record type
-// (the seed: "up to five fields per record type").
+// (CXone's help article "Configure a CRM system for Zendesk": "up to five
+// fields per record type"; see [Channel]).
 const MaxDynamicFields = 5
 
 // Standard Zendesk fields a mapping can write, by record type. Only text
-// fields: the seed maps text only.
+// fields: CXone's help article maps text only.
 var standardFields = map[RecordType][]string{
 	Ticket: {"subject", "external_id"},
 	User:   {"name", "phone", "notes", "details", "external_id", "alias"},
@@ -87,9 +88,9 @@ type Pair struct {
 	// Channel is where the value comes from: [Voice], [Digital] or
 	// [ScriptVariable].
 	Channel Channel
-	// Data is the CXone data field, exactly as the seed names it
-	// ([VoiceFields], [DigitalFields]), or the script variable's name in
-	// lower case.
+	// Data is the CXone data field, exactly as CXone's help article
+	// "Configure a CRM system for Zendesk" names it ([VoiceFields],
+	// [DigitalFields]), or the script variable's name in lower case.
 	Data string
 }
 

@@ -249,10 +249,10 @@ type stealStore struct {
 }
 
 func (s *stealStore) Get(ctx context.Context, key string) (string, bool, error) {
-	if strings.HasPrefix(key, "rec:") {
+	if strings.HasPrefix(key, keyPrefix+"rec:") {
 		s.once.Do(func() {
 			s.clock.Advance(claimLease + time.Second)
-			for _, k := range s.keys("claim:") {
+			for _, k := range s.keys(keyPrefix + "claim:") {
 				s.stole, _ = s.Memory.Add(ctx, k, "another replica", claimLease)
 			}
 		})
@@ -281,7 +281,7 @@ func TestLostClaimWritesNothing(t *testing.T) {
 	cfg.Store = st
 	e.flow = e.newFlow(cfg)
 	id := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone}, DispositionID: e.resolved})
-	st.claimed = []string{"claim:" + strconv.FormatInt(id, 10)}
+	st.claimed = []string{keyPrefix + "claim:" + strconv.FormatInt(id, 10)}
 	e.warehouse()
 	before := e.writes()
 	ps := e.poll()

@@ -10,7 +10,10 @@ import (
 	"time"
 )
 
-// What the flow keeps in its store.Store, every key with a TTL:
+// What the flow keeps in its store.Store, every key with a TTL and under
+// keyPrefix ("memorialize:"), so that flows may share a store and its
+// prefix (a second memorialize flow, for another CXone tenant, takes a
+// store.Store of its own, e.g. a redisstore with another prefix):
 //
 //	cursor                      the poll's updatedSince (RFC 3339, ns), versioned by its time (cursorTTL)
 //	poll                        the claim of the replica polling now (pollLease)
@@ -20,8 +23,9 @@ import (
 //	                            after a partial failure creates nothing twice (Config.DoneTTL)
 //	tries:<contact>             the failed attempts at a contact, with Config.MaxAttempts (Config.DoneTTL)
 const (
-	keyCursor  = "cursor"
-	keyPoll    = "poll"
+	keyPrefix  = "memorialize:"
+	keyCursor  = keyPrefix + "cursor"
+	keyPoll    = keyPrefix + "poll"
 	claimLease = 2 * time.Minute
 	cursorTTL  = 365 * 24 * time.Hour
 )
@@ -37,7 +41,9 @@ func (e *storeError) Unwrap() error { return e.err }
 // replica.
 var errBusy = errors.New("memorialize: handled by another replica")
 
-func contactKey(prefix string, id int64) string { return prefix + strconv.FormatInt(id, 10) }
+func contactKey(prefix string, id int64) string {
+	return keyPrefix + prefix + strconv.FormatInt(id, 10)
+}
 
 func (f *Flow) isDone(ctx context.Context, id int64) (bool, error) {
 	_, ok, err := f.store.Get(ctx, contactKey("done:", id))
