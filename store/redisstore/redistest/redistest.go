@@ -4,6 +4,11 @@
 // gives a test a client of REDIS_URL or of a started server, and [Prefix]
 // a key prefix of its own.
 //
+// Without a Redis, a test is skipped with the install hint, or fails when
+// DESKBRIDGE_REQUIRE_REDIS=1 (CI sets it, so that Redis tests cannot pass
+// by never running): [Require] is that policy, and [Client] applies it. A
+// test that calls Start or [StartCluster] itself calls Require first.
+//
 // Start needs no [testing.T], so example programs use it in their -demo
 // mode too.
 package redistest

@@ -15,9 +15,7 @@ import (
 )
 
 func TestStartStopRestartClose(t *testing.T) {
-	if _, err := redistest.Start(context.Background()); errors.Is(err, redistest.ErrNoRedisServer) {
-		t.Skip(err)
-	}
+	redistest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	srv, err := redistest.Start(ctx)
@@ -112,25 +110,33 @@ func TestClient(t *testing.T) {
 	}
 }
 
-// Without REDIS_URL and redis-server, Client skips with the install hint;
-// with DESKBRIDGE_REQUIRE_REDIS=1 it fails instead. Run in a child process
-// whose PATH holds no redis-server.
-func TestClientWithoutRedis(t *testing.T) {
-	if os.Getenv("REDISTEST_CHILD") == "1" {
+// Without redis-server (and REDIS_URL), Require and Client skip with the
+// install hint; with DESKBRIDGE_REQUIRE_REDIS=1 they fail instead. Run in
+// a child process whose PATH holds no redis-server.
+func TestRequireWithoutRedis(t *testing.T) {
+	switch os.Getenv("REDISTEST_CHILD") {
+	case "Require":
+		redistest.Require(t)
+		t.Fatal("Require returned without redis-server")
+	case "Client":
 		redistest.Client(t)
 		t.Fatal("Client returned without a Redis")
 	}
-	for _, c := range []struct {
-		require, want string
-	}{
-		{"", "--- SKIP: TestClientWithoutRedis"},
-		{"1", "--- FAIL: TestClientWithoutRedis"},
-	} {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestClientWithoutRedis$", "-test.v")
-		cmd.Env = append(os.Environ(), "REDISTEST_CHILD=1", "PATH="+t.TempDir(), "REDIS_URL=", "DESKBRIDGE_REQUIRE_REDIS="+c.require)
-		out, _ := cmd.CombinedOutput()
-		if !strings.Contains(string(out), c.want) || !strings.Contains(string(out), "apt-get install -y redis-server") {
-			t.Errorf("DESKBRIDGE_REQUIRE_REDIS=%q: want %q and the install hint; output:\n%s", c.require, c.want, out)
+	for _, helper := range []string{"Require", "Client"} {
+		for _, c := range []struct {
+			require, want, says string
+		}{
+			{"", "--- SKIP: TestRequireWithoutRedis", "set DESKBRIDGE_REQUIRE_REDIS=1 to make this a failure"},
+			{"1", "--- FAIL: TestRequireWithoutRedis", "failing, not skipping, because DESKBRIDGE_REQUIRE_REDIS=1"},
+		} {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestRequireWithoutRedis$", "-test.v")
+			cmd.Env = append(os.Environ(), "REDISTEST_CHILD="+helper, "PATH="+t.TempDir(), "REDIS_URL=", "DESKBRIDGE_REQUIRE_REDIS="+c.require)
+			out, _ := cmd.CombinedOutput()
+			for _, want := range []string{c.want, c.says, "apt-get install -y redis-server", "brew install redis", "REDIS_URL"} {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("%s with DESKBRIDGE_REQUIRE_REDIS=%q: want %q in the output:\n%s", helper, c.require, want, out)
+				}
+			}
 		}
 	}
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -19,14 +19,38 @@ const (
 	// "redis://:password@127.0.0.1:6379/0". Nothing in it is flushed:
 	// tests keep to their [Prefix].
 	EnvURL = "REDIS_URL"
-	// EnvRequire set to "1" makes a test fail, not skip, when there is
-	// neither REDIS_URL nor redis-server on PATH.
+	// EnvRequire set to "1" makes a test fail, not skip, when it needs a
+	// Redis and there is none: see [Require].
 	EnvRequire = "DESKBRIDGE_REQUIRE_REDIS"
 )
 
+// Require is the one policy of a test that needs redis-server: it returns
+// when redis-server is on PATH; else it skips the test with the install
+// hint, or, when DESKBRIDGE_REQUIRE_REDIS=1 (as in CI, where a skip would
+// hide that the Redis tests never ran), fails it. [Client] applies it when
+// REDIS_URL is unset; a test that starts its own server ([Start],
+// [StartCluster]) calls it first:
+//
+//	redistest.Require(t)
+//	srv, err := redistest.StartCluster(ctx)
+//	if err != nil {
+//		t.Fatal(err)
+//	}
+func Require(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err == nil {
+		return
+	}
+	msg := "redistest: " + ErrNoRedisServer.Error() + " (tests through redistest.Client can use a Redis at " + EnvURL + " instead)"
+	if os.Getenv(EnvRequire) == "1" {
+		t.Fatal(msg + "; failing, not skipping, because " + EnvRequire + "=1")
+	}
+	t.Skip(msg + "; set " + EnvRequire + "=1 to make this a failure")
+}
+
 // Client returns a client of the Redis at REDIS_URL, with a nil [Server];
 // else it starts one ([Start]) and returns it with its client. Without
-// either, the test is skipped with the install hint, or fails when
+// either, [Require] skips the test with the install hint, or fails it when
 // DESKBRIDGE_REQUIRE_REDIS=1. The client has ContextTimeoutEnabled; the
 // client and the server are closed when the test ends.
 func Client(t testing.TB) (*redis.Client, *Server) {
@@ -42,16 +66,10 @@ func Client(t testing.TB) (*redis.Client, *Server) {
 		t.Cleanup(func() { _ = c.Close() })
 		return c, nil
 	}
+	Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	srv, err := Start(ctx)
-	if errors.Is(err, ErrNoRedisServer) {
-		msg := "redistest: no Redis: set " + EnvURL + " or put redis-server on PATH (" + InstallHint + ")"
-		if os.Getenv(EnvRequire) == "1" {
-			t.Fatal(msg + "; " + EnvRequire + "=1 makes this a failure")
-		}
-		t.Skip(msg)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
