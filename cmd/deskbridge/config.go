@@ -30,6 +30,8 @@ type Config struct {
 	// rediss:// URL (replicas share it).
 	Store string `yaml:"store"`
 	// StorePrefix prefixes every key in Redis; default "deskbridge:".
+	// Each flow keeps its keys under StorePrefix + its name + ":", so two
+	// flows of one type never share a key.
 	StorePrefix string `yaml:"store_prefix"`
 	// Log sets the log level ("debug", "info", "warn", "error") and format
 	// ("json", "text"; default json when stderr is not a terminal).

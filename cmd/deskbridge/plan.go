@@ -94,7 +94,7 @@ func checkAll(ctx context.Context, e *env, io stdio) int {
 	for i, r := range runners {
 		f := e.cfg.flows[i]
 		fmt.Fprintf(io.out, "== %s (%s)\n", f.Name, f.Type)
-		run, err := r.start(ctx, st.Store, func(flow.Outcome) {})
+		run, err := r.start(ctx, st.forFlow(f.Name), func(flow.Outcome) {})
 		if err == nil {
 			err = run.check(ctx)
 		}

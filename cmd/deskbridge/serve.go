@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -15,12 +14,16 @@ import (
 	"github.com/deskbridge/deskbridge/store/redisstore"
 )
 
-// flowStore is the store the flows share, how to ping it and let it go.
+// flowStore is where the flows keep their state, how to ping it and let
+// it go. Each flow has a store of its own ([flowStore.forFlow]): two flows
+// of one type, or of two tenants, never share a key.
 type flowStore struct {
-	store.Store
-	ping  func(context.Context) error
-	what  string
-	close func()
+	// forFlow returns the store of the flow named name: a store.Memory of
+	// its own, or the Redis keys under store_prefix + name + ":".
+	forFlow func(name string) store.Store
+	ping    func(context.Context) error
+	what    string
+	close   func()
 }
 
 // openStore opens the file's store, counting its errors in metrics.
@@ -33,12 +36,27 @@ func openStore(_ context.Context, e *env) (*flowStore, error) {
 		}
 	}
 	if u == "" || u == "memory" {
-		m := store.NewMemory()
-		return &flowStore{Store: countingStore{m, e.metrics}, ping: m.Ping, what: "memory (one replica; give store: redis://… to run several)", close: func() {}}, nil
+		var mu sync.Mutex
+		mems := map[string]store.Store{}
+		return &flowStore{
+			forFlow: func(name string) store.Store {
+				mu.Lock()
+				defer mu.Unlock()
+				if mems[name] == nil {
+					mems[name] = countingStore{store.NewMemory(), e.metrics}
+				}
+				return mems[name]
+			},
+			ping:  store.NewMemory().Ping, // a store.Memory fails only with its context
+			what:  "memory (one replica; give store: redis://… to run several)",
+			close: func() {},
+		}, nil
 	}
 	opt, err := redis.ParseURL(u)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err) // go-redis does not echo the password
+		// go-redis's error may quote the URL, and with it the password:
+		// say what is wrong, never the URL.
+		return nil, errors.New("store: not a Redis URL (want redis://[user:password@]host:port[/db]); the URL is not shown, it may hold a password")
 	}
 	opt.ContextTimeoutEnabled = true
 	c := redis.NewClient(opt)
@@ -46,8 +64,12 @@ func openStore(_ context.Context, e *env) (*flowStore, error) {
 	if prefix == "" {
 		prefix = "deskbridge:"
 	}
-	s := redisstore.New(c, prefix)
-	return &flowStore{Store: countingStore{s, e.metrics}, ping: s.Ping, what: "Redis at " + opt.Addr, close: func() { c.Close() }}, nil
+	return &flowStore{
+		forFlow: func(name string) store.Store { return countingStore{redisstore.New(c, prefix+name+":"), e.metrics} },
+		ping:    redisstore.New(c, prefix).Ping,
+		what:    "Redis at " + opt.Addr + ", keys under " + prefix + "<flow>:",
+		close:   func() { c.Close() },
+	}, nil
 }
 
 // serve runs every flow in one server until ctx is done.
@@ -118,7 +140,7 @@ func buildServer(ctx context.Context, e *env) (http.Handler, []bgTask, func(), e
 	for i, r := range runners {
 		f := e.cfg.flows[i]
 		e.metrics.flowStarted(f.Name)
-		run, err := r.start(ctx, st.Store, e.metrics.outcome(f.Name))
+		run, err := r.start(ctx, st.forFlow(f.Name), e.metrics.outcome(f.Name))
 		if err != nil {
 			errs = append(errs, e.cfg.explain(f.Name, err))
 			continue

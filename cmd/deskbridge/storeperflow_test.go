@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
+)
+
+// storeEnv is an env whose file names store (a "${REDIS_URL}" read from
+// redisURL).
+func storeEnv(t *testing.T, storeURL, redisURL string) *env {
+	t.Helper()
+	return newEnv(&Config{Store: storeURL, StorePrefix: "acme:"}, func(k string) string {
+		if k == "REDIS_URL" {
+			return redisURL
+		}
+		return ""
+	}, slog.New(slog.DiscardHandler), newMetrics())
+}
+
+// A store URL that does not parse is refused with a fixed message: the
+// parser's own error may quote the URL, and with it the Redis password.
+func TestOpenStoreNeverShowsTheRedisPassword(t *testing.T) {
+	t.Parallel()
+	const password = "s3cr3t-Pa55"
+	for _, u := range []string{
+		"redis://:" + password + "@localhost:notaport/0",
+		"redis://user:" + password + "@localhost:6379/notadb",
+		"rediss://user:" + password + "@[::1:6379",
+		"http://user:" + password + "@localhost:6379",
+	} {
+		_, err := openStore(context.Background(), storeEnv(t, "${REDIS_URL}", u))
+		if err == nil {
+			t.Errorf("REDIS_URL %q: no error", u)
+			continue
+		}
+		if strings.Contains(err.Error(), password) || strings.Contains(err.Error(), "Pa55") {
+			t.Errorf("REDIS_URL %q: the error shows the password: %v", u, err)
+		}
+		if !strings.HasPrefix(err.Error(), "store: ") {
+			t.Errorf("REDIS_URL %q: the error does not name the store: %v", u, err)
+		}
+	}
+}
+
+// Two flows of one type (or one flow type for two tenants) keep their
+// state apart: each flow's store sees none of the other's keys, in memory
+// and in Redis (where each has its own prefix under store_prefix).
+func TestEachFlowHasItsOwnStore(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cases := map[string]*env{"memory": storeEnv(t, "memory", "")}
+	srv, err := redistest.Start(ctx)
+	switch {
+	case errors.Is(err, redistest.ErrNoRedisServer):
+		if os.Getenv("DESKBRIDGE_REQUIRE_REDIS") == "1" {
+			t.Fatal(err)
+		}
+		t.Log(err, "(Redis case skipped)")
+	case err != nil:
+		t.Fatal(err)
+	default:
+		defer srv.Close()
+		cases["redis"] = storeEnv(t, "${REDIS_URL}", srv.URL())
+	}
+	for name, e := range cases {
+		st, err := openStore(ctx, e)
+		if err != nil {
+			t.Fatal(name, err)
+		}
+		a, b := st.forFlow("eu"), st.forFlow("us")
+		if err := a.Set(ctx, "memorialize:cursor", "eu's", time.Minute); err != nil {
+			t.Fatal(name, err)
+		}
+		if v, ok, err := b.Get(ctx, "memorialize:cursor"); err != nil || ok {
+			t.Errorf("%s: flow us reads flow eu's key: %q %v %v", name, v, ok, err)
+		}
+		if ok, err := b.Add(ctx, "memorialize:cursor", "us's", time.Minute); err != nil || !ok {
+			t.Errorf("%s: flow us cannot add the key flow eu holds: %v %v", name, ok, err)
+		}
+		if v, _, err := st.forFlow("eu").Get(ctx, "memorialize:cursor"); err != nil || v != "eu's" {
+			t.Errorf("%s: flow eu's key, read again: %q %v", name, v, err)
+		}
+		if err := st.ping(ctx); err != nil {
+			t.Errorf("%s: ping: %v", name, err)
+		}
+		st.close()
+	}
+}
