@@ -6,7 +6,8 @@ const configHelp = `The configuration file (YAML; JSON works too)
   listen: ":8080"                      # serve's address
   public_url: https://flows.example.com  # where the vendors reach serve; each flow below its path
   store: memory                        # or redis://host:6379/0, or "${REDIS_URL}"
-  store_prefix: "acme:"                # Redis key prefix (default deskbridge:)
+  store_prefix: "acme:"                # Redis key prefix (default deskbridge:); each flow's keys
+                                       # are under it and the flow's name: acme:statussync:…
   log: {level: info, format: json}     # format defaults to json off a terminal
 
   tenants:
@@ -17,11 +18,11 @@ const configHelp = `The configuration file (YAML; JSON works too)
     braze:
       main: {instance: US-01, api_key: "${BRAZE_API_KEY}"}
     cxone:
-      eu: {tenant_id: ..., access_key_id: ..., access_key_secret: "${...}", client_id: ..., client_secret: "${...}"}
+      eu: {tenant_id: ..., access_key_id: ..., access_key_secret: "${CXONE_ACCESS_KEY_SECRET}", client_id: ..., client_secret: "${CXONE_CLIENT_SECRET}"}
     brightpattern:
-      bp: {tenant_url: acme.brightpattern.com, login_id: ..., api_secret: "${...}"}
+      bp: {tenant_url: acme.brightpattern.com, login_id: ..., api_secret: "${BRIGHTPATTERN_API_SECRET}"}
     dydu:
-      bot: {bot_id: 1b2c..., servers: [https://app1.dydu-priv.com/servlet/api], admin_login: ..., admin_password: "${...}"}
+      bot: {bot_id: 1b2c..., servers: [https://app1.dydu-priv.com/servlet/api], admin_login: ..., admin_password: "${DYDU_ADMIN_PASSWORD}"}
     conversations:
       app: {subdomain: acme, app_id: ..., key_id: app_..., key_secret: "${SUNCO_KEY_SECRET}"}
 
@@ -31,7 +32,7 @@ const configHelp = `The configuration file (YAML; JSON works too)
       babelforce: prod
       automation_secret: "${STATUSSYNC_AUTOMATION_SECRET}"  # optional: /statussync/babelforce/presence
       poll_interval: 15s               # or off
-      # zendesk_secrets: ["${...}"]    # optional: else read from the webhook apply made
+      # zendesk_secrets: ["${STATUSSYNC_ZENDESK_SECRET}"]  # optional: else read from the webhook apply made
     smsbridge:                         # ticket comments <-> SMS (Braze), at /smsbridge/
       zendesk: acme
       braze: main

@@ -12,6 +12,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/deskbridge/deskbridge"
 )
 
 // Exit codes.
@@ -237,10 +239,18 @@ func newLogger(cfg *Config, io stdio) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(io.err, opts))
 }
 
-// version is the module's version, from the build info.
+// version is the module's version: the build info's (a go install of a
+// tagged module), else the module's own [deskbridge.Version] (a build
+// from the repository, whose build info says "(devel)").
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+// versionOf is version for the build info bi (nil when none).
+func versionOf(bi *debug.BuildInfo) string {
+	if bi != nil && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
-	return "(devel)"
+	return deskbridge.Version
 }
