@@ -293,7 +293,7 @@ func (f *Flow) withChat(ctx context.Context, res Result, fn func(*chatState, *Re
 		return f.fail(ctx, res, err)
 	}
 	defer unlock()
-	doneKey := "in:" + res.Chat + ":" + res.Key
+	doneKey := keyPrefix + "in:" + res.Chat + ":" + res.Key
 	if _, ok, err := f.store.Get(ctx, doneKey); err != nil {
 		return f.fail(ctx, res, errStore(err))
 	} else if ok {

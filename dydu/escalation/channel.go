@@ -64,7 +64,9 @@ type Channel interface {
 // StoreChannel is the HTTP [Channel]: it keeps each chat's messages in a
 // [store.Store], numbered from 1, so that a web page reads them from any
 // replica by long poll or server-sent events ([StoreChannel.ServeHTTP]).
-// Messages live for the store TTL given to [NewStoreChannel]. It is safe
+// Messages live for the store TTL given to [NewStoreChannel]; their keys
+// start with "escalation:box", as the flow's own keys do with
+// "escalation:", so that one store serves several flows. It is safe
 // for concurrent use, and replicas sharing a store may deliver to one chat
 // at once: every message gets one place, even when a delivery is retried
 // after its first attempt wrote it and failed to say so.
@@ -103,9 +105,11 @@ func NewStoreChannel(st store.Store, ttl, poll time.Duration) *StoreChannel {
 	return &StoreChannel{st: st, ttl: ttl, poll: poll, now: time.Now, waiters: map[string]*waiters{}}
 }
 
-func boxKey(chat string, n int64) string { return "box:" + chat + ":" + strconv.FormatInt(n, 10) }
-func boxHead(chat string) string         { return "box-head:" + chat }
-func boxID(chat, id string) string       { return "box-id:" + chat + ":" + id }
+func boxKey(chat string, n int64) string {
+	return keyPrefix + "box:" + chat + ":" + strconv.FormatInt(n, 10)
+}
+func boxHead(chat string) string   { return keyPrefix + "box-head:" + chat }
+func boxID(chat, id string) string { return keyPrefix + "box-id:" + chat + ":" + id }
 
 // Deliver appends m to the chat, once per m.ID, and wakes the readers.
 //

@@ -1,6 +1,6 @@
 // Package escalation is the chatbot → live agent escalation of Dydu's
-// Zendesk livechat connector (seed 002; Dydu's article "Connecteur
-// Livechat Zendesk", https://docs.dydu.ai/livechat/connecteur-livechat-zendesk),
+// Zendesk livechat connector (Dydu's guide "Zendesk livechat connector",
+// https://docs-en.dydu.ai/livechat/zendesk-livechat-connector),
 // as an open bridge: a user talks to a Dydu bot through the bridge; when
 // the bot escalates, the same chat continues with a Zendesk agent in the
 // agent workspace, through Sunshine Conversations
@@ -21,7 +21,7 @@
 //		Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: []string{secret},
 //		Skills: map[int64]string{4001: "Animal"}, SenderIDVariable: "mail",
 //		Authorize: checkSession, // who the user is, from your site's session
-//		Store: redisstore.New(rdb, "acme:escalation:"),
+//		Store: redisstore.New(rdb, "acme:"), // keys under acme:escalation:
 //	})
 //	err = f.Check(ctx)
 //	http.ListenAndServe(":8080", f.Handler())
@@ -146,7 +146,10 @@
 //
 // Give every replica the same store (a redisstore.Store on one Redis):
 // the chats' state, the claims, the de-duplication and the messages shown
-// are all there. A long poll on one replica sees messages delivered by
+// are all there. Every key the flow writes starts with "escalation:", as
+// the other flows' start with their own name ("statussync:",
+// "smsbridge:", "memorialize:"…), so flows may share one store and one
+// redisstore prefix. A long poll on one replica sees messages delivered by
 // another within half a second. With no store, [New] keeps everything in
 // a [store.Memory] of its process and logs that the flow is single-replica.
 //

@@ -67,7 +67,7 @@ func (f *Flow) refuse(ctx context.Context, res Result, err error) error {
 // conversation is logged as a warning when loud is set (an agent's
 // message or a hand-back: something meant for a user).
 func (f *Flow) chatOf(ctx context.Context, res *Result, conv *webhook.SunshineConversation, loud bool) (string, bool, error) {
-	chat, ok, err := f.store.Get(ctx, "conv:"+conv.ID)
+	chat, ok, err := f.store.Get(ctx, keyPrefix+"conv:"+conv.ID)
 	if err != nil {
 		_, err = f.fail(ctx, *res, errStore(err))
 		return "", false, err

@@ -532,14 +532,14 @@ func TestLockReleaseIsTheHolders(t *testing.T) {
 		t.Fatalf("a second claim = %v, want busy", err)
 	}
 	// The lease ends; another replica claims the chat.
-	if err := st.Delete(ctx, "chat-lock:chat-lock-0001-00000000000"); err != nil {
+	if err := st.Delete(ctx, keyPrefix+"chat-lock:chat-lock-0001-00000000000"); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := st.Add(ctx, "chat-lock:chat-lock-0001-00000000000", "other", time.Minute); !ok {
+	if ok, _ := st.Add(ctx, keyPrefix+"chat-lock:chat-lock-0001-00000000000", "other", time.Minute); !ok {
 		t.Fatal("the other replica's claim")
 	}
 	unlock()
-	if v, ok, _ := st.Get(ctx, "chat-lock:chat-lock-0001-00000000000"); !ok || v != "other" {
+	if v, ok, _ := st.Get(ctx, keyPrefix+"chat-lock:chat-lock-0001-00000000000"); !ok || v != "other" {
 		t.Fatalf("the late release removed the other claim: %q %v", v, ok)
 	}
 }

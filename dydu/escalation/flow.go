@@ -126,7 +126,9 @@ type Config struct {
 	// the default Channel) the messages. Replicas must share one, such as
 	// a [github.com/deskbridge/deskbridge/store/redisstore.Store]. nil
 	// means a [store.Memory] of this process alone, and [New] logs that the
-	// flow is then single-replica.
+	// flow is then single-replica. Every key the flow (and its default
+	// Channel) writes starts with "escalation:", so that flows may share
+	// one store, and one redisstore prefix, with no clash.
 	Store store.Store
 	// RetryAfter is the Retry-After of a 503; default DefaultRetryAfter.
 	RetryAfter time.Duration
@@ -203,7 +205,7 @@ func New(cfg Config) (*Flow, error) {
 		f.channel = sc
 	}
 	f.hook = webhook.NewSunshineHandler(webhook.SunshineVerifier{Secrets: cfg.WebhookSecrets}, f.handleEvent,
-		webhook.WithDeduper(&webhook.StoreDeduper{Store: f.store, Prefix: "dedupe:sunshine:"}),
+		webhook.WithDeduper(&webhook.StoreDeduper{Store: f.store, Prefix: keyPrefix + "dedupe:sunshine:"}),
 		webhook.WithRetryAfter(cfg.RetryAfter),
 		webhook.WithLogger(cfg.Logger),
 	)

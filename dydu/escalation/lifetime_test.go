@@ -114,7 +114,7 @@ func TestConversationLinkRestored(t *testing.T) {
 	chat := testChat("relink")
 	conv := e.escalate(chat)
 	e.wait()
-	if err := e.st.Delete(context.Background(), "conv:"+conv); err != nil {
+	if err := e.st.Delete(context.Background(), keyPrefix+"conv:"+conv); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.cf.AgentReply(conv, conversationstest.Agent{Name: "Ann"}, "Je suis là"); err != nil {
@@ -124,7 +124,7 @@ func TestConversationLinkRestored(t *testing.T) {
 	if got := shown(e.messages(chat)); count(got, "agent: Je suis là") != 1 {
 		t.Fatalf("the agent's message did not reach the user:\n%s", strings.Join(got, "\n"))
 	}
-	if v, ok, _ := e.st.Get(context.Background(), "conv:"+conv); !ok || v != chat {
+	if v, ok, _ := e.st.Get(context.Background(), keyPrefix+"conv:"+conv); !ok || v != chat {
 		t.Fatalf("the link was not written back: %q %v", v, ok)
 	}
 	if !strings.Contains(logs.String(), "linked again") {

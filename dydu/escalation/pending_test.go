@@ -50,7 +50,7 @@ func TestPendingOldState(t *testing.T) {
 	e.secret = "s"
 	f := e.addFlow(nil)
 	chat := NewChatID()
-	if err := st.Set(context.Background(), "chat:"+chat, `{"mode":"live","pending":"u.a1"}`, time.Hour); err != nil {
+	if err := st.Set(context.Background(), keyPrefix+"chat:"+chat, `{"mode":"live","pending":"u.a1"}`, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	got, err := f.loadChat(context.Background(), chat)
@@ -81,7 +81,7 @@ func TestLockRenewedAndLost(t *testing.T) {
 		t.Fatalf("save while holding: %v", err)
 	}
 	// Another replica took the chat (the store lost the claim, say).
-	if err := st.Set(context.Background(), "chat-lock:"+chat, "other", time.Minute); err != nil {
+	if err := st.Set(context.Background(), keyPrefix+"chat-lock:"+chat, "other", time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
@@ -92,7 +92,7 @@ func TestLockRenewedAndLost(t *testing.T) {
 		t.Fatalf("save after the claim was lost = %v, want busy", err)
 	}
 	unlock()
-	if v, _, _ := st.Get(context.Background(), "chat-lock:"+chat); v != "other" {
+	if v, _, _ := st.Get(context.Background(), keyPrefix+"chat-lock:"+chat); v != "other" {
 		t.Fatalf("the release removed the other claim: %q", v)
 	}
 }

@@ -34,7 +34,8 @@ const (
 
 // ProvisionConfig says what [Provision] sets up. Give BridgeURL to set up
 // deskbridge's bridge ([Flow]), or DyduWebhookURL to set up the Zendesk
-// side of Dydu's own connector, as seed 002 does by hand.
+// side of Dydu's own connector, as Dydu's guide has an admin do by hand
+// (https://docs-en.dydu.ai/livechat/zendesk-livechat-connector).
 type ProvisionConfig struct {
 	// Conversations is the client of the app, with an app-scoped key.
 	// Required.
@@ -52,7 +53,7 @@ type ProvisionConfig struct {
 	BridgeURL string
 	// DyduWebhookURL is the webhook URL Dydu's BMS shows ("URL du Webhook à
 	// fournir à Zendesk"): the integration calls it with
-	// conversation:message only, as the seed ticks, and the switchboard is
+	// conversation:message only, as Dydu's guide ticks, and the switchboard is
 	// left to Dydu's connector.
 	DyduWebhookURL string
 

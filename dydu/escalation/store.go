@@ -13,7 +13,11 @@ import (
 	"time"
 )
 
-// What the flow keeps in its [store.Store], every key with a TTL:
+// What the flow keeps in its [store.Store], every key with a TTL and
+// under keyPrefix ("escalation:"), so that flows may share a store and its
+// prefix (a second escalation flow, for another Dydu bot or Zendesk
+// account, takes a store.Store of its own, e.g. a redisstore with another
+// prefix):
 //
 //	chat:<chat>                 the chat's state (Config.ChatLifetime from its last event): Dydu context, mode, Sunshine user and conversation
 //	chat-lock:<chat>            the claim on a chat while one of its events is handled (lockLease)
@@ -25,6 +29,8 @@ import (
 // Texts never appear in keys.
 
 const (
+	// keyPrefix starts every key the flow (and its StoreChannel) writes.
+	keyPrefix = "escalation:"
 	// doneTTL is how long a user message id is remembered as handled:
 	// a channel retries within minutes.
 	doneTTL = 24 * time.Hour
@@ -95,7 +101,7 @@ var errBusy = errors.New("escalation: the chat is being handled elsewhere; retry
 
 // loadChat reads a chat's state; a chat never seen is in bot mode.
 func (f *Flow) loadChat(ctx context.Context, chat string) (*chatState, error) {
-	v, ok, err := f.store.Get(ctx, "chat:"+chat)
+	v, ok, err := f.store.Get(ctx, keyPrefix+"chat:"+chat)
 	if err != nil {
 		return nil, errStore(err)
 	}
@@ -118,7 +124,7 @@ func (f *Flow) saveChat(ctx context.Context, chat string, st *chatState) error {
 		return errBusy // another replica has the chat: what it saved stands
 	}
 	b, _ := json.Marshal(st) // plain types only
-	return errStore(f.store.Set(ctx, "chat:"+chat, string(b), f.lifetime()))
+	return errStore(f.store.Set(ctx, keyPrefix+"chat:"+chat, string(b), f.lifetime()))
 }
 
 // lifetime is how long a chat is kept after its last event.
@@ -133,7 +139,7 @@ func (f *Flow) lifetime() time.Duration {
 // written again on every event of a live chat, so that an agent who
 // answers days later still reaches the user.
 func (f *Flow) linkConv(ctx context.Context, conv, chat string) error {
-	return errStore(f.store.Set(ctx, "conv:"+conv, chat, f.lifetime()))
+	return errStore(f.store.Set(ctx, keyPrefix+"conv:"+conv, chat, f.lifetime()))
 }
 
 // renewChat keeps a live chat for another lifetime after an event of its
@@ -182,7 +188,7 @@ type lockKey struct{}
 func (f *Flow) lockChat(ctx context.Context, chat string) (context.Context, func(), error) {
 	var tok [12]byte
 	_, _ = rand.Read(tok[:]) // never fails
-	l := &chatLock{key: "chat-lock:" + chat, token: hex.EncodeToString(tok[:])}
+	l := &chatLock{key: keyPrefix + "chat-lock:" + chat, token: hex.EncodeToString(tok[:])}
 	lease := cmp.Or(f.lease, lockLease)
 	ok, err := f.store.Add(ctx, l.key, l.token, lease)
 	switch {

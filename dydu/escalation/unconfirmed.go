@@ -93,7 +93,7 @@ func looksLikeEmail(s string) bool {
 // releaseControl with reason ticketClosed (or transferToEmail), or a
 // passControl to an integration other than the agent workspace.
 //
-// UNCONFIRMED (notes §4.4): which of releaseControl and passControl
+// UNCONFIRMED: which of releaseControl and passControl
 // Zendesk sends when the agent solves the ticket depends on the
 // switchboard's configuration; both are taken.
 func handBackSignal(typ string, p *webhook.SunshineSwitchboardEvent, agentWorkspace string) bool {

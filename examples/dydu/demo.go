@@ -26,11 +26,13 @@ import (
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
-// animalKnowledge is the id the demo gives the seed's escalating
-// knowledge, as an admin reads it in the BMS.
+// animalKnowledge is the id the demo gives the escalating knowledge (the
+// Animal skill's), as an admin reads it in the BMS.
 const animalKnowledge = 4001
 
-// runDemo plays seed 002's test on the fakes and checks both sides.
+// runDemo plays the escalation of Dydu's guide
+// (https://docs-en.dydu.ai/livechat/zendesk-livechat-connector) on the
+// fakes and checks both sides.
 //
 // With redisURL the bridges share that Redis under prefix, a prefix of
 // this run alone.

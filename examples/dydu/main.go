@@ -106,7 +106,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("dydu", flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	demo := fs.Bool("demo", false, "play the seed's escalation on in-process fakes and exit")
+	demo := fs.Bool("demo", false, "play an escalation (Dydu's guide's Animal skill) on in-process fakes and exit")
 	replicas := fs.Int("replicas", 1, "with -demo: how many bridges share one store behind a round-robin balancer")
 	provision := fs.Bool("provision", false, "set up the Zendesk side first and print the BMS form")
 	if err := fs.Parse(args); err != nil {
