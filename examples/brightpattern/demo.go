@@ -56,8 +56,12 @@ func runDemo(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "Provision: %s\n\n", rep.Summary())
+	st, err := openStore("", defaultRedisPrefix) // the demo's one replica
+	if err != nil {
+		return err
+	}
 	f, err := scenario.New(scenario.Config{
-		Accounts: w.accounts, Scenario: sc, Secrets: []string{demoSecret},
+		Accounts: w.accounts, Scenario: sc, Secrets: []string{demoSecret}, Store: st.Store,
 		Directory: brightpattern.NewDirectory(&brightpattern.User{LoginID: "ann", Email: "ann@example.com", Roles: []string{"Agent"}}),
 		Agents:    []string{"ann"},
 		OnResult: func(r scenario.Result) {
@@ -78,7 +82,7 @@ func runDemo(ctx context.Context, stdout io.Writer) error {
 	}
 	srvCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- serveUntilDone(srvCtx, newHTTPServer(newMux(f, w.accounts), defaultTimeouts), ln) }()
+	go func() { done <- serveUntilDone(srvCtx, newHTTPServer(newMux(f, w.accounts, st), defaultTimeouts), ln) }()
 	defer func() { stop(); <-done }()
 	w.bp.SetScenario(brightpatterntest.ScenarioCall("http://"+ln.Addr().String()+scenarioPath, demoSecret))
 

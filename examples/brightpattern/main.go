@@ -38,10 +38,16 @@
 //	                       the Configuration API, to read each agent's
 //	                       email (the Zendesk agent popped to has the same)
 //	BP_AGENTS              optional: agents' login ids, checked at start
+//	REDIS_URL              optional: redis://[user:password@]host:port[/db],
+//	                       the store replicas share (the agents' and
+//	                       fields' ids, each run's once-per-interaction
+//	                       writes); default one store.Memory, one replica
+//	SCENARIO_REDIS_PREFIX  optional: the keys' prefix in Redis (default
+//	                       deskbridge:scenario:)
 //	ADDR                   optional: listen address (default :8080)
 //
 // It serves POST /brightpattern/scenario, GET /healthz (alive) and GET
-// /readyz (every Zendesk account answers). With -provision it first
+// /readyz (every Zendesk account answers, and the store). With -provision it first
 // creates the ticket fields Attached Data writes on every account.
 package main
 
@@ -113,6 +119,9 @@ type config struct {
 	bpOpts   []brightpattern.Option
 	agents   []string
 	addr     string
+	// redisURL and redisPrefix name the shared store; "" is a
+	// store.Memory.
+	redisURL, redisPrefix string
 }
 
 // configError lists what is missing or wrong in the environment.
@@ -171,6 +180,10 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		cfg.bpOpts = []brightpattern.Option{brightpattern.WithTenantURL(tenant), brightpattern.WithClientCredentials(id, secret)}
 	}
 	cfg.agents = splitList(env("BP_AGENTS"))
+	cfg.redisURL, cfg.redisPrefix = env("REDIS_URL"), env("SCENARIO_REDIS_PREFIX")
+	if cfg.redisPrefix == "" {
+		cfg.redisPrefix = defaultRedisPrefix
+	}
 	if len(problems) > 0 {
 		return nil, &configError{problems}
 	}
@@ -206,8 +219,13 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 			return err
 		}
 	}
-	f, err := scenario.New(scenario.Config{Accounts: accounts, Scenario: sc, Secrets: cfg.secrets, BrightPattern: bp,
-		Agents: cfg.agents, Logger: logger})
+	st, err := openStore(cfg.redisURL, cfg.redisPrefix)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	fmt.Fprintf(stdout, "store: %s\n", st.what)
+	f, err := scenario.New(cfg.flowConfig(accounts, sc, bp, st, logger))
 	if err != nil {
 		return err
 	}
@@ -222,13 +240,19 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 		return err
 	}
 	fmt.Fprintf(stdout, "serving %s on http://%s\n", scenarioPath, ln.Addr())
-	return serveUntilDone(ctx, newHTTPServer(newMux(f, accounts), defaultTimeouts), ln)
+	return serveUntilDone(ctx, newHTTPServer(newMux(f, accounts, st), defaultTimeouts), ln)
+}
+
+// flowConfig is the flow's configuration: the environment's, on st.
+func (cfg *config) flowConfig(accounts *brightpattern.Accounts, sc scenario.Scenario, bp *brightpattern.Client, st *sharedStore, logger *slog.Logger) scenario.Config {
+	return scenario.Config{Accounts: accounts, Scenario: sc, Secrets: cfg.secrets, BrightPattern: bp,
+		Agents: cfg.agents, Logger: logger, Store: st.Store}
 }
 
 // newMux serves the scenario endpoint and the health checks.
-func newMux(f *scenario.Flow, accounts *brightpattern.Accounts) *http.ServeMux {
+func newMux(f *scenario.Flow, accounts *brightpattern.Accounts, st *sharedStore) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+scenarioPath, f.Handler())
-	serveHealth(mux, readinessCheck{"zendesk accounts", accounts.Test})
+	serveHealth(mux, readinessCheck{"zendesk accounts", accounts.Test}, readinessCheck{"store", st.ping})
 	return mux
 }
