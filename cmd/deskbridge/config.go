@@ -455,6 +455,9 @@ func (c *Config) validate(ps *problems) {
 		}
 	case strings.HasPrefix(s, "${"):
 		// resolved at run time, like a secret (a URL may carry a password)
+	case strings.Contains(s, "@"):
+		// A URL with a user part: it may hold a password, never shown.
+		ps.add("store", "is neither memory nor a redis:// URL (not shown: it may hold a password)", `memory, redis://host:6379/0, or "${REDIS_URL}"`)
 	default:
 		ps.add("store", fmt.Sprintf("%q is neither memory nor a redis:// URL", s), `memory, redis://host:6379/0, or "${REDIS_URL}"`)
 	}

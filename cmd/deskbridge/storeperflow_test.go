@@ -93,3 +93,22 @@ func TestEachFlowHasItsOwnStore(t *testing.T) {
 		st.close()
 	}
 }
+
+// A store the file gives that is neither memory nor a Redis URL is not
+// quoted when it may hold a password (a mistyped scheme).
+func TestStoreProblemNeverShowsAPassword(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"redis//:s3cr3t-Pa55@host:6379", "http://u:s3cr3t-Pa55@host", "redis://:s3cr3t-Pa55@host:notaport/0"} {
+		_, err := ParseConfig("f.yaml", []byte("store: \""+s+"\"\n"))
+		if err == nil || !strings.Contains(err.Error(), "store") {
+			t.Errorf("store %q: %v, want a problem naming store", s, err)
+			continue
+		}
+		if strings.Contains(err.Error(), "Pa55") {
+			t.Errorf("store %q: the problem shows the password: %v", s, err)
+		}
+	}
+	if _, err := ParseConfig("f.yaml", []byte("store: memroy\n")); err == nil || !strings.Contains(err.Error(), `"memroy"`) {
+		t.Errorf("store memroy: %v, want the value quoted", err)
+	}
+}
