@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -255,7 +256,7 @@ func (s *ScreenPop) check() []string {
 }
 
 func (s *ScreenPop) run(ctx context.Context, e *env) (Exit, string, error) {
-	login, err := e.sub("Agent", cmp(s.Agent, DefaultAgent))
+	login, err := e.sub("Agent", cmp.Or(strings.TrimSpace(s.Agent), DefaultAgent))
 	if err != nil {
 		return ExitFailed, "", err
 	}
@@ -267,7 +268,7 @@ func (s *ScreenPop) run(ctx context.Context, e *env) (Exit, string, error) {
 	if err != nil {
 		return ExitFailed, "", err
 	}
-	ticketVar := cmp(s.TicketVariable, DefaultTicketVariable)
+	ticketVar := cmp.Or(strings.TrimSpace(s.TicketVariable), DefaultTicketVariable)
 	switch {
 	case s.NewTicket:
 		in, err := s.newTicket(e)
@@ -323,7 +324,7 @@ func (s *ScreenPop) newTicket(e *env) (*zendesk.TicketInput, error) {
 	ani, dnis := e.vars[VarANI], e.vars[VarDNIS]
 	subject := s.Subject
 	if subject == "" {
-		subject = "Call from " + cmp(ani, "an unknown number")
+		subject = "Call from " + cmp.Or(strings.TrimSpace(ani), "an unknown number")
 	} else {
 		var err error
 		if subject, err = e.sub("Subject", subject); err != nil {
@@ -393,7 +394,7 @@ func (s *AttachData) check() []string {
 }
 
 func (s *AttachData) run(ctx context.Context, e *env) (Exit, string, error) {
-	id, err := e.id("Ticket", cmp(s.Ticket, "$("+DefaultTicketVariable+")"))
+	id, err := e.id("Ticket", cmp.Or(strings.TrimSpace(s.Ticket), "$("+DefaultTicketVariable+")"))
 	if err != nil {
 		return ExitFailed, "", err
 	}
@@ -592,7 +593,7 @@ func (e *env) send(ctx context.Context, req *zendesk.RawRequest) (*zendesk.RawRe
 		if resp != nil {
 			e.set(VarResultBody, err.Error())
 		}
-		return nil, fmt.Errorf("%s %s: %w", cmp(strings.ToUpper(req.Method), "GET"), req.Path, err)
+		return nil, fmt.Errorf("%s %s: %w", cmp.Or(strings.TrimSpace(strings.ToUpper(req.Method)), "GET"), req.Path, err)
 	}
 	return resp, nil
 }
@@ -677,7 +678,7 @@ func (s *CreateObject) run(ctx context.Context, e *env) (Exit, string, error) {
 		e.set(VarResultCode, code)
 		e.set(VarResultBody, answer)
 	}
-	exit, detail, err := e.read(status, []byte(answer), s.Kind, cmp(s.Result, s.Kind))
+	exit, detail, err := e.read(status, []byte(answer), s.Kind, cmp.Or(strings.TrimSpace(s.Result), s.Kind))
 	if earlier && err == nil {
 		detail += " (created by an earlier call of the interaction)"
 	}
@@ -719,7 +720,7 @@ func (s *UpdateObject) run(ctx context.Context, e *env) (Exit, string, error) {
 	if err != nil {
 		return ExitFailed, "", err
 	}
-	return e.raw(ctx, &zendesk.RawRequest{Method: http.MethodPut, Path: objectPath(s.Kind, strconv.FormatInt(id, 10)), Body: body}, s.Kind, cmp(s.Result, s.Kind))
+	return e.raw(ctx, &zendesk.RawRequest{Method: http.MethodPut, Path: objectPath(s.Kind, strconv.FormatInt(id, 10)), Body: body}, s.Kind, cmp.Or(strings.TrimSpace(s.Result), s.Kind))
 }
 
 func checkObject(kind, fields string) []string {
@@ -769,11 +770,4 @@ func checkName(setting, name string) []string {
 		return []string{fmt.Sprintf("%s %q is not a name: give one without spaces, $ or parentheses", setting, name)}
 	}
 	return nil
-}
-
-func cmp(v, def string) string {
-	if strings.TrimSpace(v) == "" {
-		return def
-	}
-	return v
 }

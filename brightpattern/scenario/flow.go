@@ -1,7 +1,7 @@
 package scenario
 
 import (
-	stdcmp "cmp" // the package has its own cmp(v, def string)
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -71,9 +71,18 @@ type Config struct {
 	// Directory's are checked too.
 	Agents []string
 
-	// Store caches each agent's Zendesk user id and each ticket field's id
-	// per account, for CacheTTL (default [DefaultCacheTTL]). nil means a
-	// store.Memory of this process; replicas may share one.
+	// Store holds what a step does once per interaction (the claim while a
+	// run does it, then its result, for DoneTTL: the ticket a [ScreenPop]
+	// created, the object of a [CreateObject], the note of an
+	// [AttachData]), and caches each agent's Zendesk user id and each
+	// ticket field's id per account, for CacheTTL (default
+	// [DefaultCacheTTL]). Replicas must share one, such as a
+	// [github.com/deskbridge/deskbridge/store/redisstore.Store]: a call
+	// Bright Pattern retries on another replica would otherwise create a
+	// second ticket. nil means a [store.Memory] of this process alone, and
+	// [New] logs that the flow is then single-replica. Every key starts
+	// with "scenario:", so that flows may share one store and one
+	// redisstore prefix.
 	Store    store.Store
 	CacheTTL time.Duration
 	// MaxBody is the largest request body the handler reads; default
@@ -153,11 +162,11 @@ func New(cfg Config) (*Flow, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	cfg.Scheme = stdcmp.Or(cfg.Scheme, webhook.SchemeBearer)
-	cfg.CacheTTL = stdcmp.Or(cfg.CacheTTL, DefaultCacheTTL)
-	cfg.MaxBody = stdcmp.Or(cfg.MaxBody, DefaultMaxBody)
-	cfg.Timeout = stdcmp.Or(cfg.Timeout, DefaultTimeout)
-	cfg.DoneTTL = stdcmp.Or(cfg.DoneTTL, DefaultDoneTTL)
+	cfg.Scheme = cmp.Or(cfg.Scheme, webhook.SchemeBearer)
+	cfg.CacheTTL = cmp.Or(cfg.CacheTTL, DefaultCacheTTL)
+	cfg.MaxBody = cmp.Or(cfg.MaxBody, DefaultMaxBody)
+	cfg.Timeout = cmp.Or(cfg.Timeout, DefaultTimeout)
+	cfg.DoneTTL = cmp.Or(cfg.DoneTTL, DefaultDoneTTL)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -169,6 +178,8 @@ func New(cfg Config) (*Flow, error) {
 	}
 	if f.store == nil {
 		f.store = &store.Memory{Now: cfg.Now}
+		f.log.Info("scenario: no Config.Store: the flow keeps what it did once per interaction in this process, so it must run as a single replica; " +
+			"give every replica one shared store (redisstore) to run several")
 	}
 	f.verifier = webhook.SharedSecretVerifier{Scheme: cfg.Scheme, Header: cfg.Header, Secrets: cfg.Secrets,
 		AllowedSources: slices.Clone(cfg.Sources), ClientIP: cfg.ClientIP}
@@ -185,6 +196,10 @@ type Result struct {
 	Time time.Time
 	// Interaction is the interaction's global id ($(item.globalInteractionId)), when given.
 	Interaction string
+	// Key is the de-duplication key of the run: the interaction's global
+	// id, under which a step that creates something does it once for
+	// every call of the interaction; "" when the call gave none.
+	Key string
 	// Exit is the scenario's exit: the last step's.
 	Exit Exit
 	// Outcome is [flow.Applied] (Next), [flow.Ignored] (No Data),
@@ -204,7 +219,7 @@ type Result struct {
 
 // String formats r on one line, variable values left out.
 func (r Result) String() string {
-	return flow.FormatResult("scenario "+cmp(r.Interaction, "-"), r.Exit, r.Detail, r.Err)
+	return flow.FormatResult("scenario "+cmp.Or(strings.TrimSpace(r.Interaction), "-"), r.Exit, r.Detail, r.Err)
 }
 
 // Run runs the scenario with the interaction's variables (by their Bright
@@ -227,7 +242,7 @@ func (f *Flow) Run(ctx context.Context, vars map[string]string) Result {
 	for k, v := range vars {
 		e.vars[k] = v
 	}
-	res := Result{Interaction: vars[VarInteractionID]}
+	res := Result{Interaction: vars[VarInteractionID], Key: vars[VarInteractionID]}
 	res.Exit = f.cfg.Scenario.run(ctx, e, &res)
 	if n := len(res.Steps); n > 0 {
 		res.Detail = res.Steps[n-1].Detail
@@ -262,7 +277,7 @@ func (f *Flow) zendeskAgent(ctx context.Context, account string, zc *zendesk.Cli
 	if err != nil {
 		return 0, err
 	}
-	key := "scenario:agent:" + strings.ToLower(cmp(account, f.accounts.DefaultName())) + ":" + strings.ToLower(email)
+	key := "scenario:agent:" + strings.ToLower(cmp.Or(strings.TrimSpace(account), f.accounts.DefaultName())) + ":" + strings.ToLower(email)
 	if v, ok, err := f.store.Get(ctx, key); err == nil && ok {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return id, nil
@@ -274,7 +289,7 @@ func (f *Flow) zendeskAgent(ctx context.Context, account string, zc *zendesk.Cli
 	}
 	if u == nil {
 		return 0, badInput("the Bright Pattern agent %q (%s) has no Zendesk agent of the same email on account %q: add one, as the integration requires",
-			login, email, cmp(account, f.accounts.DefaultName()))
+			login, email, cmp.Or(strings.TrimSpace(account), f.accounts.DefaultName()))
 	}
 	_ = f.store.Set(ctx, key, strconv.FormatInt(u.ID, 10), f.cfg.CacheTTL) // a cache: a failure costs a lookup
 	return u.ID, nil
@@ -318,7 +333,7 @@ func findAgent(ctx context.Context, zc *zendesk.Client, email string) (*zendesk.
 // account.
 func (f *Flow) ticketField(ctx context.Context, account string, zc *zendesk.Client, title string) (int64, error) {
 	title = strings.TrimSpace(title)
-	key := "scenario:field:" + strings.ToLower(cmp(account, f.accounts.DefaultName())) + ":" + strings.ToLower(title)
+	key := "scenario:field:" + strings.ToLower(cmp.Or(strings.TrimSpace(account), f.accounts.DefaultName())) + ":" + strings.ToLower(title)
 	if v, ok, err := f.store.Get(ctx, key); err == nil && ok {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return id, nil
@@ -326,7 +341,7 @@ func (f *Flow) ticketField(ctx context.Context, account string, zc *zendesk.Clie
 	}
 	tf, err := zc.TicketFields.FindByTitle(ctx, title)
 	if errors.Is(err, deskbridge.ErrNotFound) {
-		return 0, badInput("no ticket field %q on account %q: run Provision", title, cmp(account, f.accounts.DefaultName()))
+		return 0, badInput("no ticket field %q on account %q: run Provision", title, cmp.Or(strings.TrimSpace(account), f.accounts.DefaultName()))
 	}
 	if err != nil {
 		return 0, fmt.Errorf("finding ticket field %q: %w", title, err)

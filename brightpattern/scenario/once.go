@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -50,7 +51,7 @@ func (e *env) onceKey(what string) string {
 	if step == "" {
 		step = "step" + strconv.Itoa(e.step+1)
 	}
-	return "scenario:once:" + strings.ToLower(cmp(e.account, e.f.accounts.DefaultName())) + ":" + id + ":" + step + ":" + what
+	return "scenario:once:" + strings.ToLower(cmp.Or(strings.TrimSpace(e.account), e.f.accounts.DefaultName())) + ":" + id + ":" + step + ":" + what
 }
 
 // once runs do unless an earlier call of the interaction did it, and

@@ -110,6 +110,11 @@ func TestRetriedCallCreatesOneTicket(t *testing.T) {
 		!strings.Contains(rs[1].Steps[0].Detail, "earlier call") || !strings.Contains(rs[1].Steps[1].Detail, "earlier call") {
 		t.Fatalf("%v", rs)
 	}
+	for _, r := range rs {
+		if r.Key != "GIID-retry" {
+			t.Errorf("Result.Key %q, want the interaction id GIID-retry", r.Key)
+		}
+	}
 	if n := w.zd.RequestCount("POST", "/api/v2/channels/voice/agents/"); n != 1 {
 		t.Errorf("the retry popped the ticket %d times; want once more", n)
 	}

@@ -95,7 +95,7 @@ func containsFold(list []string, s string) bool {
 // not as a misconfiguration.
 func (f *Flow) Check(ctx context.Context) error {
 	p := flow.Collector{Flow: "scenario"}
-	var unreachable []error
+	r := flow.CheckReader{Problems: &p}
 	working := map[string]bool{}
 	for _, n := range f.accounts.Names() {
 		working[n] = true
@@ -106,13 +106,13 @@ func (f *Flow) Check(ctx context.Context) error {
 			if errors.As(e, &ce) {
 				working[ce.Account] = false
 				if ce.Kind == nil {
-					unreachable = append(unreachable, e)
+					r.Include(e)
 					continue
 				}
 				p.Add(fmt.Sprintf("Account %q", ce.Account), ce.URL, ce.Problem, ce.Fix)
 				continue
 			}
-			unreachable = append(unreachable, e)
+			r.Include(e)
 		}
 	}
 	emails := map[string]string{}
@@ -125,7 +125,7 @@ func (f *Flow) Check(ctx context.Context) error {
 			p.Add(fmt.Sprintf("Bright Pattern agent %q", login), "", "has no known email, so Screen Pop cannot find their Zendesk user",
 				"give the agent an email in Bright Pattern, or add them to Config.Directory")
 		default:
-			unreachable = append(unreachable, err)
+			r.Read("Config.BrightPattern", err)
 		}
 	}
 	for _, name := range f.accounts.Names() {
@@ -138,8 +138,7 @@ func (f *Flow) Check(ctx context.Context) error {
 			switch {
 			case errors.Is(err, deskbridge.ErrNotFound):
 				p.Add(fmt.Sprintf("Account %q ticket field %q", name, title), "", "does not exist, so Attached Data fails", "run Provision")
-			case err != nil:
-				unreachable = append(unreachable, fmt.Errorf("scenario: account %q: %w", name, err))
+			case !r.Read(fmt.Sprintf("Account %q", name), err):
 			}
 		}
 		for _, login := range f.cfg.Agents {
@@ -149,15 +148,14 @@ func (f *Flow) Check(ctx context.Context) error {
 			}
 			u, err := findAgent(ctx, zc, email)
 			switch {
-			case err != nil:
-				unreachable = append(unreachable, fmt.Errorf("scenario: account %q: %w", name, err))
+			case !r.Read(fmt.Sprintf("Account %q", name), err):
 			case u == nil:
 				p.Add(fmt.Sprintf("Account %q", name), email, fmt.Sprintf("has no Zendesk agent with the email of Bright Pattern agent %q, so calls cannot be popped to them", login),
 					"add the agent in Zendesk with the same email (Admin Center > People > Team members)")
 			}
 		}
 	}
-	return errors.Join(append(unreachable, p.Err())...)
+	return r.Err()
 }
 
 // leaves returns the errors joined in err (err itself when it joins none);

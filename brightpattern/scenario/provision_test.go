@@ -76,3 +76,36 @@ func TestCheck(t *testing.T) {
 		t.Errorf("ann reported:\n%s", text)
 	}
 }
+
+// Check sorts what it reads through flow.CheckReader: a Zendesk account
+// that refuses a read (403) is a problem on that account, one that fails
+// (5xx) is a side that could not be read, no problem.
+func TestCheckSortsRefusedFromUnreadable(t *testing.T) {
+	w := newWorld(t)
+	cfg := w.config(InboundCall(nil, testFields...))
+	cfg.Directory = brightpattern.NewDirectory(&brightpattern.User{LoginID: "ann", Email: "ann@example.com"})
+	cfg.Agents = []string{"ann"}
+	f, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.zd.InjectFault(zendesktest.Fault{Method: "GET", Path: "/api/v2/search", Status: 403, Body: `{"error":"Forbidden"}`, Times: 100})
+	w.zd.InjectFault(zendesktest.Fault{Method: "GET", Path: "/api/v2/ticket_fields", Status: 500, Body: `{"error":"boom"}`, Times: 100})
+	err = f.Check(t.Context())
+	if err == nil {
+		t.Fatal("Check passed with a refused search and failing ticket fields")
+	}
+	text := ""
+	for _, p := range flow.Problems(err) {
+		text += p.Error() + "\n"
+	}
+	if !strings.Contains(text, `Account "support"`) || !strings.Contains(text, "credentials were refused") {
+		t.Errorf("the refused search is not a problem on the account:\n%s", text)
+	}
+	if strings.Contains(text, "500") || strings.Contains(text, "boom") {
+		t.Errorf("the failing ticket fields were reported as a misconfiguration:\n%s", text)
+	}
+	if !strings.Contains(err.Error(), `scenario: reading the account of Account "support"`) || !strings.Contains(err.Error(), "500") {
+		t.Errorf("the failing ticket fields are not reported as unreadable:\n%v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -145,7 +146,7 @@ func (s Scenario) run(ctx context.Context, e *env, res *Result) Exit {
 		if _, sel := st.(*SelectAccount); sel {
 			account = e.account
 		}
-		sr.Account = cmp(account, e.f.accounts.DefaultName())
+		sr.Account = cmp.Or(strings.TrimSpace(account), e.f.accounts.DefaultName())
 		res.Steps = append(res.Steps, sr)
 		x := st.exits()
 		var to string
