@@ -1,6 +1,7 @@
 package memorialize
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -76,7 +77,7 @@ func (f *Flow) checkFields(ctx context.Context, r *flow.CheckReader) {
 		default:
 			var uf *zendesk.UserField
 			if uf, err = f.cfg.Zendesk.UserFields.FindByKey(ctx, n.Key); err == nil {
-				typ = cmp(uf.Type, zendesk.FieldText)
+				typ = cmp.Or(uf.Type, zendesk.FieldText)
 			}
 		}
 		switch {

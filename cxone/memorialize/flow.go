@@ -1,7 +1,7 @@
 package memorialize
 
 import (
-	stdcmp "cmp" // the package has its own cmp(v, def string)
+	"cmp"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -180,15 +180,15 @@ func New(cfg Config) (*Flow, error) {
 		return nil, err
 	}
 	w := &cfg.Workflows
-	w.TicketVariable = cmp(w.TicketVariable, DefaultTicketVariable)
-	w.UserVariable = cmp(w.UserVariable, DefaultUserVariable)
-	w.TicketSubject = cmp(w.TicketSubject, DefaultTicketSubject)
-	cfg.PollInterval = stdcmp.Or(cfg.PollInterval, DefaultPollInterval)
-	cfg.PageSize = stdcmp.Or(cfg.PageSize, DefaultPageSize)
-	cfg.Lookback = stdcmp.Or(cfg.Lookback, DefaultLookback)
-	cfg.Settle = stdcmp.Or(cfg.Settle, DefaultSettle)
-	cfg.DoneTTL = stdcmp.Or(cfg.DoneTTL, DefaultDoneTTL)
-	cfg.RetryAfter = stdcmp.Or(cfg.RetryAfter, DefaultRetryAfter)
+	w.TicketVariable = cmp.Or(w.TicketVariable, DefaultTicketVariable)
+	w.UserVariable = cmp.Or(w.UserVariable, DefaultUserVariable)
+	w.TicketSubject = cmp.Or(w.TicketSubject, DefaultTicketSubject)
+	cfg.PollInterval = cmp.Or(cfg.PollInterval, DefaultPollInterval)
+	cfg.PageSize = cmp.Or(cfg.PageSize, DefaultPageSize)
+	cfg.Lookback = cmp.Or(cfg.Lookback, DefaultLookback)
+	cfg.Settle = cmp.Or(cfg.Settle, DefaultSettle)
+	cfg.DoneTTL = cmp.Or(cfg.DoneTTL, DefaultDoneTTL)
+	cfg.RetryAfter = cmp.Or(cfg.RetryAfter, DefaultRetryAfter)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -256,13 +256,6 @@ func (c *Config) validate() error {
 		p.Add("Config.PageSize", strconv.Itoa(c.PageSize), "is out of range", "use 1 to 1000, or 0 for the default (100)")
 	}
 	return p.Err()
-}
-
-func cmp(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // ContactEndedHandler serves the call a Studio script makes when a

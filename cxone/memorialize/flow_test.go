@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,21 +76,26 @@ func TestRunPollsUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cfg := e.config()
 	cfg.PollInterval = 5 * time.Millisecond
+	var key string
 	cfg.OnResult = func(r Result) {
 		if r.ContactID == id && r.Outcome == flow.Applied {
+			key = r.Key
 			cancel()
 		}
 	}
 	if err := e.newFlow(cfg).Run(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("Run: %v", err)
 	}
+	if want := strconv.FormatInt(id, 10); key != want {
+		t.Errorf("Result.Key %q, want the contact id %s", key, want)
+	}
 }
 
 func TestMemorializeRefusesABadID(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	if r := e.flow.Memorialize(t.Context(), 0); r.Outcome != flow.Rejected || !errors.Is(r.Err, deskbridge.ErrInvalid) {
-		t.Errorf("result %v", r)
+	if r := e.flow.Memorialize(t.Context(), 0); r.Outcome != flow.Rejected || !errors.Is(r.Err, deskbridge.ErrInvalid) || r.Key != "" {
+		t.Errorf("result %v, key %q", r, r.Key)
 	}
 	if _, err := e.flow.Lookup(t.Context(), LookupRequest{}); !errors.Is(err, deskbridge.ErrInvalid) {
 		t.Errorf("empty lookup: %v", err)

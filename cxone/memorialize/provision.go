@@ -1,6 +1,7 @@
 package memorialize
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -51,11 +52,11 @@ func Provision(ctx context.Context, pc ProvisionConfig) (flow.Report, error) {
 		case f.rt == Ticket && f.ID != 0:
 			err = checkTicketFieldID(ctx, pc.Zendesk, f.ZendeskField, &rep)
 		case f.rt == Ticket:
-			_, err = flow.EnsureTicketField(ctx, pc.Zendesk, zendesk.TicketField{Title: f.Title, Type: cmp(f.Type, zendesk.FieldText),
+			_, err = flow.EnsureTicketField(ctx, pc.Zendesk, zendesk.TicketField{Title: f.Title, Type: cmp.Or(f.Type, zendesk.FieldText),
 				Description: "Written by deskbridge from CXone (" + f.data + ")"}, &rep)
 		default:
-			_, err = flow.EnsureUserField(ctx, pc.Zendesk, zendesk.UserField{Key: f.Key, Title: cmp(f.Title, f.Key),
-				Type: cmp(f.Type, zendesk.FieldText), Description: "Written by deskbridge from CXone (" + f.data + ")"}, &rep)
+			_, err = flow.EnsureUserField(ctx, pc.Zendesk, zendesk.UserField{Key: f.Key, Title: cmp.Or(f.Title, f.Key),
+				Type: cmp.Or(f.Type, zendesk.FieldText), Description: "Written by deskbridge from CXone (" + f.data + ")"}, &rep)
 		}
 		if err != nil {
 			return rep, fmt.Errorf("memorialize: provisioning %s: %w", f.ZendeskField, err)
@@ -107,7 +108,7 @@ func checkTicketFieldID(ctx context.Context, zc *zendesk.Client, f ZendeskField,
 		return err
 	case !slices.Contains([]string{zendesk.FieldText, zendesk.FieldTextarea}, tf.Type):
 		ch.Action, ch.Name = flow.ActionManual, tf.Title
-		ch.Diff = []flow.FieldDiff{{Field: "type", Old: tf.Type, New: cmp(f.Type, zendesk.FieldText)}}
+		ch.Diff = []flow.FieldDiff{{Field: "type", Old: tf.Type, New: cmp.Or(f.Type, zendesk.FieldText)}}
 		ch.Note = "the flow writes text: map a text or multi-line field"
 	default:
 		ch.Action, ch.Name = flow.ActionUnchanged, tf.Title

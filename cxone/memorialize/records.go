@@ -1,6 +1,7 @@
 package memorialize
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -106,7 +107,7 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 			return w, err
 		}
 		t.RequesterID = requester
-		t.Subject = cmp(t.Subject, f.subject(in))
+		t.Subject = cmp.Or(t.Subject, f.subject(in))
 		t.Comment = &zendesk.CommentInput{Body: fmt.Sprintf("CXone %s contact %d.", in.Channel(), cid), Public: new(bool)}
 		if err := in.lease.check(ctx); err != nil {
 			return w, err
@@ -252,8 +253,8 @@ func userInput(set []Value) *zendesk.UserInput {
 func (f *Flow) createUser(ctx context.Context, in *Interaction, number string, set []Value) (int64, error) {
 	u := userInput(set)
 	u.Role = zendesk.RoleEndUser
-	u.Phone = cmp(u.Phone, number)
-	u.Name = cmp(u.Name, cmp(customerName(&in.Contact), number))
+	u.Phone = cmp.Or(u.Phone, number)
+	u.Name = cmp.Or(u.Name, cmp.Or(customerName(&in.Contact), number))
 	if err := in.lease.check(ctx); err != nil {
 		return 0, err
 	}

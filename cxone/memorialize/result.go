@@ -2,6 +2,7 @@ package memorialize
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,6 +58,11 @@ type Result struct {
 	Source Source
 	// ContactID is the CXone contact.
 	ContactID int64
+	// Key is the de-duplication key of the contact the decision is about:
+	// its id as decimal text ("5000123"), under which the flow handles
+	// each contact once, whether the poll or a Studio call brought it; ""
+	// for an id that is no contact id ([Flow.Memorialize] refused it).
+	Key string
 	// Channel is the contact's channel (Voice or Digital), "" when unknown.
 	Channel Channel
 	// EndedByContact is true when the customer ended the interaction first.
@@ -107,6 +113,9 @@ func (r Result) String() string {
 // report completes res, logs it and hands it to Config.OnResult.
 func (f *Flow) report(res Result) Result {
 	res.Time = f.cfg.Now()
+	if res.Key == "" && res.ContactID > 0 {
+		res.Key = strconv.FormatInt(res.ContactID, 10)
+	}
 	attrs := []any{"source", string(res.Source), "contact", res.ContactID, "outcome", string(res.Outcome), "detail", res.Detail}
 	if res.Err != nil {
 		attrs = append(attrs, "error", res.Err.Error())
