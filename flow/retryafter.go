@@ -6,13 +6,17 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/deskbridge/deskbridge/webhook"
 )
 
 // MaxRetryAfter caps the Retry-After that a flow asks for with
-// [AskRetryAfter]: under the minute past which Zendesk is reported not to
-// retry a 503 at all (see [zendeskRetriesAfter]), so that an answer that
-// asks the sender to wait never makes it give up.
-const MaxRetryAfter = 59 * time.Second
+// [AskRetryAfter]. It is [webhook.MaxBusyRetryAfter], the cap of the
+// handler's own busy answers: under the minute past which Zendesk is
+// reported not to retry a 503 at all (UNCONFIRMED, named and tested in
+// package webhook), so that an answer that asks the sender to wait never
+// makes it give up.
+const MaxRetryAfter = webhook.MaxBusyRetryAfter
 
 // RetryAfterHandler returns h, a webhook handler (package webhook's), such
 // that the function it calls may ask, with [AskRetryAfter] on the

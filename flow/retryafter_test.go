@@ -47,7 +47,4 @@ func TestRetryAfterHandler(t *testing.T) {
 	if flow.AskRetryAfter(context.Background(), time.Second) {
 		t.Error("an ask outside a RetryAfterHandler was taken")
 	}
-	if flow.MaxRetryAfter >= time.Minute {
-		t.Errorf("MaxRetryAfter %v: Zendesk is reported not to retry a 503 asking for a minute or more", flow.MaxRetryAfter)
-	}
 }
