@@ -87,9 +87,9 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL, prefix 
 	fmt.Fprintf(out, "Bridges: %d, state in %s\n\n", replicas, st.what)
 	// The site's server signs the chat id and who signed in; the bridges
 	// trust only that.
-	var key [minChatKey]byte
+	var key [escalation.MinChatKey]byte
 	_, _ = rand.Read(key[:])
-	signer := chatSigner{key: key[:]}
+	signer := escalation.ChatSigner{Key: key[:]}
 	var flows []http.Handler
 	for range replicas {
 		f, err := escalation.New(escalation.Config{Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: []string{secret},
@@ -106,8 +106,11 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL, prefix 
 	bridge.set(flows)
 
 	chatID := escalation.NewChatID() // Jeanne signs in: her chat, and its token
-	u := &user{base: front.URL, chat: chatID, client: front.Client(),
-		token: signer.Token(chatID, map[string]string{"mail": "jeanne@example.org", "name": "Jeanne Martin"})}
+	token, err := signer.Sign(chatID, map[string]string{"mail": "jeanne@example.org", "name": "Jeanne Martin"})
+	if err != nil {
+		return err
+	}
+	u := &user{base: front.URL, chat: chatID, client: front.Client(), token: token}
 	ag := conversationstest.Agent{Name: "Ann Martin"}
 	steps := []func() error{
 		func() error {

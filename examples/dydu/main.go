@@ -44,8 +44,14 @@
 //	                        optional: the variable holding the user's name
 //	                        (name), shown to the agent as the requester
 //	ESCALATION_CHAT_KEY     the key (32 bytes or more) your site's server signs
-//	                        chat ids and the signed-in user with (see auth.go):
-//	                        the page sends the token as Authorization: Bearer,
+//	                        chat ids and the signed-in user with
+//	                        (escalation.ChatSigner's token: base64url(identity
+//	                        JSON) "." base64url(HMAC-SHA256(key, chat id "\n"
+//	                        identity JSON))), shared by your site's server and
+//	                        the bridge alone: the bridge trusts only the
+//	                        identity the token carries, never the variables
+//	                        the browser posts. The page sends the token as
+//	                        Authorization: Bearer,
 //	                        or ?token= for an EventSource. Optional, but without
 //	                        it the chats are open to whoever knows their id and
 //	                        the tickets' requesters anonymous
@@ -206,8 +212,8 @@ func loadConfig(getenv func(string) string, provision bool) (*config, error) {
 		cfg.skills[id] = strings.TrimSpace(skill)
 	}
 	if k := getenv("ESCALATION_CHAT_KEY"); k != "" {
-		if len(k) < minChatKey {
-			problems = append(problems, fmt.Sprintf("ESCALATION_CHAT_KEY has %d bytes: use %d or more, random (openssl rand -base64 32)", len(k), minChatKey))
+		if len(k) < escalation.MinChatKey {
+			problems = append(problems, fmt.Sprintf("ESCALATION_CHAT_KEY has %d bytes: use %d or more, random (openssl rand -base64 32)", len(k), escalation.MinChatKey))
 		}
 		cfg.chatKey = []byte(k)
 	}
@@ -278,7 +284,7 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 	ec := escalation.Config{Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: cfg.webhookSecrets,
 		Skills: cfg.skills, SenderIDVariable: cfg.senderID, NameVariable: cfg.nameVariable, Store: st.Store, Logger: logger}
 	if cfg.chatKey != nil {
-		ec.Authorize = chatSigner{key: cfg.chatKey}.Authorize
+		ec.Authorize = escalation.ChatSigner{Key: cfg.chatKey}.Authorize
 	}
 	f, err := escalation.New(ec)
 	if err != nil {
