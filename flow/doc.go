@@ -27,9 +27,9 @@
 //
 // # Provisioning
 //
-// A flow's Provision(ctx, …) (Report, error) sets up what a seed document
-// describes as clicks. It calls the Ensure helpers with one *Report: its
-// DryRun field decides whether anything is written (a dry run sends only
+// A flow's Provision(ctx, …) (Report, error) sets up what the vendors'
+// setup guides describe as clicks. It calls the Ensure helpers with one
+// *Report: its DryRun field decides whether anything is written (a dry run sends only
 // GET requests), its Force field whether write-only credentials are sent
 // again. Each helper finds its object by name, creates it when missing,
 // compares it with what is wanted when it exists and updates what differs,

@@ -14,7 +14,7 @@ import (
 // flow relies on and that no public document read while writing it
 // states (UNCONFIRMED), one function each, tested in unconfirmed_test.go
 // by a test that names the doubt, so that a correction is one edit.
-// "The seed" is CXone's help page "Configure a CRM system for Zendesk"
+// "The help page" is CXone's help page "Configure a CRM system for Zendesk"
 // (https://help.nice-incontact.com/content/agent/agentapplicationadministration/cxoneagentintegrated/crmintegration/crmconfigurations/setupcrmconfigzen.htm);
 // "the notes" are the vendor facts deskbridge was built from, with their
 // sources (CXone's agent SDK, https://github.com/nice-devone/nice-cxone-agent-sdk,
@@ -41,7 +41,7 @@ func isDigital(c *cxone.Contact) bool {
 
 // endedByContact reports whether the customer ended the interaction
 // first, so that statuses, dispositions, notes and tags are not
-// memorialized (the seed).
+// memorialized (the help page).
 //
 // UNCONFIRMED: the Reporting API's endReason values are not published;
 // "Contact Hung Up" is the one in its sample. Any end reason starting with
@@ -51,7 +51,7 @@ func endedByContact(c *cxone.Contact) bool {
 	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(c.EndReason)), "contact")
 }
 
-// ani is the seed's "ANI" (the contact's phone number).
+// ani is the help page's "ANI" (the contact's phone number).
 //
 // UNCONFIRMED: the Reporting API has no ANI field; the caller's address
 // (fromAddress) of an inbound contact, and the number dialled (toAddress)
@@ -63,7 +63,7 @@ func ani(c *cxone.Contact) string {
 	return c.FromAddress
 }
 
-// dnis is the seed's "DNIS" (the agent side's number): the other address
+// dnis is the help page's "DNIS" (the agent side's number): the other address
 // of the contact. UNCONFIRMED as [ani].
 func dnis(c *cxone.Contact) string {
 	if c.IsOutbound {
@@ -72,7 +72,7 @@ func dnis(c *cxone.Contact) string {
 	return c.ToAddress
 }
 
-// channelName and channelType are the seed's "Channel Name" and "Channel
+// channelName and channelType are the help page's "Channel Name" and "Channel
 // Type" of a digital contact ("the type of digital channel, such as chat,
 // e-mail or Facebook Messenger").
 //
@@ -87,7 +87,7 @@ func channelName(c *cxone.Contact) string {
 
 func channelType(c *cxone.Contact) string { return channelName(c) }
 
-// status is the seed's "Status" (the state the agent chose in the outcome
+// status is the help page's "Status" (the state the agent chose in the outcome
 // window).
 //
 // UNCONFIRMED: the Reporting API's digitalContactStateName for a digital
@@ -99,7 +99,7 @@ func status(c *cxone.Contact) string {
 	return c.StateName
 }
 
-// interactionID is the seed's "Interaction ID".
+// interactionID is the help page's "Interaction ID".
 //
 // UNCONFIRMED: the Reporting API carries none (the agent event stream's
 // InteractionId and the Digital Experience contact's interactionId do).
@@ -107,7 +107,7 @@ func status(c *cxone.Contact) string {
 // it, and writes nothing otherwise.
 func interactionID(in *Interaction) string { return in.Variables["interactionid"] }
 
-// transcriptURL is the seed's "Transcript URL".
+// transcriptURL is the help page's "Transcript URL".
 //
 // UNCONFIRMED: no public endpoint returns a transcript's URL (the Digital
 // Experience API's POST /contacts/{id}/transcript e-mails one). The flow
@@ -229,7 +229,7 @@ func closedTicket(err error) bool {
 // agentRoles are the Zendesk roles of a credential that [Flow.Check]
 // reports as an agent's rather than a dedicated system user's.
 //
-// UNCONFIRMED: the seed asks for a dedicated system user with admin
+// UNCONFIRMED: the help page asks for a dedicated system user with admin
 // rights; Zendesk cannot tell a person from a system account, so Check
 // reports a credential of role "agent" (an admin can be the system user),
 // and, when Config.SystemUser is set, any other user.
