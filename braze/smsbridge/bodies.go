@@ -1,6 +1,7 @@
 package smsbridge
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -23,7 +24,7 @@ import (
 //
 // EventSolved has no comment. [ParseAgentReply] reads it.
 func TriggerBody(event, userField string) string {
-	userField = cmp(userField, DefaultUserField)
+	userField = cmp.Or(userField, DefaultUserField)
 	var b strings.Builder
 	fmt.Fprintf(&b, "{\n  \"event\": %q,\n", event)
 	b.WriteString("  \"ticket_id\": \"{{ticket.id}}\",\n")
@@ -46,10 +47,10 @@ func TriggerBody(event, userField string) string {
 // Step 4 body has a stray comma and names the API key where the campaign
 // ID belongs, both fixed here. [ParseAgentReply] reads these bodies too.
 func RecipeTriggerBody(campaignID, userField string, solved bool, closingMessage string) string {
-	userField = cmp(userField, DefaultUserField)
+	userField = cmp.Or(userField, DefaultUserField)
 	msg, open := "{{ticket.latest_public_comment_html}}", "true"
 	if solved {
-		msg, open = jsonText(cmp(closingMessage, DefaultClosingMessage)), "false"
+		msg, open = jsonText(cmp.Or(closingMessage, DefaultClosingMessage)), "false"
 	}
 	return fmt.Sprintf(`{
   "campaign_id": %q,
@@ -142,7 +143,7 @@ func InboundBody(kind string) string {
 // a customer whose ticket is open. authorization is the Authorization
 // header value Braze sends, such as "Bearer " + one of [Config.BrazeSecrets].
 func BrazeWebhookCampaigns(bridgeURL, keyword, authorization string) []WebhookCampaign {
-	keyword = strings.ToUpper(cmp(strings.TrimSpace(keyword), "SUPPORT"))
+	keyword = strings.ToUpper(cmp.Or(strings.TrimSpace(keyword), "SUPPORT"))
 	url := strings.TrimRight(bridgeURL, "/") + InboundSMSPath
 	header := func() http.Header {
 		return http.Header{"Content-Type": {"application/json"}, "Authorization": {authorization}}

@@ -1,6 +1,7 @@
 package smsbridge
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -228,9 +229,9 @@ func New(cfg Config) (*Flow, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	cfg.UserField = cmp(cfg.UserField, DefaultUserField)
-	cfg.ClosingMessage = cmp(cfg.ClosingMessage, DefaultClosingMessage)
-	cfg.TicketSubject = cmp(cfg.TicketSubject, DefaultTicketSubject)
+	cfg.UserField = cmp.Or(cfg.UserField, DefaultUserField)
+	cfg.ClosingMessage = cmp.Or(cfg.ClosingMessage, DefaultClosingMessage)
+	cfg.TicketSubject = cmp.Or(cfg.TicketSubject, DefaultTicketSubject)
 	if cfg.TicketTags == nil {
 		cfg.TicketTags = []string{"sms", "braze"}
 	}
@@ -341,13 +342,6 @@ func (c *Config) validate() error {
 
 func hasNonEmpty(ss []string) bool {
 	return slices.ContainsFunc(ss, func(s string) bool { return s != "" })
-}
-
-func cmp(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // AgentReplyHandler serves the Zendesk trigger webhook: signature checked

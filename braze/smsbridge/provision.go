@@ -1,6 +1,7 @@
 package smsbridge
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -83,13 +84,13 @@ func (pc *ProvisionConfig) defaults() error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	pc.UserField = cmp(pc.UserField, DefaultUserField)
-	pc.WebhookName = cmp(pc.WebhookName, "Braze SMS bridge")
-	pc.CategoryName = cmp(pc.CategoryName, "Braze SMS")
-	pc.ReplyTriggerTitle = cmp(pc.ReplyTriggerTitle, "Reply by Braze SMS")
-	pc.SolvedTriggerTitle = cmp(pc.SolvedTriggerTitle, "Braze SMS: ticket solved")
-	pc.Keyword = strings.ToUpper(cmp(pc.Keyword, "SUPPORT"))
-	pc.ClosingMessage = cmp(pc.ClosingMessage, DefaultClosingMessage)
+	pc.UserField = cmp.Or(pc.UserField, DefaultUserField)
+	pc.WebhookName = cmp.Or(pc.WebhookName, "Braze SMS bridge")
+	pc.CategoryName = cmp.Or(pc.CategoryName, "Braze SMS")
+	pc.ReplyTriggerTitle = cmp.Or(pc.ReplyTriggerTitle, "Reply by Braze SMS")
+	pc.SolvedTriggerTitle = cmp.Or(pc.SolvedTriggerTitle, "Braze SMS: ticket solved")
+	pc.Keyword = strings.ToUpper(cmp.Or(pc.Keyword, "SUPPORT"))
+	pc.ClosingMessage = cmp.Or(pc.ClosingMessage, DefaultClosingMessage)
 	return nil
 }
 
