@@ -63,8 +63,12 @@ func (c *Client) Raw(ctx context.Context, req *RawRequest) (*RawResponse, error)
 		}
 		rr.Body = req.Body
 	}
-	if rr.Header.Get("Authorization") != "" {
+	if auth := rr.Header.Get("Authorization"); auth != "" {
 		rr.NoAuth = true
+		// The caller's credential is scrubbed from errors and logs as the
+		// client's own is: the scheme's value, and the header whole.
+		_, cred, _ := strings.Cut(auth, " ")
+		c.rest.Secrets().Add(auth, strings.TrimSpace(cred))
 	}
 	var buf bytes.Buffer
 	resp, err := c.rest.Do(ctx, rr, &buf)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/deskbridge/deskbridge"
@@ -52,5 +53,19 @@ func TestRaw(t *testing.T) {
 	}
 	if n := len(f.calls()); n != 3 {
 		t.Errorf("refused requests were sent: %d calls", n)
+	}
+}
+
+// TestRawScrubsTheCallersCredential: an Authorization header given to Raw
+// is a credential like the client's own; an answer that echoes it does
+// not carry it into the error.
+func TestRawScrubsTheCallersCredential(t *testing.T) {
+	t.Parallel()
+	const token = "end-user-token-0123456789abcdef"
+	f := newFake(t)
+	f.on("GET", "/api/v2/users/me.json", status(401, `{"error":"Couldn't authenticate you with Bearer `+token+`"}`))
+	_, err := f.client().Raw(t.Context(), &RawRequest{Path: "users/me.json", Header: http.Header{"Authorization": {"Bearer " + token}}})
+	if err == nil || strings.Contains(err.Error(), token) {
+		t.Fatalf("err = %v: want a 401 without the caller's token", err)
 	}
 }
