@@ -528,8 +528,8 @@ func TestLockReleaseIsTheHolders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.lockChat(ctx, "chat-lock-0001-00000000000"); !errors.Is(err, errBusy) {
-		t.Fatalf("a second claim = %v, want busy", err)
+	if _, _, err := e.addFlow(nil).lockChat(ctx, "chat-lock-0001-00000000000"); !errors.Is(err, errBusy) {
+		t.Fatalf("a second replica's claim = %v, want busy", err)
 	}
 	// The lease ends; another replica claims the chat.
 	if err := st.Delete(ctx, keyPrefix+"chat-lock:chat-lock-0001-00000000000"); err != nil {

@@ -168,6 +168,10 @@ type Flow struct {
 	mux     *http.ServeMux
 	uploads chan struct{} // a slot per file being received
 	lease   time.Duration // a chat claim's lease; 0: lockLease (tests shorten it)
+	// chats holds the chats this process's events work on; localWait is
+	// how long another event of one waits (0: localWait; tests shorten it).
+	chats     chatGates
+	localWait time.Duration
 }
 
 // New checks cfg and returns a [Flow]. The error lists every problem at

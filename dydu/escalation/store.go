@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -37,6 +38,12 @@ const (
 	// lockLease is how long a chat's claim holds when the replica that
 	// took it dies.
 	lockLease = time.Minute
+	// localWait is how long an event waits for another event of the same
+	// chat in this process (a renewal after an agent's message, a user's
+	// message being posted) before it is refused as busy: such events
+	// take a few calls, and a message refused behind one would make its
+	// sender retry after Config.RetryAfter for nothing.
+	localWait = 5 * time.Second
 )
 
 // Modes of a chat.
@@ -178,14 +185,36 @@ type chatLock struct {
 
 type lockKey struct{}
 
-// lockChat claims a chat for one event ([store.Store.Add] of a random
-// token, with a lease) and returns the context to work in and the
-// function that gives the claim back. While the event works, the claim
-// is renewed every third of its lease; saveChat refuses to write once the
-// claim is lost. The release deletes the key only if it still holds the
-// token, since past its lease another replica may hold it. It returns
-// errBusy when someone else holds the chat.
+// lockChat claims a chat for one event and returns the context to work
+// in and the function that gives the claim back. Within the process, an
+// event waits for another event of the same chat (for localWait at most,
+// or ctx), so that a user's message is not refused behind the renewal
+// an agent's reply makes; then the chat is claimed in the store
+// ([store.Store.Add] of a random token, with a lease), which the replicas
+// share. While the event works, the claim is renewed every third of its
+// lease; saveChat refuses to write once the claim is lost. The release
+// deletes the key only if it still holds the token, since past its lease
+// another replica may hold it. It returns errBusy when another replica
+// holds the chat, or another event of this process held it past
+// localWait.
 func (f *Flow) lockChat(ctx context.Context, chat string) (context.Context, func(), error) {
+	leave, err := f.chats.enter(ctx, chat, cmp.Or(f.localWait, localWait))
+	if err != nil {
+		return ctx, nil, err
+	}
+	ctx, unlock, err := f.claimChat(ctx, chat)
+	if err != nil {
+		leave()
+		return ctx, nil, err
+	}
+	return ctx, func() {
+		defer leave()
+		unlock()
+	}, nil
+}
+
+// claimChat is lockChat's claim in the store, shared by the replicas.
+func (f *Flow) claimChat(ctx context.Context, chat string) (context.Context, func(), error) {
 	var tok [12]byte
 	_, _ = rand.Read(tok[:]) // never fails
 	l := &chatLock{key: keyPrefix + "chat-lock:" + chat, token: hex.EncodeToString(tok[:])}
@@ -249,4 +278,64 @@ func (f *Flow) renewLock(ctx context.Context, l *chatLock, lease time.Duration) 
 func lockLost(ctx context.Context) bool {
 	l, _ := ctx.Value(lockKey{}).(*chatLock)
 	return l != nil && l.lost.Load()
+}
+
+// chatGates lets one event of a chat at a time through in a process;
+// the others wait (see [Flow.lockChat]).
+type chatGates struct {
+	mu      sync.Mutex
+	held    map[string]chan struct{} // closed when its holder leaves
+	waiting int                      // events waiting, for tests
+}
+
+// enter waits until no event of this process holds chat, for max at most
+// (then errBusy) or until ctx ends, and holds it until leave is called.
+func (g *chatGates) enter(ctx context.Context, chat string, max time.Duration) (leave func(), err error) {
+	var expired <-chan time.Time
+	for {
+		g.mu.Lock()
+		done, busy := g.held[chat]
+		if !busy {
+			if g.held == nil {
+				g.held = map[string]chan struct{}{}
+			}
+			mine := make(chan struct{})
+			g.held[chat] = mine
+			g.mu.Unlock()
+			return func() {
+				g.mu.Lock()
+				delete(g.held, chat)
+				g.mu.Unlock()
+				close(mine)
+			}, nil
+		}
+		g.waiting++
+		g.mu.Unlock()
+		if expired == nil {
+			t := time.NewTimer(max)
+			defer t.Stop()
+			expired = t.C
+		}
+		select {
+		case <-done:
+			err = nil
+		case <-expired:
+			err = errBusy
+		case <-ctx.Done():
+			err = fmt.Errorf("%w (%w)", errBusy, context.Cause(ctx))
+		}
+		g.mu.Lock()
+		g.waiting--
+		g.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// waiters is the number of events waiting for a chat held in the process.
+func (g *chatGates) waiters() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.waiting
 }
