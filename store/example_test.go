@@ -38,3 +38,31 @@ func ExampleMemory() {
 	// newer applied: true older applied: false status: away
 	// event: done
 }
+
+// A flow handles an event in one round trip to a shared store: it claims
+// the customer, reads the event's record (the Add's winner's value when
+// the Add lost) and the customer's ticket, all in one batch. On Redis the
+// batch is one pipeline; a Store without Batch runs the ops one by one.
+func ExampleDo() {
+	ctx := context.Background()
+	s := store.NewMemory() // or a redisstore.Store, shared by replicas
+	_ = s.Set(ctx, "customer:42:ticket", "1001", time.Hour)
+
+	lock := store.AddOp("customer:42:lock", "token-a", time.Minute)
+	rec := store.GetOp("event:01HQ7")
+	tkt := store.GetOp("customer:42:ticket")
+	if err := store.Do(ctx, s, lock, rec, tkt); err != nil {
+		fmt.Println("store failed:", err) // transient: answer 503
+		return
+	}
+	fmt.Println("claimed:", lock.Result.OK, "record found:", rec.Result.OK, "ticket:", tkt.Result.Value)
+
+	// Done: record the event and release the claim, again one round trip.
+	done := store.SetOp("event:01HQ7", "done", 24*time.Hour)
+	release := store.DeleteIfOp("customer:42:lock", "token-a")
+	err := store.Do(ctx, s, done, release)
+	fmt.Println("released:", release.Result.OK, "error:", err)
+	// Output:
+	// claimed: true record found: false ticket: 1001
+	// released: true error: <nil>
+}

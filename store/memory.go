@@ -92,113 +92,57 @@ func CheckTTL(ttl time.Duration) error {
 	return nil
 }
 
-// check validates the arguments of a write and the context.
-func check(ctx context.Context, key string, ttl time.Duration) error {
-	if err := CheckKey(key); err != nil {
-		return err
+// one runs a single op: checked, then applied under the lock.
+func (m *Memory) one(ctx context.Context, op *Op) OpResult {
+	if err := op.Check(); err != nil {
+		return OpResult{Err: err}
 	}
-	if err := CheckTTL(ttl); err != nil {
-		return err
+	if err := ctx.Err(); err != nil {
+		return OpResult{Err: err}
 	}
-	return ctx.Err()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.apply(op, m.now())
 }
 
 // Get implements [Store.Get]. It fails only for an empty key or an ended
 // context.
 func (m *Memory) Get(ctx context.Context, key string) (string, bool, error) {
-	if err := CheckKey(key); err != nil {
-		return "", false, err
-	}
-	if err := ctx.Err(); err != nil {
-		return "", false, err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e := m.live(key, m.now())
-	if e == nil {
-		return "", false, nil
-	}
-	return e.value, true, nil
+	r := m.one(ctx, GetOp(key))
+	return r.Value, r.OK, r.Err
 }
 
 // Set implements [Store.Set]. It fails only for invalid arguments or an
 // ended context.
 func (m *Memory) Set(ctx context.Context, key, value string, ttl time.Duration) error {
-	if err := check(ctx, key, ttl); err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.put(key, value, 0, ttl, false, m.now())
-	return nil
+	return m.one(ctx, SetOp(key, value, ttl)).Err
 }
 
 // Add implements [Store.Add]. It fails only for invalid arguments or an
 // ended context.
 func (m *Memory) Add(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
-	if err := check(ctx, key, ttl); err != nil {
-		return false, err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := m.now()
-	if m.live(key, now) != nil {
-		return false, nil
-	}
-	m.put(key, value, 0, ttl, true, now)
-	return true, nil
+	r := m.one(ctx, AddOp(key, value, ttl))
+	return r.OK, r.Err
 }
 
 // SetIfNewer implements [Store.SetIfNewer]. It fails only for invalid
 // arguments or an ended context.
 func (m *Memory) SetIfNewer(ctx context.Context, key string, version int64, value string, ttl time.Duration) (bool, error) {
-	if err := check(ctx, key, ttl); err != nil {
-		return false, err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := m.now()
-	if e := m.live(key, now); e != nil && e.version >= version {
-		return false, nil
-	}
-	m.put(key, value, version, ttl, false, now)
-	return true, nil
+	r := m.one(ctx, SetIfNewerOp(key, version, value, ttl))
+	return r.OK, r.Err
 }
 
 // Delete implements [Store.Delete]. It fails only for an empty key or an
 // ended context.
 func (m *Memory) Delete(ctx context.Context, key string) error {
-	if err := CheckKey(key); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if e, ok := m.entries[key]; ok {
-		m.remove(e)
-	}
-	return nil
+	return m.one(ctx, DeleteOp(key)).Err
 }
 
 // DeleteIf implements [Store.DeleteIf]. It fails only for an empty key or
 // an ended context.
 func (m *Memory) DeleteIf(ctx context.Context, key, value string) (bool, error) {
-	if err := CheckKey(key); err != nil {
-		return false, err
-	}
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e := m.live(key, m.now())
-	if e == nil || e.value != value {
-		return false, nil
-	}
-	m.remove(e)
-	return true, nil
+	r := m.one(ctx, DeleteIfOp(key, value))
+	return r.OK, r.Err
 }
 
 // Ping reports whether the store can serve, for a readiness check. A

@@ -16,6 +16,10 @@
 // A store error is transient by contract: a flow answers the delivery with
 // 503 and the sender retries, so nothing is lost and nothing is done twice.
 //
+// Several independent operations go to the store in one round trip with
+// [Do]: both implementations are a [Batcher] (on Redis, a batch is one
+// pipeline).
+//
 // Both implementations also have Ping(ctx) error, outside the interface,
 // for a readiness check (/readyz): [Memory.Ping] always succeeds, the Redis
 // store's sends PING.

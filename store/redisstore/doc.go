@@ -46,6 +46,12 @@
 //     atomically; loaded like SetIfNewer's.
 //   - Ping: PING.
 //
+// [Store.Batch] (a [store.Batcher], run by [store.Do]) sends several of
+// these commands in one pipeline: one round trip for the lot. A flow
+// handling an event batches its independent operations (a claim, the
+// reads it needs, the writes it can make up front), so that the event
+// costs one or two round trips rather than one per operation.
+//
 // go-redis retries a command on a network error (MaxRetries, 3 by
 // default) within the context's deadline. An Add or SetIfNewer whose first
 // attempt was applied but whose answer was lost then reports false for the

@@ -132,7 +132,9 @@ func (s *Store) Add(ctx context.Context, key, value string, ttl time.Duration) (
 // ARGV[3] milliseconds. Versions are compared as decimal strings, digit by
 // digit: Lua's numbers are float64s, which cannot tell Unix nanoseconds one
 // apart.
-var setIfNewer = redis.NewScript(`
+var setIfNewer = redis.NewScript(setIfNewerSrc)
+
+const setIfNewerSrc = `
 local function magless(a, b)
   if #a ~= #b then return #a < #b end
   for i = 1, #a do
@@ -158,7 +160,7 @@ if cur then
 end
 redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3])
 return 1
-`)
+`
 
 // SetIfNewer implements [store.Store.SetIfNewer] with one EVALSHA of a Lua
 // script (the first call on a Redis that has not cached the script sends
@@ -167,13 +169,22 @@ func (s *Store) SetIfNewer(ctx context.Context, key string, version int64, value
 	if err := s.check("SetIfNewer", ctx, key, ttl); err != nil {
 		return false, err
 	}
-	return s.eval(ctx, "SetIfNewer", key, setIfNewer,
-		strconv.FormatInt(version, 10), encode(version, value), ms(ttl).Milliseconds())
+	return s.eval(ctx, "SetIfNewer", key, setIfNewer, setIfNewerArgs(version, value, ttl)...)
+}
+
+// setIfNewerArgs are the ARGV of setIfNewer.
+func setIfNewerArgs(version int64, value string, ttl time.Duration) []any {
+	return []any{strconv.FormatInt(version, 10), encode(version, value), ms(ttl).Milliseconds()}
+}
+
+// scripter is what eval runs: a [redis.Script], or evalOnly.
+type scripter interface {
+	Run(ctx context.Context, c redis.Scripter, keys []string, args ...any) *redis.Cmd
 }
 
 // eval runs script on the Redis key of key with args, for operation op,
 // and reports whether it answered 1.
-func (s *Store) eval(ctx context.Context, op, key string, script *redis.Script, args ...any) (bool, error) {
+func (s *Store) eval(ctx context.Context, op, key string, script scripter, args ...any) (bool, error) {
 	var n int64
 	err := s.do(ctx, func(ctx context.Context) error {
 		var err error
@@ -181,12 +192,18 @@ func (s *Store) eval(ctx context.Context, op, key string, script *redis.Script, 
 		return err
 	})
 	if err != nil {
-		if redis.HasErrorPrefix(err, "FOREIGN") {
-			err = errForeign(s.Key(key))
-		}
-		return false, s.fail(op, key, err)
+		return false, s.scriptFail(op, key, err)
 	}
 	return n == 1, nil
+}
+
+// scriptFail wraps the error of a script, whose FOREIGN reply says the key
+// holds a value in another layout.
+func (s *Store) scriptFail(op, key string, err error) error {
+	if redis.HasErrorPrefix(err, "FOREIGN") {
+		err = errForeign(s.Key(key))
+	}
+	return s.fail(op, key, err)
 }
 
 // Delete implements [store.Store.Delete] with one DEL.
@@ -205,7 +222,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 
 // deleteIf deletes KEYS[1] when the value it holds, read in the layout
 // encode writes ("<version>:<value>"), is ARGV[1], whatever the version.
-var deleteIf = redis.NewScript(`
+var deleteIf = redis.NewScript(deleteIfSrc)
+
+const deleteIfSrc = `
 local cur = redis.call("GET", KEYS[1])
 if not cur then return 0 end
 local i = string.find(cur, ":", 1, true)
@@ -215,7 +234,7 @@ end
 if string.sub(cur, i + 1) ~= ARGV[1] then return 0 end
 redis.call("DEL", KEYS[1])
 return 1
-`)
+`
 
 // DeleteIf implements [store.Store.DeleteIf] with one EVALSHA of a Lua
 // script that reads the value and deletes the key atomically (the first
@@ -305,4 +324,192 @@ func decode(raw string) (version int64, value string, ok bool) {
 // ms rounds ttl up to a whole millisecond, Redis's finest expiry.
 func ms(ttl time.Duration) time.Duration {
 	return (ttl + time.Millisecond - 1).Truncate(time.Millisecond)
+}
+
+var _ store.Batcher = (*Store)(nil)
+
+// Batch implements [store.Batcher.Batch] with one go-redis pipeline (not a
+// MULTI transaction), so one round trip however many ops: GET, SET … PX,
+// SET … NX PX and DEL as the single operations send them, and EVALSHA of
+// the same Lua scripts for SetIfNewer and DeleteIf. Each op's Result is
+// what its single operation returns, errors included (an [*Error] naming
+// the op and its key); an op refused before anything is sent (see
+// [store.Op.Check], the prefix) gets its error and is left out of the
+// pipeline. When the connection is lost mid-batch, every op left unanswered
+// fails with an error matching [deskbridge.ErrUnavailable].
+//
+// A script op answered NOSCRIPT (a Redis that restarted, or whose scripts
+// were flushed) is sent again alone, with EVAL of the script: safe, since
+// nothing ran. So that this never runs it after a later op of the batch on
+// the same key, a script op followed in the batch by another op on its key
+// is sent as EVAL from the start.
+//
+// On Redis Cluster, go-redis splits the pipeline by node and sends the
+// parts concurrently: ops on one key (one slot) keep their order, ops on
+// keys of different nodes do not (see [store.Batcher]).
+func (s *Store) Batch(ctx context.Context, ops []*store.Op) {
+	type sent struct {
+		op     *store.Op
+		cmd    redis.Cmder
+		script *redis.Script
+		args   []any
+	}
+	var todo []sent
+	for i, op := range ops {
+		if op == nil {
+			continue
+		}
+		op.Result = store.OpResult{}
+		if err := s.checkOp(ctx, op); err != nil {
+			op.Result.Err = err
+			continue
+		}
+		st := sent{op: op}
+		switch op.Kind {
+		case store.OpSetIfNewer:
+			st.script, st.args = setIfNewer, setIfNewerArgs(op.Version, op.Value, op.TTL)
+		case store.OpDeleteIf:
+			st.script, st.args = deleteIf, []any{op.Value}
+		}
+		if st.script != nil && keyLater(ops[i+1:], op.Key) {
+			st.script = nil // EVAL from the start: see above
+			st.args = append([]any{evalSource(op.Kind)}, st.args...)
+		}
+		todo = append(todo, st)
+	}
+	if len(todo) == 0 {
+		return
+	}
+	err := s.do(ctx, func(ctx context.Context) error {
+		_, perr := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i := range todo {
+				todo[i].cmd = s.pipe(ctx, p, todo[i].op, todo[i].script, todo[i].args)
+			}
+			return nil
+		})
+		// Pipelined's error is its first command's (redis.Nil of a GET
+		// miss included), read below with each command's; or, when it is
+		// no reply of Redis, the connection's, which go-redis does not
+		// always set on the commands (not after its last retry): then
+		// every command without an error of its own fails with it.
+		var rerr redis.Error
+		if perr != nil && !errors.As(perr, &rerr) {
+			for _, st := range todo {
+				if st.cmd.Err() == nil {
+					st.cmd.SetErr(perr)
+				}
+			}
+		}
+		return nil
+	})
+	for i := range todo {
+		op := todo[i].op
+		if err != nil {
+			// The context ended before Redis answered; the pipeline's
+			// goroutine may still be writing its commands: read none.
+			op.Result.Err = s.fail(op.Kind.String(), op.Key, err)
+			continue
+		}
+		st := todo[i]
+		cerr := st.cmd.Err()
+		if st.script != nil && redis.HasErrorPrefix(cerr, "NOSCRIPT") {
+			var ok bool
+			ok, op.Result.Err = s.eval(ctx, op.Kind.String(), op.Key, evalOnly{st.script}, st.args...)
+			op.Result.OK = ok
+			continue
+		}
+		op.Result = s.result(op, st.cmd)
+	}
+}
+
+// checkOp is check for an op of a batch.
+func (s *Store) checkOp(ctx context.Context, op *store.Op) error {
+	if err := op.Check(); err != nil {
+		return &Error{Op: op.Kind.String(), Key: op.Key, Err: err}
+	}
+	return s.check(op.Kind.String(), ctx, op.Key, time.Second)
+}
+
+// keyLater reports whether an op of ops is on key.
+func keyLater(ops []*store.Op, key string) bool {
+	for _, op := range ops {
+		if op != nil && op.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// evalSource returns the Lua source of the script of a script op's kind.
+func evalSource(kind store.OpKind) string {
+	if kind == store.OpSetIfNewer {
+		return setIfNewerSrc
+	}
+	return deleteIfSrc
+}
+
+// pipe queues op on p and returns its command. A script op is EVALSHA of
+// script, or, when script is nil, EVAL of args[0] with the rest.
+func (s *Store) pipe(ctx context.Context, p redis.Pipeliner, op *store.Op, script *redis.Script, args []any) redis.Cmder {
+	key := s.Key(op.Key)
+	switch op.Kind {
+	case store.OpGet:
+		return p.Get(ctx, key)
+	case store.OpSet:
+		return p.Set(ctx, key, encode(0, op.Value), ms(op.TTL))
+	case store.OpAdd:
+		return p.SetNX(ctx, key, encode(0, op.Value), ms(op.TTL))
+	case store.OpDelete:
+		return p.Del(ctx, key)
+	}
+	if script == nil {
+		return p.Eval(ctx, args[0].(string), []string{key}, args[1:]...)
+	}
+	return p.EvalSha(ctx, script.Hash(), []string{key}, args...)
+}
+
+// result reads the answer of op's command as its single operation does.
+func (s *Store) result(op *store.Op, cmd redis.Cmder) store.OpResult {
+	name := op.Kind.String()
+	var r store.OpResult
+	switch c := cmd.(type) {
+	case *redis.StringCmd: // GET
+		raw, err := c.Result()
+		switch {
+		case errors.Is(err, redis.Nil):
+		case err != nil:
+			r.Err = s.fail(name, op.Key, err)
+		default:
+			var ok bool
+			if _, r.Value, ok = decode(raw); ok {
+				r.OK = true
+			} else {
+				r.Value, r.Err = "", &Error{Op: name, Key: op.Key, Err: errForeign(s.Key(op.Key))}
+			}
+		}
+	case *redis.BoolCmd: // SET NX
+		var err error
+		if r.OK, err = c.Result(); err != nil {
+			r.OK, r.Err = false, s.fail(name, op.Key, err)
+		}
+	case *redis.Cmd: // EVALSHA, EVAL
+		n, err := c.Int64()
+		if err != nil {
+			r.Err = s.scriptFail(name, op.Key, err)
+		}
+		r.OK = err == nil && n == 1
+	default: // SET, DEL
+		if err := cmd.Err(); err != nil {
+			r.Err = s.fail(name, op.Key, err)
+		}
+	}
+	return r
+}
+
+// evalOnly runs a script with EVAL alone: for an op answered NOSCRIPT,
+// whose EVALSHA would only be refused again.
+type evalOnly struct{ script *redis.Script }
+
+func (e evalOnly) Run(ctx context.Context, c redis.Scripter, keys []string, args ...any) *redis.Cmd {
+	return e.script.Eval(ctx, c, keys, args...)
 }

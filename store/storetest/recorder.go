@@ -62,3 +62,19 @@ func (r *KeyRecorder) SetIfNewer(ctx context.Context, key string, version int64,
 	r.saw(key)
 	return r.Store.SetIfNewer(ctx, key, version, value, ttl)
 }
+
+// Batch records the keys that ops write (by Set, Add or SetIfNewer) and
+// runs them on Store with [store.Do], so that a batch stays one round trip
+// when Store is a [store.Batcher].
+func (r *KeyRecorder) Batch(ctx context.Context, ops []*store.Op) {
+	for _, op := range ops {
+		if op == nil {
+			continue
+		}
+		switch op.Kind {
+		case store.OpSet, store.OpAdd, store.OpSetIfNewer:
+			r.saw(op.Key)
+		}
+	}
+	_ = store.Do(ctx, r.Store, ops...)
+}

@@ -37,3 +37,27 @@ func TestKeyRecorder(t *testing.T) {
 		t.Errorf("the store below holds c = %q %v %v, want y", v, ok, err)
 	}
 }
+
+// A batch through the recorder records the keys its writes name, runs on
+// the store below, and passes the conformance suite.
+func TestKeyRecorderBatch(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	m := store.NewMemory()
+	r := storetest.NewKeyRecorder(m)
+	add, get := store.AddOp("a", "1", time.Minute), store.GetOp("read")
+	if err := store.Do(ctx, r, store.SetOp("b", "1", time.Minute), add, get, store.SetIfNewerOp("c", 1, "x", time.Minute),
+		store.DeleteOp("deleted"), store.DeleteIfOp("a2", "1")); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Keys(); !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Errorf("Keys() = %q, want [a b c]", got)
+	}
+	if !add.Result.OK {
+		t.Error("the Add through the recorder's batch did not add")
+	}
+	if v, ok, err := m.Get(ctx, "c"); err != nil || !ok || v != "x" {
+		t.Errorf("the store below holds c = %q %v %v, want x", v, ok, err)
+	}
+	storetest.Run(t, func(*testing.T) store.Store { return storetest.NewKeyRecorder(store.NewMemory()) })
+}

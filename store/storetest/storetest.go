@@ -16,6 +16,12 @@
 // [store.Store.SetIfNewer], atomicity under concurrency, keys and values
 // that are not plain ASCII, large values, and an ended context.
 //
+// It checks batches too, through [store.Do] (which runs
+// [store.Batcher.Batch] when the store has it, else each op by its
+// method): results equal to the single operations', the order of ops on
+// one key, invalid ops refused alone, an ended context, and a claim raced
+// through batches.
+//
 // Each subtest uses keys no other subtest or run uses, so newStore may
 // return one backend shared by every subtest and by other tests (a Redis
 // database, say); the suite never flushes or lists keys. The subtests run
@@ -77,6 +83,12 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ConcurrentClaimAndRelease", (*suite).testConcurrentClaimRelease},
 		{"KeysAndValues", (*suite).testKeysAndValues},
 		{"LargeValues", (*suite).testLargeValues},
+		{"BatchLikeSingleOps", (*suite).testBatchLikeSingle},
+		{"BatchOrderOnOneKey", (*suite).testBatchOrder},
+		{"BatchInvalidOpsIsolated", (*suite).testBatchInvalid},
+		{"BatchContextCancelled", (*suite).testBatchCancelled},
+		{"BatchConcurrentClaim", (*suite).testBatchConcurrentClaim},
+		{"BatchMany", (*suite).testBatchMany},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
