@@ -161,13 +161,25 @@ func (p Problem) String() string {
 	return s
 }
 
+// at returns the problem as editors and compilers write a place in a
+// file, "file:N: path: problem; write instead: fix", so that an editor
+// jumps to the line; "file: …" when the problem has no line.
+func (p Problem) at(file string) string {
+	q := p
+	q.Line = 0
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", file, p.Line, q)
+	}
+	return file + ": " + q.String()
+}
+
 // ConfigError is every problem of a file at once.
 type ConfigError struct {
 	File     string
 	Problems []Problem
 }
 
-// Error lists every problem, one per line, each with the file and line.
+// Error lists every problem, one per line, each at "file:N:".
 func (e *ConfigError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d problem", e.File, len(e.Problems))
@@ -176,7 +188,7 @@ func (e *ConfigError) Error() string {
 	}
 	b.WriteString(":")
 	for _, p := range e.Problems {
-		b.WriteString("\n  " + e.File + ":" + p.String())
+		b.WriteString("\n  " + p.at(e.File))
 	}
 	return b.String()
 }

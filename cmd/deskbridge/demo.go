@@ -36,6 +36,10 @@ const demoBrazeSecret = "demo-braze-webhook-secret"
 // escalating knowledge, mapped to its skill.
 const demoAnimalKnowledge = 4242
 
+// demoPrefix is the demo file's store_prefix: each flow's Redis keys are
+// under it and the flow's name (a memory store ignores it).
+const demoPrefix = "deskbridge-demo:"
+
 // demoCustomer is the smsbridge demo's customer in Braze.
 const demoCustomer = "cust-chloe"
 
@@ -148,7 +152,7 @@ func (w *world) config() string {
 		st = "memory"
 	}
 	fmt.Fprintf(&b, "public_url: %s\nstore: %s\nstore_prefix: %s\ntenants:\n  zendesk:\n    demo:\n      base_url: %s\n      email: %s\n      api_token: ${DEMO_ZENDESK_TOKEN}\n",
-		w.base, st, fmt.Sprintf("\"deskbridge-test:%p:\"", w), w.zd.URL, w.zd.Email)
+		w.base, st, `"`+demoPrefix+`"`, w.zd.URL, w.zd.Email)
 	if w.bf != nil {
 		fmt.Fprintf(&b, "  babelforce:\n    demo:\n      base_url: %s\n      username: %s\n      password: ${DEMO_BABELFORCE_PASSWORD}\n", w.bf.URL, w.bf.Username)
 	}

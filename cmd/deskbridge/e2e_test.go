@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/braze/smsbridge"
 	"github.com/deskbridge/deskbridge/dydu/dydutest"
 	"github.com/deskbridge/deskbridge/dydu/escalation"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
@@ -100,7 +101,7 @@ func TestPlanErrors(t *testing.T) {
 		want   string
 	}{
 		{"no file", w.getenv, []string{"plan", "-config", filepath.Join(dir, "none.yaml")}, exitError, "no such file"},
-		{"bad file", w.getenv, []string{"plan", "-config", write("bad.yaml", "flows: {x: {}}\n")}, exitError, `line 1: flows.x: "x" is not a flow`},
+		{"bad file", w.getenv, []string{"plan", "-config", write("bad.yaml", "flows: {x: {}}\n")}, exitError, `bad.yaml:1: flows.x: "x" is not a flow`},
 		{"secret not set", func(string) string { return "" }, []string{"plan", "-config", good}, exitError, "the environment variable DEMO_ZENDESK_TOKEN is not set"},
 		{"refused credential", func(k string) string {
 			if k == "DEMO_BABELFORCE_PASSWORD" {
@@ -198,6 +199,16 @@ func TestServeTwoFlows(t *testing.T) {
 	if err := w.settle(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// An unsigned delivery is refused before the flow decides: counted
+	// rejected all the same.
+	resp, err := s.client.Post(w.base+"/smsbridge"+smsbridge.AgentReplyPath, "application/json", strings.NewReader(`{"ticket_id": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("an unsigned delivery: %d, want 401", resp.StatusCode)
+	}
 	if m, err := s.scrape(ctx, w.base); err != nil || m[`deskbridge_deliveries_total{flow="smsbridge",outcome="applied"}`] == 0 {
 		t.Fatalf("scrape while serving: %v, %v", m, err)
 	}
@@ -247,7 +258,8 @@ func TestServeTwoFlows(t *testing.T) {
 	if got, want := m[`deskbridge_handling_seconds_count{flow="statussync"}`], float64(zdAttempts["/statussync/"]+1); got != want || want == 1 {
 		t.Errorf("statussync handled %v requests, Zendesk delivered %v", got, want)
 	}
-	if got, want := m[`deskbridge_handling_seconds_count{flow="smsbridge"}`], float64(zdAttempts["/smsbridge/"]+bzAttempts); got != want || want == 0 {
+	// (+1: the unsigned delivery.)
+	if got, want := m[`deskbridge_handling_seconds_count{flow="smsbridge"}`], float64(zdAttempts["/smsbridge/"]+bzAttempts+1); got != want || want == 1 {
 		t.Errorf("smsbridge handled %v requests, Zendesk and Braze delivered %v", got, want)
 	}
 	// smsbridge: the text opened a ticket, the reply went out, the answer
@@ -255,8 +267,15 @@ func TestServeTwoFlows(t *testing.T) {
 	if got := m[`deskbridge_deliveries_total{flow="smsbridge",outcome="applied"}`]; got != 3 {
 		t.Errorf("smsbridge applied %v, want 3", got)
 	}
-	if got := sum("deskbridge_deliveries_total", `flow="smsbridge"`); got != 3 {
-		t.Errorf("smsbridge decided %v times, want 3", got)
+	if got := sum("deskbridge_deliveries_total", `flow="smsbridge"`); got != 4 {
+		t.Errorf("smsbridge decided %v times, want 4 (3 applied, 1 rejected)", got)
+	}
+	// The unsigned delivery, refused before smsbridge decided; statussync's
+	// GET answered 405.
+	for _, f := range []string{"smsbridge", "statussync"} {
+		if got := m[`deskbridge_deliveries_total{flow="`+f+`",outcome="rejected"}`]; got != 1 {
+			t.Errorf("%s rejected %v, want 1", f, got)
+		}
 	}
 	// statussync: Ann online, Bob online, Ann away, Bob away applied in
 	// babelforce; a failed decision would have been retried by Zendesk.
@@ -648,7 +667,7 @@ func TestFlowProblemsAtTheirLine(t *testing.T) {
 		}
 	}
 	code, out, errOut := runCmd(t, w.getenv, "check", "-config", file)
-	want := fmt.Sprintf("%s:line %d: flows.smsbridge.retry_after: \"1m10s\" is too long", file, line)
+	want := fmt.Sprintf("%s:%d: flows.smsbridge.retry_after: \"1m10s\" is too long", file, line)
 	if code != exitError || !strings.Contains(out, want) {
 		t.Errorf("exit %d, want the output to hold %q:\n%s\n%s", code, want, out, errOut)
 	}

@@ -26,10 +26,10 @@ flows:
 	fmt.Println(err)
 	// Output:
 	// deskbridge.yaml: 4 problems:
-	//   deskbridge.yaml:line 4: tenants.zendesk.acme.subdomian: unknown key "subdomian"; write instead: "subdomain" (one of: api_token, base_url, email, oauth_token, subdomain)
-	//   deskbridge.yaml:line 4: tenants.zendesk.acme: has no host; write instead: subdomain: acme (for https://acme.zendesk.com), or base_url:
-	//   deskbridge.yaml:line 4: tenants.zendesk.acme.api_token: looks like a credential written in the file (16 characters, not shown); secrets are references, never literals; write instead: "${ZENDESK_ACME_API_TOKEN}" (an environment variable) or file:/run/secrets/zendesk_acme_api_token
-	//   deskbridge.yaml:line 10: flows.statussync.babelforce: "staging" is not a babelforce tenant; write instead: one of: prod, or add it under tenants.babelforce
+	//   deskbridge.yaml:4: tenants.zendesk.acme.subdomian: unknown key "subdomian"; write instead: "subdomain" (one of: api_token, base_url, email, oauth_token, subdomain)
+	//   deskbridge.yaml:4: tenants.zendesk.acme: has no host; write instead: subdomain: acme (for https://acme.zendesk.com), or base_url:
+	//   deskbridge.yaml:4: tenants.zendesk.acme.api_token: looks like a credential written in the file (16 characters, not shown); secrets are references, never literals; write instead: "${ZENDESK_ACME_API_TOKEN}" (an environment variable) or file:/run/secrets/zendesk_acme_api_token
+	//   deskbridge.yaml:10: flows.statussync.babelforce: "staging" is not a babelforce tenant; write instead: one of: prod, or add it under tenants.babelforce
 }
 
 // The plan of a flow on the fakes: what apply would create on each side.

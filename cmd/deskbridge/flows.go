@@ -181,7 +181,7 @@ func (c *Config) explain(name string, err error) string {
 		if p.Value != "" {
 			msg = fmt.Sprintf("%q %s", p.Value, msg)
 		}
-		fmt.Fprintf(&b, "\n  %s:%s", c.file, Problem{Line: ps.line(path), Path: path, Problem: msg, Fix: p.Fix})
+		b.WriteString("\n  " + Problem{Line: ps.line(path), Path: path, Problem: msg, Fix: p.Fix}.at(c.file))
 	}
 	return b.String()
 }

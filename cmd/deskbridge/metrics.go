@@ -42,6 +42,8 @@ type metrics struct {
 	// counters caches the request counter of each vendor, status and
 	// retry, so that counting a request hashes no labels.
 	counters sync.Map // requestKey → prometheus.Counter
+	// flows holds each flow's counts (name → *flowCounts).
+	flows sync.Map
 }
 
 // requestKey is the labels of deskbridge_vendor_requests_total.
@@ -56,7 +58,7 @@ func newMetrics() *metrics {
 		reg: prometheus.NewRegistry(),
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "deskbridge_deliveries_total",
-			Help: "Decisions of each flow about the events it handled (webhook deliveries, polls, calls), by outcome.",
+			Help: "Decisions of each flow about the events it handled (webhook deliveries, polls, calls), by outcome; rejected includes the requests refused before the flow decided (400, 401, 403, 405, 413, 415).",
 		}, []string{"flow", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "deskbridge_handling_seconds",
@@ -106,20 +108,99 @@ func (m *metrics) flowStarted(name string) {
 	m.latency.WithLabelValues(name)
 }
 
-// outcome counts one decision of flow name.
-func (m *metrics) outcome(name string) func(flow.Outcome) {
-	return func(o flow.Outcome) { m.deliveries.WithLabelValues(name, string(o)).Inc() }
+// flowCounts is one flow's deliveries counters and how many Rejected
+// outcomes the flow itself reported.
+type flowCounts struct {
+	rejected prometheus.Counter
+	// flowRejected counts the Rejected outcomes the flow reported, so
+	// that timed does not count a refusal the flow decided (and reported)
+	// a second time.
+	flowRejected atomic.Int64
 }
 
-// timed measures the handling time of h's requests.
+func (m *metrics) counts(name string) *flowCounts {
+	c, _ := m.flows.LoadOrStore(name, &flowCounts{rejected: m.deliveries.WithLabelValues(name, string(flow.Rejected))})
+	return c.(*flowCounts)
+}
+
+// outcome counts one decision of flow name.
+func (m *metrics) outcome(name string) func(flow.Outcome) {
+	fc := m.counts(name)
+	return func(o flow.Outcome) {
+		if o == flow.Rejected {
+			fc.flowRejected.Add(1)
+		}
+		m.deliveries.WithLabelValues(name, string(o)).Inc()
+	}
+}
+
+// refusedBeforeDecision reports whether status is one a flow's handler
+// answers before the flow decides anything: the request is not one the
+// flow takes (400 a body that does not decode, 401 and 403 a missing or
+// wrong signature or secret, 405 a method, 413 a body over the limit,
+// 415 a content type). No outcome is reported for those, so timed counts
+// them as Rejected.
+func refusedBeforeDecision(status int) bool {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusMethodNotAllowed,
+		http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
+		return true
+	}
+	return false
+}
+
+// timed measures the handling time of h's requests, and counts as
+// outcome "rejected" a request refused before the flow decided (see
+// refusedBeforeDecision) for which the flow reported no Rejected outcome
+// of its own while it ran. A flow reporting a Rejected outcome for another
+// request at the same moment hides that count (an undercount, never a
+// count twice).
 func (m *metrics) timed(name string, h http.Handler) http.Handler {
 	obs := m.latency.WithLabelValues(name)
+	fc := m.counts(name)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		h.ServeHTTP(w, r)
+		before := fc.flowRejected.Load()
+		sw := &statusWriter{ResponseWriter: w}
+		h.ServeHTTP(sw, r)
 		obs.Observe(time.Since(start).Seconds())
+		if refusedBeforeDecision(sw.status) && fc.flowRejected.Load() == before {
+			fc.rejected.Inc()
+		}
 	})
 }
+
+// statusWriter records the status a handler answers.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush sends what was written so far (escalation's event stream
+// asserts http.Flusher).
+func (w *statusWriter) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logHandler returns a slog.Handler that counts the SDK's request and
 // pacing records in m, then passes every record next on when next is

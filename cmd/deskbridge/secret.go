@@ -72,6 +72,9 @@ func looksLikeCredential(s string) bool {
 	return letters && digits
 }
 
+// notEnvRE matches what an environment variable's name cannot hold.
+var notEnvRE = regexp.MustCompile(`[^A-Z0-9_]+`)
+
 // envName proposes an environment variable for a setting's path, e.g.
 // tenants.zendesk.acme.api_token → ZENDESK_ACME_API_TOKEN.
 func envName(path string) string {
@@ -80,7 +83,7 @@ func envName(path string) string {
 		parts = parts[1:]
 	}
 	s := strings.ToUpper(strings.Join(parts, "_"))
-	s = regexp.MustCompile(`[^A-Z0-9_]+`).ReplaceAllString(s, "_")
+	s = strings.Trim(notEnvRE.ReplaceAllString(s, "_"), "_")
 	if s == "" || (s[0] >= '0' && s[0] <= '9') {
 		s = "SECRET_" + s
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -104,7 +105,6 @@ func serveOn(ctx context.Context, e *env, ln net.Listener, io stdio) error {
 			}
 		}()
 	}
-	defer func() { stopBG(); wg.Wait() }()
 	for _, f := range e.cfg.flows {
 		e.log.Info("serving flow", "flow", f.Name, "type", f.Type, "path", f.Path+"/")
 	}
@@ -112,7 +112,14 @@ func serveOn(ctx context.Context, e *env, ln net.Listener, io stdio) error {
 	if io.listening != nil {
 		io.listening(ln.Addr().String())
 	}
-	return serveUntilDone(ctx, newHTTPServer(h, defaultTimeouts), ln)
+	err = serveUntilDone(ctx, newHTTPServer(h, defaultTimeouts), ln, e.log)
+	start := time.Now()
+	stopBG()
+	wg.Wait()
+	// The drain time of the background work (a poll, a reconciler pass
+	// ending); the requests' is in the "requests drained" record.
+	e.log.Info("stopped", "drain", time.Since(start).Round(time.Millisecond).String())
+	return err
 }
 
 // bgTask is one flow's background work (a poller, a reconciler).
