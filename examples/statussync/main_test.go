@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -256,6 +257,15 @@ func TestServeAgainstFakes(t *testing.T) {
 		t.Errorf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// Ready: the store and both vendors answer; not ready once babelforce
+	// refuses, and the answer names it.
+	if status, body := getBody(t, base+readyzPath); status != http.StatusOK || body != "ready\n" {
+		t.Errorf("readyz: %d %q", status, body)
+	}
+	bf.InjectFault(babelforcetest.Fault{Method: http.MethodGet, Path: "/api/v2/agents/presence/available", Status: http.StatusForbidden, Times: 1000})
+	if status, body := getBody(t, base+readyzPath); status != http.StatusServiceUnavailable || !strings.HasPrefix(body, "babelforce: ") {
+		t.Errorf("readyz with babelforce refusing: %d %q", status, body)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("serve: %v", err)
@@ -377,4 +387,16 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// getBody returns the status and body of a GET.
+func getBody(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
