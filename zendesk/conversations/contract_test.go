@@ -501,3 +501,77 @@ func TestContractHandOffRoundTrip(t *testing.T) {
 		t.Fatalf("the agent workspace is still in control: %+v", a)
 	}
 }
+
+// The app's keys are account provisioning: an account key creates, lists,
+// reads and deletes them (Basic or JWT with scope "account"); the app key
+// and an integration key get 403 with a hint naming the cause. The secret
+// is given once, and a deleted key no longer authenticates.
+func TestContractAppKeys(t *testing.T) {
+	ctx := context.Background()
+	c, fake := fakeClient(t)
+	acct := clientFor(t, fake, conversations.WithKey(fake.AccountKeyID, fake.AccountSecret))
+	if acct.KeyKind() != conversations.KeyAccount || acct.KeyID() != fake.AccountKeyID || c.KeyID() != fake.KeyID {
+		t.Fatalf("KeyKind %q KeyID %q / %q", acct.KeyKind(), acct.KeyID(), c.KeyID())
+	}
+	key := must(acct.AppKeys.Create(ctx, "Dydu"))(t)
+	if conversations.KindOfKey(key.ID) != conversations.KeyApp || key.Secret == "" || key.DisplayName != "Dydu" {
+		t.Fatalf("created %+v", key)
+	}
+	keys := must(acct.AppKeys.List(ctx))(t)
+	ids := []string{}
+	for _, k := range keys {
+		if k.Secret != "" {
+			t.Fatalf("a key listed with its secret: %s", k.ID)
+		}
+		ids = append(ids, k.ID)
+	}
+	if !slices.Equal(ids, []string{fake.KeyID, key.ID}) {
+		t.Fatalf("listed %v, want the fake's app key and the new one", ids)
+	}
+	if got := must(acct.AppKeys.Get(ctx, key.ID))(t); got.DisplayName != "Dydu" || got.Secret != "" {
+		t.Fatalf("got %+v", got)
+	}
+	// The new key works as an app key.
+	nc := clientFor(t, fake, conversations.WithKey(key.ID, key.Secret))
+	must(nc.Apps.Get(ctx))(t)
+	// An account JWT manages keys too.
+	jc := clientFor(t, fake, conversations.WithJWT(fake.AccountKeyID, fake.AccountSecret))
+	must(jc.AppKeys.List(ctx))(t)
+
+	integ := must(c.Integrations.CreateCustom(ctx, &conversations.CustomIntegration{DisplayName: "x", Webhook: conversations.WebhookInput{Target: "https://bms.example/hook", Triggers: []string{conversations.TriggerConversationMessage}}}))(t)
+	ik := must(c.Integrations.CreateKey(ctx, integ.ID, "x"))(t)
+	for name, cl := range map[string]*conversations.Client{"app key": c, "integration key": clientFor(t, fake, conversations.WithKey(ik.ID, ik.Secret))} {
+		var e *conversations.Error
+		_, err := cl.AppKeys.Create(ctx, "nope")
+		if !errors.Is(err, deskbridge.ErrForbidden) || !errors.As(err, &e) || !strings.Contains(e.Hint, "account key") {
+			t.Errorf("%s creating an app key: %v", name, err)
+		}
+		if _, err := cl.AppKeys.List(ctx); !errors.Is(err, deskbridge.ErrForbidden) {
+			t.Errorf("%s listing app keys: %v", name, err)
+		}
+	}
+
+	check(t, acct.AppKeys.Delete(ctx, key.ID))
+	if _, err := nc.Apps.Get(ctx); !errors.Is(err, deskbridge.ErrUnauthorized) {
+		t.Fatalf("a deleted key: %v", err)
+	}
+	if _, err := acct.AppKeys.Get(ctx, key.ID); !errors.Is(err, deskbridge.ErrNotFound) {
+		t.Fatalf("get a deleted key: %v", err)
+	}
+	if _, err := acct.AppKeys.Create(ctx, ""); err == nil {
+		t.Fatal("a key without a display name was sent")
+	}
+	// The app holds at most MaxKeysPerApp keys.
+	for range conversations.MaxKeysPerApp - 1 {
+		must(acct.AppKeys.Create(ctx, "k"))(t)
+	}
+	if _, err := acct.AppKeys.Create(ctx, "one too many"); !errors.Is(err, deskbridge.ErrInvalid) {
+		t.Fatalf("key %d: %v", conversations.MaxKeysPerApp+1, err)
+	}
+	// No secret in the fake's log.
+	for _, r := range fake.Requests() {
+		if strings.Contains(string(r.Body), key.Secret) || strings.Contains(string(r.Body), fake.AccountSecret) {
+			t.Fatalf("a secret in the log: %s %s", r.Path, r.Body)
+		}
+	}
+}

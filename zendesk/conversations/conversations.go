@@ -42,6 +42,7 @@ var regionVendor = &rest.Vendor{Name: vendor.Name, Host: rest.TableHost(regionHo
 type Client struct {
 	rest    *rest.Client
 	appID   string
+	keyID   string
 	keyKind KeyKind
 
 	common service
@@ -68,6 +69,8 @@ type Client struct {
 	SwitchboardActions *SwitchboardActionsService
 	// Integrations manages custom integrations and their API keys.
 	Integrations *IntegrationsService
+	// AppKeys manages the app's API keys (an account key's calls).
+	AppKeys *AppKeysService
 	// Webhooks manages the webhooks of an integration.
 	Webhooks *WebhooksService
 }
@@ -84,6 +87,7 @@ type config struct {
 	rest.Settings
 	hostOption string
 	appID      string
+	keyID      string
 	keyKind    KeyKind
 }
 
@@ -104,7 +108,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.appID == "" {
 		return nil, &ValidationError{Op: "NewClient", Field: "app id", Reason: "no app: give WithAppID (Admin Center › Apps and integrations › Conversations API shows it)"}
 	}
-	c := &Client{rest: rc, appID: cfg.appID, keyKind: cfg.keyKind}
+	c := &Client{rest: rc, appID: cfg.appID, keyID: cfg.keyID, keyKind: cfg.keyKind}
 	c.common.client = c
 	c.Apps = (*AppsService)(&c.common)
 	c.Users = (*UsersService)(&c.common)
@@ -116,6 +120,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.SwitchboardIntegrations = (*SwitchboardIntegrationsService)(&c.common)
 	c.SwitchboardActions = (*SwitchboardActionsService)(&c.common)
 	c.Integrations = (*IntegrationsService)(&c.common)
+	c.AppKeys = (*AppKeysService)(&c.common)
 	c.Webhooks = (*WebhooksService)(&c.common)
 	return c, nil
 }
@@ -173,7 +178,7 @@ func WithKey(keyID, secret string) Option {
 		if err != nil {
 			return err
 		}
-		c.keyKind = kind
+		c.keyID, c.keyKind = keyID, kind
 		c.SetCredential("WithKey", rest.Basic(keyID, secret))
 		return nil
 	}
@@ -197,7 +202,7 @@ func WithJWT(keyID, secret string) Option {
 		if err != nil {
 			return err
 		}
-		c.keyKind = kind
+		c.keyID, c.keyKind = keyID, kind
 		c.SetCredential("WithJWT", rest.Static("Bearer "+token, token, secret))
 		return nil
 	}
@@ -215,6 +220,10 @@ func checkKey(keyID, secret string) (KeyKind, error) {
 
 // AppID returns the app the client is configured for.
 func (c *Client) AppID() string { return c.appID }
+
+// KeyID returns the id of the client's API key (not a secret: Admin
+// Center lists it, and a JWT carries it in its "kid" header).
+func (c *Client) KeyID() string { return c.keyID }
 
 // KeyKind returns the kind of the client's API key.
 func (c *Client) KeyKind() KeyKind { return c.keyKind }

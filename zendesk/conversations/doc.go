@@ -33,6 +33,13 @@
 // is the cause, as is a 403 to AcceptControl or ReleaseControl from an
 // integration that is not the pending or active one.
 //
+// The app's own keys ([Client.AppKeys]: create, list, get, delete) are
+// account provisioning: only an account key (act_… or svc_…, which direct
+// Sunshine Conversations accounts have) may manage them, and an app or
+// integration key gets 403 with a Hint saying so. A created key's secret
+// is in the answer only: store it then. [Client.KeyID] and
+// [Client.KeyKind] say which key the client holds.
+//
 // # Handing a conversation to Zendesk's agents
 //
 //	user, _, err := cc.Users.GetOrCreate(ctx, &conversations.UserInput{ExternalID: chatID,

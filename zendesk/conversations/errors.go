@@ -182,6 +182,10 @@ func forbiddenHint(kind KeyKind, path string) string {
 		return ""
 	}
 	rest := strings.Split(strings.Trim(path[i+len("/v2/apps/"):], "/"), "/")
+	if len(rest) >= 2 && rest[1] == "keys" && kind != KeyAccount && kind != KeyServiceAccount {
+		return "only an account key (act_… or svc_…, direct Sunshine Conversations accounts) manages the app's keys; " +
+			"on a Zendesk account create the key in Admin Center › Apps and integrations › Conversations API"
+	}
 	if kind == KeyIntegration {
 		switch {
 		case len(rest) == 1:

@@ -167,3 +167,33 @@ func ExampleErrOverLimit() {
 	}
 	// Output: conversations: Messages.Post: content.text: 5000 characters, over the limit of 4096 (nothing was sent)
 }
+
+// Create an app key with an account key (direct Sunshine Conversations
+// accounts; on a Zendesk account, Admin Center makes app keys). The secret
+// is in this answer only: keep it in a secret store, never in a log.
+func ExampleAppKeysService_Create() {
+	fake := conversationstest.NewServer()
+	defer fake.Close()
+	acct, err := conversations.NewClient(conversations.WithBaseURL(fake.URL), conversations.WithAppID(fake.AppID),
+		conversations.WithKey(fake.AccountKeyID, fake.AccountSecret))
+	if err != nil {
+		log.Fatal(err)
+	}
+	key, err := acct.AppKeys.Create(context.Background(), "Dydu")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(conversations.KindOfKey(key.ID), key.DisplayName, key.Secret != "")
+
+	// The app key itself may not manage keys.
+	app, err := conversations.NewClient(conversations.WithBaseURL(fake.URL), conversations.WithAppID(fake.AppID),
+		conversations.WithKey(key.ID, key.Secret))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = app.AppKeys.List(context.Background())
+	fmt.Println(errors.Is(err, deskbridge.ErrForbidden))
+	// Output:
+	// app Dydu true
+	// true
+}

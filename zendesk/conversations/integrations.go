@@ -145,17 +145,7 @@ func (s *IntegrationsService) CreateKey(ctx context.Context, integrationID, disp
 	if err := need(op, "integrationID", integrationID); err != nil {
 		return nil, err
 	}
-	if err := need(op, "displayName", displayName); err != nil {
-		return nil, err
-	}
-	body := struct {
-		DisplayName string `json:"displayName"`
-	}{displayName}
-	k, err := send[APIKey](ctx, s.client, &call{op: op, method: http.MethodPost, path: s.client.appPath("/integrations/%s/keys", integrationID), body: body}, "key")
-	if k != nil && k.Secret != "" {
-		s.client.rest.Secrets().Add(k.Secret) // never echoed in an error
-	}
-	return k, err
+	return s.client.createKey(ctx, op, s.client.appPath("/integrations/%s/keys", integrationID), displayName)
 }
 
 // ListKeys returns the API keys of a custom integration, without their
@@ -165,11 +155,7 @@ func (s *IntegrationsService) ListKeys(ctx context.Context, integrationID string
 	if err := need(op, "integrationID", integrationID); err != nil {
 		return nil, err
 	}
-	l, err := get[[]APIKey](ctx, s.client, op, s.client.appPath("/integrations/%s/keys", integrationID), "keys")
-	if err != nil {
-		return nil, err
-	}
-	return *l, nil
+	return s.client.listKeys(ctx, op, s.client.appPath("/integrations/%s/keys", integrationID))
 }
 
 // GetKey returns an API key of a custom integration: GET

@@ -269,6 +269,22 @@ func TestRequests(t *testing.T) {
 			return c.Integrations.DeleteKey(ctx, integID, "int_67a1110ef0305f4a391e9f01")
 		}, "DELETE", "/integrations/" + integID + "/keys/int_67a1110ef0305f4a391e9f01", "", "", ok(`{}`)},
 
+		{"AppKeys.Create", func(ctx context.Context, c *Client) error {
+			k, err := c.AppKeys.Create(ctx, "Dydu")
+			return want(err, k != nil && KindOfKey(k.ID) == KeyApp && k.DisplayName == "Dydu" && k.Secret != "", k)
+		}, "POST", "/keys", "", `{"displayName":"Dydu"}`, created(testdataString("app_key_response.json"))},
+		{"AppKeys.List", func(ctx context.Context, c *Client) error {
+			l, err := c.AppKeys.List(ctx)
+			return want(err, len(l) == 1 && l[0].ID == "app_5f4eaef81e3dcc117c7ba48b" && l[0].Secret == "", l)
+		}, "GET", "/keys", "", "", ok(`{"keys":[{"id":"app_5f4eaef81e3dcc117c7ba48b","displayName":"Dydu"}]}`)},
+		{"AppKeys.Get", func(ctx context.Context, c *Client) error {
+			k, err := c.AppKeys.Get(ctx, "app_5f4eaef81e3dcc117c7ba48b")
+			return want(err, k != nil && k.DisplayName == "Dydu", k)
+		}, "GET", "/keys/app_5f4eaef81e3dcc117c7ba48b", "", "", ok(`{"key":{"id":"app_5f4eaef81e3dcc117c7ba48b","displayName":"Dydu"}}`)},
+		{"AppKeys.Delete", func(ctx context.Context, c *Client) error {
+			return c.AppKeys.Delete(ctx, "app_5f4eaef81e3dcc117c7ba48b")
+		}, "DELETE", "/keys/app_5f4eaef81e3dcc117c7ba48b", "", "", ok(`{}`)},
+
 		{"Webhooks.Create", func(ctx context.Context, c *Client) error {
 			_, err := c.Webhooks.Create(ctx, integID, &WebhookInput{Target: "https://bms.example/hook", Triggers: []string{TriggerConversationMessage}})
 			return err

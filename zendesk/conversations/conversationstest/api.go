@@ -19,6 +19,8 @@ type principal struct {
 	keyID string
 	// integrationID is set for an integration key (scope integration).
 	integrationID string
+	// account is set for an account key (scope account).
+	account bool
 }
 
 func (p principal) integration() bool { return p.integrationID != "" }
@@ -57,8 +59,9 @@ var errUnauthorized = &apiError{http.StatusUnauthorized, "unauthorized", "Author
 type scope int
 
 const (
-	anyKey  scope = iota // integration and app keys
-	appOnly              // app keys; an integration key gets 403
+	anyKey      scope = iota // integration, app and account keys
+	appOnly                  // app and account keys; an integration key gets 403
+	accountOnly              // account keys (account provisioning); others get 403
 )
 
 // handle registers a route; pattern is the path without the "/sc" prefix.
@@ -72,6 +75,10 @@ func (s *Server) handle(pattern string, sc scope, h func(c *call) error) {
 		}
 		if sc == appOnly && c.who.integration() {
 			c.fail(forbidden("This action requires an app key; an integration key cannot perform it"))
+			return
+		}
+		if sc == accountOnly && !c.who.account {
+			c.fail(forbidden("This action requires an account key; an app or integration key cannot perform it"))
 			return
 		}
 		if err := h(c); err != nil {
@@ -100,6 +107,10 @@ func (s *Server) routes() {
 	const integ = app + "/integrations/{integrationId}"
 	const sb = app + "/switchboards/{switchboardId}"
 	s.handle("GET "+app, appOnly, s.getApp)
+	s.handle("POST "+app+"/keys", accountOnly, withBody(s.createAppKey))
+	s.handle("GET "+app+"/keys", accountOnly, s.listAppKeys)
+	s.handle("GET "+app+"/keys/{keyId}", accountOnly, s.getAppKey)
+	s.handle("DELETE "+app+"/keys/{keyId}", accountOnly, s.deleteAppKey)
 
 	s.handle("POST "+app+"/users", anyKey, withBody(s.createUser))
 	s.handle("GET "+app+"/users", anyKey, s.listUsers)
@@ -233,7 +244,7 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 		if !found || subtle.ConstantTimeCompare([]byte(secret), []byte(rec.key.Secret)) != 1 {
 			return principal{}, errUnauthorized
 		}
-		return principal{keyID: id, integrationID: rec.integrationID}, nil
+		return principal{keyID: id, integrationID: rec.integrationID, account: rec.account}, nil
 	}
 	scheme, token, _ := strings.Cut(h, " ")
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
@@ -264,13 +275,16 @@ func (s *Server) verifyJWT(token string) (principal, error) {
 		return principal{}, errUnauthorized
 	}
 	want := "app"
-	if rec.integrationID != "" {
+	switch {
+	case rec.integrationID != "":
 		want = integrationJWTScope()
+	case rec.account:
+		want = "account"
 	}
 	if sc, _ := claims["scope"].(string); sc != want {
 		return principal{}, errUnauthorized
 	}
-	return principal{keyID: rec.key.ID, integrationID: rec.integrationID}, nil
+	return principal{keyID: rec.key.ID, integrationID: rec.integrationID, account: rec.account}, nil
 }
 
 // fail writes err as the API's error body.

@@ -30,8 +30,12 @@
 // webhooks, the switchboard, its integrations, and the switchboard actions
 // passControl, offerControl, acceptControl and releaseControl. Requests
 // authenticate with Basic (key id and secret) or a JWT (HS256, the key id
-// in the kid header, a scope claim: "app" for an app key); keys are the
-// app key and custom integration keys ("int_…", scope integration), which
+// in the kid header, a scope claim: "app" for an app key, "account" for
+// the account key); keys are the app's keys ("app_…", scope app), an
+// account key ("act_…", AccountKeyID and AccountSecret, the only one that
+// may create, list, get and delete the app's keys at /v2/apps/{appId}/keys:
+// the others get 403 there) and custom integration keys ("int_…", scope
+// integration), which
 // get 403 on the integrations and switchboard endpoints, on another
 // integration's webhooks, on acceptControl unless pending and on
 // releaseControl unless active. Errors are {"errors":[{"code","title"}]}

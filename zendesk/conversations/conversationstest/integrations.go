@@ -194,20 +194,35 @@ type keyInput struct {
 }
 
 func (s *Server) createIntegrationKey(c *call, in *keyInput) error {
-	if in.DisplayName == nil {
-		return badRequest("should have required property 'displayName'")
-	}
-	if err := checkLen("displayName", *in.DisplayName, 1, 100); err != nil {
+	if err := in.check(); err != nil {
 		return err
 	}
 	return locked(s, c, s.integrationOr404, func(ir *integrationRec) error {
-		if ir.keys.len() >= MaxKeysPerIntegration {
-			return badRequest("an integration has at most %d keys", MaxKeysPerIntegration)
-		}
-		id, _ := s.st.addKey("int_", *in.DisplayName, ir.in.ID)
-		ir.keys.add(id)
-		return c.json(http.StatusCreated, map[string]any{"key": s.st.keys[id].key})
+		return s.st.newKey(c, in, ir.keys, MaxKeysPerIntegration, "int_", ir.in.ID)
 	})
+}
+
+// check refuses a key without a display name of 1 to 100 characters.
+func (in *keyInput) check() error {
+	if in.DisplayName == nil {
+		return badRequest("should have required property 'displayName'")
+	}
+	return checkLen("displayName", *in.DisplayName, 1, 100)
+}
+
+// newKey adds a key to list (at most max) and answers 201 with it, its
+// secret shown this once. Callers hold s.mu.
+func (st *state) newKey(c *call, in *keyInput, list *ordered, max int, prefix, integrationID string) error {
+	if list.len() >= max {
+		owner := "an app"
+		if integrationID != "" {
+			owner = "an integration"
+		}
+		return badRequest("%s has at most %d keys", owner, max)
+	}
+	id, _ := st.addKey(prefix, *in.DisplayName, integrationID)
+	list.add(id)
+	return c.json(http.StatusCreated, map[string]any{"key": st.keys[id].key})
 }
 
 // keyView is a key as list and get show it.

@@ -34,9 +34,10 @@ const (
 	MaxMessages = 30000
 	// MaxExternalIDLength is the longest user externalId.
 	MaxExternalIDLength = 1024
-	// MaxWebhooksPerApp, MaxKeysPerIntegration and
+	// MaxWebhooksPerApp, MaxKeysPerApp, MaxKeysPerIntegration and
 	// MaxSwitchboardIntegrations are the per-app and per-parent limits.
 	MaxWebhooksPerApp          = 10
+	MaxKeysPerApp              = 10
 	MaxKeysPerIntegration      = 10
 	MaxSwitchboardIntegrations = 10
 )
@@ -148,6 +149,12 @@ type Server struct {
 	// for Basic authentication or to sign a JWT.
 	KeyID  string
 	Secret string
+	// AccountKeyID and AccountSecret are an account key (an "act_" key:
+	// scope account), the one kind that may manage the app's keys
+	// (/v2/apps/{appId}/keys). Only direct Sunshine Conversations
+	// accounts have one; a Zendesk account makes app keys in Admin Center.
+	AccountKeyID  string
+	AccountSecret string
 
 	cfg  config
 	base *fakeserver.Base
@@ -159,8 +166,9 @@ type Server struct {
 	dl *deliveries
 }
 
-// NewServer starts a fake app with one app key, a switchboard holding the
-// agent workspace (its default integration), and no users yet.
+// NewServer starts a fake app with one app key, an account key, a
+// switchboard holding the agent workspace (its default integration), and
+// no users yet.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
 		now:             time.Now,
@@ -178,6 +186,9 @@ func NewServer(opts ...Option) *Server {
 	s.st = newState(s)
 	s.AppID = s.st.newID()
 	s.KeyID, s.Secret = s.st.addKey("app_", "deskbridge fake", "")
+	s.st.appKeys.add(s.KeyID)
+	s.AccountKeyID, s.AccountSecret = s.st.addKey("act_", "deskbridge fake account", "")
+	s.st.keys[s.AccountKeyID].account = true
 	s.st.seedSwitchboard()
 	s.routes()
 	s.dl = newDeliveries(s)

@@ -14,7 +14,8 @@ type state struct {
 	s   *Server
 	seq uint64
 
-	keys map[string]*keyRec // by key id
+	keys    map[string]*keyRec // by key id
+	appKeys *ordered           // ids of the app's keys
 
 	users       map[string]*User // by id
 	usersByExt  map[string]*User // by externalId
@@ -60,7 +61,8 @@ type channel struct {
 
 type keyRec struct {
 	key           Key
-	integrationID string // "" for an app key
+	integrationID string // "" for an app or account key
+	account       bool   // an account key (scope account)
 	created       time.Time
 }
 
@@ -93,6 +95,7 @@ func newState(s *Server) *state {
 	return &state{
 		s:            s,
 		keys:         map[string]*keyRec{},
+		appKeys:      newOrdered(),
 		users:        map[string]*User{},
 		usersByExt:   map[string]*User{},
 		usersByMail:  map[string][]string{},
@@ -118,8 +121,8 @@ func (st *state) newID() string {
 	return fmt.Sprintf("%08x%016x", uint32(st.s.now().Unix()), st.seq)
 }
 
-// addKey makes a key with the prefix ("app_" or "int_") and returns its id
-// and secret.
+// addKey makes a key with the prefix ("app_", "int_" or "act_") and
+// returns its id and secret.
 func (st *state) addKey(prefix, name, integrationID string) (id, secret string) {
 	id = prefix + st.newID()
 	secret = randomSecret(24)

@@ -108,6 +108,8 @@ func TestAuth(t *testing.T) {
 	}{
 		{"app JWT", sign(s.KeyID, s.Secret, jwt.MapClaims{"scope": "app"}, jwt.SigningMethodHS256), 200},
 		{"wrong scope", sign(s.KeyID, s.Secret, jwt.MapClaims{"scope": "account"}, jwt.SigningMethodHS256), 401},
+		{"account JWT", sign(s.AccountKeyID, s.AccountSecret, jwt.MapClaims{"scope": "account"}, jwt.SigningMethodHS256), 200},
+		{"account key, app scope", sign(s.AccountKeyID, s.AccountSecret, jwt.MapClaims{"scope": "app"}, jwt.SigningMethodHS256), 401},
 		{"no scope", sign(s.KeyID, s.Secret, jwt.MapClaims{}, jwt.SigningMethodHS256), 401},
 		{"HS512", sign(s.KeyID, s.Secret, jwt.MapClaims{"scope": "app"}, jwt.SigningMethodHS512), 401},
 		{"wrong secret", sign(s.KeyID, "other", jwt.MapClaims{"scope": "app"}, jwt.SigningMethodHS256), 401},
@@ -156,6 +158,30 @@ func TestAuth(t *testing.T) {
 	}
 	if status, _ := ik.do("POST", "/conversations/"+convID+"/acceptControl", nil); status != 403 {
 		t.Errorf("acceptControl by a non-pending integration: %d", status)
+	}
+	// The app's keys: an account key's calls; the app key and an
+	// integration key get 403.
+	for name, who := range map[string]*api{"app key": a, "integration key": &ik} {
+		for _, m := range []string{"GET", "POST"} {
+			status, e := who.do(m, "/keys", map[string]any{"displayName": "x"})
+			if code, _ := errCode(t, e); status != 403 || code != "forbidden" {
+				t.Errorf("%s %s /keys: %d %s", name, m, status, code)
+			}
+		}
+	}
+	ak := *a
+	ak.id, ak.secret = s.AccountKeyID, s.AccountSecret
+	created := obj(ak.must(201, "POST", "/keys", map[string]any{"displayName": "Dydu"}), "key")
+	if !strings.HasPrefix(str(created, "id"), "app_") || str(created, "secret") == "" || str(created, "displayName") != "Dydu" {
+		t.Fatalf("app key %v", created)
+	}
+	if got := obj(ak.must(200, "GET", "/keys/"+str(created, "id"), nil), "key"); got["secret"] != nil {
+		t.Errorf("app key read back with its secret: %v", got)
+	}
+	ak.must(200, "DELETE", "/keys/"+str(created, "id"), nil)
+	ak.must(404, "GET", "/keys/"+str(created, "id"), nil)
+	if status, _ := ak.do("POST", "/keys", map[string]any{}); status != 400 {
+		t.Errorf("an app key without displayName: %d", status)
 	}
 	// Another app.
 	status, body, _ := a.raw("GET", s.URL+"/v2/apps/000000000000000000000000/conversations/"+convID, nil, "")
