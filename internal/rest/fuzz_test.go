@@ -1,9 +1,12 @@
 package rest
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // FuzzParseRetryAfter: any Retry-After value parses to a wait that is not
@@ -54,4 +57,57 @@ func FuzzRateLimitHeaders(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzScrub: Scrub never panics, and a credential placed in a text, as it
+// is or JSON-escaped once or twice, is gone from what it returns (read
+// back as it was escaped). The text around it holds no escape of its own
+// ("%", "\\", "+"): one right before the credential could take its first
+// characters into an escape ("%00" then "0\"…), which no reading can
+// tell apart.
+func FuzzScrub(f *testing.F) {
+	f.Add("p@ss/w0rd+x", "error: ", " refused")
+	f.Add(`a\"b\\c`, `{"m":"`, `"}`)
+	f.Add("tok%2Fen", "%", "\\u00")
+	f.Fuzz(func(t *testing.T, secret, before, after string) {
+		if len(secret) < minSecretLen || strings.ContainsAny(secret, "[]") || !utf8.ValidString(secret) ||
+			strings.ContainsAny(before+after, `%\+`) {
+			return
+		}
+		s := NewSecrets(secret)
+		once := jsonEscape(secret)
+		for level, spelling := range []string{secret, once, jsonEscape(once)} {
+			out := s.Scrub(before + spelling + after)
+			back := out
+			for range level {
+				back = jsonUnescape(back)
+			}
+			if strings.Contains(back, secret) && !strings.Contains(jsonUnescapeN(before+redacted+after, level), secret) {
+				t.Fatalf("level %d: %q in %q (scrubbed from %q)", level, secret, back, before+spelling+after)
+			}
+		}
+	})
+}
+
+// jsonEscape is s as it stands inside a JSON string.
+func jsonEscape(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
+
+// jsonUnescape reads s as the inside of a JSON string, or returns it as it
+// is when it is not one.
+func jsonUnescape(s string) string {
+	var out string
+	if json.Unmarshal([]byte(`"`+s+`"`), &out) != nil {
+		return s
+	}
+	return out
+}
+
+func jsonUnescapeN(s string, n int) string {
+	for range n {
+		s = jsonUnescape(s)
+	}
+	return s
 }

@@ -15,6 +15,10 @@ const minSecretLen = 4
 // rotate; the old ones can still echo back for a while).
 const maxRecentSecrets = 32
 
+// maxEscapeLevels is how many levels of escaping scrub decodes: a
+// credential escaped (JSON, URL or form) up to three times over is found.
+const maxEscapeLevels = 3
+
 // redacted replaces a credential.
 const redacted = "[redacted]"
 
@@ -26,7 +30,8 @@ const redacted = "[redacted]"
 // A vendor may echo a credential back in another spelling than the one
 // sent: JSON-escaped ("\/" for "/", "\u002b" for "+", or any character as
 // "\uXXXX"), URL- or form-encoded ("%2F", "+" for a space), or a mix of
-// these. Scrub decodes every such escape in what it scrubs, finds the
+// these, escaped again (a JSON-escaped echo quoted in another JSON
+// string, say), up to three levels. Scrub decodes every such escape in what it scrubs, finds the
 // credentials in the decoded text, and redacts the escaped spans they came
 // from, so that no spelling survives.
 type Secrets struct {
@@ -128,11 +133,26 @@ func scrub(b []byte, vals []secretValue) []byte {
 		spans = appendMatches(spans, b, v.raw, nil, nil)
 	}
 	if bytes.ContainsAny(b, `\%+`) {
-		decoded, start, end := decodeEscapes(b)
-		for _, v := range vals {
-			spans = appendMatches(spans, decoded, v.folded, start, end)
-			if v.decoded != nil {
-				spans = appendMatches(spans, decoded, v.decoded, start, end)
+		// Each level decodes the escapes the one before left (a
+		// JSON-escaped credential quoted in another JSON string, or
+		// URL-encoded), its spans mapped back to b's.
+		text, start, end := b, []int32(nil), []int32(nil)
+		for level := 0; level < maxEscapeLevels; level++ {
+			decoded, s, e := decodeEscapes(text)
+			if start != nil {
+				for i := range s {
+					s[i], e[i] = start[s[i]], end[e[i]-1]
+				}
+			}
+			text, start, end = decoded, s, e
+			for _, v := range vals {
+				spans = appendMatches(spans, text, v.folded, start, end)
+				if v.decoded != nil {
+					spans = appendMatches(spans, text, v.decoded, start, end)
+				}
+			}
+			if !bytes.ContainsAny(text, `\%`) {
+				break
 			}
 		}
 	}

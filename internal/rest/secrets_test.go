@@ -34,6 +34,11 @@ func TestSecretsScrubbedInEverySpelling(t *testing.T) {
 		// An encoder may escape any character, letters and digits too.
 		"every character escaped": `\u0070\u0040\u0073\u0073\u002f\u0077\u0030\u0072\u0064\u002b\u0070\u006c\u0075\u0073\u0020\u0073\u0070\u0061\u0063\u0065`,
 		"one letter escaped":      `p@ss/w\u0030rd+plus space`,
+		// A JSON-escaped copy inside another JSON string (an error that
+		// quotes the request body it refused), or in a URL.
+		"JSON escaped twice":     strings.ReplaceAll(jsonEscaped, `\`, `\\`),
+		"JSON escaped, then URL": url.QueryEscape(jsonEscaped),
+		"URL-encoded twice":      url.QueryEscape(url.QueryEscape(password)),
 	}
 	for name, echo := range spellings {
 		t.Run(name, func(t *testing.T) {
