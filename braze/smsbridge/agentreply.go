@@ -13,6 +13,7 @@ import (
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
@@ -153,15 +154,8 @@ func (f *Flow) agentReply(ctx context.Context, log *slog.Logger, r *AgentReply) 
 	}
 	switch r.Event {
 	case EventReply:
-		echo, err := f.isEcho(ctx, log, r)
-		if err != nil {
-			return "", "", err
-		}
-		if echo {
-			return f.echo(ctx, log, r)
-		}
 		attrs[AttrTicketOpen] = ticketOpenValue(!closedStatus(r.Status))
-		return f.send(ctx, log, r, f.cfg.ReplyCampaignID, r.Text, attrs)
+		return f.reply(ctx, log, r, attrs)
 	case EventSolved:
 		attrs[AttrTicketOpen] = ticketOpenValue(false)
 		if f.cfg.ClosingCampaignID == "" {
@@ -181,18 +175,71 @@ func (f *Flow) agentReply(ctx context.Context, log *slog.Logger, r *AgentReply) 
 	return "", "", webhook.Permanent(fmt.Errorf("smsbridge: unknown event %q", r.Event))
 }
 
+// reply sends an agent's reply, unless it is the flow's own comment come
+// back (an echo: see isEcho). An update made by an agent (the hot path)
+// costs the send's two round trips and no look-up of the texts the flow
+// posted, once the flow knows its own user. An update made by the flow's
+// own user, or one whose body does not say who made it, looks the text up
+// in the same round trip as the send's claim (a batch of a Get and an
+// Add): an echo then costs two round trips (the look-up with the claim,
+// then the echo recorded and the text used up), a reply that is sent costs
+// two as any.
+func (f *Flow) reply(ctx context.Context, log *slog.Logger, r *AgentReply, attrs map[string]any) (flow.Outcome, string, error) {
+	if r.AuthorID != 0 {
+		self, err := f.selfID(ctx)
+		switch {
+		case err != nil:
+			echo, err := f.isEcho(ctx, log, r, err)
+			if err != nil {
+				return "", "", err
+			}
+			if !echo {
+				return f.send(ctx, log, r, f.cfg.ReplyCampaignID, r.Text, attrs)
+			}
+		case self != r.AuthorID:
+			return f.send(ctx, log, r, f.cfg.ReplyCampaignID, r.Text, attrs)
+		}
+	}
+	posted := store.GetOp(echoKey(r.ExternalID, r.Text))
+	claim := store.AddOp(sendKey(r.Key), record(stateSending, f.cfg.Now().UnixNano()), sendTTL)
+	if err := f.do(ctx, posted, claim); err != nil {
+		f.undo(ctx, log, claim)
+		return "", "", err
+	}
+	echo := posted.Result.OK && r.AuthorID != 0
+	if posted.Result.OK && !echo {
+		log.InfoContext(ctx, "the reply repeats a recent text of the customer; the body does not say who wrote it, so it is sent")
+	}
+	switch {
+	case echo && !claim.Result.OK:
+		// A retry of the echo: settled, or left "sending" by an attempt
+		// that did not get to record the echo.
+		state, nums, err := f.readRecord(ctx, sendKey(r.Key))
+		if err != nil {
+			return "", "", err
+		}
+		if out, detail, err, done := f.settled(ctx, state, nums); done && state != stateSending {
+			return out, detail, err
+		}
+		return f.echo(ctx, log, r)
+	case echo:
+		return f.echo(ctx, log, r)
+	case claim.Result.OK:
+		return f.trigger(ctx, log, r, f.cfg.ReplyCampaignID, r.Text, attrs)
+	}
+	return f.resume(ctx, log, r, f.cfg.ReplyCampaignID, r.Text, attrs)
+}
+
 // echo records that the reply r is the flow's own comment come back, so
 // that Zendesk's retries of it are echoes too, on any replica, and uses
-// the remembered text up.
+// the remembered text up: one round trip.
 func (f *Flow) echo(ctx context.Context, log *slog.Logger, r *AgentReply) (flow.Outcome, string, error) {
-	added, err := f.store.Add(ctx, sendKey(r.Key), stateEcho, sendTTL)
-	if err != nil {
+	rec, forget := store.SetOp(sendKey(r.Key), stateEcho, sendTTL), store.DeleteOp(echoKey(r.ExternalID, r.Text))
+	_ = store.Do(ctx, f.store, rec, forget)
+	if err := rec.Result.Err; err != nil {
 		return "", "", errStore(err)
 	}
-	if !added {
-		return f.resume(ctx, log, r, "", "", nil)
-	}
-	if err := f.store.Delete(ctx, echoKey(r.ExternalID, r.Text)); err != nil {
+	if err := forget.Result.Err; err != nil {
 		// Recognised all the same; the text is forgotten at echoTTL.
 		log.WarnContext(ctx, "store failed", slog.String("error", err.Error()))
 	}
@@ -423,35 +470,22 @@ func echoText(s string) string {
 // "OK", and the agent must be heard. So a body that does not name the
 // updater (the recipe's body has no {{current_user.id}}) is never an echo;
 // the provisioned triggers keep the loop guard, so a real echo does not
-// arrive that way. When the flow cannot read its own user, it cannot
-// tell either way, and isEcho returns an error: the delivery is answered
-// 503 and Zendesk retries, rather than the reply being dropped or the
-// customer's words sent back.
-//
-// The author is compared first, so that an agent's reply (the hot path)
-// costs no store round trip once the flow knows its own user.
-func (f *Flow) isEcho(ctx context.Context, log *slog.Logger, r *AgentReply) (bool, error) {
-	var self int64
-	var selfErr error
-	if r.AuthorID != 0 {
-		if self, selfErr = f.selfID(ctx); selfErr == nil && self != r.AuthorID {
-			return false, nil
-		}
-	}
+// arrive that way. reply looks the text up itself when the updater is the
+// flow's own user or not named; isEcho serves the case where the flow
+// could not read its own user (selfErr): it cannot tell either way when
+// the text is one it posted, and returns an error, so that the delivery is
+// answered 503 and Zendesk retries, rather than the reply being dropped or
+// the customer's words sent back. A text the flow did not post is no echo.
+func (f *Flow) isEcho(ctx context.Context, log *slog.Logger, r *AgentReply, selfErr error) (bool, error) {
 	_, ok, err := f.store.Get(ctx, echoKey(r.ExternalID, r.Text))
 	switch {
 	case err != nil:
 		return false, errStore(err)
 	case !ok:
 		return false, nil
-	case r.AuthorID == 0:
-		log.InfoContext(ctx, "the reply repeats a recent text of the customer; the body does not say who wrote it, so it is sent")
-		return false, nil
-	case selfErr != nil:
-		log.WarnContext(ctx, "could not read the flow's own Zendesk user", slog.String("error", selfErr.Error()))
-		return false, fmt.Errorf("smsbridge: the reply repeats a recent text of the customer, and the flow could not read its own Zendesk user to tell an agent's reply from its own comment: %w", selfErr)
 	}
-	return true, nil
+	log.WarnContext(ctx, "could not read the flow's own Zendesk user", slog.String("error", selfErr.Error()))
+	return false, fmt.Errorf("smsbridge: the reply repeats a recent text of the customer, and the flow could not read its own Zendesk user to tell an agent's reply from its own comment: %w", selfErr)
 }
 
 // selfID returns the id of the Zendesk user the flow's client acts as,
@@ -466,8 +500,4 @@ func (f *Flow) selfID(ctx context.Context) (int64, error) {
 	}
 	f.self.Store(me.ID)
 	return me.ID, nil
-}
-
-func (f *Flow) rememberEcho(ctx context.Context, externalID, text string) error {
-	return f.store.Set(ctx, echoKey(externalID, text), "1", echoTTL)
 }

@@ -3,8 +3,6 @@ package smsbridge
 import (
 	"context"
 	"errors"
-	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -28,43 +26,8 @@ func customerTicketKey(externalID string) string {
 	return keyPrefix + "customer-ticket:" + digest(externalID)
 }
 
-// lockCustomer serialises the handling of a customer's texts, so that two
-// texts arriving together when the customer has no ticket open one ticket,
-// not two. Within the process, a second text waits for the first (or for
-// ctx); across replicas sharing the store, the customer is claimed with
-// [store.Store.Add] for customerLockTTL, and a text whose customer is
-// claimed elsewhere gets errCustomerBusy. The returned function releases
-// both.
-func (f *Flow) lockCustomer(ctx context.Context, log *slog.Logger, externalID string) (func(), error) {
-	unlock, err := f.customers.lock(ctx, externalID)
-	if err != nil {
-		return nil, err
-	}
-	release, err := f.claim(ctx, log, customerLockKey(externalID), customerLockTTL)
-	if err != nil {
-		unlock()
-		if errors.Is(err, errBusy) {
-			log.InfoContext(ctx, "another text from the customer is being handled elsewhere; asking Braze to retry")
-			return nil, errCustomerBusy
-		}
-		return nil, err
-	}
-	return func() {
-		defer unlock()
-		release()
-	}, nil
-}
-
-// rememberTicket records the ticket the bridge opened for a customer, so
-// that their next text finds it before Braze's zendesk_ticket attribute
-// says so (a text sent meanwhile carries no ticket).
-func (f *Flow) rememberTicket(ctx context.Context, log *slog.Logger, externalID string, ticket int64) {
-	if err := f.store.Set(ctx, customerTicketKey(externalID), strconv.FormatInt(ticket, 10), f.cfg.InboundWindow); err != nil {
-		log.WarnContext(ctx, "store failed remembering the customer's ticket", slog.String("error", err.Error()))
-	}
-}
-
-// rememberedTicket returns the ticket rememberTicket recorded, 0 if none.
+// rememberedTicket returns the ticket the bridge last opened for the
+// customer (see createTicket), 0 if none.
 func (f *Flow) rememberedTicket(ctx context.Context, externalID string) (int64, error) {
 	v, ok, err := f.store.Get(ctx, customerTicketKey(externalID))
 	if err != nil || !ok {

@@ -155,12 +155,17 @@ func TestInboundDuplicateDelivery(t *testing.T) {
 	e.text("Here is the photo description")
 	whs := e.bz.Webhooks()
 	d := whs[len(whs)-1]
-	// Braze delivers the same request again (its answer was lost).
+	// Braze delivers the same request again (its answer was lost): the
+	// text's record makes it a duplicate (the handler has no Deduper of
+	// its own: it answers "handled", the flow's result says duplicate).
+	var results []Result
+	e.flow.cfg.OnResult = func(r Result) { results = append(results, r) }
 	status, outcome := e.post(InboundSMSPath, d.Header, d.Body)
-	if status != http.StatusOK || outcome != "duplicate" {
-		t.Errorf("duplicate delivery: %d %s", status, outcome)
+	if status != http.StatusOK || outcome != "handled" || len(results) != 1 ||
+		results[0].Outcome != flow.Duplicate || results[0].Detail != DetailAlreadyPosted || results[0].TicketID != ticket {
+		t.Errorf("duplicate delivery: %d %s, results %+v", status, outcome, results)
 	}
-	// Even past the handler's memory, the store knows it was applied.
+	e.flow.cfg.OnResult = nil
 	m, err := ParseInboundSMS(d.Header.Get("Content-Type"), []byte(d.Body))
 	if err != nil {
 		t.Fatal(err)

@@ -157,11 +157,11 @@ type Config struct {
 	Store store.Store
 	// Deduper, when set, de-duplicates the deliveries of both handlers by
 	// their key, on top of the flow's own records. nil (the default, and
-	// the advice) de-duplicates Braze's deliveries with a
-	// [webhook.StoreDeduper] on Store, and Zendesk's with the send record
-	// itself: the record an agent reply's send claims in Store is what
-	// makes a retry a duplicate, so that the hot path costs two store
-	// round trips, not four.
+	// the advice) de-duplicates them with the flow's records themselves:
+	// the record an agent reply's send claims in Store makes a Zendesk
+	// retry a duplicate, and the record a text adds in Store (under the
+	// customer's claim) makes a Braze retry one. So the hot paths cost two
+	// store round trips each, where a Deduper would add two more.
 	Deduper webhook.Deduper
 	// InboundWindow is how long a Braze delivery is remembered; default
 	// DefaultInboundWindow.
@@ -209,10 +209,11 @@ type Undelivered struct {
 // use, and several Flows (in one process or many) may serve one
 // conversation when they share their [Config.Store].
 type Flow struct {
-	cfg     Config
-	store   store.Store
-	zdDedup webhook.Deduper // nil: the send record de-duplicates
-	bzDedup webhook.Deduper
+	cfg   Config
+	store store.Store
+	// dedup is Config.Deduper; nil: the flow's records de-duplicate (an
+	// agent reply's send record, a text's record).
+	dedup   webhook.Deduper
 	log     *slog.Logger
 	agent   http.Handler
 	inbound http.Handler
@@ -263,17 +264,15 @@ func New(cfg Config) (*Flow, error) {
 		f.log.Info("smsbridge: no Config.Store: the flow keeps its state in this process, so it must run as a single replica; " +
 			"give every replica one shared store (redisstore) to run several")
 	}
-	f.zdDedup, f.bzDedup = cfg.Deduper, cfg.Deduper
-	if cfg.Deduper == nil {
-		f.bzDedup = &webhook.StoreDeduper{Store: f.store, Prefix: inboundDedupePrefix, TTL: cfg.InboundWindow}
-	}
+	f.dedup = cfg.Deduper
 	agentOpts := []webhook.Option{
 		webhook.WithAcceptedTypes(EventReply, EventSolved),
 		webhook.WithRetryAfter(cfg.RetryAfter),
 		webhook.WithLogger(cfg.Logger),
 	}
-	// nil turns the handler's own de-duplication off: the send record is it.
-	agentOpts = append(agentOpts, webhook.WithDeduper(f.zdDedup))
+	// nil turns the handlers' own de-duplication off: the send record is
+	// it for Zendesk, the text's record for Braze.
+	agentOpts = append(agentOpts, webhook.WithDeduper(f.dedup))
 	f.agent = flow.RetryAfterHandler(webhook.NewHandler(
 		webhook.ZendeskVerifier{Secrets: slices.Clone(cfg.ZendeskSecrets), Now: cfg.Now},
 		decodeAgentReply,
@@ -285,17 +284,13 @@ func New(cfg Config) (*Flow, error) {
 			AllowedSources: slices.Clone(cfg.BrazeSources), ClientIP: cfg.BrazeClientIP},
 		decodeInbound,
 		func(ctx context.Context, m *InboundSMS) error { _, err := f.HandleInboundSMS(ctx, m); return err },
-		webhook.WithDeduper(f.bzDedup),
+		webhook.WithDeduper(f.dedup),
 		webhook.WithKeyHeader(""),
 		webhook.WithRetryAfter(cfg.RetryAfter),
 		webhook.WithLogger(cfg.Logger),
 	))
 	return f, nil
 }
-
-// inboundDedupePrefix is the store prefix of the Braze handler's
-// de-duplication claims.
-const inboundDedupePrefix = keyPrefix + "dedupe:inbound:"
 
 // validate returns every problem of c at once.
 func (c *Config) validate() error {

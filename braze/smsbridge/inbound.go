@@ -12,6 +12,7 @@ import (
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
@@ -79,64 +80,205 @@ func (f *Flow) HandleInboundSMS(ctx context.Context, m *InboundSMS) (Result, err
 	return f.report(res), res.Err
 }
 
-// inboundSMS handles m under the customer's claim, filling res.
+// text is one text being handled under its customer's claim.
+type text struct {
+	m   *InboundSMS
+	log *slog.Logger
+	res *Result
+	key string // the store key of the text's record
+
+	// state and nums are the text's record when it had one ("" else).
+	state string
+	nums  [3]int64
+
+	// pending is the record the first round trip added (Add) when the
+	// text had none; "" when it had one.
+	pending string
+	// search: an earlier attempt may have added the comment (its record
+	// was pending), so the ticket is searched for it before it is added.
+	search bool
+	since  time.Time // when that attempt began
+	// attempted: a Zendesk write of the text was attempted (it may have
+	// gone through), so a pending record must stay for the retry.
+	attempted bool
+	// final is written with the release of the customer's claim, in one
+	// round trip (the text's "done" record).
+	final []*store.Op
+}
+
+// done records, with the release of the claim, that the text is on ticket.
+func (t *text) done(f *Flow, ticket int64) {
+	t.final = append(t.final, store.SetOp(t.key, record(inDone, ticket), f.cfg.InboundWindow))
+}
+
+// inboundSMS handles m under the customer's claim, filling res. The
+// texts of one customer are handled one at a time: within the process a
+// text waits for the one before it (or for ctx); across replicas sharing
+// the store, the customer is claimed with an Add for customerLockTTL, and
+// a text whose customer is claimed elsewhere gets errCustomerBusy.
+//
+// Its store round trips: one batch before anything else (the customer's
+// claim and its holder; the text's record, added as pending when it is
+// new, and read; the ticket remembered for the customer; the text as one
+// the flow posts, to know its echo), and one at the end (the text's
+// record, done, and the claim's release). A first text that opens a
+// ticket costs two more: the remembered ticket read again once the claim
+// is surely held, and the new ticket remembered (with the record
+// "created") before the claim is released. See inboundFirstTrip.
 func (f *Flow) inboundSMS(ctx context.Context, log *slog.Logger, m *InboundSMS, res *Result) error {
-	unlock, err := f.lockCustomer(ctx, log, m.ExternalID)
+	unlock, err := f.customers.lock(ctx, m.ExternalID)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	key := keyPrefix + "in:" + m.Key
-	state, nums, err := f.readRecord(ctx, key)
+	t := &text{m: m, log: log, res: res, key: keyPrefix + "in:" + m.Key}
+	token, remembered, err := f.inboundFirstTrip(ctx, t)
 	if err != nil {
 		return err
 	}
-	switch ticket := nums[0]; state {
+	defer func() {
+		if t.pending != "" && !t.attempted {
+			// Nothing of the text reached Zendesk: its retry is new.
+			t.final = append(t.final, store.DeleteIfOp(t.key, t.pending))
+		}
+		ops := append(t.final, store.DeleteIfOp(customerLockKey(m.ExternalID), token))
+		if err := store.Do(context.WithoutCancel(ctx), f.store, ops...); err != nil {
+			// The claim ends with its lease; the text's retry finds the
+			// comment (its record is pending).
+			log.WarnContext(ctx, "store failed recording the text and releasing the customer", slog.String("error", err.Error()))
+		}
+	}()
+	return f.inboundClaimed(ctx, t, remembered)
+}
+
+// inboundFirstTrip makes the first round trip of a text: the customer's
+// claim and the reads and writes that can go with it. It returns the
+// claim's token and the ticket remembered for the customer, or
+// errCustomerBusy when another replica holds the customer.
+//
+// The ops are independent, and run whether or not the claim is won. The
+// text's record is added (not set) as "pending <ticket> 0 <unix-nano>",
+// so that an existing record is kept and read back in the same trip, and a
+// new text is recorded before any Zendesk call, as a retry after a lost
+// answer needs. When the claim is lost, the record it added is deleted
+// again (a second round trip, on the busy path only), so that the retry
+// does not search Zendesk for a comment never made; the text remembered as
+// posted only makes the flow's own comment of that text an echo, which it
+// would be. The record's author is 0: the ticket and its requester are not
+// known yet; a retry that finds it searches the ticket it would comment on.
+// (A record "pending <ticket> <author> <unix-nano>" of an earlier version
+// is read as before; that version reads this one as a search of the
+// customer's ticket by any author.)
+func (f *Flow) inboundFirstTrip(ctx context.Context, t *text) (token string, remembered int64, err error) {
+	m := t.m
+	now := f.now()
+	token = claimToken(now, customerLockTTL)
+	lockKey := customerLockKey(m.ExternalID)
+	pending := record(inPending, max(m.TicketID, 0), 0, now.UnixNano())
+	lock, holder := store.AddOp(lockKey, token, customerLockTTL), store.GetOp(lockKey)
+	add, rec := store.AddOp(t.key, pending, f.cfg.InboundWindow), store.GetOp(t.key)
+	tkt := store.GetOp(customerTicketKey(m.ExternalID))
+	echo := store.SetOp(echoKey(m.ExternalID, m.Message), "1", echoTTL)
+	if err := f.do(ctx, lock, holder, add, rec, tkt, echo); err != nil {
+		f.undo(ctx, t.log, lock, add)
+		return "", 0, err
+	}
+	if !lock.Result.OK {
+		f.undo(ctx, t.log, add)
+		askRetryAfterHeld(ctx, holder.Result.Value, now)
+		t.log.InfoContext(ctx, "another text from the customer is being handled elsewhere; asking Braze to retry")
+		return "", 0, errCustomerBusy
+	}
+	if add.Result.OK {
+		t.pending = pending
+	}
+	if rec.Result.OK && !add.Result.OK {
+		t.record(rec.Result.Value)
+	}
+	if tkt.Result.OK {
+		remembered = parseTicketID(tkt.Result.Value)
+	}
+	return token, remembered, nil
+}
+
+// record notes what the text's existing record says, for inboundClaimed.
+func (t *text) record(v string) {
+	t.state, t.nums = parseRecord(v)
+	if t.state == inPending {
+		t.search = true
+		if t.nums[2] != 0 {
+			t.since = time.Unix(0, t.nums[2])
+		}
+	}
+}
+
+// inboundClaimed handles a text whose customer is claimed.
+func (f *Flow) inboundClaimed(ctx context.Context, t *text, remembered int64) error {
+	m, log, res := t.m, t.log, t.res
+	switch ticket, author := t.nums[0], t.nums[1]; t.state {
 	case inDone:
 		res.Outcome, res.Detail, res.TicketID = flow.Duplicate, DetailAlreadyPosted, ticket
 		return nil
 	case inCreated:
-		return f.finishCreated(ctx, log, m, key, ticket, res)
+		return f.finishCreated(ctx, t, ticket)
 	case inPending:
-		var since time.Time
-		if nums[2] != 0 {
-			since = time.Unix(0, nums[2])
+		if author == 0 {
+			break // searched on the ticket it would be added to
 		}
-		found, err := f.findComment(ctx, ticket, nums[1], m.Message, since)
+		// An earlier version's record names the ticket and the author.
+		t.search = false
+		found, err := f.findComment(ctx, ticket, author, m.Message, t.since)
 		if err != nil {
 			return fmt.Errorf("smsbridge: looking for the comment of an earlier attempt on ticket %d: %w", ticket, err)
 		}
 		if found {
-			_ = f.store.Set(ctx, key, record(inDone, ticket), f.cfg.InboundWindow)
-			log.InfoContext(ctx, "SMS found on the ticket from an earlier attempt", slog.Int64("ticket", ticket), slog.String("outcome", string(flow.Applied)))
-			res.Outcome, res.Detail, res.TicketID = flow.Applied, DetailCommentAdded, ticket
-			return nil
+			return f.foundComment(ctx, t, ticket)
 		}
 	}
 
-	ticket, requester, err := f.openTicket(ctx, log, m)
+	ticket, requester, err := f.openTicket(ctx, log, m, remembered)
 	if err != nil {
 		return err
 	}
+	if ticket == 0 {
+		// About to open a ticket: read the remembered one again, now that
+		// the claim is surely held. The first trip's read ran beside the
+		// claim, and on a store that splits a batch across nodes (Redis
+		// Cluster) it may have run before the claim was won, missing the
+		// ticket that the replica holding the customer just before opened.
+		again, err := f.rememberedTicket(ctx, m.ExternalID)
+		if err != nil {
+			return errStore(err)
+		}
+		if again > 0 && again != remembered && again != m.TicketID {
+			if ticket, requester, err = f.usableTicket(ctx, log, m, again); err != nil {
+				return err
+			}
+		}
+	}
 	if ticket > 0 {
-		err := f.comment(ctx, log, m, key, ticket, requester, res)
+		err := f.comment(ctx, t, ticket, requester)
 		if !errors.Is(err, errTicketClosed) {
 			return err
 		}
 		log.InfoContext(ctx, "the ticket closed meanwhile; opening a new one", slog.Int64("ticket", ticket))
 	}
-	return f.createTicket(ctx, log, m, key, res)
+	return f.createTicket(ctx, t)
+}
+
+// foundComment settles a text whose comment an earlier attempt added.
+func (f *Flow) foundComment(ctx context.Context, t *text, ticket int64) error {
+	t.done(f, ticket)
+	t.log.InfoContext(ctx, "SMS found on the ticket from an earlier attempt", slog.Int64("ticket", ticket), slog.String("outcome", string(flow.Applied)))
+	t.res.Outcome, t.res.Detail, t.res.TicketID = flow.Applied, DetailCommentAdded, ticket
+	return nil
 }
 
 // openTicket returns the customer's open ticket and its requester, or 0
 // when there is none to comment on: the ticket of the customer's
-// zendesk_ticket attribute, else the one the bridge last opened for them
-// (their attribute may not say so yet).
-func (f *Flow) openTicket(ctx context.Context, log *slog.Logger, m *InboundSMS) (ticket, requester int64, err error) {
-	remembered, err := f.rememberedTicket(ctx, m.ExternalID)
-	if err != nil {
-		return 0, 0, errStore(err)
-	}
+// zendesk_ticket attribute, else remembered, the one the bridge last
+// opened for them (their attribute may not say so yet).
+func (f *Flow) openTicket(ctx context.Context, log *slog.Logger, m *InboundSMS, remembered int64) (ticket, requester int64, err error) {
 	ids := []int64{m.TicketID}
 	if remembered != m.TicketID {
 		ids = append(ids, remembered)
@@ -181,17 +323,25 @@ func (f *Flow) usableTicket(ctx context.Context, log *slog.Logger, m *InboundSMS
 	return t.ID, u.ID, nil
 }
 
-// comment adds the text to the ticket as the requester's public comment.
-func (f *Flow) comment(ctx context.Context, log *slog.Logger, m *InboundSMS, key string, ticket, requester int64, res *Result) error {
-	// Recorded before the call: if the answer is lost, the retry looks for
-	// the comment before adding it again; and if Zendesk sends the comment
-	// back through a trigger, it is recognised.
-	if err := f.store.Set(ctx, key, record(inPending, ticket, requester, f.cfg.Now().UnixNano()), f.cfg.InboundWindow); err != nil {
-		return errStore(err)
+// comment adds the text to the ticket as the requester's public comment,
+// after looking for it there when an earlier attempt may have added it.
+// The text's pending record, written in the first round trip, lets a retry
+// after a lost answer look for the comment before adding it again; and the
+// text remembered as posted makes the comment's echo recognised, if
+// Zendesk sends it back through a trigger.
+func (f *Flow) comment(ctx context.Context, t *text, ticket, requester int64) error {
+	m, log, res := t.m, t.log, t.res
+	if t.search {
+		t.search = false
+		found, err := f.findComment(ctx, ticket, requester, m.Message, t.since)
+		if err != nil {
+			return fmt.Errorf("smsbridge: looking for the comment of an earlier attempt on ticket %d: %w", ticket, err)
+		}
+		if found {
+			return f.foundComment(ctx, t, ticket)
+		}
 	}
-	if err := f.rememberEcho(ctx, m.ExternalID, m.Message); err != nil {
-		return errStore(err)
-	}
+	t.attempted = true
 	_, err := f.cfg.Zendesk.Tickets.Update(ctx, ticket, &zendesk.TicketInput{
 		Comment: &zendesk.CommentInput{Body: m.Message, Public: zendesk.Ptr(true), AuthorID: requester},
 	})
@@ -204,22 +354,25 @@ func (f *Flow) comment(ctx context.Context, log *slog.Logger, m *InboundSMS, key
 		}
 		return fmt.Errorf("smsbridge: adding the SMS to ticket %d: %w", ticket, err)
 	}
-	_ = f.store.Set(context.WithoutCancel(ctx), key, record(inDone, ticket), f.cfg.InboundWindow)
+	t.done(f, ticket)
 	log.InfoContext(ctx, "SMS added to the ticket", slog.Int64("ticket", ticket), slog.String("outcome", string(flow.Applied)))
 	res.Outcome, res.Detail, res.TicketID = flow.Applied, DetailCommentAdded, ticket
 	return nil
 }
 
-// createTicket opens a ticket for the text.
-func (f *Flow) createTicket(ctx context.Context, log *slog.Logger, m *InboundSMS, key string, res *Result) error {
+// createTicket opens a ticket for the text. The ticket is remembered for
+// the customer, and the text's record set to "created", in a round trip of
+// their own before the claim is released: a text of the customer's that
+// claims them next must find the ticket, whatever node of the store holds
+// which key.
+func (f *Flow) createTicket(ctx context.Context, t *text) error {
+	m, log := t.m, t.log
 	user, err := f.findOrCreateUser(ctx, m)
 	if err != nil {
 		return err
 	}
-	if err := f.rememberEcho(ctx, m.ExternalID, m.Message); err != nil {
-		return errStore(err)
-	}
-	t, err := f.cfg.Zendesk.Tickets.Create(ctx, &zendesk.TicketInput{
+	t.attempted = true
+	tk, err := f.cfg.Zendesk.Tickets.Create(ctx, &zendesk.TicketInput{
 		Subject:     strings.ReplaceAll(f.cfg.TicketSubject, "{name}", displayName(m)),
 		Comment:     &zendesk.CommentInput{Body: m.Message, Public: zendesk.Ptr(true), AuthorID: user.ID},
 		RequesterID: user.ID,
@@ -232,12 +385,17 @@ func (f *Flow) createTicket(ctx context.Context, log *slog.Logger, m *InboundSMS
 		}
 		return fmt.Errorf("smsbridge: creating the ticket: %w", err)
 	}
-	f.rememberTicket(context.WithoutCancel(ctx), log, m.ExternalID, t.ID)
-	if err := f.store.Set(ctx, key, record(inCreated, t.ID), f.cfg.InboundWindow); err != nil {
+	remember := store.SetOp(customerTicketKey(m.ExternalID), strconv.FormatInt(tk.ID, 10), f.cfg.InboundWindow)
+	created := store.SetOp(t.key, record(inCreated, tk.ID), f.cfg.InboundWindow)
+	_ = store.Do(context.WithoutCancel(ctx), f.store, remember, created)
+	if err := remember.Result.Err; err != nil {
+		log.WarnContext(ctx, "store failed remembering the customer's ticket", slog.String("error", err.Error()))
+	}
+	if err := created.Result.Err; err != nil {
 		return errStore(err)
 	}
-	log.InfoContext(ctx, "ticket opened from an SMS", slog.Int64("ticket", t.ID), slog.Int64("requester", user.ID))
-	return f.finishCreated(ctx, log, m, key, t.ID, res)
+	log.InfoContext(ctx, "ticket opened from an SMS", slog.Int64("ticket", tk.ID), slog.Int64("requester", user.ID))
+	return f.finishCreated(ctx, t, tk.ID)
 }
 
 // idempotencyKey is the Idempotency-Key of the ticket a text creates: the
@@ -246,17 +404,17 @@ func idempotencyKey(key string) string { return "smsbridge-" + strings.TrimPrefi
 
 // finishCreated sets the customer's ticket attributes in Braze once their
 // ticket exists.
-func (f *Flow) finishCreated(ctx context.Context, log *slog.Logger, m *InboundSMS, key string, ticket int64, res *Result) error {
+func (f *Flow) finishCreated(ctx context.Context, t *text, ticket int64) error {
 	_, err := f.cfg.Braze.Users.Track(ctx, &braze.TrackRequest{Attributes: []braze.UserAttributes{{
-		ExternalID: m.ExternalID,
+		ExternalID: t.m.ExternalID,
 		Attributes: map[string]any{AttrTicket: strconv.FormatInt(ticket, 10), AttrTicketOpen: ticketOpenValue(true)},
 	}}})
 	if err != nil {
 		return fmt.Errorf("smsbridge: ticket %d was created; setting the customer's %s in Braze: %w", ticket, AttrTicket, err)
 	}
-	_ = f.store.Set(context.WithoutCancel(ctx), key, record(inDone, ticket), f.cfg.InboundWindow)
-	log.InfoContext(ctx, "ticket attributes set in Braze", slog.Int64("ticket", ticket), slog.String("outcome", string(flow.Applied)))
-	res.Outcome, res.Detail, res.TicketID = flow.Applied, DetailTicketCreated, ticket
+	t.done(f, ticket)
+	t.log.InfoContext(ctx, "ticket attributes set in Braze", slog.Int64("ticket", ticket), slog.String("outcome", string(flow.Applied)))
+	t.res.Outcome, t.res.Detail, t.res.TicketID = flow.Applied, DetailTicketCreated, ticket
 	return nil
 }
 

@@ -29,7 +29,7 @@ func TestStoreKeysAreNamespaced(t *testing.T) {
 		kind, _, _ := strings.Cut(strings.TrimPrefix(k, keyPrefix), ":")
 		kinds[kind] = true
 	}
-	for _, want := range []string{"send", "in", "dedupe", "echo", "customer-lock", "customer-ticket"} {
+	for _, want := range []string{"send", "in", "echo", "customer-lock", "customer-ticket"} {
 		if !kinds[want] {
 			t.Errorf("no %q key written; kinds seen: %v", want, kinds)
 		}

@@ -287,10 +287,18 @@ func (c *cluster) waitFor(cond func() bool) {
 	}
 }
 
-// storeRefusals counts the Braze deliveries the replicas answered 503
-// because the de-duplication store failed.
-func (c *cluster) storeRefusals() int {
-	return strings.Count(c.logs.String(), "de-duplication store")
+// storeFailures counts the deliveries from src that the replicas answered
+// 503 because the store failed.
+func (c *cluster) storeFailures(src Source) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, r := range c.results {
+		if r.Source == src && r.Outcome == flow.Failed && r.Detail == DetailStore {
+			n++
+		}
+	}
+	return n
 }
 
 // replicaStores are the stores the replica tests run on: one store.Memory
@@ -379,7 +387,7 @@ func TestReplicas(t *testing.T) {
 			if outage != nil {
 				// Back once both deliveries met the outage (their senders
 				// retry meanwhile).
-				c.waitFor(func() bool { return c.outcomes()[string(flow.Failed)+" "+DetailStore] > 0 && c.storeRefusals() > 0 })
+				c.waitFor(func() bool { return c.storeFailures(SourceZendesk) > 0 && c.storeFailures(SourceBraze) > 0 })
 				outage(false)
 			}
 			c.settle()

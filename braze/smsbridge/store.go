@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
 )
 
 // What the flow keeps in its [store.Store], every key with a TTL (so the
@@ -19,7 +20,6 @@ import (
 //	smsbridge:send:<reply key>            an agent reply's send: its state (sendTTL, 24 h)
 //	smsbridge:send-claim:<reply key>      a retry probing or resending it (sendLease)
 //	smsbridge:in:<text key>               a customer's text: its state (InboundWindow)
-//	smsbridge:dedupe:inbound:<text key>   the Braze handler's de-duplication claim (webhook.StoreDeduper)
 //	smsbridge:echo:<digest>               a text the flow posted, to know its echo (echoTTL)
 //	smsbridge:customer-lock:<digest>      the claim on a customer whose text is handled (customerLockTTL)
 //	smsbridge:customer-ticket:<digest>    the ticket the flow last opened for a customer (InboundWindow)
@@ -59,14 +59,21 @@ func (f *Flow) readRecord(ctx context.Context, key string) (state string, nums [
 	if err != nil {
 		return "", nums, errStore(err)
 	}
+	state, nums = parseRecord(v)
+	return state, nums, nil
+}
+
+// parseRecord reads a record: its state, "" for none, and its first
+// numbers, 0 where missing.
+func parseRecord(v string) (state string, nums [3]int64) {
 	fs := strings.Fields(v)
 	if len(fs) == 0 {
-		return "", nums, nil
+		return "", nums
 	}
 	for i := 0; i < len(nums) && i+1 < len(fs); i++ {
 		nums[i], _ = strconv.ParseInt(fs[i+1], 10, 64)
 	}
-	return fs[0], nums, nil
+	return fs[0], nums
 }
 
 // claim takes key in the store for lease ([store.Store.Add] of a random
@@ -76,12 +83,8 @@ func (f *Flow) readRecord(ctx context.Context, key string) (state string, nums [
 // must not free that replica's claim for a third. It returns errBusy when
 // someone else holds the key.
 func (f *Flow) claim(ctx context.Context, log *slog.Logger, key string, lease time.Duration) (func(), error) {
-	var tok [12]byte
-	_, _ = rand.Read(tok[:]) // never fails
 	now := f.now()
-	// The token, and the end of the lease, so that a busy answer can ask
-	// the sender to come back just after it.
-	token := hex.EncodeToString(tok[:]) + " " + strconv.FormatInt(now.Add(lease).UnixNano(), 10)
+	token := claimToken(now, lease)
 	ok, err := f.store.Add(ctx, key, token, lease)
 	switch {
 	case err != nil:
@@ -89,10 +92,7 @@ func (f *Flow) claim(ctx context.Context, log *slog.Logger, key string, lease ti
 	case !ok:
 		// One more round trip, on the busy path only.
 		if v, held, err := f.store.Get(ctx, key); err == nil && held {
-			_, end, _ := strings.Cut(v, " ")
-			if n, err := strconv.ParseInt(end, 10, 64); err == nil {
-				flow.AskRetryAfter(ctx, time.Unix(0, n).Sub(now)+time.Second)
-			}
+			askRetryAfterHeld(ctx, v, now)
 		}
 		return nil, errBusy
 	}
@@ -103,6 +103,57 @@ func (f *Flow) claim(ctx context.Context, log *slog.Logger, key string, lease ti
 			log.WarnContext(ctx, "store failed releasing a claim", slog.String("error", err.Error()))
 		}
 	}, nil
+}
+
+// claimToken is the value of a claim made at now for lease: a random
+// token, and the end of the lease, so that a busy answer can ask the
+// sender to come back just after it.
+func claimToken(now time.Time, lease time.Duration) string {
+	var tok [12]byte
+	_, _ = rand.Read(tok[:]) // never fails
+	return hex.EncodeToString(tok[:]) + " " + strconv.FormatInt(now.Add(lease).UnixNano(), 10)
+}
+
+// askRetryAfterHeld asks the sender to come back a second after the end of
+// the lease of held, a claim's value (claimToken), when it can be read.
+func askRetryAfterHeld(ctx context.Context, held string, now time.Time) {
+	_, end, _ := strings.Cut(held, " ")
+	if n, err := strconv.ParseInt(end, 10, 64); err == nil {
+		flow.AskRetryAfter(ctx, time.Unix(0, n).Sub(now)+time.Second)
+	}
+}
+
+// do runs ops on the flow's store in one round trip where the store can
+// ([store.Do]); the error is a storeError of the first op that failed.
+func (f *Flow) do(ctx context.Context, ops ...*store.Op) error {
+	if store.Do(ctx, f.store, ops...) == nil {
+		return nil
+	}
+	for _, op := range ops {
+		if op.Result.Err != nil {
+			return errStore(op.Result.Err) // the first: the others mostly repeat it
+		}
+	}
+	return nil
+}
+
+// undo deletes, best effort, what the ops that surely applied wrote: each
+// Add that added is deleted if it still holds its value. It is for a
+// batch that failed in part, or whose claim was lost, so that a claim or a
+// record made up front does not outlive the delivery that made it.
+func (f *Flow) undo(ctx context.Context, log *slog.Logger, ops ...*store.Op) {
+	var del []*store.Op
+	for _, op := range ops {
+		if op.Kind == store.OpAdd && op.Result.OK {
+			del = append(del, store.DeleteIfOp(op.Key, op.Value))
+		}
+	}
+	if len(del) == 0 {
+		return
+	}
+	if err := store.Do(context.WithoutCancel(ctx), f.store, del...); err != nil {
+		log.WarnContext(ctx, "store failed undoing a write; it ends with its TTL", slog.String("error", err.Error()))
+	}
 }
 
 // now returns the flow's clock's time.
