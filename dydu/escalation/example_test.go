@@ -12,14 +12,14 @@ import (
 // The four blocks of Dydu's BMS form, as Provision's report prints them.
 func ExampleBMSForm() {
 	fmt.Println(escalation.BMSForm(escalation.ProvisionConfig{Domain: "dydu-32357.zendesk.com", ZendeskEmail: "admin@example.com",
-		SenderIDVariable: "mail"}, "5ebee0975ac5304b664a12fa", "67a1110ef0305f4a391e9f01", conversations.KeyApp))
+		SenderIDVariable: "mail"}, "5ebee0975ac5304b664a12fa", "67a1110ef0305f4a391e9f01", conversations.APIKey{ID: "app_5ebee0975ac5304b664a12fb"}))
 	// Output:
 	// 1. Obligatoire – Connecteur Zendesk
 	//    Nom de domaine : dydu-32357.zendesk.com
 	//    App id         : 5ebee0975ac5304b664a12fa
 	//    Integration id : 67a1110ef0305f4a391e9f01
 	// 2. Obligatoire – Clé api de conversations
-	//    Key id         : <the id of the app-scoped Conversations API key (app key in use)>
+	//    Key id         : app_5ebee0975ac5304b664a12fb
 	//    Secret key     : <its secret, shown once when it was created>
 	// 3. Obligatoire – Zendesk api
 	//    Adresse mail   : admin@example.com

@@ -30,6 +30,7 @@ const (
 const (
 	DefaultIntegrationName = "Dydu livechat"
 	DefaultSwitchboardName = "deskbridge-dydu"
+	DefaultKeyName         = "Dydu livechat"
 )
 
 // ProvisionConfig says what [Provision] sets up. Give BridgeURL to set up
@@ -71,6 +72,10 @@ type ProvisionConfig struct {
 	// IntegrationName and SwitchboardName find what Provision made on the
 	// next run; defaults DefaultIntegrationName, DefaultSwitchboardName.
 	IntegrationName, SwitchboardName string
+	// KeyName is the display name of the app-scoped Conversations API key
+	// Provision creates when Conversations holds an account key, and finds
+	// on the next run; default DefaultKeyName.
+	KeyName string
 
 	// DryRun makes Provision read only: the report says what would be done.
 	DryRun bool
@@ -104,6 +109,7 @@ func (pc *ProvisionConfig) check() error {
 	}
 	pc.IntegrationName = cmp.Or(pc.IntegrationName, DefaultIntegrationName)
 	pc.SwitchboardName = cmp.Or(pc.SwitchboardName, DefaultSwitchboardName)
+	pc.KeyName = cmp.Or(pc.KeyName, DefaultKeyName)
 	return p.Err()
 }
 
@@ -126,9 +132,13 @@ func bridgeTriggers() []string {
 //
 //   - checks that the Zendesk API email and token work (which needs "Allow
 //     API token access" in Admin Center);
-//   - checks that the Conversations key is app-scoped (an app key cannot
-//     be created through the API: Admin Center › Apps and integrations ›
-//     Conversations API › Create API key);
+//   - the app-scoped Conversations API key of Dydu's form (block 2): the
+//     client's own when it is an app key; with an account key (direct
+//     Sunshine Conversations accounts), the app key named KeyName,
+//     created when there is none, its secret shown in the report this
+//     once and nowhere else (the client keeps it out of its errors and
+//     logs); with another key, the report says to create one in Admin
+//     Center › Apps and integrations › Conversations API › Create API key;
 //   - the Conversations integration (custom) with its webhook, Include
 //     full user and Include full source ticked;
 //   - with BridgeURL, the bridge's switchboard integration, made the
@@ -158,13 +168,10 @@ func Provision(ctx context.Context, pc ProvisionConfig) (flow.Report, error) {
 			Note: "the email and API token work (API token access is on)"})
 		pc.ZendeskEmail = cmp.Or(pc.ZendeskEmail, me.Email)
 	}
-	keyChange := flow.Change{Side: flow.SideConversations, Kind: KindAPIKey, Name: "app key", Action: flow.ActionUnchanged}
-	if k := cc.KeyKind(); k != conversations.KeyApp {
-		keyChange.Action = flow.ActionManual
-		keyChange.Note = fmt.Sprintf("the client's key is of kind %q; Dydu and the bridge need an app-scoped key (switchboard reads): "+
-			"create one in Admin Center › Apps and integrations › Conversations API › Create API key", k)
+	key, err := ensureAppKey(ctx, cc, pc, &rep)
+	if err != nil {
+		return rep, err
 	}
-	rep.Add(keyChange)
 
 	integ, err := ensureIntegration(ctx, cc, pc, &rep)
 	if err != nil {
@@ -191,13 +198,63 @@ func Provision(ctx context.Context, pc ProvisionConfig) (flow.Report, error) {
 		}
 	}
 	form := flow.Change{Side: flow.SideDydu, Kind: KindBMSForm, Name: "Preferences › Livechat settings › External connector",
-		Action: flow.ActionManual, Note: BMSForm(pc, cc.AppID(), integ.ID, cc.KeyKind())}
+		Action: flow.ActionManual, Note: BMSForm(pc, cc.AppID(), integ.ID, key)}
 	if pc.BridgeURL != "" {
 		form.Action = flow.ActionSkipped
 		form.Note = "not needed by deskbridge's bridge; for Dydu's own connector, fill in:\n" + form.Note
 	}
 	rep.Add(form)
 	return rep, nil
+}
+
+// ensureAppKey looks after the app-scoped Conversations API key that
+// Dydu's form asks for (block 2) and returns it: the client's own key when
+// it is an app key; with an account key, the app key named pc.KeyName,
+// created when there is none (its secret is in the answer, which the
+// report shows this once); else nothing, and the report says to create
+// one in Admin Center.
+func ensureAppKey(ctx context.Context, cc *conversations.Client, pc ProvisionConfig, rep *flow.Report) (conversations.APIKey, error) {
+	ch := flow.Change{Side: flow.SideConversations, Kind: KindAPIKey, Name: pc.KeyName, Action: flow.ActionUnchanged}
+	switch k := cc.KeyKind(); k {
+	case conversations.KeyApp:
+		ch.Name, ch.ID = "app key", cc.KeyID()
+		ch.Note = "the client's own key is app-scoped; Dydu's form takes its id (block 2) and its secret"
+		rep.Add(ch)
+		return conversations.APIKey{ID: cc.KeyID()}, nil
+	case conversations.KeyAccount, conversations.KeyServiceAccount:
+	default:
+		ch.Name, ch.Action = "app key", flow.ActionManual
+		ch.Note = fmt.Sprintf("the client's key is of kind %q; Dydu and the bridge need an app-scoped key (switchboard reads): "+
+			"create one in Admin Center › Apps and integrations › Conversations API › Create API key", k)
+		rep.Add(ch)
+		return conversations.APIKey{}, nil
+	}
+	keys, err := cc.AppKeys.List(ctx)
+	if err != nil {
+		return conversations.APIKey{}, fmt.Errorf("escalation: listing the app's Conversations API keys: %w", err)
+	}
+	for _, k := range keys {
+		if k.DisplayName == pc.KeyName {
+			ch.ID = k.ID
+			ch.Note = "its secret was shown when it was created; if it is lost, delete the key and run again"
+			rep.Add(ch)
+			return k, nil
+		}
+	}
+	ch.Action, ch.Diff = flow.ActionCreated, []flow.FieldDiff{{Field: "displayName", New: pc.KeyName}, {Field: "scope", New: "app"}}
+	if rep.DryRun {
+		ch.Note = "its secret will be shown once, in Dydu's form below (block 2)"
+		rep.Add(ch)
+		return conversations.APIKey{}, nil
+	}
+	k, err := cc.AppKeys.Create(ctx, pc.KeyName)
+	if err != nil {
+		return conversations.APIKey{}, fmt.Errorf("escalation: creating the app's Conversations API key %q: %w", pc.KeyName, err)
+	}
+	ch.ID = k.ID
+	ch.Note = "its secret is in Dydu's form below (block 2), shown this once as Sunshine Conversations shows it once: copy it now"
+	rep.Add(ch)
+	return *k, nil
 }
 
 // ensureIntegration looks after the custom integration and its webhook.
@@ -391,9 +448,12 @@ func WebhookSecret(ctx context.Context, cc *conversations.Client, rep flow.Repor
 
 // BMSForm returns the four blocks of Dydu's BMS form (Preferences ›
 // Livechat settings › External connector), as the form asks for them,
-// filled with what is known. Secrets are never printed: their place says
-// where to copy them from.
-func BMSForm(pc ProvisionConfig, appID, integrationID string, kind conversations.KeyKind) string {
+// filled with what is known: key is the app-scoped Conversations API key
+// (block 2), whose Secret is printed only when it is set (a key
+// [Provision] has just created, whose secret Sunshine Conversations shows
+// this once). Other secrets are never printed: their place says where to
+// copy them from.
+func BMSForm(pc ProvisionConfig, appID, integrationID string, key conversations.APIKey) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	or := func(v, placeholder string) string { return cmp.Or(v, "<"+placeholder+">") }
@@ -402,8 +462,8 @@ func BMSForm(pc ProvisionConfig, appID, integrationID string, kind conversations
 	w("   App id         : %s", or(appID, "the app id"))
 	w("   Integration id : %s", or(integrationID, "the integration id, once created"))
 	w("2. Obligatoire – Clé api de conversations")
-	w("   Key id         : %s", "<the id of the app-scoped Conversations API key ("+string(kind)+" key in use)>")
-	w("   Secret key     : <its secret, shown once when it was created>")
+	w("   Key id         : %s", or(key.ID, "the id of an app-scoped Conversations API key (Admin Center › Apps and integrations › Conversations API)"))
+	w("   Secret key     : %s", or(key.Secret, "its secret, shown once when it was created"))
 	w("3. Obligatoire – Zendesk api")
 	w("   Adresse mail   : %s", or(pc.ZendeskEmail, "the email of the API token's owner"))
 	w("   Token api      : <the API token (Admin Center › Apps and integrations › APIs › Zendesk API)>")

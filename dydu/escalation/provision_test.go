@@ -1,7 +1,9 @@
 package escalation
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -206,4 +208,131 @@ func TestProvisionForDydusConnector(t *testing.T) {
 	if rep, err = Provision(ctx, pc); err != nil || rep.Changed() {
 		t.Fatalf("second run: %v\n%s", err, rep)
 	}
+}
+
+// With an account key, Provision creates the app-scoped key Dydu's form
+// asks for (block 2), once: a dry run says it would, the run creates it
+// and shows its secret in the report this once (never in the client's
+// log), and the next run finds it by its display name.
+func TestProvisionCreatesTheAppKey(t *testing.T) {
+	e := newFakes(t, store.NewMemory())
+	ctx := context.Background()
+	var logged bytes.Buffer
+	acct, err := conversations.NewClient(conversations.WithBaseURL(e.cf.URL), conversations.WithAppID(e.cf.AppID),
+		conversations.WithKey(e.cf.AccountKeyID, e.cf.AccountSecret), conversations.WithMaxRetries(0),
+		conversations.WithLogger(slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := ProvisionConfig{Conversations: acct, Zendesk: e.zc, DyduWebhookURL: "https://app1.dydu-priv.com/servlet/zendesk/webhook",
+		Skills: []string{"Animal"}, Domain: "dydu-32357.zendesk.com", DryRun: true}
+	rep, err := Provision(ctx, pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(actions(rep), "conversations api key "+DefaultKeyName+": created") || len(e.cf.AppKeys()) != 1 {
+		t.Fatalf("dry run: keys %v\n%s", e.cf.AppKeys(), rep)
+	}
+	if n := e.cf.RequestCount("POST", "/sc/v2/apps/"+e.cf.AppID+"/keys"); n != 0 {
+		t.Fatalf("a dry run posted %d keys", n)
+	}
+
+	pc.DryRun = false
+	rep, err = Provision(ctx, pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := e.cf.AppKeys()
+	if len(keys) != 2 || keys[1].DisplayName != DefaultKeyName {
+		t.Fatalf("app keys %+v", keys)
+	}
+	ch, _ := rep.Find(flow.SideConversations, KindAPIKey, "")
+	if ch.Action != flow.ActionCreated || ch.ID != keys[1].ID {
+		t.Fatalf("key change %+v", ch)
+	}
+	form, _ := rep.Find(flow.SideDydu, KindBMSForm, "")
+	secret := blockTwoSecret(t, form.Note)
+	if !strings.Contains(form.Note, "Key id         : "+keys[1].ID) {
+		t.Fatalf("block 2 lacks the new key's id:\n%s", form.Note)
+	}
+	if n := strings.Count(rep.String(), secret); n != 1 {
+		t.Fatalf("the secret is in the report %d times, want once", n)
+	}
+	// The secret works, and was never logged by the client.
+	app, err := conversations.NewClient(conversations.WithBaseURL(e.cf.URL), conversations.WithAppID(e.cf.AppID), conversations.WithKey(keys[1].ID, secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Apps.Get(ctx); err != nil {
+		t.Fatalf("the new key: %v", err)
+	}
+	if logged.Len() == 0 || strings.Contains(logged.String(), secret) {
+		t.Fatalf("the client's log (%d bytes) holds the new secret", logged.Len())
+	}
+
+	// Next run: the key is found by its name; its secret is not shown.
+	rep, err = Provision(ctx, pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch, _ := rep.Find(flow.SideConversations, KindAPIKey, ""); ch.Action != flow.ActionUnchanged || ch.ID != keys[1].ID {
+		t.Fatalf("second run: key change %+v", ch)
+	}
+	if strings.Contains(rep.String(), secret) || len(e.cf.AppKeys()) != 2 {
+		t.Fatalf("second run showed the secret or made another key: %v", e.cf.AppKeys())
+	}
+	form, _ = rep.Find(flow.SideDydu, KindBMSForm, "")
+	if !strings.Contains(form.Note, "Key id         : "+keys[1].ID) || !strings.Contains(form.Note, "Secret key     : <its secret, shown once") {
+		t.Fatalf("second run's block 2:\n%s", form.Note)
+	}
+}
+
+// With an app key, block 2 names the client's own key, not a placeholder;
+// its secret is not printed. An integration key cannot serve: the report
+// asks for an app key.
+func TestProvisionKeyOfTheClient(t *testing.T) {
+	e := newFakes(t, store.NewMemory())
+	ctx := context.Background()
+	pc := ProvisionConfig{Conversations: e.cc, Zendesk: e.zc, DyduWebhookURL: "https://app1.dydu-priv.com/servlet/zendesk/webhook"}
+	rep, err := Provision(ctx, pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form, _ := rep.Find(flow.SideDydu, KindBMSForm, "")
+	if !strings.Contains(form.Note, "Key id         : "+e.cf.KeyID+"\n") || strings.Contains(rep.String(), e.cf.Secret) {
+		t.Fatalf("block 2 with the client's app key:\n%s", form.Note)
+	}
+	if ch, _ := rep.Find(flow.SideConversations, KindAPIKey, ""); ch.Action != flow.ActionUnchanged || ch.ID != e.cf.KeyID {
+		t.Fatalf("key change %+v", ch)
+	}
+	ch, _ := rep.Find(flow.SideConversations, KindIntegration, "")
+	ik, err := e.cc.Integrations.CreateKey(ctx, ch.ID, "int")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ic, err := conversations.NewClient(conversations.WithBaseURL(e.cf.URL), conversations.WithAppID(e.cf.AppID), conversations.WithKey(ik.ID, ik.Secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc.Conversations, pc.DryRun = ic, true
+	rep, _ = Provision(ctx, pc) // the integration key cannot list integrations: the error is not the point
+	if ch, ok := rep.Find(flow.SideConversations, KindAPIKey, ""); !ok || ch.Action != flow.ActionManual || !strings.Contains(ch.Note, "Create API key") {
+		t.Fatalf("integration key: %+v", ch)
+	}
+}
+
+// blockTwoSecret returns the secret block 2 of the BMS form prints,
+// failing when it is a placeholder.
+func blockTwoSecret(t *testing.T, form string) string {
+	t.Helper()
+	for line := range strings.SplitSeq(form, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Secret key     : "); ok {
+			if v == "" || strings.HasPrefix(v, "<") {
+				t.Fatalf("block 2's secret is a placeholder: %q", v)
+			}
+			return v
+		}
+	}
+	t.Fatalf("no block 2 secret in:\n%s", form)
+	return ""
 }
