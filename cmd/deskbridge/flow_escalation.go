@@ -145,7 +145,11 @@ func (r *escalationRunner) start(ctx context.Context, st store.Store, onResult f
 		return nil, err
 	}
 	zc := r.e.zendesk[r.s.Zendesk]
-	return &running{handler: f.Handler(), check: f.Check, ready: []readinessCheck{
-		{"zendesk " + r.s.Zendesk, func(ctx context.Context) error { _, err := zc.Users.Me(ctx); return err }},
-	}}, nil
+	return &running{handler: f.Handler(), check: f.Check, ready: []readinessCheck{zendeskReady(r.s.Zendesk, zc),
+		dyduReady(r.s.Dydu, r.e.dydu[r.s.Dydu]), conversationsReady(r.s.Conversations, cc)},
+		checked: []string{
+			"zendesk " + r.s.Zendesk + ": the credential, and a group for every skill",
+			"conversations " + r.s.Conversations + ": the app key, the integration's webhook and its secret, the switchboard",
+			"dydu " + r.s.Dydu + ": the bot's servers answer for its id",
+		}}, nil
 }

@@ -147,7 +147,9 @@ func (r *memorializeRunner) provision(ctx context.Context, dryRun, force bool) (
 	return memorialize.Provision(ctx, memorialize.ProvisionConfig{Zendesk: r.e.zendesk[r.s.Zendesk], Mapping: m, Dynamic: d, DryRun: dryRun, Force: force})
 }
 
-func (r *memorializeRunner) notes() string { return "" }
+func (r *memorializeRunner) notes() string {
+	return memorializeNotes(r.base, r.s.Path, r.name, len(r.secrets))
+}
 
 func (r *memorializeRunner) start(ctx context.Context, st store.Store, onResult func(flow.Outcome)) (*running, error) {
 	m, d := r.mappings()
@@ -165,5 +167,9 @@ func (r *memorializeRunner) start(ctx context.Context, st store.Store, onResult 
 		return nil, err
 	}
 	return &running{handler: f.Handler(), check: f.Check, background: []func(context.Context) error{f.Run},
-		ready: []readinessCheck{{"zendesk " + r.s.Zendesk, func(ctx context.Context) error { _, err := zc.Users.Me(ctx); return err }}}}, nil
+		ready: []readinessCheck{zendeskReady(r.s.Zendesk, zc), cxoneReady(r.s.CXone, r.e.cxone[r.s.CXone])},
+		checked: []string{
+			"zendesk " + r.s.Zendesk + ": the credential (a system user's), and every field the mapping names",
+			"cxone " + r.s.CXone + ": the credential, and the Reporting API (one completed contact read)",
+		}}, nil
 }

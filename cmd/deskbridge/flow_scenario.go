@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -91,15 +92,15 @@ func (s *scenarioSpec) validate(c *Config, path string, ps *problems) {
 }
 
 type scenarioRunner struct {
-	s        *scenarioSpec
-	e        *env
-	name     string
-	secrets  []string
-	accounts *brightpattern.Accounts
+	s          *scenarioSpec
+	e          *env
+	name, base string
+	secrets    []string
+	accounts   *brightpattern.Accounts
 }
 
-func (s *scenarioSpec) runner(e *env, name, _ string) (flowRunner, error) {
-	r := &scenarioRunner{s: s, e: e, name: name}
+func (s *scenarioSpec) runner(e *env, name, base string) (flowRunner, error) {
+	r := &scenarioRunner{s: s, e: e, name: name, base: base}
 	r.secrets = secretList(e, "flows."+name+".secrets", s.Secrets)
 	if err := e.secrets.err(); err != nil {
 		return nil, err
@@ -131,18 +132,24 @@ func (s *scenarioSpec) runner(e *env, name, _ string) (flowRunner, error) {
 }
 
 func (r *scenarioRunner) scenario() scenario.Scenario {
-	var fields []scenario.Field
-	for _, f := range r.s.Fields {
-		fields = append(fields, scenario.Field{Title: f.Title, Value: f.Value})
-	}
-	return scenario.InboundCall(r.s.AccountByDNIS, fields...)
+	return scenario.InboundCall(r.s.AccountByDNIS, r.fields()...)
 }
 
 func (r *scenarioRunner) provision(ctx context.Context, dryRun, force bool) (flow.Report, error) {
 	return scenario.Provision(ctx, scenario.ProvisionConfig{Accounts: r.accounts, Scenario: r.scenario(), DryRun: dryRun, Force: force})
 }
 
-func (r *scenarioRunner) notes() string { return "" }
+func (r *scenarioRunner) notes() string {
+	return scenarioNotes(r.base, r.s.Path, r.name, r.fields())
+}
+
+func (r *scenarioRunner) fields() []scenario.Field {
+	var fields []scenario.Field
+	for _, f := range r.s.Fields {
+		fields = append(fields, scenario.Field{Title: f.Title, Value: f.Value})
+	}
+	return fields
+}
 
 func (r *scenarioRunner) start(_ context.Context, st store.Store, onResult func(flow.Outcome)) (*running, error) {
 	f, err := scenario.New(scenario.Config{
@@ -154,5 +161,29 @@ func (r *scenarioRunner) start(_ context.Context, st store.Store, onResult func(
 	if err != nil {
 		return nil, err
 	}
-	return &running{handler: f.Handler(), check: f.Check}, nil
+	run := &running{handler: f.Handler(), check: f.Check}
+	for _, a := range r.s.Accounts {
+		run.ready = append(run.ready, zendeskReady(a, r.e.zendesk[a]))
+		run.checked = append(run.checked, "zendesk "+a+": the integration account works (credential, token access, privileges), and the fields the scenario attaches")
+	}
+	if bp := r.e.brightpattern[r.s.BrightPattern]; bp != nil {
+		login := r.e.cfg.Tenants.BrightPattern[r.s.BrightPattern].LoginID
+		run.ready = append(run.ready, brightPatternReady(r.s.BrightPattern, bp, login))
+		what := "brightpattern " + r.s.BrightPattern + ": the Configuration API's token and a user read"
+		if len(r.s.Agents) > 0 {
+			what += ", and every agent's email, matched to a Zendesk agent"
+		}
+		run.checked = append(run.checked, what)
+		run.check = func(ctx context.Context) error {
+			err := f.Check(ctx)
+			if perr := brightPatternProbe(ctx, bp, login); perr != nil {
+				perr = fmt.Errorf("brightpattern %s: reading user %q of the Configuration API with login_id's token: %w; "+
+					"check tenants.brightpattern.%s (tenant_url or base_url, login_id, api_secret) and that the API user may read users",
+					r.s.BrightPattern, login, perr, r.s.BrightPattern)
+				err = errors.Join(err, perr)
+			}
+			return err
+		}
+	}
+	return run, nil
 }

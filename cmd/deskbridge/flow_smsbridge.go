@@ -121,7 +121,10 @@ func (r *smsbridgeRunner) start(ctx context.Context, st store.Store, onResult fu
 	if err != nil {
 		return nil, err
 	}
-	return &running{handler: f.Handler(), check: f.Check, ready: []readinessCheck{
-		{"zendesk " + r.s.Zendesk, func(ctx context.Context) error { _, err := zc.Users.Me(ctx); return err }},
-	}}, nil
+	return &running{handler: f.Handler(), check: f.Check,
+		ready: []readinessCheck{zendeskReady(r.s.Zendesk, zc), brazeReady(r.s.Braze, r.e.braze[r.s.Braze])},
+		checked: []string{
+			"zendesk " + r.s.Zendesk + ": the credential, the Braze external ID user field, the agent-reply webhook, its signing secret and its trigger",
+			"braze " + r.s.Braze + ": the API key (users/export/ids); Braze's API shows no campaigns, so their IDs are not checked",
+		}}, nil
 }

@@ -134,9 +134,10 @@ func (r *statussyncRunner) start(ctx context.Context, st store.Store, onResult f
 		run.background = append(run.background, f.RunPoller)
 	}
 	bc := r.e.babelforce[r.s.Babelforce]
-	run.ready = []readinessCheck{
-		{"zendesk " + r.s.Zendesk, func(ctx context.Context) error { _, err := r.zc.Users.Me(ctx); return err }},
-		{"babelforce " + r.s.Babelforce, func(ctx context.Context) error { _, err := bc.Presences.List(ctx); return err }},
+	run.ready = []readinessCheck{zendeskReady(r.s.Zendesk, r.zc), babelforceReady(r.s.Babelforce, bc)}
+	run.checked = []string{
+		"zendesk " + r.s.Zendesk + ": the credential, an active agent-status webhook and its signing secret",
+		"babelforce " + r.s.Babelforce + ": the credential, and a presence for every Zendesk status the mapping needs",
 	}
 	return run, nil
 }

@@ -51,6 +51,9 @@ type running struct {
 	handler    http.Handler
 	background []func(context.Context) error
 	check      func(context.Context) error
+	// checked says, per side, what check reads (printed by check when it
+	// passes): "zendesk acme: the credential, …".
+	checked []string
 	// ready is a cheap read of each side, for /readyz.
 	ready []readinessCheck
 }
@@ -183,7 +186,28 @@ func (c *Config) explain(name string, err error) string {
 		}
 		b.WriteString("\n  " + Problem{Line: ps.line(path), Path: path, Problem: msg, Fix: p.Fix}.at(c.file))
 	}
+	// A side that could not be read is an error beside the problems.
+	for _, o := range otherErrors(err) {
+		b.WriteString("\n  " + o.Error())
+	}
 	return b.String()
+}
+
+// otherErrors returns the errors joined in err that hold no
+// [flow.ConfigError]: what a Check could not read, beside its problems.
+func otherErrors(err error) []error {
+	if len(flow.Problems(err)) == 0 {
+		return []error{err}
+	}
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return nil // one problem, wrapped
+	}
+	var out []error
+	for _, e := range j.Unwrap() {
+		out = append(out, otherErrors(e)...)
+	}
+	return out
 }
 
 // snake turns a Go field name into the file's key: RetryAfter → retry_after.

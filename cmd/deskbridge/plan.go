@@ -59,8 +59,10 @@ func provisionAll(ctx context.Context, e *env, io stdio, dryRun, force bool) int
 		if err != nil {
 			fmt.Fprintf(io.out, "Error: %s\n", e.cfg.explain(f.Name, err))
 			failed = true
-		} else if !dryRun {
-			if n := r.notes(); n != "" {
+		} else if n := r.notes(); n != "" {
+			if dryRun {
+				fmt.Fprintf(io.out, "\nTo do by hand, after apply:\n%s", n)
+			} else {
 				fmt.Fprintf(io.out, "\nTo do by hand:\n%s", n)
 			}
 		}
@@ -93,17 +95,25 @@ func checkAll(ctx context.Context, e *env, io stdio) int {
 	code := exitOK
 	for i, r := range runners {
 		f := e.cfg.flows[i]
-		fmt.Fprintf(io.out, "== %s (%s)\n", f.Name, f.Type)
+		stop := e.progress(io, fmt.Sprintf("[%d/%d] check %s", i+1, len(runners), f.Name))
+		start := time.Now()
+		before := e.metrics.attempts.Load()
 		run, err := r.start(ctx, st.forFlow(f.Name), func(flow.Outcome) {})
 		if err == nil {
 			err = run.check(ctx)
 		}
+		stop()
+		e.log.Info("checked", "flow", f.Name, "ok", err == nil,
+			"requests", e.metrics.attempts.Load()-before, "elapsed", time.Since(start).Round(time.Millisecond).String())
+		fmt.Fprintf(io.out, "== %s (%s)\n", f.Name, f.Type)
 		if err != nil {
 			code = exitError
 			fmt.Fprintf(io.out, "  ✗ %s\n", strings.ReplaceAll(e.cfg.explain(f.Name, err), "\n", "\n  "))
 			continue
 		}
-		fmt.Fprintln(io.out, "  ✓ both sides are configured for the flow")
+		for _, c := range run.checked {
+			fmt.Fprintf(io.out, "  ✓ %s\n", c)
+		}
 	}
 	return code
 }
