@@ -2,6 +2,7 @@ package conversationstest
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"sync"
@@ -14,6 +15,9 @@ import (
 // call or a Server method that emits an event queues one delivery per
 // receiving webhook and returns; a worker per webhook sends them one at a
 // time, in order, so that one slow receiver does not hold up the others.
+// With [WithBatching], the worker waits the window after the first event
+// it takes and sends the events queued for the webhook by then in one
+// POST (events[] holding several, as Sunshine Conversations may send).
 // No state lock is held while delivering, so a receiver may call the fake
 // back. A delivery is retried on a non-2xx answer other than 400, 401,
 // 403, 404 and 406, and when no answer comes within the delivery timeout,
@@ -54,6 +58,10 @@ type Delivery struct {
 	Queued time.Time
 	// Attempts lists every try, X-API-Key redacted in their headers.
 	Attempts []Attempt
+	// Batch lists the ids of the events Body carries when it carries more
+	// than this one ([WithBatching]); every event of a batch has its own
+	// record with the same Body and Attempts. Nil for a lone event.
+	Batch []string
 	// Done is set once the delivery has ended; Delivered when its last
 	// attempt was answered 2xx; Dropped when too many deliveries were
 	// pending and it was never sent.
@@ -184,14 +192,36 @@ func (d *deliveries) work(webhookID string) {
 			return
 		}
 		rec := q[0]
-		d.queues[webhookID] = q[1:]
+		batch := q[:1]
+		if w := d.s.cfg.batchWindow; w > 0 {
+			// The events emitted for this webhook within the window go
+			// in one POST with this one.
+			d.mu.Unlock()
+			t := time.NewTimer(w)
+			select {
+			case <-t.C:
+			case <-d.ctx.Done():
+				t.Stop()
+			}
+			d.mu.Lock()
+			q = d.queues[webhookID]
+			batch = q[:min(len(q), maxBatchEvents())]
+		}
+		batch = slices.Clone(batch)
+		d.queues[webhookID] = q[len(batch):]
 		secret := d.secrets[rec]
-		delete(d.secrets, rec)
+		for _, r := range batch {
+			delete(d.secrets, r)
+		}
+		body := rec.Body
+		if len(batch) > 1 {
+			body = d.merge(batch)
+		}
 		d.mu.Unlock()
 
 		attempts := d.dl.Deliver(d.ctx, fakeserver.Delivery{
 			URL:  rec.Target,
-			Body: rec.Body,
+			Body: body,
 			Header: http.Header{
 				"Content-Type": {"application/json"},
 				"X-Api-Key":    {secret},
@@ -200,17 +230,45 @@ func (d *deliveries) work(webhookID string) {
 		})
 
 		d.mu.Lock()
-		rec.Attempts = attempts
-		rec.Done = true
+		delivered := false
 		if n := len(attempts); n > 0 && attempts[n-1].Status >= 200 && attempts[n-1].Status < 300 {
-			rec.Delivered = true
+			delivered = true
 		}
-		d.pending--
+		for _, r := range batch {
+			r.Attempts, r.Done, r.Delivered = attempts, true, delivered
+			d.pending--
+		}
 		if d.pending == 0 {
 			close(d.idle)
 		}
 		d.mu.Unlock()
 	}
+}
+
+// merge returns the envelope of the first delivery of batch with the
+// events of all of them, in order, and records the batch on each.
+// Callers hold d.mu.
+func (d *deliveries) merge(batch []*Delivery) []byte {
+	var env map[string]json.RawMessage
+	var events []json.RawMessage
+	ids := make([]string, 0, len(batch))
+	for i, r := range batch {
+		var e struct {
+			Events []json.RawMessage `json:"events"`
+		}
+		if i == 0 {
+			_ = json.Unmarshal(r.Body, &env) // the fake's own encoding
+		}
+		_ = json.Unmarshal(r.Body, &e)
+		events = append(events, e.Events...)
+		ids = append(ids, r.EventID)
+	}
+	env["events"], _ = json.Marshal(events)
+	body, _ := json.Marshal(env)
+	for _, r := range batch {
+		r.Body, r.Batch = body, ids
+	}
+	return body
 }
 
 // wait blocks until no delivery is pending or ctx ends.

@@ -170,3 +170,57 @@ func TestStandbyFiltering(t *testing.T) {
 		t.Errorf("messages delivered %v, events %v", texts, rec.events(t))
 	}
 }
+
+// With batching, the events emitted within the window reach a webhook in
+// one POST, in order; each keeps its record, naming the batch, and a
+// failed POST is retried whole.
+func TestDeliveryBatching(t *testing.T) {
+	s, a := newAPI(t, conversationstest.WithBatching(250*time.Millisecond), conversationstest.WithDeliverySleep(conversationstest.NoSleep),
+		conversationstest.WithRetryWaits(time.Millisecond))
+	rec := newReceiver(t)
+	rec.status = func(n int) int { return map[bool]int{true: 503, false: 200}[n == 1] }
+	userID, convID, _ := setup(t, a, rec, "conversation:message")
+	for _, text := range []string{"un", "deux", "trois"} {
+		a.must(201, "POST", "/conversations/"+convID+"/messages", map[string]any{
+			"author": map[string]any{"type": "user", "userId": userID}, "content": map[string]any{"type": "text", "text": text}})
+	}
+	ds := waitAll(t, s)
+	if len(ds) != 3 {
+		t.Fatalf("%d delivery records, want one per event", len(ds))
+	}
+	rec.mu.Lock()
+	posts := len(rec.bodies)
+	rec.mu.Unlock()
+	if posts != 2 {
+		t.Fatalf("%d POSTs, want the batch then its retry", posts)
+	}
+	var texts []string
+	for _, ev := range rec.events(t)[3:] { // the retry's events
+		texts = append(texts, ev["payload"].(map[string]any)["message"].(map[string]any)["content"].(map[string]any)["text"].(string))
+	}
+	if !slices.Equal(texts, []string{"un", "deux", "trois"}) {
+		t.Fatalf("the batch carries %v", texts)
+	}
+	ids := []string{ds[0].EventID, ds[1].EventID, ds[2].EventID}
+	for _, d := range ds {
+		if !slices.Equal(d.Batch, ids) || !d.Delivered || len(d.Attempts) != 2 || string(d.Body) != string(ds[0].Body) {
+			t.Fatalf("record %+v", d)
+		}
+	}
+	// Without batching, one event per POST.
+	s, a = newAPI(t, conversationstest.WithDeliverySleep(conversationstest.NoSleep))
+	rec = newReceiver(t)
+	userID, convID, _ = setup(t, a, rec, "conversation:message")
+	for _, text := range []string{"un", "deux"} {
+		a.must(201, "POST", "/conversations/"+convID+"/messages", map[string]any{
+			"author": map[string]any{"type": "user", "userId": userID}, "content": map[string]any{"type": "text", "text": text}})
+	}
+	for _, d := range waitAll(t, s) {
+		if d.Batch != nil {
+			t.Fatalf("a lone event with a batch: %+v", d)
+		}
+	}
+	if n := len(rec.events(t)); n != 2 || len(rec.bodies) != 2 {
+		t.Fatalf("%d events in %d POSTs", n, len(rec.bodies))
+	}
+}

@@ -53,7 +53,7 @@
 // error naming them: text 4,096 characters, altText 128, metadata flat and
 // at most 4 KB, JSON body 100 KB, file 50 MB ([WithAttachmentLimit]),
 // 30,000 messages ([WithMessageLimit]), 10 webhooks per app, 10 keys per
-// integration, 10 switchboard integrations.
+// app and per integration, 10 switchboard integrations.
 //
 // # Webhooks
 //
@@ -65,7 +65,11 @@
 // attempts over 15 minutes, none after 400, 401, 403, 404 or 406, 20 s to
 // answer; [WithRetryWaits], [WithDeliveryTimeout] and [WithDeliverySleep]
 // scale that down for tests), and recorded ([Server.Deliveries],
-// [Server.WaitDeliveries]).
+// [Server.WaitDeliveries]). [WithBatching] groups the events emitted for
+// a webhook within a window into one POST (events[] holding several), as
+// Sunshine Conversations may send them, so that a receiver's handling of
+// several events per delivery, and of the retry of such a delivery, is
+// tested.
 //
 // # The agent workspace
 //

@@ -66,6 +66,7 @@ type config struct {
 	zendesk         *zendesktest.Server
 	handBack        HandBack
 	closedActivity  bool
+	batchWindow     time.Duration
 }
 
 // WithClock replaces time.Now for every timestamp the fake writes and for
@@ -125,6 +126,15 @@ func WithHandBack(h HandBack) Option { return func(c *config) { c.handBack = h }
 // Sunshine Conversations' schema describes for it: a text message with
 // activity {"type": "ticket:closed"}.
 func WithTicketClosedActivity() Option { return func(c *config) { c.closedActivity = true } }
+
+// WithBatching makes deliveries carry several events, as Sunshine
+// Conversations' envelope allows (events[] is an array): a webhook's
+// worker, taking an event, waits window and sends it together with the
+// events queued for the same webhook meanwhile (up to a limit, see
+// unconfirmed.go), in order, in one POST; the whole batch is retried as
+// one. Each event keeps its own [Delivery] record, whose Batch lists the
+// ids sent together. 0 (the default) sends one event per POST.
+func WithBatching(window time.Duration) Option { return func(c *config) { c.batchWindow = window } }
 
 // DefaultRetryWaits are the waits between the 5 attempts of a webhook
 // delivery: exponential, 15 minutes in all, as Sunshine Conversations

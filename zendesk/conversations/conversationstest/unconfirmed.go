@@ -237,3 +237,9 @@ func channelShape(clientID, deviceID, channelType, integrationID, userExternalID
 	device := map[string]any{"id": deviceID, "type": channelType, "guid": deviceID, "clientId": clientID, "status": "active", "integrationId": integrationID, "lastSeen": lastSeen}
 	return &channel{client: client, device: device}
 }
+
+// maxBatchEvents is the most events one delivery carries with
+// [WithBatching]. UNCONFIRMED: the reference says events is an array and
+// that a delivery may carry several, but not how many at most, nor how
+// Sunshine Conversations groups them; 10 is a guess.
+func maxBatchEvents() int { return 10 }

@@ -1,8 +1,10 @@
 package conversationstest
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/deskbridge/deskbridge/internal/fakeserver"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
@@ -164,5 +166,24 @@ func TestUnconfirmedChannelShape(t *testing.T) {
 	ch := channelShape("c", "d", "web", "i", "ext", "t")
 	if ch.client["type"] != "web" || ch.client["externalId"] != "ext" || ch.device["clientId"] != "c" {
 		t.Errorf("%v %v", ch.client, ch.device)
+	}
+}
+
+func TestUnconfirmedMaxBatchEvents(t *testing.T) {
+	// How many events one delivery carries at most is not documented; the
+	// fake batches up to 10.
+	if maxBatchEvents() != 10 {
+		t.Error(maxBatchEvents())
+	}
+	s := NewServer(WithBatching(time.Hour))
+	defer s.Close()
+	d := &deliveries{s: s}
+	var batch []*Delivery
+	for i := range 3 {
+		batch = append(batch, &Delivery{EventID: fmt.Sprint("e", i), Body: []byte(fmt.Sprintf(`{"app":{"id":"a"},"events":[{"id":"e%d"}]}`, i))})
+	}
+	body := d.merge(batch)
+	if string(body) != `{"app":{"id":"a"},"events":[{"id":"e0"},{"id":"e1"},{"id":"e2"}]}` || len(batch[2].Batch) != 3 {
+		t.Fatalf("merged %s", body)
 	}
 }
