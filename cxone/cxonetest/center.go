@@ -148,7 +148,14 @@ type Contact struct {
 	Phase        string
 	// EndedByContact is true when the customer ended it (hung up, left
 	// the chat) rather than the agent.
-	EndedByContact   bool
+	EndedByContact bool
+	// Handoff is how the agent passed a digital contact on
+	// ([HandoffTransfer], [HandoffUnassign]; "" when it was not): this
+	// contact then ended there, and NextID continues the interaction.
+	Handoff string
+	// NextID is the contact that continues the interaction after a
+	// handoff (0: none).
+	NextID           int64
 	Start            time.Time
 	Answered         time.Time // zero until delivered
 	Ended            time.Time // zero until ended
@@ -369,14 +376,29 @@ func (s *Server) Deliver(contactID, agentID int64) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case c.Phase != PhaseQueued:
+	if c.Phase != PhaseQueued {
 		return fmt.Errorf("%w: contact %d is %s, not queued", ErrState, c.ID, c.Phase)
+	}
+	if err := agentFree(a); err != nil {
+		return err
+	}
+	s.deliver(c, a)
+	return nil
+}
+
+// agentFree says why a cannot take a contact now, nil when it can.
+func agentFree(a *agentRec) error {
+	switch {
 	case a.session == nil:
 		return fmt.Errorf("%w: agent %d is logged out", ErrState, a.ID)
 	case a.contactID != 0:
 		return fmt.Errorf("%w: agent %d is on contact %d", ErrState, a.ID, a.contactID)
 	}
+	return nil
+}
+
+// deliver gives queued c to free, logged-in a.
+func (s *Server) deliver(c *Contact, a *agentRec) {
 	now := s.now()
 	c.AgentID, c.TeamID, c.Phase, c.Answered = a.ID, a.TeamID, PhaseActive, now
 	if !c.Media.Digital && !s.skills[c.SkillID].NotRecorded {
@@ -386,7 +408,6 @@ func (s *Server) Deliver(contactID, agentID int64) error {
 	a.contactID = c.ID
 	s.setAgentState(a, contactAgentState(c), 0)
 	s.emitContact(a, c, contactEventStatus(c), false)
-	return nil
 }
 
 // AddMessage adds a message to a digital contact's transcript (media
@@ -440,6 +461,9 @@ func (s *Server) endContact(contactID int64, byContact bool) error {
 		c.history = append(c.history, stateEntry{state: stateACW, at: now, agentID: c.AgentID})
 		s.setAgentState(a, agentACWState(), 0)
 		s.emitContact(a, c, eventDisconnected, false)
+		if s.cfg.listInACW {
+			s.publish(c)
+		}
 		return nil
 	}
 	s.close(c, a)

@@ -42,6 +42,7 @@ type config struct {
 	clientID, clientSecret       string
 	tokenLifetime                time.Duration
 	warehouseDelay               time.Duration
+	listInACW                    bool
 	rateN                        int
 	rateWindow                   time.Duration
 	now                          func() time.Time
@@ -74,6 +75,17 @@ func WithTokenLifetime(d time.Duration) Option { return func(c *config) { c.toke
 func WithWarehouseDelay(d time.Duration) Option {
 	return func(c *config) { c.warehouseDelay = max(d, 0) }
 }
+
+// WithListingInACW makes a voice contact whose call has ended reach the
+// Reporting API while its agent is still in after-call work: listed in GET
+// /contacts/completed and served by GET /contacts/{contactId} after the
+// warehousing delay with isActive true and state ACW, its closed version
+// (disposition and all) following once [Server.FinishACW] ends the work.
+// The Reporting API's two fields dateContactWarehoused and
+// dateACWWarehoused suggest that CXone may warehouse a contact before its
+// after-call work; whether it lists it as completed then is not published,
+// so the default is not to (the contact appears once closed).
+func WithListingInACW() Option { return func(c *config) { c.listInACW = true } }
 
 // WithRateLimit limits the API (not discovery nor the token endpoint) to
 // n requests per window in fixed windows; past it the fake answers 429

@@ -278,13 +278,37 @@ func agentStateEvent(state, reason string, at time.Time) map[string]any {
 // DisconnectCode).
 //
 // UNCONFIRMED: the values; "Contact Hung Up" is the Reporting sample's,
-// the agent's is guessed.
+// the agent's is guessed, and so are "Transferred" and "Unassigned", the
+// end of a digital contact's segment its agent passed on ([handoffMasterID]).
 func endReason(c *Contact) string {
+	switch c.Handoff {
+	case HandoffTransfer:
+		return "Transferred"
+	case HandoffUnassign:
+		return "Unassigned"
+	}
 	if c.EndedByContact {
 		return "Contact Hung Up"
 	}
 	return "Agent Hung Up"
 }
+
+// handoffMasterID is the masterContactId of the contact that continues
+// an interaction c's agent transferred or unassigned.
+//
+// UNCONFIRMED: how the Reporting API shows a digital handoff. Public
+// pages say that Studio's OnAssignment branch runs again for the next
+// agent and OnUnassignment when a contact leaves its agent while the
+// interaction goes on, and that the agent SDK's events give every
+// transferred voice contact a new ContactID with the same MasterID; the
+// fake applies that to digital contacts: c's segment ends (closed,
+// published with its agent's data and endReason "Transferred" or
+// "Unassigned") and a new contact id with c's masterContactId goes on.
+// CXone's Contact History help says a new master contact id is assigned
+// once a contact has been transferred 3 or more times
+// (https://help.incontact.com/content/Reporting/PrebuiltReports/PrebuiltReportsStandard/ContactHistoryReport.htm);
+// the fake keeps the master id however often.
+func handoffMasterID(c *Contact) int64 { return c.MasterID }
 
 // maxDispositionNotes is the longest disposition note, in characters.
 //

@@ -41,7 +41,7 @@ func (f *Flow) Memorialize(ctx context.Context, contactID int64) Result {
 
 // handle memorializes one completed contact, once across replicas.
 func (f *Flow) handle(ctx context.Context, src Source, c *cxone.Contact) Result {
-	res := Result{Source: src, ContactID: c.ContactID, Channel: Voice, EndedByContact: endedByContact(c)}
+	res := Result{Source: src, ContactID: c.ContactID, Channel: Voice, EndedByContact: endedByContact(c), HandedOff: handedOff(c)}
 	if isDigital(c) {
 		res.Channel = Digital
 	}
@@ -213,7 +213,7 @@ func refusedError(vs []Value) error {
 
 // interaction reads what the mapping needs beside the completed contact.
 func (f *Flow) interaction(ctx context.Context, c *cxone.Contact) (*Interaction, error) {
-	in := &Interaction{Contact: *c, Digital: isDigital(c), EndedByContact: endedByContact(c)}
+	in := &Interaction{Contact: *c, Digital: isDigital(c), EndedByContact: endedByContact(c), HandedOff: handedOff(c)}
 	id := c.ContactID
 	if f.needs&needCustomData != 0 {
 		cd, err := f.cfg.CXone.Contacts.CustomData(ctx, id)

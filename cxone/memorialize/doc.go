@@ -24,11 +24,33 @@
 //
 // # When
 //
-// As CXone does: a voice contact once the call has ended and the agent
-// has finished after-call work; a digital contact once the agent closed,
-// transferred or unassigned it. When the contact (the customer) ended the
-// interaction first, statuses, dispositions, notes and tags are not
-// written, every other mapped field is.
+// As CXone does, a contact is written once the Reporting API lists it as
+// completed and no longer active ([Flow.Poll]):
+//
+//   - voice: once the call has ended and the agent has finished after-call
+//     work. A call in after-call work is not written, whether the
+//     Reporting API lists it yet or not (listed with isActive true, it
+//     holds the poll before it until a later poll finds it closed), so a
+//     disposition and notes given during after-call work are written;
+//   - digital: once the agent closed it, or passed it on. A transfer (to
+//     another agent or skill) or an unassignment ends the agent's segment
+//     of the interaction, which the flow writes then, with that agent's
+//     data (agent, disposition, notes, transcript so far; "Final State"
+//     false; [Result].HandedOff); the interaction goes on under a new
+//     contact id with the same master contact id, and each later segment
+//     is written in turn into the same records (the flow keeps the record
+//     of each master contact id), the last one's data last. How CXone lists
+//     a digital handoff is UNCONFIRMED (handedOff in unconfirmed.go):
+//     were a handoff to keep the contact id, the contact would be written
+//     once, at its end, with its last agent's data. CXone gives a contact
+//     transferred 3 or more times a new master contact id (its Contact
+//     History help); its later segments then find their record by the
+//     workflows (the ticket variable, Search ANI), and Create Ticket could
+//     open a second ticket.
+//
+// When the contact (the customer) ended the interaction first, statuses,
+// dispositions, notes and tags are not written, every other mapped field
+// is.
 //
 // # Which record
 //

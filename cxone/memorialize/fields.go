@@ -69,7 +69,7 @@ var dataFields = map[string]dataField{
 	"DNIS":               {voice: true, get: func(in *Interaction) string { return dnis(&in.Contact) }},
 	"End Time":           {voice: true, digital: true, get: func(in *Interaction) string { return timeText(in.Contact.End()) }},
 	"Event Type":         {digital: true, get: func(in *Interaction) string { return eventType(in) }},
-	"Final State":        {voice: true, digital: true, get: func(*Interaction) string { return "true" }},
+	"Final State":        {voice: true, digital: true, get: func(in *Interaction) string { return strconv.FormatBool(!in.HandedOff) }},
 	"From":               {digital: true, get: func(in *Interaction) string { return customerName(&in.Contact) }},
 	"Interaction ID":     {voice: true, digital: true, get: func(in *Interaction) string { return interactionID(in) }},
 	"Master Contact ID":  {voice: true, get: func(in *Interaction) string { return idText(in.Contact.MasterContactID) }},
@@ -116,6 +116,11 @@ type Interaction struct {
 	// EndedByContact is true when the customer ended the interaction
 	// first: statuses, dispositions, notes and tags are then not written.
 	EndedByContact bool
+	// HandedOff is true when the agent passed the interaction on (a
+	// transfer, an unassignment): this contact is the agent's segment of an
+	// interaction that goes on under another contact id with the same
+	// master contact id. "Final State" is then "false".
+	HandedOff bool
 	// AgentName is the handling agent's name (GET /agents/{agentId}).
 	AgentName string
 	// DispositionName is the name of the contact's primary disposition

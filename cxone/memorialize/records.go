@@ -39,7 +39,14 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 	if rt == User {
 		varName = f.cfg.Workflows.UserVariable
 	}
-	for _, id := range []int64{known, variableID(in, varName)} {
+	// The record an earlier segment of the interaction was written to
+	// (a transfer or an unassignment continues it under a new contact id
+	// with the same master contact id), when this contact carries none.
+	master, err := f.masterProgress(ctx, rt, in)
+	if err != nil {
+		return w, err
+	}
+	for _, id := range []int64{known, variableID(in, varName), master} {
 		if id == 0 {
 			continue
 		}
@@ -54,7 +61,7 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 			return w, err
 		}
 		w.ID = id
-		return w, f.setProgress(ctx, rt, cid, id)
+		return w, f.setProgress(ctx, rt, in, id)
 	}
 	// Search ANI.
 	number := searchNumber(in)
@@ -81,7 +88,7 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 					return w, err
 				}
 				w.ID = id
-				return w, f.setProgress(ctx, rt, cid, id)
+				return w, f.setProgress(ctx, rt, in, id)
 			}
 		}
 	}
@@ -93,7 +100,7 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 			return w, err
 		}
 		w.ID, w.Created = id, true
-		return w, f.setProgress(ctx, rt, cid, id)
+		return w, f.setProgress(ctx, rt, in, id)
 	case rt == Ticket && f.cfg.Workflows.CreateTicket:
 		if requester == 0 {
 			// The requester: the user the interaction carries, or found, or
@@ -117,7 +124,7 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 			return w, fmt.Errorf("memorialize: creating a ticket for contact %d: %w", cid, err)
 		}
 		w.ID, w.Created = created.ID, true
-		return w, f.setProgress(ctx, rt, cid, created.ID)
+		return w, f.setProgress(ctx, rt, in, created.ID)
 	}
 	return w, nil
 }

@@ -67,6 +67,9 @@ type Result struct {
 	Channel Channel
 	// EndedByContact is true when the customer ended the interaction first.
 	EndedByContact bool
+	// HandedOff is true when the contact is the segment of an agent who
+	// transferred or unassigned the interaction ([Interaction].HandedOff).
+	HandedOff bool
 	// Records are the records written (or found with nothing to write).
 	Records []Written
 	// Outcome is the shared outcome.

@@ -20,7 +20,9 @@ import (
 //	claim:<contact>             the claim of the replica writing a contact (claimLease)
 //	done:<contact>              a contact written (Config.DoneTTL)
 //	rec:<type>:<contact>        the record found or created for a contact, so that a retry
-//	                            after a partial failure creates nothing twice (Config.DoneTTL)
+//	                            after a partial failure creates nothing twice, and for its master
+//	                            contact, so that the later segments of a transferred interaction
+//	                            are written to the same record (Config.DoneTTL)
 //	tries:<contact>             the failed attempts at a contact, with Config.MaxAttempts (Config.DoneTTL)
 const (
 	keyPrefix  = "memorialize:"
@@ -94,11 +96,31 @@ func (f *Flow) progress(ctx context.Context, rt RecordType, id int64) (int64, er
 	return n, nil
 }
 
-func (f *Flow) setProgress(ctx context.Context, rt RecordType, id, recordID int64) error {
-	if err := f.store.Set(ctx, progressKey(rt, id), strconv.FormatInt(recordID, 10), f.cfg.DoneTTL); err != nil {
-		return &storeError{err}
+// setProgress keeps the record found or created for in's contact, and
+// for its interaction (its master contact id, when another), so that the
+// segments of a transferred interaction are written to one record.
+func (f *Flow) setProgress(ctx context.Context, rt RecordType, in *Interaction, recordID int64) error {
+	ids := []int64{in.Contact.ContactID}
+	if m := in.Contact.MasterContactID; m > 0 && m != in.Contact.ContactID {
+		ids = append(ids, m)
+	}
+	for _, id := range ids {
+		if err := f.store.Set(ctx, progressKey(rt, id), strconv.FormatInt(recordID, 10), f.cfg.DoneTTL); err != nil {
+			return &storeError{err}
+		}
 	}
 	return nil
+}
+
+// masterProgress returns the record an earlier segment of in's
+// interaction was written to (kept under its master contact id), 0 when
+// none or when in's contact is its own master.
+func (f *Flow) masterProgress(ctx context.Context, rt RecordType, in *Interaction) (int64, error) {
+	m := in.Contact.MasterContactID
+	if m <= 0 || m == in.Contact.ContactID {
+		return 0, nil
+	}
+	return f.progress(ctx, rt, m)
 }
 
 // claim takes a contact for claimLease.

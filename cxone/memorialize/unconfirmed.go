@@ -51,6 +51,34 @@ func endedByContact(c *cxone.Contact) bool {
 	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(c.EndReason)), "contact")
 }
 
+// handedOff reports whether a completed contact is the segment of an
+// agent who passed the interaction on (transferred it to another agent or
+// skill, or unassigned it), rather than its end. The help page says a
+// digital contact is memorialized "when the agent transfers the
+// interaction, or unassigns and dismisses it"; the flow writes such a
+// segment as it writes any completed contact, with that agent's data
+// ("Final State" false), and the segment that continues it, under its own
+// contact id, into the same records (they share the masterContactId).
+//
+// UNCONFIRMED: how the Reporting API lists a digital handoff. Public pages
+// say only that Studio's OnAssignment runs again for the next agent (with
+// IsTransfer for an agent-to-agent transfer) and OnUnassignment when a
+// contact leaves its agent while the interaction goes on
+// (https://help.nice-incontact.com/content/studio/actionscx/onassignmentchanged_digital/onassignmentchanged_digital.htm,
+// https://help.nice-incontact.com/content/studio/actionscx/onunassignmentchanged_digital/onunassignmentchanged_digital.htm);
+// the agent SDK says a transferred voice contact gets a new ContactID
+// with the same MasterID. The flow assumes a digital handoff ends the
+// contact (listed complete) and that its endReason names the transfer or
+// the unassignment ("Transferred", "Unassigned"; the transferIndicator
+// fields are not read, since a segment that received a transfer may carry
+// them as well). Were a handoff to keep the contact id, the
+// segment would not be listed and the contact would be written once, at
+// its end, with its last agent's data.
+func handedOff(c *cxone.Contact) bool {
+	r := strings.ToLower(c.EndReason)
+	return strings.Contains(r, "transfer") || strings.Contains(r, "unassign")
+}
+
 // ani is the help page's "ANI" (the contact's phone number).
 //
 // UNCONFIRMED: the Reporting API has no ANI field; the caller's address

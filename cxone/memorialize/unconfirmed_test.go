@@ -177,3 +177,27 @@ func TestUnconfirmedLastUpdateTimeMayPrecedeLanding(t *testing.T) {
 		}
 	}
 }
+
+func TestUnconfirmedHandoff(t *testing.T) {
+	t.Parallel()
+	// Doubt: how the Reporting API lists a digital transfer or
+	// unassignment. The flow assumes the agent's segment ends (listed
+	// completed) with an endReason naming it, and the interaction goes on
+	// under a new contact id with the same masterContactId. Wrong, a
+	// segment would be written with "Final State" true, or (were the
+	// contact id kept) the contact written once, at its end, with its last
+	// agent's data.
+	for reason, want := range map[string]bool{
+		"Transferred": true, "Agent Transfer": true, "Unassigned": true, "unassign": true,
+		"Agent Hung Up": false, "Contact Hung Up": false, "": false,
+	} {
+		if got := handedOff(&cxone.Contact{EndReason: reason}); got != want {
+			t.Errorf("handedOff(%q) = %v", reason, got)
+		}
+	}
+	// A transfer indicator alone is not a handoff: the receiving segment
+	// may carry one.
+	if handedOff(&cxone.Contact{TransferIndicatorID: 3, EndReason: "Agent Hung Up"}) {
+		t.Error("a transfer indicator taken for a handoff")
+	}
+}
