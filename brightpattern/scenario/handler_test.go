@@ -2,10 +2,14 @@ package scenario
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskbridge/deskbridge/brightpattern/brightpatterntest"
 )
@@ -106,6 +110,19 @@ func TestHandlerExits(t *testing.T) {
 	}
 }
 
+// maxFuzzBody is the longest body FuzzParseVariables parses; the fuzzer's
+// longer inputs are cut to it. ParseVariables is linear in its input
+// (TestParseVariablesIsLinear), but Go's fuzzing engine minimizes each new
+// input by trying every subset of its bytes (O(n²) runs, in
+// internal/fuzz's minimizeBytes), and an input whose new coverage is a
+// loop's hit count (utf8.Valid's, the JSON scanner's: a count of length)
+// cannot shrink, so the engine spent 15 s and more on each 600-byte one
+// while the run rate fell to 0/s. Cut, an input's bytes past the limit
+// carry no coverage and go in the minimizer's first, linear pass, and the
+// rest costs at most 256²/2 runs. The limits past it (MaxNameLen,
+// MaxValueLen, MaxVariables) are tested by TestParseVariablesLimits.
+const maxFuzzBody = 256
+
 // ParseVariables never panics and either refuses or gives only strings
 // within the limits.
 func FuzzParseVariables(f *testing.F) {
@@ -114,6 +131,7 @@ func FuzzParseVariables(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		b = b[:min(len(b), maxFuzzBody)]
 		vars, err := ParseVariables(b)
 		if err != nil {
 			return
@@ -127,4 +145,71 @@ func FuzzParseVariables(f *testing.F) {
 			}
 		}
 	})
+}
+
+// ParseVariables takes the limits exactly, and refuses one past each.
+func TestParseVariablesLimits(t *testing.T) {
+	t.Parallel()
+	obj := func(n int, name, value string) []byte {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "%q:%q", name+strconv.Itoa(i), value)
+		}
+		b.WriteString("}")
+		return []byte(b.String())
+	}
+	long := strings.Repeat("n", MaxNameLen-1)
+	for _, c := range []struct {
+		name string
+		body []byte
+		ok   bool
+	}{
+		{"variables at the limit", obj(MaxVariables, "v", "x"), true},
+		{"one variable too many", obj(MaxVariables+1, "v", "x"), false},
+		{"name at the limit", obj(1, long, "x"), true},
+		{"name past the limit", obj(1, long+"n", "x"), false},
+		{"value at the limit", obj(1, "v", strings.Repeat("x", MaxValueLen)), true},
+		{"value past the limit", obj(1, "v", strings.Repeat("x", MaxValueLen+1)), false},
+	} {
+		vars, err := ParseVariables(c.body)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: %d variables, error %v", c.name, len(vars), err)
+		}
+	}
+}
+
+// ParseVariables costs the same per byte at 1 KiB and at 256 KiB (the
+// handler's default body limit), whatever the shape of the body: no
+// superlinear parsing. Each shape is timed at both sizes, best of 5.
+func TestParseVariablesIsLinear(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing")
+	}
+	shapes := map[string]func(n int) string{
+		"one long value":  func(n int) string { return `{"a":"` + strings.Repeat("x", n) + `"}` },
+		"escapes":         func(n int) string { return `{"a":"` + strings.Repeat(`\u00e9`, n/6) + `"}` },
+		"nested arrays":   func(n int) string { return `{"a":` + strings.Repeat("[", n/2) + strings.Repeat("]", n/2) + `}` },
+		"many duplicates": func(n int) string { return "{" + strings.Repeat(`"k":"v",`, n/8) + `"z":"1"}` },
+		"not JSON":        func(n int) string { return strings.Repeat("0", n) },
+	}
+	perByte := func(body string) float64 {
+		best := time.Duration(math.MaxInt64)
+		for range 5 {
+			start := time.Now()
+			_, _ = ParseVariables([]byte(body))
+			best = min(best, time.Since(start))
+		}
+		return float64(best) / float64(len(body))
+	}
+	for name, shape := range shapes {
+		small, large := perByte(shape(1<<10)), perByte(shape(256<<10))
+		// Linear: the same per byte, within noise; quadratic would be 256 times.
+		if large > 8*small+5 {
+			t.Errorf("%s: %.1f ns/byte at 256 KiB, %.1f at 1 KiB", name, large, small)
+		}
+	}
 }

@@ -89,6 +89,16 @@ func TestUnconfirmedStatesAndEvents(t *testing.T) {
 	if endReason(&Contact{EndedByContact: true}) != "Contact Hung Up" || endReason(&Contact{}) != "Agent Hung Up" {
 		t.Fatal("end reasons")
 	}
+	// Doubt: how a digital handoff shows in the Reporting API: the
+	// segment ends with an endReason naming it, and the next contact keeps
+	// the master id (however many transfers, where CXone's Contact History
+	// help says a new master id comes after 3).
+	if endReason(&Contact{Handoff: HandoffTransfer}) != "Transferred" || endReason(&Contact{Handoff: HandoffUnassign, EndedByContact: true}) != "Unassigned" {
+		t.Fatal("handoff end reasons")
+	}
+	if handoffMasterID(&Contact{ID: 7, MasterID: 3}) != 3 {
+		t.Fatal("handoff master id")
+	}
 }
 
 func TestUnconfirmedListsAndVersions(t *testing.T) {
