@@ -176,11 +176,32 @@
 // statussync (whose keys start with "statussync:") or any other flow. Two
 // bridges for two tenants need two prefixes, or two stores.
 //
-// The hot path, an agent's reply sent as an SMS, costs two store round
-// trips: the claim of the send (Add) and its record (Set). The flow reads
-// its own Zendesk user once, so that an agent's reply needs no look-up of
-// the texts the flow posted. Braze's deliveries are de-duplicated with a
-// [webhook.StoreDeduper] on the same store.
+// Each delivery costs at most two store round trips on its hot path, the
+// independent operations of a step going to the store together
+// ([store.Do]: one pipeline on Redis):
+//
+//   - an agent's reply sent as an SMS: the claim of the send (Add), then
+//     its record (Set). The flow reads its own Zendesk user once, so that
+//     an agent's reply needs no look-up of the texts the flow posted;
+//   - a customer's text on their open ticket: one batch up front (the
+//     claim on the customer, the text's record added as pending and read
+//     back, the ticket remembered for the customer, the text noted as one
+//     the flow posts), then the text's record, done, with the claim's
+//     release. A retry (a duplicate) or a text refused busy costs two as
+//     well;
+//   - the flow's own comment coming back through a trigger without the
+//     loop guard (an echo): the look-up of the text with the send's claim,
+//     then the echo recorded;
+//   - a customer's first text, which opens their ticket, costs four: the
+//     remembered ticket is read again once the claim on the customer is
+//     surely held, and the new ticket is remembered before the claim is
+//     released, each in a round trip of its own, so that a text the
+//     customer sent at the same time finds that ticket even on a store that
+//     splits a batch across nodes (Redis Cluster orders a batch's ops per
+//     key only).
+//
+// Both handlers are de-duplicated by these records (Config.Deduper nil):
+// a Zendesk retry by the send's record, a Braze retry by the text's.
 //
 // # Unconfirmed
 //

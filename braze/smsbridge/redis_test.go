@@ -2,11 +2,14 @@ package smsbridge
 
 import (
 	"context"
+	"net/http"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/deskbridge/deskbridge/braze/brazetest"
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/store/redisstore"
 	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
@@ -76,5 +79,101 @@ func TestAgentReplyRedisRoundTrips(t *testing.T) {
 	}
 	if n := len(e.sends()); n != 2 {
 		t.Errorf("%d SMS, want 2 (the warm-up and the reply, once)", n)
+	}
+}
+
+// roundTrips returns the round trips c counted since its last reset,
+// leaving out the handshake of a connection the client dialed meanwhile.
+func roundTrips(c *redistest.Counter) []string {
+	var trips []string
+	for _, cmd := range c.Commands() {
+		switch cmd {
+		case "hello", "auth", "select", "client", "pipeline: client client", "pipeline: client":
+			continue
+		}
+		trips = append(trips, cmd)
+	}
+	return trips
+}
+
+// TestInboundRedisRoundTrips: a customer's text on their open ticket costs
+// two Redis round trips (one batch up front, one with the release); a
+// retry of it (a duplicate) and a text refused because another replica
+// holds the customer cost two too; the first text, which opens the ticket,
+// four; and without the trigger's loop guard, the flow's comment coming
+// back costs two more (the echo).
+func TestInboundRedisRoundTrips(t *testing.T) {
+	t.Parallel()
+	client, _ := redistest.Client(t)
+	rt := redistest.CountCommands(client)
+	s := redisstore.New(client, redistest.Prefix(t))
+	e := newEnv(t, func(c *Config) { c.Store = s })
+	ticket := e.openTicket() // loads the scripts
+	e.agentSays(ticket, "warm up: the flow reads its own Zendesk user once")
+	check := func(what string, want ...string) {
+		t.Helper()
+		if got := roundTrips(rt); !slices.Equal(got, want) {
+			t.Errorf("%s: %d Redis round trips %q, want %d: %q", what, len(got), got, len(want), want)
+		}
+		rt.Reset()
+	}
+	const (
+		first = "pipeline: set get set get get set" // claim, holder, record added and read, ticket, echo
+		final = "pipeline: set evalsha"             // the record done, the release
+	)
+
+	rt.Reset()
+	e.text("Still there?")
+	check("a text on the open ticket", first, final)
+
+	whs := e.bz.Webhooks()
+	d := whs[len(whs)-1]
+	if status, _ := e.post(InboundSMSPath, d.Header, d.Body); status != http.StatusOK {
+		t.Fatalf("the duplicate: %d", status)
+	}
+	check("a duplicate text", first, "pipeline: evalsha")
+
+	// Another replica holds the customer: 503, and the record the batch
+	// added is deleted again.
+	ctx := t.Context()
+	if _, err := s.Add(ctx, customerLockKey(customer), "other-replica 1", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	rt.Reset()
+	body := inboundBody("while busy")
+	if status, _ := e.post(InboundSMSPath, brazeHeader(), body); status != http.StatusServiceUnavailable {
+		t.Fatalf("a text while another replica holds the customer: %d, want 503", status)
+	}
+	check("a text refused busy", first, "pipeline: evalsha")
+	m, err := ParseInboundSMS("application/json", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := s.Get(ctx, keyPrefix+"in:"+m.Key); ok || err != nil {
+		t.Errorf("the busy text left its record (%v, %v): its retry would search Zendesk for it", ok, err)
+	}
+	_ = s.Delete(ctx, customerLockKey(customer))
+
+	e.bz.AddUser(brazetest.User{ExternalID: "cust-77", FirstName: "Noé"})
+	rt.Reset()
+	if _, err := e.bz.ReceiveSMS("cust-77", supportWord); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	check("a first text (the ticket opened)", first, "get", "pipeline: set set", final)
+
+	e.removeLoopGuard()
+	rt.Reset()
+	e.text("And now?")
+	// The order of the two deliveries' trips depends on the fakes.
+	got := roundTrips(rt)
+	slices.Sort(got)
+	want := []string{first, final, "pipeline: get set", "pipeline: set del"}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("a text and its echo without the loop guard: %d round trips %q, want 4: %q", len(got), got, want)
+	}
+	if n := len(e.sends()); n != 1 {
+		t.Errorf("%d SMS, want 1 (the warm-up)", n)
 	}
 }

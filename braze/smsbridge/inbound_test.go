@@ -1,0 +1,123 @@
+package smsbridge
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/zendesk"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+// countText counts the comments of ticket whose body is msg.
+func (e *env) countText(ticket int64, msg string) int {
+	n := 0
+	for _, c := range e.comments(ticket) {
+		if c.Body == msg {
+			n++
+		}
+	}
+	return n
+}
+
+// A record "pending <ticket> <author> <unix-nano>" written by the earlier
+// version, which died after adding the comment, is read as it wrote it:
+// the comment is found on that ticket, by that author, and not added again.
+func TestPendingRecordOfTheEarlierVersion(t *testing.T) {
+	t.Parallel()
+	st := store.NewMemory()
+	e := newEnv(t, func(c *Config) { c.Store = st })
+	ticket := e.openTicket()
+	ctx := t.Context()
+	tk, err := e.zc.Tickets.Get(ctx, ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const msg = "Sent before the upgrade"
+	if _, err := e.zc.Tickets.Update(ctx, ticket, &zendesk.TicketInput{
+		Comment: &zendesk.CommentInput{Body: msg, Public: zendesk.Ptr(true), AuthorID: tk.RequesterID},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m := &InboundSMS{Kind: "support", ExternalID: customer, Message: msg, Key: "bz:upgrade"}
+	if err := st.Set(ctx, keyPrefix+"in:"+m.Key, record(inPending, ticket, tk.RequesterID, time.Now().UnixNano()), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.flow.HandleInboundSMS(ctx, m)
+	if err != nil || res.Outcome != flow.Applied || res.Detail != DetailCommentAdded || res.TicketID != ticket {
+		t.Fatalf("HandleInboundSMS: %+v, %v", res, err)
+	}
+	if n := e.countText(ticket, msg); n != 1 {
+		t.Errorf("the text is on the ticket %d times, want 1", n)
+	}
+	if v, _, _ := st.Get(ctx, keyPrefix+"in:"+m.Key); v != record(inDone, ticket) {
+		t.Errorf("the record is %q, want %q", v, record(inDone, ticket))
+	}
+}
+
+// A text whose handling fails before any Zendesk write leaves neither its
+// record nor the customer's claim: its retry is a new text (no search of
+// the ticket for a comment never made).
+func TestFailureBeforeTheCommentLeavesNoRecord(t *testing.T) {
+	t.Parallel()
+	st := store.NewMemory()
+	e := newEnv(t, func(c *Config) { c.Store = st })
+	ticket := e.openTicket()
+	ctx := t.Context()
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/tickets/", Status: http.StatusServiceUnavailable, Times: 2})
+	m := &InboundSMS{Kind: "support", ExternalID: customer, TicketID: ticket, Message: "Is anyone there?", Key: "bz:fails-first"}
+	if _, err := e.flow.HandleInboundSMS(ctx, m); err == nil {
+		t.Fatal("HandleInboundSMS succeeded while Zendesk failed")
+	}
+	for _, k := range []string{keyPrefix + "in:" + m.Key, customerLockKey(customer)} {
+		if v, ok, _ := st.Get(ctx, k); ok {
+			t.Errorf("%s holds %q after a failure before any Zendesk write", k, v)
+		}
+	}
+	before := len(e.zd.Requests())
+	res, err := e.flow.HandleInboundSMS(ctx, m)
+	if err != nil || res.Outcome != flow.Applied {
+		t.Fatalf("the retry: %+v, %v", res, err)
+	}
+	for _, r := range e.zd.Requests()[before:] {
+		if r.Method == http.MethodGet && r.Path == "/api/v2/tickets/"+strconv.FormatInt(ticket, 10)+"/comments" {
+			t.Errorf("the retry searched the ticket's comments: %s %s", r.Method, r.Path)
+		}
+	}
+	if n := e.countText(ticket, m.Message); n != 1 {
+		t.Errorf("the text is on the ticket %d times, want 1", n)
+	}
+}
+
+// An echo whose first attempt claimed the send and died before recording
+// the echo (the send record left "sending") is still an echo on the retry:
+// no SMS, no note about an uncertain send.
+func TestEchoRetryAfterTheReplicaDied(t *testing.T) {
+	t.Parallel()
+	st := store.NewMemory()
+	e := newEnv(t, func(c *Config) { c.Store = st })
+	ticket := e.openTicket()
+	ctx := t.Context()
+	me, err := e.zc.Users.Me(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, left := range []time.Duration{time.Hour, time.Second} { // stale, then fresh
+		r := &AgentReply{Event: EventReply, TicketID: ticket, ExternalID: customer, AuthorID: me.ID, Text: "Same words", Key: "zd:echo-" + left.String()}
+		_ = st.Set(ctx, echoKey(customer, r.Text), "1", echoTTL)
+		_ = st.Set(ctx, sendKey(r.Key), record(stateSending, time.Now().Add(-left).UnixNano()), sendTTL)
+		res, err := e.flow.HandleAgentReply(ctx, r)
+		if err != nil || res.Outcome != flow.Echo {
+			t.Errorf("sending since %v ago: %+v, %v; want an echo", left, res, err)
+		}
+		if v, _, _ := st.Get(ctx, sendKey(r.Key)); v != stateEcho {
+			t.Errorf("the send record is %q, want %q", v, stateEcho)
+		}
+	}
+	if n, u := len(e.sends()), len(e.undeliveredList()); n != 0 || u != 0 {
+		t.Errorf("%d SMS and %d undelivered reports, want none", n, u)
+	}
+}
