@@ -15,20 +15,49 @@ import (
 
 // Memorialize fetches one contact from CXone (GET /contacts/{contactId})
 // and writes it as the mapping says, unless it was written before (by any
-// replica sharing the store) or is not complete yet. It is what the
-// Studio endpoint does; the poll finds the same contacts on its own.
+// replica sharing the store). It is what the Studio endpoint does.
+//
+// A contact the Reporting API does not list complete yet (in real use
+// the common case: the script calls as the contact ends, before its
+// after-call work and the warehousing lag) is scheduled for re-fetches in
+// the store (Result.Refetch says when the first is due), after each of
+// Config.RefetchDelays in turn: the next [Flow.Poll] of any replica
+// sharing the store once one is due re-fetches it, and writes it as soon
+// as CXone lists it complete. The poll finds the same contacts on its own
+// in any case.
 func (f *Flow) Memorialize(ctx context.Context, contactID int64) Result {
+	return f.fetch(ctx, SourceStudio, contactID)
+}
+
+// notComplete reports a contact CXone does not list complete yet; a
+// Studio call's is scheduled for re-fetches first (Result.Refetch), and
+// fails (DetailStore) when the store cannot keep the schedule.
+func (f *Flow) notComplete(ctx context.Context, res Result) Result {
+	res.Outcome, res.Detail = flow.Ignored, DetailNotComplete
+	if res.Source == SourceStudio {
+		due, err := f.scheduleRefetch(ctx, res.ContactID)
+		if err != nil {
+			// The poll still writes it, but the script is told (503).
+			res.Outcome, res.Detail, res.Err = flow.Failed, DetailStore, err
+		}
+		res.Refetch = due
+	}
+	return f.report(res)
+}
+
+// fetch reads contact contactID and handles it, for src.
+func (f *Flow) fetch(ctx context.Context, src Source, contactID int64) Result {
 	if contactID <= 0 {
-		return f.report(Result{Source: SourceStudio, ContactID: contactID, Outcome: flow.Rejected,
+		return f.report(Result{Source: src, ContactID: contactID, Outcome: flow.Rejected,
 			Err: fmt.Errorf("memorialize: contact id %d is not a CXone contact id: %w", contactID, deskbridge.ErrInvalid)})
 	}
 	c, err := f.cfg.CXone.Contacts.Get(ctx, contactID)
 	switch {
 	case errors.Is(err, deskbridge.ErrNotFound):
-		// Not in the Reporting API yet: the poll will find it.
-		return f.report(Result{Source: SourceStudio, ContactID: contactID, Outcome: flow.Ignored, Detail: DetailNotComplete})
+		// Not in the Reporting API yet.
+		return f.notComplete(ctx, Result{Source: src, ContactID: contactID})
 	case err != nil:
-		res := Result{Source: SourceStudio, ContactID: contactID, Outcome: flow.Failed, Detail: DetailCXoneFailed,
+		res := Result{Source: src, ContactID: contactID, Outcome: flow.Failed, Detail: DetailCXoneFailed,
 			Err: fmt.Errorf("memorialize: reading contact %d from CXone: %w", contactID, err)}
 		if permanent(err) {
 			// Not claimed nor marked: the poll decides for itself.
@@ -36,7 +65,7 @@ func (f *Flow) Memorialize(ctx context.Context, contactID int64) Result {
 		}
 		return f.report(res)
 	}
-	return f.handle(ctx, SourceStudio, c)
+	return f.handle(ctx, src, c)
 }
 
 // handle memorializes one completed contact, once across replicas.
@@ -46,8 +75,7 @@ func (f *Flow) handle(ctx context.Context, src Source, c *cxone.Contact) Result 
 		res.Channel = Digital
 	}
 	if !settled(c) {
-		res.Outcome, res.Detail = flow.Ignored, DetailNotComplete
-		return f.report(res)
+		return f.notComplete(ctx, res)
 	}
 	fail := func(detail string, err error) Result {
 		return f.fail(ctx, res, detail, err)

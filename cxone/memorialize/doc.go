@@ -74,7 +74,14 @@
 // it. A ticket the interaction carries that Zendesk reports closed is
 // replaced by the Search ANI or Create Ticket workflow's. A Studio script may also call
 // [ContactEndedPath] ([StudioRequest], a shared secret) when a contact
-// ends, which memorializes that contact at once.
+// ends, which memorializes that contact at once when CXone lists it
+// complete. In real use it does not yet (the agent's after-call work, then
+// the warehousing lag, CXone's "15 minutes (or more)"), so the call
+// schedules re-fetches of that contact with a bounded backoff
+// ([Config.RefetchDelays], [DefaultRefetchDelays]), kept in the store:
+// each [Flow.Poll], of any replica, first re-fetches the contacts due, and
+// writes each as soon as CXone lists it complete, however far behind the
+// poll's own cursor is held.
 //
 // Each contact is written once across replicas: a replica claims it in
 // the store while writing, and records it as done; a ticket the Create

@@ -139,6 +139,11 @@ type Config struct {
 	// outage may last (PollInterval × MaxAttempts). A refusal no retry
 	// changes (a 4xx) is rejected at once whatever this says.
 	MaxAttempts int
+	// RefetchDelays are the waits before each re-fetch of a contact a
+	// Studio call named before CXone listed it complete
+	// ([Flow.Memorialize]); default [DefaultRefetchDelays]. Their number
+	// bounds the re-fetches; past the last, the poll alone writes it.
+	RefetchDelays []time.Duration
 	// RetryAfter is the Retry-After of a 503; default [DefaultRetryAfter].
 	RetryAfter time.Duration
 
@@ -189,6 +194,10 @@ func New(cfg Config) (*Flow, error) {
 	cfg.Settle = cmp.Or(cfg.Settle, DefaultSettle)
 	cfg.DoneTTL = cmp.Or(cfg.DoneTTL, DefaultDoneTTL)
 	cfg.RetryAfter = cmp.Or(cfg.RetryAfter, DefaultRetryAfter)
+	if len(cfg.RefetchDelays) == 0 {
+		cfg.RefetchDelays = DefaultRefetchDelays
+	}
+	cfg.RefetchDelays = slices.Clone(cfg.RefetchDelays)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -249,6 +258,14 @@ func (c *Config) validate() error {
 			p.Add("Config."+d.name, d.v.String(), "is negative", "use a positive duration, or 0 for the default")
 		}
 	}
+	for i, d := range c.RefetchDelays {
+		if d <= 0 {
+			p.Add("Config.RefetchDelays["+strconv.Itoa(i)+"]", d.String(), "is not positive", "use positive waits, or none for the default")
+		}
+	}
+	if len(c.RefetchDelays) > 20 {
+		p.Add("Config.RefetchDelays", strconv.Itoa(len(c.RefetchDelays))+" delays", "is more than 20 re-fetches", "use a few growing waits; the poll writes the contact in any case")
+	}
 	if c.MaxAttempts < 0 {
 		p.Add("Config.MaxAttempts", strconv.Itoa(c.MaxAttempts), "is negative", "use a count of attempts, or 0 to retry until written")
 	}
@@ -261,10 +278,11 @@ func (c *Config) validate() error {
 // ContactEndedHandler serves the call a Studio script makes when a
 // contact ends ([StudioRequest]): the shared secret checked (401), the body
 // decoded (400), the contact fetched and memorialized at once (200). A
-// contact CXone does not list as complete yet is left to the poll (200,
-// outcome ignored): the script need not call again. Zendesk or the store
-// failing answers 503 with Retry-After; the poll writes the contact in any
-// case.
+// contact CXone does not list as complete yet (200, outcome ignored) is
+// scheduled for re-fetches with a bounded backoff, kept in the store so
+// that any replica's poll does them ([Flow.Memorialize]): the script need
+// not call again. Zendesk or the store failing answers 503 with
+// Retry-After; the poll writes the contact in any case.
 func (f *Flow) ContactEndedHandler() http.Handler { return f.studio }
 
 // Handler serves ContactEndedHandler at [ContactEndedPath] and

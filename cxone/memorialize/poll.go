@@ -32,6 +32,9 @@ type PollStats struct {
 	Held bool
 	// Cursor is where the next poll starts.
 	Cursor time.Time
+	// Refetched counts the contacts re-fetched because a Studio call named
+	// them before CXone listed them complete ([Flow.Memorialize]).
+	Refetched int
 }
 
 // Poll reads the contacts CXone completed since the stored cursor
@@ -63,6 +66,11 @@ func (f *Flow) Poll(ctx context.Context) (PollStats, error) {
 		return st, err
 	}
 	defer held.release(ctx)
+	// The re-fetches due first: a failure there holds nothing (the listing
+	// below writes the same contacts once CXone lists them).
+	if st.Refetched, err = f.refetchDue(ctx); err != nil {
+		f.log.Warn("memorialize: the re-fetch schedule could not be read or updated", slog.String("error", err.Error()))
+	}
 	since, err := f.cursor(ctx)
 	if err != nil {
 		return st, err

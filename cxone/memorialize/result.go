@@ -19,6 +19,9 @@ const (
 	// SourceStudio: a Studio script's call to [ContactEndedPath], or
 	// [Flow.Memorialize].
 	SourceStudio Source = "studio"
+	// SourceRefetch: a re-fetch of a contact a Studio call named before
+	// CXone listed it complete ([Flow.Memorialize], [Flow.Poll]).
+	SourceRefetch Source = "refetch"
 )
 
 // Details of a [Result].
@@ -70,6 +73,10 @@ type Result struct {
 	// HandedOff is true when the contact is the segment of an agent who
 	// transferred or unassigned the interaction ([Interaction].HandedOff).
 	HandedOff bool
+	// Refetch is when the flow fetches the contact again, for a Studio
+	// call that came before CXone listed it complete ([Flow.Memorialize]);
+	// zero when no re-fetch is scheduled (the poll writes it in any case).
+	Refetch time.Time
 	// Records are the records written (or found with nothing to write).
 	Records []Written
 	// Outcome is the shared outcome.

@@ -24,6 +24,8 @@ import (
 //	                            contact, so that the later segments of a transferred interaction
 //	                            are written to the same record (Config.DoneTTL)
 //	tries:<contact>             the failed attempts at a contact, with Config.MaxAttempts (Config.DoneTTL)
+//	refetch                     the contacts a Studio call named before CXone listed them complete,
+//	                            each with when it is due and its re-fetches so far (JSON, versioned; refetchTTL)
 const (
 	keyPrefix  = "memorialize:"
 	keyCursor  = keyPrefix + "cursor"
