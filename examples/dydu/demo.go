@@ -37,12 +37,16 @@ const animalKnowledge = 4001
 // With redisURL the bridges share that Redis under prefix, a prefix of
 // this run alone.
 func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL, prefix string) error {
-	zd := zendesktest.NewServer()
+	// One clock for every side, moved on by the script between its steps:
+	// every row of the table is stamped by it, in order.
+	clock := &demoClock{t: demoStart}
+	zd := zendesktest.NewServer(zendesktest.WithClock(clock.Now))
 	defer zd.Close()
 	bridge := &balancer{}
 	front := httptest.NewServer(bridge)
 	defer front.Close()
-	cf := conversationstest.NewServer(conversationstest.WithZendesk(zd), conversationstest.WithDeliverySleep(conversationstest.NoSleep))
+	cf := conversationstest.NewServer(conversationstest.WithZendesk(zd), conversationstest.WithDeliverySleep(conversationstest.NoSleep),
+		conversationstest.WithClock(clock.Now))
 	defer cf.Close()
 	bot := dydutest.SeedBot()
 	for i := range bot.Knowledge {
@@ -94,7 +98,7 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL, prefix 
 	for range replicas {
 		f, err := escalation.New(escalation.Config{Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: []string{secret},
 			Skills: map[int64]string{animalKnowledge: dydutest.SeedSkill}, SenderIDVariable: "mail", NameVariable: "name", Store: st.Store,
-			Authorize: signer.Authorize})
+			Authorize: signer.Authorize, Now: clock.Now})
 		if err != nil {
 			return err
 		}
@@ -112,61 +116,57 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL, prefix 
 	}
 	u := &user{base: front.URL, chat: chatID, client: front.Client(), token: token}
 	ag := conversationstest.Agent{Name: "Ann Martin"}
-	steps := []func() error{
-		func() error {
+	const reply, file = "Bonjour Jeanne, je suis Ann. Depuis quand ne mange-t-il plus ?", "Essayez ces croquettes"
+	var solvedAt time.Time
+	// Each step comes after its pause on the clock, and its webhook
+	// deliveries end before the next step.
+	steps := []struct {
+		after time.Duration
+		do    func() error
+	}{
+		{0, func() error {
 			// A browser's variables go to Dydu, never to who she is: the
 			// token says that.
 			return u.say("Quels sont vos horaires ?", map[string]string{"mail": "someone-else@example.org", "lang": "fr"})
-		},
-		func() error { return u.say("J'ai une question sur mon chien, il ne mange plus", nil) },
-		func() error { return cf.AgentTyping(u.conv(ctx, cc), ag, true) },
-		func() error {
-			bridge.failNextWebhook.Store(true) // the next delivery is answered 503 once: Sunshine Conversations retries it
-			_, err := cf.AgentReply(u.conv(ctx, cc), ag, "Bonjour Jeanne, je suis Ann. Depuis quand ne mange-t-il plus ?")
+		}},
+		{20 * time.Second, func() error { return u.say("J'ai une question sur mon chien, il ne mange plus", nil) }},
+		{45 * time.Second, func() error { return cf.AgentTyping(u.conv(ctx, cc), ag, true) }},
+		{15 * time.Second, func() error {
+			// The delivery of this reply is answered 503 once (a replica
+			// restarting): Sunshine Conversations retries it.
+			bridge.failWebhook.Store(ptr(reply))
+			_, err := cf.AgentReply(u.conv(ctx, cc), ag, reply)
 			return err
-		},
-		func() error {
-			bridge.duplicateNextWebhook.Store(true) // the next delivery arrives twice
-			_, err := cf.AgentSendFile(u.conv(ctx, cc), ag, "croquettes.png", "image/png", []byte("\x89PNG\r\n\x1a\n demo"), "Essayez ces croquettes")
+		}},
+		{30 * time.Second, func() error {
+			bridge.duplicateWebhook.Store(ptr(file)) // this file's delivery arrives twice
+			_, err := cf.AgentSendFile(u.conv(ctx, cc), ag, "croquettes.png", "image/png", []byte("\x89PNG\r\n\x1a\n demo"), file)
 			return err
-		},
-		func() error { return wait(ctx, cf) },
-		func() error { return u.say("Depuis hier. Merci, je vais essayer !", nil) },
-		func() error { return cf.SolveTicket(u.conv(ctx, cc)) },
-		func() error { return wait(ctx, cf) },
-		func() error { return u.say("Bonjour", nil) },
+		}},
+		{40 * time.Second, func() error { return u.say("Depuis hier. Merci, je vais essayer !", nil) }},
+		{time.Minute, func() error { solvedAt = clock.Now(); return cf.SolveTicket(u.conv(ctx, cc)) }},
+		{10 * time.Second, func() error { return u.say("Bonjour", nil) }},
 	}
 	for i, s := range steps {
-		if err := s(); err != nil {
+		clock.advance(s.after)
+		if err := s.do(); err != nil {
 			return fmt.Errorf("step %d: %w", i+1, err)
 		}
-	}
-	if err := wait(ctx, cf); err != nil {
-		return err
+		if err := wait(ctx, cf); err != nil {
+			return fmt.Errorf("step %d: %w", i+1, err)
+		}
 	}
 	chat, err := u.read()
 	if err != nil {
 		return err
 	}
 	conv := u.conv(ctx, cc)
-	start := chat[0].Time
+	tid, _ := cf.AgentTicket(conv)
+	rows := tableRows(chat, row{t: solvedAt, who: "agent (" + ag.Name + ")", where: "zendesk", what: fmt.Sprintf("solves ticket %d", tid)})
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tWHO\tWHERE\tWHAT")
-	for _, m := range chat {
-		who := m.From
-		if m.Name != "" {
-			who += " (" + m.Name + ")"
-		}
-		what := m.Text
-		switch m.Kind {
-		case escalation.KindTyping:
-			what = "… is typing"
-		case escalation.KindTypingStop:
-			what = "… stopped typing"
-		case escalation.KindImage, escalation.KindFile:
-			what += " [" + m.Kind + " " + m.MediaType + "]"
-		}
-		fmt.Fprintf(tw, "+%s\t%s\t%s\t%s\n", m.Time.Sub(start).Round(time.Millisecond), who, m.Where, what)
+	for _, r := range rows {
+		fmt.Fprintf(tw, "+%s\t%s\t%s\t%s\n", r.t.Sub(rows[0].t), r.who, r.where, r.what)
 	}
 	tw.Flush()
 
@@ -188,10 +188,15 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL, prefix 
 		}
 	}
 	var problems []string
+	for i := 1; i < len(rows); i++ {
+		if rows[i].t.Before(rows[i-1].t) {
+			problems = append(problems, fmt.Sprintf("row %d (%s) is earlier than the row before it", i+1, rows[i].what))
+		}
+	}
+	problems = append(problems, checkInjected(cf.Deliveries(), reply, file)...)
 	if !slices.Equal(userSide, zendeskSide) {
 		problems = append(problems, fmt.Sprintf("the transcripts differ:\n  user:    %q\n  zendesk: %q", userSide, zendeskSide))
 	}
-	tid, _ := cf.AgentTicket(conv)
 	tk, _ := zd.Ticket(tid)
 	group, _ := zc.Groups.FindByName(ctx, dydutest.SeedSkill)
 	if group == nil || tk.GroupID == nil || *tk.GroupID != group.ID {
@@ -222,6 +227,91 @@ func runDemo(ctx context.Context, out io.Writer, replicas int, redisURL, prefix 
 	fmt.Fprintln(out, "Both sides agree.")
 	return nil
 }
+
+// demoStart is when the demo's clock starts.
+var demoStart = time.Date(2026, time.January, 5, 9, 0, 0, 0, time.UTC)
+
+// demoClock is the demo's one clock: it stands still until the script
+// moves it on.
+type demoClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *demoClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *demoClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// row is a line of the demo's table.
+type row struct {
+	t                time.Time
+	who, where, what string
+}
+
+// tableRows is the user's chat as rows, with the agent's solve (which
+// the user does not see) before the hand-back it causes.
+func tableRows(chat []escalation.Message, solve row) []row {
+	var rows []row
+	for _, m := range chat {
+		if m.From == escalation.FromSystem && strings.HasPrefix(m.ID, "handback.") {
+			rows = append(rows, solve)
+		}
+		who := m.From
+		if m.Name != "" {
+			who += " (" + m.Name + ")"
+		}
+		what := m.Text
+		switch m.Kind {
+		case escalation.KindTyping:
+			what = "… is typing"
+		case escalation.KindTypingStop:
+			what = "… stopped typing"
+		case escalation.KindImage, escalation.KindFile:
+			what += " [" + m.Kind + " " + m.MediaType + "]"
+		}
+		rows = append(rows, row{t: m.Time, who: who, where: m.Where, what: what})
+	}
+	return rows
+}
+
+// checkInjected checks that the faults the balancer injected hit the
+// deliveries they were meant for: the agent's reply answered 503 once,
+// then delivered; the file delivered (twice, which the attempts do not
+// show); every other delivery, the agent's typing among them, in one
+// attempt.
+func checkInjected(ds []conversationstest.Delivery, reply, file string) []string {
+	var problems []string
+	var replied bool
+	for _, d := range ds {
+		var statuses []int
+		for _, a := range d.Attempts {
+			statuses = append(statuses, a.Status)
+		}
+		switch {
+		case d.EventType == "conversation:message" && strings.Contains(string(d.Body), reply):
+			replied = true
+			if !slices.Equal(statuses, []int{http.StatusServiceUnavailable, http.StatusOK}) {
+				problems = append(problems, fmt.Sprintf("the agent's reply was delivered with answers %v, not 503 then 200", statuses))
+			}
+		case !slices.Equal(statuses, []int{http.StatusOK}):
+			problems = append(problems, fmt.Sprintf("a %s delivery got answers %v: the injected 503 missed the reply", d.EventType, statuses))
+		}
+	}
+	if !replied {
+		problems = append(problems, "no delivery of the agent's reply")
+	}
+	return problems
+}
+
+func ptr(s string) *string { return &s }
 
 func side(user bool) string {
 	if user {
@@ -309,13 +399,14 @@ func (u *user) conv(ctx context.Context, cc *conversations.Client) string {
 
 // balancer hands each request to the next bridge in turn, as a load
 // balancer does, and plays a webhook delivery failing once or arriving
-// twice.
+// twice: the first delivery whose body holds failWebhook's text is
+// answered 503, the first that holds duplicateWebhook's is sent twice.
 type balancer struct {
-	mu                   sync.Mutex
-	flows                []http.Handler
-	next                 atomic.Uint64
-	failNextWebhook      atomic.Bool
-	duplicateNextWebhook atomic.Bool
+	mu               sync.Mutex
+	flows            []http.Handler
+	next             atomic.Uint64
+	failWebhook      atomic.Pointer[string]
+	duplicateWebhook atomic.Pointer[string]
 }
 
 func (b *balancer) set(flows []http.Handler) {
@@ -335,12 +426,13 @@ func (b *balancer) pick() http.Handler {
 
 func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == escalation.WebhookPath {
-		if b.failNextWebhook.CompareAndSwap(true, false) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if hit(&b.failWebhook, body) {
 			http.Error(w, "a replica restarting", http.StatusServiceUnavailable)
 			return
 		}
-		if b.duplicateNextWebhook.CompareAndSwap(true, false) {
-			body, _ := io.ReadAll(r.Body)
+		if hit(&b.duplicateWebhook, body) {
 			first := r.Clone(r.Context())
 			first.Body = io.NopCloser(bytes.NewReader(body))
 			b.pick().ServeHTTP(httptest.NewRecorder(), first)
@@ -348,6 +440,13 @@ func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	b.pick().ServeHTTP(w, r)
+}
+
+// hit reports whether body holds the text p points to, and clears p so
+// that the fault is played once.
+func hit(p *atomic.Pointer[string], body []byte) bool {
+	text := p.Load()
+	return text != nil && bytes.Contains(body, []byte(*text)) && p.CompareAndSwap(text, nil)
 }
 
 // demoPrefix is a Redis key prefix of this run alone, under base, so that

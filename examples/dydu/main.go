@@ -14,11 +14,14 @@
 // agent workspace and a fake Zendesk in-process, provisions them, and plays
 // the guide's test through real HTTP: the user asks the bot something it answers, then what
 // triggers the "Animal" knowledge; the ticket opens in the Animal group
-// with the bot transcript; the agent answers with text and an image (the
-// webhook delivery failing once, and delivered twice); the user replies;
-// the agent solves; the bot takes over again. It prints a table (time,
-// who, where, what) and exits 0 only if the user's chat and the Zendesk
-// conversation agree and the ticket is in the Animal group.
+// with the bot transcript; the agent answers with text (its webhook
+// delivery answered 503 once, and retried) and an image (its delivery
+// arriving twice); the user replies; the agent solves; the bot takes over
+// again. It prints a table (time on one clock that every fake and the
+// bridge read, moved on by the script, who, where, what, the agent's
+// solve included) and exits 0 only if the user's chat and the Zendesk
+// conversation agree, the ticket is in the Animal group, and the injected
+// faults hit the deliveries meant.
 //
 //	go run ./examples/dydu -demo -replicas 2
 //

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskbridge/deskbridge/dydu"
 	"github.com/deskbridge/deskbridge/dydu/dydutest"
+	"github.com/deskbridge/deskbridge/dydu/escalation"
+	"github.com/deskbridge/deskbridge/zendesk/conversations/conversationstest"
 )
 
 func TestDemo(t *testing.T) {
@@ -18,7 +21,7 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("-demo -replicas %s: %v\n%s", replicas, err, out.String())
 		}
 		for _, want := range []string{"Both sides agree.", "in group Animal", "Nom de domaine : dydu-32357.zendesk.com", "Essayez ces croquettes [image image/png]",
-			`"Conversation with Jeanne Martin"`} {
+			`"Conversation with Jeanne Martin"`, "+3m30s  agent (Ann Martin)  zendesk  solves ticket 1\n+3m30s  system", "+3m40s  bot (Dydu)"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("-replicas %s: the output lacks %q:\n%s", replicas, want, out.String())
 			}
@@ -84,5 +87,49 @@ func TestDyduReady(t *testing.T) {
 	dy.SetDown(true)
 	if err := dyduReady(context.Background(), dc); err == nil {
 		t.Fatal("a Dydu that is down is ready")
+	}
+}
+
+// The demo's check of its injected faults: a 503 that hit the agent's
+// typing instead of the reply is reported, as is a reply delivered
+// without the 503.
+func TestCheckInjected(t *testing.T) {
+	const reply = "Bonjour Jeanne"
+	d := func(typ, body string, statuses ...int) conversationstest.Delivery {
+		out := conversationstest.Delivery{EventType: typ, Body: []byte(body)}
+		for _, s := range statuses {
+			out.Attempts = append(out.Attempts, conversationstest.Attempt{Status: s})
+		}
+		return out
+	}
+	good := []conversationstest.Delivery{d("conversation:typing", "{}", 200), d("conversation:message", reply, 503, 200)}
+	if p := checkInjected(good, reply, "file"); len(p) != 0 {
+		t.Fatalf("the intended faults: %v", p)
+	}
+	onTyping := []conversationstest.Delivery{d("conversation:typing", "{}", 503, 200), d("conversation:message", reply, 200)}
+	if p := strings.Join(checkInjected(onTyping, reply, "file"), "\n"); !strings.Contains(p, "missed the reply") || !strings.Contains(p, "not 503 then 200") {
+		t.Fatalf("a 503 on the typing: %v", p)
+	}
+}
+
+// The table has the agent's solve just before the hand-back, and its
+// times never go backwards on the demo's clock.
+func TestTableRows(t *testing.T) {
+	t0 := demoStart
+	chat := []escalation.Message{
+		{ID: "m1", Time: t0, From: escalation.FromUser, Text: "Merci"},
+		{ID: "handback.c1", Time: t0.Add(time.Minute), From: escalation.FromSystem, Text: "fin"},
+		{ID: "m2", Time: t0.Add(2 * time.Minute), From: escalation.FromUser, Text: "Bonjour"},
+	}
+	rows := tableRows(chat, row{t: t0.Add(time.Minute), who: "agent", where: "zendesk", what: "solves ticket 1"})
+	var whats []string
+	for i, r := range rows {
+		whats = append(whats, r.what)
+		if i > 0 && r.t.Before(rows[i-1].t) {
+			t.Fatalf("row %d goes back in time", i)
+		}
+	}
+	if strings.Join(whats, "|") != "Merci|solves ticket 1|fin|Bonjour" {
+		t.Fatalf("rows %v", whats)
 	}
 }
