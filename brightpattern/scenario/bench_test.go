@@ -89,7 +89,9 @@ func (h *handCaller) call(ctx context.Context) error {
 }
 
 // zendeskRequests counts every request the world's Zendesk fakes got.
-func (w *world) zendeskRequests() int { return w.zd.RequestCount("", "/") + w.zd2.RequestCount("", "/") }
+func (w *world) zendeskRequests() int {
+	return w.zd.RequestCount("", "/") + w.zd2.RequestCount("", "/")
+}
 
 // benchCalls runs call b.N times and reports the Zendesk requests per call.
 func benchCalls(b *testing.B, w *world, call func(context.Context) error) {
