@@ -2,6 +2,7 @@ package dydu
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -51,6 +52,38 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		}
 		// Classify reads anything.
 		_ = Classify(env.Values)
+	})
+}
+
+// FuzzDecodeValues: a values object decodes as it does inside an
+// envelope: DecodeValues(raw) and DecodeEnvelope({"values": raw}) accept
+// the same objects and give the same values; what is not one JSON object
+// (trailing JSON, a closing bracket left over) is an error.
+func FuzzDecodeValues(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":"Zm9v"}`, `{"a":["Zm9v",{"b":"YmFy"}],"n":12}`, `{"a":"Zm9"}`, `{}]`, `{"a":"Zm9v"}}`,
+		`{} {}`, `null`, `[]`, `"Zm9v"`, ``, `{"a":` + strings.Repeat(`[`, 80) + strings.Repeat(`]`, 80) + `}`} {
+		f.Add([]byte(s))
+	}
+	f.Add([]byte(fixture(f, "poll_operator_message.json")))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		v, err := DecodeValues(raw)
+		if err != nil && v != nil {
+			t.Fatal("values with an error")
+		}
+		env, envErr := DecodeEnvelope(append(append([]byte(`{"values":`), raw...), '}'))
+		if envErr == nil && env.List != nil {
+			return // an array: DecodeValues takes objects only
+		}
+		if (err == nil) != (envErr == nil && env.Values != nil) {
+			t.Fatalf("DecodeValues: %v; in an envelope: %v", err, envErr)
+		}
+		if err != nil {
+			return
+		}
+		if !reflect.DeepEqual(v, env.Values) {
+			t.Fatalf("DecodeValues gave %v, the envelope %v", v, env.Values)
+		}
+		_ = Classify(v)
 	})
 }
 

@@ -106,7 +106,9 @@ func DecodeValues(raw []byte) (Values, error) {
 	if obj == nil {
 		return nil, errors.New(`the answer's "values" is not a JSON object`)
 	}
-	if dec.More() {
+	// Token, not More: More says false before a stray ']' or '}', which
+	// would pass for the end.
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New(`the answer's "values" is followed by more JSON`)
 	}
 	out, err := decodeTree(obj, 0)

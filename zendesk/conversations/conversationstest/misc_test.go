@@ -26,6 +26,13 @@ func TestRateLimitAndFaults(t *testing.T) {
 	if n := s.RequestCount("GET", "/sc/v2/apps/"+s.AppID+"/users/a"); n != 4 {
 		t.Errorf("%d logged requests", n)
 	}
+	// ClearFaults drops the faults not yet served.
+	s.InjectFault(deskbridgetest.Fault{Method: "GET", Path: "/sc/v2/apps/", Status: 503, Times: 3})
+	if status, _ := a.do("GET", "/users/a", nil); status != 503 {
+		t.Errorf("fault: %d", status)
+	}
+	s.ClearFaults()
+	a.must(200, "GET", "/users/a", nil)
 }
 
 // An agent's file, and what an agent does in Zendesk itself (a public
