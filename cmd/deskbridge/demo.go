@@ -50,6 +50,13 @@ type world struct {
 	bz    *brazetest.Server
 	cf    *conversationstest.Server
 	dy    *dydutest.Server
+	cx    *cxWorld
+	bp    *bpWorld
+	// fakes names every fake started and its URL, for the demo's header.
+	fakes []string
+	// callerTicket is the open ticket of the customer who calls
+	// (memorialize, scenario).
+	callerTicket int64
 
 	env     map[string]string
 	store   string // the file's store: "" is memory
@@ -74,6 +81,9 @@ func shortSleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// demoFlows are the flows deskbridge demo plays.
+var demoFlows = []string{"statussync", "smsbridge", "escalation", "memorialize", "scenario"}
+
 // newWorld starts the fakes the flows need and a loopback listener.
 func newWorld(flows ...string) (*world, error) {
 	w := &world{flows: flows, env: map[string]string{}, agents: map[string]int64{}}
@@ -85,12 +95,14 @@ func newWorld(flows ...string) (*world, error) {
 	w.zd = zendesktest.NewServer(zendesktest.WithDeliverySleep(shortSleep))
 	w.closers = append(w.closers, w.zd.Close)
 	w.env["DEMO_ZENDESK_TOKEN"] = w.zd.APIToken
+	w.fakes = append(w.fakes, "Zendesk at "+w.zd.URL)
 	for _, f := range flows {
 		switch f {
 		case "statussync":
 			w.bf = babelforcetest.NewServer()
 			w.closers = append(w.closers, w.bf.Close)
 			w.env["DEMO_BABELFORCE_PASSWORD"] = w.bf.Password
+			w.fakes = append(w.fakes, "babelforce at "+w.bf.URL)
 			w.env["DEMO_AUTOMATION_SECRET"] = "demo-automation-secret"
 			for _, name := range []string{"Ann", "Bob"} {
 				zid := w.zd.AddAgent(name, strings.ToLower(name)+"@example.com")
@@ -101,6 +113,7 @@ func newWorld(flows ...string) (*world, error) {
 			w.bz = brazetest.NewServer(brazetest.WithWebhookSleep(shortSleep))
 			w.closers = append(w.closers, w.bz.Close)
 			w.env["DEMO_BRAZE_KEY"] = w.bz.APIKey()
+			w.fakes = append(w.fakes, "Braze at "+w.bz.URL)
 			w.env["DEMO_BRAZE_WEBHOOK_SECRET"] = demoBrazeSecret
 			if w.reply, err = w.bz.AddCampaign(brazetest.Campaign{Name: "Zendesk agent reply", Message: smsbridge.ReplyMessageTemplate}); err != nil {
 				w.close()
@@ -124,10 +137,23 @@ func newWorld(flows ...string) (*world, error) {
 			w.dy = dydutest.NewServer(dydutest.WithBot(bot))
 			w.closers = append(w.closers, w.dy.Close)
 			w.env["DEMO_SUNCO_SECRET"] = w.cf.Secret
+			w.fakes = append(w.fakes, "Sunshine Conversations at "+w.cf.URL, "Dydu at "+w.dy.URL)
 			w.env["DEMO_ESCALATION_CHAT_KEY"] = demoChatKey
+		case "memorialize":
+			if err := w.newCXone(); err != nil {
+				w.close()
+				return nil, err
+			}
+			w.fakes = append(w.fakes, "CXone at "+w.cx.srv.URL)
+		case "scenario":
+			if err := w.newBrightPattern(); err != nil {
+				w.close()
+				return nil, err
+			}
+			w.fakes = append(w.fakes, "Bright Pattern at "+w.bp.srv.URL)
 		default:
 			w.close()
-			return nil, fmt.Errorf("no demo for flow %q; try one of: statussync, smsbridge, escalation", f)
+			return nil, fmt.Errorf("no demo for flow %q; try one of: %s", f, strings.Join(demoFlows, ", "))
 		}
 	}
 	return w, nil
@@ -163,6 +189,12 @@ func (w *world) config() string {
 		fmt.Fprintf(&b, "  conversations:\n    demo:\n      base_url: %s\n      app_id: %s\n      key_id: %s\n      key_secret: ${DEMO_SUNCO_SECRET}\n", w.cf.URL, w.cf.AppID, w.cf.KeyID)
 		fmt.Fprintf(&b, "  dydu:\n    demo:\n      base_url: %s\n      bot_id: %s\n", w.dy.URL, w.dy.BotID)
 	}
+	if w.cx != nil {
+		w.cxoneConfig(&b)
+	}
+	if w.bp != nil {
+		w.brightPatternConfig(&b)
+	}
 	b.WriteString("flows:\n")
 	for _, f := range w.flows {
 		switch f {
@@ -175,6 +207,10 @@ func (w *world) config() string {
 			if w.env["DEMO_ESCALATION_CHAT_KEY"] != "" { // a test may take it out: an anonymous chat
 				b.WriteString("    authorize: {chat_key: \"${DEMO_ESCALATION_CHAT_KEY}\"}\n")
 			}
+		case "memorialize":
+			memorializeFlowConfig(&b)
+		case "scenario":
+			scenarioFlowConfig(&b)
 		}
 	}
 	return b.String()
@@ -321,14 +357,7 @@ func runDemo(ctx context.Context, name string, sio stdio) error {
 	}
 	defer w.close()
 	out := sio.out
-	fmt.Fprintf(out, "deskbridge demo %s: fake Zendesk at %s", name, w.zd.URL)
-	if w.bf != nil {
-		fmt.Fprintf(out, ", fake babelforce at %s", w.bf.URL)
-	}
-	if w.bz != nil {
-		fmt.Fprintf(out, ", fake Braze at %s", w.bz.URL)
-	}
-	fmt.Fprintf(out, "\nThe file:\n\n%s\n", indentText(w.config(), "    "))
+	fmt.Fprintf(out, "deskbridge demo %s: fake %s\nThe file:\n\n%s\n", name, strings.Join(w.fakes, ", fake "), indentText(w.config(), "    "))
 	logger := slog.New(slog.DiscardHandler)
 	s, err := w.serve(ctx, out, logger)
 	if err != nil {
@@ -342,6 +371,10 @@ func runDemo(ctx context.Context, name string, sio stdio) error {
 		playErr = w.playSMSBridge(ctx, out)
 	case "escalation":
 		playErr = w.playEscalation(ctx, out, s.client)
+	case "memorialize":
+		playErr = w.playMemorialize(ctx, out, s.client)
+	case "scenario":
+		playErr = w.playScenario(ctx, out)
 	}
 	if playErr == nil {
 		playErr = w.settle(ctx)

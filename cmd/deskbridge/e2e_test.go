@@ -17,9 +17,12 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/braze/brazetest"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
+	"github.com/deskbridge/deskbridge/brightpattern/brightpatterntest"
 	"github.com/deskbridge/deskbridge/dydu/dydutest"
 	"github.com/deskbridge/deskbridge/dydu/escalation"
+	"github.com/deskbridge/deskbridge/zendesk/conversations/conversationstest"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
@@ -312,57 +315,39 @@ func TestServeTwoFlows(t *testing.T) {
 	}
 }
 
-// TestPlanApplyPlanZendeskOnly plans and applies memorialize and scenario,
-// whose provisioning creates Zendesk fields only.
-func TestPlanApplyPlanZendeskOnly(t *testing.T) {
-	zd := zendesktest.NewServer()
-	defer zd.Close()
+// TestPlanApplyPlanContactCenters plans, applies and checks memorialize
+// and scenario against the fakes of CXone, Bright Pattern and Zendesk.
+func TestPlanApplyPlanContactCenters(t *testing.T) {
+	w := newTestWorld(t, "memorialize", "scenario")
 	file := filepath.Join(t.TempDir(), "deskbridge.yaml")
-	data := `public_url: https://flows.example.com
-tenants:
-  zendesk:
-    acme: {base_url: ` + zd.URL + `, email: ` + zd.Email + `, api_token: "${ZD}"}
-  cxone:
-    eu: {base_url: "http://127.0.0.1:9", access_key_id: k, access_key_secret: "${ZD}", client_id: c, client_secret: "${ZD}"}
-  brightpattern:
-    bp: {base_url: "http://127.0.0.1:9", login_id: api, api_secret: "${ZD}"}
-flows:
-  memorialize:
-    cxone: eu
-    zendesk: acme
-    mapping:
-      ticket: [{title: CXone ANI, channel: voice, data: ANI}]
-      user: [{key: cxone_agent, channel: script_variable, data: agentname}]
-    workflows: {search_ani: true, create_ticket: true, create_user: true}
-    studio_secrets: ["${ZD}"]
-  scenario:
-    accounts: [acme]
-    brightpattern: bp
-    recipe: inbound_call
-    secrets: ["${ZD}"]
-    fields: [{title: BP Skill, value: "$(item.skill)"}]
-`
-	if err := os.WriteFile(file, []byte(data), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(w.config()), 0o600); err != nil {
 		t.Fatal(err)
-	}
-	getenv := func(k string) string {
-		if k == "ZD" {
-			return zd.APIToken
-		}
-		return ""
 	}
 	for i, st := range []struct {
 		cmd  string
 		code int
-		want string
+		want []string
 	}{
-		{"plan", exitChanges, "All flows: Plan: 3 to create."},
-		{"apply", exitOK, "All flows: Applied: 3 created."},
-		{"plan", exitOK, "All flows: No changes: all 3 items are as wanted."},
+		{"plan", exitChanges, []string{"All flows: Plan: 4 to create.", "To do by hand, after apply:\nCXone Studio",
+			"POST " + w.base + "/memorialize/cxone/contact-ended\n      header  Authorization: Bearer <one of flows.memorialize.studio_secrets>",
+			"Bright Pattern Scenario Builder", "URL           " + w.base + "/scenario\n  Extra header  Authorization: Bearer <one of flows.scenario.secrets>",
+			`Body          {"item.ANI":"$(item.ANI)","item.DNIS":"$(item.DNIS)","user.loginId":"$(user.loginId)","item.globalInteractionId":"$(item.globalInteractionId)"}`}},
+		{"apply", exitOK, []string{"All flows: Applied: 4 created.", "To do by hand:\nCXone Studio", "To do by hand:\nBright Pattern Scenario Builder"}},
+		{"plan", exitOK, []string{"All flows: No changes: all 4 items are as wanted."}},
+		{"check", exitOK, []string{"== memorialize (memorialize)\n  ✓ zendesk demo: ", "\n  ✓ cxone demo: the credential",
+			"== scenario (scenario)\n  ✓ zendesk demo: ", "\n  ✓ brightpattern demo: the Configuration API's token and a user read, and every agent's email"}},
 	} {
-		code, out, errOut := runCmd(t, getenv, st.cmd, "-config", file)
-		if code != st.code || !strings.Contains(out, st.want) {
-			t.Fatalf("step %d: %s exited %d (want %d), output lacks %q?\n%s\n%s", i, st.cmd, code, st.code, st.want, out, errOut)
+		code, out, errOut := runCmd(t, w.getenv, st.cmd, "-config", file)
+		if code != st.code {
+			t.Fatalf("step %d: %s exited %d, want %d\n%s\n%s", i, st.cmd, code, st.code, out, errOut)
+		}
+		for _, s := range st.want {
+			if !strings.Contains(out, s) {
+				t.Errorf("step %d: %s: the output lacks %q:\n%s", i, st.cmd, s, out)
+			}
+		}
+		if strings.Contains(out, "both sides") {
+			t.Errorf("step %d: %s says \"both sides\" instead of what it checked on each:\n%s", i, st.cmd, out)
 		}
 	}
 	// Both serve below their paths, and refuse a call without the secret.
@@ -370,7 +355,7 @@ flows:
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(cfg, getenv, slog.New(slog.DiscardHandler), newMetrics())
+	e := newEnv(cfg, w.getenv, slog.New(slog.DiscardHandler), newMetrics())
 	if err := e.buildClients(); err != nil {
 		t.Fatal(err)
 	}
@@ -388,6 +373,98 @@ flows:
 		if rec.Code != http.StatusUnauthorized {
 			t.Errorf("POST %s without the secret: %d, want 401", path, rec.Code)
 		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("/readyz: %d %q", rec.Code, rec.Body.String())
+	}
+}
+
+// TestCheckScenarioReadsBrightPattern: check of the scenario flow reads
+// Bright Pattern, and says clearly when it cannot.
+func TestCheckScenarioReadsBrightPattern(t *testing.T) {
+	w := newTestWorld(t, "scenario")
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	if err := os.WriteFile(good, []byte(w.config()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCmd(t, w.getenv, "apply", "-config", good); code != exitOK {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// Without agents, the flow's own Check reads no Bright Pattern user:
+	// check's probe is what touches it.
+	data := strings.Replace(w.config(), "    agents: [ann]\n", "", 1)
+	down := filepath.Join(dir, "down.yaml")
+	if err := os.WriteFile(down, []byte(strings.Replace(data, "base_url: "+w.bp.srv.URL, "base_url: http://127.0.0.1:9", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, w.getenv, "check", "-config", down)
+	if code != exitError || !strings.Contains(out, `brightpattern demo: reading user "`+w.bp.srv.ClientID+`" of the Configuration API`) ||
+		!strings.Contains(out, "check tenants.brightpattern.demo") || strings.Contains(out, "✓ brightpattern") {
+		t.Errorf("check with Bright Pattern down: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// A wrong secret: refused.
+	code, out, _ = runCmd(t, func(k string) string {
+		if k == "DEMO_BRIGHTPATTERN_SECRET" {
+			return "wrong-secret-of-the-api-user"
+		}
+		return w.getenv(k)
+	}, "check", "-config", good)
+	if code != exitError || !strings.Contains(out, "✗") || !strings.Contains(out, "brightpattern demo") {
+		t.Errorf("check with a wrong Bright Pattern secret: exit %d\n%s", code, out)
+	}
+	if n := w.bp.srv.RequestCount(http.MethodPost, "/configapi/v2/oauth/token"); n == 0 {
+		t.Error("check asked Bright Pattern for no token")
+	}
+}
+
+// TestReadyzSecondVendorDown: each served flow's /readyz reads every vendor
+// it talks to; one refusing makes the replica not ready.
+func TestReadyzSecondVendorDown(t *testing.T) {
+	for _, tc := range []struct {
+		flow, name string
+		down       func(w *world)
+	}{
+		{"smsbridge", "braze demo", func(w *world) {
+			w.bz.InjectFault(brazetest.Fault{Method: http.MethodPost, Path: "/users/export/ids", Status: http.StatusUnauthorized})
+		}},
+		{"escalation", "conversations demo", func(w *world) {
+			w.cf.InjectFault(conversationstest.Fault{Method: http.MethodGet, Path: urlPath(w.cf.URL) + "/v2/apps/", Status: http.StatusUnauthorized})
+		}},
+		{"escalation", "dydu demo", func(w *world) { w.dy.Close() }},
+		{"memorialize", "cxone demo", func(w *world) { w.cx.srv.Close() }},
+		{"scenario", "brightpattern demo", func(w *world) {
+			w.bp.srv.InjectFault(brightpatterntest.Fault{Method: http.MethodGet, Path: "/configapi/v2/user/", Status: http.StatusForbidden})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newTestWorld(t, tc.flow)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			s, err := w.serve(ctx, io.Discard, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.stop()
+			get := func() (int, string) {
+				resp, err := s.client.Get(w.base + "/readyz")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				body, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, string(body)
+			}
+			if code, body := get(); code != http.StatusOK {
+				t.Fatalf("/readyz before: %d %q", code, body)
+			}
+			tc.down(w)
+			if code, body := get(); code != http.StatusServiceUnavailable || !strings.HasPrefix(body, tc.name+": ") {
+				t.Errorf("/readyz with %s down: %d %q", tc.name, code, body)
+			}
+		})
 	}
 }
 
@@ -434,7 +511,7 @@ flows:
 }
 
 func TestDemos(t *testing.T) {
-	for _, name := range []string{"statussync", "smsbridge", "escalation"} {
+	for _, name := range demoFlows {
 		t.Run(name, func(t *testing.T) {
 			code, out, errOut := runCmd(t, os.Getenv, "demo", name)
 			if code != exitOK {

@@ -2,9 +2,16 @@ package main
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 )
+
+// urlPath is u's path: where a fake serves below its host.
+func urlPath(u string) string {
+	p, _ := url.Parse(u)
+	return p.Path
+}
 
 func TestEnvName(t *testing.T) {
 	for path, want := range map[string]string{

@@ -60,7 +60,7 @@ Commands:
   apply     create or repair what the flows need on every side (idempotent)
   check     check every flow's configuration on both sides
   serve     serve every flow's webhooks in one HTTP server, with /healthz, /readyz, /metrics
-  demo      run a flow on in-process fakes: deskbridge demo statussync|smsbridge|escalation
+  demo      run a flow on in-process fakes: deskbridge demo statussync|smsbridge|escalation|memorialize|scenario
   version   print the version
   help      help on a command, or on the file: deskbridge help config
 
@@ -98,7 +98,8 @@ Logs are JSON when stderr is not a terminal.
 
 Starts the vendors' fakes in this process, applies the flow's provisioning,
 serves it on a loopback port, sends a few events through real HTTP and prints
-what the flow decided and the metrics. FLOW is statussync, smsbridge or escalation.
+what the flow decided and the metrics. FLOW is statussync, smsbridge, escalation,
+memorialize or scenario.
 `,
 	"version": "Usage: deskbridge version\n\nPrints the module version the command was built from.\n",
 	"config":  configHelp,
