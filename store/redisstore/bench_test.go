@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/store/redisstore"
 	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
 )
@@ -15,7 +18,9 @@ import (
 // SetIfNewer (a newer version) on loopback Redis, one caller at a time,
 // beside the floor: plain go-redis GET, SET NX PX then DEL (twice: the
 // floor of a release is the unconditional DEL that DeleteIf replaces), and
-// SET PX, with the same keys and values.
+// SET PX, with the same keys and values. Batch5 is a batch of five ops
+// (Add, Get, Add, Get, Set) through store.Do, beside a go-redis pipeline
+// of the same five commands and the five single operations.
 func BenchmarkRedis(b *testing.B) {
 	client, _ := redistest.Client(b)
 	prefix := redistest.Prefix(b)
@@ -100,6 +105,48 @@ func BenchmarkRedis(b *testing.B) {
 			base++
 			if ok, err := s.SetIfNewer(ctx, "ver:"+keys[i%n], base, "away", time.Hour); err != nil || !ok {
 				b.Fatal(ok, err)
+			}
+		}
+	})
+	// A flow's first step: a claim, the read that tells its holder, a
+	// record added and read back, and a write; five ops.
+	var seq int
+	b.Run("Batch5/floor", func(b *testing.B) {
+		for i := range b.N {
+			seq++
+			lk, rk := s.Key("floorlock:"+strconv.Itoa(seq)), s.Key("floorrec:"+keys[i%n])
+			_, err := client.Pipelined(ctx, func(p redis.Pipeliner) error {
+				p.SetNX(ctx, lk, "0:token", time.Minute)
+				p.Get(ctx, lk)
+				p.SetNX(ctx, rk, "0:pending", time.Hour)
+				p.Get(ctx, rk)
+				p.Set(ctx, s.Key("floorecho:"+keys[i%n]), "0:1", time.Minute)
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Batch5/redisstore", func(b *testing.B) {
+		for i := range b.N {
+			seq++
+			lk, rk := "lock:"+strconv.Itoa(seq), "rec:"+keys[i%n]
+			if err := store.Do(ctx, s, store.AddOp(lk, "token", time.Minute), store.GetOp(lk),
+				store.AddOp(rk, "pending", time.Hour), store.GetOp(rk), store.SetOp("echo:"+keys[i%n], "1", time.Minute)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Batch5/single-ops", func(b *testing.B) {
+		for i := range b.N {
+			seq++
+			lk, rk := "slock:"+strconv.Itoa(seq), "srec:"+keys[i%n]
+			for _, op := range []*store.Op{store.AddOp(lk, "token", time.Minute), store.GetOp(lk),
+				store.AddOp(rk, "pending", time.Hour), store.GetOp(rk), store.SetOp("secho:"+keys[i%n], "1", time.Minute)} {
+				if r := store.RunOp(ctx, s, op); r.Err != nil {
+					b.Fatal(r.Err)
+				}
 			}
 		}
 	})
