@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/deskbridge/deskbridge/cxone/memorialize"
@@ -166,10 +168,50 @@ func (r *memorializeRunner) start(ctx context.Context, st store.Store, onResult 
 	if err != nil {
 		return nil, err
 	}
-	return &running{handler: f.Handler(), check: f.Check, background: []func(context.Context) error{f.Run},
+	every := cmp.Or(r.s.PollInterval, memorialize.DefaultPollInterval)
+	log := r.e.log.With("flow", r.name)
+	poll := func(ctx context.Context) error { return pollMemorialize(ctx, f, every, log) }
+	return &running{handler: f.Handler(), check: f.Check, background: []func(context.Context) error{poll},
 		ready: []readinessCheck{zendeskReady(r.s.Zendesk, zc), cxoneReady(r.s.CXone, r.e.cxone[r.s.CXone])},
 		checked: []string{
 			"zendesk " + r.s.Zendesk + ": the credential (a system user's), and every field the mapping names",
 			"cxone " + r.s.CXone + ": the credential, and the Reporting API (one completed contact read)",
 		}}, nil
+}
+
+// pollMemorialize is memorialize's Flow.Run with a count in the logs: it
+// polls at once and then every interval until ctx ends, and logs what each
+// pass saw and did. The first pass reads the whole lookback window (the
+// backfill, possibly many pages) and is logged at Info whatever it found;
+// a later pass is logged at Info when it listed contacts, else at Debug.
+func pollMemorialize(ctx context.Context, f *memorialize.Flow, every time.Duration, log *slog.Logger) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for pass := 1; ; pass++ {
+		start := time.Now()
+		st, err := f.Poll(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("memorialize: poll failed; the next one starts where it stopped", "pass", pass, "error", err.Error())
+		case err == nil && !st.Skipped:
+			level := slog.LevelDebug
+			if pass == 1 || st.Contacts > 0 {
+				level = slog.LevelInfo
+			}
+			attrs := []any{"pass", pass, "backfill", pass == 1, "pages", st.Pages, "contacts", st.Contacts,
+				"written", st.Outcomes[flow.Applied]}
+			for _, o := range flow.Outcomes() {
+				if n := st.Outcomes[o]; n > 0 && o != flow.Applied {
+					attrs = append(attrs, string(o), n)
+				}
+			}
+			attrs = append(attrs, "held", st.Held, "cursor", st.Cursor, "elapsed", time.Since(start).Round(time.Millisecond).String())
+			log.Log(ctx, level, "memorialize poll", attrs...)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }

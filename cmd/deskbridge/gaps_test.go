@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/cxone/cxonetest"
 )
 
 // urlPath is u's path: where a fake serves below its host.
@@ -56,5 +62,32 @@ func TestServeLogsShutdown(t *testing.T) {
 			t.Fatalf("the logs lack %s (in order):\n%s", want, got)
 		}
 		at += i
+	}
+}
+
+// memorialize's first poll (the backfill over its lookback window) logs
+// how many contacts it saw and wrote.
+func TestMemorializeBackfillLogsCounts(t *testing.T) {
+	w := newTestWorld(t, "memorialize")
+	for range 2 {
+		if _, err := w.cx.srv.Play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: w.cx.skill, From: demoCallerPhone},
+			AgentID: w.cx.agent, DispositionID: w.cx.disp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	s, err := w.serve(ctx, io.Discard, slog.New(slog.NewJSONHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.stop()
+	want := `"msg":"memorialize poll","flow":"memorialize","pass":1,"backfill":true,"pages":1,"contacts":2,"written":2`
+	for !strings.Contains(logs.String(), want) {
+		if ctx.Err() != nil {
+			t.Fatalf("the logs lack %s:\n%s", want, logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
