@@ -439,3 +439,26 @@ func TestNewClientID(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestUsersListDecodesTheDocumentedExample(t *testing.T) {
+	t.Parallel()
+	c, mock := newMocked(t)
+	rec := &recorder{}
+	tokenOK(t, mock, rec)
+	mock.RegisterResponder("GET", testBase+"/configapi/v2/phone/user", jsonResp(200, fixture(t, "user_phones.json")))
+	us, err := c.Users.List(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(us) != 3 || us[1].LoginID != "diana.yeh" || us[1].Extension != "1009" || us[1].External != "4151234567" ||
+		us[1].FirstName != "Diana" || !us[2].VoiceMail || us[0].Greeting {
+		t.Fatalf("%+v", us)
+	}
+	chatOnly, err := NewClient(WithTenantURL(testTenant), WithChatApp(testAppID, testClientID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chatOnly.Users.List(context.Background()); err == nil || !strings.Contains(err.Error(), "WithClientCredentials") {
+		t.Errorf("List without a Configuration API credential: %v", err)
+	}
+}

@@ -56,6 +56,10 @@ func TestContractUsers(t *testing.T) {
 	if n := bp.RequestCount("POST", "/configapi/v2/oauth/token"); n != 2 {
 		t.Fatalf("%d token requests", n)
 	}
+	us, err := c.Users.List(ctx)
+	if err != nil || len(us) != 1 || us[0].LoginID != "ann" || us[0].Extension != "1001" || us[0].FirstName != "Ann" {
+		t.Fatalf("List: %+v %v", us, err)
+	}
 	if _, err := c.Users.Get(ctx, "nobody"); !errors.Is(err, deskbridge.ErrNotFound) {
 		t.Fatalf("unknown user: %v", err)
 	}

@@ -78,3 +78,23 @@ func FuzzEventsBody(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUserPhones: Export User Phone Numbers' answer decodes or is refused,
+// never a panic; a user decoded has the login id under one of the keys.
+func FuzzUserPhones(f *testing.F) {
+	for _, s := range []string{`[{"loginId":"a","extension":"1000","voiceMail":false}]`, `[{"login_id":"b","extension":1009}]`,
+		`[]`, `null`, `[{"extension":{"x":1}}]`, `[{"loginId":"a","login_id":"b"}]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var us []UserPhone
+		if err := json.Unmarshal(b, &us); err != nil {
+			return
+		}
+		for _, u := range us {
+			if !utf8.ValidString(u.LoginID) && utf8.Valid(b) {
+				t.Fatalf("login %q from valid UTF-8", u.LoginID)
+			}
+		}
+	})
+}

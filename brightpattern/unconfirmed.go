@@ -135,3 +135,17 @@ func passwordGrantBody(clientID, clientSecret, username, password, scope string)
 		"scope":         scope,
 	}
 }
+
+// userPhoneLogin is the login id of a user Export User Phone Numbers
+// lists, given the values under "loginId" and "login_id".
+//
+// UNCONFIRMED: the 5.2 page's parameter table names it "login_id" and
+// its example "loginId"; the 3.18 example "login_id"
+// (https://help.brightpattern.com/5.2:User-management-api-specification/ExportUserPhoneNumbers).
+// Either is read, "loginId" first.
+func userPhoneLogin(loginID, loginIDSnake string) string {
+	if loginID != "" {
+		return loginID
+	}
+	return loginIDSnake
+}

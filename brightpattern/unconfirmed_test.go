@@ -130,3 +130,17 @@ func TestUnconfirmedPasswordGrantBody(t *testing.T) {
 		t.Fatal(b)
 	}
 }
+
+func TestUnconfirmedUserPhoneLoginKey(t *testing.T) {
+	t.Parallel()
+	// Doubt: Export User Phone Numbers names the login id "loginId" in the
+	// 5.2 example and "login_id" in its table and the 3.18 example. Both
+	// are read; wrong, List gives users without a login.
+	var us []UserPhone
+	if err := json.Unmarshal([]byte(`[{"loginId":"a","extension":1009},{"login_id":"b","external":"4151234567","voiceMail":true}]`), &us); err != nil {
+		t.Fatal(err)
+	}
+	if len(us) != 2 || us[0].LoginID != "a" || us[0].Extension != "1009" || us[1].LoginID != "b" || us[1].External != "4151234567" || !us[1].VoiceMail {
+		t.Fatalf("%+v", us)
+	}
+}

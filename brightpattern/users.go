@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/deskbridge/deskbridge/internal/rest"
@@ -105,6 +106,58 @@ func (s *UsersService) Get(ctx context.Context, loginID string) (*User, error) {
 	return rest.Get[User](ctx, rc, rest.Pathf("/configapi/v2/user/%s", loginID), nil, "")
 }
 
+// UserPhone is one user as Export User Phone Numbers lists them
+// (https://help.brightpattern.com/5.2:User-management-api-specification/ExportUserPhoneNumbers).
+type UserPhone struct {
+	// LoginID is the user's login.
+	LoginID string
+	// Extension is the user's phone extension; External the access
+	// number (DID) assigned to it.
+	Extension, External Text
+	FirstName, LastName string
+	// VoiceMail is set when the user has voicemail; Greeting when a
+	// voicemail greeting is set up.
+	VoiceMail, Greeting bool
+}
+
+// UnmarshalJSON reads a listed user, its login id under either key the
+// pages show ([userPhoneLogin]).
+func (u *UserPhone) UnmarshalJSON(b []byte) error {
+	var w struct {
+		LoginID   string `json:"loginId"`
+		LoginIDs  string `json:"login_id"`
+		Extension Text   `json:"extension"`
+		External  Text   `json:"external"`
+		FirstName string `json:"firstName"`
+		LastName  string `json:"lastName"`
+		VoiceMail bool   `json:"voiceMail"`
+		Greeting  bool   `json:"greeting"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*u = UserPhone{LoginID: userPhoneLogin(w.LoginID, w.LoginIDs), Extension: w.Extension, External: w.External,
+		FirstName: w.FirstName, LastName: w.LastName, VoiceMail: w.VoiceMail, Greeting: w.Greeting}
+	return nil
+}
+
+// List returns the users Export User Phone Numbers lists: GET
+// /configapi/v2/phone/user, the Configuration API's only list of users
+// (it has no search by email). It gives login ids and names; [UsersService.Get]
+// gives a user's email and roles. Whether it lists users without an
+// extension is not documented.
+func (s *UsersService) List(ctx context.Context) ([]UserPhone, error) {
+	rc := s.client.config
+	if rc == nil {
+		return nil, errNoConfigCred
+	}
+	list, err := rest.Get[[]UserPhone](ctx, rc, "/configapi/v2/phone/user", nil, "")
+	if err != nil {
+		return nil, err
+	}
+	return *list, nil
+}
+
 // Directory resolves the logins of the agents an integration works with
 // ([UsersService.Directory]) to their emails and back.
 type Directory struct {
@@ -114,8 +167,9 @@ type Directory struct {
 
 // Directory reads the users with the given logins (one Get each, in
 // order) and returns them as a [Directory]. The Configuration API has no
-// documented way to list users or find one by email, so the logins are the
-// caller's. The first error stops it.
+// documented way to find a user by email, and lists users by login only
+// ([UsersService.List]), so the logins are the caller's. The first error
+// stops it.
 func (s *UsersService) Directory(ctx context.Context, loginIDs ...string) (*Directory, error) {
 	users := make([]*User, 0, len(loginIDs))
 	for _, id := range loginIDs {
@@ -163,6 +217,16 @@ func (d *Directory) Login(email string) (string, bool) {
 		return "", false
 	}
 	return u.LoginID, true
+}
+
+// Logins returns the login ids the directory holds, sorted.
+func (d *Directory) Logins() []string {
+	out := make([]string, 0, len(d.byLogin))
+	for _, u := range d.byLogin {
+		out = append(out, u.LoginID)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // User returns the user with the login id.

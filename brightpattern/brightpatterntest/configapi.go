@@ -22,6 +22,10 @@ import (
 //   - GET /configapi/v2/user/<login_id>, "Get User Data"
 //     (https://help.brightpattern.com/5.2:User-management-api-specification/GetUserData),
 //     with "Authorization: Bearer <access_token>".
+//   - GET /configapi/v2/phone/user, "Export User Phone Numbers"
+//     (https://help.brightpattern.com/5.2:User-management-api-specification/ExportUserPhoneNumbers):
+//     a JSON array of every user, with extension, login id, names,
+//     voiceMail and greeting; the Configuration API's only list of users.
 
 const tokenPath = "/configapi/v2/oauth/token"
 
@@ -224,6 +228,34 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, u)
+}
+
+// listUserPhones answers Export User Phone Numbers: every user, in
+// login id order, as the 5.2 page's example writes them (the login id's
+// key: [userPhoneLoginKey]).
+func (s *Server) listUserPhones(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(w, r) {
+		return
+	}
+	s.mu.Lock()
+	logins := make([]string, 0, len(s.users))
+	for id := range s.users {
+		logins = append(logins, id)
+	}
+	slices.Sort(logins)
+	out := make([]map[string]any, 0, len(logins))
+	for _, id := range logins {
+		u := s.users[id]
+		m := map[string]any{userPhoneLoginKey(): u.LoginID, "voiceMail": false, "greeting": false}
+		for k, v := range map[string]string{"extension": u.Extension, "firstName": u.FirstName, "lastName": u.LastName} {
+			if v != "" {
+				m[k] = v
+			}
+		}
+		out = append(out, m)
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
 }
 
 // equalSecret compares a presented credential with the expected one in

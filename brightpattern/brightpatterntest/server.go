@@ -179,6 +179,7 @@ func NewServer(opts ...Option) *Server {
 func (s *Server) routes() {
 	s.mux.HandleFunc("POST "+tokenPath, s.token)
 	s.mux.HandleFunc("GET /configapi/v2/user/{loginId}", s.getUser)
+	s.mux.HandleFunc("GET /configapi/v2/phone/user", s.listUserPhones)
 	s.mux.HandleFunc("GET "+chatPrefix+"availability", s.availability)
 	s.mux.HandleFunc("POST "+chatPrefix+"chats", s.startChat)
 	s.mux.HandleFunc("POST "+chatPrefix+"chats/{chatId}/events", s.sendEvents)

@@ -282,3 +282,12 @@ func flatten(out map[string]string, name string, v any, depth int) error {
 	}
 	return nil
 }
+
+// userPhoneLoginKey is the key of the login id in Export User Phone
+// Numbers' answer.
+//
+// UNCONFIRMED: the 5.2 page's parameter table says "login_id" and its
+// example "loginId" (the 3.18 page's example says "login_id"); the fake
+// writes "loginId", as the newer example, and lists every user, those
+// without an extension too (the page does not say whether it does).
+func userPhoneLoginKey() string { return "loginId" }

@@ -2,6 +2,7 @@ package brightpatterntest
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -235,5 +236,36 @@ func TestUnconfirmedParseResult(t *testing.T) {
 	defer s.Close()
 	if run, _ := s.Arrive(context.Background(), Interaction{}); run.Exit != ExitFailed {
 		t.Fatalf("%+v", run)
+	}
+}
+
+// TestUnconfirmedUserPhoneLoginKey names the doubt: Export User Phone
+// Numbers' login id key ("loginId" in the 5.2 example, "login_id" in its
+// table and the 3.18 example), and whether users without an extension are
+// listed (the fake lists them).
+func TestUnconfirmedUserPhoneLoginKey(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	if err := s.AddUser(User{LoginID: "zed", Extension: "1009", FirstName: "Zed"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddUser(User{LoginID: "amy"}); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", s.URL+"/configapi/v2/phone/user", nil)
+	req.Header = bearer(token(t, s))
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	want := `[{"greeting":false,"loginId":"amy","voiceMail":false},{"extension":"1009","firstName":"Zed","greeting":false,"loginId":"zed","voiceMail":false}]`
+	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != want {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if st, _, _ := call(t, s, "GET", "/configapi/v2/phone/user", nil, ""); st != 401 {
+		t.Fatalf("without a token: %d", st)
 	}
 }

@@ -66,9 +66,10 @@ type Config struct {
 	// email.
 	Directory     *brightpattern.Directory
 	BrightPattern *brightpattern.Client
-	// Agents are the login ids of the Bright Pattern agents [Flow.Check]
-	// checks (each needs a Zendesk agent of the same email); the
-	// Directory's are checked too.
+	// Agents are login ids of Bright Pattern agents [Flow.Check] checks
+	// (each needs a Zendesk agent of the same email), beside the
+	// Directory's and, with BrightPattern, every enabled user with the
+	// Agent role the Configuration API lists.
 	Agents []string
 
 	// Store holds what a step does once per interaction (the claim while a

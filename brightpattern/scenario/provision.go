@@ -87,9 +87,16 @@ func containsFold(list []string, s string) bool {
 //     privileges);
 //   - on every working account, the ticket fields the [AttachData] steps
 //     write exist;
-//   - every Bright Pattern agent of Config.Agents has an email (from the
-//     Directory or the Configuration API) and, on every working account, a
-//     Zendesk agent or admin of the same email.
+//   - every Bright Pattern agent has an email (from the Directory or the
+//     Configuration API) and, on every working account, a Zendesk agent or
+//     admin of the same email. "Every agent" is the logins of
+//     Config.Agents and of Config.Directory and, when Config.BrightPattern
+//     is set, every enabled user with the Agent role that the
+//     Configuration API lists (Export User Phone Numbers,
+//     [brightpattern.UsersService.List], then Get User Data of each for
+//     the roles and email: one request per user). Without
+//     Config.BrightPattern only the agents named are checked: the
+//     Configuration API is the only list of Bright Pattern's users.
 //
 // A side that cannot be read (a network error, a 5xx) is reported as such,
 // not as a misconfiguration.
@@ -115,8 +122,11 @@ func (f *Flow) Check(ctx context.Context) error {
 			r.Include(e)
 		}
 	}
-	emails := map[string]string{}
-	for _, login := range f.cfg.Agents {
+	agents, emails := f.checkedAgents(ctx, &r)
+	for _, login := range agents {
+		if _, ok := emails[login]; ok {
+			continue
+		}
 		email, err := f.agentEmail(ctx, login)
 		switch {
 		case err == nil:
@@ -141,7 +151,7 @@ func (f *Flow) Check(ctx context.Context) error {
 			case !r.Read(fmt.Sprintf("Account %q", name), err):
 			}
 		}
-		for _, login := range f.cfg.Agents {
+		for _, login := range agents {
 			email, ok := emails[login]
 			if !ok {
 				continue
@@ -156,6 +166,56 @@ func (f *Flow) Check(ctx context.Context) error {
 		}
 	}
 	return r.Err()
+}
+
+// checkedAgents returns the logins of the Bright Pattern agents Check
+// checks, in order and once each, and the emails of those the
+// Configuration API's list gave (the others are looked up by agentEmail).
+func (f *Flow) checkedAgents(ctx context.Context, r *flow.CheckReader) ([]string, map[string]string) {
+	var agents []string
+	seen := map[string]bool{}
+	add := func(login string) {
+		if k := strings.ToLower(strings.TrimSpace(login)); k != "" && !seen[k] {
+			seen[k] = true
+			agents = append(agents, login)
+		}
+	}
+	for _, l := range f.cfg.Agents {
+		add(l)
+	}
+	if f.cfg.Directory != nil {
+		for _, l := range f.cfg.Directory.Logins() {
+			add(l)
+		}
+	}
+	emails := map[string]string{}
+	if f.cfg.BrightPattern == nil {
+		return agents, emails
+	}
+	listed, err := f.cfg.BrightPattern.Users.List(ctx)
+	if !r.Read("Config.BrightPattern", err) {
+		return agents, emails
+	}
+	for _, l := range listed {
+		if seen[strings.ToLower(l.LoginID)] {
+			continue
+		}
+		u, err := f.cfg.BrightPattern.Users.Get(ctx, l.LoginID)
+		if errors.Is(err, deskbridge.ErrNotFound) {
+			continue // gone since the list
+		}
+		if !r.Read("Config.BrightPattern", err) {
+			continue
+		}
+		if !u.HasRole("Agent") || u.Disabled {
+			continue
+		}
+		add(u.LoginID)
+		if u.Email != "" {
+			emails[u.LoginID] = u.Email
+		}
+	}
+	return agents, emails
 }
 
 // leaves returns the errors joined in err (err itself when it joins none);

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/deskbridge/deskbridge/brightpattern"
+	"github.com/deskbridge/deskbridge/brightpattern/brightpatterntest"
 	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
@@ -107,5 +108,51 @@ func TestCheckSortsRefusedFromUnreadable(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), `scenario: reading the account of Account "support"`) || !strings.Contains(err.Error(), "500") {
 		t.Errorf("the failing ticket fields are not reported as unreadable:\n%v", err)
+	}
+}
+
+// With a Configuration API client, Check checks every enabled Bright
+// Pattern user with the Agent role the API lists (Export User Phone
+// Numbers), not only the logins it was given; supervisors and disabled
+// agents are not checked.
+func TestCheckListsEveryBrightPatternAgent(t *testing.T) {
+	w := newWorld(t)
+	for _, u := range []brightpatterntest.User{
+		{LoginID: "bob", Email: "bob@example.com", Roles: []string{"Agent"}},
+		{LoginID: "dee", Roles: []string{"Agent"}},
+		{LoginID: "sue", Email: "sue@example.com", Roles: []string{"Supervisor"}},
+		{LoginID: "old", Email: "old@example.com", Roles: []string{"Agent"}, Disabled: true},
+	} {
+		if err := w.bp.AddUser(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bp, err := brightpattern.NewClient(brightpattern.WithBaseURL(w.bp.URL), brightpattern.WithTenantURL(w.bp.TenantURL),
+		brightpattern.WithHTTPClient(w.bp.Client()), brightpattern.WithClientCredentials(w.bp.ClientID, w.bp.ClientSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := w.config(InboundCall(nil, testFields...))
+	cfg.Agents, cfg.Directory, cfg.BrightPattern = nil, nil, bp
+	f, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := ""
+	for _, p := range flow.Problems(f.Check(t.Context())) {
+		text += p.Error() + "\n"
+	}
+	for _, want := range []string{`agent "bob"`, `Bright Pattern agent "dee"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in:\n%s", want, text)
+		}
+	}
+	for _, not := range []string{`"ann"`, `"sue"`, `"old"`} {
+		if strings.Contains(text, not) {
+			t.Errorf("%s reported:\n%s", not, text)
+		}
+	}
+	if n := w.bp.RequestCount("GET", "/configapi/v2/phone/user"); n != 1 {
+		t.Errorf("%d list requests", n)
 	}
 }
