@@ -183,14 +183,8 @@ func TestContractContextExpiry(t *testing.T) {
 // TestContractCalls: the remaining calls the fake serves.
 func TestContractCalls(t *testing.T) {
 	t.Parallel()
-	fake := dydutest.NewServer()
-	defer fake.Close()
-	c := newFakeClient(t, fake)
+	fake, c, id := fakeDialog(t)
 	ctx := t.Context()
-	id, err := c.NewContext(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := c.SetVariable(ctx, id, "mail", "jeanne@example.org"); err != nil {
 		t.Fatal(err)
 	}

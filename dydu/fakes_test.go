@@ -22,15 +22,9 @@ import (
 func TestContractRateLimit(t *testing.T) {
 	t.Parallel()
 	clock := testkit.NewClock()
-	fake := dydutest.NewServer(dydutest.WithRateLimit(1, time.Minute), dydutest.WithClock(clock.Now))
-	defer fake.Close()
-	c := newFakeClient(t, fake)
+	fake, c, id := fakeDialog(t, dydutest.WithRateLimit(1, time.Minute), dydutest.WithClock(clock.Now))
 	ctx := t.Context()
-	id, err := c.NewContext(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.Talk(ctx, &dydu.TalkRequest{ContextID: id, Input: dydutest.SeedQuestion})
+	_, err := c.Talk(ctx, &dydu.TalkRequest{ContextID: id, Input: dydutest.SeedQuestion})
 	var de *dydu.Error
 	if !errors.Is(err, deskbridge.ErrRateLimited) || !errors.As(err, &de) || de.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("past the limit without retries: %v", err)
@@ -96,8 +90,8 @@ func TestContractRateLimit(t *testing.T) {
 // cannot take is refused.
 func TestContractAddKnowledge(t *testing.T) {
 	t.Parallel()
-	fake := dydutest.NewServer(dydutest.WithBot(dydutest.Bot{}))
-	defer fake.Close()
+	fake, c, id := fakeDialog(t, dydutest.WithBot(dydutest.Bot{}))
+	ctx := t.Context()
 	if _, err := fake.AddSkill("Plomberie"); err != nil {
 		t.Fatal(err)
 	}
@@ -120,12 +114,6 @@ func TestContractAddKnowledge(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	c := newFakeClient(t, fake)
-	ctx := t.Context()
-	id, err := c.NewContext(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	a, err := c.Talk(ctx, &dydu.TalkRequest{ContextID: id, Input: "Quels sont vos tarifs ?"})
 	if err != nil || a.KnowledgeID != 77 || !strings.Contains(a.Text, "Voir la grille") || a.Livechat().Kind != dydu.SignalNone {
 		t.Fatalf("the plain knowledge: %+v %v", a, err)
@@ -146,14 +134,8 @@ func TestContractAddKnowledge(t *testing.T) {
 // dates; an unknown dialog has none.
 func TestLivechatEventsMatchThePoll(t *testing.T) {
 	t.Parallel()
-	fake := dydutest.NewServer()
-	defer fake.Close()
-	c := newFakeClient(t, fake)
+	fake, c, id := fakeDialog(t)
 	ctx := t.Context()
-	id, err := c.NewContext(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	esc, err := c.Talk(ctx, &dydu.TalkRequest{ContextID: id, Input: dydutest.SeedAnimalQuestion})
 	if err != nil {
 		t.Fatal(err)
@@ -185,6 +167,20 @@ func TestLivechatEventsMatchThePoll(t *testing.T) {
 	if got := fake.LivechatEvents("no-such-dialog"); got != nil {
 		t.Fatalf("an unknown dialog's events: %v", got)
 	}
+}
+
+// fakeDialog starts a fake with opts, a client of it and a dialog
+// context.
+func fakeDialog(t *testing.T, opts ...dydutest.Option) (*dydutest.Server, *dydu.Client, string) {
+	t.Helper()
+	fake := dydutest.NewServer(opts...)
+	t.Cleanup(fake.Close)
+	c := newFakeClient(t, fake)
+	id, err := c.NewContext(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fake, c, id
 }
 
 // ClearFaults drops the faults not yet served.
