@@ -15,7 +15,7 @@
 //	rep, err := escalation.Provision(ctx, escalation.ProvisionConfig{
 //		Conversations: cc, Zendesk: zc, BridgeURL: "https://chat.example.com",
 //		Skills: []string{"Animal"}, SenderIDVariable: "mail"})
-//	fmt.Print(rep) // the integration, the switchboard, the groups, the BMS form
+//	fmt.Print(rep) // the app key, the integration, the switchboard, the groups, the BMS form
 //	secret, err := escalation.WebhookSecret(ctx, cc, rep)
 //	f, err := escalation.New(escalation.Config{
 //		Dydu: dc, Conversations: cc, Zendesk: zc, WebhookSecrets: []string{secret},
@@ -112,7 +112,10 @@
 //   - a user message is handled once per id, under a claim on its chat
 //     (one event of a chat at a time, across replicas), renewed while the
 //     event works; an event whose claim ended stops saving and its sender
-//     retries;
+//     retries. Within one replica an event waits (5 s at most) for
+//     another event of its chat, such as the renewal an agent's reply
+//     makes, rather than answering 503; a chat another replica holds is
+//     answered 503 with Retry-After at once;
 //   - the escalation's steps (group, user, conversation, each transcript
 //     message, passControl) resume where a failure stopped;
 //   - each message the bridge posts carries its key in its metadata
