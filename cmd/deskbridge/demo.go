@@ -300,7 +300,7 @@ func (w *world) serve(ctx context.Context, out io.Writer, logger *slog.Logger) (
 	done := make(chan error, 1)
 	ln := w.ln
 	w.ln = nil // serveOn closes it
-	go func() { done <- serveOn(sctx, e, ln, io) }()
+	go func() { done <- serveOn(sctx, e, ln, nil, io) }()
 	select {
 	case <-ready:
 	case err := <-done:

@@ -359,7 +359,7 @@ func TestPlanApplyPlanContactCenters(t *testing.T) {
 	if err := e.buildClients(); err != nil {
 		t.Fatal(err)
 	}
-	h, bg, closeStore, err := buildServer(context.Background(), e)
+	h, _, bg, closeStore, err := buildServer(context.Background(), e, false)
 	if err != nil {
 		t.Fatal(err)
 	}

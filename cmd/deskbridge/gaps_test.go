@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -89,5 +91,98 @@ func TestMemorializeBackfillLogsCounts(t *testing.T) {
 			t.Fatalf("the logs lack %s:\n%s", want, logs.String())
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Help shows every flag a command takes, with its default; a flag the
+// command does not take is refused.
+func TestFlagsPerCommand(t *testing.T) {
+	takes := map[string][]string{
+		"plan":  {"-config file", "-flow NAME"},
+		"apply": {"-config file", "-flow NAME", "-force"},
+		"check": {"-config file", "-flow NAME"},
+		"serve": {"-config file", "-flow NAME", "-listen address", "-metrics-listen address"},
+	}
+	all := []string{"-config", "-flow", "-force", "-listen", "-metrics-listen"}
+	for cmd, flags := range takes {
+		code, out, _ := runCmd(t, func(string) string { return "" }, "help", cmd)
+		if code != exitOK || !strings.Contains(out, "\nFlags:\n") || !strings.Contains(out, `(default "deskbridge.yaml")`) {
+			t.Errorf("help %s: exit %d\n%s", cmd, code, out)
+		}
+		for _, f := range flags {
+			if !strings.Contains(out, "  "+f+"\n") {
+				t.Errorf("help %s lacks %q:\n%s", cmd, f, out)
+			}
+		}
+		for _, f := range all {
+			name := strings.Fields(f)[0]
+			took := false
+			for _, g := range flags {
+				took = took || strings.Fields(g)[0] == name
+			}
+			if took {
+				continue
+			}
+			args := []string{cmd, name}
+			if name != "-force" {
+				args = append(args, "x")
+			}
+			code, _, errOut := runCmd(t, func(string) string { return "" }, args...)
+			if code != exitUsage || !strings.Contains(errOut, "flag provided but not defined: "+name) {
+				t.Errorf("%s %s: exit %d, %q; want it refused", cmd, name, code, errOut)
+			}
+		}
+	}
+}
+
+// serve -metrics-listen serves /metrics, /healthz and /readyz on an
+// address of their own, and not beside the flows.
+func TestServeMetricsListen(t *testing.T) {
+	w := newTestWorld(t, "statussync")
+	file := serveConfigFile(t, w)
+	if code, out, errOut := runCmd(t, w.getenv, "apply", "-config", file); code != exitOK {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	mln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	maddr := mln.Addr().String()
+	mln.Close()
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	ready := make(chan string, 1)
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-config", file, "-metrics-listen", maddr}, stdio{out: io.Discard, err: logs, getenv: w.getenv,
+			listening: func(a string) { ready <- a }})
+	}()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, logs.String())
+	}
+	hc := &http.Client{Timeout: 10 * time.Second}
+	for _, tc := range []struct {
+		url  string
+		want int
+	}{
+		{"http://" + maddr + "/metrics", 200}, {"http://" + maddr + "/readyz", 200}, {"http://" + maddr + "/healthz", 200},
+		{w.base + "/metrics", 404}, {w.base + "/readyz", 404}, {w.base + "/statussync/zendesk/agent-status", 405},
+		{"http://" + maddr + "/statussync/zendesk/agent-status", 404},
+	} {
+		resp, err := hc.Get(tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("GET %s: %d, want %d", tc.url, resp.StatusCode, tc.want)
+		}
+	}
+	stop()
+	if code := <-done; code != exitOK {
+		t.Errorf("serve exited %d: %s", code, logs.String())
 	}
 }

@@ -86,11 +86,12 @@ do (Braze campaigns) are printed as instructions.
 Runs every flow's Check: what is misconfigured on either side, each problem with
 what to do. Exit code 0 when every flow is ready to serve.
 `,
-	"serve": `Usage: deskbridge serve [-config FILE] [-listen ADDR]
+	"serve": `Usage: deskbridge serve [-config FILE] [-flow NAME] [-listen ADDR] [-metrics-listen ADDR]
 
 Serves every flow below its path (default /NAME): e.g. /statussync/zendesk/agent-status.
 Also GET /healthz (alive), /readyz (store and vendors answer) and /metrics
-(Prometheus). The store is the file's store: memory (one replica) or a
+(Prometheus), on the same address unless -metrics-listen gives them one of
+their own. The store is the file's store: memory (one replica) or a
 redis:// URL (replicas share it). SIGINT or SIGTERM shuts down gracefully.
 Logs are JSON when stderr is not a terminal.
 `,
@@ -117,6 +118,9 @@ func run(ctx context.Context, args []string, io stdio) int {
 		if len(rest) > 0 {
 			if h, ok := commandHelp[rest[0]]; ok {
 				fmt.Fprint(io.out, h)
+				if fs, _ := newFlags(rest[0], io); fs != nil {
+					fmt.Fprint(io.out, flagDefaults(fs))
+				}
 				return exitOK
 			}
 			fmt.Fprintf(io.err, "deskbridge help: no help on %q\n\n%s", rest[0], usage)
@@ -143,17 +147,7 @@ func run(ctx context.Context, args []string, io stdio) int {
 		return exitUsage
 	}
 
-	fs := flag.NewFlagSet("deskbridge "+cmd, flag.ContinueOnError)
-	fs.SetOutput(io.err)
-	fs.Usage = func() { fmt.Fprint(io.err, commandHelp[cmd]) }
-	def := io.getenv("DESKBRIDGE_CONFIG")
-	if def == "" {
-		def = "deskbridge.yaml"
-	}
-	file := fs.String("config", def, "the configuration `file` (YAML or JSON)")
-	only := fs.String("flow", "", "only the flow `NAME`")
-	force := fs.Bool("force", false, "apply: re-send write-only credentials")
-	listen := fs.String("listen", "", "serve: the listen `address` (default: the file's listen, else :8080)")
+	fs, o := newFlags(cmd, io)
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -164,26 +158,26 @@ func run(ctx context.Context, args []string, io stdio) int {
 		fmt.Fprintf(io.err, "deskbridge %s: unexpected arguments %q\n", cmd, fs.Args())
 		return exitUsage
 	}
-	cfg, err := loadConfig(*file)
+	cfg, err := loadConfig(o.file)
 	if err != nil {
 		fmt.Fprintln(io.err, err)
 		return exitError
 	}
-	if *only != "" {
+	if o.only != "" {
 		var kept []*flowEntry
 		for _, f := range cfg.flows {
-			if f.Name == *only {
+			if f.Name == o.only {
 				kept = append(kept, f)
 			}
 		}
 		if len(kept) == 0 {
-			fmt.Fprintf(io.err, "deskbridge %s: -flow %q is not in %s\n", cmd, *only, *file)
+			fmt.Fprintf(io.err, "deskbridge %s: -flow %q is not in %s\n", cmd, o.only, o.file)
 			return exitUsage
 		}
 		cfg.flows = kept
 	}
-	if *listen != "" {
-		cfg.Listen = *listen
+	if o.listen != "" {
+		cfg.Listen = o.listen
 	}
 	logger := newLogger(cfg, io)
 	m := newMetrics()
@@ -196,15 +190,61 @@ func run(ctx context.Context, args []string, io stdio) int {
 	case "plan":
 		return provisionAll(ctx, e, io, true, false)
 	case "apply":
-		return provisionAll(ctx, e, io, false, *force)
+		return provisionAll(ctx, e, io, false, o.force)
 	case "check":
 		return checkAll(ctx, e, io)
 	}
-	if err := serve(ctx, e, io); err != nil {
+	if err := serve(ctx, e, io, o.metricsListen); err != nil {
 		fmt.Fprintln(io.err, "deskbridge serve:", err)
 		return exitError
 	}
 	return exitOK
+}
+
+// options are the flags of plan, apply, check and serve.
+type options struct {
+	file, only, listen, metricsListen string
+	force                             bool
+}
+
+// newFlags returns the flags cmd takes, and only those: a flag another
+// command takes is refused as unknown. It returns nil for a command that
+// takes none.
+func newFlags(cmd string, io stdio) (*flag.FlagSet, *options) {
+	o := &options{}
+	switch cmd {
+	case "plan", "apply", "check", "serve":
+	default:
+		return nil, o
+	}
+	fs := flag.NewFlagSet("deskbridge "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	fs.Usage = func() { fmt.Fprint(io.err, commandHelp[cmd]+flagDefaults(fs)) }
+	def := io.getenv("DESKBRIDGE_CONFIG")
+	if def == "" {
+		def = "deskbridge.yaml"
+	}
+	fs.StringVar(&o.file, "config", def, "the configuration `file` (YAML or JSON); $DESKBRIDGE_CONFIG when set")
+	fs.StringVar(&o.only, "flow", "", "only the flow `NAME` (default: every flow of the file)")
+	switch cmd {
+	case "apply":
+		fs.BoolVar(&o.force, "force", false, "re-send write-only credentials (a webhook's token, a vault secret)")
+	case "serve":
+		fs.StringVar(&o.listen, "listen", "", "the listen `address` (default: the file's listen, else :8080)")
+		fs.StringVar(&o.metricsListen, "metrics-listen", "", "serve /metrics, /healthz and /readyz on this `address` only (default: on -listen's, beside the flows)")
+	}
+	return fs, o
+}
+
+// flagDefaults lists fs's flags with their defaults, as flag prints them.
+func flagDefaults(fs *flag.FlagSet) string {
+	var b strings.Builder
+	b.WriteString("\nFlags:\n")
+	out := fs.Output()
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+	return b.String()
 }
 
 // loadConfig reads and parses file.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -73,8 +74,10 @@ func openStore(_ context.Context, e *env) (*flowStore, error) {
 	}, nil
 }
 
-// serve runs every flow in one server until ctx is done.
-func serve(ctx context.Context, e *env, io stdio) error {
+// serve runs every flow in one server until ctx is done; /metrics,
+// /healthz and /readyz are served on metricsAddr when it is set, else
+// beside the flows.
+func serve(ctx context.Context, e *env, io stdio, metricsAddr string) error {
 	addr := e.cfg.Listen
 	if addr == "" {
 		addr = ":8080"
@@ -83,14 +86,25 @@ func serve(ctx context.Context, e *env, io stdio) error {
 	if err != nil {
 		return err
 	}
-	return serveOn(ctx, e, ln, io)
+	var mln net.Listener
+	if metricsAddr != "" {
+		if mln, err = net.Listen("tcp", metricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("-metrics-listen: %w", err)
+		}
+	}
+	return serveOn(ctx, e, ln, mln, io)
 }
 
-// serveOn serves every flow on ln until ctx is done; it closes ln.
-func serveOn(ctx context.Context, e *env, ln net.Listener, io stdio) error {
+// serveOn serves every flow on ln until ctx is done, and /metrics,
+// /healthz and /readyz on mln (nil: on ln); it closes both.
+func serveOn(ctx context.Context, e *env, ln, mln net.Listener, io stdio) error {
 	defer ln.Close()
-	h, background, closeStore, err := buildServer(ctx, e)
+	h, ops, background, closeStore, err := buildServer(ctx, e, mln != nil)
 	if err != nil {
+		if mln != nil {
+			mln.Close()
+		}
 		return err
 	}
 	defer closeStore()
@@ -108,17 +122,39 @@ func serveOn(ctx context.Context, e *env, ln net.Listener, io stdio) error {
 	for _, f := range e.cfg.flows {
 		e.log.Info("serving flow", "flow", f.Name, "type", f.Type, "path", f.Path+"/")
 	}
+	opsErr := make(chan error, 1)
+	if mln != nil {
+		e.log.Info("listening for /metrics, /healthz and /readyz", "addr", mln.Addr().String())
+		go func() {
+			opsErr <- serveUntilDone(ctx, newHTTPServer(ops, defaultTimeouts), mln, e.log.With("server", "metrics"))
+		}()
+	} else {
+		opsErr <- nil
+	}
 	e.log.Info("listening", "addr", ln.Addr().String())
 	if io.listening != nil {
 		io.listening(ln.Addr().String())
 	}
 	err = serveUntilDone(ctx, newHTTPServer(h, defaultTimeouts), ln, e.log)
+	if mln != nil && err != nil && ctx.Err() == nil {
+		mln.Close() // the flows' server failed: the metrics server goes too
+	}
+	err = errors.Join(err, ignoreClosed(<-opsErr))
 	start := time.Now()
 	stopBG()
 	wg.Wait()
 	// The drain time of the background work (a poll, a reconciler pass
 	// ending); the requests' is in the "requests drained" record.
 	e.log.Info("stopped", "drain", time.Since(start).Round(time.Millisecond).String())
+	return err
+}
+
+// ignoreClosed drops the error of a server whose listener was closed
+// because the other server failed.
+func ignoreClosed(err error) error {
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
 	return err
 }
 
@@ -129,20 +165,20 @@ type bgTask struct {
 }
 
 // buildServer starts every flow on the file's store and returns the
-// handler serving them all with /healthz, /readyz and /metrics.
-func buildServer(ctx context.Context, e *env) (http.Handler, []bgTask, func(), error) {
+// handler serving them all with /healthz, /readyz and /metrics; with
+// split, those three are on ops instead, a handler of their own.
+func buildServer(ctx context.Context, e *env, split bool) (h, ops http.Handler, bg []bgTask, closeStore func(), err error) {
 	runners, err := e.runners()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	st, err := openStore(ctx, e)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	e.log.Info("store", "what", st.what)
 	mux := http.NewServeMux()
 	checks := []readinessCheck{{"store", st.ping}}
-	var bg []bgTask
 	var errs []string
 	for i, r := range runners {
 		f := e.cfg.flows[i]
@@ -172,11 +208,18 @@ func buildServer(ctx context.Context, e *env) (http.Handler, []bgTask, func(), e
 	}
 	if len(errs) > 0 {
 		st.close()
-		return nil, nil, nil, errors.New(strings.Join(errs, "\n"))
+		return nil, nil, nil, nil, errors.New(strings.Join(errs, "\n"))
 	}
-	serveHealth(mux, checks...) // GET /healthz and /readyz, as every example serves them
-	mux.Handle("GET /metrics", e.metrics.handler())
-	return mux, bg, st.close, nil
+	opsMux := mux
+	if split {
+		opsMux = http.NewServeMux()
+	}
+	serveHealth(opsMux, checks...) // GET /healthz and /readyz, as every example serves them
+	opsMux.Handle("GET /metrics", e.metrics.handler())
+	if split {
+		return mux, opsMux, bg, st.close, nil
+	}
+	return mux, nil, bg, st.close, nil
 }
 
 func hasCheck(cs []readinessCheck, name string) bool {

@@ -66,7 +66,7 @@ flows:
 	if err := e.buildClients(); err != nil {
 		t.Fatal(err)
 	}
-	_, bg, closeStore, err := buildServer(ctx, e)
+	_, _, bg, closeStore, err := buildServer(ctx, e, false)
 	if err != nil {
 		t.Fatal(err)
 	}
