@@ -66,11 +66,15 @@
 // [Server.SetCustomData] and [Server.TagContact] annotate it,
 // [Server.EndContact] ends it (by the agent, or by the customer first),
 // [Server.Disposition] records the agent's disposition and notes, and
-// [Server.FinishACW] ends after-call work. [Server.Play] runs all of it at
-// once. A closed contact reaches the Reporting API (GET
+// [Server.FinishACW] ends after-call work. [Server.Transfer] and
+// [Server.Unassign] pass an active digital contact on: its segment closes
+// with its agent's data, and a new contact id with the same
+// masterContactId continues the interaction. [Server.Play] runs a whole
+// contact at once. A closed contact reaches the Reporting API (GET
 // /contacts/completed, GET /contacts/{contactId}) only after
 // [WithWarehouseDelay]; a change to a closed contact (a tag) reaches it
-// as a new version with a later lastUpdateTime.
+// as a new version with a later lastUpdateTime. With [WithListingInACW], a
+// call in after-call work is listed there too, with isActive true.
 //
 // Every session of an agent (its own and those joined to it) gets its
 // events: AgentSessionStart, AgentState, CallContactEvent (PascalCase

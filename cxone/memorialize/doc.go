@@ -116,6 +116,7 @@
 // fields are the ANI, DNIS, channel, status, interaction id and transcript
 // URL of CXone's help article "Configure a CRM system for Zendesk" (linked
 // above), when a completed contact is final, whether updatedSince
-// includes its bound, Zendesk's field lengths, the Search ANI queries, and
-// how Check tells an agent from a system user.
+// includes its bound, how a digital transfer or unassignment is listed,
+// Zendesk's field lengths, the Search ANI queries, and how Check tells an
+// agent from a system user.
 package memorialize
