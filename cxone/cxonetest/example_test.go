@@ -56,3 +56,31 @@ func Example() {
 	// 560001 Refund promised
 	// 200
 }
+
+// An agent transfers a chat to another agent: the first agent's segment
+// closes (and reaches the Reporting API with that agent's data), and a new
+// contact with the same master contact id goes on with the second agent.
+func ExampleServer_Transfer() {
+	srv := cxonetest.NewServer()
+	defer srv.Close()
+	chat := srv.AddSkill(cxonetest.Skill{Name: "Chat EN", Media: cxonetest.MediaChat})
+	ann := srv.AddAgent(cxonetest.Agent{FirstName: "Ann"})
+	bob := srv.AddAgent(cxonetest.Agent{FirstName: "Bob"})
+	_, _ = srv.LogIn(ann.ID)
+	_, _ = srv.LogIn(bob.ID)
+
+	id, _ := srv.StartContact(cxonetest.NewContact{SkillID: chat.ID, From: "visitor@example.com"})
+	_ = srv.Deliver(id, ann.ID)
+	next, err := srv.Transfer(id, cxonetest.TransferTarget{AgentID: bob.ID})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	first, _ := srv.Contact(id)
+	second, _ := srv.Contact(next)
+	fmt.Println(first.Phase, first.Handoff, first.AgentID == ann.ID)
+	fmt.Println(second.Phase, second.MasterID == id, second.AgentID == bob.ID)
+	// Output:
+	// Closed Transfer true
+	// Active true true
+}
