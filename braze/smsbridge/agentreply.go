@@ -218,8 +218,10 @@ func (f *Flow) reply(ctx context.Context, log *slog.Logger, r *AgentReply, attrs
 		if err != nil {
 			return "", "", err
 		}
-		if out, detail, err, done := f.settled(ctx, state, nums); done && state != stateSending {
-			return out, detail, err
+		if state != stateSending {
+			if out, detail, err, done := f.settled(ctx, state, nums); done {
+				return out, detail, err
+			}
 		}
 		return f.echo(ctx, log, r)
 	case echo:
