@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/deskbridge/deskbridge/cxone/cxonetest"
+	"github.com/deskbridge/deskbridge/store"
 )
 
 // urlPath is u's path: where a fake serves below its host.
@@ -184,5 +186,45 @@ func TestServeMetricsListen(t *testing.T) {
 	stop()
 	if code := <-done; code != exitOK {
 		t.Errorf("serve exited %d: %s", code, logs.String())
+	}
+}
+
+// batchCounter is a store.Batcher that counts its batches.
+type batchCounter struct {
+	*store.Memory
+	batches int
+}
+
+func (b *batchCounter) Batch(ctx context.Context, ops []*store.Op) {
+	b.batches++
+	b.Memory.Batch(ctx, ops)
+}
+
+// countingStore passes a flow's batch on as one batch (one Redis
+// pipeline), and counts each op's error under its method.
+func TestCountingStoreBatches(t *testing.T) {
+	m := newMetrics()
+	inner := &batchCounter{Memory: store.NewMemory()}
+	var s store.Store = countingStore{inner, m}
+	if _, ok := s.(store.Batcher); !ok {
+		t.Fatal("countingStore is no store.Batcher: a flow's batch would be sent op by op")
+	}
+	ctx := context.Background()
+	set, bad, get := store.SetOp("k", "v", time.Minute), store.SetOp("k2", "v", 0), store.GetOp("k")
+	_ = store.Do(ctx, s, set, bad, get)
+	if inner.batches != 1 {
+		t.Errorf("%d batches reached the store, want 1", inner.batches)
+	}
+	if !get.Result.OK || get.Result.Value != "v" || bad.Result.Err == nil {
+		t.Errorf("results: get %+v, bad set %+v", get.Result, bad.Result)
+	}
+	rec := httptest.NewRecorder()
+	m.handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	got, err := parseMetrics(rec.Body.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[`deskbridge_store_errors_total{op="set"}`] != 1 || got[`deskbridge_store_errors_total{op="get"}`] != 0 {
+		t.Errorf("store errors = %v", got)
 	}
 }

@@ -88,7 +88,7 @@ func newMetrics() *metrics {
 	}
 	m.reg.MustRegister(m.deliveries, m.latency, m.requests, m.limited, m.holds, m.holdSecs, m.storeErrs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for _, op := range []string{"get", "set", "add", "set_if_newer", "delete", "delete_if"} {
+	for _, op := range opNames {
 		m.storeErrs.WithLabelValues(op)
 	}
 	return m
@@ -283,10 +283,36 @@ func (m *metrics) countPacing(r slog.Record) {
 	m.holdSecs.WithLabelValues(vendor).Add(wait.Seconds())
 }
 
-// countingStore counts the errors of a store.Store.
+// countingStore counts the errors of a store.Store. It is a
+// store.Batcher: a flow's batch goes to the store as one batch (one Redis
+// pipeline), each op's error counted under its method.
 type countingStore struct {
 	store.Store
 	m *metrics
+}
+
+// opNames are the op label of each store.OpKind.
+var opNames = map[store.OpKind]string{
+	store.OpGet: "get", store.OpSet: "set", store.OpAdd: "add",
+	store.OpSetIfNewer: "set_if_newer", store.OpDelete: "delete", store.OpDeleteIf: "delete_if",
+}
+
+// Batch runs ops on the store in one batch when it is a store.Batcher
+// (else each by its method, as store.Do does), then counts each op's
+// error.
+func (s countingStore) Batch(ctx context.Context, ops []*store.Op) {
+	var live []*store.Op
+	for _, op := range ops {
+		if op != nil {
+			live = append(live, op)
+		}
+	}
+	_ = store.Do(ctx, s.Store, live...)
+	for _, op := range live {
+		if name, ok := opNames[op.Kind]; ok {
+			s.count(name, op.Result.Err)
+		}
+	}
 }
 
 func (s countingStore) count(op string, err error) {
