@@ -1,8 +1,11 @@
 package smsbridge
 
 import (
+	"context"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,5 +122,45 @@ func TestEchoRetryAfterTheReplicaDied(t *testing.T) {
 	}
 	if n, u := len(e.sends()), len(e.undeliveredList()); n != 0 || u != 0 {
 		t.Errorf("%d SMS and %d undelivered reports, want none", n, u)
+	}
+}
+
+// staleBatchStore answers a batch's reads of the customers' tickets as if
+// they ran before the last write of them: what a batch split across Redis
+// Cluster nodes may see, its read reaching one node before the claim
+// reached another (and before the replica that held the claim wrote).
+type staleBatchStore struct {
+	*store.Memory
+	stale atomic.Bool
+}
+
+func (s *staleBatchStore) Batch(ctx context.Context, ops []*store.Op) {
+	s.Memory.Batch(ctx, ops)
+	if !s.stale.Load() {
+		return
+	}
+	for _, op := range ops {
+		if op.Kind == store.OpGet && strings.HasPrefix(op.Key, keyPrefix+"customer-ticket:") {
+			op.Result = store.OpResult{}
+		}
+	}
+}
+
+// A text without a ticket whose first round trip read no remembered ticket
+// (a stale read) reads it again before opening a ticket: it lands on the
+// ticket the customer's first text opened, not on a second one.
+func TestRememberedTicketReadAgainBeforeOpeningOne(t *testing.T) {
+	t.Parallel()
+	st := &staleBatchStore{Memory: store.NewMemory()}
+	e := newEnv(t, func(c *Config) { c.Store = st })
+	ticket := e.openTicket()
+	st.stale.Store(true)
+	m := &InboundSMS{Kind: "support", ExternalID: customer, Message: "sent before Braze knew the ticket", Key: "bz:stale"}
+	res, err := e.flow.HandleInboundSMS(t.Context(), m)
+	if err != nil || res.Outcome != flow.Applied || res.Detail != DetailCommentAdded || res.TicketID != ticket {
+		t.Fatalf("HandleInboundSMS: %+v, %v; want the text added to ticket %d", res, err, ticket)
+	}
+	if n := len(e.zd.Tickets()); n != 1 {
+		t.Errorf("%d tickets, want 1", n)
 	}
 }
