@@ -153,18 +153,7 @@ func TestServeMetricsListen(t *testing.T) {
 	mln.Close()
 	ctx, stop := context.WithCancel(t.Context())
 	defer stop()
-	ready := make(chan string, 1)
-	logs := &syncWriter{w: &bytes.Buffer{}}
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "-config", file, "-metrics-listen", maddr}, stdio{out: io.Discard, err: logs, getenv: w.getenv,
-			listening: func(a string) { ready <- a }})
-	}()
-	select {
-	case <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, logs.String())
-	}
+	done, logs := serveInBackground(t, ctx, w, file, "-metrics-listen", maddr)
 	hc := &http.Client{Timeout: 10 * time.Second}
 	for _, tc := range []struct {
 		url  string
