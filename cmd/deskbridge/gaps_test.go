@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/deskbridge/deskbridge/brightpattern/brightpatterntest"
 	"github.com/deskbridge/deskbridge/cxone/cxonetest"
 	"github.com/deskbridge/deskbridge/store"
 )
@@ -215,5 +218,31 @@ func TestCountingStoreBatches(t *testing.T) {
 	}
 	if got[`deskbridge_store_errors_total{op="set"}`] != 1 || got[`deskbridge_store_errors_total{op="get"}`] != 0 {
 		t.Errorf("store errors = %v", got)
+	}
+}
+
+// check shows the same progress line as plan and apply on a terminal, and
+// logs a count per flow.
+func TestCheckProgress(t *testing.T) {
+	w := newTestWorld(t, "scenario")
+	file := filepath.Join(t.TempDir(), "f.yaml")
+	if err := os.WriteFile(file, []byte(w.config()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCmd(t, w.getenv, "apply", "-config", file); code != exitOK {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// Bright Pattern slow: the check outlasts two ticks of the line.
+	w.bp.srv.InjectFault(brightpatterntest.Fault{Path: "/configapi/v2/user/", Latency: 400 * time.Millisecond})
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	var out bytes.Buffer
+	code := run(t.Context(), []string{"check", "-config", file}, stdio{out: &out, err: logs, getenv: w.getenv, tty: true})
+	if code != exitOK {
+		t.Fatalf("check: exit %d\n%s\n%s", code, out.String(), logs.String())
+	}
+	for _, want := range []string{"[1/1] check scenario: ", " requests", "\r\033[K", "msg=checked flow=scenario ok=true requests="} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("stderr lacks %q:\n%q", want, logs.String())
+		}
 	}
 }
