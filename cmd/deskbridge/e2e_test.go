@@ -69,7 +69,7 @@ func TestPlanApplyPlan(t *testing.T) {
 }
 
 // cmdStep is one command of a test's sequence: its exit code and what its
-// output holds.
+// output holds (a want starting with "!": what it must not hold).
 type cmdStep struct {
 	cmd  string
 	code int
@@ -87,7 +87,11 @@ func runSteps(t *testing.T, getenv func(string) string, file string, steps []cmd
 			t.Fatalf("step %d: %s exited %d, want %d\n%s\n%s", i, st.cmd, code, st.code, out, errOut)
 		}
 		for _, s := range st.want {
-			if !strings.Contains(out, s) {
+			if not, ok := strings.CutPrefix(s, "!"); ok {
+				if strings.Contains(out, not) {
+					t.Errorf("step %d: %s: the output holds %q:\n%s", i, st.cmd, not, out)
+				}
+			} else if !strings.Contains(out, s) {
 				t.Errorf("step %d: %s: the output lacks %q:\n%s", i, st.cmd, s, out)
 			}
 		}
@@ -346,7 +350,7 @@ func TestPlanApplyPlanContactCenters(t *testing.T) {
 			"Bright Pattern Scenario Builder", "URL           " + w.base + "/scenario\n  Extra header  Authorization: Bearer <one of flows.scenario.secrets>",
 			`Body          {"item.ANI":"$(item.ANI)","item.DNIS":"$(item.DNIS)","user.loginId":"$(user.loginId)","item.globalInteractionId":"$(item.globalInteractionId)"}`}},
 		{"apply", exitOK, []string{"All flows: Applied: 4 created.", "To do by hand:\nCXone Studio", "To do by hand:\nBright Pattern Scenario Builder"}},
-		{"plan", exitOK, []string{"All flows: No changes: all 4 items are as wanted."}},
+		{"plan", exitOK, []string{"All flows: No changes: all 4 items are as wanted.", "!To do by hand"}},
 		{"check", exitOK, []string{"== memorialize (memorialize)\n  ✓ zendesk demo: ", "\n  ✓ cxone demo: the credential",
 			"== scenario (scenario)\n  ✓ zendesk demo: ", "\n  ✓ brightpattern demo: the Configuration API's token and a user read, and every agent's email"}},
 	}, w.zd.APIToken, w.env["DEMO_CXONE_ACCESS_KEY_SECRET"], w.env["DEMO_BRIGHTPATTERN_SECRET"])

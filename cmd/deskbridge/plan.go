@@ -60,10 +60,13 @@ func provisionAll(ctx context.Context, e *env, io stdio, dryRun, force bool) int
 			fmt.Fprintf(io.out, "Error: %s\n", e.cfg.explain(f.Name, err))
 			failed = true
 		} else if n := r.notes(); n != "" {
-			if dryRun {
-				fmt.Fprintf(io.out, "\nTo do by hand, after apply:\n%s", n)
-			} else {
+			// apply always says what is left to do by hand; plan says it
+			// while the flow has changes pending (before its first apply).
+			switch {
+			case !dryRun:
 				fmt.Fprintf(io.out, "\nTo do by hand:\n%s", n)
+			case rep.Changed():
+				fmt.Fprintf(io.out, "\nTo do by hand, after apply:\n%s", n)
 			}
 		}
 		fmt.Fprintln(io.out)
