@@ -1,6 +1,10 @@
 package flow
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/deskbridge/deskbridge/webhook"
+)
 
 // Outcome is what a flow did with one event (a webhook delivery, a poll, a
 // call). Every flow reports its decisions with these names, so that logs
@@ -59,3 +63,15 @@ func (o Outcome) HTTPStatus() int {
 // Retry reports whether the sender should send the event again (o is
 // [Failed]).
 func (o Outcome) Retry() bool { return o == Failed }
+
+// HandlerError returns what a webhook handler function returns for a
+// decision with outcome o and error err: err when there is one, else
+// [webhook.ErrDuplicate] for [Duplicate] (so that the handler answers
+// "duplicate" for an event the flow's own records found handled, as its
+// Deduper would), else nil.
+func HandlerError(o Outcome, err error) error {
+	if err == nil && o == Duplicate {
+		return webhook.ErrDuplicate
+	}
+	return err
+}

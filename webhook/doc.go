@@ -55,7 +55,7 @@
 //	403     forbidden           source address outside the allowlist
 //	400     malformed           the body does not decode
 //	200     ignored             the event type is not accepted; the function is not called
-//	200     duplicate           the event was handled before; the function is not called
+//	200     duplicate           the event was handled before; the function is not called (or it returned ErrDuplicate)
 //	200     handled             the function returned nil; the event is marked handled
 //	422     rejected            the function returned Permanent(err); the sender should not retry
 //	503     failed              the function returned another error; Retry-After (5 s) asks for a retry

@@ -39,6 +39,14 @@ var (
 	ErrMalformed = errors.New("webhook: malformed payload")
 )
 
+// ErrDuplicate, returned by a handler function (or wrapped in what it
+// returns), says that the function found the event already handled by its
+// own records: a flow that de-duplicates by its own state, without a
+// [Deduper], returns it for a redelivery. The [Handler] answers 200
+// "duplicate", as it does for a duplicate its Deduper found, and marks the
+// event handled.
+var ErrDuplicate = errors.New("webhook: event already handled")
+
 // Permanent marks err as a failure that retrying the delivery cannot fix (the
 // event refers to something that does not exist, the payload is valid JSON but
 // semantically unusable). A handler function that returns Permanent(err) makes

@@ -516,7 +516,7 @@ func (h *Handler[T]) process(ctx context.Context, key, also string, v T) result 
 
 	res := h.call(ctx, key, v)
 	op, settle := "release", dedupe.Release
-	if res.outcome == outcomeHandled {
+	if res.outcome == outcomeHandled || res.outcome == outcomeDuplicate {
 		// Handled all the same when Done fails: the worst case is that a
 		// retry is handled again.
 		op, settle = "done", dedupe.Done
@@ -589,6 +589,8 @@ func (h *Handler[T]) call(ctx context.Context, key string, v T) (res result) {
 	switch err := h.handle(ctx, v); {
 	case err == nil:
 		return result{status: http.StatusOK, outcome: outcomeHandled}
+	case errors.Is(err, ErrDuplicate):
+		return result{status: http.StatusOK, outcome: outcomeDuplicate}
 	case IsPermanent(err):
 		return result{status: http.StatusUnprocessableEntity, outcome: outcomeRejected, err: err}
 	default:

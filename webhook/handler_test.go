@@ -240,6 +240,22 @@ func TestZendeskHandlerPermanent(t *testing.T) {
 	}
 }
 
+// A function that finds the event handled by its own records returns
+// ErrDuplicate (wrapped or not): answered 200 duplicate, and marked handled
+// so that the Deduper answers the next redelivery without calling it.
+func TestZendeskHandlerFunctionDuplicate(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{script: []error{fmt.Errorf("reply 7 was sent: %w", ErrDuplicate)}}
+	h := NewZendeskHandler(testVerifier(), rec.fn)
+	body := agentEventBody("dup-1")
+	if got := serve(h, signedRequest(body, hNow)); got != (answer{status: 200, body: "duplicate"}) {
+		t.Fatalf("answer %+v, want 200 duplicate", got)
+	}
+	if got := serve(h, signedRequest(body, hNow)); got != (answer{status: 200, body: "duplicate"}) || rec.count() != 1 {
+		t.Fatalf("redelivery: %+v after %d calls, want 200 duplicate after 1", got, rec.count())
+	}
+}
+
 func TestPermanent(t *testing.T) {
 	t.Parallel()
 	if Permanent(nil) != nil {

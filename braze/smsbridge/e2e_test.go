@@ -157,11 +157,12 @@ func TestInboundDuplicateDelivery(t *testing.T) {
 	d := whs[len(whs)-1]
 	// Braze delivers the same request again (its answer was lost): the
 	// text's record makes it a duplicate (the handler has no Deduper of
-	// its own: it answers "handled", the flow's result says duplicate).
+	// its own: the flow returns webhook.ErrDuplicate, answered
+	// "duplicate").
 	var results []Result
 	e.flow.cfg.OnResult = func(r Result) { results = append(results, r) }
 	status, outcome := e.post(InboundSMSPath, d.Header, d.Body)
-	if status != http.StatusOK || outcome != "handled" || len(results) != 1 ||
+	if status != http.StatusOK || outcome != "duplicate" || len(results) != 1 ||
 		results[0].Outcome != flow.Duplicate || results[0].Detail != DetailAlreadyPosted || results[0].TicketID != ticket {
 		t.Errorf("duplicate delivery: %d %s, results %+v", status, outcome, results)
 	}

@@ -276,14 +276,14 @@ func New(cfg Config) (*Flow, error) {
 	f.agent = flow.RetryAfterHandler(webhook.NewHandler(
 		webhook.ZendeskVerifier{Secrets: slices.Clone(cfg.ZendeskSecrets), Now: cfg.Now},
 		decodeAgentReply,
-		func(ctx context.Context, r *AgentReply) error { _, err := f.HandleAgentReply(ctx, r); return err },
+		func(ctx context.Context, r *AgentReply) error { res, err := f.HandleAgentReply(ctx, r); return flow.HandlerError(res.Outcome, err) },
 		agentOpts...,
 	))
 	f.inbound = flow.RetryAfterHandler(webhook.NewHandler(
 		webhook.SharedSecretVerifier{Scheme: cfg.BrazeScheme, Header: cfg.BrazeHeader, Secrets: slices.Clone(cfg.BrazeSecrets),
 			AllowedSources: slices.Clone(cfg.BrazeSources), ClientIP: cfg.BrazeClientIP},
 		decodeInbound,
-		func(ctx context.Context, m *InboundSMS) error { _, err := f.HandleInboundSMS(ctx, m); return err },
+		func(ctx context.Context, m *InboundSMS) error { res, err := f.HandleInboundSMS(ctx, m); return flow.HandlerError(res.Outcome, err) },
 		webhook.WithDeduper(f.dedup),
 		webhook.WithKeyHeader(""),
 		webhook.WithRetryAfter(cfg.RetryAfter),

@@ -71,8 +71,8 @@ func TestAgentReplyRedisRoundTrips(t *testing.T) {
 	d := ds[len(ds)-1]
 	before = rt.Count()
 	status, outcome := e.post(AgentReplyPath, e.signedHeader(string(d.Body), d.InvocationID), string(d.Body))
-	if status != 200 || outcome != "handled" {
-		t.Errorf("the retry: %d %s", status, outcome)
+	if status != 200 || outcome != "duplicate" {
+		t.Errorf("the retry: %d %s, want 200 duplicate", status, outcome)
 	}
 	if n := rt.Count() - before; n != 2 {
 		t.Errorf("a duplicate took %d Redis round trips, want 2", n)
