@@ -39,3 +39,39 @@ func TestConformanceCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The conformance suite through a failover client, reaching its master
+// through a Redis Sentinel, as a service behind Sentinel does.
+func TestConformanceSentinel(t *testing.T) {
+	redistest.Require(t) // a sentinel needs redis-server: REDIS_URL cannot serve
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	master, err := redistest.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = master.Close() })
+	sentinel, err := redistest.StartSentinel(ctx, master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sentinel.Close() })
+	client := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: redistest.SentinelMaster,
+		SentinelAddrs: []string{sentinel.Addr()}, ContextTimeoutEnabled: true})
+	t.Cleanup(func() { _ = client.Close() })
+	prefix := redistest.Prefix(t)
+	storetest.Run(t, func(*testing.T) store.Store { return redisstore.New(client, prefix) })
+	st := redisstore.New(client, prefix)
+	if err := st.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// What the store wrote through the sentinel's client is on the master.
+	if err := st.Set(ctx, "through-sentinel", "v", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	direct := redis.NewClient(&redis.Options{Addr: master.Addr()})
+	t.Cleanup(func() { _ = direct.Close() })
+	if n, err := direct.Exists(ctx, st.Key("through-sentinel")).Result(); err != nil || n != 1 {
+		t.Errorf("the key is not on the master: %d %v", n, err)
+	}
+}

@@ -2,7 +2,8 @@
 // starts redis-server from PATH on a free loopback port, with nothing
 // saved to disk, and [Server] stops, restarts and removes it. [Client]
 // gives a test a client of REDIS_URL or of a started server, and [Prefix]
-// a key prefix of its own.
+// a key prefix of its own. [StartCluster] and [StartSentinel] start a
+// one-node Redis Cluster and a Sentinel in front of a server.
 //
 // Without a Redis, a test is skipped with the install hint, or fails when
 // DESKBRIDGE_REQUIRE_REDIS=1 (CI sets it, so that Redis tests cannot pass
@@ -22,6 +23,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,10 +50,11 @@ const pollInterval = 5 * time.Millisecond
 // Server is a redis-server process on a loopback port, saving nothing to
 // disk. Safe for concurrent use.
 type Server struct {
-	bin     string
-	dir     string
-	port    int
-	cluster bool
+	bin      string
+	dir      string
+	port     int
+	cluster  bool
+	sentinel *Server // the master this sentinel monitors, or nil
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -75,7 +78,29 @@ func StartCluster(ctx context.Context) (*Server, error) {
 	return start(ctx, true)
 }
 
+// SentinelMaster is the name under which a sentinel started by
+// [StartSentinel] monitors its master: the MasterName of
+// [redis.FailoverOptions].
+const SentinelMaster = "deskbridge"
+
+// StartSentinel starts a Redis Sentinel (redis-server --sentinel, from
+// PATH) on a free port of 127.0.0.1 that monitors master, a server from
+// [Start], as [SentinelMaster] with a quorum of one, and returns once the
+// sentinel names master's address. A [redis.NewFailoverClient] with
+// SentinelAddrs: []string{Addr()} then reaches master through it, as a
+// service behind Sentinel does. Stop it with [Server.Close] before master.
+func StartSentinel(ctx context.Context, master *Server) (*Server, error) {
+	if master == nil || master.cluster || master.sentinel != nil {
+		return nil, errors.New("redistest: StartSentinel needs a server from Start to monitor")
+	}
+	return startMode(ctx, false, master)
+}
+
 func start(ctx context.Context, cluster bool) (*Server, error) {
+	return startMode(ctx, cluster, nil)
+}
+
+func startMode(ctx context.Context, cluster bool, sentinelOf *Server) (*Server, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("redistest: %w", err)
 	}
@@ -87,7 +112,7 @@ func start(ctx context.Context, cluster bool) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redistest: %w", err)
 	}
-	s := &Server{bin: bin, dir: dir, cluster: cluster}
+	s := &Server{bin: bin, dir: dir, cluster: cluster, sentinel: sentinelOf}
 	// A free port can be taken between the probe and the server's bind:
 	// try another.
 	for attempt := 0; ; attempt++ {
@@ -165,6 +190,17 @@ func (s *Server) start(ctx context.Context) error {
 	if s.cluster {
 		args = append(args, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
 	}
+	if s.sentinel != nil {
+		// A sentinel reads its master from a file it may rewrite, and
+		// takes no persistence options.
+		conf := filepath.Join(s.dir, "sentinel.conf")
+		text := fmt.Sprintf("sentinel monitor %s 127.0.0.1 %d 1\n", SentinelMaster, s.sentinel.port)
+		if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+			return fmt.Errorf("redistest: %w", err)
+		}
+		args = []string{conf, "--sentinel", "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+			"--dir", s.dir, "--daemonize", "no", "--logfile", ""}
+	}
 	cmd := exec.Command(s.bin, args...)
 	s.mu.Lock()
 	s.release()
@@ -183,10 +219,16 @@ func (s *Server) start(ctx context.Context) error {
 	defer tick.Stop()
 	for {
 		if ping(ctx, s.Addr()) == nil {
-			if !s.cluster {
+			var ready func(context.Context) error
+			switch {
+			case s.cluster:
+				ready = s.clusterReady
+			case s.sentinel != nil:
+				ready = s.sentinelReady
+			default:
 				return nil
 			}
-			if err := s.clusterReady(ctx); err != nil {
+			if err := ready(ctx); err != nil {
 				s.abort()
 				return err
 			}
@@ -334,6 +376,25 @@ func (s *Server) clusterReady(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("redistest: the one-node cluster on port %d is not ready: %w", s.port, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// sentinelReady waits until the sentinel names its master's address.
+func (s *Server) sentinelReady(ctx context.Context) error {
+	c := redis.NewSentinelClient(&redis.Options{Addr: s.Addr(), MaxRetries: -1})
+	defer c.Close()
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		addr, err := c.GetMasterAddrByName(ctx, SentinelMaster).Result()
+		if err == nil && len(addr) == 2 && addr[1] == strconv.Itoa(s.sentinel.port) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("redistest: the sentinel on port %d does not name its master: %w", s.port, ctx.Err())
 		case <-tick.C:
 		}
 	}
