@@ -3,7 +3,6 @@ package smsbridge
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 )
 
@@ -34,58 +33,4 @@ func (f *Flow) rememberedTicket(ctx context.Context, externalID string) (int64, 
 		return 0, err
 	}
 	return parseTicketID(v), nil
-}
-
-// keyedMutex is a set of mutexes by key, held only while in use.
-type keyedMutex struct {
-	mu sync.Mutex
-	m  map[string]*keyedEntry
-}
-
-type keyedEntry struct {
-	ch   chan struct{} // holds a token while locked
-	refs int           // holders and waiters
-}
-
-// lock locks key, waiting for its holder or for ctx.
-func (k *keyedMutex) lock(ctx context.Context, key string) (func(), error) {
-	k.mu.Lock()
-	if k.m == nil {
-		k.m = map[string]*keyedEntry{}
-	}
-	e := k.m[key]
-	if e == nil {
-		e = &keyedEntry{ch: make(chan struct{}, 1)}
-		k.m[key] = e
-	}
-	e.refs++
-	k.mu.Unlock()
-	select {
-	case e.ch <- struct{}{}:
-		var once sync.Once
-		return func() {
-			once.Do(func() {
-				<-e.ch
-				k.drop(key, e)
-			})
-		}, nil
-	case <-ctx.Done():
-		k.drop(key, e)
-		return nil, ctx.Err()
-	}
-}
-
-func (k *keyedMutex) drop(key string, e *keyedEntry) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if e.refs--; e.refs == 0 {
-		delete(k.m, key)
-	}
-}
-
-// len returns the number of keys in use.
-func (k *keyedMutex) len() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return len(k.m)
 }

@@ -724,7 +724,7 @@ func TestConcurrentFirstTextsOpenOneTicket(t *testing.T) {
 	if !slices.Equal(bodies, want) {
 		t.Errorf("comments %q, want %q", bodies, want)
 	}
-	if n := e.flow.customers.len(); n != 0 {
+	if n := e.flow.customers.Held(); n != 0 {
 		t.Errorf("%d customer locks left", n)
 	}
 }

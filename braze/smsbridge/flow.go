@@ -14,6 +14,7 @@ import (
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/internal/keyedmutex"
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
@@ -220,7 +221,7 @@ type Flow struct {
 	self    atomic.Int64 // the flow's own Zendesk user, once read
 	// customers serialises the texts of each customer in this process;
 	// across processes the customer's claim in the store does.
-	customers keyedMutex
+	customers keyedmutex.Mutex
 }
 
 // New checks cfg and returns a [Flow]. The error lists every problem at
@@ -276,14 +277,20 @@ func New(cfg Config) (*Flow, error) {
 	f.agent = flow.RetryAfterHandler(webhook.NewHandler(
 		webhook.ZendeskVerifier{Secrets: slices.Clone(cfg.ZendeskSecrets), Now: cfg.Now},
 		decodeAgentReply,
-		func(ctx context.Context, r *AgentReply) error { res, err := f.HandleAgentReply(ctx, r); return flow.HandlerError(res.Outcome, err) },
+		func(ctx context.Context, r *AgentReply) error {
+			res, err := f.HandleAgentReply(ctx, r)
+			return flow.HandlerError(res.Outcome, err)
+		},
 		agentOpts...,
 	))
 	f.inbound = flow.RetryAfterHandler(webhook.NewHandler(
 		webhook.SharedSecretVerifier{Scheme: cfg.BrazeScheme, Header: cfg.BrazeHeader, Secrets: slices.Clone(cfg.BrazeSecrets),
 			AllowedSources: slices.Clone(cfg.BrazeSources), ClientIP: cfg.BrazeClientIP},
 		decodeInbound,
-		func(ctx context.Context, m *InboundSMS) error { res, err := f.HandleInboundSMS(ctx, m); return flow.HandlerError(res.Outcome, err) },
+		func(ctx context.Context, m *InboundSMS) error {
+			res, err := f.HandleInboundSMS(ctx, m)
+			return flow.HandlerError(res.Outcome, err)
+		},
 		webhook.WithDeduper(f.dedup),
 		webhook.WithKeyHeader(""),
 		webhook.WithRetryAfter(cfg.RetryAfter),

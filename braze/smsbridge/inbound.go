@@ -126,7 +126,7 @@ func (t *text) done(f *Flow, ticket int64) {
 // is surely held, and the new ticket remembered (with the record
 // "created") before the claim is released. See inboundFirstTrip.
 func (f *Flow) inboundSMS(ctx context.Context, log *slog.Logger, m *InboundSMS, res *Result) error {
-	unlock, err := f.customers.lock(ctx, m.ExternalID)
+	unlock, err := f.customers.Lock(ctx, m.ExternalID)
 	if err != nil {
 		return err
 	}

@@ -334,45 +334,6 @@ func TestUnrenderedOnlyWholeTags(t *testing.T) {
 	}
 }
 
-func TestKeyedMutex(t *testing.T) {
-	t.Parallel()
-	var k keyedMutex
-	unlock, err := k.lock(t.Context(), "a")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Another key is free; the same key waits, until ctx gives up.
-	unlockB, err := k.lock(t.Context(), "b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	unlockB()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
-	defer cancel()
-	if _, err := k.lock(ctx, "a"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("lock of a held key: %v", err)
-	}
-	got := make(chan struct{})
-	go func() {
-		u, err := k.lock(t.Context(), "a")
-		if err == nil {
-			u()
-		}
-		close(got)
-	}()
-	select {
-	case <-got:
-		t.Fatal("a held key was locked twice")
-	case <-time.After(20 * time.Millisecond):
-	}
-	unlock()
-	unlock() // a second call does nothing
-	<-got
-	if n := k.len(); n != 0 {
-		t.Errorf("%d keys left", n)
-	}
-}
-
 // A record round-trips through the Store; short or odd records read as
 // zeros where numbers are missing.
 func TestRecords(t *testing.T) {

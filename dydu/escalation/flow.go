@@ -11,6 +11,7 @@ import (
 
 	"github.com/deskbridge/deskbridge/dydu"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/internal/keyedmutex"
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
@@ -170,7 +171,7 @@ type Flow struct {
 	lease   time.Duration // a chat claim's lease; 0: lockLease (tests shorten it)
 	// chats holds the chats this process's events work on; localWait is
 	// how long another event of one waits (0: localWait; tests shorten it).
-	chats     chatGates
+	chats     keyedmutex.Mutex
 	localWait time.Duration
 }
 

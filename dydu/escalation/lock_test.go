@@ -27,9 +27,9 @@ func holdChat(t *testing.T, f *Flow, chat string) func() {
 func waitWaiters(t *testing.T, f *Flow, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for f.chats.waiters() != n {
+	for f.chats.Waiting() != n {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d events wait for the chat, want %d", f.chats.waiters(), n)
+			t.Fatalf("%d events wait for the chat, want %d", f.chats.Waiting(), n)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -96,7 +96,7 @@ func TestLocalWaitIsBounded(t *testing.T) {
 	if err := <-errc; !errors.Is(err, errBusy) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("a wait whose context ended = %v, want busy and canceled", err)
 	}
-	if n := f.chats.waiters(); n != 0 {
+	if n := f.chats.Waiting(); n != 0 {
 		t.Fatalf("%d waiters left", n)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -198,7 +197,7 @@ type lockKey struct{}
 // holds the chat, or another event of this process held it past
 // localWait.
 func (f *Flow) lockChat(ctx context.Context, chat string) (context.Context, func(), error) {
-	leave, err := f.chats.enter(ctx, chat, cmp.Or(f.localWait, localWait))
+	leave, err := f.waitChat(ctx, chat, cmp.Or(f.localWait, localWait))
 	if err != nil {
 		return ctx, nil, err
 	}
@@ -280,62 +279,18 @@ func lockLost(ctx context.Context) bool {
 	return l != nil && l.lost.Load()
 }
 
-// chatGates lets one event of a chat at a time through in a process;
-// the others wait (see [Flow.lockChat]).
-type chatGates struct {
-	mu      sync.Mutex
-	held    map[string]chan struct{} // closed when its holder leaves
-	waiting int                      // events waiting, for tests
-}
-
-// enter waits until no event of this process holds chat, for max at most
-// (then errBusy) or until ctx ends, and holds it until leave is called.
-func (g *chatGates) enter(ctx context.Context, chat string, max time.Duration) (leave func(), err error) {
-	var expired <-chan time.Time
-	for {
-		g.mu.Lock()
-		done, busy := g.held[chat]
-		if !busy {
-			if g.held == nil {
-				g.held = map[string]chan struct{}{}
-			}
-			mine := make(chan struct{})
-			g.held[chat] = mine
-			g.mu.Unlock()
-			return func() {
-				g.mu.Lock()
-				delete(g.held, chat)
-				g.mu.Unlock()
-				close(mine)
-			}, nil
-		}
-		g.waiting++
-		g.mu.Unlock()
-		if expired == nil {
-			t := time.NewTimer(max)
-			defer t.Stop()
-			expired = t.C
-		}
-		select {
-		case <-done:
-			err = nil
-		case <-expired:
-			err = errBusy
-		case <-ctx.Done():
-			err = fmt.Errorf("%w (%w)", errBusy, context.Cause(ctx))
-		}
-		g.mu.Lock()
-		g.waiting--
-		g.mu.Unlock()
-		if err != nil {
-			return nil, err
-		}
+// waitChat waits until no other event of this process holds chat, for
+// max at most (then errBusy) or until ctx ends, and holds it until leave
+// is called.
+func (f *Flow) waitChat(ctx context.Context, chat string, max time.Duration) (leave func(), err error) {
+	wctx, cancel := context.WithTimeoutCause(ctx, max, errBusy)
+	defer cancel()
+	leave, err = f.chats.Lock(wctx, chat)
+	switch {
+	case err == nil:
+		return leave, nil
+	case errors.Is(err, errBusy):
+		return nil, errBusy
 	}
-}
-
-// waiters is the number of events waiting for a chat held in the process.
-func (g *chatGates) waiters() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.waiting
+	return nil, fmt.Errorf("%w (%w)", errBusy, err)
 }
