@@ -2,6 +2,8 @@ package flow
 
 import (
 	"fmt"
+	"log/slog"
+	"strconv"
 	"strings"
 )
 
@@ -268,4 +270,26 @@ func (r Report) Summary() string {
 		head = "Plan: "
 	}
 	return head + strings.Join(parts, ", ") + "."
+}
+
+// LogValue implements [slog.LogValuer]: a report logged with slog shows
+// whether it was a dry run, its counts and each change's side, kind,
+// name, id and action, but no Note and no Diff. Those are for the person
+// reading [Report.String] at a terminal, and may hold what is shown only
+// once (the secret of a key provisioning created, say), which must not
+// reach a log.
+func (r Report) LogValue() slog.Value {
+	changes := make([]slog.Attr, 0, len(r.Changes))
+	for i, c := range r.Changes {
+		changes = append(changes, slog.Group(strconv.Itoa(i),
+			slog.String("side", c.Side), slog.String("kind", c.Kind), slog.String("name", c.Name),
+			slog.String("id", c.ID), slog.String("action", string(c.Action))))
+	}
+	return slog.GroupValue(
+		slog.Bool("dry_run", r.DryRun),
+		slog.Int("created", r.Count(ActionCreated)), slog.Int("updated", r.Count(ActionUpdated)),
+		slog.Int("unchanged", r.Count(ActionUnchanged)), slog.Int("manual", r.Count(ActionManual)),
+		slog.Int("skipped", r.Count(ActionSkipped)),
+		slog.Attr{Key: "changes", Value: slog.GroupValue(changes...)},
+	)
 }

@@ -1,6 +1,9 @@
 package flow_test
 
 import (
+	"bytes"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/deskbridge/deskbridge/flow"
@@ -120,5 +123,30 @@ func TestReportFind(t *testing.T) {
 		if _, ok := r.Find(q[0], q[1], q[2]); ok {
 			t.Errorf("found %v", q)
 		}
+	}
+}
+
+// A report logged with slog shows its counts and items, never a Note or a
+// Diff (which may hold a secret shown once).
+func TestReportLogValueLeavesNotesOut(t *testing.T) {
+	t.Parallel()
+	r := flow.Report{Changes: []flow.Change{
+		{Side: flow.SideZendesk, Kind: "app key", Name: "Dydu livechat", ID: "app_1", Action: flow.ActionCreated,
+			Note: "secret: sk-shown-once", Diff: []flow.FieldDiff{{Field: "secret", New: "sk-shown-once"}}},
+		{Side: flow.SideZendesk, Kind: flow.KindWebhook, Name: "hook", ID: "w1", Action: flow.ActionUnchanged},
+	}}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("provisioned", "report", r)
+	out := buf.String()
+	if strings.Contains(out, "sk-shown-once") {
+		t.Errorf("the log holds a note or diff: %s", out)
+	}
+	for _, want := range []string{`"created":1`, `"unchanged":1`, `"name":"Dydu livechat"`, `"id":"w1"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s: %s", want, out)
+		}
+	}
+	if !strings.Contains(r.String(), "sk-shown-once") {
+		t.Error("String lost the note: it is what the person at the terminal reads")
 	}
 }
