@@ -380,6 +380,15 @@ func runDemo(ctx context.Context, name string, sio stdio) error {
 		playErr = w.settle(ctx)
 	}
 	m, err := s.scrape(ctx, w.base)
+	// A decision made in the background (memorialize's poll writing the
+	// contact the Studio call found claimed) is counted once the write is
+	// done, which the demo may have seen first.
+	applied := `deskbridge_deliveries_total{flow="` + name + `",outcome="applied"}`
+	for deadline := time.Now().Add(5 * time.Second); playErr == nil && err == nil && m[applied] == 0 && time.Now().Before(deadline); {
+		if err = shortSleep(ctx, 5*time.Millisecond); err == nil {
+			m, err = s.scrape(ctx, w.base)
+		}
+	}
 	stopErr := s.stop()
 	if err := errors.Join(playErr, err, stopErr); err != nil {
 		return err
