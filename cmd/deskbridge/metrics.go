@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/internal/statuswriter"
 	"github.com/deskbridge/deskbridge/store"
 )
 
@@ -161,46 +162,14 @@ func (m *metrics) timed(name string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		before := fc.flowRejected.Load()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statuswriter.Writer{ResponseWriter: w}
 		h.ServeHTTP(sw, r)
 		obs.Observe(time.Since(start).Seconds())
-		if refusedBeforeDecision(sw.status) && fc.flowRejected.Load() == before {
+		if refusedBeforeDecision(sw.Status) && fc.flowRejected.Load() == before {
 			fc.rejected.Inc()
 		}
 	})
 }
-
-// statusWriter records the status a handler answers.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Flush sends what was written so far (escalation's event stream
-// asserts http.Flusher).
-func (w *statusWriter) Flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Unwrap lets http.ResponseController reach the connection's writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logHandler returns a slog.Handler that counts the SDK's request and
 // pacing records in m, then passes every record next on when next is

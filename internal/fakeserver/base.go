@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge/deskbridgetest"
+	"github.com/deskbridge/deskbridge/internal/statuswriter"
 )
 
 // Spec declares a fake: its routes and what differs in how its vendor
@@ -196,7 +197,7 @@ func (b *Base) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &statuswriter.Writer{ResponseWriter: w}
 		entry := deskbridgetest.Request{
 			Time: b.now(), Method: r.Method, Path: r.URL.Path, RawQuery: RedactQuery(r.URL.RawQuery),
 			Header: redactHeaders(r.Header, nil), BodySize: len(body),
@@ -214,7 +215,7 @@ func (b *Base) handler(next http.Handler) http.Handler {
 		logEntry := func() {
 			if !done {
 				done = true
-				entry.Status = rec.status
+				entry.Status = rec.Status
 				b.log.add(entry)
 			}
 		}
@@ -235,7 +236,7 @@ func (b *Base) handler(next http.Handler) http.Handler {
 					b.spec.WriteLimit(rec, st)
 				}
 				if st.Limited {
-					if rec.status == 0 {
+					if rec.Status == 0 {
 						rec.WriteHeader(http.StatusTooManyRequests)
 					}
 					return
@@ -249,7 +250,7 @@ func (b *Base) handler(next http.Handler) http.Handler {
 // serveFault applies fault f to r and reports whether it answered. A
 // dropped connection is logged (logEntry) before it is closed, so that a
 // client which sees the drop finds the request in the log.
-func (b *Base) serveFault(f deskbridgetest.Fault, w *statusRecorder, r *http.Request, next http.Handler, logEntry func()) bool {
+func (b *Base) serveFault(f deskbridgetest.Fault, w *statuswriter.Writer, r *http.Request, next http.Handler, logEntry func()) bool {
 	if f.Processed {
 		next.ServeHTTP(&discardWriter{header: http.Header{}}, r)
 	}
@@ -344,25 +345,3 @@ type discardWriter struct{ header http.Header }
 func (d *discardWriter) Header() http.Header         { return d.header }
 func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discardWriter) WriteHeader(int)             {}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
