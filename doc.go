@@ -30,6 +30,10 @@
 // What the fakes share (injected faults, the request log) is in package
 // deskbridgetest.
 //
+// These seven vendors are what deskbridge covers today; no other vendor is
+// scheduled. What is coming for them before 1.0 is in the README's Status
+// section.
+//
 // # Package map
 //
 //	deskbridge                             this overview; the error kinds, APIError, TransportError, RateLimit, Page
@@ -118,4 +122,4 @@ package deskbridge
 
 // Version is the version of this module. Every request carries it in its
 // User-Agent header as "deskbridge/<Version>".
-const Version = "0.3.0"
+const Version = "0.4.0"
