@@ -30,7 +30,7 @@
 // What the fakes share (injected faults, the request log) is in package
 // deskbridgetest.
 //
-// These seven vendors are what deskbridge covers today; no other vendor is
+// These vendors are what deskbridge covers today; no other vendor is
 // scheduled. What is coming for them before 1.0 is in the README's Status
 // section.
 //
