@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -126,7 +128,7 @@ func serveOn(ctx context.Context, e *env, ln, mln net.Listener, io stdio) error 
 	if mln != nil {
 		e.log.Info("listening for /metrics, /healthz and /readyz", "addr", mln.Addr().String())
 		go func() {
-			opsErr <- serveUntilDone(ctx, newHTTPServer(ops, defaultTimeouts), mln, e.log.With("server", "metrics"))
+			opsErr <- serveLogged(ctx, newHTTPServer(ops, defaultTimeouts), mln, e.log.With("server", "metrics"))
 		}()
 	} else {
 		opsErr <- nil
@@ -135,7 +137,7 @@ func serveOn(ctx context.Context, e *env, ln, mln net.Listener, io stdio) error 
 	if io.listening != nil {
 		io.listening(ln.Addr().String())
 	}
-	err = serveUntilDone(ctx, newHTTPServer(h, defaultTimeouts), ln, e.log)
+	err = serveLogged(ctx, newHTTPServer(h, defaultTimeouts), ln, e.log)
 	if mln != nil && err != nil && ctx.Err() == nil {
 		mln.Close() // the flows' server failed: the metrics server goes too
 	}
@@ -229,4 +231,35 @@ func hasCheck(cs []readinessCheck, name string) bool {
 		}
 	}
 	return false
+}
+
+// serveLogged is serveUntilDone (server.go, the examples' copy, kept
+// byte for byte) with the shutdown logged: "shutting down" when ctx ends,
+// then "requests drained" with the time the requests in flight took, or a
+// warning when some were cut off after the grace period.
+func serveLogged(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger) error {
+	// The server stops on inner, which ends only once "shutting down" is
+	// logged, so that the log reads in order.
+	inner, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	var start atomic.Int64
+	go func() {
+		select {
+		case <-ctx.Done():
+			start.Store(time.Now().UnixNano())
+			log.Info("shutting down", "addr", ln.Addr().String(), "grace", shutdownTimeout.String())
+			cancel()
+		case <-inner.Done():
+		}
+	}()
+	err := serveUntilDone(inner, srv, ln)
+	if at := start.Load(); at != 0 {
+		drain := time.Since(time.Unix(0, at)).Round(time.Millisecond).String()
+		if err != nil {
+			log.Warn("requests still running after the grace period were cut off", "drain", drain, "error", err.Error())
+		} else {
+			log.Info("requests drained", "drain", drain)
+		}
+	}
+	return err
 }

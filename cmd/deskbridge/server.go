@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -79,9 +78,7 @@ func newHTTPServer(h http.Handler, t serverTimeouts) *http.Server {
 //
 // main passes a context from signal.NotifyContext, so that SIGINT or
 // SIGTERM (as sent by Kubernetes or systemd) stops the server this way.
-// log records "shutting down" when ctx ends and "requests drained" with
-// the time the requests in flight took to finish.
-func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger) error {
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -89,8 +86,6 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log 
 		return err // Serve failed; it never returns nil
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "addr", ln.Addr().String(), "grace", shutdownTimeout.String())
-	start := time.Now()
 	// ctx is done, so the shutdown gets a context of its own.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
@@ -98,14 +93,8 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log 
 	if err != nil {
 		srv.Close() // requests still running after shutdownTimeout are cut off
 	}
-	drain := time.Since(start).Round(time.Millisecond).String()
 	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr
-	}
-	if err != nil {
-		log.Warn("requests still running after the grace period were cut off", "drain", drain, "error", err.Error())
-	} else {
-		log.Info("requests drained", "drain", drain)
 	}
 	return err
 }
