@@ -45,11 +45,12 @@ func (f *Flow) handleEvent(ctx context.Context, ev *webhook.SunshineEvent) error
 	return f.done(res, flow.Ignored, "event type not used")
 }
 
-// done reports an event that needed nothing (or nothing more).
+// done reports an event that needed nothing (or nothing more); a
+// duplicate is answered "duplicate" (see [flow.HandlerError]).
 func (f *Flow) done(res Result, o flow.Outcome, detail string) error {
 	res.Outcome, res.Detail = o, detail
 	f.report(res)
-	return nil
+	return flow.HandlerError(o, nil)
 }
 
 // refuse reports an event the flow cannot read: 422, not retried.

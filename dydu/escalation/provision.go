@@ -168,11 +168,11 @@ func Provision(ctx context.Context, pc ProvisionConfig) (flow.Report, error) {
 			Note: "the email and API token work (API token access is on)"})
 		pc.ZendeskEmail = cmp.Or(pc.ZendeskEmail, me.Email)
 	}
-	key, err := ensureAppKey(ctx, cc, pc, &rep)
-	if err != nil {
-		return rep, err
+	if pc.BridgeURL == "" && !keyCanServe(cc.KeyKind()) {
+		// Said before any step that the key may fail, so that the report
+		// says what to do about it.
+		_, _ = ensureAppKey(ctx, cc, pc, &rep) // adds the manual step; makes no call, fails never
 	}
-
 	integ, err := ensureIntegration(ctx, cc, pc, &rep)
 	if err != nil {
 		return rep, err
@@ -198,11 +198,27 @@ func Provision(ctx context.Context, pc ProvisionConfig) (flow.Report, error) {
 		}
 	}
 	form := flow.Change{Side: flow.SideDydu, Kind: KindBMSForm, Name: "Preferences › Livechat settings › External connector",
-		Action: flow.ActionManual, Note: BMSForm(pc, cc.AppID(), integ.ID, key)}
+		Action: flow.ActionManual}
 	if pc.BridgeURL != "" {
+		// deskbridge's bridge works with the client's own key: no app key
+		// is made for a form nobody fills in (its secret would only reach
+		// the output of an apply).
+		rep.Add(flow.Change{Side: flow.SideConversations, Kind: KindAPIKey, Name: pc.KeyName, Action: flow.ActionSkipped,
+			Note: "not needed by deskbridge's bridge; Dydu's own connector needs an app key: run Provision without BridgeURL, or create one in Admin Center"})
 		form.Action = flow.ActionSkipped
-		form.Note = "not needed by deskbridge's bridge; for Dydu's own connector, fill in:\n" + form.Note
+		form.Note = "not needed by deskbridge's bridge; for Dydu's own connector, fill in:\n" + BMSForm(pc, cc.AppID(), integ.ID, conversations.APIKey{})
+		rep.Add(form)
+		return rep, nil
 	}
+	// The key last: a key created is shown once, in the form, so no step
+	// that may fail comes between its creation and the report.
+	var key conversations.APIKey
+	if keyCanServe(cc.KeyKind()) {
+		if key, err = ensureAppKey(ctx, cc, pc, &rep); err != nil {
+			return rep, err
+		}
+	}
+	form.Note = BMSForm(pc, cc.AppID(), integ.ID, key)
 	rep.Add(form)
 	return rep, nil
 }
@@ -255,6 +271,12 @@ func ensureAppKey(ctx context.Context, cc *conversations.Client, pc ProvisionCon
 	ch.Note = "its secret is in Dydu's form below (block 2), shown this once as Sunshine Conversations shows it once: copy it now"
 	rep.Add(ch)
 	return *k, nil
+}
+
+// keyCanServe reports whether a client key of kind k gives Dydu's form
+// its app key: it is one, or it can make one.
+func keyCanServe(k conversations.KeyKind) bool {
+	return k == conversations.KeyApp || k == conversations.KeyAccount || k == conversations.KeyServiceAccount
 }
 
 // ensureIntegration looks after the custom integration and its webhook.

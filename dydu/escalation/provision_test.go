@@ -287,6 +287,34 @@ func TestProvisionCreatesTheAppKey(t *testing.T) {
 	}
 }
 
+// With deskbridge's bridge (BridgeURL set) no app key is made, even with
+// an account key: the bridge works with the client's key, and the secret
+// of a key made for a form nobody fills in would only reach apply's output.
+func TestProvisionForTheBridgeMakesNoAppKey(t *testing.T) {
+	e := newFakes(t, store.NewMemory())
+	ctx := context.Background()
+	acct, err := conversations.NewClient(conversations.WithBaseURL(e.cf.URL), conversations.WithAppID(e.cf.AppID),
+		conversations.WithKey(e.cf.AccountKeyID, e.cf.AccountSecret), conversations.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(e.cf.AppKeys())
+	rep, err := Provision(ctx, ProvisionConfig{Conversations: acct, Zendesk: e.zc, BridgeURL: "https://bridge.example.com/escalation",
+		Skills: []string{"Animal"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.cf.AppKeys()); n != before {
+		t.Errorf("%d app keys after provisioning for the bridge, want %d", n, before)
+	}
+	if ch, ok := rep.Find(flow.SideConversations, KindAPIKey, ""); !ok || ch.Action != flow.ActionSkipped {
+		t.Errorf("key change %+v", ch)
+	}
+	if form, _ := rep.Find(flow.SideDydu, KindBMSForm, ""); form.Action != flow.ActionSkipped || !strings.Contains(form.Note, "Secret key     : <") {
+		t.Errorf("form %+v", form)
+	}
+}
+
 // With an app key, block 2 names the client's own key, not a placeholder;
 // its secret is not printed. An integration key cannot serve: the report
 // asks for an app key.
