@@ -271,6 +271,7 @@ func (w *world) serve(ctx context.Context, out io.Writer, logger *slog.Logger) (
 		return nil, err
 	}
 	e := newEnv(cfg, w.getenv, logger, newMetrics())
+	e.readyTTL = 0 // the demo (and its tests) read a vendor going down at once
 	if err := e.buildClients(); err != nil {
 		return nil, err
 	}

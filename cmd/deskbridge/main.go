@@ -89,7 +89,7 @@ what to do. Exit code 0 when every flow is ready to serve.
 	"serve": `Usage: deskbridge serve [-config FILE] [-flow NAME] [-listen ADDR] [-metrics-listen ADDR]
 
 Serves every flow below its path (default /NAME): e.g. /statussync/zendesk/agent-status.
-Also GET /healthz (alive), /readyz (store and vendors answer) and /metrics
+Also GET /healthz (alive), /readyz (store and vendors answer; a vendor's answer is reused for 10 s) and /metrics
 (Prometheus), on the same address unless -metrics-listen gives them one of
 their own. The store is the file's store: memory (one replica) or a
 redis:// URL (replicas share it). SIGINT or SIGTERM shuts down gracefully.

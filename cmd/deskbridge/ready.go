@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/deskbridge/deskbridge"
@@ -81,4 +82,43 @@ func brightPatternProbe(ctx context.Context, bc *brightpattern.Client, login str
 		return nil
 	}
 	return err
+}
+
+// vendorReadyTTL is how long /readyz reuses a vendor check's answer. The
+// endpoint is public on the webhooks' listener (unless -metrics-listen
+// moves it): each probe, a balancer's or anyone's, would otherwise spend
+// a request of every vendor's rate limit.
+const vendorReadyTTL = 10 * time.Second
+
+// cachedCheck returns c answering from its last result for ttl after it
+// ran, with at most one run at a time: probes that come during a run wait
+// for it (or for their context) and share its answer.
+func cachedCheck(c readinessCheck, ttl time.Duration, now func() time.Time) readinessCheck {
+	var (
+		mu  sync.Mutex
+		at  time.Time
+		err error
+		run = make(chan struct{}, 1) // holds a token while a check runs
+	)
+	return readinessCheck{c.name, func(ctx context.Context) error {
+		select {
+		case run <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-run }()
+		mu.Lock()
+		if !at.IsZero() && now().Sub(at) < ttl {
+			defer mu.Unlock()
+			return err
+		}
+		mu.Unlock()
+		e := c.check(ctx)
+		mu.Lock()
+		defer mu.Unlock()
+		if ctx.Err() == nil { // an answer cut short by the probe's own deadline is not kept
+			at, err = now(), e
+		}
+		return e
+	}}
 }

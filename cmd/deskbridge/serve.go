@@ -204,7 +204,7 @@ func buildServer(ctx context.Context, e *env, split bool) (h, ops http.Handler, 
 		}
 		for _, c := range run.ready {
 			if !hasCheck(checks, c.name) {
-				checks = append(checks, c)
+				checks = append(checks, cachedCheck(c, e.readyTTL, time.Now))
 			}
 		}
 	}

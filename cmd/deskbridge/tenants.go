@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
@@ -29,6 +30,9 @@ type env struct {
 	clientLog *slog.Logger
 	http      *http.Client
 	metrics   *metrics
+	// readyTTL is how long /readyz reuses a vendor check's answer
+	// (vendorReadyTTL; the demo world reads a vendor going down at once).
+	readyTTL time.Duration
 
 	zendesk       map[string]*zendesk.Client
 	babelforce    map[string]*babelforce.Client
@@ -59,6 +63,7 @@ func newEnv(cfg *Config, getenv func(string) string, log *slog.Logger, m *metric
 		cfg: cfg, secrets: &resolver{getenv: getenv, dir: dir}, log: log, metrics: m,
 		clientLog:     slog.New(m.logHandler(log.Handler())),
 		http:          &http.Client{},
+		readyTTL:      vendorReadyTTL,
 		zendesk:       map[string]*zendesk.Client{},
 		babelforce:    map[string]*babelforce.Client{},
 		braze:         map[string]*braze.Client{},
