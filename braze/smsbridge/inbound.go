@@ -91,9 +91,11 @@ type text struct {
 	state string
 	nums  [3]int64
 
-	// pending is the record the first round trip added (Add) when the
-	// text had none; "" when it had one.
+	// pending is the record "pending" of this delivery (the first round
+	// trip's Add of it, and what an attempted write leaves); added: that
+	// Add added it (the text had no record).
 	pending string
+	added   bool
 	// search: an earlier attempt may have added the comment (its record
 	// was pending), so the ticket is searched for it before it is added.
 	search bool
@@ -101,6 +103,9 @@ type text struct {
 	// attempted: a Zendesk write of the text was attempted (it may have
 	// gone through), so a pending record must stay for the retry.
 	attempted bool
+	// settled: the text's record says more than pending ("created", or
+	// "done" queued in final), and is kept as it is.
+	settled bool
 	// final is written with the release of the customer's claim, in one
 	// round trip (the text's "done" record).
 	final []*store.Op
@@ -109,6 +114,7 @@ type text struct {
 // done records, with the release of the claim, that the text is on ticket.
 func (t *text) done(f *Flow, ticket int64) {
 	t.final = append(t.final, store.SetOp(t.key, record(inDone, ticket), f.cfg.InboundWindow))
+	t.settled = true
 }
 
 // inboundSMS handles m under the customer's claim, filling res. The
@@ -121,7 +127,13 @@ func (t *text) done(f *Flow, ticket int64) {
 // claim and its holder; the text's record, added as pending when it is
 // new, and read; the ticket remembered for the customer; the text as one
 // the flow posts, to know its echo), and one at the end (the text's
-// record, done, and the claim's release). A first text that opens a
+// record, done, and the claim's release). When a Zendesk write was
+// attempted and the text is not settled (its answer was lost, say), the
+// last batch sets the text's record to this delivery's pending record
+// instead: the record it read may have been deleted meanwhile (by the
+// delivery of the same text that added it and lost the claim, on a
+// replica of an earlier version), and a retry that finds no record would
+// add the comment again without looking for it. A first text that opens a
 // ticket costs two more: the remembered ticket read again once the claim
 // is surely held, and the new ticket remembered (with the record
 // "created") before the claim is released. See inboundFirstTrip.
@@ -137,7 +149,12 @@ func (f *Flow) inboundSMS(ctx context.Context, log *slog.Logger, m *InboundSMS, 
 		return err
 	}
 	defer func() {
-		if t.pending != "" && !t.attempted {
+		switch {
+		case t.settled:
+		case t.attempted:
+			// The write may have gone through: the retry must look for it.
+			t.final = append(t.final, store.SetOp(t.key, t.pending, f.cfg.InboundWindow))
+		case t.added:
 			// Nothing of the text reached Zendesk: its retry is new.
 			t.final = append(t.final, store.DeleteIfOp(t.key, t.pending))
 		}
@@ -164,15 +181,22 @@ func (f *Flow) inboundSMS(ctx context.Context, log *slog.Logger, m *InboundSMS, 
 // again (a second round trip, on the busy path only), so that the retry
 // does not search Zendesk for a comment never made; the text remembered as
 // posted only makes the flow's own comment of that text an echo, which it
-// would be. The record's author is 0: the ticket and its requester are not
-// known yet; a retry that finds it searches the ticket it would comment on.
+// would be. But when the claim is held by a delivery of the same text (the
+// claim's value names the text: textClaimToken), the record is kept and
+// nothing is undone: that delivery's Add may have failed on this record,
+// and it then works from it (it may add the comment, lose Zendesk's
+// answer, or die before its last batch: the retry must find a record and
+// look for the comment). A retry that finds the record settled answers a
+// duplicate; else it searches the ticket once (one Zendesk read). The
+// record's author is 0: the ticket and its requester are not known yet; a
+// retry that finds it searches the ticket it would comment on.
 // (A record "pending <ticket> <author> <unix-nano>" of an earlier version
 // is read as before; that version reads this one as a search of the
 // customer's ticket by any author.)
 func (f *Flow) inboundFirstTrip(ctx context.Context, t *text) (token string, remembered int64, err error) {
 	m := t.m
 	now := f.now()
-	token = claimToken(now, customerLockTTL)
+	token = textClaimToken(now, customerLockTTL, t.key)
 	lockKey := customerLockKey(m.ExternalID)
 	pending := record(inPending, max(m.TicketID, 0), 0, now.UnixNano())
 	lock, holder := store.AddOp(lockKey, token, customerLockTTL), store.GetOp(lockKey)
@@ -184,14 +208,14 @@ func (f *Flow) inboundFirstTrip(ctx context.Context, t *text) (token string, rem
 		return "", 0, err
 	}
 	if !lock.Result.OK {
-		f.undo(ctx, t.log, add)
+		if !claimedFor(holder.Result.Value, t.key) {
+			f.undo(ctx, t.log, add)
+		}
 		askRetryAfterHeld(ctx, holder.Result.Value, now)
 		t.log.InfoContext(ctx, "another text from the customer is being handled elsewhere; asking Braze to retry")
 		return "", 0, errCustomerBusy
 	}
-	if add.Result.OK {
-		t.pending = pending
-	}
+	t.pending, t.added = pending, add.Result.OK
 	if rec.Result.OK && !add.Result.OK {
 		t.record(rec.Result.Value)
 	}
@@ -394,6 +418,7 @@ func (f *Flow) createTicket(ctx context.Context, t *text) error {
 	if err := created.Result.Err; err != nil {
 		return errStore(err)
 	}
+	t.settled = true // "created": a retry sets the Braze attributes
 	log.InfoContext(ctx, "ticket opened from an SMS", slog.Int64("ticket", tk.ID), slog.Int64("requester", user.ID))
 	return f.finishCreated(ctx, t, tk.ID)
 }

@@ -164,3 +164,131 @@ func TestRememberedTicketReadAgainBeforeOpeningOne(t *testing.T) {
 		t.Errorf("%d tickets, want 1", n)
 	}
 }
+
+// deliveryKey marks a context with the delivery it carries, for
+// interleavingStore's hook.
+type deliveryKey struct{}
+
+// interleavingStore runs each batch one op at a time on a store.Memory,
+// calling hook before and after each op with the batch's context, so that
+// a test can put another delivery's ops between two ops of one batch: what
+// pipelines from two connections may do, even on one Redis.
+type interleavingStore struct {
+	*store.Memory
+	hook atomic.Pointer[func(ctx context.Context, op *store.Op, after bool)]
+}
+
+func (s *interleavingStore) Batch(ctx context.Context, ops []*store.Op) {
+	for _, op := range ops {
+		h := s.hook.Load()
+		if h != nil {
+			(*h)(ctx, op, false)
+		}
+		s.Memory.Batch(ctx, []*store.Op{op})
+		if h != nil {
+			(*h)(ctx, op, true)
+		}
+	}
+}
+
+// Two deliveries of one text arrive together on two replicas, and their
+// first round trips interleave: A claims the customer, B's claim fails,
+// B's Add of the text's record wins, A's fails and A reads B's record;
+// B, busy, then deletes what it added (a replica of an earlier version
+// always did). A's comment goes through but its answer is lost. A record
+// must outlive A's attempt, so that Braze's retry searches the ticket and
+// finds the comment rather than adding it twice.
+func TestConcurrentDuplicateKeepsTheRecordOfAnAttemptedComment(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		// undo makes B delete the record it added, as the earlier
+		// version did whoever held the customer.
+		undo bool
+	}{
+		{"B keeps its record", false},
+		{"B undoes its record (an earlier version)", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st := &interleavingStore{Memory: store.NewMemory()}
+			e := newEnv(t, func(c *Config) { c.Store = st })
+			ticket := e.openTicket()
+			b, err := New(e.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := &InboundSMS{Kind: "support", ExternalID: customer, TicketID: ticket, Message: "Sent once, delivered twice", Key: "bz:twice"}
+			recKey := keyPrefix + "in:" + m.Key
+			ctxA := context.WithValue(t.Context(), deliveryKey{}, "A")
+			ctxB := context.WithValue(t.Context(), deliveryKey{}, "B")
+
+			bAdded, aRead, bDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
+			var bRes Result
+			var bErr error
+			var bAdd string // the record B added
+			hook := func(ctx context.Context, op *store.Op, after bool) {
+				who, _ := ctx.Value(deliveryKey{}).(string)
+				if op.Key != recKey {
+					return
+				}
+				switch {
+				case who == "A" && op.Kind == store.OpAdd && !after:
+					go func() {
+						defer close(bDone)
+						mb := *m
+						bRes, bErr = b.HandleInboundSMS(ctxB, &mb)
+						if tc.undo && bAdd != "" {
+							<-aRead
+							_, _ = st.DeleteIf(ctxB, recKey, bAdd)
+						}
+					}()
+					<-bAdded
+				case who == "B" && op.Kind == store.OpAdd && after:
+					if !op.Result.OK {
+						t.Error("B's Add of the text's record did not win")
+					}
+					bAdd = op.Value
+					close(bAdded)
+				case who == "A" && op.Kind == store.OpGet && after:
+					close(aRead)
+				case who == "B" && op.Kind == store.OpDeleteIf && !after:
+					<-aRead // B's undo comes after A read the record
+				case who == "A" && op.Kind == store.OpSet && !after && !tc.undo:
+					// A's last batch, after its comment: had A died
+					// before it, the retry would need a record to
+					// look for the comment.
+					<-bDone
+					if _, ok, _ := st.Memory.Get(ctx, recKey); !ok {
+						t.Error("B deleted the record A worked from: had A died after its comment, the retry would add it again")
+					}
+				}
+			}
+			st.hook.Store(&hook)
+			e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPut, Path: "/api/v2/tickets/", Drop: true, Processed: true})
+			if _, err := e.flow.HandleInboundSMS(ctxA, m); err == nil {
+				t.Fatal("A: HandleInboundSMS succeeded although Zendesk's answer was lost")
+			}
+			<-bDone
+			st.hook.Store(nil)
+			if bErr == nil || bRes.Detail != DetailBusy {
+				t.Errorf("B: %+v, %v; want busy", bRes, bErr)
+			}
+			if n := e.countText(ticket, m.Message); n != 1 {
+				t.Fatalf("after A, the text is on the ticket %d times, want 1", n)
+			}
+			if v, ok, _ := st.Get(t.Context(), recKey); !ok || !strings.HasPrefix(v, inPending+" ") {
+				t.Errorf("after A's attempt, the text's record is %q (%v), want a pending record", v, ok)
+			}
+
+			// Braze's retry.
+			res, err := e.flow.HandleInboundSMS(t.Context(), m)
+			if err != nil || res.Outcome != flow.Applied || res.TicketID != ticket {
+				t.Fatalf("the retry: %+v, %v", res, err)
+			}
+			if n := e.countText(ticket, m.Message); n != 1 {
+				t.Errorf("after the retry, the text is on the ticket %d times, want 1", n)
+			}
+		})
+	}
+}

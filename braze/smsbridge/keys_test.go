@@ -3,6 +3,7 @@ package smsbridge
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +92,32 @@ func TestLateReleaseKeepsAnothersClaim(t *testing.T) {
 	releaseB()
 	if _, ok, _ := rs.Get(ctx, key); ok {
 		t.Error("B's own release left its claim")
+	}
+}
+
+// The claim on a customer names the text whose delivery made it, so that a
+// delivery of the same text that finds the customer claimed keeps the
+// record it added; its lease's end is where earlier versions read it
+// (after the space), so that their busy answers still ask Braze to come
+// back once it ends.
+func TestTextClaimToken(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_765_000_000, 0)
+	tok := textClaimToken(now, customerLockTTL, keyPrefix+"in:bz:a")
+	if !claimedFor(tok, keyPrefix+"in:bz:a") {
+		t.Errorf("claimedFor(%q) is false for its own text", tok)
+	}
+	for _, held := range []string{
+		textClaimToken(now, customerLockTTL, keyPrefix+"in:bz:b"),
+		claimToken(now, customerLockTTL), // another claim, or an earlier version's
+		"other-replica 1", "", ".",
+	} {
+		if claimedFor(held, keyPrefix+"in:bz:a") {
+			t.Errorf("claimedFor(%q) is true for another text", held)
+		}
+	}
+	_, end, _ := strings.Cut(tok, " ")
+	if n, err := strconv.ParseInt(end, 10, 64); err != nil || n != now.Add(customerLockTTL).UnixNano() {
+		t.Errorf("the lease's end in %q reads %d, %v; want %d", tok, n, err, now.Add(customerLockTTL).UnixNano())
 	}
 }

@@ -114,6 +114,26 @@ func claimToken(now time.Time, lease time.Duration) string {
 	return hex.EncodeToString(tok[:]) + " " + strconv.FormatInt(now.Add(lease).UnixNano(), 10)
 }
 
+// textClaimToken is the value of the claim on a customer made at now for
+// lease by a delivery of the text whose record is under textKey: a
+// claimToken whose random part is followed by "." and a digest of
+// textKey, so that a delivery of the same text that finds the customer
+// claimed knows it ([claimedFor]). Earlier versions read it as a
+// claimToken (the end of the lease after the space).
+func textClaimToken(now time.Time, lease time.Duration, textKey string) string {
+	tok, end, _ := strings.Cut(claimToken(now, lease), " ")
+	return tok + "." + digest(textKey) + " " + end
+}
+
+// claimedFor reports whether held, the value of a claim on a customer,
+// was made by a delivery of the text whose record is under textKey
+// ([textClaimToken]).
+func claimedFor(held, textKey string) bool {
+	tok, _, _ := strings.Cut(held, " ")
+	_, tag, ok := strings.Cut(tok, ".")
+	return ok && tag == digest(textKey)
+}
+
 // askRetryAfterHeld asks the sender to come back a second after the end of
 // the lease of held, a claim's value (claimToken), when it can be read.
 func askRetryAfterHeld(ctx context.Context, held string, now time.Time) {
