@@ -180,10 +180,12 @@ func (f *Flow) agentReply(ctx context.Context, log *slog.Logger, r *AgentReply) 
 // costs the send's two round trips and no look-up of the texts the flow
 // posted, once the flow knows its own user. An update made by the flow's
 // own user, or one whose body does not say who made it, looks the text up
-// in the same round trip as the send's claim (a batch of a Get and an
-// Add): an echo then costs two round trips (the look-up with the claim,
-// then the echo recorded and the text used up), a reply that is sent costs
-// two as any.
+// in the same round trip as the send's claim (a batch of a Get, the Add,
+// and a Get of the send's record, the one that refused the claim when the
+// delivery is a retry): an echo then costs two round trips (the look-up
+// with the claim, then the echo recorded and the text used up), and so
+// does the retry of an echo whose first attempt died after its claim; a
+// reply that is sent costs two as any.
 func (f *Flow) reply(ctx context.Context, log *slog.Logger, r *AgentReply, attrs map[string]any) (flow.Outcome, string, error) {
 	if r.AuthorID != 0 {
 		self, err := f.selfID(ctx)
@@ -202,7 +204,8 @@ func (f *Flow) reply(ctx context.Context, log *slog.Logger, r *AgentReply, attrs
 	}
 	posted := store.GetOp(echoKey(r.ExternalID, r.Text))
 	claim := store.AddOp(sendKey(r.Key), record(stateSending, f.cfg.Now().UnixNano()), sendTTL)
-	if err := f.do(ctx, posted, claim); err != nil {
+	held := store.GetOp(sendKey(r.Key)) // after the claim: the record that refused it
+	if err := f.do(ctx, posted, claim, held); err != nil {
 		f.undo(ctx, log, claim)
 		return "", "", err
 	}
@@ -214,10 +217,7 @@ func (f *Flow) reply(ctx context.Context, log *slog.Logger, r *AgentReply, attrs
 	case echo && !claim.Result.OK:
 		// A retry of the echo: settled, or left "sending" by an attempt
 		// that did not get to record the echo.
-		state, nums, err := f.readRecord(ctx, sendKey(r.Key))
-		if err != nil {
-			return "", "", err
-		}
+		state, nums := parseRecord(held.Result.Value)
 		if state != stateSending {
 			if out, detail, err, done := f.settled(ctx, state, nums); done {
 				return out, detail, err

@@ -190,8 +190,10 @@
 //     release. A retry (a duplicate) or a text refused busy costs two as
 //     well;
 //   - the flow's own comment coming back through a trigger without the
-//     loop guard (an echo): the look-up of the text with the send's claim,
-//     then the echo recorded;
+//     loop guard (an echo): the look-up of the text with the send's claim
+//     (and the send's record read back), then the echo recorded; Zendesk's
+//     retry of an echo whose first attempt died after the claim costs two
+//     as well;
 //   - a customer's first text, which opens their ticket, costs four: the
 //     remembered ticket is read again once the claim on the customer is
 //     surely held, and the new ticket is remembered before the claim is

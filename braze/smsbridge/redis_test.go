@@ -101,7 +101,8 @@ func roundTrips(c *redistest.Counter) []string {
 // retry of it (a duplicate) and a text refused because another replica
 // holds the customer cost two too; the first text, which opens the ticket,
 // four; and without the trigger's loop guard, the flow's comment coming
-// back costs two more (the echo).
+// back costs two more (the echo), and so does a retry of the echo whose
+// first attempt died after claiming the send.
 func TestInboundRedisRoundTrips(t *testing.T) {
 	t.Parallel()
 	client, _ := redistest.Client(t)
@@ -168,12 +169,35 @@ func TestInboundRedisRoundTrips(t *testing.T) {
 	// The order of the two deliveries' trips depends on the fakes.
 	got := roundTrips(rt)
 	slices.Sort(got)
-	want := []string{first, final, "pipeline: get set", "pipeline: set del"}
+	want := []string{first, final, "pipeline: get set get", "pipeline: set del"}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("a text and its echo without the loop guard: %d round trips %q, want 4: %q", len(got), got, want)
 	}
 	if n := len(e.sends()); n != 1 {
 		t.Errorf("%d SMS, want 1 (the warm-up)", n)
+	}
+
+	// Zendesk retries the echo, whose first attempt died after its
+	// claim (the send record left "sending"): two round trips, the
+	// record read back in the look-up's batch.
+	ds := e.zd.Deliveries()
+	zd := ds[len(ds)-1]
+	r, err := ParseAgentReply(zd.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Set(ctx, echoKey(customer, r.Text), "1", echoTTL)
+	_ = s.Set(ctx, sendKey(agentReplyKey(r)), record(stateSending, time.Now().Add(-time.Hour).UnixNano()), sendTTL)
+	rt.Reset()
+	if status, outcome := e.post(AgentReplyPath, e.signedHeader(string(zd.Body), zd.InvocationID), string(zd.Body)); status != http.StatusOK {
+		t.Errorf("the echo's retry: %d %s, want 200", status, outcome)
+	}
+	check("an echo retried after its replica died", "pipeline: get set get", "pipeline: set del")
+	if v, _, _ := s.Get(ctx, sendKey(agentReplyKey(r))); v != stateEcho {
+		t.Errorf("the echo's send record is %q, want %q", v, stateEcho)
+	}
+	if n := len(e.sends()); n != 1 {
+		t.Errorf("%d SMS after the echo's retry, want 1 (the warm-up)", n)
 	}
 }
