@@ -86,14 +86,15 @@ func (f *Flow) handle(ctx context.Context, src Source, c *cxone.Contact) Result 
 		res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyDone
 		return f.report(res)
 	}
-	held, err := f.claim(ctx, c.ContactID)
+	contact, err := f.claim(ctx, c.ContactID)
 	if errors.Is(err, errBusy) {
 		res.Outcome, res.Detail = flow.Duplicate, DetailBusy
 		return f.report(res)
 	} else if err != nil {
 		return fail(DetailStore, err)
 	}
-	defer held.release(ctx)
+	held := claims{contact}
+	defer func() { held.release(ctx) }()
 	// Another replica may have finished it between the check and the claim.
 	if done, err := f.isDone(ctx, c.ContactID); err != nil {
 		return fail(DetailStore, err)
@@ -106,7 +107,20 @@ func (f *Flow) handle(ctx context.Context, src Source, c *cxone.Contact) Result 
 	if err != nil {
 		return fail(DetailCXoneFailed, err)
 	}
-	in.lease = held
+	// A segment of a transferred interaction finds or creates its records
+	// under its interaction's claim as well (busy: retried as the
+	// contact's own claim is).
+	master, err := f.claimMaster(ctx, c)
+	if errors.Is(err, errBusy) {
+		res.Outcome, res.Detail = flow.Duplicate, DetailBusy
+		return f.report(res)
+	} else if err != nil {
+		return fail(DetailStore, err)
+	}
+	if master != nil {
+		held = append(held, master)
+	}
+	in.claims = held
 	values := f.cfg.Mapping.Values(in)
 	// Users first: a ticket the flow creates takes the user as requester.
 	var userID int64

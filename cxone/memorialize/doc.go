@@ -84,7 +84,11 @@
 // poll's own cursor is held.
 //
 // Each contact is written once across replicas: a replica claims it in
-// the store while writing, and records it as done; a ticket the Create
+// the store while writing, and records it as done; a later segment of an
+// interaction also claims the interaction (its master contact id) while
+// it finds or creates its records, so that two segments handled at once
+// (a Studio call for one, the poll for another) do not each create a
+// ticket (the one that finds the claim taken is retried); a ticket the Create
 // Ticket workflow opens carries an Idempotency-Key made from the contact
 // id, and the record found or created is kept, so a retry after a partial
 // failure creates nothing twice (a user the Create User workflow creates

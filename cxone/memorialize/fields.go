@@ -134,7 +134,7 @@ type Interaction struct {
 	// in lower case.
 	Variables map[string]string
 
-	lease *lease // the claim on the contact while it is written; nil: none
+	claims claims // the claims the contact is written under; none: unchecked
 }
 
 // Channel is the channel of in's contact: [Digital] or [Voice].

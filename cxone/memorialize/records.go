@@ -116,7 +116,7 @@ func (f *Flow) writeRecord(ctx context.Context, rt RecordType, in *Interaction, 
 		t.RequesterID = requester
 		t.Subject = cmp.Or(t.Subject, f.subject(in))
 		t.Comment = &zendesk.CommentInput{Body: fmt.Sprintf("CXone %s contact %d.", in.Channel(), cid), Public: new(bool)}
-		if err := in.lease.check(ctx); err != nil {
+		if err := in.claims.check(ctx); err != nil {
 			return w, err
 		}
 		created, err := f.cfg.Zendesk.Tickets.Create(ctx, t, zendesk.IdempotencyKey("cxone-contact-"+strconv.FormatInt(cid, 10)))
@@ -184,7 +184,7 @@ func (f *Flow) update(ctx context.Context, in *Interaction, rt RecordType, id in
 		}
 		return err
 	}
-	if err := in.lease.check(ctx); err != nil {
+	if err := in.claims.check(ctx); err != nil {
 		return err
 	}
 	if rt == Ticket {
@@ -262,7 +262,7 @@ func (f *Flow) createUser(ctx context.Context, in *Interaction, number string, s
 	u.Role = zendesk.RoleEndUser
 	u.Phone = cmp.Or(u.Phone, number)
 	u.Name = cmp.Or(u.Name, cmp.Or(customerName(&in.Contact), number))
-	if err := in.lease.check(ctx); err != nil {
+	if err := in.claims.check(ctx); err != nil {
 		return 0, err
 	}
 	var created *zendesk.User

@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"strconv"
 	"time"
+
+	"github.com/deskbridge/deskbridge/cxone"
+	"github.com/deskbridge/deskbridge/store"
 )
 
 // What the flow keeps in its store.Store, every key with a TTL and under
@@ -17,7 +20,8 @@ import (
 //
 //	cursor                      the poll's updatedSince (RFC 3339, ns), versioned by its time (cursorTTL)
 //	poll                        the claim of the replica polling now (pollLease)
-//	claim:<contact>             the claim of the replica writing a contact (claimLease)
+//	claim:<contact>             the claim of the replica writing a contact, or a later segment of
+//	                            its interaction when it is the master contact (claimLease)
 //	done:<contact>              a contact written (Config.DoneTTL)
 //	rec:<type>:<contact>        the record found or created for a contact, so that a retry
 //	                            after a partial failure creates nothing twice, and for its master
@@ -100,26 +104,35 @@ func (f *Flow) progress(ctx context.Context, rt RecordType, id int64) (int64, er
 
 // setProgress keeps the record found or created for in's contact, and
 // for its interaction (its master contact id, when another), so that the
-// segments of a transferred interaction are written to one record.
+// segments of a transferred interaction are written to one record: both
+// keys in one batch (one round trip).
 func (f *Flow) setProgress(ctx context.Context, rt RecordType, in *Interaction, recordID int64) error {
-	ids := []int64{in.Contact.ContactID}
-	if m := in.Contact.MasterContactID; m > 0 && m != in.Contact.ContactID {
-		ids = append(ids, m)
+	v := strconv.FormatInt(recordID, 10)
+	ops := []*store.Op{store.SetOp(progressKey(rt, in.Contact.ContactID), v, f.cfg.DoneTTL)}
+	if m := masterOf(&in.Contact); m != 0 {
+		ops = append(ops, store.SetOp(progressKey(rt, m), v, f.cfg.DoneTTL))
 	}
-	for _, id := range ids {
-		if err := f.store.Set(ctx, progressKey(rt, id), strconv.FormatInt(recordID, 10), f.cfg.DoneTTL); err != nil {
-			return &storeError{err}
-		}
+	if err := store.Do(ctx, f.store, ops...); err != nil {
+		return &storeError{err}
 	}
 	return nil
+}
+
+// masterOf returns c's master contact id when it is another contact's (c
+// continues an interaction), 0 when c is its own master or names none.
+func masterOf(c *cxone.Contact) int64 {
+	if m := c.MasterContactID; m > 0 && m != c.ContactID {
+		return m
+	}
+	return 0
 }
 
 // masterProgress returns the record an earlier segment of in's
 // interaction was written to (kept under its master contact id), 0 when
 // none or when in's contact is its own master.
 func (f *Flow) masterProgress(ctx context.Context, rt RecordType, in *Interaction) (int64, error) {
-	m := in.Contact.MasterContactID
-	if m <= 0 || m == in.Contact.ContactID {
+	m := masterOf(&in.Contact)
+	if m == 0 {
 		return 0, nil
 	}
 	return f.progress(ctx, rt, m)
@@ -128,6 +141,21 @@ func (f *Flow) masterProgress(ctx context.Context, rt RecordType, in *Interactio
 // claim takes a contact for claimLease.
 func (f *Flow) claim(ctx context.Context, id int64) (*lease, error) {
 	return f.claimKey(ctx, contactKey("claim:", id), claimLease)
+}
+
+// claimMaster takes the claim of c's master contact, when c continues
+// another contact (a transfer, an unassignment), for the find or create
+// of its records: two segments of one interaction handled at once (a
+// Studio call for one, the poll for another) would otherwise both find no
+// record under the master contact id, and both create one. It is the
+// master contact's own claim, so a segment is also busy while the
+// master contact is being written. nil (and no error) when c is its own master.
+func (f *Flow) claimMaster(ctx context.Context, c *cxone.Contact) (*lease, error) {
+	m := masterOf(c)
+	if m == 0 {
+		return nil, nil
+	}
+	return f.claim(ctx, m)
 }
 
 // errLost is a claim that ended while its holder worked: another replica
@@ -155,27 +183,6 @@ func (f *Flow) claimKey(ctx context.Context, key string, d time.Duration) (*leas
 	return &lease{f: f, key: key, token: token}, nil
 }
 
-// check returns errLost when the store no longer holds l's token (its
-// lease ended, and another replica may have claimed the key), a
-// *storeError when the store fails, nil when l still holds (and for a nil
-// l). The flow checks before each Zendesk write, so that a contact slower
-// than its lease is not written by two replicas at once past the write
-// in flight; such a write is an idempotent update, or a creation Zendesk
-// deduplicates (an Idempotency-Key, create_or_update).
-func (l *lease) check(ctx context.Context) error {
-	if l == nil {
-		return nil
-	}
-	v, ok, err := l.f.store.Get(ctx, l.key)
-	switch {
-	case err != nil:
-		return &storeError{err}
-	case !ok || v != l.token:
-		return errLost
-	}
-	return nil
-}
-
 // release gives l back: it deletes the key only if it still holds the
 // token ([store.Store.DeleteIf], atomically), since past its lease another
 // replica may hold it, and a late release must not free that replica's
@@ -183,6 +190,52 @@ func (l *lease) check(ctx context.Context) error {
 func (l *lease) release(ctx context.Context) {
 	if _, err := l.f.store.DeleteIf(context.WithoutCancel(ctx), l.key, l.token); err != nil {
 		l.f.log.Warn("memorialize: store failed releasing a claim; it ends with its lease", slog.String("error", err.Error()))
+	}
+}
+
+// claims are the claims a contact is written under: its own, and its
+// interaction's (its master contact's, [Flow.claimMaster]) when it
+// continues another contact.
+type claims []*lease
+
+// check returns errLost when the store no longer holds the token of one
+// of cs (its lease ended, and another replica may have claimed the key),
+// a *storeError when the store fails, nil when every claim still holds
+// (and for none): one batch, one round trip. The flow checks before each
+// Zendesk write, so that a contact slower than its lease is not written
+// by two replicas at once past the write in flight; such a write is an
+// idempotent update, or a creation Zendesk deduplicates (an
+// Idempotency-Key, create_or_update).
+func (cs claims) check(ctx context.Context) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	ops := make([]*store.Op, len(cs))
+	for i, l := range cs {
+		ops[i] = store.GetOp(l.key)
+	}
+	if err := store.Do(ctx, cs[0].f.store, ops...); err != nil {
+		return &storeError{err}
+	}
+	for i, l := range cs {
+		if !ops[i].Result.OK || ops[i].Result.Value != l.token {
+			return errLost
+		}
+	}
+	return nil
+}
+
+// release is [lease.release] of every claim, in one batch.
+func (cs claims) release(ctx context.Context) {
+	if len(cs) == 0 {
+		return
+	}
+	ops := make([]*store.Op, len(cs))
+	for i, l := range cs {
+		ops[i] = store.DeleteIfOp(l.key, l.token)
+	}
+	if err := store.Do(context.WithoutCancel(ctx), cs[0].f.store, ops...); err != nil {
+		cs[0].f.log.Warn("memorialize: store failed releasing a claim; it ends with its lease", slog.String("error", err.Error()))
 	}
 }
 
