@@ -352,3 +352,89 @@ func TestReplayPastTheLeaseKeepsTheAgentsNewerZendeskStatus(t *testing.T) {
 		t.Errorf("%d status changes by the redelivery, want 0", n)
 	}
 }
+
+// The poller settles a presence the flow sent: once a pass reads it in
+// babelforce, a redelivery of its event past the send's lease reads the
+// record only (no vendor read, no write).
+func TestPollerSettlesASentPresence(t *testing.T) {
+	t.Parallel()
+	e, clock, cs := newClockedEnv(t)
+	zid, bid := e.agent("Ann")
+	if err := e.flow.Poll(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	e.setStatus(zid, zendesktest.StatusOnline)
+	echo := presenceCall("echo-1", bid, zid, "available", clock.Now())
+	if r := e.postAutomation(echo, automationSecret); r.status != http.StatusOK {
+		t.Fatalf("echo: %d %s", r.status, r.body)
+	}
+	change := unifiedEvent("ps-1", zid, "online", "away", zendesktest.StatusAway, clock.Now())
+	if r := e.serveZendesk(e.flow.ZendeskHandler(), change, clock.Now()); r.Code != http.StatusOK {
+		t.Fatalf("change: %d %s", r.Code, r.Body)
+	}
+	clock.Advance(time.Second)
+	if err := e.flow.Poll(t.Context()); err != nil { // reads away: the change is settled
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	e.takeResults()
+	ops := cs.ops.Load()
+	if r := e.serveZendesk(e.flow.ZendeskHandler(), change, clock.Now()); r.Code != http.StatusOK {
+		t.Fatalf("redelivery: %d %s", r.Code, r.Body)
+	}
+	if rs := e.takeResults(); len(rs) != 1 || rs[0].Outcome != flow.Duplicate {
+		t.Errorf("redelivery: %v, want a duplicate", outcomes(rs))
+	}
+	if n := cs.ops.Load() - ops; n != 1 {
+		t.Errorf("redelivery: %d store operations, want 1 (the change settled by the poller)", n)
+	}
+}
+
+// A status the poller's pass set in Zendesk whose unified status event
+// does not come back is settled by a later pass past the send's lease:
+// Zendesk shows it, so it is not set again.
+func TestPollerSettlesASentStatusPastTheLease(t *testing.T) {
+	t.Parallel()
+	e, clock, _ := newClockedEnv(t)
+	zid, bid := e.agent("Ann")
+	ctx := t.Context()
+	if err := e.flow.Poll(ctx); err != nil { // the baseline
+		t.Fatal(err)
+	}
+	// A first change, whose unified status event comes back.
+	if err := e.bf.SetPresence(bid, "away"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	if err := e.flow.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if got := e.zendeskStatus(zid); got != "away" {
+		t.Fatalf("Zendesk status %q, want away", got)
+	}
+	// Zendesk's events are lost from here on.
+	var drop http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	e.handler.Store(&drop)
+	if err := e.bf.SetPresence(bid, "available"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	if err := e.flow.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if got := e.zendeskStatus(zid); got != "online" {
+		t.Fatalf("Zendesk status %q, want online", got)
+	}
+	puts := e.statusPUTs()
+	clock.Advance(time.Minute + time.Second)
+	for range 2 {
+		if err := e.flow.Poll(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.statusPUTs() - puts; n != 0 {
+		t.Errorf("%d status changes by the passes past the lease, want 0 (Zendesk shows the status)", n)
+	}
+}
