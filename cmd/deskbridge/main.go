@@ -224,14 +224,14 @@ func newFlags(cmd string, io stdio) (*flag.FlagSet, *options) {
 	if def == "" {
 		def = "deskbridge.yaml"
 	}
-	fs.StringVar(&o.file, "config", def, "the configuration `file` (YAML or JSON); $DESKBRIDGE_CONFIG when set")
+	fs.StringVar(&o.file, "config", def, "the configuration `FILE` (YAML or JSON); $DESKBRIDGE_CONFIG when set")
 	fs.StringVar(&o.only, "flow", "", "only the flow `NAME` (default: every flow of the file)")
 	switch cmd {
 	case "apply":
 		fs.BoolVar(&o.force, "force", false, "re-send write-only credentials (a webhook's token, a vault secret)")
 	case "serve":
-		fs.StringVar(&o.listen, "listen", "", "the listen `address` (default: the file's listen, else :8080)")
-		fs.StringVar(&o.metricsListen, "metrics-listen", "", "serve /metrics, /healthz and /readyz on this `address` only (default: on -listen's, beside the flows)")
+		fs.StringVar(&o.listen, "listen", "", "the listen `ADDR` (default: the file's listen, else :8080)")
+		fs.StringVar(&o.metricsListen, "metrics-listen", "", "serve /metrics, /healthz and /readyz on this `ADDR` only (default: on -listen's, beside the flows)")
 	}
 	return fs, o
 }
