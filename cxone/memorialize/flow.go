@@ -2,6 +2,7 @@ package memorialize
 
 import (
 	"cmp"
+	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/deskbridge/deskbridge/cxone"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/internal/rest"
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
@@ -142,7 +144,9 @@ type Config struct {
 	// RefetchDelays are the waits before each re-fetch of a contact a
 	// Studio call named before CXone listed it complete
 	// ([Flow.Memorialize]); default [DefaultRefetchDelays]. Their number
-	// bounds the re-fetches; past the last, the poll alone writes it.
+	// bounds the re-fetches (20 at most); past the last, the poll alone
+	// writes it. They add up to 24 hours at most: the store keeps the
+	// schedule 24 hours past its last change.
 	RefetchDelays []time.Duration
 	// RetryAfter is the Retry-After of a 503; default [DefaultRetryAfter].
 	RetryAfter time.Duration
@@ -171,6 +175,10 @@ type Flow struct {
 	needs  need
 	studio http.Handler
 	verify webhook.SharedSecretVerifier
+
+	sleep func(context.Context, time.Duration) error // the backoff of refetchWait
+
+	refetchMu sync.Mutex // the turn of updateRefetch in this process
 
 	mu           sync.Mutex
 	agentNames   map[int64]string
@@ -202,6 +210,7 @@ func New(cfg Config) (*Flow, error) {
 		cfg.Now = time.Now
 	}
 	f := &Flow{cfg: cfg, store: cfg.Store, log: cfg.Logger, needs: cfg.Mapping.needs(),
+		sleep:      rest.SleepContext,
 		agentNames: map[int64]string{}, dispositions: map[int64]string{}, ticketFields: map[string]int64{}}
 	if w.TicketVariable != "-" || w.UserVariable != "-" {
 		f.needs |= needCustomData
@@ -262,6 +271,19 @@ func (c *Config) validate() error {
 		if d <= 0 {
 			p.Add("Config.RefetchDelays["+strconv.Itoa(i)+"]", d.String(), "is not positive", "use positive waits, or none for the default")
 		}
+	}
+	var total time.Duration // saturated at twice refetchTTL: never overflows
+	for _, d := range c.RefetchDelays {
+		total = min(total+min(max(d, 0), refetchTTL), 2*refetchTTL)
+	}
+	if total > refetchTTL {
+		sum := total.String() + " in all"
+		if total == 2*refetchTTL {
+			sum = total.String() + " or more in all"
+		}
+		p.Add("Config.RefetchDelays", sum, "adds up to more than "+refetchTTL.String()+
+			", the time the store keeps the re-fetch schedule", "use waits that add up to "+refetchTTL.String()+
+			" at most (the default's are about 45 minutes); the poll writes the contact in any case")
 	}
 	if len(c.RefetchDelays) > 20 {
 		p.Add("Config.RefetchDelays", strconv.Itoa(len(c.RefetchDelays))+" delays", "is more than 20 re-fetches", "use a few growing waits; the poll writes the contact in any case")

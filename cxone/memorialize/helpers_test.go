@@ -234,3 +234,24 @@ func (e *env) appliedOnce(ids ...int64) {
 		}
 	}
 }
+
+// afterRead runs run once, as the first read of key returns: another
+// handling starts at that moment.
+type afterRead struct {
+	mu  sync.Mutex
+	key string
+	run func()
+}
+
+// read is called as a read of key returns.
+func (a *afterRead) read(key string) {
+	a.mu.Lock()
+	var run func()
+	if key == a.key {
+		run, a.run = a.run, nil
+	}
+	a.mu.Unlock()
+	if run != nil {
+		run()
+	}
+}

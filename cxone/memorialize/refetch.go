@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
@@ -33,6 +34,12 @@ const (
 	// refetchCAS is how often an update of the schedule is tried when
 	// other replicas change it at the same time.
 	refetchCAS = 8
+	// refetchBackoff is the wait after the first update another replica
+	// won, doubled after each next one up to refetchBackoffMax, each
+	// jittered down by up to a half (at most about 0.2 s in all), so that
+	// replicas that collided do not collide again at once.
+	refetchBackoff    = 2 * time.Millisecond
+	refetchBackoffMax = 50 * time.Millisecond
 )
 
 // keyRefetch holds the re-fetch schedule: one JSON document, versioned
@@ -69,9 +76,19 @@ func (f *Flow) readRefetch(ctx context.Context) (refetchState, error) {
 }
 
 // updateRefetch applies change to the schedule and stores it, again on a
-// fresh read when another replica stored first.
+// fresh read when another replica stored first, after a short jittered
+// backoff ([refetchWait]). The calls of one Flow take turns (f.refetchMu),
+// so that a process never loses an update to itself: only other replicas
+// compete for the schedule.
 func (f *Flow) updateRefetch(ctx context.Context, change func(map[int64]refetch)) error {
-	for range refetchCAS {
+	f.refetchMu.Lock()
+	defer f.refetchMu.Unlock()
+	for i := range refetchCAS {
+		if i > 0 {
+			if err := f.sleep(ctx, refetchWait(i)); err != nil {
+				return &storeError{err}
+			}
+		}
 		st, err := f.readRefetch(ctx)
 		if err != nil {
 			return err
@@ -88,6 +105,17 @@ func (f *Flow) updateRefetch(ctx context.Context, change func(map[int64]refetch)
 		}
 	}
 	return &storeError{errors.New("the re-fetch schedule changed under every one of " + strconv.Itoa(refetchCAS) + " updates; the poll writes the contact")}
+}
+
+// refetchWait is the wait before attempt n (from 1) of an update of the
+// schedule: refetchBackoff·2^(n-1), at most refetchBackoffMax, jittered
+// down by up to a half.
+func refetchWait(n int) time.Duration {
+	d := refetchBackoffMax
+	if n < 16 {
+		d = min(refetchBackoff<<(n-1), refetchBackoffMax)
+	}
+	return d/2 + rand.N(d/2+1)
 }
 
 // scheduleRefetch makes contact id due for a re-fetch after the first

@@ -1,14 +1,19 @@
 package memorialize
 
 import (
+	"context"
+	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/deskbridge/deskbridge/cxone/cxonetest"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
 )
 
 var testRefetchDelays = []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute}
@@ -161,5 +166,162 @@ func TestRefetchDelaysValidated(t *testing.T) {
 	cfg.RefetchDelays = []time.Duration{time.Minute, 0, -time.Second}
 	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "RefetchDelays[1]") || !strings.Contains(err.Error(), "RefetchDelays[2]") {
 		t.Errorf("New: %v", err)
+	}
+}
+
+// casStore counts the updates of the re-fetch schedule another writer
+// won (a SetIfNewer that stored nothing). With always, every update loses,
+// as if other replicas changed the schedule all the time. after runs as
+// the first read of the schedule returns.
+type casStore struct {
+	*store.Memory
+	always bool
+	after  afterRead
+
+	mu        sync.Mutex
+	conflicts int
+}
+
+func (s *casStore) Get(ctx context.Context, key string) (string, bool, error) {
+	v, ok, err := s.Memory.Get(ctx, key)
+	s.after.read(key)
+	return v, ok, err
+}
+
+func (s *casStore) SetIfNewer(ctx context.Context, key string, version int64, value string, ttl time.Duration) (bool, error) {
+	stored := false
+	var err error
+	if !s.always || key != keyRefetch {
+		stored, err = s.Memory.SetIfNewer(ctx, key, version, value, ttl)
+	}
+	if key == keyRefetch && !stored && err == nil {
+		s.mu.Lock()
+		s.conflicts++
+		s.mu.Unlock()
+	}
+	return stored, err
+}
+
+// Batch hides the Memory's, so that every op goes through the methods
+// above.
+func (s *casStore) Batch(ctx context.Context, ops []*store.Op) {
+	for _, op := range ops {
+		op.Result = store.RunOp(ctx, s, op)
+	}
+}
+
+// Review finding 6 (fixes5 M): two Studio calls on one replica scheduling
+// at once take turns on the schedule, rather than each reading it and one
+// losing its update to the other (and retrying, or failing after
+// refetchCAS). The second call starts while the first has read the
+// schedule; it gets its turn once the first stored.
+func TestRefetchUpdatesOfOneProcessNeverConflict(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *Config) { c.RefetchDelays = testRefetchDelays })
+	st := &casStore{Memory: &store.Memory{Now: e.clock.Now}}
+	cfg := e.config()
+	cfg.Store = st
+	f := e.newFlow(cfg)
+	var second error
+	done := make(chan struct{})
+	st.after = afterRead{key: keyRefetch, run: func() {
+		go func() {
+			defer close(done)
+			_, second = f.scheduleRefetch(t.Context(), 2)
+		}()
+		// Unfixed, the second call reads and stores in this while; fixed,
+		// it waits for the first call's turn to end.
+		select {
+		case <-done:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}}
+	if _, err := f.scheduleRefetch(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if second != nil {
+		t.Fatal(second)
+	}
+	if st.conflicts != 0 {
+		t.Errorf("%d updates of the schedule lost to the same process", st.conflicts)
+	}
+	st2, err := f.readRefetch(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st2.Contacts[1]; !ok || len(st2.Contacts) != 2 {
+		t.Errorf("schedule %v, want contacts 1 and 2", st2.Contacts)
+	}
+}
+
+// Review finding 6 (fixes5 M): an update of the schedule other replicas
+// keep winning backs off, a little more each time and jittered, between
+// its refetchCAS attempts, and then fails with a store error; the waits
+// end with the context.
+func TestRefetchUpdateBacksOff(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	st := &casStore{Memory: &store.Memory{Now: e.clock.Now}, always: true}
+	cfg := e.config()
+	cfg.Store = st
+	f := e.newFlow(cfg)
+	var waits []time.Duration
+	f.sleep = func(ctx context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		return ctx.Err()
+	}
+	_, err := f.scheduleRefetch(t.Context(), 1)
+	var se *storeError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), strconv.Itoa(refetchCAS)) {
+		t.Fatalf("error %v, want a store error naming the %d attempts", err, refetchCAS)
+	}
+	if st.conflicts != refetchCAS || len(waits) != refetchCAS-1 {
+		t.Fatalf("%d attempts and %d waits, want %d and %d", st.conflicts, len(waits), refetchCAS, refetchCAS-1)
+	}
+	for i, d := range waits {
+		ceil := min(refetchBackoff<<i, refetchBackoffMax)
+		if d < ceil/2 || d > ceil {
+			t.Errorf("wait %d: %v, want %v to %v", i+1, d, ceil/2, ceil)
+		}
+	}
+	// A context that ends during a wait ends the update there.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	waits, st.conflicts = nil, 0
+	f.sleep = func(ctx context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		cancel()
+		return ctx.Err()
+	}
+	if _, err := f.scheduleRefetch(ctx, 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("with the context ended in the first wait: %v", err)
+	}
+	if len(waits) != 1 || st.conflicts != 1 {
+		t.Errorf("%d waits and %d attempts after the context ended in the first wait", len(waits), st.conflicts)
+	}
+}
+
+// Review finding 6 (fixes5 M): the re-fetch schedule lives refetchTTL
+// (24 h) past its last write; delays adding up to more are refused, with
+// the limit named, rather than outliving it.
+func TestRefetchDelaysBoundedByTheSchedulesTTL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	cfg := e.config()
+	cfg.RefetchDelays = []time.Duration{12 * time.Hour, 12 * time.Hour}
+	if _, err := New(cfg); err != nil {
+		t.Errorf("delays of 24h in all: %v", err)
+	}
+	cfg.RefetchDelays = []time.Duration{12 * time.Hour, 12*time.Hour + time.Second}
+	_, err := New(cfg)
+	var ce *flow.ConfigError
+	if !errors.As(err, &ce) || ce.Field != "Config.RefetchDelays" || !strings.Contains(err.Error(), "24h") {
+		t.Errorf("delays of 24h0m1s in all: %v", err)
+	}
+	// Delays that would overflow a sum are refused as well.
+	cfg.RefetchDelays = []time.Duration{math.MaxInt64, math.MaxInt64, math.MaxInt64}
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "48h0m0s or more") {
+		t.Errorf("delays of 3 × 292 years: %v", err)
 	}
 }

@@ -12,13 +12,12 @@ import (
 	"github.com/deskbridge/deskbridge/store"
 )
 
-// segmentStore runs between, once, right after the first read of key
-// (the record kept under an interaction's master contact id) returns:
-// another segment of the interaction is handled at that moment.
+// segmentStore runs another segment's handling right after the first read
+// of the record kept under an interaction's master contact id returns
+// (after), and records how the flow writes.
 type segmentStore struct {
 	*store.Memory
-	key     string
-	between func() // run once, then nil
+	after afterRead
 
 	mu      sync.Mutex
 	sets    []string   // keys written by single Sets
@@ -27,15 +26,7 @@ type segmentStore struct {
 
 func (s *segmentStore) Get(ctx context.Context, key string) (string, bool, error) {
 	v, ok, err := s.Memory.Get(ctx, key)
-	if key == s.key {
-		s.mu.Lock()
-		between := s.between
-		s.between = nil
-		s.mu.Unlock()
-		if between != nil {
-			between()
-		}
-	}
+	s.after.read(key)
 	return v, ok, err
 }
 
@@ -95,13 +86,13 @@ func TestSegmentsHandledAtOnceCreateOneTicket(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	first, next := e.transferredChat()
-	st := &segmentStore{Memory: &store.Memory{Now: e.clock.Now}, key: progressKey(Ticket, first)}
+	st := &segmentStore{Memory: &store.Memory{Now: e.clock.Now}}
 	cfg := e.config()
 	cfg.Store = st
 	e.flow = e.newFlow(cfg)
 	tickets := len(e.zd.Tickets())
 	var during Result
-	st.between = func() { during = e.flow.Memorialize(e.t.Context(), first) }
+	st.after = afterRead{key: progressKey(Ticket, first), run: func() { during = e.flow.Memorialize(t.Context(), first) }}
 
 	res := e.flow.Memorialize(t.Context(), next)
 	if res.Outcome != flow.Applied || len(res.Records) == 0 || !res.Records[len(res.Records)-1].Created {
