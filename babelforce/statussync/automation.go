@@ -179,7 +179,8 @@ func (f *Flow) AutomationHandler() http.Handler { return f.automationHandler }
 
 // handlePresenceEvent is [Flow.AutomationHandler]'s function.
 func (f *Flow) handlePresenceEvent(ctx context.Context, e PresenceEvent) error {
-	return f.applyPresenceEvent(ctx, SourceAutomation, e)
+	outcome, err := f.applyPresenceEvent(ctx, SourceAutomation, e)
+	return flow.HandlerError(outcome, err) // a duplicate is answered "duplicate"
 }
 
 // ApplyPresence applies a babelforce presence change that reached the
@@ -193,29 +194,29 @@ func (f *Flow) ApplyPresence(ctx context.Context, e PresenceEvent) error {
 	if e.Presence == "" || (e.AgentID == "" && e.SourceID == "") {
 		return webhook.Permanent(fmt.Errorf("statussync: a presence change needs a presence and an agent_id or source_id: %w", deskbridge.ErrInvalid))
 	}
-	return f.applyPresenceEvent(ctx, SourceAutomation, e)
+	_, err := f.applyPresenceEvent(ctx, SourceAutomation, e)
+	return err
 }
 
-func (f *Flow) applyPresenceEvent(ctx context.Context, src Source, e PresenceEvent) error {
+// applyPresenceEvent applies e and returns the outcome decided.
+func (f *Flow) applyPresenceEvent(ctx context.Context, src Source, e PresenceEvent) (flow.Outcome, error) {
 	now := f.now()
 	res := Result{Time: now, Source: src, Kind: "presence", Key: e.Key(), BabelforceAgentID: e.AgentID, To: e.Presence, ObservedAt: e.ChangedAt}
 	zid, err := f.zendeskAgentOf(ctx, e.AgentID, e.SourceID)
 	if err != nil {
-		_, err = f.fail(ctx, res, err)
-		return err
+		return f.fail(ctx, res, err)
 	}
 	if zid == 0 {
 		res.Outcome, res.Detail = flow.Ignored, DetailNotZendeskAgent
 		f.report(ctx, res)
-		return nil
+		return res.Outcome, nil
 	}
 	at := e.ChangedAt
 	if at.IsZero() {
 		at = now
 	}
 	o := bfObservation{source: src, eventID: e.Key(), presence: e.Presence, at: at}
-	_, err = f.observeBabelforce(ctx, zid, e.AgentID, &o)
-	return err
+	return f.observeBabelforce(ctx, zid, e.AgentID, &o)
 }
 
 // zendeskAgentOf returns the Zendesk agent id of a babelforce agent: its

@@ -445,11 +445,11 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 		case replayDuplicate:
 			res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyApplied
 			f.report(ctx, res)
-			return nil
+			return webhook.ErrDuplicate // answered "duplicate"
 		case replaySettled:
 			st.bfPending, st.bfSending = "", time.Time{}
 			res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyApplied
-			return f.done(ctx, st, res)
+			return flow.HandlerError(res.Outcome, f.done(ctx, st, res))
 		}
 		// The change it caused is pending and not sent: its send failed, or
 		// its replica died. Decide again: it is sent again.

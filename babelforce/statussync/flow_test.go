@@ -512,7 +512,7 @@ func TestAutomationHandler(t *testing.T) {
 		{"no agent", `{"presence":"busy"}`, automationSecret, 400, "malformed"},
 		{"bad time", `{"agent_id":"x","presence":"busy","changed_at":"yesterday"}`, automationSecret, 400, "malformed"},
 		{"by agent id, ms time", `{"event_id":"a1","agent_id":"` + bid + `","presence":"busy","changed_at":` + strconv.FormatInt(now.UnixMilli(), 10) + `}`, automationSecret, 200, "handled"},
-		{"duplicate", `{"event_id":"a1","agent_id":"` + bid + `","presence":"busy","changed_at":` + strconv.FormatInt(now.UnixMilli(), 10) + `}`, automationSecret, 200, "handled"},
+		{"duplicate", `{"event_id":"a1","agent_id":"` + bid + `","presence":"busy","changed_at":` + strconv.FormatInt(now.UnixMilli(), 10) + `}`, automationSecret, 200, "duplicate"},
 		{"untimed duplicate", `{"event_id":"u1","agent_id":"` + bid + `","presence":"busy"}`, automationSecret, 200, "handled"},
 		{"untimed duplicate again", `{"event_id":"u1","agent_id":"` + bid + `","presence":"busy"}`, automationSecret, 200, "duplicate"},
 		{"older", `{"event_id":"a0","source_id":` + strconv.FormatInt(zid, 10) + `,"presence":{"name":"available"},"changed_at":"` + now.Add(-time.Minute).Format(time.RFC3339) + `"}`, automationSecret, 200, "handled"},

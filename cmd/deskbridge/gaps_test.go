@@ -103,10 +103,10 @@ func TestMemorializeBackfillLogsCounts(t *testing.T) {
 // command does not take is refused.
 func TestFlagsPerCommand(t *testing.T) {
 	takes := map[string][]string{
-		"plan":  {"-config file", "-flow NAME"},
-		"apply": {"-config file", "-flow NAME", "-force"},
-		"check": {"-config file", "-flow NAME"},
-		"serve": {"-config file", "-flow NAME", "-listen address", "-metrics-listen address"},
+		"plan":  {"-config FILE", "-flow NAME"},
+		"apply": {"-config FILE", "-flow NAME", "-force"},
+		"check": {"-config FILE", "-flow NAME"},
+		"serve": {"-config FILE", "-flow NAME", "-listen ADDR", "-metrics-listen ADDR"},
 	}
 	all := []string{"-config", "-flow", "-force", "-listen", "-metrics-listen"}
 	for cmd, flags := range takes {

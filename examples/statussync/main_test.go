@@ -31,7 +31,7 @@ func TestRunDemo(t *testing.T) {
 		"baseline (first sight, not a change)",
 		"applied: babelforce set to available",
 		"applied: babelforce set to in_a_meeting",
-		"200 handled: the agent's record has this event's time and state",
+		"200 duplicate: the agent's record has this event's time and state",
 		"duplicate (applied before): dropped",
 		"held in transit",
 		"out of order (older than the last applied): dropped",
