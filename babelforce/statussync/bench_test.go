@@ -3,13 +3,11 @@ package statussync_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -29,8 +27,7 @@ import (
 //   - BenchmarkStatusSync: a signed agent.state_changed event is posted to
 //     the flow's Zendesk handler (HTTP hop 1), which verifies, parses and
 //     de-duplicates it, finds the agent (cached) and sets its presence
-//     through the babelforce client (HTTP hop 2), with the automation set
-//     up (the store's two round trips per change).
+//     through the babelforce client (HTTP hop 2).
 //   - BenchmarkStatusSyncFloor: the two hops of the status-sync article's
 //     template by hand with net/http and encoding/json: GET
 //     /api/v2/agents?sourceId=… then PUT /api/v2/agents/{id}/status.
@@ -81,8 +78,7 @@ func benchStatusSync(b *testing.B, st store.Store) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	flow, err := statussync.New(statussync.Config{Zendesk: zc, Babelforce: bc, ZendeskSecrets: []string{benchSecret}, Store: st,
-		AutomationAuth: webhook.SharedSecretVerifier{Secrets: []string{benchSecret}}})
+	flow, err := statussync.New(statussync.Config{Zendesk: zc, Babelforce: bc, ZendeskSecrets: []string{benchSecret}, Store: st})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -108,25 +104,9 @@ func benchStatusSync(b *testing.B, st store.Store) {
 			b.Fatalf("event %d: %d", i, resp.StatusCode)
 		}
 	}
-	// Warm the agent cache, as a running service has it, and post the
-	// automation's echo of each first change: the agents' records then
-	// know that babelforce reports the flow's changes, so a change sent
-	// is settled by its echo, not confirmed after the send (see "Running
-	// several replicas"). The benchmark's own echoes are not posted: an
-	// echo is an event of its own, with its own round trips.
-	auto := flow.AutomationHandler()
+	// Warm the agent cache, as a running service has it.
 	for i := range benchAgents {
 		send(i)
-		echo := fmt.Sprintf(`{"event_id":"warm-%d","agent_id":%q,"presence":%q,"changed_at":%q}`,
-			i, ids[i], benchPresence(i), time.Now().UTC().Format(time.RFC3339Nano))
-		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(echo))
-		req.Header.Set("Authorization", "Bearer "+benchSecret)
-		req.Header.Set("Content-Type", "application/json")
-		w := httptest.NewRecorder()
-		auto.ServeHTTP(w, req)
-		if w.Code != http.StatusOK {
-			b.Fatalf("echo %d: %d %s", i, w.Code, w.Body)
-		}
 	}
 	runEvents(b, bf, ids, benchAgents, send)
 }

@@ -57,14 +57,6 @@ type Config struct {
 	// AutomationHandler: the secret the automation's HTTP action sends.
 	// Secrets with no Scheme mean "Authorization: Bearer <secret>".
 	// Without a secret the handler refuses every call (500).
-	//
-	// The automation also reports the presences the flow sets (echoes).
-	// Once one came back for an agent, a presence sent to that agent costs
-	// two store round trips (read, and write before the send), since its
-	// echo settles it and orders it against concurrent ones; without the
-	// automation each costs three (the send is confirmed after), as the
-	// poller alone cannot tell the order. See "Running several replicas"
-	// in the package documentation.
 	AutomationAuth webhook.SharedSecretVerifier
 
 	// RetryAfter is the Retry-After of the 503 a handler answers when a
@@ -97,15 +89,9 @@ type Config struct {
 
 	// Store keeps everything the flow remembers between observations:
 	// each agent's record (the last states and times applied on each side,
-	// the echoes expected, the poller's last sight, the changes pending),
-	// the handlers' de-duplication claims, and the claims that let one
-	// replica at a time run a poller or reconciler pass. Per event, the
-	// hot paths cost at most two round trips: a change sent (read the
-	// record, write it before the send; nothing after a successful send,
-	// whose echo settles it), an echo, an unchanged state; one for a stale
-	// event or a duplicate. A failed send writes once more, and a change
-	// sent to an agent whose echoes never came back (no babelforce
-	// automation) is confirmed after its send, a third. Replicas of one flow share one
+	// the echoes expected, the poller's last sight), the handlers'
+	// de-duplication claims, and the claims that let one replica at a time
+	// run a poller or reconciler pass. Replicas of one flow share one
 	// store: a [github.com/deskbridge/deskbridge/store/redisstore.Store],
 	// say. nil means a [store.Memory] of this process, and New logs that
 	// the flow is then single-replica. A store error is transient: the

@@ -64,9 +64,7 @@
 //   - Duplicates are applied once: an event of the time and state last
 //     applied for the agent on its side (a retry, or a replay of a captured
 //     signed delivery) is a duplicate by the agent's record alone; while
-//     the change it caused is pending (sent, its echo not back) the vendor
-//     is read: a change it shows makes the event a duplicate, one it does
-//     not is being sent (503 busy) or, past the send's lease, sent again;
+//     the change it caused is being sent it is answered 503 (busy), and
 //     after a failed send it is sent again. Automation calls without a
 //     changed_at are de-duplicated by event id (package webhook).
 //   - Order: an observation older than the last one applied for the agent
@@ -127,8 +125,8 @@
 //     a retry that reaches another replica is still ordered), the changes
 //     the flow made and expects back as echoes (so the echo of a change one
 //     replica made is dropped by whichever replica it reaches), the poller's
-//     last sight, and the change last sent to each side and whether it is
-//     still pending;
+//     last sight, and the change last sent to each side and whether it was
+//     confirmed;
 //   - the de-duplication that the record itself gives: a retry sent to
 //     another replica while the first still sends the change it caused is
 //     answered 503 busy, with a Retry-After of what is left of the send's
@@ -145,43 +143,16 @@
 // trip), and writes it back with [store.Store.SetIfNewer] at the next
 // version (one round trip), which fails if another replica wrote in
 // between: the decision is then made again on the newer record. A change
-// the flow sends to a vendor is written first, as pending with its echo
-// and the time its send started, so the echo is known wherever it
-// arrives. A failed send is written too (one more round trip, on failures
-// only), so that a retry sends it again. A successful send writes nothing:
-// its echo, handled with the read and write every echo costs, settles it.
-// Per event, that is two round trips for a change sent (either way), an
-// echo or an unchanged state, and one for a stale event or a duplicate.
-//
-// A write after the send (a confirmation, a third round trip) would do two
-// jobs; they are done without it on the success path:
-//
-//   - Telling a duplicate from a retry. A redelivery of the event whose
-//     change is still pending (its echo not back) reads the vendor: a
-//     change the vendor shows is in effect, and the redelivery is a
-//     duplicate (200); one it does not show is busy while the send's lease
-//     runs (the send is under way), and is sent again after it (its
-//     replica died before sending it). A Zendesk status set after the send
-//     started is the agent's own newer change, and is not overwritten.
-//     The poller settles a presence it sees pending.
-//   - Keeping the newest of two concurrent decisions. Replica A sends away,
-//     replica B, on a newer event, online; the vendor may apply online then
-//     away. The echoes tell it: the echo of A's older decision, reported at
-//     a time not before B's decision, is the vendor's latest change, so the
-//     vendor ended on the older decision, and the replica that handles that
-//     echo sends B's decision again (within its echo's write: still two
-//     round trips, and one more send).
-//
-// That needs the echoes, so it holds for an agent once an echo of the
-// flow's change on that side came back for it: the babelforce automation
-// reports presence changes, Zendesk's webhook sends unified status events.
-// Until then (the first change sent to each agent, and every presence
-// change when no automation is set up: [Flow.RunPoller] only), a change
-// sent is confirmed after its send as before, three round trips: without
-// echoes nothing else can tell an older presence the flow sent that
-// babelforce applied last from the agent's own change back to it (the
-// poller would carry it over to Zendesk as the agent's). [Flow.Reconcile]
-// repairs what a lost echo leaves.
+// the flow sends to a vendor is written first, as pending with its echo,
+// so the echo is known wherever it arrives, and confirmed after (one more
+// round trip). If another replica decided on the agent meanwhile and chose
+// another state, its change may have reached the vendor first; the newer
+// decision is then sent again, so the vendor keeps the newest. Per event,
+// that is two round trips for an echo or an unchanged state, one for a
+// stale event or a duplicate, three for a change sent: the write before
+// the send is what makes the echo known to every replica, and the one
+// after is what tells a duplicate (sent) from a retry (failed: send again)
+// and catches a newer decision made meanwhile.
 //
 // When the store fails, the handler answers 503 with Retry-After and the
 // event is not marked as handled: the sender retries, and the retry is

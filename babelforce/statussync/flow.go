@@ -123,21 +123,15 @@ type agentState struct {
 	// The last change the flow decided to make on each side, and when
 	// (bfSet a presence name, zdSet a status name); bfPending and
 	// zdPending name a change written here before it was sent and not yet
-	// settled. A successful send writes nothing (it would cost a store
-	// round trip per change): the change stays pending until its echo
-	// comes, the poller sees it, or a redelivery past the send's lease
-	// reads the vendor (see settle.go). A failed send is written: its
-	// pending change then has no sending time, and is sent again.
+	// confirmed: until it is, the side's known state is not trusted to
+	// skip a change (the send may have failed, or the replica died).
 	bfSet, zdSet         string
 	bfSetAt, zdSetAt     time.Time
 	bfPending, zdPending string
 	// bfSending and zdSending are when the send of the pending change
-	// started, zero once it is settled or failed: while it is in flight
+	// started, zero once it is confirmed or failed: while it is in flight
 	// (see sendLease), a redelivery of the event that caused it is busy.
 	bfSending, zdSending time.Time
-	// bfEchoAt and zdEchoAt are when an echo of the flow's change on that
-	// side last came back (see echoesSeen).
-	bfEchoAt, zdEchoAt time.Time
 }
 
 // maxEchoes bounds each echo list of an agent: entries expire after
@@ -408,51 +402,30 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	res.Target = target
 	// Echoes first: an echo is dropped whatever its time says. The
 	// reconciler reads the status; what it reads is never an echo.
-	if o.source == SourceZendesk {
-		if e, ok := f.consumeZendeskEcho(st, o, now); ok {
-			// As for babelforce echoes: a late echo of an older status the
-			// flow set is not the agent's status now.
-			latest := o.unified && !o.at.Before(st.zdUnifiedAt)
-			if latest {
-				st.zdKnown, st.zdKnownAt = NormalizeName(o.to), now
-			}
-			f.advanceZendesk(st, o)
-			res.Outcome, res.Detail = flow.Echo, DetailEchoZendesk
-			again := f.settleStatus(st, e, latest, o.at, now)
-			if again != nil {
-				res.Detail += "; Zendesk applied it after the newer " + again.Name + ", set again"
-			}
-			if err := f.done(ctx, st, res); err != nil || again == nil {
-				return err
-			}
-			f.sendStatusAgain(ctx, st, again, now)
-			return nil
+	if o.source == SourceZendesk && f.consumeZendeskEcho(st, o, now) {
+		// As for babelforce echoes: a late echo of an older status the
+		// flow set is not the agent's status now.
+		if o.unified && !o.at.Before(st.zdUnifiedAt) {
+			st.zdKnown, st.zdKnownAt = NormalizeName(o.to), now
 		}
+		f.advanceZendesk(st, o)
+		res.Outcome, res.Detail = flow.Echo, DetailEchoZendesk
+		return f.done(ctx, st, res)
 	}
 	if o.source == SourceZendesk && f.zendeskDuplicate(st, o) {
-		// A redelivery: a duplicate unless the change it caused is still
-		// pending (see replayOf).
-		r, err := replayOf(ctx, st.bfPending, st.bfSending, now, func(ctx context.Context) (bool, error) { return f.presenceShown(ctx, st) })
-		if err != nil {
-			return f.zendeskFailure(ctx, st, o, res, err, false)
-		}
-		switch r {
-		case replayBusy:
+		switch {
+		case inFlight(st.bfSending, now):
 			askAfterLease(ctx, st.bfSending, now)
 			res.Outcome, res.Detail, res.Err = flow.Failed, DetailBusy, errBusy
 			f.report(ctx, res)
 			return errBusy
-		case replayDuplicate:
+		case st.bfPending == "":
 			res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyApplied
 			f.report(ctx, res)
 			return webhook.ErrDuplicate // answered "duplicate"
-		case replaySettled:
-			st.bfPending, st.bfSending = "", time.Time{}
-			res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyApplied
-			return flow.HandlerError(res.Outcome, f.done(ctx, st, res))
 		}
-		// The change it caused is pending and not sent: its send failed, or
-		// its replica died. Decide again: it is sent again.
+		// The change it caused is pending and no longer in flight: its send
+		// failed, or its replica died. Decide again: it is sent again.
 	}
 	if detail := f.zendeskStale(st, o); detail != "" {
 		res.Outcome, res.Detail = flow.Stale, detail
@@ -480,7 +453,7 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	}
 	res.BabelforceAgentID = st.bfID
 	f.advanceZendesk(st, o)
-	if bfSettled(st, now) && f.fresh(st.bfKnownAt, now) && samePresence(st.bfKnown, f.alias(target)) {
+	if st.bfPending == "" && f.fresh(st.bfKnownAt, now) && samePresence(st.bfKnown, f.alias(target)) {
 		res.Outcome, res.Detail = flow.Unchanged, DetailHasPresence
 		if covered {
 			res.Detail = f.coveredDetail(st) + "; the babelforce agent already has its presence"
@@ -618,8 +591,8 @@ func (f *Flow) advanceZendesk(st *agentState, o *zdObservation) {
 }
 
 // consumeZendeskEcho reports whether o is the echo of a status the flow
-// set, returns that echo, and marks that part of it as seen.
-func (f *Flow) consumeZendeskEcho(st *agentState, o *zdObservation, now time.Time) (zdEcho, bool) {
+// set, and marks that part of the echo as seen.
+func (f *Flow) consumeZendeskEcho(st *agentState, o *zdObservation, now time.Time) bool {
 	st.zdEchoes = slices.DeleteFunc(st.zdEchoes, func(e zdEcho) bool {
 		return now.Sub(e.at) > f.cfg.EchoWindow || (e.unifiedSeen && (e.channelSeen || e.channel == ""))
 	})
@@ -629,13 +602,13 @@ func (f *Flow) consumeZendeskEcho(st *agentState, o *zdObservation, now time.Tim
 		switch {
 		case o.unified && !e.unifiedSeen && e.status == to:
 			e.unifiedSeen = true
-			return *e, true
+			return true
 		case !o.unified && !e.channelSeen && e.channel != "" && e.channel == to:
 			e.channelSeen = true
-			return *e, true
+			return true
 		}
 	}
-	return zdEcho{}, false
+	return false
 }
 
 // errNoBabelforceAgent: no babelforce agent has the Zendesk agent id as
@@ -673,12 +646,10 @@ func (f *Flow) lookupBabelforceAgent(ctx context.Context, st *agentState) error 
 // babelforce gave it) and returns the name set.
 //
 // The change is written to the agent's record first (the echo it will
-// cause, and the presence marked pending and being sent), so that
-// whichever replica the echo reaches knows it; errConflict means that the
-// record changed since it was read, and nothing was sent. Then the
-// presence is sent. A failure is written (presenceFailed); a success is
-// not, which saves a store round trip: the record stays pending until the
-// echo, the poller or a late redelivery settles it (see settle.go).
+// cause, and the presence marked pending), so that whichever replica the
+// echo reaches knows it; errConflict means that the record changed since
+// it was read, and nothing was sent. Then the presence is sent, and the
+// record confirmed.
 //
 // A 404 may mean that the cached agent is gone: the agent is looked up
 // again and the call repeated once. A 400 or 404 that remains may mean
@@ -724,32 +695,23 @@ func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, n
 		f.presenceFailed(ctx, st, name, now, err)
 		return name, err
 	}
-	if !f.echoesSeen(st.bfEchoAt, now) {
-		// No echo of the flow's changes came back from babelforce for this
-		// agent (no automation reports them): none will settle this change
-		// or tell the order of concurrent sends, so it is confirmed.
-		return name, f.confirmPresence(ctx, st, bfID, name, now)
-	}
-	// A success writes nothing: the record already says the presence is
-	// pending and since when it is sent. Its echo settles it (see
-	// settlePresence), or the poller's sight of it, or a redelivery of its
-	// event (see replayOf).
-	return name, nil
+	return name, f.confirmPresence(ctx, st, bfID, name, now)
 }
 
-// echoesSeen reports whether an echo of the flow's changes on a side
-// came back for the agent (at, its agentState's bfEchoAt or zdEchoAt)
-// within [Config].Retention before now: the side reports the flow's
-// changes (the babelforce automation is set up; Zendesk's webhook sends
-// unified status events), so their echoes settle the changes the flow
-// sends there and tell the order in which concurrent ones were applied
-// (see settle.go), and a change sent needs no confirmation in the store.
-// Until one came, each change sent is confirmed after its send, one more
-// round trip: without echoes neither the poller nor the reconciler can
-// tell an older change the flow sent that the vendor applied last from
-// the agent's own change back to it.
-func (f *Flow) echoesSeen(at, now time.Time) bool {
-	return !at.IsZero() && now.Sub(at) < f.cfg.Retention
+// expectPresence records in st that the flow sets the presence to name at
+// now: the echo it expects, the presence as known (pending until
+// confirmed), and that a poll before now read an older presence.
+func (f *Flow) expectPresence(st *agentState, name string, now time.Time) {
+	st.bfEchoes = rememberEcho(st.bfEchoes, bfEcho{presence: NormalizeName(name), at: now}, f.cfg.EchoWindow)
+	st.bfTouchedAt = now
+	st.bfKnown, st.bfKnownAt = name, now
+	// babelforce reports times in milliseconds: a change it reports in
+	// the same millisecond as this one is not taken for an older one.
+	st.lastBF = maxTime(st.lastBF, now.Truncate(time.Millisecond))
+	if st.polledOK {
+		st.polled = name
+	}
+	st.bfSet, st.bfSetAt, st.bfPending, st.bfSending = name, now, name, now
 }
 
 // confirmPresence marks the presence set at setAt as sent. When another
@@ -797,22 +759,6 @@ func (f *Flow) confirmPresence(ctx context.Context, st *agentState, bfID, name s
 		name, setAt = again, againAt
 	}
 	return nil
-}
-
-// expectPresence records in st that the flow sets the presence to name at
-// now: the echo it expects, the presence as known (pending until
-// settled), and that a poll before now read an older presence.
-func (f *Flow) expectPresence(st *agentState, name string, now time.Time) {
-	st.bfEchoes = rememberEcho(st.bfEchoes, bfEcho{presence: NormalizeName(name), at: now}, f.cfg.EchoWindow)
-	st.bfTouchedAt = now
-	st.bfKnown, st.bfKnownAt = name, now
-	// babelforce reports times in milliseconds: a change it reports in
-	// the same millisecond as this one is not taken for an older one.
-	st.lastBF = maxTime(st.lastBF, now.Truncate(time.Millisecond))
-	if st.polledOK {
-		st.polled = name
-	}
-	st.bfSet, st.bfSetAt, st.bfPending, st.bfSending = name, now, name, now
 }
 
 // presenceFailed undoes in the agent's record what expectPresence wrote

@@ -70,19 +70,6 @@ func (f *Flow) observePoll(ctx context.Context, a *babelforce.Agent, start time.
 func (f *Flow) pollAgent(ctx context.Context, st *agentState, a *babelforce.Agent, start time.Time) error {
 	st.bfID = a.ID
 	p := a.Presence.Name
-	// A presence the flow sent (a success writes nothing) is settled when
-	// the pass, started since, reads it.
-	settled := st.bfPending != "" && !st.bfSending.IsZero() && !start.Before(st.bfSending) && samePresence(p, st.bfPending)
-	if settled {
-		st.bfPending, st.bfSending = "", time.Time{}
-	}
-	// nothing writes st back only if it was settled.
-	nothing := func() error {
-		if settled {
-			return f.commit(ctx, st)
-		}
-		return nil
-	}
 	if !st.polledOK {
 		st.polled, st.polledOK = p, true
 		if st.bfTouchedAt.Before(start) && st.bfPending == "" {
@@ -94,28 +81,13 @@ func (f *Flow) pollAgent(ctx context.Context, st *agentState, a *babelforce.Agen
 	if !st.bfTouchedAt.Before(start) {
 		// The flow set the presence, or the automation reported it, after
 		// this pass read it: what it read is older than what is known.
-		return nothing()
+		return nil
 	}
-	if samePresence(p, st.polled) {
-		now := f.now()
-		switch {
-		case zdSettled(st, now):
-			return nothing()
-		case !st.zdSending.IsZero():
-			// A status change sent with no failure written, its lease
-			// over: Zendesk tells whether it was carried out.
-			shown, err := f.statusShown(ctx, st)
-			if err != nil {
-				return err
-			}
-			if shown {
-				st.zdPending, st.zdSending = "", time.Time{}
-				return f.commit(ctx, st)
-			}
-		}
-		// A status change still pending (it failed, or its replica died)
-		// is applied again.
+	if samePresence(p, st.polled) && st.zdPending == "" {
+		return nil
 	}
+	// A status change still pending (not confirmed: it failed, or its
+	// replica died) is applied again.
 	o := bfObservation{source: SourcePoller, presence: p, from: st.polled, at: start}
 	// What the poller saw is recorded with the decision, whatever it is:
 	// a failure that cannot be retried is not retried at every pass. A

@@ -136,7 +136,7 @@ func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelfor
 		} else if consistent {
 			return nil
 		}
-		if NormalizeName(o.to) == applied && bfSettled(st, f.now()) {
+		if NormalizeName(o.to) == applied && st.bfPending == "" {
 			// The flow applied this status: babelforce changed since, and
 			// the automation or the poller carries that change over.
 			return nil

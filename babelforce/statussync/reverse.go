@@ -74,53 +74,31 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	// Echoes first: an echo is dropped whatever its time says. The poller
 	// never sees the flow's own changes (they update what it last saw), so
 	// what it reports is never an echo.
-	if o.source != SourcePoller {
-		if e, ok := f.consumeBabelforceEcho(st, o.presence, now); ok {
-			// The echo says what babelforce had at o.at: the presence now
-			// only if the flow has not set (or seen) a newer one since. A
-			// late echo of an older set must not pass for the current
-			// presence, or the next change to that presence would be
-			// skipped as unchanged.
-			latest := !o.at.Before(st.lastBF)
-			if latest {
-				st.bfKnown, st.bfKnownAt = o.presence, now
-			}
-			st.lastBF = maxTime(st.lastBF, o.at)
-			touch()
-			res.Outcome, res.Detail = flow.Echo, DetailEchoPresence
-			again := f.settlePresence(st, e, latest, o.at, now)
-			if again != "" {
-				res.Detail += "; babelforce applied it after the newer " + again + ", set again"
-			}
-			if err := f.done(ctx, st, res); err != nil || again == "" {
-				return res.Outcome, err
-			}
-			f.sendPresenceAgain(ctx, st, again, now)
-			return res.Outcome, nil
+	if o.source != SourcePoller && f.consumeBabelforceEcho(st, o.presence, now) {
+		// The echo says what babelforce had at o.at: the presence now only
+		// if the flow has not set (or seen) a newer one since. A late echo
+		// of an older set must not pass for the current presence, or the
+		// next change to that presence would be skipped as unchanged.
+		if !o.at.Before(st.lastBF) {
+			st.bfKnown, st.bfKnownAt = o.presence, now
 		}
+		st.lastBF = maxTime(st.lastBF, o.at)
+		touch()
+		res.Outcome, res.Detail = flow.Echo, DetailEchoPresence
+		return res.Outcome, f.done(ctx, st, res)
 	}
 	if o.source == SourceAutomation && o.at.Equal(st.lastBF) && samePresence(st.bfKnown, o.presence) {
-		// The change last applied from babelforce, delivered again: a
-		// duplicate unless the change it caused is still pending (see
-		// replayOf).
-		r, err := replayOf(ctx, st.zdPending, st.zdSending, now, func(ctx context.Context) (bool, error) { return f.statusShown(ctx, st) })
-		if err != nil {
-			return f.fail(ctx, res, err)
-		}
-		switch r {
-		case replayBusy:
+		// The change last applied from babelforce, delivered again.
+		switch {
+		case inFlight(st.zdSending, now):
 			askAfterLease(ctx, st.zdSending, now)
 			res.Outcome, res.Detail, res.Err = flow.Failed, DetailBusy, errBusy
 			f.report(ctx, res)
 			return res.Outcome, errBusy
-		case replayDuplicate:
+		case st.zdPending == "":
 			res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyApplied
 			f.report(ctx, res)
 			return res.Outcome, nil
-		case replaySettled:
-			st.zdPending, st.zdSending = "", time.Time{}
-			res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyApplied
-			return res.Outcome, f.done(ctx, st, res)
 		}
 	}
 	if o.at.Before(st.lastBF) {
@@ -158,17 +136,22 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 			}
 		}
 	}
-	if zdSettled(st, now) && f.fresh(st.zdKnownAt, now) && st.zdKnown == NormalizeName(target.Name) {
+	if st.zdPending == "" && f.fresh(st.zdKnownAt, now) && st.zdKnown == NormalizeName(target.Name) {
 		st.lastBF = maxTime(st.lastBF, o.at)
 		touch()
 		res.Outcome, res.Detail = flow.Unchanged, DetailHasStatus
 		return res.Outcome, f.done(ctx, st, res)
 	}
 	// The change is written to the record first (the echo it causes, the
-	// status pending and being sent), so that whichever replica the echo
-	// reaches knows it.
-	echo := f.expectStatus(st, target, now)
+	// status pending), so that whichever replica the echo reaches knows
+	// it.
+	echo := zdEcho{status: NormalizeName(target.Name), channel: ChannelState(target, f.m.Channel), at: now}
+	st.zdEchoes = rememberEcho(st.zdEchoes, echo, f.cfg.EchoWindow)
+	st.zdKnown, st.zdKnownAt = echo.status, now
+	// The flow's change is the agent's latest unified status.
+	st.zdUnified, st.zdUnifiedCh, st.zdUnifiedAt = echo.status, echo.channel, maxTime(st.zdUnifiedAt, now)
 	st.lastBF = maxTime(st.lastBF, o.at)
+	st.zdSet, st.zdSetAt, st.zdPending, st.zdSending = echo.status, now, echo.status, now
 	touch()
 	if err := f.commit(ctx, st); err != nil {
 		if errors.Is(err, errConflict) {
@@ -178,7 +161,8 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	}
 	got, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, target.ID)
 	if err != nil {
-		refused := zendeskRefused(err)
+		var zerr *zendesk.Error
+		refused := errors.As(err, &zerr) && zerr.StatusCode >= 400 && zerr.StatusCode < 500 && zerr.StatusCode != 429
 		f.statusFailed(ctx, st, echo, refused)
 		if refused {
 			if errors.Is(err, deskbridge.ErrNotFound) || errors.Is(err, deskbridge.ErrInvalid) || errors.Is(err, deskbridge.ErrForbidden) {
@@ -187,23 +171,13 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 		}
 		return f.babelforceFailure(ctx, st, res, err, created)
 	}
-	if !f.echoesSeen(st.zdEchoAt, now) {
-		// No unified status event of the flow's changes came back from
-		// Zendesk for this agent: the change is confirmed (see echoesSeen),
-		// with the time Zendesk gave it.
-		at := now
-		if got != nil && !got.UpdatedAt.IsZero() {
-			at = got.UpdatedAt
-		}
-		if err := f.confirmStatus(ctx, st, target, echo, at); err != nil {
-			return f.fail(ctx, res, err)
-		}
+	at := now
+	if got != nil && !got.UpdatedAt.IsZero() {
+		at = got.UpdatedAt
 	}
-	// A success writes nothing: the record already says the status is
-	// pending and since when it is sent. Its echo (Zendesk's unified status
-	// event) settles it, with Zendesk's time of the change (see
-	// settleStatus), or a redelivery past the send's lease reads Zendesk
-	// (see statusShown).
+	if err := f.confirmStatus(ctx, st, target, echo, at); err != nil {
+		return f.fail(ctx, res, err)
+	}
 	res.Outcome = flow.Applied
 	f.report(ctx, res)
 	return flow.Applied, nil
@@ -216,19 +190,6 @@ func (f *Flow) babelforceFailure(ctx context.Context, st *agentState, res Result
 		f.forget(ctx, st, 0)
 	}
 	return f.fail(ctx, res, err)
-}
-
-// expectStatus records in st that the flow sets the unified status to
-// target at now: the echo it expects, the status as known and as the
-// agent's latest (pending until settled), and returns that echo.
-func (f *Flow) expectStatus(st *agentState, target *zendesk.UnifiedStatus, now time.Time) zdEcho {
-	echo := zdEcho{status: NormalizeName(target.Name), channel: ChannelState(target, f.m.Channel), at: now}
-	st.zdEchoes = rememberEcho(st.zdEchoes, echo, f.cfg.EchoWindow)
-	st.zdKnown, st.zdKnownAt = echo.status, now
-	// The flow's change is the agent's latest unified status.
-	st.zdUnified, st.zdUnifiedCh, st.zdUnifiedAt = echo.status, echo.channel, maxTime(st.zdUnifiedAt, now)
-	st.zdSet, st.zdSetAt, st.zdPending, st.zdSending = echo.status, now, echo.status, now
-	return echo
 }
 
 // confirmStatus marks the status the flow set (echo) as sent, with the
@@ -335,17 +296,17 @@ func failureOutcome(err error) flow.Outcome {
 }
 
 // consumeBabelforceEcho reports whether a presence observation is the echo
-// of a presence the flow set, returns that echo, and forgets it.
-func (f *Flow) consumeBabelforceEcho(st *agentState, presence string, now time.Time) (bfEcho, bool) {
+// of a presence the flow set, and forgets that echo.
+func (f *Flow) consumeBabelforceEcho(st *agentState, presence string, now time.Time) bool {
 	st.bfEchoes = slices.DeleteFunc(st.bfEchoes, func(e bfEcho) bool { return now.Sub(e.at) > f.cfg.EchoWindow })
 	p := NormalizeName(presence)
 	for i, e := range st.bfEchoes {
 		if e.presence == p {
 			st.bfEchoes = slices.Delete(st.bfEchoes, i, i+1)
-			return e, true
+			return true
 		}
 	}
-	return bfEcho{}, false
+	return false
 }
 
 // statusFor resolves a presence to a Zendesk unified status, reading the

@@ -103,8 +103,6 @@ type agentRecord struct {
 	ZDPending   string   `json:"zp,omitempty"`
 	BFSending   int64    `json:"bsn,omitempty"`
 	ZDSending   int64    `json:"zsn,omitempty"`
-	BFEchoAt    int64    `json:"bea,omitempty"`
-	ZDEchoAt    int64    `json:"zea,omitempty"`
 }
 
 type bfWire struct {
@@ -145,7 +143,6 @@ func (st *agentState) encode(version int64) string {
 		BFSet: st.bfSet, BFSetAt: nanos(st.bfSetAt), BFPending: st.bfPending,
 		ZDSet: st.zdSet, ZDSetAt: nanos(st.zdSetAt), ZDPending: st.zdPending,
 		BFSending: nanos(st.bfSending), ZDSending: nanos(st.zdSending),
-		BFEchoAt: nanos(st.bfEchoAt), ZDEchoAt: nanos(st.zdEchoAt),
 	}
 	for _, e := range st.bfEchoes {
 		r.BFEchoes = append(r.BFEchoes, bfWire{P: e.presence, At: nanos(e.at)})
@@ -176,7 +173,6 @@ func decodeAgent(id int64, s string) (*agentState, error) {
 		bfSet: r.BFSet, bfSetAt: fromNanos(r.BFSetAt), bfPending: r.BFPending,
 		zdSet: r.ZDSet, zdSetAt: fromNanos(r.ZDSetAt), zdPending: r.ZDPending,
 		bfSending: fromNanos(r.BFSending), zdSending: fromNanos(r.ZDSending),
-		bfEchoAt: fromNanos(r.BFEchoAt), zdEchoAt: fromNanos(r.ZDEchoAt),
 	}
 	for _, e := range r.BFEchoes {
 		st.bfEchoes = append(st.bfEchoes, bfEcho{presence: e.P, at: fromNanos(e.At)})
