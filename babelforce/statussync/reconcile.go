@@ -26,7 +26,9 @@ import (
 // A disagreement whose Zendesk side the flow has applied is a babelforce
 // change on its way to Zendesk (the automation or the poller carries it),
 // and is left alone: the reconciler never overwrites an agent's own
-// change in babelforce. The observation time of what a pass reads is when
+// change in babelforce. A babelforce change whose send to Zendesk failed
+// for good (the automation gave up, the replica died) is carried to
+// Zendesk instead, as the poller would carry it. The observation time of what a pass reads is when
 // the pass started, so an event applied since then is newer and wins.
 //
 // An agent whose record knows nothing of its Zendesk side (the flow never
@@ -113,6 +115,21 @@ func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelfor
 		}
 		if st.bfID == "" {
 			st.bfID = a.ID
+		}
+		if st.zdPending != "" {
+			// A babelforce change is pending for Zendesk: its send failed
+			// (the sender gave up) or its replica died. The disagreement
+			// is that change not yet in Zendesk, not Zendesk drifting:
+			// babelforce's presence is carried over, as the poller would,
+			// never Zendesk's older status back.
+			if inFlight(st.zdSending, start) {
+				return nil
+			}
+			o := bfObservation{source: SourceReconciler, presence: a.Presence.Name, from: st.polled, at: start}
+			if _, err := f.applyBabelforce(ctx, st, &o); !errors.Is(err, errConflict) {
+				return err
+			}
+			continue
 		}
 		applied := st.zdChannel
 		if o.unified {
