@@ -638,7 +638,8 @@ const (
 // members become "<Result>.<member>" ("caller.id"). It is not sent twice
 // (a 5xx or a lost answer takes Failed: the object may exist), and a
 // retried call of the same interaction reads the object the first call
-// created instead of creating another (see [Flow.Run]).
+// created instead of creating another (see [Flow.Run]); in a loop, each
+// round creates its own.
 type CreateObject struct {
 	Exits
 	// Kind is ObjectTicket, ObjectUser or ObjectOrganization.

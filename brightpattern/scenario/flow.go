@@ -236,6 +236,9 @@ func (r Result) String() string {
 // is still doing it takes Failed (Zendesk's kind: the handler answers 503
 // with Retry-After). The interaction is known by
 // $(item.globalInteractionId): without it each call creates its ticket.
+// A step run again in the same call (a loop through Get Next Record) is
+// not a retry: each of its rounds does its work, and a retried call's
+// round n finds what round n of the earlier call did.
 func (f *Flow) Run(ctx context.Context, vars map[string]string) Result {
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()

@@ -18,8 +18,15 @@ import (
 // new ticket, an Attached Data's note) does it once per interaction: a
 // Fetch URL block that did not get its answer calls again, and that call
 // must pop the ticket the first one made. The store remembers, per
-// account, step and $(item.globalInteractionId), "pending:<token>" while
-// a run does it (a claim with a lease) and "done:<result>" after.
+// account, $(item.globalInteractionId), step and visit of the step in the
+// run, "pending:<token>" while a run does it (a claim with a lease) and
+// "done:<result>" after.
+//
+// The visit (1 the first time the run enters the step, 2 the second…)
+// tells a loop's rounds apart: in a Search → Create Object → Get Next
+// Record loop, each round creates its own object. A retried call runs the
+// same steps in the same order, so its round n finds what round n of the
+// earlier call did.
 
 // Values of a once key.
 const (
@@ -36,8 +43,8 @@ const onceLeaseMargin = 10 * time.Second
 // Pattern retries once the other call is done.
 var errOnceBusy = errors.New("another call of this interaction is doing this step now; retry")
 
-// onceKey is the store key of what the current step does once for the
-// interaction ("" when the interaction has no id).
+// onceKey is the store key of what the current visit of the current step
+// does once for the interaction ("" when the interaction has no id).
 func (e *env) onceKey(what string) string {
 	id := e.vars[VarInteractionID]
 	if strings.TrimSpace(id) == "" {
@@ -51,7 +58,8 @@ func (e *env) onceKey(what string) string {
 	if step == "" {
 		step = "step" + strconv.Itoa(e.step+1)
 	}
-	return "scenario:once:" + strings.ToLower(cmp.Or(strings.TrimSpace(e.account), e.f.accounts.DefaultName())) + ":" + id + ":" + step + ":" + what
+	visit := "visit" + strconv.Itoa(max(e.visit, 1))
+	return "scenario:once:" + strings.ToLower(cmp.Or(strings.TrimSpace(e.account), e.f.accounts.DefaultName())) + ":" + id + ":" + step + ":" + visit + ":" + what
 }
 
 // once runs do unless an earlier call of the interaction did it, and

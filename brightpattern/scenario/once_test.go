@@ -266,11 +266,16 @@ func TestOnceKey(t *testing.T) {
 	w := newWorld(t)
 	f, _ := w.flow(newCallTicket(w.caller))
 	e := &env{f: f, vars: map[string]string{VarInteractionID: "GIID 1"}, step: 1}
-	if k := e.onceKey("ticket"); !strings.HasPrefix(k, "scenario:once:support:sha256-") || !strings.HasSuffix(k, ":step2:ticket") {
+	if k := e.onceKey("ticket"); !strings.HasPrefix(k, "scenario:once:support:sha256-") || !strings.HasSuffix(k, ":step2:visit1:ticket") {
 		t.Fatal(k)
 	}
 	e.vars[VarInteractionID], e.account, e.stepLabel = "GIID1", "Brand", "new"
-	if k := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:ticket" {
+	if k := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:visit1:ticket" {
+		t.Fatal(k)
+	}
+	// A loop's second round of the step is another key.
+	e.visit = 2
+	if k := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:visit2:ticket" {
 		t.Fatal(k)
 	}
 	e.vars[VarInteractionID] = " "
@@ -299,5 +304,66 @@ func TestRetriedCreateObjectCreatesOnce(t *testing.T) {
 	vars[VarInteractionID] = "GIID2"
 	if res := f.Run(t.Context(), vars); res.Exit != ExitNext || w.zd.RequestCount("POST", "/api/v2/users") != 2 {
 		t.Fatalf("%v", res)
+	}
+}
+
+// loopTickets is a Search → Create Object → Get Next Record loop: a
+// ticket for every user with the caller's number.
+func loopTickets() Scenario {
+	return Scenario{Steps: []Step{
+		&Search{Query: `type:user phone:"$(item.ANI)"`, Recordset: "rs"},
+		&CreateObject{Kind: ObjectTicket, Result: "tk", Exits: Exits{Label: "create"},
+			Fields: `{"subject":"Call for $(rs.name)","requester_id":$(rs.id),"comment":{"body":"Call from $(item.ANI)","public":false}}`},
+		&NextRecord{Recordset: "rs", Exits: Exits{Next: "create"}},
+	}}
+}
+
+// The once-guard de-duplicates a retried call, not a loop's rounds: in a
+// Search → Create Object → Get Next Record loop, each round creates its
+// object, and a retry of the same interaction creates none more.
+func TestOnceGuardLetsLoopRoundsRun(t *testing.T) {
+	w := newWorld(t)
+	phone := knownANI
+	second := w.zd.AddUser(zendesktest.User{Name: "Carl Caller", Phone: &phone}).ID
+	f, _ := w.flow(loopTickets())
+	vars := call(knownANI, mainDNIS)
+	vars[VarInteractionID] = "GIID-loop"
+	w.zd.ResetRequests()
+	first := f.Run(t.Context(), vars)
+	if first.Exit != ExitNoData || len(first.Steps) != 5 {
+		t.Fatalf("%v %v", first, first.Steps)
+	}
+	for _, i := range []int{1, 3} {
+		if strings.Contains(first.Steps[i].Detail, "earlier call") {
+			t.Errorf("round %d reused an earlier object: %v", (i+1)/2, first.Steps[i])
+		}
+	}
+	requesters := func() map[int64]int {
+		m := map[int64]int{}
+		for _, tk := range w.voiceTickets() {
+			m[tk.RequesterID]++
+		}
+		return m
+	}
+	if got := requesters(); len(w.voiceTickets()) != 2 || got[w.caller] != 1 || got[second] != 1 {
+		t.Fatalf("%d tickets for 2 users found, by requester %v", len(w.voiceTickets()), got)
+	}
+
+	// Bright Pattern retries the call: both rounds read what the first
+	// call created.
+	again := f.Run(t.Context(), vars)
+	if again.Exit != ExitNoData || len(again.Steps) != 5 {
+		t.Fatalf("%v %v", again, again.Steps)
+	}
+	for _, i := range []int{1, 3} {
+		if !strings.Contains(again.Steps[i].Detail, "earlier call") {
+			t.Errorf("retry round %d: %v", (i+1)/2, again.Steps[i])
+		}
+	}
+	if n := len(w.voiceTickets()); n != 2 || w.zd.RequestCount("POST", "/api/v2/tickets") != 2 {
+		t.Fatalf("the retry created more: %d tickets", n)
+	}
+	if again.Variables["tk.id"] != first.Variables["tk.id"] {
+		t.Errorf("the retry's last round read ticket %s, the call's %s", again.Variables["tk.id"], first.Variables["tk.id"])
 	}
 }

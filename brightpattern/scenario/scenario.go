@@ -105,6 +105,8 @@ type env struct {
 	recordsets map[string]*recordset
 	step       int    // the index of the step running
 	stepLabel  string // its label
+	visit      int    // how many times this run has entered it, this time included
+	visits     []int  // that count for every step, by index
 }
 
 // client returns the selected account's client.
@@ -124,6 +126,7 @@ func (s Scenario) run(ctx context.Context, e *env, res *Result) Exit {
 			index[l] = i
 		}
 	}
+	e.visits = make([]int, len(s.Steps))
 	i := 0
 	for n := 0; i < len(s.Steps); n++ {
 		if n == MaxSteps {
@@ -136,7 +139,8 @@ func (s Scenario) run(ctx context.Context, e *env, res *Result) Exit {
 		}
 		st := s.Steps[i]
 		account := e.account
-		e.step, e.stepLabel = i, st.exits().Label
+		e.visits[i]++
+		e.step, e.stepLabel, e.visit = i, st.exits().Label, e.visits[i]
 		exit, detail, err := st.run(ctx, e)
 		if err != nil {
 			exit = ExitFailed
