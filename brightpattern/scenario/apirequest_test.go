@@ -12,6 +12,7 @@ import (
 	"github.com/deskbridge/deskbridge/brightpattern"
 	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/zendesk"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
 // An Extra header's name and value take $(var), and Zendesk receives the
@@ -117,5 +118,44 @@ func TestAPIRequestAuthorizationHeaderReplacesTheAccount(t *testing.T) {
 		if a := r.Header.Get("Authorization"); a != "" && a != "[redacted]" {
 			t.Errorf("the fake's log keeps Authorization %q", a)
 		}
+	}
+}
+
+// The Raw JSON body takes $(var), each value JSON-escaped: a value with a
+// quote is the ticket's text, not a change of the body's shape.
+func TestAPIRequestRawJSONBody(t *testing.T) {
+	w := newWorld(t)
+	vars := call(knownANI, mainDNIS)
+	vars["topic"] = `router says "help", "priority":"urgent`
+	vars["uid"] = itoa(w.caller)
+	res := w.run(vars, &APIRequest{Method: http.MethodPost, URL: "tickets.json", InitialPath: "ticket", Result: "t",
+		Body: `{"ticket":{"subject":"Call: $(topic)","requester_id":$(uid),"comment":{"body":"From $(item.ANI)"}}}`})
+	v := res.Variables
+	if res.Exit != ExitNext || v[VarResultCode] != "201" || v["t.id"] == "" || v["t.subject"] != "Call: "+vars["topic"] {
+		t.Fatalf("%v %v", res, v)
+	}
+	var created *zendesktest.Ticket
+	for _, tk := range w.zd.Tickets() {
+		if itoa(tk.ID) == v["t.id"] {
+			created = &tk
+		}
+	}
+	if created == nil {
+		t.Fatalf("no ticket %s in Zendesk", v["t.id"])
+	}
+	if created.Subject != "Call: "+vars["topic"] || created.RequesterID != w.caller || created.Priority != nil {
+		t.Errorf("subject %q, requester %d, priority %v", created.Subject, created.RequesterID, created.Priority)
+	}
+	if cs := w.zd.Comments(created.ID); len(cs) != 1 || cs[0].Body != "From "+knownANI {
+		t.Errorf("comments %+v", cs)
+	}
+	var sent string
+	for _, r := range w.zd.Requests() {
+		if r.Method == http.MethodPost && r.Path == "/api/v2/tickets.json" {
+			sent = string(r.Body)
+		}
+	}
+	if !strings.Contains(sent, `router says \"help\", \"priority\":\"urgent`) {
+		t.Errorf("the body sent: %s", sent)
 	}
 }
