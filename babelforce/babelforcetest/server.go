@@ -196,12 +196,15 @@ func (s *Server) routes() http.Handler {
 	return mux
 }
 
-// Fault is a failure injected into the fake's answers: the same
-// [deskbridgetest.Fault] every deskbridge fake takes (see its fields).
+// Fault is a failure injected into the fake's answers: an error status, a
+// latency, a dropped connection, or a request carried out before its
+// answer is lost. It is [deskbridgetest.Fault], the same in every
+// deskbridge fake; its fields are documented there.
 type Fault = deskbridgetest.Fault
 
-// Request is one request the fake received, as its log keeps it: the same
-// [deskbridgetest.Request] every deskbridge fake logs (see its fields).
+// Request is one request the fake received, as its log keeps it. It is
+// [deskbridgetest.Request], the same in every deskbridge fake; its fields
+// are documented there.
 //
 // Nothing secret is kept in the log: the Authorization header, the password
 // (and any token) of a token request's form, and every value sent to the

@@ -277,7 +277,9 @@ type WebhookDelivery struct {
 	Delivered bool
 }
 
-// Attempt is one try of a webhook delivery; see [deskbridgetest.Attempt].
+// Attempt is one try of a webhook delivery, as
+// [WebhookDelivery.Attempts] records it. It is [deskbridgetest.Attempt],
+// the same in every deskbridge fake; its fields are documented there.
 type Attempt = deskbridgetest.Attempt
 
 // MaxWebhookRecords is how many finished webhook deliveries [Server.Webhooks]

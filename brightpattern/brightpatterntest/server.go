@@ -216,16 +216,20 @@ func (s *Server) Client() *http.Client { return s.base.Client() }
 
 func (s *Server) now() time.Time { return s.cfg.now().UTC() }
 
-// Fault is a failure injected into the fake's answers; its fields are
-// documented on [deskbridgetest.Fault], which every deskbridge fake takes.
+// Fault is a failure injected into the fake's answers: an error status, a
+// latency, a dropped connection, or a request carried out before its
+// answer is lost. It is [deskbridgetest.Fault], the same in every
+// deskbridge fake; its fields are documented there.
 type Fault = deskbridgetest.Fault
 
-// Request is one request the fake received, credentials redacted; its
-// fields are documented on [deskbridgetest.Request].
+// Request is one request the fake received, as its log keeps it,
+// credentials redacted. It is [deskbridgetest.Request], the same in every
+// deskbridge fake; its fields are documented there.
 type Request = deskbridgetest.Request
 
-// Attempt is one try of an outbound call; its fields are documented on
-// [deskbridgetest.Attempt]. A [BlockRun] records its call as one.
+// Attempt is one try of an outbound call; a [BlockRun] records its call
+// as one. It is [deskbridgetest.Attempt], the same in every deskbridge
+// fake; its fields are documented there.
 type Attempt = deskbridgetest.Attempt
 
 // InjectFault queues a fault; faults apply in the order they were added.

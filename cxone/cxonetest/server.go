@@ -221,19 +221,22 @@ func (s *Server) SetRateLimit(n int, window time.Duration) { s.base.SetRateLimit
 // TokenRequests returns how many token requests the fake received.
 func (s *Server) TokenRequests() int { return s.base.RequestCount(http.MethodPost, tokenPath) }
 
-// Fault is a failure injected into the fake's answers: the same
-// [deskbridgetest.Fault] every deskbridge fake takes (see its fields).
+// Fault is a failure injected into the fake's answers: an error status, a
+// latency, a dropped connection, or a request carried out before its
+// answer is lost. It is [deskbridgetest.Fault], the same in every
+// deskbridge fake; its fields are documented there.
 type Fault = deskbridgetest.Fault
 
-// Request is one request the fake received, as its log keeps it: the same
-// [deskbridgetest.Request] every deskbridge fake logs. The Authorization
-// header and the token request's password, client_secret and
-// refresh_token read "[redacted]".
+// Request is one request the fake received, as its log keeps it. It is
+// [deskbridgetest.Request], the same in every deskbridge fake; its fields
+// are documented there. The Authorization header and the token request's
+// password, client_secret and refresh_token read "[redacted]".
 type Request = deskbridgetest.Request
 
-// Attempt is one try of a delivery, as every deskbridge fake records it
-// ([deskbridgetest.Attempt]). CXone delivers no webhooks, so this fake
-// records none; the alias is here for the shape every fake shares.
+// Attempt is one try of a webhook delivery. It is [deskbridgetest.Attempt],
+// the same in every deskbridge fake; its fields are documented there.
+// CXone delivers no webhooks, so this fake records none; the alias is here
+// for the shape every fake shares.
 type Attempt = deskbridgetest.Attempt
 
 // ErrorListFault returns a fault that answers status with the error list

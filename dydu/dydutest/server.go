@@ -161,17 +161,21 @@ func (s *Server) Down() bool { return s.down.Load() }
 // headers: past the limit the fake answers a bare 429.
 func (s *Server) SetRateLimit(n int, window time.Duration) { s.base.SetRateLimit(n, window) }
 
-// Fault is a failure injected into the fake's answers; its fields are
-// documented on [deskbridgetest.Fault], which every deskbridge fake takes.
+// Fault is a failure injected into the fake's answers: an error status, a
+// latency, a dropped connection, or a request carried out before its
+// answer is lost. It is [deskbridgetest.Fault], the same in every
+// deskbridge fake; its fields are documented there.
 type Fault = deskbridgetest.Fault
 
-// Request is one request the fake received, credentials redacted; its
-// fields are documented on [deskbridgetest.Request].
+// Request is one request the fake received, as its log keeps it,
+// credentials redacted. It is [deskbridgetest.Request], the same in every
+// deskbridge fake; its fields are documented there.
 type Request = deskbridgetest.Request
 
-// Attempt is one try of a delivery, as every deskbridge fake records it;
-// its fields are documented on [deskbridgetest.Attempt]. (Dydu's dialog
-// API delivers nothing: the chatbox polls.)
+// Attempt is one try of a webhook delivery. It is [deskbridgetest.Attempt],
+// the same in every deskbridge fake; its fields are documented there.
+// Dydu's dialog API delivers nothing (the chatbox polls), so this fake
+// records none; the alias is here for the shape every fake shares.
 type Attempt = deskbridgetest.Attempt
 
 // InjectFault queues a fault; faults apply in the order they were added.

@@ -86,7 +86,9 @@ type Delivery struct {
 	Dropped string
 }
 
-// DeliveryAttempt is one try of a delivery; see [deskbridgetest.Attempt].
+// DeliveryAttempt is one try of a webhook delivery, as [Delivery.Attempts]
+// records it. It is [deskbridgetest.Attempt], the same in every deskbridge
+// fake; its fields are documented there.
 type DeliveryAttempt = deskbridgetest.Attempt
 
 // Succeeded reports whether the last attempt got a 2xx answer.

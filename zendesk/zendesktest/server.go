@@ -257,9 +257,10 @@ func ceilSeconds(d time.Duration) int {
 	return n
 }
 
-// Fault is an injected failure: an answer with a status, a latency, a
-// dropped connection, or a request carried out before the answer is lost.
-// Every deskbridge fake takes the same [deskbridgetest.Fault].
+// Fault is a failure injected into the fake's answers: an error status, a
+// latency, a dropped connection, or a request carried out before its
+// answer is lost. It is [deskbridgetest.Fault], the same in every
+// deskbridge fake; its fields are documented there.
 type Fault = deskbridgetest.Fault
 
 // InjectFault queues a fault; faults apply in the order they were injected.
@@ -268,8 +269,9 @@ func (s *Server) InjectFault(f Fault) { s.base.InjectFault(f) }
 // ClearFaults removes every pending fault.
 func (s *Server) ClearFaults() { s.base.ClearFaults() }
 
-// Request is one request the fake received, as its log keeps it. Every
-// deskbridge fake logs the same [deskbridgetest.Request].
+// Request is one request the fake received, as its log keeps it,
+// credentials redacted. It is [deskbridgetest.Request], the same in every
+// deskbridge fake; its fields are documented there.
 type Request = deskbridgetest.Request
 
 // Requests returns the request log, oldest first. Credentials are
