@@ -11,17 +11,20 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/babelforce/statussync"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
 	"github.com/deskbridge/deskbridge/brightpattern/brightpatterntest"
 	"github.com/deskbridge/deskbridge/dydu/dydutest"
 	"github.com/deskbridge/deskbridge/dydu/escalation"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk/conversations/conversationstest"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -223,6 +226,36 @@ func TestServeTwoFlows(t *testing.T) {
 	if err := w.settle(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Deliveries the flows decide to drop, each counted under its outcome:
+	// Zendesk delivering again an event statussync applied (duplicate,
+	// twice) and Ann's older "online" after her "away" (stale), the
+	// babelforce automation reporting the presence statussync set (echo),
+	// and Zendesk delivering again the trigger smsbridge handled
+	// (duplicate).
+	sent := map[string]int{} // flow → the requests posted here, beside the fakes'
+	unified := func(status int64, name string) string {
+		return fmt.Sprintf(`"new_unified_state":{"id":"%d","name":%q`, status, name)
+	}
+	for _, tc := range []struct {
+		flow string
+		d    zendesktest.Delivery
+		want string
+	}{
+		{"statussync", w.zendeskDelivery(t, "/statussync/", w.agents["Ann"], unified(zendesktest.StatusAway, "away")), "duplicate"},
+		{"statussync", w.zendeskDelivery(t, "/statussync/", w.agents["Ann"], unified(zendesktest.StatusAway, "away")), "duplicate"},
+		{"statussync", w.zendeskDelivery(t, "/statussync/", w.agents["Ann"], unified(zendesktest.StatusOnline, "online")), "handled"},
+		{"smsbridge", w.zendeskDelivery(t, "/smsbridge/", 0, ""), "duplicate"},
+	} {
+		code, body := w.redeliverZendesk(t, s.client, tc.d)
+		if code != http.StatusOK || body != tc.want {
+			t.Errorf("%s: Zendesk's delivery %s again: %d %q, want 200 %q", tc.flow, tc.d.EventID, code, body, tc.want)
+		}
+		sent[tc.flow]++
+	}
+	if code, body := w.postPresenceEcho(t, s.client, "Ann"); code != http.StatusOK || body != "handled" {
+		t.Errorf("the automation's echo: %d %q, want 200 handled", code, body)
+	}
+	sent["statussync"]++
 	// An unsigned delivery is refused before the flow decides: counted
 	// rejected all the same.
 	resp, err := s.client.Post(w.base+"/smsbridge"+smsbridge.AgentReplyPath, "application/json", strings.NewReader(`{"ticket_id": 1}`))
@@ -279,20 +312,29 @@ func TestServeTwoFlows(t *testing.T) {
 		bzAttempts += len(d.Attempts)
 	}
 	// (+1: the GET answered 405 above.)
-	if got, want := m[`deskbridge_handling_seconds_count{flow="statussync"}`], float64(zdAttempts["/statussync/"]+1); got != want || want == 1 {
-		t.Errorf("statussync handled %v requests, Zendesk delivered %v", got, want)
+	if got, want := m[`deskbridge_handling_seconds_count{flow="statussync"}`], float64(zdAttempts["/statussync/"]+sent["statussync"]+1); got != want || want == 1 {
+		t.Errorf("statussync handled %v requests, Zendesk delivered and the test posted %v", got, want)
 	}
 	// (+1: the unsigned delivery.)
-	if got, want := m[`deskbridge_handling_seconds_count{flow="smsbridge"}`], float64(zdAttempts["/smsbridge/"]+bzAttempts+1); got != want || want == 1 {
-		t.Errorf("smsbridge handled %v requests, Zendesk and Braze delivered %v", got, want)
+	if got, want := m[`deskbridge_handling_seconds_count{flow="smsbridge"}`], float64(zdAttempts["/smsbridge/"]+bzAttempts+sent["smsbridge"]+1); got != want || want == 1 {
+		t.Errorf("smsbridge handled %v requests, Zendesk and Braze delivered and the test posted %v", got, want)
 	}
 	// smsbridge: the text opened a ticket, the reply went out, the answer
-	// landed on the ticket.
+	// landed on the ticket; the reply's trigger delivered again.
 	if got := m[`deskbridge_deliveries_total{flow="smsbridge",outcome="applied"}`]; got != 3 {
 		t.Errorf("smsbridge applied %v, want 3", got)
 	}
-	if got := sum("deskbridge_deliveries_total", `flow="smsbridge"`); got != 4 {
-		t.Errorf("smsbridge decided %v times, want 4 (3 applied, 1 rejected)", got)
+	if got := m[`deskbridge_deliveries_total{flow="smsbridge",outcome="duplicate"}`]; got != 1 {
+		t.Errorf("smsbridge duplicates = %v, want 1", got)
+	}
+	if got := sum("deskbridge_deliveries_total", `flow="smsbridge"`); got != 5 {
+		t.Errorf("smsbridge decided %v times, want 5 (3 applied, 1 duplicate, 1 rejected)", got)
+	}
+	// statussync: each delivery dropped, under its reason.
+	for outcome, want := range map[string]float64{"duplicate": 2, "stale": 1, "echo": 1} {
+		if got := m[`deskbridge_deliveries_total{flow="statussync",outcome="`+outcome+`"}`]; got != want {
+			t.Errorf("statussync %s = %v, want %v", outcome, got, want)
+		}
 	}
 	// The unsigned delivery, refused before smsbridge decided; statussync's
 	// GET answered 405.
@@ -334,6 +376,81 @@ func TestServeTwoFlows(t *testing.T) {
 	if got := sum("deskbridge_store_errors_total"); got != 0 {
 		t.Errorf("store errors = %v, want 0", got)
 	}
+}
+
+// zendeskDelivery returns the last delivery the Zendesk fake made to the
+// flow path flowPath that succeeded, about agent (0: any) and holding
+// part in its body.
+func (w *world) zendeskDelivery(t *testing.T, flowPath string, agent int64, part string) zendesktest.Delivery {
+	t.Helper()
+	ds := w.zd.Deliveries()
+	for i := len(ds) - 1; i >= 0; i-- {
+		d := ds[i]
+		if strings.Contains(d.URL, flowPath) && d.Succeeded() && (agent == 0 || d.AgentID == agent) && strings.Contains(string(d.Body), part) {
+			return d
+		}
+	}
+	t.Fatalf("the Zendesk fake made no delivery to %s about agent %d holding %s", flowPath, agent, part)
+	return zendesktest.Delivery{}
+}
+
+// redeliverZendesk delivers d again as Zendesk would retry it: the same
+// body and invocation, signed anew with its webhook's secret. It returns
+// the answer's status and body.
+func (w *world) redeliverZendesk(t *testing.T, hc *http.Client, d zendesktest.Delivery) (int, string) {
+	t.Helper()
+	secret, ok := w.zd.WebhookSecret(d.WebhookID)
+	if !ok {
+		t.Fatalf("no webhook %s", d.WebhookID)
+	}
+	req, err := http.NewRequest(d.Method, d.URL, bytes.NewReader(d.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, ts := webhook.SignZendesk(secret, time.Now(), d.Body)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Zendesk-Webhook-Id", d.WebhookID)
+	req.Header.Set("X-Zendesk-Webhook-Invocation-Id", d.InvocationID)
+	req.Header.Set("X-Zendesk-Webhook-Signature", sig)
+	req.Header.Set("X-Zendesk-Webhook-Signature-Timestamp", ts)
+	return doRequest(t, hc, req)
+}
+
+// postPresenceEcho posts what babelforce's "Presence changed" automation
+// sends for the last presence change statussync made to agent's presence
+// (an echo of the flow's own change).
+func (w *world) postPresenceEcho(t *testing.T, hc *http.Client, agent string) (int, string) {
+	t.Helper()
+	src := strconv.FormatInt(w.agents[agent], 10)
+	var ch *babelforcetest.PresenceChange
+	for _, c := range w.bf.History() {
+		if c.SourceID == src && c.Source == babelforcetest.SourceAPI {
+			ch = &c
+		}
+	}
+	if ch == nil {
+		t.Fatalf("statussync changed no presence of %s", agent)
+	}
+	body := fmt.Sprintf(`{"agent_id":%q,"source_id":%q,"presence":%q,"changed_at":%q}`, ch.AgentID, ch.SourceID, ch.To, ch.Time.Format(time.RFC3339Nano))
+	req, err := http.NewRequest(http.MethodPost, w.base+"/statussync"+statussync.AutomationPath, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+w.env["DEMO_AUTOMATION_SECRET"])
+	return doRequest(t, hc, req)
+}
+
+// doRequest sends req and returns the answer's status and trimmed body.
+func doRequest(t *testing.T, hc *http.Client, req *http.Request) (int, string) {
+	t.Helper()
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(b))
 }
 
 // TestPlanApplyPlanContactCenters plans, applies and checks memorialize
