@@ -41,7 +41,8 @@
 //	                        the Conversations app and an app-scoped API key
 //	SUNCO_WEBHOOK_SECRET    the integration webhook's secret (X-API-Key);
 //	                        not needed with -provision, which reads it
-//	ESCALATION_SKILLS       optional: knowledgeId=skill pairs, comma-separated (4001=Animal)
+//	ESCALATION_SKILLS       optional: knowledgeId=skill pairs, comma-separated (4001=Animal);
+//	                        with DYDU_WEBHOOK_URL, skill names alone will do
 //	ESCALATION_SENDER_ID    optional: the identity mapping's variable (mail)
 //	ESCALATION_NAME_VARIABLE
 //	                        optional: the variable holding the user's name
@@ -59,6 +60,10 @@
 //	                        it the chats are open to whoever knows their id and
 //	                        the tickets' requesters anonymous
 //	PUBLIC_URL              the https base URL of this service; needed with -provision
+//	                        (unless DYDU_WEBHOOK_URL is set)
+//	DYDU_WEBHOOK_URL        optional, with -provision only: the webhook URL
+//	                        Dydu's BMS shows for its own connector ("URL du
+//	                        Webhook à fournir à Zendesk"); see below
 //	REDIS_URL               optional: the Redis every replica shares
 //	                        (redis://[user:password@]host:port[/db]);
 //	                        without it the bridge keeps its state in
@@ -73,6 +78,26 @@
 // Conversations reachable). With -provision it first sets up the Zendesk
 // side (integration, switchboard, the skills' groups) and prints the
 // report with the four blocks of Dydu's BMS form.
+//
+// To use Dydu's own (closed) Zendesk connector instead of this bridge,
+// set DYDU_WEBHOOK_URL and run
+//
+//	go run ./examples/dydu -provision
+//
+// It sets up the Zendesk side as Dydu's guide has an admin do by hand: the
+// Conversations integration whose webhook calls DYDU_WEBHOOK_URL with
+// conversation:message only (full user and source included), an
+// app-scoped Conversations API key (the client's own when SUNCO_KEY_ID is
+// one; made, and its secret shown this once, when it is an account key),
+// a check that the Zendesk API email and token work, and a Zendesk group
+// for each skill of ESCALATION_SKILLS (skill names alone will do here:
+// Animal,Chat). It prints the report ending with the four blocks to copy
+// into the BMS (Preferences › Livechat settings › External connector),
+// and exits: nothing is served, and the switchboard is left to Dydu's
+// connector. Only ZENDESK_SUBDOMAIN, ZENDESK_EMAIL, ZENDESK_API_TOKEN,
+// SUNCO_APP_ID, SUNCO_KEY_ID and SUNCO_KEY_SECRET are needed (with the
+// optional ESCALATION_SKILLS and ESCALATION_SENDER_ID); PUBLIC_URL must
+// be unset. Run it again: it changes nothing that is as wanted.
 package main
 
 import (
@@ -87,6 +112,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -117,7 +143,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	fs.SetOutput(stdout)
 	demo := fs.Bool("demo", false, "play an escalation (Dydu's guide's Animal skill) on in-process fakes and exit")
 	replicas := fs.Int("replicas", 1, "with -demo: how many bridges share one store behind a round-robin balancer")
-	provision := fs.Bool("provision", false, "set up the Zendesk side first and print the BMS form")
+	provision := fs.Bool("provision", false, "set up the Zendesk side first and print the BMS form; with DYDU_WEBHOOK_URL set, "+
+		"set it up for Dydu's own connector (its webhook to Dydu, no bridge), print the form and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -131,7 +158,17 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	if err != nil {
 		return err
 	}
-	return serve(ctx, cfg, *provision, stdout)
+	return start(ctx, cfg, *provision, stdout)
+}
+
+// start runs what cfg and -provision ask for: with DYDU_WEBHOOK_URL, the
+// Zendesk side of Dydu's own connector, provisioned and reported, and no
+// bridge; else the bridge.
+func start(ctx context.Context, cfg *config, provision bool, stdout io.Writer) error {
+	if cfg.dyduWebhookURL != "" {
+		return provisionDyduConnector(ctx, cfg, stdout)
+	}
+	return serve(ctx, cfg, provision, stdout)
 }
 
 // config is the real mode's configuration.
@@ -141,11 +178,14 @@ type config struct {
 	suncoOpts      []conversations.Option
 	webhookSecrets []string
 	skills         map[int64]string
+	groups         []string // the skills whose Zendesk groups -provision makes, sorted
 	senderID       string
 	nameVariable   string
 	chatKey        []byte
 	publicURL      string
+	dyduWebhookURL string // -provision sets up Dydu's own connector, not the bridge
 	subdomain      string
+	zendeskEmail   string
 	redisURL       string
 	redisPrefix    string
 	addr           string
@@ -158,28 +198,63 @@ func (e *configError) Error() string {
 	return "the environment is not complete (or run with -demo):\n  " + strings.Join(e.problems, "\n  ")
 }
 
-// loadConfig reads the environment and says exactly what is missing.
+// loadConfig reads the environment and says exactly what is missing: with
+// -provision and DYDU_WEBHOOK_URL (Dydu's own connector, no bridge), only
+// the Zendesk and Conversations accounts are needed.
 func loadConfig(getenv func(string) string, provision bool) (*config, error) {
 	var problems []string
 	missing := func(name, why string) { problems = append(problems, "missing "+name+": "+why) }
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	// pair reads two variables that work only together and names exactly
+	// the unset one(s).
+	pair := func(a, b, whyA, whyB, whyBoth string) (string, string, bool) {
+		va, vb := env(a), env(b)
+		switch {
+		case va != "" && vb != "":
+			return va, vb, true
+		case va != "":
+			missing(b, whyB)
+		case vb != "":
+			missing(a, whyA)
+		default:
+			missing(a+" and "+b, whyBoth)
+		}
+		return "", "", false
+	}
 	cfg := &config{addr: env("ADDR"), redisURL: env("REDIS_URL"), redisPrefix: redisPrefix(getenv), senderID: env("ESCALATION_SENDER_ID"),
-		nameVariable: env("ESCALATION_NAME_VARIABLE"), skills: map[int64]string{}}
-	if strings.ContainsAny(cfg.redisPrefix, "{}") {
+		nameVariable: env("ESCALATION_NAME_VARIABLE"), skills: map[int64]string{}, publicURL: env("PUBLIC_URL"), dyduWebhookURL: env("DYDU_WEBHOOK_URL")}
+	connector := cfg.dyduWebhookURL != ""
+	switch {
+	case connector && !provision:
+		problems = append(problems, "DYDU_WEBHOOK_URL is set without -provision: it sets up the Zendesk side of Dydu's own connector "+
+			"and serves nothing; run with -provision, or unset it to serve deskbridge's bridge")
+	case connector && cfg.publicURL != "":
+		problems = append(problems, "PUBLIC_URL and DYDU_WEBHOOK_URL are both set: -provision points the integration's webhook "+
+			"at deskbridge's bridge (PUBLIC_URL) or at Dydu's own connector (DYDU_WEBHOOK_URL); unset one")
+	}
+	if connector {
+		if u, err := url.Parse(cfg.dyduWebhookURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			problems = append(problems, fmt.Sprintf("DYDU_WEBHOOK_URL %q is not an http(s) URL: copy the webhook URL Dydu's BMS shows "+
+				"(Preferences › Livechat settings › External connector)", cfg.dyduWebhookURL))
+		}
+	}
+	if strings.ContainsAny(cfg.redisPrefix, "{}") && !connector {
 		problems = append(problems, fmt.Sprintf("ESCALATION_REDIS_PREFIX %q holds a brace, which Redis Cluster would read as a hash tag: use one without", cfg.redisPrefix))
 	}
 	if cfg.addr == "" {
 		cfg.addr = ":8080"
 	}
-	if id := env("DYDU_BOT_ID"); id == "" {
-		missing("DYDU_BOT_ID", "the bot's UUID (BMS › Preferences › Api › API access)")
-	} else {
-		cfg.dyduOpts = append(cfg.dyduOpts, dydu.WithBotID(id))
-	}
-	if servers := splitList(env("DYDU_SERVERS")); len(servers) == 0 {
-		missing("DYDU_SERVERS", "the bot's servers, comma-separated, as in the chatbox's bot.json")
-	} else {
-		cfg.dyduOpts = append(cfg.dyduOpts, dydu.WithServers(servers...))
+	if !connector { // Dydu's own connector talks to the bot itself
+		if id := env("DYDU_BOT_ID"); id == "" {
+			missing("DYDU_BOT_ID", "the bot's UUID (BMS › Preferences › Api › API access)")
+		} else {
+			cfg.dyduOpts = append(cfg.dyduOpts, dydu.WithBotID(id))
+		}
+		if servers := splitList(env("DYDU_SERVERS")); len(servers) == 0 {
+			missing("DYDU_SERVERS", "the bot's servers, comma-separated, as in the chatbox's bot.json")
+		} else {
+			cfg.dyduOpts = append(cfg.dyduOpts, dydu.WithServers(servers...))
+		}
 	}
 	if cfg.subdomain = env("ZENDESK_SUBDOMAIN"); cfg.subdomain == "" {
 		missing("ZENDESK_SUBDOMAIN", "the Zendesk account, https://{subdomain}.zendesk.com")
@@ -187,9 +262,11 @@ func loadConfig(getenv func(string) string, provision bool) (*config, error) {
 		cfg.zendeskOpts = append(cfg.zendeskOpts, zendesk.WithSubdomain(cfg.subdomain))
 		cfg.suncoOpts = append(cfg.suncoOpts, conversations.WithSubdomain(cfg.subdomain))
 	}
-	if email, token := env("ZENDESK_EMAIL"), env("ZENDESK_API_TOKEN"); email == "" || token == "" {
-		missing("ZENDESK_EMAIL and ZENDESK_API_TOKEN", "the Zendesk API email and token (Admin Center › Apps and integrations › APIs › Zendesk API)")
-	} else {
+	if email, token, ok := pair("ZENDESK_EMAIL", "ZENDESK_API_TOKEN",
+		"the email of the Zendesk user whose API token ZENDESK_API_TOKEN is",
+		"the API token of ZENDESK_EMAIL (Admin Center › Apps and integrations › APIs › Zendesk API)",
+		"the Zendesk API email and token (Admin Center › Apps and integrations › APIs › Zendesk API)"); ok {
+		cfg.zendeskEmail = email
 		cfg.zendeskOpts = append(cfg.zendeskOpts, zendesk.WithAPIToken(email, token))
 	}
 	if app := env("SUNCO_APP_ID"); app == "" {
@@ -197,9 +274,10 @@ func loadConfig(getenv func(string) string, provision bool) (*config, error) {
 	} else {
 		cfg.suncoOpts = append(cfg.suncoOpts, conversations.WithAppID(app))
 	}
-	if id, secret := env("SUNCO_KEY_ID"), env("SUNCO_KEY_SECRET"); id == "" || secret == "" {
-		missing("SUNCO_KEY_ID and SUNCO_KEY_SECRET", "an app-scoped key (Admin Center › Apps and integrations › Conversations API › Create API key)")
-	} else {
+	if id, secret, ok := pair("SUNCO_KEY_ID", "SUNCO_KEY_SECRET",
+		"the id (app_…) of the app-scoped key whose secret SUNCO_KEY_SECRET is",
+		"the secret of the key SUNCO_KEY_ID (Admin Center shows it once, when the key is created)",
+		"an app-scoped key (Admin Center › Apps and integrations › Conversations API › Create API key)"); ok {
 		cfg.suncoOpts = append(cfg.suncoOpts, conversations.WithKey(id, secret))
 	}
 	if cfg.webhookSecrets = splitList(env("SUNCO_WEBHOOK_SECRET")); len(cfg.webhookSecrets) == 0 && !provision {
@@ -207,23 +285,32 @@ func loadConfig(getenv func(string) string, provision bool) (*config, error) {
 	}
 	for _, pair := range splitList(env("ESCALATION_SKILLS")) {
 		k, skill, ok := strings.Cut(pair, "=")
+		if !ok && connector {
+			// Dydu's connector maps knowledges to skills itself: a skill's
+			// name is all its group needs.
+			cfg.groups = append(cfg.groups, strings.TrimSpace(pair))
+			continue
+		}
 		id, err := strconv.ParseInt(strings.TrimSpace(k), 10, 64)
 		if !ok || err != nil || strings.TrimSpace(skill) == "" {
 			problems = append(problems, fmt.Sprintf("ESCALATION_SKILLS: %q is not knowledgeId=skill", pair))
 			continue
 		}
 		cfg.skills[id] = strings.TrimSpace(skill)
+		cfg.groups = append(cfg.groups, strings.TrimSpace(skill))
 	}
-	if k := getenv("ESCALATION_CHAT_KEY"); k != "" {
+	slices.Sort(cfg.groups)
+	cfg.groups = slices.Compact(cfg.groups)
+	if k := getenv("ESCALATION_CHAT_KEY"); k != "" && !connector {
 		if len(k) < escalation.MinChatKey {
 			problems = append(problems, fmt.Sprintf("ESCALATION_CHAT_KEY has %d bytes: use %d or more, random (openssl rand -base64 32)", len(k), escalation.MinChatKey))
 		}
 		cfg.chatKey = []byte(k)
 	}
-	cfg.publicURL = env("PUBLIC_URL")
-	if provision && cfg.publicURL == "" {
-		missing("PUBLIC_URL", "the https base URL where Sunshine Conversations reaches this service, for -provision")
-	} else if cfg.publicURL != "" {
+	if provision && !connector && cfg.publicURL == "" {
+		missing("PUBLIC_URL", "the https base URL where Sunshine Conversations reaches this service, for -provision "+
+			"(or DYDU_WEBHOOK_URL, to set up Dydu's own connector instead)")
+	} else if cfg.publicURL != "" && !connector {
 		if u, err := url.Parse(cfg.publicURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			problems = append(problems, fmt.Sprintf("PUBLIC_URL %q is not an http(s) URL", cfg.publicURL))
 		}
@@ -260,12 +347,8 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 		return &configError{[]string{"Sunshine Conversations: " + err.Error()}}
 	}
 	if provision {
-		var skills []string
-		for _, s := range cfg.skills {
-			skills = append(skills, s)
-		}
 		rep, err := escalation.Provision(ctx, escalation.ProvisionConfig{Conversations: cc, Zendesk: zc, BridgeURL: cfg.publicURL,
-			Skills: skills, Domain: cfg.subdomain + ".zendesk.com", SenderIDVariable: cfg.senderID})
+			Skills: cfg.groups, Domain: cfg.subdomain + ".zendesk.com", ZendeskEmail: cfg.zendeskEmail, SenderIDVariable: cfg.senderID})
 		fmt.Fprintf(stdout, "Zendesk setup:\n%s\n", rep)
 		if err != nil {
 			return err
@@ -313,6 +396,32 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 	}
 	fmt.Fprintf(stdout, "serving %s and the chats under %s on http://%s\n", escalation.WebhookPath, escalation.ChatsPath, ln.Addr())
 	return serveUntilDone(ctx, newHTTPServer(mux, defaultTimeouts), ln)
+}
+
+// provisionDyduConnector sets up the Zendesk side of Dydu's own connector
+// (DYDU_WEBHOOK_URL with -provision): the integration's webhook to Dydu
+// with conversation:message only, the app-scoped key, the skills'
+// groups; it prints the report, whose last item is the four blocks of
+// Dydu's BMS form to copy, and returns without serving: Dydu's connector
+// is the bridge.
+func provisionDyduConnector(ctx context.Context, cfg *config, stdout io.Writer) error {
+	logger := slog.New(slog.NewTextHandler(stdout, nil))
+	zc, err := zendesk.NewClient(append(cfg.zendeskOpts, zendesk.WithLogger(logger), zendesk.WithMaxRetries(2))...)
+	if err != nil {
+		return &configError{[]string{"Zendesk: " + err.Error()}}
+	}
+	cc, err := conversations.NewClient(append(cfg.suncoOpts, conversations.WithLogger(logger), conversations.WithMaxRetries(2))...)
+	if err != nil {
+		return &configError{[]string{"Sunshine Conversations: " + err.Error()}}
+	}
+	rep, err := escalation.Provision(ctx, escalation.ProvisionConfig{Conversations: cc, Zendesk: zc, DyduWebhookURL: cfg.dyduWebhookURL,
+		Skills: cfg.groups, Domain: cfg.subdomain + ".zendesk.com", ZendeskEmail: cfg.zendeskEmail, SenderIDVariable: cfg.senderID})
+	fmt.Fprintf(stdout, "Zendesk setup for Dydu's own connector (webhook %s):\n%s\n", cfg.dyduWebhookURL, rep)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "Copy the four blocks above into Dydu's BMS (Preferences › Livechat settings › External connector).")
+	return nil
 }
 
 // dyduProbeContext is a well-formed context id no dialog has.
