@@ -14,6 +14,10 @@
 // defaults; a flag it does not take is refused. demo plays statussync,
 // smsbridge, escalation, memorialize or scenario.
 //
+// Every command exits 0 when done and 1 on an error, a usage error (an
+// unknown command or flag, a stray argument, a -flow the file does not
+// name) included; plan exits 2 when changes are pending.
+//
 // The file (YAML, or JSON) names the tenants — Zendesk accounts,
 // babelforce environments, Braze instances, CXone tenants, Bright Pattern
 // tenants, Dydu bots, Sunshine Conversations apps — and the flows between

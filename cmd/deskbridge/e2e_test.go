@@ -137,11 +137,20 @@ func TestPlanErrors(t *testing.T) {
 			return w.getenv(k)
 		}, []string{"plan", "-config", good}, exitError, "Error: statussync: reading babelforce's secret keys: "},
 		{"no public_url", w.getenv, []string{"plan", "-config", write("nourl.yaml", strings.Replace(w.config(), "public_url:", "# public_url:", 1))}, exitError, "public_url is not set"},
-		{"unknown flow", w.getenv, []string{"plan", "-config", good, "-flow", "nope"}, exitUsage, `-flow "nope" is not in`},
+		{"unknown flow", w.getenv, []string{"plan", "-config", good, "-flow", "nope"}, exitError, `-flow "nope" is not in`},
+		{"apply unknown flow", w.getenv, []string{"apply", "-config", good, "-flow", "nope"}, exitError, `-flow "nope" is not in`},
+		{"check unknown flow", w.getenv, []string{"check", "-config", good, "-flow", "nope"}, exitError, `-flow "nope" is not in`},
+		{"plan bad flag", w.getenv, []string{"plan", "-config", good, "-nope"}, exitError, "flag provided but not defined: -nope"},
+		{"apply bad flag", w.getenv, []string{"apply", "-config", good, "-listen", ":1"}, exitError, "flag provided but not defined: -listen"},
+		{"check bad flag", w.getenv, []string{"check", "-force"}, exitError, "flag provided but not defined: -force"},
+		{"serve bad flag", w.getenv, []string{"serve", "-force"}, exitError, "flag provided but not defined: -force"},
+		{"demo without a flow", w.getenv, []string{"demo"}, exitError, "Usage: deskbridge demo FLOW"},
+		{"help on nothing known", w.getenv, []string{"help", "nope"}, exitError, `no help on "nope"`},
 		{"check before apply", w.getenv, []string{"check", "-config", good}, exitError, "✗ flow statussync: not applied: its Zendesk webhook does not exist yet, so its signing secret cannot be read; run deskbridge apply first"},
 		{"plan -h", w.getenv, []string{"plan", "-h"}, exitOK, "Usage: deskbridge plan"},
-		{"unknown command", w.getenv, []string{"destroy"}, exitUsage, `unknown command "destroy"`},
-		{"stray argument", w.getenv, []string{"plan", "-config", good, "extra"}, exitUsage, "unexpected arguments"},
+		{"unknown command", w.getenv, []string{"destroy"}, exitError, `unknown command "destroy"`},
+		{"stray argument", w.getenv, []string{"plan", "-config", good, "extra"}, exitError, "unexpected arguments"},
+		{"check stray argument", w.getenv, []string{"check", "-config", good, "extra"}, exitError, "unexpected arguments"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runCmd(t, tc.getenv, tc.args...)
@@ -155,6 +164,33 @@ func TestPlanErrors(t *testing.T) {
 	}
 }
 
+// TestExitCodes: the codes are the ones the usage, the package doc and
+// the README promise: 0 done, 1 an error (a usage error included), 2 plan
+// with changes pending.
+func TestExitCodes(t *testing.T) {
+	if exitOK != 0 || exitError != 1 || exitChanges != 2 {
+		t.Errorf("exit codes %d, %d, %d; want 0, 1, 2", exitOK, exitError, exitChanges)
+	}
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, want := range map[string][2]string{
+		"usage":     {usage, "Exit code 0: done; 1: an error, a usage error included; 2 (plan only): changes pending."},
+		"help plan": {commandHelp["plan"], "Exit code 0: no changes; 2: changes pending; 1: error."},
+		"doc.go":    {strings.ReplaceAll(string(doc), "\n// ", " "), "exits 0 when done and 1 on an error, a usage error"},
+		"README.md": {string(readme), "deskbridge plan  -config deskbridge.yaml   # what would change on each side; exit 0 none, 2 changes, 1 error"},
+	} {
+		if !strings.Contains(want[0], want[1]) {
+			t.Errorf("%s does not say %q", what, want[1])
+		}
+	}
+}
+
 func TestHelp(t *testing.T) {
 	for _, c := range []string{"plan", "apply", "check", "serve", "demo", "version", "config"} {
 		code, out, _ := runCmd(t, os.Getenv, "help", c)
@@ -165,7 +201,7 @@ func TestHelp(t *testing.T) {
 	if code, out, _ := runCmd(t, os.Getenv, "version"); code != exitOK || !strings.HasPrefix(out, "deskbridge ") {
 		t.Errorf("version: exit %d, %q", code, out)
 	}
-	if code, _, errOut := runCmd(t, os.Getenv); code != exitUsage || !strings.Contains(errOut, "Commands:") {
+	if code, _, errOut := runCmd(t, os.Getenv); code != exitError || !strings.Contains(errOut, "Commands:") {
 		t.Errorf("no command: exit %d, %q", code, errOut)
 	}
 	// The file in help config parses exactly as printed: the indented

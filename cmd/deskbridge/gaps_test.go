@@ -133,7 +133,7 @@ func TestFlagsPerCommand(t *testing.T) {
 				args = append(args, "x")
 			}
 			code, _, errOut := runCmd(t, func(string) string { return "" }, args...)
-			if code != exitUsage || !strings.Contains(errOut, "flag provided but not defined: "+name) {
+			if code != exitError || !strings.Contains(errOut, "flag provided but not defined: "+name) {
 				t.Errorf("%s %s: exit %d, %q; want it refused", cmd, name, code, errOut)
 			}
 		}

@@ -16,12 +16,15 @@ import (
 	"github.com/deskbridge/deskbridge"
 )
 
-// Exit codes.
+// Exit codes. A usage error (no command, an unknown command or flag, a
+// stray argument, a -flow the file does not name) is an error like any
+// other: exit 1, for every command, so that a script running plan tells
+// "changes pending" (2) from "failed" by the code alone, as the usage
+// says.
 const (
 	exitOK      = 0
 	exitError   = 1
 	exitChanges = 2 // plan: changes pending
-	exitUsage   = 64
 )
 
 func main() {
@@ -65,6 +68,7 @@ Commands:
   help      help on a command, or on the file: deskbridge help config
 
 The file defaults to deskbridge.yaml (or $DESKBRIDGE_CONFIG).
+Exit code 0: done; 1: an error, a usage error included; 2 (plan only): changes pending.
 `
 
 var commandHelp = map[string]string{
@@ -79,12 +83,12 @@ by hand (!). Nothing is written. Exit code 0: no changes; 2: changes pending; 1:
 Creates or repairs what each flow needs on every side, then prints what it did.
 Running it again changes nothing. -force re-sends write-only credentials (a
 webhook's token, a vault secret), which no API shows back. Steps that no API can
-do (Braze campaigns) are printed as instructions.
+do (Braze campaigns) are printed as instructions. Exit code 0: applied; 1: an error.
 `,
 	"check": `Usage: deskbridge check [-config FILE] [-flow NAME]
 
 Runs every flow's Check: what is misconfigured on either side, each problem with
-what to do. Exit code 0 when every flow is ready to serve.
+what to do. Exit code 0 when every flow is ready to serve; 1: an error.
 `,
 	"serve": `Usage: deskbridge serve [-config FILE] [-flow NAME] [-listen ADDR] [-metrics-listen ADDR]
 
@@ -110,7 +114,7 @@ memorialize or scenario.
 func run(ctx context.Context, args []string, io stdio) int {
 	if len(args) == 0 {
 		fmt.Fprint(io.err, usage)
-		return exitUsage
+		return exitError
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -124,7 +128,7 @@ func run(ctx context.Context, args []string, io stdio) int {
 				return exitOK
 			}
 			fmt.Fprintf(io.err, "deskbridge help: no help on %q\n\n%s", rest[0], usage)
-			return exitUsage
+			return exitError
 		}
 		fmt.Fprint(io.out, usage)
 		return exitOK
@@ -134,7 +138,7 @@ func run(ctx context.Context, args []string, io stdio) int {
 	case "demo":
 		if len(rest) != 1 || strings.HasPrefix(rest[0], "-") {
 			fmt.Fprint(io.err, commandHelp["demo"])
-			return exitUsage
+			return exitError
 		}
 		if err := runDemo(ctx, rest[0], io); err != nil {
 			fmt.Fprintln(io.err, "deskbridge demo:", err)
@@ -144,7 +148,7 @@ func run(ctx context.Context, args []string, io stdio) int {
 	case "plan", "apply", "check", "serve":
 	default:
 		fmt.Fprintf(io.err, "deskbridge: unknown command %q\n\n%s", cmd, usage)
-		return exitUsage
+		return exitError
 	}
 
 	fs, o := newFlags(cmd, io)
@@ -152,11 +156,11 @@ func run(ctx context.Context, args []string, io stdio) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
-		return exitUsage
+		return exitError
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(io.err, "deskbridge %s: unexpected arguments %q\n", cmd, fs.Args())
-		return exitUsage
+		return exitError
 	}
 	cfg, err := loadConfig(o.file)
 	if err != nil {
@@ -172,7 +176,7 @@ func run(ctx context.Context, args []string, io stdio) int {
 		}
 		if len(kept) == 0 {
 			fmt.Fprintf(io.err, "deskbridge %s: -flow %q is not in %s\n", cmd, o.only, o.file)
-			return exitUsage
+			return exitError
 		}
 		cfg.flows = kept
 	}
