@@ -10,6 +10,7 @@ import (
 
 	"github.com/deskbridge/deskbridge/cxone/cxonetest"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
@@ -358,5 +359,58 @@ func TestExactRequests(t *testing.T) {
 	}
 	if len(cfs) != 5 { // ANI, disposition, notes, agent, recording; the order variable is unset
 		t.Errorf("custom fields %s", body.Ticket["custom_fields"])
+	}
+}
+
+// A voice mail and a work item, played on the fake contact center with
+// the media types CXone's agent SDK names (5 "Voice Mail", 6 "Work
+// Item"), are written as the help page names them: "voicemail" into the
+// voice pairs' "Contact Type", "work item" into the digital pairs' "Event
+// Type".
+func TestVoicemailAndWorkItemNameTheirKind(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := testMapping()
+	m[Ticket] = append(m[Ticket],
+		Pair{Zendesk: ZendeskField{Title: "CXone contact type"}, Channel: Voice, Data: "Contact Type"},
+		Pair{Zendesk: ZendeskField{Title: "CXone event type"}, Channel: Digital, Data: "Event Type"})
+	if _, err := Provision(t.Context(), ProvisionConfig{Zendesk: e.zc, Mapping: m, Dynamic: testDynamic()}); err != nil {
+		t.Fatalf("Provision: %v", err)
+	}
+	cfg := e.config()
+	cfg.Mapping = m
+	e.flow = e.newFlow(cfg)
+
+	voicemail := e.cx.AddSkill(cxonetest.Skill{Name: "Voice Mail", Media: cxonetest.Media{ID: 5, Name: "Voice Mail"}}).ID
+	workItem := e.cx.AddSkill(cxonetest.Skill{Name: "Work Items", Media: cxonetest.Media{ID: 6, Name: "Work Item", Digital: true}}).ID
+	bo := e.cx.AddAgent(cxonetest.Agent{FirstName: "Bo", LastName: "Ng", SkillIDs: []int64{voicemail, workItem}}).ID
+	tk, err := e.zc.Tickets.Create(t.Context(), &zendesk.TicketInput{Subject: "Back office", RequesterID: e.customer,
+		Comment: &zendesk.CommentInput{Body: "Please process"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	carried := func(id int64) []cxonetest.CustomData {
+		return []cxonetest.CustomData{{Name: "ZendeskTicketId", Value: strconv.FormatInt(id, 10)}}
+	}
+	vm := e.play(cxonetest.Interaction{AgentID: bo, NewContact: cxonetest.NewContact{SkillID: voicemail, From: callerPhone,
+		CustomData: carried(e.openTicket)}})
+	wi := e.play(cxonetest.Interaction{AgentID: bo, NewContact: cxonetest.NewContact{SkillID: workItem, From: "crm-task-17",
+		CustomData: carried(tk.ID)}})
+	e.warehouse()
+	e.poll()
+	for _, tc := range []struct {
+		contact, ticket int64
+		channel         Channel
+		title, want     string
+	}{
+		{vm, e.openTicket, Voice, "CXone contact type", "voicemail"},
+		{wi, tk.ID, Digital, "CXone event type", "work item"},
+	} {
+		if rs := e.resultsFor(tc.contact); len(rs) != 1 || rs[0].Outcome != flow.Applied || rs[0].Channel != tc.channel {
+			t.Errorf("contact %d: results %v, want applied on the %s channel", tc.contact, rs, tc.channel)
+		}
+		if got := e.field(tc.ticket, tc.title); got != tc.want {
+			t.Errorf("ticket %d %s = %q, want %q", tc.ticket, tc.title, got, tc.want)
+		}
 	}
 }

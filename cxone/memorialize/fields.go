@@ -61,14 +61,14 @@ var dataFields = map[string]dataField{
 	"Channel Name":       {digital: true, get: func(in *Interaction) string { return channelName(&in.Contact) }},
 	"Channel Type":       {digital: true, get: func(in *Interaction) string { return channelType(&in.Contact) }},
 	"Contact ID":         {voice: true, digital: true, get: func(in *Interaction) string { return idText(in.Contact.ContactID) }},
-	"Contact Type":       {voice: true, get: func(in *Interaction) string { return eventType(in) }},
+	"Contact Type":       {voice: true, get: func(in *Interaction) string { return eventType(&in.Contact) }},
 	"Customer Name":      {digital: true, get: func(in *Interaction) string { return customerName(&in.Contact) }},
 	"Direction":          {voice: true, digital: true, get: func(in *Interaction) string { return in.Contact.Direction() }},
 	"Disposition Name":   {voice: true, digital: true, outcome: true, need: needDisposition, get: func(in *Interaction) string { return in.DispositionName }},
 	"Disposition Notes":  {voice: true, digital: true, outcome: true, get: func(in *Interaction) string { return in.Contact.DispositionNotes }},
 	"DNIS":               {voice: true, get: func(in *Interaction) string { return dnis(&in.Contact) }},
 	"End Time":           {voice: true, digital: true, get: func(in *Interaction) string { return timeText(in.Contact.End()) }},
-	"Event Type":         {digital: true, get: func(in *Interaction) string { return eventType(in) }},
+	"Event Type":         {digital: true, get: func(in *Interaction) string { return eventType(&in.Contact) }},
 	"Final State":        {voice: true, digital: true, get: func(in *Interaction) string { return strconv.FormatBool(!in.HandedOff) }},
 	"From":               {digital: true, get: func(in *Interaction) string { return customerName(&in.Contact) }},
 	"Interaction ID":     {voice: true, digital: true, get: func(in *Interaction) string { return interactionID(in) }},
@@ -163,13 +163,4 @@ func timeText(t time.Time) string {
 // customerName is the contact's firstName and lastName.
 func customerName(c *cxone.Contact) string {
 	return strings.TrimSpace(c.FirstName + " " + c.LastName)
-}
-
-// eventType is "voice" or "digital" (the help article's "Event Type" and "Contact
-// Type": voice, digital, voicemail or work item).
-func eventType(in *Interaction) string {
-	if in.Digital {
-		return "digital"
-	}
-	return "voice"
 }

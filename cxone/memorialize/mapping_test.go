@@ -35,6 +35,8 @@ func TestValuesTable(t *testing.T) {
 			{Zendesk: ticketField("Agent"), Channel: Voice, Data: "Agent Name"},
 			{Zendesk: ticketField("Order"), Channel: ScriptVariable, Data: "ordernumber"},
 			{Zendesk: ticketField("Transcript"), Channel: Digital, Data: "Transcription Text"},
+			{Zendesk: ticketField("Contact type"), Channel: Voice, Data: "Contact Type"},
+			{Zendesk: ticketField("Event type"), Channel: Digital, Data: "Event Type"},
 		},
 		User: {{Zendesk: ZendeskField{Key: "cxone_skill"}, Channel: Voice, Data: "Skill Name"}},
 	}
@@ -44,6 +46,14 @@ func TestValuesTable(t *testing.T) {
 	ended.EndedByContact = true
 	outbound := base
 	outbound.Contact.IsOutbound = true
+	// media is base on another media type, on the channel the flow
+	// would give it.
+	media := func(id int, name string) Interaction {
+		in := base
+		in.Contact.MediaTypeID, in.Contact.MediaTypeName = id, name
+		in.Digital = isDigital(&in.Contact)
+		return in
+	}
 
 	for _, tc := range []struct {
 		name string
@@ -52,11 +62,18 @@ func TestValuesTable(t *testing.T) {
 	}{
 		{"voice, agent ended", base, map[string]string{
 			"ANI": "+33612345678", "DNIS": "+33198765432", "Disposition Name": "Resolved", "Disposition Notes": "Refund promised",
-			"Tags": "refund, vip", "End Time": "2026-11-21T09:59:45Z", "Agent Name": "Ann Lee", "ordernumber": "A-42", "Skill Name": "Billing Voice"}},
+			"Tags": "refund, vip", "End Time": "2026-11-21T09:59:45Z", "Agent Name": "Ann Lee", "ordernumber": "A-42", "Skill Name": "Billing Voice",
+			"Contact Type": "voice"}},
 		{"voice, contact hung up first", ended, map[string]string{
 			"ANI": "+33612345678", "Disposition Name": "skip:" + SkipEndedByContact, "Disposition Notes": "skip:" + SkipEndedByContact,
 			"Tags": "skip:" + SkipEndedByContact, "Agent Name": "Ann Lee"}},
 		{"outbound swaps ANI and DNIS", outbound, map[string]string{"ANI": "+33198765432", "DNIS": "+33612345678"}},
+		// The help page's "Contact Type" (voice pairs) and "Event Type"
+		// (digital pairs) name the kind of interaction; a voice mail gets
+		// the voice pairs and a work item the digital ones (unconfirmed.go).
+		{"voicemail", media(5, "Voice Mail"), map[string]string{"Contact Type": "voicemail", "ANI": "+33612345678"}},
+		{"digital chat", media(3, "Chat"), map[string]string{"Event Type": "digital", "Transcription Text": "skip:" + SkipEmpty}},
+		{"work item", media(6, "Work Item"), map[string]string{"Event Type": "work item"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := map[string]Value{}
@@ -66,8 +83,14 @@ func TestValuesTable(t *testing.T) {
 					got[v.Data] = v
 				}
 			}
-			if _, ok := got["Transcription Text"]; ok {
-				t.Error("a digital pair was mapped for a voice contact")
+			other := []string{"Transcription Text", "Event Type"} // digital pairs
+			if tc.in.Digital {
+				other = []string{"ANI", "Contact Type"} // voice pairs
+			}
+			for _, data := range other {
+				if _, ok := got[data]; ok {
+					t.Errorf("%s was mapped for a contact on the other channel", data)
+				}
 			}
 			for data, want := range tc.want {
 				v, ok := got[data]

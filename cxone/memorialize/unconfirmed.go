@@ -20,23 +20,76 @@ import (
 // sources (CXone's agent SDK, https://github.com/nice-devone/nice-cxone-agent-sdk,
 // and clients generated from the developer portal's OpenAPI files).
 
-// isDigital reports whether a completed contact is a Digital Experience
-// contact (chat, e-mail, SMS, messaging) rather than a voice call.
+// The values of the help page's "Event Type" and "Contact Type" (the
+// seed, in French, lists "vocale, numérique, messagerie vocale ou élément
+// de travail"; the vendor notes' English is written): [eventType].
+const (
+	typeVoice     = "voice"
+	typeDigital   = "digital"
+	typeVoicemail = "voicemail"
+	typeWorkItem  = "work item"
+)
+
+// eventType is the help page's "Event Type" and "Contact Type" of a
+// completed contact: "voice", "digital", "voicemail" or "work item", ""
+// when the contact names no media type. It is the flow's one reading of
+// CXone's media types ([isDigital] reads it too).
 //
-// UNCONFIRMED: the Reporting API's samples show mediaTypeId 4 "Call" and
-// 3 "Chat"; the other ids are not published. Voice is media type 4 (a
-// call) and 5 (a voice mail), or a media type name naming a call or voice;
-// everything else is digital.
-func isDigital(c *cxone.Contact) bool {
+// UNCONFIRMED: the Reporting API's references publish no list of
+// mediaTypeIds (their samples show 4 "Call" and 3 "Chat"). CXone's agent
+// SDK names PhoneCall 4, VoiceEmail 5, WorkItem 6, Email 1, ChatItem 3
+// and Digital 9, and the names "Voice", "Voice Mail", "Work Item",
+// "Email" and "Digital" (common-sdk/src/enum/media-type in
+// https://github.com/nice-devone/nice-cxone-agent-sdk); that the
+// Reporting API uses the same ids is an inference. Every other id is
+// digital (e-mail, chat, SMS, messaging). Without an id, the media type
+// name decides: one naming a voice mail or a work item, then one naming a
+// call or voice, else digital. Also unconfirmed: what CXone itself writes
+// for these fields. The help page gives these four values (and only
+// "voice or digital" for "Contact Type"), while the SDK's voice contact
+// data carries a contactType of Regular, PersonalConnection, Consult or
+// PersonalQueue (a call type); the flow writes the help page's values.
+func eventType(c *cxone.Contact) string {
 	switch c.MediaTypeID {
-	case 4, 5:
-		return false
+	case 4:
+		return typeVoice
+	case 5:
+		return typeVoicemail
+	case 6:
+		return typeWorkItem
+	case 0:
+	default:
+		return typeDigital
 	}
-	name := strings.ToLower(c.MediaTypeName)
-	if c.MediaTypeID == 0 && (strings.Contains(name, "call") || strings.Contains(name, "voice")) {
-		return false
+	name := strings.ToLower(strings.Join(strings.Fields(c.MediaTypeName), ""))
+	switch {
+	case name == "":
+		return ""
+	case strings.Contains(name, "voicemail"):
+		return typeVoicemail
+	case strings.Contains(name, "workitem"):
+		return typeWorkItem
+	case strings.Contains(name, "call") || strings.Contains(name, "voice"):
+		return typeVoice
 	}
-	return c.MediaTypeID != 0 || name != ""
+	return typeDigital
+}
+
+// isDigital reports whether a completed contact is a Digital Experience
+// contact (chat, e-mail, SMS, messaging) rather than a voice call, from
+// its [eventType].
+//
+// UNCONFIRMED: which pairs a voice mail and a work item get. A voice mail
+// (a recorded call) is voice, with the voice pairs (its "Recording URL");
+// a work item, neither a call nor a Digital Experience contact, is
+// digital, with the digital pairs (its "Event Type" is "work item"). A
+// contact that names no media type is voice.
+func isDigital(c *cxone.Contact) bool {
+	switch eventType(c) {
+	case typeDigital, typeWorkItem:
+		return true
+	}
+	return false
 }
 
 // endedByContact reports whether the customer ended the interaction

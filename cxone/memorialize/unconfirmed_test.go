@@ -16,11 +16,15 @@ import (
 
 func TestUnconfirmedDigitalMediaTypes(t *testing.T) {
 	t.Parallel()
-	// Doubt: which mediaTypeIds are voice. Wrong, a voice contact would
+	// Doubt: which mediaTypeIds are voice, and which pairs a voice mail
+	// (voice) and a work item (digital) get. Wrong, a voice contact would
 	// get the digital pairs (or the reverse), and its voice fields stay empty.
 	for c, want := range map[*cxone.Contact]bool{
 		{MediaTypeID: 4, MediaTypeName: "Call"}: false,
 		{MediaTypeID: 5}:                        false,
+		{MediaTypeName: "Voice Mail"}:           false,
+		{MediaTypeID: 6}:                        true,
+		{MediaTypeName: "Work Item"}:            true,
 		{MediaTypeName: "Phone Call"}:           false,
 		{MediaTypeID: 3, MediaTypeName: "Chat"}: true,
 		{MediaTypeID: 1}:                        true,
@@ -29,6 +33,43 @@ func TestUnconfirmedDigitalMediaTypes(t *testing.T) {
 	} {
 		if got := isDigital(c); got != want {
 			t.Errorf("isDigital(%d %q) = %v", c.MediaTypeID, c.MediaTypeName, got)
+		}
+	}
+}
+
+func TestUnconfirmedEventType(t *testing.T) {
+	t.Parallel()
+	// Doubt: that the Reporting API numbers its media types as CXone's
+	// agent SDK does (4 PhoneCall, 5 VoiceEmail, 6 WorkItem, 1 Email,
+	// 3 ChatItem, 9 Digital; https://github.com/nice-devone/nice-cxone-agent-sdk,
+	// common-sdk/src/enum/media-type), and that CXone writes the help
+	// page's words into "Event Type" and "Contact Type" (its SDK's voice
+	// contactType is a call type: Regular, Consult…). Wrong, a voice mail
+	// or a work item is written as another kind of interaction.
+	for _, tc := range []struct {
+		c    cxone.Contact
+		want string
+	}{
+		{cxone.Contact{MediaTypeID: 4, MediaTypeName: "Call"}, "voice"},
+		{cxone.Contact{MediaTypeID: 5, MediaTypeName: "Voice Mail"}, "voicemail"},
+		{cxone.Contact{MediaTypeID: 6, MediaTypeName: "Work Item"}, "work item"},
+		{cxone.Contact{MediaTypeID: 3, MediaTypeName: "Chat"}, "digital"},
+		{cxone.Contact{MediaTypeID: 1, MediaTypeName: "Email"}, "digital"},
+		{cxone.Contact{MediaTypeID: 9, MediaTypeName: "Digital"}, "digital"},
+		{cxone.Contact{MediaTypeID: 61}, "digital"},
+		// The id decides over the name.
+		{cxone.Contact{MediaTypeID: 6, MediaTypeName: "Call"}, "work item"},
+		// Without an id, the name.
+		{cxone.Contact{MediaTypeName: "Voice Mail"}, "voicemail"},
+		{cxone.Contact{MediaTypeName: "voicemail"}, "voicemail"},
+		{cxone.Contact{MediaTypeName: " Work  Item "}, "work item"},
+		{cxone.Contact{MediaTypeName: "Phone Call"}, "voice"},
+		{cxone.Contact{MediaTypeName: "Voice"}, "voice"},
+		{cxone.Contact{MediaTypeName: "SMS"}, "digital"},
+		{cxone.Contact{}, ""},
+	} {
+		if got := eventType(&tc.c); got != tc.want {
+			t.Errorf("eventType(%d %q) = %q, want %q", tc.c.MediaTypeID, tc.c.MediaTypeName, got, tc.want)
 		}
 	}
 }
