@@ -3,6 +3,7 @@ package memorialize
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,11 +198,18 @@ func TestStudioEndpoint(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	id := e.play(cxonetest.Interaction{NewContact: cxonetest.NewContact{SkillID: e.voice, From: callerPhone}, DispositionID: e.resolved})
+	// ContactEndedHandler as an application mounts it: on a route of its
+	// own, beside its other handlers, rather than through Flow.Handler.
+	const route = "/hooks/cxone/contact-ended"
+	mux := http.NewServeMux()
+	mux.Handle("POST "+route, e.flow.ContactEndedHandler())
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
 	post := func(secret, body string) int {
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+ContactEndedPath, strings.NewReader(body))
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+route, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+secret)
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := e.srv.Client().Do(req)
+		resp, err := srv.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
