@@ -338,17 +338,12 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 	if err != nil {
 		return &configError{[]string{"Dydu: " + err.Error()}}
 	}
-	zc, err := zendesk.NewClient(append(cfg.zendeskOpts, zendesk.WithLogger(logger), zendesk.WithMaxRetries(2))...)
+	zc, cc, err := zendeskClients(cfg, logger)
 	if err != nil {
-		return &configError{[]string{"Zendesk: " + err.Error()}}
-	}
-	cc, err := conversations.NewClient(append(cfg.suncoOpts, conversations.WithLogger(logger), conversations.WithMaxRetries(2))...)
-	if err != nil {
-		return &configError{[]string{"Sunshine Conversations: " + err.Error()}}
+		return err
 	}
 	if provision {
-		rep, err := escalation.Provision(ctx, escalation.ProvisionConfig{Conversations: cc, Zendesk: zc, BridgeURL: cfg.publicURL,
-			Skills: cfg.groups, Domain: cfg.subdomain + ".zendesk.com", ZendeskEmail: cfg.zendeskEmail, SenderIDVariable: cfg.senderID})
+		rep, err := escalation.Provision(ctx, cfg.provisionConfig(zc, cc))
 		fmt.Fprintf(stdout, "Zendesk setup:\n%s\n", rep)
 		if err != nil {
 			return err
@@ -406,22 +401,45 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 // is the bridge.
 func provisionDyduConnector(ctx context.Context, cfg *config, stdout io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stdout, nil))
-	zc, err := zendesk.NewClient(append(cfg.zendeskOpts, zendesk.WithLogger(logger), zendesk.WithMaxRetries(2))...)
+	zc, cc, err := zendeskClients(cfg, logger)
 	if err != nil {
-		return &configError{[]string{"Zendesk: " + err.Error()}}
+		return err
 	}
-	cc, err := conversations.NewClient(append(cfg.suncoOpts, conversations.WithLogger(logger), conversations.WithMaxRetries(2))...)
-	if err != nil {
-		return &configError{[]string{"Sunshine Conversations: " + err.Error()}}
-	}
-	rep, err := escalation.Provision(ctx, escalation.ProvisionConfig{Conversations: cc, Zendesk: zc, DyduWebhookURL: cfg.dyduWebhookURL,
-		Skills: cfg.groups, Domain: cfg.subdomain + ".zendesk.com", ZendeskEmail: cfg.zendeskEmail, SenderIDVariable: cfg.senderID})
+	rep, err := escalation.Provision(ctx, cfg.provisionConfig(zc, cc))
 	fmt.Fprintf(stdout, "Zendesk setup for Dydu's own connector (webhook %s):\n%s\n", cfg.dyduWebhookURL, rep)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "Copy the four blocks above into Dydu's BMS (Preferences › Livechat settings › External connector).")
 	return nil
+}
+
+// zendeskClients builds the Zendesk and Sunshine Conversations clients of
+// cfg.
+func zendeskClients(cfg *config, logger *slog.Logger) (*zendesk.Client, *conversations.Client, error) {
+	zc, err := zendesk.NewClient(append(cfg.zendeskOpts, zendesk.WithLogger(logger), zendesk.WithMaxRetries(2))...)
+	if err != nil {
+		return nil, nil, &configError{[]string{"Zendesk: " + err.Error()}}
+	}
+	cc, err := conversations.NewClient(append(cfg.suncoOpts, conversations.WithLogger(logger), conversations.WithMaxRetries(2))...)
+	if err != nil {
+		return nil, nil, &configError{[]string{"Sunshine Conversations: " + err.Error()}}
+	}
+	return zc, cc, nil
+}
+
+// provisionConfig is what -provision sets up: the integration's webhook
+// to Dydu's own connector with DYDU_WEBHOOK_URL, else to the bridge at
+// PUBLIC_URL.
+func (cfg *config) provisionConfig(zc *zendesk.Client, cc *conversations.Client) escalation.ProvisionConfig {
+	pc := escalation.ProvisionConfig{Conversations: cc, Zendesk: zc, Skills: cfg.groups, Domain: cfg.subdomain + ".zendesk.com",
+		ZendeskEmail: cfg.zendeskEmail, SenderIDVariable: cfg.senderID}
+	if cfg.dyduWebhookURL != "" {
+		pc.DyduWebhookURL = cfg.dyduWebhookURL
+	} else {
+		pc.BridgeURL = cfg.publicURL
+	}
+	return pc
 }
 
 // dyduProbeContext is a well-formed context id no dialog has.
