@@ -91,9 +91,32 @@ func playSeed(t *testing.T, e *env, chat string) {
 
 func TestSeedScenario(t *testing.T) {
 	e := newEnv(t, 1, store.NewMemory())
-	playSeed(t, e, "chat-seed-0001-00000000000")
+	chat := "chat-seed-0001-00000000000"
+	playSeed(t, e, chat)
 	if n := e.outcomes()["user/failed/vendor failed"]; n != 0 {
 		t.Errorf("%d failures", n)
+	}
+	// Flow.Channel is, with no Config.Channel, the StoreChannel the page
+	// reads: it holds the chat the page was shown, and a notice an app
+	// delivers through it reaches the page once, even delivered twice.
+	ctx := context.Background()
+	sc, ok := e.flows[0].Channel().(*StoreChannel)
+	if !ok {
+		t.Fatalf("Channel() = %T, want *StoreChannel", e.flows[0].Channel())
+	}
+	page := e.messages(chat)
+	if ms, err := sc.Messages(ctx, chat, 0); err != nil || !slices.Equal(shown(ms), shown(page)) {
+		t.Fatalf("the flow's channel holds %v (%v), the page shows %v", shown(ms), err, shown(page))
+	}
+	notice := Message{ID: "notice-maintenance", From: FromSystem, Kind: KindText, Text: "Maintenance ce soir à 22 h"}
+	for range 2 {
+		if err := e.flows[0].Channel().Deliver(ctx, chat, notice); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := e.messages(chat)
+	if len(after) != len(page)+1 || after[len(after)-1].ID != notice.ID || after[len(after)-1].Seq != page[len(page)-1].Seq+1 {
+		t.Fatalf("after the notice the page shows %v", shown(after))
 	}
 	// A second Provision changes nothing.
 	rep, err := Provision(context.Background(), ProvisionConfig{Conversations: e.cc, Zendesk: e.zc, BridgeURL: e.srv.URL, Skills: []string{"Animal"}})

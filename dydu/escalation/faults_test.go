@@ -351,11 +351,14 @@ func readEvents(t *testing.T, url string, hdr http.Header, n int) []Message {
 func TestWebhookMultiEventPartialFailure(t *testing.T) {
 	e := newEnv(t, 0, store.NewMemory())
 	var ch *flakyChannel
-	e.addFlow(func(c *Config) {
+	f := e.addFlow(func(c *Config) {
 		ch = &flakyChannel{StoreChannel: NewStoreChannel(e.st, 0, 0), match: func(m Message) bool { return m.ID == "msg-multi-2" }}
 		ch.failures.Store(1)
 		c.Channel = ch
 	})
+	if f.Channel() != Channel(ch) {
+		t.Fatalf("Channel() = %T %p, want Config.Channel %p", f.Channel(), f.Channel(), ch)
+	}
 	chat := "chat-multi-event-000000000"
 	conv := e.escalate(chat)
 	tmpl, err := e.cf.AgentReply(conv, conversationstest.Agent{Name: "Ann"}, "modèle")
@@ -394,8 +397,26 @@ func TestWebhookMultiEventPartialFailure(t *testing.T) {
 	if code := post(); code != 503 {
 		t.Fatalf("the delivery whose second event failed: %d, want 503", code)
 	}
-	if code := post(); code != 200 {
-		t.Fatalf("its retry: %d", code)
+	// The retry reaches the webhook handler alone, mounted where an
+	// application chose (Handler serves the webhook at WebhookPath only):
+	// the key is checked, and the second event is handled.
+	const mounted = "/hooks/sunshine"
+	serve := func(h http.Handler, key string) int {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", mounted, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Api-Key", key)
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if code := serve(f.Handler(), e.secret); code != http.StatusNotFound {
+		t.Fatalf("Handler at %s: %d, want 404", mounted, code)
+	}
+	if code := serve(f.WebhookHandler(), "wrong"); code != http.StatusUnauthorized {
+		t.Fatalf("WebhookHandler with a wrong key: %d, want 401", code)
+	}
+	if code := serve(f.WebhookHandler(), e.secret); code != 200 {
+		t.Fatalf("its retry through WebhookHandler: %d", code)
 	}
 	if code := post(); code != 200 {
 		t.Fatalf("a duplicate: %d", code)
