@@ -80,24 +80,11 @@ func (s *Server) OpenMessagingTicket(m MessagingTicket) (Ticket, error) {
 // the requester when authorID is 0. It runs the triggers and queues their
 // webhooks.
 func (s *Server) AddMessagingComment(ticketID, authorID int64, body string) error {
-	s.mu.Lock()
-	rec, ok := s.st.tickets.get(ticketID)
-	if !ok {
-		s.mu.Unlock()
-		return errorf("no ticket %d", ticketID)
-	}
-	if authorID == 0 {
-		authorID = rec.t.RequesterID
-	}
-	now := s.stamp()
-	in := &ticketInput{Comment: &commentInput{Body: ptr(body), Public: ptr(true), AuthorID: flexInt(authorID)}}
-	w, err := s.st.updateTicket(rec, in, authorID, ViaWebService, now)
-	if err != nil {
-		s.mu.Unlock()
-		return errorf("update ticket %d: %v", ticketID, err)
-	}
-	out := s.st.runTriggers(w, now)
-	s.mu.Unlock()
-	s.dl.enqueue(out...)
-	return nil
+	_, err := s.changeTicket(ticketID, ViaWebService, func(rec *ticketRec) (int64, *ticketInput, error) {
+		if authorID == 0 {
+			authorID = rec.t.RequesterID
+		}
+		return authorID, &ticketInput{Comment: &commentInput{Body: ptr(body), Public: ptr(true), AuthorID: flexInt(authorID)}}, nil
+	})
+	return err
 }

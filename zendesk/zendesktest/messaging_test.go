@@ -43,4 +43,15 @@ func TestOpenMessagingTicket(t *testing.T) {
 	if err := s.AddMessagingComment(123456, 0, "x"); err == nil {
 		t.Error("a comment on no ticket was taken")
 	}
+	// A change refused by the helper's own check or by the ticket update
+	// leaves the ticket as it was and the fake usable (the lock released).
+	if err := s.AddMessagingComment(tk.ID, 987654, "x"); err == nil {
+		t.Error("a comment by no user was taken")
+	}
+	if err := s.AgentReply(tk.ID, tk.RequesterID, "x", true); err == nil {
+		t.Error("a reply by an end user was taken as an agent's")
+	}
+	if got := len(s.Comments(tk.ID)); got != 3 {
+		t.Errorf("refused changes left %d comments, want 3", got)
+	}
 }

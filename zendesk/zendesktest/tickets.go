@@ -623,15 +623,11 @@ func (w *ticketWrite) auditJSON() map[string]any {
 }
 
 func (s *Server) ticketGet(c *call) error {
-	id, err := c.pathID("id")
-	if err != nil {
-		return err
-	}
 	s.mu.Lock()
-	rec, ok := s.st.tickets.get(id)
-	if !ok {
+	rec, err := lookup(c, s.st.tickets)
+	if err != nil {
 		s.mu.Unlock()
-		return errNotFound()
+		return err
 	}
 	b, err := marshal(struct {
 		Ticket *Ticket `json:"ticket"`
@@ -997,27 +993,12 @@ func (s *Server) AgentUpdate(ticketID, agentID int64, u AgentUpdate) (Ticket, er
 	if u.Status != "" {
 		in.Status = nullString{Set: true, V: u.Status}
 	}
-	s.mu.Lock()
-	rec, ok := s.st.tickets.get(ticketID)
-	if !ok {
-		s.mu.Unlock()
-		return Ticket{}, errorf("no ticket %d", ticketID)
-	}
-	if a, ok := s.st.users.get(agentID); !ok || !a.isAgent() {
-		s.mu.Unlock()
-		return Ticket{}, errorf("user %d is not an agent", agentID)
-	}
-	now := s.stamp()
-	w, err := s.st.updateTicket(rec, in, agentID, ViaWebForm, now)
-	if err != nil {
-		s.mu.Unlock()
-		return Ticket{}, errorf("update ticket %d: %v", ticketID, err)
-	}
-	out := s.st.runTriggers(w, now)
-	t := rec.t.clone()
-	s.mu.Unlock()
-	s.dl.enqueue(out...)
-	return t, nil
+	return s.changeTicket(ticketID, ViaWebForm, func(*ticketRec) (int64, *ticketInput, error) {
+		if a, ok := s.st.users.get(agentID); !ok || !a.isAgent() {
+			return 0, nil, errorf("user %d is not an agent", agentID)
+		}
+		return agentID, in, nil
+	})
 }
 
 // AgentReply adds a comment by agent agentID through the agent UI (via_id
@@ -1030,21 +1011,38 @@ func (s *Server) AgentReply(ticketID, agentID int64, text string, public bool) e
 // EndUserReply adds a public comment by the ticket's requester as if it
 // came by email (via_id 4), runs the triggers and queues their webhooks.
 func (s *Server) EndUserReply(ticketID int64, text string) error {
+	_, err := s.changeTicket(ticketID, ViaMail, func(rec *ticketRec) (int64, *ticketInput, error) {
+		return rec.t.RequesterID, &ticketInput{Comment: &commentInput{Body: ptr(text)}}, nil
+	})
+	return err
+}
+
+// changeTicket makes a change a test helper acts out on ticket ticketID, as
+// the vendor would record it: under the lock, prepare (given the ticket)
+// names the actor and the change, or refuses it; the change is applied
+// through via and the triggers run, and their webhooks are queued once the
+// lock is released. It returns the ticket as changed.
+func (s *Server) changeTicket(ticketID int64, via int, prepare func(*ticketRec) (actor int64, in *ticketInput, err error)) (Ticket, error) {
 	s.mu.Lock()
 	rec, ok := s.st.tickets.get(ticketID)
 	if !ok {
 		s.mu.Unlock()
-		return errorf("no ticket %d", ticketID)
+		return Ticket{}, errorf("no ticket %d", ticketID)
 	}
-	now := s.stamp()
-	in := &ticketInput{Comment: &commentInput{Body: ptr(text)}}
-	w, err := s.st.updateTicket(rec, in, rec.t.RequesterID, ViaMail, now)
+	actor, in, err := prepare(rec)
 	if err != nil {
 		s.mu.Unlock()
-		return errorf("update ticket %d: %v", ticketID, err)
+		return Ticket{}, err
+	}
+	now := s.stamp()
+	w, err := s.st.updateTicket(rec, in, actor, via, now)
+	if err != nil {
+		s.mu.Unlock()
+		return Ticket{}, errorf("update ticket %d: %v", ticketID, err)
 	}
 	out := s.st.runTriggers(w, now)
+	t := rec.t.clone()
 	s.mu.Unlock()
 	s.dl.enqueue(out...)
-	return nil
+	return t, nil
 }
