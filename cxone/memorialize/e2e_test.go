@@ -372,15 +372,17 @@ func TestExactRequests(t *testing.T) {
 
 // A voice mail and a work item, played on the fake contact center with
 // the media types CXone's agent SDK names (5 "Voice Mail", 6 "Work
-// Item"), are written as the help page names them: "voicemail" into the
-// voice pairs' "Contact Type", "work item" into the digital pairs' "Event
-// Type".
+// Item"), are written as the help page names them: a voice mail's
+// "Contact Type" (voice pairs, "voice or digital") is "voice" and its
+// "Media Type" "voicemail"; a work item's "Event Type" (digital pairs) is
+// "work item".
 func TestVoicemailAndWorkItemNameTheirKind(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	m := testMapping()
 	m[Ticket] = append(m[Ticket],
 		Pair{Zendesk: ZendeskField{Title: "CXone contact type"}, Channel: Voice, Data: "Contact Type"},
+		Pair{Zendesk: ZendeskField{Title: "CXone media type"}, Channel: Voice, Data: "Media Type"},
 		Pair{Zendesk: ZendeskField{Title: "CXone event type"}, Channel: Digital, Data: "Event Type"})
 	if _, err := Provision(t.Context(), ProvisionConfig{Zendesk: e.zc, Mapping: m, Dynamic: testDynamic()}); err != nil {
 		t.Fatalf("Provision: %v", err)
@@ -411,7 +413,8 @@ func TestVoicemailAndWorkItemNameTheirKind(t *testing.T) {
 		channel         Channel
 		title, want     string
 	}{
-		{vm, e.openTicket, Voice, "CXone contact type", "voicemail"},
+		{vm, e.openTicket, Voice, "CXone contact type", "voice"},
+		{vm, e.openTicket, Voice, "CXone media type", "voicemail"},
 		{wi, tk.ID, Digital, "CXone event type", "work item"},
 	} {
 		if rs := e.resultsFor(tc.contact); len(rs) != 1 || rs[0].Outcome != flow.Applied || rs[0].Channel != tc.channel {

@@ -61,7 +61,7 @@ var dataFields = map[string]dataField{
 	"Channel Name":       {digital: true, get: func(in *Interaction) string { return channelName(&in.Contact) }},
 	"Channel Type":       {digital: true, get: func(in *Interaction) string { return channelType(&in.Contact) }},
 	"Contact ID":         {voice: true, digital: true, get: func(in *Interaction) string { return idText(in.Contact.ContactID) }},
-	"Contact Type":       {voice: true, get: func(in *Interaction) string { return eventType(&in.Contact) }},
+	"Contact Type":       {voice: true, get: func(in *Interaction) string { return contactType(&in.Contact) }},
 	"Customer Name":      {digital: true, get: func(in *Interaction) string { return customerName(&in.Contact) }},
 	"Direction":          {voice: true, digital: true, get: func(in *Interaction) string { return in.Contact.Direction() }},
 	"Disposition Name":   {voice: true, digital: true, outcome: true, need: needDisposition, get: func(in *Interaction) string { return in.DispositionName }},
@@ -73,7 +73,7 @@ var dataFields = map[string]dataField{
 	"From":               {digital: true, get: func(in *Interaction) string { return customerName(&in.Contact) }},
 	"Interaction ID":     {voice: true, digital: true, get: func(in *Interaction) string { return interactionID(in) }},
 	"Master Contact ID":  {voice: true, get: func(in *Interaction) string { return idText(in.Contact.MasterContactID) }},
-	"Media Type":         {voice: true, digital: true, get: func(in *Interaction) string { return in.Contact.MediaTypeName }},
+	"Media Type":         {voice: true, digital: true, get: func(in *Interaction) string { return eventType(&in.Contact) }},
 	"Recording URL":      {voice: true, need: needRecording, get: func(in *Interaction) string { return in.RecordingURL }},
 	"Skill ID":           {voice: true, digital: true, get: func(in *Interaction) string { return idText(in.Contact.SkillID) }},
 	"Skill Name":         {voice: true, digital: true, get: func(in *Interaction) string { return in.Contact.SkillName }},
@@ -143,6 +143,21 @@ func (in *Interaction) Channel() Channel {
 		return Digital
 	}
 	return Voice
+}
+
+// contactType is the voice list's "Contact Type", which the help article
+// says is "vocale ou numérique": "voice" for a contact that gets the voice
+// pairs (a voice mail included, see [isDigital]), "digital" otherwise, ""
+// when the contact names no media type. "Event Type" and "Media Type" say
+// which of the four kinds it is ([eventType]).
+func contactType(c *cxone.Contact) string {
+	switch {
+	case eventType(c) == "":
+		return ""
+	case isDigital(c):
+		return typeDigital
+	}
+	return typeVoice
 }
 
 func idText(id int64) string {

@@ -37,6 +37,8 @@ func TestValuesTable(t *testing.T) {
 			{Zendesk: ticketField("Transcript"), Channel: Digital, Data: "Transcription Text"},
 			{Zendesk: ticketField("Contact type"), Channel: Voice, Data: "Contact Type"},
 			{Zendesk: ticketField("Event type"), Channel: Digital, Data: "Event Type"},
+			{Zendesk: ticketField("Media type"), Channel: Voice, Data: "Media Type"},
+			{Zendesk: ticketField("Media type"), Channel: Digital, Data: "Media Type"},
 		},
 		User: {{Zendesk: ZendeskField{Key: "cxone_skill"}, Channel: Voice, Data: "Skill Name"}},
 	}
@@ -68,12 +70,13 @@ func TestValuesTable(t *testing.T) {
 			"ANI": "+33612345678", "Disposition Name": "skip:" + SkipEndedByContact, "Disposition Notes": "skip:" + SkipEndedByContact,
 			"Tags": "skip:" + SkipEndedByContact, "Agent Name": "Ann Lee"}},
 		{"outbound swaps ANI and DNIS", outbound, map[string]string{"ANI": "+33198765432", "DNIS": "+33612345678"}},
-		// The help page's "Contact Type" (voice pairs) and "Event Type"
-		// (digital pairs) name the kind of interaction; a voice mail gets
-		// the voice pairs and a work item the digital ones (unconfirmed.go).
-		{"voicemail", media(5, "Voice Mail"), map[string]string{"Contact Type": "voicemail", "ANI": "+33612345678"}},
-		{"digital chat", media(3, "Chat"), map[string]string{"Event Type": "digital", "Transcription Text": "skip:" + SkipEmpty}},
-		{"work item", media(6, "Work Item"), map[string]string{"Event Type": "work item"}},
+		// The help page's "Contact Type" (voice pairs) is voice or digital;
+		// "Event Type" (digital pairs) and "Media Type" (both) name one of
+		// four kinds. A voice mail gets the voice pairs and a work item the
+		// digital ones (unconfirmed.go).
+		{"voicemail", media(5, "Voice Mail"), map[string]string{"Contact Type": "voice", "Media Type": "voicemail", "ANI": "+33612345678"}},
+		{"digital chat", media(3, "Chat"), map[string]string{"Event Type": "digital", "Media Type": "digital", "Transcription Text": "skip:" + SkipEmpty}},
+		{"work item", media(6, "Work Item"), map[string]string{"Event Type": "work item", "Media Type": "work item"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := map[string]Value{}
