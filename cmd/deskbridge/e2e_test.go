@@ -865,26 +865,6 @@ func TestReadyzNamesWhatFails(t *testing.T) {
 	}
 }
 
-func TestProgressOnATerminal(t *testing.T) {
-	m := newMetrics()
-	e := &env{metrics: m}
-	var buf syncWriter
-	var b bytes.Buffer
-	buf.w = &b
-	stop := e.progress(stdio{err: &buf, tty: true}, "[1/1] statussync")
-	m.attempts.Add(3)
-	time.Sleep(400 * time.Millisecond) // two ticks of the line
-	stop()
-	buf.mu.Lock()
-	got := b.String()
-	buf.mu.Unlock()
-	if !strings.Contains(got, "[1/1] statussync: 3 requests") || !strings.HasSuffix(got, "\r\033[K") {
-		t.Errorf("progress = %q", got)
-	}
-	off := e.progress(stdio{err: &buf, tty: false}, "x")
-	off()
-}
-
 // TestFlowProblemsAtTheirLine: a problem only the flow's own validation
 // finds is still shown at the line of the setting.
 func TestFlowProblemsAtTheirLine(t *testing.T) {

@@ -170,7 +170,10 @@ func (r *memorializeRunner) start(ctx context.Context, st store.Store, onResult 
 	}
 	every := cmp.Or(r.s.PollInterval, memorialize.DefaultPollInterval)
 	log := r.e.log.With("flow", r.name)
-	poll := func(ctx context.Context) error { return pollMemorialize(ctx, f, every, log) }
+	backfill := func() func() {
+		return r.e.progress(r.name+" backfill (the first poll, over the lookback window)", "flow", r.name, "step", "backfill")
+	}
+	poll := func(ctx context.Context) error { return pollMemorialize(ctx, f, every, log, backfill) }
 	return &running{handler: f.Handler(), check: f.Check, background: []func(context.Context) error{poll},
 		ready: []readinessCheck{zendeskReady(r.s.Zendesk, zc), cxoneReady(r.s.CXone, r.e.cxone[r.s.CXone])},
 		checked: []string{
@@ -184,12 +187,18 @@ func (r *memorializeRunner) start(ctx context.Context, st store.Store, onResult 
 // pass saw and did. The first pass reads the whole lookback window (the
 // backfill, possibly many pages) and is logged at Info whatever it found;
 // a later pass is logged at Info when it listed contacts, else at Debug.
-func pollMemorialize(ctx context.Context, f *memorialize.Flow, every time.Duration, log *slog.Logger) error {
+// The backfill shows progress while it runs (see env.progress).
+func pollMemorialize(ctx context.Context, f *memorialize.Flow, every time.Duration, log *slog.Logger, backfill func() (stop func())) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for pass := 1; ; pass++ {
 		start := time.Now()
+		stop := func() {}
+		if pass == 1 {
+			stop = backfill()
+		}
 		st, err := f.Poll(ctx)
+		stop()
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.Warn("memorialize: poll failed; the next one starts where it stopped", "pass", pass, "error", err.Error())

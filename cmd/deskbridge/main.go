@@ -183,9 +183,16 @@ func run(ctx context.Context, args []string, io stdio) int {
 	if o.listen != "" {
 		cfg.Listen = o.listen
 	}
+	var term *termLine
+	if io.tty {
+		// The logs go through the progress line, which stays under them.
+		term = &termLine{w: io.err}
+		io.err = term
+	}
 	logger := newLogger(cfg, io)
 	m := newMetrics()
 	e := newEnv(cfg, io.getenv, logger, m)
+	e.term = term
 	if err := e.buildClients(); err != nil {
 		fmt.Fprintln(io.err, "deskbridge:", err)
 		return exitError

@@ -44,7 +44,11 @@ func provisionAll(ctx context.Context, e *env, io stdio, dryRun, force bool) int
 	failed := false
 	for i, r := range runners {
 		f := e.cfg.flows[i]
-		stop := e.progress(io, fmt.Sprintf("[%d/%d] %s", i+1, len(runners), f.Name))
+		step := "apply"
+		if dryRun {
+			step = "plan"
+		}
+		stop := e.progress(fmt.Sprintf("[%d/%d] %s", i+1, len(runners), f.Name), "flow", f.Name, "step", step)
 		start := time.Now()
 		before := e.metrics.attempts.Load()
 		rep, err := r.provision(ctx, dryRun, force)
@@ -98,7 +102,7 @@ func checkAll(ctx context.Context, e *env, io stdio) int {
 	code := exitOK
 	for i, r := range runners {
 		f := e.cfg.flows[i]
-		stop := e.progress(io, fmt.Sprintf("[%d/%d] check %s", i+1, len(runners), f.Name))
+		stop := e.progress(fmt.Sprintf("[%d/%d] check %s", i+1, len(runners), f.Name), "flow", f.Name, "step", "check")
 		start := time.Now()
 		before := e.metrics.attempts.Load()
 		run, err := r.start(ctx, st.forFlow(f.Name), func(flow.Outcome) {})
@@ -119,32 +123,4 @@ func checkAll(ctx context.Context, e *env, io stdio) int {
 		}
 	}
 	return code
-}
-
-// progress shows a line on a terminal while a long step runs, with the
-// count of vendor requests so far; the returned stop clears it. Off a
-// terminal it does nothing (the log record after the step has the count).
-func (e *env) progress(io stdio, what string) (stop func()) {
-	if !io.tty {
-		return func() {}
-	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	start := e.metrics.attempts.Load()
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(150 * time.Millisecond)
-		defer t.Stop()
-		spin := `|/-\`
-		for i := 0; ; i++ {
-			select {
-			case <-done:
-				fmt.Fprint(io.err, "\r\033[K")
-				return
-			case <-t.C:
-				fmt.Fprintf(io.err, "\r\033[K%c %s: %d requests", spin[i%len(spin)], what, e.metrics.attempts.Load()-start)
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
 }

@@ -33,6 +33,11 @@ type env struct {
 	// readyTTL is how long /readyz reuses a vendor check's answer
 	// (vendorReadyTTL; the demo world reads a vendor going down at once).
 	readyTTL time.Duration
+	// term is stderr on a terminal, where progress draws its line; nil
+	// off a terminal, where progress logs a count every progressEvery
+	// (progressLogEvery when 0).
+	term          *termLine
+	progressEvery time.Duration
 
 	zendesk       map[string]*zendesk.Client
 	babelforce    map[string]*babelforce.Client
