@@ -87,6 +87,76 @@ func (s *outageStore) Delete(ctx context.Context, key string) error {
 	return s.Store.Delete(ctx, key)
 }
 
+func (s *outageStore) SetIfNewer(ctx context.Context, key string, version int64, value string, ttl time.Duration) (bool, error) {
+	if s.down.Load() {
+		return false, errOutage
+	}
+	return s.Store.SetIfNewer(ctx, key, version, value, ttl)
+}
+
+func (s *outageStore) DeleteIf(ctx context.Context, key, value string) (bool, error) {
+	if s.down.Load() {
+		return false, errOutage
+	}
+	return s.Store.DeleteIf(ctx, key, value)
+}
+
+// Batch makes the outage store a store.Batcher, as redisstore is, so that
+// the flow takes the same path (store.Do sending one batch) as on Redis;
+// while down every op of the batch fails, as a pipeline to a stopped Redis
+// does.
+func (s *outageStore) Batch(ctx context.Context, ops []*store.Op) {
+	if s.down.Load() {
+		for _, op := range ops {
+			if op != nil {
+				op.Result = store.OpResult{Err: errOutage}
+			}
+		}
+		return
+	}
+	_ = store.Do(ctx, s.Store, ops...)
+}
+
+var _ store.Batcher = (*outageStore)(nil)
+
+// TestOutageStoreFailsEverything checks the fault the replica tests
+// inject: while down, every operation of store.Store fails, alone or in a
+// batch, so that no path of the flow gets through a "stopped" store; once
+// back, they all work.
+func TestOutageStoreFailsEverything(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := &outageStore{Store: store.NewMemory()}
+	ops := func() []*store.Op {
+		return []*store.Op{
+			store.GetOp("k"), store.SetOp("k", "v", time.Minute), store.AddOp("a", "v", time.Minute),
+			store.SetIfNewerOp("n", 1, "v", time.Minute), store.DeleteOp("d"), store.DeleteIfOp("a", "v"),
+		}
+	}
+	s.down.Store(true)
+	for _, op := range ops() {
+		if r := store.RunOp(ctx, s, op); !errors.Is(r.Err, errOutage) {
+			t.Errorf("%v alone while down: %+v", op.Kind, r)
+		}
+	}
+	batch := ops()
+	_ = store.Do(ctx, s, batch...)
+	for _, op := range batch {
+		if !errors.Is(op.Result.Err, errOutage) {
+			t.Errorf("%v in a batch while down: %+v", op.Kind, op.Result)
+		}
+	}
+	s.down.Store(false)
+	for _, op := range ops() {
+		if r := store.RunOp(ctx, s, op); r.Err != nil {
+			t.Errorf("%v alone once back: %v", op.Kind, r.Err)
+		}
+	}
+	if err := store.Do(ctx, s, ops()...); err != nil {
+		t.Errorf("a batch once back: %v", err)
+	}
+}
+
 // cluster is the fakes and n Flows behind a round-robin balancer.
 type cluster struct {
 	t     *testing.T
