@@ -124,11 +124,21 @@ func serveOn(ctx context.Context, e *env, ln, mln net.Listener, io stdio) error 
 	for _, f := range e.cfg.flows {
 		e.log.Info("serving flow", "flow", f.Name, "type", f.Type, "path", f.Path+"/")
 	}
+	// Either server failing stops both: the flows' server without its
+	// probes and metrics would serve on unseen until it stopped.
+	sctx, stopServing := context.WithCancel(ctx)
+	defer stopServing()
 	opsErr := make(chan error, 1)
 	if mln != nil {
 		e.log.Info("listening for /metrics, /healthz and /readyz", "addr", mln.Addr().String())
 		go func() {
-			opsErr <- serveLogged(ctx, newHTTPServer(ops, defaultTimeouts), mln, e.log.With("server", "metrics"))
+			err := serveLogged(sctx, newHTTPServer(ops, defaultTimeouts), mln, e.log.With("server", "metrics"))
+			if err != nil && sctx.Err() == nil {
+				e.log.Error("the server of /metrics, /healthz and /readyz failed; stopping the flows' server too",
+					"addr", mln.Addr().String(), "error", err.Error())
+				stopServing()
+			}
+			opsErr <- err
 		}()
 	} else {
 		opsErr <- nil
@@ -137,26 +147,15 @@ func serveOn(ctx context.Context, e *env, ln, mln net.Listener, io stdio) error 
 	if io.listening != nil {
 		io.listening(ln.Addr().String())
 	}
-	err = serveLogged(ctx, newHTTPServer(h, defaultTimeouts), ln, e.log)
-	if mln != nil && err != nil && ctx.Err() == nil {
-		mln.Close() // the flows' server failed: the metrics server goes too
-	}
-	err = errors.Join(err, ignoreClosed(<-opsErr))
+	err = serveLogged(sctx, newHTTPServer(h, defaultTimeouts), ln, e.log)
+	stopServing() // the flows' server failed or was stopped: the metrics server goes too
+	err = errors.Join(err, <-opsErr)
 	start := time.Now()
 	stopBG()
 	wg.Wait()
 	// The drain time of the background work (a poll, a reconciler pass
 	// ending); the requests' is in the "requests drained" record.
 	e.log.Info("stopped", "drain", time.Since(start).Round(time.Millisecond).String())
-	return err
-}
-
-// ignoreClosed drops the error of a server whose listener was closed
-// because the other server failed.
-func ignoreClosed(err error) error {
-	if errors.Is(err, net.ErrClosed) {
-		return nil
-	}
 	return err
 }
 

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// failingListener accepts nothing; once fail is closed, Accept returns a
+// lasting error (a process out of file descriptors, say), which ends
+// http.Server.Serve.
+type failingListener struct {
+	net.Listener
+	fail chan struct{}
+}
+
+var errAcceptFailed = errors.New("accept tcp: too many open files")
+
+func (l failingListener) Accept() (net.Conn, error) {
+	<-l.fail
+	return nil, errAcceptFailed
+}
+
+// With -metrics-listen, the metrics server failing while serving is logged
+// at once and stops the flows' server, so that the failure is seen: serve
+// ends with the error instead of serving on without probes or metrics.
+func TestServeStopsWhenTheMetricsServerFails(t *testing.T) {
+	w := newTestWorld(t, "statussync")
+	file := filepath.Join(t.TempDir(), "deskbridge.yaml")
+	if err := os.WriteFile(file, []byte(w.config()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCmd(t, w.getenv, "apply", "-config", file); code != exitOK {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	cfg, err := loadConfig(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	e := newEnv(cfg, w.getenv, slog.New(slog.NewJSONHandler(logs, nil)), newMetrics())
+	if err := e.buildClients(); err != nil {
+		t.Fatal(err)
+	}
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mln := failingListener{inner, make(chan struct{})}
+	ln := w.ln
+	w.ln = nil // serveOn closes it
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serveOn(ctx, e, ln, mln, stdio{out: io.Discard, err: logs, getenv: w.getenv, listening: func(a string) { ready <- a }})
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("serve ended before listening: %v\n%s", err, logs.String())
+	}
+	close(mln.fail)
+	select {
+	case err := <-done:
+		if !errors.Is(err, errAcceptFailed) {
+			t.Errorf("serve ended with %v, want the metrics server's error", err)
+		}
+	case <-ctx.Done():
+		t.Fatalf("serve went on after its metrics server failed:\n%s", logs.String())
+	}
+	got := logs.String()
+	fail := strings.Index(got, `"level":"ERROR","msg":"the server of /metrics, /healthz and /readyz failed; stopping the flows' server too","addr":"`)
+	down := strings.Index(got, `"msg":"shutting down","addr":"`+ln.Addr().String())
+	if fail < 0 || !strings.Contains(got, errAcceptFailed.Error()) || down < fail {
+		t.Errorf("the logs do not say the metrics server failed, then shut the flows' server down:\n%s", got)
+	}
+	if _, err := (&http.Client{Timeout: time.Second}).Get(w.base + "/healthz"); err == nil {
+		t.Error("the flows' server still answers")
+	}
+}
+
+// -metrics-listen on an address another process holds: serve fails at
+// once, naming the flag.
+func TestServeMetricsListenInUse(t *testing.T) {
+	w := newTestWorld(t, "statussync")
+	file := serveConfigFile(t, w)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	code, _, errOut := runCmd(t, w.getenv, "serve", "-config", file, "-metrics-listen", taken.Addr().String())
+	if code != exitError || !strings.Contains(errOut, "deskbridge serve: -metrics-listen: listen tcp "+taken.Addr().String()) ||
+		!strings.Contains(errOut, "address already in use") {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+}
