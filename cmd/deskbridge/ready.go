@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -120,5 +121,28 @@ func cachedCheck(c readinessCheck, ttl time.Duration, now func() time.Time) read
 			at, err = now(), e
 		}
 		return e
+	}}
+}
+
+// errNotReady is what /readyz on the webhooks' listener shows of a check
+// that failed: its name and "not ready", nothing of the error.
+var errNotReady = errors.New("not ready")
+
+// loggedCheck returns c with each failure logged (a warning naming the
+// check, with the error). With public, the error c returns is replaced by
+// errNotReady: /readyz on the webhooks' listener answers anyone, and a
+// vendor's error text (a tenant, an endpoint, what the vendor said) is for
+// the logs and the -metrics-listen listener only.
+func loggedCheck(c readinessCheck, log *slog.Logger, public bool) readinessCheck {
+	return readinessCheck{c.name, func(ctx context.Context) error {
+		err := c.check(ctx)
+		if err == nil {
+			return nil
+		}
+		log.Warn("not ready", "check", c.name, "error", err.Error())
+		if public {
+			return errNotReady
+		}
+		return err
 	}}
 }

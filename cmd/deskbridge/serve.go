@@ -179,7 +179,8 @@ func buildServer(ctx context.Context, e *env, split bool) (h, ops http.Handler, 
 	}
 	e.log.Info("store", "what", st.what)
 	mux := http.NewServeMux()
-	checks := []readinessCheck{{"store", st.ping}}
+	public := !split // /readyz beside the flows: names only, the errors logged
+	checks := []readinessCheck{loggedCheck(readinessCheck{"store", st.ping}, e.log, public)}
 	var errs []string
 	for i, r := range runners {
 		f := e.cfg.flows[i]
@@ -203,7 +204,7 @@ func buildServer(ctx context.Context, e *env, split bool) (h, ops http.Handler, 
 		}
 		for _, c := range run.ready {
 			if !hasCheck(checks, c.name) {
-				checks = append(checks, cachedCheck(c, e.readyTTL, time.Now))
+				checks = append(checks, cachedCheck(loggedCheck(c, e.log, public), e.readyTTL, time.Now))
 			}
 		}
 	}

@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 )
 
 // failingListener accepts nothing; once fail is closed, Accept returns a
@@ -104,5 +107,58 @@ func TestServeMetricsListenInUse(t *testing.T) {
 	if code != exitError || !strings.Contains(errOut, "deskbridge serve: -metrics-listen: listen tcp "+taken.Addr().String()) ||
 		!strings.Contains(errOut, "address already in use") {
 		t.Errorf("exit %d, %q", code, errOut)
+	}
+}
+
+// /readyz beside the flows (public) names a failing check and says "not
+// ready", nothing of the vendor's error, which goes to the logs; on
+// -metrics-listen's listener it shows the error.
+func TestReadyzPublicHidesErrors(t *testing.T) {
+	const vendorSays = "token of tenant acme-prod expired at https://acme.babelforce.com"
+	for _, split := range []bool{false, true} {
+		t.Run(map[bool]string{false: "public", true: "metrics-listen"}[split], func(t *testing.T) {
+			w := newTestWorld(t, "statussync")
+			file := filepath.Join(t.TempDir(), "deskbridge.yaml")
+			if err := os.WriteFile(file, []byte(w.config()), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if code, out, errOut := runCmd(t, w.getenv, "apply", "-config", file); code != exitOK {
+				t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+			}
+			cfg, err := loadConfig(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			logs := &syncWriter{w: &bytes.Buffer{}}
+			e := newEnv(cfg, w.getenv, slog.New(slog.NewJSONHandler(logs, nil)), newMetrics())
+			if err := e.buildClients(); err != nil {
+				t.Fatal(err)
+			}
+			h, ops, _, closeStore, err := buildServer(t.Context(), e, split)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeStore()
+			if split {
+				h = ops
+			}
+			w.bf.InjectFault(babelforcetest.Fault{Method: http.MethodGet, Path: "/api/v2/agents/presence/available", Status: http.StatusForbidden,
+				Header: http.Header{"Content-Type": {"application/json"}}, Body: `{"message":"` + vendorSays + `"}`, Times: 5})
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+			body := rec.Body.String()
+			if rec.Code != http.StatusServiceUnavailable || !strings.HasPrefix(body, "babelforce demo: ") {
+				t.Fatalf("/readyz: %d %q", rec.Code, body)
+			}
+			if split != strings.Contains(body, vendorSays) {
+				t.Errorf("/readyz (split %v) = %q", split, body)
+			}
+			if !split && body != "babelforce demo: not ready\n" {
+				t.Errorf("/readyz = %q, want the check's name and not ready", body)
+			}
+			if got := logs.String(); !strings.Contains(got, `"level":"WARN","msg":"not ready","check":"babelforce demo","error":"`) || !strings.Contains(got, vendorSays) {
+				t.Errorf("the logs lack the failing check and its error:\n%s", got)
+			}
+		})
 	}
 }
