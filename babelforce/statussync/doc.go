@@ -147,12 +147,26 @@
 // so the echo is known wherever it arrives, and confirmed after (one more
 // round trip). If another replica decided on the agent meanwhile and chose
 // another state, its change may have reached the vendor first; the newer
-// decision is then sent again, so the vendor keeps the newest. Per event,
-// that is two round trips for an echo or an unchanged state, one for a
-// stale event or a duplicate, three for a change sent: the write before
-// the send is what makes the echo known to every replica, and the one
-// after is what tells a duplicate (sent) from a retry (failed: send again)
-// and catches a newer decision made meanwhile.
+// decision is then sent again, so the vendor keeps the newest. Per event
+// (a Zendesk event, or an automation call with a changed_at, as the
+// template above sends), that is two round trips for an echo or an
+// unchanged state, one for a stale event or a duplicate, three for a
+// change sent: the write before the send is what makes the echo known to
+// every replica, and the one after is what tells a duplicate (sent) from a
+// retry (failed: send again) and catches a newer decision made meanwhile.
+//
+// An automation call without a changed_at takes two more: its
+// [webhook.StoreDeduper] claim before (one round trip) and its mark as
+// handled after (one), so four for an echo or an unchanged state and five
+// for a change sent; its replay is answered by the claim alone, in two
+// (the claim, and the read that finds it handled).
+// The claim and the mark are not sent in one batch with the record's read
+// and write: a batch is not a transaction, so a mark sent beside the
+// record's write would land even when that write lost to another replica
+// (or its answer was lost with the connection), and the sender's retry of
+// a change never applied would be taken for a duplicate. Send changed_at.
+// A call without a source_id reads the agent's Zendesk id first (from the
+// store once cached): one more round trip.
 //
 // When the store fails, the handler answers 503 with Retry-After and the
 // event is not marked as handled: the sender retries, and the retry is
