@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,6 +60,7 @@ type demo struct {
 
 	closers []func()
 
+	redisURL string             // REDIS_URL: the store of the replicas ("": see openStore)
 	replicas int                // flow replicas behind a round-robin balancer
 	flows    []*statussync.Flow // d.flow is flows[0]
 
@@ -80,8 +80,8 @@ type row struct {
 // runDemo plays the scenario and writes its report to w. It fails if both
 // sides do not end consistent, or if a behaviour the scenario exercises
 // did not show.
-func runDemo(ctx context.Context, w io.Writer, replicas int) error {
-	d := &demo{ctx: ctx, out: w, replicas: max(replicas, 1), start: time.Now(), names: map[int64]string{}, counts: map[string]int{}, http: &http.Client{Timeout: 10 * time.Second}}
+func runDemo(ctx context.Context, w io.Writer, replicas int, redisURL string) error {
+	d := &demo{ctx: ctx, out: w, replicas: max(replicas, 1), redisURL: redisURL, start: time.Now(), names: map[int64]string{}, counts: map[string]int{}, http: &http.Client{Timeout: 10 * time.Second}}
 	defer d.tearDown()
 	if err := d.setUp(); err != nil {
 		return err
@@ -185,7 +185,7 @@ func (d *demo) setUp() error {
 	}
 	fmt.Fprintf(d.out, "Provision again:\n%s\n", again)
 
-	st, err := openStore(d.ctx, os.Getenv, d.replicas > 1)
+	st, err := openStore(d.ctx, d.redisURL, runPrefix("demo"), d.replicas > 1)
 	if err != nil {
 		return err
 	}
@@ -539,7 +539,7 @@ func (d *demo) verify() error {
 		{"babelforce automation echo", "an echo of a babelforce change the flow made dropped"},
 		{"babelforce automation applied", "a babelforce change applied to Zendesk by the automation"},
 		{"babelforce poller applied", "a babelforce change applied to Zendesk by the poller"},
-		{"babelforce poller baseline", "the poller's baseline"},
+		{"babelforce poller baseline", "baseline taken by the poller"},
 	} {
 		if counts[want.key] == 0 {
 			problems = append(problems, "the scenario showed no "+want.what)

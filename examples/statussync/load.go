@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,7 +64,7 @@ func runLoad(ctx context.Context, w io.Writer, n, workers int) (*loadResult, err
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, os.Getenv, false)
+	st, err := openStore(ctx, strings.TrimSpace(os.Getenv("REDIS_URL")), runPrefix("load"), false)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,16 @@
 // back — prints what happened, and exits 0 only if both sides end
 // consistent.
 //
+//	go run ./examples/statussync -demo -replicas 3
+//
+// plays it through three flow replicas behind a round-robin balancer on
+// one store: Redis when REDIS_URL is set or redis-server is on PATH
+// (started on a free loopback port and stopped at the end), else one
+// store.Memory; the output says which. On a REDIS_URL the demo and -load
+// keep their keys under a prefix of their run alone
+// (deskbridge:statussync-demo:{random}:), so that runs do not meet each
+// other's records, nor the real mode's.
+//
 //	go run ./examples/statussync -load 2000
 //
 // sends 2000 signed Zendesk events through the handler into the fake
@@ -39,11 +49,19 @@
 //	STATUSSYNC_POLL_INTERVAL   optional: poller interval (default 15s; "off")
 //	PUBLIC_URL                 the https base URL where Zendesk reaches this
 //	                           service; needed with -provision
+//	REDIS_URL                  optional: the Redis every replica shares
+//	                           (redis://[user:password@]host:port[/db]);
+//	                           without it the flow keeps its state in
+//	                           memory and must run as a single replica
+//	STATUSSYNC_REDIS_PREFIX    optional: the prefix of the flow's Redis keys
+//	                           (default deskbridge:statussync:), one per
+//	                           tenant sharing a Redis
 //	ADDR                       optional: listen address (default :8080)
 //
 // It serves POST /zendesk/agent-status (the Zendesk webhook), POST /babelforce/presence
 // (the babelforce automation, body statussync.AutomationBody; only with
-// STATUSSYNC_SHARED_SECRET) and GET /healthz, and says so at start. With -provision it first creates or repairs the Zendesk webhook
+// STATUSSYNC_SHARED_SECRET), GET /healthz (alive) and GET /readyz (the
+// store, Zendesk and babelforce reachable), and says so at start. With -provision it first creates or repairs the Zendesk webhook
 // (pointing at PUBLIC_URL/zendesk/agent-status), stores the Zendesk credential in
 // babelforce's vault and creates the missing red presences, then prints
 // what it did.
@@ -119,7 +137,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	case *replicas > 1 && !*demo:
 		return usageError{"-replicas goes with -demo"}
 	case *demo:
-		return runDemo(ctx, stdout, *replicas)
+		return runDemo(ctx, stdout, *replicas, strings.TrimSpace(os.Getenv("REDIS_URL")))
 	case *load > 0:
 		_, err := runLoad(ctx, stdout, *load, *workers)
 		return err
@@ -142,6 +160,8 @@ type envConfig struct {
 	sharedSecret   string
 	pollInterval   time.Duration // 0: off
 	publicURL      string
+	redisURL       string // "": a store.Memory
+	redisPrefix    string // of the flow's keys, with REDIS_URL
 	addr           string
 }
 
@@ -219,6 +239,12 @@ func envFrom(getenv func(string) string, provision bool) (envConfig, error) {
 			missing = append(missing, fmt.Sprintf("  PUBLIC_URL: %q is not an http(s) URL", c.publicURL))
 		}
 	}
+	if p, err := redisPrefix(getenv); err != nil {
+		missing = append(missing, "  "+err.Error())
+	} else {
+		c.redisPrefix = p
+	}
+	c.redisURL = strings.TrimSpace(getenv("REDIS_URL"))
 	c.addr = strings.TrimSpace(getenv("ADDR"))
 	if c.addr == "" {
 		c.addr = ":8080"
@@ -287,7 +313,11 @@ func serveOn(ctx context.Context, ln net.Listener, env envConfig, provision bool
 	if env.sharedSecret != "" {
 		automationAuth.Secrets = []string{env.sharedSecret}
 	}
-	st, err := openStore(ctx, os.Getenv, false)
+	prefix := env.redisPrefix
+	if prefix == "" {
+		prefix = defaultRedisPrefix
+	}
+	st, err := openStore(ctx, env.redisURL, prefix, false)
 	if err != nil {
 		return err
 	}

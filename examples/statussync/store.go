@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -14,8 +17,36 @@ import (
 	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
 )
 
-// storePrefix is the key prefix of the flow's keys in Redis.
-const storePrefix = "deskbridge:statussync:"
+// defaultRedisPrefix is the key prefix of the flow's keys in Redis in
+// real mode, unless STATUSSYNC_REDIS_PREFIX names another (one per tenant
+// sharing a Redis). The demo and the load test use a prefix of their run
+// alone (runPrefix), never this one.
+const defaultRedisPrefix = "deskbridge:statussync:"
+
+// redisPrefix returns STATUSSYNC_REDIS_PREFIX, or the default; a brace is
+// refused, since Redis Cluster would read it as a hash tag.
+func redisPrefix(getenv func(string) string) (string, error) {
+	p := strings.TrimSpace(getenv("STATUSSYNC_REDIS_PREFIX"))
+	if p == "" {
+		return defaultRedisPrefix, nil
+	}
+	if strings.ContainsAny(p, "{}") {
+		return "", fmt.Errorf("STATUSSYNC_REDIS_PREFIX: %q holds a brace, which Redis Cluster would read as a hash tag: use one without", p)
+	}
+	return p, nil
+}
+
+// runPrefix is a Redis key prefix of this run alone, such as
+// "deskbridge:statussync-demo:3f9a1c0e77d2:", for the demo and the load
+// test: their fake agents' ids repeat from run to run while the flow's
+// records live for hours, so under a fixed prefix a second run on one
+// Redis would find the first run's records (and, on a production Redis,
+// the fakes would write under the service's own prefix).
+func runPrefix(mode string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "deskbridge:statussync-" + mode + ":" + hex.EncodeToString(b[:]) + ":"
+}
 
 // flowStore is the store the flows share, what it is, and how to let it
 // go.
@@ -26,28 +57,28 @@ type flowStore struct {
 	close func()
 }
 
-// openStore returns the store named by REDIS_URL; without it, a Redis
-// started from redis-server on PATH when startRedis is set (the demo's
-// replicas), else a store.Memory.
-func openStore(ctx context.Context, getenv func(string) string, startRedis bool) (*flowStore, error) {
-	if u := strings.TrimSpace(getenv("REDIS_URL")); u != "" {
-		opt, err := redis.ParseURL(u)
+// openStore returns the store of the Redis at redisURL (REDIS_URL), its
+// keys under prefix; without it, a Redis started from redis-server on PATH
+// when startRedis is set (the demo's replicas), else a store.Memory.
+func openStore(ctx context.Context, redisURL, prefix string, startRedis bool) (*flowStore, error) {
+	if redisURL != "" {
+		opt, err := redis.ParseURL(redisURL)
 		if err != nil {
 			// redis.ParseURL's error quotes the URL, password included:
 			// say what is wrong, never the URL.
 			return nil, usageError{"REDIS_URL is not a Redis URL (want redis://[user:password@]host:port[/db])"}
 		}
 		c := redis.NewClient(opt)
-		s := redisstore.New(c, storePrefix)
-		return &flowStore{Store: s, ping: s.Ping, what: "Redis at REDIS_URL (" + opt.Addr + ")", close: func() { c.Close() }}, nil
+		s := redisstore.New(c, prefix)
+		return &flowStore{Store: s, ping: s.Ping, what: "Redis at REDIS_URL (" + opt.Addr + "), keys under " + prefix,
+			close: func() { c.Close() }}, nil
 	}
 	if startRedis {
 		srv, err := redistest.Start(ctx)
 		switch {
 		case err == nil:
-			opt, _ := redis.ParseURL(srv.URL())
-			c := redis.NewClient(opt)
-			s := redisstore.New(c, storePrefix)
+			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+			s := redisstore.New(c, prefix)
 			return &flowStore{Store: s, ping: s.Ping, what: "a redis-server started from PATH on " + srv.Addr(),
 				close: func() { c.Close(); srv.Close() }}, nil
 		case !errors.Is(err, redistest.ErrNoRedisServer):

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
 )
 
 // A REDIS_URL that does not parse is refused with a fixed message: the
@@ -17,12 +21,7 @@ func TestOpenStoreNeverShowsTheRedisPassword(t *testing.T) {
 		"rediss://user:" + password + "@[::1:6379",
 		"http://user:" + password + "@localhost:6379",
 	} {
-		_, err := openStore(context.Background(), func(k string) string {
-			if k == "REDIS_URL" {
-				return u
-			}
-			return ""
-		}, false)
+		_, err := openStore(context.Background(), u, defaultRedisPrefix, false)
 		if err == nil {
 			t.Errorf("REDIS_URL %q: no error", u)
 			continue
@@ -33,5 +32,67 @@ func TestOpenStoreNeverShowsTheRedisPassword(t *testing.T) {
 		if !strings.Contains(err.Error(), "REDIS_URL") {
 			t.Errorf("REDIS_URL %q: the error does not name REDIS_URL: %v", u, err)
 		}
+	}
+}
+
+// STATUSSYNC_REDIS_PREFIX names the prefix of the real mode's keys, one per
+// tenant sharing a Redis; a brace, a hash tag to Redis Cluster, is refused.
+func TestRedisPrefixFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ set, want, problem string }{
+		{"", defaultRedisPrefix, ""},
+		{" acme:ss: ", "acme:ss:", ""},
+		{"{acme}:", "", `STATUSSYNC_REDIS_PREFIX: "{acme}:" holds a brace`},
+	} {
+		got, err := redisPrefix(envMap(map[string]string{"STATUSSYNC_REDIS_PREFIX": c.set}))
+		if got != c.want || (err == nil) != (c.problem == "") || err != nil && !strings.Contains(err.Error(), c.problem) {
+			t.Errorf("STATUSSYNC_REDIS_PREFIX=%q: %q, %v; want %q, %q", c.set, got, err, c.want, c.problem)
+		}
+	}
+	if a, b := runPrefix("demo"), runPrefix("demo"); a == b || !strings.HasPrefix(a, "deskbridge:statussync-demo:") || strings.ContainsAny(a, "{}") {
+		t.Errorf("runPrefix: %q then %q; want two prefixes of their own, without a brace", a, b)
+	}
+}
+
+// The demo runs again, and again through three replicas, on one Redis: a
+// run must not meet the records of the one before (the fake agents' ids
+// repeat and the records live for hours), as it did when every run used
+// the real mode's prefix ("the scenario showed no baseline taken by the
+// poller" from the second run on). Nor does the demo write under that
+// prefix, where a production Redis holds the service's records.
+func TestDemoRunsAgainOnOneRedis(t *testing.T) {
+	t.Parallel()
+	client, srv := redistest.Client(t)
+	url := os.Getenv(redistest.EnvURL)
+	if srv != nil {
+		url = srv.URL()
+	}
+	for i, replicas := range []int{1, 1, 3, 3} {
+		var out bytes.Buffer
+		if err := runDemo(t.Context(), &out, replicas, url); err != nil {
+			t.Fatalf("run %d (-replicas %d) on one Redis: %v\n%s", i+1, replicas, err, out.String())
+		}
+		if replicas > 1 && !strings.Contains(out.String(), "their shared state: Redis at REDIS_URL") {
+			t.Errorf("run %d does not say it shares the Redis at REDIS_URL:\n%s", i+1, out.String())
+		}
+	}
+	if srv == nil {
+		return // a shared Redis may hold anything under the real prefix
+	}
+	keys, err := client.Keys(t.Context(), "*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefixes := map[string]bool{}
+	for _, k := range keys {
+		if strings.HasPrefix(k, defaultRedisPrefix) {
+			t.Errorf("the demo wrote %q under the real mode's prefix", k)
+		}
+		if rest, ok := strings.CutPrefix(k, "deskbridge:statussync-demo:"); ok {
+			prefixes[rest[:strings.Index(rest, ":")]] = true
+		}
+	}
+	if len(prefixes) != 4 {
+		t.Errorf("the demo's keys are under %d run prefixes, want 4 (one per run): %v", len(prefixes), keys)
 	}
 }
