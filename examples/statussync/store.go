@@ -55,6 +55,8 @@ type flowStore struct {
 	ping  func(context.Context) error
 	what  string
 	close func()
+
+	client *redis.Client // the Redis client, or nil (store.Memory)
 }
 
 // openStore returns the store of the Redis at redisURL (REDIS_URL), its
@@ -68,19 +70,23 @@ func openStore(ctx context.Context, redisURL, prefix string, startRedis bool) (*
 			// say what is wrong, never the URL.
 			return nil, usageError{"REDIS_URL is not a Redis URL (want redis://[user:password@]host:port[/db])"}
 		}
+		// Without it go-redis ignores the context's deadline and waits
+		// its own timeouts, so a webhook's deadline would not bound a
+		// call to a Redis that hangs.
+		opt.ContextTimeoutEnabled = true
 		c := redis.NewClient(opt)
 		s := redisstore.New(c, prefix)
 		return &flowStore{Store: s, ping: s.Ping, what: "Redis at REDIS_URL (" + opt.Addr + "), keys under " + prefix,
-			close: func() { c.Close() }}, nil
+			client: c, close: func() { c.Close() }}, nil
 	}
 	if startRedis {
 		srv, err := redistest.Start(ctx)
 		switch {
 		case err == nil:
-			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+			c := redis.NewClient(&redis.Options{Addr: srv.Addr(), ContextTimeoutEnabled: true})
 			s := redisstore.New(c, prefix)
 			return &flowStore{Store: s, ping: s.Ping, what: "a redis-server started from PATH on " + srv.Addr(),
-				close: func() { c.Close(); srv.Close() }}, nil
+				client: c, close: func() { c.Close(); srv.Close() }}, nil
 		case !errors.Is(err, redistest.ErrNoRedisServer):
 			return nil, err
 		}

@@ -35,6 +35,31 @@ func TestOpenStoreNeverShowsTheRedisPassword(t *testing.T) {
 	}
 }
 
+// The Redis client honours the context's deadline (ContextTimeoutEnabled):
+// without it go-redis waits its own read and write timeouts, and a Redis
+// that hangs holds a webhook past the sender's patience. Building the
+// client does not connect.
+func TestOpenStoreHonoursContextDeadlines(t *testing.T) {
+	t.Parallel()
+	st, err := openStore(t.Context(), "redis://127.0.0.1:1/0", "p:", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.close()
+	if st.client == nil || !st.client.Options().ContextTimeoutEnabled {
+		t.Error("the client of REDIS_URL ignores context deadlines (ContextTimeoutEnabled is false)")
+	}
+	redistest.Require(t)
+	st, err = openStore(t.Context(), "", "p:", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.close()
+	if st.client == nil || !st.client.Options().ContextTimeoutEnabled {
+		t.Errorf("the client of the started redis-server (%s) ignores context deadlines", st.what)
+	}
+}
+
 // STATUSSYNC_REDIS_PREFIX names the prefix of the real mode's keys, one per
 // tenant sharing a Redis; a brace, a hash tag to Redis Cluster, is refused.
 func TestRedisPrefixFromTheEnvironment(t *testing.T) {
