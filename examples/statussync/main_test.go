@@ -198,36 +198,61 @@ func TestEnvFromListsWhatIsMissing(t *testing.T) {
 	}
 }
 
-// TestServeAgainstFakes runs the real mode against the two fakes (through
-// the base-URL overrides), provisioning first, and checks that a Zendesk
-// change and a babelforce change cross over.
-func TestServeAgainstFakes(t *testing.T) {
-	t.Parallel()
-	zd := zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
-	t.Cleanup(zd.Close)
-	bf := babelforcetest.NewServer()
-	t.Cleanup(bf.Close)
-	zid := zd.AddAgent("Ann", "ann@example.com")
-	agent := bf.AddAgent(babelforcetest.Agent{Name: "Ann", SourceID: strconv.FormatInt(zid, 10)})
+// served is the real mode running against the two fakes (through the
+// base-URL overrides), provisioned, with Ann an agent on both sides.
+type served struct {
+	zd    *zendesktest.Server
+	bf    *babelforcetest.Server
+	zid   int64
+	agent babelforcetest.Agent
+	ln    net.Listener
+	base  string
+	out   *syncBuffer
+	stop  func() error // stops serving and returns serveOn's error
+}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+// serveFakes starts serveOn with -provision, the fakes' URLs and
+// credentials, a shared secret, a 10 ms poll, and extra (which may
+// override them), and returns once it serves.
+func serveFakes(t *testing.T, extra map[string]string) *served {
+	t.Helper()
+	s := &served{zd: zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep)), bf: babelforcetest.NewServer(), out: &syncBuffer{}}
+	t.Cleanup(s.zd.Close)
+	t.Cleanup(s.bf.Close)
+	s.zid = s.zd.AddAgent("Ann", "ann@example.com")
+	s.agent = s.bf.AddAgent(babelforcetest.Agent{Name: "Ann", SourceID: strconv.FormatInt(s.zid, 10)})
+	var err error
+	if s.ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
-	base := "http://" + ln.Addr().String()
-	env, err := envFrom(envMap(map[string]string{
-		"ZENDESK_BASE_URL": zd.URL, "ZENDESK_EMAIL": zd.Email, "ZENDESK_API_TOKEN": zd.APIToken,
-		"BABELFORCE_BASE_URL": bf.URL, "BABELFORCE_USERNAME": bf.Username, "BABELFORCE_PASSWORD": bf.Password,
-		"STATUSSYNC_SHARED_SECRET": "shh", "STATUSSYNC_POLL_INTERVAL": "10ms", "PUBLIC_URL": base,
-	}), true)
+	s.base = "http://" + s.ln.Addr().String()
+	m := map[string]string{
+		"ZENDESK_BASE_URL": s.zd.URL, "ZENDESK_EMAIL": s.zd.Email, "ZENDESK_API_TOKEN": s.zd.APIToken,
+		"BABELFORCE_BASE_URL": s.bf.URL, "BABELFORCE_USERNAME": s.bf.Username, "BABELFORCE_PASSWORD": s.bf.Password,
+		"STATUSSYNC_SHARED_SECRET": "shh", "STATUSSYNC_POLL_INTERVAL": "10ms", "PUBLIC_URL": s.base,
+	}
+	for k, v := range extra {
+		m[k] = v
+	}
+	env, err := envFrom(envMap(m), true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
-	var out syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- serveOn(ctx, ln, env, true, &out) }()
-	waitFor(t, func() bool { return strings.Contains(out.String(), "serving /zendesk") })
+	go func() { done <- serveOn(ctx, s.ln, env, true, s.out) }()
+	s.stop = func() error { cancel(); return <-done }
+	waitFor(t, func() bool { return strings.Contains(s.out.String(), "serving /zendesk") })
+	return s
+}
+
+// TestServeAgainstFakes runs the real mode against the two fakes,
+// provisioning first, and checks that a Zendesk change and a babelforce
+// change cross over.
+func TestServeAgainstFakes(t *testing.T) {
+	t.Parallel()
+	s := serveFakes(t, nil)
+	zd, bf, zid, agent, ln, base, out := s.zd, s.bf, s.zid, s.agent, s.ln, s.base, s.out
 	if want := "serving /zendesk/agent-status and /babelforce/presence on " + ln.Addr().String() + "; polling babelforce every 10ms"; !strings.Contains(out.String(), want) {
 		t.Errorf("output lacks %q:\n%s", want, out.String())
 	}
@@ -266,8 +291,7 @@ func TestServeAgainstFakes(t *testing.T) {
 	if status, body := getBody(t, base+readyzPath); status != http.StatusServiceUnavailable || !strings.HasPrefix(body, "babelforce: ") {
 		t.Errorf("readyz with babelforce refusing: %d %q", status, body)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := s.stop(); err != nil {
 		t.Errorf("serve: %v", err)
 	}
 	for _, want := range []string{"Provisioning:", "+ created  zendesk webhook \"deskbridge statussync\"", "Mapping in effect:"} {

@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
 // A REDIS_URL that does not parse is refused with a fixed message: the
@@ -119,5 +123,59 @@ func TestDemoRunsAgainOnOneRedis(t *testing.T) {
 	}
 	if len(prefixes) != 4 {
 		t.Errorf("the demo's keys are under %d run prefixes, want 4 (one per run): %v", len(prefixes), keys)
+	}
+}
+
+// The real mode keeps its keys under STATUSSYNC_REDIS_PREFIX in the Redis
+// at REDIS_URL, and /readyz answers 503 naming the store while that Redis
+// is down, 200 once it is back.
+func TestServeOnRedisReadyzNamesTheStore(t *testing.T) {
+	t.Parallel()
+	redistest.Require(t)
+	srv, err := redistest.Start(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	s := serveFakes(t, map[string]string{"REDIS_URL": srv.URL(), "STATUSSYNC_REDIS_PREFIX": "acme:ss:"})
+	t.Cleanup(func() { _ = s.stop() })
+	if want := "state: Redis at REDIS_URL (" + srv.Addr() + "), keys under acme:ss:"; !strings.Contains(s.out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, s.out.String())
+	}
+	if err := s.zd.SetAgentStatus(s.zid, zendesktest.StatusAway); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.zd.WaitDeliveries(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.bf.Presence(s.agent.ID); got != "away" {
+		t.Errorf("babelforce presence %q", got)
+	}
+	raw := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer raw.Close()
+	if keys, err := raw.Keys(t.Context(), "*").Result(); err != nil || len(keys) == 0 {
+		t.Errorf("Redis keys: %v, %v; want the flow's", keys, err)
+	} else {
+		for _, k := range keys {
+			if !strings.HasPrefix(k, "acme:ss:") {
+				t.Errorf("key %q is not under STATUSSYNC_REDIS_PREFIX", k)
+			}
+		}
+	}
+
+	if status, body := getBody(t, s.base+readyzPath); status != http.StatusOK || body != "ready\n" {
+		t.Errorf("readyz: %d %q", status, body)
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := getBody(t, s.base+readyzPath); status != http.StatusServiceUnavailable || !strings.HasPrefix(body, "store: ") || strings.Count(body, "\n") != 1 {
+		t.Errorf("readyz with Redis down: %d %q; want 503 naming the store alone", status, body)
+	}
+	if err := srv.Restart(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := getBody(t, s.base+readyzPath); status != http.StatusOK {
+		t.Errorf("readyz with Redis back: %d %q", status, body)
 	}
 }
