@@ -204,9 +204,13 @@ func (ps *problems) add(path, problem, fix string) {
 }
 
 // line is the line of path, or of its nearest parent that has one.
-func (ps *problems) line(path string) int {
+func (ps *problems) line(path string) int { return lineOf(ps.pos, path) }
+
+// lineOf is the line of path in pos, or of its nearest parent that has
+// one; 0 when none has.
+func lineOf(pos map[string]int, path string) int {
 	for p := path; p != ""; {
-		if l, ok := ps.pos[p]; ok {
+		if l, ok := pos[p]; ok {
 			return l
 		}
 		i := strings.LastIndexAny(p, ".[")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -273,4 +274,47 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("err = %T %v, want a *ConfigError with problems", err, err)
 		}
 	})
+}
+
+// A secret that cannot be read (a variable not set, a file missing) is
+// reported at its setting's line, as the file's own problems are.
+func TestSecretErrorsAtTheirLine(t *testing.T) {
+	w := newTestWorld(t, "statussync")
+	data := strings.Replace(w.config(), "automation_secret: ${DEMO_AUTOMATION_SECRET}",
+		"automation_secret: file:no-such-secret\n    zendesk_secrets: [\"${DEMO_ZENDESK_TOKEN}\", ./missing]", 1)
+	file := filepath.Join(t.TempDir(), "deskbridge.yaml")
+	if err := os.WriteFile(file, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	line := func(part string) int {
+		for i, l := range strings.Split(data, "\n") {
+			if strings.Contains(l, part) {
+				return i + 1
+			}
+		}
+		t.Fatalf("no %q in the file", part)
+		return 0
+	}
+	// A tenant's variable not set: reported as the clients are built.
+	noPassword := func(k string) string {
+		if k == "DEMO_BABELFORCE_PASSWORD" {
+			return ""
+		}
+		return w.getenv(k)
+	}
+	code, _, errOut := runCmd(t, noPassword, "plan", "-config", file)
+	want := fmt.Sprintf("%s:%d: tenants.babelforce.demo.password: the environment variable DEMO_BABELFORCE_PASSWORD is not set", file, line("password: ${DEMO_BABELFORCE_PASSWORD}"))
+	if code != exitError || !strings.Contains(errOut, want) {
+		t.Errorf("exit %d, want %q in:\n%s", code, want, errOut)
+	}
+	// A flow's secret files missing: both reported, each at its line.
+	code, _, errOut = runCmd(t, w.getenv, "plan", "-config", file)
+	for _, want := range []string{
+		fmt.Sprintf("%s:%d: flows.statussync.automation_secret: cannot read the secret file: ", file, line("automation_secret:")),
+		fmt.Sprintf("%s:%d: flows.statussync.zendesk_secrets[1]: cannot read the secret file: ", file, line("zendesk_secrets:")),
+	} {
+		if code != exitError || !strings.Contains(errOut, want) {
+			t.Errorf("exit %d, want %q in:\n%s", code, want, errOut)
+		}
+	}
 }

@@ -91,11 +91,25 @@ func envName(path string) string {
 }
 
 // resolver reads secrets: environment variables through getenv, files
-// relative to the config file's directory.
+// relative to the config file's directory. A secret that cannot be read
+// is noted at its setting's line, as the file's problems are: file and
+// pos are the Config's.
 type resolver struct {
 	getenv func(string) string
 	dir    string
+	file   string
+	pos    map[string]int
 	errs   []string
+}
+
+// note records why the secret of the setting at path could not be read,
+// at "file:N: path: " (or "path: " when the line is unknown).
+func (r *resolver) note(path, format string, args ...any) {
+	at := path
+	if l := lineOf(r.pos, path); l > 0 && r.file != "" {
+		at = fmt.Sprintf("%s:%d: %s", r.file, l, path)
+	}
+	r.errs = append(r.errs, at+": "+fmt.Sprintf(format, args...))
 }
 
 // get returns the secret s refers to, or "" after noting why it could not.
@@ -109,7 +123,7 @@ func (r *resolver) get(path string, s Secret) string {
 	case "env":
 		v := strings.TrimSpace(r.getenv(ref))
 		if v == "" {
-			r.errs = append(r.errs, fmt.Sprintf("%s: the environment variable %s is not set (or empty); export it, or point the setting at a file", path, ref))
+			r.note(path, "the environment variable %s is not set (or empty); export it, or point the setting at a file", ref)
 		}
 		return v
 	case "file":
@@ -119,27 +133,27 @@ func (r *resolver) get(path string, s Secret) string {
 		}
 		f, err := os.Open(p)
 		if err != nil {
-			r.errs = append(r.errs, fmt.Sprintf("%s: cannot read the secret file: %v", path, err))
+			r.note(path, "cannot read the secret file: %v", err)
 			return ""
 		}
 		defer f.Close()
 		b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
 		if err != nil {
-			r.errs = append(r.errs, fmt.Sprintf("%s: cannot read the secret file: %v", path, err))
+			r.note(path, "cannot read the secret file: %v", err)
 			return ""
 		}
 		n := len(b)
 		if n > maxSecretFile {
-			r.errs = append(r.errs, fmt.Sprintf("%s: the secret file %s is over %d bytes; a secret file holds the secret alone", path, ref, maxSecretFile))
+			r.note(path, "the secret file %s is over %d bytes; a secret file holds the secret alone", ref, maxSecretFile)
 			return ""
 		}
 		v := strings.TrimSpace(string(b[:n]))
 		if v == "" {
-			r.errs = append(r.errs, fmt.Sprintf("%s: the secret file %s is empty", path, ref))
+			r.note(path, "the secret file %s is empty", ref)
 		}
 		return v
 	}
-	r.errs = append(r.errs, fmt.Sprintf("%s: not a secret reference", path))
+	r.note(path, "not a secret reference")
 	return ""
 }
 

@@ -65,7 +65,7 @@ func newEnv(cfg *Config, getenv func(string) string, log *slog.Logger, m *metric
 		dir = filepath.Dir(cfg.file)
 	}
 	e := &env{
-		cfg: cfg, secrets: &resolver{getenv: getenv, dir: dir}, log: log, metrics: m,
+		cfg: cfg, secrets: &resolver{getenv: getenv, dir: dir, file: cfg.file, pos: cfg.pos}, log: log, metrics: m,
 		clientLog:     slog.New(m.logHandler(log.Handler())),
 		http:          &http.Client{},
 		readyTTL:      vendorReadyTTL,
