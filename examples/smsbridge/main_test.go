@@ -16,6 +16,7 @@ import (
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
+	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -177,31 +178,7 @@ func TestLoadConfig(t *testing.T) {
 // -provision.
 func TestRealMode(t *testing.T) {
 	t.Parallel()
-	zd := zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
-	t.Cleanup(zd.Close)
-	bz := brazetest.NewServer()
-	t.Cleanup(bz.Close)
-	reply, _ := bz.AddCampaign(brazetest.Campaign{Name: "reply", Message: smsbridge.ReplyMessageTemplate})
-	bz.AddUser(brazetest.User{ExternalID: customerID})
-
-	// The bridge's address is needed before it is built.
-	var h http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(srv.Close)
-	cfg, err := loadConfig(env(map[string]string{
-		"ZENDESK_URL": zd.URL, "ZENDESK_EMAIL": zd.Email, "ZENDESK_API_TOKEN": zd.APIToken,
-		"BRAZE_REST_URL": bz.URL, "BRAZE_API_KEY": bz.APIKey(), "BRAZE_REPLY_CAMPAIGN_ID": reply,
-		"BRIDGE_BRAZE_SECRET": "s", "PUBLIC_URL": srv.URL,
-	}), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	h, closeStore, err := newServer(t.Context(), cfg, true, &out)
-	if err != nil {
-		t.Fatalf("newServer: %v\n%s", err, out.String())
-	}
-	t.Cleanup(closeStore)
+	zd, bz, srv, out := serveReal(t, nil)
 	for _, want := range []string{"Applied: 5 created", "Braze setup", srv.URL + smsbridge.InboundSMSPath, "state: one store.Memory in this process (single-replica"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
@@ -249,31 +226,7 @@ func TestRealMode(t *testing.T) {
 // secrets are accepted, so the new webhook's calls are not refused (401).
 func TestProvisionWithAnOldSecret(t *testing.T) {
 	t.Parallel()
-	zd := zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
-	t.Cleanup(zd.Close)
-	bz := brazetest.NewServer()
-	t.Cleanup(bz.Close)
-	reply, _ := bz.AddCampaign(brazetest.Campaign{Name: "reply", Message: smsbridge.ReplyMessageTemplate})
-	bz.AddUser(brazetest.User{ExternalID: customerID})
-
-	var h http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(srv.Close)
-	cfg, err := loadConfig(env(map[string]string{
-		"ZENDESK_URL": zd.URL, "ZENDESK_EMAIL": zd.Email, "ZENDESK_API_TOKEN": zd.APIToken,
-		"ZENDESK_WEBHOOK_SECRET": "old-webhook-secret",
-		"BRAZE_REST_URL":         bz.URL, "BRAZE_API_KEY": bz.APIKey(), "BRAZE_REPLY_CAMPAIGN_ID": reply,
-		"BRIDGE_BRAZE_SECRET": "s", "PUBLIC_URL": srv.URL,
-	}), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	h, closeStore, err := newServer(t.Context(), cfg, true, &out)
-	if err != nil {
-		t.Fatalf("newServer: %v\n%s", err, out.String())
-	}
-	t.Cleanup(closeStore)
+	zd, bz, srv, out := serveReal(t, map[string]string{"ZENDESK_WEBHOOK_SECRET": "old-webhook-secret"})
 
 	agent := zd.AddAgent("Ann", "ann@example.com")
 	u := zd.AddUser(zendesktest.User{Name: "Chloé"})
@@ -310,6 +263,75 @@ func TestProvisionWithAnOldSecret(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("a call signed with the old secret: %d", resp.StatusCode)
+	}
+}
+
+// serveReal builds the real mode's server with -provision against the
+// fakes (a reply campaign, the demo's customer), the environment extra
+// added, and serves it on a loopback port.
+func serveReal(t *testing.T, extra map[string]string) (*zendesktest.Server, *brazetest.Server, *httptest.Server, *bytes.Buffer) {
+	t.Helper()
+	zd := zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
+	t.Cleanup(zd.Close)
+	bz := brazetest.NewServer()
+	t.Cleanup(bz.Close)
+	reply, _ := bz.AddCampaign(brazetest.Campaign{Name: "reply", Message: smsbridge.ReplyMessageTemplate})
+	bz.AddUser(brazetest.User{ExternalID: customerID})
+
+	// The bridge's address is needed before it is built.
+	var h http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	m := map[string]string{
+		"ZENDESK_URL": zd.URL, "ZENDESK_EMAIL": zd.Email, "ZENDESK_API_TOKEN": zd.APIToken,
+		"BRAZE_REST_URL": bz.URL, "BRAZE_API_KEY": bz.APIKey(), "BRAZE_REPLY_CAMPAIGN_ID": reply,
+		"BRIDGE_BRAZE_SECRET": "s", "PUBLIC_URL": srv.URL,
+	}
+	for k, v := range extra {
+		m[k] = v
+	}
+	cfg, err := loadConfig(env(m), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	h, closeStore, err := newServer(t.Context(), cfg, true, &out)
+	if err != nil {
+		t.Fatalf("newServer: %v\n%s", err, out.String())
+	}
+	t.Cleanup(closeStore)
+	return zd, bz, srv, &out
+}
+
+// TestRealModeOnRedis: the real mode keeps its keys under
+// SMSBRIDGE_REDIS_PREFIX in the Redis at REDIS_URL, and /readyz answers
+// 503 naming the store while that Redis is down, 200 once it is back.
+func TestRealModeOnRedis(t *testing.T) {
+	t.Parallel()
+	redistest.Require(t)
+	rs, err := redistest.Start(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rs.Close() })
+	_, _, srv, out := serveReal(t, map[string]string{"REDIS_URL": rs.URL(), "SMSBRIDGE_REDIS_PREFIX": "acme:sms:"})
+	if want := "state: Redis at REDIS_URL (" + rs.Addr() + "), keys under acme:sms:"; !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, out.String())
+	}
+	if status, body := get(t, srv.URL+readyzPath); status != http.StatusOK || body != "ready\n" {
+		t.Errorf("readyz: %d %q", status, body)
+	}
+	if err := rs.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := get(t, srv.URL+readyzPath); status != http.StatusServiceUnavailable || !strings.HasPrefix(body, "store: ") || strings.Count(body, "\n") != 1 {
+		t.Errorf("readyz with Redis down: %d %q; want 503 naming the store alone", status, body)
+	}
+	if err := rs.Restart(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := get(t, srv.URL+readyzPath); status != http.StatusOK {
+		t.Errorf("readyz with Redis back: %d %q", status, body)
 	}
 }
 
