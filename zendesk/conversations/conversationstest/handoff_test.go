@@ -97,17 +97,7 @@ func TestHandOffRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SolveTicket(convID); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := s.WaitDeliveries(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if tk, _ := zd.Ticket(ticketID); tk.Status != "solved" {
-		t.Errorf("ticket status %q, want solved", tk.Status)
-	}
+	solve(t, s, zd, convID, ticketID)
 
 	// The agent's message reached the integration's webhook (pending, so
 	// it still receives the conversation's events).
@@ -157,4 +147,116 @@ func TestHandOffRoundTrip(t *testing.T) {
 	}
 	b, _ := json.Marshal(handBack)
 	t.Logf("hand-back: %s", b)
+}
+
+// What each hand-back mode sends when the agent solves the ticket, with
+// the options a service would use: WithHandBack, and a Zendesk fake
+// attached after the start with Server.Attach. The bot ("dydu") hands the
+// conversation to the agent workspace and is offered control back; the
+// hand-back event (reason ticketClosed) reaches its webhook and names who
+// has control now. Release and pass-control differ from the default, so
+// an ignored option fails here.
+func TestHandBackModes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []conversationstest.Option
+		// next sets the agent workspace's nextSwitchboardIntegrationId
+		// to the bot.
+		next bool
+		// standby makes the bot receive events while neither active,
+		// pending nor named by the event: a pass from the agent
+		// workspace to itself names only the agent workspace.
+		standby    bool
+		wantType   string
+		wantActive string // name of the active switchboard integration after; "" none
+	}{
+		{name: "default passes to next", next: true,
+			wantType: "switchboard:passControl", wantActive: "dydu"},
+		{name: "auto releases with nowhere to go", opts: []conversationstest.Option{conversationstest.WithHandBack(conversationstest.HandBackAuto)},
+			wantType: "switchboard:releaseControl"},
+		{name: "release ignores next", opts: []conversationstest.Option{conversationstest.WithHandBack(conversationstest.HandBackRelease)}, next: true,
+			wantType: "switchboard:releaseControl"},
+		{name: "pass-control stays with nowhere to go", opts: []conversationstest.Option{conversationstest.WithHandBack(conversationstest.HandBackPassControl)}, standby: true,
+			wantType: "switchboard:passControl", wantActive: "zd-agentWorkspace"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, a := newAPI(t, append([]conversationstest.Option{conversationstest.WithDeliverySleep(conversationstest.NoSleep)}, tc.opts...)...)
+			zd := zendesktest.NewServer()
+			defer zd.Close()
+			s.Attach(zd)
+			rec := newReceiver(t)
+			userID, convID, integrationID := setup(t, a, rec)
+
+			sb := a.must(200, "GET", "/switchboards", nil)
+			sbID := str(sb["switchboards"].([]any)[0].(map[string]any), "id")
+			awID := s.AgentWorkspaceID()
+			bot := a.must(201, "POST", "/switchboards/"+sbID+"/switchboardIntegrations", map[string]any{
+				"name": "dydu", "integrationId": integrationID, "deliverStandbyEvents": tc.standby})
+			botID := str(obj(bot, "switchboardIntegration"), "id")
+			if tc.next {
+				a.must(200, "PATCH", "/switchboards/"+sbID+"/switchboardIntegrations/"+awID, map[string]any{"nextSwitchboardIntegrationId": botID})
+			}
+			a.must(200, "POST", "/conversations/"+convID+"/passControl", map[string]any{"switchboardIntegration": "dydu"})
+			first := a.must(201, "POST", "/conversations/"+convID+"/messages", map[string]any{
+				"author": map[string]any{"type": "user", "userId": userID}, "content": map[string]any{"type": "text", "text": "Un agent, svp"}})
+			a.must(200, "POST", "/conversations/"+convID+"/passControl", map[string]any{"switchboardIntegration": "zd-agentWorkspace",
+				"metadata": map[string]any{"first_message_id": str(first["messages"].([]any)[0].(map[string]any), "id")}})
+			a.must(200, "POST", "/conversations/"+convID+"/offerControl", map[string]any{"switchboardIntegration": botID})
+
+			// The ticket is opened in the attached Zendesk fake.
+			ticketID, ok := s.AgentTicket(convID)
+			if !ok {
+				t.Fatal("no ticket opened")
+			}
+			if c := zd.Comments(ticketID); len(c) != 1 || c[0].PlainBody != "Jeanne Martin: Un agent, svp" {
+				t.Fatalf("ticket %d in the attached fake: comments %+v", ticketID, c)
+			}
+			solve(t, s, zd, convID, ticketID)
+
+			var handBacks []map[string]any
+			for _, e := range rec.events(t) {
+				if obj(e, "payload")["reason"] == "ticketClosed" {
+					handBacks = append(handBacks, e)
+				}
+			}
+			if len(handBacks) != 1 {
+				t.Fatalf("%d hand-back events delivered, want 1; events %v", len(handBacks), rec.events(t))
+			}
+			hb := handBacks[0]
+			if hb["type"] != tc.wantType {
+				t.Errorf("hand-back %v, want %s", hb["type"], tc.wantType)
+			}
+			wire := obj(obj(obj(hb, "payload"), "conversation"), "activeSwitchboardIntegration")
+			if got := str(wire, "name"); got != tc.wantActive {
+				t.Errorf("hand-back names active %q, want %q", got, tc.wantActive)
+			}
+			if p := obj(obj(hb, "payload"), "conversation")["pendingSwitchboardIntegration"]; p != nil {
+				t.Errorf("still pending after the hand-back: %v", p)
+			}
+			conv, _ := s.Conversation(convID)
+			switch active := conv.ActiveSwitchboardIntegration; {
+			case tc.wantActive == "" && active != nil:
+				t.Errorf("active after the hand-back: %+v", active)
+			case tc.wantActive != "" && (active == nil || active.Name != tc.wantActive):
+				t.Errorf("active after the hand-back %+v, want %s", active, tc.wantActive)
+			}
+		})
+	}
+}
+
+// solve plays the agent solving the conversation's ticket, waits for the
+// webhook deliveries, and checks the ticket is solved in the Zendesk fake.
+func solve(t *testing.T, s *conversationstest.Server, zd *zendesktest.Server, convID string, ticketID int64) {
+	t.Helper()
+	if err := s.SolveTicket(convID); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.WaitDeliveries(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if tk, _ := zd.Ticket(ticketID); tk.Status != "solved" {
+		t.Errorf("ticket %d status %q, want solved", ticketID, tk.Status)
+	}
 }
