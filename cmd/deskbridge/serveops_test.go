@@ -38,22 +38,7 @@ func (l failingListener) Accept() (net.Conn, error) {
 // ends with the error instead of serving on without probes or metrics.
 func TestServeStopsWhenTheMetricsServerFails(t *testing.T) {
 	w := newTestWorld(t, "statussync")
-	file := filepath.Join(t.TempDir(), "deskbridge.yaml")
-	if err := os.WriteFile(file, []byte(w.config()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if code, out, errOut := runCmd(t, w.getenv, "apply", "-config", file); code != exitOK {
-		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
-	}
-	cfg, err := loadConfig(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncWriter{w: &bytes.Buffer{}}
-	e := newEnv(cfg, w.getenv, slog.New(slog.NewJSONHandler(logs, nil)), newMetrics())
-	if err := e.buildClients(); err != nil {
-		t.Fatal(err)
-	}
+	e, logs := appliedEnv(t, w)
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -118,22 +103,7 @@ func TestReadyzPublicHidesErrors(t *testing.T) {
 	for _, split := range []bool{false, true} {
 		t.Run(map[bool]string{false: "public", true: "metrics-listen"}[split], func(t *testing.T) {
 			w := newTestWorld(t, "statussync")
-			file := filepath.Join(t.TempDir(), "deskbridge.yaml")
-			if err := os.WriteFile(file, []byte(w.config()), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if code, out, errOut := runCmd(t, w.getenv, "apply", "-config", file); code != exitOK {
-				t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
-			}
-			cfg, err := loadConfig(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			logs := &syncWriter{w: &bytes.Buffer{}}
-			e := newEnv(cfg, w.getenv, slog.New(slog.NewJSONHandler(logs, nil)), newMetrics())
-			if err := e.buildClients(); err != nil {
-				t.Fatal(err)
-			}
+			e, logs := appliedEnv(t, w)
 			h, ops, _, closeStore, err := buildServer(t.Context(), e, split)
 			if err != nil {
 				t.Fatal(err)
@@ -161,4 +131,27 @@ func TestReadyzPublicHidesErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// appliedEnv writes the world's file, applies it, and returns the
+// command's env for it (its clients built), logging JSON to logs.
+func appliedEnv(t *testing.T, w *world) (e *env, logs *syncWriter) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "deskbridge.yaml")
+	if err := os.WriteFile(file, []byte(w.config()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCmd(t, w.getenv, "apply", "-config", file); code != exitOK {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	cfg, err := loadConfig(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs = &syncWriter{w: &bytes.Buffer{}}
+	e = newEnv(cfg, w.getenv, slog.New(slog.NewJSONHandler(logs, nil)), newMetrics())
+	if err := e.buildClients(); err != nil {
+		t.Fatal(err)
+	}
+	return e, logs
 }
