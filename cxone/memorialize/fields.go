@@ -147,14 +147,11 @@ func (in *Interaction) Channel() Channel {
 
 // contactType is the voice list's "Contact Type", which the help article
 // says is "vocale ou numérique": "voice" for a contact that gets the voice
-// pairs (a voice mail included, see [isDigital]), "digital" otherwise, ""
-// when the contact names no media type. "Event Type" and "Media Type" say
+// pairs (a voice mail, and a contact that names no media type, included;
+// see [isDigital]), "digital" otherwise. "Event Type" and "Media Type" say
 // which of the four kinds it is ([eventType]).
 func contactType(c *cxone.Contact) string {
-	switch {
-	case eventType(c) == "":
-		return ""
-	case isDigital(c):
+	if isDigital(c) {
 		return typeDigital
 	}
 	return typeVoice

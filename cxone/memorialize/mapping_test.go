@@ -77,6 +77,7 @@ func TestValuesTable(t *testing.T) {
 		{"voicemail", media(5, "Voice Mail"), map[string]string{"Contact Type": "voice", "Media Type": "voicemail", "ANI": "+33612345678"}},
 		{"digital chat", media(3, "Chat"), map[string]string{"Event Type": "digital", "Media Type": "digital", "Transcription Text": "skip:" + SkipEmpty}},
 		{"work item", media(6, "Work Item"), map[string]string{"Event Type": "work item", "Media Type": "work item"}},
+		{"no media type named", media(0, ""), map[string]string{"Contact Type": "voice", "ANI": "+33612345678"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := map[string]Value{}
