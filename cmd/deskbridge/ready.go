@@ -128,19 +128,47 @@ func cachedCheck(c readinessCheck, ttl time.Duration, now func() time.Time) read
 // that failed: its name and "not ready", nothing of the error.
 var errNotReady = errors.New("not ready")
 
-// loggedCheck returns c with each failure logged (a warning naming the
-// check, with the error). With public, the error c returns is replaced by
-// errNotReady: /readyz on the webhooks' listener answers anyone, and a
-// vendor's error text (a tenant, an endpoint, what the vendor said) is for
-// the logs and the -metrics-listen listener only.
+// loggedCheck returns c with its changes of state logged: a warning
+// naming the check, with the error, when it starts failing, and an Info
+// record when it passes again; while it stays the same, nothing, so that
+// probes (anyone's, on the webhooks' listener) cannot fill the logs. A
+// failure of a probe cancelled from outside (its client gone, the server
+// shutting down) says nothing of the check: it is neither logged nor taken
+// as a change; a probe's deadline ending is a failure (the check was too
+// slow). Of concurrent probes, the state follows the latest to start. With
+// public, the error c returns is replaced by errNotReady: /readyz on the
+// webhooks' listener answers anyone, and a vendor's error text (a tenant,
+// an endpoint, what the vendor said) is for the logs and the
+// -metrics-listen listener only.
 func loggedCheck(c readinessCheck, log *slog.Logger, public bool) readinessCheck {
+	var (
+		mu      sync.Mutex
+		started uint64 // probes begun
+		latest  uint64 // the probe whose answer set failing
+		failing bool
+	)
 	return readinessCheck{c.name, func(ctx context.Context) error {
+		mu.Lock()
+		started++
+		seq := started
+		mu.Unlock()
 		err := c.check(ctx)
-		if err == nil {
-			return nil
+		// A failure of a cancelled probe is the probe's own end, not the
+		// check's answer.
+		cancelled := err != nil && errors.Is(ctx.Err(), context.Canceled)
+		mu.Lock()
+		if seq > latest && !cancelled {
+			latest = seq
+			switch {
+			case err != nil && !failing:
+				log.Warn("not ready", "check", c.name, "error", err.Error())
+			case err == nil && failing:
+				log.Info("ready again", "check", c.name)
+			}
+			failing = err != nil
 		}
-		log.Warn("not ready", "check", c.name, "error", err.Error())
-		if public {
+		mu.Unlock()
+		if err != nil && public {
 			return errNotReady
 		}
 		return err

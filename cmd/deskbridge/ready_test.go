@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -63,5 +67,81 @@ func TestCachedCheck(t *testing.T) {
 	before := calls.Load()
 	if err := c.check(t.Context()); err == nil || calls.Load() != before+1 {
 		t.Errorf("after a cancelled probe: %v after %d calls, want a new call (%d)", err, calls.Load(), before+1)
+	}
+}
+
+// The store's check (not cached: every probe pings) logs its changes
+// only: many probes during an outage give one warning, the recovery one
+// Info record, and a probe cancelled from outside nothing, not even as a
+// change. A probe's deadline ending is a failure.
+func TestLoggedCheckLogsChanges(t *testing.T) {
+	t.Parallel()
+	var down atomic.Bool
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	c := loggedCheck(readinessCheck{"store", func(ctx context.Context) error {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("redis: %w", err)
+		}
+		if down.Load() {
+			return errors.New("dial tcp 10.0.0.7:6379: connection refused")
+		}
+		return nil
+	}}, slog.New(slog.NewJSONHandler(logs, nil)), true)
+	probes := func(n int) {
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := c.check(t.Context())
+				if want := map[bool]error{false: nil, true: errNotReady}[down.Load()]; err != want {
+					t.Errorf("probe: %v, want %v", err, want)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	count := func(msg string) int { return strings.Count(logs.String(), `"msg":"`+msg+`"`) }
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+
+	probes(20)
+	if got := logs.String(); got != "" {
+		t.Errorf("logs while ready: %s", got)
+	}
+	down.Store(true)
+	probes(50)
+	if count("not ready") != 1 || count("ready again") != 0 {
+		t.Errorf("50 probes of an outage: want one warning\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), `"level":"WARN","msg":"not ready","check":"store","error":"dial tcp 10.0.0.7:6379: connection refused"`) {
+		t.Errorf("the warning lacks the check or its error:\n%s", logs.String())
+	}
+	down.Store(false)
+	if err := c.check(cancelled); err != errNotReady { // public: not even the context's error
+		t.Errorf("cancelled probe: %v, want errNotReady", err)
+	}
+	if count("ready again") != 0 || count("not ready") != 1 {
+		t.Errorf("a cancelled probe is logged or taken as a change:\n%s", logs.String())
+	}
+	probes(50)
+	if count("ready again") != 1 || count("not ready") != 1 {
+		t.Errorf("recovery: want one Info\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), `"level":"INFO","msg":"ready again","check":"store"}`) {
+		t.Errorf("the recovery record:\n%s", logs.String())
+	}
+	n := len(logs.String())
+	if err := c.check(cancelled); err != errNotReady {
+		t.Errorf("cancelled probe while ready: %v", err)
+	}
+	probes(5)
+	if len(logs.String()) != n {
+		t.Errorf("a cancelled probe while ready is logged or taken as a change:\n%s", logs.String()[n:])
+	}
+	expired, cancel2 := context.WithDeadline(t.Context(), time.Unix(0, 0))
+	defer cancel2()
+	if err := c.check(expired); err != errNotReady || count("not ready") != 2 {
+		t.Errorf("a probe past its deadline: %v, want a second warning:\n%s", err, logs.String())
 	}
 }
