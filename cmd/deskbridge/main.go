@@ -95,10 +95,12 @@ what to do. Exit code 0 when every flow is ready to serve; 1: an error.
 Serves every flow below its path (default /NAME): e.g. /statussync/zendesk/agent-status.
 Also GET /healthz (alive), /readyz (store and vendors answer; a vendor's answer is reused for 10 s) and /metrics
 (Prometheus), on the same address unless -metrics-listen gives them one of
-their own. A failing check is logged with its error; /readyz shows the error
-on -metrics-listen's address only, and beside the flows just the check's name
-and "not ready". The store is the file's store: memory (one replica) or a
-redis:// URL (replicas share it). SIGINT or SIGTERM shuts down gracefully.
+their own. A check that starts failing is logged with its error, and again
+when it passes. /readyz shows each failing check by vendor and tenant, with
+its error, on -metrics-listen's address only; beside the flows it names no
+tenant and no error, just the vendor (or store) and "not ready": e.g.
+"zendesk: not ready" when any Zendesk account fails. The store is the file's
+store: memory (one replica) or a redis:// URL (replicas share it). SIGINT or SIGTERM shuts down gracefully.
 Logs are JSON when stderr is not a terminal.
 `,
 	"demo": `Usage: deskbridge demo FLOW

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -173,4 +174,42 @@ func loggedCheck(c readinessCheck, log *slog.Logger, public bool) readinessCheck
 		}
 		return err
 	}}
+}
+
+// byKind merges cs into one check per kind, a check's name up to its
+// first space ("zendesk acme" is zendesk's, "store" is its own), in the
+// order the kinds first come; a kind's check runs its checks at once and
+// fails with the first failure. /readyz on the webhooks' listener serves
+// these, so that it names a vendor and never a tenant; the logs and the
+// -metrics-listen listener keep the full names.
+func byKind(cs []readinessCheck) []readinessCheck {
+	var kinds []string
+	of := map[string][]readinessCheck{}
+	for _, c := range cs {
+		k, _, _ := strings.Cut(c.name, " ")
+		if of[k] == nil {
+			kinds = append(kinds, k)
+		}
+		of[k] = append(of[k], c)
+	}
+	out := make([]readinessCheck, len(kinds))
+	for i, k := range kinds {
+		group := of[k]
+		out[i] = readinessCheck{k, func(ctx context.Context) error {
+			errs := make([]error, len(group))
+			var wg sync.WaitGroup
+			for j, c := range group {
+				wg.Add(1)
+				go func() { defer wg.Done(); errs[j] = c.check(ctx) }()
+			}
+			wg.Wait()
+			for _, err := range errs {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+	}
+	return out
 }

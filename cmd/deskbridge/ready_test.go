@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -143,5 +145,39 @@ func TestLoggedCheckLogsChanges(t *testing.T) {
 	defer cancel2()
 	if err := c.check(expired); err != errNotReady || count("not ready") != 2 {
 		t.Errorf("a probe past its deadline: %v, want a second warning:\n%s", err, logs.String())
+	}
+}
+
+// byKind: one check per vendor, in the order they come, failing when any
+// of its tenants fails; /readyz served with it names no tenant, once.
+func TestByKind(t *testing.T) {
+	t.Parallel()
+	pass := func(context.Context) error { return nil }
+	fail := func(context.Context) error { return errNotReady }
+	var ran atomic.Int32
+	counted := func(f func(context.Context) error) func(context.Context) error {
+		return func(ctx context.Context) error { ran.Add(1); return f(ctx) }
+	}
+	cs := byKind([]readinessCheck{{"store", counted(pass)}, {"zendesk acme", counted(pass)}, {"cxone acme-eu", counted(fail)},
+		{"zendesk globex", counted(fail)}, {"zendesk initech", counted(fail)}})
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.name)
+	}
+	if got := strings.Join(names, ","); got != "store,zendesk,cxone" {
+		t.Errorf("kinds %s, want store,zendesk,cxone", got)
+	}
+	mux := http.NewServeMux()
+	serveHealth(mux, cs...)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if want := "zendesk: not ready\ncxone: not ready\n"; rec.Code != http.StatusServiceUnavailable || rec.Body.String() != want {
+		t.Errorf("/readyz: %d %q, want 503 %q", rec.Code, rec.Body.String(), want)
+	}
+	if n := ran.Load(); n != 5 {
+		t.Errorf("%d checks ran, want all 5", n)
+	}
+	if err := byKind([]readinessCheck{{"zendesk acme", pass}, {"zendesk globex", pass}})[0].check(t.Context()); err != nil {
+		t.Errorf("every tenant passing: %v", err)
 	}
 }

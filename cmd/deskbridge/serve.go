@@ -179,7 +179,7 @@ func buildServer(ctx context.Context, e *env, split bool) (h, ops http.Handler, 
 	}
 	e.log.Info("store", "what", st.what)
 	mux := http.NewServeMux()
-	public := !split // /readyz beside the flows: names only, the errors logged
+	public := !split // /readyz beside the flows: vendors only, the errors logged
 	checks := []readinessCheck{loggedCheck(readinessCheck{"store", st.ping}, e.log, public)}
 	var errs []string
 	for i, r := range runners {
@@ -215,6 +215,8 @@ func buildServer(ctx context.Context, e *env, split bool) (h, ops http.Handler, 
 	opsMux := mux
 	if split {
 		opsMux = http.NewServeMux()
+	} else {
+		checks = byKind(checks) // beside the flows: "zendesk", never a tenant
 	}
 	serveHealth(opsMux, checks...) // GET /healthz and /readyz, as every example serves them
 	opsMux.Handle("GET /metrics", e.metrics.handler())
