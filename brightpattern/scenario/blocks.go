@@ -437,8 +437,8 @@ func (s *AttachData) run(ctx context.Context, e *env) (Exit, string, error) {
 		}
 		return ExitNext, fmt.Sprintf("%d field(s) and no note on ticket %d", len(in.CustomFields), id), nil
 	}
-	// The note once per interaction and ticket; the fields (the same
-	// values again) on every call.
+	// The note once per round of the step, interaction and ticket (see
+	// once.go); the fields (the same values again) on every call.
 	_, earlier, err := e.once(ctx, "note:"+strconv.FormatInt(id, 10), update)
 	if err != nil {
 		return ExitFailed, "", err
@@ -639,7 +639,7 @@ const (
 // (a 5xx or a lost answer takes Failed: the object may exist), and a
 // retried call of the same interaction reads the object the first call
 // created instead of creating another (see [Flow.Run]); in a loop, each
-// round creates its own.
+// round (each record of a Get Next Record walk) creates its own.
 type CreateObject struct {
 	Exits
 	// Kind is ObjectTicket, ObjectUser or ObjectOrganization.
@@ -661,8 +661,9 @@ func (s *CreateObject) run(ctx context.Context, e *env) (Exit, string, error) {
 		return ExitFailed, "", err
 	}
 	req := &zendesk.RawRequest{Method: http.MethodPost, Path: objectPath(s.Kind, ""), Body: body}
-	// Once per interaction: a retried call's search may not find the
-	// object yet (Zendesk indexes it later), and would create another.
+	// Once per round of the step in the interaction (see once.go): a
+	// retried call's search may not find the object yet (Zendesk indexes
+	// it later), and would create another.
 	v, earlier, err := e.once(ctx, "object", func() (string, error) {
 		resp, err := e.send(ctx, req)
 		if err != nil {

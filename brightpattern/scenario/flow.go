@@ -31,8 +31,9 @@ const (
 	// DefaultTimeout bounds one run of the scenario: under the 30 s an
 	// HTTP server commonly gives a handler to answer.
 	DefaultTimeout = 20 * time.Second
-	// DefaultDoneTTL is how long what a run wrote once per interaction is
-	// remembered: far longer than any retry of a call.
+	// DefaultDoneTTL is how long what a run's once-guarded step wrote
+	// (per interaction, step and round: see [Flow.Run]) is remembered: far
+	// longer than any retry of a call.
 	DefaultDoneTTL = 24 * time.Hour
 )
 
@@ -72,16 +73,16 @@ type Config struct {
 	// Agent role the Configuration API lists.
 	Agents []string
 
-	// Store holds what a step does once per interaction (the claim while a
-	// run does it, then its result, for DoneTTL: the ticket a [ScreenPop]
-	// created, the object of a [CreateObject], the note of an
-	// [AttachData]), and caches each agent's Zendesk user id and each
-	// ticket field's id per account, for CacheTTL (default
-	// [DefaultCacheTTL]). Replicas must share one, such as a
-	// [github.com/deskbridge/deskbridge/store/redisstore.Store]: a call
-	// Bright Pattern retries on another replica would otherwise create a
-	// second ticket. nil means a [store.Memory] of this process alone, and
-	// [New] logs that the flow is then single-replica. Every key starts
+	// Store holds what a step does once per interaction and round of the
+	// step (see [Flow.Run]; the claim while a run does it, then its
+	// result, for DoneTTL: the ticket a [ScreenPop] created, the object of
+	// a [CreateObject], the note of an [AttachData]), and caches each
+	// agent's Zendesk user id and each ticket field's id per account, for
+	// CacheTTL (default [DefaultCacheTTL]). Replicas must share one, such
+	// as a [github.com/deskbridge/deskbridge/store/redisstore.Store]: a
+	// call Bright Pattern retries on another replica would otherwise create
+	// a second ticket. nil means a [store.Memory] of this process alone,
+	// and [New] logs that the flow is then single-replica. Every key starts
 	// with "scenario:", so that flows may share one store and one
 	// redisstore prefix.
 	Store    store.Store
@@ -179,7 +180,7 @@ func New(cfg Config) (*Flow, error) {
 	}
 	if f.store == nil {
 		f.store = &store.Memory{Now: cfg.Now}
-		f.log.Info("scenario: no Config.Store: the flow keeps what it did once per interaction in this process, so it must run as a single replica; " +
+		f.log.Info("scenario: no Config.Store: the flow keeps what its steps did once (per interaction and round) in this process, so it must run as a single replica; " +
 			"give every replica one shared store (redisstore) to run several")
 	}
 	f.verifier = webhook.SharedSecretVerifier{Scheme: cfg.Scheme, Header: cfg.Header, Secrets: cfg.Secrets,
@@ -238,7 +239,12 @@ func (r Result) String() string {
 // $(item.globalInteractionId): without it each call creates its ticket.
 // A step run again in the same call (a loop through Get Next Record) is
 // not a retry: each of its rounds does its work, and a retried call's
-// round n finds what round n of the earlier call did.
+// round n finds what round n of the earlier call did. A round is a write
+// the run completed: an attempt that failed (a Failed exit wired back to
+// the step to try again) uses none, so the retry finds the successful
+// attempt's result. A step in a Get Next Record walk counts its rounds per
+// record (by the current record's "id"), so a retried call whose search
+// returns the records in another order reads each record's own object.
 func (f *Flow) Run(ctx context.Context, vars map[string]string) Result {
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()

@@ -15,18 +15,29 @@ import (
 )
 
 // A step that creates something Zendesk would create twice (a Screen Pop's
-// new ticket, an Attached Data's note) does it once per interaction: a
-// Fetch URL block that did not get its answer calls again, and that call
-// must pop the ticket the first one made. The store remembers, per
-// account, $(item.globalInteractionId), step and visit of the step in the
-// run, "pending:<token>" while a run does it (a claim with a lease) and
-// "done:<result>" after.
+// new ticket, a Create Object's object, an Attached Data's note) does it
+// once per round of the step in the interaction: a Fetch URL block that
+// did not get its answer calls again, and that call must pop the ticket
+// the first one made. The store remembers, per account,
+// $(item.globalInteractionId), step, record (see below), round and what
+// the step does, "pending:<token>" while a run does it (a claim with a
+// lease) and "done:<result>" after.
 //
-// The visit (1 the first time the run enters the step, 2 the second…)
-// tells a loop's rounds apart: in a Search → Create Object → Get Next
-// Record loop, each round creates its own object. A retried call runs the
-// same steps in the same order, so its round n finds what round n of the
-// earlier call did.
+// A round is a guarded write the run completed: the step's first write
+// done (or found done by an earlier call) is round 1, the next one round
+// 2… A visit that failed (Zendesk answered 5xx and the Failed exit goes
+// back to the step to try again, the store failed, another call held the
+// claim) uses no round, so the retry of a call whose first attempt failed
+// finds round 1 where the earlier call's successful attempt left it. In a
+// Search → Create Object → Get Next Record loop each round creates its own
+// object; a retried call runs the same rounds and finds what the earlier
+// call did.
+
+// A step inside the walk of a recordset (it lies on a loop through a Get
+// Next Record of the recordset) also keys by the current record's
+// result_type and id, and numbers its rounds per record: a retried call
+// whose search returns the records in another order, or one more or one
+// fewer, hands every record its own object, never another record's.
 
 // Values of a once key.
 const (
@@ -43,36 +54,70 @@ const onceLeaseMargin = 10 * time.Second
 // Pattern retries once the other call is done.
 var errOnceBusy = errors.New("another call of this interaction is doing this step now; retry")
 
-// onceKey is the store key of what the current visit of the current step
-// does once for the interaction ("" when the interaction has no id).
-func (e *env) onceKey(what string) string {
+// onceKey is the store key of what the current step's next round does
+// once for the interaction, and the key without its round, which counts
+// the rounds done ("", "" when the interaction has no id).
+func (e *env) onceKey(what string) (key, slot string) {
 	id := e.vars[VarInteractionID]
 	if strings.TrimSpace(id) == "" {
-		return ""
-	}
-	if len(id) > 64 || strings.ContainsAny(id, ": \t\r\n") {
-		sum := sha256.Sum256([]byte(id))
-		id = "sha256-" + hex.EncodeToString(sum[:16])
+		return "", ""
 	}
 	step := e.stepLabel
 	if step == "" {
 		step = "step" + strconv.Itoa(e.step+1)
 	}
-	visit := "visit" + strconv.Itoa(max(e.visit, 1))
-	return "scenario:once:" + strings.ToLower(cmp.Or(strings.TrimSpace(e.account), e.f.accounts.DefaultName())) + ":" + id + ":" + step + ":" + visit + ":" + what
+	base := "scenario:once:" + strings.ToLower(cmp.Or(strings.TrimSpace(e.account), e.f.accounts.DefaultName())) + ":" + keyPart(id) + ":" + step
+	if e.step < len(e.walks) {
+		for _, name := range e.walks[e.step] {
+			if rs, ok := e.recordsets[name]; ok && rs.pos < len(rs.rows) {
+				row := rs.rows[rs.pos]
+				if rid := row["id"]; rid != "" {
+					if t := row["result_type"]; t != "" { // a search of several kinds: ticket 5 is not user 5
+						rid = t + "/" + rid
+					}
+					base += ":" + name + "=" + keyPart(rid)
+				}
+			}
+		}
+	}
+	slot = base + ":" + what
+	return base + ":round" + strconv.Itoa(e.rounds[slot]+1) + ":" + what, slot
 }
 
-// once runs do unless an earlier call of the interaction did it, and
-// returns do's result (or the earlier call's) and whether it was
-// earlier's. Without an interaction id it runs do. A store error, or
-// another call doing it now, is an error that takes Failed for Zendesk's
-// sake (503): Bright Pattern retries.
+// keyPart returns s as a part of a store key: s itself, or a hash of it
+// when it is long or holds a separator.
+func keyPart(s string) string {
+	if len(s) > 64 || strings.ContainsAny(s, ":= \t\r\n") {
+		sum := sha256.Sum256([]byte(s))
+		return "sha256-" + hex.EncodeToString(sum[:16])
+	}
+	return s
+}
+
+// once runs do unless an earlier call of the interaction did the same
+// round of the step, and returns do's result (or the earlier call's) and
+// whether it was earlier's; either way the round is done, and the step's
+// next once is the next round. Without an interaction id it runs do. A
+// store error, or another call doing it now, is an error that takes Failed
+// for Zendesk's sake (503): Bright Pattern retries. An error uses no round.
 func (e *env) once(ctx context.Context, what string, do func() (string, error)) (result string, earlier bool, err error) {
-	key := e.onceKey(what)
+	key, slot := e.onceKey(what)
 	if key == "" {
 		v, err := do()
 		return v, false, err
 	}
+	result, earlier, err = e.claim(ctx, key, do)
+	if err == nil {
+		if e.rounds == nil {
+			e.rounds = map[string]int{}
+		}
+		e.rounds[slot]++
+	}
+	return result, earlier, err
+}
+
+// claim runs do unless the store holds key done, under a claim of key.
+func (e *env) claim(ctx context.Context, key string, do func() (string, error)) (result string, earlier bool, err error) {
 	st := e.f.store
 	token := oncePending + rand.Text()
 	added, err := st.Add(ctx, key, token, e.f.cfg.Timeout+onceLeaseMargin)

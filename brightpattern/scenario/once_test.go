@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -261,26 +262,122 @@ func TestOnceStoreFails(t *testing.T) {
 }
 
 // A long or odd interaction id is hashed into the key; the key names the
-// account and the step.
+// account, the step, the round and, in a recordset's walk, the record.
 func TestOnceKey(t *testing.T) {
 	w := newWorld(t)
 	f, _ := w.flow(newCallTicket(w.caller))
 	e := &env{f: f, vars: map[string]string{VarInteractionID: "GIID 1"}, step: 1}
-	if k := e.onceKey("ticket"); !strings.HasPrefix(k, "scenario:once:support:sha256-") || !strings.HasSuffix(k, ":step2:visit1:ticket") {
+	if k, _ := e.onceKey("ticket"); !strings.HasPrefix(k, "scenario:once:support:sha256-") || !strings.HasSuffix(k, ":step2:round1:ticket") {
 		t.Fatal(k)
 	}
 	e.vars[VarInteractionID], e.account, e.stepLabel = "GIID1", "Brand", "new"
-	if k := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:visit1:ticket" {
+	k, slot := e.onceKey("ticket")
+	if k != "scenario:once:brand:GIID1:new:round1:ticket" || slot != "scenario:once:brand:GIID1:new:ticket" {
+		t.Fatal(k, slot)
+	}
+	// A completed round moves the step to the next; a failed one does not.
+	fail := func() (string, error) { return "", errors.New("boom") }
+	if _, _, err := e.once(t.Context(), "ticket", fail); err == nil {
+		t.Fatal("no error")
+	}
+	if k, _ := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:round1:ticket" {
+		t.Fatalf("a failed round used its number: %s", k)
+	}
+	if _, _, err := e.once(t.Context(), "ticket", func() (string, error) { return "7", nil }); err != nil {
+		t.Fatal(err)
+	}
+	if k, _ := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:round2:ticket" {
 		t.Fatal(k)
 	}
-	// A loop's second round of the step is another key.
-	e.visit = 2
-	if k := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:visit2:ticket" {
+	if k, _ := e.onceKey("note:7"); k != "scenario:once:brand:GIID1:new:round1:note:7" {
+		t.Fatalf("rounds are counted per what: %s", k)
+	}
+	// In the walk of recordset rs, the current record's id is in the key,
+	// and rounds are counted per record.
+	e.walks = [][]string{nil, {"rs"}}
+	e.recordsets = map[string]*recordset{"rs": {name: "rs", rows: []map[string]string{{"id": "42"}, {"id": "a:b"}, {"id": "42", "result_type": "user"}}}}
+	if k, _ := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:rs=42:round1:ticket" {
+		t.Fatal(k)
+	}
+	e.recordsets["rs"].pos = 1
+	if k, _ := e.onceKey("ticket"); !strings.HasPrefix(k, "scenario:once:brand:GIID1:new:rs=sha256-") || !strings.HasSuffix(k, ":round1:ticket") {
+		t.Fatal(k)
+	}
+	e.recordsets["rs"].pos = 2
+	if k, _ := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:rs=user/42:round1:ticket" {
+		t.Fatal(k)
+	}
+	e.recordsets["rs"].pos = 3 // the walk's end: no record
+	if k, _ := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:round2:ticket" {
 		t.Fatal(k)
 	}
 	e.vars[VarInteractionID] = " "
-	if k := e.onceKey("ticket"); k != "" {
-		t.Fatal(k)
+	if k, slot := e.onceKey("ticket"); k != "" || slot != "" {
+		t.Fatal(k, slot)
+	}
+}
+
+// A step is in a recordset's walk when it lies on a loop through a Get
+// Next Record of the recordset.
+func TestScenarioWalks(t *testing.T) {
+	walks := func(s Scenario) [][]string {
+		index := map[string]int{}
+		for i, st := range s.Steps {
+			if l := st.exits().Label; l != "" {
+				index[l] = i
+			}
+		}
+		return s.walks(index)
+	}
+	if got := walks(loopTickets()); len(got) != 3 || got[0] != nil || !slices.Equal(got[1], []string{"rs"}) || got[2] != nil {
+		t.Fatalf("%q", got)
+	}
+	if got := walks(newCallTicket(1)); got != nil {
+		t.Fatalf("%q", got)
+	}
+	// A Get Next Record that leaves the loop at its end: the steps after it
+	// are in no walk.
+	sc := Scenario{Steps: []Step{
+		&Search{Query: "q", Recordset: "rs", Exits: Exits{Label: "search"}},
+		&CreateObject{Kind: ObjectTicket, Fields: `{}`, Exits: Exits{Label: "create", Failed: "create"}},
+		&NextRecord{Recordset: "rs", Exits: Exits{Next: "create", NoData: "end"}},
+		&ScreenPop{NewTicket: true, Exits: Exits{Label: "end"}},
+	}}
+	if got := walks(sc); !slices.Equal(got[1], []string{"rs"}) || got[0] != nil || got[3] != nil {
+		t.Fatalf("%q", got)
+	}
+}
+
+// A Create Object whose Failed exit goes back to it tries again: the
+// attempt that failed uses no round, so that Bright Pattern's retry of the
+// call finds the object the successful attempt created instead of creating
+// a second.
+func TestOnceGuardFailedAttemptUsesNoRound(t *testing.T) {
+	w := newWorld(t)
+	f, _ := w.flow(Scenario{Steps: []Step{&CreateObject{Kind: ObjectUser, Result: "caller",
+		Fields: `{"name":"Caller $(item.ANI)","phone":"$(item.ANI)"}`, Exits: Exits{Label: "create", Failed: "create"}}}})
+	created := func() int {
+		n := 0
+		for _, u := range w.zd.Users() {
+			if u.Name == "Caller "+unknownANI {
+				n++
+			}
+		}
+		return n
+	}
+	vars := call(unknownANI, mainDNIS)
+	w.zd.InjectFault(zendesktest.Fault{Method: "POST", Path: "/api/v2/users", Status: 503, Body: `{"error":"unavailable"}`})
+	first := f.Run(t.Context(), vars)
+	if first.Exit != ExitNext || len(first.Steps) != 2 || first.Steps[0].Exit != ExitFailed || created() != 1 {
+		t.Fatalf("%v %v, %d users", first, first.Steps, created())
+	}
+	again := f.Run(t.Context(), vars)
+	if again.Exit != ExitNext || len(again.Steps) != 1 || !strings.Contains(again.Detail, "earlier call") ||
+		again.Variables["caller.id"] != first.Variables["caller.id"] {
+		t.Fatalf("%v %v %v", again, again.Steps, again.Variables)
+	}
+	if n := created(); n != 1 {
+		t.Fatalf("the retried call created the object again: %d users", n)
 	}
 }
 
@@ -365,5 +462,41 @@ func TestOnceGuardLetsLoopRoundsRun(t *testing.T) {
 	}
 	if again.Variables["tk.id"] != first.Variables["tk.id"] {
 		t.Errorf("the retry's last round read ticket %s, the call's %s", again.Variables["tk.id"], first.Variables["tk.id"])
+	}
+}
+
+// A retried call whose search returns other records (here one user's
+// phone changed in between, so the search finds the other user only)
+// reads each record's own object: its first round is the other user's,
+// and reads the ticket the earlier call created for that user.
+func TestOnceGuardLoopRoundsKeyByRecord(t *testing.T) {
+	w := newWorld(t)
+	phone := knownANI
+	second := w.zd.AddUser(zendesktest.User{Name: "Carl Caller", Phone: &phone}).ID
+	f, _ := w.flow(loopTickets())
+	vars := call(knownANI, mainDNIS)
+	vars[VarInteractionID] = "GIID-loop"
+	if first := f.Run(t.Context(), vars); first.Exit != ExitNoData || len(w.voiceTickets()) != 2 {
+		t.Fatalf("%v %v, %d tickets", first, first.Steps, len(w.voiceTickets()))
+	}
+	var want string
+	for _, tk := range w.voiceTickets() {
+		if tk.RequesterID == second {
+			want = itoa(tk.ID)
+		}
+	}
+	zc, err := w.accounts.Select("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zc.Users.Update(t.Context(), w.caller, &zendesk.UserInput{Phone: "+15550000000"}); err != nil {
+		t.Fatal(err)
+	}
+	again := f.Run(t.Context(), vars)
+	if again.Exit != ExitNoData || len(again.Steps) != 3 || !strings.Contains(again.Steps[1].Detail, "earlier call") {
+		t.Fatalf("%v %v", again, again.Steps)
+	}
+	if again.Variables["tk.id"] != want || len(w.voiceTickets()) != 2 {
+		t.Fatalf("the retry's round for user %d read ticket %s, want %s; %d tickets", second, again.Variables["tk.id"], want, len(w.voiceTickets()))
 	}
 }

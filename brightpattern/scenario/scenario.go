@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/deskbridge/deskbridge/zendesk"
@@ -103,10 +104,10 @@ type env struct {
 	out        map[string]string // the variables the steps set: the answer
 	account    string            // "" is the Default
 	recordsets map[string]*recordset
-	step       int    // the index of the step running
-	stepLabel  string // its label
-	visit      int    // how many times this run has entered it, this time included
-	visits     []int  // that count for every step, by index
+	step       int            // the index of the step running
+	stepLabel  string         // its label
+	walks      [][]string     // by step index: the recordsets whose walk the step is in
+	rounds     map[string]int // the once-guarded rounds each step did, by key without round (see once.go)
 }
 
 // client returns the selected account's client.
@@ -126,7 +127,7 @@ func (s Scenario) run(ctx context.Context, e *env, res *Result) Exit {
 			index[l] = i
 		}
 	}
-	e.visits = make([]int, len(s.Steps))
+	e.walks = s.walks(index)
 	i := 0
 	for n := 0; i < len(s.Steps); n++ {
 		if n == MaxSteps {
@@ -139,8 +140,7 @@ func (s Scenario) run(ctx context.Context, e *env, res *Result) Exit {
 		}
 		st := s.Steps[i]
 		account := e.account
-		e.visits[i]++
-		e.step, e.stepLabel, e.visit = i, st.exits().Label, e.visits[i]
+		e.step, e.stepLabel = i, st.exits().Label
 		exit, detail, err := st.run(ctx, e)
 		if err != nil {
 			exit = ExitFailed
@@ -173,6 +173,73 @@ func (s Scenario) run(ctx context.Context, e *env, res *Result) Exit {
 		}
 	}
 	return ExitNext
+}
+
+// walks returns, by step index, the names of the recordsets whose walk
+// the step is in: it lies on a loop through a [NextRecord] of the
+// recordset (the Get Next Record's Next exit leads to the step, and the
+// step leads back to it). index maps labels to step indexes.
+func (s Scenario) walks(index map[string]int) [][]string {
+	if !slices.ContainsFunc(s.Steps, func(st Step) bool { _, ok := st.(*NextRecord); return ok }) {
+		return nil
+	}
+	n := len(s.Steps)
+	next := func(i int) []int { // the steps each exit of step i leads to
+		x := s.Steps[i].exits()
+		var to []int
+		if x.Next != "" {
+			to = append(to, index[x.Next])
+		} else if i+1 < n {
+			to = append(to, i+1)
+		}
+		for _, l := range []string{x.Failed, x.NoData} {
+			if l != "" {
+				to = append(to, index[l])
+			}
+		}
+		return to
+	}
+	reached := make([][]bool, n)
+	reach := func(from int) []bool { // the steps reachable from step from, itself included
+		if reached[from] != nil {
+			return reached[from]
+		}
+		seen := make([]bool, n)
+		todo := []int{from}
+		seen[from] = true
+		for len(todo) > 0 {
+			i := todo[len(todo)-1]
+			todo = todo[:len(todo)-1]
+			for _, j := range next(i) {
+				if !seen[j] {
+					seen[j] = true
+					todo = append(todo, j)
+				}
+			}
+		}
+		reached[from] = seen
+		return seen
+	}
+	out := make([][]string, n)
+	for j, st := range s.Steps {
+		nr, ok := st.(*NextRecord)
+		if !ok {
+			continue
+		}
+		first := j + 1
+		if l := nr.exits().Next; l != "" {
+			first = index[l]
+		}
+		if first >= n {
+			continue
+		}
+		for i, in := range reach(first) {
+			if in && i != j && reach(i)[j] && !slices.Contains(out[i], nr.Recordset) {
+				out[i] = append(out[i], nr.Recordset)
+			}
+		}
+	}
+	return out
 }
 
 // isBadInput reports whether err comes from the scenario's input or
