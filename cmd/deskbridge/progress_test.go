@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,20 +56,64 @@ func TestTermLineKeepsRecordsAbove(t *testing.T) {
 }
 
 // Off a terminal, a long step logs its running count every
-// progressEvery, before the record of its end.
+// progressEvery, before the record of its end: stop returns only once the
+// count's goroutine has ended, so that no "in progress" record comes
+// after it (after the step's own record of its end). The record of 7
+// requests is held in its write while stop is called: stop must wait for
+// it, and nothing is written after stop returns.
 func TestProgressLogsACount(t *testing.T) {
 	m := newMetrics()
-	logs := &syncWriter{w: &bytes.Buffer{}}
+	logs := &heldWriter{hold: `"requests":7,`, held: make(chan struct{}), release: make(chan struct{})}
 	e := &env{metrics: m, log: slog.New(slog.NewJSONHandler(logs, nil)), progressEvery: 5 * time.Millisecond}
 	stop := e.progress("[1/2] statussync", "flow", "statussync", "step", "apply")
 	m.attempts.Add(7)
-	waitFor(t, logs.String, `"msg":"in progress","flow":"statussync","step":"apply","requests":7,"elapsed":"`)
-	stop()
-	n := strings.Count(logs.String(), "\n")
-	time.Sleep(20 * time.Millisecond)
-	if strings.Count(logs.String(), "\n") != n {
-		t.Errorf("records after stop:\n%s", logs.String())
+	<-logs.held
+	stopped := make(chan struct{})
+	go func() { stop(); logs.stopped.Store(true); close(stopped) }()
+	select {
+	case <-stopped:
+		t.Error("stop returned while the count's goroutine was writing a record")
+	case <-time.After(50 * time.Millisecond):
 	}
+	close(logs.release)
+	<-stopped
+	if got := logs.String(); !strings.Contains(got, `"msg":"in progress","flow":"statussync","step":"apply","requests":7,"elapsed":"`) {
+		t.Errorf("no count of 7 requests:\n%s", got)
+	}
+	if n := logs.late.Load(); n != 0 {
+		t.Errorf("%d records written after stop returned:\n%s", n, logs.String())
+	}
+}
+
+// heldWriter holds the first write containing hold until release is
+// closed (held is closed when it begins), and counts the writes begun
+// once stopped is set.
+type heldWriter struct {
+	hold          string
+	held, release chan struct{}
+	once          sync.Once
+	stopped       atomic.Bool
+	late          atomic.Int32
+	mu            sync.Mutex
+	b             bytes.Buffer
+}
+
+func (h *heldWriter) Write(p []byte) (int, error) {
+	if h.stopped.Load() {
+		h.late.Add(1)
+	}
+	if bytes.Contains(p, []byte(h.hold)) {
+		h.once.Do(func() { close(h.held); <-h.release })
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.b.Write(p)
+}
+
+func (h *heldWriter) String() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.b.String()
 }
 
 // serve on a terminal shows a line while memorialize's backfill (its
