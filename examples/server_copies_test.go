@@ -11,6 +11,10 @@ import (
 // (webhook/server_test.go).
 const testedServer = "webhook/server.go"
 
+// testedReadyz is the copy of readyz.go whose package tests it
+// (statussync/readyz_test.go).
+const testedReadyz = "statussync/readyz.go"
+
 // TestServerCopiesAreIdentical: every example that serves HTTP, and the
 // deskbridge command, carries the same server.go (timeouts against slow
 // clients, graceful shutdown, /healthz and /readyz), so that each example
@@ -20,19 +24,36 @@ const testedServer = "webhook/server.go"
 // untested or behind.
 func TestServerCopiesAreIdentical(t *testing.T) {
 	t.Parallel()
-	want, err := os.ReadFile(testedServer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	copies, err := filepath.Glob(filepath.Join("*", "server.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The command serves every flow with the same server.
-	copies = append(copies, filepath.Join("..", "cmd", "deskbridge", "server.go"))
+	checkCopies(t, testedServer, 6, filepath.Join("..", "cmd", "deskbridge", "server.go"))
+}
+
+// TestReadyzCopiesAreIdentical: every example with readiness checks
+// carries the same readyz.go (what its public /readyz says, and what it
+// logs), tested once beside testedReadyz, as server.go is. The command
+// wraps its checks its own way and carries no copy.
+func TestReadyzCopiesAreIdentical(t *testing.T) {
+	t.Parallel()
+	checkCopies(t, testedReadyz, 4)
+}
+
+// checkCopies fails t unless every */<base of tested> and every extra path
+// is byte for byte equal to tested, and there are at least atLeast of them
+// besides tested.
+func checkCopies(t *testing.T, tested string, atLeast int, extra ...string) {
+	t.Helper()
+	want, err := os.ReadFile(tested)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies, err := filepath.Glob(filepath.Join("*", filepath.Base(tested)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies = append(copies, extra...)
 	others := 0
 	for _, path := range copies {
-		if filepath.ToSlash(path) == testedServer {
+		if filepath.ToSlash(path) == tested {
 			continue
 		}
 		others++
@@ -41,10 +62,10 @@ func TestServerCopiesAreIdentical(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s, the copy that is tested: make the same change in every copy", path, testedServer)
+			t.Errorf("%s differs from %s, the copy that is tested: make the same change in every copy", path, tested)
 		}
 	}
-	if others < 6 {
-		t.Fatalf("found %d copies of server.go beside %s, want one per flow's example and the command's; the glob is looking in the wrong place", others, testedServer)
+	if others < atLeast {
+		t.Fatalf("found %d copies of %s beside %s, want at least %d; the glob is looking in the wrong place", others, filepath.Base(tested), tested, atLeast)
 	}
 }

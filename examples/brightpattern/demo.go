@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -82,7 +83,8 @@ func runDemo(ctx context.Context, stdout io.Writer) error {
 	}
 	srvCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- serveUntilDone(srvCtx, newHTTPServer(newMux(f, w.accounts, st), defaultTimeouts), ln) }()
+	mux := newMux(f, w.accounts, st, slog.New(slog.DiscardHandler)) // nothing probes the demo's /readyz
+	go func() { done <- serveUntilDone(srvCtx, newHTTPServer(mux, defaultTimeouts), ln) }()
 	defer func() { stop(); <-done }()
 	w.bp.SetScenario(brightpatterntest.ScenarioCall("http://"+ln.Addr().String()+scenarioPath, demoSecret))
 

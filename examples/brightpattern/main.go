@@ -240,7 +240,7 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 		return err
 	}
 	fmt.Fprintf(stdout, "serving %s on http://%s\n", scenarioPath, ln.Addr())
-	return serveUntilDone(ctx, newHTTPServer(newMux(f, accounts, st), defaultTimeouts), ln)
+	return serveUntilDone(ctx, newHTTPServer(newMux(f, accounts, st, logger), defaultTimeouts), ln)
 }
 
 // flowConfig is the flow's configuration: the environment's, on st.
@@ -249,10 +249,11 @@ func (cfg *config) flowConfig(accounts *brightpattern.Accounts, sc scenario.Scen
 		Agents: cfg.agents, Logger: logger, Store: st.Store}
 }
 
-// newMux serves the scenario endpoint and the health checks.
-func newMux(f *scenario.Flow, accounts *brightpattern.Accounts, st *sharedStore) *http.ServeMux {
+// newMux serves the scenario endpoint and the health checks, whose errors
+// go to logger (/readyz names only what fails).
+func newMux(f *scenario.Flow, accounts *brightpattern.Accounts, st *sharedStore, logger *slog.Logger) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+scenarioPath, f.Handler())
-	serveHealth(mux, readinessCheck{"zendesk accounts", accounts.Test}, readinessCheck{"store", st.ping})
+	serveHealth(mux, publicChecks(logger, readinessCheck{"zendesk accounts", accounts.Test}, readinessCheck{"store", st.ping})...)
 	return mux
 }

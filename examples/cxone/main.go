@@ -282,7 +282,7 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", f.Handler())
-	serveHealth(mux, readinessChecks(st, cc, zc)...)
+	serveHealth(mux, publicChecks(logger, readinessChecks(st, cc, zc)...)...)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err

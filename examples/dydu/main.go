@@ -379,12 +379,12 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", f.Handler())
-	serveHealth(mux,
+	serveHealth(mux, publicChecks(logger,
 		readinessCheck{"store", st.ping},
 		readinessCheck{"zendesk", func(ctx context.Context) error { _, err := zc.Users.Me(ctx); return err }},
 		readinessCheck{"conversations", func(ctx context.Context) error { _, err := cc.Apps.Get(ctx); return err }},
 		readinessCheck{"dydu", func(ctx context.Context) error { return dyduReady(ctx, dc) }},
-	)
+	)...)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err

@@ -123,7 +123,10 @@ type readinessCheck struct {
 // pass, else 503 with one line per failing check, so that a load balancer
 // sends no deliveries to a replica whose store is down (the deliveries
 // would be answered 503 anyway). The lines name the check and its error;
-// the SDK's errors carry no credentials.
+// the SDK's errors carry no credentials, but can name a tenant, an
+// endpoint, what a vendor said: on a listener anyone can reach, pass
+// checks that hide their errors and log them (the examples wrap theirs
+// with publicChecks, in readyz.go).
 func serveHealth(mux *http.ServeMux, checks ...readinessCheck) {
 	mux.HandleFunc("GET "+healthzPath, func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, "ok\n")

@@ -315,7 +315,7 @@ func newServer(ctx context.Context, cfg *config, provision bool, stdout io.Write
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", f.Handler())
-	serveHealth(mux, readinessChecks(st, zc, bc)...)
+	serveHealth(mux, publicChecks(logger, readinessChecks(st, zc, bc)...)...)
 	return mux, st.close, nil
 }
 

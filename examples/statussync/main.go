@@ -352,7 +352,7 @@ func serveOn(ctx context.Context, ln net.Listener, env envConfig, provision bool
 		{"zendesk", func(ctx context.Context) error { _, err := zc.Users.Me(ctx); return err }},
 		{"babelforce", func(ctx context.Context) error { _, err := bc.Presences.List(ctx); return err }},
 	}
-	return serveUntilDone(ctx, newHTTPServer(newMux(flow, env.sharedSecret != "", checks...), defaultTimeouts), ln)
+	return serveUntilDone(ctx, newHTTPServer(newMux(flow, env.sharedSecret != "", publicChecks(logger, checks...)...), defaultTimeouts), ln)
 }
 
 // newMux returns what the real mode serves: the Zendesk webhook, the

@@ -283,13 +283,17 @@ func TestServeAgainstFakes(t *testing.T) {
 	}
 	resp.Body.Close()
 	// Ready: the store and both vendors answer; not ready once babelforce
-	// refuses, and the answer names it.
+	// refuses, and the answer names it, not what babelforce said (anyone
+	// can probe /readyz): that goes to the log.
 	if status, body := getBody(t, base+readyzPath); status != http.StatusOK || body != "ready\n" {
 		t.Errorf("readyz: %d %q", status, body)
 	}
 	bf.InjectFault(babelforcetest.Fault{Method: http.MethodGet, Path: "/api/v2/agents/presence/available", Status: http.StatusForbidden, Times: 1000})
-	if status, body := getBody(t, base+readyzPath); status != http.StatusServiceUnavailable || !strings.HasPrefix(body, "babelforce: ") {
-		t.Errorf("readyz with babelforce refusing: %d %q", status, body)
+	if status, body := getBody(t, base+readyzPath); status != http.StatusServiceUnavailable || body != "babelforce: not ready\n" {
+		t.Errorf("readyz with babelforce refusing: %d %q, want 503 \"babelforce: not ready\\n\"", status, body)
+	}
+	if log := out.String(); !strings.Contains(log, "msg=\"not ready\" check=babelforce error=") || !strings.Contains(log, "403") {
+		t.Errorf("the log does not say why babelforce is not ready:\n%s", log)
 	}
 	if err := s.stop(); err != nil {
 		t.Errorf("serve: %v", err)

@@ -169,8 +169,11 @@ func TestServeOnRedisReadyzNamesTheStore(t *testing.T) {
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	if status, body := getBody(t, s.base+readyzPath); status != http.StatusServiceUnavailable || !strings.HasPrefix(body, "store: ") || strings.Count(body, "\n") != 1 {
+	if status, body := getBody(t, s.base+readyzPath); status != http.StatusServiceUnavailable || body != "store: not ready\n" {
 		t.Errorf("readyz with Redis down: %d %q; want 503 naming the store alone", status, body)
+	}
+	if log := s.out.String(); !strings.Contains(log, "msg=\"not ready\" check=store error=") {
+		t.Errorf("the log does not say why the store is not ready:\n%s", log)
 	}
 	if err := srv.Restart(t.Context()); err != nil {
 		t.Fatal(err)

@@ -285,7 +285,11 @@ func TestServeUntilDoneReturnsServeError(t *testing.T) {
 
 // TestReadyzSaysWhichCheckFailed: /readyz answers 503 naming every failing
 // check (a load balancer then stops sending deliveries to the replica),
-// and 200 once they pass; /healthz answers 200 either way.
+// and 200 once they pass; /healthz answers 200 either way. serveHealth
+// shows each check's error as it is, which the deskbridge command's
+// -metrics-listen listener relies on; on a public listener the examples
+// pass checks that hide it (publicChecks, tested in
+// statussync/readyz_test.go).
 func TestReadyzSaysWhichCheckFailed(t *testing.T) {
 	t.Parallel()
 	var storeDown atomic.Bool
