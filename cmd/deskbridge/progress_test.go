@@ -67,7 +67,11 @@ func TestProgressLogsACount(t *testing.T) {
 	e := &env{metrics: m, log: slog.New(slog.NewJSONHandler(logs, nil)), progressEvery: 5 * time.Millisecond}
 	stop := e.progress("[1/2] statussync", "flow", "statussync", "step", "apply")
 	m.attempts.Add(7)
-	<-logs.held
+	select {
+	case <-logs.held:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no record of 7 requests in 10 s:\n%s", logs.String())
+	}
 	stopped := make(chan struct{})
 	go func() { stop(); logs.stopped.Store(true); close(stopped) }()
 	select {
