@@ -449,10 +449,14 @@ func hit(p *atomic.Pointer[string], body []byte) bool {
 	return text != nil && bytes.Contains(body, []byte(*text)) && p.CompareAndSwap(text, nil)
 }
 
-// demoPrefix is a Redis key prefix of this run alone, under base, so that
-// a shared Redis (REDIS_URL) holds nothing of an earlier run under it.
-func demoPrefix(base string) string {
+// demoPrefix is a Redis key prefix of this run alone, such as
+// "deskbridge:escalation-demo:3f9a1c0e77d2:", so that a shared Redis
+// (REDIS_URL) holds nothing of an earlier run under it. It is outside
+// the bridge's own prefix (ESCALATION_REDIS_PREFIX, by default
+// defaultRedisPrefix), as the other examples' demos are: the demo's fake
+// conversations never mix with a real bridge's keys on the same Redis.
+func demoPrefix() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	return base + "demo-" + hex.EncodeToString(b[:]) + ":"
+	return "deskbridge:escalation-demo:" + hex.EncodeToString(b[:]) + ":"
 }

@@ -26,8 +26,9 @@
 //	go run ./examples/dydu -demo -replicas 2
 //
 // plays it through two bridges behind a round-robin balancer sharing one
-// store: Redis when REDIS_URL is set (keys under ESCALATION_REDIS_PREFIX,
-// in a prefix of the run alone), else one store.Memory.
+// store: Redis when REDIS_URL is set (keys under a prefix of the run
+// alone, deskbridge:escalation-demo:<random>:, never under
+// ESCALATION_REDIS_PREFIX), else one store.Memory.
 //
 // Without -demo it serves the bridge for real accounts, configured by
 // environment variables (it lists the missing ones):
@@ -152,7 +153,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return &configError{[]string{fmt.Sprintf("-replicas %d: want 1 to 8", *replicas)}}
 	}
 	if *demo {
-		return runDemo(ctx, stdout, *replicas, strings.TrimSpace(getenv("REDIS_URL")), demoPrefix(redisPrefix(getenv)))
+		return runDemo(ctx, stdout, *replicas, strings.TrimSpace(getenv("REDIS_URL")), demoPrefix())
 	}
 	cfg, err := loadConfig(getenv, *provision)
 	if err != nil {
@@ -283,17 +284,17 @@ func loadConfig(getenv func(string) string, provision bool) (*config, error) {
 	if cfg.webhookSecrets = splitList(env("SUNCO_WEBHOOK_SECRET")); len(cfg.webhookSecrets) == 0 && !provision {
 		missing("SUNCO_WEBHOOK_SECRET", "the integration webhook's secret (or run with -provision, which reads it)")
 	}
-	for _, pair := range splitList(env("ESCALATION_SKILLS")) {
-		k, skill, ok := strings.Cut(pair, "=")
+	for _, entry := range splitList(env("ESCALATION_SKILLS")) {
+		k, skill, ok := strings.Cut(entry, "=")
 		if !ok && connector {
 			// Dydu's connector maps knowledges to skills itself: a skill's
 			// name is all its group needs.
-			cfg.groups = append(cfg.groups, strings.TrimSpace(pair))
+			cfg.groups = append(cfg.groups, strings.TrimSpace(entry))
 			continue
 		}
 		id, err := strconv.ParseInt(strings.TrimSpace(k), 10, 64)
 		if !ok || err != nil || strings.TrimSpace(skill) == "" {
-			problems = append(problems, fmt.Sprintf("ESCALATION_SKILLS: %q is not knowledgeId=skill", pair))
+			problems = append(problems, fmt.Sprintf("ESCALATION_SKILLS: %q is not knowledgeId=skill", entry))
 			continue
 		}
 		cfg.skills[id] = strings.TrimSpace(skill)
