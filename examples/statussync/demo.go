@@ -209,6 +209,9 @@ func (d *demo) setUp() error {
 	d.flow = d.flows[0]
 	if d.replicas > 1 {
 		fmt.Fprintf(d.out, "%d flow replicas behind a round-robin balancer; their shared state: %s\n\n", d.replicas, st.what)
+	} else if d.redisURL != "" {
+		// Where the run's keys are, to find or delete them.
+		fmt.Fprintf(d.out, "state: %s\n\n", st.what)
 	}
 	check, err := d.flow.MappingInEffect(d.ctx)
 	if err != nil {

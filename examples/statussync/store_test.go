@@ -5,8 +5,10 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -88,7 +90,9 @@ func TestRedisPrefixFromTheEnvironment(t *testing.T) {
 // repeat and the records live for hours), as it did when every run used
 // the real mode's prefix ("the scenario showed no baseline taken by the
 // poller" from the second run on). Nor does the demo write under that
-// prefix, where a production Redis holds the service's records.
+// prefix, where a production Redis holds the service's records. On a
+// shared Redis (REDIS_URL) the test deletes the keys its runs wrote, and
+// only those: the demo's records live for hours.
 func TestDemoRunsAgainOnOneRedis(t *testing.T) {
 	t.Parallel()
 	client, srv := redistest.Client(t)
@@ -96,13 +100,34 @@ func TestDemoRunsAgainOnOneRedis(t *testing.T) {
 	if srv != nil {
 		url = srv.URL()
 	}
+	var runs []string // each run's prefix, as its output names it
+	if srv == nil {
+		t.Cleanup(func() { deleteUnder(t, client, runs) })
+	}
 	for i, replicas := range []int{1, 1, 3, 3} {
 		var out bytes.Buffer
-		if err := runDemo(t.Context(), &out, replicas, url); err != nil {
+		err := runDemo(t.Context(), &out, replicas, url)
+		_, after, ok := strings.Cut(out.String(), "Redis at REDIS_URL (")
+		_, after, ok2 := strings.Cut(after, "), keys under ")
+		if ok && ok2 {
+			runs = append(runs, strings.Fields(after)[0])
+		}
+		if err != nil {
 			t.Fatalf("run %d (-replicas %d) on one Redis: %v\n%s", i+1, replicas, err, out.String())
+		}
+		if !ok || !ok2 {
+			t.Fatalf("run %d does not say where its keys are:\n%s", i+1, out.String())
 		}
 		if replicas > 1 && !strings.Contains(out.String(), "their shared state: Redis at REDIS_URL") {
 			t.Errorf("run %d does not say it shares the Redis at REDIS_URL:\n%s", i+1, out.String())
+		}
+	}
+	for i, p := range runs {
+		if !strings.HasPrefix(p, "deskbridge:statussync-demo:") || strings.HasPrefix(p, defaultRedisPrefix) || slices.Contains(runs[:i], p) {
+			t.Errorf("run %d kept its keys under %q; want a prefix of its own, outside %s", i+1, p, defaultRedisPrefix)
+		}
+		if n, err := client.Keys(t.Context(), p+"*").Result(); err != nil || len(n) == 0 {
+			t.Errorf("run %d wrote no keys under %s (%v)", i+1, p, err)
 		}
 	}
 	if srv == nil {
@@ -123,6 +148,30 @@ func TestDemoRunsAgainOnOneRedis(t *testing.T) {
 	}
 	if len(prefixes) != 4 {
 		t.Errorf("the demo's keys are under %d run prefixes, want 4 (one per run): %v", len(prefixes), keys)
+	}
+}
+
+// deleteUnder deletes every key under each of prefixes (which hold no
+// glob character) from the Redis c.
+func deleteUnder(t *testing.T, c *redis.Client, prefixes []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // t's context has ended
+	defer cancel()
+	for _, p := range prefixes {
+		iter := c.Scan(ctx, 0, p+"*", 1000).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		if err := iter.Err(); err != nil {
+			t.Errorf("listing the demo's keys under %s to delete them: %v", p, err)
+			continue
+		}
+		if len(keys) > 0 {
+			if err := c.Del(ctx, keys...).Err(); err != nil {
+				t.Errorf("deleting the demo's keys under %s: %v", p, err)
+			}
+		}
 	}
 }
 
