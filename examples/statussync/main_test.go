@@ -20,6 +20,7 @@ import (
 func TestRunDemo(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
+	forgetRunKeys(t, &out)
 	if err := run(t.Context(), []string{"-demo"}, &out); err != nil {
 		t.Fatalf("run -demo: %v\n%s", err, out.String())
 	}
@@ -56,6 +57,7 @@ func TestRunDemo(t *testing.T) {
 func TestRunDemoReplicas(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
+	forgetRunKeys(t, &out)
 	if err := run(t.Context(), []string{"-demo", "-replicas", "3"}, &out); err != nil {
 		t.Fatalf("run -demo -replicas 3: %v\n%s", err, out.String())
 	}
@@ -72,7 +74,8 @@ func TestRunDemoReplicas(t *testing.T) {
 
 func TestRunLoad(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
+	var out, out2, out3 bytes.Buffer
+	forgetRunKeys(t, &out, &out2, &out3)
 	if err := run(t.Context(), []string{"-load", "300", "-workers", "4"}, &out); err != nil {
 		t.Fatalf("run -load: %v\n%s", err, out.String())
 	}
@@ -81,13 +84,13 @@ func TestRunLoad(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	res, err := runLoad(t.Context(), &bytes.Buffer{}, 20, 0)
+	res, err := runLoad(t.Context(), &out2, 20, 0)
 	if err != nil || res.Events != 20 || res.Workers != 1 || res.P50 <= 0 || res.P99 < res.P50 || res.Max < res.P99 || res.PerSecond <= 0 {
 		t.Errorf("runLoad = %+v, %v", res, err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := runLoad(ctx, &bytes.Buffer{}, 20, 2); err == nil {
+	if _, err := runLoad(ctx, &out3, 20, 2); err == nil {
 		t.Error("a cancelled load reported no error")
 	}
 }

@@ -101,23 +101,17 @@ func TestDemoRunsAgainOnOneRedis(t *testing.T) {
 		url = srv.URL()
 	}
 	var runs []string // each run's prefix, as its output names it
-	if srv == nil {
-		t.Cleanup(func() { deleteUnder(t, client, runs) })
-	}
 	for i, replicas := range []int{1, 1, 3, 3} {
 		var out bytes.Buffer
-		err := runDemo(t.Context(), &out, replicas, url)
-		_, after, ok := strings.Cut(out.String(), "Redis at REDIS_URL (")
-		_, after, ok2 := strings.Cut(after, "), keys under ")
-		if ok && ok2 {
-			runs = append(runs, strings.Fields(after)[0])
-		}
-		if err != nil {
+		forgetRunKeys(t, &out)
+		if err := runDemo(t.Context(), &out, replicas, url); err != nil {
 			t.Fatalf("run %d (-replicas %d) on one Redis: %v\n%s", i+1, replicas, err, out.String())
 		}
-		if !ok || !ok2 {
+		p := prefixesIn(out.String())
+		if len(p) != 1 {
 			t.Fatalf("run %d does not say where its keys are:\n%s", i+1, out.String())
 		}
+		runs = append(runs, p[0])
 		if replicas > 1 && !strings.Contains(out.String(), "their shared state: Redis at REDIS_URL") {
 			t.Errorf("run %d does not say it shares the Redis at REDIS_URL:\n%s", i+1, out.String())
 		}
@@ -149,6 +143,52 @@ func TestDemoRunsAgainOnOneRedis(t *testing.T) {
 	if len(prefixes) != 4 {
 		t.Errorf("the demo's keys are under %d run prefixes, want 4 (one per run): %v", len(prefixes), keys)
 	}
+}
+
+// forgetRunKeys deletes, when t ends, what the runs whose output is
+// written to outs kept in the Redis at REDIS_URL: the prefixes their
+// outputs name ("keys under <prefix>"), and only those, as another run
+// may be using the same Redis. Their records would live for hours. Without
+// REDIS_URL a run keeps its state in memory, or in a redis-server it
+// starts and stops.
+func forgetRunKeys(t *testing.T, outs ...*bytes.Buffer) {
+	url := os.Getenv(redistest.EnvURL)
+	if url == "" {
+		return
+	}
+	t.Cleanup(func() {
+		var prefixes []string
+		for _, out := range outs {
+			prefixes = append(prefixes, prefixesIn(out.String())...)
+		}
+		if len(prefixes) == 0 {
+			return
+		}
+		opts, err := redis.ParseURL(url)
+		if err != nil {
+			t.Errorf("%s is not a Redis URL: the runs' keys are left", redistest.EnvURL)
+			return
+		}
+		c := redis.NewClient(opts)
+		defer c.Close()
+		deleteUnder(t, c, prefixes)
+	})
+}
+
+// prefixesIn returns the Redis prefixes a run's output names: each
+// "Redis at REDIS_URL (<address>), keys under <prefix>".
+func prefixesIn(out string) []string {
+	var prefixes []string
+	for _, line := range strings.Split(out, "\n") {
+		_, rest, ok := strings.Cut(line, "Redis at REDIS_URL (")
+		if !ok {
+			continue
+		}
+		if _, rest, ok = strings.Cut(rest, "), keys under "); ok && len(strings.Fields(rest)) > 0 {
+			prefixes = append(prefixes, strings.Fields(rest)[0])
+		}
+	}
+	return prefixes
 }
 
 // deleteUnder deletes every key under each of prefixes (which hold no
