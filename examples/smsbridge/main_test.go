@@ -8,11 +8,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/brazetest"
@@ -58,6 +61,7 @@ func TestRunDemo(t *testing.T) {
 func TestRunDemoReplicas(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
+	forgetRunKeys(t, &out)
 	if err := run(t.Context(), []string{"-demo", "-replicas", "3"}, &out); err != nil {
 		t.Fatalf("run -demo -replicas 3: %v\n%s", err, out.String())
 	}
@@ -70,6 +74,42 @@ func TestRunDemoReplicas(t *testing.T) {
 	if err := run(t.Context(), []string{"-demo", "-replicas", "0"}, io.Discard); err == nil {
 		t.Error("-replicas 0 accepted")
 	}
+}
+
+// forgetRunKeys deletes, when t ends, what the demo whose output is out
+// kept in the Redis at REDIS_URL: the keys under the prefix its output
+// names ("keys under <prefix>."), and only those, as another run may be
+// using the same Redis. Its records would live for hours. Without
+// REDIS_URL the demo keeps its state in memory, or in a redis-server it
+// starts and stops.
+func forgetRunKeys(t *testing.T, out *bytes.Buffer) {
+	url := os.Getenv(redistest.EnvURL)
+	if url == "" {
+		return
+	}
+	t.Cleanup(func() {
+		_, rest, ok := strings.Cut(out.String(), "), keys under ")
+		if !ok || len(strings.Fields(rest)) == 0 {
+			return // the run stopped before it opened the store
+		}
+		prefix := strings.TrimSuffix(strings.Fields(rest)[0], ".")
+		opts, err := redis.ParseURL(url)
+		if err != nil {
+			t.Errorf("%s is not a Redis URL: the demo's keys are left", redistest.EnvURL)
+			return
+		}
+		c := redis.NewClient(opts)
+		defer c.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // t's context has ended
+		defer cancel()
+		keys, err := c.Keys(ctx, prefix+"*").Result()
+		if err == nil && len(keys) > 0 {
+			err = c.Del(ctx, keys...).Err()
+		}
+		if err != nil {
+			t.Errorf("deleting the demo's keys under %s: %v", prefix, err)
+		}
+	})
 }
 
 // get returns the status and body of a GET.
