@@ -55,8 +55,10 @@ type Config struct {
 	ZendeskSecrets []string
 	// AutomationAuth verifies the calls of the babelforce automation to
 	// AutomationHandler: the secret the automation's HTTP action sends.
-	// Secrets with no Scheme mean "Authorization: Bearer <secret>".
-	// Without a secret the handler refuses every call (500).
+	// Secrets with no Scheme mean "Authorization: Bearer <secret>"; New
+	// checks it as every flow checks its shared-secret sender
+	// ([flow.SharedSecretAuth]). Without a secret the handler refuses every
+	// call (500).
 	AutomationAuth webhook.SharedSecretVerifier
 
 	// RetryAfter is the Retry-After of the 503 a handler answers when a
@@ -183,9 +185,8 @@ func (c Config) withDefaults() (Config, error) {
 	} else if c.ReconcileInterval == 0 {
 		c.ReconcileInterval = DefaultReconcileInterval
 	}
-	if len(c.AutomationAuth.Secrets) > 0 && c.AutomationAuth.Scheme == 0 {
-		c.AutomationAuth.Scheme = webhook.SchemeBearer
-	}
+	c.AutomationAuth = flow.SharedSecretAuth(&p, "Config.AutomationAuth", c.AutomationAuth, false,
+		"the secret the babelforce automation's HTTP action sends")
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
@@ -229,6 +230,8 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"negative echo window", statussync.Config{Zendesk: e.zc, Babelforce: e.bc, EchoWindow: -1}, "Config.EchoWindow"},
 		{"negative poll interval", statussync.Config{Zendesk: e.zc, Babelforce: e.bc, PollInterval: -1}, "Config.PollInterval"},
 		{"bad mapping", statussync.Config{Zendesk: e.zc, Babelforce: e.bc, Mapping: statussync.Mapping{Channel: "fax"}}, "Mapping.Channel"},
+		{"automation header without its name", statussync.Config{Zendesk: e.zc, Babelforce: e.bc,
+			AutomationAuth: webhook.SharedSecretVerifier{Scheme: webhook.SchemeHeader, Secrets: []string{"s"}}}, "Config.AutomationAuth.Header"},
 	} {
 		_, err := statussync.New(c.cfg)
 		ps := flow.Problems(err)
