@@ -221,7 +221,7 @@ func TestConfigProblems(t *testing.T) {
 	text := strings.Join(all, "\n")
 	for _, want := range []string{"Config.Accounts", "Query is empty", `Recordset "a b"`, "exactly one of Ticket", `label "x" is used twice`,
 		`goes to "nowhere"`, "nothing to attach", "given twice", `"TRACE"`, `Kind "widget"`, "ID is empty", "Account is empty", "step 10 is nil",
-		"holds no secret", "Screen Pop step needs the agent's email"} {
+		"Config.ScenarioAuth.Secrets: is empty", "Screen Pop step needs the agent's email"} {
 		if !strings.Contains(text, want) && !strings.Contains(err.Error(), want) {
 			t.Errorf("missing problem %q in:\n%v", want, err)
 		}

@@ -33,9 +33,9 @@
 // variables:
 //
 //	f, err := scenario.New(scenario.Config{
-//		Accounts:  accounts, // brightpattern.NewAccounts(...)
-//		Directory: brightpattern.NewDirectory(agents...),
-//		Secrets:   []string{os.Getenv("BP_SCENARIO_SECRET")},
+//		Accounts:     accounts, // brightpattern.NewAccounts(...)
+//		Directory:    brightpattern.NewDirectory(agents...),
+//		ScenarioAuth: webhook.SharedSecretVerifier{Secrets: []string{os.Getenv("BP_SCENARIO_SECRET")}},
 //		Scenario: scenario.Scenario{Steps: []scenario.Step{
 //			&scenario.Search{Query: `type:ticket status<solved requester.phone:"$(item.ANI)"`, Recordset: "tickets",
 //				Exits: scenario.Exits{NoData: "new"}},

@@ -8,6 +8,7 @@ import (
 	"github.com/deskbridge/deskbridge/brightpattern"
 	"github.com/deskbridge/deskbridge/brightpattern/brightpatterntest"
 	"github.com/deskbridge/deskbridge/brightpattern/scenario"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
@@ -33,7 +34,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	f, err := scenario.New(scenario.Config{Accounts: accounts, Scenario: sc, Secrets: []string{"shared-secret"},
+	f, err := scenario.New(scenario.Config{Accounts: accounts, Scenario: sc, ScenarioAuth: webhook.SharedSecretVerifier{Secrets: []string{"shared-secret"}},
 		Directory: brightpattern.NewDirectory(&brightpattern.User{LoginID: "ann", Email: "ann@example.com"})})
 	if err != nil {
 		fmt.Println(err)

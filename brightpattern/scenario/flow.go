@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,8 +35,8 @@ const (
 	DefaultDoneTTL = 24 * time.Hour
 )
 
-// Config configures a [Flow]. Accounts, Scenario and Secrets are
-// required.
+// Config configures a [Flow]. Accounts, Scenario and a secret in
+// ScenarioAuth are required.
 type Config struct {
 	// Accounts are the Zendesk integration accounts the steps use: the
 	// Default one unless a [SelectAccount] step names another.
@@ -46,18 +44,14 @@ type Config struct {
 	// Scenario is the steps run for every call of the handler.
 	Scenario Scenario
 
-	// Secrets are the shared secrets a Bright Pattern scenario sends, by
-	// default as "Authorization: Bearer <secret>" in the Fetch URL block's
-	// Extra headers; several while one is rotated.
-	Secrets []string
-	// Scheme and Header say where the secret is: webhook.SchemeBearer
-	// (default), SchemeBasic, or SchemeHeader with the header's name.
-	Scheme webhook.SharedSecretScheme
-	Header string
-	// Sources, when set, allowlists the addresses Bright Pattern calls
-	// from; ClientIP reads the client address behind a proxy.
-	Sources  []netip.Prefix
-	ClientIP func(*http.Request) (netip.Addr, error)
+	// ScenarioAuth verifies the calls of the Bright Pattern scenario to
+	// [Flow.Handler]: the secret its Fetch URL block sends in its Extra
+	// headers. Secrets (several while one is rotated) with no Scheme mean
+	// "Authorization: Bearer <secret>"; SchemeBasic and SchemeHeader (with
+	// Header, the Extra header's name) are the other places.
+	// AllowedSources, when set, allowlists the addresses Bright Pattern
+	// calls from; ClientIP reads the client address behind a proxy.
+	ScenarioAuth webhook.SharedSecretVerifier
 
 	// Directory gives the email of a Bright Pattern agent by login id
 	// (brightpattern.NewDirectory, or UsersService.Directory). BrightPattern,
@@ -120,7 +114,6 @@ type Flow struct {
 	accounts *brightpattern.Accounts
 	store    store.Store
 	log      *slog.Logger
-	verifier webhook.SharedSecretVerifier
 }
 
 // New checks cfg and returns a [Flow]. The error lists every problem at
@@ -133,18 +126,8 @@ func New(cfg Config) (*Flow, error) {
 	for _, prob := range cfg.Scenario.problems() {
 		p.Add("Config.Scenario", "", prob, "fix the step as the message says")
 	}
-	if !slices.ContainsFunc(cfg.Secrets, func(s string) bool { return s != "" }) {
-		p.Add("Config.Secrets", "", "holds no secret", "give the secret the Bright Pattern scenario sends in its Fetch URL block (a long random string)")
-	}
-	switch cfg.Scheme {
-	case 0, webhook.SchemeBearer, webhook.SchemeBasic:
-	case webhook.SchemeHeader:
-		if cfg.Header == "" {
-			p.Add("Config.Header", "", "is empty while Scheme is SchemeHeader", "name the Extra header the scenario puts the secret in")
-		}
-	default:
-		p.Add("Config.Scheme", strconv.Itoa(int(cfg.Scheme)), "is not a scheme", "use webhook.SchemeBearer, SchemeBasic or SchemeHeader")
-	}
+	cfg.ScenarioAuth = flow.SharedSecretAuth(&p, "Config.ScenarioAuth", cfg.ScenarioAuth, true,
+		"the secret the Bright Pattern scenario sends in its Fetch URL block (a long random string)")
 	if needsAgents(cfg.Scenario) && cfg.Directory == nil && cfg.BrightPattern == nil {
 		p.Add("Config.Directory", "", "is nil, and so is Config.BrightPattern, while a Screen Pop step needs the agent's email",
 			"give a brightpattern.Directory of the agents, or a brightpattern.Client with Configuration API credentials")
@@ -164,7 +147,6 @@ func New(cfg Config) (*Flow, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	cfg.Scheme = cmp.Or(cfg.Scheme, webhook.SchemeBearer)
 	cfg.CacheTTL = cmp.Or(cfg.CacheTTL, DefaultCacheTTL)
 	cfg.MaxBody = cmp.Or(cfg.MaxBody, DefaultMaxBody)
 	cfg.Timeout = cmp.Or(cfg.Timeout, DefaultTimeout)
@@ -172,7 +154,6 @@ func New(cfg Config) (*Flow, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	cfg.Secrets = slices.Clone(cfg.Secrets)
 	cfg.Scenario.Steps = slices.Clone(cfg.Scenario.Steps)
 	f := &Flow{cfg: cfg, accounts: cfg.Accounts, store: cfg.Store, log: cfg.Logger}
 	if f.log == nil {
@@ -183,8 +164,6 @@ func New(cfg Config) (*Flow, error) {
 		f.log.Info("scenario: no Config.Store: the flow keeps what its steps did once (per interaction and round) in this process, so it must run as a single replica; " +
 			"give every replica one shared store (redisstore) to run several")
 	}
-	f.verifier = webhook.SharedSecretVerifier{Scheme: cfg.Scheme, Header: cfg.Header, Secrets: cfg.Secrets,
-		AllowedSources: slices.Clone(cfg.Sources), ClientIP: cfg.ClientIP}
 	return f, nil
 }
 

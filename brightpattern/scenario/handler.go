@@ -95,7 +95,8 @@ func variableText(v json.RawMessage) (string, error) {
 //     another call of the interaction is creating its ticket now) when it
 //     ended on Failed, with [VarExit] and [VarError]: the block takes
 //     Failed and keeps the body in $(fetchURLResultBody);
-//   - 401 for a missing or wrong secret, 405 for a method but POST, 413 for
+//   - 401 for a missing or wrong secret (or an address outside
+//     Config.ScenarioAuth.AllowedSources, when set), 405 for a method but POST, 413 for
 //     a body over Config.MaxBody, 400 for a body that is not variables.
 //
 // The exit is also in the [HeaderExit] header. The steps run on a context
@@ -110,7 +111,7 @@ func (f *Flow) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "use POST")
 		return
 	}
-	if err := f.verifier.VerifyRequest(r, nil); err != nil {
+	if err := f.cfg.ScenarioAuth.VerifyRequest(r, nil); err != nil {
 		writeError(w, http.StatusUnauthorized, "the shared secret is missing or wrong")
 		return
 	}

@@ -6,12 +6,15 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/deskbridge/deskbridge/brightpattern/brightpatterntest"
+	"github.com/deskbridge/deskbridge/webhook"
 )
 
 func post(t *testing.T, url, auth, body string) (*http.Response, string) {
@@ -67,6 +70,72 @@ func TestHandlerRefusals(t *testing.T) {
 	resp.Body.Close()
 	if len(*results) != 0 || w.zd.RequestCount("", "/api/v2/") != 0 {
 		t.Errorf("refused requests ran: %d results", len(*results))
+	}
+}
+
+// TestScenarioAuth: Config.ScenarioAuth is a whole webhook.SharedSecretVerifier:
+// New names its problems under Config.ScenarioAuth, copies its secrets, and
+// the handler honours its scheme, header and source allowlist.
+func TestScenarioAuth(t *testing.T) {
+	w := newWorld(t)
+	sc := InboundCall(nil, testFields...)
+	for _, c := range []struct {
+		auth webhook.SharedSecretVerifier
+		want string
+	}{
+		{webhook.SharedSecretVerifier{Secrets: []string{""}}, "Config.ScenarioAuth.Secrets: is empty"},
+		{webhook.SharedSecretVerifier{Secrets: []string{secret}, Scheme: webhook.SchemeHeader}, "Config.ScenarioAuth.Header: is empty"},
+		{webhook.SharedSecretVerifier{Secrets: []string{secret}, Scheme: 9}, "Config.ScenarioAuth.Scheme"},
+	} {
+		cfg := w.config(sc)
+		cfg.ScenarioAuth = c.auth
+		if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.auth, err, c.want)
+		}
+	}
+
+	good := `{"item.ANI":"` + knownANI + `","user.loginId":"ann","item.DNIS":"` + mainDNIS + `","item.globalInteractionId":"G1"}`
+	serve := func(auth webhook.SharedSecretVerifier) string {
+		cfg := w.config(sc)
+		cfg.ScenarioAuth = auth
+		f, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(f.Handler())
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	postHeader := func(url, name, value string) int {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, url, strings.NewReader(good))
+		req.Header.Set(name, value)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	// The secret in a header of its own, the caller's slice reused after New.
+	secrets := []string{"", secret}
+	url := serve(webhook.SharedSecretVerifier{Scheme: webhook.SchemeHeader, Header: "X-BP-Secret", Secrets: secrets})
+	secrets[1] = "changed"
+	if got := postHeader(url, "X-BP-Secret", secret); got != 200 {
+		t.Errorf("secret in X-BP-Secret: %d, want 200", got)
+	}
+	if got := postHeader(url, "Authorization", "Bearer "+secret); got != 401 {
+		t.Errorf("Bearer while Scheme is SchemeHeader: %d, want 401", got)
+	}
+
+	// The right secret from an address outside AllowedSources; then inside.
+	url = serve(webhook.SharedSecretVerifier{Secrets: []string{secret}, AllowedSources: []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")}})
+	if got := postHeader(url, "Authorization", "Bearer "+secret); got != 401 {
+		t.Errorf("from outside AllowedSources: %d, want 401", got)
+	}
+	url = serve(webhook.SharedSecretVerifier{Secrets: []string{secret}, AllowedSources: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}})
+	if got := postHeader(url, "Authorization", "Bearer "+secret); got != 200 {
+		t.Errorf("from inside AllowedSources: %d, want 200", got)
 	}
 }
 

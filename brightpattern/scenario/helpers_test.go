@@ -7,6 +7,7 @@ import (
 
 	"github.com/deskbridge/deskbridge/brightpattern"
 	"github.com/deskbridge/deskbridge/brightpattern/brightpatterntest"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -81,7 +82,7 @@ func newWorld(t testing.TB) *world {
 
 // config is a Config of the world running sc.
 func (w *world) config(sc Scenario) Config {
-	return Config{Accounts: w.accounts, Scenario: sc, Secrets: []string{secret}, Directory: w.dir, Agents: []string{"ann"}}
+	return Config{Accounts: w.accounts, Scenario: sc, ScenarioAuth: webhook.SharedSecretVerifier{Secrets: []string{secret}}, Directory: w.dir, Agents: []string{"ann"}}
 }
 
 // flow returns a Flow of the world running sc, and the results it

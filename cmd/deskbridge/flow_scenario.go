@@ -11,6 +11,7 @@ import (
 	"github.com/deskbridge/deskbridge/brightpattern/scenario"
 	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
@@ -153,7 +154,7 @@ func (r *scenarioRunner) fields() []scenario.Field {
 
 func (r *scenarioRunner) start(_ context.Context, st store.Store, onResult func(flow.Outcome)) (*running, error) {
 	f, err := scenario.New(scenario.Config{
-		Accounts: r.accounts, Scenario: r.scenario(), Secrets: r.secrets,
+		Accounts: r.accounts, Scenario: r.scenario(), ScenarioAuth: webhook.SharedSecretVerifier{Secrets: r.secrets},
 		BrightPattern: r.e.brightpattern[r.s.BrightPattern], Agents: r.s.Agents,
 		Store: st, CacheTTL: r.s.CacheTTL, Timeout: r.s.Timeout, DoneTTL: r.s.DoneTTL, Logger: r.e.log.With("flow", r.name),
 		OnResult: func(res scenario.Result) { onResult(res.Outcome) },

@@ -15,6 +15,7 @@ import (
 	"github.com/deskbridge/deskbridge/brightpattern"
 	"github.com/deskbridge/deskbridge/brightpattern/brightpatterntest"
 	"github.com/deskbridge/deskbridge/brightpattern/scenario"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -62,7 +63,7 @@ func runDemo(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	f, err := scenario.New(scenario.Config{
-		Accounts: w.accounts, Scenario: sc, Secrets: []string{demoSecret}, Store: st.Store,
+		Accounts: w.accounts, Scenario: sc, ScenarioAuth: webhook.SharedSecretVerifier{Secrets: []string{demoSecret}}, Store: st.Store,
 		Directory: brightpattern.NewDirectory(&brightpattern.User{LoginID: "ann", Email: "ann@example.com", Roles: []string{"Agent"}}),
 		Agents:    []string{"ann"},
 		OnResult: func(r scenario.Result) {

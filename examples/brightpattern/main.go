@@ -68,6 +68,7 @@ import (
 	"github.com/deskbridge/deskbridge/brightpattern"
 	"github.com/deskbridge/deskbridge/brightpattern/scenario"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/webhook"
 )
 
 // scenarioPath is where the endpoint is served.
@@ -245,7 +246,7 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 
 // flowConfig is the flow's configuration: the environment's, on st.
 func (cfg *config) flowConfig(accounts *brightpattern.Accounts, sc scenario.Scenario, bp *brightpattern.Client, st *sharedStore, logger *slog.Logger) scenario.Config {
-	return scenario.Config{Accounts: accounts, Scenario: sc, Secrets: cfg.secrets, BrightPattern: bp,
+	return scenario.Config{Accounts: accounts, Scenario: sc, ScenarioAuth: webhook.SharedSecretVerifier{Secrets: cfg.secrets}, BrightPattern: bp,
 		Agents: cfg.agents, Logger: logger, Store: st.Store}
 }
 
