@@ -72,10 +72,10 @@
 // the next poll, while a refusal no retry changes (a 403, a 422) rejects
 // the contact, reported through Config.OnResult, and the cursor passes
 // it. A ticket the interaction carries that Zendesk reports closed is
-// replaced by the Search ANI or Create Ticket workflow's. A Studio script may also call
-// [ContactEndedPath] ([StudioRequest], a shared secret) when a contact
-// ends, which memorializes that contact at once when CXone lists it
-// complete. In real use it does not yet (the agent's after-call work, then
+// replaced by the Search ANI or Create Ticket workflow's. A Studio script
+// may also call [ContactEndedPath] ([StudioRequest], with a shared secret
+// that [Config].StudioAuth checks) when a contact ends, which memorializes
+// that contact at once when CXone lists it complete. In real use it does not yet (the agent's after-call work, then
 // the warehousing lag, CXone's "15 minutes (or more)"), so the call
 // schedules re-fetches of that contact with a bounded backoff
 // ([Config.RefetchDelays], [DefaultRefetchDelays]), kept in the store:

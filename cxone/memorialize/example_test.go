@@ -3,12 +3,17 @@ package memorialize_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/deskbridge/deskbridge/cxone"
 	"github.com/deskbridge/deskbridge/cxone/cxonetest"
 	"github.com/deskbridge/deskbridge/cxone/memorialize"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -44,6 +49,7 @@ func ExampleNew_configErrors() {
 			{Zendesk: memorialize.ZendeskField{Title: "CXone ANI"}, Channel: memorialize.Voice, Data: "ani"},
 			{Zendesk: memorialize.ZendeskField{Title: "Transcript"}, Channel: memorialize.Digital, Data: "Transcription Text"},
 		}},
+		StudioAuth: webhook.SharedSecretVerifier{Scheme: webhook.SchemeHeader, Secrets: []string{"s3cret"}},
 	})
 	for _, p := range flow.Problems(err) {
 		fmt.Println(p.Field+":", p.Problem)
@@ -53,6 +59,53 @@ func ExampleNew_configErrors() {
 	// Config.Zendesk: is nil
 	// Config.Mapping["ticket"][0].Data: is not a voice contact field
 	// Config.Mapping["ticket"][1].Zendesk: is too short for a transcript: Zendesk takes at most 255 characters there, and a longer transcript is refused, never cut
+	// Config.StudioAuth.Header: is empty while Scheme is webhook.SchemeHeader
+}
+
+// The Studio script's REST API action sends its secret in a header of
+// its own, from CXone's addresses only, through a reverse proxy.
+func ExampleConfig_studioAuth() {
+	cx := cxonetest.NewServer()
+	defer cx.Close()
+	zd := zendesktest.NewServer()
+	defer zd.Close()
+	cc, _ := cxone.NewClient(cxone.WithBaseURL(cx.URL), cxone.WithAccessKey(cx.AccessKeyID, cx.AccessKeySecret, cx.ClientID, cx.ClientSecret))
+	zc, _ := zendesk.NewClient(zendesk.WithBaseURL(zd.URL), zendesk.WithAPIToken(zd.Email, zd.APIToken))
+
+	proxy := netip.MustParsePrefix("10.0.0.0/8")
+	cxoneAddresses := netip.MustParsePrefix("192.0.2.0/24") // the ranges your CXone cluster calls from
+	f, err := memorialize.New(memorialize.Config{
+		CXone: cc, Zendesk: zc,
+		Mapping: memorialize.Mapping{memorialize.Ticket: {
+			{Zendesk: memorialize.ZendeskField{Title: "CXone ANI"}, Channel: memorialize.Voice, Data: "ANI"},
+		}},
+		StudioAuth: webhook.SharedSecretVerifier{
+			Scheme: webhook.SchemeHeader, Header: "X-Studio-Secret", Secrets: []string{"s3cret"},
+			AllowedSources: []netip.Prefix{cxoneAddresses},
+			ClientIP:       webhook.ClientIPFromForwardedFor(proxy),
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	h := f.Handler()
+	for _, c := range []struct{ from, secret string }{
+		{"192.0.2.7", "s3cret"},    // verified: the body is read next
+		{"192.0.2.7", "wrong"},     // a wrong secret
+		{"198.51.100.1", "s3cret"}, // not from CXone
+	} {
+		r := httptest.NewRequest(http.MethodPost, memorialize.ContactEndedPath, strings.NewReader(`{"contactId": "x"}`))
+		r.RemoteAddr = "10.1.2.3:443"
+		r.Header.Set("X-Forwarded-For", c.from)
+		r.Header.Set("X-Studio-Secret", c.secret)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		fmt.Println(c.from, w.Code)
+	}
+	// Output:
+	// 192.0.2.7 400
+	// 192.0.2.7 401
+	// 198.51.100.1 403
 }
 
 func ExampleParseStudioRequest() {

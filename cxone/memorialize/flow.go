@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -100,15 +99,14 @@ type Config struct {
 	// Workflows say how the record is found or created.
 	Workflows Workflows
 
-	// StudioSecrets are the secrets a Studio script sends to
-	// [ContactEndedPath] and [DynamicDataPath], as "Authorization: Bearer
-	// <secret>" (several while one is rotated). Empty: those endpoints
-	// refuse every call, and polling alone memorializes.
-	StudioSecrets []string
-	// StudioSources, when set, allowlists the addresses the script calls
-	// from; StudioClientIP reads the client address behind a proxy.
-	StudioSources  []netip.Prefix
-	StudioClientIP func(*http.Request) (netip.Addr, error)
+	// StudioAuth verifies the calls a Studio script makes to
+	// [ContactEndedPath] and [DynamicDataPath]: the secrets it sends
+	// (several while one is rotated), as "Authorization: Bearer <secret>"
+	// when Scheme is zero, or Basic or a header of its own; AllowedSources
+	// allowlists the addresses it calls from, and ClientIP reads the
+	// client address behind a proxy. No secret: those endpoints refuse
+	// every call, and polling alone memorializes.
+	StudioAuth webhook.SharedSecretVerifier
 
 	// Store holds the poll cursor, the claim on each contact being
 	// written and the record of each contact written. Replicas share one
@@ -223,8 +221,7 @@ func New(cfg Config) (*Flow, error) {
 		f.log.Info("memorialize: no Config.Store: the flow keeps its cursor in this process, so it must run as a single replica; " +
 			"give every replica one shared store (redisstore) to run several")
 	}
-	f.verify = webhook.SharedSecretVerifier{Scheme: webhook.SchemeBearer, Secrets: slices.Clone(cfg.StudioSecrets),
-		AllowedSources: slices.Clone(cfg.StudioSources), ClientIP: cfg.StudioClientIP}
+	f.verify = cfg.StudioAuth
 	f.studio = webhook.NewHandler(f.verify, decodeStudio, f.handleStudio,
 		webhook.WithDeduper(nil),
 		webhook.WithKeyHeader(""),
@@ -234,7 +231,8 @@ func New(cfg Config) (*Flow, error) {
 	return f, nil
 }
 
-// validate returns every problem of c at once.
+// validate returns every problem of c at once, and readies c.StudioAuth
+// ([flow.SharedSecretAuth]: Bearer by default, empty secrets dropped).
 func (c *Config) validate() error {
 	p := flow.Collector{Flow: "memorialize"}
 	if c.CXone == nil {
@@ -244,6 +242,8 @@ func (c *Config) validate() error {
 		p.Add("Config.Zendesk", "", "is nil", "build a client with zendesk.NewClient, with the credential of a dedicated system user")
 	}
 	validateMapping(&p, c.Mapping, c.Dynamic)
+	c.StudioAuth = flow.SharedSecretAuth(&p, "Config.StudioAuth", c.StudioAuth, false,
+		"the secret the Studio script's REST API action sends")
 	w := c.Workflows
 	for _, v := range []struct{ name, value string }{{"TicketVariable", w.TicketVariable}, {"UserVariable", w.UserVariable}} {
 		if v.value != "" && v.value != "-" && v.value != strings.ToLower(v.value) {
@@ -298,8 +298,10 @@ func (c *Config) validate() error {
 }
 
 // ContactEndedHandler serves the call a Studio script makes when a
-// contact ends ([StudioRequest]): the shared secret checked (401), the body
-// decoded (400), the contact fetched and memorialized at once (200). A
+// contact ends ([StudioRequest]): the shared secret checked
+// ([Config].StudioAuth: 401, or 403 from an address it does not allow),
+// the body decoded (400), the contact fetched and memorialized at once
+// (200). A
 // contact CXone does not list as complete yet (200, outcome ignored) is
 // scheduled for re-fetches with a bounded backoff, kept in the store so
 // that any replica's poll does them ([Flow.Memorialize]): the script need

@@ -13,6 +13,7 @@ import (
 	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/internal/testkit"
 	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -135,11 +136,11 @@ func (e *env) config() Config {
 	return Config{
 		CXone: e.cc, Zendesk: e.zc,
 		Mapping: testMapping(), Dynamic: testDynamic(),
-		Workflows:     Workflows{SearchANI: true, CreateTicket: true, CreateUser: true},
-		StudioSecrets: []string{studioSecret},
-		Store:         e.store,
-		Lookback:      time.Hour,
-		Now:           e.clock.Now,
+		Workflows:  Workflows{SearchANI: true, CreateTicket: true, CreateUser: true},
+		StudioAuth: webhook.SharedSecretVerifier{Secrets: []string{studioSecret}},
+		Store:      e.store,
+		Lookback:   time.Hour,
+		Now:        e.clock.Now,
 		OnResult: func(r Result) {
 			e.mu.Lock()
 			defer e.mu.Unlock()

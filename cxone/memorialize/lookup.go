@@ -159,9 +159,11 @@ func rawText(raw json.RawMessage) string {
 
 // DynamicDataHandler serves [Flow.Lookup] over HTTP, for CXone Agent or a
 // Studio REST action: GET with the query ani, ticket_id or user_id and the
-// Studio secret as "Authorization: Bearer <secret>". It answers 200 with
+// Studio secret as [Config].StudioAuth says ("Authorization: Bearer
+// <secret>" by default). It answers 200 with
 // {"records": [{"type", "id", "fields": [{"field", "value"}]}]}, 400 for
-// a request without any of the three, 401 without the secret, 404 for a
+// a request without any of the three, 401 without the secret (or from an
+// address StudioAuth does not allow), 404 for a
 // record id that does not exist, 503 with Retry-After when Zendesk failed.
 func (f *Flow) DynamicDataHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

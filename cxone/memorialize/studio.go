@@ -17,8 +17,8 @@ import (
 
 // StudioRequest is what a Studio script sends to [ContactEndedPath] when
 // a contact ends: a JSON object naming the contact, built in a SNIPPET
-// action and sent by a REST API action with "Authorization: Bearer
-// <secret>":
+// action and sent by a REST API action with the secret of
+// [Config].StudioAuth ("Authorization: Bearer <secret>" by default):
 //
 //	DYNAMIC body
 //	body.contactId = "{ContactID}"
