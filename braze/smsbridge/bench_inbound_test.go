@@ -18,6 +18,7 @@ import (
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/store/redisstore"
 	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -75,7 +76,7 @@ func newInboundBench(b *testing.B) *inboundBench {
 
 func (ib *inboundBench) flow(b *testing.B, st store.Store) *Flow {
 	f, err := New(Config{Zendesk: ib.zc, Braze: ib.bc, ReplyCampaignID: "c",
-		ZendeskSecrets: []string{"z"}, BrazeSecrets: []string{brazeSecret}, Store: st})
+		ZendeskSecrets: []string{"z"}, BrazeAuth: webhook.SharedSecretVerifier{Secrets: []string{brazeSecret}}, Store: st})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -141,7 +141,7 @@ func BenchmarkAgentReply(b *testing.B) {
 					b.Fatal(err)
 				}
 				f, err := New(Config{Zendesk: zc, Braze: bc, ReplyCampaignID: campaign,
-					ZendeskSecrets: []string{benchSecret}, BrazeSecrets: []string{"x"}, Store: st})
+					ZendeskSecrets: []string{benchSecret}, BrazeAuth: webhook.SharedSecretVerifier{Secrets: []string{"x"}}, Store: st})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -141,7 +141,8 @@ func InboundBody(kind string) string {
 // bridge at bridgeURL (its public base URL): one for the keyword that opens
 // a conversation (keyword, "" for "SUPPORT"), one for every other text from
 // a customer whose ticket is open. authorization is the Authorization
-// header value Braze sends, such as "Bearer " + one of [Config.BrazeSecrets].
+// header value Braze sends, such as "Bearer " + one of the Secrets of
+// [Config.BrazeAuth].
 func BrazeWebhookCampaigns(bridgeURL, keyword, authorization string) []WebhookCampaign {
 	keyword = strings.ToUpper(cmp.Or(strings.TrimSpace(keyword), "SUPPORT"))
 	url := strings.TrimRight(bridgeURL, "/") + InboundSMSPath

@@ -37,7 +37,7 @@
 //		Zendesk: zc, Braze: bc,
 //		ReplyCampaignID: replyID, ClosingCampaignID: closingID,
 //		ZendeskSecrets: []string{secret},
-//		BrazeSecrets:   []string{os.Getenv("BRIDGE_BRAZE_SECRET")},
+//		BrazeAuth:      webhook.SharedSecretVerifier{Secrets: []string{os.Getenv("BRIDGE_BRAZE_SECRET")}},
 //		Store:          redisstore.New(redisClient, "acme:smsbridge:"),
 //	})
 //	err = f.Check(ctx)

@@ -738,7 +738,7 @@ func TestReplicasOpenOneTicket(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.Store, c.Deduper = store, dedup })
 	other, err := New(Config{
 		Zendesk: e.zc, Braze: e.bc, ReplyCampaignID: e.reply,
-		ZendeskSecrets: []string{e.secret}, BrazeSecrets: []string{brazeSecret},
+		ZendeskSecrets: []string{e.secret}, BrazeAuth: webhook.SharedSecretVerifier{Secrets: []string{brazeSecret}},
 		Store: store, Deduper: dedup,
 	})
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,7 +86,7 @@ func (d Delivery) String() string {
 }
 
 // Config configures a [Flow]. Zendesk, Braze, ReplyCampaignID,
-// ZendeskSecrets and BrazeSecrets are required; the rest has defaults.
+// ZendeskSecrets and BrazeAuth.Secrets are required; the rest has defaults.
 type Config struct {
 	// Zendesk reads tickets and users and writes comments, tickets and
 	// users. The flow's calls must finish well within Zendesk's webhook
@@ -115,18 +114,15 @@ type Config struct {
 	// ([Provision] returns it; Admin Center shows it): several while one is
 	// rotated.
 	ZendeskSecrets []string
-	// BrazeSecrets are the secrets Braze's webhook campaigns send, by
-	// default as "Authorization: Bearer <secret>" (BrazeScheme).
-	BrazeSecrets []string
-	// BrazeScheme and BrazeHeader say where the secret is: SchemeBearer
-	// (default), SchemeBasic, or SchemeHeader with the header's name.
-	BrazeScheme webhook.SharedSecretScheme
-	BrazeHeader string
-	// BrazeSources, when set, allowlists the addresses Braze calls from
-	// (see Braze's IP list for your instance); BrazeClientIP reads the
-	// client address behind a proxy ([webhook.ClientIPFromForwardedFor]).
-	BrazeSources  []netip.Prefix
-	BrazeClientIP func(*http.Request) (netip.Addr, error)
+	// BrazeAuth verifies the calls of Braze's webhook campaigns to
+	// [Flow.InboundSMSHandler]. Its Secrets (at least one) are the
+	// secrets the campaigns send, several while one is rotated; with no
+	// Scheme, as "Authorization: Bearer <secret>" (or SchemeBasic, or
+	// SchemeHeader with the Header's name). Its AllowedSources, when set,
+	// allowlist the addresses Braze calls from (see Braze's IP list for
+	// your instance); its ClientIP reads the client address behind a
+	// proxy ([webhook.ClientIPFromForwardedFor]).
+	BrazeAuth webhook.SharedSecretVerifier
 
 	// UserField is the Zendesk user field holding the Braze external ID;
 	// default [DefaultUserField].
@@ -238,9 +234,6 @@ func New(cfg Config) (*Flow, error) {
 		cfg.TicketTags = []string{"sms", "braze"}
 	}
 	cfg.TicketTags = slices.Clone(cfg.TicketTags)
-	if cfg.BrazeScheme == 0 {
-		cfg.BrazeScheme = webhook.SchemeBearer
-	}
 	switch cfg.SendMarker {
 	case "":
 		cfg.SendMarker = DefaultSendMarker
@@ -284,8 +277,7 @@ func New(cfg Config) (*Flow, error) {
 		agentOpts...,
 	))
 	f.inbound = flow.RetryAfterHandler(webhook.NewHandler(
-		webhook.SharedSecretVerifier{Scheme: cfg.BrazeScheme, Header: cfg.BrazeHeader, Secrets: slices.Clone(cfg.BrazeSecrets),
-			AllowedSources: slices.Clone(cfg.BrazeSources), ClientIP: cfg.BrazeClientIP},
+		cfg.BrazeAuth,
 		decodeInbound,
 		func(ctx context.Context, m *InboundSMS) error {
 			res, err := f.HandleInboundSMS(ctx, m)
@@ -299,7 +291,8 @@ func New(cfg Config) (*Flow, error) {
 	return f, nil
 }
 
-// validate returns every problem of c at once.
+// validate returns every problem of c at once; it readies c.BrazeAuth
+// (default scheme, empty secrets dropped, slices copied).
 func (c *Config) validate() error {
 	p := flow.Collector{Flow: "smsbridge"}
 	if c.Zendesk == nil {
@@ -314,18 +307,8 @@ func (c *Config) validate() error {
 	if !hasNonEmpty(c.ZendeskSecrets) {
 		p.Add("Config.ZendeskSecrets", "", "holds no secret", "give the Zendesk webhook's signing secret (Provision returns it; Admin Center shows it)")
 	}
-	if !hasNonEmpty(c.BrazeSecrets) {
-		p.Add("Config.BrazeSecrets", "", "holds no secret", "give the secret Braze's webhook campaigns send (a long random string)")
-	}
-	switch c.BrazeScheme {
-	case 0, webhook.SchemeBearer, webhook.SchemeBasic:
-	case webhook.SchemeHeader:
-		if c.BrazeHeader == "" {
-			p.Add("Config.BrazeHeader", "", "is empty while BrazeScheme is SchemeHeader", "name the header Braze's webhook campaigns put the secret in")
-		}
-	default:
-		p.Add("Config.BrazeScheme", strconv.Itoa(int(c.BrazeScheme)), "is not a scheme", "use webhook.SchemeBearer, SchemeBasic or SchemeHeader")
-	}
+	c.BrazeAuth = flow.SharedSecretAuth(&p, "Config.BrazeAuth", c.BrazeAuth, true,
+		"the secret Braze's webhook campaigns send (a long random string)")
 	if c.Delivery != AtMostOnce && c.Delivery != AtLeastOnce {
 		p.Add("Config.Delivery", strconv.Itoa(int(c.Delivery)), "is not a delivery policy", "use AtMostOnce (the default) or AtLeastOnce")
 	}

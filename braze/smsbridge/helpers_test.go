@@ -130,7 +130,7 @@ func newEnvWith(t *testing.T, zdOpts []zendesktest.Option, tweak ...func(*Config
 		Zendesk: e.zc, Braze: e.bc,
 		ReplyCampaignID: e.reply, ClosingCampaignID: e.closing,
 		ZendeskSecrets: []string{e.secret},
-		BrazeSecrets:   []string{brazeSecret},
+		BrazeAuth:      webhook.SharedSecretVerifier{Secrets: []string{brazeSecret}},
 		RetryAfter:     time.Second,
 		Logger:         slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		OnUndelivered: func(_ context.Context, u Undelivered) {

@@ -18,6 +18,7 @@ import (
 	"github.com/deskbridge/deskbridge/braze/brazetest"
 	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -237,7 +238,7 @@ func newCluster(t *testing.T, n int, storeFor func(i int) store.Store, customers
 		flows[i], err = New(Config{
 			Zendesk: c.zc, Braze: bc,
 			ReplyCampaignID: reply, ClosingCampaignID: closing,
-			ZendeskSecrets: []string{secret}, BrazeSecrets: []string{brazeSecret},
+			ZendeskSecrets: []string{secret}, BrazeAuth: webhook.SharedSecretVerifier{Secrets: []string{brazeSecret}},
 			RetryAfter: time.Second,
 			Store:      storeFor(i),
 			Logger:     logger.With(slog.Int("replica", i)),

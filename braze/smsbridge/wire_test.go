@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -155,7 +158,7 @@ func FuzzParseInboundSMS(f *testing.F) {
 
 func TestNewValidates(t *testing.T) {
 	t.Parallel()
-	_, err := New(Config{BrazeScheme: webhook.SchemeHeader, Delivery: 7, RetryAfter: time.Minute, InboundWindow: -1})
+	_, err := New(Config{BrazeAuth: webhook.SharedSecretVerifier{Scheme: webhook.SchemeHeader}, Delivery: 7, RetryAfter: time.Minute, InboundWindow: -1})
 	var fields []string
 	for _, p := range flow.Problems(err) {
 		fields = append(fields, p.Field)
@@ -163,17 +166,20 @@ func TestNewValidates(t *testing.T) {
 			t.Errorf("problem without flow, problem or fix: %+v", p)
 		}
 	}
-	want := []string{"Config.Zendesk", "Config.Braze", "Config.ReplyCampaignID", "Config.ZendeskSecrets", "Config.BrazeSecrets",
-		"Config.BrazeHeader", "Config.Delivery", "Config.InboundWindow", "Config.RetryAfter"}
+	want := []string{"Config.Zendesk", "Config.Braze", "Config.ReplyCampaignID", "Config.ZendeskSecrets", "Config.BrazeAuth.Secrets",
+		"Config.BrazeAuth.Header", "Config.Delivery", "Config.InboundWindow", "Config.RetryAfter"}
 	if !slices.Equal(fields, want) {
 		t.Errorf("problems %q, want %q (all at once)", fields, want)
 	}
-	if !strings.Contains(err.Error(), `smsbridge: Config.Delivery = "7": is not a delivery policy; fix: use AtMostOnce`) {
-		t.Errorf("error: %v", err)
+	for _, want := range []string{`smsbridge: Config.Delivery = "7": is not a delivery policy; fix: use AtMostOnce`,
+		"smsbridge: Config.BrazeAuth.Secrets: is empty; fix: set the secret Braze's webhook campaigns send"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v\nwant it to hold %q", err, want)
+		}
 	}
 	zc, _ := zendesk.NewClient(zendesk.WithBaseURL("http://127.0.0.1:1"), zendesk.WithOAuthToken("t"), zendesk.WithMaxRetries(0))
 	bc, _ := braze.NewClient(braze.WithBaseURL("http://127.0.0.1:1"), braze.WithAPIKey("k"))
-	ok := Config{Zendesk: zc, Braze: bc, ReplyCampaignID: "c", ZendeskSecrets: []string{"s"}, BrazeSecrets: []string{"", "b"}}
+	ok := Config{Zendesk: zc, Braze: bc, ReplyCampaignID: "c", ZendeskSecrets: []string{"s"}, BrazeAuth: webhook.SharedSecretVerifier{Secrets: []string{"", "b"}}}
 	b, err := New(ok)
 	if err != nil {
 		t.Fatal(err)
@@ -182,19 +188,66 @@ func TestNewValidates(t *testing.T) {
 		t.Errorf("default store %T, want *store.Memory", b.store)
 	}
 	if b.cfg.SendMarker != DefaultSendMarker || b.cfg.UserField != DefaultUserField || b.cfg.RetryAfter != DefaultRetryAfter ||
-		b.cfg.BrazeScheme != webhook.SchemeBearer || b.AgentReplyHandler() == nil || b.InboundSMSHandler() == nil {
+		b.cfg.BrazeAuth.Scheme != webhook.SchemeBearer || !slices.Equal(b.cfg.BrazeAuth.Secrets, []string{"b"}) ||
+		b.AgentReplyHandler() == nil || b.InboundSMSHandler() == nil {
 		t.Errorf("defaults: %+v", b.cfg)
 	}
-	ok.SendMarker, ok.BrazeScheme, ok.Delivery = "-", webhook.SchemeBasic, AtLeastOnce
+	ok.SendMarker, ok.BrazeAuth.Scheme, ok.Delivery = "-", webhook.SchemeBasic, AtLeastOnce
 	if b, err = New(ok); err != nil || b.cfg.SendMarker != "" {
 		t.Errorf("marker off: %v %q", err, b.cfg.SendMarker)
 	}
-	ok.BrazeScheme = 99
-	if _, err := New(ok); err == nil {
-		t.Error("unknown scheme accepted")
+	ok.BrazeAuth.Scheme = 99
+	if _, err := New(ok); len(flow.Problems(err)) != 1 || flow.Problems(err)[0].Field != "Config.BrazeAuth.Scheme" {
+		t.Errorf("unknown scheme: %v", err)
 	}
 	if AtMostOnce.String() != "at-most-once" || AtLeastOnce.String() != "at-least-once" {
 		t.Error("Delivery.String")
+	}
+}
+
+// TestBrazeAuth checks that the inbound handler verifies with the whole of
+// Config.BrazeAuth, as New readied it: the secrets copied (the caller's
+// slice changed later does not count), the source allowlist, and ClientIP.
+func TestBrazeAuth(t *testing.T) {
+	t.Parallel()
+	zc, _ := zendesk.NewClient(zendesk.WithBaseURL("http://127.0.0.1:1"), zendesk.WithOAuthToken("t"), zendesk.WithMaxRetries(0))
+	bc, _ := braze.NewClient(braze.WithBaseURL("http://127.0.0.1:1"), braze.WithAPIKey("k"), braze.WithMaxRetries(0))
+	secrets := []string{"right"}
+	behindProxy := netip.MustParseAddr("10.1.2.3")
+	f, err := New(Config{Zendesk: zc, Braze: bc, ReplyCampaignID: "c", ZendeskSecrets: []string{"s"},
+		BrazeAuth: webhook.SharedSecretVerifier{Secrets: secrets, AllowedSources: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")},
+			ClientIP: func(r *http.Request) (netip.Addr, error) {
+				if r.Header.Get("X-Test-Proxied") != "" {
+					return behindProxy, nil
+				}
+				ap, err := netip.ParseAddrPort(r.RemoteAddr)
+				return ap.Addr(), err
+			}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets[0] = "changed"
+	post := func(auth string, proxied bool) int {
+		r := httptest.NewRequest(http.MethodPost, InboundSMSPath, strings.NewReader("{"))
+		r.RemoteAddr = "192.0.2.1:4321"
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Authorization", auth)
+		if proxied {
+			r.Header.Set("X-Test-Proxied", "1")
+		}
+		w := httptest.NewRecorder()
+		f.InboundSMSHandler().ServeHTTP(w, r)
+		return w.Code
+	}
+	if got := post("Bearer right", false); got != http.StatusForbidden {
+		t.Errorf("right secret from outside AllowedSources: %d, want 403", got)
+	}
+	if got := post("Bearer changed", true); got != http.StatusUnauthorized {
+		t.Errorf("the caller's slice changed after New: %d, want 401", got)
+	}
+	// Past the verifier, the body "{" is refused as malformed.
+	if got := post("Bearer right", true); got != http.StatusBadRequest {
+		t.Errorf("right secret from an allowed address (ClientIP): %d, want 400", got)
 	}
 }
 
@@ -203,7 +256,7 @@ func TestHandleDirectly(t *testing.T) {
 	zc, _ := zendesk.NewClient(zendesk.WithBaseURL("http://127.0.0.1:1"), zendesk.WithOAuthToken("t"), zendesk.WithMaxRetries(0))
 	bc, _ := braze.NewClient(braze.WithBaseURL("http://127.0.0.1:1"), braze.WithAPIKey("k"), braze.WithMaxRetries(0))
 	failing := &failStore{}
-	b, err := New(Config{Zendesk: zc, Braze: bc, ReplyCampaignID: "c", ZendeskSecrets: []string{"s"}, BrazeSecrets: []string{"b"}, Store: failing})
+	b, err := New(Config{Zendesk: zc, Braze: bc, ReplyCampaignID: "c", ZendeskSecrets: []string{"s"}, BrazeAuth: webhook.SharedSecretVerifier{Secrets: []string{"b"}}, Store: failing})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
 	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/webhook"
 )
 
 // smsbridgeSpec is the file's part for braze/smsbridge: ticket comments
@@ -114,7 +115,7 @@ func (r *smsbridgeRunner) start(ctx context.Context, st store.Store, onResult fu
 	f, err := smsbridge.New(smsbridge.Config{
 		Zendesk: zc, Braze: r.e.braze[r.s.Braze],
 		ReplyCampaignID: r.s.ReplyCampaignID, ClosingCampaignID: r.s.ClosingCampaignID, ClosingMessage: r.s.ClosingMessage,
-		ZendeskSecrets: secrets, BrazeSecrets: r.brazes, UserField: r.s.UserField,
+		ZendeskSecrets: secrets, BrazeAuth: webhook.SharedSecretVerifier{Secrets: r.brazes}, UserField: r.s.UserField,
 		Delivery: delivery, RetryAfter: r.s.RetryAfter, Store: st, Logger: r.e.log.With("flow", r.name),
 		OnResult: func(res smsbridge.Result) { onResult(res.Outcome) },
 	})

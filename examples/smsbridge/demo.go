@@ -19,6 +19,7 @@ import (
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
 	"github.com/deskbridge/deskbridge/deskbridgetest"
 	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -186,7 +187,7 @@ func (d *demo) setUp(ctx context.Context) (stop func(), err error) {
 			Zendesk: d.zc, Braze: bc,
 			ReplyCampaignID: d.reply, ClosingCampaignID: d.closing,
 			ZendeskSecrets: []string{secret},
-			BrazeSecrets:   []string{brazeSecret},
+			BrazeAuth:      webhook.SharedSecretVerifier{Secrets: []string{brazeSecret}},
 			RetryAfter:     time.Second,
 			Store:          shared,
 		})

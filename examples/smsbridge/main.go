@@ -86,6 +86,7 @@ import (
 	"github.com/deskbridge/deskbridge/braze"
 	"github.com/deskbridge/deskbridge/braze/smsbridge"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
@@ -295,10 +296,11 @@ func newServer(ctx context.Context, cfg *config, provision bool, stdout io.Write
 	f, err := smsbridge.New(smsbridge.Config{
 		Zendesk: zc, Braze: bc,
 		ReplyCampaignID: cfg.replyCampaign, ClosingCampaignID: cfg.closingCampaign,
-		ZendeskSecrets: cfg.zendeskSecrets, BrazeSecrets: cfg.brazeSecrets,
-		Delivery: cfg.delivery,
-		Store:    st.Store,
-		Logger:   logger,
+		ZendeskSecrets: cfg.zendeskSecrets,
+		BrazeAuth:      webhook.SharedSecretVerifier{Secrets: cfg.brazeSecrets},
+		Delivery:       cfg.delivery,
+		Store:          st.Store,
+		Logger:         logger,
 	})
 	if err != nil {
 		st.close()
