@@ -18,6 +18,7 @@ import (
 	"github.com/deskbridge/deskbridge/cxone/cxonetest"
 	"github.com/deskbridge/deskbridge/cxone/memorialize"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
@@ -147,10 +148,10 @@ func runDemo(ctx context.Context, out io.Writer, replicas int) error {
 	for i := range flows {
 		flows[i], err = memorialize.New(memorialize.Config{
 			CXone: cc, Zendesk: zc, Mapping: mapping, Dynamic: dynamic,
-			Workflows:     memorialize.Workflows{SearchANI: true, CreateTicket: true, CreateUser: true},
-			StudioSecrets: []string{demoSecret},
-			Store:         st.Store,
-			Now:           clock.Now,
+			Workflows:  memorialize.Workflows{SearchANI: true, CreateTicket: true, CreateUser: true},
+			StudioAuth: webhook.SharedSecretVerifier{Secrets: []string{demoSecret}},
+			Store:      st.Store,
+			Now:        clock.Now,
 			OnResult: func(r memorialize.Result) {
 				mu.Lock()
 				defer mu.Unlock()

@@ -84,6 +84,7 @@ import (
 	"github.com/deskbridge/deskbridge/cxone"
 	"github.com/deskbridge/deskbridge/cxone/memorialize"
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk"
 )
 
@@ -266,7 +267,7 @@ func serve(ctx context.Context, cfg *config, provision bool, stdout io.Writer) e
 	f, err := memorialize.New(memorialize.Config{
 		CXone: cc, Zendesk: zc,
 		Mapping: cfg.mapping.Mapping, Dynamic: cfg.mapping.Dynamic, Workflows: cfg.mapping.Workflows,
-		StudioSecrets: cfg.studioSecrets, SystemUser: cfg.systemUser,
+		StudioAuth: webhook.SharedSecretVerifier{Secrets: cfg.studioSecrets}, SystemUser: cfg.systemUser,
 		Store: st.Store, PollInterval: cfg.pollInterval, Logger: logger,
 	})
 	if err != nil {
