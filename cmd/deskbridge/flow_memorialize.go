@@ -10,6 +10,7 @@ import (
 	"github.com/deskbridge/deskbridge/cxone/memorialize"
 	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/webhook"
 )
 
 // memorializeSpec is the file's part for cxone/memorialize: CXone
@@ -161,7 +162,7 @@ func (r *memorializeRunner) start(ctx context.Context, st store.Store, onResult 
 		CXone: r.e.cxone[r.s.CXone], Zendesk: zc, Mapping: m, Dynamic: d,
 		Workflows: memorialize.Workflows{TicketVariable: w.TicketVariable, UserVariable: w.UserVariable, SearchANI: w.SearchANI,
 			CreateTicket: w.CreateTicket, CreateUser: w.CreateUser, TicketSubject: w.TicketSubject},
-		StudioSecrets: r.secrets, Store: st, PollInterval: r.s.PollInterval, Lookback: r.s.Lookback,
+		StudioAuth: webhook.SharedSecretVerifier{Secrets: r.secrets}, Store: st, PollInterval: r.s.PollInterval, Lookback: r.s.Lookback,
 		RetryAfter: r.s.RetryAfter, Settle: r.s.Settle, MaxAttempts: r.s.MaxAttempts, SystemUser: r.s.SystemUser, Logger: r.e.log.With("flow", r.name),
 		OnResult: func(res memorialize.Result) { onResult(res.Outcome) },
 	})
