@@ -31,9 +31,13 @@ func TestSharedSecretAuth(t *testing.T) {
 		{"no secret, optional", webhook.SharedSecretVerifier{}, false,
 			webhook.SharedSecretVerifier{Scheme: webhook.SchemeBearer}, nil},
 		{"header without its name", webhook.SharedSecretVerifier{Scheme: webhook.SchemeHeader, Header: " ", Secrets: []string{"s"}}, true,
-			webhook.SharedSecretVerifier{Scheme: webhook.SchemeHeader, Header: " ", Secrets: []string{"s"}}, []string{"Config.XAuth.Header"}},
+			webhook.SharedSecretVerifier{Scheme: webhook.SchemeHeader, Secrets: []string{"s"}}, []string{"Config.XAuth.Header"}},
 		{"no such scheme", webhook.SharedSecretVerifier{Scheme: 9, Secrets: []string{"s"}}, true,
 			webhook.SharedSecretVerifier{Scheme: 9, Secrets: []string{"s"}}, []string{"Config.XAuth.Scheme"}},
+		{"header name trimmed", webhook.SharedSecretVerifier{Scheme: webhook.SchemeHeader, Header: " X-Secret ", Secrets: []string{"s"}}, true,
+			webhook.SharedSecretVerifier{Scheme: webhook.SchemeHeader, Header: "X-Secret", Secrets: []string{"s"}}, nil},
+		{"optional and unset: not checked", webhook.SharedSecretVerifier{Scheme: webhook.SchemeHeader}, false,
+			webhook.SharedSecretVerifier{Scheme: webhook.SchemeHeader}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var c flow.Collector
