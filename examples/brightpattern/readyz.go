@@ -27,28 +27,40 @@ var errNotReady = errors.New("not ready")
 // context canceled) learns nothing about the dependencies: its failures
 // are neither logged nor remembered. A check cut off by readyTimeout is a
 // failure like any other: the dependency did not answer in time.
+//
+// Of concurrent probes, the state follows the latest to start, not the
+// last to finish: a slow probe that fails at its deadline after a newer
+// one passed says nothing newer, and is neither logged nor remembered.
 func publicChecks(log *slog.Logger, checks ...readinessCheck) []readinessCheck {
 	public := make([]readinessCheck, len(checks))
 	for i, c := range checks {
 		var (
 			mu      sync.Mutex
+			started uint64 // probes begun
+			latest  uint64 // the probe whose answer set failing
 			failing bool
 		)
 		public[i] = readinessCheck{c.name, func(ctx context.Context) error {
+			mu.Lock()
+			started++
+			seq := started
+			mu.Unlock()
 			err := c.check(ctx)
 			if err != nil && errors.Is(context.Cause(ctx), context.Canceled) {
 				return errNotReady
 			}
 			mu.Lock()
-			was := failing
-			failing = err != nil
-			mu.Unlock()
-			switch {
-			case err != nil && !was:
-				log.Warn("not ready", "check", c.name, "error", err.Error())
-			case err == nil && was:
-				log.Info("ready again", "check", c.name)
+			if seq > latest {
+				latest = seq
+				switch {
+				case err != nil && !failing:
+					log.Warn("not ready", "check", c.name, "error", err.Error())
+				case err == nil && failing:
+					log.Info("ready again", "check", c.name)
+				}
+				failing = err != nil
 			}
+			mu.Unlock()
 			if err != nil {
 				return errNotReady
 			}

@@ -119,3 +119,41 @@ func TestPublicReadyzLogsATimeout(t *testing.T) {
 		t.Errorf("the timeout is not logged:\n%s", log.String())
 	}
 }
+
+// TestPublicReadyzFollowsTheLatestProbe: of concurrent probes, the state
+// follows the latest to start. A slow probe that fails (at its deadline)
+// after a newer one passed answers its own probe "not ready", but neither
+// logs "not ready" nor leaves the check failing: the next passing probe
+// logs no "ready again".
+func TestPublicReadyzFollowsTheLatestProbe(t *testing.T) {
+	t.Parallel()
+	var log syncBuffer
+	entered, release := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	check := publicChecks(slog.New(slog.NewTextHandler(&log, nil)),
+		readinessCheck{"zendesk", func(context.Context) error {
+			if calls.Add(1) == 1 { // the slow probe
+				close(entered)
+				<-release
+				return context.DeadlineExceeded
+			}
+			return nil
+		}},
+	)[0].check
+	slow := make(chan error, 1)
+	go func() { slow <- check(context.Background()) }()
+	<-entered
+	if err := check(context.Background()); err != nil {
+		t.Fatalf("the newer probe = %v, want nil", err)
+	}
+	close(release)
+	if err := <-slow; !errors.Is(err, errNotReady) {
+		t.Errorf("the slow probe = %v, want errNotReady", err)
+	}
+	if err := check(context.Background()); err != nil {
+		t.Fatalf("the probe after = %v, want nil", err)
+	}
+	if log.String() != "" {
+		t.Errorf("logged for a slow probe older than a passing one:\n%s", log.String())
+	}
+}
