@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -100,16 +101,43 @@ func forgetRunKeys(t *testing.T, out *bytes.Buffer) {
 		}
 		c := redis.NewClient(opts)
 		defer c.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // t's context has ended
-		defer cancel()
-		keys, err := c.Keys(ctx, prefix+"*").Result()
-		if err == nil && len(keys) > 0 {
-			err = c.Del(ctx, keys...).Err()
-		}
-		if err != nil {
-			t.Errorf("deleting the demo's keys under %s: %v", prefix, err)
-		}
+		deleteUnder(t, c, []string{prefix}, "deskbridge:smsbridge-demo:")
 	})
+}
+
+// deleteUnder deletes every key under each of prefixes (which hold no
+// glob character) from the Redis c, listing them with SCAN, which unlike
+// KEYS does not block a shared Redis while it looks. A prefix is read from
+// a run's output: unless it is a run's own, one of runBases followed by
+// the run's id, t fails and nothing is deleted, so that a misread output
+// cannot empty a production prefix, or every run's.
+func deleteUnder(t *testing.T, c *redis.Client, prefixes []string, runBases ...string) {
+	t.Helper()
+	for _, p := range prefixes {
+		if !slices.ContainsFunc(runBases, func(base string) bool {
+			return len(p) > len(base) && strings.HasPrefix(p, base)
+		}) || strings.ContainsAny(p, "*?[]\\") {
+			t.Fatalf("refusing to delete the keys under %q: not a run's own prefix (one of %q, then the run's id)", p, runBases)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // t's context has ended
+	defer cancel()
+	for _, p := range prefixes {
+		iter := c.Scan(ctx, 0, p+"*", 1000).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		if err := iter.Err(); err != nil {
+			t.Errorf("listing the run's keys under %s to delete them: %v", p, err)
+			continue
+		}
+		if len(keys) > 0 {
+			if err := c.Del(ctx, keys...).Err(); err != nil {
+				t.Errorf("deleting the run's keys under %s: %v", p, err)
+			}
+		}
+	}
 }
 
 // get returns the status and body of a GET.

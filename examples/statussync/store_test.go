@@ -171,7 +171,7 @@ func forgetRunKeys(t *testing.T, outs ...*bytes.Buffer) {
 		}
 		c := redis.NewClient(opts)
 		defer c.Close()
-		deleteUnder(t, c, prefixes)
+		deleteUnder(t, c, prefixes, "deskbridge:statussync-demo:", "deskbridge:statussync-load:")
 	})
 }
 
@@ -192,9 +192,20 @@ func prefixesIn(out string) []string {
 }
 
 // deleteUnder deletes every key under each of prefixes (which hold no
-// glob character) from the Redis c.
-func deleteUnder(t *testing.T, c *redis.Client, prefixes []string) {
+// glob character) from the Redis c, listing them with SCAN, which unlike
+// KEYS does not block a shared Redis while it looks. A prefix is read from
+// a run's output: unless it is a run's own, one of runBases followed by
+// the run's id, t fails and nothing is deleted, so that a misread output
+// cannot empty a production prefix, or every run's.
+func deleteUnder(t *testing.T, c *redis.Client, prefixes []string, runBases ...string) {
 	t.Helper()
+	for _, p := range prefixes {
+		if !slices.ContainsFunc(runBases, func(base string) bool {
+			return len(p) > len(base) && strings.HasPrefix(p, base)
+		}) || strings.ContainsAny(p, "*?[]\\") {
+			t.Fatalf("refusing to delete the keys under %q: not a run's own prefix (one of %q, then the run's id)", p, runBases)
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // t's context has ended
 	defer cancel()
 	for _, p := range prefixes {
@@ -204,12 +215,12 @@ func deleteUnder(t *testing.T, c *redis.Client, prefixes []string) {
 			keys = append(keys, iter.Val())
 		}
 		if err := iter.Err(); err != nil {
-			t.Errorf("listing the demo's keys under %s to delete them: %v", p, err)
+			t.Errorf("listing the run's keys under %s to delete them: %v", p, err)
 			continue
 		}
 		if len(keys) > 0 {
 			if err := c.Del(ctx, keys...).Err(); err != nil {
-				t.Errorf("deleting the demo's keys under %s: %v", p, err)
+				t.Errorf("deleting the run's keys under %s: %v", p, err)
 			}
 		}
 	}
