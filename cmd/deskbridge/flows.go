@@ -158,6 +158,16 @@ func needBase(base, name string) error {
 	return nil
 }
 
+// secretKeys maps a flow's shared-secret sender ([flow.SharedSecretAuth]'s
+// Config field) to the key the file sets its secrets with, so that a
+// problem with it points at the file's line.
+var secretKeys = map[string]string{
+	"AutomationAuth": "automation_secret",
+	"BrazeAuth":      "braze_secrets",
+	"StudioAuth":     "studio_secrets",
+	"ScenarioAuth":   "secrets",
+}
+
 // explain writes a flow's configuration problems (the [flow.ConfigError]
 // values its New or Provision returned) against the file: each at the
 // line of the setting it names, when the file has one, e.g.
@@ -178,7 +188,11 @@ func (c *Config) explain(name string, err error) string {
 			if end < 0 {
 				end = len(f)
 			}
-			path += "." + snake(f[:end])
+			key := f[:end]
+			if k, ok := secretKeys[key]; ok {
+				key = k
+			}
+			path += "." + snake(key)
 		}
 		msg := p.Problem
 		if p.Value != "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/deskbridge/deskbridge/brightpattern/brightpatterntest"
 	"github.com/deskbridge/deskbridge/cxone/cxonetest"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store"
 )
 
@@ -244,5 +246,31 @@ func TestCheckProgress(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("stderr lacks %q:\n%q", want, logs.String())
 		}
+	}
+}
+
+// A problem with a flow's shared-secret sender (flow.SharedSecretAuth's
+// Config.<Sender>Auth fields) points at the key the file sets its secrets
+// with, and its line.
+func TestExplainSharedSecretProblems(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t, "smsbridge")
+	data := w.config()
+	cfg, err := ParseConfig("f.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := 0
+	for i, l := range strings.Split(data, "\n") {
+		if strings.Contains(l, "braze_secrets:") {
+			line = i + 1
+		}
+	}
+	if line == 0 {
+		t.Fatalf("the test world's file sets no braze_secrets:\n%s", data)
+	}
+	got := cfg.explain("smsbridge", &flow.ConfigError{Field: "Config.BrazeAuth.Header", Problem: "is empty while Scheme is webhook.SchemeHeader", Fix: "name it"})
+	if want := fmt.Sprintf("f.yaml:%d: flows.smsbridge.braze_secrets: is empty", line); !strings.Contains(got, want) {
+		t.Errorf("got %q, want it to hold %q", got, want)
 	}
 }
