@@ -275,7 +275,7 @@ func (s *ScreenPop) run(ctx context.Context, e *env) (Exit, string, error) {
 		if err != nil {
 			return ExitFailed, "", err
 		}
-		v, earlier, err := e.once(ctx, "ticket", func() (string, error) {
+		v, earlier, giveBack, err := e.once(ctx, "ticket", func() (string, error) {
 			t, err := zc.Voice.CreateVoiceTicket(ctx, &zendesk.VoiceTicket{DisplayToAgent: agent, Ticket: in})
 			if err != nil {
 				return "", fmt.Errorf("creating the call's ticket: %w", err)
@@ -289,11 +289,16 @@ func (s *ScreenPop) run(ctx context.Context, e *env) (Exit, string, error) {
 		if !earlier {
 			return ExitNext, fmt.Sprintf("ticket %s created and popped to agent %d", v, agent), nil
 		}
+		// The earlier call created and popped the ticket in one call: a
+		// visit that fails here gives the round back, so that the next one
+		// pops this ticket again instead of creating another (see once.go).
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
+			giveBack()
 			return ExitFailed, "", fmt.Errorf("the store holds %q as the interaction's ticket, not an id", v)
 		}
 		if err := zc.Voice.DisplayTicket(ctx, agent, id); err != nil {
+			giveBack()
 			return ExitFailed, "", fmt.Errorf("popping ticket %d: %w", id, err)
 		}
 		return ExitNext, fmt.Sprintf("ticket %d (created by an earlier call of the interaction) popped to agent %d", id, agent), nil
@@ -439,7 +444,7 @@ func (s *AttachData) run(ctx context.Context, e *env) (Exit, string, error) {
 	}
 	// The note once per round of the step, interaction and ticket (see
 	// once.go); the fields (the same values again) on every call.
-	_, earlier, err := e.once(ctx, "note:"+strconv.FormatInt(id, 10), update)
+	_, earlier, giveBack, err := e.once(ctx, "note:"+strconv.FormatInt(id, 10), update)
 	if err != nil {
 		return ExitFailed, "", err
 	}
@@ -449,6 +454,7 @@ func (s *AttachData) run(ctx context.Context, e *env) (Exit, string, error) {
 	if len(in.CustomFields) > 0 {
 		in.Comment = nil
 		if _, err := update(); err != nil {
+			giveBack() // the next visit finds this note again (see once.go)
 			return ExitFailed, "", err
 		}
 	}
@@ -664,7 +670,8 @@ func (s *CreateObject) run(ctx context.Context, e *env) (Exit, string, error) {
 	// Once per round of the step in the interaction (see once.go): a
 	// retried call's search may not find the object yet (Zendesk indexes
 	// it later), and would create another.
-	v, earlier, err := e.once(ctx, "object", func() (string, error) {
+	// A found answer that fails to read keeps its round (see once.go).
+	v, earlier, _, err := e.once(ctx, "object", func() (string, error) {
 		resp, err := e.send(ctx, req)
 		if err != nil {
 			return "", err

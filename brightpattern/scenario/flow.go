@@ -219,11 +219,17 @@ func (r Result) String() string {
 // A step run again in the same call (a loop through Get Next Record) is
 // not a retry: each of its rounds does its work, and a retried call's
 // round n finds what round n of the earlier call did. A round is a write
-// the run completed: an attempt that failed (a Failed exit wired back to
-// the step to try again) uses none, so the retry finds the successful
-// attempt's result. A step in a Get Next Record walk counts its rounds per
-// record (by the current record's "id"), so a retried call whose search
-// returns the records in another order reads each record's own object.
+// the run completed or found completed by an earlier call. A visit that
+// took Failed (a Failed exit wired back to the step to try again) uses no
+// round when its write failed, nor when it found the earlier call's
+// ticket or note and then failed to pop the ticket ([ScreenPop]) or to
+// set the fields ([AttachData]): the next visit finds the same result
+// instead of writing a second. A [CreateObject] that found the earlier
+// call's answer uses its round even when reading the answer fails, as
+// the earlier call's visit did. A step in a Get Next Record walk counts
+// its rounds per record (by the current record's "id"), so a retried call
+// whose search returns the records in another order reads each record's
+// own object.
 func (f *Flow) Run(ctx context.Context, vars map[string]string) Result {
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()

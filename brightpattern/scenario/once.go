@@ -25,13 +25,24 @@ import (
 //
 // A round is a guarded write the run completed: the step's first write
 // done (or found done by an earlier call) is round 1, the next one round
-// 2… A visit that failed (Zendesk answered 5xx and the Failed exit goes
-// back to the step to try again, the store failed, another call held the
-// claim) uses no round, so the retry of a call whose first attempt failed
+// 2… A visit whose write did not complete (Zendesk answered 5xx and the
+// Failed exit goes back to the step to try again, the store failed,
+// another call held the claim) uses no round, so the retry of a call whose first attempt failed
 // finds round 1 where the earlier call's successful attempt left it. In a
 // Search → Create Object → Get Next Record loop each round creates its own
 // object; a retried call runs the same rounds and finds what the earlier
 // call did.
+//
+// A visit that found the earlier call's result and then takes Failed
+// (Screen Pop popping the earlier ticket, Attached Data setting the fields
+// beside the earlier note) gives its round back: the earlier call did that
+// round in one Zendesk call that succeeded, so the next visit does the
+// same round again and finds the same ticket or note, where round 2 would
+// create a second. Create Object's found answer keeps its round even when
+// the step takes Failed reading it: the stored answer reads the same for
+// every call, so the earlier call's visit failed there too and went on to
+// round 2, and a retried call walks the rounds the earlier call walked
+// (giving it back would read the same answer until MaxSteps).
 
 // A step inside the walk of a recordset (it lies on a loop through a Get
 // Next Record of the recordset) also keys by the current record's
@@ -100,20 +111,34 @@ func keyPart(s string) string {
 // next once is the next round. Without an interaction id it runs do. A
 // store error, or another call doing it now, is an error that takes Failed
 // for Zendesk's sake (503): Bright Pattern retries. An error uses no round.
-func (e *env) once(ctx context.Context, what string, do func() (string, error)) (result string, earlier bool, err error) {
+//
+// giveBack undoes the round's count (never the store's record): a step
+// that found earlier's result and then fails calls it before taking
+// Failed, so that its next visit does the same round again. It does
+// nothing after an error or without an interaction id, and only once.
+func (e *env) once(ctx context.Context, what string, do func() (string, error)) (result string, earlier bool, giveBack func(), err error) {
+	giveBack = func() {}
 	key, slot := e.onceKey(what)
 	if key == "" {
 		v, err := do()
-		return v, false, err
+		return v, false, giveBack, err
 	}
 	result, earlier, err = e.claim(ctx, key, do)
-	if err == nil {
-		if e.rounds == nil {
-			e.rounds = map[string]int{}
-		}
-		e.rounds[slot]++
+	if err != nil {
+		return "", false, giveBack, err
 	}
-	return result, earlier, err
+	if e.rounds == nil {
+		e.rounds = map[string]int{}
+	}
+	e.rounds[slot]++
+	given := false
+	giveBack = func() {
+		if !given {
+			given = true
+			e.rounds[slot]--
+		}
+	}
+	return result, earlier, giveBack, nil
 }
 
 // claim runs do unless the store holds key done, under a claim of key.

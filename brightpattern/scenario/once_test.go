@@ -277,17 +277,35 @@ func TestOnceKey(t *testing.T) {
 	}
 	// A completed round moves the step to the next; a failed one does not.
 	fail := func() (string, error) { return "", errors.New("boom") }
-	if _, _, err := e.once(t.Context(), "ticket", fail); err == nil {
+	if _, _, _, err := e.once(t.Context(), "ticket", fail); err == nil {
 		t.Fatal("no error")
 	}
 	if k, _ := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:round1:ticket" {
 		t.Fatalf("a failed round used its number: %s", k)
 	}
-	if _, _, err := e.once(t.Context(), "ticket", func() (string, error) { return "7", nil }); err != nil {
+	if _, _, _, err := e.once(t.Context(), "ticket", func() (string, error) { return "7", nil }); err != nil {
 		t.Fatal(err)
 	}
 	if k, _ := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:round2:ticket" {
 		t.Fatal(k)
+	}
+	// A round given back is done again; giving it back twice gives one.
+	_, earlier, giveBack, err := e.once(t.Context(), "ticket", func() (string, error) { return "8", nil })
+	if err != nil || earlier {
+		t.Fatal(err, earlier)
+	}
+	giveBack()
+	giveBack()
+	if k, _ := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:round2:ticket" {
+		t.Fatalf("after giveBack: %s", k)
+	}
+	v, earlier, giveBack, err := e.once(t.Context(), "ticket", func() (string, error) { return "9", nil })
+	if err != nil || !earlier || v != "8" {
+		t.Fatalf("round 2 again: %q %v %v", v, earlier, err)
+	}
+	giveBack() // a found round is given back the same way
+	if k, _ := e.onceKey("ticket"); k != "scenario:once:brand:GIID1:new:round2:ticket" {
+		t.Fatalf("after giveBack of a found round: %s", k)
 	}
 	if k, _ := e.onceKey("note:7"); k != "scenario:once:brand:GIID1:new:round1:note:7" {
 		t.Fatalf("rounds are counted per what: %s", k)
@@ -378,6 +396,84 @@ func TestOnceGuardFailedAttemptUsesNoRound(t *testing.T) {
 	}
 	if n := created(); n != 1 {
 		t.Fatalf("the retried call created the object again: %d users", n)
+	}
+}
+
+// A retried call finds the ticket the earlier call created, but popping
+// it fails once and the Screen Pop's Failed exit goes back to it: the
+// failed pop gives its round back, so the next visit pops the same ticket
+// again instead of creating a second in round 2.
+func TestRetryPopFailsGivesRoundBack(t *testing.T) {
+	w := newWorld(t)
+	f, _ := w.flow(Scenario{Steps: []Step{
+		&ScreenPop{NewTicket: true, Requester: itoa(w.caller), Exits: Exits{Label: "pop", Failed: "pop"}},
+	}})
+	vars := call(knownANI, mainDNIS)
+	vars[VarInteractionID] = "GIID-popfail"
+	vars["user.loginId"] = "ann"
+	first := f.Run(t.Context(), vars)
+	tks := w.voiceTickets()
+	if first.Exit != ExitNext || len(tks) != 1 {
+		t.Fatalf("first call: %v %v, %d tickets", first, first.Steps, len(tks))
+	}
+	const pops = "/api/v2/channels/voice/agents/"
+	w.zd.ResetRequests()
+	w.zd.InjectFault(zendesktest.Fault{Method: "POST", Path: pops, Status: 503, Body: `{"error":"unavailable"}`})
+	again := f.Run(t.Context(), vars)
+	if n := len(w.voiceTickets()); n != 1 {
+		t.Fatalf("the retried call created %d tickets for one interaction: %v %v", n, again, again.Steps)
+	}
+	want := itoa(tks[0].ID)
+	if again.Exit != ExitNext || len(again.Steps) != 2 || again.Steps[0].Exit != ExitFailed ||
+		again.Steps[0].Err == nil || !strings.Contains(again.Steps[0].Err.Error(), "popping ticket "+want) ||
+		!strings.Contains(again.Steps[1].Detail, "ticket "+want+" (created by an earlier call") ||
+		again.Variables[DefaultTicketVariable] != want {
+		t.Fatalf("%v %v %v", again, again.Steps, again.Variables)
+	}
+	// Two pops of the earlier ticket (the failed one and its retry), no create.
+	if n, m := w.zd.RequestCount("POST", pops), w.zd.RequestCount("POST", "/api/v2/channels/voice/tickets"); n != 2 || m != 0 {
+		t.Fatalf("%d pops, %d creates", n, m)
+	}
+}
+
+// A retried call finds the note the earlier call wrote, but setting the
+// fields beside it fails once and the Attached Data's Failed exit goes
+// back to it: the failed update gives its round back, so the next visit
+// finds the same note again and sets only the fields, writing no second
+// note.
+func TestRetryFieldsFailGivesRoundBack(t *testing.T) {
+	w := newWorld(t)
+	f, _ := w.flow(Scenario{Steps: []Step{
+		&AttachData{Ticket: itoa(w.ticketID), Fields: testFields, Exits: Exits{Label: "attach", Failed: "attach"}},
+	}})
+	vars := call(knownANI, mainDNIS)
+	vars[VarInteractionID] = "GIID-fieldsfail"
+	first := f.Run(t.Context(), vars)
+	if n := w.notes(w.ticketID); first.Exit != ExitNext || n != 1 {
+		t.Fatalf("first call: %v %v, %d notes", first, first.Steps, n)
+	}
+	w.zd.ResetRequests()
+	w.zd.InjectFault(zendesktest.Fault{Method: "PUT", Path: "/api/v2/tickets/", Status: 503, Body: `{"error":"unavailable"}`})
+	again := f.Run(t.Context(), vars)
+	if n := w.notes(w.ticketID); n != 1 {
+		t.Fatalf("the retried call wrote %d notes: %v %v", n, again, again.Steps)
+	}
+	if again.Exit != ExitNext || len(again.Steps) != 2 || again.Steps[0].Exit != ExitFailed ||
+		!strings.Contains(again.Steps[1].Detail, "its note written by an earlier call") {
+		t.Fatalf("%v %v", again, again.Steps)
+	}
+	// The failed fields update and its retry, neither with a note.
+	reqs := 0
+	for _, r := range w.zd.Requests() {
+		if r.Method == "PUT" && strings.HasPrefix(r.Path, "/api/v2/tickets/") {
+			reqs++
+			if strings.Contains(string(r.Body), `"comment"`) {
+				t.Errorf("a retried update carries a note: %s", r.Body)
+			}
+		}
+	}
+	if reqs != 2 {
+		t.Fatalf("%d ticket updates, want 2", reqs)
 	}
 }
 
