@@ -81,9 +81,6 @@ func flexSeconds(raw json.RawMessage) (int64, error) {
 // string; absent, null or "" is 0, a negative number is 0. what names it
 // in the error.
 func flexInt(raw json.RawMessage, limit float64, what string) (int64, error) {
-	if n, ok := plainDigits(raw); ok && float64(n) <= limit {
-		return n, nil
-	}
 	s := strings.TrimSpace(string(raw))
 	if s == "" || s == "null" {
 		return 0, nil
@@ -102,26 +99,6 @@ func flexInt(raw json.RawMessage, limit float64, what string) (int64, error) {
 		return 0, fmt.Errorf("%q is not %s", rest.Snippet([]byte(s), 40), what)
 	}
 	return max(int64(f), 0), nil
-}
-
-// plainDigits reads raw when it is 1 to 15 decimal digits, quoted or not,
-// without spaces: the common case, which strconv.ParseFloat would read
-// exactly (15 digits stay below 2^53), without the conversions.
-func plainDigits(raw []byte) (int64, bool) {
-	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
-		raw = raw[1 : len(raw)-1]
-	}
-	if len(raw) == 0 || len(raw) > 15 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range raw {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
 }
 
 // fetchToken runs the client-credentials grant once, as a form, without

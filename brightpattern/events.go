@@ -91,44 +91,18 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m)
 }
 
-// eventIn is Event as read, its timestamp kept raw for flexInt. It lists
-// the fields flat, with the keys of eventWire (TestEventInKeys keeps the
-// two in step): a struct embedding eventWire makes encoding/json allocate
-// and look up a path of fields for each key it reads, in every event of
-// every poll.
-type eventIn struct {
-	Event         string            `json:"event"`
-	MsgID         string            `json:"msg_id"`
-	Msg           string            `json:"msg"`
-	PartyID       string            `json:"party_id"`
-	State         string            `json:"state"`
-	EWT           Text              `json:"ewt"`
-	FirstName     string            `json:"first_name"`
-	LastName      string            `json:"last_name"`
-	DisplayName   string            `json:"display_name"`
-	Type          string            `json:"type"`
-	Timestamp     json.RawMessage   `json:"timestamp"`
-	FormRequestID string            `json:"form_request_id"`
-	FormName      string            `json:"form_name"`
-	Data          map[string]string `json:"data"`
-	Destination   string            `json:"destination"`
-}
-
 // UnmarshalJSON reads an event: its type from the key eventKey names, a
 // timestamp written as a number or a string of digits, and the whole event
 // into Raw.
 func (e *Event) UnmarshalJSON(b []byte) error {
-	var w eventIn
+	var w struct {
+		eventWire
+		Timestamp json.RawMessage `json:"timestamp"`
+	}
 	if err := json.Unmarshal(b, &w); err != nil {
-		return eventError(b, err)
+		return err
 	}
-	*e = Event{
-		Event: w.Event, MsgID: w.MsgID, Msg: w.Msg, PartyID: w.PartyID,
-		State: w.State, EWT: w.EWT, FirstName: w.FirstName,
-		LastName: w.LastName, DisplayName: w.DisplayName, Type: w.Type,
-		FormRequestID: w.FormRequestID, FormName: w.FormName, Data: w.Data,
-		Destination: w.Destination,
-	}
+	*e = Event(w.eventWire)
 	if k := eventKey(); k != "event" {
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(b, &m); err != nil {
@@ -148,20 +122,6 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	e.Timestamp = ts
 	e.Raw = append(json.RawMessage(nil), b...)
 	return nil
-}
-
-// eventError returns the error an event that failed to decode into
-// eventIn gives when decoded into eventWire, so that a type error names
-// the field as it always has (".eventWire.msg"); err when that decodes.
-func eventError(b []byte, err error) error {
-	var w struct {
-		eventWire
-		Timestamp json.RawMessage `json:"timestamp"`
-	}
-	if werr := json.Unmarshal(b, &w); werr != nil {
-		return werr
-	}
-	return err
 }
 
 // Time returns Timestamp as a time, or the zero time when there is none.

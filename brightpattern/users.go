@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/deskbridge/deskbridge/internal/rest"
 )
@@ -73,10 +72,6 @@ type Text string
 
 // UnmarshalJSON reads a string, a number, or null (the empty Text).
 func (t *Text) UnmarshalJSON(b []byte) error {
-	if s, ok := plainString(b); ok {
-		*t = Text(s)
-		return nil
-	}
 	s := strings.TrimSpace(string(b))
 	switch {
 	case s == "null":
@@ -96,22 +91,6 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 	}
 	*t = Text(n.String())
 	return nil
-}
-
-// plainString returns the text of b when b is a JSON string of printable
-// ASCII without escapes, which reads as the bytes between its quotes, so
-// the common case needs no decoder; ok is false for anything else.
-func plainString(b []byte) (s []byte, ok bool) {
-	n := len(b)
-	if n < 2 || b[0] != '"' || b[n-1] != '"' {
-		return nil, false
-	}
-	for _, c := range b[1 : n-1] {
-		if c < ' ' || c >= utf8.RuneSelf || c == '"' || c == '\\' {
-			return nil, false
-		}
-	}
-	return b[1 : n-1], true
 }
 
 // Get returns the user with the login id: GET /configapi/v2/user/{login}.
