@@ -117,34 +117,19 @@ func (t *ContactTag) UnmarshalJSON(b []byte) error {
 
 // UnmarshalJSON reads a contact in v33.0's names or v23.0's.
 func (c *Contact) UnmarshalJSON(b []byte) error {
-	var v contactWire
+	type plain Contact
+	var v struct {
+		plain
+		FromAddr     string          `json:"fromAddr"`
+		ToAddr       string          `json:"toAddr"`
+		ContactStart Time            `json:"contactStart"`
+		MediaType    json.RawMessage `json:"mediaType"`
+		ConfSeconds  float64         `json:"confSeconds"`
+	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	*c = fromWire(&v)
-	return nil
-}
-
-// plain is Contact without its UnmarshalJSON.
-type plain Contact
-
-// contactWire is a contact as CXone writes it: v33.0's fields and, beside
-// them, v23.0's names for the same values. A page is decoded into
-// contactWires in one pass, without calling Contact's UnmarshalJSON on
-// each contact (which would scan each one twice more). It is an unnamed
-// struct so that decoding errors name the type as they always did.
-type contactWire = struct {
-	plain
-	FromAddr     string          `json:"fromAddr"`
-	ToAddr       string          `json:"toAddr"`
-	ContactStart Time            `json:"contactStart"`
-	MediaType    json.RawMessage `json:"mediaType"`
-	ConfSeconds  float64         `json:"confSeconds"`
-}
-
-// fromWire is the contact v holds: v33.0's values, else v23.0's.
-func fromWire(v *contactWire) Contact {
-	c := Contact(v.plain)
+	*c = Contact(v.plain)
 	if c.FromAddress == "" {
 		c.FromAddress = v.FromAddr
 	}
@@ -160,39 +145,7 @@ func fromWire(v *contactWire) Contact {
 	if c.ConferenceSeconds == 0 {
 		c.ConferenceSeconds = v.ConfSeconds
 	}
-	return c
-}
-
-// unmarshalContact is json.Unmarshal(b, c) in one pass over b: the
-// contact is decoded as a contactWire, not through Contact's UnmarshalJSON
-// (a scan to find its end, then a second check and decoding). A failure
-// is decoded again the usual way, so that its error is worded as before.
-func unmarshalContact(b []byte, c *Contact) error {
-	var v contactWire
-	if json.Unmarshal(b, &v) == nil {
-		*c = fromWire(&v)
-		return nil
-	}
-	return json.Unmarshal(b, c)
-}
-
-// decodeContacts is json.Unmarshal(b, &[]Contact) in one pass over b (see
-// unmarshalContact).
-func decodeContacts(b []byte) ([]Contact, error) {
-	var w []contactWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		var cs []Contact
-		err = json.Unmarshal(b, &cs)
-		return cs, err
-	}
-	if w == nil {
-		return nil, nil
-	}
-	cs := make([]Contact, len(w))
-	for i := range w {
-		cs[i] = fromWire(&w[i])
-	}
-	return cs, nil
+	return nil
 }
 
 // End is when the contact ended: its start plus its total duration.

@@ -8,7 +8,6 @@ import (
 	"iter"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/deskbridge/deskbridge"
 	"github.com/deskbridge/deskbridge/internal/rest"
@@ -103,190 +102,18 @@ func reader[T any](l *list, meta *listMeta) rest.PageReader[T] {
 			return &deskbridge.Page[T]{}, nil // 204: an empty list
 		}
 		var m listMeta
-		items, ok := decodePageFast[T](body, l.keys, &m)
-		if !ok {
-			m = listMeta{}
-			if err := json.Unmarshal(body, &m); err != nil {
-				return nil, err
-			}
-			if meta != nil {
-				*meta = m
-			}
-			var err error
-			if items, err = decodeItems[T](body, l.keys, m.TotalRecords); err != nil {
-				return nil, err
-			}
-		} else if meta != nil {
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, err
+		}
+		if meta != nil {
 			*meta = m
+		}
+		items, err := decodeItems[T](body, l.keys, m.TotalRecords)
+		if err != nil {
+			return nil, err
 		}
 		return &deskbridge.Page[T]{Items: items, Next: l.next(cursor, m, len(items)), Total: m.TotalRecords}, nil
 	}
-}
-
-// decodePageFast reads a page whose items are found and decode without
-// error, scanning the body once for its members instead of three times
-// (the meta, the key lookup, the items): the item member is cut out and
-// the rest decoded as the meta, the item member decoded alone. It reports
-// false whenever it cannot be sure to give what the general path gives
-// (a malformed body, a key with an escape, no item member, any error): the
-// caller then takes the general path, which also words the errors.
-//
-// Why that is the same: the body is valid JSON when the member's value is
-// and the body with that value replaced by null is (both are decoded
-// here); the member is then the last one named exactly so, as
-// rest.DecodeMember reads it, and the meta's names are none of keys
-// (checked), so the meta reads the same without it.
-func decodePageFast[T any](body []byte, keys []string, m *listMeta) ([]T, bool) {
-	spans, ok := lastMembers(body, keys)
-	if !ok {
-		return nil, false
-	}
-	for i, k := range keys {
-		s, e := spans[i][0], spans[i][1]
-		if e == 0 || string(body[s:e]) == "null" {
-			continue // absent, or null: not found
-		}
-		if isMetaName(k) {
-			return nil, false
-		}
-		metaBody := make([]byte, 0, len(body)-(e-s)+4)
-		metaBody = append(append(append(metaBody, body[:s]...), "null"...), body[e:]...)
-		if json.Unmarshal(metaBody, m) != nil {
-			return nil, false
-		}
-		items, err := decodeList[T](body[s:e])
-		if err != nil {
-			return nil, false
-		}
-		return items, true
-	}
-	return nil, false
-}
-
-// isMetaName reports whether key could name a member of listMeta as
-// encoding/json matches names (without regard to case); a key that is
-// not plain ASCII is taken to be one.
-func isMetaName(key string) bool {
-	for i := 0; i < len(key); i++ {
-		if key[i] >= 0x80 {
-			return true
-		}
-	}
-	for _, name := range []string{"totalRecords", "businessUnitId", "lastPollTime", "_links"} {
-		if strings.EqualFold(key, name) {
-			return true
-		}
-	}
-	return false
-}
-
-// decodeList is json.Unmarshal(b, &items), contacts in one pass (see
-// decodeContacts).
-func decodeList[T any](b []byte) ([]T, error) {
-	var items []T
-	if p, ok := any(&items).(*[]Contact); ok {
-		cs, err := decodeContacts(b)
-		*p = cs
-		return items, err
-	}
-	err := json.Unmarshal(b, &items)
-	return items, err
-}
-
-// lastMembers returns, for each of keys, where the value of the last
-// top-level member of the object in b named exactly so starts and ends
-// ({0, 0} when there is none). It finds the values' ends without checking
-// what lies between; ok is false when b is not an object read so (a key
-// with an escape, a malformed body), and the caller then takes the
-// general path.
-func lastMembers(b []byte, keys []string) (spans [][2]int, ok bool) {
-	spans = make([][2]int, len(keys))
-	i := skipSpaces(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return nil, false
-	}
-	i = skipSpaces(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return spans, true
-	}
-	for i < len(b) && b[i] == '"' {
-		n := bytes.IndexByte(b[i+1:], '"')
-		if n < 0 {
-			return nil, false
-		}
-		key := b[i+1 : i+1+n]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			return nil, false
-		}
-		i = skipSpaces(b, i+n+2)
-		if i >= len(b) || b[i] != ':' {
-			return nil, false
-		}
-		start := skipSpaces(b, i+1)
-		end, ok := valueEnd(b, start)
-		if !ok {
-			return nil, false
-		}
-		for j, k := range keys {
-			if string(key) == k {
-				spans[j] = [2]int{start, end}
-			}
-		}
-		i = skipSpaces(b, end)
-		if i < len(b) && b[i] == '}' {
-			return spans, true
-		}
-		if i >= len(b) || b[i] != ',' {
-			return nil, false
-		}
-		i = skipSpaces(b, i+1)
-	}
-	return nil, false
-}
-
-// valueEnd returns where the JSON value starting at b[i] ends, following
-// strings and nesting only.
-func valueEnd(b []byte, i int) (int, bool) {
-	start, depth := i, 0
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case '"':
-			for i++; i < len(b) && b[i] != '"'; i++ {
-				if b[i] == '\\' {
-					i++
-				}
-			}
-			if i >= len(b) {
-				return 0, false
-			}
-			if depth == 0 {
-				return i + 1, true
-			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				return i, i > start
-			}
-			if depth--; depth == 0 {
-				return i + 1, true
-			}
-		case ',', ':', ' ', '\t', '\n', '\r':
-			if depth == 0 {
-				return i, i > start
-			}
-		}
-	}
-	return i, depth == 0 && i > start
-}
-
-// skipSpaces returns the index of the first byte from i that is not JSON
-// white space.
-func skipSpaces(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
 }
 
 // decodeItems decodes the first of keys the body has. A body with none of

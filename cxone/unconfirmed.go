@@ -134,7 +134,7 @@ func decodeContact(body []byte) (*Contact, error) {
 	var c Contact
 	var raw json.RawMessage
 	if found, err := rest.DecodeMember(body, "contactId", &raw); err == nil && found && len(raw) > 0 && raw[0] == '{' {
-		if err := unmarshalContact(raw, &c); err != nil {
+		if err := json.Unmarshal(raw, &c); err != nil {
 			return nil, err
 		}
 	} else if err := decodeOne(body, &c, "contacts", "completedContacts"); err != nil {
