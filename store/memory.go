@@ -33,7 +33,8 @@ const DefaultMemoryKeys = 100_000
 // A short claim thus outlives records of a day, whatever their TTLs: a
 // claim protects an event being handled right now, a record only spares a
 // repeat of work already done. The key just written is never the one
-// dropped.
+// dropped. Leases ([Memory.Lease]) are bounded apart: at most MaxKeys are
+// kept, and when that many are live no other can be taken until one ends.
 type Memory struct {
 	// MaxKeys bounds the number of keys held; 0 means [DefaultMemoryKeys].
 	MaxKeys int
@@ -42,9 +43,10 @@ type Memory struct {
 
 	mu      sync.Mutex
 	entries map[string]*memEntry
-	expiry  expiryHeap // every entry, soonest expiry first
-	records list.List  // entries written by Set or SetIfNewer, oldest write first
-	claims  list.List  // entries written by Add, oldest write first
+	expiry  expiryHeap           // every entry, soonest expiry first
+	records list.List            // entries written by Set or SetIfNewer, oldest write first
+	claims  list.List            // entries written by Add, oldest write first
+	leases  map[string]*memLease // the marks of leases (Lease), at most MaxKeys
 }
 
 type memEntry struct {
@@ -198,11 +200,7 @@ func (m *Memory) put(key, value string, version int64, ttl time.Duration, claim 
 	}
 
 	m.dropExpired(now)
-	maxKeys := m.MaxKeys
-	if maxKeys <= 0 {
-		maxKeys = DefaultMemoryKeys
-	}
-	for len(m.entries) > maxKeys {
+	for len(m.entries) > m.maxKeys() {
 		victim := m.victim(e)
 		if victim == nil {
 			return

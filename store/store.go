@@ -33,8 +33,10 @@ import (
 
 // Store is a shared key-value store with expiry, and the atomic operations
 // a flow needs on top of get and set: a claim with a lease ([Store.Add])
-// and its release by the claim's owner only ([Store.DeleteIf]), and
-// per-key ordering ([Store.SetIfNewer]).
+// and its release by the claim's owner only ([Store.DeleteIf]), per-key
+// ordering ([Store.SetIfNewer]), and a lease on a key that is read with
+// the key and released with its new value ([Store.Lease], [Store.Release]),
+// so that replicas take turns deciding about one key in two round trips.
 //
 // Keys and values are strings; a key is never empty, and every TTL is
 // positive and at most [MaxTTL] (a zero or negative TTL is refused with an
@@ -86,6 +88,50 @@ type Store interface {
 	// would remove the other replica's claim and let a third claim the key
 	// while the second still works.
 	DeleteIf(ctx context.Context, key, value string) (deleted bool, err error)
+
+	// Lease reads key and takes its lease for holder, for ttl, in one
+	// atomic step, unless another holder's lease on key is live. A lease
+	// is a lock that ends by itself: a replica holds it while it decides
+	// about key and acts on what it read, and ends it with [Store.Release]
+	// (writing the key's new value) or [Store.EndLease]; when the replica
+	// dies first, the lease ends with its TTL. See [Lease] for what it
+	// returns. Taking a lease the holder already holds renews it.
+	//
+	// A lease is kept beside the key's value, not in it: [Store.Get] and
+	// the other operations neither see nor change it, so every writer of a
+	// leased key must hold its lease. An ended lease that was never
+	// released is kept for another ttl, so that the next Lease within that
+	// time reports it Abandoned. The holder must not be empty.
+	Lease(ctx context.Context, key, holder string, ttl time.Duration) (Lease, error)
+
+	// Release writes value under key for ttl (as [Store.Set] does) and ends
+	// holder's lease on key, in one atomic step, only if holder still holds
+	// that lease (live, or ended without another holder taking the key),
+	// and reports whether it did. When it reports false, nothing was
+	// written: another holder took the key after holder's lease ended, and
+	// decided on what it read.
+	Release(ctx context.Context, key, holder, value string, ttl time.Duration) (released bool, err error)
+
+	// EndLease ends holder's lease on key without writing, only if holder
+	// still holds it (as for [Store.Release]), and reports whether it did.
+	EndLease(ctx context.Context, key, holder string) (ended bool, err error)
+}
+
+// Lease is what [Store.Lease] found, and whether it took the lease.
+type Lease struct {
+	// Value and Found are the key's value, as [Store.Get] returns them,
+	// read in the same atomic step as the lease was taken. They are set
+	// whether or not the lease was taken.
+	Value string
+	Found bool
+	// Held reports whether the caller now holds the lease. When it does
+	// not, another holder's lease is live, and ends within Wait.
+	Held bool
+	Wait time.Duration
+	// Abandoned reports that the lease taken replaces one that ended by
+	// its TTL, never released: its holder may have acted on what it read
+	// without writing what it did (it died, or lost the store).
+	Abandoned bool
 }
 
 // MaxTTL is the longest TTL a [Store] accepts: about 100 years. A longer
@@ -95,6 +141,6 @@ type Store interface {
 const MaxTTL = 100 * 365 * 24 * time.Hour
 
 // ErrInvalid is matched (with [errors.Is]) by the error of an operation
-// refused before it reached the store: an empty key, or a TTL that is not
-// positive or is longer than [MaxTTL]. It is the caller's bug, not a transient failure.
+// refused before it reached the store: an empty key (or lease holder), or
+// a TTL that is not positive or is longer than [MaxTTL]. It is the caller's bug, not a transient failure.
 var ErrInvalid = errors.New("store: invalid argument")
