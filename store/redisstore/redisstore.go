@@ -21,6 +21,7 @@ type Store struct {
 	prefix  string
 	badPfx  error         // why the prefix is refused, or nil
 	guard   bool          // the client ignores context deadlines on its sockets
+	cluster bool          // the client is a redis.ClusterClient
 	secrets *rest.Secrets // the client's passwords, scrubbed from errors
 }
 
@@ -55,7 +56,7 @@ func New(client redis.UniversalClient, prefix string) *Store {
 		secrets = append(secrets, o.Password)
 	case *redis.ClusterClient:
 		o := c.Options()
-		s.guard = !o.ContextTimeoutEnabled
+		s.guard, s.cluster = !o.ContextTimeoutEnabled, true
 		secrets = append(secrets, o.Password)
 	case *redis.Ring:
 		o := c.Options()
