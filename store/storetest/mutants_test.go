@@ -49,6 +49,26 @@ var mutants = map[string]struct {
 		func(m *store.Memory) store.Store { return &setKeepsVersion{Memory: m} },
 		"VersionZero", "Set must replace the version",
 	},
+	"leaseIgnoresLiveLease": {
+		func(m *store.Memory) store.Store { return leaseIgnoresLiveLease{m} },
+		"LeaseHeld", "want {Value \"available\", Found true, Held false",
+	},
+	"releaseIgnoresHolder": {
+		func(m *store.Memory) store.Store { return releaseIgnoresHolder{m} },
+		"LeaseNotHolder", "of a lease held by",
+	},
+	"neverAbandoned": {
+		func(m *store.Memory) store.Store { return neverAbandoned{m} },
+		"LeaseAbandoned", "want Held and Abandoned",
+	},
+	"leaseReadsBefore": {
+		func(m *store.Memory) store.Store { return leaseReadsBefore{m} },
+		"ConcurrentLease", "every increment kept",
+	},
+	"releaseKeepsLease": {
+		func(m *store.Memory) store.Store { return releaseKeepsLease{m} },
+		"Release", "Lease after A's Release",
+	},
 }
 
 // TestSuiteCatchesMutants runs the suite on each mutant in a child process
@@ -162,4 +182,58 @@ type clampsTTL struct{ *store.Memory }
 
 func (c clampsTTL) Set(ctx context.Context, key, value string, ttl time.Duration) error {
 	return c.Memory.Set(ctx, key, value, min(ttl, store.MaxTTL))
+}
+
+// leaseIgnoresLiveLease takes a lease whoever holds it.
+type leaseIgnoresLiveLease struct{ *store.Memory }
+
+func (l leaseIgnoresLiveLease) Lease(ctx context.Context, key, holder string, ttl time.Duration) (store.Lease, error) {
+	got, err := l.Memory.Lease(ctx, key, holder, ttl)
+	if err == nil && !got.Held {
+		got.Held, got.Wait = true, 0
+	}
+	return got, err
+}
+
+// releaseIgnoresHolder writes whoever releases, and ends nothing.
+type releaseIgnoresHolder struct{ *store.Memory }
+
+func (r releaseIgnoresHolder) Release(ctx context.Context, key, _, value string, ttl time.Duration) (bool, error) {
+	return true, r.Set(ctx, key, value, ttl)
+}
+
+// neverAbandoned never reports an abandoned lease.
+type neverAbandoned struct{ *store.Memory }
+
+func (n neverAbandoned) Lease(ctx context.Context, key, holder string, ttl time.Duration) (store.Lease, error) {
+	l, err := n.Memory.Lease(ctx, key, holder, ttl)
+	l.Abandoned = false
+	return l, err
+}
+
+// leaseReadsBefore reads the key, then takes the lease: another holder may
+// write between the two, and the new holder decides on a stale value.
+type leaseReadsBefore struct{ *store.Memory }
+
+func (r leaseReadsBefore) Lease(ctx context.Context, key, holder string, ttl time.Duration) (store.Lease, error) {
+	v, ok, err := r.Get(ctx, key)
+	if err != nil {
+		return store.Lease{}, err
+	}
+	runtime.Gosched()
+	time.Sleep(time.Millisecond)
+	l, err := r.Memory.Lease(ctx, key, holder, ttl)
+	l.Value, l.Found = v, ok
+	return l, err
+}
+
+// releaseKeepsLease writes the value but leaves the lease held.
+type releaseKeepsLease struct{ *store.Memory }
+
+func (r releaseKeepsLease) Release(ctx context.Context, key, holder, value string, ttl time.Duration) (bool, error) {
+	l, err := r.Memory.Lease(ctx, key, holder, ttl) // the holder's own: renewed
+	if err != nil || !l.Held {
+		return false, err
+	}
+	return true, r.Set(ctx, key, value, ttl)
 }

@@ -10,10 +10,10 @@ import (
 )
 
 // KeyRecorder is a [store.Store] that passes every operation to Store and
-// remembers each key written to it (by Set, Add or SetIfNewer), so that a
-// test can check the keys a flow writes: that each carries the flow's
-// prefix, say, so that flows may share one store. It is safe for
-// concurrent use.
+// remembers each key written to it (by Set, Add, SetIfNewer or Release)
+// or leased (by Lease), so that a test can check the keys a flow writes:
+// that each carries the flow's prefix, say, so that flows may share one
+// store. It is safe for concurrent use.
 type KeyRecorder struct {
 	store.Store
 
@@ -24,7 +24,7 @@ type KeyRecorder struct {
 // NewKeyRecorder returns a KeyRecorder over s.
 func NewKeyRecorder(s store.Store) *KeyRecorder { return &KeyRecorder{Store: s} }
 
-// Keys returns the keys written so far, sorted, each once.
+// Keys returns the keys written or leased so far, sorted, each once.
 func (r *KeyRecorder) Keys() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -61,6 +61,18 @@ func (r *KeyRecorder) Add(ctx context.Context, key, value string, ttl time.Durat
 func (r *KeyRecorder) SetIfNewer(ctx context.Context, key string, version int64, value string, ttl time.Duration) (bool, error) {
 	r.saw(key)
 	return r.Store.SetIfNewer(ctx, key, version, value, ttl)
+}
+
+// Lease records key and passes the call on.
+func (r *KeyRecorder) Lease(ctx context.Context, key, holder string, ttl time.Duration) (store.Lease, error) {
+	r.saw(key)
+	return r.Store.Lease(ctx, key, holder, ttl)
+}
+
+// Release records key and passes the call on.
+func (r *KeyRecorder) Release(ctx context.Context, key, holder, value string, ttl time.Duration) (bool, error) {
+	r.saw(key)
+	return r.Store.Release(ctx, key, holder, value, ttl)
 }
 
 // Batch records the keys that ops write (by Set, Add or SetIfNewer) and

@@ -9,8 +9,8 @@ import (
 	"github.com/deskbridge/deskbridge/store/storetest"
 )
 
-// TestKeyRecorder: every key written is recorded once, reads and deletes
-// are not, and the store below sees every operation.
+// TestKeyRecorder: every key written or leased is recorded once, reads,
+// deletes and ended leases are not, and the store below sees every operation.
 func TestKeyRecorder(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -30,8 +30,18 @@ func TestKeyRecorder(t *testing.T) {
 	}
 	_, _, _ = r.Get(ctx, "read")
 	_ = r.Delete(ctx, "deleted")
-	if got := r.Keys(); !slices.Equal(got, []string{"a", "b", "c"}) {
-		t.Errorf("Keys() = %q, want [a b c]", got)
+	if l, err := r.Lease(ctx, "d", "h", time.Minute); err != nil || !l.Held {
+		t.Fatal(l, err)
+	}
+	if _, err := r.EndLease(ctx, "d", "h"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := r.Release(ctx, "e", "h", "x", time.Minute); err != nil || ok {
+		t.Fatal(ok, err) // no lease held: nothing written, the key still recorded
+	}
+	_, _ = r.EndLease(ctx, "ended", "h")
+	if got := r.Keys(); !slices.Equal(got, []string{"a", "b", "c", "d", "e"}) {
+		t.Errorf("Keys() = %q, want [a b c d e]", got)
 	}
 	if v, ok, err := m.Get(ctx, "c"); err != nil || !ok || v != "y" {
 		t.Errorf("the store below holds c = %q %v %v, want y", v, ok, err)

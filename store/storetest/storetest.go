@@ -16,6 +16,17 @@
 // [store.Store.SetIfNewer], atomicity under concurrency, keys and values
 // that are not plain ASCII, large values, and an ended context.
 //
+// It checks leases ([store.Store.Lease], [store.Store.Release],
+// [store.Store.EndLease]): the value read with the lease, another
+// holder's live lease refused with the time left, a renewal by the
+// holder, Release writing the value and ending the lease, EndLease ending
+// it without writing, Release and EndLease refused to others, a lease
+// ended by its TTL reported Abandoned to the next holder (whereupon the
+// old holder's late Release writes nothing) and still its holder's to
+// release while nobody took the key, the mark dropped after
+// [store.MarkTTL], invalid arguments, an ended context, and mutual
+// exclusion with no lost update under concurrency.
+//
 // It checks batches too, through [store.Do] (which runs
 // [store.Batcher.Batch] when the store has it, else each op by its
 // method): results equal to the single operations', the order of ops on
@@ -83,6 +94,18 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ConcurrentClaimAndRelease", (*suite).testConcurrentClaimRelease},
 		{"KeysAndValues", (*suite).testKeysAndValues},
 		{"LargeValues", (*suite).testLargeValues},
+		{"LeaseAbsent", (*suite).testLeaseAbsent},
+		{"LeaseSeesValue", (*suite).testLeaseSeesValue},
+		{"LeaseHeld", (*suite).testLeaseHeld},
+		{"LeaseRenewed", (*suite).testLeaseRenew},
+		{"Release", (*suite).testRelease},
+		{"EndLease", (*suite).testEndLease},
+		{"LeaseNotHolder", (*suite).testLeaseNotHolder},
+		{"LeaseAbandoned", (*suite).testLeaseAbandoned},
+		{"LeaseEndedNobodyTook", (*suite).testLeaseEndedNobodyTook},
+		{"LeaseInvalid", (*suite).testLeaseInvalid},
+		{"LeaseContextCancelled", (*suite).testLeaseCancelled},
+		{"ConcurrentLease", (*suite).testLeaseConcurrent},
 		{"BatchLikeSingleOps", (*suite).testBatchLikeSingle},
 		{"BatchOrderOnOneKey", (*suite).testBatchOrder},
 		{"BatchInvalidOpsIsolated", (*suite).testBatchInvalid},
