@@ -92,6 +92,9 @@ func newMetrics() *metrics {
 	for _, op := range opNames {
 		m.storeErrs.WithLabelValues(op)
 	}
+	for _, op := range leaseOpNames {
+		m.storeErrs.WithLabelValues(op)
+	}
 	return m
 }
 
@@ -266,6 +269,10 @@ var opNames = map[store.OpKind]string{
 	store.OpSetIfNewer: "set_if_newer", store.OpDelete: "delete", store.OpDeleteIf: "delete_if",
 }
 
+// leaseOpNames are the op labels of the lease operations, which are not
+// batch ops.
+var leaseOpNames = []string{"lease", "release", "end_lease"}
+
 // Batch runs ops on the store in one batch when it is a store.Batcher
 // (else each by its method, as store.Do does), then counts each op's
 // error.
@@ -323,5 +330,23 @@ func (s countingStore) Delete(ctx context.Context, key string) error {
 func (s countingStore) DeleteIf(ctx context.Context, key, value string) (bool, error) {
 	ok, err := s.Store.DeleteIf(ctx, key, value)
 	s.count("delete_if", err)
+	return ok, err
+}
+
+func (s countingStore) Lease(ctx context.Context, key, holder string, ttl time.Duration) (store.Lease, error) {
+	l, err := s.Store.Lease(ctx, key, holder, ttl)
+	s.count("lease", err)
+	return l, err
+}
+
+func (s countingStore) Release(ctx context.Context, key, holder, value string, ttl time.Duration) (bool, error) {
+	ok, err := s.Store.Release(ctx, key, holder, value, ttl)
+	s.count("release", err)
+	return ok, err
+}
+
+func (s countingStore) EndLease(ctx context.Context, key, holder string) (bool, error) {
+	ok, err := s.Store.EndLease(ctx, key, holder)
+	s.count("end_lease", err)
 	return ok, err
 }

@@ -107,6 +107,17 @@ func TestStoreErrorsCounted(t *testing.T) {
 	if err := s.Set(ctx, "k", "v", time.Second); err != nil {
 		t.Fatal(err)
 	}
+	// The lease operations, refused for an empty holder, twice for Lease.
+	_, _ = s.Lease(ctx, "k", "", time.Second)
+	_, _ = s.Lease(ctx, "k", "", time.Second)
+	_, _ = s.Release(ctx, "k", "", "v", time.Second)
+	_, _ = s.EndLease(ctx, "k", "")
+	if l, err := s.Lease(ctx, "k", "replica-a", time.Second); err != nil || !l.Held || l.Value != "v" {
+		t.Fatalf("Lease through countingStore = %+v, %v", l, err)
+	}
+	if ok, err := s.Release(ctx, "k", "replica-a", "w", time.Second); err != nil || !ok {
+		t.Fatalf("Release through countingStore = %v, %v", ok, err)
+	}
 	rec := httptest.NewRecorder()
 	m.handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	got, err := parseMetrics(rec.Body.String())
@@ -115,6 +126,11 @@ func TestStoreErrorsCounted(t *testing.T) {
 	}
 	if got[`deskbridge_store_errors_total{op="set"}`] != 1 || got[`deskbridge_store_errors_total{op="add"}`] != 1 || got[`deskbridge_store_errors_total{op="get"}`] != 0 {
 		t.Errorf("store errors = %v", got)
+	}
+	for op, want := range map[string]float64{"lease": 2, "release": 1, "end_lease": 1} {
+		if n, ok := got[`deskbridge_store_errors_total{op="`+op+`"}`]; !ok || n != want {
+			t.Errorf("store errors of %s = %v (exposed: %v), want %v", op, n, ok, want)
+		}
 	}
 }
 
