@@ -133,6 +133,22 @@ func (s *mapStore) DeleteIf(_ context.Context, key, value string) (bool, error) 
 	return true, nil
 }
 
+// errNoLeases: the deduper takes no lease (store.Store.Lease), so this
+// store has none; a deduper that starts taking leases fails here first.
+var errNoLeases = errors.New("mapStore has no leases: the deduper takes none")
+
+func (s *mapStore) Lease(context.Context, string, string, time.Duration) (store.Lease, error) {
+	return store.Lease{}, errNoLeases
+}
+
+func (s *mapStore) Release(context.Context, string, string, string, time.Duration) (bool, error) {
+	return false, errNoLeases
+}
+
+func (s *mapStore) EndLease(context.Context, string, string) (bool, error) {
+	return false, errNoLeases
+}
+
 // Now is the store's clock, for the StoreDeduper's Now.
 func (s *mapStore) Now() time.Time {
 	s.mu.Lock()
