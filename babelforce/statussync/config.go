@@ -26,6 +26,9 @@ const (
 	DefaultPollInterval = 15 * time.Second
 	// DefaultReconcileInterval is the reconciler's interval.
 	DefaultReconcileInterval = time.Minute
+	// DefaultLeaseWait is how long a delivery waits for another
+	// observation of its agent to end ([Config].LeaseWait).
+	DefaultLeaseWait = 2 * time.Second
 	// statusRefreshMin is the least time between two reads of Zendesk's
 	// unified statuses caused by a presence with no status of its name
 	// (babelforce's "busy" has none, and would otherwise cost a read per
@@ -106,6 +109,14 @@ type Config struct {
 	// ReconcileInterval is the interval of RunReconciler (default
 	// [DefaultReconcileInterval], 1 min).
 	ReconcileInterval time.Duration
+	// LeaseWait is how long a delivery waits for another observation of
+	// the same agent, on any replica, to end: one observation at a time
+	// decides about an agent, holding a lease on its record in Store (see
+	// "Running several replicas" in the package documentation). Past it
+	// the delivery is answered 503 with a Retry-After of what is left of
+	// the other's lease. Default [DefaultLeaseWait], 2 s, well inside the
+	// senders' timeouts; negative: do not wait.
+	LeaseWait time.Duration
 
 	// ZendeskDeduper and AutomationDeduper, when set, de-duplicate the
 	// deliveries of each handler by event id, on top of the agent's record.
@@ -184,6 +195,9 @@ func (c Config) withDefaults() (Config, error) {
 		add("Config.ReconcileInterval", c.ReconcileInterval.String(), "is negative", "use a positive duration, or 0 for the default (1 min)")
 	} else if c.ReconcileInterval == 0 {
 		c.ReconcileInterval = DefaultReconcileInterval
+	}
+	if c.LeaseWait == 0 {
+		c.LeaseWait = DefaultLeaseWait
 	}
 	c.AutomationAuth = flow.SharedSecretAuth(&p, "Config.AutomationAuth", c.AutomationAuth, false,
 		"the secret the babelforce automation's HTTP action sends")

@@ -104,10 +104,10 @@
 //     succeed (an unknown presence) answer 422 with the fix in the log.
 //   - Idempotence: a change to what the agent is known to have (for less
 //     than [Config].StateTTL) is skipped.
-//   - Concurrency: observations about one agent may be handled at once, on
-//     one replica or several: each decision is written to the agent's record
-//     only if the record did not change since it was read, else it is made
-//     again on the newer record (see "Running several replicas").
+//   - Concurrency: observations about one agent may arrive at once, on one
+//     replica or several: one at a time decides, holding a lease on the
+//     agent's record, and the others wait for it (see "Running several
+//     replicas").
 //
 // Ordering across the two sides compares times from different clocks
 // (Zendesk's updated_at, babelforce's changed_at, this process's clock for
@@ -125,47 +125,54 @@
 //     a retry that reaches another replica is still ordered), the changes
 //     the flow made and expects back as echoes (so the echo of a change one
 //     replica made is dropped by whichever replica it reaches), the poller's
-//     last sight, and the change last sent to each side and whether it was
-//     confirmed;
-//   - the de-duplication that the record itself gives: a retry sent to
-//     another replica while the first still sends the change it caused is
-//     answered 503 busy, with a Retry-After of what is left of the send's
-//     lease (a minute) plus a second, at most 59 s, so that the sender's
-//     next retry comes once a replica that died mid-send has let it go;
-//     after it is done it is a duplicate (200), and after its send failed
-//     (or its replica died, once the lease is over) it is sent again;
-//     automation calls without a changed_at take a [webhook.StoreDeduper]
-//     claim;
+//     last sight, and the change last sent to each side and whether its
+//     send failed in a way that may not have reached the vendor;
+//   - the lease on each agent's record ([store.Store.Lease]): one
+//     observation at a time decides about an agent, across replicas;
+//   - the de-duplication that the record itself gives: a retry of an event
+//     already applied is a duplicate (200), one whose send failed is sent
+//     again; automation calls without a changed_at take a
+//     [webhook.StoreDeduper] claim;
 //   - the claims of [Flow.RunPoller] and [Flow.RunReconciler]: one pass per
 //     interval runs, on whichever replica claims it.
 //
-// No replica holds a lock. A decision reads the agent's record (one round
-// trip), and writes it back with [store.Store.SetIfNewer] at the next
-// version (one round trip), which fails if another replica wrote in
-// between: the decision is then made again on the newer record. A change
-// the flow sends to a vendor is written first, as pending with its echo,
-// so the echo is known wherever it arrives, and confirmed after (one more
-// round trip). If another replica decided on the agent meanwhile and chose
-// another state, its change may have reached the vendor first; the newer
-// decision is then sent again, so the vendor keeps the newest. Per event
-// (a Zendesk event, or an automation call with a changed_at, as the
-// template above sends), that is two round trips for an echo or an
-// unchanged state, one for a stale event or a duplicate, three for a
-// change sent: the write before the send is what makes the echo known to
-// every replica, and the one after is what tells a duplicate (sent) from a
-// retry (failed: send again) and catches a newer decision made meanwhile.
+// An observation reads the agent's record and takes its lease in one
+// round trip, decides, sends the change it decided on (if any) while it
+// holds the lease, and writes the record back as it ends the lease in one
+// more round trip ([store.Store.Release]; [store.Store.EndLease] when the
+// record is unchanged). So every event takes two round trips (a Zendesk
+// event, or an automation call with a changed_at, as the template above
+// sends): a change sent to either side, an echo, an unchanged state, a
+// stale event, a duplicate. The echo of a change, wherever it arrives,
+// waits for the lease ([Config].LeaseWait, 2 s) and finds itself in the
+// record written as the lease ended; so does a retry of the event that
+// caused the change, which is then a duplicate. A delivery still waiting
+// after LeaseWait is answered 503 busy, with a Retry-After of what is left
+// of the other's lease plus a second (at most 59 s), so that the sender's
+// next retry comes once a replica that died holding the lease has let it
+// go. The poller and the reconciler do not wait: they leave an agent
+// whose lease is held to their next pass.
+//
+// A lease ends by itself a minute after it was taken, when its replica
+// died (or lost the store) before writing what it did. The next
+// observation is told that the lease was abandoned: the change that
+// replica may have sent is in neither the record nor its echoes. It reads
+// the other side (the babelforce agent's presence, or the Zendesk agent's
+// status), and when the two sides already agree under the [Mapping] (one
+// maps to the other, in either direction) it changes nothing
+// ([DetailInStep]) and expects the echo of what the other side holds, so
+// that neither the echo of the lost change nor the retry of the event
+// that caused it overwrites the agent's own state.
 //
 // An automation call without a changed_at takes two more: its
 // [webhook.StoreDeduper] claim before (one round trip) and its mark as
-// handled after (one), so four for an echo or an unchanged state and five
-// for a change sent; its replay is answered by the claim alone, in two
-// (the claim, and the read that finds it handled).
-// The claim and the mark are not sent in one batch with the record's read
-// and write: a batch is not a transaction, so a mark sent beside the
-// record's write would land even when that write lost to another replica
-// (or its answer was lost with the connection), and the sender's retry of
-// a change never applied would be taken for a duplicate. Send changed_at.
-// A call without a source_id reads the agent's Zendesk id first (from the
+// handled after (one), so four; its replay is answered by the claim alone,
+// in two (the claim, and the read that finds it handled). The claim and
+// the mark are not sent in one batch with the record's lease and write: a
+// batch is not a transaction, so a mark sent beside the record's write
+// would land even when that write failed, and the sender's retry of a
+// change never applied would be taken for a duplicate. Send changed_at. A
+// call without a source_id reads the agent's Zendesk id first (from the
 // store once cached): one more round trip.
 //
 // When the store fails, the handler answers 503 with Retry-After and the

@@ -30,9 +30,9 @@ type internalEnv struct {
 func newInternalEnv(t *testing.T, presences ...string) *internalEnv {
 	t.Helper()
 	e := &internalEnv{clock: testkit.NewClock()}
-	e.zd = zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep))
+	e.zd = zendesktest.NewServer(zendesktest.WithDeliverySleep(zendesktest.NoSleep), zendesktest.WithClock(e.clock.Now))
 	t.Cleanup(e.zd.Close)
-	e.bf = babelforcetest.NewServer()
+	e.bf = babelforcetest.NewServer(babelforcetest.WithClock(e.clock.Now))
 	t.Cleanup(e.bf.Close)
 	var err error
 	if e.zc, err = zendesk.NewClient(zendesk.WithBaseURL(e.zd.URL), zendesk.WithAPIToken(e.zd.Email, e.zd.APIToken)); err != nil {
@@ -62,11 +62,21 @@ func (e *internalEnv) agent(name string) (int64, string) {
 
 // echoes returns the lengths of the agent's echo lists.
 func (e *internalEnv) echoes(zid int64) (bf, zd int) {
-	st, err := e.flow.loadAgent(context.Background(), zid)
+	st, err := e.flow.readAgent(context.Background(), zid)
 	if err != nil {
 		panic(err)
 	}
 	return len(st.bfEchoes), len(st.zdEchoes)
+}
+
+// readAgent reads the agent's record as it is in the store, without its
+// lease: an empty record when there is none.
+func (f *Flow) readAgent(ctx context.Context, id int64) (*agentState, error) {
+	v, ok, err := f.store.Get(ctx, agentKey(id))
+	if err != nil || !ok {
+		return &agentState{id: id}, err
+	}
+	return decodeAgent(id, v)
 }
 
 // In a one-way setup (no automation, no poller) nothing brings the

@@ -75,9 +75,14 @@ const (
 type agentState struct {
 	id      int64 // Zendesk agent (user) id
 	version int64 // the record's version in the store; 0 when absent
-	// stored is the record as read from or written to the store ("" when
-	// absent), so that forget removes it only if nobody wrote since.
-	stored string
+
+	// The observation's lease on the record (see acquire and release):
+	// holder is its token; abandoned says that the lease before it ended
+	// unreleased (its holder may have sent a change it never wrote);
+	// dirty that the observation changed the record, forgotten that it
+	// must not be written, released that the lease has been ended.
+	holder                                string
+	abandoned, dirty, forgotten, released bool
 
 	bfID string // babelforce agent id; "" until looked up
 
@@ -122,16 +127,12 @@ type agentState struct {
 
 	// The last change the flow decided to make on each side, and when
 	// (bfSet a presence name, zdSet a status name); bfPending and
-	// zdPending name a change written here before it was sent and not yet
-	// confirmed: until it is, the side's known state is not trusted to
-	// skip a change (the send may have failed, or the replica died).
+	// zdPending name a change whose send failed in a way that may or may
+	// not have reached the vendor (not a refusal): until it is sent again,
+	// the side's known state is not trusted to skip a change.
 	bfSet, zdSet         string
 	bfSetAt, zdSetAt     time.Time
 	bfPending, zdPending string
-	// bfSending and zdSending are when the send of the pending change
-	// started, zero once it is confirmed or failed: while it is in flight
-	// (see sendLease), a redelivery of the event that caused it is busy.
-	bfSending, zdSending time.Time
 }
 
 // maxEchoes bounds each echo list of an agent: entries expire after
@@ -346,25 +347,31 @@ func (f *Flow) handleZendeskEvent(ctx context.Context, ev *webhook.ZendeskEvent)
 	return f.observeZendesk(ctx, &o)
 }
 
-// observeZendesk decides on o against its agent's record, again when
-// another writer changed the record first.
+// observeZendesk decides on o holding its agent's lease: it reads the
+// record and takes the lease (one store round trip), decides and acts,
+// and writes the record back as it ends the lease (one more). A delivery
+// (o.source SourceZendesk) waits for a lease another observation holds
+// (see acquire); the reconciler does not.
 func (f *Flow) observeZendesk(ctx context.Context, o *zdObservation) error {
-	for range maxConflicts {
-		st, err := f.loadAgent(ctx, o.agentID)
-		if err == nil {
-			err = f.applyZendesk(ctx, st, o)
-		}
-		if !errors.Is(err, errConflict) {
-			var se *storeError
-			if errors.As(err, &se) && st == nil {
-				f.report(ctx, f.zendeskResult(o, flow.Failed, err, DetailStore))
-			}
-			return err
-		}
+	st, err := f.acquire(ctx, o.agentID, o.source == SourceZendesk)
+	if err != nil {
+		f.report(ctx, f.zendeskResult(o, flow.Failed, err, failedDetail(err)))
+		return err
 	}
-	err := storeErr(fmt.Sprintf("deciding on agent %d", o.agentID), errTooContended)
-	f.report(ctx, f.zendeskResult(o, flow.Failed, err, DetailStore))
+	err = f.applyZendesk(ctx, st, o)
+	if rerr := f.release(ctx, st); rerr != nil {
+		return rerr
+	}
 	return err
+}
+
+// failedDetail is the Detail of an observation that err stopped before
+// its agent's record was read: DetailBusy or DetailStore.
+func failedDetail(err error) string {
+	if errors.Is(err, errBusy) {
+		return DetailBusy
+	}
+	return DetailStore
 }
 
 // DetailStore is the Detail of a flow.Failed result that the store caused.
@@ -376,13 +383,12 @@ func (f *Flow) zendeskResult(o *zdObservation, outcome flow.Outcome, err error, 
 		From: o.from, To: o.to, ObservedAt: o.at, Target: f.m.Presence(o.to), Outcome: outcome, Err: err, Detail: detail}
 }
 
-// done commits st and reports res: errConflict is returned unreported (the
-// caller decides again), a store error is reported as flow.Failed.
+// done writes st back, ending the observation's lease, and reports res;
+// when the write fails, res is reported as flow.Failed (DetailStore)
+// instead, and the store's error returned.
 func (f *Flow) done(ctx context.Context, st *agentState, res Result) error {
-	if err := f.commit(ctx, st); err != nil {
-		if errors.Is(err, errConflict) {
-			return err
-		}
+	f.commit(st)
+	if err := f.release(ctx, st); err != nil {
 		res.Outcome, res.Detail, res.Err = flow.Failed, DetailStore, err
 		f.report(ctx, res)
 		return err
@@ -391,9 +397,8 @@ func (f *Flow) done(ctx context.Context, st *agentState, res Result) error {
 	return nil
 }
 
-// applyZendesk applies a Zendesk-side observation to babelforce and writes
-// the agent's record back. It returns errConflict, having reported
-// nothing, when the record changed since it was read.
+// applyZendesk applies a Zendesk-side observation to babelforce; the
+// caller holds the agent's lease and releases it.
 func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservation) error {
 	now := f.now()
 	res := Result{Time: now, Source: o.source, Kind: o.kind(f.m.Channel), Key: o.eventID, ZendeskAgentID: st.id,
@@ -412,20 +417,13 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 		res.Outcome, res.Detail = flow.Echo, DetailEchoZendesk
 		return f.done(ctx, st, res)
 	}
-	if o.source == SourceZendesk && f.zendeskDuplicate(st, o) {
-		switch {
-		case inFlight(st.bfSending, now):
-			askAfterLease(ctx, st.bfSending, now)
-			res.Outcome, res.Detail, res.Err = flow.Failed, DetailBusy, errBusy
-			f.report(ctx, res)
-			return errBusy
-		case st.bfPending == "":
-			res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyApplied
-			f.report(ctx, res)
-			return webhook.ErrDuplicate // answered "duplicate"
-		}
-		// The change it caused is pending and no longer in flight: its send
-		// failed, or its replica died. Decide again: it is sent again.
+	if o.source == SourceZendesk && f.zendeskDuplicate(st, o) && st.bfPending == "" {
+		res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyApplied
+		f.report(ctx, res)
+		return webhook.ErrDuplicate // answered "duplicate"
+		// A duplicate whose change is pending (its send failed in a way
+		// that may not have reached babelforce) is decided again: the
+		// change is sent again.
 	}
 	if detail := f.zendeskStale(st, o); detail != "" {
 		res.Outcome, res.Detail = flow.Stale, detail
@@ -448,7 +446,15 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 		st.zdEchoes = nil // a genuine change: earlier sets are no longer expected back
 	}
 	created := st.version == 0
-	if err := f.resolveBabelforceAgent(ctx, st); err != nil {
+	var err error
+	if st.abandoned {
+		// The lease before this one was never released: its holder may
+		// have set a presence it never wrote. babelforce's own is read.
+		err = f.lookupBabelforceAgent(ctx, st)
+	} else {
+		err = f.resolveBabelforceAgent(ctx, st)
+	}
+	if err != nil {
 		return f.zendeskFailure(ctx, st, o, res, err, created)
 	}
 	res.BabelforceAgentID = st.bfID
@@ -458,12 +464,20 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 		if covered {
 			res.Detail = f.coveredDetail(st) + "; the babelforce agent already has its presence"
 		}
+		if st.abandoned {
+			// The holder that abandoned the lease may have set it: its
+			// echo may come, and is no change.
+			st.bfEchoes = rememberEcho(st.bfEchoes, bfEcho{presence: NormalizeName(st.bfKnown), at: now}, f.cfg.EchoWindow)
+		}
+		return f.done(ctx, st, res)
+	}
+	if st.abandoned && f.inStepWithPresence(ctx, st, o) {
+		// The echo of a status that the abandoned holder set from the
+		// presence babelforce has: no change.
+		res.Outcome, res.Detail = flow.Unchanged, DetailInStep
 		return f.done(ctx, st, res)
 	}
 	name, err := f.setPresence(ctx, st, target, now)
-	if errors.Is(err, errConflict) {
-		return err
-	}
 	if err != nil {
 		return f.zendeskFailure(ctx, st, o, res, err, created)
 	}
@@ -476,8 +490,26 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 		details = append(details, "the presence babelforce named "+strconv.Quote(name)+" (found by label)")
 	}
 	res.Detail = strings.Join(details, "; ")
-	f.report(ctx, res)
-	return nil
+	return f.done(ctx, st, res)
+}
+
+// inStepWithPresence reports whether o's Zendesk state is the one the
+// agent's babelforce presence (st.bfKnown, just read) maps to: the two
+// sides agree, and setting the presence from o would replace one that
+// has no status of its own ("busy", mapped to a fallback) with the
+// fallback's.
+func (f *Flow) inStepWithPresence(ctx context.Context, st *agentState, o *zdObservation) bool {
+	if st.bfKnown == "" {
+		return false
+	}
+	s, _, err := f.statusFor(ctx, st.bfKnown)
+	if err != nil || s == nil {
+		return false
+	}
+	if o.unified {
+		return NormalizeName(s.Name) == NormalizeName(o.to)
+	}
+	return ChannelState(s, f.m.Channel) == NormalizeName(o.to)
 }
 
 // zendeskFailure reports err and returns what the handler should answer:
@@ -491,6 +523,7 @@ func (f *Flow) zendeskFailure(ctx context.Context, st *agentState, o *zdObservat
 	case errors.Is(err, errNoBabelforceAgent) && !f.cfg.RejectUnknownAgents:
 		res.Outcome, res.Detail = flow.Ignored, DetailUnknownAgent
 		if created {
+			f.forget(st)
 			f.report(ctx, res)
 			return nil
 		}
@@ -499,7 +532,7 @@ func (f *Flow) zendeskFailure(ctx context.Context, st *agentState, o *zdObservat
 	case webhook.IsPermanent(err):
 		res.Outcome = flow.Rejected
 		if created {
-			f.forget(ctx, st, 0)
+			f.forget(st)
 		}
 	case errors.As(err, &se):
 		res.Outcome, res.Detail = flow.Failed, DetailStore
@@ -643,13 +676,10 @@ func (f *Flow) lookupBabelforceAgent(ctx context.Context, st *agentState) error 
 }
 
 // setPresence sets st's babelforce presence to target (or the name
-// babelforce gave it) and returns the name set.
-//
-// The change is written to the agent's record first (the echo it will
-// cause, and the presence marked pending), so that whichever replica the
-// echo reaches knows it; errConflict means that the record changed since
-// it was read, and nothing was sent. Then the presence is sent, and the
-// record confirmed.
+// babelforce gave it) and returns the name set. The caller holds the
+// agent's lease, so no other observation decides about the agent
+// meanwhile: whichever replica the echo reaches waits for the lease, and
+// finds the echo in the record written as the lease ends.
 //
 // A 404 may mean that the cached agent is gone: the agent is looked up
 // again and the call repeated once. A 400 or 404 that remains may mean
@@ -659,14 +689,11 @@ func (f *Flow) lookupBabelforceAgent(ctx context.Context, st *agentState) error 
 func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, now time.Time) (string, error) {
 	name := f.alias(target)
 	f.expectPresence(st, name, now)
-	if err := f.commit(ctx, st); err != nil {
-		return name, err
-	}
 	bfID := st.bfID
 	_, err := f.cfg.Babelforce.Agents.SetPresence(ctx, bfID, name)
 	if err != nil && errors.Is(err, deskbridge.ErrNotFound) {
 		if lerr := f.lookupBabelforceAgent(ctx, st); lerr != nil {
-			f.presenceFailed(ctx, st, name, now, lerr)
+			f.presenceFailed(st, name, now, lerr)
 			return name, lerr
 		}
 		bfID = st.bfID
@@ -674,15 +701,9 @@ func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, n
 	}
 	if err != nil && (errors.Is(err, deskbridge.ErrNotFound) || errors.Is(err, deskbridge.ErrInvalid)) {
 		if alt, lerr := f.resolvePresenceByLabel(ctx, target); lerr == nil && alt != "" && alt != name {
-			f.presenceFailed(ctx, st, name, now, err)
-			upd, uerr := f.update(ctx, st, func(c *agentState) {
-				c.bfID = bfID
-				f.expectPresence(c, alt, now)
-			})
-			if uerr != nil {
-				return alt, uerr
-			}
-			*st = *upd
+			f.presenceFailed(st, name, now, err)
+			st.bfID = bfID
+			f.expectPresence(st, alt, now)
 			name = alt
 			_, err = f.cfg.Babelforce.Agents.SetPresence(ctx, bfID, name)
 		}
@@ -692,16 +713,21 @@ func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, n
 		}
 	}
 	if err != nil {
-		f.presenceFailed(ctx, st, name, now, err)
+		f.presenceFailed(st, name, now, err)
 		return name, err
 	}
-	return name, f.confirmPresence(ctx, st, bfID, name, now)
+	st.bfID = bfID
+	if st.bfPending == name {
+		st.bfPending = "" // sent
+	}
+	return name, nil
 }
 
 // expectPresence records in st that the flow sets the presence to name at
-// now: the echo it expects, the presence as known (pending until
-// confirmed), and that a poll before now read an older presence.
+// now: the echo it expects, the presence as known (pending until sent),
+// and that a poll before now read an older presence.
 func (f *Flow) expectPresence(st *agentState, name string, now time.Time) {
+	f.commit(st)
 	st.bfEchoes = rememberEcho(st.bfEchoes, bfEcho{presence: NormalizeName(name), at: now}, f.cfg.EchoWindow)
 	st.bfTouchedAt = now
 	st.bfKnown, st.bfKnownAt = name, now
@@ -711,84 +737,25 @@ func (f *Flow) expectPresence(st *agentState, name string, now time.Time) {
 	if st.polledOK {
 		st.polled = name
 	}
-	st.bfSet, st.bfSetAt, st.bfPending, st.bfSending = name, now, name, now
+	st.bfSet, st.bfSetAt, st.bfPending = name, now, name
 }
 
-// confirmPresence marks the presence set at setAt as sent. When another
-// replica decided on the agent in between and chose another presence, its
-// change may have reached babelforce before this one: that presence, the
-// newer decision, is sent again so that it is the one babelforce keeps.
-// That re-send may itself land after a decision newer still, so the record
-// is read again after it, and the newest decision re-sent, until none
-// newer than the one last sent is found (at most maxConflicts rounds).
-func (f *Flow) confirmPresence(ctx context.Context, st *agentState, bfID, name string, setAt time.Time) error {
-	for range maxConflicts {
-		again, againAt := "", time.Time{}
-		upd, err := f.update(ctx, st, func(c *agentState) {
-			again, againAt = "", time.Time{}
-			c.bfID = bfID
-			switch {
-			case c.bfSetAt.Equal(setAt):
-				if c.bfPending == name {
-					c.bfPending = ""
-				}
-				c.bfSending = time.Time{}
-			case c.bfSetAt.After(setAt) && !samePresence(c.bfSet, name):
-				again, againAt = c.bfSet, c.bfSetAt
-			}
-		})
-		if err != nil {
-			return err
-		}
-		*st = *upd
-		if again == "" {
-			return nil
-		}
-		now := f.now()
-		if upd, err = f.update(ctx, st, func(c *agentState) {
-			c.bfEchoes = rememberEcho(c.bfEchoes, bfEcho{presence: NormalizeName(again), at: now}, f.cfg.EchoWindow)
-		}); err != nil {
-			return err
-		}
-		*st = *upd
-		if _, err := f.cfg.Babelforce.Agents.SetPresence(ctx, bfID, again); err != nil {
-			// The replica that decided on it sends it too, and retries it.
-			f.log.WarnContext(ctx, "statussync: re-sending a newer presence decided concurrently failed", "babelforce_agent_id", bfID, "presence", again, "error", err.Error())
-			return nil
-		}
-		name, setAt = again, againAt
-	}
-	return nil
-}
-
-// presenceFailed undoes in the agent's record what expectPresence wrote
-// for a presence that was not set. A refusal (4xx) changed nothing, so its
-// echo will not come; any other failure may have been carried out, and
-// leaves the echo and the presence pending: the retry sends it again.
-// Errors are logged: the pending mark already makes the retry send it.
-func (f *Flow) presenceFailed(ctx context.Context, st *agentState, name string, setAt time.Time, err error) {
+// presenceFailed undoes in st what expectPresence wrote for a presence
+// that was not set. A refusal (4xx) changed nothing, so its echo will not
+// come; any other failure may have been carried out, and leaves the echo
+// and the presence pending: the retry sends it again.
+func (f *Flow) presenceFailed(st *agentState, name string, setAt time.Time, err error) {
 	var berr *babelforce.Error
-	refused := errors.As(err, &berr) && berr.StatusCode >= 400 && berr.StatusCode < 500 && berr.StatusCode != http.StatusTooManyRequests
-	echo := bfEcho{presence: NormalizeName(name), at: setAt}
-	upd, uerr := f.update(ctx, st, func(c *agentState) {
-		if c.bfSetAt.Equal(setAt) {
-			c.bfSending = time.Time{} // no longer in flight: the retry sends it
-		}
-		if !refused {
-			return
-		}
-		if i := slices.Index(c.bfEchoes, echo); i >= 0 {
-			c.bfEchoes = slices.Delete(c.bfEchoes, i, i+1)
-		}
-		if c.bfSetAt.Equal(setAt) && c.bfPending == name {
-			c.bfPending, c.bfKnownAt = "", time.Time{}
-		}
-	})
-	if uerr != nil {
-		f.log.WarnContext(ctx, "statussync: cannot undo a refused presence change in the store", "zendesk_agent_id", st.id, "error", uerr.Error())
+	if !errors.As(err, &berr) || berr.StatusCode < 400 || berr.StatusCode >= 500 || berr.StatusCode == http.StatusTooManyRequests {
 		return
 	}
-	*st = *upd
+	echo := bfEcho{presence: NormalizeName(name), at: setAt}
+	if i := slices.Index(st.bfEchoes, echo); i >= 0 {
+		st.bfEchoes = slices.Delete(st.bfEchoes, i, i+1)
+	}
+	if st.bfSetAt.Equal(setAt) && st.bfPending == name {
+		st.bfPending, st.bfKnownAt = "", time.Time{}
+	}
 }
 
 // rememberEcho returns list with echo, a change the flow made, added for

@@ -15,7 +15,7 @@ import (
 )
 
 // dyingTransport is the babelforce connection of a replica that dies
-// between writing a presence change as being sent and sending it.
+// holding an agent's lease, as it sends a presence change.
 type dyingTransport struct {
 	base http.RoundTripper
 	dead *atomic.Bool
@@ -29,20 +29,20 @@ func (d dyingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return d.base.RoundTrip(r)
 }
 
-// A replica dies after writing the change as being sent and before
-// sending it. Zendesk's retries (its policy in the fake: a 503 is retried
-// after its Retry-After when under a minute, five times; waits on an
-// injected clock) reach a live replica, which answers busy until the
-// send's lease (a minute) ends, with a Retry-After of what is left of it
-// plus a second (capped at 59 s): a retry lands past the lease and sets
-// the presence, once. With a fixed Retry-After every retry fell inside
-// the lease and the change was lost.
+// A replica dies holding the agent's lease, before its send. Zendesk's
+// retries (its policy in the fake: a 503 is retried after its Retry-After
+// when under a minute, five times; waits on an injected clock) reach a
+// live replica, which waits Config.LeaseWait for the lease and then
+// answers busy until the lease (a minute) ends, with a Retry-After of
+// what is left of it plus a second (capped at 59 s): a retry lands past
+// the lease and sets the presence, once. With a fixed Retry-After every
+// retry fell inside the lease and the change was lost.
 func TestReplicaDiesMidSendPresenceSetAfterTheLease(t *testing.T) {
 	t.Parallel()
 	clock := testkit.NewClock()
 	shared := &store.Memory{Now: clock.Now}
 	e := newEnv(t, withZendeskOptions(zendesktest.WithClock(clock.Now), zendesktest.WithDeliverySleep(clock.Sleep)),
-		withConfig(func(c *statussync.Config) { c.Store, c.Now = shared, clock.Now }))
+		withConfig(func(c *statussync.Config) { c.Store, c.Now, c.LeaseWait = shared, clock.Now, 10*time.Millisecond }))
 	zid, bid := e.agent("Ann")
 	e.setStatus(zid, zendesktest.StatusOnline)
 	if got := e.bf.Presence(bid); got != "available" {

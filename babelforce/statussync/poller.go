@@ -53,22 +53,27 @@ func (f *Flow) observePoll(ctx context.Context, a *babelforce.Agent, start time.
 	if err != nil || zid <= 0 {
 		return nil
 	}
-	for range maxConflicts {
-		st, err := f.loadAgent(ctx, zid)
-		if err != nil {
-			return err
-		}
-		if err := f.pollAgent(ctx, st, a, start); !errors.Is(err, errConflict) {
-			return err
-		}
+	st, err := f.acquire(ctx, zid, false)
+	if errors.Is(err, errBusy) {
+		return nil // another observation is deciding about the agent; the next pass sees it
 	}
-	return storeErr(fmt.Sprintf("deciding on agent %d", zid), errTooContended)
+	if err != nil {
+		return err
+	}
+	err = f.pollAgent(ctx, st, a, start)
+	if rerr := f.release(ctx, st); rerr != nil {
+		return rerr
+	}
+	return err
 }
 
 // pollAgent handles one agent's presence p read by a pass that started at
 // start, against the agent's record st.
 func (f *Flow) pollAgent(ctx context.Context, st *agentState, a *babelforce.Agent, start time.Time) error {
-	st.bfID = a.ID
+	if st.bfID != a.ID {
+		st.bfID = a.ID
+		f.commit(st)
+	}
 	p := a.Presence.Name
 	if !st.polledOK {
 		st.polled, st.polledOK = p, true
@@ -86,13 +91,14 @@ func (f *Flow) pollAgent(ctx context.Context, st *agentState, a *babelforce.Agen
 	if samePresence(p, st.polled) && st.zdPending == "" {
 		return nil
 	}
-	// A status change still pending (not confirmed: it failed, or its
-	// replica died) is applied again.
+	// A status change still pending (its send failed in a way that may
+	// not have reached Zendesk) is applied again.
 	o := bfObservation{source: SourcePoller, presence: p, from: st.polled, at: start}
 	// What the poller saw is recorded with the decision, whatever it is:
 	// a failure that cannot be retried is not retried at every pass. A
 	// failure that can stays unrecorded, and the next pass sees it again.
 	st.polled = p
+	f.commit(st)
 	_, err := f.applyBabelforce(ctx, st, &o)
 	return err
 }

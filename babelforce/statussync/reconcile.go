@@ -107,68 +107,64 @@ func (f *Flow) loadedStatuses(ctx context.Context) ([]*zendesk.UnifiedStatus, er
 // on the Zendesk side, or repairs one whose sides disagree (consistent is
 // false), as read by a pass that started at start.
 func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelforce.Agent, start time.Time, consistent bool) error {
-	for range maxConflicts {
-		st, err := f.loadAgent(ctx, o.agentID)
-		if err != nil {
-			f.report(ctx, f.zendeskResult(o, flow.Failed, err, DetailStore))
-			return err
-		}
-		if st.bfID == "" {
-			st.bfID = a.ID
-		}
-		if st.zdPending != "" {
-			// A babelforce change is pending for Zendesk: its send failed
-			// (the sender gave up) or its replica died. The disagreement
-			// is that change not yet in Zendesk, not Zendesk drifting:
-			// babelforce's presence is carried over, as the poller would,
-			// never Zendesk's older status back.
-			if inFlight(st.zdSending, start) {
-				return nil
-			}
-			o := bfObservation{source: SourceReconciler, presence: a.Presence.Name, from: st.polled, at: start}
-			if _, err := f.applyBabelforce(ctx, st, &o); !errors.Is(err, errConflict) {
-				return err
-			}
-			continue
-		}
-		applied := st.zdChannel
-		if o.unified {
-			applied = st.zdUnified
-		}
-		if applied == "" {
-			// The flow never applied this agent's Zendesk side: what the
-			// reconciler last saw of it is the reference.
-			switch {
-			case st.reconciled == "":
-				err := f.reconcileBaseline(ctx, st, o, a, start)
-				if !errors.Is(err, errConflict) {
-					return err
-				}
-				continue
-			case consistent || NormalizeName(o.to) == st.reconciled:
-				return nil
-			}
-			// Zendesk moved since the baseline, and no event of it was
-			// applied: drift.
-		} else if consistent {
-			return nil
-		}
-		if NormalizeName(o.to) == applied && st.bfPending == "" {
-			// The flow applied this status: babelforce changed since, and
-			// the automation or the poller carries that change over.
-			return nil
-		}
-		o.from = applied
-		if st.bfPending == "" && st.bfTouchedAt.Before(start) {
-			st.bfKnown, st.bfKnownAt = a.Presence.Name, start
-		}
-		if err := f.applyZendesk(ctx, st, o); !errors.Is(err, errConflict) {
-			return err
-		}
+	st, err := f.acquire(ctx, o.agentID, false)
+	if errors.Is(err, errBusy) {
+		return nil // another observation is deciding about the agent; the next pass sees it
 	}
-	err := storeErr(fmt.Sprintf("deciding on agent %d", o.agentID), errTooContended)
-	f.report(ctx, f.zendeskResult(o, flow.Failed, err, DetailStore))
+	if err != nil {
+		f.report(ctx, f.zendeskResult(o, flow.Failed, err, DetailStore))
+		return err
+	}
+	err = f.reconcileLeased(ctx, st, o, a, start, consistent)
+	if rerr := f.release(ctx, st); rerr != nil {
+		return rerr
+	}
 	return err
+}
+
+// reconcileLeased is reconcileAgent's decision on st, whose lease it holds.
+func (f *Flow) reconcileLeased(ctx context.Context, st *agentState, o *zdObservation, a *babelforce.Agent, start time.Time, consistent bool) error {
+	if st.bfID == "" {
+		st.bfID = a.ID
+		f.commit(st)
+	}
+	if st.zdPending != "" {
+		// A babelforce change is pending for Zendesk: its send failed (the
+		// sender gave up). The disagreement is that change not yet in
+		// Zendesk, not Zendesk drifting: babelforce's presence is carried
+		// over, as the poller would, never Zendesk's older status back.
+		o := bfObservation{source: SourceReconciler, presence: a.Presence.Name, from: st.polled, at: start}
+		_, err := f.applyBabelforce(ctx, st, &o)
+		return err
+	}
+	applied := st.zdChannel
+	if o.unified {
+		applied = st.zdUnified
+	}
+	if applied == "" {
+		// The flow never applied this agent's Zendesk side: what the
+		// reconciler last saw of it is the reference.
+		switch {
+		case st.reconciled == "":
+			return f.reconcileBaseline(ctx, st, o, a, start)
+		case consistent || NormalizeName(o.to) == st.reconciled:
+			return nil
+		}
+		// Zendesk moved since the baseline, and no event of it was
+		// applied: drift.
+	} else if consistent {
+		return nil
+	}
+	if NormalizeName(o.to) == applied && st.bfPending == "" {
+		// The flow applied this status: babelforce changed since, and
+		// the automation or the poller carries that change over.
+		return nil
+	}
+	o.from = applied
+	if st.bfPending == "" && st.bfTouchedAt.Before(start) {
+		st.bfKnown, st.bfKnownAt = a.Presence.Name, start
+	}
+	return f.applyZendesk(ctx, st, o)
 }
 
 // reconcileBaseline records what a pass that started at start read of an
@@ -176,8 +172,7 @@ func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelfor
 // o as the reconciler's own baseline (not as applied: a Zendesk event of
 // that change still on its way is applied when it comes), and the
 // babelforce presence unless the flow knows a newer one. It reports a
-// [Baseline] and sets nothing. It returns errConflict, having reported
-// nothing, when the record changed since it was read.
+// [Baseline] and sets nothing.
 func (f *Flow) reconcileBaseline(ctx context.Context, st *agentState, o *zdObservation, a *babelforce.Agent, start time.Time) error {
 	st.reconciled = NormalizeName(o.to)
 	if st.bfPending == "" && st.bfTouchedAt.Before(start) && st.bfKnownAt.Before(start) {

@@ -44,7 +44,8 @@ const (
 	DetailFirstSight      = "first sight of the agent; not a change"                      // Baseline
 	DetailUnknownAgent    = "no babelforce agent has this Zendesk agent's id as sourceId" // Ignored (or Rejected with Config.RejectUnknownAgents)
 	DetailNotZendeskAgent = "the babelforce agent's sourceId is not a Zendesk user id"    // Ignored
-	DetailBusy            = "handled elsewhere"                                           // Failed: a replica is sending this very change; the sender retries later
+	DetailInStep          = "the two sides already agree"                                 // Unchanged: after a lease that ended unreleased, the other side's state maps to this one
+	DetailBusy            = "handled elsewhere"                                           // Failed: another delivery held the agent's lease past Config.LeaseWait; the sender retries later
 	DetailRetry           = "the sender is asked to retry"                                // Failed: the other side failed
 	DetailStore           = "store failed"                                                // Failed: the shared store did not answer
 )

@@ -24,27 +24,37 @@ type bfObservation struct {
 	at       time.Time
 }
 
-// observeBabelforce decides on o about the Zendesk agent zid against its
-// record, again when another writer changed the record first. bfID, when
-// known, is the babelforce agent's id. It returns the outcome reported.
+// observeBabelforce decides on o about the Zendesk agent zid holding
+// its lease, as observeZendesk does. bfID, when known, is the babelforce
+// agent's id. It returns the outcome reported. An automation call waits
+// for a lease another observation holds (see acquire); the poller and
+// the reconciler do not.
 func (f *Flow) observeBabelforce(ctx context.Context, zid int64, bfID string, o *bfObservation) (flow.Outcome, error) {
-	for range maxConflicts {
-		st, err := f.loadAgent(ctx, zid)
-		if err != nil {
-			return f.fail(ctx, f.babelforceResult(zid, bfID, o), err)
-		}
-		if bfID != "" {
-			st.bfID = bfID
-		}
-		if o.source != SourcePoller && !samePresence(st.bfKnown, o.presence) {
-			o.from = st.bfKnown
-		}
-		out, err := f.applyBabelforce(ctx, st, o)
-		if !errors.Is(err, errConflict) {
-			return out, err
-		}
+	st, err := f.acquire(ctx, zid, o.source == SourceAutomation)
+	if err != nil {
+		res := f.babelforceResult(zid, bfID, o)
+		res.Detail = failedDetail(err)
+		res.Err, res.Outcome = err, flow.Failed
+		f.report(ctx, res)
+		return res.Outcome, err
 	}
-	return f.fail(ctx, f.babelforceResult(zid, bfID, o), storeErr(fmt.Sprintf("deciding on agent %d", zid), errTooContended))
+	out, err := f.observeLeased(ctx, st, bfID, o)
+	if rerr := f.release(ctx, st); rerr != nil {
+		return flow.Failed, rerr
+	}
+	return out, err
+}
+
+// observeLeased applies o to st, whose lease the caller holds.
+func (f *Flow) observeLeased(ctx context.Context, st *agentState, bfID string, o *bfObservation) (flow.Outcome, error) {
+	if bfID != "" && st.bfID != bfID {
+		st.bfID = bfID
+		f.commit(st)
+	}
+	if o.source != SourcePoller && !samePresence(st.bfKnown, o.presence) {
+		o.from = st.bfKnown
+	}
+	return f.applyBabelforce(ctx, st, o)
 }
 
 // babelforceResult is the Result of o before its agent's record is read.
@@ -53,9 +63,8 @@ func (f *Flow) babelforceResult(zid int64, bfID string, o *bfObservation) Result
 		BabelforceAgentID: bfID, From: o.from, To: o.presence, ObservedAt: o.at}
 }
 
-// applyBabelforce applies a babelforce-side observation to Zendesk, writes
-// the agent's record back and returns the outcome. It returns errConflict,
-// having reported nothing, when the record changed since it was read.
+// applyBabelforce applies a babelforce-side observation to Zendesk and
+// returns the outcome; the caller holds the agent's lease and releases it.
 func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObservation) (flow.Outcome, error) {
 	now := f.now()
 	res := Result{Time: now, Source: o.source, Kind: "presence", Key: o.eventID, ZendeskAgentID: st.id,
@@ -87,19 +96,13 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 		res.Outcome, res.Detail = flow.Echo, DetailEchoPresence
 		return res.Outcome, f.done(ctx, st, res)
 	}
-	if o.source == SourceAutomation && o.at.Equal(st.lastBF) && samePresence(st.bfKnown, o.presence) {
-		// The change last applied from babelforce, delivered again.
-		switch {
-		case inFlight(st.zdSending, now):
-			askAfterLease(ctx, st.zdSending, now)
-			res.Outcome, res.Detail, res.Err = flow.Failed, DetailBusy, errBusy
-			f.report(ctx, res)
-			return res.Outcome, errBusy
-		case st.zdPending == "":
-			res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyApplied
-			f.report(ctx, res)
-			return res.Outcome, nil
-		}
+	if o.source == SourceAutomation && o.at.Equal(st.lastBF) && samePresence(st.bfKnown, o.presence) && st.zdPending == "" {
+		// The change last applied from babelforce, delivered again. One
+		// whose change is pending (its send failed in a way that may not
+		// have reached Zendesk) is decided again: the change is sent again.
+		res.Outcome, res.Detail = flow.Duplicate, DetailAlreadyApplied
+		f.report(ctx, res)
+		return res.Outcome, nil
 	}
 	if o.at.Before(st.lastBF) {
 		res.Outcome, res.Detail = flow.Stale, "older than the last babelforce presence applied ("+st.lastBF.UTC().Format(time.RFC3339Nano)+")"
@@ -119,16 +122,33 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	if fellBack {
 		res.Detail = "no Zendesk status of this name: fallback"
 	}
-	if st.zdUnifiedAt.IsZero() && st.zdChannelAt.IsZero() {
+	if st.abandoned || (st.zdUnifiedAt.IsZero() && st.zdChannelAt.IsZero()) {
 		// The record holds no Zendesk-side time (a new agent, or a store
-		// that lost its records): Zendesk's own time of the agent's status
-		// tells whether this change is older than the agent's last change
-		// there, which it must not overwrite.
+		// that lost its records), or the lease before this one was never
+		// released (its holder may have set a status it never wrote):
+		// Zendesk's own status, and its time, tell whether this change is
+		// older than the agent's last change there, which it must not
+		// overwrite.
 		if av, err := f.cfg.Zendesk.Availability.Get(ctx, st.id); err == nil && av.AgentStatus != nil && av.AgentStatus.Name != "" {
 			zs := av.AgentStatus
 			st.zdKnown, st.zdKnownAt = NormalizeName(zs.Name), now
-			st.zdUnified, st.zdUnifiedAt = NormalizeName(zs.Name), zs.UpdatedAt
-			if zs.UpdatedAt.After(o.at) {
+			if zs.UpdatedAt.After(st.zdUnifiedAt) {
+				st.zdUnified, st.zdUnifiedCh, st.zdUnifiedAt = NormalizeName(zs.Name), "", zs.UpdatedAt
+			}
+			switch {
+			case st.abandoned && (NormalizeName(zs.Name) == NormalizeName(target.Name) || samePresence(f.m.Presence(zs.Name), f.unalias(o.presence))):
+				// The two sides agree: the abandoned holder may have set
+				// one from the other. When it set Zendesk from this
+				// presence, Zendesk's echo of it may come, and is no
+				// change.
+				if NormalizeName(zs.Name) == NormalizeName(target.Name) {
+					st.zdEchoes = rememberEcho(st.zdEchoes, zdEcho{status: NormalizeName(zs.Name), channel: ChannelState(target, f.m.Channel), at: now}, f.cfg.EchoWindow)
+				}
+				st.lastBF = maxTime(st.lastBF, o.at)
+				touch()
+				res.Outcome, res.Detail = flow.Unchanged, DetailInStep
+				return res.Outcome, f.done(ctx, st, res)
+			case zs.UpdatedAt.After(o.at):
 				touch()
 				res.Outcome = flow.Stale
 				res.Detail = fmt.Sprintf("older than the agent's Zendesk status %q (%s)", zs.Name, zs.UpdatedAt.UTC().Format(time.RFC3339Nano))
@@ -142,137 +162,48 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 		res.Outcome, res.Detail = flow.Unchanged, DetailHasStatus
 		return res.Outcome, f.done(ctx, st, res)
 	}
-	// The change is written to the record first (the echo it causes, the
-	// status pending), so that whichever replica the echo reaches knows
-	// it.
+	// The change is recorded with the echo it causes, the status pending
+	// until sent; the record is written as the lease ends, before
+	// whichever replica the echo reaches can read it.
 	echo := zdEcho{status: NormalizeName(target.Name), channel: ChannelState(target, f.m.Channel), at: now}
 	st.zdEchoes = rememberEcho(st.zdEchoes, echo, f.cfg.EchoWindow)
 	st.zdKnown, st.zdKnownAt = echo.status, now
 	// The flow's change is the agent's latest unified status.
 	st.zdUnified, st.zdUnifiedCh, st.zdUnifiedAt = echo.status, echo.channel, maxTime(st.zdUnifiedAt, now)
 	st.lastBF = maxTime(st.lastBF, o.at)
-	st.zdSet, st.zdSetAt, st.zdPending, st.zdSending = echo.status, now, echo.status, now
+	st.zdSet, st.zdSetAt, st.zdPending = echo.status, now, echo.status
 	touch()
-	if err := f.commit(ctx, st); err != nil {
-		if errors.Is(err, errConflict) {
-			return "", err
-		}
-		return f.fail(ctx, res, err)
-	}
+	f.commit(st)
 	got, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, target.ID)
 	if err != nil {
 		var zerr *zendesk.Error
 		refused := errors.As(err, &zerr) && zerr.StatusCode >= 400 && zerr.StatusCode < 500 && zerr.StatusCode != 429
-		f.statusFailed(ctx, st, echo, refused)
 		if refused {
+			// Nothing changed: its echo will not come, and the status is
+			// not known.
+			st.zdEchoes = slices.DeleteFunc(st.zdEchoes, func(e zdEcho) bool { return e == echo })
+			st.zdPending, st.zdKnownAt = "", time.Time{}
 			if errors.Is(err, deskbridge.ErrNotFound) || errors.Is(err, deskbridge.ErrInvalid) || errors.Is(err, deskbridge.ErrForbidden) {
 				err = webhook.Permanent(fmt.Errorf("statussync: Zendesk refused status %s for agent %d: %w; fix: check that the babelforce agent's sourceId is the Zendesk user id of an agent allowed this status", res.Target, st.id, err))
 			}
 		}
 		return f.babelforceFailure(ctx, st, res, err, created)
 	}
-	at := now
+	st.zdPending = "" // sent
 	if got != nil && !got.UpdatedAt.IsZero() {
-		at = got.UpdatedAt
-	}
-	if err := f.confirmStatus(ctx, st, target, echo, at); err != nil {
-		return f.fail(ctx, res, err)
+		st.zdUnifiedAt = maxTime(st.zdUnifiedAt, got.UpdatedAt)
 	}
 	res.Outcome = flow.Applied
-	f.report(ctx, res)
-	return flow.Applied, nil
+	return res.Outcome, f.done(ctx, st, res)
 }
 
 // babelforceFailure reports a failed observation; one that found no
 // record and cannot be applied (a permanent error) leaves none behind.
 func (f *Flow) babelforceFailure(ctx context.Context, st *agentState, res Result, err error, created bool) (flow.Outcome, error) {
-	if created && webhook.IsPermanent(err) && st.version > 0 {
-		f.forget(ctx, st, 0)
+	if created && webhook.IsPermanent(err) {
+		f.forget(st)
 	}
 	return f.fail(ctx, res, err)
-}
-
-// confirmStatus marks the status the flow set (echo) as sent, with the
-// time Zendesk gave it. When another replica decided on the agent in
-// between and chose another status, its change may have reached Zendesk
-// before this one: that status, the newer decision, is set again. That
-// re-set may itself land after a decision newer still, so the record is
-// read again after it, and the newest decision set again, until none newer
-// than the one last set is found (at most maxConflicts rounds).
-func (f *Flow) confirmStatus(ctx context.Context, st *agentState, target *zendesk.UnifiedStatus, echo zdEcho, at time.Time) error {
-	for range maxConflicts {
-		again, againAt := "", time.Time{}
-		upd, err := f.update(ctx, st, func(c *agentState) {
-			again, againAt = "", time.Time{}
-			switch {
-			case c.zdSetAt.Equal(echo.at):
-				if c.zdPending == echo.status {
-					c.zdPending = ""
-				}
-				c.zdSending = time.Time{}
-				if c.zdUnified == echo.status {
-					c.zdUnifiedAt = maxTime(c.zdUnifiedAt, at)
-				}
-			case c.zdSetAt.After(echo.at) && c.zdSet != echo.status:
-				again, againAt = c.zdSet, c.zdSetAt
-			}
-		})
-		if err != nil {
-			return err
-		}
-		*st = *upd
-		if again == "" {
-			return nil
-		}
-		f.statusMu.Lock()
-		s := findStatus(f.statuses, again)
-		f.statusMu.Unlock()
-		if s == nil {
-			return nil
-		}
-		now := f.now()
-		if upd, err = f.update(ctx, st, func(c *agentState) {
-			c.zdEchoes = rememberEcho(c.zdEchoes, zdEcho{status: again, channel: ChannelState(s, f.m.Channel), at: now}, f.cfg.EchoWindow)
-		}); err != nil {
-			return err
-		}
-		*st = *upd
-		got, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, s.ID)
-		if err != nil {
-			f.log.WarnContext(ctx, "statussync: re-setting a newer status decided concurrently failed", "zendesk_agent_id", st.id, "status", again, "error", err.Error())
-			return nil
-		}
-		at = now
-		if got != nil && !got.UpdatedAt.IsZero() {
-			at = got.UpdatedAt
-		}
-		echo = zdEcho{status: again, at: againAt}
-	}
-	return nil
-}
-
-// statusFailed marks in the agent's record that the status set at echo.at
-// is no longer in flight (a retry sends it again), and, for a status
-// Zendesk refused, undoes what applyBabelforce wrote: its echo will not
-// come, and the status is not known. Errors are logged.
-func (f *Flow) statusFailed(ctx context.Context, st *agentState, echo zdEcho, refused bool) {
-	upd, err := f.update(ctx, st, func(c *agentState) {
-		if c.zdSetAt.Equal(echo.at) {
-			c.zdSending = time.Time{}
-		}
-		if !refused {
-			return
-		}
-		c.zdEchoes = slices.DeleteFunc(c.zdEchoes, func(e zdEcho) bool { return e == echo })
-		if c.zdSetAt.Equal(echo.at) && c.zdPending == echo.status {
-			c.zdPending, c.zdKnownAt = "", time.Time{}
-		}
-	})
-	if err != nil {
-		f.log.WarnContext(ctx, "statussync: cannot undo a refused status change in the store", "zendesk_agent_id", st.id, "error", err.Error())
-		return
-	}
-	*st = *upd
 }
 
 // fail reports res as stopped by err and returns its outcome and err.

@@ -79,7 +79,7 @@ func TestUndecodableRecordIsStartedAfresh(t *testing.T) {
 			if got := e.bf.Presence(bid); got != "away" {
 				t.Fatalf("presence %q, want away", got)
 			}
-			st, err := e.flow.loadAgent(ctx, zid)
+			st, err := e.flow.readAgent(ctx, zid)
 			if _, versioned := recordVersion(tc.value); versioned && st.version <= tc.version {
 				t.Fatalf("record version %d after the event, want above the bad record's %d", st.version, tc.version)
 			}
@@ -171,32 +171,59 @@ func TestReconcileTakesABaselineOfAnUnknownAgent(t *testing.T) {
 	}
 }
 
-// forget removes the record an observation created only if it still holds
-// what that observation wrote: a record another replica wrote since stays.
-func TestForgetKeepsAnotherWritersRecord(t *testing.T) {
+// An observation holds its agent's lease while it decides: another waits
+// for it or is busy. One whose lease ended before it released it (it took
+// longer than sendLease) writes nothing, and the next holder is told the
+// lease was abandoned; an observation that forgets the agent (one it
+// cannot act on) leaves no record.
+func TestLeaseLostWritesNothing(t *testing.T) {
 	t.Parallel()
 	e := newInternalEnv(t)
 	ctx := context.Background()
-	st := &agentState{id: 42, bfID: "b"}
-	if err := e.flow.commit(ctx, st); err != nil {
+	first, err := e.flow.acquire(ctx, 42, false)
+	if err != nil || first.abandoned {
+		t.Fatalf("first acquire: %+v, %v", first, err)
+	}
+	if _, err := e.flow.acquire(ctx, 42, false); !errors.Is(err, errBusy) {
+		t.Fatalf("acquire while another holds the lease: %v, want errBusy", err)
+	}
+	e.clock.Advance(sendLease)
+	second, err := e.flow.acquire(ctx, 42, false)
+	if err != nil || !second.abandoned {
+		t.Fatalf("acquire after the lease ended unreleased: %+v, %v; want it abandoned", second, err)
+	}
+	first.bfKnown = "away"
+	f := e.flow
+	f.commit(first)
+	if err := f.release(ctx, first); err != nil {
 		t.Fatal(err)
 	}
-	other, err := e.flow.loadAgent(ctx, 42)
+	if st, _ := f.readAgent(ctx, 42); st.version != 0 {
+		t.Fatalf("the lost lease's release wrote %+v", st)
+	}
+	second.bfKnown = "available"
+	f.commit(second)
+	if err := f.release(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := f.readAgent(ctx, 42); st.version != 1 || st.bfKnown != "available" {
+		t.Fatalf("record %+v, want the second holder's, version 1", st)
+	}
+	third, err := f.acquire(ctx, 43, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other.bfKnown = "away"
-	if err := e.flow.commit(ctx, other); err != nil {
+	third.bfKnown = "away"
+	f.commit(third)
+	f.forget(third)
+	if err := f.release(ctx, third); err != nil {
 		t.Fatal(err)
 	}
-	e.flow.forget(ctx, st, 0)
-	got, err := e.flow.loadAgent(ctx, 42)
-	if err != nil || got.version != other.version || got.bfKnown != "away" {
-		t.Fatalf("after a stale forget: %+v, %v; want the other writer's record (version %d)", got, err, other.version)
+	if v, ok, _ := f.store.Get(ctx, agentKey(43)); ok {
+		t.Fatalf("a forgotten agent left %q", v)
 	}
-	e.flow.forget(ctx, other, 0)
-	if v, ok, _ := e.flow.store.Get(ctx, agentKey(42)); ok {
-		t.Fatalf("the writer's own forget left %q", v)
+	if _, err := f.acquire(ctx, 43, false); err != nil {
+		t.Fatalf("the forgotten agent's lease was not ended: %v", err)
 	}
 }
 
@@ -208,6 +235,10 @@ var errRedisDown = fmt.Errorf("redisstore: Get k: dial tcp: connection refused: 
 
 func (unavailableStore) Get(context.Context, string) (string, bool, error) {
 	return "", false, errRedisDown
+}
+
+func (unavailableStore) Lease(context.Context, string, string, time.Duration) (store.Lease, error) {
+	return store.Lease{}, errRedisDown
 }
 
 // A store failure is returned as an error that matches what the store's

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge/flow"
+	"github.com/deskbridge/deskbridge/store"
 )
 
 // The flow's keys in [Config].Store. Every key starts with keyPrefix, so
@@ -40,15 +41,6 @@ const (
 // sender keeps retrying one event, so a late retry is still ordered
 // against what was applied after it.
 const DefaultRetention = 24 * time.Hour
-
-// maxConflicts bounds how often the flow decides again on an agent whose
-// record another replica (or goroutine) changed in between. Past it the
-// delivery is answered 503 and retried by its sender.
-const maxConflicts = 8
-
-// errConflict: the agent's record changed between reading it and writing
-// it back; the decision is made again on the newer record.
-var errConflict = errors.New("statussync: the agent's record changed concurrently")
 
 // storeError is the error of an observation that the flow could not handle
 // because [Config].Store failed. It is transient: the handler answers 503
@@ -101,8 +93,6 @@ type agentRecord struct {
 	ZDSet       string   `json:"zs,omitempty"`
 	ZDSetAt     int64    `json:"zsa,omitempty"`
 	ZDPending   string   `json:"zp,omitempty"`
-	BFSending   int64    `json:"bsn,omitempty"`
-	ZDSending   int64    `json:"zsn,omitempty"`
 }
 
 type bfWire struct {
@@ -142,7 +132,6 @@ func (st *agentState) encode(version int64) string {
 		Polled: st.polled, PolledOK: st.polledOK, Reconciled: st.reconciled,
 		BFSet: st.bfSet, BFSetAt: nanos(st.bfSetAt), BFPending: st.bfPending,
 		ZDSet: st.zdSet, ZDSetAt: nanos(st.zdSetAt), ZDPending: st.zdPending,
-		BFSending: nanos(st.bfSending), ZDSending: nanos(st.zdSending),
 	}
 	for _, e := range st.bfEchoes {
 		r.BFEchoes = append(r.BFEchoes, bfWire{P: e.presence, At: nanos(e.at)})
@@ -172,7 +161,6 @@ func decodeAgent(id int64, s string) (*agentState, error) {
 		polled: r.Polled, polledOK: r.PolledOK, reconciled: r.Reconciled,
 		bfSet: r.BFSet, bfSetAt: fromNanos(r.BFSetAt), bfPending: r.BFPending,
 		zdSet: r.ZDSet, zdSetAt: fromNanos(r.ZDSetAt), zdPending: r.ZDPending,
-		bfSending: fromNanos(r.BFSending), zdSending: fromNanos(r.ZDSending),
 	}
 	for _, e := range r.BFEchoes {
 		st.bfEchoes = append(st.bfEchoes, bfEcho{presence: e.P, at: fromNanos(e.At)})
@@ -185,38 +173,68 @@ func decodeAgent(id int64, s string) (*agentState, error) {
 
 func agentKey(id int64) string { return keyAgent + strconv.FormatInt(id, 10) }
 
-// loadAgent reads the record of the Zendesk agent id: one store round
-// trip. An agent never seen (or forgotten) has an empty record of version
-// 0. A record that does not decode (written by another version of the
-// flow, during a rolling deploy or after a rollback) is dropped and
-// started afresh: it is the flow's own, and ordering restarts from the
-// next observation. Its version is kept when it reads, so that the next
-// write (SetIfNewer at the next version) replaces it; a record without a
-// version is removed (DeleteIf of exactly what was read: a record another
-// replica wrote since stays), one more round trip. Either way the agent is
-// not blocked until the record expires.
-func (f *Flow) loadAgent(ctx context.Context, id int64) (*agentState, error) {
-	key := agentKey(id)
-	v, ok, err := f.store.Get(ctx, key)
-	if err != nil {
-		return nil, storeErr(fmt.Sprintf("reading agent %d's record", id), err)
+// acquire reads the record of the Zendesk agent id and takes its lease
+// ([store.Store.Lease]): one store round trip. While another observation
+// (on any replica) holds the lease, acquire waits for it, up to
+// [Config].LeaseWait when wait is set; past that (or at once when wait is
+// not set) it returns errBusy and asks the sender to retry once the lease
+// has ended (see askAfterLease). An agent never seen (or forgotten) has
+// an empty record of version 0.
+//
+// A record that does not decode (written by another version of the flow,
+// during a rolling deploy or after a rollback) is dropped and started
+// afresh, its version kept: it is the flow's own, and ordering restarts
+// from the next observation, so the agent is not blocked until the
+// record expires.
+//
+// The caller ends the lease with release, whatever happened: a record
+// changed by the observation is written in the same round trip.
+func (f *Flow) acquire(ctx context.Context, id int64, wait bool) (*agentState, error) {
+	key, holder := agentKey(id), rand.Text()
+	var waited time.Duration
+	pause := time.Millisecond
+	for {
+		l, err := f.store.Lease(ctx, key, holder, sendLease)
+		if err != nil {
+			return nil, storeErr(fmt.Sprintf("reading agent %d's record", id), err)
+		}
+		if l.Held {
+			st := f.decodeLeased(ctx, id, l)
+			st.holder, st.abandoned = holder, l.Abandoned
+			return st, nil
+		}
+		pause = min(pause, l.Wait)
+		if !wait || waited+pause > f.cfg.LeaseWait {
+			askAfterLease(ctx, l.Wait)
+			return nil, errBusy
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, storeErr(fmt.Sprintf("waiting for agent %d's record", id), ctx.Err())
+		case <-t.C:
+		}
+		waited += pause
+		pause = min(2*pause, maxLeasePause)
 	}
-	if !ok {
-		return &agentState{id: id}, nil
+}
+
+// maxLeasePause is the longest pause between two tries of acquire.
+const maxLeasePause = 50 * time.Millisecond
+
+// decodeLeased returns the agent's record from what Lease read.
+func (f *Flow) decodeLeased(ctx context.Context, id int64, l store.Lease) *agentState {
+	if !l.Found {
+		return &agentState{id: id}
 	}
-	st, err := decodeAgent(id, v)
+	st, err := decodeAgent(id, l.Value)
 	if err == nil {
-		st.stored = v
-		return st, nil
+		return st
 	}
 	f.log.WarnContext(ctx, "statussync: dropping an agent record that does not decode", "zendesk_agent_id", id, "error", err.Error())
-	if version, ok := recordVersion(v); ok {
-		return &agentState{id: id, version: version}, nil
-	}
-	if _, err := f.store.DeleteIf(ctx, key, v); err != nil {
-		return nil, storeErr(fmt.Sprintf("removing agent %d's record, which does not decode", id), err)
-	}
-	return &agentState{id: id}, nil
+	version, _ := recordVersion(l.Value)
+	return &agentState{id: id, version: version, dirty: true}
 }
 
 // recordVersion reads the version a record starts with (see encode).
@@ -226,93 +244,81 @@ func recordVersion(s string) (int64, bool) {
 	return version, ok && err == nil && version > 0
 }
 
-// commit writes st back if nobody wrote the agent's record since st was
-// read (one round trip: SetIfNewer with the next version, so that of two
-// writers that read one version only the first succeeds), and returns
-// errConflict when somebody did. On success st holds the new version.
-func (f *Flow) commit(ctx context.Context, st *agentState) error {
-	next := st.version + 1
-	v := st.encode(next)
-	ok, err := f.store.SetIfNewer(ctx, agentKey(st.id), next, v, f.cfg.Retention)
+// commit marks st as changed: release writes it, at the next version.
+func (f *Flow) commit(st *agentState) { st.dirty = true }
+
+// release ends the observation's lease on st's agent: it writes st when
+// the observation changed it (and did not forget the agent), in the same
+// round trip ([store.Store.Release]), else it ends the lease
+// ([store.Store.EndLease]). It is called once per observation; a second
+// call does nothing.
+//
+// It runs even when ctx has ended (the sender gave up waiting), within
+// releaseTimeout. A write that fails is a store error: the sender
+// retries, and the retry is decided once the lease has ended, as after
+// an abandoned one. A write
+// refused because the lease was lost (the observation took longer than
+// sendLease, and another replica took the agent) is logged: that replica
+// decided as after an abandoned lease. A lease that cannot be ended
+// without a write is logged too: it ends by itself.
+func (f *Flow) release(ctx context.Context, st *agentState) error {
+	if st == nil || st.released {
+		return nil
+	}
+	st.released = true
+	// The lease is ended even when the delivery's context has ended (its
+	// sender gave up waiting): else it would hold the agent until it ends
+	// by itself.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	key := agentKey(st.id)
+	if !st.dirty || st.forgotten {
+		if _, err := f.store.EndLease(ctx, key, st.holder); err != nil {
+			f.log.WarnContext(ctx, "statussync: cannot end the lease on an agent's record; it ends by itself", "zendesk_agent_id", st.id, "error", err.Error())
+		}
+		return nil
+	}
+	ok, err := f.store.Release(ctx, key, st.holder, st.encode(st.version+1), f.cfg.Retention)
 	if err != nil {
 		return storeErr(fmt.Sprintf("writing agent %d's record", st.id), err)
 	}
 	if !ok {
-		return errConflict
+		f.log.WarnContext(ctx, "statussync: the lease on an agent's record ended before its decision was written; the replica that took it decided as after a lost lease", "zendesk_agent_id", st.id)
+		return nil
 	}
-	st.version, st.stored = next, v
+	st.version++
 	return nil
 }
 
-// update applies change to the agent's record and writes it back,
-// reading it again and re-applying change while other writers get there
-// first. st is the caller's copy: when its version is still current the
-// first write needs no read. It returns the record as written.
-func (f *Flow) update(ctx context.Context, st *agentState, change func(*agentState)) (*agentState, error) {
-	cur := st.clone()
-	for range maxConflicts {
-		change(cur)
-		err := f.commit(ctx, cur)
-		if !errors.Is(err, errConflict) {
-			return cur, err
-		}
-		if cur, err = f.loadAgent(ctx, st.id); err != nil {
-			return nil, err
-		}
-	}
-	return nil, storeErr(fmt.Sprintf("updating agent %d's record", st.id), errTooContended)
-}
+// releaseTimeout bounds the round trip that ends a lease (release).
+const releaseTimeout = 5 * time.Second
 
-// sendLease is how long a change written as being sent (agentState's
-// bfSending, zdSending) counts as in flight: a redelivery of the event
-// that caused it is answered 503 (busy) meanwhile, as a de-duplication
-// claim would be, with a Retry-After of what is left of the lease plus a
-// second (at most flow.MaxRetryAfter, 59 s: see askAfterLease), and
-// decided again after it, so that a change whose replica died mid-send is
-// sent by the sender's retry. It exceeds the longest a send takes, the
-// clients' retries included; Zendesk's retries of a 503 reach past it in
-// two: one 59 s on, then one a second past the lease.
+// sendLease is how long an observation may hold its agent's lease: it
+// exceeds the longest a decision takes, the sends and the clients'
+// retries included. A replica that dies holding it blocks the agent that
+// long: deliveries about the agent are answered 503 (busy) meanwhile, with
+// a Retry-After of what is left of the lease plus a second (at most
+// flow.MaxRetryAfter, 59 s: see askAfterLease), and decided once it has
+// ended. Zendesk's retries of a 503 reach past it in two: one 59 s on, then
+// one a second past the lease.
 const sendLease = time.Minute
 
-// askAfterLease asks the sender of a delivery answered busy, because of a
-// send started at started, to retry a second after the send's lease ends
-// (flow.AskRetryAfter caps it): a fixed Retry-After would spend the
-// sender's few retries inside the lease, and lose the event when the
-// replica sending it died.
-func askAfterLease(ctx context.Context, started, now time.Time) {
-	flow.AskRetryAfter(ctx, sendLease-now.Sub(started)+time.Second)
+// askAfterLease asks the sender of a delivery answered busy, because
+// another observation holds its agent's lease for left more, to retry a
+// second after the lease ends (flow.AskRetryAfter caps it): a fixed
+// Retry-After would spend the sender's few retries inside the lease, and
+// lose the event when the replica holding it died.
+func askAfterLease(ctx context.Context, left time.Duration) {
+	flow.AskRetryAfter(ctx, left+time.Second)
 }
 
-// errBusy: a redelivery of an event whose change is being sent.
-var errBusy = errors.New("this change is being sent by another delivery of the event; retry later")
+// errBusy: another observation holds the agent's lease.
+var errBusy = errors.New("another delivery is deciding about this agent; retry later")
 
-// inFlight reports whether a send started at t is still in flight at now.
-func inFlight(t, now time.Time) bool { return !t.IsZero() && now.Sub(t) < sendLease }
-
-// errTooContended: the record kept changing under the flow.
-var errTooContended = errors.New("the record kept changing under concurrent writers; the sender is asked to retry")
-
-// clone returns a copy of st that shares nothing with it.
-func (st *agentState) clone() *agentState {
-	c := *st
-	c.bfEchoes = append([]bfEcho(nil), st.bfEchoes...)
-	c.zdEchoes = append([]zdEcho(nil), st.zdEchoes...)
-	return &c
-}
-
-// forget deletes the record of an agent the flow cannot act on, if this
-// observation created it (so that calls about unknown agents leave
-// nothing behind), and only if it still holds what this observation wrote
-// ([store.Store.DeleteIf]): a record another replica wrote since stays.
-// Errors are logged: the record expires anyway.
-func (f *Flow) forget(ctx context.Context, st *agentState, createdVersion int64) {
-	if createdVersion != 0 || st.stored == "" {
-		return
-	}
-	if _, err := f.store.DeleteIf(ctx, agentKey(st.id), st.stored); err != nil {
-		f.log.WarnContext(ctx, "statussync: cannot delete the record of an unknown agent; it expires", "zendesk_agent_id", st.id, "error", err.Error())
-	}
-}
+// forget marks the agent's record not to be written: an observation about
+// an agent the flow cannot act on leaves nothing behind (release ends the
+// lease without writing), when it found no record.
+func (f *Flow) forget(st *agentState) { st.forgotten = true }
 
 // rememberBabelforceAgent records which Zendesk agent a babelforce agent
 // is, for automation calls without a source_id.

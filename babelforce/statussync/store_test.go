@@ -112,6 +112,31 @@ func (c *countingStore) DeleteIf(ctx context.Context, key, value string) (bool, 
 	return ok, err
 }
 
+func (c *countingStore) Lease(ctx context.Context, key, holder string, ttl time.Duration) (store.Lease, error) {
+	if err := c.op(); err != nil {
+		return store.Lease{}, err
+	}
+	return c.Store.Lease(ctx, key, holder, ttl)
+}
+
+func (c *countingStore) Release(ctx context.Context, key, holder, value string, ttl time.Duration) (bool, error) {
+	if err := c.op(); err != nil {
+		return false, err
+	}
+	ok, err := c.Store.Release(ctx, key, holder, value, ttl)
+	if ok {
+		c.wrote(key)
+	}
+	return ok, err
+}
+
+func (c *countingStore) EndLease(ctx context.Context, key, holder string) (bool, error) {
+	if err := c.op(); err != nil {
+		return false, err
+	}
+	return c.Store.EndLease(ctx, key, holder)
+}
+
 // live counts the keys written and not deleted that start with prefix.
 func (c *countingStore) live(prefix string) int {
 	c.mu.Lock()
