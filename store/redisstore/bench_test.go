@@ -20,7 +20,11 @@ import (
 // floor of a release is the unconditional DEL that DeleteIf replaces), and
 // SET PX, with the same keys and values. Batch5 is a batch of five ops
 // (Add, Get, Add, Get, Set) through store.Do, beside a go-redis pipeline
-// of the same five commands and the five single operations.
+// of the same five commands and the five single operations. LeaseRelease
+// is a lease taken with the value read, then released with a new value
+// (statussync's two round trips per event), beside the same commands
+// without the atomicity: a pipeline of GET and SET NX PX of the mark, then
+// one of SET and DEL.
 func BenchmarkRedis(b *testing.B) {
 	client, _ := redistest.Client(b)
 	prefix := redistest.Prefix(b)
@@ -104,6 +108,39 @@ func BenchmarkRedis(b *testing.B) {
 		for i := range b.N {
 			base++
 			if ok, err := s.SetIfNewer(ctx, "ver:"+keys[i%n], base, "away", time.Hour); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+	b.Run("LeaseRelease/floor", func(b *testing.B) {
+		for i := range b.N {
+			vk := s.Key(keys[i%n])
+			mk := vk + ":floorlease"
+			var get *redis.StringCmd
+			if _, err := client.Pipelined(ctx, func(p redis.Pipeliner) error {
+				get = p.Get(ctx, vk)
+				p.SetNX(ctx, mk, "1765000000000 replica-a", time.Minute)
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := client.Pipelined(ctx, func(p redis.Pipeliner) error {
+				p.Set(ctx, vk, get.Val(), time.Hour)
+				p.Del(ctx, mk)
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("LeaseRelease/redisstore", func(b *testing.B) {
+		for i := range b.N {
+			k := keys[i%n]
+			l, err := s.Lease(ctx, k, "replica-a", time.Minute)
+			if err != nil || !l.Held || !l.Found {
+				b.Fatal(l, err)
+			}
+			if ok, err := s.Release(ctx, k, "replica-a", l.Value, time.Hour); err != nil || !ok {
 				b.Fatal(ok, err)
 			}
 		}

@@ -2,6 +2,8 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,8 +37,34 @@ func TestConformanceCluster(t *testing.T) {
 	}
 	prefix := redistest.Prefix(t)
 	storetest.Run(t, func(*testing.T) store.Store { return redisstore.New(client, prefix) })
-	if err := redisstore.New(client, prefix).Ping(ctx); err != nil {
+	st := redisstore.New(client, prefix)
+	if err := st.Ping(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// A key's lease mark is on its value's slot, braces in the key or not.
+	for _, key := range []string{"agent:42", "a}b{c", "{x}", "{", "{}", "x}"} {
+		v, err := client.ClusterKeySlot(ctx, st.Key(key)).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err := client.ClusterKeySlot(ctx, st.LeaseKey(key)).Result(); err != nil || m != v {
+			t.Errorf("key %q: the mark's slot is %d (%v), the value's %d", key, m, err, v)
+		}
+		if l, err := st.Lease(ctx, key, "h", time.Minute); err != nil || !l.Held {
+			t.Errorf("Lease of %q on a cluster = %+v, %v", key, l, err)
+		}
+	}
+	// Not a key beginning with "}": no hash tag, so the two slots differ.
+	// It is refused before anything is sent, and says why.
+	for _, key := range []string{"}", "}x"} {
+		_, lerr := st.Lease(ctx, key, "h", time.Minute)
+		_, rerr := st.Release(ctx, key, "h", "v", time.Minute)
+		_, eerr := st.EndLease(ctx, key, "h")
+		for op, err := range map[string]error{"Lease": lerr, "Release": rerr, "EndLease": eerr} {
+			if !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), "hash tag") {
+				t.Errorf("%s of %q on a cluster: err = %v, want ErrInvalid saying why", op, key, err)
+			}
+		}
 	}
 }
 

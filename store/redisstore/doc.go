@@ -14,19 +14,34 @@
 // The store key k is the Redis key prefix + "{" + k + "}". The braces make
 // k the Redis Cluster hash tag (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags):
 // the slot of a key depends on k alone, and whatever this package keeps
-// about k lives on one slot. Every operation touches one Redis key, so it
-// works on a cluster whatever the slots; a prefix with braces is refused,
-// since the hash tag would then come from the prefix and put every key of
-// it on one node. A key that itself holds "}" makes a shorter hash tag
-// (Redis reads up to the first "}"), which changes the slot, not the
-// result.
+// about k lives on one slot. Every operation touches the Redis keys of one
+// store key only, so it works on a cluster whatever the slots; a prefix
+// with braces is refused, since the hash tag would then come from the
+// prefix and put every key of it on one node. A key that itself holds "}"
+// makes a shorter hash tag (Redis reads up to the first "}"), which
+// changes the slot, not the result.
 //
 // The Redis value is the version in decimal, a colon, then the value:
-// "0:done" for a key written by Set or Add, "1765000000000000000:away" for
-// one written by SetIfNewer. Expiry is Redis's own, to the millisecond; a
-// TTL is rounded up to a whole millisecond, and one longer than
-// [store.MaxTTL] is refused before anything is sent (Redis would refuse an
-// expiry past what its milliseconds hold, or overflow it).
+// "0:done" for a key written by Set, Add or Release,
+// "1765000000000000000:away" for one written by SetIfNewer. Expiry is
+// Redis's own, to the millisecond; a TTL is rounded up to a whole
+// millisecond, and one longer than [store.MaxTTL] is refused before
+// anything is sent (Redis would refuse an expiry past what its
+// milliseconds hold, or overflow it).
+//
+// The lease of k ([Store.Lease]) is marked beside its value, in the Redis
+// key prefix + "{" + k + "}:lease" ([Store.LeaseKey]): the same hash tag,
+// so the same slot, and never the Redis key of a store key (those end with
+// "}"). The mark is the lease's end in Unix milliseconds of Redis's clock
+// (TIME, so replicas whose clocks differ agree), a space, then the holder:
+// "1765000060000 replica-a:01HQ7". It expires [store.MarkTTL] after it was
+// written (twice the lease's TTL), so that a lease that ended unreleased
+// is reported Abandoned to the next holder meanwhile. The one key a lease
+// cannot serve on Redis Cluster is a key beginning with "}": it has no
+// hash tag (Redis hashes the whole name when the braces hold nothing), so
+// its mark would fall on another slot; on a [redis.ClusterClient] the
+// lease operations refuse it with an error matching [store.ErrInvalid].
+// (On one node, Sentinel or a [redis.Ring] it works.)
 //
 // # One round trip per operation
 //
@@ -44,7 +59,17 @@
 //   - DeleteIf: EVALSHA of a Lua script that deletes the key only if the
 //     value it holds (after the version and colon) is the one given,
 //     atomically; loaded like SetIfNewer's.
+//   - Lease: EVALSHA of a Lua script that reads the value and the lease's
+//     mark, and writes the mark unless another holder's lease is live,
+//     atomically.
+//   - Release: EVALSHA of a Lua script that checks the mark's holder, sets
+//     the value (as Set) and deletes the mark, atomically.
+//   - EndLease: EVALSHA of the same script without a value: it checks the
+//     holder and deletes the mark.
 //   - Ping: PING.
+//
+// A flow that decides about one key at a time (statussync, per agent)
+// thus spends two round trips on it: Lease, then Release.
 //
 // [Store.Batch] (a [store.Batcher], run by [store.Do]) sends several of
 // these commands in one pipeline: one round trip for the lot. A flow

@@ -22,7 +22,7 @@ import (
 // retries. It matches [store.ErrInvalid] for arguments refused before
 // anything was sent, and the context's error when the context ended.
 type Error struct {
-	Op  string // "Get", "Set", "Add", "SetIfNewer", "Delete", "DeleteIf" or "Ping"
+	Op  string // "Get", "Set", "Add", "SetIfNewer", "Delete", "DeleteIf", "Lease", "Release", "EndLease" or "Ping"
 	Key string // the key as the caller gave it, without the prefix; "" for Ping
 	Err error  // the cause
 

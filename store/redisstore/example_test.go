@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log"
 	"os"
@@ -54,4 +55,33 @@ func ExampleStore_Key() {
 	fmt.Println(s.Key("agent:42"))
 	// Output:
 	// acme:statussync:{agent:42}
+}
+
+// A replica decides about one agent in two round trips: Lease reads the
+// agent's record and takes its lease, Release writes the new record and
+// ends the lease. The example needs a Redis server, so it has no output to
+// check.
+func ExampleStore_Lease() {
+	client := redis.NewClient(&redis.Options{Addr: "localhost:6379", ContextTimeoutEnabled: true})
+	defer client.Close()
+	s := redisstore.New(client, "acme:statussync:")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+
+	holder := "replica-a:" + rand.Text() // a token only this call knows
+	l, err := s.Lease(ctx, "agent:42", holder, 10*time.Second)
+	if err != nil {
+		log.Fatal(err) // transient: answer the delivery with 503
+	}
+	if !l.Held {
+		fmt.Println("another replica decides; retry within", l.Wait)
+		return
+	}
+	if l.Abandoned {
+		fmt.Println("the last holder died mid-decision: its change may have been sent")
+	}
+	next := "away" // decided from l.Value and l.Found, and sent
+	if ok, err := s.Release(ctx, "agent:42", holder, next, 24*time.Hour); err != nil || !ok {
+		log.Println("the lease ended and another replica took the agent: it decides from here", err)
+	}
 }

@@ -400,6 +400,9 @@ func TestRedisGoesAwayAndComesBack(t *testing.T) {
 		"SetIfNewer": func(ctx context.Context) error { _, err := s.SetIfNewer(ctx, "k", 1, "v", time.Minute); return err },
 		"Delete":     func(ctx context.Context) error { return s.Delete(ctx, "k") },
 		"Ping":       func(ctx context.Context) error { return s.Ping(ctx) },
+		"Lease":      func(ctx context.Context) error { _, err := s.Lease(ctx, "k", "h", time.Minute); return err },
+		"Release":    func(ctx context.Context) error { _, err := s.Release(ctx, "k", "h", "v", time.Minute); return err },
+		"EndLease":   func(ctx context.Context) error { _, err := s.EndLease(ctx, "k", "h"); return err },
 	}
 	for name, op := range ops {
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
