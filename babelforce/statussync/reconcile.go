@@ -42,7 +42,8 @@ import (
 // Zendesk status that differs from the one the record holds as applied,
 // or, when none is, from the baseline; it is repaired at a later pass. So each pass reads the record of every agent
 // whose sides disagree, and of every agent it has not yet taken a
-// baseline of (one store round trip each).
+// baseline of, under the agent's lease (two store round trips each); an
+// agent whose lease another observation holds is left to the next pass.
 //
 // Reconcile returns the error of either list, or the failures of the pass
 // joined.
