@@ -57,10 +57,7 @@ func TestConformanceCluster(t *testing.T) {
 	// Not a key beginning with "}": no hash tag, so the two slots differ.
 	// It is refused before anything is sent, and says why.
 	for _, key := range []string{"}", "}x"} {
-		_, lerr := st.Lease(ctx, key, "h", time.Minute)
-		_, rerr := st.Release(ctx, key, "h", "v", time.Minute)
-		_, eerr := st.EndLease(ctx, key, "h")
-		for op, err := range map[string]error{"Lease": lerr, "Release": rerr, "EndLease": eerr} {
+		for op, err := range leaseErrs(st, key) {
 			if !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), "hash tag") {
 				t.Errorf("%s of %q on a cluster: err = %v, want ErrInvalid saying why", op, key, err)
 			}

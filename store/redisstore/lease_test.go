@@ -190,12 +190,7 @@ func TestLeasePrefixWithBracesRefused(t *testing.T) {
 	c.AddHook(rec)
 	defer c.Close()
 	s := redisstore.New(c, "acme{x}:")
-	ctx := context.Background()
-	errs := map[string]error{}
-	_, errs["Lease"] = s.Lease(ctx, "k", "h", time.Second)
-	_, errs["Release"] = s.Release(ctx, "k", "h", "v", time.Second)
-	_, errs["EndLease"] = s.EndLease(ctx, "k", "h")
-	for op, err := range errs {
+	for op, err := range leaseErrs(s, "k") {
 		var se *redisstore.Error
 		if !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), `"acme{x}:"`) || !errors.As(err, &se) || se.Op != op {
 			t.Errorf("%s: err = %v, want an *Error of the op matching ErrInvalid, naming the prefix", op, err)
@@ -215,15 +210,20 @@ func TestLeaseErrors(t *testing.T) {
 	c.AddHook(rec)
 	defer c.Close()
 	s := redisstore.New(c, "acme:")
-	ctx := context.Background()
-	errs := map[string]error{}
-	_, errs["Lease"] = s.Lease(ctx, "agent:1", "replica-a", time.Second)
-	_, errs["Release"] = s.Release(ctx, "agent:1", "replica-a", "v", time.Second)
-	_, errs["EndLease"] = s.EndLease(ctx, "agent:1", "replica-a")
-	for op, err := range errs {
+	for op, err := range leaseErrs(s, "agent:1") {
 		if err == nil || !errors.Is(err, deskbridge.ErrUnavailable) || strings.Contains(err.Error(), password) ||
 			!strings.HasPrefix(err.Error(), "redisstore: "+op+` "agent:1": `) {
 			t.Errorf("%s with Redis unreachable: err = %v; want ErrUnavailable naming the op and key, no password", op, err)
 		}
 	}
+}
+
+// leaseErrs returns the error of each lease operation on key.
+func leaseErrs(s *redisstore.Store, key string) map[string]error {
+	ctx := context.Background()
+	errs := map[string]error{}
+	_, errs["Lease"] = s.Lease(ctx, key, "replica-a", time.Second)
+	_, errs["Release"] = s.Release(ctx, key, "replica-a", "v", time.Second)
+	_, errs["EndLease"] = s.EndLease(ctx, key, "replica-a")
+	return errs
 }
