@@ -28,11 +28,10 @@ import (
 // A Flow keeps nothing of its own about agents: what it knows of each
 // agent (the last state and time applied on each side, the changes it made
 // that it expects back as echoes, the poller's last sight) is one record
-// in [Config].Store, read and written back per observation. A write is
-// conditional on the record not having changed since it was read (see
-// "Running several replicas" in the package documentation), so two
-// replicas deciding about one agent at once never lose each other's
-// changes: the second decides again on the newer record. Records expire
+// in [Config].Store, read and written back per observation under a lease
+// on the record (see "Running several replicas" in the package
+// documentation), so that one observation at a time, on any replica,
+// decides about an agent, and none loses another's changes. Records expire
 // [Config].Retention after their last change, and an observation about an
 // agent that exists on one side only leaves none behind.
 //

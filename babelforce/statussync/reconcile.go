@@ -19,7 +19,8 @@ import (
 // and for each agent whose two sides disagree under the mapping and whose
 // Zendesk status the flow has not applied (the events were lost: after
 // its last failed delivery Zendesk shows "away" and babelforce still
-// "available") or whose last presence change the flow never confirmed, it
+// "available") or whose last presence change failed in a way that may not
+// have reached babelforce, it
 // sets the babelforce presence as [Flow.ZendeskHandler] would have. Each
 // repair is reported to [Config].OnResult with [SourceReconciler].
 //
@@ -27,7 +28,7 @@ import (
 // change on its way to Zendesk (the automation or the poller carries it),
 // and is left alone: the reconciler never overwrites an agent's own
 // change in babelforce. A babelforce change whose send to Zendesk failed
-// for good (the automation gave up, the replica died) is carried to
+// for good (the automation gave up) is carried to
 // Zendesk instead, as the poller would carry it. The observation time of what a pass reads is when
 // the pass started, so an event applied since then is newer and wins.
 //
