@@ -314,6 +314,15 @@ func (failStore) Delete(context.Context, string) error { return errors.New("down
 func (failStore) DeleteIf(context.Context, string, string) (bool, error) {
 	return false, errors.New("down")
 }
+func (failStore) Lease(context.Context, string, string, time.Duration) (store.Lease, error) {
+	return store.Lease{}, errors.New("down")
+}
+func (failStore) Release(context.Context, string, string, string, time.Duration) (bool, error) {
+	return false, errors.New("down")
+}
+func (failStore) EndLease(context.Context, string, string) (bool, error) {
+	return false, errors.New("down")
+}
 
 func TestSmallHelpers(t *testing.T) {
 	t.Parallel()
