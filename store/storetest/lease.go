@@ -381,6 +381,10 @@ func (s *suite) testLeaseCancelled() {
 	s.wantLease(s.leaseOK(k, "replica-b", Long), "kept", true, false, false, Long, "Lease by B after A's cancelled Release and EndLease")
 }
 
+// leaseWait bounds how long a replica of the concurrent lease subtest
+// waits for the lease, which each holder releases at once.
+const leaseWait = 5 * time.Second
+
 // Replicas take turns on one counter: each takes the lease (waiting while
 // another holds it), reads the counter from what Lease returned, and
 // releases it with the counter plus one. With mutual exclusion and the
@@ -410,7 +414,7 @@ func (s *suite) testLeaseConcurrent() {
 			for r := range rounds {
 				me := fmt.Sprintf("replica-%d-%d", i, r)
 				var l store.Lease
-				for deadline := time.Now().Add(Long / 2); ; {
+				for deadline := time.Now().Add(leaseWait); ; {
 					var err error
 					if l, err = s.s.Lease(s.ctx, k, me, Long); errs.add(err) {
 						return
@@ -422,7 +426,7 @@ func (s *suite) testLeaseConcurrent() {
 						fail("%s: a refused Lease has Wait %v, want it in (0, %v]", me, l.Wait, Long)
 					}
 					if time.Now().After(deadline) {
-						fail("%s: no lease within %v", me, Long/2)
+						fail("%s: no lease within %v, though each holder releases at once", me, leaseWait)
 						return
 					}
 					time.Sleep(100 * time.Microsecond)
