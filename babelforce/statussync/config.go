@@ -29,6 +29,9 @@ const (
 	// DefaultLeaseWait is how long a delivery waits for another
 	// observation of its agent to end ([Config].LeaseWait).
 	DefaultLeaseWait = 2 * time.Second
+	// maxLeaseWait bounds [Config].LeaseWait: Zendesk waits 10 to 12 s
+	// for a webhook's answer.
+	maxLeaseWait = 10 * time.Second
 	// statusRefreshMin is the least time between two reads of Zendesk's
 	// unified statuses caused by a presence with no status of its name
 	// (babelforce's "busy" has none, and would otherwise cost a read per
@@ -114,8 +117,9 @@ type Config struct {
 	// decides about an agent, holding a lease on its record in Store (see
 	// "Running several replicas" in the package documentation). Past it
 	// the delivery is answered 503 with a Retry-After of what is left of
-	// the other's lease. Default [DefaultLeaseWait], 2 s, well inside the
-	// senders' timeouts; negative: do not wait.
+	// the other's lease plus a second. Default [DefaultLeaseWait], 2 s;
+	// under 10 s, well inside the senders' timeouts (Zendesk waits about
+	// 10 s for an answer); negative: do not wait.
 	LeaseWait time.Duration
 
 	// ZendeskDeduper and AutomationDeduper, when set, de-duplicate the
@@ -196,7 +200,10 @@ func (c Config) withDefaults() (Config, error) {
 	} else if c.ReconcileInterval == 0 {
 		c.ReconcileInterval = DefaultReconcileInterval
 	}
-	if c.LeaseWait == 0 {
+	switch {
+	case c.LeaseWait >= maxLeaseWait:
+		add("Config.LeaseWait", c.LeaseWait.String(), "is not under 10 s: a delivery waiting that long outlives its sender's timeout (Zendesk waits about 10 s), which then retries an event still being handled", "use a duration under 10 s, 0 for the default (2 s), or a negative one not to wait")
+	case c.LeaseWait == 0:
 		c.LeaseWait = DefaultLeaseWait
 	}
 	c.AutomationAuth = flow.SharedSecretAuth(&p, "Config.AutomationAuth", c.AutomationAuth, false,

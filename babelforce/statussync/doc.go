@@ -153,16 +153,30 @@
 // go. The poller and the reconciler do not wait: they leave an agent
 // whose lease is held to their next pass.
 //
-// A lease ends by itself a minute after it was taken, when its replica
-// died (or lost the store) before writing what it did. The next
-// observation is told that the lease was abandoned: the change that
-// replica may have sent is in neither the record nor its echoes. It reads
-// the other side (the babelforce agent's presence, or the Zendesk agent's
-// status), and when the two sides already agree under the [Mapping] (one
-// maps to the other, in either direction) it changes nothing
-// ([DetailInStep]) and expects the echo of what the other side holds, so
-// that neither the echo of the lost change nor the retry of the event
-// that caused it overwrites the agent's own state.
+// A decision must end within its lease: it runs under a deadline 45 s
+// after the lease was taken, and the lease is ended even when the
+// delivery's sender gave up waiting. A lease ends by itself a minute after
+// it was taken when its replica died, or lost the store, before writing
+// what it did. The next lease taken on the record is told that the lease
+// was abandoned, and the record keeps that mark until an observation reads
+// the other side (a poll or a reconciler pass may be the first to take
+// the lease; a delivery that fails first leaves the mark): the change that
+// replica may have sent is in neither the record nor its echoes. An
+// observation of the marked agent reads the other side (the babelforce
+// agent's presence, or the Zendesk agent's status, trusted over any
+// change the record holds as pending), and when the two sides already
+// agree under the [Mapping] (one maps to the other, in either direction)
+// it changes nothing ([DetailInStep]); when the side read changed since
+// the record last knew it, it expects that change's echo, so that neither
+// the echo of the lost change nor the retry of the event that caused it
+// overwrites the agent's own state. A lease kept on a Redis that fails
+// over may be lost with the write that took it (replication is
+// asynchronous): two replicas may then decide about one agent at once, as
+// two could claim one event.
+//
+// A poll or a reconciler pass reads each agent's record without the lease
+// first (one round trip), and takes the lease only for an agent that
+// needs a decision: most need none.
 //
 // An automation call without a changed_at takes two more: its
 // [webhook.StoreDeduper] claim before (one round trip) and its mark as

@@ -75,13 +75,18 @@ type agentState struct {
 	id      int64 // Zendesk agent (user) id
 	version int64 // the record's version in the store; 0 when absent
 
-	// The observation's lease on the record (see acquire and release):
-	// holder is its token; abandoned says that the lease before it ended
-	// unreleased (its holder may have sent a change it never wrote);
-	// dirty that the observation changed the record, forgotten that it
-	// must not be written, released that the lease has been ended.
-	holder                                string
-	abandoned, dirty, forgotten, released bool
+	// The observation's lease on the record (see decide): holder is its
+	// token, read the record as the lease read it. dirty says that the
+	// observation changed the record, sent that it sent (or tried to send)
+	// a change to a side, forgotten that the record must not be written,
+	// released that the lease has been ended.
+	holder, read                     string
+	dirty, sent, forgotten, released bool
+	// abandoned: a lease on the record ended unreleased (its holder may
+	// have sent a change it never wrote), and no observation has read the
+	// other side since; kept in the record until one does.
+	// newlyAbandoned: this observation's lease found it.
+	abandoned, newlyAbandoned bool
 
 	bfID string // babelforce agent id; "" until looked up
 
@@ -352,28 +357,28 @@ func (f *Flow) handleZendeskEvent(ctx context.Context, ev *webhook.ZendeskEvent)
 // (o.source SourceZendesk) waits for a lease another observation holds
 // (see acquire); the reconciler does not.
 func (f *Flow) observeZendesk(ctx context.Context, o *zdObservation) error {
-	st, err := f.acquire(ctx, o.agentID, o.source == SourceZendesk)
-	if err != nil {
+	decided, err := f.decide(ctx, o.agentID, o.source == SourceZendesk, func(ctx context.Context, st *agentState) error {
+		return f.applyZendesk(ctx, st, o)
+	})
+	if !decided {
 		f.report(ctx, f.zendeskResult(o, flow.Failed, err, failedDetail(err)))
-		return err
-	}
-	err = f.applyZendesk(ctx, st, o)
-	if rerr := f.release(ctx, st); rerr != nil {
-		return rerr
 	}
 	return err
 }
 
-// failedDetail is the Detail of an observation that err stopped before
-// its agent's record was read: DetailBusy or DetailStore.
+// failedDetail is the Detail of an observation that err stopped outside
+// its decision: DetailBusy, DetailStore, or DetailRetry (the delivery's
+// context ended while it waited).
 func failedDetail(err error) string {
-	if errors.Is(err, errBusy) {
+	var se *storeError
+	switch {
+	case errors.Is(err, errBusy):
 		return DetailBusy
+	case errors.As(err, &se):
+		return DetailStore
 	}
-	return DetailStore
+	return DetailRetry
 }
-
-// DetailStore is the Detail of a flow.Failed result that the store caused.
 
 // zendeskResult is the Result of o with outcome, before its agent's
 // record is read.
@@ -446,15 +451,21 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	}
 	created := st.version == 0
 	var err error
+	priorBF := st.bfKnown
 	if st.abandoned {
-		// The lease before this one was never released: its holder may
-		// have set a presence it never wrote. babelforce's own is read.
-		err = f.lookupBabelforceAgent(ctx, st)
+		// A lease on the record ended unreleased: its holder may have set
+		// a presence it never wrote. babelforce's own is read, and trusted.
+		err = f.lookupBabelforceAgent(ctx, st, true)
 	} else {
 		err = f.resolveBabelforceAgent(ctx, st)
 	}
 	if err != nil {
 		return f.zendeskFailure(ctx, st, o, res, err, created)
+	}
+	abandoned := st.abandoned
+	if abandoned {
+		st.abandoned = false // the other side was read
+		f.commit(st)
 	}
 	res.BabelforceAgentID = st.bfID
 	f.advanceZendesk(st, o)
@@ -463,14 +474,15 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 		if covered {
 			res.Detail = f.coveredDetail(st) + "; the babelforce agent already has its presence"
 		}
-		if st.abandoned {
-			// The holder that abandoned the lease may have set it: its
-			// echo may come, and is no change.
+		if abandoned && !samePresence(priorBF, st.bfKnown) {
+			// The presence changed since the record last knew it: the
+			// holder that abandoned the lease may have set it, and its
+			// echo may come, which is no change.
 			st.bfEchoes = rememberEcho(st.bfEchoes, bfEcho{presence: NormalizeName(st.bfKnown), at: now}, f.cfg.EchoWindow)
 		}
 		return f.done(ctx, st, res)
 	}
-	if st.abandoned && f.inStepWithPresence(ctx, st, o) {
+	if abandoned && f.inStepWithPresence(ctx, st, o) {
 		// The echo of a status that the abandoned holder set from the
 		// presence babelforce has: no change.
 		res.Outcome, res.Detail = flow.Unchanged, DetailInStep
@@ -648,17 +660,19 @@ func (f *Flow) consumeZendeskEcho(st *agentState, o *zdObservation, now time.Tim
 var errNoBabelforceAgent = errors.New("no babelforce agent has this sourceId")
 
 // resolveBabelforceAgent finds st's babelforce agent, from the cache or by
-// sourceId; st.mu is held.
+// sourceId.
 func (f *Flow) resolveBabelforceAgent(ctx context.Context, st *agentState) error {
 	if st.bfID != "" {
 		return nil
 	}
-	return f.lookupBabelforceAgent(ctx, st)
+	return f.lookupBabelforceAgent(ctx, st, false)
 }
 
 // lookupBabelforceAgent finds st's babelforce agent by sourceId and keeps
-// its id and presence in st (the caller writes st back).
-func (f *Flow) lookupBabelforceAgent(ctx context.Context, st *agentState) error {
+// its id and presence in st (the caller writes st back). The presence read
+// replaces the one known unless a change of the flow's is pending; with
+// trust it does anyway, and ends a pending change it shows as made.
+func (f *Flow) lookupBabelforceAgent(ctx context.Context, st *agentState, trust bool) error {
 	a, err := f.cfg.Babelforce.Agents.FindBySourceID(ctx, strconv.FormatInt(st.id, 10))
 	if errors.Is(err, deskbridge.ErrNotFound) {
 		st.bfID = ""
@@ -668,8 +682,11 @@ func (f *Flow) lookupBabelforceAgent(ctx context.Context, st *agentState) error 
 		return fmt.Errorf("statussync: looking up the babelforce agent of Zendesk agent %d: %w", st.id, err)
 	}
 	st.bfID = a.ID
-	if a.Presence != nil && a.Presence.Name != "" && st.bfPending == "" {
+	if a.Presence != nil && a.Presence.Name != "" && (st.bfPending == "" || trust) {
 		st.bfKnown, st.bfKnownAt = a.Presence.Name, f.now()
+		if samePresence(st.bfPending, a.Presence.Name) {
+			st.bfPending = ""
+		}
 	}
 	return nil
 }
@@ -688,10 +705,11 @@ func (f *Flow) lookupBabelforceAgent(ctx context.Context, st *agentState) error 
 func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, now time.Time) (string, error) {
 	name := f.alias(target)
 	f.expectPresence(st, name, now)
+	st.sent = true
 	bfID := st.bfID
 	_, err := f.cfg.Babelforce.Agents.SetPresence(ctx, bfID, name)
 	if err != nil && errors.Is(err, deskbridge.ErrNotFound) {
-		if lerr := f.lookupBabelforceAgent(ctx, st); lerr != nil {
+		if lerr := f.lookupBabelforceAgent(ctx, st, false); lerr != nil {
 			f.presenceFailed(st, name, now, lerr)
 			return name, lerr
 		}

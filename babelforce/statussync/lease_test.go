@@ -1,6 +1,8 @@
 package statussync_test
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -15,10 +17,34 @@ import (
 )
 
 // dyingTransport is the babelforce connection of a replica that dies
-// holding an agent's lease, as it sends a presence change.
+// holding an agent's lease, as it sends a presence change: from then on
+// the replica reaches nothing, its store included (deadStore), so that
+// its lease ends only by itself.
 type dyingTransport struct {
 	base http.RoundTripper
 	dead *atomic.Bool
+}
+
+// deadStore is the store as a replica sees it: gone once dead is set.
+type deadStore struct {
+	store.Store
+	dead *atomic.Bool
+}
+
+var errDead = errors.New("the replica is dead (test)")
+
+func (d deadStore) Release(ctx context.Context, key, holder, value string, ttl time.Duration) (bool, error) {
+	if d.dead.Load() {
+		return false, errDead
+	}
+	return d.Store.Release(ctx, key, holder, value, ttl)
+}
+
+func (d deadStore) EndLease(ctx context.Context, key, holder string) (bool, error) {
+	if d.dead.Load() {
+		return false, errDead
+	}
+	return d.Store.EndLease(ctx, key, holder)
 }
 
 func (d dyingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -58,7 +84,7 @@ func TestReplicaDiesMidSendPresenceSetAfterTheLease(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := e.cfg
-	cfg.Babelforce, cfg.OnResult = bc, nil
+	cfg.Babelforce, cfg.OnResult, cfg.Store = bc, nil, deadStore{shared, &dead}
 	dying, err := statussync.New(cfg)
 	if err != nil {
 		t.Fatal(err)

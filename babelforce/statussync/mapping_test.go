@@ -227,6 +227,7 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"no clients", statussync.Config{}, "Config.Zendesk"},
 		{"retry after 60 s", statussync.Config{Zendesk: e.zc, Babelforce: e.bc, RetryAfter: time.Minute}, "Config.RetryAfter"},
 		{"negative retry after", statussync.Config{Zendesk: e.zc, Babelforce: e.bc, RetryAfter: -1}, "Config.RetryAfter"},
+		{"lease wait of 10 s", statussync.Config{Zendesk: e.zc, Babelforce: e.bc, LeaseWait: 10 * time.Second}, "Config.LeaseWait"},
 		{"negative echo window", statussync.Config{Zendesk: e.zc, Babelforce: e.bc, EchoWindow: -1}, "Config.EchoWindow"},
 		{"negative poll interval", statussync.Config{Zendesk: e.zc, Babelforce: e.bc, PollInterval: -1}, "Config.PollInterval"},
 		{"bad mapping", statussync.Config{Zendesk: e.zc, Babelforce: e.bc, Mapping: statussync.Mapping{Channel: "fax"}}, "Mapping.Channel"},

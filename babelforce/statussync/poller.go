@@ -53,18 +53,38 @@ func (f *Flow) observePoll(ctx context.Context, a *babelforce.Agent, start time.
 	if err != nil || zid <= 0 {
 		return nil
 	}
-	st, err := f.acquire(ctx, zid, false)
+	// Most agents need nothing: their record is read first, without the
+	// lease (one round trip), and only one that needs a decision is
+	// leased (two more).
+	if st, ok, err := f.peek(ctx, zid); err != nil {
+		return err
+	} else if ok && !f.pollNeeded(st, a.Presence.Name, start) {
+		return nil
+	}
+	_, err = f.decide(ctx, zid, false, func(ctx context.Context, st *agentState) error {
+		if !f.pollNeeded(st, a.Presence.Name, start) {
+			return nil
+		}
+		return f.pollAgent(ctx, st, a, start)
+	})
 	if errors.Is(err, errBusy) {
 		return nil // another observation is deciding about the agent; the next pass sees it
 	}
-	if err != nil {
-		return err
-	}
-	err = f.pollAgent(ctx, st, a, start)
-	if rerr := f.release(ctx, st); rerr != nil {
-		return rerr
-	}
 	return err
+}
+
+// pollNeeded reports whether the presence p, read by a pass that started
+// at start, needs a decision against the agent's record st.
+func (f *Flow) pollNeeded(st *agentState, p string, start time.Time) bool {
+	if !st.polledOK {
+		return true // first sight: a baseline
+	}
+	// The flow set the presence, or the automation reported it, after this
+	// pass read it: what it read is older than what is known. Else a
+	// presence the poller saw last needs nothing, unless a status change
+	// is still pending (its send failed in a way that may not have reached
+	// Zendesk): it is applied again.
+	return st.bfTouchedAt.Before(start) && (!samePresence(p, st.polled) || st.zdPending != "")
 }
 
 // pollAgent handles one agent's presence p read by a pass that started at
@@ -83,16 +103,6 @@ func (f *Flow) pollAgent(ctx context.Context, st *agentState, a *babelforce.Agen
 		return f.done(ctx, st, Result{Time: f.now(), Source: SourcePoller, Kind: "presence", ZendeskAgentID: st.id, BabelforceAgentID: a.ID,
 			To: p, ObservedAt: start, Outcome: Baseline, Detail: DetailFirstSight})
 	}
-	if !st.bfTouchedAt.Before(start) {
-		// The flow set the presence, or the automation reported it, after
-		// this pass read it: what it read is older than what is known.
-		return nil
-	}
-	if samePresence(p, st.polled) && st.zdPending == "" {
-		return nil
-	}
-	// A status change still pending (its send failed in a way that may
-	// not have reached Zendesk) is applied again.
 	o := bfObservation{source: SourcePoller, presence: p, from: st.polled, at: start}
 	// What the poller saw is recorded with the decision, whatever it is:
 	// a failure that cannot be retried is not retried at every pass. A

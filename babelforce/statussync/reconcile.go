@@ -109,23 +109,57 @@ func (f *Flow) loadedStatuses(ctx context.Context) ([]*zendesk.UnifiedStatus, er
 // on the Zendesk side, or repairs one whose sides disagree (consistent is
 // false), as read by a pass that started at start.
 func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelforce.Agent, start time.Time, consistent bool) error {
-	st, err := f.acquire(ctx, o.agentID, false)
-	if errors.Is(err, errBusy) {
-		return nil // another observation is deciding about the agent; the next pass sees it
-	}
+	// Most agents need nothing: their record is read first, without the
+	// lease (one round trip), and only one that needs a decision is
+	// leased (two more).
+	st, ok, err := f.peek(ctx, o.agentID)
 	if err != nil {
 		f.report(ctx, f.zendeskResult(o, flow.Failed, err, DetailStore))
 		return err
 	}
-	err = f.reconcileLeased(ctx, st, o, a, start, consistent)
-	if rerr := f.release(ctx, st); rerr != nil {
-		return rerr
+	if ok && !f.reconcileNeeded(st, o, consistent) {
+		return nil
+	}
+	decided, err := f.decide(ctx, o.agentID, false, func(ctx context.Context, st *agentState) error {
+		if !f.reconcileNeeded(st, o, consistent) {
+			return nil
+		}
+		return f.reconcileLeased(ctx, st, o, a, start)
+	})
+	switch {
+	case errors.Is(err, errBusy):
+		return nil // another observation is deciding about the agent; the next pass sees it
+	case !decided:
+		f.report(ctx, f.zendeskResult(o, flow.Failed, err, failedDetail(err)))
 	}
 	return err
 }
 
-// reconcileLeased is reconcileAgent's decision on st, whose lease it holds.
-func (f *Flow) reconcileLeased(ctx context.Context, st *agentState, o *zdObservation, a *babelforce.Agent, start time.Time, consistent bool) error {
+// reconcileNeeded reports whether what the pass read of the agent (o, and
+// whether the two sides agree) needs a decision against its record st.
+func (f *Flow) reconcileNeeded(st *agentState, o *zdObservation, consistent bool) bool {
+	if st.zdPending != "" {
+		return true // a babelforce change whose send to Zendesk failed: carried over
+	}
+	applied := st.zdChannel
+	if o.unified {
+		applied = st.zdUnified
+	}
+	if applied == "" {
+		// The flow never applied this agent's Zendesk side: what the
+		// reconciler last saw of it is the reference. Without one, a
+		// baseline; with one, drift when Zendesk moved since it, and no
+		// event of it was applied.
+		return st.reconciled == "" || (!consistent && NormalizeName(o.to) != st.reconciled)
+	}
+	// A status the flow applied, with babelforce changed since, is a
+	// babelforce change that the automation or the poller carries over.
+	return !consistent && (NormalizeName(o.to) != applied || st.bfPending != "")
+}
+
+// reconcileLeased is reconcileAgent's decision on st, whose lease it
+// holds, once reconcileNeeded said that one is needed.
+func (f *Flow) reconcileLeased(ctx context.Context, st *agentState, o *zdObservation, a *babelforce.Agent, start time.Time) error {
 	if st.bfID == "" {
 		st.bfID = a.ID
 		f.commit(st)
@@ -143,24 +177,8 @@ func (f *Flow) reconcileLeased(ctx context.Context, st *agentState, o *zdObserva
 	if o.unified {
 		applied = st.zdUnified
 	}
-	if applied == "" {
-		// The flow never applied this agent's Zendesk side: what the
-		// reconciler last saw of it is the reference.
-		switch {
-		case st.reconciled == "":
-			return f.reconcileBaseline(ctx, st, o, a, start)
-		case consistent || NormalizeName(o.to) == st.reconciled:
-			return nil
-		}
-		// Zendesk moved since the baseline, and no event of it was
-		// applied: drift.
-	} else if consistent {
-		return nil
-	}
-	if NormalizeName(o.to) == applied && st.bfPending == "" {
-		// The flow applied this status: babelforce changed since, and
-		// the automation or the poller carries that change over.
-		return nil
+	if applied == "" && st.reconciled == "" {
+		return f.reconcileBaseline(ctx, st, o, a, start)
 	}
 	o.from = applied
 	if st.bfPending == "" && st.bfTouchedAt.Before(start) {

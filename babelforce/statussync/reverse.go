@@ -30,17 +30,21 @@ type bfObservation struct {
 // for a lease another observation holds (see acquire); the poller and
 // the reconciler do not.
 func (f *Flow) observeBabelforce(ctx context.Context, zid int64, bfID string, o *bfObservation) (flow.Outcome, error) {
-	st, err := f.acquire(ctx, zid, o.source == SourceAutomation)
-	if err != nil {
+	var out flow.Outcome
+	decided, err := f.decide(ctx, zid, o.source == SourceAutomation, func(ctx context.Context, st *agentState) error {
+		var err error
+		out, err = f.observeLeased(ctx, st, bfID, o)
+		return err
+	})
+	if !decided {
 		res := f.babelforceResult(zid, bfID, o)
 		res.Detail = failedDetail(err)
 		res.Err, res.Outcome = err, flow.Failed
 		f.report(ctx, res)
 		return res.Outcome, err
 	}
-	out, err := f.observeLeased(ctx, st, bfID, o)
-	if rerr := f.release(ctx, st); rerr != nil {
-		return flow.Failed, rerr
+	if err != nil && out == "" {
+		out = flow.Failed
 	}
 	return out, err
 }
@@ -124,24 +128,36 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	}
 	if st.abandoned || (st.zdUnifiedAt.IsZero() && st.zdChannelAt.IsZero()) {
 		// The record holds no Zendesk-side time (a new agent, or a store
-		// that lost its records), or the lease before this one was never
-		// released (its holder may have set a status it never wrote):
-		// Zendesk's own status, and its time, tell whether this change is
-		// older than the agent's last change there, which it must not
-		// overwrite.
-		if av, err := f.cfg.Zendesk.Availability.Get(ctx, st.id); err == nil && av.AgentStatus != nil && av.AgentStatus.Name != "" {
+		// that lost its records), or a lease on it ended unreleased (its
+		// holder may have set a status it never wrote): Zendesk's own
+		// status, and its time, tell whether this change is older than the
+		// agent's last change there, which it must not overwrite.
+		priorZD := st.zdKnown
+		av, err := f.cfg.Zendesk.Availability.Get(ctx, st.id)
+		if err != nil && st.abandoned {
+			// Deciding blind could overwrite the agent's own status with
+			// the echo of the abandoned holder's change: the sender retries.
+			return f.babelforceFailure(ctx, st, res, fmt.Errorf("statussync: reading Zendesk agent %d's status after a lost lease: %w", st.id, err), created)
+		}
+		if err == nil && av.AgentStatus != nil && av.AgentStatus.Name != "" {
+			abandoned := st.abandoned
+			if abandoned {
+				st.abandoned = false // the other side was read
+				f.commit(st)
+			}
 			zs := av.AgentStatus
 			st.zdKnown, st.zdKnownAt = NormalizeName(zs.Name), now
 			if zs.UpdatedAt.After(st.zdUnifiedAt) {
 				st.zdUnified, st.zdUnifiedCh, st.zdUnifiedAt = NormalizeName(zs.Name), "", zs.UpdatedAt
 			}
 			switch {
-			case st.abandoned && (NormalizeName(zs.Name) == NormalizeName(target.Name) || samePresence(f.m.Presence(zs.Name), f.unalias(o.presence))):
+			case abandoned && (NormalizeName(zs.Name) == NormalizeName(target.Name) || samePresence(f.m.Presence(zs.Name), f.unalias(o.presence))):
 				// The two sides agree: the abandoned holder may have set
-				// one from the other. When it set Zendesk from this
-				// presence, Zendesk's echo of it may come, and is no
-				// change.
-				if NormalizeName(zs.Name) == NormalizeName(target.Name) {
+				// one from the other. When Zendesk's status is this
+				// presence's and changed since the record last knew it,
+				// the holder may have set it, and its echo may come, which
+				// is no change.
+				if NormalizeName(zs.Name) == NormalizeName(target.Name) && priorZD != NormalizeName(zs.Name) {
 					st.zdEchoes = rememberEcho(st.zdEchoes, zdEcho{status: NormalizeName(zs.Name), channel: ChannelState(target, f.m.Channel), at: now}, f.cfg.EchoWindow)
 				}
 				st.lastBF = maxTime(st.lastBF, o.at)
@@ -174,6 +190,7 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	st.zdSet, st.zdSetAt, st.zdPending = echo.status, now, echo.status
 	touch()
 	f.commit(st)
+	st.sent = true
 	got, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, target.ID)
 	if err != nil {
 		var zerr *zendesk.Error

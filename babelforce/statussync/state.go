@@ -12,6 +12,7 @@ import (
 
 	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/webhook"
 )
 
 // The flow's keys in [Config].Store. Every key starts with keyPrefix, so
@@ -87,6 +88,7 @@ type agentRecord struct {
 	Polled      string   `json:"p,omitempty"`
 	PolledOK    bool     `json:"pok,omitempty"`
 	Reconciled  string   `json:"rc,omitempty"`
+	Abandoned   bool     `json:"ab,omitempty"`
 	BFSet       string   `json:"bs,omitempty"`
 	BFSetAt     int64    `json:"bsa,omitempty"`
 	BFPending   string   `json:"bp,omitempty"`
@@ -129,7 +131,7 @@ func (st *agentState) encode(version int64) string {
 		BFID: st.bfID, BFKnown: st.bfKnown, BFKnownAt: nanos(st.bfKnownAt), ZDKnown: st.zdKnown, ZDKnownAt: nanos(st.zdKnownAt),
 		ZDUnified: st.zdUnified, ZDUnifiedCh: st.zdUnifiedCh, ZDUnifiedAt: nanos(st.zdUnifiedAt),
 		ZDChannel: st.zdChannel, ZDChannelAt: nanos(st.zdChannelAt), LastBF: nanos(st.lastBF), BFTouchedAt: nanos(st.bfTouchedAt),
-		Polled: st.polled, PolledOK: st.polledOK, Reconciled: st.reconciled,
+		Polled: st.polled, PolledOK: st.polledOK, Reconciled: st.reconciled, Abandoned: st.abandoned,
 		BFSet: st.bfSet, BFSetAt: nanos(st.bfSetAt), BFPending: st.bfPending,
 		ZDSet: st.zdSet, ZDSetAt: nanos(st.zdSetAt), ZDPending: st.zdPending,
 	}
@@ -158,7 +160,7 @@ func decodeAgent(id int64, s string) (*agentState, error) {
 		bfID: r.BFID, bfKnown: r.BFKnown, bfKnownAt: fromNanos(r.BFKnownAt), zdKnown: r.ZDKnown, zdKnownAt: fromNanos(r.ZDKnownAt),
 		zdUnified: r.ZDUnified, zdUnifiedCh: r.ZDUnifiedCh, zdUnifiedAt: fromNanos(r.ZDUnifiedAt),
 		zdChannel: r.ZDChannel, zdChannelAt: fromNanos(r.ZDChannelAt), lastBF: fromNanos(r.LastBF), bfTouchedAt: fromNanos(r.BFTouchedAt),
-		polled: r.Polled, polledOK: r.PolledOK, reconciled: r.Reconciled,
+		polled: r.Polled, polledOK: r.PolledOK, reconciled: r.Reconciled, abandoned: r.Abandoned,
 		bfSet: r.BFSet, bfSetAt: fromNanos(r.BFSetAt), bfPending: r.BFPending,
 		zdSet: r.ZDSet, zdSetAt: fromNanos(r.ZDSetAt), zdPending: r.ZDPending,
 	}
@@ -173,6 +175,36 @@ func decodeAgent(id int64, s string) (*agentState, error) {
 
 func agentKey(id int64) string { return keyAgent + strconv.FormatInt(id, 10) }
 
+// decide runs fn on the record of the Zendesk agent id under its lease:
+// acquire reads the record and takes the lease (one store round trip), fn
+// decides and acts, and finish writes the record back as it ends the lease
+// (one more), whatever fn returned, and also when fn panics. fn's context
+// ends decideTimeout after the lease was taken, so that its sends end
+// within the lease. A delivery (wait set) waits for a lease another
+// observation holds (see acquire). decided reports whether fn ran: when
+// it did not, err is acquire's (errBusy, a store error, or the context's),
+// which fn did not report.
+func (f *Flow) decide(ctx context.Context, id int64, wait bool, fn func(context.Context, *agentState) error) (decided bool, err error) {
+	st, err := f.acquire(ctx, id, wait)
+	if err != nil {
+		return false, err
+	}
+	dctx, cancel := context.WithTimeout(ctx, decideTimeout)
+	defer cancel()
+	defer func() {
+		if ferr := f.finish(ctx, st, err); ferr != nil {
+			err = ferr
+		}
+	}()
+	return true, fn(dctx, st)
+}
+
+// decideTimeout bounds an observation's decision under its agent's lease
+// (see decide): the lease (sendLease) outlasts it by releaseTimeout and a
+// margin, so that a change is never sent after the lease has ended and
+// another replica decided about the agent.
+const decideTimeout = sendLease - releaseTimeout - 10*time.Second
+
 // acquire reads the record of the Zendesk agent id and takes its lease
 // ([store.Store.Lease]): one store round trip. While another observation
 // (on any replica) holds the lease, acquire waits for it, up to
@@ -181,14 +213,17 @@ func agentKey(id int64) string { return keyAgent + strconv.FormatInt(id, 10) }
 // has ended (see askAfterLease). An agent never seen (or forgotten) has
 // an empty record of version 0.
 //
+// A lease that ended unreleased (its replica died, or lost the store, and
+// may have sent a change it never wrote) marks the record abandoned, and
+// the mark is written with the record, whatever the observation decides,
+// until an observation reads the other side (see applyZendesk and
+// applyBabelforce).
+//
 // A record that does not decode (written by another version of the flow,
 // during a rolling deploy or after a rollback) is dropped and started
 // afresh, its version kept: it is the flow's own, and ordering restarts
 // from the next observation, so the agent is not blocked until the
 // record expires.
-//
-// The caller ends the lease with release, whatever happened: a record
-// changed by the observation is written in the same round trip.
 func (f *Flow) acquire(ctx context.Context, id int64, wait bool) (*agentState, error) {
 	key, holder := agentKey(id), rand.Text()
 	var waited time.Duration
@@ -200,7 +235,11 @@ func (f *Flow) acquire(ctx context.Context, id int64, wait bool) (*agentState, e
 		}
 		if l.Held {
 			st := f.decodeLeased(ctx, id, l)
-			st.holder, st.abandoned = holder, l.Abandoned
+			st.holder, st.read = holder, l.Value
+			if l.Abandoned && !st.abandoned {
+				st.abandoned, st.newlyAbandoned = true, true
+				f.commit(st)
+			}
 			return st, nil
 		}
 		pause = min(pause, l.Wait)
@@ -212,7 +251,7 @@ func (f *Flow) acquire(ctx context.Context, id int64, wait bool) (*agentState, e
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, storeErr(fmt.Sprintf("waiting for agent %d's record", id), ctx.Err())
+			return nil, fmt.Errorf("statussync: waiting for agent %d's record: %w", id, ctx.Err())
 		case <-t.C:
 		}
 		waited += pause
@@ -237,6 +276,21 @@ func (f *Flow) decodeLeased(ctx context.Context, id int64, l store.Lease) *agent
 	return &agentState{id: id, version: version, dirty: true}
 }
 
+// peek reads the agent's record without its lease (one round trip), for a
+// pass that leases only the agents that need a decision. ok is false when
+// the record does not decode: the pass leases the agent then.
+func (f *Flow) peek(ctx context.Context, id int64) (st *agentState, ok bool, err error) {
+	v, found, err := f.store.Get(ctx, agentKey(id))
+	if err != nil {
+		return nil, false, storeErr(fmt.Sprintf("reading agent %d's record", id), err)
+	}
+	if !found {
+		return &agentState{id: id}, true, nil
+	}
+	st, err = decodeAgent(id, v)
+	return st, err == nil, nil
+}
+
 // recordVersion reads the version a record starts with (see encode).
 func recordVersion(s string) (int64, bool) {
 	v, _, ok := strings.Cut(s, " ")
@@ -247,6 +301,27 @@ func recordVersion(s string) (int64, bool) {
 // commit marks st as changed: release writes it, at the next version.
 func (f *Flow) commit(st *agentState) { st.dirty = true }
 
+// finish ends the observation's lease on st's agent after it returned
+// err. An observation that failed for a reason a retry may not meet (not
+// a permanent refusal) before it sent anything writes none of what it
+// changed: its retry decides afresh (a poll that failed is seen again at
+// the next pass). Only a mark of abandonment found by its lease is
+// written then. Any other observation writes what it changed (see
+// release).
+func (f *Flow) finish(ctx context.Context, st *agentState, err error) error {
+	if st.released {
+		return nil
+	}
+	if err != nil && !st.sent && !webhook.IsPermanent(err) && !errors.Is(err, webhook.ErrDuplicate) {
+		read := f.decodeLeased(ctx, st.id, store.Lease{Value: st.read, Found: st.read != ""})
+		read.holder, read.dirty = st.holder, st.newlyAbandoned
+		read.abandoned = read.abandoned || st.newlyAbandoned
+		st.released = true
+		return f.release(ctx, read)
+	}
+	return f.release(ctx, st)
+}
+
 // release ends the observation's lease on st's agent: it writes st when
 // the observation changed it (and did not forget the agent), in the same
 // round trip ([store.Store.Release]), else it ends the lease
@@ -256,10 +331,9 @@ func (f *Flow) commit(st *agentState) { st.dirty = true }
 // It runs even when ctx has ended (the sender gave up waiting), within
 // releaseTimeout. A write that fails is a store error: the sender
 // retries, and the retry is decided once the lease has ended, as after
-// an abandoned one. A write
-// refused because the lease was lost (the observation took longer than
-// sendLease, and another replica took the agent) is logged: that replica
-// decided as after an abandoned lease. A lease that cannot be ended
+// an abandoned one. A write refused because the lease was lost (its mark
+// was dropped: the store lost it, or the observation outlived it and
+// another replica took the agent) is logged. A lease that cannot be ended
 // without a write is logged too: it ends by itself.
 func (f *Flow) release(ctx context.Context, st *agentState) error {
 	if st == nil || st.released {
@@ -283,7 +357,7 @@ func (f *Flow) release(ctx context.Context, st *agentState) error {
 		return storeErr(fmt.Sprintf("writing agent %d's record", st.id), err)
 	}
 	if !ok {
-		f.log.WarnContext(ctx, "statussync: the lease on an agent's record ended before its decision was written; the replica that took it decided as after a lost lease", "zendesk_agent_id", st.id)
+		f.log.WarnContext(ctx, "statussync: the lease on an agent's record was lost before its decision was written (the store dropped it, or the decision outlived it); the next observation of the agent decides as after an abandoned lease", "zendesk_agent_id", st.id)
 		return nil
 	}
 	st.version++

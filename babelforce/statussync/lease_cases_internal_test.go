@@ -1,0 +1,334 @@
+package statussync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/store"
+	"github.com/deskbridge/deskbridge/webhook"
+	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
+)
+
+// Cases of the lease on an agent's record that a review of it found, each
+// failing before its fix.
+
+// logResults logs every result of e's flow.
+func logResults(t *testing.T, f *Flow) {
+	f.cfg.OnResult = func(r Result) { t.Logf("result: %s %s %s %s %v", r.Source, r.To, r.Outcome, r.Detail, r.Err) }
+}
+
+// unifiedToNow hands the flow a unified status event at the clock's time.
+func (e *internalEnv) unifiedToNow(id string, zid int64, to string) error {
+	at := e.clock.Now()
+	return e.flow.handleZendeskEvent(context.Background(), &webhook.ZendeskEvent{ID: id, Time: at,
+		Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: to}, UpdatedAt: at}})
+}
+
+// A poll whose decision fails for a reason a retry may not meet (Zendesk's
+// statuses cannot be read) writes nothing of what it saw, so that the
+// next pass sees the change again and applies it. It was recorded as seen
+// and never applied.
+func TestPollFailureIsSeenAgain(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	logResults(t, e.flow)
+	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+		t.Fatal(err)
+	}
+	e.flow.statuses = nil // as after a restart: the statuses are read again
+	e.clock.Advance(time.Second)
+	if err := e.flow.Poll(ctx); err != nil { // baseline
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.bf.SetPresence(bid, "away"); err != nil {
+		t.Fatal(err)
+	}
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/agent_availabilities/agent_statuses", Status: http.StatusBadRequest, Times: 100})
+	e.clock.Advance(time.Second)
+	if err := e.flow.Poll(ctx); err == nil {
+		t.Fatal("the pass succeeded with Zendesk's statuses unreadable")
+	}
+	e.zd.ClearFaults()
+	e.clock.Advance(20 * time.Second)
+	if err := e.flow.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if av, _ := e.zd.Availability(zid); av.StatusName != "away" {
+		t.Errorf("Zendesk status %q after the statuses came back, want away", av.StatusName)
+	}
+}
+
+// A change whose send failed in a way that may not have reached babelforce
+// (pending), retried after a lease was abandoned, is compared with the
+// presence babelforce has, not with the pending one: it is sent again.
+func TestAbandonedLeaseTrustsThePresenceRead(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	f := e.flow
+	logResults(t, f)
+	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+		t.Fatal(err)
+	}
+	// Event E: Zendesk away; its send failed, as the record shows it.
+	e.clock.Advance(time.Second)
+	at := e.clock.Now()
+	st, err := f.acquire(ctx, zid, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := zdObservation{source: SourceZendesk, eventID: "E", unified: true, agentID: zid, to: "away", at: at}
+	f.advanceZendesk(st, &o)
+	f.expectPresence(st, "away", at)
+	if err := f.release(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	// Another observation's replica dies holding the lease.
+	if l, err := f.store.Lease(ctx, agentKey(zid), "dead", sendLease); err != nil || !l.Held {
+		t.Fatal(l, err)
+	}
+	e.clock.Advance(sendLease + time.Second)
+	if err := f.handleZendeskEvent(ctx, &webhook.ZendeskEvent{ID: "E", Time: at,
+		Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: "away"}, UpdatedAt: at}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Errorf("babelforce presence %q after the retry of a change whose send failed, want away", got)
+	}
+}
+
+// The mark of an abandoned lease stays in the record until an observation
+// reads the other side: one that fails first (a babelforce look-up
+// refused once) does not end it, and the retry of the lost change's echo
+// still does not overwrite the agent's own presence.
+func TestAbandonmentOutlivesAFailedObservation(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	f := e.flow
+	logResults(t, f)
+	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+		t.Fatal(err)
+	}
+	// The dead holder: the agent set babelforce busy; it set Zendesk away.
+	if l, err := f.store.Lease(ctx, agentKey(zid), "dead replica", sendLease); err != nil || !l.Held {
+		t.Fatal(l, err)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.bf.SetPresence(bid, "busy"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Millisecond)
+	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusAway); err != nil {
+		t.Fatal(err)
+	}
+	echoAt := e.clock.Now()
+	echo := func() error {
+		return f.handleZendeskEvent(ctx, &webhook.ZendeskEvent{ID: "z1", Time: echoAt,
+			Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: "away"}, UpdatedAt: echoAt}})
+	}
+	e.clock.Advance(sendLease)
+	e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodGet, Path: "/api/v2/agents", Status: http.StatusBadRequest})
+	if err := echo(); err == nil {
+		t.Fatal("the echo's first delivery succeeded with the look-up refused")
+	}
+	e.clock.Advance(10 * time.Second)
+	if err := echo(); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.bf.Presence(bid); got != "busy" {
+		t.Errorf("babelforce presence %q, want the agent's busy: the echo of the lost change overwrote it", got)
+	}
+}
+
+// A panic while the lease is held (in the user's OnResult, say) ends the
+// lease with the rest: the agent is not held until the lease ends by
+// itself.
+func TestPanicEndsTheLease(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, _ := e.agent("ann")
+	f := e.flow
+	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+		t.Fatal(err)
+	}
+	f.cfg.OnResult = func(r Result) {
+		if r.Outcome == "stale" {
+			panic("the user's OnResult")
+		}
+	}
+	func() {
+		defer func() { _ = recover() }()
+		old := e.clock.Now().Add(-time.Hour)
+		_ = f.handleZendeskEvent(ctx, &webhook.ZendeskEvent{ID: "old", Time: old,
+			Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: "away"}, UpdatedAt: old}})
+	}()
+	f.cfg.OnResult = nil
+	if _, err := f.acquire(ctx, zid, false); err != nil {
+		t.Errorf("after a panic in OnResult: %v, want the lease ended", err)
+	}
+}
+
+// After an abandoned lease whose holder sent nothing, sides found in step
+// expect no echo of a state that was already known: the agent's next
+// genuine Zendesk change to that status is applied, not swallowed as an
+// echo.
+func TestAbandonedLeaseExpectsOnlyAChangedSide(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	f := e.flow
+	logResults(t, f)
+	sid := fmt.Sprint(zid)
+	auto := func(id, p string) {
+		e.clock.Advance(time.Second)
+		if err := e.bf.SetPresence(bid, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.applyPresenceEvent(ctx, SourceAutomation, PresenceEvent{EventID: id, AgentID: bid, SourceID: sid, Presence: p, ChangedAt: e.clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zd := func(id, s string, st int64) {
+		e.clock.Advance(time.Second)
+		if err := e.zd.SetAgentStatus(zid, st); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.unifiedToNow(id, zid, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	auto("a0", "away")                       // Zendesk set away
+	zd("z0", "away", zendesktest.StatusAway) // its echo
+	if l, err := f.store.Lease(ctx, agentKey(zid), "dead replica", sendLease); err != nil || !l.Held {
+		t.Fatal(l, err)
+	}
+	e.clock.Advance(sendLease)
+	auto("a1", "busy")                           // maps to away: in step
+	auto("a2", "available")                      // Zendesk set online
+	zd("z1", "online", zendesktest.StatusOnline) // its echo
+	zd("z2", "away", zendesktest.StatusAway)     // the agent's own change
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Errorf("babelforce presence %q after the agent set Zendesk away, want away", got)
+	}
+}
+
+// A record written by the previous version of the flow, with a change
+// marked as being sent ("bsn"), decodes, and its pending change is sent
+// again.
+func TestRecordOfThePreviousVersion(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	f := e.flow
+	e.clock.Advance(time.Second)
+	at := e.clock.Now()
+	n := at.UnixNano()
+	old := fmt.Sprintf(`7 {"b":%q,"bk":"away","bka":%d,"zu":"away","zua":%d,"bs":"away","bsa":%d,"bp":"away","bsn":%d,"lb":%d}`, bid, n, n, n, n, n)
+	if err := f.store.Set(ctx, agentKey(zid), old, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.handleZendeskEvent(ctx, &webhook.ZendeskEvent{ID: "E", Time: at,
+		Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: "away"}, UpdatedAt: at}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Errorf("presence %q, want away (the pending change sent again)", got)
+	}
+	if st, _ := f.readAgent(ctx, zid); st.version != 8 || st.bfPending != "" {
+		t.Errorf("record version %d, pending %q; want 8, none", st.version, st.bfPending)
+	}
+}
+
+// failReleaseOnce fails the first Release.
+type failReleaseOnce struct {
+	store.Store
+	failed bool
+}
+
+func (s *failReleaseOnce) Release(ctx context.Context, key, holder, value string, ttl time.Duration) (bool, error) {
+	if !s.failed {
+		s.failed = true
+		return false, errors.New("store down (test)")
+	}
+	return s.Store.Release(ctx, key, holder, value, ttl)
+}
+
+// A change sent whose record could not be written (the store failed at
+// the release) is answered 503; its retry is busy while the lease lives,
+// then decided as after an abandoned lease: babelforce already has the
+// presence, so nothing is sent twice, and its echo is no change.
+func TestReleaseFailsAfterSend(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	f := e.flow
+	f.cfg.LeaseWait = 10 * time.Millisecond
+	logResults(t, f)
+	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+		t.Fatal(err)
+	}
+	f.store = &failReleaseOnce{Store: f.store}
+	e.clock.Advance(time.Second)
+	at := e.clock.Now()
+	ev := func() error {
+		return f.handleZendeskEvent(ctx, &webhook.ZendeskEvent{ID: "E", Time: at,
+			Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: "away"}, UpdatedAt: at}})
+	}
+	var se *storeError
+	if err := ev(); !errors.As(err, &se) {
+		t.Fatalf("first delivery: %v, want the store's error", err)
+	}
+	if err := ev(); !errors.Is(err, errBusy) {
+		t.Fatalf("retry within the lease: %v, want busy", err)
+	}
+	e.clock.Advance(sendLease)
+	puts := e.presencePUTs()
+	if err := ev(); err != nil {
+		t.Fatalf("retry after the lease: %v", err)
+	}
+	if n := e.presencePUTs() - puts; n != 0 {
+		t.Errorf("%d presence changes on the retry, want 0", n)
+	}
+	if _, err := f.applyPresenceEvent(ctx, SourceAutomation, PresenceEvent{EventID: "a", AgentID: bid, SourceID: fmt.Sprint(zid), Presence: "away", ChangedAt: at.Add(time.Millisecond)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Errorf("presence %q, want away", got)
+	}
+	if n := e.statusPUTs(); n != 0 {
+		t.Errorf("%d Zendesk status changes, want 0: the echo is no change", n)
+	}
+}
+
+// A decision runs under a deadline that ends before its lease, so that a
+// slow send never lands after another replica took the agent.
+func TestDecisionEndsWithinTheLease(t *testing.T) {
+	t.Parallel()
+	f := newInternalEnv(t).flow
+	start := time.Now()
+	_, err := f.decide(context.Background(), 9, false, func(ctx context.Context, _ *agentState) error {
+		dl, ok := ctx.Deadline()
+		if !ok || dl.Sub(start) > sendLease-releaseTimeout {
+			t.Errorf("decision deadline %v after the lease was taken (set %v), want at most %v", dl.Sub(start), ok, sendLease-releaseTimeout)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
