@@ -36,6 +36,9 @@ type memLease struct {
 	holder string
 	until  int64 // Unix nanoseconds: the lease is live before
 	gone   int64 // Unix nanoseconds: the mark is dropped at
+	// abandoned: when holder took the lease, it replaced one that ended
+	// unreleased; a renewal reports it again.
+	abandoned bool
 }
 
 // Lease implements [Store.Lease]. It fails for invalid arguments, an ended
@@ -61,7 +64,9 @@ func (m *Memory) Lease(ctx context.Context, key, holder string, ttl time.Duratio
 	case mark != nil && t < mark.until && mark.holder != holder:
 		l.Wait = time.Duration(mark.until - t)
 		return l, nil
-	case mark != nil && t >= mark.until:
+	case mark != nil && t < mark.until:
+		l.Abandoned = mark.abandoned // a renewal: what the first take reported
+	case mark != nil:
 		l.Abandoned = true
 	case mark == nil && len(m.leases) >= m.maxKeys():
 		m.dropEndedLeases(t)
@@ -72,7 +77,7 @@ func (m *Memory) Lease(ctx context.Context, key, holder string, ttl time.Duratio
 	if m.leases == nil {
 		m.leases = map[string]*memLease{}
 	}
-	m.leases[key] = &memLease{holder: holder, until: expiresAt(now, ttl), gone: expiresAt(now, MarkTTL(ttl))}
+	m.leases[key] = &memLease{holder: holder, until: expiresAt(now, ttl), gone: expiresAt(now, MarkTTL(ttl)), abandoned: l.Abandoned}
 	l.Held = true
 	return l, nil
 }
@@ -83,7 +88,7 @@ func (m *Memory) Release(ctx context.Context, key, holder, value string, ttl tim
 	if err := errors.Join(CheckKey(key), CheckHolder(holder), CheckTTL(ttl)); err != nil {
 		return false, err
 	}
-	return m.endLease(ctx, key, holder, func(now time.Time) { m.put(key, value, 0, ttl, false, now) })
+	return m.endLease(ctx, key, holder, &value, ttl)
 }
 
 // EndLease implements [Store.EndLease]. It fails only for invalid
@@ -92,11 +97,13 @@ func (m *Memory) EndLease(ctx context.Context, key, holder string) (bool, error)
 	if err := errors.Join(CheckKey(key), CheckHolder(holder)); err != nil {
 		return false, err
 	}
-	return m.endLease(ctx, key, holder, nil)
+	return m.endLease(ctx, key, holder, nil, 0)
 }
 
-// endLease drops holder's mark on key, after write when it is not nil.
-func (m *Memory) endLease(ctx context.Context, key, holder string, write func(time.Time)) (bool, error) {
+// endLease drops holder's mark on key, after writing *value for ttl when
+// value is not nil (Release). With no mark, a Release answers whether key
+// already holds *value as Set writes it (the retry of an applied Release).
+func (m *Memory) endLease(ctx context.Context, key, holder string, value *string, ttl time.Duration) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -104,12 +111,16 @@ func (m *Memory) endLease(ctx context.Context, key, holder string, write func(ti
 	defer m.mu.Unlock()
 	now := m.now()
 	mark := m.leaseMark(key, now.UnixNano())
+	if mark == nil && value != nil {
+		e := m.live(key, now)
+		return e != nil && e.value == *value && e.version == 0, nil
+	}
 	if mark == nil || mark.holder != holder {
 		return false, nil
 	}
 	delete(m.leases, key)
-	if write != nil {
-		write(now)
+	if value != nil {
+		m.put(key, *value, 0, ttl, false, now)
 	}
 	return true, nil
 }

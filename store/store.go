@@ -95,25 +95,45 @@ type Store interface {
 	// about key and acts on what it read, and ends it with [Store.Release]
 	// (writing the key's new value) or [Store.EndLease]; when the replica
 	// dies first, the lease ends with its TTL. See [Lease] for what it
-	// returns. Taking a lease the holder already holds renews it.
+	// returns. Taking a lease the holder already holds renews it, and
+	// reports what the first take reported (Abandoned included), so that a
+	// client's retry of a Lease whose answer was lost still learns it.
 	//
 	// A lease is kept beside the key's value, not in it: [Store.Get] and
 	// the other operations neither see nor change it, so every writer of a
 	// leased key must hold its lease. An ended lease that was never
-	// released is kept for another ttl, so that the next Lease within that
-	// time reports it Abandoned. The holder must not be empty.
+	// released is kept for another ttl ([MarkTTL]), so that the next Lease
+	// within that time reports it Abandoned. The holder must not be empty.
+	//
+	// A lease is as durable as the store: one the store lost (a Redis
+	// restarted empty, or a failover that lost a fresh write, since
+	// replication is asynchronous, as for Add's claims) is free to the next
+	// Lease, so two holders may then both hold it.
 	Lease(ctx context.Context, key, holder string, ttl time.Duration) (Lease, error)
 
 	// Release writes value under key for ttl (as [Store.Set] does) and ends
 	// holder's lease on key, in one atomic step, only if holder still holds
 	// that lease (live, or ended without another holder taking the key),
-	// and reports whether it did. When it reports false, nothing was
-	// written: another holder took the key after holder's lease ended, and
-	// decided on what it read.
+	// and reports whether it did.
+	//
+	// When key has no lease at all and already holds value (as Set writes
+	// it), Release writes nothing and reports true: that is how a client's
+	// retry of a Release that was applied, its answer lost, learns that it
+	// was (the first ended the lease). So true means key holds value and
+	// holder's lease on it is over.
+	//
+	// Otherwise, when it reports false, nothing was written: another holder
+	// took the key after holder's lease ended (and decided on what it
+	// read), or the lease's mark is gone: it ended unreleased more than
+	// [MarkTTL] ago, or the store lost it (see [Store.Lease]). Either way
+	// holder must take the lease again before deciding anew.
 	Release(ctx context.Context, key, holder, value string, ttl time.Duration) (released bool, err error)
 
 	// EndLease ends holder's lease on key without writing, only if holder
 	// still holds it (as for [Store.Release]), and reports whether it did.
+	// A lease with no mark left reports false, so a client's retry of an
+	// EndLease that was applied, its answer lost, reports false though it
+	// ended the lease.
 	EndLease(ctx context.Context, key, holder string) (ended bool, err error)
 }
 
@@ -130,7 +150,10 @@ type Lease struct {
 	Wait time.Duration
 	// Abandoned reports that the lease taken replaces one that ended by
 	// its TTL, never released: its holder may have acted on what it read
-	// without writing what it did (it died, or lost the store).
+	// without writing what it did (it died, or lost the store). A renewal
+	// (a Lease by the holder of the live lease) reports what the first
+	// take reported, so that a client's retry of a Lease whose answer was
+	// lost still learns it.
 	Abandoned bool
 }
 
