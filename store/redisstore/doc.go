@@ -33,9 +33,11 @@
 // key prefix + "{" + k + "}:lease" ([Store.LeaseKey]): the same hash tag,
 // so the same slot, and never the Redis key of a store key (those end with
 // "}"). The mark is the lease's end in Unix milliseconds of Redis's clock
-// (TIME, so replicas whose clocks differ agree), a space, then the holder:
-// "1765000060000 replica-a:01HQ7". It expires [store.MarkTTL] after it was
-// written (twice the lease's TTL), so that a lease that ended unreleased
+// (TIME, so replicas whose clocks differ agree), a space, 1 or 0 (whether
+// the holder's first take replaced a lease that ended unreleased, which a
+// renewal reports again as Abandoned), a space, then the holder:
+// "1765000060000 0 replica-a:01HQ7". It expires [store.MarkTTL] after it
+// was written (twice the lease's TTL), so that a lease that ended unreleased
 // is reported Abandoned to the next holder meanwhile. The one key a lease
 // cannot serve on Redis Cluster is a key beginning with "}": it has no
 // hash tag (Redis hashes the whole name when the braces hold nothing), so

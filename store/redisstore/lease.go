@@ -23,10 +23,25 @@ func (s *Store) LeaseKey(key string) string {
 // lease reads KEYS[1] (the value) and takes the lease marked in KEYS[2]
 // for holder ARGV[1], for ARGV[2] milliseconds, keeping the mark for
 // ARGV[3] milliseconds, unless another holder's lease is live. The mark is
-// "<until> <holder>", until in Unix milliseconds of Redis's clock (TIME).
-// It returns {found, value or "", held, wait ms, abandoned}: a Lua nil
-// would end the array, so an absent value is "" beside found = 0.
+// "<until> <abandoned> <holder>", until in Unix milliseconds of Redis's
+// clock (TIME), abandoned 1 when the holder's first take replaced a lease
+// that ended unreleased, else 0: a renewal (the holder's live lease)
+// reports it again, so that a retry of a Lease whose answer was lost still
+// learns it. It returns {found, value or "", held, wait ms, abandoned}: a
+// Lua nil would end the array, so an absent value is "" beside found = 0.
 var lease = redis.NewScript(leaseSrc)
+
+// readMark is the Lua both lease scripts read a mark with: it sets untl
+// (a number), aband ("0" or "1") and who (the holder), or answers the
+// FOREIGNLEASE error for a mark in another layout.
+const readMark = `
+local untl, aband = string.match(mark, "^(%d+) ([01]) ")
+if not untl then
+  return redis.error_reply("FOREIGNLEASE the lease mark was not written by redisstore")
+end
+local who = string.sub(mark, #untl + 4)
+untl = tonumber(untl)
+`
 
 const leaseSrc = `
 if redis.replicate_commands then redis.replicate_commands() end
@@ -45,38 +60,35 @@ else
 end
 local abandoned = 0
 local mark = redis.call("GET", KEYS[2])
-if mark then
-  local sp = string.find(mark, " ", 1, true)
-  local untl = sp and string.match(string.sub(mark, 1, sp - 1), "^%d+$") and tonumber(string.sub(mark, 1, sp - 1))
-  if not untl then
-    return redis.error_reply("FOREIGNLEASE the lease mark was not written by redisstore")
-  end
+if mark then` + readMark + `
   if now < untl then
-    if string.sub(mark, sp + 1) ~= ARGV[1] then
+    if who ~= ARGV[1] then
       return {found, cur, 0, untl - now, 0}
     end
+    abandoned = tonumber(aband)
   else
     abandoned = 1
   end
 end
-redis.call("SET", KEYS[2], string.format("%.0f", now + tonumber(ARGV[2])) .. " " .. ARGV[1], "PX", ARGV[3])
+redis.call("SET", KEYS[2], string.format("%.0f", now + tonumber(ARGV[2])) .. " " .. abandoned .. " " .. ARGV[1], "PX", ARGV[3])
 return {found, cur, 1, 0, abandoned}
 `
 
 // endLease deletes the mark KEYS[2] when its holder is ARGV[1], after
 // setting KEYS[1] to ARGV[2] for ARGV[3] milliseconds when ARGV[2] is
 // given (Release; EndLease gives only the holder), and answers 1; else 0,
-// and writes nothing.
+// and writes nothing. With no mark, a Release answers 1 when KEYS[1]
+// already holds ARGV[2]: the retry of a Release that was applied (its
+// answer lost) learns that it was.
 var endLease = redis.NewScript(endLeaseSrc)
 
 const endLeaseSrc = `
 local mark = redis.call("GET", KEYS[2])
-if not mark then return 0 end
-local sp = string.find(mark, " ", 1, true)
-if not sp or not string.match(string.sub(mark, 1, sp - 1), "^%d+$") then
-  return redis.error_reply("FOREIGNLEASE the lease mark was not written by redisstore")
-end
-if string.sub(mark, sp + 1) ~= ARGV[1] then return 0 end
+if not mark then
+  if ARGV[2] and redis.call("GET", KEYS[1]) == ARGV[2] then return 1 end
+  return 0
+end` + readMark + `
+if who ~= ARGV[1] then return 0 end
 if ARGV[2] then redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3]) end
 redis.call("DEL", KEYS[2])
 return 1
@@ -133,7 +145,8 @@ func readLease(reply []any) (l store.Lease, ok bool) {
 
 // Release implements [store.Store.Release] with one EVALSHA of a Lua
 // script that checks the lease's holder, sets the key (as [Store.Set]
-// does: version 0) and deletes the mark, atomically.
+// does: version 0) and deletes the mark, atomically; with no mark, it
+// reports whether the key already holds the value (a retried Release).
 func (s *Store) Release(ctx context.Context, key, holder, value string, ttl time.Duration) (bool, error) {
 	if err := s.checkLease("Release", ctx, key, holder, ttl); err != nil {
 		return false, err
@@ -174,7 +187,7 @@ func (s *Store) leaseKeys(key string) []string {
 // says the mark's key holds a value in another layout.
 func (s *Store) leaseFail(op, key string, err error) error {
 	if redis.HasErrorPrefix(err, "FOREIGNLEASE") {
-		return s.fail(op, key, fmt.Errorf("the Redis key %s holds a value in another layout (want \"<until ms> <holder>\"): another program writes under this prefix; give each user of the Redis its own prefix: %w", quote(s.LeaseKey(key)), errForeignValue))
+		return s.fail(op, key, fmt.Errorf("the Redis key %s holds a value in another layout (want \"<until ms> <0|1> <holder>\"): another program writes under this prefix; give each user of the Redis its own prefix: %w", quote(s.LeaseKey(key)), errForeignValue))
 	}
 	return s.scriptFail(op, key, err)
 }

@@ -63,8 +63,9 @@ func TestLeaseOneRoundTrip(t *testing.T) {
 	}
 }
 
-// The mark is "<until ms> <holder>" on Redis's clock, kept for twice the
-// lease's TTL (store.MarkTTL); Release writes the value as Set does.
+// The mark is "<until ms> <0|1> <holder>" on Redis's clock, kept for
+// twice the lease's TTL (store.MarkTTL); Release writes the value as Set
+// does. The 1 says the holder's first take replaced an abandoned lease.
 func TestLeaseLayout(t *testing.T) {
 	client, _ := redistest.Client(t)
 	s := redisstore.New(client, redistest.Prefix(t))
@@ -83,8 +84,8 @@ func TestLeaseLayout(t *testing.T) {
 	}
 	until, who, _ := strings.Cut(raw, " ")
 	ms, err := strconv.ParseInt(until, 10, 64)
-	if err != nil || who != holder {
-		t.Fatalf("the mark is %q, want \"<until ms> %s\"", raw, holder)
+	if err != nil || who != "0 "+holder {
+		t.Fatalf("the mark is %q, want \"<until ms> 0 %s\"", raw, holder)
 	}
 	if left := time.UnixMilli(ms).Sub(now); left <= 9*time.Second || left > 10*time.Second {
 		t.Errorf("the mark's end is %v after Redis's TIME, want (9s, 10s]", left)
@@ -104,6 +105,20 @@ func TestLeaseLayout(t *testing.T) {
 	}
 	if n := client.Exists(ctx, s.LeaseKey("agent")).Val(); n != 0 {
 		t.Error("the mark is kept after Release")
+	}
+	// A lease taken over an ended one is marked 1, and its renewal keeps
+	// the 1 (and reports Abandoned again).
+	if err := client.Set(ctx, s.LeaseKey("agent"), "1000 0 replica-old", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, why := range []string{"Lease over an ended mark", "its renewal"} {
+		if l, err := s.Lease(ctx, "agent", holder, time.Minute); err != nil || !l.Held || !l.Abandoned {
+			t.Errorf("%s = %+v, %v; want Held and Abandoned", why, l, err)
+		}
+		raw := client.Get(ctx, s.LeaseKey("agent")).Val()
+		if _, rest, _ := strings.Cut(raw, " "); rest != "1 "+holder {
+			t.Errorf("after %s the mark is %q, want \"<until ms> 1 %s\"", why, raw, holder)
+		}
 	}
 	// The longest TTL fits Lua's numbers and Redis's expiry.
 	if l, err := s.Lease(ctx, "max", holder, store.MaxTTL); err != nil || !l.Held {
@@ -130,7 +145,8 @@ func TestLeaseForeign(t *testing.T) {
 	if n := client.Exists(ctx, s.LeaseKey("v")).Val(); n != 0 {
 		t.Error("Lease of a foreign value took the lease")
 	}
-	for _, raw := range []string{"no space", "x h", "-5 h", "0x10 h"} {
+	// "5 h" is the old layout, without the abandoned bit.
+	for _, raw := range []string{"no space", "x 0 h", "-5 0 h", "0x10 0 h", "5 h", "5 2 h", "5 1h", "5 0", "5  0 h"} {
 		if err := client.Set(ctx, s.LeaseKey("m"), raw, time.Minute).Err(); err != nil {
 			t.Fatal(err)
 		}
