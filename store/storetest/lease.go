@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/deskbridge/deskbridge/store"
@@ -154,7 +155,7 @@ func (s *suite) testRelease() {
 	}
 	s.want(k, "away", true, "after Release")
 	if s.release(k, "replica-a", "again", Long) || s.endLease(k, "replica-a") {
-		s.t.Error("a second Release or EndLease of a released lease = true")
+		s.t.Error("a second Release (of another value) or EndLease of a released lease = true")
 	}
 	s.want(k, "away", true, "a second Release writes nothing")
 	s.wantLease(s.leaseOK(k, "replica-b", Long), "away", true, true, false, Long, "Lease after A's Release")
@@ -317,6 +318,90 @@ func (s *suite) testLeaseEndedNobodyTook() {
 	s.want(k, "", false, "a Release after the mark was dropped writes nothing")
 }
 
+// A client retries a Lease whose answer was lost (the first was applied):
+// the retry is a renewal, and reports what the first take reported, so
+// that the caller still learns the lease it took had been abandoned. A
+// lease taken fresh reports nothing abandoned when renewed.
+func (s *suite) testLeaseRetried() {
+	s.withEndedLease("agent", func(k string) []string {
+		var p []string
+		for _, why := range []string{"Lease by B after A's lease ended unreleased", "B's Lease again (a retry whose answer was lost)"} {
+			if l := s.leaseOK(k, "replica-b", Long); !l.Held || !l.Abandoned || l.Value != "available" {
+				p = append(p, fmt.Sprintf("%s = %+v; want Held and Abandoned, with the value: a renewal reports what the first take reported", why, l))
+			}
+		}
+		if !s.release(k, "replica-b", "away", Long) {
+			p = append(p, "B's Release after its renewal = false")
+		}
+		return p
+	})
+	k := s.key("fresh")
+	for _, why := range []string{"Lease of a fresh key", "its renewal"} {
+		if l := s.leaseOK(k, "replica-a", Long); !l.Held || l.Abandoned {
+			s.t.Errorf("%s = %+v; want Held, not Abandoned", why, l)
+		}
+	}
+	if !s.release(k, "replica-a", "away", Long) {
+		s.t.Error("Release after the renewal of a fresh lease = false")
+	}
+	if l := s.leaseOK(k, "replica-b", Long); !l.Held || l.Abandoned {
+		s.t.Errorf("Lease after that Release = %+v; want Held, not Abandoned", l)
+	}
+}
+
+// A client retries a Release whose answer was lost (the first was
+// applied: value written, lease ended): the retry finds no lease and the
+// value it writes, and reports true, writing nothing. A Release of
+// another value, or once another holder took the key, still reports false
+// and writes nothing.
+func (s *suite) testReleaseRetried() {
+	k := s.key("agent")
+	s.set(k, "available", Long)
+	s.leaseOK(k, "replica-a", Long)
+	for _, why := range []string{"Release by the holder", "its retry (the first applied, its answer lost)"} {
+		if !s.release(k, "replica-a", "away", Long) {
+			s.t.Errorf("%s = false; want true: the key holds the value and the lease is over", why)
+		}
+	}
+	s.want(k, "away", true, "after a Release and its retry")
+	if s.release(k, "replica-a", "other", Long) {
+		s.t.Error("Release of another value after the lease was released = true")
+	}
+	s.want(k, "away", true, "a Release of another value with no lease writes nothing")
+	s.wantLease(s.leaseOK(k, "replica-b", Long), "away", true, true, false, Long, "Lease by B after A's Release and its retry")
+	if s.release(k, "replica-a", "away", Long) {
+		s.t.Error("A's retried Release while B holds the key = true")
+	}
+	if !s.release(k, "replica-b", "busy", Long) {
+		s.t.Fatal("B's Release = false")
+	}
+	if s.release(k, "replica-a", "away", Long) {
+		s.t.Error("A's retried Release after B wrote = true")
+	}
+	s.want(k, "busy", true, "A's late retry after B's Release writes nothing")
+	// A retry of a Release of "" finds "" written.
+	e := s.key("empty")
+	s.leaseOK(e, "replica-a", Long)
+	for _, why := range []string{`Release of ""`, "its retry"} {
+		if !s.release(e, "replica-a", "", Long) {
+			s.t.Errorf("%s = false", why)
+		}
+	}
+	// The retry compares the value as Set wrote it: a SetIfNewer's value
+	// of the same text is another write.
+	v := s.key("versioned")
+	s.setIfNewerOK(v, 7, "away", Long)
+	if s.release(v, "replica-a", "away", Long) {
+		s.t.Error("Release with no lease of a key SetIfNewer wrote with the same value = true: the key holds another version")
+	}
+	// EndLease ends nothing twice: its retry reports false.
+	n := s.key("end")
+	s.leaseOK(n, "replica-a", Long)
+	if !s.endLease(n, "replica-a") || s.endLease(n, "replica-a") {
+		s.t.Error("EndLease and its retry: want true, then false")
+	}
+}
+
 func (s *suite) testLeaseInvalid() {
 	k := s.key("k")
 	s.set(k, "kept", Long)
@@ -382,8 +467,46 @@ func (s *suite) testLeaseCancelled() {
 }
 
 // leaseWait bounds how long a replica of the concurrent lease subtest
-// waits for the lease, which each holder releases at once.
+// waits for the lease, which each holder releases at once. A store that
+// keeps a released lease is mostly caught sooner, by leaseTracker.
 const leaseWait = 5 * time.Second
+
+// leaseTracker catches a lease refused when none can be live: no replica
+// was inside a Lease call or holding the lease when the refused call
+// began, and no other began a Lease call before it returned. In a store
+// that ends a lease by Release, a lease is live only from within its
+// holder's Lease call to within its Release call, so such a refusal
+// means a released lease was kept; the subtest then fails at once instead
+// of waiting leaseWait.
+type leaseTracker struct {
+	mu    sync.Mutex
+	busy  int // replicas inside a Lease call or holding the lease
+	calls int // Lease calls begun
+}
+
+// begin is called before a Lease call. It returns whether no replica was
+// busy, and the count of calls begun with this one.
+func (t *leaseTracker) begin() (idle bool, call int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	idle = t.busy == 0
+	t.busy++
+	t.calls++
+	return idle, t.calls
+}
+
+// refused is called after a refused Lease call, with what begin returned;
+// it reports whether no lease could have been live.
+func (t *leaseTracker) refused(idle bool, call int) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.busy--
+	return idle && t.calls == call
+}
+
+// released is called once the Release of a lease held returned. A replica
+// that stops on an error stays busy, so no refusal is blamed on it.
+func (t *leaseTracker) released() { t.mu.Lock(); t.busy--; t.mu.Unlock() }
 
 // Replicas take turns on one counter: each takes the lease (waiting while
 // another holds it), reads the counter from what Lease returned, and
@@ -396,6 +519,8 @@ func (s *suite) testLeaseConcurrent() {
 		wg       sync.WaitGroup
 		holders  atomicCount
 		overlaps atomicCount
+		tracker  leaseTracker
+		stop     atomic.Bool // a replica found the lease kept: all stop
 		errs     errList
 		mu       sync.Mutex
 		failures []string
@@ -415,6 +540,10 @@ func (s *suite) testLeaseConcurrent() {
 				me := fmt.Sprintf("replica-%d-%d", i, r)
 				var l store.Lease
 				for deadline := time.Now().Add(leaseWait); ; {
+					if stop.Load() {
+						return
+					}
+					idle, call := tracker.begin()
 					var err error
 					if l, err = s.s.Lease(s.ctx, k, me, Long); errs.add(err) {
 						return
@@ -422,11 +551,17 @@ func (s *suite) testLeaseConcurrent() {
 					if l.Held {
 						break
 					}
+					if tracker.refused(idle, call) {
+						fail("%s: Lease refused (Wait %v) while no other replica was taking or holding the lease: a released lease is still live", me, l.Wait)
+						stop.Store(true)
+						return
+					}
 					if l.Wait <= 0 || l.Wait > Long {
 						fail("%s: a refused Lease has Wait %v, want it in (0, %v]", me, l.Wait, Long)
 					}
 					if time.Now().After(deadline) {
 						fail("%s: no lease within %v, though each holder releases at once", me, leaseWait)
+						stop.Store(true)
 						return
 					}
 					time.Sleep(100 * time.Microsecond)
@@ -445,7 +580,12 @@ func (s *suite) testLeaseConcurrent() {
 					}
 				}
 				holders.dec()
-				if ok, err := s.s.Release(s.ctx, k, me, strconv.Itoa(n+1), Long); !errs.add(err) && !ok {
+				ok, err := s.s.Release(s.ctx, k, me, strconv.Itoa(n+1), Long)
+				if errs.add(err) {
+					return
+				}
+				tracker.released()
+				if !ok {
 					fail("%s: Release of its own live lease = false", me)
 				}
 			}

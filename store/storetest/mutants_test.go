@@ -69,6 +69,20 @@ var mutants = map[string]struct {
 		func(m *store.Memory) store.Store { return releaseKeepsLease{m} },
 		"Release", "Lease after A's Release",
 	},
+	// The same mutant, caught in ConcurrentLease at once (not after its
+	// 5 s leaseWait) by the lease refused while nobody holds it.
+	"releaseKeepsLeaseConcurrently": {
+		func(m *store.Memory) store.Store { return releaseKeepsLease{m} },
+		"ConcurrentLease", "a released lease is still live",
+	},
+	"renewalForgetsAbandoned": {
+		func(m *store.Memory) store.Store { return &renewalForgetsAbandoned{Memory: m} },
+		"LeaseRetried", "a renewal reports what the first take reported",
+	},
+	"releaseNotIdempotent": {
+		func(m *store.Memory) store.Store { return &releaseNotIdempotent{Memory: m} },
+		"ReleaseRetried", "its retry (the first applied, its answer lost) = false",
+	},
 }
 
 // TestSuiteCatchesMutants runs the suite on each mutant in a child process
@@ -236,4 +250,61 @@ func (r releaseKeepsLease) Release(ctx context.Context, key, holder, value strin
 		return false, err
 	}
 	return true, r.Set(ctx, key, value, ttl)
+}
+
+// renewalForgetsAbandoned reports nothing abandoned on a renewal of a
+// live lease, as if the mark kept no word of the first take: a client's
+// retry of a Lease whose answer was lost never learns it.
+type renewalForgetsAbandoned struct {
+	*store.Memory
+	mu   sync.Mutex
+	live map[string]leaseEnd // key: the last lease taken
+}
+
+type leaseEnd struct {
+	holder string
+	until  time.Time
+}
+
+func (r *renewalForgetsAbandoned) Lease(ctx context.Context, key, holder string, ttl time.Duration) (store.Lease, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := time.Now()
+	l, err := r.Memory.Lease(ctx, key, holder, ttl)
+	if err != nil || !l.Held {
+		return l, err
+	}
+	if last, ok := r.live[key]; ok && last.holder == holder && now.Before(last.until) {
+		l.Abandoned = false
+	}
+	if r.live == nil {
+		r.live = map[string]leaseEnd{}
+	}
+	r.live[key] = leaseEnd{holder, now.Add(ttl)}
+	return l, nil
+}
+
+// releaseNotIdempotent answers false to a Release it already applied, as
+// a store that found no mark would: a client's retry of a Release whose
+// answer was lost believes nothing was written.
+type releaseNotIdempotent struct {
+	*store.Memory
+	mu   sync.Mutex
+	done map[[3]string]bool // key, holder, value of Releases applied
+}
+
+func (r *releaseNotIdempotent) Release(ctx context.Context, key, holder, value string, ttl time.Duration) (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done[[3]string{key, holder, value}] {
+		return false, nil
+	}
+	ok, err := r.Memory.Release(ctx, key, holder, value, ttl)
+	if ok {
+		if r.done == nil {
+			r.done = map[[3]string]bool{}
+		}
+		r.done[[3]string{key, holder, value}] = true
+	}
+	return ok, err
 }

@@ -24,8 +24,10 @@
 // ended by its TTL reported Abandoned to the next holder (whereupon the
 // old holder's late Release writes nothing) and still its holder's to
 // release while nobody took the key, the mark dropped after
-// [store.MarkTTL], invalid arguments, an ended context, and mutual
-// exclusion with no lost update under concurrency.
+// [store.MarkTTL], a client's retries whose first answer was lost (a
+// renewal reports Abandoned as the first take did; a retried Release
+// finds its value written and reports true), invalid arguments, an ended
+// context, and mutual exclusion with no lost update under concurrency.
 //
 // It checks batches too, through [store.Do] (which runs
 // [store.Batcher.Batch] when the store has it, else each op by its
@@ -103,6 +105,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"LeaseNotHolder", (*suite).testLeaseNotHolder},
 		{"LeaseAbandoned", (*suite).testLeaseAbandoned},
 		{"LeaseEndedNobodyTook", (*suite).testLeaseEndedNobodyTook},
+		{"LeaseRetried", (*suite).testLeaseRetried},
+		{"ReleaseRetried", (*suite).testReleaseRetried},
 		{"LeaseInvalid", (*suite).testLeaseInvalid},
 		{"LeaseContextCancelled", (*suite).testLeaseCancelled},
 		{"ConcurrentLease", (*suite).testLeaseConcurrent},
