@@ -34,7 +34,9 @@ const DefaultMemoryKeys = 100_000
 // claim protects an event being handled right now, a record only spares a
 // repeat of work already done. The key just written is never the one
 // dropped. Leases ([Memory.Lease]) are bounded apart: at most MaxKeys are
-// kept, and when that many are live no other can be taken until one ends.
+// kept, and when that many are held the marks of ended ones are dropped
+// (their abandonment is then no longer reported); when that many are live,
+// no other can be taken until one ends.
 type Memory struct {
 	// MaxKeys bounds the number of keys held; 0 means [DefaultMemoryKeys].
 	MaxKeys int

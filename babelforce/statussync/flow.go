@@ -705,12 +705,11 @@ func (f *Flow) lookupBabelforceAgent(ctx context.Context, st *agentState, trust 
 func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, now time.Time) (string, error) {
 	name := f.alias(target)
 	f.expectPresence(st, name, now)
-	st.sent = true
 	bfID := st.bfID
 	_, err := f.cfg.Babelforce.Agents.SetPresence(ctx, bfID, name)
 	if err != nil && errors.Is(err, deskbridge.ErrNotFound) {
 		if lerr := f.lookupBabelforceAgent(ctx, st, false); lerr != nil {
-			f.presenceFailed(st, name, now, lerr)
+			f.presenceFailed(st, name, now, err) // refused: nothing changed
 			return name, lerr
 		}
 		bfID = st.bfID
@@ -745,6 +744,7 @@ func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, n
 // and that a poll before now read an older presence.
 func (f *Flow) expectPresence(st *agentState, name string, now time.Time) {
 	f.commit(st)
+	st.sent = true
 	st.bfEchoes = rememberEcho(st.bfEchoes, bfEcho{presence: NormalizeName(name), at: now}, f.cfg.EchoWindow)
 	st.bfTouchedAt = now
 	st.bfKnown, st.bfKnownAt = name, now
@@ -759,13 +759,15 @@ func (f *Flow) expectPresence(st *agentState, name string, now time.Time) {
 
 // presenceFailed undoes in st what expectPresence wrote for a presence
 // that was not set. A refusal (4xx) changed nothing, so its echo will not
-// come; any other failure may have been carried out, and leaves the echo
-// and the presence pending: the retry sends it again.
+// come, and nothing was sent (see finish); any other failure may have been
+// carried out, and leaves the echo and the presence pending: the retry
+// sends it again.
 func (f *Flow) presenceFailed(st *agentState, name string, setAt time.Time, err error) {
 	var berr *babelforce.Error
 	if !errors.As(err, &berr) || berr.StatusCode < 400 || berr.StatusCode >= 500 || berr.StatusCode == http.StatusTooManyRequests {
 		return
 	}
+	st.sent = false // nothing changed in babelforce
 	echo := bfEcho{presence: NormalizeName(name), at: setAt}
 	if i := slices.Index(st.bfEchoes, echo); i >= 0 {
 		st.bfEchoes = slices.Delete(st.bfEchoes, i, i+1)

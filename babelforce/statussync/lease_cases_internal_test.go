@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -330,5 +331,167 @@ func TestDecisionEndsWithinTheLease(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPollFailureIsSeenAgain, with the user's OnResult panicking on the
+// failure (a caller of Poll that recovers): a decision cut short by a
+// panic writes none of what it noted (polled = away), so the next pass
+// applies the change. It was written as if decided.
+func TestPanicMidDecisionWritesNothing(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+		t.Fatal(err)
+	}
+	e.flow.statuses = nil
+	e.clock.Advance(time.Second)
+	if err := e.flow.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.bf.SetPresence(bid, "away"); err != nil {
+		t.Fatal(err)
+	}
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodGet, Path: "/api/v2/agent_availabilities/agent_statuses", Status: http.StatusBadRequest, Times: 100})
+	e.clock.Advance(time.Second)
+	e.flow.cfg.OnResult = func(r Result) {
+		if r.Err != nil {
+			panic("the user's OnResult")
+		}
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_ = e.flow.Poll(ctx)
+	}()
+	e.flow.cfg.OnResult = nil
+	e.zd.ClearFaults()
+	e.clock.Advance(20 * time.Second)
+	if err := e.flow.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if av, _ := e.zd.Availability(zid); av.StatusName != "away" {
+		t.Errorf("Zendesk status %q after the statuses came back, want away (the panic wrote polled=away mid-decision)", av.StatusName)
+	}
+}
+
+// An automation change that Zendesk refuses with a 4xx the flow does not
+// take as permanent (409 here) is answered with a retryable error and
+// writes nothing (nothing was sent): the sender's retry applies it. The
+// record was written with the event as applied, and the retry was a
+// duplicate.
+func TestRefusedStatusIsDecidedAgain(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	at := e.clock.Now()
+	ev := PresenceEvent{EventID: "b1", AgentID: bid, SourceID: strconv.FormatInt(zid, 10), Presence: "away", ChangedAt: at}
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPut, Path: "/api/v2/agent_availabilities/agent_statuses/agents/" + strconv.FormatInt(zid, 10), Status: http.StatusConflict, Times: 1})
+	out, err := e.flow.applyPresenceEvent(ctx, SourceAutomation, ev)
+	t.Logf("first: %s %v (permanent %v)", out, err, webhook.IsPermanent(err))
+	e.clock.Advance(time.Second)
+	out, err = e.flow.applyPresenceEvent(ctx, SourceAutomation, ev)
+	t.Logf("retry: %s %v", out, err)
+	if av, _ := e.zd.Availability(zid); av.StatusName != "away" {
+		t.Errorf("Zendesk status %q after the retry, want away", av.StatusName)
+	}
+}
+
+// The same the other way: a presence change that babelforce answers 409
+// writes nothing, and Zendesk's retry applies it.
+func TestRefusedPresenceIsDecidedAgain(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	at := e.clock.Now()
+	ev := &webhook.ZendeskEvent{ID: "z1", Time: at, Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: "away"}, UpdatedAt: at}}
+	e.bf.InjectFault(babelforcetest.Fault{Path: "/api/v2/agents/" + bid + "/status", Status: http.StatusConflict, Times: 1})
+	err := e.flow.handleZendeskEvent(ctx, ev)
+	t.Logf("first: %v (permanent %v)", err, webhook.IsPermanent(err))
+	e.clock.Advance(time.Second)
+	err = e.flow.handleZendeskEvent(ctx, ev)
+	t.Logf("retry: %v", err)
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Errorf("babelforce presence %q after the retry, want away", got)
+	}
+}
+
+// A poll whose status change Zendesk refuses with a non-permanent 4xx
+// (409) records nothing: the next pass applies it, and the reconciler does
+// not take Zendesk's status for drift and set babelforce back over the
+// agent's own change (it did, once the refused status was recorded as
+// applied).
+func TestRefusedPollIsNotDriftForTheReconciler(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusOnline); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.flow.Poll(ctx); err != nil { // baseline
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.bf.SetPresence(bid, "away"); err != nil { // the agent's own change
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPut, Path: "/api/v2/agent_availabilities/agent_statuses/agents/" + strconv.FormatInt(zid, 10), Status: http.StatusConflict, Times: 1})
+	t.Logf("poll: %v", e.flow.Poll(ctx))
+	e.clock.Advance(5 * time.Second)
+	t.Logf("poll again: %v", e.flow.Poll(ctx))
+	e.clock.Advance(5 * time.Second)
+	t.Logf("reconcile: %v", e.flow.Reconcile(ctx))
+	av, _ := e.zd.Availability(zid)
+	t.Logf("Zendesk %q, babelforce %q", av.StatusName, e.bf.Presence(bid))
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Errorf("babelforce presence %q: the agent's own change (away) was overwritten", got)
+	}
+}
+
+// lostAnswerLease applies a Lease, then fails as if its answer was lost.
+type lostAnswerLease struct{ store.Store }
+
+func (s lostAnswerLease) Lease(ctx context.Context, key, holder string, ttl time.Duration) (store.Lease, error) {
+	_, _ = s.Store.Lease(ctx, key, holder, ttl)
+	return store.Lease{}, errors.New("read tcp: i/o timeout (test)")
+}
+
+// A Lease that the store applied but whose answer was lost is ended at
+// once, as a best effort: no one else knows its holder, and it would hold
+// the agent until it ended by itself.
+func TestLeaseWithALostAnswerIsEnded(t *testing.T) {
+	t.Parallel()
+	f := newInternalEnv(t).flow
+	ctx := context.Background()
+	mem := f.store
+	f.store = lostAnswerLease{mem}
+	if _, err := f.acquire(ctx, 5, false); err == nil {
+		t.Fatal("acquire succeeded with the Lease's answer lost")
+	}
+	f.store = mem
+	st, err := f.acquire(ctx, 5, false)
+	if err != nil {
+		t.Fatalf("the lease whose answer was lost still holds the agent: %v", err)
+	}
+	if st.abandoned {
+		t.Error("the lease whose answer was lost was reported abandoned, want it ended")
 	}
 }

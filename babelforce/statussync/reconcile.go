@@ -41,10 +41,12 @@ import (
 // with [Baseline], and nothing is set, since a disagreement may then be
 // the agent's own change in babelforce on its way to Zendesk. Drift is a
 // Zendesk status that differs from the one the record holds as applied,
-// or, when none is, from the baseline; it is repaired at a later pass. So each pass reads the record of every agent
-// whose sides disagree, and of every agent it has not yet taken a
-// baseline of, under the agent's lease (two store round trips each); an
-// agent whose lease another observation holds is left to the next pass.
+// or, when none is, from the baseline; it is repaired at a later pass.
+// So each pass reads the record of every agent found on both sides (one
+// store round trip each), and takes the lease (two
+// more) only of an agent that needs a decision: one whose sides disagree,
+// or that it has not yet taken a baseline of. An agent whose lease
+// another observation holds is left to the next pass.
 //
 // Reconcile returns the error of either list, or the failures of the pass
 // joined.

@@ -196,8 +196,9 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 		var zerr *zendesk.Error
 		refused := errors.As(err, &zerr) && zerr.StatusCode >= 400 && zerr.StatusCode < 500 && zerr.StatusCode != 429
 		if refused {
-			// Nothing changed: its echo will not come, and the status is
-			// not known.
+			// Nothing changed: its echo will not come, the status is not
+			// known, and nothing was sent (see finish).
+			st.sent = false
 			st.zdEchoes = slices.DeleteFunc(st.zdEchoes, func(e zdEcho) bool { return e == echo })
 			st.zdPending, st.zdKnownAt = "", time.Time{}
 			if errors.Is(err, deskbridge.ErrNotFound) || errors.Is(err, deskbridge.ErrInvalid) || errors.Is(err, deskbridge.ErrForbidden) {

@@ -25,6 +25,8 @@ import (
 // sent to either side (the send happens while the lease is held, and its
 // echo, wherever it arrives, waits for the lease and then finds itself in
 // the record), an echo, an unchanged state, a stale event, a duplicate.
+// Events are sent one at a time here: one that waits for another's lease
+// takes a round trip more per try.
 //
 // An automation call without a changed_at is de-duplicated by its event id
 // with a webhook.StoreDeduper, around the same work: its claim before it

@@ -191,13 +191,24 @@ func (f *Flow) decide(ctx context.Context, id int64, wait bool, fn func(context.
 	}
 	dctx, cancel := context.WithTimeout(ctx, decideTimeout)
 	defer cancel()
+	returned := false
 	defer func() {
-		if ferr := f.finish(ctx, st, err); ferr != nil {
-			err = ferr
+		ferr := err
+		if !returned {
+			ferr = errPanicked // a decision cut short: none of it is written
+		}
+		if rerr := f.finish(ctx, st, ferr); rerr != nil && returned {
+			err = rerr
 		}
 	}()
-	return true, fn(dctx, st)
+	err = fn(dctx, st)
+	returned = true
+	return true, err
 }
+
+// errPanicked stands for the outcome of a decision that panicked, for
+// finish: a failure before anything is known to be sent.
+var errPanicked = errors.New("statussync: the decision panicked")
 
 // decideTimeout bounds an observation's decision under its agent's lease
 // (see decide): the lease (sendLease) outlasts it by releaseTimeout and a
@@ -231,6 +242,7 @@ func (f *Flow) acquire(ctx context.Context, id int64, wait bool) (*agentState, e
 	for {
 		l, err := f.store.Lease(ctx, key, holder, sendLease)
 		if err != nil {
+			f.abandonLease(ctx, key, holder, err)
 			return nil, storeErr(fmt.Sprintf("reading agent %d's record", id), err)
 		}
 		if l.Held {
@@ -259,8 +271,22 @@ func (f *Flow) acquire(ctx context.Context, id int64, wait bool) (*agentState, e
 	}
 }
 
-// maxLeasePause is the longest pause between two tries of acquire.
-const maxLeasePause = 50 * time.Millisecond
+// maxLeasePause is the longest pause between two tries of acquire; the
+// first is a millisecond, and each doubles the one before.
+const maxLeasePause = 100 * time.Millisecond
+
+// abandonLease ends, as a best effort, a lease whose Lease failed with
+// err: the store may have taken it though its answer was lost (a
+// deadline, a dropped connection), and no one else knows its holder. It
+// costs a round trip on that failure only.
+func (f *Flow) abandonLease(ctx context.Context, key, holder string, err error) {
+	if errors.Is(err, store.ErrInvalid) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	_, _ = f.store.EndLease(ctx, key, holder)
+}
 
 // decodeLeased returns the agent's record from what Lease read.
 func (f *Flow) decodeLeased(ctx context.Context, id int64, l store.Lease) *agentState {
