@@ -250,8 +250,24 @@ func (f *Flow) Mapping() Mapping { return f.m.clone() }
 // cannot be applied (an unknown presence).
 func (f *Flow) ZendeskHandler() http.Handler { return f.zendeskHandler }
 
-// report logs a decision and hands it to OnResult.
+// report logs a decision and hands it to OnResult; a decision under a
+// lease reports once its record is written (see decide).
 func (f *Flow) report(ctx context.Context, r Result) {
+	if b, ok := ctx.Value(resultsKey{}).(*decisionResults); ok {
+		b.rs = append(b.rs, r) // reported by decide once the record is written
+		return
+	}
+	f.emit(ctx, r)
+}
+
+// resultsKey keys the results of a decision under a lease (see decide),
+// held until its record is written.
+type resultsKey struct{}
+
+type decisionResults struct{ rs []Result }
+
+// emit logs a decision and hands it to OnResult.
+func (f *Flow) emit(ctx context.Context, r Result) {
 	level := slog.LevelDebug
 	switch r.Outcome {
 	case flow.Applied:
@@ -387,16 +403,10 @@ func (f *Flow) zendeskResult(o *zdObservation, outcome flow.Outcome, err error, 
 		From: o.from, To: o.to, ObservedAt: o.at, Target: f.m.Presence(o.to), Outcome: outcome, Err: err, Detail: detail}
 }
 
-// done writes st back, ending the observation's lease, and reports res;
-// when the write fails, res is reported as flow.Failed (DetailStore)
-// instead, and the store's error returned.
+// done marks st to be written back as the observation's lease ends, and
+// reports res (once it is written: see decide).
 func (f *Flow) done(ctx context.Context, st *agentState, res Result) error {
 	f.commit(st)
-	if err := f.release(ctx, st); err != nil {
-		res.Outcome, res.Detail, res.Err = flow.Failed, DetailStore, err
-		f.report(ctx, res)
-		return err
-	}
 	f.report(ctx, res)
 	return nil
 }
@@ -449,7 +459,7 @@ func (f *Flow) applyZendesk(ctx context.Context, st *agentState, o *zdObservatio
 	if !covered {
 		st.zdEchoes = nil // a genuine change: earlier sets are no longer expected back
 	}
-	created := st.version == 0
+	created := st.version == 0 && !st.abandoned // an abandoned lease's mark is kept
 	var err error
 	priorBF := st.bfKnown
 	if st.abandoned {
@@ -704,12 +714,13 @@ func (f *Flow) lookupBabelforceAgent(ctx context.Context, st *agentState, trust 
 // permanent, with the fix in the error.
 func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, now time.Time) (string, error) {
 	name := f.alias(target)
+	before := savePresence(st)
 	f.expectPresence(st, name, now)
 	bfID := st.bfID
 	_, err := f.cfg.Babelforce.Agents.SetPresence(ctx, bfID, name)
 	if err != nil && errors.Is(err, deskbridge.ErrNotFound) {
 		if lerr := f.lookupBabelforceAgent(ctx, st, false); lerr != nil {
-			f.presenceFailed(st, name, now, err) // refused: nothing changed
+			f.presenceFailed(st, before, err) // refused: nothing changed
 			return name, lerr
 		}
 		bfID = st.bfID
@@ -717,7 +728,7 @@ func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, n
 	}
 	if err != nil && (errors.Is(err, deskbridge.ErrNotFound) || errors.Is(err, deskbridge.ErrInvalid)) {
 		if alt, lerr := f.resolvePresenceByLabel(ctx, target); lerr == nil && alt != "" && alt != name {
-			f.presenceFailed(st, name, now, err)
+			f.presenceFailed(st, before, err)
 			st.bfID = bfID
 			f.expectPresence(st, alt, now)
 			name = alt
@@ -729,7 +740,7 @@ func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, n
 		}
 	}
 	if err != nil {
-		f.presenceFailed(st, name, now, err)
+		f.presenceFailed(st, before, err)
 		return name, err
 	}
 	st.bfID = bfID
@@ -757,24 +768,45 @@ func (f *Flow) expectPresence(st *agentState, name string, now time.Time) {
 	st.bfSet, st.bfSetAt, st.bfPending = name, now, name
 }
 
-// presenceFailed undoes in st what expectPresence wrote for a presence
-// that was not set. A refusal (4xx) changed nothing, so its echo will not
-// come, and nothing was sent (see finish); any other failure may have been
+// presenceFailed undoes in st what expectPresence wrote (back to
+// before) for a presence that was not set. A refusal (4xx) of a request
+// sent once changed nothing: its echo will not come, the presence is
+// what it was, and nothing was sent (see finish). Any other failure
+// (one that a retry of the request answered 4xx included) may have been
 // carried out, and leaves the echo and the presence pending: the retry
 // sends it again.
-func (f *Flow) presenceFailed(st *agentState, name string, setAt time.Time, err error) {
+func (f *Flow) presenceFailed(st *agentState, before presenceState, err error) {
 	var berr *babelforce.Error
-	if !errors.As(err, &berr) || berr.StatusCode < 400 || berr.StatusCode >= 500 || berr.StatusCode == http.StatusTooManyRequests {
+	if !errors.As(err, &berr) || !refusal(&berr.APIError) {
 		return
 	}
-	st.sent = false // nothing changed in babelforce
-	echo := bfEcho{presence: NormalizeName(name), at: setAt}
-	if i := slices.Index(st.bfEchoes, echo); i >= 0 {
-		st.bfEchoes = slices.Delete(st.bfEchoes, i, i+1)
-	}
-	if st.bfSetAt.Equal(setAt) && st.bfPending == name {
-		st.bfPending, st.bfKnownAt = "", time.Time{}
-	}
+	before.restore(st)
+	st.sent = false
+}
+
+// refusal reports whether e is a vendor's refusal of a request sent once:
+// a 4xx other than 429, so that nothing changed.
+func refusal(e *deskbridge.APIError) bool {
+	return e.StatusCode >= 400 && e.StatusCode < 500 && e.StatusCode != http.StatusTooManyRequests && e.Attempts <= 1
+}
+
+// presenceState is what expectPresence changes in an agent's record.
+type presenceState struct {
+	echoes                            []bfEcho
+	polled, known, set, pending       string
+	knownAt, lastBF, touchedAt, setAt time.Time
+}
+
+// savePresence returns what expectPresence would change in st.
+func savePresence(st *agentState) presenceState {
+	return presenceState{echoes: slices.Clone(st.bfEchoes), polled: st.polled, known: st.bfKnown, set: st.bfSet, pending: st.bfPending,
+		knownAt: st.bfKnownAt, lastBF: st.lastBF, touchedAt: st.bfTouchedAt, setAt: st.bfSetAt}
+}
+
+// restore puts p back into st.
+func (p presenceState) restore(st *agentState) {
+	st.bfEchoes, st.polled, st.bfKnown, st.bfSet, st.bfPending = p.echoes, p.polled, p.known, p.set, p.pending
+	st.bfKnownAt, st.lastBF, st.bfTouchedAt, st.bfSetAt = p.knownAt, p.lastBF, p.touchedAt, p.setAt
 }
 
 // rememberEcho returns list with echo, a change the flow made, added for

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
@@ -493,5 +494,148 @@ func TestLeaseWithALostAnswerIsEnded(t *testing.T) {
 	}
 	if st.abandoned {
 		t.Error("the lease whose answer was lost was reported abandoned, want it ended")
+	}
+}
+
+// A presence change that babelforce refuses for good (no presence of that
+// name: 422) leaves the record as it was on babelforce's side: the next
+// poll does not take the presence babelforce kept for the agent's change
+// and set Zendesk back. The record held the refused presence as polled.
+func TestRefusedPresenceLeavesThePollerAlone(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t) // no "away" presence in babelforce
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	if err := e.bf.SetPresence(bid, "available"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusOnline); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.flow.Poll(ctx); err != nil { // baseline
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusAway); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.unifiedTo(t, "z1", zid, "away"); !webhook.IsPermanent(err) {
+		t.Fatalf("a presence babelforce does not have: %v, want a permanent refusal", err)
+	}
+	e.clock.Advance(time.Minute)
+	puts := e.statusPUTs()
+	if err := e.flow.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.statusPUTs() - puts; n != 0 {
+		av, _ := e.zd.Availability(zid)
+		t.Errorf("the poll sent %d status changes; Zendesk %q, the agent's was away", n, av.StatusName)
+	}
+}
+
+// A status change that Zendesk refuses for good (403) leaves the record's
+// Zendesk side as it was: the reconciler does not take Zendesk's status
+// for drift and set babelforce back over the agent's own change. The
+// record held the refused status as applied.
+func TestRefusedStatusIsNotDrift(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusOnline); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.flow.Poll(ctx); err != nil { // baseline
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.bf.SetPresence(bid, "away"); err != nil { // the agent's own change
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPut, Path: "/api/v2/agent_availabilities/agent_statuses/agents/" + strconv.FormatInt(zid, 10), Status: http.StatusForbidden, Times: 1})
+	_ = e.flow.Poll(ctx)
+	e.clock.Advance(5 * time.Second)
+	if err := e.flow.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Errorf("babelforce presence %q: the agent's own change (away) was overwritten", got)
+	}
+}
+
+// A 4xx that answers a retry of a request whose first attempt may have
+// been carried out (a 503 after processing) is no proof that nothing
+// changed: the echo and the pending change are kept, and the record
+// written.
+func TestRefusalAfterAProcessedAttemptKeepsTheEcho(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	path := "/api/v2/agent_availabilities/agent_statuses/agents/" + strconv.FormatInt(zid, 10)
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPut, Path: path, Processed: true, Status: http.StatusServiceUnavailable})
+	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPut, Path: path, Status: http.StatusConflict})
+	if _, err := e.flow.applyPresenceEvent(ctx, SourceAutomation, PresenceEvent{EventID: "b1", AgentID: bid, SourceID: strconv.FormatInt(zid, 10), Presence: "away", ChangedAt: e.clock.Now()}); err == nil {
+		t.Fatal("the change succeeded through a 409")
+	}
+	if st, _ := e.flow.readAgent(ctx, zid); len(st.zdEchoes) == 0 || st.zdPending == "" {
+		t.Errorf("record %+v: want the echo and the pending change kept", st)
+	}
+}
+
+// What a decision reports reaches OnResult once its record is written:
+// when the write fails, as Failed (DetailStore), as the handler answers
+// 503. It reported the decision (rejected) and answered 503.
+func TestResultFollowsTheWrite(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	zid, bid := e.agent("ann")
+	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+		t.Fatal(err)
+	}
+	var rs results
+	e.flow.cfg.OnResult = rs.add
+	e.flow.store = &failReleaseOnce{Store: e.flow.store}
+	e.bf.InjectFault(babelforcetest.Fault{Path: "/api/v2/agents/" + bid + "/status", Status: http.StatusBadRequest})
+	err := e.unifiedTo(t, "z1", zid, "away")
+	var se *storeError
+	if !errors.As(err, &se) {
+		t.Fatalf("%v, want the store's error", err)
+	}
+	got := rs.take()
+	if len(got) != 1 || got[0].Outcome != flow.Failed || got[0].Detail != DetailStore {
+		t.Errorf("results %+v, want one Failed (%s)", got, DetailStore)
+	}
+}
+
+// An observation of an agent without a record that is refused for good
+// after an abandoned lease keeps the lease's mark in a record, so that
+// the next observation still reads the other side.
+func TestForgetKeepsTheAbandonment(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	if _, err := e.flow.store.Lease(ctx, agentKey(zid), "dead replica", sendLease); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(sendLease + time.Second)
+	e.flow.m.Statuses = map[string]string{"lunch": "no-such-status"}
+	_, err := e.flow.applyPresenceEvent(ctx, SourceAutomation, PresenceEvent{EventID: "b1", AgentID: bid, SourceID: strconv.FormatInt(zid, 10), Presence: "lunch", ChangedAt: e.clock.Now()})
+	if !webhook.IsPermanent(err) {
+		t.Fatalf("%v, want a permanent refusal", err)
+	}
+	if st, _ := e.flow.readAgent(ctx, zid); !st.abandoned {
+		t.Errorf("record %+v: the abandoned lease's mark was lost", st)
 	}
 }

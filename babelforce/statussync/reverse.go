@@ -113,8 +113,8 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 		f.report(ctx, res)
 		return res.Outcome, nil
 	}
-	created := st.version == 0
-	st.bfEchoes = nil // a genuine change: earlier sets are no longer expected back
+	created := st.version == 0 && !st.abandoned // an abandoned lease's mark is kept
+	st.bfEchoes = nil                           // a genuine change: earlier sets are no longer expected back
 	st.bfKnown, st.bfKnownAt = o.presence, now
 	st.bfPending = ""
 
@@ -182,6 +182,7 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	// until sent; the record is written as the lease ends, before
 	// whichever replica the echo reaches can read it.
 	echo := zdEcho{status: NormalizeName(target.Name), channel: ChannelState(target, f.m.Channel), at: now}
+	before := saveStatus(st)
 	st.zdEchoes = rememberEcho(st.zdEchoes, echo, f.cfg.EchoWindow)
 	st.zdKnown, st.zdKnownAt = echo.status, now
 	// The flow's change is the agent's latest unified status.
@@ -194,13 +195,12 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	got, err := f.cfg.Zendesk.Availability.SetAgentStatus(ctx, st.id, target.ID)
 	if err != nil {
 		var zerr *zendesk.Error
-		refused := errors.As(err, &zerr) && zerr.StatusCode >= 400 && zerr.StatusCode < 500 && zerr.StatusCode != 429
-		if refused {
-			// Nothing changed: its echo will not come, the status is not
-			// known, and nothing was sent (see finish).
+		if errors.As(err, &zerr) && refusal(&zerr.APIError) {
+			// Nothing changed: its echo will not come, the Zendesk side is
+			// what it was, and nothing was sent (see finish). What the
+			// observation says of babelforce stays.
+			before.restore(st)
 			st.sent = false
-			st.zdEchoes = slices.DeleteFunc(st.zdEchoes, func(e zdEcho) bool { return e == echo })
-			st.zdPending, st.zdKnownAt = "", time.Time{}
 			if errors.Is(err, deskbridge.ErrNotFound) || errors.Is(err, deskbridge.ErrInvalid) || errors.Is(err, deskbridge.ErrForbidden) {
 				err = webhook.Permanent(fmt.Errorf("statussync: Zendesk refused status %s for agent %d: %w; fix: check that the babelforce agent's sourceId is the Zendesk user id of an agent allowed this status", res.Target, st.id, err))
 			}
@@ -213,6 +213,27 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 	}
 	res.Outcome = flow.Applied
 	return res.Outcome, f.done(ctx, st, res)
+}
+
+// statusState is what applyBabelforce changes on the Zendesk side of an
+// agent's record when it sets a status.
+type statusState struct {
+	echoes                         []zdEcho
+	known, unified, unifiedCh, set string
+	pending                        string
+	knownAt, unifiedAt, setAt      time.Time
+}
+
+// saveStatus returns the Zendesk side of st that a status set changes.
+func saveStatus(st *agentState) statusState {
+	return statusState{echoes: slices.Clone(st.zdEchoes), known: st.zdKnown, unified: st.zdUnified, unifiedCh: st.zdUnifiedCh, set: st.zdSet,
+		pending: st.zdPending, knownAt: st.zdKnownAt, unifiedAt: st.zdUnifiedAt, setAt: st.zdSetAt}
+}
+
+// restore puts s back into st.
+func (s statusState) restore(st *agentState) {
+	st.zdEchoes, st.zdKnown, st.zdUnified, st.zdUnifiedCh, st.zdSet = s.echoes, s.known, s.unified, s.unifiedCh, s.set
+	st.zdPending, st.zdKnownAt, st.zdUnifiedAt, st.zdSetAt = s.pending, s.knownAt, s.unifiedAt, s.setAt
 }
 
 // babelforceFailure reports a failed observation; one that found no

@@ -178,7 +178,9 @@ func agentKey(id int64) string { return keyAgent + strconv.FormatInt(id, 10) }
 // decide runs fn on the record of the Zendesk agent id under its lease:
 // acquire reads the record and takes the lease (one store round trip), fn
 // decides and acts, and finish writes the record back as it ends the lease
-// (one more), whatever fn returned, and also when fn panics. fn's context
+// (one more), whatever fn returned, and also when fn panics. What fn
+// reports reaches OnResult once the record is written, as flow.Failed
+// (DetailStore) when the write failed. fn's context
 // ends decideTimeout after the lease was taken, so that its sends end
 // within the lease. A delivery (wait set) waits for a lease another
 // observation holds (see acquire). decided reports whether fn ran: when
@@ -191,13 +193,24 @@ func (f *Flow) decide(ctx context.Context, id int64, wait bool, fn func(context.
 	}
 	dctx, cancel := context.WithTimeout(ctx, decideTimeout)
 	defer cancel()
+	results := &decisionResults{}
+	dctx = context.WithValue(dctx, resultsKey{}, results)
 	returned := false
 	defer func() {
-		ferr := err
 		if !returned {
-			ferr = errPanicked // a decision cut short: none of it is written
+			// A decision cut short: none of it is written, nothing is
+			// reported, and the panic goes on to the handler (503).
+			_ = f.finish(ctx, st, errPanicked)
+			return
 		}
-		if rerr := f.finish(ctx, st, ferr); rerr != nil && returned {
+		rerr := f.finish(ctx, st, err)
+		for _, r := range results.rs {
+			if rerr != nil {
+				r.Outcome, r.Detail, r.Err = flow.Failed, DetailStore, rerr
+			}
+			f.emit(ctx, r)
+		}
+		if rerr != nil {
 			err = rerr
 		}
 	}()
@@ -254,7 +267,7 @@ func (f *Flow) acquire(ctx context.Context, id int64, wait bool) (*agentState, e
 			}
 			return st, nil
 		}
-		pause = min(pause, l.Wait)
+		pause = max(min(pause, l.Wait), time.Millisecond)
 		if !wait || waited+pause > f.cfg.LeaseWait {
 			askAfterLease(ctx, l.Wait)
 			return nil, errBusy
@@ -383,7 +396,7 @@ func (f *Flow) release(ctx context.Context, st *agentState) error {
 		return storeErr(fmt.Sprintf("writing agent %d's record", st.id), err)
 	}
 	if !ok {
-		f.log.WarnContext(ctx, "statussync: the lease on an agent's record was lost before its decision was written (the store dropped it, or the decision outlived it); the next observation of the agent decides as after an abandoned lease", "zendesk_agent_id", st.id)
+		f.log.WarnContext(ctx, "statussync: the lease on an agent's record was lost before its decision was written (the store dropped it, or the decision outlived it); the decision is not in the record", "zendesk_agent_id", st.id)
 		return nil
 	}
 	st.version++
