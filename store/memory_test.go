@@ -395,6 +395,34 @@ func BenchmarkMemory(b *testing.B) {
 			}
 		}
 	})
+	// A lease taken with the value read, then released with a new value:
+	// the floor does the same with a claim key beside the value.
+	b.Run("LeaseRelease/floor", func(b *testing.B) {
+		f := &floorStore{m: map[string]floorEntry{}}
+		for i := range b.N {
+			k := benchKeys[i%n]
+			if !f.add(k+"#lease", "replica-a", time.Minute) {
+				b.Fatal("not leased")
+			}
+			f.get(k)
+			f.setIfNewer(k, int64(i+1), "away", time.Hour)
+			if !f.deleteIf(k+"#lease", "replica-a") {
+				b.Fatal("not released")
+			}
+		}
+	})
+	b.Run("LeaseRelease/Memory", func(b *testing.B) {
+		m := store.NewMemory()
+		for i := range b.N {
+			k := benchKeys[i%n]
+			if l, _ := m.Lease(ctx, k, "replica-a", time.Minute); !l.Held {
+				b.Fatal("not leased")
+			}
+			if ok, _ := m.Release(ctx, k, "replica-a", "away", time.Hour); !ok {
+				b.Fatal("not released")
+			}
+		}
+	})
 	b.Run("SetIfNewer/floor", func(b *testing.B) {
 		f := &floorStore{m: map[string]floorEntry{}}
 		for i := range b.N {
