@@ -781,6 +781,7 @@ func (f *Flow) presenceFailed(st *agentState, before presenceState, err error) {
 		return
 	}
 	before.restore(st)
+	st.bfPending = "" // the refused change replaces any pending one: a refusal is not retried
 	st.sent = false
 }
 

@@ -9,10 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/webhook"
+	"github.com/deskbridge/deskbridge/zendesk"
 	"github.com/deskbridge/deskbridge/zendesk/zendesktest"
 )
 
@@ -638,4 +640,86 @@ func TestForgetKeepsTheAbandonment(t *testing.T) {
 	if st, _ := e.flow.readAgent(ctx, zid); !st.abandoned {
 		t.Errorf("record %+v: the abandoned lease's mark was lost", st)
 	}
+}
+
+// A pending change (its send failed in a way that may have reached the
+// vendor) whose re-send is refused ends: a poll or a reconciler pass does
+// not send it again at every pass. The refusal put the pending mark back.
+func TestRefusedResendEndsThePendingChange(t *testing.T) {
+	t.Parallel()
+	t.Run("status", func(t *testing.T) {
+		t.Parallel()
+		e := newInternalEnv(t, "away")
+		ctx := context.Background()
+		zid, bid := e.agent("ann")
+		if err := e.zd.SetAgentStatus(zid, zendesktest.StatusOnline); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Second)
+		if err := e.flow.Poll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Second)
+		if err := e.bf.SetPresence(bid, "away"); err != nil {
+			t.Fatal(err)
+		}
+		zc, err := zendesk.NewClient(zendesk.WithBaseURL(e.zd.URL), zendesk.WithAPIToken(e.zd.Email, e.zd.APIToken), zendesk.WithMaxRetries(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.flow.cfg.Zendesk = zc // gives up at the first 503
+		path := "/api/v2/agent_availabilities/agent_statuses/agents/" + strconv.FormatInt(zid, 10)
+		e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPut, Path: path, Status: http.StatusServiceUnavailable, Times: 1})
+		_ = e.flow.Poll(ctx) // pending
+		if st, _ := e.flow.readAgent(ctx, zid); st.zdPending == "" {
+			t.Fatalf("record %+v: want the change pending", st)
+		}
+		e.zd.ClearFaults()
+		e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPut, Path: path, Status: http.StatusForbidden, Times: 100})
+		for i := range 3 {
+			e.clock.Advance(time.Minute)
+			puts := e.statusPUTs()
+			_ = e.flow.Poll(ctx)
+			if i > 0 && e.statusPUTs() != puts {
+				t.Errorf("poll %d sent a refused status again", i+2)
+			}
+		}
+	})
+	t.Run("presence", func(t *testing.T) {
+		t.Parallel()
+		e := newInternalEnv(t, "away")
+		ctx := context.Background()
+		zid, bid := e.agent("ann")
+		if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
+			t.Fatal(err)
+		}
+		bc, err := babelforce.NewClient(babelforce.WithBaseURL(e.bf.URL),
+			babelforce.WithPassword(e.bf.Username, e.bf.Password, babelforce.WithNonExpiringToken()), babelforce.WithMaxRetries(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.flow.cfg.Babelforce = bc // gives up at the first 503
+		path := "/api/v2/agents/" + bid + "/status"
+		e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodPut, Path: path, Status: http.StatusServiceUnavailable, Times: 1})
+		if err := e.zd.SetAgentStatus(zid, zendesktest.StatusAway); err != nil {
+			t.Fatal(err)
+		}
+		_ = e.unifiedTo(t, "e1", zid, "away") // pending
+		if st, _ := e.flow.readAgent(ctx, zid); st.bfPending == "" {
+			t.Fatalf("record %+v: want the change pending", st)
+		}
+		e.bf.ClearFaults()
+		e.bf.InjectFault(babelforcetest.Fault{Method: http.MethodPut, Path: path, Status: http.StatusBadRequest, Times: 100})
+		for i := range 3 {
+			e.clock.Advance(time.Minute)
+			puts := e.presencePUTs()
+			_ = e.flow.Reconcile(ctx)
+			if i > 0 && e.presencePUTs() != puts {
+				t.Errorf("reconciler pass %d sent a refused presence again", i+1)
+			}
+		}
+	})
 }

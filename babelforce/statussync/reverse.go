@@ -43,8 +43,9 @@ func (f *Flow) observeBabelforce(ctx context.Context, zid int64, bfID string, o 
 		f.report(ctx, res)
 		return res.Outcome, err
 	}
-	if err != nil && out == "" {
-		out = flow.Failed
+	var se *storeError
+	if err != nil && (out == "" || errors.As(err, &se)) {
+		out = flow.Failed // as reported: the record could not be written
 	}
 	return out, err
 }
@@ -200,6 +201,7 @@ func (f *Flow) applyBabelforce(ctx context.Context, st *agentState, o *bfObserva
 			// what it was, and nothing was sent (see finish). What the
 			// observation says of babelforce stays.
 			before.restore(st)
+			st.zdPending = "" // the refused change replaces any pending one: a refusal is not retried
 			st.sent = false
 			if errors.Is(err, deskbridge.ErrNotFound) || errors.Is(err, deskbridge.ErrInvalid) || errors.Is(err, deskbridge.ErrForbidden) {
 				err = webhook.Permanent(fmt.Errorf("statussync: Zendesk refused status %s for agent %d: %w; fix: check that the babelforce agent's sourceId is the Zendesk user id of an agent allowed this status", res.Target, st.id, err))

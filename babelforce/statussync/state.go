@@ -198,8 +198,9 @@ func (f *Flow) decide(ctx context.Context, id int64, wait bool, fn func(context.
 	returned := false
 	defer func() {
 		if !returned {
-			// A decision cut short: none of it is written, nothing is
-			// reported, and the panic goes on to the handler (503).
+			// A decision cut short: none of it is written unless it sent
+			// something, nothing is reported, and the panic goes on to
+			// the handler (503).
 			_ = f.finish(ctx, st, errPanicked)
 			return
 		}
