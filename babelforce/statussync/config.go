@@ -141,8 +141,10 @@ type Config struct {
 	// means time.Now.
 	Now func() time.Time
 	// OnResult, when set, is called with every decision the flow makes,
-	// synchronously, once the decision is written to the store: it must be
-	// quick and must not call the Flow.
+	// synchronously, once the decision is written to the store (as
+	// flow.Failed, DetailStore, when the write failed): it must be quick
+	// and must not call the Flow. A decision cut short by a panic is not
+	// reported; a poll that the store stopped is logged, not reported.
 	OnResult func(Result)
 }
 
