@@ -723,3 +723,35 @@ func TestRefusedResendEndsThePendingChange(t *testing.T) {
 		}
 	})
 }
+
+// The poller's first sight of an agent whose presence the flow knew
+// before the pass (it set it) is a change when the presence differs: the
+// agent changed it since. A pass that found the agent's lease held while
+// the flow set the presence may have been skipped, and the agent's change
+// was then taken for a first sight and never applied.
+func TestFirstPollAfterAKnownPresenceIsAChange(t *testing.T) {
+	t.Parallel()
+	e := newInternalEnv(t, "away")
+	ctx := context.Background()
+	zid, bid := e.agent("ann")
+	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusAway); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.unifiedTo(t, "e0", zid, "away"); err != nil { // the flow sets babelforce away
+		t.Fatal(err)
+	}
+	if got := e.bf.Presence(bid); got != "away" {
+		t.Fatalf("presence %q, want away", got)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.bf.SetPresence(bid, "available"); err != nil { // the agent, before any poll
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	if err := e.flow.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if av, _ := e.zd.Availability(zid); av.StatusName != "online" {
+		t.Errorf("Zendesk status %q, want online: the agent's change was taken for a first sight", av.StatusName)
+	}
+}

@@ -96,12 +96,31 @@ func (f *Flow) pollAgent(ctx context.Context, st *agentState, a *babelforce.Agen
 	}
 	p := a.Presence.Name
 	if !st.polledOK {
-		st.polled, st.polledOK = p, true
-		if st.bfTouchedAt.Before(start) && st.bfPending == "" {
-			st.bfKnown, st.bfKnownAt = p, start
+		st.polledOK = true
+		switch {
+		case !st.bfTouchedAt.Before(start) && st.bfKnown != "":
+			// The flow set the presence, or the automation reported it,
+			// after this pass read it: the baseline is that newer
+			// presence, so that the agent's next change away from it is
+			// seen.
+			st.polled = st.bfKnown
+		case st.bfKnown != "" && st.bfPending == "" && st.bfKnownAt.Before(start) && !samePresence(p, st.bfKnown):
+			// The flow knew the presence before this pass read another
+			// (it set it, the automation reported it, or it read it): the
+			// agent changed it since, which is a change, not a first
+			// sight. (The pass before may have found the agent's lease
+			// held while the flow set it.)
+			st.polled = st.bfKnown
+		default:
+			st.polled = p
+			if st.bfTouchedAt.Before(start) && st.bfPending == "" {
+				st.bfKnown, st.bfKnownAt = p, start
+			}
 		}
-		return f.done(ctx, st, Result{Time: f.now(), Source: SourcePoller, Kind: "presence", ZendeskAgentID: st.id, BabelforceAgentID: a.ID,
-			To: p, ObservedAt: start, Outcome: Baseline, Detail: DetailFirstSight})
+		if samePresence(st.polled, p) || !st.bfTouchedAt.Before(start) {
+			return f.done(ctx, st, Result{Time: f.now(), Source: SourcePoller, Kind: "presence", ZendeskAgentID: st.id, BabelforceAgentID: a.ID,
+				To: p, ObservedAt: start, Outcome: Baseline, Detail: DetailFirstSight})
+		}
 	}
 	o := bfObservation{source: SourcePoller, presence: p, from: st.polled, at: start}
 	// What the poller saw is recorded with the decision, whatever it is:
