@@ -339,9 +339,15 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// tokenWaiters counts the goroutines inside a token cache's Token: waiting
-// for a fetch, or about to join one.
-func tokenWaiters() int { return testkit.Goroutines("deskbridge/internal/rest.(*TokenCache).Token(") }
+// tokenWaiters counts the goroutines that wait inside a token cache's Token
+// for a fetch to end: parked in its select, so joined to the fetch. (A
+// goroutine still on its way in, counted too, could join after the fetch
+// ended and take the token it cached: a call that never waited.)
+func tokenWaiters() int {
+	return testkit.GoroutinesWhere(func(g string) bool {
+		return strings.Contains(g, " [select") && strings.Contains(g, "deskbridge/internal/rest.(*TokenCache).Token(")
+	})
+}
 
 // inFlight counts the token requests in flight through it.
 type inFlight struct {

@@ -93,6 +93,13 @@ func (l *Logs) String() string {
 // the one asking. Name production frames: a test's own handlers and
 // closures are in the test's package too.
 func Goroutines(match string) int {
+	return GoroutinesWhere(func(g string) bool { return strings.Contains(g, match) })
+}
+
+// GoroutinesWhere counts the goroutines whose stack dump (its header, such
+// as "goroutine 7 [select]:", then its frames) keep accepts, the caller's
+// own aside.
+func GoroutinesWhere(keep func(stack string) bool) int {
 	buf := make([]byte, 1<<20)
 	for {
 		n := runtime.Stack(buf, true)
@@ -104,7 +111,7 @@ func Goroutines(match string) int {
 	}
 	count := 0
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, match) && !strings.Contains(g, "testkit.Goroutines") {
+		if keep(g) && !strings.Contains(g, "testkit.Goroutines") {
 			count++
 		}
 	}
