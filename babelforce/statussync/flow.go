@@ -739,6 +739,9 @@ func (f *Flow) setPresence(ctx context.Context, st *agentState, target string, n
 				name, bfID, err, target))
 		}
 	}
+	// A poll pass that started before the send returned may have read the
+	// presence from before it: what it read is older than this change.
+	st.bfTouchedAt = maxTime(st.bfTouchedAt, f.now())
 	if err != nil {
 		f.presenceFailed(st, before, err)
 		return name, err

@@ -16,7 +16,10 @@ const pollPageSize = 100
 
 // Poll reads every babelforce agent once and applies the presence changes
 // it sees to Zendesk. An agent's first sighting is a baseline, not a
-// change. Agents whose sourceId is not a Zendesk user id are skipped.
+// change, unless the flow set the agent's presence (or the automation
+// reported it) before the pass and the pass reads another: the agent
+// changed it since. Agents whose sourceId is not a Zendesk user id are
+// skipped.
 //
 // The observation time of a change is when the pass started. A change
 // that fails is seen again, and retried, at the next pass. Poll returns
@@ -77,7 +80,7 @@ func (f *Flow) observePoll(ctx context.Context, a *babelforce.Agent, start time.
 // at start, needs a decision against the agent's record st.
 func (f *Flow) pollNeeded(st *agentState, p string, start time.Time) bool {
 	if !st.polledOK {
-		return true // first sight: a baseline
+		return true // first sight: a baseline, or a change from what the flow set
 	}
 	// The flow set the presence, or the automation reported it, after this
 	// pass read it: what it read is older than what is known. Else a
@@ -104,22 +107,21 @@ func (f *Flow) pollAgent(ctx context.Context, st *agentState, a *babelforce.Agen
 			// presence, so that the agent's next change away from it is
 			// seen.
 			st.polled = st.bfKnown
-		case st.bfKnown != "" && st.bfPending == "" && st.bfKnownAt.Before(start) && !samePresence(p, st.bfKnown):
-			// The flow knew the presence before this pass read another
-			// (it set it, the automation reported it, or it read it): the
-			// agent changed it since, which is a change, not a first
-			// sight. (The pass before may have found the agent's lease
-			// held while the flow set it.)
+		case st.bfKnown != "" && st.bfPending == "" && !st.bfTouchedAt.IsZero() && !st.bfKnownAt.After(st.bfTouchedAt) && !samePresence(p, st.bfKnown):
+			// The flow set the presence, or the automation reported it,
+			// before this pass read another: the agent changed it since,
+			// which is a change, not a first sight. (The pass before may
+			// have found the agent's lease held while the flow set it.)
 			st.polled = st.bfKnown
 		default:
 			st.polled = p
-			if st.bfTouchedAt.Before(start) && st.bfPending == "" {
+			if st.bfTouchedAt.Before(start) && st.bfPending == "" && !st.bfKnownAt.After(start) {
 				st.bfKnown, st.bfKnownAt = p, start
 			}
 		}
 		if samePresence(st.polled, p) || !st.bfTouchedAt.Before(start) {
 			return f.done(ctx, st, Result{Time: f.now(), Source: SourcePoller, Kind: "presence", ZendeskAgentID: st.id, BabelforceAgentID: a.ID,
-				To: p, ObservedAt: start, Outcome: Baseline, Detail: DetailFirstSight})
+				To: st.polled, ObservedAt: start, Outcome: Baseline, Detail: DetailFirstSight})
 		}
 	}
 	o := bfObservation{source: SourcePoller, presence: p, from: st.polled, at: start}

@@ -34,8 +34,8 @@ import (
 //
 // An agent whose record knows nothing of its Zendesk side (the flow never
 // saw it, or lost its record: a restart on a [store.Memory], Retention
-// expired, a Redis back empty) is a baseline, as for the poller on first
-// sight: what the pass read of both sides is recorded (the Zendesk side as
+// expired, a Redis back empty) is a baseline, as an agent the poller sees
+// for the first time is: what the pass read of both sides is recorded (the Zendesk side as
 // the reconciler's own sight, not as applied, so that a Zendesk event of
 // that change still on its way is applied when it comes) and reported
 // with [Baseline], and nothing is set, since a disagreement may then be
@@ -65,6 +65,9 @@ func (f *Flow) Reconcile(ctx context.Context) error {
 			bf[zid] = a
 		}
 	}
+	// What the pass learns of babelforce is known as of the end of the
+	// list, not of its start: a poll that started in between read older.
+	listed := f.now()
 	var errs []error
 	for av, err := range f.cfg.Zendesk.Availability.List(ctx, nil) {
 		if err != nil {
@@ -88,7 +91,7 @@ func (f *Flow) Reconcile(ctx context.Context) error {
 		if o.to == "" {
 			continue
 		}
-		if err := f.reconcileAgent(ctx, &o, a, start, f.consistent(c, statuses)); err != nil {
+		if err := f.reconcileAgent(ctx, &o, a, start, listed, f.consistent(c, statuses)); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -109,8 +112,9 @@ func (f *Flow) loadedStatuses(ctx context.Context) ([]*zendesk.UnifiedStatus, er
 
 // reconcileAgent takes a baseline of one agent the flow knows nothing of
 // on the Zendesk side, or repairs one whose sides disagree (consistent is
-// false), as read by a pass that started at start.
-func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelforce.Agent, start time.Time, consistent bool) error {
+// false), as read by a pass that started at start and had listed the
+// babelforce agents at listed.
+func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelforce.Agent, start, listed time.Time, consistent bool) error {
 	// Most agents need nothing: their record is read first, without the
 	// lease (one round trip), and only one that needs a decision is
 	// leased (two more).
@@ -126,7 +130,7 @@ func (f *Flow) reconcileAgent(ctx context.Context, o *zdObservation, a *babelfor
 		if !f.reconcileNeeded(st, o, consistent) {
 			return nil
 		}
-		return f.reconcileLeased(ctx, st, o, a, start)
+		return f.reconcileLeased(ctx, st, o, a, start, listed)
 	})
 	switch {
 	case errors.Is(err, errBusy):
@@ -161,7 +165,7 @@ func (f *Flow) reconcileNeeded(st *agentState, o *zdObservation, consistent bool
 
 // reconcileLeased is reconcileAgent's decision on st, whose lease it
 // holds, once reconcileNeeded said that one is needed.
-func (f *Flow) reconcileLeased(ctx context.Context, st *agentState, o *zdObservation, a *babelforce.Agent, start time.Time) error {
+func (f *Flow) reconcileLeased(ctx context.Context, st *agentState, o *zdObservation, a *babelforce.Agent, start, listed time.Time) error {
 	if st.bfID == "" {
 		st.bfID = a.ID
 		f.commit(st)
@@ -180,11 +184,11 @@ func (f *Flow) reconcileLeased(ctx context.Context, st *agentState, o *zdObserva
 		applied = st.zdUnified
 	}
 	if applied == "" && st.reconciled == "" {
-		return f.reconcileBaseline(ctx, st, o, a, start)
+		return f.reconcileBaseline(ctx, st, o, a, start, listed)
 	}
 	o.from = applied
-	if st.bfPending == "" && st.bfTouchedAt.Before(start) {
-		st.bfKnown, st.bfKnownAt = a.Presence.Name, start
+	if st.bfPending == "" && st.bfTouchedAt.Before(start) && st.bfKnownAt.Before(start) {
+		st.bfKnown, st.bfKnownAt = a.Presence.Name, listed
 	}
 	return f.applyZendesk(ctx, st, o)
 }
@@ -195,10 +199,10 @@ func (f *Flow) reconcileLeased(ctx context.Context, st *agentState, o *zdObserva
 // that change still on its way is applied when it comes), and the
 // babelforce presence unless the flow knows a newer one. It reports a
 // [Baseline] and sets nothing.
-func (f *Flow) reconcileBaseline(ctx context.Context, st *agentState, o *zdObservation, a *babelforce.Agent, start time.Time) error {
+func (f *Flow) reconcileBaseline(ctx context.Context, st *agentState, o *zdObservation, a *babelforce.Agent, start, listed time.Time) error {
 	st.reconciled = NormalizeName(o.to)
 	if st.bfPending == "" && st.bfTouchedAt.Before(start) && st.bfKnownAt.Before(start) {
-		st.bfKnown, st.bfKnownAt = a.Presence.Name, start
+		st.bfKnown, st.bfKnownAt = a.Presence.Name, listed
 	}
 	res := f.zendeskResult(o, Baseline, nil, DetailFirstSight)
 	res.BabelforceAgentID = st.bfID

@@ -15,6 +15,7 @@ import (
 	"github.com/deskbridge/deskbridge/babelforce"
 	"github.com/deskbridge/deskbridge/babelforce/babelforcetest"
 	"github.com/deskbridge/deskbridge/babelforce/statussync"
+	"github.com/deskbridge/deskbridge/flow"
 	"github.com/deskbridge/deskbridge/store"
 	"github.com/deskbridge/deskbridge/store/redisstore"
 	"github.com/deskbridge/deskbridge/store/redisstore/redistest"
@@ -360,6 +361,40 @@ func TestReplicasStormSharedMemory(t *testing.T) {
 	if res.inconsistent != 0 {
 		t.Errorf("%d agents inconsistent before the reconciler, want 0 without a store outage", res.inconsistent)
 	}
+}
+
+// The same storm with a poller running on a fourth replica: the agents
+// change only Zendesk, so a poller write to Zendesk would overwrite an
+// agent's own change. A poll that read a presence while a replica was
+// setting it took the older read for the agent's change (2 runs in 30).
+func TestReplicasStormWithPoller(t *testing.T) {
+	t.Parallel()
+	shared := store.NewMemory()
+	e := newReplicaEnv(t, 3, func(int) store.Store { return shared }, nil)
+	zc, bc := e.clients()
+	var applied atomic.Int64
+	pf, err := statussync.New(statussync.Config{Zendesk: zc, Babelforce: bc, Store: shared, ZendeskSecrets: []string{e.secret},
+		PollInterval: 3 * time.Millisecond,
+		OnResult: func(r statussync.Result) {
+			if r.Source == statussync.SourcePoller && r.Outcome == flow.Applied {
+				applied.Add(1)
+				t.Logf("poller applied %s -> %s (agent %d)", r.From, r.To, r.ZendeskAgentID)
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = pf.RunPoller(ctx) }()
+	res := e.storm(nil)
+	cancel()
+	wg.Wait()
+	if n := applied.Load(); n != 0 {
+		t.Errorf("the poller applied %d babelforce changes to Zendesk; the agents changed only Zendesk", n)
+	}
+	checkStorm(t, res)
 }
 
 func TestReplicasStormRedis(t *testing.T) {

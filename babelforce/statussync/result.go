@@ -27,7 +27,9 @@ const (
 )
 
 // Baseline is statussync's own outcome, beside the shared [flow.Outcome]
-// values: the poller's first sight of an agent, which is not a change.
+// values: the poller's first sight of an agent, which is not a change
+// (see [Flow.Poll]), or the reconciler's of an agent whose record knows
+// nothing of its Zendesk side (see [Flow.Reconcile]).
 const Baseline flow.Outcome = "baseline"
 
 // Details of a [Result]: what the flow did, in statussync's words, beside
