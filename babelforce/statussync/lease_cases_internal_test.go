@@ -431,16 +431,42 @@ func TestRefusedPresenceIsDecidedAgain(t *testing.T) {
 	}
 }
 
-// A poll whose status change Zendesk refuses with a non-permanent 4xx
-// (409) records nothing: the next pass applies it, and the reconciler does
-// not take Zendesk's status for drift and set babelforce back over the
-// agent's own change (it did, once the refused status was recorded as
-// applied).
+// A poll whose status change Zendesk refuses, for now (409) or for good
+// (403), records nothing of it as applied: the reconciler does not take
+// Zendesk's status for drift and set babelforce back over the agent's own
+// change (it did, once the refused status was recorded as applied).
 func TestRefusedPollIsNotDriftForTheReconciler(t *testing.T) {
 	t.Parallel()
-	e := newInternalEnv(t, "away")
-	ctx := context.Background()
-	zid, bid := e.agent("ann")
+	for _, status := range []int{http.StatusConflict, http.StatusForbidden} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			e := newInternalEnv(t, "away")
+			ctx := context.Background()
+			zid, bid := e.polledAgent(t)
+			if err := e.bf.SetPresence(bid, "away"); err != nil { // the agent's own change
+				t.Fatal(err)
+			}
+			e.clock.Advance(time.Second)
+			e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPut, Path: "/api/v2/agent_availabilities/agent_statuses/agents/" + strconv.FormatInt(zid, 10), Status: status, Times: 1})
+			_ = e.flow.Poll(ctx)
+			e.clock.Advance(5 * time.Second)
+			_ = e.flow.Poll(ctx)
+			e.clock.Advance(5 * time.Second)
+			if err := e.flow.Reconcile(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := e.bf.Presence(bid); got != "away" {
+				t.Errorf("babelforce presence %q: the agent's own change (away) was overwritten", got)
+			}
+		})
+	}
+}
+
+// polledAgent adds an agent online on both sides, known to the flow from a
+// Zendesk event and to the poller from a pass, the clock a second on.
+func (e *internalEnv) polledAgent(t *testing.T) (zid int64, bid string) {
+	t.Helper()
+	zid, bid = e.agent("ann")
 	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusOnline); err != nil {
 		t.Fatal(err)
 	}
@@ -448,25 +474,11 @@ func TestRefusedPollIsNotDriftForTheReconciler(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(time.Second)
-	if err := e.flow.Poll(ctx); err != nil { // baseline
+	if err := e.flow.Poll(context.Background()); err != nil { // baseline
 		t.Fatal(err)
 	}
 	e.clock.Advance(time.Second)
-	if err := e.bf.SetPresence(bid, "away"); err != nil { // the agent's own change
-		t.Fatal(err)
-	}
-	e.clock.Advance(time.Second)
-	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPut, Path: "/api/v2/agent_availabilities/agent_statuses/agents/" + strconv.FormatInt(zid, 10), Status: http.StatusConflict, Times: 1})
-	t.Logf("poll: %v", e.flow.Poll(ctx))
-	e.clock.Advance(5 * time.Second)
-	t.Logf("poll again: %v", e.flow.Poll(ctx))
-	e.clock.Advance(5 * time.Second)
-	t.Logf("reconcile: %v", e.flow.Reconcile(ctx))
-	av, _ := e.zd.Availability(zid)
-	t.Logf("Zendesk %q, babelforce %q", av.StatusName, e.bf.Presence(bid))
-	if got := e.bf.Presence(bid); got != "away" {
-		t.Errorf("babelforce presence %q: the agent's own change (away) was overwritten", got)
-	}
+	return zid, bid
 }
 
 // lostAnswerLease applies a Lease, then fails as if its answer was lost.
@@ -533,41 +545,6 @@ func TestRefusedPresenceLeavesThePollerAlone(t *testing.T) {
 	if n := e.statusPUTs() - puts; n != 0 {
 		av, _ := e.zd.Availability(zid)
 		t.Errorf("the poll sent %d status changes; Zendesk %q, the agent's was away", n, av.StatusName)
-	}
-}
-
-// A status change that Zendesk refuses for good (403) leaves the record's
-// Zendesk side as it was: the reconciler does not take Zendesk's status
-// for drift and set babelforce back over the agent's own change. The
-// record held the refused status as applied.
-func TestRefusedStatusIsNotDrift(t *testing.T) {
-	t.Parallel()
-	e := newInternalEnv(t, "away")
-	ctx := context.Background()
-	zid, bid := e.agent("ann")
-	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusOnline); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Advance(time.Second)
-	if err := e.flow.Poll(ctx); err != nil { // baseline
-		t.Fatal(err)
-	}
-	e.clock.Advance(time.Second)
-	if err := e.bf.SetPresence(bid, "away"); err != nil { // the agent's own change
-		t.Fatal(err)
-	}
-	e.clock.Advance(time.Second)
-	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPut, Path: "/api/v2/agent_availabilities/agent_statuses/agents/" + strconv.FormatInt(zid, 10), Status: http.StatusForbidden, Times: 1})
-	_ = e.flow.Poll(ctx)
-	e.clock.Advance(5 * time.Second)
-	if err := e.flow.Reconcile(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if got := e.bf.Presence(bid); got != "away" {
-		t.Errorf("babelforce presence %q: the agent's own change (away) was overwritten", got)
 	}
 }
 
@@ -651,18 +628,7 @@ func TestRefusedResendEndsThePendingChange(t *testing.T) {
 		t.Parallel()
 		e := newInternalEnv(t, "away")
 		ctx := context.Background()
-		zid, bid := e.agent("ann")
-		if err := e.zd.SetAgentStatus(zid, zendesktest.StatusOnline); err != nil {
-			t.Fatal(err)
-		}
-		if err := e.unifiedTo(t, "e0", zid, "online"); err != nil {
-			t.Fatal(err)
-		}
-		e.clock.Advance(time.Second)
-		if err := e.flow.Poll(ctx); err != nil {
-			t.Fatal(err)
-		}
-		e.clock.Advance(time.Second)
+		zid, bid := e.polledAgent(t)
 		if err := e.bf.SetPresence(bid, "away"); err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package statussync
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -45,113 +46,70 @@ func listedAgent(t *testing.T, c *babelforce.Client, bid string) *babelforce.Age
 
 // A poll pass that starts while the flow's presence set is in flight reads
 // the presence from before the set; deciding after the set's lease ended,
-// its first sight is not taken for the agent's change: the set is newer
-// than the pass. It wrote the old presence's status to Zendesk, over the
-// agent's own newer one.
+// it does not take that read for the agent's change: the set is newer than
+// the pass. It wrote the old presence's status to Zendesk, over the agent's
+// own newer one: for an agent the poller saw for the first time, and for
+// one it had seen.
 func TestPollDuringASetIsNotAChange(t *testing.T) {
 	t.Parallel()
-	e := newInternalEnv(t, "away")
-	ctx := context.Background()
-	zid, bid := e.agent("ann")
-	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusOnline); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.bf.SetPresence(bid, "available"); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	var polled *babelforce.Agent
-	var start time.Time
-	hooked, err := babelforce.NewClient(babelforce.WithBaseURL(e.bf.URL),
-		babelforce.WithPassword(e.bf.Username, e.bf.Password, babelforce.WithNonExpiringToken()),
-		babelforce.WithHTTPClient(&http.Client{Transport: hookTransport{base: http.DefaultTransport, before: func(r *http.Request) {
-			if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/status") {
-				once.Do(func() {
-					// the set is on its way: a poll pass starts and reads
-					e.clock.Advance(time.Millisecond)
-					start = e.clock.Now()
-					polled = listedAgent(t, e.bc, bid)
-				})
+	for _, seen := range []bool{false, true} {
+		t.Run("seen before "+strconv.FormatBool(seen), func(t *testing.T) {
+			t.Parallel()
+			e := newInternalEnv(t, "away")
+			ctx := context.Background()
+			zid, bid := e.agent("ann")
+			if err := e.zd.SetAgentStatus(zid, zendesktest.StatusOnline); err != nil {
+				t.Fatal(err)
 			}
-		}}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.flow.cfg.Babelforce = hooked
-	var rs results
-	e.flow.cfg.OnResult = rs.add
-	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusAway); err != nil { // the agent goes away in Zendesk
-		t.Fatal(err)
-	}
-	if err := e.unifiedToNow("e1", zid, "away"); err != nil { // the flow sets babelforce away
-		t.Fatal(err)
-	}
-	if polled == nil || polled.Presence.Name != "available" {
-		t.Fatalf("poll read %+v", polled)
-	}
-	if got := e.bf.Presence(bid); got != "away" {
-		t.Fatalf("babelforce %q, want away", got)
-	}
-	before := e.statusPUTs()
-	e.clock.Advance(time.Millisecond)
-	if err := e.flow.observePoll(ctx, polled, start); err != nil { // the pass reaches the agent
-		t.Fatal(err)
-	}
-	if av, _ := e.zd.Availability(zid); av.StatusName != "away" {
-		t.Errorf("Zendesk status %q, want the agent's away: the read before the flow's set landed was applied as a change", av.StatusName)
-	}
-	if n := e.statusPUTs() - before; n != 0 {
-		t.Errorf("%d Zendesk status PUTs by the poll, want 0", n)
-	}
-}
-
-// The same for an agent the poller already saw.
-func TestPollDuringASetOfAPolledAgent(t *testing.T) {
-	t.Parallel()
-	e := newInternalEnv(t, "away")
-	ctx := context.Background()
-	zid, bid := e.agent("ann")
-	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusOnline); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.bf.SetPresence(bid, "available"); err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Advance(time.Second)
-	if err := e.flow.Poll(ctx); err != nil { // baseline
-		t.Fatal(err)
-	}
-	e.clock.Advance(time.Second)
-	var once sync.Once
-	var polled *babelforce.Agent
-	var start time.Time
-	hooked, err := babelforce.NewClient(babelforce.WithBaseURL(e.bf.URL),
-		babelforce.WithPassword(e.bf.Username, e.bf.Password, babelforce.WithNonExpiringToken()),
-		babelforce.WithHTTPClient(&http.Client{Transport: hookTransport{base: http.DefaultTransport, before: func(r *http.Request) {
-			if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/status") {
-				once.Do(func() {
-					e.clock.Advance(time.Millisecond)
-					start = e.clock.Now()
-					polled = listedAgent(t, e.bc, bid)
-				})
+			if err := e.bf.SetPresence(bid, "available"); err != nil {
+				t.Fatal(err)
 			}
-		}}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.flow.cfg.Babelforce = hooked
-	if err := e.zd.SetAgentStatus(zid, zendesktest.StatusAway); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.unifiedToNow("e1", zid, "away"); err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Advance(time.Millisecond)
-	if err := e.flow.observePoll(ctx, polled, start); err != nil {
-		t.Fatal(err)
-	}
-	if av, _ := e.zd.Availability(zid); av.StatusName != "away" {
-		t.Errorf("Zendesk status %q, want the agent's away", av.StatusName)
+			if seen {
+				e.clock.Advance(time.Second)
+				if err := e.flow.Poll(ctx); err != nil { // baseline
+					t.Fatal(err)
+				}
+				e.clock.Advance(time.Second)
+			}
+			var once sync.Once
+			var polled *babelforce.Agent
+			var start time.Time
+			hooked, err := babelforce.NewClient(babelforce.WithBaseURL(e.bf.URL),
+				babelforce.WithPassword(e.bf.Username, e.bf.Password, babelforce.WithNonExpiringToken()),
+				babelforce.WithHTTPClient(&http.Client{Transport: hookTransport{base: http.DefaultTransport, before: func(r *http.Request) {
+					if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/status") {
+						once.Do(func() { // the set is on its way: a poll pass starts and reads
+							e.clock.Advance(time.Millisecond)
+							start = e.clock.Now()
+							polled = listedAgent(t, e.bc, bid)
+						})
+					}
+				}}}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.flow.cfg.Babelforce = hooked
+			if err := e.zd.SetAgentStatus(zid, zendesktest.StatusAway); err != nil { // the agent goes away in Zendesk
+				t.Fatal(err)
+			}
+			if err := e.unifiedToNow("e1", zid, "away"); err != nil { // the flow sets babelforce away
+				t.Fatal(err)
+			}
+			if polled == nil || polled.Presence.Name != "available" {
+				t.Fatalf("poll read %+v", polled)
+			}
+			before := e.statusPUTs()
+			e.clock.Advance(time.Millisecond)
+			if err := e.flow.observePoll(ctx, polled, start); err != nil { // the pass reaches the agent
+				t.Fatal(err)
+			}
+			if av, _ := e.zd.Availability(zid); av.StatusName != "away" {
+				t.Errorf("Zendesk status %q, want the agent's away: the read from before the flow's set was applied as a change", av.StatusName)
+			}
+			if n := e.statusPUTs() - before; n != 0 {
+				t.Errorf("%d Zendesk status changes by the poll, want 0", n)
+			}
+		})
 	}
 }
 
