@@ -397,11 +397,13 @@ func TestRefusedStatusIsDecidedAgain(t *testing.T) {
 	at := e.clock.Now()
 	ev := PresenceEvent{EventID: "b1", AgentID: bid, SourceID: strconv.FormatInt(zid, 10), Presence: "away", ChangedAt: at}
 	e.zd.InjectFault(zendesktest.Fault{Method: http.MethodPut, Path: "/api/v2/agent_availabilities/agent_statuses/agents/" + strconv.FormatInt(zid, 10), Status: http.StatusConflict, Times: 1})
-	out, err := e.flow.applyPresenceEvent(ctx, SourceAutomation, ev)
-	t.Logf("first: %s %v (permanent %v)", out, err, webhook.IsPermanent(err))
+	if _, err := e.flow.applyPresenceEvent(ctx, SourceAutomation, ev); err == nil || webhook.IsPermanent(err) {
+		t.Fatalf("first delivery: %v, want an error the sender retries", err)
+	}
 	e.clock.Advance(time.Second)
-	out, err = e.flow.applyPresenceEvent(ctx, SourceAutomation, ev)
-	t.Logf("retry: %s %v", out, err)
+	if out, err := e.flow.applyPresenceEvent(ctx, SourceAutomation, ev); err != nil || out != flow.Applied {
+		t.Errorf("retry: %s %v, want applied", out, err)
+	}
 	if av, _ := e.zd.Availability(zid); av.StatusName != "away" {
 		t.Errorf("Zendesk status %q after the retry, want away", av.StatusName)
 	}
@@ -421,11 +423,13 @@ func TestRefusedPresenceIsDecidedAgain(t *testing.T) {
 	at := e.clock.Now()
 	ev := &webhook.ZendeskEvent{ID: "z1", Time: at, Payload: &webhook.AgentUnifiedStateChanged{AgentID: zid, NewState: webhook.UnifiedState{Name: "away"}, UpdatedAt: at}}
 	e.bf.InjectFault(babelforcetest.Fault{Path: "/api/v2/agents/" + bid + "/status", Status: http.StatusConflict, Times: 1})
-	err := e.flow.handleZendeskEvent(ctx, ev)
-	t.Logf("first: %v (permanent %v)", err, webhook.IsPermanent(err))
+	if err := e.flow.handleZendeskEvent(ctx, ev); err == nil || webhook.IsPermanent(err) {
+		t.Fatalf("first delivery: %v, want an error the sender retries", err)
+	}
 	e.clock.Advance(time.Second)
-	err = e.flow.handleZendeskEvent(ctx, ev)
-	t.Logf("retry: %v", err)
+	if err := e.flow.handleZendeskEvent(ctx, ev); err != nil {
+		t.Errorf("retry: %v", err)
+	}
 	if got := e.bf.Presence(bid); got != "away" {
 		t.Errorf("babelforce presence %q after the retry, want away", got)
 	}
